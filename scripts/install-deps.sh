@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs every build, test and sandbox dependency of dbarch from Debian packages.
+# Idempotent: quiet and quick when everything is already present. Run as root.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libpg-query-dev libprotobuf-c-dev libpq-dev nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  postgresql-15 postgresql-15-hypopg postgresql-contrib
+  zstd
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}; run this script as root" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
