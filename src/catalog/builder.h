@@ -1,0 +1,64 @@
+// CatalogBuilder: builds a Catalog by applying DDL statements in order, the way the server
+// would: CREATE, ALTER (columns, constraints, renames, owner, RLS, schema), DROP, COMMENT,
+// GRANT/REVOKE, CREATE INDEX, ... so that a directory of migrations replays to its final
+// schema. Used for DDL files (inspect --schema, lint) and by pg/ introspection, which
+// turns the server's object definitions back into DDL and applies it here, so that both
+// sources share one normalisation. Not thread-safe; one builder per task.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/source_span.h"
+#include "base/status.h"
+#include "catalog/model.h"
+#include "sql/parser.h"
+
+namespace dbarch::catalog {
+
+struct BuildOptions {
+  // Schemas that unqualified names resolve to, first one for CREATE (SET search_path in
+  // the DDL changes it as the server would).
+  std::vector<std::string> search_path = {"public"};
+  // Statements that dbarch does not model become Catalog::others when true; when false
+  // they are an error (kNotSupported) naming the construct and location.
+  bool keep_unsupported = true;
+};
+
+class CatalogBuilder {
+ public:
+  explicit CatalogBuilder(BuildOptions options = {});
+  ~CatalogBuilder();
+  CatalogBuilder(const CatalogBuilder&) = delete;
+  CatalogBuilder& operator=(const CatalogBuilder&) = delete;
+
+  // Parses `file` and applies its statements in order. The first failure stops the
+  // file and is returned with the span of the offending statement or token:
+  // kParseError for bad SQL, kNotFound for an unknown object in ALTER/DROP/COMMENT/...,
+  // kInvalidArgument for a statement that the server would reject (duplicate object).
+  // Statements before the failure stay applied.
+  Status ApplyFile(const SourceFile& file);
+  // Applies one parsed statement of `file`.
+  Status ApplyStatement(const SourceFile& file, const sql::Statement& stmt);
+
+  // The catalog so far.
+  const Catalog& catalog() const;
+  // The finished catalog (collections in their normal order). The builder is empty after.
+  Catalog Finish();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Reads DDL from `paths` (files, or directories whose *.sql files are applied in
+// lexicographic order of their relative paths: V001__a.sql before V002__b.sql) and builds a
+// catalog. Errors name the file.
+Result<Catalog> BuildCatalogFromPaths(const std::vector<std::string>& paths,
+                                      const BuildOptions& options = {});
+
+// Reads one file into a SourceFile; kIO naming the path on failure.
+Result<SourceFile> ReadSourceFile(const std::string& path);
+
+}  // namespace dbarch::catalog

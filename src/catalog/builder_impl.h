@@ -1,0 +1,139 @@
+// Private to catalog/: the state of a CatalogBuilder while it applies statements. Split
+// over builder.cc (dispatch, tables, columns, constraints, ALTER/DROP/RENAME) and
+// builder_objects.cc (views, types, functions, triggers, policies, roles, grants,
+// comments, sequences, extensions).
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/builder.h"
+#include "catalog/model.h"
+#include "sql/ast.h"
+
+namespace dbarch::catalog {
+
+class CatalogBuilder::Impl {
+ public:
+  explicit Impl(BuildOptions options);
+
+  Status Apply(const SourceFile& file, const sql::Statement& stmt);
+  Catalog Finish();
+
+  Catalog cat_;
+
+ private:
+  friend class ObjectsApplier;
+  // --- context of the statement being applied
+  const SourceFile* file_ = nullptr;
+  const sql::Statement* stmt_ = nullptr;
+  BuildOptions options_;
+  std::vector<std::string> search_path_;
+  // Names in use per schema: relations (tables, views, sequences, indexes incl.
+  // constraint-backed ones, composite types) and constraints.
+  std::map<std::string, std::set<std::string>> relnames_;
+  std::map<std::string, std::set<std::string>> connames_;
+
+  // --- helpers
+  Status Error(Status st, int location) const;
+  Status NotFound(const std::string& what, const std::string& name, int location,
+                  const std::vector<std::string>& candidates) const;
+  Origin MakeOrigin() const;
+  std::string StatementText() const;
+  Result<std::string> CreationSchema(const char* schema, int location) const;
+  Result<QualifiedName> CreationName(const PgQuery__RangeVar* rv) const;
+  Result<QualifiedName> CreationName(const std::vector<std::string>& parts, int location) const;
+  // Resolves an existing relation (table, view, sequence, index) by search path.
+  Result<QualifiedName> FindRelation(const std::vector<std::string>& parts, int location,
+                                     const char* kind, bool tables, bool views,
+                                     bool sequences, bool indexes) const;
+  Result<QualifiedName> FindTableName(const PgQuery__RangeVar* rv) const;
+  Result<QualifiedName> FindTypeName(const std::vector<std::string>& parts, int location) const;
+  Result<std::string> TypeString(const PgQuery__TypeName* t) const;
+  std::string RoleName(const PgQuery__RoleSpec* r) const;
+  bool RelationTaken(const std::string& schema, const std::string& name) const;
+  bool ConstraintTaken(const std::string& schema, const std::string& name) const;
+  void ReserveRelation(const std::string& schema, const std::string& name);
+  void ReleaseRelation(const std::string& schema, const std::string& name);
+  void ReserveConstraint(const std::string& schema, const std::string& name);
+  void ReleaseConstraint(const std::string& schema, const std::string& name);
+  void EnsureSchema(const std::string& schema);
+  Status CheckSchemaExists(const std::string& schema, int location) const;
+
+  // --- statements (builder.cc)
+  Status ApplyNode(const sql::Node* node);
+  Status CreateSchema(const PgQuery__CreateSchemaStmt* s);
+  Status CreateTable(const PgQuery__CreateStmt* s);
+  Status AddColumn(Table& table, const PgQuery__ColumnDef* def, bool in_create,
+                   std::vector<const PgQuery__Constraint*>& deferred);
+  Status AddConstraint(Table& table, const PgQuery__Constraint* c, bool in_create,
+                       const std::string& column);
+  Status AlterTable(const PgQuery__AlterTableStmt* s);
+  Status AlterTableCmd(Table& table, const PgQuery__AlterTableCmd* cmd);
+  Status CreateIndex(const PgQuery__IndexStmt* s);
+  Result<IndexKey> MakeIndexKey(const PgQuery__IndexElem* e) const;
+  Status Drop(const PgQuery__DropStmt* s);
+  Status DropTable(const QualifiedName& name, bool cascade, int location);
+  Status Rename(const PgQuery__RenameStmt* s);
+  Status SetSchema(const PgQuery__AlterObjectSchemaStmt* s);
+  void RenameTableReferences(const QualifiedName& from, const QualifiedName& to);
+  void RenameColumnReferences(const QualifiedName& table, const std::string& from,
+                              const std::string& to);
+  void DropColumnDependents(Table& table, const std::string& column);
+  Status SetSearchPath(const PgQuery__VariableSetStmt* s);
+  Status KeepOther(const sql::Node* node, const std::string& name);
+  Result<SequenceOptions> ParseSequenceOptions(sql::NodeRange options,
+                                               const SequenceOptions& base,
+                                               std::string* owned_by) const;
+
+  // --- statements (builder_objects.cc)
+  Status CreateView(const PgQuery__ViewStmt* s);
+  Status CreateMatView(const PgQuery__CreateTableAsStmt* s);
+  Status CreateSequence(const PgQuery__CreateSeqStmt* s);
+  Status AlterSequence(const PgQuery__AlterSeqStmt* s);
+  Status SetSequenceOwner(Sequence& seq, const std::string& owned_by, int location);
+  Status CreateEnum(const PgQuery__CreateEnumStmt* s);
+  Status AlterEnum(const PgQuery__AlterEnumStmt* s);
+  Status CreateComposite(const PgQuery__CompositeTypeStmt* s);
+  Status CreateDomain(const PgQuery__CreateDomainStmt* s);
+  Status AlterDomain(const PgQuery__AlterDomainStmt* s);
+  Status CreateRange(const PgQuery__CreateRangeStmt* s);
+  Status CreateFunction(const PgQuery__CreateFunctionStmt* s);
+  Result<std::string> FunctionKey(const PgQuery__ObjectWithArgs* o, bool procedure,
+                                  int location) const;
+  Status CreateTrigger(const PgQuery__CreateTrigStmt* s);
+  Status CreatePolicy(const PgQuery__CreatePolicyStmt* s);
+  Status AlterPolicy(const PgQuery__AlterPolicyStmt* s);
+  Status CreateExtension(const PgQuery__CreateExtensionStmt* s);
+  Status CreateRole(const PgQuery__CreateRoleStmt* s);
+  Status AlterRole(const PgQuery__AlterRoleStmt* s);
+  Status DropRole(const PgQuery__DropRoleStmt* s);
+  Status GrantRole(const PgQuery__GrantRoleStmt* s);
+  Status GrantPrivileges(const PgQuery__GrantStmt* s);
+  Status Comment(const PgQuery__CommentStmt* s);
+  Status AlterOwner(const PgQuery__AlterOwnerStmt* s);
+  Status AlterFunction(const PgQuery__AlterFunctionStmt* s);
+  void GrantOne(Grant g);
+  void RevokeOne(const Grant& g, bool grant_option_only);
+  void DropGrantsOn(ObjectKind kind, const std::string& object);
+  void RenameGrantsOn(ObjectKind kind, const std::string& from, const std::string& to);
+  Result<View> BuildView(const QualifiedName& name, const sql::Node* query,
+                         sql::NodeRange aliases) const;
+  Result<std::vector<std::string>> QueryColumns(const sql::Node* select) const;
+};
+
+// Canonical expression text, with the statement's span on error.
+Result<std::string> CanonicalOrError(const sql::Node* expr, bool is_default);
+// Name PostgreSQL gives an unnamed output column or index column computed by `expr`
+// (FigureColname); "" when it would say "?column?".
+std::string FigureColname(const sql::Node* expr);
+// Replaces identifier `from` by `to` in canonical SQL text, outside string literals.
+std::string ReplaceIdentifier(const std::string& sql, const std::string& from,
+                              const std::string& to);
+// True when canonical SQL text mentions identifier `ident` outside string literals.
+bool MentionsIdentifier(const std::string& sql, const std::string& ident);
+
+}  // namespace dbarch::catalog

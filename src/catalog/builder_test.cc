@@ -1,0 +1,188 @@
+#include "catalog/builder.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "catalog/naming.h"
+
+namespace dbarch::catalog {
+namespace {
+
+Catalog Build(const std::string& ddl) {
+  CatalogBuilder b;
+  Status st = b.ApplyFile(SourceFile("t.sql", ddl));
+  EXPECT_TRUE(st.ok()) << st.message();
+  return b.Finish();
+}
+
+Status BuildError(const std::string& ddl) {
+  CatalogBuilder b;
+  return b.ApplyFile(SourceFile("t.sql", ddl));
+}
+
+const Table& T(const Catalog& c, const std::string& name, const std::string& schema = "public") {
+  const Table* t = c.FindTable({schema, name});
+  EXPECT_NE(t, nullptr) << name;
+  static Table empty;
+  return t != nullptr ? *t : empty;
+}
+
+TEST(Naming, MatchesServerRules) {
+  EXPECT_EQ(MakeObjectName("orders", "customer_id", "fkey"), "orders_customer_id_fkey");
+  EXPECT_EQ(MakeObjectName("orders", "", "pkey"), "orders_pkey");
+  std::string long1(60, 'a');
+  std::string long2(40, 'b');
+  std::string n = MakeObjectName(long1, long2, "key");
+  EXPECT_EQ(n.size(), 63u);
+  EXPECT_EQ(n, std::string(29, 'a') + "_" + std::string(29, 'b') + "_key");
+}
+
+TEST(Builder, CreateTableNamesConstraintsLikePostgres) {
+  Catalog c = Build(R"sql(
+    CREATE TABLE customers (id bigserial PRIMARY KEY, email varchar(255) NOT NULL UNIQUE);
+    CREATE TABLE orders (
+      id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      customer_id bigint NOT NULL REFERENCES customers,
+      total numeric(12,2) DEFAULT 0 CHECK (total >= 0),
+      status text DEFAULT 'new' CHECK (status IN ('new', 'paid')),
+      lo int, hi int, CHECK (lo < hi), CHECK (lo > 0)
+    );
+    CREATE INDEX ON orders (customer_id, status);
+    CREATE INDEX ON orders (lower(status));
+  )sql");
+  const Table& o = T(c, "orders");
+  std::vector<std::string> names;
+  for (const Constraint& k : o.constraints) names.push_back(k.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"orders_check", "orders_customer_id_fkey",
+                                             "orders_lo_check", "orders_pkey",
+                                             "orders_status_check", "orders_total_check"}));
+  EXPECT_EQ(o.FindColumn("total")->type, "numeric(12,2)");
+  EXPECT_EQ(o.FindColumn("total")->default_expr, "0");
+  EXPECT_EQ(o.FindColumn("id")->identity, IdentityKind::kAlways);
+  EXPECT_EQ(o.FindColumn("id")->identity_options.max_value, 2147483647);
+  EXPECT_TRUE(c.indexes.count({"public", "orders_customer_id_status_idx"}));
+  EXPECT_TRUE(c.indexes.count({"public", "orders_lower_idx"}));
+  const Table& cu = T(c, "customers");
+  EXPECT_EQ(cu.FindColumn("id")->type, "bigint");
+  EXPECT_EQ(cu.FindColumn("id")->default_expr, "nextval('customers_id_seq')");
+  EXPECT_EQ(cu.FindColumn("email")->type, "character varying(255)");
+  EXPECT_TRUE(c.sequences.count({"public", "customers_id_seq"}));
+  ASSERT_EQ(cu.constraints.size(), 2u);
+  EXPECT_EQ(cu.constraints[0].name, "customers_email_key");
+}
+
+TEST(Builder, AltersReplayToFinalState) {
+  Catalog c = Build(R"sql(
+    CREATE TABLE a (id int PRIMARY KEY, x text, y int);
+    CREATE TABLE b (id int, a_id int REFERENCES a(id));
+    ALTER TABLE a RENAME COLUMN x TO label;
+    ALTER TABLE a ADD COLUMN z timestamptz NOT NULL DEFAULT now();
+    ALTER TABLE a DROP COLUMN y;
+    ALTER TABLE a RENAME TO alpha;
+    ALTER TABLE b ADD CONSTRAINT b_pk PRIMARY KEY (id);
+    ALTER TABLE alpha ALTER COLUMN label SET NOT NULL, ALTER COLUMN label TYPE varchar(20);
+    COMMENT ON TABLE alpha IS 'the first letter';
+  )sql");
+  const Table& a = T(c, "alpha");
+  ASSERT_EQ(a.columns.size(), 3u);
+  EXPECT_EQ(a.columns[1].name, "label");
+  EXPECT_EQ(a.columns[1].type, "character varying(20)");
+  EXPECT_TRUE(a.columns[1].not_null);
+  EXPECT_EQ(a.columns[2].type, "timestamp with time zone");
+  EXPECT_EQ(a.comment, "the first letter");
+  const Table& b = T(c, "b");
+  ASSERT_EQ(b.constraints.size(), 2u);
+  EXPECT_EQ(b.constraints[0].name, "b_a_id_fkey");
+  EXPECT_EQ(b.constraints[0].ref_table, (QualifiedName{"public", "alpha"}));
+}
+
+TEST(Builder, UnknownObjectIsAnErrorWithLocation) {
+  Status st = BuildError("CREATE TABLE orders (id int);\n\nALTER TABLE ordres ADD COLUMN x int;\n");
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), StatusCode::kNotFound);
+  EXPECT_EQ(st.message(), "relation \"ordres\" does not exist");
+  EXPECT_EQ(st.hint(), "did you mean \"orders\"?");
+  ASSERT_TRUE(st.span().has_value());
+  EXPECT_EQ(st.span()->line, 3u);
+  EXPECT_EQ(st.span()->column, 13u);
+
+  Status col = BuildError("CREATE TABLE t (id int);\nALTER TABLE t DROP COLUMN nope;");
+  EXPECT_EQ(col.code(), StatusCode::kNotFound);
+  Status drop = BuildError("DROP TABLE missing;");
+  EXPECT_EQ(drop.code(), StatusCode::kNotFound);
+  EXPECT_TRUE(BuildError("DROP TABLE IF EXISTS missing;").ok());
+}
+
+TEST(Builder, DropTableWithDependentsNeedsCascade) {
+  Status st = BuildError(
+      "CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (a_id int REFERENCES a);"
+      "DROP TABLE a;");
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  Catalog c = Build(
+      "CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (a_id int REFERENCES a);"
+      "DROP TABLE a CASCADE;");
+  EXPECT_TRUE(T(c, "b").constraints.empty());
+}
+
+TEST(Builder, UnmodelledStatementsAreKept) {
+  Catalog c = Build("CREATE TABLE t (id int); CREATE RULE r AS ON INSERT TO t DO NOTHING; "
+                    "DO $$ BEGIN END $$;");
+  ASSERT_EQ(c.others.size(), 2u);
+  EXPECT_EQ(c.others[0].kind, "RuleStmt");
+  EXPECT_EQ(c.others[1].kind, "DoStmt");
+  EXPECT_EQ(c.others[0].origin.span.line, 1u);
+}
+
+TEST(Builder, GrantsExpandAllAndRevoke) {
+  Catalog c = Build(R"sql(
+    CREATE ROLE reader; CREATE TABLE t (id int, secret text);
+    GRANT ALL ON t TO reader;
+    REVOKE DELETE, TRUNCATE ON t FROM reader;
+    GRANT SELECT (id) ON t TO PUBLIC;
+  )sql");
+  std::vector<std::string> privs;
+  for (const Grant& g : c.grants) privs.push_back(g.grantee + ":" + g.privilege + ":" + g.column);
+  EXPECT_EQ(privs, (std::vector<std::string>{"reader:INSERT:", "reader:REFERENCES:", "reader:SELECT:",
+                                             "reader:TRIGGER:", "reader:UPDATE:", "PUBLIC:SELECT:id"}));
+}
+
+TEST(Builder, EveryFixtureBuilds) {
+  std::string root = DBARCH_SOURCE_DIR;
+  std::vector<std::string> inputs = {root + "/examples/shop/schema.sql",
+                                     root + "/test/fixtures/schemas/migrations_dir"};
+  for (const auto& e : std::filesystem::directory_iterator(root + "/test/fixtures/schemas")) {
+    if (e.path().extension() == ".sql") inputs.push_back(e.path().string());
+  }
+  for (const std::string& in : inputs) {
+    auto c = BuildCatalogFromPaths({in});
+    EXPECT_TRUE(c.ok()) << in << ": " << c.status().message() << " at line "
+                        << (c.status().span() ? c.status().span()->line : 0);
+  }
+}
+
+TEST(Builder, BadFixturesFailWithTheirExpectedLocation) {
+  std::string root = DBARCH_SOURCE_DIR;
+  int checked = 0;
+  for (const auto& e : std::filesystem::directory_iterator(root + "/test/fixtures/bad")) {
+    if (e.path().extension() != ".sql") continue;
+    auto file = ReadSourceFile(e.path().string());
+    ASSERT_TRUE(file.ok());
+    std::string first_line(file->Line(1));
+    size_t at = first_line.find("expect: ");
+    ASSERT_NE(at, std::string::npos) << e.path();
+    std::string expect = first_line.substr(at + 8);
+    while (!expect.empty() && (expect.back() == '\r' || expect.back() == ' ')) expect.pop_back();
+    CatalogBuilder b;
+    Status st = b.ApplyFile(*file);
+    ASSERT_FALSE(st.ok()) << e.path();
+    ASSERT_TRUE(st.span().has_value()) << e.path();
+    EXPECT_EQ(std::to_string(st.span()->line) + ":" + std::to_string(st.span()->column), expect)
+        << e.path() << ": " << st.message();
+    ++checked;
+  }
+  EXPECT_GE(checked, 8);
+}
+
+}  // namespace
+}  // namespace dbarch::catalog

@@ -1,0 +1,107 @@
+#include "catalog/model.h"
+
+#include "base/strings.h"
+
+namespace dbarch::catalog {
+
+std::string QualifiedName::Quoted() const { return ::dbarch::QualifiedName(schema, name); }
+
+const Column* Table::FindColumn(const std::string& column) const {
+  for (const Column& c : columns) {
+    if (c.name == column) return &c;
+  }
+  return nullptr;
+}
+
+Column* Table::FindColumn(const std::string& column) {
+  for (Column& c : columns) {
+    if (c.name == column) return &c;
+  }
+  return nullptr;
+}
+
+bool Table::operator==(const Table& o) const {
+  return name == o.name && unlogged == o.unlogged && columns == o.columns &&
+         constraints == o.constraints && triggers == o.triggers && policies == o.policies &&
+         rls_enabled == o.rls_enabled && rls_forced == o.rls_forced &&
+         partition_strategy == o.partition_strategy && partition_key == o.partition_key &&
+         partition_of == o.partition_of && partition_bound == o.partition_bound &&
+         inherits == o.inherits && options == o.options && owner == o.owner &&
+         comment == o.comment;
+}
+
+bool View::operator==(const View& o) const {
+  return name == o.name && materialized == o.materialized && columns == o.columns &&
+         relations == o.relations && options == o.options &&
+         column_comments == o.column_comments && owner == o.owner && comment == o.comment;
+}
+
+bool Sequence::operator==(const Sequence& o) const {
+  return name == o.name && options == o.options && owned_by_table == o.owned_by_table &&
+         owned_by_column == o.owned_by_column && unlogged == o.unlogged && owner == o.owner &&
+         comment == o.comment;
+}
+
+bool Type::operator==(const Type& o) const {
+  return name == o.name && kind == o.kind && labels == o.labels && attributes == o.attributes &&
+         base_type == o.base_type && collation == o.collation && not_null == o.not_null &&
+         default_expr == o.default_expr && constraints == o.constraints &&
+         subtype_opclass == o.subtype_opclass && owner == o.owner && comment == o.comment;
+}
+
+std::string Function::Signature() const {
+  std::string out = name.Quoted() + "(";
+  bool first = true;
+  for (const FunctionArg& a : args) {
+    if (a.mode == "OUT" || a.mode == "TABLE") continue;
+    if (!first) out += ", ";
+    first = false;
+    out += a.type;
+  }
+  out += ")";
+  return out;
+}
+
+bool Function::operator==(const Function& o) const {
+  return name == o.name && is_procedure == o.is_procedure && args == o.args &&
+         returns == o.returns && returns_set == o.returns_set && language == o.language &&
+         body == o.body && volatility == o.volatility && strict == o.strict &&
+         security_definer == o.security_definer && leakproof == o.leakproof &&
+         parallel == o.parallel && config == o.config && owner == o.owner &&
+         comment == o.comment;
+}
+
+const char* ObjectKindName(ObjectKind kind) {
+  switch (kind) {
+    case ObjectKind::kSchema: return "schema";
+    case ObjectKind::kTable: return "table";
+    case ObjectKind::kColumn: return "column";
+    case ObjectKind::kView: return "view";
+    case ObjectKind::kMaterializedView: return "materialized view";
+    case ObjectKind::kSequence: return "sequence";
+    case ObjectKind::kIndex: return "index";
+    case ObjectKind::kType: return "type";
+    case ObjectKind::kDomain: return "domain";
+    case ObjectKind::kFunction: return "function";
+    case ObjectKind::kProcedure: return "procedure";
+    case ObjectKind::kTrigger: return "trigger";
+    case ObjectKind::kPolicy: return "policy";
+    case ObjectKind::kConstraint: return "constraint";
+    case ObjectKind::kExtension: return "extension";
+    case ObjectKind::kRole: return "role";
+    case ObjectKind::kOther: return "other";
+  }
+  return "object";
+}
+
+const Table* Catalog::FindTable(const QualifiedName& name) const {
+  auto it = tables.find(name);
+  return it == tables.end() ? nullptr : &it->second;
+}
+
+Table* Catalog::FindTable(const QualifiedName& name) {
+  auto it = tables.find(name);
+  return it == tables.end() ? nullptr : &it->second;
+}
+
+}  // namespace dbarch::catalog

@@ -1,0 +1,350 @@
+// The schema model: one in-memory description of a PostgreSQL database's schema objects,
+// built from DDL (CatalogBuilder) or from a live server (pg/ introspection, which feeds the
+// server's own object definitions through the same builder). Every later analysis (lint,
+// advisor, diff, migrate) reads it.
+//
+// Normal form (so that a model built from DDL equals one built from the server):
+//  - names are stored unquoted, exactly as PostgreSQL stores them (case-folded by the
+//    parser); every object has an explicit schema;
+//  - type names are spelled as format_type() prints them with search_path = public:
+//    "integer", "character varying(20)", "numeric(12,2)", "text[]", "app.mood";
+//  - expressions are canonical text from sql::CanonicalExpr;
+//  - unnamed constraints and indexes carry the name PostgreSQL would choose;
+//  - collections are sorted by name (columns, enum labels and key columns keep their
+//    order), so rendering is deterministic;
+//  - owner "" means the role that ran the DDL (the connecting user on a server).
+// Plain values; copyable; not thread-safe for concurrent mutation.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/source_span.h"
+
+namespace dbarch::catalog {
+
+struct QualifiedName {
+  std::string schema;
+  std::string name;
+  auto operator<=>(const QualifiedName&) const = default;
+  bool operator==(const QualifiedName&) const = default;
+  // schema.name with identifiers quoted as needed.
+  std::string Quoted() const;
+};
+
+// Where an object was defined (DDL file span, or "<server>"); not part of equality.
+struct Origin {
+  SourceSpan span;
+};
+
+struct SequenceOptions {
+  std::string data_type = "bigint";
+  int64_t start = 1;
+  int64_t increment = 1;
+  int64_t min_value = 1;
+  int64_t max_value = INT64_MAX;
+  int64_t cache = 1;
+  bool cycle = false;
+  bool operator==(const SequenceOptions&) const = default;
+};
+
+enum class IdentityKind { kNone, kAlways, kByDefault };
+
+struct Column {
+  std::string name;
+  std::string type;        // format_type() spelling
+  std::string collation;   // "" = the type's default; else the collation name, e.g. "C"
+  bool not_null = false;
+  std::string default_expr;    // canonical; "" = no default
+  std::string generated_expr;  // canonical STORED generation expression; "" = not generated
+  IdentityKind identity = IdentityKind::kNone;
+  SequenceOptions identity_options;  // meaningful when identity != kNone
+  std::string storage;       // "" = type default; else plain|external|extended|main
+  std::string compression;   // "" = default; else pglz|lz4
+  std::string comment;
+  bool operator==(const Column&) const = default;
+};
+
+enum class ConstraintKind { kPrimaryKey, kUnique, kCheck, kForeignKey, kExclude };
+
+// One element of an EXCLUDE constraint or of an index key.
+struct IndexKey {
+  std::string column;       // set for a plain column key
+  std::string expression;   // canonical; set for an expression key
+  std::string collation;    // "" = column default
+  std::string opclass;      // "" = default operator class
+  std::vector<std::pair<std::string, std::string>> opclass_params;
+  bool descending = false;
+  bool nulls_first = false;  // resolved: DESC defaults to NULLS FIRST, ASC to NULLS LAST
+  std::string exclude_operator;  // EXCLUDE constraints only, e.g. "&&" or "="
+  bool operator==(const IndexKey&) const = default;
+};
+
+struct Constraint {
+  std::string name;
+  ConstraintKind kind = ConstraintKind::kCheck;
+  std::vector<std::string> columns;  // PK/UNIQUE/FK local columns
+  std::string expression;            // CHECK, canonical
+  bool deferrable = false;
+  bool initially_deferred = false;
+  bool not_valid = false;            // NOT VALID (CHECK, FK)
+  bool no_inherit = false;           // CHECK ... NO INHERIT
+  bool nulls_not_distinct = false;   // UNIQUE NULLS NOT DISTINCT
+  std::vector<std::string> include;  // PK/UNIQUE/EXCLUDE INCLUDE (...)
+  std::vector<std::pair<std::string, std::string>> index_options;  // WITH (...)
+  // FOREIGN KEY
+  QualifiedName ref_table;
+  std::vector<std::string> ref_columns;
+  char match = 's';      // s simple, f full, p partial
+  char on_update = 'a';  // a no action, r restrict, c cascade, n set null, d set default
+  char on_delete = 'a';
+  std::vector<std::string> on_delete_columns;  // ON DELETE SET NULL (cols)
+  // EXCLUDE
+  std::string exclude_method;
+  std::vector<IndexKey> exclude_keys;
+  std::string exclude_predicate;
+  std::string comment;
+  bool operator==(const Constraint&) const = default;
+};
+
+struct Index {
+  QualifiedName name;  // an index lives in its table's schema
+  QualifiedName table;
+  std::string method = "btree";
+  bool unique = false;
+  bool nulls_not_distinct = false;
+  std::vector<IndexKey> keys;
+  std::vector<std::string> include;
+  std::string predicate;  // canonical; "" = not partial
+  std::vector<std::pair<std::string, std::string>> options;  // WITH (fillfactor=...)
+  std::string comment;
+  bool operator==(const Index&) const = default;
+};
+
+struct Trigger {
+  std::string name;
+  std::string timing;  // BEFORE | AFTER | INSTEAD OF
+  std::vector<std::string> events;  // INSERT, UPDATE, DELETE, TRUNCATE (sorted)
+  std::vector<std::string> update_columns;  // UPDATE OF ...
+  bool for_each_row = false;
+  std::string when;  // canonical condition; "" = none
+  QualifiedName function;
+  std::vector<std::string> arguments;
+  bool constraint = false;  // CREATE CONSTRAINT TRIGGER
+  bool deferrable = false;
+  bool initially_deferred = false;
+  std::string referencing_old;  // transition table names
+  std::string referencing_new;
+  bool enabled = true;
+  std::string comment;
+  bool operator==(const Trigger&) const = default;
+};
+
+struct Policy {
+  std::string name;
+  bool permissive = true;
+  std::string command = "ALL";  // ALL | SELECT | INSERT | UPDATE | DELETE
+  std::vector<std::string> roles;  // sorted; "public" when none given
+  std::string using_expr;          // canonical
+  std::string check_expr;          // canonical
+  std::string comment;
+  bool operator==(const Policy&) const = default;
+};
+
+enum class PartitionStrategy { kNone, kRange, kList, kHash };
+
+struct Table {
+  QualifiedName name;
+  bool unlogged = false;
+  std::vector<Column> columns;           // in attnum order
+  std::vector<Constraint> constraints;   // sorted by name; local ones only
+  std::vector<Trigger> triggers;         // sorted by name
+  std::vector<Policy> policies;          // sorted by name
+  bool rls_enabled = false;
+  bool rls_forced = false;
+  PartitionStrategy partition_strategy = PartitionStrategy::kNone;
+  std::string partition_key;         // canonical "RANGE (created_at)"; "" = not partitioned
+  std::optional<QualifiedName> partition_of;
+  std::string partition_bound;       // canonical "FOR VALUES FROM (...) TO (...)" / "DEFAULT"
+  std::vector<QualifiedName> inherits;
+  std::vector<std::pair<std::string, std::string>> options;  // reloptions, sorted
+  std::string owner;
+  std::string comment;
+  Origin origin;
+
+  const Column* FindColumn(const std::string& column) const;
+  Column* FindColumn(const std::string& column);
+  bool operator==(const Table& o) const;
+};
+
+struct View {
+  QualifiedName name;
+  bool materialized = false;
+  std::string definition;  // canonical deparse of the query
+  std::vector<std::string> columns;   // output column names, in order
+  std::vector<QualifiedName> relations;  // relations the query reads, sorted
+  std::vector<std::pair<std::string, std::string>> options;  // security_barrier, check_option
+  std::map<std::string, std::string> column_comments;
+  std::string owner;
+  std::string comment;
+  Origin origin;
+  // Views are equal when name, kind, options, output columns and referenced relations
+  // are: the server rewrites view text (expands *, qualifies columns, adds aliases), so
+  // the definition text of a view read back from a server differs from what was written.
+  bool operator==(const View& o) const;
+};
+
+struct Sequence {
+  QualifiedName name;
+  SequenceOptions options;
+  std::optional<QualifiedName> owned_by_table;
+  std::string owned_by_column;
+  bool unlogged = false;
+  std::string owner;
+  std::string comment;
+  Origin origin;
+  bool operator==(const Sequence& o) const;
+};
+
+enum class TypeKind { kEnum, kComposite, kDomain, kRange };
+
+struct TypeAttribute {
+  std::string name;
+  std::string type;
+  std::string collation;
+  bool operator==(const TypeAttribute&) const = default;
+};
+
+struct DomainConstraint {
+  std::string name;
+  std::string expression;  // canonical CHECK expression
+  bool not_valid = false;
+  bool operator==(const DomainConstraint&) const = default;
+};
+
+struct Type {
+  QualifiedName name;
+  TypeKind kind = TypeKind::kEnum;
+  std::vector<std::string> labels;            // enum, in order
+  std::vector<TypeAttribute> attributes;      // composite, in order
+  std::string base_type;                      // domain: base; range: subtype
+  std::string collation;                      // domain
+  bool not_null = false;                      // domain
+  std::string default_expr;                   // domain
+  std::vector<DomainConstraint> constraints;  // domain, sorted by name
+  std::string subtype_opclass;                // range
+  std::string owner;
+  std::string comment;
+  Origin origin;
+  bool operator==(const Type& o) const;
+};
+
+struct FunctionArg {
+  std::string mode = "IN";  // IN | OUT | INOUT | VARIADIC | TABLE
+  std::string name;
+  std::string type;
+  std::string default_expr;  // canonical
+  bool operator==(const FunctionArg&) const = default;
+};
+
+struct Function {
+  QualifiedName name;
+  bool is_procedure = false;
+  std::vector<FunctionArg> args;
+  std::string returns;  // format_type spelling; "SETOF x"; "TABLE(...)" via TABLE args; "" for procedures
+  bool returns_set = false;
+  std::string language;
+  std::string body;     // the text between the dollar quotes, verbatim; or the BEGIN ATOMIC body
+  std::string volatility = "VOLATILE";  // IMMUTABLE | STABLE | VOLATILE
+  bool strict = false;
+  bool security_definer = false;
+  bool leakproof = false;
+  std::string parallel = "UNSAFE";  // SAFE | RESTRICTED | UNSAFE
+  std::vector<std::pair<std::string, std::string>> config;  // SET name = value, sorted
+  std::string owner;
+  std::string comment;
+  Origin origin;
+  // "schema.name(type, type)" with IN/INOUT/VARIADIC argument types: the identity.
+  std::string Signature() const;
+  bool operator==(const Function& o) const;
+};
+
+struct Extension {
+  std::string name;
+  std::string schema;
+  bool operator==(const Extension&) const = default;
+};
+
+struct Role {
+  std::string name;
+  bool login = false;
+  bool superuser = false;
+  bool create_db = false;
+  bool create_role = false;
+  bool inherit = true;
+  bool replication = false;
+  bool bypass_rls = false;
+  int connection_limit = -1;
+  std::vector<std::string> member_of;  // sorted
+  std::string comment;
+  bool operator==(const Role&) const = default;
+};
+
+enum class ObjectKind {
+  kSchema, kTable, kColumn, kView, kMaterializedView, kSequence, kIndex, kType, kDomain,
+  kFunction, kProcedure, kTrigger, kPolicy, kConstraint, kExtension, kRole, kOther,
+};
+
+const char* ObjectKindName(ObjectKind kind);
+
+// One privilege held by one grantee on one object (or on some of a table's columns).
+struct Grant {
+  ObjectKind object_kind = ObjectKind::kTable;  // table (incl. views), sequence, function,
+                                                 // schema, type
+  std::string object;      // quoted qualified name; functions: Signature()
+  std::string column;      // "" = whole object
+  std::string grantee;     // role name, or "PUBLIC"
+  std::string privilege;   // SELECT, INSERT, ..., USAGE, EXECUTE, CREATE
+  bool with_grant_option = false;
+  auto operator<=>(const Grant&) const = default;
+  bool operator==(const Grant&) const = default;
+};
+
+struct Schema {
+  std::string name;
+  std::string owner;
+  std::string comment;
+  bool operator==(const Schema&) const = default;
+};
+
+// A statement dbarch does not model, kept with its text so that nothing is silently lost.
+struct OtherObject {
+  std::string kind;  // e.g. "CREATE RULE", "DO", "ALTER DEFAULT PRIVILEGES"
+  std::string name;  // object name when known
+  std::string sql;
+  Origin origin;
+  bool operator==(const OtherObject& o) const { return kind == o.kind && name == o.name; }
+};
+
+struct Catalog {
+  std::map<std::string, Schema> schemas;
+  std::map<std::string, Extension> extensions;
+  std::map<std::string, Role> roles;
+  std::map<QualifiedName, Type> types;
+  std::map<QualifiedName, Sequence> sequences;
+  std::map<QualifiedName, Table> tables;
+  std::map<QualifiedName, View> views;        // views and materialized views
+  std::map<QualifiedName, Index> indexes;     // standalone indexes (not constraint-backed)
+  std::map<std::string, Function> functions;  // by Signature()
+  std::vector<Grant> grants;                  // sorted, unique
+  std::vector<OtherObject> others;            // in source order
+
+  const Table* FindTable(const QualifiedName& name) const;
+  Table* FindTable(const QualifiedName& name);
+  bool operator==(const Catalog&) const = default;
+};
+
+}  // namespace dbarch::catalog

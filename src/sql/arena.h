@@ -1,0 +1,56 @@
+// Arena: bump allocation for parse trees that sql/ copies and rewrites (expression
+// normalisation). A tree unpacked into an arena, and every node added to it, lives until
+// the arena dies; nothing is freed one by one. Not thread-safe; one arena per task.
+#pragma once
+
+#include <protobuf-c/protobuf-c.h>
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "sql/ast.h"
+
+namespace dbarch::sql {
+
+class Arena {
+ public:
+  Arena();
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+
+  void* Allocate(size_t size);
+  char* Strdup(std::string_view s);
+  // A zero-initialised protobuf-C message of type T, set up with `init` (T's __INIT).
+  template <typename T>
+  T* New(const T& init) {
+    T* p = static_cast<T*>(Allocate(sizeof(T)));
+    *p = init;
+    return p;
+  }
+  // An allocator that unpacks protobuf-C messages into this arena.
+  ProtobufCAllocator* allocator() { return &allocator_; }
+
+  // A deep copy of `node` owned by this arena (via protobuf pack/unpack); null on failure.
+  Node* Copy(const Node* node);
+
+ private:
+  std::vector<std::unique_ptr<std::byte[]>> blocks_;
+  size_t used_ = 0;
+  size_t capacity_ = 0;
+  ProtobufCAllocator allocator_;
+};
+
+// Node constructors in an arena.
+Node* MakeString(Arena& arena, std::string_view s);
+Node* MakeIntConst(Arena& arena, int value);
+Node* MakeFloatConst(Arena& arena, std::string_view value);
+Node* MakeStringConst(Arena& arena, std::string_view value);
+Node* MakeAExpr(Arena& arena, PgQuery__AExprKind kind, std::string_view op, Node* lexpr,
+                Node* rexpr);
+Node* MakeBoolExpr(Arena& arena, PgQuery__BoolExprType op, std::vector<Node*> args);
+Node* MakeArrayExpr(Arena& arena, Node* const* elements, size_t n);
+Node** MakeNodeArray(Arena& arena, size_t n);
+
+}  // namespace dbarch::sql

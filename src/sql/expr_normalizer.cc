@@ -1,0 +1,309 @@
+#include "sql/expr_normalizer.h"
+
+#include <pg_query.h>
+
+#include <cstring>
+
+#include "sql/arena.h"
+#include "sql/parser.h"
+
+namespace dbarch::sql {
+
+namespace {
+
+// Which casts may be dropped at a position of the tree.
+enum class Strip {
+  kNone,
+  kLiteral,      // casts of literals and of columns to text (comparison operands, defaults)
+  kTextLiteral,  // only casts of string literals to text-like types (function arguments)
+};
+
+bool IsComparisonOp(std::string_view op) {
+  return op == "=" || op == "<>" || op == "<" || op == ">" || op == "<=" || op == ">=" ||
+         op == "~~" || op == "!~~" || op == "~~*" || op == "!~~*" || op == "~" || op == "~*" ||
+         op == "!~" || op == "!~*" || op == "@>" || op == "<@" || op == "&&";
+}
+
+std::string_view LastName(const PgQuery__TypeName* t) {
+  if (t == nullptr || t->n_names == 0) return {};
+  return StrVal(t->names[t->n_names - 1]);
+}
+
+bool IsTextType(const PgQuery__TypeName* t) {
+  std::string_view n = LastName(t);
+  return n == "text" || n == "varchar" || n == "bpchar" || n == "name";
+}
+
+bool IsTextLikeLiteralTarget(const PgQuery__TypeName* t) {
+  std::string_view n = LastName(t);
+  return t->n_array_bounds == 0 &&
+         (IsTextType(t) || n == "regclass" || n == "regconfig" || n == "regtype");
+}
+
+bool IsNumericType(const PgQuery__TypeName* t) {
+  std::string_view n = LastName(t);
+  return t->n_array_bounds == 0 && (n == "int2" || n == "int4" || n == "int8" ||
+                                    n == "numeric" || n == "float4" || n == "float8");
+}
+
+bool IsLiteral(const Node* n) {
+  if (n == nullptr) return false;
+  if (n->node_case == PG_QUERY__NODE__NODE_A_CONST) return true;
+  if (n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) return IsLiteral(n->type_cast->arg);
+  if (n->node_case == PG_QUERY__NODE__NODE_A_ARRAY_EXPR) {
+    for (const Node* e : Nodes(n->a_array_expr->n_elements, n->a_array_expr->elements)) {
+      if (!IsLiteral(e)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+bool LooksNumeric(std::string_view s) {
+  if (s.empty()) return false;
+  size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  bool digits = false;
+  bool dot = false;
+  for (; i < s.size(); ++i) {
+    if (s[i] >= '0' && s[i] <= '9') {
+      digits = true;
+    } else if (s[i] == '.' && !dot) {
+      dot = true;
+    } else {
+      return false;
+    }
+  }
+  return digits;
+}
+
+// A string literal cast to a number ('-1'::integer, as the server prints negative
+// constants) becomes the number itself.
+Node* NumericFromString(Arena& arena, Node* lit) {
+  if (lit->node_case != PG_QUERY__NODE__NODE_A_CONST ||
+      lit->a_const->val_case != PG_QUERY__A__CONST__VAL_SVAL) {
+    return lit;
+  }
+  std::string_view s = lit->a_const->sval->sval;
+  if (!LooksNumeric(s)) return lit;
+  if (s.find('.') == std::string_view::npos && s.size() < 10) {
+    return MakeIntConst(arena, std::atoi(std::string(s).c_str()));
+  }
+  return MakeFloatConst(arena, s);
+}
+
+// Canonical spelling of built-in type names: the parser turns `integer` into
+// pg_catalog.int4 but leaves `int4` or `timestamptz` as typed; the server prints the
+// former. Both become pg_catalog.<internal name>.
+void CanonicalTypeName(Arena& arena, PgQuery__TypeName* t) {
+  if (t == nullptr || t->n_names == 0) return;
+  std::string_view first = StrVal(t->names[0]);
+  if (t->n_names == 2 && first == "public") {
+    t->names[0] = t->names[1];
+    t->n_names = 1;
+    return;
+  }
+  if (t->n_names != 1) return;
+  static constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
+      {"int2", "int2"},       {"smallint", "int2"},    {"int4", "int4"},
+      {"int", "int4"},        {"integer", "int4"},     {"int8", "int8"},
+      {"bigint", "int8"},     {"float4", "float4"},    {"real", "float4"},
+      {"float8", "float8"},   {"bool", "bool"},        {"boolean", "bool"},
+      {"varchar", "varchar"}, {"bpchar", "bpchar"},    {"timestamp", "timestamp"},
+      {"timestamptz", "timestamptz"}, {"time", "time"}, {"timetz", "timetz"},
+      {"interval", "interval"}, {"numeric", "numeric"}, {"decimal", "numeric"},
+      {"bit", "bit"},         {"varbit", "varbit"},
+  };
+  for (const auto& [alias, internal] : kAliases) {
+    if (first == alias) {
+      Node** names = MakeNodeArray(arena, 2);
+      names[0] = MakeString(arena, "pg_catalog");
+      names[1] = MakeString(arena, internal);
+      t->names = names;
+      t->n_names = 2;
+      return;
+    }
+  }
+}
+
+void StripQualifier(Node**& names, size_t& n) {
+  if (n == 2) {
+    std::string_view q = StrVal(names[0]);
+    if (q == "pg_catalog" || q == "public") {
+      ++names;
+      n = 1;
+    }
+  }
+}
+
+void Rewrite(Arena& arena, Node** slot, Strip strip);
+
+// Visits every Node-typed child of a protobuf-C message generically (through its
+// descriptor), so that rewrites reach expressions nested in any node type.
+void RewriteChildren(Arena& arena, ProtobufCMessage* msg) {
+  const ProtobufCMessageDescriptor* desc = msg->descriptor;
+  auto* base = reinterpret_cast<char*>(msg);
+  for (unsigned i = 0; i < desc->n_fields; ++i) {
+    const ProtobufCFieldDescriptor& f = desc->fields[i];
+    if (f.type != PROTOBUF_C_TYPE_MESSAGE) continue;
+    if (f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+      uint32_t active = *reinterpret_cast<uint32_t*>(base + f.quantifier_offset);
+      if (active != f.id) continue;
+    }
+    bool is_node = f.descriptor == &pg_query__node__descriptor;
+    if (f.label == PROTOBUF_C_LABEL_REPEATED) {
+      size_t n = *reinterpret_cast<size_t*>(base + f.quantifier_offset);
+      auto** items = *reinterpret_cast<ProtobufCMessage***>(base + f.offset);
+      for (size_t k = 0; k < n; ++k) {
+        if (items[k] == nullptr) continue;
+        if (is_node) {
+          Rewrite(arena, reinterpret_cast<Node**>(&items[k]), Strip::kNone);
+        } else {
+          RewriteChildren(arena, items[k]);
+        }
+      }
+    } else {
+      auto** child = reinterpret_cast<ProtobufCMessage**>(base + f.offset);
+      if (*child == nullptr) continue;
+      if (is_node) {
+        Rewrite(arena, reinterpret_cast<Node**>(child), Strip::kNone);
+      } else {
+        RewriteChildren(arena, *child);
+      }
+    }
+  }
+}
+
+void RewriteAExpr(Arena& arena, Node** slot) {
+  PgQuery__AExpr* e = (*slot)->a_expr;
+  std::string_view op = e->n_name > 0 ? StrVal(e->name[e->n_name - 1]) : "";
+  switch (e->kind) {
+    case PG_QUERY__A__EXPR__KIND__AEXPR_IN: {
+      // x IN (a, b) -> x = ANY (ARRAY[a, b]); x NOT IN (a, b) -> x <> ALL (ARRAY[a, b]).
+      if (e->rexpr != nullptr && e->rexpr->node_case == PG_QUERY__NODE__NODE_LIST) {
+        PgQuery__List* list = e->rexpr->list;
+        e->rexpr = MakeArrayExpr(arena, list->items, list->n_items);
+        e->kind = op == "<>" ? PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL
+                             : PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY;
+      }
+      break;
+    }
+    case PG_QUERY__A__EXPR__KIND__AEXPR_LIKE:
+    case PG_QUERY__A__EXPR__KIND__AEXPR_ILIKE:
+      e->kind = PG_QUERY__A__EXPR__KIND__AEXPR_OP;
+      break;
+    case PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN:
+    case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN: {
+      if (e->rexpr == nullptr || e->rexpr->node_case != PG_QUERY__NODE__NODE_LIST ||
+          e->rexpr->list->n_items != 2) {
+        break;
+      }
+      Node* lo = e->rexpr->list->items[0];
+      Node* hi = e->rexpr->list->items[1];
+      bool negated = e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN;
+      Node* left = MakeAExpr(arena, PG_QUERY__A__EXPR__KIND__AEXPR_OP, negated ? "<" : ">=",
+                             e->lexpr, lo);
+      Node* right = MakeAExpr(arena, PG_QUERY__A__EXPR__KIND__AEXPR_OP, negated ? ">" : "<=",
+                              arena.Copy(e->lexpr), hi);
+      *slot = MakeBoolExpr(arena,
+                           negated ? PG_QUERY__BOOL_EXPR_TYPE__OR_EXPR
+                                   : PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR,
+                           {left, right});
+      Rewrite(arena, slot, Strip::kNone);
+      return;
+    }
+    default:
+      break;
+  }
+  bool comparison = (e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP ||
+                     e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY ||
+                     e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL ||
+                     e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_DISTINCT ||
+                     e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT) &&
+                    IsComparisonOp(op);
+  // Only operator names qualified as OPERATOR(pg_catalog.=) need their schema dropped.
+  StripQualifier(e->name, e->n_name);
+  Strip operand = comparison ? Strip::kLiteral : Strip::kNone;
+  if (e->lexpr != nullptr) Rewrite(arena, &e->lexpr, operand);
+  if (e->rexpr != nullptr) Rewrite(arena, &e->rexpr, operand);
+}
+
+void Rewrite(Arena& arena, Node** slot, Strip strip) {
+  Node* n = *slot;
+  if (n == nullptr) return;
+  switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_A_EXPR:
+      RewriteAExpr(arena, slot);
+      return;
+    case PG_QUERY__NODE__NODE_TYPE_CAST: {
+      PgQuery__TypeCast* c = n->type_cast;
+      CanonicalTypeName(arena, c->type_name);
+      Rewrite(arena, &c->arg, strip);
+      Node* arg = c->arg;
+      if (arg == nullptr) return;
+      bool drop = false;
+      if (strip == Strip::kLiteral) {
+        drop = IsLiteral(arg) ||
+               (arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF && IsTextType(c->type_name));
+      } else if (strip == Strip::kTextLiteral) {
+        drop = arg->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+               arg->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL &&
+               IsTextLikeLiteralTarget(c->type_name);
+      }
+      if (drop) {
+        *slot = IsNumericType(c->type_name) ? NumericFromString(arena, arg) : arg;
+      }
+      return;
+    }
+    case PG_QUERY__NODE__NODE_A_ARRAY_EXPR: {
+      PgQuery__AArrayExpr* a = n->a_array_expr;
+      for (size_t i = 0; i < a->n_elements; ++i) Rewrite(arena, &a->elements[i], strip);
+      return;
+    }
+    case PG_QUERY__NODE__NODE_FUNC_CALL: {
+      PgQuery__FuncCall* f = n->func_call;
+      StripQualifier(f->funcname, f->n_funcname);
+      for (size_t i = 0; i < f->n_args; ++i) Rewrite(arena, &f->args[i], Strip::kTextLiteral);
+      // ORDER BY, FILTER and OVER parts of an aggregate call.
+      for (size_t i = 0; i < f->n_agg_order; ++i) Rewrite(arena, &f->agg_order[i], Strip::kNone);
+      if (f->agg_filter != nullptr) Rewrite(arena, &f->agg_filter, Strip::kNone);
+      return;
+    }
+    case PG_QUERY__NODE__NODE_A_CONST:
+      return;
+    case PG_QUERY__NODE__NODE_TYPE_NAME:
+      CanonicalTypeName(arena, n->type_name);
+      return;
+    default:
+      // Every member of the Node union is a message pointer; list is as good as any.
+      if (n->list != nullptr) RewriteChildren(arena, reinterpret_cast<ProtobufCMessage*>(n->list));
+      return;
+  }
+}
+
+}  // namespace
+
+Result<std::string> CanonicalExpr(const Node* expr, ExprContext context) {
+  if (expr == nullptr) return std::string();
+  Arena arena;
+  Node* copy = arena.Copy(expr);
+  if (copy == nullptr) return Status::Internal("could not copy an expression tree");
+  Rewrite(arena, &copy, context == ExprContext::kDefault ? Strip::kLiteral : Strip::kNone);
+  return DeparseExpr(copy);
+}
+
+Result<std::string> CanonicalExprText(std::string_view expr_sql, ExprContext context) {
+  std::string text = "SELECT ";
+  text.append(expr_sql);
+  SourceFile file("<expression>", text);
+  auto tree = ParseTree::Parse(file);
+  if (!tree.ok()) return tree.status();
+  const auto& stmts = tree->statements();
+  if (stmts.size() != 1 || stmts[0].node->node_case != PG_QUERY__NODE__NODE_SELECT_STMT ||
+      stmts[0].node->select_stmt->n_target_list != 1) {
+    return Status::ParseError("not a single expression: " + std::string(expr_sql));
+  }
+  const Node* target = stmts[0].node->select_stmt->target_list[0];
+  return CanonicalExpr(target->res_target->val, context);
+}
+
+}  // namespace dbarch::sql

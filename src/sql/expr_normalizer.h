@@ -1,0 +1,34 @@
+// Canonical text for SQL expressions stored in the catalog (column defaults, CHECK and
+// index expressions, index predicates, partition bounds, policy expressions). The same
+// function runs on an expression parsed from a user's DDL and on the text the server gives
+// back (pg_get_expr), so that the two compare equal when they mean the same thing.
+//
+// The server rewrites what it stores: `x IN (1,2)` becomes `x = ANY (ARRAY[1, 2])`,
+// BETWEEN becomes two comparisons, LIKE becomes ~~, constants get explicit casts
+// ('a'::text, (0)::numeric, '-1'::integer), varchar columns get ::text casts in
+// comparisons. The canonical form applies the same rewrites to DDL trees and drops the
+// casts that carry no meaning where they stand (a literal compared with a column, the
+// whole of a default, a literal argument cast to text/regclass/regconfig). Names
+// qualified with pg_catalog or public are written bare. Pure; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "sql/ast.h"
+
+namespace dbarch::sql {
+
+enum class ExprContext {
+  kDefault,  // column default: its value is coerced to the column type, so a top cast goes
+  kGeneric,  // CHECK, index expression, predicate, policy, generated column
+};
+
+// Canonical text of `expr` (not modified).
+Result<std::string> CanonicalExpr(const Node* expr, ExprContext context);
+// Parses `expr_sql` as an expression and returns its canonical text; a syntax error
+// returns kParseError with the position inside `expr_sql`.
+Result<std::string> CanonicalExprText(std::string_view expr_sql, ExprContext context);
+
+}  // namespace dbarch::sql
