@@ -6,7 +6,7 @@ namespace dbarch::sql {
 
 namespace {
 
-constexpr size_t kBlockSize = 64 * 1024;
+constexpr size_t kBlockSize = 256 * 1024;
 
 void* ArenaAlloc(void* data, size_t size) { return static_cast<Arena*>(data)->Allocate(size); }
 void ArenaFree(void*, void*) {}  // freed with the arena
@@ -22,7 +22,6 @@ void* Arena::Allocate(size_t size) {
     std::byte* big = blocks_.back().get();
     // Keep the current bump block at the back of the list.
     if (blocks_.size() > 1) std::swap(blocks_[blocks_.size() - 1], blocks_[blocks_.size() - 2]);
-    std::memset(big, 0, size);
     return big;
   }
   if (used_ + size > capacity_) {
@@ -32,7 +31,6 @@ void* Arena::Allocate(size_t size) {
   }
   std::byte* p = blocks_.back().get() + used_;
   used_ += size;
-  std::memset(p, 0, size);
   return p;
 }
 

@@ -20,6 +20,7 @@ class Arena {
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
+  // `size` bytes, 16-byte aligned, uninitialised.
   void* Allocate(size_t size);
   char* Strdup(std::string_view s);
   // A zero-initialised protobuf-C message of type T, set up with `init` (T's __INIT).

@@ -280,10 +280,131 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
   }
 }
 
+// True when `msg` holds anything Rewrite would change; a read-only walk that lets the common
+// case skip the copy.
+bool NeedsRewrite(const ProtobufCMessage* msg);
+
+bool NodeNeedsRewrite(const Node* n) {
+  if (n == nullptr) return false;
+  switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_TYPE_CAST:
+    case PG_QUERY__NODE__NODE_TYPE_NAME:
+      return true;
+    case PG_QUERY__NODE__NODE_A_EXPR: {
+      const PgQuery__AExpr* e = n->a_expr;
+      if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP &&
+          e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY &&
+          e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL &&
+          e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_DISTINCT &&
+          e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT) {
+        return true;
+      }
+      return e->n_name > 1 || NodeNeedsRewrite(e->lexpr) || NodeNeedsRewrite(e->rexpr);
+    }
+    case PG_QUERY__NODE__NODE_FUNC_CALL:
+      if (n->func_call->n_funcname > 1) return true;
+      break;
+    case PG_QUERY__NODE__NODE_A_CONST:
+    case PG_QUERY__NODE__NODE_COLUMN_REF:
+    case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
+    case PG_QUERY__NODE__NODE_STRING:
+    case PG_QUERY__NODE__NODE_INTEGER:
+      return false;
+    default:
+      break;
+  }
+  return n->list != nullptr && NeedsRewrite(reinterpret_cast<const ProtobufCMessage*>(n->list));
+}
+
+bool NeedsRewrite(const ProtobufCMessage* msg) {
+  const ProtobufCMessageDescriptor* desc = msg->descriptor;
+  auto* base = reinterpret_cast<const char*>(msg);
+  for (unsigned i = 0; i < desc->n_fields; ++i) {
+    const ProtobufCFieldDescriptor& f = desc->fields[i];
+    if (f.type != PROTOBUF_C_TYPE_MESSAGE) continue;
+    if (f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+      if (*reinterpret_cast<const uint32_t*>(base + f.quantifier_offset) != f.id) continue;
+    }
+    bool is_node = f.descriptor == &pg_query__node__descriptor;
+    auto check = [&](const ProtobufCMessage* child) {
+      if (child == nullptr) return false;
+      if (f.descriptor == &pg_query__type_name__descriptor) return true;
+      return is_node ? NodeNeedsRewrite(reinterpret_cast<const Node*>(child)) : NeedsRewrite(child);
+    };
+    if (f.label == PROTOBUF_C_LABEL_REPEATED) {
+      size_t n = *reinterpret_cast<const size_t*>(base + f.quantifier_offset);
+      auto* const* items = *reinterpret_cast<ProtobufCMessage* const* const*>(base + f.offset);
+      for (size_t k = 0; k < n; ++k) {
+        if (check(items[k])) return true;
+      }
+    } else if (check(*reinterpret_cast<ProtobufCMessage* const*>(base + f.offset))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The deparsed text of the simplest expressions, written directly (the same text
+// libpg_query's deparser produces: parser_test.cc checks the two agree). Returns false
+// when the expression is not one of them.
+bool FastDeparse(const Node* n, std::string* out) {
+  switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_A_CONST: {
+      const PgQuery__AConst* c = n->a_const;
+      if (c->isnull) {
+        *out = "NULL";
+        return true;
+      }
+      switch (c->val_case) {
+        case PG_QUERY__A__CONST__VAL_IVAL: *out = std::to_string(c->ival->ival); return true;
+        case PG_QUERY__A__CONST__VAL_FVAL: *out = c->fval->fval; return true;
+        case PG_QUERY__A__CONST__VAL_BOOLVAL: *out = c->boolval->boolval ? "true" : "false"; return true;
+        case PG_QUERY__A__CONST__VAL_SVAL: {
+          std::string_view v = c->sval->sval;
+          if (v.find('\\') != std::string_view::npos) return false;
+          out->clear();
+          out->reserve(v.size() + 2);
+          *out += '\'';
+          for (char ch : v) {
+            if (ch == '\'') *out += '\'';
+            *out += ch;
+          }
+          *out += '\'';
+          return true;
+        }
+        default: return false;
+      }
+    }
+    case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION: {
+      static constexpr std::pair<PgQuery__SQLValueFunctionOp, const char*> kNames[] = {
+          {PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_DATE, "current_date"},
+          {PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP, "current_timestamp"},
+          {PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIME, "current_time"},
+          {PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP, "localtimestamp"},
+          {PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME, "localtime"},
+          {PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_USER, "current_user"},
+          {PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_SESSION_USER, "session_user"},
+      };
+      for (const auto& [op, name] : kNames) {
+        if (n->sqlvalue_function->op == op) {
+          *out = name;
+          return true;
+        }
+      }
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 Result<std::string> CanonicalExpr(const Node* expr, ExprContext context) {
   if (expr == nullptr) return std::string();
+  std::string fast;
+  if (FastDeparse(expr, &fast)) return fast;
+  if (!NodeNeedsRewrite(expr)) return DeparseExpr(expr);
   Arena arena;
   Node* copy = arena.Copy(expr);
   if (copy == nullptr) return Status::Internal("could not copy an expression tree");

@@ -66,11 +66,12 @@ Result<ParseTree> ParseTree::Parse(const SourceFile& file) {
     pg_query_free_protobuf_parse_result(raw);
     return st;
   }
+  ParseTree tree;
   PgQuery__ParseResult* unpacked = pg_query__parse_result__unpack(
-      nullptr, raw.parse_tree.len, reinterpret_cast<const uint8_t*>(raw.parse_tree.data));
+      tree.arena_->allocator(), raw.parse_tree.len,
+      reinterpret_cast<const uint8_t*>(raw.parse_tree.data));
   pg_query_free_protobuf_parse_result(raw);
   if (unpacked == nullptr) return Status::Internal("could not unpack the libpg_query parse tree");
-  ParseTree tree;
   tree.result_ = unpacked;
   const std::string& text = file.text();
   tree.statements_.reserve(unpacked->n_stmts);
@@ -90,14 +91,18 @@ Result<ParseTree> ParseTree::Parse(const SourceFile& file) {
   return tree;
 }
 
+ParseTree::ParseTree() : arena_(std::make_unique<Arena>()) {}
+
 ParseTree::ParseTree(ParseTree&& other) noexcept
-    : result_(other.result_), statements_(std::move(other.statements_)) {
+    : arena_(std::move(other.arena_)),
+      result_(other.result_),
+      statements_(std::move(other.statements_)) {
   other.result_ = nullptr;
 }
 
 ParseTree& ParseTree::operator=(ParseTree&& other) noexcept {
   if (this != &other) {
-    if (result_ != nullptr) pg_query__parse_result__free_unpacked(result_, nullptr);
+    arena_ = std::move(other.arena_);
     result_ = other.result_;
     statements_ = std::move(other.statements_);
     other.result_ = nullptr;
@@ -105,9 +110,7 @@ ParseTree& ParseTree::operator=(ParseTree&& other) noexcept {
   return *this;
 }
 
-ParseTree::~ParseTree() {
-  if (result_ != nullptr) pg_query__parse_result__free_unpacked(result_, nullptr);
-}
+ParseTree::~ParseTree() = default;
 
 namespace {
 

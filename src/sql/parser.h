@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,8 @@
 #include "sql/ast.h"
 
 namespace dbarch::sql {
+
+class Arena;
 
 // One top-level statement of a parsed source.
 struct Statement {
@@ -39,7 +42,10 @@ class ParseTree {
   const std::vector<Statement>& statements() const { return statements_; }
 
  private:
-  ParseTree() = default;
+  ParseTree();
+  // The unpacked tree lives in the arena: freeing it is dropping a few blocks rather than
+  // walking every node.
+  std::unique_ptr<Arena> arena_;
   PgQuery__ParseResult* result_ = nullptr;
   std::vector<Statement> statements_;
 };

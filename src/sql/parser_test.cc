@@ -132,6 +132,23 @@ INSTANTIATE_TEST_SUITE_P(
         CanonicalCase{"to_tsvector('english', body)", "to_tsvector('english'::regconfig, body)",
                       ExprContext::kGeneric}));
 
+TEST(CanonicalExpr, FastPathAgreesWithDeparser) {
+  // The fast path must produce exactly what libpg_query's deparser produces.
+  for (const char* text : {"0", "-12", "1.50", "true", "false", "NULL", "'it''s'", "'é'",
+                           "CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_USER", "LOCALTIMESTAMP",
+                           "now()", "x", "\"Mixed\".col"}) {
+    std::string sql = std::string("SELECT ") + text;
+    SourceFile f("x.sql", sql);
+    auto tree = ParseTree::Parse(f);
+    ASSERT_TRUE(tree.ok()) << text;
+    const Node* e = tree->statements()[0].node->select_stmt->target_list[0]->res_target->val;
+    auto slow = DeparseExpr(e);
+    auto canonical = CanonicalExpr(e, ExprContext::kGeneric);
+    ASSERT_TRUE(slow.ok() && canonical.ok()) << text;
+    EXPECT_EQ(*canonical, *slow) << text;
+  }
+}
+
 TEST(CanonicalExpr, KeepsMeaningfulCasts) {
   auto a = CanonicalExprText("(data ->> 'n')::int", ExprContext::kGeneric);
   ASSERT_TRUE(a.ok());
