@@ -84,41 +84,6 @@ std::string ColumnRefName(const Node* n) {
 }
 
 // Distinct column names referenced in an expression (ColumnRef last fields).
-void CollectColumnRefs(const Node* n, std::vector<std::string>& out);
-
-void CollectFromMessage(const ProtobufCMessage* msg, std::vector<std::string>& out) {
-  const ProtobufCMessageDescriptor* desc = msg->descriptor;
-  auto* base = reinterpret_cast<const char*>(msg);
-  for (unsigned i = 0; i < desc->n_fields; ++i) {
-    const ProtobufCFieldDescriptor& f = desc->fields[i];
-    if (f.type != PROTOBUF_C_TYPE_MESSAGE) continue;
-    if (f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-      if (*reinterpret_cast<const uint32_t*>(base + f.quantifier_offset) != f.id) continue;
-    }
-    bool is_node = f.descriptor == &pg_query__node__descriptor;
-    if (f.label == PROTOBUF_C_LABEL_REPEATED) {
-      size_t n = *reinterpret_cast<const size_t*>(base + f.quantifier_offset);
-      auto* const* items = *reinterpret_cast<ProtobufCMessage* const* const*>(base + f.offset);
-      for (size_t k = 0; k < n; ++k) {
-        if (items[k] == nullptr) continue;
-        if (is_node) {
-          CollectColumnRefs(reinterpret_cast<const Node*>(items[k]), out);
-        } else {
-          CollectFromMessage(items[k], out);
-        }
-      }
-    } else {
-      auto* child = *reinterpret_cast<ProtobufCMessage* const*>(base + f.offset);
-      if (child == nullptr) continue;
-      if (is_node) {
-        CollectColumnRefs(reinterpret_cast<const Node*>(child), out);
-      } else {
-        CollectFromMessage(child, out);
-      }
-    }
-  }
-}
-
 void CollectColumnRefs(const Node* n, std::vector<std::string>& out) {
   if (n == nullptr) return;
   if (n->node_case == PG_QUERY__NODE__NODE_COLUMN_REF) {
@@ -128,7 +93,7 @@ void CollectColumnRefs(const Node* n, std::vector<std::string>& out) {
     }
     return;
   }
-  if (n->list != nullptr) CollectFromMessage(reinterpret_cast<const ProtobufCMessage*>(n->list), out);
+  sql::ForEachChildNode(&n->base, [&](Node* const& child) { CollectColumnRefs(child, out); });
 }
 
 int64_t TypeMax(const std::string& type) {

@@ -35,10 +35,7 @@ std::string Upper(std::string s) {
   return s;
 }
 
-// Every RangeVar a query reads, for View::relations.
-void CollectRangeVars(const ProtobufCMessage* msg, std::vector<const PgQuery__RangeVar*>& out,
-                      std::set<std::string>& ctes);
-
+// Every RangeVar a query reads (for View::relations), and the names of its CTEs.
 void CollectNode(const Node* n, std::vector<const PgQuery__RangeVar*>& out, std::set<std::string>& ctes) {
   if (n == nullptr) return;
   if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
@@ -46,42 +43,7 @@ void CollectNode(const Node* n, std::vector<const PgQuery__RangeVar*>& out, std:
     return;
   }
   if (n->node_case == PG_QUERY__NODE__NODE_COMMON_TABLE_EXPR) ctes.insert(n->common_table_expr->ctename);
-  if (n->list != nullptr) CollectRangeVars(reinterpret_cast<const ProtobufCMessage*>(n->list), out, ctes);
-}
-
-void CollectRangeVars(const ProtobufCMessage* msg, std::vector<const PgQuery__RangeVar*>& out,
-                      std::set<std::string>& ctes) {
-  const ProtobufCMessageDescriptor* desc = msg->descriptor;
-  auto* base = reinterpret_cast<const char*>(msg);
-  for (unsigned i = 0; i < desc->n_fields; ++i) {
-    const ProtobufCFieldDescriptor& f = desc->fields[i];
-    if (f.type != PROTOBUF_C_TYPE_MESSAGE) continue;
-    if (f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-      if (*reinterpret_cast<const uint32_t*>(base + f.quantifier_offset) != f.id) continue;
-    }
-    bool is_node = f.descriptor == &pg_query__node__descriptor;
-    bool is_rv = f.descriptor == &pg_query__range_var__descriptor;
-    auto visit = [&](const ProtobufCMessage* child) {
-      if (child == nullptr) return;
-      if (is_node) {
-        CollectNode(reinterpret_cast<const Node*>(child), out, ctes);
-      } else if (is_rv) {
-        out.push_back(reinterpret_cast<const PgQuery__RangeVar*>(child));
-      } else {
-        if (f.descriptor == &pg_query__common_table_expr__descriptor) {
-          ctes.insert(reinterpret_cast<const PgQuery__CommonTableExpr*>(child)->ctename);
-        }
-        CollectRangeVars(child, out, ctes);
-      }
-    };
-    if (f.label == PROTOBUF_C_LABEL_REPEATED) {
-      size_t n = *reinterpret_cast<const size_t*>(base + f.quantifier_offset);
-      auto* const* items = *reinterpret_cast<ProtobufCMessage* const* const*>(base + f.offset);
-      for (size_t k = 0; k < n; ++k) visit(items[k]);
-    } else {
-      visit(*reinterpret_cast<ProtobufCMessage* const*>(base + f.offset));
-    }
-  }
+  sql::ForEachChildNode(&n->base, [&](Node* const& child) { CollectNode(child, out, ctes); });
 }
 
 std::string DefElemText(const PgQuery__DefElem* d) {

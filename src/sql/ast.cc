@@ -31,6 +31,16 @@ int IntVal(const Node* node, int fallback) {
   return fallback;
 }
 
+namespace internal {
+
+const ProtobufCFieldDescriptor* ActiveNodeField(const Node* node) {
+  if (node->node_case == PG_QUERY__NODE__NODE__NOT_SET) return nullptr;
+  return protobuf_c_message_descriptor_get_field(&pg_query__node__descriptor,
+                                                 static_cast<unsigned>(node->node_case));
+}
+
+}  // namespace internal
+
 int NodeLocation(const Node* node) {
   if (node == nullptr) return -1;
   switch (node->node_case) {

@@ -137,40 +137,12 @@ void StripQualifier(Node**& names, size_t& n) {
 
 void Rewrite(Arena& arena, Node** slot, Strip strip);
 
-// Visits every Node-typed child of a protobuf-C message generically (through its
-// descriptor), so that rewrites reach expressions nested in any node type.
+// Rewrites every Node-typed child of a message (through its descriptor), so that rewrites
+// reach expressions nested in any node type.
 void RewriteChildren(Arena& arena, ProtobufCMessage* msg) {
-  const ProtobufCMessageDescriptor* desc = msg->descriptor;
-  auto* base = reinterpret_cast<char*>(msg);
-  for (unsigned i = 0; i < desc->n_fields; ++i) {
-    const ProtobufCFieldDescriptor& f = desc->fields[i];
-    if (f.type != PROTOBUF_C_TYPE_MESSAGE) continue;
-    if (f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-      uint32_t active = *reinterpret_cast<uint32_t*>(base + f.quantifier_offset);
-      if (active != f.id) continue;
-    }
-    bool is_node = f.descriptor == &pg_query__node__descriptor;
-    if (f.label == PROTOBUF_C_LABEL_REPEATED) {
-      size_t n = *reinterpret_cast<size_t*>(base + f.quantifier_offset);
-      auto** items = *reinterpret_cast<ProtobufCMessage***>(base + f.offset);
-      for (size_t k = 0; k < n; ++k) {
-        if (items[k] == nullptr) continue;
-        if (is_node) {
-          Rewrite(arena, reinterpret_cast<Node**>(&items[k]), Strip::kNone);
-        } else {
-          RewriteChildren(arena, items[k]);
-        }
-      }
-    } else {
-      auto** child = reinterpret_cast<ProtobufCMessage**>(base + f.offset);
-      if (*child == nullptr) continue;
-      if (is_node) {
-        Rewrite(arena, reinterpret_cast<Node**>(child), Strip::kNone);
-      } else {
-        RewriteChildren(arena, *child);
-      }
-    }
-  }
+  ForEachChildNode(msg, [&](Node* const& slot) {
+    Rewrite(arena, const_cast<Node**>(&slot), Strip::kNone);
+  });
 }
 
 void RewriteAExpr(Arena& arena, Node** slot) {
@@ -274,15 +246,20 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
       CanonicalTypeName(arena, n->type_name);
       return;
     default:
-      // Every member of the Node union is a message pointer; list is as good as any.
-      if (n->list != nullptr) RewriteChildren(arena, reinterpret_cast<ProtobufCMessage*>(n->list));
+      RewriteChildren(arena, &n->base);
       return;
   }
 }
 
+bool NodeNeedsRewrite(const Node* n);
+
 // True when `msg` holds anything Rewrite would change; a read-only walk that lets the common
 // case skip the copy.
-bool NeedsRewrite(const ProtobufCMessage* msg);
+bool NeedsRewrite(const ProtobufCMessage* msg) {
+  bool needs = false;
+  ForEachChildNode(msg, [&](Node* const& child) { needs = needs || NodeNeedsRewrite(child); });
+  return needs;
+}
 
 bool NodeNeedsRewrite(const Node* n) {
   if (n == nullptr) return false;
@@ -313,35 +290,7 @@ bool NodeNeedsRewrite(const Node* n) {
     default:
       break;
   }
-  return n->list != nullptr && NeedsRewrite(reinterpret_cast<const ProtobufCMessage*>(n->list));
-}
-
-bool NeedsRewrite(const ProtobufCMessage* msg) {
-  const ProtobufCMessageDescriptor* desc = msg->descriptor;
-  auto* base = reinterpret_cast<const char*>(msg);
-  for (unsigned i = 0; i < desc->n_fields; ++i) {
-    const ProtobufCFieldDescriptor& f = desc->fields[i];
-    if (f.type != PROTOBUF_C_TYPE_MESSAGE) continue;
-    if (f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-      if (*reinterpret_cast<const uint32_t*>(base + f.quantifier_offset) != f.id) continue;
-    }
-    bool is_node = f.descriptor == &pg_query__node__descriptor;
-    auto check = [&](const ProtobufCMessage* child) {
-      if (child == nullptr) return false;
-      if (f.descriptor == &pg_query__type_name__descriptor) return true;
-      return is_node ? NodeNeedsRewrite(reinterpret_cast<const Node*>(child)) : NeedsRewrite(child);
-    };
-    if (f.label == PROTOBUF_C_LABEL_REPEATED) {
-      size_t n = *reinterpret_cast<const size_t*>(base + f.quantifier_offset);
-      auto* const* items = *reinterpret_cast<ProtobufCMessage* const* const*>(base + f.offset);
-      for (size_t k = 0; k < n; ++k) {
-        if (check(items[k])) return true;
-      }
-    } else if (check(*reinterpret_cast<ProtobufCMessage* const*>(base + f.offset))) {
-      return true;
-    }
-  }
-  return false;
+  return NeedsRewrite(&n->base);
 }
 
 // The deparsed text of the simplest expressions, written directly (the same text
