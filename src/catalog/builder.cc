@@ -472,7 +472,9 @@ std::string CatalogBuilder::Impl::RoleName(const PgQuery__RoleSpec* r) const {
   switch (r->roletype) {
     case PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_PUBLIC: return "PUBLIC";
     case PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CSTRING: return r->rolename;
-    default: return "";  // CURRENT_USER / SESSION_USER / CURRENT_ROLE: the loading role
+    case PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CURRENT_USER:
+    case PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CURRENT_ROLE: return current_role_;
+    default: return "";  // SESSION_USER: the loading role
   }
 }
 
@@ -657,6 +659,8 @@ Status CatalogBuilder::Impl::ApplyNode(const Node* n) {
     case PG_QUERY__NODE__NODE_COMMENT_STMT: return Comment(n->comment_stmt);
     case PG_QUERY__NODE__NODE_ALTER_OWNER_STMT: return AlterOwner(n->alter_owner_stmt);
     case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT: return SetSearchPath(n->variable_set_stmt);
+    case PG_QUERY__NODE__NODE_ALTER_DEFAULT_PRIVILEGES_STMT:
+      return AlterDefaultPrivileges(n->alter_default_privileges_stmt);
     // Session and transaction control: no schema objects.
     case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
     case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT:
@@ -691,6 +695,16 @@ Status CatalogBuilder::Impl::ApplyNode(const Node* n) {
 }
 
 Status CatalogBuilder::Impl::SetSearchPath(const PgQuery__VariableSetStmt* s) {
+  if (s->name != nullptr && std::string_view(s->name) == "role") {
+    std::string role = s->n_args > 0 ? std::string(StrVal(s->args[0])) : "";
+    current_role_ = s->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE && role != "none" ? role : "";
+    return Status::OK();
+  }
+  if (s->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_RESET_ALL) {
+    current_role_.clear();
+    search_path_ = options_.search_path;
+    return Status::OK();
+  }
   if (s->name == nullptr || std::string_view(s->name) != "search_path") return Status::OK();
   if (s->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_DEFAULT ||
       s->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_RESET) {
@@ -713,7 +727,9 @@ Status CatalogBuilder::Impl::CreateSchema(const PgQuery__CreateSchemaStmt* s) {
     if (s->if_not_exists) return Status::OK();
     return Error(Status::InvalidArgument("schema \"" + name + "\" already exists"), -1);
   }
-  cat_.schemas[name] = Schema{name, RoleName(s->authrole), ""};
+  std::string owner = s->authrole != nullptr ? RoleName(s->authrole) : current_role_;
+  cat_.schemas[name] = Schema{name, owner, ""};
+  ApplyDefaultPrivileges("SCHEMAS", ObjectKind::kSchema, "", QuoteIdent(name), owner);
   if (s->n_schema_elts > 0) {
     std::vector<std::string> saved = search_path_;
     search_path_ = {name};
@@ -803,6 +819,7 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
   table.unlogged = rv->relpersistence != nullptr && std::string_view(rv->relpersistence) == "u";
   table.origin = MakeOrigin();
   table.options = RelOptions(Nodes(s->n_options, s->options));
+  table.owner = current_role_;
 
   // Inheritance: PARTITION OF parent, or INHERITS (a, b).
   for (const Node* p : Nodes(s->n_inh_relations, s->inh_relations)) {
@@ -965,6 +982,12 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
     return st;
   }
   (void)deferred;
+  ApplyDefaultPrivileges("TABLES", ObjectKind::kTable, name.schema, name.Quoted(), t.owner);
+  for (const auto& [q, seq] : cat_.sequences) {
+    if (seq.owned_by_table == name) {
+      ApplyDefaultPrivileges("SEQUENCES", ObjectKind::kSequence, q.schema, q.Quoted(), t.owner);
+    }
+  }
   return Status::OK();
 }
 
@@ -1009,6 +1032,7 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
     seq.options.max_value = TypeMax(col.type);
     seq.owned_by_table = table.name;
     seq.owned_by_column = colname;
+    seq.owner = table.owner;
     seq.origin = MakeOrigin();
     ReserveRelation(seq.name.schema, seq.name.name);
     cat_.sequences[seq.name] = seq;

@@ -32,6 +32,8 @@ class CatalogBuilder::Impl {
   const sql::Statement* stmt_ = nullptr;
   BuildOptions options_;
   std::vector<std::string> search_path_;
+  // SET ROLE in the DDL: objects created afterwards belong to it ("" = the loading role).
+  std::string current_role_;
   // Names in use per schema: relations (tables, views, sequences, indexes incl.
   // constraint-backed ones, composite types) and constraints.
   std::map<std::string, std::set<std::string>> relnames_;
@@ -116,6 +118,10 @@ class CatalogBuilder::Impl {
   Status Comment(const PgQuery__CommentStmt* s);
   Status AlterOwner(const PgQuery__AlterOwnerStmt* s);
   Status AlterFunction(const PgQuery__AlterFunctionStmt* s);
+  Status AlterDefaultPrivileges(const PgQuery__AlterDefaultPrivilegesStmt* s);
+  // Grants that ALTER DEFAULT PRIVILEGES rules give a new object of `owner`.
+  void ApplyDefaultPrivileges(const char* object_type, ObjectKind kind, const std::string& schema,
+                              const std::string& object, const std::string& owner);
   void GrantOne(Grant g);
   void RevokeOne(const Grant& g, bool grant_option_only);
   void DropGrantsOn(ObjectKind kind, const std::string& object);

@@ -215,6 +215,10 @@ Status CatalogBuilder::Impl::CreateView(const PgQuery__ViewStmt* s) {
   if (name.schema != "" && s->view->relpersistence != nullptr && std::string_view(s->view->relpersistence) == "t") {
     return KeepOther(stmt_->node, name.name);
   }
+  if (!exists) {
+    v.owner = current_role_;
+    ApplyDefaultPrivileges("TABLES", ObjectKind::kTable, name.schema, name.Quoted(), v.owner);
+  }
   ReserveRelation(name.schema, name.name);
   cat_.views[name] = std::move(v);
   return Status::OK();
@@ -228,6 +232,8 @@ Status CatalogBuilder::Impl::CreateMatView(const PgQuery__CreateTableAsStmt* s) 
   }
   DBARCH_ASSIGN_OR_RETURN(View v, BuildView(name, s->query, Nodes(s->into->n_col_names, s->into->col_names)));
   v.materialized = true;
+  v.owner = current_role_;
+  ApplyDefaultPrivileges("TABLES", ObjectKind::kTable, name.schema, name.Quoted(), v.owner);
   for (const Node* o : Nodes(s->into->n_options, s->into->options)) {
     const PgQuery__DefElem* d = o->def_elem;
     v.options.emplace_back(d->defname, d->arg == nullptr ? "true" : ToLower(DefElemText(d)));
@@ -274,6 +280,8 @@ Status CatalogBuilder::Impl::CreateSequence(const PgQuery__CreateSeqStmt* s) {
   DBARCH_ASSIGN_OR_RETURN(seq.options, ParseSequenceOptions(Nodes(s->n_options, s->options), SequenceOptions{}, &owned_by));
   DBARCH_RETURN_IF_ERROR(SetSequenceOwner(seq, owned_by, s->sequence->location));
   seq.origin = MakeOrigin();
+  seq.owner = current_role_;
+  ApplyDefaultPrivileges("SEQUENCES", ObjectKind::kSequence, name.schema, name.Quoted(), seq.owner);
   ReserveRelation(name.schema, name.name);
   cat_.sequences[name] = std::move(seq);
   return Status::OK();
@@ -297,6 +305,8 @@ Status CatalogBuilder::Impl::CreateEnum(const PgQuery__CreateEnumStmt* s) {
   Type t;
   t.name = name;
   t.kind = TypeKind::kEnum;
+  t.owner = current_role_;
+  ApplyDefaultPrivileges("TYPES", ObjectKind::kType, name.schema, name.Quoted(), t.owner);
   t.labels = sql::StrList(s->vals, s->n_vals);
   t.origin = MakeOrigin();
   cat_.types[name] = std::move(t);
@@ -336,6 +346,8 @@ Status CatalogBuilder::Impl::CreateComposite(const PgQuery__CompositeTypeStmt* s
   Type t;
   t.name = name;
   t.kind = TypeKind::kComposite;
+  t.owner = current_role_;
+  ApplyDefaultPrivileges("TYPES", ObjectKind::kType, name.schema, name.Quoted(), t.owner);
   for (const Node* c : Nodes(s->n_coldeflist, s->coldeflist)) {
     TypeAttribute a;
     a.name = c->column_def->colname;
@@ -357,6 +369,8 @@ Status CatalogBuilder::Impl::CreateDomain(const PgQuery__CreateDomainStmt* s) {
   Type t;
   t.name = name;
   t.kind = TypeKind::kDomain;
+  t.owner = current_role_;
+  ApplyDefaultPrivileges("TYPES", ObjectKind::kType, name.schema, name.Quoted(), t.owner);
   DBARCH_ASSIGN_OR_RETURN(t.base_type, TypeString(s->type_name));
   if (s->coll_clause != nullptr) t.collation = sql::StrList(s->coll_clause->collname, s->coll_clause->n_collname).back();
   for (const Node* cn : Nodes(s->n_constraints, s->constraints)) {
@@ -428,6 +442,8 @@ Status CatalogBuilder::Impl::CreateRange(const PgQuery__CreateRangeStmt* s) {
   Type t;
   t.name = name;
   t.kind = TypeKind::kRange;
+  t.owner = current_role_;
+  ApplyDefaultPrivileges("TYPES", ObjectKind::kType, name.schema, name.Quoted(), t.owner);
   for (const Node* p : Nodes(s->n_params, s->params)) {
     const PgQuery__DefElem* d = p->def_elem;
     std::string_view key = d->defname;
@@ -598,6 +614,9 @@ Status CatalogBuilder::Impl::CreateFunction(const PgQuery__CreateFunctionStmt* s
     }
     f.owner = it->second.owner;
     f.comment = it->second.comment;
+  } else {
+    f.owner = current_role_;
+    ApplyDefaultPrivileges("FUNCTIONS", ObjectKind::kFunction, name.schema, key, f.owner);
   }
   cat_.functions[key] = std::move(f);
   return Status::OK();
@@ -841,6 +860,96 @@ Status CatalogBuilder::Impl::GrantRole(const PgQuery__GrantRoleStmt* s) {
     }
     std::sort(mo.begin(), mo.end());
   }
+  return Status::OK();
+}
+
+void CatalogBuilder::Impl::ApplyDefaultPrivileges(const char* object_type, ObjectKind kind,
+                                                  const std::string& schema,
+                                                  const std::string& object,
+                                                  const std::string& owner) {
+  for (const DefaultPrivilege& d : cat_.default_privileges) {
+    if (d.revokes_builtin || d.object_type != object_type || d.role != owner) continue;
+    if (!d.schema.empty() && d.schema != schema) continue;
+    GrantOne(Grant{kind, object, "", d.grantee, d.privilege, d.with_grant_option});
+  }
+  std::sort(cat_.grants.begin(), cat_.grants.end());
+}
+
+Status CatalogBuilder::Impl::AlterDefaultPrivileges(const PgQuery__AlterDefaultPrivilegesStmt* s) {
+  std::vector<std::string> roles;
+  std::vector<std::string> schemas;
+  for (const Node* o : Nodes(s->n_options, s->options)) {
+    const PgQuery__DefElem* d = o->def_elem;
+    for (const Node* item : Nodes(d->arg->list->n_items, d->arg->list->items)) {
+      if (std::string_view(d->defname) == "roles") {
+        roles.push_back(RoleName(item->role_spec));
+      } else if (std::string_view(d->defname) == "schemas") {
+        std::string schema(StrVal(item));
+        DBARCH_RETURN_IF_ERROR(CheckSchemaExists(schema, -1));
+        schemas.emplace_back(schema);
+      }
+    }
+  }
+  if (roles.empty()) roles.push_back(current_role_);
+  if (schemas.empty()) schemas.emplace_back();
+  const PgQuery__GrantStmt* g = s->action;
+  std::string type;
+  ObjectKind kind;
+  switch (g->objtype) {
+    case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE: type = "TABLES"; kind = ObjectKind::kTable; break;
+    case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE: type = "SEQUENCES"; kind = ObjectKind::kSequence; break;
+    case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:
+    case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
+    case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE: type = "FUNCTIONS"; kind = ObjectKind::kFunction; break;
+    case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE:
+    case PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN: type = "TYPES"; kind = ObjectKind::kType; break;
+    case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA: type = "SCHEMAS"; kind = ObjectKind::kSchema; break;
+    default: return KeepOther(stmt_->node, "");
+  }
+  std::vector<std::string> privs;
+  for (const Node* pn : Nodes(g->n_privileges, g->privileges)) privs.push_back(Upper(pn->access_priv->priv_name));
+  if (privs.empty()) privs = AllPrivileges(kind, false);
+  for (const std::string& role : roles) {
+    for (const std::string& schema : schemas) {
+      for (const Node* gn : Nodes(g->n_grantees, g->grantees)) {
+        std::string grantee = RoleName(gn->role_spec);
+        for (const std::string& priv : privs) {
+          DefaultPrivilege d{role, schema, type, grantee, priv, g->grant_option != 0, false};
+          auto same = [&](const DefaultPrivilege& x) {
+            return x.role == d.role && x.schema == d.schema && x.object_type == d.object_type &&
+                   x.grantee == d.grantee && x.privilege == d.privilege;
+          };
+          if (g->is_grant) {
+            // Granting back a built-in default undoes its revocation.
+            bool builtin = grantee == "PUBLIC" && ((type == "FUNCTIONS" && priv == "EXECUTE") ||
+                                                   (type == "TYPES" && priv == "USAGE"));
+            size_t before = cat_.default_privileges.size();
+            std::erase_if(cat_.default_privileges, [&](const DefaultPrivilege& x) { return same(x) && x.revokes_builtin; });
+            if (builtin && before != cat_.default_privileges.size()) continue;
+            if (std::none_of(cat_.default_privileges.begin(), cat_.default_privileges.end(), same)) {
+              cat_.default_privileges.push_back(d);
+            }
+          } else {
+            size_t before = cat_.default_privileges.size();
+            if (g->grant_option) {
+              for (DefaultPrivilege& x : cat_.default_privileges) {
+                if (same(x)) x.with_grant_option = false;
+              }
+              continue;
+            }
+            std::erase_if(cat_.default_privileges, same);
+            bool builtin = grantee == "PUBLIC" && schema.empty() &&
+                           ((type == "FUNCTIONS" && priv == "EXECUTE") || (type == "TYPES" && priv == "USAGE"));
+            if (before == cat_.default_privileges.size() && builtin) {
+              d.revokes_builtin = true;
+              cat_.default_privileges.push_back(d);
+            }
+          }
+        }
+      }
+    }
+  }
+  std::sort(cat_.default_privileges.begin(), cat_.default_privileges.end());
   return Status::OK();
 }
 

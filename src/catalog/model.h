@@ -313,6 +313,21 @@ struct Grant {
   bool operator==(const Grant&) const = default;
 };
 
+// ALTER DEFAULT PRIVILEGES: privileges that objects created later by `role` (in `schema`,
+// or anywhere when empty) receive. `revokes_builtin` marks the removal of a privilege that
+// PostgreSQL grants by default (EXECUTE on functions, USAGE on types, to PUBLIC).
+struct DefaultPrivilege {
+  std::string role;         // "" = the role that ran the DDL
+  std::string schema;       // "" = all schemas
+  std::string object_type;  // TABLES | SEQUENCES | FUNCTIONS | TYPES | SCHEMAS
+  std::string grantee;      // role name or "PUBLIC"
+  std::string privilege;
+  bool with_grant_option = false;
+  bool revokes_builtin = false;
+  auto operator<=>(const DefaultPrivilege&) const = default;
+  bool operator==(const DefaultPrivilege&) const = default;
+};
+
 struct Schema {
   std::string name;
   std::string owner;
@@ -340,6 +355,7 @@ struct Catalog {
   std::map<QualifiedName, Index> indexes;     // standalone indexes (not constraint-backed)
   std::map<std::string, Function> functions;  // by Signature()
   std::vector<Grant> grants;                  // sorted, unique
+  std::vector<DefaultPrivilege> default_privileges;  // sorted, unique
   std::vector<OtherObject> others;            // in source order
 
   const Table* FindTable(const QualifiedName& name) const;
