@@ -2351,6 +2351,36 @@ Status CatalogBuilder::ApplyStatement(const SourceFile& file, const sql::Stateme
 
 const Catalog& CatalogBuilder::catalog() const { return impl_->cat_; }
 
+void CatalogBuilder::Reset(Catalog catalog) { impl_->Reset(std::move(catalog)); }
+
+void CatalogBuilder::Impl::Reset(Catalog catalog) {
+  cat_ = std::move(catalog);
+  relnames_.clear();
+  connames_.clear();
+  for (const auto& [q, t] : cat_.tables) {
+    ReserveRelation(q.schema, q.name);
+    for (const Constraint& c : t.constraints) {
+      ReserveConstraint(q.schema, c.name);
+      if (c.kind == ConstraintKind::kPrimaryKey || c.kind == ConstraintKind::kUnique ||
+          c.kind == ConstraintKind::kExclude) {
+        ReserveRelation(q.schema, c.name);
+      }
+    }
+    for (const Column& c : t.columns) {
+      if (c.identity != IdentityKind::kNone) {
+        ReserveRelation(q.schema, MakeObjectName(q.name, c.name, "seq"));
+      }
+    }
+  }
+  for (const auto& [q, v] : cat_.views) ReserveRelation(q.schema, q.name);
+  for (const auto& [q, s] : cat_.sequences) ReserveRelation(q.schema, q.name);
+  for (const auto& [q, i] : cat_.indexes) ReserveRelation(q.schema, q.name);
+  for (const auto& [q, t] : cat_.types) {
+    if (t.kind == TypeKind::kComposite) ReserveRelation(q.schema, q.name);
+    for (const DomainConstraint& c : t.constraints) ReserveConstraint(q.schema, c.name);
+  }
+}
+
 Catalog CatalogBuilder::Finish() { return impl_->Finish(); }
 
 Result<SourceFile> ReadSourceFile(const std::string& path) {
@@ -2362,16 +2392,18 @@ Result<SourceFile> ReadSourceFile(const std::string& path) {
   return SourceFile(path, ss.str());
 }
 
-Result<Catalog> BuildCatalogFromPaths(const std::vector<std::string>& paths,
-                                      const BuildOptions& options) {
+Result<std::vector<std::string>> ExpandSqlPaths(const std::vector<std::string>& paths) {
   namespace fs = std::filesystem;
   std::vector<std::string> files;
   for (const std::string& p : paths) {
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
       std::vector<std::string> found;
-      for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_regular_file() && it->path().extension() == ".sql") found.push_back(it->path().string());
+      for (auto it = fs::recursive_directory_iterator(p, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file() && it->path().extension() == ".sql") {
+          found.push_back(it->path().string());
+        }
       }
       if (ec) return Status::IOError("cannot list \"" + p + "\": " + ec.message());
       std::sort(found.begin(), found.end());
@@ -2383,11 +2415,22 @@ Result<Catalog> BuildCatalogFromPaths(const std::vector<std::string>& paths,
       return Status::IOError("cannot read \"" + p + "\": no such file or directory");
     }
   }
-  CatalogBuilder builder(options);
+  return files;
+}
+
+Status ApplyPaths(CatalogBuilder& builder, const std::vector<std::string>& paths) {
+  DBARCH_ASSIGN_OR_RETURN(std::vector<std::string> files, ExpandSqlPaths(paths));
   for (const std::string& f : files) {
     DBARCH_ASSIGN_OR_RETURN(SourceFile file, ReadSourceFile(f));
     DBARCH_RETURN_IF_ERROR(builder.ApplyFile(file));
   }
+  return Status::OK();
+}
+
+Result<Catalog> BuildCatalogFromPaths(const std::vector<std::string>& paths,
+                                      const BuildOptions& options) {
+  CatalogBuilder builder(options);
+  DBARCH_RETURN_IF_ERROR(ApplyPaths(builder, paths));
   return builder.Finish();
 }
 

@@ -42,6 +42,10 @@ class CatalogBuilder {
   // Applies one parsed statement of `file`.
   Status ApplyStatement(const SourceFile& file, const sql::Statement& stmt);
 
+  // Starts from `catalog` (a schema read from a server, or built earlier) instead of an
+  // empty database; later statements apply on top of it.
+  void Reset(Catalog catalog);
+
   // The catalog so far.
   const Catalog& catalog() const;
   // The finished catalog (collections in their normal order). The builder is empty after.
@@ -57,6 +61,13 @@ class CatalogBuilder {
 // catalog. Errors name the file.
 Result<Catalog> BuildCatalogFromPaths(const std::vector<std::string>& paths,
                                       const BuildOptions& options = {});
+
+// The SQL files named by `paths`: files as given, directories expanded to their *.sql files
+// (recursively) in lexicographic order. kIO for a path that does not exist.
+Result<std::vector<std::string>> ExpandSqlPaths(const std::vector<std::string>& paths);
+
+// Applies the files of ExpandSqlPaths(paths) to `builder` in order.
+Status ApplyPaths(CatalogBuilder& builder, const std::vector<std::string>& paths);
 
 // Reads one file into a SourceFile; kIO naming the path on failure.
 Result<SourceFile> ReadSourceFile(const std::string& path);

@@ -21,6 +21,7 @@ class CatalogBuilder::Impl {
   explicit Impl(BuildOptions options);
 
   Status Apply(const SourceFile& file, const sql::Statement& stmt);
+  void Reset(Catalog catalog);
   Catalog Finish();
 
   Catalog cat_;

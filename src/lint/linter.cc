@@ -1,0 +1,332 @@
+#include "lint/linter.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "base/strings.h"
+#include "catalog/builder.h"
+#include "lint/rule.h"
+#include "sql/parser.h"
+
+namespace dbarch::lint {
+
+namespace {
+
+using catalog::QualifiedName;
+
+// A `-- dbarch:ignore rule-id [reason]` comment.
+struct Suppression {
+  uint32_t line = 0;
+  bool own_line = false;  // the comment is alone on its line: it covers the next statement
+  uint32_t target_line = 0;  // own_line: the first line of the statement it covers
+  std::string rule;
+  uint32_t offset = 0;
+  bool used = false;
+};
+
+std::vector<Suppression> FindSuppressions(const SourceFile& file) {
+  std::vector<Suppression> out;
+  const std::string& text = file.text();
+  constexpr std::string_view kMarker = "dbarch:ignore";
+  size_t pos = 0;
+  while ((pos = text.find(kMarker, pos)) != std::string::npos) {
+    // It must sit in a -- comment on its line.
+    size_t line_start = text.rfind('\n', pos);
+    line_start = line_start == std::string::npos ? 0 : line_start + 1;
+    std::string_view before(text.data() + line_start, pos - line_start);
+    size_t dash = before.find("--");
+    if (dash == std::string_view::npos) {
+      pos += kMarker.size();
+      continue;
+    }
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view rest(text.data() + pos + kMarker.size(), end - pos - kMarker.size());
+    rest = Trim(rest);
+    std::string rule(rest.substr(0, rest.find_first_of(" \t\r")));
+    Suppression s;
+    s.line = file.Locate(static_cast<uint32_t>(pos)).line;
+    s.own_line = Trim(before.substr(0, dash)).empty();
+    s.rule = rule;
+    s.offset = static_cast<uint32_t>(line_start + dash);
+    if (s.own_line) {
+      uint32_t next = sql::SkipBlanksAndComments(text, static_cast<uint32_t>(end));
+      s.target_line = file.Locate(next).line;
+    }
+    out.push_back(s);
+    pos = end;
+  }
+  return out;
+}
+
+class CollectingEmitter : public Emitter {
+ public:
+  CollectingEmitter(const Rule& rule, const Config& config, std::vector<Finding>& out)
+      : rule_(rule), config_(config), out_(out) {}
+
+  void SetStatement(const SourceFile* file, const sql::Statement* stmt) {
+    file_ = file;
+    stmt_ = stmt;
+  }
+  void SetFile(const SourceFile* file) {
+    file_ = file;
+    stmt_ = nullptr;
+  }
+
+  void Report(int offset, std::string message, std::optional<std::string> fix) override {
+    if (file_ == nullptr) return;
+    uint32_t begin = stmt_ != nullptr ? stmt_->begin : 0;
+    uint32_t end = stmt_ != nullptr ? stmt_->end : begin;
+    if (offset >= 0) begin = static_cast<uint32_t>(offset);
+    if (end < begin) end = begin;
+    ReportAt(file_->Span(begin, end), std::move(message), std::move(fix));
+  }
+
+  void ReportAt(const SourceSpan& span, std::string message,
+                std::optional<std::string> fix) override {
+    Finding f;
+    f.rule = rule_.doc().id;
+    f.severity = config_.SeverityOf(rule_.doc());
+    f.message = std::move(message);
+    f.span = span;
+    f.fix = std::move(fix);
+    out_.push_back(std::move(f));
+  }
+
+ private:
+  const Rule& rule_;
+  const Config& config_;
+  std::vector<Finding>& out_;
+  const SourceFile* file_ = nullptr;
+  const sql::Statement* stmt_ = nullptr;
+};
+
+// The statements of one file that parse, with the trees that own them; syntax errors go to
+// `errors` and the statements around them are kept.
+struct ParsedFile {
+  std::vector<sql::ParseTree> trees;
+  std::vector<sql::Statement> statements;
+};
+
+ParsedFile ParseResilient(const SourceFile& file, std::vector<Status>& errors) {
+  ParsedFile out;
+  auto whole = sql::ParseTree::Parse(file);
+  if (whole.ok()) {
+    out.statements = whole->statements();
+    out.trees.push_back(std::move(whole).value());
+    return out;
+  }
+  // Parse statement by statement to find every bad one and keep the good ones. Each
+  // statement is parsed in a copy of the text blanked outside it, so offsets stay exact.
+  auto ranges = sql::SplitStatements(file);
+  std::vector<sql::StatementRange> list;
+  if (ranges.ok()) {
+    list = *ranges;
+  } else {
+    errors.push_back(ranges.status());
+    // Keep what comes before the unterminated literal.
+    uint32_t stop = ranges.status().span() ? ranges.status().span()->begin : 0;
+    SourceFile head(file.name(), file.text().substr(0, stop));
+    auto partial = sql::SplitStatements(head);
+    if (partial.ok()) {
+      for (const auto& r : *partial) {
+        if (r.end <= stop) list.push_back(r);
+      }
+      if (!list.empty()) list.pop_back();  // the literal's own statement
+    }
+  }
+  for (const sql::StatementRange& r : list) {
+    std::string padded(file.text().size(), ' ');
+    std::copy(file.text().begin() + r.begin, file.text().begin() + r.end, padded.begin() + r.begin);
+    SourceFile piece(file.name(), padded);
+    auto tree = sql::ParseTree::Parse(piece);
+    if (!tree.ok()) {
+      Status st = tree.status();
+      if (st.span()) {
+        SourceSpan span = file.Span(st.span()->begin, st.span()->end);
+        errors.push_back(Status::ParseError(st.message()).WithSpan(span));
+      } else {
+        errors.push_back(st);
+      }
+      continue;
+    }
+    for (const sql::Statement& s : tree->statements()) out.statements.push_back(s);
+    out.trees.push_back(std::move(tree).value());
+  }
+  return out;
+}
+
+bool SameFile(const SourceSpan& span, const std::set<std::string>& names) {
+  return names.count(span.file) > 0;
+}
+
+}  // namespace
+
+LintReport LintSources(const std::vector<std::shared_ptr<const SourceFile>>& files,
+                       const catalog::Catalog* schema, const Config& config) {
+  LintReport report;
+  catalog::CatalogBuilder builder;
+  bool has_schema = schema != nullptr;
+  if (schema != nullptr) builder.Reset(*schema);
+
+  std::vector<const Rule*> rules;
+  for (const auto& r : AllRules()) {
+    if (config.IsEnabled(r->doc())) rules.push_back(r.get());
+  }
+  std::vector<Finding> raw;
+  std::set<std::string> input_names;
+  std::map<std::string, std::vector<Suppression>> suppressions;
+  const Rule* unknown_object = FindRule("unknown-object");
+
+  for (const auto& file : files) {
+    report.files[file->name()] = file;
+    input_names.insert(file->name());
+    ++report.file_count;
+    suppressions[file->name()] = FindSuppressions(*file);
+    ParsedFile parsed = ParseResilient(*file, report.errors);
+    report.statement_count += parsed.statements.size();
+
+    FileContext fctx{file.get(), &parsed.statements, &builder.catalog(), &config};
+    for (const Rule* rule : rules) {
+      CollectingEmitter em(*rule, config, raw);
+      em.SetFile(file.get());
+      rule->CheckFile(fctx, em);
+    }
+
+    std::set<QualifiedName> created;
+    bool in_transaction = false;
+    for (const sql::Statement& stmt : parsed.statements) {
+      StatementContext ctx;
+      ctx.file = file.get();
+      ctx.stmt = &stmt;
+      ctx.catalog = &builder.catalog();
+      ctx.has_schema = has_schema;
+      ctx.created_in_file = &created;
+      ctx.in_transaction = in_transaction;
+      ctx.config = &config;
+      for (const Rule* rule : rules) {
+        CollectingEmitter em(*rule, config, raw);
+        em.SetStatement(file.get(), &stmt);
+        rule->CheckStatement(ctx, em);
+      }
+      const sql::Node* n = stmt.node;
+      if (n->node_case == PG_QUERY__NODE__NODE_TRANSACTION_STMT) {
+        auto kind = n->transaction_stmt->kind;
+        if (kind == PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN ||
+            kind == PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START) {
+          in_transaction = true;
+        } else if (kind == PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT ||
+                   kind == PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK) {
+          in_transaction = false;
+        }
+      }
+      size_t tables_before = builder.catalog().tables.size();
+      std::set<QualifiedName> before_names;
+      if (n->node_case == PG_QUERY__NODE__NODE_CREATE_STMT ||
+          n->node_case == PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT) {
+        for (const auto& [q, t] : builder.catalog().tables) before_names.insert(q);
+      }
+      Status st = builder.ApplyStatement(*file, stmt);
+      if (!st.ok()) {
+        // DDL the schema cannot take (unknown table in ALTER, duplicate object...). Without a
+        // known schema this is expected (a lone migration file) and stays silent.
+        if ((has_schema || !builder.catalog().tables.empty()) && unknown_object != nullptr &&
+            config.IsEnabled(unknown_object->doc())) {
+          CollectingEmitter em(*unknown_object, config, raw);
+          em.SetStatement(file.get(), &stmt);
+          int at = st.span() ? static_cast<int>(st.span()->begin) : -1;
+          em.Report(at, st.message(), std::nullopt);
+        }
+      } else {
+        has_schema = true;
+      }
+      if (builder.catalog().tables.size() > tables_before) {
+        for (const auto& [q, t] : builder.catalog().tables) {
+          if (!before_names.count(q)) created.insert(q);
+        }
+      }
+    }
+  }
+
+  CatalogContext cctx;
+  cctx.catalog = &builder.catalog();
+  cctx.config = &config;
+  cctx.is_input = [&](const SourceSpan& span) { return SameFile(span, input_names); };
+  for (const Rule* rule : rules) {
+    CollectingEmitter em(*rule, config, raw);
+    rule->CheckCatalog(cctx, em);
+  }
+
+  // Suppressions.
+  for (Finding& f : raw) {
+    auto it = suppressions.find(f.span.file);
+    bool suppressed = false;
+    if (it != suppressions.end()) {
+      const SourceFile& file = *report.files[f.span.file];
+      uint32_t first = f.span.line;
+      uint32_t last = file.Locate(f.span.end > f.span.begin ? f.span.end - 1 : f.span.begin).line;
+      for (Suppression& s : it->second) {
+        if (s.rule != f.rule && s.rule != "all") continue;
+        bool covers = s.own_line ? (s.target_line >= first && s.target_line <= last) ||
+                                       s.target_line == first
+                                 : (s.line >= first && s.line <= last);
+        if (covers) {
+          s.used = true;
+          suppressed = true;
+        }
+      }
+    }
+    if (suppressed) {
+      ++report.suppressed_count;
+    } else {
+      report.findings.push_back(std::move(f));
+    }
+  }
+  const Rule* unused = FindRule("unused-suppression");
+  if (unused != nullptr && config.IsEnabled(unused->doc())) {
+    for (const auto& [name, list] : suppressions) {
+      const SourceFile& file = *report.files[name];
+      for (const Suppression& s : list) {
+        if (s.used) continue;
+        CollectingEmitter em(*unused, config, report.findings);
+        em.SetFile(&file);
+        std::string msg = FindRule(s.rule) == nullptr && s.rule != "all"
+                              ? "suppression names unknown rule \"" + s.rule + "\""
+                              : "suppression of \"" + s.rule + "\" suppresses nothing";
+        em.Report(static_cast<int>(s.offset), msg, std::string("remove the comment"));
+      }
+    }
+  }
+  std::map<std::string, size_t> order;
+  for (size_t i = 0; i < files.size(); ++i) order[files[i]->name()] = i;
+  std::sort(report.findings.begin(), report.findings.end(), [&](const Finding& a, const Finding& b) {
+    size_t fa = order.count(a.span.file) ? order[a.span.file] : SIZE_MAX;
+    size_t fb = order.count(b.span.file) ? order[b.span.file] : SIZE_MAX;
+    return std::tie(fa, a.span.line, a.span.column, a.rule, a.message) <
+           std::tie(fb, b.span.line, b.span.column, b.rule, b.message);
+  });
+  return report;
+}
+
+Result<LintReport> Lint(const LintOptions& options) {
+  catalog::Catalog base;
+  const catalog::Catalog* schema = options.schema;
+  if (!options.schema_paths.empty()) {
+    catalog::CatalogBuilder builder;
+    if (options.schema != nullptr) builder.Reset(*options.schema);
+    DBARCH_RETURN_IF_ERROR(catalog::ApplyPaths(builder, options.schema_paths));
+    base = builder.Finish();
+    schema = &base;
+  }
+  DBARCH_ASSIGN_OR_RETURN(std::vector<std::string> names, catalog::ExpandSqlPaths(options.paths));
+  std::vector<std::shared_ptr<const SourceFile>> files;
+  for (const std::string& n : names) {
+    auto f = catalog::ReadSourceFile(n);
+    if (!f.ok()) return f.status();
+    files.push_back(std::make_shared<const SourceFile>(std::move(f).value()));
+  }
+  return LintSources(files, schema, options.config);
+}
+
+}  // namespace dbarch::lint

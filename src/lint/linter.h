@@ -1,0 +1,47 @@
+// Linter: runs every enabled rule over files of SQL — DDL, migrations and queries, mixed —
+// in the context of a schema. Files are applied in order (a directory: its *.sql files in
+// lexicographic path order), statement by statement, so each statement is checked against
+// the schema as it stands just before it; then catalog rules check the final schema.
+// Unparseable statements are reported as input errors with their location and skipped; the
+// rest of the input is still linted. Not thread-safe; one Linter per run.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/source_span.h"
+#include "base/status.h"
+#include "catalog/model.h"
+#include "lint/config.h"
+#include "lint/finding.h"
+
+namespace dbarch::lint {
+
+struct LintOptions {
+  std::vector<std::string> paths;         // files or directories to lint
+  std::vector<std::string> schema_paths;  // --schema: DDL giving the starting schema
+  const catalog::Catalog* schema = nullptr;  // --dsn: introspected starting schema (optional)
+  Config config;
+};
+
+struct LintReport {
+  std::vector<Finding> findings;  // sorted by file, line, column, rule
+  std::vector<Status> errors;     // bad input (syntax errors...), each with its span
+  // The text of every linted file by name, for source excerpts.
+  std::map<std::string, std::shared_ptr<const SourceFile>> files;
+  size_t file_count = 0;
+  size_t statement_count = 0;
+  size_t suppressed_count = 0;
+};
+
+// Lints `options.paths`. Fails (kIO, or the error of a --schema file) only when the input
+// cannot be read at all; bad SQL in linted files goes to LintReport::errors.
+Result<LintReport> Lint(const LintOptions& options);
+
+// Lints in-memory sources (tests, stdin). `schema` may be null.
+LintReport LintSources(const std::vector<std::shared_ptr<const SourceFile>>& files,
+                       const catalog::Catalog* schema, const Config& config);
+
+}  // namespace dbarch::lint
