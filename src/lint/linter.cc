@@ -287,14 +287,36 @@ LintReport LintSources(const std::vector<std::shared_ptr<const SourceFile>>& fil
   if (unused != nullptr && config.IsEnabled(unused->doc())) {
     for (const auto& [name, list] : suppressions) {
       const SourceFile& file = *report.files[name];
-      for (const Suppression& s : list) {
-        if (s.used) continue;
+      for (size_t i = 0; i < list.size(); ++i) {
+        const Suppression& s = list[i];
+        if (s.used || s.rule == "unused-suppression") continue;
+        // A stale suppression can itself be suppressed: `-- dbarch:ignore unused-suppression`
+        // on its line or alone on the line before it.
+        bool silenced = false;
+        for (Suppression& t : suppressions[name]) {
+          if (&t == &s || t.rule != "unused-suppression") continue;
+          if ((t.own_line && t.target_line == s.line) || (!t.own_line && t.line == s.line)) {
+            t.used = true;
+            silenced = true;
+          }
+        }
+        if (silenced) {
+          ++report.suppressed_count;
+          continue;
+        }
         CollectingEmitter em(*unused, config, report.findings);
         em.SetFile(&file);
         std::string msg = FindRule(s.rule) == nullptr && s.rule != "all"
                               ? "suppression names unknown rule \"" + s.rule + "\""
                               : "suppression of \"" + s.rule + "\" suppresses nothing";
         em.Report(static_cast<int>(s.offset), msg, std::string("remove the comment"));
+      }
+      for (const Suppression& t : list) {
+        if (t.rule != "unused-suppression" || t.used) continue;
+        CollectingEmitter em(*unused, config, report.findings);
+        em.SetFile(&file);
+        em.Report(static_cast<int>(t.offset), "suppression of \"unused-suppression\" suppresses nothing",
+                  std::string("remove the comment"));
       }
     }
   }
