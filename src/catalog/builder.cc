@@ -6,6 +6,7 @@
 #include <functional>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "base/strings.h"
@@ -186,11 +187,108 @@ std::string PartitionDatum(const Node* n, const std::string& key_type) {
   return text.ok() ? *text : "";
 }
 
+// PostgreSQL's output form of a time or interval literal (the server stores a default
+// evaluated to the column type and prints it back): time '02:00' -> '02:00:00',
+// interval '4 hours' -> '04:00:00', '1 day 2 hours' -> '1 day 02:00:00'. Returns `def`
+// unchanged when it is not a plain literal it understands.
+std::string FixTemporalDefault(const std::string& type, const std::string& def) {
+  if (def.size() < 2 || def.front() != '\'' || def.back() != '\'' ||
+      def.find('\'', 1) != def.size() - 1) {
+    return def;
+  }
+  std::string v = def.substr(1, def.size() - 2);
+  auto two = [](long n) { return (n < 10 ? "0" : "") + std::to_string(n); };
+  if (StartsWith(type, "time") && !StartsWith(type, "timestamp")) {
+    // HH:MM -> HH:MM:00
+    if (v.size() == 5 && v[2] == ':' && isdigit(v[0]) && isdigit(v[1]) && isdigit(v[3]) && isdigit(v[4])) {
+      return "'" + v + ":00'";
+    }
+    return def;
+  }
+  if (!StartsWith(type, "interval")) return def;
+  long years = 0, months = 0, days = 0, seconds = 0;
+  std::istringstream in(ToLower(v));
+  std::string num;
+  while (in >> num) {
+    if (num.find(':') != std::string::npos) {
+      int h = 0, m = 0, sec = 0;
+      if (std::sscanf(num.c_str(), "%d:%d:%d", &h, &m, &sec) < 2) return def;
+      seconds += h * 3600L + m * 60L + sec;
+      continue;
+    }
+    char* end = nullptr;
+    long n = std::strtol(num.c_str(), &end, 10);
+    if (end == num.c_str() || *end != '\0') return def;
+    std::string unit;
+    if (!(in >> unit)) return def;
+    if (StartsWith(unit, "year")) years += n;
+    else if (StartsWith(unit, "mon")) months += n;
+    else if (StartsWith(unit, "week")) days += 7 * n;
+    else if (StartsWith(unit, "day")) days += n;
+    else if (StartsWith(unit, "hour")) seconds += 3600 * n;
+    else if (StartsWith(unit, "min")) seconds += 60 * n;
+    else if (StartsWith(unit, "sec")) seconds += n;
+    else return def;
+  }
+  years += months / 12;
+  months %= 12;
+  std::vector<std::string> parts;
+  auto unit = [&](long n, const char* one, const char* many) {
+    if (n != 0) parts.push_back(std::to_string(n) + " " + (n == 1 || n == -1 ? one : many));
+  };
+  unit(years, "year", "years");
+  unit(months, "mon", "mons");
+  unit(days, "day", "days");
+  if (seconds != 0 || parts.empty()) {
+    parts.push_back(two(seconds / 3600) + ":" + two(seconds % 3600 / 60) + ":" + two(seconds % 60));
+  }
+  return "'" + Join(parts, " ") + "'";
+}
+
+// Whether `opclass` is the default operator class of `method` for a column of `type`
+// (format_type spelling): pg_get_indexdef leaves those out, so the model does too.
+bool IsDefaultOpclass(const std::string& method, const std::string& type, std::string opclass) {
+  if (size_t dot = opclass.rfind('.'); dot != std::string::npos) opclass = opclass.substr(dot + 1);
+  bool array = EndsWith(type, "[]");
+  std::string t = sql::InternalTypeName(type);
+  static const std::set<std::string> kGeometric = {"point", "box", "polygon", "circle"};
+  bool range = EndsWith(t, "range");
+  if (method == "btree" || method == "hash") {
+    return opclass == (array ? "array_ops" : t + "_ops") || (range && opclass == "range_ops") ||
+           ((t == "cidr") && opclass == "inet_ops") || (t == "varchar" && opclass == "text_ops");
+  }
+  if (method == "gist") {
+    if (t == "point" || t == "box" || t == "circle") return opclass == t + "_ops";
+    if (t == "polygon") return opclass == "poly_ops";
+    if (range) return opclass == "range_ops";
+    if (t == "tsvector") return opclass == "tsvector_ops";
+    return opclass == "gist_" + t + "_ops";  // hstore, btree_gist types
+  }
+  if (method == "gin") {
+    if (array) return opclass == "array_ops";
+    return opclass == t + "_ops" || opclass == "gin_" + t + "_ops";
+  }
+  if (method == "spgist") {
+    if (t == "point") return opclass == "quad_point_ops";
+    if (t == "polygon") return opclass == "poly_ops";
+    if (range) return opclass == "range_ops";
+    return opclass == t + "_ops" || (t == "cidr" && opclass == "inet_ops");
+  }
+  if (method == "brin") {
+    if (t == "inet" || t == "cidr") return opclass == "inet_inclusion_ops";
+    if (kGeometric.count(t)) return opclass == "box_inclusion_ops";
+    if (range) return opclass == "range_inclusion_ops";
+    return opclass == t + "_minmax_ops";
+  }
+  return false;
+}
+
 }  // namespace
 
-Result<std::string> CanonicalOrError(const Node* expr, bool is_default) {
+Result<std::string> CanonicalOrError(const Node* expr, bool is_default,
+                                     const sql::ExprHints* hints) {
   return sql::CanonicalExpr(expr, is_default ? sql::ExprContext::kDefault
-                                             : sql::ExprContext::kGeneric);
+                                             : sql::ExprContext::kGeneric, hints);
 }
 
 std::string FigureColname(const Node* n) {
@@ -419,7 +517,8 @@ Result<QualifiedName> CatalogBuilder::Impl::FindRelation(const std::vector<std::
   if (parts.empty()) return Error(Status::InvalidArgument("missing relation name"), location);
   auto exists = [&](const QualifiedName& q) {
     return (tables && cat_.tables.count(q)) || (views && cat_.views.count(q)) ||
-           (sequences && cat_.sequences.count(q)) || (indexes && cat_.indexes.count(q));
+           (sequences && (cat_.sequences.count(q) || identity_seqs_.count(q))) ||
+           (indexes && cat_.indexes.count(q));
   };
   std::string name = TruncateIdentifier(parts.back());
   if (parts.size() >= 2) {
@@ -813,12 +912,32 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
     return Error(Status::InvalidArgument("relation \"" + name.Quoted() + "\" already exists"),
                  rv->location);
   }
-  if (s->of_typename != nullptr) return KeepOther(stmt_->node, name.name);
   Table table;
+  if (s->of_typename != nullptr) {
+    // A typed table: its columns are the composite type's attributes.
+    DBARCH_ASSIGN_OR_RETURN(QualifiedName type_name,
+                            FindTypeName(sql::StrList(s->of_typename->names, s->of_typename->n_names),
+                                         s->of_typename->location));
+    const Type& type = cat_.types[type_name];
+    if (type.kind != TypeKind::kComposite) {
+      return Error(Status::InvalidArgument("type \"" + type_name.Quoted() + "\" is not a composite type"),
+                   s->of_typename->location);
+    }
+    table.of_type = type_name;
+    for (const TypeAttribute& a : type.attributes) {
+      Column c;
+      c.name = a.name;
+      c.type = a.type;
+      c.collation = a.collation;
+      table.columns.push_back(c);
+    }
+  }
   table.name = name;
   table.unlogged = rv->relpersistence != nullptr && std::string_view(rv->relpersistence) == "u";
   table.origin = MakeOrigin();
   table.options = RelOptions(Nodes(s->n_options, s->options));
+  // WITH (oids = false) is accepted for old dumps and stores nothing.
+  std::erase_if(table.options, [](const auto& p) { return p.first == "oids"; });
   table.owner = current_role_;
 
   // Inheritance: PARTITION OF parent, or INHERITS (a, b).
@@ -843,6 +962,7 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
 
   // Serial sequences are created (and named) before the table.
   std::vector<const PgQuery__Constraint*> deferred;  // table constraints, in order
+  std::vector<std::pair<QualifiedName, uint32_t>> likes;  // LIKE source, options
   ReserveRelation(name.schema, name.name);
   for (const Node* e : Nodes(s->n_table_elts, s->table_elts)) {
     if (e->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
@@ -860,16 +980,22 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
         ReleaseRelation(name.schema, name.name);
         return src.status();
       }
-      // CREATE_TABLE_LIKE_DEFAULTS = 1 << 3 (also set by INCLUDING ALL).
-      bool defaults = (like->options & (1u << 3)) != 0;
+      // TableLikeOption bits (src/include/nodes/parsenodes.h); INCLUDING ALL sets them all.
+      uint32_t o = like->options;
+      bool comments = o & (1u << 0), defaults = o & (1u << 3), generated = o & (1u << 4),
+           identity = o & (1u << 5);
       for (const Column& c : cat_.FindTable(*src)->columns) {
         Column copy = c;
-        copy.comment.clear();
-        copy.identity = IdentityKind::kNone;
-        copy.generated_expr.clear();
+        if (!comments) copy.comment.clear();
+        if (!identity) {
+          copy.identity = IdentityKind::kNone;
+          copy.identity_options = SequenceOptions{};
+        }
+        if (!generated) copy.generated_expr.clear();
         if (!defaults) copy.default_expr.clear();
         table.columns.push_back(copy);
       }
+      likes.emplace_back(*src, o);
     }
   }
   if (s->partspec != nullptr) {
@@ -885,7 +1011,7 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
       if (pe->name != nullptr && *pe->name != '\0') {
         item = QuoteIdent(pe->name);
       } else {
-        auto expr = CanonicalOrError(pe->expr, false);
+        auto expr = CanonicalOrError(pe->expr, false, &hints_);
         if (!expr.ok()) return expr.status();
         item = "(" + *expr + ")";
       }
@@ -927,6 +1053,7 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
   }
   auto [it, inserted] = cat_.tables.emplace(name, std::move(table));
   Table& t = it->second;
+  hints_ = HintsFor(t);
   // Constraints are named in the order the server names them: CHECK first (when the table
   // is created), then the index-backed ones (PRIMARY KEY, UNIQUE, EXCLUDE), then FOREIGN KEY.
   std::vector<std::pair<const PgQuery__Constraint*, std::string>> all;
@@ -982,6 +1109,20 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
     return st;
   }
   (void)deferred;
+  for (const auto& [src, opts] : likes) CopyLikeExtras(t, src, opts);
+  for (const Column& c : t.columns) {
+    if (c.identity == IdentityKind::kNone) continue;
+    std::string seq_name = ChooseName(name.name, c.name, "seq", [&](const std::string& n) {
+      return RelationTaken(name.schema, n);
+    });
+    if (!identity_seqs_.count(QualifiedName{name.schema, seq_name}) &&
+        std::none_of(identity_seqs_.begin(), identity_seqs_.end(), [&](const auto& kv) {
+          return kv.second.first == name && kv.second.second == c.name;
+        })) {
+      ReserveRelation(name.schema, seq_name);
+      identity_seqs_[QualifiedName{name.schema, seq_name}] = {name, c.name};
+    }
+  }
   ApplyDefaultPrivileges("TABLES", ObjectKind::kTable, name.schema, name.Quoted(), t.owner);
   for (const auto& [q, seq] : cat_.sequences) {
     if (seq.owned_by_table == name) {
@@ -991,12 +1132,48 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
   return Status::OK();
 }
 
+std::string CatalogBuilder::Impl::DomainBase(const std::string& type_name) const {
+  // Type names are in the model's spelling: "price", "billing.price", "\"Price\"".
+  std::string name = type_name;
+  if (EndsWith(name, "[]")) return "";
+  std::string schema = "public";
+  size_t dot = std::string::npos;
+  bool quoted = false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (name[i] == '"') quoted = !quoted;
+    if (name[i] == '.' && !quoted) dot = i;
+  }
+  auto unquote = [](std::string v) {
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+    return v;
+  };
+  if (dot != std::string::npos) {
+    schema = unquote(name.substr(0, dot));
+    name = name.substr(dot + 1);
+  }
+  auto it = cat_.types.find(QualifiedName{schema, unquote(name)});
+  if (it == cat_.types.end() || it->second.kind != TypeKind::kDomain) return "";
+  std::string deeper = DomainBase(it->second.base_type);
+  return !deeper.empty() ? deeper : sql::InternalTypeName(it->second.base_type);
+}
+
+sql::ExprHints CatalogBuilder::Impl::HintsFor(const Table& table) const {
+  sql::ExprHints h;
+  if (cat_.types.empty()) return h;
+  for (const Column& c : table.columns) {
+    std::string base = DomainBase(c.type);
+    if (!base.empty()) h.domain_columns.emplace_back(c.name, base);
+  }
+  return h;
+}
+
 Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* def,
                                        bool in_create,
                                        std::vector<const PgQuery__Constraint*>& deferred) {
+  hints_ = HintsFor(table);
   std::string colname = TruncateIdentifier(def->colname);
   Column* existing = table.FindColumn(colname);
-  if (existing != nullptr && !table.partition_of && table.inherits.empty()) {
+  if (existing != nullptr && !table.partition_of && table.inherits.empty() && !table.of_type) {
     return Error(Status::InvalidArgument("column \"" + colname + "\" specified more than once"),
                  def->location);
   }
@@ -1014,7 +1191,7 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
   if (def->storage != nullptr && *def->storage != '\0') col.storage = ToLower(def->storage);
   if (def->is_not_null) col.not_null = true;
   if (def->raw_default != nullptr) {
-    DBARCH_ASSIGN_OR_RETURN(col.default_expr, CanonicalOrError(def->raw_default, true));
+    DBARCH_ASSIGN_OR_RETURN(col.default_expr, CanonicalOrError(def->raw_default, true, &hints_));
   }
   // serial types: an integer column fed by a sequence the column owns.
   static const std::map<std::string, std::string> kSerials = {
@@ -1048,11 +1225,11 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
       case PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL: col.not_null = true; break;
       case PG_QUERY__CONSTR_TYPE__CONSTR_NULL: col.not_null = false; break;
       case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT: {
-        DBARCH_ASSIGN_OR_RETURN(col.default_expr, CanonicalOrError(c->raw_expr, true));
+        DBARCH_ASSIGN_OR_RETURN(col.default_expr, CanonicalOrError(c->raw_expr, true, &hints_));
         break;
       }
       case PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED: {
-        DBARCH_ASSIGN_OR_RETURN(col.generated_expr, CanonicalOrError(c->raw_expr, false));
+        DBARCH_ASSIGN_OR_RETURN(col.generated_expr, CanonicalOrError(c->raw_expr, false, &hints_));
         break;
       }
       case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY: {
@@ -1086,13 +1263,14 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
           return RelationTaken(table.name.schema, n);
         });
         ReserveRelation(table.name.schema, seq_name);
+        identity_seqs_[QualifiedName{table.name.schema, seq_name}] = {table.name, colname};
         break;
       }
       case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY: col.not_null = true; break;
       default: break;  // CHECK/UNIQUE/FK/attributes: handled by the caller
     }
   }
-  col.default_expr = FixBooleanDefault(col.type, col.default_expr);
+  col.default_expr = FixTemporalDefault(col.type, FixBooleanDefault(col.type, col.default_expr));
   if (existing != nullptr) {
     *existing = col;
   } else {
@@ -1140,7 +1318,7 @@ Status CatalogBuilder::Impl::AddConstraint(Table& table, const PgQuery__Constrai
   switch (c->contype) {
     case PG_QUERY__CONSTR_TYPE__CONSTR_CHECK: {
       con.kind = ConstraintKind::kCheck;
-      DBARCH_ASSIGN_OR_RETURN(con.expression, CanonicalOrError(c->raw_expr, false));
+      DBARCH_ASSIGN_OR_RETURN(con.expression, CanonicalOrError(c->raw_expr, false, &hints_));
       con.no_inherit = c->is_no_inherit;
       con.not_valid = !in_create && c->skip_validation;
       std::vector<std::string> refs;
@@ -1200,6 +1378,11 @@ Status CatalogBuilder::Impl::AddConstraint(Table& table, const PgQuery__Constrai
         const PgQuery__List* pair = ex->list;
         DBARCH_ASSIGN_OR_RETURN(IndexKey key, MakeIndexKey(pair->items[0]->index_elem));
         key.exclude_operator = Join(NameParts(pair->items[1]), ".");
+        if (!key.column.empty() && !key.opclass.empty() && key.opclass_params.empty() &&
+            table.FindColumn(key.column) != nullptr &&
+            IsDefaultOpclass(con.exclude_method, table.FindColumn(key.column)->type, key.opclass)) {
+          key.opclass.clear();
+        }
         colnames.push_back(!key.column.empty() ? key.column
                                                : (FigureColname(pair->items[0]->index_elem->expr).empty()
                                                       ? "expr"
@@ -1207,7 +1390,7 @@ Status CatalogBuilder::Impl::AddConstraint(Table& table, const PgQuery__Constrai
         con.exclude_keys.push_back(key);
       }
       if (c->where_clause != nullptr) {
-        DBARCH_ASSIGN_OR_RETURN(con.exclude_predicate, CanonicalOrError(c->where_clause, false));
+        DBARCH_ASSIGN_OR_RETURN(con.exclude_predicate, CanonicalOrError(c->where_clause, false, &hints_));
       }
       con.name = !given.empty() ? given
                                 : ChooseName(table.name.name, NameAddition(colnames), "excl", taken_rel_con);
@@ -1280,7 +1463,7 @@ Result<IndexKey> CatalogBuilder::Impl::MakeIndexKey(const PgQuery__IndexElem* e)
   if (e->name != nullptr && *e->name != '\0') {
     k.column = e->name;
   } else {
-    DBARCH_ASSIGN_OR_RETURN(k.expression, CanonicalOrError(e->expr, false));
+    DBARCH_ASSIGN_OR_RETURN(k.expression, CanonicalOrError(e->expr, false, &hints_));
   }
   if (e->n_collation > 0) {
     std::vector<std::string> coll = sql::StrList(e->collation, e->n_collation);
@@ -1318,12 +1501,17 @@ Status CatalogBuilder::Impl::CreateIndex(const PgQuery__IndexStmt* s) {
   idx.nulls_not_distinct = s->nulls_not_distinct;
   std::vector<std::string> colnames;
   const Table* table = cat_.FindTable(idx.table);
+  hints_ = table != nullptr ? HintsFor(*table) : sql::ExprHints{};
   for (const Node* p : Nodes(s->n_index_params, s->index_params)) {
     DBARCH_ASSIGN_OR_RETURN(IndexKey key, MakeIndexKey(p->index_elem));
     if (!key.column.empty() && table != nullptr && table->FindColumn(key.column) == nullptr) {
       std::vector<std::string> names;
       for (const Column& c : table->columns) names.push_back(c.name);
       return NotFound("column", key.column, s->relation->location, names);
+    }
+    if (!key.column.empty() && !key.opclass.empty() && key.opclass_params.empty() && table != nullptr &&
+        IsDefaultOpclass(idx.method, table->FindColumn(key.column)->type, key.opclass)) {
+      key.opclass.clear();
     }
     std::string cn = p->index_elem->indexcolname != nullptr && *p->index_elem->indexcolname != '\0'
                          ? p->index_elem->indexcolname
@@ -1337,7 +1525,7 @@ Status CatalogBuilder::Impl::CreateIndex(const PgQuery__IndexStmt* s) {
     colnames.push_back(p->index_elem->name);
   }
   if (s->where_clause != nullptr) {
-    DBARCH_ASSIGN_OR_RETURN(idx.predicate, CanonicalOrError(s->where_clause, false));
+    DBARCH_ASSIGN_OR_RETURN(idx.predicate, CanonicalOrError(s->where_clause, false, &hints_));
   }
   idx.options = RelOptions(Nodes(s->n_options, s->options));
   std::string schema = idx.table.schema;
@@ -1389,6 +1577,15 @@ Status CatalogBuilder::Impl::AlterTable(const PgQuery__AlterTableStmt* s) {
           for (const Node* o : Nodes(cmd->def->list->n_items, cmd->def->list->items)) {
             std::erase_if(idx.options, [&](const auto& p) { return p.first == o->def_elem->defname; });
           }
+        } else if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AttachPartition) {
+          // The partition's index becomes part of the parent's: no longer an index of its own.
+          const PgQuery__RangeVar* child = cmd->def->partition_cmd->name;
+          std::vector<std::string> cparts;
+          if (child->schemaname != nullptr && *child->schemaname != '\0') cparts.push_back(child->schemaname);
+          cparts.push_back(child->relname);
+          DBARCH_ASSIGN_OR_RETURN(QualifiedName cname, FindRelation(cparts, child->location, "index", false, false, false, true));
+          ReleaseRelation(cname.schema, cname.name);
+          cat_.indexes.erase(cname);
         } else {
           return KeepOther(stmt_->node, name->name);
         }
@@ -1433,6 +1630,7 @@ Status CatalogBuilder::Impl::AlterTable(const PgQuery__AlterTableStmt* s) {
   auto name = FindTableName(s->relation);
   if (!name.ok()) return s->missing_ok ? Status::OK() : name.status();
   Table& table = cat_.tables[*name];
+  hints_ = HintsFor(table);
   for (const Node* c : Nodes(s->n_cmds, s->cmds)) {
     DBARCH_RETURN_IF_ERROR(AlterTableCmd(table, c->alter_table_cmd));
   }
@@ -1478,8 +1676,8 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
       if (cmd->def == nullptr) {
         col->default_expr.clear();
       } else {
-        DBARCH_ASSIGN_OR_RETURN(col->default_expr, CanonicalOrError(cmd->def, true));
-        col->default_expr = FixBooleanDefault(col->type, col->default_expr);
+        DBARCH_ASSIGN_OR_RETURN(col->default_expr, CanonicalOrError(cmd->def, true, &hints_));
+        col->default_expr = FixTemporalDefault(col->type, FixBooleanDefault(col->type, col->default_expr));
       }
       return Status::OK();
     }
@@ -1525,10 +1723,11 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
       base.max_value = TypeMax(col->type);
       DBARCH_ASSIGN_OR_RETURN(col->identity_options,
                               ParseSequenceOptions(Nodes(c->n_options, c->options), base, nullptr));
-      ReserveRelation(table.name.schema,
-                      ChooseName(table.name.name, col->name, "seq", [&](const std::string& n) {
-                        return RelationTaken(table.name.schema, n);
-                      }));
+      std::string seq_name = ChooseName(table.name.name, col->name, "seq", [&](const std::string& n) {
+        return RelationTaken(table.name.schema, n);
+      });
+      ReserveRelation(table.name.schema, seq_name);
+      identity_seqs_[QualifiedName{table.name.schema, seq_name}] = {table.name, col->name};
       return Status::OK();
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_DropIdentity: {
@@ -1678,6 +1877,19 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
       Table& ct = cat_.tables[child];
       ct.partition_of.reset();
       ct.partition_bound.clear();
+      // What the partition inherited from the parent (index clones, CHECK and FOREIGN KEY
+      // constraints) becomes its own.
+      for (const Constraint& c : table.constraints) {
+        if (c.kind != ConstraintKind::kCheck && c.kind != ConstraintKind::kForeignKey) continue;
+        if (std::any_of(ct.constraints.begin(), ct.constraints.end(),
+                        [&](const Constraint& x) { return x.name == c.name; })) {
+          continue;
+        }
+        Constraint copy = c;
+        copy.comment.clear();
+        ct.constraints.push_back(copy);
+      }
+      CopyIndexesTo(ct, table.name, true, true);
       return Status::OK();
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_AddInherit: {
@@ -2092,6 +2304,20 @@ Status CatalogBuilder::Impl::Rename(const PgQuery__RenameStmt* s) {
         q.mapped().name = to;
         cat_.sequences.insert(std::move(q));
         RenameGrantsOn(ObjectKind::kSequence, name->Quoted(), to.Quoted());
+        // nextval('seq') holds the sequence's OID: defaults follow the rename.
+        auto regclass = [](const QualifiedName& n) {
+          return QuoteLiteral(n.schema == "public" ? QuoteIdent(n.name) : n.Quoted());
+        };
+        std::string from_lit = regclass(*name);
+        std::string to_lit = regclass(to);
+        for (auto& [tn, t] : cat_.tables) {
+          for (Column& c : t.columns) {
+            for (size_t pos = c.default_expr.find(from_lit); pos != std::string::npos;
+                 pos = c.default_expr.find(from_lit, pos + to_lit.size())) {
+              c.default_expr.replace(pos, from_lit.size(), to_lit);
+            }
+          }
+        }
       } else if (auto i = cat_.indexes.extract(*name)) {
         i.key() = to;
         i.mapped().name = to;
@@ -2307,6 +2533,101 @@ Status CatalogBuilder::Impl::SetSchema(const PgQuery__AlterObjectSchemaStmt* s) 
   }
 }
 
+namespace {
+
+// The name PostgreSQL derives from an index expression's canonical text (FigureIndexColname
+// of the expression): the function name of a call, else "expr".
+std::string ExpressionColname(const std::string& expr) {
+  size_t paren = expr.find('(');
+  if (paren == std::string::npos || paren == 0) return "expr";
+  std::string head = expr.substr(0, paren);
+  for (char c : head) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.')) return "expr";
+  }
+  if (size_t dot = head.rfind('.'); dot != std::string::npos) head = head.substr(dot + 1);
+  return head;
+}
+
+}  // namespace
+
+void CatalogBuilder::Impl::CopyIndexesTo(Table& to, const QualifiedName& from, bool constraints,
+                                         bool standalone) {
+  const std::string& schema = to.name.schema;
+  auto taken_rel_con = [&](const std::string& n) {
+    return RelationTaken(schema, n) || ConstraintTaken(schema, n);
+  };
+  const Table* src = cat_.FindTable(from);
+  if (src == nullptr) return;
+  if (constraints) {
+    for (const Constraint& c : src->constraints) {
+      if (c.kind != ConstraintKind::kPrimaryKey && c.kind != ConstraintKind::kUnique &&
+          c.kind != ConstraintKind::kExclude) {
+        continue;
+      }
+      Constraint copy = c;
+      copy.comment.clear();
+      if (c.kind == ConstraintKind::kPrimaryKey) {
+        copy.name = ChooseName(to.name.name, "", "pkey", taken_rel_con);
+        for (const std::string& k : c.columns) {
+          if (Column* col = to.FindColumn(k)) col->not_null = true;
+        }
+      } else if (c.kind == ConstraintKind::kUnique) {
+        copy.name = ChooseName(to.name.name, NameAddition(c.columns), "key", taken_rel_con);
+      } else {
+        std::vector<std::string> names;
+        for (const IndexKey& k : c.exclude_keys) names.push_back(!k.column.empty() ? k.column : ExpressionColname(k.expression));
+        copy.name = ChooseName(to.name.name, NameAddition(names), "excl", taken_rel_con);
+      }
+      ReserveRelation(schema, copy.name);
+      ReserveConstraint(schema, copy.name);
+      to.constraints.push_back(copy);
+    }
+  }
+  if (standalone) {
+    std::vector<Index> copies;
+    for (const auto& [q, idx] : cat_.indexes) {
+      if (idx.table != from) continue;
+      Index copy = idx;
+      copy.table = to.name;
+      copy.comment.clear();
+      std::vector<std::string> names;
+      for (const IndexKey& k : idx.keys) names.push_back(!k.column.empty() ? k.column : ExpressionColname(k.expression));
+      for (const std::string& inc : idx.include) names.push_back(inc);
+      copies.push_back(std::move(copy));
+      copies.back().name.name = "";
+      copies.back().name.schema = schema;
+      // Named below, after the loop, so the map is not modified while iterating.
+      copies.back().comment = NameAddition(names);
+    }
+    for (Index& copy : copies) {
+      std::string addition = copy.comment;
+      copy.comment.clear();
+      copy.name.name = ChooseName(to.name.name, addition, "idx",
+                                  [&](const std::string& n) { return RelationTaken(schema, n); });
+      ReserveRelation(schema, copy.name.name);
+      cat_.indexes[copy.name] = copy;
+    }
+  }
+}
+
+void CatalogBuilder::Impl::CopyLikeExtras(Table& to, const QualifiedName& from, uint32_t options) {
+  const Table* src = cat_.FindTable(from);
+  if (src == nullptr) return;
+  bool constraints = options & (1u << 2);
+  bool indexes = options & (1u << 6);
+  if (constraints) {
+    // CHECK constraints keep their names.
+    for (const Constraint& c : src->constraints) {
+      if (c.kind != ConstraintKind::kCheck) continue;
+      Constraint copy = c;
+      copy.comment = (options & 1u) ? c.comment : "";
+      ReserveConstraint(to.name.schema, copy.name);
+      to.constraints.push_back(copy);
+    }
+  }
+  if (indexes) CopyIndexesTo(to, from, true, true);
+}
+
 Catalog CatalogBuilder::Impl::Finish() {
   for (auto& [q, t] : cat_.tables) {
     std::sort(t.constraints.begin(), t.constraints.end(),
@@ -2369,6 +2690,14 @@ void CatalogBuilder::Impl::Reset(Catalog catalog) {
     for (const Column& c : t.columns) {
       if (c.identity != IdentityKind::kNone) {
         ReserveRelation(q.schema, MakeObjectName(q.name, c.name, "seq"));
+      }
+    }
+  }
+  identity_seqs_.clear();
+  for (const auto& [q, t] : cat_.tables) {
+    for (const Column& c : t.columns) {
+      if (c.identity != IdentityKind::kNone) {
+        identity_seqs_[QualifiedName{q.schema, MakeObjectName(q.name, c.name, "seq")}] = {q, c.name};
       }
     }
   }

@@ -13,6 +13,7 @@
 #include "catalog/builder.h"
 #include "catalog/model.h"
 #include "sql/ast.h"
+#include "sql/expr_normalizer.h"
 
 namespace dbarch::catalog {
 
@@ -35,10 +36,18 @@ class CatalogBuilder::Impl {
   std::vector<std::string> search_path_;
   // SET ROLE in the DDL: objects created afterwards belong to it ("" = the loading role).
   std::string current_role_;
+  // Domain-typed columns of the table whose expressions are being read (see ExprHints).
+  sql::ExprHints hints_;
+  sql::ExprHints HintsFor(const Table& table) const;
+  // The internal base type name of a domain named as a column type ("" if not a domain).
+  std::string DomainBase(const std::string& type_name) const;
   // Names in use per schema: relations (tables, views, sequences, indexes incl.
   // constraint-backed ones, composite types) and constraints.
   std::map<std::string, std::set<std::string>> relnames_;
   std::map<std::string, std::set<std::string>> connames_;
+  // Identity sequences (not Catalog::sequences: they belong to their column) by name, so
+  // GRANT ... ON SEQUENCE and ALTER SEQUENCE can name them.
+  std::map<QualifiedName, std::pair<QualifiedName, std::string>> identity_seqs_;
 
   // --- helpers
   Status Error(Status st, int location) const;
@@ -86,6 +95,11 @@ class CatalogBuilder::Impl {
   void RenameColumnReferences(const QualifiedName& table, const std::string& from,
                               const std::string& to);
   void DropColumnDependents(Table& table, const std::string& column);
+  // LIKE ... INCLUDING CONSTRAINTS / INDEXES: copies with the names the server chooses.
+  void CopyLikeExtras(Table& to, const QualifiedName& from, uint32_t options);
+  // Copies `from`'s PK/UNIQUE/EXCLUDE constraints (`constraints`) and standalone indexes
+  // (`standalone`) to `to`, naming them as ChooseIndexName would.
+  void CopyIndexesTo(Table& to, const QualifiedName& from, bool constraints, bool standalone);
   Status SetSearchPath(const PgQuery__VariableSetStmt* s);
   Status KeepOther(const sql::Node* node, const std::string& name);
   Result<SequenceOptions> ParseSequenceOptions(sql::NodeRange options,
@@ -133,7 +147,8 @@ class CatalogBuilder::Impl {
 };
 
 // Canonical expression text, with the statement's span on error.
-Result<std::string> CanonicalOrError(const sql::Node* expr, bool is_default);
+Result<std::string> CanonicalOrError(const sql::Node* expr, bool is_default,
+                                     const sql::ExprHints* hints = nullptr);
 // Name PostgreSQL gives an unnamed output column or index column computed by `expr`
 // (FigureColname); "" when it would say "?column?".
 std::string FigureColname(const sql::Node* expr);

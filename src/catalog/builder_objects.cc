@@ -53,6 +53,11 @@ std::string DefElemText(const PgQuery__DefElem* d) {
     case PG_QUERY__NODE__NODE_INTEGER: return std::to_string(d->arg->integer->ival);
     case PG_QUERY__NODE__NODE_FLOAT: return d->arg->float_->fval;
     case PG_QUERY__NODE__NODE_BOOLEAN: return d->arg->boolean->boolval ? "true" : "false";
+    case PG_QUERY__NODE__NODE_TYPE_NAME: {
+      // Bare words such as check_option = local parse as type names.
+      const PgQuery__TypeName* t = d->arg->type_name;
+      return t->n_names > 0 ? std::string(StrVal(t->names[t->n_names - 1])) : "";
+    }
     default: {
       auto s = sql::DeparseExpr(d->arg);
       return s.ok() ? *s : "";
@@ -293,6 +298,13 @@ Status CatalogBuilder::Impl::AlterSequence(const PgQuery__AlterSeqStmt* s) {
   parts.push_back(s->sequence->relname);
   auto name = FindRelation(parts, s->sequence->location, "sequence", false, false, true, false);
   if (!name.ok()) return s->missing_ok ? Status::OK() : name.status();
+  if (auto id = identity_seqs_.find(*name); id != identity_seqs_.end()) {
+    // An identity column's sequence: its options live on the column.
+    Column* col = cat_.tables[id->second.first].FindColumn(id->second.second);
+    DBARCH_ASSIGN_OR_RETURN(col->identity_options,
+                            ParseSequenceOptions(Nodes(s->n_options, s->options), col->identity_options, nullptr));
+    return Status::OK();
+  }
   Sequence& seq = cat_.sequences[*name];
   std::string owned_by;
   DBARCH_ASSIGN_OR_RETURN(seq.options, ParseSequenceOptions(Nodes(s->n_options, s->options), seq.options, &owned_by));
@@ -373,6 +385,24 @@ Status CatalogBuilder::Impl::CreateDomain(const PgQuery__CreateDomainStmt* s) {
   ApplyDefaultPrivileges("TYPES", ObjectKind::kType, name.schema, name.Quoted(), t.owner);
   DBARCH_ASSIGN_OR_RETURN(t.base_type, TypeString(s->type_name));
   if (s->coll_clause != nullptr) t.collation = sql::StrList(s->coll_clause->collname, s->coll_clause->n_collname).back();
+  // In a CHECK, VALUE has the base type; the server casts it to that type's base if the base
+  // is itself a domain.
+  std::string value_base = DomainBase(t.base_type);
+  hints_ = sql::ExprHints{};
+  if (!value_base.empty()) hints_.domain_columns.emplace_back("value", value_base);
+  // A domain over a domain starts with its base's default.
+  {
+    std::string schema = "public";
+    std::string bname = t.base_type;
+    if (size_t dot = bname.find('.'); dot != std::string::npos) {
+      schema = bname.substr(0, dot);
+      bname = bname.substr(dot + 1);
+    }
+    auto base = cat_.types.find(QualifiedName{schema, bname});
+    if (base != cat_.types.end() && base->second.kind == TypeKind::kDomain) {
+      t.default_expr = base->second.default_expr;
+    }
+  }
   for (const Node* cn : Nodes(s->n_constraints, s->constraints)) {
     const PgQuery__Constraint* c = cn->constraint;
     if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL) {
@@ -381,7 +411,7 @@ Status CatalogBuilder::Impl::CreateDomain(const PgQuery__CreateDomainStmt* s) {
       DBARCH_ASSIGN_OR_RETURN(t.default_expr, CanonicalOrError(c->raw_expr, true));
     } else if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_CHECK) {
       DomainConstraint dc;
-      DBARCH_ASSIGN_OR_RETURN(dc.expression, CanonicalOrError(c->raw_expr, false));
+      DBARCH_ASSIGN_OR_RETURN(dc.expression, CanonicalOrError(c->raw_expr, false, &hints_));
       dc.name = c->conname != nullptr && *c->conname != '\0'
                     ? std::string(c->conname)
                     : ChooseName(name.name, "", "check", [&](const std::string& n) { return ConstraintTaken(name.schema, n); });
@@ -411,7 +441,9 @@ Status CatalogBuilder::Impl::AlterDomain(const PgQuery__AlterDomainStmt* s) {
     case 'C': {
       const PgQuery__Constraint* c = s->def->constraint;
       DomainConstraint dc;
-      DBARCH_ASSIGN_OR_RETURN(dc.expression, CanonicalOrError(c->raw_expr, false));
+      hints_ = sql::ExprHints{};
+      if (std::string base = DomainBase(t.base_type); !base.empty()) hints_.domain_columns.emplace_back("value", base);
+      DBARCH_ASSIGN_OR_RETURN(dc.expression, CanonicalOrError(c->raw_expr, false, &hints_));
       dc.not_valid = c->skip_validation;
       dc.name = c->conname != nullptr && *c->conname != '\0'
                     ? std::string(c->conname)
@@ -712,11 +744,12 @@ Status CatalogBuilder::Impl::CreatePolicy(const PgQuery__CreatePolicyStmt* s) {
   }
   if (p.roles.empty()) p.roles.push_back("public");
   std::sort(p.roles.begin(), p.roles.end());
+  hints_ = HintsFor(cat_.tables[table]);
   if (s->qual != nullptr) {
-    DBARCH_ASSIGN_OR_RETURN(p.using_expr, CanonicalOrError(s->qual, false));
+    DBARCH_ASSIGN_OR_RETURN(p.using_expr, CanonicalOrError(s->qual, false, &hints_));
   }
   if (s->with_check != nullptr) {
-    DBARCH_ASSIGN_OR_RETURN(p.check_expr, CanonicalOrError(s->with_check, false));
+    DBARCH_ASSIGN_OR_RETURN(p.check_expr, CanonicalOrError(s->with_check, false, &hints_));
   }
   Table& t = cat_.tables[table];
   for (const Policy& x : t.policies) {
@@ -741,11 +774,12 @@ Status CatalogBuilder::Impl::AlterPolicy(const PgQuery__AlterPolicyStmt* s) {
       }
       std::sort(p.roles.begin(), p.roles.end());
     }
-    if (s->qual != nullptr) {
-    DBARCH_ASSIGN_OR_RETURN(p.using_expr, CanonicalOrError(s->qual, false));
+    hints_ = HintsFor(cat_.tables[table]);
+  if (s->qual != nullptr) {
+    DBARCH_ASSIGN_OR_RETURN(p.using_expr, CanonicalOrError(s->qual, false, &hints_));
   }
     if (s->with_check != nullptr) {
-    DBARCH_ASSIGN_OR_RETURN(p.check_expr, CanonicalOrError(s->with_check, false));
+    DBARCH_ASSIGN_OR_RETURN(p.check_expr, CanonicalOrError(s->with_check, false, &hints_));
   }
     return Status::OK();
   }
@@ -1033,7 +1067,7 @@ Status CatalogBuilder::Impl::GrantPrivileges(const PgQuery__GrantStmt* s) {
           DBARCH_ASSIGN_OR_RETURN(QualifiedName q, FindRelation(parts, rv->location, "relation", !seq, !seq, true, false));
           // GRANT ... ON TABLE works on sequences too; the object keeps its own kind.
           objects.push_back(q.Quoted());
-          if (!seq && cat_.sequences.count(q)) kind = ObjectKind::kSequence;
+          if (!seq && (cat_.sequences.count(q) || identity_seqs_.count(q))) kind = ObjectKind::kSequence;
           break;
         }
         case ObjectKind::kFunction: {
@@ -1108,6 +1142,7 @@ Status CatalogBuilder::Impl::Comment(const PgQuery__CommentStmt* s) {
     case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
     case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX: {
       DBARCH_ASSIGN_OR_RETURN(QualifiedName q, rel(parts, true, true, true, true));
+      if (identity_seqs_.count(q)) return KeepOther(stmt_->node, q.name);  // not modelled
       if (cat_.tables.count(q)) cat_.tables[q].comment = text;
       else if (cat_.views.count(q)) cat_.views[q].comment = text;
       else if (cat_.sequences.count(q)) cat_.sequences[q].comment = text;

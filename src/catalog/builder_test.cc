@@ -186,3 +186,58 @@ TEST(Builder, BadFixturesFailWithTheirExpectedLocation) {
 
 }  // namespace
 }  // namespace dbarch::catalog
+
+namespace dbarch::catalog {
+namespace {
+
+TEST(Builder, ServerNormalFormsOfDefaultsAndOpclasses) {
+  Catalog c = Build(R"sql(
+    CREATE TABLE t (
+      a time DEFAULT '02:00', b interval DEFAULT interval '4 hours',
+      c interval DEFAULT '1 day 30 minutes', d bit(8) DEFAULT B'00000001',
+      e boolean DEFAULT 'f', ip inet, pt point);
+    CREATE INDEX t_ip ON t USING spgist (ip inet_ops);
+    CREATE INDEX t_pt ON t USING spgist (pt quad_point_ops);
+    CREATE INDEX t_ip2 ON t USING btree (ip inet_ops);
+  )sql");
+  const Table& t = T(c, "t");
+  EXPECT_EQ(t.FindColumn("a")->default_expr, "'02:00:00'");
+  EXPECT_EQ(t.FindColumn("b")->default_expr, "'04:00:00'");
+  EXPECT_EQ(t.FindColumn("c")->default_expr, "'1 day 00:30:00'");
+  EXPECT_EQ(t.FindColumn("d")->default_expr, "'00000001'");
+  EXPECT_EQ(t.FindColumn("e")->default_expr, "false");
+  EXPECT_EQ(c.indexes.at({"public", "t_ip"}).keys[0].opclass, "");
+  EXPECT_EQ(c.indexes.at({"public", "t_pt"}).keys[0].opclass, "");
+  EXPECT_EQ(c.indexes.at({"public", "t_ip2"}).keys[0].opclass, "");
+}
+
+TEST(Builder, TypedTablesLikeAndSequenceRenames) {
+  Catalog c = Build(R"sql(
+    CREATE TYPE address AS (street text, city text);
+    CREATE TABLE book OF address (PRIMARY KEY (street), city WITH OPTIONS DEFAULT 'Bonn');
+    CREATE TABLE src (id int PRIMARY KEY, title text CHECK (title <> ''), n int GENERATED ALWAYS AS IDENTITY);
+    CREATE INDEX ON src (lower(title));
+    CREATE TABLE copy (LIKE src INCLUDING ALL);
+    CREATE SEQUENCE old_seq;
+    CREATE TABLE uses (id bigint DEFAULT nextval('old_seq'));
+    ALTER SEQUENCE old_seq RENAME TO new_seq;
+    GRANT USAGE ON SEQUENCE src_n_seq TO PUBLIC;
+  )sql");
+  const Table& book = T(c, "book");
+  EXPECT_EQ(book.of_type, (QualifiedName{"public", "address"}));
+  ASSERT_EQ(book.columns.size(), 2u);
+  EXPECT_TRUE(book.columns[0].not_null);
+  EXPECT_EQ(book.columns[1].default_expr, "'Bonn'");
+  const Table& copy = T(c, "copy");
+  std::vector<std::string> names;
+  for (const Constraint& k : copy.constraints) names.push_back(k.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"copy_pkey", "src_title_check"}));
+  EXPECT_EQ(copy.FindColumn("n")->identity, IdentityKind::kAlways);
+  EXPECT_TRUE(c.indexes.count({"public", "copy_lower_idx"}));
+  EXPECT_EQ(T(c, "uses").FindColumn("id")->default_expr, "nextval('new_seq')");
+  ASSERT_EQ(c.grants.size(), 1u);
+  EXPECT_EQ(c.grants[0].object_kind, ObjectKind::kSequence);
+}
+
+}  // namespace
+}  // namespace dbarch::catalog

@@ -170,6 +170,7 @@ struct Table {
   std::optional<QualifiedName> partition_of;
   std::string partition_bound;       // canonical "FOR VALUES FROM (...) TO (...)" / "DEFAULT"
   std::vector<QualifiedName> inherits;
+  std::optional<QualifiedName> of_type;  // CREATE TABLE ... OF composite_type
   std::vector<std::pair<std::string, std::string>> options;  // reloptions, sorted
   std::string owner;
   std::string comment;

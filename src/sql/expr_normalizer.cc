@@ -14,9 +14,14 @@ namespace {
 // Which casts may be dropped at a position of the tree.
 enum class Strip {
   kNone,
-  kLiteral,      // casts of literals and of columns to text (comparison operands, defaults)
-  kTextLiteral,  // only casts of string literals to text-like types (function arguments)
+  kLiteral,         // casts of literals and of columns to text (comparison operands, defaults)
+  kTextLiteral,     // casts of string literals to text-like types, typed NULLs (arguments)
+  kNumericLiteral,  // casts of numeric literals (arithmetic against a non-literal)
+  kTextCast,        // casts to text of anything (operands of ||)
 };
+
+// The hints of the expression being canonicalised (one per thread of work).
+thread_local const ExprHints* current_hints = nullptr;
 
 bool IsComparisonOp(std::string_view op) {
   return op == "=" || op == "<>" || op == "<" || op == ">" || op == "<=" || op == ">=" ||
@@ -194,9 +199,24 @@ void RewriteAExpr(Arena& arena, Node** slot) {
                     IsComparisonOp(op);
   // Only operator names qualified as OPERATOR(pg_catalog.=) need their schema dropped.
   StripQualifier(e->name, e->n_name);
-  Strip operand = comparison ? Strip::kLiteral : Strip::kNone;
-  if (e->lexpr != nullptr) Rewrite(arena, &e->lexpr, operand);
-  if (e->rexpr != nullptr) Rewrite(arena, &e->rexpr, operand);
+  if (comparison) {
+    if (e->lexpr != nullptr) Rewrite(arena, &e->lexpr, Strip::kLiteral);
+    if (e->rexpr != nullptr) Rewrite(arena, &e->rexpr, Strip::kLiteral);
+    return;
+  }
+  bool arithmetic = e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP &&
+                    (op == "+" || op == "-" || op == "*" || op == "/" || op == "%");
+  if (op == "||") {
+    if (e->lexpr != nullptr) Rewrite(arena, &e->lexpr, Strip::kTextCast);
+    if (e->rexpr != nullptr) Rewrite(arena, &e->rexpr, Strip::kTextCast);
+    return;
+  }
+  // The server casts a number to the type of the other operand: 9 -> (9)::numeric. Drop it
+  // when the other operand is not itself a literal (so 1::numeric / 3 keeps its meaning).
+  Strip left = arithmetic && !IsLiteral(e->rexpr) ? Strip::kNumericLiteral : Strip::kNone;
+  Strip right = arithmetic && !IsLiteral(e->lexpr) ? Strip::kNumericLiteral : Strip::kNone;
+  if (e->lexpr != nullptr) Rewrite(arena, &e->lexpr, left);
+  if (e->rexpr != nullptr) Rewrite(arena, &e->rexpr, right);
 }
 
 void Rewrite(Arena& arena, Node** slot, Strip strip) {
@@ -213,13 +233,34 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
       Node* arg = c->arg;
       if (arg == nullptr) return;
       bool drop = false;
+      bool string_literal = arg->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+                            arg->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL;
+      bool null_literal = arg->node_case == PG_QUERY__NODE__NODE_A_CONST && arg->a_const->isnull;
+      bool numeric_literal = arg->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+                             (arg->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL ||
+                              arg->a_const->val_case == PG_QUERY__A__CONST__VAL_FVAL);
+      // 'x'::text is how the server prints every string literal used as text.
+      if (string_literal && IsTextType(c->type_name) && c->type_name->n_array_bounds == 0) drop = true;
       if (strip == Strip::kLiteral) {
-        drop = IsLiteral(arg) ||
+        drop = drop || IsLiteral(arg) ||
                (arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF && IsTextType(c->type_name));
       } else if (strip == Strip::kTextLiteral) {
-        drop = arg->node_case == PG_QUERY__NODE__NODE_A_CONST &&
-               arg->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL &&
-               IsTextLikeLiteralTarget(c->type_name);
+        drop = drop || (string_literal && IsTextLikeLiteralTarget(c->type_name)) || null_literal;
+      } else if (strip == Strip::kNumericLiteral) {
+        drop = drop || numeric_literal ||
+               (string_literal && IsNumericType(c->type_name) &&
+                LooksNumeric(arg->a_const->sval->sval));
+      } else if (strip == Strip::kTextCast) {
+        drop = drop || IsTextType(c->type_name);
+      }
+      // A domain-typed column cast to its base type is a no-op the server writes out.
+      if (!drop && current_hints != nullptr && arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+          arg->column_ref->n_fields == 1 && c->type_name->n_array_bounds == 0) {
+        std::string_view col = StrVal(arg->column_ref->fields[0]);
+        std::string_view target = LastName(c->type_name);
+        for (const auto& [name, base] : current_hints->domain_columns) {
+          if (name == col && base == target) drop = true;
+        }
       }
       if (drop) {
         *slot = IsNumericType(c->type_name) ? NumericFromString(arena, arg) : arg;
@@ -240,8 +281,25 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
       if (f->agg_filter != nullptr) Rewrite(arena, &f->agg_filter, Strip::kNone);
       return;
     }
-    case PG_QUERY__NODE__NODE_A_CONST:
+    case PG_QUERY__NODE__NODE_A_CONST: {
+      // B'0101' and X'1F' print as the plain literal '0101' / '00011111' on the server.
+      if (n->a_const->val_case == PG_QUERY__A__CONST__VAL_BSVAL && n->a_const->bsval->bsval != nullptr) {
+        std::string_view v = n->a_const->bsval->bsval;
+        std::string bits;
+        if (!v.empty() && (v[0] == 'b' || v[0] == 'B')) {
+          bits = std::string(v.substr(1));
+        } else if (!v.empty() && (v[0] == 'x' || v[0] == 'X')) {
+          for (char h : v.substr(1)) {
+            int d = (h >= '0' && h <= '9') ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10 : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : 0;
+            for (int b = 3; b >= 0; --b) bits += ((d >> b) & 1) ? '1' : '0';
+          }
+        } else {
+          return;
+        }
+        *slot = MakeStringConst(arena, bits);
+      }
       return;
+    }
     case PG_QUERY__NODE__NODE_TYPE_NAME:
       CanonicalTypeName(arena, n->type_name);
       return;
@@ -282,6 +340,7 @@ bool NodeNeedsRewrite(const Node* n) {
       if (n->func_call->n_funcname > 1) return true;
       break;
     case PG_QUERY__NODE__NODE_A_CONST:
+      return n->a_const->val_case == PG_QUERY__A__CONST__VAL_BSVAL;
     case PG_QUERY__NODE__NODE_COLUMN_REF:
     case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
     case PG_QUERY__NODE__NODE_STRING:
@@ -349,8 +408,38 @@ bool FastDeparse(const Node* n, std::string* out) {
 
 }  // namespace
 
-Result<std::string> CanonicalExpr(const Node* expr, ExprContext context) {
+std::string InternalTypeName(std::string_view name) {
+  std::string_view base = name.substr(0, name.find('('));
+  if (size_t b = base.find('['); b != std::string_view::npos) base = base.substr(0, b);
+  // Typmods sit inside "timestamp(3) with time zone": take the words around them.
+  std::string full(base);
+  if (size_t close = name.find(')'); close != std::string_view::npos && name.find('(') != std::string_view::npos) {
+    full += std::string(name.substr(close + 1));
+    if (size_t b = full.find('['); b != std::string::npos) full = full.substr(0, b);
+  }
+  while (!full.empty() && full.back() == ' ') full.pop_back();
+  static constexpr std::pair<std::string_view, std::string_view> kNames[] = {
+      {"integer", "int4"}, {"bigint", "int8"}, {"smallint", "int2"}, {"real", "float4"},
+      {"double precision", "float8"}, {"boolean", "bool"}, {"character varying", "varchar"},
+      {"character", "bpchar"}, {"timestamp without time zone", "timestamp"},
+      {"timestamp with time zone", "timestamptz"}, {"time without time zone", "time"},
+      {"time with time zone", "timetz"}, {"bit varying", "varbit"}};
+  for (const auto& [from, to] : kNames) {
+    if (full == from) return std::string(to);
+  }
+  // A user type: drop its schema and quotes.
+  if (size_t dot = full.rfind('.'); dot != std::string::npos) full = full.substr(dot + 1);
+  if (full.size() >= 2 && full.front() == '"' && full.back() == '"') full = full.substr(1, full.size() - 2);
+  return full;
+}
+
+Result<std::string> CanonicalExpr(const Node* expr, ExprContext context, const ExprHints* hints) {
   if (expr == nullptr) return std::string();
+  struct HintScope {
+    explicit HintScope(const ExprHints* h) : saved(current_hints) { current_hints = h; }
+    ~HintScope() { current_hints = saved; }
+    const ExprHints* saved;
+  } scope(hints);
   std::string fast;
   if (FastDeparse(expr, &fast)) return fast;
   if (!NodeNeedsRewrite(expr)) return DeparseExpr(expr);
@@ -361,7 +450,8 @@ Result<std::string> CanonicalExpr(const Node* expr, ExprContext context) {
   return DeparseExpr(copy);
 }
 
-Result<std::string> CanonicalExprText(std::string_view expr_sql, ExprContext context) {
+Result<std::string> CanonicalExprText(std::string_view expr_sql, ExprContext context,
+                                      const ExprHints* hints) {
   std::string text = "SELECT ";
   text.append(expr_sql);
   SourceFile file("<expression>", text);
@@ -373,7 +463,7 @@ Result<std::string> CanonicalExprText(std::string_view expr_sql, ExprContext con
     return Status::ParseError("not a single expression: " + std::string(expr_sql));
   }
   const Node* target = stmts[0].node->select_stmt->target_list[0];
-  return CanonicalExpr(target->res_target->val, context);
+  return CanonicalExpr(target->res_target->val, context, hints);
 }
 
 }  // namespace dbarch::sql

@@ -14,6 +14,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/status.h"
 #include "sql/ast.h"
@@ -25,10 +27,26 @@ enum class ExprContext {
   kGeneric,  // CHECK, index expression, predicate, policy, generated column
 };
 
-// Canonical text of `expr` (not modified).
-Result<std::string> CanonicalExpr(const Node* expr, ExprContext context);
+// What the caller knows about the columns an expression uses. The server casts a column of
+// a domain type to the domain's base type wherever an operator needs it
+// (`(amount)::numeric > (0)::numeric`); such casts are no-ops and are dropped.
+struct ExprHints {
+  // column name (or "value" in a domain CHECK) -> internal name of its base type
+  // ("numeric", "int4", "text", ...; see InternalTypeName).
+  std::vector<std::pair<std::string, std::string>> domain_columns;
+};
+
+// Canonical text of `expr` (not modified). `hints` may be null.
+Result<std::string> CanonicalExpr(const Node* expr, ExprContext context,
+                                  const ExprHints* hints = nullptr);
 // Parses `expr_sql` as an expression and returns its canonical text; a syntax error
 // returns kParseError with the position inside `expr_sql`.
-Result<std::string> CanonicalExprText(std::string_view expr_sql, ExprContext context);
+Result<std::string> CanonicalExprText(std::string_view expr_sql, ExprContext context,
+                                      const ExprHints* hints = nullptr);
+
+// The internal name of a type spelled as format_type() does, without typmod or array
+// brackets: "numeric(12,2)" -> "numeric", "integer" -> "int4", "character varying(20)" ->
+// "varchar", "timestamp with time zone" -> "timestamptz", "app.mood" -> "mood".
+std::string InternalTypeName(std::string_view format_type_name);
 
 }  // namespace dbarch::sql
