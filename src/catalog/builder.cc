@@ -1110,8 +1110,10 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
   }
   (void)deferred;
   for (const auto& [src, opts] : likes) CopyLikeExtras(t, src, opts);
+  // Identity columns copied by LIKE ... INCLUDING IDENTITY get their own sequences (columns
+  // declared here registered theirs in AddColumn).
   for (const Column& c : t.columns) {
-    if (c.identity == IdentityKind::kNone) continue;
+    if (likes.empty() || c.identity == IdentityKind::kNone) continue;
     std::string seq_name = ChooseName(name.name, c.name, "seq", [&](const std::string& n) {
       return RelationTaken(name.schema, n);
     });
@@ -1264,6 +1266,9 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
         });
         ReserveRelation(table.name.schema, seq_name);
         identity_seqs_[QualifiedName{table.name.schema, seq_name}] = {table.name, colname};
+        // The sequence is created with the table's owner: default privileges apply to it.
+        ApplyDefaultPrivileges("SEQUENCES", ObjectKind::kSequence, table.name.schema,
+                               QualifiedName{table.name.schema, seq_name}.Quoted(), table.owner);
         break;
       }
       case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY: col.not_null = true; break;
