@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <filesystem>
 #include <fstream>
@@ -289,6 +290,11 @@ Result<std::string> CanonicalOrError(const Node* expr, bool is_default,
                                      const sql::ExprHints* hints) {
   return sql::CanonicalExpr(expr, is_default ? sql::ExprContext::kDefault
                                              : sql::ExprContext::kGeneric, hints);
+}
+
+std::string CollationName(const std::vector<std::string>& parts) {
+  if (parts.size() == 2 && (parts[0] == "pg_catalog" || parts[0] == "public")) return parts[1];
+  return Join(parts, ".");
 }
 
 std::string FigureColname(const Node* n) {
@@ -709,7 +715,9 @@ Status CatalogBuilder::Impl::KeepOther(const Node* node, const std::string& name
   if (!options_.keep_unsupported) {
     return Error(Status::NotSupported("statement " + kind + " is not modelled by dbarch"), -1);
   }
-  cat_.others.push_back(OtherObject{kind, name, StatementText(), MakeOrigin()});
+  OtherObject other{kind, name, StatementText(), {}, MakeOrigin()};
+  if (search_path_ != std::vector<std::string>{"public"}) other.search_path = search_path_;
+  cat_.others.push_back(std::move(other));
   return Status::OK();
 }
 
@@ -1161,10 +1169,11 @@ std::string CatalogBuilder::Impl::DomainBase(const std::string& type_name) const
 
 sql::ExprHints CatalogBuilder::Impl::HintsFor(const Table& table) const {
   sql::ExprHints h;
-  if (cat_.types.empty()) return h;
+  h.column_types.reserve(table.columns.size());
   for (const Column& c : table.columns) {
-    std::string base = DomainBase(c.type);
+    std::string base = cat_.types.empty() ? std::string() : DomainBase(c.type);
     if (!base.empty()) h.domain_columns.emplace_back(c.name, base);
+    h.column_types.emplace_back(c.name, !base.empty() ? base : sql::InternalTypeName(c.type));
   }
   return h;
 }
@@ -1186,8 +1195,7 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
     DBARCH_ASSIGN_OR_RETURN(col.type, TypeString(def->type_name));
   }
   if (def->coll_clause != nullptr) {
-    std::vector<std::string> coll = sql::StrList(def->coll_clause->collname, def->coll_clause->n_collname);
-    col.collation = coll.size() == 2 && (coll[0] == "pg_catalog" || coll[0] == "public") ? coll[1] : Join(coll, ".");
+    col.collation = CollationName(sql::StrList(def->coll_clause->collname, def->coll_clause->n_collname));
   }
   if (def->compression != nullptr) col.compression = def->compression;
   if (def->storage != nullptr && *def->storage != '\0') col.storage = ToLower(def->storage);
@@ -1471,8 +1479,7 @@ Result<IndexKey> CatalogBuilder::Impl::MakeIndexKey(const PgQuery__IndexElem* e)
     DBARCH_ASSIGN_OR_RETURN(k.expression, CanonicalOrError(e->expr, false, &hints_));
   }
   if (e->n_collation > 0) {
-    std::vector<std::string> coll = sql::StrList(e->collation, e->n_collation);
-    k.collation = coll.size() == 2 && (coll[0] == "pg_catalog" || coll[0] == "public") ? coll[1] : Join(coll, ".");
+    k.collation = CollationName(sql::StrList(e->collation, e->n_collation));
   }
   if (e->n_opclass > 0) {
     std::vector<std::string> op = sql::StrList(e->opclass, e->n_opclass);
@@ -1701,7 +1708,7 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
       const PgQuery__ColumnDef* def = cmd->def->column_def;
       DBARCH_ASSIGN_OR_RETURN(col->type, TypeString(def->type_name));
       if (def->coll_clause != nullptr) {
-        col->collation = sql::StrList(def->coll_clause->collname, def->coll_clause->n_collname).back();
+        col->collation = CollationName(sql::StrList(def->coll_clause->collname, def->coll_clause->n_collname));
       }
       return Status::OK();
     }
@@ -2190,6 +2197,39 @@ Status CatalogBuilder::Impl::Drop(const PgQuery__DropStmt* s) {
   return Status::OK();
 }
 
+namespace {
+
+void RenameRangeVars(Node* n, const QualifiedName& from, const QualifiedName& to,
+                     std::deque<std::string>& strings) {
+  if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
+    PgQuery__RangeVar* rv = n->range_var;
+    bool qualified = rv->schemaname != nullptr && *rv->schemaname != '\0';
+    if (rv->relname != nullptr && from.name == rv->relname &&
+        (!qualified || from.schema == rv->schemaname)) {
+      rv->relname = strings.emplace_back(to.name).data();
+      if (qualified || from.schema != to.schema) rv->schemaname = strings.emplace_back(to.schema).data();
+    }
+  }
+  sql::ForEachChildNode(&n->base, [&](Node* const& child) { RenameRangeVars(child, from, to, strings); });
+}
+
+// The server keeps a view's query as a tree that points at relations by OID, so renaming
+// or moving a relation renames it in the view's text too. Returns `definition` unchanged
+// when it cannot be re-parsed (it always can: it is a deparse).
+std::string RenameInViewQuery(const std::string& definition, const QualifiedName& from,
+                              const QualifiedName& to) {
+  SourceFile file("view", definition);
+  auto tree = sql::ParseTree::Parse(file);
+  if (!tree.ok() || tree->statements().size() != 1) return definition;
+  std::deque<std::string> strings;
+  Node* root = const_cast<Node*>(tree->statements()[0].node);
+  RenameRangeVars(root, from, to, strings);
+  auto text = sql::DeparseStatement(root);
+  return text.ok() ? *text : definition;
+}
+
+}  // namespace
+
 void CatalogBuilder::Impl::RenameTableReferences(const QualifiedName& from, const QualifiedName& to) {
   for (auto& [tn, t] : cat_.tables) {
     for (Constraint& c : t.constraints) {
@@ -2207,10 +2247,16 @@ void CatalogBuilder::Impl::RenameTableReferences(const QualifiedName& from, cons
     if (s.owned_by_table == from) s.owned_by_table = to;
   }
   for (auto& [q, v] : cat_.views) {
+    bool reads = false;
     for (QualifiedName& r : v.relations) {
-      if (r == from) r = to;
+      if (r == from) {
+        r = to;
+        reads = true;
+      }
     }
+    if (!reads) continue;
     std::sort(v.relations.begin(), v.relations.end());
+    v.definition = RenameInViewQuery(v.definition, from, to);
   }
   RenameGrantsOn(ObjectKind::kTable, from.Quoted(), to.Quoted());
 }

@@ -365,7 +365,7 @@ Status CatalogBuilder::Impl::CreateComposite(const PgQuery__CompositeTypeStmt* s
     a.name = c->column_def->colname;
     DBARCH_ASSIGN_OR_RETURN(a.type, TypeString(c->column_def->type_name));
     if (c->column_def->coll_clause != nullptr) {
-      a.collation = sql::StrList(c->column_def->coll_clause->collname, c->column_def->coll_clause->n_collname).back();
+      a.collation = CollationName(sql::StrList(c->column_def->coll_clause->collname, c->column_def->coll_clause->n_collname));
     }
     t.attributes.push_back(a);
   }
@@ -384,7 +384,7 @@ Status CatalogBuilder::Impl::CreateDomain(const PgQuery__CreateDomainStmt* s) {
   t.owner = current_role_;
   ApplyDefaultPrivileges("TYPES", ObjectKind::kType, name.schema, name.Quoted(), t.owner);
   DBARCH_ASSIGN_OR_RETURN(t.base_type, TypeString(s->type_name));
-  if (s->coll_clause != nullptr) t.collation = sql::StrList(s->coll_clause->collname, s->coll_clause->n_collname).back();
+  if (s->coll_clause != nullptr) t.collation = CollationName(sql::StrList(s->coll_clause->collname, s->coll_clause->n_collname));
   // In a CHECK, VALUE has the base type; the server casts it to that type's base if the base
   // is itself a domain.
   std::string value_base = DomainBase(t.base_type);
@@ -486,7 +486,7 @@ Status CatalogBuilder::Impl::CreateRange(const PgQuery__CreateRangeStmt* s) {
       t.subtype_opclass = op.empty() ? "" : op.back();
     } else if (key == "collation") {
       std::vector<std::string> c = Parts(d->arg);
-      t.collation = c.empty() ? "" : c.back();
+      t.collation = CollationName(c);
     }
   }
   t.origin = MakeOrigin();

@@ -341,6 +341,9 @@ struct OtherObject {
   std::string kind;  // e.g. "CREATE RULE", "DO", "ALTER DEFAULT PRIVILEGES"
   std::string name;  // object name when known
   std::string sql;
+  // The search_path the statement ran under (its unqualified names resolve through it);
+  // empty: the default, public.
+  std::vector<std::string> search_path;
   Origin origin;
   bool operator==(const OtherObject& o) const { return kind == o.kind && name == o.name; }
 };

@@ -306,8 +306,6 @@ const KnownDifference kKnownDifferences[] = {
      "- DDL    function inv.available_quantity(integer, text): body = "},
     {"05_functions_triggers", "D5", "+ server procedure inv.touch_products(integer[]): body = "},
     {"05_functions_triggers", "D5", "- DDL    procedure inv.touch_products(integer[]): body = "},
-    {"shop", "D14", "+ server table sales.order_items column line_total: generated = "},
-    {"shop", "D14", "- DDL    table sales.order_items column line_total: generated = "},
 };
 
 std::vector<const KnownDifference*> KnownFor(const std::string& fixture) {

@@ -1,6 +1,7 @@
-// Arena: bump allocation for parse trees that sql/ copies and rewrites (expression
-// normalisation). A tree unpacked into an arena, and every node added to it, lives until
-// the arena dies; nothing is freed one by one. Not thread-safe; one arena per task.
+// Arena: bump allocation for parse trees: ParseTree decodes libpg_query's output into
+// arenas, and sql/ copies and rewrites trees in them (expression normalisation). A tree
+// unpacked into an arena, and every node added to it, lives until the arena dies; nothing is
+// freed one by one. Not thread-safe; one arena per thread at a time.
 #pragma once
 
 #include <protobuf-c/protobuf-c.h>
@@ -33,8 +34,19 @@ class Arena {
   // An allocator that unpacks protobuf-C messages into this arena.
   ProtobufCAllocator* allocator() { return &allocator_; }
 
-  // A deep copy of `node` owned by this arena (via protobuf pack/unpack); null on failure.
+  // A deep copy of `node` owned by this arena (encoded with PackMessage and decoded with
+  // Unpack); null if `node` is null.
   Node* Copy(const Node* node);
+
+  // Decodes the protobuf wire bytes `bytes` as a message of type `desc` into this arena
+  // (strings are copied; `bytes` may die afterwards). The result is laid out as protobuf-c's
+  // unpack lays it out (defaults from desc.message_init, repeated counts, oneof cases,
+  // unknown fields kept), but a Node costs one field lookup instead of a pass over its ~250
+  // oneof members. One difference: a non-repeated message field that occurs twice keeps the
+  // last occurrence instead of merging both (no protobuf writer emits that). Any nesting
+  // depth decodes (no recursion). Returns null on malformed input (truncated data, wrong wire
+  // type for a known field).
+  ProtobufCMessage* Unpack(const ProtobufCMessageDescriptor& desc, std::string_view bytes);
 
  private:
   std::vector<std::unique_ptr<std::byte[]>> blocks_;

@@ -150,6 +150,42 @@ void RewriteChildren(Arena& arena, ProtobufCMessage* msg) {
   });
 }
 
+// The hinted type of a plain column reference, or "".
+std::string_view HintedColumnType(const Node* n) {
+  if (current_hints == nullptr || n == nullptr || n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF ||
+      n->column_ref->n_fields != 1 ||
+      n->column_ref->fields[0]->node_case != PG_QUERY__NODE__NODE_STRING) {
+    return "";
+  }
+  std::string_view col = StrVal(n->column_ref->fields[0]);
+  for (const auto& [name, type] : current_hints->column_types) {
+    if (name == col) return type;
+  }
+  return "";
+}
+
+bool IsPlainNumericCast(const Node* n) {
+  return n != nullptr && n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST &&
+         n->type_cast->type_name->n_typmods == 0 && n->type_cast->type_name->n_array_bounds == 0 &&
+         LastName(n->type_cast->type_name) == "numeric";
+}
+
+// An operand known to be numeric: a numeric column or a cast to numeric.
+bool IsNumericOperand(const Node* n) {
+  return HintedColumnType(n) == "numeric" || IsPlainNumericCast(n);
+}
+
+// int_col op numeric_operand: the server stores (int_col)::numeric op ...; the cast is the
+// implicit one, so dropping it keeps the meaning and makes both spellings one.
+void DropImplicitNumericCast(Node** side, const Node* other) {
+  Node* s = *side;
+  if (!IsPlainNumericCast(s)) return;
+  std::string_view type = HintedColumnType(s->type_cast->arg);
+  if ((type == "int2" || type == "int4" || type == "int8") && IsNumericOperand(other)) {
+    *side = s->type_cast->arg;
+  }
+}
+
 void RewriteAExpr(Arena& arena, Node** slot) {
   PgQuery__AExpr* e = (*slot)->a_expr;
   std::string_view op = e->n_name > 0 ? StrVal(e->name[e->n_name - 1]) : "";
@@ -217,6 +253,10 @@ void RewriteAExpr(Arena& arena, Node** slot) {
   Strip right = arithmetic && !IsLiteral(e->lexpr) ? Strip::kNumericLiteral : Strip::kNone;
   if (e->lexpr != nullptr) Rewrite(arena, &e->lexpr, left);
   if (e->rexpr != nullptr) Rewrite(arena, &e->rexpr, right);
+  if (arithmetic && current_hints != nullptr && e->lexpr != nullptr && e->rexpr != nullptr) {
+    DropImplicitNumericCast(&e->lexpr, e->rexpr);
+    DropImplicitNumericCast(&e->rexpr, e->lexpr);
+  }
 }
 
 void Rewrite(Arena& arena, Node** slot, Strip strip) {

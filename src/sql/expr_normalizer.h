@@ -34,6 +34,10 @@ struct ExprHints {
   // column name (or "value" in a domain CHECK) -> internal name of its base type
   // ("numeric", "int4", "text", ...; see InternalTypeName).
   std::vector<std::pair<std::string, std::string>> domain_columns;
+  // column name -> internal name of its type (domains resolved to their base), for the
+  // casts the server adds to mixed arithmetic: int_col * numeric_col is stored as
+  // (int_col)::numeric * numeric_col.
+  std::vector<std::pair<std::string, std::string>> column_types;
 };
 
 // Canonical text of `expr` (not modified). `hints` may be null.

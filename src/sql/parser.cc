@@ -1,25 +1,28 @@
 #include "sql/parser.h"
 
 #include <pg_query.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
+#include <system_error>
+#include <thread>
 
 #include "sql/arena.h"
+#include "sql/proto_writer.h"
 
 namespace dbarch::sql {
 
 namespace {
 
-// Converts a libpg_query error into a Status pointing at the error position in `file`.
-Status ErrorStatus(const PgQueryError* error, const SourceFile& file, uint32_t base_offset) {
+// Converts a libpg_query error on `parsed` (the whole text, or a chunk of it with every byte
+// before the chunk blanked, so byte offsets agree) into a Status pointing into `file`.
+Status ErrorStatus(const PgQueryError* error, std::string_view parsed, const SourceFile& file) {
   std::string message = error->message != nullptr ? error->message : "syntax error";
   Status st = Status::ParseError(message);
-  uint32_t offset = base_offset;
-  if (error->cursorpos > 0) {
-    std::string_view rest(file.text());
-    rest.remove_prefix(base_offset);
-    offset += CharPosToByteOffset(rest, error->cursorpos);
-  }
+  uint32_t offset = 0;
+  if (error->cursorpos > 0) offset = CharPosToByteOffset(parsed, error->cursorpos);
   return std::move(st).WithSpan(file.Span(offset, offset));
 }
 
@@ -58,58 +61,167 @@ uint32_t SkipBlanksAndComments(std::string_view text, uint32_t offset) {
   return static_cast<uint32_t>(i);
 }
 
-Result<ParseTree> ParseTree::Parse(const SourceFile& file) {
-  // libpg_query needs a NUL-terminated string; std::string guarantees one.
-  PgQueryProtobufParseResult raw = pg_query_parse_protobuf(file.text().c_str());
+namespace {
+
+// Parses the NUL-terminated `text` and decodes libpg_query's protobuf output into `arena`.
+Result<PgQuery__ParseResult*> ParseInto(const std::string& text, const SourceFile& file,
+                                        Arena& arena) {
+  PgQueryProtobufParseResult raw = pg_query_parse_protobuf(text.c_str());
   if (raw.error != nullptr) {
-    Status st = ErrorStatus(raw.error, file, 0);
+    Status st = ErrorStatus(raw.error, text, file);
     pg_query_free_protobuf_parse_result(raw);
     return st;
   }
-  ParseTree tree;
-  PgQuery__ParseResult* unpacked = pg_query__parse_result__unpack(
-      tree.arena_->allocator(), raw.parse_tree.len,
-      reinterpret_cast<const uint8_t*>(raw.parse_tree.data));
+  ProtobufCMessage* unpacked =
+      arena.Unpack(pg_query__parse_result__descriptor,
+                   std::string_view(raw.parse_tree.data, raw.parse_tree.len));
   pg_query_free_protobuf_parse_result(raw);
-  if (unpacked == nullptr) return Status::Internal("could not unpack the libpg_query parse tree");
-  tree.result_ = unpacked;
-  const std::string& text = file.text();
-  tree.statements_.reserve(unpacked->n_stmts);
-  for (size_t i = 0; i < unpacked->n_stmts; ++i) {
-    const PgQuery__RawStmt* raw_stmt = unpacked->stmts[i];
-    uint32_t loc = static_cast<uint32_t>(raw_stmt->stmt_location);
-    uint32_t end = raw_stmt->stmt_len == 0 ? static_cast<uint32_t>(text.size())
-                                           : loc + static_cast<uint32_t>(raw_stmt->stmt_len);
+  if (unpacked == nullptr) return Status::Internal("could not decode the libpg_query parse tree");
+  return reinterpret_cast<PgQuery__ParseResult*>(unpacked);
+}
+
+// Appends the statements of `result` with their byte ranges in `text`. `chunk_begin` is
+// where the parsed chunk starts (0 for the whole text): the first statement of a chunk
+// that starts later was parsed with location 0 and a length counted from 0, and gets the
+// location a whole-text parse gives it, the byte after the preceding ';', which is
+// chunk_begin.
+void AppendStatements(const PgQuery__ParseResult& result, std::string_view text,
+                      uint32_t chunk_begin, std::vector<Statement>& out) {
+  for (size_t i = 0; i < result.n_stmts; ++i) {
+    const PgQuery__RawStmt* raw_stmt = result.stmts[i];
+    auto loc = static_cast<uint32_t>(raw_stmt->stmt_location);
+    auto len = static_cast<uint32_t>(raw_stmt->stmt_len);
+    if (chunk_begin > 0 && loc == 0) {
+      if (len != 0) len -= chunk_begin;
+      loc = chunk_begin;
+    }
+    uint32_t end = len == 0 ? static_cast<uint32_t>(text.size()) : loc + len;
     uint32_t begin = SkipBlanksAndComments(text, loc);
     // A final statement without ';' runs to the end of text: trim trailing blanks.
     while (end > begin && (text[end - 1] == ' ' || text[end - 1] == '\n' ||
                            text[end - 1] == '\t' || text[end - 1] == '\r')) {
       --end;
     }
-    tree.statements_.push_back(Statement{raw_stmt->stmt, begin, end});
+    out.push_back(Statement{raw_stmt->stmt, begin, end});
   }
+}
+
+// One piece of a text parsed on its own thread.
+struct Chunk {
+  uint32_t begin = 0;  // byte range of the whole text
+  uint32_t end = 0;
+  std::unique_ptr<Arena> arena;
+  PgQuery__ParseResult* result = nullptr;  // null if the chunk did not parse
+};
+
+// Parses `chunk` of `file` as a string of chunk.end bytes whose bytes before chunk.begin
+// are blanks, so that every location (and error position) is a byte offset into the whole
+// text. A blank is one byte and one character, so cursor positions convert exactly too.
+void ParseChunk(const SourceFile& file, Chunk& chunk) {
+  const std::string& text = file.text();
+  std::string padded(chunk.end, ' ');
+  std::memcpy(padded.data() + chunk.begin, text.data() + chunk.begin, chunk.end - chunk.begin);
+  chunk.arena = std::make_unique<Arena>();
+  auto result = ParseInto(padded, file, *chunk.arena);
+  if (result.ok()) chunk.result = *result;
+}
+
+// Where chunks start: 0, then for each further chunk the byte just past the ';' that ends
+// the first statement reaching a 1/n_chunks share of the text. A cut is made only where
+// another statement follows. Fewer starts than n_chunks come back when statements are few.
+std::vector<uint32_t> ChunkStarts(std::string_view text, const std::vector<StatementRange>& ranges,
+                                  size_t n_chunks) {
+  std::vector<uint32_t> starts = {0};
+  size_t r = 0;
+  for (size_t k = 1; k < n_chunks; ++k) {
+    size_t target = text.size() * k / n_chunks;
+    while (r < ranges.size() && ranges[r].end < target) ++r;
+    if (r + 1 >= ranges.size()) break;
+    // SplitStatements ends a range before the blanks that precede its ';'.
+    size_t p = ranges[r].end;
+    while (p < text.size() &&
+           (text[p] == ' ' || text[p] == '\n' || text[p] == '\t' || text[p] == '\r')) {
+      ++p;
+    }
+    ++r;
+    if (p >= text.size() || text[p] != ';') continue;
+    auto cut = static_cast<uint32_t>(p + 1);
+    if (cut > starts.back()) starts.push_back(cut);
+  }
+  return starts;
+}
+
+unsigned ThreadsFor(const SourceFile& file, const ParseOptions& options) {
+  size_t size = file.text().size();
+  if (size < options.min_parallel_bytes) return 1;
+  unsigned threads = options.threads;
+  if (threads == 0) threads = std::min(std::max(1u, std::thread::hardware_concurrency()),
+                                       kMaxParseThreads);
+  size_t by_size = size / std::max<size_t>(options.min_chunk_bytes, 1);
+  return static_cast<unsigned>(std::clamp<size_t>(by_size, 1, threads));
+}
+
+}  // namespace
+
+Result<ParseTree> ParseTree::Parse(const SourceFile& file) { return Parse(file, ParseOptions{}); }
+
+Result<ParseTree> ParseTree::Parse(const SourceFile& file, const ParseOptions& options) {
+  const std::string& text = file.text();
+  unsigned threads = ThreadsFor(file, options);
+  if (threads > 1) {
+    auto ranges = SplitStatements(file);
+    // An unscannable text fails below as well; let the one-thread parse report it.
+    std::vector<uint32_t> starts;
+    if (ranges.ok()) starts = ChunkStarts(text, *ranges, threads);
+    if (starts.size() > 1) {
+      std::vector<Chunk> chunks(starts.size());
+      for (size_t k = 0; k < chunks.size(); ++k) {
+        chunks[k].begin = starts[k];
+        chunks[k].end = k + 1 < starts.size() ? starts[k + 1] : static_cast<uint32_t>(text.size());
+      }
+      std::vector<std::thread> workers;
+      size_t started = 1;  // chunk 0 runs on this thread
+      for (; started < chunks.size(); ++started) {
+        try {
+          // No pg_query_exit() at the end: libpg_query frees a thread's memory context
+          // itself when the thread ends, and freeing it before makes that a double free.
+          workers.emplace_back([&file, &chunk = chunks[started]] { ParseChunk(file, chunk); });
+        } catch (const std::system_error&) {
+          break;  // no more threads: parse the rest here
+        }
+      }
+      ParseChunk(file, chunks[0]);
+      for (size_t k = started; k < chunks.size(); ++k) ParseChunk(file, chunks[k]);
+      for (std::thread& w : workers) w.join();
+      bool all_parsed = true;
+      for (const Chunk& c : chunks) all_parsed = all_parsed && c.result != nullptr;
+      if (all_parsed) {
+        ParseTree tree;
+        size_t n = 0;
+        for (const Chunk& c : chunks) n += c.result->n_stmts;
+        tree.statements_.reserve(n);
+        for (Chunk& c : chunks) {
+          AppendStatements(*c.result, text, c.begin, tree.statements_);
+          tree.arenas_.push_back(std::move(c.arena));
+        }
+        return tree;
+      }
+      // A chunk failed: the split may be wrong for unusual text, and the error position
+      // must be the one-thread parse's, so the whole text is parsed again below.
+    }
+  }
+  ParseTree tree;
+  tree.arenas_.push_back(std::make_unique<Arena>());
+  DBARCH_ASSIGN_OR_RETURN(PgQuery__ParseResult * result,
+                          ParseInto(text, file, *tree.arenas_.back()));
+  tree.statements_.reserve(result->n_stmts);
+  AppendStatements(*result, text, 0, tree.statements_);
   return tree;
 }
 
-ParseTree::ParseTree() : arena_(std::make_unique<Arena>()) {}
-
-ParseTree::ParseTree(ParseTree&& other) noexcept
-    : arena_(std::move(other.arena_)),
-      result_(other.result_),
-      statements_(std::move(other.statements_)) {
-  other.result_ = nullptr;
-}
-
-ParseTree& ParseTree::operator=(ParseTree&& other) noexcept {
-  if (this != &other) {
-    arena_ = std::move(other.arena_);
-    result_ = other.result_;
-    statements_ = std::move(other.statements_);
-    other.result_ = nullptr;
-  }
-  return *this;
-}
-
+ParseTree::ParseTree() = default;
+ParseTree::ParseTree(ParseTree&& other) noexcept = default;
+ParseTree& ParseTree::operator=(ParseTree&& other) noexcept = default;
 ParseTree::~ParseTree() = default;
 
 namespace {
@@ -121,6 +233,25 @@ bool IsIdentChar(unsigned char c) {
 
 bool IsIdentStart(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+}
+
+// The offset just past the block comment that starts at `begin` ("/*"; they nest), or npos
+// if the text ends inside it.
+size_t SkipBlockComment(std::string_view text, size_t begin) {
+  int depth = 0;
+  size_t i = begin;
+  while (i + 1 < text.size()) {
+    if (text[i] == '/' && text[i + 1] == '*') {
+      ++depth;
+      i += 2;
+    } else if (text[i] == '*' && text[i + 1] == '/') {
+      i += 2;
+      if (--depth == 0) return i;
+    } else {
+      ++i;
+    }
+  }
+  return std::string_view::npos;
 }
 
 bool WordIs(std::string_view text, size_t begin, size_t end, std::string_view word) {
@@ -164,12 +295,8 @@ Result<std::vector<StatementRange>> SplitStatements(const SourceFile& file) {
     if (c == '-' && i + 1 < text.size() && text[i + 1] == '-') {
       while (i < text.size() && text[i] != '\n') ++i;
     } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
-      size_t start = i;
-      size_t after = SkipBlanksAndComments(text, static_cast<uint32_t>(i));
-      // SkipBlanksAndComments stops at end of text for an unclosed comment.
-      if (after >= text.size() && !(text.size() >= 2 && text.substr(text.size() - 2) == "*/")) {
-        return unterminated(start, "/* comment");
-      }
+      size_t after = SkipBlockComment(text, i);
+      if (after == std::string_view::npos) return unterminated(i, "/* comment");
       i = after;
     } else if (c == '\'' || ((c == 'e' || c == 'E') && i + 1 < text.size() && text[i + 1] == '\'' &&
                              (i == 0 || !IsIdentChar(static_cast<unsigned char>(text[i - 1]))))) {
@@ -289,10 +416,8 @@ Result<std::string> DeparseStatement(const Node* stmt) {
   result.version = PG_VERSION_NUM;
   result.n_stmts = 1;
   result.stmts = stmts;
-  size_t size = pg_query__parse_result__get_packed_size(&result);
-  std::unique_ptr<uint8_t[]> buf(new uint8_t[size + 1]);
-  pg_query__parse_result__pack(&result, buf.get());
-  PgQueryProtobuf pb{size, reinterpret_cast<char*>(buf.get())};
+  std::string bytes = PackMessage(&result.base);
+  PgQueryProtobuf pb{bytes.size(), bytes.data()};
   PgQueryDeparseResult r = pg_query_deparse_protobuf(pb);
   if (r.error != nullptr) {
     Status st = Status::Internal(std::string("deparse failed: ") +
@@ -330,6 +455,14 @@ Result<std::string> DeparseExpr(const Node* expr) {
   return text.substr(kPrefix.size());
 }
 
-void ShutdownParser() { pg_query_exit(); }
+void ShutdownParser() {
+  // libpg_query 15-4.0 frees a thread's memory context from a thread-exit hook, which
+  // pg_query_exit() does not disarm, and pg_query_exit() on an already freed context
+  // crashes. So free it only on the main thread (whose hook never runs) and only once.
+  thread_local bool done = false;
+  if (done || gettid() != getpid()) return;
+  done = true;
+  pg_query_exit();
+}
 
 }  // namespace dbarch::sql

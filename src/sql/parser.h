@@ -2,9 +2,11 @@
 // grammar) into a ParseTree, splits text into statements with exact byte ranges, and
 // fingerprints / normalises / deparses. Errors carry the source span (file, 0-based byte
 // offset, 1-based line and character column). Thread-safe: libpg_query keeps its state
-// per thread; each ParseTree is owned by one thread at a time.
+// per thread; each ParseTree is owned by one thread at a time. Parsing a large text starts
+// worker threads of its own (see ParseOptions) and joins them before it returns.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -26,12 +28,40 @@ struct Statement {
   uint32_t end = 0;            // byte offset just past the statement (before ';')
 };
 
-// Owns the unpacked protobuf parse result of one source text.
+// How ParseTree::Parse may spread one text over threads.
+struct ParseOptions {
+  // Threads for one text, the calling thread included: 0 picks
+  // std::thread::hardware_concurrency() (capped at kMaxParseThreads); 1 parses on the calling
+  // thread only.
+  unsigned threads = 0;
+  // Texts shorter than this are parsed on the calling thread: below it, starting threads
+  // costs more than it saves.
+  size_t min_parallel_bytes = size_t{1} << 20;
+  // Each thread gets at least this many bytes of text.
+  size_t min_chunk_bytes = size_t{256} << 10;
+};
+
+// More threads cost memory (each chunk is parsed as a copy of the text up to its end) for
+// little gain.
+inline constexpr unsigned kMaxParseThreads = 8;
+
+// Owns the parse tree of one source text.
 class ParseTree {
  public:
   // Parses all of `file`. A syntax error returns kParseError with the span of the error
-  // position (line and column filled) and PostgreSQL's message.
+  // position (line and column filled) and PostgreSQL's message. Same as
+  // Parse(file, ParseOptions{}).
   static Result<ParseTree> Parse(const SourceFile& file);
+
+  // Parses all of `file`; a text of at least options.min_parallel_bytes is cut at statement
+  // boundaries (as SplitStatements finds them) into one chunk per thread, and each chunk is
+  // parsed on its own thread. The result is the same as a parse on one thread: statements in
+  // text order, node locations as byte offsets into the whole text, and on any failure the
+  // whole text is parsed again on the calling thread, so errors (and their spans) are
+  // exactly those of a one-thread parse. Each chunk is parsed as a copy of the text up to
+  // the chunk's end, with the bytes before the chunk blanked. libpg_query frees a worker's
+  // per-thread memory when the worker ends; the calling thread keeps its own.
+  static Result<ParseTree> Parse(const SourceFile& file, const ParseOptions& options);
 
   ParseTree(ParseTree&& other) noexcept;
   ParseTree& operator=(ParseTree&& other) noexcept;
@@ -40,13 +70,14 @@ class ParseTree {
   ~ParseTree();
 
   const std::vector<Statement>& statements() const { return statements_; }
+  // How many pieces the text was parsed in: 1, or the number of threads that shared it.
+  size_t chunk_count() const { return arenas_.size(); }
 
  private:
   ParseTree();
-  // The unpacked tree lives in the arena: freeing it is dropping a few blocks rather than
-  // walking every node.
-  std::unique_ptr<Arena> arena_;
-  PgQuery__ParseResult* result_ = nullptr;
+  // The decoded trees live in arenas (one per parsed chunk): freeing them is dropping a few
+  // blocks rather than walking every node.
+  std::vector<std::unique_ptr<Arena>> arenas_;
   std::vector<Statement> statements_;
 };
 
@@ -78,8 +109,10 @@ Result<std::string> DeparseExpr(const Node* expr);
 // and not inside a -- or /* */ comment.
 uint32_t SkipBlanksAndComments(std::string_view text, uint32_t offset);
 
-// Frees libpg_query's per-thread memory; call before a thread or program ends to keep leak
-// checkers quiet. Safe to call more than once.
+// Frees the main thread's libpg_query memory; call before the program ends to keep leak
+// checkers quiet. Other threads need no call (libpg_query frees their memory when they
+// end), so there it does nothing; a second call does nothing either. Requires: no sql/
+// parse, deparse or fingerprint on the main thread afterwards.
 void ShutdownParser();
 
 }  // namespace dbarch::sql

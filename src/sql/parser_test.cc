@@ -56,6 +56,20 @@ TEST(SplitStatements, HandlesQuotesDollarBodiesAndAtomicBlocks) {
   EXPECT_EQ(f.text().substr((*ranges)[1].begin, 27), "SELECT E'it\\'s;', \"a;b\", $1");
 }
 
+TEST(SplitStatements, ClosedCommentBeforeTrailingBlanksIsNotUnterminated) {
+  SourceFile f("x.sql", "SELECT 1; SELECT 2 /* end */ \n");
+  auto ranges = SplitStatements(f);
+  ASSERT_TRUE(ranges.ok()) << ranges.status().message();
+  ASSERT_EQ(ranges->size(), 2u);
+  EXPECT_EQ(f.text().substr((*ranges)[1].begin, (*ranges)[1].end - (*ranges)[1].begin),
+            "SELECT 2 /* end */");
+  SourceFile g("y.sql", "SELECT 1 /* a /* b */ c");
+  auto bad = SplitStatements(g);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "unterminated /* comment");
+  EXPECT_EQ(bad.status().span()->column, 10u);
+}
+
 TEST(SplitStatements, ReportsUnterminatedLiterals) {
   SourceFile f("x.sql", "SELECT 1;\nSELECT $$ never closed;\n");
   auto ranges = SplitStatements(f);

@@ -1,0 +1,76 @@
+#include "cli/console.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <system_error>
+
+#include "catalog/builder.h"
+#include "report/error_format.h"
+
+namespace dbarch::cli {
+
+bool StderrIsTerminal() { return isatty(STDERR_FILENO) == 1; }
+
+void Progress(const std::string& message) {
+  if (StderrIsTerminal()) std::cerr << "dbarch: " << message << std::endl;
+}
+
+void Warn(const std::string& message) { std::cerr << "dbarch: warning: " << message << "\n"; }
+
+ExitCode ReportError(const Status& status, const SourceFile* file) {
+  // The library keeps positions, not text: read the file again to show the line and caret.
+  std::optional<SourceFile> reread;
+  if (file == nullptr && status.span().has_value() && !status.span()->file.empty() &&
+      status.span()->file[0] != '<') {
+    auto source = catalog::ReadSourceFile(status.span()->file);
+    if (source.ok()) {
+      reread.emplace(std::move(source).value());
+      file = &*reread;
+    }
+  }
+  std::string text = report::FormatError(status, file);
+  if (text.rfind("error: ", 0) == 0) text = "dbarch: " + text;
+  std::cerr << text << std::flush;
+  return ExitCodeFor(status);
+}
+
+ExitCode ReportUsageError(const std::string& message, const std::string& help_command) {
+  std::cerr << "dbarch: error: " << message << "\n"
+            << "run '" << help_command << "' for usage\n";
+  return ExitCode::kUsage;
+}
+
+Status WriteResult(const std::string& text, const std::string& path) {
+  if (path.empty() || path == "-") {
+    std::cout << text << std::flush;
+    if (!std::cout) return Status::IOError("writing to standard output failed");
+    return Status::OK();
+  }
+  std::string tmp = path + ".dbarch-tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return Status::IOError("cannot write \"" + path + "\"");
+    out << text;
+    out.close();
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(tmp, ignored);
+      return Status::IOError("writing \"" + path + "\" failed");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    return Status::IOError("cannot write \"" + path + "\": " + ec.message());
+  }
+  return Status::OK();
+}
+
+}  // namespace dbarch::cli

@@ -1,0 +1,173 @@
+// `dbarch inspect`: the schema model of DDL files (offline, or loaded into a sandbox and
+// read back) or of a live server, rendered as text, JSON or SQL.
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "catalog/builder.h"
+#include "cli/console.h"
+#include "cli/subcommand.h"
+#include "pg/connection.h"
+#include "pg/introspect.h"
+#include "report/catalog_json.h"
+#include "report/catalog_sql.h"
+#include "report/catalog_text.h"
+#include "sandbox/sandbox.h"
+
+namespace dbarch::cli {
+namespace {
+
+constexpr const char* kHelp = "dbarch inspect --help";
+// The database the DDL is loaded into inside a sandbox (a fresh one, not "postgres").
+constexpr const char* kSandboxDatabase = "dbarch_inspect";
+
+class InspectCommand : public Subcommand {
+ public:
+  std::string name() const override { return "inspect"; }
+
+  void Register(CLI::App& app) override {
+    CLI::App* cmd = app.add_subcommand(
+        "inspect", "Build the schema model from DDL files or a live server and print it");
+    cmd->footer(
+        "Sources (exactly one):\n"
+        "  --schema FILE_OR_DIR...            offline: replay the DDL into the model\n"
+        "  --schema FILE_OR_DIR... --sandbox  load the DDL into a private PostgreSQL 15 and\n"
+        "                                     read the schema back from the server\n"
+        "  --dsn CONNINFO                     a live server (read-only session)\n"
+        "A directory is a migration history: its *.sql files apply in path order.\n"
+        "Exit codes: 0 ok, 2 usage, 3 bad input, 4 connection/I/O, 70 internal error.");
+    schema_opt_ = cmd->add_option("--schema", schema_paths_,
+                                  "DDL file or directory of migrations (repeatable)")
+                      ->type_name("FILE_OR_DIR")
+                      ->expected(1, -1);
+    sandbox_opt_ = cmd->add_flag("--sandbox", sandbox_,
+                                 "Load --schema into a sandbox server and introspect it");
+    dsn_opt_ = cmd->add_option("--dsn", dsn_, "libpq conninfo or postgres:// URI of a server")
+                   ->type_name("CONNINFO");
+    cmd->add_option("--format", format_, "Output format (default: text)")
+        ->type_name("FORMAT")
+        ->check(CLI::IsMember({"text", "json", "sql"}));
+    cmd->add_option("--output,-o", output_, "Write to FILE instead of standard output")
+        ->type_name("FILE");
+    schema_opt_->excludes(dsn_opt_);
+    sandbox_opt_->needs(schema_opt_);
+  }
+
+  ExitCode Run() override {
+    if (schema_paths_.empty() && dsn_.empty() && dsn_opt_->count() == 0) {
+      return ReportUsageError("inspect needs a source: --schema FILE_OR_DIR... or --dsn CONNINFO",
+                              kHelp);
+    }
+    Result<catalog::Catalog> cat = Status::Internal("no source");
+    if (!schema_paths_.empty() && !sandbox_) {
+      Progress("building the model from " + std::to_string(schema_paths_.size()) + " path(s)");
+      cat = catalog::BuildCatalogFromPaths(schema_paths_);
+    } else if (!schema_paths_.empty()) {
+      cat = FromSandbox();
+    } else {
+      cat = FromServer();
+    }
+    if (!cat.ok()) return ReportError(cat.status());
+
+    std::string text;
+    if (format_ == "json") {
+      text = report::CatalogToJson(*cat);
+    } else if (format_ == "sql") {
+      text = report::CatalogToSql(*cat);
+    } else {
+      text = report::CatalogToText(*cat);
+    }
+    Status written = WriteResult(text, output_);
+    if (!written.ok()) return ReportError(written);
+    return ExitCode::kOk;
+  }
+
+ private:
+  // Loads the DDL files into a fresh database of a new sandbox, then introspects it.
+  Result<catalog::Catalog> FromSandbox() {
+    // Check the DDL offline first: a syntax error gets the builder's exact position, and a
+    // bad file costs no server start.
+    DBARCH_ASSIGN_OR_RETURN(std::vector<std::string> files, catalog::ExpandSqlPaths(schema_paths_));
+    {
+      Progress("checking " + std::to_string(files.size()) + " file(s)");
+      auto offline = catalog::BuildCatalogFromPaths(files);
+      if (!offline.ok()) return offline.status();
+    }
+    sandbox::InstallSignalCleanup();
+    Progress("starting a PostgreSQL sandbox");
+    auto box = sandbox::Sandbox::Start(sandbox::SandboxOptions{});
+    if (!box.ok()) {
+      Status st = box.status();
+      // A missing server installation or an unusable temp dir is the environment, not
+      // the user's input: report it as such (exit 4), keeping the message.
+      if (st.code() != StatusCode::kInternal && st.code() != StatusCode::kConnection) {
+        st = Status::IOError(st.message()).WithHint(st.hint());
+      }
+      return std::move(st).WithContext("starting the sandbox");
+    }
+    DBARCH_RETURN_IF_ERROR((*box)->CreateDatabase(kSandboxDatabase));
+    std::string conninfo = (*box)->ConnInfo() + " dbname=" + kSandboxDatabase;
+    {
+      pg::ConnectOptions load_options;
+      load_options.conninfo = conninfo;
+      load_options.read_only = false;
+      load_options.statement_timeout_ms = 0;
+      load_options.lock_timeout_ms = 0;
+      DBARCH_ASSIGN_OR_RETURN(pg::Connection load, pg::Connection::Open(load_options));
+      for (const std::string& path : files) {
+        DBARCH_ASSIGN_OR_RETURN(SourceFile file, catalog::ReadSourceFile(path));
+        Progress("loading " + path);
+        Status st = load.ExecScript(file.text());
+        for (const std::string& notice : load.TakeNotices()) Warn(path + ": server: " + notice);
+        if (!st.ok()) {
+          Status placed = InFile(st, file);
+          // Without a position the message must say which file failed.
+          std::string context = placed.span().has_value()
+                                    ? "loading into the sandbox"
+                                    : "loading \"" + path + "\" into the sandbox";
+          return std::move(placed).WithContext(context);
+        }
+      }
+    }
+    Progress("reading the schema back from the server");
+    pg::ConnectOptions read_options;
+    read_options.conninfo = conninfo;
+    DBARCH_ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(read_options));
+    return pg::IntrospectCatalog(conn, pg::IntrospectOptions{});
+  }
+
+  Result<catalog::Catalog> FromServer() {
+    Progress("connecting to " + pg::RedactConninfo(dsn_));
+    pg::ConnectOptions options;
+    options.conninfo = dsn_;
+    options.read_only = true;
+    DBARCH_ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(options));
+    Progress("reading the schema of " + conn.DisplayName());
+    return pg::IntrospectCatalog(conn, pg::IntrospectOptions{});
+  }
+
+  // A server error while running `file`'s text, placed in the file: the server reports a
+  // byte offset into the text it ran, which report/ turns into file:line:col and a caret
+  // (so the "at character N" hint is dropped).
+  static Status InFile(const Status& st, const SourceFile& file) {
+    if (!st.span().has_value() || st.code() != StatusCode::kInvalidArgument) return st;
+    uint32_t offset = st.span()->begin;
+    return Status::InvalidArgument(st.message()).WithSpan(file.Span(offset, offset));
+  }
+
+  std::vector<std::string> schema_paths_;
+  bool sandbox_ = false;
+  std::string dsn_;
+  std::string format_ = "text";
+  std::string output_;
+  CLI::Option* schema_opt_ = nullptr;
+  CLI::Option* sandbox_opt_ = nullptr;
+  CLI::Option* dsn_opt_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Subcommand> MakeInspectCommand() { return std::make_unique<InspectCommand>(); }
+
+}  // namespace dbarch::cli

@@ -1,0 +1,934 @@
+#include "report/catalog_sql.h"
+
+#include <algorithm>
+#include <map>
+#include <queue>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "base/strings.h"
+#include "report/ddl_fragments.h"
+
+namespace dbarch::report {
+
+namespace {
+
+using catalog::Catalog;
+using catalog::Column;
+using catalog::Constraint;
+using catalog::ConstraintKind;
+using catalog::Function;
+using catalog::OtherObject;
+using catalog::QualifiedName;
+using catalog::Sequence;
+using catalog::Table;
+using catalog::Type;
+using catalog::TypeKind;
+using catalog::View;
+
+// ---------------------------------------------------------------------------------------
+// Names used by SQL text
+
+struct Ident {
+  std::string name;        // unquoted, case-folded like the server folds unquoted identifiers
+  bool call = false;       // followed by '(' : a function call or type modifier
+  bool qualified = false;  // preceded by '.': the second part of a qualified name
+};
+
+bool IsIdentStart(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+}
+bool IsIdentChar(unsigned char c) { return IsIdentStart(c) || (c >= '0' && c <= '9') || c == '$'; }
+
+// The identifiers of `sql` outside string literals, dollar quotes and comments. Good enough
+// to find which functions and relations a canonical expression or a body may use; it is
+// only used to order statements, so a spurious name costs nothing but a reordering.
+std::vector<Ident> ScanIdents(std::string_view sql) {
+  std::vector<Ident> out;
+  size_t i = 0, n = sql.size();
+  auto mark_call = [&](size_t pos) {
+    while (pos < n && (sql[pos] == ' ' || sql[pos] == '\n' || sql[pos] == '\t')) ++pos;
+    if (pos < n && sql[pos] == '(' && !out.empty()) out.back().call = true;
+  };
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(sql[i]);
+    if (c == '\'') {
+      for (++i; i < n; ++i) {
+        if (sql[i] == '\'') {
+          if (i + 1 < n && sql[i + 1] == '\'') {
+            ++i;
+          } else {
+            break;
+          }
+        }
+      }
+      ++i;
+    } else if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
+      while (i < n && sql[i] != '\n') ++i;
+    } else if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
+      size_t end = sql.find("*/", i + 2);
+      i = end == std::string_view::npos ? n : end + 2;
+    } else if (c == '$' && (i == 0 || !IsIdentChar(static_cast<unsigned char>(sql[i - 1])))) {
+      // $tag$ ... $tag$ (a bare $1 parameter is not a quote)
+      size_t j = i + 1;
+      while (j < n && IsIdentChar(static_cast<unsigned char>(sql[j])) && sql[j] != '$') ++j;
+      if (j < n && sql[j] == '$' && (j == i + 1 || !(sql[i + 1] >= '0' && sql[i + 1] <= '9'))) {
+        std::string_view tag = sql.substr(i, j - i + 1);
+        size_t end = sql.find(tag, j + 1);
+        i = end == std::string_view::npos ? n : end + tag.size();
+      } else {
+        i = j;
+      }
+    } else if (c == '"') {
+      size_t start_quote = i;
+      std::string name;
+      for (++i; i < n; ++i) {
+        if (sql[i] == '"') {
+          if (i + 1 < n && sql[i + 1] == '"') {
+            name += '"';
+            ++i;
+          } else {
+            break;
+          }
+        } else {
+          name += sql[i];
+        }
+      }
+      bool qualified = start_quote > 0 && sql[start_quote - 1] == '.';
+      ++i;
+      out.push_back({std::move(name), false, qualified});
+      mark_call(i);
+    } else if (IsIdentStart(c)) {
+      size_t start = i;
+      while (i < n && IsIdentChar(static_cast<unsigned char>(sql[i]))) ++i;
+      out.push_back(
+          {ToLower(sql.substr(start, i - start)), false, start > 0 && sql[start - 1] == '.'});
+      mark_call(i);
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+// A type spelling without array brackets and type modifiers: "app.money(12,2)[]" ->
+// "app.money".
+std::string_view BaseTypeName(std::string_view type) {
+  while (EndsWith(type, "[]")) type.remove_suffix(2);
+  if (EndsWith(type, ")")) {
+    size_t open = type.rfind('(');
+    if (open != std::string_view::npos) type = type.substr(0, open);
+  }
+  return Trim(type);
+}
+
+// How the model spells a user type or relation row type (format_type with
+// search_path = public): bare in public, qualified elsewhere.
+std::string TypeSpelling(const QualifiedName& q) {
+  return q.schema == "public" ? QuoteIdent(q.name) : q.Quoted();
+}
+
+std::string Terminated(std::string_view sql) {
+  std::string out(Trim(sql));
+  while (!out.empty() && out.back() == ';') out.pop_back();
+  // A trailing "-- comment" on the last line would swallow the ';'.
+  size_t last_line = out.rfind('\n');
+  std::string_view tail =
+      std::string_view(out).substr(last_line == std::string::npos ? 0 : last_line);
+  out += tail.find("--") != std::string_view::npos ? "\n;" : ";";
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Statements kept as "others": where in the script they go.
+
+enum class OtherPlace { kEarly, kWithObjects, kLate };
+
+OtherPlace PlaceOf(const OtherObject& o) {
+  static const std::vector<std::string_view> kEarlyKinds = {
+      "DoStmt",           "CreateRoleStmt", "AlterRoleStmt",
+      "AlterRoleSetStmt", "GrantRoleStmt",  "CreateConversionStmt"};
+  static const std::vector<std::string_view> kObjectKinds = {
+      "DefineStmt",         "CreateCastStmt",      "CreateOpClassStmt",
+      "CreateOpFamilyStmt", "CreateTransformStmt", "CreatePLangStmt"};
+  if (std::find(kEarlyKinds.begin(), kEarlyKinds.end(), o.kind) != kEarlyKinds.end()) {
+    return OtherPlace::kEarly;
+  }
+  if (std::find(kObjectKinds.begin(), kObjectKinds.end(), o.kind) != kObjectKinds.end()) {
+    // Collations and text search objects are used by column definitions: before types.
+    std::vector<Ident> words = ScanIdents(o.sql);
+    if (words.size() >= 2 && words[0].name == "create" &&
+        (words[1].name == "collation" || (words[1].name == "text" && words.size() > 2))) {
+      return OtherPlace::kEarly;
+    }
+    return OtherPlace::kWithObjects;
+  }
+  return OtherPlace::kLate;
+}
+
+// ---------------------------------------------------------------------------------------
+// The topologically ordered middle of the script.
+
+using Object = std::variant<const Type*, const Function*, const OtherObject*, const Sequence*,
+                            const Table*, const View*>;
+
+struct Item {
+  Object object;
+  int rank = 0;  // preferred position: lower first
+  std::vector<size_t> deps;
+};
+
+int TypeRank(TypeKind kind) {
+  switch (kind) {
+    case TypeKind::kEnum:
+      return 0;
+    case TypeKind::kComposite:
+      return 1;
+    case TypeKind::kRange:
+      return 2;
+    case TypeKind::kDomain:
+      return 3;
+  }
+  return 3;
+}
+
+class Planner {
+ public:
+  explicit Planner(const Catalog& cat) : cat_(cat) {}
+
+  std::vector<Object> Plan() {
+    for (const auto& [q, t] : cat_.types) Add(&t, TypeRank(t.kind), TypeSpelling(q));
+    for (const auto& [k, f] : cat_.functions) {
+      functions_by_name_[f.name.name].push_back(items_.size());
+      Add(&f, 4, "");
+    }
+    for (const OtherObject& o : cat_.others) {
+      if (PlaceOf(o) == OtherPlace::kWithObjects) Add(&o, 5, "");
+    }
+    for (const auto& [q, s] : cat_.sequences) Add(&s, 6, "");
+    for (const auto& [q, t] : cat_.tables) {
+      relation_items_[q] = items_.size();
+      relations_by_name_[q.name].push_back(items_.size());
+      Add(&t, t.partition_of ? 8 : 7, TypeSpelling(q));
+    }
+    for (const auto& [q, v] : cat_.views) {
+      relation_items_[q] = items_.size();
+      relations_by_name_[q.name].push_back(items_.size());
+      Add(&v, v.materialized ? 10 : 9, TypeSpelling(q));
+    }
+    for (size_t i = 0; i < items_.size(); ++i) {
+      std::visit([&](auto* p) { Deps(i, *p); }, items_[i].object);
+    }
+    return Order();
+  }
+
+ private:
+  void Add(Object o, int rank, const std::string& spelling) {
+    if (!spelling.empty()) type_items_.emplace(spelling, items_.size());
+    items_.push_back(Item{o, rank, {}});
+  }
+
+  void On(size_t item, size_t dep) {
+    if (dep != item) items_[item].deps.push_back(dep);
+  }
+  void OnType(size_t item, std::string_view type) {
+    auto it = type_items_.find(std::string(BaseTypeName(type)));
+    if (it != type_items_.end()) On(item, it->second);
+  }
+  void OnRelation(size_t item, const QualifiedName& q) {
+    auto it = relation_items_.find(q);
+    if (it != relation_items_.end()) On(item, it->second);
+  }
+  // Functions called in `sql`; with `any_name`, every identifier that names a function
+  // (CREATE AGGREGATE ... SFUNC = f) and, with `relations`, every one naming a relation.
+  void OnText(size_t item, std::string_view sql, bool any_name = false, bool relations = false) {
+    if (sql.empty() || (functions_by_name_.empty() && !relations)) return;
+    for (const Ident& id : ScanIdents(sql)) {
+      if (id.call || any_name) {
+        auto it = functions_by_name_.find(id.name);
+        if (it != functions_by_name_.end()) {
+          for (size_t f : it->second) On(item, f);
+        }
+      }
+      if (relations) {
+        auto it = relations_by_name_.find(id.name);
+        if (it != relations_by_name_.end()) {
+          for (size_t r : it->second) On(item, r);
+        }
+      }
+    }
+  }
+
+  void Deps(size_t i, const Type& t) {
+    OnType(i, t.base_type);
+    for (const catalog::TypeAttribute& a : t.attributes) OnType(i, a.type);
+    OnText(i, t.default_expr);
+    for (const catalog::DomainConstraint& c : t.constraints) OnText(i, c.expression);
+  }
+  void Deps(size_t i, const Function& f) {
+    for (const catalog::FunctionArg& a : f.args) {
+      OnType(i, a.type);
+      OnText(i, a.default_expr);
+    }
+    OnType(i, f.returns);
+    // Quoted bodies are not checked (check_function_bodies = off); SQL-standard ones are.
+    if (HasSqlStandardBody(f)) OnText(i, f.body, false, true);
+  }
+  void Deps(size_t i, const OtherObject& o) { OnText(i, o.sql, true); }
+  void Deps(size_t, const Sequence&) {}
+  void Deps(size_t i, const Table& t) {
+    for (const Column& c : t.columns) {
+      OnType(i, c.type);
+      OnText(i, c.default_expr);
+      OnText(i, c.generated_expr);
+    }
+    for (const Constraint& c : t.constraints) {
+      if (c.kind == ConstraintKind::kForeignKey) continue;  // added after all tables
+      OnText(i, c.expression);
+      OnText(i, c.exclude_predicate);
+      for (const catalog::IndexKey& k : c.exclude_keys) OnText(i, k.expression);
+    }
+    OnText(i, t.partition_key);
+    if (t.partition_of) OnRelation(i, *t.partition_of);
+    if (t.of_type) OnType(i, TypeSpelling(*t.of_type));
+    for (const QualifiedName& p : t.inherits) OnRelation(i, p);
+  }
+  void Deps(size_t i, const View& v) {
+    for (const QualifiedName& r : v.relations) OnRelation(i, r);
+    OnText(i, v.definition);
+  }
+
+  // Kahn's algorithm, always taking the ready item with the lowest (rank, position); on a
+  // cycle (which the server could not have loaded either) the lowest remaining item goes
+  // first so that the script is still complete.
+  std::vector<Object> Order() {
+    size_t n = items_.size();
+    std::vector<std::vector<size_t>> users(n);
+    std::vector<size_t> pending(n, 0);
+    for (size_t i = 0; i < n; ++i) {
+      std::vector<size_t>& d = items_[i].deps;
+      std::sort(d.begin(), d.end());
+      d.erase(std::unique(d.begin(), d.end()), d.end());
+      pending[i] = d.size();
+      for (size_t dep : d) users[dep].push_back(i);
+    }
+    using Key = std::pair<int, size_t>;
+    std::priority_queue<Key, std::vector<Key>, std::greater<>> ready;
+    for (size_t i = 0; i < n; ++i) {
+      if (pending[i] == 0) ready.push({items_[i].rank, i});
+    }
+    std::vector<bool> done(n, false);
+    std::vector<Object> out;
+    out.reserve(n);
+    while (out.size() < n) {
+      size_t next = n;
+      while (!ready.empty() && next == n) {
+        size_t i = ready.top().second;
+        ready.pop();
+        if (!done[i]) next = i;
+      }
+      if (next == n) {  // a cycle: break it
+        Key best{INT32_MAX, n};
+        for (size_t i = 0; i < n; ++i) {
+          if (!done[i]) best = std::min(best, Key{items_[i].rank, i});
+        }
+        next = best.second;
+      }
+      done[next] = true;
+      out.push_back(items_[next].object);
+      for (size_t u : users[next]) {
+        if (pending[u] > 0 && --pending[u] == 0 && !done[u]) ready.push({items_[u].rank, u});
+      }
+    }
+    return out;
+  }
+
+  const Catalog& cat_;
+  std::vector<Item> items_;
+  std::unordered_map<std::string, size_t> type_items_;
+  std::map<QualifiedName, size_t> relation_items_;
+  std::unordered_map<std::string, std::vector<size_t>> functions_by_name_;
+  std::unordered_map<std::string, std::vector<size_t>> relations_by_name_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Writers
+
+class Writer {
+ public:
+  explicit Writer(const Catalog& cat) : cat_(cat) {}
+
+  std::string Run() {
+    out_ += "-- Schema DDL written by dbarch from its catalog model.\n";
+    out_ += "SET check_function_bodies = false;\n";
+    out_ += "SET search_path = public;\n";
+    Schemas();
+    Roles();
+    Extensions();
+    Others(OtherPlace::kEarly, "Statements dbarch does not model (needed early)");
+    Objects();
+    Indexes();
+    LateConstraints();
+    SequenceOwnership();
+    Triggers();
+    Security();
+    Owners();
+    Grants();
+    DefaultPrivileges();
+    Comments();
+    Others(OtherPlace::kLate, "Statements dbarch does not model");
+    return std::move(out_);
+  }
+
+ private:
+  void Section(const char* title) {
+    if (last_section_ == title) return;
+    last_section_ = title;
+    out_ += "\n-- ";
+    out_ += title;
+    out_ += "\n";
+  }
+  void Line(const std::string& stmt) {
+    out_ += stmt;
+    out_ += ";\n";
+  }
+
+  void Schemas() {
+    for (const auto& [name, s] : cat_.schemas) {
+      if (name == "public") continue;  // every database has it
+      Section("Schemas");
+      Line("CREATE SCHEMA " + QuoteIdent(name));
+    }
+  }
+
+  void Roles() {
+    for (const auto& [name, r] : cat_.roles) {
+      Section("Roles");
+      std::string opts;
+      if (r.superuser) opts += " SUPERUSER";
+      if (r.create_db) opts += " CREATEDB";
+      if (r.create_role) opts += " CREATEROLE";
+      if (!r.inherit) opts += " NOINHERIT";
+      if (r.login) opts += " LOGIN";
+      if (r.replication) opts += " REPLICATION";
+      if (r.bypass_rls) opts += " BYPASSRLS";
+      if (r.connection_limit != -1)
+        opts += " CONNECTION LIMIT " + std::to_string(r.connection_limit);
+      Line("CREATE ROLE " + QuoteIdent(name) + (opts.empty() ? "" : " WITH" + opts));
+    }
+    for (const auto& [name, r] : cat_.roles) {
+      for (const std::string& parent : r.member_of) {
+        Line("GRANT " + QuoteIdent(parent) + " TO " + QuoteIdent(name));
+      }
+    }
+  }
+
+  void Extensions() {
+    for (const auto& [name, e] : cat_.extensions) {
+      Section("Extensions");
+      std::string stmt = "CREATE EXTENSION IF NOT EXISTS " + QuoteIdent(name);
+      if (!e.schema.empty()) stmt += " WITH SCHEMA " + QuoteIdent(e.schema);
+      Line(stmt);
+    }
+  }
+
+  void Others(OtherPlace place, const char* title) {
+    for (const OtherObject& o : cat_.others) {
+      if (PlaceOf(o) != place) continue;
+      Section(title);
+      OtherSearchPath(o);
+      out_ += Terminated(o.sql) + "\n";
+    }
+  }
+
+  void Objects() {
+    for (const Object& o : Planner(cat_).Plan()) {
+      if (!std::holds_alternative<const View*>(o)) SearchPath("public");
+      std::visit([&](auto* p) { Write(*p); }, o);
+    }
+    SearchPath("public");
+  }
+
+  void Write(const Type& t) {
+    Section("Types");
+    std::string name = t.name.Quoted();
+    switch (t.kind) {
+      case TypeKind::kEnum: {
+        std::string labels;
+        for (const std::string& l : t.labels) {
+          if (!labels.empty()) labels += ", ";
+          labels += QuoteLiteral(l);
+        }
+        Line("CREATE TYPE " + name + " AS ENUM (" + labels + ")");
+        break;
+      }
+      case TypeKind::kComposite: {
+        std::string attrs;
+        for (const catalog::TypeAttribute& a : t.attributes) {
+          attrs += attrs.empty() ? "\n    " : ",\n    ";
+          attrs += QuoteIdent(a.name) + " " + SqlType(a.type);
+          if (!a.collation.empty()) attrs += " COLLATE " + SqlDottedName(a.collation);
+        }
+        Line("CREATE TYPE " + name + " AS (" + attrs + (attrs.empty() ? ")" : "\n)"));
+        break;
+      }
+      case TypeKind::kRange: {
+        std::string stmt = "CREATE TYPE " + name + " AS RANGE (SUBTYPE = " + SqlType(t.base_type);
+        if (!t.subtype_opclass.empty())
+          stmt += ", SUBTYPE_OPCLASS = " + SqlDottedName(t.subtype_opclass);
+        Line(stmt + ")");
+        break;
+      }
+      case TypeKind::kDomain: {
+        std::string stmt = "CREATE DOMAIN " + name + " AS " + SqlType(t.base_type);
+        if (!t.collation.empty()) stmt += " COLLATE " + SqlDottedName(t.collation);
+        if (!t.default_expr.empty()) stmt += " DEFAULT " + t.default_expr;
+        if (t.not_null) stmt += " NOT NULL";
+        for (const catalog::DomainConstraint& c : t.constraints) {
+          if (c.not_valid) continue;
+          stmt += "\n    CONSTRAINT " + QuoteIdent(c.name) + " CHECK (" + c.expression + ")";
+        }
+        Line(stmt);
+        for (const catalog::DomainConstraint& c : t.constraints) {
+          if (!c.not_valid) continue;
+          Line("ALTER DOMAIN " + name + " ADD CONSTRAINT " + QuoteIdent(c.name) + " CHECK (" +
+               c.expression + ") NOT VALID");
+        }
+        break;
+      }
+    }
+  }
+
+  void Write(const Function& f) {
+    Section(f.is_procedure ? "Procedures" : "Functions");
+    Line(FunctionSql(f));
+  }
+
+  void Write(const OtherObject& o) {
+    Section("Statements dbarch does not model (objects)");
+    OtherSearchPath(o);
+    out_ += Terminated(o.sql) + "\n";
+  }
+
+  void Write(const Sequence& s) {
+    Section("Sequences");
+    std::string stmt = s.unlogged ? "CREATE UNLOGGED SEQUENCE " : "CREATE SEQUENCE ";
+    stmt += s.name.Quoted();
+    std::string opts = SqlSequenceOptions(s.options, true);
+    if (!opts.empty()) stmt += " " + opts;
+    Line(stmt);
+  }
+
+  // The columns a table gets from elsewhere, in the server's order: a typed table's from
+  // its composite type; a child's from its parents. Empty for a plain table.
+  std::vector<Column> InheritedColumns(const Table& t) const {
+    std::vector<Column> out;
+    if (t.of_type) {
+      auto type = cat_.types.find(*t.of_type);
+      if (type != cat_.types.end()) {
+        for (const catalog::TypeAttribute& a : type->second.attributes) {
+          out.push_back(Column{.name = a.name, .type = a.type, .collation = a.collation});
+        }
+      } else {
+        // A type the model does not hold (an extension's): its attributes are the columns.
+        for (const Column& c : t.columns) out.push_back(Column{.name = c.name, .type = c.type});
+      }
+      return out;
+    }
+    std::vector<QualifiedName> parents = t.inherits;
+    if (t.partition_of) parents.insert(parents.begin(), *t.partition_of);
+    for (const QualifiedName& p : parents) {
+      const Table* pt = cat_.FindTable(p);
+      if (pt == nullptr) continue;
+      for (const Column& c : pt->columns) {
+        bool seen = false;
+        for (const Column& o : out) seen = seen || o.name == c.name;
+        if (!seen) out.push_back(c);
+      }
+    }
+    return out;
+  }
+
+  static bool InPrimaryKey(const Table& t, const std::string& column) {
+    for (const Constraint& c : t.constraints) {
+      if (c.kind == ConstraintKind::kPrimaryKey &&
+          std::find(c.columns.begin(), c.columns.end(), column) != c.columns.end()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void Write(const Table& t) {
+    Section(t.partition_of ? "Partitions" : "Tables");
+    std::string name = t.name.Quoted();
+    std::vector<Column> inherited = InheritedColumns(t);
+    // OF type / PARTITION OF / INHERITS give the table those columns first; when the
+    // model's column order is not that (a table attached or made a child later), the table
+    // is created with all its columns and attached afterwards.
+    bool layout_matches = inherited.size() <= t.columns.size();
+    for (size_t i = 0; layout_matches && i < inherited.size(); ++i) {
+      layout_matches = t.columns[i].name == inherited[i].name;
+    }
+    // A typed table has exactly its type's columns.
+    if (t.of_type && inherited.size() != t.columns.size()) layout_matches = false;
+    if (!layout_matches) inherited.clear();
+    bool as_partition =
+        t.partition_of.has_value() && layout_matches && inherited.size() == t.columns.size();
+    bool as_typed = t.of_type.has_value() && layout_matches;
+
+    std::vector<std::string> elements;
+    for (size_t i = inherited.size(); i < t.columns.size(); ++i) {
+      elements.push_back(ColumnSql(t.columns[i]));
+    }
+    for (const Constraint& c : t.constraints) {
+      if (c.kind == ConstraintKind::kForeignKey || c.not_valid) continue;  // added later
+      elements.push_back("CONSTRAINT " + QuoteIdent(c.name) + " " + ConstraintBodySql(c, false));
+    }
+    std::string stmt = t.unlogged ? "CREATE UNLOGGED TABLE " : "CREATE TABLE ";
+    stmt += name;
+    if (as_typed) stmt += " OF " + t.of_type->Quoted();
+    if (as_partition) stmt += " PARTITION OF " + t.partition_of->Quoted();
+    if (!elements.empty() || (!as_partition && !as_typed)) {
+      stmt += " (";
+      for (size_t i = 0; i < elements.size(); ++i)
+        stmt += (i > 0 ? ",\n    " : "\n    ") + elements[i];
+      stmt += elements.empty() ? ")" : "\n)";
+    }
+    if (as_partition) stmt += " " + t.partition_bound;
+    if (!t.inherits.empty() && layout_matches) {
+      std::string parents;
+      for (const QualifiedName& p : t.inherits)
+        parents += (parents.empty() ? "" : ", ") + p.Quoted();
+      stmt += " INHERITS (" + parents + ")";
+    }
+    if (!t.partition_key.empty()) stmt += " PARTITION BY " + t.partition_key;
+    if (!t.options.empty()) stmt += " WITH (" + SqlOptions(t.options) + ")";
+    Line(stmt);
+
+    if (!layout_matches) {
+      if (t.of_type) Line("ALTER TABLE " + name + " OF " + t.of_type->Quoted());
+      for (const QualifiedName& p : t.inherits)
+        Line("ALTER TABLE " + name + " INHERIT " + p.Quoted());
+      if (t.partition_of) {
+        Line("ALTER TABLE " + t.partition_of->Quoted() + " ATTACH PARTITION " + name + " " +
+             t.partition_bound);
+      }
+    }
+    // Properties the inherited columns have of their own, and column storage (which
+    // CREATE TABLE does not take in PostgreSQL 15).
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      const Column& c = t.columns[i];
+      const Column* parent = i < inherited.size() ? &inherited[i] : nullptr;
+      std::string alter = "ALTER TABLE " + name + " ALTER COLUMN " + QuoteIdent(c.name);
+      if (parent != nullptr) {
+        if (c.default_expr != parent->default_expr && c.generated_expr.empty()) {
+          Line(alter +
+               (c.default_expr.empty() ? " DROP DEFAULT" : " SET DEFAULT " + c.default_expr));
+        }
+        // A primary key makes its columns NOT NULL by itself.
+        if (c.not_null && !parent->not_null && !InPrimaryKey(t, c.name))
+          Line(alter + " SET NOT NULL");
+        if (!c.not_null && parent->not_null && !t.partition_of) Line(alter + " DROP NOT NULL");
+        if (c.compression != parent->compression) {
+          Line(alter + " SET COMPRESSION " +
+               (c.compression.empty() ? "default" : QuoteIdent(c.compression)));
+        }
+      }
+      std::string parent_storage = parent != nullptr ? parent->storage : "";
+      if (c.storage != parent_storage && !c.storage.empty())
+        Line(alter + " SET STORAGE " + ToUpperWord(c.storage));
+    }
+  }
+
+  static std::string ToUpperWord(std::string s) {
+    for (char& ch : s) {
+      if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    }
+    return s;
+  }
+
+  void Write(const View& v) {
+    Section(v.materialized ? "Materialized views" : "Views");
+    std::string stmt = v.materialized ? "CREATE MATERIALIZED VIEW " : "CREATE VIEW ";
+    stmt += v.name.Quoted();
+    if (!v.columns.empty()) stmt += " (" + SqlIdentList(v.columns) + ")";
+    if (!v.options.empty()) {
+      stmt += " WITH (" + SqlOptions({v.options.begin(), v.options.end()}) + ")";
+    }
+    std::string definition(Trim(v.definition));
+    while (!definition.empty() && definition.back() == ';') definition.pop_back();
+    stmt += " AS\n" + definition;
+    // Not populated: loading a schema should not run its queries.
+    if (v.materialized) stmt += "\nWITH NO DATA";
+    SearchPath(NeedsOwnSearchPath(v) ? v.name.schema : "public");
+    Line(stmt);
+  }
+
+  // Sets the session's search_path to `schema` (then public) when it is not that already.
+  void SearchPath(const std::string& schema) {
+    SetSearchPath(schema == "public" ? "public" : QuoteIdent(schema) + ", public");
+  }
+  void SetSearchPath(const std::string& value) {
+    if (value == search_path_) return;
+    search_path_ = value;
+    Line("SET search_path = " + value);
+  }
+  // A statement kept as text runs under the search_path it was written for.
+  void OtherSearchPath(const OtherObject& o) {
+    if (o.search_path.empty()) {
+      SearchPath("public");
+      return;
+    }
+    std::string value;
+    for (const std::string& s : o.search_path) value += (value.empty() ? "" : ", ") + QuoteIdent(s);
+    SetSearchPath(value);
+  }
+
+  bool RelationExists(const QualifiedName& q) const {
+    return cat_.tables.count(q) > 0 || cat_.views.count(q) > 0;
+  }
+
+  // A view defined in DDL keeps its query as written, so a relation of its own schema may be
+  // named without a schema (CREATE SCHEMA s CREATE VIEW ..., or under SET search_path). Such
+  // a view is created with its schema first on the search path, unless that would make an
+  // unqualified name of a public relation it reads resolve to another relation.
+  bool NeedsOwnSearchPath(const View& v) const {
+    if (v.name.schema == "public") return false;
+    std::vector<std::string> own;  // relations of the view's schema that it reads
+    for (const QualifiedName& r : v.relations) {
+      if (r.schema == v.name.schema) own.push_back(r.name);
+      if (r.schema == "public" && RelationExists({v.name.schema, r.name})) return false;
+    }
+    if (own.empty()) return false;
+    for (const Ident& id : ScanIdents(v.definition)) {
+      if (!id.qualified && std::find(own.begin(), own.end(), id.name) != own.end()) return true;
+    }
+    return false;
+  }
+
+  // Partition depth of a relation: 0 for a table that is not a partition.
+  int Depth(const QualifiedName& table) const {
+    int depth = 0;
+    for (const Table* t = cat_.FindTable(table); t != nullptr && t->partition_of && depth < 64;
+         t = cat_.FindTable(*t->partition_of)) {
+      ++depth;
+    }
+    return depth;
+  }
+
+  void Indexes() {
+    // Indexes of partitions first: an index created on a partitioned table adopts a matching
+    // index of each partition instead of creating one of its own, as in the original schema
+    // (CREATE INDEX ... ON ONLY + ATTACH PARTITION, which the model does not record).
+    std::vector<std::pair<int, const catalog::Index*>> order;
+    for (const auto& [q, i] : cat_.indexes) order.emplace_back(-Depth(i.table), &i);
+    std::stable_sort(order.begin(), order.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [depth, i] : order) {
+      Section("Indexes");
+      Line(IndexSql(*i));
+    }
+  }
+
+  void LateConstraints() {
+    for (const auto& [q, t] : cat_.tables) {
+      for (const Constraint& c : t.constraints) {
+        if (c.kind != ConstraintKind::kForeignKey && !c.not_valid) continue;
+        Section("Foreign keys and NOT VALID constraints");
+        Line("ALTER TABLE " + q.Quoted() + " ADD CONSTRAINT " + QuoteIdent(c.name) + " " +
+             ConstraintBodySql(c, true));
+      }
+    }
+  }
+
+  void SequenceOwnership() {
+    for (const auto& [q, s] : cat_.sequences) {
+      if (!s.owned_by_table) continue;
+      Section("Sequence ownership");
+      Line("ALTER SEQUENCE " + q.Quoted() + " OWNED BY " + s.owned_by_table->Quoted() + "." +
+           QuoteIdent(s.owned_by_column));
+    }
+  }
+
+  void Triggers() {
+    for (const auto& [q, t] : cat_.tables) {
+      for (const catalog::Trigger& tr : t.triggers) {
+        Section("Triggers");
+        Line(TriggerSql(q, tr));
+        if (!tr.enabled)
+          Line("ALTER TABLE " + q.Quoted() + " DISABLE TRIGGER " + QuoteIdent(tr.name));
+      }
+    }
+  }
+
+  void Security() {
+    for (const auto& [q, t] : cat_.tables) {
+      if (t.rls_enabled || t.rls_forced || !t.policies.empty()) Section("Row level security");
+      if (t.rls_enabled) Line("ALTER TABLE " + q.Quoted() + " ENABLE ROW LEVEL SECURITY");
+      if (t.rls_forced) Line("ALTER TABLE " + q.Quoted() + " FORCE ROW LEVEL SECURITY");
+      for (const catalog::Policy& p : t.policies) Line(PolicySql(q, p));
+    }
+  }
+
+  void Owner(const std::string& what, const std::string& owner) {
+    if (owner.empty()) return;
+    Section("Owners");
+    Line("ALTER " + what + " OWNER TO " + SqlRole(owner));
+  }
+
+  void Owners() {
+    for (const auto& [name, s] : cat_.schemas) Owner("SCHEMA " + QuoteIdent(name), s.owner);
+    for (const auto& [q, t] : cat_.types) {
+      Owner((t.kind == TypeKind::kDomain ? "DOMAIN " : "TYPE ") + q.Quoted(), t.owner);
+    }
+    for (const auto& [k, f] : cat_.functions) {
+      Owner((f.is_procedure ? "PROCEDURE " : "FUNCTION ") + k, f.owner);
+    }
+    for (const auto& [q, t] : cat_.tables) Owner("TABLE " + q.Quoted(), t.owner);
+    for (const auto& [q, s] : cat_.sequences) {
+      // A sequence owned by a table follows the table's owner (and cannot be given another).
+      if (s.owned_by_table) {
+        const Table* t = cat_.FindTable(*s.owned_by_table);
+        if (t != nullptr && t->owner == s.owner) continue;
+      }
+      Owner("SEQUENCE " + q.Quoted(), s.owner);
+    }
+    for (const auto& [q, v] : cat_.views) {
+      Owner((v.materialized ? "MATERIALIZED VIEW " : "VIEW ") + q.Quoted(), v.owner);
+    }
+  }
+
+  // "TABLE x", "SEQUENCE x", "FUNCTION f(int)", "SCHEMA s", "TYPE t" / "DOMAIN d".
+  std::string GrantTarget(const catalog::Grant& g) const {
+    switch (g.object_kind) {
+      case catalog::ObjectKind::kSequence:
+        return "SEQUENCE " + g.object;
+      case catalog::ObjectKind::kFunction:
+      case catalog::ObjectKind::kProcedure: {
+        auto it = cat_.functions.find(g.object);
+        bool procedure = it != cat_.functions.end()
+                             ? it->second.is_procedure
+                             : g.object_kind == catalog::ObjectKind::kProcedure;
+        return (procedure ? "PROCEDURE " : "FUNCTION ") + g.object;
+      }
+      case catalog::ObjectKind::kSchema:
+        return "SCHEMA " + g.object;
+      case catalog::ObjectKind::kType:
+      case catalog::ObjectKind::kDomain: {
+        for (const auto& [q, t] : cat_.types) {
+          if (q.Quoted() == g.object && t.kind == TypeKind::kDomain) return "DOMAIN " + g.object;
+        }
+        return "TYPE " + g.object;
+      }
+      default:
+        return "TABLE " + g.object;
+    }
+  }
+
+  void Grants() {
+    // Consecutive rows that differ only in the privilege become one GRANT.
+    const std::vector<catalog::Grant>& g = cat_.grants;
+    for (size_t i = 0; i < g.size();) {
+      size_t j = i;
+      std::string privileges;
+      while (j < g.size() && g[j].object_kind == g[i].object_kind && g[j].object == g[i].object &&
+             g[j].column == g[i].column && g[j].grantee == g[i].grantee &&
+             g[j].with_grant_option == g[i].with_grant_option) {
+        if (!privileges.empty()) privileges += ", ";
+        privileges += g[j].privilege;
+        if (!g[j].column.empty()) privileges += " (" + QuoteIdent(g[j].column) + ")";
+        ++j;
+      }
+      Section("Privileges");
+      Line("GRANT " + privileges + " ON " + GrantTarget(g[i]) + " TO " + SqlRole(g[i].grantee) +
+           (g[i].with_grant_option ? " WITH GRANT OPTION" : ""));
+      i = j;
+    }
+  }
+
+  // After every object exists, so that (as in the original order) they give nothing to the
+  // objects of this script: the grants those received are in the model already.
+  void DefaultPrivileges() {
+    const std::vector<catalog::DefaultPrivilege>& d = cat_.default_privileges;
+    for (size_t i = 0; i < d.size();) {
+      size_t j = i;
+      std::string privileges;
+      while (j < d.size() && d[j].role == d[i].role && d[j].schema == d[i].schema &&
+             d[j].object_type == d[i].object_type && d[j].grantee == d[i].grantee &&
+             d[j].with_grant_option == d[i].with_grant_option &&
+             d[j].revokes_builtin == d[i].revokes_builtin) {
+        if (!privileges.empty()) privileges += ", ";
+        privileges += d[j].privilege;
+        ++j;
+      }
+      std::string stmt = "ALTER DEFAULT PRIVILEGES";
+      if (!d[i].role.empty()) stmt += " FOR ROLE " + SqlRole(d[i].role);
+      if (!d[i].schema.empty()) stmt += " IN SCHEMA " + QuoteIdent(d[i].schema);
+      if (d[i].revokes_builtin) {
+        stmt +=
+            " REVOKE " + privileges + " ON " + d[i].object_type + " FROM " + SqlRole(d[i].grantee);
+      } else {
+        stmt += " GRANT " + privileges + " ON " + d[i].object_type + " TO " + SqlRole(d[i].grantee);
+        if (d[i].with_grant_option) stmt += " WITH GRANT OPTION";
+      }
+      Section("Default privileges");
+      Line(stmt);
+      i = j;
+    }
+  }
+
+  void Comment(const std::string& what, const std::string& text) {
+    if (text.empty()) return;
+    Section("Comments");
+    Line("COMMENT ON " + what + " IS " + QuoteLiteral(text));
+  }
+
+  void Comments() {
+    for (const auto& [name, s] : cat_.schemas) Comment("SCHEMA " + QuoteIdent(name), s.comment);
+    for (const auto& [name, r] : cat_.roles) Comment("ROLE " + QuoteIdent(name), r.comment);
+    for (const auto& [q, t] : cat_.types) {
+      Comment((t.kind == TypeKind::kDomain ? "DOMAIN " : "TYPE ") + q.Quoted(), t.comment);
+    }
+    for (const auto& [k, f] : cat_.functions) {
+      Comment((f.is_procedure ? "PROCEDURE " : "FUNCTION ") + k, f.comment);
+    }
+    for (const auto& [q, s] : cat_.sequences) Comment("SEQUENCE " + q.Quoted(), s.comment);
+    for (const auto& [q, t] : cat_.tables) {
+      Comment("TABLE " + q.Quoted(), t.comment);
+      for (const Column& c : t.columns)
+        Comment("COLUMN " + q.Quoted() + "." + QuoteIdent(c.name), c.comment);
+      for (const Constraint& c : t.constraints) {
+        Comment("CONSTRAINT " + QuoteIdent(c.name) + " ON " + q.Quoted(), c.comment);
+      }
+      for (const catalog::Trigger& tr : t.triggers) {
+        Comment("TRIGGER " + QuoteIdent(tr.name) + " ON " + q.Quoted(), tr.comment);
+      }
+      for (const catalog::Policy& p : t.policies) {
+        Comment("POLICY " + QuoteIdent(p.name) + " ON " + q.Quoted(), p.comment);
+      }
+    }
+    for (const auto& [q, v] : cat_.views) {
+      Comment((v.materialized ? "MATERIALIZED VIEW " : "VIEW ") + q.Quoted(), v.comment);
+      for (const auto& [c, text] : v.column_comments) {
+        Comment("COLUMN " + q.Quoted() + "." + QuoteIdent(c), text);
+      }
+    }
+    for (const auto& [q, i] : cat_.indexes) Comment("INDEX " + q.Quoted(), i.comment);
+  }
+
+  const Catalog& cat_;
+  std::string out_;
+  std::string last_section_;
+  std::string search_path_ = "public";
+};
+
+}  // namespace
+
+std::string CatalogToSql(const Catalog& cat) { return Writer(cat).Run(); }
+
+}  // namespace dbarch::report

@@ -1,0 +1,38 @@
+// CatalogToSql: the whole schema model as DDL that loads into an empty PostgreSQL 15
+// database (`dbarch inspect --format sql`) and that re-parses to the same model. Used by
+// cli/; later by migrate/ for "create from scratch". Pure; thread-safe.
+//
+// Order of the script (dependency-safe):
+//   session settings (check_function_bodies off, so quoted function bodies may name later
+//   objects; search_path = public, the spelling the model's type names assume)
+//   schemas, roles (+ memberships), extensions, early "others" (DO blocks, role statements,
+//   collations, text search objects);
+//   then types, functions, sequences, tables (columns, defaults, identity, generated,
+//   collation, NOT NULL; PRIMARY KEY / UNIQUE / CHECK / EXCLUDE inline as named
+//   constraints), partitions and inheritance children, views and materialized views (WITH
+//   NO DATA), and the "others" that define functions-like objects (aggregates,
+//   operators, casts), all in one topological order: the preferred order is the one just
+//   listed, and an object is moved after what it uses (a domain over a domain, a function
+//   taking a table's row type, a view over a view via View::relations, a default calling a
+//   function, a partition after its parent);
+//   then NOT VALID checks and foreign keys (ALTER TABLE ... ADD CONSTRAINT, so the order of
+//   tables does not matter), indexes, sequence OWNED BY, triggers, RLS, policies, owners,
+//   grants, comments, and finally the remaining "others" in source order.
+// Every identifier is quoted as needed (QuoteIdent / QualifiedName), literals with
+// QuoteLiteral. Owners "" (the loading role) get no OWNER TO.
+//
+// Known limits (the model lacks the information): statements kept as "others" are
+// replayed verbatim and may depend on the search_path of their original file; a model
+// without the public schema still loads into a database that has it; the multirange
+// type name of a range type and function COST / ROWS are not written.
+#pragma once
+
+#include <string>
+
+#include "catalog/model.h"
+
+namespace dbarch::report {
+
+std::string CatalogToSql(const catalog::Catalog& catalog);
+
+}  // namespace dbarch::report
