@@ -794,8 +794,16 @@ Status CatalogBuilder::Impl::ApplyNode(const Node* n) {
           return Status::OK();
         }
       }
-      return KeepOther(n, "");
+      // SELECT ... INTO creates a table: kept even when queries are not.
+      return options_.keep_queries || s->into_clause != nullptr ? KeepOther(n, "") : Status::OK();
     }
+    case PG_QUERY__NODE__NODE_INSERT_STMT:
+    case PG_QUERY__NODE__NODE_UPDATE_STMT:
+    case PG_QUERY__NODE__NODE_DELETE_STMT:
+    case PG_QUERY__NODE__NODE_MERGE_STMT:
+    case PG_QUERY__NODE__NODE_COPY_STMT:
+    case PG_QUERY__NODE__NODE_EXPLAIN_STMT:
+      return options_.keep_queries ? KeepOther(n, "") : Status::OK();
     default:
       return KeepOther(n, "");
   }

@@ -24,6 +24,10 @@ struct BuildOptions {
   // Statements that dbarch does not model become Catalog::others when true; when false
   // they are an error (kNotSupported) naming the construct and location.
   bool keep_unsupported = true;
+  // Queries and data statements (SELECT, INSERT, UPDATE, DELETE, MERGE, COPY, EXPLAIN)
+  // change no schema; when false they are skipped instead of kept as others (the linter,
+  // which reads query files, sets this).
+  bool keep_queries = true;
 };
 
 class CatalogBuilder {

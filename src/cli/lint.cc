@@ -23,7 +23,10 @@ namespace dbarch::cli {
 namespace {
 
 constexpr const char* kHelp = "dbarch lint --help";
-constexpr const char* kVersion = "0.1.0";
+#ifndef DBARCH_VERSION
+#define DBARCH_VERSION "unknown"
+#endif
+constexpr const char* kVersion = DBARCH_VERSION;
 
 class LintCommand : public Subcommand {
  public:
@@ -81,9 +84,10 @@ class LintCommand : public Subcommand {
       if (lint::FindRule(id) == nullptr) {
         std::vector<std::string> ids;
         for (const auto& r : lint::AllRules()) ids.emplace_back(r->doc().id);
-        Status st = Status::InvalidArgument("unknown rule \"" + id + "\"");
+        std::string message = "unknown rule \"" + id + "\"";
         std::string close = ClosestMatch(id, ids);
-        return ReportError(close.empty() ? st : std::move(st).WithHint("did you mean \"" + close + "\"?"));
+        if (!close.empty()) message += ", did you mean \"" + close + "\"?";
+        return ReportUsageError(message, "dbarch lint --list-rules");
       }
       config.only.insert(id);
     }

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "base/strings.h"
@@ -167,6 +168,20 @@ Result<Config> ParseConfig(const std::string& path, const std::string& text) {
         for (const auto& n : v) {
           std::string what = n.first.as<std::string>();
           std::string pattern = n.second.as<std::string>();
+          if (what != "table_number") {
+            // Checked here so that a bad pattern is a config error with its location, not a
+            // rule that silently never matches. {table} stands for a name: test with one.
+            std::string probe = pattern;
+            for (size_t at = probe.find("{table}"); at != std::string::npos; at = probe.find("{table}")) {
+              probe.replace(at, 7, "t");
+            }
+            try {
+              std::regex re(probe, std::regex::ECMAScript);
+            } catch (const std::regex_error& e) {
+              return ConfigError(path, n.second, "naming." + what + ": invalid regular expression \"" +
+                                                      pattern + "\": " + e.what());
+            }
+          }
           if (what == "table") config.naming.table = pattern;
           else if (what == "column") config.naming.column = pattern;
           else if (what == "index") config.naming.index = pattern;

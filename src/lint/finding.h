@@ -2,6 +2,7 @@
 // rules, collected by the Linter, rendered by report/. Plain values; thread-compatible.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -30,6 +31,10 @@ struct Finding {
   // first character.
   SourceSpan span;
   std::optional<std::string> fix;  // SQL (or advice) that resolves it; nullopt when none
+  // Byte range of the statement the finding is in (equal when not about one statement):
+  // a `-- dbarch:ignore` comment on the statement covers every finding inside it.
+  uint32_t statement_begin = 0;
+  uint32_t statement_end = 0;
 };
 
 }  // namespace dbarch::lint

@@ -81,6 +81,10 @@ class CollectingEmitter : public Emitter {
     if (offset >= 0) begin = static_cast<uint32_t>(offset);
     if (end < begin) end = begin;
     ReportAt(file_->Span(begin, end), std::move(message), std::move(fix));
+    if (stmt_ != nullptr) {
+      out_.back().statement_begin = stmt_->begin;
+      out_.back().statement_end = stmt_->end;
+    }
   }
 
   void ReportAt(const SourceSpan& span, std::string message,
@@ -166,7 +170,9 @@ bool SameFile(const SourceSpan& span, const std::set<std::string>& names) {
 LintReport LintSources(const std::vector<std::shared_ptr<const SourceFile>>& files,
                        const catalog::Catalog* schema, const Config& config) {
   LintReport report;
-  catalog::CatalogBuilder builder;
+  catalog::BuildOptions build_options;
+  build_options.keep_queries = false;
+  catalog::CatalogBuilder builder(build_options);
   bool has_schema = schema != nullptr;
   if (schema != nullptr) builder.Reset(*schema);
 
@@ -236,10 +242,13 @@ LintReport LintSources(const std::vector<std::shared_ptr<const SourceFile>>& fil
           CollectingEmitter em(*unknown_object, config, raw);
           em.SetStatement(file.get(), &stmt);
           int at = st.span() ? static_cast<int>(st.span()->begin) : -1;
-          em.Report(at, st.message(), std::nullopt);
+          std::optional<std::string> fix;
+          if (!st.hint().empty()) fix = st.hint();
+          em.Report(at, st.message(), std::move(fix));
         }
-      } else {
-        has_schema = true;
+      } else if (!has_schema) {
+        // The schema is known once DDL has defined a relation (a SET or a query is not one).
+        has_schema = !builder.catalog().tables.empty() || !builder.catalog().views.empty();
       }
       if (builder.catalog().tables.size() > tables_before) {
         for (const auto& [q, t] : builder.catalog().tables) {
@@ -266,11 +275,20 @@ LintReport LintSources(const std::vector<std::shared_ptr<const SourceFile>>& fil
       const SourceFile& file = *report.files[f.span.file];
       uint32_t first = f.span.line;
       uint32_t last = file.Locate(f.span.end > f.span.begin ? f.span.end - 1 : f.span.begin).line;
+      // The statement around the finding: a comment before it or on one of its lines
+      // covers all of it.
+      uint32_t stmt_first = first;
+      uint32_t stmt_last = last;
+      if (f.statement_end > f.statement_begin) {
+        stmt_first = file.Locate(f.statement_begin).line;
+        stmt_last = file.Locate(f.statement_end - 1).line;
+      }
       for (Suppression& s : it->second) {
         if (s.rule != f.rule && s.rule != "all") continue;
         bool covers = s.own_line ? (s.target_line >= first && s.target_line <= last) ||
-                                       s.target_line == first
-                                 : (s.line >= first && s.line <= last);
+                                       s.target_line == stmt_first
+                                 : (s.line >= first && s.line <= last) ||
+                                       (s.line >= stmt_first && s.line <= stmt_last);
         if (covers) {
           s.used = true;
           suppressed = true;

@@ -11,6 +11,20 @@ namespace dbarch::report {
 
 namespace {
 
+// FNV-1a, 64 bit, as 16 hex digits: a fingerprint that is the same on every platform and
+// build (std::hash is not).
+std::string Fnv1a64Hex(std::string_view text) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  static const char* kHex = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[i] = kHex[h & 15];
+  return out;
+}
+
 using nlohmann::ordered_json;
 
 uint32_t EndLine(const lint::LintReport& r, const SourceSpan& span, uint32_t* end_column) {
@@ -172,8 +186,7 @@ std::string LintToSarif(const lint::LintReport& report, const std::string& tool_
     auto it = report.files.find(f.span.file);
     if (it != report.files.end()) line_text = std::string(it->second->Line(f.span.line));
     res["partialFingerprints"] = {
-        {"primaryLocationLineHash",
-         std::to_string(std::hash<std::string>{}(f.rule + "\n" + std::string(Trim(line_text))))}};
+        {"primaryLocationLineHash", Fnv1a64Hex(f.rule + "\n" + std::string(Trim(line_text)))}};
     results.push_back(std::move(res));
   }
   ordered_json notifications = ordered_json::array();
@@ -193,7 +206,6 @@ std::string LintToSarif(const lint::LintReport& report, const std::string& tool_
   run["tool"] = {{"driver",
                   {{"name", "dbarch"},
                    {"version", tool_version},
-                   {"informationUri", "https://github.com/dbarch/dbarch"},
                    {"rules", std::move(rules)}}}};
   run["invocations"] = ordered_json::array(
       {{{"executionSuccessful", report.errors.empty()},
