@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "base/strings.h"
 #include "catalog/builder.h"
+#include "catalog/naming.h"
 #include "lint/rule.h"
 #include "sql/parser.h"
 
@@ -161,6 +163,41 @@ ParsedFile ParseResilient(const SourceFile& file, std::vector<Status>& errors) {
   return out;
 }
 
+// The table that `stmt` (CREATE TABLE, CREATE TABLE AS, SELECT INTO) just created, found
+// by name in each schema and told apart by its origin: no scan of the whole catalog, which
+// made linting a large schema quadratic.
+std::optional<QualifiedName> CreatedTable(const catalog::Catalog& cat, const SourceFile& file,
+                                          const sql::Statement& stmt) {
+  const sql::Node* n = stmt.node;
+  const PgQuery__RangeVar* rv = nullptr;
+  if (n->node_case == PG_QUERY__NODE__NODE_CREATE_STMT) {
+    rv = n->create_stmt->relation;
+  } else if (n->node_case == PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT && n->create_table_as_stmt->into) {
+    rv = n->create_table_as_stmt->into->rel;
+  } else if (n->node_case == PG_QUERY__NODE__NODE_SELECT_STMT && n->select_stmt->into_clause) {
+    rv = n->select_stmt->into_clause->rel;
+  }
+  if (rv == nullptr || rv->relname == nullptr) return std::nullopt;
+  std::string name = catalog::TruncateIdentifier(rv->relname);
+  auto made_here = [&](const QualifiedName& q) {
+    auto it = cat.tables.find(q);
+    return it != cat.tables.end() && it->second.origin.span.file == file.name() &&
+           it->second.origin.span.begin == stmt.begin;
+  };
+  if (rv->schemaname != nullptr && *rv->schemaname != '\0') {
+    QualifiedName q{rv->schemaname, name};
+    if (made_here(q)) return q;
+    return std::nullopt;
+  }
+  QualifiedName q{"public", name};
+  if (made_here(q)) return q;
+  for (const auto& [schema, unused] : cat.schemas) {
+    q.schema = schema;
+    if (made_here(q)) return q;
+  }
+  return std::nullopt;
+}
+
 bool SameFile(const SourceSpan& span, const std::set<std::string>& names) {
   return names.count(span.file) > 0;
 }
@@ -228,11 +265,6 @@ LintReport LintSources(const std::vector<std::shared_ptr<const SourceFile>>& fil
         }
       }
       size_t tables_before = builder.catalog().tables.size();
-      std::set<QualifiedName> before_names;
-      if (n->node_case == PG_QUERY__NODE__NODE_CREATE_STMT ||
-          n->node_case == PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT) {
-        for (const auto& [q, t] : builder.catalog().tables) before_names.insert(q);
-      }
       Status st = builder.ApplyStatement(*file, stmt);
       if (!st.ok()) {
         // DDL the schema cannot take (unknown table in ALTER, duplicate object...). Without a
@@ -251,9 +283,7 @@ LintReport LintSources(const std::vector<std::shared_ptr<const SourceFile>>& fil
         has_schema = !builder.catalog().tables.empty() || !builder.catalog().views.empty();
       }
       if (builder.catalog().tables.size() > tables_before) {
-        for (const auto& [q, t] : builder.catalog().tables) {
-          if (!before_names.count(q)) created.insert(q);
-        }
+        if (auto q = CreatedTable(builder.catalog(), *file, stmt)) created.insert(*q);
       }
     }
   }
