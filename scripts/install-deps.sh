@@ -8,7 +8,7 @@ packages=(
   libpg-query-dev libprotobuf-c-dev libpq-dev nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-15-hypopg postgresql-contrib
-  zstd
+  zstd libzstd-dev
 )
 
 missing=()

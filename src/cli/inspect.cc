@@ -7,6 +7,7 @@
 
 #include "catalog/builder.h"
 #include "cli/console.h"
+#include "cli/sandbox_load.h"
 #include "cli/subcommand.h"
 #include "pg/connection.h"
 #include "pg/introspect.h"
@@ -94,41 +95,13 @@ class InspectCommand : public Subcommand {
       auto offline = catalog::BuildCatalogFromPaths(files);
       if (!offline.ok()) return offline.status();
     }
-    sandbox::InstallSignalCleanup();
-    Progress("starting a PostgreSQL sandbox");
-    auto box = sandbox::Sandbox::Start(sandbox::SandboxOptions{});
-    if (!box.ok()) {
-      Status st = box.status();
-      // A missing server installation or an unusable temp dir is the environment, not
-      // the user's input: report it as such (exit 4), keeping the message.
-      if (st.code() != StatusCode::kInternal && st.code() != StatusCode::kConnection) {
-        st = Status::IOError(st.message()).WithHint(st.hint());
-      }
-      return std::move(st).WithContext("starting the sandbox");
-    }
-    DBARCH_RETURN_IF_ERROR((*box)->CreateDatabase(kSandboxDatabase));
-    std::string conninfo = (*box)->ConnInfo() + " dbname=" + kSandboxDatabase;
+    DBARCH_ASSIGN_OR_RETURN(std::unique_ptr<sandbox::Sandbox> box,
+                            StartSandbox(sandbox::SandboxOptions{}));
+    DBARCH_RETURN_IF_ERROR(box->CreateDatabase(kSandboxDatabase));
+    std::string conninfo = box->ConnInfo() + " dbname=" + kSandboxDatabase;
     {
-      pg::ConnectOptions load_options;
-      load_options.conninfo = conninfo;
-      load_options.read_only = false;
-      load_options.statement_timeout_ms = 0;
-      load_options.lock_timeout_ms = 0;
-      DBARCH_ASSIGN_OR_RETURN(pg::Connection load, pg::Connection::Open(load_options));
-      for (const std::string& path : files) {
-        DBARCH_ASSIGN_OR_RETURN(SourceFile file, catalog::ReadSourceFile(path));
-        Progress("loading " + path);
-        Status st = load.ExecScript(file.text());
-        for (const std::string& notice : load.TakeNotices()) Warn(path + ": server: " + notice);
-        if (!st.ok()) {
-          Status placed = InFile(st, file);
-          // Without a position the message must say which file failed.
-          std::string context = placed.span().has_value()
-                                    ? "loading into the sandbox"
-                                    : "loading \"" + path + "\" into the sandbox";
-          return std::move(placed).WithContext(context);
-        }
-      }
+      DBARCH_ASSIGN_OR_RETURN(pg::Connection load, ConnectForLoading(*box, kSandboxDatabase));
+      DBARCH_RETURN_IF_ERROR(LoadSqlFiles(load, files));
     }
     Progress("reading the schema back from the server");
     pg::ConnectOptions read_options;
@@ -145,15 +118,6 @@ class InspectCommand : public Subcommand {
     DBARCH_ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(options));
     Progress("reading the schema of " + conn.DisplayName());
     return pg::IntrospectCatalog(conn, pg::IntrospectOptions{});
-  }
-
-  // A server error while running `file`'s text, placed in the file: the server reports a
-  // byte offset into the text it ran, which report/ turns into file:line:col and a caret
-  // (so the "at character N" hint is dropped).
-  static Status InFile(const Status& st, const SourceFile& file) {
-    if (!st.span().has_value() || st.code() != StatusCode::kInvalidArgument) return st;
-    uint32_t offset = st.span()->begin;
-    return Status::InvalidArgument(st.message()).WithSpan(file.Span(offset, offset));
   }
 
   std::vector<std::string> schema_paths_;

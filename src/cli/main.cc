@@ -28,6 +28,8 @@ std::vector<std::unique_ptr<Subcommand>> AllSubcommands() {
   std::vector<std::unique_ptr<Subcommand>> out;
   out.push_back(MakeInspectCommand());
   out.push_back(MakeLintCommand());
+  out.push_back(MakeBenchCommand());
+  out.push_back(MakeGenerateCommand());
   return out;
 }
 

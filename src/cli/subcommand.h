@@ -29,5 +29,7 @@ class Subcommand {
 
 std::unique_ptr<Subcommand> MakeInspectCommand();  // inspect.cc
 std::unique_ptr<Subcommand> MakeLintCommand();     // lint.cc
+std::unique_ptr<Subcommand> MakeBenchCommand();    // bench.cc
+std::unique_ptr<Subcommand> MakeGenerateCommand(); // generate.cc
 
 }  // namespace dbarch::cli

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -61,6 +63,8 @@ Status ConfigError(const std::string& path, const YAML::Node& node, const std::s
     span.file = path;
     span.line = static_cast<uint32_t>(node.Mark().line + 1);
     span.column = static_cast<uint32_t>(node.Mark().column + 1);
+    // Renderers locate the caret from the byte offset: keep it in step with line:column.
+    span.begin = span.end = static_cast<uint32_t>(std::max(node.Mark().pos, 0));
     return std::move(st).WithSpan(span);
   }
   return st;
@@ -126,6 +130,7 @@ Result<Config> ParseConfig(const std::string& path, const std::string& text) {
     span.file = path;
     span.line = static_cast<uint32_t>(e.mark.line + 1);
     span.column = static_cast<uint32_t>(e.mark.column + 1);
+    span.begin = span.end = static_cast<uint32_t>(std::max(e.mark.pos, 0));
     return Status::InvalidArgument("invalid YAML: " + e.msg).WithSpan(span);
   }
   if (root.IsNull()) return config;
@@ -211,6 +216,7 @@ Result<Config> ParseConfig(const std::string& path, const std::string& text) {
     span.file = path;
     span.line = static_cast<uint32_t>(e.mark.line + 1);
     span.column = static_cast<uint32_t>(e.mark.column + 1);
+    span.begin = span.end = static_cast<uint32_t>(std::max(e.mark.pos, 0));
     return Status::InvalidArgument("bad config value: " + e.msg).WithSpan(span);
   }
   return config;

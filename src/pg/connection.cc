@@ -1,5 +1,7 @@
 #include "pg/connection.h"
 
+#include <cstdlib>
+
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -631,6 +633,59 @@ Result<QueryResult> Connection::ExecParams(std::string_view sql,
 Status Connection::ExecScript(std::string_view sql) {
   Result<QueryResult> result = Exec(sql);
   return result.status();
+}
+
+Status Connection::BeginCopyIn(std::string_view copy_sql) {
+  std::string sql(copy_sql);
+  QueryResult result(PQexec(state_->conn, sql.c_str()));
+  if (result.raw() != nullptr && PQresultStatus(result.raw()) == PGRES_COPY_IN) return Status::OK();
+  if (result.raw() != nullptr && PQresultStatus(result.raw()) != PGRES_COPY_OUT &&
+      PQresultStatus(result.raw()) != PGRES_COPY_BOTH) {
+    Result<QueryResult> r = Finish(std::move(result), sql);
+    if (!r.ok()) return r.status();
+    return Status::InvalidArgument("not a COPY FROM STDIN statement: " + sql);
+  }
+  return Finish(std::move(result), sql).status();
+}
+
+Status Connection::PutCopyData(std::string_view data) {
+  if (PQputCopyData(state_->conn, data.data(), static_cast<int>(data.size())) == 1) {
+    return Status::OK();
+  }
+  // The server ended the copy (a rejected row): its error comes with the final result.
+  Result<int64_t> end = EndCopyIn();
+  return end.ok() ? Status::Internal("COPY ended early") : end.status();
+}
+
+Result<int64_t> Connection::EndCopyIn() {
+  PGconn* conn = state_->conn;
+  if (PQputCopyEnd(conn, nullptr) != 1) {
+    return LibpqErrorStatus(StatusCode::kConnection, PQerrorMessage(conn));
+  }
+  Status failure = Status::OK();
+  int64_t rows = 0;
+  while (true) {
+    QueryResult r(PQgetResult(conn));
+    if (r.raw() == nullptr) break;
+    if (PQresultStatus(r.raw()) == PGRES_COMMAND_OK) {
+      const char* tuples = PQcmdTuples(r.raw());
+      if (tuples != nullptr && *tuples != '\0') rows = std::strtoll(tuples, nullptr, 10);
+      continue;
+    }
+    Result<QueryResult> f = Finish(std::move(r), "");
+    if (!f.ok() && failure.ok()) failure = f.status();
+  }
+  if (!failure.ok()) return failure;
+  return rows;
+}
+
+void Connection::AbortCopyIn(std::string_view reason) {
+  std::string text(reason);
+  (void)PQputCopyEnd(state_->conn, text.c_str());
+  while (true) {
+    QueryResult r(PQgetResult(state_->conn));
+    if (r.raw() == nullptr) break;
+  }
 }
 
 Result<QueryResult> Connection::Finish(QueryResult result, std::string_view sql) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -128,6 +129,15 @@ class Connection {
                                  const std::vector<std::optional<std::string>>& params);
   // Exec for scripts whose results are not needed.
   Status ExecScript(std::string_view sql);
+  // COPY ... FROM STDIN: BeginCopyIn runs `copy_sql` (which must be such a COPY), then
+  // PutCopyData sends chunks of COPY-format text (whole rows or not), and EndCopyIn ends
+  // the copy and returns the rows the server loaded; AbortCopyIn(reason) cancels it. While
+  // a copy is open no other call may be made. Errors as Exec (a row the server rejects is
+  // reported by EndCopyIn, or by PutCopyData once the server has stopped the copy).
+  Status BeginCopyIn(std::string_view copy_sql);
+  Status PutCopyData(std::string_view data);
+  Result<int64_t> EndCopyIn();
+  void AbortCopyIn(std::string_view reason);
 
   // The server's version as an integer, e.g. 150004 for 15.4.
   int server_version_num() const;

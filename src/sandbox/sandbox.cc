@@ -890,6 +890,10 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const SandboxOptions& options) {
         {"fsync", "off"},
         {"synchronous_commit", "off"},
         {"full_page_writes", "off"},
+        // Nothing replicates from a sandbox: minimal WAL lets COPY into a table created or
+        // truncated in the same transaction skip WAL (data generation, benchmark loads).
+        {"wal_level", "minimal"},
+        {"max_wal_senders", "0"},
         {"shared_buffers", "128MB"},
         {"max_connections", "20"},
         {"huge_pages", "off"},

@@ -1,0 +1,127 @@
+// Data generation speed, side by side with PostgreSQL's own ceiling, in one run on one
+// machine. For a narrow (5-column) and a wide (20-column) table, each with an identity
+// primary key:
+//   generate  — rows/s of dbarch's generator alone (COPY text into memory, no server);
+//   load      — rows/s of `dbarch generate` into a sandbox end to end (datagen::LoadIntoServer:
+//               generation, COPY, ANALYZE);
+//   ceiling   — rows/s of a plain COPY FROM STDIN of the same bytes, pre-made in memory, into
+//               the same empty table (what the server can take; the bound to approach).
+// Usage: dbarch_generate_bench [ROWS]   (default 2,000,000). Run on an idle machine.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <string>
+
+#include "catalog/builder.h"
+#include "datagen/generator.h"
+#include "datagen/load.h"
+#include "datagen/plan.h"
+#include "pg/connection.h"
+#include "sandbox/sandbox.h"
+
+namespace {
+
+using namespace dbarch;
+
+constexpr const char* kNarrow =
+    "CREATE TABLE narrow (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, customer_id integer NOT NULL, "
+    "amount numeric(10,2) NOT NULL, status text NOT NULL CHECK (status IN ('new','paid','shipped')), "
+    "created_at timestamptz NOT NULL);";
+constexpr const char* kWide =
+    "CREATE TABLE wide (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, c1 integer NOT NULL, c2 bigint, "
+    "c3 smallint, c4 numeric(12,2) NOT NULL, c5 numeric(6,3), c6 double precision, c7 text NOT NULL, "
+    "email varchar(200), full_name text, city varchar(80), country char(2), c11 boolean NOT NULL, "
+    "c12 date, created_at timestamptz NOT NULL, updated_at timestamp, c15 uuid, c16 jsonb, "
+    "notes text, quantity integer CHECK (quantity BETWEEN 1 AND 100));";
+
+class MemorySink : public datagen::RowSink {
+ public:
+  Status Begin(const datagen::TablePlan&, const std::string& columns) override {
+    columns_ = columns;
+    return Status::OK();
+  }
+  Status Write(std::string_view text) override {
+    data_.append(text);
+    return Status::OK();
+  }
+  Result<int64_t> End() override { return int64_t{0}; }
+  Status Finish(const std::vector<std::string>&) override { return Status::OK(); }
+  std::string data_;
+  std::string columns_;
+};
+
+double Seconds(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+int Fail(const Status& st) {
+  std::fprintf(stderr, "generate_bench: %s\n", st.ToString().c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int64_t rows = argc > 1 ? std::atoll(argv[1]) : 2000000;
+  auto box = sandbox::Sandbox::Start(sandbox::SandboxOptions{});
+  if (!box.ok()) return Fail(box.status());
+  std::printf("%-8s %10s %14s %14s %14s %10s\n", "table", "rows", "generate r/s", "load r/s", "ceiling r/s",
+              "load/ceil");
+  for (const auto& [name, ddl] : std::map<std::string, std::string>{{"narrow", kNarrow}, {"wide", kWide}}) {
+    catalog::CatalogBuilder builder;
+    Status applied = builder.ApplyFile(SourceFile(name + ".sql", ddl));
+    if (!applied.ok()) return Fail(applied);
+    catalog::Catalog cat = builder.Finish();
+    datagen::Spec spec;
+    spec.default_rows = rows;
+    auto plan = datagen::BuildPlan(cat, spec);
+    if (!plan.ok()) return Fail(plan.status());
+
+    // Generation alone.
+    MemorySink memory;
+    auto t0 = std::chrono::steady_clock::now();
+    auto gen = datagen::Generate(*plan, memory);
+    if (!gen.ok()) return Fail(gen.status());
+    double gen_s = Seconds(t0);
+
+    // End to end into a fresh database.
+    std::string db = "bench_" + name;
+    Status created = (*box)->CreateDatabase(db);
+    if (!created.ok()) return Fail(created);
+    pg::ConnectOptions options;
+    options.conninfo = (*box)->ConnInfo() + " dbname=" + db;
+    options.read_only = false;
+    options.statement_timeout_ms = 0;
+    auto conn = pg::Connection::Open(options);
+    if (!conn.ok()) return Fail(conn.status());
+    Status made = conn->ExecScript(ddl);
+    if (!made.ok()) return Fail(made);
+    t0 = std::chrono::steady_clock::now();
+    auto load = datagen::LoadIntoServer(*conn, *plan);
+    if (!load.ok()) return Fail(load.status());
+    double load_s = Seconds(t0);
+
+    // The ceiling: the same bytes through COPY, nothing else.
+    Status cleared = conn->ExecScript("CHECKPOINT");
+    if (!cleared.ok()) return Fail(cleared);
+    t0 = std::chrono::steady_clock::now();
+    // The best case for COPY, as the load gets it: truncated in the same transaction
+    // (no WAL under wal_level=minimal), frozen rows.
+    Status st = conn->ExecScript("BEGIN; TRUNCATE " + name);
+    if (st.ok()) st = conn->BeginCopyIn("COPY " + name + " (" + memory.columns_ + ") FROM STDIN WITH (FREEZE)");
+    for (size_t at = 0; st.ok() && at < memory.data_.size(); at += 1 << 20) {
+      st = conn->PutCopyData(std::string_view(memory.data_).substr(at, 1 << 20));
+    }
+    if (st.ok()) {
+      auto end = conn->EndCopyIn();
+      st = end.status();
+    }
+    if (st.ok()) st = conn->ExecScript("COMMIT; ANALYZE " + name);
+    if (!st.ok()) return Fail(st);
+    double copy_s = Seconds(t0);
+    std::printf("%-8s %10lld %14.0f %14.0f %14.0f %10.2f\n", name.c_str(), static_cast<long long>(rows),
+                rows / gen_s, rows / load_s, rows / copy_s, copy_s / load_s);
+  }
+  return 0;
+}

@@ -1,0 +1,60 @@
+#include "measure/plan_summary.h"
+
+#include <gtest/gtest.h>
+
+#include "measure/measurement.h"
+
+namespace dbarch::measure {
+namespace {
+
+TEST(SummarizeExplainJson, RootFiguresAndEveryIndex) {
+  const char* json = R"([{"Plan": {"Node Type": "Nested Loop", "Actual Rows": 7,
+      "Shared Hit Blocks": 12, "Shared Read Blocks": 3, "Plans": [
+        {"Node Type": "Index Scan", "Index Name": "b_idx", "Plans": []},
+        {"Node Type": "Bitmap Heap Scan", "Plans": [
+          {"Node Type": "Bitmap Index Scan", "Index Name": "a_idx"}]},
+        {"Node Type": "Index Only Scan", "Index Name": "b_idx"}]},
+      "Planning Time": 0.1, "Execution Time": 2.5}])";
+  auto s = SummarizeExplainJson(json);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->top_node, "Nested Loop");
+  EXPECT_EQ(s->rows, 7);
+  EXPECT_EQ(s->shared_hit_blocks, 12);
+  EXPECT_EQ(s->shared_read_blocks, 3);
+  EXPECT_EQ(s->execution_ms, 2.5);
+  EXPECT_EQ(s->indexes, (std::vector<std::string>{"a_idx", "b_idx"}));
+}
+
+TEST(SummarizeExplainJson, RejectsNonPlans) {
+  EXPECT_FALSE(SummarizeExplainJson("not json").ok());
+  EXPECT_FALSE(SummarizeExplainJson("[{}]").ok());
+}
+
+TEST(Statistics, MedianAndNearestRankPercentile) {
+  EXPECT_EQ(Median({3, 1, 2}), 2);
+  EXPECT_EQ(Median({4, 1, 2, 3}), 2.5);
+  EXPECT_EQ(Median({}), 0);
+  EXPECT_EQ(Percentile({5, 1, 4, 2, 3}, 95), 5);
+  EXPECT_EQ(Percentile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}, 95),
+            19);
+}
+
+TEST(Statistics, SpeedUpsSkipUnfinishedQueries) {
+  WorkloadMeasurement base;
+  WorkloadMeasurement cmp;
+  QueryMeasurement a{.name = "a", .weight = 2, .median_ms = 10};
+  QueryMeasurement b{.name = "b", .weight = 1, .outcome = Outcome::kTimeout};
+  base.queries = {a, b};
+  a.median_ms = 5;
+  b.outcome = Outcome::kOk;
+  b.median_ms = 1;
+  cmp.queries = {a, b};
+  auto per_query = QuerySpeedUps(base, cmp);
+  ASSERT_EQ(per_query.size(), 2u);
+  EXPECT_EQ(per_query[0], 2.0);
+  EXPECT_FALSE(per_query[1].has_value());
+  EXPECT_EQ(WeightedSpeedUp(base, cmp), 2.0);
+}
+
+}  // namespace
+}  // namespace dbarch::measure
