@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "base/strings.h"
+#include "base/yaml_span.h"
 #include "lint/rule.h"
 
 namespace dbarch::lint {
@@ -59,13 +60,7 @@ namespace {
 Status ConfigError(const std::string& path, const YAML::Node& node, const std::string& msg) {
   Status st = Status::InvalidArgument(msg);
   if (node.IsDefined() && node.Mark().line >= 0) {
-    SourceSpan span;
-    span.file = path;
-    span.line = static_cast<uint32_t>(node.Mark().line + 1);
-    span.column = static_cast<uint32_t>(node.Mark().column + 1);
-    // Renderers locate the caret from the byte offset: keep it in step with line:column.
-    span.begin = span.end = static_cast<uint32_t>(std::max(node.Mark().pos, 0));
-    return std::move(st).WithSpan(span);
+    return std::move(st).WithSpan(SpanOfYamlMark(path, node.Mark()));
   }
   return st;
 }
@@ -126,12 +121,7 @@ Result<Config> ParseConfig(const std::string& path, const std::string& text) {
   try {
     root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
-    SourceSpan span;
-    span.file = path;
-    span.line = static_cast<uint32_t>(e.mark.line + 1);
-    span.column = static_cast<uint32_t>(e.mark.column + 1);
-    span.begin = span.end = static_cast<uint32_t>(std::max(e.mark.pos, 0));
-    return Status::InvalidArgument("invalid YAML: " + e.msg).WithSpan(span);
+    return Status::InvalidArgument("invalid YAML: " + e.msg).WithSpan(SpanOfYamlMark(path, e.mark));
   }
   if (root.IsNull()) return config;
   if (!root.IsMap()) return ConfigError(path, root, "the config must be a YAML map");
@@ -212,12 +202,7 @@ Result<Config> ParseConfig(const std::string& path, const std::string& text) {
       }
     }
   } catch (const YAML::Exception& e) {
-    SourceSpan span;
-    span.file = path;
-    span.line = static_cast<uint32_t>(e.mark.line + 1);
-    span.column = static_cast<uint32_t>(e.mark.column + 1);
-    span.begin = span.end = static_cast<uint32_t>(std::max(e.mark.pos, 0));
-    return Status::InvalidArgument("bad config value: " + e.msg).WithSpan(span);
+    return Status::InvalidArgument("bad config value: " + e.msg).WithSpan(SpanOfYamlMark(path, e.mark));
   }
   return config;
 }
