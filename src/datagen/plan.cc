@@ -147,7 +147,8 @@ TextKind TextKindFromName(std::string_view n) {
   if (Has(n, "url") || Has(n, "website") || Has(n, "link")) return TextKind::kUrl;
   if (Has(n, "currency")) return TextKind::kCurrency;
   if (Has(n, "slug")) return TextKind::kSlug;
-  if (Has(n, "sku") || Has(n, "code") || Has(n, "reference") || Has(n, "number") || Has(n, "token")) {
+  if (Has(n, "sku") || Has(n, "code") || Has(n, "reference") || Has(n, "number") || Has(n, "token") ||
+      EndsWith(n, "_no") || EndsWith(n, "_nr") || Has(n, "tracking")) {
     return TextKind::kCode;
   }
   if (Has(n, "hash") || Has(n, "digest") || Has(n, "checksum")) return TextKind::kHash;
@@ -843,6 +844,36 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
         tp.warnings.push_back("domain check (" + expr + ") of column " + QuoteIdent(tp.columns[col].name) +
                               " is only partly understood");
       }
+    }
+
+    // A composite key with a free column (not a foreign key, no value list): making that
+    // column unique makes the whole key unique without rejections (shipments (carrier,
+    // tracking_no): tracking numbers do not repeat). Keys made only of foreign keys and
+    // value lists are deduplicated by rejection instead.
+    auto free_column = [&](const std::vector<int>& set) {
+      for (int col : set) {
+        const ColumnPlan& c = tp.columns[col];
+        bool is_fk = false;
+        for (const auto& k : t->constraints) {
+          if (k.kind == ConstraintKind::kForeignKey &&
+              std::find(k.columns.begin(), k.columns.end(), c.name) != k.columns.end()) {
+            is_fk = true;
+          }
+        }
+        if (!is_fk && c.choices.empty() && !c.sequence &&
+            (c.kind == ValueKind::kText || c.kind == ValueKind::kUuid ||
+             (c.kind == ValueKind::kInt && c.int_bytes >= 4))) {
+          return col;
+        }
+      }
+      return -1;
+    };
+    for (const std::vector<int>& set : tp.unique_sets) {
+      bool covered = false;
+      for (int col : set) covered = covered || tp.columns[col].unique || tp.columns[col].sequence;
+      if (covered) continue;
+      int col = free_column(set);
+      if (col >= 0) tp.columns[col].unique = true;
     }
 
     // Partitions: the key column takes values inside the existing partitions' bounds.
