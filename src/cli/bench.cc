@@ -97,9 +97,11 @@ class BenchCommand : public Subcommand {
                                 "Directory of <table>.csv / .tbl / .tbl.zst files to load")
                     ->type_name("DIR");
     generate_opt_ = cmd->add_option("--generate", generate_,
-                                    "Fill the schema with generated data: N rows per table or "
-                                    "TABLE=N,... (dbarch generate's engine)")
-                        ->type_name("ROWS");
+                                    "Fill the schema with generated data: N rows per table, "
+                                    "TABLE=N,..., or (no value) the --spec file's counts")
+                        ->type_name("[ROWS]")
+                        ->expected(0, 1)
+                        ->default_str("spec");
     cmd->add_option("--spec", spec_path_, "With --generate: a dbarch generate spec file")->type_name("FILE");
     cmd->add_option("--seed", seed_, "With --generate: the random seed")->type_name("N");
     data_opt_->excludes(generate_opt_);
@@ -240,12 +242,15 @@ class BenchCommand : public Subcommand {
     measure::LoadOptions load;
     load.data_dir = data_dir_;
     load.progress = [](const std::string& line) { Progress(line); };
-    if (!generate_.empty()) {
+    if (generate_opt_->count() > 0) {
+      if (generate_.empty()) generate_ = "spec";
       datagen::Spec spec;
       if (!spec_path_.empty()) {
         DBARCH_ASSIGN_OR_RETURN(spec, datagen::LoadSpec(spec_path_));
       }
-      if (generate_.find('=') == std::string::npos) {
+      if (generate_ == "spec") {
+        // Row counts from the spec file (or its default).
+      } else if (generate_.find('=') == std::string::npos) {
         DBARCH_ASSIGN_OR_RETURN(spec.default_rows, datagen::ParseCount(generate_));
       } else {
         DBARCH_RETURN_IF_ERROR(datagen::ApplyRowsFlag(generate_, spec));

@@ -23,7 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Fixture() { return std::string(DBARCH_SOURCE_DIR) + "/test/fixtures/datagen/marketplace.sql"; }
+std::string Fixture() { return std::string(DBARCH_SOURCE_DIR) + "/examples/marketplace/schema.sql"; }
 
 catalog::Catalog Marketplace() {
   auto cat = catalog::BuildCatalogFromPaths({Fixture()});

@@ -1026,15 +1026,18 @@ class TableFiller {
       double step = std::max(states_[r.a].step, states_[r.b].step);
       if (step <= 0) step = 1e-6;
       if (r.kind == RowRule::kNotEqual) {
-        if (a == b && !a_fk) a = a + step <= states_[r.a].hi ? a + step : a - step;
-        else if (a == b && !b_fk) b = b + step <= states_[r.b].hi ? b + step : b - step;
+        bool same = std::llround(a / step) == std::llround(b / step);
+        if (same && !a_fk) a = a + step <= states_[r.a].hi ? a + step : a - step;
+        else if (same && !b_fk) b = b + step <= states_[r.b].hi ? b + step : b - step;
         continue;
       }
       bool strict = r.kind == RowRule::kLess;
-      if (strict ? a < b : a <= b) continue;
+      // Compare on the output grid: 0.15000000000000002 and 0.15 print alike.
+      auto grid = [&](double x) { return std::llround(x / step); };
+      if (strict ? grid(a) < grid(b) : grid(a) <= grid(b)) continue;
       if (!a_fk && !b_fk) {
         std::swap(a, b);
-        if (strict && a == b) {
+        if (strict && grid(a) == grid(b)) {
           if (b + step <= states_[r.b].hi) b += step;
           else a -= step;
         }

@@ -16,7 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const std::string kSchema = "test/fixtures/datagen/marketplace.sql";
+const std::string kSchema = "examples/marketplace/schema.sql";
 
 TEST(CliGenerate, CopyFilesAreDeterministicBySeed) {
   TempDir dir;
