@@ -393,7 +393,10 @@ void AppendNumber(std::string& out, const ColumnState& s, double v) {
   }
 }
 
-std::string RegexValue(const std::vector<RegexAtom>& atoms, Rng& rng, bool unique, uint64_t index) {
+// `rows` bounds the index of a unique value: its tail gets a fixed width, so that a random
+// prefix plus a tail can never spell another prefix plus another tail.
+std::string RegexValue(const std::vector<RegexAtom>& atoms, Rng& rng, bool unique, uint64_t index,
+                       int64_t rows) {
   std::string s;
   bool fixed = std::all_of(atoms.begin(), atoms.end(), [](const RegexAtom& a) { return a.min == a.max; });
   if (unique && fixed) {
@@ -413,10 +416,13 @@ std::string RegexValue(const std::vector<RegexAtom>& atoms, Rng& rng, bool uniqu
   std::string tail;
   const RegexAtom& last = atoms.back();
   if (unique && last.max > 1) {
-    do {
-      tail += last.chars[index % last.chars.size()];
-      index /= last.chars.size();
-    } while (index > 0);
+    uint64_t base = last.chars.size();
+    int width = 1;
+    for (double capacity = static_cast<double>(base); capacity < static_cast<double>(rows); capacity *= base) ++width;
+    for (int k = 0; k < width; ++k) {
+      tail += last.chars[index % base];
+      index /= base;
+    }
   }
   for (size_t k = 0; k < atoms.size(); ++k) {
     const RegexAtom& a = atoms[k];
@@ -852,7 +858,7 @@ class TableFiller {
           }
           uint64_t index = p.unique ? (*s.perm)(static_cast<uint64_t>(i)) : 0;
           if (!p.regex.empty()) {
-            v = RegexValue(p.regex, *rng, p.unique, index);
+            v = RegexValue(p.regex, *rng, p.unique, index, t_.rows);
           } else {
             v = TextValue(s, i, *rng);
             if (p.unique) {

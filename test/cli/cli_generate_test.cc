@@ -9,6 +9,8 @@
 #include <string>
 
 #include "cli/run_dbarch.h"
+#include "pg/connection.h"
+#include "sandbox/test_util.h"
 
 namespace dbarch::cli_test {
 namespace {
@@ -86,6 +88,47 @@ TEST(CliGenerate, BadSpecIsBadInputWithItsPosition) {
                               (dir.path() / "out").string()});
   EXPECT_EQ(typo.exit_code, 3) << Describe(typo);
   EXPECT_NE(typo.err.find("did you mean \"orders\""), std::string::npos) << typo.err;
+}
+
+// --dsn: only with --yes, only into empty tables, all or nothing.
+TEST(CliGenerate, LiveDatabaseNeedsYesAndEmptyTables) {
+  auto box = sandbox::test_util::SharedSandbox();
+  ASSERT_TRUE(box.ok()) << box.status().ToString();
+  auto admin = sandbox::test_util::ConnectToSharedSandbox();
+  ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+  ASSERT_TRUE(admin->ExecScript("DROP DATABASE IF EXISTS gen_live").ok());
+  ASSERT_TRUE(admin->ExecScript("CREATE DATABASE gen_live").ok());
+  std::string dsn = (*box)->TcpConnInfo() + " dbname=gen_live";
+  pg::ConnectOptions options;
+  options.conninfo = dsn;
+  options.read_only = false;
+  auto db = pg::Connection::Open(options);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_TRUE(db->ExecScript(ReadFile(fs::path(SourceDir()) / kSchema)).ok());
+
+  RunResult no = RunDbarch({"generate", "--dsn", dsn, "--rows", "countries=20", "--default-rows", "100"});
+  EXPECT_EQ(no.exit_code, 2) << Describe(no);
+  EXPECT_NE(no.err.find("--yes"), std::string::npos) << no.err;
+
+  RunResult yes = RunDbarch({"generate", "--dsn", dsn, "--yes", "--rows", "countries=20,orders=2k",
+                             "--default-rows", "100", "--format", "json"});
+  ASSERT_EQ(yes.exit_code, 0) << Describe(yes);
+  auto count = db->Exec("SELECT count(*) FROM shop.orders");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(count->GetInt(0, 0), 2000);
+  size_t at = dsn.find("password=");
+  ASSERT_NE(at, std::string::npos);
+  std::string password = dsn.substr(at + 9, dsn.find(' ', at) - at - 9);
+  EXPECT_EQ(yes.out.find(password), std::string::npos);
+  EXPECT_EQ(yes.err.find(password), std::string::npos);
+
+  // Not empty any more: refused, and nothing is added.
+  RunResult again = RunDbarch({"generate", "--dsn", dsn, "--yes", "--default-rows", "100"});
+  EXPECT_EQ(again.exit_code, 3) << Describe(again);
+  EXPECT_NE(again.err.find("is not empty"), std::string::npos) << again.err;
+  count = db->Exec("SELECT count(*) FROM shop.orders");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(count->GetInt(0, 0), 2000);
 }
 
 }  // namespace
