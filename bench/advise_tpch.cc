@@ -1,0 +1,193 @@
+// TPC-H index selection with advisor/ (what-if costs from HypoPG, Extend-style greedy
+// search), side by side with the published Extend results in
+// /work/shared/bench/tpch/README.md.
+//
+// Starts a sandbox (shared_buffers=1GB, work_mem=64MB, the README's settings), loads scale
+// factor 0.1 with the README's load.sh, then for budgets 20, 50, 100 and 150 MB runs the
+// search on the 19 scored queries (all but q02, q17, q20; q15's view is created and dropped
+// around each EXPLAIN) and prints one row per budget. Each budget gets a fresh what-if
+// session, so "what-if calls" counts that run's EXPLAINs as the reference does.
+//
+// Usage: advise_tpch [--tpch DIR] [--width N] [--any-column] [--verbose]
+//   --width N      widest index (default 2, as in the reference results)
+//   --any-column   widen with any indexable column of the table (original Extend) instead of
+//                  only keys whose leading columns are equality-like (CandidateIndexes)
+//   --verbose      print the chosen indexes and search steps
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "advisor/candidates.h"
+#include "advisor/search.h"
+#include "advisor/whatif.h"
+#include "base/strings.h"
+#include "catalog/builder.h"
+#include "pg/connection.h"
+#include "sandbox/sandbox.h"
+#include "workload/workload.h"
+
+namespace dbarch {
+namespace {
+
+struct Reference {
+  double budget_mb;
+  int indexes;
+  double size_mb;
+  double relative_cost;
+  int whatif_calls;
+  double runtime_s;
+};
+
+// Extend, index width <= 2, from /work/shared/bench/tpch/README.md.
+constexpr Reference kExtend[] = {
+    {20, 3, 19.4, 0.765, 688, 0.6},
+    {50, 7, 45.8, 0.652, 2165, 2.1},
+    {100, 9, 96.8, 0.570, 3713, 3.7},
+    {150, 10, 121.9, 0.561, 4276, 4.2},
+};
+
+int Fail(const std::string& what, const Status& st) {
+  std::fprintf(stderr, "advise_tpch: %s: %s\n", what.c_str(), st.ToString().c_str());
+  return 1;
+}
+
+int Run(int argc, char** argv) {
+  std::string tpch = std::string(DBARCH_SHARED_DIR) + "/bench/tpch";
+  int width = 2;
+  bool any_column = false;
+  bool verbose = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--tpch" && i + 1 < argc) {
+      tpch = argv[++i];
+    } else if (a == "--width" && i + 1 < argc) {
+      width = std::atoi(argv[++i]);
+    } else if (a == "--any-column") {
+      any_column = true;
+    } else if (a == "--verbose") {
+      verbose = true;
+    } else {
+      std::fprintf(stderr,
+                   "usage: advise_tpch [--tpch DIR] [--width N] [--any-column] [--verbose]\n");
+      return 2;
+    }
+  }
+
+  auto catalog = catalog::BuildCatalogFromPaths({tpch + "/schema.sql"});
+  if (!catalog.ok()) return Fail("schema", catalog.status());
+  auto all = workload::LoadWorkload({tpch + "/queries"});
+  if (!all.ok()) return Fail("queries", all.status());
+  const std::set<std::string> excluded = {"q02", "q17", "q20"};
+  std::vector<workload::Query> queries;
+  for (const workload::Query& q : all->queries) {
+    if (excluded.count(q.name) == 0) queries.push_back(q);
+  }
+
+  sandbox::InstallSignalCleanup();
+  sandbox::SandboxOptions sb_options;
+  sb_options.settings = {{"shared_buffers", "1GB"}, {"work_mem", "64MB"}};
+  auto sb = sandbox::Sandbox::Start(sb_options);
+  if (!sb.ok()) return Fail("sandbox", sb.status());
+  const std::string conninfo = (*sb)->ConnInfo();
+
+  auto t0 = std::chrono::steady_clock::now();
+  std::string load = tpch + "/load.sh " + QuoteLiteral(conninfo);
+  if (std::system(load.c_str()) != 0) {
+    return Fail("load", Status::Internal("load.sh failed: " + load));
+  }
+  double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  pg::ConnectOptions copts;
+  copts.conninfo = conninfo;
+  copts.read_only = false;  // CREATE EXTENSION and q15's view (a sandbox)
+  copts.statement_timeout_ms = 0;
+  auto conn = pg::Connection::Open(copts);
+  if (!conn.ok()) return Fail("connect", conn.status());
+  auto settings = conn->Exec(
+      "SELECT current_setting('shared_buffers'), current_setting('work_mem'), "
+      "current_setting('fsync'), version()");
+  if (!settings.ok()) return Fail("settings", settings.status());
+
+  std::printf("TPC-H SF0.1 loaded in %.1f s; shared_buffers=%s work_mem=%s fsync=%s\n", load_s,
+              std::string(settings->Get(0, 0)).c_str(), std::string(settings->Get(0, 1)).c_str(),
+              std::string(settings->Get(0, 2)).c_str());
+  std::printf("%s\n", std::string(settings->Get(0, 3)).c_str());
+
+  // Per query: tables and candidates (offline: parse tree + catalog).
+  struct Prepared {
+    workload::Query query;
+    advisor::QueryColumns columns;
+    std::vector<advisor::IndexDef> candidates;
+  };
+  std::vector<Prepared> prepared;
+  size_t candidate_count = 0;
+  for (const workload::Query& q : queries) {
+    auto cols = advisor::ExtractIndexableColumns(q, *catalog);
+    if (!cols.ok()) return Fail("candidates", cols.status());
+    Prepared p{q, std::move(*cols), {}};
+    p.candidates = advisor::CandidateIndexes(p.columns, width);
+    candidate_count += p.candidates.size();
+    prepared.push_back(std::move(p));
+  }
+  std::printf(
+      "%zu queries (without q02, q17, q20), %zu candidates (per query, width <= %d), "
+      "widening: %s\n\n",
+      prepared.size(), candidate_count, width,
+      any_column ? "any indexable column (original Extend)"
+                 : "candidate keys only (equality-like leading columns)");
+
+  std::printf(
+      "| budget MB | algorithm | #idx | size MB | rel. cost | what-if calls | runtime s |\n");
+  std::printf("|---|---|---|---|---|---|---|\n");
+  for (const Reference& ref : kExtend) {
+    auto start = std::chrono::steady_clock::now();
+    auto session = advisor::WhatIfSession::Open(*conn);
+    if (!session.ok()) return Fail("what-if session", session.status());
+    std::vector<advisor::SearchQuery> sq;
+    for (const Prepared& p : prepared) {
+      int id = session->AddQuery(p.query, p.columns.tables, p.columns.referenced);
+      sq.push_back(advisor::SearchQuery{id, p.query.weight, p.candidates, p.columns.referenced});
+    }
+    advisor::SearchOptions options;
+    options.budget_mb = ref.budget_mb;
+    options.max_width = width;
+    options.extend_with_any_column = any_column;
+    auto result = advisor::ExtendSearch(*session, sq, options);
+    if (!result.ok()) return Fail("search", result.status());
+    double runtime_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("| %.0f | dbarch Extend-style | %zu | %.1f | %.3f | %lld | %.1f |\n", ref.budget_mb,
+                result->indexes.size(), static_cast<double>(result->total_size_bytes) / 1e6,
+                result->relative_cost, static_cast<long long>(result->whatif.explain_calls),
+                runtime_s);
+    std::printf("| %.0f | Extend (reference) | %d | %.1f | %.3f | %d | %.1f |\n", ref.budget_mb,
+                ref.indexes, ref.size_mb, ref.relative_cost, ref.whatif_calls, ref.runtime_s);
+    if (verbose) {
+      const advisor::WhatIfStats& s = result->whatif;
+      std::fprintf(stderr,
+                   "  budget %.0f: explain %lld (%.0f ms), cache hits %lld, sizes %lld, creates "
+                   "%lld, drops %lld, resets %lld, index ms %.0f\n",
+                   ref.budget_mb, static_cast<long long>(s.explain_calls), s.explain_ms,
+                   static_cast<long long>(s.cost_cache_hits), static_cast<long long>(s.size_calls),
+                   static_cast<long long>(s.index_creates), static_cast<long long>(s.index_drops),
+                   static_cast<long long>(s.resets), s.index_ms);
+      for (const advisor::SearchStep& step : result->steps) {
+        std::fprintf(stderr, "    %s %s%s -> cost %.0f, %.1f MB\n",
+                     step.replaced ? "widen" : "add  ", step.added.Key().c_str(),
+                     step.replaced ? (" (was " + step.replaced->Key() + ")").c_str() : "",
+                     step.cost, static_cast<double>(step.size_bytes) / 1e6);
+      }
+    }
+    Status closed = session->Close();
+    if (!closed.ok()) return Fail("closing session", closed);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace dbarch
+
+int main(int argc, char** argv) { return dbarch::Run(argc, argv); }

@@ -1,0 +1,280 @@
+#include "advisor/candidates.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "catalog/builder.h"
+#include "workload/workload.h"
+
+namespace dbarch::advisor {
+namespace {
+
+// ../shared next to the repository (see ../shared/README.md).
+const std::string kTpch = std::string(DBARCH_SOURCE_DIR) + "/../shared/bench/tpch";
+
+class TpchCandidates : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!std::filesystem::exists(kTpch + "/schema.sql")) return;  // SetUp skips
+    auto cat = catalog::BuildCatalogFromPaths({kTpch + "/schema.sql"});
+    ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+    catalog_ = new catalog::Catalog(std::move(*cat));
+    auto wl = workload::LoadWorkload({kTpch + "/queries"});
+    ASSERT_TRUE(wl.ok()) << wl.status().ToString();
+    workload_ = new workload::Workload(std::move(*wl));
+  }
+  void SetUp() override {
+    if (catalog_ == nullptr || workload_ == nullptr) GTEST_SKIP() << "no TPC-H files in " << kTpch;
+  }
+  static void TearDownTestSuite() {
+    delete catalog_;
+    delete workload_;
+    catalog_ = nullptr;
+    workload_ = nullptr;
+  }
+
+  static const workload::Query& Q(const std::string& name) {
+    for (const workload::Query& q : workload_->queries) {
+      if (q.name == name) return q;
+    }
+    ADD_FAILURE() << "no query " << name;
+    return workload_->queries.front();
+  }
+
+  // "table.column" -> "eq,join,..." for the query's indexable columns.
+  static std::map<std::string, std::string> Uses(const std::string& name) {
+    auto cols = ExtractIndexableColumns(Q(name), *catalog_);
+    EXPECT_TRUE(cols.ok()) << cols.status().ToString();
+    std::map<std::string, std::string> out;
+    if (!cols.ok()) return out;
+    for (const IndexableColumn& c : cols->columns) {
+      out[c.table.name + "." + c.column] = ColumnUseNames(c.uses);
+    }
+    return out;
+  }
+
+  static std::vector<std::string> Tables(const std::string& name) {
+    auto cols = ExtractIndexableColumns(Q(name), *catalog_);
+    EXPECT_TRUE(cols.ok()) << cols.status().ToString();
+    std::vector<std::string> out;
+    if (cols.ok()) {
+      for (const auto& t : cols->tables) out.push_back(t.name);
+    }
+    return out;
+  }
+
+  static std::vector<std::string> Keys(const std::string& name, int width) {
+    auto cols = ExtractIndexableColumns(Q(name), *catalog_);
+    EXPECT_TRUE(cols.ok()) << cols.status().ToString();
+    std::vector<std::string> out;
+    if (cols.ok()) {
+      for (const IndexDef& d : CandidateIndexes(*cols, width)) out.push_back(d.Key());
+    }
+    return out;
+  }
+
+  static catalog::Catalog* catalog_;
+  static workload::Workload* workload_;
+};
+
+catalog::Catalog* TpchCandidates::catalog_ = nullptr;
+workload::Workload* TpchCandidates::workload_ = nullptr;
+
+using Map = std::map<std::string, std::string>;
+using Strings = std::vector<std::string>;
+
+TEST_F(TpchCandidates, Q03JoinsFiltersGroupAndOrder) {
+  EXPECT_EQ(Tables("q03"), (Strings{"customer", "lineitem", "orders"}));
+  EXPECT_EQ(Uses("q03"), (Map{
+                             {"customer.c_custkey", "join"},
+                             {"customer.c_mktsegment", "eq"},
+                             {"lineitem.l_orderkey", "join,group"},
+                             {"lineitem.l_shipdate", "range"},
+                             {"orders.o_custkey", "join"},
+                             {"orders.o_orderdate", "range,group,order"},
+                             {"orders.o_orderkey", "join"},
+                             {"orders.o_shippriority", "group"},
+                         }));
+}
+
+TEST_F(TpchCandidates, Q06RangesAndBetween) {
+  EXPECT_EQ(Uses("q06"), (Map{
+                             {"lineitem.l_discount", "range"},
+                             {"lineitem.l_quantity", "range"},
+                             {"lineitem.l_shipdate", "range"},
+                         }));
+  // Only range columns: no column can lead a wider key.
+  EXPECT_EQ(Keys("q06", 3), (Strings{"public.lineitem(l_discount)", "public.lineitem(l_quantity)",
+                                     "public.lineitem(l_shipdate)"}));
+}
+
+TEST_F(TpchCandidates, ReferencedColumnsIncludeSelectListAndExpressions) {
+  auto cols = ExtractIndexableColumns(Q("q06"), *catalog_);
+  ASSERT_TRUE(cols.ok()) << cols.status().ToString();
+  Strings referenced;
+  for (const auto& [table, column] : cols->referenced)
+    referenced.push_back(table.name + "." + column);
+  EXPECT_EQ(referenced, (Strings{"lineitem.l_discount", "lineitem.l_extendedprice",
+                                 "lineitem.l_quantity", "lineitem.l_shipdate"}));
+  // q15: the view's select list counts; its output names (total_revenue) do not.
+  cols = ExtractIndexableColumns(Q("q15"), *catalog_);
+  ASSERT_TRUE(cols.ok());
+  referenced.clear();
+  for (const auto& [table, column] : cols->referenced)
+    referenced.push_back(table.name + "." + column);
+  EXPECT_EQ(referenced, (Strings{"lineitem.l_discount", "lineitem.l_extendedprice",
+                                 "lineitem.l_shipdate", "lineitem.l_suppkey", "supplier.s_address",
+                                 "supplier.s_name", "supplier.s_phone", "supplier.s_suppkey"}));
+}
+
+TEST_F(TpchCandidates, Q21AliasesAndCorrelatedSubqueries) {
+  EXPECT_EQ(Tables("q21"), (Strings{"lineitem", "nation", "orders", "supplier"}));
+  // l2.l_suppkey <> l1.l_suppkey is no index key; l1.l_receiptdate > l1.l_commitdate
+  // compares two columns of one row; l2/l3.l_orderkey = l1.l_orderkey are correlated joins.
+  EXPECT_EQ(Uses("q21"), (Map{
+                             {"lineitem.l_orderkey", "join"},
+                             {"lineitem.l_suppkey", "join"},
+                             {"nation.n_name", "eq"},
+                             {"nation.n_nationkey", "join"},
+                             {"orders.o_orderkey", "join"},
+                             {"orders.o_orderstatus", "eq"},
+                             {"supplier.s_name", "group,order"},
+                             {"supplier.s_nationkey", "join"},
+                             {"supplier.s_suppkey", "join"},
+                         }));
+}
+
+TEST_F(TpchCandidates, Q15ViewFromSetupIsAnalyzed) {
+  EXPECT_EQ(Tables("q15"), (Strings{"lineitem", "supplier"}));
+  Map uses = Uses("q15");
+  EXPECT_EQ(uses["lineitem.l_shipdate"], "range");
+  EXPECT_EQ(uses["lineitem.l_suppkey"], "group");
+  // total_revenue / supplier_no are view columns: never guessed onto a table.
+  for (const auto& [col, use] : uses) {
+    EXPECT_TRUE(col.rfind("lineitem.", 0) == 0 || col.rfind("supplier.", 0) == 0) << col;
+  }
+}
+
+TEST_F(TpchCandidates, Q19OrArmsAndInLists) {
+  EXPECT_EQ(Uses("q19"), (Map{
+                             {"lineitem.l_partkey", "join"},
+                             {"lineitem.l_quantity", "range"},
+                             {"lineitem.l_shipinstruct", "eq"},
+                             {"lineitem.l_shipmode", "in"},
+                             {"part.p_brand", "eq"},
+                             {"part.p_container", "in"},
+                             {"part.p_partkey", "join"},
+                             {"part.p_size", "range"},
+                         }));
+}
+
+TEST_F(TpchCandidates, Q13OuterJoinOnClauseAndDerivedTable) {
+  // The ON clause's NOT LIKE is not indexable; c_count is a derived-table column.
+  EXPECT_EQ(Uses("q13"), (Map{
+                             {"customer.c_custkey", "join,group"},
+                             {"orders.o_custkey", "join"},
+                         }));
+}
+
+TEST_F(TpchCandidates, Q18InSubqueryIsSemiJoin) {
+  Map uses = Uses("q18");
+  EXPECT_EQ(uses["orders.o_orderkey"], "join,group");
+  EXPECT_EQ(uses["lineitem.l_orderkey"], "join,group");
+  EXPECT_EQ(uses["orders.o_totalprice"], "group,order");
+}
+
+TEST_F(TpchCandidates, Q22ExpressionsAreNotColumns) {
+  // substring(c_phone ...) IN (...) needs an expression index: not a column candidate.
+  EXPECT_EQ(Uses("q22"), (Map{
+                             {"customer.c_acctbal", "range"},
+                             {"customer.c_custkey", "join"},
+                             {"orders.o_custkey", "join"},
+                         }));
+}
+
+TEST_F(TpchCandidates, EqualityColumnsLeadWiderKeys) {
+  Strings keys = Keys("q03", 2);
+  auto has = [&](const std::string& k) {
+    return std::find(keys.begin(), keys.end(), k) != keys.end();
+  };
+  EXPECT_TRUE(has("public.customer(c_mktsegment)"));
+  EXPECT_TRUE(has("public.customer(c_mktsegment,c_custkey)"));
+  EXPECT_TRUE(has("public.customer(c_custkey,c_mktsegment)"));
+  EXPECT_TRUE(has("public.orders(o_custkey,o_orderdate)"));
+  EXPECT_TRUE(has("public.orders(o_orderkey,o_orderdate)"));
+  // A range column ends a key.
+  EXPECT_FALSE(has("public.orders(o_orderdate,o_custkey)"));
+  // Never across tables, never wider than asked.
+  for (const std::string& k : keys) EXPECT_LE(std::count(k.begin(), k.end(), ','), 1) << k;
+  EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
+  EXPECT_TRUE(Keys("q03", 0).empty());
+}
+
+TEST_F(TpchCandidates, WidthThree) {
+  Strings keys = Keys("q19", 3);
+  auto has = [&](const std::string& k) {
+    return std::find(keys.begin(), keys.end(), k) != keys.end();
+  };
+  EXPECT_TRUE(has("public.part(p_brand,p_container,p_size)"));
+  EXPECT_TRUE(has("public.lineitem(l_shipinstruct,l_shipmode,l_quantity)"));
+  EXPECT_FALSE(has("public.part(p_size,p_brand)"));
+}
+
+TEST_F(TpchCandidates, EveryTpchQueryIsAnalyzed) {
+  for (const workload::Query& q : workload_->queries) {
+    auto cols = ExtractIndexableColumns(q, *catalog_);
+    ASSERT_TRUE(cols.ok()) << q.name << ": " << cols.status().ToString();
+    EXPECT_FALSE(cols->tables.empty()) << q.name;
+    EXPECT_FALSE(cols->columns.empty()) << q.name;
+  }
+}
+
+TEST(Candidates, UnknownRelationsAndAmbiguousNamesAreIgnored) {
+  if (!std::filesystem::exists(kTpch + "/schema.sql")) GTEST_SKIP() << "no TPC-H schema";
+  auto cat = catalog::BuildCatalogFromPaths({kTpch + "/schema.sql"});
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  workload::Query q;
+  q.name = "t";
+  // nosuch is unknown: x could be its column, so it is not guessed onto lineitem.
+  q.sql = "SELECT 1 FROM lineitem, nosuch WHERE x = 1 AND l_tax = 2";
+  auto cols = ExtractIndexableColumns(q, *cat);
+  ASSERT_TRUE(cols.ok()) << cols.status().ToString();
+  ASSERT_EQ(cols->columns.size(), 1u);
+  EXPECT_EQ(cols->columns[0].column, "l_tax");
+  EXPECT_EQ(cols->tables.size(), 1u);
+
+  // Two instances of lineitem: an unqualified l_tax is ambiguous, a qualified one is not.
+  q.sql = "SELECT 1 FROM lineitem l1, lineitem l2 WHERE l_tax = 2 AND l2.l_discount < 1";
+  cols = ExtractIndexableColumns(q, *cat);
+  ASSERT_TRUE(cols.ok()) << cols.status().ToString();
+  ASSERT_EQ(cols->columns.size(), 1u);
+  EXPECT_EQ(cols->columns[0].column, "l_discount");
+}
+
+TEST(Candidates, ErrorPaths) {
+  catalog::Catalog empty;
+  workload::Query q;
+  q.name = "bad";
+  q.sql = "SELEC 1";
+  auto r = ExtractIndexableColumns(q, empty);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kParseError);
+  q.sql = "DELETE FROM t";
+  r = ExtractIndexableColumns(q, empty);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotSupported);
+}
+
+TEST(IndexDef, KeyAndQuotedDdl) {
+  IndexDef d{{"public", "Order"}, {"a", "select"}, {"c"}};
+  EXPECT_EQ(d.Key(), "public.Order(a,select) include(c)");
+  EXPECT_EQ(d.CreateSql(), "CREATE INDEX ON public.\"Order\" (a, \"select\") INCLUDE (c)");
+}
+
+}  // namespace
+}  // namespace dbarch::advisor

@@ -1,0 +1,327 @@
+#include "advisor/whatif.h"
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <utility>
+
+#include "base/strings.h"
+
+namespace dbarch::advisor {
+namespace {
+
+double MsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+std::string QuotedList(const std::vector<std::string>& names) {
+  std::vector<std::string> quoted;
+  quoted.reserve(names.size());
+  for (const std::string& n : names) quoted.push_back(QuoteIdent(n));
+  return Join(quoted, ", ");
+}
+
+// HypoPG's message when its oid range is used up ("hypopg: not more oid available").
+bool IsOidExhausted(const Status& st) {
+  return st.message().find("oid available") != std::string::npos;
+}
+
+}  // namespace
+
+std::string IndexDef::Key() const {
+  std::string key = table.schema + "." + table.name + "(" + Join(columns, ",") + ")";
+  if (!include.empty()) key += " include(" + Join(include, ",") + ")";
+  return key;
+}
+
+std::string IndexDef::CreateSql() const {
+  std::string sql = "CREATE INDEX ON " + table.Quoted() + " (" + QuotedList(columns) + ")";
+  if (!include.empty()) sql += " INCLUDE (" + QuotedList(include) + ")";
+  return sql;
+}
+
+Result<double> TotalCostFromExplainJson(std::string_view json) {
+  nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_array() || doc.empty() || !doc[0].is_object()) {
+    return Status::InvalidArgument("EXPLAIN output is not a JSON plan array");
+  }
+  auto plan = doc[0].find("Plan");
+  if (plan == doc[0].end() || !plan->is_object()) {
+    return Status::InvalidArgument("EXPLAIN output has no \"Plan\"");
+  }
+  auto cost = plan->find("Total Cost");
+  if (cost == plan->end() || !cost->is_number()) {
+    return Status::InvalidArgument("EXPLAIN plan has no numeric \"Total Cost\"");
+  }
+  return cost->get<double>();
+}
+
+WhatIfSession::WhatIfSession(pg::Connection* conn, const WhatIfOptions& options)
+    : conn_(conn), options_(options) {}
+
+WhatIfSession::WhatIfSession(WhatIfSession&& other) noexcept
+    : conn_(std::exchange(other.conn_, nullptr)),
+      options_(other.options_),
+      queries_(std::move(other.queries_)),
+      live_(std::move(other.live_)),
+      cost_cache_(std::move(other.cost_cache_)),
+      size_cache_(std::move(other.size_cache_)),
+      stats_(other.stats_) {}
+
+WhatIfSession& WhatIfSession::operator=(WhatIfSession&& other) noexcept {
+  if (this != &other) {
+    (void)Close();
+    conn_ = std::exchange(other.conn_, nullptr);
+    options_ = other.options_;
+    queries_ = std::move(other.queries_);
+    live_ = std::move(other.live_);
+    cost_cache_ = std::move(other.cost_cache_);
+    size_cache_ = std::move(other.size_cache_);
+    stats_ = other.stats_;
+  }
+  return *this;
+}
+
+WhatIfSession::~WhatIfSession() { (void)Close(); }
+
+Result<WhatIfSession> WhatIfSession::Open(pg::Connection& conn, const WhatIfOptions& options) {
+  if (options.max_live_indexes < 1) {
+    return Status::InvalidArgument("max_live_indexes must be at least 1");
+  }
+  DBARCH_ASSIGN_OR_RETURN(pg::QueryResult found,
+                          conn.Exec("SELECT count(*) FROM pg_extension WHERE extname = 'hypopg'"));
+  if (found.GetInt(0, 0) == 0) {
+    if (!options.create_extension) {
+      return Status::NotFound("extension \"hypopg\" is not installed in " + conn.DisplayName())
+          .WithHint("run CREATE EXTENSION hypopg, or use a sandbox");
+    }
+    Status created = conn.ExecScript("CREATE EXTENSION IF NOT EXISTS hypopg");
+    if (!created.ok()) {
+      return std::move(created).WithContext("creating extension \"hypopg\"");
+    }
+  }
+  WhatIfSession session(&conn, options);
+  DBARCH_RETURN_IF_ERROR(session.Reset());
+  session.stats_.resets = 0;  // the opening reset is not a limit reset
+  return session;
+}
+
+int WhatIfSession::AddQuery(const workload::Query& query,
+                            std::vector<catalog::QualifiedName> tables,
+                            std::vector<std::pair<catalog::QualifiedName, std::string>> columns) {
+  std::sort(tables.begin(), tables.end());
+  tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
+  std::sort(columns.begin(), columns.end());
+  columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
+  queries_.push_back(QueryEntry{query, std::move(tables), std::move(columns)});
+  return static_cast<int>(queries_.size()) - 1;
+}
+
+bool WhatIfSession::Touches(const QueryEntry& q, const catalog::QualifiedName& table) const {
+  return q.tables.empty() || std::binary_search(q.tables.begin(), q.tables.end(), table);
+}
+
+bool WhatIfSession::IsRelevant(const QueryEntry& q, const IndexDef& index) const {
+  if (!Touches(q, index.table)) return false;
+  if (q.columns.empty()) return true;
+  auto mentioned = [&](const std::string& column) {
+    return std::binary_search(q.columns.begin(), q.columns.end(),
+                              std::make_pair(index.table, column));
+  };
+  return std::any_of(index.columns.begin(), index.columns.end(), mentioned) ||
+         std::any_of(index.include.begin(), index.include.end(), mentioned);
+}
+
+Status WhatIfSession::Reset() {
+  if (conn_ == nullptr) return Status::InvalidArgument("what-if session is closed");
+  auto start = std::chrono::steady_clock::now();
+  Status st = conn_->ExecScript("SELECT hypopg_reset()");
+  stats_.index_ms += MsSince(start);
+  live_.clear();
+  ++stats_.resets;
+  return st;
+}
+
+Status WhatIfSession::Close() {
+  if (conn_ == nullptr) return Status::OK();
+  Status st = Reset();
+  conn_ = nullptr;
+  return st;
+}
+
+Result<int64_t> WhatIfSession::Create(const IndexDef& index) {
+  if (index.columns.empty()) {
+    return Status::InvalidArgument("index on " + index.table.Quoted() + " has no key column");
+  }
+  if (static_cast<int>(live_.size()) >= options_.max_live_indexes) {
+    DBARCH_RETURN_IF_ERROR(Reset());
+  }
+  std::string sql =
+      "SELECT indexrelid FROM hypopg_create_index(" + QuoteLiteral(index.CreateSql()) + ")";
+  auto start = std::chrono::steady_clock::now();
+  Result<pg::QueryResult> r = conn_->Exec(sql);
+  if (!r.ok() && IsOidExhausted(r.status()) && !live_.empty()) {
+    // HypoPG's own limit is lower than options_.max_live_indexes: start over once.
+    DBARCH_RETURN_IF_ERROR(Reset());
+    r = conn_->Exec(sql);
+  }
+  stats_.index_ms += MsSince(start);
+  ++stats_.index_creates;
+  if (!r.ok()) {
+    return std::move(r).TakeStatus().WithContext("creating hypothetical index " + index.Key());
+  }
+  if (r->rows() != 1) {
+    return Status::Internal("hypopg_create_index returned no index for " + index.Key());
+  }
+  int64_t oid = r->GetInt(0, 0);
+  live_[index.Key()] = LiveIndex{index, oid};
+  return oid;
+}
+
+Status WhatIfSession::DropOids(const std::vector<int64_t>& oids) {
+  if (oids.empty()) return Status::OK();
+  std::vector<std::string> parts;
+  parts.reserve(oids.size());
+  for (int64_t oid : oids) parts.push_back(std::to_string(oid));
+  auto start = std::chrono::steady_clock::now();
+  Status st = conn_->ExecScript("SELECT count(hypopg_drop_index(o)) FROM unnest('{" +
+                                Join(parts, ",") + "}'::oid[]) AS o");
+  stats_.index_ms += MsSince(start);
+  stats_.index_drops += static_cast<int64_t>(oids.size());
+  return st;
+}
+
+Result<int64_t> WhatIfSession::IndexSizeBytes(const IndexDef& index) {
+  if (conn_ == nullptr) return Status::InvalidArgument("what-if session is closed");
+  const std::string key = index.Key();
+  if (auto it = size_cache_.find(key); it != size_cache_.end()) return it->second;
+  int64_t oid = 0;
+  if (auto it = live_.find(key); it != live_.end()) {
+    oid = it->second.oid;
+  } else {
+    DBARCH_ASSIGN_OR_RETURN(oid, Create(index));
+  }
+  auto start = std::chrono::steady_clock::now();
+  Result<pg::QueryResult> r =
+      conn_->Exec("SELECT hypopg_relation_size(" + std::to_string(oid) + ")");
+  stats_.index_ms += MsSince(start);
+  ++stats_.size_calls;
+  if (!r.ok()) return std::move(r).TakeStatus().WithContext("sizing " + key);
+  int64_t size = r->GetInt(0, 0);
+  size_cache_[key] = size;
+  return size;
+}
+
+Status WhatIfSession::MakeVisible(const QueryEntry& q, const std::vector<const IndexDef*>& wanted) {
+  std::vector<std::string> wanted_keys;
+  wanted_keys.reserve(wanted.size());
+  for (const IndexDef* d : wanted) wanted_keys.push_back(d->Key());
+  // wanted is sorted by key, so wanted_keys is too.
+  std::vector<int64_t> drop;
+  for (auto it = live_.begin(); it != live_.end();) {
+    if (Touches(q, it->second.def.table) &&
+        !std::binary_search(wanted_keys.begin(), wanted_keys.end(), it->first)) {
+      drop.push_back(it->second.oid);
+      it = live_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  DBARCH_RETURN_IF_ERROR(DropOids(drop));
+  if (static_cast<int>(wanted.size()) > options_.max_live_indexes) {
+    return Status::InvalidArgument("configuration needs more than max_live_indexes (" +
+                                   std::to_string(options_.max_live_indexes) +
+                                   ") hypothetical indexes");
+  }
+  size_t missing = 0;
+  for (const std::string& key : wanted_keys) missing += live_.count(key) == 0 ? 1 : 0;
+  // Reset before the loop, not inside it, so no index of this configuration is lost.
+  if (live_.size() + missing > static_cast<size_t>(options_.max_live_indexes)) {
+    DBARCH_RETURN_IF_ERROR(Reset());
+  }
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    if (live_.count(wanted_keys[i]) != 0) continue;
+    DBARCH_ASSIGN_OR_RETURN(int64_t oid, Create(*wanted[i]));
+    (void)oid;
+  }
+  for (const std::string& key : wanted_keys) {
+    if (live_.count(key) == 0) {
+      // Create() reset HypoPG after its oids ran out: a configuration of this size does not
+      // fit into one backend.
+      return Status::InvalidArgument("HypoPG ran out of index oids while creating " + key);
+    }
+  }
+  return Status::OK();
+}
+
+Result<double> WhatIfSession::Explain(const QueryEntry& q) {
+  auto start = std::chrono::steady_clock::now();
+  for (const std::string& stmt : q.query.setup) {
+    Status st = conn_->ExecScript(stmt);
+    if (!st.ok()) {
+      // Undo what the earlier setup statements made; their teardown may fail for the parts
+      // that were never created, which is expected here.
+      for (const std::string& undo : q.query.teardown) (void)conn_->ExecScript(undo);
+      return std::move(st).WithContext("setup of query \"" + q.query.name + "\"");
+    }
+  }
+  const std::string sql = "EXPLAIN (FORMAT JSON) " + q.query.sql;
+  Result<pg::QueryResult> r =
+      q.query.has_params ? conn_->ExecParams(sql, q.query.params) : conn_->Exec(sql);
+  Status teardown;
+  for (const std::string& stmt : q.query.teardown) {
+    Status st = conn_->ExecScript(stmt);
+    if (teardown.ok() && !st.ok()) teardown = std::move(st);
+  }
+  stats_.explain_ms += MsSince(start);
+  ++stats_.explain_calls;
+  if (!r.ok()) {
+    return std::move(r).TakeStatus().WithContext("EXPLAIN of query \"" + q.query.name + "\"");
+  }
+  if (!teardown.ok()) {
+    return std::move(teardown).WithContext("teardown of query \"" + q.query.name + "\"");
+  }
+  if (r->rows() < 1 || r->columns() < 1) {
+    return Status::Internal("EXPLAIN of query \"" + q.query.name + "\" returned no plan");
+  }
+  Result<double> cost = TotalCostFromExplainJson(r->Get(0, 0));
+  if (!cost.ok()) return std::move(cost).TakeStatus().WithContext("query \"" + q.query.name + "\"");
+  return cost;
+}
+
+Result<double> WhatIfSession::Cost(int query_id, const std::vector<IndexDef>& indexes) {
+  if (conn_ == nullptr) return Status::InvalidArgument("what-if session is closed");
+  if (query_id < 0 || query_id >= static_cast<int>(queries_.size())) {
+    return Status::InvalidArgument("unknown what-if query id " + std::to_string(query_id));
+  }
+  const QueryEntry& q = queries_[query_id];
+  std::vector<std::pair<std::string, const IndexDef*>> relevant;
+  for (const IndexDef& d : indexes) {
+    if (IsRelevant(q, d)) relevant.emplace_back(d.Key(), &d);
+  }
+  std::sort(relevant.begin(), relevant.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  relevant.erase(std::unique(relevant.begin(), relevant.end(),
+                             [](const auto& a, const auto& b) { return a.first == b.first; }),
+                 relevant.end());
+  std::string cache_key = std::to_string(query_id) + "|";
+  std::vector<const IndexDef*> wanted;
+  wanted.reserve(relevant.size());
+  for (const auto& [key, def] : relevant) {
+    cache_key += key;
+    cache_key += ';';
+    wanted.push_back(def);
+  }
+  if (auto it = cost_cache_.find(cache_key); it != cost_cache_.end()) {
+    ++stats_.cost_cache_hits;
+    return it->second;
+  }
+  DBARCH_RETURN_IF_ERROR(MakeVisible(q, wanted));
+  DBARCH_ASSIGN_OR_RETURN(double cost, Explain(q));
+  cost_cache_.emplace(std::move(cache_key), cost);
+  return cost;
+}
+
+}  // namespace dbarch::advisor
