@@ -37,6 +37,7 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
   if (!(options.min_cost_improvement >= 1)) {
     return Status::InvalidArgument("min_cost_improvement must be at least 1");
   }
+  if (options.max_indexes < 0) return Status::InvalidArgument("max_indexes must not be negative");
   for (const SearchQuery& q : queries) {
     if (!(q.weight > 0)) {
       return Status::InvalidArgument("query weights must be positive (query id " +
@@ -99,6 +100,10 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
 
     auto consider = [&](const IndexDef& index, std::optional<size_t> replaces) -> Status {
       if (Contains(config, index)) return Status::OK();
+      if (!replaces && options.max_indexes > 0 &&
+          config.size() >= static_cast<size_t>(options.max_indexes)) {
+        return Status::OK();
+      }
       DBARCH_ASSIGN_OR_RETURN(int64_t size, session.IndexSizeBytes(index));
       int64_t delta = size;
       if (replaces) {

@@ -48,6 +48,9 @@ struct SearchOptions {
   // at least 0.3 % cheaper, the default of the Extend implementation in the paper's
   // evaluation platform); steps with a smaller gain stop the search. Must be >= 1.
   double min_cost_improvement = 1.003;
+  // At most this many indexes are chosen (widening a chosen index stays allowed); 0 means
+  // no limit. Must be >= 0.
+  int max_indexes = 0;
 };
 
 struct SearchStep {

@@ -2,7 +2,6 @@
 // connects to a live server read-only, runs a workload (warm-up, N timed runs, one EXPLAIN
 // ANALYZE per query), optionally applies --compare's statements and runs it again, and
 // prints a table, JSON or Markdown.
-#include <charconv>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,16 +14,11 @@
 #include "cli/console.h"
 #include "cli/sandbox_load.h"
 #include "cli/subcommand.h"
-#include "datagen/load.h"
-#include "datagen/plan.h"
-#include "datagen/spec.h"
-#include "measure/data_loader.h"
 #include "measure/runner.h"
 #include "pg/connection.h"
 #include "pg/introspect.h"
 #include "report/bench_report.h"
 #include "sandbox/sandbox.h"
-#include "sql/parser.h"
 #include "workload/workload.h"
 
 namespace dbarch::cli {
@@ -33,35 +27,6 @@ namespace {
 constexpr const char* kHelp = "dbarch bench --help";
 // The database the schema is loaded into inside the sandbox.
 constexpr const char* kSandboxDatabase = "dbarch_bench";
-
-// "30s", "500ms", "2m", "1.5s" or a bare number of seconds -> milliseconds; nullopt when
-// malformed or not positive.
-std::optional<int> ParseTimeoutMs(std::string_view text) {
-  double value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || value <= 0) return std::nullopt;
-  std::string_view unit = text.substr(static_cast<size_t>(ptr - text.data()));
-  double ms = 0;
-  if (unit.empty() || unit == "s") {
-    ms = value * 1000;
-  } else if (unit == "ms") {
-    ms = value;
-  } else if (unit == "m" || unit == "min") {
-    ms = value * 60000;
-  } else {
-    return std::nullopt;
-  }
-  if (ms < 1 || ms > 2147483647.0) return std::nullopt;
-  return static_cast<int>(ms);
-}
-
-// Checks that `path` parses as SQL (a syntax error gets file:line:col before any server
-// starts).
-Status CheckSqlFile(const std::string& path) {
-  DBARCH_ASSIGN_OR_RETURN(SourceFile file, catalog::ReadSourceFile(path));
-  auto tree = sql::ParseTree::Parse(file);
-  return tree.status();
-}
 
 class BenchCommand : public Subcommand {
  public:
@@ -239,38 +204,13 @@ class BenchCommand : public Subcommand {
     Progress("reading the schema back from the server");
     DBARCH_ASSIGN_OR_RETURN(catalog::Catalog catalog,
                             pg::IntrospectCatalog(conn, pg::IntrospectOptions{}));
-    measure::LoadOptions load;
-    load.data_dir = data_dir_;
-    load.progress = [](const std::string& line) { Progress(line); };
-    if (generate_opt_->count() > 0) {
-      if (generate_.empty()) generate_ = "spec";
-      datagen::Spec spec;
-      if (!spec_path_.empty()) {
-        DBARCH_ASSIGN_OR_RETURN(spec, datagen::LoadSpec(spec_path_));
-      }
-      if (generate_ == "spec") {
-        // Row counts from the spec file (or its default).
-      } else if (generate_.find('=') == std::string::npos) {
-        DBARCH_ASSIGN_OR_RETURN(spec.default_rows, datagen::ParseCount(generate_));
-      } else {
-        DBARCH_RETURN_IF_ERROR(datagen::ApplyRowsFlag(generate_, spec));
-      }
-      if (seed_) spec.seed = *seed_;
-      load.generate = [spec](pg::Connection& c, const catalog::Catalog& cat) -> Result<int64_t> {
-        DBARCH_ASSIGN_OR_RETURN(datagen::Plan plan, datagen::BuildPlan(cat, spec));
-        for (const datagen::TablePlan& t : plan.tables) {
-          for (const std::string& w : t.warnings) Warn(t.name.Quoted() + ": " + w);
-        }
-        Progress("generating data");
-        DBARCH_ASSIGN_OR_RETURN(datagen::GenerateStats stats, datagen::LoadIntoServer(c, plan));
-        return stats.rows;
-      };
-    }
-    DBARCH_ASSIGN_OR_RETURN(measure::LoadStats stats, measure::LoadData(conn, catalog, load));
-    if (stats.files > 0) {
-      Progress("loaded " + std::to_string(stats.rows_copied) + " rows from " +
-               std::to_string(stats.files) + " file(s)");
-    }
+    SandboxDataFlags data;
+    data.data_dir = data_dir_;
+    data.generate = generate_opt_->count() > 0;
+    data.generate_rows = generate_;
+    data.spec_path = spec_path_;
+    data.seed = seed_;
+    DBARCH_RETURN_IF_ERROR(LoadSandboxData(conn, catalog, data).status());
     if (!indexes_path_.empty()) DBARCH_RETURN_IF_ERROR(ApplyAndAnalyze(conn, indexes_path_));
 
     result.target = "sandbox (PostgreSQL " + ServerVersion(conn) + ")";

@@ -30,6 +30,7 @@ std::vector<std::unique_ptr<Subcommand>> AllSubcommands() {
   out.push_back(MakeLintCommand());
   out.push_back(MakeBenchCommand());
   out.push_back(MakeGenerateCommand());
+  out.push_back(MakeAdviseCommand());
   return out;
 }
 

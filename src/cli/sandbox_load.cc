@@ -1,9 +1,14 @@
 #include "cli/sandbox_load.h"
 
+#include <charconv>
 #include <utility>
 
 #include "catalog/builder.h"
 #include "cli/console.h"
+#include "datagen/load.h"
+#include "datagen/plan.h"
+#include "datagen/spec.h"
+#include "sql/parser.h"
 
 namespace dbarch::cli {
 namespace {
@@ -57,6 +62,68 @@ Status LoadSqlFiles(pg::Connection& conn, const std::vector<std::string>& files)
     }
   }
   return Status::OK();
+}
+
+std::optional<int> ParseTimeoutMs(std::string_view text) {
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || value <= 0) return std::nullopt;
+  std::string_view unit = text.substr(static_cast<size_t>(ptr - text.data()));
+  double ms = 0;
+  if (unit.empty() || unit == "s") {
+    ms = value * 1000;
+  } else if (unit == "ms") {
+    ms = value;
+  } else if (unit == "m" || unit == "min") {
+    ms = value * 60000;
+  } else {
+    return std::nullopt;
+  }
+  if (ms < 1 || ms > 2147483647.0) return std::nullopt;
+  return static_cast<int>(ms);
+}
+
+Status CheckSqlFile(const std::string& path) {
+  DBARCH_ASSIGN_OR_RETURN(SourceFile file, catalog::ReadSourceFile(path));
+  auto tree = sql::ParseTree::Parse(file);
+  return tree.status();
+}
+
+Result<measure::LoadStats> LoadSandboxData(pg::Connection& conn, const catalog::Catalog& catalog,
+                                           const SandboxDataFlags& flags) {
+  measure::LoadOptions load;
+  load.data_dir = flags.data_dir;
+  load.progress = [](const std::string& line) { Progress(line); };
+  if (flags.generate) {
+    std::string rows = flags.generate_rows.empty() ? "spec" : flags.generate_rows;
+    datagen::Spec spec;
+    if (!flags.spec_path.empty()) {
+      DBARCH_ASSIGN_OR_RETURN(spec, datagen::LoadSpec(flags.spec_path));
+    }
+    if (rows == "spec") {
+      // Row counts from the spec file (or its default).
+    } else if (rows.find('=') == std::string::npos) {
+      DBARCH_ASSIGN_OR_RETURN(spec.default_rows, datagen::ParseCount(rows));
+    } else {
+      DBARCH_RETURN_IF_ERROR(datagen::ApplyRowsFlag(rows, spec));
+    }
+    if (flags.seed) spec.seed = *flags.seed;
+    load.generate = [spec](pg::Connection& c, const catalog::Catalog& cat) -> Result<int64_t> {
+      DBARCH_ASSIGN_OR_RETURN(datagen::Plan plan, datagen::BuildPlan(cat, spec));
+      for (const datagen::TablePlan& t : plan.tables) {
+        for (const std::string& w : t.warnings) Warn(t.name.Quoted() + ": " + w);
+      }
+      Progress("generating data");
+      DBARCH_ASSIGN_OR_RETURN(datagen::GenerateStats stats, datagen::LoadIntoServer(c, plan));
+      return stats.rows;
+    };
+  }
+  DBARCH_ASSIGN_OR_RETURN(measure::LoadStats stats, measure::LoadData(conn, catalog, load));
+  if (stats.files > 0) {
+    Progress("loaded " + std::to_string(stats.rows_copied) + " rows from " +
+             std::to_string(stats.files) + " file(s)");
+  }
+  return stats;
 }
 
 }  // namespace dbarch::cli

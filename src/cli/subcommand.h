@@ -31,5 +31,6 @@ std::unique_ptr<Subcommand> MakeInspectCommand();  // inspect.cc
 std::unique_ptr<Subcommand> MakeLintCommand();     // lint.cc
 std::unique_ptr<Subcommand> MakeBenchCommand();    // bench.cc
 std::unique_ptr<Subcommand> MakeGenerateCommand(); // generate.cc
+std::unique_ptr<Subcommand> MakeAdviseCommand();   // advise.cc
 
 }  // namespace dbarch::cli

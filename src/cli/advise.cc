@@ -1,0 +1,538 @@
+// `dbarch advise`: index recommendations for a workload. Loads a schema (and data) into a
+// sandbox like `bench`, asks the planner what-if questions through HypoPG (advisor/), runs an
+// Extend-style greedy search within a size budget and reports the chosen B-tree indexes with
+// their DDL, size, the queries they help and why. --verify builds them for real in the
+// sandbox and measures the workload before and after; an index no measured query benefits
+// from is dropped. Sandbox only: a --dsn server is refused (never builds indexes there).
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "advisor/candidates.h"
+#include "advisor/search.h"
+#include "advisor/whatif.h"
+#include "base/strings.h"
+#include "catalog/builder.h"
+#include "cli/console.h"
+#include "cli/sandbox_load.h"
+#include "cli/subcommand.h"
+#include "measure/runner.h"
+#include "pg/connection.h"
+#include "pg/introspect.h"
+#include "report/advise_report.h"
+#include "sandbox/sandbox.h"
+#include "workload/workload.h"
+
+namespace dbarch::cli {
+namespace {
+
+constexpr const char* kHelp = "dbarch advise --help";
+constexpr const char* kSandboxDatabase = "dbarch_advise";
+// PostgreSQL's identifier limit (NAMEDATALEN - 1 bytes).
+constexpr size_t kMaxIdentifierBytes = 63;
+// A query "is helped" by an index when the index alone lowers its estimated cost by more
+// than this fraction; and --verify keeps an index only when a query using it got at least
+// kMinMeasuredSpeedUp times faster.
+constexpr double kMinCostGain = 0.001;
+constexpr double kMinMeasuredSpeedUp = 1.1;
+
+// One analysed workload query.
+struct Analysed {
+  const workload::Query* query = nullptr;
+  advisor::QueryColumns columns;
+  int query_id = 0;  // WhatIfSession id
+};
+
+std::string UseText(const advisor::IndexableColumn& c) {
+  using advisor::ColumnUse;
+  if (c.Has(ColumnUse::kEquality) || c.Has(ColumnUse::kIn)) return "equality on " + c.column;
+  if (c.Has(ColumnUse::kIsNull)) return "IS NULL on " + c.column;
+  if (c.Has(ColumnUse::kJoin)) return "join on " + c.column;
+  if (c.Has(ColumnUse::kRange)) return "range on " + c.column;
+  if (c.Has(ColumnUse::kOrderBy)) return "sort on " + c.column;
+  if (c.Has(ColumnUse::kGroupBy)) return "grouping on " + c.column;
+  return "uses " + c.column;
+}
+
+// "equality on user_id, then sort on placed_at for q 'order history'" from how the query
+// that gains most uses each key column.
+std::string Rationale(const advisor::IndexDef& index, const Analysed* top, size_t helped) {
+  if (top == nullptr) return "lowers the estimated workload cost only together with the others";
+  std::vector<std::string> parts;
+  for (const std::string& col : index.columns) {
+    std::string text = "covers " + col;
+    for (const advisor::IndexableColumn& c : top->columns.columns) {
+      if (c.table == index.table && c.column == col) text = UseText(c);
+    }
+    parts.push_back(std::move(text));
+  }
+  std::string out = Join(parts, ", then ") + " for q '" + top->query->name + "'";
+  if (helped > 1) out += " (+" + std::to_string(helped - 1) + " more)";
+  return out;
+}
+
+// <table>_<col>_<col>_idx, cut to PostgreSQL's identifier limit, made unique against `taken`
+// (relation names of the schema) by a numeric suffix.
+std::string IndexName(const advisor::IndexDef& index, std::set<std::string>& taken) {
+  std::string base = index.table.name + "_" + Join(index.columns, "_");
+  std::string name;
+  for (int n = 0;; ++n) {
+    std::string suffix = n == 0 ? "_idx" : "_idx" + std::to_string(n);
+    std::string head = base.substr(0, std::min(base.size(), kMaxIdentifierBytes - suffix.size()));
+    name = head + suffix;
+    if (taken.insert(index.table.schema + "." + name).second) break;
+  }
+  return name;
+}
+
+std::string KeyColumns(const std::vector<std::string>& columns) {
+  std::vector<std::string> quoted;
+  for (const std::string& c : columns) quoted.push_back(QuoteIdent(c));
+  return Join(quoted, ", ");
+}
+
+// Key columns of the server's valid, non-partial B-tree indexes, per table; an expression
+// key ends the usable column list there. Candidates that are a prefix of one of these
+// (a primary key, a unique constraint...) would only duplicate it.
+Result<std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>> ExistingBtreeKeys(
+    pg::Connection& conn) {
+  DBARCH_ASSIGN_OR_RETURN(
+      pg::QueryResult rows,
+      conn.Exec("SELECT i.indexrelid::bigint, n.nspname, c.relname, a.attname "
+                "FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "JOIN pg_class ic ON ic.oid = i.indexrelid "
+                "JOIN pg_am am ON am.oid = ic.relam "
+                "CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) "
+                "LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+                "WHERE am.amname = 'btree' AND i.indpred IS NULL AND i.indisvalid "
+                "AND k.ord <= i.indnkeyatts "
+                "ORDER BY 1, k.ord"));
+  std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>> out;
+  int64_t current = -1;
+  bool stopped = false;
+  for (int r = 0; r < rows.rows(); ++r) {
+    int64_t oid = rows.GetInt(r, 0);
+    catalog::QualifiedName table{std::string(rows.Get(r, 1)), std::string(rows.Get(r, 2))};
+    if (oid != current) {
+      current = oid;
+      stopped = false;
+      out[table].emplace_back();
+    }
+    if (stopped || rows.IsNull(r, 3)) {
+      stopped = true;
+      continue;
+    }
+    out[table].back().emplace_back(rows.Get(r, 3));
+  }
+  return out;
+}
+
+bool IsPrefixOfExisting(
+    const advisor::IndexDef& index,
+    const std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>& existing) {
+  auto it = existing.find(index.table);
+  if (it == existing.end()) return false;
+  for (const std::vector<std::string>& keys : it->second) {
+    if (keys.size() >= index.columns.size() &&
+        std::equal(index.columns.begin(), index.columns.end(), keys.begin())) {
+      return true;
+    }
+  }
+  return false;
+}
+
+class AdviseCommand : public Subcommand {
+ public:
+  std::string name() const override { return "advise"; }
+
+  void Register(CLI::App& app) override {
+    CLI::App* cmd = app.add_subcommand(
+        "advise", "Recommend B-tree indexes for a workload (HypoPG what-if, sandbox)");
+    cmd->footer(
+        "Loads the schema (and data) into a private PostgreSQL 15 sandbox, costs candidate\n"
+        "indexes with HypoPG and picks a set within --budget-mb (Extend-style greedy search).\n"
+        "--verify then builds the indexes in the sandbox and measures the workload before and\n"
+        "after; an index no measured query benefits from is dropped. Not yet: --dsn, partial,\n"
+        "expression, GIN/trigram and BRIN indexes (docs/advise.md).\n"
+        "Exit codes: 0 ok, 2 usage, 3 bad input (or a query failed), 4 connection/I/O,\n"
+        "70 internal error.");
+    cmd->add_option("--schema", schema_paths_, "DDL file or directory of migrations (repeatable)")
+        ->type_name("FILE_OR_DIR")
+        ->expected(1, -1);
+    dsn_opt_ =
+        cmd->add_option("--dsn", dsn_, "Not supported yet (sandbox only)")->type_name("CONNINFO");
+    cmd->add_option("--workload", workload_paths_,
+                    "Workload SQL file or directory of *.sql files (repeatable)")
+        ->type_name("FILE_OR_DIR")
+        ->expected(1, -1)
+        ->required();
+    CLI::Option* data_opt =
+        cmd->add_option("--data", data_dir_,
+                        "Directory of <table>.csv / .tbl / .tbl.zst files to load")
+            ->type_name("DIR");
+    generate_opt_ = cmd->add_option("--generate", generate_,
+                                    "Fill the schema with generated data: N rows per table, "
+                                    "TABLE=N,..., or (no value) the --spec file's counts")
+                        ->type_name("[ROWS]")
+                        ->expected(0, 1)
+                        ->default_str("spec");
+    cmd->add_option("--spec", spec_path_, "With --generate: a dbarch generate spec file")
+        ->type_name("FILE");
+    cmd->add_option("--seed", seed_, "With --generate: the random seed")->type_name("N");
+    data_opt->excludes(generate_opt_);
+    cmd->add_option("--budget-mb", budget_mb_, "Size budget of the new indexes (default: 500)")
+        ->type_name("N")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--max-indexes", max_indexes_, "At most N new indexes (default: no limit)")
+        ->type_name("N")
+        ->check(CLI::Range(1, 10000));
+    cmd->add_option("--width", width_, "Widest index in key columns: 1, 2 or 3 (default: 2)")
+        ->type_name("N")
+        ->check(CLI::Range(1, 3));
+    cmd->add_flag("--verify", verify_,
+                  "Build the indexes in the sandbox and measure the workload before and after");
+    cmd->add_option("--runs", runs_, "With --verify: timed runs per query (default: 5)")
+        ->type_name("N")
+        ->check(CLI::Range(1, 1000));
+    cmd->add_option("--timeout", timeout_,
+                    "With --verify: statement_timeout per run (default: 30s)")
+        ->type_name("DURATION");
+    cmd->add_option("--format", format_, "Output format (default: text)")
+        ->type_name("FORMAT")
+        ->check(CLI::IsMember({"text", "json", "markdown"}));
+    cmd->add_option("--output,-o", output_, "Write to FILE instead of standard output")
+        ->type_name("FILE");
+  }
+
+  ExitCode Run() override {
+    if (dsn_opt_->count() > 0) {
+      return ReportUsageError(
+          "--dsn is not supported yet: advise runs on a sandbox only (--schema FILE_OR_DIR...)",
+          kHelp);
+    }
+    if (schema_paths_.empty()) {
+      return ReportUsageError("advise needs --schema FILE_OR_DIR...", kHelp);
+    }
+    std::optional<int> timeout_ms = ParseTimeoutMs(timeout_);
+    if (!timeout_ms) {
+      return ReportUsageError(
+          "--timeout: expected a duration such as 30s, 500ms or 2m, got \"" + timeout_ + "\"",
+          kHelp);
+    }
+
+    Progress("reading the workload");
+    auto workload = workload::LoadWorkload(workload_paths_);
+    if (!workload.ok()) return ReportError(workload.status());
+
+    report::AdviseReport result;
+    result.budget_mb = budget_mb_;
+    result.max_width = width_;
+    result.max_indexes = max_indexes_;
+    Status st = RunSandbox(*workload, *timeout_ms, result);
+    if (!st.ok()) return ReportError(st);
+
+    std::string text;
+    if (format_ == "json") {
+      text = report::AdviseToJson(result);
+    } else if (format_ == "markdown") {
+      text = report::AdviseToMarkdown(result);
+    } else {
+      text = report::AdviseToText(result);
+    }
+    Status written = WriteResult(text, output_);
+    if (!written.ok()) return ReportError(written);
+
+    bool failed = false;
+    if (result.verify) {
+      for (const report::AdviseVerifyQuery& q : result.verify->queries) {
+        if (q.before_outcome != measure::Outcome::kError &&
+            q.after_outcome != measure::Outcome::kError) {
+          continue;
+        }
+        Warn("query " + q.query + " failed during --verify");
+        failed = true;
+      }
+    }
+    return failed ? ExitCode::kBadInput : ExitCode::kOk;
+  }
+
+ private:
+  Status RunSandbox(const workload::Workload& workload, int timeout_ms,
+                    report::AdviseReport& result) {
+    DBARCH_ASSIGN_OR_RETURN(std::vector<std::string> files, catalog::ExpandSqlPaths(schema_paths_));
+    {
+      Progress("checking " + std::to_string(files.size()) + " schema file(s)");
+      auto offline = catalog::BuildCatalogFromPaths(files);
+      if (!offline.ok()) return offline.status();
+    }
+    DBARCH_ASSIGN_OR_RETURN(std::unique_ptr<sandbox::Sandbox> box,
+                            StartSandbox(sandbox::SandboxOptions{}));
+    DBARCH_RETURN_IF_ERROR(box->CreateDatabase(kSandboxDatabase));
+    DBARCH_ASSIGN_OR_RETURN(pg::Connection conn, ConnectForLoading(*box, kSandboxDatabase));
+    DBARCH_RETURN_IF_ERROR(LoadSqlFiles(conn, files));
+    Progress("reading the schema back from the server");
+    DBARCH_ASSIGN_OR_RETURN(catalog::Catalog catalog,
+                            pg::IntrospectCatalog(conn, pg::IntrospectOptions{}));
+    SandboxDataFlags data;
+    data.data_dir = data_dir_;
+    data.generate = generate_opt_->count() > 0;
+    data.generate_rows = generate_;
+    data.spec_path = spec_path_;
+    data.seed = seed_;
+    DBARCH_RETURN_IF_ERROR(LoadSandboxData(conn, catalog, data).status());
+    int v = conn.server_version_num();
+    result.target =
+        "sandbox (PostgreSQL " + std::to_string(v / 10000) + "." + std::to_string(v % 10000) + ")";
+
+    DBARCH_ASSIGN_OR_RETURN(std::vector<advisor::IndexDef> chosen,
+                            Recommend(conn, workload, catalog, result));
+    if (verify_) DBARCH_RETURN_IF_ERROR(Verify(conn, workload, chosen, timeout_ms, result));
+    result.total_size_bytes = 0;
+    for (const report::AdviseIndex& idx : result.indexes) {
+      if (!idx.dropped) result.total_size_bytes += idx.size_bytes;
+    }
+    Progress("stopping the sandbox");
+    return box->Stop();
+  }
+
+  // The what-if part: candidates, search, and per chosen index its effects. Returns the
+  // chosen indexes in the order of result.indexes.
+  Result<std::vector<advisor::IndexDef>> Recommend(pg::Connection& conn,
+                                                   const workload::Workload& workload,
+                                                   const catalog::Catalog& catalog,
+                                                   report::AdviseReport& result) {
+    Progress("creating the hypopg extension");
+    DBARCH_RETURN_IF_ERROR(conn.ExecScript("CREATE EXTENSION IF NOT EXISTS hypopg"));
+    auto start = std::chrono::steady_clock::now();
+    DBARCH_ASSIGN_OR_RETURN(advisor::WhatIfSession session, advisor::WhatIfSession::Open(conn));
+
+    using ExistingKeys = std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>;
+    DBARCH_ASSIGN_OR_RETURN(ExistingKeys existing, ExistingBtreeKeys(conn));
+    std::vector<Analysed> analysed;
+    std::vector<advisor::SearchQuery> search_queries;
+    std::set<std::string> candidate_keys;
+    for (const workload::Query& q : workload.queries) {
+      auto cols = advisor::ExtractIndexableColumns(q, catalog);
+      if (!cols.ok()) {
+        if (cols.status().code() != StatusCode::kNotSupported) {
+          return std::move(cols).status().WithContext("analysing query '" + q.name + "'");
+        }
+        Warn("query '" + q.name + "' skipped: " + cols.status().message());
+        result.skipped.push_back({q.name, cols.status().message()});
+        continue;
+      }
+      Analysed a;
+      a.query = &q;
+      a.columns = std::move(*cols);
+      a.query_id = session.AddQuery(q, a.columns.tables, a.columns.referenced);
+      std::vector<advisor::IndexDef> candidates = advisor::CandidateIndexes(a.columns, width_);
+      std::erase_if(candidates,
+                    [&](const advisor::IndexDef& c) { return IsPrefixOfExisting(c, existing); });
+      for (const advisor::IndexDef& c : candidates) candidate_keys.insert(c.Key());
+      search_queries.push_back(
+          advisor::SearchQuery{a.query_id, q.weight, std::move(candidates), a.columns.referenced});
+      analysed.push_back(std::move(a));
+    }
+    result.queries = static_cast<int>(analysed.size());
+    result.candidates = static_cast<int>(candidate_keys.size());
+
+    Progress("searching (" + std::to_string(candidate_keys.size()) + " candidates)");
+    advisor::SearchOptions options;
+    options.budget_mb = budget_mb_;
+    options.max_width = width_;
+    options.max_indexes = max_indexes_;
+    DBARCH_ASSIGN_OR_RETURN(advisor::SearchResult found,
+                            advisor::ExtendSearch(session, search_queries, options));
+    result.cost_without = found.cost_without;
+    result.cost_with = found.cost_with;
+    result.relative_cost = found.relative_cost;
+
+    // Names must not collide with the sandbox's relations (constraint indexes included).
+    std::set<std::string> taken;
+    {
+      DBARCH_ASSIGN_OR_RETURN(pg::QueryResult rels,
+                              conn.Exec("SELECT n.nspname, c.relname FROM pg_class c "
+                                        "JOIN pg_namespace n ON n.oid = c.relnamespace"));
+      for (int i = 0; i < rels.rows(); ++i) {
+        taken.insert(std::string(rels.Get(i, 0)) + "." + std::string(rels.Get(i, 1)));
+      }
+    }
+
+    // PostgreSQL 15 cannot build an index on a partitioned table CONCURRENTLY.
+    std::set<catalog::QualifiedName> partitioned;
+    {
+      DBARCH_ASSIGN_OR_RETURN(
+          pg::QueryResult rels,
+          conn.Exec("SELECT n.nspname, c.relname FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'p'"));
+      for (int i = 0; i < rels.rows(); ++i) {
+        partitioned.insert({std::string(rels.Get(i, 0)), std::string(rels.Get(i, 1))});
+      }
+    }
+
+    for (size_t i = 0; i < found.indexes.size(); ++i) {
+      const advisor::IndexDef& index = found.indexes[i];
+      report::AdviseIndex out;
+      out.name = IndexName(index, taken);
+      out.table = index.table.Quoted();
+      out.columns = index.columns;
+      bool is_partitioned = partitioned.count(index.table) > 0;
+      out.ddl = std::string(is_partitioned ? "CREATE INDEX " : "CREATE INDEX CONCURRENTLY ") +
+                QuoteIdent(out.name) + " ON " + out.table + " (" + KeyColumns(index.columns) + ")";
+      if (is_partitioned) {
+        out.note =
+            "partitioned table: CONCURRENTLY is not supported; to avoid blocking writes create "
+            "it ON ONLY the parent, build each partition's index CONCURRENTLY and ATTACH it";
+      }
+      out.size_bytes = found.sizes_bytes[i];
+      // The index alone against no new index, per query that reads its table.
+      std::vector<std::pair<double, const Analysed*>> gains;
+      for (const Analysed& a : analysed) {
+        const auto& tables = a.columns.tables;
+        if (std::find(tables.begin(), tables.end(), index.table) == tables.end()) continue;
+        DBARCH_ASSIGN_OR_RETURN(double before, session.Cost(a.query_id, {}));
+        DBARCH_ASSIGN_OR_RETURN(double after, session.Cost(a.query_id, {index}));
+        if (!(before - after > before * kMinCostGain)) continue;
+        out.helps.push_back({a.query->name, a.query->weight, before, after, false});
+        gains.emplace_back(a.query->weight * (before - after), &a);
+      }
+      // Largest weighted gain first; ties by name (deterministic).
+      std::vector<size_t> order(out.helps.size());
+      for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+      std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+        if (gains[x].first != gains[y].first) return gains[x].first > gains[y].first;
+        return out.helps[x].query < out.helps[y].query;
+      });
+      std::vector<report::AdviseQueryEffect> sorted;
+      for (size_t k : order) sorted.push_back(out.helps[k]);
+      out.helps = std::move(sorted);
+      const Analysed* top = order.empty() ? nullptr : gains[order[0]].second;
+      out.rationale = Rationale(index, top, out.helps.size());
+      result.indexes.push_back(std::move(out));
+    }
+    result.runtime_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    result.whatif_calls = session.stats().explain_calls;
+    result.cost_cache_hits = session.stats().cost_cache_hits;
+    DBARCH_RETURN_IF_ERROR(session.Close());
+    return found.indexes;
+  }
+
+  // Measures the workload, builds `chosen` (named as in result.indexes) for real, measures
+  // again, and drops the indexes no faster query used.
+  Status Verify(pg::Connection& conn, const workload::Workload& workload,
+                const std::vector<advisor::IndexDef>& chosen, int timeout_ms,
+                report::AdviseReport& result) {
+    measure::RunOptions options;
+    options.runs = runs_;
+    options.timeout_ms = timeout_ms;
+    options.on_query = [](const std::string& name) { Progress("running " + name); };
+    options.label = "without the recommended indexes";
+    DBARCH_ASSIGN_OR_RETURN(measure::WorkloadMeasurement before,
+                            measure::RunWorkload(conn, workload, options));
+    // Index builds must not be cut short by the measurement's statement_timeout.
+    DBARCH_RETURN_IF_ERROR(conn.ExecScript("SET statement_timeout = 0"));
+    for (size_t i = 0; i < chosen.size(); ++i) {
+      const report::AdviseIndex& idx = result.indexes[i];
+      Progress("building " + idx.name);
+      // Plain CREATE INDEX: the sandbox has no concurrent writers.
+      DBARCH_RETURN_IF_ERROR(conn.ExecScript("CREATE INDEX " + QuoteIdent(idx.name) + " ON " +
+                                             idx.table + " (" + KeyColumns(chosen[i].columns) +
+                                             ")"));
+    }
+    // An index on a partitioned table has one index per partition, with its own name: the
+    // measured plans name those.
+    std::map<std::string, std::set<std::string>> plan_names;  // index name -> names in plans
+    for (size_t i = 0; i < chosen.size(); ++i) {
+      const report::AdviseIndex& idx = result.indexes[i];
+      plan_names[idx.name].insert(idx.name);
+      const std::string& schema = chosen[i].table.schema;
+      DBARCH_ASSIGN_OR_RETURN(
+          pg::QueryResult parts,
+          conn.Exec("WITH RECURSIVE parts(oid) AS ("
+                    " SELECT inhrelid FROM pg_inherits WHERE inhparent = (" +
+                    QuoteLiteral(QuoteIdent(schema) + "." + QuoteIdent(idx.name)) +
+                    ")::regclass UNION ALL"
+                    " SELECT i.inhrelid FROM pg_inherits i JOIN parts p ON i.inhparent = p.oid)"
+                    " SELECT c.relname FROM parts JOIN pg_class c ON c.oid = parts.oid"));
+      for (int r = 0; r < parts.rows(); ++r) plan_names[idx.name].emplace(parts.Get(r, 0));
+    }
+    Progress("ANALYZE");
+    DBARCH_RETURN_IF_ERROR(conn.ExecScript("ANALYZE"));
+    options.label = "with the recommended indexes";
+    DBARCH_ASSIGN_OR_RETURN(measure::WorkloadMeasurement after,
+                            measure::RunWorkload(conn, workload, options));
+
+    std::vector<std::optional<double>> speed_ups = measure::QuerySpeedUps(before, after);
+    report::AdviseVerify v;
+    v.runs = runs_;
+    v.timeout_ms = timeout_ms;
+    v.weighted_speed_up = measure::WeightedSpeedUp(before, after);
+    for (size_t i = 0; i < before.queries.size(); ++i) {
+      const measure::QueryMeasurement& b = before.queries[i];
+      const measure::QueryMeasurement& a = after.queries[i];
+      report::AdviseVerifyQuery q;
+      q.query = b.name;
+      q.weight = b.weight;
+      q.before_outcome = b.outcome;
+      q.after_outcome = a.outcome;
+      q.before_median_ms = b.median_ms;
+      q.after_median_ms = a.median_ms;
+      q.speed_up = speed_ups[i];
+      if (b.plan) q.indexes_before = b.plan->indexes;
+      if (a.plan) q.indexes_after = a.plan->indexes;
+      v.queries.push_back(std::move(q));
+    }
+    for (report::AdviseIndex& idx : result.indexes) {
+      bool benefit = false;
+      const std::set<std::string>& names = plan_names[idx.name];
+      for (const report::AdviseVerifyQuery& q : v.queries) {
+        bool uses = std::any_of(q.indexes_after.begin(), q.indexes_after.end(),
+                                [&](const std::string& n) { return names.count(n) > 0; });
+        if (!uses) continue;
+        for (report::AdviseQueryEffect& e : idx.helps) {
+          if (e.query == q.query) e.used_in_plan = true;
+        }
+        if (q.speed_up && *q.speed_up >= kMinMeasuredSpeedUp) benefit = true;
+      }
+      if (!benefit) {
+        idx.dropped = true;
+        idx.drop_reason = "no measured benefit";
+      }
+    }
+    result.verify = std::move(v);
+    return Status::OK();
+  }
+
+  std::vector<std::string> schema_paths_;
+  std::string dsn_;
+  std::vector<std::string> workload_paths_;
+  std::string data_dir_;
+  std::string generate_;
+  std::string spec_path_;
+  std::optional<uint64_t> seed_;
+  double budget_mb_ = 500;
+  int max_indexes_ = 0;
+  int width_ = 2;
+  bool verify_ = false;
+  int runs_ = 5;
+  std::string timeout_ = "30s";
+  std::string format_ = "text";
+  std::string output_;
+  CLI::Option* dsn_opt_ = nullptr;
+  CLI::Option* generate_opt_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Subcommand> MakeAdviseCommand() { return std::make_unique<AdviseCommand>(); }
+
+}  // namespace dbarch::cli

@@ -1,0 +1,269 @@
+#include "report/advise_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "report/bench_report.h"
+
+namespace dbarch::report {
+namespace {
+
+using Json = nlohmann::json;
+using measure::Outcome;
+
+std::string Significant(double value, int significant) {
+  if (value == 0) return "0";
+  double magnitude = std::floor(std::log10(std::fabs(value)));
+  int decimals = std::max(0, significant - 1 - static_cast<int>(magnitude));
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, value);
+  return buf;
+}
+
+// Costs are shown with two decimals, as EXPLAIN prints them.
+std::string Cost(double cost) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.2f", cost);
+  return buf;
+}
+
+std::string Weight(double w) {
+  if (w == std::floor(w) && std::fabs(w) < 1e15) return std::to_string(static_cast<int64_t>(w));
+  return Significant(w, 3);
+}
+
+std::string SpeedUp(const std::optional<double>& s) { return s ? Significant(*s, 3) + "x" : "-"; }
+
+std::string Median(Outcome outcome, double ms) {
+  switch (outcome) {
+    case Outcome::kOk:
+      return FormatDuration(ms);
+    case Outcome::kTimeout:
+      return "timeout";
+    case Outcome::kError:
+      return "error";
+  }
+  return "error";
+}
+
+std::string Budget(const AdviseReport& r) { return Weight(r.budget_mb) + " MB"; }
+
+int Kept(const AdviseReport& r) {
+  return static_cast<int>(std::count_if(r.indexes.begin(), r.indexes.end(),
+                                        [](const AdviseIndex& i) { return !i.dropped; }));
+}
+
+// Left-aligned columns separated by two blanks; the last column is not padded.
+std::string Table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    if (widths.size() < row.size()) widths.resize(row.size(), 0);
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line = "  ";
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string MdCell(std::string s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string FormatBytes(int64_t bytes) {
+  double b = static_cast<double>(bytes);
+  if (b >= 1e9) return Significant(b / 1e9, 3) + " GB";
+  if (b >= 1e6) return Significant(b / 1e6, 3) + " MB";
+  if (b >= 1e3) return Significant(b / 1e3, 3) + " kB";
+  return std::to_string(bytes) + " B";
+}
+
+std::string AdviseToText(const AdviseReport& r) {
+  std::string out = "dbarch advise: " + r.target + "\n";
+  out += "workload: " + std::to_string(r.queries) + " queries analysed";
+  if (!r.skipped.empty()) out += ", " + std::to_string(r.skipped.size()) + " skipped";
+  out += "; " + std::to_string(r.candidates) +
+         " candidate indexes (width <= " + std::to_string(r.max_width) + ")\n";
+  out += "budget: " + Budget(r);
+  if (r.max_indexes > 0) out += ", at most " + std::to_string(r.max_indexes) + " indexes";
+  out += "\n";
+  out +=
+      "recommended: " + std::to_string(Kept(r)) + " index(es), " + FormatBytes(r.total_size_bytes);
+  int dropped = static_cast<int>(r.indexes.size()) - Kept(r);
+  if (dropped > 0) out += " (" + std::to_string(dropped) + " more dropped by --verify)";
+  out += "\n";
+  out += "estimated workload cost: " + Cost(r.cost_without) + " -> " + Cost(r.cost_with) +
+         " (relative cost " + Significant(r.relative_cost, 3) + ")\n";
+  out += "what-if calls: " + std::to_string(r.whatif_calls) + " (" +
+         std::to_string(r.cost_cache_hits) + " answered from the cache); search time " +
+         FormatDuration(r.runtime_ms) + "\n";
+  for (const AdviseSkipped& s : r.skipped) {
+    out += "skipped query '" + s.query + "': " + s.reason + "\n";
+  }
+  for (const AdviseIndex& idx : r.indexes) {
+    out += "\n" + idx.ddl + ";\n";
+    if (idx.dropped) out += "  dropped: " + idx.drop_reason + "\n";
+    out += "  size " + FormatBytes(idx.size_bytes) + "; " + idx.rationale + "\n";
+    if (!idx.note.empty()) out += "  note: " + idx.note + "\n";
+    std::vector<std::vector<std::string>> rows = {{"query", "weight", "cost before", "cost after"}};
+    if (r.verify) rows[0].push_back("used in plan");
+    for (const AdviseQueryEffect& e : idx.helps) {
+      rows.push_back({e.query, Weight(e.weight), Cost(e.cost_before), Cost(e.cost_after)});
+      if (r.verify) rows.back().push_back(e.used_in_plan ? "yes" : "no");
+    }
+    out += Table(rows);
+  }
+  if (r.indexes.empty()) out += "\nno index lowers the estimated workload cost within the budget\n";
+  if (r.verify) {
+    const AdviseVerify& v = *r.verify;
+    out += "\nverified: " + std::to_string(v.runs) +
+           " timed run(s) per query, before and after "
+           "building the recommended indexes\n";
+    std::vector<std::vector<std::string>> rows = {
+        {"query", "weight", "before", "after", "speed-up", "indexes after"}};
+    for (const AdviseVerifyQuery& q : v.queries) {
+      std::string used;
+      for (const std::string& n : q.indexes_after) used += (used.empty() ? "" : ",") + n;
+      rows.push_back({q.query, Weight(q.weight), Median(q.before_outcome, q.before_median_ms),
+                      Median(q.after_outcome, q.after_median_ms), SpeedUp(q.speed_up),
+                      used.empty() ? "-" : used});
+    }
+    out += Table(rows);
+    out += "weighted speed-up: " + SpeedUp(v.weighted_speed_up) + "\n";
+  }
+  return out;
+}
+
+std::string AdviseToJson(const AdviseReport& r) {
+  Json j = Json::object();
+  j["target"] = r.target;
+  j["budget_mb"] = r.budget_mb;
+  j["max_width"] = r.max_width;
+  j["max_indexes"] = r.max_indexes;
+  j["queries"] = r.queries;
+  j["candidates"] = r.candidates;
+  Json skipped = Json::array();
+  for (const AdviseSkipped& s : r.skipped)
+    skipped.push_back({{"query", s.query}, {"reason", s.reason}});
+  j["skipped"] = skipped;
+  Json indexes = Json::array();
+  for (const AdviseIndex& idx : r.indexes) {
+    Json helps = Json::array();
+    for (const AdviseQueryEffect& e : idx.helps) {
+      helps.push_back({{"query", e.query},
+                       {"weight", e.weight},
+                       {"cost_before", e.cost_before},
+                       {"cost_after", e.cost_after},
+                       {"used_in_plan", e.used_in_plan}});
+    }
+    indexes.push_back({{"name", idx.name},
+                       {"table", idx.table},
+                       {"columns", idx.columns},
+                       {"ddl", idx.ddl},
+                       {"size_bytes", idx.size_bytes},
+                       {"rationale", idx.rationale},
+                       {"note", idx.note},
+                       {"dropped", idx.dropped},
+                       {"drop_reason", idx.drop_reason},
+                       {"helps", helps}});
+  }
+  j["indexes"] = indexes;
+  j["total_size_bytes"] = r.total_size_bytes;
+  j["cost_without"] = r.cost_without;
+  j["cost_with"] = r.cost_with;
+  j["relative_cost"] = r.relative_cost;
+  j["whatif_calls"] = r.whatif_calls;
+  j["cost_cache_hits"] = r.cost_cache_hits;
+  j["runtime_ms"] = r.runtime_ms;
+  if (r.verify) {
+    const AdviseVerify& v = *r.verify;
+    Json queries = Json::array();
+    for (const AdviseVerifyQuery& q : v.queries) {
+      Json speed = q.speed_up ? Json(*q.speed_up) : Json(nullptr);
+      queries.push_back({{"query", q.query},
+                         {"weight", q.weight},
+                         {"before_outcome", measure::OutcomeName(q.before_outcome)},
+                         {"after_outcome", measure::OutcomeName(q.after_outcome)},
+                         {"before_median_ms", q.before_median_ms},
+                         {"after_median_ms", q.after_median_ms},
+                         {"speed_up", speed},
+                         {"indexes_before", q.indexes_before},
+                         {"indexes_after", q.indexes_after}});
+    }
+    j["verify"] = {
+        {"runs", v.runs},
+        {"timeout_ms", v.timeout_ms},
+        {"weighted_speed_up", v.weighted_speed_up ? Json(*v.weighted_speed_up) : Json(nullptr)},
+        {"queries", queries}};
+  } else {
+    j["verify"] = nullptr;
+  }
+  // nlohmann::json objects are std::map based: keys come out sorted.
+  return j.dump(2) + "\n";
+}
+
+std::string AdviseToMarkdown(const AdviseReport& r) {
+  std::string out = "## Index recommendation\n\n";
+  out += "Target: " + r.target + ". Budget " + Budget(r) +
+         ", index width <= " + std::to_string(r.max_width) + ". " + std::to_string(r.queries) +
+         " queries, " + std::to_string(r.candidates) + " candidates, " +
+         std::to_string(r.whatif_calls) + " what-if calls, search time " +
+         FormatDuration(r.runtime_ms) + ".\n\n";
+  out += "Estimated workload cost " + Cost(r.cost_without) + " -> " + Cost(r.cost_with) +
+         " (relative cost " + Significant(r.relative_cost, 3) + "), " + std::to_string(Kept(r)) +
+         " index(es), " + FormatBytes(r.total_size_bytes) + ".\n\n";
+  for (const AdviseSkipped& s : r.skipped) {
+    out += "- skipped query '" + MdCell(s.query) + "': " + MdCell(s.reason) + "\n";
+  }
+  if (!r.skipped.empty()) out += "\n";
+  if (!r.indexes.empty()) {
+    out += "| index | size | helps (cost before -> after) | rationale |\n|---|---|---|---|\n";
+    for (const AdviseIndex& idx : r.indexes) {
+      std::string helps;
+      for (const AdviseQueryEffect& e : idx.helps) {
+        if (!helps.empty()) helps += "; ";
+        helps += e.query + " (" + Cost(e.cost_before) + " -> " + Cost(e.cost_after) + ")";
+      }
+      std::string name = "`" + idx.name + "`";
+      if (idx.dropped) name = "~~" + name + "~~ (dropped: " + idx.drop_reason + ")";
+      out += "| " + name + " | " + FormatBytes(idx.size_bytes) + " | " + MdCell(helps) + " | " +
+             MdCell(idx.rationale) + " |\n";
+    }
+    out += "\n```sql\n";
+    for (const AdviseIndex& idx : r.indexes) {
+      if (!idx.dropped) out += idx.ddl + ";\n";
+    }
+    out += "```\n";
+  } else {
+    out += "No index lowers the estimated workload cost within the budget.\n";
+  }
+  if (r.verify) {
+    out += "\n### Measured (" + std::to_string(r.verify->runs) + " run(s) per query)\n\n";
+    out += "| query | weight | before | after | speed-up |\n|---|---|---|---|---|\n";
+    for (const AdviseVerifyQuery& q : r.verify->queries) {
+      out += "| " + MdCell(q.query) + " | " + Weight(q.weight) + " | " +
+             Median(q.before_outcome, q.before_median_ms) + " | " +
+             Median(q.after_outcome, q.after_median_ms) + " | " + SpeedUp(q.speed_up) + " |\n";
+    }
+    out += "\nWeighted speed-up: " + SpeedUp(r.verify->weighted_speed_up) + ".\n";
+  }
+  return out;
+}
+
+}  // namespace dbarch::report
