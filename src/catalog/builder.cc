@@ -1175,13 +1175,14 @@ std::string CatalogBuilder::Impl::DomainBase(const std::string& type_name) const
   return !deeper.empty() ? deeper : sql::InternalTypeName(it->second.base_type);
 }
 
-sql::ExprHints CatalogBuilder::Impl::HintsFor(const Table& table) const {
+sql::ExprHints CatalogBuilder::Impl::HintsFor(const Table& table, bool with_column_types) const {
   sql::ExprHints h;
-  h.column_types.reserve(table.columns.size());
+  if (cat_.types.empty() && !with_column_types) return h;
+  if (with_column_types) h.column_types.reserve(table.columns.size());
   for (const Column& c : table.columns) {
     std::string base = cat_.types.empty() ? std::string() : DomainBase(c.type);
     if (!base.empty()) h.domain_columns.emplace_back(c.name, base);
-    h.column_types.emplace_back(c.name, !base.empty() ? base : sql::InternalTypeName(c.type));
+    if (with_column_types) h.column_types.emplace_back(c.name, !base.empty() ? base : sql::InternalTypeName(c.type));
   }
   return h;
 }
@@ -1189,7 +1190,13 @@ sql::ExprHints CatalogBuilder::Impl::HintsFor(const Table& table) const {
 Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* def,
                                        bool in_create,
                                        std::vector<const PgQuery__Constraint*>& deferred) {
-  hints_ = HintsFor(table);
+  // Column types matter only to a generated column's expression (the server's implicit
+  // casts in mixed arithmetic); collecting them for every column would be quadratic.
+  bool generated = false;
+  for (const Node* c : Nodes(def->n_constraints, def->constraints)) {
+    generated = generated || c->constraint->contype == PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED;
+  }
+  hints_ = HintsFor(table, generated);
   std::string colname = TruncateIdentifier(def->colname);
   Column* existing = table.FindColumn(colname);
   if (existing != nullptr && !table.partition_of && table.inherits.empty() && !table.of_type) {

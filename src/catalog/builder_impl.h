@@ -38,7 +38,9 @@ class CatalogBuilder::Impl {
   std::string current_role_;
   // Domain-typed columns of the table whose expressions are being read (see ExprHints).
   sql::ExprHints hints_;
-  sql::ExprHints HintsFor(const Table& table) const;
+  // Expression hints for `table`'s columns: domain bases always; every column's type only
+  // with `with_column_types` (costly: one entry per column).
+  sql::ExprHints HintsFor(const Table& table, bool with_column_types = false) const;
   // The internal base type name of a domain named as a column type ("" if not a domain).
   std::string DomainBase(const std::string& type_name) const;
   // Names in use per schema: relations (tables, views, sequences, indexes incl.
