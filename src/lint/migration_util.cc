@@ -555,23 +555,23 @@ void DropLocks(const catalog::Catalog& catalog, const PgQuery__DropStmt* s,
 
 void TruncateLocks(const catalog::Catalog& catalog, const PgQuery__TruncateStmt* s,
                    std::vector<TableLock>& out) {
-  std::vector<QualifiedName> todo;
+  std::vector<QualifiedName> pending;
   for (const Node* r : Nodes(s->n_relations, s->relations)) {
     if (r->node_case != PG_QUERY__NODE__NODE_RANGE_VAR) continue;
     QualifiedName q = TableName(catalog, r->range_var, nullptr);
     Merge(out,
           Lock(q, LockMode::kAccessExclusive, TableWork::kTruncate, "", r->range_var->location));
-    todo.push_back(q);
+    pending.push_back(q);
   }
   if (s->behavior != PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE) return;
-  std::set<QualifiedName> seen(todo.begin(), todo.end());
-  for (size_t i = 0; i < todo.size(); ++i) {
-    QualifiedName from = todo[i];  // copy: todo grows below
+  std::set<QualifiedName> seen(pending.begin(), pending.end());
+  for (size_t i = 0; i < pending.size(); ++i) {
+    QualifiedName from = pending[i];  // copy: pending grows below
     for (const QualifiedName& r : ReferencingTables(catalog, from)) {
       if (!seen.insert(r).second) continue;
       Merge(out, Lock(r, LockMode::kAccessExclusive, TableWork::kTruncate,
                       "CASCADE follows its foreign key to " + TableLabel(from)));
-      todo.push_back(r);
+      pending.push_back(r);
     }
   }
 }

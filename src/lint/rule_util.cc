@@ -38,6 +38,13 @@ std::string RangeVarText(const PgQuery__RangeVar* rv) {
   return out + QuoteIdent(rv->relname != nullptr ? rv->relname : "");
 }
 
+std::string RangeVarPlain(const PgQuery__RangeVar* rv) {
+  if (rv == nullptr || rv->relname == nullptr) return "";
+  std::string name = rv->relname;
+  if (rv->schemaname != nullptr && *rv->schemaname != '\0') name = std::string(rv->schemaname) + "." + name;
+  return name;
+}
+
 std::string ColumnRefName(const sql::Node* node) {
   if (node == nullptr || node->node_case != PG_QUERY__NODE__NODE_COLUMN_REF) return "";
   const PgQuery__ColumnRef* c = node->column_ref;

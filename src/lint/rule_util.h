@@ -26,6 +26,8 @@ const catalog::Table* ResolveTable(const catalog::Catalog& catalog, const PgQuer
 
 // schema.name as written in the RangeVar (no resolution), for messages.
 std::string RangeVarText(const PgQuery__RangeVar* rv);
+// The same without identifier quoting, for messages that put the whole name in quotes.
+std::string RangeVarPlain(const PgQuery__RangeVar* rv);
 
 // The last field of a ColumnRef ("" for * or a non-ColumnRef).
 std::string ColumnRefName(const sql::Node* node);

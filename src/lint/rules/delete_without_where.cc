@@ -17,14 +17,6 @@ namespace dbarch::lint {
 
 namespace {
 
-// schema.table as written, for messages.
-std::string WrittenName(const PgQuery__RangeVar* rv) {
-  std::string name = rv->relname;
-  if (rv->schemaname != nullptr && *rv->schemaname != '\0')
-    name = std::string(rv->schemaname) + "." + name;
-  return name;
-}
-
 class DeleteWithoutWhere final : public Rule {
  public:
   const RuleDoc& doc() const override {
@@ -52,7 +44,7 @@ class DeleteWithoutWhere final : public Rule {
       if (d->where_clause != nullptr || d->relation == nullptr) return true;
       int at = n == ctx.stmt->node ? -1 : d->relation->location;
       out.Report(at,
-                 "delete from \"" + WrittenName(d->relation) +
+                 "delete from \"" + RangeVarPlain(d->relation) +
                      "\" has no WHERE clause: it removes every row",
                  "add a WHERE clause; to empty the table on purpose: TRUNCATE " +
                      RangeVarText(d->relation) + ";");

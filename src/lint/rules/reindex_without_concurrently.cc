@@ -12,6 +12,7 @@
 #include "base/strings.h"
 #include "lint/migration_util.h"
 #include "lint/rule.h"
+#include "lint/rule_util.h"
 
 namespace dbarch::lint {
 
@@ -68,7 +69,7 @@ class ReindexWithoutConcurrently final : public Rule {
           return;
         }
         kind = "INDEX";
-        name = RangeVarName(s->relation);
+        name = RangeVarText(s->relation);
         subject = "rebuilds " + Quoted(parts.back()) + " under a SHARE lock on " + table +
                   " that blocks writes, and an ACCESS EXCLUSIVE lock on the index that blocks "
                   "queries using it";
@@ -99,13 +100,6 @@ class ReindexWithoutConcurrently final : public Rule {
             "ALTER INDEX new_idx RENAME TO old_idx;";
     }
     out.Report(-1, "REINDEX " + kind + " without CONCURRENTLY " + subject, fix);
-  }
-
- private:
-  static std::string RangeVarName(const PgQuery__RangeVar* rv) {
-    std::string out;
-    if (!Str(rv->schemaname).empty()) out = QuoteIdent(Str(rv->schemaname)) + ".";
-    return out + QuoteIdent(Str(rv->relname));
   }
 };
 

@@ -19,14 +19,6 @@ namespace dbarch::lint {
 
 namespace {
 
-// schema.table as written, for messages.
-std::string WrittenName(const PgQuery__RangeVar* rv) {
-  std::string name = rv->relname;
-  if (rv->schemaname != nullptr && *rv->schemaname != '\0')
-    name = std::string(rv->schemaname) + "." + name;
-  return name;
-}
-
 class UpdateWithoutWhere final : public Rule {
  public:
   const RuleDoc& doc() const override {
@@ -55,7 +47,7 @@ class UpdateWithoutWhere final : public Rule {
       std::string table = RangeVarText(u->relation);
       int at = n == ctx.stmt->node ? -1 : u->relation->location;
       out.Report(at,
-                 "update of \"" + WrittenName(u->relation) +
+                 "update of \"" + RangeVarPlain(u->relation) +
                      "\" has no WHERE clause: it rewrites every row",
                  "add a WHERE clause; for an intended backfill, update in key batches (UPDATE " +
                      table + " SET ... WHERE id >= $1 AND id < $2), one transaction per batch");
