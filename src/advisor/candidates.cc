@@ -61,6 +61,11 @@ class Extractor {
   explicit Extractor(const catalog::Catalog& catalog) : catalog_(catalog) {}
 
   void Select(const PgQuery__SelectStmt* s, const Scope* parent);
+  // The timed statement is an INSERT / UPDATE / DELETE: its target and what it reads.
+  // kNotSupported when the target is not a catalog table.
+  Status Insert(const PgQuery__InsertStmt* s);
+  Status Update(const PgQuery__UpdateStmt* s);
+  Status Delete(const PgQuery__DeleteStmt* s);
   QueryColumns Finish() const;
 
  private:
@@ -71,6 +76,9 @@ class Extractor {
   void Subqueries(const Node* n, const Scope& scope);
   void References(const Node* n, const Scope& scope);
   bool RefersTo(const Node* n, const RangeEntry* entry, const Scope& scope) const;
+  // The write target's scope entry; sets write_. kNotSupported for an unknown table.
+  Status Target(const PgQuery__RangeVar* rv, WriteKind kind, Scope& scope);
+  void WithClause(const PgQuery__WithClause* with, const Scope* parent);
   void Mark(const Resolved& r, ColumnUse use) {
     uses_[{r.table->name, r.column}] |= static_cast<uint32_t>(use);
   }
@@ -80,6 +88,7 @@ class Extractor {
   std::set<catalog::QualifiedName> tables_;
   std::map<std::pair<catalog::QualifiedName, std::string>, uint32_t> uses_;
   std::set<std::pair<catalog::QualifiedName, std::string>> referenced_;
+  std::optional<WriteTarget> write_;
 };
 
 void Extractor::AddFromItem(const Node* item, const Scope* parent, Scope& scope,
@@ -281,17 +290,7 @@ void Extractor::Select(const PgQuery__SelectStmt* s, const Scope* parent) {
     Select(s->rarg, parent);
     return;
   }
-  if (s->with_clause != nullptr) {
-    for (const Node* c : Nodes(s->with_clause->n_ctes, s->with_clause->ctes)) {
-      if (c->node_case != PG_QUERY__NODE__NODE_COMMON_TABLE_EXPR) continue;
-      const PgQuery__CommonTableExpr* cte = c->common_table_expr;
-      cte_names_.insert(cte->ctename);
-      if (cte->ctequery != nullptr &&
-          cte->ctequery->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
-        Select(cte->ctequery->select_stmt, parent);
-      }
-    }
-  }
+  WithClause(s->with_clause, parent);
   Scope scope;
   scope.parent = parent;
   std::vector<const Node*> quals;
@@ -332,6 +331,87 @@ void Extractor::Select(const PgQuery__SelectStmt* s, const Scope* parent) {
   }
 }
 
+void Extractor::WithClause(const PgQuery__WithClause* with, const Scope* parent) {
+  if (with == nullptr) return;
+  for (const Node* c : Nodes(with->n_ctes, with->ctes)) {
+    if (c->node_case != PG_QUERY__NODE__NODE_COMMON_TABLE_EXPR) continue;
+    const PgQuery__CommonTableExpr* cte = c->common_table_expr;
+    cte_names_.insert(cte->ctename);
+    if (cte->ctequery != nullptr && cte->ctequery->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
+      Select(cte->ctequery->select_stmt, parent);
+    }
+  }
+}
+
+Status Extractor::Target(const PgQuery__RangeVar* rv, WriteKind kind, Scope& scope) {
+  catalog::QualifiedName name{rv->schemaname[0] != '\0' ? rv->schemaname : "public", rv->relname};
+  const catalog::Table* table = catalog_.FindTable(name);
+  if (table == nullptr) {
+    return Status::NotSupported("writes " + name.Quoted() + ", which is not a table of the schema");
+  }
+  write_ = WriteTarget{table->name, kind, {}};
+  std::string alias = rv->alias != nullptr && rv->alias->aliasname[0] != '\0'
+                          ? rv->alias->aliasname
+                          : rv->relname;
+  scope.entries.push_back(RangeEntry{std::move(alias), table});
+  return Status::OK();
+}
+
+Status Extractor::Insert(const PgQuery__InsertStmt* s) {
+  WithClause(s->with_clause, nullptr);
+  Scope none;
+  DBARCH_RETURN_IF_ERROR(Target(s->relation, WriteKind::kInsert, none));
+  // INSERT ... SELECT reads through its SELECT; VALUES lists read nothing indexable.
+  if (s->select_stmt != nullptr && s->select_stmt->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
+    Select(s->select_stmt->select_stmt, nullptr);
+  }
+  return Status::OK();
+}
+
+Status Extractor::Update(const PgQuery__UpdateStmt* s) {
+  WithClause(s->with_clause, nullptr);
+  Scope scope;
+  DBARCH_RETURN_IF_ERROR(Target(s->relation, WriteKind::kUpdate, scope));
+  tables_.insert(write_->table);  // the UPDATE finds its rows by reading the target
+  std::vector<const Node*> quals;
+  for (const Node* item : Nodes(s->n_from_clause, s->from_clause)) {
+    AddFromItem(item, nullptr, scope, quals);
+  }
+  quals.push_back(s->where_clause);
+  for (const Node* q : quals) {
+    Predicate(q, scope);
+    Subqueries(q, scope);
+    References(q, scope);
+  }
+  std::set<std::string> assigned;
+  for (const Node* t : Nodes(s->n_target_list, s->target_list)) {
+    if (t->node_case != PG_QUERY__NODE__NODE_RES_TARGET) continue;
+    assigned.insert(t->res_target->name);
+    Subqueries(t->res_target->val, scope);
+    References(t->res_target->val, scope);
+  }
+  write_->set_columns.assign(assigned.begin(), assigned.end());
+  return Status::OK();
+}
+
+Status Extractor::Delete(const PgQuery__DeleteStmt* s) {
+  WithClause(s->with_clause, nullptr);
+  Scope scope;
+  DBARCH_RETURN_IF_ERROR(Target(s->relation, WriteKind::kDelete, scope));
+  tables_.insert(write_->table);
+  std::vector<const Node*> quals;
+  for (const Node* item : Nodes(s->n_using_clause, s->using_clause)) {
+    AddFromItem(item, nullptr, scope, quals);
+  }
+  quals.push_back(s->where_clause);
+  for (const Node* q : quals) {
+    Predicate(q, scope);
+    Subqueries(q, scope);
+    References(q, scope);
+  }
+  return Status::OK();
+}
+
 QueryColumns Extractor::Finish() const {
   QueryColumns out;
   out.tables.assign(tables_.begin(), tables_.end());
@@ -339,6 +419,7 @@ QueryColumns Extractor::Finish() const {
     out.columns.push_back(IndexableColumn{key.first, key.second, uses});
   }
   out.referenced.assign(referenced_.begin(), referenced_.end());
+  out.write = write_;
   return out;
 }
 
@@ -356,9 +437,18 @@ Status ParseAndAnalyze(const workload::Query& query, const std::string& text, bo
       if (q != nullptr && q->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
         extractor.Select(q->select_stmt, nullptr);
       }
+    } else if (timed && (n->node_case == PG_QUERY__NODE__NODE_INSERT_STMT ||
+                         n->node_case == PG_QUERY__NODE__NODE_UPDATE_STMT ||
+                         n->node_case == PG_QUERY__NODE__NODE_DELETE_STMT)) {
+      Status st = n->node_case == PG_QUERY__NODE__NODE_INSERT_STMT
+                      ? extractor.Insert(n->insert_stmt)
+                  : n->node_case == PG_QUERY__NODE__NODE_UPDATE_STMT
+                      ? extractor.Update(n->update_stmt)
+                      : extractor.Delete(n->delete_stmt);
+      if (!st.ok()) return std::move(st).WithSpan(query.span);
     } else if (timed) {
       return Status::NotSupported("query \"" + query.name +
-                                  "\" is not a SELECT; only SELECT queries can be advised")
+                                  "\" is not a SELECT, INSERT, UPDATE or DELETE")
           .WithSpan(query.span);
     }
   }

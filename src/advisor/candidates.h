@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,6 +51,17 @@ struct IndexableColumn {
   bool operator==(const IndexableColumn&) const = default;
 };
 
+// What a workload INSERT / UPDATE / DELETE writes: every index on `table` may cost
+// maintenance (advisor/writes.h).
+enum class WriteKind { kInsert, kUpdate, kDelete };
+
+struct WriteTarget {
+  catalog::QualifiedName table;
+  WriteKind kind = WriteKind::kInsert;
+  // UPDATE: the assigned columns, sorted and unique (whether the update can stay HOT).
+  std::vector<std::string> set_columns;
+};
+
 struct QueryColumns {
   // Catalog tables the query (or its setup views) reads; sorted, unique.
   std::vector<catalog::QualifiedName> tables;
@@ -58,11 +70,16 @@ struct QueryColumns {
   // Every catalog column the query mentions anywhere (select list, aggregates, expressions,
   // predicates), sorted and unique: what a covering index could carry.
   std::vector<std::pair<catalog::QualifiedName, std::string>> referenced;
+  // Set when the timed statement is an INSERT, UPDATE or DELETE. `tables` then holds the
+  // relations it reads (the target of UPDATE / DELETE, the FROM / USING items, an INSERT's
+  // SELECT); an INSERT ... VALUES reads none.
+  std::optional<WriteTarget> write;
 };
 
-// The tables and indexable columns of `query` (its SELECT and the SELECTs of CREATE VIEW
-// statements among its setup). Errors: kParseError when a statement does not parse (with
-// the query's span), kNotSupported when the timed statement is not a SELECT.
+// The tables and indexable columns of `query` (its SELECT, or the reads of its INSERT /
+// UPDATE / DELETE, and the SELECTs of CREATE VIEW statements among its setup). Errors:
+// kParseError when a statement does not parse (with the query's span), kNotSupported when
+// the timed statement is none of those, or writes a table the catalog does not have.
 Result<QueryColumns> ExtractIndexableColumns(const workload::Query& query,
                                              const catalog::Catalog& catalog);
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/source_span.h"
 #include "catalog/builder.h"
 #include "workload/workload.h"
 
@@ -264,10 +265,72 @@ TEST(Candidates, ErrorPaths) {
   auto r = ExtractIndexableColumns(q, empty);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kParseError);
-  q.sql = "DELETE FROM t";
+  q.sql = "DELETE FROM t";  // writes a table the catalog does not have
   r = ExtractIndexableColumns(q, empty);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kNotSupported);
+  q.sql = "VACUUM";
+  r = ExtractIndexableColumns(q, empty);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotSupported);
+}
+
+catalog::Catalog ShopCatalog() {
+  catalog::CatalogBuilder builder;
+  SourceFile file("shop.sql",
+                  "CREATE TABLE customers (id int PRIMARY KEY, region text);\n"
+                  "CREATE TABLE orders (id int PRIMARY KEY, customer_id int, status text, "
+                  "total numeric, placed_at timestamptz);\n");
+  EXPECT_TRUE(builder.ApplyFile(file).ok());
+  return builder.Finish();
+}
+
+// INSERT / UPDATE / DELETE: the write target (with an UPDATE's assigned columns) and what the
+// statement reads to find its rows.
+TEST(Candidates, WritesNameTheirTargetAndReads) {
+  catalog::Catalog cat = ShopCatalog();
+  workload::Query q;
+  q.name = "w";
+  q.sql = "INSERT INTO orders (id, customer_id) VALUES ($1, $2)";
+  auto cols = ExtractIndexableColumns(q, cat);
+  ASSERT_TRUE(cols.ok()) << cols.status().ToString();
+  ASSERT_TRUE(cols->write.has_value());
+  EXPECT_EQ(cols->write->kind, WriteKind::kInsert);
+  EXPECT_EQ(cols->write->table.name, "orders");
+  EXPECT_TRUE(cols->tables.empty());  // VALUES reads nothing
+  EXPECT_TRUE(cols->columns.empty());
+
+  q.sql = "UPDATE orders o SET status = 'paid', total = o.total + 1 FROM customers c "
+          "WHERE c.id = o.customer_id AND c.region = $1 AND o.placed_at > now() - interval '1 day'";
+  cols = ExtractIndexableColumns(q, cat);
+  ASSERT_TRUE(cols.ok()) << cols.status().ToString();
+  ASSERT_TRUE(cols->write.has_value());
+  EXPECT_EQ(cols->write->kind, WriteKind::kUpdate);
+  EXPECT_EQ(cols->write->set_columns, (std::vector<std::string>{"status", "total"}));
+  ASSERT_EQ(cols->tables.size(), 2u);
+  std::map<std::string, std::string> uses;
+  for (const IndexableColumn& c : cols->columns) uses[c.table.name + "." + c.column] = ColumnUseNames(c.uses);
+  EXPECT_EQ(uses, (std::map<std::string, std::string>{{"customers.id", "join"},
+                                                      {"customers.region", "eq"},
+                                                      {"orders.customer_id", "join"},
+                                                      {"orders.placed_at", "range"}}));
+
+  q.sql = "DELETE FROM orders WHERE status = 'cancelled' AND placed_at < $1";
+  cols = ExtractIndexableColumns(q, cat);
+  ASSERT_TRUE(cols.ok()) << cols.status().ToString();
+  ASSERT_TRUE(cols->write.has_value());
+  EXPECT_EQ(cols->write->kind, WriteKind::kDelete);
+  EXPECT_EQ(cols->tables.size(), 1u);
+  EXPECT_EQ(cols->columns.size(), 2u);
+
+  // INSERT ... SELECT reads through its SELECT.
+  q.sql = "INSERT INTO orders (id, customer_id) SELECT id, id FROM customers WHERE region = 'x'";
+  cols = ExtractIndexableColumns(q, cat);
+  ASSERT_TRUE(cols.ok()) << cols.status().ToString();
+  ASSERT_EQ(cols->tables.size(), 1u);
+  EXPECT_EQ(cols->tables[0].name, "customers");
+  ASSERT_EQ(cols->columns.size(), 1u);
+  EXPECT_EQ(cols->columns[0].column, "region");
 }
 
 TEST(IndexDef, KeyAndQuotedDdl) {

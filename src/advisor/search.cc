@@ -81,6 +81,7 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
       DBARCH_ASSIGN_OR_RETURN(double c, session.Cost(q.query_id, config));
       total += q.weight * c;
     }
+    if (options.extra_cost) total += options.extra_cost(config);
     return total;
   };
 
@@ -176,6 +177,10 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
   }
   result.indexes = std::move(config);
   result.cost_with = current;
+  if (options.extra_cost) {
+    result.extra_without = options.extra_cost({});
+    result.extra_with = options.extra_cost(result.indexes);
+  }
   result.relative_cost = result.cost_without > 0 ? current / result.cost_without : 1;
   result.whatif = Minus(session.stats(), start_stats);
   return result;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -51,6 +52,9 @@ struct SearchOptions {
   // At most this many indexes are chosen (widening a chosen index stays allowed); 0 means
   // no limit. Must be >= 0.
   int max_indexes = 0;
+  // Cost the planner does not see, added to the workload cost of every configuration: the
+  // index maintenance of the workload's writes (advisor/writes.h). Empty: none.
+  std::function<double(const std::vector<IndexDef>&)> extra_cost;
 };
 
 struct SearchStep {
@@ -64,8 +68,10 @@ struct SearchResult {
   std::vector<IndexDef> indexes;     // chosen, sorted by Key()
   std::vector<int64_t> sizes_bytes;  // hypopg_relation_size of each, same order
   int64_t total_size_bytes = 0;
-  double cost_without = 0;  // Σ weight · cost with no index
-  double cost_with = 0;     // Σ weight · cost with `indexes`
+  double cost_without = 0;  // Σ weight · cost with no index (+ extra_cost)
+  double cost_with = 0;     // Σ weight · cost with `indexes` (+ extra_cost)
+  double extra_without = 0;  // the extra_cost part of cost_without
+  double extra_with = 0;     // the extra_cost part of cost_with
   // cost_with / cost_without; 1 when cost_without is 0.
   double relative_cost = 1;
   std::vector<SearchStep> steps;  // in the order they were taken

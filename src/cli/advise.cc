@@ -17,6 +17,7 @@
 #include "advisor/candidates.h"
 #include "advisor/search.h"
 #include "advisor/whatif.h"
+#include "advisor/writes.h"
 #include "base/strings.h"
 #include "catalog/builder.h"
 #include "cli/console.h"
@@ -318,6 +319,7 @@ class AdviseCommand : public Subcommand {
     DBARCH_ASSIGN_OR_RETURN(ExistingKeys existing, ExistingBtreeKeys(conn));
     std::vector<Analysed> analysed;
     std::vector<advisor::SearchQuery> search_queries;
+    std::vector<advisor::WriteLoad> writes;
     std::set<std::string> candidate_keys;
     for (const workload::Query& q : workload.queries) {
       auto cols = advisor::ExtractIndexableColumns(q, catalog);
@@ -328,6 +330,15 @@ class AdviseCommand : public Subcommand {
         Warn("query '" + q.name + "' skipped: " + cols.status().message());
         result.skipped.push_back({q.name, cols.status().message()});
         continue;
+      }
+      if (cols->write) {
+        DBARCH_ASSIGN_OR_RETURN(double rows, advisor::EstimateWrittenRows(conn, q));
+        writes.push_back(advisor::WriteLoad{q.name, q.weight, *cols->write, rows});
+        // An INSERT ... VALUES reads nothing an index could speed up.
+        if (cols->tables.empty()) {
+          ++result.queries;
+          continue;
+        }
       }
       Analysed a;
       a.query = &q;
@@ -341,7 +352,15 @@ class AdviseCommand : public Subcommand {
           advisor::SearchQuery{a.query_id, q.weight, std::move(candidates), a.columns.referenced});
       analysed.push_back(std::move(a));
     }
-    result.queries = static_cast<int>(analysed.size());
+    advisor::WriteCostModel write_model;
+    if (!writes.empty()) {
+      DBARCH_ASSIGN_OR_RETURN(write_model, advisor::LoadWriteCostModel(conn));
+    }
+    auto write_cost = [&](const std::vector<advisor::IndexDef>& config) {
+      return advisor::WriteCost(config, writes, write_model);
+    };
+    result.writes = static_cast<int>(writes.size());
+    result.queries += static_cast<int>(analysed.size());
     result.candidates = static_cast<int>(candidate_keys.size());
 
     Progress("searching (" + std::to_string(candidate_keys.size()) + " candidates)");
@@ -349,11 +368,14 @@ class AdviseCommand : public Subcommand {
     options.budget_mb = budget_mb_;
     options.max_width = width_;
     options.max_indexes = max_indexes_;
+    if (!writes.empty()) options.extra_cost = write_cost;
     DBARCH_ASSIGN_OR_RETURN(advisor::SearchResult found,
                             advisor::ExtendSearch(session, search_queries, options));
     result.cost_without = found.cost_without;
     result.cost_with = found.cost_with;
     result.relative_cost = found.relative_cost;
+    result.write_cost_without = found.extra_without;
+    result.write_cost_with = found.extra_with;
 
     // Names must not collide with the sandbox's relations (constraint indexes included).
     std::set<std::string> taken;
@@ -393,6 +415,11 @@ class AdviseCommand : public Subcommand {
             "it ON ONLY the parent, build each partition's index CONCURRENTLY and ATTACH it";
       }
       out.size_bytes = found.sizes_bytes[i];
+      if (!writes.empty()) {
+        std::vector<advisor::IndexDef> others = found.indexes;
+        others.erase(others.begin() + static_cast<std::ptrdiff_t>(i));
+        out.write_cost = write_cost(found.indexes) - write_cost(others);
+      }
       // The index alone against no new index, per query that reads its table.
       std::vector<std::pair<double, const Analysed*>> gains;
       for (const Analysed& a : analysed) {
@@ -434,6 +461,9 @@ class AdviseCommand : public Subcommand {
     measure::RunOptions options;
     options.runs = runs_;
     options.timeout_ms = timeout_ms;
+    // The workload's writes run in a transaction that is rolled back, so every run (and
+    // the measurement after the build) sees the same data.
+    options.rollback_each_query = true;
     options.on_query = [](const std::string& name) { Progress("running " + name); };
     options.label = "without the recommended indexes";
     DBARCH_ASSIGN_OR_RETURN(measure::WorkloadMeasurement before,

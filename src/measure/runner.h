@@ -20,9 +20,11 @@ namespace dbarch::measure {
 struct RunOptions {
   int runs = 5;            // timed runs per query; >= 1
   int timeout_ms = 30000;  // statement_timeout of each statement; > 0
-  // Live servers: wrap each query's setup, runs and teardown in a transaction that is
-  // rolled back (the session stays read-only; setup DDL then fails and is reported as the
-  // query's error). Sandbox: false, the statements just run.
+  // Wrap each query's setup, runs and teardown in a transaction that is rolled back, and
+  // each execution (warm-up, timed runs, EXPLAIN ANALYZE) in a savepoint rolled back right
+  // after it, so every run of an INSERT / UPDATE / DELETE sees the same data. Live servers
+  // (the session stays read-only; setup DDL then fails and is reported as the query's
+  // error) and workloads that write. false: the statements just run.
   bool rollback_each_query = false;
   std::string label = "base";
   // Called before each query with its name (progress display); may be empty.

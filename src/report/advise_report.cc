@@ -98,6 +98,7 @@ std::string AdviseToText(const AdviseReport& r) {
   std::string out = "dbarch advise: " + r.target + "\n";
   out += "workload: " + std::to_string(r.queries) + " queries analysed";
   if (!r.skipped.empty()) out += ", " + std::to_string(r.skipped.size()) + " skipped";
+  if (r.writes > 0) out += " (" + std::to_string(r.writes) + " of them writes)";
   out += "; " + std::to_string(r.candidates) +
          " candidate indexes (width <= " + std::to_string(r.max_width) + ")\n";
   out += "budget: " + Budget(r);
@@ -110,6 +111,10 @@ std::string AdviseToText(const AdviseReport& r) {
   out += "\n";
   out += "estimated workload cost: " + Cost(r.cost_without) + " -> " + Cost(r.cost_with) +
          " (relative cost " + Significant(r.relative_cost, 3) + ")\n";
+  if (r.writes > 0) {
+    out += "  of which index maintenance of the writes: " + Cost(r.write_cost_without) + " -> " +
+           Cost(r.write_cost_with) + "\n";
+  }
   out += "what-if calls: " + std::to_string(r.whatif_calls) + " (" +
          std::to_string(r.cost_cache_hits) + " answered from the cache); search time " +
          FormatDuration(r.runtime_ms) + "\n";
@@ -121,6 +126,9 @@ std::string AdviseToText(const AdviseReport& r) {
     if (idx.dropped) out += "  dropped: " + idx.drop_reason + "\n";
     out += "  size " + FormatBytes(idx.size_bytes) + "; " + idx.rationale + "\n";
     if (!idx.note.empty()) out += "  note: " + idx.note + "\n";
+    if (idx.write_cost > 0) {
+      out += "  write overhead: +" + Cost(idx.write_cost) + " (index maintenance of the writes)\n";
+    }
     std::vector<std::vector<std::string>> rows = {{"query", "weight", "cost before", "cost after"}};
     if (r.verify) rows[0].push_back("used in plan");
     for (const AdviseQueryEffect& e : idx.helps) {
@@ -129,7 +137,11 @@ std::string AdviseToText(const AdviseReport& r) {
     }
     out += Table(rows);
   }
-  if (r.indexes.empty()) out += "\nno index lowers the estimated workload cost within the budget\n";
+  if (r.indexes.empty()) {
+    out += r.writes > 0 ? "\nno index lowers the estimated workload cost (reads plus the index "
+                          "maintenance of the writes) within the budget\n"
+                        : "\nno index lowers the estimated workload cost within the budget\n";
+  }
   if (r.verify) {
     const AdviseVerify& v = *r.verify;
     out += "\nverified: " + std::to_string(v.runs) +
@@ -181,6 +193,7 @@ std::string AdviseToJson(const AdviseReport& r) {
                        {"note", idx.note},
                        {"dropped", idx.dropped},
                        {"drop_reason", idx.drop_reason},
+                       {"write_cost", idx.write_cost},
                        {"helps", helps}});
   }
   j["indexes"] = indexes;
@@ -188,6 +201,9 @@ std::string AdviseToJson(const AdviseReport& r) {
   j["cost_without"] = r.cost_without;
   j["cost_with"] = r.cost_with;
   j["relative_cost"] = r.relative_cost;
+  j["writes"] = r.writes;
+  j["write_cost_without"] = r.write_cost_without;
+  j["write_cost_with"] = r.write_cost_with;
   j["whatif_calls"] = r.whatif_calls;
   j["cost_cache_hits"] = r.cost_cache_hits;
   j["runtime_ms"] = r.runtime_ms;

@@ -32,6 +32,9 @@ struct AdviseIndex {
   int64_t size_bytes = 0;                // hypopg_relation_size
   std::vector<AdviseQueryEffect> helps;  // by decreasing weighted benefit, then name
   std::string rationale;                 // one line
+  // Weighted index maintenance this index adds to the workload's writes (planner cost
+  // units, advisor/writes.h); 0 without writes.
+  double write_cost = 0;
   // A caveat for applying the DDL (partitioned table: no CONCURRENTLY); empty when none.
   std::string note;
   // --verify found no query whose plan used it and that got >= 10 % faster.
@@ -72,12 +75,16 @@ struct AdviseReport {
   int max_indexes = 0;  // 0: no limit
   int queries = 0;      // workload queries analysed
   int candidates = 0;   // distinct candidate indexes
+  int writes = 0;       // workload INSERT / UPDATE / DELETE statements costed for maintenance
   std::vector<AdviseSkipped> skipped;
   std::vector<AdviseIndex> indexes;  // recommended (and dropped ones, flagged), by name
   int64_t total_size_bytes = 0;      // of the recommended, not dropped, indexes
   double cost_without = 0;           // Σ weight · estimated cost, no new index
   double cost_with = 0;              // ... with the search's index set
   double relative_cost = 1;          // cost_with / cost_without
+  // The index-maintenance part of cost_without / cost_with (both include it).
+  double write_cost_without = 0;
+  double write_cost_with = 0;
   int64_t whatif_calls = 0;          // EXPLAINs sent (cost cache misses)
   int64_t cost_cache_hits = 0;
   double runtime_ms = 0;  // search wall time (client clock)
@@ -93,9 +100,9 @@ std::string AdviseToText(const AdviseReport& report);
 
 // {"target", "budget_mb", "max_width", "max_indexes", "queries", "candidates", "skipped":
 //  [{"query", "reason"}], "indexes": [{"name", "table", "columns", "ddl", "size_bytes",
-//  "rationale", "note", "dropped", "drop_reason", "helps": [{"query", "weight", "cost_before",
+//  "rationale", "note", "dropped", "drop_reason", "write_cost", "helps": [{"query", "weight", "cost_before",
 //  "cost_after", "used_in_plan"}]}], "total_size_bytes", "cost_without", "cost_with",
-//  "relative_cost", "whatif_calls", "cost_cache_hits", "runtime_ms", "verify": {"runs",
+//  "relative_cost", "writes", "write_cost_without", "write_cost_with", "whatif_calls", "cost_cache_hits", "runtime_ms", "verify": {"runs",
 //  "timeout_ms", "weighted_speed_up", "queries": [{"query", "weight", "before_outcome",
 //  "after_outcome", "before_median_ms", "after_median_ms", "speed_up", "indexes_before",
 //  "indexes_after"}]} | null}. Keys sorted; costs in PG cost units, times in ms.

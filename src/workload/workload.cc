@@ -23,9 +23,20 @@ struct Annotations {
   std::optional<std::vector<std::optional<std::string>>> params;
 };
 
-bool IsSelect(const sql::Node* node) {
-  return node != nullptr && node->node_case == PG_QUERY__NODE__NODE_SELECT_STMT &&
-         node->select_stmt->into_clause == nullptr;
+// A statement the workload times: a SELECT (not SELECT INTO) or an INSERT, UPDATE or
+// DELETE. Everything else (CREATE VIEW, SET, ...) is setup or teardown.
+bool IsQuery(const sql::Node* node) {
+  if (node == nullptr) return false;
+  switch (node->node_case) {
+    case PG_QUERY__NODE__NODE_SELECT_STMT:
+      return node->select_stmt->into_clause == nullptr;
+    case PG_QUERY__NODE__NODE_INSERT_STMT:
+    case PG_QUERY__NODE__NODE_UPDATE_STMT:
+    case PG_QUERY__NODE__NODE_DELETE_STMT:
+      return true;
+    default:
+      return false;
+  }
 }
 
 // Reads "-- key: value" lines of `file` in [begin, end) into `out`; a later line wins.
@@ -164,13 +175,13 @@ Result<Workload> ParseWorkload(const SourceFile& file) {
   size_t selects = 0;
   size_t first_select = 0;
   for (size_t i = 0; i < stmts.size(); ++i) {
-    if (!IsSelect(stmts[i].node)) continue;
+    if (!IsQuery(stmts[i].node)) continue;
     if (selects++ == 0) first_select = i;
   }
 
   Workload out;
   if (selects == 1 && stmts.size() > 1) {
-    // One query unit: the statements around the SELECT are its setup and teardown.
+    // One query unit: the statements around the query are its setup and teardown.
     Annotations merged;
     for (const Annotations& a : notes) Merge(a, merged);
     Query q = MakeQuery(file, stmts[first_select], merged);
@@ -182,10 +193,10 @@ Result<Workload> ParseWorkload(const SourceFile& file) {
     out.queries.push_back(std::move(q));
   } else if (selects > 1 && selects < stmts.size()) {
     for (size_t i = 0; i < stmts.size(); ++i) {
-      if (IsSelect(stmts[i].node)) continue;
+      if (IsQuery(stmts[i].node)) continue;
       return Status::NotSupported(
                  "a workload file with setup or teardown statements must hold exactly one "
-                 "SELECT; put the other queries in their own files")
+                 "query (SELECT, INSERT, UPDATE or DELETE); put the others in their own files")
           .WithSpan(file.Span(stmts[i].begin, stmts[i].end));
     }
   } else {

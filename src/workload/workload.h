@@ -3,10 +3,11 @@
 //   -- name: top customers      (default: the file stem, plus "#k" when a file has several)
 //   -- weight: 3                (how often it runs relative to the others; default 1)
 //   -- params: 42, 'a, b', NULL (sample values for $1, $2, ... bound as text)
-// A file whose statements are one SELECT plus other statements (TPC-H q15: CREATE VIEW;
-// SELECT; DROP VIEW) is one query unit: the statements before the SELECT are its untimed
-// setup, those after it its untimed teardown. Used by measure/ and the bench CLI. Pure
-// functions over text and files; thread-safe.
+// Timed statements are SELECT (not SELECT INTO), INSERT, UPDATE and DELETE. A file whose
+// statements are one such query plus other statements (TPC-H q15: CREATE VIEW; SELECT; DROP
+// VIEW) is one query unit: the statements before the query are its untimed setup, those
+// after it its untimed teardown. Used by measure/, bench and advise. Pure functions over
+// text and files; thread-safe.
 #pragma once
 
 #include <optional>
@@ -40,7 +41,7 @@ struct Workload {
 // The queries of one file's text. Errors (with the span of the statement or annotation):
 // kParseError for SQL that does not parse, kInvalidArgument for a bad annotation (weight not
 // a positive number, unterminated quote in params) or a file without statements,
-// kNotSupported for a file that mixes setup statements with several SELECTs.
+// kNotSupported for a file that mixes setup statements with several queries.
 Result<Workload> ParseWorkload(const SourceFile& file);
 
 // The queries of `paths`: files as given, directories as their *.sql files in path order.
