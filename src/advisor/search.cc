@@ -1,6 +1,7 @@
 #include "advisor/search.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <string>
@@ -91,81 +92,135 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
   DBARCH_ASSIGN_OR_RETURN(double current, workload_cost(config));
   result.cost_without = current;
 
-  while (true) {
-    bool found = false;
-    double best_ratio = 0;
-    double best_cost = current;
-    int64_t best_delta = 0;
-    IndexDef best_index;
-    std::optional<size_t> best_replaces;  // position in config
+  // Greedy steps from (config, used_bytes, current) until none pays off; `forbidden` (by
+  // Key) may not be added. The steps taken are appended to `steps`.
+  auto greedy = [&](std::vector<IndexDef>& config, int64_t& used_bytes, double& current,
+                    const std::set<std::string>& forbidden,
+                    std::vector<SearchStep>& steps) -> Status {
+    while (true) {
+      bool found = false;
+      double best_ratio = 0;
+      double best_cost = current;
+      int64_t best_delta = 0;
+      IndexDef best_index;
+      std::optional<size_t> best_replaces;  // position in config
 
-    auto consider = [&](const IndexDef& index, std::optional<size_t> replaces) -> Status {
-      if (Contains(config, index)) return Status::OK();
-      if (!replaces && options.max_indexes > 0 &&
-          config.size() >= static_cast<size_t>(options.max_indexes)) {
-        return Status::OK();
-      }
-      DBARCH_ASSIGN_OR_RETURN(int64_t size, session.IndexSizeBytes(index));
-      int64_t delta = size;
-      if (replaces) {
-        DBARCH_ASSIGN_OR_RETURN(int64_t old_size, session.IndexSizeBytes(config[*replaces]));
-        delta -= old_size;
-      }
-      if (static_cast<double>(used_bytes + delta) > budget_bytes) return Status::OK();
-      std::vector<IndexDef> trial = config;
-      if (replaces) {
-        trial[*replaces] = index;
-      } else {
-        trial.push_back(index);
-      }
-      DBARCH_ASSIGN_OR_RETURN(double cost, workload_cost(trial));
-      const double benefit = current - cost;
-      if (!(benefit > 0) || cost * options.min_cost_improvement > current) return Status::OK();
-      // A wider index is never smaller in practice; guard the ratio anyway.
-      const double ratio = benefit / static_cast<double>(std::max<int64_t>(delta, 1));
-      if (ratio > best_ratio) {
-        found = true;
-        best_ratio = ratio;
-        best_cost = cost;
-        best_delta = delta;
-        best_index = index;
-        best_replaces = replaces;
-      }
-      return Status::OK();
-    };
-
-    for (const auto& [key, single] : singles)
-      DBARCH_RETURN_IF_ERROR(consider(single, std::nullopt));
-    for (size_t i = 0; i < config.size(); ++i) {
-      const IndexDef& base = config[i];
-      if (static_cast<int>(base.width()) >= options.max_width) continue;
-      auto cols = table_columns.find(base.table);
-      if (cols == table_columns.end()) continue;
-      for (const std::string& col : cols->second) {
-        if (std::find(base.columns.begin(), base.columns.end(), col) != base.columns.end()) {
-          continue;
+      auto consider = [&](const IndexDef& index, std::optional<size_t> replaces) -> Status {
+        if (Contains(config, index) || forbidden.count(index.Key()) > 0) return Status::OK();
+        if (!replaces && options.max_indexes > 0 &&
+            config.size() >= static_cast<size_t>(options.max_indexes)) {
+          return Status::OK();
         }
-        IndexDef wider = base;
-        wider.columns.push_back(col);
-        if (!options.extend_with_any_column && allowed.count(wider.Key()) == 0) continue;
-        DBARCH_RETURN_IF_ERROR(consider(wider, i));
-      }
-    }
-    if (!found) break;
+        DBARCH_ASSIGN_OR_RETURN(int64_t size, session.IndexSizeBytes(index));
+        int64_t delta = size;
+        if (replaces) {
+          DBARCH_ASSIGN_OR_RETURN(int64_t old_size, session.IndexSizeBytes(config[*replaces]));
+          delta -= old_size;
+        }
+        if (static_cast<double>(used_bytes + delta) > budget_bytes) return Status::OK();
+        std::vector<IndexDef> trial = config;
+        if (replaces) {
+          trial[*replaces] = index;
+        } else {
+          trial.push_back(index);
+        }
+        DBARCH_ASSIGN_OR_RETURN(double cost, workload_cost(trial));
+        const double benefit = current - cost;
+        if (!(benefit > 0) || cost * options.min_cost_improvement > current) return Status::OK();
+        // A wider index is never smaller in practice; guard the ratio anyway.
+        const double ratio = benefit / static_cast<double>(std::max<int64_t>(delta, 1));
+        if (ratio > best_ratio) {
+          found = true;
+          best_ratio = ratio;
+          best_cost = cost;
+          best_delta = delta;
+          best_index = index;
+          best_replaces = replaces;
+        }
+        return Status::OK();
+      };
 
-    SearchStep step;
-    step.added = best_index;
-    if (best_replaces) {
-      step.replaced = config[*best_replaces];
-      config[*best_replaces] = best_index;
-    } else {
-      config.push_back(best_index);
+      for (const auto& [key, single] : singles)
+        DBARCH_RETURN_IF_ERROR(consider(single, std::nullopt));
+      for (size_t i = 0; i < config.size(); ++i) {
+        const IndexDef& base = config[i];
+        if (static_cast<int>(base.width()) >= options.max_width) continue;
+        auto cols = table_columns.find(base.table);
+        if (cols == table_columns.end()) continue;
+        for (const std::string& col : cols->second) {
+          if (std::find(base.columns.begin(), base.columns.end(), col) != base.columns.end()) {
+            continue;
+          }
+          IndexDef wider = base;
+          wider.columns.push_back(col);
+          if (!options.extend_with_any_column && allowed.count(wider.Key()) == 0) continue;
+          DBARCH_RETURN_IF_ERROR(consider(wider, i));
+        }
+      }
+      // Two-column keys that end with a chosen index's leading column, as new indexes: Extend
+      // only reaches (b, a) by choosing (b) alone first, which a weak b never is, although
+      // (b, a) can serve a join on b that filters on a (TPC-H: customer (c_nationkey,
+      // c_custkey) next to customer (c_custkey)). Candidate keys only.
+      if (options.max_width >= 2) {
+        for (size_t i = 0; i < config.size(); ++i) {
+          const IndexDef& chosen = config[i];
+          auto cols = table_columns.find(chosen.table);
+          if (cols == table_columns.end()) continue;
+          for (const std::string& col : cols->second) {
+            if (col == chosen.columns[0]) continue;
+            IndexDef pair{chosen.table, {col, chosen.columns[0]}, {}};
+            if (allowed.count(pair.Key()) == 0) continue;
+            DBARCH_RETURN_IF_ERROR(consider(pair, std::nullopt));
+          }
+        }
+      }
+      if (!found) return Status::OK();
+
+      SearchStep step;
+      step.added = best_index;
+      if (best_replaces) {
+        step.replaced = config[*best_replaces];
+        config[*best_replaces] = best_index;
+      } else {
+        config.push_back(best_index);
+      }
+      used_bytes += best_delta;
+      current = best_cost;
+      step.cost = current;
+      step.size_bytes = used_bytes;
+      steps.push_back(std::move(step));
     }
-    used_bytes += best_delta;
-    current = best_cost;
-    step.cost = current;
-    step.size_bytes = used_bytes;
-    result.steps.push_back(std::move(step));
+  };
+  DBARCH_RETURN_IF_ERROR(greedy(config, used_bytes, current, {}, result.steps));
+
+  // The greedy's last step is often decided by what still fits, not by what is best for the
+  // rest of the budget (a knapsack's ending). Take it back once, forbid its index, let the
+  // greedy continue from there, and keep whichever ending is cheaper. Mostly cached.
+  if (!result.steps.empty()) {
+    const SearchStep last = result.steps.back();
+    std::vector<IndexDef> retry = config;
+    int64_t retry_bytes = used_bytes;
+    auto pos = std::find(retry.begin(), retry.end(), last.added);
+    DBARCH_ASSIGN_OR_RETURN(int64_t added_size, session.IndexSizeBytes(last.added));
+    retry_bytes -= added_size;
+    if (last.replaced) {
+      *pos = *last.replaced;
+      DBARCH_ASSIGN_OR_RETURN(int64_t old_size, session.IndexSizeBytes(*last.replaced));
+      retry_bytes += old_size;
+    } else {
+      retry.erase(pos);
+    }
+    double retry_cost = result.steps.size() >= 2 ? result.steps[result.steps.size() - 2].cost
+                                                 : result.cost_without;
+    std::vector<SearchStep> retry_steps(result.steps.begin(), result.steps.end() - 1);
+    DBARCH_RETURN_IF_ERROR(
+        greedy(retry, retry_bytes, retry_cost, {last.added.Key()}, retry_steps));
+    if (retry_cost < current) {
+      config = std::move(retry);
+      used_bytes = retry_bytes;
+      current = retry_cost;
+      result.steps = std::move(retry_steps);
+    }
   }
 
   std::sort(config.begin(), config.end(),
