@@ -26,22 +26,39 @@ bool IsSystemRelation(std::string_view schema, std::string_view name) {
   return schema.empty() && StartsWith(name, "pg_");
 }
 
+void NoteRelation(const PgQuery__RangeVar* rv, TreeFacts& facts) {
+  if (rv == nullptr) return;
+  facts.reads_table = true;
+  std::string_view schema = rv->schemaname ? rv->schemaname : "";
+  std::string_view name = rv->relname ? rv->relname : "";
+  if (facts.system_relation.empty() && IsSystemRelation(schema, name)) {
+    facts.system_relation =
+        schema.empty() ? std::string(name) : std::string(schema) + "." + std::string(name);
+  }
+}
+
 void Walk(const sql::Node* node, TreeFacts& facts) {
   if (node == nullptr) return;
   switch (node->node_case) {
     case PG_QUERY__NODE__NODE_PARAM_REF:
       facts.max_param = std::max(facts.max_param, node->param_ref->number);
       break;
-    case PG_QUERY__NODE__NODE_RANGE_VAR: {
-      facts.reads_table = true;
-      std::string_view schema = node->range_var->schemaname ? node->range_var->schemaname : "";
-      std::string_view name = node->range_var->relname ? node->range_var->relname : "";
-      if (facts.system_relation.empty() && IsSystemRelation(schema, name)) {
-        facts.system_relation = schema.empty() ? std::string(name)
-                                               : std::string(schema) + "." + std::string(name);
-      }
+    case PG_QUERY__NODE__NODE_RANGE_VAR:
+      NoteRelation(node->range_var, facts);
       break;
-    }
+    // The target of a data-modifying statement is a RangeVar message, not a Node child.
+    case PG_QUERY__NODE__NODE_INSERT_STMT:
+      NoteRelation(node->insert_stmt->relation, facts);
+      break;
+    case PG_QUERY__NODE__NODE_UPDATE_STMT:
+      NoteRelation(node->update_stmt->relation, facts);
+      break;
+    case PG_QUERY__NODE__NODE_DELETE_STMT:
+      NoteRelation(node->delete_stmt->relation, facts);
+      break;
+    case PG_QUERY__NODE__NODE_MERGE_STMT:
+      NoteRelation(node->merge_stmt->relation, facts);
+      break;
     case PG_QUERY__NODE__NODE_FUNC_CALL: {
       const auto* f = node->func_call;
       if (f->n_funcname > 0) {

@@ -27,7 +27,9 @@ TEST(StatStatements, KeepsPlannableStatementsWeightedByCallsAndSkipsTheRest) {
       Row("8", "SELECT count(*) FROM orders;", 1),
   };
   StatStatementsWorkload w = WorkloadFromStatStatements(rows, StatStatementsOptions{50, 2});
-  ASSERT_EQ(w.workload.queries.size(), 2u);
+  std::string skipped;
+  for (const SkippedStatement& s : w.skipped) skipped += s.name + ": " + s.reason + "\n";
+  ASSERT_EQ(w.workload.queries.size(), 2u) << skipped;
   const Query& q = w.workload.queries[0];
   EXPECT_EQ(q.name, "pgss 1");
   EXPECT_EQ(q.weight, 40);
