@@ -195,7 +195,8 @@ class AdviseCommand : public Subcommand {
 
   void Register(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand(
-        "advise", "Recommend B-tree indexes for a workload (HypoPG what-if, sandbox)");
+        "advise", "Recommend indexes to create and to drop for a workload (HypoPG what-if; "
+        "sandbox or read-only --dsn)");
     cmd->footer(
         "Targets (exactly one):\n"
         "  --schema FILE_OR_DIR... [--data DIR | --generate]  a private PostgreSQL 15 sandbox\n"
@@ -452,6 +453,11 @@ class AdviseCommand : public Subcommand {
     Progress("reading the schema of " + conn.DisplayName());
     DBARCH_ASSIGN_OR_RETURN(catalog::Catalog catalog,
                             pg::IntrospectCatalog(conn, pg::IntrospectOptions{}));
+    // Introspection normalises the session (search_path = public, UTC...); the workload's
+    // queries must be planned with the user's own settings (role and database defaults).
+    DBARCH_RETURN_IF_ERROR(conn.ExecScript(
+        "RESET search_path; RESET TimeZone; RESET DateStyle; RESET IntervalStyle; "
+        "RESET extra_float_digits"));
     DBARCH_ASSIGN_OR_RETURN(std::vector<advisor::IndexDef> chosen,
                             Recommend(conn, workload, catalog, /*live=*/true, result));
     (void)chosen;
@@ -545,7 +551,17 @@ class AdviseCommand : public Subcommand {
     std::set<std::string> candidate_keys;
     for (const workload::Query& q : workload.queries) {
       if (live) {
-        if (std::string problem = LiveSetupProblem(q); !problem.empty()) {
+        std::string problem = LiveSetupProblem(q);
+        if (problem.empty()) {
+          // A statement of a live server's workload that the planner rejects (a parameter
+          // type that cannot be inferred, no SELECT privilege...) is skipped, not fatal.
+          Result<std::string> plan = advisor::ExplainQueryJson(conn, q, whatif.explain);
+          if (!plan.ok()) {
+            if (plan.status().code() == StatusCode::kConnection) return plan.status();
+            problem = "cannot be planned: " + plan.status().message();
+          }
+        }
+        if (!problem.empty()) {
           Warn("query '" + q.name + "' skipped: " + problem);
           result.skipped.push_back({q.name, problem});
           if (unplannable_.empty()) unplannable_ = q.name;

@@ -145,6 +145,7 @@ std::string AdviseToText(const AdviseReport& r) {
     if (!d.note.empty()) out += "  note: " + d.note + "\n";
     out += "  rollback: " + d.rollback_ddl + ";\n";
   }
+  if (!r.kept_indexes.empty()) out += "\n";
   for (const AdviseKeptIndex& k : r.kept_indexes) {
     out += "kept " + k.index + " (" + k.kind + "): " + k.reason + "\n";
   }

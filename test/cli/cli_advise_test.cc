@@ -375,6 +375,10 @@ TEST(CliAdvise, WorkloadFromPgStatStatements) {
     ASSERT_TRUE(conn->ExecScript("SELECT name FROM customers WHERE id = " + id).ok());
   }
   ASSERT_TRUE(conn->ExecScript("SELECT count(*) FROM orders").ok());  // one call: left out
+  // "$1 IS NULL": the parameter's type cannot be inferred, so it cannot be prepared.
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(conn->ExecScript("SELECT id FROM customers WHERE 5 IS NULL").ok());
+  }
 
   RunResult r = RunDbarch({"advise", "--dsn", (*box)->TcpConnInfo(), "--workload-from",
                            "pg_stat_statements", "--min-calls", "2", "--format", "json"});
@@ -387,10 +391,15 @@ TEST(CliAdvise, WorkloadFromPgStatStatements) {
   ASSERT_EQ(j["indexes"][0]["helps"].size(), 1u);
   EXPECT_EQ(j["indexes"][0]["helps"][0]["weight"], 5.0);
   bool utility_skipped = false;
+  bool unplannable_skipped = false;
   for (const Json& s : j["skipped"]) {
     if (s["reason"] == "utility statement (SET)") utility_skipped = true;
+    if (s["reason"].get<std::string>().find("cannot be planned: ") == 0) {
+      unplannable_skipped = true;
+    }
   }
   EXPECT_TRUE(utility_skipped) << j["skipped"].dump(2);
+  EXPECT_TRUE(unplannable_skipped) << j["skipped"].dump(2);
 
   // Without pg_stat_statements in the database: a clear error, exit 3.
   ASSERT_TRUE(conn->ExecScript("DROP EXTENSION pg_stat_statements").ok());
