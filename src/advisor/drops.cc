@@ -53,7 +53,9 @@ bool SamePrefix(const ExistingIndex& shorter, const ExistingIndex& longer) {
 
 }  // namespace
 
-std::string ExistingIndex::QualifiedName() const { return QuoteIdent(table.schema) + "." + QuoteIdent(name); }
+std::string ExistingIndex::QualifiedName() const {
+  return QuoteIdent(table.schema) + "." + QuoteIdent(name);
+}
 
 std::string ExistingIndex::Protection() const {
   if (!constraint.empty()) return "it backs constraint " + QuoteIdent(constraint);
@@ -90,36 +92,35 @@ std::string DropProposal::RollbackSql() const {
 Result<std::vector<ExistingIndex>> ReadExistingIndexes(pg::Connection& conn) {
   DBARCH_ASSIGN_OR_RETURN(
       pg::QueryResult rows,
-      conn.Exec(
-          "SELECT i.indexrelid::bigint, n.nspname, t.relname, ic.relname, am.amname, "
-          " pg_get_indexdef(i.indexrelid), i.indnkeyatts, i.indisunique, "
-          " i.indisvalid AND i.indisready, i.indisreplident, i.indisclustered, "
-          " coalesce(pg_get_expr(i.indpred, i.indrelid), ''), "
-          " coalesce((SELECT c.conname FROM pg_constraint c WHERE c.conindid = i.indexrelid "
-          "   AND c.contype IN ('p', 'u', 'x') AND c.conrelid = i.indrelid LIMIT 1), ''), "
-          " coalesce((SELECT min(f.conname) FROM pg_constraint f WHERE f.contype = 'f' "
-          "   AND f.conindid = i.indexrelid), ''), "
-          " pg_relation_size(i.indexrelid), coalesce(s.idx_scan, 0), "
-          " ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) "
-          "   FROM generate_series(1, i.indnatts) AS k ORDER BY k), "
-          " ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) || ' ' || "
-          "   coalesce(i.indclass[k - 1]::text, '') || ' ' || "
-          "   coalesce(i.indcollation[k - 1]::text, '') || ' ' || "
-          "   coalesce(i.indoption[k - 1]::text, '') "
-          "   FROM generate_series(1, i.indnatts) AS k ORDER BY k) "
-          "FROM pg_index i "
-          "JOIN pg_class ic ON ic.oid = i.indexrelid "
-          "JOIN pg_class t ON t.oid = i.indrelid "
-          "JOIN pg_namespace n ON n.oid = t.relnamespace "
-          "JOIN pg_am am ON am.oid = ic.relam "
-          "LEFT JOIN pg_stat_all_indexes s ON s.indexrelid = i.indexrelid "
-          "WHERE t.relkind IN ('r', 'm') AND ic.relkind = 'i' "
-          " AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-          " AND n.nspname !~ '^pg_(toast|temp_)' "
-          " AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid) "
-          " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
-          "   AND d.objid = t.oid AND d.deptype = 'e') "
-          "ORDER BY n.nspname, t.relname, ic.relname"));
+      conn.Exec("SELECT i.indexrelid::bigint, n.nspname, t.relname, ic.relname, am.amname, "
+                " pg_get_indexdef(i.indexrelid), i.indnkeyatts, i.indisunique, "
+                " i.indisvalid AND i.indisready, i.indisreplident, i.indisclustered, "
+                " coalesce(pg_get_expr(i.indpred, i.indrelid), ''), "
+                " coalesce((SELECT c.conname FROM pg_constraint c WHERE c.conindid = i.indexrelid "
+                "   AND c.contype IN ('p', 'u', 'x') AND c.conrelid = i.indrelid LIMIT 1), ''), "
+                " coalesce((SELECT min(f.conname) FROM pg_constraint f WHERE f.contype = 'f' "
+                "   AND f.conindid = i.indexrelid), ''), "
+                " pg_relation_size(i.indexrelid), coalesce(s.idx_scan, 0), "
+                " ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) "
+                "   FROM generate_series(1, i.indnatts) AS k ORDER BY k), "
+                " ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) || ' ' || "
+                "   coalesce(i.indclass[k - 1]::text, '') || ' ' || "
+                "   coalesce(i.indcollation[k - 1]::text, '') || ' ' || "
+                "   coalesce(i.indoption[k - 1]::text, '') "
+                "   FROM generate_series(1, i.indnatts) AS k ORDER BY k) "
+                "FROM pg_index i "
+                "JOIN pg_class ic ON ic.oid = i.indexrelid "
+                "JOIN pg_class t ON t.oid = i.indrelid "
+                "JOIN pg_namespace n ON n.oid = t.relnamespace "
+                "JOIN pg_am am ON am.oid = ic.relam "
+                "LEFT JOIN pg_stat_all_indexes s ON s.indexrelid = i.indexrelid "
+                "WHERE t.relkind IN ('r', 'm') AND ic.relkind = 'i' "
+                " AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                " AND n.nspname !~ '^pg_(toast|temp_)' "
+                " AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid) "
+                " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
+                "   AND d.objid = t.oid AND d.deptype = 'e') "
+                "ORDER BY n.nspname, t.relname, ic.relname"));
   std::vector<ExistingIndex> out;
   out.reserve(static_cast<size_t>(rows.rows()));
   for (int r = 0; r < rows.rows(); ++r) {
@@ -141,7 +142,8 @@ Result<std::vector<ExistingIndex>> ReadExistingIndexes(pg::Connection& conn) {
     i.idx_scan = rows.GetInt(r, 15);
     i.columns = rows.GetTextArray(r, 16);
     i.signature = rows.GetTextArray(r, 17);
-    if (i.signature.size() != i.columns.size() || i.key_columns > static_cast<int>(i.columns.size())) {
+    if (i.signature.size() != i.columns.size() ||
+        i.key_columns > static_cast<int>(i.columns.size())) {
       return Status::Internal("inconsistent column lists read for index " + i.QualifiedName());
     }
     out.push_back(std::move(i));
@@ -157,8 +159,8 @@ DropAnalysis FindRedundantIndexes(const std::vector<ExistingIndex>& indexes) {
   for (const ExistingIndex& i : indexes) {
     if (!i.valid) continue;
     std::string key = i.table.schema + "." + i.table.name + "\n" + i.method + "\n" +
-                      std::to_string(i.key_columns) + "\n" + Join(i.signature, "\n") +
-                      "\nWHERE " + i.predicate;
+                      std::to_string(i.key_columns) + "\n" + Join(i.signature, "\n") + "\nWHERE " +
+                      i.predicate;
     groups[key].push_back(&i);
   }
   for (auto& [key, group] : groups) {
@@ -197,16 +199,16 @@ DropAnalysis FindRedundantIndexes(const std::vector<ExistingIndex>& indexes) {
       if (longer == nullptr || b.name < longer->name) longer = &b;
     }
     if (longer == nullptr) continue;
-    std::string prefix = "its keys " + KeyList(a) + " lead " + longer->QualifiedName() + " " +
-                         KeyList(*longer);
+    std::string prefix =
+        "its keys " + KeyList(a) + " lead " + longer->QualifiedName() + " " + KeyList(*longer);
     if (std::string why = a.Protection(); !why.empty()) {
       out.kept.push_back({a, DropKind::kPrefix, prefix + ", but " + why});
       continue;
     }
     if (a.unique) {
-      out.kept.push_back(
-          {a, DropKind::kPrefix, prefix + ", but it is UNIQUE: it enforces uniqueness of " +
-                                     KeyList(a) + " that the longer index does not"});
+      out.kept.push_back({a, DropKind::kPrefix,
+                          prefix + ", but it is UNIQUE: it enforces uniqueness of " + KeyList(a) +
+                              " that the longer index does not"});
       continue;
     }
     DropProposal p;
@@ -260,8 +262,8 @@ Result<UnusedResult> FindUnusedIndexes(pg::Connection& conn,
     if (used.count(i.name) > 0 || used_oids.count(i.oid) > 0) continue;
     // Constraint indexes and UNIQUE indexes do more than serve scans: not candidates.
     if (!i.Protection().empty() || i.unique) continue;
-    std::string reason = "unused: no plan of the workload's queries on " + i.table.Quoted() +
-                         " uses it";
+    std::string reason =
+        "unused: no plan of the workload's queries on " + i.table.Quoted() + " uses it";
     if (options.require_no_scans) {
       if (i.idx_scan > 0) {
         out.kept.push_back({i, DropKind::kUnused,
@@ -272,9 +274,10 @@ Result<UnusedResult> FindUnusedIndexes(pg::Connection& conn,
       reason += ", and the server counted no scan of it since the statistics were reset";
     }
     if (options.confirm_by_hiding) {
-      DBARCH_RETURN_IF_ERROR(conn.ExecScript("BEGIN; UPDATE pg_index SET indisvalid = false "
-                                             "WHERE indexrelid = " +
-                                             std::to_string(i.oid)));
+      DBARCH_RETURN_IF_ERROR(
+          conn.ExecScript("BEGIN; UPDATE pg_index SET indisvalid = false "
+                          "WHERE indexrelid = " +
+                          std::to_string(i.oid)));
       std::string rises;
       Status failed;
       for (size_t k = 0; k < queries.size() && rises.empty(); ++k) {
@@ -296,12 +299,12 @@ Result<UnusedResult> FindUnusedIndexes(pg::Connection& conn,
         if (*cost > base_costs[k] * (1 + kCostTolerance)) rises = q.query->name;
       }
       Status rolled_back = conn.ExecScript("ROLLBACK");
-      if (!failed.ok()) return std::move(failed).WithContext("re-costing without " + i.QualifiedName());
+      if (!failed.ok())
+        return std::move(failed).WithContext("re-costing without " + i.QualifiedName());
       DBARCH_RETURN_IF_ERROR(rolled_back);
       if (!rises.empty()) {
         out.kept.push_back({i, DropKind::kUnused,
-                            "no workload plan names it, but the estimated cost of query '" +
-                                rises +
+                            "no workload plan names it, but the estimated cost of query '" + rises +
                                 "' rises without it (a uniqueness proof or expression "
                                 "statistics the plan does not name)"});
         continue;

@@ -62,10 +62,10 @@ const char* DropKindName(DropKind kind);
 struct DropProposal {
   ExistingIndex index;
   DropKind kind = DropKind::kDuplicate;
-  std::string reason;      // one line, names the covering index or the evidence
-  std::string covered_by;  // the index that serves instead (quoted name); "" for kUnused
-  int64_t covered_by_oid = 0;  // its oid; 0 for kUnused
-  std::string note;        // a caveat (CLUSTER index...); "" when none
+  std::string reason;               // one line, names the covering index or the evidence
+  std::string covered_by;           // the index that serves instead (quoted name); "" for kUnused
+  int64_t covered_by_oid = 0;       // its oid; 0 for kUnused
+  std::string note;                 // a caveat (CLUSTER index...); "" when none
   std::string DropSql() const;      // DROP INDEX CONCURRENTLY schema.name
   std::string RollbackSql() const;  // CREATE [UNIQUE] INDEX CONCURRENTLY ... (pg_get_indexdef)
 };

@@ -111,8 +111,8 @@ TEST_F(DropsTest, UnusedIndexIsConfirmedByHidingItOnTheSandbox) {
     EXPECT_NE(d.reason.find("unchanged without it"), std::string::npos) << d.reason;
   }
   // The hiding was rolled back.
-  auto valid = conn_->Exec(
-      "SELECT count(*) FROM pg_index WHERE indrelid = 'dr_t'::regclass AND indisvalid");
+  auto valid =
+      conn_->Exec("SELECT count(*) FROM pg_index WHERE indrelid = 'dr_t'::regclass AND indisvalid");
   ASSERT_TRUE(valid.ok());
   EXPECT_EQ(valid->GetInt(0, 0), 9);
 }

@@ -114,7 +114,8 @@ std::string Classify(const StatStatement& row, Query& query) {
   TreeFacts facts;
   Walk(node, facts);
   if (!facts.system_relation.empty()) {
-    return "reads system catalog " + facts.system_relation + " (dbarch's own or a monitoring query)";
+    return "reads system catalog " + facts.system_relation +
+           " (dbarch's own or a monitoring query)";
   }
   if (!facts.hypopg_function.empty()) return "calls " + facts.hypopg_function + " (dbarch's own)";
   if (!facts.reads_table) return "reads no table";
@@ -199,8 +200,8 @@ Result<StatStatementsWorkload> LoadStatStatements(pg::Connection& conn,
     stats.push_back(std::move(s));
   }
   StatStatementsWorkload out = WorkloadFromStatStatements(stats, options);
-  Result<pg::QueryResult> info =
-      conn.Exec("SELECT coalesce(stats_reset::text, '') FROM " + schema + ".pg_stat_statements_info");
+  Result<pg::QueryResult> info = conn.Exec("SELECT coalesce(stats_reset::text, '') FROM " + schema +
+                                           ".pg_stat_statements_info");
   if (info.ok() && info->rows() == 1) out.stats_reset = std::string(info->Get(0, 0));
   return out;
 }

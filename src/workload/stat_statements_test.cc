@@ -72,8 +72,7 @@ TEST(StatStatements, ReadsTheServersStatementsAndFailsClearlyWithoutTheExtension
   auto missing = LoadStatStatements(*conn, StatStatementsOptions{});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
-  EXPECT_NE(missing.status().hint().find("CREATE EXTENSION pg_stat_statements"),
-            std::string::npos);
+  EXPECT_NE(missing.status().hint().find("CREATE EXTENSION pg_stat_statements"), std::string::npos);
 
   ASSERT_TRUE(conn->ExecScript("CREATE EXTENSION pg_stat_statements;"
                                "CREATE TABLE ss_t (a int, b int);"
