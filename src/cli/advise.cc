@@ -18,8 +18,8 @@
 #include <memory>
 #include <optional>
 #include <set>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -195,7 +195,8 @@ class AdviseCommand : public Subcommand {
 
   void Register(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand(
-        "advise", "Recommend indexes to create and to drop for a workload (HypoPG what-if; "
+        "advise",
+        "Recommend indexes to create and to drop for a workload (HypoPG what-if; "
         "sandbox or read-only --dsn)");
     cmd->footer(
         "Targets (exactly one):\n"
@@ -302,8 +303,8 @@ class AdviseCommand : public Subcommand {
                                 kHelp);
       }
     } else if (workload_from_opt_->count() > 0) {
-      return ReportUsageError("--workload-from pg_stat_statements reads a live server: it needs --dsn",
-                              kHelp);
+      return ReportUsageError(
+          "--workload-from pg_stat_statements reads a live server: it needs --dsn", kHelp);
     }
     if (workload_paths_.empty() && workload_from_opt_->count() == 0) {
       return ReportUsageError(
@@ -319,9 +320,9 @@ class AdviseCommand : public Subcommand {
     }
     std::optional<int> lock_timeout_ms = ParseTimeoutMs(lock_timeout_);
     if (!lock_timeout_ms) {
-      return ReportUsageError("--lock-timeout: expected a duration such as 1s or 500ms, got \"" +
-                                  lock_timeout_ + "\"",
-                              kHelp);
+      return ReportUsageError(
+          "--lock-timeout: expected a duration such as 1s or 500ms, got \"" + lock_timeout_ + "\"",
+          kHelp);
     }
 
     workload::Workload files_workload;
@@ -420,8 +421,9 @@ class AdviseCommand : public Subcommand {
     int v = conn.server_version_num();
     result.target = conn.DisplayName() + " (PostgreSQL " + std::to_string(v / 10000) + "." +
                     std::to_string(v % 10000) + ")";
-    DBARCH_ASSIGN_OR_RETURN(pg::QueryResult hypopg,
-                            conn.Exec("SELECT count(*) FROM pg_extension WHERE extname = 'hypopg'"));
+    DBARCH_ASSIGN_OR_RETURN(
+        pg::QueryResult hypopg,
+        conn.Exec("SELECT count(*) FROM pg_extension WHERE extname = 'hypopg'"));
     if (hypopg.GetInt(0, 0) == 0) {
       return Status::NotFound("extension \"hypopg\" is not installed in " + conn.DisplayName())
           .WithHint(
@@ -441,11 +443,11 @@ class AdviseCommand : public Subcommand {
         result.skipped.push_back({s.name, s.reason});
       }
       if (read.workload.queries.empty()) {
-        return Status::InvalidArgument(
-                   "pg_stat_statements of " + conn.DisplayName() + " holds no statement to " +
-                   "analyse (" + std::to_string(read.statements_read) + " with at least " +
-                   std::to_string(min_calls_) + " calls, " + std::to_string(read.skipped.size()) +
-                   " skipped)")
+        return Status::InvalidArgument("pg_stat_statements of " + conn.DisplayName() +
+                                       " holds no statement to " + "analyse (" +
+                                       std::to_string(read.statements_read) + " with at least " +
+                                       std::to_string(min_calls_) + " calls, " +
+                                       std::to_string(read.skipped.size()) + " skipped)")
             .WithHint("lower --min-calls, or let the workload run for a while");
       }
       workload = std::move(read.workload);
@@ -455,9 +457,9 @@ class AdviseCommand : public Subcommand {
                             pg::IntrospectCatalog(conn, pg::IntrospectOptions{}));
     // Introspection normalises the session (search_path = public, UTC...); the workload's
     // queries must be planned with the user's own settings (role and database defaults).
-    DBARCH_RETURN_IF_ERROR(conn.ExecScript(
-        "RESET search_path; RESET TimeZone; RESET DateStyle; RESET IntervalStyle; "
-        "RESET extra_float_digits"));
+    DBARCH_RETURN_IF_ERROR(
+        conn.ExecScript("RESET search_path; RESET TimeZone; RESET DateStyle; RESET IntervalStyle; "
+                        "RESET extra_float_digits"));
     DBARCH_ASSIGN_OR_RETURN(std::vector<advisor::IndexDef> chosen,
                             Recommend(conn, workload, catalog, /*live=*/true, result));
     (void)chosen;
@@ -483,8 +485,8 @@ class AdviseCommand : public Subcommand {
     if (!unplannable_.empty()) {
       unused.not_checked = "query '" + unplannable_ + "' cannot be planned here";
     } else {
-      DBARCH_ASSIGN_OR_RETURN(unused, advisor::FindUnusedIndexes(conn, existing, planned_,
-                                                                 redundant.drops, options));
+      DBARCH_ASSIGN_OR_RETURN(
+          unused, advisor::FindUnusedIndexes(conn, existing, planned_, redundant.drops, options));
     }
     result.unused_not_checked = unused.not_checked;
     std::vector<advisor::DropProposal> drops = std::move(redundant.drops);

@@ -251,7 +251,8 @@ std::string AdviseToJson(const AdviseReport& r) {
   j["drops_size_bytes"] = r.drops_size_bytes;
   Json kept = Json::array();
   for (const AdviseKeptIndex& k : r.kept_indexes) {
-    kept.push_back({{"index", k.index}, {"table", k.table}, {"kind", k.kind}, {"reason", k.reason}});
+    kept.push_back(
+        {{"index", k.index}, {"table", k.table}, {"kind", k.kind}, {"reason", k.reason}});
   }
   j["kept_indexes"] = kept;
   j["unused_not_checked"] = r.unused_not_checked;
@@ -309,8 +310,8 @@ std::string AdviseToMarkdown(const AdviseReport& r) {
     for (const AdviseDrop& d : r.drops) {
       std::string reason = d.reason;
       if (!d.note.empty()) reason += " (note: " + d.note + ")";
-      out += "| `" + MdCell(d.index) + "` | " + d.kind + " | " + FormatBytes(d.size_bytes) +
-             " | " + MdCell(reason) + " |\n";
+      out += "| `" + MdCell(d.index) + "` | " + d.kind + " | " + FormatBytes(d.size_bytes) + " | " +
+             MdCell(reason) + " |\n";
     }
     out += "\n```sql\n";
     for (const AdviseDrop& d : r.drops) out += d.ddl + ";\n";

@@ -107,11 +107,11 @@ struct AdviseReport {
   int64_t cost_cache_hits = 0;
   double runtime_ms = 0;  // search wall time (client clock)
   std::optional<AdviseVerify> verify;
-  std::vector<AdviseDrop> drops;               // by table, then index
-  int64_t drops_size_bytes = 0;                // Σ size_bytes of drops
-  std::vector<AdviseKeptIndex> kept_indexes;   // by table, then index
-  std::string unused_not_checked;              // why unused indexes were not looked for; "" if they were
-  std::string index_stats_reset;               // live: pg_stat_database.stats_reset; "" if unknown/sandbox
+  std::vector<AdviseDrop> drops;              // by table, then index
+  int64_t drops_size_bytes = 0;               // Σ size_bytes of drops
+  std::vector<AdviseKeptIndex> kept_indexes;  // by table, then index
+  std::string unused_not_checked;  // why unused indexes were not looked for; "" if they were
+  std::string index_stats_reset;   // live: pg_stat_database.stats_reset; "" if unknown/sandbox
 };
 
 // "12.3 MB", "816 kB", "8.19 kB": sizes in 10^3 multiples with three significant digits.

@@ -52,13 +52,28 @@ TEST(CliAdvise, JsonShapeIsStable) {
                            kDir + "workload.sql", "--budget-mb", "50", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   Json j = ParseJson(r);
-  EXPECT_EQ(Keys(j),
-            (std::vector<std::string>{
-                "budget_mb", "candidates", "cost_cache_hits", "cost_with", "cost_without", "drops",
-                "drops_size_bytes", "index_stats_reset", "indexes", "kept_indexes", "max_indexes",
-                "max_width", "queries", "relative_cost", "runtime_ms", "skipped", "target",
-                "total_size_bytes", "unused_not_checked", "verify", "whatif_calls",
-                "workload_source"}));
+  EXPECT_EQ(Keys(j), (std::vector<std::string>{"budget_mb",
+                                               "candidates",
+                                               "cost_cache_hits",
+                                               "cost_with",
+                                               "cost_without",
+                                               "drops",
+                                               "drops_size_bytes",
+                                               "index_stats_reset",
+                                               "indexes",
+                                               "kept_indexes",
+                                               "max_indexes",
+                                               "max_width",
+                                               "queries",
+                                               "relative_cost",
+                                               "runtime_ms",
+                                               "skipped",
+                                               "target",
+                                               "total_size_bytes",
+                                               "unused_not_checked",
+                                               "verify",
+                                               "whatif_calls",
+                                               "workload_source"}));
   EXPECT_EQ(j["workload_source"], "files");
   EXPECT_EQ(j["drops"], Json::array());
   EXPECT_EQ(j["budget_mb"], 50.0);
@@ -151,14 +166,13 @@ TEST(CliAdvise, UsageErrorsExit2) {
   RunResult both = RunDbarch({"advise", "--dsn", "host=/nonexistent", "--schema",
                               kDir + "schema.sql", "--workload", kDir + "workload.sql"});
   EXPECT_EQ(both.exit_code, 2) << Describe(both);
-  RunResult pgss_sandbox = RunDbarch({"advise", "--schema", kDir + "schema.sql",
-                                      "--workload-from", "pg_stat_statements"});
+  RunResult pgss_sandbox = RunDbarch(
+      {"advise", "--schema", kDir + "schema.sql", "--workload-from", "pg_stat_statements"});
   EXPECT_EQ(pgss_sandbox.exit_code, 2) << Describe(pgss_sandbox);
   EXPECT_NE(pgss_sandbox.err.find("it needs --dsn"), std::string::npos) << pgss_sandbox.err;
   RunResult no_workload = RunDbarch({"advise", "--dsn", "host=/nonexistent"});
   EXPECT_EQ(no_workload.exit_code, 2) << Describe(no_workload);
-  EXPECT_NE(no_workload.err.find("advise needs a workload"), std::string::npos)
-      << no_workload.err;
+  EXPECT_NE(no_workload.err.find("advise needs a workload"), std::string::npos) << no_workload.err;
   RunResult unreachable = RunDbarch({"advise", "--dsn", "host=/nonexistent password=hunter2",
                                      "--workload", kDir + "workload.sql"});
   EXPECT_EQ(unreachable.exit_code, 4) << Describe(unreachable);
@@ -210,8 +224,7 @@ TEST(CliAdvise, ProposesDuplicatePrefixAndUnusedDropsButKeepsConstraintIndexes) 
   const Json* unused = FindDrop(j, "public.accounts_created_idx");
   ASSERT_NE(unused, nullptr) << j["drops"].dump(2);
   EXPECT_EQ((*unused)["kind"], "unused");
-  EXPECT_NE((*unused)["reason"].get<std::string>().find("unchanged without it"),
-            std::string::npos);
+  EXPECT_NE((*unused)["reason"].get<std::string>().find("unchanged without it"), std::string::npos);
   // Indexes the workload's plans use, and constraint indexes, are never proposed.
   for (const char* kept : {"public.accounts_pkey", "public.accounts_email_key",
                            "public.accounts_status_idx", "public.accounts_team_created_idx"}) {
@@ -304,8 +317,7 @@ TEST(CliAdvise, LiveServerIsReadOnlyAndNeverBuildsIndexes) {
                            "json", "--timeout", "10s", "--lock-timeout", "500ms"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   Json j = ParseJson(r);
-  EXPECT_NE(j["target"].get<std::string>().find("/advise_live (PostgreSQL 15."),
-            std::string::npos)
+  EXPECT_NE(j["target"].get<std::string>().find("/advise_live (PostgreSQL 15."), std::string::npos)
       << j["target"];
   EXPECT_EQ(j["queries"], 2) << j.dump(2);  // a and b; c's setup is not allowed live
   ASSERT_EQ(j["skipped"].size(), 1u) << j.dump(2);
@@ -327,8 +339,8 @@ TEST(CliAdvise, LiveServerIsReadOnlyAndNeverBuildsIndexes) {
 
   // Without the scratch query the unused check runs, on idx_scan = 0 plus the plans.
   std::filesystem::remove(dir.path() / "c.sql");
-  RunResult live = RunDbarch({"advise", "--dsn", dsn, "--workload", dir.path().string(),
-                              "--format", "json"});
+  RunResult live =
+      RunDbarch({"advise", "--dsn", dsn, "--workload", dir.path().string(), "--format", "json"});
   ASSERT_EQ(live.exit_code, 0) << Describe(live);
   Json k = ParseJson(live);
   EXPECT_EQ(k["unused_not_checked"], "");
