@@ -221,6 +221,16 @@ DropAnalysis FindRedundantIndexes(const std::vector<ExistingIndex>& indexes) {
     dropped.insert(a.oid);
     out.drops.push_back(std::move(p));
   }
+  // A duplicate whose keeper turned out prefix-redundant is served by the longer index.
+  for (DropProposal& d : out.drops) {
+    if (d.kind != DropKind::kDuplicate) continue;
+    for (const DropProposal& p : out.drops) {
+      if (p.kind != DropKind::kPrefix || p.index.oid != d.covered_by_oid) continue;
+      d.reason += ", itself prefix-redundant: " + p.covered_by + " serves both";
+      d.covered_by = p.covered_by;
+      d.covered_by_oid = p.covered_by_oid;
+    }
+  }
   auto by_index = [](const auto& x, const auto& y) { return ByTableAndName(x.index, y.index); };
   std::sort(out.drops.begin(), out.drops.end(), by_index);
   std::sort(out.kept.begin(), out.kept.end(), by_index);
@@ -310,6 +320,13 @@ Result<UnusedResult> FindUnusedIndexes(pg::Connection& conn,
         continue;
       }
       reason += "; the estimated workload cost is unchanged without it";
+    }
+    std::vector<std::string> covers;
+    for (const DropProposal& d : already_proposed) {
+      if (d.covered_by_oid == i.oid) covers.push_back(d.index.QualifiedName());
+    }
+    if (!covers.empty()) {
+      reason += " (nor " + Join(covers, ", ") + ", proposed because it covers them)";
     }
     DropProposal p;
     p.index = i;

@@ -11,7 +11,7 @@
 namespace dbarch::advisor {
 namespace {
 
-// dr_t has: a duplicate pair on c, a duplicate of its primary key, a prefix-redundant index
+// dr_t has: a duplicate pair on c (both prefixes of (c, a)), a duplicate of its primary key, a prefix-redundant index
 // on b (served by (b, a)), a UNIQUE constraint whose index is a prefix of (code, a), and an
 // index on pad that no query uses.
 class DropsTest : public ::testing::Test {
@@ -27,6 +27,7 @@ class DropsTest : public ::testing::Test {
         "  FROM generate_series(1, 20000) g;"
         "CREATE INDEX dr_c1 ON dr_t (c);"
         "CREATE INDEX dr_c2 ON dr_t (c);"
+        "CREATE INDEX dr_c_a ON dr_t (c, a);"
         "CREATE INDEX dr_id ON dr_t (id);"
         "CREATE INDEX dr_b ON dr_t (b);"
         "CREATE INDEX dr_b_a ON dr_t (b, a);"
@@ -53,16 +54,21 @@ class DropsTest : public ::testing::Test {
 };
 
 TEST_F(DropsTest, DuplicatesAndPrefixesButNeverConstraintIndexes) {
-  ASSERT_EQ(existing_.size(), 9u);
+  ASSERT_EQ(existing_.size(), 10u);
   DropAnalysis a = FindRedundantIndexes(existing_);
   std::vector<std::string> names;
   for (const DropProposal& d : a.drops) names.push_back(d.index.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"dr_b", "dr_c2", "dr_id"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"dr_b", "dr_c1", "dr_c2", "dr_id"}));
 
+  // dr_c2 duplicates dr_c1, which is itself a prefix of dr_c_a: both are served by dr_c_a.
   const DropProposal* dup = Find(a.drops, "dr_c2");
   ASSERT_NE(dup, nullptr);
   EXPECT_EQ(dup->kind, DropKind::kDuplicate);
-  EXPECT_EQ(dup->covered_by, "public.dr_c1");
+  EXPECT_EQ(dup->covered_by, "public.dr_c_a");
+  EXPECT_NE(dup->reason.find("same definition as public.dr_c1, itself prefix-redundant"),
+            std::string::npos)
+      << dup->reason;
+  EXPECT_EQ(Find(a.drops, "dr_c1")->kind, DropKind::kPrefix);
   EXPECT_EQ(dup->DropSql(), "DROP INDEX CONCURRENTLY public.dr_c2");
   EXPECT_EQ(dup->RollbackSql(), "CREATE INDEX CONCURRENTLY dr_c2 ON public.dr_t USING btree (c)");
   EXPECT_GT(dup->index.size_bytes, 0);
@@ -103,7 +109,7 @@ TEST_F(DropsTest, UnusedIndexIsConfirmedByHidingItOnTheSandbox) {
   EXPECT_EQ(unused->not_checked, "");
   std::vector<std::string> names;
   for (const DropProposal& d : unused->drops) names.push_back(d.index.name);
-  // dr_c1 and dr_b_a serve the queries (possibly through their duplicate / prefix); the
+  // dr_c_a and dr_b_a serve the queries (possibly through their duplicates / prefixes); the
   // constraint indexes are never candidates.
   EXPECT_EQ(names, (std::vector<std::string>{"dr_code_a", "dr_pad"}));
   for (const DropProposal& d : unused->drops) {
@@ -114,7 +120,7 @@ TEST_F(DropsTest, UnusedIndexIsConfirmedByHidingItOnTheSandbox) {
   auto valid =
       conn_->Exec("SELECT count(*) FROM pg_index WHERE indrelid = 'dr_t'::regclass AND indisvalid");
   ASSERT_TRUE(valid.ok());
-  EXPECT_EQ(valid->GetInt(0, 0), 9);
+  EXPECT_EQ(valid->GetInt(0, 0), 10);
 }
 
 TEST_F(DropsTest, LiveModeNeedsZeroScans) {

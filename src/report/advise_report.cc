@@ -134,7 +134,8 @@ std::string AdviseToText(const AdviseReport& r) {
   if (!r.drops.empty()) out += ", " + FormatBytes(r.drops_size_bytes);
   out += "\n";
   if (!r.index_stats_reset.empty()) {
-    out += "index usage statistics since " + r.index_stats_reset + "\n";
+    out += "index usage statistics (idx_scan) counted since the last reset: " +
+           r.index_stats_reset + "\n";
   }
   if (!r.unused_not_checked.empty()) {
     out += "unused indexes not checked: " + r.unused_not_checked + "\n";
@@ -298,7 +299,8 @@ std::string AdviseToMarkdown(const AdviseReport& r) {
   }
   out += "\n### Existing indexes to drop\n\n";
   if (!r.index_stats_reset.empty()) {
-    out += "Index usage statistics since " + r.index_stats_reset + ".\n\n";
+    out += "Index usage statistics (idx_scan) counted since the last reset: " +
+           r.index_stats_reset + ".\n\n";
   }
   if (!r.unused_not_checked.empty()) {
     out += "Unused indexes not checked: " + MdCell(r.unused_not_checked) + ".\n\n";

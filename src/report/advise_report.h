@@ -111,7 +111,8 @@ struct AdviseReport {
   int64_t drops_size_bytes = 0;               // Σ size_bytes of drops
   std::vector<AdviseKeptIndex> kept_indexes;  // by table, then index
   std::string unused_not_checked;  // why unused indexes were not looked for; "" if they were
-  std::string index_stats_reset;   // live: pg_stat_database.stats_reset; "" if unknown/sandbox
+  // Live: pg_stat_database.stats_reset ("never reset" when NULL); "" on a sandbox.
+  std::string index_stats_reset;
 };
 
 // "12.3 MB", "816 kB", "8.19 kB": sizes in 10^3 multiples with three significant digits.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <regex>
 #include <utility>
 
 #include "base/strings.h"
@@ -119,7 +120,7 @@ std::string Classify(const StatStatement& row, Query& query) {
   }
   if (!facts.hypopg_function.empty()) return "calls " + facts.hypopg_function + " (dbarch's own)";
   if (!facts.reads_table) return "reads no table";
-  query.sql = std::string(Trim(row.query));
+  query.sql = RepairNormalizedText(Trim(row.query));
   while (!query.sql.empty() && query.sql.back() == ';') query.sql.pop_back();
   query.weight = static_cast<double>(row.calls);
   if (facts.max_param > 0) {
@@ -132,6 +133,21 @@ std::string Classify(const StatStatement& row, Query& query) {
 }
 
 }  // namespace
+
+std::string RepairNormalizedText(std::string_view text) {
+  static const std::regex kTypedLiteral(
+      R"(\b(date|time|timestamp|timestamptz)\s+\$([0-9]+))", std::regex::icase);
+  static const std::regex kInterval(
+      R"(\binterval\s+\$([0-9]+)((\s+(year|month|day|hour|minute|second))(\s+to\s+(month|hour|minute|second))?)?)",
+      std::regex::icase);
+  static const std::regex kExtract(R"(\bextract\s*\(\s*\$([0-9]+)\s+from\b)", std::regex::icase);
+  std::string out(text);
+  if (out.find('$') == std::string::npos) return out;
+  out = std::regex_replace(out, kTypedLiteral, "$$$2::$1");
+  out = std::regex_replace(out, kInterval, "$$$1::interval$2");
+  out = std::regex_replace(out, kExtract, "pg_catalog.extract($$$1::text,");
+  return out;
+}
 
 StatStatementsWorkload WorkloadFromStatStatements(const std::vector<StatStatement>& rows,
                                                   const StatStatementsOptions& options) {

@@ -53,6 +53,15 @@ struct StatStatementsWorkload {
   std::string stats_reset;                // pg_stat_statements_info.stats_reset; "" if unknown
 };
 
+// pg_stat_statements replaces every constant by $n, also where PostgreSQL's grammar only
+// accepts a string literal, so its text may not parse on the server (libpg_query accepts
+// it). Rewrites those places into casts that plan alike: a typed literal `date $1` (also
+// time, timestamp, timestamptz, interval with an optional field such as `interval $2 month`)
+// becomes `$1::date` / `$2::interval month`, and `extract($1 from x)` becomes
+// `pg_catalog.extract($1::text, x)` (the function EXTRACT is turned into since PG 14).
+// Other text is returned unchanged. Pure.
+std::string RepairNormalizedText(std::string_view text);
+
 // Turns rows (already ordered by decreasing total time) into queries named "pgss <queryid>"
 // with weight = calls; stops after options.top queries. Pure.
 StatStatementsWorkload WorkloadFromStatStatements(const std::vector<StatStatement>& rows,

@@ -57,6 +57,18 @@ TEST(StatStatements, TopCountsKeptQueriesOnly) {
   EXPECT_EQ(w.skipped.size(), 1u);
 }
 
+TEST(StatStatements, RepairsConstantsWhereTheGrammarWantsALiteral) {
+  EXPECT_EQ(RepairNormalizedText("where o_orderdate >= date $1 and o_orderdate < date $2 + "
+                                 "interval $3 month"),
+            "where o_orderdate >= $1::date and o_orderdate < $2::date + $3::interval month");
+  EXPECT_EQ(RepairNormalizedText("select extract($1 from o_orderdate) as o_year"),
+            "select pg_catalog.extract($1::text, o_orderdate) as o_year");
+  EXPECT_EQ(RepairNormalizedText("select INTERVAL $12 DAY TO SECOND, timestamp $4"),
+            "select $12::interval DAY TO SECOND, $4::timestamp");
+  EXPECT_EQ(RepairNormalizedText("select a from t where d = $1 and date_col > $2"),
+            "select a from t where d = $1 and date_col > $2");
+}
+
 // A server started with shared_preload_libraries = pg_stat_statements (its own sandbox).
 TEST(StatStatements, ReadsTheServersStatementsAndFailsClearlyWithoutTheExtension) {
   sandbox::SandboxOptions options = sandbox::test_util::TestOptions();
