@@ -419,6 +419,11 @@ class AdviseCommand : public Subcommand {
     connect.statement_timeout_ms = timeout_ms;
     connect.lock_timeout_ms = lock_timeout_ms;
     DBARCH_ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(connect));
+    // The invariant everything below relies on; pg::Connection sets it, this checks it.
+    DBARCH_ASSIGN_OR_RETURN(pg::QueryResult ro, conn.Exec("SHOW default_transaction_read_only"));
+    if (ro.rows() != 1 || ro.Get(0, 0) != "on") {
+      return Status::Internal("the --dsn session is not read-only by default");
+    }
     int v = conn.server_version_num();
     result.target = conn.DisplayName() + " (PostgreSQL " + std::to_string(v / 10000) + "." +
                     std::to_string(v % 10000) + ")";
