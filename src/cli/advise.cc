@@ -231,18 +231,24 @@ class AdviseCommand : public Subcommand {
             ->type_name("SOURCE")
             ->check(CLI::IsMember({"pg_stat_statements"}));
     workload_opt_->excludes(workload_from_opt_);
-    cmd->add_option("--top", top_,
-                    "With --workload-from: the N statements with the largest total time "
-                    "(default: 50)")
-        ->type_name("N")
-        ->check(CLI::Range(1, 100000));
-    cmd->add_option("--min-calls", min_calls_,
-                    "With --workload-from: leave out statements called fewer times (default: 2)")
-        ->type_name("N")
-        ->check(CLI::Range(1, 2000000000));
+    CLI::Option* top_opt =
+        cmd->add_option("--top", top_,
+                        "With --workload-from: the N statements with the largest total time "
+                        "(default: 50)")
+            ->type_name("N")
+            ->check(CLI::Range(1, 100000));
+    CLI::Option* min_calls_opt =
+        cmd->add_option(
+               "--min-calls", min_calls_,
+               "With --workload-from: leave out statements called fewer times (default: 2)")
+            ->type_name("N")
+            ->check(CLI::Range(1, 2000000000));
+    top_opt->needs(workload_from_opt_);
+    min_calls_opt->needs(workload_from_opt_);
     cmd->add_option("--lock-timeout", lock_timeout_,
                     "With --dsn: lock_timeout of the session (default: 1s)")
-        ->type_name("DURATION");
+        ->type_name("DURATION")
+        ->needs(dsn_opt_);
     CLI::Option* data_opt =
         cmd->add_option("--data", data_dir_,
                         "Directory of <table>.csv / .tbl / .tbl.zst files to load")

@@ -170,6 +170,9 @@ TEST(CliAdvise, UsageErrorsExit2) {
       {"advise", "--schema", kDir + "schema.sql", "--workload-from", "pg_stat_statements"});
   EXPECT_EQ(pgss_sandbox.exit_code, 2) << Describe(pgss_sandbox);
   EXPECT_NE(pgss_sandbox.err.find("it needs --dsn"), std::string::npos) << pgss_sandbox.err;
+  RunResult top_alone = RunDbarch({"advise", "--schema", kDir + "schema.sql", "--workload",
+                                   kDir + "workload.sql", "--top", "5"});
+  EXPECT_EQ(top_alone.exit_code, 2) << Describe(top_alone);
   RunResult no_workload = RunDbarch({"advise", "--dsn", "host=/nonexistent"});
   EXPECT_EQ(no_workload.exit_code, 2) << Describe(no_workload);
   EXPECT_NE(no_workload.err.find("advise needs a workload"), std::string::npos) << no_workload.err;
