@@ -258,35 +258,11 @@ Status WhatIfSession::MakeVisible(const QueryEntry& q, const std::vector<const I
 
 Result<double> WhatIfSession::Explain(const QueryEntry& q) {
   auto start = std::chrono::steady_clock::now();
-  for (const std::string& stmt : q.query.setup) {
-    Status st = conn_->ExecScript(stmt);
-    if (!st.ok()) {
-      // Undo what the earlier setup statements made; their teardown may fail for the parts
-      // that were never created, which is expected here.
-      for (const std::string& undo : q.query.teardown) (void)conn_->ExecScript(undo);
-      return std::move(st).WithContext("setup of query \"" + q.query.name + "\"");
-    }
-  }
-  const std::string sql = "EXPLAIN (FORMAT JSON) " + q.query.sql;
-  Result<pg::QueryResult> r =
-      q.query.has_params ? conn_->ExecParams(sql, q.query.params) : conn_->Exec(sql);
-  Status teardown;
-  for (const std::string& stmt : q.query.teardown) {
-    Status st = conn_->ExecScript(stmt);
-    if (teardown.ok() && !st.ok()) teardown = std::move(st);
-  }
+  Result<std::string> json = ExplainQueryJson(*conn_, q.query, options_.explain);
   stats_.explain_ms += MsSince(start);
   ++stats_.explain_calls;
-  if (!r.ok()) {
-    return std::move(r).TakeStatus().WithContext("EXPLAIN of query \"" + q.query.name + "\"");
-  }
-  if (!teardown.ok()) {
-    return std::move(teardown).WithContext("teardown of query \"" + q.query.name + "\"");
-  }
-  if (r->rows() < 1 || r->columns() < 1) {
-    return Status::Internal("EXPLAIN of query \"" + q.query.name + "\" returned no plan");
-  }
-  Result<double> cost = TotalCostFromExplainJson(r->Get(0, 0));
+  if (!json.ok()) return std::move(json).TakeStatus();
+  Result<double> cost = TotalCostFromExplainJson(*json);
   if (!cost.ok()) return std::move(cost).TakeStatus().WithContext("query \"" + q.query.name + "\"");
   return cost;
 }

@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "advisor/explain.h"
 #include "base/status.h"
 #include "catalog/model.h"
 #include "pg/connection.h"
@@ -63,6 +64,9 @@ struct WhatIfOptions {
   // Run CREATE EXTENSION IF NOT EXISTS hypopg when Open() finds no hypopg. Only for
   // sandboxes: on a live server the extension must already be installed.
   bool create_extension = true;
+  // How each EXPLAIN runs a query's setup statements and generic plans (explain.h): on a
+  // live server setup runs in a transaction that is always rolled back.
+  ExplainMode explain;
 };
 
 // Counters since Open(); times in milliseconds of client wall clock.

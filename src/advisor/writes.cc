@@ -111,33 +111,34 @@ Result<WriteCostModel> LoadWriteCostModel(pg::Connection& conn) {
   int64_t current = -1;
   for (int r = 0; r < rows.rows(); ++r) {
     catalog::QualifiedName table{std::string(rows.Get(r, 1)), std::string(rows.Get(r, 2))};
-    std::vector<ExistingIndex>& list = model.existing[table];
+    std::vector<MaintainedIndex>& list = model.existing[table];
     if (rows.GetInt(r, 0) != current) {
       current = rows.GetInt(r, 0);
-      list.push_back(ExistingIndex{std::string(rows.Get(r, 3)), std::string(rows.Get(r, 4)), {}});
+      list.push_back(MaintainedIndex{std::string(rows.Get(r, 3)), std::string(rows.Get(r, 4)), {}});
     }
     if (!rows.IsNull(r, 5)) list.back().columns.emplace_back(rows.Get(r, 5));
   }
   return model;
 }
 
-Result<double> EstimateWrittenRows(pg::Connection& conn, const workload::Query& query) {
-  const std::string sql = "EXPLAIN (FORMAT JSON) " + query.sql;
-  Result<pg::QueryResult> r = query.has_params ? conn.ExecParams(sql, query.params) : conn.Exec(sql);
-  if (!r.ok()) return std::move(r).TakeStatus().WithContext("estimating the rows of '" + query.name + "'");
-  if (r->rows() != 1) return Status::InvalidArgument("EXPLAIN returned no plan for '" + query.name + "'");
-  return WrittenRowsFromExplainJson(r->Get(0, 0));
+Result<double> EstimateWrittenRows(pg::Connection& conn, const workload::Query& query,
+                                   const ExplainMode& mode) {
+  Result<std::string> plan = ExplainQueryJson(conn, query, mode);
+  if (!plan.ok()) {
+    return std::move(plan).TakeStatus().WithContext("estimating the rows of '" + query.name + "'");
+  }
+  return WrittenRowsFromExplainJson(*plan);
 }
 
 double WriteCost(const std::vector<IndexDef>& config, const std::vector<WriteLoad>& loads,
                  const WriteCostModel& model) {
-  static const std::vector<ExistingIndex> kNone;
+  static const std::vector<MaintainedIndex> kNone;
   double total = 0;
   for (const WriteLoad& load : loads) {
     const catalog::QualifiedName& table = load.target.table;
     const double rows = RowsOf(table, model);
     auto it = model.existing.find(table);
-    const std::vector<ExistingIndex>& existing = it == model.existing.end() ? kNone : it->second;
+    const std::vector<MaintainedIndex>& existing = it == model.existing.end() ? kNone : it->second;
     std::vector<const IndexDef*> added;
     for (const IndexDef& index : config) {
       if (index.table == table) added.push_back(&index);
@@ -145,7 +146,7 @@ double WriteCost(const std::vector<IndexDef>& config, const std::vector<WriteLoa
     bool touched = true;
     if (load.target.kind == WriteKind::kUpdate) {
       touched = false;
-      for (const ExistingIndex& e : existing) touched = touched || CoversAny(e.columns, load.target.set_columns);
+      for (const MaintainedIndex& e : existing) touched = touched || CoversAny(e.columns, load.target.set_columns);
       for (const IndexDef* i : added) {
         touched = touched || CoversAny(CoveredColumns(*i), load.target.set_columns);
       }
@@ -156,7 +157,7 @@ double WriteCost(const std::vector<IndexDef>& config, const std::vector<WriteLoa
       per_row = static_cast<double>(existing.size() + added.size()) *
                 (model.cpu_index_tuple_cost + model.cpu_operator_cost);
     } else {
-      for (const ExistingIndex& e : existing) per_row += EntryCost(e.method, rows, model);
+      for (const MaintainedIndex& e : existing) per_row += EntryCost(e.method, rows, model);
       for (const IndexDef* i : added) per_row += IndexEntryCost(*i, rows, model);
     }
     total += load.weight * load.rows * per_row;

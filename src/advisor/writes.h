@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "advisor/candidates.h"
+#include "advisor/explain.h"
 #include "advisor/whatif.h"
 #include "base/status.h"
 #include "catalog/model.h"
@@ -44,7 +45,7 @@ struct WriteLoad {
 };
 
 // An index that exists on the server, reduced to what write costs need.
-struct ExistingIndex {
+struct MaintainedIndex {
   std::string name;
   std::string method;                // "btree", "gin", ...
   std::vector<std::string> columns;  // every column it covers: keys, INCLUDE, expressions,
@@ -59,7 +60,7 @@ struct WriteCostModel {
   // pg_class.reltuples per table (the index's entries); missing or < 1 counts as 1,000.
   std::map<catalog::QualifiedName, double> table_rows;
   // Existing indexes per table.
-  std::map<catalog::QualifiedName, std::vector<ExistingIndex>> existing;
+  std::map<catalog::QualifiedName, std::vector<MaintainedIndex>> existing;
 };
 
 // Entries a GIN index adds per row, as a multiple of one B-tree entry's cost: a trigram
@@ -70,10 +71,12 @@ inline constexpr double kGinEntriesPerRow = 4;
 // from the server. Errors: kConnection / kInvalidArgument from the server.
 Result<WriteCostModel> LoadWriteCostModel(pg::Connection& conn);
 
-// Rows the statement writes per execution: EXPLAIN (FORMAT JSON) it (binding its params, no
-// execution) and read the ModifyTable's input estimate. Setup statements are not run.
-// Errors from the server (kInvalidArgument for a rejected statement).
-Result<double> EstimateWrittenRows(pg::Connection& conn, const workload::Query& query);
+// Rows the statement writes per execution: EXPLAIN it the way the what-if session does
+// (explain.h: sample params or a generic plan, setup and teardown; never executed) and read
+// the ModifyTable's input estimate. Errors from the server (kInvalidArgument for a rejected
+// statement).
+Result<double> EstimateWrittenRows(pg::Connection& conn, const workload::Query& query,
+                                   const ExplainMode& mode = {});
 
 // The planner-unit cost of one entry in `index` on a table of `rows` rows.
 double IndexEntryCost(const IndexDef& index, double rows, const WriteCostModel& model);

@@ -16,7 +16,7 @@ const catalog::QualifiedName kOrders{"public", "orders"};
 WriteCostModel Model() {
   WriteCostModel m;
   m.table_rows[kOrders] = 1e6;
-  m.existing[kOrders] = {ExistingIndex{"orders_pkey", "btree", {"id"}}};
+  m.existing[kOrders] = {MaintainedIndex{"orders_pkey", "btree", {"id"}}};
   return m;
 }
 
@@ -57,7 +57,7 @@ TEST(Writes, UpdatesStayHotUntilAnIndexCoversAnAssignedColumn) {
   EXPECT_DOUBLE_EQ(WriteCost({covering}, loads, m), 10 * 2 * 2 * entry);  // INCLUDE counts
   EXPECT_DOUBLE_EQ(WriteCost({on_status, unrelated}, loads, m), 10 * 2 * 3 * entry);
   // An existing index on the column already made the update non-HOT.
-  m.existing[kOrders].push_back(ExistingIndex{"orders_status_idx", "btree", {"status"}});
+  m.existing[kOrders].push_back(MaintainedIndex{"orders_status_idx", "btree", {"status"}});
   EXPECT_DOUBLE_EQ(WriteCost({}, loads, m), 10 * 2 * 2 * entry);
   EXPECT_DOUBLE_EQ(WriteCost({unrelated}, loads, m), 10 * 2 * 3 * entry);
 }
@@ -89,7 +89,7 @@ TEST(Writes, ReadsModelAndRowEstimatesFromTheServer) {
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   const catalog::QualifiedName t{"writes_test", "t"};
   EXPECT_DOUBLE_EQ(model->table_rows.at(t), 5000);
-  const std::vector<ExistingIndex>& existing = model->existing.at(t);
+  const std::vector<MaintainedIndex>& existing = model->existing.at(t);
   ASSERT_EQ(existing.size(), 2u);
   EXPECT_EQ(existing[0].name, "t_pkey");
   EXPECT_EQ(existing[0].columns, (std::vector<std::string>{"id"}));

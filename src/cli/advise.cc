@@ -3,7 +3,15 @@
 // Extend-style greedy search within a size budget and reports the chosen B-tree indexes with
 // their DDL, size, the queries they help and why. --verify builds them for real in the
 // sandbox and measures the workload before and after; an index no measured query benefits
-// from is dropped. Sandbox only: a --dsn server is refused (never builds indexes there).
+// from is dropped. Existing indexes that are duplicates, prefix-redundant or unused by the
+// workload are proposed for dropping, each with its rollback DDL.
+//
+// --dsn runs the same analysis on a live server, read-only by construction: the session is
+// read-only by default, has statement and lock timeouts, and only ever creates HypoPG
+// hypothetical indexes (backend-local, never in the catalog); HypoPG must already be
+// installed there (dbarch never creates an extension on a --dsn server). A query's setup may
+// only create views, and runs in a transaction that is always rolled back. The workload can
+// come from the server's pg_stat_statements (--workload-from pg_stat_statements).
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -11,10 +19,12 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "advisor/candidates.h"
+#include "advisor/drops.h"
 #include "advisor/search.h"
 #include "advisor/whatif.h"
 #include "advisor/writes.h"
@@ -28,6 +38,8 @@
 #include "pg/introspect.h"
 #include "report/advise_report.h"
 #include "sandbox/sandbox.h"
+#include "sql/parser.h"
+#include "workload/stat_statements.h"
 #include "workload/workload.h"
 
 namespace dbarch::cli {
@@ -150,31 +162,94 @@ bool IsPrefixOfExisting(
   return false;
 }
 
+// Why `query` cannot be planned on a live server, "" when it can: its setup may only create
+// views and its teardown only drop views (they run in a transaction that is rolled back, so
+// nothing else may be written, and no index is ever built).
+std::string LiveSetupProblem(const workload::Query& query) {
+  auto check = [](const std::vector<std::string>& statements, bool setup) -> std::string {
+    for (const std::string& text : statements) {
+      SourceFile file("setup", text);
+      auto tree = sql::ParseTree::Parse(file);
+      if (!tree.ok()) return "its setup does not parse";
+      for (const sql::Statement& st : tree->statements()) {
+        const sql::Node* n = st.node;
+        bool ok = setup ? n->node_case == PG_QUERY__NODE__NODE_VIEW_STMT
+                        : n->node_case == PG_QUERY__NODE__NODE_DROP_STMT &&
+                              n->drop_stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW;
+        if (!ok) {
+          std::string shown = text.substr(st.begin, std::min<size_t>(st.end - st.begin, 40));
+          return std::string(setup ? "setup" : "teardown") + " statement \"" + shown +
+                 "\" is not allowed on a live server (only CREATE VIEW / DROP VIEW, run in a "
+                 "transaction that is rolled back)";
+        }
+      }
+    }
+    return "";
+  };
+  std::string problem = check(query.setup, true);
+  return problem.empty() ? check(query.teardown, false) : problem;
+}
+
 class AdviseCommand : public Subcommand {
  public:
   std::string name() const override { return "advise"; }
 
   void Register(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand(
-        "advise", "Recommend B-tree indexes for a workload (HypoPG what-if, sandbox)");
+        "advise",
+        "Recommend indexes to create and to drop for a workload (HypoPG what-if; "
+        "sandbox or read-only --dsn)");
     cmd->footer(
-        "Loads the schema (and data) into a private PostgreSQL 15 sandbox, costs candidate\n"
-        "indexes with HypoPG and picks a set within --budget-mb (Extend-style greedy search).\n"
-        "--verify then builds the indexes in the sandbox and measures the workload before and\n"
-        "after; an index no measured query benefits from is dropped. Not yet: --dsn, partial,\n"
-        "expression, GIN/trigram and BRIN indexes (docs/advise.md).\n"
-        "Exit codes: 0 ok, 2 usage, 3 bad input (or a query failed), 4 connection/I/O,\n"
-        "70 internal error.");
-    cmd->add_option("--schema", schema_paths_, "DDL file or directory of migrations (repeatable)")
-        ->type_name("FILE_OR_DIR")
-        ->expected(1, -1);
-    dsn_opt_ =
-        cmd->add_option("--dsn", dsn_, "Not supported yet (sandbox only)")->type_name("CONNINFO");
-    cmd->add_option("--workload", workload_paths_,
-                    "Workload SQL file or directory of *.sql files (repeatable)")
-        ->type_name("FILE_OR_DIR")
-        ->expected(1, -1)
-        ->required();
+        "Targets (exactly one):\n"
+        "  --schema FILE_OR_DIR... [--data DIR | --generate]  a private PostgreSQL 15 sandbox\n"
+        "  --dsn CONNINFO   a live server, read-only: HypoPG must be installed there (never\n"
+        "                   created by dbarch); only hypothetical indexes, setup statements only\n"
+        "                   CREATE VIEW inside a rolled-back transaction; no --verify\n"
+        "Workload: --workload FILE_OR_DIR..., or with --dsn --workload-from pg_stat_statements\n"
+        "(the --top statements by total time with at least --min-calls calls, weight = calls,\n"
+        "$n planned as generic plans).\n"
+        "Costs candidate indexes with HypoPG and picks a set within --budget-mb (Extend-style\n"
+        "greedy search); proposes dropping duplicate, prefix-redundant and unused existing\n"
+        "indexes (never constraint indexes), each with its rollback DDL. --verify builds the\n"
+        "indexes in the sandbox and measures the workload before and after (docs/advise.md).\n"
+        "Exit codes: 0 ok, 2 usage, 3 bad input (or a query failed; HypoPG or\n"
+        "pg_stat_statements missing on the --dsn server), 4 connection/I/O, 70 internal error.");
+    schema_opt_ = cmd->add_option("--schema", schema_paths_,
+                                  "DDL file or directory of migrations (repeatable)")
+                      ->type_name("FILE_OR_DIR")
+                      ->expected(1, -1);
+    dsn_opt_ = cmd->add_option("--dsn", dsn_,
+                               "A live server (libpq conninfo or URI): read-only, HypoPG required")
+                   ->type_name("CONNINFO");
+    schema_opt_->excludes(dsn_opt_);
+    workload_opt_ = cmd->add_option("--workload", workload_paths_,
+                                    "Workload SQL file or directory of *.sql files (repeatable)")
+                        ->type_name("FILE_OR_DIR")
+                        ->expected(1, -1);
+    workload_from_opt_ =
+        cmd->add_option("--workload-from", workload_from_,
+                        "With --dsn: read the workload from the server (pg_stat_statements)")
+            ->type_name("SOURCE")
+            ->check(CLI::IsMember({"pg_stat_statements"}));
+    workload_opt_->excludes(workload_from_opt_);
+    CLI::Option* top_opt =
+        cmd->add_option("--top", top_,
+                        "With --workload-from: the N statements with the largest total time "
+                        "(default: 50)")
+            ->type_name("N")
+            ->check(CLI::Range(1, 100000));
+    CLI::Option* min_calls_opt =
+        cmd->add_option(
+               "--min-calls", min_calls_,
+               "With --workload-from: leave out statements called fewer times (default: 2)")
+            ->type_name("N")
+            ->check(CLI::Range(1, 2000000000));
+    top_opt->needs(workload_from_opt_);
+    min_calls_opt->needs(workload_from_opt_);
+    cmd->add_option("--lock-timeout", lock_timeout_,
+                    "With --dsn: lock_timeout of the session (default: 1s)")
+        ->type_name("DURATION")
+        ->needs(dsn_opt_);
     CLI::Option* data_opt =
         cmd->add_option("--data", data_dir_,
                         "Directory of <table>.csv / .tbl / .tbl.zst files to load")
@@ -189,6 +264,7 @@ class AdviseCommand : public Subcommand {
         ->type_name("FILE");
     cmd->add_option("--seed", seed_, "With --generate: the random seed")->type_name("N");
     data_opt->excludes(generate_opt_);
+    data_opt_ = data_opt;
     cmd->add_option("--budget-mb", budget_mb_, "Size budget of the new indexes (default: 500)")
         ->type_name("N")
         ->check(CLI::PositiveNumber);
@@ -204,7 +280,7 @@ class AdviseCommand : public Subcommand {
         ->type_name("N")
         ->check(CLI::Range(1, 1000));
     cmd->add_option("--timeout", timeout_,
-                    "With --verify: statement_timeout per run (default: 30s)")
+                    "statement_timeout with --verify (per run) or --dsn (default: 30s)")
         ->type_name("DURATION");
     cmd->add_option("--format", format_, "Output format (default: text)")
         ->type_name("FORMAT")
@@ -214,13 +290,34 @@ class AdviseCommand : public Subcommand {
   }
 
   ExitCode Run() override {
-    if (dsn_opt_->count() > 0) {
-      return ReportUsageError(
-          "--dsn is not supported yet: advise runs on a sandbox only (--schema FILE_OR_DIR...)",
-          kHelp);
+    const bool live = dsn_opt_->count() > 0;
+    if (!live && schema_paths_.empty()) {
+      return ReportUsageError("advise needs a target: --schema FILE_OR_DIR... or --dsn CONNINFO",
+                              kHelp);
     }
-    if (schema_paths_.empty()) {
-      return ReportUsageError("advise needs --schema FILE_OR_DIR...", kHelp);
+    if (live) {
+      if (verify_) {
+        return ReportUsageError(
+            "--verify builds the indexes for real, so it needs a sandbox (--schema); dbarch "
+            "never builds an index on a --dsn server",
+            kHelp);
+      }
+      for (const CLI::Option* opt : {data_opt_, generate_opt_}) {
+        if (opt->count() == 0) continue;
+        return ReportUsageError("--" + opt->get_single_name() +
+                                    " changes the database, so it needs a sandbox (--schema); "
+                                    "dbarch never writes to a --dsn server",
+                                kHelp);
+      }
+    } else if (workload_from_opt_->count() > 0) {
+      return ReportUsageError(
+          "--workload-from pg_stat_statements reads a live server: it needs --dsn", kHelp);
+    }
+    if (workload_paths_.empty() && workload_from_opt_->count() == 0) {
+      return ReportUsageError(
+          "advise needs a workload: --workload FILE_OR_DIR... or --workload-from "
+          "pg_stat_statements (with --dsn)",
+          kHelp);
     }
     std::optional<int> timeout_ms = ParseTimeoutMs(timeout_);
     if (!timeout_ms) {
@@ -228,16 +325,27 @@ class AdviseCommand : public Subcommand {
           "--timeout: expected a duration such as 30s, 500ms or 2m, got \"" + timeout_ + "\"",
           kHelp);
     }
+    std::optional<int> lock_timeout_ms = ParseTimeoutMs(lock_timeout_);
+    if (!lock_timeout_ms) {
+      return ReportUsageError(
+          "--lock-timeout: expected a duration such as 1s or 500ms, got \"" + lock_timeout_ + "\"",
+          kHelp);
+    }
 
-    Progress("reading the workload");
-    auto workload = workload::LoadWorkload(workload_paths_);
-    if (!workload.ok()) return ReportError(workload.status());
+    workload::Workload files_workload;
+    if (!workload_paths_.empty()) {
+      Progress("reading the workload");
+      auto loaded = workload::LoadWorkload(workload_paths_);
+      if (!loaded.ok()) return ReportError(loaded.status());
+      files_workload = std::move(loaded).value();
+    }
 
     report::AdviseReport result;
     result.budget_mb = budget_mb_;
     result.max_width = width_;
     result.max_indexes = max_indexes_;
-    Status st = RunSandbox(*workload, *timeout_ms, result);
+    Status st = live ? RunLive(files_workload, *timeout_ms, *lock_timeout_ms, result)
+                     : RunSandbox(files_workload, *timeout_ms, result);
     if (!st.ok()) return ReportError(st);
 
     std::string text;
@@ -293,8 +401,11 @@ class AdviseCommand : public Subcommand {
     result.target =
         "sandbox (PostgreSQL " + std::to_string(v / 10000) + "." + std::to_string(v % 10000) + ")";
 
+    DBARCH_ASSIGN_OR_RETURN(existing_, advisor::ReadExistingIndexes(conn));
     DBARCH_ASSIGN_OR_RETURN(std::vector<advisor::IndexDef> chosen,
-                            Recommend(conn, workload, catalog, result));
+                            Recommend(conn, workload, catalog, /*live=*/false, result));
+    // Before --verify builds anything: the drops are about the schema as given.
+    DBARCH_RETURN_IF_ERROR(Drops(conn, /*live=*/false, result));
     if (verify_) DBARCH_RETURN_IF_ERROR(Verify(conn, workload, chosen, timeout_ms, result));
     result.total_size_bytes = 0;
     for (const report::AdviseIndex& idx : result.indexes) {
@@ -304,16 +415,151 @@ class AdviseCommand : public Subcommand {
     return box->Stop();
   }
 
+  // A live server: read-only session with timeouts, HypoPG must be there already, the
+  // workload from files or pg_stat_statements, the catalog introspected from the server.
+  Status RunLive(workload::Workload workload, int timeout_ms, int lock_timeout_ms,
+                 report::AdviseReport& result) {
+    Progress("connecting to " + pg::RedactConninfo(dsn_));
+    pg::ConnectOptions connect;
+    connect.conninfo = dsn_;
+    connect.read_only = true;  // SET default_transaction_read_only = on
+    connect.statement_timeout_ms = timeout_ms;
+    connect.lock_timeout_ms = lock_timeout_ms;
+    DBARCH_ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(connect));
+    // The invariant everything below relies on; pg::Connection sets it, this checks it.
+    DBARCH_ASSIGN_OR_RETURN(pg::QueryResult ro, conn.Exec("SHOW default_transaction_read_only"));
+    if (ro.rows() != 1 || ro.Get(0, 0) != "on") {
+      return Status::Internal("the --dsn session is not read-only by default");
+    }
+    int v = conn.server_version_num();
+    result.target = conn.DisplayName() + " (PostgreSQL " + std::to_string(v / 10000) + "." +
+                    std::to_string(v % 10000) + ")";
+    DBARCH_ASSIGN_OR_RETURN(
+        pg::QueryResult hypopg,
+        conn.Exec("SELECT count(*) FROM pg_extension WHERE extname = 'hypopg'"));
+    if (hypopg.GetInt(0, 0) == 0) {
+      return Status::NotFound("extension \"hypopg\" is not installed in " + conn.DisplayName())
+          .WithHint(
+              "dbarch never installs anything on a --dsn server: ask a superuser to run CREATE "
+              "EXTENSION hypopg in that database (Debian/Ubuntu package postgresql-15-hypopg), "
+              "or use a sandbox (--schema)");
+    }
+    if (workload_from_opt_->count() > 0) {
+      Progress("reading pg_stat_statements");
+      workload::StatStatementsOptions options;
+      options.top = top_;
+      options.min_calls = min_calls_;
+      DBARCH_ASSIGN_OR_RETURN(workload::StatStatementsWorkload read,
+                              workload::LoadStatStatements(conn, options));
+      result.workload_source = "pg_stat_statements";
+      for (const workload::SkippedStatement& s : read.skipped) {
+        result.skipped.push_back({s.name, s.reason});
+      }
+      if (read.workload.queries.empty()) {
+        return Status::InvalidArgument("pg_stat_statements of " + conn.DisplayName() +
+                                       " holds no statement to " + "analyse (" +
+                                       std::to_string(read.statements_read) + " with at least " +
+                                       std::to_string(min_calls_) + " calls, " +
+                                       std::to_string(read.skipped.size()) + " skipped)")
+            .WithHint("lower --min-calls, or let the workload run for a while");
+      }
+      workload = std::move(read.workload);
+    }
+    Progress("reading the schema of " + conn.DisplayName());
+    DBARCH_ASSIGN_OR_RETURN(catalog::Catalog catalog,
+                            pg::IntrospectCatalog(conn, pg::IntrospectOptions{}));
+    // Introspection normalises the session (search_path = public, UTC...); the workload's
+    // queries must be planned with the user's own settings (role and database defaults).
+    DBARCH_RETURN_IF_ERROR(
+        conn.ExecScript("RESET search_path; RESET TimeZone; RESET DateStyle; RESET IntervalStyle; "
+                        "RESET extra_float_digits"));
+    // Read before any EXPLAIN: the planner's own index probes (the actual minimum or maximum
+    // of a column for a range estimate) count in idx_scan.
+    DBARCH_ASSIGN_OR_RETURN(existing_, advisor::ReadExistingIndexes(conn));
+    DBARCH_ASSIGN_OR_RETURN(std::vector<advisor::IndexDef> chosen,
+                            Recommend(conn, workload, catalog, /*live=*/true, result));
+    (void)chosen;
+    DBARCH_RETURN_IF_ERROR(Drops(conn, /*live=*/true, result));
+    result.total_size_bytes = 0;
+    for (const report::AdviseIndex& idx : result.indexes) result.total_size_bytes += idx.size_bytes;
+    return Status::OK();
+  }
+
+  // Existing indexes to drop (existing_): duplicates and prefixes from the catalog, unused
+  // ones from the plans of the analysed queries (planned_) — confirmed by hiding each index on a sandbox,
+  // by idx_scan = 0 on a live server.
+  Status Drops(pg::Connection& conn, bool live, report::AdviseReport& result) {
+    Progress("looking for redundant and unused indexes");
+    const std::vector<advisor::ExistingIndex>& existing = existing_;
+    advisor::DropAnalysis redundant = advisor::FindRedundantIndexes(existing);
+    advisor::UnusedOptions options;
+    options.explain.setup_in_rolled_back_transaction = live;
+    options.confirm_by_hiding = !live;
+    options.require_no_scans = live;
+    advisor::UnusedResult unused;
+    if (!unplannable_.empty()) {
+      unused.not_checked = "query '" + unplannable_ + "' cannot be planned here";
+    } else {
+      DBARCH_ASSIGN_OR_RETURN(
+          unused, advisor::FindUnusedIndexes(conn, existing, planned_, redundant.drops, options));
+    }
+    result.unused_not_checked = unused.not_checked;
+    std::vector<advisor::DropProposal> drops = std::move(redundant.drops);
+    for (advisor::DropProposal& d : unused.drops) drops.push_back(std::move(d));
+    std::vector<advisor::KeptIndex> kept = std::move(redundant.kept);
+    for (advisor::KeptIndex& k : unused.kept) kept.push_back(std::move(k));
+    result.drops_size_bytes = 0;
+    for (const advisor::DropProposal& d : drops) {
+      report::AdviseDrop out;
+      out.index = d.index.QualifiedName();
+      out.table = d.index.table.Quoted();
+      out.kind = advisor::DropKindName(d.kind);
+      out.reason = d.reason;
+      out.covered_by = d.covered_by;
+      out.note = d.note;
+      out.size_bytes = d.index.size_bytes;
+      out.idx_scan = d.index.idx_scan;
+      out.ddl = d.DropSql();
+      out.rollback_ddl = d.RollbackSql();
+      result.drops_size_bytes += out.size_bytes;
+      result.drops.push_back(std::move(out));
+    }
+    for (const advisor::KeptIndex& k : kept) {
+      result.kept_indexes.push_back({k.index.QualifiedName(), k.index.table.Quoted(),
+                                     advisor::DropKindName(k.kind), k.reason});
+    }
+    auto by_index = [](const auto& a, const auto& b) {
+      return std::tie(a.table, a.index) < std::tie(b.table, b.index);
+    };
+    std::stable_sort(result.drops.begin(), result.drops.end(), by_index);
+    std::stable_sort(result.kept_indexes.begin(), result.kept_indexes.end(), by_index);
+    if (live) {
+      DBARCH_ASSIGN_OR_RETURN(
+          pg::QueryResult reset,
+          conn.Exec("SELECT coalesce(stats_reset::text, 'never reset') FROM pg_stat_database "
+                    "WHERE datname = current_database()"));
+      if (reset.rows() == 1) result.index_stats_reset = std::string(reset.Get(0, 0));
+    }
+    return Status::OK();
+  }
+
   // The what-if part: candidates, search, and per chosen index its effects. Returns the
-  // chosen indexes in the order of result.indexes.
+  // chosen indexes in the order of result.indexes. On a live server (`live`) HypoPG must
+  // be installed already and setup statements run in a rolled-back transaction.
   Result<std::vector<advisor::IndexDef>> Recommend(pg::Connection& conn,
                                                    const workload::Workload& workload,
-                                                   const catalog::Catalog& catalog,
+                                                   const catalog::Catalog& catalog, bool live,
                                                    report::AdviseReport& result) {
-    Progress("creating the hypopg extension");
-    DBARCH_RETURN_IF_ERROR(conn.ExecScript("CREATE EXTENSION IF NOT EXISTS hypopg"));
+    if (!live) {
+      Progress("creating the hypopg extension");
+      DBARCH_RETURN_IF_ERROR(conn.ExecScript("CREATE EXTENSION IF NOT EXISTS hypopg"));
+    }
     auto start = std::chrono::steady_clock::now();
-    DBARCH_ASSIGN_OR_RETURN(advisor::WhatIfSession session, advisor::WhatIfSession::Open(conn));
+    advisor::WhatIfOptions whatif;
+    whatif.create_extension = !live;
+    whatif.explain.setup_in_rolled_back_transaction = live;
+    DBARCH_ASSIGN_OR_RETURN(advisor::WhatIfSession session,
+                            advisor::WhatIfSession::Open(conn, whatif));
 
     using ExistingKeys = std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>;
     DBARCH_ASSIGN_OR_RETURN(ExistingKeys existing, ExistingBtreeKeys(conn));
@@ -322,6 +568,24 @@ class AdviseCommand : public Subcommand {
     std::vector<advisor::WriteLoad> writes;
     std::set<std::string> candidate_keys;
     for (const workload::Query& q : workload.queries) {
+      if (live) {
+        std::string problem = LiveSetupProblem(q);
+        if (problem.empty()) {
+          // A statement of a live server's workload that the planner rejects (a parameter
+          // type that cannot be inferred, no SELECT privilege...) is skipped, not fatal.
+          Result<std::string> plan = advisor::ExplainQueryJson(conn, q, whatif.explain);
+          if (!plan.ok()) {
+            if (plan.status().code() == StatusCode::kConnection) return plan.status();
+            problem = "cannot be planned: " + plan.status().message();
+          }
+        }
+        if (!problem.empty()) {
+          Warn("query '" + q.name + "' skipped: " + problem);
+          result.skipped.push_back({q.name, problem});
+          if (unplannable_.empty()) unplannable_ = q.name;
+          continue;
+        }
+      }
       auto cols = advisor::ExtractIndexableColumns(q, catalog);
       if (!cols.ok()) {
         if (cols.status().code() != StatusCode::kNotSupported) {
@@ -329,10 +593,13 @@ class AdviseCommand : public Subcommand {
         }
         Warn("query '" + q.name + "' skipped: " + cols.status().message());
         result.skipped.push_back({q.name, cols.status().message()});
+        // Not analysed (an UPDATE...), but its plan may still use an existing index.
+        planned_.push_back({&q, {}});
         continue;
       }
+      planned_.push_back({&q, cols->tables});
       if (cols->write) {
-        DBARCH_ASSIGN_OR_RETURN(double rows, advisor::EstimateWrittenRows(conn, q));
+        DBARCH_ASSIGN_OR_RETURN(double rows, advisor::EstimateWrittenRows(conn, q, whatif.explain));
         writes.push_back(advisor::WriteLoad{q.name, q.weight, *cols->write, rows});
         // An INSERT ... VALUES reads nothing an index could speed up.
         if (cols->tables.empty()) {
@@ -545,6 +812,16 @@ class AdviseCommand : public Subcommand {
   std::vector<std::string> schema_paths_;
   std::string dsn_;
   std::vector<std::string> workload_paths_;
+  std::string workload_from_;
+  int top_ = 50;
+  int64_t min_calls_ = 2;
+  std::string lock_timeout_ = "1s";
+  // Filled by Recommend for Drops: every workload query whose plan may use an index (with its
+  // tables when analysed), and the first query that cannot be planned on this target.
+  std::vector<advisor::PlannedQuery> planned_;
+  std::string unplannable_;
+  // The target's indexes as read before the first EXPLAIN (sizes, idx_scan).
+  std::vector<advisor::ExistingIndex> existing_;
   std::string data_dir_;
   std::string generate_;
   std::string spec_path_;
@@ -558,6 +835,10 @@ class AdviseCommand : public Subcommand {
   std::string format_ = "text";
   std::string output_;
   CLI::Option* dsn_opt_ = nullptr;
+  CLI::Option* schema_opt_ = nullptr;
+  CLI::Option* workload_opt_ = nullptr;
+  CLI::Option* workload_from_opt_ = nullptr;
+  CLI::Option* data_opt_ = nullptr;
   CLI::Option* generate_opt_ = nullptr;
 };
 

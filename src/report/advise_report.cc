@@ -142,6 +142,26 @@ std::string AdviseToText(const AdviseReport& r) {
                           "maintenance of the writes) within the budget\n"
                         : "\nno index lowers the estimated workload cost within the budget\n";
   }
+  out += "\nexisting indexes to drop: " + std::to_string(r.drops.size());
+  if (!r.drops.empty()) out += ", " + FormatBytes(r.drops_size_bytes);
+  out += "\n";
+  if (!r.index_stats_reset.empty()) {
+    out += "index usage statistics (idx_scan) counted since the last reset: " +
+           r.index_stats_reset + "\n";
+  }
+  if (!r.unused_not_checked.empty()) {
+    out += "unused indexes not checked: " + r.unused_not_checked + "\n";
+  }
+  for (const AdviseDrop& d : r.drops) {
+    out += "\n" + d.ddl + ";\n";
+    out += "  " + d.kind + ", size " + FormatBytes(d.size_bytes) + "; " + d.reason + "\n";
+    if (!d.note.empty()) out += "  note: " + d.note + "\n";
+    out += "  rollback: " + d.rollback_ddl + ";\n";
+  }
+  if (!r.kept_indexes.empty()) out += "\n";
+  for (const AdviseKeptIndex& k : r.kept_indexes) {
+    out += "kept " + k.index + " (" + k.kind + "): " + k.reason + "\n";
+  }
   if (r.verify) {
     const AdviseVerify& v = *r.verify;
     out += "\nverified: " + std::to_string(v.runs) +
@@ -230,6 +250,30 @@ std::string AdviseToJson(const AdviseReport& r) {
   } else {
     j["verify"] = nullptr;
   }
+  j["workload_source"] = r.workload_source;
+  Json drops = Json::array();
+  for (const AdviseDrop& d : r.drops) {
+    drops.push_back({{"index", d.index},
+                     {"table", d.table},
+                     {"kind", d.kind},
+                     {"reason", d.reason},
+                     {"covered_by", d.covered_by},
+                     {"note", d.note},
+                     {"size_bytes", d.size_bytes},
+                     {"idx_scan", d.idx_scan},
+                     {"ddl", d.ddl},
+                     {"rollback_ddl", d.rollback_ddl}});
+  }
+  j["drops"] = drops;
+  j["drops_size_bytes"] = r.drops_size_bytes;
+  Json kept = Json::array();
+  for (const AdviseKeptIndex& k : r.kept_indexes) {
+    kept.push_back(
+        {{"index", k.index}, {"table", k.table}, {"kind", k.kind}, {"reason", k.reason}});
+  }
+  j["kept_indexes"] = kept;
+  j["unused_not_checked"] = r.unused_not_checked;
+  j["index_stats_reset"] = r.index_stats_reset;
   // nlohmann::json objects are std::map based: keys come out sorted.
   return j.dump(2) + "\n";
 }
@@ -268,6 +312,36 @@ std::string AdviseToMarkdown(const AdviseReport& r) {
     out += "```\n";
   } else {
     out += "No index lowers the estimated workload cost within the budget.\n";
+  }
+  out += "\n### Existing indexes to drop\n\n";
+  if (!r.index_stats_reset.empty()) {
+    out += "Index usage statistics (idx_scan) counted since the last reset: " +
+           r.index_stats_reset + ".\n\n";
+  }
+  if (!r.unused_not_checked.empty()) {
+    out += "Unused indexes not checked: " + MdCell(r.unused_not_checked) + ".\n\n";
+  }
+  if (r.drops.empty()) {
+    out += "None.\n";
+  } else {
+    out += "| index | kind | size | reason |\n|---|---|---|---|\n";
+    for (const AdviseDrop& d : r.drops) {
+      std::string reason = d.reason;
+      if (!d.note.empty()) reason += " (note: " + d.note + ")";
+      out += "| `" + MdCell(d.index) + "` | " + d.kind + " | " + FormatBytes(d.size_bytes) + " | " +
+             MdCell(reason) + " |\n";
+    }
+    out += "\n```sql\n";
+    for (const AdviseDrop& d : r.drops) out += d.ddl + ";\n";
+    out += "-- rollback\n";
+    for (const AdviseDrop& d : r.drops) out += d.rollback_ddl + ";\n";
+    out += "```\n";
+  }
+  if (!r.kept_indexes.empty()) {
+    out += "\nKept:\n\n";
+    for (const AdviseKeptIndex& k : r.kept_indexes) {
+      out += "- `" + MdCell(k.index) + "` (" + k.kind + "): " + MdCell(k.reason) + "\n";
+    }
   }
   if (r.verify) {
     out += "\n### Measured (" + std::to_string(r.verify->runs) + " run(s) per query)\n\n";

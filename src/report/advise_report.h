@@ -68,8 +68,33 @@ struct AdviseVerify {
   std::optional<double> weighted_speed_up;  // Σ w·before / Σ w·after over finished queries
 };
 
+// An existing index proposed for dropping, with the DDL to drop it and to build it again.
+struct AdviseDrop {
+  std::string index;         // schema.name, quoted as needed
+  std::string table;         // schema.table, quoted as needed
+  std::string kind;          // "duplicate", "prefix" or "unused"
+  std::string reason;        // one line
+  std::string covered_by;    // the index serving instead (duplicate, prefix); "" for unused
+  std::string note;          // a caveat (CLUSTER index); "" when none
+  int64_t size_bytes = 0;    // pg_relation_size
+  int64_t idx_scan = 0;      // pg_stat_all_indexes.idx_scan
+  std::string ddl;           // DROP INDEX CONCURRENTLY ...
+  std::string rollback_ddl;  // CREATE [UNIQUE] INDEX CONCURRENTLY ... (pg_get_indexdef)
+};
+
+// A redundant or unused index that is not proposed for dropping, and why (it backs a
+// constraint, enforces uniqueness, a plan depends on it...).
+struct AdviseKeptIndex {
+  std::string index;  // schema.name, quoted as needed
+  std::string table;
+  std::string kind;  // "duplicate", "prefix" or "unused": what it would have been
+  std::string reason;
+};
+
 struct AdviseReport {
-  std::string target;  // "sandbox (PostgreSQL 15.x)"
+  std::string target;  // "sandbox (PostgreSQL 15.x)" or the live server's host:port/dbname
+  // "files" (--workload) or "pg_stat_statements" (--workload-from pg_stat_statements).
+  std::string workload_source = "files";
   double budget_mb = 0;
   int max_width = 0;
   int max_indexes = 0;  // 0: no limit
@@ -89,6 +114,12 @@ struct AdviseReport {
   int64_t cost_cache_hits = 0;
   double runtime_ms = 0;  // search wall time (client clock)
   std::optional<AdviseVerify> verify;
+  std::vector<AdviseDrop> drops;              // by table, then index
+  int64_t drops_size_bytes = 0;               // Σ size_bytes of drops
+  std::vector<AdviseKeptIndex> kept_indexes;  // by table, then index
+  std::string unused_not_checked;  // why unused indexes were not looked for; "" if they were
+  // Live: pg_stat_database.stats_reset ("never reset" when NULL); "" on a sandbox.
+  std::string index_stats_reset;
 };
 
 // "12.3 MB", "816 kB", "8.19 kB": sizes in 10^3 multiples with three significant digits.
@@ -105,7 +136,10 @@ std::string AdviseToText(const AdviseReport& report);
 //  "relative_cost", "writes", "write_cost_without", "write_cost_with", "whatif_calls", "cost_cache_hits", "runtime_ms", "verify": {"runs",
 //  "timeout_ms", "weighted_speed_up", "queries": [{"query", "weight", "before_outcome",
 //  "after_outcome", "before_median_ms", "after_median_ms", "speed_up", "indexes_before",
-//  "indexes_after"}]} | null}. Keys sorted; costs in PG cost units, times in ms.
+//  "indexes_after"}]} | null, "workload_source", "drops": [{"index", "table", "kind", "reason",
+//  "covered_by", "note", "size_bytes", "idx_scan", "ddl", "rollback_ddl"}], "drops_size_bytes",
+//  "kept_indexes": [{"index", "table", "kind", "reason"}], "unused_not_checked",
+//  "index_stats_reset"}. Keys sorted; costs in PG cost units, times in ms.
 std::string AdviseToJson(const AdviseReport& report);
 
 // The text report's content as Markdown: a table of indexes, the DDL in a sql block, and the

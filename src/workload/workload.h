@@ -27,6 +27,10 @@ struct Query {
   // protocol (no parameters).
   std::vector<std::optional<std::string>> params;
   bool has_params = false;  // a "-- params:" line was given (the query runs with PQexecParams)
+  // The $n parameters have no sample values (a statement read from pg_stat_statements):
+  // `params` holds one nullopt per parameter and the advisor plans the query as a generic
+  // plan (advisor/explain.h), never executing it with those NULLs.
+  bool generic_plan = false;
   std::string sql;          // the timed statement, without its ';'
   std::vector<std::string> setup;     // untimed, run before (in order)
   std::vector<std::string> teardown;  // untimed, run after (in order)

@@ -4,11 +4,15 @@
 // beyond "faster".
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "base/source_span.h"
+#include "catalog/builder.h"
 #include "cli/run_dbarch.h"
+#include "sandbox/test_util.h"
 
 namespace dbarch::cli_test {
 namespace {
@@ -49,11 +53,14 @@ TEST(CliAdvise, JsonShapeIsStable) {
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   Json j = ParseJson(r);
   EXPECT_EQ(Keys(j),
-            (std::vector<std::string>{"budget_mb", "candidates", "cost_cache_hits", "cost_with",
-                                      "cost_without", "indexes", "max_indexes", "max_width",
-                                      "queries", "relative_cost", "runtime_ms", "skipped", "target",
-                                      "total_size_bytes", "verify", "whatif_calls",
-                                      "write_cost_with", "write_cost_without", "writes"}));
+            (std::vector<std::string>{
+                "budget_mb", "candidates", "cost_cache_hits", "cost_with", "cost_without", "drops",
+                "drops_size_bytes", "index_stats_reset", "indexes", "kept_indexes", "max_indexes",
+                "max_width", "queries", "relative_cost", "runtime_ms", "skipped", "target",
+                "total_size_bytes", "unused_not_checked", "verify", "whatif_calls",
+                "workload_source", "write_cost_with", "write_cost_without", "writes"}));
+  EXPECT_EQ(j["workload_source"], "files");
+  EXPECT_EQ(j["drops"], Json::array());
   EXPECT_EQ(j["budget_mb"], 50.0);
   EXPECT_EQ(j["max_width"], 2);
   EXPECT_EQ(j["queries"], 2);
@@ -185,12 +192,32 @@ TEST(CliAdvise, VerifyRollsBackWrites) {
 TEST(CliAdvise, UsageErrorsExit2) {
   RunResult no_schema = RunDbarch({"advise", "--workload", kDir + "workload.sql"});
   EXPECT_EQ(no_schema.exit_code, 2) << Describe(no_schema);
-  EXPECT_NE(no_schema.err.find("advise needs --schema"), std::string::npos) << no_schema.err;
+  EXPECT_NE(no_schema.err.find("advise needs a target"), std::string::npos) << no_schema.err;
 
-  RunResult dsn =
-      RunDbarch({"advise", "--dsn", "host=localhost", "--workload", kDir + "workload.sql"});
-  EXPECT_EQ(dsn.exit_code, 2) << Describe(dsn);
-  EXPECT_NE(dsn.err.find("--dsn is not supported yet"), std::string::npos) << dsn.err;
+  // --verify would build real indexes: never on a --dsn server (refused before connecting).
+  RunResult verify = RunDbarch({"advise", "--dsn", "host=/nonexistent password=hunter2",
+                                "--workload", kDir + "workload.sql", "--verify"});
+  EXPECT_EQ(verify.exit_code, 2) << Describe(verify);
+  EXPECT_NE(verify.err.find("never builds an index on a --dsn server"), std::string::npos)
+      << verify.err;
+  EXPECT_EQ(verify.err.find("hunter2"), std::string::npos);
+  RunResult both = RunDbarch({"advise", "--dsn", "host=/nonexistent", "--schema",
+                              kDir + "schema.sql", "--workload", kDir + "workload.sql"});
+  EXPECT_EQ(both.exit_code, 2) << Describe(both);
+  RunResult pgss_sandbox = RunDbarch(
+      {"advise", "--schema", kDir + "schema.sql", "--workload-from", "pg_stat_statements"});
+  EXPECT_EQ(pgss_sandbox.exit_code, 2) << Describe(pgss_sandbox);
+  EXPECT_NE(pgss_sandbox.err.find("it needs --dsn"), std::string::npos) << pgss_sandbox.err;
+  RunResult top_alone = RunDbarch({"advise", "--schema", kDir + "schema.sql", "--workload",
+                                   kDir + "workload.sql", "--top", "5"});
+  EXPECT_EQ(top_alone.exit_code, 2) << Describe(top_alone);
+  RunResult no_workload = RunDbarch({"advise", "--dsn", "host=/nonexistent"});
+  EXPECT_EQ(no_workload.exit_code, 2) << Describe(no_workload);
+  EXPECT_NE(no_workload.err.find("advise needs a workload"), std::string::npos) << no_workload.err;
+  RunResult unreachable = RunDbarch({"advise", "--dsn", "host=/nonexistent password=hunter2",
+                                     "--workload", kDir + "workload.sql"});
+  EXPECT_EQ(unreachable.exit_code, 4) << Describe(unreachable);
+  EXPECT_EQ(unreachable.err.find("hunter2"), std::string::npos) << unreachable.err;
 
   RunResult width = RunDbarch({"advise", "--schema", kDir + "schema.sql", "--workload",
                                kDir + "workload.sql", "--width", "4"});
@@ -206,6 +233,234 @@ TEST(CliAdvise, BadWorkloadIsExit3) {
                            "test/fixtures/bench/bad_workload.sql"});
   EXPECT_EQ(r.exit_code, 3) << Describe(r);
   EXPECT_NE(r.err.find("bad_workload.sql:2:43: error: syntax error"), std::string::npos) << r.err;
+}
+
+const Json* FindDrop(const Json& j, const std::string& index) {
+  for (const Json& d : j["drops"]) {
+    if (d["index"] == index) return &d;
+  }
+  return nullptr;
+}
+
+// Issue 5: existing indexes to drop, each with its rollback DDL; the UNIQUE constraint's
+// index is redundant too but kept, with the reason.
+TEST(CliAdvise, ProposesDuplicatePrefixAndUnusedDropsButKeepsConstraintIndexes) {
+  RunResult r = RunDbarch({"advise", "--schema", kDir + "drops.sql", "--workload",
+                           kDir + "drops_workload.sql", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  Json j = ParseJson(r);
+  const Json* dup = FindDrop(j, "public.accounts_status_idx1");
+  ASSERT_NE(dup, nullptr) << j["drops"].dump(2);
+  EXPECT_EQ((*dup)["kind"], "duplicate");
+  EXPECT_EQ((*dup)["covered_by"], "public.accounts_status_idx");
+  EXPECT_EQ((*dup)["ddl"], "DROP INDEX CONCURRENTLY public.accounts_status_idx1");
+  EXPECT_EQ((*dup)["rollback_ddl"],
+            "CREATE INDEX CONCURRENTLY accounts_status_idx1 ON public.accounts USING btree "
+            "(status)");
+  EXPECT_GT((*dup)["size_bytes"].get<int64_t>(), 0);
+  const Json* prefix = FindDrop(j, "public.accounts_team_idx");
+  ASSERT_NE(prefix, nullptr) << j["drops"].dump(2);
+  EXPECT_EQ((*prefix)["kind"], "prefix");
+  EXPECT_EQ((*prefix)["covered_by"], "public.accounts_team_created_idx");
+  const Json* unused = FindDrop(j, "public.accounts_created_idx");
+  ASSERT_NE(unused, nullptr) << j["drops"].dump(2);
+  EXPECT_EQ((*unused)["kind"], "unused");
+  EXPECT_NE((*unused)["reason"].get<std::string>().find("unchanged without it"), std::string::npos);
+  // Indexes the workload's plans use, and constraint indexes, are never proposed.
+  for (const char* kept : {"public.accounts_pkey", "public.accounts_email_key",
+                           "public.accounts_status_idx", "public.accounts_team_created_idx"}) {
+    EXPECT_EQ(FindDrop(j, kept), nullptr) << kept << "\n" << j["drops"].dump(2);
+  }
+  ASSERT_EQ(j["kept_indexes"].size(), 1u) << j["kept_indexes"].dump(2);
+  EXPECT_EQ(j["kept_indexes"][0]["index"], "public.accounts_email_key");
+  EXPECT_NE(j["kept_indexes"][0]["reason"].get<std::string>().find("backs constraint"),
+            std::string::npos);
+  EXPECT_EQ(j["unused_not_checked"], "");
+  EXPECT_GT(j["drops_size_bytes"].get<int64_t>(), 0);
+
+  RunResult text = RunDbarch(
+      {"advise", "--schema", kDir + "drops.sql", "--workload", kDir + "drops_workload.sql"});
+  ASSERT_EQ(text.exit_code, 0) << Describe(text);
+  EXPECT_NE(text.out.find("DROP INDEX CONCURRENTLY public.accounts_team_idx;\n  prefix, size "),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("  rollback: CREATE INDEX CONCURRENTLY accounts_team_idx ON "
+                          "public.accounts USING btree (team_id);"),
+            std::string::npos)
+      << text.out;
+}
+
+// A database of the test sandbox, loaded with `fixture`, that the --dsn tests treat as a live
+// server; returns its TCP conninfo (with a password) or "" after a failed assertion.
+std::string LiveDatabase(const std::string& dbname, const std::string& fixture, bool hypopg) {
+  auto box = sandbox::test_util::SharedSandbox();
+  EXPECT_TRUE(box.ok()) << box.status().ToString();
+  if (!box.ok()) return "";
+  auto admin = sandbox::test_util::ConnectToSharedSandbox();
+  EXPECT_TRUE(admin.ok()) << admin.status().ToString();
+  if (!admin.ok()) return "";
+  Status st = admin->ExecScript("DROP DATABASE IF EXISTS " + dbname);
+  if (st.ok()) st = (*box)->CreateDatabase(dbname);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  pg::ConnectOptions options;
+  options.conninfo = (*box)->ConnInfo() + " dbname=" + dbname;
+  options.read_only = false;
+  options.statement_timeout_ms = 0;
+  auto conn = pg::Connection::Open(options);
+  EXPECT_TRUE(conn.ok()) << conn.status().ToString();
+  if (!conn.ok()) return "";
+  auto file = catalog::ReadSourceFile(SourceDir() + "/" + fixture);
+  EXPECT_TRUE(file.ok());
+  if (!file.ok()) return "";
+  st = conn->ExecScript(file->text());
+  if (st.ok() && hypopg) st = conn->ExecScript("CREATE EXTENSION hypopg");
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return (*box)->TcpConnInfo() + " dbname=" + dbname;
+}
+
+int64_t Count(const std::string& conninfo, const std::string& sql) {
+  pg::ConnectOptions options;
+  options.conninfo = conninfo;
+  auto conn = pg::Connection::Open(options);
+  EXPECT_TRUE(conn.ok()) << conn.status().ToString();
+  if (!conn.ok()) return -1;
+  auto r = conn->Exec(sql);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? r->GetInt(0, 0) : -1;
+}
+
+std::string PasswordOf(const std::string& conninfo) {
+  size_t at = conninfo.find("password=");
+  if (at == std::string::npos) return "";
+  return conninfo.substr(at + 9, conninfo.find(' ', at) - at - 9);
+}
+
+// Issue 5: --dsn on a live server: recommendations and drops from hypothetical indexes only;
+// nothing is written (no index, the q15-style view only inside a rolled-back transaction),
+// and the password is never printed.
+TEST(CliAdvise, LiveServerIsReadOnlyAndNeverBuildsIndexes) {
+  std::string dsn = LiveDatabase("advise_live", "test/fixtures/advise/drops.sql", true);
+  ASSERT_FALSE(dsn.empty());
+  const std::string count_indexes = "SELECT count(*) FROM pg_index";
+  const std::string count_views = "SELECT count(*) FROM pg_views WHERE viewname = 'team_sizes'";
+  int64_t indexes_before = Count(dsn, count_indexes);
+  TempDir dir;
+  std::ofstream(dir.path() / "a.sql") << "-- name: team accounts\n-- weight: 20\n-- params: 42\n"
+                                         "SELECT id FROM accounts WHERE team_id = $1 AND status "
+                                         "= 'closed';\n";
+  std::ofstream(dir.path() / "b.sql")
+      << "CREATE VIEW team_sizes AS SELECT team_id, count(*) AS n FROM accounts GROUP BY 1;\n"
+         "SELECT team_id FROM team_sizes WHERE n = (SELECT max(n) FROM team_sizes);\n"
+         "DROP VIEW team_sizes;\n";
+  std::ofstream(dir.path() / "c.sql")
+      << "CREATE TABLE scratch AS SELECT 1 AS x;\nSELECT x FROM scratch;\nDROP TABLE scratch;\n";
+  RunResult r = RunDbarch({"advise", "--dsn", dsn, "--workload", dir.path().string(), "--format",
+                           "json", "--timeout", "10s", "--lock-timeout", "500ms"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  Json j = ParseJson(r);
+  EXPECT_NE(j["target"].get<std::string>().find("/advise_live (PostgreSQL 15."), std::string::npos)
+      << j["target"];
+  EXPECT_EQ(j["queries"], 2) << j.dump(2);  // a and b; c's setup is not allowed live
+  ASSERT_EQ(j["skipped"].size(), 1u) << j.dump(2);
+  EXPECT_EQ(j["skipped"][0]["query"], "c");
+  EXPECT_NE(j["skipped"][0]["reason"].get<std::string>().find("not allowed on a live server"),
+            std::string::npos);
+  EXPECT_TRUE(j["verify"].is_null());
+  EXPECT_NE(FindDrop(j, "public.accounts_status_idx1"), nullptr) << j["drops"].dump(2);
+  EXPECT_NE(FindDrop(j, "public.accounts_team_idx"), nullptr) << j["drops"].dump(2);
+  // c could not be planned here, so no index is called unused.
+  EXPECT_NE(j["unused_not_checked"].get<std::string>().find("'c'"), std::string::npos);
+  EXPECT_FALSE(j["index_stats_reset"].get<std::string>().empty());
+  EXPECT_EQ(Count(dsn, count_indexes), indexes_before);
+  EXPECT_EQ(Count(dsn, count_views), 0);
+  std::string password = PasswordOf(dsn);
+  ASSERT_FALSE(password.empty());
+  EXPECT_EQ(r.out.find(password), std::string::npos);
+  EXPECT_EQ(r.err.find(password), std::string::npos);
+
+  // Without the scratch query the unused check runs, on idx_scan = 0 plus the plans.
+  std::filesystem::remove(dir.path() / "c.sql");
+  RunResult live =
+      RunDbarch({"advise", "--dsn", dsn, "--workload", dir.path().string(), "--format", "json"});
+  ASSERT_EQ(live.exit_code, 0) << Describe(live);
+  Json k = ParseJson(live);
+  EXPECT_EQ(k["unused_not_checked"], "");
+  const Json* unused = FindDrop(k, "public.accounts_created_idx");
+  ASSERT_NE(unused, nullptr) << k["drops"].dump(2);
+  EXPECT_NE((*unused)["reason"].get<std::string>().find("no scan of it"), std::string::npos);
+  EXPECT_EQ(Count(dsn, count_indexes), indexes_before);
+}
+
+TEST(CliAdvise, LiveServerWithoutHypopgIsExit3) {
+  std::string dsn = LiveDatabase("advise_nohypo", "test/fixtures/advise/schema.sql", false);
+  ASSERT_FALSE(dsn.empty());
+  RunResult r = RunDbarch({"advise", "--dsn", dsn, "--workload", kDir + "workload.sql"});
+  EXPECT_EQ(r.exit_code, 3) << Describe(r);
+  EXPECT_NE(r.err.find("extension \"hypopg\" is not installed"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("CREATE EXTENSION hypopg"), std::string::npos) << r.err;
+  EXPECT_EQ(Count(dsn, "SELECT count(*) FROM pg_extension WHERE extname = 'hypopg'"), 0);
+  EXPECT_EQ(r.err.find(PasswordOf(dsn)), std::string::npos);
+}
+
+// Issue 5: the workload from pg_stat_statements (a sandbox started with it preloaded): $n
+// statements are planned as generic plans; utility statements and catalog reads are skipped.
+TEST(CliAdvise, WorkloadFromPgStatStatements) {
+  sandbox::SandboxOptions options = sandbox::test_util::TestOptions();
+  options.settings = {{"shared_preload_libraries", "pg_stat_statements"}};
+  auto box = sandbox::Sandbox::Start(options);
+  ASSERT_TRUE(box.ok()) << box.status().ToString();
+  pg::ConnectOptions connect;
+  connect.conninfo = (*box)->ConnInfo();
+  connect.read_only = false;
+  connect.statement_timeout_ms = 0;
+  auto conn = pg::Connection::Open(connect);
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  auto file = catalog::ReadSourceFile(SourceDir() + "/" + kDir + "schema.sql");
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(conn->ExecScript(file->text()).ok());
+  ASSERT_TRUE(conn->ExecScript("CREATE EXTENSION hypopg; CREATE EXTENSION pg_stat_statements; "
+                               "ANALYZE; SELECT pg_stat_statements_reset()")
+                  .ok());
+  for (int i = 1; i <= 5; ++i) {
+    std::string id = std::to_string(i * 7);
+    ASSERT_TRUE(conn->ExecScript("SELECT id, total FROM orders WHERE customer_id = " + id).ok());
+    ASSERT_TRUE(conn->ExecScript("SET work_mem = '8MB'").ok());
+    ASSERT_TRUE(conn->ExecScript("SELECT name FROM customers WHERE id = " + id).ok());
+  }
+  ASSERT_TRUE(conn->ExecScript("SELECT count(*) FROM orders").ok());  // one call: left out
+  // "$1 IS NULL": the parameter's type cannot be inferred, so it cannot be prepared.
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(conn->ExecScript("SELECT id FROM customers WHERE 5 IS NULL").ok());
+  }
+
+  RunResult r = RunDbarch({"advise", "--dsn", (*box)->TcpConnInfo(), "--workload-from",
+                           "pg_stat_statements", "--min-calls", "2", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  Json j = ParseJson(r);
+  EXPECT_EQ(j["workload_source"], "pg_stat_statements");
+  EXPECT_EQ(j["queries"], 2) << j.dump(2);
+  ASSERT_EQ(j["indexes"].size(), 1u) << j.dump(2);
+  EXPECT_EQ(j["indexes"][0]["ddl"], kDdl);
+  ASSERT_EQ(j["indexes"][0]["helps"].size(), 1u);
+  EXPECT_EQ(j["indexes"][0]["helps"][0]["weight"], 5.0);
+  bool utility_skipped = false;
+  bool unplannable_skipped = false;
+  for (const Json& s : j["skipped"]) {
+    if (s["reason"] == "utility statement (SET)") utility_skipped = true;
+    if (s["reason"].get<std::string>().find("cannot be planned: ") == 0) {
+      unplannable_skipped = true;
+    }
+  }
+  EXPECT_TRUE(utility_skipped) << j["skipped"].dump(2);
+  EXPECT_TRUE(unplannable_skipped) << j["skipped"].dump(2);
+
+  // Without pg_stat_statements in the database: a clear error, exit 3.
+  ASSERT_TRUE(conn->ExecScript("DROP EXTENSION pg_stat_statements").ok());
+  RunResult missing = RunDbarch(
+      {"advise", "--dsn", (*box)->TcpConnInfo(), "--workload-from", "pg_stat_statements"});
+  EXPECT_EQ(missing.exit_code, 3) << Describe(missing);
+  EXPECT_NE(missing.err.find("CREATE EXTENSION pg_stat_statements"), std::string::npos)
+      << missing.err;
 }
 
 }  // namespace
