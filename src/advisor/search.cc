@@ -47,32 +47,45 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
   const WhatIfStats start_stats = session.stats();
   const double budget_bytes = options.budget_mb * kBytesPerMb;
 
-  // Single-column candidates, the columns of each table, and the allowed wider keys.
-  std::map<std::string, IndexDef> singles;  // by Key(): deterministic order
-  std::map<catalog::QualifiedName, std::vector<std::string>> table_columns;
-  std::set<std::string> allowed;
+  // Single-key candidates (the starting points), the wider candidates reachable from each
+  // narrower one by appending one key (the widenings), by Key(): deterministic order. A
+  // widening keeps the method, INCLUDE and predicate of the index it widens.
+  std::map<std::string, IndexDef> singles;
+  std::map<std::string, std::vector<IndexDef>> widenings;  // by the narrower index's Key()
+  auto add_widening = [&](const IndexDef& wider) {
+    if (wider.width() < 2) return;
+    IndexDef narrower = wider;
+    narrower.keys.pop_back();
+    std::vector<IndexDef>& list = widenings[narrower.Key()];
+    if (std::find(list.begin(), list.end(), wider) == list.end()) list.push_back(wider);
+  };
   for (const SearchQuery& q : queries) {
     for (const IndexDef& c : q.candidates) {
-      allowed.insert(c.Key());
-      if (c.width() != 1 || !c.include.empty()) continue;
-      if (singles.emplace(c.Key(), c).second) table_columns[c.table].push_back(c.columns[0]);
+      add_widening(c);
+      if (c.width() == 1) singles.emplace(c.Key(), c);
     }
   }
+  std::map<catalog::QualifiedName, std::vector<std::string>> any_column;
   if (options.extend_with_any_column) {
+    // Every referenced column alone, and appended to any plain B-tree of its table.
+    std::map<catalog::QualifiedName, std::vector<std::string>> table_columns;
     for (const SearchQuery& q : queries) {
       for (const auto& [table, column] : q.referenced) {
-        IndexDef single{table, {column}, {}};
+        IndexDef single = IndexDef::OnColumns(table, {column});
         std::string key = single.Key();
-        allowed.insert(key);
-        if (singles.emplace(std::move(key), std::move(single)).second) {
-          table_columns[table].push_back(column);
-        }
+        singles.emplace(std::move(key), std::move(single));
+        table_columns[table].push_back(column);
       }
     }
+    for (auto& [table, cols] : table_columns) {
+      std::sort(cols.begin(), cols.end());
+      cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
+    }
+    any_column = std::move(table_columns);
   }
-  for (auto& [table, cols] : table_columns) {
-    std::sort(cols.begin(), cols.end());
-    cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
+  for (auto& [key, list] : widenings) {
+    std::sort(list.begin(), list.end(),
+              [](const IndexDef& a, const IndexDef& b) { return a.Key() < b.Key(); });
   }
 
   auto workload_cost = [&](const std::vector<IndexDef>& config) -> Result<double> {
@@ -138,17 +151,23 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
     for (size_t i = 0; i < config.size(); ++i) {
       const IndexDef& base = config[i];
       if (static_cast<int>(base.width()) >= options.max_width) continue;
-      auto cols = table_columns.find(base.table);
-      if (cols == table_columns.end()) continue;
-      for (const std::string& col : cols->second) {
-        if (std::find(base.columns.begin(), base.columns.end(), col) != base.columns.end()) {
-          continue;
+      if (options.extend_with_any_column && base.IsPlainBtree() && base.include.empty()) {
+        auto cols = any_column.find(base.table);
+        if (cols == any_column.end()) continue;
+        for (const std::string& col : cols->second) {
+          if (std::any_of(base.keys.begin(), base.keys.end(),
+                          [&](const IndexKey& k) { return k.column == col; })) {
+            continue;
+          }
+          IndexDef wider = base;
+          wider.keys.push_back(IndexKey::Column(col));
+          DBARCH_RETURN_IF_ERROR(consider(wider, i));
         }
-        IndexDef wider = base;
-        wider.columns.push_back(col);
-        if (!options.extend_with_any_column && allowed.count(wider.Key()) == 0) continue;
-        DBARCH_RETURN_IF_ERROR(consider(wider, i));
+        continue;
       }
+      auto list = widenings.find(base.Key());
+      if (list == widenings.end()) continue;
+      for (const IndexDef& wider : list->second) DBARCH_RETURN_IF_ERROR(consider(wider, i));
     }
     if (!found) break;
 

@@ -27,8 +27,14 @@ struct AdviseQueryEffect {
 struct AdviseIndex {
   std::string name;                      // index name, unquoted (<table>_<cols>_idx)
   std::string table;                     // schema.table, quoted as needed
-  std::vector<std::string> columns;      // key columns, unquoted, in order
-  std::string ddl;                       // CREATE INDEX CONCURRENTLY ... (identifiers quoted)
+  std::vector<std::string> columns;      // key elements, in order: "a", "placed_at desc",
+                                         // "(lower(email))", "title gin_trgm_ops"
+  std::string method;                    // "btree", "gin", "brin", "hash"
+  std::vector<std::string> include;      // INCLUDE columns, unquoted
+  std::string predicate;                 // WHERE of a partial index; empty: none
+  // CREATE INDEX CONCURRENTLY ... (identifiers quoted), preceded by "CREATE EXTENSION IF
+  // NOT EXISTS pg_trgm;\n" when its operator class needs the extension.
+  std::string ddl;
   int64_t size_bytes = 0;                // hypopg_relation_size
   std::vector<AdviseQueryEffect> helps;  // by decreasing weighted benefit, then name
   std::string rationale;                 // one line
@@ -42,6 +48,13 @@ struct AdviseIndex {
 // A workload query the advisor could not analyse (not a SELECT...), with the reason.
 struct AdviseSkipped {
   std::string query;
+  std::string reason;
+};
+
+// A candidate index dropped before the search: the server rejected its definition (a
+// function in an expression that is not IMMUTABLE...), or it cannot be costed here.
+struct AdviseRejected {
+  std::string index;  // the candidate's identity (advisor IndexDef::Key())
   std::string reason;
 };
 
@@ -73,6 +86,7 @@ struct AdviseReport {
   int queries = 0;      // workload queries analysed
   int candidates = 0;   // distinct candidate indexes
   std::vector<AdviseSkipped> skipped;
+  std::vector<AdviseRejected> rejected;  // by index
   std::vector<AdviseIndex> indexes;  // recommended (and dropped ones, flagged), by name
   int64_t total_size_bytes = 0;      // of the recommended, not dropped, indexes
   double cost_without = 0;           // Σ weight · estimated cost, no new index
@@ -92,7 +106,8 @@ std::string FormatBytes(int64_t bytes);
 std::string AdviseToText(const AdviseReport& report);
 
 // {"target", "budget_mb", "max_width", "max_indexes", "queries", "candidates", "skipped":
-//  [{"query", "reason"}], "indexes": [{"name", "table", "columns", "ddl", "size_bytes",
+//  [{"query", "reason"}], "rejected": [{"index", "reason"}], "indexes": [{"name", "table",
+//  "method", "columns", "include", "predicate", "ddl", "size_bytes",
 //  "rationale", "note", "dropped", "drop_reason", "helps": [{"query", "weight", "cost_before",
 //  "cost_after", "used_in_plan"}]}], "total_size_bytes", "cost_without", "cost_with",
 //  "relative_cost", "whatif_calls", "cost_cache_hits", "runtime_ms", "verify": {"runs",

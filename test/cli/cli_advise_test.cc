@@ -51,7 +51,8 @@ TEST(CliAdvise, JsonShapeIsStable) {
   EXPECT_EQ(Keys(j),
             (std::vector<std::string>{"budget_mb", "candidates", "cost_cache_hits", "cost_with",
                                       "cost_without", "indexes", "max_indexes", "max_width",
-                                      "queries", "relative_cost", "runtime_ms", "skipped", "target",
+                                      "queries", "rejected", "relative_cost", "runtime_ms", "skipped",
+                                      "target",
                                       "total_size_bytes", "verify", "whatif_calls"}));
   EXPECT_EQ(j["budget_mb"], 50.0);
   EXPECT_EQ(j["max_width"], 2);
@@ -62,8 +63,13 @@ TEST(CliAdvise, JsonShapeIsStable) {
   ASSERT_EQ(j["indexes"].size(), 1u) << j.dump(2);
   const Json& idx = j["indexes"][0];
   EXPECT_EQ(Keys(idx),
-            (std::vector<std::string>{"columns", "ddl", "drop_reason", "dropped", "helps", "name",
-                                      "note", "rationale", "size_bytes", "table"}));
+            (std::vector<std::string>{"columns", "ddl", "drop_reason", "dropped", "helps", "include",
+                                      "method", "name", "note", "predicate", "rationale",
+                                      "size_bytes", "table"}));
+  EXPECT_EQ(idx["method"], "btree");
+  EXPECT_EQ(idx["predicate"], "");
+  EXPECT_EQ(idx["include"], Json::array());
+  EXPECT_EQ(j["rejected"], Json::array());
   EXPECT_EQ(idx["note"], "");
   EXPECT_EQ(idx["ddl"], kDdl);
   EXPECT_EQ(idx["name"], "orders_customer_id_idx");
