@@ -228,6 +228,9 @@ class WhatIfSession {
   Status MakeVisible(const QueryEntry& q, const std::vector<const IndexDef*>& wanted);
   Result<int64_t> Create(const IndexDef& index);
   Result<RealIndex*> BuildReal(const IndexDef& index);
+  // The summed HypoPG size of `index` (a BRIN) built on each leaf partition of its table;
+  // nullopt when the table is not partitioned.
+  Result<std::optional<int64_t>> PartitionedBrinSize(const IndexDef& index);
   // Sets indisvalid of the real indexes on the query's tables: true exactly for `wanted`.
   Status ShowReal(const QueryEntry& q, const std::vector<std::string>& wanted_keys);
   Status DropOids(const std::vector<int64_t>& oids);

@@ -400,6 +400,38 @@ TEST_F(WhatIfKindsTest, GinIsBuiltForRealAndShownPerConfiguration) {
   EXPECT_EQ(left->GetInt(0, 0), 0);
 }
 
+TEST_F(WhatIfKindsTest, BrinOnAPartitionedTableIsSizedPerPartition) {
+  Status st = conn_->ExecScript(
+      "DROP TABLE IF EXISTS wi_p;"
+      "CREATE TABLE wi_p (ts timestamptz, v int) PARTITION BY RANGE (ts);"
+      "CREATE TABLE wi_p1 PARTITION OF wi_p FOR VALUES FROM ('2025-01-01') TO ('2025-07-01');"
+      "CREATE TABLE wi_p2 PARTITION OF wi_p FOR VALUES FROM ('2025-07-01') TO ('2026-01-01');"
+      "INSERT INTO wi_p SELECT timestamptz '2025-01-01' + g * interval '1 minute', g "
+      "  FROM generate_series(1, 400000) g;"
+      "ANALYZE wi_p;");
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  auto session = WhatIfSession::Open(*conn_);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  IndexDef brin = IndexDef::OnColumns({"public", "wi_p"}, {"ts"});
+  brin.method = IndexMethod::kBrin;
+  auto size = session->IndexSizeBytes(brin);
+  ASSERT_TRUE(size.ok()) << size.status().ToString();
+  EXPECT_GT(*size, 0);
+  EXPECT_LT(*size, 200'000);  // a few pages per partition, not the parent's bogus estimate
+  auto btree = session->IndexSizeBytes(IndexDef::OnColumns({"public", "wi_p"}, {"ts"}));
+  ASSERT_TRUE(btree.ok());
+  EXPECT_LT(*size * 20, *btree);
+  // Only the parent's hypothetical index stays alive.
+  EXPECT_EQ(session->live_indexes(), 2u);
+  int q = session->AddQuery(
+      MakeQuery("range", "SELECT count(*) FROM wi_p WHERE ts >= '2025-08-01' AND ts < '2025-08-02'"),
+      {{"public", "wi_p"}});
+  auto none = session->Cost(q, {});
+  auto with = session->Cost(q, {brin});
+  ASSERT_TRUE(none.ok() && with.ok());
+  EXPECT_LT(*with, *none);
+}
+
 TEST(TotalCostFromExplainJson, ReadsRootCost) {
   auto c = TotalCostFromExplainJson(R"([{"Plan": {"Node Type": "Seq Scan", "Total Cost": 12.5}}])");
   ASSERT_TRUE(c.ok());
