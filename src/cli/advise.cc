@@ -1,7 +1,8 @@
 // `dbarch advise`: index recommendations for a workload. Loads a schema (and data) into a
-// sandbox like `bench`, asks the planner what-if questions through HypoPG (advisor/), runs an
-// Extend-style greedy search within a size budget and reports the chosen B-tree indexes with
-// their DDL, size, the queries they help and why. --verify builds them for real in the
+// sandbox like `bench`, asks the planner what-if questions through HypoPG (advisor/; GIN
+// candidates are built for real in the sandbox), runs an Extend-style greedy search within a
+// size budget and reports the chosen indexes (B-tree on columns or expressions, partial,
+// BRIN, GIN) with their DDL, size, the queries they help and why. --verify builds them for real in the
 // sandbox and measures the workload before and after; an index no measured query benefits
 // from is dropped. Sandbox only: a --dsn server is refused (never builds indexes there).
 #include <algorithm>
@@ -260,13 +261,17 @@ class AdviseCommand : public Subcommand {
 
   void Register(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand(
-        "advise", "Recommend B-tree indexes for a workload (HypoPG what-if, sandbox)");
+        "advise", "Recommend indexes for a workload (HypoPG what-if, sandbox)");
     cmd->footer(
         "Loads the schema (and data) into a private PostgreSQL 15 sandbox, costs candidate\n"
         "indexes with HypoPG and picks a set within --budget-mb (Extend-style greedy search).\n"
+        "Candidates: B-tree keys on columns and expressions (lower(email)) with the ORDER BY's\n"
+        "direction, partial indexes for constant conditions (WHERE status = 'active', IS NULL),\n"
+        "BRIN for ranges on columns in physical order, and GIN (pg_trgm for LIKE/ILIKE '%x%',\n"
+        "jsonb_path_ops, arrays, full text), which the sandbox builds for real to cost them.\n"
         "--verify then builds the indexes in the sandbox and measures the workload before and\n"
-        "after; an index no measured query benefits from is dropped. Not yet: --dsn, partial,\n"
-        "expression, GIN/trigram and BRIN indexes (docs/advise.md).\n"
+        "after; an index no measured query benefits from is dropped. Not yet: --dsn\n"
+        "(docs/advise.md).\n"
         "Exit codes: 0 ok, 2 usage, 3 bad input (or a query failed), 4 connection/I/O,\n"
         "70 internal error.");
     cmd->add_option("--schema", schema_paths_, "DDL file or directory of migrations (repeatable)")
@@ -299,7 +304,7 @@ class AdviseCommand : public Subcommand {
     cmd->add_option("--max-indexes", max_indexes_, "At most N new indexes (default: no limit)")
         ->type_name("N")
         ->check(CLI::Range(1, 10000));
-    cmd->add_option("--width", width_, "Widest index in key columns: 1, 2 or 3 (default: 2)")
+    cmd->add_option("--width", width_, "Widest index in key columns: 1, 2 or 3 (default: 3)")
         ->type_name("N")
         ->check(CLI::Range(1, 3));
     cmd->add_flag("--verify", verify_,
@@ -662,7 +667,7 @@ class AdviseCommand : public Subcommand {
   std::optional<uint64_t> seed_;
   double budget_mb_ = 500;
   int max_indexes_ = 0;
-  int width_ = 2;
+  int width_ = 3;
   bool verify_ = false;
   int runs_ = 5;
   std::string timeout_ = "30s";
