@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -198,6 +199,118 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
   result.relative_cost = result.cost_without > 0 ? current / result.cost_without : 1;
   result.whatif = Minus(session.stats(), start_stats);
   return result;
+}
+
+Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQuery>& queries,
+                               const SearchOptions& options, SearchResult& result,
+                               size_t max_include_columns) {
+  const WhatIfStats start_stats = session.stats();
+  const double budget_bytes = options.budget_mb * kBytesPerMb;
+  auto workload_cost = [&](const std::vector<IndexDef>& config) -> Result<double> {
+    double total = 0;
+    for (const SearchQuery& q : queries) {
+      DBARCH_ASSIGN_OR_RETURN(double c, session.Cost(q.query_id, config));
+      total += q.weight * c;
+    }
+    return total;
+  };
+  // The trade-off: INCLUDE columns must buy at least as much cost per byte as the least
+  // efficient step the search itself took, or the bytes would have been better spent there.
+  double min_ratio = 0;
+  {
+    double prev_cost = result.cost_without;
+    int64_t prev_size = 0;
+    bool first = true;
+    for (const SearchStep& step : result.steps) {
+      const double ratio = (prev_cost - step.cost) /
+                           static_cast<double>(std::max<int64_t>(step.size_bytes - prev_size, 1));
+      min_ratio = first ? ratio : std::min(min_ratio, ratio);
+      first = false;
+      prev_cost = step.cost;
+      prev_size = step.size_bytes;
+    }
+    if (first) return 0;  // no index chosen: nothing to cover
+  }
+  int changed = 0;
+  double current = result.cost_with;
+  for (size_t i = 0; i < result.indexes.size(); ++i) {
+    const IndexDef base = result.indexes[i];
+    if (base.method != IndexMethod::kBtree || !base.include.empty()) continue;
+    std::optional<IndexDef> best;
+    double best_ratio = 0;
+    double best_cost = current;
+    int64_t best_size = 0;
+    std::set<std::vector<std::string>> tried;
+    for (const SearchQuery& q : queries) {
+      std::vector<std::string> extra;
+      for (const auto& [table, column] : q.referenced) {
+        if (table != base.table) continue;
+        bool in_key = std::any_of(base.keys.begin(), base.keys.end(),
+                                  [&](const IndexKey& k) { return k.column == column; });
+        // A partial index's predicate columns are implied for the rows it holds.
+        bool in_predicate = std::find(base.predicate_columns.begin(), base.predicate_columns.end(),
+                                      column) != base.predicate_columns.end();
+        if (!in_key && !in_predicate) extra.push_back(column);
+      }
+      if (extra.empty() || extra.size() > max_include_columns) continue;
+      if (!tried.insert(extra).second) continue;
+      IndexDef covering = base;
+      covering.include = extra;
+      DBARCH_ASSIGN_OR_RETURN(int64_t size, session.IndexSizeBytes(covering));
+      const int64_t delta = size - result.sizes_bytes[i];
+      if (static_cast<double>(result.total_size_bytes + delta) > budget_bytes) continue;
+      std::vector<IndexDef> trial = result.indexes;
+      trial[i] = covering;
+      DBARCH_ASSIGN_OR_RETURN(double cost, workload_cost(trial));
+      if (!(cost < current) || cost * options.min_cost_improvement > current) continue;
+      const double ratio = (current - cost) / static_cast<double>(std::max<int64_t>(delta, 1));
+      if (ratio < min_ratio) continue;
+      if (ratio > best_ratio) {
+        best_ratio = ratio;
+        best = std::move(covering);
+        best_cost = cost;
+        best_size = size;
+      }
+    }
+    if (!best) continue;
+    SearchStep step;
+    step.replaced = base;
+    step.added = *best;
+    result.total_size_bytes += best_size - result.sizes_bytes[i];
+    result.sizes_bytes[i] = best_size;
+    result.indexes[i] = std::move(*best);
+    current = best_cost;
+    step.cost = current;
+    step.size_bytes = result.total_size_bytes;
+    result.steps.push_back(std::move(step));
+    ++changed;
+  }
+  // Keep the Key() order of SearchResult::indexes.
+  std::vector<size_t> order(result.indexes.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return result.indexes[a].Key() < result.indexes[b].Key();
+  });
+  std::vector<IndexDef> indexes;
+  std::vector<int64_t> sizes;
+  for (size_t k : order) {
+    indexes.push_back(std::move(result.indexes[k]));
+    sizes.push_back(result.sizes_bytes[k]);
+  }
+  result.indexes = std::move(indexes);
+  result.sizes_bytes = std::move(sizes);
+  result.cost_with = current;
+  result.relative_cost = result.cost_without > 0 ? current / result.cost_without : 1;
+  const WhatIfStats spent = Minus(session.stats(), start_stats);
+  result.whatif.explain_calls += spent.explain_calls;
+  result.whatif.cost_cache_hits += spent.cost_cache_hits;
+  result.whatif.size_calls += spent.size_calls;
+  result.whatif.index_creates += spent.index_creates;
+  result.whatif.index_drops += spent.index_drops;
+  result.whatif.resets += spent.resets;
+  result.whatif.explain_ms += spent.explain_ms;
+  result.whatif.index_ms += spent.index_ms;
+  return changed;
 }
 
 }  // namespace dbarch::advisor

@@ -77,4 +77,18 @@ struct SearchResult {
 Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<SearchQuery>& queries,
                                   const SearchOptions& options);
 
+// After a search: for each chosen B-tree without INCLUDE columns, tries to append as INCLUDE
+// the other columns one query mentions on that table (at most max_include_columns), so
+// that query can run as an index-only scan; the variant with the best cost reduction per
+// added byte replaces the index when it lowers the workload cost by
+// options.min_cost_improvement, fits options.budget_mb, and its cost reduction per added
+// byte is at least that of the least efficient step in result.steps (the bytes buy as much
+// as the search's own choices did). Updates `result` (indexes,
+// sizes, costs, a step per replacement, whatif counters). Returns the number of indexes
+// that got INCLUDE columns. Note the planner credits an index-only scan only for pages
+// the visibility map marks all-visible (after VACUUM). Errors: the session's.
+Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQuery>& queries,
+                               const SearchOptions& options, SearchResult& result,
+                               size_t max_include_columns = 4);
+
 }  // namespace dbarch::advisor

@@ -432,6 +432,68 @@ TEST_F(WhatIfKindsTest, BrinOnAPartitionedTableIsSizedPerPartition) {
   EXPECT_LT(*with, *none);
 }
 
+TEST_F(WhatIfTest, CoveringColumnsTurnAScanIntoAnIndexOnlyScan) {
+  // The visibility map must say all-visible for the planner to credit index-only scans.
+  // The sandbox commits asynchronously, and VACUUM marks a page all-visible only once the
+  // inserting transaction's commit record is flushed: CHECKPOINT flushes it.
+  ASSERT_TRUE(conn_->ExecScript("CHECKPOINT").ok());
+  ASSERT_TRUE(conn_->ExecScript("VACUUM ANALYZE wi_t").ok());
+  auto vis = conn_->Exec("SELECT relallvisible, relpages FROM pg_class WHERE relname = 'wi_t'");
+  ASSERT_TRUE(vis.ok());
+  EXPECT_EQ(std::string(vis->Get(0, 0)), std::string(vis->Get(0, 1)));
+  auto session = WhatIfSession::Open(*conn_);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  // 2,000 rows of a range: with (a) alone the heap is read for pad.
+  int q = session->AddQuery(
+      MakeQuery("range", "SELECT a, pad FROM wi_t WHERE a BETWEEN 100 AND 199"),
+      {{"public", "wi_t"}}, {{{"public", "wi_t"}, "a"}, {{"public", "wi_t"}, "pad"}});
+  // A rare query whose index is a poor use of bytes: the search takes it last, and INCLUDE
+  // columns worth more per byte than that step are kept.
+  int rare = session->AddQuery(MakeQuery("rare", "SELECT b FROM wi_t WHERE b = 3"),
+                               {{"public", "wi_t"}}, {{{"public", "wi_t"}, "b"}});
+  std::vector<SearchQuery> queries = {
+      {q, 1, {Idx("wi_t", {"a"})}, {{{"public", "wi_t"}, "a"}, {{"public", "wi_t"}, "pad"}}},
+      {rare, 0.01, {Idx("wi_t", {"b"})}, {{{"public", "wi_t"}, "b"}}}};
+  SearchOptions options;
+  options.budget_mb = 100;
+  auto r = ExtendSearch(*session, queries, options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->indexes.size(), 2u);
+  const double plain_cost = r->cost_with;
+  auto cov = Idx("wi_t", {"a"});
+  cov.include = {"pad"};
+  auto direct = session->Cost(q, {cov});
+  ASSERT_TRUE(direct.ok()) << direct.status().ToString();
+  EXPECT_LT(*direct, plain_cost / 2);
+  auto changed = AddCoveringColumns(*session, queries, options, *r);
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  EXPECT_EQ(*changed, 1);
+  ASSERT_EQ(r->indexes.size(), 2u);
+  EXPECT_EQ(r->indexes[0].Key(), "public.wi_t(a) include(pad)");
+  EXPECT_EQ(r->indexes[1].Key(), "public.wi_t(b)");  // b alone: nothing to include
+  EXPECT_LT(r->cost_with, plain_cost);
+  EXPECT_GT(r->sizes_bytes[0], 0);
+  EXPECT_EQ(r->total_size_bytes, r->sizes_bytes[0] + r->sizes_bytes[1]);
+  ASSERT_TRUE(r->steps.back().replaced.has_value());
+  EXPECT_EQ(r->steps.back().replaced->Key(), "public.wi_t(a)");
+
+  // A budget without room for the wider index keeps the plain one.
+  auto r2 = ExtendSearch(*session, queries, options);
+  ASSERT_TRUE(r2.ok());
+  options.budget_mb = static_cast<double>(r2->total_size_bytes) / 1e6 * 1.01;
+  auto kept = AddCoveringColumns(*session, queries, options, *r2);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(*kept, 0);
+  EXPECT_EQ(r2->indexes[0].Key(), "public.wi_t(a)");
+  // Only the one efficient step: INCLUDE (pad) buys less per byte than (a) did.
+  options.budget_mb = 100;
+  auto r3 = ExtendSearch(*session, {queries[0]}, options);
+  ASSERT_TRUE(r3.ok());
+  auto none = AddCoveringColumns(*session, {queries[0]}, options, *r3);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, 0);
+}
+
 TEST(TotalCostFromExplainJson, ReadsRootCost) {
   auto c = TotalCostFromExplainJson(R"([{"Plan": {"Node Type": "Seq Scan", "Total Cost": 12.5}}])");
   ASSERT_TRUE(c.ok());

@@ -158,8 +158,11 @@ TEST(CliAdvise, IndexKindsAreRecommendedAndVerified) {
   EXPECT_EQ(gin["method"], "gin");
   EXPECT_NE(gin["rationale"].get<std::string>().find("trigram"), std::string::npos);
   ASSERT_EQ(by_name.count("docs_lower_email_idx"), 1u) << j.dump(2);
+  // The expression, and (index-only scans of an expression index need the column itself)
+  // the columns the query returns as INCLUDE.
   EXPECT_EQ(by_name["docs_lower_email_idx"]["ddl"],
-            "CREATE INDEX CONCURRENTLY docs_lower_email_idx ON public.docs ((lower(email)))");
+            "CREATE INDEX CONCURRENTLY docs_lower_email_idx ON public.docs ((lower(email))) "
+            "INCLUDE (email, id, owner_id)");
   EXPECT_NE(by_name["docs_lower_email_idx"]["rationale"].get<std::string>().find("expression"),
             std::string::npos);
   ASSERT_EQ(by_name.count("docs_owner_id_idx"), 1u) << j.dump(2);
@@ -237,7 +240,11 @@ TEST(CliAdvise, MarketplaceAnswerKey) {
   // In the key: expression, partial IS NULL, the foreign key index, the partial for the
   // seller's active products, the leading column of the order history, BRIN on ops.events.
   EXPECT_TRUE(has("users_lower_email_idx ON shop.users ((lower(email)))")) << ddl;
-  EXPECT_TRUE(has("ON shop.shipments (shipped_at) WHERE delivered_at IS NULL")) << ddl;
+  EXPECT_TRUE(has("ON shop.shipments (shipped_at) INCLUDE (carrier, id, order_id) WHERE "
+                  "delivered_at IS NULL"))
+      << ddl;
+  // Covering: the order history runs as an index-only scan.
+  EXPECT_TRUE(has("ON shop.orders (user_id) INCLUDE (grand_total, id, placed_at, status)")) << ddl;
   EXPECT_TRUE(has("ON shop.order_items (product_id")) << ddl;
   EXPECT_TRUE(has("ON shop.products (seller_id) WHERE status = 'active'")) << ddl;
   EXPECT_TRUE(has("ON shop.orders (user_id")) << ddl;
