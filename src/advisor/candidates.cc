@@ -62,8 +62,8 @@ void WalkChildren(const Node* n, const std::function<bool(const Node*)>& fn) {
 // Functions whose call is an aggregate: never part of an index expression.
 bool IsAggregateName(std::string_view name) {
   static constexpr std::string_view kNames[] = {
-      "count", "sum", "avg", "min", "max", "array_agg", "string_agg", "bool_and", "bool_or",
-      "every", "jsonb_agg", "json_agg", "stddev", "variance"};
+      "count",    "sum",     "avg",   "min",       "max",      "array_agg", "string_agg",
+      "bool_and", "bool_or", "every", "jsonb_agg", "json_agg", "stddev",    "variance"};
   return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
 }
 
@@ -129,9 +129,7 @@ class Extractor {
   void MarkExpression(const Resolved& r, IndexKey key, ColumnUse use) {
     expressions_[{r.table->name, std::move(key)}] |= static_cast<uint32_t>(use);
   }
-  const catalog::Column* ColumnOf(const Resolved& r) const {
-    return r.table->FindColumn(r.column);
-  }
+  const catalog::Column* ColumnOf(const Resolved& r) const { return r.table->FindColumn(r.column); }
 
   const catalog::Catalog& catalog_;
   const workload::Query& query_;
@@ -385,8 +383,7 @@ void Extractor::ConstantPredicates(const Node* n, const Scope& scope) {
   switch (n->node_case) {
     case PG_QUERY__NODE__NODE_A_EXPR: {
       const PgQuery__AExpr* e = n->a_expr;
-      if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP ||
-          LastName(e->name, e->n_name) != "=") {
+      if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || LastName(e->name, e->n_name) != "=") {
         return;
       }
       if (IsLiteral(e->rexpr)) {
@@ -704,8 +701,8 @@ void CanonicalDirection(IndexDef& def) {
     const bool desc = !k.descending;
     k.descending = desc;
     k.nulls = !nulls_first == desc ? NullsOrder::kDefault
-              : !nulls_first      ? NullsOrder::kFirst
-                                  : NullsOrder::kLast;
+              : !nulls_first       ? NullsOrder::kFirst
+                                   : NullsOrder::kLast;
   }
 }
 

@@ -296,8 +296,8 @@ TEST_F(KindCandidates, ExpressionComparedWithAParameter) {
   EXPECT_EQ(CandidateIndexes(cols, 2)[0].CreateSql(),
             "CREATE INDEX ON shop.users ((lower(email)))");
   // Equality columns lead an expression; an IN list and a range count too.
-  Strings keys = Keys(
-      "SELECT 1 FROM shop.orders WHERE user_id = 4 AND date_trunc('day', placed_at) > now()");
+  Strings keys =
+      Keys("SELECT 1 FROM shop.orders WHERE user_id = 4 AND date_trunc('day', placed_at) > now()");
   EXPECT_TRUE(Has(keys, "shop.orders(user_id,(date_trunc('day', placed_at)))")) << keys[0];
   EXPECT_TRUE(Has(Keys("SELECT 1 FROM shop.users WHERE upper(full_name) IN ('A', 'B')"),
                   "shop.users((upper(full_name)))"));
@@ -305,8 +305,8 @@ TEST_F(KindCandidates, ExpressionComparedWithAParameter) {
   EXPECT_TRUE(Extract("SELECT 1 FROM shop.users u, shop.orders o "
                       "WHERE u.id + o.user_id = 3")
                   .expressions.empty());
-  EXPECT_TRUE(Extract("SELECT 1 FROM shop.users WHERE lower(email) = full_name")
-                  .expressions.empty());
+  EXPECT_TRUE(
+      Extract("SELECT 1 FROM shop.users WHERE lower(email) = full_name").expressions.empty());
   EXPECT_TRUE(Extract("SELECT user_id FROM shop.orders GROUP BY user_id HAVING count(*) > 3")
                   .expressions.empty());
 }
@@ -344,9 +344,8 @@ TEST_F(KindCandidates, PartialIndexesOnConstantPredicates) {
   keys = Keys("SELECT id FROM shop.users WHERE NOT is_active AND country_code = $1", {"DE"});
   EXPECT_TRUE(Has(keys, "shop.users(country_code) where(NOT is_active)"));
   // Under OR the condition does not hold for every row read: no partial index.
-  EXPECT_TRUE(
-      Extract("SELECT 1 FROM shop.products WHERE status = 'active' OR seller_id = 3").predicates
-          .empty());
+  EXPECT_TRUE(Extract("SELECT 1 FROM shop.products WHERE status = 'active' OR seller_id = 3")
+                  .predicates.empty());
   // A parameter is not a constant the index predicate could name.
   EXPECT_TRUE(Extract("SELECT 1 FROM shop.products WHERE status = $1", {"x"}).predicates.empty());
 }
@@ -395,7 +394,8 @@ TEST_F(KindCandidates, GinTargets) {
   ASSERT_EQ(fts.gin.size(), 1u);
   EXPECT_EQ(fts.gin[0].why, "full text");
   IndexDef gin = CandidateIndexes(fts, 2).at(0);
-  EXPECT_EQ(gin.CreateSql(), "CREATE INDEX ON shop.reviews USING gin ((to_tsvector('english', body)))");
+  EXPECT_EQ(gin.CreateSql(),
+            "CREATE INDEX ON shop.reviews USING gin ((to_tsvector('english', body)))");
 }
 
 TEST_F(KindCandidates, BrinNeedsCorrelationAndALargeTable) {

@@ -288,9 +288,8 @@ Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQ
   // Keep the Key() order of SearchResult::indexes.
   std::vector<size_t> order(result.indexes.size());
   for (size_t k = 0; k < order.size(); ++k) order[k] = k;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return result.indexes[a].Key() < result.indexes[b].Key();
-  });
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return result.indexes[a].Key() < result.indexes[b].Key(); });
   std::vector<IndexDef> indexes;
   std::vector<int64_t> sizes;
   for (size_t k : order) {

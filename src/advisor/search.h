@@ -2,8 +2,10 @@
 // Kossmann, Boissier: "Efficient Scalable Multi-attribute Index Selection Using Recursive
 // Strategies", ICDE 2019). It starts from no index and repeatedly applies the one step with
 // the largest cost reduction per megabyte that still fits the budget: either a new
-// single-column index, or one more key column appended to an index already chosen (the
-// wider index replaces the narrower one, so only the size difference counts). It stops when
+// single-key index (any kind: column, expression, partial, GIN, BRIN), or one more key
+// element appended to an index already chosen, giving another candidate with the same
+// method, INCLUDE and predicate (the wider index replaces the narrower one, so only the
+// size difference counts). It stops when
 // no step lowers the workload cost by at least options.min_cost_improvement.
 //
 // Costs come from a WhatIfSession (HypoPG what-if EXPLAINs, cached), so the search sends

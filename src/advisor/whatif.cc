@@ -445,11 +445,11 @@ Result<int64_t> WhatIfSession::IndexSizeBytes(const IndexDef& index) {
 Result<std::optional<int64_t>> WhatIfSession::PartitionedBrinSize(const IndexDef& index) {
   auto start = std::chrono::steady_clock::now();
   Result<pg::QueryResult> leaves = conn_->Exec(
-      "SELECT n.nspname, c.relname FROM pg_partition_tree(" +
-      QuoteLiteral(index.table.Quoted()) +
+      "SELECT n.nspname, c.relname FROM pg_partition_tree(" + QuoteLiteral(index.table.Quoted()) +
       "::regclass) t JOIN pg_class c ON c.oid = t.relid JOIN pg_namespace n ON n.oid = "
       "c.relnamespace WHERE t.isleaf AND t.level > 0 ORDER BY 1, 2");
-  if (!leaves.ok()) return std::move(leaves).TakeStatus().WithContext("partitions of " + index.Key());
+  if (!leaves.ok())
+    return std::move(leaves).TakeStatus().WithContext("partitions of " + index.Key());
   if (leaves->rows() == 0) return std::optional<int64_t>();
   int64_t total = 0;
   for (int i = 0; i < leaves->rows(); ++i) {
@@ -459,7 +459,8 @@ Result<std::optional<int64_t>> WhatIfSession::PartitionedBrinSize(const IndexDef
     // planner (queries name the parent, so MakeVisible would never hide it).
     Result<pg::QueryResult> r = conn_->Exec(
         "SELECT hypopg_relation_size(h.indexrelid), hypopg_drop_index(h.indexrelid) "
-        "FROM hypopg_create_index(" + QuoteLiteral(leaf.CreateSql()) + ") h");
+        "FROM hypopg_create_index(" +
+        QuoteLiteral(leaf.CreateSql()) + ") h");
     ++stats_.size_calls;
     if (!r.ok()) return std::move(r).TakeStatus().WithContext("sizing " + leaf.Key());
     if (r->rows() == 1) total += r->GetInt(0, 0);

@@ -85,7 +85,7 @@ struct IndexDef {
   std::vector<IndexKey> keys;        // in order; at least one
   std::vector<std::string> include;  // INCLUDE columns; may be empty
   IndexMethod method = IndexMethod::kBtree;
-  std::string predicate;                      // WHERE of a partial index; empty: none
+  std::string predicate;                       // WHERE of a partial index; empty: none
   std::vector<std::string> predicate_columns;  // columns `predicate` reads; sorted, unique
 
   // A B-tree on plain ascending columns: the common case.

@@ -301,8 +301,7 @@ TEST_F(WhatIfKindsTest, HypoPGSimulatesExpressionPartialDescIncludeBrinHash) {
   IndexDef brin = K({IndexKey::Column("ts")});
   brin.method = IndexMethod::kBrin;
   auto [b0, b1] = Costs(
-      *session,
-      "SELECT count(*) FROM wi_k WHERE ts >= '2025-02-01' AND ts < '2025-02-02'", brin);
+      *session, "SELECT count(*) FROM wi_k WHERE ts >= '2025-02-01' AND ts < '2025-02-02'", brin);
   // HypoPG estimates a hypothetical BRIN conservatively; still cheaper than the seq scan.
   EXPECT_LT(b1, b0 * 0.8) << "brin";
   auto brin_size = session->IndexSizeBytes(brin);
@@ -367,9 +366,9 @@ TEST_F(WhatIfKindsTest, GinIsBuiltForRealAndShownPerConfiguration) {
   auto other = session->Cost(q, {K({IndexKey::Column("id")})});
   ASSERT_TRUE(other.ok());
   EXPECT_DOUBLE_EQ(*other, *none);
-  auto hidden =
-      conn_->Exec("SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                  "WHERE c.relname = 'dbarch_whatif_1'");
+  auto hidden = conn_->Exec(
+      "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+      "WHERE c.relname = 'dbarch_whatif_1'");
   ASSERT_TRUE(hidden.ok());
   ASSERT_EQ(hidden->rows(), 1);
   EXPECT_EQ(std::string(hidden->Get(0, 0)), "f");
@@ -424,7 +423,8 @@ TEST_F(WhatIfKindsTest, BrinOnAPartitionedTableIsSizedPerPartition) {
   // Only the parent's hypothetical index stays alive.
   EXPECT_EQ(session->live_indexes(), 2u);
   int q = session->AddQuery(
-      MakeQuery("range", "SELECT count(*) FROM wi_p WHERE ts >= '2025-08-01' AND ts < '2025-08-02'"),
+      MakeQuery("range",
+                "SELECT count(*) FROM wi_p WHERE ts >= '2025-08-01' AND ts < '2025-08-02'"),
       {{"public", "wi_p"}});
   auto none = session->Cost(q, {});
   auto with = session->Cost(q, {brin});

@@ -2,9 +2,9 @@
 // sandbox like `bench`, asks the planner what-if questions through HypoPG (advisor/; GIN
 // candidates are built for real in the sandbox), runs an Extend-style greedy search within a
 // size budget and reports the chosen indexes (B-tree on columns or expressions, partial,
-// BRIN, GIN) with their DDL, size, the queries they help and why. --verify builds them for real in the
-// sandbox and measures the workload before and after; an index no measured query benefits
-// from is dropped. Sandbox only: a --dsn server is refused (never builds indexes there).
+// BRIN, GIN) with their DDL, size, the queries they help and why. --verify builds them for real in
+// the sandbox and measures the workload before and after; an index no measured query benefits from
+// is dropped. Sandbox only: a --dsn server is refused (never builds indexes there).
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -85,11 +85,12 @@ std::string Rationale(const advisor::IndexDef& index, const Analysed* top, size_
       text = "covers expression " + k.expression;
       for (const advisor::IndexableExpression& x : top->columns.expressions) {
         if (x.table != index.table || x.key.expression != k.expression) continue;
-        text = std::string((x.uses & static_cast<uint32_t>(advisor::ColumnUse::kRange)) != 0 &&
-                                   (x.uses & static_cast<uint32_t>(advisor::ColumnUse::kEquality)) == 0
-                               ? "range"
-                               : "equality") +
-               " on expression " + k.expression + " (expression index)";
+        text =
+            std::string((x.uses & static_cast<uint32_t>(advisor::ColumnUse::kRange)) != 0 &&
+                                (x.uses & static_cast<uint32_t>(advisor::ColumnUse::kEquality)) == 0
+                            ? "range"
+                            : "equality") +
+            " on expression " + k.expression + " (expression index)";
       }
     } else {
       text = "covers " + k.column;
@@ -260,8 +261,8 @@ class AdviseCommand : public Subcommand {
   std::string name() const override { return "advise"; }
 
   void Register(CLI::App& app) override {
-    CLI::App* cmd = app.add_subcommand(
-        "advise", "Recommend indexes for a workload (HypoPG what-if, sandbox)");
+    CLI::App* cmd =
+        app.add_subcommand("advise", "Recommend indexes for a workload (HypoPG what-if, sandbox)");
     cmd->footer(
         "Loads the schema (and data) into a private PostgreSQL 15 sandbox, costs candidate\n"
         "indexes with HypoPG and picks a set within --budget-mb (Extend-style greedy search).\n"

@@ -25,13 +25,13 @@ struct AdviseQueryEffect {
 };
 
 struct AdviseIndex {
-  std::string name;                      // index name, unquoted (<table>_<cols>_idx)
-  std::string table;                     // schema.table, quoted as needed
-  std::vector<std::string> columns;      // key elements, in order: "a", "placed_at desc",
-                                         // "(lower(email))", "title gin_trgm_ops"
-  std::string method;                    // "btree", "gin", "brin", "hash"
-  std::vector<std::string> include;      // INCLUDE columns, unquoted
-  std::string predicate;                 // WHERE of a partial index; empty: none
+  std::string name;                  // index name, unquoted (<table>_<cols>_idx)
+  std::string table;                 // schema.table, quoted as needed
+  std::vector<std::string> columns;  // key elements, in order: "a", "placed_at desc",
+                                     // "(lower(email))", "title gin_trgm_ops"
+  std::string method;                // "btree", "gin", "brin", "hash"
+  std::vector<std::string> include;  // INCLUDE columns, unquoted
+  std::string predicate;             // WHERE of a partial index; empty: none
   // CREATE INDEX CONCURRENTLY ... (identifiers quoted), preceded by "CREATE EXTENSION IF
   // NOT EXISTS pg_trgm;\n" when its operator class needs the extension.
   std::string ddl;
@@ -87,12 +87,12 @@ struct AdviseReport {
   int candidates = 0;   // distinct candidate indexes
   std::vector<AdviseSkipped> skipped;
   std::vector<AdviseRejected> rejected;  // by index
-  std::vector<AdviseIndex> indexes;  // recommended (and dropped ones, flagged), by name
-  int64_t total_size_bytes = 0;      // of the recommended, not dropped, indexes
-  double cost_without = 0;           // Σ weight · estimated cost, no new index
-  double cost_with = 0;              // ... with the search's index set
-  double relative_cost = 1;          // cost_with / cost_without
-  int64_t whatif_calls = 0;          // EXPLAINs sent (cost cache misses)
+  std::vector<AdviseIndex> indexes;      // recommended (and dropped ones, flagged), by name
+  int64_t total_size_bytes = 0;          // of the recommended, not dropped, indexes
+  double cost_without = 0;               // Σ weight · estimated cost, no new index
+  double cost_with = 0;                  // ... with the search's index set
+  double relative_cost = 1;              // cost_with / cost_without
+  int64_t whatif_calls = 0;              // EXPLAINs sent (cost cache misses)
   int64_t cost_cache_hits = 0;
   double runtime_ms = 0;  // search wall time (client clock)
   std::optional<AdviseVerify> verify;

@@ -54,11 +54,10 @@ TEST(CliAdvise, JsonShapeIsStable) {
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   Json j = ParseJson(r);
   EXPECT_EQ(Keys(j),
-            (std::vector<std::string>{"budget_mb", "candidates", "cost_cache_hits", "cost_with",
-                                      "cost_without", "indexes", "max_indexes", "max_width",
-                                      "queries", "rejected", "relative_cost", "runtime_ms", "skipped",
-                                      "target",
-                                      "total_size_bytes", "verify", "whatif_calls"}));
+            (std::vector<std::string>{
+                "budget_mb", "candidates", "cost_cache_hits", "cost_with", "cost_without",
+                "indexes", "max_indexes", "max_width", "queries", "rejected", "relative_cost",
+                "runtime_ms", "skipped", "target", "total_size_bytes", "verify", "whatif_calls"}));
   EXPECT_EQ(j["budget_mb"], 50.0);
   EXPECT_EQ(j["max_width"], 3);
   EXPECT_EQ(j["queries"], 2);
@@ -67,10 +66,9 @@ TEST(CliAdvise, JsonShapeIsStable) {
   EXPECT_LT(j["relative_cost"].get<double>(), 1.0);
   ASSERT_EQ(j["indexes"].size(), 1u) << j.dump(2);
   const Json& idx = j["indexes"][0];
-  EXPECT_EQ(Keys(idx),
-            (std::vector<std::string>{"columns", "ddl", "drop_reason", "dropped", "helps", "include",
-                                      "method", "name", "note", "predicate", "rationale",
-                                      "size_bytes", "table"}));
+  EXPECT_EQ(Keys(idx), (std::vector<std::string>{"columns", "ddl", "drop_reason", "dropped",
+                                                 "helps", "include", "method", "name", "note",
+                                                 "predicate", "rationale", "size_bytes", "table"}));
   EXPECT_EQ(idx["method"], "btree");
   EXPECT_EQ(idx["predicate"], "");
   EXPECT_EQ(idx["include"], Json::array());
@@ -142,9 +140,9 @@ TEST(CliAdvise, TextAndMarkdownVerify) {
 // Issue 5: each query of kinds_workload.sql needs another index kind; --verify builds them
 // for real (the GIN with its extension) and every one is used and faster.
 TEST(CliAdvise, IndexKindsAreRecommendedAndVerified) {
-  RunResult r = RunDbarch({"advise", "--schema", kDir + "kinds.sql", "--workload",
-                           kDir + "kinds_workload.sql", "--verify", "--runs", "2", "--format",
-                           "json"});
+  RunResult r =
+      RunDbarch({"advise", "--schema", kDir + "kinds.sql", "--workload",
+                 kDir + "kinds_workload.sql", "--verify", "--runs", "2", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   Json j = ParseJson(r);
   std::map<std::string, Json> by_name;
@@ -223,10 +221,10 @@ TEST(CliAdvise, RejectedCandidateIsReportedNotFatal) {
 // rewrites it). Where the advisor and the key disagree, the README gives the measured
 // evidence.
 TEST(CliAdvise, MarketplaceAnswerKey) {
-  RunResult r = RunDbarch({"advise", "--schema", "examples/marketplace/schema.sql", "--workload",
-                           "examples/marketplace/workload.sql", "--generate", "--spec",
-                           "examples/marketplace/spec.yaml", "--verify", "--runs", "1",
-                           "--format", "json"});
+  RunResult r =
+      RunDbarch({"advise", "--schema", "examples/marketplace/schema.sql", "--workload",
+                 "examples/marketplace/workload.sql", "--generate", "--spec",
+                 "examples/marketplace/spec.yaml", "--verify", "--runs", "1", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   Json j = ParseJson(r);
   // The search's recommendation (--verify's timing decides only the "dropped" flags).
@@ -240,8 +238,9 @@ TEST(CliAdvise, MarketplaceAnswerKey) {
   // In the key: expression, partial IS NULL, the foreign key index, the partial for the
   // seller's active products, the leading column of the order history, BRIN on ops.events.
   EXPECT_TRUE(has("users_lower_email_idx ON shop.users ((lower(email)))")) << ddl;
-  EXPECT_TRUE(has("ON shop.shipments (shipped_at) INCLUDE (carrier, id, order_id) WHERE "
-                  "delivered_at IS NULL"))
+  EXPECT_TRUE(
+      has("ON shop.shipments (shipped_at) INCLUDE (carrier, id, order_id) WHERE "
+          "delivered_at IS NULL"))
       << ddl;
   // Covering: the order history runs as an index-only scan.
   EXPECT_TRUE(has("ON shop.orders (user_id) INCLUDE (grand_total, id, placed_at, status)")) << ddl;
