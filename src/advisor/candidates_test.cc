@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "catalog/builder.h"
+#include "sql/ast.h"
+#include "sql/parser.h"
 #include "workload/workload.h"
 
 namespace dbarch::advisor {
@@ -416,6 +418,60 @@ TEST_F(KindCandidates, BrinNeedsCorrelationAndALargeTable) {
   // Only for ranges: an equality on a correlated column stays a B-tree.
   options.physical[{{"ops", "events"}, "occurred_at"}] = {0.998, 500'000, 4'000};
   EXPECT_FALSE(Has(Keys("SELECT 1 FROM ops.events WHERE occurred_at = now()", {}, options), brin));
+}
+
+// STYLE round trip: the DDL of every kind of candidate re-parses to the intended index
+// statement (relation, method, key elements with expression / direction / NULLS / operator
+// class, INCLUDE, WHERE).
+TEST_F(KindCandidates, CreateSqlReparsesToTheIntendedTree) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> queries = {
+      {"SELECT id FROM shop.users WHERE lower(email) = lower($1)", {"a@b.c"}},
+      {"SELECT id FROM shop.products WHERE seller_id = $1 AND status = 'active' "
+       "ORDER BY published_at DESC NULLS LAST LIMIT 5",
+       {"7"}},
+      {"SELECT id FROM shop.products WHERE title ILIKE '%x%' AND tags && ARRAY['y']", {}},
+      {"SELECT 1 FROM shop.user_profiles WHERE settings @> '{\"a\": 1}'", {}},
+      {"SELECT 1 FROM shop.reviews WHERE to_tsvector('english', body) @@ "
+       "plainto_tsquery('english', 'x')",
+       {}},
+      {"SELECT id FROM shop.shipments WHERE delivered_at IS NULL ORDER BY shipped_at", {}},
+  };
+  int checked = 0;
+  for (const auto& [sql_text, params] : queries) {
+    for (IndexDef d : CandidateIndexes(Extract(sql_text, params), Width(3))) {
+      if (d.method == IndexMethod::kBtree && d.predicate.empty()) d.include = {"id"};
+      const std::string ddl = d.CreateSql("some_idx");
+      SourceFile file("ddl", ddl);
+      auto tree = sql::ParseTree::Parse(file);
+      ASSERT_TRUE(tree.ok()) << ddl << ": " << tree.status().ToString();
+      ASSERT_EQ(tree->statements().size(), 1u) << ddl;
+      const sql::Node* n = tree->statements()[0].node;
+      ASSERT_EQ(n->node_case, PG_QUERY__NODE__NODE_INDEX_STMT) << ddl;
+      const PgQuery__IndexStmt* st = n->index_stmt;
+      EXPECT_STREQ(st->idxname, "some_idx");
+      EXPECT_EQ(st->relation->schemaname, d.table.schema) << ddl;
+      EXPECT_EQ(st->relation->relname, d.table.name) << ddl;
+      EXPECT_STREQ(st->access_method, IndexMethodName(d.method)) << ddl;
+      ASSERT_EQ(st->n_index_params, d.keys.size()) << ddl;
+      for (size_t i = 0; i < d.keys.size(); ++i) {
+        const PgQuery__IndexElem* e = st->index_params[i]->index_elem;
+        const IndexKey& k = d.keys[i];
+        EXPECT_EQ(e->expr != nullptr, k.IsExpression()) << ddl;
+        if (!k.IsExpression()) {
+          EXPECT_EQ(e->name, k.column) << ddl;
+        }
+        EXPECT_EQ(e->ordering == PG_QUERY__SORT_BY_DIR__SORTBY_DESC, k.descending) << ddl;
+        EXPECT_EQ(e->nulls_ordering == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_LAST,
+                  k.nulls == NullsOrder::kLast)
+            << ddl;
+        EXPECT_EQ(e->n_opclass > 0, !k.opclass.empty()) << ddl;
+      }
+      EXPECT_EQ(st->n_index_including_params, d.include.size()) << ddl;
+      EXPECT_EQ(st->where_clause != nullptr, !d.predicate.empty()) << ddl;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 10);
 }
 
 TEST(Candidates, UnknownRelationsAndAmbiguousNamesAreIgnored) {
