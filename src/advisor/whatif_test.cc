@@ -393,6 +393,15 @@ TEST_F(WhatIfKindsTest, GinIsBuiltForRealAndShownPerConfiguration) {
   auto [a0, a1] = Costs(*session, "SELECT id FROM wi_k WHERE tags && ARRAY['t7']", arr);
   EXPECT_LT(a1, a0 / 5) << "array";
 
+  IndexDef fts = K({IndexKey::Expression("to_tsvector('simple', title)", {"title"})});
+  fts.method = IndexMethod::kGin;
+  auto [f0, f1] = Costs(*session,
+                        "SELECT id FROM wi_k WHERE to_tsvector('simple', title) @@ "
+                        "to_tsquery('simple', 'c0ffee')",
+                        fts);
+  EXPECT_LT(f1, f0 / 5) << "full text";
+  EXPECT_EQ(session->stats().real_builds, 4);
+
   ASSERT_TRUE(session->Close().ok());
   auto left = conn_->Exec("SELECT count(*) FROM pg_indexes WHERE tablename = 'wi_k'");
   ASSERT_TRUE(left.ok());
