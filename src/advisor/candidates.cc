@@ -1,6 +1,7 @@
 #include "advisor/candidates.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <optional>
@@ -9,7 +10,9 @@
 #include <utility>
 
 #include "base/strings.h"
+#include "sql/arena.h"
 #include "sql/ast.h"
+#include "sql/expr_normalizer.h"
 #include "sql/parser.h"
 
 namespace dbarch::advisor {
@@ -56,9 +59,46 @@ void WalkChildren(const Node* n, const std::function<bool(const Node*)>& fn) {
   });
 }
 
+// Functions whose call is an aggregate: never part of an index expression.
+bool IsAggregateName(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "count",    "sum",     "avg",   "min",       "max",      "array_agg", "string_agg",
+      "bool_and", "bool_or", "every", "jsonb_agg", "json_agg", "stddev",    "variance"};
+  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
+}
+
+const Node* StripCasts(const Node* n) {
+  while (n != nullptr && n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) n = n->type_cast->arg;
+  return n;
+}
+
+bool IsLiteral(const Node* n) {
+  n = StripCasts(n);
+  return n != nullptr && n->node_case == PG_QUERY__NODE__NODE_A_CONST && !n->a_const->isnull;
+}
+
+// The text of a constant or parameter pattern, when known (a string literal, or $n with a
+// sample value).
+std::optional<std::string> KnownText(const Node* n, const workload::Query& query) {
+  n = StripCasts(n);
+  if (n == nullptr) return std::nullopt;
+  if (n->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+      n->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL && n->a_const->sval != nullptr) {
+    return std::string(n->a_const->sval->sval);
+  }
+  if (n->node_case == PG_QUERY__NODE__NODE_PARAM_REF) {
+    int i = n->param_ref->number - 1;
+    if (i >= 0 && i < static_cast<int>(query.params.size()) && query.params[i]) {
+      return *query.params[i];
+    }
+  }
+  return std::nullopt;
+}
+
 class Extractor {
  public:
-  explicit Extractor(const catalog::Catalog& catalog) : catalog_(catalog) {}
+  Extractor(const catalog::Catalog& catalog, const workload::Query& query)
+      : catalog_(catalog), query_(query) {}
 
   void Select(const PgQuery__SelectStmt* s, const Scope* parent);
   // The timed statement is an INSERT / UPDATE / DELETE: its target and what it reads.
@@ -79,11 +119,33 @@ class Extractor {
   // The write target's scope entry; sets write_. kNotSupported for an unknown table.
   Status Target(const PgQuery__RangeVar* rv, WriteKind kind, Scope& scope);
   void WithClause(const PgQuery__WithClause* with, const Scope* parent);
+  bool HasColumnRef(const Node* n) const;
+  // An expression (not a bare column) whose column references all resolve to one FROM
+  // entry, without subqueries or aggregates: its canonical text without qualifiers.
+  struct ExprMatch {
+    Resolved resolved;  // the FROM entry and table (column: one of the expression's)
+    IndexKey key;
+  };
+  std::optional<ExprMatch> OneTableExpression(const Node* n, const Scope& scope);
+  // Canonical text of `n` with every column reference cut to its column name.
+  std::optional<std::string> UnqualifiedText(const Node* n);
+  void ConstantPredicates(const Node* n, const Scope& scope);
+  void GinPredicate(const PgQuery__AExpr* e, std::string_view op, const Scope& scope);
   void Mark(const Resolved& r, ColumnUse use) {
     uses_[{r.table->name, r.column}] |= static_cast<uint32_t>(use);
   }
+  void MarkExpression(const Resolved& r, IndexKey key, ColumnUse use) {
+    expressions_[{r.table->name, std::move(key)}] |= static_cast<uint32_t>(use);
+  }
+  const catalog::Column* ColumnOf(const Resolved& r) const { return r.table->FindColumn(r.column); }
 
   const catalog::Catalog& catalog_;
+  const workload::Query& query_;
+  sql::Arena arena_;  // copies of expressions being rewritten
+  std::map<std::pair<catalog::QualifiedName, std::string>, SortOrder> orders_;
+  std::map<std::pair<catalog::QualifiedName, IndexKey>, uint32_t> expressions_;
+  std::set<ConstantPredicate> predicates_;
+  std::set<GinTarget> gin_;
   std::set<std::string> cte_names_;
   std::set<catalog::QualifiedName> tables_;
   std::map<std::pair<catalog::QualifiedName, std::string>, uint32_t> uses_;
@@ -189,6 +251,186 @@ bool Extractor::RefersTo(const Node* n, const RangeEntry* entry, const Scope& sc
   return found;
 }
 
+bool Extractor::HasColumnRef(const Node* n) const {
+  if (n == nullptr) return false;
+  bool found = false;
+  auto check = [&](const Node* x) {
+    if (x->node_case == PG_QUERY__NODE__NODE_COLUMN_REF ||
+        x->node_case == PG_QUERY__NODE__NODE_SUB_LINK) {
+      found = true;  // a subquery counts: it is not a constant
+    }
+    return !found;
+  };
+  if (check(n)) WalkChildren(n, check);
+  return found;
+}
+
+std::optional<std::string> Extractor::UnqualifiedText(const Node* n) {
+  Node* copy = arena_.Copy(n);
+  auto strip = [&](const Node* x) {
+    if (x->node_case == PG_QUERY__NODE__NODE_COLUMN_REF) {
+      PgQuery__ColumnRef* ref = x->column_ref;
+      if (ref->n_fields > 1) {
+        ref->fields = &ref->fields[ref->n_fields - 1];
+        ref->n_fields = 1;
+      }
+      return false;
+    }
+    return true;
+  };
+  if (strip(copy)) WalkChildren(copy, strip);
+  Result<std::string> text = sql::CanonicalExpr(copy, sql::ExprContext::kGeneric);
+  if (!text.ok()) return std::nullopt;
+  return std::move(*text);
+}
+
+std::optional<Extractor::ExprMatch> Extractor::OneTableExpression(const Node* n,
+                                                                  const Scope& scope) {
+  if (n == nullptr || StripCasts(n)->node_case == PG_QUERY__NODE__NODE_COLUMN_REF) {
+    return std::nullopt;  // a bare column is not an expression key
+  }
+  std::optional<Resolved> first;
+  std::vector<std::string> columns;
+  bool ok = true;
+  auto visit = [&](const Node* x) {
+    if (!ok) return false;
+    switch (x->node_case) {
+      case PG_QUERY__NODE__NODE_COLUMN_REF: {
+        std::optional<Resolved> r = Resolve(x, scope);
+        if (!r || (first && r->entry != first->entry)) {
+          ok = false;
+        } else {
+          if (!first) first = r;
+          columns.push_back(r->column);
+        }
+        return false;
+      }
+      case PG_QUERY__NODE__NODE_SUB_LINK:
+      case PG_QUERY__NODE__NODE_PARAM_REF:
+        ok = false;
+        return false;
+      case PG_QUERY__NODE__NODE_FUNC_CALL: {
+        const PgQuery__FuncCall* f = x->func_call;
+        if (f->over != nullptr || f->agg_star ||
+            IsAggregateName(LastName(f->funcname, f->n_funcname))) {
+          ok = false;
+        }
+        return ok;
+      }
+      default:
+        return true;
+    }
+  };
+  if (visit(n)) WalkChildren(n, visit);
+  if (!ok || !first) return std::nullopt;
+  std::optional<std::string> text = UnqualifiedText(n);
+  if (!text) return std::nullopt;
+  return ExprMatch{*first, IndexKey::Expression(std::move(*text), std::move(columns))};
+}
+
+void Extractor::GinPredicate(const PgQuery__AExpr* e, std::string_view op, const Scope& scope) {
+  const bool like = e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_LIKE ||
+                    e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_ILIKE;
+  if (like || op == "~" || op == "~*") {
+    if (like && op != "~~" && op != "~~*") return;  // NOT LIKE
+    std::optional<Resolved> l = Resolve(e->lexpr, scope);
+    if (!l || HasColumnRef(e->rexpr)) return;
+    if (like && op == "~~") {
+      // A pattern with a literal prefix is a B-tree range (text_pattern_ops), not trigram
+      // work; an unknown pattern may well start with a wildcard.
+      std::optional<std::string> pattern = KnownText(e->rexpr, query_);
+      if (pattern && !pattern->empty() && (*pattern)[0] != '%' && (*pattern)[0] != '_') return;
+    }
+    IndexKey key = IndexKey::Column(l->column);
+    key.opclass = "gin_trgm_ops";
+    gin_.insert(GinTarget{l->table->name, std::move(key), "trigram"});
+    return;
+  }
+  if (op == "@>" || op == "&&" || op == "<@") {
+    std::optional<Resolved> l = Resolve(e->lexpr, scope);
+    if (!l || HasColumnRef(e->rexpr)) return;
+    const catalog::Column* col = ColumnOf(*l);
+    if (col == nullptr) return;
+    IndexKey key = IndexKey::Column(l->column);
+    if (col->type == "jsonb" && op == "@>") {
+      key.opclass = "jsonb_path_ops";
+      gin_.insert(GinTarget{l->table->name, std::move(key), "jsonb containment"});
+    } else if (col->type.size() > 2 && col->type.compare(col->type.size() - 2, 2, "[]") == 0) {
+      gin_.insert(GinTarget{l->table->name, std::move(key), "array"});
+    }
+    return;
+  }
+  if (op == "@@") {
+    for (const Node* side : {e->lexpr, e->rexpr}) {
+      const Node* x = StripCasts(side);
+      if (x == nullptr) continue;
+      if (x->node_case == PG_QUERY__NODE__NODE_FUNC_CALL &&
+          LastName(x->func_call->funcname, x->func_call->n_funcname) == "to_tsvector") {
+        if (std::optional<ExprMatch> m = OneTableExpression(x, scope)) {
+          gin_.insert(GinTarget{m->resolved.table->name, std::move(m->key), "full text"});
+        }
+      } else if (std::optional<Resolved> r = Resolve(x, scope)) {
+        const catalog::Column* col = ColumnOf(*r);
+        if (col != nullptr && col->type == "tsvector") {
+          gin_.insert(GinTarget{r->table->name, IndexKey::Column(r->column), "full text"});
+        }
+      }
+    }
+  }
+}
+
+void Extractor::ConstantPredicates(const Node* n, const Scope& scope) {
+  if (n == nullptr) return;
+  if (n->node_case == PG_QUERY__NODE__NODE_BOOL_EXPR &&
+      n->bool_expr->boolop == PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR) {
+    for (const Node* a : Nodes(n->bool_expr->n_args, n->bool_expr->args)) {
+      ConstantPredicates(a, scope);
+    }
+    return;
+  }
+  std::optional<Resolved> column;
+  switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_A_EXPR: {
+      const PgQuery__AExpr* e = n->a_expr;
+      if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || LastName(e->name, e->n_name) != "=") {
+        return;
+      }
+      if (IsLiteral(e->rexpr)) {
+        column = Resolve(e->lexpr, scope);
+      } else if (IsLiteral(e->lexpr)) {
+        column = Resolve(e->rexpr, scope);
+      }
+      break;
+    }
+    case PG_QUERY__NODE__NODE_NULL_TEST:
+      column = Resolve(n->null_test->arg, scope);
+      break;
+    case PG_QUERY__NODE__NODE_COLUMN_REF:
+      column = Resolve(n, scope);
+      if (column && (ColumnOf(*column) == nullptr || ColumnOf(*column)->type != "boolean")) {
+        return;
+      }
+      break;
+    case PG_QUERY__NODE__NODE_BOOL_EXPR: {
+      const PgQuery__BoolExpr* b = n->bool_expr;
+      if (b->boolop != PG_QUERY__BOOL_EXPR_TYPE__NOT_EXPR || b->n_args != 1) return;
+      const Node* arg = b->args[0];
+      if (arg->node_case != PG_QUERY__NODE__NODE_COLUMN_REF) return;
+      column = Resolve(arg, scope);
+      if (column && (ColumnOf(*column) == nullptr || ColumnOf(*column)->type != "boolean")) {
+        return;
+      }
+      break;
+    }
+    default:
+      return;
+  }
+  if (!column) return;
+  std::optional<std::string> text = UnqualifiedText(n);
+  if (!text) return;
+  predicates_.insert(ConstantPredicate{column->table->name, std::move(*text), column->column});
+}
+
 void Extractor::Predicate(const Node* n, const Scope& scope) {
   if (n == nullptr) return;
   switch (n->node_case) {
@@ -203,11 +445,31 @@ void Extractor::Predicate(const Node* n, const Scope& scope) {
       const PgQuery__AExpr* e = n->a_expr;
       std::string_view op = LastName(e->name, e->n_name);
       switch (e->kind) {
+        case PG_QUERY__A__EXPR__KIND__AEXPR_LIKE:
+        case PG_QUERY__A__EXPR__KIND__AEXPR_ILIKE:
+          GinPredicate(e, op, scope);
+          return;
         case PG_QUERY__A__EXPR__KIND__AEXPR_OP: {
-          if (!IsEqOrRangeOp(op)) return;
+          if (!IsEqOrRangeOp(op)) {
+            GinPredicate(e, op, scope);
+            return;
+          }
           const ColumnUse use = op == "=" ? ColumnUse::kEquality : ColumnUse::kRange;
           std::optional<Resolved> l = Resolve(e->lexpr, scope);
           std::optional<Resolved> r = Resolve(e->rexpr, scope);
+          if (!l && !r) {
+            // An expression of one table compared with a constant or parameter.
+            if (!HasColumnRef(e->rexpr)) {
+              if (std::optional<ExprMatch> m = OneTableExpression(e->lexpr, scope)) {
+                MarkExpression(m->resolved, std::move(m->key), use);
+              }
+            } else if (!HasColumnRef(e->lexpr)) {
+              if (std::optional<ExprMatch> m = OneTableExpression(e->rexpr, scope)) {
+                MarkExpression(m->resolved, std::move(m->key), use);
+              }
+            }
+            return;
+          }
           if (l && r) {
             if (l->entry == r->entry) return;  // l_commitdate < l_receiptdate: no index key
             Mark(*l, op == "=" ? ColumnUse::kJoin : ColumnUse::kRange);
@@ -223,7 +485,13 @@ void Extractor::Predicate(const Node* n, const Scope& scope) {
         case PG_QUERY__A__EXPR__KIND__AEXPR_IN: {
           if (op != "=") return;  // NOT IN, <> ANY
           std::optional<Resolved> l = Resolve(e->lexpr, scope);
-          if (l && !RefersTo(e->rexpr, l->entry, scope)) Mark(*l, ColumnUse::kIn);
+          if (l && !RefersTo(e->rexpr, l->entry, scope)) {
+            Mark(*l, ColumnUse::kIn);
+          } else if (!l && !HasColumnRef(e->rexpr)) {
+            if (std::optional<ExprMatch> m = OneTableExpression(e->lexpr, scope)) {
+              MarkExpression(m->resolved, std::move(m->key), ColumnUse::kIn);
+            }
+          }
           return;
         }
         case PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN:
@@ -299,6 +567,7 @@ void Extractor::Select(const PgQuery__SelectStmt* s, const Scope* parent) {
   }
   // Entries are complete: pointers into scope.entries stay valid from here on.
   quals.push_back(s->where_clause);
+  for (const Node* q : quals) ConstantPredicates(q, scope);
   quals.push_back(s->having_clause);
   for (const Node* q : quals) {
     Predicate(q, scope);
@@ -326,7 +595,17 @@ void Extractor::Select(const PgQuery__SelectStmt* s, const Scope* parent) {
       auto it = output_aliases.find(sql::StrVal(key->column_ref->fields[0]));
       if (it != output_aliases.end()) key = it->second;
     }
-    if (std::optional<Resolved> r = Resolve(key, scope)) Mark(*r, ColumnUse::kOrderBy);
+    if (std::optional<Resolved> r = Resolve(key, scope)) {
+      Mark(*r, ColumnUse::kOrderBy);
+      SortOrder order;
+      order.descending = o->sort_by->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
+      if (o->sort_by->sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST) {
+        order.nulls = order.descending ? NullsOrder::kDefault : NullsOrder::kFirst;
+      } else if (o->sort_by->sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_LAST) {
+        order.nulls = order.descending ? NullsOrder::kLast : NullsOrder::kDefault;
+      }
+      orders_.emplace(std::make_pair(r->table->name, r->column), order);  // first one wins
+    }
     References(key, scope);
   }
 }
@@ -416,10 +695,17 @@ QueryColumns Extractor::Finish() const {
   QueryColumns out;
   out.tables.assign(tables_.begin(), tables_.end());
   for (const auto& [key, uses] : uses_) {
-    out.columns.push_back(IndexableColumn{key.first, key.second, uses});
+    IndexableColumn c{key.first, key.second, uses, {}};
+    if (auto it = orders_.find(key); it != orders_.end()) c.order = it->second;
+    out.columns.push_back(std::move(c));
   }
   out.referenced.assign(referenced_.begin(), referenced_.end());
   out.write = write_;
+  for (const auto& [key, uses] : expressions_) {
+    out.expressions.push_back(IndexableExpression{key.first, key.second, uses});
+  }
+  out.predicates.assign(predicates_.begin(), predicates_.end());
+  out.gin.assign(gin_.begin(), gin_.end());
   return out;
 }
 
@@ -477,7 +763,7 @@ std::string ColumnUseNames(uint32_t uses) {
 
 Result<QueryColumns> ExtractIndexableColumns(const workload::Query& query,
                                              const catalog::Catalog& catalog) {
-  Extractor extractor(catalog);
+  Extractor extractor(catalog, query);
   for (const std::string& setup : query.setup) {
     DBARCH_RETURN_IF_ERROR(ParseAndAnalyze(query, setup, /*timed=*/false, extractor));
   }
@@ -485,37 +771,135 @@ Result<QueryColumns> ExtractIndexableColumns(const workload::Query& query,
   return extractor.Finish();
 }
 
-std::vector<IndexDef> CandidateIndexes(const QueryColumns& columns, int max_width) {
-  std::vector<IndexDef> out;
-  if (max_width < 1) return out;
-  // columns are sorted by table: handle one table's run at a time.
-  for (size_t begin = 0; begin < columns.columns.size();) {
-    size_t end = begin;
-    while (end < columns.columns.size() &&
-           columns.columns[end].table == columns.columns[begin].table) {
-      ++end;
+namespace {
+
+// One possible key element of a table: a column or an expression, with how the query uses it.
+struct Element {
+  IndexKey key;
+  bool equality_like = false;
+  std::vector<std::string> columns;  // the columns it reads
+};
+
+// A B-tree read backwards yields every key element in the opposite order (DESC NULLS FIRST
+// for ASC NULLS LAST...): a key and its mirror serve the same ORDER BYs, so keys are
+// written with an ascending first element ((placed_at DESC) alone is (placed_at)).
+void CanonicalDirection(IndexDef& def) {
+  if (def.keys.empty() || !def.keys[0].descending) return;
+  for (IndexKey& k : def.keys) {
+    const bool nulls_first =
+        k.nulls == NullsOrder::kDefault ? k.descending : k.nulls == NullsOrder::kFirst;
+    const bool desc = !k.descending;
+    k.descending = desc;
+    k.nulls = !nulls_first == desc ? NullsOrder::kDefault
+              : !nulls_first       ? NullsOrder::kFirst
+                                   : NullsOrder::kLast;
+  }
+}
+
+// Keys of width 1..max_width from `elements` whose leading elements are equality-like,
+// appended to `out` with `predicate` (may be empty).
+void AddKeys(const catalog::QualifiedName& table, const std::vector<const Element*>& elements,
+             const ConstantPredicate* predicate, int max_width, std::vector<IndexDef>& out) {
+  std::vector<size_t> key;
+  std::function<void()> extend = [&]() {
+    IndexDef def;
+    def.table = table;
+    def.keys.reserve(key.size());
+    for (size_t k : key) def.keys.push_back(elements[k]->key);
+    if (predicate != nullptr) {
+      def.predicate = predicate->sql;
+      def.predicate_columns = {predicate->column};
     }
-    const catalog::QualifiedName& table = columns.columns[begin].table;
-    std::vector<size_t> key;
-    std::function<void()> extend = [&]() {
-      IndexDef def{table, {}, {}};
-      for (size_t k : key) def.columns.push_back(columns.columns[k].column);
-      out.push_back(std::move(def));
-      if (static_cast<int>(key.size()) >= max_width) return;
-      // Only an equality-like column may be followed by another key column.
-      if (!columns.columns[key.back()].IsEqualityLike()) return;
-      for (size_t k = begin; k < end; ++k) {
-        if (std::find(key.begin(), key.end(), k) != key.end()) continue;
-        key.push_back(k);
-        extend();
-        key.pop_back();
-      }
-    };
-    for (size_t k = begin; k < end; ++k) {
-      key.assign(1, k);
+    CanonicalDirection(def);
+    out.push_back(std::move(def));
+    if (static_cast<int>(key.size()) >= max_width) return;
+    // Only an equality-like element may be followed by another key element.
+    if (!elements[key.back()]->equality_like) return;
+    for (size_t k = 0; k < elements.size(); ++k) {
+      if (std::find(key.begin(), key.end(), k) != key.end()) continue;
+      key.push_back(k);
       extend();
+      key.pop_back();
     }
-    begin = end;
+  };
+  for (size_t k = 0; k < elements.size(); ++k) {
+    key.assign(1, k);
+    extend();
+  }
+}
+
+}  // namespace
+
+std::vector<IndexDef> CandidateIndexes(const QueryColumns& columns, int max_width) {
+  CandidateOptions options;
+  options.max_width = max_width;
+  return CandidateIndexes(columns, options);
+}
+
+std::vector<IndexDef> CandidateIndexes(const QueryColumns& columns,
+                                       const CandidateOptions& options) {
+  std::vector<IndexDef> out;
+  if (options.max_width < 1) return out;
+  std::map<catalog::QualifiedName, std::vector<Element>> by_table;
+  for (const IndexableColumn& c : columns.columns) {
+    Element e;
+    e.equality_like = c.IsEqualityLike();
+    // A column the query sorts by (and does not pin by equality) mirrors the ORDER BY, so
+    // the index yields the rows in that order without a backward scan or a sort.
+    if (c.Has(ColumnUse::kOrderBy) && !e.equality_like) {
+      e.key = IndexKey::Column(c.column, c.order.descending, c.order.nulls);
+    } else {
+      e.key = IndexKey::Column(c.column);
+    }
+    e.columns = {c.column};
+    by_table[c.table].push_back(std::move(e));
+  }
+  for (const IndexableExpression& x : columns.expressions) {
+    Element e;
+    e.key = x.key;
+    e.equality_like = (x.uses & (static_cast<uint32_t>(ColumnUse::kEquality) |
+                                 static_cast<uint32_t>(ColumnUse::kIn))) != 0;
+    e.columns = x.key.expression_columns;
+    by_table[x.table].push_back(std::move(e));
+  }
+  for (const auto& [table, elements] : by_table) {
+    std::vector<const Element*> all;
+    all.reserve(elements.size());
+    for (const Element& e : elements) all.push_back(&e);
+    AddKeys(table, all, nullptr, options.max_width, out);
+    // Partial indexes: the other elements, WHERE the constant predicate.
+    for (const ConstantPredicate& p : columns.predicates) {
+      if (p.table != table) continue;
+      std::vector<const Element*> others;
+      for (const Element& e : elements) {
+        if (std::find(e.columns.begin(), e.columns.end(), p.column) == e.columns.end()) {
+          others.push_back(&e);
+        }
+      }
+      AddKeys(table, others, &p, options.max_width, out);
+    }
+  }
+  for (const GinTarget& g : columns.gin) {
+    IndexDef def;
+    def.table = g.table;
+    def.method = IndexMethod::kGin;
+    def.keys = {g.key};
+    out.push_back(std::move(def));
+  }
+  if (!options.physical.empty()) {
+    for (const IndexableColumn& c : columns.columns) {
+      if (!c.Has(ColumnUse::kRange)) continue;
+      auto it = options.physical.find({c.table, c.column});
+      if (it == options.physical.end()) continue;
+      const ColumnPhysicalStats& st = it->second;
+      if (!(std::fabs(st.correlation) > options.brin_min_correlation)) continue;
+      if (st.table_rows < options.brin_min_rows && st.table_pages < options.brin_min_pages) {
+        continue;
+      }
+      IndexDef def = IndexDef::OnColumns(c.table, {c.column});
+      def.method = IndexMethod::kBrin;
+      out.push_back(std::move(def));
+    }
   }
   std::sort(out.begin(), out.end(),
             [](const IndexDef& a, const IndexDef& b) { return a.Key() < b.Key(); });

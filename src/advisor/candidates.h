@@ -8,14 +8,23 @@
 // Resolution is conservative: a column that cannot be tied to exactly one catalog table
 // (unknown relation, subquery or view output, JOIN ... USING column, ambiguous name) is
 // ignored, never guessed. Unqualified names resolve only against search_path "public".
-// Not (yet) indexable here: LIKE prefixes (need text_pattern_ops or the C collation),
-// expressions (lower(x), extract(...)), IS NOT NULL, <>, NOT IN.
+//
+// Besides plain columns it records, per table: expressions of one table's columns compared
+// with a constant or parameter (lower(email) = lower($1): expression index candidates),
+// constant conditions that hold for every row the query reads (status = 'active',
+// x IS NULL, x IS NOT NULL, a boolean column: partial index candidates), ORDER BY
+// directions (mirrored in the candidate's key), and GIN targets: LIKE / ILIKE with a
+// pattern that does not start with a literal prefix (pg_trgm gin_trgm_ops), jsonb @>
+// (jsonb_path_ops), array @> / && (array_ops), and to_tsvector(...) @@ (an expression
+// GIN). Not indexable here: LIKE prefixes (need text_pattern_ops or the C collation), <>,
+// NOT IN.
 //
 // Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,10 +47,19 @@ enum class ColumnUse : uint32_t {
   kOrderBy = 1u << 6,
 };
 
+// How an ORDER BY key is sorted, as written.
+struct SortOrder {
+  bool descending = false;
+  NullsOrder nulls = NullsOrder::kDefault;
+  auto operator<=>(const SortOrder&) const = default;
+  bool operator==(const SortOrder&) const = default;
+};
+
 struct IndexableColumn {
   catalog::QualifiedName table;
   std::string column;
   uint32_t uses = 0;  // ColumnUse bits
+  SortOrder order;    // with kOrderBy: the direction of its first ORDER BY
 
   bool Has(ColumnUse use) const { return (uses & static_cast<uint32_t>(use)) != 0; }
   // Equality, IN, IS NULL or join: usable as a leading key column that later key columns
@@ -62,6 +80,37 @@ struct WriteTarget {
   std::vector<std::string> set_columns;
 };
 
+// An expression of one table's columns compared with a constant or parameter
+// (lower(email) = lower($1)): key is an expression IndexKey (canonical text, columns).
+struct IndexableExpression {
+  catalog::QualifiedName table;
+  IndexKey key;
+  uint32_t uses = 0;  // kEquality, kRange, kIn
+  auto operator<=>(const IndexableExpression&) const = default;
+  bool operator==(const IndexableExpression&) const = default;
+};
+
+// A condition on one table that every row the query reads from it satisfies (a top-level
+// AND conjunct of WHERE / JOIN ON): column = constant, IS [NOT] NULL, a boolean column or
+// its NOT. `sql` is canonical text without qualifiers ("status = 'active'").
+struct ConstantPredicate {
+  catalog::QualifiedName table;
+  std::string sql;
+  std::string column;  // the column it tests
+  auto operator<=>(const ConstantPredicate&) const = default;
+  bool operator==(const ConstantPredicate&) const = default;
+};
+
+// What only a GIN index serves: the key (a column with an operator class, or an
+// to_tsvector expression) and why ("trigram", "jsonb containment", "array", "full text").
+struct GinTarget {
+  catalog::QualifiedName table;
+  IndexKey key;
+  std::string why;
+  auto operator<=>(const GinTarget&) const = default;
+  bool operator==(const GinTarget&) const = default;
+};
+
 struct QueryColumns {
   // Catalog tables the query (or its setup views) reads; sorted, unique.
   std::vector<catalog::QualifiedName> tables;
@@ -74,6 +123,28 @@ struct QueryColumns {
   // relations it reads (the target of UPDATE / DELETE, the FROM / USING items, an INSERT's
   // SELECT); an INSERT ... VALUES reads none.
   std::optional<WriteTarget> write;
+  std::vector<IndexableExpression> expressions;  // sorted, unique (uses or-ed together)
+  std::vector<ConstantPredicate> predicates;     // sorted, unique
+  std::vector<GinTarget> gin;                    // sorted, unique
+};
+
+// Physical statistics of one column for BRIN candidates (from pg_stats / pg_class).
+struct ColumnPhysicalStats {
+  double correlation = 0;  // pg_stats.correlation: physical vs logical order, -1..1
+  double table_rows = 0;   // reltuples of the table (of its partitions when partitioned)
+  double table_pages = 0;  // relpages likewise
+};
+
+struct CandidateOptions {
+  // Widest key (B-tree); < 1 gives no candidate at all.
+  int max_width = 2;
+  // Per (table, column): physical statistics. A column used with a range whose
+  // |correlation| exceeds brin_min_correlation on a table with at least brin_min_rows
+  // rows or brin_min_pages pages also gets a BRIN candidate. Empty: no BRIN candidates.
+  std::map<std::pair<catalog::QualifiedName, std::string>, ColumnPhysicalStats> physical;
+  double brin_min_correlation = 0.9;
+  double brin_min_rows = 100'000;
+  double brin_min_pages = 1'000;
 };
 
 // The tables and indexable columns of `query` (its SELECT, or the reads of its INSERT /
@@ -86,7 +157,15 @@ Result<QueryColumns> ExtractIndexableColumns(const workload::Query& query,
 // Candidate indexes for one query: every indexable column alone, and ordered multi-column
 // keys of width 2..max_width on one table whose leading columns are all equality-like
 // (IsEqualityLike) and whose last column is any indexable column (equality first, then
-// range / sort). Sorted by Key(), unique. max_width < 1 gives nothing.
+// range / sort). A key column the query sorts by takes the ORDER BY's direction, so the
+// index delivers the order literally. An indexable expression is a key like a column (alone
+// or after equality columns). For each constant predicate of a table, the same keys built
+// from the table's other columns and expressions, WHERE that predicate (partial indexes).
+// Each GIN target gives a GIN index on its key; each range column with a high physical
+// correlation on a large table (options.physical) a BRIN index. Sorted by Key(), unique.
+std::vector<IndexDef> CandidateIndexes(const QueryColumns& columns,
+                                       const CandidateOptions& options);
+// CandidateIndexes with only max_width set.
 std::vector<IndexDef> CandidateIndexes(const QueryColumns& columns, int max_width);
 
 // Lower-case names of the uses in `uses` ("eq,range,join"), for tests and reports.

@@ -10,6 +10,8 @@
 
 #include "base/source_span.h"
 #include "catalog/builder.h"
+#include "sql/ast.h"
+#include "sql/parser.h"
 #include "workload/workload.h"
 
 namespace dbarch::advisor {
@@ -235,6 +237,244 @@ TEST_F(TpchCandidates, EveryTpchQueryIsAnalyzed) {
   }
 }
 
+// Issue 5: the index kinds beyond plain B-tree columns, on the marketplace example's schema
+// (expression, partial, ORDER BY direction, GIN targets, BRIN from physical statistics).
+class KindCandidates : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto cat = catalog::BuildCatalogFromPaths(
+        {std::string(DBARCH_SOURCE_DIR) + "/examples/marketplace/schema.sql"});
+    ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+    catalog_ = new catalog::Catalog(std::move(*cat));
+  }
+  static void TearDownTestSuite() {
+    delete catalog_;
+    catalog_ = nullptr;
+  }
+
+  static QueryColumns Extract(const std::string& sql, std::vector<std::string> params = {}) {
+    workload::Query q;
+    q.name = "q";
+    q.sql = sql;
+    for (std::string& p : params) q.params.emplace_back(std::move(p));
+    q.has_params = !q.params.empty();
+    auto cols = ExtractIndexableColumns(q, *catalog_);
+    EXPECT_TRUE(cols.ok()) << cols.status().ToString();
+    return cols.ok() ? std::move(*cols) : QueryColumns{};
+  }
+
+  static Strings Keys(const std::string& sql, std::vector<std::string> params = {},
+                      const CandidateOptions& options = Width(3)) {
+    Strings out;
+    for (const IndexDef& d : CandidateIndexes(Extract(sql, std::move(params)), options)) {
+      out.push_back(d.Key());
+    }
+    return out;
+  }
+
+  static CandidateOptions Width(int w) {
+    CandidateOptions o;
+    o.max_width = w;
+    return o;
+  }
+
+  static bool Has(const Strings& keys, const std::string& key) {
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+  }
+
+  static catalog::Catalog* catalog_;
+};
+
+catalog::Catalog* KindCandidates::catalog_ = nullptr;
+
+TEST_F(KindCandidates, ExpressionComparedWithAParameter) {
+  QueryColumns cols =
+      Extract("SELECT id FROM shop.users u WHERE lower(u.email) = lower($1)", {"a@b.org"});
+  ASSERT_EQ(cols.expressions.size(), 1u);
+  EXPECT_EQ(cols.expressions[0].table.name, "users");
+  EXPECT_EQ(cols.expressions[0].key.expression, "lower(email)");  // qualifier dropped
+  EXPECT_EQ(cols.expressions[0].key.expression_columns, Strings{"email"});
+  EXPECT_EQ(ColumnUseNames(cols.expressions[0].uses), "eq");
+  EXPECT_EQ(CandidateIndexes(cols, 2).size(), 1u);
+  EXPECT_EQ(CandidateIndexes(cols, 2)[0].CreateSql(),
+            "CREATE INDEX ON shop.users ((lower(email)))");
+  // Equality columns lead an expression; an IN list and a range count too.
+  Strings keys =
+      Keys("SELECT 1 FROM shop.orders WHERE user_id = 4 AND date_trunc('day', placed_at) > now()");
+  EXPECT_TRUE(Has(keys, "shop.orders(user_id,(date_trunc('day', placed_at)))")) << keys[0];
+  EXPECT_TRUE(Has(Keys("SELECT 1 FROM shop.users WHERE upper(full_name) IN ('A', 'B')"),
+                  "shop.users((upper(full_name)))"));
+  // Not expressions of one table: two tables, a subquery, an aggregate, a column vs column.
+  EXPECT_TRUE(Extract("SELECT 1 FROM shop.users u, shop.orders o "
+                      "WHERE u.id + o.user_id = 3")
+                  .expressions.empty());
+  EXPECT_TRUE(
+      Extract("SELECT 1 FROM shop.users WHERE lower(email) = full_name").expressions.empty());
+  EXPECT_TRUE(Extract("SELECT user_id FROM shop.orders GROUP BY user_id HAVING count(*) > 3")
+                  .expressions.empty());
+}
+
+TEST_F(KindCandidates, PartialIndexesOnConstantPredicates) {
+  const std::string sql =
+      "SELECT id FROM shop.products WHERE seller_id = $1 AND status = 'active' "
+      "ORDER BY published_at DESC LIMIT 50";
+  QueryColumns cols = Extract(sql, {"7"});
+  ASSERT_EQ(cols.predicates.size(), 1u);
+  EXPECT_EQ(cols.predicates[0].sql, "status = 'active'");
+  EXPECT_EQ(cols.predicates[0].column, "status");
+  Strings keys = Keys(sql, {"7"});
+  // The answer key's index: equality, then the ORDER BY's direction, WHERE the constant.
+  EXPECT_TRUE(Has(keys, "shop.products(seller_id,published_at desc) where(status = 'active')"));
+  EXPECT_TRUE(Has(keys, "shop.products(seller_id) where(status = 'active')"));
+  // (published_at DESC) alone is its own mirror (published_at).
+  EXPECT_TRUE(Has(keys, "shop.products(published_at) where(status = 'active')"));
+  EXPECT_FALSE(Has(keys, "shop.products(published_at desc) where(status = 'active')"));
+  // The predicate's column is not a key of its own partial index.
+  for (const std::string& k : keys) {
+    size_t where = k.find(" where(");
+    if (where != std::string::npos) {
+      EXPECT_EQ(k.substr(0, where).find("status"), std::string::npos) << k;
+    }
+  }
+
+  keys = Keys("SELECT id FROM shop.shipments WHERE delivered_at IS NULL ORDER BY shipped_at");
+  EXPECT_TRUE(Has(keys, "shop.shipments(shipped_at) where(delivered_at IS NULL)"));
+  keys = Keys("SELECT id FROM shop.shipments s WHERE s.delivered_at IS NOT NULL AND carrier = $1",
+              {"dhl"});
+  EXPECT_TRUE(Has(keys, "shop.shipments(carrier) where(delivered_at IS NOT NULL)"));
+  keys = Keys("SELECT id FROM shop.users WHERE is_active AND country_code = 'DE'");
+  EXPECT_TRUE(Has(keys, "shop.users(country_code) where(is_active)"));
+  keys = Keys("SELECT id FROM shop.users WHERE NOT is_active AND country_code = $1", {"DE"});
+  EXPECT_TRUE(Has(keys, "shop.users(country_code) where(NOT is_active)"));
+  // Under OR the condition does not hold for every row read: no partial index.
+  EXPECT_TRUE(Extract("SELECT 1 FROM shop.products WHERE status = 'active' OR seller_id = 3")
+                  .predicates.empty());
+  // A parameter is not a constant the index predicate could name.
+  EXPECT_TRUE(Extract("SELECT 1 FROM shop.products WHERE status = $1", {"x"}).predicates.empty());
+}
+
+TEST_F(KindCandidates, OrderByDirectionIsMirrored) {
+  Strings keys = Keys(
+      "SELECT id FROM shop.orders WHERE user_id = $1 ORDER BY placed_at DESC LIMIT 20", {"42"});
+  EXPECT_TRUE(Has(keys, "shop.orders(user_id,placed_at desc)"));
+  EXPECT_FALSE(Has(keys, "shop.orders(user_id,placed_at)"));
+  EXPECT_TRUE(Has(keys, "shop.orders(placed_at)"));
+  keys = Keys("SELECT id FROM shop.orders WHERE user_id = 1 ORDER BY placed_at NULLS FIRST");
+  EXPECT_TRUE(Has(keys, "shop.orders(user_id,placed_at nulls first)"));
+  keys = Keys("SELECT id FROM shop.orders WHERE user_id = 1 ORDER BY placed_at DESC NULLS LAST");
+  EXPECT_TRUE(Has(keys, "shop.orders(user_id,placed_at desc nulls last)"));
+  // Width 3: two equality columns, then the sort.
+  keys = Keys(
+      "SELECT id FROM shop.orders WHERE user_id = 1 AND currency = 'EUR' ORDER BY placed_at DESC");
+  EXPECT_TRUE(Has(keys, "shop.orders(user_id,currency,placed_at desc)"));
+  EXPECT_FALSE(Has(Keys("SELECT id FROM shop.orders WHERE user_id = 1 AND currency = 'EUR' "
+                        "ORDER BY placed_at DESC",
+                        {}, Width(2)),
+                   "shop.orders(user_id,currency,placed_at desc)"));
+}
+
+TEST_F(KindCandidates, GinTargets) {
+  Strings keys =
+      Keys("SELECT id FROM shop.products WHERE title ILIKE $1 AND status = 'active'", {"%maple%"});
+  EXPECT_TRUE(Has(keys, "shop.products using gin(title gin_trgm_ops)"));
+  // LIKE with a wildcard first (known from the sample parameter or a literal): trigram; with a
+  // literal prefix: not.
+  EXPECT_TRUE(Has(Keys("SELECT 1 FROM shop.products WHERE title LIKE '%oak'"),
+                  "shop.products using gin(title gin_trgm_ops)"));
+  EXPECT_FALSE(Has(Keys("SELECT 1 FROM shop.products WHERE title LIKE $1", {"oak%"}),
+                   "shop.products using gin(title gin_trgm_ops)"));
+  EXPECT_TRUE(Extract("SELECT 1 FROM shop.products WHERE title NOT LIKE '%x%'").gin.empty());
+  EXPECT_TRUE(Has(Keys("SELECT 1 FROM shop.user_profiles WHERE settings @> '{\"a\": 1}'"),
+                  "shop.user_profiles using gin(settings jsonb_path_ops)"));
+  EXPECT_TRUE(Has(Keys("SELECT 1 FROM shop.products WHERE tags && ARRAY['x']"),
+                  "shop.products using gin(tags)"));
+  EXPECT_TRUE(Has(Keys("SELECT 1 FROM shop.products WHERE tags @> $1", {"{x}"}),
+                  "shop.products using gin(tags)"));
+  QueryColumns fts = Extract(
+      "SELECT 1 FROM shop.reviews r WHERE to_tsvector('english', r.body) @@ "
+      "plainto_tsquery('english', $1)",
+      {"great"});
+  ASSERT_EQ(fts.gin.size(), 1u);
+  EXPECT_EQ(fts.gin[0].why, "full text");
+  IndexDef gin = CandidateIndexes(fts, 2).at(0);
+  EXPECT_EQ(gin.CreateSql(),
+            "CREATE INDEX ON shop.reviews USING gin ((to_tsvector('english', body)))");
+}
+
+TEST_F(KindCandidates, BrinNeedsCorrelationAndALargeTable) {
+  const std::string sql =
+      "SELECT kind, count(*) FROM ops.events WHERE occurred_at >= '2025-09-20' "
+      "AND occurred_at < '2025-09-27' GROUP BY kind";
+  const std::string brin = "ops.events using brin(occurred_at)";
+  CandidateOptions options = Width(2);
+  EXPECT_FALSE(Has(Keys(sql, {}, options), brin));  // no statistics: no BRIN
+  options.physical[{{"ops", "events"}, "occurred_at"}] = {0.998, 500'000, 4'000};
+  EXPECT_TRUE(Has(Keys(sql, {}, options), brin));
+  options.physical[{{"ops", "events"}, "occurred_at"}] = {-0.95, 500'000, 4'000};
+  EXPECT_TRUE(Has(Keys(sql, {}, options), brin));  // descending order works as well
+  options.physical[{{"ops", "events"}, "occurred_at"}] = {0.5, 500'000, 4'000};
+  EXPECT_FALSE(Has(Keys(sql, {}, options), brin));  // not in physical order
+  options.physical[{{"ops", "events"}, "occurred_at"}] = {0.998, 20'000, 200};
+  EXPECT_FALSE(Has(Keys(sql, {}, options), brin));  // small table: a B-tree is cheap
+  // Only for ranges: an equality on a correlated column stays a B-tree.
+  options.physical[{{"ops", "events"}, "occurred_at"}] = {0.998, 500'000, 4'000};
+  EXPECT_FALSE(Has(Keys("SELECT 1 FROM ops.events WHERE occurred_at = now()", {}, options), brin));
+}
+
+// STYLE round trip: the DDL of every kind of candidate re-parses to the intended index
+// statement (relation, method, key elements with expression / direction / NULLS / operator
+// class, INCLUDE, WHERE).
+TEST_F(KindCandidates, CreateSqlReparsesToTheIntendedTree) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> queries = {
+      {"SELECT id FROM shop.users WHERE lower(email) = lower($1)", {"a@b.c"}},
+      {"SELECT id FROM shop.products WHERE seller_id = $1 AND status = 'active' "
+       "ORDER BY published_at DESC NULLS LAST LIMIT 5",
+       {"7"}},
+      {"SELECT id FROM shop.products WHERE title ILIKE '%x%' AND tags && ARRAY['y']", {}},
+      {"SELECT 1 FROM shop.user_profiles WHERE settings @> '{\"a\": 1}'", {}},
+      {"SELECT 1 FROM shop.reviews WHERE to_tsvector('english', body) @@ "
+       "plainto_tsquery('english', 'x')",
+       {}},
+      {"SELECT id FROM shop.shipments WHERE delivered_at IS NULL ORDER BY shipped_at", {}},
+  };
+  int checked = 0;
+  for (const auto& [sql_text, params] : queries) {
+    for (IndexDef d : CandidateIndexes(Extract(sql_text, params), Width(3))) {
+      if (d.method == IndexMethod::kBtree && d.predicate.empty()) d.include = {"id"};
+      const std::string ddl = d.CreateSql("some_idx");
+      SourceFile file("ddl", ddl);
+      auto tree = sql::ParseTree::Parse(file);
+      ASSERT_TRUE(tree.ok()) << ddl << ": " << tree.status().ToString();
+      ASSERT_EQ(tree->statements().size(), 1u) << ddl;
+      const sql::Node* n = tree->statements()[0].node;
+      ASSERT_EQ(n->node_case, PG_QUERY__NODE__NODE_INDEX_STMT) << ddl;
+      const PgQuery__IndexStmt* st = n->index_stmt;
+      EXPECT_STREQ(st->idxname, "some_idx");
+      EXPECT_EQ(st->relation->schemaname, d.table.schema) << ddl;
+      EXPECT_EQ(st->relation->relname, d.table.name) << ddl;
+      EXPECT_STREQ(st->access_method, IndexMethodName(d.method)) << ddl;
+      ASSERT_EQ(st->n_index_params, d.keys.size()) << ddl;
+      for (size_t i = 0; i < d.keys.size(); ++i) {
+        const PgQuery__IndexElem* e = st->index_params[i]->index_elem;
+        const IndexKey& k = d.keys[i];
+        EXPECT_EQ(e->expr != nullptr, k.IsExpression()) << ddl;
+        if (!k.IsExpression()) {
+          EXPECT_EQ(e->name, k.column) << ddl;
+        }
+        EXPECT_EQ(e->ordering == PG_QUERY__SORT_BY_DIR__SORTBY_DESC, k.descending) << ddl;
+        EXPECT_EQ(e->nulls_ordering == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_LAST,
+                  k.nulls == NullsOrder::kLast)
+            << ddl;
+        EXPECT_EQ(e->n_opclass > 0, !k.opclass.empty()) << ddl;
+      }
+      EXPECT_EQ(st->n_index_including_params, d.include.size()) << ddl;
+      EXPECT_EQ(st->where_clause != nullptr, !d.predicate.empty()) << ddl;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 10);
+}
+
 TEST(Candidates, UnknownRelationsAndAmbiguousNamesAreIgnored) {
   if (!std::filesystem::exists(kTpch + "/schema.sql")) GTEST_SKIP() << "no TPC-H schema";
   auto cat = catalog::BuildCatalogFromPaths({kTpch + "/schema.sql"});
@@ -334,7 +574,8 @@ TEST(Candidates, WritesNameTheirTargetAndReads) {
 }
 
 TEST(IndexDef, KeyAndQuotedDdl) {
-  IndexDef d{{"public", "Order"}, {"a", "select"}, {"c"}};
+  IndexDef d = IndexDef::OnColumns({"public", "Order"}, {"a", "select"});
+  d.include = {"c"};
   EXPECT_EQ(d.Key(), "public.Order(a,select) include(c)");
   EXPECT_EQ(d.CreateSql(), "CREATE INDEX ON public.\"Order\" (a, \"select\") INCLUDE (c)");
 }

@@ -51,10 +51,10 @@ TEST_F(ExplainTest, GenericPlanSeesHypotheticalIndexes) {
                             {{"public", "ex_t"}});
   auto without = session->Cost(q, {});
   ASSERT_TRUE(without.ok()) << without.status().ToString();
-  auto with = session->Cost(q, {IndexDef{{"public", "ex_t"}, {"a"}, {}}});
+  auto with = session->Cost(q, {IndexDef::OnColumns({"public", "ex_t"}, {"a"})});
   ASSERT_TRUE(with.ok()) << with.status().ToString();
   EXPECT_LT(*with, *without / 10) << "without " << *without << ", with " << *with;
-  auto again = session->Cost(q, {IndexDef{{"public", "ex_t"}, {"b"}, {}}});
+  auto again = session->Cost(q, {IndexDef::OnColumns({"public", "ex_t"}, {"b"})});
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   // Nothing left behind: no prepared statement, plan_cache_mode back to auto.
   auto left = rw_->Exec("SELECT count(*) FROM pg_prepared_statements");
@@ -99,7 +99,7 @@ TEST_F(ExplainTest, SetupRunsInARolledBackTransactionOnAReadOnlySession) {
   int id = session->AddQuery(q, {{"public", "ex_t"}});
   auto without = session->Cost(id, {});
   ASSERT_TRUE(without.ok()) << without.status().ToString();
-  auto with = session->Cost(id, {IndexDef{{"public", "ex_t"}, {"a"}, {}}});
+  auto with = session->Cost(id, {IndexDef::OnColumns({"public", "ex_t"}, {"a"})});
   ASSERT_TRUE(with.ok()) << with.status().ToString();
   EXPECT_GT(*without, 0);
 

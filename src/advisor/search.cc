@@ -1,8 +1,8 @@
 #include "advisor/search.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -48,32 +48,59 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
   const WhatIfStats start_stats = session.stats();
   const double budget_bytes = options.budget_mb * kBytesPerMb;
 
-  // Single-column candidates, the columns of each table, and the allowed wider keys.
-  std::map<std::string, IndexDef> singles;  // by Key(): deterministic order
-  std::map<catalog::QualifiedName, std::vector<std::string>> table_columns;
-  std::set<std::string> allowed;
+  // Single-key candidates (the starting points), the wider candidates reachable from each
+  // narrower one by appending one key (the widenings), by Key(): deterministic order. A
+  // widening keeps the method, INCLUDE and predicate of the index it widens.
+  std::map<std::string, IndexDef> singles;
+  std::map<std::string, std::vector<IndexDef>> widenings;  // by the narrower index's Key()
+  auto add_widening = [&](const IndexDef& wider) {
+    if (wider.width() < 2) return;
+    IndexDef narrower = wider;
+    narrower.keys.pop_back();
+    std::vector<IndexDef>& list = widenings[narrower.Key()];
+    if (std::find(list.begin(), list.end(), wider) == list.end()) list.push_back(wider);
+  };
   for (const SearchQuery& q : queries) {
     for (const IndexDef& c : q.candidates) {
-      allowed.insert(c.Key());
-      if (c.width() != 1 || !c.include.empty()) continue;
-      if (singles.emplace(c.Key(), c).second) table_columns[c.table].push_back(c.columns[0]);
+      add_widening(c);
+      if (c.width() == 1) singles.emplace(c.Key(), c);
     }
   }
+  std::map<catalog::QualifiedName, std::vector<std::string>> any_column;
   if (options.extend_with_any_column) {
+    // Every referenced column alone, and appended to any plain B-tree of its table.
+    std::map<catalog::QualifiedName, std::vector<std::string>> table_columns;
     for (const SearchQuery& q : queries) {
       for (const auto& [table, column] : q.referenced) {
-        IndexDef single{table, {column}, {}};
+        IndexDef single = IndexDef::OnColumns(table, {column});
         std::string key = single.Key();
-        allowed.insert(key);
-        if (singles.emplace(std::move(key), std::move(single)).second) {
-          table_columns[table].push_back(column);
-        }
+        singles.emplace(std::move(key), std::move(single));
+        table_columns[table].push_back(column);
       }
     }
+    for (auto& [table, cols] : table_columns) {
+      std::sort(cols.begin(), cols.end());
+      cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
+    }
+    any_column = std::move(table_columns);
   }
-  for (auto& [table, cols] : table_columns) {
-    std::sort(cols.begin(), cols.end());
-    cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
+  for (auto& [key, list] : widenings) {
+    std::sort(list.begin(), list.end(),
+              [](const IndexDef& a, const IndexDef& b) { return a.Key() < b.Key(); });
+  }
+  // Two-key plain B-tree candidates (b, a) by their table and last key a: added as new
+  // indexes next to a chosen index that leads with a (see the greedy below).
+  std::map<std::pair<catalog::QualifiedName, IndexKey>, std::vector<IndexDef>> pairs_ending;
+  for (const SearchQuery& q : queries) {
+    for (const IndexDef& c : q.candidates) {
+      if (c.width() != 2 || !c.IsPlainBtree() || !c.include.empty()) continue;
+      std::vector<IndexDef>& list = pairs_ending[{c.table, c.keys[1]}];
+      if (std::find(list.begin(), list.end(), c) == list.end()) list.push_back(c);
+    }
+  }
+  for (auto& [key, list] : pairs_ending) {
+    std::sort(list.begin(), list.end(),
+              [](const IndexDef& a, const IndexDef& b) { return a.Key() < b.Key(); });
   }
 
   auto workload_cost = [&](const std::vector<IndexDef>& config) -> Result<double> {
@@ -145,31 +172,34 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
       for (size_t i = 0; i < config.size(); ++i) {
         const IndexDef& base = config[i];
         if (static_cast<int>(base.width()) >= options.max_width) continue;
-        auto cols = table_columns.find(base.table);
-        if (cols == table_columns.end()) continue;
-        for (const std::string& col : cols->second) {
-          if (std::find(base.columns.begin(), base.columns.end(), col) != base.columns.end()) {
-            continue;
+        if (options.extend_with_any_column && base.IsPlainBtree() && base.include.empty()) {
+          auto cols = any_column.find(base.table);
+          if (cols == any_column.end()) continue;
+          for (const std::string& col : cols->second) {
+            if (std::any_of(base.keys.begin(), base.keys.end(),
+                            [&](const IndexKey& k) { return k.column == col; })) {
+              continue;
+            }
+            IndexDef wider = base;
+            wider.keys.push_back(IndexKey::Column(col));
+            DBARCH_RETURN_IF_ERROR(consider(wider, i));
           }
-          IndexDef wider = base;
-          wider.columns.push_back(col);
-          if (!options.extend_with_any_column && allowed.count(wider.Key()) == 0) continue;
-          DBARCH_RETURN_IF_ERROR(consider(wider, i));
+          continue;
         }
+        auto list = widenings.find(base.Key());
+        if (list == widenings.end()) continue;
+        for (const IndexDef& wider : list->second) DBARCH_RETURN_IF_ERROR(consider(wider, i));
       }
-      // Two-column keys that end with a chosen index's leading column, as new indexes: Extend
+      // Two-key keys that end with a chosen index's leading key, as new indexes: Extend
       // only reaches (b, a) by choosing (b) alone first, which a weak b never is, although
       // (b, a) can serve a join on b that filters on a (TPC-H: customer (c_nationkey,
-      // c_custkey) next to customer (c_custkey)). Candidate keys only.
+      // c_custkey) next to customer (c_custkey)).
       if (options.max_width >= 2) {
         for (size_t i = 0; i < config.size(); ++i) {
-          const IndexDef& chosen = config[i];
-          auto cols = table_columns.find(chosen.table);
-          if (cols == table_columns.end()) continue;
-          for (const std::string& col : cols->second) {
-            if (col == chosen.columns[0]) continue;
-            IndexDef pair{chosen.table, {col, chosen.columns[0]}, {}};
-            if (allowed.count(pair.Key()) == 0) continue;
+          if (!config[i].IsPlainBtree()) continue;
+          auto list = pairs_ending.find({config[i].table, config[i].keys[0]});
+          if (list == pairs_ending.end()) continue;
+          for (const IndexDef& pair : list->second) {
             DBARCH_RETURN_IF_ERROR(consider(pair, std::nullopt));
           }
         }
@@ -239,6 +269,119 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
   result.relative_cost = result.cost_without > 0 ? current / result.cost_without : 1;
   result.whatif = Minus(session.stats(), start_stats);
   return result;
+}
+
+Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQuery>& queries,
+                               const SearchOptions& options, SearchResult& result,
+                               size_t max_include_columns) {
+  const WhatIfStats start_stats = session.stats();
+  const double budget_bytes = options.budget_mb * kBytesPerMb;
+  auto workload_cost = [&](const std::vector<IndexDef>& config) -> Result<double> {
+    double total = 0;
+    for (const SearchQuery& q : queries) {
+      DBARCH_ASSIGN_OR_RETURN(double c, session.Cost(q.query_id, config));
+      total += q.weight * c;
+    }
+    if (options.extra_cost) total += options.extra_cost(config);
+    return total;
+  };
+  // The trade-off: INCLUDE columns must buy at least as much cost per byte as the least
+  // efficient step the search itself took, or the bytes would have been better spent there.
+  double min_ratio = 0;
+  {
+    double prev_cost = result.cost_without;
+    int64_t prev_size = 0;
+    bool first = true;
+    for (const SearchStep& step : result.steps) {
+      const double ratio = (prev_cost - step.cost) /
+                           static_cast<double>(std::max<int64_t>(step.size_bytes - prev_size, 1));
+      min_ratio = first ? ratio : std::min(min_ratio, ratio);
+      first = false;
+      prev_cost = step.cost;
+      prev_size = step.size_bytes;
+    }
+    if (first) return 0;  // no index chosen: nothing to cover
+  }
+  int changed = 0;
+  double current = result.cost_with;
+  for (size_t i = 0; i < result.indexes.size(); ++i) {
+    const IndexDef base = result.indexes[i];
+    if (base.method != IndexMethod::kBtree || !base.include.empty()) continue;
+    std::optional<IndexDef> best;
+    double best_ratio = 0;
+    double best_cost = current;
+    int64_t best_size = 0;
+    std::set<std::vector<std::string>> tried;
+    for (const SearchQuery& q : queries) {
+      std::vector<std::string> extra;
+      for (const auto& [table, column] : q.referenced) {
+        if (table != base.table) continue;
+        bool in_key = std::any_of(base.keys.begin(), base.keys.end(),
+                                  [&](const IndexKey& k) { return k.column == column; });
+        // A partial index's predicate columns are implied for the rows it holds.
+        bool in_predicate = std::find(base.predicate_columns.begin(), base.predicate_columns.end(),
+                                      column) != base.predicate_columns.end();
+        if (!in_key && !in_predicate) extra.push_back(column);
+      }
+      if (extra.empty() || extra.size() > max_include_columns) continue;
+      if (!tried.insert(extra).second) continue;
+      IndexDef covering = base;
+      covering.include = extra;
+      DBARCH_ASSIGN_OR_RETURN(int64_t size, session.IndexSizeBytes(covering));
+      const int64_t delta = size - result.sizes_bytes[i];
+      if (static_cast<double>(result.total_size_bytes + delta) > budget_bytes) continue;
+      std::vector<IndexDef> trial = result.indexes;
+      trial[i] = covering;
+      DBARCH_ASSIGN_OR_RETURN(double cost, workload_cost(trial));
+      if (!(cost < current) || cost * options.min_cost_improvement > current) continue;
+      const double ratio = (current - cost) / static_cast<double>(std::max<int64_t>(delta, 1));
+      if (ratio < min_ratio) continue;
+      if (ratio > best_ratio) {
+        best_ratio = ratio;
+        best = std::move(covering);
+        best_cost = cost;
+        best_size = size;
+      }
+    }
+    if (!best) continue;
+    SearchStep step;
+    step.replaced = base;
+    step.added = *best;
+    result.total_size_bytes += best_size - result.sizes_bytes[i];
+    result.sizes_bytes[i] = best_size;
+    result.indexes[i] = std::move(*best);
+    current = best_cost;
+    step.cost = current;
+    step.size_bytes = result.total_size_bytes;
+    result.steps.push_back(std::move(step));
+    ++changed;
+  }
+  // Keep the Key() order of SearchResult::indexes.
+  std::vector<size_t> order(result.indexes.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return result.indexes[a].Key() < result.indexes[b].Key(); });
+  std::vector<IndexDef> indexes;
+  std::vector<int64_t> sizes;
+  for (size_t k : order) {
+    indexes.push_back(std::move(result.indexes[k]));
+    sizes.push_back(result.sizes_bytes[k]);
+  }
+  result.indexes = std::move(indexes);
+  result.sizes_bytes = std::move(sizes);
+  result.cost_with = current;
+  if (options.extra_cost) result.extra_with = options.extra_cost(result.indexes);
+  result.relative_cost = result.cost_without > 0 ? current / result.cost_without : 1;
+  const WhatIfStats spent = Minus(session.stats(), start_stats);
+  result.whatif.explain_calls += spent.explain_calls;
+  result.whatif.cost_cache_hits += spent.cost_cache_hits;
+  result.whatif.size_calls += spent.size_calls;
+  result.whatif.index_creates += spent.index_creates;
+  result.whatif.index_drops += spent.index_drops;
+  result.whatif.resets += spent.resets;
+  result.whatif.explain_ms += spent.explain_ms;
+  result.whatif.index_ms += spent.index_ms;
+  return changed;
 }
 
 }  // namespace dbarch::advisor

@@ -2,8 +2,10 @@
 // Kossmann, Boissier: "Efficient Scalable Multi-attribute Index Selection Using Recursive
 // Strategies", ICDE 2019). It starts from no index and repeatedly applies the one step with
 // the largest cost reduction per megabyte that still fits the budget: either a new
-// single-column index, or one more key column appended to an index already chosen (the
-// wider index replaces the narrower one, so only the size difference counts). It stops when
+// single-key index (any kind: column, expression, partial, GIN, BRIN), or one more key
+// element appended to an index already chosen, giving another candidate with the same
+// method, INCLUDE and predicate (the wider index replaces the narrower one, so only the
+// size difference counts). It stops when
 // no step lowers the workload cost by at least options.min_cost_improvement.
 //
 // Costs come from a WhatIfSession (HypoPG what-if EXPLAINs, cached), so the search sends
@@ -82,5 +84,19 @@ struct SearchResult {
 // weights, plus the session's errors (a query the server rejects stops the search).
 Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<SearchQuery>& queries,
                                   const SearchOptions& options);
+
+// After a search: for each chosen B-tree without INCLUDE columns, tries to append as INCLUDE
+// the other columns one query mentions on that table (at most max_include_columns), so
+// that query can run as an index-only scan; the variant with the best cost reduction per
+// added byte replaces the index when it lowers the workload cost by
+// options.min_cost_improvement, fits options.budget_mb, and its cost reduction per added
+// byte is at least that of the least efficient step in result.steps (the bytes buy as much
+// as the search's own choices did). Updates `result` (indexes,
+// sizes, costs, a step per replacement, whatif counters). Returns the number of indexes
+// that got INCLUDE columns. Note the planner credits an index-only scan only for pages
+// the visibility map marks all-visible (after VACUUM). Errors: the session's.
+Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQuery>& queries,
+                               const SearchOptions& options, SearchResult& result,
+                               size_t max_include_columns = 4);
 
 }  // namespace dbarch::advisor

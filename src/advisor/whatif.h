@@ -27,6 +27,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -39,19 +40,78 @@
 
 namespace dbarch::advisor {
 
-// A B-tree index to cost: key columns in order plus optional INCLUDE columns. Names are
-// unquoted catalog names (quoted when rendered).
+// How an index is stored (CREATE INDEX ... USING <method>). HypoPG 1.3.1 simulates btree,
+// hash and brin (and bloom); gin and gist can only be costed by building them for real
+// (WhatIfOptions::build_unsimulated, sandboxes only).
+enum class IndexMethod { kBtree, kHash, kBrin, kGin, kGist };
+
+// "btree", "hash", "brin", "gin", "gist".
+const char* IndexMethodName(IndexMethod method);
+
+// NULLS FIRST / LAST written in a key; kDefault is the direction's default (LAST for ASC,
+// FIRST for DESC). A key that spells out the default uses kDefault, so equal orders compare
+// equal.
+enum class NullsOrder { kDefault, kFirst, kLast };
+
+// One key element of an index: a column or an expression, with its sort order and operator
+// class.
+struct IndexKey {
+  std::string column;      // a plain column (unquoted catalog name); empty for an expression
+  std::string expression;  // canonical SQL text of an expression key, without the outer
+                           // parentheses the DDL needs; empty for a column
+  std::vector<std::string> expression_columns;  // columns `expression` reads; sorted, unique
+  bool descending = false;
+  NullsOrder nulls = NullsOrder::kDefault;
+  std::string opclass;  // operator class (gin_trgm_ops, jsonb_path_ops...); empty: default
+
+  static IndexKey Column(std::string name, bool descending = false,
+                         NullsOrder nulls = NullsOrder::kDefault);
+  static IndexKey Expression(std::string sql, std::vector<std::string> columns);
+  bool IsExpression() const { return column.empty(); }
+  // Identity text: "a", "b desc", "(lower(email))", "title gin_trgm_ops".
+  std::string Text() const;
+  // DDL text with identifiers quoted: "\"a\"", "b DESC", "(lower(email))",
+  // "title gin_trgm_ops".
+  std::string Sql() const;
+  auto operator<=>(const IndexKey&) const = default;
+  bool operator==(const IndexKey&) const = default;
+};
+
+// An index to cost: access method, key elements in order, optional INCLUDE columns and an
+// optional partial-index predicate. Names are unquoted catalog names (quoted when
+// rendered); expressions and the predicate are canonical SQL text of the table's columns
+// (sql/expr_normalizer.h), written without table qualifiers.
 struct IndexDef {
   catalog::QualifiedName table;
-  std::vector<std::string> columns;  // key columns, in order; at least one
+  std::vector<IndexKey> keys;        // in order; at least one
   std::vector<std::string> include;  // INCLUDE columns; may be empty
+  IndexMethod method = IndexMethod::kBtree;
+  std::string predicate;                       // WHERE of a partial index; empty: none
+  std::vector<std::string> predicate_columns;  // columns `predicate` reads; sorted, unique
 
-  // Identity for caches and sets: "schema.table(a,b)" or "schema.table(a,b) include(c)".
+  // A B-tree on plain ascending columns: the common case.
+  static IndexDef OnColumns(catalog::QualifiedName table, std::vector<std::string> columns);
+
+  // Identity for caches and sets, unique per definition: "schema.table(a,b)" for a plain
+  // B-tree (the format before other kinds existed, so plain keys sort as they did), in
+  // general "schema.table using gin(title gin_trgm_ops) include(c) where(status = 'x')".
   std::string Key() const;
-  // "CREATE INDEX ON schema.table (a, b) INCLUDE (c)" with identifiers quoted.
-  std::string CreateSql() const;
-  // The width: number of key columns.
-  size_t width() const { return columns.size(); }
+  // "CREATE INDEX [name] ON schema.table [USING method] (keys) [INCLUDE (c)] [WHERE pred]"
+  // with identifiers quoted; USING is left out for btree. `name` empty: no name.
+  std::string CreateSql(std::string_view name = {}) const;
+  // The width: number of key elements.
+  size_t width() const { return keys.size(); }
+  // True when every key is a plain ascending column without operator class, on a btree
+  // without predicate: the only kind earlier code knew.
+  bool IsPlainBtree() const;
+  // True when HypoPG 1.3.1 can simulate it (btree, hash, brin).
+  bool IsHypotheticalSupported() const;
+  // The columns of key elements (plain and read by expressions) and of INCLUDE, in order
+  // of appearance, unique.
+  std::vector<std::string> Columns() const;
+  // The extension the index needs besides the core server ("pg_trgm" for a trigram
+  // operator class); empty for none.
+  std::string RequiredExtension() const;
   auto operator<=>(const IndexDef&) const = default;
   bool operator==(const IndexDef&) const = default;
 };
@@ -67,6 +127,13 @@ struct WhatIfOptions {
   // How each EXPLAIN runs a query's setup statements and generic plans (explain.h): on a
   // live server setup runs in a transaction that is always rolled back.
   ExplainMode explain;
+  // The server is a disposable sandbox: an index HypoPG cannot simulate (gin, gist) is
+  // built for real with CREATE INDEX (once, with any extension its operator class needs,
+  // CREATE EXTENSION IF NOT EXISTS), and shown or hidden per configuration by setting
+  // pg_index.indisvalid (the planner skips invalid indexes; needs a superuser). Close()
+  // drops these indexes. false: Cost() and IndexSizeBytes() refuse such an index with
+  // kNotSupported ("not verifiable without a sandbox").
+  bool build_unsimulated = false;
 };
 
 // Counters since Open(); times in milliseconds of client wall clock.
@@ -77,8 +144,11 @@ struct WhatIfStats {
   int64_t index_creates = 0;    // hypopg_create_index calls
   int64_t index_drops = 0;      // hypothetical indexes dropped (batched per statement)
   int64_t resets = 0;           // hypopg_reset() calls (limit reached, or Reset())
+  int64_t real_builds = 0;      // real indexes built (build_unsimulated)
+  int64_t real_toggles = 0;     // UPDATEs of pg_index.indisvalid showing/hiding them
   double explain_ms = 0;        // time in EXPLAIN (including setup/teardown statements)
   double index_ms = 0;          // time creating/dropping/sizing hypothetical indexes
+  double real_build_ms = 0;     // time building real indexes
 };
 
 class WhatIfSession {
@@ -112,15 +182,24 @@ class WhatIfSession {
   // The planner's total cost of query `query_id` if exactly the hypothetical indexes of
   // `indexes` that are on the query's tables existed (order and duplicates do not matter).
   // Requires: query_id came from AddQuery. Errors: kInvalidArgument when the server rejects
-  // the query or an index definition (unknown column...), kConnection.
+  // the query or an index definition (unknown column, a function in an index expression
+  // that is not IMMUTABLE...), kNotSupported for an index HypoPG cannot simulate when
+  // options.build_unsimulated is false, kConnection.
   Result<double> Cost(int query_id, const std::vector<IndexDef>& indexes);
 
-  // The estimated size in bytes of `index` (hypopg_relation_size), cached per index.
+  // The estimated size in bytes of `index` (hypopg_relation_size; pg_relation_size of a
+  // really built one), cached per index. Creates the index, so it also tells whether the
+  // server accepts the definition. Errors as Cost().
   Result<int64_t> IndexSizeBytes(const IndexDef& index);
 
-  // hypopg_reset(): forgets every hypothetical index in the backend. Caches stay valid.
+  // Whether this session can cost `index`: HypoPG simulates it, or the session may build it.
+  bool CanCost(const IndexDef& index) const;
+
+  // hypopg_reset(): forgets every hypothetical index in the backend (real ones stay). Caches
+  // stay valid.
   Status Reset();
-  // Reset(), then the session holds no indexes; later calls fail with kInvalidArgument.
+  // Reset() and drops the real indexes built; then the session holds no indexes, later
+  // calls fail with kInvalidArgument.
   Status Close();
 
   const WhatIfStats& stats() const { return stats_; }
@@ -137,6 +216,13 @@ class WhatIfSession {
     IndexDef def;
     int64_t oid = 0;
   };
+  // A really built index (build_unsimulated).
+  struct RealIndex {
+    IndexDef def;
+    int64_t oid = 0;
+    std::string name;  // schema-qualified, quoted
+    bool valid = true;
+  };
 
   WhatIfSession(pg::Connection* conn, const WhatIfOptions& options);
   bool Touches(const QueryEntry& q, const catalog::QualifiedName& table) const;
@@ -145,6 +231,12 @@ class WhatIfSession {
   // those tables.
   Status MakeVisible(const QueryEntry& q, const std::vector<const IndexDef*>& wanted);
   Result<int64_t> Create(const IndexDef& index);
+  Result<RealIndex*> BuildReal(const IndexDef& index);
+  // The summed HypoPG size of `index` (a BRIN) built on each leaf partition of its table;
+  // nullopt when the table is not partitioned.
+  Result<std::optional<int64_t>> PartitionedBrinSize(const IndexDef& index);
+  // Sets indisvalid of the real indexes on the query's tables: true exactly for `wanted`.
+  Status ShowReal(const QueryEntry& q, const std::vector<std::string>& wanted_keys);
   Status DropOids(const std::vector<int64_t>& oids);
   Result<double> Explain(const QueryEntry& q);
 
@@ -152,6 +244,7 @@ class WhatIfSession {
   WhatIfOptions options_;
   std::vector<QueryEntry> queries_;
   std::map<std::string, LiveIndex> live_;                // by IndexDef::Key()
+  std::map<std::string, RealIndex> real_;                // by IndexDef::Key()
   std::unordered_map<std::string, double> cost_cache_;   // "<query id>|<key>;<key>..."
   std::unordered_map<std::string, int64_t> size_cache_;  // by IndexDef::Key()
   WhatIfStats stats_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "advisor/search.h"
@@ -38,7 +39,7 @@ class WhatIfTest : public ::testing::Test {
   }
 
   static IndexDef Idx(const std::string& table, std::vector<std::string> cols) {
-    return IndexDef{{"public", table}, std::move(cols), {}};
+    return IndexDef::OnColumns({"public", table}, std::move(cols));
   }
 
   std::unique_ptr<pg::Connection> conn_;
@@ -188,6 +189,320 @@ TEST_F(WhatIfTest, ErrorsAreValues) {
   EXPECT_FALSE(session->Cost(bad, {}).ok());
 }
 
+// Index kinds beyond plain B-tree columns, on a table with text, a correlated timestamp,
+// NULLs, jsonb and arrays (200,000 rows; ts grows with the physical order).
+class WhatIfKindsTest : public WhatIfTest {
+ protected:
+  void SetUp() override {
+    WhatIfTest::SetUp();
+    if (HasFatalFailure()) return;
+    Status st = conn_->ExecScript(
+        "DROP TABLE IF EXISTS wi_k CASCADE;"
+        "CREATE TABLE wi_k (id int, grp int, email text, status text, title text, "
+        "  ts timestamptz, done_at timestamptz, doc jsonb, tags text[], pad text);"
+        "INSERT INTO wi_k SELECT g, g % 5000, 'User' || g || '@Example.org', "
+        "  CASE WHEN g % 50 = 0 THEN 'active' ELSE 'archived' END, "
+        "  'item ' || md5(g::text), timestamptz '2025-01-01' + g * interval '1 minute', "
+        "  CASE WHEN g % 100 = 0 THEN NULL ELSE timestamptz '2025-06-01' END, "
+        "  jsonb_build_object('k', g % 1000), ARRAY['t' || (g % 700)], repeat('x', 60) "
+        "  FROM generate_series(1, 200000) g;"
+        "ANALYZE wi_k;");
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+
+  static IndexDef K(std::vector<IndexKey> keys) {
+    IndexDef d;
+    d.table = {"public", "wi_k"};
+    d.keys = std::move(keys);
+    return d;
+  }
+
+  // Cost of `sql` with no index and with `index`; both must succeed.
+  static std::pair<double, double> Costs(WhatIfSession& session, const std::string& sql,
+                                         const IndexDef& index) {
+    int q = session.AddQuery(MakeQuery(sql, sql), {{"public", "wi_k"}});
+    auto none = session.Cost(q, {});
+    auto with = session.Cost(q, {index});
+    EXPECT_TRUE(none.ok()) << none.status().ToString();
+    EXPECT_TRUE(with.ok()) << index.Key() << ": " << with.status().ToString();
+    if (!none.ok() || !with.ok()) return {0, 0};
+    return {*none, *with};
+  }
+};
+
+TEST_F(WhatIfKindsTest, KeysAndDdlOfEachKind) {
+  IndexDef expr = K({IndexKey::Expression("lower(email)", {"email"})});
+  EXPECT_EQ(expr.Key(), "public.wi_k((lower(email)))");
+  EXPECT_EQ(expr.CreateSql("u_idx"), "CREATE INDEX u_idx ON public.wi_k ((lower(email)))");
+  IndexDef partial = K({IndexKey::Column("grp"), IndexKey::Column("ts", true)});
+  partial.predicate = "status = 'active'";
+  partial.predicate_columns = {"status"};
+  partial.include = {"pad"};
+  EXPECT_EQ(partial.Key(), "public.wi_k(grp,ts desc) include(pad) where(status = 'active')");
+  EXPECT_EQ(partial.CreateSql(),
+            "CREATE INDEX ON public.wi_k (grp, ts DESC) INCLUDE (pad) WHERE status = 'active'");
+  EXPECT_FALSE(partial.IsPlainBtree());
+  IndexKey trgm = IndexKey::Column("title");
+  trgm.opclass = "gin_trgm_ops";
+  IndexDef gin = K({trgm});
+  gin.method = IndexMethod::kGin;
+  EXPECT_EQ(gin.Key(), "public.wi_k using gin(title gin_trgm_ops)");
+  EXPECT_EQ(gin.CreateSql(), "CREATE INDEX ON public.wi_k USING gin (title gin_trgm_ops)");
+  EXPECT_EQ(gin.RequiredExtension(), "pg_trgm");
+  EXPECT_FALSE(gin.IsHypotheticalSupported());
+  // Spelled-out default NULLS order is the same key as none.
+  EXPECT_EQ(IndexKey::Column("ts", true, NullsOrder::kFirst), IndexKey::Column("ts", true));
+  EXPECT_EQ(IndexKey::Column("ts", false, NullsOrder::kFirst).Sql(), "ts NULLS FIRST");
+  EXPECT_EQ(K({IndexKey::Column("a")}).Key(), IndexDef::OnColumns({"public", "wi_k"}, {"a"}).Key());
+}
+
+TEST_F(WhatIfKindsTest, HypoPGSimulatesExpressionPartialDescIncludeBrinHash) {
+  auto session = WhatIfSession::Open(*conn_);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+
+  auto [e0, e1] = Costs(*session, "SELECT id FROM wi_k WHERE lower(email) = 'user42@example.org'",
+                        K({IndexKey::Expression("lower(email)", {"email"})}));
+  // HypoPG has no statistics on the expression: the planner assumes 0.5 % of the rows.
+  EXPECT_LT(e1, e0 / 2) << "expression";
+
+  IndexDef partial = K({IndexKey::Column("grp")});
+  partial.predicate = "status = 'active'";
+  partial.predicate_columns = {"status"};
+  auto [p0, p1] =
+      Costs(*session, "SELECT * FROM wi_k WHERE grp = 50 AND status = 'active'", partial);
+  EXPECT_LT(p1, p0 / 10) << "partial";
+  // The planner cannot use it when the query does not imply the predicate.
+  auto [o0, o1] =
+      Costs(*session, "SELECT * FROM wi_k WHERE grp = 50 AND status = 'archived'", partial);
+  EXPECT_DOUBLE_EQ(o1, o0) << "partial, predicate not implied";
+  auto full = session->IndexSizeBytes(K({IndexKey::Column("grp")}));
+  auto part = session->IndexSizeBytes(partial);
+  ASSERT_TRUE(full.ok() && part.ok());
+  EXPECT_LT(*part, *full / 5);  // 2 % of the rows
+
+  IndexDef nulls = K({IndexKey::Column("ts")});
+  nulls.predicate = "done_at IS NULL";
+  nulls.predicate_columns = {"done_at"};
+  auto [n0, n1] = Costs(*session, "SELECT id FROM wi_k WHERE done_at IS NULL ORDER BY ts", nulls);
+  EXPECT_LT(n1, n0 / 2) << "partial IS NULL";
+
+  // DESC serves ORDER BY ... DESC after the equality column without a sort.
+  const std::string top = "SELECT * FROM wi_k WHERE grp = 7 ORDER BY ts DESC LIMIT 5";
+  auto [d0, d1] = Costs(*session, top, K({IndexKey::Column("grp"), IndexKey::Column("ts", true)}));
+  auto [g0, g1] = Costs(*session, top, K({IndexKey::Column("grp")}));
+  EXPECT_LT(d1, g1) << "desc";
+  EXPECT_LT(g1, g0);
+
+  IndexDef covering = K({IndexKey::Column("grp")});
+  covering.include = {"pad"};
+  auto [c0, c1] = Costs(*session, "SELECT grp, pad FROM wi_k WHERE grp = 7", covering);
+  EXPECT_LT(c1, c0 / 10) << "include";
+
+  IndexDef brin = K({IndexKey::Column("ts")});
+  brin.method = IndexMethod::kBrin;
+  auto [b0, b1] = Costs(
+      *session, "SELECT count(*) FROM wi_k WHERE ts >= '2025-02-01' AND ts < '2025-02-02'", brin);
+  // HypoPG estimates a hypothetical BRIN conservatively; still cheaper than the seq scan.
+  EXPECT_LT(b1, b0 * 0.8) << "brin";
+  auto brin_size = session->IndexSizeBytes(brin);
+  ASSERT_TRUE(brin_size.ok());
+  EXPECT_LT(*brin_size, *full / 10);  // BRIN is tiny
+
+  IndexDef hash = K({IndexKey::Column("email")});
+  hash.method = IndexMethod::kHash;
+  auto [h0, h1] = Costs(*session, "SELECT id FROM wi_k WHERE email = 'User42@Example.org'", hash);
+  EXPECT_LT(h1, h0 / 10) << "hash";
+
+  // No real index was built.
+  auto real = conn_->Exec("SELECT count(*) FROM pg_indexes WHERE tablename = 'wi_k'");
+  ASSERT_TRUE(real.ok());
+  EXPECT_EQ(real->GetInt(0, 0), 0);
+}
+
+TEST_F(WhatIfKindsTest, ServerRejectsANonImmutableExpression) {
+  auto session = WhatIfSession::Open(*conn_);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  // to_char(timestamptz, text) depends on the TimeZone setting: STABLE, not IMMUTABLE.
+  auto r = session->IndexSizeBytes(K({IndexKey::Expression("to_char(ts, 'YYYY')", {"ts"})}));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("IMMUTABLE"), std::string::npos) << r.status().ToString();
+  // The session goes on.
+  EXPECT_TRUE(session->IndexSizeBytes(K({IndexKey::Column("grp")})).ok());
+}
+
+TEST_F(WhatIfKindsTest, GinIsBuiltForRealAndShownPerConfiguration) {
+  IndexKey trgm_key = IndexKey::Column("title");
+  trgm_key.opclass = "gin_trgm_ops";
+  IndexDef trgm = K({trgm_key});
+  trgm.method = IndexMethod::kGin;
+  const std::string search = "SELECT id FROM wi_k WHERE title ILIKE '%abcd%'";
+  {
+    // Not a sandbox: refused, not costed.
+    auto session = WhatIfSession::Open(*conn_);
+    ASSERT_TRUE(session.ok()) << session.status().ToString();
+    EXPECT_FALSE(session->CanCost(trgm));
+    int q = session->AddQuery(MakeQuery("search", search), {{"public", "wi_k"}});
+    auto r = session->Cost(q, {trgm});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kNotSupported);
+    EXPECT_NE(r.status().message().find("not verifiable without a sandbox"), std::string::npos)
+        << r.status().ToString();
+  }
+  WhatIfOptions options;
+  options.build_unsimulated = true;
+  auto session = WhatIfSession::Open(*conn_, options);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  ASSERT_TRUE(session->CanCost(trgm));
+  int q = session->AddQuery(MakeQuery("search", search), {{"public", "wi_k"}},
+                            {{{"public", "wi_k"}, "id"}, {{"public", "wi_k"}, "title"}});
+  auto none = session->Cost(q, {});
+  auto with = session->Cost(q, {trgm});
+  ASSERT_TRUE(none.ok() && with.ok()) << none.status().ToString() << with.status().ToString();
+  EXPECT_LT(*with, *none / 5);
+  EXPECT_EQ(session->stats().real_builds, 1);
+  // Hidden again: an uncached configuration without it (an index on id, which the planner
+  // does not use for this query) costs what no index costs.
+  auto other = session->Cost(q, {K({IndexKey::Column("id")})});
+  ASSERT_TRUE(other.ok());
+  EXPECT_DOUBLE_EQ(*other, *none);
+  auto hidden = conn_->Exec(
+      "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+      "WHERE c.relname = 'dbarch_whatif_1'");
+  ASSERT_TRUE(hidden.ok());
+  ASSERT_EQ(hidden->rows(), 1);
+  EXPECT_EQ(std::string(hidden->Get(0, 0)), "f");
+  // Shown again for an uncached configuration that holds it; built once.
+  auto again = session->Cost(q, {trgm, K({IndexKey::Column("id")})});
+  ASSERT_TRUE(again.ok());
+  EXPECT_DOUBLE_EQ(*again, *with);
+  EXPECT_EQ(session->stats().real_builds, 1);
+  auto size = session->IndexSizeBytes(trgm);
+  ASSERT_TRUE(size.ok());
+  EXPECT_GT(*size, 1'000'000);
+
+  // jsonb containment and array overlap GINs work the same way.
+  IndexKey path = IndexKey::Column("doc");
+  path.opclass = "jsonb_path_ops";
+  IndexDef jsonb = K({path});
+  jsonb.method = IndexMethod::kGin;
+  auto [j0, j1] = Costs(*session, "SELECT id FROM wi_k WHERE doc @> '{\"k\": 7}'", jsonb);
+  EXPECT_LT(j1, j0 / 5) << "jsonb_path_ops";
+  IndexDef arr = K({IndexKey::Column("tags")});
+  arr.method = IndexMethod::kGin;
+  auto [a0, a1] = Costs(*session, "SELECT id FROM wi_k WHERE tags && ARRAY['t7']", arr);
+  EXPECT_LT(a1, a0 / 5) << "array";
+
+  IndexDef fts = K({IndexKey::Expression("to_tsvector('simple', title)", {"title"})});
+  fts.method = IndexMethod::kGin;
+  auto [f0, f1] = Costs(*session,
+                        "SELECT id FROM wi_k WHERE to_tsvector('simple', title) @@ "
+                        "to_tsquery('simple', 'c0ffee')",
+                        fts);
+  EXPECT_LT(f1, f0 / 5) << "full text";
+  EXPECT_EQ(session->stats().real_builds, 4);
+
+  ASSERT_TRUE(session->Close().ok());
+  auto left = conn_->Exec("SELECT count(*) FROM pg_indexes WHERE tablename = 'wi_k'");
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(left->GetInt(0, 0), 0);
+}
+
+TEST_F(WhatIfKindsTest, BrinOnAPartitionedTableIsSizedPerPartition) {
+  Status st = conn_->ExecScript(
+      "DROP TABLE IF EXISTS wi_p;"
+      "CREATE TABLE wi_p (ts timestamptz, v int) PARTITION BY RANGE (ts);"
+      "CREATE TABLE wi_p1 PARTITION OF wi_p FOR VALUES FROM ('2025-01-01') TO ('2025-07-01');"
+      "CREATE TABLE wi_p2 PARTITION OF wi_p FOR VALUES FROM ('2025-07-01') TO ('2026-01-01');"
+      "INSERT INTO wi_p SELECT timestamptz '2025-01-01' + g * interval '1 minute', g "
+      "  FROM generate_series(1, 400000) g;"
+      "ANALYZE wi_p;");
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  auto session = WhatIfSession::Open(*conn_);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  IndexDef brin = IndexDef::OnColumns({"public", "wi_p"}, {"ts"});
+  brin.method = IndexMethod::kBrin;
+  auto size = session->IndexSizeBytes(brin);
+  ASSERT_TRUE(size.ok()) << size.status().ToString();
+  EXPECT_GT(*size, 0);
+  EXPECT_LT(*size, 200'000);  // a few pages per partition, not the parent's bogus estimate
+  auto btree = session->IndexSizeBytes(IndexDef::OnColumns({"public", "wi_p"}, {"ts"}));
+  ASSERT_TRUE(btree.ok());
+  EXPECT_LT(*size * 20, *btree);
+  // Only the parent's hypothetical index stays alive.
+  EXPECT_EQ(session->live_indexes(), 2u);
+  int q = session->AddQuery(
+      MakeQuery("range",
+                "SELECT count(*) FROM wi_p WHERE ts >= '2025-08-01' AND ts < '2025-08-02'"),
+      {{"public", "wi_p"}});
+  auto none = session->Cost(q, {});
+  auto with = session->Cost(q, {brin});
+  ASSERT_TRUE(none.ok() && with.ok());
+  EXPECT_LT(*with, *none);
+}
+
+TEST_F(WhatIfTest, CoveringColumnsTurnAScanIntoAnIndexOnlyScan) {
+  // The visibility map must say all-visible for the planner to credit index-only scans.
+  // The sandbox commits asynchronously, and VACUUM marks a page all-visible only once the
+  // inserting transaction's commit record is flushed: CHECKPOINT flushes it.
+  ASSERT_TRUE(conn_->ExecScript("CHECKPOINT").ok());
+  ASSERT_TRUE(conn_->ExecScript("VACUUM ANALYZE wi_t").ok());
+  auto vis = conn_->Exec("SELECT relallvisible, relpages FROM pg_class WHERE relname = 'wi_t'");
+  ASSERT_TRUE(vis.ok());
+  EXPECT_EQ(std::string(vis->Get(0, 0)), std::string(vis->Get(0, 1)));
+  auto session = WhatIfSession::Open(*conn_);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  // 2,000 rows of a range: with (a) alone the heap is read for pad.
+  int q = session->AddQuery(
+      MakeQuery("range", "SELECT a, pad FROM wi_t WHERE a BETWEEN 100 AND 199"),
+      {{"public", "wi_t"}}, {{{"public", "wi_t"}, "a"}, {{"public", "wi_t"}, "pad"}});
+  // A rare query whose index is a poor use of bytes: the search takes it last, and INCLUDE
+  // columns worth more per byte than that step are kept.
+  int rare = session->AddQuery(MakeQuery("rare", "SELECT b FROM wi_t WHERE b = 3"),
+                               {{"public", "wi_t"}}, {{{"public", "wi_t"}, "b"}});
+  std::vector<SearchQuery> queries = {
+      {q, 1, {Idx("wi_t", {"a"})}, {{{"public", "wi_t"}, "a"}, {{"public", "wi_t"}, "pad"}}},
+      {rare, 0.01, {Idx("wi_t", {"b"})}, {{{"public", "wi_t"}, "b"}}}};
+  SearchOptions options;
+  options.budget_mb = 100;
+  auto r = ExtendSearch(*session, queries, options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->indexes.size(), 2u);
+  const double plain_cost = r->cost_with;
+  auto cov = Idx("wi_t", {"a"});
+  cov.include = {"pad"};
+  auto direct = session->Cost(q, {cov});
+  ASSERT_TRUE(direct.ok()) << direct.status().ToString();
+  EXPECT_LT(*direct, plain_cost / 2);
+  auto changed = AddCoveringColumns(*session, queries, options, *r);
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  EXPECT_EQ(*changed, 1);
+  ASSERT_EQ(r->indexes.size(), 2u);
+  EXPECT_EQ(r->indexes[0].Key(), "public.wi_t(a) include(pad)");
+  EXPECT_EQ(r->indexes[1].Key(), "public.wi_t(b)");  // b alone: nothing to include
+  EXPECT_LT(r->cost_with, plain_cost);
+  EXPECT_GT(r->sizes_bytes[0], 0);
+  EXPECT_EQ(r->total_size_bytes, r->sizes_bytes[0] + r->sizes_bytes[1]);
+  ASSERT_TRUE(r->steps.back().replaced.has_value());
+  EXPECT_EQ(r->steps.back().replaced->Key(), "public.wi_t(a)");
+
+  // A budget without room for the wider index keeps the plain one.
+  auto r2 = ExtendSearch(*session, queries, options);
+  ASSERT_TRUE(r2.ok());
+  options.budget_mb = static_cast<double>(r2->total_size_bytes) / 1e6 * 1.01;
+  auto kept = AddCoveringColumns(*session, queries, options, *r2);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(*kept, 0);
+  EXPECT_EQ(r2->indexes[0].Key(), "public.wi_t(a)");
+  // Only the one efficient step: INCLUDE (pad) buys less per byte than (a) did.
+  options.budget_mb = 100;
+  auto r3 = ExtendSearch(*session, {queries[0]}, options);
+  ASSERT_TRUE(r3.ok());
+  auto none = AddCoveringColumns(*session, {queries[0]}, options, *r3);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, 0);
+}
+
 TEST(TotalCostFromExplainJson, ReadsRootCost) {
   auto c = TotalCostFromExplainJson(R"([{"Plan": {"Node Type": "Seq Scan", "Total Cost": 12.5}}])");
   ASSERT_TRUE(c.ok());
@@ -213,7 +528,7 @@ TEST_F(WhatIfTest, ExtendSearchPicksTheUsefulIndexWithinBudget) {
   auto r = ExtendSearch(*session, queries, options);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_FALSE(r->indexes.empty());
-  EXPECT_EQ(r->indexes[0].columns[0], "a");
+  EXPECT_EQ(r->indexes[0].keys[0].column, "a");
   EXPECT_LT(r->relative_cost, 0.1);
   EXPECT_GT(r->whatif.explain_calls, 0);
   EXPECT_LE(r->total_size_bytes, 100'000'000);

@@ -56,13 +56,13 @@ Result<double> WrittenRowsFromExplainJson(std::string_view text) {
 }  // namespace
 
 std::vector<std::string> CoveredColumns(const IndexDef& index) {
-  std::vector<std::string> out = index.columns;
-  out.insert(out.end(), index.include.begin(), index.include.end());
+  std::vector<std::string> out = index.Columns();
+  out.insert(out.end(), index.predicate_columns.begin(), index.predicate_columns.end());
   return out;
 }
 
 double IndexEntryCost(const IndexDef& index, double rows, const WriteCostModel& model) {
-  return EntryCost("btree", rows, model);
+  return EntryCost(IndexMethodName(index.method), rows, model);
 }
 
 Result<WriteCostModel> LoadWriteCostModel(pg::Connection& conn) {

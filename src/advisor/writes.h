@@ -86,7 +86,7 @@ double IndexEntryCost(const IndexDef& index, double rows, const WriteCostModel& 
 double WriteCost(const std::vector<IndexDef>& config, const std::vector<WriteLoad>& loads,
                  const WriteCostModel& model);
 
-// Every column `index` covers (keys, INCLUDE).
+// Every column `index` covers: keys, columns its expressions read, INCLUDE, predicate.
 std::vector<std::string> CoveredColumns(const IndexDef& index);
 
 }  // namespace dbarch::advisor

@@ -26,28 +26,33 @@ WriteLoad Load(WriteKind kind, std::vector<std::string> set_columns = {}) {
 
 TEST(Writes, EntryCostFollowsBtcostestimate) {
   WriteCostModel m = Model();
-  IndexDef idx{kOrders, {"customer_id"}, {}};
+  IndexDef idx = IndexDef::OnColumns(kOrders, {"customer_id"});
   // 1e6 rows: height 3 (fan-out 300), 20 comparisons: 4 + 20·0.0025 + 4·50·0.0025 + 0.005.
   EXPECT_DOUBLE_EQ(IndexEntryCost(idx, 1e6, m), 4 + 0.05 + 0.5 + 0.005);
 }
 
 TEST(Writes, InsertPaysForEveryIndex) {
   WriteCostModel m = Model();
-  IndexDef idx{kOrders, {"customer_id"}, {}};
+  IndexDef idx = IndexDef::OnColumns(kOrders, {"customer_id"});
   const double entry = IndexEntryCost(idx, 1e6, m);
   std::vector<WriteLoad> loads = {Load(WriteKind::kInsert)};
   EXPECT_DOUBLE_EQ(WriteCost({}, loads, m), 10 * 2 * entry);         // the primary key
   EXPECT_DOUBLE_EQ(WriteCost({idx}, loads, m), 10 * 2 * 2 * entry);  // plus the new index
   // Indexes of other tables cost these writes nothing.
-  IndexDef other{{"public", "customers"}, {"region"}, {}};
+  IndexDef other = IndexDef::OnColumns({"public", "customers"}, {"region"});
   EXPECT_DOUBLE_EQ(WriteCost({other}, loads, m), 10 * 2 * entry);
 }
 
 TEST(Writes, UpdatesStayHotUntilAnIndexCoversAnAssignedColumn) {
   WriteCostModel m = Model();
-  IndexDef on_status{kOrders, {"status"}, {}};
-  IndexDef covering{kOrders, {"customer_id"}, {"status"}};
-  IndexDef unrelated{kOrders, {"customer_id"}, {}};
+  IndexDef on_status = IndexDef::OnColumns(kOrders, {"status"});
+  IndexDef covering = IndexDef::OnColumns(kOrders, {"customer_id"});
+  covering.include = {"status"};
+  IndexDef unrelated = IndexDef::OnColumns(kOrders, {"customer_id"});
+  // A partial index on another column still reads status in its predicate.
+  IndexDef partial = IndexDef::OnColumns(kOrders, {"placed_at"});
+  partial.predicate = "status = 'open'";
+  partial.predicate_columns = {"status"};
   const double entry = IndexEntryCost(on_status, 1e6, m);
   std::vector<WriteLoad> loads = {Load(WriteKind::kUpdate, {"status"})};
   EXPECT_DOUBLE_EQ(WriteCost({}, loads, m), 0);           // HOT
@@ -55,6 +60,7 @@ TEST(Writes, UpdatesStayHotUntilAnIndexCoversAnAssignedColumn) {
   // Not HOT: every index of the table, the primary key included, gets an entry.
   EXPECT_DOUBLE_EQ(WriteCost({on_status}, loads, m), 10 * 2 * 2 * entry);
   EXPECT_DOUBLE_EQ(WriteCost({covering}, loads, m), 10 * 2 * 2 * entry);  // INCLUDE counts
+  EXPECT_DOUBLE_EQ(WriteCost({partial}, loads, m), 10 * 2 * 2 * entry);   // so does WHERE
   EXPECT_DOUBLE_EQ(WriteCost({on_status, unrelated}, loads, m), 10 * 2 * 3 * entry);
   // An existing index on the column already made the update non-HOT.
   m.existing[kOrders].push_back(MaintainedIndex{"orders_status_idx", "btree", {"status"}});
@@ -62,9 +68,20 @@ TEST(Writes, UpdatesStayHotUntilAnIndexCoversAnAssignedColumn) {
   EXPECT_DOUBLE_EQ(WriteCost({unrelated}, loads, m), 10 * 2 * 3 * entry);
 }
 
+TEST(Writes, BrinAndGinEntriesCostLessAndMore) {
+  WriteCostModel m = Model();
+  IndexDef btree = IndexDef::OnColumns(kOrders, {"placed_at"});
+  IndexDef brin = btree;
+  brin.method = IndexMethod::kBrin;
+  IndexDef gin = btree;
+  gin.method = IndexMethod::kGin;
+  EXPECT_DOUBLE_EQ(IndexEntryCost(brin, 1e6, m), m.cpu_operator_cost);
+  EXPECT_DOUBLE_EQ(IndexEntryCost(gin, 1e6, m), kGinEntriesPerRow * IndexEntryCost(btree, 1e6, m));
+}
+
 TEST(Writes, DeletesCostOnlyVacuumWork) {
   WriteCostModel m = Model();
-  IndexDef idx{kOrders, {"customer_id"}, {}};
+  IndexDef idx = IndexDef::OnColumns(kOrders, {"customer_id"});
   std::vector<WriteLoad> loads = {Load(WriteKind::kDelete)};
   const double per_index = m.cpu_index_tuple_cost + m.cpu_operator_cost;
   EXPECT_DOUBLE_EQ(WriteCost({}, loads, m), 10 * 2 * per_index);

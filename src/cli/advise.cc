@@ -1,6 +1,8 @@
 // `dbarch advise`: index recommendations for a workload. Loads a schema (and data) into a
-// sandbox like `bench`, asks the planner what-if questions through HypoPG (advisor/), runs an
-// Extend-style greedy search within a size budget and reports the chosen B-tree indexes with
+// sandbox like `bench`, asks the planner what-if questions through HypoPG (advisor/; GIN
+// candidates are built for real in the sandbox), runs an Extend-style greedy search within a
+// size budget (index maintenance of the workload's writes included, advisor/writes.h) and
+// reports the chosen indexes (B-tree on columns or expressions, partial, BRIN, GIN) with
 // their DDL, size, the queries they help and why. --verify builds them for real in the
 // sandbox and measures the workload before and after; an index no measured query benefits
 // from is dropped. Existing indexes that are duplicates, prefix-redundant or unused by the
@@ -11,7 +13,8 @@
 // hypothetical indexes (backend-local, never in the catalog); HypoPG must already be
 // installed there (dbarch never creates an extension on a --dsn server). A query's setup may
 // only create views, and runs in a transaction that is always rolled back. The workload can
-// come from the server's pg_stat_statements (--workload-from pg_stat_statements).
+// come from the server's pg_stat_statements (--workload-from pg_stat_statements). GIN
+// candidates cannot be costed there (HypoPG cannot simulate them) and are reported as such.
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -73,27 +76,89 @@ std::string UseText(const advisor::IndexableColumn& c) {
   return "uses " + c.column;
 }
 
-// "equality on user_id, then sort on placed_at for q 'order history'" from how the query
-// that gains most uses each key column.
+// "equality on user_id, then sort on placed_at DESC for q 'order history'" from how the
+// query that gains most uses each key element, plus what kind of index it is.
 std::string Rationale(const advisor::IndexDef& index, const Analysed* top, size_t helped) {
   if (top == nullptr) return "lowers the estimated workload cost only together with the others";
   std::vector<std::string> parts;
-  for (const std::string& col : index.columns) {
-    std::string text = "covers " + col;
-    for (const advisor::IndexableColumn& c : top->columns.columns) {
-      if (c.table == index.table && c.column == col) text = UseText(c);
+  for (const advisor::IndexKey& k : index.keys) {
+    std::string text;
+    if (index.method == advisor::IndexMethod::kGin) {
+      if (k.opclass == "gin_trgm_ops") {
+        text = "trigram GIN (pg_trgm) for LIKE/ILIKE '%...%' on " + k.column;
+      } else if (k.opclass == "jsonb_path_ops") {
+        text = "GIN jsonb_path_ops for @> on " + k.column;
+      } else if (k.IsExpression()) {
+        text = "GIN for full-text @@ on " + k.expression;
+      } else {
+        text = "GIN for @> / && on " + k.column;
+      }
+    } else if (index.method == advisor::IndexMethod::kBrin) {
+      text = "BRIN for the range on " + k.column +
+             " (its values follow the physical row order: pg_stats correlation)";
+    } else if (k.IsExpression()) {
+      text = "covers expression " + k.expression;
+      for (const advisor::IndexableExpression& x : top->columns.expressions) {
+        if (x.table != index.table || x.key.expression != k.expression) continue;
+        text =
+            std::string((x.uses & static_cast<uint32_t>(advisor::ColumnUse::kRange)) != 0 &&
+                                (x.uses & static_cast<uint32_t>(advisor::ColumnUse::kEquality)) == 0
+                            ? "range"
+                            : "equality") +
+            " on expression " + k.expression + " (expression index)";
+      }
+    } else {
+      text = "covers " + k.column;
+      for (const advisor::IndexableColumn& c : top->columns.columns) {
+        if (c.table == index.table && c.column == k.column) text = UseText(c);
+      }
+      if (k.descending) text += " DESC";
     }
     parts.push_back(std::move(text));
   }
-  std::string out = Join(parts, ", then ") + " for q '" + top->query->name + "'";
+  std::string out = Join(parts, ", then ");
+  if (!index.predicate.empty()) out += "; partial: only rows WHERE " + index.predicate;
+  if (!index.include.empty()) out += "; INCLUDE " + Join(index.include, ", ") + " (index-only)";
+  out += " for q '" + top->query->name + "'";
   if (helped > 1) out += " (+" + std::to_string(helped - 1) + " more)";
   return out;
 }
 
-// <table>_<col>_<col>_idx, cut to PostgreSQL's identifier limit, made unique against `taken`
-// (relation names of the schema) by a numeric suffix.
+// The words of an expression's text, for a name: "lower(email)" -> "lower_email".
+std::string NamePart(const advisor::IndexKey& k) {
+  if (!k.IsExpression()) return k.column;
+  std::string out;
+  std::string word;
+  bool quoted = false;
+  auto flush = [&]() {
+    if (word.empty()) return;
+    if (!out.empty()) out += "_";
+    out += word;
+    word.clear();
+  };
+  for (char c : k.expression) {
+    if (c == '\'') quoted = !quoted;
+    if (!quoted && (std::isalnum(static_cast<unsigned char>(c)) || c == '_')) {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return out.empty() ? "expr" : out;
+}
+
+// <table>_<key>_<key>[_trgm|_brin|...]_idx, cut to PostgreSQL's identifier limit, made
+// unique against `taken` (relation names of the schema) by a numeric suffix.
 std::string IndexName(const advisor::IndexDef& index, std::set<std::string>& taken) {
-  std::string base = index.table.name + "_" + Join(index.columns, "_");
+  std::vector<std::string> parts;
+  for (const advisor::IndexKey& k : index.keys) parts.push_back(NamePart(k));
+  std::string base = index.table.name + "_" + Join(parts, "_");
+  if (index.RequiredExtension() == "pg_trgm") {
+    base += "_trgm";
+  } else if (index.method != advisor::IndexMethod::kBtree) {
+    base += std::string("_") + advisor::IndexMethodName(index.method);
+  }
   std::string name;
   for (int n = 0;; ++n) {
     std::string suffix = n == 0 ? "_idx" : "_idx" + std::to_string(n);
@@ -104,10 +169,51 @@ std::string IndexName(const advisor::IndexDef& index, std::set<std::string>& tak
   return name;
 }
 
-std::string KeyColumns(const std::vector<std::string>& columns) {
-  std::vector<std::string> quoted;
-  for (const std::string& c : columns) quoted.push_back(QuoteIdent(c));
-  return Join(quoted, ", ");
+// The statements that create `index` named `name`: CREATE EXTENSION for its operator class
+// if needed, then CREATE INDEX [CONCURRENTLY].
+std::vector<std::string> CreateStatements(const advisor::IndexDef& index, const std::string& name,
+                                          bool concurrently) {
+  std::vector<std::string> out;
+  if (std::string ext = index.RequiredExtension(); !ext.empty()) {
+    out.push_back("CREATE EXTENSION IF NOT EXISTS " + QuoteIdent(ext));
+  }
+  std::string sql = index.CreateSql(name);
+  if (concurrently) sql.insert(std::string("CREATE INDEX").size(), " CONCURRENTLY");
+  out.push_back(std::move(sql));
+  return out;
+}
+
+// pg_stats correlation and table sizes of every analysed column (partitioned tables: their
+// inherited statistics and the sum of their partitions' sizes), for BRIN candidates.
+Result<std::map<std::pair<catalog::QualifiedName, std::string>, advisor::ColumnPhysicalStats>>
+ReadPhysicalStats(pg::Connection& conn) {
+  DBARCH_ASSIGN_OR_RETURN(
+      pg::QueryResult rows,
+      conn.Exec("SELECT DISTINCT ON (s.schemaname, s.tablename, s.attname) "
+                "s.schemaname, s.tablename, s.attname, s.correlation, "
+                "CASE WHEN c.relkind = 'p' THEN (SELECT coalesce(sum(greatest(p.reltuples, 0)), 0) "
+                "  FROM pg_partition_tree(c.oid) t JOIN pg_class p ON p.oid = t.relid "
+                "  WHERE t.isleaf) ELSE greatest(c.reltuples, 0) END, "
+                "CASE WHEN c.relkind = 'p' THEN (SELECT coalesce(sum(p.relpages), 0) "
+                "  FROM pg_partition_tree(c.oid) t JOIN pg_class p ON p.oid = t.relid "
+                "  WHERE t.isleaf) ELSE c.relpages END "
+                "FROM pg_stats s "
+                "JOIN pg_namespace n ON n.nspname = s.schemaname "
+                "JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename "
+                "WHERE s.correlation IS NOT NULL "
+                "AND s.schemaname NOT IN ('pg_catalog', 'information_schema') "
+                "ORDER BY s.schemaname, s.tablename, s.attname, "
+                "s.inherited = (c.relkind = 'p') DESC"));
+  std::map<std::pair<catalog::QualifiedName, std::string>, advisor::ColumnPhysicalStats> out;
+  for (int r = 0; r < rows.rows(); ++r) {
+    advisor::ColumnPhysicalStats st;
+    st.correlation = std::stod(std::string(rows.Get(r, 3)));
+    st.table_rows = std::stod(std::string(rows.Get(r, 4)));
+    st.table_pages = std::stod(std::string(rows.Get(r, 5)));
+    out[{{std::string(rows.Get(r, 0)), std::string(rows.Get(r, 1))}, std::string(rows.Get(r, 2))}] =
+        st;
+  }
+  return out;
 }
 
 // Key columns of the server's valid, non-partial B-tree indexes, per table; an expression
@@ -151,13 +257,16 @@ Result<std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>> 
 bool IsPrefixOfExisting(
     const advisor::IndexDef& index,
     const std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>& existing) {
+  if (!index.IsPlainBtree() || !index.include.empty()) return false;
   auto it = existing.find(index.table);
   if (it == existing.end()) return false;
   for (const std::vector<std::string>& keys : it->second) {
-    if (keys.size() >= index.columns.size() &&
-        std::equal(index.columns.begin(), index.columns.end(), keys.begin())) {
-      return true;
+    if (keys.size() < index.keys.size()) continue;
+    bool prefix = true;
+    for (size_t i = 0; i < index.keys.size() && prefix; ++i) {
+      prefix = index.keys[i].column == keys[i];
     }
+    if (prefix) return true;
   }
   return false;
 }
@@ -209,7 +318,12 @@ class AdviseCommand : public Subcommand {
         "(the --top statements by total time with at least --min-calls calls, weight = calls,\n"
         "$n planned as generic plans).\n"
         "Costs candidate indexes with HypoPG and picks a set within --budget-mb (Extend-style\n"
-        "greedy search); proposes dropping duplicate, prefix-redundant and unused existing\n"
+        "greedy search, counting the index maintenance of the workload's INSERT/UPDATE/\n"
+        "DELETE). Candidates: B-tree keys on columns and expressions (lower(email)) with the\n"
+        "ORDER BY's direction, INCLUDE columns, partial indexes for constant conditions,\n"
+        "BRIN for ranges on columns in physical order, GIN (pg_trgm for LIKE/ILIKE '%x%',\n"
+        "jsonb_path_ops, arrays, full text: built for real in the sandbox to cost them).\n"
+        "Proposes dropping duplicate, prefix-redundant and unused existing\n"
         "indexes (never constraint indexes), each with its rollback DDL. --verify builds the\n"
         "indexes in the sandbox and measures the workload before and after (docs/advise.md).\n"
         "Exit codes: 0 ok, 2 usage, 3 bad input (or a query failed; HypoPG or\n"
@@ -271,7 +385,7 @@ class AdviseCommand : public Subcommand {
     cmd->add_option("--max-indexes", max_indexes_, "At most N new indexes (default: no limit)")
         ->type_name("N")
         ->check(CLI::Range(1, 10000));
-    cmd->add_option("--width", width_, "Widest index in key columns: 1, 2 or 3 (default: 2)")
+    cmd->add_option("--width", width_, "Widest index in key columns: 1, 2 or 3 (default: 3)")
         ->type_name("N")
         ->check(CLI::Range(1, 3));
     cmd->add_flag("--verify", verify_,
@@ -551,6 +665,13 @@ class AdviseCommand : public Subcommand {
                                                    const catalog::Catalog& catalog, bool live,
                                                    report::AdviseReport& result) {
     if (!live) {
+      // A live table is vacuumed by autovacuum; a freshly loaded sandbox is not, so its
+      // visibility map is empty and the planner would never credit an index-only scan
+      // (covering INCLUDE columns). The sandbox commits asynchronously: CHECKPOINT flushes
+      // the load's commit records so VACUUM can mark the pages all-visible.
+      Progress("VACUUM");
+      DBARCH_RETURN_IF_ERROR(conn.ExecScript("CHECKPOINT"));
+      DBARCH_RETURN_IF_ERROR(conn.ExecScript("VACUUM"));
       Progress("creating the hypopg extension");
       DBARCH_RETURN_IF_ERROR(conn.ExecScript("CREATE EXTENSION IF NOT EXISTS hypopg"));
     }
@@ -558,8 +679,15 @@ class AdviseCommand : public Subcommand {
     advisor::WhatIfOptions whatif;
     whatif.create_extension = !live;
     whatif.explain.setup_in_rolled_back_transaction = live;
+    // A sandbox is disposable: GIN candidates, which HypoPG cannot simulate, are built there
+    // for real and shown or hidden per configuration. On a live server they are reported
+    // as not verifiable.
+    whatif.build_unsimulated = !live;
     DBARCH_ASSIGN_OR_RETURN(advisor::WhatIfSession session,
                             advisor::WhatIfSession::Open(conn, whatif));
+    advisor::CandidateOptions candidate_options;
+    candidate_options.max_width = width_;
+    DBARCH_ASSIGN_OR_RETURN(candidate_options.physical, ReadPhysicalStats(conn));
 
     using ExistingKeys = std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>;
     DBARCH_ASSIGN_OR_RETURN(ExistingKeys existing, ExistingBtreeKeys(conn));
@@ -567,6 +695,8 @@ class AdviseCommand : public Subcommand {
     std::vector<advisor::SearchQuery> search_queries;
     std::vector<advisor::WriteLoad> writes;
     std::set<std::string> candidate_keys;
+    std::map<std::string, std::string> rejected;  // candidate key -> the server's reason
+    Status fatal;
     for (const workload::Query& q : workload.queries) {
       if (live) {
         std::string problem = LiveSetupProblem(q);
@@ -611,9 +741,31 @@ class AdviseCommand : public Subcommand {
       a.query = &q;
       a.columns = std::move(*cols);
       a.query_id = session.AddQuery(q, a.columns.tables, a.columns.referenced);
-      std::vector<advisor::IndexDef> candidates = advisor::CandidateIndexes(a.columns, width_);
+      std::vector<advisor::IndexDef> candidates =
+          advisor::CandidateIndexes(a.columns, candidate_options);
       std::erase_if(candidates,
                     [&](const advisor::IndexDef& c) { return IsPrefixOfExisting(c, existing); });
+      // A candidate the server rejects (a function in an expression that is not IMMUTABLE,
+      // an operator class that does not fit the column...) or that this session cannot cost
+      // is dropped with its reason; the rest of the run goes on.
+      std::erase_if(candidates, [&](const advisor::IndexDef& c) {
+        auto [it, fresh] = rejected.try_emplace(c.Key());
+        if (fresh) {
+          Result<int64_t> size = session.IndexSizeBytes(c);
+          if (size.ok()) {
+            rejected.erase(it);
+            return false;
+          }
+          if (size.status().code() != StatusCode::kInvalidArgument &&
+              size.status().code() != StatusCode::kNotSupported) {
+            fatal = size.status();
+          }
+          it->second = size.status().message();
+          return true;
+        }
+        return true;
+      });
+      if (!fatal.ok()) return fatal;
       for (const advisor::IndexDef& c : candidates) candidate_keys.insert(c.Key());
       search_queries.push_back(
           advisor::SearchQuery{a.query_id, q.weight, std::move(candidates), a.columns.referenced});
@@ -627,6 +779,8 @@ class AdviseCommand : public Subcommand {
       return advisor::WriteCost(config, writes, write_model);
     };
     result.writes = static_cast<int>(writes.size());
+    // try_emplace above leaves accepted keys out; every entry here is a rejection.
+    for (const auto& [key, reason] : rejected) result.rejected.push_back({key, reason});
     result.queries += static_cast<int>(analysed.size());
     result.candidates = static_cast<int>(candidate_keys.size());
 
@@ -638,6 +792,10 @@ class AdviseCommand : public Subcommand {
     if (!writes.empty()) options.extra_cost = write_cost;
     DBARCH_ASSIGN_OR_RETURN(advisor::SearchResult found,
                             advisor::ExtendSearch(session, search_queries, options));
+    // Covering: INCLUDE columns where they turn a chosen index's scan into an index-only
+    // scan and the cost per byte is worth it.
+    DBARCH_RETURN_IF_ERROR(
+        advisor::AddCoveringColumns(session, search_queries, options, found).status());
     result.cost_without = found.cost_without;
     result.cost_with = found.cost_with;
     result.relative_cost = found.relative_cost;
@@ -672,10 +830,12 @@ class AdviseCommand : public Subcommand {
       report::AdviseIndex out;
       out.name = IndexName(index, taken);
       out.table = index.table.Quoted();
-      out.columns = index.columns;
+      for (const advisor::IndexKey& k : index.keys) out.columns.push_back(k.Text());
+      out.method = advisor::IndexMethodName(index.method);
+      out.include = index.include;
+      out.predicate = index.predicate;
       bool is_partitioned = partitioned.count(index.table) > 0;
-      out.ddl = std::string(is_partitioned ? "CREATE INDEX " : "CREATE INDEX CONCURRENTLY ") +
-                QuoteIdent(out.name) + " ON " + out.table + " (" + KeyColumns(index.columns) + ")";
+      out.ddl = Join(CreateStatements(index, out.name, !is_partitioned), ";\n");
       if (is_partitioned) {
         out.note =
             "partitioned table: CONCURRENTLY is not supported; to avoid blocking writes create "
@@ -741,9 +901,9 @@ class AdviseCommand : public Subcommand {
       const report::AdviseIndex& idx = result.indexes[i];
       Progress("building " + idx.name);
       // Plain CREATE INDEX: the sandbox has no concurrent writers.
-      DBARCH_RETURN_IF_ERROR(conn.ExecScript("CREATE INDEX " + QuoteIdent(idx.name) + " ON " +
-                                             idx.table + " (" + KeyColumns(chosen[i].columns) +
-                                             ")"));
+      for (const std::string& stmt : CreateStatements(chosen[i], idx.name, false)) {
+        DBARCH_RETURN_IF_ERROR(conn.ExecScript(stmt));
+      }
     }
     // An index on a partitioned table has one index per partition, with its own name: the
     // measured plans name those.
@@ -828,7 +988,7 @@ class AdviseCommand : public Subcommand {
   std::optional<uint64_t> seed_;
   double budget_mb_ = 500;
   int max_indexes_ = 0;
-  int width_ = 2;
+  int width_ = 3;
   bool verify_ = false;
   int runs_ = 5;
   std::string timeout_ = "30s";

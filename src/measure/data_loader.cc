@@ -202,11 +202,8 @@ Result<LoadStats> LoadData(pg::Connection& conn, const catalog::Catalog& catalog
     DBARCH_ASSIGN_OR_RETURN(stats.rows_generated, options.generate(conn, catalog));
   }
   if (options.analyze) {
-    // VACUUM too: a production table is mostly all-visible (autovacuum has run since its
-    // rows were written); freshly copied rows are not, and the planner would then price
-    // every index-only scan as if it fetched the heap (TPC-H: the advisor's sets differ).
-    if (options.progress) options.progress("VACUUM (ANALYZE)");
-    DBARCH_RETURN_IF_ERROR(conn.ExecScript("VACUUM (ANALYZE)"));
+    if (options.progress) options.progress("ANALYZE");
+    DBARCH_RETURN_IF_ERROR(conn.ExecScript("ANALYZE"));
   }
   return stats;
 }

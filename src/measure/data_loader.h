@@ -38,7 +38,7 @@ using DataGenerator =
 struct LoadOptions {
   std::string data_dir;    // empty: no data files
   DataGenerator generate;  // empty: no generation step
-  bool analyze = true;     // VACUUM (ANALYZE) the database at the end (visibility map + stats)
+  bool analyze = true;     // ANALYZE the database at the end
   // Progress lines ("loading lineitem.tbl.zst"); may be empty.
   std::function<void(const std::string&)> progress;
 };

@@ -121,6 +121,9 @@ std::string AdviseToText(const AdviseReport& r) {
   for (const AdviseSkipped& s : r.skipped) {
     out += "skipped query '" + s.query + "': " + s.reason + "\n";
   }
+  for (const AdviseRejected& x : r.rejected) {
+    out += "candidate " + x.index + " dropped: " + x.reason + "\n";
+  }
   for (const AdviseIndex& idx : r.indexes) {
     out += "\n" + idx.ddl + ";\n";
     if (idx.dropped) out += "  dropped: " + idx.drop_reason + "\n";
@@ -194,6 +197,11 @@ std::string AdviseToJson(const AdviseReport& r) {
   for (const AdviseSkipped& s : r.skipped)
     skipped.push_back({{"query", s.query}, {"reason", s.reason}});
   j["skipped"] = skipped;
+  Json rejected = Json::array();
+  for (const AdviseRejected& x : r.rejected) {
+    rejected.push_back({{"index", x.index}, {"reason", x.reason}});
+  }
+  j["rejected"] = rejected;
   Json indexes = Json::array();
   for (const AdviseIndex& idx : r.indexes) {
     Json helps = Json::array();
@@ -206,7 +214,10 @@ std::string AdviseToJson(const AdviseReport& r) {
     }
     indexes.push_back({{"name", idx.name},
                        {"table", idx.table},
+                       {"method", idx.method},
                        {"columns", idx.columns},
+                       {"include", idx.include},
+                       {"predicate", idx.predicate},
                        {"ddl", idx.ddl},
                        {"size_bytes", idx.size_bytes},
                        {"rationale", idx.rationale},
@@ -291,7 +302,10 @@ std::string AdviseToMarkdown(const AdviseReport& r) {
   for (const AdviseSkipped& s : r.skipped) {
     out += "- skipped query '" + MdCell(s.query) + "': " + MdCell(s.reason) + "\n";
   }
-  if (!r.skipped.empty()) out += "\n";
+  for (const AdviseRejected& x : r.rejected) {
+    out += "- candidate `" + MdCell(x.index) + "` dropped: " + MdCell(x.reason) + "\n";
+  }
+  if (!r.skipped.empty() || !r.rejected.empty()) out += "\n";
   if (!r.indexes.empty()) {
     out += "| index | size | helps (cost before -> after) | rationale |\n|---|---|---|---|\n";
     for (const AdviseIndex& idx : r.indexes) {

@@ -25,10 +25,16 @@ struct AdviseQueryEffect {
 };
 
 struct AdviseIndex {
-  std::string name;                      // index name, unquoted (<table>_<cols>_idx)
-  std::string table;                     // schema.table, quoted as needed
-  std::vector<std::string> columns;      // key columns, unquoted, in order
-  std::string ddl;                       // CREATE INDEX CONCURRENTLY ... (identifiers quoted)
+  std::string name;                  // index name, unquoted (<table>_<cols>_idx)
+  std::string table;                 // schema.table, quoted as needed
+  std::vector<std::string> columns;  // key elements, in order: "a", "placed_at desc",
+                                     // "(lower(email))", "title gin_trgm_ops"
+  std::string method;                // "btree", "gin", "brin", "hash"
+  std::vector<std::string> include;  // INCLUDE columns, unquoted
+  std::string predicate;             // WHERE of a partial index; empty: none
+  // CREATE INDEX CONCURRENTLY ... (identifiers quoted), preceded by "CREATE EXTENSION IF
+  // NOT EXISTS pg_trgm;\n" when its operator class needs the extension.
+  std::string ddl;
   int64_t size_bytes = 0;                // hypopg_relation_size
   std::vector<AdviseQueryEffect> helps;  // by decreasing weighted benefit, then name
   std::string rationale;                 // one line
@@ -45,6 +51,13 @@ struct AdviseIndex {
 // A workload query the advisor could not analyse (not a SELECT...), with the reason.
 struct AdviseSkipped {
   std::string query;
+  std::string reason;
+};
+
+// A candidate index dropped before the search: the server rejected its definition (a
+// function in an expression that is not IMMUTABLE...), or it cannot be costed here.
+struct AdviseRejected {
+  std::string index;  // the candidate's identity (advisor IndexDef::Key())
   std::string reason;
 };
 
@@ -102,15 +115,16 @@ struct AdviseReport {
   int candidates = 0;   // distinct candidate indexes
   int writes = 0;       // workload INSERT / UPDATE / DELETE statements costed for maintenance
   std::vector<AdviseSkipped> skipped;
-  std::vector<AdviseIndex> indexes;  // recommended (and dropped ones, flagged), by name
-  int64_t total_size_bytes = 0;      // of the recommended, not dropped, indexes
-  double cost_without = 0;           // Σ weight · estimated cost, no new index
-  double cost_with = 0;              // ... with the search's index set
-  double relative_cost = 1;          // cost_with / cost_without
+  std::vector<AdviseRejected> rejected;  // by index
+  std::vector<AdviseIndex> indexes;      // recommended (and dropped ones, flagged), by name
+  int64_t total_size_bytes = 0;          // of the recommended, not dropped, indexes
+  double cost_without = 0;               // Σ weight · estimated cost, no new index
+  double cost_with = 0;                  // ... with the search's index set
+  double relative_cost = 1;              // cost_with / cost_without
   // The index-maintenance part of cost_without / cost_with (both include it).
   double write_cost_without = 0;
   double write_cost_with = 0;
-  int64_t whatif_calls = 0;          // EXPLAINs sent (cost cache misses)
+  int64_t whatif_calls = 0;  // EXPLAINs sent (cost cache misses)
   int64_t cost_cache_hits = 0;
   double runtime_ms = 0;  // search wall time (client clock)
   std::optional<AdviseVerify> verify;
@@ -130,10 +144,12 @@ std::string FormatBytes(int64_t bytes);
 std::string AdviseToText(const AdviseReport& report);
 
 // {"target", "budget_mb", "max_width", "max_indexes", "queries", "candidates", "skipped":
-//  [{"query", "reason"}], "indexes": [{"name", "table", "columns", "ddl", "size_bytes",
-//  "rationale", "note", "dropped", "drop_reason", "write_cost", "helps": [{"query", "weight", "cost_before",
-//  "cost_after", "used_in_plan"}]}], "total_size_bytes", "cost_without", "cost_with",
-//  "relative_cost", "writes", "write_cost_without", "write_cost_with", "whatif_calls", "cost_cache_hits", "runtime_ms", "verify": {"runs",
+//  [{"query", "reason"}], "rejected": [{"index", "reason"}], "indexes": [{"name", "table",
+//  "method", "columns", "include", "predicate", "ddl", "size_bytes",
+//  "rationale", "note", "dropped", "drop_reason", "write_cost", "helps": [{"query", "weight",
+//  "cost_before", "cost_after", "used_in_plan"}]}], "total_size_bytes", "cost_without",
+//  "cost_with", "relative_cost", "writes", "write_cost_without", "write_cost_with",
+//  "whatif_calls", "cost_cache_hits", "runtime_ms", "verify": {"runs",
 //  "timeout_ms", "weighted_speed_up", "queries": [{"query", "weight", "before_outcome",
 //  "after_outcome", "before_median_ms", "after_median_ms", "speed_up", "indexes_before",
 //  "indexes_after"}]} | null, "workload_source", "drops": [{"index", "table", "kind", "reason",
