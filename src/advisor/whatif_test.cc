@@ -510,6 +510,13 @@ TEST(TotalCostFromExplainJson, ReadsRootCost) {
   EXPECT_FALSE(TotalCostFromExplainJson("not json").ok());
   EXPECT_FALSE(TotalCostFromExplainJson("[]").ok());
   EXPECT_FALSE(TotalCostFromExplainJson(R"([{"Plan": {}}])").ok());
+  // The server's layout: the root's own costs come before its children's.
+  auto nested = TotalCostFromExplainJson(
+      "[\n  {\n    \"Plan\": {\n      \"Node Type\": \"Sort\",\n      \"Startup Cost\": 8.5,\n"
+      "      \"Total Cost\": 9.25,\n      \"Plans\": [\n        {\n          \"Node Type\": "
+      "\"Seq Scan\",\n          \"Total Cost\": 7.00\n        }\n      ]\n    }\n  }\n]");
+  ASSERT_TRUE(nested.ok());
+  EXPECT_DOUBLE_EQ(*nested, 9.25);
 }
 
 TEST_F(WhatIfTest, ExtendSearchPicksTheUsefulIndexWithinBudget) {
