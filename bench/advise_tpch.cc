@@ -201,7 +201,7 @@ int Run(int argc, char** argv) {
                    static_cast<long long>(s.resets), s.index_ms);
       for (const advisor::SearchStep& step : result->steps) {
         std::fprintf(stderr, "    %s %s%s -> cost %.0f, %.1f MB\n",
-                     step.replaced ? "widen" : "add  ", step.added.Key().c_str(),
+                     step.removed ? "drop " : step.replaced ? "widen" : "add  ", step.added.Key().c_str(),
                      step.replaced ? (" (was " + step.replaced->Key() + ")").c_str() : "",
                      step.cost, static_cast<double>(step.size_bytes) / 1e6);
       }

@@ -253,6 +253,35 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
     }
   }
 
+  // Indexes chosen early can be made useless by later ones (a BRIN, then a B-tree on the
+  // same column that the planner prefers): take out, one at a time, an index whose removal
+  // costs nothing (the cheapest such configuration first). Frees budget and write cost.
+  while (config.size() > 1) {
+    double best = 0;
+    std::optional<size_t> victim;
+    for (size_t i = 0; i < config.size(); ++i) {
+      std::vector<IndexDef> without = config;
+      without.erase(without.begin() + static_cast<std::ptrdiff_t>(i));
+      DBARCH_ASSIGN_OR_RETURN(double cost, workload_cost(without));
+      if (cost > current) continue;
+      if (!victim || cost < best) {
+        best = cost;
+        victim = i;
+      }
+    }
+    if (!victim) break;
+    DBARCH_ASSIGN_OR_RETURN(int64_t size, session.IndexSizeBytes(config[*victim]));
+    used_bytes -= size;
+    SearchStep step;
+    step.added = config[*victim];
+    step.removed = true;
+    step.cost = best;
+    step.size_bytes = used_bytes;
+    result.steps.push_back(std::move(step));
+    config.erase(config.begin() + static_cast<std::ptrdiff_t>(*victim));
+    current = best;
+  }
+
   std::sort(config.begin(), config.end(),
             [](const IndexDef& a, const IndexDef& b) { return a.Key() < b.Key(); });
   for (const IndexDef& index : config) {
@@ -293,6 +322,11 @@ Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQ
     int64_t prev_size = 0;
     bool first = true;
     for (const SearchStep& step : result.steps) {
+      if (step.removed) {  // not a purchase
+        prev_cost = step.cost;
+        prev_size = step.size_bytes;
+        continue;
+      }
       const double ratio = (prev_cost - step.cost) /
                            static_cast<double>(std::max<int64_t>(step.size_bytes - prev_size, 1));
       min_ratio = first ? ratio : std::min(min_ratio, ratio);

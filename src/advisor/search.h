@@ -60,7 +60,8 @@ struct SearchOptions {
 };
 
 struct SearchStep {
-  IndexDef added;                    // the index added or the widened index
+  IndexDef added;                    // the index added or the widened index (or removed)
+  bool removed = false;              // `added` was taken out: the others made it useless
   std::optional<IndexDef> replaced;  // the narrower index it replaced, if a widening
   double cost = 0;                   // weighted workload cost after the step
   int64_t size_bytes = 0;            // total size after the step
