@@ -118,6 +118,8 @@ class Extractor {
   bool RefersTo(const Node* n, const RangeEntry* entry, const Scope& scope) const;
   // The write target's scope entry; sets write_. kNotSupported for an unknown table.
   Status Target(const PgQuery__RangeVar* rv, WriteKind kind, Scope& scope);
+  // The FROM / USING items of an UPDATE / DELETE and its WHERE, read like a SELECT's.
+  void WriteReads(Node* const* items, size_t n_items, const Node* where, Scope& scope);
   void WithClause(const PgQuery__WithClause* with, const Scope* parent);
   bool HasColumnRef(const Node* n) const;
   // An expression (not a bare column) whose column references all resolve to one FROM
@@ -651,17 +653,7 @@ Status Extractor::Update(const PgQuery__UpdateStmt* s) {
   WithClause(s->with_clause, nullptr);
   Scope scope;
   DBARCH_RETURN_IF_ERROR(Target(s->relation, WriteKind::kUpdate, scope));
-  tables_.insert(write_->table);  // the UPDATE finds its rows by reading the target
-  std::vector<const Node*> quals;
-  for (const Node* item : Nodes(s->n_from_clause, s->from_clause)) {
-    AddFromItem(item, nullptr, scope, quals);
-  }
-  quals.push_back(s->where_clause);
-  for (const Node* q : quals) {
-    Predicate(q, scope);
-    Subqueries(q, scope);
-    References(q, scope);
-  }
+  WriteReads(s->from_clause, s->n_from_clause, s->where_clause, scope);
   std::set<std::string> assigned;
   for (const Node* t : Nodes(s->n_target_list, s->target_list)) {
     if (t->node_case != PG_QUERY__NODE__NODE_RES_TARGET) continue;
@@ -677,18 +669,21 @@ Status Extractor::Delete(const PgQuery__DeleteStmt* s) {
   WithClause(s->with_clause, nullptr);
   Scope scope;
   DBARCH_RETURN_IF_ERROR(Target(s->relation, WriteKind::kDelete, scope));
-  tables_.insert(write_->table);
+  WriteReads(s->using_clause, s->n_using_clause, s->where_clause, scope);
+  return Status::OK();
+}
+
+void Extractor::WriteReads(Node* const* items, size_t n_items, const Node* where,
+                           Scope& scope) {
+  tables_.insert(write_->table);  // the statement finds its rows by reading the target
   std::vector<const Node*> quals;
-  for (const Node* item : Nodes(s->n_using_clause, s->using_clause)) {
-    AddFromItem(item, nullptr, scope, quals);
-  }
-  quals.push_back(s->where_clause);
+  for (const Node* item : Nodes(n_items, items)) AddFromItem(item, nullptr, scope, quals);
+  quals.push_back(where);
   for (const Node* q : quals) {
     Predicate(q, scope);
     Subqueries(q, scope);
     References(q, scope);
   }
-  return Status::OK();
 }
 
 QueryColumns Extractor::Finish() const {

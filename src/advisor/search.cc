@@ -29,6 +29,18 @@ bool Contains(const std::vector<IndexDef>& config, const IndexDef& index) {
   return std::find(config.begin(), config.end(), index) != config.end();
 }
 
+// Σ weight · cost of `queries` with `config`, plus options.extra_cost.
+Result<double> WorkloadCost(WhatIfSession& session, const std::vector<SearchQuery>& queries,
+                            const SearchOptions& options, const std::vector<IndexDef>& config) {
+  double total = 0;
+  for (const SearchQuery& q : queries) {
+    DBARCH_ASSIGN_OR_RETURN(double c, session.Cost(q.query_id, config));
+    total += q.weight * c;
+  }
+  if (options.extra_cost) total += options.extra_cost(config);
+  return total;
+}
+
 }  // namespace
 
 Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<SearchQuery>& queries,
@@ -103,14 +115,8 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
               [](const IndexDef& a, const IndexDef& b) { return a.Key() < b.Key(); });
   }
 
-  auto workload_cost = [&](const std::vector<IndexDef>& config) -> Result<double> {
-    double total = 0;
-    for (const SearchQuery& q : queries) {
-      DBARCH_ASSIGN_OR_RETURN(double c, session.Cost(q.query_id, config));
-      total += q.weight * c;
-    }
-    if (options.extra_cost) total += options.extra_cost(config);
-    return total;
+  auto workload_cost = [&](const std::vector<IndexDef>& config) {
+    return WorkloadCost(session, queries, options, config);
   };
 
   SearchResult result;
@@ -224,9 +230,10 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
   DBARCH_RETURN_IF_ERROR(greedy(config, used_bytes, current, {}, result.steps));
 
   // The greedy's last step is often decided by what still fits, not by what is best for the
-  // rest of the budget (a knapsack's ending). Take it back once, forbid its index, let the
-  // greedy continue from there, and keep whichever ending is cheaper. Mostly cached.
-  if (!result.steps.empty()) {
+  // rest of the budget (a knapsack's ending). When the budget is nearly spent (90 %), take
+  // it back once, forbid its index, let the greedy continue from there, and keep whichever
+  // ending is cheaper. Mostly cached; skipped when the search stopped for lack of gains.
+  if (!result.steps.empty() && static_cast<double>(used_bytes) >= 0.9 * budget_bytes) {
     const SearchStep last = result.steps.back();
     std::vector<IndexDef> retry = config;
     int64_t retry_bytes = used_bytes;
@@ -305,14 +312,8 @@ Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQ
                                size_t max_include_columns) {
   const WhatIfStats start_stats = session.stats();
   const double budget_bytes = options.budget_mb * kBytesPerMb;
-  auto workload_cost = [&](const std::vector<IndexDef>& config) -> Result<double> {
-    double total = 0;
-    for (const SearchQuery& q : queries) {
-      DBARCH_ASSIGN_OR_RETURN(double c, session.Cost(q.query_id, config));
-      total += q.weight * c;
-    }
-    if (options.extra_cost) total += options.extra_cost(config);
-    return total;
+  auto workload_cost = [&](const std::vector<IndexDef>& config) {
+    return WorkloadCost(session, queries, options, config);
   };
   // The trade-off: INCLUDE columns must buy at least as much cost per byte as the least
   // efficient step the search itself took, or the bytes would have been better spent there.

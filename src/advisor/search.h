@@ -5,12 +5,16 @@
 // single-key index (any kind: column, expression, partial, GIN, BRIN), or one more key
 // element appended to an index already chosen, giving another candidate with the same
 // method, INCLUDE and predicate (the wider index replaces the narrower one, so only the
-// size difference counts). It stops when
-// no step lowers the workload cost by at least options.min_cost_improvement.
+// size difference counts). It stops when no step lowers the workload cost by at least
+// options.min_cost_improvement. Beyond Extend: a two-key candidate (b, a) whose last key
+// leads a chosen index is tried as a new index too; when 90 % of the budget is spent the
+// last step is taken back once, forbidden, and the search continued (the cheaper ending
+// wins); a last pass removes every chosen index whose removal costs nothing.
 //
 // Costs come from a WhatIfSession (HypoPG what-if EXPLAINs, cached), so the search sends
-// EXPLAINs only for queries that read the table a step changes. Used by bench/ and later
-// by `dbarch advise`. Not thread-safe (drives one session).
+// EXPLAINs only for queries that read the table a step changes; options.extra_cost adds
+// what the planner does not see (index maintenance of writes). Used by bench/ and
+// `dbarch advise`. Not thread-safe (drives one session).
 #pragma once
 
 #include <cstdint>
