@@ -8,6 +8,7 @@
 
 #include "base/strings.h"
 #include "sql/parser.h"
+#include "workload/workload.h"
 
 namespace dbarch::workload {
 namespace {
@@ -76,19 +77,6 @@ void Walk(const sql::Node* node, TreeFacts& facts) {
   sql::ForEachChildNode(&node->base, [&](const sql::Node* child) { Walk(child, facts); });
 }
 
-bool IsOptimizable(const sql::Node* node) {
-  switch (node->node_case) {
-    case PG_QUERY__NODE__NODE_SELECT_STMT:
-      return node->select_stmt->into_clause == nullptr;
-    case PG_QUERY__NODE__NODE_INSERT_STMT:
-    case PG_QUERY__NODE__NODE_UPDATE_STMT:
-    case PG_QUERY__NODE__NODE_DELETE_STMT:
-    case PG_QUERY__NODE__NODE_MERGE_STMT:
-      return true;
-    default:
-      return false;
-  }
-}
 
 // The statement's first word in upper case ("SET", "BEGIN"), for skip reasons.
 std::string FirstWord(std::string_view text) {
@@ -111,7 +99,7 @@ std::string Classify(const StatStatement& row, Query& query) {
   if (!tree.ok()) return "does not parse: " + tree.status().message();
   if (tree->statements().size() != 1) return "not exactly one statement";
   const sql::Node* node = tree->statements()[0].node;
-  if (!IsOptimizable(node)) return "utility statement (" + FirstWord(row.query) + ")";
+  if (!IsQueryStatement(node)) return "utility statement (" + FirstWord(row.query) + ")";
   TreeFacts facts;
   Walk(node, facts);
   if (!facts.system_relation.empty()) {

@@ -23,22 +23,6 @@ struct Annotations {
   std::optional<std::vector<std::optional<std::string>>> params;
 };
 
-// A statement the workload times: a SELECT (not SELECT INTO) or an INSERT, UPDATE or
-// DELETE. Everything else (CREATE VIEW, SET, ...) is setup or teardown.
-bool IsQuery(const sql::Node* node) {
-  if (node == nullptr) return false;
-  switch (node->node_case) {
-    case PG_QUERY__NODE__NODE_SELECT_STMT:
-      return node->select_stmt->into_clause == nullptr;
-    case PG_QUERY__NODE__NODE_INSERT_STMT:
-    case PG_QUERY__NODE__NODE_UPDATE_STMT:
-    case PG_QUERY__NODE__NODE_DELETE_STMT:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // Reads "-- key: value" lines of `file` in [begin, end) into `out`; a later line wins.
 Status ReadAnnotations(const SourceFile& file, uint32_t begin, uint32_t end, Annotations& out) {
   std::string_view text = std::string_view(file.text()).substr(begin, end - begin);
@@ -158,6 +142,21 @@ Result<std::vector<std::optional<std::string>>> ParseParamList(std::string_view 
   return out;
 }
 
+bool IsQueryStatement(const sql::Node* node) {
+  if (node == nullptr) return false;
+  switch (node->node_case) {
+    case PG_QUERY__NODE__NODE_SELECT_STMT:
+      return node->select_stmt->into_clause == nullptr;
+    case PG_QUERY__NODE__NODE_INSERT_STMT:
+    case PG_QUERY__NODE__NODE_UPDATE_STMT:
+    case PG_QUERY__NODE__NODE_DELETE_STMT:
+    case PG_QUERY__NODE__NODE_MERGE_STMT:
+      return true;
+    default:
+      return false;
+  }
+}
+
 Result<Workload> ParseWorkload(const SourceFile& file) {
   DBARCH_ASSIGN_OR_RETURN(sql::ParseTree tree, sql::ParseTree::Parse(file));
   const std::vector<sql::Statement>& stmts = tree.statements();
@@ -175,7 +174,7 @@ Result<Workload> ParseWorkload(const SourceFile& file) {
   size_t selects = 0;
   size_t first_select = 0;
   for (size_t i = 0; i < stmts.size(); ++i) {
-    if (!IsQuery(stmts[i].node)) continue;
+    if (!IsQueryStatement(stmts[i].node)) continue;
     if (selects++ == 0) first_select = i;
   }
 
@@ -193,7 +192,7 @@ Result<Workload> ParseWorkload(const SourceFile& file) {
     out.queries.push_back(std::move(q));
   } else if (selects > 1 && selects < stmts.size()) {
     for (size_t i = 0; i < stmts.size(); ++i) {
-      if (IsQuery(stmts[i].node)) continue;
+      if (IsQueryStatement(stmts[i].node)) continue;
       return Status::NotSupported(
                  "a workload file with setup or teardown statements must hold exactly one "
                  "query (SELECT, INSERT, UPDATE or DELETE); put the others in their own files")

@@ -3,7 +3,7 @@
 //   -- name: top customers      (default: the file stem, plus "#k" when a file has several)
 //   -- weight: 3                (how often it runs relative to the others; default 1)
 //   -- params: 42, 'a, b', NULL (sample values for $1, $2, ... bound as text)
-// Timed statements are SELECT (not SELECT INTO), INSERT, UPDATE and DELETE. A file whose
+// Timed statements are SELECT (not SELECT INTO), INSERT, UPDATE, DELETE and MERGE. A file whose
 // statements are one such query plus other statements (TPC-H q15: CREATE VIEW; SELECT; DROP
 // VIEW) is one query unit: the statements before the query are its untimed setup, those
 // after it its untimed teardown. Used by measure/, bench and advise. Pure functions over
@@ -16,6 +16,7 @@
 
 #include "base/source_span.h"
 #include "base/status.h"
+#include "sql/ast.h"
 
 namespace dbarch::workload {
 
@@ -41,6 +42,11 @@ struct Query {
 struct Workload {
   std::vector<Query> queries;  // in file order, files in path order
 };
+
+// True for a statement a workload times and the planner optimizes: SELECT (not SELECT
+// INTO), INSERT, UPDATE, DELETE, MERGE. Everything else (CREATE VIEW, SET, ...) is setup or
+// teardown in a workload file, and a utility statement in pg_stat_statements.
+bool IsQueryStatement(const sql::Node* node);
 
 // The queries of one file's text. Errors (with the span of the statement or annotation):
 // kParseError for SQL that does not parse, kInvalidArgument for a bad annotation (weight not
