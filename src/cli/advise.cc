@@ -364,21 +364,7 @@ class AdviseCommand : public Subcommand {
                     "With --dsn: lock_timeout of the session (default: 1s)")
         ->type_name("DURATION")
         ->needs(dsn_opt_);
-    CLI::Option* data_opt =
-        cmd->add_option("--data", data_dir_,
-                        "Directory of <table>.csv / .tbl / .tbl.zst files to load")
-            ->type_name("DIR");
-    generate_opt_ = cmd->add_option("--generate", generate_,
-                                    "Fill the schema with generated data: N rows per table, "
-                                    "TABLE=N,..., or (no value) the --spec file's counts")
-                        ->type_name("[ROWS]")
-                        ->expected(0, 1)
-                        ->default_str("spec");
-    cmd->add_option("--spec", spec_path_, "With --generate: a dbarch generate spec file")
-        ->type_name("FILE");
-    cmd->add_option("--seed", seed_, "With --generate: the random seed")->type_name("N");
-    data_opt->excludes(generate_opt_);
-    data_opt_ = data_opt;
+    data_.Register(cmd);
     cmd->add_option("--budget-mb", budget_mb_, "Size budget of the new indexes (default: 500)")
         ->type_name("N")
         ->check(CLI::PositiveNumber);
@@ -416,7 +402,7 @@ class AdviseCommand : public Subcommand {
             "never builds an index on a --dsn server",
             kHelp);
       }
-      for (const CLI::Option* opt : {data_opt_, generate_opt_}) {
+      for (const CLI::Option* opt : {data_.data_opt, data_.generate_opt}) {
         if (opt->count() == 0) continue;
         return ReportUsageError("--" + opt->get_single_name() +
                                     " changes the database, so it needs a sandbox (--schema); "
@@ -504,13 +490,7 @@ class AdviseCommand : public Subcommand {
     Progress("reading the schema back from the server");
     DBARCH_ASSIGN_OR_RETURN(catalog::Catalog catalog,
                             pg::IntrospectCatalog(conn, pg::IntrospectOptions{}));
-    SandboxDataFlags data;
-    data.data_dir = data_dir_;
-    data.generate = generate_opt_->count() > 0;
-    data.generate_rows = generate_;
-    data.spec_path = spec_path_;
-    data.seed = seed_;
-    DBARCH_RETURN_IF_ERROR(LoadSandboxData(conn, catalog, data).status());
+    DBARCH_RETURN_IF_ERROR(LoadSandboxData(conn, catalog, data_.Flags()).status());
     int v = conn.server_version_num();
     result.target =
         "sandbox (PostgreSQL " + std::to_string(v / 10000) + "." + std::to_string(v % 10000) + ")";
@@ -972,6 +952,7 @@ class AdviseCommand : public Subcommand {
   std::vector<std::string> schema_paths_;
   std::string dsn_;
   std::vector<std::string> workload_paths_;
+  SandboxDataOptions data_;
   std::string workload_from_;
   int top_ = 50;
   int64_t min_calls_ = 2;
@@ -982,10 +963,6 @@ class AdviseCommand : public Subcommand {
   std::string unplannable_;
   // The target's indexes as read before the first EXPLAIN (sizes, idx_scan).
   std::vector<advisor::ExistingIndex> existing_;
-  std::string data_dir_;
-  std::string generate_;
-  std::string spec_path_;
-  std::optional<uint64_t> seed_;
   double budget_mb_ = 500;
   int max_indexes_ = 0;
   int width_ = 3;
@@ -998,8 +975,6 @@ class AdviseCommand : public Subcommand {
   CLI::Option* schema_opt_ = nullptr;
   CLI::Option* workload_opt_ = nullptr;
   CLI::Option* workload_from_opt_ = nullptr;
-  CLI::Option* data_opt_ = nullptr;
-  CLI::Option* generate_opt_ = nullptr;
 };
 
 }  // namespace

@@ -58,18 +58,7 @@ class BenchCommand : public Subcommand {
         ->type_name("FILE_OR_DIR")
         ->expected(1, -1)
         ->required();
-    data_opt_ = cmd->add_option("--data", data_dir_,
-                                "Directory of <table>.csv / .tbl / .tbl.zst files to load")
-                    ->type_name("DIR");
-    generate_opt_ = cmd->add_option("--generate", generate_,
-                                    "Fill the schema with generated data: N rows per table, "
-                                    "TABLE=N,..., or (no value) the --spec file's counts")
-                        ->type_name("[ROWS]")
-                        ->expected(0, 1)
-                        ->default_str("spec");
-    cmd->add_option("--spec", spec_path_, "With --generate: a dbarch generate spec file")->type_name("FILE");
-    cmd->add_option("--seed", seed_, "With --generate: the random seed")->type_name("N");
-    data_opt_->excludes(generate_opt_);
+    data_.Register(cmd);
     indexes_opt_ = cmd->add_option("--indexes", indexes_path_,
                                    "SQL applied before the base run (e.g. CREATE INDEX)")
                        ->type_name("FILE");
@@ -99,7 +88,8 @@ class BenchCommand : public Subcommand {
     }
     bool live = dsn_opt_->count() > 0;
     if (live) {
-      for (const CLI::Option* opt : {data_opt_, generate_opt_, indexes_opt_, compare_opt_, setting_opt_}) {
+      for (const CLI::Option* opt :
+           {data_.data_opt, data_.generate_opt, indexes_opt_, compare_opt_, setting_opt_}) {
         if (opt->count() == 0) continue;
         return ReportUsageError("--" + opt->get_single_name() +
                                     " changes the database, so it needs a sandbox (--schema); "
@@ -204,13 +194,7 @@ class BenchCommand : public Subcommand {
     Progress("reading the schema back from the server");
     DBARCH_ASSIGN_OR_RETURN(catalog::Catalog catalog,
                             pg::IntrospectCatalog(conn, pg::IntrospectOptions{}));
-    SandboxDataFlags data;
-    data.data_dir = data_dir_;
-    data.generate = generate_opt_->count() > 0;
-    data.generate_rows = generate_;
-    data.spec_path = spec_path_;
-    data.seed = seed_;
-    DBARCH_RETURN_IF_ERROR(LoadSandboxData(conn, catalog, data).status());
+    DBARCH_RETURN_IF_ERROR(LoadSandboxData(conn, catalog, data_.Flags()).status());
     if (!indexes_path_.empty()) DBARCH_RETURN_IF_ERROR(ApplyAndAnalyze(conn, indexes_path_));
 
     result.target = "sandbox (PostgreSQL " + ServerVersion(conn) + ")";
@@ -244,11 +228,7 @@ class BenchCommand : public Subcommand {
   std::vector<std::string> schema_paths_;
   std::string dsn_;
   std::vector<std::string> workload_paths_;
-  std::string data_dir_;
-  std::string generate_;
-  std::string spec_path_;
-  std::optional<uint64_t> seed_;
-  CLI::Option* generate_opt_ = nullptr;
+  SandboxDataOptions data_;
   std::string indexes_path_;
   std::string compare_path_;
   int runs_ = 5;
@@ -258,7 +238,6 @@ class BenchCommand : public Subcommand {
   std::string output_;
   CLI::Option* schema_opt_ = nullptr;
   CLI::Option* dsn_opt_ = nullptr;
-  CLI::Option* data_opt_ = nullptr;
   CLI::Option* indexes_opt_ = nullptr;
   CLI::Option* compare_opt_ = nullptr;
   CLI::Option* setting_opt_ = nullptr;

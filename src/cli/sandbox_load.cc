@@ -126,4 +126,30 @@ Result<measure::LoadStats> LoadSandboxData(pg::Connection& conn, const catalog::
   return stats;
 }
 
+void SandboxDataOptions::Register(CLI::App* cmd) {
+  data_opt = cmd->add_option("--data", data_dir,
+                             "Directory of <table>.csv / .tbl / .tbl.zst files to load")
+                 ->type_name("DIR");
+  generate_opt = cmd->add_option("--generate", generate,
+                                 "Fill the schema with generated data: N rows per table, "
+                                 "TABLE=N,..., or (no value) the --spec file's counts")
+                     ->type_name("[ROWS]")
+                     ->expected(0, 1)
+                     ->default_str("spec");
+  cmd->add_option("--spec", spec_path, "With --generate: a dbarch generate spec file")
+      ->type_name("FILE");
+  cmd->add_option("--seed", seed, "With --generate: the random seed")->type_name("N");
+  data_opt->excludes(generate_opt);
+}
+
+SandboxDataFlags SandboxDataOptions::Flags() const {
+  SandboxDataFlags flags;
+  flags.data_dir = data_dir;
+  flags.generate = generate_opt != nullptr && generate_opt->count() > 0;
+  flags.generate_rows = generate;
+  flags.spec_path = spec_path;
+  flags.seed = seed;
+  return flags;
+}
+
 }  // namespace dbarch::cli

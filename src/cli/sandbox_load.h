@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "base/status.h"
 #include "catalog/model.h"
 #include "measure/data_loader.h"
@@ -48,6 +50,22 @@ struct SandboxDataFlags {
   std::string generate_rows;     // its value: "", "spec", "N" or "TABLE=N,..."
   std::string spec_path;         // empty: the default spec
   std::optional<uint64_t> seed;  // overrides the spec's seed
+};
+
+// The data options of a sandbox subcommand as CLI11 fills them; Register() adds them to the
+// subcommand (--data excludes --generate), Flags() turns them into SandboxDataFlags.
+struct SandboxDataOptions {
+  std::string data_dir;
+  std::string generate;  // --generate's value ("spec" when given without one)
+  std::string spec_path;
+  std::optional<uint64_t> seed;
+  CLI::Option* data_opt = nullptr;      // set by Register()
+  CLI::Option* generate_opt = nullptr;  // set by Register()
+
+  // Registers --data DIR, --generate [ROWS], --spec FILE and --seed N on `cmd`, bound to
+  // this object (which must outlive the parse).
+  void Register(CLI::App* cmd);
+  SandboxDataFlags Flags() const;
 };
 
 // Loads the data files of flags.data_dir, then (flags.generate) rows generated for
