@@ -149,18 +149,4 @@ class CatalogBuilder::Impl {
 };
 
 // Canonical expression text, with the statement's span on error.
-Result<std::string> CanonicalOrError(const sql::Node* expr, bool is_default,
-                                     const sql::ExprHints* hints = nullptr);
-// Name PostgreSQL gives an unnamed output column or index column computed by `expr`
-// (FigureColname); "" when it would say "?column?".
-// A collation's name as the model keeps it: qualified unless in pg_catalog or public (as the
-// server's regcollation output, which pg/ reads back).
-std::string CollationName(const std::vector<std::string>& parts);
-std::string FigureColname(const sql::Node* expr);
-// Replaces identifier `from` by `to` in canonical SQL text, outside string literals.
-std::string ReplaceIdentifier(const std::string& sql, const std::string& from,
-                              const std::string& to);
-// True when canonical SQL text mentions identifier `ident` outside string literals.
-bool MentionsIdentifier(const std::string& sql, const std::string& ident);
-
 }  // namespace dbarch::catalog

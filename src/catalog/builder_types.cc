@@ -1,11 +1,16 @@
-// CatalogBuilder, part 2: views, sequences, types, functions, triggers, policies,
-// extensions, roles, grants, comments and owners. See builder_impl.h.
+// CatalogBuilder: views, materialized views, sequences, enum/composite/range types,
+// domains, functions, triggers and extensions. See builder_impl.h.
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <deque>
 #include <functional>
 #include <set>
+#include <sstream>
 
 #include "base/strings.h"
 #include "catalog/builder_impl.h"
+#include "catalog/builder_util.h"
 #include "catalog/naming.h"
 #include "sql/expr_normalizer.h"
 #include "sql/parser.h"
@@ -15,78 +20,6 @@ namespace dbarch::catalog {
 using sql::Node;
 using sql::Nodes;
 using sql::StrVal;
-
-namespace {
-
-std::vector<std::string> Parts(const Node* node) {
-  if (node == nullptr) return {};
-  if (node->node_case == PG_QUERY__NODE__NODE_LIST) return sql::StrList(node->list->items, node->list->n_items);
-  if (node->node_case == PG_QUERY__NODE__NODE_STRING) return {std::string(StrVal(node))};
-  if (node->node_case == PG_QUERY__NODE__NODE_TYPE_NAME) {
-    return sql::StrList(node->type_name->names, node->type_name->n_names);
-  }
-  return {};
-}
-
-std::string Upper(std::string s) {
-  for (char& c : s) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return s;
-}
-
-// Every RangeVar a query reads (for View::relations), and the names of its CTEs.
-void CollectNode(const Node* n, std::vector<const PgQuery__RangeVar*>& out, std::set<std::string>& ctes) {
-  if (n == nullptr) return;
-  if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
-    out.push_back(n->range_var);
-    return;
-  }
-  if (n->node_case == PG_QUERY__NODE__NODE_COMMON_TABLE_EXPR) ctes.insert(n->common_table_expr->ctename);
-  sql::ForEachChildNode(&n->base, [&](Node* const& child) { CollectNode(child, out, ctes); });
-}
-
-std::string DefElemText(const PgQuery__DefElem* d) {
-  if (d->arg == nullptr) return "";
-  switch (d->arg->node_case) {
-    case PG_QUERY__NODE__NODE_STRING: return d->arg->string->sval;
-    case PG_QUERY__NODE__NODE_INTEGER: return std::to_string(d->arg->integer->ival);
-    case PG_QUERY__NODE__NODE_FLOAT: return d->arg->float_->fval;
-    case PG_QUERY__NODE__NODE_BOOLEAN: return d->arg->boolean->boolval ? "true" : "false";
-    case PG_QUERY__NODE__NODE_TYPE_NAME: {
-      // Bare words such as check_option = local parse as type names.
-      const PgQuery__TypeName* t = d->arg->type_name;
-      return t->n_names > 0 ? std::string(StrVal(t->names[t->n_names - 1])) : "";
-    }
-    default: {
-      auto s = sql::DeparseExpr(d->arg);
-      return s.ok() ? *s : "";
-    }
-  }
-}
-
-bool DefElemBool(const PgQuery__DefElem* d) {
-  if (d->arg == nullptr) return true;
-  if (d->arg->node_case == PG_QUERY__NODE__NODE_BOOLEAN) return d->arg->boolean->boolval;
-  if (d->arg->node_case == PG_QUERY__NODE__NODE_INTEGER) return d->arg->integer->ival != 0;
-  std::string v = ToLower(DefElemText(d));
-  return v == "true" || v == "on" || v == "1" || v == "yes";
-}
-
-std::vector<std::string> AllPrivileges(ObjectKind kind, bool column_level) {
-  switch (kind) {
-    case ObjectKind::kTable:
-      if (column_level) return {"INSERT", "REFERENCES", "SELECT", "UPDATE"};
-      return {"DELETE", "INSERT", "REFERENCES", "SELECT", "TRIGGER", "TRUNCATE", "UPDATE"};
-    case ObjectKind::kSequence: return {"SELECT", "UPDATE", "USAGE"};
-    case ObjectKind::kFunction: return {"EXECUTE"};
-    case ObjectKind::kSchema: return {"CREATE", "USAGE"};
-    case ObjectKind::kType: return {"USAGE"};
-    default: return {};
-  }
-}
-
-}  // namespace
 
 Result<std::vector<std::string>> CatalogBuilder::Impl::QueryColumns(const Node* select) const {
   std::vector<std::string> cols;
@@ -482,10 +415,10 @@ Status CatalogBuilder::Impl::CreateRange(const PgQuery__CreateRangeStmt* s) {
     if (key == "subtype") {
       DBARCH_ASSIGN_OR_RETURN(t.base_type, TypeString(d->arg->type_name));
     } else if (key == "subtype_opclass") {
-      std::vector<std::string> op = Parts(d->arg);
+      std::vector<std::string> op = NameParts(d->arg);
       t.subtype_opclass = op.empty() ? "" : op.back();
     } else if (key == "collation") {
-      std::vector<std::string> c = Parts(d->arg);
+      std::vector<std::string> c = NameParts(d->arg);
       t.collation = CollationName(c);
     }
   }
@@ -584,7 +517,7 @@ Status CatalogBuilder::Impl::CreateFunction(const PgQuery__CreateFunctionStmt* s
     const PgQuery__DefElem* d = on->def_elem;
     std::string_view key = d->defname;
     if (key == "as") {
-      std::vector<std::string> body = Parts(d->arg);
+      std::vector<std::string> body = NameParts(d->arg);
       f.body = Join(body, ", ");
     } else if (key == "language") {
       f.language = ToLower(DefElemText(d));
@@ -732,61 +665,64 @@ Status CatalogBuilder::Impl::CreateTrigger(const PgQuery__CreateTrigStmt* s) {
   return Status::OK();
 }
 
-Status CatalogBuilder::Impl::CreatePolicy(const PgQuery__CreatePolicyStmt* s) {
-  DBARCH_ASSIGN_OR_RETURN(QualifiedName table, FindTableName(s->table));
-  Policy p;
-  p.name = s->policy_name;
-  p.permissive = s->permissive;
-  p.command = Upper(s->cmd_name != nullptr ? s->cmd_name : "all");
-  for (const Node* r : Nodes(s->n_roles, s->roles)) {
-    std::string n = RoleName(r->role_spec);
-    p.roles.push_back(n == "PUBLIC" ? "public" : n);
-  }
-  if (p.roles.empty()) p.roles.push_back("public");
-  std::sort(p.roles.begin(), p.roles.end());
-  hints_ = HintsFor(cat_.tables[table]);
-  if (s->qual != nullptr) {
-    DBARCH_ASSIGN_OR_RETURN(p.using_expr, CanonicalOrError(s->qual, false, &hints_));
-  }
-  if (s->with_check != nullptr) {
-    DBARCH_ASSIGN_OR_RETURN(p.check_expr, CanonicalOrError(s->with_check, false, &hints_));
-  }
-  Table& t = cat_.tables[table];
-  for (const Policy& x : t.policies) {
-    if (x.name == p.name) {
-      return Error(Status::InvalidArgument("policy \"" + p.name + "\" for table \"" + table.Quoted() + "\" already exists"), -1);
+
+Result<SequenceOptions> CatalogBuilder::Impl::ParseSequenceOptions(sql::NodeRange options,
+                                                                   const SequenceOptions& base,
+                                                                   std::string* owned_by) const {
+  SequenceOptions o = base;
+  bool has_min = false, has_max = false, has_start = false, type_changed = false;
+  bool min_none = false, max_none = false;
+  for (const Node* n : options) {
+    if (n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) continue;
+    const PgQuery__DefElem* d = n->def_elem;
+    std::string_view name = d->defname;
+    int64_t v = 0;
+    if (name == "as") {
+      auto t = TypeString(d->arg->type_name);
+      if (!t.ok()) return t.status();
+      o.data_type = *t;
+      type_changed = true;
+    } else if (name == "increment") {
+      if (ParseInt64(d->arg, &v)) o.increment = v;
+    } else if (name == "minvalue") {
+      if (d->arg == nullptr) {
+        min_none = true;
+      } else if (ParseInt64(d->arg, &v)) {
+        o.min_value = v;
+        has_min = true;
+      }
+    } else if (name == "maxvalue") {
+      if (d->arg == nullptr) {
+        max_none = true;
+      } else if (ParseInt64(d->arg, &v)) {
+        o.max_value = v;
+        has_max = true;
+      }
+    } else if (name == "start") {
+      if (ParseInt64(d->arg, &v)) {
+        o.start = v;
+        has_start = true;
+      }
+    } else if (name == "cache") {
+      if (ParseInt64(d->arg, &v)) o.cache = v;
+    } else if (name == "cycle") {
+      o.cycle = d->arg == nullptr || DefElemString(d) == "true" || sql::IntVal(d->arg, 0) == 1;
+    } else if (name == "owned_by" && owned_by != nullptr) {
+      *owned_by = Join(NameParts(d->arg), ".");
     }
   }
-  t.policies.push_back(p);
-  return Status::OK();
+  // Defaults as the server's init_params() sets them.
+  bool fresh = base == SequenceOptions{} || type_changed;
+  if (!has_min && (fresh || min_none)) {
+    o.min_value = o.increment > 0 ? 1 : TypeMin(o.data_type);
+  }
+  if (!has_max && (fresh || max_none)) {
+    o.max_value = o.increment > 0 ? TypeMax(o.data_type) : -1;
+  }
+  if (!has_start && fresh) o.start = o.increment > 0 ? o.min_value : o.max_value;
+  return o;
 }
 
-Status CatalogBuilder::Impl::AlterPolicy(const PgQuery__AlterPolicyStmt* s) {
-  DBARCH_ASSIGN_OR_RETURN(QualifiedName table, FindTableName(s->table));
-  Table& t = cat_.tables[table];
-  for (Policy& p : t.policies) {
-    if (p.name != s->policy_name) continue;
-    if (s->n_roles > 0) {
-      p.roles.clear();
-      for (const Node* r : Nodes(s->n_roles, s->roles)) {
-        std::string n = RoleName(r->role_spec);
-        p.roles.push_back(n == "PUBLIC" ? "public" : n);
-      }
-      std::sort(p.roles.begin(), p.roles.end());
-    }
-    hints_ = HintsFor(cat_.tables[table]);
-  if (s->qual != nullptr) {
-    DBARCH_ASSIGN_OR_RETURN(p.using_expr, CanonicalOrError(s->qual, false, &hints_));
-  }
-    if (s->with_check != nullptr) {
-    DBARCH_ASSIGN_OR_RETURN(p.check_expr, CanonicalOrError(s->with_check, false, &hints_));
-  }
-    return Status::OK();
-  }
-  std::vector<std::string> names;
-  for (const Policy& p : t.policies) names.push_back(p.name);
-  return NotFound("policy", s->policy_name, -1, names);
-}
 
 Status CatalogBuilder::Impl::CreateExtension(const PgQuery__CreateExtensionStmt* s) {
   std::string name = s->extname;
@@ -807,448 +743,6 @@ Status CatalogBuilder::Impl::CreateExtension(const PgQuery__CreateExtensionStmt*
   }
   cat_.extensions[name] = e;
   return Status::OK();
-}
-
-namespace {
-
-void ApplyRoleOptions(Role& r, sql::NodeRange options, std::vector<std::string>* members) {
-  for (const Node* o : options) {
-    const PgQuery__DefElem* d = o->def_elem;
-    std::string_view k = d->defname;
-    if (k == "canlogin") r.login = DefElemBool(d);
-    else if (k == "superuser") r.superuser = DefElemBool(d);
-    else if (k == "createdb") r.create_db = DefElemBool(d);
-    else if (k == "createrole") r.create_role = DefElemBool(d);
-    else if (k == "inherit") r.inherit = DefElemBool(d);
-    else if (k == "isreplication") r.replication = DefElemBool(d);
-    else if (k == "bypassrls") r.bypass_rls = DefElemBool(d);
-    else if (k == "connectionlimit") r.connection_limit = sql::IntVal(d->arg, -1);
-    else if (k == "addroleto") {
-      for (const Node* n : Nodes(d->arg->list->n_items, d->arg->list->items)) {
-        r.member_of.push_back(n->role_spec->rolename);
-      }
-    } else if (k == "rolemembers" && members != nullptr) {
-      for (const Node* n : Nodes(d->arg->list->n_items, d->arg->list->items)) {
-        members->push_back(n->role_spec->rolename);
-      }
-    }
-    // "password" is deliberately never stored.
-  }
-  std::sort(r.member_of.begin(), r.member_of.end());
-}
-
-}  // namespace
-
-Status CatalogBuilder::Impl::CreateRole(const PgQuery__CreateRoleStmt* s) {
-  std::string name = s->role;
-  if (cat_.roles.count(name)) return Error(Status::InvalidArgument("role \"" + name + "\" already exists"), -1);
-  Role r;
-  r.name = name;
-  r.login = s->stmt_type == PG_QUERY__ROLE_STMT_TYPE__ROLESTMT_USER;
-  std::vector<std::string> members;
-  ApplyRoleOptions(r, Nodes(s->n_options, s->options), &members);
-  cat_.roles[name] = r;
-  for (const std::string& m : members) {
-    if (cat_.roles.count(m)) {
-      auto& mo = cat_.roles[m].member_of;
-      mo.push_back(name);
-      std::sort(mo.begin(), mo.end());
-    }
-  }
-  return Status::OK();
-}
-
-Status CatalogBuilder::Impl::AlterRole(const PgQuery__AlterRoleStmt* s) {
-  std::string name = RoleName(s->role);
-  if (!cat_.roles.count(name)) return KeepOther(stmt_->node, name);  // a role not in this schema
-  ApplyRoleOptions(cat_.roles[name], Nodes(s->n_options, s->options), nullptr);
-  return Status::OK();
-}
-
-Status CatalogBuilder::Impl::DropRole(const PgQuery__DropRoleStmt* s) {
-  for (const Node* r : Nodes(s->n_roles, s->roles)) {
-    std::string name = RoleName(r->role_spec);
-    if (!cat_.roles.count(name)) {
-      if (s->missing_ok) continue;
-      std::vector<std::string> names;
-      for (const auto& [n, role] : cat_.roles) names.push_back(n);
-      return NotFound("role", name, -1, names);
-    }
-    cat_.roles.erase(name);
-  }
-  return Status::OK();
-}
-
-Status CatalogBuilder::Impl::GrantRole(const PgQuery__GrantRoleStmt* s) {
-  for (const Node* g : Nodes(s->n_grantee_roles, s->grantee_roles)) {
-    std::string member = RoleName(g->role_spec);
-    if (!cat_.roles.count(member)) return KeepOther(stmt_->node, member);
-    auto& mo = cat_.roles[member].member_of;
-    for (const Node* granted : Nodes(s->n_granted_roles, s->granted_roles)) {
-      std::string role = granted->access_priv->priv_name;
-      if (s->is_grant) {
-        if (std::find(mo.begin(), mo.end(), role) == mo.end()) mo.push_back(role);
-      } else {
-        std::erase(mo, role);
-      }
-    }
-    std::sort(mo.begin(), mo.end());
-  }
-  return Status::OK();
-}
-
-void CatalogBuilder::Impl::ApplyDefaultPrivileges(const char* object_type, ObjectKind kind,
-                                                  const std::string& schema,
-                                                  const std::string& object,
-                                                  const std::string& owner) {
-  for (const DefaultPrivilege& d : cat_.default_privileges) {
-    if (d.revokes_builtin || d.object_type != object_type || d.role != owner) continue;
-    if (!d.schema.empty() && d.schema != schema) continue;
-    GrantOne(Grant{kind, object, "", d.grantee, d.privilege, d.with_grant_option});
-  }
-  std::sort(cat_.grants.begin(), cat_.grants.end());
-}
-
-Status CatalogBuilder::Impl::AlterDefaultPrivileges(const PgQuery__AlterDefaultPrivilegesStmt* s) {
-  std::vector<std::string> roles;
-  std::vector<std::string> schemas;
-  for (const Node* o : Nodes(s->n_options, s->options)) {
-    const PgQuery__DefElem* d = o->def_elem;
-    for (const Node* item : Nodes(d->arg->list->n_items, d->arg->list->items)) {
-      if (std::string_view(d->defname) == "roles") {
-        roles.push_back(RoleName(item->role_spec));
-      } else if (std::string_view(d->defname) == "schemas") {
-        std::string schema(StrVal(item));
-        DBARCH_RETURN_IF_ERROR(CheckSchemaExists(schema, -1));
-        schemas.emplace_back(schema);
-      }
-    }
-  }
-  if (roles.empty()) roles.push_back(current_role_);
-  if (schemas.empty()) schemas.emplace_back();
-  const PgQuery__GrantStmt* g = s->action;
-  std::string type;
-  ObjectKind kind;
-  switch (g->objtype) {
-    case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE: type = "TABLES"; kind = ObjectKind::kTable; break;
-    case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE: type = "SEQUENCES"; kind = ObjectKind::kSequence; break;
-    case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE: type = "FUNCTIONS"; kind = ObjectKind::kFunction; break;
-    case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN: type = "TYPES"; kind = ObjectKind::kType; break;
-    case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA: type = "SCHEMAS"; kind = ObjectKind::kSchema; break;
-    default: return KeepOther(stmt_->node, "");
-  }
-  std::vector<std::string> privs;
-  for (const Node* pn : Nodes(g->n_privileges, g->privileges)) privs.push_back(Upper(pn->access_priv->priv_name));
-  if (privs.empty()) privs = AllPrivileges(kind, false);
-  for (const std::string& role : roles) {
-    for (const std::string& schema : schemas) {
-      for (const Node* gn : Nodes(g->n_grantees, g->grantees)) {
-        std::string grantee = RoleName(gn->role_spec);
-        for (const std::string& priv : privs) {
-          DefaultPrivilege d{role, schema, type, grantee, priv, g->grant_option != 0, false};
-          auto same = [&](const DefaultPrivilege& x) {
-            return x.role == d.role && x.schema == d.schema && x.object_type == d.object_type &&
-                   x.grantee == d.grantee && x.privilege == d.privilege;
-          };
-          if (g->is_grant) {
-            // Granting back a built-in default undoes its revocation.
-            bool builtin = grantee == "PUBLIC" && ((type == "FUNCTIONS" && priv == "EXECUTE") ||
-                                                   (type == "TYPES" && priv == "USAGE"));
-            size_t before = cat_.default_privileges.size();
-            std::erase_if(cat_.default_privileges, [&](const DefaultPrivilege& x) { return same(x) && x.revokes_builtin; });
-            if (builtin && before != cat_.default_privileges.size()) continue;
-            if (std::none_of(cat_.default_privileges.begin(), cat_.default_privileges.end(), same)) {
-              cat_.default_privileges.push_back(d);
-            }
-          } else {
-            size_t before = cat_.default_privileges.size();
-            if (g->grant_option) {
-              for (DefaultPrivilege& x : cat_.default_privileges) {
-                if (same(x)) x.with_grant_option = false;
-              }
-              continue;
-            }
-            std::erase_if(cat_.default_privileges, same);
-            bool builtin = grantee == "PUBLIC" && schema.empty() &&
-                           ((type == "FUNCTIONS" && priv == "EXECUTE") || (type == "TYPES" && priv == "USAGE"));
-            if (before == cat_.default_privileges.size() && builtin) {
-              d.revokes_builtin = true;
-              cat_.default_privileges.push_back(d);
-            }
-          }
-        }
-      }
-    }
-  }
-  std::sort(cat_.default_privileges.begin(), cat_.default_privileges.end());
-  return Status::OK();
-}
-
-void CatalogBuilder::Impl::GrantOne(Grant g) {
-  for (Grant& x : cat_.grants) {
-    if (x.object_kind == g.object_kind && x.object == g.object && x.column == g.column &&
-        x.grantee == g.grantee && x.privilege == g.privilege) {
-      x.with_grant_option |= g.with_grant_option;
-      return;
-    }
-  }
-  cat_.grants.push_back(std::move(g));
-}
-
-void CatalogBuilder::Impl::RevokeOne(const Grant& g, bool grant_option_only) {
-  for (auto it = cat_.grants.begin(); it != cat_.grants.end();) {
-    bool match = it->object_kind == g.object_kind && it->object == g.object &&
-                 it->grantee == g.grantee && it->privilege == g.privilege &&
-                 (it->column == g.column || g.column.empty());
-    if (match && grant_option_only) {
-      it->with_grant_option = false;
-      ++it;
-    } else if (match) {
-      it = cat_.grants.erase(it);
-    } else {
-      ++it;
-    }
-  }
-}
-
-void CatalogBuilder::Impl::DropGrantsOn(ObjectKind kind, const std::string& object) {
-  std::erase_if(cat_.grants, [&](const Grant& g) { return g.object_kind == kind && g.object == object; });
-}
-
-void CatalogBuilder::Impl::RenameGrantsOn(ObjectKind kind, const std::string& from, const std::string& to) {
-  for (Grant& g : cat_.grants) {
-    if (g.object_kind == kind && g.object == from) g.object = to;
-  }
-  std::sort(cat_.grants.begin(), cat_.grants.end());
-}
-
-Status CatalogBuilder::Impl::GrantPrivileges(const PgQuery__GrantStmt* s) {
-  ObjectKind kind;
-  switch (s->objtype) {
-    case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE: kind = ObjectKind::kTable; break;
-    case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE: kind = ObjectKind::kSequence; break;
-    case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE: kind = ObjectKind::kFunction; break;
-    case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA: kind = ObjectKind::kSchema; break;
-    case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN: kind = ObjectKind::kType; break;
-    default: return KeepOther(stmt_->node, "");
-  }
-  if (s->targtype == PG_QUERY__GRANT_TARGET_TYPE__ACL_TARGET_DEFAULTS) return KeepOther(stmt_->node, "");
-  // Objects named by the statement, as the model spells them.
-  std::vector<std::string> objects;
-  if (s->targtype == PG_QUERY__GRANT_TARGET_TYPE__ACL_TARGET_ALL_IN_SCHEMA) {
-    for (const Node* sn : Nodes(s->n_objects, s->objects)) {
-      std::string schema(StrVal(sn));
-      DBARCH_RETURN_IF_ERROR(CheckSchemaExists(schema, -1));
-      if (kind == ObjectKind::kTable) {
-        for (const auto& [q, t] : cat_.tables) if (q.schema == schema) objects.push_back(q.Quoted());
-        for (const auto& [q, v] : cat_.views) if (q.schema == schema) objects.push_back(q.Quoted());
-      } else if (kind == ObjectKind::kSequence) {
-        for (const auto& [q, sq] : cat_.sequences) if (q.schema == schema) objects.push_back(q.Quoted());
-      } else if (kind == ObjectKind::kFunction) {
-        for (const auto& [key, f] : cat_.functions) if (f.name.schema == schema) objects.push_back(key);
-      }
-    }
-  } else {
-    for (const Node* o : Nodes(s->n_objects, s->objects)) {
-      switch (kind) {
-        case ObjectKind::kTable:
-        case ObjectKind::kSequence: {
-          const PgQuery__RangeVar* rv = o->range_var;
-          std::vector<std::string> parts;
-          if (rv->schemaname != nullptr && *rv->schemaname != '\0') parts.push_back(rv->schemaname);
-          parts.push_back(rv->relname);
-          bool seq = kind == ObjectKind::kSequence;
-          DBARCH_ASSIGN_OR_RETURN(QualifiedName q, FindRelation(parts, rv->location, "relation", !seq, !seq, true, false));
-          // GRANT ... ON TABLE works on sequences too; the object keeps its own kind.
-          objects.push_back(q.Quoted());
-          if (!seq && (cat_.sequences.count(q) || identity_seqs_.count(q))) kind = ObjectKind::kSequence;
-          break;
-        }
-        case ObjectKind::kFunction: {
-          DBARCH_ASSIGN_OR_RETURN(std::string key, FunctionKey(o->object_with_args, false, -1));
-          objects.push_back(key);
-          break;
-        }
-        case ObjectKind::kSchema: {
-          std::string schema(StrVal(o));
-          DBARCH_RETURN_IF_ERROR(CheckSchemaExists(schema, -1));
-          objects.push_back(QuoteIdent(schema));
-          break;
-        }
-        case ObjectKind::kType: {
-          DBARCH_ASSIGN_OR_RETURN(QualifiedName q, FindTypeName(Parts(o), -1));
-          objects.push_back(q.Quoted());
-          break;
-        }
-        default: break;
-      }
-    }
-  }
-  std::vector<std::string> grantees;
-  for (const Node* g : Nodes(s->n_grantees, s->grantees)) grantees.push_back(RoleName(g->role_spec));
-  for (const std::string& object : objects) {
-    for (const std::string& grantee : grantees) {
-      auto each = [&](const std::string& priv, const std::string& column) {
-        Grant g{kind, object, column, grantee, priv, s->grant_option != 0};
-        if (s->is_grant) {
-          GrantOne(g);
-        } else {
-          RevokeOne(g, s->grant_option);
-        }
-      };
-      if (s->n_privileges == 0) {
-        for (const std::string& p : AllPrivileges(kind, false)) each(p, "");
-        continue;
-      }
-      for (const Node* pn : Nodes(s->n_privileges, s->privileges)) {
-        const PgQuery__AccessPriv* ap = pn->access_priv;
-        std::vector<std::string> cols = sql::StrList(ap->cols, ap->n_cols);
-        std::vector<std::string> privs;
-        if (ap->priv_name == nullptr || *ap->priv_name == '\0') {
-          privs = AllPrivileges(kind, !cols.empty());
-        } else {
-          privs.push_back(Upper(ap->priv_name));
-        }
-        for (const std::string& p : privs) {
-          if (cols.empty()) {
-            each(p, "");
-          } else {
-            for (const std::string& c : cols) each(p, c);
-          }
-        }
-      }
-    }
-  }
-  std::sort(cat_.grants.begin(), cat_.grants.end());
-  return Status::OK();
-}
-
-Status CatalogBuilder::Impl::Comment(const PgQuery__CommentStmt* s) {
-  std::string text = s->comment != nullptr ? s->comment : "";
-  std::vector<std::string> parts = Parts(s->object);
-  auto rel = [&](std::vector<std::string> p, bool tables, bool views, bool seqs, bool idx) {
-    return FindRelation(p, -1, "relation", tables, views, seqs, idx);
-  };
-  switch (s->objtype) {
-    case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_VIEW:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX: {
-      DBARCH_ASSIGN_OR_RETURN(QualifiedName q, rel(parts, true, true, true, true));
-      if (identity_seqs_.count(q)) return KeepOther(stmt_->node, q.name);  // not modelled
-      if (cat_.tables.count(q)) cat_.tables[q].comment = text;
-      else if (cat_.views.count(q)) cat_.views[q].comment = text;
-      else if (cat_.sequences.count(q)) cat_.sequences[q].comment = text;
-      else cat_.indexes[q].comment = text;
-      return Status::OK();
-    }
-    case PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN: {
-      std::string column = parts.back();
-      parts.pop_back();
-      DBARCH_ASSIGN_OR_RETURN(QualifiedName q, rel(parts, true, true, false, false));
-      if (cat_.views.count(q)) {
-        if (text.empty()) {
-          cat_.views[q].column_comments.erase(column);
-        } else {
-          cat_.views[q].column_comments[column] = text;
-        }
-        return Status::OK();
-      }
-      Column* c = cat_.tables[q].FindColumn(column);
-      if (c == nullptr) return NotFound("column", column, -1, {});
-      c->comment = text;
-      return Status::OK();
-    }
-    case PG_QUERY__OBJECT_TYPE__OBJECT_TABCONSTRAINT:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_POLICY: {
-      std::string name = parts.back();
-      parts.pop_back();
-      DBARCH_ASSIGN_OR_RETURN(QualifiedName q, rel(parts, true, false, false, false));
-      Table& t = cat_.tables[q];
-      if (s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABCONSTRAINT) {
-        for (Constraint& c : t.constraints) if (c.name == name) { c.comment = text; return Status::OK(); }
-        return NotFound("constraint", name, -1, {});
-      }
-      if (s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER) {
-        for (Trigger& tr : t.triggers) if (tr.name == name) { tr.comment = text; return Status::OK(); }
-        return NotFound("trigger", name, -1, {});
-      }
-      for (Policy& p : t.policies) if (p.name == name) { p.comment = text; return Status::OK(); }
-      return NotFound("policy", name, -1, {});
-    }
-    case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN: {
-      DBARCH_ASSIGN_OR_RETURN(QualifiedName q, FindTypeName(parts, -1));
-      cat_.types[q].comment = text;
-      return Status::OK();
-    }
-    case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE: {
-      DBARCH_ASSIGN_OR_RETURN(std::string key, FunctionKey(s->object->object_with_args, false, -1));
-      cat_.functions[key].comment = text;
-      return Status::OK();
-    }
-    case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA: {
-      std::string schema(StrVal(s->object));
-      DBARCH_RETURN_IF_ERROR(CheckSchemaExists(schema, -1));
-      cat_.schemas[schema].comment = text;
-      return Status::OK();
-    }
-    case PG_QUERY__OBJECT_TYPE__OBJECT_ROLE: {
-      std::string role(StrVal(s->object));
-      if (!cat_.roles.count(role)) return KeepOther(stmt_->node, role);
-      cat_.roles[role].comment = text;
-      return Status::OK();
-    }
-    case PG_QUERY__OBJECT_TYPE__OBJECT_DOMCONSTRAINT: {
-      // object: List(TypeName, String constraint)
-      const PgQuery__List* l = s->object->list;
-      DBARCH_ASSIGN_OR_RETURN(QualifiedName q, FindTypeName(Parts(l->items[0]), -1));
-      std::string name(StrVal(l->items[1]));
-      for (DomainConstraint& c : cat_.types[q].constraints) {
-        if (c.name == name) return KeepOther(stmt_->node, name);
-      }
-      return NotFound("constraint", name, -1, {});
-    }
-    default:
-      return KeepOther(stmt_->node, Join(parts, "."));
-  }
-}
-
-Status CatalogBuilder::Impl::AlterOwner(const PgQuery__AlterOwnerStmt* s) {
-  std::string owner = RoleName(s->newowner);
-  switch (s->object_type) {
-    case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA: {
-      std::string schema(StrVal(s->object));
-      DBARCH_RETURN_IF_ERROR(CheckSchemaExists(schema, -1));
-      cat_.schemas[schema].owner = owner;
-      return Status::OK();
-    }
-    case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN: {
-      DBARCH_ASSIGN_OR_RETURN(QualifiedName q, FindTypeName(Parts(s->object), -1));
-      cat_.types[q].owner = owner;
-      return Status::OK();
-    }
-    case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
-    case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE: {
-      DBARCH_ASSIGN_OR_RETURN(std::string key, FunctionKey(s->object->object_with_args, false, -1));
-      cat_.functions[key].owner = owner;
-      return Status::OK();
-    }
-    default:
-      return KeepOther(stmt_->node, owner);
-  }
 }
 
 }  // namespace dbarch::catalog

@@ -1,0 +1,508 @@
+// Small parse-tree helpers shared by the CatalogBuilder files. See builder_util.h.
+#include "catalog/builder_util.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include "base/strings.h"
+#include "catalog/builder_impl.h"
+#include "catalog/builder_util.h"
+#include "catalog/naming.h"
+#include "sql/expr_normalizer.h"
+#include "sql/parser.h"
+
+namespace dbarch::catalog {
+
+using sql::Node;
+using sql::Nodes;
+using sql::StrVal;
+
+bool IsCascade(PgQuery__DropBehavior b) { return b == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE; }
+
+std::vector<std::string> NameParts(const Node* node) {
+  if (node == nullptr) return {};
+  if (node->node_case == PG_QUERY__NODE__NODE_LIST) {
+    return sql::StrList(node->list->items, node->list->n_items);
+  }
+  if (node->node_case == PG_QUERY__NODE__NODE_STRING) return {std::string(StrVal(node))};
+  if (node->node_case == PG_QUERY__NODE__NODE_TYPE_NAME) {
+    return sql::StrList(node->type_name->names, node->type_name->n_names);
+  }
+  return {};
+}
+
+std::string DefElemString(const PgQuery__DefElem* d) {
+  if (d->arg == nullptr) return "";
+  switch (d->arg->node_case) {
+    case PG_QUERY__NODE__NODE_STRING: return d->arg->string->sval;
+    case PG_QUERY__NODE__NODE_INTEGER: return std::to_string(d->arg->integer->ival);
+    case PG_QUERY__NODE__NODE_FLOAT: return d->arg->float_->fval;
+    case PG_QUERY__NODE__NODE_BOOLEAN: return d->arg->boolean->boolval ? "true" : "false";
+    case PG_QUERY__NODE__NODE_TYPE_NAME: {
+      return Join(sql::StrList(d->arg->type_name->names, d->arg->type_name->n_names), ".");
+    }
+    case PG_QUERY__NODE__NODE_A_CONST: {
+      const PgQuery__AConst* c = d->arg->a_const;
+      if (c->val_case == PG_QUERY__A__CONST__VAL_SVAL) return c->sval->sval;
+      if (c->val_case == PG_QUERY__A__CONST__VAL_IVAL) return std::to_string(c->ival->ival);
+      if (c->val_case == PG_QUERY__A__CONST__VAL_FVAL) return c->fval->fval;
+      if (c->val_case == PG_QUERY__A__CONST__VAL_BOOLVAL) {
+        return c->boolval->boolval ? "true" : "false";
+      }
+      return "";
+    }
+    default: return "";
+  }
+}
+
+// WITH (fillfactor = 70, ...) options as sorted name/value pairs. The server stores
+// reloptions as "name=value" text, with booleans spelled as written: we lower-case.
+std::vector<std::pair<std::string, std::string>> RelOptions(sql::NodeRange options) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Node* n : options) {
+    if (n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) continue;
+    const PgQuery__DefElem* d = n->def_elem;
+    std::string name = d->defnamespace != nullptr && *d->defnamespace != '\0'
+                           ? std::string(d->defnamespace) + "." + d->defname
+                           : std::string(d->defname);
+    std::string value = d->arg == nullptr ? "true" : ToLower(DefElemString(d));
+    out.emplace_back(std::move(name), std::move(value));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string ColumnRefName(const Node* n) {
+  if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF) return "";
+  const PgQuery__ColumnRef* c = n->column_ref;
+  if (c->n_fields == 0) return "";
+  return std::string(StrVal(c->fields[c->n_fields - 1]));
+}
+
+// Distinct column names referenced in an expression (ColumnRef last fields).
+void CollectColumnRefs(const Node* n, std::vector<std::string>& out) {
+  if (n == nullptr) return;
+  if (n->node_case == PG_QUERY__NODE__NODE_COLUMN_REF) {
+    std::string name = ColumnRefName(n);
+    if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end()) {
+      out.push_back(name);
+    }
+    return;
+  }
+  sql::ForEachChildNode(&n->base, [&](Node* const& child) { CollectColumnRefs(child, out); });
+}
+
+int64_t TypeMax(const std::string& type) {
+  if (type == "smallint") return 32767;
+  if (type == "integer") return 2147483647;
+  return INT64_MAX;
+}
+
+int64_t TypeMin(const std::string& type) {
+  if (type == "smallint") return -32768;
+  if (type == "integer") return -2147483648LL;
+  return INT64_MIN;
+}
+
+bool ParseInt64(const Node* n, int64_t* out) {
+  if (n == nullptr) return false;
+  if (n->node_case == PG_QUERY__NODE__NODE_INTEGER) {
+    *out = n->integer->ival;
+    return true;
+  }
+  if (n->node_case == PG_QUERY__NODE__NODE_FLOAT) {
+    *out = std::strtoll(n->float_->fval, nullptr, 10);
+    return true;
+  }
+  if (n->node_case == PG_QUERY__NODE__NODE_A_CONST) {
+    if (n->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL) {
+      *out = n->a_const->ival->ival;
+      return true;
+    }
+    if (n->a_const->val_case == PG_QUERY__A__CONST__VAL_FVAL) {
+      *out = std::strtoll(n->a_const->fval->fval, nullptr, 10);
+      return true;
+    }
+  }
+  return false;
+}
+
+// Boolean column defaults: the server stores 'f' as false.
+std::string FixBooleanDefault(const std::string& type, const std::string& def) {
+  if (type != "boolean") return def;
+  std::string v = ToLower(def);
+  if (v == "'t'" || v == "'true'" || v == "'y'" || v == "'yes'" || v == "'on'" || v == "'1'") {
+    return "true";
+  }
+  if (v == "'f'" || v == "'false'" || v == "'n'" || v == "'no'" || v == "'off'" || v == "'0'") {
+    return "false";
+  }
+  return def;
+}
+
+std::string PartitionDatum(const Node* n, const std::string& key_type) {
+  if (n == nullptr) return "";
+  if (n->node_case == PG_QUERY__NODE__NODE_COLUMN_REF) {
+    std::string v = ToLower(ColumnRefName(n));
+    if (v == "minvalue") return "MINVALUE";
+    if (v == "maxvalue") return "MAXVALUE";
+    return v;
+  }
+  if (n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) return PartitionDatum(n->type_cast->arg, key_type);
+  if (n->node_case == PG_QUERY__NODE__NODE_A_CONST) {
+    const PgQuery__AConst* c = n->a_const;
+    if (c->isnull) return "NULL";
+    switch (c->val_case) {
+      case PG_QUERY__A__CONST__VAL_IVAL:
+        // The server prints bounds in the key type's output form: quoted unless numeric.
+        if (key_type == "integer" || key_type == "bigint" || key_type == "smallint" ||
+            StartsWith(key_type, "numeric")) {
+          return std::to_string(c->ival->ival);
+        }
+        return QuoteLiteral(std::to_string(c->ival->ival));
+      case PG_QUERY__A__CONST__VAL_FVAL: return c->fval->fval;
+      case PG_QUERY__A__CONST__VAL_BOOLVAL: return c->boolval->boolval ? "true" : "false";
+      case PG_QUERY__A__CONST__VAL_SVAL: {
+        std::string v = c->sval->sval;
+        // A date given for a timestamp key prints with its time part.
+        bool date_only = v.size() == 10 && v[4] == '-' && v[7] == '-';
+        if (date_only && StartsWith(key_type, "timestamp")) {
+          v += key_type.find("with time zone") != std::string::npos &&
+                       key_type.find("without") == std::string::npos
+                   ? " 00:00:00+00"
+                   : " 00:00:00";
+        }
+        if (key_type == "integer" || key_type == "bigint" || key_type == "smallint") return v;
+        return QuoteLiteral(v);
+      }
+      default: return "";
+    }
+  }
+  auto text = sql::DeparseExpr(n);
+  return text.ok() ? *text : "";
+}
+
+// PostgreSQL's output form of a time or interval literal (the server stores a default
+// evaluated to the column type and prints it back): time '02:00' -> '02:00:00',
+// interval '4 hours' -> '04:00:00', '1 day 2 hours' -> '1 day 02:00:00'. Returns `def`
+// unchanged when it is not a plain literal it understands.
+std::string FixTemporalDefault(const std::string& type, const std::string& def) {
+  if (def.size() < 2 || def.front() != '\'' || def.back() != '\'' ||
+      def.find('\'', 1) != def.size() - 1) {
+    return def;
+  }
+  std::string v = def.substr(1, def.size() - 2);
+  auto two = [](long n) { return (n < 10 ? "0" : "") + std::to_string(n); };
+  if (StartsWith(type, "time") && !StartsWith(type, "timestamp")) {
+    // HH:MM -> HH:MM:00
+    if (v.size() == 5 && v[2] == ':' && isdigit(v[0]) && isdigit(v[1]) && isdigit(v[3]) && isdigit(v[4])) {
+      return "'" + v + ":00'";
+    }
+    return def;
+  }
+  if (!StartsWith(type, "interval")) return def;
+  long years = 0, months = 0, days = 0, seconds = 0;
+  std::istringstream in(ToLower(v));
+  std::string num;
+  while (in >> num) {
+    if (num.find(':') != std::string::npos) {
+      int h = 0, m = 0, sec = 0;
+      if (std::sscanf(num.c_str(), "%d:%d:%d", &h, &m, &sec) < 2) return def;
+      seconds += h * 3600L + m * 60L + sec;
+      continue;
+    }
+    char* end = nullptr;
+    long n = std::strtol(num.c_str(), &end, 10);
+    if (end == num.c_str() || *end != '\0') return def;
+    std::string unit;
+    if (!(in >> unit)) return def;
+    if (StartsWith(unit, "year")) years += n;
+    else if (StartsWith(unit, "mon")) months += n;
+    else if (StartsWith(unit, "week")) days += 7 * n;
+    else if (StartsWith(unit, "day")) days += n;
+    else if (StartsWith(unit, "hour")) seconds += 3600 * n;
+    else if (StartsWith(unit, "min")) seconds += 60 * n;
+    else if (StartsWith(unit, "sec")) seconds += n;
+    else return def;
+  }
+  years += months / 12;
+  months %= 12;
+  std::vector<std::string> parts;
+  auto unit = [&](long n, const char* one, const char* many) {
+    if (n != 0) parts.push_back(std::to_string(n) + " " + (n == 1 || n == -1 ? one : many));
+  };
+  unit(years, "year", "years");
+  unit(months, "mon", "mons");
+  unit(days, "day", "days");
+  if (seconds != 0 || parts.empty()) {
+    parts.push_back(two(seconds / 3600) + ":" + two(seconds % 3600 / 60) + ":" + two(seconds % 60));
+  }
+  return "'" + Join(parts, " ") + "'";
+}
+
+// Whether `opclass` is the default operator class of `method` for a column of `type`
+// (format_type spelling): pg_get_indexdef leaves those out, so the model does too.
+bool IsDefaultOpclass(const std::string& method, const std::string& type, std::string opclass) {
+  if (size_t dot = opclass.rfind('.'); dot != std::string::npos) opclass = opclass.substr(dot + 1);
+  bool array = EndsWith(type, "[]");
+  std::string t = sql::InternalTypeName(type);
+  static const std::set<std::string> kGeometric = {"point", "box", "polygon", "circle"};
+  bool range = EndsWith(t, "range");
+  if (method == "btree" || method == "hash") {
+    return opclass == (array ? "array_ops" : t + "_ops") || (range && opclass == "range_ops") ||
+           ((t == "cidr") && opclass == "inet_ops") || (t == "varchar" && opclass == "text_ops");
+  }
+  if (method == "gist") {
+    if (t == "point" || t == "box" || t == "circle") return opclass == t + "_ops";
+    if (t == "polygon") return opclass == "poly_ops";
+    if (range) return opclass == "range_ops";
+    if (t == "tsvector") return opclass == "tsvector_ops";
+    return opclass == "gist_" + t + "_ops";  // hstore, btree_gist types
+  }
+  if (method == "gin") {
+    if (array) return opclass == "array_ops";
+    return opclass == t + "_ops" || opclass == "gin_" + t + "_ops";
+  }
+  if (method == "spgist") {
+    if (t == "point") return opclass == "quad_point_ops";
+    if (t == "polygon") return opclass == "poly_ops";
+    if (range) return opclass == "range_ops";
+    return opclass == t + "_ops" || (t == "cidr" && opclass == "inet_ops");
+  }
+  if (method == "brin") {
+    if (t == "inet" || t == "cidr") return opclass == "inet_inclusion_ops";
+    if (kGeometric.count(t)) return opclass == "box_inclusion_ops";
+    if (range) return opclass == "range_inclusion_ops";
+    return opclass == t + "_minmax_ops";
+  }
+  return false;
+}
+
+
+
+Result<std::string> CanonicalOrError(const Node* expr, bool is_default,
+                                     const sql::ExprHints* hints) {
+  return sql::CanonicalExpr(expr, is_default ? sql::ExprContext::kDefault
+                                             : sql::ExprContext::kGeneric, hints);
+}
+
+std::string CollationName(const std::vector<std::string>& parts) {
+  if (parts.size() == 2 && (parts[0] == "pg_catalog" || parts[0] == "public")) return parts[1];
+  return Join(parts, ".");
+}
+
+std::string FigureColname(const Node* n) {
+  if (n == nullptr) return "";
+  switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_COLUMN_REF: {
+      const PgQuery__ColumnRef* c = n->column_ref;
+      if (c->n_fields == 0) return "";
+      const Node* last = c->fields[c->n_fields - 1];
+      if (last->node_case == PG_QUERY__NODE__NODE_STRING) return last->string->sval;
+      return "";
+    }
+    case PG_QUERY__NODE__NODE_A_INDIRECTION: {
+      const PgQuery__AIndirection* ind = n->a_indirection;
+      for (size_t i = ind->n_indirection; i > 0; --i) {
+        const Node* x = ind->indirection[i - 1];
+        if (x->node_case == PG_QUERY__NODE__NODE_STRING) return x->string->sval;
+      }
+      return FigureColname(ind->arg);
+    }
+    case PG_QUERY__NODE__NODE_FUNC_CALL: {
+      const PgQuery__FuncCall* f = n->func_call;
+      return f->n_funcname > 0 ? std::string(StrVal(f->funcname[f->n_funcname - 1])) : "";
+    }
+    case PG_QUERY__NODE__NODE_A_EXPR:
+      if (n->a_expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NULLIF) return "nullif";
+      return "";
+    case PG_QUERY__NODE__NODE_TYPE_CAST: {
+      std::string inner = FigureColname(n->type_cast->arg);
+      if (!inner.empty()) return inner;
+      const PgQuery__TypeName* t = n->type_cast->type_name;
+      return t != nullptr && t->n_names > 0 ? std::string(StrVal(t->names[t->n_names - 1])) : "";
+    }
+    case PG_QUERY__NODE__NODE_COLLATE_CLAUSE: return FigureColname(n->collate_clause->arg);
+    case PG_QUERY__NODE__NODE_CASE_EXPR: return "case";
+    case PG_QUERY__NODE__NODE_A_ARRAY_EXPR: return "array";
+    case PG_QUERY__NODE__NODE_ROW_EXPR: return "row";
+    case PG_QUERY__NODE__NODE_COALESCE_EXPR: return "coalesce";
+    case PG_QUERY__NODE__NODE_MIN_MAX_EXPR:
+      return n->min_max_expr->op == PG_QUERY__MIN_MAX_OP__IS_GREATEST ? "greatest" : "least";
+    case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION: {
+      switch (n->sqlvalue_function->op) {
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_DATE: return "current_date";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIME:
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIME_N: return "current_time";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP:
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP_N: return "current_timestamp";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME:
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME_N: return "localtime";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP:
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP_N: return "localtimestamp";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_ROLE: return "current_role";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_USER: return "current_user";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_USER: return "user";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_SESSION_USER: return "session_user";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_CATALOG: return "current_catalog";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_SCHEMA: return "current_schema";
+        default: return "";
+      }
+    }
+    case PG_QUERY__NODE__NODE_SUB_LINK:
+      if (n->sub_link->sub_link_type == PG_QUERY__SUB_LINK_TYPE__EXISTS_SUBLINK) return "exists";
+      if (n->sub_link->sub_link_type == PG_QUERY__SUB_LINK_TYPE__ARRAY_SUBLINK) return "array";
+      if (n->sub_link->sub_link_type == PG_QUERY__SUB_LINK_TYPE__EXPR_SUBLINK &&
+          n->sub_link->subselect != nullptr &&
+          n->sub_link->subselect->node_case == PG_QUERY__NODE__NODE_SELECT_STMT &&
+          n->sub_link->subselect->select_stmt->n_target_list == 1) {
+        const Node* t = n->sub_link->subselect->select_stmt->target_list[0];
+        if (t->res_target->name != nullptr && *t->res_target->name != '\0') return t->res_target->name;
+        return FigureColname(t->res_target->val);
+      }
+      return "";
+    default: return "";
+  }
+}
+
+namespace {
+
+bool IsIdentByte(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '_' || c == '$' || (static_cast<unsigned char>(c) >= 0x80);
+}
+
+// Calls fn(begin, end, name) for each identifier token outside string literals.
+template <typename Fn>
+void ForEachIdentifier(const std::string& sql, Fn fn) {
+  size_t i = 0;
+  while (i < sql.size()) {
+    char c = sql[i];
+    if (c == '\'') {
+      ++i;
+      while (i < sql.size()) {
+        if (sql[i] == '\'' && i + 1 < sql.size() && sql[i + 1] == '\'') {
+          i += 2;
+        } else if (sql[i] == '\'') {
+          ++i;
+          break;
+        } else {
+          ++i;
+        }
+      }
+    } else if (c == '"') {
+      size_t b = i++;
+      std::string name;
+      while (i < sql.size()) {
+        if (sql[i] == '"' && i + 1 < sql.size() && sql[i + 1] == '"') {
+          name += '"';
+          i += 2;
+        } else if (sql[i] == '"') {
+          ++i;
+          break;
+        } else {
+          name += sql[i++];
+        }
+      }
+      fn(b, i, name);
+    } else if (IsIdentByte(c) && !(c >= '0' && c <= '9')) {
+      size_t b = i;
+      while (i < sql.size() && IsIdentByte(sql[i])) ++i;
+      fn(b, i, ToLower(std::string_view(sql).substr(b, i - b)));
+    } else if (c >= '0' && c <= '9') {
+      while (i < sql.size() && (IsIdentByte(sql[i]) || sql[i] == '.')) ++i;
+    } else {
+      ++i;
+    }
+  }
+}
+
+}  // namespace
+
+std::string ReplaceIdentifier(const std::string& sql, const std::string& from,
+                              const std::string& to) {
+  std::string out;
+  size_t copied = 0;
+  ForEachIdentifier(sql, [&](size_t b, size_t e, const std::string& name) {
+    if (name != from) return;
+    out.append(sql, copied, b - copied);
+    out += QuoteIdent(to);
+    copied = e;
+  });
+  out.append(sql, copied, std::string::npos);
+  return out;
+}
+
+bool MentionsIdentifier(const std::string& sql, const std::string& ident) {
+  bool found = false;
+  ForEachIdentifier(sql, [&](size_t, size_t, const std::string& name) {
+    if (name == ident) found = true;
+  });
+  return found;
+}
+
+
+std::string Upper(std::string s) {
+  for (char& c : s) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return s;
+}
+
+// Every RangeVar a query reads (for View::relations), and the names of its CTEs.
+void CollectNode(const Node* n, std::vector<const PgQuery__RangeVar*>& out, std::set<std::string>& ctes) {
+  if (n == nullptr) return;
+  if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
+    out.push_back(n->range_var);
+    return;
+  }
+  if (n->node_case == PG_QUERY__NODE__NODE_COMMON_TABLE_EXPR) ctes.insert(n->common_table_expr->ctename);
+  sql::ForEachChildNode(&n->base, [&](Node* const& child) { CollectNode(child, out, ctes); });
+}
+
+std::string DefElemText(const PgQuery__DefElem* d) {
+  if (d->arg == nullptr) return "";
+  switch (d->arg->node_case) {
+    case PG_QUERY__NODE__NODE_STRING: return d->arg->string->sval;
+    case PG_QUERY__NODE__NODE_INTEGER: return std::to_string(d->arg->integer->ival);
+    case PG_QUERY__NODE__NODE_FLOAT: return d->arg->float_->fval;
+    case PG_QUERY__NODE__NODE_BOOLEAN: return d->arg->boolean->boolval ? "true" : "false";
+    case PG_QUERY__NODE__NODE_TYPE_NAME: {
+      // Bare words such as check_option = local parse as type names.
+      const PgQuery__TypeName* t = d->arg->type_name;
+      return t->n_names > 0 ? std::string(StrVal(t->names[t->n_names - 1])) : "";
+    }
+    default: {
+      auto s = sql::DeparseExpr(d->arg);
+      return s.ok() ? *s : "";
+    }
+  }
+}
+
+bool DefElemBool(const PgQuery__DefElem* d) {
+  if (d->arg == nullptr) return true;
+  if (d->arg->node_case == PG_QUERY__NODE__NODE_BOOLEAN) return d->arg->boolean->boolval;
+  if (d->arg->node_case == PG_QUERY__NODE__NODE_INTEGER) return d->arg->integer->ival != 0;
+  std::string v = ToLower(DefElemText(d));
+  return v == "true" || v == "on" || v == "1" || v == "yes";
+}
+
+std::vector<std::string> AllPrivileges(ObjectKind kind, bool column_level) {
+  switch (kind) {
+    case ObjectKind::kTable:
+      if (column_level) return {"INSERT", "REFERENCES", "SELECT", "UPDATE"};
+      return {"DELETE", "INSERT", "REFERENCES", "SELECT", "TRIGGER", "TRUNCATE", "UPDATE"};
+    case ObjectKind::kSequence: return {"SELECT", "UPDATE", "USAGE"};
+    case ObjectKind::kFunction: return {"EXECUTE"};
+    case ObjectKind::kSchema: return {"CREATE", "USAGE"};
+    case ObjectKind::kType: return {"USAGE"};
+    default: return {};
+  }
+}
+
+}  // namespace dbarch::catalog
