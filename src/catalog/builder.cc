@@ -554,11 +554,24 @@ Result<std::vector<std::string>> ExpandSqlPaths(const std::vector<std::string>& 
   return files;
 }
 
-Status ApplyPaths(CatalogBuilder& builder, const std::vector<std::string>& paths) {
+Result<sql::PsqlScript> ReadSqlScript(const std::string& path) {
+  DBARCH_ASSIGN_OR_RETURN(SourceFile file, ReadSourceFile(path));
+  sql::PsqlOptions options;
+  options.read_file = [](const std::string& p) { return ReadSourceFile(p); };
+  return sql::ExpandPsqlScript(file, options);
+}
+
+Status ApplyPaths(CatalogBuilder& builder, const std::vector<std::string>& paths,
+                  const std::function<void(const sql::ScriptNote&)>& on_note) {
   DBARCH_ASSIGN_OR_RETURN(std::vector<std::string> files, ExpandSqlPaths(paths));
   for (const std::string& f : files) {
-    DBARCH_ASSIGN_OR_RETURN(SourceFile file, ReadSourceFile(f));
-    DBARCH_RETURN_IF_ERROR(builder.ApplyFile(file));
+    DBARCH_ASSIGN_OR_RETURN(sql::PsqlScript script, ReadSqlScript(f));
+    if (on_note) {
+      for (const sql::ScriptNote& note : script.notes) on_note(note);
+    }
+    for (const sql::ScriptPart& part : script.parts) {
+      DBARCH_RETURN_IF_ERROR(builder.ApplyFile(part.file));
+    }
   }
   return Status::OK();
 }
@@ -566,7 +579,7 @@ Status ApplyPaths(CatalogBuilder& builder, const std::vector<std::string>& paths
 Result<Catalog> BuildCatalogFromPaths(const std::vector<std::string>& paths,
                                       const BuildOptions& options) {
   CatalogBuilder builder(options);
-  DBARCH_RETURN_IF_ERROR(ApplyPaths(builder, paths));
+  DBARCH_RETURN_IF_ERROR(ApplyPaths(builder, paths, options.on_note));
   return builder.Finish();
 }
 

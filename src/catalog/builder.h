@@ -6,6 +6,7 @@
 // sources share one normalisation. Not thread-safe; one builder per task.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "base/status.h"
 #include "catalog/model.h"
 #include "sql/parser.h"
+#include "sql/psql_script.h"
 
 namespace dbarch::catalog {
 
@@ -28,6 +30,9 @@ struct BuildOptions {
   // change no schema; when false they are skipped instead of kept as others (the linter,
   // which reads query files, sets this).
   bool keep_queries = true;
+  // Receives what reading files as psql scripts skipped (meta-commands, COPY data, ...);
+  // ApplyPaths and BuildCatalogFromPaths call it in file order. Unset: not reported.
+  std::function<void(const sql::ScriptNote&)> on_note;
 };
 
 class CatalogBuilder {
@@ -70,8 +75,15 @@ Result<Catalog> BuildCatalogFromPaths(const std::vector<std::string>& paths,
 // (recursively) in lexicographic order. kIO for a path that does not exist.
 Result<std::vector<std::string>> ExpandSqlPaths(const std::vector<std::string>& paths);
 
-// Applies the files of ExpandSqlPaths(paths) to `builder` in order.
-Status ApplyPaths(CatalogBuilder& builder, const std::vector<std::string>& paths);
+// Applies the files of ExpandSqlPaths(paths) to `builder` in order, each read as a psql
+// script (ReadSqlScript); `on_note` (may be empty) receives the script notes.
+Status ApplyPaths(CatalogBuilder& builder, const std::vector<std::string>& paths,
+                  const std::function<void(const sql::ScriptNote&)>& on_note = {});
+
+// Reads `path` as psql would run it (sql::ExpandPsqlScript): meta-commands, \i and \ir
+// includes (read from disk), :variables and COPY FROM stdin data. kIO naming the path when
+// it cannot be read; kParseError with the position for a broken \if or include.
+Result<sql::PsqlScript> ReadSqlScript(const std::string& path);
 
 // Reads one file into a SourceFile; kIO naming the path on failure.
 Result<SourceFile> ReadSourceFile(const std::string& path);

@@ -427,7 +427,25 @@ Status CatalogBuilder::Impl::AlterTable(const PgQuery__AlterTableStmt* s) {
   std::vector<std::string> parts;
   if (s->relation->schemaname != nullptr && *s->relation->schemaname != '\0') parts.push_back(s->relation->schemaname);
   parts.push_back(s->relation->relname);
-  switch (s->objtype) {
+  PgQuery__ObjectType objtype = s->objtype;
+  if (objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE &&
+      !FindRelation(parts, s->relation->location, "table", true, false, false, false).ok()) {
+    // The server accepts ALTER TABLE on views, sequences and indexes for the subcommands
+    // that make sense for them (OWNER TO, SET (...), ...), and pg_dump writes
+    // `ALTER TABLE <sequence or view> OWNER TO` for every one of them.
+    auto other = FindRelation(parts, s->relation->location, "relation", false, true, true, true);
+    if (other.ok()) {
+      if (auto v = cat_.views.find(*other); v != cat_.views.end()) {
+        objtype = v->second.materialized ? PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW
+                                         : PG_QUERY__OBJECT_TYPE__OBJECT_VIEW;
+      } else if (cat_.indexes.count(*other)) {
+        objtype = PG_QUERY__OBJECT_TYPE__OBJECT_INDEX;
+      } else {
+        objtype = PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE;
+      }
+    }
+  }
+  switch (objtype) {
     case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE: break;
     case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX: {
       auto name = FindRelation(parts, s->relation->location, "index", false, false, false, true);
@@ -463,7 +481,7 @@ Status CatalogBuilder::Impl::AlterTable(const PgQuery__AlterTableStmt* s) {
     case PG_QUERY__OBJECT_TYPE__OBJECT_VIEW:
     case PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW:
     case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE: {
-      bool seq = s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE;
+      bool seq = objtype == PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE;
       auto name = FindRelation(parts, s->relation->location, seq ? "sequence" : "view", false,
                                !seq, seq, false);
       if (!name.ok()) return s->missing_ok ? Status::OK() : name.status();
@@ -471,7 +489,10 @@ Status CatalogBuilder::Impl::AlterTable(const PgQuery__AlterTableStmt* s) {
         const PgQuery__AlterTableCmd* cmd = c->alter_table_cmd;
         if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner) {
           if (seq) {
-            cat_.sequences[*name].owner = RoleName(cmd->newowner);
+            // An identity column's sequence always has its table's owner.
+            if (auto q = cat_.sequences.find(*name); q != cat_.sequences.end()) {
+              q->second.owner = RoleName(cmd->newowner);
+            }
           } else {
             cat_.views[*name].owner = RoleName(cmd->newowner);
           }

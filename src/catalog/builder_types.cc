@@ -613,7 +613,13 @@ Status CatalogBuilder::Impl::AlterFunction(const PgQuery__AlterFunctionStmt* s) 
 }
 
 Status CatalogBuilder::Impl::CreateTrigger(const PgQuery__CreateTrigStmt* s) {
-  DBARCH_ASSIGN_OR_RETURN(QualifiedName table, FindRelation({s->relation->schemaname != nullptr && *s->relation->schemaname != '\0' ? std::string(s->relation->schemaname) : std::string(), s->relation->relname}, s->relation->location, "relation", true, true, false, false));
+  std::vector<std::string> parts;
+  if (s->relation->schemaname != nullptr && *s->relation->schemaname != '\0') {
+    parts.push_back(s->relation->schemaname);
+  }
+  parts.push_back(s->relation->relname);
+  DBARCH_ASSIGN_OR_RETURN(QualifiedName table, FindRelation(parts, s->relation->location,
+                                                            "relation", true, true, false, false));
   Trigger t;
   t.name = s->trigname;
   t.timing = (s->timing & (1 << 1)) ? "BEFORE" : (s->timing & (1 << 6)) ? "INSTEAD OF" : "AFTER";
@@ -631,8 +637,21 @@ Status CatalogBuilder::Impl::CreateTrigger(const PgQuery__CreateTrigStmt* s) {
   if (fn.size() >= 2) {
     t.function = QualifiedName{fn[fn.size() - 2], fn.back()};
   } else {
+    // pg_catalog is searched first (unless the search_path places it later): the built-in
+    // trigger functions resolve there, whatever the path says.
     t.function = QualifiedName{search_path_.empty() ? "public" : search_path_[0], fn.back()};
+    bool found = false;
+    if (IsBuiltinTriggerFunction(fn.back()) &&
+        std::find(search_path_.begin(), search_path_.end(), "pg_catalog") == search_path_.end()) {
+      t.function.schema = "pg_catalog";
+      found = true;
+    }
     for (const std::string& schema : search_path_) {
+      if (found) break;
+      if (schema == "pg_catalog" && IsBuiltinTriggerFunction(fn.back())) {
+        t.function.schema = schema;
+        break;
+      }
       if (cat_.functions.count(QualifiedName{schema, fn.back()}.Quoted() + "()")) {
         t.function.schema = schema;
         break;

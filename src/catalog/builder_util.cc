@@ -447,6 +447,11 @@ bool MentionsIdentifier(const std::string& sql, const std::string& ident) {
 }
 
 
+bool IsBuiltinTriggerFunction(const std::string& name) {
+  return name == "tsvector_update_trigger" || name == "tsvector_update_trigger_column" ||
+         name == "suppress_redundant_updates_trigger";
+}
+
 std::string Upper(std::string s) {
   for (char& c : s) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');

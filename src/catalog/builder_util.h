@@ -86,6 +86,10 @@ bool MentionsIdentifier(const std::string& sql, const std::string& ident);
 
 std::string Upper(std::string s);
 
+// Whether `name` is one of PostgreSQL's built-in trigger functions in pg_catalog
+// (tsvector_update_trigger, suppress_redundant_updates_trigger, ...).
+bool IsBuiltinTriggerFunction(const std::string& name);
+
 // Every RangeVar a query reads (for View::relations), and the names of its CTEs.
 void CollectNode(const sql::Node* n, std::vector<const PgQuery__RangeVar*>& out,
                  std::set<std::string>& ctes);

@@ -179,7 +179,7 @@ class BenchCommand : public Subcommand {
     DBARCH_ASSIGN_OR_RETURN(std::vector<std::string> files, catalog::ExpandSqlPaths(schema_paths_));
     {
       Progress("checking " + std::to_string(files.size()) + " schema file(s)");
-      auto offline = catalog::BuildCatalogFromPaths(files);
+      auto offline = catalog::BuildCatalogFromPaths(files, {.on_note = ReportNote});
       if (!offline.ok()) return offline.status();
     }
     sandbox::SandboxOptions box_options;

@@ -22,6 +22,11 @@ void Progress(const std::string& message) {
 
 void Warn(const std::string& message) { std::cerr << "dbarch: warning: " << message << "\n"; }
 
+void ReportNote(const sql::ScriptNote& note) {
+  std::cerr << note.span.file << ":" << note.span.line << ":" << note.span.column
+            << ": note: " << note.message << "\n";
+}
+
 ExitCode ReportError(const Status& status, const SourceFile* file) {
   // The library keeps positions, not text: read the file again to show the line and caret.
   std::optional<SourceFile> reread;

@@ -10,6 +10,7 @@
 #include "base/source_span.h"
 #include "base/status.h"
 #include "cli/exit_codes.h"
+#include "sql/psql_script.h"
 
 namespace dbarch::cli {
 
@@ -21,6 +22,9 @@ void Progress(const std::string& message);
 
 // "dbarch: warning: <message>" on stderr.
 void Warn(const std::string& message);
+
+// "file:line:col: note: <message>" on stderr: what reading a psql script skipped.
+void ReportNote(const sql::ScriptNote& note);
 
 // Prints `status` (not OK) on stderr: with a source position as "file:line:col: error: ..."
 // plus the source line and a caret when `file` (may be null) holds that source, or when the

@@ -150,7 +150,7 @@ class GenerateCommand : public Subcommand {
       auto files = catalog::ExpandSqlPaths(schema_paths_);
       if (!files.ok()) return ReportError(files.status());
       files_ = *files;
-      auto built = catalog::BuildCatalogFromPaths(files_);
+      auto built = catalog::BuildCatalogFromPaths(files_, {.on_note = ReportNote});
       if (!built.ok()) return ReportError(built.status());
       cat = std::move(built).value();
     }

@@ -63,7 +63,7 @@ class InspectCommand : public Subcommand {
     Result<catalog::Catalog> cat = Status::Internal("no source");
     if (!schema_paths_.empty() && !sandbox_) {
       Progress("building the model from " + std::to_string(schema_paths_.size()) + " path(s)");
-      cat = catalog::BuildCatalogFromPaths(schema_paths_);
+      cat = catalog::BuildCatalogFromPaths(schema_paths_, {.on_note = ReportNote});
     } else if (!schema_paths_.empty()) {
       cat = FromSandbox();
     } else {
@@ -92,7 +92,7 @@ class InspectCommand : public Subcommand {
     DBARCH_ASSIGN_OR_RETURN(std::vector<std::string> files, catalog::ExpandSqlPaths(schema_paths_));
     {
       Progress("checking " + std::to_string(files.size()) + " file(s)");
-      auto offline = catalog::BuildCatalogFromPaths(files);
+      auto offline = catalog::BuildCatalogFromPaths(files, {.on_note = ReportNote});
       if (!offline.ok()) return offline.status();
     }
     DBARCH_ASSIGN_OR_RETURN(std::unique_ptr<sandbox::Sandbox> box,

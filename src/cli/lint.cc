@@ -110,6 +110,7 @@ class LintCommand : public Subcommand {
     options.schema_paths = schema_paths_;
     options.schema = live ? &*live : nullptr;
     options.config = config;
+    options.on_note = ReportNote;
     Progress("linting " + std::to_string(paths_.size()) + " path(s)");
     auto report = lint::Lint(options);
     if (!report.ok()) return ReportError(report.status());

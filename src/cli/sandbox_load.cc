@@ -49,16 +49,23 @@ Result<pg::Connection> ConnectForLoading(const sandbox::Sandbox& box, const std:
 
 Status LoadSqlFiles(pg::Connection& conn, const std::vector<std::string>& files) {
   for (const std::string& path : files) {
-    DBARCH_ASSIGN_OR_RETURN(SourceFile file, catalog::ReadSourceFile(path));
+    // As psql would run it: meta-commands and COPY data are blanked (the offline model
+    // build reported them as notes), includes become parts of their own.
+    DBARCH_ASSIGN_OR_RETURN(sql::PsqlScript script, catalog::ReadSqlScript(path));
     Progress("loading " + path);
-    Status st = conn.ExecScript(file.text());
-    for (const std::string& notice : conn.TakeNotices()) Warn(path + ": server: " + notice);
-    if (!st.ok()) {
-      Status placed = InFile(st, file);
-      // Without a position the message must say which file failed.
-      std::string context = placed.span().has_value() ? "loading into the sandbox"
-                                                      : "loading \"" + path + "\" into the sandbox";
-      return std::move(placed).WithContext(context);
+    for (const sql::ScriptPart& part : script.parts) {
+      Status st = conn.ExecScript(part.file.text());
+      for (const std::string& notice : conn.TakeNotices()) {
+        Warn(part.file.name() + ": server: " + notice);
+      }
+      if (!st.ok()) {
+        Status placed = InFile(st, part.file);
+        // Without a position the message must say which file failed.
+        std::string context = placed.span().has_value()
+                                  ? "loading into the sandbox"
+                                  : "loading \"" + part.file.name() + "\" into the sandbox";
+        return std::move(placed).WithContext(context);
+      }
     }
   }
   return Status::OK();
@@ -84,9 +91,12 @@ std::optional<int> ParseTimeoutMs(std::string_view text) {
 }
 
 Status CheckSqlFile(const std::string& path) {
-  DBARCH_ASSIGN_OR_RETURN(SourceFile file, catalog::ReadSourceFile(path));
-  auto tree = sql::ParseTree::Parse(file);
-  return tree.status();
+  DBARCH_ASSIGN_OR_RETURN(sql::PsqlScript script, catalog::ReadSqlScript(path));
+  for (const sql::ScriptPart& part : script.parts) {
+    auto tree = sql::ParseTree::Parse(part.file);
+    DBARCH_RETURN_IF_ERROR(tree.status());
+  }
+  return Status::OK();
 }
 
 Result<measure::LoadStats> LoadSandboxData(pg::Connection& conn, const catalog::Catalog& catalog,

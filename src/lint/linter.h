@@ -6,6 +6,7 @@
 // rest of the input is still linted. Not thread-safe; one Linter per run.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -14,6 +15,7 @@
 #include "base/source_span.h"
 #include "base/status.h"
 #include "catalog/model.h"
+#include "sql/psql_script.h"
 #include "lint/config.h"
 #include "lint/finding.h"
 
@@ -24,6 +26,8 @@ struct LintOptions {
   std::vector<std::string> schema_paths;  // --schema: DDL giving the starting schema
   const catalog::Catalog* schema = nullptr;  // --dsn: introspected starting schema (optional)
   Config config;
+  // Receives what reading the files as psql scripts skipped (meta-commands, COPY data).
+  std::function<void(const sql::ScriptNote&)> on_note;
 };
 
 struct LintReport {

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -391,15 +394,32 @@ struct Server {
     options.statement_timeout_ms = 120000;
     return Connection::Open(options);
   }
-  // Runs each file's text as one multi-statement script.
+  // Runs each file with psql, as a user would (meta-commands, one statement at a time,
+  // stopping at the first error).
   Status Load(const std::vector<std::string>& files) const {
-    DBARCH_ASSIGN_OR_RETURN(Connection conn, Connect(false));
-    for (const std::string& f : files) {
-      DBARCH_ASSIGN_OR_RETURN(std::string text, ReadFile(f));
-      Status st = conn.ExecScript(text);
-      if (!st.ok()) return std::move(st).WithContext("loading " + f);
+    for (const std::string& f : files) DBARCH_RETURN_IF_ERROR(RunPsql(f));
+    return Status::OK();
+  }
+  Status RunPsql(const std::string& file) const {
+    return RunCommand("psql -X -q -v ON_ERROR_STOP=1 -d " + ShellQuote(conninfo) + " -f " +
+                      ShellQuote(file));
+  }
+  // Runs a shell command; its standard error is the message of a failure.
+  static Status RunCommand(const std::string& command) {
+    std::string err_file = fs::temp_directory_path() / ("dbarch-test-" + std::to_string(getpid()));
+    int rc = std::system((command + " >/dev/null 2>" + ShellQuote(err_file)).c_str());
+    Result<std::string> err = ReadFile(err_file);
+    std::error_code ec;
+    fs::remove(err_file, ec);
+    if (rc != 0) {
+      return Status::Internal("`" + command + "` failed: " + (err.ok() ? *err : std::string()));
     }
     return Status::OK();
+  }
+  static std::string ShellQuote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
   }
 };
 
@@ -498,6 +518,49 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, RoundTrip, ::testing::ValuesIn(AllFixtures())
                            }
                            return name;
                          });
+
+// ---------------------------------------------------------------- real-world schemas
+
+// Schemas nobody here wrote, as users have them (../shared/conformance/realworld): the model
+// built from the files equals the model read from a server loaded the way their projects
+// load them (psql for a pg_dump file, the project's own installer script for MusicBrainz).
+const std::string kRealWorld = std::string(DBARCH_SOURCE_DIR) + "/../shared/conformance/realworld";
+
+void ExpectFilesEqualServer(const std::string& schema_file, const std::string& load_command) {
+  if (!fs::exists(schema_file)) GTEST_SKIP() << schema_file << " not present (../shared missing)";
+  auto t0 = std::chrono::steady_clock::now();
+  Result<catalog::Catalog> ddl = catalog::BuildCatalogFromPaths({schema_file});
+  auto t1 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(ddl.ok()) << ddl.status().ToString();
+  Result<Server> server = Server::Start();
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  Status loaded = load_command.empty()
+                      ? server->RunPsql(schema_file)
+                      : Server::RunCommand(load_command + " " + Server::ShellQuote(server->conninfo));
+  ASSERT_TRUE(loaded.ok()) << loaded.ToString();
+  Result<Connection> conn = server->Connect(/*read_only=*/true);
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  auto t2 = std::chrono::steady_clock::now();
+  Result<catalog::Catalog> live = IntrospectCatalog(*conn, IntrospectOptions{});
+  auto t3 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
+  std::cout << "[   TIME   ] " << schema_file << ": model from files " << ms(t1 - t0)
+            << " ms, from the server " << ms(t3 - t2) << " ms (" << ddl->tables.size()
+            << " tables)\n";
+  std::vector<std::string> diff = DiffLines(*ddl, *live);
+  EXPECT_TRUE(diff.empty()) << diff.size() << " differences (- only from the files, + only from "
+                            << "the server):\n  " << Join(diff, "\n  ");
+}
+
+TEST(RealWorld, PagilaDumpFileEqualsServerLoadedByPsql) {
+  ExpectFilesEqualServer(kRealWorld + "/pagila/pagila-schema.sql", "");
+}
+
+TEST(RealWorld, MusicBrainzScriptsEqualServerLoadedByInstaller) {
+  ExpectFilesEqualServer(kRealWorld + "/musicbrainz/all.sql",
+                         "bash " + Server::ShellQuote(kRealWorld + "/musicbrainz/load.sh"));
+}
 
 // ---------------------------------------------------------------- CatalogFromDump errors
 
