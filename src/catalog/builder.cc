@@ -150,7 +150,9 @@ std::string CatalogBuilder::Impl::RoleName(const PgQuery__RoleSpec* r) const {
   if (r == nullptr) return "";
   switch (r->roletype) {
     case PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_PUBLIC: return "PUBLIC";
-    case PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CSTRING: return r->rolename;
+    case PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CSTRING:
+      // The role that runs the DDL is the model's "" (introspection's current_user).
+      return r->rolename == options_.session_role ? std::string() : std::string(r->rolename);
     case PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CURRENT_USER:
     case PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CURRENT_ROLE: return current_role_;
     default: return "";  // SESSION_USER: the loading role
@@ -249,7 +251,9 @@ Result<std::string> CatalogBuilder::Impl::TypeString(const PgQuery__TypeName* t)
       // A user type name resolves through the search path: bare in public, else qualified.
       std::string shown = name;
       for (const std::string& s : search_path_) {
-        if (cat_.types.count(QualifiedName{s, base})) {
+        // Tables and views are types too (their row type), as in function signatures.
+        QualifiedName q{s, base};
+        if (cat_.types.count(q) || cat_.tables.count(q) || cat_.views.count(q)) {
           shown = s == "public" ? QuoteIdent(base) : QualifiedName{s, base}.Quoted();
           break;
         }
@@ -266,6 +270,170 @@ Result<std::string> CatalogBuilder::Impl::TypeString(const PgQuery__TypeName* t)
   }
   if (t->n_array_bounds > 0) out += "[]";
   return out;
+}
+
+std::string CatalogBuilder::Impl::FunctionSchemaOf(std::string_view name) const {
+  for (const std::string& schema : search_path_) {
+    std::string prefix = QualifiedName{schema, std::string(name)}.Quoted() + "(";
+    auto it = cat_.functions.lower_bound(prefix);
+    if (it != cat_.functions.end() && StartsWith(it->first, prefix)) return schema;
+  }
+  return "";
+}
+
+std::string CatalogBuilder::Impl::RegclassName(std::string_view text) const {
+  // Split 'a.b' or '"A"."b"' into identifiers as the regclass input function does.
+  std::vector<std::string> parts;
+  std::string cur;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        cur += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        cur += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '.') {
+      parts.push_back(cur);
+      cur.clear();
+    } else {
+      cur += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+  }
+  parts.push_back(cur);
+  if (parts.empty() || parts.size() > 2 || parts.back().empty()) return "";
+  auto exists = [&](const QualifiedName& q) {
+    return cat_.tables.count(q) || cat_.views.count(q) || cat_.sequences.count(q) ||
+           identity_seqs_.count(q) || cat_.indexes.count(q);
+  };
+  auto shown = [](const QualifiedName& q) {
+    return q.schema == "public" ? QuoteIdent(q.name) : q.Quoted();
+  };
+  if (parts.size() == 2) return shown(QualifiedName{parts[0], parts[1]});
+  for (const std::string& schema : search_path_) {
+    QualifiedName q{schema, parts[0]};
+    if (exists(q)) return shown(q);
+  }
+  return "";
+}
+
+std::string CatalogBuilder::Impl::ResolveCollation(const std::vector<std::string>& parts) const {
+  if (parts.size() == 1) {
+    for (const std::string& schema : search_path_) {
+      if (collations_.count(QualifiedName{schema, parts[0]})) {
+        return CollationName({schema, parts[0]});
+      }
+    }
+  }
+  return CollationName(parts);
+}
+
+namespace {
+
+// The first word of `text` at or after `i` (skipping blanks and comments), lower-cased, and
+// the offset past it.
+std::string FirstWord(std::string_view text, size_t i, size_t* end) {
+  while (i < text.size()) {
+    if (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r') {
+      ++i;
+    } else if (text.substr(i, 2) == "--") {
+      size_t eol = text.find('\n', i);
+      i = eol == std::string_view::npos ? text.size() : eol;
+    } else {
+      break;
+    }
+  }
+  size_t j = i;
+  std::string word;
+  while (j < text.size() && ((text[j] >= 'a' && text[j] <= 'z') || (text[j] >= 'A' && text[j] <= 'Z') || text[j] == '_')) {
+    word += static_cast<char>(text[j] >= 'A' && text[j] <= 'Z' ? text[j] - 'A' + 'a' : text[j]);
+    ++j;
+  }
+  *end = j;
+  return word;
+}
+
+}  // namespace
+
+// DO blocks run code the model cannot follow in general, but installers often use one to
+// run plain DDL with an exception handler (CREATE ... EXCEPTION WHEN insufficient_privilege
+// THEN ...). When the body is BEGIN, SQL statements, an optional EXCEPTION part, END, the
+// statements before EXCEPTION are applied: the path a server takes when they succeed.
+Status CatalogBuilder::Impl::ApplyDoBlock(const Node* n) {
+  const PgQuery__DoStmt* d = n->do_stmt;
+  std::string body;
+  std::string language = "plpgsql";
+  for (const Node* a : Nodes(d->n_args, d->args)) {
+    const PgQuery__DefElem* e = a->def_elem;
+    if (std::string_view(e->defname) == "as") body = std::string(StrVal(e->arg));
+    if (std::string_view(e->defname) == "language") language = ToLower(std::string(StrVal(e->arg)));
+  }
+  if (language != "plpgsql" || body.empty() || file_ == nullptr || stmt_ == nullptr) {
+    return KeepOther(n, "");
+  }
+  const std::string& text = file_->text();
+  size_t at = text.find(body, stmt_->begin);
+  if (at == std::string::npos || at > stmt_->end) return KeepOther(n, "");
+  size_t after_begin = 0;
+  if (FirstWord(body, 0, &after_begin) != "begin") return KeepOther(n, "");
+  // Statement ranges of the body after BEGIN, offsets in the whole file.
+  std::string region(text.size(), ' ');
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') region[i] = '\n';
+  }
+  region.replace(at + after_begin, body.size() - after_begin, body.substr(after_begin));
+  SourceFile scan(file_->name(), region);
+  auto ranges = sql::SplitStatements(scan);
+  if (!ranges.ok()) return KeepOther(n, "");
+  std::string kept(text.size(), ' ');
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') kept[i] = '\n';
+  }
+  bool ended = false;
+  size_t statements = 0;
+  for (const sql::StatementRange& r : *ranges) {
+    size_t word_end = 0;
+    std::string word = FirstWord(region, r.begin, &word_end);
+    if (word == "exception" || word == "end") {
+      ended = true;
+      break;
+    }
+    kept.replace(r.begin, r.end - r.begin, region.substr(r.begin, r.end - r.begin));
+    size_t semi = region.find(';', r.end);
+    if (semi != std::string::npos) kept[semi] = ';';
+    ++statements;
+  }
+  if (!ended || statements == 0) return KeepOther(n, "");
+  SourceFile inner(file_->name(), kept);
+  auto tree = sql::ParseTree::Parse(inner);
+  if (!tree.ok()) return KeepOther(n, "");  // plpgsql control flow: not plain SQL
+  for (const sql::Statement& st : tree->statements()) {
+    switch (st.node->node_case) {
+      case PG_QUERY__NODE__NODE_SELECT_STMT:
+      case PG_QUERY__NODE__NODE_DO_STMT:
+      case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
+        return KeepOther(n, "");
+      default:
+        break;
+    }
+  }
+  const SourceFile* outer_file = file_;
+  const sql::Statement* outer_stmt = stmt_;
+  for (const sql::Statement& st : tree->statements()) {
+    file_ = &inner;
+    stmt_ = &st;
+    Status applied = ApplyNode(st.node);
+    file_ = outer_file;
+    stmt_ = outer_stmt;
+    DBARCH_RETURN_IF_ERROR(applied);
+  }
+  return Status::OK();
 }
 
 Status CatalogBuilder::Impl::KeepOther(const Node* node, const std::string& name) {
@@ -378,6 +546,21 @@ Status CatalogBuilder::Impl::ApplyNode(const Node* n) {
     case PG_QUERY__NODE__NODE_COPY_STMT:
     case PG_QUERY__NODE__NODE_EXPLAIN_STMT:
       return options_.keep_queries ? KeepOther(n, "") : Status::OK();
+    case PG_QUERY__NODE__NODE_DO_STMT: return ApplyDoBlock(n);
+    case PG_QUERY__NODE__NODE_DEFINE_STMT: {
+      // Collations are not modelled, but columns name them: remember where each one lives.
+      const PgQuery__DefineStmt* d = n->define_stmt;
+      if (d->kind == PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION) {
+        std::vector<std::string> parts = sql::StrList(d->defnames, d->n_defnames);
+        if (parts.size() == 1) {
+          auto schema = CreationSchema(nullptr, -1);
+          if (schema.ok()) collations_.insert(QualifiedName{*schema, parts[0]});
+        } else if (parts.size() >= 2) {
+          collations_.insert(QualifiedName{parts[parts.size() - 2], parts.back()});
+        }
+      }
+      return KeepOther(n, "");
+    }
     default:
       return KeepOther(n, "");
   }
@@ -386,7 +569,10 @@ Status CatalogBuilder::Impl::ApplyNode(const Node* n) {
 Status CatalogBuilder::Impl::SetSearchPath(const PgQuery__VariableSetStmt* s) {
   if (s->name != nullptr && std::string_view(s->name) == "role") {
     std::string role = s->n_args > 0 ? std::string(StrVal(s->args[0])) : "";
-    current_role_ = s->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE && role != "none" ? role : "";
+    current_role_ = s->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE && role != "none" &&
+                            role != options_.session_role
+                        ? role
+                        : "";
     return Status::OK();
   }
   if (s->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_RESET_ALL) {

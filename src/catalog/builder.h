@@ -30,6 +30,10 @@ struct BuildOptions {
   // change no schema; when false they are skipped instead of kept as others (the linter,
   // which reads query files, sets this).
   bool keep_queries = true;
+  // The role the DDL runs as (the model's owner ""): `OWNER TO` it, grants to it and SET
+  // ROLE to it mean that role, as a server introspected by it shows. Empty: not known, every
+  // role named in the DDL is kept.
+  std::string session_role;
   // Receives what reading files as psql scripts skipped (meta-commands, COPY data, ...);
   // ApplyPaths and BuildCatalogFromPaths call it in file order. Unset: not reported.
   std::function<void(const sql::ScriptNote&)> on_note;

@@ -195,7 +195,7 @@ Result<IndexKey> CatalogBuilder::Impl::MakeIndexKey(const PgQuery__IndexElem* e)
     DBARCH_ASSIGN_OR_RETURN(k.expression, CanonicalOrError(e->expr, false, &hints_));
   }
   if (e->n_collation > 0) {
-    k.collation = CollationName(sql::StrList(e->collation, e->n_collation));
+    k.collation = ResolveCollation(sql::StrList(e->collation, e->n_collation));
   }
   if (e->n_opclass > 0) {
     std::vector<std::string> op = sql::StrList(e->opclass, e->n_opclass);
@@ -229,7 +229,7 @@ Status CatalogBuilder::Impl::CreateIndex(const PgQuery__IndexStmt* s) {
   idx.nulls_not_distinct = s->nulls_not_distinct;
   std::vector<std::string> colnames;
   const Table* table = cat_.FindTable(idx.table);
-  hints_ = table != nullptr ? HintsFor(*table) : sql::ExprHints{};
+  hints_ = table != nullptr ? HintsFor(*table) : BaseHints();
   for (const Node* p : Nodes(s->n_index_params, s->index_params)) {
     DBARCH_ASSIGN_OR_RETURN(IndexKey key, MakeIndexKey(p->index_elem));
     if (!key.column.empty() && table != nullptr && table->FindColumn(key.column) == nullptr) {

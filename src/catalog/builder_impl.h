@@ -41,6 +41,18 @@ class CatalogBuilder::Impl {
   // Expression hints for `table`'s columns: domain bases always; every column's type only
   // with `with_column_types` (costly: one entry per column).
   sql::ExprHints HintsFor(const Table& table, bool with_column_types = false) const;
+  // Hints with name resolution only (no table): domains, triggers, function defaults.
+  sql::ExprHints BaseHints() const;
+  // The schema a bare function name resolves to through the search path among the model's
+  // functions; "" when none (built-in or unknown).
+  std::string FunctionSchemaOf(std::string_view name) const;
+  // A relation named in a regclass literal, as regclass output prints it with search_path =
+  // public; "" when it names no relation of the model.
+  std::string RegclassName(std::string_view text) const;
+  // A collation name as the model keeps it, a bare name resolved through the search path
+  // among the collations the DDL created.
+  std::string ResolveCollation(const std::vector<std::string>& parts) const;
+  std::set<QualifiedName> collations_;  // created by CREATE COLLATION (kept as others)
   // The internal base type name of a domain named as a column type ("" if not a domain).
   std::string DomainBase(const std::string& type_name) const;
   // Names in use per schema: relations (tables, views, sequences, indexes incl.
@@ -146,6 +158,12 @@ class CatalogBuilder::Impl {
   Result<View> BuildView(const QualifiedName& name, const sql::Node* query,
                          sql::NodeRange aliases) const;
   Result<std::vector<std::string>> QueryColumns(const sql::Node* select) const;
+  // The columns of the composite type (table row type or composite) that function call `f`
+  // returns; empty when the function or its type is not in the model.
+  std::vector<std::string> CompositeResultColumns(const PgQuery__FuncCall* f) const;
+  // A DO block whose body is a plain plpgsql BEGIN ... END of SQL statements: those of the
+  // main path are applied; any other DO block is kept as an other statement.
+  Status ApplyDoBlock(const sql::Node* node);
 };
 
 // Canonical expression text, with the statement's span on error.

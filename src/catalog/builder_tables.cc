@@ -278,8 +278,25 @@ std::string CatalogBuilder::Impl::DomainBase(const std::string& type_name) const
   return !deeper.empty() ? deeper : sql::InternalTypeName(it->second.base_type);
 }
 
-sql::ExprHints CatalogBuilder::Impl::HintsFor(const Table& table, bool with_column_types) const {
+sql::ExprHints CatalogBuilder::Impl::BaseHints() const {
   sql::ExprHints h;
+  h.function_schema = [this](std::string_view name) { return FunctionSchemaOf(name); };
+  h.relation_name = [this](std::string_view name) { return RegclassName(name); };
+  return h;
+}
+
+sql::ExprHints CatalogBuilder::Impl::HintsFor(const Table& table, bool with_column_types) const {
+  sql::ExprHints h = BaseHints();
+  // Looked up when an expression needs it: collecting every column's type here would make
+  // CREATE TABLE quadratic in its columns.
+  h.column_type = [this, name = table.name](std::string_view column) -> std::string {
+    auto t = cat_.tables.find(name);
+    if (t == cat_.tables.end()) return "";
+    const Column* c = t->second.FindColumn(std::string(column));
+    if (c == nullptr) return "";
+    std::string base = cat_.types.empty() ? std::string() : DomainBase(c->type);
+    return !base.empty() ? base : sql::InternalTypeName(c->type);
+  };
   if (cat_.types.empty() && !with_column_types) return h;
   if (with_column_types) h.column_types.reserve(table.columns.size());
   for (const Column& c : table.columns) {
@@ -313,7 +330,7 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
     DBARCH_ASSIGN_OR_RETURN(col.type, TypeString(def->type_name));
   }
   if (def->coll_clause != nullptr) {
-    col.collation = CollationName(sql::StrList(def->coll_clause->collname, def->coll_clause->n_collname));
+    col.collation = ResolveCollation(sql::StrList(def->coll_clause->collname, def->coll_clause->n_collname));
   }
   if (def->compression != nullptr) col.compression = def->compression;
   if (def->storage != nullptr && *def->storage != '\0') col.storage = ToLower(def->storage);
@@ -402,6 +419,9 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
     }
   }
   col.default_expr = FixTemporalDefault(col.type, FixBooleanDefault(col.type, col.default_expr));
+  // The server stores no default that is a plain NULL (it would change nothing), except on a
+  // domain column, where it overrides the domain's default.
+  if (col.default_expr == "NULL" && DomainBase(col.type).empty()) col.default_expr.clear();
   if (existing != nullptr) {
     *existing = col;
   } else {
@@ -567,6 +587,7 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
       } else {
         DBARCH_ASSIGN_OR_RETURN(col->default_expr, CanonicalOrError(cmd->def, true, &hints_));
         col->default_expr = FixTemporalDefault(col->type, FixBooleanDefault(col->type, col->default_expr));
+        if (col->default_expr == "NULL" && DomainBase(col->type).empty()) col->default_expr.clear();
       }
       return Status::OK();
     }
@@ -585,7 +606,7 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
       const PgQuery__ColumnDef* def = cmd->def->column_def;
       DBARCH_ASSIGN_OR_RETURN(col->type, TypeString(def->type_name));
       if (def->coll_clause != nullptr) {
-        col->collation = CollationName(sql::StrList(def->coll_clause->collname, def->coll_clause->n_collname));
+        col->collation = ResolveCollation(sql::StrList(def->coll_clause->collname, def->coll_clause->n_collname));
       }
       return Status::OK();
     }

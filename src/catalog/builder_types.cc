@@ -89,10 +89,54 @@ Result<std::vector<std::string>> CatalogBuilder::Impl::QueryColumns(const Node* 
         continue;
       }
     }
+    // (f(x)).*: the columns of the composite type the function returns.
+    if (v != nullptr && v->node_case == PG_QUERY__NODE__NODE_A_INDIRECTION &&
+        v->a_indirection->n_indirection > 0 &&
+        v->a_indirection->indirection[v->a_indirection->n_indirection - 1]->node_case ==
+            PG_QUERY__NODE__NODE_A_STAR &&
+        v->a_indirection->arg != nullptr &&
+        v->a_indirection->arg->node_case == PG_QUERY__NODE__NODE_FUNC_CALL) {
+      std::vector<std::string> expanded = CompositeResultColumns(v->a_indirection->arg->func_call);
+      if (!expanded.empty()) {
+        cols.insert(cols.end(), expanded.begin(), expanded.end());
+        continue;
+      }
+    }
     std::string n = FigureColname(v);
     cols.push_back(n.empty() ? "?column?" : n);
   }
   return cols;
+}
+
+std::vector<std::string> CatalogBuilder::Impl::CompositeResultColumns(
+    const PgQuery__FuncCall* f) const {
+  std::vector<std::string> name = sql::StrList(f->funcname, f->n_funcname);
+  if (name.empty()) return {};
+  std::vector<std::string> schemas;
+  if (name.size() >= 2) {
+    schemas.push_back(name[name.size() - 2]);
+  } else {
+    schemas = search_path_;
+  }
+  for (const std::string& schema : schemas) {
+    std::string prefix = QualifiedName{schema, name.back()}.Quoted() + "(";
+    auto it = cat_.functions.lower_bound(prefix);
+    if (it == cat_.functions.end() || !StartsWith(it->first, prefix)) continue;
+    // The return type in the model's spelling: "editor" (public) or "s.editor".
+    std::string type = it->second.returns;
+    QualifiedName q{"public", type};
+    if (size_t dot = type.find('.'); dot != std::string::npos) {
+      q = QualifiedName{type.substr(0, dot), type.substr(dot + 1)};
+    }
+    std::vector<std::string> cols;
+    if (const Table* t = cat_.FindTable(q)) {
+      for (const Column& c : t->columns) cols.push_back(c.name);
+    } else if (auto ty = cat_.types.find(q); ty != cat_.types.end()) {
+      for (const auto& a : ty->second.attributes) cols.push_back(a.name);
+    }
+    return cols;
+  }
+  return {};
 }
 
 Result<View> CatalogBuilder::Impl::BuildView(const QualifiedName& name, const Node* query,
@@ -298,7 +342,7 @@ Status CatalogBuilder::Impl::CreateComposite(const PgQuery__CompositeTypeStmt* s
     a.name = c->column_def->colname;
     DBARCH_ASSIGN_OR_RETURN(a.type, TypeString(c->column_def->type_name));
     if (c->column_def->coll_clause != nullptr) {
-      a.collation = CollationName(sql::StrList(c->column_def->coll_clause->collname, c->column_def->coll_clause->n_collname));
+      a.collation = ResolveCollation(sql::StrList(c->column_def->coll_clause->collname, c->column_def->coll_clause->n_collname));
     }
     t.attributes.push_back(a);
   }
@@ -317,11 +361,11 @@ Status CatalogBuilder::Impl::CreateDomain(const PgQuery__CreateDomainStmt* s) {
   t.owner = current_role_;
   ApplyDefaultPrivileges("TYPES", ObjectKind::kType, name.schema, name.Quoted(), t.owner);
   DBARCH_ASSIGN_OR_RETURN(t.base_type, TypeString(s->type_name));
-  if (s->coll_clause != nullptr) t.collation = CollationName(sql::StrList(s->coll_clause->collname, s->coll_clause->n_collname));
+  if (s->coll_clause != nullptr) t.collation = ResolveCollation(sql::StrList(s->coll_clause->collname, s->coll_clause->n_collname));
   // In a CHECK, VALUE has the base type; the server casts it to that type's base if the base
   // is itself a domain.
   std::string value_base = DomainBase(t.base_type);
-  hints_ = sql::ExprHints{};
+  hints_ = BaseHints();
   if (!value_base.empty()) hints_.domain_columns.emplace_back("value", value_base);
   // A domain over a domain starts with its base's default.
   {
@@ -341,7 +385,8 @@ Status CatalogBuilder::Impl::CreateDomain(const PgQuery__CreateDomainStmt* s) {
     if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL) {
       t.not_null = true;
     } else if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT) {
-      DBARCH_ASSIGN_OR_RETURN(t.default_expr, CanonicalOrError(c->raw_expr, true));
+      const sql::ExprHints base = BaseHints();
+      DBARCH_ASSIGN_OR_RETURN(t.default_expr, CanonicalOrError(c->raw_expr, true, &base));
     } else if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_CHECK) {
       DomainConstraint dc;
       DBARCH_ASSIGN_OR_RETURN(dc.expression, CanonicalOrError(c->raw_expr, false, &hints_));
@@ -366,7 +411,8 @@ Status CatalogBuilder::Impl::AlterDomain(const PgQuery__AlterDomainStmt* s) {
       if (s->def == nullptr) {
         t.default_expr.clear();
       } else {
-        DBARCH_ASSIGN_OR_RETURN(t.default_expr, CanonicalOrError(s->def, true));
+        const sql::ExprHints base = BaseHints();
+        DBARCH_ASSIGN_OR_RETURN(t.default_expr, CanonicalOrError(s->def, true, &base));
       }
       return Status::OK();
     case 'N': t.not_null = false; return Status::OK();
@@ -374,7 +420,7 @@ Status CatalogBuilder::Impl::AlterDomain(const PgQuery__AlterDomainStmt* s) {
     case 'C': {
       const PgQuery__Constraint* c = s->def->constraint;
       DomainConstraint dc;
-      hints_ = sql::ExprHints{};
+      hints_ = BaseHints();
       if (std::string base = DomainBase(t.base_type); !base.empty()) hints_.domain_columns.emplace_back("value", base);
       DBARCH_ASSIGN_OR_RETURN(dc.expression, CanonicalOrError(c->raw_expr, false, &hints_));
       dc.not_valid = c->skip_validation;
@@ -419,7 +465,7 @@ Status CatalogBuilder::Impl::CreateRange(const PgQuery__CreateRangeStmt* s) {
       t.subtype_opclass = op.empty() ? "" : op.back();
     } else if (key == "collation") {
       std::vector<std::string> c = NameParts(d->arg);
-      t.collation = CollationName(c);
+      t.collation = ResolveCollation(c);
     }
   }
   t.origin = MakeOrigin();
@@ -501,7 +547,8 @@ Status CatalogBuilder::Impl::CreateFunction(const PgQuery__CreateFunctionStmt* s
     a.name = p->name != nullptr ? p->name : "";
     DBARCH_ASSIGN_OR_RETURN(a.type, TypeString(p->arg_type));
     if (p->defexpr != nullptr) {
-      DBARCH_ASSIGN_OR_RETURN(a.default_expr, CanonicalOrError(p->defexpr, true));
+      const sql::ExprHints base = BaseHints();
+      DBARCH_ASSIGN_OR_RETURN(a.default_expr, CanonicalOrError(p->defexpr, true, &base));
     }
     if (a.mode == "OUT" || a.mode == "INOUT") out_types.push_back(a.type);
     f.args.push_back(a);
@@ -631,7 +678,8 @@ Status CatalogBuilder::Impl::CreateTrigger(const PgQuery__CreateTrigStmt* s) {
   t.update_columns = sql::StrList(s->columns, s->n_columns);
   t.for_each_row = s->row;
   if (s->when_clause != nullptr) {
-    DBARCH_ASSIGN_OR_RETURN(t.when, CanonicalOrError(s->when_clause, false));
+    const sql::ExprHints base = BaseHints();
+    DBARCH_ASSIGN_OR_RETURN(t.when, CanonicalOrError(s->when_clause, false, &base));
   }
   std::vector<std::string> fn = sql::StrList(s->funcname, s->n_funcname);
   if (fn.size() >= 2) {

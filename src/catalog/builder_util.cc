@@ -1,6 +1,8 @@
 // Small parse-tree helpers shared by the CatalogBuilder files. See builder_util.h.
 #include "catalog/builder_util.h"
 
+#include <cstdio>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -145,6 +147,74 @@ std::string FixBooleanDefault(const std::string& type, const std::string& def) {
   return def;
 }
 
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t* y, int64_t* m, int64_t* d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp + (mp < 10 ? 3 : -9);
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+// 'YYYY-MM-DD HH:MM:SS[.frac]+HH[:MM]' written with a UTC offset, as the server prints it
+// with TimeZone = UTC ('... +00'). Returns `v` unchanged for any other form.
+std::string TimestamptzInUtc(const std::string& v) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, consumed = 0;
+  if (std::sscanf(v.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
+                  &consumed) != 6) {
+    return v;
+  }
+  size_t i = static_cast<size_t>(consumed);
+  std::string frac;
+  if (i < v.size() && v[i] == '.') {
+    size_t j = i + 1;
+    while (j < v.size() && v[j] >= '0' && v[j] <= '9') ++j;
+    frac = v.substr(i, j - i);
+    i = j;
+  }
+  if (i >= v.size() || (v[i] != '+' && v[i] != '-')) return v;
+  int sign = v[i] == '-' ? -1 : 1;
+  int oh = 0, om = 0, used = 0;
+  std::string rest = v.substr(i + 1);
+  if (std::sscanf(rest.c_str(), "%2d%n", &oh, &used) != 1) return v;
+  size_t k = static_cast<size_t>(used);
+  if (k < rest.size() && rest[k] == ':') {
+    int more = 0;
+    if (std::sscanf(rest.c_str() + k + 1, "%2d%n", &om, &more) != 1) return v;
+    k += 1 + static_cast<size_t>(more);
+  }
+  if (k != rest.size()) return v;
+  int64_t seconds = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+                    sign * (oh * 3600 + om * 60);
+  int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
+  int64_t in_day = seconds - days * 86400;
+  int64_t yy = 0, mm = 0, dd = 0;
+  CivilFromDays(days, &yy, &mm, &dd);
+  auto pad = [](int64_t v, size_t width) {
+    std::string t = std::to_string(v);
+    return std::string(t.size() < width ? width - t.size() : 0, '0') + t;
+  };
+  return pad(yy, 4) + "-" + pad(mm, 2) + "-" + pad(dd, 2) + " " + pad(in_day / 3600, 2) + ":" +
+         pad(in_day / 60 % 60, 2) + ":" + pad(in_day % 60, 2) + frac + "+00";
+}
+
+}  // namespace
+
 std::string PartitionDatum(const Node* n, const std::string& key_type) {
   if (n == nullptr) return "";
   if (n->node_case == PG_QUERY__NODE__NODE_COLUMN_REF) {
@@ -178,6 +248,11 @@ std::string PartitionDatum(const Node* n, const std::string& key_type) {
                    : " 00:00:00";
         }
         if (key_type == "integer" || key_type == "bigint" || key_type == "smallint") return v;
+        // A bound written with another UTC offset prints in UTC (introspection reads with
+        // TimeZone = UTC).
+        if (StartsWith(key_type, "timestamp") && key_type.find(" with time zone") != std::string::npos) {
+          v = TimestamptzInUtc(v);
+        }
         return QuoteLiteral(v);
       }
       default: return "";

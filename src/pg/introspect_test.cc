@@ -529,7 +529,9 @@ const std::string kRealWorld = std::string(DBARCH_SOURCE_DIR) + "/../shared/conf
 void ExpectFilesEqualServer(const std::string& schema_file, const std::string& load_command) {
   if (!fs::exists(schema_file)) GTEST_SKIP() << schema_file << " not present (../shared missing)";
   auto t0 = std::chrono::steady_clock::now();
-  Result<catalog::Catalog> ddl = catalog::BuildCatalogFromPaths({schema_file});
+  catalog::BuildOptions options;
+  options.session_role = "postgres";  // the sandbox's superuser, which psql loads as
+  Result<catalog::Catalog> ddl = catalog::BuildCatalogFromPaths({schema_file}, options);
   auto t1 = std::chrono::steady_clock::now();
   ASSERT_TRUE(ddl.ok()) << ddl.status().ToString();
   Result<Server> server = Server::Start();

@@ -142,6 +142,50 @@ void StripQualifier(Node**& names, size_t& n) {
 
 void Rewrite(Arena& arena, Node** slot, Strip strip);
 
+// A bare function name that resolves outside public and pg_catalog gets its schema, as the
+// server prints it.
+void QualifyFunction(Arena& arena, PgQuery__FuncCall* f) {
+  if (current_hints == nullptr || !current_hints->function_schema || f->n_funcname != 1) return;
+  std::string schema = current_hints->function_schema(StrVal(f->funcname[0]));
+  if (schema.empty() || schema == "public" || schema == "pg_catalog") return;
+  Node** names = MakeNodeArray(arena, 2);
+  names[0] = MakeString(arena, schema);
+  names[1] = f->funcname[0];
+  f->funcname = names;
+  f->n_funcname = 2;
+}
+
+// 'name'::regclass and nextval('name'): the relation as regclass output prints it.
+void NormalizeRegclassLiteral(Arena& arena, Node* literal) {
+  if (current_hints == nullptr || !current_hints->relation_name || literal == nullptr ||
+      literal->node_case != PG_QUERY__NODE__NODE_A_CONST ||
+      literal->a_const->val_case != PG_QUERY__A__CONST__VAL_SVAL) {
+    return;
+  }
+  std::string name = current_hints->relation_name(literal->a_const->sval->sval);
+  if (!name.empty()) literal->a_const->sval->sval = arena.Strdup(name);
+}
+
+bool IsTextLikeTypeName(std::string_view internal) {
+  return internal == "varchar" || internal == "bpchar" || internal == "text" || internal == "name";
+}
+
+// (col)::text where col is already text-like: the implicit coercion the server prints when a
+// varchar or char column is passed to a text parameter.
+bool IsRelabelToText(const Node* n) {
+  if (current_hints == nullptr || !current_hints->column_type || n == nullptr ||
+      n->node_case != PG_QUERY__NODE__NODE_TYPE_CAST) {
+    return false;
+  }
+  const PgQuery__TypeCast* c = n->type_cast;
+  if (LastName(c->type_name) != "text" || c->type_name->n_array_bounds != 0 || c->arg == nullptr ||
+      c->arg->node_case != PG_QUERY__NODE__NODE_COLUMN_REF || c->arg->column_ref->n_fields != 1 ||
+      c->arg->column_ref->fields[0]->node_case != PG_QUERY__NODE__NODE_STRING) {
+    return false;
+  }
+  return IsTextLikeTypeName(current_hints->column_type(StrVal(c->arg->column_ref->fields[0])));
+}
+
 // Rewrites every Node-typed child of a message (through its descriptor), so that rewrites
 // reach expressions nested in any node type.
 void RewriteChildren(Arena& arena, ProtobufCMessage* msg) {
@@ -242,6 +286,16 @@ void RewriteAExpr(Arena& arena, Node** slot) {
   }
   bool arithmetic = e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP &&
                     (op == "+" || op == "-" || op == "*" || op == "/" || op == "%");
+  // The jsonb path and key-list operators take text[]: the server prints the literal's type.
+  if ((op == "#>" || op == "#>>" || op == "#-" || op == "?|" || op == "?&") &&
+      e->rexpr != nullptr && e->rexpr->node_case == PG_QUERY__NODE__NODE_TYPE_CAST &&
+      e->rexpr->type_cast->arg != nullptr &&
+      e->rexpr->type_cast->arg->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+      e->rexpr->type_cast->arg->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL &&
+      LastName(e->rexpr->type_cast->type_name) == "text" &&
+      e->rexpr->type_cast->type_name->n_array_bounds == 1) {
+    e->rexpr = e->rexpr->type_cast->arg;
+  }
   if (op == "||") {
     if (e->lexpr != nullptr) Rewrite(arena, &e->lexpr, Strip::kTextCast);
     if (e->rexpr != nullptr) Rewrite(arena, &e->rexpr, Strip::kTextCast);
@@ -302,6 +356,7 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
           if (name == col && base == target) drop = true;
         }
       }
+      if (string_literal && LastName(c->type_name) == "regclass") NormalizeRegclassLiteral(arena, arg);
       if (drop) {
         *slot = IsNumericType(c->type_name) ? NumericFromString(arena, arg) : arg;
       }
@@ -315,7 +370,15 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
     case PG_QUERY__NODE__NODE_FUNC_CALL: {
       PgQuery__FuncCall* f = n->func_call;
       StripQualifier(f->funcname, f->n_funcname);
-      for (size_t i = 0; i < f->n_args; ++i) Rewrite(arena, &f->args[i], Strip::kTextLiteral);
+      QualifyFunction(arena, f);
+      for (size_t i = 0; i < f->n_args; ++i) {
+        if (IsRelabelToText(f->args[i])) f->args[i] = f->args[i]->type_cast->arg;
+        Rewrite(arena, &f->args[i], Strip::kTextLiteral);
+      }
+      std::string_view fname = StrVal(f->funcname[f->n_funcname - 1]);
+      if (f->n_args >= 1 && (fname == "nextval" || fname == "currval" || fname == "setval")) {
+        NormalizeRegclassLiteral(arena, f->args[0]);
+      }
       // ORDER BY, FILTER and OVER parts of an aggregate call.
       for (size_t i = 0; i < f->n_agg_order; ++i) Rewrite(arena, &f->agg_order[i], Strip::kNone);
       if (f->agg_filter != nullptr) Rewrite(arena, &f->agg_filter, Strip::kNone);
@@ -376,9 +439,17 @@ bool NodeNeedsRewrite(const Node* n) {
       }
       return e->n_name > 1 || NodeNeedsRewrite(e->lexpr) || NodeNeedsRewrite(e->rexpr);
     }
-    case PG_QUERY__NODE__NODE_FUNC_CALL:
-      if (n->func_call->n_funcname > 1) return true;
+    case PG_QUERY__NODE__NODE_FUNC_CALL: {
+      const PgQuery__FuncCall* f = n->func_call;
+      if (f->n_funcname != 1) return true;
+      std::string_view name = StrVal(f->funcname[0]);
+      if (name == "nextval" || name == "currval" || name == "setval") return true;
+      if (current_hints != nullptr && current_hints->function_schema) {
+        std::string schema = current_hints->function_schema(name);
+        if (!schema.empty() && schema != "public" && schema != "pg_catalog") return true;
+      }
       break;
+    }
     case PG_QUERY__NODE__NODE_A_CONST:
       return n->a_const->val_case == PG_QUERY__A__CONST__VAL_BSVAL;
     case PG_QUERY__NODE__NODE_COLUMN_REF:

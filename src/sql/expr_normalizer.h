@@ -12,6 +12,7 @@
 // qualified with pg_catalog or public are written bare. Pure; thread-safe.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -38,6 +39,20 @@ struct ExprHints {
   // casts the server adds to mixed arithmetic: int_col * numeric_col is stored as
   // (int_col)::numeric * numeric_col.
   std::vector<std::pair<std::string, std::string>> column_types;
+
+  // Name resolution for DDL read under a search_path (catalog/ supplies it; each may be
+  // empty). The normal form names objects as the server prints them with search_path =
+  // public: bare in public and pg_catalog, qualified elsewhere.
+  // The schema a bare function name resolves to; "" leaves it bare (public, pg_catalog or
+  // not known).
+  std::function<std::string(std::string_view name)> function_schema;
+  // The normal-form spelling of a relation named in a regclass literal ('s.t' or 't'), as
+  // regclass output prints it; "" leaves the literal as written.
+  std::function<std::string(std::string_view name)> relation_name;
+  // The internal type name of a column of the expression's table ("varchar", "int4", ...);
+  // "" when not known. Lets a varchar column passed to a text parameter compare equal with
+  // the server's explicit (col)::text.
+  std::function<std::string(std::string_view column)> column_type;
 };
 
 // Canonical text of `expr` (not modified). `hints` may be null.
