@@ -43,6 +43,7 @@ class CatalogBuilder::Impl {
   sql::ExprHints HintsFor(const Table& table, bool with_column_types = false) const;
   // Hints with name resolution only (no table): domains, triggers, function defaults.
   sql::ExprHints BaseHints() const;
+  bool IsDiscardedNullDefault(const Column& c) const;
   // The schema a bare function name resolves to through the search path among the model's
   // functions; "" when none (built-in or unknown).
   std::string FunctionSchemaOf(std::string_view name) const;

@@ -278,6 +278,15 @@ std::string CatalogBuilder::Impl::DomainBase(const std::string& type_name) const
   return !deeper.empty() ? deeper : sql::InternalTypeName(it->second.base_type);
 }
 
+// The server stores no default that is a plain NULL constant (it would change nothing). A
+// NULL coerced to a type with a modifier (varchar(64), numeric(10,2)) goes through the
+// length-coercion function and is stored (NULL::character varying), and on a domain column
+// it overrides the domain's default, so those stay.
+bool CatalogBuilder::Impl::IsDiscardedNullDefault(const Column& c) const {
+  return c.default_expr == "NULL" && c.type.find('(') == std::string::npos &&
+         DomainBase(c.type).empty();
+}
+
 sql::ExprHints CatalogBuilder::Impl::BaseHints() const {
   sql::ExprHints h;
   h.function_schema = [this](std::string_view name) { return FunctionSchemaOf(name); };
@@ -419,9 +428,7 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
     }
   }
   col.default_expr = FixTemporalDefault(col.type, FixBooleanDefault(col.type, col.default_expr));
-  // The server stores no default that is a plain NULL (it would change nothing), except on a
-  // domain column, where it overrides the domain's default.
-  if (col.default_expr == "NULL" && DomainBase(col.type).empty()) col.default_expr.clear();
+  if (IsDiscardedNullDefault(col)) col.default_expr.clear();
   if (existing != nullptr) {
     *existing = col;
   } else {
@@ -587,7 +594,7 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
       } else {
         DBARCH_ASSIGN_OR_RETURN(col->default_expr, CanonicalOrError(cmd->def, true, &hints_));
         col->default_expr = FixTemporalDefault(col->type, FixBooleanDefault(col->type, col->default_expr));
-        if (col->default_expr == "NULL" && DomainBase(col->type).empty()) col->default_expr.clear();
+        if (IsDiscardedNullDefault(*col)) col->default_expr.clear();
       }
       return Status::OK();
     }

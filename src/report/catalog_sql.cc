@@ -1,5 +1,7 @@
 #include "report/catalog_sql.h"
 
+#include "sql/expr_normalizer.h"
+
 #include <algorithm>
 #include <map>
 #include <queue>
@@ -490,13 +492,13 @@ class Writer {
         if (t.not_null) stmt += " NOT NULL";
         for (const catalog::DomainConstraint& c : t.constraints) {
           if (c.not_valid) continue;
-          stmt += "\n    CONSTRAINT " + QuoteIdent(c.name) + " CHECK (" + c.expression + ")";
+          stmt += "\n    CONSTRAINT " + QuoteIdent(c.name) + " CHECK (" + sql::DdlExprText(c.expression) + ")";
         }
         Line(stmt);
         for (const catalog::DomainConstraint& c : t.constraints) {
           if (!c.not_valid) continue;
           Line("ALTER DOMAIN " + name + " ADD CONSTRAINT " + QuoteIdent(c.name) + " CHECK (" +
-               c.expression + ") NOT VALID");
+               sql::DdlExprText(c.expression) + ") NOT VALID");
         }
         break;
       }

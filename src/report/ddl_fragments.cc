@@ -1,5 +1,7 @@
 #include "report/ddl_fragments.h"
 
+#include "sql/expr_normalizer.h"
+
 #include <cstdint>
 #include <string>
 
@@ -192,7 +194,7 @@ std::string ConstraintBodySql(const Constraint& c, bool with_not_valid) {
       out += " (" + SqlIdentList(c.columns) + ")" + IndexTail(c.include, c.index_options);
       break;
     case ConstraintKind::kCheck:
-      out = "CHECK (" + c.expression + ")";
+      out = "CHECK (" + sql::DdlExprText(c.expression) + ")";
       if (c.no_inherit) out += " NO INHERIT";
       break;
     case ConstraintKind::kForeignKey:

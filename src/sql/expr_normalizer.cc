@@ -561,6 +561,52 @@ Result<std::string> CanonicalExpr(const Node* expr, ExprContext context, const E
   return DeparseExpr(copy);
 }
 
+namespace {
+
+void ResugarInLists(Arena& arena, Node* n) {
+  if (n == nullptr) return;
+  if (n->node_case == PG_QUERY__NODE__NODE_A_EXPR) {
+    PgQuery__AExpr* e = n->a_expr;
+    std::string_view op = e->n_name > 0 ? StrVal(e->name[e->n_name - 1]) : "";
+    bool any = e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY && op == "=";
+    bool all = e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL && op == "<>";
+    if ((any || all) && e->rexpr != nullptr &&
+        e->rexpr->node_case == PG_QUERY__NODE__NODE_A_ARRAY_EXPR &&
+        e->rexpr->a_array_expr->n_elements > 0) {
+      PgQuery__AArrayExpr* a = e->rexpr->a_array_expr;
+      auto* list = arena.New<PgQuery__List>(PG_QUERY__LIST__INIT);
+      list->n_items = a->n_elements;
+      list->items = a->elements;
+      auto* node = arena.New<Node>(PG_QUERY__NODE__INIT);
+      node->node_case = PG_QUERY__NODE__NODE_LIST;
+      node->list = list;
+      e->rexpr = node;
+      e->kind = PG_QUERY__A__EXPR__KIND__AEXPR_IN;
+    }
+  }
+  ForEachChildNode(&n->base, [&](Node* const& child) { ResugarInLists(arena, child); });
+}
+
+}  // namespace
+
+std::string DdlExprText(const std::string& canonical) {
+  if (canonical.find("ARRAY[") == std::string::npos) return canonical;
+  std::string text = "SELECT " + canonical;
+  SourceFile file("<expression>", text);
+  auto tree = ParseTree::Parse(file);
+  if (!tree.ok() || tree->statements().size() != 1 ||
+      tree->statements()[0].node->node_case != PG_QUERY__NODE__NODE_SELECT_STMT ||
+      tree->statements()[0].node->select_stmt->n_target_list != 1) {
+    return canonical;
+  }
+  Arena arena;
+  Node* copy = arena.Copy(tree->statements()[0].node->select_stmt->target_list[0]->res_target->val);
+  if (copy == nullptr) return canonical;
+  ResugarInLists(arena, copy);
+  auto out = DeparseExpr(copy);
+  return out.ok() ? *out : canonical;
+}
+
 Result<std::string> CanonicalExprText(std::string_view expr_sql, ExprContext context,
                                       const ExprHints* hints) {
   std::string text = "SELECT ";

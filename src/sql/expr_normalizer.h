@@ -63,6 +63,13 @@ Result<std::string> CanonicalExpr(const Node* expr, ExprContext context,
 Result<std::string> CanonicalExprText(std::string_view expr_sql, ExprContext context,
                                       const ExprHints* hints = nullptr);
 
+// SQL for DDL from a canonical expression, written so that the server stores what it stored
+// for the original: `x = ANY (ARRAY[a, b])` as `x IN (a, b)` and `x <> ALL (ARRAY[...])` as
+// `x NOT IN (...)` (an IN list takes the column's type for its items; a written ARRAY takes
+// text, so a varchar column's CHECK would come back with other casts). Returns `canonical`
+// unchanged when it has nothing to rewrite or does not parse.
+std::string DdlExprText(const std::string& canonical);
+
 // The internal name of a type spelled as format_type() does, without typmod or array
 // brackets: "numeric(12,2)" -> "numeric", "integer" -> "int4", "character varying(20)" ->
 // "varchar", "timestamp with time zone" -> "timestamptz", "app.mood" -> "mood".
