@@ -536,6 +536,15 @@ Status CatalogBuilder::Impl::ApplyNode(const Node* n) {
           return Status::OK();
         }
       }
+      // pg_dump's SELECT pg_catalog.setval('seq', n, true): the sequence's current value is
+      // data, not schema.
+      if (s->n_target_list == 1 && s->n_from_clause == 0) {
+        const Node* v = s->target_list[0]->res_target->val;
+        if (v != nullptr && v->node_case == PG_QUERY__NODE__NODE_FUNC_CALL &&
+            FigureColname(v) == "setval") {
+          return Status::OK();
+        }
+      }
       // SELECT ... INTO creates a table: kept even when queries are not.
       return options_.keep_queries || s->into_clause != nullptr ? KeepOther(n, "") : Status::OK();
     }

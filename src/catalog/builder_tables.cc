@@ -720,6 +720,10 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
       table.owner = RoleName(cmd->newowner);
+      // The sequences the table owns (serial columns, OWNED BY) change owner with it.
+      for (auto& [q, seq] : cat_.sequences) {
+        if (seq.owned_by_table == table.name) seq.owner = table.owner;
+      }
       return Status::OK();
     case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableRowSecurity: table.rls_enabled = true; return Status::OK();
     case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableRowSecurity: table.rls_enabled = false; return Status::OK();

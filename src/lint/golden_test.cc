@@ -113,7 +113,7 @@ std::string RunCase(const Case& c) {
   }
   std::vector<std::shared_ptr<const SourceFile>> files;
   for (const auto& [name, text] : c.files) files.push_back(std::make_shared<SourceFile>(name, text));
-  LintReport r = LintSources(files, schema ? &*schema : nullptr, config);
+  LintReport r = LintScripts(files, schema ? &*schema : nullptr, config);
   std::string out;
   for (const Status& e : r.errors) {
     const SourceSpan& s = *e.span();

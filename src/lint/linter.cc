@@ -379,6 +379,43 @@ LintReport LintSources(const std::vector<std::shared_ptr<const SourceFile>>& fil
   return report;
 }
 
+LintReport LintScripts(const std::vector<std::shared_ptr<const SourceFile>>& sources,
+                       const catalog::Catalog* schema, const Config& config,
+                       const std::function<void(const sql::ScriptNote&)>& on_note) {
+  // Each file as psql runs it: meta-commands and COPY data blanked, \i includes (read from
+  // disk) as parts of their own. Excerpts come from the files as written.
+  std::vector<std::shared_ptr<const SourceFile>> files;
+  std::map<std::string, std::shared_ptr<const SourceFile>> originals;
+  std::vector<Status> script_errors;
+  for (const auto& original : sources) {
+    sql::PsqlOptions psql;
+    psql.read_file = [&originals](const std::string& p) -> Result<SourceFile> {
+      DBARCH_ASSIGN_OR_RETURN(SourceFile included, catalog::ReadSourceFile(p));
+      originals.emplace(p, std::make_shared<const SourceFile>(included));
+      return included;
+    };
+    auto script = sql::ExpandPsqlScript(*original, psql);
+    originals.emplace(original->name(), original);
+    if (!script.ok()) {
+      // A broken \if or include: an input error of this file; the others are linted.
+      script_errors.push_back(script.status());
+      continue;
+    }
+    if (on_note) {
+      for (const sql::ScriptNote& note : script->notes) on_note(note);
+    }
+    for (sql::ScriptPart& part : script->parts) {
+      files.push_back(std::make_shared<const SourceFile>(std::move(part.file)));
+    }
+  }
+  LintReport report = LintSources(files, schema, config);
+  for (Status& st : script_errors) report.errors.push_back(std::move(st));
+  for (auto& [name, file] : report.files) {
+    if (auto it = originals.find(name); it != originals.end()) file = it->second;
+  }
+  return report;
+}
+
 Result<LintReport> Lint(const LintOptions& options) {
   catalog::Catalog base;
   const catalog::Catalog* schema = options.schema;
@@ -390,41 +427,13 @@ Result<LintReport> Lint(const LintOptions& options) {
     schema = &base;
   }
   DBARCH_ASSIGN_OR_RETURN(std::vector<std::string> names, catalog::ExpandSqlPaths(options.paths));
-  // Each file as psql runs it: meta-commands and COPY data blanked, \i includes as parts
-  // of their own. Excerpts come from the files as written.
   std::vector<std::shared_ptr<const SourceFile>> files;
-  std::map<std::string, std::shared_ptr<const SourceFile>> originals;
-  std::vector<Status> script_errors;
   for (const std::string& n : names) {
     auto f = catalog::ReadSourceFile(n);
     if (!f.ok()) return f.status();
-    auto original = std::make_shared<const SourceFile>(std::move(f).value());
-    sql::PsqlOptions psql;
-    psql.read_file = [&originals](const std::string& p) -> Result<SourceFile> {
-      DBARCH_ASSIGN_OR_RETURN(SourceFile included, catalog::ReadSourceFile(p));
-      originals.emplace(p, std::make_shared<const SourceFile>(included));
-      return included;
-    };
-    auto script = sql::ExpandPsqlScript(*original, psql);
-    originals.emplace(n, original);
-    if (!script.ok()) {
-      // A broken \if or include: an input error of this file; the others are linted.
-      script_errors.push_back(script.status());
-      continue;
-    }
-    if (options.on_note) {
-      for (const sql::ScriptNote& note : script->notes) options.on_note(note);
-    }
-    for (sql::ScriptPart& part : script->parts) {
-      files.push_back(std::make_shared<const SourceFile>(std::move(part.file)));
-    }
+    files.push_back(std::make_shared<const SourceFile>(std::move(f).value()));
   }
-  LintReport report = LintSources(files, schema, options.config);
-  for (Status& st : script_errors) report.errors.push_back(std::move(st));
-  for (auto& [name, file] : report.files) {
-    if (auto it = originals.find(name); it != originals.end()) file = it->second;
-  }
-  return report;
+  return LintScripts(files, schema, options.config, options.on_note);
 }
 
 }  // namespace dbarch::lint

@@ -44,7 +44,14 @@ struct LintReport {
 // cannot be read at all; bad SQL in linted files goes to LintReport::errors.
 Result<LintReport> Lint(const LintOptions& options);
 
-// Lints in-memory sources (tests, stdin). `schema` may be null.
+// Lints `sources` as psql scripts (sql::ExpandPsqlScript: meta-commands, \i includes read
+// from disk, COPY data): what the expansion skips goes to `on_note` (may be empty); a file
+// whose expansion fails (a broken \if, a missing include) is an input error in the report.
+LintReport LintScripts(const std::vector<std::shared_ptr<const SourceFile>>& sources,
+                       const catalog::Catalog* schema, const Config& config,
+                       const std::function<void(const sql::ScriptNote&)>& on_note = {});
+
+// Lints in-memory sources as plain SQL (tests, stdin). `schema` may be null.
 LintReport LintSources(const std::vector<std::shared_ptr<const SourceFile>>& files,
                        const catalog::Catalog* schema, const Config& config);
 

@@ -506,8 +506,19 @@ TEST_P(RoundTrip, ServerCatalogEqualsDdlCatalogAndDumpReloads) {
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   Result<std::string> again = DumpSchemaSql(*reader, DumpOptions{});
   ASSERT_TRUE(again.ok()) << again.status().ToString();
-  EXPECT_TRUE(*dump == *again) << "dump -> load -> dump changed the text of " << fx.path << ":\n"
-                               << TextDiff(*dump, *again);
+  if (*dump != *again) {
+    // PostgreSQL's own deparse is not always idempotent: a CHECK (varchar_col IN ('a', 'b'))
+    // prints as (col)::text = ANY ((ARRAY['a'::character varying])::text[]), and that text
+    // reloads as ARRAY[('a'::character varying)::text] (pg_dump and restore do the same). The
+    // two texts must still mean the same: equal models.
+    Result<catalog::Catalog> first = CatalogFromDump(*dump);
+    Result<catalog::Catalog> second_model = CatalogFromDump(*again);
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+    ASSERT_TRUE(second_model.ok()) << second_model.status().ToString();
+    std::vector<std::string> diff = DiffLines(*first, *second_model);
+    EXPECT_TRUE(diff.empty()) << "dump -> load -> dump changed " << fx.path << ":\n"
+                              << TextDiff(*dump, *again) << "  " << Join(diff, "\n  ");
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, RoundTrip, ::testing::ValuesIn(AllFixtures()),

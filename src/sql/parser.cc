@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <memory>
 #include <system_error>
@@ -18,11 +19,92 @@ namespace {
 
 // Converts a libpg_query error on `parsed` (the whole text, or a chunk of it with every byte
 // before the chunk blanked, so byte offsets agree) into a Status pointing into `file`.
+std::string LowerWord(std::string_view text, size_t at, size_t* end) {
+  size_t j = at;
+  std::string w;
+  while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_')) {
+    w += static_cast<char>(std::tolower(static_cast<unsigned char>(text[j])));
+    ++j;
+  }
+  *end = j;
+  return w;
+}
+
+// The word before offset `at` (skipping blanks), lower-cased.
+std::string PreviousWord(std::string_view text, size_t at) {
+  size_t i = at;
+  while (i > 0 && std::isspace(static_cast<unsigned char>(text[i - 1]))) --i;
+  size_t e = i;
+  while (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '_')) --i;
+  std::string w(text.substr(i, e - i));
+  for (char& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return w;
+}
+
+// Syntax that newer PostgreSQL versions accept and the PostgreSQL 15 grammar rejects, named
+// with the version it needs, from the token where the parser stopped; "" when not known.
+std::string NewerSyntax(std::string_view text, size_t offset) {
+  size_t end = 0;
+  std::string word = LowerWord(text, offset, &end);
+  std::string before = PreviousWord(text, offset);
+  // The statement so far, lower-cased, for constructs recognised by what precedes them.
+  size_t stmt = text.rfind(';', offset == 0 ? 0 : offset - 1);
+  std::string head(text.substr(stmt == std::string_view::npos ? 0 : stmt + 1,
+                               offset - (stmt == std::string_view::npos ? 0 : stmt + 1)));
+  for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (word == "virtual") return "virtual generated columns need PostgreSQL 18";
+  size_t next_end = 0;
+  size_t next_at = end;
+  while (next_at < text.size() && std::isspace(static_cast<unsigned char>(text[next_at]))) ++next_at;
+  std::string next = LowerWord(text, next_at, &next_end);
+  if ((word == "overlaps" && before == "without") || (word == "without" && next == "overlaps")) {
+    return "WITHOUT OVERLAPS keys need PostgreSQL 18";
+  }
+  if (word == "period") return "PERIOD foreign keys need PostgreSQL 18";
+  if ((word == "enforced" && before == "not") || (word == "not" && next == "enforced")) {
+    return "NOT ENFORCED constraints need PostgreSQL 18";
+  }
+  if (head.find("json_table") != std::string::npos) return "JSON_TABLE needs PostgreSQL 17";
+  if (head.find("json_exists") != std::string::npos || head.find("json_query") != std::string::npos ||
+      head.find("json_value") != std::string::npos) {
+    return "JSON_EXISTS, JSON_QUERY and JSON_VALUE need PostgreSQL 17";
+  }
+  if ((word == "json" && (before == "is" || before == "not")) ||
+      ((word == "is" || word == "not") && next == "json")) {
+    return "IS JSON needs PostgreSQL 16";
+  }
+  if (head.find("json_object") != std::string::npos || head.find("json_array") != std::string::npos) {
+    return "the SQL/JSON constructors (JSON_OBJECT, JSON_ARRAY...) need PostgreSQL 16";
+  }
+  size_t first = 0;
+  std::string verb = LowerWord(head, head.find_first_not_of(" \t\r\n"), &first);
+  if (verb == "merge" && word == "returning") return "MERGE ... RETURNING needs PostgreSQL 17";
+  if (verb == "merge" && word == "by" && before == "matched") {
+    return "WHEN NOT MATCHED BY SOURCE needs PostgreSQL 17";
+  }
+  if (word == "expression" && before == "set") return "ALTER COLUMN ... SET EXPRESSION needs PostgreSQL 17";
+  if (word == "inherit" && before == "with") return "GRANT ... WITH INHERIT needs PostgreSQL 16";
+  if (offset > 0 && text[offset - 1] == '0' && (word.rfind("x", 0) == 0 || word.rfind("o", 0) == 0 ||
+                                                word.rfind("b", 0) == 0)) {
+    return "hexadecimal, octal and binary integer literals need PostgreSQL 16";
+  }
+  if (!word.empty() && word[0] == '_' && offset > 0 && std::isdigit(static_cast<unsigned char>(text[offset - 1]))) {
+    return "underscores in numeric literals need PostgreSQL 16";
+  }
+  return "";
+}
+
 Status ErrorStatus(const PgQueryError* error, std::string_view parsed, const SourceFile& file) {
   std::string message = error->message != nullptr ? error->message : "syntax error";
-  Status st = Status::ParseError(message);
   uint32_t offset = 0;
   if (error->cursorpos > 0) offset = CharPosToByteOffset(parsed, error->cursorpos);
+  std::string newer = NewerSyntax(parsed, offset);
+  Status st = Status::ParseError(message);
+  if (!newer.empty()) {
+    st = Status::ParseError(message + ": " + newer).WithHint(
+        "dbarch reads SQL with the PostgreSQL 15 grammar (libpg_query 15, the version Debian 12 "
+        "ships)");
+  }
   return std::move(st).WithSpan(file.Span(offset, offset));
 }
 

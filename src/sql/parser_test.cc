@@ -34,6 +34,42 @@ TEST(ParseTree, ErrorCarriesLineAndCharacterColumn) {
   EXPECT_EQ(st.span()->column, 18u);
 }
 
+// Syntax of PostgreSQL 16-18 fails with the version 15 grammar; the error names the
+// construct and the version it needs, at the token where parsing stopped.
+TEST(ParseTree, NewerSyntaxErrorsNameTheVersion) {
+  struct Case {
+    const char* sql;
+    const char* needs;
+  } cases[] = {
+      {"CREATE TABLE t (a int,\n  b int GENERATED ALWAYS AS (a * 2) VIRTUAL);",
+       "virtual generated columns need PostgreSQL 18"},
+      {"CREATE TABLE r (id int, during tstzrange,\n  PRIMARY KEY (id, during WITHOUT OVERLAPS));",
+       "WITHOUT OVERLAPS keys need PostgreSQL 18"},
+      {"ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT ENFORCED;",
+       "NOT ENFORCED constraints need PostgreSQL 18"},
+      {"SELECT * FROM JSON_TABLE(doc, '$.items[*]' COLUMNS (id int PATH '$.id')) jt;",
+       "JSON_TABLE needs PostgreSQL 17"},
+      {"SELECT doc IS JSON FROM t;", "IS JSON needs PostgreSQL 16"},
+      {"MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE RETURNING t.id;",
+       "MERGE ... RETURNING needs PostgreSQL 17"},
+  };
+  for (const Case& c : cases) {
+    SourceFile f("new.sql", c.sql);
+    auto tree = ParseTree::Parse(f);
+    ASSERT_FALSE(tree.ok()) << c.sql;
+    EXPECT_EQ(tree.status().code(), StatusCode::kParseError);
+    EXPECT_NE(tree.status().message().find(c.needs), std::string::npos)
+        << c.sql << "\n" << tree.status().message();
+    EXPECT_NE(tree.status().hint().find("PostgreSQL 15 grammar"), std::string::npos);
+    EXPECT_TRUE(tree.status().span().has_value());
+  }
+  // An ordinary syntax error gets no version note.
+  SourceFile plain("plain.sql", "SELEC 1;");
+  auto tree = ParseTree::Parse(plain);
+  ASSERT_FALSE(tree.ok());
+  EXPECT_EQ(tree.status().message().find("PostgreSQL"), std::string::npos);
+}
+
 TEST(SplitStatements, WorksOnTextThatDoesNotParse) {
   SourceFile f("x.sql", "SELEC 1; SELECT 2;\n-- tail\n");
   auto ranges = SplitStatements(f);

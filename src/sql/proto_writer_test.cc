@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sql/arena.h"
+#include "sql/psql_script.h"
 #include "sql/ast.h"
 #include "sql/parser.h"
 
@@ -58,6 +59,15 @@ std::vector<std::filesystem::path> CorpusFiles() {
   return files;
 }
 
+// A corpus file as plain SQL: psql meta-commands and COPY data (in the fixtures written as
+// installer scripts and pg_dump output) blanked as psql would run the file.
+std::string PlainSql(const std::filesystem::path& path) {
+  std::string text = ReadFile(path);
+  auto script = ExpandPsqlScript(SourceFile(path.string(), text), PsqlOptions{});
+  if (!script.ok() || script->parts.size() != 1) return text;
+  return script->parts[0].file.text();
+}
+
 // Calls fn(node) for `node` and every Node below it.
 template <typename Fn>
 void ForEachNode(const Node* node, Fn&& fn) {
@@ -71,7 +81,7 @@ TEST(PackMessage, MatchesProtobufCAndDeparsesAlikeOnTheCorpus) {
   size_t statements = 0;
   size_t nodes = 0;
   for (const auto& path : files) {
-    SourceFile file(path.string(), ReadFile(path));
+    SourceFile file(path.string(), PlainSql(path));
     auto tree = ParseTree::Parse(file);
     ASSERT_TRUE(tree.ok()) << path << ": " << tree.status().message();
     for (const Statement& stmt : tree->statements()) {
@@ -114,7 +124,7 @@ TEST(PackMessage, MatchesProtobufCAndDeparsesAlikeOnTheCorpus) {
 TEST(PackMessage, WholeParseResultMatchesLibpgQueryOutput) {
   // libpg_query's own output (packed by protobuf-c) decodes and re-encodes to itself.
   for (const auto& path : CorpusFiles()) {
-    std::string text = ReadFile(path);
+    std::string text = PlainSql(path);
     PgQueryProtobufParseResult raw = pg_query_parse_protobuf(text.c_str());
     ASSERT_EQ(raw.error, nullptr) << path;
     std::string bytes(raw.parse_tree.data, raw.parse_tree.len);

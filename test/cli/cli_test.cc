@@ -196,5 +196,40 @@ TEST(Cli, DsnToAClosedPortExitsFourWithoutThePassword) {
   EXPECT_EQ(bad.err.find("s3cr3t-pw"), std::string::npos) << "password leaked:\n" << bad.err;
 }
 
+// A psql installer script reads as psql runs it: what is skipped is a note on stderr at its
+// position, the model is complete, the exit code 0.
+TEST(Cli, PsqlScriptMetaCommandsAreNotesNotErrors) {
+  RunResult r = RunDbarch({"inspect", "--schema", "test/fixtures/schemas/11_psql_install_script.sql",
+                           "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.err.find("test/fixtures/schemas/11_psql_install_script.sql:9:1: note: \\echo"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(":71:1: note: COPY ... FROM stdin"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("\"editor_sanitized\""), std::string::npos);
+}
+
+// Syntax of a newer PostgreSQL names the construct and the version, at its position.
+TEST(Cli, NewerPostgresSyntaxNamesTheVersion) {
+  RunResult r = RunDbarch({"inspect", "--schema", "test/fixtures/bad/postgres18_virtual_column.sql"});
+  EXPECT_EQ(r.exit_code, 3) << Describe(r);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("test/fixtures/bad/postgres18_virtual_column.sql:6:57: error: syntax error "
+                       "at or near \"VIRTUAL\": virtual generated columns need PostgreSQL 18"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("PostgreSQL 15 grammar"), std::string::npos) << r.err;
+}
+
+// A broken psql conditional is bad input with its position, not a partial model.
+TEST(Cli, UnterminatedPsqlIfIsBadInput) {
+  RunResult r = RunDbarch({"inspect", "--schema", "test/fixtures/psql/unterminated_if.sql"});
+  EXPECT_EQ(r.exit_code, 3) << Describe(r);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("unterminated_if.sql:2:1: error: \\if without a matching \\endif"),
+            std::string::npos)
+      << r.err;
+}
+
 }  // namespace
 }  // namespace dbarch::cli_test
