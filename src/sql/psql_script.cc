@@ -4,6 +4,8 @@
 #include <optional>
 #include <utility>
 
+#include "sql/parser.h"
+
 namespace dbarch::sql {
 
 namespace {
@@ -529,24 +531,10 @@ Status Expander::Run(const SourceFile& file, int depth) {
     char c = text[i];
     if (IsBlank(c)) {
       ++i;
-    } else if (c == '-' && i + 1 < text.size() && text[i + 1] == '-') {
-      size_t eol = text.find('\n', i);
-      i = eol == std::string_view::npos ? text.size() : eol;
-    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
-      int nest = 0;
-      size_t j = i;
-      while (j + 1 < text.size()) {
-        if (text[j] == '/' && text[j + 1] == '*') {
-          ++nest;
-          j += 2;
-        } else if (text[j] == '*' && text[j + 1] == '/') {
-          j += 2;
-          if (--nest == 0) break;
-        } else {
-          ++j;
-        }
-      }
-      i = nest == 0 ? j : text.size();
+    } else if ((c == '-' && i + 1 < text.size() && text[i + 1] == '-') ||
+               (c == '/' && i + 1 < text.size() && text[i + 1] == '*')) {
+      // Backslashes in comments are not meta-commands.
+      i = SkipBlanksAndComments(text, static_cast<uint32_t>(i));
     } else if (c == '\'') {
       start_token(i);
       bool escapes = i > 0 && (text[i - 1] == 'E' || text[i - 1] == 'e') &&
