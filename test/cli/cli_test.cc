@@ -199,10 +199,10 @@ TEST(Cli, DsnToAClosedPortExitsFourWithoutThePassword) {
 // A psql installer script reads as psql runs it: what is skipped is a note on stderr at its
 // position, the model is complete, the exit code 0.
 TEST(Cli, PsqlScriptMetaCommandsAreNotesNotErrors) {
-  RunResult r = RunDbarch({"inspect", "--schema", "test/fixtures/schemas/11_psql_install_script.sql",
+  RunResult r = RunDbarch({"inspect", "--schema", "test/fixtures/schemas/13_psql_install_script.sql",
                            "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
-  EXPECT_NE(r.err.find("test/fixtures/schemas/11_psql_install_script.sql:9:1: note: \\echo"),
+  EXPECT_NE(r.err.find("test/fixtures/schemas/13_psql_install_script.sql:9:1: note: \\echo"),
             std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find(":71:1: note: COPY ... FROM stdin"), std::string::npos) << r.err;
