@@ -95,6 +95,21 @@ std::optional<std::string> KnownText(const Node* n, const workload::Query& query
   return std::nullopt;
 }
 
+// A primary key or unique column of its own, or a column of a foreign key: its values
+// identify rows (or their parents), they do not classify them.
+bool IsKeyLike(const catalog::Table& table, const std::string& column) {
+  for (const catalog::Constraint& c : table.constraints) {
+    bool keyed = c.kind == catalog::ConstraintKind::kPrimaryKey ||
+                 c.kind == catalog::ConstraintKind::kUnique;
+    if (keyed && c.columns.size() == 1 && c.columns[0] == column) return true;
+    if (c.kind == catalog::ConstraintKind::kForeignKey &&
+        std::find(c.columns.begin(), c.columns.end(), column) != c.columns.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
 class Extractor {
  public:
   Extractor(const catalog::Catalog& catalog, const workload::Query& query)
@@ -391,6 +406,7 @@ void Extractor::ConstantPredicates(const Node* n, const Scope& scope) {
     return;
   }
   std::optional<Resolved> column;
+  bool equality = false;
   switch (n->node_case) {
     case PG_QUERY__NODE__NODE_A_EXPR: {
       const PgQuery__AExpr* e = n->a_expr;
@@ -402,6 +418,9 @@ void Extractor::ConstantPredicates(const Node* n, const Scope& scope) {
       } else if (IsLiteral(e->lexpr)) {
         column = Resolve(e->rexpr, scope);
       }
+      // A literal compared with a key is a sample value of a parameter, not a class of rows.
+      if (column && IsKeyLike(*column->table, column->column)) return;
+      equality = true;
       break;
     }
     case PG_QUERY__NODE__NODE_NULL_TEST:
@@ -430,7 +449,8 @@ void Extractor::ConstantPredicates(const Node* n, const Scope& scope) {
   if (!column) return;
   std::optional<std::string> text = UnqualifiedText(n);
   if (!text) return;
-  predicates_.insert(ConstantPredicate{column->table->name, std::move(*text), column->column});
+  predicates_.insert(
+      ConstantPredicate{column->table->name, std::move(*text), column->column, equality});
 }
 
 void Extractor::Predicate(const Node* n, const Scope& scope) {
@@ -865,6 +885,15 @@ std::vector<IndexDef> CandidateIndexes(const QueryColumns& columns,
     // Partial indexes: the other elements, WHERE the constant predicate.
     for (const ConstantPredicate& p : columns.predicates) {
       if (p.table != table) continue;
+      if (p.equality) {
+        auto st = options.physical.find({p.table, p.column});
+        if (st != options.physical.end() && st->second.n_distinct != 0) {
+          double distinct = st->second.n_distinct > 0
+                                ? st->second.n_distinct
+                                : -st->second.n_distinct * st->second.table_rows;
+          if (distinct > options.categorical_max_distinct) continue;
+        }
+      }
       std::vector<const Element*> others;
       for (const Element& e : elements) {
         if (std::find(e.columns.begin(), e.columns.end(), p.column) == e.columns.end()) {

@@ -97,6 +97,10 @@ struct ConstantPredicate {
   catalog::QualifiedName table;
   std::string sql;
   std::string column;  // the column it tests
+  // `column = literal`: the literal is a sample of a parameter unless the column is
+  // categorical (CandidateOptions::categorical_max_distinct). IS NULL and boolean tests
+  // name a class of rows by their form.
+  bool equality = false;
   auto operator<=>(const ConstantPredicate&) const = default;
   bool operator==(const ConstantPredicate&) const = default;
 };
@@ -133,6 +137,9 @@ struct ColumnPhysicalStats {
   double correlation = 0;  // pg_stats.correlation: physical vs logical order, -1..1
   double table_rows = 0;   // reltuples of the table (of its partitions when partitioned)
   double table_pages = 0;  // relpages likewise
+  // pg_stats.n_distinct: > 0 a count of distinct values, < 0 minus their fraction of the
+  // rows, 0 not known.
+  double n_distinct = 0;
 };
 
 struct CandidateOptions {
@@ -145,6 +152,12 @@ struct CandidateOptions {
   double brin_min_correlation = 0.9;
   double brin_min_rows = 100'000;
   double brin_min_pages = 1'000;
+  // A `column = literal` of a query gives partial candidates only when the column has at
+  // most this many distinct values (pg_stats through `physical`): a status or a type names a
+  // class of rows, while a literal on a high-cardinality column is a sample value of a
+  // parameter and such an index would serve that one value. Key-like columns (primary key,
+  // unique, foreign key) never give one, with or without statistics.
+  double categorical_max_distinct = 100;
 };
 
 // The tables and indexable columns of `query` (its SELECT, or the reads of its INSERT /

@@ -353,6 +353,44 @@ TEST_F(KindCandidates, PartialIndexesOnConstantPredicates) {
   EXPECT_TRUE(Extract("SELECT 1 FROM shop.products WHERE status = $1", {"x"}).predicates.empty());
 }
 
+// A literal in a workload query is a sample value of a parameter: a partial index on it
+// serves that one value. Only categorical columns (few distinct values) and IS NULL /
+// boolean tests make partial candidates; keys and foreign keys never do.
+TEST_F(KindCandidates, LiteralsOnKeysAreParametersNotPartialPredicates) {
+  // Foreign keys and primary keys: no predicate at all.
+  EXPECT_TRUE(Extract("SELECT line_no FROM shop.order_items WHERE order_id = 2718282")
+                  .predicates.empty());
+  EXPECT_TRUE(Extract("SELECT id FROM shop.orders WHERE user_id = 107769 ORDER BY placed_at")
+                  .predicates.empty());
+  EXPECT_TRUE(Extract("SELECT 1 FROM shop.products WHERE seller_id = 3 AND status = 'active'")
+                  .predicates.size() == 1);
+  Strings keys = Keys("SELECT id FROM shop.orders WHERE user_id = 107769 ORDER BY placed_at");
+  for (const std::string& k : keys) EXPECT_EQ(k.find(" where("), std::string::npos) << k;
+  EXPECT_TRUE(Has(keys, "shop.orders(user_id,placed_at)"));
+
+  // A column that is not a key: categorical or not by its statistics.
+  const std::string sql = "SELECT id FROM shop.products WHERE status = 'active' ORDER BY published_at";
+  const catalog::QualifiedName products{"shop", "products"};
+  CandidateOptions few = Width(3);
+  few.physical[{products, "status"}].n_distinct = 3;
+  few.physical[{products, "status"}].table_rows = 1e6;
+  EXPECT_TRUE(Has(Keys(sql, {}, few), "shop.products(published_at) where(status = 'active')"));
+  CandidateOptions many = Width(3);
+  many.physical[{products, "status"}].n_distinct = -0.4;  // 40 % of a million rows distinct
+  many.physical[{products, "status"}].table_rows = 1e6;
+  Strings plain = Keys(sql, {}, many);
+  for (const std::string& k : plain) EXPECT_EQ(k.find(" where("), std::string::npos) << k;
+  EXPECT_TRUE(Has(plain, "shop.products(status,published_at)"));
+  // IS NULL classifies rows by its form, whatever the statistics.
+  CandidateOptions nulls = Width(3);
+  const catalog::QualifiedName shipments{"shop", "shipments"};
+  nulls.physical[{shipments, "delivered_at"}].n_distinct = -0.9;
+  nulls.physical[{shipments, "delivered_at"}].table_rows = 1e6;
+  EXPECT_TRUE(Has(Keys("SELECT id FROM shop.shipments WHERE delivered_at IS NULL ORDER BY shipped_at",
+                       {}, nulls),
+                  "shop.shipments(shipped_at) where(delivered_at IS NULL)"));
+}
+
 TEST_F(KindCandidates, OrderByDirectionIsMirrored) {
   Strings keys = Keys(
       "SELECT id FROM shop.orders WHERE user_id = $1 ORDER BY placed_at DESC LIMIT 20", {"42"});

@@ -183,25 +183,25 @@ std::vector<std::string> CreateStatements(const advisor::IndexDef& index, const 
   return out;
 }
 
-// pg_stats correlation and table sizes of every analysed column (partitioned tables: their
-// inherited statistics and the sum of their partitions' sizes), for BRIN candidates.
+// pg_stats correlation, n_distinct and table sizes of every analysed column (partitioned
+// tables: their inherited statistics and the sum of their partitions' sizes), for BRIN
+// candidates and to tell categorical columns from parameters.
 Result<std::map<std::pair<catalog::QualifiedName, std::string>, advisor::ColumnPhysicalStats>>
 ReadPhysicalStats(pg::Connection& conn) {
   DBARCH_ASSIGN_OR_RETURN(
       pg::QueryResult rows,
       conn.Exec("SELECT DISTINCT ON (s.schemaname, s.tablename, s.attname) "
-                "s.schemaname, s.tablename, s.attname, s.correlation, "
+                "s.schemaname, s.tablename, s.attname, coalesce(s.correlation, 0), "
                 "CASE WHEN c.relkind = 'p' THEN (SELECT coalesce(sum(greatest(p.reltuples, 0)), 0) "
                 "  FROM pg_partition_tree(c.oid) t JOIN pg_class p ON p.oid = t.relid "
                 "  WHERE t.isleaf) ELSE greatest(c.reltuples, 0) END, "
                 "CASE WHEN c.relkind = 'p' THEN (SELECT coalesce(sum(p.relpages), 0) "
                 "  FROM pg_partition_tree(c.oid) t JOIN pg_class p ON p.oid = t.relid "
-                "  WHERE t.isleaf) ELSE c.relpages END "
+                "  WHERE t.isleaf) ELSE c.relpages END, s.n_distinct "
                 "FROM pg_stats s "
                 "JOIN pg_namespace n ON n.nspname = s.schemaname "
                 "JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename "
-                "WHERE s.correlation IS NOT NULL "
-                "AND s.schemaname NOT IN ('pg_catalog', 'information_schema') "
+                "WHERE s.schemaname NOT IN ('pg_catalog', 'information_schema') "
                 "ORDER BY s.schemaname, s.tablename, s.attname, "
                 "s.inherited = (c.relkind = 'p') DESC"));
   std::map<std::pair<catalog::QualifiedName, std::string>, advisor::ColumnPhysicalStats> out;
@@ -210,6 +210,7 @@ ReadPhysicalStats(pg::Connection& conn) {
     st.correlation = std::stod(std::string(rows.Get(r, 3)));
     st.table_rows = std::stod(std::string(rows.Get(r, 4)));
     st.table_pages = std::stod(std::string(rows.Get(r, 5)));
+    st.n_distinct = std::stod(std::string(rows.Get(r, 6)));
     out[{{std::string(rows.Get(r, 0)), std::string(rows.Get(r, 1))}, std::string(rows.Get(r, 2))}] =
         st;
   }
