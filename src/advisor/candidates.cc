@@ -163,6 +163,7 @@ class Extractor {
   std::map<std::pair<catalog::QualifiedName, IndexKey>, uint32_t> expressions_;
   std::set<ConstantPredicate> predicates_;
   std::set<GinTarget> gin_;
+  std::set<PrefixSearch> prefixes_;
   std::set<std::string> cte_names_;
   std::set<catalog::QualifiedName> tables_;
   std::map<std::pair<catalog::QualifiedName, std::string>, uint32_t> uses_;
@@ -352,11 +353,30 @@ void Extractor::GinPredicate(const PgQuery__AExpr* e, std::string_view op, const
     if (like && op != "~~" && op != "~~*") return;  // NOT LIKE
     std::optional<Resolved> l = Resolve(e->lexpr, scope);
     if (!l || HasColumnRef(e->rexpr)) return;
-    if (like && op == "~~") {
+    if ((like && op == "~~") || op == "~") {
       // A pattern with a literal prefix is a B-tree range (text_pattern_ops), not trigram
       // work; an unknown pattern may well start with a wildcard.
       std::optional<std::string> pattern = KnownText(e->rexpr, query_);
-      if (pattern && !pattern->empty() && (*pattern)[0] != '%' && (*pattern)[0] != '_') return;
+      bool prefix = false;
+      if (pattern && like) {
+        prefix = !pattern->empty() && (*pattern)[0] != '%' && (*pattern)[0] != '_';
+      } else if (pattern) {
+        // A regular expression anchored at the start, then a literal character.
+        prefix = pattern->size() >= 2 && (*pattern)[0] == '^' &&
+                 std::string_view("\\.^$*+?()[]{}|").find((*pattern)[1]) == std::string_view::npos;
+      }
+      if (prefix) {
+        const catalog::Column* col = ColumnOf(*l);
+        if (col == nullptr) return;
+        std::string opclass = StartsWith(col->type, "character varying") ? "varchar_pattern_ops"
+                              : StartsWith(col->type, "character")       ? "bpchar_pattern_ops"
+                              : col->type == "text"                      ? "text_pattern_ops"
+                                                                         : "";
+        if (opclass.empty()) return;
+        bool column_c = col->collation == "C" || col->collation == "POSIX";
+        prefixes_.insert(PrefixSearch{l->table->name, l->column, opclass, column_c});
+        return;
+      }
     }
     IndexKey key = IndexKey::Column(l->column);
     key.opclass = "gin_trgm_ops";
@@ -720,6 +740,7 @@ QueryColumns Extractor::Finish() const {
     out.expressions.push_back(IndexableExpression{key.first, key.second, uses});
   }
   out.predicates.assign(predicates_.begin(), predicates_.end());
+  out.prefixes.assign(prefixes_.begin(), prefixes_.end());
   out.gin.assign(gin_.begin(), gin_.end());
   return out;
 }
@@ -868,6 +889,17 @@ std::vector<IndexDef> CandidateIndexes(const QueryColumns& columns,
     }
     e.columns = {c.column};
     by_table[c.table].push_back(std::move(e));
+  }
+  for (const PrefixSearch& p : columns.prefixes) {
+    // A range the B-tree serves only in the C order: under another collation the key takes
+    // the type's pattern operator class (LIKE 'abc%' becomes >= 'abc' AND < 'abd' on it).
+    Element e;
+    e.key = IndexKey::Column(p.column);
+    if (!p.column_collation_is_c && !options.default_collation_is_c) {
+      e.key.opclass = p.pattern_opclass;
+    }
+    e.columns = {p.column};
+    by_table[p.table].push_back(std::move(e));
   }
   for (const IndexableExpression& x : columns.expressions) {
     Element e;

@@ -105,6 +105,17 @@ struct ConstantPredicate {
   bool operator==(const ConstantPredicate&) const = default;
 };
 
+// A column searched by a literal prefix (`LIKE 'abc%'`, `~ '^abc'`): a B-tree range, but
+// under a collation other than C only with the type's pattern operator class.
+struct PrefixSearch {
+  catalog::QualifiedName table;
+  std::string column;
+  std::string pattern_opclass;  // text_pattern_ops, varchar_pattern_ops or bpchar_pattern_ops
+  bool column_collation_is_c = false;  // COLLATE "C" / "POSIX" on the column itself
+  auto operator<=>(const PrefixSearch&) const = default;
+  bool operator==(const PrefixSearch&) const = default;
+};
+
 // What only a GIN index serves: the key (a column with an operator class, or an
 // to_tsvector expression) and why ("trigram", "jsonb containment", "array", "full text").
 struct GinTarget {
@@ -130,6 +141,7 @@ struct QueryColumns {
   std::vector<IndexableExpression> expressions;  // sorted, unique (uses or-ed together)
   std::vector<ConstantPredicate> predicates;     // sorted, unique
   std::vector<GinTarget> gin;                    // sorted, unique
+  std::vector<PrefixSearch> prefixes;            // sorted, unique
 };
 
 // Physical statistics of one column for BRIN candidates (from pg_stats / pg_class).
@@ -158,6 +170,9 @@ struct CandidateOptions {
   // parameter and such an index would serve that one value. Key-like columns (primary key,
   // unique, foreign key) never give one, with or without statistics.
   double categorical_max_distinct = 100;
+  // Whether the database's default collation is C or POSIX: then a plain B-tree serves a
+  // prefix search; otherwise the key needs the pattern operator class.
+  bool default_collation_is_c = false;
 };
 
 // The tables and indexable columns of `query` (its SELECT, or the reads of its INSERT /

@@ -391,6 +391,26 @@ TEST_F(KindCandidates, LiteralsOnKeysAreParametersNotPartialPredicates) {
                   "shop.shipments(shipped_at) where(delivered_at IS NULL)"));
 }
 
+// LIKE 'abc%' and ~ '^abc' are B-tree ranges; under a collation other than C only a key
+// with the type's pattern operator class serves them.
+TEST_F(KindCandidates, PrefixSearchesUsePatternOperatorClasses) {
+  const std::string like = "SELECT id FROM shop.products WHERE sku LIKE 'KES-41%'";
+  Strings keys = Keys(like);
+  EXPECT_TRUE(Has(keys, "shop.products(sku varchar_pattern_ops)")) << (keys.empty() ? "" : keys[0]);
+  EXPECT_FALSE(Has(keys, "shop.products using gin(sku gin_trgm_ops)"));
+  CandidateOptions c_locale = Width(3);
+  c_locale.default_collation_is_c = true;
+  EXPECT_TRUE(Has(Keys(like, {}, c_locale), "shop.products(sku)"));
+  // With an equality column first, and from a sample parameter.
+  keys = Keys("SELECT id FROM shop.products WHERE seller_id = $1 AND sku LIKE $2", {"4", "AB%"});
+  EXPECT_TRUE(Has(keys, "shop.products(seller_id,sku varchar_pattern_ops)"));
+  // An anchored regular expression with a literal start; a wildcard start stays trigram.
+  EXPECT_TRUE(Has(Keys("SELECT id FROM shop.products WHERE sku ~ '^KES'"),
+                  "shop.products(sku varchar_pattern_ops)"));
+  EXPECT_TRUE(Has(Keys("SELECT id FROM shop.products WHERE sku LIKE '%41'"),
+                  "shop.products using gin(sku gin_trgm_ops)"));
+}
+
 TEST_F(KindCandidates, OrderByDirectionIsMirrored) {
   Strings keys = Keys(
       "SELECT id FROM shop.orders WHERE user_id = $1 ORDER BY placed_at DESC LIMIT 20", {"42"});

@@ -669,6 +669,14 @@ class AdviseCommand : public Subcommand {
     advisor::CandidateOptions candidate_options;
     candidate_options.max_width = width_;
     DBARCH_ASSIGN_OR_RETURN(candidate_options.physical, ReadPhysicalStats(conn));
+    {
+      DBARCH_ASSIGN_OR_RETURN(
+          pg::QueryResult collation,
+          conn.Exec("SELECT datcollate IN ('C', 'POSIX') FROM pg_catalog.pg_database "
+                    "WHERE datname = current_database()"));
+      candidate_options.default_collation_is_c =
+          collation.rows() == 1 && std::string(collation.Get(0, 0)) == "t";
+    }
 
     using ExistingKeys = std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>;
     DBARCH_ASSIGN_OR_RETURN(ExistingKeys existing, ExistingBtreeKeys(conn));
