@@ -26,6 +26,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "advisor/candidates.h"
 #include "advisor/drops.h"
 #include "advisor/search.h"
@@ -57,6 +59,13 @@ constexpr size_t kMaxIdentifierBytes = 63;
 // kMinMeasuredSpeedUp times faster.
 constexpr double kMinCostGain = 0.001;
 constexpr double kMinMeasuredSpeedUp = 1.1;
+// --verify removes a recommended index when a query that uses it is more than this many times
+// slower than without the recommendations and, timed again without that index, faster by
+// the same factor.
+constexpr double kMaxMeasuredSlowdown = 1.1;
+// ... and by at least this much per execution: below it, this machine's timing noise on
+// sub-millisecond queries would decide.
+constexpr double kMinRegressionMs = 0.5;
 
 // One analysed workload query.
 struct Analysed {
@@ -917,6 +926,9 @@ class AdviseCommand : public Subcommand {
     DBARCH_ASSIGN_OR_RETURN(measure::WorkloadMeasurement after,
                             measure::RunWorkload(conn, workload, options));
 
+    DBARCH_RETURN_IF_ERROR(
+        RemoveRegressions(conn, workload, chosen, plan_names, before, options, after, result));
+
     std::vector<std::optional<double>> speed_ups = measure::QuerySpeedUps(before, after);
     report::AdviseVerify v;
     v.runs = runs_;
@@ -938,6 +950,7 @@ class AdviseCommand : public Subcommand {
       v.queries.push_back(std::move(q));
     }
     for (report::AdviseIndex& idx : result.indexes) {
+      if (idx.dropped) continue;  // removed for a regression above
       bool benefit = false;
       const std::set<std::string>& names = plan_names[idx.name];
       for (const report::AdviseVerifyQuery& q : v.queries) {
@@ -955,6 +968,72 @@ class AdviseCommand : public Subcommand {
       }
     }
     result.verify = std::move(v);
+    return Status::OK();
+  }
+
+  // A recommendation that makes a query slower is a defect, not a footnote. For every query
+  // measured more than kMaxMeasuredSlowdown times slower with the recommended set, each
+  // recommended index in its plan is dropped and the query timed again: an index the query
+  // is that much faster without stays dropped (reported with the timings), any other is
+  // built again. When something was removed, the whole workload is measured again into
+  // `after`, so the report shows the set that is recommended.
+  Status RemoveRegressions(pg::Connection& conn, const workload::Workload& workload,
+                           const std::vector<advisor::IndexDef>& chosen,
+                           const std::map<std::string, std::set<std::string>>& plan_names,
+                           const measure::WorkloadMeasurement& before,
+                           measure::RunOptions options, measure::WorkloadMeasurement& after,
+                           report::AdviseReport& result) {
+    bool removed = false;
+    for (size_t qi = 0; qi < after.queries.size() && qi < before.queries.size(); ++qi) {
+      const measure::QueryMeasurement& b = before.queries[qi];
+      const measure::QueryMeasurement& a = after.queries[qi];
+      if (b.outcome != measure::Outcome::kOk || a.outcome != measure::Outcome::kOk ||
+          !(a.median_ms > b.median_ms * kMaxMeasuredSlowdown) ||
+          a.median_ms - b.median_ms < kMinRegressionMs || !a.plan) {
+        continue;
+      }
+      workload::Workload one;
+      one.queries.push_back(workload.queries[qi]);
+      for (size_t i = 0; i < chosen.size(); ++i) {
+        report::AdviseIndex& idx = result.indexes[i];
+        if (idx.dropped) continue;
+        const std::set<std::string>& names = plan_names.at(idx.name);
+        bool used = std::any_of(a.plan->indexes.begin(), a.plan->indexes.end(),
+                                [&](const std::string& n) { return names.count(n) > 0; });
+        if (!used) continue;
+        Progress("timing " + a.name + " without " + idx.name);
+        options.label = "with " + idx.name;
+        DBARCH_ASSIGN_OR_RETURN(measure::WorkloadMeasurement with,
+                                measure::RunWorkload(conn, one, options));
+        const std::string qualified = QuoteIdent(chosen[i].table.schema) + "." + QuoteIdent(idx.name);
+        DBARCH_RETURN_IF_ERROR(conn.ExecScript("DROP INDEX " + qualified));
+        options.label = "without " + idx.name;
+        DBARCH_ASSIGN_OR_RETURN(measure::WorkloadMeasurement without,
+                                measure::RunWorkload(conn, one, options));
+        const measure::QueryMeasurement& w = with.queries[0];
+        const measure::QueryMeasurement& wo = without.queries[0];
+        if (w.outcome == measure::Outcome::kOk && wo.outcome == measure::Outcome::kOk &&
+            w.median_ms > wo.median_ms * kMaxMeasuredSlowdown &&
+            w.median_ms - wo.median_ms >= kMinRegressionMs) {
+          idx.dropped = true;
+          idx.drop_reason = fmt::format(
+              "made {} {:.2f}x slower ({:.3g} ms with it, {:.3g} ms without it, {:.3g} ms "
+              "before the recommendations)",
+              a.name, w.median_ms / wo.median_ms, w.median_ms, wo.median_ms, b.median_ms);
+          removed = true;
+          continue;
+        }
+        DBARCH_RETURN_IF_ERROR(conn.ExecScript("SET statement_timeout = 0"));
+        for (const std::string& stmt : CreateStatements(chosen[i], idx.name, false)) {
+          DBARCH_RETURN_IF_ERROR(conn.ExecScript(stmt));
+        }
+      }
+    }
+    if (!removed) return Status::OK();
+    Progress("ANALYZE");
+    DBARCH_RETURN_IF_ERROR(conn.ExecScript("ANALYZE"));
+    options.label = "with the recommended indexes, regressions removed";
+    DBARCH_ASSIGN_OR_RETURN(after, measure::RunWorkload(conn, workload, options));
     return Status::OK();
   }
 

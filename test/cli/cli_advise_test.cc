@@ -113,6 +113,28 @@ TEST(CliAdvise, VerifyMeasuresASpeedUp) {
   EXPECT_EQ(j["indexes"][0]["helps"][0]["used_in_plan"], true);
 }
 
+// A recommendation that makes a query slower is not output: --verify finds the index in the
+// slower plan, times the query without it, drops it with the timings as the reason, and
+// measures the workload again without it.
+TEST(CliAdvise, VerifyRemovesAnIndexThatMakesAQuerySlower) {
+  RunResult r = RunDbarch({"advise", "--schema", kDir + "regression_schema.sql", "--workload",
+                           kDir + "regression_workload.sql", "--generate", "--spec",
+                           kDir + "regression_spec.yaml", "--verify", "--runs", "5", "--format",
+                           "json"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  Json j = ParseJson(r);
+  ASSERT_EQ(j["indexes"].size(), 1u) << j.dump(2);
+  const Json& idx = j["indexes"][0];
+  EXPECT_EQ(idx["name"], "readings_value_idx");
+  EXPECT_EQ(idx["dropped"], true) << idx.dump(2);
+  const std::string reason = idx["drop_reason"].get<std::string>();
+  EXPECT_EQ(reason.rfind("made whole table ", 0), 0u) << reason;
+  EXPECT_NE(reason.find("x slower ("), std::string::npos) << reason;
+  // The final measurement is of the set without it.
+  const Json& q = j["verify"]["queries"][0];
+  EXPECT_EQ(q["indexes_after"], Json::array()) << q.dump(2);
+}
+
 // An index on a partitioned table exists per partition under other names; --verify must
 // still credit it, and the DDL cannot use CONCURRENTLY there.
 TEST(CliAdvise, PartitionedTableIndexIsVerified) {
