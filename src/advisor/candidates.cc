@@ -942,6 +942,16 @@ std::vector<IndexDef> CandidateIndexes(const QueryColumns& columns,
     def.keys = {g.key};
     out.push_back(std::move(def));
   }
+  for (const IndexableColumn& c : columns.columns) {
+    if (c.uses != static_cast<uint32_t>(ColumnUse::kEquality)) continue;
+    auto it = options.physical.find({c.table, c.column});
+    if (it == options.physical.end() || it->second.avg_width < options.hash_min_avg_width) {
+      continue;
+    }
+    IndexDef def = IndexDef::OnColumns(c.table, {c.column});
+    def.method = IndexMethod::kHash;
+    out.push_back(std::move(def));
+  }
   if (!options.physical.empty()) {
     for (const IndexableColumn& c : columns.columns) {
       if (!c.Has(ColumnUse::kRange)) continue;

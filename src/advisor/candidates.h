@@ -152,6 +152,7 @@ struct ColumnPhysicalStats {
   // pg_stats.n_distinct: > 0 a count of distinct values, < 0 minus their fraction of the
   // rows, 0 not known.
   double n_distinct = 0;
+  double avg_width = 0;  // pg_stats.avg_width in bytes; 0 not known
 };
 
 struct CandidateOptions {
@@ -173,6 +174,11 @@ struct CandidateOptions {
   // Whether the database's default collation is C or POSIX: then a plain B-tree serves a
   // prefix search; otherwise the key needs the pattern operator class.
   bool default_collation_is_c = false;
+  // A column looked up by equality only (no range, sort, IN or join) whose values average at
+  // least this many bytes (pg_stats) also gets a hash candidate: a hash index stores a
+  // 4-byte hash per row whatever the key's width, so on long keys (tokens, URLs, digests)
+  // it is smaller than the B-tree and as fast for `=`. The search keeps the cheaper one.
+  double hash_min_avg_width = 24;
 };
 
 // The tables and indexable columns of `query` (its SELECT, or the reads of its INSERT /

@@ -411,6 +411,23 @@ TEST_F(KindCandidates, PrefixSearchesUsePatternOperatorClasses) {
                   "shop.products using gin(sku gin_trgm_ops)"));
 }
 
+// Equality-only lookups on long keys get a hash candidate next to the B-tree.
+TEST_F(KindCandidates, LongEqualityKeysGetAHashCandidate) {
+  const catalog::QualifiedName users{"shop", "users"};
+  const std::string sql = "SELECT id FROM shop.users WHERE email = $1";
+  CandidateOptions wide = Width(3);
+  wide.physical[{users, "email"}].avg_width = 28;
+  Strings keys = Keys(sql, {"a@b.org"}, wide);
+  EXPECT_TRUE(Has(keys, "shop.users using hash(email)"));
+  EXPECT_TRUE(Has(keys, "shop.users(email)"));
+  CandidateOptions narrow = Width(3);
+  narrow.physical[{users, "email"}].avg_width = 8;
+  EXPECT_FALSE(Has(Keys(sql, {"a@b.org"}, narrow), "shop.users using hash(email)"));
+  // A range or a sort needs the B-tree's order: no hash.
+  EXPECT_FALSE(Has(Keys("SELECT id FROM shop.users WHERE email > $1", {"a"}, wide),
+                   "shop.users using hash(email)"));
+}
+
 TEST_F(KindCandidates, OrderByDirectionIsMirrored) {
   Strings keys = Keys(
       "SELECT id FROM shop.orders WHERE user_id = $1 ORDER BY placed_at DESC LIMIT 20", {"42"});

@@ -206,7 +206,7 @@ ReadPhysicalStats(pg::Connection& conn) {
                 "  WHERE t.isleaf) ELSE greatest(c.reltuples, 0) END, "
                 "CASE WHEN c.relkind = 'p' THEN (SELECT coalesce(sum(p.relpages), 0) "
                 "  FROM pg_partition_tree(c.oid) t JOIN pg_class p ON p.oid = t.relid "
-                "  WHERE t.isleaf) ELSE c.relpages END, s.n_distinct "
+                "  WHERE t.isleaf) ELSE c.relpages END, s.n_distinct, s.avg_width "
                 "FROM pg_stats s "
                 "JOIN pg_namespace n ON n.nspname = s.schemaname "
                 "JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename "
@@ -220,6 +220,7 @@ ReadPhysicalStats(pg::Connection& conn) {
     st.table_rows = std::stod(std::string(rows.Get(r, 4)));
     st.table_pages = std::stod(std::string(rows.Get(r, 5)));
     st.n_distinct = std::stod(std::string(rows.Get(r, 6)));
+    st.avg_width = std::stod(std::string(rows.Get(r, 7)));
     out[{{std::string(rows.Get(r, 0)), std::string(rows.Get(r, 1))}, std::string(rows.Get(r, 2))}] =
         st;
   }
