@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include "sql/parser.h"
@@ -197,6 +200,40 @@ TEST(PsqlScript, BackslashesInsideQuotesAndCommentsAreNotCommands) {
   ASSERT_EQ(s->parts.size(), 1u);
   EXPECT_EQ(s->parts[0].file.text(), text);
   EXPECT_TRUE(s->notes.empty());
+}
+
+// Every prefix of real scripts (cut anywhere: inside quotes, comments, meta-commands, COPY
+// data) expands or fails cleanly, and the expansion keeps every line where it was: a part of
+// the top-level file has as many lines as the text it came from.
+TEST(PsqlScript, EveryCutOfRealScriptsKeepsLinePositions) {
+  std::vector<std::string> paths = {
+      std::string(DBARCH_SOURCE_DIR) + "/test/fixtures/schemas/13_psql_install_script.sql",
+      std::string(DBARCH_SOURCE_DIR) + "/test/fixtures/schemas/14_pg_dump_style.sql",
+      std::string(DBARCH_SOURCE_DIR) + "/../shared/conformance/realworld/musicbrainz/all.sql"};
+  size_t cuts = 0;
+  for (const std::string& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) continue;  // ../shared is optional for unit tests
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string text = ss.str();
+    const size_t step = std::max<size_t>(1, text.size() / 400);
+    for (size_t cut = 0; cut <= text.size(); cut += step) {
+      ++cuts;
+      std::string prefix = text.substr(0, cut);
+      auto script = Expand(prefix);
+      if (!script.ok()) {
+        EXPECT_EQ(script.status().code(), StatusCode::kParseError) << path << " cut " << cut;
+        continue;
+      }
+      ASSERT_EQ(script->parts.size(), 1u) << path << " cut " << cut;
+      const std::string& out = script->parts[0].file.text();
+      EXPECT_EQ(std::count(out.begin(), out.end(), '\n'),
+                std::count(prefix.begin(), prefix.end(), '\n'))
+          << path << " cut " << cut;
+    }
+  }
+  EXPECT_GT(cuts, 400u);
 }
 
 }  // namespace
