@@ -20,6 +20,14 @@ Column* Table::FindColumn(const std::string& column) {
   return nullptr;
 }
 
+bool Column::operator==(const Column& o) const {
+  return name == o.name && type == o.type && collation == o.collation &&
+         not_null == o.not_null && default_expr == o.default_expr &&
+         generated_expr == o.generated_expr && identity == o.identity &&
+         identity_options == o.identity_options && storage == o.storage &&
+         compression == o.compression && comment == o.comment;
+}
+
 bool Table::operator==(const Table& o) const {
   return name == o.name && unlogged == o.unlogged && columns == o.columns &&
          constraints == o.constraints && triggers == o.triggers && policies == o.policies &&
