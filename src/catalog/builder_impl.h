@@ -112,10 +112,10 @@ class CatalogBuilder::Impl {
   // parent's (an index clone): it takes a relation name (and a constraint name) but the
   // model does not list it (pg/ does not dump it: the parent's index recreates it).
   struct Clone {
-    std::string name;           // the clone's own name, in the partition's schema
+    std::string name;  // the clone's own name, in the partition's schema
     QualifiedName parent_table;
-    std::string parent_name;    // the parent's index or constraint it belongs to
-    bool constraint = false;    // a PRIMARY KEY / UNIQUE / EXCLUDE constraint's index
+    std::string parent_name;  // the parent's index or constraint it belongs to
+    bool constraint = false;  // a PRIMARY KEY / UNIQUE / EXCLUDE constraint's index
   };
   std::map<QualifiedName, std::vector<Clone>> clones_;  // by partition
   // Direct partitions and inheritance children of `parent`, sorted.
@@ -130,8 +130,7 @@ class CatalogBuilder::Impl {
   Status AddColumnToChildren(const Table& parent, const Column& column, int location);
   // ALTER TABLE [ONLY] parent DROP COLUMN: children drop the column when they had it only
   // from this parent; under ONLY, their column becomes their own.
-  void DropColumnFromChildren(const QualifiedName& parent, const std::string& column,
-                              bool recurse);
+  void DropColumnFromChildren(const QualifiedName& parent, const std::string& column, bool recurse);
   // Checks of ALTER TABLE [ONLY] against the server's rules for inherited columns and
   // partitioned tables; the command's own work is done by the caller.
   Status CheckInheritedAlter(const Table& table, const PgQuery__AlterTableCmd* cmd,

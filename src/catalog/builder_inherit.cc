@@ -107,10 +107,10 @@ Status CatalogBuilder::Impl::AddColumnToChildren(const Table& parent, const Colu
     if (Column* own = child.FindColumn(column.name)) {
       // Merged: the child keeps its column (default, NOT NULL and all) as it was.
       if (own->type != column.type) {
-        return Error(Status::InvalidArgument("child table \"" + cn.Quoted() +
-                                             "\" has different type for column \"" +
-                                             column.name + "\""),
-                     location);
+        return Error(
+            Status::InvalidArgument("child table \"" + cn.Quoted() +
+                                    "\" has different type for column \"" + column.name + "\""),
+            location);
       }
       continue;
     }
@@ -154,7 +154,8 @@ Status CatalogBuilder::Impl::CheckInheritedAlter(const Table& table,
     case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn:
     case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumnRecurse:
       if (table.partition_of) return invalid("cannot add column to a partition");
-      if (!recurse && !children().empty()) return invalid("column must be added to child tables too");
+      if (!recurse && !children().empty())
+        return invalid("column must be added to child tables too");
       return Status::OK();
     case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn:
     case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumnRecurse:
@@ -199,7 +200,8 @@ Status CatalogBuilder::Impl::CheckInheritedAlter(const Table& table,
         }
       }
       if (!recurse && IsPartitioned(table) && !children().empty()) {
-        return invalid("cannot remove constraint from only the partitioned table when partitions exist");
+        return invalid(
+            "cannot remove constraint from only the partitioned table when partitions exist");
       }
       return Status::OK();
     }
@@ -294,8 +296,9 @@ void CatalogBuilder::Impl::CloneToPartitions(const QualifiedName& table, const s
         }
       }
       if (clone.name.empty()) {
-        clone.name = ChooseName(pn.name, NameAddition(IndexColumnNames(index->keys, index->include)),
-                                "idx", [&](const std::string& n) { return RelationTaken(schema, n); });
+        clone.name =
+            ChooseName(pn.name, NameAddition(IndexColumnNames(index->keys, index->include)), "idx",
+                       [&](const std::string& n) { return RelationTaken(schema, n); });
         ReserveRelation(schema, clone.name);
       }
     } else {
@@ -341,7 +344,8 @@ void CatalogBuilder::Impl::ClonesForNewPartition(const QualifiedName& parent,
   if (auto cl = clones_.find(parent); cl != clones_.end()) {
     for (const Clone& c : cl->second) sources.emplace_back(c.name, c.constraint);
   }
-  for (const auto& [name, constraint] : sources) CloneToPartitions(parent, name, constraint, &partition);
+  for (const auto& [name, constraint] : sources)
+    CloneToPartitions(parent, name, constraint, &partition);
 }
 
 void CatalogBuilder::Impl::MaterializeClones(Table& partition) {

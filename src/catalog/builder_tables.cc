@@ -827,7 +827,6 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
   }
 }
 
-
 void CatalogBuilder::Impl::CopyIndexesTo(Table& to, const QualifiedName& from, bool constraints,
                                          bool standalone) {
   const std::string& schema = to.name.schema;

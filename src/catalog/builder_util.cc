@@ -516,5 +516,4 @@ std::string ExpressionColname(const std::string& expr) {
   return head;
 }
 
-
 }  // namespace dbarch::catalog

@@ -21,10 +21,9 @@ Column* Table::FindColumn(const std::string& column) {
 }
 
 bool Column::operator==(const Column& o) const {
-  return name == o.name && type == o.type && collation == o.collation &&
-         not_null == o.not_null && default_expr == o.default_expr &&
-         generated_expr == o.generated_expr && identity == o.identity &&
-         identity_options == o.identity_options && storage == o.storage &&
+  return name == o.name && type == o.type && collation == o.collation && not_null == o.not_null &&
+         default_expr == o.default_expr && generated_expr == o.generated_expr &&
+         identity == o.identity && identity_options == o.identity_options && storage == o.storage &&
          compression == o.compression && comment == o.comment;
 }
 
