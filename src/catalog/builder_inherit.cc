@@ -208,6 +208,17 @@ Status CatalogBuilder::Impl::CheckInheritedAlter(const Table& table,
     case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint:
     case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraintRecurse: {
       const PgQuery__Constraint* c = cmd->def->constraint;
+      if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY && !recurse && IsPartitioned(table)) {
+        // The key's NOT NULL cannot stop at a partitioned table (as SET NOT NULL above).
+        for (const QualifiedName& child : children()) {
+          for (const std::string& k : sql::StrList(c->keys, c->n_keys)) {
+            const Column* cc = cat_.tables.at(child).FindColumn(k);
+            if (cc != nullptr && !cc->not_null) {
+              return invalid("constraint must be added to child tables too");
+            }
+          }
+        }
+      }
       if (c->contype != PG_QUERY__CONSTR_TYPE__CONSTR_CHECK) return Status::OK();
       if (c->is_no_inherit && IsPartitioned(table)) {
         return invalid("cannot add NO INHERIT constraint to partitioned table \"" +

@@ -185,5 +185,17 @@ TEST(InheritedAlter, RenameColumnReachesEveryDescendant) {
   EXPECT_EQ(ColumnNames(T(c, "ig")), (std::vector<std::string>{"k", "a2", "b", "own", "extra"}));
 }
 
+TEST(InheritedAlter, PrimaryKeyOnAParentMakesChildrenNotNullUnlessOnly) {
+  Catalog c = Build(
+      "CREATE TABLE i (k integer, a integer); CREATE TABLE ic () INHERITS (i);"
+      "CREATE TABLE j (k integer, a integer); CREATE TABLE jc () INHERITS (j);"
+      "ALTER TABLE i ADD PRIMARY KEY (k);"
+      "ALTER TABLE ONLY j ADD PRIMARY KEY (k);");
+  EXPECT_TRUE(T(c, "ic").FindColumn("k")->not_null);
+  EXPECT_FALSE(T(c, "jc").FindColumn("k")->not_null);
+  // The key itself stays on the parent: an inheritance child gets no index.
+  EXPECT_TRUE(T(c, "ic").constraints.empty());
+}
+
 }  // namespace
 }  // namespace dbarch::catalog

@@ -657,6 +657,14 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
       const PgQuery__Constraint* c = cmd->def->constraint;
       DBARCH_RETURN_IF_ERROR(AddConstraint(table, c, false, ""));
       clone_new_keys();
+      // A primary key makes its columns NOT NULL in every descendant too (unless ONLY).
+      if (recurse && c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY) {
+        for (const QualifiedName& d : DescendantsOf(table.name)) {
+          for (const std::string& k : table.constraints.back().columns) {
+            if (Column* col = cat_.tables[d].FindColumn(k)) col->not_null = true;
+          }
+        }
+      }
       return Status::OK();
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint:

@@ -57,6 +57,7 @@ const Refused kRefused[] = {
     {"ALTER TABLE ONLY i ADD CHECK (a > 0)", "constraint must be added to child tables too"},
     {"ALTER TABLE p ADD CHECK (a > 0) NO INHERIT",
      "cannot add NO INHERIT constraint to partitioned table"},
+    {"ALTER TABLE ONLY p ADD PRIMARY KEY (k, a)", "constraint must be added to child tables too"},
     {"ALTER TABLE ONLY p RENAME COLUMN b TO b2",
      "inherited column \"b\" must be renamed in child tables too"},
     {"ALTER TABLE ONLY i RENAME COLUMN b TO b2",

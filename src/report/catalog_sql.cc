@@ -579,7 +579,8 @@ class Writer {
     std::vector<const Table*> queue = ParentsOf(t);
     for (size_t i = 0; i < queue.size() && i < 256; ++i) {
       for (const Constraint& c : queue[i]->constraints) {
-        if (c.kind == ConstraintKind::kCheck && !c.no_inherit && !c.not_valid) found.emplace(c.name, c);
+        if (c.kind == ConstraintKind::kCheck && !c.no_inherit && !c.not_valid)
+          found.emplace(c.name, c);
       }
       for (const Table* p : ParentsOf(*queue[i])) queue.push_back(p);
     }
@@ -621,8 +622,8 @@ class Writer {
     // Created first and attached later: ALTER TABLE ... INHERIT / ATTACH PARTITION want the
     // child NOT NULL where a parent is (dropped again after) and the parents' CHECKs.
     std::vector<std::string> drop_not_null;
-    std::vector<Constraint> parent_checks = layout_matches ? std::vector<Constraint>{}
-                                                           : InheritedChecks(t);
+    std::vector<Constraint> parent_checks =
+        layout_matches ? std::vector<Constraint>{} : InheritedChecks(t);
     for (size_t i = inherited.size(); i < t.columns.size(); ++i) {
       Column c = t.columns[i];
       if (!layout_matches && !c.not_null && ParentNotNull(t, c.name)) {
