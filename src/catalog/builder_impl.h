@@ -152,6 +152,10 @@ class CatalogBuilder::Impl {
   // Removes from `table` the CHECKs that a parent or further ancestor has under the same name
   // (they are inherited; names stay reserved: the server still has them).
   void DropInheritedChecks(Table& table);
+  // The inheritable CHECKs of `parents` and their ancestors, by name.
+  std::map<std::string, Constraint> ChecksFrom(std::vector<QualifiedName> parents) const;
+  // NO INHERIT former: the CHECKs `table` had only from it become its own.
+  void KeepChecksOfFormerParent(Table& table, const QualifiedName& former);
   // `table` is dropped: its clones' names are free.
   void ReleaseClones(const QualifiedName& table);
   // RENAME COLUMN: refused for an inherited column, and under ONLY when children have it.

@@ -14,6 +14,7 @@
 // See builder_impl.h.
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "base/strings.h"
@@ -35,33 +36,6 @@ std::vector<QualifiedName> ParentsOf(const Table& t) {
 }
 
 bool IsPartitioned(const Table& t) { return t.partition_strategy != PartitionStrategy::kNone; }
-
-// Whether a partition's existing index can serve as the clone of a parent's index
-// (CompareIndexInfo: same method, uniqueness, keys, INCLUDE and predicate).
-bool SameIndex(const Index& a, const Index& b) {
-  return a.method == b.method && a.unique == b.unique &&
-         a.nulls_not_distinct == b.nulls_not_distinct && a.keys == b.keys &&
-         a.include == b.include && a.predicate == b.predicate;
-}
-
-// Index column names as ChooseIndexColumnNames makes them: duplicates get a number suffix.
-std::vector<std::string> IndexColumnNames(const std::vector<IndexKey>& keys,
-                                          const std::vector<std::string>& include) {
-  std::vector<std::string> names;
-  for (const IndexKey& k : keys) {
-    names.push_back(!k.column.empty() ? k.column : ExpressionColname(k.expression));
-  }
-  names.insert(names.end(), include.begin(), include.end());
-  std::vector<std::string> unique;
-  for (const std::string& n : names) {
-    std::string cur = n;
-    for (int i = 1; std::find(unique.begin(), unique.end(), cur) != unique.end(); ++i) {
-      cur = n + std::to_string(i);
-    }
-    unique.push_back(cur);
-  }
-  return unique;
-}
 
 }  // namespace
 
@@ -300,7 +274,7 @@ void CatalogBuilder::Impl::CloneToPartitions(const QualifiedName& table, const s
     if (index) {
       // An equivalent index of the partition's own is attached instead of a new one.
       for (auto it = cat_.indexes.begin(); it != cat_.indexes.end(); ++it) {
-        if (it->second.table == pn && SameIndex(it->second, *index)) {
+        if (it->second.table == pn && IndexesMatch(it->second, *index)) {
           clone.name = it->first.name;
           cat_.indexes.erase(it);
           break;
@@ -475,22 +449,41 @@ void CatalogBuilder::Impl::RenameCloneParent(const QualifiedName& table, const s
   }
 }
 
-void CatalogBuilder::Impl::DropInheritedChecks(Table& table) {
-  std::set<std::string> inherited;
-  std::vector<QualifiedName> queue = ParentsOf(table);
+std::map<std::string, Constraint> CatalogBuilder::Impl::ChecksFrom(
+    std::vector<QualifiedName> parents) const {
+  std::map<std::string, Constraint> out;
   std::set<QualifiedName> seen;
-  for (size_t i = 0; i < queue.size(); ++i) {
-    if (!seen.insert(queue[i]).second) continue;
-    const Table* t = cat_.FindTable(queue[i]);
+  for (size_t i = 0; i < parents.size(); ++i) {
+    if (!seen.insert(parents[i]).second) continue;
+    const Table* t = cat_.FindTable(parents[i]);
     if (t == nullptr) continue;
     for (const Constraint& c : t->constraints) {
-      if (c.kind == ConstraintKind::kCheck && !c.no_inherit) inherited.insert(c.name);
+      if (c.kind == ConstraintKind::kCheck && !c.no_inherit) out.emplace(c.name, c);
     }
-    for (const QualifiedName& p : ParentsOf(*t)) queue.push_back(p);
+    for (const QualifiedName& p : ParentsOf(*t)) parents.push_back(p);
   }
+  return out;
+}
+
+void CatalogBuilder::Impl::DropInheritedChecks(Table& table) {
+  std::map<std::string, Constraint> inherited = ChecksFrom(ParentsOf(table));
   std::erase_if(table.constraints, [&](const Constraint& c) {
     return c.kind == ConstraintKind::kCheck && inherited.count(c.name) > 0;
   });
+}
+
+void CatalogBuilder::Impl::KeepChecksOfFormerParent(Table& table, const QualifiedName& former) {
+  std::map<std::string, Constraint> still = ChecksFrom(ParentsOf(table));
+  for (auto& [name, c] : ChecksFrom({former})) {
+    if (still.count(name) > 0 || c.not_valid) continue;
+    bool own = std::any_of(table.constraints.begin(), table.constraints.end(),
+                           [&](const Constraint& x) { return x.name == name; });
+    if (own) continue;
+    c.comment.clear();
+    table.constraints.push_back(c);
+  }
+  std::sort(table.constraints.begin(), table.constraints.end(),
+            [](const Constraint& a, const Constraint& b) { return a.name < b.name; });
 }
 
 }  // namespace dbarch::catalog

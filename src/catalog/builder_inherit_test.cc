@@ -197,5 +197,17 @@ TEST(InheritedAlter, PrimaryKeyOnAParentMakesChildrenNotNullUnlessOnly) {
   EXPECT_TRUE(T(c, "ic").constraints.empty());
 }
 
+TEST(InheritedAlter, NoInheritKeepsTheFormerParentsChecksAndColumns) {
+  Catalog c = Build(std::string(kInheritance) +
+                    "ALTER TABLE i ADD CONSTRAINT i_a_check CHECK (a > 0);"
+                    "ALTER TABLE ic NO INHERIT i;");
+  std::vector<std::string> checks;
+  for (const Constraint& k : T(c, "ic").constraints) checks.push_back(k.name);
+  EXPECT_EQ(checks, (std::vector<std::string>{"i_a_check"}));
+  EXPECT_TRUE(T(c, "ic").FindColumn("a")->is_local);
+  // ig still inherits from ic, which now has the CHECK of its own.
+  EXPECT_TRUE(T(c, "ig").constraints.empty());
+}
+
 }  // namespace
 }  // namespace dbarch::catalog

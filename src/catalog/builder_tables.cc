@@ -824,6 +824,7 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
     case PG_QUERY__ALTER_TABLE_TYPE__AT_DropInherit: {
       DBARCH_ASSIGN_OR_RETURN(QualifiedName parent, FindTableName(cmd->def->range_var));
       std::erase(table.inherits, parent);
+      KeepChecksOfFormerParent(table, parent);
       // Columns no parent gives any more are the table's own.
       for (Column& c : table.columns) {
         if (InheritCount(table, c.name) == 0) c.is_local = true;

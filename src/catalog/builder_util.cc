@@ -504,16 +504,4 @@ std::vector<std::string> AllPrivileges(ObjectKind kind, bool column_level) {
     default: return {};
   }
 }
-
-std::string ExpressionColname(const std::string& expr) {
-  size_t paren = expr.find('(');
-  if (paren == std::string::npos || paren == 0) return "expr";
-  std::string head = expr.substr(0, paren);
-  for (char c : head) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.')) return "expr";
-  }
-  if (size_t dot = head.rfind('.'); dot != std::string::npos) head = head.substr(dot + 1);
-  return head;
-}
-
 }  // namespace dbarch::catalog

@@ -86,10 +86,6 @@ bool MentionsIdentifier(const std::string& sql, const std::string& ident);
 
 std::string Upper(std::string s);
 
-// The name PostgreSQL derives from an index expression's canonical text (FigureIndexColname
-// of the expression): the function name of a call, else "expr".
-std::string ExpressionColname(const std::string& expr);
-
 // Every RangeVar a query reads (for View::relations), and the names of its CTEs.
 void CollectNode(const sql::Node* n, std::vector<const PgQuery__RangeVar*>& out,
                  std::set<std::string>& ctes);

@@ -38,6 +38,12 @@ bool Table::operator==(const Table& o) const {
          comment == o.comment;
 }
 
+bool IndexesMatch(const Index& a, const Index& b) {
+  return a.method == b.method && a.unique == b.unique &&
+         a.nulls_not_distinct == b.nulls_not_distinct && a.keys == b.keys &&
+         a.include == b.include && a.predicate == b.predicate;
+}
+
 bool View::operator==(const View& o) const {
   return name == o.name && materialized == o.materialized && columns == o.columns &&
          relations == o.relations && options == o.options &&

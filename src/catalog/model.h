@@ -130,6 +130,11 @@ struct Index {
   bool operator==(const Index&) const = default;
 };
 
+// Whether a partition's index `a` can stand for its parent's index `b` (same method,
+// uniqueness, keys, INCLUDE and predicate; options and name aside): CREATE INDEX on a
+// partitioned table, and ATTACH PARTITION, adopt such an index instead of creating one.
+bool IndexesMatch(const Index& a, const Index& b);
+
 struct Trigger {
   std::string name;
   std::string timing;  // BEFORE | AFTER | INSTEAD OF

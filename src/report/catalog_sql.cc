@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "catalog/naming.h"
 #include "report/ddl_fragments.h"
 
 namespace dbarch::report {
@@ -775,17 +776,48 @@ class Writer {
   }
 
   void Indexes() {
-    // Indexes of partitions first: an index created on a partitioned table adopts a matching
-    // index of each partition instead of creating one of its own, as in the original schema
-    // (CREATE INDEX ... ON ONLY + ATTACH PARTITION, which the model does not record).
+    // An index created on a partitioned table adopts a matching index of each partition
+    // instead of creating one of its own (the model lists adopted ones no more, and names
+    // the clones the server creates; see catalog/README.md). So a partition's index that
+    // matches one of an ancestor's, and so was not adopted, is created after the ancestor's
+    // (which then clones itself onto the partition first), unless it has the very name the
+    // clone would take (an ancestor's index made ON ONLY, never attached): then it comes
+    // first and is adopted, which loses it from the model but not from the server. Other
+    // indexes of partitions come first, as before.
+    std::map<QualifiedName, std::vector<const catalog::Index*>> by_table;
+    for (const auto& [q, i] : cat_.indexes) by_table[i.table].push_back(&i);
     std::vector<std::pair<int, const catalog::Index*>> order;
-    for (const auto& [q, i] : cat_.indexes) order.emplace_back(-Depth(i.table), &i);
+    for (const auto& [q, i] : cat_.indexes) {
+      int depth = Depth(i.table);
+      order.emplace_back(MatchesAncestorIndex(i, by_table) ? depth : -depth, &i);
+    }
     std::stable_sort(order.begin(), order.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [depth, i] : order) {
       Section("Indexes");
       Line(IndexSql(*i));
     }
+  }
+
+  bool MatchesAncestorIndex(
+      const catalog::Index& index,
+      const std::map<QualifiedName, std::vector<const catalog::Index*>>& by_table) const {
+    const Table* t = cat_.FindTable(index.table);
+    std::string clone_name = catalog::MakeObjectName(
+        index.table.name,
+        catalog::NameAddition(catalog::IndexColumnNames(index.keys, index.include)), "idx");
+    if (t == nullptr || index.name.name == clone_name) return false;
+    int depth = 0;
+    for (const Table* a = t->partition_of ? cat_.FindTable(*t->partition_of) : nullptr;
+         a != nullptr && depth < 64;
+         a = a->partition_of ? cat_.FindTable(*a->partition_of) : nullptr, ++depth) {
+      auto it = by_table.find(a->name);
+      if (it == by_table.end()) continue;
+      for (const catalog::Index* other : it->second) {
+        if (catalog::IndexesMatch(index, *other)) return true;
+      }
+    }
+    return false;
   }
 
   void LateConstraints() {
