@@ -680,6 +680,7 @@ void CatalogBuilder::Impl::Reset(Catalog catalog) {
   cat_ = std::move(catalog);
   relnames_.clear();
   connames_.clear();
+  clones_.clear();
   for (const auto& [q, t] : cat_.tables) {
     ReserveRelation(q.schema, q.name);
     for (const Constraint& c : t.constraints) {

@@ -279,7 +279,10 @@ Status CatalogBuilder::Impl::CreateIndex(const PgQuery__IndexStmt* s) {
   }
   idx.name = QualifiedName{schema, name};
   ReserveRelation(schema, name);
+  QualifiedName on = idx.table;
   cat_.indexes[idx.name] = std::move(idx);
+  // Without ONLY, an index on a partitioned table is created on each partition too.
+  if (s->relation->inh) CloneToPartitions(on, name, false);
   return Status::OK();
 }
 

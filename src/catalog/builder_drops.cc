@@ -35,6 +35,7 @@ void CatalogBuilder::Impl::DropColumnDependents(Table& table, const std::string&
     }
     if (uses) {
       ReleaseRelation(it->first.schema, it->first.name);
+      DropClonesOf(table.name, it->first.name);
       it = cat_.indexes.erase(it);
     } else {
       ++it;
@@ -46,6 +47,7 @@ void CatalogBuilder::Impl::DropColumnDependents(Table& table, const std::string&
     if (uses) {
       ReleaseConstraint(table.name.schema, c.name);
       ReleaseRelation(table.name.schema, c.name);
+      DropClonesOf(table.name, c.name);
     }
     return uses;
   });
@@ -135,6 +137,7 @@ Status CatalogBuilder::Impl::DropTable(const QualifiedName& name, bool cascade, 
   }
   DropGrantsOn(ObjectKind::kTable, name.Quoted());
   ReleaseRelation(name.schema, name.name);
+  ReleaseClones(name);
   cat_.tables.erase(name);
   return Status::OK();
 }
@@ -185,6 +188,7 @@ Status CatalogBuilder::Impl::Drop(const PgQuery__DropStmt* s) {
           return name.status();
         }
         ReleaseRelation(name->schema, name->name);
+        DropClonesOf(cat_.indexes[*name].table, name->name);
         cat_.indexes.erase(*name);
         break;
       }
@@ -361,6 +365,7 @@ void CatalogBuilder::Impl::RenameTableReferences(const QualifiedName& from, cons
     v.definition = RenameInViewQuery(v.definition, from, to);
   }
   RenameGrantsOn(ObjectKind::kTable, from.Quoted(), to.Quoted());
+  RenameClones(from, to);
 }
 
 void CatalogBuilder::Impl::RenameColumnReferences(const QualifiedName& table, const std::string& from,
@@ -474,6 +479,7 @@ Status CatalogBuilder::Impl::Rename(const PgQuery__RenameStmt* s) {
       } else if (auto i = cat_.indexes.extract(*name)) {
         i.key() = to;
         i.mapped().name = to;
+        RenameCloneParent(i.mapped().table, name->name, to.name);
         cat_.indexes.insert(std::move(i));
       }
       return Status::OK();
@@ -495,8 +501,10 @@ Status CatalogBuilder::Impl::Rename(const PgQuery__RenameStmt* s) {
         for (const Column& col : t.columns) names.push_back(col.name);
         return NotFound("column", s->subname, -1, names);
       }
+      DBARCH_RETURN_IF_ERROR(CheckRenameColumn(t, s->subname, s->relation->inh));
       c->name = newname;
       RenameColumnReferences(*name, s->subname, newname);
+      RenameColumnInDescendants(*name, s->subname, newname);
       return Status::OK();
     }
     case PG_QUERY__OBJECT_TYPE__OBJECT_TABCONSTRAINT: {

@@ -1,6 +1,6 @@
 // Private to catalog/: the state of a CatalogBuilder while it applies statements. Split
 // over builder.cc (dispatch, tables, columns, constraints, ALTER/DROP/RENAME) and
-// builder_objects.cc (views, types, functions, triggers, policies, roles, grants,
+// builder_types.cc and builder_grants.cc (views, types, functions, triggers, policies, roles, grants,
 // comments, sequences, extensions).
 #pragma once
 
@@ -99,7 +99,9 @@ class CatalogBuilder::Impl {
   Status AddConstraint(Table& table, const PgQuery__Constraint* c, bool in_create,
                        const std::string& column);
   Status AlterTable(const PgQuery__AlterTableStmt* s);
-  Status AlterTableCmd(Table& table, const PgQuery__AlterTableCmd* cmd);
+  // `recurse`: false for ALTER TABLE ONLY (the command does not reach partitions and
+  // inheritance children).
+  Status AlterTableCmd(Table& table, const PgQuery__AlterTableCmd* cmd, bool recurse = true);
   Status CreateIndex(const PgQuery__IndexStmt* s);
   Result<IndexKey> MakeIndexKey(const PgQuery__IndexElem* e) const;
   Status Drop(const PgQuery__DropStmt* s);
@@ -116,12 +118,74 @@ class CatalogBuilder::Impl {
   // (`standalone`) to `to`, naming them as ChooseIndexName would.
   void CopyIndexesTo(Table& to, const QualifiedName& from, bool constraints, bool standalone);
   Status SetSearchPath(const PgQuery__VariableSetStmt* s);
+
+  // --- partitions and inheritance children (builder_inherit.cc): what the server does to
+  // them when their parent is altered.
+  // An index or key constraint that the server created on a partition for one of its
+  // parent's (an index clone): it takes a relation name (and a constraint name) but the
+  // model does not list it (pg/ does not dump it: the parent's index recreates it).
+  struct Clone {
+    std::string name;  // the clone's own name, in the partition's schema
+    QualifiedName parent_table;
+    std::string parent_name;  // the parent's index or constraint it belongs to
+    bool constraint = false;  // a PRIMARY KEY / UNIQUE / EXCLUDE constraint's index
+  };
+  std::map<QualifiedName, std::vector<Clone>> clones_;  // by partition
+  // Direct partitions and inheritance children of `parent`, sorted.
+  std::vector<QualifiedName> ChildrenOf(const QualifiedName& parent) const;
+  // attinhcount: how many of `table`'s parents have `column`.
+  int InheritCount(const Table& table, const std::string& column) const;
+  // Every partition and inheritance child of `table`, recursively, children before their
+  // own children (each once).
+  std::vector<QualifiedName> DescendantsOf(const QualifiedName& table) const;
+  // ALTER TABLE parent ADD COLUMN: the column reaches each child (merged with a child's
+  // column of the same name, which must have the same type).
+  Status AddColumnToChildren(const Table& parent, const Column& column, int location);
+  // ALTER TABLE [ONLY] parent DROP COLUMN: children drop the column when they had it only
+  // from this parent; under ONLY, their column becomes their own.
+  void DropColumnFromChildren(const QualifiedName& parent, const std::string& column, bool recurse);
+  // Checks of ALTER TABLE [ONLY] against the server's rules for inherited columns and
+  // partitioned tables; the command's own work is done by the caller.
+  Status CheckInheritedAlter(const Table& table, const PgQuery__AlterTableCmd* cmd,
+                             bool recurse) const;
+  // Column commands (SET/DROP DEFAULT, SET/DROP NOT NULL, TYPE) repeated on every
+  // descendant that has the column.
+  Status PropagateColumnCmd(const Table& table, const PgQuery__AlterTableCmd* cmd);
+  // CREATE INDEX / ADD PRIMARY KEY|UNIQUE|EXCLUDE on a partitioned table: clones on every
+  // partition (recursively), named by the server's rules at that moment; an equivalent
+  // index a partition already has is attached instead. `only`: clone on that partition alone.
+  void CloneToPartitions(const QualifiedName& table, const std::string& name, bool constraint,
+                         const QualifiedName* only = nullptr);
+  // A new or attached partition gets clones of all its parent's indexes and keys.
+  void ClonesForNewPartition(const QualifiedName& parent, const QualifiedName& partition);
+  // DETACH PARTITION: the partition's clones become its own indexes and constraints.
+  void MaterializeClones(Table& partition);
+  // The index or key `name` of `table` (or a clone of one) is gone: so are its clones.
+  void DropClonesOf(const QualifiedName& table, const std::string& name);
+  // Removes from `table` the CHECKs that a parent or further ancestor has under the same name
+  // (they are inherited; names stay reserved: the server still has them).
+  void DropInheritedChecks(Table& table);
+  // The inheritable CHECKs of `parents` and their ancestors, by name.
+  std::map<std::string, Constraint> ChecksFrom(std::vector<QualifiedName> parents) const;
+  // NO INHERIT former: the CHECKs `table` had only from it become its own.
+  void KeepChecksOfFormerParent(Table& table, const QualifiedName& former);
+  // `table` is dropped: its clones' names are free.
+  void ReleaseClones(const QualifiedName& table);
+  // RENAME COLUMN: refused for an inherited column, and under ONLY when children have it.
+  Status CheckRenameColumn(const Table& table, const std::string& column, bool recurse) const;
+  // RENAME COLUMN reaches every descendant.
+  void RenameColumnInDescendants(const QualifiedName& table, const std::string& from,
+                                 const std::string& to);
+  // A table or index renamed: clone bookkeeping follows.
+  void RenameClones(const QualifiedName& from, const QualifiedName& to);
+  void RenameCloneParent(const QualifiedName& table, const std::string& from,
+                         const std::string& to);
   Status KeepOther(const sql::Node* node, const std::string& name);
   Result<SequenceOptions> ParseSequenceOptions(sql::NodeRange options,
                                                const SequenceOptions& base,
                                                std::string* owned_by) const;
 
-  // --- statements (builder_objects.cc)
+  // --- statements (builder_types.cc and builder_grants.cc)
   Status CreateView(const PgQuery__ViewStmt* s);
   Status CreateMatView(const PgQuery__CreateTableAsStmt* s);
   Status CreateSequence(const PgQuery__CreateSeqStmt* s);

@@ -68,6 +68,7 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
       Column copy = c;
       copy.identity = IdentityKind::kNone;
       copy.comment.clear();
+      copy.is_local = false;
       if (s->partbound == nullptr) copy.identity_options = SequenceOptions{};
       table.columns.push_back(copy);
     }
@@ -229,6 +230,7 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
   }
   (void)deferred;
   for (const auto& [src, opts] : likes) CopyLikeExtras(t, src, opts);
+  if (t.partition_of) ClonesForNewPartition(*t.partition_of, name);
   // Identity columns copied by LIKE ... INCLUDING IDENTITY get their own sequences (columns
   // declared here registered theirs in AddColumn).
   for (const Column& c : t.columns) {
@@ -334,6 +336,9 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
   }
   Column col;
   if (existing != nullptr) col = *existing;  // partition/child refines an inherited column
+  // An inheritance child's column merged with a parent's is its own too; a partition has
+  // only inherited columns.
+  if (existing != nullptr && !table.partition_of && !table.of_type) col.is_local = true;
   col.name = colname;
   if (def->type_name != nullptr) {
     DBARCH_ASSIGN_OR_RETURN(col.type, TypeString(def->type_name));
@@ -497,7 +502,12 @@ Status CatalogBuilder::Impl::AlterTable(const PgQuery__AlterTableStmt* s) {
           if (child->schemaname != nullptr && *child->schemaname != '\0') cparts.push_back(child->schemaname);
           cparts.push_back(child->relname);
           DBARCH_ASSIGN_OR_RETURN(QualifiedName cname, FindRelation(cparts, child->location, "index", false, false, false, true));
-          ReleaseRelation(cname.schema, cname.name);
+          // It keeps its name, as a clone of the parent's index.
+          Clone clone;
+          clone.name = cname.name;
+          clone.parent_table = idx.table;
+          clone.parent_name = name->name;
+          clones_[cat_.indexes[cname].table].push_back(clone);
           cat_.indexes.erase(cname);
         } else {
           return KeepOther(stmt_->node, name->name);
@@ -548,12 +558,28 @@ Status CatalogBuilder::Impl::AlterTable(const PgQuery__AlterTableStmt* s) {
   Table& table = cat_.tables[*name];
   hints_ = HintsFor(table);
   for (const Node* c : Nodes(s->n_cmds, s->cmds)) {
-    DBARCH_RETURN_IF_ERROR(AlterTableCmd(table, c->alter_table_cmd));
+    DBARCH_RETURN_IF_ERROR(AlterTableCmd(table, c->alter_table_cmd, s->relation->inh));
   }
   return Status::OK();
 }
 
-Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTableCmd* cmd) {
+Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTableCmd* cmd,
+                                           bool recurse) {
+  DBARCH_RETURN_IF_ERROR(CheckInheritedAlter(table, cmd, recurse));
+  // Keys added by this command reach the partitions of a partitioned table (unless ONLY).
+  size_t constraints_before = table.constraints.size();
+  auto clone_new_keys = [&]() {
+    if (!recurse || table.partition_strategy == PartitionStrategy::kNone) return;
+    std::vector<std::string> keys;
+    for (size_t i = constraints_before; i < table.constraints.size(); ++i) {
+      ConstraintKind k = table.constraints[i].kind;
+      if (k == ConstraintKind::kPrimaryKey || k == ConstraintKind::kUnique ||
+          k == ConstraintKind::kExclude) {
+        keys.push_back(table.constraints[i].name);
+      }
+    }
+    for (const std::string& k : keys) CloneToPartitions(table.name, k, true);
+  };
   auto column = [&](const char* n) -> Result<Column*> {
     std::string name = n != nullptr ? n : "";
     Column* c = table.FindColumn(name);
@@ -576,7 +602,10 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
                      def->location);
       }
       std::vector<const PgQuery__Constraint*> deferred;
-      return AddColumn(table, def, false, deferred);
+      DBARCH_RETURN_IF_ERROR(AddColumn(table, def, false, deferred));
+      clone_new_keys();
+      Column added = *table.FindColumn(TruncateIdentifier(def->colname));
+      return AddColumnToChildren(table, added, def->location);
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn:
     case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumnRecurse: {
@@ -585,6 +614,7 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
       std::string n = col->name;
       DropColumnDependents(table, n);
       std::erase_if(table.columns, [&](const Column& x) { return x.name == n; });
+      DropColumnFromChildren(table.name, n, recurse);
       return Status::OK();
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_ColumnDefault: {
@@ -596,17 +626,17 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
         col->default_expr = FixTemporalDefault(col->type, FixBooleanDefault(col->type, col->default_expr));
         if (IsDiscardedNullDefault(*col)) col->default_expr.clear();
       }
-      return Status::OK();
+      return recurse ? PropagateColumnCmd(table, cmd) : Status::OK();
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull: {
       DBARCH_ASSIGN_OR_RETURN(Column * col, column(cmd->name));
       col->not_null = true;
-      return Status::OK();
+      return recurse ? PropagateColumnCmd(table, cmd) : Status::OK();
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_DropNotNull: {
       DBARCH_ASSIGN_OR_RETURN(Column * col, column(cmd->name));
       col->not_null = false;
-      return Status::OK();
+      return recurse ? PropagateColumnCmd(table, cmd) : Status::OK();
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_AlterColumnType: {
       DBARCH_ASSIGN_OR_RETURN(Column * col, column(cmd->name));
@@ -615,7 +645,7 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
       if (def->coll_clause != nullptr) {
         col->collation = ResolveCollation(sql::StrList(def->coll_clause->collname, def->coll_clause->n_collname));
       }
-      return Status::OK();
+      return PropagateColumnCmd(table, cmd);
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStorage: {
       DBARCH_ASSIGN_OR_RETURN(Column * col, column(cmd->name));
@@ -674,7 +704,17 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
     case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint:
     case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraintRecurse: {
       const PgQuery__Constraint* c = cmd->def->constraint;
-      return AddConstraint(table, c, false, "");
+      DBARCH_RETURN_IF_ERROR(AddConstraint(table, c, false, ""));
+      clone_new_keys();
+      // A primary key makes its columns NOT NULL in every descendant too (unless ONLY).
+      if (recurse && c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY) {
+        for (const QualifiedName& d : DescendantsOf(table.name)) {
+          for (const std::string& k : table.constraints.back().columns) {
+            if (Column* col = cat_.tables[d].FindColumn(k)) col->not_null = true;
+          }
+        }
+      }
+      return Status::OK();
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint:
     case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraintRecurse: {
@@ -693,6 +733,7 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
       }
       ReleaseConstraint(table.name.schema, n);
       table.constraints.erase(it);
+      DropClonesOf(table.name, n);
       return Status::OK();
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint:
@@ -766,6 +807,11 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
       (void)cs;
       Table& ct = cat_.tables[child];
       ct.partition_of = table.name;
+      for (Column& c : ct.columns) c.is_local = false;
+      // Its CHECKs that the parent has too become inherited ones (conislocal = false for a
+      // partition), which the model keeps on the parent only.
+      DropInheritedChecks(ct);
+      ClonesForNewPartition(table.name, child);
       const PgQuery__PartitionBoundSpec* b = pc->bound;
       std::string key_type;
       if (!table.partition_key.empty()) {
@@ -810,41 +856,38 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
         copy.comment.clear();
         ct.constraints.push_back(copy);
       }
-      CopyIndexesTo(ct, table.name, true, true);
+      for (Column& c : ct.columns) c.is_local = true;
+      // The clones keep the names they were given; a partition of a catalog read with
+      // Reset() has no recorded clones: they are named now.
+      if (clones_.count(child) > 0) {
+        MaterializeClones(ct);
+      } else {
+        CopyIndexesTo(ct, table.name, true, true);
+      }
       return Status::OK();
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_AddInherit: {
       DBARCH_ASSIGN_OR_RETURN(QualifiedName parent, FindTableName(cmd->def->range_var));
       table.inherits.push_back(parent);
+      // The child's CHECKs that the parent has are merged with them: the model keeps a CHECK
+      // a child has from its parent on the parent only.
+      DropInheritedChecks(table);
       return Status::OK();
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_DropInherit: {
       DBARCH_ASSIGN_OR_RETURN(QualifiedName parent, FindTableName(cmd->def->range_var));
       std::erase(table.inherits, parent);
+      KeepChecksOfFormerParent(table, parent);
+      // Columns no parent gives any more are the table's own.
+      for (Column& c : table.columns) {
+        if (InheritCount(table, c.name) == 0) c.is_local = true;
+      }
       return Status::OK();
     }
     default:
       return KeepOther(stmt_->node, table.name.name);
   }
 }
-
-
-namespace {
-
-// The name PostgreSQL derives from an index expression's canonical text (FigureIndexColname
-// of the expression): the function name of a call, else "expr".
-std::string ExpressionColname(const std::string& expr) {
-  size_t paren = expr.find('(');
-  if (paren == std::string::npos || paren == 0) return "expr";
-  std::string head = expr.substr(0, paren);
-  for (char c : head) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.')) return "expr";
-  }
-  if (size_t dot = head.rfind('.'); dot != std::string::npos) head = head.substr(dot + 1);
-  return head;
-}
-
-}  // namespace
 
 void CatalogBuilder::Impl::CopyIndexesTo(Table& to, const QualifiedName& from, bool constraints,
                                          bool standalone) {

@@ -239,5 +239,31 @@ TEST(Builder, TypedTablesLikeAndSequenceRenames) {
   EXPECT_EQ(c.grants[0].object_kind, ObjectKind::kSequence);
 }
 
+TEST(Builder, MaterializedViewsTakeTheViewPath) {
+  // The same query as a view and as a materialized view gives the same model apart from the
+  // kind: output names from the column list or the expressions, relations read, deparsed text.
+  Catalog c = Build(R"sql(
+    CREATE TABLE readings (read_at timestamptz, region text, kwh numeric);
+    CREATE VIEW v (day, region, total) AS
+      SELECT date_trunc('day', read_at), region, sum(kwh) FROM readings GROUP BY 1, 2;
+    CREATE MATERIALIZED VIEW mv (day, region, total) AS
+      SELECT date_trunc('day', read_at), region, sum(kwh) FROM readings GROUP BY 1, 2
+      WITH NO DATA;
+    CREATE UNIQUE INDEX ON mv (day, region);
+    REFRESH MATERIALIZED VIEW mv;
+  )sql");
+  const View& v = c.views.at({"public", "v"});
+  const View& mv = c.views.at({"public", "mv"});
+  EXPECT_TRUE(mv.materialized);
+  EXPECT_EQ(mv.columns, (std::vector<std::string>{"day", "region", "total"}));
+  EXPECT_EQ(mv.columns, v.columns);
+  EXPECT_EQ(mv.relations, v.relations);
+  EXPECT_EQ(mv.definition, v.definition);
+  EXPECT_TRUE(c.indexes.count({"public", "mv_day_region_idx"}));
+  // REFRESH changes data, not schema: kept as a statement the model does not describe.
+  ASSERT_EQ(c.others.size(), 1u);
+  EXPECT_EQ(c.others[0].kind, "RefreshMatViewStmt");
+}
+
 }  // namespace
 }  // namespace dbarch::catalog

@@ -584,5 +584,4 @@ std::vector<std::string> AllPrivileges(ObjectKind kind, bool column_level) {
     default: return {};
   }
 }
-
 }  // namespace dbarch::catalog

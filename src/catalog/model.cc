@@ -20,6 +20,13 @@ Column* Table::FindColumn(const std::string& column) {
   return nullptr;
 }
 
+bool Column::operator==(const Column& o) const {
+  return name == o.name && type == o.type && collation == o.collation && not_null == o.not_null &&
+         default_expr == o.default_expr && generated_expr == o.generated_expr &&
+         identity == o.identity && identity_options == o.identity_options && storage == o.storage &&
+         compression == o.compression && comment == o.comment;
+}
+
 bool Table::operator==(const Table& o) const {
   return name == o.name && unlogged == o.unlogged && columns == o.columns &&
          constraints == o.constraints && triggers == o.triggers && policies == o.policies &&
@@ -29,6 +36,12 @@ bool Table::operator==(const Table& o) const {
          inherits == o.inherits && of_type == o.of_type && options == o.options &&
          owner == o.owner &&
          comment == o.comment;
+}
+
+bool IndexesMatch(const Index& a, const Index& b) {
+  return a.method == b.method && a.unique == b.unique &&
+         a.nulls_not_distinct == b.nulls_not_distinct && a.keys == b.keys &&
+         a.include == b.include && a.predicate == b.predicate;
 }
 
 bool View::operator==(const View& o) const {

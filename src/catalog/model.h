@@ -65,7 +65,13 @@ struct Column {
   std::string storage;       // "" = type default; else plain|external|extended|main
   std::string compression;   // "" = default; else pglz|lz4
   std::string comment;
-  bool operator==(const Column&) const = default;
+  // attislocal: false for a column that a partition or inheritance child has only from its
+  // parents (so ALTER TABLE parent DROP COLUMN drops it there too); true for a column of the
+  // table's own, including one merged with a parent's. Not part of equality: a dump cannot
+  // always keep it (a child whose columns are not in the order CREATE TABLE ... INHERITS
+  // gives is recreated with all columns and then attached with ALTER TABLE ... INHERIT).
+  bool is_local = true;
+  bool operator==(const Column& o) const;
 };
 
 enum class ConstraintKind { kPrimaryKey, kUnique, kCheck, kForeignKey, kExclude };
@@ -123,6 +129,11 @@ struct Index {
   std::string comment;
   bool operator==(const Index&) const = default;
 };
+
+// Whether a partition's index `a` can stand for its parent's index `b` (same method,
+// uniqueness, keys, INCLUDE and predicate; options and name aside): CREATE INDEX on a
+// partitioned table, and ATTACH PARTITION, adopt such an index instead of creating one.
+bool IndexesMatch(const Index& a, const Index& b);
 
 struct Trigger {
   std::string name;

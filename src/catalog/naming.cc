@@ -1,5 +1,7 @@
 #include "catalog/naming.h"
 
+#include <algorithm>
+
 namespace dbarch::catalog {
 
 namespace {
@@ -64,6 +66,35 @@ std::string NameAddition(const std::vector<std::string>& names) {
   }
   if (out.size() > kMaxIdentifierBytes) out.resize(kMaxIdentifierBytes);
   return out;
+}
+
+std::string ExpressionColname(const std::string& expr) {
+  size_t paren = expr.find('(');
+  if (paren == std::string::npos || paren == 0) return "expr";
+  std::string head = expr.substr(0, paren);
+  for (char c : head) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.')) return "expr";
+  }
+  if (size_t dot = head.rfind('.'); dot != std::string::npos) head = head.substr(dot + 1);
+  return head;
+}
+
+std::vector<std::string> IndexColumnNames(const std::vector<IndexKey>& keys,
+                                          const std::vector<std::string>& include) {
+  std::vector<std::string> names;
+  for (const IndexKey& k : keys) {
+    names.push_back(!k.column.empty() ? k.column : ExpressionColname(k.expression));
+  }
+  names.insert(names.end(), include.begin(), include.end());
+  std::vector<std::string> unique;
+  for (const std::string& n : names) {
+    std::string cur = n;
+    for (int i = 1; std::find(unique.begin(), unique.end(), cur) != unique.end(); ++i) {
+      cur = n + std::to_string(i);
+    }
+    unique.push_back(cur);
+  }
+  return unique;
 }
 
 }  // namespace dbarch::catalog

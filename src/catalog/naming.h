@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/model.h"
+
 namespace dbarch::catalog {
 
 // Identifiers are truncated to this many bytes (NAMEDATALEN - 1), at a character boundary.
@@ -30,5 +32,14 @@ std::string NameAddition(const std::vector<std::string>& names);
 // `ident` truncated to 63 bytes at a UTF-8 character boundary (what the server does to
 // over-long identifiers, with a NOTICE).
 std::string TruncateIdentifier(std::string_view ident);
+
+// The name PostgreSQL gives an index column computed by an expression, from the
+// expression's canonical text (FigureIndexColname): the function name of a call, else "expr".
+std::string ExpressionColname(const std::string& expr);
+
+// An index's column names as ChooseIndexColumnNames makes them (key columns, expressions,
+// then INCLUDE columns; a repeated name gets a number), for NameAddition.
+std::vector<std::string> IndexColumnNames(const std::vector<IndexKey>& keys,
+                                          const std::vector<std::string>& include);
 
 }  // namespace dbarch::catalog

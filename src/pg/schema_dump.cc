@@ -374,6 +374,12 @@ class Dumper {
   std::string RenderAggregate(const FunctionInfo& f) const;
   std::string RenderSequence(const SequenceInfo& s) const;
   std::string RenderTable(const TableInfo& t) const;
+  // Whether CREATE TABLE ... INHERITS gives `t` its columns in their order: the parents'
+  // columns first, then its own.
+  bool InheritsLayoutMatches(const TableInfo& t) const;
+  // An inheritance child created with all its columns and CHECKs, then attached with
+  // ALTER TABLE ... INHERIT (which keeps the column order).
+  std::string RenderChildThenInherit(const TableInfo& t) const;
   std::string RenderColumn(const TableInfo& t, const ColumnInfo& c) const;
   std::string RenderView(const ViewInfo& v) const;
   std::vector<int> OrderNodes() const;
@@ -1729,7 +1735,71 @@ std::string Dumper::RenderColumn(const TableInfo& t, const ColumnInfo& c) const 
   return out;
 }
 
+bool Dumper::InheritsLayoutMatches(const TableInfo& t) const {
+  std::vector<std::string> expected;
+  auto add = [&](const std::string& name) {
+    if (std::find(expected.begin(), expected.end(), name) == expected.end()) {
+      expected.push_back(name);
+    }
+  };
+  for (Oid p : t.parents) {
+    const TableInfo* pt = FindTable(p);
+    if (pt == nullptr) return true;  // written as a table of its own anyway
+    for (const ColumnInfo& c : pt->columns) add(c.name);
+  }
+  for (const ColumnInfo& c : t.columns) add(c.name);
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    if (i >= expected.size() || expected[i] != t.columns[i].name) return false;
+  }
+  return true;
+}
+
+std::string Dumper::RenderChildThenInherit(const TableInfo& t) const {
+  std::vector<std::string> elements;
+  std::vector<std::string> fixups;
+  for (const ColumnInfo& c : t.columns) {
+    std::string column = RenderColumn(t, c);
+    // INHERIT wants the child NOT NULL where a parent is (ALTER TABLE ONLY parent SET NOT
+    // NULL leaves children as they were): made so, then dropped again.
+    bool parent_not_null = false;
+    for (Oid p : t.parents) {
+      const ColumnInfo* pc = FindTable(p)->FindColumn(c.name);
+      parent_not_null = parent_not_null || (pc != nullptr && pc->not_null);
+    }
+    if (parent_not_null && !c.not_null) {
+      column += " NOT NULL";
+      fixups.push_back("ALTER TABLE ONLY " + t.QName() + " ALTER COLUMN " + Q(c.name) +
+                       " DROP NOT NULL;\n");
+    }
+    elements.push_back(column);
+  }
+  // INHERIT also wants the parents' CHECKs: the inherited ones are written as the child's.
+  for (const ConstraintInfo& k : constraints_) {
+    if (k.table == t.oid && k.kind == 'c' && k.validated && (k.is_local || k.inh_count > 0)) {
+      elements.push_back("CONSTRAINT " + Q(k.name) + " " + k.definition);
+    }
+  }
+  std::string out = std::string("CREATE ") + (t.unlogged ? "UNLOGGED " : "") + "TABLE " +
+                    t.QName() + " (\n    " + Join(elements, ",\n    ") + "\n)";
+  if (!t.access_method.empty()) out += " USING " + Q(t.access_method);
+  if (!t.options.empty()) out += " WITH (" + RenderOptions(t.options) + ")";
+  out += ";\n";
+  for (Oid p : t.parents) {
+    out += "ALTER TABLE ONLY " + t.QName() + " INHERIT " + RelationName(p) + ";\n";
+  }
+  for (const std::string& f : fixups) out += f;
+  return out;
+}
+
 std::string Dumper::RenderTable(const TableInfo& t) const {
+  // An inheritance child whose columns are not in the order CREATE TABLE ... INHERITS gives
+  // (a column added to a parent after the child had columns of its own, or dropped from the
+  // parent with ONLY) is created with all its columns and then attached, which keeps the
+  // order; its columns are then all the child's own (attislocal), which the model does not
+  // compare.
+  if (!t.is_partition && t.of_type.empty() && !t.parents.empty() && !InheritsLayoutMatches(t)) {
+    return RenderChildThenInherit(t);
+  }
   // Parents outside the dump (an excluded schema) are not named: the table is then written
   // with all its columns, as a table of its own.
   const TableInfo* first_parent = t.parents.empty() ? nullptr : FindTable(t.parents[0]);
@@ -1742,6 +1812,17 @@ std::string Dumper::RenderTable(const TableInfo& t) const {
     bool inherited = first_parent != nullptr && (!c.is_local || t.is_partition);
     if (!inherited) {
       elements.push_back(RenderColumn(t, c));
+      // A column of the child's own merged with the parent's takes the parent's NOT NULL
+      // and default unless it has its own.
+      if (pc != nullptr && !t.is_partition) {
+        if (pc->not_null && !c.not_null) {
+          fixups.push_back(only + t.QName() + " ALTER COLUMN " + Q(c.name) + " DROP NOT NULL;\n");
+        }
+        if (!pc->default_expr.empty() && c.default_expr.empty() && c.generated != 's' &&
+            c.identity != 'a' && c.identity != 'd') {
+          fixups.push_back(only + t.QName() + " ALTER COLUMN " + Q(c.name) + " DROP DEFAULT;\n");
+        }
+      }
       continue;
     }
     // An inherited column: the parent's definition is copied; write only what differs.
@@ -1764,6 +1845,10 @@ std::string Dumper::RenderTable(const TableInfo& t) const {
       } else {
         fixups.push_back(only + t.QName() + " ALTER COLUMN " + Q(c.name) + " SET NOT NULL;\n");
       }
+    }
+    // ALTER TABLE ONLY parent SET NOT NULL leaves an inheritance child's column nullable.
+    if (!c.not_null && parent_not_null && !t.is_partition) {
+      fixups.push_back(only + t.QName() + " ALTER COLUMN " + Q(c.name) + " DROP NOT NULL;\n");
     }
     if (!options.empty()) elements.push_back(Q(c.name) + options);
   }

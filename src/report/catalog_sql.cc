@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "catalog/naming.h"
 #include "report/ddl_fragments.h"
 
 namespace dbarch::report {
@@ -555,6 +556,43 @@ class Writer {
     return out;
   }
 
+  // The direct parents (PARTITION OF first, then INHERITS) of `t` that the model holds.
+  std::vector<const Table*> ParentsOf(const Table& t) const {
+    std::vector<QualifiedName> names = t.inherits;
+    if (t.partition_of) names.insert(names.begin(), *t.partition_of);
+    std::vector<const Table*> out;
+    for (const QualifiedName& p : names) {
+      if (const Table* pt = cat_.FindTable(p)) out.push_back(pt);
+    }
+    return out;
+  }
+
+  bool ParentNotNull(const Table& t, const std::string& column) const {
+    for (const Table* p : ParentsOf(t)) {
+      const Column* c = p->FindColumn(column);
+      if (c != nullptr && c->not_null) return true;
+    }
+    return false;
+  }
+
+  // The CHECKs `t` has from its ancestors (the model keeps them on the ancestor that defines
+  // them), by name, except those `t` defines itself.
+  std::vector<Constraint> InheritedChecks(const Table& t) const {
+    std::map<std::string, Constraint> found;
+    std::vector<const Table*> queue = ParentsOf(t);
+    for (size_t i = 0; i < queue.size() && i < 256; ++i) {
+      for (const Constraint& c : queue[i]->constraints) {
+        if (c.kind == ConstraintKind::kCheck && !c.no_inherit && !c.not_valid)
+          found.emplace(c.name, c);
+      }
+      for (const Table* p : ParentsOf(*queue[i])) queue.push_back(p);
+    }
+    for (const Constraint& c : t.constraints) found.erase(c.name);
+    std::vector<Constraint> out;
+    for (const auto& [n, c] : found) out.push_back(c);
+    return out;
+  }
+
   static bool InPrimaryKey(const Table& t, const std::string& column) {
     for (const Constraint& c : t.constraints) {
       if (c.kind == ConstraintKind::kPrimaryKey &&
@@ -584,11 +622,24 @@ class Writer {
     bool as_typed = t.of_type.has_value() && layout_matches;
 
     std::vector<std::string> elements;
+    // Created first and attached later: ALTER TABLE ... INHERIT / ATTACH PARTITION want the
+    // child NOT NULL where a parent is (dropped again after) and the parents' CHECKs.
+    std::vector<std::string> drop_not_null;
+    std::vector<Constraint> parent_checks =
+        layout_matches ? std::vector<Constraint>{} : InheritedChecks(t);
     for (size_t i = inherited.size(); i < t.columns.size(); ++i) {
-      elements.push_back(ColumnSql(t.columns[i]));
+      Column c = t.columns[i];
+      if (!layout_matches && !c.not_null && ParentNotNull(t, c.name)) {
+        c.not_null = true;
+        drop_not_null.push_back(c.name);
+      }
+      elements.push_back(ColumnSql(c));
     }
     for (const Constraint& c : t.constraints) {
       if (c.kind == ConstraintKind::kForeignKey || c.not_valid) continue;  // added later
+      elements.push_back("CONSTRAINT " + QuoteIdent(c.name) + " " + ConstraintBodySql(c, false));
+    }
+    for (const Constraint& c : parent_checks) {
       elements.push_back("CONSTRAINT " + QuoteIdent(c.name) + " " + ConstraintBodySql(c, false));
     }
     std::string stmt = t.unlogged ? "CREATE UNLOGGED TABLE " : "CREATE TABLE ";
@@ -619,6 +670,9 @@ class Writer {
       if (t.partition_of) {
         Line("ALTER TABLE " + t.partition_of->Quoted() + " ATTACH PARTITION " + name + " " +
              t.partition_bound);
+      }
+      for (const std::string& c : drop_not_null) {
+        Line("ALTER TABLE ONLY " + name + " ALTER COLUMN " + QuoteIdent(c) + " DROP NOT NULL");
       }
     }
     // Properties the inherited columns have of their own, and column storage (which
@@ -724,17 +778,48 @@ class Writer {
   }
 
   void Indexes() {
-    // Indexes of partitions first: an index created on a partitioned table adopts a matching
-    // index of each partition instead of creating one of its own, as in the original schema
-    // (CREATE INDEX ... ON ONLY + ATTACH PARTITION, which the model does not record).
+    // An index created on a partitioned table adopts a matching index of each partition
+    // instead of creating one of its own (the model lists adopted ones no more, and names
+    // the clones the server creates; see catalog/README.md). So a partition's index that
+    // matches one of an ancestor's, and so was not adopted, is created after the ancestor's
+    // (which then clones itself onto the partition first), unless it has the very name the
+    // clone would take (an ancestor's index made ON ONLY, never attached): then it comes
+    // first and is adopted, which loses it from the model but not from the server. Other
+    // indexes of partitions come first, as before.
+    std::map<QualifiedName, std::vector<const catalog::Index*>> by_table;
+    for (const auto& [q, i] : cat_.indexes) by_table[i.table].push_back(&i);
     std::vector<std::pair<int, const catalog::Index*>> order;
-    for (const auto& [q, i] : cat_.indexes) order.emplace_back(-Depth(i.table), &i);
+    for (const auto& [q, i] : cat_.indexes) {
+      int depth = Depth(i.table);
+      order.emplace_back(MatchesAncestorIndex(i, by_table) ? depth : -depth, &i);
+    }
     std::stable_sort(order.begin(), order.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [depth, i] : order) {
       Section("Indexes");
       Line(IndexSql(*i));
     }
+  }
+
+  bool MatchesAncestorIndex(
+      const catalog::Index& index,
+      const std::map<QualifiedName, std::vector<const catalog::Index*>>& by_table) const {
+    const Table* t = cat_.FindTable(index.table);
+    std::string clone_name = catalog::MakeObjectName(
+        index.table.name,
+        catalog::NameAddition(catalog::IndexColumnNames(index.keys, index.include)), "idx");
+    if (t == nullptr || index.name.name == clone_name) return false;
+    int depth = 0;
+    for (const Table* a = t->partition_of ? cat_.FindTable(*t->partition_of) : nullptr;
+         a != nullptr && depth < 64;
+         a = a->partition_of ? cat_.FindTable(*a->partition_of) : nullptr, ++depth) {
+      auto it = by_table.find(a->name);
+      if (it == by_table.end()) continue;
+      for (const catalog::Index* other : it->second) {
+        if (catalog::IndexesMatch(index, *other)) return true;
+      }
+    }
+    return false;
   }
 
   void LateConstraints() {
