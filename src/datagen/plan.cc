@@ -109,6 +109,8 @@ void ClassifyBuiltin(std::string_view spelled, ColumnPlan& c) {
     c.kind = ValueKind::kTimestampTz;
   } else if (StartsWith(base, "timestamp")) {
     c.kind = ValueKind::kTimestamp;
+  } else if (StartsWith(base, "time") && EndsWith(base, "with time zone")) {
+    c.kind = ValueKind::kTimeTz;
   } else if (StartsWith(base, "time")) {
     c.kind = ValueKind::kTime;
   } else if (base == "interval") {
@@ -119,10 +121,78 @@ void ClassifyBuiltin(std::string_view spelled, ColumnPlan& c) {
     c.kind = ValueKind::kJson;
   } else if (base == "bytea") {
     c.kind = ValueKind::kBytea;
-  } else if (base == "inet" || base == "cidr") {
+  } else if (base == "inet") {
     c.kind = ValueKind::kInet;
+  } else if (base == "cidr") {
+    c.kind = ValueKind::kCidr;
+  } else if (base == "macaddr") {
+    c.kind = ValueKind::kMacaddr;
+  } else if (base == "macaddr8") {
+    c.kind = ValueKind::kMacaddr8;
+  } else if (base == "bit") {
+    c.kind = ValueKind::kBit;
+    c.bits = mods.empty() ? 1 : mods[0];
+  } else if (base == "bit varying" || base == "varbit") {
+    c.kind = ValueKind::kBit;
+    c.max_length = mods.empty() ? 32 : mods[0];
+  } else if (base == "money") {
+    c.kind = ValueKind::kMoney;
+  } else if (base == "tsvector") {
+    c.kind = ValueKind::kTsvector;
+  } else if (base == "tsquery") {
+    c.kind = ValueKind::kTsquery;
+  } else if (base == "xml") {
+    c.kind = ValueKind::kXml;
+  } else if (base == "point") {
+    c.kind = ValueKind::kPoint;
+  } else if (base == "line") {
+    c.kind = ValueKind::kLine;
+  } else if (base == "lseg") {
+    c.kind = ValueKind::kLseg;
+  } else if (base == "box") {
+    c.kind = ValueKind::kBox;
+  } else if (base == "path") {
+    c.kind = ValueKind::kPath;
+  } else if (base == "polygon") {
+    c.kind = ValueKind::kPolygon;
+  } else if (base == "circle") {
+    c.kind = ValueKind::kCircle;
+  } else if (base == "pg_lsn") {
+    c.kind = ValueKind::kPgLsn;
+  } else if (base == "oid") {
+    c.kind = ValueKind::kInt;
+    c.int_bytes = 4;
+    if (!c.lo) c.lo = 1;
+  } else if (base == "\"char\"") {
+    c.kind = ValueKind::kText;  // the one-byte internal type
+    c.max_length = 1;
+  } else if (base == "regclass" || base == "regtype" || base == "regnamespace" ||
+             base == "jsonpath") {
+    // Names that exist in every database (and for jsonpath, paths that always parse).
+    c.kind = ValueKind::kText;
+    c.choices = base == "regclass"       ? std::vector<std::string>{"pg_class", "pg_type", "pg_proc"}
+                : base == "regtype"      ? std::vector<std::string>{"integer", "text", "boolean", "date"}
+                : base == "regnamespace" ? std::vector<std::string>{"pg_catalog", "public"}
+                                         : std::vector<std::string>{"$.id", "$.items[*].price", "$.name"};
   } else {
+    // Built-in ranges and multiranges, by their subtype.
+    static const std::pair<const char*, const char*> kRanges[] = {
+        {"int4", "integer"}, {"int8", "bigint"}, {"num", "numeric"}, {"date", "date"},
+        {"ts", "timestamp without time zone"}, {"tstz", "timestamp with time zone"}};
+    for (const auto& [prefix, subtype] : kRanges) {
+      bool range = base == std::string(prefix) + "range";
+      bool multi = base == std::string(prefix) + "multirange";
+      if (!range && !multi) continue;
+      c.kind = range ? ValueKind::kRange : ValueKind::kMultirange;
+      ColumnPlan sub;
+      sub.name = c.name;
+      sub.type = subtype;
+      ClassifyBuiltin(subtype, sub);
+      c.fields = {std::move(sub)};
+      return;
+    }
     c.kind = ValueKind::kUnsupported;
+    c.unsupported = base;
   }
 }
 
@@ -557,6 +627,75 @@ class CheckAnalyzer {
   std::set<int> forced_not_null_;
 };
 
+// --- type resolution ---------------------------------------------------------------------
+
+// Fills `c` (kind, bounds, lengths, choices, fields) from the type spelling `type`: arrays,
+// domains (their NOT NULL into `not_null`, their CHECK expressions into `checks`, to be applied
+// by the caller on the column), enums, composites and ranges, down to the built-in types.
+// A nested composite field or range subtype gets its own domains' CHECKs applied here.
+void ResolveType(const Catalog& cat, std::string type, ColumnPlan& c, bool& not_null,
+                 std::vector<std::string>& checks, int depth) {
+  if (depth > 16) {
+    c.kind = ValueKind::kUnsupported;
+    c.unsupported = type;
+    return;
+  }
+  while (EndsWith(type, "[]")) {
+    c.array = true;
+    type = std::string(Trim(type.substr(0, type.size() - 2)));
+  }
+  const catalog::Type* user = FindType(cat, SplitTypmods(type).first);
+  if (user == nullptr) {
+    ClassifyBuiltin(type, c);
+    return;
+  }
+  switch (user->kind) {
+    case catalog::TypeKind::kDomain:
+      if (user->not_null) not_null = true;
+      for (const auto& dc : user->constraints) checks.push_back(dc.expression);
+      ResolveType(cat, user->base_type, c, not_null, checks, depth + 1);
+      return;
+    case catalog::TypeKind::kEnum:
+      c.kind = ValueKind::kText;
+      c.choices = user->labels;
+      return;
+    case catalog::TypeKind::kComposite:
+    case catalog::TypeKind::kRange: {
+      c.kind = user->kind == catalog::TypeKind::kRange ? ValueKind::kRange : ValueKind::kComposite;
+      std::vector<std::pair<std::string, std::string>> parts;  // (name, type)
+      if (user->kind == catalog::TypeKind::kRange) {
+        parts.emplace_back(c.name, user->base_type);
+      } else {
+        for (const auto& a : user->attributes) parts.emplace_back(a.name, a.type);
+      }
+      for (const auto& [name, part_type] : parts) {
+        // A one-column table for the field, so that its domains' CHECKs apply to it alone.
+        TablePlan field_table;
+        ColumnPlan f;
+        f.name = name;
+        f.type = part_type;
+        bool field_not_null = false;
+        std::vector<std::string> field_checks;
+        ResolveType(cat, part_type, f, field_not_null, field_checks, depth + 1);
+        if (f.kind == ValueKind::kInt || f.kind == ValueKind::kNumeric || f.kind == ValueKind::kFloat) {
+          NumericDefaultsFromName(ToLower(name), f);
+        }
+        f.text_kind = TextKindFromName(ToLower(name));
+        field_table.columns.push_back(std::move(f));
+        for (const std::string& expr : field_checks) CheckAnalyzer(field_table, name).Apply(expr);
+        ColumnPlan& done = field_table.columns[0];
+        if (done.kind == ValueKind::kUnsupported) {
+          c.kind = ValueKind::kUnsupported;
+          c.unsupported = done.unsupported;
+          return;
+        }
+        c.fields.push_back(std::move(done));
+      }
+      return;
+    }
+  }
+}
+
 // --- partitions ----------------------------------------------------------------------------
 
 // The literals inside "( ... )" after `keyword` in a partition bound.
@@ -686,6 +825,7 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
 
   // --- per table plans
   std::map<QualifiedName, TablePlan> plans;
+  std::vector<std::string> unsupported;  // "table.column of type t", every one of them
   for (const Table* t : tables) {
     TablePlan tp;
     tp.name = t->name;
@@ -697,29 +837,11 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
       ColumnPlan c;
       c.name = col.name;
       c.type = col.type;
-      std::string type = col.type;
-      if (EndsWith(type, "[]")) {
-        c.array = true;
-        type = type.substr(0, type.size() - 2);
-      }
       c.null_fraction = col.not_null ? 0 : 0.05;
       bool not_null = col.not_null;
-      const catalog::Type* user = FindType(cat, SplitTypmods(type).first);
-      int depth = 0;
-      while (user != nullptr && user->kind == catalog::TypeKind::kDomain && depth++ < 8) {
-        if (user->not_null) not_null = true;
-        for (const auto& dc : user->constraints) domain_exprs.emplace_back(static_cast<int>(tp.columns.size()), dc.expression);
-        type = user->base_type;
-        user = FindType(cat, SplitTypmods(type).first);
-      }
-      if (user != nullptr && user->kind == catalog::TypeKind::kEnum) {
-        c.kind = ValueKind::kText;
-        c.choices = user->labels;
-      } else if (user != nullptr) {
-        c.kind = ValueKind::kUnsupported;  // composite and range types
-      } else {
-        ClassifyBuiltin(type, c);
-      }
+      std::vector<std::string> checks;
+      ResolveType(cat, col.type, c, not_null, checks, 0);
+      for (std::string& expr : checks) domain_exprs.emplace_back(static_cast<int>(tp.columns.size()), std::move(expr));
       if (not_null) c.null_fraction = 0;
       std::string lname = ToLower(col.name);
       c.text_kind = TextKindFromName(lname);
@@ -785,6 +907,36 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
       }
       if (cols.size() == 1) tp.columns[cols[0]].unique = true;
       else if (!cols.empty()) tp.unique_sets.push_back(cols);
+    }
+
+    // Exclusion constraints: equality keys plus one overlap (&&) on a range column.
+    for (const auto& k : t->constraints) {
+      if (k.kind != ConstraintKind::kExclude) continue;
+      ExclusionPlan ex;
+      ex.name = k.name;
+      bool understood = !k.exclude_keys.empty();
+      for (const catalog::IndexKey& key : k.exclude_keys) {
+        int col = -1;
+        for (size_t i = 0; i < tp.columns.size(); ++i) {
+          if (!key.column.empty() && tp.columns[i].name == key.column) col = static_cast<int>(i);
+        }
+        if (col < 0) {
+          understood = false;
+        } else if (key.exclude_operator == "=") {
+          ex.equal_columns.push_back(col);
+        } else if (key.exclude_operator == "&&" && ex.range_column < 0 && !tp.columns[col].array &&
+                   (tp.columns[col].kind == ValueKind::kRange || tp.columns[col].kind == ValueKind::kMultirange)) {
+          ex.range_column = col;
+        } else {
+          understood = false;
+        }
+      }
+      if (understood && ex.range_column >= 0) {
+        tp.exclusions.push_back(std::move(ex));
+      } else {
+        tp.warnings.push_back("EXCLUDE constraint " + QuoteIdent(k.name) +
+                              " is not understood (only k WITH =, ..., range WITH &&): the server may reject rows");
+      }
     }
 
     // Foreign keys.
@@ -1000,15 +1152,19 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
       }
     }
     for (const ColumnPlan& c : tp.columns) {
+      // A column no value can be made for is an error before any row is written; only an
+      // explicit `null_fraction: 1` in the spec (on a nullable column) lets it stay NULL.
       if (c.kind == ValueKind::kUnsupported && !c.omitted && c.null_fraction < 1) {
-        if (t->FindColumn(c.name)->not_null) {
-          return Status::NotSupported("cannot generate values of type " + c.type + " for column " +
-                                      QuoteIdent(c.name) + " of " + t->name.Quoted());
-        }
-        tp.warnings.push_back("column " + QuoteIdent(c.name) + " of type " + c.type + " is left NULL");
+        std::string nested = c.unsupported.empty() || c.unsupported == c.type ? "" : " (of " + c.unsupported + ")";
+        unsupported.push_back(t->name.Quoted() + "." + QuoteIdent(c.name) + " of type " + c.type + nested);
       }
     }
     plans[t->name] = std::move(tp);
+  }
+  if (!unsupported.empty()) {
+    return Status::NotSupported("cannot generate values for column" + std::string(unsupported.size() > 1 ? "s " : " ") +
+                                Join(unsupported, ", "))
+        .WithHint("a nullable column can be left NULL with `null_fraction: 1` in the spec");
   }
 
   // --- order: parents before children (Kahn), breaking cycles at nullable foreign keys.
