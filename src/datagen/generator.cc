@@ -4,10 +4,14 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -142,17 +146,19 @@ void AppendFixed(std::string& out, double v, int scale) {
   }
 }
 
-// COPY text format: backslash, tab, newline and carriage return are escaped.
+// COPY text format: backslash, tab, newline and carriage return are escaped. The runs
+// between them are appended whole (most values have none).
 void AppendEscaped(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
-    }
+  size_t run = 0;
+  for (size_t k = 0; k < s.size(); ++k) {
+    char c = s[k];
+    if (c != '\\' && c != '\t' && c != '\n' && c != '\r') continue;
+    out.append(s.data() + run, k - run);
+    out += '\\';
+    out += c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : 'r';
+    run = k + 1;
   }
+  out.append(s.data() + run, s.size() - run);
 }
 
 std::string Base36(uint64_t v, int min_digits = 1) {
@@ -383,8 +389,9 @@ void AppendNumber(std::string& out, const ColumnState& s, double v) {
       return;
     case ValueKind::kFloat: {
       char buf[64];
-      int n = std::snprintf(buf, sizeof buf, "%.6g", v);
-      out.append(buf, static_cast<size_t>(n));
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 6);
+      (void)ec;
+      out.append(buf, static_cast<size_t>(end - buf));
       return;
     }
     case ValueKind::kDate:
@@ -1043,6 +1050,114 @@ class DirectorySink : public RowSink {
   int64_t rows_ = 0;
 };
 
+// Write on a thread of its own, fed through a bounded queue of buffers: the generating thread
+// makes the next megabyte while the previous ones go to the server.
+class PipelinedSink : public RowSink {
+ public:
+  PipelinedSink(std::unique_ptr<RowSink> inner, int depth)
+      : inner_(std::move(inner)), depth_(static_cast<size_t>(std::max(depth, 1))) {
+    writer_ = std::thread([this] { Drain(); });
+  }
+  ~PipelinedSink() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    ready_.notify_all();
+    writer_.join();
+  }
+  PipelinedSink(const PipelinedSink&) = delete;
+  PipelinedSink& operator=(const PipelinedSink&) = delete;
+
+  Status Begin(const TablePlan& table, const std::string& columns) override {
+    DBARCH_RETURN_IF_ERROR(Idle());
+    return inner_->Begin(table, columns);
+  }
+  Status Take(std::string& buf) override {
+    std::string spare;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!spare_.empty()) {
+        spare = std::move(spare_.back());
+        spare_.pop_back();
+      }
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    space_.wait(lock, [&] { return queue_.size() < depth_ || !error_.ok(); });
+    if (!error_.ok()) return error_;
+    queue_.push_back(std::move(buf));
+    buf = std::move(spare);
+    buf.clear();
+    ready_.notify_one();
+    return Status::OK();
+  }
+  Status Write(std::string_view text) override {
+    std::string buf;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!spare_.empty()) {
+        buf = std::move(spare_.back());
+        spare_.pop_back();
+      }
+    }
+    buf.assign(text.data(), text.size());
+    std::unique_lock<std::mutex> lock(mu_);
+    space_.wait(lock, [&] { return queue_.size() < depth_ || !error_.ok(); });
+    if (!error_.ok()) return error_;
+    queue_.push_back(std::move(buf));
+    ready_.notify_one();
+    return Status::OK();
+  }
+  Result<int64_t> End() override {
+    DBARCH_RETURN_IF_ERROR(Idle());
+    return inner_->End();
+  }
+  Status Finish(const std::vector<std::string>& statements) override {
+    DBARCH_RETURN_IF_ERROR(Idle());
+    return inner_->Finish(statements);
+  }
+
+ private:
+  // Waits until every queued buffer is written; the first write error, if any.
+  Status Idle() {
+    std::unique_lock<std::mutex> lock(mu_);
+    space_.wait(lock, [&] { return queue_.empty() && !busy_; });
+    return error_;
+  }
+  void Drain() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      ready_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping
+      std::string buf = std::move(queue_.front());
+      queue_.pop_front();
+      busy_ = true;
+      bool failed = !error_.ok();
+      lock.unlock();
+      // After a failure the COPY is over: the rest is dropped, the error stays.
+      Status st = failed ? Status::OK() : inner_->Write(buf);
+      lock.lock();
+      busy_ = false;
+      if (!st.ok() && error_.ok()) error_ = std::move(st);
+      buf.clear();
+      spare_.push_back(std::move(buf));
+      space_.notify_all();
+    }
+  }
+
+  std::unique_ptr<RowSink> inner_;
+  const size_t depth_;
+  std::mutex mu_;
+  std::condition_variable ready_;  // a buffer is queued, or stop
+  std::condition_variable space_;  // a buffer was written
+  std::deque<std::string> queue_;
+  std::vector<std::string> spare_;  // written buffers, reused
+  bool busy_ = false;
+  bool stop_ = false;
+  Status error_ = Status::OK();
+  std::thread writer_;
+};
+
 // --- one table ----------------------------------------------------------------------------
 
 class TableFiller {
@@ -1051,7 +1166,7 @@ class TableFiller {
               const std::vector<std::vector<std::string>>& kept_sets)
       : plan_(plan), t_(t), pools_(pools), kept_sets_(kept_sets) {}
 
-  Result<TableStats> Run(RowSink& sink, const ProgressFn& progress, int64_t& bytes) {
+  Result<TableStats> Run(RowSink& sink, const ProgressFn& progress, int64_t& bytes, double& sink_seconds) {
     auto t0 = std::chrono::steady_clock::now();
     TableStats stats;
     stats.name = t_.name;
@@ -1204,16 +1319,20 @@ class TableFiller {
       ++emitted;
       if (buf.size() >= (1 << 20) - 4096) {
         bytes += static_cast<int64_t>(buf.size());
-        DBARCH_RETURN_IF_ERROR(sink.Write(buf));
-        buf.clear();
+        auto w0 = std::chrono::steady_clock::now();
+        DBARCH_RETURN_IF_ERROR(sink.Take(buf));
+        sink_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+        if (buf.capacity() < (1 << 20)) buf.reserve(1 << 20);
       }
       if (progress && (emitted & 0x3fff) == 0) progress(t_.name, emitted, rows);
     }
+    auto w0 = std::chrono::steady_clock::now();
     if (!buf.empty()) {
       bytes += static_cast<int64_t>(buf.size());
       DBARCH_RETURN_IF_ERROR(sink.Write(buf));
     }
     DBARCH_ASSIGN_OR_RETURN(int64_t loaded, sink.End());
+    sink_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
     if (progress) progress(t_.name, emitted, rows);
     stats.rows = loaded;
     stats.notes = capped_;
@@ -1523,6 +1642,10 @@ std::unique_ptr<RowSink> MakeDirectorySink(const std::string& dir) {
   return std::make_unique<DirectorySink>(dir);
 }
 
+std::unique_ptr<RowSink> MakePipelinedSink(std::unique_ptr<RowSink> inner, int depth) {
+  return std::make_unique<PipelinedSink>(std::move(inner), depth);
+}
+
 Result<GenerateStats> Generate(const Plan& plan, RowSink& sink, const ProgressFn& progress) {
   auto t0 = std::chrono::steady_clock::now();
   GenerateStats stats;
@@ -1541,7 +1664,7 @@ Result<GenerateStats> Generate(const Plan& plan, RowSink& sink, const ProgressFn
   for (const TablePlan& t : plan.tables) {
     auto it = kept.find(t.name);
     TableFiller filler(plan, t, pools, it == kept.end() ? kNone : it->second);
-    DBARCH_ASSIGN_OR_RETURN(TableStats ts, filler.Run(sink, progress, stats.bytes));
+    DBARCH_ASSIGN_OR_RETURN(TableStats ts, filler.Run(sink, progress, stats.bytes, stats.sink_seconds));
     stats.rows += ts.rows;
     // Sequences continue after the generated values.
     for (const ColumnPlan& c : t.columns) {
