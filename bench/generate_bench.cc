@@ -76,8 +76,8 @@ int main(int argc, char** argv) {
   }
   auto box = sandbox::Sandbox::Start(sandbox::SandboxOptions{});
   if (!box.ok()) return Fail(box.status());
-  std::printf("%-8s %10s %14s %14s %14s %10s %8s %8s %8s %8s\n", "table", "rows", "generate r/s", "load r/s",
-              "ceiling r/s", "load/ceil", "gen s", "copy s", "keys s", "anlz s");
+  std::printf("%-8s %10s %14s %14s %14s %10s %8s %8s %8s %8s\n", "table", "rows", "generate r/s",
+              "load r/s", "ceiling r/s", "load/ceil", "gen s", "copy s", "keys s", "anlz s");
   for (const auto& [name, ddl] : std::map<std::string, std::string>{{"narrow", kNarrow}, {"wide", kWide}}) {
     catalog::CatalogBuilder builder;
     Status applied = builder.ApplyFile(SourceFile(name + ".sql", ddl));
@@ -133,8 +133,9 @@ int main(int argc, char** argv) {
     const datagen::GenerateStats& phases = *load;
     double wait_s = phases.sink_seconds + phases.keys_seconds + phases.analyze_seconds;
     std::printf("%-8s %10lld %14.0f %14.0f %14.0f %10.2f %8.2f %8.2f %8.2f %8.2f\n", name.c_str(),
-                static_cast<long long>(rows), rows / gen_s, rows / load_s, rows / copy_s, copy_s / load_s,
-                load_s - wait_s, phases.sink_seconds, phases.keys_seconds, phases.analyze_seconds);
+                static_cast<long long>(rows), rows / gen_s, rows / load_s, rows / copy_s,
+                copy_s / load_s, load_s - wait_s, phases.sink_seconds, phases.keys_seconds,
+                phases.analyze_seconds);
   }
   return 0;
 }

@@ -9,14 +9,14 @@
 #include <map>
 #include <sstream>
 
+#include "base/strings.h"
 #include "catalog/builder.h"
 #include "datagen/generator.h"
 #include "datagen/like.h"
-#include "pg/introspect.h"
 #include "datagen/load.h"
 #include "datagen/plan.h"
 #include "datagen/spec.h"
-#include "base/strings.h"
+#include "pg/introspect.h"
 #include "sandbox/test_util.h"
 
 namespace dbarch::datagen {
@@ -160,7 +160,8 @@ TEST(Plan, AColumnOfATypeNoValueCanBeMadeForIsAnErrorNamingIt) {
   // pg_snapshot and a base type from an extension the generator does not know: refused by
   // BuildPlan, so nothing is written; every such column is named, with its table.
   auto cat = CatalogFromText(
-      "CREATE TABLE weird (id integer PRIMARY KEY, snap pg_snapshot, label text, shape public.cube NOT NULL);");
+      "CREATE TABLE weird (id integer PRIMARY KEY, snap pg_snapshot, label text, shape public.cube "
+      "NOT NULL);");
   ASSERT_TRUE(cat.ok()) << cat.status().ToString();
   auto plan = BuildPlan(*cat, Spec{});
   ASSERT_FALSE(plan.ok());
@@ -171,7 +172,8 @@ TEST(Plan, AColumnOfATypeNoValueCanBeMadeForIsAnErrorNamingIt) {
   EXPECT_EQ(message.find("label"), std::string::npos) << message;
 
   // A nullable one may be left NULL on purpose.
-  auto only_snap = CatalogFromText("CREATE TABLE weird (id integer PRIMARY KEY, snap pg_snapshot);");
+  auto only_snap =
+      CatalogFromText("CREATE TABLE weird (id integer PRIMARY KEY, snap pg_snapshot);");
   ASSERT_TRUE(only_snap.ok());
   Spec spec;
   spec.tables["weird"].columns["snap"].null_fraction = 1;
@@ -184,7 +186,7 @@ TEST(Plan, NestedTypesResolveToTheirParts) {
       "CREATE TYPE address AS (street text, zip zip);"
       "CREATE TYPE floatrange AS RANGE (subtype = float8);"
       "CREATE TABLE t (a address[], r floatrange, m tstzmultirange, b bit varying(12), "
-      "  p tstzrange, k integer, EXCLUDE USING gist (k WITH =, p WITH &&));");
+      "  p tstzrange, k integer, fm floatmultirange, EXCLUDE USING gist (k WITH =, p WITH &&));");
   ASSERT_TRUE(cat.ok()) << cat.status().ToString();
   auto plan = BuildPlan(*cat, Spec{});
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
@@ -198,6 +200,8 @@ TEST(Plan, NestedTypesResolveToTheirParts) {
   EXPECT_EQ(Col(t, "r")->fields[0].kind, ValueKind::kFloat);
   EXPECT_EQ(Col(t, "m")->kind, ValueKind::kMultirange);
   EXPECT_EQ(Col(t, "m")->fields[0].kind, ValueKind::kTimestampTz);
+  EXPECT_EQ(Col(t, "fm")->kind, ValueKind::kMultirange);
+  EXPECT_EQ(Col(t, "fm")->fields[0].kind, ValueKind::kFloat);
   EXPECT_EQ(Col(t, "b")->kind, ValueKind::kBit);
   EXPECT_EQ(Col(t, "b")->max_length, 12);
   ASSERT_EQ(t.exclusions.size(), 1u);
@@ -345,6 +349,7 @@ TEST_F(GenerateIntoServer, EveryBuiltInTypeIsGeneratedAndAccepted) {
       "CREATE DOMAIN kinds.percent AS numeric(5,2) NOT NULL CHECK (VALUE >= 0 AND VALUE <= 100);"
       "CREATE DOMAIN kinds.zip AS text CHECK (VALUE ~ '^[0-9]{5}$');"
       "CREATE TYPE kinds.address AS (street text, city varchar(20), zip kinds.zip, floor smallint);"
+      "CREATE TYPE kinds.floatrange AS RANGE (subtype = float8);"
       "CREATE TABLE kinds.rooms (id integer PRIMARY KEY, name text NOT NULL);"
       "CREATE TABLE kinds.everything ("
       "  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
@@ -355,25 +360,33 @@ TEST_F(GenerateIntoServer, EveryBuiltInTypeIsGeneratedAndAccepted) {
       "  c_varchar varchar(6) NOT NULL UNIQUE, c_text text NOT NULL, c_date date NOT NULL,"
       "  c_time time(0) NOT NULL, c_timetz timetz NOT NULL, c_timestamp timestamp(3) NOT NULL,"
       "  c_timestamptz timestamptz NOT NULL,"
-      "  c_int4range int4range NOT NULL, c_int8range int8range NOT NULL, c_numrange numrange NOT NULL,"
-      "  c_daterange daterange NOT NULL, c_tsrange tsrange NOT NULL, c_tstzrange tstzrange NOT NULL,"
+      "  c_int4range int4range NOT NULL, c_int8range int8range NOT NULL, c_numrange numrange NOT "
+      "NULL,"
+      "  c_daterange daterange NOT NULL, c_tsrange tsrange NOT NULL, c_tstzrange tstzrange NOT "
+      "NULL,"
       "  c_int4multirange int4multirange NOT NULL, c_int8multirange int8multirange NOT NULL,"
       "  c_nummultirange nummultirange NOT NULL, c_datemultirange datemultirange NOT NULL,"
       "  c_tsmultirange tsmultirange NOT NULL, c_tstzmultirange tstzmultirange NOT NULL,"
       "  c_uuid uuid NOT NULL UNIQUE, c_inet inet NOT NULL UNIQUE, c_cidr cidr NOT NULL UNIQUE,"
       "  c_macaddr macaddr NOT NULL UNIQUE, c_macaddr8 macaddr8 NOT NULL UNIQUE,"
-      "  c_bytea bytea NOT NULL UNIQUE, c_interval interval NOT NULL, c_bit bit(16) NOT NULL UNIQUE,"
+      "  c_bytea bytea NOT NULL UNIQUE, c_interval interval NOT NULL, c_bit bit(16) NOT NULL "
+      "UNIQUE,"
       "  c_varbit varbit(12) NOT NULL, c_tsvector tsvector NOT NULL, c_tsquery tsquery NOT NULL,"
       "  c_money money NOT NULL, c_xml xml NOT NULL, c_point point NOT NULL, c_line line NOT NULL,"
-      "  c_lseg lseg NOT NULL, c_box box NOT NULL, c_path path NOT NULL, c_polygon polygon NOT NULL,"
-      "  c_circle circle NOT NULL, c_json json NOT NULL, c_jsonb jsonb NOT NULL, c_oid oid NOT NULL,"
+      "  c_lseg lseg NOT NULL, c_box box NOT NULL, c_path path NOT NULL, c_polygon polygon NOT "
+      "NULL,"
+      "  c_circle circle NOT NULL, c_json json NOT NULL, c_jsonb jsonb NOT NULL, c_oid oid NOT "
+      "NULL,"
       "  c_pg_lsn pg_lsn NOT NULL UNIQUE, c_regtype regtype NOT NULL,"
       "  c_mood kinds.mood NOT NULL, c_percent kinds.percent, c_address kinds.address NOT NULL,"
-      "  c_int_array integer[] NOT NULL, c_text_array varchar(8)[] NOT NULL, c_matrix integer[][] NOT NULL,"
-      "  c_uuid_array uuid[] NOT NULL, c_box_array box[] NOT NULL, c_mood_array kinds.mood[] NOT NULL,"
+      "  c_int_array integer[] NOT NULL, c_text_array varchar(8)[] NOT NULL, c_matrix integer[][] "
+      "NOT NULL,"
+      "  c_uuid_array uuid[] NOT NULL, c_box_array box[] NOT NULL, c_mood_array kinds.mood[] NOT "
+      "NULL,"
       "  c_range_array int4range[] NOT NULL, c_address_array kinds.address[] NOT NULL,"
       "  c_jsonb_array jsonb[] NOT NULL, c_tstz_array timestamptz[] NOT NULL,"
       "  c_numeric_array numeric(4,1)[] NOT NULL, c_bool_array boolean[] NOT NULL,"
+      "  c_floatrange kinds.floatrange NOT NULL, c_floatmultirange kinds.floatmultirange NOT NULL,"
       "  EXCLUDE USING gist (room_id WITH =, c_tstzrange WITH &&));";
   ASSERT_TRUE(db_->ExecScript(kSchema).ok());
   pg::IntrospectOptions options;
@@ -397,25 +410,29 @@ TEST_F(GenerateIntoServer, EveryBuiltInTypeIsGeneratedAndAccepted) {
   // Every column has more than one distinct value (compared as text: not every type has
   // equality), and the NOT NULL ones are all set.
   auto columns = db_->Exec(
-      "SELECT attname FROM pg_attribute WHERE attrelid = 'kinds.everything'::regclass AND attnum > 0 "
+      "SELECT attname FROM pg_attribute WHERE attrelid = 'kinds.everything'::regclass AND attnum > "
+      "0 "
       "AND NOT attisdropped ORDER BY attnum");
   ASSERT_TRUE(columns.ok());
-  ASSERT_EQ(columns->rows(), 70);
+  ASSERT_EQ(columns->rows(), 72);
   for (int r = 0; r < columns->rows(); ++r) {
     std::string col(columns->Get(r, 0));
     EXPECT_GT(Count("SELECT count(DISTINCT " + col + "::text) FROM kinds.everything"), 1) << col;
   }
   // Unique keys of every kind really are unique (the server enforced them; asserted anyway).
-  for (const char* col : {"c_varchar", "c_uuid", "c_inet", "c_cidr", "c_macaddr", "c_macaddr8", "c_bytea",
-                          "c_bit", "c_pg_lsn"}) {
-    EXPECT_EQ(Count(std::string("SELECT count(DISTINCT ") + col + ") FROM kinds.everything"), 2000) << col;
+  for (const char* col : {"c_varchar", "c_uuid", "c_inet", "c_cidr", "c_macaddr", "c_macaddr8",
+                          "c_bytea", "c_bit", "c_pg_lsn"}) {
+    EXPECT_EQ(Count(std::string("SELECT count(DISTINCT ") + col + ") FROM kinds.everything"), 2000)
+        << col;
   }
   // Declared lengths, precision and the domain's CHECK hold; arrays have elements; JSON has
   // its shape; the composite's fields are filled.
-  EXPECT_EQ(Count("SELECT count(*) FROM kinds.everything WHERE length(c_varchar) > 6 OR length(c_char) <> 3 "
+  EXPECT_EQ(Count("SELECT count(*) FROM kinds.everything WHERE length(c_varchar) > 6 OR "
+                  "length(c_char) <> 3 "
                   "OR length(c_varbit) > 12 OR length(c_bit) <> 16 OR abs(c_numeric) >= 10000"),
             0);
-  EXPECT_EQ(Count("SELECT count(*) FROM kinds.everything WHERE c_percent < 0 OR c_percent > 100"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM kinds.everything WHERE c_percent < 0 OR c_percent > 100"),
+            0);
   EXPECT_EQ(Count("SELECT count(*) FROM kinds.everything WHERE cardinality(c_int_array) = 0 "
                   "OR cardinality(c_address_array) = 0"),
             0);
@@ -425,12 +442,15 @@ TEST_F(GenerateIntoServer, EveryBuiltInTypeIsGeneratedAndAccepted) {
   EXPECT_EQ(Count("SELECT count(*) FROM kinds.everything WHERE (c_address).zip !~ '^[0-9]{5}$' "
                   "OR (c_address).street IS NULL OR length((c_address).city) > 20"),
             0);
-  EXPECT_EQ(Count("SELECT count(*) FROM kinds.everything WHERE isempty(c_tstzrange) OR isempty(c_int4range)"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM kinds.everything WHERE isempty(c_tstzrange) OR "
+                  "isempty(c_int4range)"),
+            0);
   // The exclusion constraint: no two ranges of one room overlap, and rooms do have several.
   EXPECT_EQ(Count("SELECT count(*) FROM kinds.everything a JOIN kinds.everything b "
                   "ON a.room_id = b.room_id AND a.id < b.id AND a.c_tstzrange && b.c_tstzrange"),
             0);
-  EXPECT_GT(Count("SELECT max(n) FROM (SELECT count(*) n FROM kinds.everything GROUP BY room_id) x"), 10);
+  EXPECT_GT(
+      Count("SELECT max(n) FROM (SELECT count(*) n FROM kinds.everything GROUP BY room_id) x"), 10);
 }
 
 // --like: the copy has the source's row count and, per column, its null fraction and

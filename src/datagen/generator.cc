@@ -207,7 +207,7 @@ struct ColumnState {
   std::unique_ptr<Permutation> perm;
   std::vector<double> cumulative;  // choice weights
   std::vector<ColumnState> fields;  // composite attributes, a range's subtype
-  bool numeric_like = false;  // a scalar number, date or time: the numeric path and row rules
+  bool numeric_like = false;        // a scalar number, date or time: the numeric path and row rules
   bool log_uniform = false;  // money-like and counts over a wide range: small values common
   double log_a = 0, log_b = 0;
 };
@@ -280,8 +280,8 @@ void InitColumn(ColumnState& s, const ColumnPlan& c, uint64_t seed, const Qualif
   if (hi < lo) hi = lo;
   s.lo = lo;
   s.hi = hi;
-  if (c.kind != ValueKind::kInt && !IsTime(c.kind) && c.kind != ValueKind::kTime && c.kind != ValueKind::kTimeTz && lo >= 0 &&
-      hi > 100 * std::max(lo, 1.0)) {
+  if (c.kind != ValueKind::kInt && !IsTime(c.kind) && c.kind != ValueKind::kTime &&
+      c.kind != ValueKind::kTimeTz && lo >= 0 && hi > 100 * std::max(lo, 1.0)) {
     s.log_uniform = true;
     s.log_a = std::log(std::max(lo, s.step > 0 ? s.step : 0.01) + 1);
     s.log_b = std::log(hi + 1);
@@ -307,8 +307,8 @@ void InitColumn(ColumnState& s, const ColumnPlan& c, uint64_t seed, const Qualif
   for (size_t k = 0; k < c.fields.size(); ++k) {
     InitColumn(s.fields[k], c.fields[k], seed, table, rows);
     // Its own stream: a field may share its name with a column.
-    s.fields[k].rng = Rng(seed, StreamId(table.schema + "." + table.name + "." + c.name + "." + std::to_string(k) +
-                                         "." + c.fields[k].name));
+    s.fields[k].rng = Rng(seed, StreamId(table.schema + "." + table.name + "." + c.name + "." +
+                                         std::to_string(k) + "." + c.fields[k].name));
   }
 }
 
@@ -585,7 +585,8 @@ void AppendPoint(std::string& out, double x, double y) {
 // after its first.
 double ElementNumber(ColumnState& s, int64_t i, int64_t rows, bool unique) {
   const ColumnPlan& c = *s.plan;
-  double v = unique || !c.unique ? NumberFor(s, i, rows, nullptr) : s.lo + s.rng.Uniform() * (s.hi - s.lo);
+  double v =
+      unique || !c.unique ? NumberFor(s, i, rows, nullptr) : s.lo + s.rng.Uniform() * (s.hi - s.lo);
   return Quantize(s, v);
 }
 
@@ -619,7 +620,8 @@ std::pair<double, double> RangeBounds(ColumnState& sub) {
   return {a, b};
 }
 
-void AppendText(std::string& out, ColumnState& s, int64_t i, int64_t rows, bool unique, uint64_t index) {
+void AppendText(std::string& out, ColumnState& s, int64_t i, int64_t rows, bool unique,
+                uint64_t index) {
   const ColumnPlan& c = *s.plan;
   std::string v;
   if (!c.regex.empty()) {
@@ -628,7 +630,8 @@ void AppendText(std::string& out, ColumnState& s, int64_t i, int64_t rows, bool 
     v = TextValue(s, i, s.rng);
     if (unique) {
       std::string tail = Base36(index);
-      if (c.max_length > 0) TruncateChars(v, std::max(0, c.max_length - static_cast<int>(tail.size()) - 1));
+      if (c.max_length > 0)
+        TruncateChars(v, std::max(0, c.max_length - static_cast<int>(tail.size()) - 1));
       v += (v.empty() ? "" : "-") + tail;
     }
   }
@@ -671,10 +674,12 @@ void AppendJson(std::string& out, Rng& rng, int64_t i, bool unique, uint64_t ind
   out += '}';
 }
 
-void AppendValue(std::string& out, ColumnState& s, int64_t i, int64_t rows, bool unique, uint64_t index);
+void AppendValue(std::string& out, ColumnState& s, int64_t i, int64_t rows, bool unique,
+                 uint64_t index);
 
 // One value of the column's kind (an array's element; the whole value otherwise).
-void AppendElement(std::string& out, ColumnState& s, int64_t i, int64_t rows, bool unique, uint64_t index) {
+void AppendElement(std::string& out, ColumnState& s, int64_t i, int64_t rows, bool unique,
+                   uint64_t index) {
   const ColumnPlan& c = *s.plan;
   Rng& rng = s.rng;
   if (!c.choices.empty()) {
@@ -683,7 +688,8 @@ void AppendElement(std::string& out, ColumnState& s, int64_t i, int64_t rows, bo
       k = static_cast<size_t>(index % c.choices.size());
     } else if (!s.cumulative.empty()) {
       double u = rng.Uniform() * s.cumulative.back();
-      k = static_cast<size_t>(std::upper_bound(s.cumulative.begin(), s.cumulative.end(), u) - s.cumulative.begin());
+      k = static_cast<size_t>(std::upper_bound(s.cumulative.begin(), s.cumulative.end(), u) -
+                              s.cumulative.begin());
       k = std::min(k, c.choices.size() - 1);
     } else {
       k = static_cast<size_t>(rng.Next() % c.choices.size());
@@ -786,7 +792,9 @@ void AppendElement(std::string& out, ColumnState& s, int64_t i, int64_t rows, bo
       return;
     }
     case ValueKind::kBit: {
-      int n = c.bits > 0 ? c.bits : (unique ? c.max_length : static_cast<int>(rng.Between(1, std::max(1, c.max_length))));
+      int n = c.bits > 0 ? c.bits
+                         : (unique ? c.max_length
+                                   : static_cast<int>(rng.Between(1, std::max(1, c.max_length))));
       for (int k = n - 1; k >= 0; --k) {
         bool one = unique && k < 64 ? ((index >> k) & 1) != 0 : rng.Chance(0.5);
         out += one ? '1' : '0';
@@ -809,8 +817,10 @@ void AppendElement(std::string& out, ColumnState& s, int64_t i, int64_t rows, bo
       return;
     case ValueKind::kMoney:
       // Amounts skewed towards small values; a key gets distinct whole units.
-      AppendFixed(out, unique ? static_cast<double>(index) + static_cast<double>(rng.Between(0, 99)) / 100
-                              : std::floor((std::exp(rng.Uniform() * std::log(10001.0)) - 1) * 100) / 100,
+      AppendFixed(out,
+                  unique
+                      ? static_cast<double>(index) + static_cast<double>(rng.Between(0, 99)) / 100
+                      : std::floor((std::exp(rng.Uniform() * std::log(10001.0)) - 1) * 100) / 100,
                   2);
       return;
     case ValueKind::kTsvector: {
@@ -859,7 +869,8 @@ void AppendElement(std::string& out, ColumnState& s, int64_t i, int64_t rows, bo
       return;
     case ValueKind::kBox: {
       double x = Coord(rng), y = Coord(rng);
-      AppendPoint(out, x + static_cast<double>(rng.Between(1, 100)), y + static_cast<double>(rng.Between(1, 100)));
+      AppendPoint(out, x + static_cast<double>(rng.Between(1, 100)),
+                  y + static_cast<double>(rng.Between(1, 100)));
       out += ',';
       AppendPoint(out, x, y);
       return;
@@ -877,7 +888,8 @@ void AppendElement(std::string& out, ColumnState& s, int64_t i, int64_t rows, bo
     }
     case ValueKind::kPolygon: {
       double x = Coord(rng), y = Coord(rng);
-      double w = static_cast<double>(rng.Between(1, 50)), h = static_cast<double>(rng.Between(1, 50));
+      double w = static_cast<double>(rng.Between(1, 50)),
+             h = static_cast<double>(rng.Between(1, 50));
       out += '(';
       AppendPoint(out, x, y);
       out += ',';
@@ -899,9 +911,12 @@ void AppendElement(std::string& out, ColumnState& s, int64_t i, int64_t rows, bo
     case ValueKind::kPgLsn: {
       // Increasing positions 40 bytes apart for a key; anywhere in the first 256 segments
       // of 4 GB otherwise.
-      uint64_t lsn = unique ? 0x1000000 + index * 40 : (static_cast<uint64_t>(rng.Between(0, 255)) << 32) | (rng.Next() & 0xffffffff);
+      uint64_t lsn =
+          unique ? 0x1000000 + index * 40
+                 : (static_cast<uint64_t>(rng.Between(0, 255)) << 32) | (rng.Next() & 0xffffffff);
       char buf[32];
-      int n = std::snprintf(buf, sizeof buf, "%X/%X", static_cast<unsigned>(lsn >> 32), static_cast<unsigned>(lsn & 0xffffffff));
+      int n = std::snprintf(buf, sizeof buf, "%X/%X", static_cast<unsigned>(lsn >> 32),
+                            static_cast<unsigned>(lsn & 0xffffffff));
       out.append(buf, static_cast<size_t>(n));
       return;
     }
@@ -945,7 +960,8 @@ void AppendElement(std::string& out, ColumnState& s, int64_t i, int64_t rows, bo
 
 // The whole value: an element, or for an array column one to four of them (box arrays are
 // separated by ';', their type's delimiter). A unique array is unique by its first element.
-void AppendValue(std::string& out, ColumnState& s, int64_t i, int64_t rows, bool unique, uint64_t index) {
+void AppendValue(std::string& out, ColumnState& s, int64_t i, int64_t rows, bool unique,
+                 uint64_t index) {
   if (!s.plan->array) {
     AppendElement(out, s, i, rows, unique, index);
     return;
@@ -1166,7 +1182,8 @@ class TableFiller {
               const std::vector<std::vector<std::string>>& kept_sets)
       : plan_(plan), t_(t), pools_(pools), kept_sets_(kept_sets) {}
 
-  Result<TableStats> Run(RowSink& sink, const ProgressFn& progress, int64_t& bytes, double& sink_seconds) {
+  Result<TableStats> Run(RowSink& sink, const ProgressFn& progress, int64_t& bytes,
+                         double& sink_seconds) {
     auto t0 = std::chrono::steady_clock::now();
     TableStats stats;
     stats.name = t_.name;
@@ -1200,7 +1217,8 @@ class TableFiller {
       } else if (c.kind == ValueKind::kBit && !c.array) {
         capacity = std::pow(2.0, c.bits > 0 ? c.bits : c.max_length);
       } else if (!c.regex.empty() &&
-                 std::all_of(c.regex.begin(), c.regex.end(), [](const RegexAtom& a) { return a.min == a.max; })) {
+                 std::all_of(c.regex.begin(), c.regex.end(),
+                             [](const RegexAtom& a) { return a.min == a.max; })) {
         capacity = 1;
         for (const RegexAtom& a : c.regex) capacity *= std::pow(static_cast<double>(a.chars.size()), a.min);
       }
@@ -1321,7 +1339,8 @@ class TableFiller {
         bytes += static_cast<int64_t>(buf.size());
         auto w0 = std::chrono::steady_clock::now();
         DBARCH_RETURN_IF_ERROR(sink.Take(buf));
-        sink_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+        sink_seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
         if (buf.capacity() < (1 << 20)) buf.reserve(1 << 20);
       }
       if (progress && (emitted & 0x3fff) == 0) progress(t_.name, emitted, rows);
@@ -1524,11 +1543,13 @@ class TableFiller {
       // worth spread over the keys when there are keys (past the upper bound is fine for
       // times and wide integers; a hot key just runs later).
       double span = sub.hi - sub.lo;
-      double avg = span / static_cast<double>(std::max<int64_t>(t_.rows, 1)) * (ex.equal_columns.empty() ? 1 : 10);
+      double avg = span / static_cast<double>(std::max<int64_t>(t_.rows, 1)) *
+                   (ex.equal_columns.empty() ? 1 : 10);
       double step = RangeStep(sub, avg);
       auto [it, fresh] = excl_cursors_[e].try_emplace(key, sub.lo);
       double a = it->second + std::floor(sub.rng.Uniform() * avg * 0.3 / step) * step;
-      double b = a + std::max(step, std::floor((0.2 + sub.rng.Uniform()) * avg * 0.6 / step) * step);
+      double b =
+          a + std::max(step, std::floor((0.2 + sub.rng.Uniform()) * avg * 0.6 / step) * step);
       it->second = b;
       raw_.clear();
       if (t_.columns[col].kind == ValueKind::kMultirange) raw_ += '{';
@@ -1664,7 +1685,8 @@ Result<GenerateStats> Generate(const Plan& plan, RowSink& sink, const ProgressFn
   for (const TablePlan& t : plan.tables) {
     auto it = kept.find(t.name);
     TableFiller filler(plan, t, pools, it == kept.end() ? kNone : it->second);
-    DBARCH_ASSIGN_OR_RETURN(TableStats ts, filler.Run(sink, progress, stats.bytes, stats.sink_seconds));
+    DBARCH_ASSIGN_OR_RETURN(TableStats ts,
+                            filler.Run(sink, progress, stats.bytes, stats.sink_seconds));
     stats.rows += ts.rows;
     // Sequences continue after the generated values.
     for (const ColumnPlan& c : t.columns) {

@@ -22,8 +22,8 @@ double Since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-Result<GenerateStats> LoadInTransaction(pg::Connection& conn, const Plan& plan, const ProgressFn& progress,
-                                        const LoadOptions& options) {
+Result<GenerateStats> LoadInTransaction(pg::Connection& conn, const Plan& plan,
+                                        const ProgressFn& progress, const LoadOptions& options) {
   std::vector<std::string> tables;
   for (const TablePlan& t : plan.tables) tables.push_back(QuoteLiteral(t.name.Quoted()));
   std::vector<SavedKey> fks;   // dropped first, added back last
@@ -36,9 +36,10 @@ Result<GenerateStats> LoadInTransaction(pg::Connection& conn, const Plan& plan, 
     if (options.keys_after) where = "(" + where + " OR c.confrelid IN (" + list + "))";
     DBARCH_ASSIGN_OR_RETURN(
         pg::QueryResult r,
-        conn.Exec("SELECT c.conrelid::regclass::text, c.conname, pg_catalog.pg_get_constraintdef(c.oid) "
-                  "FROM pg_catalog.pg_constraint c WHERE c.contype = 'f' AND c.conparentid = 0 AND " + where +
-                  " ORDER BY 1, 2"));
+        conn.Exec(
+            "SELECT c.conrelid::regclass::text, c.conname, pg_catalog.pg_get_constraintdef(c.oid) "
+            "FROM pg_catalog.pg_constraint c WHERE c.contype = 'f' AND c.conparentid = 0 AND " +
+            where + " ORDER BY 1, 2"));
     for (int i = 0; i < r.rows(); ++i) {
       fks.push_back({std::string(r.Get(i, 0)), std::string(r.Get(i, 1)), std::string(r.Get(i, 2))});
     }
@@ -46,32 +47,40 @@ Result<GenerateStats> LoadInTransaction(pg::Connection& conn, const Plan& plan, 
     // over the loaded rows is cheaper than one maintained row by row. Uniqueness is checked
     // when the key is built, still inside the transaction. Replica-identity indexes stay.
     if (options.keys_after) {
-    DBARCH_ASSIGN_OR_RETURN(
-        pg::QueryResult k,
-        conn.Exec("SELECT i.indrelid::regclass::text, coalesce(c.conname, ic.relname), "
-                  "  coalesce(pg_catalog.pg_get_constraintdef(c.oid), pg_catalog.pg_get_indexdef(i.indexrelid)), "
-                  "  c.oid IS NULL "
-                  "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class t ON t.oid = i.indrelid "
-                  "JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
-                  "LEFT JOIN pg_catalog.pg_constraint c ON c.conindid = i.indexrelid AND c.contype IN ('p', 'u') "
-                  "WHERE i.indrelid IN (" + list + ") AND t.relkind = 'r' AND NOT t.relispartition "
-                  "AND NOT i.indisreplident AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint x "
-                  "  WHERE x.conindid = i.indexrelid AND x.contype = 'x') "
-                  "ORDER BY 1, 4, 2"));
-    for (int i = 0; i < k.rows(); ++i) {
-      keys.push_back({std::string(k.Get(i, 0)), std::string(k.Get(i, 1)), std::string(k.Get(i, 2)),
-                      k.Get(i, 3) == "t"});
-    }
+      DBARCH_ASSIGN_OR_RETURN(
+          pg::QueryResult k,
+          conn.Exec(
+              "SELECT i.indrelid::regclass::text, coalesce(c.conname, ic.relname), "
+              "  coalesce(pg_catalog.pg_get_constraintdef(c.oid), "
+              "pg_catalog.pg_get_indexdef(i.indexrelid)), "
+              "  c.oid IS NULL "
+              "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class t ON t.oid = i.indrelid "
+              "JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
+              "LEFT JOIN pg_catalog.pg_constraint c ON c.conindid = i.indexrelid AND c.contype IN "
+              "('p', 'u') "
+              "WHERE i.indrelid IN (" +
+              list +
+              ") AND t.relkind = 'r' AND NOT t.relispartition "
+              "AND NOT i.indisreplident AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint x "
+              "  WHERE x.conindid = i.indexrelid AND x.contype = 'x') "
+              "ORDER BY 1, 4, 2"));
+      for (int i = 0; i < k.rows(); ++i) {
+        keys.push_back({std::string(k.Get(i, 0)), std::string(k.Get(i, 1)),
+                        std::string(k.Get(i, 2)), k.Get(i, 3) == "t"});
+      }
     }
   }
   for (const SavedKey& f : fks) {
-    DBARCH_RETURN_IF_ERROR(conn.ExecScript("ALTER TABLE " + f.table + " DROP CONSTRAINT " + QuoteIdent(f.name)));
+    DBARCH_RETURN_IF_ERROR(
+        conn.ExecScript("ALTER TABLE " + f.table + " DROP CONSTRAINT " + QuoteIdent(f.name)));
   }
   for (const SavedKey& k : keys) {
     // The index's schema is the table's: qualify it the same way.
-    std::string schema_prefix = k.table.find('.') == std::string::npos ? "" : k.table.substr(0, k.table.rfind('.') + 1);
-    DBARCH_RETURN_IF_ERROR(conn.ExecScript(k.index ? "DROP INDEX " + schema_prefix + QuoteIdent(k.name)
-                                                   : "ALTER TABLE " + k.table + " DROP CONSTRAINT " + QuoteIdent(k.name)));
+    std::string schema_prefix =
+        k.table.find('.') == std::string::npos ? "" : k.table.substr(0, k.table.rfind('.') + 1);
+    DBARCH_RETURN_IF_ERROR(conn.ExecScript(
+        k.index ? "DROP INDEX " + schema_prefix + QuoteIdent(k.name)
+                : "ALTER TABLE " + k.table + " DROP CONSTRAINT " + QuoteIdent(k.name)));
   }
   // The tables are empty (the caller checked): truncating them in this transaction lets
   // COPY skip WAL under wal_level=minimal and write frozen rows (no later hint-bit and
@@ -87,14 +96,15 @@ Result<GenerateStats> LoadInTransaction(pg::Connection& conn, const Plan& plan, 
   auto t0 = std::chrono::steady_clock::now();
   for (const SavedKey& k : keys) {
     Status st = conn.ExecScript(k.index ? k.definition
-                                        : "ALTER TABLE " + k.table + " ADD CONSTRAINT " + QuoteIdent(k.name) + " " +
-                                              k.definition);
+                                        : "ALTER TABLE " + k.table + " ADD CONSTRAINT " +
+                                              QuoteIdent(k.name) + " " + k.definition);
     if (!st.ok()) return std::move(st).WithContext("building key " + k.name + " of " + k.table);
   }
   for (const SavedKey& f : fks) {
-    Status st = conn.ExecScript("ALTER TABLE " + f.table + " ADD CONSTRAINT " + QuoteIdent(f.name) + " " +
-                                f.definition);
-    if (!st.ok()) return std::move(st).WithContext("validating foreign key " + f.name + " of " + f.table);
+    Status st = conn.ExecScript("ALTER TABLE " + f.table + " ADD CONSTRAINT " + QuoteIdent(f.name) +
+                                " " + f.definition);
+    if (!st.ok())
+      return std::move(st).WithContext("validating foreign key " + f.name + " of " + f.table);
   }
   stats.keys_seconds = Since(t0);
   stats.seconds += stats.keys_seconds;
@@ -103,8 +113,8 @@ Result<GenerateStats> LoadInTransaction(pg::Connection& conn, const Plan& plan, 
 
 }  // namespace
 
-Result<GenerateStats> LoadIntoServer(pg::Connection& conn, const Plan& plan, const ProgressFn& progress,
-                                     const LoadOptions& options) {
+Result<GenerateStats> LoadIntoServer(pg::Connection& conn, const Plan& plan,
+                                     const ProgressFn& progress, const LoadOptions& options) {
   DBARCH_RETURN_IF_ERROR(conn.ExecScript("BEGIN"));
   auto stats = LoadInTransaction(conn, plan, progress, options);
   if (!stats.ok()) {

@@ -26,6 +26,7 @@ struct LoadOptions {
 // Requires: `conn` may write and is not inside a transaction; the plan's tables exist there
 // and are empty. GenerateStats carries the phases (waits on the COPY, keys, ANALYZE).
 Result<GenerateStats> LoadIntoServer(pg::Connection& conn, const Plan& plan,
-                                     const ProgressFn& progress = nullptr, const LoadOptions& options = {});
+                                     const ProgressFn& progress = nullptr,
+                                     const LoadOptions& options = {});
 
 }  // namespace dbarch::datagen

@@ -170,15 +170,20 @@ void ClassifyBuiltin(std::string_view spelled, ColumnPlan& c) {
              base == "jsonpath") {
     // Names that exist in every database (and for jsonpath, paths that always parse).
     c.kind = ValueKind::kText;
-    c.choices = base == "regclass"       ? std::vector<std::string>{"pg_class", "pg_type", "pg_proc"}
-                : base == "regtype"      ? std::vector<std::string>{"integer", "text", "boolean", "date"}
-                : base == "regnamespace" ? std::vector<std::string>{"pg_catalog", "public"}
-                                         : std::vector<std::string>{"$.id", "$.items[*].price", "$.name"};
+    c.choices = base == "regclass"  ? std::vector<std::string>{"pg_class", "pg_type", "pg_proc"}
+                : base == "regtype" ? std::vector<std::string>{"integer", "text", "boolean", "date"}
+                : base == "regnamespace"
+                    ? std::vector<std::string>{"pg_catalog", "public"}
+                    : std::vector<std::string>{"$.id", "$.items[*].price", "$.name"};
   } else {
     // Built-in ranges and multiranges, by their subtype.
     static const std::pair<const char*, const char*> kRanges[] = {
-        {"int4", "integer"}, {"int8", "bigint"}, {"num", "numeric"}, {"date", "date"},
-        {"ts", "timestamp without time zone"}, {"tstz", "timestamp with time zone"}};
+        {"int4", "integer"},
+        {"int8", "bigint"},
+        {"num", "numeric"},
+        {"date", "date"},
+        {"ts", "timestamp without time zone"},
+        {"tstz", "timestamp with time zone"}};
     for (const auto& [prefix, subtype] : kRanges) {
       bool range = base == std::string(prefix) + "range";
       bool multi = base == std::string(prefix) + "multirange";
@@ -646,6 +651,19 @@ void ResolveType(const Catalog& cat, std::string type, ColumnPlan& c, bool& not_
   }
   const catalog::Type* user = FindType(cat, SplitTypmods(type).first);
   if (user == nullptr) {
+    // The multirange of a user range type: named like the range with "range" turned into
+    // "multirange", or with "_multirange" appended.
+    size_t at = type.rfind("multirange");
+    if (at != std::string::npos) {
+      std::string range = EndsWith(type, "_multirange") ? type.substr(0, type.size() - 11)
+                                                        : type.substr(0, at) + "range" + type.substr(at + 10);
+      const catalog::Type* r = FindType(cat, range);
+      if (r != nullptr && r->kind == catalog::TypeKind::kRange) {
+        ResolveType(cat, range, c, not_null, checks, depth + 1);
+        if (c.kind == ValueKind::kRange) c.kind = ValueKind::kMultirange;
+        return;
+      }
+    }
     ClassifyBuiltin(type, c);
     return;
   }
@@ -677,7 +695,8 @@ void ResolveType(const Catalog& cat, std::string type, ColumnPlan& c, bool& not_
         bool field_not_null = false;
         std::vector<std::string> field_checks;
         ResolveType(cat, part_type, f, field_not_null, field_checks, depth + 1);
-        if (f.kind == ValueKind::kInt || f.kind == ValueKind::kNumeric || f.kind == ValueKind::kFloat) {
+        if (f.kind == ValueKind::kInt || f.kind == ValueKind::kNumeric ||
+            f.kind == ValueKind::kFloat) {
           NumericDefaultsFromName(ToLower(name), f);
         }
         f.text_kind = TextKindFromName(ToLower(name));
@@ -841,7 +860,8 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
       bool not_null = col.not_null;
       std::vector<std::string> checks;
       ResolveType(cat, col.type, c, not_null, checks, 0);
-      for (std::string& expr : checks) domain_exprs.emplace_back(static_cast<int>(tp.columns.size()), std::move(expr));
+      for (std::string& expr : checks)
+        domain_exprs.emplace_back(static_cast<int>(tp.columns.size()), std::move(expr));
       if (not_null) c.null_fraction = 0;
       std::string lname = ToLower(col.name);
       c.text_kind = TextKindFromName(lname);
@@ -925,7 +945,8 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
         } else if (key.exclude_operator == "=") {
           ex.equal_columns.push_back(col);
         } else if (key.exclude_operator == "&&" && ex.range_column < 0 && !tp.columns[col].array &&
-                   (tp.columns[col].kind == ValueKind::kRange || tp.columns[col].kind == ValueKind::kMultirange)) {
+                   (tp.columns[col].kind == ValueKind::kRange ||
+                    tp.columns[col].kind == ValueKind::kMultirange)) {
           ex.range_column = col;
         } else {
           understood = false;
@@ -934,8 +955,9 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
       if (understood && ex.range_column >= 0) {
         tp.exclusions.push_back(std::move(ex));
       } else {
-        tp.warnings.push_back("EXCLUDE constraint " + QuoteIdent(k.name) +
-                              " is not understood (only k WITH =, ..., range WITH &&): the server may reject rows");
+        tp.warnings.push_back(
+            "EXCLUDE constraint " + QuoteIdent(k.name) +
+            " is not understood (only k WITH =, ..., range WITH &&): the server may reject rows");
       }
     }
 
@@ -1155,14 +1177,17 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
       // A column no value can be made for is an error before any row is written; only an
       // explicit `null_fraction: 1` in the spec (on a nullable column) lets it stay NULL.
       if (c.kind == ValueKind::kUnsupported && !c.omitted && c.null_fraction < 1) {
-        std::string nested = c.unsupported.empty() || c.unsupported == c.type ? "" : " (of " + c.unsupported + ")";
-        unsupported.push_back(t->name.Quoted() + "." + QuoteIdent(c.name) + " of type " + c.type + nested);
+        std::string nested =
+            c.unsupported.empty() || c.unsupported == c.type ? "" : " (of " + c.unsupported + ")";
+        unsupported.push_back(t->name.Quoted() + "." + QuoteIdent(c.name) + " of type " + c.type +
+                              nested);
       }
     }
     plans[t->name] = std::move(tp);
   }
   if (!unsupported.empty()) {
-    return Status::NotSupported("cannot generate values for column" + std::string(unsupported.size() > 1 ? "s " : " ") +
+    return Status::NotSupported("cannot generate values for column" +
+                                std::string(unsupported.size() > 1 ? "s " : " ") +
                                 Join(unsupported, ", "))
         .WithHint("a nullable column can be left NULL with `null_fraction: 1` in the spec");
   }

@@ -2,10 +2,10 @@
 // seed), the sandbox target (every row accepted with all constraints enabled), usage errors
 // (exit 2) and bad specs (exit 3 with file:line:col).
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -145,7 +145,8 @@ TEST(CliGenerate, RangesUnderAnExclusionAndAnUngeneratableTypeNamedBeforeAnyRow)
       "CREATE TABLE bookings (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
       "  room_id integer NOT NULL REFERENCES rooms, during tstzrange NOT NULL,"
       "  EXCLUDE USING gist (room_id WITH =, during WITH &&));";
-  auto open_db = [&](const std::string& name, const std::string& ddl) -> std::optional<pg::Connection> {
+  auto open_db = [&](const std::string& name,
+                     const std::string& ddl) -> std::optional<pg::Connection> {
     EXPECT_TRUE(admin->ExecScript("DROP DATABASE IF EXISTS " + name).ok());
     EXPECT_TRUE(admin->ExecScript("CREATE DATABASE " + name).ok());
     pg::ConnectOptions options;
@@ -164,20 +165,24 @@ TEST(CliGenerate, RangesUnderAnExclusionAndAnUngeneratableTypeNamedBeforeAnyRow)
 
   auto db = open_db("gen_ranges", kBookings);
   ASSERT_TRUE(db.has_value());
-  RunResult ok = RunDbarch({"generate", "--dsn", (*box)->TcpConnInfo() + " dbname=gen_ranges", "--yes",
-                            "--rows", "rooms=20,bookings=3000"});
+  RunResult ok = RunDbarch({"generate", "--dsn", (*box)->TcpConnInfo() + " dbname=gen_ranges",
+                            "--yes", "--rows", "rooms=20,bookings=3000"});
   ASSERT_EQ(ok.exit_code, 0) << Describe(ok);
   EXPECT_EQ(count(*db, "SELECT count(*) FROM bookings"), 3000);
-  EXPECT_EQ(count(*db, "SELECT count(*) FROM bookings a JOIN bookings b ON a.room_id = b.room_id "
-                       "AND a.id < b.id AND a.during && b.during"),
+  EXPECT_EQ(count(*db,
+                  "SELECT count(*) FROM bookings a JOIN bookings b ON a.room_id = b.room_id "
+                  "AND a.id < b.id AND a.during && b.during"),
             0);
 
-  auto bad = open_db("gen_snapshot", std::string(kBookings) + "CREATE TABLE snaps (id integer, snap pg_snapshot);");
+  auto bad = open_db("gen_snapshot",
+                     std::string(kBookings) + "CREATE TABLE snaps (id integer, snap pg_snapshot);");
   ASSERT_TRUE(bad.has_value());
-  RunResult refused = RunDbarch({"generate", "--dsn", (*box)->TcpConnInfo() + " dbname=gen_snapshot", "--yes",
-                                 "--rows", "rooms=20,bookings=100"});
+  RunResult refused =
+      RunDbarch({"generate", "--dsn", (*box)->TcpConnInfo() + " dbname=gen_snapshot", "--yes",
+                 "--rows", "rooms=20,bookings=100"});
   EXPECT_EQ(refused.exit_code, 3) << Describe(refused);
-  EXPECT_NE(refused.err.find("public.snaps.snap of type pg_snapshot"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("public.snaps.snap of type pg_snapshot"), std::string::npos)
+      << refused.err;
   EXPECT_EQ(count(*bad, "SELECT count(*) FROM rooms"), 0);
   EXPECT_EQ(count(*bad, "SELECT count(*) FROM bookings"), 0);
 }
