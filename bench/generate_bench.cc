@@ -9,9 +9,12 @@
 // Then the phases of the load (seconds): generating rows (the calling thread, net of waits),
 // waiting on the COPY (a blocked send or a full queue, and the end of the COPY), building keys
 // and foreign keys after the load, ANALYZE.
-// Usage: dbarch_generate_bench [ROWS] [--serial]   (default 2,000,000 rows). --serial loads
-// the earlier way, for comparison: generation and COPY on one thread, keys maintained during
-// the COPY. Run on an idle machine.
+// Each table gets ROUNDS rounds of (load, ceiling) back to back, one line each, then a line
+// with the best of each over the rounds.
+// Usage: dbarch_generate_bench [ROWS] [--rounds N] [--serial]   (default 2,000,000 rows, 2
+// rounds). --serial loads the earlier way, for comparison: generation and COPY on one thread,
+// keys maintained during the COPY. Run on an idle machine.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -68,11 +71,19 @@ int Fail(const Status& st) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int64_t rows = argc > 1 ? std::atoll(argv[1]) : 2000000;
+  int64_t rows = 2000000;
+  int rounds = 2;
   datagen::LoadOptions load_options;
-  if (argc > 2 && std::string(argv[2]) == "--serial") {
-    load_options.pipelined = false;
-    load_options.keys_after = false;
+  for (int a = 1; a < argc; ++a) {
+    std::string arg = argv[a];
+    if (arg == "--serial") {
+      load_options.pipelined = false;
+      load_options.keys_after = false;
+    } else if (arg == "--rounds" && a + 1 < argc) {
+      rounds = std::max(1, std::atoi(argv[++a]));
+    } else {
+      rows = std::atoll(arg.c_str());
+    }
   }
   auto box = sandbox::Sandbox::Start(sandbox::SandboxOptions{});
   if (!box.ok()) return Fail(box.status());
@@ -95,7 +106,6 @@ int main(int argc, char** argv) {
     if (!gen.ok()) return Fail(gen.status());
     double gen_s = Seconds(t0);
 
-    // End to end into a fresh database.
     std::string db = "bench_" + name;
     Status created = (*box)->CreateDatabase(db);
     if (!created.ok()) return Fail(created);
@@ -107,35 +117,51 @@ int main(int argc, char** argv) {
     if (!conn.ok()) return Fail(conn.status());
     Status made = conn->ExecScript(ddl);
     if (!made.ok()) return Fail(made);
-    t0 = std::chrono::steady_clock::now();
-    auto load = datagen::LoadIntoServer(*conn, *plan, nullptr, load_options);
-    if (!load.ok()) return Fail(load.status());
-    double load_s = Seconds(t0);
 
-    // The ceiling: the same bytes through COPY, nothing else.
-    Status cleared = conn->ExecScript("CHECKPOINT");
-    if (!cleared.ok()) return Fail(cleared);
-    t0 = std::chrono::steady_clock::now();
-    // The best case for COPY, as the load gets it: truncated in the same transaction
-    // (no WAL under wal_level=minimal), frozen rows.
-    Status st = conn->ExecScript("BEGIN; TRUNCATE " + name);
-    if (st.ok()) st = conn->BeginCopyIn("COPY " + name + " (" + memory.columns_ + ") FROM STDIN WITH (FREEZE)");
-    for (size_t at = 0; st.ok() && at < memory.data_.size(); at += 1 << 20) {
-      st = conn->PutCopyData(std::string_view(memory.data_).substr(at, 1 << 20));
+    // Rounds of (load, ceiling), back to back, each from an empty table after a checkpoint:
+    // on a shared machine the pair in one round sees about the same load, and the best of
+    // each over the rounds is the least disturbed figure.
+    double best_load_s = 0, best_copy_s = 0;
+    for (int round = 1; round <= rounds; ++round) {
+      // End to end.
+      Status st = conn->ExecScript("TRUNCATE " + name + "; CHECKPOINT");
+      if (!st.ok()) return Fail(st);
+      t0 = std::chrono::steady_clock::now();
+      auto load = datagen::LoadIntoServer(*conn, *plan, nullptr, load_options);
+      if (!load.ok()) return Fail(load.status());
+      double load_s = Seconds(t0);
+
+      // The ceiling: the same bytes through COPY, nothing else; the best case for COPY, as
+      // the load gets it: truncated in the same transaction (no WAL under
+      // wal_level=minimal), frozen rows.
+      st = conn->ExecScript("CHECKPOINT");
+      if (!st.ok()) return Fail(st);
+      t0 = std::chrono::steady_clock::now();
+      st = conn->ExecScript("BEGIN; TRUNCATE " + name);
+      if (st.ok()) st = conn->BeginCopyIn("COPY " + name + " (" + memory.columns_ + ") FROM STDIN WITH (FREEZE)");
+      for (size_t at = 0; st.ok() && at < memory.data_.size(); at += 1 << 20) {
+        st = conn->PutCopyData(std::string_view(memory.data_).substr(at, 1 << 20));
+      }
+      if (st.ok()) {
+        auto end = conn->EndCopyIn();
+        st = end.status();
+      }
+      if (st.ok()) st = conn->ExecScript("COMMIT; ANALYZE " + name);
+      if (!st.ok()) return Fail(st);
+      double copy_s = Seconds(t0);
+      const datagen::GenerateStats& phases = *load;
+      double wait_s = phases.sink_seconds + phases.keys_seconds + phases.analyze_seconds;
+      std::string label = name + "#" + std::to_string(round);
+      std::printf("%-8s %10lld %14.0f %14.0f %14.0f %10.2f %8.2f %8.2f %8.2f %8.2f\n", label.c_str(),
+                  static_cast<long long>(rows), rows / gen_s, rows / load_s, rows / copy_s,
+                  copy_s / load_s, load_s - wait_s, phases.sink_seconds, phases.keys_seconds,
+                  phases.analyze_seconds);
+      if (best_load_s == 0 || load_s < best_load_s) best_load_s = load_s;
+      if (best_copy_s == 0 || copy_s < best_copy_s) best_copy_s = copy_s;
     }
-    if (st.ok()) {
-      auto end = conn->EndCopyIn();
-      st = end.status();
-    }
-    if (st.ok()) st = conn->ExecScript("COMMIT; ANALYZE " + name);
-    if (!st.ok()) return Fail(st);
-    double copy_s = Seconds(t0);
-    const datagen::GenerateStats& phases = *load;
-    double wait_s = phases.sink_seconds + phases.keys_seconds + phases.analyze_seconds;
-    std::printf("%-8s %10lld %14.0f %14.0f %14.0f %10.2f %8.2f %8.2f %8.2f %8.2f\n", name.c_str(),
-                static_cast<long long>(rows), rows / gen_s, rows / load_s, rows / copy_s,
-                copy_s / load_s, load_s - wait_s, phases.sink_seconds, phases.keys_seconds,
-                phases.analyze_seconds);
+    std::string label = name + " best";
+    std::printf("%-8s %10lld %14.0f %14.0f %14.0f %10.2f\n", label.c_str(), static_cast<long long>(rows),
+                rows / gen_s, rows / best_load_s, rows / best_copy_s, best_copy_s / best_load_s);
   }
   return 0;
 }
