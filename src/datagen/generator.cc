@@ -152,7 +152,8 @@ void AppendEscaped(std::string& out, std::string_view s) {
   size_t run = 0;
   for (size_t k = 0; k < s.size(); ++k) {
     char c = s[k];
-    if (c != '\\' && c != '\t' && c != '\n' && c != '\r') continue;
+    // All four are below 0x5d; most text is letters above it or spaces and digits.
+    if (static_cast<unsigned char>(c) > '\\' || (c != '\\' && c != '\t' && c != '\n' && c != '\r')) continue;
     out.append(s.data() + run, k - run);
     out += '\\';
     out += c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : 'r';
@@ -1388,9 +1389,14 @@ class TableFiller {
         continue;
       }
       if (p.array || (p.choices.empty() && !s.numeric_like && p.kind != ValueKind::kText)) {
-        // Every other type (and arrays of any): its text form, then COPY-escaped.
-        raw_.clear();
+        // Every other type (and arrays of any): its text form, then COPY-escaped — except
+        // the forms made of letters, digits and punctuation only, which go out as they are.
         uint64_t index = p.unique && s.perm ? (*s.perm)(static_cast<uint64_t>(i)) : 0;
+        if (!p.array && p.fields.empty() && p.kind != ValueKind::kBytea) {
+          AppendValue(out, s, i, t_.rows, p.unique, index);
+          continue;
+        }
+        raw_.clear();
         AppendValue(raw_, s, i, t_.rows, p.unique, index);
         AppendEscaped(out, raw_);
         continue;
