@@ -387,7 +387,16 @@ TEST_F(GenerateIntoServer, EveryBuiltInTypeIsGeneratedAndAccepted) {
       "  c_jsonb_array jsonb[] NOT NULL, c_tstz_array timestamptz[] NOT NULL,"
       "  c_numeric_array numeric(4,1)[] NOT NULL, c_bool_array boolean[] NOT NULL,"
       "  c_floatrange kinds.floatrange NOT NULL, c_floatmultirange kinds.floatmultirange NOT NULL,"
-      "  EXCLUDE USING gist (room_id WITH =, c_tstzrange WITH &&));";
+      "  EXCLUDE USING gist (room_id WITH =, c_tstzrange WITH &&));"
+      // An exclusion over expressions: a NULL region counts as '', a range of two columns.
+      "CREATE TABLE kinds.rates (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+      "  country char(2) NOT NULL, region text, valid_from date NOT NULL, valid_to date,"
+      "  EXCLUDE USING gist (country WITH =, coalesce(region, '') WITH =,"
+      "    daterange(valid_from, valid_to, '[]') WITH &&));"
+      // A partial unique index: one default address of each kind per room.
+      "CREATE TABLE kinds.addresses (room_id integer NOT NULL REFERENCES kinds.rooms,"
+      "  kind text NOT NULL CHECK (kind IN ('billing', 'shipping')), is_default boolean NOT NULL);"
+      "CREATE UNIQUE INDEX addresses_one_default ON kinds.addresses (room_id, kind) WHERE is_default;";
   ASSERT_TRUE(db_->ExecScript(kSchema).ok());
   pg::IntrospectOptions options;
   options.include_schemas = {"kinds"};
@@ -397,6 +406,8 @@ TEST_F(GenerateIntoServer, EveryBuiltInTypeIsGeneratedAndAccepted) {
   spec.seed = 5;
   spec.default_rows = 2000;
   spec.tables["kinds.rooms"].rows = 40;
+  spec.tables["kinds.rates"].rows = 3000;
+  spec.tables["kinds.rates"].columns["region"].values = {"north", "south"};
   auto plan = BuildPlan(*cat, spec);
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   for (const TablePlan& t : plan->tables) {
@@ -451,6 +462,13 @@ TEST_F(GenerateIntoServer, EveryBuiltInTypeIsGeneratedAndAccepted) {
             0);
   EXPECT_GT(
       Count("SELECT max(n) FROM (SELECT count(*) n FROM kinds.everything GROUP BY room_id) x"), 10);
+  EXPECT_EQ(Count("SELECT count(*) FROM kinds.rates"), 3000);
+  EXPECT_GT(Count("SELECT count(*) FROM kinds.addresses WHERE NOT is_default"), 900);
+  EXPECT_GT(Count("SELECT count(*) FROM kinds.addresses WHERE is_default"), 40);
+  EXPECT_EQ(Count("SELECT count(*) FROM kinds.rates a JOIN kinds.rates b ON a.country = b.country "
+                  "AND coalesce(a.region, '') = coalesce(b.region, '') AND a.id < b.id "
+                  "AND daterange(a.valid_from, a.valid_to, '[]') && daterange(b.valid_from, b.valid_to, '[]')"),
+            0);
 }
 
 // --like: the copy has the source's row count and, per column, its null fraction and

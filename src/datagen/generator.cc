@@ -1285,6 +1285,7 @@ class TableFiller {
         MakeRow(i, emitted, attempt);
         ok = true;
         for (size_t u = 0; u < t_.unique_sets.size() && ok; ++u) {
+          if (!UniqueApplies(u)) continue;
           std::string key;
           bool has_null = false;
           for (int col : t_.unique_sets[u]) {
@@ -1301,6 +1302,7 @@ class TableFiller {
         continue;
       }
       for (size_t u = 0; u < t_.unique_sets.size(); ++u) {
+        if (!UniqueApplies(u)) continue;
         std::string key;
         bool has_null = false;
         for (int col : t_.unique_sets[u]) {
@@ -1535,16 +1537,22 @@ class TableFiller {
     for (size_t e = 0; e < t_.exclusions.size(); ++e) {
       const ExclusionPlan& ex = t_.exclusions[e];
       int col = ex.range_column;
-      if (nulls_[col]) continue;
+      if (col >= 0 && nulls_[col]) continue;
       std::string key;
       bool null_key = false;
-      for (int k : ex.equal_columns) {
-        null_key = null_key || nulls_[k];
-        key += values_[k];
+      for (size_t k = 0; k < ex.equal_columns.size(); ++k) {
+        int kc = ex.equal_columns[k];
+        const std::optional<std::string>& null_as = ex.equal_null_as[k];
+        if (nulls_[kc] && null_as) {
+          key += *null_as;
+        } else {
+          null_key = null_key || nulls_[kc];
+          key += values_[kc];
+        }
         key += '\x1f';
       }
       if (null_key) continue;  // NULL = x is never true: no conflict
-      ColumnState& sub = states_[col].fields[0];
+      ColumnState& sub = col >= 0 ? states_[col].fields[0] : states_[ex.from_column];
       // The average step per row: the whole span for one sequence of ranges, ten spans'
       // worth spread over the keys when there are keys (past the upper bound is fine for
       // times and wide integers; a hot key just runs later).
@@ -1557,6 +1565,14 @@ class TableFiller {
       double b =
           a + std::max(step, std::floor((0.2 + sub.rng.Uniform()) * avg * 0.6 / step) * step);
       it->second = b;
+      if (col < 0) {
+        // A range built from two columns: both set, the next one starting after this one.
+        numbers_[ex.from_column] = a;
+        numbers_[ex.to_column] = b;
+        nulls_[ex.from_column] = nulls_[ex.to_column] = false;
+        if (ex.upper_inclusive) it->second = b + step;
+        continue;
+      }
       raw_.clear();
       if (t_.columns[col].kind == ValueKind::kMultirange) raw_ += '{';
       AppendRangeLiteral(raw_, sub, a, b);
@@ -1624,6 +1640,14 @@ class TableFiller {
       values_[c].clear();
       AppendNumber(values_[c], states_[c], numbers_[c]);
     }
+  }
+
+  // Whether unique set u binds the current row (a partial unique index's condition).
+  bool UniqueApplies(size_t u) const {
+    if (u >= t_.unique_when.size() || t_.unique_when[u].column < 0) return true;
+    const TablePlan::UniqueWhen& when = t_.unique_when[u];
+    if (nulls_[when.column]) return when.value == "\\N";
+    return values_[when.column] == when.value;
   }
 
   // The referenced columns' text of an earlier row of this table (self-reference).

@@ -45,7 +45,8 @@ Result<GenerateStats> LoadInTransaction(pg::Connection& conn, const Plan& plan,
     }
     // Keys and indexes of plain (not partitioned, not partition) tables: an index built once
     // over the loaded rows is cheaper than one maintained row by row. Uniqueness is checked
-    // when the key is built, still inside the transaction. Replica-identity indexes stay.
+    // when the key is built, still inside the transaction. Replica-identity indexes, the
+    // indexes of exclusion constraints and keys other objects depend on stay.
     if (options.keys_after) {
       DBARCH_ASSIGN_OR_RETURN(
           pg::QueryResult k,
@@ -63,6 +64,13 @@ Result<GenerateStats> LoadInTransaction(pg::Connection& conn, const Plan& plan,
               ") AND t.relkind = 'r' AND NOT t.relispartition "
               "AND NOT i.indisreplident AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint x "
               "  WHERE x.conindid = i.indexrelid AND x.contype = 'x') "
+              // Keys something else depends on (a view grouping by a primary key) stay;
+              // foreign keys are dropped anyway.
+              "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.deptype = 'n' "
+              "  AND ((d.refclassid = 'pg_catalog.pg_constraint'::regclass AND d.refobjid = c.oid) "
+              "    OR (d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = i.indexrelid)) "
+              "  AND NOT (d.classid = 'pg_catalog.pg_constraint'::regclass AND d.objid IN "
+              "    (SELECT f.oid FROM pg_catalog.pg_constraint f WHERE f.contype = 'f'))) "
               "ORDER BY 1, 4, 2"));
       for (int i = 0; i < k.rows(); ++i) {
         keys.push_back({std::string(k.Get(i, 0)), std::string(k.Get(i, 1)),

@@ -715,6 +715,138 @@ void ResolveType(const Catalog& cat, std::string type, ColumnPlan& c, bool& not_
   }
 }
 
+// --- partial unique indexes ---------------------------------------------------------------
+
+// The row condition of a partial unique index: `flag`, `col = constant`, `col IS NULL`.
+TablePlan::UniqueWhen ReadUniqueWhen(const TablePlan& t, const std::string& text) {
+  TablePlan::UniqueWhen out;
+  SourceFile file("predicate", "SELECT " + text);
+  auto tree = sql::ParseTree::Parse(file);
+  if (!tree.ok() || tree->statements().size() != 1) return out;
+  const Node* stmt = tree->statements()[0].node;
+  if (stmt->node_case != PG_QUERY__NODE__NODE_SELECT_STMT || stmt->select_stmt->n_target_list != 1) return out;
+  auto strip = [](const Node* n) {
+    while (n != nullptr && n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) n = n->type_cast->arg;
+    return n;
+  };
+  auto column = [&](const Node* n) {
+    n = strip(n);
+    if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF) return -1;
+    const PgQuery__ColumnRef* cr = n->column_ref;
+    const Node* last = cr->fields[cr->n_fields - 1];
+    if (last->node_case != PG_QUERY__NODE__NODE_STRING) return -1;
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      if (t.columns[i].name == last->string->sval) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  const Node* e = strip(stmt->select_stmt->target_list[0]->res_target->val);
+  if (e == nullptr) return out;
+  int col = column(e);
+  if (col >= 0 && t.columns[col].kind == ValueKind::kBool) {
+    out.column = col;
+    out.value = "t";
+  } else if (e->node_case == PG_QUERY__NODE__NODE_NULL_TEST &&
+             e->null_test->nulltesttype == PG_QUERY__NULL_TEST_TYPE__IS_NULL) {
+    out.column = column(e->null_test->arg);
+    out.value = "\\N";
+  } else if (e->node_case == PG_QUERY__NODE__NODE_A_EXPR && e->a_expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP &&
+             e->a_expr->n_name == 1 && sql::StrVal(e->a_expr->name[0]) == "=") {
+    const Node* c = strip(e->a_expr->rexpr);
+    int lhs = column(e->a_expr->lexpr);
+    if (lhs >= 0 && c != nullptr && c->node_case == PG_QUERY__NODE__NODE_A_CONST && !c->a_const->isnull) {
+      switch (c->a_const->val_case) {
+        case PG_QUERY__A__CONST__VAL_SVAL: out.value = c->a_const->sval->sval; break;
+        case PG_QUERY__A__CONST__VAL_IVAL: out.value = std::to_string(c->a_const->ival->ival); break;
+        case PG_QUERY__A__CONST__VAL_BOOLVAL: out.value = c->a_const->boolval->boolval ? "t" : "f"; break;
+        default: return out;
+      }
+      out.column = lhs;
+    }
+  }
+  return out;
+}
+
+// --- exclusion keys ----------------------------------------------------------------------
+
+// An expression key of an EXCLUDE constraint that the generator can still honour.
+struct ExclusionExpr {
+  int column = -1;                     // COALESCE(col, 'c'): equality on col, NULL counting as c
+  std::optional<std::string> null_as;
+  int from = -1, to = -1;              // <range type>(from, to [, 'bounds']) over two columns
+  bool upper_inclusive = false;
+};
+
+ExclusionExpr ReadExclusionExpr(const TablePlan& t, const std::string& text) {
+  ExclusionExpr out;
+  SourceFile file("exclude", "SELECT " + text);
+  auto tree = sql::ParseTree::Parse(file);
+  if (!tree.ok() || tree->statements().size() != 1) return out;
+  const Node* stmt = tree->statements()[0].node;
+  if (stmt->node_case != PG_QUERY__NODE__NODE_SELECT_STMT || stmt->select_stmt->n_target_list != 1) return out;
+  auto strip = [](const Node* n) {
+    while (n != nullptr && n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) n = n->type_cast->arg;
+    return n;
+  };
+  auto column = [&](const Node* n) {
+    n = strip(n);
+    if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF) return -1;
+    const PgQuery__ColumnRef* cr = n->column_ref;
+    const Node* last = cr->fields[cr->n_fields - 1];
+    if (last->node_case != PG_QUERY__NODE__NODE_STRING) return -1;
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      if (t.columns[i].name == last->string->sval) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  auto text_constant = [&](const Node* n) -> std::optional<std::string> {
+    n = strip(n);
+    if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_A_CONST || n->a_const->isnull ||
+        n->a_const->val_case != PG_QUERY__A__CONST__VAL_SVAL) {
+      return std::nullopt;
+    }
+    return std::string(n->a_const->sval->sval);
+  };
+  const Node* e = strip(stmt->select_stmt->target_list[0]->res_target->val);
+  if (e == nullptr) return out;
+  if (e->node_case == PG_QUERY__NODE__NODE_COALESCE_EXPR && e->coalesce_expr->n_args == 2) {
+    int col = column(e->coalesce_expr->args[0]);
+    auto c = text_constant(e->coalesce_expr->args[1]);
+    if (col >= 0 && c) {
+      out.column = col;
+      out.null_as = *c;
+    }
+    return out;
+  }
+  if (e->node_case != PG_QUERY__NODE__NODE_FUNC_CALL) return out;
+  const PgQuery__FuncCall* f = e->func_call;
+  std::string fn = ToLower(sql::StrVal(f->funcname[f->n_funcname - 1]));
+  static const std::set<std::string> kRangeFunctions = {"daterange", "tsrange", "tstzrange",
+                                                        "int4range", "int8range", "numrange"};
+  if (!kRangeFunctions.count(fn) || f->n_args < 2 || f->n_args > 3) return out;
+  int from = column(f->args[0]);
+  int to = column(f->args[1]);
+  std::string bounds = "[)";
+  if (f->n_args == 3) {
+    auto b = text_constant(f->args[2]);
+    if (!b) return out;
+    bounds = *b;
+  }
+  auto plain_number = [&](int col) {
+    if (col < 0) return false;
+    const ColumnPlan& c = t.columns[col];
+    bool number = c.kind == ValueKind::kDate || c.kind == ValueKind::kTimestamp ||
+                  c.kind == ValueKind::kTimestampTz || c.kind == ValueKind::kInt || c.kind == ValueKind::kNumeric;
+    return number && !c.array && c.choices.empty() && c.fk < 0 && !c.sequence;
+  };
+  if (plain_number(from) && plain_number(to) && from != to) {
+    out.from = from;
+    out.to = to;
+    out.upper_inclusive = bounds.size() == 2 && bounds[1] == ']';
+  }
+  return out;
+}
+
 // --- partitions ----------------------------------------------------------------------------
 
 // The literals inside "( ... )" after `keyword` in a partition bound.
@@ -912,7 +1044,7 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
       }
     }
     for (const auto& [q, idx] : cat.indexes) {
-      if (idx.table != t->name || !idx.unique || !idx.predicate.empty()) continue;
+      if (idx.table != t->name || !idx.unique) continue;
       std::vector<int> cols;
       bool plain = true;
       for (const auto& key : idx.keys) {
@@ -925,41 +1057,16 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
         tp.warnings.push_back("unique expression index " + idx.name.Quoted() + " is not taken into account");
         continue;
       }
+      if (!idx.predicate.empty() && !cols.empty()) {
+        tp.unique_sets.push_back(cols);
+        tp.unique_when.resize(tp.unique_sets.size() - 1);
+        tp.unique_when.push_back(ReadUniqueWhen(tp, idx.predicate));
+        continue;
+      }
       if (cols.size() == 1) tp.columns[cols[0]].unique = true;
       else if (!cols.empty()) tp.unique_sets.push_back(cols);
     }
-
-    // Exclusion constraints: equality keys plus one overlap (&&) on a range column.
-    for (const auto& k : t->constraints) {
-      if (k.kind != ConstraintKind::kExclude) continue;
-      ExclusionPlan ex;
-      ex.name = k.name;
-      bool understood = !k.exclude_keys.empty();
-      for (const catalog::IndexKey& key : k.exclude_keys) {
-        int col = -1;
-        for (size_t i = 0; i < tp.columns.size(); ++i) {
-          if (!key.column.empty() && tp.columns[i].name == key.column) col = static_cast<int>(i);
-        }
-        if (col < 0) {
-          understood = false;
-        } else if (key.exclude_operator == "=") {
-          ex.equal_columns.push_back(col);
-        } else if (key.exclude_operator == "&&" && ex.range_column < 0 && !tp.columns[col].array &&
-                   (tp.columns[col].kind == ValueKind::kRange ||
-                    tp.columns[col].kind == ValueKind::kMultirange)) {
-          ex.range_column = col;
-        } else {
-          understood = false;
-        }
-      }
-      if (understood && ex.range_column >= 0) {
-        tp.exclusions.push_back(std::move(ex));
-      } else {
-        tp.warnings.push_back(
-            "EXCLUDE constraint " + QuoteIdent(k.name) +
-            " is not understood (only k WITH =, ..., range WITH &&): the server may reject rows");
-      }
-    }
+    tp.unique_when.resize(tp.unique_sets.size());
 
     // Foreign keys.
     for (const auto& k : t->constraints) {
@@ -1001,6 +1108,53 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
       }
       fk.distribution = fk.unique ? Distribution::kUniform : Distribution::kZipf;
       tp.fks.push_back(std::move(fk));
+    }
+
+    // Exclusion constraints: equality keys plus one overlap (&&) on a range column.
+    for (const auto& k : t->constraints) {
+      if (k.kind != ConstraintKind::kExclude) continue;
+      ExclusionPlan ex;
+      ex.name = k.name;
+      bool understood = !k.exclude_keys.empty();
+      for (const catalog::IndexKey& key : k.exclude_keys) {
+        int col = -1;
+        for (size_t i = 0; i < tp.columns.size(); ++i) {
+          if (!key.column.empty() && tp.columns[i].name == key.column) col = static_cast<int>(i);
+        }
+        if (col < 0 && !key.expression.empty()) {
+          ExclusionExpr e = ReadExclusionExpr(tp, key.expression);
+          if (key.exclude_operator == "=" && e.column >= 0) {
+            ex.equal_columns.push_back(e.column);
+            ex.equal_null_as.push_back(e.null_as);
+          } else if (key.exclude_operator == "&&" && e.from >= 0 && ex.range_column < 0 && ex.from_column < 0) {
+            ex.from_column = e.from;
+            ex.to_column = e.to;
+            ex.upper_inclusive = e.upper_inclusive;
+          } else {
+            understood = false;
+          }
+          continue;
+        }
+        if (col < 0) {
+          understood = false;
+        } else if (key.exclude_operator == "=") {
+          ex.equal_columns.push_back(col);
+          ex.equal_null_as.push_back(std::nullopt);
+        } else if (key.exclude_operator == "&&" && ex.range_column < 0 && !tp.columns[col].array &&
+                   (tp.columns[col].kind == ValueKind::kRange ||
+                    tp.columns[col].kind == ValueKind::kMultirange)) {
+          ex.range_column = col;
+        } else {
+          understood = false;
+        }
+      }
+      if (understood && (ex.range_column >= 0 || ex.from_column >= 0)) {
+        tp.exclusions.push_back(std::move(ex));
+      } else {
+        tp.warnings.push_back(
+            "EXCLUDE constraint " + QuoteIdent(k.name) +
+            " is not understood (only k WITH =, ..., range WITH &&): the server may reject rows");
+      }
     }
 
     // CHECK constraints (table and domain).

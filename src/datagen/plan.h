@@ -141,7 +141,12 @@ struct RowRule {
 struct ExclusionPlan {
   std::string name;
   std::vector<int> equal_columns;  // the WITH = columns (empty: no two ranges overlap at all)
-  int range_column = -1;           // the WITH && column: a range or multirange
+  // Per equal column, what a NULL counts as: COALESCE(col, 'c') WITH = ("" and unset: none).
+  std::vector<std::optional<std::string>> equal_null_as;
+  int range_column = -1;           // the WITH && column: a range or multirange; or
+  int from_column = -1;            // daterange(from, to [, bounds]) WITH &&: two scalar columns
+  int to_column = -1;
+  bool upper_inclusive = false;    // bounds '[]' or '(]'
 };
 
 struct PartitionPlan {
@@ -158,6 +163,15 @@ struct TablePlan {
   std::vector<ForeignKeyPlan> fks;
   std::vector<RowRule> rules;
   std::vector<std::vector<int>> unique_sets;  // composite PRIMARY KEY / UNIQUE column sets
+  // Per unique set, the row condition of a partial unique index (WHERE flag, WHERE col =
+  // 'x', WHERE col IS NULL): the set is unique only among rows where `column` holds `value`
+  // (COPY text; "\\N" for NULL). column -1: every row. A predicate not understood counts as
+  // every row (stricter than needed, never too loose).
+  struct UniqueWhen {
+    int column = -1;
+    std::string value;
+  };
+  std::vector<UniqueWhen> unique_when;
   std::vector<ExclusionPlan> exclusions;
   std::optional<PartitionPlan> partition;
   bool partitioned = false;  // a partitioned table (COPY routes rows; no COPY FREEZE)

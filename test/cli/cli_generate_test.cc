@@ -61,6 +61,16 @@ TEST(CliGenerate, IntoASandboxEveryRowIsAccepted) {
   EXPECT_NE(r.out.find("shop.orders"), std::string::npos);
 }
 
+// The shop example: ranges under exclusion constraints (also over daterange(from, to) and
+// COALESCE keys), partial unique indexes, a view that depends on a primary key.
+TEST(CliGenerate, ShopSchemaWithRangesAndExclusionsIsAccepted) {
+  RunResult r = RunDbarch({"generate", "--schema", "examples/shop/schema.sql", "--default-rows", "300"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.out.find("every row was accepted by PostgreSQL with all constraints enabled"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("billing.tax_rates"), std::string::npos) << r.out;
+}
+
 TEST(CliGenerate, UsageErrorsExitTwo) {
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"generate"},
