@@ -209,6 +209,65 @@ TEST(Plan, NestedTypesResolveToTheirParts) {
   EXPECT_EQ(t.exclusions[0].range_column, 4);
 }
 
+// A sink that records what it gets, failing from the `fail_at`-th write on.
+class RecordingSink : public RowSink {
+ public:
+  explicit RecordingSink(int fail_at = -1) : fail_at_(fail_at) {}
+  Status Begin(const TablePlan&, const std::string& columns) override {
+    log_ += "begin " + columns + "\n";
+    return Status::OK();
+  }
+  Status Write(std::string_view text) override {
+    if (fail_at_ >= 0 && ++writes_ >= fail_at_) return Status::InvalidArgument("rejected row");
+    data_.append(text);
+    return Status::OK();
+  }
+  Result<int64_t> End() override {
+    log_ += "end " + std::to_string(data_.size()) + "\n";
+    return static_cast<int64_t>(data_.size());
+  }
+  Status Finish(const std::vector<std::string>&) override {
+    log_ += "finish\n";
+    return Status::OK();
+  }
+  std::string data_, log_;
+
+ private:
+  int fail_at_;
+  int writes_ = 0;
+};
+
+TEST(PipelinedSink, KeepsOrderDrainsBeforeEndAndReportsAWriteError) {
+  auto inner = std::make_unique<RecordingSink>();
+  RecordingSink* seen = inner.get();
+  auto sink = MakePipelinedSink(std::move(inner), 2);
+  TablePlan t;
+  ASSERT_TRUE(sink->Begin(t, "a, b").ok());
+  std::string expected;
+  for (int k = 0; k < 200; ++k) {
+    std::string buf = std::to_string(k) + "\t" + std::string(static_cast<size_t>(k % 7), 'x') + "\n";
+    expected += buf;
+    ASSERT_TRUE((k % 2 ? sink->Take(buf) : sink->Write(buf)).ok());
+  }
+  auto rows = sink->End();
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(*rows, static_cast<int64_t>(expected.size()));  // End saw every byte
+  EXPECT_EQ(seen->data_, expected);
+  ASSERT_TRUE(sink->Finish({}).ok());
+  EXPECT_EQ(seen->log_, "begin a, b\nend " + std::to_string(expected.size()) + "\nfinish\n");
+
+  auto failing = MakePipelinedSink(std::make_unique<RecordingSink>(3), 2);
+  ASSERT_TRUE(failing->Begin(t, "a").ok());
+  Status last = Status::OK();
+  for (int k = 0; k < 50 && last.ok(); ++k) {
+    std::string buf = "row\n";
+    last = failing->Take(buf);
+  }
+  if (last.ok()) last = failing->End().status();
+  EXPECT_FALSE(last.ok());
+  EXPECT_NE(last.message().find("rejected row"), std::string::npos) << last.ToString();
+}
+
 std::map<std::string, std::string> ReadDir(const fs::path& dir) {
   std::map<std::string, std::string> out;
   for (const auto& e : fs::directory_iterator(dir)) {
