@@ -4,10 +4,15 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "base/strings.h"
@@ -141,17 +146,20 @@ void AppendFixed(std::string& out, double v, int scale) {
   }
 }
 
-// COPY text format: backslash, tab, newline and carriage return are escaped.
+// COPY text format: backslash, tab, newline and carriage return are escaped. The runs
+// between them are appended whole (most values have none).
 void AppendEscaped(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
-    }
+  size_t run = 0;
+  for (size_t k = 0; k < s.size(); ++k) {
+    char c = s[k];
+    // All four are below 0x5d; most text is letters above it or spaces and digits.
+    if (static_cast<unsigned char>(c) > '\\' || (c != '\\' && c != '\t' && c != '\n' && c != '\r')) continue;
+    out.append(s.data() + run, k - run);
+    out += '\\';
+    out += c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : 'r';
+    run = k + 1;
   }
+  out.append(s.data() + run, s.size() - run);
 }
 
 std::string Base36(uint64_t v, int min_digits = 1) {
@@ -199,7 +207,8 @@ struct ColumnState {
   std::unique_ptr<Zipf> zipf;
   std::unique_ptr<Permutation> perm;
   std::vector<double> cumulative;  // choice weights
-  bool numeric_like = false;
+  std::vector<ColumnState> fields;  // composite attributes, a range's subtype
+  bool numeric_like = false;        // a scalar number, date or time: the numeric path and row rules
   bool log_uniform = false;  // money-like and counts over a wide range: small values common
   double log_a = 0, log_b = 0;
 };
@@ -208,11 +217,16 @@ bool IsTime(ValueKind k) {
   return k == ValueKind::kDate || k == ValueKind::kTimestamp || k == ValueKind::kTimestampTz;
 }
 
+// Kinds made as a number (bounds, distributions) and then formatted.
+bool IsNumberKind(ValueKind k) {
+  return k == ValueKind::kInt || k == ValueKind::kNumeric || k == ValueKind::kFloat || IsTime(k) ||
+         k == ValueKind::kTime || k == ValueKind::kTimeTz;
+}
+
 void InitColumn(ColumnState& s, const ColumnPlan& c, uint64_t seed, const QualifiedName& table, int64_t rows) {
   s.plan = &c;
   s.rng = Rng(seed, StreamId(table.schema + "." + table.name + "." + c.name));
-  s.numeric_like = c.kind == ValueKind::kInt || c.kind == ValueKind::kNumeric ||
-                   c.kind == ValueKind::kFloat || IsTime(c.kind) || c.kind == ValueKind::kTime;
+  s.numeric_like = IsNumberKind(c.kind) && !c.array;
   double lo = 0, hi = 0;
   switch (c.kind) {
     case ValueKind::kInt: {
@@ -252,6 +266,7 @@ void InitColumn(ColumnState& s, const ColumnPlan& c, uint64_t seed, const Qualif
       s.step = 1e-6;
       break;
     case ValueKind::kTime:
+    case ValueKind::kTimeTz:
       lo = 0;
       hi = 86399;
       s.step = 1;
@@ -266,8 +281,8 @@ void InitColumn(ColumnState& s, const ColumnPlan& c, uint64_t seed, const Qualif
   if (hi < lo) hi = lo;
   s.lo = lo;
   s.hi = hi;
-  if (c.kind != ValueKind::kInt && !IsTime(c.kind) && c.kind != ValueKind::kTime && lo >= 0 &&
-      hi > 100 * std::max(lo, 1.0)) {
+  if (c.kind != ValueKind::kInt && !IsTime(c.kind) && c.kind != ValueKind::kTime &&
+      c.kind != ValueKind::kTimeTz && lo >= 0 && hi > 100 * std::max(lo, 1.0)) {
     s.log_uniform = true;
     s.log_a = std::log(std::max(lo, s.step > 0 ? s.step : 0.01) + 1);
     s.log_b = std::log(hi + 1);
@@ -288,6 +303,13 @@ void InitColumn(ColumnState& s, const ColumnPlan& c, uint64_t seed, const Qualif
   if (!c.choice_weights.empty()) {
     double sum = 0;
     for (double w : c.choice_weights) s.cumulative.push_back(sum += w);
+  }
+  s.fields.resize(c.fields.size());
+  for (size_t k = 0; k < c.fields.size(); ++k) {
+    InitColumn(s.fields[k], c.fields[k], seed, table, rows);
+    // Its own stream: a field may share its name with a column.
+    s.fields[k].rng = Rng(seed, StreamId(table.schema + "." + table.name + "." + c.name + "." +
+                                         std::to_string(k) + "." + c.fields[k].name));
   }
 }
 
@@ -368,8 +390,9 @@ void AppendNumber(std::string& out, const ColumnState& s, double v) {
       return;
     case ValueKind::kFloat: {
       char buf[64];
-      int n = std::snprintf(buf, sizeof buf, "%.6g", v);
-      out.append(buf, static_cast<size_t>(n));
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 6);
+      (void)ec;
+      out.append(buf, static_cast<size_t>(end - buf));
       return;
     }
     case ValueKind::kDate:
@@ -379,13 +402,15 @@ void AppendNumber(std::string& out, const ColumnState& s, double v) {
     case ValueKind::kTimestampTz:
       AppendTimestamp(out, v, c.kind == ValueKind::kTimestampTz);
       return;
-    case ValueKind::kTime: {
+    case ValueKind::kTime:
+    case ValueKind::kTimeTz: {
       auto secs = static_cast<int64_t>(v);
       AppendDigits(out, secs / 3600 % 24, 2);
       out += ':';
       AppendDigits(out, secs / 60 % 60, 2);
       out += ':';
       AppendDigits(out, secs % 60, 2);
+      if (c.kind == ValueKind::kTimeTz) out += "+00";
       return;
     }
     default:
@@ -525,6 +550,436 @@ std::string TextValue(ColumnState& s, int64_t i, Rng& rng) {
   return v;
 }
 
+// --- the other types, in their text input form (COPY-escaped by the caller) -----------------
+
+// An element of an array, a composite field or a range bound, in double quotes: backslash
+// and double quote are backslash-escaped, so any text survives the enclosing literal.
+void AppendQuoted(std::string& out, std::string_view raw) {
+  out += '"';
+  for (char ch : raw) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  out += '"';
+}
+
+void AppendHex(std::string& out, uint64_t v, int digits) {
+  const char* hex = "0123456789abcdef";
+  for (int k = digits - 1; k >= 0; --k) out += hex[(v >> (4 * k)) & 0xf];
+}
+
+void AppendHexByte(std::string& out, uint64_t v) { AppendHex(out, v & 0xff, 2); }
+
+// A coordinate of a geometric value: two decimals in [0, 1000).
+double Coord(Rng& rng) { return std::floor(rng.Uniform() * 100000) / 100; }
+
+void AppendPoint(std::string& out, double x, double y) {
+  out += '(';
+  AppendFixed(out, x, 2);
+  out += ',';
+  AppendFixed(out, y, 2);
+  out += ')';
+}
+
+// A number of the column's kind within its bounds. `unique` takes row i's distinct value
+// (the column is a key); otherwise a plain draw, also for the elements of a unique array
+// after its first.
+double ElementNumber(ColumnState& s, int64_t i, int64_t rows, bool unique) {
+  const ColumnPlan& c = *s.plan;
+  double v =
+      unique || !c.unique ? NumberFor(s, i, rows, nullptr) : s.lo + s.rng.Uniform() * (s.hi - s.lo);
+  return Quantize(s, v);
+}
+
+// The step of a range's bounds: its subtype's grid, coarser for times (whole minutes or days).
+double RangeStep(const ColumnState& sub, double span) {
+  ValueKind k = sub.plan->kind;
+  if (k == ValueKind::kDate) return 86400;
+  if ((k == ValueKind::kTimestamp || k == ValueKind::kTimestampTz) && span >= 3600) return 60;
+  return sub.step > 0 ? sub.step : 0.001;
+}
+
+// "[a,b)" with a < b on the subtype's grid (canonical for discrete subtypes).
+void AppendRangeLiteral(std::string& out, const ColumnState& sub, double a, double b) {
+  std::string bound;
+  out += '[';
+  AppendNumber(bound, sub, a);
+  AppendQuoted(out, bound);
+  out += ',';
+  bound.clear();
+  AppendNumber(bound, sub, b);
+  AppendQuoted(out, bound);
+  out += ')';
+}
+
+// A range inside the subtype's bounds: a start, then a length of up to 5 % of the span.
+std::pair<double, double> RangeBounds(ColumnState& sub) {
+  double span = sub.hi - sub.lo;
+  double step = RangeStep(sub, span / 1000);
+  double a = sub.lo + std::floor(sub.rng.Uniform() * span * 0.9 / step) * step;
+  double b = a + std::max(step, std::floor(sub.rng.Uniform() * span * 0.05 / step) * step);
+  return {a, b};
+}
+
+void AppendText(std::string& out, ColumnState& s, int64_t i, int64_t rows, bool unique,
+                uint64_t index) {
+  const ColumnPlan& c = *s.plan;
+  std::string v;
+  if (!c.regex.empty()) {
+    v = RegexValue(c.regex, s.rng, unique, index, rows);
+  } else {
+    v = TextValue(s, i, s.rng);
+    if (unique) {
+      std::string tail = Base36(index);
+      if (c.max_length > 0)
+        TruncateChars(v, std::max(0, c.max_length - static_cast<int>(tail.size()) - 1));
+      v += (v.empty() ? "" : "-") + tail;
+    }
+  }
+  if (c.max_length > 0) TruncateChars(v, c.max_length);
+  while (CharCount(v) < c.min_length) v += 'x';
+  out += v;
+}
+
+// A JSON document of a plausible shape: an object with an id, a name, a flag, a score and,
+// often, a tag list and a nested address.
+void AppendJson(std::string& out, Rng& rng, int64_t i, bool unique, uint64_t index) {
+  out += "{\"id\": ";
+  AppendInt(out, unique ? static_cast<int64_t>(index) + 1 : i + 1);
+  out += ", \"name\": \"";
+  out += Pick(kFirst, rng);
+  out += ' ';
+  out += Pick(kLast, rng);
+  out += "\", \"active\": ";
+  out += rng.Chance(0.8) ? "true" : "false";
+  out += ", \"score\": ";
+  AppendFixed(out, static_cast<double>(rng.Between(0, 500)) / 100, 2);
+  if (rng.Chance(0.7)) {
+    out += ", \"tags\": [";
+    int n = static_cast<int>(rng.Between(1, 3));
+    for (int k = 0; k < n; ++k) {
+      if (k) out += ", ";
+      out += '"';
+      out += Pick(kWords, rng);
+      out += '"';
+    }
+    out += ']';
+  }
+  if (rng.Chance(0.5)) {
+    out += ", \"address\": {\"city\": \"";
+    out += Pick(kCities, rng);
+    out += "\", \"country\": \"";
+    out += Pick(kCountries, rng);
+    out += "\"}";
+  }
+  out += '}';
+}
+
+void AppendValue(std::string& out, ColumnState& s, int64_t i, int64_t rows, bool unique,
+                 uint64_t index);
+
+// One value of the column's kind (an array's element; the whole value otherwise).
+void AppendElement(std::string& out, ColumnState& s, int64_t i, int64_t rows, bool unique,
+                   uint64_t index) {
+  const ColumnPlan& c = *s.plan;
+  Rng& rng = s.rng;
+  if (!c.choices.empty()) {
+    size_t k;
+    if (unique) {
+      k = static_cast<size_t>(index % c.choices.size());
+    } else if (!s.cumulative.empty()) {
+      double u = rng.Uniform() * s.cumulative.back();
+      k = static_cast<size_t>(std::upper_bound(s.cumulative.begin(), s.cumulative.end(), u) -
+                              s.cumulative.begin());
+      k = std::min(k, c.choices.size() - 1);
+    } else {
+      k = static_cast<size_t>(rng.Next() % c.choices.size());
+    }
+    out += c.choices[k];
+    return;
+  }
+  switch (c.kind) {
+    case ValueKind::kInt:
+    case ValueKind::kNumeric:
+    case ValueKind::kFloat:
+    case ValueKind::kDate:
+    case ValueKind::kTimestamp:
+    case ValueKind::kTimestampTz:
+    case ValueKind::kTime:
+    case ValueKind::kTimeTz:
+      AppendNumber(out, s, ElementNumber(s, i, rows, unique));
+      return;
+    case ValueKind::kText:
+      AppendText(out, s, i, rows, unique, index);
+      return;
+    case ValueKind::kBool:
+      out += (unique ? (index & 1) != 0 : rng.Chance(0.5)) ? "t" : "f";
+      return;
+    case ValueKind::kUuid: {
+      // Version 4 layout; a key keeps its row's distinct index in the last 48 bits.
+      uint64_t a = rng.Next(), b = rng.Next();
+      if (unique) b = (b & ~0xffffffffffffULL) | (index & 0xffffffffffffULL);
+      a = (a & 0xffffffffffff0fffULL) | 0x4000ULL;
+      b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+      AppendHex(out, a >> 32, 8);
+      out += '-';
+      AppendHex(out, (a >> 16) & 0xffff, 4);
+      out += '-';
+      AppendHex(out, a & 0xffff, 4);
+      out += '-';
+      AppendHex(out, b >> 48, 4);
+      out += '-';
+      AppendHex(out, b & 0xffffffffffffULL, 12);
+      return;
+    }
+    case ValueKind::kJson:
+      AppendJson(out, rng, i, unique, index);
+      return;
+    case ValueKind::kBytea:
+      out += "\\x";
+      if (unique) AppendHex(out, index, 16);
+      AppendHex(out, rng.Next(), 16);
+      return;
+    case ValueKind::kInet:
+      if (unique && index >= (uint64_t{1} << 24)) {
+        out += "fd00::";
+        AppendHex(out, index >> 32, 4);
+        out += ':';
+        AppendHex(out, (index >> 16) & 0xffff, 4);
+        out += ':';
+        AppendHex(out, index & 0xffff, 4);
+        return;
+      }
+      {
+        uint64_t host = unique ? index : static_cast<uint64_t>(rng.Between(1, 0xfffffe));
+        out += "10.";
+        AppendInt(out, static_cast<int64_t>((host >> 16) & 0xff));
+        out += '.';
+        AppendInt(out, static_cast<int64_t>((host >> 8) & 0xff));
+        out += '.';
+        AppendInt(out, static_cast<int64_t>(host & 0xff));
+      }
+      return;
+    case ValueKind::kCidr: {
+      // Networks with their host bits zero: 10.a.b.0/24, or /64 IPv6 ones past 65,536 keys.
+      uint64_t net = unique ? index : static_cast<uint64_t>(rng.Between(0, 0xffff));
+      if (net >= (uint64_t{1} << 16)) {
+        out += "fd00:";
+        AppendHex(out, (net >> 32) & 0xffff, 4);
+        out += ':';
+        AppendHex(out, (net >> 16) & 0xffff, 4);
+        out += ':';
+        AppendHex(out, net & 0xffff, 4);
+        out += "::/64";
+        return;
+      }
+      out += "10.";
+      AppendInt(out, static_cast<int64_t>(net >> 8));
+      out += '.';
+      AppendInt(out, static_cast<int64_t>(net & 0xff));
+      out += ".0/24";
+      return;
+    }
+    case ValueKind::kMacaddr:
+    case ValueKind::kMacaddr8: {
+      // Locally administered (02:...), the rest from the key index or at random.
+      int bytes = c.kind == ValueKind::kMacaddr ? 5 : 7;
+      uint64_t v = unique ? index : rng.Next();
+      out += "02";
+      for (int k = bytes - 1; k >= 0; --k) {
+        out += ':';
+        AppendHexByte(out, v >> (8 * k));
+      }
+      return;
+    }
+    case ValueKind::kBit: {
+      int n = c.bits > 0 ? c.bits
+                         : (unique ? c.max_length
+                                   : static_cast<int>(rng.Between(1, std::max(1, c.max_length))));
+      for (int k = n - 1; k >= 0; --k) {
+        bool one = unique && k < 64 ? ((index >> k) & 1) != 0 : rng.Chance(0.5);
+        out += one ? '1' : '0';
+      }
+      return;
+    }
+    case ValueKind::kInterval:
+      if (unique) {
+        AppendInt(out, static_cast<int64_t>(index) + 1);
+        out += " seconds";
+        return;
+      }
+      AppendInt(out, rng.Between(0, 90));
+      out += " days ";
+      AppendDigits(out, rng.Between(0, 23), 2);
+      out += ':';
+      AppendDigits(out, rng.Between(0, 59), 2);
+      out += ':';
+      AppendDigits(out, rng.Between(0, 59), 2);
+      return;
+    case ValueKind::kMoney:
+      // Amounts skewed towards small values; a key gets distinct whole units.
+      AppendFixed(out,
+                  unique
+                      ? static_cast<double>(index) + static_cast<double>(rng.Between(0, 99)) / 100
+                      : std::floor((std::exp(rng.Uniform() * std::log(10001.0)) - 1) * 100) / 100,
+                  2);
+      return;
+    case ValueKind::kTsvector: {
+      int n = static_cast<int>(rng.Between(2, 6));
+      for (int k = 0; k < n; ++k) {
+        if (k) out += ' ';
+        out += Pick(kWords, rng);
+      }
+      if (unique) out += " k" + Base36(index);
+      return;
+    }
+    case ValueKind::kTsquery:
+      out += Pick(kWords, rng);
+      out += rng.Chance(0.5) ? " & " : " | ";
+      if (rng.Chance(0.3)) out += '!';
+      out += Pick(kWords, rng);
+      return;
+    case ValueKind::kXml:
+      out += "<item id=\"";
+      AppendInt(out, unique ? static_cast<int64_t>(index) + 1 : i + 1);
+      out += "\"><name>";
+      out += Pick(kWords, rng);
+      out += "</name><qty>";
+      AppendInt(out, rng.Between(1, 20));
+      out += "</qty></item>";
+      return;
+    case ValueKind::kPoint:
+      AppendPoint(out, Coord(rng), Coord(rng));
+      return;
+    case ValueKind::kLine:
+      // {A,B,C}: Ax + By + C = 0, A and B never both zero.
+      out += '{';
+      AppendInt(out, rng.Between(1, 9));
+      out += ',';
+      AppendInt(out, rng.Between(-9, 9));
+      out += ',';
+      AppendInt(out, rng.Between(-100, 100));
+      out += '}';
+      return;
+    case ValueKind::kLseg:
+      out += '[';
+      AppendPoint(out, Coord(rng), Coord(rng));
+      out += ',';
+      AppendPoint(out, Coord(rng), Coord(rng));
+      out += ']';
+      return;
+    case ValueKind::kBox: {
+      double x = Coord(rng), y = Coord(rng);
+      AppendPoint(out, x + static_cast<double>(rng.Between(1, 100)),
+                  y + static_cast<double>(rng.Between(1, 100)));
+      out += ',';
+      AppendPoint(out, x, y);
+      return;
+    }
+    case ValueKind::kPath: {
+      bool closed = rng.Chance(0.3);
+      out += closed ? '(' : '[';
+      int n = static_cast<int>(rng.Between(2, 5));
+      for (int k = 0; k < n; ++k) {
+        if (k) out += ',';
+        AppendPoint(out, Coord(rng), Coord(rng));
+      }
+      out += closed ? ')' : ']';
+      return;
+    }
+    case ValueKind::kPolygon: {
+      double x = Coord(rng), y = Coord(rng);
+      double w = static_cast<double>(rng.Between(1, 50)),
+             h = static_cast<double>(rng.Between(1, 50));
+      out += '(';
+      AppendPoint(out, x, y);
+      out += ',';
+      AppendPoint(out, x + w, y);
+      out += ',';
+      AppendPoint(out, x + w, y + h);
+      out += ',';
+      AppendPoint(out, x, y + h);
+      out += ')';
+      return;
+    }
+    case ValueKind::kCircle:
+      out += '<';
+      AppendPoint(out, Coord(rng), Coord(rng));
+      out += ',';
+      AppendInt(out, rng.Between(1, 50));
+      out += '>';
+      return;
+    case ValueKind::kPgLsn: {
+      // Increasing positions 40 bytes apart for a key; anywhere in the first 256 segments
+      // of 4 GB otherwise.
+      uint64_t lsn =
+          unique ? 0x1000000 + index * 40
+                 : (static_cast<uint64_t>(rng.Between(0, 255)) << 32) | (rng.Next() & 0xffffffff);
+      char buf[32];
+      int n = std::snprintf(buf, sizeof buf, "%X/%X", static_cast<unsigned>(lsn >> 32),
+                            static_cast<unsigned>(lsn & 0xffffffff));
+      out.append(buf, static_cast<size_t>(n));
+      return;
+    }
+    case ValueKind::kRange: {
+      auto [a, b] = RangeBounds(s.fields[0]);
+      AppendRangeLiteral(out, s.fields[0], a, b);
+      return;
+    }
+    case ValueKind::kMultirange: {
+      // One to three disjoint ranges, in order, inside one range's span.
+      ColumnState& sub = s.fields[0];
+      auto [a, b] = RangeBounds(sub);
+      int n = static_cast<int>(rng.Between(1, 3));
+      double step = RangeStep(sub, (sub.hi - sub.lo) / 1000);
+      double piece = std::max(step, std::floor((b - a) / (2 * n) / step) * step);
+      out += '{';
+      for (int k = 0; k < n; ++k) {
+        if (k) out += ',';
+        double from = a + 2 * k * piece;
+        AppendRangeLiteral(out, sub, from, from + piece);
+      }
+      out += '}';
+      return;
+    }
+    case ValueKind::kComposite: {
+      out += '(';
+      std::string field;
+      for (size_t k = 0; k < s.fields.size(); ++k) {
+        if (k) out += ',';
+        field.clear();
+        AppendValue(field, s.fields[k], i, rows, false, 0);
+        AppendQuoted(out, field);
+      }
+      out += ')';
+      return;
+    }
+    case ValueKind::kUnsupported:
+      return;  // the plan refuses these columns
+  }
+}
+
+// The whole value: an element, or for an array column one to four of them (box arrays are
+// separated by ';', their type's delimiter). A unique array is unique by its first element.
+void AppendValue(std::string& out, ColumnState& s, int64_t i, int64_t rows, bool unique,
+                 uint64_t index) {
+  if (!s.plan->array) {
+    AppendElement(out, s, i, rows, unique, index);
+    return;
+  }
+  char delimiter = s.plan->kind == ValueKind::kBox ? ';' : ',';
+  int n = static_cast<int>(s.rng.Between(1, 4));
+  std::string element;
+  out += '{';
+  for (int k = 0; k < n; ++k) {
+    if (k) out += delimiter;
+    element.clear();
+    AppendElement(element, s, i, rows, unique && k == 0, index);
+    AppendQuoted(out, element);
+  }
+  out += '}';
+}
+
 // --- key pools -----------------------------------------------------------------------------
 
 // The values of one referenced column set of a generated table, as COPY text (composite
@@ -612,6 +1067,114 @@ class DirectorySink : public RowSink {
   int64_t rows_ = 0;
 };
 
+// Write on a thread of its own, fed through a bounded queue of buffers: the generating thread
+// makes the next megabyte while the previous ones go to the server.
+class PipelinedSink : public RowSink {
+ public:
+  PipelinedSink(std::unique_ptr<RowSink> inner, int depth)
+      : inner_(std::move(inner)), depth_(static_cast<size_t>(std::max(depth, 1))) {
+    writer_ = std::thread([this] { Drain(); });
+  }
+  ~PipelinedSink() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    ready_.notify_all();
+    writer_.join();
+  }
+  PipelinedSink(const PipelinedSink&) = delete;
+  PipelinedSink& operator=(const PipelinedSink&) = delete;
+
+  Status Begin(const TablePlan& table, const std::string& columns) override {
+    DBARCH_RETURN_IF_ERROR(Idle());
+    return inner_->Begin(table, columns);
+  }
+  Status Take(std::string& buf) override {
+    std::string spare;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!spare_.empty()) {
+        spare = std::move(spare_.back());
+        spare_.pop_back();
+      }
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    space_.wait(lock, [&] { return queue_.size() < depth_ || !error_.ok(); });
+    if (!error_.ok()) return error_;
+    queue_.push_back(std::move(buf));
+    buf = std::move(spare);
+    buf.clear();
+    ready_.notify_one();
+    return Status::OK();
+  }
+  Status Write(std::string_view text) override {
+    std::string buf;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!spare_.empty()) {
+        buf = std::move(spare_.back());
+        spare_.pop_back();
+      }
+    }
+    buf.assign(text.data(), text.size());
+    std::unique_lock<std::mutex> lock(mu_);
+    space_.wait(lock, [&] { return queue_.size() < depth_ || !error_.ok(); });
+    if (!error_.ok()) return error_;
+    queue_.push_back(std::move(buf));
+    ready_.notify_one();
+    return Status::OK();
+  }
+  Result<int64_t> End() override {
+    DBARCH_RETURN_IF_ERROR(Idle());
+    return inner_->End();
+  }
+  Status Finish(const std::vector<std::string>& statements) override {
+    DBARCH_RETURN_IF_ERROR(Idle());
+    return inner_->Finish(statements);
+  }
+
+ private:
+  // Waits until every queued buffer is written; the first write error, if any.
+  Status Idle() {
+    std::unique_lock<std::mutex> lock(mu_);
+    space_.wait(lock, [&] { return queue_.empty() && !busy_; });
+    return error_;
+  }
+  void Drain() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      ready_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping
+      std::string buf = std::move(queue_.front());
+      queue_.pop_front();
+      busy_ = true;
+      bool failed = !error_.ok();
+      lock.unlock();
+      // After a failure the COPY is over: the rest is dropped, the error stays.
+      Status st = failed ? Status::OK() : inner_->Write(buf);
+      lock.lock();
+      busy_ = false;
+      if (!st.ok() && error_.ok()) error_ = std::move(st);
+      buf.clear();
+      spare_.push_back(std::move(buf));
+      space_.notify_all();
+    }
+  }
+
+  std::unique_ptr<RowSink> inner_;
+  const size_t depth_;
+  std::mutex mu_;
+  std::condition_variable ready_;  // a buffer is queued, or stop
+  std::condition_variable space_;  // a buffer was written
+  std::deque<std::string> queue_;
+  std::vector<std::string> spare_;  // written buffers, reused
+  bool busy_ = false;
+  bool stop_ = false;
+  Status error_ = Status::OK();
+  std::thread writer_;
+};
+
 // --- one table ----------------------------------------------------------------------------
 
 class TableFiller {
@@ -620,7 +1183,8 @@ class TableFiller {
               const std::vector<std::vector<std::string>>& kept_sets)
       : plan_(plan), t_(t), pools_(pools), kept_sets_(kept_sets) {}
 
-  Result<TableStats> Run(RowSink& sink, const ProgressFn& progress, int64_t& bytes) {
+  Result<TableStats> Run(RowSink& sink, const ProgressFn& progress, int64_t& bytes,
+                         double& sink_seconds) {
     auto t0 = std::chrono::steady_clock::now();
     TableStats stats;
     stats.name = t_.name;
@@ -649,8 +1213,13 @@ class TableFiller {
       double capacity = -1;
       if (!c.choices.empty()) {
         capacity = static_cast<double>(c.choices.size());
+      } else if (c.kind == ValueKind::kBool && !c.array) {
+        capacity = 2;
+      } else if (c.kind == ValueKind::kBit && !c.array) {
+        capacity = std::pow(2.0, c.bits > 0 ? c.bits : c.max_length);
       } else if (!c.regex.empty() &&
-                 std::all_of(c.regex.begin(), c.regex.end(), [](const RegexAtom& a) { return a.min == a.max; })) {
+                 std::all_of(c.regex.begin(), c.regex.end(),
+                             [](const RegexAtom& a) { return a.min == a.max; })) {
         capacity = 1;
         for (const RegexAtom& a : c.regex) capacity *= std::pow(static_cast<double>(a.chars.size()), a.min);
       }
@@ -667,6 +1236,7 @@ class TableFiller {
       fk_zipf_.push_back(std::make_unique<Zipf>(n, t_.fks[f].zipf_s));
       fk_perm_.push_back(std::make_unique<Permutation>(n, plan_.seed ^ StreamId(t_.fks[f].name)));
     }
+    excl_cursors_.assign(t_.exclusions.size(), {});
     in_rules_.assign(t_.columns.size(), false);
     for (const RowRule& r : t_.rules) {
       for (int c : {r.a, r.b, r.target}) {
@@ -715,6 +1285,7 @@ class TableFiller {
         MakeRow(i, emitted, attempt);
         ok = true;
         for (size_t u = 0; u < t_.unique_sets.size() && ok; ++u) {
+          if (!UniqueApplies(u)) continue;
           std::string key;
           bool has_null = false;
           for (int col : t_.unique_sets[u]) {
@@ -731,6 +1302,7 @@ class TableFiller {
         continue;
       }
       for (size_t u = 0; u < t_.unique_sets.size(); ++u) {
+        if (!UniqueApplies(u)) continue;
         std::string key;
         bool has_null = false;
         for (int col : t_.unique_sets[u]) {
@@ -768,16 +1340,21 @@ class TableFiller {
       ++emitted;
       if (buf.size() >= (1 << 20) - 4096) {
         bytes += static_cast<int64_t>(buf.size());
-        DBARCH_RETURN_IF_ERROR(sink.Write(buf));
-        buf.clear();
+        auto w0 = std::chrono::steady_clock::now();
+        DBARCH_RETURN_IF_ERROR(sink.Take(buf));
+        sink_seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+        if (buf.capacity() < (1 << 20)) buf.reserve(1 << 20);
       }
       if (progress && (emitted & 0x3fff) == 0) progress(t_.name, emitted, rows);
     }
+    auto w0 = std::chrono::steady_clock::now();
     if (!buf.empty()) {
       bytes += static_cast<int64_t>(buf.size());
       DBARCH_RETURN_IF_ERROR(sink.Write(buf));
     }
     DBARCH_ASSIGN_OR_RETURN(int64_t loaded, sink.End());
+    sink_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
     if (progress) progress(t_.name, emitted, rows);
     stats.rows = loaded;
     stats.notes = capped_;
@@ -810,7 +1387,20 @@ class TableFiller {
         continue;
       }
       if (p.kind == ValueKind::kUnsupported) {
-        nulls_[c] = true;
+        nulls_[c] = true;  // only with null_fraction 1: the plan refuses it otherwise
+        continue;
+      }
+      if (p.array || (p.choices.empty() && !s.numeric_like && p.kind != ValueKind::kText)) {
+        // Every other type (and arrays of any): its text form, then COPY-escaped — except
+        // the forms made of letters, digits and punctuation only, which go out as they are.
+        uint64_t index = p.unique && s.perm ? (*s.perm)(static_cast<uint64_t>(i)) : 0;
+        if (!p.array && p.fields.empty() && p.kind != ValueKind::kBytea) {
+          AppendValue(out, s, i, t_.rows, p.unique, index);
+          continue;
+        }
+        raw_.clear();
+        AppendValue(raw_, s, i, t_.rows, p.unique, index);
+        AppendEscaped(out, raw_);
         continue;
       }
       if (!p.choices.empty()) {
@@ -886,67 +1476,8 @@ class TableFiller {
           AppendEscaped(out, v);
           break;
         }
-        case ValueKind::kBool:
-          out += s.rng.Chance(0.5) ? "t" : "f";
-          break;
-        case ValueKind::kUuid: {
-          uint64_t a = s.rng.Next(), b = s.rng.Next();
-          a = (a & 0xffffffffffff0fffULL) | 0x4000ULL;
-          b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-          char buf[40];
-          std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                        static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xffff),
-                        static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xffffffffffffULL));
-          out += buf;
-          break;
-        }
-        case ValueKind::kJson: {
-          out += "{\"id\": ";
-          AppendInt(out, i + 1);
-          out += ", \"tag\": \"";
-          out += Pick(kWords, s.rng);
-          out += "\", \"score\": ";
-          AppendInt(out, s.rng.Between(0, 100));
-          out += "}";
-          break;
-        }
-        case ValueKind::kBytea: {
-          out += "\\\\x";
-          const char* hex = "0123456789abcdef";
-          for (int k = 0; k < 16; ++k) out += hex[s.rng.Next() % 16];
-          break;
-        }
-        case ValueKind::kInet: {
-          out += "10.";
-          AppendInt(out, s.rng.Between(0, 255));
-          out += '.';
-          AppendInt(out, s.rng.Between(0, 255));
-          out += '.';
-          AppendInt(out, s.rng.Between(1, 254));
-          break;
-        }
-        case ValueKind::kInterval:
-          AppendInt(out, s.rng.Between(1, 90));
-          out += " days";
-          break;
         default:
           nulls_[c] = true;
-      }
-      if (p.array && !nulls_[c]) {
-        // A one- to three-element array of the same kind of value.
-        std::string elem = out;
-        out = "{";
-        int count = static_cast<int>(s.rng.Between(1, 3));
-        for (int k = 0; k < count; ++k) {
-          if (k) out += ',';
-          out += '"';
-          for (char ch : elem) {
-            if (ch == '"') out += "\\\\\"";
-            else out += ch;
-          }
-          out += '"';
-        }
-        out += '}';
       }
     }
     // Foreign keys.
@@ -1001,6 +1532,53 @@ class TableFiller {
         out = part;
         if (in_rules_[col]) numbers_[col] = std::atof(part.c_str());
       }
+    }
+    // Exclusion constraints: each key value's ranges follow one another without overlap.
+    for (size_t e = 0; e < t_.exclusions.size(); ++e) {
+      const ExclusionPlan& ex = t_.exclusions[e];
+      int col = ex.range_column;
+      if (col >= 0 && nulls_[col]) continue;
+      std::string key;
+      bool null_key = false;
+      for (size_t k = 0; k < ex.equal_columns.size(); ++k) {
+        int kc = ex.equal_columns[k];
+        const std::optional<std::string>& null_as = ex.equal_null_as[k];
+        if (nulls_[kc] && null_as) {
+          key += *null_as;
+        } else {
+          null_key = null_key || nulls_[kc];
+          key += values_[kc];
+        }
+        key += '\x1f';
+      }
+      if (null_key) continue;  // NULL = x is never true: no conflict
+      ColumnState& sub = col >= 0 ? states_[col].fields[0] : states_[ex.from_column];
+      // The average step per row: the whole span for one sequence of ranges, ten spans'
+      // worth spread over the keys when there are keys (past the upper bound is fine for
+      // times and wide integers; a hot key just runs later).
+      double span = sub.hi - sub.lo;
+      double avg = span / static_cast<double>(std::max<int64_t>(t_.rows, 1)) *
+                   (ex.equal_columns.empty() ? 1 : 10);
+      double step = RangeStep(sub, avg);
+      auto [it, fresh] = excl_cursors_[e].try_emplace(key, sub.lo);
+      double a = it->second + std::floor(sub.rng.Uniform() * avg * 0.3 / step) * step;
+      double b =
+          a + std::max(step, std::floor((0.2 + sub.rng.Uniform()) * avg * 0.6 / step) * step);
+      it->second = b;
+      if (col < 0) {
+        // A range built from two columns: both set, the next one starting after this one.
+        numbers_[ex.from_column] = a;
+        numbers_[ex.to_column] = b;
+        nulls_[ex.from_column] = nulls_[ex.to_column] = false;
+        if (ex.upper_inclusive) it->second = b + step;
+        continue;
+      }
+      raw_.clear();
+      if (t_.columns[col].kind == ValueKind::kMultirange) raw_ += '{';
+      AppendRangeLiteral(raw_, sub, a, b);
+      if (t_.columns[col].kind == ValueKind::kMultirange) raw_ += '}';
+      values_[col].clear();
+      AppendEscaped(values_[col], raw_);
     }
     // Row rules on numbers.
     for (const RowRule& r : t_.rules) {
@@ -1064,6 +1642,14 @@ class TableFiller {
     }
   }
 
+  // Whether unique set u binds the current row (a partial unique index's condition).
+  bool UniqueApplies(size_t u) const {
+    if (u >= t_.unique_when.size() || t_.unique_when[u].column < 0) return true;
+    const TablePlan::UniqueWhen& when = t_.unique_when[u];
+    if (nulls_[when.column]) return when.value == "\\N";
+    return values_[when.column] == when.value;
+  }
+
   // The referenced columns' text of an earlier row of this table (self-reference).
   std::string SelfKey(const ForeignKeyPlan& fk, int64_t row) {
     std::string key;
@@ -1093,6 +1679,8 @@ class TableFiller {
   std::vector<bool> nulls_;
   std::vector<bool> in_rules_;  // the column takes part in a row rule: keep its number
   std::vector<double> numbers_;
+  std::string raw_;  // a value's text before COPY escaping
+  std::vector<std::unordered_map<std::string, double>> excl_cursors_;  // per exclusion: key -> end
 };
 
 }  // namespace
@@ -1103,6 +1691,10 @@ std::unique_ptr<RowSink> MakeConnectionSink(pg::Connection& conn, bool freeze) {
 
 std::unique_ptr<RowSink> MakeDirectorySink(const std::string& dir) {
   return std::make_unique<DirectorySink>(dir);
+}
+
+std::unique_ptr<RowSink> MakePipelinedSink(std::unique_ptr<RowSink> inner, int depth) {
+  return std::make_unique<PipelinedSink>(std::move(inner), depth);
 }
 
 Result<GenerateStats> Generate(const Plan& plan, RowSink& sink, const ProgressFn& progress) {
@@ -1123,7 +1715,8 @@ Result<GenerateStats> Generate(const Plan& plan, RowSink& sink, const ProgressFn
   for (const TablePlan& t : plan.tables) {
     auto it = kept.find(t.name);
     TableFiller filler(plan, t, pools, it == kept.end() ? kNone : it->second);
-    DBARCH_ASSIGN_OR_RETURN(TableStats ts, filler.Run(sink, progress, stats.bytes));
+    DBARCH_ASSIGN_OR_RETURN(TableStats ts,
+                            filler.Run(sink, progress, stats.bytes, stats.sink_seconds));
     stats.rows += ts.rows;
     // Sequences continue after the generated values.
     for (const ColumnPlan& c : t.columns) {

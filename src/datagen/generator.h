@@ -29,6 +29,13 @@ class RowSink {
   // `columns` is the quoted, comma-separated list of columns the rows hold.
   virtual Status Begin(const TablePlan& table, const std::string& columns) = 0;
   virtual Status Write(std::string_view copy_text) = 0;
+  // Writes `buf` and leaves it empty; a sink may take the buffer itself (and hand back
+  // another) instead of copying it.
+  virtual Status Take(std::string& buf) {
+    Status st = Write(buf);
+    buf.clear();
+    return st;
+  }
   virtual Result<int64_t> End() = 0;
   virtual Status Finish(const std::vector<std::string>& statements) = 0;
 };
@@ -40,6 +47,14 @@ std::unique_ptr<RowSink> MakeConnectionSink(pg::Connection& conn, bool freeze = 
 // One `<n>_<schema>.<table>.copy` file per table in `dir` (created if missing) and a
 // `load.sql` for psql (\copy each file in order, then the sequence statements).
 std::unique_ptr<RowSink> MakeDirectorySink(const std::string& dir);
+
+// Runs `inner`'s Write calls on a thread of its own, fed through a bounded queue of `depth`
+// buffers (copied; the caller may reuse its buffer at once), so that generating the next
+// rows overlaps the server taking the previous ones. Begin, End and Finish first wait for the
+// queue to drain and then run on the caller's thread, so `inner` is never used by two
+// threads at once. A write error is returned by the next call. The sink is used by one
+// generating thread.
+std::unique_ptr<RowSink> MakePipelinedSink(std::unique_ptr<RowSink> inner, int depth = 4);
 
 struct TableStats {
   catalog::QualifiedName name;
@@ -54,6 +69,12 @@ struct GenerateStats {
   int64_t rows = 0;
   int64_t bytes = 0;
   double seconds = 0;
+  // Phases, for measuring where the time goes (all within `seconds`): waiting on the sink
+  // (a blocked send, a full queue, the end of each COPY), building keys, indexes and foreign
+  // keys after the load, and ANALYZE.
+  double sink_seconds = 0;
+  double keys_seconds = 0;
+  double analyze_seconds = 0;
 };
 
 // Progress: (table, rows done, rows planned), called every few thousand rows.

@@ -109,6 +109,8 @@ void ClassifyBuiltin(std::string_view spelled, ColumnPlan& c) {
     c.kind = ValueKind::kTimestampTz;
   } else if (StartsWith(base, "timestamp")) {
     c.kind = ValueKind::kTimestamp;
+  } else if (StartsWith(base, "time") && EndsWith(base, "with time zone")) {
+    c.kind = ValueKind::kTimeTz;
   } else if (StartsWith(base, "time")) {
     c.kind = ValueKind::kTime;
   } else if (base == "interval") {
@@ -119,10 +121,83 @@ void ClassifyBuiltin(std::string_view spelled, ColumnPlan& c) {
     c.kind = ValueKind::kJson;
   } else if (base == "bytea") {
     c.kind = ValueKind::kBytea;
-  } else if (base == "inet" || base == "cidr") {
+  } else if (base == "inet") {
     c.kind = ValueKind::kInet;
+  } else if (base == "cidr") {
+    c.kind = ValueKind::kCidr;
+  } else if (base == "macaddr") {
+    c.kind = ValueKind::kMacaddr;
+  } else if (base == "macaddr8") {
+    c.kind = ValueKind::kMacaddr8;
+  } else if (base == "bit") {
+    c.kind = ValueKind::kBit;
+    c.bits = mods.empty() ? 1 : mods[0];
+  } else if (base == "bit varying" || base == "varbit") {
+    c.kind = ValueKind::kBit;
+    c.max_length = mods.empty() ? 32 : mods[0];
+  } else if (base == "money") {
+    c.kind = ValueKind::kMoney;
+  } else if (base == "tsvector") {
+    c.kind = ValueKind::kTsvector;
+  } else if (base == "tsquery") {
+    c.kind = ValueKind::kTsquery;
+  } else if (base == "xml") {
+    c.kind = ValueKind::kXml;
+  } else if (base == "point") {
+    c.kind = ValueKind::kPoint;
+  } else if (base == "line") {
+    c.kind = ValueKind::kLine;
+  } else if (base == "lseg") {
+    c.kind = ValueKind::kLseg;
+  } else if (base == "box") {
+    c.kind = ValueKind::kBox;
+  } else if (base == "path") {
+    c.kind = ValueKind::kPath;
+  } else if (base == "polygon") {
+    c.kind = ValueKind::kPolygon;
+  } else if (base == "circle") {
+    c.kind = ValueKind::kCircle;
+  } else if (base == "pg_lsn") {
+    c.kind = ValueKind::kPgLsn;
+  } else if (base == "oid") {
+    c.kind = ValueKind::kInt;
+    c.int_bytes = 4;
+    if (!c.lo) c.lo = 1;
+  } else if (base == "\"char\"") {
+    c.kind = ValueKind::kText;  // the one-byte internal type
+    c.max_length = 1;
+  } else if (base == "regclass" || base == "regtype" || base == "regnamespace" ||
+             base == "jsonpath") {
+    // Names that exist in every database (and for jsonpath, paths that always parse).
+    c.kind = ValueKind::kText;
+    c.choices = base == "regclass"  ? std::vector<std::string>{"pg_class", "pg_type", "pg_proc"}
+                : base == "regtype" ? std::vector<std::string>{"integer", "text", "boolean", "date"}
+                : base == "regnamespace"
+                    ? std::vector<std::string>{"pg_catalog", "public"}
+                    : std::vector<std::string>{"$.id", "$.items[*].price", "$.name"};
   } else {
+    // Built-in ranges and multiranges, by their subtype.
+    static const std::pair<const char*, const char*> kRanges[] = {
+        {"int4", "integer"},
+        {"int8", "bigint"},
+        {"num", "numeric"},
+        {"date", "date"},
+        {"ts", "timestamp without time zone"},
+        {"tstz", "timestamp with time zone"}};
+    for (const auto& [prefix, subtype] : kRanges) {
+      bool range = base == std::string(prefix) + "range";
+      bool multi = base == std::string(prefix) + "multirange";
+      if (!range && !multi) continue;
+      c.kind = range ? ValueKind::kRange : ValueKind::kMultirange;
+      ColumnPlan sub;
+      sub.name = c.name;
+      sub.type = subtype;
+      ClassifyBuiltin(subtype, sub);
+      c.fields = {std::move(sub)};
+      return;
+    }
     c.kind = ValueKind::kUnsupported;
+    c.unsupported = base;
   }
 }
 
@@ -557,6 +632,221 @@ class CheckAnalyzer {
   std::set<int> forced_not_null_;
 };
 
+// --- type resolution ---------------------------------------------------------------------
+
+// Fills `c` (kind, bounds, lengths, choices, fields) from the type spelling `type`: arrays,
+// domains (their NOT NULL into `not_null`, their CHECK expressions into `checks`, to be applied
+// by the caller on the column), enums, composites and ranges, down to the built-in types.
+// A nested composite field or range subtype gets its own domains' CHECKs applied here.
+void ResolveType(const Catalog& cat, std::string type, ColumnPlan& c, bool& not_null,
+                 std::vector<std::string>& checks, int depth) {
+  if (depth > 16) {
+    c.kind = ValueKind::kUnsupported;
+    c.unsupported = type;
+    return;
+  }
+  while (EndsWith(type, "[]")) {
+    c.array = true;
+    type = std::string(Trim(type.substr(0, type.size() - 2)));
+  }
+  const catalog::Type* user = FindType(cat, SplitTypmods(type).first);
+  if (user == nullptr) {
+    // The multirange of a user range type: named like the range with "range" turned into
+    // "multirange", or with "_multirange" appended.
+    size_t at = type.rfind("multirange");
+    if (at != std::string::npos) {
+      std::string range = EndsWith(type, "_multirange") ? type.substr(0, type.size() - 11)
+                                                        : type.substr(0, at) + "range" + type.substr(at + 10);
+      const catalog::Type* r = FindType(cat, range);
+      if (r != nullptr && r->kind == catalog::TypeKind::kRange) {
+        ResolveType(cat, range, c, not_null, checks, depth + 1);
+        if (c.kind == ValueKind::kRange) c.kind = ValueKind::kMultirange;
+        return;
+      }
+    }
+    ClassifyBuiltin(type, c);
+    return;
+  }
+  switch (user->kind) {
+    case catalog::TypeKind::kDomain:
+      if (user->not_null) not_null = true;
+      for (const auto& dc : user->constraints) checks.push_back(dc.expression);
+      ResolveType(cat, user->base_type, c, not_null, checks, depth + 1);
+      return;
+    case catalog::TypeKind::kEnum:
+      c.kind = ValueKind::kText;
+      c.choices = user->labels;
+      return;
+    case catalog::TypeKind::kComposite:
+    case catalog::TypeKind::kRange: {
+      c.kind = user->kind == catalog::TypeKind::kRange ? ValueKind::kRange : ValueKind::kComposite;
+      std::vector<std::pair<std::string, std::string>> parts;  // (name, type)
+      if (user->kind == catalog::TypeKind::kRange) {
+        parts.emplace_back(c.name, user->base_type);
+      } else {
+        for (const auto& a : user->attributes) parts.emplace_back(a.name, a.type);
+      }
+      for (const auto& [name, part_type] : parts) {
+        // A one-column table for the field, so that its domains' CHECKs apply to it alone.
+        TablePlan field_table;
+        ColumnPlan f;
+        f.name = name;
+        f.type = part_type;
+        bool field_not_null = false;
+        std::vector<std::string> field_checks;
+        ResolveType(cat, part_type, f, field_not_null, field_checks, depth + 1);
+        if (f.kind == ValueKind::kInt || f.kind == ValueKind::kNumeric ||
+            f.kind == ValueKind::kFloat) {
+          NumericDefaultsFromName(ToLower(name), f);
+        }
+        f.text_kind = TextKindFromName(ToLower(name));
+        field_table.columns.push_back(std::move(f));
+        for (const std::string& expr : field_checks) CheckAnalyzer(field_table, name).Apply(expr);
+        ColumnPlan& done = field_table.columns[0];
+        if (done.kind == ValueKind::kUnsupported) {
+          c.kind = ValueKind::kUnsupported;
+          c.unsupported = done.unsupported;
+          return;
+        }
+        c.fields.push_back(std::move(done));
+      }
+      return;
+    }
+  }
+}
+
+// --- partial unique indexes ---------------------------------------------------------------
+
+// The row condition of a partial unique index: `flag`, `col = constant`, `col IS NULL`.
+TablePlan::UniqueWhen ReadUniqueWhen(const TablePlan& t, const std::string& text) {
+  TablePlan::UniqueWhen out;
+  SourceFile file("predicate", "SELECT " + text);
+  auto tree = sql::ParseTree::Parse(file);
+  if (!tree.ok() || tree->statements().size() != 1) return out;
+  const Node* stmt = tree->statements()[0].node;
+  if (stmt->node_case != PG_QUERY__NODE__NODE_SELECT_STMT || stmt->select_stmt->n_target_list != 1) return out;
+  auto strip = [](const Node* n) {
+    while (n != nullptr && n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) n = n->type_cast->arg;
+    return n;
+  };
+  auto column = [&](const Node* n) {
+    n = strip(n);
+    if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF) return -1;
+    const PgQuery__ColumnRef* cr = n->column_ref;
+    const Node* last = cr->fields[cr->n_fields - 1];
+    if (last->node_case != PG_QUERY__NODE__NODE_STRING) return -1;
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      if (t.columns[i].name == last->string->sval) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  const Node* e = strip(stmt->select_stmt->target_list[0]->res_target->val);
+  if (e == nullptr) return out;
+  int col = column(e);
+  if (col >= 0 && t.columns[col].kind == ValueKind::kBool) {
+    out.column = col;
+    out.value = "t";
+  } else if (e->node_case == PG_QUERY__NODE__NODE_NULL_TEST &&
+             e->null_test->nulltesttype == PG_QUERY__NULL_TEST_TYPE__IS_NULL) {
+    out.column = column(e->null_test->arg);
+    out.value = "\\N";
+  } else if (e->node_case == PG_QUERY__NODE__NODE_A_EXPR && e->a_expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP &&
+             e->a_expr->n_name == 1 && sql::StrVal(e->a_expr->name[0]) == "=") {
+    const Node* c = strip(e->a_expr->rexpr);
+    int lhs = column(e->a_expr->lexpr);
+    if (lhs >= 0 && c != nullptr && c->node_case == PG_QUERY__NODE__NODE_A_CONST && !c->a_const->isnull) {
+      switch (c->a_const->val_case) {
+        case PG_QUERY__A__CONST__VAL_SVAL: out.value = c->a_const->sval->sval; break;
+        case PG_QUERY__A__CONST__VAL_IVAL: out.value = std::to_string(c->a_const->ival->ival); break;
+        case PG_QUERY__A__CONST__VAL_BOOLVAL: out.value = c->a_const->boolval->boolval ? "t" : "f"; break;
+        default: return out;
+      }
+      out.column = lhs;
+    }
+  }
+  return out;
+}
+
+// --- exclusion keys ----------------------------------------------------------------------
+
+// An expression key of an EXCLUDE constraint that the generator can still honour.
+struct ExclusionExpr {
+  int column = -1;                     // COALESCE(col, 'c'): equality on col, NULL counting as c
+  std::optional<std::string> null_as;
+  int from = -1, to = -1;              // <range type>(from, to [, 'bounds']) over two columns
+  bool upper_inclusive = false;
+};
+
+ExclusionExpr ReadExclusionExpr(const TablePlan& t, const std::string& text) {
+  ExclusionExpr out;
+  SourceFile file("exclude", "SELECT " + text);
+  auto tree = sql::ParseTree::Parse(file);
+  if (!tree.ok() || tree->statements().size() != 1) return out;
+  const Node* stmt = tree->statements()[0].node;
+  if (stmt->node_case != PG_QUERY__NODE__NODE_SELECT_STMT || stmt->select_stmt->n_target_list != 1) return out;
+  auto strip = [](const Node* n) {
+    while (n != nullptr && n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) n = n->type_cast->arg;
+    return n;
+  };
+  auto column = [&](const Node* n) {
+    n = strip(n);
+    if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF) return -1;
+    const PgQuery__ColumnRef* cr = n->column_ref;
+    const Node* last = cr->fields[cr->n_fields - 1];
+    if (last->node_case != PG_QUERY__NODE__NODE_STRING) return -1;
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      if (t.columns[i].name == last->string->sval) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  auto text_constant = [&](const Node* n) -> std::optional<std::string> {
+    n = strip(n);
+    if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_A_CONST || n->a_const->isnull ||
+        n->a_const->val_case != PG_QUERY__A__CONST__VAL_SVAL) {
+      return std::nullopt;
+    }
+    return std::string(n->a_const->sval->sval);
+  };
+  const Node* e = strip(stmt->select_stmt->target_list[0]->res_target->val);
+  if (e == nullptr) return out;
+  if (e->node_case == PG_QUERY__NODE__NODE_COALESCE_EXPR && e->coalesce_expr->n_args == 2) {
+    int col = column(e->coalesce_expr->args[0]);
+    auto c = text_constant(e->coalesce_expr->args[1]);
+    if (col >= 0 && c) {
+      out.column = col;
+      out.null_as = *c;
+    }
+    return out;
+  }
+  if (e->node_case != PG_QUERY__NODE__NODE_FUNC_CALL) return out;
+  const PgQuery__FuncCall* f = e->func_call;
+  std::string fn = ToLower(sql::StrVal(f->funcname[f->n_funcname - 1]));
+  static const std::set<std::string> kRangeFunctions = {"daterange", "tsrange", "tstzrange",
+                                                        "int4range", "int8range", "numrange"};
+  if (!kRangeFunctions.count(fn) || f->n_args < 2 || f->n_args > 3) return out;
+  int from = column(f->args[0]);
+  int to = column(f->args[1]);
+  std::string bounds = "[)";
+  if (f->n_args == 3) {
+    auto b = text_constant(f->args[2]);
+    if (!b) return out;
+    bounds = *b;
+  }
+  auto plain_number = [&](int col) {
+    if (col < 0) return false;
+    const ColumnPlan& c = t.columns[col];
+    bool number = c.kind == ValueKind::kDate || c.kind == ValueKind::kTimestamp ||
+                  c.kind == ValueKind::kTimestampTz || c.kind == ValueKind::kInt || c.kind == ValueKind::kNumeric;
+    return number && !c.array && c.choices.empty() && c.fk < 0 && !c.sequence;
+  };
+  if (plain_number(from) && plain_number(to) && from != to) {
+    out.from = from;
+    out.to = to;
+    out.upper_inclusive = bounds.size() == 2 && bounds[1] == ']';
+  }
+  return out;
+}
+
 // --- partitions ----------------------------------------------------------------------------
 
 // The literals inside "( ... )" after `keyword` in a partition bound.
@@ -686,6 +976,7 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
 
   // --- per table plans
   std::map<QualifiedName, TablePlan> plans;
+  std::vector<std::string> unsupported;  // "table.column of type t", every one of them
   for (const Table* t : tables) {
     TablePlan tp;
     tp.name = t->name;
@@ -697,29 +988,12 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
       ColumnPlan c;
       c.name = col.name;
       c.type = col.type;
-      std::string type = col.type;
-      if (EndsWith(type, "[]")) {
-        c.array = true;
-        type = type.substr(0, type.size() - 2);
-      }
       c.null_fraction = col.not_null ? 0 : 0.05;
       bool not_null = col.not_null;
-      const catalog::Type* user = FindType(cat, SplitTypmods(type).first);
-      int depth = 0;
-      while (user != nullptr && user->kind == catalog::TypeKind::kDomain && depth++ < 8) {
-        if (user->not_null) not_null = true;
-        for (const auto& dc : user->constraints) domain_exprs.emplace_back(static_cast<int>(tp.columns.size()), dc.expression);
-        type = user->base_type;
-        user = FindType(cat, SplitTypmods(type).first);
-      }
-      if (user != nullptr && user->kind == catalog::TypeKind::kEnum) {
-        c.kind = ValueKind::kText;
-        c.choices = user->labels;
-      } else if (user != nullptr) {
-        c.kind = ValueKind::kUnsupported;  // composite and range types
-      } else {
-        ClassifyBuiltin(type, c);
-      }
+      std::vector<std::string> checks;
+      ResolveType(cat, col.type, c, not_null, checks, 0);
+      for (std::string& expr : checks)
+        domain_exprs.emplace_back(static_cast<int>(tp.columns.size()), std::move(expr));
       if (not_null) c.null_fraction = 0;
       std::string lname = ToLower(col.name);
       c.text_kind = TextKindFromName(lname);
@@ -770,7 +1044,7 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
       }
     }
     for (const auto& [q, idx] : cat.indexes) {
-      if (idx.table != t->name || !idx.unique || !idx.predicate.empty()) continue;
+      if (idx.table != t->name || !idx.unique) continue;
       std::vector<int> cols;
       bool plain = true;
       for (const auto& key : idx.keys) {
@@ -783,9 +1057,16 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
         tp.warnings.push_back("unique expression index " + idx.name.Quoted() + " is not taken into account");
         continue;
       }
+      if (!idx.predicate.empty() && !cols.empty()) {
+        tp.unique_sets.push_back(cols);
+        tp.unique_when.resize(tp.unique_sets.size() - 1);
+        tp.unique_when.push_back(ReadUniqueWhen(tp, idx.predicate));
+        continue;
+      }
       if (cols.size() == 1) tp.columns[cols[0]].unique = true;
       else if (!cols.empty()) tp.unique_sets.push_back(cols);
     }
+    tp.unique_when.resize(tp.unique_sets.size());
 
     // Foreign keys.
     for (const auto& k : t->constraints) {
@@ -827,6 +1108,53 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
       }
       fk.distribution = fk.unique ? Distribution::kUniform : Distribution::kZipf;
       tp.fks.push_back(std::move(fk));
+    }
+
+    // Exclusion constraints: equality keys plus one overlap (&&) on a range column.
+    for (const auto& k : t->constraints) {
+      if (k.kind != ConstraintKind::kExclude) continue;
+      ExclusionPlan ex;
+      ex.name = k.name;
+      bool understood = !k.exclude_keys.empty();
+      for (const catalog::IndexKey& key : k.exclude_keys) {
+        int col = -1;
+        for (size_t i = 0; i < tp.columns.size(); ++i) {
+          if (!key.column.empty() && tp.columns[i].name == key.column) col = static_cast<int>(i);
+        }
+        if (col < 0 && !key.expression.empty()) {
+          ExclusionExpr e = ReadExclusionExpr(tp, key.expression);
+          if (key.exclude_operator == "=" && e.column >= 0) {
+            ex.equal_columns.push_back(e.column);
+            ex.equal_null_as.push_back(e.null_as);
+          } else if (key.exclude_operator == "&&" && e.from >= 0 && ex.range_column < 0 && ex.from_column < 0) {
+            ex.from_column = e.from;
+            ex.to_column = e.to;
+            ex.upper_inclusive = e.upper_inclusive;
+          } else {
+            understood = false;
+          }
+          continue;
+        }
+        if (col < 0) {
+          understood = false;
+        } else if (key.exclude_operator == "=") {
+          ex.equal_columns.push_back(col);
+          ex.equal_null_as.push_back(std::nullopt);
+        } else if (key.exclude_operator == "&&" && ex.range_column < 0 && !tp.columns[col].array &&
+                   (tp.columns[col].kind == ValueKind::kRange ||
+                    tp.columns[col].kind == ValueKind::kMultirange)) {
+          ex.range_column = col;
+        } else {
+          understood = false;
+        }
+      }
+      if (understood && (ex.range_column >= 0 || ex.from_column >= 0)) {
+        tp.exclusions.push_back(std::move(ex));
+      } else {
+        tp.warnings.push_back(
+            "EXCLUDE constraint " + QuoteIdent(k.name) +
+            " is not understood (only k WITH =, ..., range WITH &&): the server may reject rows");
+      }
     }
 
     // CHECK constraints (table and domain).
@@ -1000,15 +1328,22 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
       }
     }
     for (const ColumnPlan& c : tp.columns) {
+      // A column no value can be made for is an error before any row is written; only an
+      // explicit `null_fraction: 1` in the spec (on a nullable column) lets it stay NULL.
       if (c.kind == ValueKind::kUnsupported && !c.omitted && c.null_fraction < 1) {
-        if (t->FindColumn(c.name)->not_null) {
-          return Status::NotSupported("cannot generate values of type " + c.type + " for column " +
-                                      QuoteIdent(c.name) + " of " + t->name.Quoted());
-        }
-        tp.warnings.push_back("column " + QuoteIdent(c.name) + " of type " + c.type + " is left NULL");
+        std::string nested =
+            c.unsupported.empty() || c.unsupported == c.type ? "" : " (of " + c.unsupported + ")";
+        unsupported.push_back(t->name.Quoted() + "." + QuoteIdent(c.name) + " of type " + c.type +
+                              nested);
       }
     }
     plans[t->name] = std::move(tp);
+  }
+  if (!unsupported.empty()) {
+    return Status::NotSupported("cannot generate values for column" +
+                                std::string(unsupported.size() > 1 ? "s " : " ") +
+                                Join(unsupported, ", "))
+        .WithHint("a nullable column can be left NULL with `null_fraction: 1` in the spec");
   }
 
   // --- order: parents before children (Kahn), breaking cycles at nullable foreign keys.

@@ -1,4 +1,4 @@
-CREATE INDEX events_occurred_at_idx ON ops.events (occurred_at);
+CREATE INDEX events_occurred_at_idx ON ops.events (occurred_at) INCLUDE (kind);
 CREATE INDEX CONCURRENTLY order_items_product_id_order_id_idx ON shop.order_items (product_id, order_id);
 CREATE INDEX CONCURRENTLY orders_placed_at_idx ON shop.orders (placed_at);
 CREATE INDEX CONCURRENTLY orders_user_id_idx ON shop.orders (user_id) INCLUDE (grand_total, id, placed_at, status);
