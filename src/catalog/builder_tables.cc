@@ -66,6 +66,7 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
     for (const Column& c : pt->columns) {
       if (table.FindColumn(c.name) != nullptr) continue;
       Column copy = c;
+      copy.origin = MakeOrigin();  // copied: defined by this statement
       copy.identity = IdentityKind::kNone;
       copy.comment.clear();
       copy.is_local = false;
@@ -106,6 +107,7 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
            identity = o & (1u << 5);
       for (const Column& c : cat_.FindTable(*src)->columns) {
         Column copy = c;
+        copy.origin = MakeOrigin();  // copied: defined by this statement
         if (!comments) copy.comment.clear();
         if (!identity) {
           copy.identity = IdentityKind::kNone;
@@ -340,6 +342,7 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
   // only inherited columns.
   if (existing != nullptr && !table.partition_of && !table.of_type) col.is_local = true;
   col.name = colname;
+  col.origin = MakeClauseOrigin(def->location);
   if (def->type_name != nullptr) {
     DBARCH_ASSIGN_OR_RETURN(col.type, TypeString(def->type_name));
   }
@@ -853,6 +856,7 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
           continue;
         }
         Constraint copy = c;
+        copy.origin = MakeOrigin();  // copied: defined by this statement
         copy.comment.clear();
         ct.constraints.push_back(copy);
       }
@@ -904,6 +908,7 @@ void CatalogBuilder::Impl::CopyIndexesTo(Table& to, const QualifiedName& from, b
         continue;
       }
       Constraint copy = c;
+      copy.origin = MakeOrigin();  // copied: defined by this statement
       copy.comment.clear();
       if (c.kind == ConstraintKind::kPrimaryKey) {
         copy.name = ChooseName(to.name.name, "", "pkey", taken_rel_con);
@@ -927,6 +932,7 @@ void CatalogBuilder::Impl::CopyIndexesTo(Table& to, const QualifiedName& from, b
     for (const auto& [q, idx] : cat_.indexes) {
       if (idx.table != from) continue;
       Index copy = idx;
+      copy.origin = MakeOrigin();  // copied: defined by this statement
       copy.table = to.name;
       copy.comment.clear();
       std::vector<std::string> names;
@@ -959,6 +965,7 @@ void CatalogBuilder::Impl::CopyLikeExtras(Table& to, const QualifiedName& from, 
     for (const Constraint& c : src->constraints) {
       if (c.kind != ConstraintKind::kCheck) continue;
       Constraint copy = c;
+      copy.origin = MakeOrigin();  // copied: defined by this statement
       copy.comment = (options & 1u) ? c.comment : "";
       ReserveConstraint(to.name.schema, copy.name);
       to.constraints.push_back(copy);
