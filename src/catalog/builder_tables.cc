@@ -85,6 +85,7 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
   std::vector<const PgQuery__Constraint*> deferred;  // table constraints, in order
   std::vector<std::pair<QualifiedName, uint32_t>> likes;  // LIKE source, options
   ReserveRelation(name.schema, name.name);
+  table.columns.reserve(table.columns.size() + s->n_table_elts);
   for (const Node* e : Nodes(s->n_table_elts, s->table_elts)) {
     if (e->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
       Status st = AddColumn(table, e->column_def, true, deferred);
@@ -438,9 +439,9 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
   col.default_expr = FixTemporalDefault(col.type, FixBooleanDefault(col.type, col.default_expr));
   if (IsDiscardedNullDefault(col)) col.default_expr.clear();
   if (existing != nullptr) {
-    *existing = col;
+    *existing = std::move(col);
   } else {
-    table.columns.push_back(col);
+    table.columns.push_back(std::move(col));
   }
   if (!in_create) {
     // ALTER TABLE ADD COLUMN: constraints take effect now, in order.
