@@ -84,9 +84,9 @@ bool IsCheckedPart(const CatalogContext& ctx, const Table& table, const catalog:
   return !table.partition_of.has_value() && ctx.is_input(OriginOf(table, part).span);
 }
 
-void ForEachTableColumns(
-    const CatalogContext& ctx, const std::function<bool(const Table&, const catalog::Column&)>& pred,
-    const std::function<void(const Table&, const catalog::Column&)>& fn) {
+void ForEachTableColumns(const CatalogContext& ctx,
+                         const std::function<bool(const Table&, const catalog::Column&)>& pred,
+                         const std::function<void(const Table&, const catalog::Column&)>& fn) {
   for (const auto& [name, table] : ctx.catalog->tables) {
     if (table.partition_of.has_value()) continue;
     for (const catalog::Column& col : table.columns) {

@@ -226,8 +226,8 @@ class PipelinedParse {
     pieces_.resize(starts.size());
     for (size_t k = 0; k < starts.size(); ++k) {
       pieces_[k].begin = starts[k];
-      pieces_[k].end = k + 1 < starts.size() ? starts[k + 1]
-                                             : static_cast<uint32_t>(file.text().size());
+      pieces_[k].end =
+          k + 1 < starts.size() ? starts[k + 1] : static_cast<uint32_t>(file.text().size());
     }
     try {
       helper_ = std::thread([this] {
@@ -299,16 +299,23 @@ std::optional<QualifiedName> CreatedRelation(const catalog::Catalog& cat, const 
   const sql::Node* n = stmt.node;
   const PgQuery__RangeVar* rv = nullptr;
   switch (n->node_case) {
-    case PG_QUERY__NODE__NODE_CREATE_STMT: rv = n->create_stmt->relation; break;
+    case PG_QUERY__NODE__NODE_CREATE_STMT:
+      rv = n->create_stmt->relation;
+      break;
     case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT:
       if (n->create_table_as_stmt->into != nullptr) rv = n->create_table_as_stmt->into->rel;
       break;
     case PG_QUERY__NODE__NODE_SELECT_STMT:
       if (n->select_stmt->into_clause != nullptr) rv = n->select_stmt->into_clause->rel;
       break;
-    case PG_QUERY__NODE__NODE_CREATE_SEQ_STMT: rv = n->create_seq_stmt->sequence; break;
-    case PG_QUERY__NODE__NODE_VIEW_STMT: rv = n->view_stmt->view; break;
-    default: break;
+    case PG_QUERY__NODE__NODE_CREATE_SEQ_STMT:
+      rv = n->create_seq_stmt->sequence;
+      break;
+    case PG_QUERY__NODE__NODE_VIEW_STMT:
+      rv = n->view_stmt->view;
+      break;
+    default:
+      break;
   }
   if (rv == nullptr || rv->relname == nullptr) return std::nullopt;
   std::string name = catalog::TruncateIdentifier(rv->relname);

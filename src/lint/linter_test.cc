@@ -68,9 +68,8 @@ TEST(LinterLargeFile, FileRulesSeeTheSchemaBeforeTheFile) {
   std::string creates = ManyTables(2000);
   LintReport only_new = LintText(creates, &schema, OnlyRules({"prefer-robust-stmts"}));
   EXPECT_TRUE(only_new.findings.empty());
-  LintReport touching =
-      LintText(creates + "ALTER TABLE existing ADD COLUMN note text;\n", &schema,
-               OnlyRules({"prefer-robust-stmts"}));
+  LintReport touching = LintText(creates + "ALTER TABLE existing ADD COLUMN note text;\n", &schema,
+                                 OnlyRules({"prefer-robust-stmts"}));
   EXPECT_EQ(touching.findings.size(), 2001u);
   EXPECT_EQ(touching.findings.back().span.line, 2001u);
 }
@@ -82,8 +81,7 @@ TEST(LinterLargeFile, EveryStatementIsCheckedOnceInOrder) {
   for (int i = 1; i <= 2500; ++i) {
     std::string t = "t" + std::to_string(i);
     text += "CREATE TABLE " + t + " (id integer PRIMARY KEY, payload json, code char(3), " +
-            "parent_id integer REFERENCES " + (i > 1 ? "t" + std::to_string(i - 1) : t) +
-            ");\n";
+            "parent_id integer REFERENCES " + (i > 1 ? "t" + std::to_string(i - 1) : t) + ");\n";
   }
   ASSERT_GT(text.size(), size_t{256} << 10);
   Config config = OnlyRules({"json-column", "char-column", "missing-fk-index"});

@@ -71,11 +71,12 @@ TEST(LintToJson, SameAsTheJsonTreeDump) {
   r.files["dir/s \"q\".sql"] = std::make_shared<const SourceFile>("dir/s \"q\".sql", text);
   r.file_count = 1;
   r.statement_count = 1;
-  r.findings.push_back(MakeFinding("json-column", "column \"a\" of \"t\" is json", std::nullopt,
-                                   16, 22));
-  r.findings.push_back(MakeFinding("x", "back\\slash, tab\t, newline\n, bell\x07, del\x7f", "fix;\nline 2",
-                                   0, 5));
-  r.findings.push_back(MakeFinding("y", "non-ASCII: caf\xc3\xa9 \xe2\x82\xac", std::string("ok"), 1, 3));
+  r.findings.push_back(
+      MakeFinding("json-column", "column \"a\" of \"t\" is json", std::nullopt, 16, 22));
+  r.findings.push_back(
+      MakeFinding("x", "back\\slash, tab\t, newline\n, bell\x07, del\x7f", "fix;\nline 2", 0, 5));
+  r.findings.push_back(
+      MakeFinding("y", "non-ASCII: caf\xc3\xa9 \xe2\x82\xac", std::string("ok"), 1, 3));
   EXPECT_EQ(LintToJson(r), ViaTree(r));
 }
 

@@ -61,11 +61,12 @@ class CharColumn final : public Rule {
             return std::string(array ? "TYPE text[]" : "TYPE text");
           });
           out.ReportAtOrigin(design::OriginOf(table, column.origin),
-                       design::ColumnsSubject(cols, table.name) + " " +
-                           design::CommonType(cols, "character(n)") + ": values are blank-padded and the padding counts in "
-                           "some comparisons but not others; use text with a CHECK if the "
-                           "length is fixed",
-                       std::move(fix));
+                             design::ColumnsSubject(cols, table.name) + " " +
+                                 design::CommonType(cols, "character(n)") +
+                                 ": values are blank-padded and the padding counts in "
+                                 "some comparisons but not others; use text with a CHECK if the "
+                                 "length is fixed",
+                             std::move(fix));
         });
   }
 };

@@ -75,11 +75,11 @@ class CommaListColumn final : public Rule {
             return "TYPE text[] USING string_to_array(" + col + ", ',')";
           });
           out.ReportAtOrigin(design::OriginOf(table, column.origin),
-                       design::ColumnsSubject(cols, table.name) +
-                           " text named like a list: delimited values cannot be indexed, "
-                           "referenced or checked one by one; use an array, a child table or "
-                           "jsonb",
-                       std::move(fix));
+                             design::ColumnsSubject(cols, table.name) +
+                                 " text named like a list: delimited values cannot be indexed, "
+                                 "referenced or checked one by one; use an array, a child table or "
+                                 "jsonb",
+                             std::move(fix));
         });
   }
 };

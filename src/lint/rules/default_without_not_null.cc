@@ -64,11 +64,12 @@ class DefaultWithoutNotNull final : public Rule {
           });
           std::vector<std::string_view> names;
           for (const catalog::Column* c : cols) names.push_back(c->name);
-          out.ReportAtOrigin(design::OriginOf(table, column.origin),
-                       design::ColumnPhrase(names) + " of " + design::Rel(table.name) +
-                           (cols.size() == 1 ? " has a default but allows" : " have defaults but allow") +
-                           " NULL: an explicit NULL bypasses the default",
-                       std::move(fix));
+          out.ReportAtOrigin(
+              design::OriginOf(table, column.origin),
+              design::ColumnPhrase(names) + " of " + design::Rel(table.name) +
+                  (cols.size() == 1 ? " has a default but allows" : " have defaults but allow") +
+                  " NULL: an explicit NULL bypasses the default",
+              std::move(fix));
         });
   }
 };

@@ -85,10 +85,10 @@ class DuplicateIndex final : public Rule {
           }
           if (!design::IsCheckedPart(ctx, table, drop.origin())) break;
           out.ReportAtOrigin(design::OriginOf(table, drop.origin()),
-                       drop.Describe() + " on " + design::Rel(name) + " " + drop.KeyText() +
-                           " duplicates " + keep.Describe() +
-                           ": every write maintains both and queries use only one",
-                       drop.DropSql(name));
+                             drop.Describe() + " on " + design::Rel(name) + " " + drop.KeyText() +
+                                 " duplicates " + keep.Describe() +
+                                 ": every write maintains both and queries use only one",
+                             drop.DropSql(name));
           break;
         }
       }

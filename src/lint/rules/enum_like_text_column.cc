@@ -98,10 +98,10 @@ class EnumLikeTextColumn final : public Rule {
                    " VALIDATE CONSTRAINT " + con + ";";
           }
           out.ReportAtOrigin(design::OriginOf(table, column.origin),
-                       design::ColumnsSubject(cols, table.name) +
-                           " free text named like an enumeration, with no CHECK, enum or "
-                           "lookup table: any spelling is accepted",
-                       std::move(fix));
+                             design::ColumnsSubject(cols, table.name) +
+                                 " free text named like an enumeration, with no CHECK, enum or "
+                                 "lookup table: any spelling is accepted",
+                             std::move(fix));
         });
   }
 };

@@ -99,10 +99,10 @@ class FkTypeMismatch final : public Rule {
           }
         }
         if (problems.empty()) continue;
-        out.ReportAtOrigin(design::OriginOf(table, c.origin),
-                     "foreign key " + design::Ident(c.name) + " of " + design::Rel(name) + ": " +
-                         problems,
-                     std::move(fix));
+        out.ReportAtOrigin(
+            design::OriginOf(table, c.origin),
+            "foreign key " + design::Ident(c.name) + " of " + design::Rel(name) + ": " + problems,
+            std::move(fix));
       }
     }
   }

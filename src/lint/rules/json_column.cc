@@ -51,11 +51,12 @@ class JsonColumn final : public Rule {
             return std::string(array ? "TYPE jsonb[] USING " : "TYPE jsonb USING ") +
                    QuoteIdent(c.name) + (array ? "::jsonb[]" : "::jsonb");
           });
-          out.ReportAtOrigin(design::OriginOf(table, column.origin),
-                       design::ColumnsSubject(cols, table.name) +
-                           " json, which is re-parsed on every access, has no equality operator "
-                           "and no GIN index support; use jsonb",
-                       std::move(fix));
+          out.ReportAtOrigin(
+              design::OriginOf(table, column.origin),
+              design::ColumnsSubject(cols, table.name) +
+                  " json, which is re-parsed on every access, has no equality operator "
+                  "and no GIN index support; use jsonb",
+              std::move(fix));
         });
   }
 };

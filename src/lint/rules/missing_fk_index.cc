@@ -110,10 +110,11 @@ class MissingFkIndex final : public Rule {
         std::string parent = design::Rel(c.ref_table);
         std::string child = design::Rel(name);
         out.ReportAtOrigin(design::OriginOf(table, c.origin),
-                     "foreign key " + design::Ident(c.name) + " (" + design::SqlList(c.columns) +
-                         ") of " + child + " has no index: every DELETE or key UPDATE on " +
-                         parent + " scans " + child + ", and so do joins from " + parent,
-                     design::CreateIndexSql(*ctx.catalog, table, c.columns));
+                           "foreign key " + design::Ident(c.name) + " (" +
+                               design::SqlList(c.columns) + ") of " + child +
+                               " has no index: every DELETE or key UPDATE on " + parent +
+                               " scans " + child + ", and so do joins from " + parent,
+                           design::CreateIndexSql(*ctx.catalog, table, c.columns));
       }
     }
   }

@@ -106,14 +106,14 @@ class MixedCaseIdentifier final : public Rule {
       for (const design::IndexRef& r : indexes) {
         if (!NeedsQuotes(r.name()) || !design::IsCheckedPart(ctx, table, r.origin())) continue;
         std::string what = r.index != nullptr ? "index " : "constraint ";
-        out.ReportAtOrigin(
-            design::OriginOf(table, r.origin()),
-            what + design::Ident(r.name()) + " of " + design::Rel(name) +
-                " must always be double-quoted",
-            r.index != nullptr ? "ALTER INDEX " + ShortName(r.index->name) + " RENAME TO " +
+        out.ReportAtOrigin(design::OriginOf(table, r.origin()),
+                           what + design::Ident(r.name()) + " of " + design::Rel(name) +
+                               " must always be double-quoted",
+                           r.index != nullptr
+                               ? "ALTER INDEX " + ShortName(r.index->name) + " RENAME TO " +
                                      SnakeCase(r.name()) + ";"
-                               : "ALTER TABLE " + t + " RENAME CONSTRAINT " +
-                                     QuoteIdent(r.name()) + " TO " + SnakeCase(r.name()) + ";");
+                               : "ALTER TABLE " + t + " RENAME CONSTRAINT " + QuoteIdent(r.name()) +
+                                     " TO " + SnakeCase(r.name()) + ";");
       }
       for (const catalog::Constraint& c : table.constraints) {
         if ((c.kind != catalog::ConstraintKind::kCheck &&

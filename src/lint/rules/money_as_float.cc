@@ -117,8 +117,8 @@ class MoneyAsFloat final : public Rule {
             bool m = design::ResolveDomains(cat, c.type) == "money";
             return "TYPE " + target + (m ? " USING " + QuoteIdent(c.name) + "::numeric" : "");
           });
-          out.ReportAtOrigin(design::OriginOf(table, column.origin), design::ColumnsSubject(cols, table.name) + what,
-                       std::move(fix));
+          out.ReportAtOrigin(design::OriginOf(table, column.origin),
+                             design::ColumnsSubject(cols, table.name) + what, std::move(fix));
         });
   }
 };

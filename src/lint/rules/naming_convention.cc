@@ -184,9 +184,9 @@ class NamingConvention final : public Rule {
                 QuoteIdent(suggestion) + ";";
         }
         out.ReportAtOrigin(design::OriginOf(table, c.origin),
-                     "constraint " + design::Ident(c.name) + " of " + design::Rel(name) +
-                         " does not match " + describe(*p),
-                     std::move(fix));
+                           "constraint " + design::Ident(c.name) + " of " + design::Rel(name) +
+                               " does not match " + describe(*p),
+                           std::move(fix));
       }
       if (index_p.active()) {
         lookup.Get(table, indexes);
@@ -209,9 +209,9 @@ class NamingConvention final : public Rule {
                   QuoteIdent(suggestion) + ";";
           }
           out.ReportAtOrigin(design::OriginOf(table, r.origin()),
-                       "index " + design::Ident(r.name()) + " of " + design::Rel(name) +
-                           " does not match " + describe(index_p),
-                       std::move(fix));
+                             "index " + design::Ident(r.name()) + " of " + design::Rel(name) +
+                                 " does not match " + describe(index_p),
+                             std::move(fix));
         }
       }
     }

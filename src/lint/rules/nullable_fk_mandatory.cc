@@ -83,9 +83,10 @@ class NullableFkMandatory final : public Rule {
                  " SET NOT NULL;";
         }
         out.ReportAtOrigin(design::OriginOf(table, c.origin),
-                     "foreign key " + design::Ident(c.name) + " of " + design::Rel(name) +
-                         " is nullable (" + design::ColumnPhrase(nullable) + ") although " + why,
-                     std::move(fix));
+                           "foreign key " + design::Ident(c.name) + " of " + design::Rel(name) +
+                               " is nullable (" + design::ColumnPhrase(nullable) + ") although " +
+                               why,
+                           std::move(fix));
       }
     }
   }

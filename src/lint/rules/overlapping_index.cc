@@ -75,17 +75,18 @@ class OverlappingIndex final : public Rule {
           if (common == a.size() || common == b.size()) continue;
           // Reported at the index defined later: the one that added the overlap.
           const catalog::Origin& later = design::OriginOf(
-              table, LaterOf(design::OriginOf(table, a.origin()), design::OriginOf(table, b.origin())));
+              table,
+              LaterOf(design::OriginOf(table, a.origin()), design::OriginOf(table, b.origin())));
           if (!design::IsCheckedPart(ctx, table, later)) continue;
           std::string fix = "SELECT indexrelname, idx_scan FROM pg_stat_user_indexes WHERE "
                             "schemaname = " + QuoteLiteral(name.schema) +
                             " AND indexrelname IN (" + QuoteLiteral(a.name()) + ", " +
                             QuoteLiteral(b.name()) + ");";
           out.ReportAtOrigin(later,
-                       a.Describe() + " " + a.KeyText() + " and " + b.Describe() + " " +
-                           b.KeyText() + " on " + design::Rel(name) +
-                           " start with the same key: check whether one index can serve both",
-                       std::move(fix));
+                             a.Describe() + " " + a.KeyText() + " and " + b.Describe() + " " +
+                                 b.KeyText() + " on " + design::Rel(name) +
+                                 " start with the same key: check whether one index can serve both",
+                             std::move(fix));
         }
       }
     }

@@ -106,7 +106,8 @@ class PlaintextPasswordColumn final : public Rule {
     for (const auto& [name, t] : ctx.catalog->tables) {
       if (t.partition_of.has_value()) continue;
       for (const catalog::Column& c : t.columns) {
-        if (!design::IsCheckedPart(ctx, t, c.origin) || !IsTextType(c.type) || !MaybeSecret(c.name) || !SecretName(IdentifierWords(c.name)) ||
+        if (!design::IsCheckedPart(ctx, t, c.origin) || !IsTextType(c.type) ||
+            !MaybeSecret(c.name) || !SecretName(IdentifierWords(c.name)) ||
             CommentSaysProtected(c.comment)) {
           continue;
         }

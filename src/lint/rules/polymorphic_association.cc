@@ -77,7 +77,8 @@ class PolymorphicAssociation final : public Rule {
                   " has no foreign key, so dangling references are not prevented and deletes "
                   "do not cascade",
               "-- one nullable foreign key per target table, exactly one of them set:\n"
-              "-- ALTER TABLE " + ShortName(name) +
+              "-- ALTER TABLE " +
+                  ShortName(name) +
                   " ADD COLUMN <target>_id bigint REFERENCES <target>, ...,\n"
                   "--   ADD CHECK (num_nonnulls(<target>_id, ...) = 1);");
           break;

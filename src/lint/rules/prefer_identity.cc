@@ -69,11 +69,11 @@ class PreferIdentity final : public Rule {
                QuoteLiteral(col.name) + "), coalesce(max(" + c + "), 0) + 1, false) FROM " + t +
                ";";
         out.ReportAtOrigin(design::OriginOf(table, col.origin),
-                     "column " + design::Ident(col.name) + " of " + design::Rel(name) +
-                         " takes its values from " +
-                         (owned ? "a serial sequence" : "a sequence default") +
-                         ": use an identity column (GENERATED ... AS IDENTITY)",
-                     std::move(fix));
+                           "column " + design::Ident(col.name) + " of " + design::Rel(name) +
+                               " takes its values from " +
+                               (owned ? "a serial sequence" : "a sequence default") +
+                               ": use an identity column (GENERATED ... AS IDENTITY)",
+                           std::move(fix));
       }
     }
   }

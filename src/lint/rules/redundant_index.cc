@@ -82,10 +82,10 @@ class RedundantIndex final : public Rule {
           }
           std::string how = a.size() == b.size() ? "has the keys of " : "is a prefix of ";
           out.ReportAtOrigin(design::OriginOf(table, a.origin()),
-                       a.Describe() + " on " + design::Rel(name) + " " + a.KeyText() +
-                           " is redundant: it " + how + b.Describe() + " " + b.KeyText() +
-                           ", which serves the same lookups",
-                       a.DropSql(name));
+                             a.Describe() + " on " + design::Rel(name) + " " + a.KeyText() +
+                                 " is redundant: it " + how + b.Describe() + " " + b.KeyText() +
+                                 ", which serves the same lookups",
+                             a.DropSql(name));
           break;
         }
       }

@@ -94,14 +94,14 @@ class ReservedWordIdentifier final : public Rule {
       // One finding per column, at its definition.
       for (const catalog::Column& c : table.columns) {
         if (!IsReserved(c.name) || !design::IsCheckedPart(ctx, table, c.origin)) continue;
-        out.ReportAtOrigin(
-            design::OriginOf(table, c.origin),
-            "column " + design::Ident(c.name) + " of " + design::Rel(name) +
-                " is a reserved keyword: every reference must quote it",
-            "ALTER TABLE " + ShortName(name) + " RENAME COLUMN " + QuoteIdent(c.name) + " TO " +
-                QuoteIdent(ColumnName(c.name, design::ResolveDomains(cat, c.type),
-                                      design::IsForeignKeyColumn(table, c.name))) +
-                ";");
+        out.ReportAtOrigin(design::OriginOf(table, c.origin),
+                           "column " + design::Ident(c.name) + " of " + design::Rel(name) +
+                               " is a reserved keyword: every reference must quote it",
+                           "ALTER TABLE " + ShortName(name) + " RENAME COLUMN " +
+                               QuoteIdent(c.name) + " TO " +
+                               QuoteIdent(ColumnName(c.name, design::ResolveDomains(cat, c.type),
+                                                     design::IsForeignKeyColumn(table, c.name))) +
+                               ";");
       }
     }
     for (const auto& [name, view] : cat.views) {

@@ -57,11 +57,12 @@ class TimestampWithoutTimeZone final : public Rule {
                 return "TYPE timestamp with time zone" +
                        std::string(design::IsArrayType(t) ? "[]" : "");
               });
-          out.ReportAtOrigin(design::OriginOf(table, column.origin),
-                       design::ColumnsSubject(cols, table.name) +
-                           " timestamp without time zone: values are wall-clock readings that "
-                           "mean different instants in different time zones",
-                       std::move(fix));
+          out.ReportAtOrigin(
+              design::OriginOf(table, column.origin),
+              design::ColumnsSubject(cols, table.name) +
+                  " timestamp without time zone: values are wall-clock readings that "
+                  "mean different instants in different time zones",
+              std::move(fix));
         });
   }
 };

@@ -53,10 +53,10 @@ class VarcharLength final : public Rule {
           std::string fix = design::AlterColumnsSql(
               table.name, cols, [](const catalog::Column&) { return std::string("TYPE text"); });
           out.ReportAtOrigin(design::OriginOf(table, column.origin),
-                       design::ColumnsSubject(cols, table.name) + " " + lengths +
-                           ": text stores the same, and a CHECK (char_length(...)) states a "
-                           "real limit and is easier to change",
-                       std::move(fix));
+                             design::ColumnsSubject(cols, table.name) + " " + lengths +
+                                 ": text stores the same, and a CHECK (char_length(...)) states a "
+                                 "real limit and is easier to change",
+                             std::move(fix));
         });
   }
 };
