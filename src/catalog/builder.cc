@@ -50,6 +50,48 @@ Origin CatalogBuilder::Impl::MakeOrigin() const {
   return o;
 }
 
+Origin CatalogBuilder::Impl::MakeClauseOrigin(int location) const {
+  Origin o = MakeOrigin();
+  if (file_ == nullptr || stmt_ == nullptr || location < 0) return o;
+  uint32_t begin = static_cast<uint32_t>(location);
+  if (begin < stmt_->begin || begin >= stmt_->end) return o;
+  // The clause runs to the first ',' or ')' outside parentheses, quotes and comments (the end
+  // of a table element or of an ALTER TABLE command), or to the end of the statement.
+  const std::string& text = file_->text();
+  uint32_t end = begin;
+  int depth = 0;
+  while (end < stmt_->end) {
+    char c = text[end];
+    if (c == '\'' || c == '"') {
+      size_t close = text.find(c, end + 1);
+      end = close == std::string::npos || close >= stmt_->end ? stmt_->end
+                                                              : static_cast<uint32_t>(close) + 1;
+      continue;
+    }
+    if (c == '-' && end + 1 < stmt_->end && text[end + 1] == '-') {
+      size_t nl = text.find('\n', end);
+      end = nl == std::string::npos || nl >= stmt_->end ? stmt_->end : static_cast<uint32_t>(nl);
+      continue;
+    }
+    if (c == '(') ++depth;
+    if (c == ')' || c == ',' || c == ';') {
+      if (depth == 0) break;
+      if (c == ')') --depth;
+    }
+    ++end;
+  }
+  while (end > begin && (text[end - 1] == ' ' || text[end - 1] == '\n' || text[end - 1] == '\t' ||
+                         text[end - 1] == '\r')) {
+    --end;
+  }
+  LineCol lc = file_->Locate(begin);
+  o.clause_begin = begin;
+  o.clause_end = end;
+  o.clause_line = lc.line;
+  o.clause_column = lc.column;
+  return o;
+}
+
 std::string CatalogBuilder::Impl::StatementText() const {
   if (file_ == nullptr || stmt_ == nullptr) return "";
   return file_->text().substr(stmt_->begin, stmt_->end - stmt_->begin);

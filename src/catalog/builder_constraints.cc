@@ -24,6 +24,7 @@ Status CatalogBuilder::Impl::AddConstraint(Table& table, const PgQuery__Constrai
                                            bool in_create, const std::string& column) {
   const std::string& schema = table.name.schema;
   Constraint con;
+  con.origin = MakeClauseOrigin(c->location);
   con.deferrable = c->deferrable;
   con.initially_deferred = c->initdeferred;
   if (con.initially_deferred) con.deferrable = true;
@@ -224,6 +225,7 @@ Status CatalogBuilder::Impl::CreateIndex(const PgQuery__IndexStmt* s) {
   if (!table_name.ok()) return table_name.status();
   Index idx;
   idx.table = *table_name;
+  idx.origin = MakeOrigin();
   idx.method = s->access_method != nullptr && *s->access_method != '\0' ? ToLower(s->access_method) : "btree";
   idx.unique = s->unique;
   idx.nulls_not_distinct = s->nulls_not_distinct;

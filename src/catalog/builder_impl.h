@@ -69,6 +69,9 @@ class CatalogBuilder::Impl {
   Status NotFound(const std::string& what, const std::string& name, int location,
                   const std::vector<std::string>& candidates) const;
   Origin MakeOrigin() const;
+  // MakeOrigin() plus the clause of the statement that starts at parse-tree `location` (a
+  // column definition, a constraint); without a usable location, MakeOrigin().
+  Origin MakeClauseOrigin(int location) const;
   std::string StatementText() const;
   Result<std::string> CreationSchema(const char* schema, int location) const;
   Result<QualifiedName> CreationName(const PgQuery__RangeVar* rv) const;

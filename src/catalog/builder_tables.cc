@@ -66,6 +66,7 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
     for (const Column& c : pt->columns) {
       if (table.FindColumn(c.name) != nullptr) continue;
       Column copy = c;
+      copy.origin = MakeOrigin();  // copied: defined by this statement
       copy.identity = IdentityKind::kNone;
       copy.comment.clear();
       copy.is_local = false;
@@ -84,6 +85,7 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
   std::vector<const PgQuery__Constraint*> deferred;  // table constraints, in order
   std::vector<std::pair<QualifiedName, uint32_t>> likes;  // LIKE source, options
   ReserveRelation(name.schema, name.name);
+  table.columns.reserve(table.columns.size() + s->n_table_elts);
   for (const Node* e : Nodes(s->n_table_elts, s->table_elts)) {
     if (e->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
       Status st = AddColumn(table, e->column_def, true, deferred);
@@ -106,6 +108,7 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
            identity = o & (1u << 5);
       for (const Column& c : cat_.FindTable(*src)->columns) {
         Column copy = c;
+        copy.origin = MakeOrigin();  // copied: defined by this statement
         if (!comments) copy.comment.clear();
         if (!identity) {
           copy.identity = IdentityKind::kNone;
@@ -340,6 +343,7 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
   // only inherited columns.
   if (existing != nullptr && !table.partition_of && !table.of_type) col.is_local = true;
   col.name = colname;
+  col.origin = MakeClauseOrigin(def->location);
   if (def->type_name != nullptr) {
     DBARCH_ASSIGN_OR_RETURN(col.type, TypeString(def->type_name));
   }
@@ -435,9 +439,9 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
   col.default_expr = FixTemporalDefault(col.type, FixBooleanDefault(col.type, col.default_expr));
   if (IsDiscardedNullDefault(col)) col.default_expr.clear();
   if (existing != nullptr) {
-    *existing = col;
+    *existing = std::move(col);
   } else {
-    table.columns.push_back(col);
+    table.columns.push_back(std::move(col));
   }
   if (!in_create) {
     // ALTER TABLE ADD COLUMN: constraints take effect now, in order.
@@ -853,6 +857,7 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
           continue;
         }
         Constraint copy = c;
+        copy.origin = MakeOrigin();  // copied: defined by this statement
         copy.comment.clear();
         ct.constraints.push_back(copy);
       }
@@ -904,6 +909,7 @@ void CatalogBuilder::Impl::CopyIndexesTo(Table& to, const QualifiedName& from, b
         continue;
       }
       Constraint copy = c;
+      copy.origin = MakeOrigin();  // copied: defined by this statement
       copy.comment.clear();
       if (c.kind == ConstraintKind::kPrimaryKey) {
         copy.name = ChooseName(to.name.name, "", "pkey", taken_rel_con);
@@ -927,6 +933,7 @@ void CatalogBuilder::Impl::CopyIndexesTo(Table& to, const QualifiedName& from, b
     for (const auto& [q, idx] : cat_.indexes) {
       if (idx.table != from) continue;
       Index copy = idx;
+      copy.origin = MakeOrigin();  // copied: defined by this statement
       copy.table = to.name;
       copy.comment.clear();
       std::vector<std::string> names;
@@ -959,6 +966,7 @@ void CatalogBuilder::Impl::CopyLikeExtras(Table& to, const QualifiedName& from, 
     for (const Constraint& c : src->constraints) {
       if (c.kind != ConstraintKind::kCheck) continue;
       Constraint copy = c;
+      copy.origin = MakeOrigin();  // copied: defined by this statement
       copy.comment = (options & 1u) ? c.comment : "";
       ReserveConstraint(to.name.schema, copy.name);
       to.constraints.push_back(copy);

@@ -35,9 +35,24 @@ struct QualifiedName {
   std::string Quoted() const;
 };
 
-// Where an object was defined (DDL file span, or "<server>"); not part of equality.
+// Where an object was defined (DDL file span, or "<server>"); never part of equality: two
+// models of the same schema are equal whatever files (or server) they came from.
 struct Origin {
-  SourceSpan span;
+  SourceSpan span;  // the whole statement that defined the object
+  // For an object defined by one clause of that statement (a column definition, a constraint
+  // clause): its byte range [clause_begin, clause_end) and the 1-based line and column where
+  // it starts. clause_line == 0 when the statement as a whole is the definition (tables,
+  // indexes, views...).
+  uint32_t clause_begin = 0;
+  uint32_t clause_end = 0;
+  uint32_t clause_line = 0;
+  uint32_t clause_column = 0;
+  // The clause as a span, or `span` when there is no clause.
+  SourceSpan Where() const {
+    if (clause_line == 0) return span;
+    return SourceSpan{span.file, clause_begin, clause_end, clause_line, clause_column};
+  }
+  bool operator==(const Origin&) const { return true; }
 };
 
 struct SequenceOptions {
@@ -71,6 +86,7 @@ struct Column {
   // always keep it (a child whose columns are not in the order CREATE TABLE ... INHERITS
   // gives is recreated with all columns and then attached with ALTER TABLE ... INHERIT).
   bool is_local = true;
+  Origin origin;  // the column definition (CREATE TABLE or ALTER TABLE ADD COLUMN)
   bool operator==(const Column& o) const;
 };
 
@@ -113,6 +129,7 @@ struct Constraint {
   std::vector<IndexKey> exclude_keys;
   std::string exclude_predicate;
   std::string comment;
+  Origin origin;  // the constraint clause (inline on a column, in the table, or ADD CONSTRAINT)
   bool operator==(const Constraint&) const = default;
 };
 
@@ -127,6 +144,7 @@ struct Index {
   std::string predicate;  // canonical; "" = not partial
   std::vector<std::pair<std::string, std::string>> options;  // WITH (fillfactor=...)
   std::string comment;
+  Origin origin;  // the CREATE INDEX statement
   bool operator==(const Index&) const = default;
 };
 

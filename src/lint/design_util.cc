@@ -76,17 +76,22 @@ bool IsCheckedTable(const CatalogContext& ctx, const Table& table) {
   return !table.partition_of.has_value() && ctx.is_input(table.origin.span);
 }
 
-void ForEachTableColumns(
-    const CatalogContext& ctx, const std::function<bool(const Table&, const catalog::Column&)>& pred,
-    const std::function<void(const Table&, const std::vector<const catalog::Column*>&)>& fn) {
-  std::vector<const catalog::Column*> hits;
+const catalog::Origin& OriginOf(const Table& table, const catalog::Origin& part) {
+  return part.span.file.empty() ? table.origin : part;
+}
+
+bool IsCheckedPart(const CatalogContext& ctx, const Table& table, const catalog::Origin& part) {
+  return !table.partition_of.has_value() && ctx.is_input(OriginOf(table, part).span);
+}
+
+void ForEachTableColumns(const CatalogContext& ctx,
+                         const std::function<bool(const Table&, const catalog::Column&)>& pred,
+                         const std::function<void(const Table&, const catalog::Column&)>& fn) {
   for (const auto& [name, table] : ctx.catalog->tables) {
-    if (!IsCheckedTable(ctx, table)) continue;
-    hits.clear();
+    if (table.partition_of.has_value()) continue;
     for (const catalog::Column& col : table.columns) {
-      if (pred(table, col)) hits.push_back(&col);
+      if (IsCheckedPart(ctx, table, col.origin) && pred(table, col)) fn(table, col);
     }
-    if (!hits.empty()) fn(table, hits);
   }
 }
 
@@ -406,6 +411,10 @@ bool SameKey(const KeyView& a, const KeyView& b) {
 
 std::string_view IndexRef::name() const {
   return index != nullptr ? std::string_view(index->name.name) : std::string_view(constraint->name);
+}
+
+const catalog::Origin& IndexRef::origin() const {
+  return index != nullptr ? index->origin : constraint->origin;
 }
 
 std::string_view IndexRef::method() const {

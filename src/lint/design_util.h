@@ -25,12 +25,25 @@ namespace dbarch::lint::design {
 // (partitions share the parent's columns, keys and indexes; findings go to the parent).
 bool IsCheckedTable(const CatalogContext& ctx, const catalog::Table& table);
 
-// For each checked table with columns that `pred` accepts, calls fn(table, columns) with
-// those columns in table order (one finding per table keeps a wide table from flooding).
+// Where a column, constraint or index of `table` was defined: its own origin (the column
+// definition, the constraint clause, the CREATE INDEX) when the builder recorded one, else
+// the table's statement (columns of CREATE TABLE ... OF type, objects read from a server).
+const catalog::Origin& OriginOf(const catalog::Table& table, const catalog::Origin& part);
+
+// True when a part of `table` (a column, constraint or index with origin `part`) is checked:
+// the table is not a partition and the part was defined in the linted input: in the table's
+// CREATE TABLE, or later by ALTER TABLE / CREATE INDEX in a linted file, also on a table of
+// the --schema/--dsn baseline.
+bool IsCheckedPart(const CatalogContext& ctx, const catalog::Table& table,
+                   const catalog::Origin& part);
+
+// For each checked column (IsCheckedPart) that `pred` accepts, calls fn(table, column), tables
+// in name order and columns in table order. Each finding then sits on its own column
+// definition.
 void ForEachTableColumns(
     const CatalogContext& ctx,
     const std::function<bool(const catalog::Table&, const catalog::Column&)>& pred,
-    const std::function<void(const catalog::Table&, const std::vector<const catalog::Column*>&)>& fn);
+    const std::function<void(const catalog::Table&, const catalog::Column&)>& fn);
 
 // ---------------------------------------------------------------------------------------
 // Spelling identifiers.
@@ -153,6 +166,8 @@ struct IndexRef {
   const catalog::Constraint* constraint = nullptr;  // set for a constraint-backed index
 
   std::string_view name() const;
+  // Where it was defined: the CREATE INDEX, or the constraint clause.
+  const catalog::Origin& origin() const;
   std::string_view method() const;
   bool unique() const;
   bool nulls_not_distinct() const;

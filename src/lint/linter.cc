@@ -1,9 +1,14 @@
 #include "lint/linter.h"
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
+#include <system_error>
+#include <thread>
 
 #include "base/strings.h"
 #include "catalog/builder.h"
@@ -89,6 +94,13 @@ class CollectingEmitter : public Emitter {
     }
   }
 
+  void ReportAtOrigin(const catalog::Origin& origin, std::string message,
+                      std::optional<std::string> fix) override {
+    ReportAt(origin.Where(), std::move(message), std::move(fix));
+    out_.back().statement_begin = origin.span.begin;
+    out_.back().statement_end = origin.span.end;
+  }
+
   void ReportAt(const SourceSpan& span, std::string message,
                 std::optional<std::string> fix) override {
     Finding f;
@@ -163,26 +175,158 @@ ParsedFile ParseResilient(const SourceFile& file, std::vector<Status>& errors) {
   return out;
 }
 
-// The table that `stmt` (CREATE TABLE, CREATE TABLE AS, SELECT INTO) just created, found
-// by name in each schema and told apart by its origin: no scan of the whole catalog, which
-// made linting a large schema quadratic.
-std::optional<QualifiedName> CreatedTable(const catalog::Catalog& cat, const SourceFile& file,
-                                          const sql::Statement& stmt) {
+// Parses [begin, end) of `file` (a piece from ParseTree::ChunkStarts) like ParseResilient:
+// when the piece does not parse, its statements are parsed one by one, so every bad one is
+// reported and the good ones are kept.
+ParsedFile ParseRangeResilient(const SourceFile& file, uint32_t begin, uint32_t end,
+                               std::vector<Status>& errors) {
+  ParsedFile out;
+  auto tree = sql::ParseTree::ParseRange(file, begin, end);
+  if (tree.ok()) {
+    out.statements = tree->statements();
+    out.trees.push_back(std::move(tree).value());
+    return out;
+  }
+  auto ranges = sql::SplitStatements(file);
+  if (!ranges.ok()) {
+    errors.push_back(tree.status());
+    return out;
+  }
+  for (const sql::StatementRange& r : *ranges) {
+    if (r.begin < begin || r.begin >= end) continue;
+    auto one = sql::ParseTree::ParseRange(file, r.begin, r.end);
+    if (!one.ok()) {
+      errors.push_back(one.status());
+      continue;
+    }
+    for (const sql::Statement& st : one->statements()) out.statements.push_back(st);
+    out.trees.push_back(std::move(one).value());
+  }
+  return out;
+}
+
+// A large file parsed piece by piece while it is linted. libpg_query's parse is about half
+// the work of linting a large schema, while the catalog builder and the statement rules must
+// see the statements one after the other, on one thread. So the pieces are taken in text
+// order by a helper thread and by the linting thread itself (whenever the piece it needs next
+// is not ready, it parses the next piece nobody has taken), and the linting thread goes
+// through each piece's statements as soon as the piece is parsed.
+class PipelinedParse {
+ public:
+  struct Piece {
+    uint32_t begin = 0;
+    uint32_t end = 0;
+    ParsedFile parsed;
+    std::vector<Status> errors;  // syntax errors of this piece, in text order
+    bool done = false;
+  };
+
+  // Requires: `starts` from ParseTree::ChunkStarts(file, ...), at least two.
+  PipelinedParse(const SourceFile& file, const std::vector<uint32_t>& starts) : file_(file) {
+    pieces_.resize(starts.size());
+    for (size_t k = 0; k < starts.size(); ++k) {
+      pieces_[k].begin = starts[k];
+      pieces_[k].end =
+          k + 1 < starts.size() ? starts[k + 1] : static_cast<uint32_t>(file.text().size());
+    }
+    try {
+      helper_ = std::thread([this] {
+        while (ParseNext()) {
+        }
+      });
+    } catch (const std::system_error&) {
+      // No thread: Get() parses every piece itself.
+    }
+  }
+  ~PipelinedParse() {
+    next_ = pieces_.size();  // nothing more to take
+    if (helper_.joinable()) helper_.join();
+  }
+  PipelinedParse(const PipelinedParse&) = delete;
+  PipelinedParse& operator=(const PipelinedParse&) = delete;
+
+  size_t size() const { return pieces_.size(); }
+
+  // Piece k, parsed. Pieces must be asked for in order.
+  Piece& Get(size_t k) {
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        if (pieces_[k].done) return pieces_[k];
+      }
+      if (!ParseNext()) {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return pieces_[k].done; });
+        return pieces_[k];
+      }
+    }
+  }
+
+ private:
+  // Takes the next piece nobody has taken and parses it; false when none is left.
+  bool ParseNext() {
+    size_t k = next_++;
+    if (k >= pieces_.size()) return false;
+    std::vector<Status> errors;
+    ParsedFile parsed = ParseRangeResilient(file_, pieces_[k].begin, pieces_[k].end, errors);
+    std::lock_guard<std::mutex> lock(mu_);
+    pieces_[k].parsed = std::move(parsed);
+    pieces_[k].errors = std::move(errors);
+    pieces_[k].done = true;
+    cv_.notify_all();
+    return true;
+  }
+
+  const SourceFile& file_;
+  std::vector<Piece> pieces_;
+  std::atomic<size_t> next_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::thread helper_;
+};
+
+// Files from this size on are parsed piece by piece while they are linted (PipelinedParse),
+// in pieces of about kPieceBytes.
+constexpr size_t kPipelineBytes = size_t{256} << 10;
+constexpr size_t kPieceBytes = size_t{48} << 10;
+
+// The relation that `stmt` just created (a table by CREATE TABLE, CREATE TABLE AS or SELECT
+// INTO; a sequence; a view or materialized view), found by name in each schema and told
+// apart by its origin: no scan of the whole catalog, which made linting a large schema
+// quadratic.
+std::optional<QualifiedName> CreatedRelation(const catalog::Catalog& cat, const SourceFile& file,
+                                             const sql::Statement& stmt) {
   const sql::Node* n = stmt.node;
   const PgQuery__RangeVar* rv = nullptr;
-  if (n->node_case == PG_QUERY__NODE__NODE_CREATE_STMT) {
-    rv = n->create_stmt->relation;
-  } else if (n->node_case == PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT && n->create_table_as_stmt->into) {
-    rv = n->create_table_as_stmt->into->rel;
-  } else if (n->node_case == PG_QUERY__NODE__NODE_SELECT_STMT && n->select_stmt->into_clause) {
-    rv = n->select_stmt->into_clause->rel;
+  switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_CREATE_STMT:
+      rv = n->create_stmt->relation;
+      break;
+    case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT:
+      if (n->create_table_as_stmt->into != nullptr) rv = n->create_table_as_stmt->into->rel;
+      break;
+    case PG_QUERY__NODE__NODE_SELECT_STMT:
+      if (n->select_stmt->into_clause != nullptr) rv = n->select_stmt->into_clause->rel;
+      break;
+    case PG_QUERY__NODE__NODE_CREATE_SEQ_STMT:
+      rv = n->create_seq_stmt->sequence;
+      break;
+    case PG_QUERY__NODE__NODE_VIEW_STMT:
+      rv = n->view_stmt->view;
+      break;
+    default:
+      break;
   }
   if (rv == nullptr || rv->relname == nullptr) return std::nullopt;
   std::string name = catalog::TruncateIdentifier(rv->relname);
+  auto here = [&](const catalog::Origin& o) {
+    return o.span.file == file.name() && o.span.begin == stmt.begin;
+  };
   auto made_here = [&](const QualifiedName& q) {
-    auto it = cat.tables.find(q);
-    return it != cat.tables.end() && it->second.origin.span.file == file.name() &&
-           it->second.origin.span.begin == stmt.begin;
+    if (auto t = cat.tables.find(q); t != cat.tables.end()) return here(t->second.origin);
+    if (auto s = cat.sequences.find(q); s != cat.sequences.end()) return here(s->second.origin);
+    if (auto v = cat.views.find(q); v != cat.views.end()) return here(v->second.origin);
+    return false;
   };
   if (rv->schemaname != nullptr && *rv->schemaname != '\0') {
     QualifiedName q{rv->schemaname, name};
@@ -199,7 +343,38 @@ std::optional<QualifiedName> CreatedTable(const catalog::Catalog& cat, const Sou
 }
 
 bool SameFile(const SourceSpan& span, const std::set<std::string>& names) {
+  // Called for every column of every table: one linted file is the common case.
+  if (names.size() == 1) return span.file == *names.begin();
   return names.count(span.file) > 0;
+}
+
+// Runs every rule's CheckCatalog over the final schema and appends the findings to `out` in
+// rule order. Rules are const and only read the catalog, so they run on two threads when the
+// machine has them (on a large schema the catalog rules are a fifth of the work); each rule
+// writes to its own list, so the result does not depend on the scheduling.
+void RunCatalogRules(const std::vector<const Rule*>& rules, const CatalogContext& ctx,
+                     const Config& config, std::vector<Finding>& out) {
+  std::vector<std::vector<Finding>> per_rule(rules.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < rules.size(); i = next++) {
+      CollectingEmitter em(*rules[i], config, per_rule[i]);
+      rules[i]->CheckCatalog(ctx, em);
+    }
+  };
+  std::optional<std::thread> helper;
+  if (std::thread::hardware_concurrency() > 1 && ctx.catalog->tables.size() >= 100) {
+    try {
+      helper.emplace(work);
+    } catch (const std::system_error&) {
+      // No thread: this one does all the rules.
+    }
+  }
+  work();
+  if (helper) helper->join();
+  for (std::vector<Finding>& list : per_rule) {
+    for (Finding& f : list) out.push_back(std::move(f));
+  }
 }
 
 }  // namespace
@@ -227,19 +402,18 @@ LintReport LintSources(const std::vector<std::shared_ptr<const SourceFile>>& fil
     input_names.insert(file->name());
     ++report.file_count;
     suppressions[file->name()] = FindSuppressions(*file);
-    ParsedFile parsed = ParseResilient(*file, report.errors);
-    report.statement_count += parsed.statements.size();
-
-    FileContext fctx{file.get(), &parsed.statements, &builder.catalog(), &config};
-    for (const Rule* rule : rules) {
-      CollectingEmitter em(*rule, config, raw);
-      em.SetFile(file.get());
-      rule->CheckFile(fctx, em);
-    }
-
+    auto run_file_rules = [&](const std::vector<sql::Statement>& statements,
+                              const catalog::Catalog& before) {
+      FileContext fctx{file.get(), &statements, &before, &config};
+      for (const Rule* rule : rules) {
+        CollectingEmitter em(*rule, config, raw);
+        em.SetFile(file.get());
+        rule->CheckFile(fctx, em);
+      }
+    };
     std::set<QualifiedName> created;
     bool in_transaction = false;
-    for (const sql::Statement& stmt : parsed.statements) {
+    auto lint_statement = [&](const sql::Statement& stmt) {
       StatementContext ctx;
       ctx.file = file.get();
       ctx.stmt = &stmt;
@@ -264,7 +438,6 @@ LintReport LintSources(const std::vector<std::shared_ptr<const SourceFile>>& fil
           in_transaction = false;
         }
       }
-      size_t tables_before = builder.catalog().tables.size();
       Status st = builder.ApplyStatement(*file, stmt);
       if (!st.ok()) {
         // DDL the schema cannot take (unknown table in ALTER, duplicate object...). Without a
@@ -282,20 +455,44 @@ LintReport LintSources(const std::vector<std::shared_ptr<const SourceFile>>& fil
         // The schema is known once DDL has defined a relation (a SET or a query is not one).
         has_schema = !builder.catalog().tables.empty() || !builder.catalog().views.empty();
       }
-      if (builder.catalog().tables.size() > tables_before) {
-        if (auto q = CreatedTable(builder.catalog(), *file, stmt)) created.insert(*q);
+      if (st.ok()) {
+        if (auto q = CreatedRelation(builder.catalog(), *file, stmt)) created.insert(*q);
+      }
+    };
+
+    std::vector<uint32_t> starts;
+    if (file->text().size() >= kPipelineBytes && std::thread::hardware_concurrency() > 1) {
+      starts = sql::ParseTree::ChunkStarts(*file, file->text().size() / kPieceBytes + 1);
+    }
+    if (starts.size() < 2) {
+      ParsedFile parsed = ParseResilient(*file, report.errors);
+      report.statement_count += parsed.statements.size();
+      run_file_rules(parsed.statements, builder.catalog());
+      for (const sql::Statement& stmt : parsed.statements) lint_statement(stmt);
+      continue;
+    }
+    // File rules need every statement, and the schema as it was before the file: they run
+    // last, on a copy of it.
+    catalog::Catalog before = builder.catalog();
+    std::vector<sql::Statement> all;
+    PipelinedParse pipeline(*file, starts);
+    for (size_t k = 0; k < pipeline.size(); ++k) {
+      PipelinedParse::Piece& piece = pipeline.Get(k);
+      for (Status& e : piece.errors) report.errors.push_back(std::move(e));
+      for (const sql::Statement& stmt : piece.parsed.statements) {
+        lint_statement(stmt);
+        all.push_back(stmt);
       }
     }
+    report.statement_count += all.size();
+    run_file_rules(all, before);
   }
 
   CatalogContext cctx;
   cctx.catalog = &builder.catalog();
   cctx.config = &config;
   cctx.is_input = [&](const SourceSpan& span) { return SameFile(span, input_names); };
-  for (const Rule* rule : rules) {
-    CollectingEmitter em(*rule, config, raw);
-    rule->CheckCatalog(cctx, em);
-  }
+  RunCatalogRules(rules, cctx, config, raw);
 
   // Suppressions.
   for (Finding& f : raw) {
@@ -368,14 +565,24 @@ LintReport LintSources(const std::vector<std::shared_ptr<const SourceFile>>& fil
       }
     }
   }
+  // Sorted by file (in input order), line, column, rule, message. The file's position is
+  // looked up once per finding, not per comparison.
   std::map<std::string, size_t> order;
-  for (size_t i = 0; i < files.size(); ++i) order[files[i]->name()] = i;
-  std::sort(report.findings.begin(), report.findings.end(), [&](const Finding& a, const Finding& b) {
-    size_t fa = order.count(a.span.file) ? order[a.span.file] : SIZE_MAX;
-    size_t fb = order.count(b.span.file) ? order[b.span.file] : SIZE_MAX;
-    return std::tie(fa, a.span.line, a.span.column, a.rule, a.message) <
-           std::tie(fb, b.span.line, b.span.column, b.rule, b.message);
+  for (size_t i = 0; i < files.size(); ++i) order.emplace(files[i]->name(), i);
+  std::vector<std::pair<size_t, Finding>> keyed;
+  keyed.reserve(report.findings.size());
+  for (Finding& f : report.findings) {
+    auto it = order.find(f.span.file);
+    keyed.emplace_back(it != order.end() ? it->second : SIZE_MAX, std::move(f));
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const auto& x, const auto& y) {
+    const Finding& a = x.second;
+    const Finding& b = y.second;
+    return std::tie(x.first, a.span.line, a.span.column, a.rule, a.message) <
+           std::tie(y.first, b.span.line, b.span.column, b.rule, b.message);
   });
+  report.findings.clear();
+  for (auto& [unused, f] : keyed) report.findings.push_back(std::move(f));
   return report;
 }
 

@@ -3,7 +3,9 @@
 // lexicographic path order), statement by statement, so each statement is checked against
 // the schema as it stands just before it; then catalog rules check the final schema.
 // Unparseable statements are reported as input errors with their location and skipped; the
-// rest of the input is still linted. Not thread-safe; one Linter per run.
+// rest of the input is still linted. Large files are parsed on a helper thread while the
+// calling thread lints what is already parsed, and catalog rules run on two threads; the
+// result is the same as on one thread. Not thread-safe; one Linter per run.
 #pragma once
 
 #include <functional>

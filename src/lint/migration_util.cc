@@ -1429,6 +1429,10 @@ void FileTables::Apply(const sql::Node* stmt) {
   } else if (stmt->node_case == PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT &&
              stmt->create_table_as_stmt->into != nullptr) {
     created_.insert(NameAsWritten(stmt->create_table_as_stmt->into->rel));
+  } else if (stmt->node_case == PG_QUERY__NODE__NODE_CREATE_SEQ_STMT) {
+    created_.insert(NameAsWritten(stmt->create_seq_stmt->sequence));
+  } else if (stmt->node_case == PG_QUERY__NODE__NODE_VIEW_STMT) {
+    created_.insert(NameAsWritten(stmt->view_stmt->view));
   } else if (stmt->node_case == PG_QUERY__NODE__NODE_RENAME_STMT &&
              stmt->rename_stmt->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE &&
              stmt->rename_stmt->relation != nullptr) {

@@ -198,7 +198,8 @@ bool HasValidatedNotNullCheck(const catalog::Table& table, const std::string& co
 class FileTables {
  public:
   explicit FileTables(const FileContext& ctx);
-  // Records the tables a statement creates (CREATE TABLE, CREATE TABLE AS, renames).
+  // Records the relations a statement creates (CREATE TABLE, CREATE TABLE AS, CREATE
+  // SEQUENCE, CREATE VIEW, renames of tables created here).
   void Apply(const sql::Node* stmt);
   // The table a RangeVar names: resolved in the catalog before the file, else as written.
   catalog::QualifiedName Resolve(const PgQuery__RangeVar* rv) const;

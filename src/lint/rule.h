@@ -44,6 +44,11 @@ class Emitter {
   // Reports at an explicit span (catalog rules: an object's Origin span).
   virtual void ReportAt(const SourceSpan& span, std::string message,
                         std::optional<std::string> fix) = 0;
+  // Reports where an object is defined (catalog rules): at its own clause when it has one
+  // (a column definition, a constraint clause), else at its statement (a table, an index); a
+  // `-- dbarch:ignore` comment on that statement covers the finding.
+  virtual void ReportAtOrigin(const catalog::Origin& origin, std::string message,
+                              std::optional<std::string> fix) = 0;
 };
 
 // What a statement rule sees.
@@ -56,8 +61,9 @@ struct StatementContext {
   // True when a schema is known (from --schema/--dsn or earlier DDL): catalog-aware rules
   // (unknown tables/columns) stay silent without one.
   bool has_schema = false;
-  // Tables created earlier in this same file (or in the same transaction): migration rules
-  // about locking and rewriting existing tables skip them, they are new and empty.
+  // Relations (tables, sequences, views) created earlier in this same file: migration rules
+  // about locking, rewriting and retrying skip statements on them, they are new, empty and
+  // have no readers to block (see docs/lint.md, schema files and migrations).
   const std::set<catalog::QualifiedName>* created_in_file = nullptr;
   bool in_transaction = false;  // inside an explicit BEGIN ... COMMIT of this file
   const Config* config = nullptr;

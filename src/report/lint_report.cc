@@ -93,23 +93,92 @@ std::string LintToText(const lint::LintReport& report) {
   return out;
 }
 
-std::string LintToJson(const lint::LintReport& report) {
-  ordered_json findings = ordered_json::array();
-  for (const lint::Finding& f : report.findings) {
+namespace {
+
+// `v` as a JSON string the way nlohmann's dump() writes it: quotes, backslashes and control
+// characters escaped (\b \f \n \r \t, else \u00XX), everything else as is. Text that is
+// not valid UTF-8 goes through nlohmann, which rejects it the same way as before.
+std::string JsonString(const std::string& v) {
+  std::string out;
+  out.reserve(v.size() + 2);
+  out += '"';
+  for (char ch : v) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x80) return ordered_json(v).dump();
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          static const char* kHex = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+// The "findings" array as dump(2) writes it one level down, written directly: a report of a
+// large schema has thousands of findings, and a JSON object per finding cost more than all
+// the rest of the output.
+std::string FindingsJson(const lint::LintReport& report) {
+  if (report.findings.empty()) return "[]";
+  std::string out = "[";
+  auto field = [&out](std::string_view key, const std::string& json_value, bool last = false) {
+    out += "      \"";
+    out += key;
+    out += "\": ";
+    out += json_value;
+    out += last ? "\n" : ",\n";
+  };
+  auto str = [](const std::string& v) { return JsonString(v); };
+  for (size_t i = 0; i < report.findings.size(); ++i) {
+    const lint::Finding& f = report.findings[i];
     uint32_t end_column = 0;
     uint32_t end_line = EndLine(report, f.span, &end_column);
-    ordered_json j;
-    j["rule"] = f.rule;
-    j["severity"] = lint::SeverityName(f.severity);
-    j["message"] = f.message;
-    j["file"] = f.span.file;
-    j["line"] = f.span.line;
-    j["column"] = f.span.column;
-    j["end_line"] = end_line;
-    j["end_column"] = end_column;
-    j["fix"] = f.fix ? ordered_json(*f.fix) : ordered_json(nullptr);
-    findings.push_back(std::move(j));
+    out += i == 0 ? "\n    {\n" : ",\n    {\n";
+    field("rule", str(f.rule));
+    field("severity", str(lint::SeverityName(f.severity)));
+    field("message", str(f.message));
+    field("file", str(f.span.file));
+    field("line", std::to_string(f.span.line));
+    field("column", std::to_string(f.span.column));
+    field("end_line", std::to_string(end_line));
+    field("end_column", std::to_string(end_column));
+    field("fix", f.fix ? str(*f.fix) : std::string("null"), true);
+    out += "    }";
   }
+  out += "\n  ]";
+  return out;
+}
+
+}  // namespace
+
+std::string LintToJson(const lint::LintReport& report) {
   ordered_json errors = ordered_json::array();
   for (const Status& e : report.errors) {
     ordered_json j;
@@ -135,10 +204,15 @@ std::string LintToJson(const lint::LintReport& report) {
   for (const lint::Finding& f : report.findings) ++by_rule[f.rule];
   summary["by_rule"] = by_rule;
   ordered_json root;
-  root["findings"] = std::move(findings);
+  root["findings"] = ordered_json::array();
   root["errors"] = std::move(errors);
   root["summary"] = std::move(summary);
-  return root.dump(2) + "\n";
+  std::string out = root.dump(2) + "\n";
+  // dump(2) wrote the empty array as "[]" right after the first key.
+  constexpr std::string_view kEmpty = "\"findings\": []";
+  size_t at = out.find(kEmpty);
+  out.replace(at + kEmpty.size() - 2, 2, FindingsJson(report));
+  return out;
 }
 
 std::string LintToSarif(const lint::LintReport& report, const std::string& tool_version) {

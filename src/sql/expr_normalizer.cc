@@ -512,6 +512,28 @@ bool FastDeparse(const Node* n, std::string* out) {
       }
       return false;
     }
+    case PG_QUERY__NODE__NODE_FUNC_CALL: {
+      // A call without arguments of a common built-in (column defaults: now(),
+      // gen_random_uuid()...): the deparser writes the bare name and "()".
+      static constexpr std::string_view kNames[] = {
+          "now",          "clock_timestamp", "statement_timestamp", "transaction_timestamp",
+          "timeofday",    "gen_random_uuid", "uuid_generate_v4",    "random",
+          "txid_current", "pg_backend_pid"};
+      const PgQuery__FuncCall* f = n->func_call;
+      if (f->n_funcname != 1 || f->n_args != 0 || f->n_agg_order != 0 || f->agg_filter != nullptr ||
+          f->over != nullptr || f->agg_within_group || f->agg_star || f->agg_distinct ||
+          f->func_variadic || f->funcname[0]->node_case != PG_QUERY__NODE__NODE_STRING) {
+        return false;
+      }
+      std::string_view name = f->funcname[0]->string->sval;
+      for (std::string_view known : kNames) {
+        if (name == known) {
+          *out = std::string(name) + "()";
+          return true;
+        }
+      }
+      return false;
+    }
     default:
       return false;
   }

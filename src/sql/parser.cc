@@ -254,7 +254,7 @@ Result<ParseTree> ParseTree::Parse(const SourceFile& file, const ParseOptions& o
     auto ranges = SplitStatements(file);
     // An unscannable text fails below as well; let the one-thread parse report it.
     std::vector<uint32_t> starts;
-    if (ranges.ok()) starts = ChunkStarts(text, *ranges, threads);
+    if (ranges.ok()) starts = sql::ChunkStarts(text, *ranges, threads);
     if (starts.size() > 1) {
       std::vector<Chunk> chunks(starts.size());
       for (size_t k = 0; k < chunks.size(); ++k) {
@@ -298,6 +298,27 @@ Result<ParseTree> ParseTree::Parse(const SourceFile& file, const ParseOptions& o
                           ParseInto(text, file, *tree.arenas_.back()));
   tree.statements_.reserve(result->n_stmts);
   AppendStatements(*result, text, 0, tree.statements_);
+  return tree;
+}
+
+std::vector<uint32_t> ParseTree::ChunkStarts(const SourceFile& file, size_t n_chunks) {
+  auto ranges = SplitStatements(file);
+  if (!ranges.ok() || n_chunks < 2) return {0};
+  return sql::ChunkStarts(file.text(), *ranges, n_chunks);
+}
+
+Result<ParseTree> ParseTree::ParseRange(const SourceFile& file, uint32_t begin, uint32_t end) {
+  const std::string& text = file.text();
+  end = std::min<uint32_t>(end, static_cast<uint32_t>(text.size()));
+  begin = std::min(begin, end);
+  std::string padded(end, ' ');
+  std::memcpy(padded.data() + begin, text.data() + begin, end - begin);
+  ParseTree tree;
+  tree.arenas_.push_back(std::make_unique<Arena>());
+  DBARCH_ASSIGN_OR_RETURN(PgQuery__ParseResult * result,
+                          ParseInto(padded, file, *tree.arenas_.back()));
+  tree.statements_.reserve(result->n_stmts);
+  AppendStatements(*result, text, begin, tree.statements_);
   return tree;
 }
 

@@ -63,6 +63,18 @@ class ParseTree {
   // per-thread memory when the worker ends; the calling thread keeps its own.
   static Result<ParseTree> Parse(const SourceFile& file, const ParseOptions& options);
 
+  // Where to cut `file` into about `n_chunks` pieces that ParseRange can parse one by one:
+  // 0, then offsets just past a ';' that ends a statement (as SplitStatements finds them),
+  // near equal shares of the text. Fewer starts come back when statements are few; an
+  // unscannable text (an unterminated literal) gives {0}.
+  static std::vector<uint32_t> ChunkStarts(const SourceFile& file, size_t n_chunks);
+
+  // Parses bytes [begin, end) of `file` as a piece of the whole text: `begin` is 0, a value
+  // from ChunkStarts or the start of a statement; `end` the next such cut or the text's end.
+  // Locations, statement ranges and error spans are those of the whole text. Thread-safe
+  // (each thread has libpg_query's own per-thread memory).
+  static Result<ParseTree> ParseRange(const SourceFile& file, uint32_t begin, uint32_t end);
+
   ParseTree(ParseTree&& other) noexcept;
   ParseTree& operator=(ParseTree&& other) noexcept;
   ParseTree(const ParseTree&) = delete;

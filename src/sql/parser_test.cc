@@ -184,9 +184,30 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(CanonicalExpr, FastPathAgreesWithDeparser) {
   // The fast path must produce exactly what libpg_query's deparser produces.
-  for (const char* text : {"0", "-12", "1.50", "true", "false", "NULL", "'it''s'", "'é'",
-                           "CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_USER", "LOCALTIMESTAMP",
-                           "now()", "x", "\"Mixed\".col"}) {
+  for (const char* text : {"0",
+                           "-12",
+                           "1.50",
+                           "true",
+                           "false",
+                           "NULL",
+                           "'it''s'",
+                           "'é'",
+                           "CURRENT_TIMESTAMP",
+                           "CURRENT_DATE",
+                           "CURRENT_USER",
+                           "LOCALTIMESTAMP",
+                           "now()",
+                           "x",
+                           "\"Mixed\".col",
+                           "clock_timestamp()",
+                           "statement_timestamp()",
+                           "transaction_timestamp()",
+                           "timeofday()",
+                           "gen_random_uuid()",
+                           "uuid_generate_v4()",
+                           "random()",
+                           "txid_current()",
+                           "pg_backend_pid()"}) {
     std::string sql = std::string("SELECT ") + text;
     SourceFile f("x.sql", sql);
     auto tree = ParseTree::Parse(f);

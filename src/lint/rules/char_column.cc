@@ -54,17 +54,19 @@ class CharColumn final : public Rule {
           if (domain != nullptr && !domain->constraints.empty()) return false;
           return !design::HasCheckOn(table, c.name) && !design::IsForeignKeyColumn(table, c.name);
         },
-        [&](const catalog::Table& table, const std::vector<const catalog::Column*>& cols) {
+        [&](const catalog::Table& table, const catalog::Column& column) {
+          const std::vector<const catalog::Column*> cols{&column};
           std::string fix = design::AlterColumnsSql(table.name, cols, [&](const catalog::Column& c) {
             bool array = design::IsArrayType(design::ResolveDomains(cat, c.type));
             return std::string(array ? "TYPE text[]" : "TYPE text");
           });
-          out.ReportAt(table.origin.span,
-                       design::ColumnsSubject(cols, table.name) + " " +
-                           design::CommonType(cols, "character(n)") + ": values are blank-padded and the padding counts in "
-                           "some comparisons but not others; use text with a CHECK if the "
-                           "length is fixed",
-                       std::move(fix));
+          out.ReportAtOrigin(design::OriginOf(table, column.origin),
+                             design::ColumnsSubject(cols, table.name) + " " +
+                                 design::CommonType(cols, "character(n)") +
+                                 ": values are blank-padded and the padding counts in "
+                                 "some comparisons but not others; use text with a CHECK if the "
+                                 "length is fixed",
+                             std::move(fix));
         });
   }
 };

@@ -65,7 +65,8 @@ class CommaListColumn final : public Rule {
         [&](const catalog::Table&, const catalog::Column& c) {
           return design::IsTextLike(c.type) && IsListName(c.name);
         },
-        [&](const catalog::Table& table, const std::vector<const catalog::Column*>& cols) {
+        [&](const catalog::Table& table, const catalog::Column& column) {
+          const std::vector<const catalog::Column*> cols{&column};
           std::string fix = design::AlterColumnsSql(table.name, cols, [](const catalog::Column& c) {
             std::string col = QuoteIdent(c.name);
             if (design::LastToken(c.name) == "ids") {
@@ -73,12 +74,12 @@ class CommaListColumn final : public Rule {
             }
             return "TYPE text[] USING string_to_array(" + col + ", ',')";
           });
-          out.ReportAt(table.origin.span,
-                       design::ColumnsSubject(cols, table.name) +
-                           " text named like a list: delimited values cannot be indexed, "
-                           "referenced or checked one by one; use an array, a child table or "
-                           "jsonb",
-                       std::move(fix));
+          out.ReportAtOrigin(design::OriginOf(table, column.origin),
+                             design::ColumnsSubject(cols, table.name) +
+                                 " text named like a list: delimited values cannot be indexed, "
+                                 "referenced or checked one by one; use an array, a child table or "
+                                 "jsonb",
+                             std::move(fix));
         });
   }
 };

@@ -51,7 +51,8 @@ class DefaultWithoutNotNull final : public Rule {
           const catalog::Type* domain = design::FindDomain(cat, c.type);
           return domain == nullptr || !domain->not_null;
         },
-        [&](const catalog::Table& table, const std::vector<const catalog::Column*>& cols) {
+        [&](const catalog::Table& table, const catalog::Column& column) {
+          const std::vector<const catalog::Column*> cols{&column};
           std::string t = ShortName(table.name);
           std::string fix;
           for (const catalog::Column* c : cols) {
@@ -63,11 +64,12 @@ class DefaultWithoutNotNull final : public Rule {
           });
           std::vector<std::string_view> names;
           for (const catalog::Column* c : cols) names.push_back(c->name);
-          out.ReportAt(table.origin.span,
-                       design::ColumnPhrase(names) + " of " + design::Rel(table.name) +
-                           (cols.size() == 1 ? " has a default but allows" : " have defaults but allow") +
-                           " NULL: an explicit NULL bypasses the default",
-                       std::move(fix));
+          out.ReportAtOrigin(
+              design::OriginOf(table, column.origin),
+              design::ColumnPhrase(names) + " of " + design::Rel(table.name) +
+                  (cols.size() == 1 ? " has a default but allows" : " have defaults but allow") +
+                  " NULL: an explicit NULL bypasses the default",
+              std::move(fix));
         });
   }
 };

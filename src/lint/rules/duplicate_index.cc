@@ -5,8 +5,8 @@
 // keys (columns or expressions, collations, operator classes, order), the same partial-index
 // predicate and the same INCLUDE columns. Uniqueness may differ: a plain index duplicates a
 // unique one with the same keys. The index reported is the one to drop: a constraint's index
-// is kept over a standalone one, a unique index over a plain one, and otherwise the first by
-// name.
+// is kept over a standalone one, a unique index over a plain one, and otherwise the one
+// defined first (the finding sits on the CREATE INDEX that added the copy).
 // Why: every INSERT, every non-HOT UPDATE and VACUUM maintain both, which doubles that write
 // and WAL cost and the disk and cache footprint, while the planner only ever uses one of
 // them.
@@ -16,6 +16,8 @@
 // constraint fails while foreign keys depend on its index: re-point them first.
 // Example: ALTER TABLE t ADD UNIQUE (sku); CREATE INDEX t_sku_idx ON t (sku);
 //       -> ALTER TABLE t ADD UNIQUE (sku);
+#include <tuple>
+
 #include "lint/design_util.h"
 #include "lint/rule.h"
 
@@ -54,14 +56,19 @@ class DuplicateIndex final : public Rule {
     design::IndexLookup lookup(*ctx.catalog);
     std::vector<IndexRef> indexes;
     for (const auto& [name, table] : ctx.catalog->tables) {
-      if (!design::IsCheckedTable(ctx, table)) continue;
+      if (table.partition_of.has_value()) continue;
       lookup.Get(table, indexes);
       if (indexes.size() < 2) continue;
-      // Constraints first, then unique indexes, then by name: the first of a set of
-      // identical indexes is the one to keep.
-      std::stable_sort(indexes.begin(), indexes.end(), [](const IndexRef& a, const IndexRef& b) {
+      // Constraints first, then unique indexes, then in definition order (file, offset; name
+      // for indexes of one statement): the first of a set of identical indexes is kept.
+      std::stable_sort(indexes.begin(), indexes.end(), [&](const IndexRef& a, const IndexRef& b) {
         int ra = KeepRank(a), rb = KeepRank(b);
-        return ra != rb ? ra < rb : a.name() < b.name();
+        if (ra != rb) return ra < rb;
+        const catalog::Origin& oa = design::OriginOf(table, a.origin());
+        const catalog::Origin& ob = design::OriginOf(table, b.origin());
+        std::string_view na = a.name(), nb = b.name();
+        return std::tie(oa.span.file, oa.span.begin, na) <
+               std::tie(ob.span.file, ob.span.begin, nb);
       });
       for (size_t j = 1; j < indexes.size(); ++j) {
         for (size_t i = 0; i < j; ++i) {
@@ -76,11 +83,12 @@ class DuplicateIndex final : public Rule {
               drop.constraint->kind == catalog::ConstraintKind::kExclude) {
             continue;  // an exclusion constraint enforces more than its index
           }
-          out.ReportAt(table.origin.span,
-                       drop.Describe() + " on " + design::Rel(name) + " " + drop.KeyText() +
-                           " duplicates " + keep.Describe() +
-                           ": every write maintains both and queries use only one",
-                       drop.DropSql(name));
+          if (!design::IsCheckedPart(ctx, table, drop.origin())) break;
+          out.ReportAtOrigin(design::OriginOf(table, drop.origin()),
+                             drop.Describe() + " on " + design::Rel(name) + " " + drop.KeyText() +
+                                 " duplicates " + keep.Describe() +
+                                 ": every write maintains both and queries use only one",
+                             drop.DropSql(name));
           break;
         }
       }

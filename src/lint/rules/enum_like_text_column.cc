@@ -84,7 +84,8 @@ class EnumLikeTextColumn final : public Rule {
           }
           return !design::HasCheckOn(table, c.name) && !design::IsForeignKeyColumn(table, c.name);
         },
-        [&](const catalog::Table& table, const std::vector<const catalog::Column*>& cols) {
+        [&](const catalog::Table& table, const catalog::Column& column) {
+          const std::vector<const catalog::Column*> cols{&column};
           std::string t = ShortName(table.name);
           std::string fix;
           for (const catalog::Column* c : cols) {
@@ -96,11 +97,11 @@ class EnumLikeTextColumn final : public Rule {
                    " IN ('value1', 'value2')) NOT VALID;\n" + "ALTER TABLE " + t +
                    " VALIDATE CONSTRAINT " + con + ";";
           }
-          out.ReportAt(table.origin.span,
-                       design::ColumnsSubject(cols, table.name) +
-                           " free text named like an enumeration, with no CHECK, enum or "
-                           "lookup table: any spelling is accepted",
-                       std::move(fix));
+          out.ReportAtOrigin(design::OriginOf(table, column.origin),
+                             design::ColumnsSubject(cols, table.name) +
+                                 " free text named like an enumeration, with no CHECK, enum or "
+                                 "lookup table: any spelling is accepted",
+                             std::move(fix));
         });
   }
 };

@@ -58,9 +58,12 @@ class FkTypeMismatch final : public Rule {
   void CheckCatalog(const CatalogContext& ctx, Emitter& out) const override {
     const catalog::Catalog& cat = *ctx.catalog;
     for (const auto& [name, table] : cat.tables) {
-      if (!design::IsCheckedTable(ctx, table)) continue;
+      if (table.partition_of.has_value()) continue;
       for (const catalog::Constraint& c : table.constraints) {
-        if (c.kind != catalog::ConstraintKind::kForeignKey) continue;
+        if (c.kind != catalog::ConstraintKind::kForeignKey ||
+            !design::IsCheckedPart(ctx, table, c.origin)) {
+          continue;
+        }
         const catalog::Table* parent = cat.FindTable(c.ref_table);
         if (parent == nullptr) continue;
         std::string problems;
@@ -96,10 +99,10 @@ class FkTypeMismatch final : public Rule {
           }
         }
         if (problems.empty()) continue;
-        out.ReportAt(table.origin.span,
-                     "foreign key " + design::Ident(c.name) + " of " + design::Rel(name) + ": " +
-                         problems,
-                     std::move(fix));
+        out.ReportAtOrigin(
+            design::OriginOf(table, c.origin),
+            "foreign key " + design::Ident(c.name) + " of " + design::Rel(name) + ": " + problems,
+            std::move(fix));
       }
     }
   }

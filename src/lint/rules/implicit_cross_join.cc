@@ -6,10 +6,15 @@
 // UPDATE ... FROM it updates every target row from an arbitrary row of the other table.
 // Fix: add the join condition (better: write it as JOIN ... ON, which cannot be forgotten),
 // or write CROSS JOIN when every combination is really wanted.
+// Other filters do not make a product intended: `FROM users u, invoices i WHERE u.email = 'x'`
+// still pairs the user with every invoice. Links: WHERE conditions that mention two items
+// (also through a chain a = b, b = c), JOIN ... ON conditions, LATERAL items that reference
+// earlier ones, and conditions inside EXISTS subqueries.
 // False positives: one-row subqueries (aggregates without GROUP BY, LIMIT 1), VALUES lists and
-// set-returning functions in FROM are treated as intended; LATERAL references and conditions
-// inside EXISTS subqueries count as links; a condition the rule cannot attribute to a table
-// (unknown columns without a schema) is assumed to link everything it touches.
+// set-returning functions in FROM are treated as intended, and so are products of tables
+// whose unique keys are all fixed by `= constant` (one row each); a condition the rule cannot
+// attribute to a table (unknown columns without a schema) is assumed to link everything it
+// touches.
 // Example: SELECT o.id, c.email FROM orders o, customers c WHERE o.total > 100;
 //       -> SELECT o.id, c.email FROM orders o JOIN customers c ON c.id = o.customer_id WHERE
 //       o.total > 100;
@@ -133,7 +138,7 @@ class ImplicitCrossJoin final : public Rule {
     }
     size_t linked_count = 0;
     for (const Top& t : tops) linked_count += t.needs_link ? 1 : 0;
-    if (linked_count < 2) return;  // (recounted below, after single-row tables are known)
+    if (linked_count < 2) return;
 
     const std::vector<RangeItem>& items = level.scope->items;
     auto top_of_name = [&](std::string_view q) -> int {
@@ -192,7 +197,10 @@ class ImplicitCrossJoin final : public Rule {
     for (const Node* c : conj) link(c, false);
 
     // A table whose unique key is fixed by `col = constant` conditions yields at most one
-    // row: pairing it with the others is a lookup, not an accidental product.
+    // row. Pairing such rows only with each other is harmless (a 1 x 1 product); pairing one
+    // with a table of many rows is still a product (every row of the other table, repeated
+    // with the pinned row), so it is reported like any other.
+    std::vector<bool> pinned(tops.size(), false);
     if (cat != nullptr) {
       std::vector<std::vector<std::string_view>> fixed(tops.size());
       for (const Node* c : conj) {
@@ -218,7 +226,7 @@ class ImplicitCrossJoin final : public Rule {
         if (it.table != nullptr && it.top < tops.size() && tops[it.top].node != nullptr &&
             tops[it.top].node->node_case == PG_QUERY__NODE__NODE_RANGE_VAR &&
             CoversUniqueKey(*cat, *it.table, fixed[it.top])) {
-          tops[it.top].needs_link = false;
+          pinned[it.top] = true;
         }
       }
     }
@@ -254,9 +262,12 @@ class ImplicitCrossJoin final : public Rule {
       }
     }
 
-    linked_count = 0;
-    for (const Top& t : tops) linked_count += t.needs_link ? 1 : 0;
-    if (linked_count < 2) return;
+    // Left alone only when every item is a pinned single row (a product of one-row results).
+    bool any_many = false;
+    for (size_t i = 0; i < tops.size(); ++i) {
+      if (tops[i].needs_link && !pinned[i]) any_many = true;
+    }
+    if (!any_many) return;
     size_t first = tops.size();
     for (size_t i = 0; i < tops.size(); ++i) {
       if (!tops[i].needs_link) continue;

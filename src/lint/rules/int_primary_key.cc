@@ -107,11 +107,11 @@ class IntPrimaryKey final : public Rule {
     }
     std::optional<design::OwnedSequences> owned_sequences;
     for (const auto& [name, table] : cat.tables) {
-      if (!design::IsCheckedTable(ctx, table)) continue;
+      if (table.partition_of.has_value()) continue;
       const catalog::Constraint* pk = design::PrimaryKey(table);
       if (pk == nullptr || pk->columns.size() != 1) continue;
       const catalog::Column* col = table.FindColumn(pk->columns[0]);
-      if (col == nullptr) continue;
+      if (col == nullptr || !design::IsCheckedPart(ctx, table, col->origin)) continue;
       std::string_view type = design::ResolveDomains(cat, col->type);
       if (type != "integer" && type != "smallint") continue;
       auto it = refs.find(name);
@@ -148,7 +148,7 @@ class IntPrimaryKey final : public Rule {
         fix += "\nALTER TABLE " + ShortName(r->table->name) + " ALTER COLUMN " +
                QuoteIdent(fk_col->name) + " TYPE bigint;";
       }
-      out.ReportAt(table.origin.span, std::move(msg), std::move(fix));
+      out.ReportAtOrigin(design::OriginOf(table, col->origin), std::move(msg), std::move(fix));
     }
   }
 };

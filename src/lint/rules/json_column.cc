@@ -44,17 +44,19 @@ class JsonColumn final : public Rule {
           std::string_view t = design::ResolveDomains(cat, c.type);
           return t == "json" || t == "json[]";
         },
-        [&](const catalog::Table& table, const std::vector<const catalog::Column*>& cols) {
+        [&](const catalog::Table& table, const catalog::Column& column) {
+          const std::vector<const catalog::Column*> cols{&column};
           std::string fix = design::AlterColumnsSql(table.name, cols, [&](const catalog::Column& c) {
             bool array = design::IsArrayType(design::ResolveDomains(cat, c.type));
             return std::string(array ? "TYPE jsonb[] USING " : "TYPE jsonb USING ") +
                    QuoteIdent(c.name) + (array ? "::jsonb[]" : "::jsonb");
           });
-          out.ReportAt(table.origin.span,
-                       design::ColumnsSubject(cols, table.name) +
-                           " json, which is re-parsed on every access, has no equality operator "
-                           "and no GIN index support; use jsonb",
-                       std::move(fix));
+          out.ReportAtOrigin(
+              design::OriginOf(table, column.origin),
+              design::ColumnsSubject(cols, table.name) +
+                  " json, which is re-parsed on every access, has no equality operator "
+                  "and no GIN index support; use jsonb",
+              std::move(fix));
         });
   }
 };

@@ -87,10 +87,13 @@ class MissingFkIndex final : public Rule {
     design::IndexLookup lookup(*ctx.catalog);
     std::vector<IndexRef> indexes;
     for (const auto& [name, table] : ctx.catalog->tables) {
-      if (!design::IsCheckedTable(ctx, table)) continue;
+      if (table.partition_of.has_value()) continue;
       bool fetched = false;
       for (const catalog::Constraint& c : table.constraints) {
-        if (c.kind != catalog::ConstraintKind::kForeignKey || c.columns.empty()) continue;
+        if (c.kind != catalog::ConstraintKind::kForeignKey || c.columns.empty() ||
+            !design::IsCheckedPart(ctx, table, c.origin)) {
+          continue;
+        }
         if (skip_small && ReferencesSmallKeyspace(*ctx.catalog, c)) continue;
         if (!fetched) {
           lookup.Get(table, indexes);
@@ -106,11 +109,12 @@ class MissingFkIndex final : public Rule {
         if (covered) continue;
         std::string parent = design::Rel(c.ref_table);
         std::string child = design::Rel(name);
-        out.ReportAt(table.origin.span,
-                     "foreign key " + design::Ident(c.name) + " (" + design::SqlList(c.columns) +
-                         ") of " + child + " has no index: every DELETE or key UPDATE on " +
-                         parent + " scans " + child + ", and so do joins from " + parent,
-                     design::CreateIndexSql(*ctx.catalog, table, c.columns));
+        out.ReportAtOrigin(design::OriginOf(table, c.origin),
+                           "foreign key " + design::Ident(c.name) + " (" +
+                               design::SqlList(c.columns) + ") of " + child +
+                               " has no index: every DELETE or key UPDATE on " + parent +
+                               " scans " + child + ", and so do joins from " + parent,
+                           design::CreateIndexSql(*ctx.catalog, table, c.columns));
       }
     }
   }

@@ -86,61 +86,46 @@ class MixedCaseIdentifier final : public Rule {
     std::vector<std::string_view> names;
     std::string fix;
     for (const auto& [name, table] : cat.tables) {
-      if (!design::IsCheckedTable(ctx, table)) continue;
+      if (table.partition_of.has_value()) continue;
       std::string t = ShortName(name);
-      if (NeedsQuotes(name.name)) {
+      if (design::IsCheckedTable(ctx, table) && NeedsQuotes(name.name)) {
         out.ReportAt(table.origin.span,
                      "table " + design::Rel(name) + " must always be double-quoted",
                      "ALTER TABLE " + t + " RENAME TO " + SnakeCase(name.name) + ";");
       }
-      names.clear();
-      fix.clear();
+      // Columns, indexes and constraints: one finding each, where it is defined.
       for (const catalog::Column& c : table.columns) {
-        if (!NeedsQuotes(c.name)) continue;
-        names.push_back(c.name);
-        if (!fix.empty()) fix += "\n";
-        fix += "ALTER TABLE " + t + " RENAME COLUMN " + QuoteIdent(c.name) + " TO " +
-               SnakeCase(c.name) + ";";
+        if (!NeedsQuotes(c.name) || !design::IsCheckedPart(ctx, table, c.origin)) continue;
+        out.ReportAtOrigin(design::OriginOf(table, c.origin),
+                           "column " + design::Ident(c.name) + " of " + design::Rel(name) +
+                               " must always be double-quoted",
+                           "ALTER TABLE " + t + " RENAME COLUMN " + QuoteIdent(c.name) + " TO " +
+                               SnakeCase(c.name) + ";");
       }
-      if (!names.empty()) {
-        out.ReportAt(table.origin.span,
-                     design::ColumnPhrase(names) + " of " + design::Rel(name) +
-                         " must always be double-quoted",
-                     fix);
-      }
-      names.clear();
-      fix.clear();
       lookup.Get(table, indexes);
       for (const design::IndexRef& r : indexes) {
-        if (!NeedsQuotes(r.name())) continue;
-        names.push_back(r.name());
-        if (!fix.empty()) fix += "\n";
-        fix += r.index != nullptr ? "ALTER INDEX " + ShortName(r.index->name) + " RENAME TO " +
-                                        SnakeCase(r.name()) + ";"
-                                  : "ALTER TABLE " + t + " RENAME CONSTRAINT " +
-                                        QuoteIdent(r.name()) + " TO " + SnakeCase(r.name()) + ";";
+        if (!NeedsQuotes(r.name()) || !design::IsCheckedPart(ctx, table, r.origin())) continue;
+        std::string what = r.index != nullptr ? "index " : "constraint ";
+        out.ReportAtOrigin(design::OriginOf(table, r.origin()),
+                           what + design::Ident(r.name()) + " of " + design::Rel(name) +
+                               " must always be double-quoted",
+                           r.index != nullptr
+                               ? "ALTER INDEX " + ShortName(r.index->name) + " RENAME TO " +
+                                     SnakeCase(r.name()) + ";"
+                               : "ALTER TABLE " + t + " RENAME CONSTRAINT " + QuoteIdent(r.name()) +
+                                     " TO " + SnakeCase(r.name()) + ";");
       }
       for (const catalog::Constraint& c : table.constraints) {
         if ((c.kind != catalog::ConstraintKind::kCheck &&
              c.kind != catalog::ConstraintKind::kForeignKey) ||
-            !NeedsQuotes(c.name)) {
+            !NeedsQuotes(c.name) || !design::IsCheckedPart(ctx, table, c.origin)) {
           continue;
         }
-        names.push_back(c.name);
-        if (!fix.empty()) fix += "\n";
-        fix += "ALTER TABLE " + t + " RENAME CONSTRAINT " + QuoteIdent(c.name) + " TO " +
-               SnakeCase(c.name) + ";";
-      }
-      if (!names.empty()) {
-        std::string list;
-        for (size_t i = 0; i < names.size(); ++i) {
-          if (i > 0) list += i + 1 == names.size() ? " and " : ", ";
-          list += design::Ident(names[i]);
-        }
-        out.ReportAt(table.origin.span,
-                     std::string(names.size() == 1 ? "index or constraint " : "indexes and constraints ") +
-                         list + " of " + design::Rel(name) + " must always be double-quoted",
-                     fix);
+        out.ReportAtOrigin(design::OriginOf(table, c.origin),
+                           "constraint " + design::Ident(c.name) + " of " + design::Rel(name) +
+                               " must always be double-quoted",
+                           "ALTER TABLE " + t + " RENAME CONSTRAINT " + QuoteIdent(c.name) +
+                               " TO " + SnakeCase(c.name) + ";");
       }
     }
     for (const auto& [name, view] : cat.views) {

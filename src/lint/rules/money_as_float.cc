@@ -97,7 +97,8 @@ class MoneyAsFloat final : public Rule {
           if (t == "money") return true;
           return (t == "double precision" || t == "real") && IsMoneyName(c.name);
         },
-        [&](const catalog::Table& table, const std::vector<const catalog::Column*>& cols) {
+        [&](const catalog::Table& table, const catalog::Column& column) {
+          const std::vector<const catalog::Column*> cols{&column};
           if (target.empty()) target = MoneyDomain(cat);
           bool all_money_type = true;
           bool any_money_type = false;
@@ -116,8 +117,8 @@ class MoneyAsFloat final : public Rule {
             bool m = design::ResolveDomains(cat, c.type) == "money";
             return "TYPE " + target + (m ? " USING " + QuoteIdent(c.name) + "::numeric" : "");
           });
-          out.ReportAt(table.origin.span, design::ColumnsSubject(cols, table.name) + what,
-                       std::move(fix));
+          out.ReportAtOrigin(design::OriginOf(table, column.origin),
+                             design::ColumnsSubject(cols, table.name) + what, std::move(fix));
         });
   }
 };

@@ -137,32 +137,33 @@ class NamingConvention final : public Rule {
 
     design::IndexLookup lookup(*ctx.catalog);
     std::vector<design::IndexRef> indexes;
-    std::vector<std::string_view> bad_columns;
     for (const auto& [name, table] : ctx.catalog->tables) {
-      if (!design::IsCheckedTable(ctx, table)) continue;
+      if (table.partition_of.has_value()) continue;
       const std::string& tname = name.name;
       std::string t = ShortName(name);
-      if (table_p.active() && !table_p.Matches(tname, tname)) {
+      if (design::IsCheckedTable(ctx, table) && table_p.active() &&
+          !table_p.Matches(tname, tname)) {
         out.ReportAt(table.origin.span,
                      "table " + design::Rel(name) + " does not match " + describe(table_p),
                      std::nullopt);
       }
       if (column_p.active()) {
-        bad_columns.clear();
         for (const catalog::Column& c : table.columns) {
-          if (!column_p.Matches(c.name, tname)) bad_columns.push_back(c.name);
-        }
-        if (!bad_columns.empty()) {
-          out.ReportAt(table.origin.span,
-                       design::ColumnPhrase(bad_columns) + " of " + design::Rel(name) +
-                           (bad_columns.size() == 1 ? " does" : " do") + " not match " +
-                           describe(column_p),
-                       std::nullopt);
+          if (column_p.Matches(c.name, tname) || !design::IsCheckedPart(ctx, table, c.origin)) {
+            continue;
+          }
+          out.ReportAtOrigin(design::OriginOf(table, c.origin),
+                             "column " + design::Ident(c.name) + " of " + design::Rel(name) +
+                                 " does not match " + describe(column_p),
+                             std::nullopt);
         }
       }
       for (const catalog::Constraint& c : table.constraints) {
         const Pattern* p = pattern_for(c.kind);
-        if (p == nullptr || p->Matches(c.name, tname)) continue;
+        if (p == nullptr || p->Matches(c.name, tname) ||
+            !design::IsCheckedPart(ctx, table, c.origin)) {
+          continue;
+        }
         // PostgreSQL's own name for it, offered when it satisfies the convention.
         std::string suggestion;
         switch (c.kind) {
@@ -182,15 +183,18 @@ class NamingConvention final : public Rule {
           fix = "ALTER TABLE " + t + " RENAME CONSTRAINT " + QuoteIdent(c.name) + " TO " +
                 QuoteIdent(suggestion) + ";";
         }
-        out.ReportAt(table.origin.span,
-                     "constraint " + design::Ident(c.name) + " of " + design::Rel(name) +
-                         " does not match " + describe(*p),
-                     std::move(fix));
+        out.ReportAtOrigin(design::OriginOf(table, c.origin),
+                           "constraint " + design::Ident(c.name) + " of " + design::Rel(name) +
+                               " does not match " + describe(*p),
+                           std::move(fix));
       }
       if (index_p.active()) {
         lookup.Get(table, indexes);
         for (const design::IndexRef& r : indexes) {
-          if (r.index == nullptr || index_p.Matches(r.name(), tname)) continue;
+          if (r.index == nullptr || index_p.Matches(r.name(), tname) ||
+              !design::IsCheckedPart(ctx, table, r.origin())) {
+            continue;
+          }
           std::vector<std::string> cols;
           for (size_t i = 0; i < r.size(); ++i) {
             design::KeyView k = r.key(i);
@@ -204,10 +208,10 @@ class NamingConvention final : public Rule {
             fix = "ALTER INDEX " + ShortName(r.index->name) + " RENAME TO " +
                   QuoteIdent(suggestion) + ";";
           }
-          out.ReportAt(table.origin.span,
-                       "index " + design::Ident(r.name()) + " of " + design::Rel(name) +
-                           " does not match " + describe(index_p),
-                       std::move(fix));
+          out.ReportAtOrigin(design::OriginOf(table, r.origin()),
+                             "index " + design::Ident(r.name()) + " of " + design::Rel(name) +
+                                 " does not match " + describe(index_p),
+                             std::move(fix));
         }
       }
     }

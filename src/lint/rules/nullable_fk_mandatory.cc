@@ -51,9 +51,12 @@ class NullableFkMandatory final : public Rule {
 
   void CheckCatalog(const CatalogContext& ctx, Emitter& out) const override {
     for (const auto& [name, table] : ctx.catalog->tables) {
-      if (!design::IsCheckedTable(ctx, table)) continue;
+      if (table.partition_of.has_value()) continue;
       for (const catalog::Constraint& c : table.constraints) {
-        if (c.kind != catalog::ConstraintKind::kForeignKey || c.ref_table == name) continue;
+        if (c.kind != catalog::ConstraintKind::kForeignKey || c.ref_table == name ||
+            !design::IsCheckedPart(ctx, table, c.origin)) {
+          continue;
+        }
         std::vector<std::string_view> nullable;
         for (const std::string& col : c.columns) {
           const catalog::Column* column = table.FindColumn(col);
@@ -79,10 +82,11 @@ class NullableFkMandatory final : public Rule {
           fix += "ALTER TABLE " + ShortName(name) + " ALTER COLUMN " + QuoteIdent(col) +
                  " SET NOT NULL;";
         }
-        out.ReportAt(table.origin.span,
-                     "foreign key " + design::Ident(c.name) + " of " + design::Rel(name) +
-                         " is nullable (" + design::ColumnPhrase(nullable) + ") although " + why,
-                     std::move(fix));
+        out.ReportAtOrigin(design::OriginOf(table, c.origin),
+                           "foreign key " + design::Ident(c.name) + " of " + design::Rel(name) +
+                               " is nullable (" + design::ColumnPhrase(nullable) + ") although " +
+                               why,
+                           std::move(fix));
       }
     }
   }

@@ -15,6 +15,8 @@
 // query, on c in another), which is common; suppress when reviewed.
 // Example: CREATE INDEX t_a_b ON t (a, b); CREATE INDEX t_a_c ON t (a, c);
 //       -> CREATE INDEX t_a_b_c ON t (a, b, c);  -- when a is selective enough
+#include <tuple>
+
 #include "base/strings.h"
 #include "lint/design_util.h"
 #include "lint/rule.h"
@@ -25,6 +27,12 @@ namespace dbarch::lint {
 namespace {
 
 using design::IndexRef;
+
+// The origin that comes later in the input: the later offset in one file; across files the
+// later name (a directory is linted in name order).
+const catalog::Origin& LaterOf(const catalog::Origin& a, const catalog::Origin& b) {
+  return std::tie(a.span.file, a.span.begin) < std::tie(b.span.file, b.span.begin) ? b : a;
+}
 
 class OverlappingIndex final : public Rule {
  public:
@@ -47,7 +55,7 @@ class OverlappingIndex final : public Rule {
     design::IndexLookup lookup(*ctx.catalog);
     std::vector<IndexRef> indexes;
     for (const auto& [name, table] : ctx.catalog->tables) {
-      if (!design::IsCheckedTable(ctx, table)) continue;
+      if (table.partition_of.has_value()) continue;
       lookup.Get(table, indexes);
       for (size_t i = 0; i < indexes.size(); ++i) {
         const IndexRef& a = indexes[i];
@@ -65,15 +73,20 @@ class OverlappingIndex final : public Rule {
             ++common;
           }
           if (common == a.size() || common == b.size()) continue;
+          // Reported at the index defined later: the one that added the overlap.
+          const catalog::Origin& later = design::OriginOf(
+              table,
+              LaterOf(design::OriginOf(table, a.origin()), design::OriginOf(table, b.origin())));
+          if (!design::IsCheckedPart(ctx, table, later)) continue;
           std::string fix = "SELECT indexrelname, idx_scan FROM pg_stat_user_indexes WHERE "
                             "schemaname = " + QuoteLiteral(name.schema) +
                             " AND indexrelname IN (" + QuoteLiteral(a.name()) + ", " +
                             QuoteLiteral(b.name()) + ");";
-          out.ReportAt(table.origin.span,
-                       a.Describe() + " " + a.KeyText() + " and " + b.Describe() + " " +
-                           b.KeyText() + " on " + design::Rel(name) +
-                           " start with the same key: check whether one index can serve both",
-                       std::move(fix));
+          out.ReportAtOrigin(later,
+                             a.Describe() + " " + a.KeyText() + " and " + b.Describe() + " " +
+                                 b.KeyText() + " on " + design::Rel(name) +
+                                 " start with the same key: check whether one index can serve both",
+                             std::move(fix));
         }
       }
     }

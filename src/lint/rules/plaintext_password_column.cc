@@ -19,6 +19,7 @@
 #include <set>
 
 #include "base/strings.h"
+#include "lint/design_util.h"
 #include "lint/query_util.h"
 #include "lint/rule.h"
 #include "lint/rule_util.h"
@@ -103,15 +104,16 @@ class PlaintextPasswordColumn final : public Rule {
 
   void CheckCatalog(const CatalogContext& ctx, Emitter& out) const override {
     for (const auto& [name, t] : ctx.catalog->tables) {
-      if (t.partition_of.has_value() || !ctx.is_input(t.origin.span)) continue;
+      if (t.partition_of.has_value()) continue;
       for (const catalog::Column& c : t.columns) {
-        if (!IsTextType(c.type) || !MaybeSecret(c.name) || !SecretName(IdentifierWords(c.name)) ||
+        if (!design::IsCheckedPart(ctx, t, c.origin) || !IsTextType(c.type) ||
+            !MaybeSecret(c.name) || !SecretName(IdentifierWords(c.name)) ||
             CommentSaysProtected(c.comment)) {
           continue;
         }
         std::string col = ShortName(name) + "." + QuoteIdent(c.name);
-        out.ReportAt(
-            t.origin.span,
+        out.ReportAtOrigin(
+            design::OriginOf(t, c.origin),
             "column \"" + c.name + "\" of \"" + DisplayName(name) + "\" (" + c.type +
                 ") looks like a secret stored in plain text",
             "store a salted hash instead (pgcrypto: crypt($1, gen_salt('bf'))) or keep the secret "

@@ -63,20 +63,22 @@ class PolymorphicAssociation final : public Rule {
 
   void CheckCatalog(const CatalogContext& ctx, Emitter& out) const override {
     for (const auto& [name, table] : ctx.catalog->tables) {
-      if (!design::IsCheckedTable(ctx, table) || IsLogTable(name.name)) continue;
+      if (table.partition_of.has_value() || IsLogTable(name.name)) continue;
       for (const catalog::Column& c : table.columns) {
+        if (!design::IsCheckedPart(ctx, table, c.origin)) continue;
         for (std::string_view suffix : kTypeSuffixes) {
           if (!EndsWith(c.name, suffix) || c.name.size() == suffix.size()) continue;
           std::string id = c.name.substr(0, c.name.size() - suffix.size()) + "_id";
           if (table.FindColumn(id) == nullptr || design::IsForeignKeyColumn(table, id)) continue;
-          out.ReportAt(
-              table.origin.span,
+          out.ReportAtOrigin(
+              design::OriginOf(table, c.origin),
               "columns " + design::Ident(c.name) + " and " + design::Ident(id) + " of " +
                   design::Rel(name) + " form a polymorphic association: " + design::Ident(id) +
                   " has no foreign key, so dangling references are not prevented and deletes "
                   "do not cascade",
               "-- one nullable foreign key per target table, exactly one of them set:\n"
-              "-- ALTER TABLE " + ShortName(name) +
+              "-- ALTER TABLE " +
+                  ShortName(name) +
                   " ADD COLUMN <target>_id bigint REFERENCES <target>, ...,\n"
                   "--   ADD CHECK (num_nonnulls(<target>_id, ...) = 1);");
           break;

@@ -48,9 +48,10 @@ class PreferIdentity final : public Rule {
     const catalog::Catalog& cat = *ctx.catalog;
     std::optional<design::OwnedSequences> owned_sequences;
     for (const auto& [name, table] : cat.tables) {
-      if (!design::IsCheckedTable(ctx, table)) continue;
+      if (table.partition_of.has_value()) continue;
       for (const catalog::Column& col : table.columns) {
-        if (col.identity != catalog::IdentityKind::kNone ||
+        if (!design::IsCheckedPart(ctx, table, col.origin) ||
+            col.identity != catalog::IdentityKind::kNone ||
             !StartsWith(col.default_expr, "nextval(") ||
             !design::IsIntegerType(design::ResolveDomains(cat, col.type))) {
           continue;
@@ -67,12 +68,12 @@ class PreferIdentity final : public Rule {
                "SELECT setval(pg_get_serial_sequence(" + QuoteLiteral(t) + ", " +
                QuoteLiteral(col.name) + "), coalesce(max(" + c + "), 0) + 1, false) FROM " + t +
                ";";
-        out.ReportAt(table.origin.span,
-                     "column " + design::Ident(col.name) + " of " + design::Rel(name) +
-                         " takes its values from " +
-                         (owned ? "a serial sequence" : "a sequence default") +
-                         ": use an identity column (GENERATED ... AS IDENTITY)",
-                     std::move(fix));
+        out.ReportAtOrigin(design::OriginOf(table, col.origin),
+                           "column " + design::Ident(col.name) + " of " + design::Rel(name) +
+                               " takes its values from " +
+                               (owned ? "a serial sequence" : "a sequence default") +
+                               ": use an identity column (GENERATED ... AS IDENTITY)",
+                           std::move(fix));
       }
     }
   }

@@ -67,22 +67,25 @@ class RedundantIndex final : public Rule {
     design::IndexLookup lookup(*ctx.catalog);
     std::vector<IndexRef> indexes;
     for (const auto& [name, table] : ctx.catalog->tables) {
-      if (!design::IsCheckedTable(ctx, table)) continue;
+      if (table.partition_of.has_value()) continue;
       lookup.Get(table, indexes);
       if (indexes.size() < 2) continue;
       for (const IndexRef& a : indexes) {
-        if (a.index == nullptr || a.unique() || a.method() != "btree") continue;
+        if (a.index == nullptr || a.unique() || a.method() != "btree" ||
+            !design::IsCheckedPart(ctx, table, a.origin())) {
+          continue;
+        }
         for (const IndexRef& b : indexes) {
           if (&a == &b || b.method() != "btree" || a.predicate() != b.predicate()) continue;
           if (!(design::IsStrictKeyPrefix(a, b) || WiderInclude(a, b)) || !IncludeCovered(a, b)) {
             continue;
           }
           std::string how = a.size() == b.size() ? "has the keys of " : "is a prefix of ";
-          out.ReportAt(table.origin.span,
-                       a.Describe() + " on " + design::Rel(name) + " " + a.KeyText() +
-                           " is redundant: it " + how + b.Describe() + " " + b.KeyText() +
-                           ", which serves the same lookups",
-                       a.DropSql(name));
+          out.ReportAtOrigin(design::OriginOf(table, a.origin()),
+                             a.Describe() + " on " + design::Rel(name) + " " + a.KeyText() +
+                                 " is redundant: it " + how + b.Describe() + " " + b.KeyText() +
+                                 ", which serves the same lookups",
+                             a.DropSql(name));
           break;
         }
       }

@@ -83,31 +83,25 @@ class ReservedWordIdentifier final : public Rule {
     std::vector<std::string_view> cols;
     std::string fix;
     for (const auto& [name, table] : cat.tables) {
-      if (!design::IsCheckedTable(ctx, table)) continue;
-      if (IsReserved(name.name)) {
+      if (table.partition_of.has_value()) continue;
+      if (design::IsCheckedTable(ctx, table) && IsReserved(name.name)) {
         out.ReportAt(table.origin.span,
                      "table " + design::Rel(name) +
                          " is named with a reserved keyword: every reference must quote it",
                      "ALTER TABLE " + ShortName(name) + " RENAME TO " +
                          QuoteIdent(design::Pluralize(name.name)) + ";");
       }
-      cols.clear();
-      fix.clear();
+      // One finding per column, at its definition.
       for (const catalog::Column& c : table.columns) {
-        if (!IsReserved(c.name)) continue;
-        cols.push_back(c.name);
-        if (!fix.empty()) fix += "\n";
-        fix += "ALTER TABLE " + ShortName(name) + " RENAME COLUMN " + QuoteIdent(c.name) + " TO " +
-               QuoteIdent(ColumnName(c.name, design::ResolveDomains(cat, c.type),
-                                     design::IsForeignKeyColumn(table, c.name))) +
-               ";";
-      }
-      if (!cols.empty()) {
-        out.ReportAt(table.origin.span,
-                     design::ColumnPhrase(cols) + " of " + design::Rel(name) +
-                         (cols.size() == 1 ? " is a reserved keyword" : " are reserved keywords") +
-                         ": every reference must quote " + (cols.size() == 1 ? "it" : "them"),
-                     fix);
+        if (!IsReserved(c.name) || !design::IsCheckedPart(ctx, table, c.origin)) continue;
+        out.ReportAtOrigin(design::OriginOf(table, c.origin),
+                           "column " + design::Ident(c.name) + " of " + design::Rel(name) +
+                               " is a reserved keyword: every reference must quote it",
+                           "ALTER TABLE " + ShortName(name) + " RENAME COLUMN " +
+                               QuoteIdent(c.name) + " TO " +
+                               QuoteIdent(ColumnName(c.name, design::ResolveDomains(cat, c.type),
+                                                     design::IsForeignKeyColumn(table, c.name))) +
+                               ";");
       }
     }
     for (const auto& [name, view] : cat.views) {

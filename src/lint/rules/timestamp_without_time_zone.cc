@@ -48,7 +48,8 @@ class TimestampWithoutTimeZone final : public Rule {
           std::string_view t = design::ResolveDomains(cat, c.type);
           return StartsWith(t, "timestamp") && t.find("without time zone") != std::string_view::npos;
         },
-        [&](const catalog::Table& table, const std::vector<const catalog::Column*>& cols) {
+        [&](const catalog::Table& table, const catalog::Column& column) {
+          const std::vector<const catalog::Column*> cols{&column};
           std::string fix =
               "SET timezone = 'UTC';  -- the zone the existing values were written in\n" +
               design::AlterColumnsSql(table.name, cols, [&](const catalog::Column& c) {
@@ -56,11 +57,12 @@ class TimestampWithoutTimeZone final : public Rule {
                 return "TYPE timestamp with time zone" +
                        std::string(design::IsArrayType(t) ? "[]" : "");
               });
-          out.ReportAt(table.origin.span,
-                       design::ColumnsSubject(cols, table.name) +
-                           " timestamp without time zone: values are wall-clock readings that "
-                           "mean different instants in different time zones",
-                       std::move(fix));
+          out.ReportAtOrigin(
+              design::OriginOf(table, column.origin),
+              design::ColumnsSubject(cols, table.name) +
+                  " timestamp without time zone: values are wall-clock readings that "
+                  "mean different instants in different time zones",
+              std::move(fix));
         });
   }
 };

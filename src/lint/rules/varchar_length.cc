@@ -45,17 +45,18 @@ class VarcharLength final : public Rule {
         [&](const catalog::Table&, const catalog::Column& c) {
           return StartsWith(c.type, "character varying(") && !design::IsArrayType(c.type);
         },
-        [&](const catalog::Table& table, const std::vector<const catalog::Column*>& cols) {
+        [&](const catalog::Table& table, const catalog::Column& column) {
+          const std::vector<const catalog::Column*> cols{&column};
           std::string common = design::CommonType(cols, "");
           std::string lengths = common.empty() ? "varchar(n)"
                                                : "varchar(" + std::string(design::Typmod(common)) + ")";
           std::string fix = design::AlterColumnsSql(
               table.name, cols, [](const catalog::Column&) { return std::string("TYPE text"); });
-          out.ReportAt(table.origin.span,
-                       design::ColumnsSubject(cols, table.name) + " " + lengths +
-                           ": text stores the same, and a CHECK (char_length(...)) states a "
-                           "real limit and is easier to change",
-                       std::move(fix));
+          out.ReportAtOrigin(design::OriginOf(table, column.origin),
+                             design::ColumnsSubject(cols, table.name) + " " + lengths +
+                                 ": text stores the same, and a CHECK (char_length(...)) states a "
+                                 "real limit and is easier to change",
+                             std::move(fix));
         });
   }
 };
