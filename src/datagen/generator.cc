@@ -314,7 +314,8 @@ void InitColumn(ColumnState& s, const ColumnPlan& c, uint64_t seed, const Qualif
 }
 
 // A number for row `i` of `rows` (before rules); bounds respected.
-double NumberFor(ColumnState& s, int64_t i, int64_t rows, const std::vector<std::pair<double, double>>* ranges) {
+double NumberFor(ColumnState& s, int64_t i, int64_t rows, const std::vector<std::pair<double, double>>* ranges,
+                 const std::vector<double>* weights = nullptr) {
   const ColumnPlan& c = *s.plan;
   double lo = s.lo, hi = s.hi;
   double u;  // position in [0, 1)
@@ -325,6 +326,18 @@ double NumberFor(ColumnState& s, int64_t i, int64_t rows, const std::vector<std:
     double p = c.distribution == Distribution::kTimeSeries
                    ? (static_cast<double>(i) + s.rng.Uniform()) / static_cast<double>(std::max<int64_t>(rows, 1))
                    : s.rng.Uniform();
+    if (weights != nullptr && weights->size() == ranges->size()) {
+      // Each range gets its share of the rows (a live database's partition sizes).
+      for (size_t r = 0; r < ranges->size(); ++r) {
+        const auto& [a, b] = (*ranges)[r];
+        double w = (*weights)[r];
+        if (p < w || r + 1 == ranges->size()) {
+          double within = w > 0 ? std::min(p / w, 1.0) : 0;
+          return std::min(a + within * (b - a), b - (s.step > 0 ? s.step : 1e-6));
+        }
+        p -= w;
+      }
+    }
     double at = p * total;
     for (const auto& [a, b] : *ranges) {
       if (at < b - a) return std::min(a + at, b - (s.step > 0 ? s.step : 1e-6));
@@ -1423,7 +1436,9 @@ class TableFiller {
       if (s.numeric_like) {
         const std::vector<std::pair<double, double>>* ranges =
             p.partition_ranges >= 0 && t_.partition ? &t_.partition->ranges : nullptr;
-        double v = Quantize(s, NumberFor(s, i, t_.rows, ranges));
+        const std::vector<double>* weights =
+            p.partition_ranges >= 0 && t_.partition ? &t_.partition->weights : nullptr;
+        double v = Quantize(s, NumberFor(s, i, t_.rows, ranges, weights));
         for (const std::string& ne : p.not_equal) {
           double bad = IsTime(p.kind) ? ParseTimestamp(ne).value_or(NAN) : std::atof(ne.c_str());
           if (v == bad) v = v + (s.step > 0 ? s.step : 1) <= s.hi ? v + (s.step > 0 ? s.step : 1) : v - (s.step > 0 ? s.step : 1);

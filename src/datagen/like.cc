@@ -40,6 +40,16 @@ Result<Spec> SpecLike(pg::Connection& conn, const catalog::Catalog& cat, double 
     rows[q] = static_cast<int64_t>(std::llround(static_cast<double>(counts.GetInt(i, 2)) * scale));
   }
   for (const auto& [q, n] : rows) spec.tables[q.schema + "." + q.name].rows = n;
+  DBARCH_ASSIGN_OR_RETURN(
+      pg::QueryResult leaves,
+      conn.Exec("SELECT n.nspname, c.relname, greatest(c.reltuples, 0)::bigint "
+                "FROM pg_catalog.pg_class c "
+                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind = 'r' AND c.relispartition"));
+  for (int i = 0; i < leaves.rows(); ++i) {
+    spec.partition_rows[std::string(leaves.Get(i, 0)) + "." + std::string(leaves.Get(i, 1))] =
+        static_cast<int64_t>(std::llround(static_cast<double>(leaves.GetInt(i, 2)) * scale));
+  }
 
   DBARCH_ASSIGN_OR_RETURN(
       pg::QueryResult stats,

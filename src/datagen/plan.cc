@@ -1068,9 +1068,28 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
     }
     tp.unique_when.resize(tp.unique_sets.size());
 
-    // Foreign keys.
-    for (const auto& k : t->constraints) {
-      if (k.kind != ConstraintKind::kForeignKey) continue;
+    // Foreign keys: the table's own and, for a partitioned table, those its partitions
+    // declare themselves (pg_dump output keeps them per partition): rows are generated
+    // through the root, so each must satisfy every partition's keys.
+    std::vector<const catalog::Constraint*> foreign_keys;
+    std::function<void(const Table&)> collect = [&](const Table& table) {
+      for (const auto& k : table.constraints) {
+        if (k.kind != ConstraintKind::kForeignKey) continue;
+        bool known = std::any_of(foreign_keys.begin(), foreign_keys.end(),
+                                 [&](const catalog::Constraint* f) {
+                                   return f->columns == k.columns && f->ref_table == k.ref_table &&
+                                          f->ref_columns == k.ref_columns;
+                                 });
+        if (!known) foreign_keys.push_back(&k);
+      }
+      if (table.partition_key.empty()) return;
+      for (const auto& [q, child] : cat.tables) {
+        if (child.partition_of && *child.partition_of == table.name) collect(child);
+      }
+    };
+    collect(*t);
+    for (const catalog::Constraint* kp : foreign_keys) {
+      const catalog::Constraint& k = *kp;
       ForeignKeyPlan fk;
       fk.name = k.name;
       fk.parent = k.ref_table;
@@ -1208,6 +1227,7 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
     tp.partitioned = !t->partition_key.empty();
     if (!t->partition_key.empty()) {
       PartitionPlan pp;
+      std::vector<double> range_rows;  // rows of each range's partition; -1 not known
       std::string key = t->partition_key;
       size_t open = key.find('(');
       size_t close = key.rfind(')');
@@ -1248,12 +1268,32 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
             };
             auto lo = num(from[0]);
             auto hi = num(to[0]);
-            if (lo && hi) pp.ranges.emplace_back(*lo, *hi);
+            if (lo && hi) {
+              pp.ranges.emplace_back(*lo, *hi);
+              auto w = spec.partition_rows.find(q.schema + "." + q.name);
+              range_rows.push_back(w != spec.partition_rows.end() ? static_cast<double>(w->second) : -1);
+            }
           }
         }
       };
       leaves(t->name);
-      std::sort(pp.ranges.begin(), pp.ranges.end());
+      {
+        // Sorted by bound, the weights (rows per partition, when known for all) with them.
+        std::vector<std::pair<std::pair<double, double>, double>> both;
+        for (size_t r = 0; r < pp.ranges.size(); ++r) both.push_back({pp.ranges[r], range_rows[r]});
+        std::sort(both.begin(), both.end());
+        double total = 0;
+        bool known = !both.empty();
+        for (const auto& b : both) {
+          known = known && b.second >= 0;
+          total += std::max(b.second, 0.0);
+        }
+        pp.ranges.clear();
+        for (const auto& b : both) {
+          pp.ranges.push_back(b.first);
+          if (known && total > 0) pp.weights.push_back(b.second / total);
+        }
+      }
       bool usable = pp.column >= 0 && !has_default && !hash && (pp.list ? !pp.values.empty() : !pp.ranges.empty());
       if (usable) {
         if (pp.list) {

@@ -153,6 +153,9 @@ struct PartitionPlan {
   int column = -1;
   bool list = false;
   std::vector<std::pair<double, double>> ranges;  // RANGE: [from, to), in bound order
+  // RANGE: the share of the rows each range gets (parallel to `ranges`, summing to 1); empty:
+  // in proportion to the ranges' widths.
+  std::vector<double> weights;
   std::vector<std::string> values;                // LIST values
 };
 

@@ -55,6 +55,10 @@ struct Spec {
   // Keys are table names as written ("orders" or "sales.orders"); the plan resolves them
   // against the catalog and reports unknown ones.
   std::map<std::string, TableSpec> tables;
+  // Rows per leaf partition ("schema.name"), from a live database (SpecLike): a partitioned
+  // table's rows are spread over its range partitions in these proportions instead of by the
+  // width of their bounds.
+  std::map<std::string, int64_t> partition_rows;
 };
 
 // "5M" -> 5000000, "10k" -> 10000, "2500" -> 2500, "1.5M" -> 1500000.
