@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "measure/measurement.h"
 
 namespace dbarch::measure {
@@ -23,6 +28,23 @@ TEST(SummarizeExplainJson, RootFiguresAndEveryIndex) {
   EXPECT_EQ(s->shared_read_blocks, 3);
   EXPECT_EQ(s->execution_ms, 2.5);
   EXPECT_EQ(s->indexes, (std::vector<std::string>{"a_idx", "b_idx"}));
+}
+
+// Real PostgreSQL 15 output (test/fixtures/explain/README.md): an aggregate over a nested loop
+// of an Index Scan and a Bitmap Heap Scan, with BUFFERS figures on every node.
+TEST(SummarizeExplainJson, ServerOutput) {
+  std::ifstream in(std::string(DBARCH_SOURCE_DIR) + "/test/fixtures/explain/analyze_join.json");
+  std::stringstream json;
+  json << in.rdbuf();
+  ASSERT_FALSE(json.str().empty());
+  auto s = SummarizeExplainJson(json.str());
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->top_node, "Aggregate");
+  EXPECT_EQ(s->rows, 1);
+  EXPECT_EQ(s->shared_hit_blocks, 18);
+  EXPECT_EQ(s->shared_read_blocks, 0);
+  EXPECT_EQ(s->execution_ms, 0.190);
+  EXPECT_EQ(s->indexes, (std::vector<std::string>{"customers_email_key", "orders_customer_idx"}));
 }
 
 TEST(SummarizeExplainJson, RejectsNonPlans) {

@@ -396,6 +396,31 @@ Result<std::string> Fingerprint(std::string_view sql) {
 }
 
 Result<std::string> NormalizeQuery(std::string_view sql) {
+  // Only one query statement reaches pg_query_normalize: libpg_query 15-4.0 computes a negative
+  // copy length there (and writes out of bounds) for some valid statements that are not
+  // queries, e.g. CREATE FUNCTION ... SET search_path = "$user" AS '...', and for texts that
+  // mix a SET with a query. pg_stat_statements in PostgreSQL 15 keeps the text of utility
+  // statements unnormalized too, so nothing that dbarch reads needs more.
+  ParseOptions one_thread;
+  one_thread.threads = 1;
+  DBARCH_ASSIGN_OR_RETURN(ParseTree tree,
+                          ParseTree::Parse(SourceFile("<query>", std::string(sql)), one_thread));
+  auto is_query = [](const Node* node) {
+    switch (node->node_case) {
+      case PG_QUERY__NODE__NODE_SELECT_STMT:
+      case PG_QUERY__NODE__NODE_INSERT_STMT:
+      case PG_QUERY__NODE__NODE_UPDATE_STMT:
+      case PG_QUERY__NODE__NODE_DELETE_STMT:
+      case PG_QUERY__NODE__NODE_MERGE_STMT:
+        return true;
+      default:
+        return false;
+    }
+  };
+  if (tree.statements().size() != 1 || !is_query(tree.statements()[0].node)) {
+    return Status::NotSupported(
+        "only a single SELECT, INSERT, UPDATE, DELETE or MERGE statement can be normalized");
+  }
   std::string text(sql);
   PgQueryNormalizeResult r = pg_query_normalize(text.c_str());
   if (r.error != nullptr) {
