@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   for (const sql::Statement& s : tree->statements()) {
     DBARCH_CHECK(s.node != nullptr, "a statement without a node");
-    DBARCH_CHECK(s.begin <= s.end && s.end <= file.text().size(), "statement range outside the text");
+    DBARCH_CHECK(s.begin <= s.end && s.end <= file.text().size(),
+                 "statement range outside the text");
   }
   catalog::CatalogBuilder builder;
   for (const sql::Statement& s : tree->statements()) {

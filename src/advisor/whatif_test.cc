@@ -514,11 +514,11 @@ std::string ReadExplainFixture(const std::string& name) {
 
 // Real PostgreSQL 15 output (test/fixtures/explain/README.md): the root's cost, not a child's.
 TEST(TotalCostFromExplainJson, ServerOutput) {
-  for (const auto& [name, cost] : std::vector<std::pair<std::string, double>>{
-           {"analyze_join.json", 45.34},
-           {"analyze_update.json", 8.31},
-           {"costs_anti_join.json", 482.01},
-           {"costs_limit_sort.json", 500.34}}) {
+  for (const auto& [name, cost] :
+       std::vector<std::pair<std::string, double>>{{"analyze_join.json", 45.34},
+                                                   {"analyze_update.json", 8.31},
+                                                   {"costs_anti_join.json", 482.01},
+                                                   {"costs_limit_sort.json", 500.34}}) {
     auto c = TotalCostFromExplainJson(ReadExplainFixture(name));
     ASSERT_TRUE(c.ok()) << name << ": " << c.status().ToString();
     EXPECT_DOUBLE_EQ(*c, cost) << name;
