@@ -136,5 +136,15 @@ TEST(IndexNamesFromExplainJson, ServerOutput) {
   EXPECT_FALSE(IndexNamesFromExplainJson("not json").ok());
 }
 
+// Found by fuzz/explain_json_fuzz.cc: the recursive walk overflowed the call stack on a
+// deeply nested document.
+TEST(IndexNamesFromExplainJson, DeepNesting) {
+  constexpr size_t kDepth = 200000;
+  auto names = IndexNamesFromExplainJson(std::string(kDepth, '[') + R"({"Index Name": "deep_idx"})" +
+                                         std::string(kDepth, ']'));
+  ASSERT_TRUE(names.ok()) << names.status().ToString();
+  EXPECT_EQ(*names, (std::vector<std::string>{"deep_idx"}));
+}
+
 }  // namespace
 }  // namespace dbarch::advisor

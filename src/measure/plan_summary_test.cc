@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -45,6 +47,26 @@ TEST(SummarizeExplainJson, ServerOutput) {
   EXPECT_EQ(s->shared_read_blocks, 0);
   EXPECT_EQ(s->execution_ms, 0.190);
   EXPECT_EQ(s->indexes, (std::vector<std::string>{"customers_email_key", "orders_customer_idx"}));
+}
+
+// Found by fuzz/explain_json_fuzz.cc: a deeply nested document overflowed the call stack
+// (a recursive walk, and a copy of the top array element), and a count beyond int64's range
+// was converted from double with undefined behaviour.
+TEST(SummarizeExplainJson, DeepNestingAndOutOfRangeCounts) {
+  constexpr size_t kDepth = 200000;
+  std::string deep = R"([{"Plan": {"Node Type": "Seq Scan", "Plans": )" + std::string(kDepth, '[') +
+                     R"({"Index Name": "deep_idx"})" + std::string(kDepth, ']') + "}}]";
+  auto s = SummarizeExplainJson(deep);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->indexes, (std::vector<std::string>{"deep_idx"}));
+  EXPECT_FALSE(SummarizeExplainJson("[" + std::string(kDepth, '[') + std::string(kDepth, ']') + "]").ok());
+  auto huge = SummarizeExplainJson(
+      R"([{"Plan": {"Node Type": "Seq Scan", "Actual Rows": 1e300, "Shared Hit Blocks": -1e300,
+          "Shared Read Blocks": 18446744073709551615}}])");
+  ASSERT_TRUE(huge.ok()) << huge.status().ToString();
+  EXPECT_EQ(huge->rows, std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(huge->shared_hit_blocks, std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(huge->shared_read_blocks, std::numeric_limits<int64_t>::max());
 }
 
 TEST(SummarizeExplainJson, RejectsNonPlans) {
