@@ -140,8 +140,8 @@ TEST(IndexNamesFromExplainJson, ServerOutput) {
 // deeply nested document.
 TEST(IndexNamesFromExplainJson, DeepNesting) {
   constexpr size_t kDepth = 200000;
-  auto names = IndexNamesFromExplainJson(std::string(kDepth, '[') + R"({"Index Name": "deep_idx"})" +
-                                         std::string(kDepth, ']'));
+  auto names = IndexNamesFromExplainJson(
+      std::string(kDepth, '[') + R"({"Index Name": "deep_idx"})" + std::string(kDepth, ']'));
   ASSERT_TRUE(names.ok()) << names.status().ToString();
   EXPECT_EQ(*names, (std::vector<std::string>{"deep_idx"}));
 }

@@ -59,7 +59,8 @@ TEST(SummarizeExplainJson, DeepNestingAndOutOfRangeCounts) {
   auto s = SummarizeExplainJson(deep);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->indexes, (std::vector<std::string>{"deep_idx"}));
-  EXPECT_FALSE(SummarizeExplainJson("[" + std::string(kDepth, '[') + std::string(kDepth, ']') + "]").ok());
+  EXPECT_FALSE(
+      SummarizeExplainJson("[" + std::string(kDepth, '[') + std::string(kDepth, ']') + "]").ok());
   auto huge = SummarizeExplainJson(
       R"([{"Plan": {"Node Type": "Seq Scan", "Actual Rows": 1e300, "Shared Hit Blocks": -1e300,
           "Shared Read Blocks": 18446744073709551615}}])");
