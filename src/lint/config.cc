@@ -57,6 +57,9 @@ std::vector<std::string> Config::ListOption(std::string_view rule, std::string_v
 
 namespace {
 
+// The longest naming pattern accepted (see where naming patterns are read).
+constexpr size_t kMaxNamingPatternBytes = 1000;
+
 Status ConfigError(const std::string& path, const YAML::Node& node, const std::string& msg) {
   Status st = Status::InvalidArgument(msg);
   if (node.IsDefined() && node.Mark().line >= 0) {
@@ -166,6 +169,14 @@ Result<Config> ParseConfig(const std::string& path, const std::string& text) {
           if (what != "table_number") {
             // Checked here so that a bad pattern is a config error with its location, not a
             // rule that silently never matches. {table} stands for a name: test with one.
+            // libstdc++ compiles a regular expression by recursion, one level per term and
+            // group, so a long enough pattern overflows the call stack; names are at most 63
+            // bytes, and no useful pattern comes near this limit.
+            if (pattern.size() > kMaxNamingPatternBytes) {
+              return ConfigError(path, n.second,
+                                 "naming." + what + ": pattern longer than " +
+                                     std::to_string(kMaxNamingPatternBytes) + " bytes");
+            }
             std::string probe = pattern;
             for (size_t at = probe.find("{table}"); at != std::string::npos; at = probe.find("{table}")) {
               probe.replace(at, 7, "t");
