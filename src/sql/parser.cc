@@ -63,9 +63,20 @@ uint32_t SkipBlanksAndComments(std::string_view text, uint32_t offset) {
 
 namespace {
 
+// libpg_query reads C strings, so a NUL byte would silently end the text where it stands
+// (the rest of a file ignored, statement ranges cut short). The server refuses one in a
+// query as well; this is its message.
+Status NulByteError() {
+  return Status::ParseError("invalid byte sequence for encoding \"UTF8\": 0x00");
+}
+
 // Parses the NUL-terminated `text` and decodes libpg_query's protobuf output into `arena`.
 Result<PgQuery__ParseResult*> ParseInto(const std::string& text, const SourceFile& file,
                                         Arena& arena) {
+  if (size_t nul = text.find('\0'); nul != std::string::npos) {
+    auto at = static_cast<uint32_t>(nul);
+    return NulByteError().WithSpan(file.Span(at, at));
+  }
   PgQueryProtobufParseResult raw = pg_query_parse_protobuf(text.c_str());
   if (raw.error != nullptr) {
     Status st = ErrorStatus(raw.error, text, file);
@@ -383,6 +394,7 @@ Result<std::vector<StatementRange>> SplitStatements(const SourceFile& file) {
 }
 
 Result<std::string> Fingerprint(std::string_view sql) {
+  if (sql.find('\0') != std::string_view::npos) return NulByteError();
   std::string text(sql);
   PgQueryFingerprintResult r = pg_query_fingerprint(text.c_str());
   if (r.error != nullptr) {

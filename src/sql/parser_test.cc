@@ -90,6 +90,23 @@ TEST(Fingerprint, IgnoresConstants) {
   EXPECT_EQ(*n, "SELECT * FROM t WHERE id = $1 AND name = $2");
 }
 
+// Found by fuzz/workload_fuzz.cc: libpg_query reads a C string, so text after a NUL byte was
+// silently dropped (a workload query came out with empty SQL). A NUL is a parse error at its
+// position, as the server's "invalid byte sequence" is.
+TEST(ParseTree, NulByteIsAParseError) {
+  SourceFile f("nul.sql", std::string("SELECT 1;\nSELECT 2\0;\nDROP TABLE t;\n", 35));
+  auto tree = ParseTree::Parse(f);
+  ASSERT_FALSE(tree.ok());
+  EXPECT_EQ(tree.status().code(), StatusCode::kParseError);
+  EXPECT_NE(tree.status().message().find("0x00"), std::string::npos) << tree.status().message();
+  ASSERT_TRUE(tree.status().span().has_value());
+  EXPECT_EQ(tree.status().span()->begin, 18u);
+  EXPECT_EQ(tree.status().span()->line, 2u);
+  EXPECT_EQ(tree.status().span()->column, 9u);
+  EXPECT_FALSE(Fingerprint(std::string("SELECT 1\0", 9)).ok());
+  EXPECT_FALSE(NormalizeQuery(std::string("SELECT 1\0", 9)).ok());
+}
+
 // libpg_query 15-4.0's normalizer copies with a negative length on these (found by
 // fuzz/sql_parse_fuzz.cc under AddressSanitizer); they are refused before they reach it.
 TEST(NormalizeQuery, RefusesWhatIsNotOneQuery) {
