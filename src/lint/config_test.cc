@@ -29,5 +29,22 @@ TEST(ParseConfig, RejectsOverlongNamingPatterns) {
   EXPECT_EQ(longest->naming.column, std::string(1000, 'a'));
 }
 
+// Found by fuzz/lint_config_fuzz.cc: libstdc++ 12 overflows a long (undefined behaviour) while
+// reading a backreference or repetition bound of 20 digits; numbers of more than 9 digits are
+// refused before the pattern is compiled.
+TEST(ParseConfig, RejectsPatternNumbersOfMoreThanNineDigits) {
+  for (const char* pattern :
+       {"^t(a)\\4444444444444444444$", "^a{1,99999999999999999999}$", "^t_1234567890$"}) {
+    auto config = ParseConfig("dbarch.yaml", std::string("naming:\n  index: '") + pattern + "'\n");
+    ASSERT_FALSE(config.ok()) << pattern;
+    EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(config.status().message().find("naming.index: numbers in a pattern are limited to 9"),
+              std::string::npos)
+        << config.status().message();
+  }
+  auto ok = ParseConfig("dbarch.yaml", "naming:\n  index: '^t_123456789_(a)\\1{2}$'\n");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+}
+
 }  // namespace
 }  // namespace dbarch::lint
