@@ -86,6 +86,8 @@ for t in "${targets[@]}"; do
   log=$build_dir/logs/$t.log
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
   echo "fuzz: $t for ${seconds}s (log: $log)" >&2
+  stamp=$build_dir/logs/$t.start
+  touch "$stamp"
   start=$(date +%s)
   rc=0
   "$build_dir/fuzz/${t}_fuzz" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2560 \
@@ -96,7 +98,7 @@ for t in "${targets[@]}"; do
   cov_line=$(grep -E '^#[0-9]+' "$log" | grep -E 'cov: [0-9]+' | tail -1 || true)
   cov=$(echo "$cov_line" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
   ft=$(echo "$cov_line" | sed -n 's/.*ft: \([0-9]*\).*/\1/p')
-  crashes=$(find "$artifacts" -type f | wc -l)
+  crashes=$(find "$artifacts" -type f -newer "$stamp" | wc -l)  # this run's only
   corpus_size=$(find "$corpus" -type f | wc -l)
   line=$(printf '%-13s %5ss  runs %-10s cov %-6s ft %-7s corpus %-6s crashes %s' "$t" "$elapsed" \
     "${runs:-?}" "${cov:-?}" "${ft:-?}" "$corpus_size" "$crashes")
@@ -104,7 +106,7 @@ for t in "${targets[@]}"; do
   if [ "$rc" -ne 0 ] || [ "$crashes" -ne 0 ]; then
     status=1
     echo "fuzz: $t FAILED (exit $rc); inputs in $artifacts:" >&2
-    find "$artifacts" -type f >&2
+    find "$artifacts" -type f -newer "$stamp" >&2
     grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$log" | head -5 >&2 || true
   fi
 done

@@ -112,7 +112,7 @@ TEST(ParseWorkload, NulByteIsAParseError) {
   EXPECT_EQ(w.status().code(), StatusCode::kParseError);
   ASSERT_TRUE(w.status().span().has_value());
   EXPECT_EQ(w.status().span()->line, 3u);
-  EXPECT_EQ(w.status().span()->column, 37u);
+  EXPECT_EQ(w.status().span()->column, 35u);
 }
 
 TEST_F(WorkloadFiles, BadWeightIsAnError) {
