@@ -39,7 +39,8 @@ uint32_t SkipBlanksAndComments(std::string_view text, uint32_t offset) {
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
       ++i;
     } else if (c == '-' && i + 1 < text.size() && text[i + 1] == '-') {
-      while (i < text.size() && text[i] != '\n') ++i;
+      // A -- comment ends at \n or \r, as in the server's scanner (scan.l: newline [\n\r]).
+      while (i < text.size() && text[i] != '\n' && text[i] != '\r') ++i;
     } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
       // PostgreSQL block comments nest.
       int depth = 0;
@@ -304,7 +305,8 @@ Result<std::vector<StatementRange>> SplitStatements(const SourceFile& file) {
   while (i < text.size()) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c == '-' && i + 1 < text.size() && text[i + 1] == '-') {
-      while (i < text.size() && text[i] != '\n') ++i;
+      // A -- comment ends at \n or \r, as in the server's scanner (scan.l: newline [\n\r]).
+      while (i < text.size() && text[i] != '\n' && text[i] != '\r') ++i;
     } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
       size_t after = SkipBlockComment(text, i);
       if (after == std::string_view::npos) return unterminated(i, "/* comment");

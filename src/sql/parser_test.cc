@@ -107,6 +107,22 @@ TEST(ParseTree, NulByteIsAParseError) {
   EXPECT_FALSE(NormalizeQuery(std::string("SELECT 1\0", 9)).ok());
 }
 
+// Found by fuzz/workload_fuzz.cc: a -- comment ended only at \n, so after a comment closed by a
+// lone \r the statement's start was put past its end (a workload query with empty SQL).
+TEST(SkipBlanksAndComments, LineCommentEndsAtCarriageReturn) {
+  EXPECT_EQ(SkipBlanksAndComments("-- c\rSELECT 1", 0), 5u);
+  SourceFile f("cr.sql", "SELECT 1;\n-- c\rSELECT 2;\n");
+  auto ranges = SplitStatements(f);
+  ASSERT_TRUE(ranges.ok()) << ranges.status().ToString();
+  ASSERT_EQ(ranges->size(), 2u);
+  EXPECT_EQ(f.text().substr((*ranges)[1].begin, (*ranges)[1].end - (*ranges)[1].begin), "SELECT 2");
+  auto tree = ParseTree::Parse(f);
+  ASSERT_TRUE(tree.ok()) << tree.status().ToString();
+  ASSERT_EQ(tree->statements().size(), 2u);
+  EXPECT_EQ(tree->statements()[1].begin, 15u);
+  EXPECT_EQ(tree->statements()[1].end, 23u);
+}
+
 // libpg_query 15-4.0's normalizer copies with a negative length on these (found by
 // fuzz/sql_parse_fuzz.cc under AddressSanitizer); they are refused before they reach it.
 TEST(NormalizeQuery, RefusesWhatIsNotOneQuery) {

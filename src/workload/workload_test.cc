@@ -115,6 +115,16 @@ TEST(ParseWorkload, NulByteIsAParseError) {
   EXPECT_EQ(w.status().span()->column, 35u);
 }
 
+// Found by fuzz/workload_fuzz.cc: an annotation ended by a lone \r (as the server ends a --
+// comment) left the next query with empty SQL.
+TEST(ParseWorkload, AnnotationEndedByCarriageReturn) {
+  auto w = ParseWorkload(SourceFile("w.sql", "SELECT 1;\n-- name: second\rSELECT 2;\n"));
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  ASSERT_EQ(w->queries.size(), 2u);
+  EXPECT_EQ(w->queries[1].name, "second");
+  EXPECT_EQ(w->queries[1].sql, "SELECT 2");
+}
+
 TEST_F(WorkloadFiles, BadWeightIsAnError) {
   std::string path = Write("w.sql", "select 1;\n-- weight: lots\nselect 2;\n");
   auto w = LoadWorkload({path});
