@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every build, test and sandbox dependency of dbarch from Debian packages.
 # Idempotent: quiet and quick when everything is already present. Run as root.
+# --fuzz adds the clang toolchain of scripts/fuzz.sh (not needed by the build or the tests).
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,11 @@ packages=(
   postgresql-15 postgresql-15-hypopg postgresql-contrib
   zstd libzstd-dev
 )
+# --fuzz: also the fuzzing toolchain of scripts/fuzz.sh: clang 14 and its runtime libraries
+# (libFuzzer, ASan and UBSan runtimes live in libclang-rt-14-dev).
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang-14 libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <utility>
+#include <vector>
 
 namespace dbarch::advisor {
 namespace {
@@ -16,17 +18,24 @@ std::string NullArguments(size_t n) {
   return out;
 }
 
-void CollectIndexNames(const nlohmann::json& node, std::vector<std::string>& out) {
-  if (node.is_object()) {
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      if (it.key() == "Index Name" && it.value().is_string()) {
-        out.push_back(it.value().get<std::string>());
-      } else {
-        CollectIndexNames(it.value(), out);
+// The "Index Name" values at any depth. An explicit stack, not recursion: the text comes from
+// a server, and a deeply nested document must not overflow the call stack.
+void CollectIndexNames(const nlohmann::json& root, std::vector<std::string>& out) {
+  std::vector<const nlohmann::json*> stack = {&root};
+  while (!stack.empty()) {
+    const nlohmann::json* node = stack.back();
+    stack.pop_back();
+    if (node->is_object()) {
+      for (auto it = node->begin(); it != node->end(); ++it) {
+        if (it.key() == "Index Name" && it.value().is_string()) {
+          out.push_back(it.value().get<std::string>());
+        } else {
+          stack.push_back(&it.value());
+        }
       }
+    } else if (node->is_array()) {
+      for (const nlohmann::json& child : *node) stack.push_back(&child);
     }
-  } else if (node.is_array()) {
-    for (const nlohmann::json& child : node) CollectIndexNames(child, out);
   }
 }
 

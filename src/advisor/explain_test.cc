@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -112,6 +114,36 @@ TEST_F(ExplainTest, SetupRunsInARolledBackTransactionOnAReadOnlySession) {
   auto tx = ro->Exec("SELECT now() = statement_timestamp()");  // not inside a transaction
   ASSERT_TRUE(tx.ok()) << tx.status().ToString();
   EXPECT_TRUE(tx->GetBool(0, 0));
+}
+
+// Real PostgreSQL 15 output (test/fixtures/explain/README.md): index names at every depth.
+TEST(IndexNamesFromExplainJson, ServerOutput) {
+  auto read = [](const std::string& name) {
+    std::ifstream in(std::string(DBARCH_SOURCE_DIR) + "/test/fixtures/explain/" + name);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  auto join = IndexNamesFromExplainJson(read("analyze_join.json"));
+  ASSERT_TRUE(join.ok()) << join.status().ToString();
+  EXPECT_EQ(*join, (std::vector<std::string>{"customers_email_key", "orders_customer_idx"}));
+  auto update = IndexNamesFromExplainJson(read("analyze_update.json"));
+  ASSERT_TRUE(update.ok()) << update.status().ToString();
+  EXPECT_EQ(*update, (std::vector<std::string>{"orders_pkey"}));
+  auto seq = IndexNamesFromExplainJson(read("costs_limit_sort.json"));
+  ASSERT_TRUE(seq.ok()) << seq.status().ToString();
+  EXPECT_TRUE(seq->empty());
+  EXPECT_FALSE(IndexNamesFromExplainJson("not json").ok());
+}
+
+// Found by fuzz/explain_json_fuzz.cc: the recursive walk overflowed the call stack on a
+// deeply nested document.
+TEST(IndexNamesFromExplainJson, DeepNesting) {
+  constexpr size_t kDepth = 200000;
+  auto names = IndexNamesFromExplainJson(
+      std::string(kDepth, '[') + R"({"Index Name": "deep_idx"})" + std::string(kDepth, ']'));
+  ASSERT_TRUE(names.ok()) << names.status().ToString();
+  EXPECT_EQ(*names, (std::vector<std::string>{"deep_idx"}));
 }
 
 }  // namespace

@@ -351,8 +351,10 @@ Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQ
       std::vector<std::string> extra;
       for (const auto& [table, column] : q.referenced) {
         if (table != base.table) continue;
+        // An init-capture, not [&]: clang 14 (the fuzz build) cannot capture a structured
+        // binding.
         bool in_key = std::any_of(base.keys.begin(), base.keys.end(),
-                                  [&](const IndexKey& k) { return k.column == column; });
+                                  [&col = column](const IndexKey& k) { return k.column == col; });
         // A partial index's predicate columns are implied for the rows it holds.
         bool in_predicate = std::find(base.predicate_columns.begin(), base.predicate_columns.end(),
                                       column) != base.predicate_columns.end();

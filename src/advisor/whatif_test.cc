@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -501,6 +503,26 @@ TEST_F(WhatIfTest, CoveringColumnsTurnAScanIntoAnIndexOnlyScan) {
   auto none = AddCoveringColumns(*session, {queries[0]}, options, *r3);
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(*none, 0);
+}
+
+std::string ReadExplainFixture(const std::string& name) {
+  std::ifstream in(std::string(DBARCH_SOURCE_DIR) + "/test/fixtures/explain/" + name);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Real PostgreSQL 15 output (test/fixtures/explain/README.md): the root's cost, not a child's.
+TEST(TotalCostFromExplainJson, ServerOutput) {
+  for (const auto& [name, cost] :
+       std::vector<std::pair<std::string, double>>{{"analyze_join.json", 45.34},
+                                                   {"analyze_update.json", 8.31},
+                                                   {"costs_anti_join.json", 482.01},
+                                                   {"costs_limit_sort.json", 500.34}}) {
+    auto c = TotalCostFromExplainJson(ReadExplainFixture(name));
+    ASSERT_TRUE(c.ok()) << name << ": " << c.status().ToString();
+    EXPECT_DOUBLE_EQ(*c, cost) << name;
+  }
 }
 
 TEST(TotalCostFromExplainJson, ReadsRootCost) {

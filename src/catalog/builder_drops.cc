@@ -98,9 +98,13 @@ Status CatalogBuilder::Impl::DropTable(const QualifiedName& name, bool cascade, 
     }
   }
   for (auto& [tn, t] : cat_.tables) {
+    // A named copy of the binding for the lambda: clang 14 (the fuzz build) cannot capture
+    // structured bindings.
+    const QualifiedName& table_name = tn;
     std::erase_if(t.constraints, [&](const Constraint& c) {
-      bool drop = c.kind == ConstraintKind::kForeignKey && c.ref_table == name && tn != name;
-      if (drop) ReleaseConstraint(tn.schema, c.name);
+      bool drop =
+          c.kind == ConstraintKind::kForeignKey && c.ref_table == name && table_name != name;
+      if (drop) ReleaseConstraint(table_name.schema, c.name);
       return drop;
     });
   }

@@ -57,6 +57,23 @@ std::vector<std::string> Config::ListOption(std::string_view rule, std::string_v
 
 namespace {
 
+// The longest naming pattern accepted (see where naming patterns are read).
+constexpr size_t kMaxNamingPatternBytes = 1000;
+
+// libstdc++ 12 reads the number of a backreference (\12) or a repetition bound ({3,5}) into a
+// long without an overflow check, undefined behaviour past 19 digits. Patterns with a longer
+// run of digits than this are refused before they are compiled; no naming rule needs one.
+constexpr size_t kMaxPatternDigits = 9;
+
+bool HasLongDigitRun(std::string_view pattern) {
+  size_t run = 0;
+  for (char c : pattern) {
+    run = c >= '0' && c <= '9' ? run + 1 : 0;
+    if (run > kMaxPatternDigits) return true;
+  }
+  return false;
+}
+
 Status ConfigError(const std::string& path, const YAML::Node& node, const std::string& msg) {
   Status st = Status::InvalidArgument(msg);
   if (node.IsDefined() && node.Mark().line >= 0) {
@@ -166,6 +183,19 @@ Result<Config> ParseConfig(const std::string& path, const std::string& text) {
           if (what != "table_number") {
             // Checked here so that a bad pattern is a config error with its location, not a
             // rule that silently never matches. {table} stands for a name: test with one.
+            // libstdc++ compiles a regular expression by recursion, one level per term and
+            // group, so a long enough pattern overflows the call stack; names are at most 63
+            // bytes, and no useful pattern comes near this limit.
+            if (pattern.size() > kMaxNamingPatternBytes) {
+              return ConfigError(path, n.second,
+                                 "naming." + what + ": pattern longer than " +
+                                     std::to_string(kMaxNamingPatternBytes) + " bytes");
+            }
+            if (HasLongDigitRun(pattern)) {
+              return ConfigError(path, n.second,
+                                 "naming." + what + ": numbers in a pattern are limited to " +
+                                     std::to_string(kMaxPatternDigits) + " digits");
+            }
             std::string probe = pattern;
             for (size_t at = probe.find("{table}"); at != std::string::npos; at = probe.find("{table}")) {
               probe.replace(at, 7, "t");

@@ -121,7 +121,8 @@ uint32_t SkipBlanksAndComments(std::string_view text, uint32_t offset) {
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
       ++i;
     } else if (c == '-' && i + 1 < text.size() && text[i + 1] == '-') {
-      while (i < text.size() && text[i] != '\n') ++i;
+      // A -- comment ends at \n or \r, as in the server's scanner (scan.l: newline [\n\r]).
+      while (i < text.size() && text[i] != '\n' && text[i] != '\r') ++i;
     } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
       // PostgreSQL block comments nest.
       int depth = 0;
@@ -145,9 +146,20 @@ uint32_t SkipBlanksAndComments(std::string_view text, uint32_t offset) {
 
 namespace {
 
+// libpg_query reads C strings, so a NUL byte would silently end the text where it stands
+// (the rest of a file ignored, statement ranges cut short). The server refuses one in a
+// query as well; this is its message.
+Status NulByteError() {
+  return Status::ParseError("invalid byte sequence for encoding \"UTF8\": 0x00");
+}
+
 // Parses the NUL-terminated `text` and decodes libpg_query's protobuf output into `arena`.
 Result<PgQuery__ParseResult*> ParseInto(const std::string& text, const SourceFile& file,
                                         Arena& arena) {
+  if (size_t nul = text.find('\0'); nul != std::string::npos) {
+    auto at = static_cast<uint32_t>(nul);
+    return NulByteError().WithSpan(file.Span(at, at));
+  }
   PgQueryProtobufParseResult raw = pg_query_parse_protobuf(text.c_str());
   if (raw.error != nullptr) {
     Status st = ErrorStatus(raw.error, text, file);
@@ -396,7 +408,8 @@ Result<std::vector<StatementRange>> SplitStatements(const SourceFile& file) {
   while (i < text.size()) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c == '-' && i + 1 < text.size() && text[i + 1] == '-') {
-      while (i < text.size() && text[i] != '\n') ++i;
+      // A -- comment ends at \n or \r, as in the server's scanner (scan.l: newline [\n\r]).
+      while (i < text.size() && text[i] != '\n' && text[i] != '\r') ++i;
     } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
       size_t after = SkipBlockComment(text, i);
       if (after == std::string_view::npos) return unterminated(i, "/* comment");
@@ -486,6 +499,7 @@ Result<std::vector<StatementRange>> SplitStatements(const SourceFile& file) {
 }
 
 Result<std::string> Fingerprint(std::string_view sql) {
+  if (sql.find('\0') != std::string_view::npos) return NulByteError();
   std::string text(sql);
   PgQueryFingerprintResult r = pg_query_fingerprint(text.c_str());
   if (r.error != nullptr) {
@@ -499,6 +513,31 @@ Result<std::string> Fingerprint(std::string_view sql) {
 }
 
 Result<std::string> NormalizeQuery(std::string_view sql) {
+  // Only one query statement reaches pg_query_normalize: libpg_query 15-4.0 computes a negative
+  // copy length there (and writes out of bounds) for some valid statements that are not
+  // queries, e.g. CREATE FUNCTION ... SET search_path = "$user" AS '...', and for texts that
+  // mix a SET with a query. pg_stat_statements in PostgreSQL 15 keeps the text of utility
+  // statements unnormalized too, so nothing that dbarch reads needs more.
+  ParseOptions one_thread;
+  one_thread.threads = 1;
+  DBARCH_ASSIGN_OR_RETURN(ParseTree tree,
+                          ParseTree::Parse(SourceFile("<query>", std::string(sql)), one_thread));
+  auto is_query = [](const Node* node) {
+    switch (node->node_case) {
+      case PG_QUERY__NODE__NODE_SELECT_STMT:
+      case PG_QUERY__NODE__NODE_INSERT_STMT:
+      case PG_QUERY__NODE__NODE_UPDATE_STMT:
+      case PG_QUERY__NODE__NODE_DELETE_STMT:
+      case PG_QUERY__NODE__NODE_MERGE_STMT:
+        return true;
+      default:
+        return false;
+    }
+  };
+  if (tree.statements().size() != 1 || !is_query(tree.statements()[0].node)) {
+    return Status::NotSupported(
+        "only a single SELECT, INSERT, UPDATE, DELETE or MERGE statement can be normalized");
+  }
   std::string text(sql);
   PgQueryNormalizeResult r = pg_query_normalize(text.c_str());
   if (r.error != nullptr) {

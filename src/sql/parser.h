@@ -109,7 +109,9 @@ Result<std::vector<StatementRange>> SplitStatements(const SourceFile& file);
 // constants, whitespace and comments.
 Result<std::string> Fingerprint(std::string_view sql);
 
-// `sql` with every constant replaced by $1, $2, ... (pg_stat_statements style).
+// `sql` with every constant replaced by $1, $2, ... (pg_stat_statements style). `sql` must be
+// one SELECT, INSERT, UPDATE, DELETE or MERGE statement: anything else is kNotSupported (and
+// text that does not parse kParseError).
 Result<std::string> NormalizeQuery(std::string_view sql);
 
 // SQL text for one statement node (as from a ParseTree or built in an Arena).

@@ -126,6 +126,59 @@ TEST(Fingerprint, IgnoresConstants) {
   EXPECT_EQ(*n, "SELECT * FROM t WHERE id = $1 AND name = $2");
 }
 
+// Found by fuzz/workload_fuzz.cc: libpg_query reads a C string, so text after a NUL byte was
+// silently dropped (a workload query came out with empty SQL). A NUL is a parse error at its
+// position, as the server's "invalid byte sequence" is.
+TEST(ParseTree, NulByteIsAParseError) {
+  SourceFile f("nul.sql", std::string("SELECT 1;\nSELECT 2\0;\nDROP TABLE t;\n", 35));
+  auto tree = ParseTree::Parse(f);
+  ASSERT_FALSE(tree.ok());
+  EXPECT_EQ(tree.status().code(), StatusCode::kParseError);
+  EXPECT_NE(tree.status().message().find("0x00"), std::string::npos) << tree.status().message();
+  ASSERT_TRUE(tree.status().span().has_value());
+  EXPECT_EQ(tree.status().span()->begin, 18u);
+  EXPECT_EQ(tree.status().span()->line, 2u);
+  EXPECT_EQ(tree.status().span()->column, 9u);
+  EXPECT_FALSE(Fingerprint(std::string("SELECT 1\0", 9)).ok());
+  EXPECT_FALSE(NormalizeQuery(std::string("SELECT 1\0", 9)).ok());
+}
+
+// Found by fuzz/workload_fuzz.cc: a -- comment ended only at \n, so after a comment closed by a
+// lone \r the statement's start was put past its end (a workload query with empty SQL).
+TEST(SkipBlanksAndComments, LineCommentEndsAtCarriageReturn) {
+  EXPECT_EQ(SkipBlanksAndComments("-- c\rSELECT 1", 0), 5u);
+  SourceFile f("cr.sql", "SELECT 1;\n-- c\rSELECT 2;\n");
+  auto ranges = SplitStatements(f);
+  ASSERT_TRUE(ranges.ok()) << ranges.status().ToString();
+  ASSERT_EQ(ranges->size(), 2u);
+  EXPECT_EQ(f.text().substr((*ranges)[1].begin, (*ranges)[1].end - (*ranges)[1].begin), "SELECT 2");
+  auto tree = ParseTree::Parse(f);
+  ASSERT_TRUE(tree.ok()) << tree.status().ToString();
+  ASSERT_EQ(tree->statements().size(), 2u);
+  EXPECT_EQ(tree->statements()[1].begin, 15u);
+  EXPECT_EQ(tree->statements()[1].end, 23u);
+}
+
+// libpg_query 15-4.0's normalizer copies with a negative length on these (found by
+// fuzz/sql_parse_fuzz.cc under AddressSanitizer); they are refused before they reach it.
+TEST(NormalizeQuery, RefusesWhatIsNotOneQuery) {
+  for (const char* sql : {
+           "CREATE FUNCTION p() RETURNS int LANGUAGE sql SET search_path = \"$user\" AS 'SELECT 1'",
+           "CREATE PROCEDURE app.purge() LANGUAGE sql SECURITY DEFINER SET search_path = "
+           "\"$user\", app AS $$ DELETE FROM sessions WHERE expires_at < now() $$",
+           "SET search_path TO false; SELECT 1",
+           "SELECT 1; SELECT 2",
+       }) {
+    auto n = NormalizeQuery(sql);
+    ASSERT_FALSE(n.ok()) << sql;
+    EXPECT_EQ(n.status().code(), StatusCode::kNotSupported) << sql;
+  }
+  EXPECT_EQ(NormalizeQuery("SELEC 1").status().code(), StatusCode::kParseError);
+  auto update = NormalizeQuery("UPDATE t SET a = 5 WHERE id = 7");
+  ASSERT_TRUE(update.ok()) << update.status().ToString();
+  EXPECT_EQ(*update, "UPDATE t SET a = $1 WHERE id = $2");
+}
+
 TEST(Deparse, RoundTripsStatements) {
   SourceFile f("a.sql", "create index on t using btree (lower(email) desc nulls last) where x > 1");
   auto tree = ParseTree::Parse(f);

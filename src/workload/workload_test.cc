@@ -101,6 +101,30 @@ TEST_F(WorkloadFiles, BadSqlHasFileLineCol) {
   EXPECT_GT(w.status().span()->column, 1u);
 }
 
+// Found by fuzz/workload_fuzz.cc: the parser stopped at a NUL byte, so the query after the
+// annotations came out with empty SQL. It is a parse error at the byte.
+TEST(ParseWorkload, NulByteIsAParseError) {
+  std::string text = "-- name: one order\n-- weight: 10\nSELECT o.id FROM orders o WHERE id";
+  text += '\0';
+  text += " = $1;\n";
+  auto w = ParseWorkload(SourceFile("w.sql", text));
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().code(), StatusCode::kParseError);
+  ASSERT_TRUE(w.status().span().has_value());
+  EXPECT_EQ(w.status().span()->line, 3u);
+  EXPECT_EQ(w.status().span()->column, 35u);
+}
+
+// Found by fuzz/workload_fuzz.cc: an annotation ended by a lone \r (as the server ends a --
+// comment) left the next query with empty SQL.
+TEST(ParseWorkload, AnnotationEndedByCarriageReturn) {
+  auto w = ParseWorkload(SourceFile("w.sql", "SELECT 1;\n-- name: second\rSELECT 2;\n"));
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  ASSERT_EQ(w->queries.size(), 2u);
+  EXPECT_EQ(w->queries[1].name, "second");
+  EXPECT_EQ(w->queries[1].sql, "SELECT 2");
+}
+
 TEST_F(WorkloadFiles, BadWeightIsAnError) {
   std::string path = Write("w.sql", "select 1;\n-- weight: lots\nselect 2;\n");
   auto w = LoadWorkload({path});
