@@ -22,7 +22,7 @@ if ! [[ $seconds =~ ^[0-9]+$ ]] || [ "$seconds" -eq 0 ]; then
   echo "usage: scripts/fuzz.sh SECONDS [TARGET...]" >&2
   exit 2
 fi
-all_targets=(sql_split sql_parse lint_sql workload lint_config datagen_spec explain_json)
+all_targets=(sql_split sql_parse lint_sql psql_script workload lint_config datagen_spec explain_json)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
@@ -62,7 +62,7 @@ golden_blocks() {  # golden_blocks DIR KIND(sql|config)
     END { flush() }' test/golden/lint/*.test
 }
 sql_files=$(find test/fixtures test/golden examples -name '*.sql' | sort)
-for t in sql_split sql_parse lint_sql; do
+for t in sql_split sql_parse lint_sql psql_script; do
   # shellcheck disable=SC2086
   copy_seeds $t $sql_files
   golden_blocks "$seeds/$t" sql
