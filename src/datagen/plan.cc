@@ -717,6 +717,25 @@ void ResolveType(const Catalog& cat, std::string type, ColumnPlan& c, bool& not_
 
 // --- partial unique indexes ---------------------------------------------------------------
 
+// `n` without the casts around it.
+const Node* StripCasts(const Node* n) {
+  while (n != nullptr && n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) n = n->type_cast->arg;
+  return n;
+}
+
+// The index in `t.columns` of the column `n` names (through casts), or -1.
+int ColumnIndexOf(const TablePlan& t, const Node* n) {
+  n = StripCasts(n);
+  if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF) return -1;
+  const PgQuery__ColumnRef* cr = n->column_ref;
+  const Node* last = cr->fields[cr->n_fields - 1];
+  if (last->node_case != PG_QUERY__NODE__NODE_STRING) return -1;
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    if (t.columns[i].name == last->string->sval) return static_cast<int>(i);
+  }
+  return -1;
+}
+
 // The row condition of a partial unique index: `flag`, `col = constant`, `col IS NULL`.
 TablePlan::UniqueWhen ReadUniqueWhen(const TablePlan& t, const std::string& text) {
   TablePlan::UniqueWhen out;
@@ -725,21 +744,8 @@ TablePlan::UniqueWhen ReadUniqueWhen(const TablePlan& t, const std::string& text
   if (!tree.ok() || tree->statements().size() != 1) return out;
   const Node* stmt = tree->statements()[0].node;
   if (stmt->node_case != PG_QUERY__NODE__NODE_SELECT_STMT || stmt->select_stmt->n_target_list != 1) return out;
-  auto strip = [](const Node* n) {
-    while (n != nullptr && n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) n = n->type_cast->arg;
-    return n;
-  };
-  auto column = [&](const Node* n) {
-    n = strip(n);
-    if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF) return -1;
-    const PgQuery__ColumnRef* cr = n->column_ref;
-    const Node* last = cr->fields[cr->n_fields - 1];
-    if (last->node_case != PG_QUERY__NODE__NODE_STRING) return -1;
-    for (size_t i = 0; i < t.columns.size(); ++i) {
-      if (t.columns[i].name == last->string->sval) return static_cast<int>(i);
-    }
-    return -1;
-  };
+  auto strip = [](const Node* n) { return StripCasts(n); };
+  auto column = [&](const Node* n) { return ColumnIndexOf(t, n); };
   const Node* e = strip(stmt->select_stmt->target_list[0]->res_target->val);
   if (e == nullptr) return out;
   int col = column(e);
@@ -784,21 +790,8 @@ ExclusionExpr ReadExclusionExpr(const TablePlan& t, const std::string& text) {
   if (!tree.ok() || tree->statements().size() != 1) return out;
   const Node* stmt = tree->statements()[0].node;
   if (stmt->node_case != PG_QUERY__NODE__NODE_SELECT_STMT || stmt->select_stmt->n_target_list != 1) return out;
-  auto strip = [](const Node* n) {
-    while (n != nullptr && n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) n = n->type_cast->arg;
-    return n;
-  };
-  auto column = [&](const Node* n) {
-    n = strip(n);
-    if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF) return -1;
-    const PgQuery__ColumnRef* cr = n->column_ref;
-    const Node* last = cr->fields[cr->n_fields - 1];
-    if (last->node_case != PG_QUERY__NODE__NODE_STRING) return -1;
-    for (size_t i = 0; i < t.columns.size(); ++i) {
-      if (t.columns[i].name == last->string->sval) return static_cast<int>(i);
-    }
-    return -1;
-  };
+  auto strip = [](const Node* n) { return StripCasts(n); };
+  auto column = [&](const Node* n) { return ColumnIndexOf(t, n); };
   auto text_constant = [&](const Node* n) -> std::optional<std::string> {
     n = strip(n);
     if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_A_CONST || n->a_const->isnull ||
