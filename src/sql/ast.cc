@@ -2,6 +2,20 @@
 
 namespace dbarch::sql {
 
+bool IsQueryOrDml(const Node* node) {
+  if (node == nullptr) return false;
+  switch (node->node_case) {
+    case PG_QUERY__NODE__NODE_SELECT_STMT:
+    case PG_QUERY__NODE__NODE_INSERT_STMT:
+    case PG_QUERY__NODE__NODE_UPDATE_STMT:
+    case PG_QUERY__NODE__NODE_DELETE_STMT:
+    case PG_QUERY__NODE__NODE_MERGE_STMT:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string_view StrVal(const Node* node) {
   if (node == nullptr) return {};
   if (node->node_case == PG_QUERY__NODE__NODE_STRING && node->string->sval != nullptr) {

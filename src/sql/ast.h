@@ -19,6 +19,9 @@ using Node = PgQuery__Node;
 std::string_view StrVal(const Node* node);
 // The strings of a list of String nodes (names like {"public", "orders"}).
 std::vector<std::string> StrList(Node* const* items, size_t n);
+// True for SELECT, INSERT, UPDATE, DELETE and MERGE statements (queries and DML); false for
+// everything else and for null.
+bool IsQueryOrDml(const Node* node);
 // Integer value of an Integer node or an A_Const holding an integer; `fallback` otherwise.
 int IntVal(const Node* node, int fallback);
 

@@ -522,19 +522,7 @@ Result<std::string> NormalizeQuery(std::string_view sql) {
   one_thread.threads = 1;
   DBARCH_ASSIGN_OR_RETURN(ParseTree tree,
                           ParseTree::Parse(SourceFile("<query>", std::string(sql)), one_thread));
-  auto is_query = [](const Node* node) {
-    switch (node->node_case) {
-      case PG_QUERY__NODE__NODE_SELECT_STMT:
-      case PG_QUERY__NODE__NODE_INSERT_STMT:
-      case PG_QUERY__NODE__NODE_UPDATE_STMT:
-      case PG_QUERY__NODE__NODE_DELETE_STMT:
-      case PG_QUERY__NODE__NODE_MERGE_STMT:
-        return true;
-      default:
-        return false;
-    }
-  };
-  if (tree.statements().size() != 1 || !is_query(tree.statements()[0].node)) {
+  if (tree.statements().size() != 1 || !IsQueryOrDml(tree.statements()[0].node)) {
     return Status::NotSupported(
         "only a single SELECT, INSERT, UPDATE, DELETE or MERGE statement can be normalized");
   }

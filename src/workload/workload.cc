@@ -143,18 +143,11 @@ Result<std::vector<std::optional<std::string>>> ParseParamList(std::string_view 
 }
 
 bool IsQueryStatement(const sql::Node* node) {
-  if (node == nullptr) return false;
-  switch (node->node_case) {
-    case PG_QUERY__NODE__NODE_SELECT_STMT:
-      return node->select_stmt->into_clause == nullptr;
-    case PG_QUERY__NODE__NODE_INSERT_STMT:
-    case PG_QUERY__NODE__NODE_UPDATE_STMT:
-    case PG_QUERY__NODE__NODE_DELETE_STMT:
-    case PG_QUERY__NODE__NODE_MERGE_STMT:
-      return true;
-    default:
-      return false;
+  // SELECT ... INTO creates a table: setup, not a query.
+  if (node != nullptr && node->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
+    return node->select_stmt->into_clause == nullptr;
   }
+  return sql::IsQueryOrDml(node);
 }
 
 Result<Workload> ParseWorkload(const SourceFile& file) {

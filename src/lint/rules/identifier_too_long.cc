@@ -27,19 +27,6 @@ namespace dbarch::lint {
 
 namespace {
 
-bool IsQueryOrDml(const sql::Node* n) {
-  switch (n->node_case) {
-    case PG_QUERY__NODE__NODE_SELECT_STMT:
-    case PG_QUERY__NODE__NODE_INSERT_STMT:
-    case PG_QUERY__NODE__NODE_UPDATE_STMT:
-    case PG_QUERY__NODE__NODE_DELETE_STMT:
-    case PG_QUERY__NODE__NODE_MERGE_STMT:
-      return true;
-    default:
-      return false;
-  }
-}
-
 class IdentifierTooLong final : public Rule {
  public:
   const RuleDoc& doc() const override {
@@ -59,7 +46,7 @@ class IdentifierTooLong final : public Rule {
   }
 
   void CheckStatement(const StatementContext& ctx, Emitter& out) const override {
-    if (ctx.stmt->node == nullptr || IsQueryOrDml(ctx.stmt->node)) return;
+    if (ctx.stmt->node == nullptr || sql::IsQueryOrDml(ctx.stmt->node)) return;
     std::string_view text = ctx.Text();
     if (text.size() <= catalog::kMaxIdentifierBytes) return;
     // Fast path: without a double quote, a long identifier is a long run of word bytes.
