@@ -685,22 +685,18 @@ Status CatalogBuilder::Impl::CreateTrigger(const PgQuery__CreateTrigStmt* s) {
   if (fn.size() >= 2) {
     t.function = QualifiedName{fn[fn.size() - 2], fn.back()};
   } else {
-    // pg_catalog is searched first (unless the search_path places it later): the built-in
-    // trigger functions resolve there, whatever the path says.
-    t.function = QualifiedName{search_path_.empty() ? "public" : search_path_[0], fn.back()};
-    bool found = false;
-    if (IsBuiltinTriggerFunction(fn.back()) &&
-        std::find(search_path_.begin(), search_path_.end(), "pg_catalog") == search_path_.end()) {
-      t.function.schema = "pg_catalog";
-      found = true;
+    // Resolved through the search path, where pg_catalog comes first unless the path
+    // places it: the built-in trigger functions live there.
+    std::vector<std::string> path = search_path_;
+    if (std::find(path.begin(), path.end(), "pg_catalog") == path.end()) {
+      path.insert(path.begin(), "pg_catalog");
     }
-    for (const std::string& schema : search_path_) {
-      if (found) break;
-      if (schema == "pg_catalog" && IsBuiltinTriggerFunction(fn.back())) {
-        t.function.schema = schema;
-        break;
-      }
-      if (cat_.functions.count(QualifiedName{schema, fn.back()}.Quoted() + "()")) {
+    t.function = QualifiedName{search_path_.empty() ? "public" : search_path_[0], fn.back()};
+    for (const std::string& schema : path) {
+      bool here = schema == "pg_catalog"
+                      ? IsBuiltinTriggerFunction(fn.back())
+                      : cat_.functions.count(QualifiedName{schema, fn.back()}.Quoted() + "()") > 0;
+      if (here) {
         t.function.schema = schema;
         break;
       }
