@@ -224,9 +224,12 @@ Result<Config> ParseConfig(const std::string& path, const std::string& text) {
                 .WithHint("keys: table, column, index, foreign_key, primary_key, unique, constraint, table_number");
           }
         }
+      } else if (key == "health") {
+        // `dbarch health`'s thresholds (ops/health_config.h reads them).
       } else {
         Status st = ConfigError(path, kv.first, "unknown config key \"" + key + "\"");
-        std::string close = ClosestMatch(key, {"target_version", "families", "rules", "naming"});
+        std::string close =
+            ClosestMatch(key, {"target_version", "families", "rules", "naming", "health"});
         if (!close.empty()) return std::move(st).WithHint("did you mean \"" + close + "\"?");
         return st;
       }
