@@ -138,6 +138,21 @@ Status IdleInTransaction(CheckContext& ctx) {
                      "idle in transaction; last statement");
 }
 
+Status PreparedTransactions(CheckContext& ctx) {
+  DBARCH_ASSIGN_OR_RETURN(
+      pg::QueryResult r,
+      ctx.conn.Exec("SELECT gid, extract(epoch FROM now() - prepared)::float8, owner, database, "
+                    "current_setting('max_prepared_transactions') FROM pg_prepared_xacts"));
+  for (int i = 0; i < r.rows(); ++i) {
+    double age = Num(r, i, 1);
+    ctx.Add("transaction " + Str(r, i, 0), age,
+            fmt::format("prepared {} ago by {} in database {}; until COMMIT PREPARED or ROLLBACK "
+                        "PREPARED it keeps its locks and holds back VACUUM everywhere",
+                        FormatSeconds(age), Str(r, i, 2), Str(r, i, 3)));
+  }
+  return Status::OK();
+}
+
 Status LockWaits(CheckContext& ctx) {
   std::string sql =
       std::string("SELECT ") + kActivityColumns +
@@ -787,6 +802,7 @@ constexpr CheckFn kCheckFns[] = {
     {"long_queries", LongQueries},
     {"long_transactions", LongTransactions},
     {"idle_in_transaction", IdleInTransaction},
+    {"prepared_transactions", PreparedTransactions},
     {"lock_waits", LockWaits},
     {"xid_wraparound", XidWraparound},
     {"multixact_wraparound", MultixactWraparound},

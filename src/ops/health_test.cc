@@ -20,7 +20,9 @@ namespace {
 Result<sandbox::Sandbox*> SharedSandbox() {
   static Result<std::unique_ptr<sandbox::Sandbox>> started = [] {
     sandbox::SandboxOptions options = sandbox::test_util::TestOptions();
-    options.settings = {{"wal_level", "replica"}, {"max_wal_senders", "2"}};
+    options.settings = {{"wal_level", "replica"},
+                        {"max_wal_senders", "2"},
+                        {"max_prepared_transactions", "2"}};
     return sandbox::Sandbox::Start(options);
   }();
   if (!started.ok()) return started.status();
@@ -151,6 +153,8 @@ TEST(Health, PlantedProblemsAreFoundWithTheirObjects) {
       "CREATE TABLE dups (v int);"
       "INSERT INTO dups VALUES (1), (1);"
       "CREATE TABLE queue (id int)");
+  // A prepared transaction nobody finished.
+  Exec(setup, "BEGIN; INSERT INTO events VALUES ('x', now()); PREPARE TRANSACTION 'forgotten'");
   // A failed CREATE UNIQUE INDEX CONCURRENTLY leaves an invalid index behind.
   auto failed = setup.Exec("CREATE UNIQUE INDEX CONCURRENTLY dups_v_key ON dups (v)");
   ASSERT_FALSE(failed.ok());
@@ -175,10 +179,12 @@ TEST(Health, PlantedProblemsAreFoundWithTheirObjects) {
   HealthOptions options;
   options.thresholds["idle_in_transaction"] = {0.05, 3600};
   options.thresholds["lock_waits"] = {0.05, 3600};
+  options.thresholds["prepared_transactions"] = {0.05, 3600};
   auto report = RunHealthChecks(conn, options);
   Exec(holder, "COMMIT");
   waiting.join();
   Exec(setup, "SELECT pg_drop_replication_slot('health_planted_slot')");
+  Exec(setup, "ROLLBACK PREPARED 'forgotten'");
   ASSERT_TRUE(queued);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   std::string all = Describe(*report);
@@ -231,6 +237,10 @@ TEST(Health, PlantedProblemsAreFoundWithTheirObjects) {
       << locks->measurements[0].message;
   EXPECT_NE(locks->measurements[0].message.find("idle in transaction"), std::string::npos)
       << locks->measurements[0].message;
+
+  m = FindMeasurement(*report, "prepared_transactions", "transaction forgotten");
+  ASSERT_NE(m, nullptr) << all;
+  EXPECT_EQ(m->severity, Severity::kWarning);
 
   EXPECT_EQ(report->severity(), Severity::kCritical);
 }

@@ -167,7 +167,7 @@ std::string HealthToNagios(const HealthReport& report) {
     if (!c.error.empty()) unknown.push_back(std::string(c.info->name) + ": " + c.error);
   }
   if (findings.empty() && unknown.empty()) {
-    out += fmt::format(" - {} checks ok", report.checks.size());
+    out += fmt::format(" - {} check{} ok", report.checks.size(), report.checks.size() == 1 ? "" : "s");
   } else {
     out += " - " + Summary(report) + ":";
     // The first findings in the status line (Nagios shows it in notifications); all of them

@@ -41,7 +41,7 @@ TEST(CliHealth, NagiosLineAndExitCodeFollowTheWorstFinding) {
   RunResult r = RunDbarch({"health", "--dsn", PlantedDsn(), "--format", "nagios"});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;  // CRITICAL
   EXPECT_EQ(r.out.rfind("POSTGRES_HEALTH CRITICAL - 1 critical, 1 warning", 0), 0u) << r.out;
-  EXPECT_NE(r.out.find("'sequences sequence public.nearly_done'=95.96%;85;95"),
+  EXPECT_NE(r.out.find("'sequences sequence public.nearly_done'=95.9596%;85;95"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("\nWARNING missing_primary_key table public.events: no primary key"),
@@ -58,7 +58,7 @@ TEST(CliHealth, NagiosLineAndExitCodeFollowTheWorstFinding) {
   r = RunDbarch({"health", "--dsn", PlantedDsn(), "--format", "nagios", "--check", "sequences",
                  "--critical", "99"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.out.find("=95.96%;85;99"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("=95.9596%;85;99"), std::string::npos) << r.out;
 }
 
 TEST(CliHealth, UnreachableServerIsNagiosUnknown) {
@@ -86,7 +86,7 @@ TEST(CliHealth, JsonHasFindingsChecksAndSummary) {
   EXPECT_EQ(j["summary"]["critical"], 1);
   EXPECT_EQ(j["summary"]["warning"], 1);
   EXPECT_EQ(j["summary"]["unknown"], 0);
-  EXPECT_EQ(j["checks"].size(), 22u);
+  EXPECT_EQ(j["checks"].size(), 23u);
 
   r = RunDbarch({"health", "--dsn", PlantedDsn(), "--format", "json", "--fail-on", "never"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -99,7 +99,7 @@ TEST(CliHealth, PrometheusExposition) {
   EXPECT_NE(r.out.find("dbarch_health_status{check=\"sequences\"} 2\n"), std::string::npos);
   EXPECT_NE(r.out.find("dbarch_health_status{check=\"connections\"} 0\n"), std::string::npos);
   EXPECT_NE(r.out.find("dbarch_health_value{check=\"sequences\",object=\"sequence "
-                       "public.nearly_done\",unit=\"%\"} 95.96\n"),
+                       "public.nearly_done\",unit=\"%\"} 95.9596\n"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("dbarch_health_threshold{check=\"sequences\",level=\"critical\"} 95\n"),
@@ -114,7 +114,7 @@ TEST(CliHealth, ThresholdsFromDbarchYaml) {
                            "sequences"},
                           dir.string());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("=95.96%;97;99"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("=95.9596%;97;99"), std::string::npos) << r.out;
 
   std::ofstream(dir / "dbarch.yaml") << "health:\n  sequence: { warning: 97 }\n";
   r = RunDbarch({"health", "--dsn", PlantedDsn()}, dir.string());
