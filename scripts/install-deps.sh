@@ -10,6 +10,8 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-15-hypopg postgresql-contrib
   zstd libzstd-dev
+  # check_postgres: `dbarch health`'s tests and bench compare findings with its actions.
+  check-postgres
 )
 # --fuzz: also the fuzzing toolchain of scripts/fuzz.sh: clang 14 and its runtime libraries
 # (libFuzzer, ASan and UBSan runtimes live in libclang-rt-14-dev).

@@ -148,6 +148,35 @@ TEST(CliHealth, SizesSavedAndReadBack) {
   std::filesystem::remove_all(dir);
 }
 
+// The value of `key` in a keyword=value conninfo, or "".
+std::string ConninfoValue(const std::string& conninfo, const std::string& key) {
+  size_t at = conninfo.find(key + "=");
+  if (at == std::string::npos) return "";
+  at += key.size() + 1;
+  return conninfo.substr(at, conninfo.find(' ', at) - at);
+}
+
+// Both tools judge the planted sequence the same with the same thresholds (check_postgres
+// comes from Debian's check-postgres, installed by scripts/install-deps.sh).
+TEST(CliHealth, SequenceVerdictAgreesWithCheckPostgres) {
+  std::string dsn = PlantedDsn();
+  std::string command = "check_postgres --action=sequence --warning=85% --critical=95% --host=" +
+                        ConninfoValue(dsn, "host") + " --port=" + ConninfoValue(dsn, "port") +
+                        " --dbuser=" + ConninfoValue(dsn, "user") + " --db=cli_health 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buf[4096];
+  while (fgets(buf, sizeof buf, pipe) != nullptr) out += buf;
+  int status = pclose(pipe);
+  ASSERT_TRUE(WIFEXITED(status)) << out;
+  EXPECT_EQ(WEXITSTATUS(status), 2) << out;  // CRITICAL
+  EXPECT_NE(out.find("POSTGRES_SEQUENCE CRITICAL"), std::string::npos) << out;
+
+  RunResult r = RunDbarch({"health", "--dsn", dsn, "--format", "nagios", "--check", "sequences"});
+  EXPECT_EQ(r.exit_code, WEXITSTATUS(status)) << r.out;
+}
+
 TEST(CliHealth, UsageErrors) {
   RunResult r = RunDbarch({"health"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
