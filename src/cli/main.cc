@@ -32,6 +32,7 @@ std::vector<std::unique_ptr<Subcommand>> AllSubcommands() {
   out.push_back(MakeGenerateCommand());
   out.push_back(MakeAdviseCommand());
   out.push_back(MakeHealthCommand());
+  out.push_back(MakeAuditCommand());
   return out;
 }
 

@@ -33,5 +33,6 @@ std::unique_ptr<Subcommand> MakeBenchCommand();    // bench.cc
 std::unique_ptr<Subcommand> MakeGenerateCommand(); // generate.cc
 std::unique_ptr<Subcommand> MakeAdviseCommand();   // advise.cc
 std::unique_ptr<Subcommand> MakeHealthCommand();   // health.cc
+std::unique_ptr<Subcommand> MakeAuditCommand();    // audit.cc
 
 }  // namespace dbarch::cli
