@@ -167,6 +167,14 @@ const std::vector<AuditRuleInfo>& AllAuditRules() {
       {"log-line-prefix", "server", "log lines do not name the user and database",
        "a log_line_prefix without %u and %d cannot attribute an action to a role",
        "CIS PostgreSQL 15: Ensure 'log_line_prefix' is set correctly", Severity::kWarning},
+      {"data-checksums", "server", "data checksums are off",
+       "without checksums silent storage corruption is read back as if it were data",
+       "CIS PostgreSQL 15: Ensure Data Cluster have checksum enabled", Severity::kInfo},
+      {"tablespace-in-data-directory", "server", "a tablespace inside the data directory",
+       "backups, pg_upgrade and file-level tools treat the data directory as one unit; a "
+       "tablespace inside it is copied twice or lost",
+       "CIS PostgreSQL 15: Ensure tablespace location is not inside the PGDATA",
+       Severity::kWarning},
       {"pgaudit-not-loaded", "server", "pgaudit is not loaded",
        "object- and session-level audit logging needs pgaudit in shared_preload_libraries",
        "CIS PostgreSQL 15: Ensure the PostgreSQL Audit Extension (pgAudit) is enabled",
@@ -918,6 +926,35 @@ Status LogLinePrefix(Context& ctx) {
   return Status::OK();
 }
 
+Status DataChecksums(Context& ctx) {
+  DBARCH_ASSIGN_OR_RETURN(std::string v, ctx.Setting("data_checksums"));
+  if (v == "on") return Status::OK();
+  ctx.Add("setting data_checksums", "data_checksums = off",
+          "stop the server and run pg_checksums --enable -D <data directory> (PostgreSQL 12+), "
+          "or initdb --data-checksums for a new cluster");
+  return Status::OK();
+}
+
+Status TablespaceInDataDirectory(Context& ctx) {
+  DBARCH_ASSIGN_OR_RETURN(
+      pg::QueryResult r,
+      ctx.Query("SELECT spcname, pg_tablespace_location(oid), current_setting('data_directory') "
+                "FROM pg_tablespace WHERE pg_tablespace_location(oid) <> '' ORDER BY 1"));
+  for (int i = 0; i < r.rows(); ++i) {
+    std::string location = Str(r, i, 1);
+    std::string data = Str(r, i, 2);
+    if (location.rfind(data + "/", 0) != 0) continue;
+    std::string name = Str(r, i, 0);
+    ctx.Add("tablespace " + name,
+            fmt::format("tablespace {} is at {}, inside the data directory {}", name, location,
+                        data),
+            "CREATE TABLESPACE <new> LOCATION '<outside the data directory>'; move its objects "
+            "(ALTER TABLE ... SET TABLESPACE), then DROP TABLESPACE " +
+                QuoteIdent(name) + ";");
+  }
+  return Status::OK();
+}
+
 Status PgauditNotLoaded(Context& ctx) {
   DBARCH_ASSIGN_OR_RETURN(std::string v, ctx.Setting("shared_preload_libraries"));
   if (v.find("pgaudit") != std::string::npos) return Status::OK();
@@ -966,6 +1003,8 @@ constexpr RuleFn kRuleFns[] = {
     {"log-disconnections", LogDisconnections},
     {"log-statement", LogStatement},
     {"log-line-prefix", LogLinePrefix},
+    {"data-checksums", DataChecksums},
+    {"tablespace-in-data-directory", TablespaceInDataDirectory},
     {"pgaudit-not-loaded", PgauditNotLoaded},
 };
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -86,7 +87,7 @@ TEST(Audit, FreshClusterListsOnlyWhatTheDefaultsLeaveOpen) {
   for (const AuditFinding& f : report->findings) rules.insert(std::string(f.rule->id));
   EXPECT_EQ(rules, (std::set<std::string>{"hba-trust", "ssl-off", "log-connections",
                                           "log-disconnections", "log-line-prefix",
-                                          "pgaudit-not-loaded"}))
+                                          "data-checksums", "pgaudit-not-loaded"}))
       << Describe(*report);
   EXPECT_TRUE(report->skipped.empty()) << Describe(*report);
   EXPECT_EQ(report->rules_run, static_cast<int>(AllAuditRules().size()));
@@ -116,7 +117,11 @@ TEST(Audit, EveryPlantedProblemIsFound) {
            "host all all 10.0.0.0/8 password\n"
            "hostssl all all 192.168.0.0/16 md5\n";
   }
+  // A tablespace directory inside the data directory, owned by the server's OS user.
+  std::string inside = (*box)->data_dir() + "/inside_ts";
+  ASSERT_EQ(system(("mkdir -p '" + inside + "' && chown postgres '" + inside + "'").c_str()), 0);
   pg::Connection setup = Connect("audit_planted");
+  (void)setup.Exec("CREATE TABLESPACE inside_ts LOCATION '" + inside + "'");
   Exec(setup,
        // Roles.
        "CREATE ROLE audit_su SUPERUSER LOGIN;"
@@ -172,6 +177,7 @@ TEST(Audit, EveryPlantedProblemIsFound) {
        "ALTER DEFAULT PRIVILEGES REVOKE SELECT ON TABLES FROM PUBLIC;"
        "REVOKE ALL ON everything FROM audit_reader;"
        "DROP ROLE audit_su, audit_creator, audit_nopass, audit_md5, audit_app, audit_reader");
+  Exec(setup, "DROP TABLESPACE inside_ts");
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   std::string all = Describe(*report);
   EXPECT_TRUE(report->skipped.empty()) << all;
@@ -216,6 +222,7 @@ TEST(Audit, EveryPlantedProblemIsFound) {
     EXPECT_NE(f->message.find("0.0.0.0"), std::string::npos) << f->message;
   }
   EXPECT_EQ(trust_errors, 1) << all;
+  expect_one("tablespace-in-data-directory", "tablespace inside_ts", Severity::kWarning);
   expect_one("password-encryption-md5", "setting password_encryption", Severity::kWarning);
   auto weak = Find(*report, "hba-weak-method");
   ASSERT_EQ(weak.size(), 2u) << all;
