@@ -34,5 +34,6 @@ std::unique_ptr<Subcommand> MakeGenerateCommand(); // generate.cc
 std::unique_ptr<Subcommand> MakeAdviseCommand();   // advise.cc
 std::unique_ptr<Subcommand> MakeHealthCommand();   // health.cc
 std::unique_ptr<Subcommand> MakeAuditCommand();    // audit.cc
+std::unique_ptr<Subcommand> MakeTuneCommand();     // tune.cc
 
 }  // namespace dbarch::cli

@@ -1,0 +1,125 @@
+#include "ops/tune.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+#include "pg/connection.h"
+#include "sandbox/test_util.h"
+
+namespace dbarch::ops {
+namespace {
+
+constexpr int64_t kGB = 1024LL * 1024 * 1024;
+
+std::map<std::string, TuneSetting> ByName(const TuneResult& r) {
+  std::map<std::string, TuneSetting> out;
+  for (const TuneSetting& s : r.settings) out[s.name] = s;
+  return out;
+}
+
+// The formulas pgtune publishes, for inputs whose results are easy to check by hand: a web
+// workload on 16 GB, 2 CPUs, SSD gives a quarter of memory to shared_buffers, three
+// quarters as effective cache, 1/16 for maintenance, and (16 GB - 4 GB) / (200 x 3) of
+// work_mem.
+TEST(Tune, WebOn16GbMatchesPgtunesFormulas) {
+  TuneResult r = RecommendSettings({16 * kGB, 2, StorageKind::kSsd, 0}, WorkloadKind::kWeb,
+                                   std::nullopt);
+  auto s = ByName(r);
+  EXPECT_EQ(s["max_connections"].recommended, "200");
+  EXPECT_EQ(s["shared_buffers"].recommended, "4GB");
+  EXPECT_EQ(s["effective_cache_size"].recommended, "12GB");
+  EXPECT_EQ(s["maintenance_work_mem"].recommended, "1GB");
+  EXPECT_EQ(s["checkpoint_completion_target"].recommended, "0.9");
+  EXPECT_EQ(s["wal_buffers"].recommended, "16MB");
+  EXPECT_EQ(s["default_statistics_target"].recommended, "100");
+  EXPECT_EQ(s["random_page_cost"].recommended, "1.1");
+  EXPECT_EQ(s["effective_io_concurrency"].recommended, "200");
+  EXPECT_EQ(s["work_mem"].recommended, "20971kB");
+  EXPECT_EQ(s["huge_pages"].recommended, "off");
+  EXPECT_EQ(s["min_wal_size"].recommended, "1GB");
+  EXPECT_EQ(s["max_wal_size"].recommended, "4GB");
+  EXPECT_EQ(s.count("max_parallel_workers_per_gather"), 0u);  // 2 cores: no parallel settings
+  EXPECT_TRUE(s["shared_buffers"].needs_restart);
+  EXPECT_FALSE(s["work_mem"].needs_restart);
+}
+
+TEST(Tune, WarehouseOn64GbWith16Cores) {
+  TuneResult r = RecommendSettings({64 * kGB, 16, StorageKind::kHdd, 0},
+                                   WorkloadKind::kDataWarehouse, std::nullopt);
+  auto s = ByName(r);
+  EXPECT_EQ(s["max_connections"].recommended, "40");
+  EXPECT_EQ(s["shared_buffers"].recommended, "16GB");
+  EXPECT_EQ(s["maintenance_work_mem"].recommended, "2GB");  // capped
+  EXPECT_EQ(s["default_statistics_target"].recommended, "500");
+  EXPECT_EQ(s["random_page_cost"].recommended, "4");
+  EXPECT_EQ(s["effective_io_concurrency"].recommended, "2");
+  EXPECT_EQ(s["max_parallel_workers_per_gather"].recommended, "8");
+  EXPECT_EQ(s["max_worker_processes"].recommended, "16");
+  // (64 GB - 16 GB) / (40 x 3) / 8 workers / 2 for analytics.
+  EXPECT_EQ(s["work_mem"].recommended, "26214kB");
+  EXPECT_EQ(s["huge_pages"].recommended, "try");
+  EXPECT_EQ(s["max_wal_size"].recommended, "16GB");
+  ASSERT_FALSE(r.notes.empty());
+  EXPECT_NE(r.notes.back().find("vm.nr_hugepages = 9011"), std::string::npos) << r.notes.back();
+}
+
+TEST(Tune, MeasuredSpillsAndRequestedCheckpointsAdjustTheFormulas) {
+  ServerSignals signals;
+  signals.settings["max_connections"] = {"100", "postmaster"};
+  signals.settings["work_mem"] = {"4MB", "user"};
+  signals.settings["max_wal_size"] = {"1GB", "sighup"};
+  signals.settings["shared_buffers"] = {"4GB", "postmaster"};
+  signals.temp_files = 1000;
+  signals.temp_bytes = 200 * kGB;  // 200 MB per file
+  signals.stats_age_s = 86400;
+  signals.checkpoints_timed = 10;
+  signals.checkpoints_req = 30;
+  TuneResult r = RecommendSettings({16 * kGB, 2, StorageKind::kSsd, 0}, WorkloadKind::kWeb,
+                                   signals);
+  auto s = ByName(r);
+  // The server's connection limit is kept, not cut to the kind's 200... or raised.
+  EXPECT_EQ(s["max_connections"].recommended, "100");
+  EXPECT_EQ(s["max_connections"].current, "100");
+  EXPECT_FALSE(s["max_connections"].changes());
+  // (16 - 4) GB / 300 = 40 MB by formula; spills average 200 MB: raised to 4x the formula.
+  EXPECT_EQ(s["work_mem"].recommended, "163MB");
+  EXPECT_NE(s["work_mem"].reason.find("1000 temporary files"), std::string::npos);
+  EXPECT_EQ(s["max_wal_size"].recommended, "4GB");
+  EXPECT_NE(s["max_wal_size"].reason.find("30 of 40 checkpoints"), std::string::npos);
+  // Same value written differently is not a change.
+  EXPECT_FALSE(s["shared_buffers"].changes());
+}
+
+TEST(Tune, SizesRoundTrip) {
+  EXPECT_EQ(ConfSize(6 * kGB), "6GB");
+  EXPECT_EQ(ConfSize(1536LL * 1024 * 1024), "1536MB");
+  EXPECT_EQ(ConfSize(64 * 1024), "64kB");
+  EXPECT_EQ(ParseConfSize("128MB"), 128LL * 1024 * 1024);
+  EXPECT_EQ(ParseConfSize("8192", 8192), 8192LL * 8192);
+  EXPECT_FALSE(ParseConfSize("lots").has_value());
+}
+
+// Every recommended value is one PostgreSQL 15 accepts: ALTER SYSTEM validates each.
+TEST(Tune, RecommendationsAreAcceptedByTheServer) {
+  auto conn = sandbox::test_util::ConnectToSharedSandbox();
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  auto signals = ReadServerSignals(*conn);
+  ASSERT_TRUE(signals.ok()) << signals.status().ToString();
+  EXPECT_EQ(signals->settings.at("shared_buffers").context, "postmaster");
+  EXPECT_FALSE(signals->settings.at("work_mem").value.empty());
+  for (WorkloadKind kind : {WorkloadKind::kWeb, WorkloadKind::kOltp,
+                            WorkloadKind::kDataWarehouse, WorkloadKind::kMixed,
+                            WorkloadKind::kDesktop}) {
+    TuneResult r = RecommendSettings({24 * kGB, 8, StorageKind::kSan, 0}, kind, *signals);
+    for (const TuneSetting& s : r.settings) {
+      auto st = conn->Exec("ALTER SYSTEM SET " + s.name + " = '" + s.recommended + "'");
+      EXPECT_TRUE(st.ok()) << s.name << " = " << s.recommended << ": " << st.status().ToString();
+    }
+  }
+  ASSERT_TRUE(conn->Exec("ALTER SYSTEM RESET ALL").ok());
+}
+
+}  // namespace
+}  // namespace dbarch::ops
