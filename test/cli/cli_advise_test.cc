@@ -56,19 +56,40 @@ TEST(CliAdvise, JsonShapeIsStable) {
                            kDir + "workload.sql", "--budget-mb", "50", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   Json j = ParseJson(r);
-  EXPECT_EQ(Keys(j),
-            (std::vector<std::string>{
-                "budget_mb", "candidates", "cost_cache_hits", "cost_with", "cost_without", "drops",
-                "drops_size_bytes", "index_stats_reset", "indexes", "kept_indexes", "max_indexes",
-                "max_width", "queries", "rejected", "relative_cost", "runtime_ms", "skipped",
-                "target", "total_size_bytes", "unused_not_checked", "verify", "whatif_calls",
-                "workload_source", "write_cost_with", "write_cost_without", "writes"}));
+  EXPECT_EQ(Keys(j), (std::vector<std::string>{"budget_mb",
+                                               "candidates",
+                                               "cost_cache_hits",
+                                               "cost_with",
+                                               "cost_without",
+                                               "drops",
+                                               "drops_size_bytes",
+                                               "index_stats_reset",
+                                               "indexes",
+                                               "kept_indexes",
+                                               "max_indexes",
+                                               "max_width",
+                                               "queries",
+                                               "rejected",
+                                               "relative_cost",
+                                               "runtime_ms",
+                                               "sample",
+                                               "skipped",
+                                               "target",
+                                               "total_size_bytes",
+                                               "unused_not_checked",
+                                               "verify",
+                                               "whatif_calls",
+                                               "workload_source",
+                                               "write_cost_with",
+                                               "write_cost_without",
+                                               "writes"}));
   EXPECT_EQ(j["workload_source"], "files");
   EXPECT_EQ(j["drops"], Json::array());
   EXPECT_EQ(j["budget_mb"], 50.0);
   EXPECT_EQ(j["max_width"], 3);
   EXPECT_EQ(j["queries"], 2);
   EXPECT_TRUE(j["verify"].is_null());
+  EXPECT_TRUE(j["sample"].is_null());
   EXPECT_GT(j["whatif_calls"].get<int>(), 0);
   EXPECT_LT(j["relative_cost"].get<double>(), 1.0);
   ASSERT_EQ(j["indexes"].size(), 1u) << j.dump(2);
