@@ -769,6 +769,7 @@ Result<AdviseResult> Pipeline::Run() {
   result.max_indexes = options_.max_indexes;
   result.workload_source = request_.workload_source;
   result.skipped = request_.skipped;
+  result.sample = request_.sample;
   const int v = conn.server_version_num();
   const std::string version =
       "PostgreSQL " + std::to_string(v / 10000) + "." + std::to_string(v % 10000);

@@ -16,6 +16,7 @@
 // Thread-safety: one call uses its connections exclusively for its duration.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -62,6 +63,10 @@ struct AdviseRequest {
   // chosen indexes are built for real and the workload is measured before and after; null:
   // no verification. For a sandbox target it is normally `target` itself. Borrowed.
   pg::Connection* verify_target = nullptr;
+  // How `verify_target`'s data was made when it is a sample of the live `target`
+  // (sandbox/sample.h): copied into the result, and used to scale sizes measured on the sample
+  // to the live tables. nullopt: `verify_target` holds the target's own data.
+  std::optional<AdviseSample> sample;
   // The schema as `target` has it (pg::IntrospectCatalog). Borrowed.
   const catalog::Catalog* catalog = nullptr;
   // The workload; its queries must outlive the call. Borrowed.

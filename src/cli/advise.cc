@@ -23,6 +23,7 @@
 #include "pg/connection.h"
 #include "pg/introspect.h"
 #include "report/advise_report.h"
+#include "sandbox/sample.h"
 #include "sandbox/sandbox.h"
 #include "workload/stat_statements.h"
 #include "workload/workload.h"
@@ -32,6 +33,22 @@ namespace {
 
 constexpr const char* kHelp = "dbarch advise --help";
 constexpr const char* kSandboxDatabase = "dbarch_advise";
+
+// The figures of a sample for the report.
+advisor::AdviseSample ToAdviseSample(const sandbox::SampleResult& sampled,
+                                     const std::string& source) {
+  advisor::AdviseSample out;
+  out.source = source;
+  out.max_bytes = sampled.max_bytes;
+  out.live_bytes = sampled.live_bytes;
+  out.elapsed_ms = sampled.elapsed_ms;
+  for (const sandbox::SampledTable& t : sampled.tables) {
+    out.tables.push_back({catalog::QualifiedName{t.schema, t.name}.Quoted(), t.method, t.percent,
+                          t.fraction(), t.live_rows, t.live_bytes, t.sampled_rows,
+                          t.sampled_bytes});
+  }
+  return out;
+}
 
 // The library's progress and warnings, on stderr (progress only on a terminal).
 class ConsoleListener : public advisor::AdviseListener {
@@ -54,7 +71,9 @@ class AdviseCommand : public Subcommand {
         "  --schema FILE_OR_DIR... [--data DIR | --generate]  a private PostgreSQL 15 sandbox\n"
         "  --dsn CONNINFO   a live server, read-only: HypoPG must be installed there (never\n"
         "                   created by dbarch); only hypothetical indexes, setup statements only\n"
-        "                   CREATE VIEW inside a rolled-back transaction; no --verify\n"
+        "                   CREATE VIEW inside a rolled-back transaction; --verify measures\n"
+        "                   in a private sandbox holding its schema and a TABLESAMPLE sample\n"
+        "                   of its rows (--sample-mb, default 256)\n"
         "Workload: --workload FILE_OR_DIR..., or with --dsn --workload-from pg_stat_statements\n"
         "(the --top statements by total time with at least --min-calls calls, weight = calls,\n"
         "$n planned as generic plans).\n"
@@ -116,7 +135,14 @@ class AdviseCommand : public Subcommand {
         ->type_name("N")
         ->check(CLI::Range(1, 3));
     cmd->add_flag("--verify", verify_,
-                  "Build the indexes in the sandbox and measure the workload before and after");
+                  "Build the indexes in the sandbox (with --dsn: in a sandbox holding the live "
+                  "schema and a sample of its data) and measure the workload before and after");
+    sample_mb_opt_ =
+        cmd->add_option("--sample-mb", sample_mb_,
+                        "With --dsn --verify: MB of live table data sampled into the sandbox "
+                        "(default: 256)")
+            ->type_name("N")
+            ->check(CLI::PositiveNumber);
     cmd->add_option("--runs", runs_, "With --verify: timed runs per query (default: 5)")
         ->type_name("N")
         ->check(CLI::Range(1, 1000));
@@ -137,12 +163,6 @@ class AdviseCommand : public Subcommand {
                               kHelp);
     }
     if (live) {
-      if (verify_) {
-        return ReportUsageError(
-            "--verify builds the indexes for real, so it needs a sandbox (--schema); dbarch "
-            "never builds an index on a --dsn server",
-            kHelp);
-      }
       for (const CLI::Option* opt : {data_.data_opt, data_.generate_opt}) {
         if (opt->count() == 0) continue;
         return ReportUsageError("--" + opt->get_single_name() +
@@ -150,7 +170,12 @@ class AdviseCommand : public Subcommand {
                                     "dbarch never writes to a --dsn server",
                                 kHelp);
       }
-    } else if (workload_from_opt_->count() > 0) {
+    }
+    if (sample_mb_opt_->count() > 0 && !(live && verify_)) {
+      return ReportUsageError(
+          "--sample-mb sizes the sample of a live server's data: it needs --dsn --verify", kHelp);
+    }
+    if (!live && workload_from_opt_->count() > 0) {
       return ReportUsageError(
           "--workload-from pg_stat_statements reads a live server: it needs --dsn", kHelp);
     }
@@ -289,8 +314,26 @@ class AdviseCommand : public Subcommand {
     Progress("reading the schema of " + conn.DisplayName());
     DBARCH_ASSIGN_OR_RETURN(catalog::Catalog catalog,
                             pg::IntrospectCatalog(conn, pg::IntrospectOptions{}));
-    // Introspection normalises the session (search_path = public, UTC...); the workload's
-    // queries must be planned with the user's own settings (role and database defaults).
+    // --verify: a private sandbox with the live schema and a sample of its data; the live
+    // server is only read.
+    std::unique_ptr<sandbox::Sandbox> box;
+    std::optional<pg::Connection> box_conn;
+    if (verify_) {
+      Progress("sampling " + conn.DisplayName() + " into a sandbox");
+      DBARCH_ASSIGN_OR_RETURN(box, StartSandbox(sandbox::SandboxOptions{}));
+      DBARCH_RETURN_IF_ERROR(box->CreateDatabase(kSandboxDatabase));
+      DBARCH_ASSIGN_OR_RETURN(pg::Connection loading, ConnectForLoading(*box, kSandboxDatabase));
+      box_conn.emplace(std::move(loading));
+      sandbox::SampleOptions sample_options;
+      sample_options.max_bytes = static_cast<int64_t>(sample_mb_ * 1e6);
+      DBARCH_ASSIGN_OR_RETURN(sandbox::SampleResult sampled,
+                              sandbox::CopySchemaAndSample(conn, *box_conn, sample_options));
+      request.sample = ToAdviseSample(sampled, conn.DisplayName());
+      request.verify_target = &*box_conn;
+    }
+    // Introspection and sampling normalise the session (search_path = public, UTC...); the
+    // workload's queries must be planned with the user's own settings (role and database
+    // defaults).
     DBARCH_RETURN_IF_ERROR(
         conn.ExecScript("RESET search_path; RESET TimeZone; RESET DateStyle; RESET IntervalStyle; "
                         "RESET extra_float_digits"));
@@ -300,7 +343,13 @@ class AdviseCommand : public Subcommand {
     request.workload = &workload;
     request.options = options;
     ConsoleListener listener;
-    return advisor::Advise(request, &listener);
+    DBARCH_ASSIGN_OR_RETURN(advisor::AdviseResult result, advisor::Advise(request, &listener));
+    if (box) {
+      Progress("stopping the sandbox");
+      box_conn.reset();
+      DBARCH_RETURN_IF_ERROR(box->Stop());
+    }
+    return result;
   }
 
   std::vector<std::string> schema_paths_;
@@ -315,6 +364,7 @@ class AdviseCommand : public Subcommand {
   int max_indexes_ = 0;
   int width_ = 3;
   bool verify_ = false;
+  double sample_mb_ = 256;
   int runs_ = 5;
   std::string timeout_ = "30s";
   std::string format_ = "text";
@@ -323,6 +373,7 @@ class AdviseCommand : public Subcommand {
   CLI::Option* schema_opt_ = nullptr;
   CLI::Option* workload_opt_ = nullptr;
   CLI::Option* workload_from_opt_ = nullptr;
+  CLI::Option* sample_mb_opt_ = nullptr;
 };
 
 }  // namespace
