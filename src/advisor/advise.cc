@@ -290,6 +290,22 @@ std::string LiveSetupProblem(const workload::Query& query) {
   return problem.empty() ? check(query.teardown, false) : problem;
 }
 
+// What the per-index report needs of the indexes costed on a live server's sample.
+struct SampleCosts {
+  std::set<std::string> keys;                // IndexDef::Key() of the chosen ones
+  std::map<std::string, double> fractions;   // key -> sampled fraction of its table
+  std::map<const Analysed*, int> query_ids;  // query -> its id in the sample's session
+};
+
+// `config` without the indexes costed on the sample (the live session cannot cost them).
+std::vector<IndexDef> LiveOnly(const std::vector<IndexDef>& config, const SampleCosts& costs) {
+  std::vector<IndexDef> out;
+  for (const IndexDef& d : config) {
+    if (costs.keys.count(d.Key()) == 0) out.push_back(d);
+  }
+  return out;
+}
+
 // One Advise() call: its request, listener and the state shared between its steps.
 class Pipeline {
  public:
@@ -407,6 +423,10 @@ class Pipeline {
     std::vector<advisor::WriteLoad> writes;
     std::set<std::string> candidate_keys;
     std::map<std::string, std::string> rejected;  // candidate key -> the server's reason
+    // A live target with a verification sandbox: candidates HypoPG cannot simulate (GIN) are
+    // built for real there and costed after the search (AddSampleCosted).
+    const bool sample_costing = live && request_.verify_target != nullptr;
+    std::map<size_t, std::vector<IndexDef>> unsimulated;  // index in `analysed` -> candidates
     Status fatal;
     for (const workload::Query& q : workload.queries) {
       if (live) {
@@ -471,6 +491,13 @@ class Pipeline {
               size.status().code() != StatusCode::kNotSupported) {
             fatal = size.status();
           }
+          if (sample_costing && !session.CanCost(c)) {
+            // Costed on the verification sandbox after the search instead.
+            rejected.erase(it);
+            unsimulated[analysed.size()].push_back(c);
+            candidate_keys.insert(c.Key());
+            return true;
+          }
           it->second = size.status().message();
           return true;
         }
@@ -507,6 +534,18 @@ class Pipeline {
     // scan and the cost per byte is worth it.
     DBARCH_RETURN_IF_ERROR(
         advisor::AddCoveringColumns(session, search_queries, options, found).status());
+    std::optional<WhatIfSession> sample_session;
+    SampleCosts sample_costs;
+    if (!unsimulated.empty()) {
+      WhatIfOptions sample_whatif;
+      sample_whatif.create_extension = true;
+      sample_whatif.build_unsimulated = true;
+      DBARCH_ASSIGN_OR_RETURN(WhatIfSession opened,
+                              WhatIfSession::Open(*request_.verify_target, sample_whatif));
+      sample_session.emplace(std::move(opened));
+      DBARCH_RETURN_IF_ERROR(AddSampleCosted(session, *sample_session, analysed, unsimulated,
+                                             options, found, sample_costs, result));
+    }
     result.cost_without = found.cost_without;
     result.cost_with = found.cost_with;
     result.relative_cost = found.relative_cost;
@@ -564,7 +603,17 @@ class Pipeline {
         const auto& tables = a.columns.tables;
         if (std::find(tables.begin(), tables.end(), index.table) == tables.end()) continue;
         DBARCH_ASSIGN_OR_RETURN(double before, session.Cost(a.query_id, {}));
-        DBARCH_ASSIGN_OR_RETURN(double after, session.Cost(a.query_id, {index}));
+        double after = before;
+        if (sample_costs.keys.count(index.Key()) > 0) {
+          // The planner's ratio on the sample, applied to the live cost.
+          auto q = sample_costs.query_ids.find(&a);
+          if (q == sample_costs.query_ids.end()) continue;
+          DBARCH_ASSIGN_OR_RETURN(double base, sample_session->Cost(q->second, {}));
+          DBARCH_ASSIGN_OR_RETURN(double with, sample_session->Cost(q->second, {index}));
+          if (base > 0) after = before * (with / base);
+        } else {
+          DBARCH_ASSIGN_OR_RETURN(after, session.Cost(a.query_id, {index}));
+        }
         if (!(before - after > before * kMinCostGain)) continue;
         out.helps.push_back({a.query->name, a.query->weight, before, after, false});
         gains.emplace_back(a.query->weight * (before - after), &a);
@@ -581,6 +630,13 @@ class Pipeline {
       out.helps = std::move(sorted);
       const Analysed* top = order.empty() ? nullptr : gains[order[0]].second;
       out.rationale = Rationale(index, top, out.helps.size());
+      if (auto f = sample_costs.fractions.find(index.Key()); f != sample_costs.fractions.end()) {
+        out.extrapolated = true;
+        out.rationale += fmt::format(
+            "; cost and size from the index built on the sample ({:.3g} % of {}'s rows), size "
+            "scaled to the live table",
+            100 * f->second, index.table.Quoted());
+      }
       result.indexes.push_back(std::move(out));
     }
     result.runtime_ms =
@@ -588,7 +644,113 @@ class Pipeline {
     result.whatif_calls = session.stats().explain_calls;
     result.cost_cache_hits = session.stats().cost_cache_hits;
     DBARCH_RETURN_IF_ERROR(session.Close());
+    // Drops the GINs built on the sample before verification builds the chosen ones.
+    if (sample_session) DBARCH_RETURN_IF_ERROR(sample_session->Close());
     return found.indexes;
+  }
+
+  // After the search on a live target: the candidates HypoPG cannot simulate (`unsimulated`,
+  // per query in `analysed`) are built for real on the verification sandbox, which holds a
+  // sample of the live data, and costed there by the planner: for each, the ratio of a
+  // query's sample cost with it (and with the chosen indexes) to without it, applied to the
+  // query's live cost with the chosen indexes, gives its gain on the live server; its size is
+  // its size on the sample divided by the sampled fraction of its table. Greedily, the one
+  // with the largest weighted gain per byte is added to `found` while it fits the budget and
+  // gains at least options.min_cost_improvement of the workload cost; then the others are
+  // costed again with it. Fills `costs` with what the per-index report needs.
+  Status AddSampleCosted(WhatIfSession& live, WhatIfSession& sample,
+                         const std::vector<Analysed>& analysed,
+                         const std::map<size_t, std::vector<IndexDef>>& unsimulated,
+                         const SearchOptions& options, SearchResult& found, SampleCosts& costs,
+                         AdviseResult& result) {
+    Progress("costing " + std::to_string(unsimulated.size()) +
+             " querie(s)' GIN candidates on the sample");
+    std::map<std::string, IndexDef> by_key;
+    std::map<std::string, std::vector<size_t>> queries_of;  // key -> indexes in `analysed`
+    for (const auto& [ai, list] : unsimulated) {
+      const Analysed& a = analysed[ai];
+      if (costs.query_ids.count(&a) == 0) {
+        costs.query_ids[&a] = sample.AddQuery(*a.query, a.columns.tables, a.columns.referenced);
+      }
+      for (const IndexDef& c : list) {
+        by_key.emplace(c.Key(), c);
+        queries_of[c.Key()].push_back(ai);
+      }
+    }
+    std::map<std::string, int64_t> sizes;
+    for (const auto& [key, c] : by_key) {
+      Result<int64_t> size = sample.IndexSizeBytes(c);
+      if (!size.ok()) {
+        if (size.status().code() != StatusCode::kInvalidArgument &&
+            size.status().code() != StatusCode::kNotSupported) {
+          return size.status();
+        }
+        result.rejected.push_back({key, "on the sample: " + size.status().message()});
+        continue;
+      }
+      double fraction = 1;
+      if (request_.sample) {
+        for (const AdviseSampledTable& t : request_.sample->tables) {
+          if (t.table == c.table.Quoted() && t.fraction > 0) fraction = t.fraction;
+        }
+      }
+      costs.fractions[key] = fraction;
+      sizes[key] = static_cast<int64_t>(static_cast<double>(*size) / fraction);
+    }
+    std::vector<IndexDef> added;  // sample-costed indexes chosen so far
+    const double budget_bytes = options.budget_mb * 1e6;
+    while (true) {
+      std::string best;
+      double best_gain = 0;
+      double best_per_byte = 0;
+      for (const auto& [key, size] : sizes) {
+        if (costs.keys.count(key) > 0) continue;
+        if (static_cast<double>(found.total_size_bytes + size) > budget_bytes) continue;
+        if (options.max_indexes > 0 &&
+            found.indexes.size() >= static_cast<size_t>(options.max_indexes)) {
+          continue;
+        }
+        const IndexDef& c = by_key.at(key);
+        double gain = 0;
+        for (size_t ai : queries_of[key]) {
+          const Analysed& a = analysed[ai];
+          const int sq = costs.query_ids.at(&a);
+          std::vector<IndexDef> config = found.indexes;
+          DBARCH_ASSIGN_OR_RETURN(double live_cost, live.Cost(a.query_id, LiveOnly(config, costs)));
+          DBARCH_ASSIGN_OR_RETURN(double base, sample.Cost(sq, config));
+          config.push_back(c);
+          DBARCH_ASSIGN_OR_RETURN(double with, sample.Cost(sq, config));
+          if (base > 0 && with < base) gain += a.query->weight * live_cost * (1 - with / base);
+        }
+        double per_byte = gain / static_cast<double>(std::max<int64_t>(size, 1));
+        if (gain > 0 && per_byte > best_per_byte) {
+          best = key;
+          best_gain = gain;
+          best_per_byte = per_byte;
+        }
+      }
+      if (best.empty()) break;
+      // The same bar as a step of the search: the workload at least this much cheaper.
+      if (!(found.cost_with / (found.cost_with - best_gain) >= options.min_cost_improvement)) break;
+      costs.keys.insert(best);
+      IndexDef c = by_key.at(best);
+      auto at =
+          std::lower_bound(found.indexes.begin(), found.indexes.end(), c,
+                           [](const IndexDef& x, const IndexDef& y) { return x.Key() < y.Key(); });
+      size_t pos = static_cast<size_t>(at - found.indexes.begin());
+      found.indexes.insert(at, c);
+      found.sizes_bytes.insert(found.sizes_bytes.begin() + static_cast<std::ptrdiff_t>(pos),
+                               sizes.at(best));
+      found.total_size_bytes += sizes.at(best);
+      found.cost_with -= best_gain;
+      found.relative_cost = found.cost_without > 0 ? found.cost_with / found.cost_without : 1;
+      added.push_back(std::move(c));
+    }
+    // Keys not chosen are of no further interest to the report.
+    for (auto it = costs.fractions.begin(); it != costs.fractions.end();) {
+      it = costs.keys.count(it->first) > 0 ? std::next(it) : costs.fractions.erase(it);
+    }
+    return Status::OK();
   }
 
   // Measures the workload, builds `chosen` (named as in result.indexes) for real, measures

@@ -41,6 +41,10 @@ struct AdviseIndex {
   // Weighted index maintenance this index adds to the workload's writes (planner cost
   // units, advisor/writes.h); 0 without writes.
   double write_cost = 0;
+  // Costed on a live server's sample (an index HypoPG cannot simulate, built for real in the
+  // verification sandbox): its costs are the planner's ratios there applied to the live
+  // costs, its size the sample's scaled by 1 / the sampled fraction; the rationale says so.
+  bool extrapolated = false;
   // A caveat for applying the DDL (partitioned table: no CONCURRENTLY); empty when none.
   std::string note;
   // --verify found no query whose plan used it and that got >= 10 % faster.

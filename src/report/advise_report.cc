@@ -262,6 +262,7 @@ std::string AdviseToJson(const AdviseResult& r) {
                        {"note", idx.note},
                        {"dropped", idx.dropped},
                        {"drop_reason", idx.drop_reason},
+                       {"extrapolated", idx.extrapolated},
                        {"write_cost", idx.write_cost},
                        {"helps", helps}});
   }

@@ -22,8 +22,8 @@ std::string AdviseToText(const advisor::AdviseResult& report);
 
 // {"target", "budget_mb", "max_width", "max_indexes", "queries", "candidates", "skipped":
 //  [{"query", "reason"}], "rejected": [{"index", "reason"}], "indexes": [{"name", "table",
-//  "method", "columns", "include", "predicate", "ddl", "size_bytes",
-//  "rationale", "note", "dropped", "drop_reason", "write_cost", "helps": [{"query", "weight",
+//  "method", "columns", "include", "predicate", "ddl", "size_bytes", "rationale", "note",
+//  "dropped", "drop_reason", "extrapolated", "write_cost", "helps": [{"query", "weight",
 //  "cost_before", "cost_after", "used_in_plan"}]}], "total_size_bytes", "cost_without",
 //  "cost_with", "relative_cost", "writes", "write_cost_without", "write_cost_with",
 //  "whatif_calls", "cost_cache_hits", "runtime_ms", "verify": {"runs",
