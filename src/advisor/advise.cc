@@ -42,6 +42,9 @@ constexpr double kMaxMeasuredSlowdown = 1.1;
 // ... and by at least this much per execution: below it, this machine's timing noise on
 // sub-millisecond queries would decide.
 constexpr double kMinRegressionMs = 0.5;
+// Searches in one verified run: the first, plus re-runs without the indexes removed for
+// regressions.
+constexpr int kMaxSearchRounds = 3;
 
 // One analysed workload query.
 struct Analysed {
@@ -315,6 +318,9 @@ class Pipeline {
   Result<AdviseResult> Run();
 
  private:
+  // An empty result for `target` with the request's settings.
+  AdviseResult Fresh(const std::string& target) const;
+
   void Progress(const std::string& message) { listener_.OnProgress(message); }
   void Warn(const std::string& message) { listener_.OnWarning(message); }
 
@@ -382,6 +388,7 @@ class Pipeline {
   Result<std::vector<advisor::IndexDef>> Recommend(pg::Connection& conn,
                                                    const workload::Workload& workload,
                                                    const catalog::Catalog& catalog, bool live,
+                                                   const std::set<std::string>& forbidden,
                                                    AdviseResult& result) {
     if (!live) {
       // A live table is vacuumed by autovacuum; a freshly loaded sandbox is not, so its
@@ -474,8 +481,9 @@ class Pipeline {
       a.query_id = session.AddQuery(q, a.columns.tables, a.columns.referenced);
       std::vector<advisor::IndexDef> candidates =
           advisor::CandidateIndexes(a.columns, candidate_options);
-      std::erase_if(candidates,
-                    [&](const advisor::IndexDef& c) { return IsPrefixOfExisting(c, existing); });
+      std::erase_if(candidates, [&](const advisor::IndexDef& c) {
+        return IsPrefixOfExisting(c, existing) || forbidden.count(c.Key()) > 0;
+      });
       // A candidate the server rejects (a function in an expression that is not IMMUTABLE,
       // an operator class that does not fit the column...) or that this session cannot cost
       // is dropped with its reason; the rest of the run goes on.
@@ -891,6 +899,7 @@ class Pipeline {
             w.median_ms > wo.median_ms * kMaxMeasuredSlowdown &&
             w.median_ms - wo.median_ms >= kMinRegressionMs) {
           idx.dropped = true;
+          regressed_.insert(chosen[i].Key());
           idx.drop_reason = fmt::format(
               "made {} {:.2f}x slower ({:.3g} ms with it, {:.3g} ms without it, {:.3g} ms "
               "before the recommendations)",
@@ -921,37 +930,93 @@ class Pipeline {
   std::string unplannable_;
   // The target's indexes as read before the first EXPLAIN (sizes, idx_scan).
   std::vector<advisor::ExistingIndex> existing_;
+  // IndexDef::Key() of every index verification removed for making a query slower.
+  std::set<std::string> regressed_;
 };
 
-Result<AdviseResult> Pipeline::Run() {
-  pg::Connection& conn = *request_.target;
+AdviseResult Pipeline::Fresh(const std::string& target) const {
   AdviseResult result;
+  result.target = target;
   result.budget_mb = options_.budget_mb;
   result.max_width = options_.max_width;
   result.max_indexes = options_.max_indexes;
   result.workload_source = request_.workload_source;
   result.skipped = request_.skipped;
   result.sample = request_.sample;
+  return result;
+}
+
+Result<AdviseResult> Pipeline::Run() {
+  pg::Connection& conn = *request_.target;
   const int v = conn.server_version_num();
   const std::string version =
       "PostgreSQL " + std::to_string(v / 10000) + "." + std::to_string(v % 10000);
+  std::string target = "sandbox (" + version + ")";
   if (request_.live) {
     DBARCH_RETURN_IF_ERROR(CheckLiveTarget(conn));
-    result.target = conn.DisplayName() + " (" + version + ")";
-  } else {
-    result.target = "sandbox (" + version + ")";
+    target = conn.DisplayName() + " (" + version + ")";
   }
+  AdviseResult result = Fresh(target);
   // Read before any EXPLAIN: the planner's own index probes (the actual minimum or maximum
   // of a column for a range estimate) count in idx_scan.
   DBARCH_ASSIGN_OR_RETURN(existing_, ReadExistingIndexes(conn));
-  DBARCH_ASSIGN_OR_RETURN(
-      std::vector<IndexDef> chosen,
-      Recommend(conn, *request_.workload, *request_.catalog, request_.live, result));
+  DBARCH_ASSIGN_OR_RETURN(std::vector<IndexDef> chosen,
+                          Recommend(conn, *request_.workload, *request_.catalog, request_.live,
+                                    /*forbidden=*/{}, result));
   // Before verification builds anything: the drops are about the schema as given.
   DBARCH_RETURN_IF_ERROR(Drops(conn, request_.live, result));
   if (request_.verify_target != nullptr) {
     DBARCH_RETURN_IF_ERROR(
         Verify(*request_.verify_target, *request_.workload, chosen, options_.timeout_ms, result));
+    // An index removed for a regression leaves its queries to the rest of the set; the
+    // search may have an alternative (another key order, a partial index) that it passed
+    // over because the removed one looked cheaper. So search again without every removed
+    // index, from a verification server without the indexes just built, and verify that
+    // set instead; at most kMaxSearchRounds searches in all.
+    std::vector<AdviseIndex> removed;
+    for (int round = 1; round < kMaxSearchRounds; ++round) {
+      size_t before = removed.size();
+      for (const AdviseIndex& idx : result.indexes) {
+        if (idx.dropped && idx.drop_reason.rfind("made ", 0) == 0) removed.push_back(idx);
+      }
+      if (removed.size() == before) break;
+      Progress("searching again without " + std::to_string(regressed_.size()) +
+               " index(es) measured slower");
+      pg::Connection& verify = *request_.verify_target;
+      DBARCH_RETURN_IF_ERROR(verify.ExecScript("SET statement_timeout = 0"));
+      for (size_t i = 0; i < chosen.size() && i < result.indexes.size(); ++i) {
+        DBARCH_RETURN_IF_ERROR(verify.ExecScript("DROP INDEX IF EXISTS " +
+                                                 QuoteIdent(chosen[i].table.schema) + "." +
+                                                 QuoteIdent(result.indexes[i].name)));
+      }
+      AdviseResult again = Fresh(target);
+      planned_.clear();
+      unplannable_.clear();
+      DBARCH_ASSIGN_OR_RETURN(chosen, Recommend(conn, *request_.workload, *request_.catalog,
+                                                request_.live, regressed_, again));
+      DBARCH_RETURN_IF_ERROR(
+          Verify(verify, *request_.workload, chosen, options_.timeout_ms, again));
+      again.whatif_calls += result.whatif_calls;
+      again.cost_cache_hits += result.cost_cache_hits;
+      again.runtime_ms += result.runtime_ms;
+      again.drops = std::move(result.drops);
+      again.drops_size_bytes = result.drops_size_bytes;
+      again.kept_indexes = std::move(result.kept_indexes);
+      again.unused_not_checked = std::move(result.unused_not_checked);
+      again.index_stats_reset = std::move(result.index_stats_reset);
+      again.search_rounds = round + 1;
+      result = std::move(again);
+    }
+    // What was removed in earlier rounds stays in the report, with its reason.
+    for (AdviseIndex& idx : removed) {
+      bool listed = std::any_of(result.indexes.begin(), result.indexes.end(),
+                                [&](const AdviseIndex& x) { return x.name == idx.name; });
+      if (listed) continue;
+      idx.drop_reason += "; searched again without it";
+      result.indexes.push_back(std::move(idx));
+    }
+    std::stable_sort(result.indexes.begin(), result.indexes.end(),
+                     [](const AdviseIndex& a, const AdviseIndex& b) { return a.name < b.name; });
   }
   result.total_size_bytes = 0;
   for (const AdviseIndex& idx : result.indexes) {

@@ -154,6 +154,9 @@ struct AdviseResult {
   int64_t whatif_calls = 0;  // EXPLAINs sent (cost cache misses)
   int64_t cost_cache_hits = 0;
   double runtime_ms = 0;  // search wall time (client clock)
+  // Searches run: 1, or more when verification removed an index for a regression and the
+  // search was run again without it (the counters and runtime above are summed over them).
+  int search_rounds = 1;
   std::optional<AdviseVerify> verify;
   // Verification ran on a sample of a live server copied into a sandbox: how it was made.
   std::optional<AdviseSample> sample;

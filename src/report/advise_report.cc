@@ -201,6 +201,10 @@ std::string AdviseToText(const AdviseResult& r) {
   }
   if (r.verify) {
     const AdviseVerify& v = *r.verify;
+    if (r.search_rounds > 1) {
+      out += "\nsearched " + std::to_string(r.search_rounds) +
+             " times: again without each index measured slower\n";
+    }
     out += "\nverified: " + std::to_string(v.runs) +
            " timed run(s) per query, before and after "
            "building the recommended indexes\n";
@@ -277,6 +281,7 @@ std::string AdviseToJson(const AdviseResult& r) {
   j["whatif_calls"] = r.whatif_calls;
   j["cost_cache_hits"] = r.cost_cache_hits;
   j["runtime_ms"] = r.runtime_ms;
+  j["search_rounds"] = r.search_rounds;
   if (r.verify) {
     const AdviseVerify& v = *r.verify;
     Json queries = Json::array();

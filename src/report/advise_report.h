@@ -26,7 +26,7 @@ std::string AdviseToText(const advisor::AdviseResult& report);
 //  "dropped", "drop_reason", "extrapolated", "write_cost", "helps": [{"query", "weight",
 //  "cost_before", "cost_after", "used_in_plan"}]}], "total_size_bytes", "cost_without",
 //  "cost_with", "relative_cost", "writes", "write_cost_without", "write_cost_with",
-//  "whatif_calls", "cost_cache_hits", "runtime_ms", "verify": {"runs",
+//  "whatif_calls", "cost_cache_hits", "runtime_ms", "search_rounds", "verify": {"runs",
 //  "timeout_ms", "weighted_speed_up", "queries": [{"query", "weight", "before_outcome",
 //  "after_outcome", "before_median_ms", "after_median_ms", "speed_up", "indexes_before",
 //  "indexes_after"}]} | null, "sample": {"source", "max_bytes", "live_bytes", "elapsed_ms",
