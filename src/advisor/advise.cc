@@ -664,15 +664,16 @@ class Pipeline {
   // query's live cost with the chosen indexes, gives its gain on the live server; its size is
   // its size on the sample divided by the sampled fraction of its table. Greedily, the one
   // with the largest weighted gain per byte is added to `found` while it fits the budget and
-  // gains at least options.min_cost_improvement of the workload cost; then the others are
-  // costed again with it. Fills `costs` with what the per-index report needs.
+  // gains (net of the index maintenance options.extra_cost adds) at least
+  // options.min_cost_improvement of the workload cost; then the others are costed again
+  // with it. Fills `costs` with what the per-index report needs.
   Status AddSampleCosted(WhatIfSession& live, WhatIfSession& sample,
                          const std::vector<Analysed>& analysed,
                          const std::map<size_t, std::vector<IndexDef>>& unsimulated,
                          const SearchOptions& options, SearchResult& found, SampleCosts& costs,
                          AdviseResult& result) {
-    Progress("costing " + std::to_string(unsimulated.size()) +
-             " querie(s)' GIN candidates on the sample");
+    Progress("costing the GIN candidates of " + std::to_string(unsimulated.size()) +
+             " query(ies) on the sample");
     std::map<std::string, IndexDef> by_key;
     std::map<std::string, std::vector<size_t>> queries_of;  // key -> indexes in `analysed`
     for (const auto& [ai, list] : unsimulated) {
@@ -730,6 +731,12 @@ class Pipeline {
           DBARCH_ASSIGN_OR_RETURN(double with, sample.Cost(sq, config));
           if (base > 0 && with < base) gain += a.query->weight * live_cost * (1 - with / base);
         }
+        // The index maintenance it adds to the workload's writes.
+        if (options.extra_cost) {
+          std::vector<IndexDef> with = found.indexes;
+          with.push_back(c);
+          gain -= options.extra_cost(with) - options.extra_cost(found.indexes);
+        }
         double per_byte = gain / static_cast<double>(std::max<int64_t>(size, 1));
         if (gain > 0 && per_byte > best_per_byte) {
           best = key;
@@ -750,6 +757,11 @@ class Pipeline {
       found.sizes_bytes.insert(found.sizes_bytes.begin() + static_cast<std::ptrdiff_t>(pos),
                                sizes.at(best));
       found.total_size_bytes += sizes.at(best);
+      if (options.extra_cost) {
+        std::vector<IndexDef> with = found.indexes;
+        with.push_back(by_key.at(best));
+        found.extra_with = options.extra_cost(with);
+      }
       found.cost_with -= best_gain;
       found.relative_cost = found.cost_without > 0 ? found.cost_with / found.cost_without : 1;
       added.push_back(std::move(c));
@@ -1050,6 +1062,10 @@ Result<AdviseResult> Advise(const AdviseRequest& request, AdviseListener* listen
   DBARCH_CHECK(
       request.target != nullptr && request.catalog != nullptr && request.workload != nullptr,
       "Advise needs a target, a catalog and a workload");
+  if (request.live && request.verify_target == request.target) {
+    return Status::InvalidArgument(
+        "verification builds indexes: on a live target it needs a separate sandbox");
+  }
   AdviseListener silent;
   Pipeline pipeline(request, listener != nullptr ? *listener : silent);
   return pipeline.Run();

@@ -61,7 +61,8 @@ struct AdviseRequest {
   bool live = false;
   // A disposable server holding the same schema and data (or a sample of it) where the
   // chosen indexes are built for real and the workload is measured before and after; null:
-  // no verification. For a sandbox target it is normally `target` itself. Borrowed.
+  // no verification. For a sandbox target it is normally `target` itself; for a live target
+  // it must be another server (kInvalidArgument otherwise). Borrowed.
   pg::Connection* verify_target = nullptr;
   // How `verify_target`'s data was made when it is a sample of the live `target`
   // (sandbox/sample.h): copied into the result, and used to scale sizes measured on the sample
