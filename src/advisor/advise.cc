@@ -706,7 +706,6 @@ class Pipeline {
       costs.fractions[key] = fraction;
       sizes[key] = static_cast<int64_t>(static_cast<double>(*size) / fraction);
     }
-    std::vector<IndexDef> added;  // sample-costed indexes chosen so far
     const double budget_bytes = options.budget_mb * 1e6;
     while (true) {
       std::string best;
@@ -757,14 +756,9 @@ class Pipeline {
       found.sizes_bytes.insert(found.sizes_bytes.begin() + static_cast<std::ptrdiff_t>(pos),
                                sizes.at(best));
       found.total_size_bytes += sizes.at(best);
-      if (options.extra_cost) {
-        std::vector<IndexDef> with = found.indexes;
-        with.push_back(by_key.at(best));
-        found.extra_with = options.extra_cost(with);
-      }
+      if (options.extra_cost) found.extra_with = options.extra_cost(found.indexes);
       found.cost_with -= best_gain;
       found.relative_cost = found.cost_without > 0 ? found.cost_with / found.cost_without : 1;
-      added.push_back(std::move(c));
     }
     // Keys not chosen are of no further interest to the report.
     for (auto it = costs.fractions.begin(); it != costs.fractions.end();) {
