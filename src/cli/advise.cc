@@ -1,49 +1,30 @@
-// `dbarch advise`: index recommendations for a workload. Loads a schema (and data) into a
-// sandbox like `bench`, asks the planner what-if questions through HypoPG (advisor/; GIN
-// candidates are built for real in the sandbox), runs an Extend-style greedy search within a
-// size budget (index maintenance of the workload's writes included, advisor/writes.h) and
-// reports the chosen indexes (B-tree on columns or expressions, partial, BRIN, GIN) with
-// their DDL, size, the queries they help and why. --verify builds them for real in the
-// sandbox and measures the workload before and after; an index no measured query benefits
-// from is dropped. Existing indexes that are duplicates, prefix-redundant or unused by the
-// workload are proposed for dropping, each with its rollback DDL.
+// `dbarch advise`: index recommendations for a workload. Parses the flags, loads the inputs
+// (schema and data into a sandbox like `bench`, or a live server's schema and optionally its
+// pg_stat_statements), calls advisor::Advise (advisor/advise.h: the whole pipeline, from
+// candidates to verification) and prints the result formatted by report/advise_report.h.
 //
 // --dsn runs the same analysis on a live server, read-only by construction: the session is
 // read-only by default, has statement and lock timeouts, and only ever creates HypoPG
 // hypothetical indexes (backend-local, never in the catalog); HypoPG must already be
-// installed there (dbarch never creates an extension on a --dsn server). A query's setup may
-// only create views, and runs in a transaction that is always rolled back. The workload can
-// come from the server's pg_stat_statements (--workload-from pg_stat_statements). GIN
-// candidates cannot be costed there (HypoPG cannot simulate them) and are reported as such.
-#include <algorithm>
-#include <chrono>
-#include <map>
+// installed there (dbarch never creates an extension on a --dsn server).
+
+#include "advisor/advise.h"
+
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
-#include <tuple>
 #include <utility>
 #include <vector>
 
-#include <fmt/format.h>
-
-#include "advisor/candidates.h"
-#include "advisor/drops.h"
-#include "advisor/search.h"
-#include "advisor/whatif.h"
-#include "advisor/writes.h"
-#include "base/strings.h"
 #include "catalog/builder.h"
 #include "cli/console.h"
 #include "cli/sandbox_load.h"
 #include "cli/subcommand.h"
-#include "measure/runner.h"
 #include "pg/connection.h"
 #include "pg/introspect.h"
 #include "report/advise_report.h"
+#include "sandbox/sample.h"
 #include "sandbox/sandbox.h"
-#include "sql/parser.h"
 #include "workload/stat_statements.h"
 #include "workload/workload.h"
 
@@ -52,263 +33,29 @@ namespace {
 
 constexpr const char* kHelp = "dbarch advise --help";
 constexpr const char* kSandboxDatabase = "dbarch_advise";
-// PostgreSQL's identifier limit (NAMEDATALEN - 1 bytes).
-constexpr size_t kMaxIdentifierBytes = 63;
-// A query "is helped" by an index when the index alone lowers its estimated cost by more
-// than this fraction; and --verify keeps an index only when a query using it got at least
-// kMinMeasuredSpeedUp times faster.
-constexpr double kMinCostGain = 0.001;
-constexpr double kMinMeasuredSpeedUp = 1.1;
-// --verify removes a recommended index when a query that uses it is more than this many times
-// slower than without the recommendations and, timed again without that index, faster by
-// the same factor.
-constexpr double kMaxMeasuredSlowdown = 1.1;
-// ... and by at least this much per execution: below it, this machine's timing noise on
-// sub-millisecond queries would decide.
-constexpr double kMinRegressionMs = 0.5;
 
-// One analysed workload query.
-struct Analysed {
-  const workload::Query* query = nullptr;
-  advisor::QueryColumns columns;
-  int query_id = 0;  // WhatIfSession id
+// The figures of a sample for the report.
+advisor::AdviseSample ToAdviseSample(const sandbox::SampleResult& sampled,
+                                     const std::string& source) {
+  advisor::AdviseSample out;
+  out.source = source;
+  out.max_bytes = sampled.max_bytes;
+  out.live_bytes = sampled.live_bytes;
+  out.elapsed_ms = sampled.elapsed_ms;
+  for (const sandbox::SampledTable& t : sampled.tables) {
+    out.tables.push_back({catalog::QualifiedName{t.schema, t.name}.Quoted(), t.method, t.percent,
+                          t.fraction(), t.live_rows, t.live_bytes, t.sampled_rows,
+                          t.sampled_bytes});
+  }
+  return out;
+}
+
+// The library's progress and warnings, on stderr (progress only on a terminal).
+class ConsoleListener : public advisor::AdviseListener {
+ public:
+  void OnProgress(const std::string& message) override { Progress(message); }
+  void OnWarning(const std::string& message) override { Warn(message); }
 };
-
-std::string UseText(const advisor::IndexableColumn& c) {
-  using advisor::ColumnUse;
-  if (c.Has(ColumnUse::kEquality) || c.Has(ColumnUse::kIn)) return "equality on " + c.column;
-  if (c.Has(ColumnUse::kIsNull)) return "IS NULL on " + c.column;
-  if (c.Has(ColumnUse::kJoin)) return "join on " + c.column;
-  if (c.Has(ColumnUse::kRange)) return "range on " + c.column;
-  if (c.Has(ColumnUse::kOrderBy)) return "sort on " + c.column;
-  if (c.Has(ColumnUse::kGroupBy)) return "grouping on " + c.column;
-  return "uses " + c.column;
-}
-
-// "equality on user_id, then sort on placed_at DESC for q 'order history'" from how the
-// query that gains most uses each key element, plus what kind of index it is.
-std::string Rationale(const advisor::IndexDef& index, const Analysed* top, size_t helped) {
-  if (top == nullptr) return "lowers the estimated workload cost only together with the others";
-  std::vector<std::string> parts;
-  for (const advisor::IndexKey& k : index.keys) {
-    std::string text;
-    if (index.method == advisor::IndexMethod::kGin) {
-      if (k.opclass == "gin_trgm_ops") {
-        text = "trigram GIN (pg_trgm) for LIKE/ILIKE '%...%' on " + k.column;
-      } else if (k.opclass == "jsonb_path_ops") {
-        text = "GIN jsonb_path_ops for @> on " + k.column;
-      } else if (k.IsExpression()) {
-        text = "GIN for full-text @@ on " + k.expression;
-      } else {
-        text = "GIN for @> / && on " + k.column;
-      }
-    } else if (index.method == advisor::IndexMethod::kBrin) {
-      text = "BRIN for the range on " + k.column +
-             " (its values follow the physical row order: pg_stats correlation)";
-    } else if (k.IsExpression()) {
-      text = "covers expression " + k.expression;
-      for (const advisor::IndexableExpression& x : top->columns.expressions) {
-        if (x.table != index.table || x.key.expression != k.expression) continue;
-        text =
-            std::string((x.uses & static_cast<uint32_t>(advisor::ColumnUse::kRange)) != 0 &&
-                                (x.uses & static_cast<uint32_t>(advisor::ColumnUse::kEquality)) == 0
-                            ? "range"
-                            : "equality") +
-            " on expression " + k.expression + " (expression index)";
-      }
-    } else {
-      text = "covers " + k.column;
-      for (const advisor::IndexableColumn& c : top->columns.columns) {
-        if (c.table == index.table && c.column == k.column) text = UseText(c);
-      }
-      if (k.descending) text += " DESC";
-    }
-    parts.push_back(std::move(text));
-  }
-  std::string out = Join(parts, ", then ");
-  if (!index.predicate.empty()) out += "; partial: only rows WHERE " + index.predicate;
-  if (!index.include.empty()) out += "; INCLUDE " + Join(index.include, ", ") + " (index-only)";
-  out += " for q '" + top->query->name + "'";
-  if (helped > 1) out += " (+" + std::to_string(helped - 1) + " more)";
-  return out;
-}
-
-// The words of an expression's text, for a name: "lower(email)" -> "lower_email".
-std::string NamePart(const advisor::IndexKey& k) {
-  if (!k.IsExpression()) return k.column;
-  std::string out;
-  std::string word;
-  bool quoted = false;
-  auto flush = [&]() {
-    if (word.empty()) return;
-    if (!out.empty()) out += "_";
-    out += word;
-    word.clear();
-  };
-  for (char c : k.expression) {
-    if (c == '\'') quoted = !quoted;
-    if (!quoted && (std::isalnum(static_cast<unsigned char>(c)) || c == '_')) {
-      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    } else {
-      flush();
-    }
-  }
-  flush();
-  return out.empty() ? "expr" : out;
-}
-
-// <table>_<key>_<key>[_trgm|_brin|...]_idx, cut to PostgreSQL's identifier limit, made
-// unique against `taken` (relation names of the schema) by a numeric suffix.
-std::string IndexName(const advisor::IndexDef& index, std::set<std::string>& taken) {
-  std::vector<std::string> parts;
-  for (const advisor::IndexKey& k : index.keys) parts.push_back(NamePart(k));
-  std::string base = index.table.name + "_" + Join(parts, "_");
-  if (index.RequiredExtension() == "pg_trgm") {
-    base += "_trgm";
-  } else if (index.method != advisor::IndexMethod::kBtree) {
-    base += std::string("_") + advisor::IndexMethodName(index.method);
-  }
-  std::string name;
-  for (int n = 0;; ++n) {
-    std::string suffix = n == 0 ? "_idx" : "_idx" + std::to_string(n);
-    std::string head = base.substr(0, std::min(base.size(), kMaxIdentifierBytes - suffix.size()));
-    name = head + suffix;
-    if (taken.insert(index.table.schema + "." + name).second) break;
-  }
-  return name;
-}
-
-// The statements that create `index` named `name`: CREATE EXTENSION for its operator class
-// if needed, then CREATE INDEX [CONCURRENTLY].
-std::vector<std::string> CreateStatements(const advisor::IndexDef& index, const std::string& name,
-                                          bool concurrently) {
-  std::vector<std::string> out;
-  if (std::string ext = index.RequiredExtension(); !ext.empty()) {
-    out.push_back("CREATE EXTENSION IF NOT EXISTS " + QuoteIdent(ext));
-  }
-  std::string sql = index.CreateSql(name);
-  if (concurrently) sql.insert(std::string("CREATE INDEX").size(), " CONCURRENTLY");
-  out.push_back(std::move(sql));
-  return out;
-}
-
-// pg_stats correlation, n_distinct and table sizes of every analysed column (partitioned
-// tables: their inherited statistics and the sum of their partitions' sizes), for BRIN
-// candidates and to tell categorical columns from parameters.
-Result<std::map<std::pair<catalog::QualifiedName, std::string>, advisor::ColumnPhysicalStats>>
-ReadPhysicalStats(pg::Connection& conn) {
-  DBARCH_ASSIGN_OR_RETURN(
-      pg::QueryResult rows,
-      conn.Exec("SELECT DISTINCT ON (s.schemaname, s.tablename, s.attname) "
-                "s.schemaname, s.tablename, s.attname, coalesce(s.correlation, 0), "
-                "CASE WHEN c.relkind = 'p' THEN (SELECT coalesce(sum(greatest(p.reltuples, 0)), 0) "
-                "  FROM pg_partition_tree(c.oid) t JOIN pg_class p ON p.oid = t.relid "
-                "  WHERE t.isleaf) ELSE greatest(c.reltuples, 0) END, "
-                "CASE WHEN c.relkind = 'p' THEN (SELECT coalesce(sum(p.relpages), 0) "
-                "  FROM pg_partition_tree(c.oid) t JOIN pg_class p ON p.oid = t.relid "
-                "  WHERE t.isleaf) ELSE c.relpages END, s.n_distinct, s.avg_width "
-                "FROM pg_stats s "
-                "JOIN pg_namespace n ON n.nspname = s.schemaname "
-                "JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename "
-                "WHERE s.schemaname NOT IN ('pg_catalog', 'information_schema') "
-                "ORDER BY s.schemaname, s.tablename, s.attname, "
-                "s.inherited = (c.relkind = 'p') DESC"));
-  std::map<std::pair<catalog::QualifiedName, std::string>, advisor::ColumnPhysicalStats> out;
-  for (int r = 0; r < rows.rows(); ++r) {
-    advisor::ColumnPhysicalStats st;
-    st.correlation = std::stod(std::string(rows.Get(r, 3)));
-    st.table_rows = std::stod(std::string(rows.Get(r, 4)));
-    st.table_pages = std::stod(std::string(rows.Get(r, 5)));
-    st.n_distinct = std::stod(std::string(rows.Get(r, 6)));
-    st.avg_width = std::stod(std::string(rows.Get(r, 7)));
-    out[{{std::string(rows.Get(r, 0)), std::string(rows.Get(r, 1))}, std::string(rows.Get(r, 2))}] =
-        st;
-  }
-  return out;
-}
-
-// Key columns of the server's valid, non-partial B-tree indexes, per table; an expression
-// key ends the usable column list there. Candidates that are a prefix of one of these
-// (a primary key, a unique constraint...) would only duplicate it.
-Result<std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>> ExistingBtreeKeys(
-    pg::Connection& conn) {
-  DBARCH_ASSIGN_OR_RETURN(
-      pg::QueryResult rows,
-      conn.Exec("SELECT i.indexrelid::bigint, n.nspname, c.relname, a.attname "
-                "FROM pg_index i "
-                "JOIN pg_class c ON c.oid = i.indrelid "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "JOIN pg_class ic ON ic.oid = i.indexrelid "
-                "JOIN pg_am am ON am.oid = ic.relam "
-                "CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) "
-                "LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
-                "WHERE am.amname = 'btree' AND i.indpred IS NULL AND i.indisvalid "
-                "AND k.ord <= i.indnkeyatts "
-                "ORDER BY 1, k.ord"));
-  std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>> out;
-  int64_t current = -1;
-  bool stopped = false;
-  for (int r = 0; r < rows.rows(); ++r) {
-    int64_t oid = rows.GetInt(r, 0);
-    catalog::QualifiedName table{std::string(rows.Get(r, 1)), std::string(rows.Get(r, 2))};
-    if (oid != current) {
-      current = oid;
-      stopped = false;
-      out[table].emplace_back();
-    }
-    if (stopped || rows.IsNull(r, 3)) {
-      stopped = true;
-      continue;
-    }
-    out[table].back().emplace_back(rows.Get(r, 3));
-  }
-  return out;
-}
-
-bool IsPrefixOfExisting(
-    const advisor::IndexDef& index,
-    const std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>& existing) {
-  if (!index.IsPlainBtree() || !index.include.empty()) return false;
-  auto it = existing.find(index.table);
-  if (it == existing.end()) return false;
-  for (const std::vector<std::string>& keys : it->second) {
-    if (keys.size() < index.keys.size()) continue;
-    bool prefix = true;
-    for (size_t i = 0; i < index.keys.size() && prefix; ++i) {
-      prefix = index.keys[i].column == keys[i];
-    }
-    if (prefix) return true;
-  }
-  return false;
-}
-
-// Why `query` cannot be planned on a live server, "" when it can: its setup may only create
-// views and its teardown only drop views (they run in a transaction that is rolled back, so
-// nothing else may be written, and no index is ever built).
-std::string LiveSetupProblem(const workload::Query& query) {
-  auto check = [](const std::vector<std::string>& statements, bool setup) -> std::string {
-    for (const std::string& text : statements) {
-      SourceFile file("setup", text);
-      auto tree = sql::ParseTree::Parse(file);
-      if (!tree.ok()) return "its setup does not parse";
-      for (const sql::Statement& st : tree->statements()) {
-        const sql::Node* n = st.node;
-        bool ok = setup ? n->node_case == PG_QUERY__NODE__NODE_VIEW_STMT
-                        : n->node_case == PG_QUERY__NODE__NODE_DROP_STMT &&
-                              n->drop_stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW;
-        if (!ok) {
-          std::string shown = text.substr(st.begin, std::min<size_t>(st.end - st.begin, 40));
-          return std::string(setup ? "setup" : "teardown") + " statement \"" + shown +
-                 "\" is not allowed on a live server (only CREATE VIEW / DROP VIEW, run in a "
-                 "transaction that is rolled back)";
-        }
-      }
-    }
-    return "";
-  };
-  std::string problem = check(query.setup, true);
-  return problem.empty() ? check(query.teardown, false) : problem;
-}
 
 class AdviseCommand : public Subcommand {
  public:
@@ -324,7 +71,9 @@ class AdviseCommand : public Subcommand {
         "  --schema FILE_OR_DIR... [--data DIR | --generate]  a private PostgreSQL 15 sandbox\n"
         "  --dsn CONNINFO   a live server, read-only: HypoPG must be installed there (never\n"
         "                   created by dbarch); only hypothetical indexes, setup statements only\n"
-        "                   CREATE VIEW inside a rolled-back transaction; no --verify\n"
+        "                   CREATE VIEW inside a rolled-back transaction; --verify measures\n"
+        "                   in a private sandbox holding its schema and a TABLESAMPLE sample\n"
+        "                   of its rows (--sample-mb, default 256)\n"
         "Workload: --workload FILE_OR_DIR..., or with --dsn --workload-from pg_stat_statements\n"
         "(the --top statements by total time with at least --min-calls calls, weight = calls,\n"
         "$n planned as generic plans).\n"
@@ -386,7 +135,14 @@ class AdviseCommand : public Subcommand {
         ->type_name("N")
         ->check(CLI::Range(1, 3));
     cmd->add_flag("--verify", verify_,
-                  "Build the indexes in the sandbox and measure the workload before and after");
+                  "Build the indexes in the sandbox (with --dsn: in a sandbox holding the live "
+                  "schema and a sample of its data) and measure the workload before and after");
+    sample_mb_opt_ =
+        cmd->add_option("--sample-mb", sample_mb_,
+                        "With --dsn --verify: MB of live table data sampled into the sandbox "
+                        "(default: 256)")
+            ->type_name("N")
+            ->check(CLI::PositiveNumber);
     cmd->add_option("--runs", runs_, "With --verify: timed runs per query (default: 5)")
         ->type_name("N")
         ->check(CLI::Range(1, 1000));
@@ -407,12 +163,6 @@ class AdviseCommand : public Subcommand {
                               kHelp);
     }
     if (live) {
-      if (verify_) {
-        return ReportUsageError(
-            "--verify builds the indexes for real, so it needs a sandbox (--schema); dbarch "
-            "never builds an index on a --dsn server",
-            kHelp);
-      }
       for (const CLI::Option* opt : {data_.data_opt, data_.generate_opt}) {
         if (opt->count() == 0) continue;
         return ReportUsageError("--" + opt->get_single_name() +
@@ -420,7 +170,12 @@ class AdviseCommand : public Subcommand {
                                     "dbarch never writes to a --dsn server",
                                 kHelp);
       }
-    } else if (workload_from_opt_->count() > 0) {
+    }
+    if (sample_mb_opt_->count() > 0 && !(live && verify_)) {
+      return ReportUsageError(
+          "--sample-mb sizes the sample of a live server's data: it needs --dsn --verify", kHelp);
+    }
+    if (!live && workload_from_opt_->count() > 0) {
       return ReportUsageError(
           "--workload-from pg_stat_statements reads a live server: it needs --dsn", kHelp);
     }
@@ -451,13 +206,17 @@ class AdviseCommand : public Subcommand {
       files_workload = std::move(loaded).value();
     }
 
-    report::AdviseReport result;
-    result.budget_mb = budget_mb_;
-    result.max_width = width_;
-    result.max_indexes = max_indexes_;
-    Status st = live ? RunLive(files_workload, *timeout_ms, *lock_timeout_ms, result)
-                     : RunSandbox(files_workload, *timeout_ms, result);
-    if (!st.ok()) return ReportError(st);
+    advisor::AdviseOptions options;
+    options.budget_mb = budget_mb_;
+    options.max_width = width_;
+    options.max_indexes = max_indexes_;
+    options.runs = runs_;
+    options.timeout_ms = *timeout_ms;
+    Result<advisor::AdviseResult> advised =
+        live ? RunLive(std::move(files_workload), options, *lock_timeout_ms)
+             : RunSandbox(files_workload, options);
+    if (!advised.ok()) return ReportError(advised.status());
+    const advisor::AdviseResult& result = *advised;
 
     std::string text;
     if (format_ == "json") {
@@ -472,7 +231,7 @@ class AdviseCommand : public Subcommand {
 
     bool failed = false;
     if (result.verify) {
-      for (const report::AdviseVerifyQuery& q : result.verify->queries) {
+      for (const advisor::AdviseVerifyQuery& q : result.verify->queries) {
         if (q.before_outcome != measure::Outcome::kError &&
             q.after_outcome != measure::Outcome::kError) {
           continue;
@@ -485,8 +244,8 @@ class AdviseCommand : public Subcommand {
   }
 
  private:
-  Status RunSandbox(const workload::Workload& workload, int timeout_ms,
-                    report::AdviseReport& result) {
+  Result<advisor::AdviseResult> RunSandbox(const workload::Workload& workload,
+                                           const advisor::AdviseOptions& options) {
     DBARCH_ASSIGN_OR_RETURN(std::vector<std::string> files, catalog::ExpandSqlPaths(schema_paths_));
     {
       Progress("checking " + std::to_string(files.size()) + " schema file(s)");
@@ -502,63 +261,45 @@ class AdviseCommand : public Subcommand {
     DBARCH_ASSIGN_OR_RETURN(catalog::Catalog catalog,
                             pg::IntrospectCatalog(conn, pg::IntrospectOptions{}));
     DBARCH_RETURN_IF_ERROR(LoadSandboxData(conn, catalog, data_.Flags()).status());
-    int v = conn.server_version_num();
-    result.target =
-        "sandbox (PostgreSQL " + std::to_string(v / 10000) + "." + std::to_string(v % 10000) + ")";
 
-    DBARCH_ASSIGN_OR_RETURN(existing_, advisor::ReadExistingIndexes(conn));
-    DBARCH_ASSIGN_OR_RETURN(std::vector<advisor::IndexDef> chosen,
-                            Recommend(conn, workload, catalog, /*live=*/false, result));
-    // Before --verify builds anything: the drops are about the schema as given.
-    DBARCH_RETURN_IF_ERROR(Drops(conn, /*live=*/false, result));
-    if (verify_) DBARCH_RETURN_IF_ERROR(Verify(conn, workload, chosen, timeout_ms, result));
-    result.total_size_bytes = 0;
-    for (const report::AdviseIndex& idx : result.indexes) {
-      if (!idx.dropped) result.total_size_bytes += idx.size_bytes;
-    }
+    advisor::AdviseRequest request;
+    request.target = &conn;
+    request.live = false;
+    request.verify_target = verify_ ? &conn : nullptr;
+    request.catalog = &catalog;
+    request.workload = &workload;
+    request.options = options;
+    ConsoleListener listener;
+    DBARCH_ASSIGN_OR_RETURN(advisor::AdviseResult result, advisor::Advise(request, &listener));
     Progress("stopping the sandbox");
-    return box->Stop();
+    DBARCH_RETURN_IF_ERROR(box->Stop());
+    return result;
   }
 
-  // A live server: read-only session with timeouts, HypoPG must be there already, the
-  // workload from files or pg_stat_statements, the catalog introspected from the server.
-  Status RunLive(workload::Workload workload, int timeout_ms, int lock_timeout_ms,
-                 report::AdviseReport& result) {
+  // A live server: read-only session with timeouts, the workload from files or
+  // pg_stat_statements, the catalog introspected from the server.
+  Result<advisor::AdviseResult> RunLive(workload::Workload workload,
+                                        const advisor::AdviseOptions& options,
+                                        int lock_timeout_ms) {
     Progress("connecting to " + pg::RedactConninfo(dsn_));
     pg::ConnectOptions connect;
     connect.conninfo = dsn_;
     connect.read_only = true;  // SET default_transaction_read_only = on
-    connect.statement_timeout_ms = timeout_ms;
+    connect.statement_timeout_ms = options.timeout_ms;
     connect.lock_timeout_ms = lock_timeout_ms;
     DBARCH_ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(connect));
-    // The invariant everything below relies on; pg::Connection sets it, this checks it.
-    DBARCH_ASSIGN_OR_RETURN(pg::QueryResult ro, conn.Exec("SHOW default_transaction_read_only"));
-    if (ro.rows() != 1 || ro.Get(0, 0) != "on") {
-      return Status::Internal("the --dsn session is not read-only by default");
-    }
-    int v = conn.server_version_num();
-    result.target = conn.DisplayName() + " (PostgreSQL " + std::to_string(v / 10000) + "." +
-                    std::to_string(v % 10000) + ")";
-    DBARCH_ASSIGN_OR_RETURN(
-        pg::QueryResult hypopg,
-        conn.Exec("SELECT count(*) FROM pg_extension WHERE extname = 'hypopg'"));
-    if (hypopg.GetInt(0, 0) == 0) {
-      return Status::NotFound("extension \"hypopg\" is not installed in " + conn.DisplayName())
-          .WithHint(
-              "dbarch never installs anything on a --dsn server: ask a superuser to run CREATE "
-              "EXTENSION hypopg in that database (Debian/Ubuntu package postgresql-15-hypopg), "
-              "or use a sandbox (--schema)");
-    }
+    DBARCH_RETURN_IF_ERROR(advisor::CheckLiveTarget(conn));
+    advisor::AdviseRequest request;
     if (workload_from_opt_->count() > 0) {
       Progress("reading pg_stat_statements");
-      workload::StatStatementsOptions options;
-      options.top = top_;
-      options.min_calls = min_calls_;
+      workload::StatStatementsOptions stat_options;
+      stat_options.top = top_;
+      stat_options.min_calls = min_calls_;
       DBARCH_ASSIGN_OR_RETURN(workload::StatStatementsWorkload read,
-                              workload::LoadStatStatements(conn, options));
-      result.workload_source = "pg_stat_statements";
+                              workload::LoadStatStatements(conn, stat_options));
+      request.workload_source = "pg_stat_statements";
       for (const workload::SkippedStatement& s : read.skipped) {
-        result.skipped.push_back({s.name, s.reason});
+        request.skipped.push_back({s.name, s.reason});
       }
       if (read.workload.queries.empty()) {
         return Status::InvalidArgument("pg_stat_statements of " + conn.DisplayName() +
@@ -573,469 +314,42 @@ class AdviseCommand : public Subcommand {
     Progress("reading the schema of " + conn.DisplayName());
     DBARCH_ASSIGN_OR_RETURN(catalog::Catalog catalog,
                             pg::IntrospectCatalog(conn, pg::IntrospectOptions{}));
-    // Introspection normalises the session (search_path = public, UTC...); the workload's
-    // queries must be planned with the user's own settings (role and database defaults).
+    // --verify: a private sandbox with the live schema and a sample of its data; the live
+    // server is only read.
+    std::unique_ptr<sandbox::Sandbox> box;
+    std::optional<pg::Connection> box_conn;
+    if (verify_) {
+      Progress("sampling " + conn.DisplayName() + " into a sandbox");
+      DBARCH_ASSIGN_OR_RETURN(box, StartSandbox(sandbox::SandboxOptions{}));
+      DBARCH_RETURN_IF_ERROR(box->CreateDatabase(kSandboxDatabase));
+      DBARCH_ASSIGN_OR_RETURN(pg::Connection loading, ConnectForLoading(*box, kSandboxDatabase));
+      box_conn.emplace(std::move(loading));
+      sandbox::SampleOptions sample_options;
+      sample_options.max_bytes = static_cast<int64_t>(sample_mb_ * 1e6);
+      DBARCH_ASSIGN_OR_RETURN(sandbox::SampleResult sampled,
+                              sandbox::CopySchemaAndSample(conn, *box_conn, sample_options));
+      request.sample = ToAdviseSample(sampled, conn.DisplayName());
+      request.verify_target = &*box_conn;
+    }
+    // Introspection and sampling normalise the session (search_path = public, UTC...); the
+    // workload's queries must be planned with the user's own settings (role and database
+    // defaults).
     DBARCH_RETURN_IF_ERROR(
         conn.ExecScript("RESET search_path; RESET TimeZone; RESET DateStyle; RESET IntervalStyle; "
                         "RESET extra_float_digits"));
-    // Read before any EXPLAIN: the planner's own index probes (the actual minimum or maximum
-    // of a column for a range estimate) count in idx_scan.
-    DBARCH_ASSIGN_OR_RETURN(existing_, advisor::ReadExistingIndexes(conn));
-    DBARCH_ASSIGN_OR_RETURN(std::vector<advisor::IndexDef> chosen,
-                            Recommend(conn, workload, catalog, /*live=*/true, result));
-    (void)chosen;
-    DBARCH_RETURN_IF_ERROR(Drops(conn, /*live=*/true, result));
-    result.total_size_bytes = 0;
-    for (const report::AdviseIndex& idx : result.indexes) result.total_size_bytes += idx.size_bytes;
-    return Status::OK();
-  }
-
-  // Existing indexes to drop (existing_): duplicates and prefixes from the catalog, unused
-  // ones from the plans of the analysed queries (planned_) — confirmed by hiding each index on a sandbox,
-  // by idx_scan = 0 on a live server.
-  Status Drops(pg::Connection& conn, bool live, report::AdviseReport& result) {
-    Progress("looking for redundant and unused indexes");
-    const std::vector<advisor::ExistingIndex>& existing = existing_;
-    advisor::DropAnalysis redundant = advisor::FindRedundantIndexes(existing);
-    advisor::UnusedOptions options;
-    options.explain.setup_in_rolled_back_transaction = live;
-    options.confirm_by_hiding = !live;
-    options.require_no_scans = live;
-    advisor::UnusedResult unused;
-    if (!unplannable_.empty()) {
-      unused.not_checked = "query '" + unplannable_ + "' cannot be planned here";
-    } else {
-      DBARCH_ASSIGN_OR_RETURN(
-          unused, advisor::FindUnusedIndexes(conn, existing, planned_, redundant.drops, options));
+    request.target = &conn;
+    request.live = true;
+    request.catalog = &catalog;
+    request.workload = &workload;
+    request.options = options;
+    ConsoleListener listener;
+    DBARCH_ASSIGN_OR_RETURN(advisor::AdviseResult result, advisor::Advise(request, &listener));
+    if (box) {
+      Progress("stopping the sandbox");
+      box_conn.reset();
+      DBARCH_RETURN_IF_ERROR(box->Stop());
     }
-    result.unused_not_checked = unused.not_checked;
-    std::vector<advisor::DropProposal> drops = std::move(redundant.drops);
-    for (advisor::DropProposal& d : unused.drops) drops.push_back(std::move(d));
-    std::vector<advisor::KeptIndex> kept = std::move(redundant.kept);
-    for (advisor::KeptIndex& k : unused.kept) kept.push_back(std::move(k));
-    result.drops_size_bytes = 0;
-    for (const advisor::DropProposal& d : drops) {
-      report::AdviseDrop out;
-      out.index = d.index.QualifiedName();
-      out.table = d.index.table.Quoted();
-      out.kind = advisor::DropKindName(d.kind);
-      out.reason = d.reason;
-      out.covered_by = d.covered_by;
-      out.note = d.note;
-      out.size_bytes = d.index.size_bytes;
-      out.idx_scan = d.index.idx_scan;
-      out.ddl = d.DropSql();
-      out.rollback_ddl = d.RollbackSql();
-      result.drops_size_bytes += out.size_bytes;
-      result.drops.push_back(std::move(out));
-    }
-    for (const advisor::KeptIndex& k : kept) {
-      result.kept_indexes.push_back({k.index.QualifiedName(), k.index.table.Quoted(),
-                                     advisor::DropKindName(k.kind), k.reason});
-    }
-    auto by_index = [](const auto& a, const auto& b) {
-      return std::tie(a.table, a.index) < std::tie(b.table, b.index);
-    };
-    std::stable_sort(result.drops.begin(), result.drops.end(), by_index);
-    std::stable_sort(result.kept_indexes.begin(), result.kept_indexes.end(), by_index);
-    if (live) {
-      DBARCH_ASSIGN_OR_RETURN(
-          pg::QueryResult reset,
-          conn.Exec("SELECT coalesce(stats_reset::text, 'never reset') FROM pg_stat_database "
-                    "WHERE datname = current_database()"));
-      if (reset.rows() == 1) result.index_stats_reset = std::string(reset.Get(0, 0));
-    }
-    return Status::OK();
-  }
-
-  // The what-if part: candidates, search, and per chosen index its effects. Returns the
-  // chosen indexes in the order of result.indexes. On a live server (`live`) HypoPG must
-  // be installed already and setup statements run in a rolled-back transaction.
-  Result<std::vector<advisor::IndexDef>> Recommend(pg::Connection& conn,
-                                                   const workload::Workload& workload,
-                                                   const catalog::Catalog& catalog, bool live,
-                                                   report::AdviseReport& result) {
-    if (!live) {
-      // A live table is vacuumed by autovacuum; a freshly loaded sandbox is not, so its
-      // visibility map is empty and the planner would never credit an index-only scan
-      // (covering INCLUDE columns). The sandbox commits asynchronously: CHECKPOINT flushes
-      // the load's commit records so VACUUM can mark the pages all-visible.
-      Progress("VACUUM");
-      DBARCH_RETURN_IF_ERROR(conn.ExecScript("CHECKPOINT"));
-      DBARCH_RETURN_IF_ERROR(conn.ExecScript("VACUUM"));
-      Progress("creating the hypopg extension");
-      DBARCH_RETURN_IF_ERROR(conn.ExecScript("CREATE EXTENSION IF NOT EXISTS hypopg"));
-    }
-    auto start = std::chrono::steady_clock::now();
-    advisor::WhatIfOptions whatif;
-    whatif.create_extension = !live;
-    whatif.explain.setup_in_rolled_back_transaction = live;
-    // A sandbox is disposable: GIN candidates, which HypoPG cannot simulate, are built there
-    // for real and shown or hidden per configuration. On a live server they are reported
-    // as not verifiable.
-    whatif.build_unsimulated = !live;
-    DBARCH_ASSIGN_OR_RETURN(advisor::WhatIfSession session,
-                            advisor::WhatIfSession::Open(conn, whatif));
-    advisor::CandidateOptions candidate_options;
-    candidate_options.max_width = width_;
-    DBARCH_ASSIGN_OR_RETURN(candidate_options.physical, ReadPhysicalStats(conn));
-    {
-      DBARCH_ASSIGN_OR_RETURN(
-          pg::QueryResult collation,
-          conn.Exec("SELECT datcollate IN ('C', 'POSIX') FROM pg_catalog.pg_database "
-                    "WHERE datname = current_database()"));
-      candidate_options.default_collation_is_c =
-          collation.rows() == 1 && std::string(collation.Get(0, 0)) == "t";
-    }
-
-    using ExistingKeys = std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>;
-    DBARCH_ASSIGN_OR_RETURN(ExistingKeys existing, ExistingBtreeKeys(conn));
-    std::vector<Analysed> analysed;
-    std::vector<advisor::SearchQuery> search_queries;
-    std::vector<advisor::WriteLoad> writes;
-    std::set<std::string> candidate_keys;
-    std::map<std::string, std::string> rejected;  // candidate key -> the server's reason
-    Status fatal;
-    for (const workload::Query& q : workload.queries) {
-      if (live) {
-        std::string problem = LiveSetupProblem(q);
-        if (problem.empty()) {
-          // A statement of a live server's workload that the planner rejects (a parameter
-          // type that cannot be inferred, no SELECT privilege...) is skipped, not fatal.
-          Result<std::string> plan = advisor::ExplainQueryJson(conn, q, whatif.explain);
-          if (!plan.ok()) {
-            if (plan.status().code() == StatusCode::kConnection) return plan.status();
-            problem = "cannot be planned: " + plan.status().message();
-          }
-        }
-        if (!problem.empty()) {
-          Warn("query '" + q.name + "' skipped: " + problem);
-          result.skipped.push_back({q.name, problem});
-          if (unplannable_.empty()) unplannable_ = q.name;
-          continue;
-        }
-      }
-      auto cols = advisor::ExtractIndexableColumns(q, catalog);
-      if (!cols.ok()) {
-        if (cols.status().code() != StatusCode::kNotSupported) {
-          return std::move(cols).status().WithContext("analysing query '" + q.name + "'");
-        }
-        Warn("query '" + q.name + "' skipped: " + cols.status().message());
-        result.skipped.push_back({q.name, cols.status().message()});
-        // Not analysed (an UPDATE...), but its plan may still use an existing index.
-        planned_.push_back({&q, {}});
-        continue;
-      }
-      planned_.push_back({&q, cols->tables});
-      if (cols->write) {
-        DBARCH_ASSIGN_OR_RETURN(double rows, advisor::EstimateWrittenRows(conn, q, whatif.explain));
-        writes.push_back(advisor::WriteLoad{q.name, q.weight, *cols->write, rows});
-        // An INSERT ... VALUES reads nothing an index could speed up.
-        if (cols->tables.empty()) {
-          ++result.queries;
-          continue;
-        }
-      }
-      Analysed a;
-      a.query = &q;
-      a.columns = std::move(*cols);
-      a.query_id = session.AddQuery(q, a.columns.tables, a.columns.referenced);
-      std::vector<advisor::IndexDef> candidates =
-          advisor::CandidateIndexes(a.columns, candidate_options);
-      std::erase_if(candidates,
-                    [&](const advisor::IndexDef& c) { return IsPrefixOfExisting(c, existing); });
-      // A candidate the server rejects (a function in an expression that is not IMMUTABLE,
-      // an operator class that does not fit the column...) or that this session cannot cost
-      // is dropped with its reason; the rest of the run goes on.
-      std::erase_if(candidates, [&](const advisor::IndexDef& c) {
-        auto [it, fresh] = rejected.try_emplace(c.Key());
-        if (fresh) {
-          Result<int64_t> size = session.IndexSizeBytes(c);
-          if (size.ok()) {
-            rejected.erase(it);
-            return false;
-          }
-          if (size.status().code() != StatusCode::kInvalidArgument &&
-              size.status().code() != StatusCode::kNotSupported) {
-            fatal = size.status();
-          }
-          it->second = size.status().message();
-          return true;
-        }
-        return true;
-      });
-      if (!fatal.ok()) return fatal;
-      for (const advisor::IndexDef& c : candidates) candidate_keys.insert(c.Key());
-      search_queries.push_back(
-          advisor::SearchQuery{a.query_id, q.weight, std::move(candidates), a.columns.referenced});
-      analysed.push_back(std::move(a));
-    }
-    advisor::WriteCostModel write_model;
-    if (!writes.empty()) {
-      DBARCH_ASSIGN_OR_RETURN(write_model, advisor::LoadWriteCostModel(conn));
-    }
-    auto write_cost = [&](const std::vector<advisor::IndexDef>& config) {
-      return advisor::WriteCost(config, writes, write_model);
-    };
-    result.writes = static_cast<int>(writes.size());
-    // try_emplace above leaves accepted keys out; every entry here is a rejection.
-    for (const auto& [key, reason] : rejected) result.rejected.push_back({key, reason});
-    result.queries += static_cast<int>(analysed.size());
-    result.candidates = static_cast<int>(candidate_keys.size());
-
-    Progress("searching (" + std::to_string(candidate_keys.size()) + " candidates)");
-    advisor::SearchOptions options;
-    options.budget_mb = budget_mb_;
-    options.max_width = width_;
-    options.max_indexes = max_indexes_;
-    if (!writes.empty()) options.extra_cost = write_cost;
-    DBARCH_ASSIGN_OR_RETURN(advisor::SearchResult found,
-                            advisor::ExtendSearch(session, search_queries, options));
-    // Covering: INCLUDE columns where they turn a chosen index's scan into an index-only
-    // scan and the cost per byte is worth it.
-    DBARCH_RETURN_IF_ERROR(
-        advisor::AddCoveringColumns(session, search_queries, options, found).status());
-    result.cost_without = found.cost_without;
-    result.cost_with = found.cost_with;
-    result.relative_cost = found.relative_cost;
-    result.write_cost_without = found.extra_without;
-    result.write_cost_with = found.extra_with;
-
-    // Names must not collide with the sandbox's relations (constraint indexes included).
-    std::set<std::string> taken;
-    {
-      DBARCH_ASSIGN_OR_RETURN(pg::QueryResult rels,
-                              conn.Exec("SELECT n.nspname, c.relname FROM pg_class c "
-                                        "JOIN pg_namespace n ON n.oid = c.relnamespace"));
-      for (int i = 0; i < rels.rows(); ++i) {
-        taken.insert(std::string(rels.Get(i, 0)) + "." + std::string(rels.Get(i, 1)));
-      }
-    }
-
-    // PostgreSQL 15 cannot build an index on a partitioned table CONCURRENTLY.
-    std::set<catalog::QualifiedName> partitioned;
-    {
-      DBARCH_ASSIGN_OR_RETURN(
-          pg::QueryResult rels,
-          conn.Exec("SELECT n.nspname, c.relname FROM pg_class c "
-                    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'p'"));
-      for (int i = 0; i < rels.rows(); ++i) {
-        partitioned.insert({std::string(rels.Get(i, 0)), std::string(rels.Get(i, 1))});
-      }
-    }
-
-    for (size_t i = 0; i < found.indexes.size(); ++i) {
-      const advisor::IndexDef& index = found.indexes[i];
-      report::AdviseIndex out;
-      out.name = IndexName(index, taken);
-      out.table = index.table.Quoted();
-      for (const advisor::IndexKey& k : index.keys) out.columns.push_back(k.Text());
-      out.method = advisor::IndexMethodName(index.method);
-      out.include = index.include;
-      out.predicate = index.predicate;
-      bool is_partitioned = partitioned.count(index.table) > 0;
-      out.ddl = Join(CreateStatements(index, out.name, !is_partitioned), ";\n");
-      if (is_partitioned) {
-        out.note =
-            "partitioned table: CONCURRENTLY is not supported; to avoid blocking writes create "
-            "it ON ONLY the parent, build each partition's index CONCURRENTLY and ATTACH it";
-      }
-      out.size_bytes = found.sizes_bytes[i];
-      if (!writes.empty()) {
-        std::vector<advisor::IndexDef> others = found.indexes;
-        others.erase(others.begin() + static_cast<std::ptrdiff_t>(i));
-        out.write_cost = write_cost(found.indexes) - write_cost(others);
-      }
-      // The index alone against no new index, per query that reads its table.
-      std::vector<std::pair<double, const Analysed*>> gains;
-      for (const Analysed& a : analysed) {
-        const auto& tables = a.columns.tables;
-        if (std::find(tables.begin(), tables.end(), index.table) == tables.end()) continue;
-        DBARCH_ASSIGN_OR_RETURN(double before, session.Cost(a.query_id, {}));
-        DBARCH_ASSIGN_OR_RETURN(double after, session.Cost(a.query_id, {index}));
-        if (!(before - after > before * kMinCostGain)) continue;
-        out.helps.push_back({a.query->name, a.query->weight, before, after, false});
-        gains.emplace_back(a.query->weight * (before - after), &a);
-      }
-      // Largest weighted gain first; ties by name (deterministic).
-      std::vector<size_t> order(out.helps.size());
-      for (size_t k = 0; k < order.size(); ++k) order[k] = k;
-      std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
-        if (gains[x].first != gains[y].first) return gains[x].first > gains[y].first;
-        return out.helps[x].query < out.helps[y].query;
-      });
-      std::vector<report::AdviseQueryEffect> sorted;
-      for (size_t k : order) sorted.push_back(out.helps[k]);
-      out.helps = std::move(sorted);
-      const Analysed* top = order.empty() ? nullptr : gains[order[0]].second;
-      out.rationale = Rationale(index, top, out.helps.size());
-      result.indexes.push_back(std::move(out));
-    }
-    result.runtime_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    result.whatif_calls = session.stats().explain_calls;
-    result.cost_cache_hits = session.stats().cost_cache_hits;
-    DBARCH_RETURN_IF_ERROR(session.Close());
-    return found.indexes;
-  }
-
-  // Measures the workload, builds `chosen` (named as in result.indexes) for real, measures
-  // again, and drops the indexes no faster query used.
-  Status Verify(pg::Connection& conn, const workload::Workload& workload,
-                const std::vector<advisor::IndexDef>& chosen, int timeout_ms,
-                report::AdviseReport& result) {
-    measure::RunOptions options;
-    options.runs = runs_;
-    options.timeout_ms = timeout_ms;
-    // The workload's writes run in a transaction that is rolled back, so every run (and
-    // the measurement after the build) sees the same data.
-    options.rollback_each_query = true;
-    options.on_query = [](const std::string& name) { Progress("running " + name); };
-    options.label = "without the recommended indexes";
-    DBARCH_ASSIGN_OR_RETURN(measure::WorkloadMeasurement before,
-                            measure::RunWorkload(conn, workload, options));
-    // Index builds must not be cut short by the measurement's statement_timeout.
-    DBARCH_RETURN_IF_ERROR(conn.ExecScript("SET statement_timeout = 0"));
-    for (size_t i = 0; i < chosen.size(); ++i) {
-      const report::AdviseIndex& idx = result.indexes[i];
-      Progress("building " + idx.name);
-      // Plain CREATE INDEX: the sandbox has no concurrent writers.
-      for (const std::string& stmt : CreateStatements(chosen[i], idx.name, false)) {
-        DBARCH_RETURN_IF_ERROR(conn.ExecScript(stmt));
-      }
-    }
-    // An index on a partitioned table has one index per partition, with its own name: the
-    // measured plans name those.
-    std::map<std::string, std::set<std::string>> plan_names;  // index name -> names in plans
-    for (size_t i = 0; i < chosen.size(); ++i) {
-      const report::AdviseIndex& idx = result.indexes[i];
-      plan_names[idx.name].insert(idx.name);
-      const std::string& schema = chosen[i].table.schema;
-      DBARCH_ASSIGN_OR_RETURN(
-          pg::QueryResult parts,
-          conn.Exec("WITH RECURSIVE parts(oid) AS ("
-                    " SELECT inhrelid FROM pg_inherits WHERE inhparent = (" +
-                    QuoteLiteral(QuoteIdent(schema) + "." + QuoteIdent(idx.name)) +
-                    ")::regclass UNION ALL"
-                    " SELECT i.inhrelid FROM pg_inherits i JOIN parts p ON i.inhparent = p.oid)"
-                    " SELECT c.relname FROM parts JOIN pg_class c ON c.oid = parts.oid"));
-      for (int r = 0; r < parts.rows(); ++r) plan_names[idx.name].emplace(parts.Get(r, 0));
-    }
-    Progress("ANALYZE");
-    DBARCH_RETURN_IF_ERROR(conn.ExecScript("ANALYZE"));
-    options.label = "with the recommended indexes";
-    DBARCH_ASSIGN_OR_RETURN(measure::WorkloadMeasurement after,
-                            measure::RunWorkload(conn, workload, options));
-
-    DBARCH_RETURN_IF_ERROR(
-        RemoveRegressions(conn, workload, chosen, plan_names, before, options, after, result));
-
-    std::vector<std::optional<double>> speed_ups = measure::QuerySpeedUps(before, after);
-    report::AdviseVerify v;
-    v.runs = runs_;
-    v.timeout_ms = timeout_ms;
-    v.weighted_speed_up = measure::WeightedSpeedUp(before, after);
-    for (size_t i = 0; i < before.queries.size(); ++i) {
-      const measure::QueryMeasurement& b = before.queries[i];
-      const measure::QueryMeasurement& a = after.queries[i];
-      report::AdviseVerifyQuery q;
-      q.query = b.name;
-      q.weight = b.weight;
-      q.before_outcome = b.outcome;
-      q.after_outcome = a.outcome;
-      q.before_median_ms = b.median_ms;
-      q.after_median_ms = a.median_ms;
-      q.speed_up = speed_ups[i];
-      if (b.plan) q.indexes_before = b.plan->indexes;
-      if (a.plan) q.indexes_after = a.plan->indexes;
-      v.queries.push_back(std::move(q));
-    }
-    for (report::AdviseIndex& idx : result.indexes) {
-      if (idx.dropped) continue;  // removed for a regression above
-      bool benefit = false;
-      const std::set<std::string>& names = plan_names[idx.name];
-      for (const report::AdviseVerifyQuery& q : v.queries) {
-        bool uses = std::any_of(q.indexes_after.begin(), q.indexes_after.end(),
-                                [&](const std::string& n) { return names.count(n) > 0; });
-        if (!uses) continue;
-        for (report::AdviseQueryEffect& e : idx.helps) {
-          if (e.query == q.query) e.used_in_plan = true;
-        }
-        if (q.speed_up && *q.speed_up >= kMinMeasuredSpeedUp) benefit = true;
-      }
-      if (!benefit) {
-        idx.dropped = true;
-        idx.drop_reason = "no measured benefit";
-      }
-    }
-    result.verify = std::move(v);
-    return Status::OK();
-  }
-
-  // A recommendation that makes a query slower is a defect, not a footnote. For every query
-  // measured more than kMaxMeasuredSlowdown times slower with the recommended set, each
-  // recommended index in its plan is dropped and the query timed again: an index the query
-  // is that much faster without stays dropped (reported with the timings), any other is
-  // built again. When something was removed, the whole workload is measured again into
-  // `after`, so the report shows the set that is recommended.
-  Status RemoveRegressions(pg::Connection& conn, const workload::Workload& workload,
-                           const std::vector<advisor::IndexDef>& chosen,
-                           const std::map<std::string, std::set<std::string>>& plan_names,
-                           const measure::WorkloadMeasurement& before,
-                           measure::RunOptions options, measure::WorkloadMeasurement& after,
-                           report::AdviseReport& result) {
-    bool removed = false;
-    for (size_t qi = 0; qi < after.queries.size() && qi < before.queries.size(); ++qi) {
-      const measure::QueryMeasurement& b = before.queries[qi];
-      const measure::QueryMeasurement& a = after.queries[qi];
-      if (b.outcome != measure::Outcome::kOk || a.outcome != measure::Outcome::kOk ||
-          !(a.median_ms > b.median_ms * kMaxMeasuredSlowdown) ||
-          a.median_ms - b.median_ms < kMinRegressionMs || !a.plan) {
-        continue;
-      }
-      workload::Workload one;
-      one.queries.push_back(workload.queries[qi]);
-      for (size_t i = 0; i < chosen.size(); ++i) {
-        report::AdviseIndex& idx = result.indexes[i];
-        if (idx.dropped) continue;
-        const std::set<std::string>& names = plan_names.at(idx.name);
-        bool used = std::any_of(a.plan->indexes.begin(), a.plan->indexes.end(),
-                                [&](const std::string& n) { return names.count(n) > 0; });
-        if (!used) continue;
-        Progress("timing " + a.name + " without " + idx.name);
-        options.label = "with " + idx.name;
-        DBARCH_ASSIGN_OR_RETURN(measure::WorkloadMeasurement with,
-                                measure::RunWorkload(conn, one, options));
-        const std::string qualified = QuoteIdent(chosen[i].table.schema) + "." + QuoteIdent(idx.name);
-        DBARCH_RETURN_IF_ERROR(conn.ExecScript("DROP INDEX " + qualified));
-        options.label = "without " + idx.name;
-        DBARCH_ASSIGN_OR_RETURN(measure::WorkloadMeasurement without,
-                                measure::RunWorkload(conn, one, options));
-        const measure::QueryMeasurement& w = with.queries[0];
-        const measure::QueryMeasurement& wo = without.queries[0];
-        if (w.outcome == measure::Outcome::kOk && wo.outcome == measure::Outcome::kOk &&
-            w.median_ms > wo.median_ms * kMaxMeasuredSlowdown &&
-            w.median_ms - wo.median_ms >= kMinRegressionMs) {
-          idx.dropped = true;
-          idx.drop_reason = fmt::format(
-              "made {} {:.2f}x slower ({:.3g} ms with it, {:.3g} ms without it, {:.3g} ms "
-              "before the recommendations)",
-              a.name, w.median_ms / wo.median_ms, w.median_ms, wo.median_ms, b.median_ms);
-          removed = true;
-          continue;
-        }
-        DBARCH_RETURN_IF_ERROR(conn.ExecScript("SET statement_timeout = 0"));
-        for (const std::string& stmt : CreateStatements(chosen[i], idx.name, false)) {
-          DBARCH_RETURN_IF_ERROR(conn.ExecScript(stmt));
-        }
-      }
-    }
-    if (!removed) return Status::OK();
-    Progress("ANALYZE");
-    DBARCH_RETURN_IF_ERROR(conn.ExecScript("ANALYZE"));
-    options.label = "with the recommended indexes, regressions removed";
-    DBARCH_ASSIGN_OR_RETURN(after, measure::RunWorkload(conn, workload, options));
-    return Status::OK();
+    return result;
   }
 
   std::vector<std::string> schema_paths_;
@@ -1046,16 +360,11 @@ class AdviseCommand : public Subcommand {
   int top_ = 50;
   int64_t min_calls_ = 2;
   std::string lock_timeout_ = "1s";
-  // Filled by Recommend for Drops: every workload query whose plan may use an index (with its
-  // tables when analysed), and the first query that cannot be planned on this target.
-  std::vector<advisor::PlannedQuery> planned_;
-  std::string unplannable_;
-  // The target's indexes as read before the first EXPLAIN (sizes, idx_scan).
-  std::vector<advisor::ExistingIndex> existing_;
   double budget_mb_ = 500;
   int max_indexes_ = 0;
   int width_ = 3;
   bool verify_ = false;
+  double sample_mb_ = 256;
   int runs_ = 5;
   std::string timeout_ = "30s";
   std::string format_ = "text";
@@ -1064,6 +373,7 @@ class AdviseCommand : public Subcommand {
   CLI::Option* schema_opt_ = nullptr;
   CLI::Option* workload_opt_ = nullptr;
   CLI::Option* workload_from_opt_ = nullptr;
+  CLI::Option* sample_mb_opt_ = nullptr;
 };
 
 }  // namespace

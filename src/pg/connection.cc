@@ -679,6 +679,46 @@ Result<int64_t> Connection::EndCopyIn() {
   return rows;
 }
 
+Result<int64_t> Connection::CopyOut(std::string_view copy_sql,
+                                    const std::function<Status(std::string_view)>& sink) {
+  PGconn* conn = state_->conn;
+  std::string sql(copy_sql);
+  QueryResult result(PQexec(conn, sql.c_str()));
+  if (result.raw() == nullptr || PQresultStatus(result.raw()) != PGRES_COPY_OUT) {
+    if (result.raw() != nullptr && PQresultStatus(result.raw()) != PGRES_COPY_IN &&
+        PQresultStatus(result.raw()) != PGRES_COPY_BOTH) {
+      Result<QueryResult> r = Finish(std::move(result), sql);
+      if (!r.ok()) return r.status();
+      return Status::InvalidArgument("not a COPY TO STDOUT statement: " + sql);
+    }
+    return Finish(std::move(result), sql).status();
+  }
+  Status sink_status = Status::OK();
+  while (true) {
+    char* raw_row = nullptr;
+    int n = PQgetCopyData(conn, &raw_row, /*async=*/0);
+    LibpqMemPtr row(raw_row);
+    if (n < 0) break;
+    if (sink_status.ok()) sink_status = sink(std::string_view(raw_row, static_cast<size_t>(n)));
+  }
+  Status failure = Status::OK();
+  int64_t rows = 0;
+  while (true) {
+    QueryResult r(PQgetResult(conn));
+    if (r.raw() == nullptr) break;
+    if (PQresultStatus(r.raw()) == PGRES_COMMAND_OK) {
+      const char* tuples = PQcmdTuples(r.raw());
+      if (tuples != nullptr && *tuples != '\0') rows = std::strtoll(tuples, nullptr, 10);
+      continue;
+    }
+    Result<QueryResult> f = Finish(std::move(r), "");
+    if (!f.ok() && failure.ok()) failure = f.status();
+  }
+  if (!failure.ok()) return failure;
+  if (!sink_status.ok()) return sink_status;
+  return rows;
+}
+
 void Connection::AbortCopyIn(std::string_view reason) {
   std::string text(reason);
   (void)PQputCopyEnd(state_->conn, text.c_str());

@@ -139,6 +139,13 @@ class Connection {
   Result<int64_t> EndCopyIn();
   void AbortCopyIn(std::string_view reason);
 
+  // COPY ... TO STDOUT: runs `copy_sql` (which must be such a COPY) and hands each chunk of
+  // COPY-format text the server sends (one row per chunk, as libpq delivers it) to `sink`;
+  // returns the rows copied. When `sink` fails the copy is read to its end and dropped, and
+  // that error is returned. Errors as Exec; kInvalidArgument when `copy_sql` is not a COPY
+  // TO STDOUT.
+  Result<int64_t> CopyOut(std::string_view copy_sql,
+                          const std::function<Status(std::string_view)>& sink);
   // The server's version as an integer, e.g. 150004 for 15.4.
   int server_version_num() const;
   // "host:port/dbname" for messages (the socket directory as host for Unix sockets).

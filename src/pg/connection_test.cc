@@ -275,6 +275,31 @@ TEST_F(ConnectionTest, CopyIsRefusedAndTheSessionSurvives) {
   EXPECT_EQ(count->GetInt(0, 0), 2);
 }
 
+// CopyOut streams COPY TO STDOUT rows to the sink, also in a read-only session; a statement
+// that is not such a COPY, or a sink that fails, is an error and the session stays usable.
+TEST_F(ConnectionTest, CopyOutStreamsRowsToTheSink) {
+  Connection conn = Open(ConnectOptions());  // read-only
+  std::string text;
+  Result<int64_t> rows = conn.CopyOut(
+      "COPY (SELECT g, 'a b' FROM generate_series(1, 3) g) TO STDOUT", [&](std::string_view chunk) {
+        text += chunk;
+        return Status::OK();
+      });
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, 3);
+  EXPECT_EQ(text, "1\ta b\n2\ta b\n3\ta b\n");
+
+  Result<int64_t> not_copy =
+      conn.CopyOut("SELECT 1", [](std::string_view) { return Status::OK(); });
+  EXPECT_EQ(not_copy.status().code(), StatusCode::kInvalidArgument);
+  Result<int64_t> failing =
+      conn.CopyOut("COPY (SELECT g FROM generate_series(1, 100) g) TO STDOUT",
+                   [](std::string_view) { return Status::IOError("sink full"); });
+  EXPECT_EQ(failing.status().code(), StatusCode::kIO);
+  Result<QueryResult> ok = conn.Exec("SELECT 1");
+  EXPECT_TRUE(ok.ok()) << ok.status().ToString();
+}
+
 TEST_F(ConnectionTest, DisplayNameAndVersion) {
   Connection conn = Open(ConnectOptions());
   std::string name = conn.DisplayName();

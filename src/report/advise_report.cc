@@ -8,6 +8,19 @@
 #include "report/bench_report.h"
 
 namespace dbarch::report {
+
+using advisor::AdviseDrop;
+using advisor::AdviseIndex;
+using advisor::AdviseKeptIndex;
+using advisor::AdviseQueryEffect;
+using advisor::AdviseRejected;
+using advisor::AdviseResult;
+using advisor::AdviseSample;
+using advisor::AdviseSampledTable;
+using advisor::AdviseSkipped;
+using advisor::AdviseVerify;
+using advisor::AdviseVerifyQuery;
+
 namespace {
 
 using Json = nlohmann::json;
@@ -48,9 +61,9 @@ std::string Median(Outcome outcome, double ms) {
   return "error";
 }
 
-std::string Budget(const AdviseReport& r) { return Weight(r.budget_mb) + " MB"; }
+std::string Budget(const AdviseResult& r) { return Weight(r.budget_mb) + " MB"; }
 
-int Kept(const AdviseReport& r) {
+int Kept(const AdviseResult& r) {
   return static_cast<int>(std::count_if(r.indexes.begin(), r.indexes.end(),
                                         [](const AdviseIndex& i) { return !i.dropped; }));
 }
@@ -84,6 +97,27 @@ std::string MdCell(std::string s) {
   return out;
 }
 
+// "public.orders: SYSTEM 12.5 % (37,500 of 300,000 rows, 4.1 MB of 33 MB; x8)": how one live
+// table was copied into the verification sandbox.
+std::string SampleLine(const AdviseSampledTable& t) {
+  std::string how = t.method == "all" ? std::string("copied whole")
+                                      : t.method + " " + Significant(t.percent, 3) + " %";
+  std::string out = t.table + ": " + how + " (" + std::to_string(t.sampled_rows) + " of ~" +
+                    std::to_string(t.live_rows) + " rows, " + FormatBytes(t.sampled_bytes) +
+                    " of " + FormatBytes(t.live_bytes);
+  if (t.fraction > 0 && t.fraction < 1)
+    out += "; live = sample x " + Significant(1 / t.fraction, 3);
+  return out + ")";
+}
+
+std::string SampleSummary(const AdviseSample& s) {
+  return "verified on a sample of " + s.source + " copied into a sandbox (cap " +
+         FormatBytes(s.max_bytes) + " of " + FormatBytes(s.live_bytes) + " live, " +
+         FormatDuration(s.elapsed_ms) +
+         "); times and built index sizes are the sample's, a table's live size is its "
+         "sampled size / fraction";
+}
+
 }  // namespace
 
 std::string FormatBytes(int64_t bytes) {
@@ -94,7 +128,7 @@ std::string FormatBytes(int64_t bytes) {
   return std::to_string(bytes) + " B";
 }
 
-std::string AdviseToText(const AdviseReport& r) {
+std::string AdviseToText(const AdviseResult& r) {
   std::string out = "dbarch advise: " + r.target + "\n";
   out += "workload: " + std::to_string(r.queries) + " queries analysed";
   if (!r.skipped.empty()) out += ", " + std::to_string(r.skipped.size()) + " skipped";
@@ -167,6 +201,10 @@ std::string AdviseToText(const AdviseReport& r) {
   }
   if (r.verify) {
     const AdviseVerify& v = *r.verify;
+    if (r.search_rounds > 1) {
+      out += "\nsearched " + std::to_string(r.search_rounds) +
+             " times: again without each index measured slower\n";
+    }
     out += "\nverified: " + std::to_string(v.runs) +
            " timed run(s) per query, before and after "
            "building the recommended indexes\n";
@@ -182,10 +220,14 @@ std::string AdviseToText(const AdviseReport& r) {
     out += Table(rows);
     out += "weighted speed-up: " + SpeedUp(v.weighted_speed_up) + "\n";
   }
+  if (r.sample) {
+    out += SampleSummary(*r.sample) + ":\n";
+    for (const AdviseSampledTable& t : r.sample->tables) out += "  " + SampleLine(t) + "\n";
+  }
   return out;
 }
 
-std::string AdviseToJson(const AdviseReport& r) {
+std::string AdviseToJson(const AdviseResult& r) {
   Json j = Json::object();
   j["target"] = r.target;
   j["budget_mb"] = r.budget_mb;
@@ -224,6 +266,7 @@ std::string AdviseToJson(const AdviseReport& r) {
                        {"note", idx.note},
                        {"dropped", idx.dropped},
                        {"drop_reason", idx.drop_reason},
+                       {"extrapolated", idx.extrapolated},
                        {"write_cost", idx.write_cost},
                        {"helps", helps}});
   }
@@ -238,6 +281,7 @@ std::string AdviseToJson(const AdviseReport& r) {
   j["whatif_calls"] = r.whatif_calls;
   j["cost_cache_hits"] = r.cost_cache_hits;
   j["runtime_ms"] = r.runtime_ms;
+  j["search_rounds"] = r.search_rounds;
   if (r.verify) {
     const AdviseVerify& v = *r.verify;
     Json queries = Json::array();
@@ -260,6 +304,26 @@ std::string AdviseToJson(const AdviseReport& r) {
         {"queries", queries}};
   } else {
     j["verify"] = nullptr;
+  }
+  if (r.sample) {
+    Json tables = Json::array();
+    for (const AdviseSampledTable& t : r.sample->tables) {
+      tables.push_back({{"table", t.table},
+                        {"method", t.method},
+                        {"percent", t.percent},
+                        {"fraction", t.fraction},
+                        {"live_rows", t.live_rows},
+                        {"live_bytes", t.live_bytes},
+                        {"sampled_rows", t.sampled_rows},
+                        {"sampled_bytes", t.sampled_bytes}});
+    }
+    j["sample"] = {{"source", r.sample->source},
+                   {"max_bytes", r.sample->max_bytes},
+                   {"live_bytes", r.sample->live_bytes},
+                   {"elapsed_ms", r.sample->elapsed_ms},
+                   {"tables", tables}};
+  } else {
+    j["sample"] = nullptr;
   }
   j["workload_source"] = r.workload_source;
   Json drops = Json::array();
@@ -289,7 +353,7 @@ std::string AdviseToJson(const AdviseReport& r) {
   return j.dump(2) + "\n";
 }
 
-std::string AdviseToMarkdown(const AdviseReport& r) {
+std::string AdviseToMarkdown(const AdviseResult& r) {
   std::string out = "## Index recommendation\n\n";
   out += "Target: " + r.target + ". Budget " + Budget(r) +
          ", index width <= " + std::to_string(r.max_width) + ". " + std::to_string(r.queries) +
@@ -366,6 +430,10 @@ std::string AdviseToMarkdown(const AdviseReport& r) {
              Median(q.after_outcome, q.after_median_ms) + " | " + SpeedUp(q.speed_up) + " |\n";
     }
     out += "\nWeighted speed-up: " + SpeedUp(r.verify->weighted_speed_up) + ".\n";
+  }
+  if (r.sample) {
+    out += "\n" + SampleSummary(*r.sample) + ":\n\n";
+    for (const AdviseSampledTable& t : r.sample->tables) out += "- " + MdCell(SampleLine(t)) + "\n";
   }
   return out;
 }
