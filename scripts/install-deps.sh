@@ -10,6 +10,7 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-15-hypopg postgresql-contrib
   zstd libzstd-dev
+  libssl-dev  # libcrypto: SHA-256 checksums of migration files (dbarch migrate)
 )
 # --fuzz: also the fuzzing toolchain of scripts/fuzz.sh: clang 14 and its runtime libraries
 # (libFuzzer, ASan and UBSan runtimes live in libclang-rt-14-dev).
