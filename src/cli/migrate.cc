@@ -3,6 +3,9 @@
 // database under the runner's advisory lock. `up` is gated by the linter's migration rules.
 #include <unistd.h>
 
+#include <algorithm>
+#include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -235,7 +238,7 @@ class MigrateCommand : public Subcommand {
       return ExitCode::kOk;
     }
     if (action_ == "up" && !no_lint_ && fail_on_ != "none") {
-      std::optional<ExitCode> gated = LintGate(conn, *steps);
+      std::optional<ExitCode> gated = LintGate(conn, *items);
       if (gated) return *gated;
     }
     Status applied = runner.Apply(*steps);
@@ -245,9 +248,30 @@ class MigrateCommand : public Subcommand {
     return ExitCode::kOk;
   }
 
+  // The text of the file `item` runs: a resumed file with the statements already applied
+  // blanked (newlines kept, so positions stay those of the file).
+  static std::shared_ptr<const SourceFile> ToLint(const report::MigratePlanItem& item) {
+    const migrate::MigrationScript& script = *item.step.script;
+    if (item.step.resume_from == 0) return script.file;
+    std::string text = script.file->text();
+    for (int64_t i = 0; i < item.step.resume_from &&
+                        i < static_cast<int64_t>(item.prepared.statements.size());
+         ++i) {
+      const migrate::ScriptStatement& st = item.prepared.statements[static_cast<size_t>(i)];
+      if (st.file->name() != script.file->name()) continue;  // in an included file
+      size_t end = std::min<size_t>(text.size(), st.end);
+      if (end < text.size() && text[end] == ';') ++end;
+      for (size_t b = st.begin; b < end; ++b) {
+        if (text[b] != '\n') text[b] = ' ';
+      }
+    }
+    return std::make_shared<const SourceFile>(script.file->name(), std::move(text));
+  }
+
   // The migration rules over the files `up` would run, against the live schema. An exit
   // code when the run must stop, nullopt when it may go on.
-  std::optional<ExitCode> LintGate(pg::Connection& conn, const std::vector<migrate::Step>& steps) {
+  std::optional<ExitCode> LintGate(pg::Connection& conn,
+                                   const std::vector<report::MigratePlanItem>& steps) {
     lint::Config config;
     std::string config_path = config_path_;
     if (config_path.empty()) {
@@ -271,7 +295,7 @@ class MigrateCommand : public Subcommand {
     Result<catalog::Catalog> schema = pg::IntrospectCatalog(conn, pg::IntrospectOptions{});
     if (!schema.ok()) return ReportError(schema.status());
     std::vector<std::shared_ptr<const SourceFile>> files;
-    for (const migrate::Step& s : steps) files.push_back(s.script->file);
+    for (const report::MigratePlanItem& item : steps) files.push_back(ToLint(item));
     lint::LintReport lint_report = lint::LintScripts(files, &*schema, config);
     lint::Severity threshold = lint::Severity::kError;
     lint::ParseSeverity(fail_on_, &threshold);

@@ -386,9 +386,9 @@ Status Runner::ApplyOne(const Step& step) {
                              const std::string& kept) {
     uint32_t at = st.begin;
     if (error.span() && error.span()->file.empty()) at = st.begin + error.span()->begin;
-    Status out = error.code() == StatusCode::kConnection
-                     ? Status::Connection(script.name + ": " + error.message())
-                     : Status::InvalidArgument(script.name + ": " + error.message());
+    // The span names the file; the message is the server's.
+    Status out = error.code() == StatusCode::kConnection ? Status::Connection(error.message())
+                                                         : Status::InvalidArgument(error.message());
     return std::move(out).WithSpan(st.file->Span(at, at)).WithHint(kept);
   };
 

@@ -364,8 +364,7 @@ TEST_F(MigrateCliTest, FailingStatementNamesFileLineAndRollsBack) {
         "('x');\n");
   RunResult up = Migrate("up");
   EXPECT_EQ(up.exit_code, 3) << Describe(up);
-  EXPECT_NE(up.err.find("V2__bad.sql:3:22: error: V2__bad.sql: invalid input syntax for type "
-                        "integer"),
+  EXPECT_NE(up.err.find("V2__bad.sql:3:23: error: invalid input syntax for type integer"),
             std::string::npos)
       << up.err;
   EXPECT_NE(up.err.find("transaction was rolled back"), std::string::npos) << up.err;
