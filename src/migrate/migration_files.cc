@@ -263,6 +263,15 @@ Result<PreparedScript> PrepareScript(const MigrationScript& script) {
       }
       std::string reason = NoTransactionReason(node);
       if (!reason.empty()) st.needs_autocommit = true;
+      if (node != nullptr && node->node_case == PG_QUERY__NODE__NODE_INDEX_STMT &&
+          node->index_stmt->concurrent && node->index_stmt->idxname != nullptr &&
+          node->index_stmt->idxname[0] != '\0') {
+        const PgQuery__RangeVar* rel = node->index_stmt->relation;
+        std::string schema = rel != nullptr && rel->schemaname != nullptr ? rel->schemaname : "";
+        st.concurrent_index = schema.empty() ? QuoteIdent(node->index_stmt->idxname)
+                                             : QuoteIdent(schema) + "." +
+                                                   QuoteIdent(node->index_stmt->idxname);
+      }
       if (reason.empty() && !added_values.empty() && UsesAnyString(node, added_values)) {
         reason = "use of an enum value added earlier in the file";
       }

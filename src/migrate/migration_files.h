@@ -68,6 +68,9 @@ struct ScriptStatement {
   uint32_t end = 0;
   // Cannot run inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM, ...).
   bool needs_autocommit = false;
+  // For CREATE INDEX CONCURRENTLY with a name: the index as SQL ("s"."i" or "i"). A run killed
+  // during the build leaves an INVALID index of that name, which a resumed run drops first.
+  std::string concurrent_index;
 };
 
 struct PreparedScript {

@@ -449,8 +449,15 @@ Status Runner::ApplyOne(const Step& step) {
     const std::vector<std::optional<std::string>> params = {std::to_string(i + 1),
                                                             std::to_string(rank)};
     if (st.needs_autocommit) {
-      Result<pg::QueryResult> r = conn_->Exec(st.sql);
-      if (!r.ok()) return statement_error(st, r.status(), kept);
+      bool done = false;
+      if (step.resume_rank != 0 && static_cast<int64_t>(i) == step.resume_from &&
+          !st.concurrent_index.empty()) {
+        DBARCH_ASSIGN_OR_RETURN(done, ResumeIndexBuild(st.concurrent_index));
+      }
+      if (!done) {
+        Result<pg::QueryResult> r = conn_->Exec(st.sql);
+        if (!r.ok()) return statement_error(st, r.status(), kept);
+      }
       DBARCH_RETURN_IF_ERROR(conn_->ExecParams(progress_sql, params).status());
     } else {
       DBARCH_RETURN_IF_ERROR(conn_->ExecScript("BEGIN"));
@@ -475,6 +482,21 @@ Status Runner::ApplyOne(const Step& step) {
                        {elapsed_ms(), std::to_string(rank)})
           .status());
   return RestoreSession();
+}
+
+Result<bool> Runner::ResumeIndexBuild(const std::string& index_sql) {
+  DBARCH_ASSIGN_OR_RETURN(
+      pg::QueryResult index,
+      conn_->ExecParams("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)",
+                        {index_sql}));
+  if (index.rows() == 0) return false;
+  if (index.GetBool(0, 0)) {
+    Progress("index " + index_sql + " was built by the interrupted run; not building it again");
+    return true;
+  }
+  Progress("dropping the invalid index " + index_sql + " left by the interrupted build");
+  DBARCH_RETURN_IF_ERROR(conn_->ExecScript("DROP INDEX CONCURRENTLY IF EXISTS " + index_sql));
+  return false;
 }
 
 Status Runner::Baseline(const Version& version, const std::string& description) {

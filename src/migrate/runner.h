@@ -152,6 +152,10 @@ class Runner {
   Status EnsureTable();
   Status ApplyOne(const Step& step);
   Status RestoreSession();
+  // Before re-running an interrupted CREATE INDEX CONCURRENTLY: drops `index_sql` when it
+  // exists and is INVALID (a build killed midway) and returns false (build it again); true
+  // when it exists and is valid (the build finished but was not recorded).
+  Result<bool> ResumeIndexBuild(const std::string& index_sql);
   void Progress(const std::string& line) const;
 
   pg::Connection* conn_;

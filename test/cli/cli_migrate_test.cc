@@ -443,6 +443,42 @@ TEST_F(MigrateCliTest, KilledNonTransactionalFileResumesAfterLastStatement) {
   EXPECT_EQ(Migrate("validate").exit_code, 0);
 }
 
+TEST_F(MigrateCliTest, KilledConcurrentIndexBuildIsRebuiltOnResume) {
+  Write("V1__t.sql", "CREATE TABLE t (id int);\nINSERT INTO t SELECT generate_series(1, 100);\n");
+  ASSERT_EQ(Migrate("up").exit_code, 0);
+  Write("V2__index.sql",
+        "CREATE TABLE side (id int);\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);\n");
+  // An open writer on t makes the concurrent build wait after it has created the (still
+  // invalid) index.
+  pg::Connection writer = Connect();
+  ASSERT_TRUE(writer.ExecScript("BEGIN; INSERT INTO t VALUES (0)").ok());
+  pid_t pid = Spawn(Args("up", {}), "killed");
+  bool invalid_seen = false;
+  for (int i = 0; i < 300 && !invalid_seen; ++i) {
+    invalid_seen = Query("SELECT count(*) FROM pg_index WHERE indexrelid = "
+                         "to_regclass('t_id_idx') AND NOT indisvalid") == "1";
+    if (!invalid_seen) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(invalid_seen) << "the concurrent build never started";
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  EXPECT_EQ(Wait(pid), 128 + SIGKILL);
+  // The dead runner's backend notices its client is gone and stops the build.
+  WaitForRunnerBackendsToEnd();
+  ASSERT_TRUE(writer.ExecScript("ROLLBACK").ok());
+  EXPECT_EQ(Query("SELECT indisvalid::text FROM pg_index WHERE indexrelid = "
+                  "to_regclass('t_id_idx')"),
+            "false");
+  EXPECT_EQ(Query("SELECT statements_applied FROM dbarch_schema_history WHERE version = '2'"),
+            "1");
+  // The invalid index the killed build left is dropped and built again.
+  RunResult rerun = Migrate("up");
+  ASSERT_EQ(rerun.exit_code, 0) << Describe(rerun);
+  EXPECT_EQ(Query("SELECT indisvalid::text FROM pg_index WHERE indexrelid = "
+                  "to_regclass('t_id_idx')"),
+            "true");
+  EXPECT_EQ(Query("SELECT success::text FROM dbarch_schema_history WHERE version = '2'"), "true");
+}
+
 TEST_F(MigrateCliTest, TwoRunnersStartedAtOnceApplyEachFileOnce) {
   Write("V1__log.sql", "CREATE TABLE log (v int);\n");
   for (int v = 2; v <= 6; ++v) {
