@@ -95,11 +95,6 @@ bool UsesAnyString(const sql::Node* node, const std::set<std::string, std::less<
   return found;
 }
 
-std::string Where(const SourceFile& file, uint32_t offset) {
-  LineCol lc = file.Locate(offset);
-  return file.name() + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
-}
-
 }  // namespace
 
 Result<std::optional<MigrationScript>> ParseScriptName(const std::string& file_name) {
@@ -277,7 +272,8 @@ Result<PreparedScript> PrepareScript(const MigrationScript& script) {
       }
       if (!reason.empty() && out.transactional) {
         out.transactional = false;
-        out.reason = Where(*file, r.begin) + ": " + reason;
+        out.reason = reason;
+        out.reason_statement = out.statements.size();
       }
       if (node != nullptr && node->node_case == PG_QUERY__NODE__NODE_ALTER_ENUM_STMT &&
           node->alter_enum_stmt->new_val != nullptr && node->alter_enum_stmt->new_val[0] != '\0' &&

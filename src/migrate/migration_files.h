@@ -80,8 +80,10 @@ struct PreparedScript {
   // ALTER TYPE ... ADD VALUE is used later in the same file (PostgreSQL refuses a new enum
   // value before the transaction that added it commits).
   bool transactional = true;
-  // Why not transactional: "file:line:col: CREATE INDEX CONCURRENTLY"; empty otherwise.
+  // Why not transactional ("CREATE INDEX CONCURRENTLY"), empty otherwise, and the index in
+  // `statements` of the statement that decided it.
   std::string reason;
+  size_t reason_statement = 0;
   std::vector<sql::ScriptNote> notes;  // what the psql expansion skipped
 };
 

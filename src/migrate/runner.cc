@@ -54,9 +54,16 @@ const MigrationScript* ScriptOfRow(const MigrationDir& dir, const HistoryRow& ro
 }
 
 Status ProblemStatus(const Problem& p) {
-  return Status::InvalidArgument(p.message)
-      .WithHint("`dbarch migrate validate` lists every problem; `--out-of-order` applies older "
-                "versions, `dbarch migrate repair` realigns the history after a deliberate edit");
+  std::string hint = "`dbarch migrate validate` lists every problem";
+  if (p.kind == "checksum-mismatch") {
+    hint = "restore the file as it was applied, or, when the edit is deliberate and already "
+           "reflected in the database, record it with `dbarch migrate repair`";
+  } else if (p.kind == "missing-file") {
+    hint = "restore the file, or mark it deleted in the history with `dbarch migrate repair`";
+  } else if (p.kind == "out-of-order") {
+    hint = "apply it anyway with --out-of-order, or give it a version above the latest applied";
+  }
+  return Status::InvalidArgument(p.message).WithHint(hint);
 }
 
 std::string Plural(int64_t n, const char* word) {

@@ -27,6 +27,15 @@ ordered_json ProblemsJson(const migrate::Snapshot& snap) {
   return out;
 }
 
+// "file:line:col: CREATE INDEX CONCURRENTLY": why a file runs statement by statement.
+std::string ReasonText(const migrate::PreparedScript& p) {
+  if (p.reason.empty() || p.reason_statement >= p.statements.size()) return p.reason;
+  const migrate::ScriptStatement& st = p.statements[p.reason_statement];
+  LineCol lc = st.file->Locate(st.begin);
+  return st.file->name() + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) +
+         ": " + p.reason;
+}
+
 size_t PendingCount(const migrate::Snapshot& snap) {
   return static_cast<size_t>(std::count_if(
       snap.entries.begin(), snap.entries.end(), [](const migrate::Entry& e) {
@@ -107,7 +116,7 @@ std::string MigratePlanToText(const std::vector<MigratePlanItem>& plan) {
                ? ": in one transaction with its history row\n"
                : ": statement by statement (" +
                      (item.prepared.reason.empty() ? std::string("resuming an interrupted run")
-                                                   : item.prepared.reason) +
+                                                   : ReasonText(item.prepared)) +
                      ")\n";
     if (s.resume_from > 0) {
       out += "-- resuming after statement " + std::to_string(s.resume_from) + " of " +
@@ -139,7 +148,7 @@ std::string MigratePlanToJson(const std::vector<MigratePlanItem>& plan) {
                      {"script", s.script->name},
                      {"path", s.script->path},
                      {"transactional", item.prepared.transactional && s.resume_rank == 0},
-                     {"reason", item.prepared.reason},
+                     {"reason", ReasonText(item.prepared)},
                      {"resume_from", s.resume_from},
                      {"statements", statements}});
   }
