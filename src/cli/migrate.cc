@@ -187,9 +187,8 @@ class MigrateCommand : public Subcommand {
     if (!steps.ok()) return ReportError(steps.status());
     Result<std::vector<report::MigratePlanItem>> items = Prepare(*steps);
     if (!items.ok()) return ReportError(items.status());
-    Status w = WriteResult(json ? report::MigratePlanToJson(*items)
-                                : report::MigratePlanToText(*items),
-                           "");
+    Status w = WriteResult(
+        json ? report::MigratePlanToJson(*items) : report::MigratePlanToText(*items), "");
     return w.ok() ? ExitCode::kOk : ReportError(w);
   }
 

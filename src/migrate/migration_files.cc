@@ -39,9 +39,12 @@ bool EndsWithText(std::string_view s, std::string_view suffix) {
 
 const char* KindWord(ScriptKind kind) {
   switch (kind) {
-    case ScriptKind::kVersioned: return "migration";
-    case ScriptKind::kUndo: return "undo script";
-    case ScriptKind::kRepeatable: return "repeatable migration";
+    case ScriptKind::kVersioned:
+      return "migration";
+    case ScriptKind::kUndo:
+      return "undo script";
+    case ScriptKind::kRepeatable:
+      return "repeatable migration";
   }
   return "script";
 }
@@ -55,8 +58,8 @@ std::string NoTransactionReason(const sql::Node* node) {
     case PG_QUERY__NODE__NODE_DROP_STMT:
       return node->drop_stmt->concurrent ? "DROP INDEX CONCURRENTLY" : "";
     case PG_QUERY__NODE__NODE_REINDEX_STMT:
-      for (const sql::Node* p : sql::Nodes(node->reindex_stmt->n_params,
-                                           node->reindex_stmt->params)) {
+      for (const sql::Node* p :
+           sql::Nodes(node->reindex_stmt->n_params, node->reindex_stmt->params)) {
         if (p->node_case == PG_QUERY__NODE__NODE_DEF_ELEM &&
             std::string_view(p->def_elem->defname) == "concurrently") {
           return "REINDEX CONCURRENTLY";
@@ -70,13 +73,20 @@ std::string NoTransactionReason(const sql::Node* node) {
       return "";
     case PG_QUERY__NODE__NODE_VACUUM_STMT:
       return node->vacuum_stmt->is_vacuumcmd ? "VACUUM" : "";
-    case PG_QUERY__NODE__NODE_CREATEDB_STMT: return "CREATE DATABASE";
-    case PG_QUERY__NODE__NODE_DROPDB_STMT: return "DROP DATABASE";
-    case PG_QUERY__NODE__NODE_ALTER_SYSTEM_STMT: return "ALTER SYSTEM";
-    case PG_QUERY__NODE__NODE_CREATE_TABLE_SPACE_STMT: return "CREATE TABLESPACE";
-    case PG_QUERY__NODE__NODE_DROP_TABLE_SPACE_STMT: return "DROP TABLESPACE";
-    case PG_QUERY__NODE__NODE_CREATE_SUBSCRIPTION_STMT: return "CREATE SUBSCRIPTION";
-    default: return "";
+    case PG_QUERY__NODE__NODE_CREATEDB_STMT:
+      return "CREATE DATABASE";
+    case PG_QUERY__NODE__NODE_DROPDB_STMT:
+      return "DROP DATABASE";
+    case PG_QUERY__NODE__NODE_ALTER_SYSTEM_STMT:
+      return "ALTER SYSTEM";
+    case PG_QUERY__NODE__NODE_CREATE_TABLE_SPACE_STMT:
+      return "CREATE TABLESPACE";
+    case PG_QUERY__NODE__NODE_DROP_TABLE_SPACE_STMT:
+      return "DROP TABLESPACE";
+    case PG_QUERY__NODE__NODE_CREATE_SUBSCRIPTION_STMT:
+      return "CREATE SUBSCRIPTION";
+    default:
+      return "";
   }
 }
 
@@ -173,8 +183,12 @@ Result<MigrationDir> LoadMigrationDir(const std::string& dir) {
     parsed->checksum = Sha256Hex(text);
     parsed->file = std::make_shared<const SourceFile>(path, std::move(text));
     switch (parsed->kind) {
-      case ScriptKind::kVersioned: ups.push_back(std::move(*parsed)); break;
-      case ScriptKind::kUndo: downs.push_back(std::move(*parsed)); break;
+      case ScriptKind::kVersioned:
+        ups.push_back(std::move(*parsed));
+        break;
+      case ScriptKind::kUndo:
+        downs.push_back(std::move(*parsed));
+        break;
       case ScriptKind::kRepeatable: {
         auto [it, inserted] = repeatable_names.emplace(parsed->description, name);
         if (!inserted) {
@@ -210,9 +224,9 @@ Result<MigrationDir> LoadMigrationDir(const std::string& dir) {
     auto it = std::find_if(out.versioned.begin(), out.versioned.end(),
                            [&](const Migration& m) { return m.version == *downs[i].version; });
     if (it == out.versioned.end()) {
-      return Status::InvalidArgument(std::string(KindWord(downs[i].kind)) + " \"" +
-                                     downs[i].name + "\" has no migration of version " +
-                                     downs[i].version->text() + " to undo");
+      return Status::InvalidArgument(std::string(KindWord(downs[i].kind)) + " \"" + downs[i].name +
+                                     "\" has no migration of version " + downs[i].version->text() +
+                                     " to undo");
     }
     it->down = std::move(downs[i]);
   }
@@ -229,8 +243,7 @@ Result<PreparedScript> PrepareScript(const MigrationScript& script) {
     DBARCH_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
     return SourceFile(path, std::move(text));
   };
-  DBARCH_ASSIGN_OR_RETURN(sql::PsqlScript expanded,
-                          sql::ExpandPsqlScript(*script.file, options));
+  DBARCH_ASSIGN_OR_RETURN(sql::PsqlScript expanded, sql::ExpandPsqlScript(*script.file, options));
   PreparedScript out;
   out.notes = std::move(expanded.notes);
   // Enum values added so far in this file, and where.
@@ -263,9 +276,9 @@ Result<PreparedScript> PrepareScript(const MigrationScript& script) {
           node->index_stmt->idxname[0] != '\0') {
         const PgQuery__RangeVar* rel = node->index_stmt->relation;
         std::string schema = rel != nullptr && rel->schemaname != nullptr ? rel->schemaname : "";
-        st.concurrent_index = schema.empty() ? QuoteIdent(node->index_stmt->idxname)
-                                             : QuoteIdent(schema) + "." +
-                                                   QuoteIdent(node->index_stmt->idxname);
+        st.concurrent_index =
+            schema.empty() ? QuoteIdent(node->index_stmt->idxname)
+                           : QuoteIdent(schema) + "." + QuoteIdent(node->index_stmt->idxname);
       }
       if (reason.empty() && !added_values.empty() && UsesAnyString(node, added_values)) {
         reason = "use of an enum value added earlier in the file";

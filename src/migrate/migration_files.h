@@ -30,11 +30,11 @@ enum class ScriptKind { kVersioned, kUndo, kRepeatable };
 // One file of the folder.
 struct MigrationScript {
   ScriptKind kind = ScriptKind::kVersioned;
-  std::optional<Version> version;  // nullopt for repeatables
-  std::string description;         // from the name, '_' read as ' ' ("add orders")
-  std::string name;                // the file name, stored in the history's script column
-  std::string path;                // the path it was read from
-  std::string checksum;            // Sha256Hex of the file's bytes
+  std::optional<Version> version;          // nullopt for repeatables
+  std::string description;                 // from the name, '_' read as ' ' ("add orders")
+  std::string name;                        // the file name, stored in the history's script column
+  std::string path;                        // the path it was read from
+  std::string checksum;                    // Sha256Hex of the file's bytes
   std::shared_ptr<const SourceFile> file;  // named by `path`, for error excerpts
 };
 
@@ -46,8 +46,8 @@ struct Migration {
 };
 
 struct MigrationDir {
-  std::vector<Migration> versioned;           // ascending version
-  std::vector<MigrationScript> repeatable;    // ascending by description, then name
+  std::vector<Migration> versioned;         // ascending version
+  std::vector<MigrationScript> repeatable;  // ascending by description, then name
 };
 
 // Parses a file name; nullopt when it is not a migration name. Versions that do not parse

@@ -163,8 +163,8 @@ TEST_F(FolderTest, NonTransactionalStatementsFromParseTrees) {
 TEST_F(FolderTest, EnumValueUsedInTheSameFile) {
   PreparedScript added = Prepare("ALTER TYPE mood ADD VALUE 'meh';\n");
   EXPECT_TRUE(added.transactional);
-  PreparedScript used = Prepare(
-      "ALTER TYPE mood ADD VALUE 'meh';\nUPDATE person SET m = 'meh' WHERE m = 'ok';\n");
+  PreparedScript used =
+      Prepare("ALTER TYPE mood ADD VALUE 'meh';\nUPDATE person SET m = 'meh' WHERE m = 'ok';\n");
   EXPECT_FALSE(used.transactional);
   EXPECT_NE(used.reason.find("enum value"), std::string::npos) << used.reason;
   EXPECT_FALSE(used.statements[0].needs_autocommit);

@@ -56,8 +56,9 @@ const MigrationScript* ScriptOfRow(const MigrationDir& dir, const HistoryRow& ro
 Status ProblemStatus(const Problem& p) {
   std::string hint = "`dbarch migrate validate` lists every problem";
   if (p.kind == "checksum-mismatch") {
-    hint = "restore the file as it was applied, or, when the edit is deliberate and already "
-           "reflected in the database, record it with `dbarch migrate repair`";
+    hint =
+        "restore the file as it was applied, or, when the edit is deliberate and already "
+        "reflected in the database, record it with `dbarch migrate repair`";
   } else if (p.kind == "missing-file") {
     hint = "restore the file, or mark it deleted in the history with `dbarch migrate repair`";
   } else if (p.kind == "out-of-order") {
@@ -98,9 +99,9 @@ void Runner::Progress(const std::string& line) const {
 }
 
 Status Runner::RestoreSession() {
-  std::string sql = "RESET ALL; SET statement_timeout = " +
-                    std::to_string(options_.statement_timeout_ms) +
-                    "; SET lock_timeout = " + std::to_string(options_.lock_timeout_ms);
+  std::string sql =
+      "RESET ALL; SET statement_timeout = " + std::to_string(options_.statement_timeout_ms) +
+      "; SET lock_timeout = " + std::to_string(options_.lock_timeout_ms);
   // A runner that dies mid-statement leaves its backend running until the statement ends;
   // checking the client every second ends it (and rolls back) soon after (PostgreSQL 14+).
   if (conn_->server_version_num() >= 140000) sql += "; SET client_connection_check_interval = 1000";
@@ -132,9 +133,9 @@ Status Runner::EnsureTable() {
 
 Result<Snapshot> Runner::Inspect() {
   Snapshot snap;
-  DBARCH_ASSIGN_OR_RETURN(pg::QueryResult exists,
-                          conn_->ExecParams("SELECT to_regclass($1) IS NOT NULL",
-                                            {options_.history_table}));
+  DBARCH_ASSIGN_OR_RETURN(
+      pg::QueryResult exists,
+      conn_->ExecParams("SELECT to_regclass($1) IS NOT NULL", {options_.history_table}));
   snap.table_exists = exists.GetBool(0, 0);
   if (snap.table_exists) {
     DBARCH_ASSIGN_OR_RETURN(
@@ -199,8 +200,7 @@ Result<Snapshot> Runner::Inspect() {
     e.has_undo = m.down.has_value();
     auto it = applied.find(m.version);
     bool is_interrupted = interrupted != nullptr && interrupted->type == "SQL" &&
-                          interrupted->version &&
-                          Version::Parse(*interrupted->version).ok() &&
+                          interrupted->version && Version::Parse(*interrupted->version).ok() &&
                           *Version::Parse(*interrupted->version) == m.version;
     if (snap.baseline && m.version <= *snap.baseline) {
       e.state = "below-baseline";
@@ -208,11 +208,11 @@ Result<Snapshot> Runner::Inspect() {
       e.installed_on = it->second->installed_on;
       if (it->second->checksum != m.up.checksum) {
         e.state = "changed";
-        snap.problems.push_back(
-            {"checksum-mismatch", m.up.name, m.up.path,
-             "\"" + m.up.path + "\" was changed after it was applied (recorded checksum " +
-                 it->second->checksum.value_or("NULL").substr(0, 12) + "..., now " +
-                 m.up.checksum.substr(0, 12) + "...)"});
+        snap.problems.push_back({"checksum-mismatch", m.up.name, m.up.path,
+                                 "\"" + m.up.path +
+                                     "\" was changed after it was applied (recorded checksum " +
+                                     it->second->checksum.value_or("NULL").substr(0, 12) +
+                                     "..., now " + m.up.checksum.substr(0, 12) + "...)"});
       } else {
         e.state = "applied";
       }
@@ -417,8 +417,8 @@ Status Runner::ApplyOne(const Step& step) {
             "execution_time, success, statements_applied) SELECT coalesce(max(installed_rank), "
             "0) + 1, $1, $2, $3, $4, $5, current_user, $6, true, $7 FROM " +
             table_sql_,
-        {version, script.description, std::string(type), script.name, script.checksum,
-         elapsed_ms(), std::to_string(prepared.statements.size())});
+        {version, script.description, std::string(type), script.name, script.checksum, elapsed_ms(),
+         std::to_string(prepared.statements.size())});
     if (!row.ok()) {
       (void)conn_->ExecScript("ROLLBACK");
       return std::move(row).status().WithContext("recording " + script.name);
@@ -433,14 +433,14 @@ Status Runner::ApplyOne(const Step& step) {
     Progress(verb + script.name + " statement by statement (" + prepared.reason + ")");
     DBARCH_ASSIGN_OR_RETURN(
         pg::QueryResult inserted,
-        conn_->ExecParams("INSERT INTO " + table_sql_ +
-                              " (installed_rank, version, description, type, script, checksum, "
-                              "installed_by, execution_time, success, statements_applied) SELECT "
-                              "coalesce(max(installed_rank), 0) + 1, $1, $2, $3, $4, $5, "
-                              "current_user, 0, false, 0 FROM " +
-                              table_sql_ + " RETURNING installed_rank",
-                          {version, script.description, std::string(type), script.name,
-                           script.checksum}));
+        conn_->ExecParams(
+            "INSERT INTO " + table_sql_ +
+                " (installed_rank, version, description, type, script, checksum, "
+                "installed_by, execution_time, success, statements_applied) SELECT "
+                "coalesce(max(installed_rank), 0) + 1, $1, $2, $3, $4, $5, "
+                "current_user, 0, false, 0 FROM " +
+                table_sql_ + " RETURNING installed_rank",
+            {version, script.description, std::string(type), script.name, script.checksum}));
     rank = inserted.GetInt(0, 0);
   } else {
     Progress("resuming " + script.name + " after statement " + std::to_string(step.resume_from));
@@ -508,12 +508,10 @@ Result<bool> Runner::ResumeIndexBuild(const std::string& index_sql) {
 
 Status Runner::Baseline(const Version& version, const std::string& description) {
   DBARCH_RETURN_IF_ERROR(EnsureTable());
-  DBARCH_ASSIGN_OR_RETURN(pg::QueryResult count,
-                          conn_->Exec("SELECT count(*) FROM " + table_sql_));
+  DBARCH_ASSIGN_OR_RETURN(pg::QueryResult count, conn_->Exec("SELECT count(*) FROM " + table_sql_));
   if (count.GetInt(0, 0) != 0) {
-    return Status::InvalidArgument("cannot baseline: the history table " +
-                                   options_.history_table + " already has " +
-                                   Plural(count.GetInt(0, 0), "row"));
+    return Status::InvalidArgument("cannot baseline: the history table " + options_.history_table +
+                                   " already has " + Plural(count.GetInt(0, 0), "row"));
   }
   return conn_
       ->ExecParams("INSERT INTO " + table_sql_ +
@@ -535,8 +533,9 @@ Result<std::vector<std::string>> Runner::Repair() {
   };
   for (const HistoryRow& r : snap.history) {
     if (r.success) continue;
-    Status st = conn_->ExecParams("DELETE FROM " + table_sql_ + " WHERE installed_rank = $1",
-                                  {std::to_string(r.installed_rank)})
+    Status st = conn_
+                    ->ExecParams("DELETE FROM " + table_sql_ + " WHERE installed_rank = $1",
+                                 {std::to_string(r.installed_rank)})
                     .status();
     if (!st.ok()) return fail(st);
     done.push_back("removed the row of the interrupted run of " + r.script + " (" +

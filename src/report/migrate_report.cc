@@ -1,8 +1,7 @@
 #include "report/migrate_report.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace dbarch::report {
 namespace {
@@ -11,9 +10,12 @@ using nlohmann::ordered_json;
 
 const char* ActionName(migrate::Step::Action a) {
   switch (a) {
-    case migrate::Step::Action::kApply: return "apply";
-    case migrate::Step::Action::kUndo: return "undo";
-    case migrate::Step::Action::kReapply: return "apply-repeatable";
+    case migrate::Step::Action::kApply:
+      return "apply";
+    case migrate::Step::Action::kUndo:
+      return "undo";
+    case migrate::Step::Action::kReapply:
+      return "apply-repeatable";
   }
   return "apply";
 }
@@ -21,8 +23,8 @@ const char* ActionName(migrate::Step::Action a) {
 ordered_json ProblemsJson(const migrate::Snapshot& snap) {
   ordered_json out = ordered_json::array();
   for (const migrate::Problem& p : snap.problems) {
-    out.push_back({{"kind", p.kind}, {"script", p.script}, {"path", p.path},
-                   {"message", p.message}});
+    out.push_back(
+        {{"kind", p.kind}, {"script", p.script}, {"path", p.path}, {"message", p.message}});
   }
   return out;
 }
@@ -32,20 +34,21 @@ std::string ReasonText(const migrate::PreparedScript& p) {
   if (p.reason.empty() || p.reason_statement >= p.statements.size()) return p.reason;
   const migrate::ScriptStatement& st = p.statements[p.reason_statement];
   LineCol lc = st.file->Locate(st.begin);
-  return st.file->name() + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) +
-         ": " + p.reason;
+  return st.file->name() + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) + ": " +
+         p.reason;
 }
 
 size_t PendingCount(const migrate::Snapshot& snap) {
-  return static_cast<size_t>(std::count_if(
-      snap.entries.begin(), snap.entries.end(), [](const migrate::Entry& e) {
+  return static_cast<size_t>(
+      std::count_if(snap.entries.begin(), snap.entries.end(), [](const migrate::Entry& e) {
         return e.state == "pending" || e.state == "outdated" || e.state == "interrupted";
       }));
 }
 
 std::string ProblemsText(const migrate::Snapshot& snap) {
   std::string out;
-  for (const migrate::Problem& p : snap.problems) out += "error[" + p.kind + "] " + p.message + "\n";
+  for (const migrate::Problem& p : snap.problems)
+    out += "error[" + p.kind + "] " + p.message + "\n";
   return out;
 }
 
@@ -76,8 +79,8 @@ std::string MigrateStatusToText(const migrate::Snapshot& snap, const std::string
     }
     out += line + "\n";
   }
-  out += std::to_string(PendingCount(snap)) + " pending, " +
-         std::to_string(snap.problems.size()) + " problem(s)\n";
+  out += std::to_string(PendingCount(snap)) + " pending, " + std::to_string(snap.problems.size()) +
+         " problem(s)\n";
   out += ProblemsText(snap);
   return out;
 }
@@ -85,14 +88,14 @@ std::string MigrateStatusToText(const migrate::Snapshot& snap, const std::string
 std::string MigrateStatusToJson(const migrate::Snapshot& snap, const std::string& table) {
   ordered_json entries = ordered_json::array();
   for (const migrate::Entry& e : snap.entries) {
-    entries.push_back({{"version", e.version.empty() ? ordered_json() : ordered_json(e.version)},
-                       {"description", e.description},
-                       {"type", e.type},
-                       {"script", e.script},
-                       {"state", e.state},
-                       {"installed_on", e.installed_on.empty() ? ordered_json()
-                                                               : ordered_json(e.installed_on)},
-                       {"has_undo", e.has_undo}});
+    entries.push_back(
+        {{"version", e.version.empty() ? ordered_json() : ordered_json(e.version)},
+         {"description", e.description},
+         {"type", e.type},
+         {"script", e.script},
+         {"state", e.state},
+         {"installed_on", e.installed_on.empty() ? ordered_json() : ordered_json(e.installed_on)},
+         {"has_undo", e.has_undo}});
   }
   ordered_json j = {
       {"history_table", table},

@@ -2,16 +2,15 @@
 // the shared sandbox and its own migration folder, runs the dbarch binary as a child process
 // (killing it with SIGKILL where a test needs a runner to die mid-migration) and checks the
 // database and the history table afterwards.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,9 +29,8 @@ class MigrateCliTest : public ::testing::Test {
   void SetUp() override {
     auto box = sandbox::test_util::SharedSandbox();
     ASSERT_TRUE(box.ok()) << box.status().ToString();
-    std::string db = "m_" + std::string(::testing::UnitTest::GetInstance()
-                                            ->current_test_info()
-                                            ->name());
+    std::string db =
+        "m_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
     for (char& c : db) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     ASSERT_TRUE((*box)->CreateDatabase(db).ok());
     dsn_ = (*box)->ConnInfo() + " dbname=" + db;
@@ -46,8 +44,8 @@ class MigrateCliTest : public ::testing::Test {
 
   std::vector<std::string> Args(const std::string& action, const std::vector<std::string>& extra,
                                 const std::string& dsn = "") {
-    std::vector<std::string> args = {"migrate", action, "--dsn", dsn.empty() ? dsn_ : dsn,
-                                     "--dir", migrations_.string()};
+    std::vector<std::string> args = {
+        "migrate", action, "--dsn", dsn.empty() ? dsn_ : dsn, "--dir", migrations_.string()};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -293,8 +291,9 @@ TEST_F(MigrateCliTest, EditedAppliedFileIsBadInputUntilRepaired) {
   Write("V3__c.sql", "CREATE TABLE c (id int);\n");
   RunResult up = Migrate("up");
   EXPECT_EQ(up.exit_code, 3) << Describe(up);
-  EXPECT_NE(up.err.find((migrations_ / "V1__a.sql").string() + "\" was changed after it was applied"),
-            std::string::npos)
+  EXPECT_NE(
+      up.err.find((migrations_ / "V1__a.sql").string() + "\" was changed after it was applied"),
+      std::string::npos)
       << up.err;
   EXPECT_FALSE(TableExists("c")) << "nothing may run while an applied file differs";
   RunResult validate = Migrate("validate");
@@ -380,8 +379,8 @@ TEST_F(MigrateCliTest, FailingStatementNamesFileLineAndRollsBack) {
 
 TEST_F(MigrateCliTest, KilledRunnerLeavesNoPartOfATransactionalFile) {
   Write("V1__a.sql", "CREATE TABLE a (id int);\n");
-  Write("V2__slow.sql", std::string("CREATE TABLE b (id int);\nINSERT INTO b VALUES (1);\n") +
-                            kSleep + ";\n");
+  Write("V2__slow.sql",
+        std::string("CREATE TABLE b (id int);\nINSERT INTO b VALUES (1);\n") + kSleep + ";\n");
   Write("V3__c.sql", "CREATE TABLE c (id int);\n");
   pid_t pid = Spawn(Args("up", {}, dsn_ + " options='-c dbarch_test.sleep=60'"), "killed");
   ASSERT_TRUE(WaitForQuery("SELECT pg_sleep%")) << "the runner never reached the sleep";
@@ -403,12 +402,11 @@ TEST_F(MigrateCliTest, KilledRunnerLeavesNoPartOfATransactionalFile) {
 
 TEST_F(MigrateCliTest, KilledNonTransactionalFileResumesAfterLastStatement) {
   Write("V1__setup.sql", "CREATE TABLE t (id int);\n");
-  Write("V2__index.sql",
-        std::string("CREATE TABLE side (id int);\n"
-                    "CREATE INDEX CONCURRENTLY t_id_idx ON t (id);\n") +
-            kSleep +
-            ";\n"
-            "CREATE TABLE after_sleep (id int);\n");
+  Write("V2__index.sql", std::string("CREATE TABLE side (id int);\n"
+                                     "CREATE INDEX CONCURRENTLY t_id_idx ON t (id);\n") +
+                             kSleep +
+                             ";\n"
+                             "CREATE TABLE after_sleep (id int);\n");
   RunResult plan = Migrate("plan");
   ASSERT_EQ(plan.exit_code, 0) << Describe(plan);
   EXPECT_NE(plan.out.find("statement by statement (" + (migrations_ / "V2__index.sql").string() +
@@ -455,8 +453,9 @@ TEST_F(MigrateCliTest, KilledConcurrentIndexBuildIsRebuiltOnResume) {
   pid_t pid = Spawn(Args("up", {}), "killed");
   bool invalid_seen = false;
   for (int i = 0; i < 300 && !invalid_seen; ++i) {
-    invalid_seen = Query("SELECT count(*) FROM pg_index WHERE indexrelid = "
-                         "to_regclass('t_id_idx') AND NOT indisvalid") == "1";
+    invalid_seen = Query(
+                       "SELECT count(*) FROM pg_index WHERE indexrelid = "
+                       "to_regclass('t_id_idx') AND NOT indisvalid") == "1";
     if (!invalid_seen) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_TRUE(invalid_seen) << "the concurrent build never started";
@@ -468,8 +467,7 @@ TEST_F(MigrateCliTest, KilledConcurrentIndexBuildIsRebuiltOnResume) {
   EXPECT_EQ(Query("SELECT indisvalid::text FROM pg_index WHERE indexrelid = "
                   "to_regclass('t_id_idx')"),
             "false");
-  EXPECT_EQ(Query("SELECT statements_applied FROM dbarch_schema_history WHERE version = '2'"),
-            "1");
+  EXPECT_EQ(Query("SELECT statements_applied FROM dbarch_schema_history WHERE version = '2'"), "1");
   // The invalid index the killed build left is dropped and built again.
   RunResult rerun = Migrate("up");
   ASSERT_EQ(rerun.exit_code, 0) << Describe(rerun);
@@ -477,6 +475,28 @@ TEST_F(MigrateCliTest, KilledConcurrentIndexBuildIsRebuiltOnResume) {
                   "to_regclass('t_id_idx')"),
             "true");
   EXPECT_EQ(Query("SELECT success::text FROM dbarch_schema_history WHERE version = '2'"), "true");
+}
+
+TEST_F(MigrateCliTest, FilesThatCannotRunInATransactionApply) {
+  Write("V1__mood.sql",
+        "CREATE TYPE mood AS ENUM ('ok');\nCREATE TABLE person (m mood);\n"
+        "INSERT INTO person VALUES ('ok');\n");
+  // The new value is used before the file ends: in one transaction PostgreSQL refuses it
+  // ("unsafe use of new value").
+  Write("V2__meh.sql",
+        "ALTER TYPE mood ADD VALUE 'meh';\nUPDATE person SET m = 'meh';\nVACUUM person;\n");
+  RunResult plan = Migrate("plan", {"--format", "json"});
+  ASSERT_EQ(plan.exit_code, 0) << Describe(plan);
+  auto js = nlohmann::json::parse(plan.out);
+  EXPECT_TRUE(js["steps"][0]["transactional"]);
+  EXPECT_FALSE(js["steps"][1]["transactional"]);
+  EXPECT_TRUE(js["steps"][1]["statements"][2]["outside_transaction"]);
+  RunResult up = Migrate("up");
+  ASSERT_EQ(up.exit_code, 0) << Describe(up);
+  EXPECT_EQ(Query("SELECT m::text FROM person"), "meh");
+  EXPECT_EQ(Query("SELECT success::text || ' ' || statements_applied FROM dbarch_schema_history "
+                  "WHERE version = '2'"),
+            "true 3");
 }
 
 TEST_F(MigrateCliTest, TwoRunnersStartedAtOnceApplyEachFileOnce) {
