@@ -102,6 +102,10 @@ class MigrateCommand : public Subcommand {
     if (action_ == "baseline" && baseline_version_.empty()) {
       return ReportUsageError("migrate baseline needs --version", kHelp);
     }
+    if (plan_down_ && action_ != "plan") return ReportUsageError("--down is for plan", kHelp);
+    if (steps_ && action_ != "down" && !plan_down_) {
+      return ReportUsageError("--steps is for down and plan --down", kHelp);
+    }
     if (steps_ && *steps_ < 1) return ReportUsageError("--steps must be at least 1", kHelp);
     if (steps_ && !to_.empty()) return ReportUsageError("give --to or --steps, not both", kHelp);
     std::optional<int> lock_ms = Timeout(lock_timeout_);

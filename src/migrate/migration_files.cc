@@ -269,6 +269,13 @@ Result<PreparedScript> PrepareScript(const MigrationScript& script) {
                 "remove BEGIN / COMMIT: dbarch runs each file in its own transaction, or "
                 "statement by statement when the file holds statements that cannot run in one");
       }
+      if (node != nullptr && node->node_case == PG_QUERY__NODE__NODE_COPY_STMT &&
+          !node->copy_stmt->is_program &&
+          (node->copy_stmt->filename == nullptr || node->copy_stmt->filename[0] == '\0')) {
+        return Status::NotSupported("COPY from stdin or to stdout in a migration file")
+            .WithSpan(file->Span(r.begin, r.end))
+            .WithHint("load data with INSERT, or COPY from a file the server can read");
+      }
       std::string reason = NoTransactionReason(node);
       if (!reason.empty()) st.needs_autocommit = true;
       if (node != nullptr && node->node_case == PG_QUERY__NODE__NODE_INDEX_STMT &&

@@ -89,7 +89,8 @@ struct PreparedScript {
 
 // Prepares `script` for running. Errors: the expansion's (a broken \if, a missing include),
 // kParseError with the span of a statement that does not parse, kNotSupported for
-// transaction control in the file (BEGIN, COMMIT, ...: the runner owns the transactions).
+// transaction control in the file (BEGIN, COMMIT, ...: the runner owns the transactions) and
+// for COPY from stdin / to stdout (the runner sends statements, not COPY data).
 Result<PreparedScript> PrepareScript(const MigrationScript& script);
 
 }  // namespace dbarch::migrate

@@ -184,6 +184,13 @@ TEST_F(FolderTest, PsqlMetaCommandsAndErrors) {
   ASSERT_TRUE(bad.status().span().has_value());
   EXPECT_EQ(bad.status().span()->line, 2u);
 
+  Write("V1__x.sql", "CREATE TABLE t (id int);\nCOPY t FROM stdin;\n1\n\\.\n");
+  dir = LoadMigrationDir(dir_.string());
+  auto copy = PrepareScript(dir->versioned[0].up);
+  ASSERT_FALSE(copy.ok());
+  EXPECT_EQ(copy.status().code(), StatusCode::kNotSupported);
+  EXPECT_EQ(copy.status().span()->line, 2u);
+
   Write("V1__x.sql", "BEGIN;\nCREATE TABLE t (id int);\nCOMMIT;\n");
   dir = LoadMigrationDir(dir_.string());
   auto tx = PrepareScript(dir->versioned[0].up);
