@@ -244,6 +244,13 @@ Result<PreparedScript> PrepareScript(const MigrationScript& script) {
     return SourceFile(path, std::move(text));
   };
   DBARCH_ASSIGN_OR_RETURN(sql::PsqlScript expanded, sql::ExpandPsqlScript(*script.file, options));
+  for (const sql::ScriptNote& note : expanded.notes) {
+    if (note.skips_execution) {
+      return Status::NotSupported("not supported in a migration file: " + note.message)
+          .WithSpan(note.span)
+          .WithHint("the runner sends the file's SQL statements only; psql would have run this");
+    }
+  }
   PreparedScript out;
   out.notes = std::move(expanded.notes);
   // Enum values added so far in this file, and where.

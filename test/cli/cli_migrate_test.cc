@@ -377,6 +377,22 @@ TEST_F(MigrateCliTest, FailingStatementNamesFileLineAndRollsBack) {
   EXPECT_NE(syntax.err.find("V2__bad.sql:1:"), std::string::npos) << syntax.err;
 }
 
+TEST_F(MigrateCliTest, WhatPsqlWouldRunButTheRunnerCannotStopsBeforeAnythingRuns) {
+  Write("V1__a.sql", "\\echo creating a\nCREATE TABLE a (id int);\n");
+  Write("V2__load.sql", "CREATE TABLE b (id int);\n\\copy b FROM 'b.csv'\n");
+  RunResult up = Migrate("up");
+  EXPECT_EQ(up.exit_code, 3) << Describe(up);
+  EXPECT_NE(up.err.find("V2__load.sql:2:1: error: not supported in a migration file: \\copy"),
+            std::string::npos)
+      << up.err;
+  EXPECT_FALSE(TableExists("a"));
+  std::filesystem::remove(migrations_ / "V2__load.sql");
+  RunResult ok = Migrate("up");
+  ASSERT_EQ(ok.exit_code, 0) << Describe(ok);
+  EXPECT_NE(ok.err.find("V1__a.sql:1:1: note: \\echo"), std::string::npos) << ok.err;
+  EXPECT_TRUE(TableExists("a"));
+}
+
 TEST_F(MigrateCliTest, KilledRunnerLeavesNoPartOfATransactionalFile) {
   Write("V1__a.sql", "CREATE TABLE a (id int);\n");
   Write("V2__slow.sql",
