@@ -12,6 +12,7 @@ packages=(
   zstd libzstd-dev
   # check_postgres: `dbarch health`'s tests and bench compare findings with its actions.
   check-postgres
+  libssl-dev  # libcrypto: SHA-256 checksums of migration files (dbarch migrate)
 )
 # --fuzz: also the fuzzing toolchain of scripts/fuzz.sh: clang 14 and its runtime libraries
 # (libFuzzer, ASan and UBSan runtimes live in libclang-rt-14-dev).

@@ -35,6 +35,7 @@ std::vector<std::unique_ptr<Subcommand>> AllSubcommands() {
   out.push_back(MakeHealthCommand());
   out.push_back(MakeAuditCommand());
   out.push_back(MakeTuneCommand());
+  out.push_back(MakeMigrateCommand());
   return out;
 }
 

@@ -35,5 +35,6 @@ std::unique_ptr<Subcommand> MakeAdviseCommand();   // advise.cc
 std::unique_ptr<Subcommand> MakeHealthCommand();   // health.cc
 std::unique_ptr<Subcommand> MakeAuditCommand();    // audit.cc
 std::unique_ptr<Subcommand> MakeTuneCommand();     // tune.cc
+std::unique_ptr<Subcommand> MakeMigrateCommand();  // migrate.cc
 
 }  // namespace dbarch::cli

@@ -115,10 +115,11 @@ class Expander {
   bool Active(const Scan& s) const {
     return s.conds.empty() || (s.conds.back().outer_active && s.conds.back().active);
   }
-  void Note(const Scan& s, size_t begin, size_t end, std::string message) {
-    script_.notes.push_back(ScriptNote{s.file->Span(static_cast<uint32_t>(begin),
-                                                    static_cast<uint32_t>(end)),
-                                       std::move(message)});
+  void Note(const Scan& s, size_t begin, size_t end, std::string message,
+            bool skips_execution = false) {
+    script_.notes.push_back(
+        ScriptNote{s.file->Span(static_cast<uint32_t>(begin), static_cast<uint32_t>(end)),
+                   std::move(message), skips_execution});
   }
   Status Error(const Scan& s, size_t begin, size_t end, const std::string& message) const {
     return Status::ParseError(message).WithSpan(
@@ -421,7 +422,7 @@ Status Expander::MetaCommand(Scan& s, size_t begin, size_t* next, int depth) {
 
   bool backtick = false;
   std::vector<std::string> args = Arguments(s, name_end, end, &backtick);
-  if (backtick) Note(s, begin, end, shown + ": backquoted shell commands are not run");
+  if (backtick) Note(s, begin, end, shown + ": backquoted shell commands are not run", true);
 
   if (EndsQuery(cmd)) {
     // The meta-command sends the query buffer: it ends the statement like a semicolon.
@@ -435,10 +436,12 @@ Status Expander::MetaCommand(Scan& s, size_t begin, size_t* next, int depth) {
       Copy(s, begin, after, false);
     }
     if (cmd == "gexec") {
-      Note(s, begin, end, "\\gexec: the statements it would run from the query's result are not "
-                          "known without running it; they are not in the model");
+      Note(s, begin, end,
+           "\\gexec: the statements it would run from the query's result are not "
+           "known without running it; they are not in the model",
+           true);
     } else if (cmd == "gset") {
-      Note(s, begin, end, "\\gset: variables set from a query's result are left unset");
+      Note(s, begin, end, "\\gset: variables set from a query's result are left unset", true);
     }
     return Status::OK();
   }
@@ -485,20 +488,22 @@ Status Expander::MetaCommand(Scan& s, size_t begin, size_t* next, int depth) {
     std::string db = args.empty() || args[0] == "-" ? "the same database" : "database \"" + args[0] + "\"";
     Note(s, begin, end,
          shown + ": psql would run what follows in " + db +
-             "; dbarch reads every statement into one model");
+             "; dbarch reads every statement into one model",
+         true);
     return Status::OK();
   }
   if (cmd == "copy") {
-    Note(s, begin, end, "\\copy: client-side data copy skipped (dbarch reads the schema)");
+    Note(s, begin, end, "\\copy: client-side data copy skipped (dbarch reads the schema)", true);
     return Status::OK();
   }
   if (cmd == "!") {
-    Note(s, begin, end, "\\!: shell command not run");
+    Note(s, begin, end, "\\!: shell command not run", true);
     return Status::OK();
   }
   if (cmd == "prompt") {
     std::string var = args.empty() ? "" : args.back();
-    Note(s, begin, end, "\\prompt: interactive input skipped; variable \"" + var + "\" left unset");
+    Note(s, begin, end, "\\prompt: interactive input skipped; variable \"" + var + "\" left unset",
+         true);
     return Status::OK();
   }
   if (IsOutputOnly(cmd)) {
@@ -579,7 +584,7 @@ Status Expander::Run(const SourceFile& file, int depth) {
           }
           s.changed = true;
           Note(s, s.stmt_begin, i + 1,
-               "COPY ... FROM stdin: its data rows are skipped (dbarch reads the schema)");
+               "COPY ... FROM stdin: its data rows are skipped (dbarch reads the schema)", true);
           i = copied = SkipCopyData(s, i + 1);
         } else {
           ++i;

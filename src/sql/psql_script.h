@@ -26,6 +26,10 @@ namespace dbarch::sql {
 struct ScriptNote {
   SourceSpan span;  // file, offsets, line and column of the meta-command or statement
   std::string message;
+  // True when psql would have run something here that the expanded text leaves out (COPY
+  // data, \copy, \gexec, \gset, \connect, shell commands, \prompt); false for what only
+  // shows output or sets psql options. A runner that executes the text must stop on it.
+  bool skips_execution = false;
 };
 
 // One piece of plain SQL in execution order: the text of `file` with everything that is not

@@ -167,6 +167,21 @@ TEST(PsqlScript, CopyFromStdinDataIsSkippedWithANote) {
   EXPECT_NE(s->notes[0].message.find("COPY"), std::string::npos);
 }
 
+TEST(PsqlScript, NotesSayWhetherPsqlWouldHaveRunSomething) {
+  auto s = Expand(
+      "\\echo hello\n"
+      "\\timing on\n"
+      "\\copy t FROM 'data.csv'\n"
+      "SELECT 'x' AS v \\gset\n"
+      "\\! ls\n"
+      "COPY t FROM stdin;\n"
+      "\\.\n");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  std::vector<bool> skips;
+  for (const ScriptNote& n : s->notes) skips.push_back(n.skips_execution);
+  EXPECT_EQ(skips, (std::vector<bool>{false, false, true, true, true, true}));
+}
+
 TEST(PsqlScript, QuerySendingCommandsEndTheStatement) {
   auto s = Expand(
       "SELECT format('CREATE TABLE t%s (id int)', g) FROM generate_series(1, 3) g \\gexec\n"
