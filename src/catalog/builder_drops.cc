@@ -14,6 +14,7 @@
 #include "catalog/naming.h"
 #include "sql/expr_normalizer.h"
 #include "sql/parser.h"
+#include "sql/view_normalizer.h"
 
 namespace dbarch::catalog {
 
@@ -367,13 +368,25 @@ void CatalogBuilder::Impl::RenameTableReferences(const QualifiedName& from, cons
     if (!reads) continue;
     std::sort(v.relations.begin(), v.relations.end());
     v.definition = RenameInViewQuery(v.definition, from, to);
+    v.normal_form = RenameInViewQuery(v.normal_form, from, to);
   }
   RenameGrantsOn(ObjectKind::kTable, from.Quoted(), to.Quoted());
   RenameClones(from, to);
 }
 
+void CatalogBuilder::Impl::RenameColumnInViews(const QualifiedName& relation,
+                                               const std::string& from, const std::string& to) {
+  for (auto& [q, v] : cat_.views) {
+    if (!std::binary_search(v.relations.begin(), v.relations.end(), relation)) continue;
+    v.normal_form =
+        sql::RenameColumnInViewNormalForm(v.normal_form, relation.schema, relation.name, from, to);
+  }
+}
+
 void CatalogBuilder::Impl::RenameColumnReferences(const QualifiedName& table, const std::string& from,
                                                   const std::string& to) {
+  // The server's views follow the column by number: their text shows the new name.
+  RenameColumnInViews(table, from, to);
   Table& t = cat_.tables[table];
   for (Constraint& c : t.constraints) {
     for (std::string& col : c.columns) {
@@ -496,6 +509,7 @@ Status CatalogBuilder::Impl::Rename(const PgQuery__RenameStmt* s) {
         for (std::string& c : v.columns) {
           if (c == s->subname) c = newname;
         }
+        RenameColumnInViews(*name, s->subname, newname);
         return Status::OK();
       }
       Table& t = cat_.tables[*name];

@@ -300,6 +300,7 @@ class Normalizer {
         }
         continue;
       }
+      if (ExpandCompositeStar(rt, scope, &targets, &cols, &names)) continue;
       std::string name = OutputName(rt);
       Expr(&rt->val, &scope);
       rt->name = nullptr;
@@ -385,6 +386,46 @@ class Normalizer {
     ForEachChildNode(&from->base, [&](Node* const& c) { a.push_back(c); });
     ForEachChildNode(&to->base, [&](Node* const& c) { b.push_back(c); });
     for (size_t i = 0; i < a.size() && i < b.size(); ++i) CopyTypes(a[i], b[i]);
+  }
+
+  // (f(x)).* as a whole target: one (f(x)).field target per field of the composite type f
+  // returns, as the server expands it. False when the fields are not known.
+  bool ExpandCompositeStar(PgQuery__ResTarget* rt, const Scope& scope, std::vector<Node*>* targets,
+                           std::vector<Col>* cols, std::vector<std::string>* names) {
+    Node* v = rt->val;
+    if (v == nullptr || v->node_case != PG_QUERY__NODE__NODE_A_INDIRECTION ||
+        !hints_.composite_columns) {
+      return false;
+    }
+    PgQuery__AIndirection* ind = v->a_indirection;
+    if (ind->n_indirection != 1 || ind->indirection[0]->node_case != PG_QUERY__NODE__NODE_A_STAR ||
+        ind->arg == nullptr || ind->arg->node_case != PG_QUERY__NODE__NODE_FUNC_CALL) {
+      return false;
+    }
+    std::vector<std::string> fields = hints_.composite_columns(ind->arg->func_call);
+    if (fields.empty()) return false;
+    Expr(&ind->arg, &scope);
+    for (const std::string& field : fields) {
+      auto* x = arena_.New<PgQuery__AIndirection>(PG_QUERY__A__INDIRECTION__INIT);
+      x->arg = arena_.Copy(ind->arg);
+      CopyTypes(ind->arg, x->arg);
+      x->n_indirection = 1;
+      x->indirection = MakeNodeArray(arena_, 1);
+      x->indirection[0] = MakeString(arena_, field);
+      auto* xn = arena_.New<Node>(PG_QUERY__NODE__INIT);
+      xn->node_case = PG_QUERY__NODE__NODE_A_INDIRECTION;
+      xn->a_indirection = x;
+      auto* nrt = arena_.New<PgQuery__ResTarget>(PG_QUERY__RES_TARGET__INIT);
+      nrt->val = xn;
+      nrt->location = -1;
+      auto* node = arena_.New<Node>(PG_QUERY__NODE__INIT);
+      node->node_case = PG_QUERY__NODE__NODE_RES_TARGET;
+      node->res_target = nrt;
+      targets->push_back(node);
+      cols->push_back({field, ""});
+      names->push_back(field);
+    }
+    return true;
   }
 
   // `*` or `t.*` as a whole target: the columns it stands for. False when `val` is not a
@@ -692,7 +733,14 @@ class Normalizer {
       *slot = arg;
       return;
     }
-    if (!array && target == "text" && IsTextLike(TypeOf(arg))) *slot = arg;
+    std::string from = TypeOf(arg);
+    if (!array && target == "text" && IsTextLike(from)) {
+      *slot = arg;
+      return;
+    }
+    // A cast to the type the value already has: a domain-typed column passed where its base
+    // type is expected is printed (price)::numeric by the server.
+    if (!array && c->type_name->n_typmods == 0 && !from.empty() && from == target) *slot = arg;
   }
 
   static bool AllLiterals(const Node* n) {

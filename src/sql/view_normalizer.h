@@ -17,7 +17,7 @@
 //   and NATURAL merged columns to their left side) and written rN.column (tables, views,
 //   functions) or rN.cK (K-th column of a subquery, CTE or VALUES list); whole-row references
 //   are rN.*; references that resolve to nothing are kept as written;
-// - `*` and `t.*` in a target list are expanded from the caller's columns;
+// - `*`, `t.*` and `(f(x)).*` in a target list are expanded from the caller's columns;
 // - GROUP BY / ORDER BY / DISTINCT ON ordinals and ORDER BY output names (GROUP BY output names
 //   that are not input columns) become the target expression;
 // - output names (`AS x`) are dropped everywhere: the view's column names are compared apart
@@ -68,6 +68,9 @@ struct QueryHints {
   // path the query was written with; nullopt when the model does not know it (the range's
   // columns are then unknown and references to it are kept as written). May be empty.
   std::function<std::optional<QueryRelation>(const std::vector<std::string>& parts)> relation;
+  // The fields of the composite type a function call returns, for (f(x)).* in a target list;
+  // empty when not known (the target then stays as written). May be empty.
+  std::function<std::vector<std::string>(const PgQuery__FuncCall* call)> composite_columns;
   // Function-name resolution for CanonicalExpr's rewrites; may be null.
   const ExprHints* expr = nullptr;
 };

@@ -32,6 +32,12 @@ QueryHints ShopHints() {
     if (it == ShopColumns().end()) return std::nullopt;
     return QueryRelation{schema, parts.back(), it->second};
   };
+  h.composite_columns = [](const PgQuery__FuncCall* f) -> std::vector<std::string> {
+    if (f->n_funcname > 0 && StrVal(f->funcname[f->n_funcname - 1]) == "masked") {
+      return {"id", "name"};
+    }
+    return {};
+  };
   return h;
 }
 
@@ -158,6 +164,17 @@ TEST(ViewNormalForm, OrderByOutputNamesDistinctOnAndConstants) {
             Norm("SELECT g.g, (g.g * 2) AS d FROM generate_series(1, 10) g(g)"));
   EXPECT_EQ(Norm("SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(n, s)"),
             Norm("SELECT t.n, t.s FROM ( VALUES (1,'a'::text), (2,'b'::text)) t(n, s)"));
+}
+
+TEST(ViewNormalForm, CompositeStarAndDomainCasts) {
+  EXPECT_EQ(Norm("SELECT (masked(c)).* FROM customers c"),
+            Norm("SELECT (masked(c.*)).id, (masked(c.*)).name FROM customers c"));
+  // A function whose fields are not known keeps its star.
+  EXPECT_EQ(Norm("SELECT (opaque(c)).* FROM customers c"),
+            Norm("SELECT (opaque(c.*)).* FROM customers c"));
+  // A cast to the type the value already has (a domain column's base type) is a no-op.
+  EXPECT_EQ(Norm("SELECT min(total) FROM orders"), Norm("SELECT min((orders.total)::numeric) AS min FROM orders"));
+  EXPECT_NE(Norm("SELECT min(total) FROM orders"), Norm("SELECT min((orders.total)::numeric(6,1)) AS min FROM orders"));
 }
 
 TEST(ViewNormalForm, ChangedBodiesCompareUnequal) {
