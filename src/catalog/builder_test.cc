@@ -283,7 +283,8 @@ TEST(Builder, ChangedViewBodyWithTheSameColumnsMakesModelsUnequal) {
     Catalog literal = with(create + "SELECT id, total FROM orders WHERE channel = 'shop';");
     Catalog column = with(create + "SELECT id, total FROM orders WHERE channel IS NULL;");
     Catalog order = with(create + "SELECT id, total FROM orders WHERE channel = 'web' ORDER BY 2;");
-    Catalog expr = with(create + "SELECT id, total * 2 AS total FROM orders WHERE channel = 'web';");
+    Catalog expr =
+        with(create + "SELECT id, total * 2 AS total FROM orders WHERE channel = 'web';");
     for (const Catalog* other : {&literal, &column, &order, &expr}) {
       const View& a = base.views.at({"public", "v"});
       const View& b = other->views.at({"public", "v"});
@@ -309,7 +310,8 @@ TEST(Builder, ViewNormalFormFollowsRenamedColumnsAndTables) {
     CREATE VIEW v AS SELECT sales.id, sales.sales_channel AS channel FROM sales
       WHERE ((sales.sales_channel)::text = 'web'::text);
   )sql");
-  EXPECT_EQ(renamed.views.at({"public", "v"}).normal_form, direct.views.at({"public", "v"}).normal_form);
+  EXPECT_EQ(renamed.views.at({"public", "v"}).normal_form,
+            direct.views.at({"public", "v"}).normal_form);
 }
 
 }  // namespace

@@ -141,11 +141,12 @@ std::vector<std::string> CatalogBuilder::Impl::CompositeResultColumns(
 }
 
 std::string CatalogBuilder::Impl::ViewNormalForm(const Node* query,
-                                                const std::string& definition) const {
+                                                 const std::string& definition) const {
   sql::ExprHints expr = BaseHints();
   sql::QueryHints hints;
   hints.expr = &expr;
-  hints.relation = [this](const std::vector<std::string>& parts) -> std::optional<sql::QueryRelation> {
+  hints.relation =
+      [this](const std::vector<std::string>& parts) -> std::optional<sql::QueryRelation> {
     auto q = FindRelation(parts, -1, "relation", true, true, false, false);
     if (!q.ok()) return std::nullopt;
     sql::QueryRelation rel{q->schema, q->name, {}};
@@ -160,7 +161,9 @@ std::string CatalogBuilder::Impl::ViewNormalForm(const Node* query,
     }
     return rel;
   };
-  hints.composite_columns = [this](const PgQuery__FuncCall* f) { return CompositeResultColumns(f); };
+  hints.composite_columns = [this](const PgQuery__FuncCall* f) {
+    return CompositeResultColumns(f);
+  };
   // A query the normaliser cannot deparse compares by its plain deparse.
   auto normal = sql::NormalizeViewQuery(query, hints);
   return normal.ok() ? *normal : definition;

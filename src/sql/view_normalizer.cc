@@ -1,5 +1,6 @@
 #include "sql/view_normalizer.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <unordered_map>
 
@@ -18,11 +19,11 @@ struct Col {
 
 // A range in FROM (or a CTE reference) as the normaliser sees it.
 struct Entry {
-  std::string visible;  // the name references qualify with (alias, else relation name)
-  std::string canon;    // r1, r2, ...
-  bool positional = false;  // subquery, CTE, VALUES: columns written cK
-  bool known = false;       // columns known
-  std::vector<Col> cols;    // visible column names (alias column lists applied)
+  std::string visible;               // the name references qualify with (alias, else relation name)
+  std::string canon;                 // r1, r2, ...
+  bool positional = false;           // subquery, CTE, VALUES: columns written cK
+  bool known = false;                // columns known
+  std::vector<Col> cols;             // visible column names (alias column lists applied)
   std::vector<std::string> printed;  // the names written in the normal form
 };
 
@@ -41,7 +42,7 @@ struct Scope {
   const Scope* parent = nullptr;
   std::vector<Entry> entries;
   std::vector<std::pair<std::string, ColumnAt>> merged;  // USING / NATURAL join columns
-  std::vector<ColumnAt> star;  // what `*` expands to
+  std::vector<ColumnAt> star;                            // what `*` expands to
   std::vector<Cte> ctes;
 };
 
@@ -112,6 +113,66 @@ std::string NormalizeDateLiteral(std::string_view s) {
   if (!rest.empty()) return std::string(s);
   if (time == "00:00:00") time.clear();
   return time.empty() ? date : date + " " + time;
+}
+
+// '1 hour' -> '01:00:00', '1 week' -> '7 days', '2 months' -> '2 mons': an interval literal in
+// the server's output form (IntervalStyle postgres) when it is a list of "<integer> <unit>"
+// pairs; anything else is returned unchanged.
+std::string NormalizeIntervalLiteral(std::string_view s) {
+  long years = 0, months = 0, days = 0, seconds = 0;
+  size_t i = 0;
+  bool any = false;
+  auto skip = [&] {
+    while (i < s.size() && s[i] == ' ') ++i;
+  };
+  skip();
+  while (i < s.size()) {
+    size_t start = i;
+    while (i < s.size() && IsDigit(s[i])) ++i;
+    if (i == start || i - start > 6) return std::string(s);
+    long n = std::atol(std::string(s.substr(start, i - start)).c_str());
+    skip();
+    start = i;
+    while (i < s.size() && s[i] >= 'a' && s[i] <= 'z') ++i;
+    std::string_view unit = s.substr(start, i - start);
+    if (unit.size() > 1 && unit.back() == 's') unit.remove_suffix(1);
+    if (unit == "year") {
+      years += n;
+    } else if (unit == "month" || unit == "mon") {
+      months += n;
+    } else if (unit == "week") {
+      days += 7 * n;
+    } else if (unit == "day") {
+      days += n;
+    } else if (unit == "hour") {
+      seconds += 3600 * n;
+    } else if (unit == "minute" || unit == "min") {
+      seconds += 60 * n;
+    } else if (unit == "second" || unit == "sec") {
+      seconds += n;
+    } else {
+      return std::string(s);
+    }
+    any = true;
+    skip();
+  }
+  if (!any) return std::string(s);
+  std::vector<std::string> parts;
+  auto count = [&](long v, const char* one, const char* many) {
+    if (v != 0) parts.push_back(std::to_string(v) + " " + (v == 1 ? one : many));
+  };
+  count(years, "year", "years");
+  count(months, "mon", "mons");
+  count(days, "day", "days");
+  if (seconds != 0 || parts.empty()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%02ld:%02ld:%02ld", seconds / 3600, seconds / 60 % 60,
+                  seconds % 60);
+    parts.push_back(buf);
+  }
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : " ") + p;
+  return out;
 }
 
 bool LooksNumber(std::string_view s) {
@@ -266,7 +327,8 @@ class Normalizer {
         if (row == nullptr || row->node_case != PG_QUERY__NODE__NODE_LIST) continue;
         for (size_t i = 0; i < row->list->n_items; ++i) {
           Expr(&row->list->items[i], &scope);
-          if (r == 0) cols.push_back({"column" + std::to_string(i + 1), TypeOf(row->list->items[i])});
+          if (r == 0)
+            cols.push_back({"column" + std::to_string(i + 1), TypeOf(row->list->items[i])});
         }
       }
       return cols;
@@ -340,6 +402,13 @@ class Normalizer {
     }
     Node* n = *item;
     if (n == nullptr) return;
+    if (n->node_case == PG_QUERY__NODE__NODE_GROUPING_SET) {  // ROLLUP (1, 2), GROUPING SETS
+      PgQuery__GroupingSet* g = n->grouping_set;
+      for (size_t i = 0; i < g->n_content; ++i) {
+        SortGroupItem(&g->content[i], scope, targets, names, is_order);
+      }
+      return;
+    }
     auto target_copy = [&](size_t k) {
       Node* val = targets[k]->res_target->val;
       Node* copy = arena_.Copy(val);
@@ -497,7 +566,8 @@ class Normalizer {
           e.positional = true;
           e.known = cte->known;
           e.cols = cte->cols;
-          for (size_t i = 0; i < e.cols.size(); ++i) e.printed.push_back("c" + std::to_string(i + 1));
+          for (size_t i = 0; i < e.cols.size(); ++i)
+            e.printed.push_back("c" + std::to_string(i + 1));
         } else if (rel.has_value()) {
           e.known = true;
           for (const auto& [name, type] : rel->columns) {
@@ -508,7 +578,8 @@ class Normalizer {
           rv->relname = arena_.Strdup(rel->name);
           rv->catalogname = nullptr;
         }
-        for (size_t i = 0; i < renamed.size() && i < e.cols.size(); ++i) e.cols[i].name = renamed[i];
+        for (size_t i = 0; i < renamed.size() && i < e.cols.size(); ++i)
+          e.cols[i].name = renamed[i];
         rv->alias = MakeAlias(e.canon);
         for (size_t k = 0; k < e.cols.size(); ++k) out.push_back({index, k});
         break;
@@ -524,7 +595,8 @@ class Normalizer {
         e.positional = true;
         e.known = true;
         e.cols = std::move(cols);
-        for (size_t i = 0; i < renamed.size() && i < e.cols.size(); ++i) e.cols[i].name = renamed[i];
+        for (size_t i = 0; i < renamed.size() && i < e.cols.size(); ++i)
+          e.cols[i].name = renamed[i];
         for (size_t i = 0; i < e.cols.size(); ++i) e.printed.push_back("c" + std::to_string(i + 1));
         r->alias = MakeAlias(e.canon);
         for (size_t k = 0; k < e.cols.size(); ++k) out.push_back({index, k});
@@ -553,7 +625,8 @@ class Normalizer {
         if (r->alias != nullptr) names = StrList(r->alias->colnames, r->alias->n_colnames);
         if (names.empty()) {
           for (const Node* d : Nodes(r->n_coldeflist, r->coldeflist)) {
-            if (d->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) names.push_back(d->column_def->colname);
+            if (d->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF)
+              names.push_back(d->column_def->colname);
           }
         }
         // A function without a column list is taken to return one column named after the
@@ -690,7 +763,8 @@ class Normalizer {
   }
 
   void Generic(Node* n, const Scope* scope) {
-    ForEachChildNode(&n->base, [&](Node* const& child) { Expr(const_cast<Node**>(&child), scope); });
+    ForEachChildNode(&n->base,
+                     [&](Node* const& child) { Expr(const_cast<Node**>(&child), scope); });
   }
 
   // The cast in *slot is one the server may have added by itself: drop it.
@@ -773,8 +847,7 @@ class Normalizer {
   void BinaryCasts(Node** l, Node** r) {
     std::string lf = WideningFrom(*l), rf = WideningFrom(*r);
     if (lf.empty() && rf.empty()) return;
-    std::string target = std::string(LastTypeName(
-        (!lf.empty() ? *l : *r)->type_cast->type_name));
+    std::string target = std::string(LastTypeName((!lf.empty() ? *l : *r)->type_cast->type_name));
     Node* lcast = !lf.empty() ? *l : nullptr;
     std::string lt = !lf.empty() ? lf : TypeOf(*l);
     std::string rt = !rf.empty() ? rf : TypeOf(*r);
@@ -819,7 +892,7 @@ class Normalizer {
         return;
       case PG_QUERY__NODE__NODE_A_CONST:
         if (n->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL && !n->a_const->isnull) {
-          std::string v = NormalizeDateLiteral(n->a_const->sval->sval);
+          std::string v = NormalizeIntervalLiteral(NormalizeDateLiteral(n->a_const->sval->sval));
           if (v != n->a_const->sval->sval) n->a_const->sval->sval = arena_.Strdup(v);
         }
         return;
@@ -970,12 +1043,16 @@ class Normalizer {
       }
       case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
         switch (n->sqlvalue_function->op) {
-          case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_DATE: return "date";
+          case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_DATE:
+            return "date";
           case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP:
-          case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP_N: return "timestamptz";
+          case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP_N:
+            return "timestamptz";
           case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP:
-          case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP_N: return "timestamp";
-          default: return "";
+          case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP_N:
+            return "timestamp";
+          default:
+            return "";
         }
       default:
         return "";

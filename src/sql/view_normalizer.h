@@ -23,22 +23,25 @@
 // - output names (`AS x`) are dropped everywhere: the view's column names are compared apart
 //   (catalog::View::columns) and inner names are replaced by positions;
 // - CanonicalExpr's rewrites (IN, BETWEEN, LIKE, type names, qualifiers) apply, then the casts
-//   the server may add implicitly are dropped (see the rules in view_normalizer.cc): casts
-//   of literals (string literals to any type, numbers to numeric types, NULL), casts to text
-//   of varchar/char/name values, and widening numeric/date casts in function arguments and
-//   in operands of operators whose other side has another type. A widening cast between two
-//   operands of the same type (int / int::numeric) changes the operator and is kept (moved
-//   to the left operand). Date/timestamp-looking string literals drop a midnight time and a
-//   +00 offset ('2024-01-01 00:00:00+00' as the server prints a timestamptz in UTC).
+//   the server may add implicitly are dropped: casts of literals (string literals to any type,
+//   numbers to numeric types, NULL), casts to text of varchar/char/name values, and widening
+//   numeric/date casts in function arguments and in operands of operators whose other side has
+//   another type. A widening cast between two operands of the same type (int / int::numeric)
+//   changes the operator and is kept (moved to the left operand). A cast to the type the value
+//   already has is dropped (a domain column passed as its base type). Date/timestamp-looking string
+//   literals drop a midnight time and a +00 offset ('2024-01-01 00:00:00+00' as the server prints a
+//   timestamptz in UTC); "<n> <unit>" interval literals take the server's output form ('1 hour' ->
+//   '01:00:00', '1 week' -> '7 days').
 //
 // Known blind spots (differences that compare equal): an explicit cast of a literal to
 // another type ('1'::int vs '1'::text), an explicit varchar-to-text cast, a widening cast
 // of a function argument that picks another overload (round(i::numeric) vs round(i)),
-// output types of view columns, and a literal that only looks like a timestamp.
+// output types of view columns, and a text literal that only looks like a timestamp or an
+// interval.
 // Differences that compare unequal though the server treats them alike: casts of
 // expressions whose type the normaliser cannot infer (calls of functions it does not know),
-// timestamps with offsets other than +00, interval literals in other spellings
-// ('1 hour' vs '01:00:00').
+// timestamps with offsets other than +00, interval literals other than "<n> <unit>" lists
+// ('1.5 hours', '1:30').
 #pragma once
 
 #include <functional>

@@ -12,11 +12,18 @@ const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& S
   static const auto* tables =
       new std::map<std::string, std::vector<std::pair<std::string, std::string>>>{
           {"customers",
-           {{"id", "int8"}, {"name", "varchar"}, {"email", "text"}, {"tier", "bpchar"},
+           {{"id", "int8"},
+            {"name", "varchar"},
+            {"email", "text"},
+            {"tier", "bpchar"},
             {"created_at", "date"}}},
           {"orders",
-           {{"id", "int8"}, {"customer_id", "int8"}, {"status", "order_status"},
-            {"channel", "varchar"}, {"total", "numeric"}, {"qty", "int4"},
+           {{"id", "int8"},
+            {"customer_id", "int8"},
+            {"status", "order_status"},
+            {"channel", "varchar"},
+            {"total", "numeric"},
+            {"qty", "int4"},
             {"placed_at", "timestamptz"}}},
           {"archive.orders", {{"id", "int8"}, {"total", "numeric"}}},
       };
@@ -134,15 +141,16 @@ TEST(ViewNormalForm, UnionCaseWindowAndFunctions) {
            "name || '!' AS nm, coalesce(email, name) AS em FROM customers, orders WHERE "
            "customers.id = orders.customer_id AND qty > -1 AND tier = 'a' AND "
            "date_trunc('month', created_at) > '2024-01-01'"),
-      Norm("SELECT orders.id, round((orders.total / (orders.qty)::numeric), 2) AS unit, "
-           "((orders.qty)::numeric * 2.5) AS x, (orders.total * (orders.qty)::numeric) AS y, "
-           "(sum(orders.qty) OVER () / count(*) OVER ()) AS avgq, (customers.created_at - 1) AS d, "
-           "lower((customers.name)::text) AS ln, ((customers.name)::text || '!'::text) AS nm, "
-           "COALESCE(customers.email, (customers.name)::text) AS em FROM customers, orders WHERE "
-           "((customers.id = orders.customer_id) AND (orders.qty > '-1'::integer) AND "
-           "(customers.tier = 'a'::bpchar) AND (date_trunc('month'::text, "
-           "(customers.created_at)::timestamp with time zone) > '2024-01-01 00:00:00+00'::timestamp "
-           "with time zone))"));
+      Norm(
+          "SELECT orders.id, round((orders.total / (orders.qty)::numeric), 2) AS unit, "
+          "((orders.qty)::numeric * 2.5) AS x, (orders.total * (orders.qty)::numeric) AS y, "
+          "(sum(orders.qty) OVER () / count(*) OVER ()) AS avgq, (customers.created_at - 1) AS d, "
+          "lower((customers.name)::text) AS ln, ((customers.name)::text || '!'::text) AS nm, "
+          "COALESCE(customers.email, (customers.name)::text) AS em FROM customers, orders WHERE "
+          "((customers.id = orders.customer_id) AND (orders.qty > '-1'::integer) AND "
+          "(customers.tier = 'a'::bpchar) AND (date_trunc('month'::text, "
+          "(customers.created_at)::timestamp with time zone) > '2024-01-01 00:00:00+00'::timestamp "
+          "with time zone))"));
 }
 
 TEST(ViewNormalForm, OrderByOutputNamesDistinctOnAndConstants) {
@@ -160,6 +168,9 @@ TEST(ViewNormalForm, OrderByOutputNamesDistinctOnAndConstants) {
             Norm("SELECT 1 AS one, 'a'::text AS s, NULL::integer AS n, now() AS t, CURRENT_DATE "
                  "AS cd, 1.5 AS f, true AS b, (orders.id)::text AS it, (orders.qty)::bigint AS q8 "
                  "FROM orders GROUP BY 1::integer, orders.id, orders.qty"));
+  EXPECT_EQ(Norm("SELECT status, channel, count(*) FROM orders GROUP BY ROLLUP (1, 2)"),
+            Norm("SELECT orders.status, orders.channel, count(*) AS count FROM orders GROUP BY "
+                 "ROLLUP(orders.status, orders.channel)"));
   EXPECT_EQ(Norm("SELECT g, g * 2 AS d FROM generate_series(1, 10) g"),
             Norm("SELECT g.g, (g.g * 2) AS d FROM generate_series(1, 10) g(g)"));
   EXPECT_EQ(Norm("SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(n, s)"),
@@ -173,8 +184,28 @@ TEST(ViewNormalForm, CompositeStarAndDomainCasts) {
   EXPECT_EQ(Norm("SELECT (opaque(c)).* FROM customers c"),
             Norm("SELECT (opaque(c.*)).* FROM customers c"));
   // A cast to the type the value already has (a domain column's base type) is a no-op.
-  EXPECT_EQ(Norm("SELECT min(total) FROM orders"), Norm("SELECT min((orders.total)::numeric) AS min FROM orders"));
-  EXPECT_NE(Norm("SELECT min(total) FROM orders"), Norm("SELECT min((orders.total)::numeric(6,1)) AS min FROM orders"));
+  EXPECT_EQ(Norm("SELECT min(total) FROM orders"),
+            Norm("SELECT min((orders.total)::numeric) AS min FROM orders"));
+  EXPECT_NE(Norm("SELECT min(total) FROM orders"),
+            Norm("SELECT min((orders.total)::numeric(6,1)) AS min FROM orders"));
+}
+
+TEST(ViewNormalForm, IntervalsRecursiveCtesAndSetOperationOrder) {
+  EXPECT_EQ(
+      Norm("SELECT placed_at + interval '1 hour' AS p, placed_at > now() - '2 days'::interval "
+           "AS q, placed_at - '1 week'::interval AS w FROM orders"),
+      Norm("SELECT (orders.placed_at + '01:00:00'::interval) AS p, (orders.placed_at > "
+           "(now() - '2 days'::interval)) AS q, (orders.placed_at - '7 days'::interval) AS w "
+           "FROM orders"));
+  EXPECT_NE(Norm("SELECT placed_at + interval '1 hour' AS p FROM orders"),
+            Norm("SELECT placed_at + interval '2 hours' AS p FROM orders"));
+  EXPECT_EQ(Norm("WITH RECURSIVE t AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM t WHERE n < 5) "
+                 "SELECT * FROM t"),
+            Norm("WITH RECURSIVE t AS ( SELECT 1 AS n UNION ALL SELECT (t_1.n + 1) FROM t t_1 "
+                 "WHERE (t_1.n < 5) ) SELECT t.n FROM t"));
+  EXPECT_EQ(
+      Norm("SELECT id FROM orders UNION SELECT id FROM customers ORDER BY 1"),
+      Norm("SELECT orders.id FROM orders UNION SELECT customers.id FROM customers ORDER BY 1"));
 }
 
 TEST(ViewNormalForm, ChangedBodiesCompareUnequal) {
@@ -183,10 +214,12 @@ TEST(ViewNormalForm, ChangedBodiesCompareUnequal) {
   EXPECT_NE(base, Norm("SELECT id, qty FROM orders WHERE channel = 'web'"));
   EXPECT_NE(base, Norm("SELECT id, total FROM orders WHERE channel <> 'web'"));
   EXPECT_NE(base, Norm("SELECT id, total FROM orders"));
-  EXPECT_NE(Norm("SELECT qty / 2 AS h FROM orders"), Norm("SELECT qty::numeric / 2 AS h FROM orders"));
+  EXPECT_NE(Norm("SELECT qty / 2 AS h FROM orders"),
+            Norm("SELECT qty::numeric / 2 AS h FROM orders"));
   EXPECT_NE(Norm("SELECT count(*) FROM orders GROUP BY status"),
             Norm("SELECT count(*) FROM orders GROUP BY channel"));
-  EXPECT_NE(Norm("SELECT id FROM orders ORDER BY 1"), Norm("SELECT id FROM orders ORDER BY 1 DESC"));
+  EXPECT_NE(Norm("SELECT id FROM orders ORDER BY 1"),
+            Norm("SELECT id FROM orders ORDER BY 1 DESC"));
   EXPECT_NE(Norm("SELECT id FROM orders UNION SELECT id FROM customers"),
             Norm("SELECT id FROM orders UNION ALL SELECT id FROM customers"));
 }
@@ -204,8 +237,9 @@ TEST(ViewNormalForm, UnknownNamesFallBackToThePlainForm) {
   // (qualified with the only range when bare).
   EXPECT_EQ(Norm("SELECT a, b FROM nowhere WHERE c = 1"),
             Norm("SELECT nowhere.a, nowhere.b FROM nowhere WHERE (nowhere.c = 1)"));
-  EXPECT_EQ(Norm("SELECT mystery(x.a) FROM nowhere x JOIN elsewhere y ON x.k = y.k"),
-            Norm("SELECT mystery(x.a) AS mystery FROM (nowhere x JOIN elsewhere y ON ((x.k = y.k)))"));
+  EXPECT_EQ(
+      Norm("SELECT mystery(x.a) FROM nowhere x JOIN elsewhere y ON x.k = y.k"),
+      Norm("SELECT mystery(x.a) AS mystery FROM (nowhere x JOIN elsewhere y ON ((x.k = y.k)))"));
   EXPECT_FALSE(Norm("SELECT * FROM nowhere").empty());
 }
 
