@@ -311,17 +311,24 @@ Status CatalogBuilder::Impl::Drop(const PgQuery__DropStmt* s) {
 namespace {
 
 void RenameRangeVars(Node* n, const QualifiedName& from, const QualifiedName& to,
-                     std::deque<std::string>& strings) {
+                     std::deque<std::string>& strings, std::deque<PgQuery__Alias>& aliases) {
   if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
     PgQuery__RangeVar* rv = n->range_var;
     bool qualified = rv->schemaname != nullptr && *rv->schemaname != '\0';
     if (rv->relname != nullptr && from.name == rv->relname &&
         (!qualified || from.schema == rv->schemaname)) {
+      // Columns qualified with the old name (customer.id) keep their meaning: the old name
+      // becomes the range's alias.
+      if (rv->alias == nullptr && from.name != to.name) {
+        rv->alias = &aliases.emplace_back(PgQuery__Alias(PG_QUERY__ALIAS__INIT));
+        rv->alias->aliasname = strings.emplace_back(from.name).data();
+      }
       rv->relname = strings.emplace_back(to.name).data();
       if (qualified || from.schema != to.schema) rv->schemaname = strings.emplace_back(to.schema).data();
     }
   }
-  sql::ForEachChildNode(&n->base, [&](Node* const& child) { RenameRangeVars(child, from, to, strings); });
+  sql::ForEachChildNode(&n->base,
+                        [&](Node* const& child) { RenameRangeVars(child, from, to, strings, aliases); });
 }
 
 // The server keeps a view's query as a tree that points at relations by OID, so renaming
@@ -333,8 +340,9 @@ std::string RenameInViewQuery(const std::string& definition, const QualifiedName
   auto tree = sql::ParseTree::Parse(file);
   if (!tree.ok() || tree->statements().size() != 1) return definition;
   std::deque<std::string> strings;
+  std::deque<PgQuery__Alias> aliases;
   Node* root = const_cast<Node*>(tree->statements()[0].node);
-  RenameRangeVars(root, from, to, strings);
+  RenameRangeVars(root, from, to, strings, aliases);
   auto text = sql::DeparseStatement(root);
   return text.ok() ? *text : definition;
 }
