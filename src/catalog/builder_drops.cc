@@ -384,10 +384,17 @@ void CatalogBuilder::Impl::RenameTableReferences(const QualifiedName& from, cons
 
 void CatalogBuilder::Impl::RenameColumnInViews(const QualifiedName& relation,
                                                const std::string& from, const std::string& to) {
+  ColumnRename rename{relation, from, to};
+  sql::ExprHints expr = BaseHints();
+  sql::QueryHints hints = ViewQueryHints(&expr, &rename);
   for (auto& [q, v] : cat_.views) {
     if (!std::binary_search(v.relations.begin(), v.relations.end(), relation)) continue;
     v.normal_form =
         sql::RenameColumnInViewNormalForm(v.normal_form, relation.schema, relation.name, from, to);
+    // The rendered DDL too; a `*` is not expanded, so a view reading the column through `*`
+    // keeps its text (a known limit of inspect --format sql).
+    v.definition =
+        sql::RenameColumnInViewQuery(v.definition, hints, relation.schema, relation.name, from, to);
   }
 }
 

@@ -312,6 +312,9 @@ TEST(Builder, ViewNormalFormFollowsRenamedColumnsAndTables) {
   )sql");
   EXPECT_EQ(renamed.views.at({"public", "v"}).normal_form,
             direct.views.at({"public", "v"}).normal_form);
+  // The definition (rendered by inspect --format sql) follows too, keeping the output name.
+  EXPECT_EQ(renamed.views.at({"public", "v"}).definition,
+            "SELECT id, sales_channel AS channel FROM sales orders WHERE sales_channel = 'web'");
 }
 
 }  // namespace

@@ -140,13 +140,12 @@ std::vector<std::string> CatalogBuilder::Impl::CompositeResultColumns(
   return {};
 }
 
-std::string CatalogBuilder::Impl::ViewNormalForm(const Node* query,
-                                                 const std::string& definition) const {
-  sql::ExprHints expr = BaseHints();
+sql::QueryHints CatalogBuilder::Impl::ViewQueryHints(const sql::ExprHints* expr,
+                                                    const ColumnRename* rename) const {
   sql::QueryHints hints;
-  hints.expr = &expr;
-  hints.relation =
-      [this](const std::vector<std::string>& parts) -> std::optional<sql::QueryRelation> {
+  hints.expr = expr;
+  hints.relation = [this, rename](
+                       const std::vector<std::string>& parts) -> std::optional<sql::QueryRelation> {
     auto q = FindRelation(parts, -1, "relation", true, true, false, false);
     if (!q.ok()) return std::nullopt;
     sql::QueryRelation rel{q->schema, q->name, {}};
@@ -159,11 +158,23 @@ std::string CatalogBuilder::Impl::ViewNormalForm(const Node* query,
     } else if (auto v = cat_.views.find(*q); v != cat_.views.end()) {
       for (const std::string& c : v->second.columns) rel.columns.emplace_back(c, "");
     }
+    if (rename != nullptr && *q == rename->relation) {
+      for (auto& [name, type] : rel.columns) {
+        if (name == rename->to) name = rename->from;
+      }
+    }
     return rel;
   };
   hints.composite_columns = [this](const PgQuery__FuncCall* f) {
     return CompositeResultColumns(f);
   };
+  return hints;
+}
+
+std::string CatalogBuilder::Impl::ViewNormalForm(const Node* query,
+                                                 const std::string& definition) const {
+  sql::ExprHints expr = BaseHints();
+  sql::QueryHints hints = ViewQueryHints(&expr, nullptr);
   // A query the normaliser cannot deparse compares by its plain deparse.
   auto normal = sql::NormalizeViewQuery(query, hints);
   return normal.ok() ? *normal : definition;

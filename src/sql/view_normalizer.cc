@@ -1,5 +1,6 @@
 #include "sql/view_normalizer.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <unordered_map>
@@ -25,6 +26,7 @@ struct Entry {
   bool known = false;                // columns known
   std::vector<Col> cols;             // visible column names (alias column lists applied)
   std::vector<std::string> printed;  // the names written in the normal form
+  std::string rel_schema, rel_name;  // the relation a table or view range reads
 };
 
 struct ColumnAt {
@@ -199,6 +201,16 @@ class Normalizer {
  public:
   Normalizer(Arena& arena, const QueryHints& hints) : arena_(arena), hints_(hints) {}
 
+  // Column `column` of relation schema.name whose references Query() records (by location in
+  // the parsed text) in `refs`, with the locations of unnamed targets that are such a
+  // reference in `bare_targets`.
+  struct Watch {
+    std::string schema, name, column;
+    std::vector<int> refs;
+    std::vector<int> bare_targets;
+  };
+  void WatchColumn(Watch* watch) { watch_ = watch; }
+
   // Rewrites the query in *slot (a SelectStmt node) in place; returns its output columns.
   std::vector<Col> Query(Node** slot, const Scope* parent) {
     Node* n = *slot;
@@ -241,6 +253,10 @@ class Normalizer {
 
   Node* RefTo(const Scope* scope, ColumnAt at, int location) {
     const Entry& e = scope->entries[at.entry];
+    if (watch_ != nullptr && location >= 0 && e.rel_name == watch_->name &&
+        e.rel_schema == watch_->schema && e.printed[at.col] == watch_->column) {
+      watch_->refs.push_back(location);
+    }
     Node* ref = MakeRef(e.canon, &e.printed[at.col], location);
     types_[ref->column_ref] = e.cols[at.col].type;
     return ref;
@@ -364,7 +380,13 @@ class Normalizer {
       }
       if (ExpandCompositeStar(rt, scope, &targets, &cols, &names)) continue;
       std::string name = OutputName(rt);
+      size_t watched = watch_ != nullptr ? watch_->refs.size() : 0;
+      bool bare = (rt->name == nullptr || *rt->name == '\0') && rt->val != nullptr &&
+                  rt->val->node_case == PG_QUERY__NODE__NODE_COLUMN_REF;
       Expr(&rt->val, &scope);
+      if (watch_ != nullptr && bare && watch_->refs.size() > watched) {
+        watch_->bare_targets.push_back(rt->location);
+      }
       rt->name = nullptr;
       targets.push_back(t);
       cols.push_back({name, TypeOf(rt->val)});
@@ -574,6 +596,8 @@ class Normalizer {
             e.cols.push_back({name, type});
             e.printed.push_back(name);
           }
+          e.rel_schema = rel->schema;
+          e.rel_name = rel->name;
           rv->schemaname = arena_.Strdup(rel->schema);
           rv->relname = arena_.Strdup(rel->name);
           rv->catalogname = nullptr;
@@ -1062,6 +1086,7 @@ class Normalizer {
  private:
   Arena& arena_;
   const QueryHints& hints_;
+  Watch* watch_ = nullptr;
   int next_alias_ = 0;
   std::unordered_map<const PgQuery__ColumnRef*, std::string> types_;
 };
@@ -1087,6 +1112,51 @@ Result<std::string> NormalizeViewQueryText(std::string_view sql, const QueryHint
     return Status::ParseError("not a single SELECT: " + std::string(sql));
   }
   return NormalizeViewQuery(tree.statements()[0].node, hints);
+}
+
+namespace {
+
+void RenameAt(Arena& arena, Node* n, const std::vector<int>& refs,
+              const std::vector<int>& bare_targets, const std::string& from, const std::string& to) {
+  if (n == nullptr) return;
+  auto has = [](const std::vector<int>& v, int x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  };
+  if (n->node_case == PG_QUERY__NODE__NODE_RES_TARGET && has(bare_targets, n->res_target->location) &&
+      (n->res_target->name == nullptr || *n->res_target->name == '\0')) {
+    n->res_target->name = arena.Strdup(from);  // the view's column keeps its name
+  }
+  if (n->node_case == PG_QUERY__NODE__NODE_COLUMN_REF && has(refs, n->column_ref->location)) {
+    PgQuery__ColumnRef* c = n->column_ref;
+    c->fields[c->n_fields - 1] = MakeString(arena, to);
+  }
+  ForEachChildNode(&n->base,
+                   [&](Node* const& c) { RenameAt(arena, c, refs, bare_targets, from, to); });
+}
+
+}  // namespace
+
+std::string RenameColumnInViewQuery(const std::string& definition, const QueryHints& hints,
+                                    const std::string& schema, const std::string& relation,
+                                    const std::string& from, const std::string& to) {
+  SourceFile file("<view>", definition);
+  auto tree = ParseTree::Parse(file);
+  if (!tree.ok() || tree->statements().size() != 1 ||
+      tree->statements()[0].node->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
+    return definition;
+  }
+  Arena arena;
+  Node* original = arena.Copy(tree->statements()[0].node);
+  Node* scratch = arena.Copy(tree->statements()[0].node);
+  if (original == nullptr || scratch == nullptr) return definition;
+  Normalizer::Watch watch{schema, relation, from, {}, {}};
+  Normalizer normalizer(arena, hints);
+  normalizer.WatchColumn(&watch);
+  normalizer.Query(&scratch, nullptr);
+  if (watch.refs.empty()) return definition;
+  RenameAt(arena, original, watch.refs, watch.bare_targets, from, to);
+  auto text = DeparseStatement(original);
+  return text.ok() ? *text : definition;
 }
 
 namespace {

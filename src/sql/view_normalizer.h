@@ -86,6 +86,16 @@ Result<std::string> NormalizeViewQuery(const Node* query, const QueryHints& hint
 // error is kParseError.
 Result<std::string> NormalizeViewQueryText(std::string_view sql, const QueryHints& hints);
 
+// `definition` (a view's query as written, DDL) with the references to column `from` of
+// relation schema.relation renamed to `to`, resolved as NormalizeViewQuery resolves them with
+// `hints` (which must still describe the column as `from`); an unnamed target that was such a
+// reference gets `AS from`, so the view's column keeps its name, as on the server. `*` is not
+// expanded. Returns `definition` unchanged when nothing refers to the column or it does not
+// parse.
+std::string RenameColumnInViewQuery(const std::string& definition, const QueryHints& hints,
+                                    const std::string& schema, const std::string& relation,
+                                    const std::string& from, const std::string& to);
+
 // `normal_form` with the column `from` of relation schema.relation renamed to `to`, as the
 // server's view follows a renamed column (ALTER TABLE ... RENAME COLUMN). Returns the input
 // unchanged when nothing refers to that column or it does not parse.
