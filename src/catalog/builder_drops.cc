@@ -327,8 +327,8 @@ void RenameRangeVars(Node* n, const QualifiedName& from, const QualifiedName& to
       if (qualified || from.schema != to.schema) rv->schemaname = strings.emplace_back(to.schema).data();
     }
   }
-  sql::ForEachChildNode(&n->base,
-                        [&](Node* const& child) { RenameRangeVars(child, from, to, strings, aliases); });
+  sql::ForEachChildNode(
+      &n->base, [&](Node* const& child) { RenameRangeVars(child, from, to, strings, aliases); });
 }
 
 // The server keeps a view's query as a tree that points at relations by OID, so renaming

@@ -141,11 +141,11 @@ std::vector<std::string> CatalogBuilder::Impl::CompositeResultColumns(
 }
 
 sql::QueryHints CatalogBuilder::Impl::ViewQueryHints(const sql::ExprHints* expr,
-                                                    const ColumnRename* rename) const {
+                                                     const ColumnRename* rename) const {
   sql::QueryHints hints;
   hints.expr = expr;
-  hints.relation = [this, rename](
-                       const std::vector<std::string>& parts) -> std::optional<sql::QueryRelation> {
+  hints.relation =
+      [this, rename](const std::vector<std::string>& parts) -> std::optional<sql::QueryRelation> {
     auto q = FindRelation(parts, -1, "relation", true, true, false, false);
     if (!q.ok()) return std::nullopt;
     sql::QueryRelation rel{q->schema, q->name, {}};

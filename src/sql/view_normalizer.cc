@@ -1117,12 +1117,14 @@ Result<std::string> NormalizeViewQueryText(std::string_view sql, const QueryHint
 namespace {
 
 void RenameAt(Arena& arena, Node* n, const std::vector<int>& refs,
-              const std::vector<int>& bare_targets, const std::string& from, const std::string& to) {
+              const std::vector<int>& bare_targets, const std::string& from,
+              const std::string& to) {
   if (n == nullptr) return;
   auto has = [](const std::vector<int>& v, int x) {
     return std::find(v.begin(), v.end(), x) != v.end();
   };
-  if (n->node_case == PG_QUERY__NODE__NODE_RES_TARGET && has(bare_targets, n->res_target->location) &&
+  if (n->node_case == PG_QUERY__NODE__NODE_RES_TARGET &&
+      has(bare_targets, n->res_target->location) &&
       (n->res_target->name == nullptr || *n->res_target->name == '\0')) {
     n->res_target->name = arena.Strdup(from);  // the view's column keeps its name
   }
