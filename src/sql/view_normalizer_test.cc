@@ -243,6 +243,20 @@ TEST(ViewNormalForm, UnknownNamesFallBackToThePlainForm) {
   EXPECT_FALSE(Norm("SELECT * FROM nowhere").empty());
 }
 
+TEST(ViewNormalForm, RenamedColumnFollowsInTheDefinition) {
+  // The hints still describe the column under its old name.
+  QueryHints hints = ShopHints();
+  EXPECT_EQ(RenameColumnInViewQuery("SELECT channel, o.total FROM orders o WHERE o.channel = 'web' "
+                                    "AND EXISTS (SELECT 1 FROM customers c WHERE c.name = channel)",
+                                    hints, "public", "orders", "channel", "sales_channel"),
+            "SELECT sales_channel AS channel, o.total FROM orders o WHERE o.sales_channel = 'web' "
+            "AND EXISTS (SELECT 1 FROM customers c WHERE c.name = sales_channel)");
+  // A column of another relation with the same name is left alone; so is a query without it.
+  EXPECT_EQ(RenameColumnInViewQuery("SELECT id FROM customers", hints, "public", "orders", "id",
+                                    "order_id"),
+            "SELECT id FROM customers");
+}
+
 TEST(ViewNormalForm, RenamedColumnFollowsInTheNormalForm) {
   std::string before = Norm("SELECT o.total, c.total FROM orders o, archive.orders c");
   std::string renamed = RenameColumnInViewNormalForm(before, "public", "orders", "total", "amount");
