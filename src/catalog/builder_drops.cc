@@ -14,6 +14,7 @@
 #include "catalog/naming.h"
 #include "sql/expr_normalizer.h"
 #include "sql/parser.h"
+#include "sql/view_normalizer.h"
 
 namespace dbarch::catalog {
 
@@ -310,17 +311,24 @@ Status CatalogBuilder::Impl::Drop(const PgQuery__DropStmt* s) {
 namespace {
 
 void RenameRangeVars(Node* n, const QualifiedName& from, const QualifiedName& to,
-                     std::deque<std::string>& strings) {
+                     std::deque<std::string>& strings, std::deque<PgQuery__Alias>& aliases) {
   if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
     PgQuery__RangeVar* rv = n->range_var;
     bool qualified = rv->schemaname != nullptr && *rv->schemaname != '\0';
     if (rv->relname != nullptr && from.name == rv->relname &&
         (!qualified || from.schema == rv->schemaname)) {
+      // Columns qualified with the old name (customer.id) keep their meaning: the old name
+      // becomes the range's alias.
+      if (rv->alias == nullptr && from.name != to.name) {
+        rv->alias = &aliases.emplace_back(PgQuery__Alias(PG_QUERY__ALIAS__INIT));
+        rv->alias->aliasname = strings.emplace_back(from.name).data();
+      }
       rv->relname = strings.emplace_back(to.name).data();
       if (qualified || from.schema != to.schema) rv->schemaname = strings.emplace_back(to.schema).data();
     }
   }
-  sql::ForEachChildNode(&n->base, [&](Node* const& child) { RenameRangeVars(child, from, to, strings); });
+  sql::ForEachChildNode(
+      &n->base, [&](Node* const& child) { RenameRangeVars(child, from, to, strings, aliases); });
 }
 
 // The server keeps a view's query as a tree that points at relations by OID, so renaming
@@ -332,8 +340,9 @@ std::string RenameInViewQuery(const std::string& definition, const QualifiedName
   auto tree = sql::ParseTree::Parse(file);
   if (!tree.ok() || tree->statements().size() != 1) return definition;
   std::deque<std::string> strings;
+  std::deque<PgQuery__Alias> aliases;
   Node* root = const_cast<Node*>(tree->statements()[0].node);
-  RenameRangeVars(root, from, to, strings);
+  RenameRangeVars(root, from, to, strings, aliases);
   auto text = sql::DeparseStatement(root);
   return text.ok() ? *text : definition;
 }
@@ -367,13 +376,32 @@ void CatalogBuilder::Impl::RenameTableReferences(const QualifiedName& from, cons
     if (!reads) continue;
     std::sort(v.relations.begin(), v.relations.end());
     v.definition = RenameInViewQuery(v.definition, from, to);
+    v.normal_form = RenameInViewQuery(v.normal_form, from, to);
   }
   RenameGrantsOn(ObjectKind::kTable, from.Quoted(), to.Quoted());
   RenameClones(from, to);
 }
 
+void CatalogBuilder::Impl::RenameColumnInViews(const QualifiedName& relation,
+                                               const std::string& from, const std::string& to) {
+  ColumnRename rename{relation, from, to};
+  sql::ExprHints expr = BaseHints();
+  sql::QueryHints hints = ViewQueryHints(&expr, &rename);
+  for (auto& [q, v] : cat_.views) {
+    if (!std::binary_search(v.relations.begin(), v.relations.end(), relation)) continue;
+    v.normal_form =
+        sql::RenameColumnInViewNormalForm(v.normal_form, relation.schema, relation.name, from, to);
+    // The rendered DDL too; a `*` is not expanded, so a view reading the column through `*`
+    // keeps its text (a known limit of inspect --format sql).
+    v.definition =
+        sql::RenameColumnInViewQuery(v.definition, hints, relation.schema, relation.name, from, to);
+  }
+}
+
 void CatalogBuilder::Impl::RenameColumnReferences(const QualifiedName& table, const std::string& from,
                                                   const std::string& to) {
+  // The server's views follow the column by number: their text shows the new name.
+  RenameColumnInViews(table, from, to);
   Table& t = cat_.tables[table];
   for (Constraint& c : t.constraints) {
     for (std::string& col : c.columns) {
@@ -496,6 +524,7 @@ Status CatalogBuilder::Impl::Rename(const PgQuery__RenameStmt* s) {
         for (std::string& c : v.columns) {
           if (c == s->subname) c = newname;
         }
+        RenameColumnInViews(*name, s->subname, newname);
         return Status::OK();
       }
       Table& t = cat_.tables[*name];

@@ -14,6 +14,7 @@
 #include "catalog/model.h"
 #include "sql/ast.h"
 #include "sql/expr_normalizer.h"
+#include "sql/view_normalizer.h"
 
 namespace dbarch::catalog {
 
@@ -223,9 +224,24 @@ class CatalogBuilder::Impl {
   void RevokeOne(const Grant& g, bool grant_option_only);
   void DropGrantsOn(ObjectKind kind, const std::string& object);
   void RenameGrantsOn(ObjectKind kind, const std::string& from, const std::string& to);
+  // Renames column `from` of `relation` in the normal form of the views that read it.
+  void RenameColumnInViews(const QualifiedName& relation, const std::string& from,
+                           const std::string& to);
   Result<View> BuildView(const QualifiedName& name, const sql::Node* query,
                          sql::NodeRange aliases) const;
   Result<std::vector<std::string>> QueryColumns(const sql::Node* select) const;
+  // View::normal_form of `query` (its relations resolved in the model as it is now);
+  // `definition` when the query cannot be normalised.
+  std::string ViewNormalForm(const sql::Node* query, const std::string& definition) const;
+  // A column renamed in the model, seen under its old name (views are re-read as they were).
+  struct ColumnRename {
+    QualifiedName relation;
+    std::string from, to;
+  };
+  // Relation and composite-type resolution for view queries in the model as it is now;
+  // `rename` (may be null) shows one renamed column under its old name. `expr` may be null and
+  // must outlive the hints.
+  sql::QueryHints ViewQueryHints(const sql::ExprHints* expr, const ColumnRename* rename) const;
   // The columns of the composite type (table row type or composite) that function call `f`
   // returns; empty when the function or its type is not in the model.
   std::vector<std::string> CompositeResultColumns(const PgQuery__FuncCall* f) const;

@@ -241,7 +241,8 @@ TEST(Builder, TypedTablesLikeAndSequenceRenames) {
 
 TEST(Builder, MaterializedViewsTakeTheViewPath) {
   // The same query as a view and as a materialized view gives the same model apart from the
-  // kind: output names from the column list or the expressions, relations read, deparsed text.
+  // kind: output names from the column list or the expressions, relations read, deparsed text
+  // and normal form.
   Catalog c = Build(R"sql(
     CREATE TABLE readings (read_at timestamptz, region text, kwh numeric);
     CREATE VIEW v (day, region, total) AS
@@ -259,10 +260,61 @@ TEST(Builder, MaterializedViewsTakeTheViewPath) {
   EXPECT_EQ(mv.columns, v.columns);
   EXPECT_EQ(mv.relations, v.relations);
   EXPECT_EQ(mv.definition, v.definition);
+  EXPECT_EQ(mv.normal_form, v.normal_form);
   EXPECT_TRUE(c.indexes.count({"public", "mv_day_region_idx"}));
   // REFRESH changes data, not schema: kept as a statement the model does not describe.
   ASSERT_EQ(c.others.size(), 1u);
   EXPECT_EQ(c.others[0].kind, "RefreshMatViewStmt");
+}
+
+TEST(Builder, ChangedViewBodyWithTheSameColumnsMakesModelsUnequal) {
+  const std::string tables = R"sql(
+    CREATE TABLE orders (id bigint, channel varchar(20), total numeric, placed_at timestamptz);
+  )sql";
+  auto with = [&](const std::string& view) { return Build(tables + view); };
+  for (const char* kind : {"VIEW", "MATERIALIZED VIEW"}) {
+    std::string create = std::string("CREATE ") + kind + " v AS ";
+    Catalog base = with(create + "SELECT id, total FROM orders WHERE channel = 'web';");
+    // The same query spelled differently (as the server prints it) is the same model.
+    EXPECT_EQ(base, with(create + "SELECT orders.id, orders.total FROM orders "
+                                  "WHERE ((orders.channel)::text = 'web'::text);"))
+        << kind;
+    // Same output columns and relations, another body: not the same model.
+    Catalog literal = with(create + "SELECT id, total FROM orders WHERE channel = 'shop';");
+    Catalog column = with(create + "SELECT id, total FROM orders WHERE channel IS NULL;");
+    Catalog order = with(create + "SELECT id, total FROM orders WHERE channel = 'web' ORDER BY 2;");
+    Catalog expr =
+        with(create + "SELECT id, total * 2 AS total FROM orders WHERE channel = 'web';");
+    for (const Catalog* other : {&literal, &column, &order, &expr}) {
+      const View& a = base.views.at({"public", "v"});
+      const View& b = other->views.at({"public", "v"});
+      EXPECT_EQ(a.columns, b.columns) << kind;
+      EXPECT_EQ(a.relations, b.relations) << kind;
+      EXPECT_FALSE(a == b) << kind << ": " << a.normal_form << " vs " << b.normal_form;
+      EXPECT_FALSE(base == *other) << kind;
+    }
+  }
+}
+
+TEST(Builder, ViewNormalFormFollowsRenamedColumnsAndTables) {
+  // The server's view follows a renamed column or table: the model built from the DDL with the
+  // renames equals one built from the renamed names directly (as the server prints them).
+  Catalog renamed = Build(R"sql(
+    CREATE TABLE orders (id bigint, channel varchar(20));
+    CREATE VIEW v AS SELECT id, channel FROM orders WHERE channel = 'web';
+    ALTER TABLE orders RENAME COLUMN channel TO sales_channel;
+    ALTER TABLE orders RENAME TO sales;
+  )sql");
+  Catalog direct = Build(R"sql(
+    CREATE TABLE sales (id bigint, sales_channel varchar(20));
+    CREATE VIEW v AS SELECT sales.id, sales.sales_channel AS channel FROM sales
+      WHERE ((sales.sales_channel)::text = 'web'::text);
+  )sql");
+  EXPECT_EQ(renamed.views.at({"public", "v"}).normal_form,
+            direct.views.at({"public", "v"}).normal_form);
+  // The definition (rendered by inspect --format sql) follows too, keeping the output name.
+  EXPECT_EQ(renamed.views.at({"public", "v"}).definition,
+            "SELECT id, sales_channel AS channel FROM sales orders WHERE sales_channel = 'web'");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "catalog/naming.h"
 #include "sql/expr_normalizer.h"
 #include "sql/parser.h"
+#include "sql/view_normalizer.h"
 
 namespace dbarch::catalog {
 
@@ -139,11 +140,52 @@ std::vector<std::string> CatalogBuilder::Impl::CompositeResultColumns(
   return {};
 }
 
+sql::QueryHints CatalogBuilder::Impl::ViewQueryHints(const sql::ExprHints* expr,
+                                                     const ColumnRename* rename) const {
+  sql::QueryHints hints;
+  hints.expr = expr;
+  hints.relation =
+      [this, rename](const std::vector<std::string>& parts) -> std::optional<sql::QueryRelation> {
+    auto q = FindRelation(parts, -1, "relation", true, true, false, false);
+    if (!q.ok()) return std::nullopt;
+    sql::QueryRelation rel{q->schema, q->name, {}};
+    if (const Table* t = cat_.FindTable(*q)) {
+      rel.columns.reserve(t->columns.size());
+      for (const Column& c : t->columns) {
+        std::string base = cat_.types.empty() ? std::string() : DomainBase(c.type);
+        rel.columns.emplace_back(c.name, !base.empty() ? base : sql::InternalTypeName(c.type));
+      }
+    } else if (auto v = cat_.views.find(*q); v != cat_.views.end()) {
+      for (const std::string& c : v->second.columns) rel.columns.emplace_back(c, "");
+    }
+    if (rename != nullptr && *q == rename->relation) {
+      for (auto& [name, type] : rel.columns) {
+        if (name == rename->to) name = rename->from;
+      }
+    }
+    return rel;
+  };
+  hints.composite_columns = [this](const PgQuery__FuncCall* f) {
+    return CompositeResultColumns(f);
+  };
+  return hints;
+}
+
+std::string CatalogBuilder::Impl::ViewNormalForm(const Node* query,
+                                                 const std::string& definition) const {
+  sql::ExprHints expr = BaseHints();
+  sql::QueryHints hints = ViewQueryHints(&expr, nullptr);
+  // A query the normaliser cannot deparse compares by its plain deparse.
+  auto normal = sql::NormalizeViewQuery(query, hints);
+  return normal.ok() ? *normal : definition;
+}
+
 Result<View> CatalogBuilder::Impl::BuildView(const QualifiedName& name, const Node* query,
                                              sql::NodeRange aliases) const {
   View v;
   v.name = name;
   DBARCH_ASSIGN_OR_RETURN(v.definition, sql::DeparseStatement(query));
+  v.normal_form = ViewNormalForm(query, v.definition);
   DBARCH_ASSIGN_OR_RETURN(v.columns, QueryColumns(query));
   std::vector<std::string> renamed = sql::StrList(aliases.b, aliases.size());
   for (size_t i = 0; i < renamed.size() && i < v.columns.size(); ++i) v.columns[i] = renamed[i];

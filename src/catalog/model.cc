@@ -46,7 +46,7 @@ bool IndexesMatch(const Index& a, const Index& b) {
 
 bool View::operator==(const View& o) const {
   return name == o.name && materialized == o.materialized && columns == o.columns &&
-         relations == o.relations && options == o.options &&
+         relations == o.relations && normal_form == o.normal_form && options == o.options &&
          column_comments == o.column_comments && owner == o.owner && comment == o.comment;
 }
 

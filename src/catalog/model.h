@@ -213,7 +213,11 @@ struct Table {
 struct View {
   QualifiedName name;
   bool materialized = false;
-  std::string definition;  // canonical deparse of the query
+  std::string definition;  // canonical deparse of the query, as written (rendered as DDL)
+  // The query in sql::NormalizeViewQuery form (columns resolved, `*` expanded, ordinals and
+  // the server's implicit casts normalised): equal for the DDL text and for the server's
+  // pg_get_viewdef text of one query. The plain deparse when the query cannot be normalised.
+  std::string normal_form;
   std::vector<std::string> columns;   // output column names, in order
   std::vector<QualifiedName> relations;  // relations the query reads, sorted
   std::vector<std::pair<std::string, std::string>> options;  // security_barrier, check_option
@@ -221,9 +225,10 @@ struct View {
   std::string owner;
   std::string comment;
   Origin origin;
-  // Views are equal when name, kind, options, output columns and referenced relations
-  // are: the server rewrites view text (expands *, qualifies columns, adds aliases), so
-  // the definition text of a view read back from a server differs from what was written.
+  // Views (and materialized views) are equal when name, kind, options, output columns,
+  // referenced relations and the query's normal form are: the server rewrites view text
+  // (expands *, qualifies columns, adds aliases and casts), so `definition` itself is not
+  // compared; `normal_form` is the same for both spellings (blind spots: view_normalizer.h).
   bool operator==(const View& o) const;
 };
 

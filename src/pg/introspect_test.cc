@@ -198,6 +198,7 @@ std::vector<std::string> CatalogLines(const catalog::Catalog& c) {
     std::string o = std::string(v.materialized ? "materialized view " : "view ") + Str(qn);
     add(o, "columns", Str(v.columns));
     add(o, "relations", Str(v.relations));
+    add(o, "query", v.normal_form);
     add(o, "options", Str(v.options));
     for (const auto& [col, text] : v.column_comments) add(o, "column comment " + col, text);
     add(o, "owner", v.owner);

@@ -583,6 +583,16 @@ Result<std::string> CanonicalExpr(const Node* expr, ExprContext context, const E
   return DeparseExpr(copy);
 }
 
+void CanonicalizeTreeInPlace(Arena& arena, Node** tree, const ExprHints* hints) {
+  if (tree == nullptr || *tree == nullptr) return;
+  struct HintScope {
+    explicit HintScope(const ExprHints* h) : saved(current_hints) { current_hints = h; }
+    ~HintScope() { current_hints = saved; }
+    const ExprHints* saved;
+  } scope(hints);
+  Rewrite(arena, tree, Strip::kNone);
+}
+
 namespace {
 
 void ResugarInLists(Arena& arena, Node* n) {

@@ -23,6 +23,8 @@
 
 namespace dbarch::sql {
 
+class Arena;
+
 enum class ExprContext {
   kDefault,  // column default: its value is coerced to the column type, so a top cast goes
   kGeneric,  // CHECK, index expression, predicate, policy, generated column
@@ -58,6 +60,11 @@ struct ExprHints {
 // Canonical text of `expr` (not modified). `hints` may be null.
 Result<std::string> CanonicalExpr(const Node* expr, ExprContext context,
                                   const ExprHints* hints = nullptr);
+// Applies CanonicalExpr's rewrites (kGeneric context) in place to every expression under
+// `*tree`, which may be a whole statement (a view's query): IN lists, BETWEEN, LIKE, type
+// names, pg_catalog/public qualifiers, and the literal casts CanonicalExpr drops. `*tree`
+// must live in `arena` (sql::Arena::Copy); new nodes are allocated there. `hints` may be null.
+void CanonicalizeTreeInPlace(Arena& arena, Node** tree, const ExprHints* hints);
 // Parses `expr_sql` as an expression and returns its canonical text; a syntax error
 // returns kParseError with the position inside `expr_sql`.
 Result<std::string> CanonicalExprText(std::string_view expr_sql, ExprContext context,
