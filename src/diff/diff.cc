@@ -51,6 +51,7 @@ enum Phase : int {
   kTypes,
   kSequences,
   kFunctions,
+  kDomains,
   kTables,
   kTableAlters,
   kColumns,
@@ -80,6 +81,20 @@ std::string ColumnName(const QualifiedName& table, const std::string& column) {
 
 std::string MemberName(const QualifiedName& table, const std::string& member) {
   return table.Quoted() + "." + QuoteIdent(member);
+}
+
+// A column default as SQL: the model drops a cast on a whole default, which an empty array
+// needs to have a type.
+std::string DefaultSql(const Column& c) {
+  if (c.default_expr == "ARRAY[]") return "ARRAY[]::" + report::SqlType(c.type);
+  return c.default_expr;
+}
+
+std::string ColumnDef(const Column& c) {
+  if (c.default_expr != "ARRAY[]") return report::ColumnSql(c);
+  Column copy = c;
+  copy.default_expr = DefaultSql(c);
+  return report::ColumnSql(copy);
 }
 
 std::string OwnerSql(const std::string& owner) { return report::SqlRole(owner); }
@@ -411,7 +426,7 @@ class Engine {
     a.owner = b.owner;
     a.comment = b.comment;
     a.column_comments = b.column_comments;
-    return a == b && a.definition == b.definition;
+    return a == b;
   }
 
   static std::string TypeSpelling(const QualifiedName& q) {
@@ -496,7 +511,7 @@ class Engine {
 
   void CreateType(const Type& t) {
     std::vector<std::string> sql = report::CreateStatements(to_, t);
-    Add(kTypes, t.kind == TypeKind::kDomain ? ObjectKind::kDomain : ObjectKind::kType,
+    Add(t.kind == TypeKind::kDomain ? kDomains : kTypes, t.kind == TypeKind::kDomain ? ObjectKind::kDomain : ObjectKind::kType,
         t.name.Quoted(), Action::kCreate, sql, {"DROP " + TypeWord(t) + t.name.Quoted()});
     if (!t.owner.empty()) OwnerChange(ObjectKind::kType, TypeWord(t) + t.name.Quoted(), "", t.owner);
     if (!t.comment.empty()) CommentChange(ObjectKind::kType, TypeWord(t) + t.name.Quoted(), "", t.comment);
@@ -547,10 +562,25 @@ class Engine {
       OwnerChange(ObjectKind::kType, what, a.owner, t.owner);
       CommentChange(ObjectKind::kType, what, a.comment, t.comment);
     }
+    for (const Type* t : DependencyOrder(created)) CreateType(*t);
+    std::vector<const Type*> dropped;
+    for (const auto& [q, t] : from_.types) {
+      if (to_.types.count(q) == 0) dropped.push_back(&t);
+    }
+    std::vector<const Type*> drop_order = DependencyOrder(dropped);
+    std::reverse(drop_order.begin(), drop_order.end());
+    for (const Type* t : drop_order) {
+      Add(kDropTypes, t->kind == TypeKind::kDomain ? ObjectKind::kDomain : ObjectKind::kType,
+          t->name.Quoted(), Action::kDrop, {"DROP " + TypeWord(*t) + t->name.Quoted()},
+          report::CreateStatements(from_, *t));
+    }
+  }
+
+  // `types` ordered so that a type comes after the types of the list it is built on.
+  static std::vector<const Type*> DependencyOrder(std::vector<const Type*> created) {
     std::stable_sort(created.begin(), created.end(), [](const Type* a, const Type* b) {
       return TypeOrder(a->kind) < TypeOrder(b->kind);
     });
-    // A domain or composite over another new type comes after it.
     std::vector<const Type*> ordered;
     std::set<std::string> placed;
     for (size_t round = 0; round < created.size() + 1 && ordered.size() < created.size(); ++round) {
@@ -571,14 +601,7 @@ class Engine {
         }
       }
     }
-    for (const Type* t : ordered) CreateType(*t);
-    for (const auto& [q, t] : from_.types) {
-      if (to_.types.count(q)) continue;
-      Change& c = Add(kDropTypes, t.kind == TypeKind::kDomain ? ObjectKind::kDomain : ObjectKind::kType,
-                      q.Quoted(), Action::kDrop, {"DROP " + TypeWord(t) + q.Quoted()},
-                      report::CreateStatements(from_, t));
-      (void)c;
-    }
+    return ordered;
   }
 
   static std::string BaseName(const std::string& type) {
@@ -695,31 +718,31 @@ class Engine {
     if (a.base_type != b.base_type || a.collation != b.collation) {
       std::vector<std::string> sql{"DROP DOMAIN " + name};
       for (const std::string& s : report::CreateStatements(to_, b)) sql.push_back(s);
-      Change& c = Add(kTypes, ObjectKind::kDomain, name, Action::kAlter, sql);
+      Change& c = Add(kDomains, ObjectKind::kDomain, name, Action::kAlter, sql);
       c.destructive = true;
       c.data_loss = "columns of domain " + name + " (dropped with it)";
       return;
     }
     std::string alter = "ALTER DOMAIN " + name;
     if (a.default_expr != b.default_expr) {
-      Add(kTypes, ObjectKind::kDomain, name, Action::kAlter,
+      Add(kDomains, ObjectKind::kDomain, name, Action::kAlter,
           {alter + (b.default_expr.empty() ? " DROP DEFAULT" : " SET DEFAULT " + b.default_expr)});
     }
     if (a.not_null != b.not_null) {
-      Change& c = Add(kTypes, ObjectKind::kDomain, name, Action::kAlter,
+      Change& c = Add(kDomains, ObjectKind::kDomain, name, Action::kAlter,
                       {alter + (b.not_null ? " SET NOT NULL" : " DROP NOT NULL")});
       c.scans = b.not_null;
     }
     for (const catalog::DomainConstraint& dc : a.constraints) {
       auto same = std::find(b.constraints.begin(), b.constraints.end(), dc);
       if (same != b.constraints.end()) continue;
-      Add(kTypes, ObjectKind::kDomain, MemberName(b.name, dc.name), Action::kDrop,
+      Add(kDomains, ObjectKind::kDomain, MemberName(b.name, dc.name), Action::kDrop,
           {alter + " DROP CONSTRAINT " + QuoteIdent(dc.name)});
     }
     for (const catalog::DomainConstraint& dc : b.constraints) {
       auto same = std::find(a.constraints.begin(), a.constraints.end(), dc);
       if (same != a.constraints.end()) continue;
-      Change& c = Add(kTypes, ObjectKind::kDomain, MemberName(b.name, dc.name), Action::kCreate,
+      Change& c = Add(kDomains, ObjectKind::kDomain, MemberName(b.name, dc.name), Action::kCreate,
                       {alter + " ADD CONSTRAINT " + QuoteIdent(dc.name) + " CHECK (" +
                        sql::DdlExprText(dc.expression) + ")" + (dc.not_valid ? " NOT VALID" : "")});
       c.scans = !dc.not_valid;
@@ -766,8 +789,8 @@ class Engine {
       if (a == s) continue;
       if (!(a.options == s.options)) {
         Add(kSequences, ObjectKind::kSequence, q.Quoted(), Action::kAlter,
-            {"ALTER SEQUENCE " + q.Quoted() + SequenceAlterOptions(s.options)},
-            {"ALTER SEQUENCE " + q.Quoted() + SequenceAlterOptions(a.options)});
+            {"ALTER SEQUENCE " + q.Quoted() + SequenceAlterOptions(s.options) + Restart(a.options, s.options)},
+            {"ALTER SEQUENCE " + q.Quoted() + SequenceAlterOptions(a.options) + Restart(s.options, a.options)});
       }
       if (a.unlogged != s.unlogged) {
         Add(kSequences, ObjectKind::kSequence, q.Quoted(), Action::kAlter,
@@ -886,6 +909,12 @@ class Engine {
     std::stable_sort(dropped.begin(), dropped.end(), [&](const Table* a, const Table* b) {
       return Depth(from_, a->name) > Depth(from_, b->name);
     });
+    for (const Table* t : dropped) {
+      // Foreign keys between dropped tables go first, so that any drop order works.
+      for (const Constraint& k : t->constraints) {
+        if (k.kind == ConstraintKind::kForeignKey && k.ref_table != t->name) DropConstraint(*t, k);
+      }
+    }
     for (const Table* t : dropped) {
       bool recreate = recreated_tables_.count(t->name) > 0;
       // A partition of a dropped partitioned table goes with it.
@@ -1189,7 +1218,7 @@ class Engine {
         if (!c.is_local && (b.partition_of || !b.inherits.empty())) continue;
         Change& ch = Add(kColumns, ObjectKind::kColumn, ColumnName(b.name, c.name), Action::kDrop,
                          {alter + " DROP COLUMN " + QuoteIdent(c.name)},
-                         {alter + " ADD COLUMN " + report::ColumnSql(c)});
+                         {alter + " ADD COLUMN " + ColumnDef(c)});
         ch.lock = kAccessExclusive;
         ch.destructive = true;
         ch.data_loss = "the values of column " + ColumnName(b.name, c.name);
@@ -1210,7 +1239,7 @@ class Engine {
         }
       }
       Change& ch = Add(kColumns, ObjectKind::kColumn, ColumnName(b.name, c.name), Action::kCreate,
-                       {alter + " ADD COLUMN " + report::ColumnSql(c)},
+                       {alter + " ADD COLUMN " + ColumnDef(c)},
                        {alter + " DROP COLUMN " + QuoteIdent(c.name)});
       ch.lock = kAccessExclusive;
       bool volatile_default = c.default_expr.find("nextval(") != std::string::npos ||
@@ -1254,6 +1283,12 @@ class Engine {
       if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
     }
     return s;
+  }
+
+  // " RESTART" when the new bounds exclude where the sequence starts (the server refuses
+  // bounds that exclude its current value).
+  static std::string Restart(const catalog::SequenceOptions& a, const catalog::SequenceOptions& b) {
+    return a.start < b.min_value || a.start > b.max_value ? " RESTART" : "";
   }
 
   static std::string IdentityWord(IdentityKind k) {
@@ -1306,9 +1341,9 @@ class Engine {
       }
       // No ALTER for a new generation expression in PostgreSQL 15: drop and add again.
       Change& c = add({table_alter + " DROP COLUMN " + QuoteIdent(a.name),
-                       table_alter + " ADD COLUMN " + report::ColumnSql(b)},
+                       table_alter + " ADD COLUMN " + ColumnDef(b)},
                       {table_alter + " DROP COLUMN " + QuoteIdent(b.name),
-                       table_alter + " ADD COLUMN " + report::ColumnSql(a)});
+                       table_alter + " ADD COLUMN " + ColumnDef(a)});
       c.rewrites = true;
       if (a.generated_expr.empty()) {
         c.destructive = true;
@@ -1324,7 +1359,7 @@ class Engine {
     // 2. the default goes before a type change (it may not convert).
     bool default_dropped = false;
     if (!a.default_expr.empty() && (a.default_expr != b.default_expr || type_changes)) {
-      add({alter + " DROP DEFAULT"}, {alter + " SET DEFAULT " + a.default_expr});
+      add({alter + " DROP DEFAULT"}, {alter + " SET DEFAULT " + DefaultSql(a)});
       default_dropped = true;
     }
     // 3. the type.
@@ -1334,12 +1369,12 @@ class Engine {
       bool widening = IsWidening(a.type, b.type);
       bool same_type = a.type == b.type;
       if (!same_type && !widening && !IsBinaryCoercible(a.type, b.type)) {
-        stmt += " USING " + QuoteIdent(b.name) + "::" + report::SqlType(b.type);
+        stmt += " USING " + CastSql(from_, a.type, to_, b.type, QuoteIdent(b.name));
       }
       std::string back = alter + " TYPE " + report::SqlType(a.type);
       if (!a.collation.empty()) back += " COLLATE " + report::SqlDottedName(a.collation);
       if (!same_type && !IsWidening(b.type, a.type) && !IsBinaryCoercible(b.type, a.type)) {
-        back += " USING " + QuoteIdent(a.name) + "::" + report::SqlType(a.type);
+        back += " USING " + CastSql(to_, b.type, from_, a.type, QuoteIdent(a.name));
       }
       Change& c = add({stmt}, {back});
       c.rewrites = !same_type && !IsBinaryCoercible(a.type, b.type);
@@ -1350,8 +1385,8 @@ class Engine {
     }
     // 4. the new default.
     if (!b.default_expr.empty() && (default_dropped || a.default_expr != b.default_expr)) {
-      add({alter + " SET DEFAULT " + b.default_expr},
-          {a.default_expr.empty() ? alter + " DROP DEFAULT" : alter + " SET DEFAULT " + a.default_expr});
+      add({alter + " SET DEFAULT " + DefaultSql(b)},
+          {a.default_expr.empty() ? alter + " DROP DEFAULT" : alter + " SET DEFAULT " + DefaultSql(a)});
     }
     // 5. NOT NULL (an identity needs it first).
     if (a.not_null != b.not_null) {
@@ -1371,7 +1406,8 @@ class Engine {
             {alter + " SET GENERATED " + IdentityWord(a.identity)});
       }
       if (!(a.identity_options == b.identity_options)) {
-        add({alter + IdentitySetOptions(b.identity_options)}, {alter + IdentitySetOptions(a.identity_options)});
+        add({alter + IdentitySetOptions(b.identity_options) + Restart(a.identity_options, b.identity_options)},
+            {alter + IdentitySetOptions(a.identity_options) + Restart(b.identity_options, a.identity_options)});
       }
     }
     if (a.storage != b.storage) {
@@ -1382,6 +1418,26 @@ class Engine {
           {});
     }
     CommentChange(ObjectKind::kColumn, "COLUMN " + col, a.comment, b.comment);
+  }
+
+  // Whether `type` names an enum of `cat` (or an array of one).
+  static bool IsEnum(const Catalog& cat, const std::string& type) {
+    std::string base = BaseName(type);
+    for (const auto& [q, t] : cat.types) {
+      if (t.kind == TypeKind::kEnum && TypeSpelling(q) == base) return true;
+    }
+    return false;
+  }
+
+  // `value` (a column reference) converted from `from_type` to `to_type`: enums have no cast
+  // to another enum or from most types, so they go through text.
+  static std::string CastSql(const Catalog& from, const std::string& from_type, const Catalog& to,
+                             const std::string& to_type, const std::string& value) {
+    bool arrays = EndsWith(from_type, "[]") && EndsWith(to_type, "[]");
+    if (IsEnum(from, from_type) || IsEnum(to, to_type)) {
+      return value + "::text" + (arrays ? "[]" : "") + "::" + report::SqlType(to_type);
+    }
+    return value + "::" + report::SqlType(to_type);
   }
 
   // ----- indexes

@@ -32,6 +32,14 @@ inline Result<catalog::Catalog> ModelOf(const std::string& name, const std::stri
   catalog::BuildOptions options;
   if (!search_path.empty()) options.search_path = search_path;
   catalog::CatalogBuilder builder(options);
+  // The schemas of the search path exist before the file runs (as in the databases).
+  std::string schemas;
+  for (const std::string& s : search_path) {
+    if (s != "public") schemas += "CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(s) + ";\n";
+  }
+  if (!schemas.empty()) {
+    DBARCH_RETURN_IF_ERROR(builder.ApplyFile(SourceFile("search_path.sql", schemas)));
+  }
   DBARCH_RETURN_IF_ERROR(builder.ApplyFile(SourceFile(name, text)));
   return builder.Finish();
 }
