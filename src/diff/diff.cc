@@ -69,6 +69,7 @@ enum Phase : int {
   kComments,
   kDropTables,
   kDropSequences,
+  kDropDomains,
   kDropFunctions,
   kDropTypes,
   kDropExtensions,
@@ -88,13 +89,6 @@ std::string MemberName(const QualifiedName& table, const std::string& member) {
 std::string DefaultSql(const Column& c) {
   if (c.default_expr == "ARRAY[]") return "ARRAY[]::" + report::SqlType(c.type);
   return c.default_expr;
-}
-
-std::string ColumnDef(const Column& c) {
-  if (c.default_expr != "ARRAY[]") return report::ColumnSql(c);
-  Column copy = c;
-  copy.default_expr = DefaultSql(c);
-  return report::ColumnSql(copy);
 }
 
 std::string OwnerSql(const std::string& owner) { return report::SqlRole(owner); }
@@ -266,12 +260,15 @@ void ApplyTableRename(Catalog& cat, const QualifiedName& from, const QualifiedNa
 
 class Engine {
  public:
+  // The source is copied only when renames have to be applied to it.
   Engine(const Catalog& from, const Catalog& to, const DiffOptions& options)
-      : original_from_(from), to_(to), options_(options) {}
+      : renamed_(options.renames.empty() ? Catalog{} : from),
+        from_(options.renames.empty() ? from : renamed_),
+        to_(to),
+        options_(options) {}
 
   DiffResult Run() {
-    from_ = original_from_;
-    Renames();
+    if (!options_.renames.empty()) Renames(renamed_);
     Prepare();
     Schemas();
     Extensions();
@@ -307,15 +304,15 @@ class Engine {
   }
 
   // ----- renames
-  void Renames() {
+  void Renames(Catalog& renamed) {
     for (const Rename& r : options_.renames) {
       if (r.kind == ObjectKind::kTable) {
         QualifiedName old{r.table.schema, r.old_name};
-        if (from_.tables.count(old) == 0 || from_.tables.count(r.table) > 0 ||
+        if (renamed.tables.count(old) == 0 || renamed.tables.count(r.table) > 0 ||
             to_.tables.count(r.table) == 0) {
           continue;
         }
-        ApplyTableRename(from_, old, r.table);
+        ApplyTableRename(renamed, old, r.table);
         Add(kRenames, ObjectKind::kTable, r.table.Quoted(), Action::kRename,
             {"ALTER TABLE " + old.Quoted() + " RENAME TO " + QuoteIdent(r.table.name)},
             {"ALTER TABLE " + r.table.Quoted() + " RENAME TO " + QuoteIdent(old.name)})
@@ -324,13 +321,13 @@ class Engine {
     }
     for (const Rename& r : options_.renames) {
       if (r.kind != ObjectKind::kColumn) continue;
-      Table* t = from_.FindTable(r.table);
+      Table* t = renamed.FindTable(r.table);
       const Table* target = to_.FindTable(r.table);
       if (t == nullptr || target == nullptr || t->FindColumn(r.old_name) == nullptr ||
           t->FindColumn(r.column) != nullptr || target->FindColumn(r.column) == nullptr) {
         continue;
       }
-      ApplyColumnRename(from_, r.table, r.old_name, r.column);
+      ApplyColumnRename(renamed, r.table, r.old_name, r.column);
       Add(kRenames, ObjectKind::kColumn, ColumnName(r.table, r.column), Action::kRename,
           {"ALTER TABLE " + r.table.Quoted() + " RENAME COLUMN " + QuoteIdent(r.old_name) +
            " TO " + QuoteIdent(r.column)},
@@ -570,7 +567,8 @@ class Engine {
     std::vector<const Type*> drop_order = DependencyOrder(dropped);
     std::reverse(drop_order.begin(), drop_order.end());
     for (const Type* t : drop_order) {
-      Add(kDropTypes, t->kind == TypeKind::kDomain ? ObjectKind::kDomain : ObjectKind::kType,
+      Add(t->kind == TypeKind::kDomain ? kDropDomains : kDropTypes,
+          t->kind == TypeKind::kDomain ? ObjectKind::kDomain : ObjectKind::kType,
           t->name.Quoted(), Action::kDrop, {"DROP " + TypeWord(*t) + t->name.Quoted()},
           report::CreateStatements(from_, *t));
     }
@@ -997,7 +995,21 @@ class Engine {
 
   // Key constraints (PRIMARY KEY / UNIQUE) of `table` that are dropped or changed: foreign
   // keys pointing at the table are dropped first and re-added after.
-  bool KeysChange(const QualifiedName& table) const {
+  bool KeysChange(const QualifiedName& table) {
+    auto cached = keys_change_.find(table);
+    if (cached != keys_change_.end()) return cached->second;
+    bool changes = ComputeKeysChange(table);
+    keys_change_.emplace(table, changes);
+    return changes;
+  }
+
+  bool ComputeKeysChange(const QualifiedName& table) {
+    if (unique_indexes_.empty()) {
+      for (const auto& [q, i] : from_.indexes) {
+        if (i.unique) unique_indexes_[i.table].push_back(&i);
+      }
+      unique_indexes_[QualifiedName{}];  // built, even when there is none
+    }
     const Table* a = from_.FindTable(table);
     const Table* b = to_.FindTable(table);
     if (a == nullptr || b == nullptr) return true;
@@ -1007,10 +1019,11 @@ class Engine {
       for (const Constraint& o : b->constraints) same = same || o == k;
       if (!same) return true;
     }
-    for (const auto& [q, i] : from_.indexes) {
-      if (i.table != table || !i.unique) continue;
-      auto it = to_.indexes.find(q);
-      if (it == to_.indexes.end() || !(it->second == i)) return true;
+    auto unique = unique_indexes_.find(table);
+    if (unique == unique_indexes_.end()) return false;
+    for (const Index* i : unique->second) {
+      auto it = to_.indexes.find(i->name);
+      if (it == to_.indexes.end() || !(it->second == *i)) return true;
     }
     return false;
   }
@@ -1218,7 +1231,7 @@ class Engine {
         if (!c.is_local && (b.partition_of || !b.inherits.empty())) continue;
         Change& ch = Add(kColumns, ObjectKind::kColumn, ColumnName(b.name, c.name), Action::kDrop,
                          {alter + " DROP COLUMN " + QuoteIdent(c.name)},
-                         {alter + " ADD COLUMN " + ColumnDef(c)});
+                         {alter + " ADD COLUMN " + report::ColumnSql(c)});
         ch.lock = kAccessExclusive;
         ch.destructive = true;
         ch.data_loss = "the values of column " + ColumnName(b.name, c.name);
@@ -1239,7 +1252,7 @@ class Engine {
         }
       }
       Change& ch = Add(kColumns, ObjectKind::kColumn, ColumnName(b.name, c.name), Action::kCreate,
-                       {alter + " ADD COLUMN " + ColumnDef(c)},
+                       {alter + " ADD COLUMN " + report::ColumnSql(c)},
                        {alter + " DROP COLUMN " + QuoteIdent(c.name)});
       ch.lock = kAccessExclusive;
       bool volatile_default = c.default_expr.find("nextval(") != std::string::npos ||
@@ -1341,9 +1354,9 @@ class Engine {
       }
       // No ALTER for a new generation expression in PostgreSQL 15: drop and add again.
       Change& c = add({table_alter + " DROP COLUMN " + QuoteIdent(a.name),
-                       table_alter + " ADD COLUMN " + ColumnDef(b)},
+                       table_alter + " ADD COLUMN " + report::ColumnSql(b)},
                       {table_alter + " DROP COLUMN " + QuoteIdent(b.name),
-                       table_alter + " ADD COLUMN " + ColumnDef(a)});
+                       table_alter + " ADD COLUMN " + report::ColumnSql(a)});
       c.rewrites = true;
       if (a.generated_expr.empty()) {
         c.destructive = true;
@@ -1702,8 +1715,8 @@ class Engine {
     }
   }
 
-  const Catalog& original_from_;
-  Catalog from_;  // the source with the declared renames applied
+  Catalog renamed_;       // the source with the declared renames applied (when there are any)
+  const Catalog& from_;   // the source as the diff sees it
   const Catalog& to_;
   const DiffOptions& options_;
   DiffResult result_;
@@ -1715,6 +1728,8 @@ class Engine {
   std::set<QualifiedName> rebuilt_enums_;
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
   std::set<std::string> gone_;       // quoted names of relations dropped
+  std::map<QualifiedName, bool> keys_change_;  // KeysChange, by table
+  std::map<QualifiedName, std::vector<const Index*>> unique_indexes_;  // of from_, by table
 };
 
 }  // namespace

@@ -139,7 +139,7 @@ TEST(Diff, RenameAnnotations) {
 
 TEST(Diff, ReverseOptionsUndoRenames) {
   catalog::Catalog a = Model("CREATE TABLE old_t (c int);");
-  std::string to = "-- dbarch:renamed-from old_t\nCREATE TABLE new_t (d int -- dbarch:renamed-from c\n);";
+  std::string to = "-- dbarch:renamed-from old_t\nCREATE TABLE new_t (\n  d int -- dbarch:renamed-from c\n);";
   catalog::Catalog b = Model(to);
   DiffOptions options;
   options.renames = RenameAnnotationsInText(b, "schema.sql", to);
@@ -164,7 +164,7 @@ TEST(Diff, CommentsGrantsAndPolicies) {
                "CREATE TABLE t (a int); ALTER TABLE t ENABLE ROW LEVEL SECURITY;"
                "CREATE POLICY p ON t USING (a > 0);"),
             (Lines{"ALTER TABLE public.t ENABLE ROW LEVEL SECURITY",
-                   "CREATE POLICY p ON public.t USING ((a > 0))"}));
+                   "CREATE POLICY p ON public.t USING (a > 0)"}));
 }
 
 TEST(Diff, JsonAndTextFormats) {

@@ -109,7 +109,8 @@ TEST(SqldefConformance, PassRatePerFile) {
     ASSERT_TRUE(admin.ok());
     // Roles that cases grant to (cluster-wide, so created once).
     for (const char* role : {"psqldef_user", "readonly_user", "app_user", "admin_user",
-                             "writer_user", "reader", "writer", "admin", "app_role"}) {
+                             "writer_user", "reader", "writer", "admin", "app_role", "user1",
+                             "user2", "user3", "admin_role", "user-with-dash"}) {
       (void)admin->Exec(std::string("CREATE ROLE ") + QuoteIdent(role));
     }
   }
