@@ -926,8 +926,14 @@ class Engine {
     }
   }
 
-  // Whether a table's foreign keys point at a table whose keys are rebuilt (not used now).
-  bool TouchesRebuilt(const Table&) const { return false; }
+  // Whether a foreign key of `t` points at a table whose keys are dropped or changed (the
+  // foreign key is then dropped first and added again after).
+  bool TouchesRebuilt(const Table& t) {
+    for (const Constraint& k : t.constraints) {
+      if (k.kind == ConstraintKind::kForeignKey && KeysChange(k.ref_table)) return true;
+    }
+    return false;
+  }
 
   void CreateTable(const Table& t) {
     std::string name = t.name.Quoted();
