@@ -317,6 +317,7 @@ class Engine {
             {"ALTER TABLE " + old.Quoted() + " RENAME TO " + QuoteIdent(r.table.name)},
             {"ALTER TABLE " + r.table.Quoted() + " RENAME TO " + QuoteIdent(old.name)})
             .lock = kAccessExclusive;
+        RenameDerivedNames(renamed, old.name, r.table);
       }
     }
     for (const Rename& r : options_.renames) {
@@ -333,6 +334,53 @@ class Engine {
            " TO " + QuoteIdent(r.column)},
           {"ALTER TABLE " + r.table.Quoted() + " RENAME COLUMN " + QuoteIdent(r.column) + " TO " +
            QuoteIdent(r.old_name)})
+          .lock = kAccessExclusive;
+    }
+  }
+
+  // The server keeps the names of a renamed table's constraints and indexes; those named
+  // after the old table ("customers_pkey") are renamed when the target has them under the
+  // new table's name ("clients_pkey") and not under the old one.
+  void RenameDerivedNames(Catalog& renamed, const std::string& old_table, const QualifiedName& table) {
+    Table* t = renamed.FindTable(table);
+    const Table* target = to_.FindTable(table);
+    if (t == nullptr || target == nullptr) return;
+    std::string prefix = old_table + "_";
+    auto target_has = [&](const std::string& name) {
+      for (const Constraint& k : target->constraints) {
+        if (k.name == name) return true;
+      }
+      return false;
+    };
+    for (Constraint& k : t->constraints) {
+      if (k.name.rfind(prefix, 0) != 0) continue;
+      std::string new_name = table.name + k.name.substr(old_table.size());
+      if (!target_has(new_name) || target_has(k.name)) continue;
+      Add(kRenames, ObjectKind::kConstraint, MemberName(table, new_name), Action::kRename,
+          {"ALTER TABLE " + table.Quoted() + " RENAME CONSTRAINT " + QuoteIdent(k.name) + " TO " +
+           QuoteIdent(new_name)},
+          {"ALTER TABLE " + table.Quoted() + " RENAME CONSTRAINT " + QuoteIdent(new_name) + " TO " +
+           QuoteIdent(k.name)})
+          .lock = kAccessExclusive;
+      k.name = new_name;
+    }
+    std::sort(t->constraints.begin(), t->constraints.end(),
+              [](const Constraint& a, const Constraint& b) { return a.name < b.name; });
+    std::vector<QualifiedName> indexes;
+    for (const auto& [q, i] : renamed.indexes) {
+      if (i.table == table && q.name.rfind(prefix, 0) == 0) indexes.push_back(q);
+    }
+    for (const QualifiedName& q : indexes) {
+      QualifiedName new_q{q.schema, table.name + q.name.substr(old_table.size())};
+      if (to_.indexes.count(new_q) == 0 || to_.indexes.count(q) > 0 || renamed.indexes.count(new_q) > 0)
+        continue;
+      auto node = renamed.indexes.extract(q);
+      node.key() = new_q;
+      node.mapped().name = new_q;
+      renamed.indexes.insert(std::move(node));
+      Add(kRenames, ObjectKind::kIndex, new_q.Quoted(), Action::kRename,
+          {"ALTER INDEX " + q.Quoted() + " RENAME TO " + QuoteIdent(new_q.name)},
+          {"ALTER INDEX " + new_q.Quoted() + " RENAME TO " + QuoteIdent(q.name)})
           .lock = kAccessExclusive;
     }
   }
