@@ -27,7 +27,8 @@ std::string Schema(int tables, bool changed) {
     out += changed && i % 100 == 5 ? "true" : "false";  // 100 changed defaults
     out += ", g varchar(40)";
     if (changed && i % 100 == 9) out += ", h jsonb";  // 100 added columns
-    if (i > 0 && !(changed && (i - 1) % 200 == 7)) out += ", prev_id bigint REFERENCES t" + std::to_string(i - 1) + " (id)";
+    if (i > 0 && !(changed && (i - 1) % 200 == 7))
+      out += ", prev_id bigint REFERENCES t" + std::to_string(i - 1) + " (id)";
     out += ");\n";
     out += "CREATE INDEX " + t + "_a ON " + t + " (a);\n";
     if (changed && i % 200 == 11) out += "CREATE INDEX " + t + "_b ON " + t + " (b);\n";
@@ -45,9 +46,7 @@ std::string Schema(int tables, bool changed) {
 int main(int argc, char** argv) {
   int tables = argc > 1 ? std::atoi(argv[1]) : 10000;
   using Clock = std::chrono::steady_clock;
-  auto ms = [](Clock::duration d) {
-    return std::chrono::duration<double, std::milli>(d).count();
-  };
+  auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
   std::string from_sql = Schema(tables, false);
   std::string to_sql = Schema(tables, true);
   // Dropped tables are referenced by the next table's foreign key in the source only.

@@ -30,8 +30,9 @@ class DiffCommand : public Subcommand {
         "input, 4 connection/I/O, 70 internal error.");
     cmd->add_option("FROM", from_, "Source schema: file, directory or postgres:// URI");
     cmd->add_option("TO", to_, "Target schema: file, directory or postgres:// URI");
-    from_dsn_opt_ = cmd->add_option("--from-dsn", from_dsn_, "libpq conninfo of the source database")
-                        ->type_name("CONNINFO");
+    from_dsn_opt_ =
+        cmd->add_option("--from-dsn", from_dsn_, "libpq conninfo of the source database")
+            ->type_name("CONNINFO");
     to_dsn_opt_ = cmd->add_option("--to-dsn", to_dsn_, "libpq conninfo of the target database")
                       ->type_name("CONNINFO");
     cmd->add_option("--format", format_, "Output format: sql (default), json or text")
@@ -55,9 +56,10 @@ class DiffCommand : public Subcommand {
     bool to_dsn = to_dsn_opt_->count() > 0;
     size_t needed = (from_dsn ? 0 : 1) + (to_dsn ? 0 : 1);
     if (positional.size() != needed) {
-      return ReportUsageError("diff needs two schemas: FROM and TO (a file, a directory or a "
-                              "postgres:// URI; or --from-dsn / --to-dsn)",
-                              kHelp);
+      return ReportUsageError(
+          "diff needs two schemas: FROM and TO (a file, a directory or a "
+          "postgres:// URI; or --from-dsn / --to-dsn)",
+          kHelp);
     }
     size_t next = 0;
     std::string from = from_dsn ? from_dsn_ : positional[next++];

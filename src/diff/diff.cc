@@ -330,8 +330,8 @@ class Engine {
       }
       ApplyColumnRename(renamed, r.table, r.old_name, r.column);
       Add(kRenames, ObjectKind::kColumn, ColumnName(r.table, r.column), Action::kRename,
-          {"ALTER TABLE " + r.table.Quoted() + " RENAME COLUMN " + QuoteIdent(r.old_name) +
-           " TO " + QuoteIdent(r.column)},
+          {"ALTER TABLE " + r.table.Quoted() + " RENAME COLUMN " + QuoteIdent(r.old_name) + " TO " +
+           QuoteIdent(r.column)},
           {"ALTER TABLE " + r.table.Quoted() + " RENAME COLUMN " + QuoteIdent(r.column) + " TO " +
            QuoteIdent(r.old_name)})
           .lock = kAccessExclusive;
@@ -341,7 +341,8 @@ class Engine {
   // The server keeps the names of a renamed table's constraints and indexes; those named
   // after the old table ("customers_pkey") are renamed when the target has them under the
   // new table's name ("clients_pkey") and not under the old one.
-  void RenameDerivedNames(Catalog& renamed, const std::string& old_table, const QualifiedName& table) {
+  void RenameDerivedNames(Catalog& renamed, const std::string& old_table,
+                          const QualifiedName& table) {
     Table* t = renamed.FindTable(table);
     const Table* target = to_.FindTable(table);
     if (t == nullptr || target == nullptr) return;
@@ -372,7 +373,8 @@ class Engine {
     }
     for (const QualifiedName& q : indexes) {
       QualifiedName new_q{q.schema, table.name + q.name.substr(old_table.size())};
-      if (to_.indexes.count(new_q) == 0 || to_.indexes.count(q) > 0 || renamed.indexes.count(new_q) > 0)
+      if (to_.indexes.count(new_q) == 0 || to_.indexes.count(q) > 0 ||
+          renamed.indexes.count(new_q) > 0)
         continue;
       auto node = renamed.indexes.extract(q);
       node.key() = new_q;
@@ -487,12 +489,15 @@ class Engine {
           Add(kSchemas, ObjectKind::kSchema, QuoteIdent(name), Action::kCreate,
               {"CREATE SCHEMA " + QuoteIdent(name)}, {"DROP SCHEMA " + QuoteIdent(name)});
         }
-        if (!s.owner.empty()) OwnerChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), "", s.owner);
-        if (!s.comment.empty()) CommentChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), "", s.comment);
+        if (!s.owner.empty())
+          OwnerChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), "", s.owner);
+        if (!s.comment.empty())
+          CommentChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), "", s.comment);
         continue;
       }
       OwnerChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), it->second.owner, s.owner);
-      CommentChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), it->second.comment, s.comment);
+      CommentChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), it->second.comment,
+                    s.comment);
     }
     for (const auto& [name, s] : from_.schemas) {
       if (to_.schemas.count(name) || name == "public") continue;
@@ -542,24 +547,33 @@ class Engine {
   }
 
   // ----- types
-  static std::string TypeWord(const Type& t) { return t.kind == TypeKind::kDomain ? "DOMAIN " : "TYPE "; }
+  static std::string TypeWord(const Type& t) {
+    return t.kind == TypeKind::kDomain ? "DOMAIN " : "TYPE ";
+  }
 
   static int TypeOrder(TypeKind k) {
     switch (k) {
-      case TypeKind::kEnum: return 0;
-      case TypeKind::kComposite: return 1;
-      case TypeKind::kRange: return 2;
-      case TypeKind::kDomain: return 3;
+      case TypeKind::kEnum:
+        return 0;
+      case TypeKind::kComposite:
+        return 1;
+      case TypeKind::kRange:
+        return 2;
+      case TypeKind::kDomain:
+        return 3;
     }
     return 3;
   }
 
   void CreateType(const Type& t) {
     std::vector<std::string> sql = report::CreateStatements(to_, t);
-    Add(t.kind == TypeKind::kDomain ? kDomains : kTypes, t.kind == TypeKind::kDomain ? ObjectKind::kDomain : ObjectKind::kType,
-        t.name.Quoted(), Action::kCreate, sql, {"DROP " + TypeWord(t) + t.name.Quoted()});
-    if (!t.owner.empty()) OwnerChange(ObjectKind::kType, TypeWord(t) + t.name.Quoted(), "", t.owner);
-    if (!t.comment.empty()) CommentChange(ObjectKind::kType, TypeWord(t) + t.name.Quoted(), "", t.comment);
+    Add(t.kind == TypeKind::kDomain ? kDomains : kTypes,
+        t.kind == TypeKind::kDomain ? ObjectKind::kDomain : ObjectKind::kType, t.name.Quoted(),
+        Action::kCreate, sql, {"DROP " + TypeWord(t) + t.name.Quoted()});
+    if (!t.owner.empty())
+      OwnerChange(ObjectKind::kType, TypeWord(t) + t.name.Quoted(), "", t.owner);
+    if (!t.comment.empty())
+      CommentChange(ObjectKind::kType, TypeWord(t) + t.name.Quoted(), "", t.comment);
   }
 
   void DropType(const Type& t, int phase) {
@@ -616,8 +630,8 @@ class Engine {
     std::reverse(drop_order.begin(), drop_order.end());
     for (const Type* t : drop_order) {
       Add(t->kind == TypeKind::kDomain ? kDropDomains : kDropTypes,
-          t->kind == TypeKind::kDomain ? ObjectKind::kDomain : ObjectKind::kType,
-          t->name.Quoted(), Action::kDrop, {"DROP " + TypeWord(*t) + t->name.Quoted()},
+          t->kind == TypeKind::kDomain ? ObjectKind::kDomain : ObjectKind::kType, t->name.Quoted(),
+          Action::kDrop, {"DROP " + TypeWord(*t) + t->name.Quoted()},
           report::CreateStatements(from_, *t));
     }
   }
@@ -809,7 +823,8 @@ class Engine {
 
   bool SequenceGoesWithColumn(const Sequence& s) const {
     if (!s.owned_by_table) return false;
-    if (dropped_tables_.count(*s.owned_by_table) || recreated_tables_.count(*s.owned_by_table)) return true;
+    if (dropped_tables_.count(*s.owned_by_table) || recreated_tables_.count(*s.owned_by_table))
+      return true;
     const Table* t = to_.FindTable(*s.owned_by_table);
     return t == nullptr || t->FindColumn(s.owned_by_column) == nullptr;
   }
@@ -835,17 +850,19 @@ class Engine {
       if (a == s) continue;
       if (!(a.options == s.options)) {
         Add(kSequences, ObjectKind::kSequence, q.Quoted(), Action::kAlter,
-            {"ALTER SEQUENCE " + q.Quoted() + SequenceAlterOptions(s.options) + Restart(a.options, s.options)},
-            {"ALTER SEQUENCE " + q.Quoted() + SequenceAlterOptions(a.options) + Restart(s.options, a.options)});
+            {"ALTER SEQUENCE " + q.Quoted() + SequenceAlterOptions(s.options) +
+             Restart(a.options, s.options)},
+            {"ALTER SEQUENCE " + q.Quoted() + SequenceAlterOptions(a.options) +
+             Restart(s.options, a.options)});
       }
       if (a.unlogged != s.unlogged) {
         Add(kSequences, ObjectKind::kSequence, q.Quoted(), Action::kAlter,
             {"ALTER SEQUENCE " + q.Quoted() + (s.unlogged ? " SET UNLOGGED" : " SET LOGGED")});
       }
       if (a.owned_by_table != s.owned_by_table || a.owned_by_column != s.owned_by_column) {
-        std::string target = s.owned_by_table ? s.owned_by_table->Quoted() + "." +
-                                                    QuoteIdent(s.owned_by_column)
-                                              : "NONE";
+        std::string target = s.owned_by_table
+                                 ? s.owned_by_table->Quoted() + "." + QuoteIdent(s.owned_by_column)
+                                 : "NONE";
         Add(kSequenceOwners, ObjectKind::kSequence, q.Quoted(), Action::kAlter,
             {"ALTER SEQUENCE " + q.Quoted() + " OWNED BY " + target});
       }
@@ -922,7 +939,7 @@ class Engine {
     int depth = 0;
     const Table* t = cat.FindTable(q);
     while (t != nullptr && depth < 64) {
-      const QualifiedName* parent = t->partition_of ? &*t->partition_of
+      const QualifiedName* parent = t->partition_of        ? &*t->partition_of
                                     : !t->inherits.empty() ? &t->inherits.front()
                                                            : nullptr;
       if (parent == nullptr) break;
@@ -991,17 +1008,23 @@ class Engine {
     for (const Constraint& k : t.constraints) {
       if (k.kind == ConstraintKind::kForeignKey || k.not_valid) AddConstraint(t, k);
       if (!k.comment.empty())
-        CommentChange(ObjectKind::kConstraint, "CONSTRAINT " + QuoteIdent(k.name) + " ON " + name, "", k.comment);
+        CommentChange(ObjectKind::kConstraint, "CONSTRAINT " + QuoteIdent(k.name) + " ON " + name,
+                      "", k.comment);
     }
     for (const catalog::Trigger& tr : t.triggers) CreateTrigger(t.name, tr);
-    if (t.rls_enabled) Add(kPolicies, ObjectKind::kTable, name, Action::kAlter, {"ALTER TABLE " + name + " ENABLE ROW LEVEL SECURITY"});
-    if (t.rls_forced) Add(kPolicies, ObjectKind::kTable, name, Action::kAlter, {"ALTER TABLE " + name + " FORCE ROW LEVEL SECURITY"});
+    if (t.rls_enabled)
+      Add(kPolicies, ObjectKind::kTable, name, Action::kAlter,
+          {"ALTER TABLE " + name + " ENABLE ROW LEVEL SECURITY"});
+    if (t.rls_forced)
+      Add(kPolicies, ObjectKind::kTable, name, Action::kAlter,
+          {"ALTER TABLE " + name + " FORCE ROW LEVEL SECURITY"});
     for (const catalog::Policy& p : t.policies) CreatePolicy(t.name, p);
     if (!t.owner.empty()) OwnerChange(ObjectKind::kTable, "TABLE " + name, "", t.owner);
     if (!t.comment.empty()) CommentChange(ObjectKind::kTable, "TABLE " + name, "", t.comment);
     for (const Column& col : t.columns) {
       if (!col.comment.empty())
-        CommentChange(ObjectKind::kColumn, "COLUMN " + ColumnName(t.name, col.name), "", col.comment);
+        CommentChange(ObjectKind::kColumn, "COLUMN " + ColumnName(t.name, col.name), "",
+                      col.comment);
     }
   }
 
@@ -1030,12 +1053,14 @@ class Engine {
 
   void CreateTrigger(const QualifiedName& table, const catalog::Trigger& tr) {
     std::vector<std::string> sql{report::TriggerSql(table, tr)};
-    if (!tr.enabled) sql.push_back("ALTER TABLE " + table.Quoted() + " DISABLE TRIGGER " + QuoteIdent(tr.name));
-    Change& c = Add(kTriggers, ObjectKind::kTrigger, MemberName(table, tr.name), Action::kCreate, sql,
-                    {"DROP TRIGGER " + QuoteIdent(tr.name) + " ON " + table.Quoted()});
+    if (!tr.enabled)
+      sql.push_back("ALTER TABLE " + table.Quoted() + " DISABLE TRIGGER " + QuoteIdent(tr.name));
+    Change& c = Add(kTriggers, ObjectKind::kTrigger, MemberName(table, tr.name), Action::kCreate,
+                    sql, {"DROP TRIGGER " + QuoteIdent(tr.name) + " ON " + table.Quoted()});
     c.lock = kShareRowExclusive;
     if (!tr.comment.empty())
-      CommentChange(ObjectKind::kTrigger, "TRIGGER " + QuoteIdent(tr.name) + " ON " + table.Quoted(), "", tr.comment);
+      CommentChange(ObjectKind::kTrigger,
+                    "TRIGGER " + QuoteIdent(tr.name) + " ON " + table.Quoted(), "", tr.comment);
   }
 
   void CreatePolicy(const QualifiedName& table, const catalog::Policy& p) {
@@ -1044,7 +1069,8 @@ class Engine {
                     {"DROP POLICY " + QuoteIdent(p.name) + " ON " + table.Quoted()});
     c.lock = kAccessExclusive;
     if (!p.comment.empty())
-      CommentChange(ObjectKind::kPolicy, "POLICY " + QuoteIdent(p.name) + " ON " + table.Quoted(), "", p.comment);
+      CommentChange(ObjectKind::kPolicy, "POLICY " + QuoteIdent(p.name) + " ON " + table.Quoted(),
+                    "", p.comment);
   }
 
   // Key constraints (PRIMARY KEY / UNIQUE) of `table` that are dropped or changed: foreign
@@ -1117,7 +1143,8 @@ class Engine {
     }
     // Partitions: a changed bound or parent is a DETACH and an ATTACH.
     if (a.partition_of != b.partition_of || a.partition_bound != b.partition_bound) {
-      if (a.partition_of && to_.tables.count(*a.partition_of) && !recreated_tables_.count(*a.partition_of)) {
+      if (a.partition_of && to_.tables.count(*a.partition_of) &&
+          !recreated_tables_.count(*a.partition_of)) {
         Change& c = Add(kDetach, ObjectKind::kTable, name, Action::kAlter,
                         {"ALTER TABLE " + a.partition_of->Quoted() + " DETACH PARTITION " + name});
         c.lock = kAccessExclusive;
@@ -1134,7 +1161,8 @@ class Engine {
       for (const QualifiedName& p : a.inherits) {
         if (std::find(b.inherits.begin(), b.inherits.end(), p) == b.inherits.end() &&
             !dropped_tables_.count(p)) {
-          Add(kDetach, ObjectKind::kTable, name, Action::kAlter, {alter + " NO INHERIT " + p.Quoted()})
+          Add(kDetach, ObjectKind::kTable, name, Action::kAlter,
+              {alter + " NO INHERIT " + p.Quoted()})
               .lock = kAccessExclusive;
         }
       }
@@ -1178,7 +1206,8 @@ class Engine {
       if (n != nullptr) {
         AddConstraint(b, *n);
         if (!n->comment.empty())
-          CommentChange(ObjectKind::kConstraint, "CONSTRAINT " + QuoteIdent(n->name) + " ON " + name, "", n->comment);
+          CommentChange(ObjectKind::kConstraint,
+                        "CONSTRAINT " + QuoteIdent(n->name) + " ON " + name, "", n->comment);
       }
     }
     for (const Constraint& k : b.constraints) {
@@ -1187,7 +1216,8 @@ class Engine {
       if (had) continue;
       AddConstraint(b, k);
       if (!k.comment.empty())
-        CommentChange(ObjectKind::kConstraint, "CONSTRAINT " + QuoteIdent(k.name) + " ON " + name, "", k.comment);
+        CommentChange(ObjectKind::kConstraint, "CONSTRAINT " + QuoteIdent(k.name) + " ON " + name,
+                      "", k.comment);
     }
     Columns(a, b);
     // Triggers and policies by name.
@@ -1206,7 +1236,8 @@ class Engine {
                 {alter + (n->enabled ? " ENABLE" : " DISABLE") + " TRIGGER " + QuoteIdent(tr.name)})
                 .lock = kShareRowExclusive;
           }
-          CommentChange(ObjectKind::kTrigger, "TRIGGER " + QuoteIdent(tr.name) + " ON " + name, tr.comment, n->comment);
+          CommentChange(ObjectKind::kTrigger, "TRIGGER " + QuoteIdent(tr.name) + " ON " + name,
+                        tr.comment, n->comment);
           continue;
         }
       }
@@ -1239,7 +1270,8 @@ class Engine {
         catalog::Policy x = p;
         x.comment = n->comment;
         if (x == *n) {
-          CommentChange(ObjectKind::kPolicy, "POLICY " + QuoteIdent(p.name) + " ON " + name, p.comment, n->comment);
+          CommentChange(ObjectKind::kPolicy, "POLICY " + QuoteIdent(p.name) + " ON " + name,
+                        p.comment, n->comment);
           continue;
         }
       }
@@ -1299,7 +1331,8 @@ class Engine {
       if (b.partition_of && !a.partition_of) {
       } else if (b.partition_of || !b.inherits.empty()) {
         const Table* parent = to_.FindTable(b.partition_of ? *b.partition_of : b.inherits.front());
-        const Table* parent_before = from_.FindTable(b.partition_of ? *b.partition_of : b.inherits.front());
+        const Table* parent_before =
+            from_.FindTable(b.partition_of ? *b.partition_of : b.inherits.front());
         if (parent != nullptr && parent->FindColumn(c.name) != nullptr &&
             (parent_before == nullptr || parent_before->FindColumn(c.name) == nullptr)) {
           continue;
@@ -1313,7 +1346,8 @@ class Engine {
                               c.default_expr.find("random()") != std::string::npos ||
                               c.default_expr.find("gen_random_uuid") != std::string::npos ||
                               c.default_expr.find("clock_timestamp") != std::string::npos;
-      ch.rewrites = !c.generated_expr.empty() || c.identity != IdentityKind::kNone || volatile_default;
+      ch.rewrites =
+          !c.generated_expr.empty() || c.identity != IdentityKind::kNone || volatile_default;
       ch.scans = c.not_null && c.default_expr.empty() && c.identity == IdentityKind::kNone;
       if (!c.storage.empty()) {
         Add(kColumns, ObjectKind::kColumn, ColumnName(b.name, c.name), Action::kAlter,
@@ -1332,15 +1366,19 @@ class Engine {
 
   static bool ColumnOrderDiffers(const Table& a, const Table& b) {
     std::vector<std::string> common_a, common_b;
-    for (const Column& c : a.columns) if (b.FindColumn(c.name)) common_a.push_back(c.name);
-    for (const Column& c : b.columns) if (a.FindColumn(c.name)) common_b.push_back(c.name);
+    for (const Column& c : a.columns)
+      if (b.FindColumn(c.name)) common_a.push_back(c.name);
+    for (const Column& c : b.columns)
+      if (a.FindColumn(c.name)) common_b.push_back(c.name);
     if (common_a != common_b) return true;
     // New columns must all come after the kept ones.
     bool seen_new = false;
     for (const Column& c : b.columns) {
       bool is_new = a.FindColumn(c.name) == nullptr;
-      if (is_new) seen_new = true;
-      else if (seen_new) return true;
+      if (is_new)
+        seen_new = true;
+      else if (seen_new)
+        return true;
     }
     return false;
   }
@@ -1377,13 +1415,15 @@ class Engine {
   // parent's ALTER COLUMN reaches it).
   bool ChangedThroughParent(const Table& b, const Column& a_col, const Column& b_col) const {
     if (!b.partition_of && b.inherits.empty()) return false;
-    for (const QualifiedName& pq : b.partition_of ? std::vector<QualifiedName>{*b.partition_of} : b.inherits) {
+    for (const QualifiedName& pq :
+         b.partition_of ? std::vector<QualifiedName>{*b.partition_of} : b.inherits) {
       const Table* pa = from_.FindTable(pq);
       const Table* pb = to_.FindTable(pq);
       if (pa == nullptr || pb == nullptr) continue;
       const Column* ca = pa->FindColumn(a_col.name);
       const Column* cb = pb->FindColumn(b_col.name);
-      if (ca != nullptr && cb != nullptr && ca->type != cb->type && cb->type == b_col.type) return true;
+      if (ca != nullptr && cb != nullptr && ca->type != cb->type && cb->type == b_col.type)
+        return true;
     }
     return false;
   }
@@ -1394,7 +1434,8 @@ class Engine {
     std::string alter = "ALTER TABLE " + t.name.Quoted() + " ALTER COLUMN " + QuoteIdent(b.name);
     std::string table_alter = "ALTER TABLE " + t.name.Quoted();
     auto add = [&](std::vector<std::string> sql, std::vector<std::string> reverse) -> Change& {
-      Change& c = Add(kColumns, ObjectKind::kColumn, col, Action::kAlter, std::move(sql), std::move(reverse));
+      Change& c = Add(kColumns, ObjectKind::kColumn, col, Action::kAlter, std::move(sql),
+                      std::move(reverse));
       c.lock = kAccessExclusive;
       return c;
     };
@@ -1420,9 +1461,11 @@ class Engine {
     }
     // 1. identity removed first (its NOT NULL cannot go while it is an identity).
     if (a.identity != IdentityKind::kNone && b.identity == IdentityKind::kNone) {
-      add({alter + " DROP IDENTITY"}, {alter + " ADD GENERATED " + IdentityWord(a.identity) + " AS IDENTITY"});
+      add({alter + " DROP IDENTITY"},
+          {alter + " ADD GENERATED " + IdentityWord(a.identity) + " AS IDENTITY"});
     }
-    bool type_changes = (a.type != b.type || a.collation != b.collation) && !ChangedThroughParent(t, a, b);
+    bool type_changes =
+        (a.type != b.type || a.collation != b.collation) && !ChangedThroughParent(t, a, b);
     // 2. the default goes before a type change (it may not convert).
     bool default_dropped = false;
     if (!a.default_expr.empty() && (a.default_expr != b.default_expr || type_changes)) {
@@ -1447,13 +1490,15 @@ class Engine {
       c.rewrites = !same_type && !IsBinaryCoercible(a.type, b.type);
       if (!same_type && !widening) {
         c.destructive = true;
-        c.data_loss = "values of column " + col + " that do not fit " + b.type + " (was " + a.type + ")";
+        c.data_loss =
+            "values of column " + col + " that do not fit " + b.type + " (was " + a.type + ")";
       }
     }
     // 4. the new default.
     if (!b.default_expr.empty() && (default_dropped || a.default_expr != b.default_expr)) {
       add({alter + " SET DEFAULT " + DefaultSql(b)},
-          {a.default_expr.empty() ? alter + " DROP DEFAULT" : alter + " SET DEFAULT " + DefaultSql(a)});
+          {a.default_expr.empty() ? alter + " DROP DEFAULT"
+                                  : alter + " SET DEFAULT " + DefaultSql(a)});
     }
     // 5. NOT NULL (an identity needs it first).
     if (a.not_null != b.not_null) {
@@ -1473,15 +1518,20 @@ class Engine {
             {alter + " SET GENERATED " + IdentityWord(a.identity)});
       }
       if (!(a.identity_options == b.identity_options)) {
-        add({alter + IdentitySetOptions(b.identity_options) + Restart(a.identity_options, b.identity_options)},
-            {alter + IdentitySetOptions(a.identity_options) + Restart(b.identity_options, a.identity_options)});
+        add({alter + IdentitySetOptions(b.identity_options) +
+             Restart(a.identity_options, b.identity_options)},
+            {alter + IdentitySetOptions(a.identity_options) +
+             Restart(b.identity_options, a.identity_options)});
       }
     }
     if (a.storage != b.storage) {
-      add({alter + " SET STORAGE " + (b.storage.empty() ? std::string("EXTENDED") : ToUpper(b.storage))}, {});
+      add({alter + " SET STORAGE " +
+           (b.storage.empty() ? std::string("EXTENDED") : ToUpper(b.storage))},
+          {});
     }
     if (a.compression != b.compression) {
-      add({alter + " SET COMPRESSION " + (b.compression.empty() ? std::string("default") : QuoteIdent(b.compression))},
+      add({alter + " SET COMPRESSION " +
+           (b.compression.empty() ? std::string("default") : QuoteIdent(b.compression))},
           {});
     }
     CommentChange(ObjectKind::kColumn, "COLUMN " + col, a.comment, b.comment);
@@ -1543,11 +1593,12 @@ class Engine {
         c.lock = kShare;
         c.scans = true;
       }
-      if (!i.comment.empty() && (rebuilt || it == from_.indexes.end() || it->second.comment.empty() ||
-                                 true)) {
+      if (!i.comment.empty() &&
+          (rebuilt || it == from_.indexes.end() || it->second.comment.empty() || true)) {
         if (it == from_.indexes.end() || rebuilt || it->second.comment != i.comment ||
             !(it->second == i)) {
-          if (!i.comment.empty()) CommentChange(ObjectKind::kIndex, "INDEX " + q.Quoted(), "", i.comment);
+          if (!i.comment.empty())
+            CommentChange(ObjectKind::kIndex, "INDEX " + q.Quoted(), "", i.comment);
         }
       }
     }
@@ -1579,9 +1630,10 @@ class Engine {
     for (const QualifiedName& q : TopoOrder(from_, drops, true)) {
       const View& v = from_.views.at(q);
       std::string word = v.materialized ? "MATERIALIZED VIEW " : "VIEW ";
-      Change& c = Add(kDropViews, v.materialized ? ObjectKind::kMaterializedView : ObjectKind::kView,
-                      q.Quoted(), Action::kDrop, {"DROP " + word + q.Quoted()},
-                      report::CreateStatements(from_, v));
+      Change& c =
+          Add(kDropViews, v.materialized ? ObjectKind::kMaterializedView : ObjectKind::kView,
+              q.Quoted(), Action::kDrop, {"DROP " + word + q.Quoted()},
+              report::CreateStatements(from_, v));
       (void)c;
     }
     std::vector<QualifiedName> creates;
@@ -1626,7 +1678,8 @@ class Engine {
                     it == before.end() ? "" : it->second, text);
     }
     for (const auto& [c, text] : before) {
-      if (v.column_comments.count(c) == 0) CommentChange(ObjectKind::kColumn, "COLUMN " + ColumnName(v.name, c), text, "");
+      if (v.column_comments.count(c) == 0)
+        CommentChange(ObjectKind::kColumn, "COLUMN " + ColumnName(v.name, c), text, "");
     }
   }
 
@@ -1701,8 +1754,8 @@ class Engine {
         if (q.Quoted() == g.object) return to_.sequences.count(q) == 0;
       }
     }
-    if (g.object_kind == ObjectKind::kSchema) return to_.schemas.count(g.object) == 0 &&
-                                                     from_.schemas.count(g.object) > 0;
+    if (g.object_kind == ObjectKind::kSchema)
+      return to_.schemas.count(g.object) == 0 && from_.schemas.count(g.object) > 0;
     return false;
   }
 
@@ -1728,10 +1781,12 @@ class Engine {
     if (!d.schema.empty()) stmt += " IN SCHEMA " + QuoteIdent(d.schema);
     bool grant = d.revokes_builtin ? !apply : apply;
     if (grant) {
-      stmt += " GRANT " + d.privilege + " ON " + d.object_type + " TO " + report::SqlRole(d.grantee);
+      stmt +=
+          " GRANT " + d.privilege + " ON " + d.object_type + " TO " + report::SqlRole(d.grantee);
       if (d.with_grant_option && !d.revokes_builtin) stmt += " WITH GRANT OPTION";
     } else {
-      stmt += " REVOKE " + d.privilege + " ON " + d.object_type + " FROM " + report::SqlRole(d.grantee);
+      stmt +=
+          " REVOKE " + d.privilege + " ON " + d.object_type + " FROM " + report::SqlRole(d.grantee);
     }
     return stmt;
   }
@@ -1757,20 +1812,20 @@ class Engine {
     if (from_.others == to_.others) return;
     for (const catalog::OtherObject& o : to_.others) {
       if (std::find(from_.others.begin(), from_.others.end(), o) == from_.others.end()) {
-        result_.warnings.push_back("statement not modelled by dbarch, only in the target: " + o.kind +
-                                   (o.name.empty() ? "" : " " + o.name));
+        result_.warnings.push_back("statement not modelled by dbarch, only in the target: " +
+                                   o.kind + (o.name.empty() ? "" : " " + o.name));
       }
     }
     for (const catalog::OtherObject& o : from_.others) {
       if (std::find(to_.others.begin(), to_.others.end(), o) == to_.others.end()) {
-        result_.warnings.push_back("statement not modelled by dbarch, only in the source: " + o.kind +
-                                   (o.name.empty() ? "" : " " + o.name));
+        result_.warnings.push_back("statement not modelled by dbarch, only in the source: " +
+                                   o.kind + (o.name.empty() ? "" : " " + o.name));
       }
     }
   }
 
-  Catalog renamed_;       // the source with the declared renames applied (when there are any)
-  const Catalog& from_;   // the source as the diff sees it
+  Catalog renamed_;      // the source with the declared renames applied (when there are any)
+  const Catalog& from_;  // the source as the diff sees it
   const Catalog& to_;
   const DiffOptions& options_;
   DiffResult result_;
@@ -1782,7 +1837,7 @@ class Engine {
   std::set<QualifiedName> rebuilt_enums_;
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
   std::set<std::string> gone_;       // quoted names of relations dropped
-  std::map<QualifiedName, bool> keys_change_;  // KeysChange, by table
+  std::map<QualifiedName, bool> keys_change_;                          // KeysChange, by table
   std::map<QualifiedName, std::vector<const Index*>> unique_indexes_;  // of from_, by table
 };
 
@@ -1790,10 +1845,14 @@ class Engine {
 
 const char* ActionName(Action action) {
   switch (action) {
-    case Action::kCreate: return "create";
-    case Action::kDrop: return "drop";
-    case Action::kAlter: return "alter";
-    case Action::kRename: return "rename";
+    case Action::kCreate:
+      return "create";
+    case Action::kDrop:
+      return "drop";
+    case Action::kAlter:
+      return "alter";
+    case Action::kRename:
+      return "rename";
   }
   return "alter";
 }

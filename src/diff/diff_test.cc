@@ -1,9 +1,9 @@
 #include "diff/diff.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "base/strings.h"
 #include "catalog/builder.h"
@@ -49,7 +49,8 @@ TEST(Diff, AddAndDropColumn) {
 }
 
 TEST(Diff, DestructiveChangesAreRefusedUnlessAllowed) {
-  DiffResult r = Diff(Model("CREATE TABLE t (id int, x int);"), Model("CREATE TABLE t (id int);"), {});
+  DiffResult r =
+      Diff(Model("CREATE TABLE t (id int, x int);"), Model("CREATE TABLE t (id int);"), {});
   ASSERT_EQ(r.changes.size(), 1u);
   EXPECT_TRUE(r.changes[0].refused);
   EXPECT_TRUE(r.changes[0].destructive);
@@ -59,17 +60,20 @@ TEST(Diff, DestructiveChangesAreRefusedUnlessAllowed) {
 }
 
 TEST(Diff, ColumnTypeWideningAndNarrowing) {
-  DiffResult widen = Diff(Model("CREATE TABLE t (a varchar(10));"),
-                          Model("CREATE TABLE t (a varchar(20));"), {});
+  DiffResult widen =
+      Diff(Model("CREATE TABLE t (a varchar(10));"), Model("CREATE TABLE t (a varchar(20));"), {});
   ASSERT_EQ(widen.changes.size(), 1u);
   EXPECT_FALSE(widen.changes[0].destructive);
   EXPECT_FALSE(widen.changes[0].rewrites);
-  EXPECT_EQ(widen.changes[0].sql, Lines{"ALTER TABLE public.t ALTER COLUMN a TYPE character varying(20)"});
-  DiffResult narrow = Diff(Model("CREATE TABLE t (a text);"), Model("CREATE TABLE t (a integer);"), {});
+  EXPECT_EQ(widen.changes[0].sql,
+            Lines{"ALTER TABLE public.t ALTER COLUMN a TYPE character varying(20)"});
+  DiffResult narrow =
+      Diff(Model("CREATE TABLE t (a text);"), Model("CREATE TABLE t (a integer);"), {});
   ASSERT_EQ(narrow.changes.size(), 1u);
   EXPECT_TRUE(narrow.changes[0].destructive);
   EXPECT_TRUE(narrow.changes[0].rewrites);
-  EXPECT_EQ(narrow.changes[0].sql, Lines{"ALTER TABLE public.t ALTER COLUMN a TYPE integer USING a::integer"});
+  EXPECT_EQ(narrow.changes[0].sql,
+            Lines{"ALTER TABLE public.t ALTER COLUMN a TYPE integer USING a::integer"});
   EXPECT_EQ(narrow.changes[0].lock, "ACCESS EXCLUSIVE");
 }
 
@@ -83,10 +87,11 @@ TEST(Diff, DefaultNullabilityAndIdentity) {
 }
 
 TEST(Diff, EnumValuesAddedInPosition) {
-  EXPECT_EQ(Up("CREATE TYPE m AS ENUM ('a', 'c');", "CREATE TYPE m AS ENUM ('0', 'a', 'b', 'c', 'd');"),
-            (Lines{"ALTER TYPE public.m ADD VALUE '0' BEFORE 'a'",
-                   "ALTER TYPE public.m ADD VALUE 'b' AFTER 'a'",
-                   "ALTER TYPE public.m ADD VALUE 'd' AFTER 'c'"}));
+  EXPECT_EQ(
+      Up("CREATE TYPE m AS ENUM ('a', 'c');", "CREATE TYPE m AS ENUM ('0', 'a', 'b', 'c', 'd');"),
+      (Lines{"ALTER TYPE public.m ADD VALUE '0' BEFORE 'a'",
+             "ALTER TYPE public.m ADD VALUE 'b' AFTER 'a'",
+             "ALTER TYPE public.m ADD VALUE 'd' AFTER 'c'"}));
 }
 
 TEST(Diff, EnumValueRemovedRebuildsType) {
@@ -99,14 +104,19 @@ TEST(Diff, EnumValueRemovedRebuildsType) {
 }
 
 TEST(Diff, ForeignKeysAfterTablesAndCircular) {
-  Lines up = Up("", "CREATE TABLE a (id int PRIMARY KEY, b_id int);\n"
-                    "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);\n"
-                    "ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b;\n");
+  Lines up = Up("",
+                "CREATE TABLE a (id int PRIMARY KEY, b_id int);\n"
+                "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);\n"
+                "ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b;\n");
   ASSERT_EQ(up.size(), 4u);
   EXPECT_EQ(up[0].rfind("CREATE TABLE public.a", 0), 0u);
   EXPECT_EQ(up[1].rfind("CREATE TABLE public.b", 0), 0u);
-  EXPECT_EQ(up[2], "ALTER TABLE public.a ADD CONSTRAINT a_b_id_fkey FOREIGN KEY (b_id) REFERENCES public.b(id)");
-  EXPECT_EQ(up[3], "ALTER TABLE public.b ADD CONSTRAINT b_a_id_fkey FOREIGN KEY (a_id) REFERENCES public.a(id)");
+  EXPECT_EQ(
+      up[2],
+      "ALTER TABLE public.a ADD CONSTRAINT a_b_id_fkey FOREIGN KEY (b_id) REFERENCES public.b(id)");
+  EXPECT_EQ(
+      up[3],
+      "ALTER TABLE public.b ADD CONSTRAINT b_a_id_fkey FOREIGN KEY (a_id) REFERENCES public.a(id)");
 }
 
 TEST(Diff, ViewsDroppedBeforeColumnChangeAndRecreatedAfter) {
@@ -139,7 +149,8 @@ TEST(Diff, RenameAnnotations) {
 
 TEST(Diff, ReverseOptionsUndoRenames) {
   catalog::Catalog a = Model("CREATE TABLE old_t (c int);");
-  std::string to = "-- dbarch:renamed-from old_t\nCREATE TABLE new_t (\n  d int -- dbarch:renamed-from c\n);";
+  std::string to =
+      "-- dbarch:renamed-from old_t\nCREATE TABLE new_t (\n  d int -- dbarch:renamed-from c\n);";
   catalog::Catalog b = Model(to);
   DiffOptions options;
   options.renames = RenameAnnotationsInText(b, "schema.sql", to);
@@ -150,16 +161,17 @@ TEST(Diff, ReverseOptionsUndoRenames) {
 }
 
 TEST(Diff, QuotesIdentifiers) {
-  Lines up = Up("CREATE SCHEMA \"My Schema\";",
-                "CREATE SCHEMA \"My Schema\"; CREATE TABLE \"My Schema\".\"Order\" (\"select\" int);");
+  Lines up =
+      Up("CREATE SCHEMA \"My Schema\";",
+         "CREATE SCHEMA \"My Schema\"; CREATE TABLE \"My Schema\".\"Order\" (\"select\" int);");
   ASSERT_EQ(up.size(), 1u);
   EXPECT_EQ(up[0].rfind("CREATE TABLE \"My Schema\".\"Order\"", 0), 0u) << up[0];
 }
 
 TEST(Diff, CommentsGrantsAndPolicies) {
-  EXPECT_EQ(Up("CREATE TABLE t (a int);",
-               "CREATE TABLE t (a int); COMMENT ON COLUMN t.a IS 'it''s';"),
-            Lines{"COMMENT ON COLUMN public.t.a IS 'it''s'"});
+  EXPECT_EQ(
+      Up("CREATE TABLE t (a int);", "CREATE TABLE t (a int); COMMENT ON COLUMN t.a IS 'it''s';"),
+      Lines{"COMMENT ON COLUMN public.t.a IS 'it''s'"});
   EXPECT_EQ(Up("CREATE TABLE t (a int);",
                "CREATE TABLE t (a int); ALTER TABLE t ENABLE ROW LEVEL SECURITY;"
                "CREATE POLICY p ON t USING (a > 0);"),
@@ -173,7 +185,8 @@ TEST(Diff, JsonAndTextFormats) {
   std::string json = FormatJson(r);
   EXPECT_NE(json.find("\"kind\": \"index\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"lock\": \"SHARE\""), std::string::npos) << json;
-  EXPECT_NE(json.find("\"reverse\": [\n        \"DROP INDEX public.i\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"reverse\": [\n        \"DROP INDEX public.i\""), std::string::npos)
+      << json;
   EXPECT_EQ(FormatText(r), "+ create index public.i (lock SHARE, scans)\n");
 }
 

@@ -8,7 +8,8 @@ namespace {
 std::string Terminated(const std::string& stmt) {
   // A statement ending in a "-- comment" line would swallow the ';'.
   size_t last_line = stmt.rfind('\n');
-  std::string_view tail = std::string_view(stmt).substr(last_line == std::string::npos ? 0 : last_line);
+  std::string_view tail =
+      std::string_view(stmt).substr(last_line == std::string::npos ? 0 : last_line);
   return stmt + (tail.find("--") != std::string_view::npos ? "\n;" : ";");
 }
 
@@ -39,7 +40,8 @@ std::string FormatSql(const DiffResult& result) {
   if (functions) out += "SET check_function_bodies = false;\n";
   for (const Change& c : result.changes) {
     if (c.refused) {
-      out += "-- refused (destructive, needs --allow-destructive): would lose " + c.data_loss + "\n";
+      out +=
+          "-- refused (destructive, needs --allow-destructive): would lose " + c.data_loss + "\n";
       for (const std::string& s : c.sql) out += Commented(s) + "\n";
       continue;
     }
@@ -59,8 +61,8 @@ std::string FormatJson(const DiffResult& result) {
     j["rewrites"] = c.rewrites;
     j["scans"] = c.scans;
     j["destructive"] = c.destructive;
-    j["data_loss"] = c.data_loss.empty() ? nlohmann::ordered_json(nullptr)
-                                         : nlohmann::ordered_json(c.data_loss);
+    j["data_loss"] =
+        c.data_loss.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(c.data_loss);
     j["refused"] = c.refused;
     j["sql"] = c.sql;
     j["reverse"] = c.reverse;
@@ -77,8 +79,8 @@ std::string FormatText(const DiffResult& result) {
   if (result.changes.empty()) out += "no differences\n";
   for (const Change& c : result.changes) {
     char mark = c.action == Action::kCreate ? '+' : c.action == Action::kDrop ? '-' : '~';
-    out += std::string(1, mark) + " " + ActionName(c.action) + " " + catalog::ObjectKindName(c.kind) +
-           " " + c.object;
+    out += std::string(1, mark) + " " + ActionName(c.action) + " " +
+           catalog::ObjectKindName(c.kind) + " " + c.object;
     std::string notes;
     if (!c.lock.empty()) notes += "lock " + c.lock;
     if (c.rewrites) notes += std::string(notes.empty() ? "" : ", ") + "rewrites";

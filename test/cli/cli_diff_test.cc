@@ -1,11 +1,11 @@
 // `dbarch diff` end to end: formats, --down, --exit-code, refused destructive steps, exit
 // codes for usage, bad input and connection errors, and a live database as one side.
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <filesystem>
-#include <string>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "cli/run_dbarch.h"
 #include "pg/connection.h"
@@ -24,10 +24,12 @@ TEST(CliDiff, PrintsUpSql) {
 }
 
 TEST(CliDiff, InSyncPrintsNothingAndExitCodeSaysSo) {
-  RunResult r = RunDbarch({"diff", "--exit-code", kPairs + "in_sync/FROM.sql", kPairs + "in_sync/TO.sql"});
+  RunResult r =
+      RunDbarch({"diff", "--exit-code", kPairs + "in_sync/FROM.sql", kPairs + "in_sync/TO.sql"});
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_EQ(r.out, "");
-  r = RunDbarch({"diff", "--exit-code", kPairs + "add_column/FROM.sql", kPairs + "add_column/TO.sql"});
+  r = RunDbarch(
+      {"diff", "--exit-code", kPairs + "add_column/FROM.sql", kPairs + "add_column/TO.sql"});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
 }
 
@@ -62,8 +64,8 @@ TEST(CliDiff, DestructiveStepsRefusedUnlessAllowed) {
 }
 
 TEST(CliDiff, TextFormat) {
-  RunResult r = RunDbarch({"diff", "--format", "text", kPairs + "renames/FROM.sql",
-                           kPairs + "renames/TO.sql"});
+  RunResult r = RunDbarch(
+      {"diff", "--format", "text", kPairs + "renames/FROM.sql", kPairs + "renames/TO.sql"});
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_EQ(r.out.rfind("~ rename table public.clients (lock ACCESS EXCLUSIVE)\n", 0), 0u) << r.out;
 }
@@ -95,13 +97,16 @@ TEST(CliDiff, LiveDatabase) {
   options.read_only = false;
   auto conn = pg::Connection::Open(options);
   ASSERT_TRUE(conn.ok());
-  ASSERT_TRUE(conn->ExecScript(ReadFile(SourceDir() + "/" + kPairs + "views_over_changed_column/FROM.sql")).ok());
+  ASSERT_TRUE(
+      conn->ExecScript(ReadFile(SourceDir() + "/" + kPairs + "views_over_changed_column/FROM.sql"))
+          .ok());
   RunResult r = RunDbarch({"diff", "--allow-destructive", "--from-dsn", dsn,
                            kPairs + "views_over_changed_column/TO.sql"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   Status applied = conn->ExecScript(r.out);
   ASSERT_TRUE(applied.ok()) << applied.ToString() << "\n" << r.out;
-  r = RunDbarch({"diff", "--exit-code", "--from-dsn", dsn, kPairs + "views_over_changed_column/TO.sql"});
+  r = RunDbarch(
+      {"diff", "--exit-code", "--from-dsn", dsn, kPairs + "views_over_changed_column/TO.sql"});
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_EQ(r.out, "");
 }

@@ -117,12 +117,14 @@ inline RoundTripOutcome RoundTrip(pg::Connection& admin, const std::string& base
   Status loaded_b = conn_b->ExecScript(set_path + to_sql);
   if (!loaded_a.ok() || !loaded_b.ok()) {
     out.applicable = false;
-    out.reason = "PostgreSQL 15 rejects the " + std::string(!loaded_a.ok() ? "current" : "desired") +
+    out.reason = "PostgreSQL 15 rejects the " +
+                 std::string(!loaded_a.ok() ? "current" : "desired") +
                  " schema: " + FirstLine((!loaded_a.ok() ? loaded_a : loaded_b).ToString());
     return out;
   }
   auto from_model = ModelOf("current.sql", from_sql, search_path);
-  if (!from_model.ok()) return fail("model of current: " + FirstLine(from_model.status().ToString()));
+  if (!from_model.ok())
+    return fail("model of current: " + FirstLine(from_model.status().ToString()));
   auto to_model = ModelOf("desired.sql", to_sql, search_path);
   if (!to_model.ok()) return fail("model of desired: " + FirstLine(to_model.status().ToString()));
   std::vector<Rename> renames = RenameAnnotationsInText(*to_model, "desired.sql", to_sql);
@@ -130,7 +132,8 @@ inline RoundTripOutcome RoundTrip(pg::Connection& admin, const std::string& base
   auto want_to = pg::IntrospectCatalog(*conn_b, {});
   if (!want_to.ok()) return fail("introspect desired: " + FirstLine(want_to.status().ToString()));
   auto want_from = pg::IntrospectCatalog(*conn_a, {});
-  if (!want_from.ok()) return fail("introspect current: " + FirstLine(want_from.status().ToString()));
+  if (!want_from.ok())
+    return fail("introspect current: " + FirstLine(want_from.status().ToString()));
 
   DiffOptions up_options;
   up_options.allow_destructive = true;
@@ -146,18 +149,23 @@ inline RoundTripOutcome RoundTrip(pg::Connection& admin, const std::string& base
   Status applied = conn_a->ExecScript(set_path + out.up_sql);
   if (!applied.ok()) return fail("up fails: " + FirstLine(applied.ToString()));
   auto after_up = pg::IntrospectCatalog(*conn_a, {});
-  if (!after_up.ok()) return fail("introspect after up: " + FirstLine(after_up.status().ToString()));
+  if (!after_up.ok())
+    return fail("introspect after up: " + FirstLine(after_up.status().ToString()));
   if (!(*after_up == *want_to)) return fail("after up: " + Difference(*after_up, *want_to));
   DiffResult again = Diff(*after_up, *to_model, {});
-  if (again.HasChanges()) return fail("desired in sync gives DDL: " + Difference(*after_up, *to_model));
+  if (again.HasChanges())
+    return fail("desired in sync gives DDL: " + Difference(*after_up, *to_model));
   // Step 3: down.
-  DiffResult down = Diff(*after_up, *from_model, ReverseOptions(up_options, *from_model, *to_model));
+  DiffResult down =
+      Diff(*after_up, *from_model, ReverseOptions(up_options, *from_model, *to_model));
   out.down_sql = FormatSql(down);
   applied = conn_a->ExecScript(set_path + out.down_sql);
   if (!applied.ok()) return fail("down fails: " + FirstLine(applied.ToString()));
   auto after_down = pg::IntrospectCatalog(*conn_a, {});
-  if (!after_down.ok()) return fail("introspect after down: " + FirstLine(after_down.status().ToString()));
-  if (!(*after_down == *want_from)) return fail("after down: " + Difference(*after_down, *want_from));
+  if (!after_down.ok())
+    return fail("introspect after down: " + FirstLine(after_down.status().ToString()));
+  if (!(*after_down == *want_from))
+    return fail("after down: " + Difference(*after_down, *want_from));
   out.passed = true;
   return out;
 }

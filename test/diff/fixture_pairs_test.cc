@@ -2,14 +2,14 @@
 // dependency case that diff supports, each run through the semantic round trip against
 // PostgreSQL 15 (diff_roundtrip.h): up gives TO's catalog, the diff is then empty, down gives
 // FROM's catalog; a pair of equal files gives no statement at all.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "diff/diff_roundtrip.h"
 #include "sandbox/test_util.h"
@@ -54,8 +54,7 @@ TEST_P(DiffPair, UpDownAndInSync) {
   auto admin = testing::Open(base + " dbname=postgres");
   ASSERT_TRUE(admin.ok());
   (void)admin->Exec("CREATE ROLE app_reader");
-  testing::RoundTripOutcome r =
-      testing::RoundTrip(*admin, base, "pair_a", "pair_b", from, to);
+  testing::RoundTripOutcome r = testing::RoundTrip(*admin, base, "pair_a", "pair_b", from, to);
   ASSERT_TRUE(r.applicable) << r.reason;
   EXPECT_TRUE(r.passed) << r.reason << "\n-- up:\n" << r.up_sql << "\n-- down:\n" << r.down_sql;
   // Each side against itself: no statement.

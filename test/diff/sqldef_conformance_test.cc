@@ -6,6 +6,9 @@
 // reported in sqldef-results.txt (next to the binary, or $DBARCH_SQLDEF_RESULTS): passed,
 // failed with its reason, or not applicable with its reason (pgvector, min/max_version, SQL
 // that PostgreSQL 15 rejects). The test fails when the pass rate drops below the floor.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -17,9 +20,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <yaml-cpp/yaml.h>
 
 #include "diff/diff_roundtrip.h"
 #include "sandbox/test_util.h"
@@ -140,8 +140,8 @@ TEST(SqldefConformance, PassRatePerFile) {
           continue;
         }
         testing::RoundTripOutcome r = testing::RoundTrip(
-            *admin, base, "sqldef_" + std::to_string(w) + "_a", "sqldef_" + std::to_string(w) + "_b",
-            c.current, c.desired, c.search_path);
+            *admin, base, "sqldef_" + std::to_string(w) + "_a",
+            "sqldef_" + std::to_string(w) + "_b", c.current, c.desired, c.search_path);
         o.kind = !r.applicable ? Outcome::kNotApplicable
                  : r.passed    ? Outcome::kPassed
                                : Outcome::kFailed;
