@@ -423,8 +423,16 @@ class Engine {
         }
       }
     }
-    // Views rebuilt: changed ones, those over a table whose columns change, and (closure)
-    // those over a rebuilt view.
+    // Functions dropped, or dropped and created again (their signature or result changes):
+    // the views and triggers that use them go first and come back after.
+    for (const auto& [sig, f] : from_.functions) {
+      auto it = to_.functions.find(sig);
+      if (it == to_.functions.end() || (!(it->second == f) && !Replaceable(f, it->second))) {
+        recreated_functions_.insert(f.name);
+      }
+    }
+    // Views rebuilt: changed ones, those over a table whose columns change, those calling a
+    // function that is dropped, and (closure) those over a rebuilt view.
     for (const auto& [q, v] : from_.views) {
       auto it = to_.views.find(q);
       if (it == to_.views.end()) {
@@ -432,6 +440,9 @@ class Engine {
         continue;
       }
       if (!SameIgnoringMeta(v, it->second)) rebuilt_views_.insert(q);
+      for (const QualifiedName& f : recreated_functions_) {
+        if (v.definition.find(f.name + "(") != std::string::npos) rebuilt_views_.insert(q);
+      }
       for (const QualifiedName& r : v.relations) {
         if (view_breaking_tables_.count(r) || dropped_tables_.count(r) ||
             recreated_tables_.count(r)) {
@@ -997,6 +1008,9 @@ class Engine {
     for (const Constraint& k : t.constraints) {
       if (k.kind == ConstraintKind::kForeignKey && KeysChange(k.ref_table)) return true;
     }
+    for (const catalog::Trigger& tr : t.triggers) {
+      if (recreated_functions_.count(tr.function)) return true;
+    }
     return false;
   }
 
@@ -1230,7 +1244,7 @@ class Engine {
         catalog::Trigger x = tr, y = *n;
         x.comment = y.comment;
         x.enabled = y.enabled;
-        if (x == y) {
+        if (x == y && !recreated_functions_.count(tr.function)) {
           if (tr.enabled != n->enabled) {
             Add(kTriggers, ObjectKind::kTrigger, MemberName(b.name, tr.name), Action::kAlter,
                 {alter + (n->enabled ? " ENABLE" : " DISABLE") + " TRIGGER " + QuoteIdent(tr.name)})
@@ -1837,6 +1851,7 @@ class Engine {
   std::set<QualifiedName> rebuilt_enums_;
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
   std::set<std::string> gone_;       // quoted names of relations dropped
+  std::set<QualifiedName> recreated_functions_;  // dropped, or dropped and created again
   std::map<QualifiedName, bool> keys_change_;                          // KeysChange, by table
   std::map<QualifiedName, std::vector<const Index*>> unique_indexes_;  // of from_, by table
 };
