@@ -31,6 +31,8 @@ inline Result<catalog::Catalog> ModelOf(const std::string& name, const std::stri
                                         const std::vector<std::string>& search_path) {
   catalog::BuildOptions options;
   if (!search_path.empty()) options.search_path = search_path;
+  // The databases are loaded and read by the sandbox's superuser.
+  options.session_role = "postgres";
   catalog::CatalogBuilder builder(options);
   // The schemas of the search path exist before the file runs (as in the databases).
   std::string schemas;
