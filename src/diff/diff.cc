@@ -576,11 +576,10 @@ class Engine {
     return 3;
   }
 
-  void CreateType(const Type& t) {
+  void CreateType(const Type& t, int phase) {
     std::vector<std::string> sql = report::CreateStatements(to_, t);
-    Add(t.kind == TypeKind::kDomain ? kDomains : kTypes,
-        t.kind == TypeKind::kDomain ? ObjectKind::kDomain : ObjectKind::kType, t.name.Quoted(),
-        Action::kCreate, sql, {"DROP " + TypeWord(t) + t.name.Quoted()});
+    Add(phase, t.kind == TypeKind::kDomain ? ObjectKind::kDomain : ObjectKind::kType,
+        t.name.Quoted(), Action::kCreate, sql, {"DROP " + TypeWord(t) + t.name.Quoted()});
     if (!t.owner.empty())
       OwnerChange(ObjectKind::kType, TypeWord(t) + t.name.Quoted(), "", t.owner);
     if (!t.comment.empty())
@@ -632,15 +631,35 @@ class Engine {
       OwnerChange(ObjectKind::kType, what, a.owner, t.owner);
       CommentChange(ObjectKind::kType, what, a.comment, t.comment);
     }
-    for (const Type* t : DependencyOrder(created)) CreateType(*t);
+    // Domains come after functions (their checks may call them), and so do the new types
+    // built on a new domain.
+    std::set<std::string> late;
+    for (const Type* t : DependencyOrder(created)) {
+      bool is_late = t->kind == TypeKind::kDomain || late.count(BaseName(t->base_type)) > 0;
+      for (const catalog::TypeAttribute& at : t->attributes) {
+        is_late = is_late || late.count(BaseName(at.type)) > 0;
+      }
+      if (is_late) late.insert(TypeSpelling(t->name));
+      CreateType(*t, is_late ? kDomains : kTypes);
+    }
     std::vector<const Type*> dropped;
     for (const auto& [q, t] : from_.types) {
       if (to_.types.count(q) == 0) dropped.push_back(&t);
     }
+    // Mirror of the creation: domains (and the types built on them) before the functions
+    // their checks call, every type after the types built on it.
     std::vector<const Type*> drop_order = DependencyOrder(dropped);
+    std::set<std::string> early;
+    for (const Type* t : drop_order) {
+      bool is_early = t->kind == TypeKind::kDomain || early.count(BaseName(t->base_type)) > 0;
+      for (const catalog::TypeAttribute& at : t->attributes) {
+        is_early = is_early || early.count(BaseName(at.type)) > 0;
+      }
+      if (is_early) early.insert(TypeSpelling(t->name));
+    }
     std::reverse(drop_order.begin(), drop_order.end());
     for (const Type* t : drop_order) {
-      Add(t->kind == TypeKind::kDomain ? kDropDomains : kDropTypes,
+      Add(early.count(TypeSpelling(t->name)) ? kDropDomains : kDropTypes,
           t->kind == TypeKind::kDomain ? ObjectKind::kDomain : ObjectKind::kType, t->name.Quoted(),
           Action::kDrop, {"DROP " + TypeWord(*t) + t->name.Quoted()},
           report::CreateStatements(from_, *t));
@@ -1187,32 +1206,17 @@ class Engine {
         }
       }
     }
-    // Constraints by name.
-    bool ref_keys_change_cache = false;
-    (void)ref_keys_change_cache;
+    // Constraints by name: a changed one is dropped and added again, and so is a foreign key
+    // whose referenced key changes.
     for (const Constraint& k : a.constraints) {
       const Constraint* n = nullptr;
       for (const Constraint& o : b.constraints) {
         if (o.name == k.name) n = &o;
       }
       bool refs_rebuilt = k.kind == ConstraintKind::kForeignKey && KeysChange(k.ref_table);
-      if (n != nullptr && SameConstraint(k, *n) && !refs_rebuilt && !ColumnsRetyped(a, b, k)) {
-        if (k.comment != n->comment) {
-          CommentChange(ObjectKind::kConstraint, "CONSTRAINT " + QuoteIdent(k.name) + " ON " + name,
-                        k.comment, n->comment);
-        }
-        continue;
-      }
-      if (k.kind == ConstraintKind::kForeignKey && dropped_tables_.count(k.ref_table) &&
-          n == nullptr) {
-        // Dropped with the referenced table? No: DROP TABLE refuses while it is referenced.
-      }
-      if (n != nullptr && k.kind == ConstraintKind::kForeignKey && SameConstraint(k, *n) &&
-          !refs_rebuilt) {
-        continue;  // retyped columns keep their foreign keys
-      }
-      if (n != nullptr && SameConstraint(k, *n) && k.kind != ConstraintKind::kForeignKey &&
-          !refs_rebuilt) {
+      if (n != nullptr && SameConstraint(k, *n) && !refs_rebuilt) {
+        CommentChange(ObjectKind::kConstraint, "CONSTRAINT " + QuoteIdent(k.name) + " ON " + name,
+                      k.comment, n->comment);
         continue;
       }
       if (n == nullptr && ConstraintGoesWithColumns(b, k)) continue;
@@ -1317,14 +1321,9 @@ class Engine {
     return false;
   }
 
-  // Whether a column of constraint `k` changes type (a CHECK or key is kept by the server,
-  // so this only matters for nothing at present).
-  bool ColumnsRetyped(const Table&, const Table&, const Constraint&) const { return false; }
-
   void Columns(const Table& a, const Table& b) {
     std::string name = b.name.Quoted();
     std::string alter = "ALTER TABLE " + name;
-    std::vector<std::string> dropped;
     for (const Column& c : a.columns) {
       const Column* n = b.FindColumn(c.name);
       if (n == nullptr) {
@@ -1341,9 +1340,10 @@ class Engine {
     }
     for (const Column& c : b.columns) {
       if (a.FindColumn(c.name) != nullptr) continue;
-      // A column a partition gets from its parent is added by the parent's ADD COLUMN.
-      if (b.partition_of && !a.partition_of) {
-      } else if (b.partition_of || !b.inherits.empty()) {
+      // A column that a partition (or child) gets from its parent is added by the parent's ADD
+      // COLUMN; a table that becomes a partition only now gets its columns itself.
+      bool already_child = b.partition_of ? a.partition_of.has_value() : !b.inherits.empty();
+      if (already_child) {
         const Table* parent = to_.FindTable(b.partition_of ? *b.partition_of : b.inherits.front());
         const Table* parent_before =
             from_.FindTable(b.partition_of ? *b.partition_of : b.inherits.front());
@@ -1579,11 +1579,10 @@ class Engine {
       if (it != to_.indexes.end()) {
         Index x = i;
         x.comment = it->second.comment;
-        if (x == it->second && !IndexColumnRetyped(i)) {
+        if (x == it->second) {
           CommentChange(ObjectKind::kIndex, "INDEX " + q.Quoted(), i.comment, it->second.comment);
           continue;
         }
-        if (x == it->second) continue;
       } else if (IndexLosesColumn(i)) {
         continue;
       }
@@ -1607,14 +1606,9 @@ class Engine {
         c.lock = kShare;
         c.scans = true;
       }
-      if (!i.comment.empty() &&
-          (rebuilt || it == from_.indexes.end() || it->second.comment.empty() || true)) {
-        if (it == from_.indexes.end() || rebuilt || it->second.comment != i.comment ||
-            !(it->second == i)) {
-          if (!i.comment.empty())
-            CommentChange(ObjectKind::kIndex, "INDEX " + q.Quoted(), "", i.comment);
-        }
-      }
+      // A created index has no comment yet.
+      if (!i.comment.empty())
+        CommentChange(ObjectKind::kIndex, "INDEX " + q.Quoted(), "", i.comment);
     }
   }
 
@@ -1633,7 +1627,6 @@ class Engine {
     }
     return false;
   }
-  bool IndexColumnRetyped(const Index&) const { return false; }
 
   // ----- views
   void Views() {
@@ -1852,7 +1845,7 @@ class Engine {
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
   std::set<std::string> gone_;       // quoted names of relations dropped
   std::set<QualifiedName> recreated_functions_;  // dropped, or dropped and created again
-  std::map<QualifiedName, bool> keys_change_;                          // KeysChange, by table
+  std::map<QualifiedName, bool> keys_change_;    // KeysChange, by table
   std::map<QualifiedName, std::vector<const Index*>> unique_indexes_;  // of from_, by table
 };
 
