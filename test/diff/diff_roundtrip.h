@@ -6,6 +6,7 @@
 // sandbox (each uses databases of its own).
 #pragma once
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,47 @@ inline std::string FirstLine(const std::string& s, size_t max = 300) {
   return out;
 }
 
+// `pg_dump --schema-only` of a database, without the \restrict lines (a random key per run);
+// "" when pg_dump cannot run.
+inline std::string SchemaDump(const std::string& conninfo) {
+  std::string quoted = "'";
+  for (char c : conninfo) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  quoted += "'";
+  std::string cmd = "/usr/lib/postgresql/15/bin/pg_dump --schema-only -d " + quoted + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return "";
+  std::string dump;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) dump.append(buf, n);
+  pclose(pipe);
+  std::string out;
+  size_t pos = 0;
+  while (pos < dump.size()) {
+    size_t end = dump.find('\n', pos);
+    if (end == std::string::npos) end = dump.size();
+    std::string line = dump.substr(pos, end - pos);
+    if (line.rfind("\\restrict ", 0) != 0 && line.rfind("\\unrestrict ", 0) != 0) out += line + "\n";
+    pos = end + 1;
+  }
+  return out;
+}
+
+// The first line where two dumps differ, or "".
+inline std::string FirstDumpDifference(const std::string& got, const std::string& want) {
+  size_t a = 0, b = 0;
+  while (a < got.size() || b < want.size()) {
+    size_t ea = got.find('\n', a), eb = want.find('\n', b);
+    if (ea == std::string::npos) ea = got.size();
+    if (eb == std::string::npos) eb = want.size();
+    std::string la = got.substr(a, ea - a), lb = want.substr(b, eb - b);
+    if (la != lb) return "got '" + la + "', want '" + lb + "'";
+    a = ea + 1;
+    b = eb + 1;
+  }
+  return "";
+}
+
 // What differs between two catalogs, in one line (the first change diff writes).
 inline std::string Difference(const catalog::Catalog& got, const catalog::Catalog& want) {
   DiffOptions options;
@@ -78,7 +120,8 @@ inline std::string Difference(const catalog::Catalog& got, const catalog::Catalo
 inline RoundTripOutcome RoundTrip(pg::Connection& admin, const std::string& base_conninfo,
                                   const std::string& db_a, const std::string& db_b,
                                   const std::string& from_sql, const std::string& to_sql,
-                                  const std::vector<std::string>& search_path = {}) {
+                                  const std::vector<std::string>& search_path = {},
+                                  bool compare_dumps = false) {
   RoundTripOutcome out;
   auto fail = [&](std::string reason) {
     out.passed = false;
@@ -154,6 +197,15 @@ inline RoundTripOutcome RoundTrip(pg::Connection& admin, const std::string& base
   if (!after_up.ok())
     return fail("introspect after up: " + FirstLine(after_up.status().ToString()));
   if (!(*after_up == *want_to)) return fail("after up: " + Difference(*after_up, *want_to));
+  if (compare_dumps) {
+    std::string got = SchemaDump(base_conninfo + " dbname=" + db_a);
+    std::string want = SchemaDump(base_conninfo + " dbname=" + db_b);
+    if (got.find("PostgreSQL database dump complete") == std::string::npos) {
+      return fail("pg_dump failed: " + FirstLine(got));
+    }
+    std::string diff = FirstDumpDifference(got, want);
+    if (!diff.empty()) return fail("pg_dump after up differs: " + diff);
+  }
   DiffResult again = Diff(*after_up, *to_model, {});
   if (again.HasChanges())
     return fail("desired in sync gives DDL: " + Difference(*after_up, *to_model));

@@ -1,7 +1,8 @@
 // The schema pairs of test/fixtures/diff/<case>/{FROM,TO}.sql, one per object kind and
 // dependency case that diff supports, each run through the semantic round trip against
 // PostgreSQL 15 (diff_roundtrip.h): up gives TO's catalog, the diff is then empty, down gives
-// FROM's catalog; a pair of equal files gives no statement at all.
+// FROM's catalog, each also as the same pg_dump --schema-only as a database loaded with that
+// file; a pair of equal files gives no statement at all.
 #include <gtest/gtest.h>
 
 #include <algorithm>

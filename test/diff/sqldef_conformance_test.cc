@@ -119,6 +119,9 @@ TEST(SqldefConformance, PassRatePerFile) {
   std::atomic<size_t> next{0};
   int workers = 3;
   if (const char* w = std::getenv("DBARCH_SQLDEF_WORKERS")) workers = std::max(1, std::atoi(w));
+  // DBARCH_SQLDEF_DUMPS=1: also require pg_dump --schema-only equality after up and down
+  // (stricter, slower; an informative score, not the floor).
+  bool dumps = std::getenv("DBARCH_SQLDEF_DUMPS") != nullptr;
   std::string only;
   if (const char* o = std::getenv("DBARCH_SQLDEF_ONLY")) only = o;
   std::vector<std::thread> threads;
