@@ -81,7 +81,8 @@ inline std::string SchemaDump(const std::string& conninfo) {
     size_t end = dump.find('\n', pos);
     if (end == std::string::npos) end = dump.size();
     std::string line = dump.substr(pos, end - pos);
-    if (line.rfind("\\restrict ", 0) != 0 && line.rfind("\\unrestrict ", 0) != 0) out += line + "\n";
+    if (line.rfind("\\restrict ", 0) != 0 && line.rfind("\\unrestrict ", 0) != 0)
+      out += line + "\n";
     pos = end + 1;
   }
   return out;

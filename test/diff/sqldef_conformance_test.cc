@@ -144,7 +144,7 @@ TEST(SqldefConformance, PassRatePerFile) {
         }
         testing::RoundTripOutcome r = testing::RoundTrip(
             *admin, base, "sqldef_" + std::to_string(w) + "_a",
-            "sqldef_" + std::to_string(w) + "_b", c.current, c.desired, c.search_path);
+            "sqldef_" + std::to_string(w) + "_b", c.current, c.desired, c.search_path, dumps);
         o.kind = !r.applicable ? Outcome::kNotApplicable
                  : r.passed    ? Outcome::kPassed
                                : Outcome::kFailed;
