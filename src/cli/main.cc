@@ -36,6 +36,7 @@ std::vector<std::unique_ptr<Subcommand>> AllSubcommands() {
   out.push_back(MakeAuditCommand());
   out.push_back(MakeTuneCommand());
   out.push_back(MakeMigrateCommand());
+  out.push_back(MakeDiffCommand());
   return out;
 }
 

@@ -36,5 +36,6 @@ std::unique_ptr<Subcommand> MakeHealthCommand();   // health.cc
 std::unique_ptr<Subcommand> MakeAuditCommand();    // audit.cc
 std::unique_ptr<Subcommand> MakeTuneCommand();     // tune.cc
 std::unique_ptr<Subcommand> MakeMigrateCommand();  // migrate.cc
+std::unique_ptr<Subcommand> MakeDiffCommand();     // diff.cc
 
 }  // namespace dbarch::cli

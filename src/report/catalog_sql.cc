@@ -387,15 +387,31 @@ class Writer {
     return std::move(out_);
   }
 
+  // Statements creating one object, without ';' and without section comments, as the
+  // whole script writes them (diff/ creates objects with these).
+  template <typename T>
+  std::vector<std::string> StatementsOf(const T& object) {
+    std::vector<std::string> out;
+    statements_ = &out;
+    Write(object);
+    SearchPath("public");
+    statements_ = nullptr;
+    return out;
+  }
+
  private:
   void Section(const char* title) {
-    if (last_section_ == title) return;
+    if (statements_ != nullptr || last_section_ == title) return;
     last_section_ = title;
     out_ += "\n-- ";
     out_ += title;
     out_ += "\n";
   }
   void Line(const std::string& stmt) {
+    if (statements_ != nullptr) {
+      statements_->push_back(stmt);
+      return;
+    }
     out_ += stmt;
     out_ += ";\n";
   }
@@ -1012,10 +1028,24 @@ class Writer {
   std::string out_;
   std::string last_section_;
   std::string search_path_ = "public";
+  std::vector<std::string>* statements_ = nullptr;  // set while StatementsOf runs
 };
 
 }  // namespace
 
 std::string CatalogToSql(const Catalog& cat) { return Writer(cat).Run(); }
+
+std::vector<std::string> CreateStatements(const Catalog& cat, const Table& table) {
+  return Writer(cat).StatementsOf(table);
+}
+std::vector<std::string> CreateStatements(const Catalog& cat, const View& view) {
+  return Writer(cat).StatementsOf(view);
+}
+std::vector<std::string> CreateStatements(const Catalog& cat, const Type& type) {
+  return Writer(cat).StatementsOf(type);
+}
+std::vector<std::string> CreateStatements(const Catalog& cat, const Sequence& sequence) {
+  return Writer(cat).StatementsOf(sequence);
+}
 
 }  // namespace dbarch::report

@@ -28,11 +28,28 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "catalog/model.h"
 
 namespace dbarch::report {
 
 std::string CatalogToSql(const catalog::Catalog& catalog);
+
+// The statements (without ';') that CatalogToSql writes to create one object of `catalog`,
+// in order: for a table its CREATE TABLE (or PARTITION OF / ATTACH PARTITION) and the
+// column settings that follow it, for a view a CREATE VIEW between SET search_path lines
+// when it needs its own schema first. Not included: what CatalogToSql writes in later
+// sections (foreign keys, NOT VALID checks, indexes, triggers, policies, grants, comments,
+// owners, sequence OWNED BY). `catalog` is the context the object lives in (a partition's
+// parent, a typed table's type). Used by diff/ for the objects it creates.
+std::vector<std::string> CreateStatements(const catalog::Catalog& catalog,
+                                          const catalog::Table& table);
+std::vector<std::string> CreateStatements(const catalog::Catalog& catalog,
+                                          const catalog::View& view);
+std::vector<std::string> CreateStatements(const catalog::Catalog& catalog,
+                                          const catalog::Type& type);
+std::vector<std::string> CreateStatements(const catalog::Catalog& catalog,
+                                          const catalog::Sequence& sequence);
 
 }  // namespace dbarch::report

@@ -136,6 +136,8 @@ std::string ColumnSql(const Column& c) {
     if (!opts.empty()) out += " (" + opts + ")";
   } else if (!c.default_expr.empty()) {
     out += " DEFAULT " + c.default_expr;
+    // The model drops a cast on a whole default; an empty ARRAY[] needs it for its type.
+    if (c.default_expr == "ARRAY[]") out += "::" + SqlType(c.type);
   }
   if (c.not_null) out += " NOT NULL";
   return out;

@@ -1,0 +1,118 @@
+// `dbarch diff FROM TO`: the SQL that turns one schema into another (and back with --down).
+// Each side is a DDL file, a directory of migrations or a live database (postgres:// URI,
+// --from-dsn / --to-dsn). The pipeline is diff/pipeline.h; this file parses flags and prints.
+#include <string>
+#include <vector>
+
+#include "cli/console.h"
+#include "cli/subcommand.h"
+#include "diff/format.h"
+#include "diff/pipeline.h"
+
+namespace dbarch::cli {
+namespace {
+
+constexpr const char* kHelp = "dbarch diff --help";
+
+class DiffCommand : public Subcommand {
+ public:
+  std::string name() const override { return "diff"; }
+
+  void Register(CLI::App& app) override {
+    CLI::App* cmd = app.add_subcommand("diff", "Print the SQL that turns schema FROM into TO");
+    cmd->footer(
+        "FROM and TO are each a DDL file, a directory of migrations (its *.sql files apply in\n"
+        "path order) or a live database (postgres:// URI, or --from-dsn / --to-dsn CONNINFO,\n"
+        "read-only). Destructive steps (drop table/column/type, narrowing type change, removed\n"
+        "enum value) are refused and written as comments unless --allow-destructive.\n"
+        "`-- dbarch:renamed-from OLD` on a table or column of TO turns drop + add into RENAME.\n"
+        "Exit codes: 0 ok (1 with --exit-code when there are differences), 2 usage, 3 bad\n"
+        "input, 4 connection/I/O, 70 internal error.");
+    cmd->add_option("FROM", from_, "Source schema: file, directory or postgres:// URI");
+    cmd->add_option("TO", to_, "Target schema: file, directory or postgres:// URI");
+    from_dsn_opt_ =
+        cmd->add_option("--from-dsn", from_dsn_, "libpq conninfo of the source database")
+            ->type_name("CONNINFO");
+    to_dsn_opt_ = cmd->add_option("--to-dsn", to_dsn_, "libpq conninfo of the target database")
+                      ->type_name("CONNINFO");
+    cmd->add_option("--format", format_, "Output format: sql (default), json or text")
+        ->type_name("FORMAT")
+        ->check(CLI::IsMember({"text", "json", "sql"}));
+    cmd->add_option("--down", down_path_, "Also write the reverse (TO -> FROM) SQL to FILE")
+        ->type_name("FILE");
+    cmd->add_option("--output,-o", output_, "Write to FILE instead of standard output")
+        ->type_name("FILE");
+    cmd->add_flag("--exit-code", exit_code_, "Exit 1 when there are differences");
+    cmd->add_flag("--allow-destructive", allow_destructive_,
+                  "Apply destructive steps instead of refusing them");
+  }
+
+  ExitCode Run() override {
+    // Positional arguments fill the sides that no --*-dsn gives.
+    std::vector<std::string> positional;
+    if (!from_.empty()) positional.push_back(from_);
+    if (!to_.empty()) positional.push_back(to_);
+    bool from_dsn = from_dsn_opt_->count() > 0;
+    bool to_dsn = to_dsn_opt_->count() > 0;
+    size_t needed = (from_dsn ? 0 : 1) + (to_dsn ? 0 : 1);
+    if (positional.size() != needed) {
+      return ReportUsageError(
+          "diff needs two schemas: FROM and TO (a file, a directory or a "
+          "postgres:// URI; or --from-dsn / --to-dsn)",
+          kHelp);
+    }
+    size_t next = 0;
+    std::string from = from_dsn ? from_dsn_ : positional[next++];
+    std::string to = to_dsn ? to_dsn_ : positional[next++];
+
+    Progress("reading " + (from_dsn ? std::string("the source database") : from));
+    auto a = diff::LoadSchema(from, from_dsn, ReportNote);
+    if (!a.ok()) return ReportError(a.status());
+    Progress("reading " + (to_dsn ? std::string("the target database") : to));
+    auto b = diff::LoadSchema(to, to_dsn, ReportNote);
+    if (!b.ok()) return ReportError(b.status());
+
+    diff::Plan plan = diff::MakePlan(a->catalog, b->catalog, b->renames, allow_destructive_);
+    for (const std::string& w : plan.up.warnings) Warn(w);
+    for (const diff::Change& c : plan.up.changes) {
+      if (c.refused) {
+        Warn("refused destructive change (use --allow-destructive): " +
+             std::string(diff::ActionName(c.action)) + " " + catalog::ObjectKindName(c.kind) + " " +
+             c.object + " would lose " + c.data_loss);
+      } else if (c.destructive) {
+        Warn("destructive change: " + std::string(diff::ActionName(c.action)) + " " +
+             catalog::ObjectKindName(c.kind) + " " + c.object + " loses " + c.data_loss);
+      }
+    }
+    std::string text = format_ == "json"   ? diff::FormatJson(plan.up)
+                       : format_ == "text" ? diff::FormatText(plan.up)
+                                           : diff::FormatSql(plan.up);
+    if (!down_path_.empty()) {
+      Status written = WriteResult(diff::FormatSql(plan.down), down_path_);
+      if (!written.ok()) return ReportError(written);
+    }
+    Status written = WriteResult(text, output_);
+    if (!written.ok()) return ReportError(written);
+    if (exit_code_ && plan.up.HasChanges()) return ExitCode::kFindings;
+    return ExitCode::kOk;
+  }
+
+ private:
+  std::string from_;
+  std::string to_;
+  std::string from_dsn_;
+  std::string to_dsn_;
+  std::string format_ = "sql";
+  std::string down_path_;
+  std::string output_;
+  bool exit_code_ = false;
+  bool allow_destructive_ = false;
+  CLI::Option* from_dsn_opt_ = nullptr;
+  CLI::Option* to_dsn_opt_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Subcommand> MakeDiffCommand() { return std::make_unique<DiffCommand>(); }
+
+}  // namespace dbarch::cli

@@ -1,0 +1,194 @@
+#include "diff/diff.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "base/strings.h"
+#include "catalog/builder.h"
+#include "diff/format.h"
+
+namespace dbarch::diff {
+namespace {
+
+catalog::Catalog Model(const std::string& sql) {
+  catalog::CatalogBuilder builder;
+  Status st = builder.ApplyFile(SourceFile("schema.sql", sql));
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return builder.Finish();
+}
+
+std::vector<std::string> Up(const std::string& from, const std::string& to,
+                            bool allow_destructive = true) {
+  DiffOptions options;
+  options.allow_destructive = allow_destructive;
+  catalog::Catalog b = Model(to);
+  options.renames = RenameAnnotationsInText(b, "schema.sql", to);
+  return Diff(Model(from), b, options).UpStatements();
+}
+
+using Lines = std::vector<std::string>;
+
+TEST(Diff, InSyncGivesNothing) {
+  const char* sql =
+      "CREATE TYPE mood AS ENUM ('a', 'b');\n"
+      "CREATE TABLE t (id int PRIMARY KEY, m mood, note text DEFAULT 'x');\n"
+      "CREATE INDEX t_note ON t (note) WHERE note IS NOT NULL;\n"
+      "CREATE VIEW v AS SELECT id FROM t;\n";
+  DiffResult r = Diff(Model(sql), Model(sql), {});
+  EXPECT_FALSE(r.HasChanges());
+  EXPECT_EQ(FormatSql(r), "");
+}
+
+TEST(Diff, AddAndDropColumn) {
+  EXPECT_EQ(Up("CREATE TABLE t (id int);", "CREATE TABLE t (id int, \"Name\" text NOT NULL);"),
+            Lines{"ALTER TABLE public.t ADD COLUMN \"Name\" text NOT NULL"});
+  EXPECT_EQ(Up("CREATE TABLE t (id int, x int);", "CREATE TABLE t (id int);"),
+            Lines{"ALTER TABLE public.t DROP COLUMN x"});
+}
+
+TEST(Diff, DestructiveChangesAreRefusedUnlessAllowed) {
+  DiffResult r =
+      Diff(Model("CREATE TABLE t (id int, x int);"), Model("CREATE TABLE t (id int);"), {});
+  ASSERT_EQ(r.changes.size(), 1u);
+  EXPECT_TRUE(r.changes[0].refused);
+  EXPECT_TRUE(r.changes[0].destructive);
+  EXPECT_EQ(r.changes[0].data_loss, "the values of column public.t.x");
+  EXPECT_TRUE(r.UpStatements().empty());
+  EXPECT_NE(FormatSql(r).find("-- ALTER TABLE public.t DROP COLUMN x;"), std::string::npos);
+}
+
+TEST(Diff, ColumnTypeWideningAndNarrowing) {
+  DiffResult widen =
+      Diff(Model("CREATE TABLE t (a varchar(10));"), Model("CREATE TABLE t (a varchar(20));"), {});
+  ASSERT_EQ(widen.changes.size(), 1u);
+  EXPECT_FALSE(widen.changes[0].destructive);
+  EXPECT_FALSE(widen.changes[0].rewrites);
+  EXPECT_EQ(widen.changes[0].sql,
+            Lines{"ALTER TABLE public.t ALTER COLUMN a TYPE character varying(20)"});
+  DiffResult narrow =
+      Diff(Model("CREATE TABLE t (a text);"), Model("CREATE TABLE t (a integer);"), {});
+  ASSERT_EQ(narrow.changes.size(), 1u);
+  EXPECT_TRUE(narrow.changes[0].destructive);
+  EXPECT_TRUE(narrow.changes[0].rewrites);
+  EXPECT_EQ(narrow.changes[0].sql,
+            Lines{"ALTER TABLE public.t ALTER COLUMN a TYPE integer USING a::integer"});
+  EXPECT_EQ(narrow.changes[0].lock, "ACCESS EXCLUSIVE");
+}
+
+TEST(Diff, DefaultNullabilityAndIdentity) {
+  EXPECT_EQ(Up("CREATE TABLE t (a int);", "CREATE TABLE t (a int NOT NULL DEFAULT 1);"),
+            (Lines{"ALTER TABLE public.t ALTER COLUMN a SET DEFAULT 1",
+                   "ALTER TABLE public.t ALTER COLUMN a SET NOT NULL"}));
+  EXPECT_EQ(Up("CREATE TABLE t (a int);", "CREATE TABLE t (a int GENERATED ALWAYS AS IDENTITY);"),
+            (Lines{"ALTER TABLE public.t ALTER COLUMN a SET NOT NULL",
+                   "ALTER TABLE public.t ALTER COLUMN a ADD GENERATED ALWAYS AS IDENTITY"}));
+}
+
+TEST(Diff, EnumValuesAddedInPosition) {
+  EXPECT_EQ(
+      Up("CREATE TYPE m AS ENUM ('a', 'c');", "CREATE TYPE m AS ENUM ('0', 'a', 'b', 'c', 'd');"),
+      (Lines{"ALTER TYPE public.m ADD VALUE '0' BEFORE 'a'",
+             "ALTER TYPE public.m ADD VALUE 'b' AFTER 'a'",
+             "ALTER TYPE public.m ADD VALUE 'd' AFTER 'c'"}));
+}
+
+TEST(Diff, EnumValueRemovedRebuildsType) {
+  DiffResult r = Diff(Model("CREATE TYPE m AS ENUM ('a', 'b'); CREATE TABLE t (x m DEFAULT 'a');"),
+                      Model("CREATE TYPE m AS ENUM ('a'); CREATE TABLE t (x m DEFAULT 'a');"), {});
+  ASSERT_EQ(r.changes.size(), 1u);
+  EXPECT_TRUE(r.changes[0].destructive);
+  EXPECT_EQ(r.changes[0].sql.front(), "ALTER TYPE public.m RENAME TO m_dbarch_old");
+  EXPECT_EQ(r.changes[0].sql.back(), "DROP TYPE public.m_dbarch_old");
+}
+
+TEST(Diff, ForeignKeysAfterTablesAndCircular) {
+  Lines up = Up("",
+                "CREATE TABLE a (id int PRIMARY KEY, b_id int);\n"
+                "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);\n"
+                "ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b;\n");
+  ASSERT_EQ(up.size(), 4u);
+  EXPECT_EQ(up[0].rfind("CREATE TABLE public.a", 0), 0u);
+  EXPECT_EQ(up[1].rfind("CREATE TABLE public.b", 0), 0u);
+  EXPECT_EQ(
+      up[2],
+      "ALTER TABLE public.a ADD CONSTRAINT a_b_id_fkey FOREIGN KEY (b_id) REFERENCES public.b(id)");
+  EXPECT_EQ(
+      up[3],
+      "ALTER TABLE public.b ADD CONSTRAINT b_a_id_fkey FOREIGN KEY (a_id) REFERENCES public.a(id)");
+}
+
+TEST(Diff, ViewsDroppedBeforeColumnChangeAndRecreatedAfter) {
+  Lines up = Up("CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t;",
+                "CREATE TABLE t (a bigint); CREATE VIEW v AS SELECT a FROM t;");
+  ASSERT_EQ(up.size(), 3u);
+  EXPECT_EQ(up[0], "DROP VIEW public.v");
+  EXPECT_EQ(up[1], "ALTER TABLE public.t ALTER COLUMN a TYPE bigint");
+  EXPECT_EQ(up[2].rfind("CREATE VIEW public.v", 0), 0u);
+}
+
+TEST(Diff, IndexChangeIsDropAndCreate) {
+  EXPECT_EQ(Up("CREATE TABLE t (a int, b int); CREATE INDEX i ON t (a);",
+               "CREATE TABLE t (a int, b int); CREATE INDEX i ON t USING hash (b);"),
+            (Lines{"DROP INDEX public.i", "CREATE INDEX i ON public.t USING hash (b)"}));
+}
+
+TEST(Diff, RenameAnnotations) {
+  EXPECT_EQ(Up("CREATE TABLE old_t (id int, old_c text);",
+               "CREATE TABLE new_t ( -- dbarch:renamed-from old_t\n"
+               "  id int,\n"
+               "  new_c text -- dbarch:renamed-from old_c\n"
+               ");"),
+            (Lines{"ALTER TABLE public.old_t RENAME TO new_t",
+                   "ALTER TABLE public.new_t RENAME COLUMN old_c TO new_c"}));
+  // sqldef's spelling.
+  EXPECT_EQ(Up("CREATE TABLE t (a int);", "CREATE TABLE t (\n  b int -- @renamed from=a\n);"),
+            Lines{"ALTER TABLE public.t RENAME COLUMN a TO b"});
+}
+
+TEST(Diff, ReverseOptionsUndoRenames) {
+  catalog::Catalog a = Model("CREATE TABLE old_t (c int);");
+  std::string to =
+      "-- dbarch:renamed-from old_t\nCREATE TABLE new_t (\n  d int -- dbarch:renamed-from c\n);";
+  catalog::Catalog b = Model(to);
+  DiffOptions options;
+  options.renames = RenameAnnotationsInText(b, "schema.sql", to);
+  ASSERT_EQ(options.renames.size(), 2u);
+  DiffResult down = Diff(b, a, ReverseOptions(options, a, b));
+  EXPECT_EQ(down.UpStatements(), (Lines{"ALTER TABLE public.new_t RENAME TO old_t",
+                                        "ALTER TABLE public.old_t RENAME COLUMN d TO c"}));
+}
+
+TEST(Diff, QuotesIdentifiers) {
+  Lines up =
+      Up("CREATE SCHEMA \"My Schema\";",
+         "CREATE SCHEMA \"My Schema\"; CREATE TABLE \"My Schema\".\"Order\" (\"select\" int);");
+  ASSERT_EQ(up.size(), 1u);
+  EXPECT_EQ(up[0].rfind("CREATE TABLE \"My Schema\".\"Order\"", 0), 0u) << up[0];
+}
+
+TEST(Diff, CommentsGrantsAndPolicies) {
+  EXPECT_EQ(
+      Up("CREATE TABLE t (a int);", "CREATE TABLE t (a int); COMMENT ON COLUMN t.a IS 'it''s';"),
+      Lines{"COMMENT ON COLUMN public.t.a IS 'it''s'"});
+  EXPECT_EQ(Up("CREATE TABLE t (a int);",
+               "CREATE TABLE t (a int); ALTER TABLE t ENABLE ROW LEVEL SECURITY;"
+               "CREATE POLICY p ON t USING (a > 0);"),
+            (Lines{"ALTER TABLE public.t ENABLE ROW LEVEL SECURITY",
+                   "CREATE POLICY p ON public.t USING (a > 0)"}));
+}
+
+TEST(Diff, JsonAndTextFormats) {
+  DiffResult r = Diff(Model("CREATE TABLE t (id int);"),
+                      Model("CREATE TABLE t (id int); CREATE INDEX i ON t (id);"), {});
+  std::string json = FormatJson(r);
+  EXPECT_NE(json.find("\"kind\": \"index\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"lock\": \"SHARE\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"reverse\": [\n        \"DROP INDEX public.i\""), std::string::npos)
+      << json;
+  EXPECT_EQ(FormatText(r), "+ create index public.i (lock SHARE, scans)\n");
+}
+
+}  // namespace
+}  // namespace dbarch::diff

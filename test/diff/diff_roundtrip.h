@@ -1,0 +1,228 @@
+// The semantic round trip that scores a schema diff against real PostgreSQL 15, shared by
+// the sqldef conformance runner and the fixture pairs of test/fixtures/diff: load FROM into
+// a database, apply diff(FROM -> TO) and compare the server's catalog with that of a
+// database loaded with TO; diff again must give nothing; then the same back to FROM.
+// Test-only, header-only. Thread-safety: one call per thread; calls share nothing but the
+// sandbox (each uses databases of its own).
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "base/strings.h"
+#include "catalog/builder.h"
+#include "diff/diff.h"
+#include "diff/format.h"
+#include "pg/connection.h"
+#include "pg/introspect.h"
+
+namespace dbarch::diff::testing {
+
+struct RoundTripOutcome {
+  bool applicable = true;  // false: FROM or TO itself is rejected by the server
+  bool passed = false;
+  std::string reason;  // why it failed (or is not applicable)
+  std::string up_sql;
+  std::string down_sql;
+};
+
+inline Result<catalog::Catalog> ModelOf(const std::string& name, const std::string& text,
+                                        const std::vector<std::string>& search_path) {
+  catalog::BuildOptions options;
+  if (!search_path.empty()) options.search_path = search_path;
+  // The databases are loaded and read by the sandbox's superuser.
+  options.session_role = "postgres";
+  catalog::CatalogBuilder builder(options);
+  // The schemas of the search path exist before the file runs (as in the databases).
+  std::string schemas;
+  for (const std::string& s : search_path) {
+    if (s != "public") schemas += "CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(s) + ";\n";
+  }
+  if (!schemas.empty()) {
+    DBARCH_RETURN_IF_ERROR(builder.ApplyFile(SourceFile("search_path.sql", schemas)));
+  }
+  DBARCH_RETURN_IF_ERROR(builder.ApplyFile(SourceFile(name, text)));
+  return builder.Finish();
+}
+
+inline Result<pg::Connection> Open(const std::string& conninfo) {
+  pg::ConnectOptions options;
+  options.conninfo = conninfo;
+  options.read_only = false;
+  options.statement_timeout_ms = 60000;
+  return pg::Connection::Open(options);
+}
+
+inline std::string FirstLine(const std::string& s, size_t max = 300) {
+  std::string out = s.substr(0, s.find('\n'));
+  if (out.size() > max) out = out.substr(0, max) + "...";
+  return out;
+}
+
+// `pg_dump --schema-only` of a database, without the \restrict lines (a random key per run);
+// "" when pg_dump cannot run.
+inline std::string SchemaDump(const std::string& conninfo) {
+  std::string quoted = "'";
+  for (char c : conninfo) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  quoted += "'";
+  std::string cmd = "/usr/lib/postgresql/15/bin/pg_dump --schema-only -d " + quoted + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return "";
+  std::string dump;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) dump.append(buf, n);
+  pclose(pipe);
+  std::string out;
+  size_t pos = 0;
+  while (pos < dump.size()) {
+    size_t end = dump.find('\n', pos);
+    if (end == std::string::npos) end = dump.size();
+    std::string line = dump.substr(pos, end - pos);
+    if (line.rfind("\\restrict ", 0) != 0 && line.rfind("\\unrestrict ", 0) != 0)
+      out += line + "\n";
+    pos = end + 1;
+  }
+  return out;
+}
+
+// The first line where two dumps differ, or "".
+inline std::string FirstDumpDifference(const std::string& got, const std::string& want) {
+  size_t a = 0, b = 0;
+  while (a < got.size() || b < want.size()) {
+    size_t ea = got.find('\n', a), eb = want.find('\n', b);
+    if (ea == std::string::npos) ea = got.size();
+    if (eb == std::string::npos) eb = want.size();
+    std::string la = got.substr(a, ea - a), lb = want.substr(b, eb - b);
+    if (la != lb) return "got '" + la + "', want '" + lb + "'";
+    a = ea + 1;
+    b = eb + 1;
+  }
+  return "";
+}
+
+// What differs between two catalogs, in one line (the first change diff writes).
+inline std::string Difference(const catalog::Catalog& got, const catalog::Catalog& want) {
+  DiffOptions options;
+  options.allow_destructive = true;
+  DiffResult d = Diff(got, want, options);
+  if (!d.changes.empty() && !d.changes.front().sql.empty()) {
+    return std::string(catalog::ObjectKindName(d.changes.front().kind)) + " " +
+           d.changes.front().object + ": " + FirstLine(d.changes.front().sql.front(), 200);
+  }
+  if (!d.warnings.empty()) return d.warnings.front();
+  return "catalogs differ in a way diff does not express";
+}
+
+// Runs the round trip in databases `db_a` and `db_b` (created and dropped here) of the
+// server `admin` is connected to; `base_conninfo` reaches that server (dbname is appended).
+inline RoundTripOutcome RoundTrip(pg::Connection& admin, const std::string& base_conninfo,
+                                  const std::string& db_a, const std::string& db_b,
+                                  const std::string& from_sql, const std::string& to_sql,
+                                  const std::vector<std::string>& search_path = {},
+                                  bool compare_dumps = false) {
+  RoundTripOutcome out;
+  auto fail = [&](std::string reason) {
+    out.passed = false;
+    out.reason = std::move(reason);
+    return out;
+  };
+  for (const std::string& db : {db_a, db_b}) {
+    (void)admin.Exec("DROP DATABASE IF EXISTS " + QuoteIdent(db));
+    auto created = admin.Exec("CREATE DATABASE " + QuoteIdent(db));
+    if (!created.ok()) return fail("create database: " + created.status().ToString());
+  }
+  struct Cleanup {
+    pg::Connection& admin;
+    std::string a, b;
+    ~Cleanup() {
+      (void)admin.Exec("DROP DATABASE IF EXISTS " + QuoteIdent(a) + " WITH (FORCE)");
+      (void)admin.Exec("DROP DATABASE IF EXISTS " + QuoteIdent(b) + " WITH (FORCE)");
+    }
+  } cleanup{admin, db_a, db_b};
+
+  std::string set_path;
+  if (!search_path.empty()) {
+    std::vector<std::string> quoted;
+    for (const std::string& s : search_path) quoted.push_back(QuoteIdent(s));
+    set_path = "SET search_path = " + Join(quoted, ", ") + ";\n";
+  }
+  auto conn_a = Open(base_conninfo + " dbname=" + db_a);
+  auto conn_b = Open(base_conninfo + " dbname=" + db_b);
+  if (!conn_a.ok() || !conn_b.ok()) return fail("connect failed");
+  if (!search_path.empty()) {
+    for (const std::string& s : search_path) {
+      if (s == "public") continue;
+      (void)conn_a->Exec("CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(s));
+      (void)conn_b->Exec("CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(s));
+    }
+  }
+  Status loaded_a = conn_a->ExecScript(set_path + from_sql);
+  Status loaded_b = conn_b->ExecScript(set_path + to_sql);
+  if (!loaded_a.ok() || !loaded_b.ok()) {
+    out.applicable = false;
+    out.reason = "PostgreSQL 15 rejects the " +
+                 std::string(!loaded_a.ok() ? "current" : "desired") +
+                 " schema: " + FirstLine((!loaded_a.ok() ? loaded_a : loaded_b).ToString());
+    return out;
+  }
+  auto from_model = ModelOf("current.sql", from_sql, search_path);
+  if (!from_model.ok())
+    return fail("model of current: " + FirstLine(from_model.status().ToString()));
+  auto to_model = ModelOf("desired.sql", to_sql, search_path);
+  if (!to_model.ok()) return fail("model of desired: " + FirstLine(to_model.status().ToString()));
+  std::vector<Rename> renames = RenameAnnotationsInText(*to_model, "desired.sql", to_sql);
+
+  auto want_to = pg::IntrospectCatalog(*conn_b, {});
+  if (!want_to.ok()) return fail("introspect desired: " + FirstLine(want_to.status().ToString()));
+  auto want_from = pg::IntrospectCatalog(*conn_a, {});
+  if (!want_from.ok())
+    return fail("introspect current: " + FirstLine(want_from.status().ToString()));
+
+  DiffOptions up_options;
+  up_options.allow_destructive = true;
+  up_options.renames = renames;
+  // Step 1: the server of `current` against its own DDL: nothing.
+  DiffResult idle = Diff(*want_from, *from_model, {});
+  if (idle.HasChanges()) {
+    return fail("current in sync gives DDL: " + Difference(*want_from, *from_model));
+  }
+  // Step 2: up.
+  DiffResult up = Diff(*want_from, *to_model, up_options);
+  out.up_sql = FormatSql(up);
+  Status applied = conn_a->ExecScript(set_path + out.up_sql);
+  if (!applied.ok()) return fail("up fails: " + FirstLine(applied.ToString()));
+  auto after_up = pg::IntrospectCatalog(*conn_a, {});
+  if (!after_up.ok())
+    return fail("introspect after up: " + FirstLine(after_up.status().ToString()));
+  if (!(*after_up == *want_to)) return fail("after up: " + Difference(*after_up, *want_to));
+  if (compare_dumps) {
+    std::string got = SchemaDump(base_conninfo + " dbname=" + db_a);
+    std::string want = SchemaDump(base_conninfo + " dbname=" + db_b);
+    if (got.find("PostgreSQL database dump complete") == std::string::npos) {
+      return fail("pg_dump failed: " + FirstLine(got));
+    }
+    std::string diff = FirstDumpDifference(got, want);
+    if (!diff.empty()) return fail("pg_dump after up differs: " + diff);
+  }
+  DiffResult again = Diff(*after_up, *to_model, {});
+  if (again.HasChanges())
+    return fail("desired in sync gives DDL: " + Difference(*after_up, *to_model));
+  // Step 3: down.
+  DiffResult down =
+      Diff(*after_up, *from_model, ReverseOptions(up_options, *from_model, *to_model));
+  out.down_sql = FormatSql(down);
+  applied = conn_a->ExecScript(set_path + out.down_sql);
+  if (!applied.ok()) return fail("down fails: " + FirstLine(applied.ToString()));
+  auto after_down = pg::IntrospectCatalog(*conn_a, {});
+  if (!after_down.ok())
+    return fail("introspect after down: " + FirstLine(after_down.status().ToString()));
+  if (!(*after_down == *want_from))
+    return fail("after down: " + Difference(*after_down, *want_from));
+  out.passed = true;
+  return out;
+}
+
+}  // namespace dbarch::diff::testing
