@@ -31,6 +31,7 @@ std::vector<std::unique_ptr<Subcommand>> AllSubcommands() {
   out.push_back(MakeBenchCommand());
   out.push_back(MakeGenerateCommand());
   out.push_back(MakeAdviseCommand());
+  out.push_back(MakeWorkloadCommand());
   return out;
 }
 

@@ -32,5 +32,6 @@ std::unique_ptr<Subcommand> MakeLintCommand();     // lint.cc
 std::unique_ptr<Subcommand> MakeBenchCommand();    // bench.cc
 std::unique_ptr<Subcommand> MakeGenerateCommand(); // generate.cc
 std::unique_ptr<Subcommand> MakeAdviseCommand();   // advise.cc
+std::unique_ptr<Subcommand> MakeWorkloadCommand(); // workload.cc
 
 }  // namespace dbarch::cli

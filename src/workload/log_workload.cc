@@ -1,0 +1,132 @@
+#include "workload/log_workload.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "sql/parser.h"
+#include "workload/query_mask.h"
+#include "workload/stat_statements.h"
+
+namespace dbarch::workload {
+namespace {
+
+// The statement is one query statement (SELECT, INSERT, ... ) that parses.
+bool IsSingleQuery(const std::string& text) {
+  sql::ParseOptions one_thread;
+  one_thread.threads = 1;
+  auto tree = sql::ParseTree::Parse(SourceFile("<log>", text), one_thread);
+  return tree.ok() && tree->statements().size() == 1 &&
+         IsQueryStatement(tree->statements()[0].node);
+}
+
+std::string QuoteParam(const std::optional<std::string>& v) {
+  if (!v) return "NULL";
+  std::string out = "'";
+  for (char c : *v) {
+    out.push_back(c);
+    if (c == '\'') out.push_back('\'');
+  }
+  out.push_back('\'');
+  return out;
+}
+
+std::string FormatWeight(double w) {
+  char buf[64];
+  if (std::floor(w) == w && w < 1e15) {
+    std::snprintf(buf, sizeof buf, "%.0f", w);
+  } else {
+    std::snprintf(buf, sizeof buf, "%g", w);
+  }
+  return buf;
+}
+
+}  // namespace
+
+LogWorkload WorkloadFromLog(const LogReport& report, const LogWorkloadOptions& options) {
+  LogWorkload out;
+  for (const LogGroup& g : report.groups) {
+    if (static_cast<int>(out.workload.queries.size()) >= std::max(1, options.top)) break;
+    if (g.samples.empty() || g.calls == 0) {
+      out.skipped.emplace_back(g.fingerprint, g.calls == 0 ? "no executed statement" : "no sample");
+      continue;
+    }
+    const SampleStatement& sample = g.samples.front();
+    if (!g.parsed || !IsSingleQuery(sample.text)) {
+      out.skipped.emplace_back(g.fingerprint, "not a single SELECT, INSERT, UPDATE, DELETE or MERGE");
+      continue;
+    }
+    Query q;
+    q.name = "log " + g.fingerprint;
+    q.weight = static_cast<double>(g.calls);
+    auto normalized = sql::NormalizeQuery(sample.text);
+    std::optional<std::vector<ConstantValue>> constants;
+    if (normalized.ok()) constants = ExtractConstants(sample.text, *normalized);
+    bool ok = constants.has_value();
+    std::vector<std::optional<std::string>> params;
+    if (ok) {
+      for (size_t i = 0; i < constants->size() && ok; ++i) {
+        const ConstantValue& c = (*constants)[i];
+        if (c.replaced) {
+          params.push_back(c.is_null ? std::nullopt : std::optional<std::string>(c.text));
+        } else if (i < sample.params.size()) {
+          params.push_back(sample.params[i]);
+        } else {
+          ok = false;  // a $n of the original statement without a logged value
+        }
+      }
+    }
+    // A parameter value that spans lines cannot be written on a "-- params:" line.
+    for (const auto& p : params) {
+      if (p && p->find_first_of("\r\n") != std::string::npos) ok = false;
+    }
+    if (ok) {
+      q.sql = RepairNormalizedText(*normalized);
+      q.params = std::move(params);
+      q.has_params = !q.params.empty();
+    } else if (sample.params.empty() && sample.text.find('$') == std::string::npos) {
+      q.sql = sample.text;  // the statement as logged, with its literals
+    } else {
+      out.skipped.emplace_back(g.fingerprint, "no sample values for its parameters");
+      continue;
+    }
+    out.workload.queries.push_back(std::move(q));
+  }
+  return out;
+}
+
+std::string FormatWorkloadFile(const Workload& workload, const std::string& header) {
+  std::string out;
+  size_t start = 0;
+  while (start < header.size()) {
+    size_t nl = header.find('\n', start);
+    if (nl == std::string::npos) nl = header.size();
+    out += "-- " + header.substr(start, nl - start) + "\n";
+    start = nl + 1;
+  }
+  if (!out.empty()) out += "\n";
+  for (const Query& q : workload.queries) {
+    out += "-- name: " + q.name + "\n";
+    out += "-- weight: " + FormatWeight(q.weight) + "\n";
+    if (q.has_params) {
+      out += "-- params: ";
+      for (size_t i = 0; i < q.params.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += QuoteParam(q.params[i]);
+      }
+      out += "\n";
+    }
+    std::string sql = q.sql;
+    while (!sql.empty() && (sql.back() == ' ' || sql.back() == '\n' || sql.back() == '\t' ||
+                            sql.back() == ';' || sql.back() == '\r')) {
+      sql.pop_back();
+    }
+    // A trailing "-- comment" would swallow the ';' on the same line.
+    size_t last_line = sql.rfind('\n');
+    bool comment_at_end =
+        sql.find("--", last_line == std::string::npos ? 0 : last_line) != std::string::npos;
+    out += sql + (comment_at_end ? "\n;\n\n" : ";\n\n");
+  }
+  return out;
+}
+
+}  // namespace dbarch::workload
