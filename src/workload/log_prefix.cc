@@ -29,18 +29,17 @@ size_t EndOfTimestamp(std::string_view s, size_t i, bool millis) {
     return std::string_view::npos;
   if (millis && p[19] != '.') return std::string_view::npos;
   size_t k = i + base;
-  // The time zone abbreviation (%Z): " UTC", " CET", " +03".
-  if (k < s.size() && s[k] == ' ' && k + 1 < s.size() && s[k + 1] != ' ') {
+  // The time zone abbreviation (%Z): " UTC", " CET", " +03", " America/Sao_Paulo".
+  if (k + 1 < s.size() && s[k] == ' ') {
     size_t z = k + 1;
-    while (z < s.size() && s[z] != ' ' && s[z] != ']' && s[z] != ':' && s[z] != ',') ++z;
-    // A time zone is letters, digits, '+' or '-' only; anything else is not part of it.
-    bool ok = z > k + 1;
-    for (size_t t = k + 1; t < z && ok; ++t) {
-      char c = s[t];
-      ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || IsDigit(c) || c == '+' ||
-           c == '-' || c == '/' || c == '_';
+    while (z < s.size() && ((s[z] >= 'A' && s[z] <= 'Z') || (s[z] >= 'a' && s[z] <= 'z') ||
+                            IsDigit(s[z]) || s[z] == '+' || s[z] == '-' || s[z] == '/' ||
+                            s[z] == '_')) {
+      ++z;
     }
-    if (ok) k = z;
+    // Not a zone: a severity ("LOG:") or other text follows the time.
+    bool severity = z < s.size() && s[z] == ':' && z + 1 < s.size() && s[z + 1] == ' ';
+    if (z > k + 1 && !severity) k = z;
   }
   return k;
 }
@@ -61,6 +60,103 @@ bool MatchSeverity(std::string_view line, size_t i, PrefixFields* out) {
   out->severity = line.substr(i, k - i);
   out->message = line.substr(k + 3);
   return true;
+}
+
+// Where "SEVERITY:  " starts in `line` (the first upper-case word followed by a colon and
+// two blanks, at the start or after a blank); npos when there is none.
+size_t FindSeverity(std::string_view line) {
+  size_t at = 0;
+  while ((at = line.find(":  ", at)) != std::string_view::npos) {
+    size_t w = at;
+    while (w > 0 && line[w - 1] >= 'A' && line[w - 1] <= 'Z') --w;
+    while (w < at && IsDigit(line[w])) ++w;
+    if (at - w >= 3 && at - w <= 9 && (w == 0 || line[w - 1] == ' ')) return w;
+    at += 3;
+  }
+  return std::string_view::npos;
+}
+
+// A log_line_prefix that prints `instance` (the text before the severity of one line): time
+// stamps become %m / %t, the first number %p and later ones %l (any number), "user@db" %u@%d,
+// and the values of user=, db=, app=, client= keys their escapes; the rest stays literal.
+// %q goes before the first session field, so lines of processes without a session match too.
+std::string InferPrefix(std::string_view s) {
+  std::string out;
+  bool pid_seen = false;
+  bool q_placed = false;
+  auto session_field = [&](std::string_view escape) {
+    if (!q_placed) {
+      // Literal text right before the field belongs to the session part as well ("user=").
+      size_t cut = out.size();
+      while (cut > 0 && out[cut - 1] != ' ' && out[cut - 1] != ']' && out[cut - 1] != '%') --cut;
+      if (cut > 0 && out[cut - 1] == '%') ++cut;  // never split an escape
+      out.insert(cut, "%q");
+      q_placed = true;
+    }
+    out += escape;
+  };
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t end = EndOfTimestamp(s, i, true);
+    if (end != std::string_view::npos) {
+      out += "%m";
+      i = end;
+      continue;
+    }
+    end = EndOfTimestamp(s, i, false);
+    if (end != std::string_view::npos) {
+      out += "%t";
+      i = end;
+      continue;
+    }
+    char c = s[i];
+    if (IsDigit(c) && (i == 0 || !IsHex(s[i - 1]))) {
+      size_t k = EndOfDigits(s, i);
+      if (k < s.size() && s[k] == '.' && k + 1 < s.size() && IsHex(s[k + 1])) {
+        while (++k < s.size() && IsHex(s[k])) {
+        }
+        out += "%c";
+      } else {
+        out += pid_seen ? "%l" : "%p";
+        pid_seen = true;
+      }
+      i = k;
+      continue;
+    }
+    bool matched_key = false;
+    for (auto [key, escape] : {std::pair{"user=", "%u"}, {"db=", "%d"}, {"database=", "%d"},
+                               {"app=", "%a"}, {"application=", "%a"}, {"client=", "%h"},
+                               {"host=", "%h"}, {"remote=", "%r"}}) {
+      std::string_view k(key);
+      if (s.compare(i, k.size(), k) == 0 && (i == 0 || !IsHex(s[i - 1]))) {
+        out += k;
+        i += k.size();
+        size_t v = i;
+        while (v < s.size() && s[v] != ',' && s[v] != ' ' && s[v] != ']') ++v;
+        session_field(escape);
+        i = v;
+        matched_key = true;
+        break;
+      }
+    }
+    if (matched_key) continue;
+    // user@database
+    if (c != ' ' && c != '[' && c != ']') {
+      size_t k = i;
+      while (k < s.size() && s[k] != ' ' && s[k] != '@' && s[k] != ']') ++k;
+      if (k < s.size() && s[k] == '@' && k > i) {
+        size_t d = k + 1;
+        while (d < s.size() && s[d] != ' ' && s[d] != ']' && s[d] != ':' && s[d] != ',') ++d;
+        session_field("%u@%d");
+        i = d;
+        continue;
+      }
+    }
+    if (c == '%') out += "%";
+    out.push_back(c);
+    ++i;
+  }
+  return out;
 }
 
 }  // namespace
@@ -244,7 +340,18 @@ Result<LinePrefix> LinePrefix::Detect(const std::vector<std::string_view>& lines
   const LinePrefix* best = nullptr;
   size_t best_count = 0;
   std::vector<LinePrefix> compiled;
-  compiled.reserve(std::size(kCandidates));
+  compiled.reserve(std::size(kCandidates) + 1);
+  // The prefix inferred from the longest prefix text among the sample lines competes with
+  // the common settings (and wins ties: it names every field it saw).
+  std::string_view longest;
+  for (std::string_view l : sample) {
+    size_t at = FindSeverity(l);
+    if (at != std::string_view::npos && at <= 300 && at > longest.size()) longest = l.substr(0, at);
+  }
+  if (!longest.empty()) {
+    auto inferred = Compile(InferPrefix(longest));
+    if (inferred.ok()) compiled.push_back(std::move(inferred).value());
+  }
   for (std::string_view c : kCandidates) {
     auto p = Compile(c);
     if (p.ok()) compiled.push_back(std::move(p).value());

@@ -136,6 +136,16 @@ void AddUsage(std::vector<UsageCount>& v, size_t& hint, std::string_view name, d
   v.push_back({std::string(name), 1, ms});
 }
 
+// Adds time to the entry `name` (counted as a call before, without its duration).
+void AddUsageTime(std::vector<UsageCount>& v, std::string_view name, double ms) {
+  for (UsageCount& u : v) {
+    if (u.name == name) {
+      u.total_ms += ms;
+      return;
+    }
+  }
+}
+
 void MergeUsage(std::vector<UsageCount>& into, const std::vector<UsageCount>& from) {
   for (const UsageCount& u : from) {
     auto it = std::find_if(into.begin(), into.end(),
@@ -636,6 +646,9 @@ class Worker {
         }
         Acc& a = groups_[it->second];
         AddTime(a, ms);
+        AddUsageTime(a.group.by_database, e.database, ms);
+        AddUsageTime(a.group.by_user, e.user, ms);
+        AddUsageTime(a.group.by_application, e.application, ms);
         pending_.erase(it);
         return;
       }
