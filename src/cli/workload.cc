@@ -33,7 +33,7 @@ class WorkloadCommand : public Subcommand {
         "is given. Statements are logged with log_min_duration_statement = 0 (durations) or\n"
         "log_statement = all. See docs/workload.md.\n"
         "Exit codes: 0 ok, 2 usage, 3 bad input, 4 I/O, 70 internal error.");
-    cmd->add_option("LOG", paths_, "Log files ('-' for standard input)")
+    cmd->add_option("logs", paths_, "Log files ('-' for standard input)")
         ->type_name("LOG")
         ->required()
         ->expected(1, -1);
