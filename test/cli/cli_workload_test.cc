@@ -3,8 +3,12 @@
 // a workload file, and bad input ends with the documented exit codes.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -106,6 +110,26 @@ TEST(CliWorkload, EmitsAWorkloadFile) {
             "-- weight: 2\n"
             "-- params: '99', NULL\n"
             "SELECT total FROM orders WHERE customer_id = $1 AND status = $2;\n\n");
+}
+
+// -o to a path that is not a regular file (a FIFO here, /dev/null in scripts) writes into
+// it; it must never be replaced by a regular file.
+TEST(CliWorkload, OutputToAFifoKeepsTheFifo) {
+  TempDir tmp;
+  fs::path fifo = tmp.path() / "out.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::string received;
+  std::thread reader([&] {
+    std::ifstream in(fifo, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    received = ss.str();
+  });
+  RunResult r = RunDbarch({"workload", "test/fixtures/logs/q_prefix.json", "-o", fifo.string()});
+  reader.join();
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(received.rfind("Log: 1 file(s)", 0), 0u) << received.substr(0, 100);
+  EXPECT_EQ(fs::status(fifo).type(), fs::file_type::fifo);
 }
 
 TEST(CliWorkload, BadInputExitCodes) {
