@@ -10,7 +10,11 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-15-hypopg postgresql-contrib
   zstd libzstd-dev
+  # zlib: `dbarch workload` reads gzip-compressed server logs (rotated logs are often .gz).
+  zlib1g-dev
 )
+# Not installed here: pgbadger, which only bench/workload_vs_pgbadger.sh runs for comparison
+# (apt-get install pgbadger); dbarch itself never needs it.
 # --fuzz: also the fuzzing toolchain of scripts/fuzz.sh: clang 14 and its runtime libraries
 # (libFuzzer, ASan and UBSan runtimes live in libclang-rt-14-dev).
 if [ "${1:-}" = "--fuzz" ]; then
