@@ -53,8 +53,7 @@ class WorkloadCommand : public Subcommand {
     cmd->add_option("--emit-workload", emit_,
                     "Also write the top query groups as a workload file for advise and bench")
         ->type_name("FILE");
-    cmd->add_option("--emit-top", emit_top_,
-                    "Query groups written by --emit-workload (default 50)")
+    cmd->add_option("--emit-top", emit_top_, "Query groups written by --emit-workload (default 50)")
         ->type_name("N")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--samples", samples_, "Sample statements kept per group (default 3)")
@@ -94,12 +93,12 @@ class WorkloadCommand : public Subcommand {
     }
     auto report = workload::ReadLogs(paths_, options);
     if (!report.ok()) return ReportError(report.status());
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     Progress("read " + std::to_string(report->summary.statements) + " statements in " +
              std::to_string(seconds) + " s");
     if (report->summary.malformed_lines > 0) {
-      Warn(std::to_string(report->summary.malformed_lines) +
-           " malformed line(s); the first at " +
+      Warn(std::to_string(report->summary.malformed_lines) + " malformed line(s); the first at " +
            (report->summary.malformed.empty()
                 ? std::string("?")
                 : report->summary.malformed.front().file + ":" +

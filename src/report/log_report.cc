@@ -1,10 +1,10 @@
 #include "report/log_report.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 namespace dbarch::report {
@@ -86,8 +86,8 @@ Json GroupJson(const LogGroup& g) {
   for (const auto& s : g.samples) {
     Json params = Json::array();
     for (const auto& p : s.params) params.push_back(p ? Json(*p) : Json(nullptr));
-    samples.push_back({{"statement", s.text}, {"params", params}, {"database", s.database},
-                       {"user", s.user}});
+    samples.push_back(
+        {{"statement", s.text}, {"params", params}, {"database", s.database}, {"user", s.user}});
   }
   return Json{{"fingerprint", g.fingerprint},
               {"parsed", g.parsed},
@@ -120,11 +120,11 @@ void Section(std::string& out, const std::string& title, std::vector<const LogGr
   int rank = 0;
   for (const LogGroup* g : groups) {
     double pct = total_ms > 0 ? 100.0 * g->total_ms / total_ms : 0;
-    out += fmt::format("  {:>3}  {:>10}  {:>5.1f}%  {:>10}  {:>10}  {:>10}  {:>10}  {:>6}  {}\n",
-                       ++rank, FormatMs(g->total_ms), pct, Thousands(g->calls),
-                       FormatMs(g->mean_ms()), FormatMs(g->durations.Quantile(0.95)),
-                       FormatMs(g->durations.max_ms()), Thousands(g->errors),
-                       OneLine(g->normalized, 80));
+    out +=
+        fmt::format("  {:>3}  {:>10}  {:>5.1f}%  {:>10}  {:>10}  {:>10}  {:>10}  {:>6}  {}\n",
+                    ++rank, FormatMs(g->total_ms), pct, Thousands(g->calls), FormatMs(g->mean_ms()),
+                    FormatMs(g->durations.Quantile(0.95)), FormatMs(g->durations.max_ms()),
+                    Thousands(g->errors), OneLine(g->normalized, 80));
   }
 }
 
@@ -187,13 +187,12 @@ std::string LogReportToText(const LogReport& report, const LogReportOptions& opt
                        Thousands(s.malformed_lines - static_cast<int64_t>(s.malformed.size())));
   }
 
-  Section(out, "Most total time", TopBy(
-                                      report, top,
-                                      [](const LogGroup& a, const LogGroup& b) {
-                                        return a.total_ms > b.total_ms;
-                                      },
-                                      [](const LogGroup& g) { return g.calls > 0; }),
-          s.total_ms);
+  Section(
+      out, "Most total time",
+      TopBy(
+          report, top, [](const LogGroup& a, const LogGroup& b) { return a.total_ms > b.total_ms; },
+          [](const LogGroup& g) { return g.calls > 0; }),
+      s.total_ms);
   Section(out, "Slowest (by mean duration)",
           TopBy(
               report, top,
@@ -202,8 +201,7 @@ std::string LogReportToText(const LogReport& report, const LogReportOptions& opt
           s.total_ms);
   Section(out, "Most frequent",
           TopBy(
-              report, top,
-              [](const LogGroup& a, const LogGroup& b) { return a.calls > b.calls; },
+              report, top, [](const LogGroup& a, const LogGroup& b) { return a.calls > b.calls; },
               [](const LogGroup& g) { return g.calls > 0; }),
           s.total_ms);
   auto errors = TopBy(
@@ -213,9 +211,9 @@ std::string LogReportToText(const LogReport& report, const LogReportOptions& opt
     out += "\nMost errors\n";
     int rank = 0;
     for (const LogGroup* g : errors) {
-      out += fmt::format("  {:>3}  {:>6} errors  {}\n       first: {}\n", ++rank,
-                         Thousands(g->errors), OneLine(g->normalized, 80),
-                         OneLine(g->first_error, 100));
+      out +=
+          fmt::format("  {:>3}  {:>6} errors  {}\n       first: {}\n", ++rank, Thousands(g->errors),
+                      OneLine(g->normalized, 80), OneLine(g->first_error, 100));
     }
   }
   UsageLines(out, "By database", s.by_database, top);

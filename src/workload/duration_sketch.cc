@@ -39,7 +39,8 @@ void DurationSketch::Merge(const DurationSketch& other) {
 double DurationSketch::Quantile(double q) const {
   if (count_ == 0) return 0;
   q = std::clamp(q, 0.0, 1.0);
-  int64_t rank = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(q * static_cast<double>(count_))));
+  int64_t rank =
+      std::max<int64_t>(1, static_cast<int64_t>(std::ceil(q * static_cast<double>(count_))));
   if (rank >= count_) return max_ms_;
   int64_t seen = 0;
   for (size_t i = 0; i < buckets_.size(); ++i) {

@@ -11,8 +11,17 @@ bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' &&
 // Escapes whose value has a fixed shape; the others run to the next literal text.
 bool IsFixedShape(char e) {
   switch (e) {
-    case 'm': case 't': case 's': case 'n': case 'p': case 'P': case 'l': case 'x':
-    case 'c': case 'v': case 'e':
+    case 'm':
+    case 't':
+    case 's':
+    case 'n':
+    case 'p':
+    case 'P':
+    case 'l':
+    case 'x':
+    case 'c':
+    case 'v':
+    case 'e':
       return true;
     default:
       return false;
@@ -32,9 +41,9 @@ size_t EndOfTimestamp(std::string_view s, size_t i, bool millis) {
   // The time zone abbreviation (%Z): " UTC", " CET", " +03", " America/Sao_Paulo".
   if (k + 1 < s.size() && s[k] == ' ') {
     size_t z = k + 1;
-    while (z < s.size() && ((s[z] >= 'A' && s[z] <= 'Z') || (s[z] >= 'a' && s[z] <= 'z') ||
-                            IsDigit(s[z]) || s[z] == '+' || s[z] == '-' || s[z] == '/' ||
-                            s[z] == '_')) {
+    while (z < s.size() &&
+           ((s[z] >= 'A' && s[z] <= 'Z') || (s[z] >= 'a' && s[z] <= 'z') || IsDigit(s[z]) ||
+            s[z] == '+' || s[z] == '-' || s[z] == '/' || s[z] == '_')) {
       ++z;
     }
     // Not a zone: a severity ("LOG:") or other text follows the time.
@@ -124,9 +133,14 @@ std::string InferPrefix(std::string_view s) {
       continue;
     }
     bool matched_key = false;
-    for (auto [key, escape] : {std::pair{"user=", "%u"}, {"db=", "%d"}, {"database=", "%d"},
-                               {"app=", "%a"}, {"application=", "%a"}, {"client=", "%h"},
-                               {"host=", "%h"}, {"remote=", "%r"}}) {
+    for (auto [key, escape] : {std::pair{"user=", "%u"},
+                               {"db=", "%d"},
+                               {"database=", "%d"},
+                               {"app=", "%a"},
+                               {"application=", "%a"},
+                               {"client=", "%h"},
+                               {"host=", "%h"},
+                               {"remote=", "%r"}}) {
       std::string_view k(key);
       if (s.compare(i, k.size(), k) == 0 && (i == 0 || !IsHex(s[i - 1]))) {
         out += k;
@@ -196,10 +210,9 @@ Result<LinePrefix> LinePrefix::Compile(std::string_view prefix) {
     }
     if (!IsFixedShape(e) && !out.elements_.empty() && out.elements_.back().escape != 0 &&
         out.elements_.back().escape != 'q' && !IsFixedShape(out.elements_.back().escape)) {
-      return Status::InvalidArgument("log_line_prefix '" + out.text_ + "': %" +
-                                     std::string(1, out.elements_.back().escape) + " and %" +
-                                     std::string(1, e) +
-                                     " follow each other without text between them");
+      return Status::InvalidArgument(
+          "log_line_prefix '" + out.text_ + "': %" + std::string(1, out.elements_.back().escape) +
+          " and %" + std::string(1, e) + " follow each other without text between them");
     }
     out.elements_.push_back({e, ""});
   }
@@ -277,14 +290,32 @@ bool LinePrefix::MatchFrom(std::string_view line, size_t element_end, PrefixFiel
     if (end == std::string_view::npos || end > line.size()) return false;
     std::string_view value = line.substr(pos, end - pos);
     switch (el.escape) {
-      case 'm': case 't': case 'n': if (out->timestamp.empty()) out->timestamp = value; break;
-      case 'p': out->pid = value; break;
-      case 'c': out->session = value; break;
-      case 'u': out->user = value; break;
-      case 'd': out->database = value; break;
-      case 'a': out->application = value; break;
-      case 'h': case 'r': out->host = value; break;
-      default: break;
+      case 'm':
+      case 't':
+      case 'n':
+        if (out->timestamp.empty()) out->timestamp = value;
+        break;
+      case 'p':
+        out->pid = value;
+        break;
+      case 'c':
+        out->session = value;
+        break;
+      case 'u':
+        out->user = value;
+        break;
+      case 'd':
+        out->database = value;
+        break;
+      case 'a':
+        out->application = value;
+        break;
+      case 'h':
+      case 'r':
+        out->host = value;
+        break;
+      default:
+        break;
     }
     pos = end;
   }

@@ -19,15 +19,15 @@ namespace dbarch::workload {
 // The fields of one line's prefix, as views into the line. Empty when the prefix has no
 // such escape or the line omitted it (after %q).
 struct PrefixFields {
-  std::string_view timestamp;  // %m, %t or %n
-  std::string_view pid;        // %p
-  std::string_view session;    // %c
-  std::string_view user;       // %u
-  std::string_view database;   // %d
+  std::string_view timestamp;    // %m, %t or %n
+  std::string_view pid;          // %p
+  std::string_view session;      // %c
+  std::string_view user;         // %u
+  std::string_view database;     // %d
   std::string_view application;  // %a
-  std::string_view host;       // %h or %r
-  std::string_view severity;   // LOG, ERROR, STATEMENT, DETAIL...
-  std::string_view message;    // the rest of the line after "SEVERITY:  "
+  std::string_view host;         // %h or %r
+  std::string_view severity;     // LOG, ERROR, STATEMENT, DETAIL...
+  std::string_view message;      // the rest of the line after "SEVERITY:  "
 };
 
 class LinePrefix {

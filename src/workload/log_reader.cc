@@ -216,7 +216,7 @@ class TextPieces {
 
 class Worker {
  public:
-  Worker(const LogReadOptions& options) : options_(options) {}
+  explicit Worker(const LogReadOptions& options) : options_(options) {}
 
   void Process(const Block& block) {
     block_ = &block;
@@ -244,7 +244,8 @@ class Worker {
   void ProcessStderr(const Block& block) {
     const std::string& data = block.data;
     size_t end = data.size();
-    uint64_t last_line = block.first_line + static_cast<uint64_t>(std::count(data.begin(), data.end(), '\n'));
+    uint64_t last_line =
+        block.first_line + static_cast<uint64_t>(std::count(data.begin(), data.end(), '\n'));
     if (block.truncated_tail) {
       size_t nl = data.rfind('\n');
       end = nl == std::string::npos ? 0 : nl + 1;
@@ -337,8 +338,10 @@ class Worker {
     if (block.truncated_tail) {
       // The last row has no newline: it is cut off (or the file lost its last byte).
       size_t nl = LastRowEnd(data);
-      uint64_t lines_before = static_cast<uint64_t>(std::count(data.begin(), data.begin() + static_cast<long>(nl), '\n'));
-      Malformed(block.first_line + lines_before, "truncated last line (no newline at the end of the file)");
+      uint64_t lines_before = static_cast<uint64_t>(
+          std::count(data.begin(), data.begin() + static_cast<long>(nl), '\n'));
+      Malformed(block.first_line + lines_before,
+                "truncated last line (no newline at the end of the file)");
       end = nl;
     }
     size_t pos = 0;
@@ -402,7 +405,8 @@ class Worker {
         if (pos < end && data[pos] != '\n') {
           ok = false;
           // Skip to the end of this physical line.
-          const char* nlp = static_cast<const char*>(std::memchr(data.data() + pos, '\n', end - pos));
+          const char* nlp =
+              static_cast<const char*>(std::memchr(data.data() + pos, '\n', end - pos));
           pos = nlp == nullptr ? end : static_cast<size_t>(nlp - data.data());
         }
         if (pos < end) {
@@ -440,8 +444,10 @@ class Worker {
     size_t last = 0;
     bool quoted = false;
     for (size_t i = 0; i < data.size(); ++i) {
-      if (data[i] == '"') quoted = !quoted;
-      else if (data[i] == '\n' && !quoted) last = i + 1;
+      if (data[i] == '"')
+        quoted = !quoted;
+      else if (data[i] == '\n' && !quoted)
+        last = i + 1;
     }
     return last;
   }
@@ -453,7 +459,8 @@ class Worker {
     if (block.truncated_tail) {
       size_t nl = data.rfind('\n');
       end = nl == std::string::npos ? 0 : nl + 1;
-      uint64_t last_line = block.first_line + static_cast<uint64_t>(std::count(data.begin(), data.end(), '\n'));
+      uint64_t last_line =
+          block.first_line + static_cast<uint64_t>(std::count(data.begin(), data.end(), '\n'));
       Malformed(last_line, "truncated last line (no newline at the end of the file)");
     }
     size_t pos = 0;
@@ -520,11 +527,21 @@ class Worker {
         }
         char x = raw[++k];
         switch (x) {
-          case 'n': buf->push_back('\n'); break;
-          case 't': buf->push_back('\t'); break;
-          case 'r': buf->push_back('\r'); break;
-          case 'b': buf->push_back('\b'); break;
-          case 'f': buf->push_back('\f'); break;
+          case 'n':
+            buf->push_back('\n');
+            break;
+          case 't':
+            buf->push_back('\t');
+            break;
+          case 'r':
+            buf->push_back('\r');
+            break;
+          case 'b':
+            buf->push_back('\b');
+            break;
+          case 'f':
+            buf->push_back('\f');
+            break;
           case 'u': {
             auto hex4 = [&](size_t at, uint32_t* v) {
               if (at + 4 > raw.size()) return false;
@@ -559,7 +576,9 @@ class Worker {
             }
             break;
           }
-          default: buf->push_back(x); break;
+          default:
+            buf->push_back(x);
+            break;
         }
       }
       *out = *buf;
@@ -580,15 +599,34 @@ class Worker {
       skip();
       std::string_view* dst = nullptr;
       std::string* buf = nullptr;
-      if (key == "timestamp") { dst = &e->timestamp; buf = &json_bufs_[0]; }
-      else if (key == "user") { dst = &e->user; buf = &json_bufs_[1]; }
-      else if (key == "dbname") { dst = &e->database; buf = &json_bufs_[2]; }
-      else if (key == "pid") { dst = &e->pid; buf = &json_bufs_[3]; }
-      else if (key == "application_name") { dst = &e->application; buf = &json_bufs_[4]; }
-      else if (key == "error_severity") { dst = &e->severity; buf = &json_bufs_[5]; }
-      else if (key == "message") { dst = &e->message; buf = &json_bufs_[6]; }
-      else if (key == "detail") { dst = &e->detail; buf = &json_bufs_[7]; }
-      else if (key == "statement") { dst = &e->statement; buf = &json_bufs_[8]; }
+      if (key == "timestamp") {
+        dst = &e->timestamp;
+        buf = &json_bufs_[0];
+      } else if (key == "user") {
+        dst = &e->user;
+        buf = &json_bufs_[1];
+      } else if (key == "dbname") {
+        dst = &e->database;
+        buf = &json_bufs_[2];
+      } else if (key == "pid") {
+        dst = &e->pid;
+        buf = &json_bufs_[3];
+      } else if (key == "application_name") {
+        dst = &e->application;
+        buf = &json_bufs_[4];
+      } else if (key == "error_severity") {
+        dst = &e->severity;
+        buf = &json_bufs_[5];
+      } else if (key == "message") {
+        dst = &e->message;
+        buf = &json_bufs_[6];
+      } else if (key == "detail") {
+        dst = &e->detail;
+        buf = &json_bufs_[7];
+      } else if (key == "statement") {
+        dst = &e->statement;
+        buf = &json_bufs_[8];
+      }
       std::string_view value;
       if (i < s.size() && s[i] == '"') {
         if (!string_at(buf, &value)) return false;
@@ -697,7 +735,8 @@ class Worker {
         ++a.group.temp_files;
         a.group.temp_bytes += size;
       }
-    } else if (StartsWith(m, "process ") && m.find(" still waiting for ") != std::string_view::npos) {
+    } else if (StartsWith(m, "process ") &&
+               m.find(" still waiting for ") != std::string_view::npos) {
       ++summary_.lock_waits;
       if (!e.statement.empty()) {
         Acc& a = groups_[GroupIndex(e.statement)];
@@ -736,8 +775,7 @@ class Worker {
     a.group.durations.Add(ms);
   }
 
-  void Call(const Entry& e, std::string_view text, double ms, bool timed,
-            std::string_view params) {
+  void Call(const Entry& e, std::string_view text, double ms, bool timed, std::string_view params) {
     size_t index = GroupIndex(text);
     Acc& a = groups_[index];
     ++a.group.calls;
@@ -810,11 +848,10 @@ class Worker {
       malformed_.push_back({block_->file_index, line, std::move(reason)});
     } else if (!malformed_.empty()) {
       // Keep the first ones in file and line order.
-      auto last = std::max_element(malformed_.begin(), malformed_.end(),
-                                   [](const MalformedAt& a, const MalformedAt& b) {
-                                     return std::tie(a.file_index, a.line) <
-                                            std::tie(b.file_index, b.line);
-                                   });
+      auto last = std::max_element(
+          malformed_.begin(), malformed_.end(), [](const MalformedAt& a, const MalformedAt& b) {
+            return std::tie(a.file_index, a.line) < std::tie(b.file_index, b.line);
+          });
       if (std::tie(block_->file_index, line) < std::tie(last->file_index, last->line)) {
         *last = {block_->file_index, line, std::move(reason)};
       }
@@ -838,8 +875,8 @@ bool LooksLikeSecondaryLine(std::string_view rest) {
   std::string_view head = rest.substr(0, std::min<size_t>(rest.size(), 512));
   size_t nl = head.find('\n');
   if (nl != std::string_view::npos) head = head.substr(0, nl);
-  for (std::string_view marker : {"DETAIL:  ", "STATEMENT:  ", "HINT:  ", "CONTEXT:  ",
-                                  "QUERY:  ", "LOCATION:  "}) {
+  for (std::string_view marker :
+       {"DETAIL:  ", "STATEMENT:  ", "HINT:  ", "CONTEXT:  ", "QUERY:  ", "LOCATION:  "}) {
     if (head.find(marker) != std::string_view::npos) return true;
   }
   return false;
@@ -1033,8 +1070,9 @@ Result<LogReport> ReadLogs(const std::vector<std::string>& paths, const LogReadO
     DBARCH_ASSIGN_OR_RETURN(LinePrefix p, LinePrefix::Compile(options.prefix));
     given_prefix = std::move(p);
   }
-  int threads = options.threads > 0 ? options.threads
-                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = options.threads > 0
+                    ? options.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < threads; ++i) workers.push_back(std::make_unique<Worker>(options));
   BlockQueue queue(static_cast<size_t>(threads) * 2 + 1);

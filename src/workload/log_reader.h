@@ -99,34 +99,36 @@ struct LogGroup {
   std::vector<UsageCount> by_application;  // sorted by name
   std::vector<SampleStatement> samples;    // by key; at most samples_per_group
 
-  double mean_ms() const { return timed_calls == 0 ? 0 : total_ms / static_cast<double>(timed_calls); }
+  double mean_ms() const {
+    return timed_calls == 0 ? 0 : total_ms / static_cast<double>(timed_calls);
+  }
 };
 
 struct LogSummary {
   std::vector<std::string> files;
-  uint64_t bytes = 0;          // decompressed bytes read
+  uint64_t bytes = 0;  // decompressed bytes read
   uint64_t lines = 0;
-  int64_t statements = 0;      // sum of the groups' calls
+  int64_t statements = 0;  // sum of the groups' calls
   int64_t timed_statements = 0;
-  double total_ms = 0;         // sum of the statements' durations
-  int64_t parse_bind = 0;      // "parse"/"bind" duration entries (extended protocol)
+  double total_ms = 0;     // sum of the statements' durations
+  int64_t parse_bind = 0;  // "parse"/"bind" duration entries (extended protocol)
   double parse_bind_ms = 0;
   int64_t unattributed_durations = 0;  // bare "duration:" entries without a statement
-  int64_t errors = 0;          // ERROR, FATAL and PANIC entries
+  int64_t errors = 0;                  // ERROR, FATAL and PANIC entries
   int64_t errors_with_statement = 0;
-  int64_t connections = 0;     // "connection authorized"
+  int64_t connections = 0;  // "connection authorized"
   int64_t disconnections = 0;
-  int64_t checkpoints = 0;     // "checkpoint starting"
-  int64_t autovacuums = 0;     // "automatic vacuum" and "automatic analyze"
-  int64_t lock_waits = 0;      // "still waiting for"
+  int64_t checkpoints = 0;  // "checkpoint starting"
+  int64_t autovacuums = 0;  // "automatic vacuum" and "automatic analyze"
+  int64_t lock_waits = 0;   // "still waiting for"
   int64_t temp_files = 0;
   int64_t temp_bytes = 0;
   std::string first_timestamp;  // as logged; "" when no entry had one
   std::string last_timestamp;
-  double covered_seconds = 0;   // last - first (0 when unknown)
+  double covered_seconds = 0;  // last - first (0 when unknown)
   int64_t malformed_lines = 0;
   std::vector<MalformedLine> malformed;  // the first ones in file and line order
-  std::vector<UsageCount> by_database;     // by decreasing total_ms, then name
+  std::vector<UsageCount> by_database;   // by decreasing total_ms, then name
   std::vector<UsageCount> by_user;
   std::vector<UsageCount> by_application;
 };
@@ -144,8 +146,7 @@ Result<LogReport> ReadLogs(const std::vector<std::string>& paths, const LogReadO
 
 // Parses the value of "DETAIL:  parameters: $1 = '42', $2 = NULL" (after "parameters: ")
 // into values for $1, $2, ...; nullopt when the text is not such a list. Pure.
-std::optional<std::vector<std::optional<std::string>>> ParseLoggedParameters(
-    std::string_view text);
+std::optional<std::vector<std::optional<std::string>>> ParseLoggedParameters(std::string_view text);
 
 // The seconds between two timestamps as logged ("2026-01-31 10:00:00.123 UTC"), ignoring
 // the time zone; nullopt when either does not parse. Pure.

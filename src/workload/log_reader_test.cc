@@ -94,8 +94,7 @@ TEST(LinePrefix, MatchesSessionLinesAndStopsAtQForOtherProcesses) {
 }
 
 TEST(LinePrefix, EveryEscapeAndLiteralText) {
-  auto p = LinePrefix::Compile(
-      "%t|%n|%c|%l|%s|%v|%x|%e|%b|%i|%r|%h|%a|%% %u=%d;");
+  auto p = LinePrefix::Compile("%t|%n|%c|%l|%s|%v|%x|%e|%b|%i|%r|%h|%a|%% %u=%d;");
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   PrefixFields f;
   ASSERT_TRUE(p->Match(
@@ -235,8 +234,7 @@ TEST(DurationSketch, QuantilesWithinOnePercent) {
 }
 
 TEST(SecondsBetween, TimestampsAsLogged) {
-  EXPECT_NEAR(*SecondsBetween("2026-02-28 23:59:59.500 UTC", "2026-03-01 00:00:01 UTC"), 1.5,
-              1e-9);
+  EXPECT_NEAR(*SecondsBetween("2026-02-28 23:59:59.500 UTC", "2026-03-01 00:00:01 UTC"), 1.5, 1e-9);
   EXPECT_FALSE(SecondsBetween("yesterday", "today").has_value());
 }
 
@@ -377,7 +375,8 @@ TEST_F(TempFiles, GzipZstdAndSeveralFiles) {
     gzwrite(gz, text.data(), static_cast<unsigned>(text.size() / 2));
     gzclose(gz);
     gz = gzopen(gz_path.c_str(), "ab");
-    gzwrite(gz, text.data() + text.size() / 2, static_cast<unsigned>(text.size() - text.size() / 2));
+    gzwrite(gz, text.data() + text.size() / 2,
+            static_cast<unsigned>(text.size() - text.size() / 2));
     gzclose(gz);
   }
   std::string z(ZSTD_compressBound(text.size()), '\0');
@@ -387,7 +386,8 @@ TEST_F(TempFiles, GzipZstdAndSeveralFiles) {
   auto plain = ReadLogs({Fixture("q_prefix.log")}, {});
   auto gz = ReadLogs({gz_path}, {});
   auto zst = ReadLogs({zst_path}, {});
-  ASSERT_TRUE(plain.ok() && gz.ok() && zst.ok()) << gz.status().ToString() << zst.status().ToString();
+  ASSERT_TRUE(plain.ok() && gz.ok() && zst.ok())
+      << gz.status().ToString() << zst.status().ToString();
   ExpectCraftedLog(*gz, "gzip", false);
   ExpectCraftedLog(*zst, "zstd", false);
   EXPECT_EQ(gz->summary.bytes, plain->summary.bytes);
@@ -471,8 +471,7 @@ TEST_F(TempFiles, EmittedWorkloadLoadsBack) {
   // The typed literal became a cast the server plans; the prepared statement got its values.
   EXPECT_EQ(loaded->queries[0].sql,
             "SELECT count(*) FROM orders WHERE created_at > now() - $1::interval");
-  EXPECT_EQ(loaded->queries[0].params,
-            (std::vector<std::optional<std::string>>{"10 minutes"}));
+  EXPECT_EQ(loaded->queries[0].params, (std::vector<std::optional<std::string>>{"10 minutes"}));
   bool prepared = false;
   for (const Query& q : loaded->queries) {
     if (q.sql.rfind("SELECT total FROM orders", 0) == 0) {

@@ -52,7 +52,8 @@ LogWorkload WorkloadFromLog(const LogReport& report, const LogWorkloadOptions& o
     }
     const SampleStatement& sample = g.samples.front();
     if (!g.parsed || !IsSingleQuery(sample.text)) {
-      out.skipped.emplace_back(g.fingerprint, "not a single SELECT, INSERT, UPDATE, DELETE or MERGE");
+      out.skipped.emplace_back(g.fingerprint,
+                               "not a single SELECT, INSERT, UPDATE, DELETE or MERGE");
       continue;
     }
     Query q;

@@ -9,9 +9,7 @@ namespace {
 bool IsIdentStart(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
 }
-bool IsIdentChar(unsigned char c) {
-  return IsIdentStart(c) || (c >= '0' && c <= '9') || c == '$';
-}
+bool IsIdentChar(unsigned char c) { return IsIdentStart(c) || (c >= '0' && c <= '9') || c == '$'; }
 bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
 bool IsBlank(unsigned char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -120,8 +118,8 @@ bool StartsMaskable(std::string_view sql) {
   size_t k = i;
   while (k < sql.size() && IsIdentChar(static_cast<unsigned char>(sql[k]))) ++k;
   std::string_view word = sql.substr(i, k - i);
-  for (std::string_view kw : {"select", "insert", "update", "delete", "merge", "with", "values",
-                              "table"}) {
+  for (std::string_view kw :
+       {"select", "insert", "update", "delete", "merge", "with", "values", "table"}) {
     if (EqualsNoCase(word, kw)) return true;
   }
   return false;
@@ -181,7 +179,8 @@ void MaskQuery(std::string_view sql, std::string* out) {
         out->push_back('?');
         i = end;
       }
-    } else if (IsDigit(c) || (c == '.' && i + 1 < n && IsDigit(static_cast<unsigned char>(sql[i + 1])))) {
+    } else if (IsDigit(c) ||
+               (c == '.' && i + 1 < n && IsDigit(static_cast<unsigned char>(sql[i + 1])))) {
       out->push_back('?');
       i = EndOfNumber(sql, i);
     } else if (IsIdentStart(c)) {

@@ -2,17 +2,15 @@
 // the golden text and JSON reports, standard input reads like a file, --emit-workload writes
 // a workload file, and bad input ends with the documented exit codes.
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 
 #include <cstdio>
 #include <filesystem>
-#include <sstream>
-#include <thread>
-#include <string>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "cli/run_dbarch.h"
 
@@ -43,17 +41,25 @@ struct GoldenCase {
 
 TEST(CliWorkload, CraftedLogsMatchGoldens) {
   std::vector<GoldenCase> cases = {
-      {"test/fixtures/logs/q_prefix.log", {}, "workload_q_prefix.txt",
+      {"test/fixtures/logs/q_prefix.log",
+       {},
+       "workload_q_prefix.txt",
        "dbarch: warning: 2 malformed line(s); the first at test/fixtures/logs/q_prefix.log:8\n"},
-      {"test/fixtures/logs/q_prefix.log", {"--format", "json"}, "workload_q_prefix.json",
+      {"test/fixtures/logs/q_prefix.log",
+       {"--format", "json"},
+       "workload_q_prefix.json",
        "dbarch: warning: 2 malformed line(s); the first at test/fixtures/logs/q_prefix.log:8\n"},
       {"test/fixtures/logs/x_prefix.log",
        {"--format", "json", "--prefix", "%t [%p-%l] %x user=%u,db=%d,app=%a "},
        "workload_x_prefix.json",
        "dbarch: warning: 2 malformed line(s); the first at test/fixtures/logs/x_prefix.log:8\n"},
-      {"test/fixtures/logs/q_prefix.csv", {"--format", "json"}, "workload_csvlog.json",
+      {"test/fixtures/logs/q_prefix.csv",
+       {"--format", "json"},
+       "workload_csvlog.json",
        "dbarch: warning: 1 malformed line(s); the first at test/fixtures/logs/q_prefix.csv:22\n"},
-      {"test/fixtures/logs/q_prefix.json", {}, "workload_jsonlog.txt",
+      {"test/fixtures/logs/q_prefix.json",
+       {},
+       "workload_jsonlog.txt",
        "dbarch: warning: 1 malformed line(s); the first at test/fixtures/logs/q_prefix.json:20\n"},
   };
   for (const GoldenCase& c : cases) {
@@ -147,11 +153,13 @@ TEST(CliWorkload, BadInputExitCodes) {
       {{"workload", "-", "-"}, 2, "standard input"},
       {{"workload", "test/fixtures/logs/no_such.log"}, 4, "cannot open"},
       {{"workload", junk.string()}, 3, "could not detect the log_line_prefix"},
-      {{"workload", "test/fixtures/logs/q_prefix.log", "--prefix", "%m %k"}, 3,
+      {{"workload", "test/fixtures/logs/q_prefix.log", "--prefix", "%m %k"},
+       3,
        "unknown escape '%k'"},
       {{"workload", junk.string(), "--prefix", "%m ", "--emit-workload",
         (tmp.path() / "w.sql").string()},
-       3, "no SELECT, INSERT, UPDATE, DELETE or MERGE"},
+       3,
+       "no SELECT, INSERT, UPDATE, DELETE or MERGE"},
   };
   for (const Case& c : cases) {
     RunResult r = RunDbarch(c.args);
