@@ -483,6 +483,26 @@ TEST_F(TempFiles, EmittedWorkloadLoadsBack) {
   EXPECT_TRUE(prepared);
 }
 
+TEST_F(TempFiles, EmittedWorkloadSkipsWhatIsNotAQueryOnATable) {
+  std::string log =
+      "2026-03-01 10:00:01.000 UTC [1] a@b LOG:  duration: 300.0 ms  statement: SELECT "
+      "pg_sleep(0.3)\n"
+      "2026-03-01 10:00:01.100 UTC [1] a@b LOG:  duration: 200.0 ms  statement: SELECT relname "
+      "FROM pg_class WHERE oid = 1259\n"
+      "2026-03-01 10:00:01.200 UTC [1] a@b LOG:  duration: 100.0 ms  statement: VACUUM t\n"
+      "2026-03-01 10:00:01.300 UTC [1] a@b LOG:  duration: 1.0 ms  statement: SELECT v FROM t "
+      "WHERE k = 1\n";
+  auto r = ReadLogs({Write("skips.log", log)}, {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  LogWorkload w = WorkloadFromLog(*r, {});
+  ASSERT_EQ(w.workload.queries.size(), 1u);
+  EXPECT_EQ(w.workload.queries[0].sql, "SELECT v FROM t WHERE k = $1");
+  ASSERT_EQ(w.skipped.size(), 3u);
+  EXPECT_EQ(w.skipped[0].second, "reads no table");
+  EXPECT_NE(w.skipped[1].second.find("reads system catalog"), std::string::npos);
+  EXPECT_EQ(w.skipped[2].second, "utility statement (VACUUM)");
+}
+
 // ---------------------------------------------------------------------------------------
 // real PostgreSQL 15: the server's own three log formats give the same groups
 

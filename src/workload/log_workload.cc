@@ -10,15 +10,6 @@
 namespace dbarch::workload {
 namespace {
 
-// The statement is one query statement (SELECT, INSERT, ... ) that parses.
-bool IsSingleQuery(const std::string& text) {
-  sql::ParseOptions one_thread;
-  one_thread.threads = 1;
-  auto tree = sql::ParseTree::Parse(SourceFile("<log>", text), one_thread);
-  return tree.ok() && tree->statements().size() == 1 &&
-         IsQueryStatement(tree->statements()[0].node);
-}
-
 std::string QuoteParam(const std::optional<std::string>& v) {
   if (!v) return "NULL";
   std::string out = "'";
@@ -51,9 +42,9 @@ LogWorkload WorkloadFromLog(const LogReport& report, const LogWorkloadOptions& o
       continue;
     }
     const SampleStatement& sample = g.samples.front();
-    if (!g.parsed || !IsSingleQuery(sample.text)) {
-      out.skipped.emplace_back(g.fingerprint,
-                               "not a single SELECT, INSERT, UPDATE, DELETE or MERGE");
+    std::string reason = g.parsed ? WorkloadSkipReason(sample.text) : "does not parse";
+    if (!reason.empty()) {
+      out.skipped.emplace_back(g.fingerprint, std::move(reason));
       continue;
     }
     Query q;

@@ -1,5 +1,7 @@
 // Turns the groups read from a server log (log_reader.h) into a Workload for `advise` and
-// `bench`: one query per group of SELECT / INSERT / UPDATE / DELETE / MERGE statements,
+// `bench`: one query per group of SELECT / INSERT / UPDATE / DELETE / MERGE statements that
+// read a table (the rules of stat_statements.h's WorkloadSkipReason: no utility statements,
+// no catalog reads, no HypoPG calls, no table-less SELECT such as pg_sleep),
 // with the group's normalized text, weight = calls and the real values of one logged
 // statement as sample parameters. Used by `dbarch workload --emit-workload`. Pure;
 // thread-safe.
