@@ -46,6 +46,9 @@ class WorkloadCommand : public Subcommand {
         ->check(CLI::IsMember({"auto", "stderr", "csvlog", "jsonlog"}));
     cmd->add_option("--prefix", prefix_, "log_line_prefix of stderr logs (default: detected)")
         ->type_name("PREFIX");
+    cmd->add_option("--database,-d", database_,
+                    "Read only the entries of this database (default: all)")
+        ->type_name("NAME");
     cmd->add_option("--top", top_,
                     "Groups per text section (default 10) and in JSON (default: all)")
         ->type_name("N")
@@ -73,6 +76,7 @@ class WorkloadCommand : public Subcommand {
 
     workload::LogReadOptions options;
     options.prefix = prefix_;
+    options.database = database_;
     options.threads = threads_;
     options.samples_per_group = samples_;
     if (log_format_ == "stderr") options.format = workload::LogFormat::kStderr;
@@ -137,6 +141,7 @@ class WorkloadCommand : public Subcommand {
   std::string format_ = "text";
   std::string log_format_ = "auto";
   std::string prefix_;
+  std::string database_;
   int top_ = 0;
   std::string emit_;
   int emit_top_ = 50;

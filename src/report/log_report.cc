@@ -178,6 +178,10 @@ std::string LogReportToText(const LogReport& report, const LogReportOptions& opt
       Thousands(s.connections), Thousands(s.disconnections), Thousands(s.checkpoints),
       Thousands(s.autovacuums), Thousands(s.lock_waits), Thousands(s.temp_files),
       FormatBytes(static_cast<uint64_t>(s.temp_bytes)));
+  if (s.other_database_entries > 0) {
+    out += fmt::format("Entries of other databases left out: {}\n",
+                       Thousands(s.other_database_entries));
+  }
   out += fmt::format("Malformed lines: {}\n", Thousands(s.malformed_lines));
   for (const auto& m : s.malformed) {
     out += fmt::format("  {}:{}: {}\n", m.file, m.line, m.reason);
@@ -250,6 +254,7 @@ std::string LogReportToJson(const LogReport& report, const LogReportOptions& opt
                {"lock_waits", s.lock_waits},
                {"temp_files", s.temp_files},
                {"temp_bytes", s.temp_bytes},
+               {"other_database_entries", s.other_database_entries},
                {"malformed_lines", s.malformed_lines},
                {"malformed", malformed},
                {"databases", UsageJson(s.by_database)},

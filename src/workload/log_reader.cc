@@ -29,6 +29,8 @@ constexpr size_t kMaxBlockBytes = 256 << 20;
 // log holds many distinct utility statements, which are never masked).
 constexpr size_t kMaskCacheLimit = 100000;
 constexpr size_t kDetectBytes = 1 << 20;
+// Processes whose last untimed statement is remembered, per thread.
+constexpr size_t kPendingLimit = 100000;
 
 bool StartsWith(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && std::memcmp(s.data(), p.data(), p.size()) == 0;
@@ -654,6 +656,10 @@ class Worker {
   // ----- entries -----
 
   void HandleEntry(const Entry& e) {
+    if (!options_.database.empty() && e.database != options_.database) {
+      ++summary_.other_database_entries;
+      return;
+    }
     if (!e.timestamp.empty()) {
       if (summary_.first_timestamp.empty() || e.timestamp < summary_.first_timestamp) {
         summary_.first_timestamp.assign(e.timestamp);
@@ -782,6 +788,9 @@ class Worker {
     if (timed) {
       AddTime(a, ms);
     } else {
+      // Remembered for a bare "duration:" of the same process; bounded, as a log of many
+      // short sessions without log_duration never consumes these.
+      if (pending_.size() >= kPendingLimit) pending_.clear();
       pending_[std::string(e.pid)] = index;
     }
     double t = timed ? ms : 0;
@@ -1221,6 +1230,7 @@ Result<LogReport> ReadLogs(const std::vector<std::string>& paths, const LogReadO
     sum.temp_files += s.temp_files;
     sum.temp_bytes += s.temp_bytes;
     sum.malformed_lines += s.malformed_lines;
+    sum.other_database_entries += s.other_database_entries;
     if (!s.first_timestamp.empty() &&
         (sum.first_timestamp.empty() || s.first_timestamp < sum.first_timestamp)) {
       sum.first_timestamp = s.first_timestamp;

@@ -45,6 +45,9 @@ struct LogReadOptions {
   LogFormat format = LogFormat::kAuto;
   // The log_line_prefix of stderr logs; empty: detected per file from its first lines.
   std::string prefix;
+  // Only entries of this database are read (the others are counted in
+  // other_database_entries); empty: all databases.
+  std::string database;
   // Parsing threads (besides the reading thread); 0: one per hardware thread.
   int threads = 0;
   // Real sample statements kept per group (>= 0).
@@ -126,6 +129,7 @@ struct LogSummary {
   std::string first_timestamp;  // as logged; "" when no entry had one
   std::string last_timestamp;
   double covered_seconds = 0;  // last - first (0 when unknown)
+  int64_t other_database_entries = 0;  // left out by LogReadOptions::database
   int64_t malformed_lines = 0;
   std::vector<MalformedLine> malformed;  // the first ones in file and line order
   std::vector<UsageCount> by_database;   // by decreasing total_ms, then name

@@ -350,6 +350,20 @@ TEST(ReadLogs, StderrWithXPrefixWithoutQGivenOrDetected) {
   ExpectCraftedLog(*detected, "x_prefix.log detected", true);
 }
 
+TEST(ReadLogs, OneDatabaseOnly) {
+  LogReadOptions options;
+  options.database = "shop";
+  auto shop = ReadLogs({Fixture("q_prefix.csv")}, options);
+  ASSERT_TRUE(shop.ok());
+  EXPECT_EQ(shop->summary.statements, 9);
+  EXPECT_EQ(shop->summary.other_database_entries, 2);  // the two server process entries
+  options.database = "other";
+  auto other = ReadLogs({Fixture("q_prefix.csv")}, options);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->summary.statements, 0);
+  EXPECT_TRUE(other->groups.empty());
+}
+
 TEST(ReadLogs, CsvlogAndJsonlog) {
   auto csv = ReadLogs({Fixture("q_prefix.csv")}, {});
   ASSERT_TRUE(csv.ok()) << csv.status().ToString();
@@ -491,12 +505,20 @@ TEST_F(TempFiles, EmittedWorkloadSkipsWhatIsNotAQueryOnATable) {
       "FROM pg_class WHERE oid = 1259\n"
       "2026-03-01 10:00:01.200 UTC [1] a@b LOG:  duration: 100.0 ms  statement: VACUUM t\n"
       "2026-03-01 10:00:01.300 UTC [1] a@b LOG:  duration: 1.0 ms  statement: SELECT v FROM t "
-      "WHERE k = 1\n";
+      "WHERE k = 1\n"
+      "2026-03-01 10:00:01.400 UTC [1] a@b LOG:  duration: 0.5 ms  statement: SELECT v FROM t "
+      "WHERE k BETWEEN 5 AND 3000000000 + 2.5 AND f = true AND s = 'x'\n";
   auto r = ReadLogs({Write("skips.log", log)}, {});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   LogWorkload w = WorkloadFromLog(*r, {});
-  ASSERT_EQ(w.workload.queries.size(), 1u);
-  EXPECT_EQ(w.workload.queries[0].sql, "SELECT v FROM t WHERE k = $1");
+  ASSERT_EQ(w.workload.queries.size(), 2u);
+  EXPECT_EQ(w.workload.queries[1].sql,
+            "SELECT v FROM t WHERE k BETWEEN $1::integer AND $2::bigint + $3::numeric AND f = "
+            "$4::boolean AND s = $5");
+  EXPECT_EQ(w.workload.queries[1].params,
+            (std::vector<std::optional<std::string>>{"5", "3000000000", "2.5", "true", "x"}));
+  // The numeric literal keeps its type as a cast: the parameter is bound as text.
+  EXPECT_EQ(w.workload.queries[0].sql, "SELECT v FROM t WHERE k = $1::integer");
   ASSERT_EQ(w.skipped.size(), 3u);
   EXPECT_EQ(w.skipped[0].second, "reads no table");
   EXPECT_NE(w.skipped[1].second.find("reads system catalog"), std::string::npos);

@@ -10,6 +10,62 @@
 namespace dbarch::workload {
 namespace {
 
+// The type PostgreSQL gives a numeric or boolean literal (integer, bigint or numeric by its
+// digits, as the server's lexer does); "" for other constants, whose type comes from context.
+std::string LiteralType(const ConstantValue& c) {
+  if (!c.replaced || c.is_null) return "";
+  const std::string& t = c.text;
+  if (t == "true" || t == "false") return "boolean";
+  size_t i = (!t.empty() && (t[0] == '-' || t[0] == '+')) ? 1 : 0;
+  if (i >= t.size()) return "";
+  bool digits_only = true;
+  for (size_t k = i; k < t.size(); ++k) {
+    char ch = t[k];
+    if (ch >= '0' && ch <= '9') continue;
+    if (ch == '.' || ch == 'e' || ch == 'E' || ch == '+' || ch == '-' || ch == '_') {
+      digits_only = false;
+      continue;
+    }
+    return "";  // a string constant
+  }
+  if (!digits_only) return "numeric";
+  std::string digits = t.substr(i);
+  while (digits.size() > 1 && digits[0] == '0') digits.erase(0, 1);
+  auto fits = [&](const char* max) {
+    std::string m(max);
+    return digits.size() < m.size() || (digits.size() == m.size() && digits <= m);
+  };
+  if (fits("2147483647")) return "integer";
+  if (fits("9223372036854775807")) return "bigint";
+  return "numeric";
+}
+
+// `normalized` with a cast after each $k that replaced a numeric or boolean literal, so the
+// parameter (bound as text) gets the type the literal had: without it `$1 + $2` has no
+// operator to resolve to ("operator is not unique: unknown + unknown").
+std::string AddLiteralCasts(const std::string& normalized, const std::vector<ConstantValue>& c) {
+  std::string out;
+  for (size_t i = 0; i < normalized.size(); ++i) {
+    out.push_back(normalized[i]);
+    if (normalized[i] != '$' || i + 1 >= normalized.size() || normalized[i + 1] < '0' ||
+        normalized[i + 1] > '9') {
+      continue;
+    }
+    size_t k = i + 1;
+    size_t number = 0;
+    while (k < normalized.size() && normalized[k] >= '0' && normalized[k] <= '9') {
+      number = number * 10 + static_cast<size_t>(normalized[k] - '0');
+      out.push_back(normalized[k++]);
+    }
+    i = k - 1;
+    if (number >= 1 && number <= c.size()) {
+      std::string type = LiteralType(c[number - 1]);
+      if (!type.empty()) out += "::" + type;
+    }
+  }
+  return out;
+}
+
 std::string QuoteParam(const std::optional<std::string>& v) {
   if (!v) return "NULL";
   std::string out = "'";
@@ -72,7 +128,7 @@ LogWorkload WorkloadFromLog(const LogReport& report, const LogWorkloadOptions& o
       if (p && p->find_first_of("\r\n") != std::string::npos) ok = false;
     }
     if (ok) {
-      q.sql = RepairNormalizedText(*normalized);
+      q.sql = RepairNormalizedText(AddLiteralCasts(*normalized, *constants));
       q.params = std::move(params);
       q.has_params = !q.params.empty();
     } else if (sample.params.empty() && sample.text.find('$') == std::string::npos) {
