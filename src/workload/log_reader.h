@@ -128,7 +128,7 @@ struct LogSummary {
   int64_t temp_bytes = 0;
   std::string first_timestamp;  // as logged; "" when no entry had one
   std::string last_timestamp;
-  double covered_seconds = 0;  // last - first (0 when unknown)
+  double covered_seconds = 0;          // last - first (0 when unknown)
   int64_t other_database_entries = 0;  // left out by LogReadOptions::database
   int64_t malformed_lines = 0;
   std::vector<MalformedLine> malformed;  // the first ones in file and line order
