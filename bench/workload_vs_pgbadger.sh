@@ -32,8 +32,16 @@ if [ ! -f "$logs/postgresql.log" ] || [ ! -f "$logs/postgresql.csv" ] || [ ! -f 
   PGLOG_PORT=${PGLOG_PORT:-54478} ../shared/bench/pglog/make_log.sh "$logs" "$seconds" >/dev/null
 fi
 
-now() { date +%s.%N; }
-printf '%-8s %9s %12s %12s %9s %9s %8s  %s\n' format size_MB statements pgb_queries dbarch_s pgbadger_s speedup top10
+# timed OUT_FILE CMD...: runs CMD, writes "wall_s cpu_s" (cpu = user + system of the process
+# and its children; the machines are shared, so CPU time is the steadier figure).
+timed() {
+  local out=$1; shift
+  /usr/bin/time -f "%e %U %S" -o "$out.raw" "$@"
+  awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$out.raw" > "$out"
+}
+command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (Debian package time)" >&2; exit 1; }
+printf '%-8s %8s %10s %10s %8s %8s %8s %9s %9s %9s  %s\n' format size_MB statements pgb_queries \
+  dbarch_s pgb_s speedup dbarch_cpu pgb_cpu cpu_ratio top10
 status=0
 for fmt in stderr csv jsonlog; do
   case $fmt in
@@ -41,17 +49,18 @@ for fmt in stderr csv jsonlog; do
     csv) file=$logs/postgresql.csv; badger_args=(-f csv) ;;
     jsonlog) file=$logs/postgresql.json; badger_args=(-f jsonlog) ;;
   esac
-  t0=$(now)
-  "$build/dbarch" workload "$file" --format json -o "$work/dbarch_$fmt.json" 2>/dev/null
-  t1=$(now)
-  pgbadger -q -j "$jobs" "${badger_args[@]}" -x json -o "$work/pgbadger_$fmt.json" "$file" >/dev/null 2>&1
-  t2=$(now)
-  python3 - "$work/dbarch_$fmt.json" "$work/pgbadger_$fmt.json" "$fmt" "$file" "$t0" "$t1" "$t2" <<'PY' || status=1
+  timed "$work/dbarch_$fmt.time" "$build/dbarch" workload "$file" --format json \
+    -o "$work/dbarch_$fmt.json" 2>/dev/null
+  timed "$work/pgbadger_$fmt.time" pgbadger -q -j "$jobs" "${badger_args[@]}" -x json \
+    -o "$work/pgbadger_$fmt.json" "$file" >/dev/null 2>&1
+  python3 - "$work/dbarch_$fmt.json" "$work/pgbadger_$fmt.json" "$fmt" "$file" \
+    "$work/dbarch_$fmt.time" "$work/pgbadger_$fmt.time" <<'PY' || status=1
 import json, os, re, sys
-dbarch_path, badger_path, fmt, log, t0, t1, t2 = sys.argv[1:]
+dbarch_path, badger_path, fmt, log, dbarch_time, badger_time = sys.argv[1:]
 d = json.load(open(dbarch_path))
 b = json.load(open(badger_path))
-dbarch_s, badger_s = float(t1) - float(t0), float(t2) - float(t1)
+dbarch_s, dbarch_cpu = map(float, open(dbarch_time).read().split())
+badger_s, badger_cpu = map(float, open(badger_time).read().split())
 statements = d["summary"]["statements"]
 queries = b["overall_stat"]["queries_number"]
 
@@ -74,7 +83,9 @@ theirs = theirs[:10]
 same_top = [o[1:] for o in ours] == [t[1:] for t in theirs] and [o[0] for o in ours] == [t[0] for t in theirs]
 size_mb = os.path.getsize(log) / 1e6
 ok = statements == queries and same_top
-print(f"{fmt:<8} {size_mb:9.1f} {statements:12,} {queries:12,} {dbarch_s:9.2f} {badger_s:9.2f} {badger_s / dbarch_s:7.1f}x  {'same' if same_top else 'DIFFERENT'}")
+print(f"{fmt:<8} {size_mb:8.1f} {statements:10,} {queries:10,} {dbarch_s:8.2f} {badger_s:8.2f} "
+      f"{badger_s / dbarch_s:7.1f}x {dbarch_cpu:9.2f} {badger_cpu:9.2f} {badger_cpu / max(dbarch_cpu, 0.01):8.1f}x  "
+      f"{'same' if same_top else 'DIFFERENT'}")
 if not same_top:
     for o, t in zip(ours, theirs):
         mark = "  " if o == t else "!="
