@@ -13,7 +13,11 @@ packages=(
   # check_postgres: `dbarch health`'s tests and bench compare findings with its actions.
   check-postgres
   libssl-dev  # libcrypto: SHA-256 checksums of migration files (dbarch migrate)
+  # zlib: `dbarch workload` reads gzip-compressed server logs (rotated logs are often .gz).
+  zlib1g-dev
 )
+# Not installed here: pgbadger, which only bench/workload_vs_pgbadger.sh runs for comparison
+# (apt-get install pgbadger); dbarch itself never needs it.
 # --fuzz: also the fuzzing toolchain of scripts/fuzz.sh: clang 14 and its runtime libraries
 # (libFuzzer, ASan and UBSan runtimes live in libclang-rt-14-dev).
 if [ "${1:-}" = "--fuzz" ]; then

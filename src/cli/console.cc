@@ -56,6 +56,18 @@ Status WriteResult(const std::string& text, const std::string& path) {
     if (!std::cout) return Status::IOError("writing to standard output failed");
     return Status::OK();
   }
+  // A path that exists and is not a regular file (/dev/null, /dev/stdout, a FIFO) is written
+  // in place: renaming a temporary file over it would replace the device node itself.
+  std::error_code status_ec;
+  std::filesystem::file_status st = std::filesystem::status(path, status_ec);
+  if (!status_ec && std::filesystem::exists(st) && !std::filesystem::is_regular_file(st)) {
+    std::ofstream out(path, std::ios::binary);
+    if (!out) return Status::IOError("cannot write \"" + path + "\"");
+    out << text;
+    out.close();
+    if (!out) return Status::IOError("writing \"" + path + "\" failed");
+    return Status::OK();
+  }
   std::string tmp = path + ".dbarch-tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

@@ -37,6 +37,7 @@ std::vector<std::unique_ptr<Subcommand>> AllSubcommands() {
   out.push_back(MakeTuneCommand());
   out.push_back(MakeMigrateCommand());
   out.push_back(MakeDiffCommand());
+  out.push_back(MakeWorkloadCommand());
   return out;
 }
 

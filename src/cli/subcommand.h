@@ -37,5 +37,6 @@ std::unique_ptr<Subcommand> MakeAuditCommand();    // audit.cc
 std::unique_ptr<Subcommand> MakeTuneCommand();     // tune.cc
 std::unique_ptr<Subcommand> MakeMigrateCommand();  // migrate.cc
 std::unique_ptr<Subcommand> MakeDiffCommand();     // diff.cc
+std::unique_ptr<Subcommand> MakeWorkloadCommand(); // workload.cc
 
 }  // namespace dbarch::cli

@@ -122,6 +122,25 @@ std::string Classify(const StatStatement& row, Query& query) {
 
 }  // namespace
 
+std::string WorkloadSkipReason(std::string_view text) {
+  sql::ParseOptions one_thread;
+  one_thread.threads = 1;
+  auto tree = sql::ParseTree::Parse(SourceFile("<statement>", std::string(text)), one_thread);
+  if (!tree.ok()) return "does not parse: " + tree.status().message();
+  if (tree->statements().size() != 1) return "not exactly one statement";
+  const sql::Node* node = tree->statements()[0].node;
+  if (!IsQueryStatement(node)) return "utility statement (" + FirstWord(text) + ")";
+  TreeFacts facts;
+  Walk(node, facts);
+  if (!facts.system_relation.empty()) {
+    return "reads system catalog " + facts.system_relation +
+           " (dbarch's own or a monitoring query)";
+  }
+  if (!facts.hypopg_function.empty()) return "calls " + facts.hypopg_function + " (dbarch's own)";
+  if (!facts.reads_table) return "reads no table";
+  return "";
+}
+
 std::string RepairNormalizedText(std::string_view text) {
   static const std::regex kTypedLiteral(
       R"(\b(date|time|timestamp|timestamptz)\s+\$([0-9]+))", std::regex::icase);

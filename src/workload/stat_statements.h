@@ -62,6 +62,13 @@ struct StatStatementsWorkload {
 // Other text is returned unchanged. Pure.
 std::string RepairNormalizedText(std::string_view text);
 
+// Why the statement `text` should not be a workload query, with the same rules as for
+// pg_stat_statements entries: "does not parse: ...", "not exactly one statement", "utility
+// statement (SET)", "reads system catalog pg_catalog.pg_class ...", "calls hypopg_create_index
+// (dbarch's own)", "reads no table"; "" when it is a query to keep. Used for statements read
+// from server logs too (log_workload.h). Pure.
+std::string WorkloadSkipReason(std::string_view text);
+
 // Turns rows (already ordered by decreasing total time) into queries named "pgss <queryid>"
 // with weight = calls; stops after options.top queries. Pure.
 StatStatementsWorkload WorkloadFromStatStatements(const std::vector<StatStatement>& rows,
