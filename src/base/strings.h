@@ -26,6 +26,9 @@ bool IsReservedKeyword(std::string_view word);
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 std::string ToLower(std::string_view s);
 bool StartsWith(std::string_view s, std::string_view prefix);
+// A plain decimal number: an optional sign, then digits with at most one '.' ("-1", "2.50",
+// ".5"); no exponent, no spaces.
+bool IsDecimalNumber(std::string_view s);
 bool EndsWith(std::string_view s, std::string_view suffix);
 std::string_view Trim(std::string_view s);
 

@@ -562,20 +562,6 @@ class Engine {
     return t.kind == TypeKind::kDomain ? "DOMAIN " : "TYPE ";
   }
 
-  static int TypeOrder(TypeKind k) {
-    switch (k) {
-      case TypeKind::kEnum:
-        return 0;
-      case TypeKind::kComposite:
-        return 1;
-      case TypeKind::kRange:
-        return 2;
-      case TypeKind::kDomain:
-        return 3;
-    }
-    return 3;
-  }
-
   void CreateType(const Type& t, int phase) {
     std::vector<std::string> sql = report::CreateStatements(to_, t);
     Add(phase, t.kind == TypeKind::kDomain ? ObjectKind::kDomain : ObjectKind::kType,
@@ -669,7 +655,7 @@ class Engine {
   // `types` ordered so that a type comes after the types of the list it is built on.
   static std::vector<const Type*> DependencyOrder(std::vector<const Type*> created) {
     std::stable_sort(created.begin(), created.end(), [](const Type* a, const Type* b) {
-      return TypeOrder(a->kind) < TypeOrder(b->kind);
+      return report::TypeCreationRank(a->kind) < report::TypeCreationRank(b->kind);
     });
     std::vector<const Type*> ordered;
     std::set<std::string> placed;

@@ -185,26 +185,12 @@ struct Item {
   std::vector<size_t> deps;
 };
 
-int TypeRank(TypeKind kind) {
-  switch (kind) {
-    case TypeKind::kEnum:
-      return 0;
-    case TypeKind::kComposite:
-      return 1;
-    case TypeKind::kRange:
-      return 2;
-    case TypeKind::kDomain:
-      return 3;
-  }
-  return 3;
-}
-
 class Planner {
  public:
   explicit Planner(const Catalog& cat) : cat_(cat) {}
 
   std::vector<Object> Plan() {
-    for (const auto& [q, t] : cat_.types) Add(&t, TypeRank(t.kind), TypeSpelling(q));
+    for (const auto& [q, t] : cat_.types) Add(&t, TypeCreationRank(t.kind), TypeSpelling(q));
     for (const auto& [k, f] : cat_.functions) {
       functions_by_name_[f.name.name].push_back(items_.size());
       Add(&f, 4, "");
@@ -1046,6 +1032,20 @@ std::vector<std::string> CreateStatements(const Catalog& cat, const Type& type) 
 }
 std::vector<std::string> CreateStatements(const Catalog& cat, const Sequence& sequence) {
   return Writer(cat).StatementsOf(sequence);
+}
+
+int TypeCreationRank(catalog::TypeKind kind) {
+  switch (kind) {
+    case catalog::TypeKind::kEnum:
+      return 0;
+    case catalog::TypeKind::kComposite:
+      return 1;
+    case catalog::TypeKind::kRange:
+      return 2;
+    case catalog::TypeKind::kDomain:
+      return 3;
+  }
+  return 3;
 }
 
 }  // namespace dbarch::report

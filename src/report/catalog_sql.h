@@ -43,6 +43,10 @@ std::string CatalogToSql(const catalog::Catalog& catalog);
 // sections (foreign keys, NOT VALID checks, indexes, triggers, policies, grants, comments,
 // owners, sequence OWNED BY). `catalog` is the context the object lives in (a partition's
 // parent, a typed table's type). Used by diff/ for the objects it creates.
+// The order in which type kinds are created: enums, composites, ranges, then domains (which
+// may be over any of them). The dump and the diff both follow it.
+int TypeCreationRank(catalog::TypeKind kind);
+
 std::vector<std::string> CreateStatements(const catalog::Catalog& catalog,
                                           const catalog::Table& table);
 std::vector<std::string> CreateStatements(const catalog::Catalog& catalog,

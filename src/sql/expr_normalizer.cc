@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "base/strings.h"
 #include "sql/arena.h"
 #include "sql/parser.h"
 
@@ -64,22 +65,6 @@ bool IsLiteral(const Node* n) {
   return false;
 }
 
-bool LooksNumeric(std::string_view s) {
-  if (s.empty()) return false;
-  size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
-  bool digits = false;
-  bool dot = false;
-  for (; i < s.size(); ++i) {
-    if (s[i] >= '0' && s[i] <= '9') {
-      digits = true;
-    } else if (s[i] == '.' && !dot) {
-      dot = true;
-    } else {
-      return false;
-    }
-  }
-  return digits;
-}
 
 // A string literal cast to a number ('-1'::integer, as the server prints negative
 // constants) becomes the number itself.
@@ -89,7 +74,7 @@ Node* NumericFromString(Arena& arena, Node* lit) {
     return lit;
   }
   std::string_view s = lit->a_const->sval->sval;
-  if (!LooksNumeric(s)) return lit;
+  if (!IsDecimalNumber(s)) return lit;
   if (s.find('.') == std::string_view::npos && s.size() < 10) {
     return MakeIntConst(arena, std::atoi(std::string(s).c_str()));
   }
@@ -343,7 +328,7 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
       } else if (strip == Strip::kNumericLiteral) {
         drop = drop || numeric_literal ||
                (string_literal && IsNumericType(c->type_name) &&
-                LooksNumeric(arg->a_const->sval->sval));
+                IsDecimalNumber(arg->a_const->sval->sval));
       } else if (strip == Strip::kTextCast) {
         drop = drop || IsTextType(c->type_name);
       }

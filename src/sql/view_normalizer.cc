@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <unordered_map>
 
+#include "base/strings.h"
 #include "sql/arena.h"
 #include "sql/parser.h"
 
@@ -175,21 +176,6 @@ std::string NormalizeIntervalLiteral(std::string_view s) {
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : " ") + p;
   return out;
-}
-
-bool LooksNumber(std::string_view s) {
-  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
-  bool digits = false, dot = false;
-  for (; i < s.size(); ++i) {
-    if (IsDigit(s[i])) {
-      digits = true;
-    } else if (s[i] == '.' && !dot) {
-      dot = true;
-    } else {
-      return false;
-    }
-  }
-  return digits;
 }
 
 bool IsConstKind(const Node* n, PgQuery__AConst__ValCase kind) {
@@ -808,7 +794,7 @@ class Normalizer {
       if (k->val_case == PG_QUERY__A__CONST__VAL_SVAL) {
         // '-1'::integer is how the server prints a negative constant.
         std::string_view v = k->sval->sval;
-        if (!array && NumericRank(target) > 0 && LooksNumber(v)) {
+        if (!array && NumericRank(target) > 0 && IsDecimalNumber(v)) {
           if (v.find('.') == std::string_view::npos && v.size() < 10) {
             *slot = MakeIntConst(arena_, std::atoi(std::string(v).c_str()));
           } else {
