@@ -229,10 +229,15 @@ class CatalogBuilder::Impl {
                            const std::string& to);
   Result<View> BuildView(const QualifiedName& name, const sql::Node* query,
                          sql::NodeRange aliases) const;
-  Result<std::vector<std::string>> QueryColumns(const sql::Node* select) const;
+  // Output column names of `select`; `ctes` are the columns of the CTEs of enclosing queries.
+  using CteColumns = std::map<std::string, std::vector<std::string>>;
+  Result<std::vector<std::string>> QueryColumns(const sql::Node* select,
+                                                const CteColumns& ctes = {}) const;
   // View::normal_form of `query` (its relations resolved in the model as it is now);
   // `definition` when the query cannot be normalised.
-  std::string ViewNormalForm(const sql::Node* query, const std::string& definition) const;
+  // `column_types`, when given, receives the inferred type of each output column.
+  std::string ViewNormalForm(const sql::Node* query, const std::string& definition,
+                             std::vector<std::string>* column_types = nullptr) const;
   // A column renamed in the model, seen under its old name (views are re-read as they were).
   struct ColumnRename {
     QualifiedName relation;

@@ -296,6 +296,65 @@ TEST(Builder, ChangedViewBodyWithTheSameColumnsMakesModelsUnequal) {
   }
 }
 
+TEST(Builder, ViewReadingAViewKnowsItsColumnTypes) {
+  // date_trunc of a date column read through a view: the server prints the implicit cast to
+  // timestamptz, which is only known to be implicit from the type of the view's column.
+  const std::string tables = R"sql(
+    CREATE TABLE sales (id integer PRIMARY KEY, amount numeric(10,2), sale_date date);
+    CREATE VIEW daily_sales AS
+      SELECT sale_date, SUM(amount) as total FROM sales GROUP BY sale_date;
+  )sql";
+  Catalog written = Build(tables + R"sql(
+    CREATE MATERIALIZED VIEW monthly_sales AS
+      SELECT DATE_TRUNC('month', sale_date) as month, SUM(total) as monthly_total
+      FROM daily_sales GROUP BY DATE_TRUNC('month', sale_date);
+  )sql");
+  Catalog server = Build(tables + R"sql(
+    CREATE MATERIALIZED VIEW monthly_sales AS
+      SELECT date_trunc('month'::text, (daily_sales.sale_date)::timestamp with time zone)
+        AS month, sum(daily_sales.total) AS monthly_total
+      FROM daily_sales
+      GROUP BY (date_trunc('month'::text, (daily_sales.sale_date)::timestamp with time zone));
+  )sql");
+  EXPECT_EQ(written.views.at({"public", "daily_sales"}).column_types,
+            (std::vector<std::string>{"date", "numeric"}));
+  EXPECT_EQ(written.views.at({"public", "monthly_sales"}).normal_form,
+            server.views.at({"public", "monthly_sales"}).normal_form);
+  // Another unit is another query.
+  Catalog other = Build(tables + R"sql(
+    CREATE MATERIALIZED VIEW monthly_sales AS
+      SELECT date_trunc('year', sale_date) as month, SUM(total) as monthly_total
+      FROM daily_sales GROUP BY 1;
+  )sql");
+  EXPECT_NE(written.views.at({"public", "monthly_sales"}).normal_form,
+            other.views.at({"public", "monthly_sales"}).normal_form);
+}
+
+TEST(Builder, StarFromACteTakesTheCteColumns) {
+  // `*` over a CTE expands to the CTE's output columns (or its column list), as the server
+  // prints them back.
+  const std::string table = "CREATE TABLE users (id bigint PRIMARY KEY, active boolean);";
+  Catalog written = Build(table + R"sql(
+    CREATE MATERIALIZED VIEW active_users AS
+    WITH recent_users AS (SELECT id FROM users WHERE active = true)
+    SELECT * FROM recent_users;
+    CREATE VIEW renamed AS
+    WITH r (user_id) AS (SELECT id, active FROM users) SELECT * FROM r r2;
+  )sql");
+  Catalog server = Build(table + R"sql(
+    CREATE MATERIALIZED VIEW active_users AS
+    WITH recent_users AS (SELECT users.id FROM users WHERE (users.active = true))
+    SELECT recent_users.id FROM recent_users;
+    CREATE VIEW renamed AS
+    WITH r (user_id) AS (SELECT users.id, users.active FROM users)
+    SELECT r2.user_id, r2.active FROM r r2;
+  )sql");
+  EXPECT_EQ(written.views.at({"public", "active_users"}).columns, (std::vector<std::string>{"id"}));
+  EXPECT_EQ(written.views.at({"public", "renamed"}).columns,
+            (std::vector<std::string>{"user_id", "active"}));
+  EXPECT_EQ(written, server);
+}
+
 TEST(Builder, ViewNormalFormFollowsRenamedColumnsAndTables) {
   // The server's view follows a renamed column or table: the model built from the DDL with the
   // renames equals one built from the renamed names directly (as the server prints them).

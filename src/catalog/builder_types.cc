@@ -22,15 +22,35 @@ using sql::Node;
 using sql::Nodes;
 using sql::StrVal;
 
-Result<std::vector<std::string>> CatalogBuilder::Impl::QueryColumns(const Node* select) const {
+Result<std::vector<std::string>> CatalogBuilder::Impl::QueryColumns(
+    const Node* select, const CteColumns& outer_ctes) const {
   std::vector<std::string> cols;
   if (select == nullptr || select->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) return cols;
   const PgQuery__SelectStmt* s = select->select_stmt;
+  // WITH: a CTE read with `*` expands to its own output columns (or its column list).
+  CteColumns ctes = outer_ctes;
+  if (s->with_clause != nullptr) {
+    for (const Node* c : Nodes(s->with_clause->n_ctes, s->with_clause->ctes)) {
+      if (c == nullptr || c->node_case != PG_QUERY__NODE__NODE_COMMON_TABLE_EXPR) continue;
+      const PgQuery__CommonTableExpr* cte = c->common_table_expr;
+      std::vector<std::string> names = sql::StrList(cte->aliascolnames, cte->n_aliascolnames);
+      auto inner = QueryColumns(cte->ctequery, ctes);
+      std::vector<std::string> cte_cols = inner.ok() ? *inner : std::vector<std::string>{};
+      for (size_t i = 0; i < names.size(); ++i) {
+        if (i < cte_cols.size()) {
+          cte_cols[i] = names[i];
+        } else {
+          cte_cols.push_back(names[i]);
+        }
+      }
+      ctes[cte->ctename] = std::move(cte_cols);
+    }
+  }
   if (s->larg != nullptr) {
     Node tmp = PG_QUERY__NODE__INIT;
     tmp.node_case = PG_QUERY__NODE__NODE_SELECT_STMT;
     tmp.select_stmt = s->larg;
-    return QueryColumns(&tmp);
+    return QueryColumns(&tmp, ctes);
   }
   if (s->n_values_lists > 0) {
     const Node* first = s->values_lists[0];
@@ -47,9 +67,12 @@ Result<std::vector<std::string>> CatalogBuilder::Impl::QueryColumns(const Node* 
       std::vector<std::string> parts;
       if (rv->schemaname != nullptr && *rv->schemaname != '\0') parts.push_back(rv->schemaname);
       parts.push_back(rv->relname);
-      auto q = FindRelation(parts, -1, "relation", true, true, false, false);
+      bool qualified = rv->schemaname != nullptr && *rv->schemaname != '\0';
+      auto cte = qualified ? ctes.end() : ctes.find(rv->relname);
       std::vector<std::string> c;
-      if (q.ok()) {
+      if (cte != ctes.end()) {
+        c = cte->second;
+      } else if (auto q = FindRelation(parts, -1, "relation", true, true, false, false); q.ok()) {
         if (const Table* t = cat_.FindTable(*q)) {
           for (const Column& col : t->columns) c.push_back(col.name);
         } else {
@@ -66,7 +89,7 @@ Result<std::vector<std::string>> CatalogBuilder::Impl::QueryColumns(const Node* 
       add_from(f->join_expr->larg);
       add_from(f->join_expr->rarg);
     } else if (f->node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT) {
-      auto c = QueryColumns(f->range_subselect->subquery);
+      auto c = QueryColumns(f->range_subselect->subquery, ctes);
       std::string alias = f->range_subselect->alias != nullptr ? f->range_subselect->alias->aliasname : "";
       from.emplace_back(alias, c.ok() ? *c : std::vector<std::string>{});
     }
@@ -156,7 +179,11 @@ sql::QueryHints CatalogBuilder::Impl::ViewQueryHints(const sql::ExprHints* expr,
         rel.columns.emplace_back(c.name, !base.empty() ? base : sql::InternalTypeName(c.type));
       }
     } else if (auto v = cat_.views.find(*q); v != cat_.views.end()) {
-      for (const std::string& c : v->second.columns) rel.columns.emplace_back(c, "");
+      const View& view = v->second;
+      for (size_t i = 0; i < view.columns.size(); ++i) {
+        rel.columns.emplace_back(view.columns[i],
+                                 i < view.column_types.size() ? view.column_types[i] : "");
+      }
     }
     if (rename != nullptr && *q == rename->relation) {
       for (auto& [name, type] : rel.columns) {
@@ -171,12 +198,12 @@ sql::QueryHints CatalogBuilder::Impl::ViewQueryHints(const sql::ExprHints* expr,
   return hints;
 }
 
-std::string CatalogBuilder::Impl::ViewNormalForm(const Node* query,
-                                                 const std::string& definition) const {
+std::string CatalogBuilder::Impl::ViewNormalForm(const Node* query, const std::string& definition,
+                                                 std::vector<std::string>* column_types) const {
   sql::ExprHints expr = BaseHints();
   sql::QueryHints hints = ViewQueryHints(&expr, nullptr);
   // A query the normaliser cannot deparse compares by its plain deparse.
-  auto normal = sql::NormalizeViewQuery(query, hints);
+  auto normal = sql::NormalizeViewQuery(query, hints, column_types);
   return normal.ok() ? *normal : definition;
 }
 
@@ -185,10 +212,12 @@ Result<View> CatalogBuilder::Impl::BuildView(const QualifiedName& name, const No
   View v;
   v.name = name;
   DBARCH_ASSIGN_OR_RETURN(v.definition, sql::DeparseStatement(query));
-  v.normal_form = ViewNormalForm(query, v.definition);
+  v.normal_form = ViewNormalForm(query, v.definition, &v.column_types);
   DBARCH_ASSIGN_OR_RETURN(v.columns, QueryColumns(query));
   std::vector<std::string> renamed = sql::StrList(aliases.b, aliases.size());
   for (size_t i = 0; i < renamed.size() && i < v.columns.size(); ++i) v.columns[i] = renamed[i];
+  // Types line up with columns only when the normaliser saw the same output list.
+  if (v.column_types.size() != v.columns.size()) v.column_types.clear();
   std::vector<const PgQuery__RangeVar*> rvs;
   std::set<std::string> ctes;
   CollectNode(query, rvs, ctes);

@@ -219,6 +219,9 @@ struct View {
   // pg_get_viewdef text of one query. The plain deparse when the query cannot be normalised.
   std::string normal_form;
   std::vector<std::string> columns;   // output column names, in order
+  // Internal type of each output column as the normaliser infers it ("" = not inferred); not
+  // compared: it tells the normal form of a view that reads this one which casts are implicit.
+  std::vector<std::string> column_types;
   std::vector<QualifiedName> relations;  // relations the query reads, sorted
   std::vector<std::pair<std::string, std::string>> options;  // security_barrier, check_option
   std::map<std::string, std::string> column_comments;

@@ -136,8 +136,12 @@ std::string NormalizeIntervalLiteral(std::string_view s) {
     long n = std::atol(std::string(s.substr(start, i - start)).c_str());
     skip();
     start = i;
-    while (i < s.size() && s[i] >= 'a' && s[i] <= 'z') ++i;
-    std::string_view unit = s.substr(start, i - start);
+    std::string lowered;  // units are case-insensitive ('1 YEAR')
+    while (i < s.size() && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z'))) {
+      lowered += static_cast<char>(s[i] | 0x20);
+      ++i;
+    }
+    std::string_view unit = lowered;
     if (unit.size() > 1 && unit.back() == 's') unit.remove_suffix(1);
     if (unit == "year") {
       years += n;
@@ -839,6 +843,29 @@ class Normalizer {
     return false;
   }
 
+  // f(a, VARIADIC ARRAY[b, c]) -> f(a, b, c): the server prints a call of a variadic function
+  // with its variadic arguments gathered into an array. VARIADIC applies only to a variadic
+  // parameter, so both spellings call the same function with the same arguments. An empty
+  // ARRAY[] is kept (f(a) may resolve to another function).
+  void ExpandVariadicArray(PgQuery__FuncCall* f) {
+    if (!f->func_variadic || f->n_args == 0) return;
+    const Node* last = f->args[f->n_args - 1];
+    if (last == nullptr || last->node_case != PG_QUERY__NODE__NODE_A_ARRAY_EXPR) return;
+    const PgQuery__AArrayExpr* a = last->a_array_expr;
+    if (a->n_elements == 0) return;
+    for (const Node* e : Nodes(a->n_elements, a->elements)) {
+      // A nested ARRAY[...] element is a row of a multi-dimensional array, not an argument.
+      if (e == nullptr || e->node_case == PG_QUERY__NODE__NODE_A_ARRAY_EXPR) return;
+    }
+    size_t n = f->n_args - 1 + a->n_elements;
+    Node** args = MakeNodeArray(arena_, n);
+    for (size_t i = 0; i + 1 < f->n_args; ++i) args[i] = f->args[i];
+    for (size_t i = 0; i < a->n_elements; ++i) args[f->n_args - 1 + i] = a->elements[i];
+    f->args = args;
+    f->n_args = n;
+    f->func_variadic = false;
+  }
+
   // (x)::T where T is a type x's type widens to implicitly: returns x's type.
   std::string WideningFrom(const Node* n) {
     if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_TYPE_CAST) return "";
@@ -920,9 +947,19 @@ class Normalizer {
       }
       case PG_QUERY__NODE__NODE_FUNC_CALL: {
         PgQuery__FuncCall* f = n->func_call;
+        ExpandVariadicArray(f);
         Generic(n, scope);
         for (size_t i = 0; i < f->n_args; ++i) {
           if (!WideningFrom(f->args[i]).empty()) f->args[i] = f->args[i]->type_cast->arg;
+        }
+        return;
+      }
+      case PG_QUERY__NODE__NODE_CASE_EXPR: {
+        Generic(n, scope);
+        // The server prints a CASE without ELSE with ELSE NULL (its cast dropped above).
+        const Node* d = n->case_expr->defresult;
+        if (d != nullptr && d->node_case == PG_QUERY__NODE__NODE_A_CONST && d->a_const->isnull) {
+          n->case_expr->defresult = nullptr;
         }
         return;
       }
@@ -1079,14 +1116,19 @@ class Normalizer {
 
 }  // namespace
 
-Result<std::string> NormalizeViewQuery(const Node* query, const QueryHints& hints) {
+Result<std::string> NormalizeViewQuery(const Node* query, const QueryHints& hints,
+                                       std::vector<std::string>* column_types) {
+  if (column_types != nullptr) column_types->clear();
   if (query == nullptr) return std::string();
   Arena arena;
   Node* copy = arena.Copy(query);
   if (copy == nullptr) return Status::Internal("could not copy a view's query");
   CanonicalizeTreeInPlace(arena, &copy, hints.expr);
   Normalizer normalizer(arena, hints);
-  normalizer.Query(&copy, nullptr);
+  std::vector<Col> cols = normalizer.Query(&copy, nullptr);
+  if (column_types != nullptr) {
+    for (const Col& c : cols) column_types->push_back(c.type);
+  }
   return DeparseStatement(copy);
 }
 

@@ -31,7 +31,9 @@
 //   already has is dropped (a domain column passed as its base type). Date/timestamp-looking string
 //   literals drop a midnight time and a +00 offset ('2024-01-01 00:00:00+00' as the server prints a
 //   timestamptz in UTC); "<n> <unit>" interval literals take the server's output form ('1 hour' ->
-//   '01:00:00', '1 week' -> '7 days').
+//   '01:00:00', '1 week' -> '7 days', units in any case);
+// - f(a, VARIADIC ARRAY[b, c]) (how the server prints a variadic call) becomes f(a, b, c), and a
+//   CASE's ELSE NULL (printed for a CASE without ELSE) is dropped.
 //
 // Known blind spots (differences that compare equal): an explicit cast of a literal to
 // another type ('1'::int vs '1'::text), an explicit varchar-to-text cast, a widening cast
@@ -62,7 +64,7 @@ struct QueryRelation {
   std::string schema;  // the schema it resolved to ("public", "app")
   std::string name;
   // Columns in order: name and internal type name (InternalTypeName; domains resolved to
-  // their base type; "" when not known, as for a view's columns).
+  // their base type; for a view, the type NormalizeViewQuery inferred; "" when not known).
   std::vector<std::pair<std::string, std::string>> columns;
 };
 
@@ -80,7 +82,11 @@ struct QueryHints {
 
 // The normal form of `query` (a SelectStmt node, not modified; see above). Never fails on
 // names it cannot resolve; returns an error only when the rewritten tree cannot be deparsed.
-Result<std::string> NormalizeViewQuery(const Node* query, const QueryHints& hints);
+// When `column_types` is given it receives the internal type of each output column as the
+// normaliser infers it ("" when not inferred), for QueryRelation::columns of a view that
+// another view reads.
+Result<std::string> NormalizeViewQuery(const Node* query, const QueryHints& hints,
+                                       std::vector<std::string>* column_types = nullptr);
 
 // Parses `sql` (one SELECT, e.g. pg_get_viewdef output) and returns its normal form; a syntax
 // error is kParseError.

@@ -26,6 +26,17 @@ const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& S
             {"qty", "int4"},
             {"placed_at", "timestamptz"}}},
           {"archive.orders", {{"id", "int8"}, {"total", "numeric"}}},
+          {"hoge", {{"amount", "text"}, {"hoge_type", "text"}, {"payload", "jsonb"}}},
+          {"sales", {{"id", "int4"}, {"amount", "numeric"}, {"sale_date", "date"}}},
+          // A view: its columns' types as the normaliser infers them from its own query.
+          {"daily_sales", {{"sale_date", "date"}, {"total", "numeric"}}},
+          {"users", {{"id", "int8"}, {"active", "bool"}}},
+          {"points",
+           {{"id", "int8"},
+            {"created_at", "timestamp"},
+            {"main_type", "text"},
+            {"sub_type", "text"},
+            {"user_id", "int8"}}},
       };
   return *tables;
 }
@@ -208,6 +219,64 @@ TEST(ViewNormalForm, IntervalsRecursiveCtesAndSetOperationOrder) {
       Norm("SELECT orders.id FROM orders UNION SELECT customers.id FROM customers ORDER BY 1"));
 }
 
+// The written query and PostgreSQL 15's pg_get_viewdef of it: casts on a column, a call and a
+// CASE; a variadic call printed VARIADIC ARRAY[...]; a CASE without ELSE printed ELSE NULL.
+TEST(ViewNormalForm, CastsOfCallsVariadicArgumentsAndCaseWithoutElse) {
+  EXPECT_EQ(
+      Norm("select amount::numeric(10,2) as amount_num1, (jsonb_extract_path_text(payload, "
+           "'amount'))::numeric(10,2) as amount_num2, (case hoge_type when 'hoge' then "
+           "jsonb_extract_path_text(payload, 'hoge', 'amount') end)::numeric(10,2) as "
+           "amount_num3, (to_timestamp(jsonb_extract_path_text(payload, 'created')::bigint)) "
+           "as created, (cast(to_timestamp(jsonb_extract_path_text(payload, "
+           "'created')::bigint) as date)) as created_date from hoge"),
+      Norm(" SELECT (hoge.amount)::numeric(10,2) AS amount_num1,\n"
+           "    (jsonb_extract_path_text(hoge.payload, VARIADIC ARRAY['amount'::text]))"
+           "::numeric(10,2) AS amount_num2,\n"
+           "    (\n        CASE hoge.hoge_type\n            WHEN 'hoge'::text THEN "
+           "jsonb_extract_path_text(hoge.payload, VARIADIC ARRAY['hoge'::text, 'amount'::text])\n"
+           "            ELSE NULL::text\n        END)::numeric(10,2) AS amount_num3,\n"
+           "    to_timestamp(((jsonb_extract_path_text(hoge.payload, VARIADIC "
+           "ARRAY['created'::text]))::bigint)::double precision) AS created,\n"
+           "    (to_timestamp(((jsonb_extract_path_text(hoge.payload, VARIADIC "
+           "ARRAY['created'::text]))::bigint)::double precision))::date AS created_date\n"
+           "   FROM hoge;"));
+}
+
+// date_trunc on a date column read through a view: the server casts the date to timestamptz.
+TEST(ViewNormalForm, DateTruncOfADateColumnOfAView) {
+  EXPECT_EQ(Norm("SELECT DATE_TRUNC('month', sale_date) as month, SUM(total) as monthly_total "
+                 "FROM daily_sales GROUP BY DATE_TRUNC('month', sale_date)"),
+            Norm(" SELECT date_trunc('month'::text, (daily_sales.sale_date)::timestamp with time "
+                 "zone) AS month,\n    sum(daily_sales.total) AS monthly_total\n   FROM "
+                 "daily_sales\n  GROUP BY (date_trunc('month'::text, (daily_sales.sale_date)"
+                 "::timestamp with time zone));"));
+}
+
+// A CTE read with `*`; `*` with IN (SELECT max(id) ...) on the same table, upper-case
+// interval units, and a date passed to to_char.
+TEST(ViewNormalForm, CteStarIntervalArithmeticAndSubqueryOnTheSameTable) {
+  EXPECT_EQ(Norm("WITH recent_users AS (SELECT id FROM users WHERE active = true) "
+                 "SELECT * FROM recent_users"),
+            Norm(" WITH recent_users AS (\n         SELECT users.id\n           FROM users\n"
+                 "          WHERE (users.active = true)\n        )\n SELECT recent_users.id\n"
+                 "   FROM recent_users;"));
+  EXPECT_EQ(
+      Norm("SELECT * FROM points WHERE id IN (SELECT MAX(id) AS id FROM points WHERE "
+           "to_timestamp(concat(to_char(current_date - INTERVAL '1 YEAR' + INTERVAL '1 DAY', "
+           "'YYYY-MM-DD'), ' 00:00:00'), 'YYYY-MM-DD HH24:MI:SS') < created_at AND created_at <= "
+           "to_timestamp(concat(to_char(current_date, 'YYYY-MM-DD'), ' 23:59:59'), 'YYYY-MM-DD "
+           "HH24:MI:SS') GROUP BY main_type, sub_type, user_id)"),
+      Norm(" SELECT points.id,\n    points.created_at,\n    points.main_type,\n"
+           "    points.sub_type,\n    points.user_id\n   FROM points\n"
+           "  WHERE (points.id IN ( SELECT max(points_1.id) AS id\n           FROM points "
+           "points_1\n          WHERE ((to_timestamp(concat(to_char(((CURRENT_DATE - '1 "
+           "year'::interval) + '1 day'::interval), 'YYYY-MM-DD'::text), ' 00:00:00'), "
+           "'YYYY-MM-DD HH24:MI:SS'::text) < points_1.created_at) AND (points_1.created_at <= "
+           "to_timestamp(concat(to_char((CURRENT_DATE)::timestamp with time zone, "
+           "'YYYY-MM-DD'::text), ' 23:59:59'), 'YYYY-MM-DD HH24:MI:SS'::text)))\n"
+           "          GROUP BY points_1.main_type, points_1.sub_type, points_1.user_id));"));
+}
+
 TEST(ViewNormalForm, ChangedBodiesCompareUnequal) {
   std::string base = Norm("SELECT id, total FROM orders WHERE channel = 'web'");
   EXPECT_NE(base, Norm("SELECT id, total FROM orders WHERE channel = 'shop'"));
@@ -222,6 +291,16 @@ TEST(ViewNormalForm, ChangedBodiesCompareUnequal) {
             Norm("SELECT id FROM orders ORDER BY 1 DESC"));
   EXPECT_NE(Norm("SELECT id FROM orders UNION SELECT id FROM customers"),
             Norm("SELECT id FROM orders UNION ALL SELECT id FROM customers"));
+  // VARIADIC ARRAY[...] spreads into arguments, not into other ones; ELSE NULL only matches a
+  // missing ELSE; interval units are case-insensitive, their counts are not.
+  EXPECT_NE(Norm("SELECT jsonb_extract_path_text(payload, 'a', 'b') FROM hoge"),
+            Norm("SELECT jsonb_extract_path_text(payload, VARIADIC ARRAY['a', 'c']) FROM hoge"));
+  EXPECT_NE(Norm("SELECT jsonb_extract_path_text(payload, 'a') FROM hoge"),
+            Norm("SELECT jsonb_extract_path_text(payload, VARIADIC ARRAY[]::text[]) FROM hoge"));
+  EXPECT_NE(Norm("SELECT CASE WHEN qty > 1 THEN 'many' END FROM orders"),
+            Norm("SELECT CASE WHEN qty > 1 THEN 'many' ELSE 'one' END FROM orders"));
+  EXPECT_NE(Norm("SELECT placed_at - INTERVAL '1 YEAR' FROM orders"),
+            Norm("SELECT placed_at - '2 years'::interval FROM orders"));
 }
 
 TEST(ViewNormalForm, IntegerDivisionMadeNumericKeepsItsCast) {
