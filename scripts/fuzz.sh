@@ -22,7 +22,7 @@ if ! [[ $seconds =~ ^[0-9]+$ ]] || [ "$seconds" -eq 0 ]; then
   echo "usage: scripts/fuzz.sh SECONDS [TARGET...]" >&2
   exit 2
 fi
-all_targets=(sql_split sql_parse lint_sql psql_script workload lint_config datagen_spec explain_json)
+all_targets=(sql_split sql_parse lint_sql psql_script workload log_reader lint_config datagen_spec explain_json)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
@@ -70,6 +70,8 @@ done
 # shellcheck disable=SC2046
 copy_seeds workload $(find test/fixtures examples -name '*workload*.sql' | sort) \
   test/fixtures/bench/workload/*.sql test/fixtures/bench/bad_workload.sql
+# shellcheck disable=SC2046
+copy_seeds log_reader $(find test/fixtures/logs -type f ! -name '*.py' | sort)
 golden_blocks "$seeds/lint_config" config
 # shellcheck disable=SC2046
 copy_seeds datagen_spec $(find test/fixtures examples -name '*.yaml' | sort)

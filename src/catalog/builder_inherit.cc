@@ -474,7 +474,10 @@ void CatalogBuilder::Impl::DropInheritedChecks(Table& table) {
 
 void CatalogBuilder::Impl::KeepChecksOfFormerParent(Table& table, const QualifiedName& former) {
   std::map<std::string, Constraint> still = ChecksFrom(ParentsOf(table));
-  for (auto& [name, c] : ChecksFrom({former})) {
+  for (auto& entry : ChecksFrom({former})) {
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+    const std::string& name = entry.first;
+    Constraint& c = entry.second;
     if (still.count(name) > 0 || c.not_valid) continue;
     bool own = std::any_of(table.constraints.begin(), table.constraints.end(),
                            [&](const Constraint& x) { return x.name == name; });

@@ -55,7 +55,10 @@ class DuplicateIndex final : public Rule {
   void CheckCatalog(const CatalogContext& ctx, Emitter& out) const override {
     design::IndexLookup lookup(*ctx.catalog);
     std::vector<IndexRef> indexes;
-    for (const auto& [name, table] : ctx.catalog->tables) {
+    for (const auto& entry : ctx.catalog->tables) {
+      // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+      const catalog::QualifiedName& name = entry.first;
+      const catalog::Table& table = entry.second;
       if (table.partition_of.has_value()) continue;
       lookup.Get(table, indexes);
       if (indexes.size() < 2) continue;
