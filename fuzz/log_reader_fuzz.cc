@@ -46,6 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.format = LogFormat::kStderr;
   options.prefix = "%m [%p] %q%u@%d ";
   Check(ReadLogs({path}, options));
+  std::remove(path.c_str());
   (void)ParseLoggedParameters(text);
   size_t mid = text.size() / 2;
   (void)SecondsBetween(text.substr(0, mid), text.substr(mid));

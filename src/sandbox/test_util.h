@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <string>
 
@@ -61,6 +63,26 @@ inline Result<pg::Connection> ConnectToSharedSandbox(bool read_only = false) {
   options.conninfo = conninfo;
   options.read_only = read_only;
   return pg::Connection::Open(options);
+}
+
+// Creates database `name` in the shared sandbox, runs `sql` in it (a script, read-write) and
+// returns the database's conninfo. Failures are test failures (EXPECT) and an empty result.
+inline std::string CreateDatabaseWith(const std::string& name, const std::string& sql) {
+  auto box = SharedSandbox();
+  EXPECT_TRUE(box.ok()) << box.status().ToString();
+  if (!box.ok()) return "";
+  Status created = (*box)->CreateDatabase(name);
+  EXPECT_TRUE(created.ok()) << created.ToString();
+  std::string conninfo = (*box)->ConnInfo() + " dbname=" + name;
+  pg::ConnectOptions options;
+  options.conninfo = conninfo;
+  options.read_only = false;
+  auto conn = pg::Connection::Open(options);
+  EXPECT_TRUE(conn.ok()) << conn.status().ToString();
+  if (!conn.ok()) return "";
+  Status loaded = conn->ExecScript(sql);
+  EXPECT_TRUE(loaded.ok()) << loaded.ToString();
+  return conninfo;
 }
 
 }  // namespace dbarch::sandbox::test_util

@@ -13,23 +13,11 @@ namespace dbarch::cli_test {
 namespace {
 
 std::string PlantedDsn() {
-  static std::string dsn = [] {
-    auto box = sandbox::test_util::SharedSandbox();
-    EXPECT_TRUE(box.ok()) << box.status().ToString();
-    EXPECT_TRUE((*box)->CreateDatabase("cli_audit").ok());
-    std::string conninfo = (*box)->ConnInfo() + " dbname=cli_audit";
-    pg::ConnectOptions options;
-    options.conninfo = conninfo;
-    options.read_only = false;
-    auto conn = pg::Connection::Open(options);
-    EXPECT_TRUE(conn.ok()) << conn.status().ToString();
-    auto r = conn->Exec(
-        "CREATE FUNCTION definer() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1';"
-        "CREATE TABLE logins (id int PRIMARY KEY, password text);"
-        "INSERT INTO logins VALUES (1, 'hunter2')");
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return conninfo;
-  }();
+  static std::string dsn = sandbox::test_util::CreateDatabaseWith(
+      "cli_audit",
+      "CREATE FUNCTION definer() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1';"
+      "CREATE TABLE logins (id int PRIMARY KEY, password text);"
+      "INSERT INTO logins VALUES (1, 'hunter2')");
   return dsn;
 }
 

@@ -18,22 +18,10 @@ namespace {
 // The shared sandbox with a database holding one critical problem (a sequence at 96 % of
 // its range) and one warning (a table without a primary key); its conninfo.
 std::string PlantedDsn() {
-  static std::string dsn = [] {
-    auto box = sandbox::test_util::SharedSandbox();
-    EXPECT_TRUE(box.ok()) << box.status().ToString();
-    EXPECT_TRUE((*box)->CreateDatabase("cli_health").ok());
-    std::string conninfo = (*box)->ConnInfo() + " dbname=cli_health";
-    pg::ConnectOptions options;
-    options.conninfo = conninfo;
-    options.read_only = false;
-    auto conn = pg::Connection::Open(options);
-    EXPECT_TRUE(conn.ok()) << conn.status().ToString();
-    auto r = conn->Exec(
-        "CREATE SEQUENCE nearly_done MAXVALUE 100; SELECT setval('nearly_done', 96);"
-        "CREATE TABLE events (kind text)");
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return conninfo;
-  }();
+  static std::string dsn = sandbox::test_util::CreateDatabaseWith(
+      "cli_health",
+      "CREATE SEQUENCE nearly_done MAXVALUE 100; SELECT setval('nearly_done', 96);"
+      "CREATE TABLE events (kind text)");
   return dsn;
 }
 
