@@ -5,13 +5,23 @@
 #include <string>
 
 #include "ops/tune.h"
+#include "ops/tune_verify.h"
 
 namespace dbarch::report {
 
-std::string TuneToText(const ops::TuneResult& result);
+// `verification` (tune --verify; null: none) adds the measured before/after tables.
+std::string TuneToText(const ops::TuneResult& result,
+                       const ops::TuneVerification* verification = nullptr);
 // {"machine": {...}, "workload", "settings": [{name, current, recommended, changes,
-//  needs_restart, reason}], "notes": [...]}
-std::string TuneToJson(const ops::TuneResult& result);
+//  needs_restart, reason}], "notes": [...], "verification"?: {"sandbox_cpus", "rounds",
+//  "pgbench": {scale, seconds, clients}, "baseline": {"source", "settings": {name: value}},
+//  "groups": [{group, settings: {name: value}, verdict, kept, reason, benchmarks: [...]}],
+//  "overall": [{benchmark, unit, before: {median, runs, spread, latency_ms?}, after: {...},
+//  change, noise, verdict}], "notes"}}
+std::string TuneToJson(const ops::TuneResult& result,
+                       const ops::TuneVerification* verification = nullptr);
+// The measured part alone, as in TuneToText.
+std::string TuneVerificationToText(const ops::TuneVerification& verification);
 // ALTER SYSTEM SET for each setting that changes, a reload, and a comment listing the ones
 // that need a restart.
 std::string TuneToAlterSystem(const ops::TuneResult& result);

@@ -998,15 +998,18 @@ Status Sandbox::Launch() {
 }
 
 Status Sandbox::Restart(const std::vector<std::pair<std::string, std::string>>& settings) {
-  if (!running()) return Status::InvalidArgument("sandbox is stopped");
+  // A sandbox whose last restart failed still has its directory and may start again.
+  if (dir_.empty()) return Status::InvalidArgument("sandbox is stopped");
   if (owner_pid_ != getpid()) return Status::InvalidArgument("sandbox belongs to another process");
   SandboxOptions next = options_;
   next.settings = settings;
   DBARCH_RETURN_IF_ERROR(CheckSettings(next));
-  ShutDown(pid_);
-  if (slot_ >= 0) g_live[slot_].postmaster.store(0);
-  Reap(pid_);
-  pid_ = -1;
+  if (pid_ > 0) {
+    ShutDown(pid_);
+    if (slot_ >= 0) g_live[slot_].postmaster.store(0);
+    Reap(pid_);
+    pid_ = -1;
+  }
   options_ = std::move(next);
   return Launch();
 }

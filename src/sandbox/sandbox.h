@@ -98,7 +98,8 @@ class Sandbox {
   // with `settings` in place of SandboxOptions::settings (postmaster-level settings such as
   // shared_buffers take effect); the port may change, so read ConnInfo() again. Open
   // connections are ended. Errors: kInvalidArgument (stopped, bad settings) and the start
-  // errors of Start(); after an error the sandbox is not running (Stop() still cleans up).
+  // errors of Start(); after an error the server is not running, and a later Restart()
+  // may start it again (Stop() still cleans up).
   Status Restart(const std::vector<std::pair<std::string, std::string>>& settings);
 
   // Shuts the server down (fast shutdown; immediate, then SIGKILL, if it lingers), waits for
