@@ -20,6 +20,8 @@
 #include "ops/health_checks.h"
 #include "ops/health_config.h"
 #include "pg/connection.h"
+#include "ops/alert_rules.h"
+#include "report/health_alert_rules.h"
 #include "report/health_report.h"
 
 namespace dbarch::cli {
@@ -91,6 +93,10 @@ class HealthCommand : public Subcommand {
     cmd->add_option("--fail-on", fail_on_, "warning, critical (default) or never")
         ->check(CLI::IsMember({"warning", "critical", "never"}));
     cmd->add_flag("--list-checks", list_checks_, "print every check with its thresholds and exit");
+    cmd->add_option("--emit-alert-rules", alert_rules_path_,
+                    "write Prometheus alerting rules with these thresholds to FILE (- for "
+                    "standard output) and exit; no --dsn needed (docs/health.md)")
+        ->type_name("FILE");
     cmd->add_option("--output,-o", output_, "write to FILE instead of standard output")
         ->type_name("FILE");
   }
@@ -98,7 +104,9 @@ class HealthCommand : public Subcommand {
   ExitCode Run() override {
     if (list_checks_) return ListChecks();
     bool nagios = format_ == "nagios";
-    if (dsn_.empty()) return ReportUsageError("health needs --dsn CONNINFO", kHelp);
+    if (dsn_.empty() && alert_rules_path_.empty()) {
+      return ReportUsageError("health needs --dsn CONNINFO", kHelp);
+    }
     ops::HealthOptions options;
     options.only = only_;
     for (const std::string& name : only_) {
@@ -137,6 +145,12 @@ class HealthCommand : public Subcommand {
       Status st =
           ops::ParseThresholdFlag(only_[0] + "=" + warning_ + ":" + critical_, options.thresholds);
       if (!st.ok()) return ReportUsageError(st.message(), kHelp);
+    }
+    if (!alert_rules_path_.empty()) {
+      std::string yaml = report::AlertRulesToYaml(ops::BuildAlertRules(options.thresholds));
+      Status st = WriteResult(yaml, alert_rules_path_ == "-" ? "" : alert_rules_path_);
+      if (!st.ok()) return ReportError(st);
+      return ExitCode::kOk;
     }
     if (!volume_size_.empty() && !ParseSize(volume_size_, &options.volume_bytes)) {
       return ReportUsageError("--volume-size \"" + volume_size_ + "\": expected e.g. 500GB",
@@ -234,6 +248,7 @@ class HealthCommand : public Subcommand {
   std::string volume_size_;
   std::string fail_on_ = "critical";
   bool list_checks_ = false;
+  std::string alert_rules_path_;
   std::string output_;
 };
 
