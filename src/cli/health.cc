@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -220,7 +221,7 @@ class HealthCommand : public Subcommand {
     for (const ops::HealthCheckInfo& c : ops::AllHealthChecks()) {
       const char* op = c.direction == ops::Direction::kLowerIsWorse ? "<=" : ">=";
       auto level = [&](double v) {
-        return v >= 1e17 ? std::string("never") : fmt::format("{} {} {}", op, Number(v), c.unit);
+        return std::fabs(v) >= 1e17 ? std::string("never") : fmt::format("{} {} {}", op, Number(v), c.unit);
       };
       out += fmt::format("{:<21} {}\n{:<21} warning {}, critical {}\n", c.name, c.summary, "",
                          level(c.defaults.warning), level(c.defaults.critical));
@@ -231,7 +232,7 @@ class HealthCommand : public Subcommand {
   }
 
   static std::string Number(double v) {
-    if (v >= 1e17) return "never";
+    if (std::fabs(v) >= 1e17) return "never";
     if (v == static_cast<double>(static_cast<int64_t>(v))) return std::to_string(static_cast<int64_t>(v));
     return fmt::format("{}", v);
   }

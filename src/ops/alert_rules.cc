@@ -10,7 +10,7 @@ namespace dbarch::ops {
 namespace {
 
 // Thresholds at or beyond this are "never critical" (AllHealthChecks uses 1e18).
-constexpr double kUnbounded = 1e17;
+constexpr double kUnbounded = 1e17;  // and -1e18 for checks where lower is worse
 
 // One check's rule text. `expr` holds "{cmp}" where the comparison with the threshold goes
 // (">= 80", or "<= 95" for checks where lower is worse).
@@ -169,6 +169,17 @@ const std::vector<Spec>& Specs() {
        "pg_stat_statements ORDER BY temp_blks_written DESC, or log_temp_files = 0 in the log. "
        "Raise work_mem for those roles or sessions rather than globally (dbarch tune weighs it "
        "against memory), or add an index that makes the sort unnecessary."},
+      {"stats_reset", "PostgresStatsRecentlyReset", true,
+       "(time() - pg_stat_database_stats_reset) / 86400 {cmp}", "0m",
+       "{{ $labels.server }} database {{ $labels.datname }}: statistics were reset "
+       "{{ $value | printf \"%.1f\" }} days ago",
+       "Days since the database's statistics were reset (pg_stat_database_stats_reset; a "
+       "database never reset has none, as in dbarch health).",
+       "Usage counters (idx_scan, seq_scan, blocks hit and read, temporary files) restarted at "
+       "the reset: judgements built on them, such as unused indexes, need days to weeks of "
+       "statistics again. SELECT datname, stats_reset FROM pg_stat_database; find who ran "
+       "pg_stat_reset() or whether the server crashed (a crash discards the statistics), and "
+       "wait before dropping indexes that look unused."},
       // Checks without a default postgres_exporter metric: dbarch's own textfile metrics.
       {"long_queries", "PostgresLongQueries", false, "", "",
        "{{ $labels.object }}: a statement has run for {{ $value | humanizeDuration }}",

@@ -2,7 +2,7 @@
 // transactions, lock queues, wraparound age, replication slots and lag, WAL archiving,
 // autovacuum debt, table bloat, cache hit ratio, sequence exhaustion, invalid / duplicate /
 // unused indexes, tables without a primary key, sequential-scan-heavy tables, checkpoints,
-// temporary files and disk usage. Each check measures one value per object (the cluster, a
+// temporary files, statistics resets and disk usage. Each check measures one value per object (the cluster, a
 // database, a table, a session...) and compares it with a warning and a critical threshold;
 // a measurement at or beyond a threshold is a finding.
 //

@@ -145,9 +145,16 @@ std::map<std::string, double> Samples(const std::string& exposition) {
   return out;
 }
 
-std::set<std::string> MetricNames(const std::map<std::string, double>& samples) {
+// The metric names of an exposition text, NaN samples included (a metric is exported even
+// while its value is unknown, e.g. stats_reset of a database never reset).
+std::set<std::string> MetricNames(const std::string& exposition) {
   std::set<std::string> names;
-  for (const auto& [series, value] : samples) names.insert(series.substr(0, series.find('{')));
+  std::istringstream in(exposition);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    names.insert(line.substr(0, line.find_first_of("{ ")));
+  }
   return names;
 }
 
@@ -189,7 +196,7 @@ TEST(CliHealthAlerts, RulesMatchTheGoldenAndPassPromtool) {
   }
   RunResult check = RunProgram({kPromtool, "check", "rules", (dir.path() / "rules.yml").string()});
   EXPECT_EQ(check.exit_code, 0) << check.out;
-  EXPECT_NE(check.out.find("SUCCESS: 42 rules found"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("SUCCESS: 43 rules found"), std::string::npos) << check.out;
   // Standard output works too, and is the same file.
   RunResult out = RunDbarch({"health", "--emit-alert-rules", "-"}, dir.path().string());
   EXPECT_EQ(out.exit_code, 0);
@@ -213,7 +220,7 @@ TEST(CliHealthAlerts, ThresholdsFollowDbarchYamlAndFlags) {
             std::string::npos);
   RunResult check = RunProgram({kPromtool, "check", "rules", (dir.path() / "rules.yml").string()});
   EXPECT_EQ(check.exit_code, 0) << check.out;
-  EXPECT_NE(check.out.find("SUCCESS: 41 rules found"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("SUCCESS: 42 rules found"), std::string::npos) << check.out;
   // A misspelt check in the configuration is bad input, as for the checks themselves.
   std::ofstream(dir.path() / "dbarch.yaml") << "health:\n  sequence: { warning: 90 }\n";
   r = EmitRules(dir.path());
@@ -222,7 +229,8 @@ TEST(CliHealthAlerts, ThresholdsFollowDbarchYamlAndFlags) {
 }
 
 // Planted: a session idle in transaction, an inactive replication slot, a table with dead
-// tuples and autovacuum off, a sequence at 96 %, a table without a primary key.
+// tuples and autovacuum off, a sequence at 96 %, a table without a primary key, statistics
+// reset in another database.
 TEST(CliHealthAlerts, PostgresExporterExportsEveryMetricAndThePlantedProblemsFire) {
   ASSERT_EQ(access(kExporter, X_OK), 0) << "run scripts/install-deps.sh";
   // A sandbox of its own: replication slots need wal_level = replica.
@@ -246,6 +254,12 @@ TEST(CliHealthAlerts, PostgresExporterExportsEveryMetricAndThePlantedProblemsFir
         "CREATE TABLE events (kind text);"
         "SELECT pg_create_physical_replication_slot('dbarch_alerts_slot', true)");
     ASSERT_TRUE(planted.ok()) << planted.ToString();
+    // Statistics reset in another database (a reset here would clear the dead tuples).
+    pg::ConnectOptions other = plant;
+    other.conninfo = (*box)->ConnInfo();
+    auto postgres = pg::Connection::Open(other);
+    ASSERT_TRUE(postgres.ok()) << postgres.status().ToString();
+    ASSERT_TRUE(postgres->ExecScript("SELECT pg_stat_reset()").ok());
   }
   ASSERT_FALSE(dsn.empty());
   pg::ConnectOptions options;
@@ -284,7 +298,7 @@ TEST(CliHealthAlerts, PostgresExporterExportsEveryMetricAndThePlantedProblemsFir
   std::string yaml = ReadFile(dir.path() / "rules.yml");
 
   // Every postgres_exporter metric a rule uses is exported by the exporter itself.
-  std::set<std::string> exported = MetricNames(samples);
+  std::set<std::string> exported = MetricNames(exposition);
   std::set<std::string> used = RuleMetrics(yaml, "pg_");
   EXPECT_GE(used.size(), 15u);
   for (const std::string& m : used) EXPECT_EQ(exported.count(m), 1u) << m << " is not exported";
@@ -292,7 +306,7 @@ TEST(CliHealthAlerts, PostgresExporterExportsEveryMetricAndThePlantedProblemsFir
   RunResult health = RunDbarch({"health", "--dsn", dsn, "--format", "prometheus"},
                                dir.path().string());
   std::map<std::string, double> dbarch_samples = Samples(health.out);
-  std::set<std::string> dbarch_metrics = MetricNames(dbarch_samples);
+  std::set<std::string> dbarch_metrics = MetricNames(health.out);
   for (const std::string& m : RuleMetrics(yaml, "dbarch_")) {
     EXPECT_EQ(dbarch_metrics.count(m), 1u) << m << " is not written by dbarch health";
   }
@@ -348,6 +362,8 @@ TEST(CliHealthAlerts, PostgresExporterExportsEveryMetricAndThePlantedProblemsFir
   expect("PostgresAutovacuumBehind", {"severity: warning, " + dead, "severity: critical, " + dead});
   const std::string seq = "check: sequences, object: 'sequence public.nearly_done', unit: '%'";
   expect("PostgresSequenceExhaustion", {"severity: warning, " + seq, "severity: critical, " + seq});
+  expect("PostgresStatsRecentlyReset",
+         {"severity: warning, check: stats_reset, datid: '5', datname: postgres, " + srv});
   // The clean parts stay quiet.
   for (const char* quiet : {"PostgresConnections", "PostgresLongTransactions",
                             "PostgresReplicationSlotRetainedWal", "PostgresArchivingFailing",
