@@ -1,8 +1,9 @@
 // `dbarch health`: every health check of a live server in one read-only run, as text, JSON,
 // a Nagios plugin line (with Nagios exit codes) or Prometheus metrics.
-#include <unistd.h>
+#include "ops/health.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -17,11 +18,10 @@
 #include "cli/console.h"
 #include "cli/subcommand.h"
 #include "lint/config.h"
-#include "ops/health.h"
+#include "ops/alert_rules.h"
 #include "ops/health_checks.h"
 #include "ops/health_config.h"
 #include "pg/connection.h"
-#include "ops/alert_rules.h"
 #include "report/health_alert_rules.h"
 #include "report/health_report.h"
 
@@ -221,7 +221,8 @@ class HealthCommand : public Subcommand {
     for (const ops::HealthCheckInfo& c : ops::AllHealthChecks()) {
       const char* op = c.direction == ops::Direction::kLowerIsWorse ? "<=" : ">=";
       auto level = [&](double v) {
-        return std::fabs(v) >= 1e17 ? std::string("never") : fmt::format("{} {} {}", op, Number(v), c.unit);
+        return std::fabs(v) >= 1e17 ? std::string("never")
+                                    : fmt::format("{} {} {}", op, Number(v), c.unit);
       };
       out += fmt::format("{:<21} {}\n{:<21} warning {}, critical {}\n", c.name, c.summary, "",
                          level(c.defaults.warning), level(c.defaults.critical));

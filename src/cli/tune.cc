@@ -1,5 +1,7 @@
 // `dbarch tune`: postgresql.conf recommendations for a machine and workload kind, adjusted by
 // what a live server measured (read-only).
+#include "ops/tune.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,7 +14,6 @@
 #include "cli/console.h"
 #include "cli/sandbox_load.h"
 #include "cli/subcommand.h"
-#include "ops/tune.h"
 #include "ops/tune_verify.h"
 #include "pg/connection.h"
 #include "pg/introspect.h"
@@ -85,8 +86,9 @@ class TuneCommand : public Subcommand {
                     "desktop: tpcb,select-only; dw: tpch; mixed: all three)")
         ->delimiter(',')
         ->check(CLI::IsMember({"tpcb", "select-only", "tpch"}));
-    cmd->add_option("--tpch", tpch_dir_, "with --verify: the TPC-H kit (schema.sql, sf0.1/, "
-                                         "queries/), e.g. ../shared/bench/tpch")
+    cmd->add_option("--tpch", tpch_dir_,
+                    "with --verify: the TPC-H kit (schema.sql, sf0.1/, "
+                    "queries/), e.g. ../shared/bench/tpch")
         ->type_name("DIR");
     cmd->add_option("--bench-schema", bench_schema_,
                     "with --verify: your schema (DDL file or directory), for --bench-workload")
@@ -163,10 +165,12 @@ class TuneCommand : public Subcommand {
     }
     const ops::TuneVerification* v = verification ? &*verification : nullptr;
     std::string text;
-    if (format_ == "json") text = report::TuneToJson(result, v);
+    if (format_ == "json")
+      text = report::TuneToJson(result, v);
     else if (format_ == "sql") text = report::TuneToAlterSystem(result);
     else if (format_ == "conf") text = report::TuneToConf(result);
-    else text = report::TuneToText(result, v);
+    else
+      text = report::TuneToText(result, v);
     Status written = WriteResult(text, output_);
     if (!written.ok()) return ReportError(written);
     return ExitCode::kOk;
@@ -178,9 +182,12 @@ class TuneCommand : public Subcommand {
                                        ops::WorkloadKind kind) {
     std::vector<std::string> names = benchmarks_;
     if (names.empty()) {
-      if (kind == ops::WorkloadKind::kDataWarehouse) names = {"tpch"};
-      else if (kind == ops::WorkloadKind::kMixed) names = {"tpcb", "select-only", "tpch"};
-      else names = {"tpcb", "select-only"};
+      if (kind == ops::WorkloadKind::kDataWarehouse)
+        names = {"tpch"};
+      else if (kind == ops::WorkloadKind::kMixed)
+        names = {"tpcb", "select-only", "tpch"};
+      else
+        names = {"tpcb", "select-only"};
       // The user's own workload replaces TPC-H as the analytic benchmark.
       if (!bench_workload_.empty()) std::erase(names, "tpch");
     }
@@ -195,8 +202,9 @@ class TuneCommand : public Subcommand {
         continue;
       }
       if (tpch_dir_.empty()) {
-        return Status::InvalidArgument("the tpch benchmark needs --tpch DIR (the TPC-H kit: "
-                                       "schema.sql, sf0.1/, queries/)");
+        return Status::InvalidArgument(
+            "the tpch benchmark needs --tpch DIR (the TPC-H kit: "
+            "schema.sql, sf0.1/, queries/)");
       }
       // q17 and q20 run for minutes without indexes at scale factor 0.1: left out, as in
       // the kit's own scoring.
@@ -219,9 +227,8 @@ class TuneCommand : public Subcommand {
       if (bench_schema_.empty()) {
         return Status::InvalidArgument("--bench-workload needs --bench-schema");
       }
-      DBARCH_ASSIGN_OR_RETURN(
-          ops::VerifyBenchmark b,
-          SqlBenchmark("workload", bench_schema_, bench_data_, bench_workload_));
+      DBARCH_ASSIGN_OR_RETURN(ops::VerifyBenchmark b, SqlBenchmark("workload", bench_schema_,
+                                                                   bench_data_, bench_workload_));
       benchmarks.push_back(std::move(b));
     }
     ops::VerifyOptions options;
@@ -229,8 +236,8 @@ class TuneCommand : public Subcommand {
     options.pgbench_scale = pgbench_scale_;
     options.pgbench_seconds = pgbench_seconds_;
     options.pgbench_clients = pgbench_clients_;
-    options.host_memory_bytes =
-        static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<int64_t>(sysconf(_SC_PAGE_SIZE));
+    options.host_memory_bytes = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) *
+                                static_cast<int64_t>(sysconf(_SC_PAGE_SIZE));
     options.host_cpus = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
     options.progress = [](const std::string& line) { Progress(line); };
     sandbox::InstallSignalCleanup();

@@ -119,7 +119,8 @@ Result<Finished> RunProgram(const std::vector<std::string>& args, int timeout_ms
 }
 
 Status Failed(const std::string& what, const Finished& run) {
-  std::string why = run.timed_out ? "timed out" : "failed (exit " + std::to_string(run.exit_code) + ")";
+  std::string why =
+      run.timed_out ? "timed out" : "failed (exit " + std::to_string(run.exit_code) + ")";
   return Status::Internal(what + " " + why + "; output:\n" + Tail(run.output, 2000));
 }
 
@@ -137,21 +138,23 @@ Result<PgbenchFigures> ParsePgbenchSummary(std::string_view output) {
   if (!latency) return Status::ParseError("pgbench printed no \"latency average = \" line");
   auto done = NumberAfter(output, "number of transactions actually processed: ");
   if (!done) {
-    return Status::ParseError("pgbench printed no \"number of transactions actually processed\" line");
+    return Status::ParseError(
+        "pgbench printed no \"number of transactions actually processed\" line");
   }
   f.tps = *tps;
   f.latency_avg_ms = *latency;
   f.transactions = static_cast<int64_t>(*done);
-  f.failed = static_cast<int64_t>(NumberAfter(output, "number of failed transactions: ").value_or(0));
+  f.failed =
+      static_cast<int64_t>(NumberAfter(output, "number of failed transactions: ").value_or(0));
   return f;
 }
 
 Status InitPgbench(const std::string& bin_dir, const std::string& conninfo, int scale) {
   if (scale < 1) return Status::InvalidArgument("pgbench scale must be at least 1");
   // About 1 s per scale unit on a slow machine, plus the VACUUM.
-  DBARCH_ASSIGN_OR_RETURN(
-      Finished run, RunProgram({bin_dir + "/pgbench", "-i", "-q", "-s", std::to_string(scale), conninfo},
-                               120000 + 5000 * scale));
+  DBARCH_ASSIGN_OR_RETURN(Finished run, RunProgram({bin_dir + "/pgbench", "-i", "-q", "-s",
+                                                    std::to_string(scale), conninfo},
+                                                   120000 + 5000 * scale));
   if (run.exit_code != 0) return Failed("pgbench -i -s " + std::to_string(scale), run);
   return Status::OK();
 }
@@ -161,10 +164,14 @@ Result<PgbenchFigures> RunPgbench(const PgbenchOptions& options) {
       options.duration_s < 1) {
     return Status::InvalidArgument("pgbench needs clients >= threads >= 1 and duration >= 1 s");
   }
-  std::vector<std::string> args = {options.bin_dir + "/pgbench", "-n",
-                                   "-c", std::to_string(options.clients),
-                                   "-j", std::to_string(options.threads),
-                                   "-T", std::to_string(options.duration_s)};
+  std::vector<std::string> args = {options.bin_dir + "/pgbench",
+                                   "-n",
+                                   "-c",
+                                   std::to_string(options.clients),
+                                   "-j",
+                                   std::to_string(options.threads),
+                                   "-T",
+                                   std::to_string(options.duration_s)};
   if (options.script == PgbenchScript::kSelectOnly) args.push_back("-S");
   args.push_back(options.conninfo);
   DBARCH_ASSIGN_OR_RETURN(Finished run, RunProgram(args, options.duration_s * 1000 + 120000));

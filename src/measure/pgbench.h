@@ -27,8 +27,8 @@ struct PgbenchOptions {
   std::string bin_dir = "/usr/lib/postgresql/15/bin";  // holds the pgbench program
   std::string conninfo;  // libpq conninfo of the database holding the pgbench tables
   PgbenchScript script = PgbenchScript::kTpcB;
-  int clients = 1;     // concurrent sessions (-c); >= 1
-  int threads = 1;     // client threads (-j); >= 1, at most `clients`
+  int clients = 1;      // concurrent sessions (-c); >= 1
+  int threads = 1;      // client threads (-j); >= 1, at most `clients`
   int duration_s = 10;  // -T; >= 1
 };
 
@@ -44,8 +44,8 @@ struct PgbenchFigures {
 Result<PgbenchFigures> ParsePgbenchSummary(std::string_view output);
 
 // pgbench -i -s `scale` -q: creates the four tables, fills them (100,000 accounts per scale
-// unit, about 15 MB) and vacuums them. Requires: scale >= 1. Errors: kNotFound (no pgbench in bin_dir), kInternal (pgbench
-// failed; the message ends with its output's tail).
+// unit, about 15 MB) and vacuums them. Requires: scale >= 1. Errors: kNotFound (no pgbench in
+// bin_dir), kInternal (pgbench failed; the message ends with its output's tail).
 Status InitPgbench(const std::string& bin_dir, const std::string& conninfo, int scale);
 
 // Runs pgbench with `options` (-n: no vacuum before the run) and parses its summary. Errors:

@@ -158,8 +158,8 @@ const std::vector<Spec>& Specs() {
        "images to WAL. Raise max_wal_size (dbarch tune --dsn doubles it when this is measured) "
        "so that most checkpoints are timed; with log_checkpoints = on the log says \"checkpoints "
        "are occurring too frequently\"."},
-      {"temp_files", "PostgresTempFiles", true,
-       "increase(pg_stat_database_temp_bytes[1d]) {cmp}", "1h",
+      {"temp_files", "PostgresTempFiles", true, "increase(pg_stat_database_temp_bytes[1d]) {cmp}",
+       "1h",
        "{{ $labels.server }} database {{ $labels.datname }}: {{ $value | humanize1024 }}B "
        "written to temporary files in 24 hours",
        "Bytes written to temporary files in the last 24 hours per database "
@@ -182,21 +182,22 @@ const std::vector<Spec>& Specs() {
        "wait before dropping indexes that look unused."},
       // Checks without a default postgres_exporter metric: dbarch's own textfile metrics.
       {"long_queries", "PostgresLongQueries", false, "", "",
-       "{{ $labels.object }}: a statement has run for {{ $value | humanizeDuration }}",
-       "", "SELECT pid, usename, now() - query_start AS runtime, wait_event_type, query FROM "
+       "{{ $labels.object }}: a statement has run for {{ $value | humanizeDuration }}", "",
+       "SELECT pid, usename, now() - query_start AS runtime, wait_event_type, query FROM "
        "pg_stat_activity WHERE state = 'active' ORDER BY query_start LIMIT 5. EXPLAIN the "
        "statement (dbarch advise for indexes); cancel it with SELECT pg_cancel_backend(pid). "
        "statement_timeout per role keeps runaway queries bounded."},
       {"prepared_transactions", "PostgresPreparedTransactions", false, "", "",
        "{{ $labels.object }}: a prepared transaction has been open for "
        "{{ $value | humanizeDuration }}",
-       "", "SELECT gid, prepared, owner, database FROM pg_prepared_xacts ORDER BY prepared. A "
+       "",
+       "SELECT gid, prepared, owner, database FROM pg_prepared_xacts ORDER BY prepared. A "
        "prepared transaction survives restarts and holds its locks and the xmin horizon until "
        "its transaction manager commits or rolls it back; if that manager is gone, decide with "
        "its owner and run COMMIT PREPARED 'gid' or ROLLBACK PREPARED 'gid'."},
       {"lock_waits", "PostgresLockWaits", false, "", "",
-       "{{ $labels.object }}: waiting for a lock for {{ $value | humanizeDuration }}",
-       "", "SELECT pid, pg_blocking_pids(pid), now() - query_start, query FROM "
+       "{{ $labels.object }}: waiting for a lock for {{ $value | humanizeDuration }}", "",
+       "SELECT pid, pg_blocking_pids(pid), now() - query_start, query FROM "
        "pg_stat_activity WHERE wait_event_type = 'Lock'. dbarch health --check lock_waits names "
        "the blockers and what they run. A queue behind an ACCESS EXCLUSIVE request (ALTER "
        "TABLE, a migration) stops every later query on the table: cancel the request or the "
@@ -204,7 +205,8 @@ const std::vector<Spec>& Specs() {
       {"xid_wraparound", "PostgresXidWraparound", false, "", "",
        "{{ $labels.object }}: transaction ID age at {{ $value | printf \"%.0f\" }} % of the "
        "wraparound limit",
-       "", "SELECT datname, age(datfrozenxid) FROM pg_database ORDER BY 2 DESC; in the "
+       "",
+       "SELECT datname, age(datfrozenxid) FROM pg_database ORDER BY 2 DESC; in the "
        "database: SELECT oid::regclass, age(relfrozenxid) FROM pg_class WHERE relkind IN ('r', "
        "'m', 't') ORDER BY 2 DESC LIMIT 10. Freeze the oldest tables with VACUUM (FREEZE, "
        "VERBOSE) and find what stops autovacuum from doing it (long transactions, prepared "
@@ -213,55 +215,58 @@ const std::vector<Spec>& Specs() {
       {"multixact_wraparound", "PostgresMultixactWraparound", false, "", "",
        "{{ $labels.object }}: multixact ID age at {{ $value | printf \"%.0f\" }} % of the "
        "wraparound limit",
-       "", "SELECT datname, mxid_age(datminmxid) FROM pg_database ORDER BY 2 DESC. Row locks "
+       "",
+       "SELECT datname, mxid_age(datminmxid) FROM pg_database ORDER BY 2 DESC. Row locks "
        "shared by several transactions (foreign keys, SELECT ... FOR SHARE) consume multixacts; "
        "VACUUM (FREEZE) the oldest tables (mxid_age(relminmxid) in pg_class) and check what "
        "blocks autovacuum, as for transaction ID wraparound."},
       {"table_bloat", "PostgresTableBloat", false, "", "",
        "{{ $labels.object }}: an estimated {{ $value | printf \"%.0f\" }} % of the table is "
        "wasted space",
-       "", "An estimate from pg_stats widths: confirm with the pgstattuple extension (SELECT * "
+       "",
+       "An estimate from pg_stats widths: confirm with the pgstattuple extension (SELECT * "
        "FROM pgstattuple('table')). Plain VACUUM makes the space reusable but does not shrink "
        "the file; pg_repack or VACUUM FULL (an ACCESS EXCLUSIVE lock for the whole rewrite) "
        "give it back. Then find why it bloated (autovacuum_debt, long transactions)."},
       {"sequences", "PostgresSequenceExhaustion", false, "", "",
-       "{{ $labels.object }}: {{ $value | printf \"%.1f\" }} % of the range used",
-       "", "SELECT schemaname, sequencename, last_value, max_value, data_type FROM "
+       "{{ $labels.object }}: {{ $value | printf \"%.1f\" }} % of the range used", "",
+       "SELECT schemaname, sequencename, last_value, max_value, data_type FROM "
        "pg_sequences. When the sequence (or the integer column it feeds) runs out, every "
        "INSERT fails. Move the column to bigint (ALTER TABLE ... ALTER COLUMN id TYPE bigint "
        "rewrites the table: plan it, or migrate through a new column) and ALTER SEQUENCE ... AS "
        "bigint MAXVALUE 9223372036854775807."},
       {"invalid_indexes", "PostgresInvalidIndexes", false, "", "",
-       "{{ $labels.object }}: invalid index",
-       "", "SELECT indexrelid::regclass FROM pg_index WHERE NOT indisvalid. A failed CREATE "
+       "{{ $labels.object }}: invalid index", "",
+       "SELECT indexrelid::regclass FROM pg_index WHERE NOT indisvalid. A failed CREATE "
        "INDEX CONCURRENTLY leaves an index the planner never uses but every write maintains. "
        "DROP INDEX CONCURRENTLY it and build it again (REINDEX INDEX CONCURRENTLY also works)."},
       {"duplicate_indexes", "PostgresDuplicateIndexes", false, "", "",
-       "{{ $labels.object }}: duplicate index, {{ $value | humanize1024 }}B",
-       "", "dbarch health --check duplicate_indexes names the index it duplicates. Both are "
+       "{{ $labels.object }}: duplicate index, {{ $value | humanize1024 }}B", "",
+       "dbarch health --check duplicate_indexes names the index it duplicates. Both are "
        "maintained on every write and take cache; drop the redundant one with DROP INDEX "
        "CONCURRENTLY after checking that no constraint and no query hint depends on its name."},
       {"unused_indexes", "PostgresUnusedIndexes", false, "", "",
-       "{{ $labels.object }}: never scanned, {{ $value | humanize1024 }}B",
-       "", "SELECT indexrelid::regclass, idx_scan, pg_size_pretty(pg_relation_size(indexrelid)) "
+       "{{ $labels.object }}: never scanned, {{ $value | humanize1024 }}B", "",
+       "SELECT indexrelid::regclass, idx_scan, pg_size_pretty(pg_relation_size(indexrelid)) "
        "FROM pg_stat_user_indexes WHERE idx_scan = 0. Check the standbys (their scans are not "
        "counted here) and monthly jobs before dropping it with DROP INDEX CONCURRENTLY; keep "
        "the definition to recreate it."},
       {"missing_primary_key", "PostgresMissingPrimaryKey", false, "", "",
-       "{{ $labels.object }}: no primary key",
-       "", "Logical replication cannot replicate UPDATE and DELETE of a table without a primary "
+       "{{ $labels.object }}: no primary key", "",
+       "Logical replication cannot replicate UPDATE and DELETE of a table without a primary "
        "key (or a replica identity), and duplicates creep in. dbarch health names a unique "
        "index on NOT NULL columns that could become it: ALTER TABLE ... ADD PRIMARY KEY USING "
        "INDEX name."},
       {"seq_scans", "PostgresSeqScans", false, "", "",
-       "{{ $labels.object }}: {{ $value | printf \"%.0f\" }} % of its scans are sequential",
-       "", "A large table read mostly by sequential scans usually misses an index. Find the "
+       "{{ $labels.object }}: {{ $value | printf \"%.0f\" }} % of its scans are sequential", "",
+       "A large table read mostly by sequential scans usually misses an index. Find the "
        "queries (pg_stat_statements, or dbarch workload on the logs) and run dbarch advise on "
        "them."},
       {"disk_usage", "PostgresDiskFull", false, "", "",
        "{{ $labels.object }}: the volume is full in {{ $value | printf \"%.0f\" }} days at the "
        "current growth",
-       "", "dbarch health --since SNAPSHOT --volume-size SIZE forecasts from the growth between "
+       "",
+       "dbarch health --since SNAPSHOT --volume-size SIZE forecasts from the growth between "
        "two runs. Find what grows (the largest tables and indexes in its report, WAL kept by "
        "slots or failing archiving), then add space or remove data before the forecast."},
   };

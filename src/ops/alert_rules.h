@@ -26,10 +26,10 @@
 namespace dbarch::ops {
 
 struct AlertRule {
-  std::string alert;     // "PostgresConnections": one name per check, both severities
-  std::string check;     // the health check's id
-  std::string severity;  // "warning" or "critical"
-  std::string expr;      // PromQL
+  std::string alert;         // "PostgresConnections": one name per check, both severities
+  std::string check;         // the health check's id
+  std::string severity;      // "warning" or "critical"
+  std::string expr;          // PromQL
   std::string for_duration;  // "5m"
   std::string summary;       // Prometheus template text ({{ $labels.x }}, {{ $value }})
   std::string description;

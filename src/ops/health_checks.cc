@@ -742,9 +742,10 @@ Status TempFiles(CheckContext& ctx) {
 Status StatsReset(CheckContext& ctx) {
   DBARCH_ASSIGN_OR_RETURN(
       pg::QueryResult r,
-      ctx.conn.Exec("SELECT datname, extract(epoch FROM now() - stats_reset)::float8, "
-                    "stats_reset::text FROM pg_stat_database WHERE datname = current_database() AND "
-                    "stats_reset IS NOT NULL"));
+      ctx.conn.Exec(
+          "SELECT datname, extract(epoch FROM now() - stats_reset)::float8, "
+          "stats_reset::text FROM pg_stat_database WHERE datname = current_database() AND "
+          "stats_reset IS NOT NULL"));
   if (r.rows() == 0) {
     ctx.result.note = "this database's statistics were never reset";
     return Status::OK();

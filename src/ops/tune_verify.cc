@@ -20,7 +20,7 @@ namespace {
 using Settings = std::vector<std::pair<std::string, std::string>>;
 
 constexpr const char* kGroupOrder[] = {"memory", "checkpoints", "planner", "parallelism",
-                                        "connections"};
+                                       "connections"};
 constexpr const char* kPgbenchDatabase = "dbarch_pgbench";
 
 // Durability as a production server has it: checkpoint and WAL settings only matter when
@@ -55,8 +55,8 @@ void Summarize(BenchmarkRuns& runs) {
 // The sandbox and the databases the benchmarks run in.
 class Bench {
  public:
-  Bench(const std::vector<VerifyBenchmark>& benchmarks, const VerifyOptions& options,
-        int clients, int threads)
+  Bench(const std::vector<VerifyBenchmark>& benchmarks, const VerifyOptions& options, int clients,
+        int threads)
       : benchmarks_(benchmarks), options_(options), clients_(clients), threads_(threads) {}
 
   Status Prepare(int cpu_limit) {
@@ -142,9 +142,7 @@ class Bench {
   Status Stop() { return box_ ? box_->Stop() : Status::OK(); }
 
  private:
-  std::string Conninfo(const std::string& db) const {
-    return box_->ConnInfo() + " dbname=" + db;
-  }
+  std::string Conninfo(const std::string& db) const { return box_->ConnInfo() + " dbname=" + db; }
 
   Result<pg::Connection> Connect(const std::string& db, int timeout_ms) {
     pg::ConnectOptions c;
@@ -182,9 +180,10 @@ class Bench {
                             measure::RunWorkload(conn, benchmarks_[i].workload, run));
     for (const measure::QueryMeasurement& q : m.queries) {
       if (q.outcome == measure::Outcome::kOk) continue;
-      r.error = q.name + ": " + (q.outcome == measure::Outcome::kTimeout
-                                     ? fmt::format("timed out after {} ms", run.timeout_ms)
-                                     : q.error);
+      r.error = q.name + ": " +
+                (q.outcome == measure::Outcome::kTimeout
+                     ? fmt::format("timed out after {} ms", run.timeout_ms)
+                     : q.error);
       return Status::OK();
     }
     r.values.push_back(m.weighted_total_ms);
@@ -202,8 +201,10 @@ Settings With(const Settings& base, const Settings& overrides) {
   Settings out = base;
   for (const auto& [name, value] : overrides) {
     auto it = std::find_if(out.begin(), out.end(), [&](const auto& s) { return s.first == name; });
-    if (it == out.end()) out.emplace_back(name, value);
-    else it->second = value;
+    if (it == out.end())
+      out.emplace_back(name, value);
+    else
+      it->second = value;
   }
   return out;
 }
@@ -239,8 +240,8 @@ std::string_view SettingGroup(std::string_view s) {
   if (s == "checkpoint_completion_target" || s == "min_wal_size" || s == "max_wal_size") {
     return "checkpoints";
   }
-  if (s == "random_page_cost" || s == "effective_io_concurrency" ||
-      s == "effective_cache_size" || s == "default_statistics_target") {
+  if (s == "random_page_cost" || s == "effective_io_concurrency" || s == "effective_cache_size" ||
+      s == "default_statistics_target") {
     return "planner";
   }
   if (s == "max_worker_processes" || s.substr(0, 13) == "max_parallel_") return "parallelism";
@@ -304,9 +305,12 @@ BenchmarkComparison Compare(std::string benchmark, BenchmarkRuns before, Benchma
   c.change = c.after.unit == "tps" ? c.after.median / c.before.median - 1
                                    : c.before.median / c.after.median - 1;
   c.noise = std::max({c.before.spread, c.after.spread, min_effect});
-  if (c.change > c.noise) c.verdict = Verdict::kFaster;
-  else if (c.change < -c.noise) c.verdict = Verdict::kSlower;
-  else c.verdict = Verdict::kNoChange;
+  if (c.change > c.noise)
+    c.verdict = Verdict::kFaster;
+  else if (c.change < -c.noise)
+    c.verdict = Verdict::kSlower;
+  else
+    c.verdict = Verdict::kNoChange;
   return c;
 }
 
@@ -322,20 +326,22 @@ Result<TuneVerification> VerifyRecommendations(const TuneResult& recommended,
   out.target = recommended.machine;
   out.rounds = options.rounds;
   if (options.host_memory_bytes > 0 &&
-      recommended.machine.memory_bytes > options.host_memory_bytes + options.host_memory_bytes / 20) {
-    return Status::InvalidArgument(fmt::format(
-        "the target's {} of memory do not fit this machine's {}: the sandbox cannot be sized "
-        "like the target",
-        ConfSize(recommended.machine.memory_bytes), ConfSize(options.host_memory_bytes)))
+      recommended.machine.memory_bytes >
+          options.host_memory_bytes + options.host_memory_bytes / 20) {
+    return Status::InvalidArgument(fmt::format("the target's {} of memory do not fit this "
+                                               "machine's {}: the sandbox cannot be sized "
+                                               "like the target",
+                                               ConfSize(recommended.machine.memory_bytes),
+                                               ConfSize(options.host_memory_bytes)))
         .WithHint("run tune --verify on a machine at least as large as the target");
   }
   int cpu_limit = 0;
   out.sandbox_cpus = recommended.machine.cpus;
   if (options.host_cpus > 0 && recommended.machine.cpus > options.host_cpus) {
     out.sandbox_cpus = options.host_cpus;
-    out.notes.push_back(fmt::format(
-        "the target has {} CPUs, this machine {}: parallelism was measured with {}",
-        recommended.machine.cpus, options.host_cpus, options.host_cpus));
+    out.notes.push_back(
+        fmt::format("the target has {} CPUs, this machine {}: parallelism was measured with {}",
+                    recommended.machine.cpus, options.host_cpus, options.host_cpus));
   } else if (options.host_cpus > 0 && recommended.machine.cpus < options.host_cpus) {
     cpu_limit = recommended.machine.cpus;
   }
@@ -347,8 +353,8 @@ Result<TuneVerification> VerifyRecommendations(const TuneResult& recommended,
 
   // Before: the target's values of every tuned setting, else PostgreSQL's defaults.
   Settings baseline;
-  out.baseline_source = current.has_value() ? "the server's current values"
-                                            : "PostgreSQL 15 defaults";
+  out.baseline_source =
+      current.has_value() ? "the server's current values" : "PostgreSQL 15 defaults";
   for (const TuneSetting& s : recommended.settings) {
     std::string value;
     if (current.has_value()) {
@@ -363,9 +369,10 @@ Result<TuneVerification> VerifyRecommendations(const TuneResult& recommended,
   int clients_needed = out.pgbench_clients + 5;
   for (auto& [name, value] : baseline) {
     if (name == "max_connections" && std::atoi(value.c_str()) < clients_needed) {
-      out.notes.push_back(fmt::format("max_connections raised from {} to {} for pgbench's {} "
-                                      "sessions in the before runs",
-                                      value, clients_needed, out.pgbench_clients));
+      out.notes.push_back(
+          fmt::format("max_connections raised from {} to {} for pgbench's {} "
+                      "sessions in the before runs",
+                      value, clients_needed, out.pgbench_clients));
       value = std::to_string(clients_needed);
     }
   }
@@ -462,8 +469,8 @@ Result<TuneVerification> VerifyRecommendations(const TuneResult& recommended,
     std::vector<BenchmarkRuns> before;
     std::vector<BenchmarkRuns> after;
     for (int round = 1; round <= options.rounds; ++round) {
-      Progress(options, fmt::format("round {}/{}: before vs all kept groups", round,
-                                    options.rounds));
+      Progress(options,
+               fmt::format("round {}/{}: before vs all kept groups", round, options.rounds));
       DBARCH_RETURN_IF_ERROR(bench.RunConfiguration(baseline, before));
       DBARCH_RETURN_IF_ERROR(bench.RunConfiguration(final_settings, after));
     }
@@ -491,8 +498,7 @@ void ApplyVerification(const TuneVerification& verification, TuneResult& result)
     result.notes.push_back(fmt::format("not recommended: the {} group ({}) {}", g.group, names,
                                        g.reason.substr(g.reason.find(':') + 2)));
   }
-  std::erase_if(result.settings,
-                [&](const TuneSetting& s) { return dropped.count(s.name) > 0; });
+  std::erase_if(result.settings, [&](const TuneSetting& s) { return dropped.count(s.name) > 0; });
 }
 
 }  // namespace dbarch::ops

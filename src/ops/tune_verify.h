@@ -80,8 +80,8 @@ struct VerifyOptions {
 
 // One benchmark's runs under one configuration.
 struct BenchmarkRuns {
-  std::string unit;              // "tps" (higher is better) or "ms" (lower is better)
-  std::vector<double> values;    // one per round: tps, or the SQL workload's total ms
+  std::string unit;                // "tps" (higher is better) or "ms" (lower is better)
+  std::vector<double> values;      // one per round: tps, or the SQL workload's total ms
   std::vector<double> latency_ms;  // pgbench's average latency per round (empty for SQL)
   double median = 0;
   double median_latency_ms = 0;
@@ -120,8 +120,8 @@ struct TuneVerification {
   int pgbench_clients = 0;
   std::vector<std::pair<std::string, std::string>> baseline;  // setting, value (before)
   std::string baseline_source;  // "the server's current values" or "PostgreSQL 15 defaults"
-  std::vector<GroupVerification> groups;        // phase 1, in a fixed group order
-  std::vector<BenchmarkComparison> overall;     // phase 2: baseline vs all kept groups
+  std::vector<GroupVerification> groups;     // phase 1, in a fixed group order
+  std::vector<BenchmarkComparison> overall;  // phase 2: baseline vs all kept groups
   std::vector<std::string> notes;
 };
 

@@ -64,8 +64,8 @@ TEST(TuneVerify, EveryRecommendedSettingHasAGroupAndADefault) {
 }
 
 TEST(TuneVerify, ApplyVerificationRemovesDroppedGroupsAndSaysWhy) {
-  TuneResult r = RecommendSettings({8 * kGB, 2, StorageKind::kSsd, 0}, WorkloadKind::kWeb,
-                                   std::nullopt);
+  TuneResult r =
+      RecommendSettings({8 * kGB, 2, StorageKind::kSsd, 0}, WorkloadKind::kWeb, std::nullopt);
   TuneVerification v;
   GroupVerification planner;
   planner.group = "planner";
@@ -93,8 +93,8 @@ TEST(TuneVerify, ApplyVerificationRemovesDroppedGroupsAndSaysWhy) {
 }
 
 TEST(TuneVerify, RefusesATargetLargerThanThisMachine) {
-  TuneResult r = RecommendSettings({64 * kGB, 2, StorageKind::kSsd, 0}, WorkloadKind::kWeb,
-                                   std::nullopt);
+  TuneResult r =
+      RecommendSettings({64 * kGB, 2, StorageKind::kSsd, 0}, WorkloadKind::kWeb, std::nullopt);
   VerifyBenchmark b;
   b.name = "pgbench select-only";
   b.kind = VerifyBenchmark::Kind::kPgbenchSelectOnly;
@@ -126,8 +126,8 @@ TEST(TuneVerify, AGroupThatMeasuresSlowerIsDropped) {
   VerifyBenchmark sql;
   sql.name = "lookups";
   sql.kind = VerifyBenchmark::Kind::kSql;
-  auto workload = workload::ParseWorkload(SourceFile(
-      "lookups.sql", "-- name: by_key\nSELECT v FROM t WHERE id = 4242;\n"));
+  auto workload = workload::ParseWorkload(
+      SourceFile("lookups.sql", "-- name: by_key\nSELECT v FROM t WHERE id = 4242;\n"));
   ASSERT_TRUE(workload.ok()) << workload.status().ToString();
   sql.workload = *workload;
   bool loaded = false;
@@ -168,8 +168,7 @@ TEST(TuneVerify, AGroupThatMeasuresSlowerIsDropped) {
   }
   EXPECT_EQ(planner.benchmarks[0].before.unit, "tps");
   EXPECT_EQ(planner.benchmarks[1].before.unit, "ms");
-  EXPECT_NE(planner.reason.find("dropped: measured slower: pgbench select-only"),
-            std::string::npos)
+  EXPECT_NE(planner.reason.find("dropped: measured slower: pgbench select-only"), std::string::npos)
       << planner.reason;
   // Phase 2 runs exactly when a group was kept.
   EXPECT_EQ(v->overall.empty(), !checkpoints.kept);

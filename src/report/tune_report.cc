@@ -27,8 +27,10 @@ std::string FigureText(const ops::BenchmarkRuns& runs) {
 }
 
 std::string ComparisonLine(const std::string& label, const ops::BenchmarkComparison& c) {
-  std::string change = c.verdict == ops::Verdict::kFailed ? "" : fmt::format("{:+.1f} %", c.change * 100);
-  std::string noise = c.verdict == ops::Verdict::kFailed ? "" : fmt::format("{:.1f} %", c.noise * 100);
+  std::string change =
+      c.verdict == ops::Verdict::kFailed ? "" : fmt::format("{:+.1f} %", c.change * 100);
+  std::string noise =
+      c.verdict == ops::Verdict::kFailed ? "" : fmt::format("{:.1f} %", c.noise * 100);
   return fmt::format("{:<12} {:<20} {:<20} {:<20} {:>8} {:>7}  {}\n", label, c.benchmark,
                      FigureText(c.before), FigureText(c.after), change, noise,
                      ops::VerdictName(c.verdict));
@@ -83,8 +85,7 @@ std::string TuneVerificationToText(const ops::TuneVerification& v) {
     for (const auto& [name, value] : g.settings) {
       names += (names.empty() ? "" : ", ") + name + "=" + value;
     }
-    out += fmt::format("{:<12} -> {} ({})\n", g.benchmarks.empty() ? g.group : "", g.reason,
-                       names);
+    out += fmt::format("{:<12} -> {} ({})\n", g.benchmarks.empty() ? g.group : "", g.reason, names);
   }
   if (!v.overall.empty()) {
     out += "\nbefore vs after (every kept group together):\n";
@@ -131,9 +132,8 @@ std::string TuneToJson(const ops::TuneResult& r, const ops::TuneVerification* ve
     nlohmann::ordered_json vj;
     vj["sandbox_cpus"] = v.sandbox_cpus;
     vj["rounds"] = v.rounds;
-    vj["pgbench"] = {{"scale", v.pgbench_scale},
-                     {"seconds", v.pgbench_seconds},
-                     {"clients", v.pgbench_clients}};
+    vj["pgbench"] = {
+        {"scale", v.pgbench_scale}, {"seconds", v.pgbench_seconds}, {"clients", v.pgbench_clients}};
     vj["baseline"] = {{"source", v.baseline_source}, {"settings", SettingsJson(v.baseline)}};
     auto groups = nlohmann::ordered_json::array();
     for (const ops::GroupVerification& g : v.groups) {

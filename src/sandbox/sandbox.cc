@@ -6,8 +6,8 @@
 #include <grp.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sched.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
@@ -355,8 +355,10 @@ Result<Child> Spawn(const ChildSpec& spec, const Identity& id) {
         int kept = 0;
         for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
           if (!CPU_ISSET(cpu, &allowed)) continue;
-          if (kept >= spec.cpu_limit) CPU_CLR(cpu, &allowed);
-          else ++kept;
+          if (kept >= spec.cpu_limit)
+            CPU_CLR(cpu, &allowed);
+          else
+            ++kept;
         }
         sched_setaffinity(0, sizeof(allowed), &allowed);  // best effort: a limit, not a need
       }
@@ -954,9 +956,8 @@ Status Sandbox::Launch() {
     server.death_signal = SIGQUIT;
     server.cpu_limit = options_.cpu_limit;
     std::error_code size_error;
-    const uintmax_t log_start = fs::exists(log_path(), size_error)
-                                    ? fs::file_size(log_path(), size_error)
-                                    : 0;
+    const uintmax_t log_start =
+        fs::exists(log_path(), size_error) ? fs::file_size(log_path(), size_error) : 0;
     DBARCH_ASSIGN_OR_RETURN(Child child, Spawn(server, id));
     pid_ = child.pid;
     g_live[slot_].postmaster.store(child.pid);
@@ -983,8 +984,7 @@ Status Sandbox::Launch() {
     g_live[slot_].postmaster.store(0);
     Reap(pid_);
     pid_ = -1;
-    const std::string log =
-        ReadFileTail(log_path(), size_error ? 0 : log_start, kLogTailBytes);
+    const std::string log = ReadFileTail(log_path(), size_error ? 0 : log_start, kLogTailBytes);
     if (exited && log.find("Address already in use") != std::string::npos &&
         attempt < kMaxLaunchAttempts) {
       continue;  // another process took the port between our probe and the server's bind

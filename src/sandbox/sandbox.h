@@ -131,7 +131,7 @@ class Sandbox {
   pid_t owner_pid_ = -1;  // the process that started it; only that process stops it
   int slot_ = -1;         // index in the registry that signal cleanup reads
   StartStats stats_;
-  SandboxOptions options_;  // as started, with the settings of the last Restart()
+  SandboxOptions options_;    // as started, with the settings of the last Restart()
   bool switch_user_ = false;  // the server runs as server_uid_ (dbarch is root)
   uid_t server_uid_ = 0;
   gid_t server_gid_ = 0;

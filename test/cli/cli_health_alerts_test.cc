@@ -6,13 +6,12 @@
 // with those very samples must fire the alerts of the planted problems and no others.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cmath>
@@ -303,8 +302,8 @@ TEST(CliHealthAlerts, PostgresExporterExportsEveryMetricAndThePlantedProblemsFir
   EXPECT_GE(used.size(), 15u);
   for (const std::string& m : used) EXPECT_EQ(exported.count(m), 1u) << m << " is not exported";
   // The textfile rules' metrics are those dbarch health writes.
-  RunResult health = RunDbarch({"health", "--dsn", dsn, "--format", "prometheus"},
-                               dir.path().string());
+  RunResult health =
+      RunDbarch({"health", "--dsn", dsn, "--format", "prometheus"}, dir.path().string());
   std::map<std::string, double> dbarch_samples = Samples(health.out);
   std::set<std::string> dbarch_metrics = MetricNames(health.out);
   for (const std::string& m : RuleMetrics(yaml, "dbarch_")) {
@@ -329,8 +328,9 @@ TEST(CliHealthAlerts, PostgresExporterExportsEveryMetricAndThePlantedProblemsFir
     }
   }
   std::ofstream(dir.path() / "labels_only.yml") << rules_no_annotations;
-  std::string test = "rule_files:\n  - labels_only.yml\nevaluation_interval: 1m\ntests:\n"
-                     "  - interval: 1m\n    input_series:\n";
+  std::string test =
+      "rule_files:\n  - labels_only.yml\nevaluation_interval: 1m\ntests:\n"
+      "  - interval: 1m\n    input_series:\n";
   auto add_series = [&test](const std::map<std::string, double>& from) {
     for (const auto& [series, value] : from) {
       std::string quoted;
@@ -353,28 +353,33 @@ TEST(CliHealthAlerts, PostgresExporterExportsEveryMetricAndThePlantedProblemsFir
   const std::string srv = "server: '" + server + "'";
   expect("PostgresIdleInTransaction",
          {"severity: warning, check: idle_in_transaction, datname: cli_health_alerts, state: "
-          "'idle in transaction', " + srv});
+          "'idle in transaction', " +
+          srv});
   expect("PostgresReplicationSlotInactive",
          {"severity: warning, check: replication_slots, slot_name: "
-          "dbarch_alerts_slot, " + srv});
-  const std::string dead = "check: autovacuum_debt, datname: cli_health_alerts, schemaname: "
-                           "public, relname: dead, " + srv;
+          "dbarch_alerts_slot, " +
+          srv});
+  const std::string dead =
+      "check: autovacuum_debt, datname: cli_health_alerts, schemaname: "
+      "public, relname: dead, " +
+      srv;
   expect("PostgresAutovacuumBehind", {"severity: warning, " + dead, "severity: critical, " + dead});
   const std::string seq = "check: sequences, object: 'sequence public.nearly_done', unit: '%'";
   expect("PostgresSequenceExhaustion", {"severity: warning, " + seq, "severity: critical, " + seq});
   expect("PostgresStatsRecentlyReset",
          {"severity: warning, check: stats_reset, datid: '5', datname: postgres, " + srv});
   // The clean parts stay quiet.
-  for (const char* quiet : {"PostgresConnections", "PostgresLongTransactions",
-                            "PostgresReplicationSlotRetainedWal", "PostgresArchivingFailing",
-                            "PostgresCheckpointsRequested", "PostgresXidWraparound",
-                            "PostgresInvalidIndexes", "DbarchHealthCheckUnknown"}) {
+  for (const char* quiet :
+       {"PostgresConnections", "PostgresLongTransactions", "PostgresReplicationSlotRetainedWal",
+        "PostgresArchivingFailing", "PostgresCheckpointsRequested", "PostgresXidWraparound",
+        "PostgresInvalidIndexes", "DbarchHealthCheckUnknown"}) {
     expect(quiet, {});
   }
   std::ofstream(dir.path() / "alerts_test.yml") << test;
   RunResult promtool =
       RunProgram({kPromtool, "test", "rules", (dir.path() / "alerts_test.yml").string()});
-  EXPECT_EQ(promtool.exit_code, 0) << promtool.out << "\n" << test.substr(test.find("alert_rule_test"));
+  EXPECT_EQ(promtool.exit_code, 0) << promtool.out << "\n"
+                                   << test.substr(test.find("alert_rule_test"));
   EXPECT_NE(promtool.out.find("SUCCESS"), std::string::npos) << promtool.out;
 
   ASSERT_TRUE(idle->ExecScript("ROLLBACK").ok());
