@@ -101,21 +101,19 @@ TEST(Tune, StatementsThatSpillRaiseWorkMemWhenTheyRunOften) {
   signals.spilling_calls = 5000;
   signals.spill_per_call_p90_bytes = 90LL * 1024 * 1024;
   // (16 GB - 4 GB) / 300 = 40 MB by formula; 90 % of the spilling calls write up to 90 MB.
-  auto s = ByName(RecommendSettings({16 * kGB, 2, StorageKind::kSsd, 0}, WorkloadKind::kWeb,
-                                    signals));
+  auto s =
+      ByName(RecommendSettings({16 * kGB, 2, StorageKind::kSsd, 0}, WorkloadKind::kWeb, signals));
   EXPECT_EQ(s["work_mem"].recommended, "90MB");
   EXPECT_NE(s["work_mem"].reason.find("3 statements in pg_stat_statements"), std::string::npos)
       << s["work_mem"].reason;
   // Rare statements do not pay for more memory on every connection.
   signals.spilling_calls = 50;
-  s = ByName(RecommendSettings({16 * kGB, 2, StorageKind::kSsd, 0}, WorkloadKind::kWeb,
-                               signals));
+  s = ByName(RecommendSettings({16 * kGB, 2, StorageKind::kSsd, 0}, WorkloadKind::kWeb, signals));
   EXPECT_EQ(s["work_mem"].recommended, "41943kB");
   // Nor do spills smaller than the formula's work_mem.
   signals.spilling_calls = 5000;
   signals.spill_per_call_p90_bytes = 10LL * 1024 * 1024;
-  s = ByName(RecommendSettings({16 * kGB, 2, StorageKind::kSsd, 0}, WorkloadKind::kWeb,
-                               signals));
+  s = ByName(RecommendSettings({16 * kGB, 2, StorageKind::kSsd, 0}, WorkloadKind::kWeb, signals));
   EXPECT_EQ(s["work_mem"].recommended, "41943kB");
 }
 
@@ -136,8 +134,8 @@ TEST(Tune, ReadsSpillsFromPgStatStatements) {
   EXPECT_EQ(before->statement_spills, -1);  // not installed
   ASSERT_TRUE(conn->ExecScript("CREATE EXTENSION pg_stat_statements; SET work_mem = '64kB'").ok());
   for (int i = 0; i < 3; ++i) {
-    auto sorted = conn->Exec(
-        "SELECT g FROM generate_series(1, 200000) g ORDER BY md5(g::text) LIMIT 1");
+    auto sorted =
+        conn->Exec("SELECT g FROM generate_series(1, 200000) g ORDER BY md5(g::text) LIMIT 1");
     ASSERT_TRUE(sorted.ok()) << sorted.status().ToString();
   }
   auto after = ReadServerSignals(*conn);
