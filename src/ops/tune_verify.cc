@@ -22,6 +22,8 @@ using Settings = std::vector<std::pair<std::string, std::string>>;
 constexpr const char* kGroupOrder[] = {"memory", "checkpoints", "planner", "parallelism",
                                        "connections"};
 constexpr const char* kPgbenchDatabase = "dbarch_pgbench";
+// Above this relative noise the report says that moderate changes were not measurable.
+constexpr double kNoisyMachine = 0.15;
 
 // Durability as a production server has it: checkpoint and WAL settings only matter when
 // the server really writes and flushes WAL (other sandboxes turn all of this off).
@@ -482,6 +484,25 @@ Result<TuneVerification> VerifyRecommendations(const TuneResult& recommended,
                             ": each was within noise or faster alone, so they interact");
       }
     }
+  }
+  // Say when the machine was too noisy to tell moderate changes apart.
+  double worst_noise = 0;
+  std::string noisiest;
+  auto consider = [&](const BenchmarkComparison& c) {
+    if (c.verdict != Verdict::kFailed && c.noise > worst_noise) {
+      worst_noise = c.noise;
+      noisiest = c.benchmark;
+    }
+  };
+  for (const GroupVerification& g : out.groups) {
+    for (const BenchmarkComparison& c : g.benchmarks) consider(c);
+  }
+  for (const BenchmarkComparison& c : out.overall) consider(c);
+  if (worst_noise > kNoisyMachine) {
+    out.notes.push_back(fmt::format(
+        "runs varied by up to {:.0f} % ({}): changes smaller than a benchmark's noise cannot "
+        "be told from it here; repeat with more rounds or on a quieter machine",
+        worst_noise * 100, noisiest));
   }
   Progress(options, "stopping the sandbox");
   DBARCH_RETURN_IF_ERROR(bench.Stop());
