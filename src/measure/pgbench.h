@@ -48,8 +48,9 @@ Result<PgbenchFigures> ParsePgbenchSummary(std::string_view output);
 // bin_dir), kInternal (pgbench failed; the message ends with its output's tail).
 Status InitPgbench(const std::string& bin_dir, const std::string& conninfo, int scale);
 
-// Runs pgbench with `options` (-n: no vacuum before the run) and parses its summary. Errors:
-// kInvalidArgument (bad options), kNotFound, kInternal (pgbench failed or printed no
+// Runs pgbench with `options` and parses its summary. TPC-B runs first vacuum the small
+// tables and truncate the history (pgbench's default); select-only runs skip that (-n).
+// Errors: kInvalidArgument (bad options), kNotFound, kInternal (pgbench failed or printed no
 // summary; the message ends with its output's tail).
 Result<PgbenchFigures> RunPgbench(const PgbenchOptions& options);
 

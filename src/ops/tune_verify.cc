@@ -411,10 +411,18 @@ Result<TuneVerification> VerifyRecommendations(const TuneResult& recommended,
   }
   std::vector<BenchmarkRuns> base_runs;
   std::vector<std::vector<BenchmarkRuns>> group_runs(out.groups.size());
+  // Each round starts one configuration later, so none is always first (after the load) or
+  // last (after the most writes).
+  const size_t configurations = measured.size() + 1;
   for (int round = 1; round <= options.rounds; ++round) {
-    Progress(options, fmt::format("round {}/{}: before", round, options.rounds));
-    DBARCH_RETURN_IF_ERROR(bench.RunConfiguration(baseline, base_runs));
-    for (size_t g : measured) {
+    for (size_t k = 0; k < configurations; ++k) {
+      size_t c = (k + static_cast<size_t>(round - 1)) % configurations;
+      if (c == 0) {
+        Progress(options, fmt::format("round {}/{}: before", round, options.rounds));
+        DBARCH_RETURN_IF_ERROR(bench.RunConfiguration(baseline, base_runs));
+        continue;
+      }
+      size_t g = measured[c - 1];
       Progress(options, fmt::format("round {}/{}: {}", round, options.rounds, out.groups[g].group));
       DBARCH_RETURN_IF_ERROR(
           bench.RunConfiguration(With(baseline, out.groups[g].settings), group_runs[g]));
@@ -473,8 +481,14 @@ Result<TuneVerification> VerifyRecommendations(const TuneResult& recommended,
     for (int round = 1; round <= options.rounds; ++round) {
       Progress(options,
                fmt::format("round {}/{}: before vs all kept groups", round, options.rounds));
-      DBARCH_RETURN_IF_ERROR(bench.RunConfiguration(baseline, before));
-      DBARCH_RETURN_IF_ERROR(bench.RunConfiguration(final_settings, after));
+      // Alternating which goes first.
+      if (round % 2 == 1) {
+        DBARCH_RETURN_IF_ERROR(bench.RunConfiguration(baseline, before));
+        DBARCH_RETURN_IF_ERROR(bench.RunConfiguration(final_settings, after));
+      } else {
+        DBARCH_RETURN_IF_ERROR(bench.RunConfiguration(final_settings, after));
+        DBARCH_RETURN_IF_ERROR(bench.RunConfiguration(baseline, before));
+      }
     }
     for (size_t b = 0; b < benchmarks.size(); ++b) {
       out.overall.push_back(Compare(benchmarks[b].name, before[b], after[b], options.min_effect));

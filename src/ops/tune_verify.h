@@ -13,7 +13,8 @@
 // defaults when the target is not known); the sandbox runs with durability on (fsync,
 // synchronous_commit, full_page_writes), unlike other sandboxes, since checkpoint and WAL
 // settings only matter then. Phase 1 runs `rounds` rounds; each round restarts the sandbox
-// once per configuration (baseline, then baseline + one group), in the same order, runs a
+// once per configuration (baseline, baseline + one group each), each round starting one
+// configuration later than the previous, runs a
 // short warm-up and then every benchmark once, so slow drift of a loaded machine spreads over
 // all configurations alike. A group is *slower* when, on some benchmark, its median is worse
 // than the baseline's by more than the noise (the larger relative spread, (max - min) /
