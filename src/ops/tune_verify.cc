@@ -51,7 +51,7 @@ void Summarize(BenchmarkRuns& runs) {
   runs.median = measure::Median(runs.values);
   if (!runs.latency_ms.empty()) runs.median_latency_ms = measure::Median(runs.latency_ms);
   auto [lo, hi] = std::minmax_element(runs.values.begin(), runs.values.end());
-  runs.spread = runs.median > 0 ? (*hi - *lo) / runs.median : 0;
+  runs.spread = *lo > 0 ? *hi / *lo - 1 : 0;
 }
 
 // The sandbox and the databases the benchmarks run in.
@@ -306,10 +306,13 @@ BenchmarkComparison Compare(std::string benchmark, BenchmarkRuns before, Benchma
   }
   c.change = c.after.unit == "tps" ? c.after.median / c.before.median - 1
                                    : c.before.median / c.after.median - 1;
+  // Multiplicative: a factor of 1 + noise either way. (A difference measure would cap a
+  // slowdown at -100 % while the spread of fast, jittery runs exceeds it.)
   c.noise = std::max({c.before.spread, c.after.spread, min_effect});
-  if (c.change > c.noise)
+  const double ratio = 1 + c.change;
+  if (ratio > 1 + c.noise)
     c.verdict = Verdict::kFaster;
-  else if (c.change < -c.noise)
+  else if (ratio < 1 / (1 + c.noise))
     c.verdict = Verdict::kSlower;
   else
     c.verdict = Verdict::kNoChange;

@@ -17,8 +17,8 @@
 // configuration later than the previous, runs a
 // short warm-up and then every benchmark once, so slow drift of a loaded machine spreads over
 // all configurations alike. A group is *slower* when, on some benchmark, its median is worse
-// than the baseline's by more than the noise (the larger relative spread, (max - min) /
-// median, of the two configurations' runs) and at least `min_effect`; slower groups are
+// than the baseline's by more than a factor of 1 + noise, the noise being the larger spread
+// (max / min - 1) of the two configurations' runs, at least `min_effect`; slower groups are
 // dropped. Phase 2 measures baseline against baseline + every kept group, `rounds` times
 // alternating, which is the before/after the report leads with.
 //
@@ -86,7 +86,7 @@ struct BenchmarkRuns {
   std::vector<double> latency_ms;  // pgbench's average latency per round (empty for SQL)
   double median = 0;
   double median_latency_ms = 0;
-  double spread = 0;  // (max - min) / median of `values`
+  double spread = 0;  // max / min - 1 of `values`
   std::string error;  // non-empty: the benchmark failed under this configuration
 };
 
@@ -99,7 +99,7 @@ struct BenchmarkComparison {
   BenchmarkRuns before;
   BenchmarkRuns after;
   double change = 0;  // relative improvement: +0.12 is 12 % better (more tps / fewer ms)
-  double noise = 0;   // the threshold the change was judged against
+  double noise = 0;   // faster / slower only beyond a factor of 1 + noise either way
   Verdict verdict = Verdict::kNoChange;
 };
 

@@ -73,8 +73,8 @@ std::string TuneVerificationToText(const ops::TuneVerification& v) {
   std::string out = fmt::format(
       "measured on a sandbox: {} CPUs, durability on, before = {}; {} rounds per "
       "configuration; pgbench scale {}, {} s per run, {} clients\n"
-      "noise = the larger (max - min) / median of the two sides' runs, at least the minimum "
-      "effect; a group slower than that on any benchmark is dropped\n\n",
+      "noise = the larger max / min - 1 of the two sides' runs, at least the minimum effect; "
+      "a group slower than that factor on any benchmark is dropped\n\n",
       v.sandbox_cpus, v.baseline_source, v.rounds, v.pgbench_scale, v.pgbench_seconds,
       v.pgbench_clients);
   out += fmt::format("{:<12} {:<20} {:<20} {:<20} {:>8} {:>7}  {}\n", "group", "benchmark",
