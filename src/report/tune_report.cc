@@ -171,6 +171,7 @@ std::string TuneToAlterSystem(const ops::TuneResult& r) {
   if (!restart.empty()) {
     out += "-- takes effect only after a restart: " + Join(restart, ", ") + "\n";
   }
+  for (const std::string& n : r.notes) out += "-- note: " + n + "\n";
   return out;
 }
 
@@ -180,6 +181,7 @@ std::string TuneToConf(const ops::TuneResult& r) {
     out += fmt::format("{} = {}\t# {}{}\n", s.name, QuoteLiteral(s.recommended), s.reason,
                        s.needs_restart ? " (restart)" : "");
   }
+  for (const std::string& n : r.notes) out += "# note: " + n + "\n";
   return out;
 }
 

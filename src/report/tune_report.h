@@ -22,10 +22,10 @@ std::string TuneToJson(const ops::TuneResult& result,
                        const ops::TuneVerification* verification = nullptr);
 // The measured part alone, as in TuneToText.
 std::string TuneVerificationToText(const ops::TuneVerification& verification);
-// ALTER SYSTEM SET for each setting that changes, a reload, and a comment listing the ones
-// that need a restart.
+// ALTER SYSTEM SET for each setting that changes, a reload, a comment listing the ones that
+// need a restart, and the notes as comments (e.g. groups tune --verify dropped).
 std::string TuneToAlterSystem(const ops::TuneResult& result);
-// name = value lines with the reason as a comment, for conf.d/.
+// name = value lines with the reason as a comment, for conf.d/; the notes as comments.
 std::string TuneToConf(const ops::TuneResult& result);
 
 }  // namespace dbarch::report
