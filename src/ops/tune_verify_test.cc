@@ -22,6 +22,24 @@ BenchmarkRuns Runs(std::string unit, std::vector<double> values) {
   return r;
 }
 
+// Every group's benchmarks with their runs and errors, for failure messages.
+std::string Describe(const TuneVerification& v) {
+  std::string out;
+  for (const GroupVerification& g : v.groups) {
+    out += g.group + ": " + std::string(VerdictName(g.verdict)) + " - " + g.reason + "\n";
+    for (const BenchmarkComparison& c : g.benchmarks) {
+      out += "  " + c.benchmark + " " + std::string(VerdictName(c.verdict)) + " change " +
+             std::to_string(c.change) + " noise " + std::to_string(c.noise) + " before";
+      for (double x : c.before.values) out += " " + std::to_string(x);
+      out += " after";
+      for (double x : c.after.values) out += " " + std::to_string(x);
+      out += " " + c.before.error + " " + c.after.error + "\n";
+    }
+  }
+  for (const std::string& n : v.notes) out += "note: " + n + "\n";
+  return out;
+}
+
 TEST(TuneVerify, CompareJudgesAgainstTheNoise) {
   struct Case {
     const char* unit;
@@ -150,6 +168,7 @@ TEST(TuneVerify, AGroupThatMeasuresSlowerIsDropped) {
   options.progress = [&progress](const std::string& line) { progress.push_back(line); };
   auto v = VerifyRecommendations(r, std::nullopt, {pgbench, sql}, options);
   ASSERT_TRUE(v.ok()) << v.status().ToString();
+  SCOPED_TRACE(Describe(*v));
   EXPECT_TRUE(loaded);
   EXPECT_EQ(v->baseline_source, "PostgreSQL 15 defaults");
   ASSERT_EQ(v->groups.size(), 2u);
