@@ -310,9 +310,15 @@ BenchmarkComparison Compare(std::string benchmark, BenchmarkRuns before, Benchma
   // slowdown at -100 % while the spread of fast, jittery runs exceeds it.)
   c.noise = std::max({c.before.spread, c.after.spread, min_effect});
   const double ratio = 1 + c.change;
+  // One disturbed run widens the spread of its side past any effect; runs that all fall on
+  // the worse side of every before run are slower regardless. (Only for slower: dropping a
+  // harmless group is the safe mistake, praising a useless one is not.)
+  auto [before_lo, before_hi] = std::minmax_element(c.before.values.begin(), c.before.values.end());
+  auto [after_lo, after_hi] = std::minmax_element(c.after.values.begin(), c.after.values.end());
+  const bool all_worse = c.after.unit == "tps" ? *after_hi < *before_lo : *after_lo > *before_hi;
   if (ratio > 1 + c.noise)
     c.verdict = Verdict::kFaster;
-  else if (ratio < 1 / (1 + c.noise))
+  else if (ratio < 1 / (1 + c.noise) || (all_worse && ratio < 1 / (1 + min_effect)))
     c.verdict = Verdict::kSlower;
   else
     c.verdict = Verdict::kNoChange;

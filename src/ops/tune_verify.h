@@ -18,7 +18,9 @@
 // short warm-up and then every benchmark once, so slow drift of a loaded machine spreads over
 // all configurations alike. A group is *slower* when, on some benchmark, its median is worse
 // than the baseline's by more than a factor of 1 + noise, the noise being the larger spread
-// (max / min - 1) of the two configurations' runs, at least `min_effect`; slower groups are
+// (max / min - 1) of the two configurations' runs, at least `min_effect`, or when every one
+// of its runs is worse than every baseline run (by at least `min_effect` in the medians: one
+// disturbed run must not hide a clear slowdown); slower groups are
 // dropped. Phase 2 measures baseline against baseline + every kept group, `rounds` times
 // alternating, which is the before/after the report leads with.
 //

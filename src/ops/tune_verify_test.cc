@@ -54,6 +54,11 @@ TEST(TuneVerify, CompareJudgesAgainstTheNoise) {
       {"tps", {100, 130, 115}, {105, 104, 106}, Verdict::kNoChange},
       // Below the minimum effect (3 %) even with no spread at all.
       {"tps", {100, 100}, {98, 98}, Verdict::kNoChange},
+      // Every run worse than every before run is slower, however noisy one side is.
+      {"tps", {100, 400}, {60, 70}, Verdict::kSlower},
+      {"ms", {0.02, 4.1}, {37.6, 56.9}, Verdict::kSlower},
+      // ... but not faster: that still needs the noise beaten.
+      {"tps", {100, 400}, {450, 500}, Verdict::kNoChange},
       // ms: lower is better.
       {"ms", {200, 202, 198}, {100, 101, 99}, Verdict::kFaster},
       {"ms", {100, 101, 99}, {200, 202, 198}, Verdict::kSlower},
