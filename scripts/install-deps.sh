@@ -15,7 +15,13 @@ packages=(
   libssl-dev  # libcrypto: SHA-256 checksums of migration files (dbarch migrate)
   # zlib: `dbarch workload` reads gzip-compressed server logs (rotated logs are often .gz).
   zlib1g-dev
+  # promtool (in prometheus) validates `dbarch health --emit-alert-rules`; the exporter is run
+  # against a sandbox by that test to prove every metric a rule uses is exported.
+  prometheus prometheus-postgres-exporter
 )
+# Packages whose postinst starts a daemon dbarch never needs: installed with their service
+# start refused (policy-rc.d) and, under systemd, disabled and stopped afterwards.
+services=(prometheus prometheus-postgres-exporter)
 # Not installed here: pgbadger, which only bench/workload_vs_pgbadger.sh runs for comparison
 # (apt-get install pgbadger); dbarch itself never needs it.
 # --fuzz: also the fuzzing toolchain of scripts/fuzz.sh: clang 14 and its runtime libraries
@@ -39,5 +45,24 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# policy-rc.d (Debian policy's hook for invoke-rc.d): refuse to start the listed services
+# during this install, allow the rest. An existing policy (containers ship one refusing
+# everything) is left alone.
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\n# written by dbarch install-deps for the duration of an install\ncase "$1" in\n' >"$policy"
+  printf '  %s) exit 101 ;;\n' "${services[@]}" >>"$policy"
+  printf 'esac\nexit 0\n' >>"$policy"
+  chmod 755 "$policy"
+  own_policy=1
+  trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+[ "$own_policy" = 1 ] && rm -f "$policy"
+if [ -d /run/systemd/system ]; then
+  for s in "${services[@]}"; do
+    systemctl disable --now "$s.service" >/dev/null 2>&1 || true
+  done
+fi

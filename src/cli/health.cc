@@ -1,9 +1,11 @@
 // `dbarch health`: every health check of a live server in one read-only run, as text, JSON,
 // a Nagios plugin line (with Nagios exit codes) or Prometheus metrics.
-#include <unistd.h>
+#include "ops/health.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -16,10 +18,11 @@
 #include "cli/console.h"
 #include "cli/subcommand.h"
 #include "lint/config.h"
-#include "ops/health.h"
+#include "ops/alert_rules.h"
 #include "ops/health_checks.h"
 #include "ops/health_config.h"
 #include "pg/connection.h"
+#include "report/health_alert_rules.h"
 #include "report/health_report.h"
 
 namespace dbarch::cli {
@@ -91,6 +94,10 @@ class HealthCommand : public Subcommand {
     cmd->add_option("--fail-on", fail_on_, "warning, critical (default) or never")
         ->check(CLI::IsMember({"warning", "critical", "never"}));
     cmd->add_flag("--list-checks", list_checks_, "print every check with its thresholds and exit");
+    cmd->add_option("--emit-alert-rules", alert_rules_path_,
+                    "write Prometheus alerting rules with these thresholds to FILE (- for "
+                    "standard output) and exit; no --dsn needed (docs/health.md)")
+        ->type_name("FILE");
     cmd->add_option("--output,-o", output_, "write to FILE instead of standard output")
         ->type_name("FILE");
   }
@@ -98,7 +105,9 @@ class HealthCommand : public Subcommand {
   ExitCode Run() override {
     if (list_checks_) return ListChecks();
     bool nagios = format_ == "nagios";
-    if (dsn_.empty()) return ReportUsageError("health needs --dsn CONNINFO", kHelp);
+    if (dsn_.empty() && alert_rules_path_.empty()) {
+      return ReportUsageError("health needs --dsn CONNINFO", kHelp);
+    }
     ops::HealthOptions options;
     options.only = only_;
     for (const std::string& name : only_) {
@@ -137,6 +146,12 @@ class HealthCommand : public Subcommand {
       Status st =
           ops::ParseThresholdFlag(only_[0] + "=" + warning_ + ":" + critical_, options.thresholds);
       if (!st.ok()) return ReportUsageError(st.message(), kHelp);
+    }
+    if (!alert_rules_path_.empty()) {
+      std::string yaml = report::AlertRulesToYaml(ops::BuildAlertRules(options.thresholds));
+      Status st = WriteResult(yaml, alert_rules_path_ == "-" ? "" : alert_rules_path_);
+      if (!st.ok()) return ReportError(st);
+      return ExitCode::kOk;
     }
     if (!volume_size_.empty() && !ParseSize(volume_size_, &options.volume_bytes)) {
       return ReportUsageError("--volume-size \"" + volume_size_ + "\": expected e.g. 500GB",
@@ -206,7 +221,8 @@ class HealthCommand : public Subcommand {
     for (const ops::HealthCheckInfo& c : ops::AllHealthChecks()) {
       const char* op = c.direction == ops::Direction::kLowerIsWorse ? "<=" : ">=";
       auto level = [&](double v) {
-        return v >= 1e17 ? std::string("never") : fmt::format("{} {} {}", op, Number(v), c.unit);
+        return std::fabs(v) >= 1e17 ? std::string("never")
+                                    : fmt::format("{} {} {}", op, Number(v), c.unit);
       };
       out += fmt::format("{:<21} {}\n{:<21} warning {}, critical {}\n", c.name, c.summary, "",
                          level(c.defaults.warning), level(c.defaults.critical));
@@ -217,7 +233,7 @@ class HealthCommand : public Subcommand {
   }
 
   static std::string Number(double v) {
-    if (v >= 1e17) return "never";
+    if (std::fabs(v) >= 1e17) return "never";
     if (v == static_cast<double>(static_cast<int64_t>(v))) return std::to_string(static_cast<int64_t>(v));
     return fmt::format("{}", v);
   }
@@ -234,6 +250,7 @@ class HealthCommand : public Subcommand {
   std::string volume_size_;
   std::string fail_on_ = "critical";
   bool list_checks_ = false;
+  std::string alert_rules_path_;
   std::string output_;
 };
 

@@ -79,6 +79,9 @@ const std::vector<HealthCheckInfo>& AllHealthChecks() {
        Direction::kHigherIsWorse, {30, 70}},
       {"temp_files", "temporary file volume per day since statistics were reset", "bytes",
        Direction::kHigherIsWorse, {1073741824.0, 10737418240.0}},
+      {"stats_reset",
+       "days since a database's statistics were reset: usage-based checks cover only that time",
+       "days", Direction::kLowerIsWorse, {1, -1e18}},
       {"disk_usage", "database sizes, growth since the previous snapshot, days until full",
        "days", Direction::kLowerIsWorse, {30, 7}},
   };

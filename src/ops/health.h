@@ -2,9 +2,9 @@
 // transactions, lock queues, wraparound age, replication slots and lag, WAL archiving,
 // autovacuum debt, table bloat, cache hit ratio, sequence exhaustion, invalid / duplicate /
 // unused indexes, tables without a primary key, sequential-scan-heavy tables, checkpoints,
-// temporary files and disk usage. Each check measures one value per object (the cluster, a
-// database, a table, a session...) and compares it with a warning and a critical threshold;
-// a measurement at or beyond a threshold is a finding.
+// temporary files, statistics resets and disk usage. Each check measures one value per object
+// (the cluster, a database, a table, a session...) and compares it with a warning and a
+// critical threshold; a measurement at or beyond a threshold is a finding.
 //
 // The checks only read: pg_stat_* views, pg_catalog and size functions, in whatever session
 // the caller opened (dbarch opens read-only sessions with statement and lock timeouts).

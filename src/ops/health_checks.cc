@@ -735,6 +735,31 @@ Status TempFiles(CheckContext& ctx) {
   return Status::OK();
 }
 
+// The current database's statistics (the per-relation checks read this database only): a
+// reset (pg_stat_reset(), or a crash, which discards the statistics) restarts the counters
+// that unused_indexes, seq_scans, cache_hit_ratio and temp_files judge by. A database whose
+// statistics were never reset has stats_reset NULL: its counters cover its whole life.
+Status StatsReset(CheckContext& ctx) {
+  DBARCH_ASSIGN_OR_RETURN(
+      pg::QueryResult r,
+      ctx.conn.Exec(
+          "SELECT datname, extract(epoch FROM now() - stats_reset)::float8, "
+          "stats_reset::text FROM pg_stat_database WHERE datname = current_database() AND "
+          "stats_reset IS NOT NULL"));
+  if (r.rows() == 0) {
+    ctx.result.note = "this database's statistics were never reset";
+    return Status::OK();
+  }
+  for (int i = 0; i < r.rows(); ++i) {
+    double seconds = Num(r, i, 1);
+    ctx.Add("database " + Str(r, i, 0), seconds / 86400.0,
+            fmt::format("statistics reset {} ago ({}): idx_scan, seq_scan, cache hits and "
+                        "temporary-file counters cover only that time",
+                        FormatSeconds(seconds), Str(r, i, 2)));
+  }
+  return Status::OK();
+}
+
 Status DiskUsage(CheckContext& ctx) {
   DBARCH_ASSIGN_OR_RETURN(
       pg::QueryResult db,
@@ -820,6 +845,7 @@ constexpr CheckFn kCheckFns[] = {
     {"seq_scans", SeqScans},
     {"checkpoints", Checkpoints},
     {"temp_files", TempFiles},
+    {"stats_reset", StatsReset},
     {"disk_usage", DiskUsage},
 };
 

@@ -262,6 +262,30 @@ TEST(Health, OnlyTheChosenChecksRunAndUnknownNamesAreRefused) {
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(Health, RecentlyResetStatisticsAreAWarning) {
+  MakeDatabase("health_stats_reset");
+  HealthOptions options;
+  options.only = {"stats_reset"};
+  {
+    pg::Connection conn = Connect("health_stats_reset", /*read_only=*/true);
+    auto report = RunHealthChecks(conn, options);
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    EXPECT_EQ(report->severity(), Severity::kOk) << Describe(*report);
+    EXPECT_EQ(report->checks[0].note, "this database's statistics were never reset");
+  }
+  pg::Connection setup = Connect("health_stats_reset");
+  Exec(setup, "SELECT pg_stat_reset()");
+  pg::Connection conn = Connect("health_stats_reset", /*read_only=*/true);
+  auto report = RunHealthChecks(conn, options);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  const HealthCheckResult& c = report->checks[0];
+  EXPECT_EQ(c.severity(), Severity::kWarning) << Describe(*report);  // never critical
+  ASSERT_EQ(c.measurements.size(), 1u);
+  EXPECT_EQ(c.measurements[0].object, "database health_stats_reset");
+  EXPECT_LT(c.measurements[0].value, 1.0);
+  EXPECT_NE(c.measurements[0].message.find("statistics reset"), std::string::npos);
+}
+
 TEST(HealthClassify, DirectionsAndBoundaries) {
   Thresholds t{80, 95};
   EXPECT_EQ(Classify(79.9, t, Direction::kHigherIsWorse), Severity::kOk);

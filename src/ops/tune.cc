@@ -215,7 +215,25 @@ TuneResult RecommendSettings(const MachineSpec& machine, WorkloadKind kind,
   std::string work_reason = fmt::format(
       "memory outside shared_buffers over {} connections x 3 sorts or hashes{}", connections,
       gather > 1 ? fmt::format(" x {} workers", gather) : "");
-  if (signals.has_value() && signals->temp_files > 0) {
+  const int64_t formula_work = work;
+  if (signals.has_value() && signals->statement_spills > 0) {
+    // pg_stat_statements names the statements that spill: raise work_mem towards what one
+    // call of most of them writes to disk (a sort or hash needs about that much memory to
+    // stay in it), at most 4x the formula, when they run often enough to pay (100 calls a
+    // day).
+    double days = std::max(signals->stats_age_s, 3600.0) / 86400.0;
+    double calls_per_day = static_cast<double>(signals->spilling_calls) / days;
+    if (calls_per_day >= 100 && signals->spill_per_call_p90_bytes > formula_work) {
+      int64_t raised = std::min<int64_t>(signals->spill_per_call_p90_bytes, 4 * formula_work);
+      raised = std::max<int64_t>(raised / kMB, 1) * kMB;
+      work_reason += fmt::format(
+          "; raised: {} statements in pg_stat_statements spill to temporary files ({:.0f} "
+          "calls a day, 90 % of them writing at most {} per call)",
+          signals->statement_spills, calls_per_day, ConfSize(signals->spill_per_call_p90_bytes));
+      work = std::max(work, raised);
+    }
+  }
+  if (signals.has_value() && signals->temp_files > 0 && work == formula_work) {
     double days = std::max(signals->stats_age_s, 3600.0) / 86400.0;
     double per_day = static_cast<double>(signals->temp_bytes) / days;
     int64_t avg_file = signals->temp_bytes / signals->temp_files;
@@ -321,6 +339,24 @@ Result<ServerSignals> ReadServerSignals(pg::Connection& conn) {
   out.checkpoints_timed = st.GetInt(0, 3);
   out.checkpoints_req = st.GetInt(0, 4);
   out.connections_now = static_cast<int>(st.GetInt(0, 5));
+  // pg_stat_statements, where installed in this database; its absence is not an error.
+  DBARCH_ASSIGN_OR_RETURN(
+      pg::QueryResult ext,
+      conn.Exec("SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'"));
+  if (ext.GetInt(0, 0) > 0) {
+    auto spills = conn.Exec(
+        "SELECT count(*), coalesce(sum(calls), 0)::bigint, coalesce(percentile_disc(0.9) "
+        "WITHIN GROUP (ORDER BY temp_blks_written::float8 / calls) * "
+        "current_setting('block_size')::float8, 0)::bigint FROM pg_stat_statements "
+        "WHERE temp_blks_written > 0 AND calls > 0");
+    if (spills.ok()) {
+      out.statement_spills = spills->GetInt(0, 0);
+      out.spilling_calls = spills->GetInt(0, 1);
+      out.spill_per_call_p90_bytes = spills->GetInt(0, 2);
+    } else if (spills.status().code() == StatusCode::kConnection) {
+      return spills.status();
+    }
+  }
   return out;
 }
 

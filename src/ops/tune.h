@@ -52,6 +52,12 @@ struct ServerSignals {
   int64_t checkpoints_timed = 0;
   int64_t checkpoints_req = 0;
   int connections_now = 0;         // client backends at the time of reading
+  // From pg_stat_statements, when the extension is installed in the connected database
+  // (statement_spills < 0: not available): statements that wrote temporary files, their
+  // calls, and the 90th percentile over them of the temporary bytes one call writes.
+  int64_t statement_spills = -1;
+  int64_t spilling_calls = 0;
+  int64_t spill_per_call_p90_bytes = 0;
 };
 
 struct TuneSetting {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "pg/connection.h"
+#include "sandbox/sandbox.h"
 #include "sandbox/test_util.h"
 
 namespace dbarch::ops {
@@ -90,6 +91,58 @@ TEST(Tune, MeasuredSpillsAndRequestedCheckpointsAdjustTheFormulas) {
   EXPECT_NE(s["max_wal_size"].reason.find("30 of 40 checkpoints"), std::string::npos);
   // Same value written differently is not a change.
   EXPECT_FALSE(s["shared_buffers"].changes());
+}
+
+TEST(Tune, StatementsThatSpillRaiseWorkMemWhenTheyRunOften) {
+  ServerSignals signals;
+  signals.settings["max_connections"] = {"100", "postmaster"};
+  signals.stats_age_s = 86400;
+  signals.statement_spills = 3;
+  signals.spilling_calls = 5000;
+  signals.spill_per_call_p90_bytes = 90LL * 1024 * 1024;
+  // (16 GB - 4 GB) / 300 = 40 MB by formula; 90 % of the spilling calls write up to 90 MB.
+  auto s =
+      ByName(RecommendSettings({16 * kGB, 2, StorageKind::kSsd, 0}, WorkloadKind::kWeb, signals));
+  EXPECT_EQ(s["work_mem"].recommended, "90MB");
+  EXPECT_NE(s["work_mem"].reason.find("3 statements in pg_stat_statements"), std::string::npos)
+      << s["work_mem"].reason;
+  // Rare statements do not pay for more memory on every connection.
+  signals.spilling_calls = 50;
+  s = ByName(RecommendSettings({16 * kGB, 2, StorageKind::kSsd, 0}, WorkloadKind::kWeb, signals));
+  EXPECT_EQ(s["work_mem"].recommended, "41943kB");
+  // Nor do spills smaller than the formula's work_mem.
+  signals.spilling_calls = 5000;
+  signals.spill_per_call_p90_bytes = 10LL * 1024 * 1024;
+  s = ByName(RecommendSettings({16 * kGB, 2, StorageKind::kSsd, 0}, WorkloadKind::kWeb, signals));
+  EXPECT_EQ(s["work_mem"].recommended, "41943kB");
+}
+
+// pg_stat_statements on a real server: sorts larger than a session's 64kB work_mem write
+// temporary files, and ReadServerSignals sees the statement and its spill per call.
+TEST(Tune, ReadsSpillsFromPgStatStatements) {
+  sandbox::SandboxOptions options = sandbox::test_util::TestOptions();
+  options.settings = {{"shared_preload_libraries", "pg_stat_statements"}};
+  auto box = sandbox::Sandbox::Start(options);
+  ASSERT_TRUE(box.ok()) << box.status().ToString();
+  pg::ConnectOptions c;
+  c.conninfo = (*box)->ConnInfo();
+  c.read_only = false;
+  auto conn = pg::Connection::Open(c);
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  auto before = ReadServerSignals(*conn);
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_EQ(before->statement_spills, -1);  // not installed
+  ASSERT_TRUE(conn->ExecScript("CREATE EXTENSION pg_stat_statements; SET work_mem = '64kB'").ok());
+  for (int i = 0; i < 3; ++i) {
+    auto sorted =
+        conn->Exec("SELECT g FROM generate_series(1, 200000) g ORDER BY md5(g::text) LIMIT 1");
+    ASSERT_TRUE(sorted.ok()) << sorted.status().ToString();
+  }
+  auto after = ReadServerSignals(*conn);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_GE(after->statement_spills, 1);
+  EXPECT_GE(after->spilling_calls, 3);
+  EXPECT_GT(after->spill_per_call_p90_bytes, 64 * 1024);
 }
 
 TEST(Tune, SizesRoundTrip) {

@@ -54,7 +54,7 @@ std::string Number(double v) {
 }
 
 // A threshold in performance data: empty when the level can never be reached.
-std::string PerfThreshold(double v) { return v >= 1e17 ? std::string() : Number(v); }
+std::string PerfThreshold(double v) { return std::fabs(v) >= 1e17 ? std::string() : Number(v); }
 
 nlohmann::ordered_json JsonNumber(double v) {
   if (!std::isfinite(v)) return 0;

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
@@ -250,6 +251,7 @@ struct ChildSpec {
   std::string output_file;        // stdout+stderr appended here; empty: a pipe to the parent
   bool new_process_group = false;
   int death_signal = SIGKILL;  // sent to the child when the spawning thread dies
+  int cpu_limit = 0;           // > 0: keep only the first N CPUs of the affinity mask
 };
 
 struct Child {
@@ -345,6 +347,21 @@ Result<Child> Spawn(const ChildSpec& spec, const Identity& id) {
       if (prctl(PR_SET_PDEATHSIG, spec.death_signal) != 0) fail(ChildStep::kPdeathsig);
       // The parent may have died before prctl took effect.
       if (getppid() != parent) fail(ChildStep::kOrphaned);
+    }
+    if (spec.cpu_limit > 0) {
+      cpu_set_t allowed;
+      CPU_ZERO(&allowed);
+      if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0) {
+        int kept = 0;
+        for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+          if (!CPU_ISSET(cpu, &allowed)) continue;
+          if (kept >= spec.cpu_limit)
+            CPU_CLR(cpu, &allowed);
+          else
+            ++kept;
+        }
+        sched_setaffinity(0, sizeof(allowed), &allowed);  // best effort: a limit, not a need
+      }
     }
     if (cwd != nullptr && chdir(cwd) != 0) fail(ChildStep::kChdir);
     int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -814,6 +831,7 @@ Status CheckSettings(const SandboxOptions& options) {
   if (options.start_timeout_ms <= 0) {
     return Status::InvalidArgument("start_timeout_ms must be positive");
   }
+  if (options.cpu_limit < 0) return Status::InvalidArgument("cpu_limit must not be negative");
   for (const auto& [name, value] : options.settings) {
     if (name.empty() || name.find_first_of("= \t\n") != std::string::npos ||
         name.find('\0') != std::string::npos || value.find('\0') != std::string::npos) {
@@ -879,76 +897,11 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const SandboxOptions& options) {
 
   const auto t_server = Clock::now();
   sb->password_ = RandomHex(16);
-  for (int attempt = 1;; ++attempt) {
-    sb->stats_.attempts = attempt;
-    DBARCH_ASSIGN_OR_RETURN(sb->port_, PickFreePort());
-    ChildSpec server;
-    server.argv = {postgres, "-D", sb->data_dir(), "-p", std::to_string(sb->port_)};
-    std::vector<std::pair<std::string, std::string>> settings = {
-        {"listen_addresses", "127.0.0.1"},
-        {"unix_socket_directories", sb->dir_},
-        {"fsync", "off"},
-        {"synchronous_commit", "off"},
-        {"full_page_writes", "off"},
-        // Nothing replicates from a sandbox: minimal WAL lets COPY into a table created or
-        // truncated in the same transaction skip WAL (data generation, benchmark loads).
-        {"wal_level", "minimal"},
-        {"max_wal_senders", "0"},
-        {"shared_buffers", "128MB"},
-        {"max_connections", "20"},
-        {"huge_pages", "off"},
-        {"logging_collector", "off"},
-    };
-    settings.insert(settings.end(), options.settings.begin(), options.settings.end());
-    for (const auto& [name, value] : settings) {
-      server.argv.push_back("-c");
-      server.argv.push_back(name + "=" + value);
-    }
-    server.cwd = sb->dir_;
-    server.output_file = sb->log_path();
-    server.new_process_group = true;
-    // Immediate shutdown (not SIGKILL): the server still removes its shared memory.
-    server.death_signal = SIGQUIT;
-    std::error_code size_error;
-    const uintmax_t log_start = fs::exists(sb->log_path(), size_error)
-                                    ? fs::file_size(sb->log_path(), size_error)
-                                    : 0;
-    DBARCH_ASSIGN_OR_RETURN(Child child, Spawn(server, id));
-    sb->pid_ = child.pid;
-    g_live[sb->slot_].postmaster.store(child.pid);
-
-    const auto deadline = Clock::now() + std::chrono::milliseconds(options.start_timeout_ms);
-    auto nap = std::chrono::microseconds(1000);
-    bool ready = false;
-    bool exited = false;
-    while (true) {
-      if (HasExited(sb->pid_)) {
-        exited = true;
-        break;
-      }
-      if (pg::Ping(sb->ConnInfo(), 2) == pg::PingResult::kAccepting) {
-        ready = true;
-        break;
-      }
-      if (Clock::now() >= deadline) break;
-      std::this_thread::sleep_for(nap);
-      nap = std::min<std::chrono::microseconds>(nap * 2, std::chrono::milliseconds(20));
-    }
-    if (ready) break;
-    if (!exited) ShutDown(sb->pid_);
-    g_live[sb->slot_].postmaster.store(0);
-    Reap(sb->pid_);
-    sb->pid_ = -1;
-    const std::string log =
-        ReadFileTail(sb->log_path(), size_error ? 0 : log_start, kLogTailBytes);
-    if (exited && log.find("Address already in use") != std::string::npos &&
-        attempt < kMaxLaunchAttempts) {
-      continue;  // another process took the port between our probe and the server's bind
-    }
-    if (exited) return Status::Internal("postgres exited during startup; log:\n" + log);
-    return Status::Connection("postgres did not accept connections within " +
-                              std::to_string(options.start_timeout_ms) + " ms; log:\n" + log);
-  }
+  sb->options_ = options;
+  sb->switch_user_ = id.switch_user;
+  sb->server_uid_ = id.uid;
+  sb->server_gid_ = id.gid;
+  DBARCH_RETURN_IF_ERROR(sb->Launch());
 
   // The template's superuser has no password (TCP refused); give it this sandbox's.
   pg::ConnectOptions admin;
@@ -963,6 +916,102 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const SandboxOptions& options) {
   sb->stats_.server_ms = MillisSince(t_server);
   sb->stats_.total_ms = MillisSince(t0);
   return sb;
+}
+
+Status Sandbox::Launch() {
+  Identity id;
+  id.uid = server_uid_;
+  id.gid = server_gid_;
+  id.switch_user = switch_user_;
+  const std::string postgres = options_.bin_dir + "/postgres";
+  for (int attempt = 1;; ++attempt) {
+    stats_.attempts += 1;
+    DBARCH_ASSIGN_OR_RETURN(port_, PickFreePort());
+    ChildSpec server;
+    server.argv = {postgres, "-D", data_dir(), "-p", std::to_string(port_)};
+    std::vector<std::pair<std::string, std::string>> settings = {
+        {"listen_addresses", "127.0.0.1"},
+        {"unix_socket_directories", dir_},
+        {"fsync", "off"},
+        {"synchronous_commit", "off"},
+        {"full_page_writes", "off"},
+        // Nothing replicates from a sandbox: minimal WAL lets COPY into a table created or
+        // truncated in the same transaction skip WAL (data generation, benchmark loads).
+        {"wal_level", "minimal"},
+        {"max_wal_senders", "0"},
+        {"shared_buffers", "128MB"},
+        {"max_connections", "20"},
+        {"huge_pages", "off"},
+        {"logging_collector", "off"},
+    };
+    settings.insert(settings.end(), options_.settings.begin(), options_.settings.end());
+    for (const auto& [name, value] : settings) {
+      server.argv.push_back("-c");
+      server.argv.push_back(name + "=" + value);
+    }
+    server.cwd = dir_;
+    server.output_file = log_path();
+    server.new_process_group = true;
+    // Immediate shutdown (not SIGKILL): the server still removes its shared memory.
+    server.death_signal = SIGQUIT;
+    server.cpu_limit = options_.cpu_limit;
+    std::error_code size_error;
+    const uintmax_t log_start =
+        fs::exists(log_path(), size_error) ? fs::file_size(log_path(), size_error) : 0;
+    DBARCH_ASSIGN_OR_RETURN(Child child, Spawn(server, id));
+    pid_ = child.pid;
+    g_live[slot_].postmaster.store(child.pid);
+
+    const auto deadline = Clock::now() + std::chrono::milliseconds(options_.start_timeout_ms);
+    auto nap = std::chrono::microseconds(1000);
+    bool ready = false;
+    bool exited = false;
+    while (true) {
+      if (HasExited(pid_)) {
+        exited = true;
+        break;
+      }
+      if (pg::Ping(ConnInfo(), 2) == pg::PingResult::kAccepting) {
+        ready = true;
+        break;
+      }
+      if (Clock::now() >= deadline) break;
+      std::this_thread::sleep_for(nap);
+      nap = std::min<std::chrono::microseconds>(nap * 2, std::chrono::milliseconds(20));
+    }
+    if (ready) break;
+    if (!exited) ShutDown(pid_);
+    g_live[slot_].postmaster.store(0);
+    Reap(pid_);
+    pid_ = -1;
+    const std::string log = ReadFileTail(log_path(), size_error ? 0 : log_start, kLogTailBytes);
+    if (exited && log.find("Address already in use") != std::string::npos &&
+        attempt < kMaxLaunchAttempts) {
+      continue;  // another process took the port between our probe and the server's bind
+    }
+    if (exited) return Status::Internal("postgres exited during startup; log:\n" + log);
+    return Status::Connection("postgres did not accept connections within " +
+                              std::to_string(options_.start_timeout_ms) + " ms; log:\n" + log);
+  }
+
+  return Status::OK();
+}
+
+Status Sandbox::Restart(const std::vector<std::pair<std::string, std::string>>& settings) {
+  // A sandbox whose last restart failed still has its directory and may start again.
+  if (dir_.empty()) return Status::InvalidArgument("sandbox is stopped");
+  if (owner_pid_ != getpid()) return Status::InvalidArgument("sandbox belongs to another process");
+  SandboxOptions next = options_;
+  next.settings = settings;
+  DBARCH_RETURN_IF_ERROR(CheckSettings(next));
+  if (pid_ > 0) {
+    ShutDown(pid_);
+    if (slot_ >= 0) g_live[slot_].postmaster.store(0);
+    Reap(pid_);
+    pid_ = -1;
+  }
+  options_ = std::move(next);
+  return Launch();
 }
 
 Sandbox::~Sandbox() { (void)Stop(); }

@@ -51,6 +51,9 @@ struct SandboxOptions {
   std::string base_dir = "/tmp";
   // How long to wait for the server to accept connections, per attempt.
   int start_timeout_ms = 30000;
+  // Run the server (and every backend it forks) on at most this many of the CPUs this
+  // process may use (sched_setaffinity), to measure a smaller machine. 0: no limit.
+  int cpu_limit = 0;
 };
 
 // How a Start() spent its time, for diagnostics and benchmarks.
@@ -91,6 +94,14 @@ class Sandbox {
   // a server error (e.g. it exists), kConnection.
   Status CreateDatabase(std::string_view name);
 
+  // Shuts the server down (fast shutdown) and starts it again on the same data directory
+  // with `settings` in place of SandboxOptions::settings (postmaster-level settings such as
+  // shared_buffers take effect); the port may change, so read ConnInfo() again. Open
+  // connections are ended. Errors: kInvalidArgument (stopped, bad settings) and the start
+  // errors of Start(); after an error the server is not running, and a later Restart()
+  // may start it again (Stop() still cleans up).
+  Status Restart(const std::vector<std::pair<std::string, std::string>>& settings);
+
   // Shuts the server down (fast shutdown; immediate, then SIGKILL, if it lingers), waits for
   // it, and deletes the sandbox directory. Idempotent: later calls return OK. Returns kIO if
   // the directory could not be deleted completely (the server is stopped regardless).
@@ -110,6 +121,8 @@ class Sandbox {
 
  private:
   Sandbox() = default;
+  // Launches the server on the prepared directory with options_ (a new port per attempt).
+  Status Launch();
 
   std::string dir_;
   std::string password_;  // for TCP connections
@@ -118,6 +131,10 @@ class Sandbox {
   pid_t owner_pid_ = -1;  // the process that started it; only that process stops it
   int slot_ = -1;         // index in the registry that signal cleanup reads
   StartStats stats_;
+  SandboxOptions options_;    // as started, with the settings of the last Restart()
+  bool switch_user_ = false;  // the server runs as server_uid_ (dbarch is root)
+  uid_t server_uid_ = 0;
+  gid_t server_gid_ = 0;
 };
 
 // Makes SIGINT and SIGTERM clean up before the process dies: the handler (async-signal-

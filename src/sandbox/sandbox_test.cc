@@ -1,6 +1,7 @@
 #include "sandbox/sandbox.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -199,6 +200,35 @@ TEST(Sandbox, CreateDatabaseAndSettings) {
   pg::Connection conn = MustConnect(sb->ConnInfo() + " dbname='App DB'");
   EXPECT_EQ(QueryOne(conn, "SELECT current_database()"), "App DB");
   EXPECT_EQ(QueryOne(conn, "SHOW work_mem"), "7MB");
+}
+
+TEST(Sandbox, RestartAppliesNewSettingsAndKeepsTheData) {
+  SandboxOptions options = test_util::TestOptions();
+  options.settings = {{"work_mem", "7MB"}};
+  options.cpu_limit = 1;
+  std::unique_ptr<Sandbox> sb = MustStart(options);
+  {
+    pg::Connection conn = MustConnect(sb->ConnInfo());
+    ASSERT_TRUE(conn.ExecScript("CREATE TABLE kept AS SELECT generate_series(1, 10) AS x").ok());
+    EXPECT_EQ(QueryOne(conn, "SHOW shared_buffers"), "128MB");
+  }
+  const pid_t first = sb->pid();
+  ASSERT_TRUE(sb->Restart({{"shared_buffers", "192MB"}}).ok());
+  EXPECT_TRUE(sb->running());
+  EXPECT_NE(sb->pid(), first);
+  EXPECT_FALSE(ProcessExists(first));
+  pg::Connection conn = MustConnect(sb->ConnInfo());
+  EXPECT_EQ(QueryOne(conn, "SHOW shared_buffers"), "192MB");
+  EXPECT_EQ(QueryOne(conn, "SHOW work_mem"), "4MB");  // the earlier extra setting is gone
+  EXPECT_EQ(QueryOne(conn, "SELECT sum(x) FROM kept"), "55");
+  // The CPU limit holds for the restarted server.
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  ASSERT_EQ(sched_getaffinity(sb->pid(), sizeof(mask), &mask), 0);
+  EXPECT_EQ(CPU_COUNT(&mask), 1);
+  EXPECT_EQ(sb->Restart({{"port", "1"}}).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(sb->Stop().ok());
+  EXPECT_EQ(sb->Restart({}).code(), StatusCode::kInvalidArgument);
 }
 
 TEST(Sandbox, BadOptionsFailCleanly) {

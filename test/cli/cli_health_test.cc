@@ -74,7 +74,7 @@ TEST(CliHealth, JsonHasFindingsChecksAndSummary) {
   EXPECT_EQ(j["summary"]["critical"], 1);
   EXPECT_EQ(j["summary"]["warning"], 1);
   EXPECT_EQ(j["summary"]["unknown"], 0);
-  EXPECT_EQ(j["checks"].size(), 23u);
+  EXPECT_EQ(j["checks"].size(), 24u);
 
   r = RunDbarch({"health", "--dsn", PlantedDsn(), "--format", "json", "--fail-on", "never"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
