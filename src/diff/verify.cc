@@ -1,5 +1,6 @@
 #include "diff/verify.h"
 
+#include <algorithm>
 #include <set>
 
 #include "base/strings.h"
@@ -89,6 +90,19 @@ std::vector<std::string> Differences(const catalog::Catalog& got, const catalog:
     out.push_back(line + ": differs (" + (c.sql.empty() ? "" : FirstLine(c.sql.front())) + ")");
   }
   for (const std::string& w : d.warnings) out.push_back(w);
+  // The whole column order: the diff compares the order of the columns both sides have, so
+  // a column that up adds at the end where the target has it in the middle shows only here.
+  for (const auto& [q, t] : want.tables) {
+    auto it = got.tables.find(q);
+    if (it == got.tables.end()) continue;
+    std::vector<std::string> a, b;
+    for (const catalog::Column& c : it->second.columns) a.push_back(QuoteIdent(c.name));
+    for (const catalog::Column& c : t.columns) b.push_back(QuoteIdent(c.name));
+    if (a != b && std::is_permutation(a.begin(), a.end(), b.begin(), b.end())) {
+      out.push_back("table " + q.Quoted() + ": columns (" + Join(a, ", ") +
+                    ") where the target has (" + Join(b, ", ") + ")");
+    }
+  }
   return out;
 }
 
