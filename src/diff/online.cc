@@ -929,7 +929,7 @@ std::string FormatOnlineSql(const OnlinePlan& plan) {
         size_t end = undo.find('\n', pos);
         if (end == std::string::npos) end = undo.size();
         std::string line = undo.substr(pos, end - pos);
-        out += (line.rfind("--", 0) == 0 ? "-" : "--   ") + line + "\n";
+        out += "--   " + line + "\n";
         pos = end + 1;
       }
     }

@@ -138,6 +138,31 @@ struct Databases {
 
 }  // namespace
 
+std::string FormatVerifyText(const VerifyResult& result) {
+  std::string out;
+  for (const VerifyDirection* d : {&result.up, &result.down}) {
+    bool up = d == &result.up;
+    out += std::string("verify ") + (up ? "up" : "down") +
+           (up && result.online ? " (online plan)" : "") + ": ";
+    if (!d->applied && d->failed_statement.empty()) {
+      out += "not run (up failed)\n";
+      continue;
+    }
+    if (!d->applied) {
+      out += "statement rejected\n  " + d->failed_statement + "\n  " + d->error + "\n";
+      continue;
+    }
+    if (d->differences.empty()) {
+      out += std::string("ok (") + (up ? "TO" : "FROM") + "'s schema)\n";
+      continue;
+    }
+    out += std::to_string(d->differences.size()) + " difference(s) from " + (up ? "TO" : "FROM") +
+           "\n";
+    for (const std::string& line : d->differences) out += "  " + line + "\n";
+  }
+  return out;
+}
+
 Status RunOnlineSteps(pg::Connection& conn, const std::vector<OnlineStep>& steps) {
   for (const OnlineStep& s : steps) {
     bool wrap = s.in_transaction && s.sql.size() > 1;

@@ -60,6 +60,10 @@ Result<VerifyResult> Verify(const std::string& server_conninfo, const catalog::C
                             const DiffResult& down, const OnlinePlan* online,
                             const VerifyOptions& options = {});
 
+// The outcome for people: "verify up (online plan): ok" / "... : N difference(s)" lines,
+// each difference or the rejected statement indented below.
+std::string FormatVerifyText(const VerifyResult& result);
+
 // Runs online plan steps (a phase's steps or its rollback) on `conn` as the plan means them
 // to run: multi-statement transactional steps between BEGIN and COMMIT, the others statement
 // by statement outside any transaction block. Errors: the server's, naming the statement.
