@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "cli/console.h"
-#include "cli/subcommand.h"
 #include "cli/sandbox_load.h"
+#include "cli/subcommand.h"
 #include "diff/format.h"
 #include "diff/online.h"
 #include "diff/pipeline.h"
@@ -103,9 +103,9 @@ class DiffCommand : public Subcommand {
         Warn("online: " + online->warnings[i]);
       }
     }
-    std::string text = online ? (format_ == "json"   ? diff::FormatOnlineJson(*online)
-                                 : format_ == "text" ? diff::FormatOnlineText(*online)
-                                                     : diff::FormatOnlineSql(*online))
+    std::string text = online              ? (format_ == "json"   ? diff::FormatOnlineJson(*online)
+                                              : format_ == "text" ? diff::FormatOnlineText(*online)
+                                                                  : diff::FormatOnlineSql(*online))
                        : format_ == "json" ? diff::FormatJson(plan.up)
                        : format_ == "text" ? diff::FormatText(plan.up)
                                            : diff::FormatSql(plan.up);
@@ -132,8 +132,8 @@ class DiffCommand : public Subcommand {
     Progress("verifying in a PostgreSQL sandbox");
     auto box = StartSandbox(sandbox::SandboxOptions{});
     if (!box.ok()) return ReportError(box.status());
-    auto r = diff::Verify((*box)->ConnInfo(), from, to, plan.up, plan.down,
-                          online ? &*online : nullptr);
+    auto r =
+        diff::Verify((*box)->ConnInfo(), from, to, plan.up, plan.down, online ? &*online : nullptr);
     if (!r.ok()) return ReportError(r.status());
     std::string report = diff::FormatVerifyText(*r);
     if (r->ok()) {

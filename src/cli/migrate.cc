@@ -166,9 +166,10 @@ class MigrateCommand : public Subcommand {
     std::string target = !new_schema_.empty() ? new_schema_ : to_;
     if (new_name_.empty()) return ReportUsageError("migrate new needs a NAME", kHelp);
     if (target.empty()) {
-      return ReportUsageError("migrate new needs --to SCHEMA (a file, a directory or a "
-                              "postgres:// URI)",
-                              kHelp);
+      return ReportUsageError(
+          "migrate new needs --to SCHEMA (a file, a directory or a "
+          "postgres:// URI)",
+          kHelp);
     }
     if (dir_.empty()) return ReportUsageError("migrate new needs --dir", kHelp);
     diff::NewMigrationRequest request;

@@ -18,11 +18,11 @@
 namespace dbarch::diff {
 
 struct NewMigrationRequest {
-  std::string dir;          // the migration folder
-  std::string name;         // the migration's description
-  std::string target;       // desired schema: DDL file, directory or postgres:// URI
+  std::string dir;             // the migration folder
+  std::string name;            // the migration's description
+  std::string target;          // desired schema: DDL file, directory or postgres:// URI
   bool target_is_dsn = false;  // `target` is a libpq conninfo (not a URI)
-  std::string dsn;          // the database the folder migrates; "" = replay the folder
+  std::string dsn;             // the database the folder migrates; "" = replay the folder
   std::string history_table = "dbarch_schema_history";  // left out of the database's schema
   // Destructive up steps are refused (an error, nothing written) unless allowed. The down
   // script always undoes everything up does, destructive or not.

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "base/strings.h"
 #include "report/ddl_fragments.h"
@@ -59,8 +58,8 @@ struct Conv : OnlineStep {
 Conv CStep(ObjectKind kind, std::string object, std::string what, std::string lock,
            std::vector<std::string> sql) {
   Conv c;
-  static_cast<OnlineStep&>(c) = Step(kind, std::move(object), std::move(what), std::move(lock),
-                                     std::move(sql));
+  static_cast<OnlineStep&>(c) =
+      Step(kind, std::move(object), std::move(what), std::move(lock), std::move(sql));
   return c;
 }
 
@@ -137,8 +136,7 @@ class Planner {
         "moves readers and writers to the new form: deploy the application version that uses "
         "the new column names and types after this phase";
     contract.name = "contract";
-    contract.purpose =
-        "removes the old form once no deployed application version uses it";
+    contract.purpose = "removes the old form once no deployed application version uses it";
     expand.steps = std::move(before);
     expand.rollback = Reversed(std::move(before_rollback));
     std::vector<OnlineStep> expand_undo;
@@ -345,8 +343,8 @@ class Planner {
       size_t at = stmt.find(" INDEX ");
       if (at != std::string::npos && stmt.rfind("CREATE", 0) == 0) {
         stmt.insert(at + 7, "CONCURRENTLY ");
-        Conv s = CStep(c.kind, c.object, "create index concurrently", kShareUpdateExclusive,
-                            {stmt});
+        Conv s =
+            CStep(c.kind, c.object, "create index concurrently", kShareUpdateExclusive, {stmt});
         s.scans = true;
         s.in_transaction = false;
         s.long_running = true;
@@ -362,7 +360,7 @@ class Planner {
     if (c.kind == ObjectKind::kIndex && c.action == Action::kDrop && c.sql.size() == 1 &&
         first == "DROP INDEX " + c.object && !IndexOfPartitionedTable(c.object)) {
       Conv s = CStep(c.kind, c.object, "drop index concurrently", kShareUpdateExclusive,
-                          {"DROP INDEX CONCURRENTLY IF EXISTS " + c.object});
+                     {"DROP INDEX CONCURRENTLY IF EXISTS " + c.object});
       s.in_transaction = false;
       if (c.reverse.size() == 1) {
         std::string back = c.reverse[0];
@@ -404,12 +402,11 @@ class Planner {
       warnings_.push_back("column " + c.object + ": renamed in place (blocking for readers)");
     }
     if (c.kind == ObjectKind::kColumn && c.rewrites && column_plans_.count(c.object) == 0) {
-      warnings_.push_back("column " + c.object + ": rewrites the table under " + c.lock +
-                          " lock");
+      warnings_.push_back("column " + c.object + ": rewrites the table under " + c.lock + " lock");
     }
-    Conv s = CStep(c.kind, c.object, std::string(ActionName(c.action)) + " " +
-                                              catalog::ObjectKindName(c.kind),
-                        c.lock, c.sql);
+    Conv s = CStep(c.kind, c.object,
+                   std::string(ActionName(c.action)) + " " + catalog::ObjectKindName(c.kind),
+                   c.lock, c.sql);
     s.rewrites = c.rewrites;
     s.scans = c.scans;
     bool drop_column_or_table = c.destructive && c.action == Action::kDrop;
@@ -456,20 +453,19 @@ class Planner {
     return {nullptr, nullptr};
   }
 
-  std::vector<Conv> NotValidThenValidate(const Table& t, const Constraint& k,
-                                               const Change& c) {
+  std::vector<Conv> NotValidThenValidate(const Table& t, const Constraint& k, const Change& c) {
     std::string alter = "ALTER TABLE " + t.name.Quoted();
     Constraint nv = k;
     nv.not_valid = true;
     bool fk = k.kind == ConstraintKind::kForeignKey;
-    Conv add =
-CStep(c.kind, c.object, "add constraint not valid", fk ? kShareRowExclusive : kAccessExclusive,
-             {alter + " ADD CONSTRAINT " + QuoteIdent(k.name) + " " +
-              report::ConstraintBodySql(nv, true)});
+    Conv add = CStep(c.kind, c.object, "add constraint not valid",
+                     fk ? kShareRowExclusive : kAccessExclusive,
+                     {alter + " ADD CONSTRAINT " + QuoteIdent(k.name) + " " +
+                      report::ConstraintBodySql(nv, true)});
     add.note = "checks new rows only; the lock is brief";
     add.rollback_sql_ = {alter + " DROP CONSTRAINT IF EXISTS " + QuoteIdent(k.name)};
     Conv validate = CStep(c.kind, c.object, "validate constraint", kShareUpdateExclusive,
-                               {alter + " VALIDATE CONSTRAINT " + QuoteIdent(k.name)});
+                          {alter + " VALIDATE CONSTRAINT " + QuoteIdent(k.name)});
     validate.scans = true;
     validate.long_running = true;
     validate.note = fk ? "reads and writes continue (ROW SHARE on the referenced table)"
@@ -477,8 +473,7 @@ CStep(c.kind, c.object, "add constraint not valid", fk ? kShareRowExclusive : kA
     return {add, validate};
   }
 
-  std::vector<Conv> ThroughUniqueIndex(const Table& t, const Constraint& k,
-                                             const Change& c) {
+  std::vector<Conv> ThroughUniqueIndex(const Table& t, const Constraint& k, const Change& c) {
     catalog::Index index;
     index.name = QualifiedName{t.name.schema, k.name};
     index.table = t.name;
@@ -494,9 +489,8 @@ CStep(c.kind, c.object, "add constraint not valid", fk ? kShareRowExclusive : kA
     std::string create = report::IndexSql(index);
     size_t at = create.find(" INDEX ");
     create.insert(at + 7, "CONCURRENTLY ");
-    Conv build =
-CStep(ObjectKind::kIndex, index.name.Quoted(), "create unique index concurrently",
-             kShareUpdateExclusive, {create});
+    Conv build = CStep(ObjectKind::kIndex, index.name.Quoted(), "create unique index concurrently",
+                       kShareUpdateExclusive, {create});
     build.scans = true;
     build.in_transaction = false;
     build.long_running = true;
@@ -511,8 +505,7 @@ CStep(ObjectKind::kIndex, index.name.Quoted(), "create unique index concurrently
                          " USING INDEX " + QuoteIdent(k.name);
     if (k.deferrable) attach += " DEFERRABLE";
     if (k.initially_deferred) attach += " INITIALLY DEFERRED";
-    Conv use = CStep(c.kind, c.object, "add constraint using index", kAccessExclusive,
-                          {attach});
+    Conv use = CStep(c.kind, c.object, "add constraint using index", kAccessExclusive, {attach});
     use.note = "a catalog change: the index is already built";
     use.rollback_sql_ = {"ALTER TABLE " + t.name.Quoted() + " DROP CONSTRAINT IF EXISTS " +
                          QuoteIdent(k.name)};
@@ -524,23 +517,22 @@ CStep(ObjectKind::kIndex, index.name.Quoted(), "create unique index concurrently
   }
 
   std::vector<Conv> NotNullThroughCheck(const Table& t, const std::string& column,
-                                              const Change& c) {
+                                        const Change& c) {
     std::string alter = "ALTER TABLE " + t.name.Quoted();
     std::string check = QuoteIdent(NotNullCheckName(t, column));
     Conv add = CStep(ObjectKind::kConstraint, t.name.Quoted() + "." + check,
-                          "add not-null check not valid", kAccessExclusive,
-                          {alter + " ADD CONSTRAINT " + check + " CHECK (" + QuoteIdent(column) +
-                           " IS NOT NULL) NOT VALID"});
+                     "add not-null check not valid", kAccessExclusive,
+                     {alter + " ADD CONSTRAINT " + check + " CHECK (" + QuoteIdent(column) +
+                      " IS NOT NULL) NOT VALID"});
     add.rollback_sql_ = {alter + " DROP CONSTRAINT IF EXISTS " + check};
     Conv validate = CStep(ObjectKind::kConstraint, add.object, "validate not-null check",
-                               kShareUpdateExclusive,
-                               {alter + " VALIDATE CONSTRAINT " + check});
+                          kShareUpdateExclusive, {alter + " VALIDATE CONSTRAINT " + check});
     validate.scans = true;
     validate.long_running = true;
-    Conv set = CStep(c.kind, c.object, "set not null (proved by the check: no scan)",
-                          kAccessExclusive,
-                          {alter + " ALTER COLUMN " + QuoteIdent(column) + " SET NOT NULL",
-                           alter + " DROP CONSTRAINT " + check});
+    Conv set =
+        CStep(c.kind, c.object, "set not null (proved by the check: no scan)", kAccessExclusive,
+              {alter + " ALTER COLUMN " + QuoteIdent(column) + " SET NOT NULL",
+               alter + " DROP CONSTRAINT " + check});
     set.rollback_sql_ = {Ignore("ban-drop-not-null", "rollback of the plan's own SET NOT NULL") +
                          alter + " ALTER COLUMN " + QuoteIdent(column) + " DROP NOT NULL"};
     return {add, validate, set};
@@ -559,7 +551,8 @@ CStep(ObjectKind::kIndex, index.name.Quoted(), "create unique index concurrently
     n.table = cp.to_table->name.Quoted();
     const std::string& col = cp.to_column->name;
     std::string base = cp.to_table->name.name + "_" + col;
-    n.function = QualifiedName{cp.to_table->name.schema, Identifier(base + "_dbarch_sync")}.Quoted();
+    n.function =
+        QualifiedName{cp.to_table->name.schema, Identifier(base + "_dbarch_sync")}.Quoted();
     n.trigger = QuoteIdent(Identifier(base + "_dbarch_sync"));
     return n;
   }
@@ -582,8 +575,8 @@ CStep(ObjectKind::kIndex, index.name.Quoted(), "create unique index concurrently
            "LOOP;\nEND\n$dbarch$";
   }
 
-  OnlineStep BackfillStep(const ColumnPlan& cp, const std::string& target,
-                          const std::string& value, const std::string& source) const {
+  OnlineStep BackfillStep(const ColumnPlan& cp, const std::string& target, const std::string& value,
+                          const std::string& source) const {
     Names n = NamesFor(cp);
     OnlineStep s = Step(ObjectKind::kColumn, n.table + "." + target, "batched backfill",
                         "ROW EXCLUSIVE", {Backfill(n.table, target, value, source)});
@@ -597,8 +590,8 @@ CStep(ObjectKind::kIndex, index.name.Quoted(), "create unique index concurrently
   // Expand / contract of a rename old -> new: the new name is added as a synced copy; the
   // application moves to it; the contract drops the copy and renames the original column in
   // one transaction, so the column keeps its data, position, constraints and indexes.
-  void PlanRename(const ColumnPlan& cp, OnlinePhase& expand, OnlinePhase& backfill,
-                  OnlinePhase& sw, OnlinePhase& contract) {
+  void PlanRename(const ColumnPlan& cp, OnlinePhase& expand, OnlinePhase& backfill, OnlinePhase& sw,
+                  OnlinePhase& contract) {
     Names n = NamesFor(cp);
     std::string oldc = QuoteIdent(cp.from_column->name);
     std::string newc = QuoteIdent(cp.to_column->name);
@@ -609,12 +602,11 @@ CStep(ObjectKind::kIndex, index.name.Quoted(), "create unique index concurrently
     copy.not_null = false;
     copy.default_expr.clear();
     copy.comment.clear();
-    std::string body =
-        "  IF TG_OP = 'INSERT' THEN\n    IF NEW." + newc + " IS NOT NULL THEN NEW." + oldc +
-        " := NEW." + newc + "; ELSE NEW." + newc + " := NEW." + oldc +
-        "; END IF;\n  ELSIF NEW." + newc + " IS DISTINCT FROM OLD." + newc + " THEN\n    NEW." +
-        oldc + " := NEW." + newc + ";\n  ELSE\n    NEW." + newc + " := NEW." + oldc +
-        ";\n  END IF;\n";
+    std::string body = "  IF TG_OP = 'INSERT' THEN\n    IF NEW." + newc + " IS NOT NULL THEN NEW." +
+                       oldc + " := NEW." + newc + "; ELSE NEW." + newc + " := NEW." + oldc +
+                       "; END IF;\n  ELSIF NEW." + newc + " IS DISTINCT FROM OLD." + newc +
+                       " THEN\n    NEW." + oldc + " := NEW." + newc + ";\n  ELSE\n    NEW." + newc +
+                       " := NEW." + oldc + ";\n  END IF;\n";
     std::vector<std::string> expand_sql = {
         alter + " ADD COLUMN " + report::ColumnSql(copy), SyncFunction(n.function, body),
         "CREATE TRIGGER " + n.trigger + " BEFORE INSERT OR UPDATE ON " + n.table +
@@ -652,7 +644,7 @@ CStep(ObjectKind::kIndex, index.name.Quoted(), "create unique index concurrently
     // Back to "after the backfill": the original under its old name and a synced copy again.
     std::vector<std::string> undo_sql = {
         Ignore("renaming-column", "the rollback restores the synced copy under the new name") +
-            alter + " RENAME COLUMN " + newc + " TO " + oldc};
+        alter + " RENAME COLUMN " + newc + " TO " + oldc};
     for (const std::string& s : expand_sql) undo_sql.push_back(s);
     OnlineStep undo_contract =
         Step(ObjectKind::kColumn, object, "rename back and restore the synced copy",
@@ -683,17 +675,16 @@ CStep(ObjectKind::kIndex, index.name.Quoted(), "create unique index concurrently
     old_copy.not_null = false;
     old_copy.default_expr.clear();
     old_copy.comment.clear();
-    std::string forward_body =
-        "  NEW." + shadow + " := " + Apply(cp.forward, "NEW." + col) + ";\n";
+    std::string forward_body = "  NEW." + shadow + " := " + Apply(cp.forward, "NEW." + col) + ";\n";
     std::string backward_body = "  NEW." + old + " := " + Apply(cp.backward, "NEW." + col) + ";\n";
-    std::string trigger = "CREATE TRIGGER " + n.trigger + " BEFORE INSERT OR UPDATE ON " +
-                          n.table + " FOR EACH ROW EXECUTE FUNCTION " + n.function + "()";
+    std::string trigger = "CREATE TRIGGER " + n.trigger + " BEFORE INSERT OR UPDATE ON " + n.table +
+                          " FOR EACH ROW EXECUTE FUNCTION " + n.function + "()";
     std::vector<std::string> expand_sql = {alter + " ADD COLUMN " + report::ColumnSql(copy),
                                            SyncFunction(n.function, forward_body), trigger};
-    OnlineStep e = Step(ObjectKind::kColumn, object,
-                        "add " + shadow + " " + report::SqlType(cp.to_column->type) +
-                            " synced from " + col,
-                        kAccessExclusive, expand_sql);
+    OnlineStep e =
+        Step(ObjectKind::kColumn, object,
+             "add " + shadow + " " + report::SqlType(cp.to_column->type) + " synced from " + col,
+             kAccessExclusive, expand_sql);
     e.note = "no rewrite: a nullable column without default";
     expand.steps.push_back(e);
     std::vector<std::string> drop_shadow = {
@@ -707,13 +698,13 @@ CStep(ObjectKind::kIndex, index.name.Quoted(), "create unique index concurrently
     backfill.steps.push_back(BackfillStep(cp, shadow, Apply(cp.forward, col), col));
     std::string check = QuoteIdent(Identifier(cp.to_table->name.name + "_" + name + "_not_null"));
     if (cp.to_column->not_null) {
-      OnlineStep add = Step(ObjectKind::kConstraint, n.table + "." + check,
-                            "add not-null check not valid", kAccessExclusive,
-                            {alter + " ADD CONSTRAINT " + check + " CHECK (" + shadow +
-                             " IS NOT NULL) NOT VALID"});
-      OnlineStep validate = Step(ObjectKind::kConstraint, n.table + "." + check,
-                                 "validate not-null check", kShareUpdateExclusive,
-                                 {alter + " VALIDATE CONSTRAINT " + check});
+      OnlineStep add = Step(
+          ObjectKind::kConstraint, n.table + "." + check, "add not-null check not valid",
+          kAccessExclusive,
+          {alter + " ADD CONSTRAINT " + check + " CHECK (" + shadow + " IS NOT NULL) NOT VALID"});
+      OnlineStep validate =
+          Step(ObjectKind::kConstraint, n.table + "." + check, "validate not-null check",
+               kShareUpdateExclusive, {alter + " VALIDATE CONSTRAINT " + check});
       validate.scans = true;
       validate.long_running = true;
       backfill.steps.push_back(add);
@@ -732,14 +723,14 @@ CStep(ObjectKind::kIndex, index.name.Quoted(), "create unique index concurrently
       switch_sql.push_back(alter + " ALTER COLUMN " + col + " DROP DEFAULT");
     }
     if (cp.from_column->not_null) {
-      switch_sql.push_back(Ignore("ban-drop-not-null",
-                                  "the old column, filled by the trigger, is dropped later") +
-                           alter + " ALTER COLUMN " + col + " DROP NOT NULL");
+      switch_sql.push_back(
+          Ignore("ban-drop-not-null", "the old column, filled by the trigger, is dropped later") +
+          alter + " ALTER COLUMN " + col + " DROP NOT NULL");
     }
     std::string swap_reason =
         "the names are swapped in one transaction: the column keeps existing under its name";
-    switch_sql.push_back(Ignore("renaming-column", swap_reason) + alter + " RENAME COLUMN " +
-                         col + " TO " + old);
+    switch_sql.push_back(Ignore("renaming-column", swap_reason) + alter + " RENAME COLUMN " + col +
+                         " TO " + old);
     switch_sql.push_back(Ignore("renaming-column", swap_reason) + alter + " RENAME COLUMN " +
                          shadow + " TO " + col);
     if (!cp.to_column->default_expr.empty()) {
@@ -750,9 +741,8 @@ CStep(ObjectKind::kIndex, index.name.Quoted(), "create unique index concurrently
     OnlineStep s = Step(ObjectKind::kColumn, object,
                         "swap " + col + " and the shadow column in one transaction",
                         kAccessExclusive, switch_sql);
-    s.note =
-        "catalog changes only (SET NOT NULL uses the validated check); readers of " + col +
-        " see the new type from here on";
+    s.note = "catalog changes only (SET NOT NULL uses the validated check); readers of " + col +
+             " see the new type from here on";
     sw.steps.push_back(s);
     // Back to "after the backfill": names swapped back, the defaults where they were, NOT
     // NULL on the shadow column back to its validated check, the forward sync.
@@ -772,9 +762,9 @@ CStep(ObjectKind::kIndex, index.name.Quoted(), "create unique index concurrently
     if (cp.to_column->not_null) {
       unswitch.push_back(alter + " ADD CONSTRAINT " + check + " CHECK (" + shadow +
                          " IS NOT NULL) NOT VALID");
-      unswitch.push_back(Ignore("ban-drop-not-null",
-                                "rollback: the validated check below holds it instead") +
-                         alter + " ALTER COLUMN " + shadow + " DROP NOT NULL");
+      unswitch.push_back(
+          Ignore("ban-drop-not-null", "rollback: the validated check below holds it instead") +
+          alter + " ALTER COLUMN " + shadow + " DROP NOT NULL");
       validations.push_back(alter + " VALIDATE CONSTRAINT " + check);
     }
     if (cp.from_column->not_null) {
@@ -819,9 +809,8 @@ CStep(ObjectKind::kIndex, index.name.Quoted(), "create unique index concurrently
     // Back to "after the switch": the old column again, synced from the new one.
     std::vector<std::string> reexpand = {alter + " ADD COLUMN " + report::ColumnSql(old_copy),
                                          SyncFunction(n.function, backward_body), trigger};
-    contract.rollback.push_back(Step(ObjectKind::kColumn, object,
-                                     "add the old column back, synced", kAccessExclusive,
-                                     reexpand));
+    contract.rollback.push_back(Step(ObjectKind::kColumn, object, "add the old column back, synced",
+                                     kAccessExclusive, reexpand));
     OnlineStep refill = BackfillStep(cp, old, Apply(cp.backward, col), col);
     contract.rollback.push_back(refill);
   }
@@ -908,18 +897,17 @@ std::string FormatOnlineSql(const OnlinePlan& plan) {
   std::string out;
   if (plan.phases.empty()) return out;
   for (const std::string& w : plan.warnings) out += "-- warning: " + w + "\n";
-  out +=
-      "-- dbarch online plan: " + std::to_string(plan.phases.size()) +
-      " phase(s). Run each phase as its own script (psql -v ON_ERROR_STOP=1, no -1/--single-"
-      "transaction).\n"
-      "-- A step that fails with \"canceling statement due to lock timeout\" changed nothing: "
-      "wait and run it again.\n"
-      "-- A phase that fails midway: run its rollback (below it) or fix the cause and re-run "
-      "the steps that did not complete.\n";
+  out += "-- dbarch online plan: " + std::to_string(plan.phases.size()) +
+         " phase(s). Run each phase as its own script (psql -v ON_ERROR_STOP=1, no -1/--single-"
+         "transaction).\n"
+         "-- A step that fails with \"canceling statement due to lock timeout\" changed nothing: "
+         "wait and run it again.\n"
+         "-- A phase that fails midway: run its rollback (below it) or fix the cause and re-run "
+         "the steps that did not complete.\n";
   for (size_t i = 0; i < plan.phases.size(); ++i) {
     const OnlinePhase& p = plan.phases[i];
-    out += "\n-- ==== phase " + std::to_string(i + 1) + ": " + p.name + " ====\n-- " +
-           p.purpose + "\n";
+    out += "\n-- ==== phase " + std::to_string(i + 1) + ": " + p.name + " ====\n-- " + p.purpose +
+           "\n";
     out += FormatOnlinePhaseSql(plan, i, false);
     if (!p.rollback.empty()) {
       out += "-- rollback of phase " + std::to_string(i + 1) + " (" + p.name + "):\n";

@@ -88,8 +88,8 @@ struct OnlineCase {
   std::string name;
   std::string from;
   std::string to;
-  std::string seed;       // rows loaded into FROM's database
-  std::string check_sql;  // a query whose single value must be the same before and after
+  std::string seed;                 // rows loaded into FROM's database
+  std::string check_sql;            // a query whose single value must be the same before and after
   std::vector<std::string> phases;  // expected phase names
 };
 
@@ -104,12 +104,26 @@ std::vector<OnlineCase> Cases() {
        "CREATE TABLE p (id int PRIMARY KEY);\n" + t,
        "CREATE TABLE p (id int PRIMARY KEY);\n"
        "CREATE TABLE t (id int PRIMARY KEY, a int REFERENCES p (id));\n",
-       "INSERT INTO p SELECT g FROM generate_series(1, 3000) g;\n" + seed_t, sum, {"migrate"}},
-      {"check", t, "CREATE TABLE t (id int PRIMARY KEY, a int CHECK (a > 0));\n", seed_t, sum,
+       "INSERT INTO p SELECT g FROM generate_series(1, 3000) g;\n" + seed_t,
+       sum,
        {"migrate"}},
-      {"not_null", t, "CREATE TABLE t (id int PRIMARY KEY, a int NOT NULL);\n", seed_t, sum,
+      {"check",
+       t,
+       "CREATE TABLE t (id int PRIMARY KEY, a int CHECK (a > 0));\n",
+       seed_t,
+       sum,
        {"migrate"}},
-      {"unique", t, "CREATE TABLE t (id int PRIMARY KEY, a int UNIQUE);\n", seed_t, sum,
+      {"not_null",
+       t,
+       "CREATE TABLE t (id int PRIMARY KEY, a int NOT NULL);\n",
+       seed_t,
+       sum,
+       {"migrate"}},
+      {"unique",
+       t,
+       "CREATE TABLE t (id int PRIMARY KEY, a int UNIQUE);\n",
+       seed_t,
+       sum,
        {"migrate"}},
       {"primary_key", "CREATE TABLE t (id int, a int);\n", t, seed_t, sum, {"migrate"}},
       {"column_rename",
@@ -120,11 +134,13 @@ std::vector<OnlineCase> Cases() {
        "  b text);\n"
        "CREATE INDEX t_a_idx ON t (amount);\n",
        "INSERT INTO t SELECT g, g, 'x' || g FROM generate_series(1, 3000) g;\n",
-       "SELECT sum(amount)::text FROM t", {"expand", "backfill", "switch", "contract"}},
+       "SELECT sum(amount)::text FROM t",
+       {"expand", "backfill", "switch", "contract"}},
       {"column_type",
        "CREATE TABLE t (id int PRIMARY KEY, b text, a int NOT NULL DEFAULT 0);\n",
        "CREATE TABLE t (id int PRIMARY KEY, b text, a bigint NOT NULL DEFAULT 7);\n",
-       "INSERT INTO t SELECT g, 'x' || g, g FROM generate_series(1, 3000) g;\n", sum,
+       "INSERT INTO t SELECT g, 'x' || g, g FROM generate_series(1, 3000) g;\n",
+       sum,
        {"expand", "backfill", "switch", "contract"}},
   };
 }

@@ -65,8 +65,8 @@ Status Load(pg::Connection& conn, const catalog::Catalog& cat, const std::string
   std::string script = "SET check_function_bodies = false;\n" + report::CatalogToSql(cat);
   Status st = conn.ExecScript(script);
   if (!st.ok()) {
-    return Status::InvalidArgument("creating " + what + " on the verification server: " +
-                                   st.message());
+    return Status::InvalidArgument("creating " + what +
+                                   " on the verification server: " + st.message());
   }
   return Status::OK();
 }

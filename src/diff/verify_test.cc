@@ -135,11 +135,10 @@ TEST(Verify, MissingStepFailsNamingTheObject) {
   VerifyOptions options;
   options.database_prefix = "verify_hook";
   options.edit_up = [](std::vector<std::string>& statements) {
-    statements.erase(std::remove_if(statements.begin(), statements.end(),
-                                    [](const std::string& s) {
-                                      return s.rfind("CREATE INDEX", 0) == 0;
-                                    }),
-                     statements.end());
+    statements.erase(
+        std::remove_if(statements.begin(), statements.end(),
+                       [](const std::string& s) { return s.rfind("CREATE INDEX", 0) == 0; }),
+        statements.end());
   };
   auto r = Verify(Server(), from, to, plan.up, plan.down, nullptr, options);
   ASSERT_TRUE(r.ok()) << r.status().ToString();

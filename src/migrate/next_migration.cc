@@ -47,8 +47,8 @@ Result<NextMigration> NextMigrationNames(const MigrationDir& dir, const std::str
     next.version = "1";
   } else {
     const MigrationScript& latest = dir.versioned.back().up;
-    next.pair_style = latest.name.size() > 7 &&
-                      latest.name.compare(latest.name.size() - 7, 7, ".up.sql") == 0;
+    next.pair_style =
+        latest.name.size() > 7 && latest.name.compare(latest.name.size() - 7, 7, ".up.sql") == 0;
     std::string v = VersionInName(latest);
     size_t last = v.find_last_of("._");
     next.version = last == std::string::npos

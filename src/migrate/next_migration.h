@@ -12,8 +12,8 @@
 namespace dbarch::migrate {
 
 struct NextMigration {
-  std::string version;    // as written in the names ("0004", "1.3", "20240131120001")
-  std::string up_name;    // file names, without the folder
+  std::string version;  // as written in the names ("0004", "1.3", "20240131120001")
+  std::string up_name;  // file names, without the folder
   std::string down_name;
   bool pair_style = false;  // .up.sql / .down.sql rather than V / U
 };

@@ -29,7 +29,8 @@ TEST(NextMigrationTest, FollowsTheFoldersConvention) {
       {{"V1.9__a.sql"}, "V1.10__add_orders.sql", "U1.10__add_orders.sql"},
       {{"V1_2__a.sql"}, "V1_3__add_orders.sql", "U1_3__add_orders.sql"},
       {{"0009_a.up.sql"}, "0010_add_orders.up.sql", "0010_add_orders.down.sql"},
-      {{"20240131120000_a.up.sql"}, "20240131120001_add_orders.up.sql",
+      {{"20240131120000_a.up.sql"},
+       "20240131120001_add_orders.up.sql",
        "20240131120001_add_orders.down.sql"},
       {{"99_a.up.sql"}, "100_add_orders.up.sql", "100_add_orders.down.sql"},
   };

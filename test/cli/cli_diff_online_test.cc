@@ -64,10 +64,10 @@ TEST(CliDiffOnline, SqlTextAndJsonShowThePhases) {
   std::string from = (dir.path() / "from.sql").string(), to = (dir.path() / "to.sql").string();
   RunResult sql = RunDbarch({"diff", "--online", from, to});
   ASSERT_EQ(sql.exit_code, 0) << Describe(sql);
-  for (const char* phase : {"phase 1: expand", "phase 2: backfill", "phase 3: switch",
-                            "phase 4: contract", "CREATE INDEX CONCURRENTLY t_b_idx",
-                            "CHECK (b IS NOT NULL) NOT VALID", "SET lock_timeout = '5s';",
-                            "-- rollback of phase 1 (expand):"}) {
+  for (const char* phase :
+       {"phase 1: expand", "phase 2: backfill", "phase 3: switch", "phase 4: contract",
+        "CREATE INDEX CONCURRENTLY t_b_idx", "CHECK (b IS NOT NULL) NOT VALID",
+        "SET lock_timeout = '5s';", "-- rollback of phase 1 (expand):"}) {
     EXPECT_NE(sql.out.find(phase), std::string::npos) << phase << "\n" << sql.out;
   }
   RunResult text = RunDbarch({"diff", "--online", "--format", "text", from, to});
@@ -96,8 +96,8 @@ TEST(CliDiffOnline, SqlTextAndJsonShowThePhases) {
 
 TEST(CliDiffOnline, VerifyPassesOnAFixturePairAndWithOnline) {
   std::string pair = SourceDir() + "/test/fixtures/diff/constraints_all_kinds/";
-  RunResult r = RunDbarch({"diff", "--verify", "--allow-destructive", pair + "FROM.sql",
-                           pair + "TO.sql"});
+  RunResult r =
+      RunDbarch({"diff", "--verify", "--allow-destructive", pair + "FROM.sql", pair + "TO.sql"});
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
   TempDir dir;
   WriteFile(dir.path() / "from.sql", kFrom);
@@ -127,9 +127,8 @@ class MigrateNewTest : public ::testing::Test {
   void SetUp() override {
     auto box = sandbox::test_util::SharedSandbox();
     ASSERT_TRUE(box.ok()) << box.status().ToString();
-    std::string db = "mnew_" + std::string(::testing::UnitTest::GetInstance()
-                                               ->current_test_info()
-                                               ->name());
+    std::string db =
+        "mnew_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
     for (char& c : db) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     ASSERT_TRUE((*box)->CreateDatabase(db).ok());
     dsn_ = (*box)->ConnInfo() + " dbname=" + db;
@@ -212,8 +211,9 @@ TEST_F(MigrateNewTest, FromTheDatabaseWithPairNamesAndDestructiveRefusal) {
   std::string desired = "CREATE TABLE item (id int PRIMARY KEY, qty bigint NOT NULL DEFAULT 0);\n";
   WriteFile(dir_.path() / "desired.sql", desired);
   LoadTo(desired);
-  std::vector<std::string> args = {"new",   "shrink item", "--to", (dir_.path() / "desired.sql").string(),
-                                   "--dir", migrations_.string(), "--dsn", dsn_};
+  std::vector<std::string> args = {
+      "new",   "shrink item",        "--to",  (dir_.path() / "desired.sql").string(),
+      "--dir", migrations_.string(), "--dsn", dsn_};
   RunResult refused = Migrate(args);
   EXPECT_EQ(refused.exit_code, 3) << Describe(refused);
   EXPECT_NE(refused.err.find("drop column public.item.legacy"), std::string::npos) << refused.err;
