@@ -422,6 +422,15 @@ class Planner {
       s.note = "loses " + c.data_loss;
     }
     s.rollback_sql_ = c.reverse;
+    if (c.action == Action::kCreate &&
+        (c.kind == ObjectKind::kTable || c.kind == ObjectKind::kColumn)) {
+      // The rollback drops what this plan created: no deployed code can depend on it yet.
+      std::string rule = c.kind == ObjectKind::kTable ? "ban-drop-table" : "ban-drop-column";
+      for (std::string& stmt : s.rollback_sql_) {
+        if (stmt.rfind("DROP TABLE", 0) == 0 || stmt.find(" DROP COLUMN ") != std::string::npos)
+          stmt = Ignore(rule, "rollback of an object this plan created") + stmt;
+      }
+    }
     out.push_back(std::move(s));
     return out;
   }
@@ -787,7 +796,7 @@ class Planner {
     sw.rollback.push_back(
         Step(ObjectKind::kColumn, object, "swap the names back", kAccessExclusive, unswitch));
     for (const std::string& v : validations) {
-      OnlineStep vs = Step(ObjectKind::kConstraint, object, "validate not-null check",
+      OnlineStep vs = Step(ObjectKind::kConstraint, n.table, "validate not-null check",
                            kShareUpdateExclusive, {v});
       vs.scans = true;
       vs.long_running = true;
@@ -932,12 +941,11 @@ std::string FormatOnlineText(const OnlinePlan& plan) {
     const OnlinePhase& p = plan.phases[i];
     out += "phase " + std::to_string(i + 1) + ": " + p.name + " - " + p.purpose + "\n";
     for (const OnlineStep& s : p.steps) {
-      out += "  " + s.what + " " + catalog::ObjectKindName(s.kind) + " " + s.object + " (" +
-             Notes(s) + ")\n";
+      out += "  " + s.what + ": " + s.object + " (" + Notes(s) + ")\n";
       if (!s.note.empty()) out += "    " + s.note + "\n";
     }
     for (const OnlineStep& s : p.rollback) {
-      out += "  rollback: " + s.what + " " + s.object + "\n";
+      out += "  rollback: " + s.what + ": " + s.object + "\n";
     }
   }
   for (const std::string& w : plan.warnings) out += "warning: " + w + "\n";

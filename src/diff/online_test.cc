@@ -142,6 +142,15 @@ std::vector<OnlineCase> Cases() {
        "INSERT INTO t SELECT g, 'x' || g, g FROM generate_series(1, 3000) g;\n",
        sum,
        {"expand", "backfill", "switch", "contract"}},
+      {"mixed",
+       "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int, note text, total int NOT "
+       "NULL);\n",
+       "CREATE TABLE customer (id int PRIMARY KEY);\n"
+       "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int REFERENCES customer,\n"
+       "  note text NOT NULL, total bigint NOT NULL);\n"
+       "CREATE INDEX orders_customer_idx ON orders (customer_id);\n",
+       "INSERT INTO orders SELECT g, NULL, 'n' || g, g FROM generate_series(1, 3000) g;\n",
+       "SELECT sum(total)::text FROM orders", {"expand", "backfill", "switch", "contract"}},
   };
 }
 
@@ -278,7 +287,7 @@ TEST(OnlinePlan, SafeFormsAndAnnotations) {
   EXPECT_NE(sql.find("CHECK (a IS NOT NULL) NOT VALID"), std::string::npos);
   EXPECT_NE(sql.find("canceling statement due to lock timeout"), std::string::npos);
   std::string text = FormatOnlineText(plan);
-  EXPECT_NE(text.find("create index concurrently index public.t_a_idx (lock SHARE UPDATE "
+  EXPECT_NE(text.find("create index concurrently: public.t_a_idx (lock SHARE UPDATE "
                       "EXCLUSIVE, scans, outside a transaction, no statement_timeout)"),
             std::string::npos)
       << text;
