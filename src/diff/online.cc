@@ -73,6 +73,8 @@ struct ColumnPlan {
   int phase = 0;        // the diff phase of its first change
   std::string forward;  // type change: expression converting "$" (old value) to the new type
   std::string backward;
+  // Type change: indexes on the column, rebuilt on the shadow column and swapped by name.
+  std::vector<const catalog::Index*> indexes;
 };
 
 class Planner {
@@ -230,7 +232,7 @@ class Planner {
       for (const catalog::IndexKey& k : i.keys) {
         uses = uses || k.column == col.name || k.expression.find(col.name) != std::string::npos;
       }
-      if (uses) return "index " + q.Quoted() + " uses it";
+      if (uses && !Movable(i, col.name)) return "index " + q.Quoted() + " uses it";
     }
     for (const catalog::Trigger& tr : t.triggers) {
       if (std::count(tr.update_columns.begin(), tr.update_columns.end(), col.name) > 0 ||
@@ -243,6 +245,42 @@ class Planner {
         return "view " + q.Quoted() + " uses it";
     }
     return "";
+  }
+
+  // Whether an index on `column` can be rebuilt on a shadow column: the column is a plain key
+  // or INCLUDE column (not in an expression or the predicate), and the target keeps the index
+  // as it is.
+  bool Movable(const catalog::Index& i, const std::string& column) const {
+    if (i.predicate.find(column) != std::string::npos) return false;
+    for (const catalog::IndexKey& k : i.keys) {
+      if (k.column.empty() && k.expression.find(column) != std::string::npos) return false;
+    }
+    auto it = to_.indexes.find(i.name);
+    if (it == to_.indexes.end()) return false;
+    catalog::Index x = i;
+    x.comment = it->second.comment;
+    return x == it->second;
+  }
+
+  // `index` with `column` replaced by `replacement` and the name `name`.
+  static catalog::Index IndexOn(const catalog::Index& index, const std::string& column,
+                                const std::string& replacement, const std::string& name) {
+    catalog::Index out = index;
+    out.name.name = name;
+    out.comment.clear();
+    for (catalog::IndexKey& k : out.keys) {
+      if (k.column == column) k.column = replacement;
+    }
+    for (std::string& c : out.include) {
+      if (c == column) c = replacement;
+    }
+    return out;
+  }
+
+  static std::string Concurrently(std::string create) {
+    size_t at = create.find(" INDEX ");
+    if (at != std::string::npos) create.insert(at + 7, "CONCURRENTLY ");
+    return create;
   }
 
   void FindColumnPlans(const DiffResult& up) {
@@ -302,6 +340,12 @@ class Planner {
       cp.rename = rename;
       cp.phase = c.phase;
       if (!rename) {
+        for (const auto& [q, i] : from_.indexes) {
+          if (i.table != from_table.name) continue;
+          bool uses = std::count(i.include.begin(), i.include.end(), from_col->name) > 0;
+          for (const catalog::IndexKey& k : i.keys) uses = uses || k.column == from_col->name;
+          if (uses) cp.indexes.push_back(&i);
+        }
         cp.forward = ConversionOf(c.sql[0], to_col->name);
         cp.backward = c.reverse.empty() ? "$" : ConversionOf(c.reverse[0], from_col->name);
       }
@@ -705,6 +749,43 @@ class Planner {
         expand.rollback.begin(),
         Step(ObjectKind::kColumn, object, "drop the shadow column", kAccessExclusive, drop_shadow));
     backfill.steps.push_back(BackfillStep(cp, shadow, Apply(cp.forward, col), col));
+    std::string shadow_raw = Identifier(name + "__dbarch_new");
+    std::string old_raw = Identifier(name + "__dbarch_old");
+    std::vector<std::string> index_swap, index_unswap;
+    std::vector<OnlineStep> index_restore;
+    for (const catalog::Index* i : cp.indexes) {
+      catalog::Index copy = IndexOn(*i, name, shadow_raw, Identifier(i->name.name + "__dbarch_new"));
+      OnlineStep build = Step(ObjectKind::kIndex, copy.name.Quoted(),
+                              "create index concurrently on the shadow column",
+                              kShareUpdateExclusive, {Concurrently(report::IndexSql(copy))});
+      build.scans = true;
+      build.in_transaction = false;
+      build.long_running = true;
+      build.note = "a failed build leaves an INVALID index: drop it and run the step again";
+      backfill.steps.push_back(build);
+      OnlineStep drop = Step(ObjectKind::kIndex, copy.name.Quoted(), "drop the shadow index",
+                             kShareUpdateExclusive,
+                             {"DROP INDEX CONCURRENTLY IF EXISTS " + copy.name.Quoted()});
+      drop.in_transaction = false;
+      backfill.rollback.push_back(drop);
+      catalog::QualifiedName old_index{i->name.schema, Identifier(i->name.name + "__dbarch_old")};
+      index_swap.push_back("ALTER INDEX " + i->name.Quoted() + " RENAME TO " +
+                           QuoteIdent(old_index.name));
+      index_swap.push_back("ALTER INDEX " + copy.name.Quoted() + " RENAME TO " +
+                           QuoteIdent(i->name.name));
+      index_unswap.push_back("ALTER INDEX " + i->name.Quoted() + " RENAME TO " +
+                             QuoteIdent(copy.name.name));
+      index_unswap.push_back("ALTER INDEX " + old_index.Quoted() + " RENAME TO " +
+                             QuoteIdent(i->name.name));
+      catalog::Index back = IndexOn(*i, name, old_raw, old_index.name);
+      OnlineStep rebuild = Step(ObjectKind::kIndex, old_index.Quoted(),
+                                "create index concurrently on the old column",
+                                kShareUpdateExclusive, {Concurrently(report::IndexSql(back))});
+      rebuild.scans = true;
+      rebuild.in_transaction = false;
+      rebuild.long_running = true;
+      index_restore.push_back(rebuild);
+    }
     std::string check = QuoteIdent(Identifier(cp.to_table->name.name + "_" + name + "_not_null"));
     if (cp.to_column->not_null) {
       OnlineStep add = Step(
@@ -742,6 +823,7 @@ class Planner {
                          " TO " + old);
     switch_sql.push_back(Ignore("renaming-column", swap_reason) + alter + " RENAME COLUMN " +
                          shadow + " TO " + col);
+    for (const std::string& stmt : index_swap) switch_sql.push_back(stmt);
     if (!cp.to_column->default_expr.empty()) {
       switch_sql.push_back(alter + " ALTER COLUMN " + col + " SET DEFAULT " +
                            cp.to_column->default_expr);
@@ -758,6 +840,7 @@ class Planner {
     std::vector<std::string> unswitch = {
         Ignore("renaming-column", swap_reason) + alter + " RENAME COLUMN " + col + " TO " + shadow,
         Ignore("renaming-column", swap_reason) + alter + " RENAME COLUMN " + old + " TO " + col};
+    for (const std::string& stmt : index_unswap) unswitch.push_back(stmt);
     if (!cp.to_column->default_expr.empty()) {
       unswitch.push_back(alter + " ALTER COLUMN " + shadow + " DROP DEFAULT");
     }
@@ -822,6 +905,7 @@ class Planner {
                                      kAccessExclusive, reexpand));
     OnlineStep refill = BackfillStep(cp, old, Apply(cp.backward, col), col);
     contract.rollback.push_back(refill);
+    for (OnlineStep& rebuild : index_restore) contract.rollback.push_back(std::move(rebuild));
   }
 
   const Catalog& from_;

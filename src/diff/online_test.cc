@@ -137,8 +137,10 @@ std::vector<OnlineCase> Cases() {
        "SELECT sum(amount)::text FROM t",
        {"expand", "backfill", "switch", "contract"}},
       {"column_type",
-       "CREATE TABLE t (id int PRIMARY KEY, b text, a int NOT NULL DEFAULT 0);\n",
-       "CREATE TABLE t (id int PRIMARY KEY, b text, a bigint NOT NULL DEFAULT 7);\n",
+       "CREATE TABLE t (id int PRIMARY KEY, b text, a int NOT NULL DEFAULT 0);\n"
+       "CREATE INDEX t_a_idx ON t (a);\nCREATE UNIQUE INDEX t_b_a_key ON t (b) INCLUDE (a);\n",
+       "CREATE TABLE t (id int PRIMARY KEY, b text, a bigint NOT NULL DEFAULT 7);\n"
+       "CREATE INDEX t_a_idx ON t (a);\nCREATE UNIQUE INDEX t_b_a_key ON t (b) INCLUDE (a);\n",
        "INSERT INTO t SELECT g, 'x' || g, g FROM generate_series(1, 3000) g;\n",
        sum,
        {"expand", "backfill", "switch", "contract"}},
@@ -297,8 +299,10 @@ TEST(OnlinePlan, SafeFormsAndAnnotations) {
 }
 
 TEST(OnlinePlan, ColumnWithDependentsKeepsBlockingFormWithWarning) {
-  std::string from = "CREATE TABLE t (id int PRIMARY KEY, a int);\nCREATE INDEX t_a ON t (a);\n";
-  std::string to = "CREATE TABLE t (id int PRIMARY KEY, a bigint);\nCREATE INDEX t_a ON t (a);\n";
+  std::string from =
+      "CREATE TABLE t (id int PRIMARY KEY, a int);\nCREATE INDEX t_a ON t (a) WHERE a > 0;\n";
+  std::string to =
+      "CREATE TABLE t (id int PRIMARY KEY, a bigint);\nCREATE INDEX t_a ON t (a) WHERE a > 0;\n";
   catalog::Catalog a = ModelOf(from), b = ModelOf(to);
   OnlinePlan plan = MakeOnlinePlan(a, b, UpOf(a, b, to));
   ASSERT_FALSE(plan.warnings.empty());
