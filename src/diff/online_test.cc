@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -261,6 +262,43 @@ TEST(OnlinePlan, RenameSyncsWritesFromOldAndNewCode) {
   r = conn->Exec("SELECT string_agg(id || ':' || b, ',' ORDER BY id) FROM t");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->Get(0, 0), "1:11,2:21");
+}
+
+// The whole annotated script, run by psql as one file, reaches TO too (comments, the rollback
+// sections, SET lines and dollar-quoted bodies all read as psql reads them).
+TEST(OnlinePlan, WholeScriptRunsWithPsql) {
+  OnlineCase c = Cases().back();
+  ASSERT_EQ(c.name, "mixed");
+  std::string conninfo = sandbox::test_util::CreateDatabaseWith("online_psql", c.from + c.seed);
+  std::string to_conninfo = sandbox::test_util::CreateDatabaseWith("online_psql_to", c.to);
+  ASSERT_FALSE(conninfo.empty());
+  catalog::Catalog from = ModelOf(c.from), to = ModelOf(c.to);
+  OnlinePlan plan = MakeOnlinePlan(from, to, UpOf(from, to, c.to));
+  std::string path = ::testing::TempDir() + "online_plan.sql";
+  {
+    FILE* f = fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::string sql = FormatOnlineSql(plan);
+    fwrite(sql.data(), 1, sql.size(), f);
+    fclose(f);
+  }
+  std::string cmd = "/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -d '" + conninfo +
+                    "' -f " + path + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) output.append(buf, n);
+  int status = pclose(pipe);
+  ASSERT_EQ(status, 0) << output;
+  pg::ConnectOptions options;
+  options.conninfo = conninfo;
+  auto conn = pg::Connection::Open(options);
+  options.conninfo = to_conninfo;
+  auto to_conn = pg::Connection::Open(options);
+  ASSERT_TRUE(conn.ok() && to_conn.ok());
+  EXPECT_EQ(Differences(Introspect(*conn), Introspect(*to_conn)), "");
 }
 
 TEST(OnlinePlan, InSyncGivesNoPhase) {

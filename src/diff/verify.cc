@@ -58,6 +58,15 @@ std::set<std::string> RolesOf(const catalog::Catalog& cat) {
   for (const auto& [q, s] : cat.schemas) {
     if (!s.owner.empty()) out.insert(s.owner);
   }
+  for (const auto& [name, r] : cat.roles) out.insert(name);
+  return out;
+}
+
+// The catalog without its roles: roles are cluster-wide, created once by Verify, and the
+// comparison leaves them out.
+catalog::Catalog WithoutRoles(const catalog::Catalog& cat) {
+  catalog::Catalog out = cat;
+  out.roles.clear();
   return out;
 }
 
@@ -204,8 +213,8 @@ Result<VerifyResult> Verify(const std::string& server_conninfo, const catalog::C
                           Open(server_conninfo + " dbname=" + QuoteLiteral(from_db)));
   DBARCH_ASSIGN_OR_RETURN(pg::Connection to_conn,
                           Open(server_conninfo + " dbname=" + QuoteLiteral(to_db)));
-  DBARCH_RETURN_IF_ERROR(Load(from_conn, from, "FROM"));
-  DBARCH_RETURN_IF_ERROR(Load(to_conn, to, "TO"));
+  DBARCH_RETURN_IF_ERROR(Load(from_conn, WithoutRoles(from), "FROM"));
+  DBARCH_RETURN_IF_ERROR(Load(to_conn, WithoutRoles(to), "TO"));
   // The expected schemas as this server shows them (one normal form on both sides).
   DBARCH_ASSIGN_OR_RETURN(catalog::Catalog want_from, Read(from_conn));
   DBARCH_ASSIGN_OR_RETURN(catalog::Catalog want_to, Read(to_conn));

@@ -107,6 +107,20 @@ TEST(CliDiffOnline, VerifyPassesOnAFixturePairAndWithOnline) {
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
 }
 
+// FROM read from a live database (its roles come with it and must not break the sandbox).
+TEST(CliDiffOnline, VerifyFromALiveDatabase) {
+  std::string conninfo = sandbox::test_util::CreateDatabaseWith(
+      "verify_live", "CREATE ROLE verify_reader;\n" + std::string(kFrom) +
+                         "GRANT SELECT ON t TO verify_reader;\n");
+  ASSERT_FALSE(conninfo.empty());
+  TempDir dir;
+  WriteFile(dir.path() / "to.sql", std::string(kTo) + "GRANT SELECT ON t TO verify_reader;\n");
+  RunResult r = RunDbarch({"diff", "--verify", "--online", "--from-dsn", conninfo,
+                           (dir.path() / "to.sql").string()});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.out.find("phase 4: contract"), std::string::npos) << r.out;
+}
+
 TEST(CliDiffOnline, VerifyFailsNamingTheTable) {
   TempDir dir;
   WriteFile(dir.path() / "from.sql", "CREATE TABLE t (id int PRIMARY KEY, b text);\n");
