@@ -1,8 +1,9 @@
 // `dbarch health`: every health check of a live server in one read-only run, as text, JSON,
 // a Nagios plugin line (with Nagios exit codes) or Prometheus metrics.
-#include <unistd.h>
+#include "ops/health.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -16,7 +17,6 @@
 #include "cli/console.h"
 #include "cli/subcommand.h"
 #include "lint/config.h"
-#include "ops/health.h"
 #include "ops/health_checks.h"
 #include "ops/health_config.h"
 #include "pg/connection.h"

@@ -1,5 +1,7 @@
 // `dbarch tune`: postgresql.conf recommendations for a machine and workload kind, adjusted by
 // what a live server measured (read-only).
+#include "ops/tune.h"
+
 #include <unistd.h>
 
 #include <optional>
@@ -7,7 +9,6 @@
 
 #include "cli/console.h"
 #include "cli/subcommand.h"
-#include "ops/tune.h"
 #include "pg/connection.h"
 #include "report/tune_report.h"
 
@@ -83,10 +84,12 @@ class TuneCommand : public Subcommand {
                           "server runs elsewhere");
     }
     std::string text;
-    if (format_ == "json") text = report::TuneToJson(result);
+    if (format_ == "json")
+      text = report::TuneToJson(result);
     else if (format_ == "sql") text = report::TuneToAlterSystem(result);
     else if (format_ == "conf") text = report::TuneToConf(result);
-    else text = report::TuneToText(result);
+    else
+      text = report::TuneToText(result);
     Status written = WriteResult(text, output_);
     if (!written.ok()) return ReportError(written);
     return ExitCode::kOk;

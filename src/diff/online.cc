@@ -754,7 +754,8 @@ class Planner {
     std::vector<std::string> index_swap, index_unswap;
     std::vector<OnlineStep> index_restore;
     for (const catalog::Index* i : cp.indexes) {
-      catalog::Index copy = IndexOn(*i, name, shadow_raw, Identifier(i->name.name + "__dbarch_new"));
+      catalog::Index copy =
+          IndexOn(*i, name, shadow_raw, Identifier(i->name.name + "__dbarch_new"));
       OnlineStep build = Step(ObjectKind::kIndex, copy.name.Quoted(),
                               "create index concurrently on the shadow column",
                               kShareUpdateExclusive, {Concurrently(report::IndexSql(copy))});
@@ -763,9 +764,9 @@ class Planner {
       build.long_running = true;
       build.note = "a failed build leaves an INVALID index: drop it and run the step again";
       backfill.steps.push_back(build);
-      OnlineStep drop = Step(ObjectKind::kIndex, copy.name.Quoted(), "drop the shadow index",
-                             kShareUpdateExclusive,
-                             {"DROP INDEX CONCURRENTLY IF EXISTS " + copy.name.Quoted()});
+      OnlineStep drop =
+          Step(ObjectKind::kIndex, copy.name.Quoted(), "drop the shadow index",
+               kShareUpdateExclusive, {"DROP INDEX CONCURRENTLY IF EXISTS " + copy.name.Quoted()});
       drop.in_transaction = false;
       backfill.rollback.push_back(drop);
       catalog::QualifiedName old_index{i->name.schema, Identifier(i->name.name + "__dbarch_old")};

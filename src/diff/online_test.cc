@@ -153,7 +153,8 @@ std::vector<OnlineCase> Cases() {
        "  note text NOT NULL, total bigint NOT NULL);\n"
        "CREATE INDEX orders_customer_idx ON orders (customer_id);\n",
        "INSERT INTO orders SELECT g, NULL, 'n' || g, g FROM generate_series(1, 3000) g;\n",
-       "SELECT sum(total)::text FROM orders", {"expand", "backfill", "switch", "contract"}},
+       "SELECT sum(total)::text FROM orders",
+       {"expand", "backfill", "switch", "contract"}},
   };
 }
 

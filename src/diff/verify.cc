@@ -42,6 +42,11 @@ std::set<std::string> RolesOf(const catalog::Catalog& cat) {
   }
   for (const auto& [q, t] : cat.tables) {
     if (!t.owner.empty()) out.insert(t.owner);
+    for (const catalog::Policy& p : t.policies) {
+      for (const std::string& r : p.roles) {
+        if (r != "public" && r != "current_user" && r != "session_user") out.insert(r);
+      }
+    }
   }
   for (const auto& [q, v] : cat.views) {
     if (!v.owner.empty()) out.insert(v.owner);

@@ -51,7 +51,7 @@ struct ServerSignals {
   double stats_age_s = 0;          // seconds covered by those counters
   int64_t checkpoints_timed = 0;
   int64_t checkpoints_req = 0;
-  int connections_now = 0;         // client backends at the time of reading
+  int connections_now = 0;  // client backends at the time of reading
 };
 
 struct TuneSetting {

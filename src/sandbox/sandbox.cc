@@ -910,9 +910,8 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const SandboxOptions& options) {
     // Immediate shutdown (not SIGKILL): the server still removes its shared memory.
     server.death_signal = SIGQUIT;
     std::error_code size_error;
-    const uintmax_t log_start = fs::exists(sb->log_path(), size_error)
-                                    ? fs::file_size(sb->log_path(), size_error)
-                                    : 0;
+    const uintmax_t log_start =
+        fs::exists(sb->log_path(), size_error) ? fs::file_size(sb->log_path(), size_error) : 0;
     DBARCH_ASSIGN_OR_RETURN(Child child, Spawn(server, id));
     sb->pid_ = child.pid;
     g_live[sb->slot_].postmaster.store(child.pid);
@@ -939,8 +938,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const SandboxOptions& options) {
     g_live[sb->slot_].postmaster.store(0);
     Reap(sb->pid_);
     sb->pid_ = -1;
-    const std::string log =
-        ReadFileTail(sb->log_path(), size_error ? 0 : log_start, kLogTailBytes);
+    const std::string log = ReadFileTail(sb->log_path(), size_error ? 0 : log_start, kLogTailBytes);
     if (exited && log.find("Address already in use") != std::string::npos &&
         attempt < kMaxLaunchAttempts) {
       continue;  // another process took the port between our probe and the server's bind

@@ -115,8 +115,8 @@ TEST(CliDiffOnline, VerifyFromALiveDatabase) {
   ASSERT_FALSE(conninfo.empty());
   TempDir dir;
   WriteFile(dir.path() / "to.sql", std::string(kTo) + "GRANT SELECT ON t TO verify_reader;\n");
-  RunResult r = RunDbarch({"diff", "--verify", "--online", "--from-dsn", conninfo,
-                           (dir.path() / "to.sql").string()});
+  RunResult r = RunDbarch(
+      {"diff", "--verify", "--online", "--from-dsn", conninfo, (dir.path() / "to.sql").string()});
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_NE(r.out.find("phase 4: contract"), std::string::npos) << r.out;
 }
