@@ -1,13 +1,18 @@
 // `dbarch diff FROM TO`: the SQL that turns one schema into another (and back with --down).
 // Each side is a DDL file, a directory of migrations or a live database (postgres:// URI,
 // --from-dsn / --to-dsn). The pipeline is diff/pipeline.h; this file parses flags and prints.
+#include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/console.h"
+#include "cli/sandbox_load.h"
 #include "cli/subcommand.h"
 #include "diff/format.h"
+#include "diff/online.h"
 #include "diff/pipeline.h"
+#include "diff/verify.h"
 
 namespace dbarch::cli {
 namespace {
@@ -26,8 +31,11 @@ class DiffCommand : public Subcommand {
         "read-only). Destructive steps (drop table/column/type, narrowing type change, removed\n"
         "enum value) are refused and written as comments unless --allow-destructive.\n"
         "`-- dbarch:renamed-from OLD` on a table or column of TO turns drop + add into RENAME.\n"
+        "--online writes a zero-downtime plan in phases (CONCURRENTLY, NOT VALID + VALIDATE,\n"
+        "expand/contract for renames and type changes), each phase with its rollback.\n"
+        "--verify applies up and down in a private PostgreSQL 15 sandbox and compares.\n"
         "Exit codes: 0 ok (1 with --exit-code when there are differences), 2 usage, 3 bad\n"
-        "input, 4 connection/I/O, 70 internal error.");
+        "input or --verify found a difference, 4 connection/I/O, 70 internal error.");
     cmd->add_option("FROM", from_, "Source schema: file, directory or postgres:// URI");
     cmd->add_option("TO", to_, "Target schema: file, directory or postgres:// URI");
     from_dsn_opt_ =
@@ -45,6 +53,10 @@ class DiffCommand : public Subcommand {
     cmd->add_flag("--exit-code", exit_code_, "Exit 1 when there are differences");
     cmd->add_flag("--allow-destructive", allow_destructive_,
                   "Apply destructive steps instead of refusing them");
+    cmd->add_flag("--online", online_,
+                  "Zero-downtime plan in phases, each step in its non-blocking form");
+    cmd->add_flag("--verify", verify_,
+                  "Apply up and down to FROM in a sandbox and compare with TO and FROM");
   }
 
   ExitCode Run() override {
@@ -84,7 +96,17 @@ class DiffCommand : public Subcommand {
              catalog::ObjectKindName(c.kind) + " " + c.object + " loses " + c.data_loss);
       }
     }
-    std::string text = format_ == "json"   ? diff::FormatJson(plan.up)
+    std::optional<diff::OnlinePlan> online;
+    if (online_) {
+      online = diff::MakeOnlinePlan(a->catalog, b->catalog, plan.up);
+      for (size_t i = plan.up.warnings.size(); i < online->warnings.size(); ++i) {
+        Warn("online: " + online->warnings[i]);
+      }
+    }
+    std::string text = online              ? (format_ == "json"   ? diff::FormatOnlineJson(*online)
+                                              : format_ == "text" ? diff::FormatOnlineText(*online)
+                                                                  : diff::FormatOnlineSql(*online))
+                       : format_ == "json" ? diff::FormatJson(plan.up)
                        : format_ == "text" ? diff::FormatText(plan.up)
                                            : diff::FormatSql(plan.up);
     if (!down_path_.empty()) {
@@ -93,11 +115,37 @@ class DiffCommand : public Subcommand {
     }
     Status written = WriteResult(text, output_);
     if (!written.ok()) return ReportError(written);
+    if (verify_) {
+      std::optional<ExitCode> failed = Verify(a->catalog, b->catalog, plan, online);
+      if (failed) return *failed;
+    }
     if (exit_code_ && plan.up.HasChanges()) return ExitCode::kFindings;
     return ExitCode::kOk;
   }
 
  private:
+  // Runs diff::Verify in a fresh sandbox; prints the outcome on stderr. nullopt when it
+  // passed, else the exit code (3 when a difference was found).
+  std::optional<ExitCode> Verify(const catalog::Catalog& from, const catalog::Catalog& to,
+                                 const diff::Plan& plan,
+                                 const std::optional<diff::OnlinePlan>& online) {
+    Progress("verifying in a PostgreSQL sandbox");
+    auto box = StartSandbox(sandbox::SandboxOptions{});
+    if (!box.ok()) return ReportError(box.status());
+    auto r =
+        diff::Verify((*box)->ConnInfo(), from, to, plan.up, plan.down, online ? &*online : nullptr);
+    if (!r.ok()) return ReportError(r.status());
+    std::string report = diff::FormatVerifyText(*r);
+    if (r->ok()) {
+      Progress(report.substr(0, report.size() - 1));
+      return std::nullopt;
+    }
+    std::cerr << report;
+    std::cerr << "dbarch: error: verification failed: the " << (r->up.ok() ? "down" : "up")
+              << " script does not give the expected schema\n";
+    return ExitCode::kBadInput;
+  }
+
   std::string from_;
   std::string to_;
   std::string from_dsn_;
@@ -107,6 +155,8 @@ class DiffCommand : public Subcommand {
   std::string output_;
   bool exit_code_ = false;
   bool allow_destructive_ = false;
+  bool online_ = false;
+  bool verify_ = false;
   CLI::Option* from_dsn_opt_ = nullptr;
   CLI::Option* to_dsn_opt_ = nullptr;
 };

@@ -14,6 +14,7 @@
 #include "cli/console.h"
 #include "cli/sandbox_load.h"
 #include "cli/subcommand.h"
+#include "diff/new_migration.h"
 #include "lint/config.h"
 #include "lint/linter.h"
 #include "migrate/migration_files.h"
@@ -37,7 +38,9 @@ class MigrateCommand : public Subcommand {
         "migrate", "Apply versioned migrations once and only once (Flyway-style history)");
     cmd->footer(
         "Actions: status, plan, validate (read only); up, down, baseline, repair (write);\n"
-        "new (not available yet: needs the diff engine).\n"
+        "new NAME --to SCHEMA --dir DIR [--dsn CONNINFO]: write the next up/down pair from a\n"
+        "diff of the database (or, without --dsn, of the folder's replayed state) against\n"
+        "SCHEMA (file, directory or postgres:// URI).\n"
         "Files: V<version>__<desc>.sql, U<version>__<desc>.sql (undo), R__<desc>.sql\n"
         "(repeatable), or <version>_<desc>.up.sql / .down.sql pairs. See docs/migrate.md.\n"
         "Exit codes: 0 ok; 1 status: migrations pending, up: lint findings at or above\n"
@@ -55,8 +58,9 @@ class MigrateCommand : public Subcommand {
                     "history table, [schema.]name (default: dbarch_schema_history)")
         ->type_name("NAME");
     cmd->add_option("--to", to_,
-                    "up/plan: last version to apply; down: undo every version above it")
-        ->type_name("VERSION");
+                    "up/plan: last version to apply; down: undo every version above it; new: "
+                    "the desired schema (file, directory or postgres:// URI)")
+        ->type_name("VERSION|SCHEMA");
     cmd->add_option("--steps", steps_, "down: how many applied versions to undo (default: 1)")
         ->type_name("N");
     cmd->add_flag("--down", plan_down_, "plan: show what `down` would run instead of `up`");
@@ -82,16 +86,15 @@ class MigrateCommand : public Subcommand {
     cmd->add_option("--format", format_, "status/plan/validate: text (default) or json")
         ->type_name("FORMAT")
         ->check(CLI::IsMember({"text", "json"}));
-    cmd->add_option("--to-schema", new_schema_, "new: the desired schema (not available yet)")
-        ->type_name("FILE");
+    cmd->add_option("--to-schema", new_schema_, "new: the desired schema (same as --to)")
+        ->type_name("SCHEMA");
+    cmd->add_flag("--allow-destructive", allow_destructive_,
+                  "new: write destructive steps (drop table/column...) instead of refusing");
   }
 
   ExitCode Run() override {
-    if (action_ == "new") {
-      return ReportUsageError(
-          "`migrate new` is not available yet: it needs the schema diff engine (dbarch diff)",
-          kHelp);
-    }
+    if (action_ == "new") return RunNew();
+    if (allow_destructive_) return ReportUsageError("--allow-destructive is for new", kHelp);
     if (dsn_.empty()) return ReportUsageError("migrate " + action_ + " needs --dsn", kHelp);
     if (dir_.empty() && action_ != "baseline") {
       return ReportUsageError("migrate " + action_ + " needs --dir", kHelp);
@@ -158,6 +161,42 @@ class MigrateCommand : public Subcommand {
   }
 
  private:
+  // `migrate new`: diff/new_migration.h does the work; this checks flags and prints.
+  ExitCode RunNew() {
+    std::string target = !new_schema_.empty() ? new_schema_ : to_;
+    if (new_name_.empty()) return ReportUsageError("migrate new needs a NAME", kHelp);
+    if (target.empty()) {
+      return ReportUsageError(
+          "migrate new needs --to SCHEMA (a file, a directory or a "
+          "postgres:// URI)",
+          kHelp);
+    }
+    if (dir_.empty()) return ReportUsageError("migrate new needs --dir", kHelp);
+    diff::NewMigrationRequest request;
+    request.dir = dir_;
+    request.name = new_name_;
+    request.target = target;
+    request.dsn = dsn_;
+    if (!table_.empty()) request.history_table = table_;
+    request.allow_destructive = allow_destructive_;
+    request.on_note = ReportNote;
+    Result<diff::NewMigrationResult> r = diff::NewMigration(request);
+    if (!r.ok()) return ReportError(r.status());
+    for (const std::string& w : r->up.warnings) Warn(w);
+    for (const diff::Change& c : r->up.changes) {
+      if (c.destructive) {
+        Warn("destructive change: " + std::string(diff::ActionName(c.action)) + " " +
+             catalog::ObjectKindName(c.kind) + " " + c.object + " loses " + c.data_loss);
+      }
+    }
+    if (!r->written) {
+      Warn("the schema already matches " + target + ": nothing written");
+      return ExitCode::kOk;
+    }
+    std::cout << "wrote " << r->up_path << "\nwrote " << r->down_path << "\n";
+    return ExitCode::kOk;
+  }
+
   static std::optional<int> Timeout(const std::string& text) {
     if (text == "0") return 0;
     return ParseTimeoutMs(text);
@@ -302,6 +341,7 @@ class MigrateCommand : public Subcommand {
   std::string action_;
   std::string new_name_;
   std::string new_schema_;
+  bool allow_destructive_ = false;
   std::string dsn_;
   std::string dir_;
   std::string table_ = migrate::kDefaultHistoryTable;

@@ -1,0 +1,47 @@
+// diff::NewMigration: what `dbarch migrate new NAME --to SCHEMA --dir DIR [--dsn CONNINFO]`
+// does: the schema the folder is at (a live database, read-only, without the runner's history
+// table; or, without a database, the folder's versioned scripts replayed in version order and
+// its repeatables after them) is diffed against the desired schema (a file, a directory or a
+// postgres:// URI), and the up and down scripts are written as the folder's next migration
+// (migrate/next_migration.h). It lives in diff/ because diff/ sits above migrate/ (through
+// report/), so it may use both; cli/ only parses flags and prints.
+// Thread-safety: each call uses its own objects.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "base/status.h"
+#include "diff/diff.h"
+#include "sql/psql_script.h"
+
+namespace dbarch::diff {
+
+struct NewMigrationRequest {
+  std::string dir;             // the migration folder
+  std::string name;            // the migration's description
+  std::string target;          // desired schema: DDL file, directory or postgres:// URI
+  bool target_is_dsn = false;  // `target` is a libpq conninfo (not a URI)
+  std::string dsn;             // the database the folder migrates; "" = replay the folder
+  std::string history_table = "dbarch_schema_history";  // left out of the database's schema
+  // Destructive up steps are refused (an error, nothing written) unless allowed. The down
+  // script always undoes everything up does, destructive or not.
+  bool allow_destructive = false;
+  std::function<void(const sql::ScriptNote&)> on_note;  // psql script notes (may be empty)
+};
+
+struct NewMigrationResult {
+  bool written = false;  // false: the schemas are equal, nothing to write
+  std::string up_path;   // dir + "/" + name
+  std::string down_path;
+  std::string version;
+  DiffResult up;
+  DiffResult down;
+};
+
+// Writes the next up/down pair of `request.dir`. Errors: those of loading each side (kIO,
+// kParseError, kConnection...), kInvalidArgument for a bad name, for refused destructive
+// steps (the message lists them; nothing is written) and when a file of that name exists.
+Result<NewMigrationResult> NewMigration(const NewMigrationRequest& request);
+
+}  // namespace dbarch::diff

@@ -1,0 +1,264 @@
+// `dbarch diff --online`, `dbarch diff --verify` and `dbarch migrate new` end to end: the
+// binary on files and on sandbox PostgreSQL 15 databases.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "catalog/builder.h"
+#include "cli/run_dbarch.h"
+#include "diff/diff.h"
+#include "pg/connection.h"
+#include "pg/introspect.h"
+#include "sandbox/test_util.h"
+
+namespace dbarch::cli_test {
+namespace {
+
+void WriteFile(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p) << text;
+}
+
+catalog::Catalog CatalogOf(const std::string& conninfo) {
+  pg::ConnectOptions options;
+  options.conninfo = conninfo;
+  auto conn = pg::Connection::Open(options);
+  EXPECT_TRUE(conn.ok()) << conn.status().ToString();
+  if (!conn.ok()) return {};
+  pg::IntrospectOptions io;
+  io.include_roles = false;
+  auto cat = pg::IntrospectCatalog(*conn, io);
+  EXPECT_TRUE(cat.ok()) << cat.status().ToString();
+  if (!cat.ok()) return {};
+  // The runner's history table is not part of the schema.
+  catalog::Catalog out = std::move(cat).value();
+  out.tables.erase(catalog::QualifiedName{"public", "dbarch_schema_history"});
+  return out;
+}
+
+// The differences between two catalogs, one line each ("" when equal).
+std::string Differences(const catalog::Catalog& got, const catalog::Catalog& want) {
+  diff::DiffOptions options;
+  options.allow_destructive = true;
+  diff::DiffResult d = diff::Diff(got, want, options);
+  std::string out;
+  for (const diff::Change& c : d.changes) out += c.object + ": " + c.sql.front() + "\n";
+  for (const std::string& w : d.warnings) out += w + "\n";
+  return out;
+}
+
+const char* kFrom = "CREATE TABLE t (id int PRIMARY KEY, a int, b text);\n";
+const char* kTo =
+    "CREATE TABLE t (id int PRIMARY KEY,\n"
+    "  amount int, -- dbarch:renamed-from a\n"
+    "  b text NOT NULL);\n"
+    "CREATE INDEX t_b_idx ON t (b);\n";
+
+TEST(CliDiffOnline, SqlTextAndJsonShowThePhases) {
+  TempDir dir;
+  WriteFile(dir.path() / "from.sql", kFrom);
+  WriteFile(dir.path() / "to.sql", kTo);
+  std::string from = (dir.path() / "from.sql").string(), to = (dir.path() / "to.sql").string();
+  RunResult sql = RunDbarch({"diff", "--online", from, to});
+  ASSERT_EQ(sql.exit_code, 0) << Describe(sql);
+  for (const char* phase :
+       {"phase 1: expand", "phase 2: backfill", "phase 3: switch", "phase 4: contract",
+        "CREATE INDEX CONCURRENTLY t_b_idx", "CHECK (b IS NOT NULL) NOT VALID",
+        "SET lock_timeout = '5s';", "-- rollback of phase 1 (expand):"}) {
+    EXPECT_NE(sql.out.find(phase), std::string::npos) << phase << "\n" << sql.out;
+  }
+  RunResult text = RunDbarch({"diff", "--online", "--format", "text", from, to});
+  ASSERT_EQ(text.exit_code, 0) << Describe(text);
+  EXPECT_NE(text.out.find("phase 4: contract"), std::string::npos) << text.out;
+  RunResult json = RunDbarch({"diff", "--online", "--format", "json", from, to});
+  ASSERT_EQ(json.exit_code, 0) << Describe(json);
+  auto j = nlohmann::json::parse(json.out);
+  ASSERT_EQ(j["phases"].size(), 4u);
+  EXPECT_EQ(j["phases"][0]["name"], "expand");
+  EXPECT_EQ(j["phases"][3]["name"], "contract");
+  EXPECT_FALSE(j["phases"][0]["rollback"].empty());
+  bool concurrent = false;
+  for (const auto& phase : j["phases"]) {
+    for (const auto& step : phase["steps"]) {
+      if (step["what"] == "create index concurrently") {
+        concurrent = true;
+        EXPECT_EQ(step["in_transaction"], false);
+        EXPECT_EQ(step["lock"], "SHARE UPDATE EXCLUSIVE");
+        EXPECT_EQ(step["scans"], true);
+      }
+    }
+  }
+  EXPECT_TRUE(concurrent) << json.out;
+}
+
+TEST(CliDiffOnline, VerifyPassesOnAFixturePairAndWithOnline) {
+  std::string pair = SourceDir() + "/test/fixtures/diff/constraints_all_kinds/";
+  RunResult r =
+      RunDbarch({"diff", "--verify", "--allow-destructive", pair + "FROM.sql", pair + "TO.sql"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  TempDir dir;
+  WriteFile(dir.path() / "from.sql", kFrom);
+  WriteFile(dir.path() / "to.sql", kTo);
+  r = RunDbarch({"diff", "--verify", "--online", (dir.path() / "from.sql").string(),
+                 (dir.path() / "to.sql").string()});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+}
+
+// FROM read from a live database (its roles come with it and must not break the sandbox).
+TEST(CliDiffOnline, VerifyFromALiveDatabase) {
+  std::string conninfo = sandbox::test_util::CreateDatabaseWith(
+      "verify_live", "CREATE ROLE verify_reader;\n" + std::string(kFrom) +
+                         "GRANT SELECT ON t TO verify_reader;\n");
+  ASSERT_FALSE(conninfo.empty());
+  TempDir dir;
+  WriteFile(dir.path() / "to.sql", std::string(kTo) + "GRANT SELECT ON t TO verify_reader;\n");
+  RunResult r = RunDbarch(
+      {"diff", "--verify", "--online", "--from-dsn", conninfo, (dir.path() / "to.sql").string()});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.out.find("phase 4: contract"), std::string::npos) << r.out;
+}
+
+TEST(CliDiffOnline, VerifyFailsNamingTheTable) {
+  TempDir dir;
+  WriteFile(dir.path() / "from.sql", "CREATE TABLE t (id int PRIMARY KEY, b text);\n");
+  WriteFile(dir.path() / "to.sql", "CREATE TABLE t (id int PRIMARY KEY, a int, b text);\n");
+  RunResult r = RunDbarch({"diff", "--verify", "--allow-destructive",
+                           (dir.path() / "from.sql").string(), (dir.path() / "to.sql").string()});
+  EXPECT_EQ(r.exit_code, 3) << Describe(r);
+  EXPECT_NE(r.err.find("table public.t: columns (id, b, a) where the target has (id, a, b)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("verification failed"), std::string::npos) << r.err;
+  // The up script is still printed.
+  EXPECT_NE(r.out.find("ADD COLUMN a integer"), std::string::npos) << r.out;
+}
+
+class MigrateNewTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto box = sandbox::test_util::SharedSandbox();
+    ASSERT_TRUE(box.ok()) << box.status().ToString();
+    std::string db =
+        "mnew_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    for (char& c : db) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    ASSERT_TRUE((*box)->CreateDatabase(db).ok());
+    dsn_ = (*box)->ConnInfo() + " dbname=" + db;
+    std::string to_db = db + "_to";
+    ASSERT_TRUE((*box)->CreateDatabase(to_db).ok());
+    to_dsn_ = (*box)->ConnInfo() + " dbname=" + to_db;
+    migrations_ = dir_.path() / "migrations";
+    std::filesystem::create_directories(migrations_);
+  }
+
+  RunResult Migrate(const std::vector<std::string>& args) {
+    std::vector<std::string> all = {"migrate"};
+    all.insert(all.end(), args.begin(), args.end());
+    return RunDbarch(all);
+  }
+
+  void LoadTo(const std::string& sql) {
+    pg::ConnectOptions options;
+    options.conninfo = to_dsn_;
+    options.read_only = false;
+    auto conn = pg::Connection::Open(options);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE(conn->ExecScript(sql).ok());
+  }
+
+  TempDir dir_;
+  std::filesystem::path migrations_;
+  std::string dsn_;
+  std::string to_dsn_;
+};
+
+// Without --dsn: the folder's replayed state against the desired file; then migrate up gives
+// the desired catalog and migrate down the previous one.
+TEST_F(MigrateNewTest, FromTheFolderThenUpAndDown) {
+  WriteFile(migrations_ / "V1__customer.sql",
+            "CREATE TABLE customer (id bigint PRIMARY KEY, name text NOT NULL);\n");
+  WriteFile(migrations_ / "U1__customer.sql", "DROP TABLE customer;\n");
+  std::string desired =
+      "CREATE TYPE status AS ENUM ('new', 'paid');\n"
+      "CREATE TABLE customer (id bigint PRIMARY KEY, name text NOT NULL, email text UNIQUE);\n"
+      "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL REFERENCES "
+      "customer, state status NOT NULL DEFAULT 'new');\n"
+      "CREATE INDEX orders_customer_idx ON orders (customer_id);\n"
+      "CREATE VIEW open_orders AS SELECT id, customer_id FROM orders WHERE state = 'new';\n";
+  WriteFile(dir_.path() / "desired.sql", desired);
+  LoadTo(desired);
+  RunResult up1 = Migrate({"up", "--dsn", dsn_, "--dir", migrations_.string()});
+  ASSERT_EQ(up1.exit_code, 0) << Describe(up1);
+  catalog::Catalog before = CatalogOf(dsn_);
+
+  RunResult made = Migrate({"new", "add orders", "--to", (dir_.path() / "desired.sql").string(),
+                            "--dir", migrations_.string()});
+  ASSERT_EQ(made.exit_code, 0) << Describe(made);
+  EXPECT_EQ(made.out, "wrote " + (migrations_ / "V2__add_orders.sql").string() + "\nwrote " +
+                          (migrations_ / "U2__add_orders.sql").string() + "\n");
+  RunResult up = Migrate({"up", "--dsn", dsn_, "--dir", migrations_.string()});
+  ASSERT_EQ(up.exit_code, 0) << Describe(up);
+  EXPECT_EQ(Differences(CatalogOf(dsn_), CatalogOf(to_dsn_)), "");
+  RunResult down = Migrate({"down", "--dsn", dsn_, "--dir", migrations_.string()});
+  ASSERT_EQ(down.exit_code, 0) << Describe(down);
+  EXPECT_EQ(Differences(CatalogOf(dsn_), before), "");
+
+  // In sync: nothing written.
+  RunResult again = Migrate({"new", "again", "--to", (dir_.path() / "desired.sql").string(),
+                             "--dir", migrations_.string()});
+  EXPECT_EQ(again.exit_code, 0) << Describe(again);
+  EXPECT_NE(again.err.find("nothing written"), std::string::npos) << again.err;
+  EXPECT_FALSE(std::filesystem::exists(migrations_ / "V3__again.sql"));
+}
+
+// With --dsn and pair-style names: the database (its history table left out) against a
+// desired database given as a URI-less conninfo file; destructive steps refused by default.
+TEST_F(MigrateNewTest, FromTheDatabaseWithPairNamesAndDestructiveRefusal) {
+  WriteFile(migrations_ / "0001_init.up.sql",
+            "CREATE TABLE item (id int PRIMARY KEY, legacy text, qty int);\n");
+  WriteFile(migrations_ / "0001_init.down.sql", "DROP TABLE item;\n");
+  RunResult up1 = Migrate({"up", "--dsn", dsn_, "--dir", migrations_.string()});
+  ASSERT_EQ(up1.exit_code, 0) << Describe(up1);
+  catalog::Catalog before = CatalogOf(dsn_);
+  std::string desired = "CREATE TABLE item (id int PRIMARY KEY, qty bigint NOT NULL DEFAULT 0);\n";
+  WriteFile(dir_.path() / "desired.sql", desired);
+  LoadTo(desired);
+  std::vector<std::string> args = {
+      "new",   "shrink item",        "--to",  (dir_.path() / "desired.sql").string(),
+      "--dir", migrations_.string(), "--dsn", dsn_};
+  RunResult refused = Migrate(args);
+  EXPECT_EQ(refused.exit_code, 3) << Describe(refused);
+  EXPECT_NE(refused.err.find("drop column public.item.legacy"), std::string::npos) << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(migrations_ / "0002_shrink_item.up.sql"));
+  args.push_back("--allow-destructive");
+  RunResult made = Migrate(args);
+  ASSERT_EQ(made.exit_code, 0) << Describe(made);
+  ASSERT_TRUE(std::filesystem::exists(migrations_ / "0002_shrink_item.up.sql"));
+  ASSERT_TRUE(std::filesystem::exists(migrations_ / "0002_shrink_item.down.sql"));
+  std::string up_sql = ReadFile(migrations_ / "0002_shrink_item.up.sql");
+  EXPECT_EQ(up_sql.find("dbarch_schema_history"), std::string::npos) << up_sql;
+  RunResult up = Migrate({"up", "--dsn", dsn_, "--dir", migrations_.string()});
+  ASSERT_EQ(up.exit_code, 0) << Describe(up);
+  EXPECT_EQ(Differences(CatalogOf(dsn_), CatalogOf(to_dsn_)), "");
+  RunResult down = Migrate({"down", "--dsn", dsn_, "--dir", migrations_.string()});
+  ASSERT_EQ(down.exit_code, 0) << Describe(down);
+  // The dropped column comes back (at the end: ALTER TABLE cannot put it back in place).
+  std::string left = Differences(CatalogOf(dsn_), before);
+  EXPECT_EQ(left,
+            "the column order of table public.item differs; ALTER TABLE cannot reorder columns, "
+            "new columns are added at the end\n");
+}
+
+TEST_F(MigrateNewTest, UsageErrors) {
+  RunResult r = Migrate({"new", "x", "--dir", migrations_.string()});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  r = Migrate({"new", "--to", "a.sql", "--dir", migrations_.string()});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  r = Migrate({"new", "x", "--to", "/nonexistent/a.sql", "--dir", migrations_.string()});
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
+}
+
+}  // namespace
+}  // namespace dbarch::cli_test
