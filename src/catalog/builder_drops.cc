@@ -301,6 +301,16 @@ Status CatalogBuilder::Impl::Drop(const PgQuery__DropStmt* s) {
         }
         break;
       }
+      case PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION: {
+        auto name = FindCollation(parts, loc);
+        if (!name.ok()) {
+          if (s->missing_ok) continue;
+          return name.status();
+        }
+        cat_.collations.erase(*name);
+        collations_.erase(*name);
+        break;
+      }
       default:
         return KeepOther(stmt_->node, Join(parts, "."));
     }
