@@ -230,7 +230,10 @@ TEST(Diff, RolesAreNeverDroppedByOmission) {
   EXPECT_NE(r.warnings[0].find("role legacy is declared only by the source"), std::string::npos);
   // A role of a live server (every role of its cluster) is not the schema's to drop either.
   catalog::CatalogBuilder server;
-  ASSERT_TRUE(server.ApplyFile(SourceFile(catalog::kServerSource, "CREATE ROLE other;")).ok());
+  ASSERT_TRUE(server
+                  .ApplyFile(SourceFile(catalog::kServerSource,
+                                        "CREATE ROLE other; CREATE TABLE t (id int);"))
+                  .ok());
   catalog::Catalog live = server.Finish();
   EXPECT_FALSE(Diff(live, to, {}).HasChanges());
   // ... and a target read from a server creates none.
