@@ -954,7 +954,7 @@ Status CatalogBuilder::Impl::CreateCollation(const PgQuery__DefineStmt* s) {
 }
 
 Result<QualifiedName> CatalogBuilder::Impl::FindCollation(const std::vector<std::string>& parts,
-                                                         int location) const {
+                                                          int location) const {
   if (parts.size() >= 2) {
     QualifiedName q{parts[parts.size() - 2], parts.back()};
     if (cat_.collations.count(q)) return q;

@@ -331,8 +331,8 @@ std::string FixLiteralDefault(const std::string& type, const std::string& def) {
     // Leading zeros ("007") or an integer ("7") keep their quotes on the server.
     size_t dot = v.find('.');
     bool leading_zero = v.size() > 1 && v[0] == '0' && v[1] != '.';
-    bool plain = IsDecimalNumber(v) && v[0] >= '0' && v[0] <= '9' && v.back() >= '0' &&
-                 v.back() <= '9';
+    bool plain =
+        IsDecimalNumber(v) && v[0] >= '0' && v[0] <= '9' && v.back() >= '0' && v.back() <= '9';
     if (plain && dot != std::string::npos && !leading_zero) return v;
     return def;
   }

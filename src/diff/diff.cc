@@ -15,10 +15,10 @@ namespace dbarch::diff {
 namespace {
 
 using catalog::Catalog;
+using catalog::Collation;
 using catalog::Column;
 using catalog::Constraint;
 using catalog::ConstraintKind;
-using catalog::Collation;
 using catalog::Function;
 using catalog::IdentityKind;
 using catalog::Index;
@@ -693,9 +693,9 @@ class Engine {
   // using it converted (their indexes are rebuilt) and the old one dropped.
   void RebuildCollation(const Collation& a, const Collation& b) {
     std::string old_name = b.name.name + "_dbarch_old";
-    std::vector<std::string> sql{"ALTER COLLATION " + a.name.Quoted() + " RENAME TO " +
-                                 QuoteIdent(old_name),
-                                 report::CollationSql(b)};
+    std::vector<std::string> sql{
+        "ALTER COLLATION " + a.name.Quoted() + " RENAME TO " + QuoteIdent(old_name),
+        report::CollationSql(b)};
     std::string spelling = CollationSpelling(b.name);
     for (const auto& [tq, t] : from_.tables) {
       if (dropped_tables_.count(tq) || recreated_tables_.count(tq)) continue;

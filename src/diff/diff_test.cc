@@ -284,9 +284,11 @@ TEST(Diff, ExpressionsCallingAReplacedFunctionAreRebuiltAroundIt) {
       "CREATE TABLE t (sku text CHECK (sku = norm(sku)), code text DEFAULT norm('x'));\n"
       "CREATE INDEX t_norm ON t (norm(sku));\n";
   Lines up = Up(std::string("CREATE FUNCTION norm(s text) RETURNS text LANGUAGE sql "
-                            "IMMUTABLE AS 'SELECT upper(s)';\n") + table,
+                            "IMMUTABLE AS 'SELECT upper(s)';\n") +
+                    table,
                 std::string("CREATE FUNCTION norm(s text, k boolean DEFAULT false) RETURNS text "
-                            "LANGUAGE sql IMMUTABLE AS 'SELECT upper(s)';\n") + table);
+                            "LANGUAGE sql IMMUTABLE AS 'SELECT upper(s)';\n") +
+                    table);
   auto pos = [&](const std::string& prefix) {
     for (size_t i = 0; i < up.size(); ++i) {
       if (up[i].rfind(prefix, 0) == 0) return static_cast<int>(i);

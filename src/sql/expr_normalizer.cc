@@ -136,8 +136,7 @@ bool IsKnownNonTextColumn(const Node* n) {
     return false;
   }
   std::string type = current_hints->column_type(StrVal(n->column_ref->fields[0]));
-  return !type.empty() && type != "varchar" && type != "bpchar" && type != "text" &&
-         type != "name";
+  return !type.empty() && type != "varchar" && type != "bpchar" && type != "text" && type != "name";
 }
 
 bool IsPlainTextCast(const PgQuery__TypeName* t) {
@@ -153,12 +152,32 @@ bool ReturnsText(const Node* n) {
   if (f->n_funcname == 2 && StrVal(f->funcname[0]) != "pg_catalog") return false;
   if (f->n_funcname > 2) return false;
   std::string_view name = StrVal(f->funcname[f->n_funcname - 1]);
-  static constexpr std::string_view kText[] = {
-      "current_setting", "lower",   "upper",       "btrim",        "ltrim",     "rtrim",
-      "concat",          "concat_ws", "format",    "replace",      "md5",       "initcap",
-      "repeat",          "reverse", "quote_ident", "quote_literal", "quote_nullable",
-      "translate",       "regexp_replace", "split_part", "lpad",    "rpad",      "to_hex",
-      "array_to_string", "string_agg", "chr"};
+  static constexpr std::string_view kText[] = {"current_setting",
+                                               "lower",
+                                               "upper",
+                                               "btrim",
+                                               "ltrim",
+                                               "rtrim",
+                                               "concat",
+                                               "concat_ws",
+                                               "format",
+                                               "replace",
+                                               "md5",
+                                               "initcap",
+                                               "repeat",
+                                               "reverse",
+                                               "quote_ident",
+                                               "quote_literal",
+                                               "quote_nullable",
+                                               "translate",
+                                               "regexp_replace",
+                                               "split_part",
+                                               "lpad",
+                                               "rpad",
+                                               "to_hex",
+                                               "array_to_string",
+                                               "string_agg",
+                                               "chr"};
   for (std::string_view t : kText) {
     if (name == t) return true;
   }
@@ -224,12 +243,23 @@ void ResolveIntervalField(Arena& arena, PgQuery__TypeCast* c) {
   long whole = std::atol(std::string(v.substr(0, v.find('.'))).c_str());
   long years = 0, months = 0, days = 0, minutes = 0;
   switch (mask) {
-    case 1 << 2: years = whole; break;      // YEAR
-    case 1 << 1: months = whole; break;     // MONTH
-    case 1 << 3: days = whole; break;       // DAY
-    case 1 << 10: minutes = whole * 60; break;  // HOUR
-    case 1 << 11: minutes = whole; break;   // MINUTE
-    default: return;  // SECOND keeps fractions; ranges (YEAR TO MONTH...) are left as written
+    case 1 << 2:
+      years = whole;
+      break;  // YEAR
+    case 1 << 1:
+      months = whole;
+      break;  // MONTH
+    case 1 << 3:
+      days = whole;
+      break;  // DAY
+    case 1 << 10:
+      minutes = whole * 60;
+      break;  // HOUR
+    case 1 << 11:
+      minutes = whole;
+      break;  // MINUTE
+    default:
+      return;  // SECOND keeps fractions; ranges (YEAR TO MONTH...) are left as written
   }
   years += months / 12;
   months %= 12;
@@ -252,7 +282,6 @@ void ResolveIntervalField(Arena& arena, PgQuery__TypeCast* c) {
   t->typmods = nullptr;
   t->n_typmods = 0;
 }
-
 
 // A bare function name that resolves outside public and pg_catalog gets its schema, as the
 // server prints it.

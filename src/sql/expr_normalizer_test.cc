@@ -130,15 +130,15 @@ TEST(CanonicalExprServerForms, TextCastOfANonTextColumnStays) {
 TEST(CanonicalExprServerForms, DefaultCastToAnotherTemporalTypeStays) {
   ExprHints hints;
   hints.default_type = "timestamptz";
-  std::string ddl = Canon("'0001-01-01 00:00:00'::timestamp without time zone",
-                          ExprContext::kDefault, &hints);
+  std::string ddl =
+      Canon("'0001-01-01 00:00:00'::timestamp without time zone", ExprContext::kDefault, &hints);
   EXPECT_EQ(ddl, Canon("'0001-01-01 00:00:00'::timestamp", ExprContext::kDefault, &hints));
   EXPECT_NE(ddl, Canon("'0001-01-01 00:00:00'", ExprContext::kDefault, &hints));
   // A cast to the column's own type is the implicit one.
   hints.default_type = "timestamp";
-  EXPECT_EQ(Canon("'2020-01-01 00:00:00'::timestamp without time zone", ExprContext::kDefault,
-                  &hints),
-            "'2020-01-01 00:00:00'");
+  EXPECT_EQ(
+      Canon("'2020-01-01 00:00:00'::timestamp without time zone", ExprContext::kDefault, &hints),
+      "'2020-01-01 00:00:00'");
 }
 
 TEST(CanonicalExprServerForms, CastOfAnArrayOfThatType) {
