@@ -436,7 +436,10 @@ class Engine {
         std::string spelling = TypeSpelling(q);
         for (const auto& [tq, table] : from_.tables) {
           for (const Column& c : table.columns) {
-            if (c.type == spelling || c.type == spelling + "[]") view_breaking_tables_.insert(tq);
+            if (c.type == spelling || c.type == spelling + "[]") {
+              view_breaking_tables_.insert(tq);
+              enum_rebuilt_tables_.insert(tq);
+            }
           }
         }
       }
@@ -506,11 +509,15 @@ class Engine {
     return false;
   }
 
+  // Also true for a partial or expression index on a table whose enum is rebuilt: its
+  // constants have the old type, so it is dropped before the conversion and created after.
   bool IndexUsesRecreatedFunction(const Index& i) const {
+    bool enum_bound = enum_rebuilt_tables_.count(i.table) > 0;
     for (const catalog::IndexKey& k : i.keys) {
-      if (UsesRecreatedFunction(k.expression)) return true;
+      if (UsesRecreatedFunction(k.expression) || (enum_bound && !k.expression.empty()))
+        return true;
     }
-    return UsesRecreatedFunction(i.predicate);
+    return UsesRecreatedFunction(i.predicate) || (enum_bound && !i.predicate.empty());
   }
 
   static bool IsSubsequence(const std::vector<std::string>& a, const std::vector<std::string>& b) {
@@ -1247,6 +1254,7 @@ class Engine {
     for (const catalog::Trigger& tr : t.triggers) {
       if (recreated_functions_.count(tr.function)) return true;
     }
+    if (enum_rebuilt_tables_.count(t.name)) return true;
     if (recreated_functions_.empty()) return false;
     for (const Constraint& k : t.constraints) {
       if (UsesRecreatedFunction(k.expression)) return true;
@@ -1440,8 +1448,12 @@ class Engine {
       for (const Constraint& o : b.constraints) {
         if (o.name == k.name) n = &o;
       }
+      // A CHECK (or EXCLUDE predicate) on a table whose enum is rebuilt holds constants of the
+      // old type: it goes before the conversion and comes back after.
+      bool enum_bound = enum_rebuilt_tables_.count(a.name) > 0 &&
+                        (!k.expression.empty() || !k.exclude_predicate.empty());
       bool refs_rebuilt = (k.kind == ConstraintKind::kForeignKey && KeysChange(k.ref_table)) ||
-                          UsesRecreatedFunction(k.expression);
+                          UsesRecreatedFunction(k.expression) || enum_bound;
       if (n != nullptr && SameConstraint(k, *n) && !refs_rebuilt) {
         CommentChange(ObjectKind::kConstraint, "CONSTRAINT " + QuoteIdent(k.name) + " ON " + name,
                       k.comment, n->comment);
@@ -1516,7 +1528,7 @@ class Engine {
         catalog::Policy x = p;
         x.comment = n->comment;
         if (x == *n && !UsesRecreatedFunction(p.using_expr) &&
-            !UsesRecreatedFunction(p.check_expr)) {
+            !UsesRecreatedFunction(p.check_expr) && !enum_rebuilt_tables_.count(a.name)) {
           CommentChange(ObjectKind::kPolicy, "POLICY " + QuoteIdent(p.name) + " ON " + name,
                         p.comment, n->comment);
           continue;
@@ -2077,6 +2089,7 @@ class Engine {
   std::set<QualifiedName> rebuilt_views_;
   std::set<QualifiedName> rebuilt_enums_;
   std::set<QualifiedName> rebuilt_collations_;
+  std::set<QualifiedName> enum_rebuilt_tables_;  // tables with a column of a rebuilt enum
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
   std::set<std::string> gone_;       // quoted names of relations dropped
   std::set<QualifiedName> recreated_functions_;  // dropped, or dropped and created again
