@@ -306,5 +306,26 @@ TEST(Diff, ExpressionsCallingAReplacedFunctionAreRebuiltAroundIt) {
   EXPECT_GT(pos("ALTER TABLE public.t ALTER COLUMN code SET DEFAULT"), create_fn);
 }
 
+TEST(Diff, RebuiltEnumTakesItsPartialIndexesAndChecksAlong) {
+  const char* table =
+      "CREATE TABLE o (s st NOT NULL CHECK (s <> 'c'));\n"
+      "CREATE INDEX o_open ON o (s) WHERE s <> 'b';\n";
+  Lines up = Up(std::string("CREATE TYPE st AS ENUM ('a', 'b', 'c', 'x');\n") + table,
+                std::string("CREATE TYPE st AS ENUM ('a', 'b', 'c');\n") + table);
+  auto pos = [&](const std::string& prefix) {
+    for (size_t i = 0; i < up.size(); ++i) {
+      if (up[i].rfind(prefix, 0) == 0) return static_cast<int>(i);
+    }
+    ADD_FAILURE() << "no statement starting with " << prefix;
+    return -1;
+  };
+  int rename = pos("ALTER TYPE public.st RENAME TO st_dbarch_old");
+  EXPECT_LT(pos("DROP INDEX public.o_open"), rename);
+  EXPECT_LT(pos("ALTER TABLE public.o DROP CONSTRAINT o_s_check"), rename);
+  int dropped = pos("DROP TYPE public.st_dbarch_old");
+  EXPECT_GT(pos("CREATE INDEX o_open"), dropped);
+  EXPECT_GT(pos("ALTER TABLE public.o ADD CONSTRAINT o_s_check"), dropped);
+}
+
 }  // namespace
 }  // namespace dbarch::diff
