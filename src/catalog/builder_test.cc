@@ -419,7 +419,7 @@ TEST(Builder, NumericAndMoneyDefaultsInTheServersForm) {
       "  g interval DEFAULT interval '90' minute);");
   const Table& t = T(c, "m");
   EXPECT_EQ(t.columns[0].default_expr, "0.0000000000123456789");
-  EXPECT_EQ(t.columns[1].default_expr, "'7'");  // the server keeps '7'::numeric
+  EXPECT_EQ(t.columns[1].default_expr, "7");  // the server prints '7'::numeric
   EXPECT_EQ(t.columns[2].default_expr, "'$2.00'");
   EXPECT_EQ(t.columns[3].default_expr, "'-$1,234.50'");
   EXPECT_EQ(t.columns[4].default_expr, "'0.5'");  // text: unchanged

@@ -327,8 +327,18 @@ std::string FixLiteralDefault(const std::string& type, const std::string& def) {
   }
   std::string v = def.substr(1, def.size() - 2);
   std::string internal = sql::InternalTypeName(type);
+  bool integer_type = internal == "int2" || internal == "int4" || internal == "int8";
+  if ((internal == "numeric" || integer_type) && !EndsWith(type, "]")) {
+    // An integer string prints as the number ('7'::numeric and 7 both read back as 7).
+    std::string_view digits = std::string_view(v).substr(!v.empty() && v[0] == '-' ? 1 : 0);
+    bool integer = !digits.empty() && digits.size() < 10 &&
+                   digits.find_first_not_of("0123456789") == std::string_view::npos &&
+                   (digits.size() == 1 || digits[0] != '0');
+    if (integer) return v;
+    if (integer_type) return def;
+  }
   if (internal == "numeric" && !EndsWith(type, "]")) {
-    // Leading zeros ("007") or an integer ("7") keep their quotes on the server.
+    // A decimal with leading zeros ("007.5") keeps its quotes.
     size_t dot = v.find('.');
     bool leading_zero = v.size() > 1 && v[0] == '0' && v[1] != '.';
     bool plain =
