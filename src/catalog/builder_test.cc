@@ -396,7 +396,8 @@ TEST(Builder, CollationsAreModelled) {
   EXPECT_EQ(T(c, "t").columns[0].collation, "german");
   EXPECT_TRUE(c.others.empty());
   // libc: LOCALE sets both categories, as the server stores them.
-  Catalog l = Build("CREATE COLLATION a (locale = 'C'); CREATE COLLATION b (lc_collate = 'C', lc_ctype = 'C');");
+  Catalog l = Build(
+      "CREATE COLLATION a (locale = 'C'); CREATE COLLATION b (lc_collate = 'C', lc_ctype = 'C');");
   Collation a = l.collations.at({"public", "a"});
   Collation b = l.collations.at({"public", "b"});
   EXPECT_EQ(a.lc_collate, "C");
@@ -406,7 +407,8 @@ TEST(Builder, CollationsAreModelled) {
 }
 
 TEST(Builder, RolesKeepTheirOriginAndDropRoleIsRemembered) {
-  Catalog c = Build("CREATE ROLE app; DROP ROLE IF EXISTS old_app; CREATE ROLE gone; DROP ROLE gone;");
+  Catalog c =
+      Build("CREATE ROLE app; DROP ROLE IF EXISTS old_app; CREATE ROLE gone; DROP ROLE gone;");
   EXPECT_EQ(c.roles.at("app").origin.span.file, "t.sql");
   EXPECT_EQ(c.dropped_roles, (std::vector<std::string>{"gone", "old_app"}));
 }
@@ -435,8 +437,10 @@ TEST(Builder, NumericAndMoneyDefaultsInTheServersForm) {
 }
 
 TEST(Builder, FunctionSettingNamesAreCaseInsensitive) {
-  Catalog a = Build("CREATE FUNCTION f() RETURNS int LANGUAGE sql SET timezone = 'UTC' AS 'SELECT 1';");
-  Catalog b = Build("CREATE FUNCTION f() RETURNS int LANGUAGE sql SET \"TimeZone\" TO 'UTC' AS 'SELECT 1';");
+  Catalog a =
+      Build("CREATE FUNCTION f() RETURNS int LANGUAGE sql SET timezone = 'UTC' AS 'SELECT 1';");
+  Catalog b = Build(
+      "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET \"TimeZone\" TO 'UTC' AS 'SELECT 1';");
   EXPECT_EQ(a.functions, b.functions);
 }
 

@@ -514,8 +514,7 @@ class Engine {
   bool IndexUsesRecreatedFunction(const Index& i) const {
     bool enum_bound = enum_rebuilt_tables_.count(i.table) > 0;
     for (const catalog::IndexKey& k : i.keys) {
-      if (UsesRecreatedFunction(k.expression) || (enum_bound && !k.expression.empty()))
-        return true;
+      if (UsesRecreatedFunction(k.expression) || (enum_bound && !k.expression.empty())) return true;
     }
     return UsesRecreatedFunction(i.predicate) || (enum_bound && !i.predicate.empty());
   }
