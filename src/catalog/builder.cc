@@ -599,17 +599,8 @@ Status CatalogBuilder::Impl::ApplyNode(const Node* n) {
       return options_.keep_queries ? KeepOther(n, "") : Status::OK();
     case PG_QUERY__NODE__NODE_DO_STMT: return ApplyDoBlock(n);
     case PG_QUERY__NODE__NODE_DEFINE_STMT: {
-      // Collations are not modelled, but columns name them: remember where each one lives.
       const PgQuery__DefineStmt* d = n->define_stmt;
-      if (d->kind == PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION) {
-        std::vector<std::string> parts = sql::StrList(d->defnames, d->n_defnames);
-        if (parts.size() == 1) {
-          auto schema = CreationSchema(nullptr, -1);
-          if (schema.ok()) collations_.insert(QualifiedName{*schema, parts[0]});
-        } else if (parts.size() >= 2) {
-          collations_.insert(QualifiedName{parts[parts.size() - 2], parts.back()});
-        }
-      }
+      if (d->kind == PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION) return CreateCollation(d);
       return KeepOther(n, "");
     }
     default:

@@ -180,7 +180,12 @@ Status CatalogBuilder::Impl::Drop(const PgQuery__DropStmt* s) {
           const auto& r = kv.second.relations;
           return kv.first != *name && std::find(r.begin(), r.end(), *name) != r.end();
         });
-        std::erase_if(cat_.indexes, [&](const auto& kv) { return kv.second.table == *name; });
+        // A materialized view's indexes go with it, and so do their names.
+        std::erase_if(cat_.indexes, [&](const auto& kv) {
+          if (kv.second.table != *name) return false;
+          ReleaseRelation(kv.first.schema, kv.first.name);
+          return true;
+        });
         DropGrantsOn(ObjectKind::kTable, name->Quoted());
         ReleaseRelation(name->schema, name->name);
         cat_.views.erase(*name);
@@ -299,6 +304,16 @@ Status CatalogBuilder::Impl::Drop(const PgQuery__DropStmt* s) {
         if (before == after && !s->missing_ok) {
           return NotFound(trigger ? "trigger" : "policy", obj_name, loc, {});
         }
+        break;
+      }
+      case PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION: {
+        auto name = FindCollation(parts, loc);
+        if (!name.ok()) {
+          if (s->missing_ok) continue;
+          return name.status();
+        }
+        cat_.collations.erase(*name);
+        collations_.erase(*name);
         break;
       }
       default:

@@ -117,7 +117,9 @@ Status CatalogBuilder::Impl::CreateRole(const PgQuery__CreateRoleStmt* s) {
   r.login = s->stmt_type == PG_QUERY__ROLE_STMT_TYPE__ROLESTMT_USER;
   std::vector<std::string> members;
   ApplyRoleOptions(r, Nodes(s->n_options, s->options), &members);
+  r.origin = MakeOrigin();
   cat_.roles[name] = r;
+  std::erase(cat_.dropped_roles, name);
   for (const std::string& m : members) {
     if (cat_.roles.count(m)) {
       auto& mo = cat_.roles[m].member_of;
@@ -139,12 +141,19 @@ Status CatalogBuilder::Impl::DropRole(const PgQuery__DropRoleStmt* s) {
   for (const Node* r : Nodes(s->n_roles, s->roles)) {
     std::string name = RoleName(r->role_spec);
     if (!cat_.roles.count(name)) {
-      if (s->missing_ok) continue;
+      if (s->missing_ok) {
+        // DROP ROLE IF EXISTS of a role this schema does not create: it must not exist.
+        auto at = std::lower_bound(cat_.dropped_roles.begin(), cat_.dropped_roles.end(), name);
+        if (at == cat_.dropped_roles.end() || *at != name) cat_.dropped_roles.insert(at, name);
+        continue;
+      }
       std::vector<std::string> names;
       for (const auto& [n, role] : cat_.roles) names.push_back(n);
       return NotFound("role", name, -1, names);
     }
     cat_.roles.erase(name);
+    auto at = std::lower_bound(cat_.dropped_roles.begin(), cat_.dropped_roles.end(), name);
+    if (at == cat_.dropped_roles.end() || *at != name) cat_.dropped_roles.insert(at, name);
   }
   return Status::OK();
 }
@@ -479,6 +488,11 @@ Status CatalogBuilder::Impl::Comment(const PgQuery__CommentStmt* s) {
       cat_.roles[role].comment = text;
       return Status::OK();
     }
+    case PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION: {
+      DBARCH_ASSIGN_OR_RETURN(QualifiedName q, FindCollation(parts, -1));
+      cat_.collations[q].comment = text;
+      return Status::OK();
+    }
     case PG_QUERY__OBJECT_TYPE__OBJECT_DOMCONSTRAINT: {
       // object: List(TypeName, String constraint)
       const PgQuery__List* l = s->object->list;
@@ -516,8 +530,13 @@ Status CatalogBuilder::Impl::AlterOwner(const PgQuery__AlterOwnerStmt* s) {
       cat_.functions[key].owner = owner;
       return Status::OK();
     }
+    case PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION: {
+      DBARCH_ASSIGN_OR_RETURN(QualifiedName q, FindCollation(NameParts(s->object), -1));
+      cat_.collations[q].owner = owner;
+      return Status::OK();
+    }
     default:
-      // Objects the model does not hold (aggregates, collations, text search objects...):
+      // Objects the model does not hold (aggregates, text search objects...):
       // giving one to the role that runs the DDL changes nothing a server would show.
       if (owner.empty()) return Status::OK();
       return KeepOther(stmt_->node, owner);

@@ -54,7 +54,7 @@ class CatalogBuilder::Impl {
   // A collation name as the model keeps it, a bare name resolved through the search path
   // among the collations the DDL created.
   std::string ResolveCollation(const std::vector<std::string>& parts) const;
-  std::set<QualifiedName> collations_;  // created by CREATE COLLATION (kept as others)
+  std::set<QualifiedName> collations_;  // created by CREATE COLLATION (name resolution)
   // The internal base type name of a domain named as a column type ("" if not a domain).
   std::string DomainBase(const std::string& type_name) const;
   // Names in use per schema: relations (tables, views, sequences, indexes incl.
@@ -209,6 +209,9 @@ class CatalogBuilder::Impl {
   Status AlterPolicy(const PgQuery__AlterPolicyStmt* s);
   Status CreateExtension(const PgQuery__CreateExtensionStmt* s);
   Status CreateRole(const PgQuery__CreateRoleStmt* s);
+  Status CreateCollation(const PgQuery__DefineStmt* s);
+  // A collation of the model by its (possibly qualified) name; kNotFound otherwise.
+  Result<QualifiedName> FindCollation(const std::vector<std::string>& parts, int location) const;
   Status AlterRole(const PgQuery__AlterRoleStmt* s);
   Status DropRole(const PgQuery__DropRoleStmt* s);
   Status GrantRole(const PgQuery__GrantRoleStmt* s);

@@ -353,6 +353,7 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
   if (def->compression != nullptr) col.compression = def->compression;
   if (def->storage != nullptr && *def->storage != '\0') col.storage = ToLower(def->storage);
   if (def->is_not_null) col.not_null = true;
+  hints_.default_type = sql::InternalTypeName(col.type);
   if (def->raw_default != nullptr) {
     DBARCH_ASSIGN_OR_RETURN(col.default_expr, CanonicalOrError(def->raw_default, true, &hints_));
   }
@@ -436,7 +437,9 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
       default: break;  // CHECK/UNIQUE/FK/attributes: handled by the caller
     }
   }
-  col.default_expr = FixTemporalDefault(col.type, FixBooleanDefault(col.type, col.default_expr));
+  hints_.default_type.clear();
+  col.default_expr = FixLiteralDefault(
+      col.type, FixTemporalDefault(col.type, FixBooleanDefault(col.type, col.default_expr)));
   if (IsDiscardedNullDefault(col)) col.default_expr.clear();
   if (existing != nullptr) {
     *existing = std::move(col);
@@ -626,8 +629,13 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
       if (cmd->def == nullptr) {
         col->default_expr.clear();
       } else {
-        DBARCH_ASSIGN_OR_RETURN(col->default_expr, CanonicalOrError(cmd->def, true, &hints_));
-        col->default_expr = FixTemporalDefault(col->type, FixBooleanDefault(col->type, col->default_expr));
+        hints_.default_type = sql::InternalTypeName(col->type);
+        auto def = CanonicalOrError(cmd->def, true, &hints_);
+        hints_.default_type.clear();
+        DBARCH_ASSIGN_OR_RETURN(col->default_expr, std::move(def));
+        col->default_expr = FixLiteralDefault(
+            col->type,
+            FixTemporalDefault(col->type, FixBooleanDefault(col->type, col->default_expr)));
         if (IsDiscardedNullDefault(*col)) col->default_expr.clear();
       }
       return recurse ? PropagateColumnCmd(table, cmd) : Status::OK();

@@ -376,5 +376,84 @@ TEST(Builder, ViewNormalFormFollowsRenamedColumnsAndTables) {
             "SELECT id, sales_channel AS channel FROM sales orders WHERE sales_channel = 'web'");
 }
 
+TEST(Builder, CollationsAreModelled) {
+  Catalog c = Build(
+      "CREATE COLLATION german (provider = icu, locale = 'de-DE');\n"
+      "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);\n"
+      "CREATE COLLATION bytes (locale = 'C');\n"
+      "CREATE COLLATION copy FROM german;\n"
+      "COMMENT ON COLLATION german IS 'names';\n"
+      "CREATE TABLE t (name text COLLATE german);\n"
+      "DROP COLLATION bytes;\n");
+  ASSERT_EQ(c.collations.size(), 3u);
+  const Collation& g = c.collations.at({"public", "german"});
+  EXPECT_EQ(g.provider, "icu");
+  EXPECT_EQ(g.locale, "de-DE");
+  EXPECT_TRUE(g.deterministic);
+  EXPECT_EQ(g.comment, "names");
+  EXPECT_FALSE(c.collations.at({"public", "ci"}).deterministic);
+  EXPECT_EQ(c.collations.at({"public", "copy"}).locale, "de-DE");
+  EXPECT_EQ(T(c, "t").columns[0].collation, "german");
+  EXPECT_TRUE(c.others.empty());
+  // libc: LOCALE sets both categories, as the server stores them.
+  Catalog l = Build(
+      "CREATE COLLATION a (locale = 'C'); CREATE COLLATION b (lc_collate = 'C', lc_ctype = 'C');");
+  Collation a = l.collations.at({"public", "a"});
+  Collation b = l.collations.at({"public", "b"});
+  EXPECT_EQ(a.lc_collate, "C");
+  EXPECT_EQ(a.lc_ctype, "C");
+  a.name = b.name;
+  EXPECT_EQ(a, b);
+}
+
+TEST(Builder, RolesKeepTheirOriginAndDropRoleIsRemembered) {
+  Catalog c =
+      Build("CREATE ROLE app; DROP ROLE IF EXISTS old_app; CREATE ROLE gone; DROP ROLE gone;");
+  EXPECT_EQ(c.roles.at("app").origin.span.file, "t.sql");
+  EXPECT_EQ(c.dropped_roles, (std::vector<std::string>{"gone", "old_app"}));
+}
+
+TEST(Builder, NumericAndMoneyDefaultsInTheServersForm) {
+  Catalog c = Build(
+      "CREATE TABLE m (a numeric(30,20) DEFAULT '0.0000000000123456789', b numeric DEFAULT '7',\n"
+      "  c money DEFAULT money '1.999', d money DEFAULT '-1234.5', e text DEFAULT '0.5',\n"
+      "  f timestamptz DEFAULT '0001-01-01 00:00:00'::timestamp without time zone,\n"
+      "  g interval DEFAULT interval '90' minute);");
+  const Table& t = T(c, "m");
+  EXPECT_EQ(t.columns[0].default_expr, "0.0000000000123456789");
+  EXPECT_EQ(t.columns[1].default_expr, "7");  // the server prints '7'::numeric
+  EXPECT_EQ(t.columns[2].default_expr, "'$2.00'");
+  EXPECT_EQ(t.columns[3].default_expr, "'-$1,234.50'");
+  EXPECT_EQ(t.columns[4].default_expr, "'0.5'");  // text: unchanged
+  EXPECT_EQ(t.columns[5].default_expr, "'0001-01-01 00:00:00'::timestamp");
+  EXPECT_EQ(t.columns[6].default_expr, "'01:30:00'");
+  // The server's own text gives the same model.
+  Catalog s = Build(
+      "CREATE TABLE m (a numeric(30,20) DEFAULT 0.0000000000123456789, b numeric DEFAULT "
+      "'7'::numeric, c money DEFAULT '$2.00'::money, d money DEFAULT '-$1,234.50'::money, e text "
+      "DEFAULT '0.5'::text, f timestamptz DEFAULT '0001-01-01 00:00:00'::timestamp without time "
+      "zone, g interval DEFAULT '01:30:00'::interval);");
+  EXPECT_EQ(s.tables, c.tables);
+}
+
+TEST(Builder, FunctionSettingNamesAreCaseInsensitive) {
+  Catalog a =
+      Build("CREATE FUNCTION f() RETURNS int LANGUAGE sql SET timezone = 'UTC' AS 'SELECT 1';");
+  Catalog b = Build(
+      "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET \"TimeZone\" TO 'UTC' AS 'SELECT 1';");
+  EXPECT_EQ(a.functions, b.functions);
+}
+
+TEST(Builder, DroppedMaterializedViewReleasesItsIndexNames) {
+  Catalog c = Build(
+      "CREATE TABLE t (a int);\n"
+      "CREATE MATERIALIZED VIEW m AS SELECT a FROM t;\n"
+      "CREATE UNIQUE INDEX m_key ON m (a);\n"
+      "DROP MATERIALIZED VIEW m;\n"
+      "CREATE MATERIALIZED VIEW m AS SELECT a FROM t;\n"
+      "CREATE UNIQUE INDEX m_key ON m (a);\n");
+  EXPECT_EQ(c.indexes.count({"public", "m_key"}), 1u);
+}
+
 }  // namespace
 }  // namespace dbarch::catalog

@@ -657,7 +657,8 @@ Status CatalogBuilder::Impl::CreateFunction(const PgQuery__CreateFunctionStmt* s
         values.push_back(iv != INT32_MIN ? std::to_string(iv) : std::string(StrVal(a)));
       }
       std::string value = vs->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_CURRENT ? "FROM CURRENT" : Join(values, ", ");
-      f.config.emplace_back(vs->name, value);
+      // GUC names are case-insensitive; the server stores some in their own case (TimeZone).
+      f.config.emplace_back(ToLower(vs->name), value);
     }
   }
   if (s->sql_body != nullptr) {
@@ -718,11 +719,15 @@ Status CatalogBuilder::Impl::AlterFunction(const PgQuery__AlterFunctionStmt* s) 
     else if (k == "parallel") f.parallel = Upper(DefElemText(d));
     else if (k == "set") {
       const PgQuery__VariableSetStmt* vs = d->arg->variable_set_stmt;
-      std::erase_if(f.config, [&](const auto& p) { return p.first == vs->name; });
-      if (vs->kind != PG_QUERY__VARIABLE_SET_KIND__VAR_RESET) {
+      std::string guc = vs->name == nullptr ? std::string() : ToLower(vs->name);
+      std::erase_if(f.config, [&](const auto& p) {
+        return vs->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_RESET_ALL || p.first == guc;
+      });
+      if (vs->kind != PG_QUERY__VARIABLE_SET_KIND__VAR_RESET &&
+          vs->kind != PG_QUERY__VARIABLE_SET_KIND__VAR_RESET_ALL) {
         std::vector<std::string> values;
         for (const Node* a : Nodes(vs->n_args, vs->args)) values.emplace_back(StrVal(a));
-        f.config.emplace_back(vs->name, Join(values, ", "));
+        f.config.emplace_back(guc, Join(values, ", "));
       }
       std::sort(f.config.begin(), f.config.end());
     }
@@ -877,6 +882,91 @@ Status CatalogBuilder::Impl::CreateExtension(const PgQuery__CreateExtensionStmt*
   }
   cat_.extensions[name] = e;
   return Status::OK();
+}
+
+Status CatalogBuilder::Impl::CreateCollation(const PgQuery__DefineStmt* s) {
+  std::vector<std::string> parts = sql::StrList(s->defnames, s->n_defnames);
+  QualifiedName q;
+  if (parts.size() == 1) {
+    DBARCH_ASSIGN_OR_RETURN(q.schema, CreationSchema(nullptr, -1));
+    q.name = parts[0];
+  } else if (parts.size() >= 2) {
+    q = QualifiedName{parts[parts.size() - 2], parts.back()};
+  } else {
+    return KeepOther(stmt_->node, "");
+  }
+  collations_.insert(q);
+  if (cat_.collations.count(q)) {
+    if (s->if_not_exists) return Status::OK();
+    return Error(Status::InvalidArgument("collation \"" + q.name + "\" already exists"), -1);
+  }
+  Collation c;
+  c.name = q;
+  std::string locale;
+  for (const Node* n : Nodes(s->n_definition, s->definition)) {
+    const PgQuery__DefElem* d = n->def_elem;
+    std::string key = ToLower(d->defname);
+    if (key == "from") {
+      // FROM an existing collation: a copy of one of the model, or of a libc built-in.
+      std::vector<std::string> from =
+          d->arg != nullptr && d->arg->node_case == PG_QUERY__NODE__NODE_LIST
+              ? sql::StrList(d->arg->list->items, d->arg->list->n_items)
+              : std::vector<std::string>{DefElemText(d)};
+      auto known = FindCollation(from, -1);
+      if (known.ok()) {
+        Collation copy = cat_.collations.at(*known);
+        c.provider = copy.provider;
+        c.lc_collate = copy.lc_collate;
+        c.lc_ctype = copy.lc_ctype;
+        c.locale = copy.locale;
+        c.deterministic = copy.deterministic;
+      } else if (from.back() == "C" || from.back() == "POSIX") {
+        c.lc_collate = c.lc_ctype = from.back();
+      } else {
+        return KeepOther(stmt_->node, q.name);
+      }
+    } else if (key == "provider") {
+      c.provider = ToLower(DefElemText(d));
+    } else if (key == "locale") {
+      locale = DefElemText(d);
+    } else if (key == "lc_collate") {
+      c.lc_collate = DefElemText(d);
+    } else if (key == "lc_ctype") {
+      c.lc_ctype = DefElemText(d);
+    } else if (key == "deterministic") {
+      c.deterministic = DefElemBool(d);
+    } else {
+      return KeepOther(stmt_->node, q.name);  // rules, version: not modelled
+    }
+  }
+  if (!locale.empty()) {
+    if (c.provider == "libc") {
+      if (c.lc_collate.empty()) c.lc_collate = locale;
+      if (c.lc_ctype.empty()) c.lc_ctype = locale;
+    } else {
+      c.locale = locale;
+    }
+  }
+  c.owner = current_role_;
+  c.origin = MakeOrigin();
+  cat_.collations[q] = std::move(c);
+  return Status::OK();
+}
+
+Result<QualifiedName> CatalogBuilder::Impl::FindCollation(const std::vector<std::string>& parts,
+                                                          int location) const {
+  if (parts.size() >= 2) {
+    QualifiedName q{parts[parts.size() - 2], parts.back()};
+    if (cat_.collations.count(q)) return q;
+  } else if (parts.size() == 1) {
+    for (const std::string& schema : search_path_) {
+      QualifiedName q{schema, parts[0]};
+      if (cat_.collations.count(q)) return q;
+    }
+  }
+  std::vector<std::string> names;
+  for (const auto& [q, c] : cat_.collations) names.push_back(q.name);
+  return NotFound("collation", Join(parts, "."), location, names);
 }
 
 }  // namespace dbarch::catalog

@@ -320,6 +320,68 @@ std::string FixTemporalDefault(const std::string& type, const std::string& def) 
   return "'" + Join(parts, " ") + "'";
 }
 
+std::string FixLiteralDefault(const std::string& type, const std::string& def) {
+  if (def.size() < 3 || def.front() != '\'' || def.back() != '\'' ||
+      def.find('\'', 1) != def.size() - 1) {
+    return def;
+  }
+  std::string v = def.substr(1, def.size() - 2);
+  std::string internal = sql::InternalTypeName(type);
+  bool integer_type = internal == "int2" || internal == "int4" || internal == "int8";
+  if ((internal == "numeric" || integer_type) && !EndsWith(type, "]")) {
+    // An integer string prints as the number ('7'::numeric and 7 both read back as 7).
+    std::string_view digits = std::string_view(v).substr(!v.empty() && v[0] == '-' ? 1 : 0);
+    bool integer = !digits.empty() && digits.size() < 10 &&
+                   digits.find_first_not_of("0123456789") == std::string_view::npos &&
+                   (digits.size() == 1 || digits[0] != '0');
+    if (integer) return v;
+    if (integer_type) return def;
+  }
+  if (internal == "numeric" && !EndsWith(type, "]")) {
+    // A decimal with leading zeros ("007.5") keeps its quotes.
+    size_t dot = v.find('.');
+    bool leading_zero = v.size() > 1 && v[0] == '0' && v[1] != '.';
+    bool plain =
+        IsDecimalNumber(v) && v[0] >= '0' && v[0] <= '9' && v.back() >= '0' && v.back() <= '9';
+    if (plain && dot != std::string::npos && !leading_zero) return v;
+    return def;
+  }
+  if (type != "money") return def;
+  // cash_in: an optional sign, "$", digits with "," separators, "." and decimals.
+  bool negative = false;
+  std::string digits, decimals;
+  bool in_decimals = false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    char ch = v[i];
+    if (ch == '-' && digits.empty() && decimals.empty() && !negative) {
+      negative = true;
+    } else if (ch == '$' && digits.empty() && !in_decimals) {
+    } else if (ch == ',' && !in_decimals) {
+    } else if (ch == '.' && !in_decimals) {
+      in_decimals = true;
+    } else if (ch >= '0' && ch <= '9') {
+      (in_decimals ? decimals : digits) += ch;
+    } else {
+      return def;
+    }
+  }
+  if (digits.empty() && decimals.empty()) return def;
+  if (digits.size() > 15) return def;
+  int64_t cents = (digits.empty() ? 0 : std::stoll(digits)) * 100;
+  decimals += "000";
+  cents += (decimals[0] - '0') * 10 + (decimals[1] - '0') + (decimals[2] >= '5' ? 1 : 0);
+  std::string whole = std::to_string(cents / 100);
+  std::string grouped;
+  for (size_t i = 0; i < whole.size(); ++i) {
+    if (i > 0 && (whole.size() - i) % 3 == 0) grouped += ',';
+    grouped += whole[i];
+  }
+  int64_t rest = cents % 100;
+  std::string out = std::string(negative && cents != 0 ? "-" : "") + "$" + grouped + "." +
+                    (rest < 10 ? "0" : "") + std::to_string(rest);
+  return "'" + out + "'";
+}
+
 // Whether `opclass` is the default operator class of `method` for a column of `type`
 // (format_type spelling): pg_get_indexdef leaves those out, so the model does too.
 bool IsDefaultOpclass(const std::string& method, const std::string& type, std::string opclass) {

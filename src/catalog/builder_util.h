@@ -61,6 +61,12 @@ std::string PartitionDatum(const sql::Node* n, const std::string& key_type);
 // unchanged when it is not a plain literal it understands.
 std::string FixTemporalDefault(const std::string& type, const std::string& def);
 
+// The normal form of a quoted literal default of a number or money column: an integer or
+// decimal string for an integer or numeric column is the number ('0.5' -> 0.5, '7' -> 7, as
+// the server's 0.5 and '7'::numeric read back); money is rounded to cents in the C locale's
+// format ('1.999' -> '$2.00', '-1234.5' -> '-$1,234.50'). Returns `def` unchanged otherwise.
+std::string FixLiteralDefault(const std::string& type, const std::string& def);
+
 // Whether `opclass` is the default operator class of `method` for a column of `type`
 // (format_type spelling): pg_get_indexdef leaves those out, so the model does too.
 bool IsDefaultOpclass(const std::string& method, const std::string& type, std::string opclass);

@@ -107,6 +107,7 @@ const char* ObjectKindName(ObjectKind kind) {
     case ObjectKind::kConstraint: return "constraint";
     case ObjectKind::kExtension: return "extension";
     case ObjectKind::kRole: return "role";
+    case ObjectKind::kCollation: return "collation";
     case ObjectKind::kOther: return "other";
   }
   return "object";

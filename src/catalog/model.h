@@ -316,6 +316,23 @@ struct Extension {
   bool operator==(const Extension&) const = default;
 };
 
+// CREATE COLLATION (the built-in collations are not listed).
+struct Collation {
+  QualifiedName name;
+  std::string provider = "libc";  // libc | icu | builtin
+  std::string lc_collate;         // libc (LOCALE sets both)
+  std::string lc_ctype;           // libc
+  std::string locale;             // icu, builtin
+  bool deterministic = true;
+  std::string owner;
+  std::string comment;
+  Origin origin;
+  bool operator==(const Collation&) const = default;
+};
+
+// Name of the source that objects read from a live server carry in their origin.
+inline constexpr const char* kServerSource = "<server>";
+
 struct Role {
   std::string name;
   bool login = false;
@@ -328,12 +345,15 @@ struct Role {
   int connection_limit = -1;
   std::vector<std::string> member_of;  // sorted
   std::string comment;
+  // Where CREATE ROLE was read: a schema file, or kServerSource for a role of a live server's
+  // cluster. diff manages only the roles a schema file declares (docs/diff.md).
+  Origin origin;
   bool operator==(const Role&) const = default;
 };
 
 enum class ObjectKind {
   kSchema, kTable, kColumn, kView, kMaterializedView, kSequence, kIndex, kType, kDomain,
-  kFunction, kProcedure, kTrigger, kPolicy, kConstraint, kExtension, kRole, kOther,
+  kFunction, kProcedure, kTrigger, kPolicy, kConstraint, kExtension, kRole, kCollation, kOther,
 };
 
 const char* ObjectKindName(ObjectKind kind);
@@ -389,6 +409,9 @@ struct Catalog {
   std::map<std::string, Schema> schemas;
   std::map<std::string, Extension> extensions;
   std::map<std::string, Role> roles;
+  // Roles a schema file drops (DROP ROLE): diff drops them when they exist.
+  std::vector<std::string> dropped_roles;  // sorted, unique
+  std::map<QualifiedName, Collation> collations;
   std::map<QualifiedName, Type> types;
   std::map<QualifiedName, Sequence> sequences;
   std::map<QualifiedName, Table> tables;

@@ -15,6 +15,7 @@ namespace dbarch::diff {
 namespace {
 
 using catalog::Catalog;
+using catalog::Collation;
 using catalog::Column;
 using catalog::Constraint;
 using catalog::ConstraintKind;
@@ -39,6 +40,7 @@ constexpr const char* kShareUpdateExclusive = "SHARE UPDATE EXCLUSIVE";
 // of the things others depended on last.
 enum Phase : int {
   kRenames = 0,
+  kRoles,
   kDropViews,
   kDropTriggers,
   kDropForeignKeys,
@@ -48,6 +50,7 @@ enum Phase : int {
   kDropFunctionsForRecreate,
   kSchemas,
   kExtensions,
+  kCollations,
   kTypes,
   kSequences,
   kFunctions,
@@ -72,8 +75,10 @@ enum Phase : int {
   kDropDomains,
   kDropFunctions,
   kDropTypes,
+  kDropCollations,
   kDropExtensions,
   kDropSchemas,
+  kDropRoles,
 };
 
 std::string ColumnName(const QualifiedName& table, const std::string& column) {
@@ -270,8 +275,10 @@ class Engine {
   DiffResult Run() {
     if (!options_.renames.empty()) Renames(renamed_);
     Prepare();
+    Roles();
     Schemas();
     Extensions();
+    Collations();
     Types();
     Sequences();
     Functions();
@@ -408,6 +415,17 @@ class Engine {
         }
       }
     }
+    // Collations whose definition changes are rebuilt: the columns using them are converted.
+    for (const auto& [q, c] : from_.collations) {
+      auto it = to_.collations.find(q);
+      if (it == to_.collations.end() || SameCollationDefinition(c, it->second)) continue;
+      rebuilt_collations_.insert(q);
+      for (const auto& [tq, table] : from_.tables) {
+        for (const Column& col : table.columns) {
+          if (col.collation == CollationSpelling(q)) view_breaking_tables_.insert(tq);
+        }
+      }
+    }
     // Enums that lose a value are rebuilt: the tables using them change column types.
     for (const auto& [q, t] : from_.types) {
       auto it = to_.types.find(q);
@@ -418,7 +436,10 @@ class Engine {
         std::string spelling = TypeSpelling(q);
         for (const auto& [tq, table] : from_.tables) {
           for (const Column& c : table.columns) {
-            if (c.type == spelling || c.type == spelling + "[]") view_breaking_tables_.insert(tq);
+            if (c.type == spelling || c.type == spelling + "[]") {
+              view_breaking_tables_.insert(tq);
+              enum_rebuilt_tables_.insert(tq);
+            }
           }
         }
       }
@@ -470,6 +491,34 @@ class Engine {
     for (const QualifiedName& q : dropped_views_) gone_.insert(q.Quoted());
   }
 
+  // Whether `expr` calls a function that is dropped (or dropped and created again): an
+  // expression the server bound to it must go before the function and come back after.
+  bool UsesRecreatedFunction(const std::string& expr) const {
+    if (expr.empty()) return false;
+    for (const QualifiedName& f : recreated_functions_) {
+      std::string call = f.name + "(";
+      for (size_t p = expr.find(call); p != std::string::npos; p = expr.find(call, p + 1)) {
+        char before = p == 0 ? ' ' : expr[p - 1];
+        bool ident = (before >= 'a' && before <= 'z') || (before >= 'A' && before <= 'Z') ||
+                     (before >= '0' && before <= '9') || before == '_' || before == '$';
+        if (!ident) return true;
+      }
+      std::string quoted = QuoteIdent(f.name) + "(";
+      if (quoted != call && expr.find(quoted) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+  // Also true for a partial or expression index on a table whose enum is rebuilt: its
+  // constants have the old type, so it is dropped before the conversion and created after.
+  bool IndexUsesRecreatedFunction(const Index& i) const {
+    bool enum_bound = enum_rebuilt_tables_.count(i.table) > 0;
+    for (const catalog::IndexKey& k : i.keys) {
+      if (UsesRecreatedFunction(k.expression) || (enum_bound && !k.expression.empty())) return true;
+    }
+    return UsesRecreatedFunction(i.predicate) || (enum_bound && !i.predicate.empty());
+  }
+
   static bool IsSubsequence(const std::vector<std::string>& a, const std::vector<std::string>& b) {
     size_t j = 0;
     for (const std::string& x : a) {
@@ -489,6 +538,188 @@ class Engine {
 
   static std::string TypeSpelling(const QualifiedName& q) {
     return q.schema == "public" || q.schema == "pg_catalog" ? QuoteIdent(q.name) : q.Quoted();
+  }
+
+  // ----- roles
+  // Roles belong to the cluster, not to one database, so a database (or a schema file that
+  // does not mention a role) never decides that a role should go: only the roles a schema
+  // file of the target declares are managed. Such a role is created when it is missing (in a
+  // block that tolerates its existence elsewhere in the cluster) and given the declared
+  // attributes, memberships and comment; `DROP ROLE` in the target's files drops it (in a
+  // block that leaves it, with a notice, while objects of other databases still depend on
+  // it). Every other role, on either side, is left as it is.
+  static bool DeclaredByFile(const catalog::Role& r) {
+    return !r.origin.span.file.empty() && r.origin.span.file != catalog::kServerSource;
+  }
+
+  static std::string RoleOptions(const catalog::Role& r, const catalog::Role* before) {
+    std::string out;
+    auto flag = [&](bool now, bool was, const char* yes, const char* no) {
+      if (before == nullptr ? now : now != was) out += std::string(" ") + (now ? yes : no);
+    };
+    catalog::Role none;
+    const catalog::Role& b = before != nullptr ? *before : none;
+    flag(r.superuser, b.superuser, "SUPERUSER", "NOSUPERUSER");
+    flag(r.create_db, b.create_db, "CREATEDB", "NOCREATEDB");
+    flag(r.create_role, b.create_role, "CREATEROLE", "NOCREATEROLE");
+    if (before == nullptr ? !r.inherit : r.inherit != b.inherit)
+      out += r.inherit ? " INHERIT" : " NOINHERIT";
+    flag(r.login, b.login, "LOGIN", "NOLOGIN");
+    flag(r.replication, b.replication, "REPLICATION", "NOREPLICATION");
+    flag(r.bypass_rls, b.bypass_rls, "BYPASSRLS", "NOBYPASSRLS");
+    if (before == nullptr ? r.connection_limit != -1 : r.connection_limit != b.connection_limit)
+      out += " CONNECTION LIMIT " + std::to_string(r.connection_limit);
+    return out;
+  }
+
+  // The attributes a role needs whatever it had: those a non-superuser may set spelled both
+  // ways, the superuser-only ones when they are wanted.
+  static std::string RoleResetOptions(const catalog::Role& r) {
+    std::string out = r.create_db ? " CREATEDB" : " NOCREATEDB";
+    out += r.create_role ? " CREATEROLE" : " NOCREATEROLE";
+    out += r.inherit ? " INHERIT" : " NOINHERIT";
+    out += r.login ? " LOGIN" : " NOLOGIN";
+    out += " CONNECTION LIMIT " + std::to_string(r.connection_limit);
+    if (r.superuser) out += " SUPERUSER";
+    if (r.replication) out += " REPLICATION";
+    if (r.bypass_rls) out += " BYPASSRLS";
+    return out;
+  }
+
+  static std::string CreateRoleSql(const catalog::Role& r) {
+    std::string opts = RoleOptions(r, nullptr);
+    std::string name = QuoteIdent(r.name);
+    return "DO $dbarch$BEGIN CREATE ROLE " + name + (opts.empty() ? "" : " WITH" + opts) +
+           "; EXCEPTION WHEN duplicate_object THEN ALTER ROLE " + name + " WITH" +
+           RoleResetOptions(r) + "; END$dbarch$";
+  }
+
+  static std::string DropRoleSql(const std::string& role) {
+    std::string name = QuoteIdent(role);
+    return "DO $dbarch$BEGIN DROP ROLE IF EXISTS " + name +
+           "; EXCEPTION WHEN dependent_objects_still_exist THEN RAISE NOTICE " +
+           QuoteLiteral("role " + role + " is still used in the cluster: not dropped") +
+           "; END$dbarch$";
+  }
+
+  void Roles() {
+    std::vector<const catalog::Role*> members;
+    for (const auto& [name, r] : to_.roles) {
+      if (!DeclaredByFile(r)) continue;
+      auto it = from_.roles.find(name);
+      const catalog::Role* before = it == from_.roles.end() ? nullptr : &it->second;
+      std::string what = "ROLE " + QuoteIdent(name);
+      if (before == nullptr) {
+        Add(kRoles, ObjectKind::kRole, QuoteIdent(name), Action::kCreate, {CreateRoleSql(r)});
+      } else {
+        std::string opts = RoleOptions(r, before);
+        if (!opts.empty()) {
+          Add(kRoles, ObjectKind::kRole, QuoteIdent(name), Action::kAlter,
+              {"ALTER ROLE " + QuoteIdent(name) + " WITH" + opts},
+              {"ALTER ROLE " + QuoteIdent(name) + " WITH" + RoleOptions(*before, &r)});
+        }
+      }
+      members.push_back(&r);
+      CommentChange(ObjectKind::kRole, what, before == nullptr ? "" : before->comment, r.comment);
+    }
+    // Memberships after every role exists.
+    for (const catalog::Role* r : members) {
+      auto it = from_.roles.find(r->name);
+      std::vector<std::string> had;
+      if (it != from_.roles.end()) had = it->second.member_of;
+      std::string member = QuoteIdent(r->name);
+      for (const std::string& g : r->member_of) {
+        if (std::find(had.begin(), had.end(), g) != had.end()) continue;
+        Add(kRoles, ObjectKind::kRole, member, Action::kAlter,
+            {"GRANT " + QuoteIdent(g) + " TO " + member},
+            {"REVOKE " + QuoteIdent(g) + " FROM " + member});
+      }
+      for (const std::string& g : had) {
+        if (std::find(r->member_of.begin(), r->member_of.end(), g) != r->member_of.end()) continue;
+        Add(kRoles, ObjectKind::kRole, member, Action::kAlter,
+            {"REVOKE " + QuoteIdent(g) + " FROM " + member},
+            {"GRANT " + QuoteIdent(g) + " TO " + member});
+      }
+    }
+    for (const std::string& name : to_.dropped_roles) {
+      auto it = from_.roles.find(name);
+      if (it == from_.roles.end() || to_.roles.count(name)) continue;
+      Change& c = Add(kDropRoles, ObjectKind::kRole, QuoteIdent(name), Action::kDrop,
+                      {DropRoleSql(name)}, {CreateRoleSql(it->second)});
+      c.destructive = true;
+      c.data_loss = "role " + QuoteIdent(name) + " (cluster-wide: its logins and memberships)";
+    }
+    for (const auto& [name, r] : from_.roles) {
+      if (DeclaredByFile(r) && to_.roles.count(name) == 0 &&
+          std::find(to_.dropped_roles.begin(), to_.dropped_roles.end(), name) ==
+              to_.dropped_roles.end()) {
+        result_.warnings.push_back("role " + QuoteIdent(name) +
+                                   " is declared only by the source: left as it is (roles belong "
+                                   "to the cluster; write DROP ROLE in the target to drop it)");
+      }
+    }
+  }
+
+  // ----- collations
+  static bool SameCollationDefinition(Collation a, const Collation& b) {
+    a.owner = b.owner;
+    a.comment = b.comment;
+    return a == b;
+  }
+
+  // How a column's collation names this one (Column::collation).
+  static std::string CollationSpelling(const QualifiedName& q) {
+    return q.schema == "public" || q.schema == "pg_catalog" ? q.name : q.schema + "." + q.name;
+  }
+
+  void Collations() {
+    for (const auto& [q, c] : to_.collations) {
+      std::string what = "COLLATION " + q.Quoted();
+      auto it = from_.collations.find(q);
+      if (it == from_.collations.end()) {
+        Add(kCollations, ObjectKind::kCollation, q.Quoted(), Action::kCreate,
+            {report::CollationSql(c)}, {"DROP COLLATION " + q.Quoted()});
+        if (!c.owner.empty()) OwnerChange(ObjectKind::kCollation, what, "", c.owner);
+        if (!c.comment.empty()) CommentChange(ObjectKind::kCollation, what, "", c.comment);
+        continue;
+      }
+      const Collation& a = it->second;
+      if (rebuilt_collations_.count(q)) RebuildCollation(a, c);
+      OwnerChange(ObjectKind::kCollation, what, a.owner, c.owner);
+      CommentChange(ObjectKind::kCollation, what, a.comment, c.comment);
+    }
+    for (const auto& [q, c] : from_.collations) {
+      if (to_.collations.count(q)) continue;
+      Add(kDropCollations, ObjectKind::kCollation, q.Quoted(), Action::kDrop,
+          {"DROP COLLATION " + q.Quoted()}, {report::CollationSql(c)});
+    }
+  }
+
+  // A collation cannot be altered: the old one is renamed, the new one created, the columns
+  // using it converted (their indexes are rebuilt) and the old one dropped.
+  void RebuildCollation(const Collation& a, const Collation& b) {
+    std::string old_name = b.name.name + "_dbarch_old";
+    std::vector<std::string> sql{
+        "ALTER COLLATION " + a.name.Quoted() + " RENAME TO " + QuoteIdent(old_name),
+        report::CollationSql(b)};
+    std::string spelling = CollationSpelling(b.name);
+    for (const auto& [tq, t] : from_.tables) {
+      if (dropped_tables_.count(tq) || recreated_tables_.count(tq)) continue;
+      const Table* target = to_.FindTable(tq);
+      for (const Column& c : t.columns) {
+        if (c.collation != spelling || target == nullptr) continue;
+        const Column* n = target->FindColumn(c.name);
+        if (n == nullptr || n->collation != spelling || n->type != c.type) continue;
+        if (t.partition_of || !c.is_local) continue;  // reached through its parent
+        sql.push_back("ALTER TABLE " + tq.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name) +
+                      " TYPE " + report::SqlType(c.type) + " COLLATE " +
+                      report::SqlDottedName(spelling));
+      }
+    }
+    sql.push_back("DROP COLLATION " + QualifiedName{b.name.schema, old_name}.Quoted());
+    Change& c = Add(kCollations, ObjectKind::kCollation, b.name.Quoted(), Action::kAlter, sql);
+    c.lock = kAccessExclusive;
+    c.rewrites = true;
   }
 
   // ----- schemas and extensions
@@ -943,10 +1174,16 @@ class Engine {
       OwnerChange(ObjectKind::kFunction, what, a.owner, f.owner);
       CommentChange(ObjectKind::kFunction, what, a.comment, f.comment);
     }
+    std::set<QualifiedName> target_names;
+    for (const auto& [sig, f] : to_.functions) target_names.insert(f.name);
     for (const auto& [sig, f] : from_.functions) {
       if (to_.functions.count(sig)) continue;
-      Add(kDropFunctions, f.is_procedure ? ObjectKind::kProcedure : ObjectKind::kFunction, sig,
-          Action::kDrop, {"DROP " + FunctionWhat(f)}, {report::FunctionSql(f)});
+      // A function whose argument list changes: the old one goes before the expressions that
+      // call it are created again, which then bind to the new one.
+      bool replaced = target_names.count(f.name) > 0;
+      Add(replaced ? kDropFunctionsForRecreate : kDropFunctions,
+          f.is_procedure ? ObjectKind::kProcedure : ObjectKind::kFunction, sig, Action::kDrop,
+          {"DROP " + FunctionWhat(f)}, {report::FunctionSql(f)});
     }
   }
 
@@ -1015,6 +1252,17 @@ class Engine {
     }
     for (const catalog::Trigger& tr : t.triggers) {
       if (recreated_functions_.count(tr.function)) return true;
+    }
+    if (enum_rebuilt_tables_.count(t.name)) return true;
+    if (recreated_functions_.empty()) return false;
+    for (const Constraint& k : t.constraints) {
+      if (UsesRecreatedFunction(k.expression)) return true;
+    }
+    for (const catalog::Policy& p : t.policies) {
+      if (UsesRecreatedFunction(p.using_expr) || UsesRecreatedFunction(p.check_expr)) return true;
+    }
+    for (const Column& c : t.columns) {
+      if (UsesRecreatedFunction(c.default_expr)) return true;
     }
     return false;
   }
@@ -1199,7 +1447,12 @@ class Engine {
       for (const Constraint& o : b.constraints) {
         if (o.name == k.name) n = &o;
       }
-      bool refs_rebuilt = k.kind == ConstraintKind::kForeignKey && KeysChange(k.ref_table);
+      // A CHECK (or EXCLUDE predicate) on a table whose enum is rebuilt holds constants of the
+      // old type: it goes before the conversion and comes back after.
+      bool enum_bound = enum_rebuilt_tables_.count(a.name) > 0 &&
+                        (!k.expression.empty() || !k.exclude_predicate.empty());
+      bool refs_rebuilt = (k.kind == ConstraintKind::kForeignKey && KeysChange(k.ref_table)) ||
+                          UsesRecreatedFunction(k.expression) || enum_bound;
       if (n != nullptr && SameConstraint(k, *n) && !refs_rebuilt) {
         CommentChange(ObjectKind::kConstraint, "CONSTRAINT " + QuoteIdent(k.name) + " ON " + name,
                       k.comment, n->comment);
@@ -1273,7 +1526,8 @@ class Engine {
       if (n != nullptr) {
         catalog::Policy x = p;
         x.comment = n->comment;
-        if (x == *n) {
+        if (x == *n && !UsesRecreatedFunction(p.using_expr) &&
+            !UsesRecreatedFunction(p.check_expr) && !enum_rebuilt_tables_.count(a.name)) {
           CommentChange(ObjectKind::kPolicy, "POLICY " + QuoteIdent(p.name) + " ON " + name,
                         p.comment, n->comment);
           continue;
@@ -1429,7 +1683,7 @@ class Engine {
   }
 
   void AlterColumn(const Table& t, const Column& a, const Column& b) {
-    if (a == b) return;
+    if (a == b && !UsesRecreatedFunction(a.default_expr)) return;
     std::string col = ColumnName(t.name, b.name);
     std::string alter = "ALTER TABLE " + t.name.Quoted() + " ALTER COLUMN " + QuoteIdent(b.name);
     std::string table_alter = "ALTER TABLE " + t.name.Quoted();
@@ -1468,7 +1722,12 @@ class Engine {
         (a.type != b.type || a.collation != b.collation) && !ChangedThroughParent(t, a, b);
     // 2. the default goes before a type change (it may not convert).
     bool default_dropped = false;
-    if (!a.default_expr.empty() && (a.default_expr != b.default_expr || type_changes)) {
+    if (UsesRecreatedFunction(a.default_expr)) {
+      // Before the function it calls is dropped.
+      Change& c = add({alter + " DROP DEFAULT"}, {alter + " SET DEFAULT " + DefaultSql(a)});
+      c.phase = kDropConstraints;
+      default_dropped = true;
+    } else if (!a.default_expr.empty() && (a.default_expr != b.default_expr || type_changes)) {
       add({alter + " DROP DEFAULT"}, {alter + " SET DEFAULT " + DefaultSql(a)});
       default_dropped = true;
     }
@@ -1565,7 +1824,7 @@ class Engine {
       if (it != to_.indexes.end()) {
         Index x = i;
         x.comment = it->second.comment;
-        if (x == it->second) {
+        if (x == it->second && !IndexUsesRecreatedFunction(i)) {
           CommentChange(ObjectKind::kIndex, "INDEX " + q.Quoted(), i.comment, it->second.comment);
           continue;
         }
@@ -1583,7 +1842,7 @@ class Engine {
       if (it != from_.indexes.end() && !rebuilt) {
         Index x = it->second;
         x.comment = i.comment;
-        if (x == i) continue;
+        if (x == i && !IndexUsesRecreatedFunction(it->second)) continue;
       }
       bool on_view = to_.views.count(i.table) > 0;
       Change& c = Add(on_view ? kViewIndexes : kIndexes, ObjectKind::kIndex, q.Quoted(),
@@ -1828,6 +2087,8 @@ class Engine {
   std::set<QualifiedName> dropped_views_;
   std::set<QualifiedName> rebuilt_views_;
   std::set<QualifiedName> rebuilt_enums_;
+  std::set<QualifiedName> rebuilt_collations_;
+  std::set<QualifiedName> enum_rebuilt_tables_;  // tables with a column of a rebuilt enum
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
   std::set<std::string> gone_;       // quoted names of relations dropped
   std::set<QualifiedName> recreated_functions_;  // dropped, or dropped and created again

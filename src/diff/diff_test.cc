@@ -190,5 +190,142 @@ TEST(Diff, JsonAndTextFormats) {
   EXPECT_EQ(FormatText(r), "+ create index public.i (lock SHARE, scans)\n");
 }
 
+// Roles are cluster-wide: only those a schema file of the target declares are managed.
+TEST(Diff, RolesDeclaredByTheTargetAreCreatedWhenMissing) {
+  Lines up = Up("CREATE TABLE t (id int);",
+                "CREATE ROLE reader LOGIN CONNECTION LIMIT 2;\n"
+                "CREATE ROLE analyst;\n"
+                "GRANT reader TO analyst;\n"
+                "COMMENT ON ROLE analyst IS 'analysts';\n"
+                "CREATE TABLE t (id int);\n"
+                "GRANT SELECT ON t TO analyst;");
+  ASSERT_GE(up.size(), 5u);
+  EXPECT_EQ(up[0],
+            "DO $dbarch$BEGIN CREATE ROLE analyst; EXCEPTION WHEN duplicate_object THEN ALTER "
+            "ROLE analyst WITH NOCREATEDB NOCREATEROLE INHERIT NOLOGIN CONNECTION LIMIT -1; "
+            "END$dbarch$");
+  EXPECT_EQ(up[1],
+            "DO $dbarch$BEGIN CREATE ROLE reader WITH LOGIN CONNECTION LIMIT 2; EXCEPTION WHEN "
+            "duplicate_object THEN ALTER ROLE reader WITH NOCREATEDB NOCREATEROLE INHERIT LOGIN "
+            "CONNECTION LIMIT 2; END$dbarch$");
+  EXPECT_EQ(up[2], "GRANT reader TO analyst");
+  // Grants and comments come after the roles exist.
+  EXPECT_EQ(up[3], "GRANT SELECT ON TABLE public.t TO analyst");
+  EXPECT_EQ(up[4], "COMMENT ON ROLE analyst IS 'analysts'");
+}
+
+TEST(Diff, RoleAttributesAndMembershipsChange) {
+  Lines up = Up("CREATE ROLE a; CREATE ROLE b; CREATE ROLE r LOGIN; GRANT a TO r;",
+                "CREATE ROLE a; CREATE ROLE b; CREATE ROLE r NOLOGIN CREATEDB; GRANT b TO r;");
+  EXPECT_EQ(up, (Lines{"ALTER ROLE r WITH CREATEDB NOLOGIN", "GRANT b TO r", "REVOKE a FROM r"}));
+}
+
+TEST(Diff, RolesAreNeverDroppedByOmission) {
+  // The source declares a role the target does not mention: a warning, no statement.
+  catalog::Catalog from = Model("CREATE ROLE legacy; CREATE TABLE t (id int);");
+  catalog::Catalog to = Model("CREATE TABLE t (id int);");
+  DiffResult r = Diff(from, to, {});
+  EXPECT_TRUE(r.UpStatements().empty());
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find("role legacy is declared only by the source"), std::string::npos);
+  // A role of a live server (every role of its cluster) is not the schema's to drop either.
+  catalog::CatalogBuilder server;
+  ASSERT_TRUE(server
+                  .ApplyFile(SourceFile(catalog::kServerSource,
+                                        "CREATE ROLE other; CREATE TABLE t (id int);"))
+                  .ok());
+  catalog::Catalog live = server.Finish();
+  EXPECT_FALSE(Diff(live, to, {}).HasChanges());
+  // ... and a target read from a server creates none.
+  EXPECT_FALSE(Diff(to, live, {}).HasChanges());
+}
+
+TEST(Diff, DropRoleInTheTargetDropsIt) {
+  catalog::CatalogBuilder server;
+  ASSERT_TRUE(server.ApplyFile(SourceFile(catalog::kServerSource, "CREATE ROLE old_app;")).ok());
+  DiffOptions options;
+  options.allow_destructive = true;
+  DiffResult r = Diff(server.Finish(), Model("DROP ROLE IF EXISTS old_app;"), options);
+  EXPECT_EQ(r.UpStatements(),
+            (Lines{"DO $dbarch$BEGIN DROP ROLE IF EXISTS old_app; EXCEPTION WHEN "
+                   "dependent_objects_still_exist THEN RAISE NOTICE 'role old_app is still used "
+                   "in the cluster: not dropped'; END$dbarch$"}));
+  // Refused without --allow-destructive.
+  catalog::CatalogBuilder again;
+  ASSERT_TRUE(again.ApplyFile(SourceFile(catalog::kServerSource, "CREATE ROLE old_app;")).ok());
+  EXPECT_TRUE(Diff(again.Finish(), Model("DROP ROLE IF EXISTS old_app;"), {}).HasRefused());
+}
+
+TEST(Diff, CollationsCreatedChangedAndDropped) {
+  Lines up = Up(
+      "CREATE COLLATION german (provider = icu, locale = 'de-DE');\n"
+      "CREATE COLLATION old_c (locale = 'C');\n"
+      "CREATE TABLE t (name text COLLATE german);",
+      "CREATE COLLATION german (provider = icu, locale = 'de-DE-u-co-phonebk');\n"
+      "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);\n"
+      "CREATE TABLE t (name text COLLATE german);");
+  EXPECT_EQ(up, (Lines{
+                    "CREATE COLLATION public.ci (provider = icu, locale = 'und-u-ks-level2', "
+                    "deterministic = false)",
+                    "ALTER COLLATION public.german RENAME TO german_dbarch_old",
+                    "CREATE COLLATION public.german (provider = icu, locale = "
+                    "'de-DE-u-co-phonebk')",
+                    "ALTER TABLE public.t ALTER COLUMN name TYPE text COLLATE german",
+                    "DROP COLLATION public.german_dbarch_old",
+                    "DROP COLLATION public.old_c",
+                }));
+  // In sync: nothing.
+  const char* sql = "CREATE COLLATION c2 (provider = libc, lc_collate = 'C', lc_ctype = 'C');";
+  EXPECT_FALSE(Diff(Model(sql), Model(sql), {}).HasChanges());
+}
+
+TEST(Diff, ExpressionsCallingAReplacedFunctionAreRebuiltAroundIt) {
+  const char* table =
+      "CREATE TABLE t (sku text CHECK (sku = norm(sku)), code text DEFAULT norm('x'));\n"
+      "CREATE INDEX t_norm ON t (norm(sku));\n";
+  Lines up = Up(std::string("CREATE FUNCTION norm(s text) RETURNS text LANGUAGE sql "
+                            "IMMUTABLE AS 'SELECT upper(s)';\n") +
+                    table,
+                std::string("CREATE FUNCTION norm(s text, k boolean DEFAULT false) RETURNS text "
+                            "LANGUAGE sql IMMUTABLE AS 'SELECT upper(s)';\n") +
+                    table);
+  auto pos = [&](const std::string& prefix) {
+    for (size_t i = 0; i < up.size(); ++i) {
+      if (up[i].rfind(prefix, 0) == 0) return static_cast<int>(i);
+    }
+    ADD_FAILURE() << "no statement starting with " << prefix;
+    return -1;
+  };
+  int drop_fn = pos("DROP FUNCTION public.norm(text)");
+  EXPECT_LT(pos("ALTER TABLE public.t DROP CONSTRAINT t_sku_check"), drop_fn);
+  EXPECT_LT(pos("DROP INDEX public.t_norm"), drop_fn);
+  EXPECT_LT(pos("ALTER TABLE public.t ALTER COLUMN code DROP DEFAULT"), drop_fn);
+  int create_fn = pos("CREATE FUNCTION public.norm(s text, k boolean");
+  EXPECT_GT(pos("ALTER TABLE public.t ADD CONSTRAINT t_sku_check"), create_fn);
+  EXPECT_GT(pos("CREATE INDEX t_norm"), create_fn);
+  EXPECT_GT(pos("ALTER TABLE public.t ALTER COLUMN code SET DEFAULT"), create_fn);
+}
+
+TEST(Diff, RebuiltEnumTakesItsPartialIndexesAndChecksAlong) {
+  const char* table =
+      "CREATE TABLE o (s st NOT NULL CHECK (s <> 'c'));\n"
+      "CREATE INDEX o_open ON o (s) WHERE s <> 'b';\n";
+  Lines up = Up(std::string("CREATE TYPE st AS ENUM ('a', 'b', 'c', 'x');\n") + table,
+                std::string("CREATE TYPE st AS ENUM ('a', 'b', 'c');\n") + table);
+  auto pos = [&](const std::string& prefix) {
+    for (size_t i = 0; i < up.size(); ++i) {
+      if (up[i].rfind(prefix, 0) == 0) return static_cast<int>(i);
+    }
+    ADD_FAILURE() << "no statement starting with " << prefix;
+    return -1;
+  };
+  int rename = pos("ALTER TYPE public.st RENAME TO st_dbarch_old");
+  EXPECT_LT(pos("DROP INDEX public.o_open"), rename);
+  EXPECT_LT(pos("ALTER TABLE public.o DROP CONSTRAINT o_s_check"), rename);
+  int dropped = pos("DROP TYPE public.st_dbarch_old");
+  EXPECT_GT(pos("CREATE INDEX o_open"), dropped);
+  EXPECT_GT(pos("ALTER TABLE public.o ADD CONSTRAINT o_s_check"), dropped);
+}
+
 }  // namespace
 }  // namespace dbarch::diff

@@ -358,6 +358,10 @@ class Writer {
     Schemas();
     Roles();
     Extensions();
+    for (const auto& [q, c] : cat_.collations) {
+      Section("Collations");
+      Line(CollationSql(c));
+    }
     Others(OtherPlace::kEarly, "Statements dbarch does not model (needed early)");
     Objects();
     Indexes();
@@ -872,6 +876,7 @@ class Writer {
 
   void Owners() {
     for (const auto& [name, s] : cat_.schemas) Owner("SCHEMA " + QuoteIdent(name), s.owner);
+    for (const auto& [q, c] : cat_.collations) Owner("COLLATION " + q.Quoted(), c.owner);
     for (const auto& [q, t] : cat_.types) {
       Owner((t.kind == TypeKind::kDomain ? "DOMAIN " : "TYPE ") + q.Quoted(), t.owner);
     }
@@ -980,6 +985,7 @@ class Writer {
   void Comments() {
     for (const auto& [name, s] : cat_.schemas) Comment("SCHEMA " + QuoteIdent(name), s.comment);
     for (const auto& [name, r] : cat_.roles) Comment("ROLE " + QuoteIdent(name), r.comment);
+    for (const auto& [q, c] : cat_.collations) Comment("COLLATION " + q.Quoted(), c.comment);
     for (const auto& [q, t] : cat_.types) {
       Comment((t.kind == TypeKind::kDomain ? "DOMAIN " : "TYPE ") + q.Quoted(), t.comment);
     }
@@ -1046,6 +1052,22 @@ int TypeCreationRank(catalog::TypeKind kind) {
       return 3;
   }
   return 3;
+}
+
+std::string CollationSql(const catalog::Collation& c) {
+  std::vector<std::string> opts{"provider = " + c.provider};
+  if (c.provider == "libc") {
+    if (c.lc_collate == c.lc_ctype) {
+      opts.push_back("locale = " + QuoteLiteral(c.lc_collate));
+    } else {
+      opts.push_back("lc_collate = " + QuoteLiteral(c.lc_collate));
+      opts.push_back("lc_ctype = " + QuoteLiteral(c.lc_ctype));
+    }
+  } else if (!c.locale.empty()) {
+    opts.push_back("locale = " + QuoteLiteral(c.locale));
+  }
+  if (!c.deterministic) opts.push_back("deterministic = false");
+  return "CREATE COLLATION " + c.name.Quoted() + " (" + Join(opts, ", ") + ")";
 }
 
 }  // namespace dbarch::report

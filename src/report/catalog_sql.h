@@ -56,4 +56,7 @@ std::vector<std::string> CreateStatements(const catalog::Catalog& catalog,
 std::vector<std::string> CreateStatements(const catalog::Catalog& catalog,
                                           const catalog::Sequence& sequence);
 
+// CREATE COLLATION for a collation of the model (its options as the server reads them back).
+std::string CollationSql(const catalog::Collation& collation);
+
 }  // namespace dbarch::report

@@ -127,6 +127,162 @@ void StripQualifier(Node**& names, size_t& n) {
 
 void Rewrite(Arena& arena, Node** slot, Strip strip);
 
+// A column whose type the hints know and which is not text-like: its cast to text is a real
+// conversion (bigint_col::text = ...), not the implicit one of a varchar column.
+bool IsKnownNonTextColumn(const Node* n) {
+  if (current_hints == nullptr || !current_hints->column_type || n == nullptr ||
+      n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF || n->column_ref->n_fields != 1 ||
+      n->column_ref->fields[0]->node_case != PG_QUERY__NODE__NODE_STRING) {
+    return false;
+  }
+  std::string type = current_hints->column_type(StrVal(n->column_ref->fields[0]));
+  return !type.empty() && type != "varchar" && type != "bpchar" && type != "text" && type != "name";
+}
+
+bool IsPlainTextCast(const PgQuery__TypeName* t) {
+  return t != nullptr && LastName(t) == "text" && t->n_typmods == 0 && t->n_array_bounds == 0 &&
+         (t->n_names == 1 || StrVal(t->names[0]) == "pg_catalog");
+}
+
+// A call of a built-in function that returns text.
+bool ReturnsText(const Node* n) {
+  if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_FUNC_CALL) return false;
+  const PgQuery__FuncCall* f = n->func_call;
+  if (f->n_funcname == 0 || f->over != nullptr) return false;
+  if (f->n_funcname == 2 && StrVal(f->funcname[0]) != "pg_catalog") return false;
+  if (f->n_funcname > 2) return false;
+  std::string_view name = StrVal(f->funcname[f->n_funcname - 1]);
+  static constexpr std::string_view kText[] = {"current_setting",
+                                               "lower",
+                                               "upper",
+                                               "btrim",
+                                               "ltrim",
+                                               "rtrim",
+                                               "concat",
+                                               "concat_ws",
+                                               "format",
+                                               "replace",
+                                               "md5",
+                                               "initcap",
+                                               "repeat",
+                                               "reverse",
+                                               "quote_ident",
+                                               "quote_literal",
+                                               "quote_nullable",
+                                               "translate",
+                                               "regexp_replace",
+                                               "split_part",
+                                               "lpad",
+                                               "rpad",
+                                               "to_hex",
+                                               "array_to_string",
+                                               "string_agg",
+                                               "chr"};
+  for (std::string_view t : kText) {
+    if (name == t) return true;
+  }
+  return false;
+}
+
+bool IsCastOfTypedArray(const PgQuery__TypeCast* c) {
+  const PgQuery__TypeName* t = c->type_name;
+  if (t == nullptr || t->n_array_bounds != 1 || t->n_typmods != 0 || c->arg == nullptr ||
+      c->arg->node_case != PG_QUERY__NODE__NODE_A_ARRAY_EXPR ||
+      c->arg->a_array_expr->n_elements == 0) {
+    return false;
+  }
+  for (const Node* e : Nodes(c->arg->a_array_expr->n_elements, c->arg->a_array_expr->elements)) {
+    if (e == nullptr || e->node_case != PG_QUERY__NODE__NODE_TYPE_CAST) return false;
+    const PgQuery__TypeName* et = e->type_cast->type_name;
+    if (et == nullptr || et->n_array_bounds != 0 || et->n_typmods != 0 ||
+        LastName(et) != LastName(t)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsOverlapsSyntax(const PgQuery__FuncCall* f) {
+  return f->funcformat == PG_QUERY__COERCION_FORM__COERCE_SQL_SYNTAX && f->n_funcname == 2 &&
+         StrVal(f->funcname[1]) == "overlaps" && f->n_args == 4;
+}
+
+// f(x, VARIADIC ARRAY[a, b]) is the call f(x, a, b) of a variadic function; the server
+// prints every such call with VARIADIC ARRAY[...].
+void SpreadVariadicArray(Arena& arena, PgQuery__FuncCall* f) {
+  if (!f->func_variadic || f->n_args == 0) return;
+  Node* last = f->args[f->n_args - 1];
+  if (last == nullptr || last->node_case != PG_QUERY__NODE__NODE_A_ARRAY_EXPR ||
+      last->a_array_expr->n_elements == 0) {
+    return;
+  }
+  size_t n = f->n_args - 1 + last->a_array_expr->n_elements;
+  Node** args = MakeNodeArray(arena, n);
+  for (size_t i = 0; i + 1 < f->n_args; ++i) args[i] = f->args[i];
+  for (size_t i = 0; i < last->a_array_expr->n_elements; ++i) {
+    args[f->n_args - 1 + i] = last->a_array_expr->elements[i];
+  }
+  f->args = args;
+  f->n_args = n;
+  f->func_variadic = false;
+}
+
+// interval '1.5' year: the value as the server stores it, truncated to the field ('1 year'),
+// as a literal of plain interval. Only a non-negative number with one field qualifier.
+void ResolveIntervalField(Arena& arena, PgQuery__TypeCast* c) {
+  PgQuery__TypeName* t = c->type_name;
+  if (LastName(t) != "interval" || t->n_typmods != 1 || t->n_array_bounds != 0 ||
+      c->arg == nullptr || c->arg->node_case != PG_QUERY__NODE__NODE_A_CONST ||
+      c->arg->a_const->val_case != PG_QUERY__A__CONST__VAL_SVAL) {
+    return;
+  }
+  int mask = IntVal(t->typmods[0], -1);
+  std::string_view v = c->arg->a_const->sval->sval;
+  if (!IsDecimalNumber(v) || v.empty() || v[0] == '-') return;
+  if (v.size() > 9) return;
+  long whole = std::atol(std::string(v.substr(0, v.find('.'))).c_str());
+  long years = 0, months = 0, days = 0, minutes = 0;
+  switch (mask) {
+    case 1 << 2:
+      years = whole;
+      break;  // YEAR
+    case 1 << 1:
+      months = whole;
+      break;  // MONTH
+    case 1 << 3:
+      days = whole;
+      break;  // DAY
+    case 1 << 10:
+      minutes = whole * 60;
+      break;  // HOUR
+    case 1 << 11:
+      minutes = whole;
+      break;  // MINUTE
+    default:
+      return;  // SECOND keeps fractions; ranges (YEAR TO MONTH...) are left as written
+  }
+  years += months / 12;
+  months %= 12;
+  // interval_out with IntervalStyle postgres: "1 year 2 mons", "3 days", "01:30:00".
+  std::string out;
+  auto part = [&](long n, const char* one, const char* many) {
+    if (n == 0) return;
+    if (!out.empty()) out += ' ';
+    out += std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  part(years, "year", "years");
+  part(months, "mon", "mons");
+  part(days, "day", "days");
+  if (minutes != 0 || out.empty()) {
+    auto two = [](long n) { return (n < 10 ? "0" : "") + std::to_string(n); };
+    if (!out.empty()) out += ' ';
+    out += two(minutes / 60) + ":" + two(minutes % 60) + ":00";
+  }
+  c->arg = MakeStringConst(arena, out);
+  t->typmods = nullptr;
+  t->n_typmods = 0;
+}
+
 // A bare function name that resolves outside public and pg_catalog gets its schema, as the
 // server prints it.
 void QualifyFunction(Arena& arena, PgQuery__FuncCall* f) {
@@ -223,6 +379,12 @@ void RewriteAExpr(Arena& arena, Node** slot) {
       // x IN (a, b) -> x = ANY (ARRAY[a, b]); x NOT IN (a, b) -> x <> ALL (ARRAY[a, b]).
       if (e->rexpr != nullptr && e->rexpr->node_case == PG_QUERY__NODE__NODE_LIST) {
         PgQuery__List* list = e->rexpr->list;
+        if (list->n_items == 1) {
+          // The server stores an IN list of one value as a plain comparison: x = 'a'.
+          e->rexpr = list->items[0];
+          e->kind = PG_QUERY__A__EXPR__KIND__AEXPR_OP;
+          break;
+        }
         e->rexpr = MakeArrayExpr(arena, list->items, list->n_items);
         e->kind = op == "<>" ? PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL
                              : PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY;
@@ -308,9 +470,21 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
     case PG_QUERY__NODE__NODE_TYPE_CAST: {
       PgQuery__TypeCast* c = n->type_cast;
       CanonicalTypeName(arena, c->type_name);
+      ResolveIntervalField(arena, c);
       Rewrite(arena, &c->arg, strip);
       Node* arg = c->arg;
       if (arg == nullptr) return;
+      // A text-returning built-in cast to text: the parser adds no node for a cast to the
+      // type a value already has, so the server's text has no cast there.
+      if (IsPlainTextCast(c->type_name) && ReturnsText(arg)) {
+        *slot = arg;
+        return;
+      }
+      // ARRAY[x::t, y::t]::t[]: the array already has that type, and the server prints no cast.
+      if (IsCastOfTypedArray(c)) {
+        *slot = arg;
+        return;
+      }
       bool drop = false;
       bool string_literal = arg->node_case == PG_QUERY__NODE__NODE_A_CONST &&
                             arg->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL;
@@ -322,7 +496,8 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
       if (string_literal && IsTextType(c->type_name) && c->type_name->n_array_bounds == 0) drop = true;
       if (strip == Strip::kLiteral) {
         drop = drop || IsLiteral(arg) ||
-               (arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF && IsTextType(c->type_name));
+               (arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF && IsTextType(c->type_name) &&
+                !IsKnownNonTextColumn(arg));
       } else if (strip == Strip::kTextLiteral) {
         drop = drop || (string_literal && IsTextLikeLiteralTarget(c->type_name)) || null_literal;
       } else if (strip == Strip::kNumericLiteral) {
@@ -354,8 +529,11 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
     }
     case PG_QUERY__NODE__NODE_FUNC_CALL: {
       PgQuery__FuncCall* f = n->func_call;
-      StripQualifier(f->funcname, f->n_funcname);
+      // (a, b) OVERLAPS (c, d) keeps its pg_catalog name: the deparser writes the SQL syntax
+      // for it, which the server reads back as the same call.
+      if (!IsOverlapsSyntax(f)) StripQualifier(f->funcname, f->n_funcname);
       QualifyFunction(arena, f);
+      SpreadVariadicArray(arena, f);
       for (size_t i = 0; i < f->n_args; ++i) {
         if (IsRelabelToText(f->args[i])) f->args[i] = f->args[i]->type_cast->arg;
         Rewrite(arena, &f->args[i], Strip::kTextLiteral);
@@ -391,6 +569,13 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
     case PG_QUERY__NODE__NODE_TYPE_NAME:
       CanonicalTypeName(arena, n->type_name);
       return;
+    case PG_QUERY__NODE__NODE_ROW_EXPR:
+      // (a, b) and ROW(a, b) are one row constructor; the server prints ROW(a, b).
+      if (n->row_expr->row_format == PG_QUERY__COERCION_FORM__COERCE_IMPLICIT_CAST) {
+        n->row_expr->row_format = PG_QUERY__COERCION_FORM__COERCE_EXPLICIT_CALL;
+      }
+      RewriteChildren(arena, &n->base);
+      return;
     default:
       RewriteChildren(arena, &n->base);
       return;
@@ -424,9 +609,12 @@ bool NodeNeedsRewrite(const Node* n) {
       }
       return e->n_name > 1 || NodeNeedsRewrite(e->lexpr) || NodeNeedsRewrite(e->rexpr);
     }
+    case PG_QUERY__NODE__NODE_ROW_EXPR:
+      if (n->row_expr->row_format == PG_QUERY__COERCION_FORM__COERCE_IMPLICIT_CAST) return true;
+      break;
     case PG_QUERY__NODE__NODE_FUNC_CALL: {
       const PgQuery__FuncCall* f = n->func_call;
-      if (f->n_funcname != 1) return true;
+      if (f->n_funcname != 1 || f->func_variadic) return true;
       std::string_view name = StrVal(f->funcname[0]);
       if (name == "nextval" || name == "currval" || name == "setval") return true;
       if (current_hints != nullptr && current_hints->function_schema) {
@@ -524,6 +712,23 @@ bool FastDeparse(const Node* n, std::string* out) {
   }
 }
 
+// A default cast to another date/time type than its column's (a timestamp literal for a
+// timestamptz column): the conversion happens when a row is inserted, in the session's time
+// zone, so the server keeps the cast and so does the normal form.
+bool KeepsTopCast(const Node* n) {
+  if (current_hints == nullptr || current_hints->default_type.empty() || n == nullptr ||
+      n->node_case != PG_QUERY__NODE__NODE_TYPE_CAST || n->type_cast->type_name == nullptr ||
+      n->type_cast->type_name->n_array_bounds != 0) {
+    return false;
+  }
+  auto temporal = [](std::string_view t) {
+    return t == "timestamp" || t == "timestamptz" || t == "date" || t == "time" || t == "timetz";
+  };
+  std::string_view cast = LastName(n->type_cast->type_name);
+  const std::string& column = current_hints->default_type;
+  return temporal(cast) && temporal(column) && cast != column;
+}
+
 }  // namespace
 
 std::string InternalTypeName(std::string_view name) {
@@ -564,7 +769,9 @@ Result<std::string> CanonicalExpr(const Node* expr, ExprContext context, const E
   Arena arena;
   Node* copy = arena.Copy(expr);
   if (copy == nullptr) return Status::Internal("could not copy an expression tree");
-  Rewrite(arena, &copy, context == ExprContext::kDefault ? Strip::kLiteral : Strip::kNone);
+  Strip top = context == ExprContext::kDefault ? Strip::kLiteral : Strip::kNone;
+  if (top == Strip::kLiteral && KeepsTopCast(copy)) top = Strip::kNone;
+  Rewrite(arena, &copy, top);
   return DeparseExpr(copy);
 }
 
@@ -589,7 +796,8 @@ void ResugarInLists(Arena& arena, Node* n) {
     bool all = e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL && op == "<>";
     if ((any || all) && e->rexpr != nullptr &&
         e->rexpr->node_case == PG_QUERY__NODE__NODE_A_ARRAY_EXPR &&
-        e->rexpr->a_array_expr->n_elements > 0) {
+        e->rexpr->a_array_expr->n_elements > 1) {
+      // (One element stays an ARRAY: the server turns `x IN (a)` into `x = a`.)
       PgQuery__AArrayExpr* a = e->rexpr->a_array_expr;
       auto* list = arena.New<PgQuery__List>(PG_QUERY__LIST__INIT);
       list->n_items = a->n_elements;

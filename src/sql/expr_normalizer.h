@@ -55,6 +55,9 @@ struct ExprHints {
   // "" when not known. Lets a varchar column passed to a text parameter compare equal with
   // the server's explicit (col)::text.
   std::function<std::string(std::string_view column)> column_type;
+  // For a column default (ExprContext::kDefault): the internal name of the column's type
+  // ("timestamptz"); "" when not known. A top cast to another date/time type is kept.
+  std::string default_type;
 };
 
 // Canonical text of `expr` (not modified). `hints` may be null.

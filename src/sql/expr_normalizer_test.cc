@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/strings.h"
+
 namespace dbarch::sql {
 namespace {
 
@@ -42,6 +44,108 @@ TEST(CanonicalExprServerForms, DomainColumnsLoseTheirBaseTypeCast) {
 TEST(CanonicalExprServerForms, MeaningfulCastsStay) {
   EXPECT_EQ(Canon("1::numeric / 3"), "1::numeric / 3");
   EXPECT_NE(Canon("created_at::date"), Canon("created_at"));
+}
+
+// The DDL text and the server's pg_get_expr / pg_get_constraintdef / pg_get_indexdef text of
+// one expression (PostgreSQL 15) canonicalise alike; a real change still compares unequal.
+TEST(CanonicalExprServerForms, InListOfOneValueIsAComparison) {
+  EXPECT_EQ(Canon("status IN ('pending')"), Canon("(status = 'pending'::text)"));
+  EXPECT_EQ(Canon("status NOT IN ('x')"), Canon("(status <> 'x'::text)"));
+  EXPECT_NE(Canon("status IN ('pending')"), Canon("(status = 'paid'::text)"));
+  EXPECT_NE(Canon("status IN ('a', 'b')"), Canon("status = 'a'"));
+  EXPECT_EQ(Canon("status IN ('a', 'b')"), Canon("(status = ANY (ARRAY['a'::text, 'b'::text]))"));
+}
+
+TEST(CanonicalExprServerForms, RowConstructors) {
+  EXPECT_EQ(Canon("(a, b) > (0, 0)"), Canon("(ROW(a, b) > ROW(0, 0))"));
+  EXPECT_NE(Canon("(a, b) > (0, 0)"), Canon("(ROW(a, b) > ROW(0, 1))"));
+}
+
+TEST(CanonicalExprServerForms, ExplicitAnyAndAll) {
+  std::string ddl =
+      "(state = ANY (ARRAY['active', 'pending']) AND priority >= ALL (ARRAY[1, 2])) OR "
+      "(state = ALL (ARRAY['inactive']) AND priority = ANY (ARRAY[0]))";
+  std::string server =
+      "((((state = ANY (ARRAY['active'::text, 'pending'::text])) AND (priority >= ALL "
+      "(ARRAY[1, 2]))) OR ((state = ALL (ARRAY['inactive'::text])) AND (priority = ANY "
+      "(ARRAY[0])))))";
+  EXPECT_EQ(Canon(ddl), Canon(server));
+  EXPECT_NE(Canon(ddl), Canon("(state = ANY (ARRAY['active', 'pending']) AND priority >= ALL "
+                              "(ARRAY[1, 3])) OR (state = ALL (ARRAY['inactive']) AND priority "
+                              "= ANY (ARRAY[0]))"));
+  // DDL keeps a one-element ARRAY (an IN list of one value would be stored as `=`), and
+  // writes a longer one as an IN list, which the server stores as the same = ANY.
+  std::string ddl_text = DdlExprText(Canon(ddl));
+  EXPECT_NE(ddl_text.find("priority = ANY(ARRAY[0])"), std::string::npos) << ddl_text;
+  EXPECT_NE(ddl_text.find("state IN ('active', 'pending')"), std::string::npos) << ddl_text;
+  EXPECT_EQ(Canon(ddl_text), Canon(ddl));
+}
+
+TEST(CanonicalExprServerForms, Overlaps) {
+  std::string ddl = Canon("(start_date, end_date) OVERLAPS (start_date, end_date)");
+  EXPECT_EQ(ddl, Canon("((start_date, end_date) OVERLAPS (start_date, end_date))"));
+  // Written back as the SQL syntax, which reads as the same call.
+  EXPECT_NE(ToLower(ddl).find(" overlaps "), std::string::npos) << ddl;
+  EXPECT_EQ(Canon(ddl), ddl);
+  EXPECT_NE(ddl, Canon("(start_date, end_date) OVERLAPS (end_date, start_date)"));
+}
+
+TEST(CanonicalExprServerForms, VariadicArguments) {
+  EXPECT_EQ(Canon("jsonb_extract_path_text(col, 'foo', 'bar')"),
+            Canon("jsonb_extract_path_text(col, VARIADIC ARRAY['foo'::text, 'bar'::text])"));
+  EXPECT_NE(Canon("jsonb_extract_path_text(col, 'foo', 'bar')"),
+            Canon("jsonb_extract_path_text(col, VARIADIC ARRAY['foo'::text])"));
+}
+
+TEST(CanonicalExprServerForms, IntervalFieldQualifiers) {
+  auto d = [](const std::string& e) { return Canon(e, ExprContext::kDefault); };
+  EXPECT_EQ(d("interval '1.5' year"), d("'1 year'::interval"));
+  EXPECT_EQ(d("interval '1.5' hour"), d("'01:00:00'::interval"));
+  EXPECT_EQ(d("interval '90' minute"), d("'01:30:00'::interval"));
+  EXPECT_EQ(d("interval '1' day"), d("'1 day'::interval"));
+  EXPECT_EQ(d("interval '14' month"), d("'1 year 2 mons'::interval"));
+  EXPECT_NE(d("interval '2' year"), d("'1 year'::interval"));
+  EXPECT_NE(d("interval '1' day"), d("'1 year'::interval"));
+}
+
+TEST(CanonicalExprServerForms, TextCastOfANonTextColumnStays) {
+  ExprHints hints;
+  hints.column_type = [](std::string_view c) -> std::string {
+    return c == "tenant_id" ? "int8" : c == "code" ? "varchar" : "";
+  };
+  std::string ddl = Canon("tenant_id::text = current_setting('app.tenant_id', true)::text",
+                          ExprContext::kGeneric, &hints);
+  EXPECT_EQ(ddl, Canon("((tenant_id)::text = current_setting('app.tenant_id'::text, true))",
+                       ExprContext::kGeneric, &hints));
+  EXPECT_NE(ddl.find("tenant_id::text"), std::string::npos) << ddl;
+  EXPECT_NE(ddl, Canon("tenant_id = current_setting('app.tenant_id', true)::bigint",
+                       ExprContext::kGeneric, &hints));
+  // A varchar column's cast to text is the implicit one: dropped on both sides.
+  EXPECT_EQ(Canon("code = 'x'", ExprContext::kGeneric, &hints),
+            Canon("((code)::text = 'x'::text)", ExprContext::kGeneric, &hints));
+  // A cast to text of something that is not known to be text stays.
+  EXPECT_NE(Canon("now()::text = 'x'"), Canon("now() = 'x'"));
+}
+
+TEST(CanonicalExprServerForms, DefaultCastToAnotherTemporalTypeStays) {
+  ExprHints hints;
+  hints.default_type = "timestamptz";
+  std::string ddl =
+      Canon("'0001-01-01 00:00:00'::timestamp without time zone", ExprContext::kDefault, &hints);
+  EXPECT_EQ(ddl, Canon("'0001-01-01 00:00:00'::timestamp", ExprContext::kDefault, &hints));
+  EXPECT_NE(ddl, Canon("'0001-01-01 00:00:00'", ExprContext::kDefault, &hints));
+  // A cast to the column's own type is the implicit one.
+  hints.default_type = "timestamp";
+  EXPECT_EQ(
+      Canon("'2020-01-01 00:00:00'::timestamp without time zone", ExprContext::kDefault, &hints),
+      "'2020-01-01 00:00:00'");
+}
+
+TEST(CanonicalExprServerForms, CastOfAnArrayOfThatType) {
+  auto d = [](const std::string& e) { return Canon(e, ExprContext::kDefault); };
+  EXPECT_EQ(d("ARRAY[current_date::text]::text[]"), d("ARRAY[(CURRENT_DATE)::text]"));
+  EXPECT_NE(d("ARRAY[current_date::text]::varchar[]"), d("ARRAY[(CURRENT_DATE)::text]"));
+  EXPECT_NE(d("ARRAY[current_date]::text[]"), d("ARRAY[CURRENT_DATE]"));
 }
 
 TEST(InternalTypeName, MapsFormatTypeSpellings) {

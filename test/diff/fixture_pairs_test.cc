@@ -69,6 +69,67 @@ TEST_P(DiffPair, UpDownAndInSync) {
   }
 }
 
+// A role the target's file declares and the cluster lacks: up creates it with its attributes
+// and membership, the same script runs again without error (the role then exists), and a
+// later DROP ROLE in the target drops it. Roles of the cluster the file does not mention are
+// left alone.
+TEST(DiffRoles, CreatedWhenMissingAndDroppedOnlyByDropRole) {
+  auto box = sandbox::test_util::SharedSandbox();
+  ASSERT_TRUE(box.ok()) << box.status().ToString();
+  std::string base = (*box)->ConnInfo();
+  base = base.substr(0, base.find(" dbname="));
+  auto admin = testing::Open(base + " dbname=postgres");
+  ASSERT_TRUE(admin.ok());
+  (void)admin->Exec("CREATE ROLE app_reader");
+  (void)admin->Exec("CREATE ROLE untouched_role");
+  (void)admin->Exec("DROP DATABASE IF EXISTS roles_db WITH (FORCE)");
+  (void)admin->Exec("DROP ROLE IF EXISTS fixture_new_role");
+  ASSERT_TRUE(admin->Exec("CREATE DATABASE roles_db").ok());
+  auto db = testing::Open(base + " dbname=roles_db");
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(db->ExecScript("CREATE TABLE t (id int)").ok());
+
+  auto up_to = [&](const std::string& to_sql) -> std::string {
+    auto live = pg::IntrospectCatalog(*db, {});
+    EXPECT_TRUE(live.ok());
+    auto to = testing::ModelOf("to.sql", to_sql, {});
+    EXPECT_TRUE(to.ok());
+    DiffOptions options;
+    options.allow_destructive = true;
+    return live.ok() && to.ok() ? FormatSql(Diff(*live, *to, options)) : "";
+  };
+  const std::string to_sql =
+      "CREATE ROLE fixture_new_role LOGIN CONNECTION LIMIT 4;\n"
+      "GRANT app_reader TO fixture_new_role;\n"
+      "CREATE TABLE t (id int);\n"
+      "GRANT SELECT ON t TO fixture_new_role;\n";
+  std::string up = up_to(to_sql);
+  EXPECT_EQ(up.find("untouched_role"), std::string::npos) << up;
+  ASSERT_TRUE(db->ExecScript(up).ok()) << up;
+  auto role = admin->Exec(
+      "SELECT rolcanlogin, rolconnlimit, pg_has_role('fixture_new_role', 'app_reader', "
+      "'MEMBER') FROM pg_roles WHERE rolname = 'fixture_new_role'");
+  ASSERT_TRUE(role.ok());
+  ASSERT_EQ(role->rows(), 1);
+  EXPECT_TRUE(role->GetBool(0, 0));
+  EXPECT_EQ(role->GetInt(0, 1), 4);
+  EXPECT_TRUE(role->GetBool(0, 2));
+  // In sync now; the creation block also runs where the role already exists.
+  EXPECT_EQ(up_to(to_sql), "");
+  EXPECT_TRUE(db->ExecScript(up).ok());
+
+  std::string drop = up_to("DROP ROLE IF EXISTS fixture_new_role;\nCREATE TABLE t (id int);\n");
+  ASSERT_TRUE(db->ExecScript(drop).ok()) << drop;
+  auto gone = admin->Exec("SELECT 1 FROM pg_roles WHERE rolname = 'fixture_new_role'");
+  ASSERT_TRUE(gone.ok());
+  EXPECT_EQ(gone->rows(), 0) << drop;
+  auto kept = admin->Exec("SELECT 1 FROM pg_roles WHERE rolname = 'untouched_role'");
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->rows(), 1);
+  db = Result<pg::Connection>(Status::Internal("closed"));
+  (void)admin->Exec("DROP DATABASE IF EXISTS roles_db WITH (FORCE)");
+}
+
 INSTANTIATE_TEST_SUITE_P(Fixtures, DiffPair, ::testing::ValuesIn(PairNames()),
                          [](const auto& info) { return info.param; });
 
