@@ -72,6 +72,20 @@ const Node* StripCasts(const Node* n) {
   return n;
 }
 
+// character(n) / bpchar, the blank-padded type (not character varying).
+bool IsBlankPaddedChar(std::string_view type) {
+  return type == "bpchar" || (StartsWith(type, "character") && !StartsWith(type, "character varying"));
+}
+
+// A cast to text or varchar (written `::text`, `::varchar(n)`, `CAST(... AS character varying)`).
+bool CastsToText(const PgQuery__TypeCast* cast) {
+  if (cast->type_name == nullptr || cast->type_name->n_names == 0) return false;
+  const Node* last = cast->type_name->names[cast->type_name->n_names - 1];
+  if (last->node_case != PG_QUERY__NODE__NODE_STRING) return false;
+  std::string_view name = sql::StrVal(last);
+  return name == "text" || name == "varchar";
+}
+
 bool IsLiteral(const Node* n) {
   n = StripCasts(n);
   return n != nullptr && n->node_case == PG_QUERY__NODE__NODE_A_CONST && !n->a_const->isnull;
@@ -377,6 +391,24 @@ void Extractor::GinPredicate(const PgQuery__AExpr* e, std::string_view op, const
         prefixes_.insert(PrefixSearch{l->table->name, l->column, opclass, column_c});
         return;
       }
+    }
+    // gin_trgm_ops is an operator class of text (varchar and domains over text coerce to it
+    // without a function). A character(n) column has its own LIKE operators (bpchar ~~ text)
+    // that no text operator class serves, and CREATE INDEX refuses gin_trgm_ops on it; only a
+    // query that compares the column cast to text can use an index on that cast.
+    const catalog::Column* col = ColumnOf(*l);
+    if (col != nullptr && IsBlankPaddedChar(col->type)) {
+      const Node* lhs = e->lexpr;
+      if (lhs == nullptr || lhs->node_case != PG_QUERY__NODE__NODE_TYPE_CAST ||
+          !CastsToText(lhs->type_cast) || StripCasts(lhs->type_cast->arg) != lhs->type_cast->arg) {
+        return;
+      }
+      std::optional<std::string> text = UnqualifiedText(lhs);
+      if (!text) return;
+      IndexKey key = IndexKey::Expression(std::move(*text), {l->column});
+      key.opclass = "gin_trgm_ops";
+      gin_.insert(GinTarget{l->table->name, std::move(key), "trigram"});
+      return;
     }
     IndexKey key = IndexKey::Column(l->column);
     key.opclass = "gin_trgm_ops";

@@ -459,6 +459,15 @@ TEST_F(KindCandidates, GinTargets) {
   EXPECT_FALSE(Has(Keys("SELECT 1 FROM shop.products WHERE title LIKE $1", {"oak%"}),
                    "shop.products using gin(title gin_trgm_ops)"));
   EXPECT_TRUE(Extract("SELECT 1 FROM shop.products WHERE title NOT LIKE '%x%'").gin.empty());
+  // character(n) has its own LIKE operators, which gin_trgm_ops (a text operator class) does
+  // not serve and which CREATE INDEX refuses: no trigram candidate on the column; a query
+  // that casts it to text gets one on that cast (the planner matches the expression).
+  EXPECT_TRUE(Extract("SELECT 1 FROM shop.orders WHERE currency ILIKE '%ur%'").gin.empty());
+  EXPECT_TRUE(Extract("SELECT 1 FROM shop.orders o WHERE o.currency LIKE $1", {"%U%"}).gin.empty());
+  EXPECT_TRUE(Has(Keys("SELECT 1 FROM shop.orders o WHERE o.currency::text ILIKE '%ur%'"),
+                  "shop.orders using gin((currency::text) gin_trgm_ops)"));
+  EXPECT_TRUE(Has(Keys("SELECT 1 FROM shop.orders WHERE CAST(currency AS varchar) ~ 'u'"),
+                  "shop.orders using gin((currency::varchar) gin_trgm_ops)"));
   EXPECT_TRUE(Has(Keys("SELECT 1 FROM shop.user_profiles WHERE settings @> '{\"a\": 1}'"),
                   "shop.user_profiles using gin(settings jsonb_path_ops)"));
   EXPECT_TRUE(Has(Keys("SELECT 1 FROM shop.products WHERE tags && ARRAY['x']"),
