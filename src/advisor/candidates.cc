@@ -74,7 +74,8 @@ const Node* StripCasts(const Node* n) {
 
 // character(n) / bpchar, the blank-padded type (not character varying).
 bool IsBlankPaddedChar(std::string_view type) {
-  return type == "bpchar" || (StartsWith(type, "character") && !StartsWith(type, "character varying"));
+  return type == "bpchar" ||
+         (StartsWith(type, "character") && !StartsWith(type, "character varying"));
 }
 
 // A cast to text or varchar (written `::text`, `::varchar(n)`, `CAST(... AS character varying)`).
