@@ -251,7 +251,9 @@ Result<std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>> 
 bool IsPrefixOfExisting(
     const advisor::IndexDef& index,
     const std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>& existing) {
-  if (!index.IsPlainBtree() || !index.include.empty()) return false;
+  // Plain keys, and the covering join candidates (advisor/candidates.h) whose key an existing
+  // index already leads.
+  if (!index.IsPlainBtree()) return false;
   auto it = existing.find(index.table);
   if (it == existing.end()) return false;
   for (const std::vector<std::string>& keys : it->second) {
@@ -600,6 +602,11 @@ class Pipeline {
             "it ON ONLY the parent, build each partition's index CONCURRENTLY and ATTACH it";
       }
       out.size_bytes = found.sizes_bytes[i];
+      if (index.IsHypotheticalSupported()) {
+        if (std::optional<int64_t> hypo = session.HypoPGSizeBytes(index)) {
+          out.hypopg_size_bytes = *hypo;
+        }
+      }
       if (!writes.empty()) {
         std::vector<advisor::IndexDef> others = found.indexes;
         others.erase(others.begin() + static_cast<std::ptrdiff_t>(i));
@@ -790,6 +797,18 @@ class Pipeline {
       // Plain CREATE INDEX: the sandbox has no concurrent writers.
       for (const std::string& stmt : CreateStatements(chosen[i], idx.name, false)) {
         DBARCH_RETURN_IF_ERROR(conn.ExecScript(stmt));
+      }
+      // The real size, to set against the modelled one (summed over the partitions' indexes
+      // of a partitioned table). On a sample of a live server it is the sample's size.
+      if (!request_.sample) {
+        DBARCH_ASSIGN_OR_RETURN(
+            pg::QueryResult size,
+            conn.Exec("SELECT coalesce(sum(pg_relation_size(relid)), 0)::bigint FROM "
+                      "pg_partition_tree(" +
+                      QuoteLiteral(QuoteIdent(chosen[i].table.schema) + "." +
+                                   QuoteIdent(idx.name)) +
+                      "::regclass)"));
+        result.indexes[i].built_size_bytes = size.GetInt(0, 0);
       }
     }
     // An index on a partitioned table has one index per partition, with its own name: the

@@ -968,6 +968,23 @@ std::vector<IndexDef> CandidateIndexes(const QueryColumns& columns,
       AddKeys(table, others, &p, options.max_width, out);
     }
   }
+  // A join key with the one or two other columns the query reads from its table as INCLUDE:
+  // the inner side of a nested loop then runs as an index-only scan. Without them each outer
+  // row costs a heap visit per match, which the planner often prices above a hash join over
+  // the whole table, so the plain key is never chosen and AddCoveringColumns never reaches
+  // the covering one (sales of a category: order_lines (product_id) INCLUDE (quantity),
+  // estimated 11x cheaper than the hash join that the plain key leaves in place).
+  for (const IndexableColumn& c : columns.columns) {
+    if (!c.Has(ColumnUse::kJoin)) continue;
+    std::vector<std::string> others;
+    for (const auto& [table, column] : columns.referenced) {
+      if (table == c.table && column != c.column) others.push_back(column);
+    }
+    if (others.empty() || others.size() > 2) continue;
+    IndexDef def = IndexDef::OnColumns(c.table, {c.column});
+    def.include = std::move(others);
+    out.push_back(std::move(def));
+  }
   for (const GinTarget& g : columns.gin) {
     IndexDef def;
     def.table = g.table;

@@ -448,6 +448,23 @@ TEST_F(KindCandidates, OrderByDirectionIsMirrored) {
                    "shop.orders(user_id,currency,placed_at desc)"));
 }
 
+// A join key also comes with the other one or two columns the query reads from its table as
+// INCLUDE, so the inner side of a nested loop can be an index-only scan; not with more.
+TEST_F(KindCandidates, JoinKeysGetACoveringCandidate) {
+  Strings keys = Keys(
+      "SELECT p.id, sum(oi.quantity) FROM shop.products p JOIN shop.order_items oi ON "
+      "oi.product_id = p.id WHERE p.seller_id = $1 GROUP BY p.id",
+      {"7"});
+  EXPECT_TRUE(Has(keys, "shop.order_items(product_id)"));
+  EXPECT_TRUE(Has(keys, "shop.order_items(product_id) include(quantity)"));
+  keys = Keys(
+      "SELECT p.id, oi.quantity, oi.unit_price, oi.order_id FROM shop.products p JOIN "
+      "shop.order_items oi ON oi.product_id = p.id WHERE p.seller_id = $1",
+      {"7"});
+  EXPECT_TRUE(Has(keys, "shop.order_items(product_id)"));
+  EXPECT_FALSE(Has(keys, "shop.order_items(product_id) include(order_id,quantity,unit_price)"));
+}
+
 TEST_F(KindCandidates, GinTargets) {
   Strings keys =
       Keys("SELECT id FROM shop.products WHERE title ILIKE $1 AND status = 'active'", {"%maple%"});

@@ -78,8 +78,9 @@ TEST(CliAdvise, JsonShapeIsStable) {
   ASSERT_EQ(j["indexes"].size(), 1u) << j.dump(2);
   const Json& idx = j["indexes"][0];
   EXPECT_EQ(Keys(idx),
-            (std::vector<std::string>{"columns", "ddl", "drop_reason", "dropped", "extrapolated",
-                                      "helps", "include", "method", "name", "note", "predicate",
+            (std::vector<std::string>{"built_size_bytes", "columns", "ddl", "drop_reason",
+                                      "dropped", "extrapolated", "helps", "hypopg_size_bytes",
+                                      "include", "method", "name", "note", "predicate",
                                       "rationale", "size_bytes", "table", "write_cost"}));
   EXPECT_EQ(idx["method"], "btree");
   EXPECT_EQ(idx["predicate"], "");
@@ -91,6 +92,8 @@ TEST(CliAdvise, JsonShapeIsStable) {
   EXPECT_EQ(idx["table"], "public.orders");
   EXPECT_EQ(idx["columns"], Json::array({"customer_id"}));
   EXPECT_GT(idx["size_bytes"].get<int64_t>(), 0);
+  EXPECT_GT(idx["hypopg_size_bytes"].get<int64_t>(), 0);
+  EXPECT_EQ(idx["built_size_bytes"], 0);  // no --verify
   ASSERT_EQ(idx["helps"].size(), 1u) << idx.dump(2);
   const Json& help = idx["helps"][0];
   EXPECT_EQ(help["query"], "orders of one customer");
@@ -115,6 +118,11 @@ TEST(CliAdvise, VerifyMeasuresASpeedUp) {
   ASSERT_EQ(j["indexes"].size(), 1u);
   EXPECT_EQ(j["indexes"][0]["dropped"], false) << j["indexes"][0].dump(2);
   EXPECT_EQ(j["indexes"][0]["helps"][0]["used_in_plan"], true);
+  // The size the budget counted (the model) against the index verification built.
+  const double built = j["indexes"][0]["built_size_bytes"].get<double>();
+  ASSERT_GT(built, 0) << j["indexes"][0].dump(2);
+  EXPECT_NEAR(j["indexes"][0]["size_bytes"].get<double>() / built, 1.0, 0.15)
+      << j["indexes"][0].dump(2);
 }
 
 // A recommendation that makes a query slower is not output: --verify finds the index in the
