@@ -2,12 +2,12 @@
 // (test/fixtures/advise/commerce.sql: eleven tables with primary and foreign keys only, skewed
 // and correlated data, ICU collation), against an expert's index set written down beforehand
 // (commerce_expert.sql). The workload's eleven queries each need another index kind. dbarch's
-// recommended DDL is applied to the live server and every query timed (median of 5 runs after
-// a warm-up, client wall clock), then the same for the expert set:
+// recommended DDL is applied to the live server and every query timed (the best of 5 runs
+// after a warm-up, client wall clock: the least disturbed by other load on the machine), then the same for the expert set:
 //   - at least 9 of 11 queries at least 5x faster,
 //   - none more than 1.1x (and 0.5 ms) slower,
 //   - the whole workload's speed-up at least 80 % of the expert set's.
-// Scale 1 (300,000 orders, 900,000 order lines, 500,000 events) by default;
+// Scale 1 (300,000 orders, 900,000 order lines, 500,000 events, 190 MB) by default;
 // DBARCH_COMMERCE_SCALE=10 (bench/advise_commerce.sh) runs the millions-of-rows version.
 #include <gtest/gtest.h>
 
@@ -38,9 +38,9 @@ int Scale() {
   return scale > 0 ? scale : 1;
 }
 
-// Median wall-clock milliseconds of each query (one warm-up, then `runs` runs).
+// The best wall-clock milliseconds of each query (one warm-up, then `runs` runs).
 std::vector<double> Measure(pg::Connection& conn, const workload::Workload& w, int runs) {
-  std::vector<double> medians;
+  std::vector<double> best;
   for (const workload::Query& q : w.queries) {
     std::vector<double> times;
     for (int i = 0; i <= runs; ++i) {
@@ -52,10 +52,9 @@ std::vector<double> Measure(pg::Connection& conn, const workload::Workload& w, i
       EXPECT_TRUE(r.ok()) << q.name << ": " << r.status().ToString();
       if (i > 0) times.push_back(ms);
     }
-    std::sort(times.begin(), times.end());
-    medians.push_back(times[times.size() / 2]);
+    best.push_back(*std::min_element(times.begin(), times.end()));
   }
-  return medians;
+  return best;
 }
 
 double Total(const workload::Workload& w, const std::vector<double>& ms) {
@@ -140,7 +139,7 @@ TEST(CliAdviseCommerce, LiveServerElevenIndexKindsAgainstAnExpertSet) {
   t0 = std::chrono::steady_clock::now();
   RunResult r = RunDbarch({"advise", "--dsn", (*box)->TcpConnInfo(), "--workload",
                            kDir + "commerce_workload.sql", "--verify", "--sample-mb",
-                           std::to_string(64 * scale), "--runs", "3", "--format", "json"});
+                           std::to_string(std::min(64 * scale, 256)), "--runs", "3", "--format", "json"});
   const double advise_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
