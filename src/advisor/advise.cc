@@ -803,11 +803,11 @@ class Pipeline {
       if (!request_.sample) {
         DBARCH_ASSIGN_OR_RETURN(
             pg::QueryResult size,
-            conn.Exec("SELECT coalesce(sum(pg_relation_size(relid)), 0)::bigint FROM "
-                      "pg_partition_tree(" +
-                      QuoteLiteral(QuoteIdent(chosen[i].table.schema) + "." +
-                                   QuoteIdent(idx.name)) +
-                      "::regclass)"));
+            conn.Exec(
+                "SELECT coalesce(sum(pg_relation_size(relid)), 0)::bigint FROM "
+                "pg_partition_tree(" +
+                QuoteLiteral(QuoteIdent(chosen[i].table.schema) + "." + QuoteIdent(idx.name)) +
+                "::regclass)"));
         result.indexes[i].built_size_bytes = size.GetInt(0, 0);
       }
     }

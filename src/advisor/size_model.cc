@@ -44,7 +44,8 @@ double DataBytes(const std::vector<const SizeColumn*>& cols, bool* variable) {
       next = Align(off, AlignOf(c->typalign)) + c->typlen;
     } else {
       *variable = true;
-      next = c->avg_width < 127 ? off + c->avg_width : Align(off, AlignOf(c->typalign)) + c->avg_width;
+      next =
+          c->avg_width < 127 ? off + c->avg_width : Align(off, AlignOf(c->typalign)) + c->avg_width;
     }
     off += present * (next - off);
   }
@@ -140,7 +141,8 @@ std::optional<int64_t> HashSize(const SizeInputs& in) {
   const double per_value = rows / distinct;
   double overflow = 0;
   if (per_value > per_page / 2) {
-    overflow = std::max(0.0, distinct * std::ceil(per_value / per_page) - std::min(distinct, buckets));
+    overflow =
+        std::max(0.0, distinct * std::ceil(per_value / per_page) - std::min(distinct, buckets));
   }
   return static_cast<int64_t>((2 + buckets + overflow) * kBlock);  // metapage, bitmap page
 }
@@ -161,8 +163,8 @@ std::optional<int64_t> BrinSize(const SizeInputs& in) {
 }
 
 bool DedupSafe(std::string_view typname, std::string_view category) {
-  static constexpr std::string_view kUnsafe[] = {"float4",   "float8",   "interval", "numeric",
-                                                 "tsvector", "tsquery",  "jsonb",    "record"};
+  static constexpr std::string_view kUnsafe[] = {"float4",   "float8",  "interval", "numeric",
+                                                 "tsvector", "tsquery", "jsonb",    "record"};
   if (category == "A" || category == "R") return false;
   return std::find(std::begin(kUnsafe), std::end(kUnsafe), typname) == std::end(kUnsafe);
 }
@@ -206,8 +208,8 @@ Result<std::optional<SizeInputs>> ReadSizeInputs(pg::Connection& conn, const Ind
                 "t.typalign::text, s.avg_width::float8, s.null_frac::float8, "
                 "s.n_distinct::float8 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
                 "LEFT JOIN pg_stats s ON s.schemaname = " +
-                QuoteLiteral(index.table.schema) + " AND s.tablename = " +
-                QuoteLiteral(index.table.name) +
+                QuoteLiteral(index.table.schema) +
+                " AND s.tablename = " + QuoteLiteral(index.table.name) +
                 " AND s.attname = a.attname AND NOT s.inherited WHERE a.attrelid = " + rel +
                 " AND a.attnum > 0 AND NOT a.attisdropped"));
   std::map<std::string, SizeColumn> by_name;
@@ -235,8 +237,7 @@ Result<std::optional<SizeInputs>> ReadSizeInputs(pg::Connection& conn, const Ind
     return it->second;
   };
   // The sample size for expression keys: at most 30,000 rows of whole blocks.
-  const double percent =
-      in.table_rows <= 30000 ? 100 : std::max(0.01, 100 * 30000 / in.table_rows);
+  const double percent = in.table_rows <= 30000 ? 100 : std::max(0.01, 100 * 30000 / in.table_rows);
   for (const IndexKey& k : index.keys) {
     if (!k.IsExpression()) {
       std::optional<SizeColumn> c = column(k.column);
@@ -255,10 +256,9 @@ Result<std::optional<SizeInputs>> ReadSizeInputs(pg::Connection& conn, const Ind
         conn.Exec("SELECT coalesce(avg(pg_column_size(e)), 0)::float8, "
                   "coalesce(avg((e IS NULL)::int), 0)::float8, count(DISTINCT e)::float8, "
                   "count(DISTINCT c)::float8, min(ty)::int8 FROM (SELECT (" +
-                  k.expression + ") AS e, " + col +
-                  " AS c, pg_typeof(" + k.expression + ")::oid AS ty FROM " +
-                  index.table.Quoted() + " TABLESAMPLE SYSTEM (" + std::to_string(percent) +
-                  ") LIMIT 30000) s"));
+                  k.expression + ") AS e, " + col + " AS c, pg_typeof(" + k.expression +
+                  ")::oid AS ty FROM " + index.table.Quoted() + " TABLESAMPLE SYSTEM (" +
+                  std::to_string(percent) + ") LIMIT 30000) s"));
     if (sample.rows() != 1 || sample.IsNull(0, 4)) return Maybe();
     DBARCH_ASSIGN_OR_RETURN(
         pg::QueryResult type,
@@ -288,8 +288,7 @@ Result<std::optional<SizeInputs>> ReadSizeInputs(pg::Connection& conn, const Ind
                             conn.Exec("EXPLAIN (FORMAT JSON) SELECT 1 FROM " +
                                       index.table.Quoted() + " WHERE " + index.predicate));
     if (plan.rows() < 1) return Maybe();
-    nlohmann::json doc =
-        nlohmann::json::parse(plan.Get(0, 0), nullptr, /*allow_exceptions=*/false);
+    nlohmann::json doc = nlohmann::json::parse(plan.Get(0, 0), nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded() || !doc.is_array() || doc.empty() || !doc[0].contains("Plan"))
       return Maybe();
     const nlohmann::json& rows = doc[0]["Plan"]["Plan Rows"];

@@ -81,19 +81,19 @@ TEST(IndexSizeModelOnServer, WithinFifteenPercentOfRealBuilds) {
   IndexDef covering = Def({Col("customer_id")});
   covering.include = {"total", "placed_at"};
   const std::vector<IndexDef> cases = {
-      Def({Col("id")}),                                      // unique bigint
-      Def({Col("customer_id")}),                             // 20 rows per value: dedup
-      Def({Col("status")}),                                  // 3 values: long posting lists
-      Def({Col("region")}),                                  // smallint, 12 values
-      Def({Col("customer_id"), Col("placed_at")}),           // two columns, unique pairs
-      Def({Col("status"), Col("placed_at")}),                // low-cardinality leading
-      Def({Col("email")}),                                   // text, 20 rows per value
-      Def({Col("token")}),                                   // 65-byte unique text
-      Def({Col("note")}),                                    // varying width, a third NULL
-      Def({Col("total")}),                                   // numeric: no deduplication
-      Def({Col("shipped")}),                                 // date, 900 rows per value
-      partial,                                               // 2 % of the rows
-      covering,                                              // INCLUDE: no deduplication
+      Def({Col("id")}),                                        // unique bigint
+      Def({Col("customer_id")}),                               // 20 rows per value: dedup
+      Def({Col("status")}),                                    // 3 values: long posting lists
+      Def({Col("region")}),                                    // smallint, 12 values
+      Def({Col("customer_id"), Col("placed_at")}),             // two columns, unique pairs
+      Def({Col("status"), Col("placed_at")}),                  // low-cardinality leading
+      Def({Col("email")}),                                     // text, 20 rows per value
+      Def({Col("token")}),                                     // 65-byte unique text
+      Def({Col("note")}),                                      // varying width, a third NULL
+      Def({Col("total")}),                                     // numeric: no deduplication
+      Def({Col("shipped")}),                                   // date, 900 rows per value
+      partial,                                                 // 2 % of the rows
+      covering,                                                // INCLUDE: no deduplication
       Def({IndexKey::Expression("lower(email)", {"email"})}),  // expression key
       Def({Col("token")}, IndexMethod::kHash),
       Def({Col("customer_id")}, IndexMethod::kHash),
@@ -112,8 +112,7 @@ TEST(IndexSizeModelOnServer, WithinFifteenPercentOfRealBuilds) {
     ASSERT_TRUE(real.ok());
     const double actual = static_cast<double>(real->GetInt(0, 0));
     const double ratio = static_cast<double>(*model) / actual;
-    EXPECT_NEAR(ratio, 1.0, 0.15) << d.Key() << ": model " << *model << " bytes, real "
-                                  << actual;
+    EXPECT_NEAR(ratio, 1.0, 0.15) << d.Key() << ": model " << *model << " bytes, real " << actual;
     ASSERT_TRUE(conn->ExecScript("DROP INDEX " + name).ok());
   }
   ASSERT_TRUE(conn->ExecScript("DROP TABLE sz_orders").ok());

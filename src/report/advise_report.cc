@@ -397,8 +397,8 @@ std::string AdviseToMarkdown(const AdviseResult& r) {
       }
       std::string name = "`" + idx.name + "`";
       if (idx.dropped) name = "~~" + name + "~~ (dropped: " + idx.drop_reason + ")";
-      out += "| " + name + " | " + FormatBytes(idx.size_bytes) + SizeDetail(idx) + " | " + MdCell(helps) + " | " +
-             MdCell(idx.rationale) + " |\n";
+      out += "| " + name + " | " + FormatBytes(idx.size_bytes) + SizeDetail(idx) + " | " +
+             MdCell(helps) + " | " + MdCell(idx.rationale) + " |\n";
     }
     out += "\n```sql\n";
     for (const AdviseIndex& idx : r.indexes) {

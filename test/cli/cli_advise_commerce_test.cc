@@ -3,7 +3,8 @@
 // and correlated data, ICU collation), against an expert's index set written down beforehand
 // (commerce_expert.sql). The workload's eleven queries each need another index kind. dbarch's
 // recommended DDL is applied to the live server and every query timed (the best of 5 runs
-// after a warm-up, client wall clock: the least disturbed by other load on the machine), then the same for the expert set:
+// after a warm-up, client wall clock: the least disturbed by other load on the machine), then the
+// same for the expert set:
 //   - at least 9 of 11 queries at least 5x faster,
 //   - none more than 1.1x (and 0.5 ms) slower,
 //   - the whole workload's speed-up at least 80 % of the expert set's.
@@ -46,9 +47,9 @@ std::vector<double> Measure(pg::Connection& conn, const workload::Workload& w, i
     for (int i = 0; i <= runs; ++i) {
       auto start = std::chrono::steady_clock::now();
       auto r = q.has_params ? conn.ExecParams(q.sql, q.params) : conn.Exec(q.sql);
-      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                            start)
-                      .count();
+      double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
       EXPECT_TRUE(r.ok()) << q.name << ": " << r.status().ToString();
       if (i > 0) times.push_back(ms);
     }
@@ -137,9 +138,10 @@ TEST(CliAdviseCommerce, LiveServerElevenIndexKindsAgainstAnExpertSet) {
   std::vector<double> before = Measure(*conn, *w, runs);
 
   t0 = std::chrono::steady_clock::now();
-  RunResult r = RunDbarch({"advise", "--dsn", (*box)->TcpConnInfo(), "--workload",
-                           kDir + "commerce_workload.sql", "--verify", "--sample-mb",
-                           std::to_string(std::min(64 * scale, 256)), "--runs", "3", "--format", "json"});
+  RunResult r =
+      RunDbarch({"advise", "--dsn", (*box)->TcpConnInfo(), "--workload",
+                 kDir + "commerce_workload.sql", "--verify", "--sample-mb",
+                 std::to_string(std::min(64 * scale, 256)), "--runs", "3", "--format", "json"});
   const double advise_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
@@ -188,7 +190,8 @@ TEST(CliAdviseCommerce, LiveServerElevenIndexKindsAgainstAnExpertSet) {
   DropIndexesAbove(*conn, last_oid);
 
   int fast = 0;
-  std::string table = "query                   before ms  dbarch ms  speed-up  expert ms  speed-up\n";
+  std::string table =
+      "query                   before ms  dbarch ms  speed-up  expert ms  speed-up\n";
   for (size_t i = 0; i < w->queries.size(); ++i) {
     const double s = before[i] / advised[i];
     char line[200];

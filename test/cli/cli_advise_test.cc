@@ -80,8 +80,8 @@ TEST(CliAdvise, JsonShapeIsStable) {
   EXPECT_EQ(Keys(idx),
             (std::vector<std::string>{"built_size_bytes", "columns", "ddl", "drop_reason",
                                       "dropped", "extrapolated", "helps", "hypopg_size_bytes",
-                                      "include", "method", "name", "note", "predicate",
-                                      "rationale", "size_bytes", "table", "write_cost"}));
+                                      "include", "method", "name", "note", "predicate", "rationale",
+                                      "size_bytes", "table", "write_cost"}));
   EXPECT_EQ(idx["method"], "btree");
   EXPECT_EQ(idx["predicate"], "");
   EXPECT_EQ(idx["include"], Json::array());
