@@ -799,15 +799,17 @@ class Pipeline {
         DBARCH_RETURN_IF_ERROR(conn.ExecScript(stmt));
       }
       // The real size, to set against the modelled one (summed over the partitions' indexes
-      // of a partitioned table). On a sample of a live server it is the sample's size.
+      // of a partitioned table: pg_partition_tree lists nothing for a plain index). On a
+      // sample of a live server it would be the sample's size, so it is left out there.
       if (!request_.sample) {
         DBARCH_ASSIGN_OR_RETURN(
             pg::QueryResult size,
-            conn.Exec(
-                "SELECT coalesce(sum(pg_relation_size(relid)), 0)::bigint FROM "
-                "pg_partition_tree(" +
-                QuoteLiteral(QuoteIdent(chosen[i].table.schema) + "." + QuoteIdent(idx.name)) +
-                "::regclass)"));
+            conn.Exec("SELECT greatest(pg_relation_size(i), (SELECT coalesce(sum("
+                      "pg_relation_size(relid)), 0) FROM pg_partition_tree(i)))::bigint FROM "
+                      "CAST(" +
+                      QuoteLiteral(QuoteIdent(chosen[i].table.schema) + "." +
+                                   QuoteIdent(idx.name)) +
+                      " AS regclass) AS i"));
         result.indexes[i].built_size_bytes = size.GetInt(0, 0);
       }
     }

@@ -189,6 +189,8 @@ TEST(CliAdvise, PartitionedTableIndexIsVerified) {
   EXPECT_NE(idx["note"].get<std::string>().find("partitioned table"), std::string::npos);
   EXPECT_EQ(idx["dropped"], false) << idx.dump(2);
   EXPECT_EQ(idx["helps"][0]["used_in_plan"], true) << idx.dump(2);
+  // The built size is the partitions' indexes summed (the parent index has no storage).
+  EXPECT_GT(idx["built_size_bytes"].get<int64_t>(), 100'000) << idx.dump(2);
   const Json& q = j["verify"]["queries"][0];
   EXPECT_EQ(q["indexes_after"],
             Json::array({"events_2025_h1_device_id_idx", "events_2025_h2_device_id_idx"}))
