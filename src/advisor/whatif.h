@@ -192,9 +192,10 @@ class WhatIfSession {
   // options.build_unsimulated is false, kConnection.
   Result<double> Cost(int query_id, const std::vector<IndexDef>& indexes);
 
-  // The estimated size in bytes of `index` (hypopg_relation_size; pg_relation_size of a
-  // really built one), cached per index. Creates the index, so it also tells whether the
-  // server accepts the definition. Errors as Cost().
+  // The estimated size in bytes of `index`, cached per index: the size model's
+  // (options.size_model, advisor/size_model.h) when it has the statistics, else
+  // hypopg_relation_size; pg_relation_size of a really built one. Creates the index, so it
+  // also tells whether the server accepts the definition. Errors as Cost().
   Result<int64_t> IndexSizeBytes(const IndexDef& index);
 
   // hypopg_relation_size of `index` (pg_relation_size of a really built one) once
