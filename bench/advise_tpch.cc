@@ -8,13 +8,16 @@
 // around each EXPLAIN) and prints one row per budget. Each budget gets a fresh what-if
 // session, so "what-if calls" counts that run's EXPLAINs as the reference does.
 //
-// Usage: advise_tpch [--tpch DIR] [--width N] [--any-column] [--all-kinds] [--verbose]
+// Usage: advise_tpch [--tpch DIR] [--width N] [--any-column] [--all-kinds] [--size-model]
+//                   [--verbose]
 //   --width N      widest index (default 2, as in the reference results)
 //   --all-kinds    also partial, expression, GIN (built for real in the sandbox) and BRIN
 //                  candidates; by default only B-tree keys on columns (ASC or DESC), as the
 //                  reference's candidates
 //   --any-column   widen with any indexable column of the table (original Extend) instead of
 //                  only keys whose leading columns are equality-like (CandidateIndexes)
+//   --size-model   budget in modelled sizes (advisor/size_model.h, what `dbarch advise`
+//                  uses); by default HypoPG's, as the reference results were sized
 //   --verbose      print the chosen indexes and search steps
 #include <algorithm>
 #include <chrono>
@@ -64,6 +67,7 @@ int Run(int argc, char** argv) {
   bool any_column = false;
   bool all_kinds = false;
   bool verbose = false;
+  bool size_model = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--tpch" && i + 1 < argc) {
@@ -74,12 +78,14 @@ int Run(int argc, char** argv) {
       any_column = true;
     } else if (a == "--all-kinds") {
       all_kinds = true;
+    } else if (a == "--size-model") {
+      size_model = true;
     } else if (a == "--verbose") {
       verbose = true;
     } else {
       std::fprintf(stderr,
                    "usage: advise_tpch [--tpch DIR] [--width N] [--any-column] [--all-kinds] "
-                   "[--verbose]\n");
+                   "[--size-model] [--verbose]\n");
       return 2;
     }
   }
@@ -148,6 +154,7 @@ int Run(int argc, char** argv) {
     if (!all_kinds) {
       std::erase_if(p.candidates, [](const advisor::IndexDef& d) {
         return d.method != advisor::IndexMethod::kBtree || !d.predicate.empty() ||
+               !d.include.empty() ||
                std::any_of(d.keys.begin(), d.keys.end(),
                            [](const advisor::IndexKey& k) { return k.IsExpression(); });
       });
@@ -169,6 +176,7 @@ int Run(int argc, char** argv) {
     auto start = std::chrono::steady_clock::now();
     advisor::WhatIfOptions whatif_options;
     whatif_options.build_unsimulated = all_kinds;  // the bench's own sandbox
+    whatif_options.size_model = size_model;
     auto session = advisor::WhatIfSession::Open(*conn, whatif_options);
     if (!session.ok()) return Fail("what-if session", session.status());
     std::vector<advisor::SearchQuery> sq;

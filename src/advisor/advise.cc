@@ -251,7 +251,9 @@ Result<std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>> 
 bool IsPrefixOfExisting(
     const advisor::IndexDef& index,
     const std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>& existing) {
-  if (!index.IsPlainBtree() || !index.include.empty()) return false;
+  // Plain keys, and the covering join candidates (advisor/candidates.h) whose key an existing
+  // index already leads.
+  if (!index.IsPlainBtree()) return false;
   auto it = existing.find(index.table);
   if (it == existing.end()) return false;
   for (const std::vector<std::string>& keys : it->second) {
@@ -600,6 +602,11 @@ class Pipeline {
             "it ON ONLY the parent, build each partition's index CONCURRENTLY and ATTACH it";
       }
       out.size_bytes = found.sizes_bytes[i];
+      if (index.IsHypotheticalSupported()) {
+        if (std::optional<int64_t> hypo = session.HypoPGSizeBytes(index)) {
+          out.hypopg_size_bytes = *hypo;
+        }
+      }
       if (!writes.empty()) {
         std::vector<advisor::IndexDef> others = found.indexes;
         others.erase(others.begin() + static_cast<std::ptrdiff_t>(i));
@@ -790,6 +797,20 @@ class Pipeline {
       // Plain CREATE INDEX: the sandbox has no concurrent writers.
       for (const std::string& stmt : CreateStatements(chosen[i], idx.name, false)) {
         DBARCH_RETURN_IF_ERROR(conn.ExecScript(stmt));
+      }
+      // The real size, to set against the modelled one (summed over the partitions' indexes
+      // of a partitioned table: pg_partition_tree lists nothing for a plain index). On a
+      // sample of a live server it would be the sample's size, so it is left out there.
+      if (!request_.sample) {
+        DBARCH_ASSIGN_OR_RETURN(
+            pg::QueryResult size,
+            conn.Exec("SELECT greatest(pg_relation_size(i), (SELECT coalesce(sum("
+                      "pg_relation_size(relid)), 0) FROM pg_partition_tree(i)))::bigint FROM "
+                      "CAST(" +
+                      QuoteLiteral(QuoteIdent(chosen[i].table.schema) + "." +
+                                   QuoteIdent(idx.name)) +
+                      " AS regclass) AS i"));
+        result.indexes[i].built_size_bytes = size.GetInt(0, 0);
       }
     }
     // An index on a partitioned table has one index per partition, with its own name: the

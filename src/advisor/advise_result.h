@@ -35,7 +35,13 @@ struct AdviseIndex {
   // CREATE INDEX CONCURRENTLY ... (identifiers quoted), preceded by "CREATE EXTENSION IF
   // NOT EXISTS pg_trgm;\n" when its operator class needs the extension.
   std::string ddl;
-  int64_t size_bytes = 0;                // hypopg_relation_size
+  // The size the budget counts: advisor/size_model.h for B-tree, hash and BRIN (the
+  // layout CREATE INDEX writes, from pg_stats), pg_relation_size of a GIN built for real,
+  // hypopg_relation_size where the model lacks statistics.
+  int64_t size_bytes = 0;
+  int64_t hypopg_size_bytes = 0;  // HypoPG's estimate (0: none, e.g. a GIN built for real)
+  // pg_relation_size of the index built by --verify; 0 without verification.
+  int64_t built_size_bytes = 0;
   std::vector<AdviseQueryEffect> helps;  // by decreasing weighted benefit, then name
   std::string rationale;                 // one line
   // Weighted index maintenance this index adds to the workload's writes (planner cost

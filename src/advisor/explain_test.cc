@@ -44,7 +44,7 @@ workload::Query Generic(const std::string& sql, size_t params) {
   return q;
 }
 
-// Issue 5: a pg_stat_statements text has $n without values; its generic plan must see
+// A pg_stat_statements text has $n without values; its generic plan must see
 // hypothetical indexes (the statement is prepared anew on every EXPLAIN).
 TEST_F(ExplainTest, GenericPlanSeesHypotheticalIndexes) {
   auto session = WhatIfSession::Open(*rw_);

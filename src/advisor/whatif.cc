@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "advisor/size_model.h"
 #include "base/strings.h"
 
 namespace dbarch::advisor {
@@ -431,6 +432,7 @@ Result<int64_t> WhatIfSession::IndexSizeBytes(const IndexDef& index) {
     if (!r.ok()) return std::move(r).TakeStatus().WithContext("sizing " + key);
     int64_t size = r->GetInt(0, 0);
     size_cache_[key] = size;
+    hypopg_size_cache_[key] = size;
     return size;
   }
   int64_t oid = 0;
@@ -453,8 +455,26 @@ Result<int64_t> WhatIfSession::IndexSizeBytes(const IndexDef& index) {
     DBARCH_ASSIGN_OR_RETURN(std::optional<int64_t> leaves, PartitionedBrinSize(index));
     if (leaves) size = *leaves;
   }
+  hypopg_size_cache_[key] = size;
+  if (options_.size_model) {
+    auto model_start = std::chrono::steady_clock::now();
+    Result<std::optional<SizeInputs>> inputs = ReadSizeInputs(*conn_, index);
+    stats_.index_ms += MsSince(model_start);
+    if (!inputs.ok()) return std::move(inputs).TakeStatus().WithContext("size model of " + key);
+    if (*inputs) {
+      if (std::optional<int64_t> modelled = IndexSizeModel(index.method, **inputs)) {
+        size = *modelled;
+      }
+    }
+  }
   size_cache_[key] = size;
   return size;
+}
+
+std::optional<int64_t> WhatIfSession::HypoPGSizeBytes(const IndexDef& index) const {
+  auto it = hypopg_size_cache_.find(index.Key());
+  if (it == hypopg_size_cache_.end()) return std::nullopt;
+  return it->second;
 }
 
 Result<std::optional<int64_t>> WhatIfSession::PartitionedBrinSize(const IndexDef& index) {

@@ -134,6 +134,11 @@ struct WhatIfOptions {
   // drops these indexes. false: Cost() and IndexSizeBytes() refuse such an index with
   // kNotSupported ("not verifiable without a sandbox").
   bool build_unsimulated = false;
+  // Size B-tree, hash and BRIN indexes with advisor/size_model.h (catalog, pg_stats, the
+  // layout CREATE INDEX writes) instead of hypopg_relation_size, which ignores B-tree
+  // deduplication and NULLs (measured up to 8x too large); HypoPG's figure is kept
+  // (HypoPGSizeBytes) and used where the model has no statistics to work from.
+  bool size_model = true;
 };
 
 // Counters since Open(); times in milliseconds of client wall clock.
@@ -187,10 +192,15 @@ class WhatIfSession {
   // options.build_unsimulated is false, kConnection.
   Result<double> Cost(int query_id, const std::vector<IndexDef>& indexes);
 
-  // The estimated size in bytes of `index` (hypopg_relation_size; pg_relation_size of a
-  // really built one), cached per index. Creates the index, so it also tells whether the
-  // server accepts the definition. Errors as Cost().
+  // The estimated size in bytes of `index`, cached per index: the size model's
+  // (options.size_model, advisor/size_model.h) when it has the statistics, else
+  // hypopg_relation_size; pg_relation_size of a really built one. Creates the index, so it
+  // also tells whether the server accepts the definition. Errors as Cost().
   Result<int64_t> IndexSizeBytes(const IndexDef& index);
+
+  // hypopg_relation_size of `index` (pg_relation_size of a really built one) once
+  // IndexSizeBytes sized it; nullopt before.
+  std::optional<int64_t> HypoPGSizeBytes(const IndexDef& index) const;
 
   // Whether this session can cost `index`: HypoPG simulates it, or the session may build it.
   bool CanCost(const IndexDef& index) const;
@@ -247,6 +257,7 @@ class WhatIfSession {
   std::map<std::string, RealIndex> real_;                // by IndexDef::Key()
   std::unordered_map<std::string, double> cost_cache_;   // "<query id>|<key>;<key>..."
   std::unordered_map<std::string, int64_t> size_cache_;  // by IndexDef::Key()
+  std::unordered_map<std::string, int64_t> hypopg_size_cache_;  // by IndexDef::Key()
   WhatIfStats stats_;
 };
 

@@ -47,6 +47,21 @@ std::string Weight(double w) {
   return Significant(w, 3);
 }
 
+// ", built 8.4 MB" and/or " (HypoPG estimate 31.7 MB)" when they differ from the size the
+// budget counts by more than 15 %.
+std::string SizeDetail(const advisor::AdviseIndex& idx) {
+  auto differs = [&](int64_t other) {
+    return other > 0 && std::fabs(static_cast<double>(other - idx.size_bytes)) >
+                            0.15 * static_cast<double>(std::max<int64_t>(idx.size_bytes, 1));
+  };
+  std::string out;
+  if (idx.built_size_bytes > 0) out += ", built " + FormatBytes(idx.built_size_bytes);
+  if (differs(idx.hypopg_size_bytes)) {
+    out += " (HypoPG estimate " + FormatBytes(idx.hypopg_size_bytes) + ")";
+  }
+  return out;
+}
+
 std::string SpeedUp(const std::optional<double>& s) { return s ? Significant(*s, 3) + "x" : "-"; }
 
 std::string Median(Outcome outcome, double ms) {
@@ -161,7 +176,7 @@ std::string AdviseToText(const AdviseResult& r) {
   for (const AdviseIndex& idx : r.indexes) {
     out += "\n" + idx.ddl + ";\n";
     if (idx.dropped) out += "  dropped: " + idx.drop_reason + "\n";
-    out += "  size " + FormatBytes(idx.size_bytes) + "; " + idx.rationale + "\n";
+    out += "  size " + FormatBytes(idx.size_bytes) + SizeDetail(idx) + "; " + idx.rationale + "\n";
     if (!idx.note.empty()) out += "  note: " + idx.note + "\n";
     if (idx.write_cost > 0) {
       out += "  write overhead: +" + Cost(idx.write_cost) + " (index maintenance of the writes)\n";
@@ -262,6 +277,8 @@ std::string AdviseToJson(const AdviseResult& r) {
                        {"predicate", idx.predicate},
                        {"ddl", idx.ddl},
                        {"size_bytes", idx.size_bytes},
+                       {"hypopg_size_bytes", idx.hypopg_size_bytes},
+                       {"built_size_bytes", idx.built_size_bytes},
                        {"rationale", idx.rationale},
                        {"note", idx.note},
                        {"dropped", idx.dropped},
@@ -380,8 +397,8 @@ std::string AdviseToMarkdown(const AdviseResult& r) {
       }
       std::string name = "`" + idx.name + "`";
       if (idx.dropped) name = "~~" + name + "~~ (dropped: " + idx.drop_reason + ")";
-      out += "| " + name + " | " + FormatBytes(idx.size_bytes) + " | " + MdCell(helps) + " | " +
-             MdCell(idx.rationale) + " |\n";
+      out += "| " + name + " | " + FormatBytes(idx.size_bytes) + SizeDetail(idx) + " | " +
+             MdCell(helps) + " | " + MdCell(idx.rationale) + " |\n";
     }
     out += "\n```sql\n";
     for (const AdviseIndex& idx : r.indexes) {

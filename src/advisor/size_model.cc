@@ -1,0 +1,301 @@
+#include "advisor/size_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <utility>
+
+#include "base/strings.h"
+
+namespace dbarch::advisor {
+namespace {
+
+constexpr double kBlock = 8192;
+constexpr double kPageHeader = 24;
+constexpr double kMaxAlign = 8;
+constexpr double kLinePointer = 4;
+
+double Align(double offset, double to) { return std::ceil(offset / to) * to; }
+
+double AlignOf(char typalign) {
+  switch (typalign) {
+    case 'c':
+      return 1;
+    case 's':
+      return 2;
+    case 'd':
+      return 8;
+    default:
+      return 4;
+  }
+}
+
+// Expected bytes of the values of `cols` laid out one after the other as heap_fill_tuple
+// does (fixed-length values at their alignment, varlenas of less than 127 bytes with a
+// one-byte header and unaligned), and whether any width varies from row to row.
+double DataBytes(const std::vector<const SizeColumn*>& cols, bool* variable) {
+  double off = 0;
+  for (const SizeColumn* c : cols) {
+    const double present = 1 - std::clamp(c->null_frac, 0.0, 1.0);
+    double next = off;
+    if (c->typlen > 0) {
+      next = Align(off, AlignOf(c->typalign)) + c->typlen;
+    } else {
+      *variable = true;
+      next =
+          c->avg_width < 127 ? off + c->avg_width : Align(off, AlignOf(c->typalign)) + c->avg_width;
+    }
+    off += present * (next - off);
+  }
+  return off;
+}
+
+// An index tuple of these values: the 8-byte header (16 with a null bitmap), the data,
+// MAXALIGNed. Variable widths pad by 3.5 bytes on average instead of a fixed rounding.
+double TupleBytes(const std::vector<const SizeColumn*>& cols) {
+  bool variable = false;
+  const double data = DataBytes(cols, &variable);
+  double no_null = 1;
+  for (const SizeColumn* c : cols) no_null *= 1 - std::clamp(c->null_frac, 0.0, 1.0);
+  const double header = 8 + (1 - no_null) * 8;
+  return variable ? header + data + 3.5 : Align(header + data, kMaxAlign);
+}
+
+double Distinct(const SizeColumn& c, double rows) {
+  return c.n_distinct < 0 ? -c.n_distinct * rows : c.n_distinct;
+}
+
+std::optional<int64_t> BtreeSize(const SizeInputs& in) {
+  const double rows = std::max(0.0, in.table_rows * std::clamp(in.selectivity, 0.0, 1.0));
+  std::vector<const SizeColumn*> keys;
+  std::vector<const SizeColumn*> all;
+  for (const SizeColumn& c : in.keys) keys.push_back(&c);
+  all = keys;
+  for (const SizeColumn& c : in.include) all.push_back(&c);
+  const double tuple = TupleBytes(all);
+  const double key_tuple = TupleBytes(keys);
+  // Rows per key value (deduplication merges them into posting lists).
+  double distinct = 1;
+  bool dedup = in.include.empty() && !in.unique;
+  for (const SizeColumn& c : in.keys) {
+    distinct *= std::max(1.0, Distinct(c, in.table_rows));
+    dedup = dedup && c.dedup_safe;
+  }
+  distinct = std::clamp(distinct, 1.0, std::max(rows, 1.0));
+  const double per_value = rows / distinct;
+  double leaf_bytes = rows * (tuple + kLinePointer);
+  if (dedup && per_value >= 2) {
+    // CREATE INDEX caps a posting-list tuple at 812 bytes (a tenth of a page less a line
+    // pointer), MAXALIGNed: at most (808 - base) / 6 heap TIDs.
+    const double base = Align(key_tuple, kMaxAlign);
+    const double max_tids = std::max(1.0, std::floor((808 - base) / 6));
+    const double full = std::floor(per_value / max_tids);
+    const double rest = per_value - full * max_tids;
+    double group = full * (Align(base + 6 * max_tids, kMaxAlign) + kLinePointer);
+    if (rest >= 2) {
+      group += base + 6 * rest + 3.5 + kLinePointer;
+    } else if (rest > 0) {
+      group += rest * (tuple + kLinePointer);
+    }
+    leaf_bytes = distinct * group;
+  }
+  const double fill = in.fillfactor > 0 ? in.fillfactor : 90;
+  const double usable = kBlock - kPageHeader - 16;  // BTPageOpaqueData
+  const double leaf_room = usable - kBlock * (100 - fill) / 100 - (key_tuple + kLinePointer);
+  double leaves = std::max(1.0, std::ceil(leaf_bytes / std::max(leaf_room, 1.0)));
+  // Internal pages at BTREE_NONLEAF_FILLFACTOR (70 %) of pivot tuples (key columns only).
+  const double per_internal =
+      std::max(2.0, std::floor((usable - kBlock * 0.30) / (key_tuple + kLinePointer)));
+  double pages = 1 + leaves;  // the metapage
+  for (double level = leaves; level > 1;) {
+    level = std::ceil(level / per_internal);
+    pages += level;
+  }
+  return static_cast<int64_t>(pages * kBlock);
+}
+
+// _hash_init's bucket count for `tuples` at `ffactor` tuples per bucket: powers of two up to
+// 1,024, above that in quarters of each doubling (splitpoint phases).
+double HashBuckets(double tuples, double ffactor) {
+  const double wanted = tuples / ffactor;
+  if (wanted <= 2) return 2;
+  const double group = std::ceil(std::log2(wanted));
+  if (group <= 10) return std::pow(2, group);
+  const double step = std::pow(2, group - 3);
+  return std::ceil(wanted / step) * step;
+}
+
+std::optional<int64_t> HashSize(const SizeInputs& in) {
+  if (in.keys.size() != 1) return std::nullopt;
+  const double rows = std::max(0.0, in.table_rows * std::clamp(in.selectivity, 0.0, 1.0));
+  const double fill = in.fillfactor > 0 ? in.fillfactor : 75;
+  const double item = 16 + kLinePointer;  // header + 4-byte hash code, MAXALIGNed
+  const double ffactor = std::max(10.0, std::floor(kBlock * fill / 100 / item));
+  const double buckets = HashBuckets(rows, ffactor);
+  const double per_page = std::floor((kBlock - kPageHeader - 16) / item);
+  // The rows of one value all go to one bucket: values with more rows than a page holds
+  // need overflow pages.
+  const double distinct = std::clamp(Distinct(in.keys[0], in.table_rows), 1.0, std::max(rows, 1.0));
+  const double per_value = rows / distinct;
+  double overflow = 0;
+  if (per_value > per_page / 2) {
+    overflow =
+        std::max(0.0, distinct * std::ceil(per_value / per_page) - std::min(distinct, buckets));
+  }
+  return static_cast<int64_t>((2 + buckets + overflow) * kBlock);  // metapage, bitmap page
+}
+
+std::optional<int64_t> BrinSize(const SizeInputs& in) {
+  const double ranges = std::max(1.0, std::ceil(in.heap_pages / 128));
+  std::vector<const SizeColumn*> cols;
+  double data = 0;
+  for (const SizeColumn& c : in.keys) {
+    // minmax: the smallest and largest value of each column per range.
+    const double width = c.typlen > 0 ? c.typlen : c.avg_width;
+    data = Align(data, c.typlen > 0 ? AlignOf(c.typalign) : 1) + 2 * width;
+  }
+  const double tuple = Align(8 + data, kMaxAlign) + kLinePointer;
+  const double per_page = std::max(1.0, std::floor((kBlock - kPageHeader - 8) / tuple));
+  const double revmap = std::ceil(ranges / 1360);  // REVMAP_PAGE_MAXITEMS
+  return static_cast<int64_t>((1 + revmap + std::ceil(ranges / per_page)) * kBlock);
+}
+
+bool DedupSafe(std::string_view typname, std::string_view category) {
+  static constexpr std::string_view kUnsafe[] = {"float4",   "float8",  "interval", "numeric",
+                                                 "tsvector", "tsquery", "jsonb",    "record"};
+  if (category == "A" || category == "R") return false;
+  return std::find(std::begin(kUnsafe), std::end(kUnsafe), typname) == std::end(kUnsafe);
+}
+
+}  // namespace
+
+std::optional<int64_t> IndexSizeModel(IndexMethod method, const SizeInputs& in) {
+  if (in.keys.empty()) return std::nullopt;
+  switch (method) {
+    case IndexMethod::kBtree:
+      return BtreeSize(in);
+    case IndexMethod::kHash:
+      return HashSize(in);
+    case IndexMethod::kBrin:
+      return BrinSize(in);
+    case IndexMethod::kGin:
+    case IndexMethod::kGist:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+Result<std::optional<SizeInputs>> ReadSizeInputs(pg::Connection& conn, const IndexDef& index) {
+  using Maybe = std::optional<SizeInputs>;
+  if (index.method == IndexMethod::kGin || index.method == IndexMethod::kGist) return Maybe();
+  const std::string rel = QuoteLiteral(index.table.Quoted()) + "::regclass";
+  DBARCH_ASSIGN_OR_RETURN(
+      pg::QueryResult table,
+      conn.Exec("SELECT c.relkind::text, c.reltuples::float8, pg_relation_size(c.oid)::float8 / "
+                "8192 FROM pg_class c WHERE c.oid = " +
+                rel));
+  if (table.rows() != 1 || table.Get(0, 0) != "r") return Maybe();
+  SizeInputs in;
+  in.table_rows = std::stod(std::string(table.Get(0, 1)));
+  in.heap_pages = std::stod(std::string(table.Get(0, 2)));
+  if (in.table_rows < 0) return Maybe();  // never analyzed
+
+  DBARCH_ASSIGN_OR_RETURN(
+      pg::QueryResult cols,
+      conn.Exec("SELECT a.attname::text, t.typname::text, t.typcategory::text, t.typlen::int, "
+                "t.typalign::text, s.avg_width::float8, s.null_frac::float8, "
+                "s.n_distinct::float8 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+                "LEFT JOIN pg_stats s ON s.schemaname = " +
+                QuoteLiteral(index.table.schema) +
+                " AND s.tablename = " + QuoteLiteral(index.table.name) +
+                " AND s.attname = a.attname AND NOT s.inherited WHERE a.attrelid = " + rel +
+                " AND a.attnum > 0 AND NOT a.attisdropped"));
+  std::map<std::string, SizeColumn> by_name;
+  std::map<std::string, bool> has_stats;
+  for (int r = 0; r < cols.rows(); ++r) {
+    SizeColumn c;
+    c.typlen = static_cast<int>(cols.GetInt(r, 3));
+    c.typalign = cols.Get(r, 4).empty() ? 'i' : cols.Get(r, 4)[0];
+    c.dedup_safe = DedupSafe(cols.Get(r, 1), cols.Get(r, 2));
+    bool stats = !cols.IsNull(r, 5);
+    if (stats) {
+      c.avg_width = std::stod(std::string(cols.Get(r, 5)));
+      c.null_frac = std::stod(std::string(cols.Get(r, 6)));
+      c.n_distinct = std::stod(std::string(cols.Get(r, 7)));
+    } else if (c.typlen > 0) {
+      c.avg_width = c.typlen;
+    }
+    std::string name(cols.Get(r, 0));
+    has_stats[name] = stats;
+    by_name[name] = c;
+  }
+  auto column = [&](const std::string& name) -> std::optional<SizeColumn> {
+    auto it = by_name.find(name);
+    if (it == by_name.end() || !has_stats[name]) return std::nullopt;
+    return it->second;
+  };
+  // The sample size for expression keys: at most 30,000 rows of whole blocks.
+  const double percent = in.table_rows <= 30000 ? 100 : std::max(0.01, 100 * 30000 / in.table_rows);
+  for (const IndexKey& k : index.keys) {
+    if (!k.IsExpression()) {
+      std::optional<SizeColumn> c = column(k.column);
+      if (!c) return Maybe();
+      in.keys.push_back(*c);
+      continue;
+    }
+    // An expression has no pg_stats of its own (until an index on it is analyzed): its
+    // width, type and distinct share come from a sample, scaled by its first column's.
+    if (k.expression_columns.empty()) return Maybe();
+    std::optional<SizeColumn> first = column(k.expression_columns.front());
+    if (!first) return Maybe();
+    const std::string col = QuoteIdent(k.expression_columns.front());
+    DBARCH_ASSIGN_OR_RETURN(
+        pg::QueryResult sample,
+        conn.Exec("SELECT coalesce(avg(pg_column_size(e)), 0)::float8, "
+                  "coalesce(avg((e IS NULL)::int), 0)::float8, count(DISTINCT e)::float8, "
+                  "count(DISTINCT c)::float8, min(ty)::int8 FROM (SELECT (" +
+                  k.expression + ") AS e, " + col + " AS c, pg_typeof(" + k.expression +
+                  ")::oid AS ty FROM " + index.table.Quoted() + " TABLESAMPLE SYSTEM (" +
+                  std::to_string(percent) + ") LIMIT 30000) s"));
+    if (sample.rows() != 1 || sample.IsNull(0, 4)) return Maybe();
+    DBARCH_ASSIGN_OR_RETURN(
+        pg::QueryResult type,
+        conn.Exec("SELECT typname::text, typcategory::text, typlen::int, typalign::text FROM "
+                  "pg_type WHERE oid = " +
+                  std::string(sample.Get(0, 4))));
+    if (type.rows() != 1) return Maybe();
+    SizeColumn c;
+    c.typlen = static_cast<int>(type.GetInt(0, 2));
+    c.typalign = type.Get(0, 3).empty() ? 'i' : type.Get(0, 3)[0];
+    c.dedup_safe = DedupSafe(type.Get(0, 0), type.Get(0, 1));
+    c.avg_width = std::stod(std::string(sample.Get(0, 0)));
+    c.null_frac = std::stod(std::string(sample.Get(0, 1)));
+    const double de = std::stod(std::string(sample.Get(0, 2)));
+    const double dc = std::stod(std::string(sample.Get(0, 3)));
+    const double first_distinct = Distinct(*first, in.table_rows);
+    c.n_distinct = dc > 0 ? std::max(1.0, first_distinct * de / dc) : first_distinct;
+    in.keys.push_back(c);
+  }
+  for (const std::string& name : index.include) {
+    std::optional<SizeColumn> c = column(name);
+    if (!c) return Maybe();
+    in.include.push_back(*c);
+  }
+  if (!index.predicate.empty() && in.table_rows > 0) {
+    DBARCH_ASSIGN_OR_RETURN(pg::QueryResult plan,
+                            conn.Exec("EXPLAIN (FORMAT JSON) SELECT 1 FROM " +
+                                      index.table.Quoted() + " WHERE " + index.predicate));
+    if (plan.rows() < 1) return Maybe();
+    nlohmann::json doc = nlohmann::json::parse(plan.Get(0, 0), nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded() || !doc.is_array() || doc.empty() || !doc[0].contains("Plan"))
+      return Maybe();
+    const nlohmann::json& rows = doc[0]["Plan"]["Plan Rows"];
+    if (!rows.is_number()) return Maybe();
+    in.selectivity = std::clamp(rows.get<double>() / in.table_rows, 0.0, 1.0);
+  }
+  return Maybe(std::move(in));
+}
+
+}  // namespace dbarch::advisor

@@ -1,0 +1,122 @@
+#include "advisor/size_model.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "sandbox/test_util.h"
+
+namespace dbarch::advisor {
+namespace {
+
+IndexDef Def(std::vector<IndexKey> keys, IndexMethod method = IndexMethod::kBtree) {
+  IndexDef d;
+  d.table = {"public", "sz_orders"};
+  d.keys = std::move(keys);
+  d.method = method;
+  return d;
+}
+
+IndexKey Col(const std::string& name) { return IndexKey::Column(name); }
+
+TEST(IndexSizeModel, PureArithmetic) {
+  SizeInputs in;
+  in.table_rows = 1'000'000;
+  SizeColumn id;
+  id.typlen = 4;
+  id.typalign = 'i';
+  id.avg_width = 4;
+  id.n_distinct = -1;
+  in.keys = {id};
+  // 1,000,000 16-byte tuples + line pointers at 90 % of 8,152 bytes less the high key, the
+  // internal levels and the metapage: PostgreSQL 15 builds 2,745 pages for a B-tree on a
+  // million distinct int4 values.
+  std::optional<int64_t> unique = IndexSizeModel(IndexMethod::kBtree, in);
+  ASSERT_TRUE(unique.has_value());
+  EXPECT_NEAR(static_cast<double>(*unique) / 8192, 2745, 3);
+  // Ten rows per value: posting lists take about a third of the room.
+  in.keys[0].n_distinct = 100'000;
+  std::optional<int64_t> dup = IndexSizeModel(IndexMethod::kBtree, in);
+  ASSERT_TRUE(dup.has_value());
+  EXPECT_LT(*dup, *unique / 2);
+  // Not with INCLUDE columns (no deduplication there).
+  SizeColumn ts = id;
+  ts.typlen = 8;
+  ts.typalign = 'd';
+  in.include = {ts};
+  std::optional<int64_t> with_include = IndexSizeModel(IndexMethod::kBtree, in);
+  ASSERT_TRUE(with_include.has_value());
+  EXPECT_GT(*with_include, *unique);
+  EXPECT_FALSE(IndexSizeModel(IndexMethod::kGin, in).has_value());
+}
+
+// The model against real builds: every index of a mixed table, built for real and compared
+// with pg_relation_size.
+TEST(IndexSizeModelOnServer, WithinFifteenPercentOfRealBuilds) {
+  auto conn = sandbox::test_util::ConnectToSharedSandbox();
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  Status st = conn->ExecScript(
+      "DROP TABLE IF EXISTS sz_orders;"
+      "CREATE TABLE sz_orders (id bigint, customer_id int, status text, placed_at timestamptz, "
+      "  total numeric(12,2), email text, token text, note text, shipped date, "
+      "  region smallint) WITH (autovacuum_enabled = off);"
+      "INSERT INTO sz_orders SELECT g, (g::bigint * 7919) % 15000, "
+      "  CASE WHEN g % 50 = 0 THEN 'pending' WHEN g % 7 = 0 THEN 'cancelled' "
+      "       ELSE 'delivered' END, "
+      "  timestamptz '2024-01-01' + g * interval '37 seconds', "
+      "  ((g::bigint * 31) % 100000) / 100.0, "
+      "  'Customer' || ((g::bigint * 7919) % 15000) || '@Example.com', "
+      "  md5(g::text) || md5((g + 1)::text), "
+      "  CASE WHEN g % 3 = 0 THEN NULL ELSE repeat('n', 5 + g % 50) END, "
+      "  date '2024-01-01' + (g / 900), (g % 12)::smallint "
+      "  FROM generate_series(1, 300000) g;");
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_TRUE(conn->ExecScript("VACUUM ANALYZE sz_orders").ok());
+
+  IndexDef partial = Def({Col("placed_at")});
+  partial.predicate = "status = 'pending'";
+  partial.predicate_columns = {"status"};
+  IndexDef covering = Def({Col("customer_id")});
+  covering.include = {"total", "placed_at"};
+  const std::vector<IndexDef> cases = {
+      Def({Col("id")}),                                        // unique bigint
+      Def({Col("customer_id")}),                               // 20 rows per value: dedup
+      Def({Col("status")}),                                    // 3 values: long posting lists
+      Def({Col("region")}),                                    // smallint, 12 values
+      Def({Col("customer_id"), Col("placed_at")}),             // two columns, unique pairs
+      Def({Col("status"), Col("placed_at")}),                  // low-cardinality leading
+      Def({Col("email")}),                                     // text, 20 rows per value
+      Def({Col("token")}),                                     // 65-byte unique text
+      Def({Col("note")}),                                      // varying width, a third NULL
+      Def({Col("total")}),                                     // numeric: no deduplication
+      Def({Col("shipped")}),                                   // date, 900 rows per value
+      partial,                                                 // 2 % of the rows
+      covering,                                                // INCLUDE: no deduplication
+      Def({IndexKey::Expression("lower(email)", {"email"})}),  // expression key
+      Def({Col("token")}, IndexMethod::kHash),
+      Def({Col("customer_id")}, IndexMethod::kHash),
+      Def({Col("placed_at")}, IndexMethod::kBrin),
+  };
+  int n = 0;
+  for (const IndexDef& d : cases) {
+    auto in = ReadSizeInputs(*conn, d);
+    ASSERT_TRUE(in.ok()) << d.Key() << ": " << in.status().ToString();
+    ASSERT_TRUE(in->has_value()) << d.Key();
+    std::optional<int64_t> model = IndexSizeModel(d.method, **in);
+    ASSERT_TRUE(model.has_value()) << d.Key();
+    const std::string name = "sz_idx_" + std::to_string(++n);
+    ASSERT_TRUE(conn->ExecScript(d.CreateSql(name)).ok()) << d.CreateSql(name);
+    auto real = conn->Exec("SELECT pg_relation_size('" + name + "')");
+    ASSERT_TRUE(real.ok());
+    const double actual = static_cast<double>(real->GetInt(0, 0));
+    const double ratio = static_cast<double>(*model) / actual;
+    EXPECT_NEAR(ratio, 1.0, 0.15) << d.Key() << ": model " << *model << " bytes, real " << actual;
+    ASSERT_TRUE(conn->ExecScript("DROP INDEX " + name).ok());
+  }
+  ASSERT_TRUE(conn->ExecScript("DROP TABLE sz_orders").ok());
+}
+
+}  // namespace
+}  // namespace dbarch::advisor
