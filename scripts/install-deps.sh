@@ -15,6 +15,9 @@ packages=(
   libssl-dev  # libcrypto: SHA-256 checksums of migration files (dbarch migrate)
   # zlib: `dbarch workload` reads gzip-compressed server logs (rotated logs are often .gz).
   zlib1g-dev
+  # chromium-headless-shell: the test of `dbarch workload --format html` opens the report in
+  # a real browser (DOM, network log, screenshot) to prove it renders offline.
+  chromium-headless-shell
 )
 # Not installed here: pgbadger, which only bench/workload_vs_pgbadger.sh runs for comparison
 # (apt-get install pgbadger); dbarch itself never needs it.

@@ -189,8 +189,8 @@ class AdviseCommand : public Subcommand {
       if (!parsed.ok()) return ReportUsageError(parsed.status().message(), kHelp);
       from = std::move(parsed).value();
       if (from.stat_statements && !from.log_paths.empty()) {
-        return ReportUsageError(
-            "--workload-from: give server logs or pg_stat_statements, not both", kHelp);
+        return ReportUsageError("--workload-from: give server logs or pg_stat_statements, not both",
+                                kHelp);
       }
     }
     if (!live && from.stat_statements) {
@@ -233,8 +233,8 @@ class AdviseCommand : public Subcommand {
       if (!loaded.ok()) return ReportError(loaded.status());
       files_workload = std::move(loaded).value();
     }
-    log_paths_for_live_ = live && log_database_.empty() ? from.log_paths
-                                                         : std::vector<std::string>{};
+    log_paths_for_live_ =
+        live && log_database_.empty() ? from.log_paths : std::vector<std::string>{};
 
     advisor::AdviseOptions options;
     options.budget_mb = budget_mb_;

@@ -15,8 +15,8 @@
 
 #include "cli/console.h"
 #include "cli/subcommand.h"
-#include "report/log_html.h"
 #include "pg/connection.h"
+#include "report/log_html.h"
 #include "report/log_report.h"
 #include "report/stat_report.h"
 #include "workload/log_reader.h"
@@ -109,13 +109,12 @@ class WorkloadCommand : public Subcommand {
       return ReportUsageError("workload needs log files (or --dsn for pg_stat_statements)", kHelp);
     }
     if (!stats && (!since_.empty() || !save_snapshot_.empty())) {
-      return ReportUsageError("--since and --save-snapshot read pg_stat_statements: they need --dsn",
-                              kHelp);
+      return ReportUsageError(
+          "--since and --save-snapshot read pg_stat_statements: they need --dsn", kHelp);
     }
     if (!until_.empty() && (since_.empty() || !dsn_.empty())) {
-      return ReportUsageError("--until is the later of two snapshot files: it needs --since "
-                              "and no --dsn",
-                              kHelp);
+      return ReportUsageError(
+          "--until is the later of two snapshot files: it needs --since and no --dsn", kHelp);
     }
     if (stats) return RunStatStatements();
     int stdin_count = 0;
@@ -199,9 +198,10 @@ class WorkloadCommand : public Subcommand {
   // snapshot or since the last reset, printed like the log report.
   ExitCode RunStatStatements() {
     if (format_ == "html") {
-      return ReportUsageError("--format html is the report of logs; pg_stat_statements is "
-                              "printed as text or json",
-                              kHelp);
+      return ReportUsageError(
+          "--format html is the report of logs; pg_stat_statements is "
+          "printed as text or json",
+          kHelp);
     }
     std::optional<workload::StatSnapshot> before;
     if (!since_.empty()) {

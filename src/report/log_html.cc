@@ -115,8 +115,8 @@ std::string VerticalBars(const std::string& id, const std::string& caption,
                      Num(left - 6), Num(top + plot_h));
   size_t n = values.size();
   if (n == 0) {
-    out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\">no data</text>\n",
-                       Num(left + 10), Num(top + plot_h / 2));
+    out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\">no data</text>\n", Num(left + 10),
+                       Num(top + plot_h / 2));
     return out + "</svg>\n";
   }
   double slot = plot_w / static_cast<double>(n);
@@ -126,13 +126,14 @@ std::string VerticalBars(const std::string& id, const std::string& caption,
     double h = max > 0 ? plot_h * values[i] / max : 0;
     double x = left + slot * static_cast<double>(i) + (slot - bar_w) / 2;
     out += fmt::format(
-        "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>{}</title></rect>\n",
+        "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" "
+        "height=\"{}\"><title>{}</title></rect>\n",
         Num(x), Num(top + plot_h - h), Num(bar_w), Num(h), Escape(tooltips[i]));
     if (i % label_every == 0 || i + 1 == n) {
-      out += fmt::format(
-          "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
-          Num(left + slot * (static_cast<double>(i) + 0.5)), Num(top + plot_h + 16),
-          Escape(labels[i]));
+      out +=
+          fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
+                      Num(left + slot * (static_cast<double>(i) + 0.5)), Num(top + plot_h + 16),
+                      Escape(labels[i]));
     }
   }
   out += fmt::format("<text class=\"caption\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
@@ -161,7 +162,8 @@ std::string TopGroupsChart(const std::vector<const LogGroup*>& groups, double to
     out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">#{}</text>\n",
                        Num(left - 8), Num(y + 15), i + 1);
     out += fmt::format(
-        "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>{}</title></rect>\n",
+        "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" "
+        "height=\"{}\"><title>{}</title></rect>\n",
         Num(left), Num(y + 2), Num(w), Num(row - 6),
         Escape(fmt::format("{} ({:.1f}%), {} calls: {}", FormatMs(g.total_ms), pct,
                            Thousands(g.calls), OneLine(g.normalized, 200))));
@@ -189,7 +191,8 @@ std::string UsageTable(const std::string& title, const std::vector<UsageCount>& 
   return out + "</table>\n";
 }
 
-constexpr std::string_view kStyle = R"(body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1000px}
+constexpr std::string_view kStyle =
+    R"(body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1000px}
 h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ccc}h3{font-size:15px}
 table{border-collapse:collapse;font-size:13px}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
 td.num{text-align:right;white-space:nowrap}code{font-family:monospace;font-size:12px;white-space:pre-wrap;word-break:break-word}
@@ -217,11 +220,11 @@ std::string LogReportToHtml(const LogReport& report, const LogReportOptions& opt
   std::string files;
   for (const std::string& f : s.files) files += (files.empty() ? "" : ", ") + f;
   Row(out, "files", files);
-  Row(out, "size", FormatBytes(s.bytes) + ", " + Thousands(static_cast<int64_t>(s.lines)) +
-                       " lines");
+  Row(out, "size",
+      FormatBytes(s.bytes) + ", " + Thousands(static_cast<int64_t>(s.lines)) + " lines");
   if (!s.first_timestamp.empty()) {
-    Row(out, "time", fmt::format("{} .. {} ({:.1f} s)", s.first_timestamp, s.last_timestamp,
-                                 s.covered_seconds));
+    Row(out, "time",
+        fmt::format("{} .. {} ({:.1f} s)", s.first_timestamp, s.last_timestamp, s.covered_seconds));
   }
   Row(out, "statements",
       fmt::format("{} in {} groups, {} with a duration, {} in all", Thousands(s.statements),
@@ -301,8 +304,7 @@ std::string LogReportToHtml(const LogReport& report, const LogReportOptions& opt
         s.per_minute.empty()
             ? "statements per minute (the log's timestamps give no minutes)"
             : fmt::format("statements per minute, {} .. {}{}", s.per_minute.front().minute,
-                          s.per_minute.back().minute,
-                          filled ? "" : " (minutes with entries only)");
+                          s.per_minute.back().minute, filled ? "" : " (minutes with entries only)");
     out += VerticalBars("queries-per-minute", caption, labels, values, tips);
   }
 
@@ -319,8 +321,7 @@ std::string LogReportToHtml(const LogReport& report, const LogReportOptions& opt
       labels.push_back(i < std::size(edges) ? "< " + ms(edges[i])
                                             : ">= " + ms(edges[std::size(edges) - 1]));
       values.push_back(static_cast<double>(s.duration_histogram[i]));
-      tips.push_back(HistogramLabel(i) + ": " + Thousands(s.duration_histogram[i]) +
-                     " statements");
+      tips.push_back(HistogramLabel(i) + ": " + Thousands(s.duration_histogram[i]) + " statements");
     }
     out += VerticalBars("duration-histogram", "statements by duration", labels, values, tips);
   }
@@ -345,8 +346,8 @@ std::string LogReportToHtml(const LogReport& report, const LogReportOptions& opt
         "<td class=\"num\">{}</td><td><code>{}</code><br><small>{}</small></td></tr>\n",
         i + 1, FormatMs(g.total_ms), pct, Thousands(g.calls), FormatMs(g.mean_ms()),
         FormatMs(g.durations.Quantile(0.50)), FormatMs(g.durations.Quantile(0.95)),
-        FormatMs(g.durations.Quantile(0.99)), FormatMs(g.durations.max_ms()),
-        Thousands(g.errors), Escape(g.normalized), Escape(g.fingerprint));
+        FormatMs(g.durations.Quantile(0.99)), FormatMs(g.durations.max_ms()), Thousands(g.errors),
+        Escape(g.normalized), Escape(g.fingerprint));
   }
   out += "</table>\n";
 
@@ -378,8 +379,8 @@ std::string LogReportToHtml(const LogReport& report, const LogReportOptions& opt
       "temp-files", "Groups writing temporary files",
       [](const LogGroup& g) { return g.temp_bytes; },
       [](const LogGroup& g) {
-        return FormatBytes(static_cast<uint64_t>(g.temp_bytes)) + " in " +
-               Thousands(g.temp_files) + " files";
+        return FormatBytes(static_cast<uint64_t>(g.temp_bytes)) + " in " + Thousands(g.temp_files) +
+               " files";
       });
 
   out += "<h2>By database, user and application</h2>\n";

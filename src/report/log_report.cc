@@ -302,21 +302,21 @@ std::string LogReportToText(const LogReport& report, const LogReportOptions& opt
     if (busiest.size() > top) busiest.resize(top);
     out += fmt::format("\nBusiest minutes ({} minute(s) with entries)\n", s.per_minute.size());
     out += fmt::format("  {:<16}  {:>10}  {:>10}  {:>6}  {:>6}  {:>6}  {:>6}  {:>6}  {:>6}\n",
-                       "minute", "statements", "time", "errors", "locks", "temp", "conn",
-                       "ckpt", "vacuum");
+                       "minute", "statements", "time", "errors", "locks", "temp", "conn", "ckpt",
+                       "vacuum");
     for (const workload::TimeBucket* b : busiest) {
       out += fmt::format("  {:<16}  {:>10}  {:>10}  {:>6}  {:>6}  {:>6}  {:>6}  {:>6}  {:>6}\n",
                          b->minute, Thousands(b->statements), FormatMs(b->total_ms),
-                         Thousands(b->errors), Thousands(b->lock_waits),
-                         Thousands(b->temp_files), Thousands(b->connections),
-                         Thousands(b->checkpoints), Thousands(b->autovacuums));
+                         Thousands(b->errors), Thousands(b->lock_waits), Thousands(b->temp_files),
+                         Thousands(b->connections), Thousands(b->checkpoints),
+                         Thousands(b->autovacuums));
     }
   }
   if (s.timed_statements > 0) {
     out += "\nDurations\n";
     for (size_t i = 0; i < s.duration_histogram.size(); ++i) {
-      out += fmt::format("  {:<20} {:>12}\n", HistogramLabel(i),
-                         Thousands(s.duration_histogram[i]));
+      out +=
+          fmt::format("  {:<20} {:>12}\n", HistogramLabel(i), Thousands(s.duration_histogram[i]));
     }
   }
   UsageLines(out, "By database", s.by_database, top);

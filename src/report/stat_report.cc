@@ -64,8 +64,8 @@ void Section(std::string& out, const std::string& title, const StatWindow& w, si
     const StatCounters& c = e->counters;
     double pct = w.total.total_exec_ms > 0 ? 100.0 * c.total_exec_ms / w.total.total_exec_ms : 0;
     out += fmt::format(
-        "  {:>3}  {:>10}  {:>5.1f}%  {:>10}  {:>10}  {:>10}  {:>10}  {:>10}  {:<12}  {}{}\n", ++rank,
-        FormatMs(c.total_exec_ms), pct, Thousands(c.calls), FormatMs(MeanMs(c)),
+        "  {:>3}  {:>10}  {:>5.1f}%  {:>10}  {:>10}  {:>10}  {:>10}  {:>10}  {:<12}  {}{}\n",
+        ++rank, FormatMs(c.total_exec_ms), pct, Thousands(c.calls), FormatMs(MeanMs(c)),
         Thousands(c.rows), Thousands(c.shared_blks_read), Thousands(c.temp_blks_written),
         e->database, e->restarted ? "(restarted) " : "", OneLine(e->query, 80));
   }
@@ -83,10 +83,9 @@ std::string StatWindowToText(const StatWindow& w, const StatReportOptions& optio
                      w.seconds, w.since_reset ? ", since a statistics reset" : "");
   for (const std::string& n : w.notes) out += "Note: " + n + "\n";
   const StatCounters& t = w.total;
-  out += fmt::format(
-      "Statements: {} calls in {} entries, {} executing, {} planning, {} rows\n",
-      Thousands(t.calls), Thousands(static_cast<int64_t>(w.entries.size())),
-      FormatMs(t.total_exec_ms), FormatMs(t.total_plan_ms), Thousands(t.rows));
+  out += fmt::format("Statements: {} calls in {} entries, {} executing, {} planning, {} rows\n",
+                     Thousands(t.calls), Thousands(static_cast<int64_t>(w.entries.size())),
+                     FormatMs(t.total_exec_ms), FormatMs(t.total_plan_ms), Thousands(t.rows));
   out += fmt::format(
       "Blocks: {} shared hit, {} shared read, {} temp written; {} ms reading, {} ms writing\n",
       Thousands(t.shared_blks_hit), Thousands(t.shared_blks_read), Thousands(t.temp_blks_written),
@@ -107,8 +106,9 @@ std::string StatWindowToText(const StatWindow& w, const StatReportOptions& optio
   auto usage = [&](const char* title, const std::map<std::string, std::pair<int64_t, double>>& m) {
     if (m.empty()) return;
     std::vector<std::pair<std::string, std::pair<int64_t, double>>> v(m.begin(), m.end());
-    std::stable_sort(v.begin(), v.end(),
-                     [](const auto& a, const auto& b) { return a.second.second > b.second.second; });
+    std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+      return a.second.second > b.second.second;
+    });
     out += std::string("\n") + title + "\n";
     for (size_t i = 0; i < v.size() && i < top; ++i) {
       out += fmt::format("  {:<24} {:>12} calls  {:>10}\n", v[i].first,
@@ -131,8 +131,11 @@ std::string StatWindowToJson(const StatWindow& w, const StatReportOptions& optio
   size_t n = options.top > 0 ? static_cast<size_t>(options.top) : w.entries.size();
   for (size_t i = 0; i < w.entries.size() && i < n; ++i) {
     const StatEntry& e = w.entries[i];
-    Json s{{"queryid", e.queryid}, {"toplevel", e.toplevel}, {"database", e.database},
-           {"user", e.user},       {"query", e.query}};
+    Json s{{"queryid", e.queryid},
+           {"toplevel", e.toplevel},
+           {"database", e.database},
+           {"user", e.user},
+           {"query", e.query}};
     s.update(CountersJson(e.counters));
     s["restarted"] = e.restarted;
     statements.push_back(std::move(s));

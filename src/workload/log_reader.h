@@ -128,8 +128,8 @@ struct TimeBucket {
 
 // Upper bounds (exclusive) of the buckets of LogSummary::duration_histogram, in ms; the
 // last bucket has no upper bound.
-inline constexpr double kDurationHistogramEdgesMs[] = {0.1,  0.3,  1,    3,    10,
-                                                       30,   100,  300,  1000, 10000};
+inline constexpr double kDurationHistogramEdgesMs[] = {0.1, 0.3, 1,   3,    10,
+                                                       30,  100, 300, 1000, 10000};
 inline constexpr size_t kDurationHistogramBuckets = std::size(kDurationHistogramEdgesMs) + 1;
 
 struct LogSummary {

@@ -565,8 +565,7 @@ TEST(ReadLogs, PerMinuteBucketsAndDurationHistogram) {
   EXPECT_EQ(s.per_minute[2].checkpoints, 1);
   EXPECT_EQ(s.per_minute[3].disconnections, 1);
   // 0.05 and 0.09 ms | 0.25 | 0.8 | 2 | - | 25 | - | - | 450 | - | 12 s
-  EXPECT_EQ(s.duration_histogram,
-            (std::vector<int64_t>{2, 1, 1, 1, 0, 1, 0, 0, 1, 0, 1}));
+  EXPECT_EQ(s.duration_histogram, (std::vector<int64_t>{2, 1, 1, 1, 0, 1, 0, 0, 1, 0, 1}));
 
   // The same figures whatever the number of threads.
   LogReadOptions four;

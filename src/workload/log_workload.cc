@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <tuple>
-#include <cstdio>
 
 #include "sql/parser.h"
 #include "workload/query_mask.h"
@@ -272,8 +272,8 @@ Result<LogFileSet> ExpandLogPaths(const std::vector<std::string>& paths, LogForm
     for (const auto& [f, files] : by_format) {
       if (f == chosen) continue;
       out.notes.push_back(std::string("\"") + path + "\": " + std::to_string(files.size()) + " " +
-                          FormatName(f) + " file(s) left out; reading the " +
-                          FormatName(chosen) + " files of the same log");
+                          FormatName(f) + " file(s) left out; reading the " + FormatName(chosen) +
+                          " files of the same log");
     }
     std::vector<File> files = by_format[chosen];
     // Oldest first: name order (time-stamped names), a higher rotation number first.
@@ -300,8 +300,10 @@ Result<WorkloadFrom> ParseWorkloadFrom(const std::vector<std::string>& values) {
     } else if (in_log && v.find(':') == std::string::npos) {
       out.log_paths.push_back(v);
     } else {
-      return Status::InvalidArgument("--workload-from: expected pg_stat_statements, pgss or "
-                                     "log:PATH..., got \"" + v + "\"");
+      return Status::InvalidArgument(
+          "--workload-from: expected pg_stat_statements, pgss or "
+          "log:PATH..., got \"" +
+          v + "\"");
     }
   }
   return out;
@@ -315,7 +317,8 @@ Result<LogWorkload> LoadLogWorkload(const std::vector<std::string>& paths,
   if (w.workload.queries.empty()) {
     return Status::InvalidArgument(
         "the logs hold no SELECT, INSERT, UPDATE, DELETE or MERGE statement to use as a "
-        "workload (" + std::to_string(report.summary.statements) + " statements read)");
+        "workload (" +
+        std::to_string(report.summary.statements) + " statements read)");
   }
   return w;
 }

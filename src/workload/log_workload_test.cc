@@ -17,13 +17,14 @@ std::string Fixture(const std::string& name) {
 }
 
 TEST(ExpandLogPaths, ADirectoryIsARotatedSetOldestFirstInOneFormat) {
-  fs::path dir = fs::temp_directory_path() /
-                 ("dbarch_rotated_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  fs::path dir =
+      fs::temp_directory_path() /
+      ("dbarch_rotated_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  for (const char* name : {"postgresql.log", "postgresql.log.1", "postgresql.log.2.gz",
-                           "postgresql.log.10.zst", "postgresql.csv", "postgresql.csv.1",
-                           "notes.txt", ".hidden"}) {
+  for (const char* name :
+       {"postgresql.log", "postgresql.log.1", "postgresql.log.2.gz", "postgresql.log.10.zst",
+        "postgresql.csv", "postgresql.csv.1", "notes.txt", ".hidden"}) {
     std::ofstream(dir / name) << "x\n";
   }
   fs::create_directories(dir / "old.log");  // a directory is not a log file
@@ -39,10 +40,9 @@ TEST(ExpandLogPaths, ADirectoryIsARotatedSetOldestFirstInOneFormat) {
   auto stderr_set = ExpandLogPaths({dir.string(), "-"}, LogFormat::kStderr);
   ASSERT_TRUE(stderr_set.ok());
   EXPECT_EQ(stderr_set->files,
-            (std::vector<std::string>{(dir / "postgresql.log.10.zst").string(),
-                                      (dir / "postgresql.log.2.gz").string(),
-                                      (dir / "postgresql.log.1").string(),
-                                      (dir / "postgresql.log").string(), "-"}));
+            (std::vector<std::string>{
+                (dir / "postgresql.log.10.zst").string(), (dir / "postgresql.log.2.gz").string(),
+                (dir / "postgresql.log.1").string(), (dir / "postgresql.log").string(), "-"}));
 
   fs::path empty = dir / "old.log";
   auto none = ExpandLogPaths({empty.string()}, LogFormat::kAuto);
@@ -76,8 +76,8 @@ TEST(LoadLogWorkload, QueriesOfTheLogWithTheirSampleValues) {
             "SELECT id, placed_at, total FROM orders WHERE customer_id = $1::integer");
   EXPECT_EQ(w->workload.queries[0].weight, 3);
 
-  auto nothing = LoadLogWorkload({Fixture("conf/postgresql.conf")}, LogReadOptions{.prefix = "%m "},
-                                 {});
+  auto nothing =
+      LoadLogWorkload({Fixture("conf/postgresql.conf")}, LogReadOptions{.prefix = "%m "}, {});
   ASSERT_FALSE(nothing.ok());
   EXPECT_NE(nothing.status().message().find("no SELECT, INSERT, UPDATE, DELETE or MERGE"),
             std::string::npos)

@@ -62,7 +62,9 @@ Status ReadFile(const fs::path& path, bool missing_ok, int depth,
   buf << in.rdbuf();
   const std::string text = buf.str();
   const fs::path dir = path.parent_path();
-  auto resolve = [&](const std::string& p) { return fs::path(p).is_absolute() ? fs::path(p) : dir / p; };
+  auto resolve = [&](const std::string& p) {
+    return fs::path(p).is_absolute() ? fs::path(p) : dir / p;
+  };
   size_t pos = 0;
   int line_no = 0;
   while (pos <= text.size()) {

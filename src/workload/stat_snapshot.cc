@@ -178,7 +178,8 @@ Result<StatSnapshot> TakeStatSnapshot(pg::Connection& conn) {
   snap.postmaster_start = std::string(meta.Get(0, 2));
   snap.max_entries = ToInt(meta.Get(0, 3));
   // pg_control_system() is not granted to every role: the identifier is then unknown.
-  Result<pg::QueryResult> sysid = conn.Exec("SELECT system_identifier::text FROM pg_control_system()");
+  Result<pg::QueryResult> sysid =
+      conn.Exec("SELECT system_identifier::text FROM pg_control_system()");
   if (sysid.ok() && sysid->rows() == 1) snap.system_identifier = std::string(sysid->Get(0, 0));
   // to_jsonb() of the whole row reads every extension version alike (1.8 has no toplevel,
   // 1.9 added pg_stat_statements_info); a counter a version lacks stays 0.
@@ -213,8 +214,8 @@ Result<StatSnapshot> TakeStatSnapshot(pg::Connection& conn) {
     e.query = JsonText(row, "query");
     StatCounters& c = e.counters;
     c.calls = JsonInt(row, "calls");
-    c.total_exec_ms =
-        row.contains("total_exec_time") ? JsonDouble(row, "total_exec_time") : JsonDouble(row, "total_time");
+    c.total_exec_ms = row.contains("total_exec_time") ? JsonDouble(row, "total_exec_time")
+                                                      : JsonDouble(row, "total_time");
     c.rows = JsonInt(row, "rows");
     c.plans = JsonInt(row, "plans");
     c.total_plan_ms = JsonDouble(row, "total_plan_time");
@@ -232,10 +233,10 @@ Result<StatSnapshot> TakeStatSnapshot(pg::Connection& conn) {
   std::sort(snap.entries.begin(), snap.entries.end(),
             [](const StatEntry& a, const StatEntry& b) { return Key(a) < Key(b); });
   // pg_stat_statements_info exists from extension version 1.9 (PostgreSQL 14).
-  Result<pg::QueryResult> info =
-      conn.Exec("SELECT coalesce(stats_reset::text, ''), "
-                "coalesce(extract(epoch FROM stats_reset)::float8, 0), dealloc FROM " +
-                schema + ".pg_stat_statements_info");
+  Result<pg::QueryResult> info = conn.Exec(
+      "SELECT coalesce(stats_reset::text, ''), "
+      "coalesce(extract(epoch FROM stats_reset)::float8, 0), dealloc FROM " +
+      schema + ".pg_stat_statements_info");
   if (info.ok() && info->rows() == 1) {
     snap.stats_reset = std::string(info->Get(0, 0));
     snap.stats_reset_epoch = ToDouble(info->Get(0, 1));
@@ -370,7 +371,8 @@ Result<StatWindow> DiffStatSnapshots(const StatSnapshot& before, const StatSnaps
     w.entries = after.entries;
     w.notes.push_back("the statistics were reset at " + after.stats_reset +
                       ", inside the window: the figures count from the reset (the activity "
-                      "between " + before.taken_at + " and the reset is lost)");
+                      "between " +
+                      before.taken_at + " and the reset is lost)");
     if (after.dealloc > 0) {
       w.deallocations = after.dealloc;
       w.notes.push_back(fmt::format(
@@ -428,11 +430,11 @@ Result<StatWindow> DiffStatSnapshots(const StatSnapshot& before, const StatSnaps
         w.vanished_entries));
   }
   if (w.deallocations > 0) {
-    w.notes.push_back(fmt::format(
-        "{} deallocations in the window (pg_stat_statements.max = {}): the least used "
-        "statements were evicted, so some figures are missing or partial; raise "
-        "pg_stat_statements.max or take snapshots more often",
-        w.deallocations, after.max_entries));
+    w.notes.push_back(
+        fmt::format("{} deallocations in the window (pg_stat_statements.max = {}): the least used "
+                    "statements were evicted, so some figures are missing or partial; raise "
+                    "pg_stat_statements.max or take snapshots more often",
+                    w.deallocations, after.max_entries));
   }
   Finish(w);
   return w;

@@ -55,26 +55,26 @@ struct StatEntry {
   std::string dbid;
   std::string queryid;
   bool toplevel = true;
-  std::string user;      // role and database names (the oid when the object was dropped)
+  std::string user;  // role and database names (the oid when the object was dropped)
   std::string database;
-  std::string query;     // "<insufficient privilege>" without pg_read_all_stats
+  std::string query;  // "<insufficient privilege>" without pg_read_all_stats
   StatCounters counters;
   bool restarted = false;  // (differences only) the entry's counters restarted in the window
 };
 
 struct StatSnapshot {
-  std::string taken_at;      // the server's now() as text
-  double taken_at_epoch = 0; // seconds since 1970 (extract(epoch from now()))
-  std::string server;        // host, port and database of the connection (no password)
+  std::string taken_at;           // the server's now() as text
+  double taken_at_epoch = 0;      // seconds since 1970 (extract(epoch from now()))
+  std::string server;             // host, port and database of the connection (no password)
   std::string system_identifier;  // pg_control_system(); "" when the session may not read it
   int server_version_num = 0;
   std::string extension_version;  // of pg_stat_statements
   std::string stats_reset;        // pg_stat_statements_info.stats_reset
   double stats_reset_epoch = 0;
-  int64_t dealloc = 0;            // pg_stat_statements_info.dealloc
-  std::string postmaster_start;   // pg_postmaster_start_time()
-  int64_t max_entries = 0;        // pg_stat_statements.max
-  std::vector<StatEntry> entries; // by (dbid, userid, queryid, toplevel)
+  int64_t dealloc = 0;             // pg_stat_statements_info.dealloc
+  std::string postmaster_start;    // pg_postmaster_start_time()
+  int64_t max_entries = 0;         // pg_stat_statements.max
+  std::vector<StatEntry> entries;  // by (dbid, userid, queryid, toplevel)
 };
 
 // The activity of a window: cumulative figures since the reset (one snapshot) or the
@@ -83,7 +83,7 @@ struct StatWindow {
   std::string from;  // start of the window: earlier snapshot's taken_at, or stats_reset
   std::string to;
   double seconds = 0;
-  bool since_reset = false;   // the figures count from a stats reset, not from a snapshot
+  bool since_reset = false;        // the figures count from a stats reset, not from a snapshot
   std::vector<StatEntry> entries;  // with calls or plans in the window; by decreasing
                                    // total_exec_ms, then calls, then key
   int64_t new_entries = 0;         // absent from the earlier snapshot

@@ -52,14 +52,14 @@ std::string Notes(const StatWindow& w) {
 }
 
 TEST(StatSnapshot, DifferenceSubtractsAndSaysWhatItDidWithNewRestartedAndGoneEntries) {
-  StatSnapshot before = Snap(1000, {Entry("1", 10, 100), Entry("2", 5, 50), Entry("3", 7, 70),
-                                    Entry("4", 2, 20)},
-                             3);
-  StatSnapshot after = Snap(1600, {Entry("1", 25, 400),  // +15 calls, +300 ms
-                                   Entry("2", 5, 50),    // idle in the window: left out
-                                   Entry("3", 2, 30),    // went down: deallocated and back
-                                   Entry("5", 4, 8)},    // new
-                            9);                          // "4" is gone
+  StatSnapshot before =
+      Snap(1000, {Entry("1", 10, 100), Entry("2", 5, 50), Entry("3", 7, 70), Entry("4", 2, 20)}, 3);
+  StatSnapshot after = Snap(1600,
+                            {Entry("1", 25, 400),  // +15 calls, +300 ms
+                             Entry("2", 5, 50),    // idle in the window: left out
+                             Entry("3", 2, 30),    // went down: deallocated and back
+                             Entry("5", 4, 8)},    // new
+                            9);                    // "4" is gone
   auto w = DiffStatSnapshots(before, after);
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   EXPECT_FALSE(w->since_reset);
@@ -167,9 +167,10 @@ TEST(StatSnapshot, WindowsOfARealServer) {
   auto missing = TakeStatSnapshot(*reader);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
-  ASSERT_TRUE(admin->ExecScript("CREATE EXTENSION pg_stat_statements;"
-                                "CREATE TABLE snap_t (a int, b int);"
-                                "INSERT INTO snap_t SELECT g, g FROM generate_series(1, 100) g;")
+  ASSERT_TRUE(admin
+                  ->ExecScript("CREATE EXTENSION pg_stat_statements;"
+                               "CREATE TABLE snap_t (a int, b int);"
+                               "INSERT INTO snap_t SELECT g, g FROM generate_series(1, 100) g;")
                   .ok());
   auto run = [&](const std::string& sql, int times) {
     for (int i = 0; i < times; ++i) {

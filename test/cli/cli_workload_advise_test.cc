@@ -41,9 +41,9 @@ TEST(CliWorkloadAdvise, EmittedWorkloadGetsRecommendations) {
 }
 
 TEST(CliWorkloadAdvise, AdviseAndBenchReadTheLogDirectly) {
-  RunResult advise = RunDbarch({"advise", "--schema", "test/fixtures/advise/schema.sql",
-                                "--workload-from", "log:test/fixtures/logs/advise_shop.log",
-                                "--format", "json"});
+  RunResult advise =
+      RunDbarch({"advise", "--schema", "test/fixtures/advise/schema.sql", "--workload-from",
+                 "log:test/fixtures/logs/advise_shop.log", "--format", "json"});
   ASSERT_EQ(advise.exit_code, 0) << Describe(advise);
   auto j = nlohmann::json::parse(advise.out);
   EXPECT_EQ(j["workload_source"], "logs");
@@ -53,9 +53,9 @@ TEST(CliWorkloadAdvise, AdviseAndBenchReadTheLogDirectly) {
       << advise.out;
 
   // --log-database: the log's entries are all of database "shop".
-  RunResult other = RunDbarch({"advise", "--schema", "test/fixtures/advise/schema.sql",
-                               "--workload-from", "log:test/fixtures/logs/advise_shop.log",
-                               "--log-database", "not_shop"});
+  RunResult other =
+      RunDbarch({"advise", "--schema", "test/fixtures/advise/schema.sql", "--workload-from",
+                 "log:test/fixtures/logs/advise_shop.log", "--log-database", "not_shop"});
   EXPECT_EQ(other.exit_code, 3) << Describe(other);
   EXPECT_NE(other.err.find("no SELECT, INSERT, UPDATE, DELETE or MERGE"), std::string::npos)
       << other.err;
@@ -70,8 +70,8 @@ TEST(CliWorkloadAdvise, AdviseAndBenchReadTheLogDirectly) {
   EXPECT_EQ(measured["queries"][0]["error"], nullptr);
   EXPECT_EQ(measured["queries"][1]["error"], nullptr);
 
-  RunResult pgss = RunDbarch({"bench", "--schema", "test/fixtures/advise/schema.sql",
-                              "--workload-from", "pgss"});
+  RunResult pgss = RunDbarch(
+      {"bench", "--schema", "test/fixtures/advise/schema.sql", "--workload-from", "pgss"});
   EXPECT_EQ(pgss.exit_code, 2) << Describe(pgss);
   EXPECT_NE(pgss.err.find("pg_stat_statements keeps no parameter values"), std::string::npos);
   RunResult bad = RunDbarch({"advise", "--schema", "test/fixtures/advise/schema.sql",
@@ -101,8 +101,7 @@ TEST(CliWorkloadStats, SnapshotsGiveTheActivityOfAWindow) {
   std::string s2 = (tmp.path() / "s2.json").string();
   RunResult first = RunDbarch({"workload", "--dsn", (*box)->ConnInfo(), "--save-snapshot", s1});
   ASSERT_EQ(first.exit_code, 0) << Describe(first);
-  EXPECT_NE(first.out.find("cumulative figures since the statistics were reset"),
-            std::string::npos)
+  EXPECT_NE(first.out.find("cumulative figures since the statistics were reset"), std::string::npos)
       << first.out;
   for (int i = 1; i <= 4; ++i) {
     ASSERT_TRUE(conn->ExecScript("SELECT b FROM win_t WHERE a = " + std::to_string(i)).ok());

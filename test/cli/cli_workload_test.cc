@@ -219,7 +219,8 @@ struct Image {
 uint32_t BigEndian32(const std::string& s, size_t at) {
   return (uint32_t{static_cast<uint8_t>(s[at])} << 24) |
          (uint32_t{static_cast<uint8_t>(s[at + 1])} << 16) |
-         (uint32_t{static_cast<uint8_t>(s[at + 2])} << 8) | uint32_t{static_cast<uint8_t>(s[at + 3])};
+         (uint32_t{static_cast<uint8_t>(s[at + 2])} << 8) |
+         uint32_t{static_cast<uint8_t>(s[at + 3])};
 }
 
 std::optional<Image> DecodePng(const std::string& png) {
@@ -248,8 +249,8 @@ std::optional<Image> DecodePng(const std::string& png) {
   size_t stride = static_cast<size_t>(img.width) * static_cast<size_t>(channels);
   std::vector<uint8_t> raw((stride + 1) * static_cast<size_t>(img.height));
   uLongf raw_size = raw.size();
-  if (uncompress(raw.data(), &raw_size, reinterpret_cast<const Bytef*>(idat.data()),
-                 idat.size()) != Z_OK ||
+  if (uncompress(raw.data(), &raw_size, reinterpret_cast<const Bytef*>(idat.data()), idat.size()) !=
+          Z_OK ||
       raw_size != raw.size()) {
     return std::nullopt;
   }
@@ -319,26 +320,27 @@ TEST(CliWorkload, HtmlReportRendersOfflineInHeadlessChromium) {
   ASSERT_TRUE(fs::exists(chromium)) << chromium << " missing: run scripts/install-deps.sh";
   TempDir tmp;
   fs::path html = tmp.path() / "report.html";
-  RunResult r = RunDbarch({"workload", "test/fixtures/logs/q_prefix.log",
-                           "test/fixtures/logs/minutes.log", "--format", "html", "-o",
-                           html.string()});
+  RunResult r =
+      RunDbarch({"workload", "test/fixtures/logs/q_prefix.log", "test/fixtures/logs/minutes.log",
+                 "--format", "html", "-o", html.string()});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   std::string page = ReadFile(html);
   EXPECT_EQ(page.find("http:"), std::string::npos);
   EXPECT_EQ(page.find("https:"), std::string::npos);
   EXPECT_EQ(page.find("<script"), std::string::npos);
 
-  std::string flags = "--no-sandbox --disable-gpu --no-first-run --window-size=1100,1600 "
-                      "--enable-logging=stderr --v=0 --user-data-dir='" +
-                      (tmp.path() / "profile").string() + "' ";
+  std::string flags =
+      "--no-sandbox --disable-gpu --no-first-run --window-size=1100,1600 "
+      "--enable-logging=stderr --v=0 --user-data-dir='" +
+      (tmp.path() / "profile").string() + "' ";
   std::string url = "file://" + html.string();
   fs::path netlog = tmp.path() / "net.json";
-  Shell dom = RunShell("timeout 120 " + chromium + " " + flags + "--log-net-log='" +
-                       netlog.string() + "' --dump-dom '" + url + "' 2>'" +
-                       (tmp.path() / "dom.err").string() + "'");
+  Shell dom =
+      RunShell("timeout 120 " + chromium + " " + flags + "--log-net-log='" + netlog.string() +
+               "' --dump-dom '" + url + "' 2>'" + (tmp.path() / "dom.err").string() + "'");
   ASSERT_EQ(dom.exit_code, 0) << ReadFile(tmp.path() / "dom.err");
-  for (const char* id : {"summary", "queries-per-minute", "duration-histogram", "top-groups",
-                         "top-groups-table"}) {
+  for (const char* id :
+       {"summary", "queries-per-minute", "duration-histogram", "top-groups", "top-groups-table"}) {
     EXPECT_NE(dom.out.find(std::string("id=\"") + id + "\""), std::string::npos) << id;
   }
   size_t bars = 0;
