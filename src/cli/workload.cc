@@ -77,7 +77,8 @@ class WorkloadCommand : public Subcommand {
                     "With --since: the later snapshot, instead of reading the server now")
         ->type_name("SNAPSHOT.json");
     cmd->add_option("--database,-d", database_,
-                    "Read only the entries of this database (default: all)")
+                    "Read only the entries (or pg_stat_statements rows) of this database "
+                    "(default: all)")
         ->type_name("NAME");
     cmd->add_option("--top", top_,
                     "Groups per text section (default 10) and in JSON (default: all)")
@@ -108,7 +109,7 @@ class WorkloadCommand : public Subcommand {
     if (!stats && paths_.empty()) {
       return ReportUsageError("workload needs log files (or --dsn for pg_stat_statements)", kHelp);
     }
-    if (!stats && (!since_.empty() || !save_snapshot_.empty())) {
+    if ((!stats && !since_.empty()) || (!save_snapshot_.empty() && dsn_.empty())) {
       return ReportUsageError(
           "--since and --save-snapshot read pg_stat_statements: they need --dsn", kHelp);
     }
@@ -233,6 +234,11 @@ class WorkloadCommand : public Subcommand {
         Progress("wrote the snapshot of " + std::to_string(now.entries.size()) + " entries to " +
                  save_snapshot_);
       }
+    }
+    if (!database_.empty()) {
+      auto other_database = [&](const workload::StatEntry& e) { return e.database != database_; };
+      std::erase_if(now.entries, other_database);
+      if (before) std::erase_if(before->entries, other_database);
     }
     workload::StatWindow window;
     if (before) {

@@ -290,7 +290,7 @@ Result<WorkloadFrom> ParseWorkloadFrom(const std::vector<std::string>& values) {
   WorkloadFrom out;
   bool in_log = false;
   for (const std::string& v : values) {
-    if (v == "pg_stat_statements" || v == "pgss") {
+    if (v == "pg_stat_statements" || v == "pgss" || v == "pg_stat_statements:" || v == "pgss:") {
       out.stat_statements = true;
       in_log = false;
     } else if (v.starts_with("log:")) {

@@ -55,7 +55,8 @@ struct LogFileSet {
 };
 Result<LogFileSet> ExpandLogPaths(const std::vector<std::string>& paths, LogFormat format);
 
-// What `advise` and `bench` read with --workload-from: "pg_stat_statements" (or "pgss") and
+// What `advise` and `bench` read with --workload-from: "pg_stat_statements" (or "pgss",
+// also with a final ':') and
 // "log:PATH" values; a value without a "kind:" prefix after a log: value is one more log
 // path (--workload-from log:a.log b.log.1). Errors: kInvalidArgument naming the bad value.
 struct WorkloadFrom {

@@ -60,6 +60,7 @@ TEST(ParseWorkloadFrom, LogPathsAndStatStatements) {
   ASSERT_TRUE(pgss.ok());
   EXPECT_TRUE(pgss->stat_statements);
   EXPECT_TRUE(ParseWorkloadFrom({"pg_stat_statements"})->stat_statements);
+  EXPECT_TRUE(ParseWorkloadFrom({"pgss:"})->stat_statements);
   for (const std::vector<std::string>& bad :
        std::vector<std::vector<std::string>>{{"a.log"}, {"log:"}, {"pgss", "a.log"}, {"csv:x"}}) {
     auto r = ParseWorkloadFrom(bad);

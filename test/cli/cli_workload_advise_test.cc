@@ -80,6 +80,31 @@ TEST(CliWorkloadAdvise, AdviseAndBenchReadTheLogDirectly) {
   EXPECT_NE(bad.err.find("expected pg_stat_statements, pgss or log:PATH"), std::string::npos);
 }
 
+// A live server (--dsn, read-only, HypoPG installed): the log's entries of the connected
+// database ("shop", as in the log) are the workload.
+TEST(CliWorkloadAdvise, LiveAdviseReadsTheLogOfItsDatabase) {
+  auto box = sandbox::test_util::SharedSandbox();
+  ASSERT_TRUE(box.ok()) << box.status().ToString();
+  ASSERT_TRUE((*box)->CreateDatabase("shop").ok());
+  pg::ConnectOptions options;
+  options.conninfo = (*box)->ConnInfo() + " dbname=shop";
+  options.read_only = false;
+  auto conn = pg::Connection::Open(options);
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  ASSERT_TRUE(conn->ExecScript(ReadFile(SourceDir() + "/test/fixtures/advise/schema.sql")).ok());
+  ASSERT_TRUE(conn->ExecScript("CREATE EXTENSION hypopg").ok());
+  std::string dsn = (*box)->TcpConnInfo() + " dbname=shop";
+  RunResult advise = RunDbarch({"advise", "--dsn", dsn, "--workload-from",
+                                "log:test/fixtures/logs/advise_shop.log", "--format", "json"});
+  ASSERT_EQ(advise.exit_code, 0) << Describe(advise);
+  auto j = nlohmann::json::parse(advise.out);
+  EXPECT_EQ(j["workload_source"], "logs");
+  EXPECT_NE(advise.out.find("CREATE INDEX CONCURRENTLY orders_customer_id_idx ON public.orders "
+                            "(customer_id)"),
+            std::string::npos)
+      << advise.out;
+}
+
 // pg_stat_statements of a real server through `dbarch workload --dsn`: a snapshot saved,
 // statements run, the window since the snapshot; the same window from the two files alone.
 TEST(CliWorkloadStats, SnapshotsGiveTheActivityOfAWindow) {
@@ -121,6 +146,10 @@ TEST(CliWorkloadStats, SnapshotsGiveTheActivityOfAWindow) {
   RunResult offline = RunDbarch({"workload", "--since", s1, "--until", s2, "--format", "json"});
   ASSERT_EQ(offline.exit_code, 0) << Describe(offline);
   EXPECT_EQ(offline.out, window.out);
+  RunResult other_db = RunDbarch(
+      {"workload", "--since", s1, "--until", s2, "--format", "json", "-d", "not_this_database"});
+  ASSERT_EQ(other_db.exit_code, 0) << Describe(other_db);
+  EXPECT_TRUE(nlohmann::json::parse(other_db.out)["statements"].empty()) << other_db.out;
   RunResult reversed = RunDbarch({"workload", "--since", s2, "--until", s1});
   EXPECT_EQ(reversed.exit_code, 3) << Describe(reversed);
   EXPECT_NE(reversed.err.find("was taken after the later one"), std::string::npos);
