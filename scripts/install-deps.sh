@@ -18,6 +18,9 @@ packages=(
   # promtool (in prometheus) validates `dbarch health --emit-alert-rules`; the exporter is run
   # against a sandbox by that test to prove every metric a rule uses is exported.
   prometheus prometheus-postgres-exporter
+  # chromium-headless-shell: the test of `dbarch workload --format html` opens the report in
+  # a real browser (DOM, network log, screenshot) to prove it renders offline.
+  chromium-headless-shell
 )
 # Packages whose postinst starts a daemon dbarch never needs: installed with their service
 # start refused (policy-rc.d) and, under systemd, disabled and stopped afterwards.

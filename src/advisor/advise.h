@@ -72,7 +72,7 @@ struct AdviseRequest {
   const catalog::Catalog* catalog = nullptr;
   // The workload; its queries must outlive the call. Borrowed.
   const workload::Workload* workload = nullptr;
-  // "files" or "pg_stat_statements", and the statements the workload reader left out: both
+  // "files", "logs" or "pg_stat_statements", and the statements the workload reader left out: both
   // copied into the result.
   std::string workload_source = "files";
   std::vector<AdviseSkipped> skipped;

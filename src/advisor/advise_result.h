@@ -139,7 +139,8 @@ struct AdviseKeptIndex {
 
 struct AdviseResult {
   std::string target;  // "sandbox (PostgreSQL 15.x)" or the live server's host:port/dbname
-  // "files" (--workload) or "pg_stat_statements" (--workload-from pg_stat_statements).
+  // "files" (--workload), "logs" (--workload-from log:PATH...) or "pg_stat_statements"
+  // (--workload-from pg_stat_statements).
   std::string workload_source = "files";
   double budget_mb = 0;
   int max_width = 0;

@@ -25,6 +25,7 @@
 #include "report/advise_report.h"
 #include "sandbox/sample.h"
 #include "sandbox/sandbox.h"
+#include "workload/log_workload.h"
 #include "workload/stat_statements.h"
 #include "workload/workload.h"
 
@@ -74,9 +75,11 @@ class AdviseCommand : public Subcommand {
         "                   CREATE VIEW inside a rolled-back transaction; --verify measures\n"
         "                   in a private sandbox holding its schema and a TABLESAMPLE sample\n"
         "                   of its rows (--sample-mb, default 256)\n"
-        "Workload: --workload FILE_OR_DIR..., or with --dsn --workload-from pg_stat_statements\n"
-        "(the --top statements by total time with at least --min-calls calls, weight = calls,\n"
-        "$n planned as generic plans).\n"
+        "Workload: --workload FILE_OR_DIR...; --workload-from log:PATH... (server logs read as\n"
+        "dbarch workload does: the --top query groups by total time, weight = calls, sample\n"
+        "values from the log); or with --dsn --workload-from pg_stat_statements (the --top\n"
+        "statements by total time with at least --min-calls calls, weight = calls, $n\n"
+        "planned as generic plans).\n"
         "Costs candidate indexes with HypoPG and picks a set within --budget-mb (Extend-style\n"
         "greedy search, counting the index maintenance of the workload's INSERT/UPDATE/\n"
         "DELETE). Candidates: B-tree keys on columns and expressions (lower(email)) with the\n"
@@ -102,9 +105,14 @@ class AdviseCommand : public Subcommand {
                         ->expected(1, -1);
     workload_from_opt_ =
         cmd->add_option("--workload-from", workload_from_,
-                        "With --dsn: read the workload from the server (pg_stat_statements)")
+                        "log:PATH... (server logs, rotated-log directories) or, with --dsn, "
+                        "pg_stat_statements (also: pgss)")
             ->type_name("SOURCE")
-            ->check(CLI::IsMember({"pg_stat_statements"}));
+            ->expected(1, -1);
+    cmd->add_option("--log-database", log_database_,
+                    "With --workload-from log:...: read only this database's entries (default: "
+                    "the --dsn database, else all)")
+        ->type_name("NAME");
     workload_opt_->excludes(workload_from_opt_);
     CLI::Option* top_opt =
         cmd->add_option("--top", top_,
@@ -175,14 +183,27 @@ class AdviseCommand : public Subcommand {
       return ReportUsageError(
           "--sample-mb sizes the sample of a live server's data: it needs --dsn --verify", kHelp);
     }
-    if (!live && workload_from_opt_->count() > 0) {
+    workload::WorkloadFrom from;
+    if (workload_from_opt_->count() > 0) {
+      auto parsed = workload::ParseWorkloadFrom(workload_from_);
+      if (!parsed.ok()) return ReportUsageError(parsed.status().message(), kHelp);
+      from = std::move(parsed).value();
+      if (from.stat_statements && !from.log_paths.empty()) {
+        return ReportUsageError("--workload-from: give server logs or pg_stat_statements, not both",
+                                kHelp);
+      }
+    }
+    if (!live && from.stat_statements) {
       return ReportUsageError(
           "--workload-from pg_stat_statements reads a live server: it needs --dsn", kHelp);
     }
+    if (!log_database_.empty() && from.log_paths.empty()) {
+      return ReportUsageError("--log-database needs --workload-from log:PATH...", kHelp);
+    }
     if (workload_paths_.empty() && workload_from_opt_->count() == 0) {
       return ReportUsageError(
-          "advise needs a workload: --workload FILE_OR_DIR... or --workload-from "
-          "pg_stat_statements (with --dsn)",
+          "advise needs a workload: --workload FILE_OR_DIR..., --workload-from log:PATH... or "
+          "--workload-from pg_stat_statements (with --dsn)",
           kHelp);
     }
     std::optional<int> timeout_ms = ParseTimeoutMs(timeout_);
@@ -205,6 +226,15 @@ class AdviseCommand : public Subcommand {
       if (!loaded.ok()) return ReportError(loaded.status());
       files_workload = std::move(loaded).value();
     }
+    // Logs are read before a server is touched; with --dsn and no --log-database, the
+    // entries of the connected database are chosen once it is known (RunLive).
+    if (!from.log_paths.empty() && (!live || !log_database_.empty())) {
+      auto loaded = ReadLogWorkload(from.log_paths, log_database_);
+      if (!loaded.ok()) return ReportError(loaded.status());
+      files_workload = std::move(loaded).value();
+    }
+    log_paths_for_live_ =
+        live && log_database_.empty() ? from.log_paths : std::vector<std::string>{};
 
     advisor::AdviseOptions options;
     options.budget_mb = budget_mb_;
@@ -269,6 +299,7 @@ class AdviseCommand : public Subcommand {
     request.catalog = &catalog;
     request.workload = &workload;
     request.options = options;
+    if (!log_paths_.empty()) request.workload_source = "logs";
     ConsoleListener listener;
     DBARCH_ASSIGN_OR_RETURN(advisor::AdviseResult result, advisor::Advise(request, &listener));
     Progress("stopping the sandbox");
@@ -290,7 +321,13 @@ class AdviseCommand : public Subcommand {
     DBARCH_ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(connect));
     DBARCH_RETURN_IF_ERROR(advisor::CheckLiveTarget(conn));
     advisor::AdviseRequest request;
-    if (workload_from_opt_->count() > 0) {
+    if (!log_paths_for_live_.empty()) {
+      DBARCH_ASSIGN_OR_RETURN(pg::QueryResult db, conn.Exec("SELECT current_database()"));
+      DBARCH_ASSIGN_OR_RETURN(workload,
+                              ReadLogWorkload(log_paths_for_live_, std::string(db.Get(0, 0))));
+    }
+    if (!log_paths_.empty() || !log_paths_for_live_.empty()) request.workload_source = "logs";
+    if (workload_from_opt_->count() > 0 && log_paths_.empty() && log_paths_for_live_.empty()) {
       Progress("reading pg_stat_statements");
       workload::StatStatementsOptions stat_options;
       stat_options.top = top_;
@@ -352,11 +389,29 @@ class AdviseCommand : public Subcommand {
     return result;
   }
 
+  // The query groups of server logs (only `database`'s entries unless it is empty) as the
+  // workload, through the library's log reader.
+  Result<workload::Workload> ReadLogWorkload(const std::vector<std::string>& paths,
+                                             const std::string& database) {
+    Progress("reading the server logs");
+    workload::LogReadOptions read;
+    read.database = database;
+    workload::LogWorkloadOptions options;
+    options.top = top_;
+    DBARCH_ASSIGN_OR_RETURN(workload::LogWorkload w,
+                            workload::LoadLogWorkload(paths, read, options));
+    log_paths_ = paths;
+    return std::move(w.workload);
+  }
+
   std::vector<std::string> schema_paths_;
   std::string dsn_;
   std::vector<std::string> workload_paths_;
   SandboxDataOptions data_;
-  std::string workload_from_;
+  std::vector<std::string> workload_from_;
+  std::string log_database_;
+  std::vector<std::string> log_paths_;           // the logs read, once read
+  std::vector<std::string> log_paths_for_live_;  // logs to read once connected (--dsn)
   int top_ = 50;
   int64_t min_calls_ = 2;
   std::string lock_timeout_ = "1s";

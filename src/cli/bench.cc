@@ -19,6 +19,7 @@
 #include "pg/introspect.h"
 #include "report/bench_report.h"
 #include "sandbox/sandbox.h"
+#include "workload/log_workload.h"
 #include "workload/workload.h"
 
 namespace dbarch::cli {
@@ -44,7 +45,8 @@ class BenchCommand : public Subcommand {
         "Per query: one warm-up run, --runs timed runs (median, p95), one EXPLAIN (ANALYZE,\n"
         "BUFFERS). A run slower than --timeout is reported as a timeout; its remaining runs\n"
         "are skipped. Workload annotations: '-- name:', '-- weight:', '-- params:' "
-        "(docs/bench.md).\n"
+        "(docs/bench.md). --workload-from log:PATH... reads server logs instead, as dbarch\n"
+        "workload does (weight = calls, the values of one logged statement as parameters).\n"
         "Exit codes: 0 ok, 2 usage, 3 bad input (or a query failed), 4 connection/I/O,\n"
         "70 internal error.");
     schema_opt_ = cmd->add_option("--schema", schema_paths_,
@@ -53,11 +55,27 @@ class BenchCommand : public Subcommand {
                       ->expected(1, -1);
     dsn_opt_ = cmd->add_option("--dsn", dsn_, "libpq conninfo or postgres:// URI of a server")
                    ->type_name("CONNINFO");
-    cmd->add_option("--workload", workload_paths_,
-                    "Workload SQL file or directory of *.sql files (repeatable)")
-        ->type_name("FILE_OR_DIR")
-        ->expected(1, -1)
-        ->required();
+    CLI::Option* workload_opt =
+        cmd->add_option("--workload", workload_paths_,
+                        "Workload SQL file or directory of *.sql files (repeatable)")
+            ->type_name("FILE_OR_DIR")
+            ->expected(1, -1);
+    workload_from_opt_ = cmd->add_option("--workload-from", workload_from_,
+                                         "log:PATH...: the query groups of server logs (files "
+                                         "or directories of rotated logs)")
+                             ->type_name("SOURCE")
+                             ->expected(1, -1);
+    workload_opt->excludes(workload_from_opt_);
+    cmd->add_option("--log-database", log_database_,
+                    "With --workload-from: read only this database's entries (default: all)")
+        ->type_name("NAME")
+        ->needs(workload_from_opt_);
+    cmd->add_option("--top", top_,
+                    "With --workload-from: the N query groups with the most total time "
+                    "(default: 50)")
+        ->type_name("N")
+        ->check(CLI::Range(1, 100000))
+        ->needs(workload_from_opt_);
     data_.Register(cmd);
     indexes_opt_ = cmd->add_option("--indexes", indexes_path_,
                                    "SQL applied before the base run (e.g. CREATE INDEX)")
@@ -85,6 +103,25 @@ class BenchCommand : public Subcommand {
     if (schema_paths_.empty() && dsn_opt_->count() == 0) {
       return ReportUsageError("bench needs a target: --schema FILE_OR_DIR... or --dsn CONNINFO",
                               kHelp);
+    }
+    if (workload_paths_.empty() && workload_from_.empty()) {
+      return ReportUsageError(
+          "bench needs a workload: --workload FILE_OR_DIR... or --workload-from log:PATH...",
+          kHelp);
+    }
+    workload::WorkloadFrom from;
+    if (!workload_from_.empty()) {
+      auto parsed = workload::ParseWorkloadFrom(workload_from_);
+      if (!parsed.ok()) return ReportUsageError(parsed.status().message(), kHelp);
+      from = std::move(parsed).value();
+      if (from.stat_statements) {
+        // Its statements have $n without values: bench runs queries, it cannot plan them
+        // generically as advise does.
+        return ReportUsageError(
+            "bench runs its queries, and pg_stat_statements keeps no parameter values: use "
+            "--workload-from log:PATH... or dbarch advise --workload-from pg_stat_statements",
+            kHelp);
+      }
     }
     bool live = dsn_opt_->count() > 0;
     if (live) {
@@ -114,7 +151,16 @@ class BenchCommand : public Subcommand {
 
     // Everything that can be checked offline is checked before a server starts.
     Progress("reading the workload");
-    auto workload = workload::LoadWorkload(workload_paths_);
+    auto workload = [&]() -> Result<workload::Workload> {
+      if (from.log_paths.empty()) return workload::LoadWorkload(workload_paths_);
+      workload::LogReadOptions read;
+      read.database = log_database_;
+      workload::LogWorkloadOptions log_options;
+      log_options.top = top_;
+      DBARCH_ASSIGN_OR_RETURN(workload::LogWorkload loaded,
+                              workload::LoadLogWorkload(from.log_paths, read, log_options));
+      return std::move(loaded.workload);
+    }();
     if (!workload.ok()) return ReportError(workload.status());
     for (const std::string* path : {&indexes_path_, &compare_path_}) {
       if (path->empty()) continue;
@@ -228,6 +274,10 @@ class BenchCommand : public Subcommand {
   std::vector<std::string> schema_paths_;
   std::string dsn_;
   std::vector<std::string> workload_paths_;
+  std::vector<std::string> workload_from_;
+  std::string log_database_;
+  int top_ = 50;
+  CLI::Option* workload_from_opt_ = nullptr;
   SandboxDataOptions data_;
   std::string indexes_path_;
   std::string compare_path_;

@@ -8,12 +8,7 @@
 #include <vector>
 
 namespace dbarch::report {
-namespace {
-
-using Json = nlohmann::ordered_json;
-using workload::LogGroup;
-using workload::LogReport;
-using workload::UsageCount;
+namespace log_format {
 
 // Milliseconds rounded to microseconds, so JSON does not show binary noise.
 double Ms(double ms) { return std::round(ms * 1000.0) / 1000.0; }
@@ -73,6 +68,21 @@ std::string OneLine(const std::string& sql, size_t width) {
   return out;
 }
 
+}  // namespace log_format
+
+namespace {
+
+using log_format::FormatBytes;
+using log_format::FormatMs;
+using log_format::Ms;
+using log_format::OneLine;
+using log_format::Thousands;
+
+using Json = nlohmann::ordered_json;
+using workload::LogGroup;
+using workload::LogReport;
+using workload::UsageCount;
+
 Json UsageJson(const std::vector<UsageCount>& v) {
   Json out = Json::array();
   for (const UsageCount& u : v) {
@@ -110,6 +120,35 @@ Json GroupJson(const LogGroup& g) {
               {"users", UsageJson(g.by_user)},
               {"applications", UsageJson(g.by_application)},
               {"samples", samples}};
+}
+
+Json PerMinuteJson(const std::vector<workload::TimeBucket>& v) {
+  Json out = Json::array();
+  for (const workload::TimeBucket& b : v) {
+    out.push_back({{"minute", b.minute},
+                   {"statements", b.statements},
+                   {"timed_statements", b.timed_statements},
+                   {"total_ms", Ms(b.total_ms)},
+                   {"errors", b.errors},
+                   {"lock_waits", b.lock_waits},
+                   {"temp_files", b.temp_files},
+                   {"temp_bytes", b.temp_bytes},
+                   {"connections", b.connections},
+                   {"disconnections", b.disconnections},
+                   {"checkpoints", b.checkpoints},
+                   {"autovacuums", b.autovacuums}});
+  }
+  return out;
+}
+
+Json HistogramJson(const std::vector<int64_t>& counts) {
+  Json out = Json::array();
+  const auto& edges = workload::kDurationHistogramEdgesMs;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    out.push_back({{"below_ms", i < std::size(edges) ? Json(edges[i]) : Json(nullptr)},
+                   {"count", counts[i]}});
+  }
+  return out;
 }
 
 void Section(std::string& out, const std::string& title, std::vector<const LogGroup*> groups,
@@ -152,6 +191,16 @@ void UsageLines(std::string& out, const std::string& title, const std::vector<Us
 }
 
 }  // namespace
+
+std::string HistogramLabel(size_t i) {
+  const auto& edges = workload::kDurationHistogramEdgesMs;
+  auto ms = [](double v) {
+    return v >= 1000 ? fmt::format("{:g} s", v / 1000) : fmt::format("{:g} ms", v);
+  };
+  if (i == 0) return "< " + ms(edges[0]);
+  if (i >= std::size(edges)) return ">= " + ms(edges[std::size(edges) - 1]);
+  return ms(edges[i - 1]) + " - " + ms(edges[i]);
+}
 
 std::string LogReportToText(const LogReport& report, const LogReportOptions& options) {
   const workload::LogSummary& s = report.summary;
@@ -220,6 +269,56 @@ std::string LogReportToText(const LogReport& report, const LogReportOptions& opt
                       OneLine(g->normalized, 80), OneLine(g->first_error, 100));
     }
   }
+  auto locks = TopBy(
+      report, top, [](const LogGroup& a, const LogGroup& b) { return a.lock_waits > b.lock_waits; },
+      [](const LogGroup& g) { return g.lock_waits > 0; });
+  if (!locks.empty()) {
+    out += "\nMost lock waits\n";
+    int rank = 0;
+    for (const LogGroup* g : locks) {
+      out += fmt::format("  {:>3}  {:>6} waits  {}\n", ++rank, Thousands(g->lock_waits),
+                         OneLine(g->normalized, 80));
+    }
+  }
+  auto temps = TopBy(
+      report, top, [](const LogGroup& a, const LogGroup& b) { return a.temp_bytes > b.temp_bytes; },
+      [](const LogGroup& g) { return g.temp_files > 0; });
+  if (!temps.empty()) {
+    out += "\nMost temporary file bytes\n";
+    int rank = 0;
+    for (const LogGroup* g : temps) {
+      out += fmt::format("  {:>3}  {:>10} in {:>6} files  {}\n", ++rank,
+                         FormatBytes(static_cast<uint64_t>(g->temp_bytes)),
+                         Thousands(g->temp_files), OneLine(g->normalized, 80));
+    }
+  }
+  if (!s.per_minute.empty()) {
+    std::vector<const workload::TimeBucket*> busiest;
+    for (const auto& b : s.per_minute) busiest.push_back(&b);
+    std::stable_sort(busiest.begin(), busiest.end(),
+                     [](const workload::TimeBucket* a, const workload::TimeBucket* b) {
+                       return a->statements > b->statements;
+                     });
+    if (busiest.size() > top) busiest.resize(top);
+    out += fmt::format("\nBusiest minutes ({} minute(s) with entries)\n", s.per_minute.size());
+    out += fmt::format("  {:<16}  {:>10}  {:>10}  {:>6}  {:>6}  {:>6}  {:>6}  {:>6}  {:>6}\n",
+                       "minute", "statements", "time", "errors", "locks", "temp", "conn", "ckpt",
+                       "vacuum");
+    for (const workload::TimeBucket* b : busiest) {
+      out += fmt::format("  {:<16}  {:>10}  {:>10}  {:>6}  {:>6}  {:>6}  {:>6}  {:>6}  {:>6}\n",
+                         b->minute, Thousands(b->statements), FormatMs(b->total_ms),
+                         Thousands(b->errors), Thousands(b->lock_waits), Thousands(b->temp_files),
+                         Thousands(b->connections), Thousands(b->checkpoints),
+                         Thousands(b->autovacuums));
+    }
+  }
+  if (s.timed_statements > 0) {
+    out += "\nDurations\n";
+    for (size_t i = 0; i < s.duration_histogram.size(); ++i) {
+      out +=
+          fmt::format("  {:<20} {:>12}\n", HistogramLabel(i), Thousands(s.duration_histogram[i]));
+    }
+  }
   UsageLines(out, "By database", s.by_database, top);
   UsageLines(out, "By user", s.by_user, top);
   UsageLines(out, "By application", s.by_application, top);
@@ -259,7 +358,9 @@ std::string LogReportToJson(const LogReport& report, const LogReportOptions& opt
                {"malformed", malformed},
                {"databases", UsageJson(s.by_database)},
                {"users", UsageJson(s.by_user)},
-               {"applications", UsageJson(s.by_application)}};
+               {"applications", UsageJson(s.by_application)},
+               {"per_minute", PerMinuteJson(s.per_minute)},
+               {"duration_histogram", HistogramJson(s.duration_histogram)}};
   Json groups = Json::array();
   size_t n = options.top > 0 ? static_cast<size_t>(options.top) : report.groups.size();
   for (size_t i = 0; i < report.groups.size() && i < n; ++i) {

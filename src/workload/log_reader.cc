@@ -239,6 +239,7 @@ class Worker {
   std::unordered_map<std::string, size_t> group_by_key_;
   LogSummary summary_;
   std::vector<MalformedAt> malformed_;
+  std::map<std::string, TimeBucket, std::less<>> minutes_;
 
  private:
   // ----- formats -----
@@ -668,11 +669,13 @@ class Worker {
         summary_.last_timestamp.assign(e.timestamp);
       }
     }
+    minute_ = Minute(e.timestamp);
     std::string_view sev = e.severity;
     if (sev == "LOG") {
       HandleLog(e);
     } else if (sev == "ERROR" || sev == "FATAL" || sev == "PANIC") {
       ++summary_.errors;
+      if (minute_) ++minute_->errors;
       if (!e.statement.empty()) {
         ++summary_.errors_with_statement;
         Acc& a = groups_[GroupIndex(e.statement)];
@@ -707,6 +710,10 @@ class Worker {
         }
         Acc& a = groups_[it->second];
         AddTime(a, ms);
+        if (minute_) {
+          ++minute_->timed_statements;
+          minute_->total_ms += ms;
+        }
         AddUsageTime(a.group.by_database, e.database, ms);
         AddUsageTime(a.group.by_user, e.user, ms);
         AddUsageTime(a.group.by_application, e.application, ms);
@@ -719,22 +726,30 @@ class Worker {
       return;
     }
     if (HandleStatementText(e, m, 0, false)) return;
+    TimeBucket none;
+    TimeBucket& minute = minute_ ? *minute_ : none;
     if (StartsWith(m, "connection authorized")) {
       ++summary_.connections;
+      ++minute.connections;
     } else if (StartsWith(m, "disconnection: ")) {
       ++summary_.disconnections;
+      ++minute.disconnections;
     } else if (StartsWith(m, "checkpoint starting")) {
       ++summary_.checkpoints;
+      ++minute.checkpoints;
     } else if (StartsWith(m, "automatic vacuum") || StartsWith(m, "automatic analyze")) {
       ++summary_.autovacuums;
+      ++minute.autovacuums;
     } else if (StartsWith(m, "temporary file: path ")) {
       ++summary_.temp_files;
+      ++minute.temp_files;
       int64_t size = 0;
       size_t at = m.rfind(", size ");
       if (at != std::string_view::npos) {
         std::from_chars(m.data() + at + 7, m.data() + m.size(), size);
       }
       summary_.temp_bytes += size;
+      minute.temp_bytes += size;
       if (!e.statement.empty()) {
         Acc& a = groups_[GroupIndex(e.statement)];
         Observe(a, e, e.statement, {});
@@ -744,6 +759,7 @@ class Worker {
     } else if (StartsWith(m, "process ") &&
                m.find(" still waiting for ") != std::string_view::npos) {
       ++summary_.lock_waits;
+      ++minute.lock_waits;
       if (!e.statement.empty()) {
         Acc& a = groups_[GroupIndex(e.statement)];
         Observe(a, e, e.statement, {});
@@ -779,12 +795,43 @@ class Worker {
     ++a.group.timed_calls;
     a.group.total_ms += ms;
     a.group.durations.Add(ms);
+    size_t b = 0;
+    while (b < std::size(kDurationHistogramEdgesMs) && ms >= kDurationHistogramEdgesMs[b]) ++b;
+    ++summary_.duration_histogram[b];
+  }
+
+  // The bucket of the minute `timestamp` falls in; null when it does not start with
+  // "YYYY-MM-DD HH:MM". Consecutive entries mostly share a minute, so the last one is
+  // remembered.
+  TimeBucket* Minute(std::string_view timestamp) {
+    if (timestamp.size() < 16) return nullptr;
+    std::string_view key = timestamp.substr(0, 16);
+    if (minute_cache_ != nullptr && key == minute_cache_->minute) return minute_cache_;
+    static constexpr std::string_view kShape = "dddd-dd-dd dd:dd";
+    for (size_t i = 0; i < kShape.size(); ++i) {
+      bool digit = key[i] >= '0' && key[i] <= '9';
+      if (kShape[i] == 'd' ? !digit : key[i] != kShape[i]) return nullptr;
+    }
+    auto it = minutes_.find(key);
+    if (it == minutes_.end()) {
+      it = minutes_.emplace(std::string(key), TimeBucket{}).first;
+      it->second.minute = it->first;
+    }
+    minute_cache_ = &it->second;
+    return minute_cache_;
   }
 
   void Call(const Entry& e, std::string_view text, double ms, bool timed, std::string_view params) {
     size_t index = GroupIndex(text);
     Acc& a = groups_[index];
     ++a.group.calls;
+    if (minute_) {
+      ++minute_->statements;
+      if (timed) {
+        ++minute_->timed_statements;
+        minute_->total_ms += ms;
+      }
+    }
     if (timed) {
       AddTime(a, ms);
     } else {
@@ -869,6 +916,8 @@ class Worker {
 
   const LogReadOptions& options_;
   const Block* block_ = nullptr;
+  TimeBucket* minute_ = nullptr;  // the minute of the entry being handled; may be null
+  TimeBucket* minute_cache_ = nullptr;
   std::string mask_;
   std::unordered_map<std::string, size_t> mask_cache_;
   std::unordered_map<std::string, size_t> pending_;  // pid -> group of its last statement
@@ -1207,6 +1256,7 @@ Result<LogReport> ReadLogs(const std::vector<std::string>& paths, const LogReadO
   LogReport report;
   LogSummary& sum = report.summary;
   std::vector<MalformedAt> malformed;
+  std::map<std::string, TimeBucket> minutes;
   for (auto& w : workers) {
     for (Acc& a : w->groups_) {
       auto it = merged.find(a.group.fingerprint);
@@ -1240,7 +1290,26 @@ Result<LogReport> ReadLogs(const std::vector<std::string>& paths, const LogReadO
       sum.last_timestamp = s.last_timestamp;
     }
     for (MalformedAt& m : w->malformed_) malformed.push_back(std::move(m));
+    for (size_t b = 0; b < kDurationHistogramBuckets; ++b) {
+      sum.duration_histogram[b] += s.duration_histogram[b];
+    }
+    for (const auto& [key, from] : w->minutes_) {
+      TimeBucket& into = minutes[key];
+      into.minute = key;
+      into.statements += from.statements;
+      into.timed_statements += from.timed_statements;
+      into.total_ms += from.total_ms;
+      into.errors += from.errors;
+      into.lock_waits += from.lock_waits;
+      into.temp_files += from.temp_files;
+      into.temp_bytes += from.temp_bytes;
+      into.connections += from.connections;
+      into.disconnections += from.disconnections;
+      into.checkpoints += from.checkpoints;
+      into.autovacuums += from.autovacuums;
+    }
   }
+  for (auto& [key, bucket] : minutes) sum.per_minute.push_back(std::move(bucket));
   std::sort(malformed.begin(), malformed.end(), [](const MalformedAt& a, const MalformedAt& b) {
     return std::tie(a.file_index, a.line) < std::tie(b.file_index, b.line);
   });

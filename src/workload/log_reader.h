@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -107,6 +108,30 @@ struct LogGroup {
   }
 };
 
+// The activity of one minute of the log (the timestamp's "YYYY-MM-DD HH:MM", in the
+// time zone the server logged). Events as in LogSummary; statements counted by the minute
+// their entry was logged (for a statement with a duration: when it finished).
+struct TimeBucket {
+  std::string minute;  // "2026-03-01 10:00"
+  int64_t statements = 0;
+  int64_t timed_statements = 0;
+  double total_ms = 0;
+  int64_t errors = 0;
+  int64_t lock_waits = 0;
+  int64_t temp_files = 0;
+  int64_t temp_bytes = 0;
+  int64_t connections = 0;
+  int64_t disconnections = 0;
+  int64_t checkpoints = 0;
+  int64_t autovacuums = 0;
+};
+
+// Upper bounds (exclusive) of the buckets of LogSummary::duration_histogram, in ms; the
+// last bucket has no upper bound.
+inline constexpr double kDurationHistogramEdgesMs[] = {0.1, 0.3, 1,   3,    10,
+                                                       30,  100, 300, 1000, 10000};
+inline constexpr size_t kDurationHistogramBuckets = std::size(kDurationHistogramEdgesMs) + 1;
+
 struct LogSummary {
   std::vector<std::string> files;
   uint64_t bytes = 0;  // decompressed bytes read
@@ -135,6 +160,12 @@ struct LogSummary {
   std::vector<UsageCount> by_database;   // by decreasing total_ms, then name
   std::vector<UsageCount> by_user;
   std::vector<UsageCount> by_application;
+  // Per minute, in time order; only entries whose timestamp starts "YYYY-MM-DD HH:MM"
+  // (%t, %m, csvlog, jsonlog; not %n epochs) are counted here.
+  std::vector<TimeBucket> per_minute;
+  // Statements (and bare log_duration times) by duration: bucket i counts durations below
+  // kDurationHistogramEdgesMs[i] and at or above the previous edge.
+  std::vector<int64_t> duration_histogram = std::vector<int64_t>(kDurationHistogramBuckets, 0);
 };
 
 struct LogReport {

@@ -312,6 +312,19 @@ void ExpectCraftedLog(const LogReport& r, const std::string& file, bool has_appl
   ASSERT_NE(sorted, nullptr);
   EXPECT_EQ(sorted->temp_files, 1);
 
+  // One minute of activity; every timed statement in the duration histogram.
+  ASSERT_EQ(s.per_minute.size(), 1u);
+  EXPECT_EQ(s.per_minute[0].minute, "2026-03-01 10:00");
+  EXPECT_EQ(s.per_minute[0].statements, 9);
+  EXPECT_EQ(s.per_minute[0].errors, 1);
+  EXPECT_EQ(s.per_minute[0].lock_waits, 1);
+  EXPECT_EQ(s.per_minute[0].temp_files, 1);
+  EXPECT_EQ(s.per_minute[0].connections, 1);
+  EXPECT_EQ(s.per_minute[0].checkpoints, 1);
+  int64_t histogram = 0;
+  for (int64_t n : s.duration_histogram) histogram += n;
+  EXPECT_EQ(histogram, 9);
+
   // Interleaved sessions: each statement keeps its own user and application.
   ASSERT_EQ(s.by_user.size(), 2u);
   EXPECT_EQ(s.by_user[0].name, "report");
@@ -527,6 +540,42 @@ TEST_F(TempFiles, EmittedWorkloadSkipsWhatIsNotAQueryOnATable) {
 
 // ---------------------------------------------------------------------------------------
 // real PostgreSQL 15: the server's own three log formats give the same groups
+
+TEST(ReadLogs, PerMinuteBucketsAndDurationHistogram) {
+  LogReadOptions one;
+  one.threads = 1;
+  auto r = ReadLogs({Fixture("minutes.log")}, one);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const LogSummary& s = r->summary;
+  std::vector<std::string> minutes;
+  std::vector<int64_t> statements;
+  for (const TimeBucket& b : s.per_minute) {
+    minutes.push_back(b.minute);
+    statements.push_back(b.statements);
+  }
+  // 10:02 had no entry: only minutes with entries are listed.
+  EXPECT_EQ(minutes, (std::vector<std::string>{"2026-03-01 10:00", "2026-03-01 10:01",
+                                               "2026-03-01 10:03", "2026-03-01 10:04"}));
+  EXPECT_EQ(statements, (std::vector<int64_t>{3, 2, 2, 1}));
+  EXPECT_EQ(s.per_minute[1].temp_files, 1);
+  EXPECT_EQ(s.per_minute[1].temp_bytes, 1048576);
+  EXPECT_EQ(s.per_minute[1].autovacuums, 1);
+  EXPECT_DOUBLE_EQ(s.per_minute[1].total_ms, 27);
+  EXPECT_EQ(s.per_minute[2].errors, 1);
+  EXPECT_EQ(s.per_minute[2].checkpoints, 1);
+  EXPECT_EQ(s.per_minute[3].disconnections, 1);
+  // 0.05 and 0.09 ms | 0.25 | 0.8 | 2 | - | 25 | - | - | 450 | - | 12 s
+  EXPECT_EQ(s.duration_histogram, (std::vector<int64_t>{2, 1, 1, 1, 0, 1, 0, 0, 1, 0, 1}));
+
+  // The same figures whatever the number of threads.
+  LogReadOptions four;
+  four.threads = 4;
+  auto again = ReadLogs({Fixture("minutes.log"), Fixture("minutes.log")}, four);
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->summary.per_minute.size(), 4u);
+  EXPECT_EQ(again->summary.per_minute[0].statements, 6);
+  EXPECT_EQ(again->summary.duration_histogram[0], 4);
+}
 
 TEST(ReadLogs, RealServerLogsInThreeFormatsAgree) {
   sandbox::SandboxOptions options = sandbox::test_util::TestOptions();

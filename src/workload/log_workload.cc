@@ -1,7 +1,11 @@
 #include "workload/log_workload.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <map>
+#include <tuple>
 
 #include "sql/parser.h"
 #include "workload/query_mask.h"
@@ -175,6 +179,148 @@ std::string FormatWorkloadFile(const Workload& workload, const std::string& head
     out += sql + (comment_at_end ? "\n;\n\n" : ";\n\n");
   }
   return out;
+}
+
+}  // namespace dbarch::workload
+
+namespace dbarch::workload {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A rotated log's name reduced to (base, rotation number, format): "postgresql.log.2.gz"
+// -> ("postgresql.log", 2, stderr). False when it is not a log file's name.
+bool SplitLogName(std::string name, std::string* base, int* rotation, LogFormat* format) {
+  for (std::string_view ext : {".gz", ".zst"}) {
+    if (name.size() > ext.size() && name.ends_with(ext)) name.resize(name.size() - ext.size());
+  }
+  *rotation = 0;
+  size_t dot = name.rfind('.');
+  if (dot != std::string::npos && dot + 1 < name.size() &&
+      std::all_of(name.begin() + static_cast<long>(dot) + 1, name.end(),
+                  [](char c) { return c >= '0' && c <= '9'; })) {
+    *rotation = std::stoi(name.substr(dot + 1, 6));
+    name.resize(dot);
+  }
+  if (name.ends_with(".log")) {
+    *format = LogFormat::kStderr;
+  } else if (name.ends_with(".csv")) {
+    *format = LogFormat::kCsv;
+  } else if (name.ends_with(".json")) {
+    *format = LogFormat::kJson;
+  } else {
+    return false;
+  }
+  *base = name;
+  return true;
+}
+
+const char* FormatName(LogFormat f) {
+  switch (f) {
+    case LogFormat::kCsv:
+      return "csvlog";
+    case LogFormat::kJson:
+      return "jsonlog";
+    default:
+      return "stderr";
+  }
+}
+
+}  // namespace
+
+Result<LogFileSet> ExpandLogPaths(const std::vector<std::string>& paths, LogFormat format) {
+  LogFileSet out;
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    if (path == "-" || !fs::is_directory(path, ec)) {
+      out.files.push_back(path);
+      continue;
+    }
+    struct File {
+      std::string base;
+      int rotation;
+      std::string path;
+    };
+    std::map<LogFormat, std::vector<File>> by_format;
+    for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+      std::string base;
+      int rotation = 0;
+      LogFormat f = LogFormat::kAuto;
+      if (!it->is_regular_file(ec) ||
+          !SplitLogName(it->path().filename().string(), &base, &rotation, &f)) {
+        continue;
+      }
+      by_format[f].push_back({base, rotation, it->path().string()});
+    }
+    if (ec) return Status::IOError("cannot list log directory \"" + path + "\": " + ec.message());
+    if (by_format.empty()) {
+      return Status::InvalidArgument("directory \"" + path +
+                                     "\" holds no log file (*.log, *.csv, *.json, rotated or "
+                                     "compressed)");
+    }
+    LogFormat chosen = LogFormat::kAuto;
+    if (format != LogFormat::kAuto && by_format.count(format) > 0) {
+      chosen = format;
+    } else {
+      for (LogFormat f : {LogFormat::kCsv, LogFormat::kJson, LogFormat::kStderr}) {
+        if (by_format.count(f) > 0) {
+          chosen = f;
+          break;
+        }
+      }
+    }
+    for (const auto& [f, files] : by_format) {
+      if (f == chosen) continue;
+      out.notes.push_back(std::string("\"") + path + "\": " + std::to_string(files.size()) + " " +
+                          FormatName(f) + " file(s) left out; reading the " + FormatName(chosen) +
+                          " files of the same log");
+    }
+    std::vector<File> files = by_format[chosen];
+    // Oldest first: name order (time-stamped names), a higher rotation number first.
+    std::sort(files.begin(), files.end(), [](const File& a, const File& b) {
+      return std::make_tuple(a.base, -a.rotation, a.path) <
+             std::make_tuple(b.base, -b.rotation, b.path);
+    });
+    for (File& f : files) out.files.push_back(std::move(f.path));
+  }
+  return out;
+}
+
+Result<WorkloadFrom> ParseWorkloadFrom(const std::vector<std::string>& values) {
+  WorkloadFrom out;
+  bool in_log = false;
+  for (const std::string& v : values) {
+    if (v == "pg_stat_statements" || v == "pgss" || v == "pg_stat_statements:" || v == "pgss:") {
+      out.stat_statements = true;
+      in_log = false;
+    } else if (v.starts_with("log:")) {
+      if (v.size() == 4) return Status::InvalidArgument("--workload-from log: needs a path");
+      out.log_paths.push_back(v.substr(4));
+      in_log = true;
+    } else if (in_log && v.find(':') == std::string::npos) {
+      out.log_paths.push_back(v);
+    } else {
+      return Status::InvalidArgument(
+          "--workload-from: expected pg_stat_statements, pgss or "
+          "log:PATH..., got \"" +
+          v + "\"");
+    }
+  }
+  return out;
+}
+
+Result<LogWorkload> LoadLogWorkload(const std::vector<std::string>& paths,
+                                    const LogReadOptions& read, const LogWorkloadOptions& options) {
+  DBARCH_ASSIGN_OR_RETURN(LogFileSet set, ExpandLogPaths(paths, read.format));
+  DBARCH_ASSIGN_OR_RETURN(LogReport report, ReadLogs(set.files, read));
+  LogWorkload w = WorkloadFromLog(report, options);
+  if (w.workload.queries.empty()) {
+    return Status::InvalidArgument(
+        "the logs hold no SELECT, INSERT, UPDATE, DELETE or MERGE statement to use as a "
+        "workload (" +
+        std::to_string(report.summary.statements) + " statements read)");
+  }
+  return w;
 }
 
 }  // namespace dbarch::workload

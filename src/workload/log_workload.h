@@ -39,3 +39,36 @@ LogWorkload WorkloadFromLog(const LogReport& report, const LogWorkloadOptions& o
 std::string FormatWorkloadFile(const Workload& workload, const std::string& header);
 
 }  // namespace dbarch::workload
+
+namespace dbarch::workload {
+
+// The log files of `paths` in reading order. A file is kept as given; a directory is read
+// as a set of rotated logs: its files named *.log, *.csv or *.json, also with a rotation
+// number (postgresql.log.1) and .gz / .zst, oldest first (name order, a higher rotation
+// number first). When a directory holds several formats of the same log
+// (log_destination = 'stderr,csvlog'), one is read (csvlog, else jsonlog, else stderr; the
+// `format` given wins) and `notes` says which files were left out. Errors: kIO for a path
+// that does not exist; kInvalidArgument for a directory without log files.
+struct LogFileSet {
+  std::vector<std::string> files;
+  std::vector<std::string> notes;
+};
+Result<LogFileSet> ExpandLogPaths(const std::vector<std::string>& paths, LogFormat format);
+
+// What `advise` and `bench` read with --workload-from: "pg_stat_statements" (or "pgss",
+// also with a final ':') and
+// "log:PATH" values; a value without a "kind:" prefix after a log: value is one more log
+// path (--workload-from log:a.log b.log.1). Errors: kInvalidArgument naming the bad value.
+struct WorkloadFrom {
+  bool stat_statements = false;
+  std::vector<std::string> log_paths;
+};
+Result<WorkloadFrom> ParseWorkloadFrom(const std::vector<std::string>& values);
+
+// Reads the logs of `paths` (ExpandLogPaths, then ReadLogs with `read`) and returns the
+// workload of their query groups (WorkloadFromLog with `options`). Errors: those of
+// ExpandLogPaths and ReadLogs; kInvalidArgument when the logs hold no query to keep.
+Result<LogWorkload> LoadLogWorkload(const std::vector<std::string>& paths,
+                                    const LogReadOptions& read, const LogWorkloadOptions& options);
+
+}  // namespace dbarch::workload
