@@ -210,7 +210,8 @@ Status Parser::ParseRead(const YAML::Node& item, AccessRole& role) const {
   std::vector<std::string> columns;
   size_t paren = text.find('(');
   if (paren != std::string::npos) {
-    if (text.back() != ')') return Error(item, "read \"" + text + "\": missing \")\"");
+    if (text.back() != ')') return Error(item, "read \"" + text + "\": missing \")\" (inside [a, b] quote an entry "
+                             "with columns: \"schema.table(a, b)\")");
     columns = Split(std::string_view(text).substr(paren + 1, text.size() - paren - 2), ',');
     text = std::string(Trim(text.substr(0, paren)));
   }

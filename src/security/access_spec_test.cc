@@ -27,15 +27,8 @@ const catalog::Catalog& Marketplace() {
   return catalog;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // A small valid spec; tests replace one line to make it invalid.
-const char* kSpec = R"(database: shopdb
+const char* kSpec = R"yaml(database: shopdb
 prefix: t
 tenant:
   column: user_id
@@ -45,18 +38,19 @@ personal_data:
   shop.users.email: email
 roles:
   app:
-    login: t_app
+    login: t_app_svc
     hosts: [10.1.0.0/24]
     read: [shop.*]
     write: [shop.orders]
+    personal_data: clear
   owner:
     login: t_migrator
     owner: true
   analyst:
-    login: t_analyst
+    login: t_analyst_bob
     tenant: all
-    read: [shop.users, shop.orders(id, user_id)]
-)";
+    read: [shop.users, "shop.orders(id, user_id)"]
+)yaml";
 
 Result<AccessSpec> Parse(const std::string& text) {
   return ParseAccessSpec("access.yaml", text, Marketplace());
@@ -73,7 +67,7 @@ std::string Replace(std::string text, const std::string& from, const std::string
 std::string ErrorOf(const std::string& text) {
   auto spec = Parse(text);
   if (spec.ok()) return "ok";
-  const auto& span = spec.status().span();
+  std::optional<SourceSpan> span = spec.status().span();
   std::string where = span ? std::to_string(span->line) + ":" + std::to_string(span->column) : "?";
   return where + ": " + std::string(spec.status().message());
 }
@@ -84,7 +78,7 @@ TEST(AccessSpec, MarketplaceExampleResolvesRolesAndTenantTables) {
   ASSERT_EQ(spec->roles.size(), 4u);
   EXPECT_EQ(spec->owner().key, "migration");
   EXPECT_EQ(spec->owner().group, "mkt_migration");
-  EXPECT_EQ(spec->roles[0].logins, std::vector<std::string>{"mkt_app"});
+  EXPECT_EQ(spec->roles[0].logins, std::vector<std::string>{"mkt_app_svc"});
   ASSERT_TRUE(spec->tenant);
   EXPECT_EQ(spec->tenant->root_key, "id");
   EXPECT_EQ(spec->tenant->key_type, "bigint");
@@ -169,19 +163,19 @@ TEST(AccessSpec, ErrorsPointAtTheNode) {
        "12:13: host \"0.0.0.0/0\" is too wide: at most a /16 may log in; list the "
        "application's own subnets"},
       {"    tenant: all\n", "    tenant: some\n",
-       "20:13: tenant: expected isolated or all, got \"some\""},
+       "21:13: tenant: expected isolated or all, got \"some\""},
       {"    owner: true\n", "    ownr: true\n",
-       "17:5: unknown key \"ownr\" in role owner, did you mean \"owner\"?"},
-      {"read: [shop.users, shop.orders(id, user_id)]",
-       "read: [shop.users, shop.orders(id, usr_id)]",
-       "21:24: column \"usr_id\" of relation \"shop.orders\" does not exist, did you mean "
+       "18:5: unknown key \"ownr\" in role owner, did you mean \"owner\"?"},
+      {"read: [shop.users, \"shop.orders(id, user_id)\"]",
+       "read: [shop.users, \"shop.orders(id, usr_id)\"]",
+       "22:24: column \"usr_id\" of relation \"shop.orders\" does not exist, did you mean "
        "\"user_id\"?"},
       {"  root: shop.users", "  root: shop.user",
        "5:9: relation \"shop.user\" does not exist in the schema, did you mean \"shop.users\"?"},
       {"    read: [shop.*]\n", "    read: [shopp.*]\n",
        "13:12: schema \"shopp\" has no tables in the schema, did you mean \"shop\"?"},
-      {"    login: t_analyst\n", "    login: T-analyst\n",
-       "19:12: role name \"T-analyst\": expected a lower-case name of letters, digits and _ (at "
+      {"    login: t_analyst_bob\n", "    login: T-analyst\n",
+       "20:12: role name \"T-analyst\": expected a lower-case name of letters, digits and _ (at "
        "most 63)"},
   };
   for (const Case& c : cases) {
@@ -193,7 +187,7 @@ TEST(AccessSpec, RejectsDesignsThatCannotHold) {
   // Masked personal data for a tenant-isolated role: the masked view runs as its owner.
   std::string masked = Replace(kSpec, "    tenant: all\n", "");
   EXPECT_EQ(ErrorOf(masked),
-            "18:3: role analyst reads personal data of \"shop.users\" masked and is "
+            "19:3: role analyst reads personal data of \"shop.users\" masked and is "
             "tenant-isolated: masked views run as their owner, who sees every tenant; make it "
             "personal_data: clear or tenant: all");
   // An isolated role reading payments must read orders, which its tenant check reads.
@@ -207,6 +201,9 @@ TEST(AccessSpec, RejectsDesignsThatCannotHold) {
   EXPECT_EQ(ErrorOf(two),
             "10:3: exactly one role needs owner: true (the role that owns the schema and runs "
             "migrations); found 2");
+  EXPECT_EQ(ErrorOf(Replace(kSpec, "\"shop.orders(id, user_id)\"", "shop.orders(id, user_id)")),
+            "22:24: read \"shop.orders(id\": missing \")\" (inside [a, b] quote an entry with "
+            "columns: \"schema.table(a, b)\")");
   EXPECT_EQ(ErrorOf("database: x\nroles: [a]\n"),
             "2:8: the access spec needs roles: a map of role names");
   EXPECT_EQ(ErrorOf("database: x\nroles:\n  a: {read: [shop.users\n"),

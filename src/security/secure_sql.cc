@@ -27,7 +27,7 @@ std::string OnCurrentDatabase(const std::string& statement_format) {
 }
 
 std::string CreateRoleIfMissing(const std::string& role) {
-  return "DO $dbarch$ BEGIN\n  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = " +
+  return "DO $dbarch$ BEGIN\n  IF NOT EXISTS (SELECT FROM \"pg_catalog\".\"pg_roles\" WHERE \"rolname\" = " +
          QuoteLiteral(role) + ") THEN\n    CREATE ROLE " + Q(role) +
          " NOLOGIN;\n  END IF;\nEND $dbarch$;\n";
 }
