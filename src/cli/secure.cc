@@ -138,7 +138,10 @@ class SecureCommand : public Subcommand {
       }
     }
     for (const std::string& e : v->audit_errors) Warn("audit of the result: " + e);
-    if (v->mismatches > 0 || !v->audit_errors.empty()) return ExitCode::kFindings;
+    if (!v->idempotent) Warn("the generated SQL is not idempotent: its second run changed the state");
+    if (v->mismatches > 0 || !v->audit_errors.empty() || !v->idempotent) {
+      return ExitCode::kFindings;
+    }
     return ExitCode::kOk;
   }
 

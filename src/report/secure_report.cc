@@ -125,7 +125,11 @@ std::string SecureToText(const AccessSpec& spec, const security::VerifyResult* v
                        c.expected, c.observed, c.detail);
   }
   for (const std::string& n : verify->notes) out += "note: " + n + "\n";
-  out += fmt::format("\naudit of the result: {} findings, {} of severity error\n",
+  out += std::string("\nthe SQL applied twice: ") +
+         (verify->idempotent ? "same roles, privileges, policies and views after both runs\n"
+                             : "NOT idempotent: the second run changed roles, privileges, "
+                               "policies or views\n");
+  out += fmt::format("audit of the result: {} findings, {} of severity error\n",
                      verify->audit_findings, verify->audit_errors.size());
   for (const std::string& e : verify->audit_errors) out += "  " + e + "\n";
   return out;
@@ -203,6 +207,7 @@ std::string SecureToJson(const AccessSpec& spec, const security::SecureArtifacts
     }
     v["cells"] = cells;
     v["mismatches"] = verify->mismatches;
+    v["idempotent"] = verify->idempotent;
     v["notes"] = verify->notes;
     v["audit_findings"] = verify->audit_findings;
     v["audit_errors"] = verify->audit_errors;

@@ -21,6 +21,38 @@ namespace {
 using catalog::QualifiedName;
 using Clock = std::chrono::steady_clock;
 
+// Everything the generated SQL sets, as one text: role attributes, memberships and settings,
+// ACLs of the database, schemas, relations, columns, sequences and functions, default ACLs,
+// RLS flags and policies, view definitions and owners. Equal after the first and the second
+// run means the SQL is idempotent.
+constexpr const char* kAccessStateSql = R"sql(
+SELECT concat_ws(E'\n',
+  (SELECT string_agg(format('%s %s %s %s %s %s', rolname, rolcanlogin, rolinherit, rolbypassrls,
+                            rolconnlimit, rolcreaterole), ',' ORDER BY rolname)
+     FROM pg_roles WHERE rolname NOT LIKE 'pg\_%'),
+  (SELECT string_agg(format('%s>%s', roleid::regrole, member::regrole), ',' ORDER BY 1)
+     FROM pg_auth_members),
+  (SELECT string_agg(format('%s %s', setrole, setconfig), ',' ORDER BY 1) FROM pg_db_role_setting),
+  (SELECT datacl::text FROM pg_database WHERE datname = current_database()),
+  (SELECT string_agg(format('%s %s %s', nspname, nspowner::regrole, nspacl), ',' ORDER BY nspname)
+     FROM pg_namespace),
+  (SELECT string_agg(format('%s %s %s %s %s %s', c.oid::regclass, c.relowner::regrole, c.relacl,
+                            c.relrowsecurity, c.relforcerowsecurity,
+                            CASE WHEN c.relkind = 'v' THEN pg_get_viewdef(c.oid) END),
+                     ',' ORDER BY c.oid::regclass::text)
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_toast%'),
+  (SELECT string_agg(format('%s.%s %s', attrelid::regclass, attname, attacl), ',' ORDER BY 1)
+     FROM pg_attribute WHERE attacl IS NOT NULL),
+  (SELECT string_agg(format('%s %s', oid::regprocedure, proacl), ',' ORDER BY 1)
+     FROM pg_proc WHERE pronamespace > 16384),
+  (SELECT string_agg(format('%s %s %s %s', defaclrole::regrole, defaclnamespace, defaclobjtype,
+                            defaclacl), ',' ORDER BY 1) FROM pg_default_acl),
+  (SELECT string_agg(format('%s %s %s %s %s %s', polrelid::regclass, polname, polcmd, polroles,
+                            pg_get_expr(polqual, polrelid), pg_get_expr(polwithcheck, polrelid)),
+                     ',' ORDER BY 1) FROM pg_policy))
+)sql";
+
 int64_t MsSince(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
 }
@@ -143,13 +175,17 @@ Status Verifier::Prepare(VerifyResult& result, const std::string& sql) {
   result.load_ms = MsSince(start);
 
   start = Clock::now();
+  std::string state[2];
   for (int run = 1; run <= 2; ++run) {
     Status applied = admin_.ExecScript(sql);
     if (!applied.ok()) {
       return Status::InvalidArgument("applying the generated SQL (run " + std::to_string(run) +
                                      "): " + applied.message());
     }
+    DBARCH_ASSIGN_OR_RETURN(pg::QueryResult r, admin_.Exec(kAccessStateSql));
+    state[run - 1] = std::string(r.Get(0, 0));
   }
+  result.idempotent = state[0] == state[1];
   // Random passwords only for this disposable server; SCRAM is PostgreSQL 15's default.
   std::random_device rd;
   for (const AccessRole& role : spec_.roles) {

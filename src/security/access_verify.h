@@ -53,6 +53,9 @@ struct VerifyOptions {
 struct VerifyResult {
   std::vector<AccessCell> cells;  // by role (spec order), object, check
   int mismatches = 0;
+  // The roles, ACLs, policies and views the SQL sets were the same after its second run as
+  // after its first.
+  bool idempotent = false;
   std::vector<std::string> notes;         // cells that could not be built (no data, no key)
   std::vector<std::string> audit_errors;  // "rule object: message" of error-severity findings
   int audit_findings = 0;                 // all findings, any severity
