@@ -29,8 +29,9 @@ class SecureCommand : public Subcommand {
 
   void Register(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand(
-        "secure", "Access control from a YAML spec: roles, grants, row-level tenant isolation, "
-                  "masked personal data, pgaudit, pg_hba.conf; --verify proves it on a sandbox");
+        "secure",
+        "Access control from a YAML spec: roles, grants, row-level tenant isolation, "
+        "masked personal data, pgaudit, pg_hba.conf; --verify proves it on a sandbox");
     cmd->footer(
         "Outputs: --format sql (default), hba, conf, text or json on stdout, or all of them\n"
         "into --out-dir DIR (secure.sql, pg_hba.conf, postgresql.conf, report.txt,\n"
@@ -122,11 +123,16 @@ class SecureCommand : public Subcommand {
       }
     } else {
       std::string text;
-      if (format_ == "hba") text = artifacts.pg_hba;
-      else if (format_ == "conf") text = artifacts.postgresql_conf;
-      else if (format_ == "text") text = report::SecureToText(*spec, v);
-      else if (format_ == "json") text = report::SecureToJson(*spec, artifacts, v);
-      else text = artifacts.sql;
+      if (format_ == "hba")
+        text = artifacts.pg_hba;
+      else if (format_ == "conf")
+        text = artifacts.postgresql_conf;
+      else if (format_ == "text")
+        text = report::SecureToText(*spec, v);
+      else if (format_ == "json")
+        text = report::SecureToJson(*spec, artifacts, v);
+      else
+        text = artifacts.sql;
       Status st = WriteResult(text, output_);
       if (!st.ok()) return ReportError(st);
     }
@@ -138,7 +144,8 @@ class SecureCommand : public Subcommand {
       }
     }
     for (const std::string& e : v->audit_errors) Warn("audit of the result: " + e);
-    if (!v->idempotent) Warn("the generated SQL is not idempotent: its second run changed the state");
+    if (!v->idempotent)
+      Warn("the generated SQL is not idempotent: its second run changed the state");
     if (v->mismatches > 0 || !v->audit_errors.empty() || !v->idempotent) {
       return ExitCode::kFindings;
     }

@@ -1,9 +1,9 @@
 #include "report/secure_report.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "base/strings.h"
@@ -212,9 +212,8 @@ std::string SecureToJson(const AccessSpec& spec, const security::SecureArtifacts
     v["audit_findings"] = verify->audit_findings;
     v["audit_errors"] = verify->audit_errors;
     v["rows_loaded"] = verify->rows_loaded;
-    v["timings_ms"] = {{"load", verify->load_ms},
-                       {"apply", verify->apply_ms},
-                       {"matrix", verify->matrix_ms}};
+    v["timings_ms"] = {
+        {"load", verify->load_ms}, {"apply", verify->apply_ms}, {"matrix", verify->matrix_ms}};
     j["verify"] = v;
   }
   return j.dump(2) + "\n";

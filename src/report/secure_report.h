@@ -15,7 +15,8 @@ namespace dbarch::report {
 
 // `verify` may be null (no --verify run).
 std::string SecureToText(const security::AccessSpec& spec, const security::VerifyResult* verify);
-std::string SecureToJson(const security::AccessSpec& spec, const security::SecureArtifacts& artifacts,
+std::string SecureToJson(const security::AccessSpec& spec,
+                         const security::SecureArtifacts& artifacts,
                          const security::VerifyResult* verify);
 
 }  // namespace dbarch::report

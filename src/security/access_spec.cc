@@ -98,8 +98,8 @@ bool IsPlainName(std::string_view s) {
   if (s.empty() || s.size() > 63) return false;
   if (!(std::islower(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
   for (char c : s) {
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-          c == '_')) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
       return false;
     }
   }
@@ -179,8 +179,8 @@ Status Parser::ParseHost(const YAML::Node& node, const std::string& cidr) const 
     n = std::stoi(bits);
   }
   if (n < 0 || n > max_bits) {
-    return Error(node, "host \"" + cidr + "\": the prefix length must be 0.." +
-                           std::to_string(max_bits));
+    return Error(node,
+                 "host \"" + cidr + "\": the prefix length must be 0.." + std::to_string(max_bits));
   }
   if (!v6) {
     std::vector<std::string> parts = Split(addr, '.');
@@ -196,21 +196,24 @@ Status Parser::ParseHost(const YAML::Node& node, const std::string& cidr) const 
     return Error(node, "host \"" + cidr + "\": not an IPv6 address");
   }
   if (n < min_bits) {
-    return Error(node, "host \"" + cidr + "\" is too wide: at most a /" +
-                           std::to_string(min_bits) +
+    return Error(node, "host \"" + cidr + "\" is too wide: at most a /" + std::to_string(min_bits) +
                            " may log in; list the application's own subnets");
   }
   return Status::OK();
 }
 
 Status Parser::ParseRead(const YAML::Node& item, AccessRole& role) const {
-  if (!item.IsScalar()) return Error(item, "read: expected \"schema.table\", \"schema.*\" or "
-                                           "\"schema.table(col, ...)\"");
+  if (!item.IsScalar())
+    return Error(item,
+                 "read: expected \"schema.table\", \"schema.*\" or "
+                 "\"schema.table(col, ...)\"");
   std::string text = item.as<std::string>();
   std::vector<std::string> columns;
   size_t paren = text.find('(');
   if (paren != std::string::npos) {
-    if (text.back() != ')') return Error(item, "read \"" + text + "\": missing \")\" (inside [a, b] quote an entry "
+    if (text.back() != ')')
+      return Error(item, "read \"" + text +
+                             "\": missing \")\" (inside [a, b] quote an entry "
                              "with columns: \"schema.table(a, b)\")");
     columns = Split(std::string_view(text).substr(paren + 1, text.size() - paren - 2), ',');
     text = std::string(Trim(text.substr(0, paren)));
@@ -245,7 +248,8 @@ Status Parser::ParseRead(const YAML::Node& item, AccessRole& role) const {
   }
   for (const std::string& c : columns) {
     if (std::find(known.begin(), known.end(), c) == known.end()) {
-      std::string message = "column \"" + c + "\" of relation \"" + Display(q) + "\" does not exist";
+      std::string message =
+          "column \"" + c + "\" of relation \"" + Display(q) + "\" does not exist";
       std::string close = ClosestMatch(c, known);
       if (!close.empty()) message += ", did you mean \"" + close + "\"?";
       return Error(item, message);
@@ -259,7 +263,8 @@ Status Parser::ParseRead(const YAML::Node& item, AccessRole& role) const {
     a.select_columns.clear();
   } else {
     for (const std::string& c : columns) {
-      if (std::find(a.select_columns.begin(), a.select_columns.end(), c) == a.select_columns.end()) {
+      if (std::find(a.select_columns.begin(), a.select_columns.end(), c) ==
+          a.select_columns.end()) {
         a.select_columns.push_back(c);
       }
     }
@@ -280,14 +285,15 @@ Status Parser::ParseWrite(const YAML::Node& item, AccessRole& role) const {
     DBARCH_ASSIGN_OR_RETURN(ops, List(kv.second, "write " + text));
     for (size_t i = 0; i < ops.size(); ++i) {
       if (ops[i] != "insert" && ops[i] != "update" && ops[i] != "delete") {
-        std::string message = "write " + text + ": unknown operation \"" + ops[i] +
-                              "\" (insert, update or delete)";
+        std::string message =
+            "write " + text + ": unknown operation \"" + ops[i] + "\" (insert, update or delete)";
         return Error(kv.second.IsSequence() ? kv.second[i] : kv.second, message);
       }
     }
   } else {
-    return Error(item, "write: expected \"schema.table\", \"schema.*\" or "
-                       "{schema.table: [insert, update, delete]}");
+    return Error(item,
+                 "write: expected \"schema.table\", \"schema.*\" or "
+                 "{schema.table: [insert, update, delete]}");
   }
   std::vector<QualifiedName> rels;
   if (EndsWith(text, ".*")) {
@@ -319,8 +325,9 @@ Status Parser::ParseRole(const YAML::Node& key, const YAML::Node& node, AccessSp
   role.key = key.as<std::string>();
   role.where = SpanOfYamlMark(path_, key.Mark());
   if (!IsPlainName(role.key)) {
-    return Error(key, "role \"" + role.key + "\": expected a lower-case name of letters, "
-                      "digits and _");
+    return Error(key, "role \"" + role.key +
+                          "\": expected a lower-case name of letters, "
+                          "digits and _");
   }
   role.group = spec.prefix.empty() ? role.key : spec.prefix + "_" + role.key;
   DBARCH_RETURN_IF_ERROR(CheckRoleName(key, role.group));
@@ -330,13 +337,14 @@ Status Parser::ParseRole(const YAML::Node& key, const YAML::Node& node, AccessSp
                                     "personal_data", "owner", "connection_limit"}));
   if (node["login"]) {
     DBARCH_ASSIGN_OR_RETURN(role.logins, List(node["login"], "login"));
-    for (const std::string& l : role.logins) DBARCH_RETURN_IF_ERROR(CheckRoleName(node["login"], l));
+    for (const std::string& l : role.logins)
+      DBARCH_RETURN_IF_ERROR(CheckRoleName(node["login"], l));
   }
   if (node["hosts"]) {
     DBARCH_ASSIGN_OR_RETURN(role.hosts, List(node["hosts"], "hosts"));
     for (size_t i = 0; i < role.hosts.size(); ++i) {
-      DBARCH_RETURN_IF_ERROR(ParseHost(
-          node["hosts"].IsSequence() ? node["hosts"][i] : node["hosts"], role.hosts[i]));
+      DBARCH_RETURN_IF_ERROR(
+          ParseHost(node["hosts"].IsSequence() ? node["hosts"][i] : node["hosts"], role.hosts[i]));
     }
   }
   if (node["owner"]) {
@@ -346,16 +354,23 @@ Status Parser::ParseRole(const YAML::Node& key, const YAML::Node& node, AccessSp
   }
   if (node["tenant"]) {
     DBARCH_ASSIGN_OR_RETURN(std::string v, Scalar(node["tenant"], "tenant"));
-    if (v == "isolated") role.tenant = TenantAccess::kIsolated;
-    else if (v == "all") role.tenant = TenantAccess::kAll;
-    else return Error(node["tenant"], "tenant: expected isolated or all, got \"" + v + "\"");
+    if (v == "isolated")
+      role.tenant = TenantAccess::kIsolated;
+    else if (v == "all")
+      role.tenant = TenantAccess::kAll;
+    else
+      return Error(node["tenant"], "tenant: expected isolated or all, got \"" + v + "\"");
   }
   if (role.owner) role.tenant = TenantAccess::kAll;
   if (node["personal_data"]) {
     DBARCH_ASSIGN_OR_RETURN(std::string v, Scalar(node["personal_data"], "personal_data"));
-    if (v == "clear") role.personal_clear = true;
-    else if (v == "masked") role.personal_clear = false;
-    else return Error(node["personal_data"], "personal_data: expected clear or masked, got \"" + v + "\"");
+    if (v == "clear")
+      role.personal_clear = true;
+    else if (v == "masked")
+      role.personal_clear = false;
+    else
+      return Error(node["personal_data"],
+                   "personal_data: expected clear or masked, got \"" + v + "\"");
   }
   if (role.owner) role.personal_clear = true;
   if (node["connection_limit"]) {
@@ -378,8 +393,9 @@ Status Parser::ParseRole(const YAML::Node& key, const YAML::Node& node, AccessSp
       } else {
         DBARCH_ASSIGN_OR_RETURN(std::string text, Scalar(item, "execute"));
         if (!EndsWith(text, ".*") || !catalog_.schemas.count(text.substr(0, text.size() - 2))) {
-          return Error(item, "execute \"" + text + "\": expected \"schema.*\" of a schema in the "
-                             "schema model");
+          return Error(item, "execute \"" + text +
+                                 "\": expected \"schema.*\" of a schema in the "
+                                 "schema model");
         }
         role.execute_schemas.push_back(text.substr(0, text.size() - 2));
       }
@@ -394,13 +410,14 @@ Status Parser::ParseRole(const YAML::Node& key, const YAML::Node& node, AccessSp
   for (const AccessRole& other : spec.roles) {
     if (other.key == role.key) return Error(key, "role \"" + role.key + "\" is defined twice");
     if (std::find(other.logins.begin(), other.logins.end(), role.group) != other.logins.end()) {
-      return Error(key, "group role \"" + role.group + "\" is already a login role of role " +
-                            other.key);
+      return Error(
+          key, "group role \"" + role.group + "\" is already a login role of role " + other.key);
     }
     for (const std::string& l : role.logins) {
-      if (l == other.group || std::find(other.logins.begin(), other.logins.end(), l) !=
-                                  other.logins.end()) {
-        return Error(node["login"], "login role \"" + l + "\" is already used by role " + other.key);
+      if (l == other.group ||
+          std::find(other.logins.begin(), other.logins.end(), l) != other.logins.end()) {
+        return Error(node["login"],
+                     "login role \"" + l + "\" is already used by role " + other.key);
       }
     }
   }
@@ -426,15 +443,17 @@ Status Parser::ParseTenant(const YAML::Node& node, AccessSpec& spec) const {
     }
   }
   if (t.root_key.empty()) {
-    return Error(node["root"], "tenant.root: table \"" + root + "\" needs a one-column primary key");
+    return Error(node["root"],
+                 "tenant.root: table \"" + root + "\" needs a one-column primary key");
   }
   if (node["setting"]) {
     DBARCH_ASSIGN_OR_RETURN(t.setting, Scalar(node["setting"], "tenant.setting"));
     size_t dot = t.setting.find('.');
     if (dot == std::string::npos || !IsPlainName(t.setting.substr(0, dot)) ||
         !IsPlainName(t.setting.substr(dot + 1))) {
-      return Error(node["setting"], "tenant.setting: expected a custom setting such as "
-                                    "app.tenant_id");
+      return Error(node["setting"],
+                   "tenant.setting: expected a custom setting such as "
+                   "app.tenant_id");
     }
   }
   if (node["shared"]) {
@@ -480,11 +499,13 @@ Status Parser::ResolveTenant(const YAML::Node& node, TenantSpec& t) const {
         continue;
       }
       for (const catalog::Constraint& c : table.constraints) {
-        if (c.kind != catalog::ConstraintKind::kForeignKey || !isolated.count(c.ref_table)) continue;
-        bool not_null = std::all_of(c.columns.begin(), c.columns.end(), [&](const std::string& col) {
-          const catalog::Column* column = table.FindColumn(col);
-          return column != nullptr && column->not_null;
-        });
+        if (c.kind != catalog::ConstraintKind::kForeignKey || !isolated.count(c.ref_table))
+          continue;
+        bool not_null =
+            std::all_of(c.columns.begin(), c.columns.end(), [&](const std::string& col) {
+              const catalog::Column* column = table.FindColumn(col);
+              return column != nullptr && column->not_null;
+            });
         if (!not_null) continue;
         const TenantTable& parent = isolated.at(c.ref_table);
         TenantTable tt;
@@ -513,11 +534,12 @@ Status Parser::ResolveTenant(const YAML::Node& node, TenantSpec& t) const {
 }
 
 Status Parser::ParsePersonal(const YAML::Node& node, AccessSpec& spec) const {
-  if (!node.IsMap()) return Error(node, "personal_data: expected a map of schema.table.column: mask");
+  if (!node.IsMap())
+    return Error(node, "personal_data: expected a map of schema.table.column: mask");
   static const std::vector<std::pair<std::string, MaskMethod>> kMasks = {
-      {"email", MaskMethod::kEmail}, {"partial", MaskMethod::kPartial},
+      {"email", MaskMethod::kEmail},   {"partial", MaskMethod::kPartial},
       {"redact", MaskMethod::kRedact}, {"hash", MaskMethod::kHash},
-      {"year", MaskMethod::kYear},   {"null", MaskMethod::kNull}};
+      {"year", MaskMethod::kYear},     {"null", MaskMethod::kNull}};
   for (const auto& kv : node) {
     std::string text = kv.first.as<std::string>();
     size_t dot = text.rfind('.');
@@ -539,7 +561,8 @@ Status Parser::ParsePersonal(const YAML::Node& node, AccessSpec& spec) const {
     }
     // `null` in YAML is a null node, not the string "null".
     std::string mask = kv.second.IsNull() ? "null" : kv.second.as<std::string>();
-    auto it = std::find_if(kMasks.begin(), kMasks.end(), [&](const auto& m) { return m.first == mask; });
+    auto it =
+        std::find_if(kMasks.begin(), kMasks.end(), [&](const auto& m) { return m.first == mask; });
     if (it == kMasks.end()) {
       std::vector<std::string> names;
       for (const auto& m : kMasks) names.push_back(m.first);
@@ -616,15 +639,16 @@ Result<AccessSpec> Parser::Parse(const std::string& text) {
   try {
     root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
-    return Status::InvalidArgument("invalid YAML: " + e.msg).WithSpan(SpanOfYamlMark(path_, e.mark));
+    return Status::InvalidArgument("invalid YAML: " + e.msg)
+        .WithSpan(SpanOfYamlMark(path_, e.mark));
   }
   AccessSpec spec;
   spec.path = path_;
   try {
     if (!root.IsMap()) return Error(root, "expected a map with database, roles, ...");
-    DBARCH_RETURN_IF_ERROR(CheckKeys(root, "the access spec",
-                                     {"database", "prefix", "listen_addresses", "tenant",
-                                      "personal_data", "audit", "roles"}));
+    DBARCH_RETURN_IF_ERROR(CheckKeys(
+        root, "the access spec",
+        {"database", "prefix", "listen_addresses", "tenant", "personal_data", "audit", "roles"}));
     if (!root["database"]) return Error(root, "the access spec needs database (for pg_hba.conf)");
     DBARCH_ASSIGN_OR_RETURN(spec.database, Scalar(root["database"], "database"));
     if (root["prefix"]) {
@@ -652,8 +676,10 @@ Result<AccessSpec> Parser::Parse(const std::string& text) {
     int owners = 0;
     for (const AccessRole& r : spec.roles) owners += r.owner ? 1 : 0;
     if (owners != 1) {
-      return Error(roles, "exactly one role needs owner: true (the role that owns the schema and "
-                          "runs migrations); found " + std::to_string(owners));
+      return Error(roles,
+                   "exactly one role needs owner: true (the role that owns the schema and "
+                   "runs migrations); found " +
+                       std::to_string(owners));
     }
     size_t i = 0;
     for (const auto& kv : roles) DBARCH_RETURN_IF_ERROR(CheckRole(kv.first, spec, spec.roles[i++]));
@@ -679,12 +705,18 @@ Result<AccessSpec> Parser::Parse(const std::string& text) {
 
 std::string_view MaskMethodName(MaskMethod m) {
   switch (m) {
-    case MaskMethod::kEmail: return "email";
-    case MaskMethod::kPartial: return "partial";
-    case MaskMethod::kRedact: return "redact";
-    case MaskMethod::kHash: return "hash";
-    case MaskMethod::kYear: return "year";
-    case MaskMethod::kNull: return "null";
+    case MaskMethod::kEmail:
+      return "email";
+    case MaskMethod::kPartial:
+      return "partial";
+    case MaskMethod::kRedact:
+      return "redact";
+    case MaskMethod::kHash:
+      return "hash";
+    case MaskMethod::kYear:
+      return "year";
+    case MaskMethod::kNull:
+      return "null";
   }
   return "?";
 }
@@ -768,8 +800,8 @@ std::string TenantOfRowSql(const TenantTable& t, const std::string& row_ref) {
   const ForeignKeyHop& first = t.hops.front();
   std::vector<std::string> where;
   for (size_t k = 0; k < first.columns.size(); ++k) {
-    where.push_back("\"dbarch_t1\"." + ForceQuoteIdent(first.parent_columns[k]) + " = " + row_ref + "." +
-                    ForceQuoteIdent(first.columns[k]));
+    where.push_back("\"dbarch_t1\"." + ForceQuoteIdent(first.parent_columns[k]) + " = " + row_ref +
+                    "." + ForceQuoteIdent(first.columns[k]));
   }
   std::string last = "\"dbarch_t" + std::to_string(t.hops.size()) + "\"";
   return "(SELECT " + last + "." + ForceQuoteIdent(t.column) + " FROM " + from + " WHERE " +
@@ -777,8 +809,8 @@ std::string TenantOfRowSql(const TenantTable& t, const std::string& row_ref) {
 }
 
 std::string TenantPredicateSql(const TenantSpec& spec, const TenantTable& t) {
-  std::string tenant = "NULLIF(current_setting(" + QuoteLiteral(spec.setting) + ", true), '')::" +
-                       spec.key_type;
+  std::string tenant =
+      "NULLIF(current_setting(" + QuoteLiteral(spec.setting) + ", true), '')::" + spec.key_type;
   std::string self = ForceQuoteIdent(t.table.name);
   if (t.hops.empty()) return self + "." + ForceQuoteIdent(t.column) + " = " + tenant;
   return TenantOfRowSql(t, self) + " = " + tenant;

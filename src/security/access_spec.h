@@ -59,8 +59,8 @@ struct AccessRole {
   std::vector<std::string> hosts;   // CIDR ranges the login roles connect from
   bool owner = false;               // owns the schemas and tables; runs migrations
   TenantAccess tenant = TenantAccess::kIsolated;
-  bool personal_clear = false;      // sees personal data in clear (else masked)
-  int connection_limit = -1;        // -1: no limit
+  bool personal_clear = false;  // sees personal data in clear (else masked)
+  int connection_limit = -1;    // -1: no limit
   // Resolved privileges, by table (read and write entries merged).
   std::map<catalog::QualifiedName, TableAccess> tables;
   // Schemas given whole ("shop.*"): future tables follow through default privileges.
@@ -93,11 +93,11 @@ struct TenantTable {
 };
 
 struct TenantSpec {
-  std::string column;             // the tenant column's name: "user_id"
-  catalog::QualifiedName root;    // the tenant table: "shop.users"
-  std::string root_key;           // its single-column primary key: "id"
-  std::string key_type;           // the key's type, for the cast: "bigint"
-  std::string setting = "app.tenant_id";  // the session setting the application sets
+  std::string column;                          // the tenant column's name: "user_id"
+  catalog::QualifiedName root;                 // the tenant table: "shop.users"
+  std::string root_key;                        // its single-column primary key: "id"
+  std::string key_type;                        // the key's type, for the cast: "bigint"
+  std::string setting = "app.tenant_id";       // the session setting the application sets
   std::vector<catalog::QualifiedName> shared;  // reached by a foreign key, yet shared
   std::vector<TenantTable> tables;             // every isolated table, by name
   const TenantTable* Find(const catalog::QualifiedName& table) const;
@@ -112,13 +112,13 @@ struct PersonalColumn {
 struct AuditSpec {
   std::vector<std::string> log = {"ddl", "role"};  // pgaudit.log classes for every session
   std::vector<catalog::QualifiedName> tables;      // object audit: every access logged
-  std::vector<std::string> roles;                  // role keys with session audit of reads and writes
+  std::vector<std::string> roles;  // role keys with session audit of reads and writes
 };
 
 struct AccessSpec {
   std::string path;
-  std::string database;  // for pg_hba.conf lines
-  std::string prefix;    // of group role names
+  std::string database;          // for pg_hba.conf lines
+  std::string prefix;            // of group role names
   std::string listen_addresses;  // "" = leave listen_addresses to the operator
   std::optional<TenantSpec> tenant;
   std::vector<PersonalColumn> personal;  // by table, then column

@@ -19,8 +19,7 @@ std::string SourceDir() {
 
 const catalog::Catalog& Marketplace() {
   static const catalog::Catalog catalog = [] {
-    auto built =
-        catalog::BuildCatalogFromPaths({SourceDir() + "/examples/marketplace/schema.sql"});
+    auto built = catalog::BuildCatalogFromPaths({SourceDir() + "/examples/marketplace/schema.sql"});
     EXPECT_TRUE(built.ok()) << built.status().ToString();
     return built.ok() ? std::move(built).value() : catalog::Catalog{};
   }();

@@ -74,9 +74,9 @@ struct Probe {
   QualifiedName name;
   bool is_view = false;
   bool masked_view = false;
-  QualifiedName base;                // masked views: the table they mask
-  std::vector<std::string> key;      // key columns ("" none)
-  std::string write_column;          // a column that INSERT/UPDATE may name
+  QualifiedName base;                       // masked views: the table they mask
+  std::vector<std::string> key;             // key columns ("" none)
+  std::string write_column;                 // a column that INSERT/UPDATE may name
   std::vector<std::string> insert_columns;  // columns a copied row is inserted with
   const TenantTable* tenant = nullptr;
   std::optional<SampleRow> row_a, row_b;  // two rows of different tenants
@@ -94,7 +94,8 @@ std::vector<std::string> KeyColumns(const catalog::Catalog& catalog, const Quali
   return {};
 }
 
-std::string KeyMatchSql(const std::vector<std::string>& key, const std::vector<std::string>& values) {
+std::string KeyMatchSql(const std::vector<std::string>& key,
+                        const std::vector<std::string>& values) {
   std::vector<std::string> parts;
   for (size_t i = 0; i < key.size(); ++i) {
     parts.push_back(Q(key[i]) + "::text = " + QuoteLiteral(values[i]));
@@ -154,7 +155,8 @@ Status Verifier::Sample(Probe& p) {
   }
   for (const PersonalColumn* pc : spec_.PersonalColumnsOf(p.name)) {
     std::string sql = "SELECT r." + Q(pc->column) + "::text, " + Join(key_text, ", ") + " FROM " +
-                      QN(p.name) + " AS r WHERE r." + Q(pc->column) + " IS NOT NULL ORDER BY 2 LIMIT 1";
+                      QN(p.name) + " AS r WHERE r." + Q(pc->column) +
+                      " IS NOT NULL ORDER BY 2 LIMIT 1";
     DBARCH_ASSIGN_OR_RETURN(pg::QueryResult r, admin_.Exec(sql));
     if (r.rows() == 0) continue;
     SampleRow row;
@@ -193,8 +195,8 @@ Status Verifier::Prepare(VerifyResult& result, const std::string& sql) {
       std::string pw;
       for (int i = 0; i < 4; ++i) pw += std::to_string(rd());
       passwords_[login] = pw;
-      DBARCH_RETURN_IF_ERROR(admin_.ExecScript("ALTER ROLE " + Q(login) + " PASSWORD " +
-                                               QuoteLiteral(pw)));
+      DBARCH_RETURN_IF_ERROR(
+          admin_.ExecScript("ALTER ROLE " + Q(login) + " PASSWORD " + QuoteLiteral(pw)));
     }
   }
   result.apply_ms = MsSince(start);
@@ -208,7 +210,8 @@ Status Verifier::Prepare(VerifyResult& result, const std::string& sql) {
     p.key = KeyColumns(catalog_, name);
     for (const catalog::Column& c : t.columns) {
       if (!c.generated_expr.empty()) continue;
-      if (c.identity == catalog::IdentityKind::kNone && p.write_column.empty()) p.write_column = c.name;
+      if (c.identity == catalog::IdentityKind::kNone && p.write_column.empty())
+        p.write_column = c.name;
       if (c.identity != catalog::IdentityKind::kAlways) p.insert_columns.push_back(c.name);
     }
     if (spec_.tenant) p.tenant = spec_.tenant->Find(name);
@@ -252,7 +255,8 @@ Status Verifier::Prepare(VerifyResult& result, const std::string& sql) {
   return Status::OK();
 }
 
-std::pair<std::string, std::string> Verifier::Attempt(pg::Connection& conn, const std::string& sql) {
+std::pair<std::string, std::string> Verifier::Attempt(pg::Connection& conn,
+                                                      const std::string& sql) {
   std::pair<std::string, std::string> out{"allowed", ""};
   Status begun = conn.ExecScript("BEGIN");
   if (!begun.ok()) return {"error", begun.message()};
@@ -274,7 +278,8 @@ std::pair<std::string, std::string> Verifier::Attempt(pg::Connection& conn, cons
 
 // Runs a count query with the tenant setting `tenant` ("" resets it): visible, hidden or
 // denied.
-std::pair<std::string, std::string> Verifier::Visible(pg::Connection& conn, const std::string& tenant,
+std::pair<std::string, std::string> Verifier::Visible(pg::Connection& conn,
+                                                      const std::string& tenant,
                                                       const std::string& sql) {
   const std::string& setting = spec_.tenant->setting;
   Status set = tenant.empty() ? conn.ExecScript("RESET " + setting)
@@ -301,7 +306,8 @@ void Verifier::AddCells(const AccessRole& role, const std::string& login, Verify
   };
   auto yes = [](bool b) { return b ? std::string("allowed") : std::string("denied"); };
   // The probes and their SQL, run below on the role's connection.
-  std::vector<std::pair<size_t, std::function<std::pair<std::string, std::string>(pg::Connection&)>>>
+  std::vector<
+      std::pair<size_t, std::function<std::pair<std::string, std::string>(pg::Connection&)>>>
       runs;
   for (const Probe& p : probes_) {
     const QualifiedName& table = p.masked_view ? p.base : p.name;
@@ -311,10 +317,9 @@ void Verifier::AddCells(const AccessRole& role, const std::string& login, Verify
                          !spec_.PersonalColumnsOf(table).empty();
     std::string obj = Display(p.name);
     std::string name = QN(p.name);
-    bool select = role.owner ||
-                  (p.masked_view ? masked_reader
-                                 : a != nullptr && a->select && a->select_columns.empty() &&
-                                       !masked_reader);
+    bool select = role.owner || (p.masked_view ? masked_reader
+                                               : a != nullptr && a->select &&
+                                                     a->select_columns.empty() && !masked_reader);
     size_t i = add(obj, "select", yes(select));
     runs.push_back({i, [this, name](pg::Connection& c) {
                       return Attempt(c, "SELECT * FROM " + name + " LIMIT 0");
@@ -328,16 +333,17 @@ void Verifier::AddCells(const AccessRole& role, const std::string& login, Verify
           std::string sql = "SELECT " + Q(pc->column) + "::text FROM " + name + " WHERE " +
                             KeyMatchSql(p.key, s->second.first.key);
           std::string clear = s->second.second;
-          runs.push_back({k, [this, sql, clear](pg::Connection& c) -> std::pair<std::string, std::string> {
-                            auto r = c.Exec(sql);
-                            if (!r.ok()) {
-                              return {c.last_sqlstate() == "42501" ? "denied" : "error",
-                                      std::string(r.status().message())};
-                            }
-                            if (r->rows() == 0) return {"hidden", "no row"};
-                            if (!r->IsNull(0, 0) && r->Get(0, 0) == clear) return {"clear", ""};
-                            return {"masked", ""};
-                          }});
+          runs.push_back(
+              {k, [this, sql, clear](pg::Connection& c) -> std::pair<std::string, std::string> {
+                 auto r = c.Exec(sql);
+                 if (!r.ok()) {
+                   return {c.last_sqlstate() == "42501" ? "denied" : "error",
+                           std::string(r.status().message())};
+                 }
+                 if (r->rows() == 0) return {"hidden", "no row"};
+                 if (!r->IsNull(0, 0) && r->Get(0, 0) == clear) return {"clear", ""};
+                 return {"masked", ""};
+               }});
         }
       }
       continue;
@@ -346,7 +352,8 @@ void Verifier::AddCells(const AccessRole& role, const std::string& login, Verify
       std::string col = Q(p.write_column);
       i = add(obj, "insert", yes(role.owner || (a != nullptr && a->insert)));
       runs.push_back({i, [this, name, col](pg::Connection& c) {
-                        return Attempt(c, "INSERT INTO " + name + " (" + col + ") SELECT NULL WHERE false");
+                        return Attempt(
+                            c, "INSERT INTO " + name + " (" + col + ") SELECT NULL WHERE false");
                       }});
       i = add(obj, "update", yes(role.owner || (a != nullptr && a->update)));
       runs.push_back({i, [this, name, col](pg::Connection& c) {
@@ -374,13 +381,19 @@ void Verifier::AddCells(const AccessRole& role, const std::string& login, Verify
     bool key_readable = role.owner || a->select_columns.empty() || masked_reader;
     if (!key_readable) continue;
     bool isolated = role.tenant == TenantAccess::kIsolated;
-    std::string count_a = "SELECT count(*) FROM " + name + " WHERE " + KeyMatchSql(p.key, p.row_a->key);
-    std::string count_b = "SELECT count(*) FROM " + name + " WHERE " + KeyMatchSql(p.key, p.row_b->key);
+    std::string count_a =
+        "SELECT count(*) FROM " + name + " WHERE " + KeyMatchSql(p.key, p.row_a->key);
+    std::string count_b =
+        "SELECT count(*) FROM " + name + " WHERE " + KeyMatchSql(p.key, p.row_b->key);
     std::string tenant_a = p.row_a->tenant;
     i = add(obj, "own tenant", "visible");
-    runs.push_back({i, [this, tenant_a, count_a](pg::Connection& c) { return Visible(c, tenant_a, count_a); }});
+    runs.push_back({i, [this, tenant_a, count_a](pg::Connection& c) {
+                      return Visible(c, tenant_a, count_a);
+                    }});
     i = add(obj, "other tenant", isolated ? "hidden" : "visible");
-    runs.push_back({i, [this, tenant_a, count_b](pg::Connection& c) { return Visible(c, tenant_a, count_b); }});
+    runs.push_back({i, [this, tenant_a, count_b](pg::Connection& c) {
+                      return Visible(c, tenant_a, count_b);
+                    }});
     i = add(obj, "no tenant set", isolated ? "hidden" : "visible");
     runs.push_back({i, [this, count_a](pg::Connection& c) { return Visible(c, "", count_a); }});
     if (!isolated) continue;
@@ -391,23 +404,26 @@ void Verifier::AddCells(const AccessRole& role, const std::string& login, Verify
                         Join(cols, ", ") + " FROM json_populate_record(NULL::" + name + ", " +
                         QuoteLiteral(p.row_b->json) + "::json)";
       i = add(obj, "insert other tenant", "rejected");
-      runs.push_back({i, [this, tenant_a, sql](pg::Connection& c) -> std::pair<std::string, std::string> {
-                        Status set = c.ExecScript("SET " + spec_.tenant->setting + " = " +
-                                                  QuoteLiteral(tenant_a));
-                        if (!set.ok()) return {"error", set.message()};
-                        return Attempt(c, sql);
-                      }});
+      runs.push_back(
+          {i, [this, tenant_a, sql](pg::Connection& c) -> std::pair<std::string, std::string> {
+             Status set =
+                 c.ExecScript("SET " + spec_.tenant->setting + " = " + QuoteLiteral(tenant_a));
+             if (!set.ok()) return {"error", set.message()};
+             return Attempt(c, sql);
+           }});
     }
     if (a->update && p.tenant->kind == TenantPath::kColumn) {
       std::string sql = "UPDATE " + name + " SET " + Q(p.tenant->column) + " = " +
-                        QuoteLiteral(p.row_b->tenant) + " WHERE " + KeyMatchSql(p.key, p.row_a->key);
+                        QuoteLiteral(p.row_b->tenant) + " WHERE " +
+                        KeyMatchSql(p.key, p.row_a->key);
       i = add(obj, "update other tenant", "rejected");
-      runs.push_back({i, [this, tenant_a, sql](pg::Connection& c) -> std::pair<std::string, std::string> {
-                        Status set = c.ExecScript("SET " + spec_.tenant->setting + " = " +
-                                                  QuoteLiteral(tenant_a));
-                        if (!set.ok()) return {"error", set.message()};
-                        return Attempt(c, sql);
-                      }});
+      runs.push_back(
+          {i, [this, tenant_a, sql](pg::Connection& c) -> std::pair<std::string, std::string> {
+             Status set =
+                 c.ExecScript("SET " + spec_.tenant->setting + " = " + QuoteLiteral(tenant_a));
+             if (!set.ok()) return {"error", set.message()};
+             return Attempt(c, sql);
+           }});
     }
   }
   for (const std::string& s : schemas_) {
@@ -457,8 +473,8 @@ Status Verifier::Run(VerifyResult& result) {
 }  // namespace
 
 Result<VerifyResult> VerifyAccess(pg::Connection& admin, const AccessSpec& spec,
-                                  const catalog::Catalog& catalog,
-                                  const SecureArtifacts& artifacts, const VerifyOptions& options) {
+                                  const catalog::Catalog& catalog, const SecureArtifacts& artifacts,
+                                  const VerifyOptions& options) {
   Verifier v(admin, spec, catalog, options);
   VerifyResult result;
   DBARCH_RETURN_IF_ERROR(v.Prepare(result, artifacts.sql));

@@ -71,7 +71,7 @@ struct VerifyResult {
 // message), kConnection when a login role cannot log in. Mismatches are not failures: they
 // are in the result.
 Result<VerifyResult> VerifyAccess(pg::Connection& admin, const AccessSpec& spec,
-                                  const catalog::Catalog& catalog,
-                                  const SecureArtifacts& artifacts, const VerifyOptions& options);
+                                  const catalog::Catalog& catalog, const SecureArtifacts& artifacts,
+                                  const VerifyOptions& options);
 
 }  // namespace dbarch::security

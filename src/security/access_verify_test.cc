@@ -71,8 +71,8 @@ std::string Mismatches(const VerifyResult& r) {
   std::string out;
   for (const AccessCell& c : r.cells) {
     if (!c.ok()) {
-      out += c.login + " " + c.check + " " + c.object + ": expected " + c.expected +
-             ", observed " + c.observed + " (" + c.detail + ")\n";
+      out += c.login + " " + c.check + " " + c.object + ": expected " + c.expected + ", observed " +
+             c.observed + " (" + c.detail + ")\n";
     }
   }
   for (const std::string& e : r.audit_errors) out += "audit: " + e + "\n";
@@ -145,7 +145,8 @@ TEST(AccessVerify, ABrokenDesignShowsInTheMatrix) {
     artifacts.sql.erase(pos, line.size());
   }
   size_t commit = artifacts.sql.rfind("COMMIT;");
-  artifacts.sql.insert(commit, "GRANT SELECT (\"email\") ON \"shop\".\"users\" TO \"mkt_analyst\";\n");
+  artifacts.sql.insert(commit,
+                       "GRANT SELECT (\"email\") ON \"shop\".\"users\" TO \"mkt_analyst\";\n");
   // A statement whose second run undoes its first: the script is no longer idempotent.
   commit = artifacts.sql.rfind("COMMIT;");
   artifacts.sql.insert(

@@ -27,15 +27,15 @@ std::string OnCurrentDatabase(const std::string& statement_format) {
 }
 
 std::string CreateRoleIfMissing(const std::string& role) {
-  return "DO $dbarch$ BEGIN\n  IF NOT EXISTS (SELECT FROM \"pg_catalog\".\"pg_roles\" WHERE \"rolname\" = " +
+  return "DO $dbarch$ BEGIN\n  IF NOT EXISTS (SELECT FROM \"pg_catalog\".\"pg_roles\" WHERE "
+         "\"rolname\" = " +
          QuoteLiteral(role) + ") THEN\n    CREATE ROLE " + Q(role) +
          " NOLOGIN;\n  END IF;\nEND $dbarch$;\n";
 }
 
 constexpr const char* kNoPowers = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS";
 
-bool IsMaskedReader(const AccessSpec& spec, const AccessRole& role,
-                    const QualifiedName& table) {
+bool IsMaskedReader(const AccessSpec& spec, const AccessRole& role, const QualifiedName& table) {
   auto it = role.tables.find(table);
   return !role.owner && !role.personal_clear && it != role.tables.end() && it->second.select &&
          !spec.PersonalColumnsOf(table).empty();
@@ -132,8 +132,8 @@ void Writer::Ownership() {
   }
   for (const auto& [name, v] : catalog_.views) {
     if (!in.count(name.schema)) continue;
-    out_ += std::string(v.materialized ? "ALTER MATERIALIZED VIEW " : "ALTER VIEW ") + QN(name) +
-            to;
+    out_ +=
+        std::string(v.materialized ? "ALTER MATERIALIZED VIEW " : "ALTER VIEW ") + QN(name) + to;
   }
   for (const auto& [sig, f] : catalog_.functions) {
     if (!in.count(f.name.schema)) continue;
@@ -253,8 +253,8 @@ void Writer::Privileges(const AccessRole& role) {
 void Writer::RowLevelSecurity() {
   if (!spec_.tenant) return;
   const TenantSpec& tenant = *spec_.tenant;
-  Section("Row-level security: every table whose rows belong to a tenant (" +
-          QN(tenant.root) + "). FORCE, so the owner is bound by the policies as well.");
+  Section("Row-level security: every table whose rows belong to a tenant (" + QN(tenant.root) +
+          "). FORCE, so the owner is bound by the policies as well.");
   std::vector<std::string> isolated, all;
   for (const AccessRole& role : spec_.roles) {
     (role.tenant == TenantAccess::kIsolated ? isolated : all).push_back(Q(role.group));
@@ -267,8 +267,9 @@ void Writer::RowLevelSecurity() {
     out_ += "DROP POLICY IF EXISTS \"dbarch_tenant_all\" ON " + name + ";\n";
     if (!isolated.empty()) {
       std::string pred = TenantPredicateSql(tenant, t);
-      out_ += "CREATE POLICY \"dbarch_tenant_isolation\" ON " + name + " AS PERMISSIVE FOR ALL TO " +
-              Join(isolated, ", ") + "\n    USING (" + pred + ")\n    WITH CHECK (" + pred + ");\n";
+      out_ += "CREATE POLICY \"dbarch_tenant_isolation\" ON " + name +
+              " AS PERMISSIVE FOR ALL TO " + Join(isolated, ", ") + "\n    USING (" + pred +
+              ")\n    WITH CHECK (" + pred + ");\n";
     }
     out_ += "CREATE POLICY \"dbarch_tenant_all\" ON " + name + " AS PERMISSIVE FOR ALL TO " +
             Join(all, ", ") + " USING (true) WITH CHECK (true);\n";
@@ -298,7 +299,8 @@ void Writer::MaskedViews() {
               "; roles that may not see personal data in clear read these instead.");
       any = true;
     }
-    out_ += "CREATE SCHEMA IF NOT EXISTS " + Q(masked) + " AUTHORIZATION " + Q(owner_.group) + ";\n";
+    out_ +=
+        "CREATE SCHEMA IF NOT EXISTS " + Q(masked) + " AUTHORIZATION " + Q(owner_.group) + ";\n";
     out_ += "ALTER SCHEMA " + Q(masked) + " OWNER TO " + Q(owner_.group) + ";\n";
     out_ += "REVOKE ALL ON SCHEMA " + Q(masked) + " FROM PUBLIC;\n";
     for (const AccessRole& role : spec_.roles) {
@@ -312,13 +314,15 @@ void Writer::MaskedViews() {
       for (const catalog::Column& c : t->columns) {
         std::string expr = Q(c.name);
         for (const PersonalColumn* p : spec_.PersonalColumnsOf(table)) {
-          if (p->column == c.name) expr = MaskExpressionSql(p->mask, Q(c.name), c.type) + " AS " + Q(c.name);
+          if (p->column == c.name)
+            expr = MaskExpressionSql(p->mask, Q(c.name), c.type) + " AS " + Q(c.name);
         }
         select.push_back(expr);
       }
       QualifiedName view{masked, table.name};
-      out_ += "CREATE OR REPLACE VIEW " + QN(view) + " WITH (security_barrier = true) AS\n  SELECT " +
-              Join(select, ",\n         ") + "\n  FROM " + QN(table) + ";\n";
+      out_ += "CREATE OR REPLACE VIEW " + QN(view) +
+              " WITH (security_barrier = true) AS\n  SELECT " + Join(select, ",\n         ") +
+              "\n  FROM " + QN(table) + ";\n";
       out_ += "ALTER VIEW " + QN(view) + " OWNER TO " + Q(owner_.group) + ";\n";
       out_ += "REVOKE ALL ON " + QN(view) + " FROM PUBLIC;\n";
       out_ += "GRANT USAGE ON SCHEMA " + Q(masked) + " TO " + Join(readers, ", ") + ";\n";
@@ -329,8 +333,10 @@ void Writer::MaskedViews() {
 
 void Writer::Audit() {
   if (spec_.audit.tables.empty() && spec_.audit.roles.empty()) return;
-  Section("Audit logging (pgaudit; see the postgresql.conf settings): object audit through "
-          "the NOLOGIN role " + spec_.AuditorRole() + ", session audit for chosen roles.");
+  Section(
+      "Audit logging (pgaudit; see the postgresql.conf settings): object audit through "
+      "the NOLOGIN role " +
+      spec_.AuditorRole() + ", session audit for chosen roles.");
   if (!spec_.audit.tables.empty()) {
     const std::string a = Q(spec_.AuditorRole());
     for (const std::string& s : schemas_) {
@@ -351,8 +357,8 @@ void Writer::Audit() {
 
 std::string HbaName(const std::string& name) {
   bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-           c == '_';
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '_';
   });
   if (plain && name != "all" && name != "sameuser" && name != "samerole" && name != "replication") {
     return name;
@@ -388,7 +394,8 @@ std::string Writer::Conf() const {
                     ".\n# shared_preload_libraries needs a restart; add pgaudit to the "
                     "libraries already listed.\n";
   if (spec_.listen_addresses.empty()) {
-    out += "# listen_addresses: set it to the interfaces the application subnets reach, never '*'\n";
+    out +=
+        "# listen_addresses: set it to the interfaces the application subnets reach, never '*'\n";
   } else {
     out += "listen_addresses = " + QuoteLiteral(spec_.listen_addresses) + "\n";
   }

@@ -83,11 +83,17 @@ TEST(SecureSql, QuotesEveryIdentifier) {
     // Keywords that are followed by keywords, not names.
     masked = std::regex_replace(
         masked, std::regex(R"(ON (ALL|SCHEMA|SEQUENCE|TABLES|SEQUENCES|FUNCTIONS)\b)"), "ON \"x\"");
-    masked = std::regex_replace(masked, std::regex(R"(IN SCHEMA|FOR ROLE|FOR ALL TO|ROLE SET)"), "");
+    masked =
+        std::regex_replace(masked, std::regex(R"(IN SCHEMA|FOR ROLE|FOR ALL TO|ROLE SET)"), "");
     masked = std::regex_replace(masked, std::regex(R"((FROM|TO) PUBLIC)"), "");
     masked = std::regex_replace(masked, std::regex(R"(SCHEMA IF NOT EXISTS)"), "SCHEMA");
-    masked = std::regex_replace(masked, std::regex(R"(ROW LEVEL SECURITY|TABLES TO|FUNCTIONS TO|SEQUENCES TO)"), "");
-    masked = std::regex_replace(masked, std::regex(R"(SELECT, INSERT|SELECT \(|GRANT (SELECT|INSERT|UPDATE|DELETE|USAGE|EXECUTE|CONNECT))"), "");
+    masked = std::regex_replace(
+        masked, std::regex(R"(ROW LEVEL SECURITY|TABLES TO|FUNCTIONS TO|SEQUENCES TO)"), "");
+    masked = std::regex_replace(
+        masked,
+        std::regex(
+            R"(SELECT, INSERT|SELECT \(|GRANT (SELECT|INSERT|UPDATE|DELETE|USAGE|EXECUTE|CONNECT))"),
+        "");
     EXPECT_FALSE(std::regex_search(masked, bare)) << line;
     ++checked;
   }
@@ -96,7 +102,8 @@ TEST(SecureSql, QuotesEveryIdentifier) {
 
 TEST(SecureSql, MasksAreTypedExpressions) {
   EXPECT_EQ(MaskExpressionSql(MaskMethod::kNull, "\"ip\"", "inet"), "NULL::inet");
-  EXPECT_EQ(MaskExpressionSql(MaskMethod::kYear, "\"d\"", "date"), "date_trunc('year', \"d\")::date");
+  EXPECT_EQ(MaskExpressionSql(MaskMethod::kYear, "\"d\"", "date"),
+            "date_trunc('year', \"d\")::date");
   EXPECT_EQ(MaskExpressionSql(MaskMethod::kEmail, "\"e\"", "text"),
             "regexp_replace(\"e\"::text, '^(.)[^@]*(@.*)?$', '\\1***\\2')");
 }

@@ -17,8 +17,8 @@ const std::string kSchema = "examples/marketplace/schema.sql";
 const std::string kSpec = "examples/marketplace/access.yaml";
 
 TEST(CliSecure, VerifyProvesTheMarketplaceMatrix) {
-  RunResult r = RunDbarch({"secure", "--schema", kSchema, "--spec", kSpec, "--verify", "--format",
-                           "json"});
+  RunResult r =
+      RunDbarch({"secure", "--schema", kSchema, "--spec", kSpec, "--verify", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   nlohmann::json j = nlohmann::json::parse(r.out);
   const auto& v = j["verify"];
@@ -57,14 +57,15 @@ TEST(CliSecure, TextReportShowsTheMatrix) {
 
 TEST(CliSecure, OutDirHoldsEveryOutput) {
   TempDir dir;
-  RunResult r = RunDbarch({"secure", "--schema", kSchema, "--spec", kSpec, "--out-dir",
-                           dir.path().string()});
+  RunResult r =
+      RunDbarch({"secure", "--schema", kSchema, "--spec", kSpec, "--out-dir", dir.path().string()});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   RunResult sql = RunDbarch({"secure", "--schema", kSchema, "--spec", kSpec});
   ASSERT_EQ(sql.exit_code, 0) << Describe(sql);
   EXPECT_EQ(ReadFile(dir.path() / "secure.sql"), sql.out);
-  EXPECT_EQ(ReadFile(dir.path() / "pg_hba.conf"),
-            ReadFile(std::filesystem::path(SourceDir()) / "test/golden/secure/marketplace.pg_hba.conf"));
+  EXPECT_EQ(
+      ReadFile(dir.path() / "pg_hba.conf"),
+      ReadFile(std::filesystem::path(SourceDir()) / "test/golden/secure/marketplace.pg_hba.conf"));
   EXPECT_EQ(ReadFile(dir.path() / "postgresql.conf"),
             ReadFile(std::filesystem::path(SourceDir()) /
                      "test/golden/secure/marketplace.postgresql.conf"));
@@ -78,8 +79,8 @@ TEST(CliSecure, SchemaFromALiveDatabase) {
   std::string dsn = sandbox::test_util::CreateDatabaseWith(
       "cli_secure", ReadFile(std::filesystem::path(SourceDir()) / kSchema));
   ASSERT_FALSE(dsn.empty());
-  RunResult live = RunDbarch({"secure", "--dsn", dsn, "--spec", kSpec, "--verify", "--format",
-                              "json", "--rows", "10"});
+  RunResult live = RunDbarch(
+      {"secure", "--dsn", dsn, "--spec", kSpec, "--verify", "--format", "json", "--rows", "10"});
   ASSERT_EQ(live.exit_code, 0) << Describe(live);
   nlohmann::json j = nlohmann::json::parse(live.out);
   EXPECT_EQ(j["verify"]["mismatches"], 0);
@@ -106,8 +107,8 @@ TEST(CliSecure, SpecErrorsHaveTheirPosition) {
 TEST(CliSecure, UsageErrors) {
   EXPECT_EQ(RunDbarch({"secure", "--schema", kSchema}).exit_code, 2);
   EXPECT_EQ(RunDbarch({"secure", "--spec", kSpec}).exit_code, 2);
-  EXPECT_EQ(RunDbarch({"secure", "--schema", kSchema, "--spec", kSpec, "--format", "xml"}).exit_code,
-            2);
+  EXPECT_EQ(
+      RunDbarch({"secure", "--schema", kSchema, "--spec", kSpec, "--format", "xml"}).exit_code, 2);
   RunResult missing = RunDbarch({"secure", "--schema", kSchema, "--spec", "nope.yaml"});
   EXPECT_EQ(missing.exit_code, 4) << Describe(missing);
 }
