@@ -157,8 +157,9 @@ class SecureCommand : public Subcommand {
                                         const std::vector<std::string>& files,
                                         const std::string& dumped) {
     Progress("starting a sandbox");
-    DBARCH_ASSIGN_OR_RETURN(std::unique_ptr<sandbox::Sandbox> box,
-                            StartSandbox(sandbox::SandboxOptions{}));
+    sandbox::SandboxOptions sandbox_options;
+    sandbox_options.settings = security::VerifiableSettings();
+    DBARCH_ASSIGN_OR_RETURN(std::unique_ptr<sandbox::Sandbox> box, StartSandbox(sandbox_options));
     DBARCH_RETURN_IF_ERROR(box->CreateDatabase(kSandboxDatabase));
     DBARCH_ASSIGN_OR_RETURN(pg::Connection conn, ConnectForLoading(*box, kSandboxDatabase));
     if (!files.empty()) {

@@ -131,7 +131,8 @@ std::string SecureToText(const AccessSpec& spec, const security::VerifyResult* v
                                "policies or views\n");
   out += fmt::format("audit of the result: {} findings, {} of severity error\n",
                      verify->audit_findings, verify->audit_errors.size());
-  for (const std::string& e : verify->audit_errors) out += "  " + e + "\n";
+  for (const std::string& e : verify->audit_errors) out += "  error " + e + "\n";
+  for (const std::string& e : verify->audit_others) out += "  " + e + "\n";
   return out;
 }
 
@@ -211,6 +212,7 @@ std::string SecureToJson(const AccessSpec& spec, const security::SecureArtifacts
     v["notes"] = verify->notes;
     v["audit_findings"] = verify->audit_findings;
     v["audit_errors"] = verify->audit_errors;
+    v["audit_others"] = verify->audit_others;
     v["rows_loaded"] = verify->rows_loaded;
     v["timings_ms"] = {
         {"load", verify->load_ms}, {"apply", verify->apply_ms}, {"matrix", verify->matrix_ms}};

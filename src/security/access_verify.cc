@@ -465,6 +465,9 @@ Status Verifier::Run(VerifyResult& result) {
   for (const AuditFinding& f : report.findings) {
     if (f.severity == Severity::kError) {
       result.audit_errors.push_back(std::string(f.rule->id) + " " + f.object + ": " + f.message);
+    } else {
+      result.audit_others.push_back(std::string(SeverityName(f.severity)) + " " +
+                                    std::string(f.rule->id) + " " + f.object);
     }
   }
   return Status::OK();

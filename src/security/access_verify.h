@@ -59,6 +59,7 @@ struct VerifyResult {
   std::vector<std::string> notes;         // cells that could not be built (no data, no key)
   std::vector<std::string> audit_errors;  // "rule object: message" of error-severity findings
   int audit_findings = 0;                 // all findings, any severity
+  std::vector<std::string> audit_others;  // "severity rule object" of the other findings
   int64_t rows_loaded = 0;
   int64_t load_ms = 0;    // generating and loading the data
   int64_t apply_ms = 0;   // applying the SQL twice

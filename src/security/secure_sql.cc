@@ -401,12 +401,10 @@ std::string Writer::Conf() const {
   }
   out += "ssl = on\n";
   out += "ssl_min_protocol_version = 'TLSv1.2'\n";
-  out += "password_encryption = 'scram-sha-256'\n";
-  out += "row_security = on\n";
-  out += "log_connections = on\n";
-  out += "log_disconnections = on\n";
-  out += "log_statement = 'ddl'\n";
-  out += "log_line_prefix = '%m [%p] %q%u@%d from %h '\n";
+  for (const auto& [name, value] : VerifiableSettings()) {
+    bool number = value == "on" || value == "off";
+    out += name + " = " + (number ? value : QuoteLiteral(value)) + "\n";
+  }
   out += "shared_preload_libraries = 'pgaudit'\n";
   std::vector<std::string> log = spec_.audit.log;
   out += "pgaudit.log = " + QuoteLiteral(Join(log, ", ")) + "\n";
@@ -421,6 +419,15 @@ std::string Writer::Conf() const {
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> VerifiableSettings() {
+  return {{"password_encryption", "scram-sha-256"},
+          {"row_security", "on"},
+          {"log_connections", "on"},
+          {"log_disconnections", "on"},
+          {"log_statement", "ddl"},
+          {"log_line_prefix", "%m [%p] %q%u@%d from %h "}};
+}
 
 std::string MaskExpressionSql(MaskMethod mask, const std::string& column, const std::string& type) {
   switch (mask) {

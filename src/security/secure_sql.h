@@ -13,6 +13,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "catalog/model.h"
 #include "security/access_spec.h"
@@ -27,6 +29,12 @@ struct SecureArtifacts {
 
 // Requires: `spec` was parsed against `catalog` (ParseAccessSpec).
 SecureArtifacts GenerateSecure(const AccessSpec& spec, const catalog::Catalog& catalog);
+
+// The postgresql.conf settings of the generated snippet that a sandbox can run with (all but
+// ssl, which needs certificates, listen_addresses, and pgaudit's, which needs the library):
+// --verify starts its sandbox with them, so the server accepts them and the audit of the
+// result sees them.
+std::vector<std::pair<std::string, std::string>> VerifiableSettings();
 
 // The SQL expression that masks `column` (of type `type`) with `mask`; the column is
 // referenced by its quoted name.
