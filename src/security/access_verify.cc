@@ -115,6 +115,8 @@ class Verifier {
  private:
   Status Sample(Probe& p);
   void AddCells(const AccessRole& role, const std::string& login, VerifyResult& result);
+  // A TCP session as `login` with the password Prepare gave it.
+  Result<pg::Connection> Login(const std::string& login);
   // Runs `sql` in a transaction that is rolled back: allowed, denied or error.
   std::pair<std::string, std::string> Attempt(pg::Connection& conn, const std::string& sql);
   std::pair<std::string, std::string> Visible(pg::Connection& conn, const std::string& tenant,
@@ -128,6 +130,7 @@ class Verifier {
   std::map<std::pair<QualifiedName, std::string>, std::pair<SampleRow, std::string>> personal_;
   std::map<std::string, std::string> passwords_;
   std::vector<std::string> schemas_;
+  std::vector<std::string> future_schemas_;  // hold a table created after the SQL ran
 };
 
 Status Verifier::Sample(Probe& p) {
@@ -216,7 +219,9 @@ Status Verifier::Prepare(VerifyResult& result, const std::string& sql) {
     }
     if (spec_.tenant) p.tenant = spec_.tenant->Find(name);
     DBARCH_RETURN_IF_ERROR(Sample(p));
-    if (p.tenant != nullptr && !p.row_b) {
+    if (p.tenant != nullptr && p.key.empty()) {
+      result.notes.push_back("table " + Display(name) + ": no primary key, tenant cells skipped");
+    } else if (p.tenant != nullptr && !p.row_b) {
       result.notes.push_back("table " + Display(name) +
                              ": no two rows of different tenants, tenant cells skipped");
     }
@@ -253,6 +258,14 @@ Status Verifier::Prepare(VerifyResult& result, const std::string& sql) {
   std::sort(probes_.begin(), probes_.end(),
             [](const Probe& a, const Probe& b) { return a.name < b.name; });
   return Status::OK();
+}
+
+Result<pg::Connection> Verifier::Login(const std::string& login) {
+  pg::ConnectOptions connect;
+  connect.conninfo = options_.tcp_conninfo + " user=" + login + " password=" + passwords_.at(login);
+  connect.read_only = false;
+  connect.application_name = "dbarch secure --verify";
+  return pg::Connection::Open(connect);
 }
 
 std::pair<std::string, std::string> Verifier::Attempt(pg::Connection& conn,
@@ -426,17 +439,22 @@ void Verifier::AddCells(const AccessRole& role, const std::string& login, Verify
            }});
     }
   }
+  // Tables the owner created after the SQL ran: default privileges must reach them.
+  for (const std::string& s : future_schemas_) {
+    bool reads = role.owner ||
+                 (role.personal_clear && std::find(role.read_schemas.begin(), role.read_schemas.end(),
+                                                   s) != role.read_schemas.end());
+    size_t i = add("schema " + s, "select future table", yes(reads));
+    std::string sql = "SELECT * FROM " + Q(s) + ".\"dbarch_verify_future\" LIMIT 0";
+    runs.push_back({i, [this, sql](pg::Connection& c) { return Attempt(c, sql); }});
+  }
   for (const std::string& s : schemas_) {
     size_t i = add("schema " + s, "create", yes(role.owner));
     std::string sql = "CREATE TABLE " + Q(s) + ".\"dbarch_verify_probe\" (i integer)";
     runs.push_back({i, [this, sql](pg::Connection& c) { return Attempt(c, sql); }});
   }
 
-  pg::ConnectOptions connect;
-  connect.conninfo = options_.tcp_conninfo + " user=" + login + " password=" + passwords_.at(login);
-  connect.read_only = false;
-  connect.application_name = "dbarch secure --verify";
-  auto conn = pg::Connection::Open(connect);
+  auto conn = Login(login);
   for (auto& [index, run] : runs) {
     AccessCell& cell = result.cells[index];
     if (!conn.ok()) {
@@ -452,8 +470,22 @@ void Verifier::AddCells(const AccessRole& role, const std::string& login, Verify
 
 Status Verifier::Run(VerifyResult& result) {
   auto start = Clock::now();
+  // The owner's login creates a table in each schema of the spec, as a migration would.
+  const AccessRole& owner = spec_.owner();
+  if (!owner.logins.empty()) {
+    DBARCH_ASSIGN_OR_RETURN(pg::Connection conn, Login(owner.logins.front()));
+    for (const std::string& s : spec_.Schemas()) {
+      DBARCH_RETURN_IF_ERROR(conn.ExecScript("CREATE TABLE " + Q(s) +
+                                             ".\"dbarch_verify_future\" (i integer)"));
+      future_schemas_.push_back(s);
+    }
+  }
   for (const AccessRole& role : spec_.roles) {
     for (const std::string& login : role.logins) AddCells(role, login, result);
+  }
+  for (const std::string& s : future_schemas_) {
+    DBARCH_RETURN_IF_ERROR(
+        admin_.ExecScript("DROP TABLE " + Q(s) + ".\"dbarch_verify_future\""));
   }
   for (const AccessCell& c : result.cells) result.mismatches += c.ok() ? 0 : 1;
   result.matrix_ms = MsSince(start);

@@ -5,7 +5,8 @@
 // DELETE on every table and view of the spec's schemas and on the masked views, reading each
 // personal-data column, reading the masked view's value, reading a row of the session's own
 // tenant and of another tenant, reading with no tenant set, writing a row into another
-// tenant, and creating a table in each schema. Write attempts run inside a transaction that
+// tenant, creating a table in each schema, and reading a table the owner's login created
+// after the SQL ran (default privileges). Write attempts run inside a transaction that
 // is rolled back. Each cell holds the outcome the spec implies (computed from the spec, not
 // from the generated SQL) and the outcome the server gave; any difference is a mismatch.
 // Finally `dbarch audit`'s rules run on the result; findings of severity error are listed.
@@ -35,7 +36,7 @@ struct AccessCell {
   std::string object;    // "shop.orders", "shop.users.email", "schema shop"
   std::string check;     // select | insert | update | delete | read column | read masked |
                          // own tenant | other tenant | no tenant set | insert other tenant |
-                         // update other tenant | create
+                         // update other tenant | create | select future table
   std::string expected;  // allowed | denied | visible | hidden | masked | clear | rejected
   std::string observed;  // as expected, or "error"
   std::string detail;    // the server's message when the outcome is not the expected one
