@@ -80,8 +80,10 @@ class SecureCommand : public Subcommand {
       if (!read.ok()) return ReportError(read.status());
       catalog = std::move(read).value();
       if (verify_) {
+        // With its roles, so the sandbox starts from the live owners and grants and the
+        // generated SQL must converge from there.
         pg::DumpOptions dump;
-        dump.include_roles = false;
+        dump.include_roles = true;
         auto text = pg::DumpSchemaSql(*conn, dump);
         if (!text.ok()) return ReportError(text.status());
         dumped = std::move(text).value();

@@ -48,6 +48,13 @@ TEST(CliSecure, TextReportShowsTheMatrix) {
   RunResult r = RunDbarch({"secure", "--schema", kSchema, "--spec", kSpec, "--verify", "--format",
                            "text", "--rows", "10"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  std::filesystem::path golden =
+      std::filesystem::path(SourceDir()) / "test/golden/secure/marketplace.report.txt";
+  if (RewritingGoldens()) {
+    std::ofstream(golden, std::ios::binary) << r.out;
+  } else {
+    EXPECT_EQ(r.out, ReadFile(golden)) << "DBARCH_REWRITE_GOLDEN=1 rewrites " << golden;
+  }
   EXPECT_NE(r.out.find(" 0 mismatches"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("role analyst (login mkt_analyst_alice):"), std::string::npos);
   EXPECT_NE(r.out.find("shop_masked.users.email        read masked          masked"),
