@@ -148,7 +148,9 @@ class SecureCommand : public Subcommand {
     for (const std::string& e : v->audit_errors) Warn("audit of the result: " + e);
     if (!v->idempotent)
       Warn("the generated SQL is not idempotent: its second run changed the state");
-    if (v->mismatches > 0 || !v->audit_errors.empty() || !v->idempotent) {
+    for (const std::string& e : v->hba_errors) Warn("pg_hba.conf " + e);
+    if (v->mismatches > 0 || !v->audit_errors.empty() || !v->idempotent ||
+        !v->hba_errors.empty()) {
       return ExitCode::kFindings;
     }
     return ExitCode::kOk;
@@ -177,6 +179,7 @@ class SecureCommand : public Subcommand {
     security::SecureArtifacts artifacts = security::GenerateSecure(resolved, loaded);
     security::VerifyOptions options;
     options.tcp_conninfo = box->TcpConnInfo() + " dbname=" + kSandboxDatabase;
+    options.hba_file = box->data_dir() + "/pg_hba.conf";
     options.rows_per_table = rows_;
     options.seed = seed_;
     Progress("verifying the access matrix");

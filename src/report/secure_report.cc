@@ -129,6 +129,16 @@ std::string SecureToText(const AccessSpec& spec, const security::VerifyResult* v
          (verify->idempotent ? "same roles, privileges, policies and views after both runs\n"
                              : "NOT idempotent: the second run changed roles, privileges, "
                                "policies or views\n");
+  if (verify->hba_checked) {
+    out += verify->hba_errors.empty()
+               ? "pg_hba.conf lines: read by the server without error"
+               : "pg_hba.conf lines: the server rejects " + Join(verify->hba_errors, "; ");
+    if (verify->hba_needs_ssl > 0) {
+      out += fmt::format(" ({} hostssl lines need ssl = on, which the sandbox runs without)",
+                         verify->hba_needs_ssl);
+    }
+    out += "\n";
+  }
   out += fmt::format("audit of the result: {} findings, {} of severity error\n",
                      verify->audit_findings, verify->audit_errors.size());
   for (const std::string& e : verify->audit_errors) out += "  error " + e + "\n";
@@ -209,6 +219,9 @@ std::string SecureToJson(const AccessSpec& spec, const security::SecureArtifacts
     v["cells"] = cells;
     v["mismatches"] = verify->mismatches;
     v["idempotent"] = verify->idempotent;
+    v["hba_checked"] = verify->hba_checked;
+    v["hba_errors"] = verify->hba_errors;
+    v["hba_needs_ssl"] = verify->hba_needs_ssl;
     v["notes"] = verify->notes;
     v["audit_findings"] = verify->audit_findings;
     v["audit_errors"] = verify->audit_errors;

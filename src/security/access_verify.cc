@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
@@ -109,7 +110,8 @@ class Verifier {
            const VerifyOptions& options)
       : admin_(admin), spec_(spec), catalog_(catalog), options_(options) {}
 
-  Status Prepare(VerifyResult& result, const std::string& sql);
+  Status Prepare(VerifyResult& result, const SecureArtifacts& artifacts);
+  Status CheckHba(VerifyResult& result, const std::string& lines);
   Status Run(VerifyResult& result);
 
  private:
@@ -169,7 +171,35 @@ Status Verifier::Sample(Probe& p) {
   return Status::OK();
 }
 
-Status Verifier::Prepare(VerifyResult& result, const std::string& sql) {
+Status Verifier::CheckHba(VerifyResult& result, const std::string& lines) {
+  DBARCH_ASSIGN_OR_RETURN(pg::QueryResult before,
+                          admin_.Exec("SELECT coalesce(max(line_number), 0) FROM pg_hba_file_rules"));
+  int64_t first_new = before.GetInt(0, 0) + 1;
+  {
+    std::ofstream out(options_.hba_file, std::ios::app);
+    out << "\n" << lines;
+    if (!out.flush()) return Status::IOError("appending to " + options_.hba_file);
+  }
+  DBARCH_ASSIGN_OR_RETURN(
+      pg::QueryResult r,
+      admin_.Exec("SELECT line_number, error FROM pg_hba_file_rules WHERE error IS NOT NULL AND "
+                  "line_number >= " + std::to_string(first_new) + " ORDER BY 1"));
+  for (int i = 0; i < r.rows(); ++i) {
+    std::string error(r.Get(i, 1));
+    // hostssl lines are refused while ssl is off, as in the sandbox; the postgresql.conf
+    // snippet turns it on.
+    if (error.find("because SSL is disabled") != std::string::npos) {
+      ++result.hba_needs_ssl;
+      continue;
+    }
+    result.hba_errors.push_back("line " + std::string(r.Get(i, 0)) + ": " + error);
+  }
+  result.hba_checked = true;
+  return Status::OK();
+}
+
+Status Verifier::Prepare(VerifyResult& result, const SecureArtifacts& artifacts) {
+  const std::string& sql = artifacts.sql;
   auto start = Clock::now();
   datagen::Spec data;
   data.seed = options_.seed;
@@ -203,6 +233,7 @@ Status Verifier::Prepare(VerifyResult& result, const std::string& sql) {
     }
   }
   result.apply_ms = MsSince(start);
+  if (!options_.hba_file.empty()) DBARCH_RETURN_IF_ERROR(CheckHba(result, artifacts.pg_hba));
 
   schemas_ = spec_.Schemas();
   std::set<std::string> in(schemas_.begin(), schemas_.end());
@@ -512,7 +543,7 @@ Result<VerifyResult> VerifyAccess(pg::Connection& admin, const AccessSpec& spec,
                                   const VerifyOptions& options) {
   Verifier v(admin, spec, catalog, options);
   VerifyResult result;
-  DBARCH_RETURN_IF_ERROR(v.Prepare(result, artifacts.sql));
+  DBARCH_RETURN_IF_ERROR(v.Prepare(result, artifacts));
   DBARCH_RETURN_IF_ERROR(v.Run(result));
   return result;
 }

@@ -47,6 +47,11 @@ struct VerifyOptions {
   // libpq conninfo of the server over TCP (host, port, dbname); user and password of each
   // login role are appended.
   std::string tcp_conninfo;
+  // The server's pg_hba.conf, or "" to skip: the generated lines are appended after the
+  // server's own (which still decide who logs in, since the file is not reloaded), and
+  // pg_hba_file_rules, which reads the file as it is on disk, reports each line the server
+  // would reject; the audit of the result then covers the generated lines too.
+  std::string hba_file;
   int64_t rows_per_table = 20;  // generated rows per table
   uint64_t seed = 42;           // of the data generator
 };
@@ -54,6 +59,9 @@ struct VerifyOptions {
 struct VerifyResult {
   std::vector<AccessCell> cells;  // by role (spec order), object, check
   int mismatches = 0;
+  bool hba_checked = false;              // the pg_hba.conf lines were read by the server
+  std::vector<std::string> hba_errors;   // "line N: error" of the generated lines
+  int hba_needs_ssl = 0;  // hostssl lines the server accepts only with ssl = on
   // The roles, ACLs, policies and views the SQL sets were the same after its second run as
   // after its first.
   bool idempotent = false;

@@ -15,8 +15,6 @@
 namespace dbarch::security {
 namespace {
 
-using sandbox::test_util::SharedSandbox;
-
 std::string SourceDir() {
   const char* env = std::getenv("DBARCH_SOURCE_DIR");
   return env != nullptr ? env : DBARCH_SOURCE_DIR;
@@ -38,43 +36,33 @@ struct Marketplace {
   std::string tcp;
 };
 
-std::optional<Marketplace> Load(const std::string& db) {
-  std::string conninfo = sandbox::test_util::CreateDatabaseWith(
-      db, ReadFile(SourceDir() + "/examples/marketplace/schema.sql"));
-  if (conninfo.empty()) return std::nullopt;
+// Each test runs in a private sandbox: --verify creates cluster-wide roles and appends to
+// pg_hba.conf, which other tests sharing a server must not see.
+std::unique_ptr<sandbox::Sandbox> StartPrivate() {
+  auto box = sandbox::Sandbox::Start(sandbox::test_util::TestOptions());
+  EXPECT_TRUE(box.ok()) << box.status().ToString();
+  return box.ok() ? std::move(box).value() : nullptr;
+}
+
+std::optional<Marketplace> Load(sandbox::Sandbox& box, const std::string& db) {
+  Status created = box.CreateDatabase(db);
+  EXPECT_TRUE(created.ok()) << created.ToString();
   pg::ConnectOptions options;
-  options.conninfo = conninfo;
+  options.conninfo = box.ConnInfo() + " dbname=" + db;
   options.read_only = false;
   auto admin = pg::Connection::Open(options);
   EXPECT_TRUE(admin.ok()) << admin.status().ToString();
   if (!admin.ok()) return std::nullopt;
+  Status loaded = admin->ExecScript(ReadFile(SourceDir() + "/examples/marketplace/schema.sql"));
+  EXPECT_TRUE(loaded.ok()) << loaded.ToString();
   auto catalog = pg::IntrospectCatalog(*admin, pg::IntrospectOptions{});
   EXPECT_TRUE(catalog.ok()) << catalog.status().ToString();
   if (!catalog.ok()) return std::nullopt;
   auto spec = LoadAccessSpec(SourceDir() + "/examples/marketplace/access.yaml", *catalog);
   EXPECT_TRUE(spec.ok()) << spec.status().ToString();
   if (!spec.ok()) return std::nullopt;
-  auto box = SharedSandbox();
   return Marketplace{std::move(admin).value(), std::move(catalog).value(), std::move(spec).value(),
-                     (*box)->TcpConnInfo() + " dbname=" + db};
-}
-
-// Drops database `db` and the roles of `spec`, so other tests sharing the sandbox (the audit
-// of a fresh cluster) do not see them. Requires: no other database holds their grants.
-void DropAll(const std::string& db, const AccessSpec& spec) {
-  auto admin = sandbox::test_util::ConnectToSharedSandbox();
-  ASSERT_TRUE(admin.ok()) << admin.status().ToString();
-  Status dropped = admin->ExecScript("DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)");
-  EXPECT_TRUE(dropped.ok()) << dropped.ToString();
-  std::vector<std::string> roles = {spec.AuditorRole()};
-  for (const AccessRole& r : spec.roles) {
-    roles.insert(roles.end(), r.logins.begin(), r.logins.end());
-    roles.push_back(r.group);
-  }
-  for (const std::string& r : roles) {
-    dropped = admin->ExecScript("DROP ROLE IF EXISTS \"" + r + "\"");
-    EXPECT_TRUE(dropped.ok()) << dropped.ToString();
-  }
+                     box.TcpConnInfo() + " dbname=" + db};
 }
 
 const AccessCell* Cell(const VerifyResult& r, const std::string& role, const std::string& object,
@@ -98,15 +86,21 @@ std::string Mismatches(const VerifyResult& r) {
 }
 
 TEST(AccessVerify, MarketplaceMatrixHoldsAndAuditHasNoErrors) {
-  auto m = Load("secure_marketplace");
+  auto box = StartPrivate();
+  ASSERT_NE(box, nullptr);
+  auto m = Load(*box, "secure_marketplace");
   ASSERT_TRUE(m);
   SecureArtifacts artifacts = GenerateSecure(m->spec, m->catalog);
   VerifyOptions options;
   options.tcp_conninfo = m->tcp;
+  options.hba_file = box->data_dir() + "/pg_hba.conf";
   auto result = VerifyAccess(m->admin, m->spec, m->catalog, artifacts, options);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->mismatches, 0) << Mismatches(*result);
   EXPECT_TRUE(result->idempotent);
+  EXPECT_TRUE(result->hba_checked);
+  EXPECT_TRUE(result->hba_errors.empty());
+  EXPECT_EQ(result->hba_needs_ssl, 4);
   EXPECT_TRUE(result->audit_errors.empty()) << Mismatches(*result);
   EXPECT_TRUE(result->notes.empty());
   EXPECT_GT(result->cells.size(), 500u);
@@ -151,13 +145,12 @@ TEST(AccessVerify, MarketplaceMatrixHoldsAndAuditHasNoErrors) {
   for (const AuditFinding& f : audit->findings) {
     EXPECT_NE(f.severity, Severity::kError) << f.rule->id << " " << f.object << ": " << f.message;
   }
-  AccessSpec spec = m->spec;
-  m.reset();
-  DropAll("secure_marketplace", spec);
 }
 
 TEST(AccessVerify, ABrokenDesignShowsInTheMatrix) {
-  auto m = Load("secure_tampered");
+  auto box = StartPrivate();
+  ASSERT_NE(box, nullptr);
+  auto m = Load(*box, "secure_tampered");
   ASSERT_TRUE(m);
   SecureArtifacts artifacts = GenerateSecure(m->spec, m->catalog);
   // Row-level security switched off for orders (its policies stay), and the analyst
@@ -178,10 +171,15 @@ TEST(AccessVerify, ABrokenDesignShowsInTheMatrix) {
       "DO $t$ BEGIN IF (SELECT relrowsecurity FROM pg_class WHERE oid = 'shop.coupons'::regclass) "
       "THEN ALTER TABLE shop.coupons DISABLE ROW LEVEL SECURITY; ELSE ALTER TABLE shop.coupons "
       "ENABLE ROW LEVEL SECURITY; END IF; END $t$;\n");
+  // An address the server cannot parse.
+  artifacts.pg_hba += "hostssl marketplace mkt_app_svc 10.0.1.0/33 scram-sha-256\n";
   VerifyOptions options;
   options.tcp_conninfo = m->tcp;
+  options.hba_file = box->data_dir() + "/pg_hba.conf";
   auto result = VerifyAccess(m->admin, m->spec, m->catalog, artifacts, options);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->hba_errors.size(), 1u);
+  EXPECT_NE(result->hba_errors[0].find("10.0.1.0/33"), std::string::npos) << result->hba_errors[0];
   const AccessCell* leak = Cell(*result, "app", "shop.orders", "other tenant");
   ASSERT_NE(leak, nullptr);
   EXPECT_EQ(leak->expected, "hidden");
@@ -197,9 +195,6 @@ TEST(AccessVerify, ABrokenDesignShowsInTheMatrix) {
     policy_without_rls |= e.rfind("policy-without-rls", 0) == 0;
   }
   EXPECT_TRUE(policy_without_rls) << Mismatches(*result);
-  AccessSpec spec = m->spec;
-  m.reset();
-  DropAll("secure_tampered", spec);
 }
 
 }  // namespace
