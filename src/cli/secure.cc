@@ -37,8 +37,9 @@ class SecureCommand : public Subcommand {
         "into --out-dir DIR (secure.sql, pg_hba.conf, postgresql.conf, report.txt,\n"
         "report.json). --verify loads the schema, a little generated data and the SQL into a\n"
         "sandbox, logs in as every login role and runs the access matrix.\n"
-        "Exit codes: 0 ok, 1 a matrix cell differs or the audit of the result has errors,\n"
-        "2 usage, 3 bad input (spec, schema, SQL the server rejects), 4 connection/IO.");
+        "Exit codes: 0 ok, 1 --verify found a difference (a matrix cell, the SQL's second run,\n"
+        "a pg_hba.conf line the server refuses, an audit error), 2 usage, 3 bad input (spec,\n"
+        "schema, SQL the server rejects), 4 connection/IO.");
     cmd->add_option("--schema", schema_paths_, "DDL files or directories of the schema")
         ->type_name("PATH");
     cmd->add_option("--dsn", dsn_, "read the schema from this live database (read-only)")
@@ -103,7 +104,7 @@ class SecureCommand : public Subcommand {
 
     std::optional<security::VerifyResult> verified;
     if (verify_) {
-      auto result = Verify(*spec, files, dumped);
+      auto result = Verify(*spec, artifacts, files, dumped);
       if (!result.ok()) return ReportError(result.status());
       verified = std::move(result).value();
     }
@@ -158,6 +159,7 @@ class SecureCommand : public Subcommand {
 
  private:
   Result<security::VerifyResult> Verify(const security::AccessSpec& spec,
+                                        const security::SecureArtifacts& artifacts,
                                         const std::vector<std::string>& files,
                                         const std::string& dumped) {
     Progress("starting a sandbox");
@@ -171,12 +173,10 @@ class SecureCommand : public Subcommand {
     } else {
       DBARCH_RETURN_IF_ERROR(conn.ExecScript(dumped));
     }
-    // The catalog as the sandbox has it, so generated rows match the server exactly.
+    // The catalog as the sandbox has it, so generated rows match the server exactly; the SQL
+    // verified is the SQL printed.
     DBARCH_ASSIGN_OR_RETURN(catalog::Catalog loaded,
                             pg::IntrospectCatalog(conn, pg::IntrospectOptions{}));
-    DBARCH_ASSIGN_OR_RETURN(security::AccessSpec resolved,
-                            security::LoadAccessSpec(spec.path, loaded));
-    security::SecureArtifacts artifacts = security::GenerateSecure(resolved, loaded);
     security::VerifyOptions options;
     options.tcp_conninfo = box->TcpConnInfo() + " dbname=" + kSandboxDatabase;
     options.hba_file = box->data_dir() + "/pg_hba.conf";
@@ -184,7 +184,7 @@ class SecureCommand : public Subcommand {
     options.seed = seed_;
     Progress("verifying the access matrix");
     DBARCH_ASSIGN_OR_RETURN(security::VerifyResult result,
-                            security::VerifyAccess(conn, resolved, loaded, artifacts, options));
+                            security::VerifyAccess(conn, spec, loaded, artifacts, options));
     DBARCH_RETURN_IF_ERROR(box->Stop());
     return result;
   }
