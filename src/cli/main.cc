@@ -34,6 +34,7 @@ std::vector<std::unique_ptr<Subcommand>> AllSubcommands() {
   out.push_back(MakeAdviseCommand());
   out.push_back(MakeHealthCommand());
   out.push_back(MakeAuditCommand());
+  out.push_back(MakeSecureCommand());
   out.push_back(MakeTuneCommand());
   out.push_back(MakeMigrateCommand());
   out.push_back(MakeDiffCommand());

@@ -1,0 +1,87 @@
+// The proof of `dbarch secure --verify`: on a disposable server that holds the schema, fill
+// every table with a little generated data, apply the generated SQL (twice, to prove it is
+// idempotent), give each login role a random password, then log in as every login role over
+// TCP (SCRAM) and try every operation of the access matrix: SELECT / INSERT / UPDATE /
+// DELETE on every table and view of the spec's schemas and on the masked views, reading each
+// personal-data column, reading the masked view's value, reading a row of the session's own
+// tenant and of another tenant, reading with no tenant set, writing a row into another
+// tenant, creating a table in each schema, and reading a table the owner's login created
+// after the SQL ran (default privileges). Write attempts run inside a transaction that
+// is rolled back. Each cell holds the outcome the spec implies (computed from the spec, not
+// from the generated SQL) and the outcome the server gave; any difference is a mismatch.
+// Finally `dbarch audit`'s rules run on the result; findings of severity error are listed.
+//
+// Never use it on a server whose data matters: it writes (data, roles, passwords).
+// Thread-compatible: one call uses its connections exclusively.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/model.h"
+#include "security/access_spec.h"
+#include "security/secure_sql.h"
+
+namespace dbarch::pg {
+class Connection;
+}
+
+namespace dbarch::security {
+
+struct AccessCell {
+  std::string role;      // the spec's role key: "app"
+  std::string login;     // the login role the attempt ran as
+  std::string object;    // "shop.orders", "shop.users.email", "schema shop"
+  std::string check;     // select | insert | update | delete | read column | read masked |
+                         // own tenant | other tenant | no tenant set | insert other tenant |
+                         // update other tenant | create | select future table
+  std::string expected;  // allowed | denied | visible | hidden | masked | clear | rejected
+  std::string observed;  // as expected, or "error"
+  std::string detail;    // the server's message when the outcome is not the expected one
+  bool ok() const { return expected == observed; }
+};
+
+struct VerifyOptions {
+  // libpq conninfo of the server over TCP (host, port, dbname); user and password of each
+  // login role are appended.
+  std::string tcp_conninfo;
+  // The server's pg_hba.conf, or "" to skip: the generated lines are appended after the
+  // server's own (which still decide who logs in, since the file is not reloaded), and
+  // pg_hba_file_rules, which reads the file as it is on disk, reports each line the server
+  // would reject; the audit of the result then covers the generated lines too.
+  std::string hba_file;
+  int64_t rows_per_table = 20;  // generated rows per table
+  uint64_t seed = 42;           // of the data generator
+};
+
+struct VerifyResult {
+  std::vector<AccessCell> cells;  // by role (spec order), object, check
+  int mismatches = 0;
+  bool hba_checked = false;              // the pg_hba.conf lines were read by the server
+  std::vector<std::string> hba_errors;   // "line N: error" of the generated lines
+  int hba_needs_ssl = 0;  // hostssl lines the server accepts only with ssl = on
+  // The roles, ACLs, policies and views the SQL sets were the same after its second run as
+  // after its first.
+  bool idempotent = false;
+  std::vector<std::string> notes;         // cells that could not be built (no data, no key)
+  std::vector<std::string> audit_errors;  // "rule object: message" of error-severity findings
+  int audit_findings = 0;                 // all findings, any severity
+  std::vector<std::string> audit_others;  // "severity rule object" of the other findings
+  int64_t rows_loaded = 0;
+  int64_t load_ms = 0;    // generating and loading the data
+  int64_t apply_ms = 0;   // applying the SQL twice
+  int64_t matrix_ms = 0;  // logging in and running every cell
+};
+
+// Requires: `admin` is a superuser session (read-write) on a database whose tables are those
+// of `catalog` and empty; `artifacts` were generated from `spec` and `catalog`. Failures:
+// kInvalidArgument when data cannot be generated or the SQL does not apply (the server's
+// message), kConnection when a login role cannot log in. Mismatches are not failures: they
+// are in the result.
+Result<VerifyResult> VerifyAccess(pg::Connection& admin, const AccessSpec& spec,
+                                  const catalog::Catalog& catalog, const SecureArtifacts& artifacts,
+                                  const VerifyOptions& options);
+
+}  // namespace dbarch::security
