@@ -218,8 +218,8 @@ bool Proof::Run() {
         result_.server_version_num = conn->server_version_num();
         const std::string command = ArchiveCommand(kStanza, conf_path_);
         DBARCH_RETURN_IF_ERROR(conn->ExecScript("ALTER SYSTEM SET archive_command = " +
-                                                QuoteLiteral(command) +
-                                                "; SELECT pg_reload_conf()"));
+                                                QuoteLiteral(command)));
+        DBARCH_RETURN_IF_ERROR(conn->ExecScript("SELECT pg_reload_conf()"));
         // The reload is asynchronous: wait until this session's view shows the command.
         for (int i = 0; i < 200; ++i) {
           DBARCH_ASSIGN_OR_RETURN(pg::QueryResult r,
