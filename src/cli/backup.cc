@@ -3,15 +3,15 @@
 // pgBackRest on a sandbox, compared table by table; with --dsn, a read-only check of a live
 // server's archiving and backup freshness.
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "cli/console.h"
 #include "cli/subcommand.h"
 #include "ops/backup_plan.h"
+#include "ops/backup_process.h"
 #include "ops/backup_verify.h"
 #include "pg/connection.h"
 #include "report/backup_report.h"
@@ -65,8 +65,9 @@ class BackupCommand : public Subcommand {
     cmd->footer("Subcommands: plan, verify. See docs/backup.md.");
 
     plan_ = cmd->add_subcommand(
-        "plan", "A pgBackRest configuration, archive settings, schedule, sizes and runbook "
-                "from RPO/RTO and the server's size and WAL rate");
+        "plan",
+        "A pgBackRest configuration, archive settings, schedule, sizes and runbook "
+        "from RPO/RTO and the server's size and WAL rate");
     plan_->footer(
         "Without --dsn give --db-size and --wal-rate. Throughput defaults are assumptions;\n"
         "pass --measured with the JSON of `dbarch backup verify` to use measured figures.\n"
@@ -98,16 +99,18 @@ class BackupCommand : public Subcommand {
     plan_->add_option("--replay-rate", replay_rate_, "WAL replay throughput")->type_name("RATE");
     plan_->add_option("--measured", measured_, "JSON of `dbarch backup verify --format json`")
         ->type_name("FILE");
-    plan_->add_option("--format", plan_format_,
-                      "text (default), json, pgbackrest (pgbackrest.conf), conf "
-                      "(postgresql.conf snippet) or cron (/etc/cron.d file)")
+    plan_
+        ->add_option("--format", plan_format_,
+                     "text (default), json, pgbackrest (pgbackrest.conf), conf "
+                     "(postgresql.conf snippet) or cron (/etc/cron.d file)")
         ->check(CLI::IsMember({"text", "json", "pgbackrest", "conf", "cron"}));
     plan_->add_option("--output,-o", output_, "write to FILE instead of standard output")
         ->type_name("FILE");
 
     verify_ = cmd->add_subcommand(
-        "verify", "Prove backups with a real pgBackRest point-in-time restore on a sandbox "
-                  "(with --dsn: check a live server's archiving and backup freshness)");
+        "verify",
+        "Prove backups with a real pgBackRest point-in-time restore on a sandbox "
+        "(with --dsn: check a live server's archiving and backup freshness)");
     verify_->footer(
         "Runs pgBackRest and PostgreSQL as the OS user postgres when run as root; everything\n"
         "lives in the sandbox's private directory and is removed. Exit codes: 0 passed,\n"
@@ -124,11 +127,13 @@ class BackupCommand : public Subcommand {
     verify_->add_option("--dsn", verify_dsn_, "check a live server instead (read-only)")
         ->type_name("CONNINFO");
     verify_->add_option("--stanza", verify_stanza_, "with --dsn: check this stanza's backups");
-    verify_->add_option("--pgbackrest-config", pgbackrest_config_,
-                        "with --dsn: pgbackrest.conf (default: pgBackRest's)")
+    verify_
+        ->add_option("--pgbackrest-config", pgbackrest_config_,
+                     "with --dsn: pgbackrest.conf (default: pgBackRest's)")
         ->type_name("FILE");
-    verify_->add_option("--max-backup-age", max_backup_age_,
-                        "with --dsn: newest backup older than this is a problem (default 2d)")
+    verify_
+        ->add_option("--max-backup-age", max_backup_age_,
+                     "with --dsn: newest backup older than this is a problem (default 2d)")
         ->type_name("DURATION");
     verify_->add_option("--format", verify_format_, "text (default) or json")
         ->check(CLI::IsMember({"text", "json"}));
@@ -146,11 +151,13 @@ class BackupCommand : public Subcommand {
     ops::BackupObjectives objectives;
     auto rpo = ops::ParseDurationSeconds(rpo_);
     auto rto = ops::ParseDurationSeconds(rto_);
-    if (!rpo) return ReportUsageError("--rpo \"" + rpo_ + "\": expected e.g. 5min, 30s, 1h", kPlanHelp);
+    if (!rpo)
+      return ReportUsageError("--rpo \"" + rpo_ + "\": expected e.g. 5min, 30s, 1h", kPlanHelp);
     if (!rto || *rto <= 0) {
       return ReportUsageError("--rto \"" + rto_ + "\": expected e.g. 4h, 30min", kPlanHelp);
     }
-    if (retention_full_ < 1) return ReportUsageError("--retention-full must be at least 1", kPlanHelp);
+    if (retention_full_ < 1)
+      return ReportUsageError("--retention-full must be at least 1", kPlanHelp);
     if (process_max_ < 1) return ReportUsageError("--process-max must be at least 1", kPlanHelp);
     if (backup_hour_ < 0 || backup_hour_ > 23) {
       return ReportUsageError("--backup-hour must be 0..23", kPlanHelp);
@@ -178,7 +185,8 @@ class BackupCommand : public Subcommand {
       auto v = ops::ParseRateBytesPerSecond(text);
       if (!v || *v <= 0) return false;
       *out = *v;
-      if (objectives.throughput.source.empty()) objectives.throughput.source = "given";
+      if (objectives.throughput.source.empty())
+        objectives.throughput.source = "given";
       else if (objectives.throughput.source.find("given") == std::string::npos) {
         objectives.throughput.source += "; " + std::string(flag) + " given";
       }
@@ -195,12 +203,14 @@ class BackupCommand : public Subcommand {
     std::optional<double> wal_rate;
     if (!db_size_.empty()) {
       db_size = ops::ParseByteSize(db_size_);
-      if (!db_size) return ReportUsageError("--db-size \"" + db_size_ + "\": expected e.g. 200GB", kPlanHelp);
+      if (!db_size)
+        return ReportUsageError("--db-size \"" + db_size_ + "\": expected e.g. 200GB", kPlanHelp);
     }
     if (!wal_rate_.empty()) {
       wal_rate = ops::ParseRateBytesPerSecond(wal_rate_);
       if (!wal_rate) {
-        return ReportUsageError("--wal-rate \"" + wal_rate_ + "\": expected e.g. 20GB/day", kPlanHelp);
+        return ReportUsageError("--wal-rate \"" + wal_rate_ + "\": expected e.g. 20GB/day",
+                                kPlanHelp);
       }
     }
     if (dsn_.empty()) {
@@ -225,11 +235,16 @@ class BackupCommand : public Subcommand {
     }
     ops::BackupPlan plan = ops::MakeBackupPlan(facts, objectives);
     std::string text;
-    if (plan_format_ == "json") text = report::BackupPlanToJson(plan);
-    else if (plan_format_ == "pgbackrest") text = plan.pgbackrest_conf;
-    else if (plan_format_ == "conf") text = report::BackupPlanConfSnippet(plan);
-    else if (plan_format_ == "cron") text = report::BackupPlanCronFile(plan);
-    else text = report::BackupPlanToText(plan);
+    if (plan_format_ == "json")
+      text = report::BackupPlanToJson(plan);
+    else if (plan_format_ == "pgbackrest")
+      text = plan.pgbackrest_conf;
+    else if (plan_format_ == "conf")
+      text = report::BackupPlanConfSnippet(plan);
+    else if (plan_format_ == "cron")
+      text = report::BackupPlanCronFile(plan);
+    else
+      text = report::BackupPlanToText(plan);
     Status written = WriteResult(text, output_);
     if (!written.ok()) return ReportError(written);
     return plan.MeetsObjectives() ? ExitCode::kOk : ExitCode::kFindings;
@@ -243,18 +258,18 @@ class BackupCommand : public Subcommand {
     if (rows_ < 100) return ReportUsageError("--rows must be at least 100", kVerifyHelp);
     if (process_max_ < 1) return ReportUsageError("--process-max must be at least 1", kVerifyHelp);
     sandbox::InstallSignalCleanup();
+    ops::InstallProcessCleanup();  // runs first, then the sandbox cleanup
     ops::VerifyOptions options;
     if (!sandbox_dir_.empty()) options.sandbox.base_dir = sandbox_dir_;
     options.rows = rows_;
     options.target_lsn = target_ == "lsn";
     options.compress_type = compress_;
     options.process_max = process_max_;
-    auto result = ops::VerifyBackupRestore(options, [](const std::string& step) {
-      Progress("backup verify: " + step);
-    });
+    auto result = ops::VerifyBackupRestore(
+        options, [](const std::string& step) { Progress("backup verify: " + step); });
     if (!result.ok()) return ReportError(result.status());
-    std::string text = verify_format_ == "json" ? report::VerifyToJson(*result)
-                                                : report::VerifyToText(*result);
+    std::string text =
+        verify_format_ == "json" ? report::VerifyToJson(*result) : report::VerifyToText(*result);
     Status written = WriteResult(text, output_);
     if (!written.ok()) return ReportError(written);
     return result->passed ? ExitCode::kOk : ExitCode::kFindings;

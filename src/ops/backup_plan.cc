@@ -1,13 +1,13 @@
 #include "ops/backup_plan.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "base/strings.h"
 #include "pg/connection.h"
@@ -116,9 +116,10 @@ Result<BackupFacts> ReadBackupFacts(pg::Connection& conn, int sample_s) {
       double age_s = std::strtod(std::string(w.Get(0, 1)).c_str(), nullptr);
       if (age_s >= 3600) {
         f.wal_bytes_per_s = bytes / age_s;
-        f.wal_rate_basis = fmt::format("pg_stat_wal: {} of WAL in the {} since its statistics "
-                                       "were reset",
-                                       FormatBytes(bytes), FormatDuration(Seconds(age_s)));
+        f.wal_rate_basis = fmt::format(
+            "pg_stat_wal: {} of WAL in the {} since its statistics "
+            "were reset",
+            FormatBytes(bytes), FormatDuration(Seconds(age_s)));
         return f;
       }
     }
@@ -126,23 +127,23 @@ Result<BackupFacts> ReadBackupFacts(pg::Connection& conn, int sample_s) {
   }
   if (sample_s <= 0) sample_s = 10;
   // A standby's replay position advances with its primary's WAL.
-  const std::string position =
-      f.in_recovery ? "pg_last_wal_replay_lsn()" : "pg_current_wal_lsn()";
+  const std::string position = f.in_recovery ? "pg_last_wal_replay_lsn()" : "pg_current_wal_lsn()";
   DBARCH_ASSIGN_OR_RETURN(pg::QueryResult first, conn.Exec("SELECT " + position + "::text"));
   const std::string start_lsn = Text(first, 0, 0);
   const auto t0 = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(std::chrono::seconds(sample_s));
   DBARCH_ASSIGN_OR_RETURN(
       pg::QueryResult second,
-      conn.ExecParams("SELECT pg_wal_lsn_diff(" + position + ", $1::pg_lsn)::float8",
-                      {start_lsn}));
+      conn.ExecParams("SELECT pg_wal_lsn_diff(" + position + ", $1::pg_lsn)::float8", {start_lsn}));
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  double bytes = second.IsNull(0, 0) ? 0 : std::strtod(std::string(second.Get(0, 0)).c_str(), nullptr);
+  double bytes =
+      second.IsNull(0, 0) ? 0 : std::strtod(std::string(second.Get(0, 0)).c_str(), nullptr);
   f.wal_bytes_per_s = std::max(0.0, bytes) / elapsed;
-  f.wal_rate_basis = fmt::format("sampled: {} of WAL in {} s (a short sample: give --wal-rate "
-                                 "for a typical day)",
-                                 FormatBytes(std::max(0.0, bytes)), sample_s);
+  f.wal_rate_basis = fmt::format(
+      "sampled: {} of WAL in {} s (a short sample: give --wal-rate "
+      "for a typical day)",
+      FormatBytes(std::max(0.0, bytes)), sample_s);
   return f;
 }
 
@@ -197,8 +198,10 @@ BackupPlan MakeBackupPlan(const BackupFacts& facts, const BackupObjectives& obje
   fill(tp.restore_bytes_per_s, assumed.restore_bytes_per_s);
   fill(tp.replay_bytes_per_s, assumed.replay_bytes_per_s);
   fill(tp.compression_ratio, assumed.compression_ratio);
-  if (tp.source.empty()) tp.source = assumed.source;
-  else if (any_assumed) tp.source += "; the rest assumed";
+  if (tp.source.empty())
+    tp.source = assumed.source;
+  else if (any_assumed)
+    tp.source += "; the rest assumed";
   plan.throughput = tp;
 
   const double db = static_cast<double>(std::max<int64_t>(0, facts.database_bytes));
@@ -225,22 +228,25 @@ BackupPlan MakeBackupPlan(const BackupFacts& facts, const BackupObjectives& obje
     c.expected = "at most " + FormatDuration(est.rpo_bound_s) + " of committed transactions";
     c.met = objectives.rpo_s > 0 && est.rpo_bound_s <= objectives.rpo_s;
     if (objectives.rpo_s == 0) {
-      c.how = "no data loss needs synchronous replication (synchronous_standby_names with a "
-              "standby, or pg_receivewal --synchronous to the backup host); WAL archiving "
-              "alone always loses the segment being written";
+      c.how =
+          "no data loss needs synchronous replication (synchronous_standby_names with a "
+          "standby, or pg_receivewal --synchronous to the backup host); WAL archiving "
+          "alone always loses the segment being written";
     } else if (c.met) {
-      c.how = fmt::format("archive_timeout = {} switches WAL at least that often (WAL fills a "
-                          "segment every {}), and asynchronous archive-push needs about {} s "
-                          "more to reach the repository",
-                          ConfDuration(archive_timeout_s),
-                          fill_s > 1e12 ? "never: no WAL measured" : FormatDuration(Seconds(fill_s)),
-                          kArchivePushMarginS);
+      c.how = fmt::format(
+          "archive_timeout = {} switches WAL at least that often (WAL fills a "
+          "segment every {}), and asynchronous archive-push needs about {} s "
+          "more to reach the repository",
+          ConfDuration(archive_timeout_s),
+          fill_s > 1e12 ? "never: no WAL measured" : FormatDuration(Seconds(fill_s)),
+          kArchivePushMarginS);
     } else {
-      c.how = fmt::format("WAL archiving cannot guarantee less than {} + {} s push time (an "
-                          "archive_timeout under a minute archives a 16 MB segment per "
-                          "interval even when idle); stream WAL instead: pg_receivewal on the "
-                          "backup host, or a standby",
-                          ConfDuration(kMinArchiveTimeoutS), kArchivePushMarginS);
+      c.how = fmt::format(
+          "WAL archiving cannot guarantee less than {} + {} s push time (an "
+          "archive_timeout under a minute archives a 16 MB segment per "
+          "interval even when idle); stream WAL instead: pg_receivewal on the "
+          "backup host, or a standby",
+          ConfDuration(kMinArchiveTimeoutS), kArchivePushMarginS);
     }
     plan.checks.push_back(c);
   }
@@ -265,25 +271,27 @@ BackupPlan MakeBackupPlan(const BackupFacts& facts, const BackupObjectives& obje
     ObjectiveCheck c;
     c.objective = "RTO";
     c.target = FormatDuration(objectives.rto_s);
-    c.expected = fmt::format("at most {} (restore {} + WAL replay {})",
-                             FormatDuration(est.recovery_s), FormatDuration(est.restore_s),
-                             FormatDuration(est.replay_s));
+    c.expected =
+        fmt::format("at most {} (restore {} + WAL replay {})", FormatDuration(est.recovery_s),
+                    FormatDuration(est.restore_s), FormatDuration(est.replay_s));
     c.met = rto_met;
     if (rto_met) {
-      c.how = fmt::format("a backup every {} h bounds the WAL to replay to {} of WAL; the "
-                          "restore writes {} at {}/s",
-                          interval_h, FormatBytes(wal_per_s * interval_h * 3600),
-                          FormatBytes(db), FormatBytes(tp.restore_bytes_per_s));
+      c.how = fmt::format(
+          "a backup every {} h bounds the WAL to replay to {} of WAL; the "
+          "restore writes {} at {}/s",
+          interval_h, FormatBytes(wal_per_s * interval_h * 3600), FormatBytes(db),
+          FormatBytes(tp.restore_bytes_per_s));
     } else if (static_cast<double>(est.restore_s) > static_cast<double>(objectives.rto_s)) {
-      c.how = fmt::format("copying {} back alone takes {} at {}/s; a restore cannot meet it: "
-                          "keep a streaming standby to promote (seconds), or restore with "
-                          "more processes (--process-max) on faster storage",
-                          FormatBytes(db), FormatDuration(est.restore_s),
-                          FormatBytes(tp.restore_bytes_per_s));
+      c.how = fmt::format(
+          "copying {} back alone takes {} at {}/s; a restore cannot meet it: "
+          "keep a streaming standby to promote (seconds), or restore with "
+          "more processes (--process-max) on faster storage",
+          FormatBytes(db), FormatDuration(est.restore_s), FormatBytes(tp.restore_bytes_per_s));
     } else {
-      c.how = fmt::format("even hourly backups leave {} of WAL to replay at {}/s; keep a "
-                          "streaming standby to promote instead",
-                          FormatBytes(wal_per_s * 3600), FormatBytes(tp.replay_bytes_per_s));
+      c.how = fmt::format(
+          "even hourly backups leave {} of WAL to replay at {}/s; keep a "
+          "streaming standby to promote instead",
+          FormatBytes(wal_per_s * 3600), FormatBytes(tp.replay_bytes_per_s));
     }
     plan.checks.push_back(c);
   }
@@ -308,9 +316,9 @@ BackupPlan MakeBackupPlan(const BackupFacts& facts, const BackupObjectives& obje
     ObjectiveCheck c;
     c.objective = "backup window";
     c.target = "full backup within a day, others within their interval";
-    c.expected = fmt::format("full {}, each differential/incremental up to {}",
-                             FormatDuration(est.full_backup_s),
-                             FormatDuration(est.incremental_backup_s));
+    c.expected =
+        fmt::format("full {}, each differential/incremental up to {}",
+                    FormatDuration(est.full_backup_s), FormatDuration(est.incremental_backup_s));
     c.met = est.full_backup_s <= kDay && est.incremental_backup_s <= interval_h * 3600;
     c.how = c.met ? "the weekly full finishes before the next scheduled backup"
                   : "backups would overlap the next one: raise process-max, back up from a "
@@ -342,13 +350,13 @@ BackupPlan MakeBackupPlan(const BackupFacts& facts, const BackupObjectives& obje
   conf.process_max = objectives.process_max;
   conf.archive_async = true;
   const int major = facts.server_version_num > 0 ? facts.server_version_num / 10000 : 15;
-  conf.pg_path = facts.data_directory.empty()
-                     ? fmt::format("/var/lib/postgresql/{}/main", major)
-                     : facts.data_directory;
+  conf.pg_path = facts.data_directory.empty() ? fmt::format("/var/lib/postgresql/{}/main", major)
+                                              : facts.data_directory;
   if (facts.data_directory.empty()) {
-    plan.notes.push_back("data_directory was not read (not given, or the session may not "
-                         "see it): pg1-path is Debian's default, check it with SHOW "
-                         "data_directory as a superuser");
+    plan.notes.push_back(
+        "data_directory was not read (not given, or the session may not "
+        "see it): pg1-path is Debian's default, check it with SHOW "
+        "data_directory as a superuser");
   }
   conf.pg_port = facts.port;
   if (!facts.socket_dir.empty() && facts.socket_dir != "/var/run/postgresql" &&
@@ -442,9 +450,9 @@ BackupPlan MakeBackupPlan(const BackupFacts& facts, const BackupObjectives& obje
        "mv " + data + " " + data + ".before-pitr && install -d -o postgres -g postgres -m 0700 " +
            data},
       {"restore the newest backup older than the target and replay WAL up to it",
-       "sudo -u postgres " +
-           Pgbackrest(stanza, "--type=time --target='YYYY-MM-DD HH:MM:SS+00' "
-                              "--target-action=promote restore")},
+       "sudo -u postgres " + Pgbackrest(stanza,
+                                        "--type=time --target='YYYY-MM-DD HH:MM:SS+00' "
+                                        "--target-action=promote restore")},
       {"start PostgreSQL; the log says \"recovery stopping before commit of transaction ...\" "
        "then \"archive recovery complete\"",
        "pg_ctlcluster " + cluster + " start"},
@@ -455,21 +463,25 @@ BackupPlan MakeBackupPlan(const BackupFacts& facts, const BackupObjectives& obje
   };
 
   if (facts.in_recovery) {
-    plan.notes.push_back("the server is a standby: the plan sizes its primary; pgBackRest can "
-                         "back up from it with backup-standby=y, archiving stays on the primary");
+    plan.notes.push_back(
+        "the server is a standby: the plan sizes its primary; pgBackRest can "
+        "back up from it with backup-standby=y, archiving stays on the primary");
   }
   if (facts.archive_failing) {
-    plan.notes.push_back(fmt::format("archiving is failing now ({} failures in "
-                                     "pg_stat_archiver): fix archive_command before relying on "
-                                     "any backup",
-                                     facts.failed_count));
+    plan.notes.push_back(
+        fmt::format("archiving is failing now ({} failures in "
+                    "pg_stat_archiver): fix archive_command before relying on "
+                    "any backup",
+                    facts.failed_count));
   }
   if (wal_per_s <= 0) {
-    plan.notes.push_back("no WAL was written while measuring: give --wal-rate for a typical "
-                         "day, else the sizes of differentials and WAL are too low");
+    plan.notes.push_back(
+        "no WAL was written while measuring: give --wal-rate for a typical "
+        "day, else the sizes of differentials and WAL are too low");
   }
-  plan.notes.push_back("keep the repository off the database host (repo1-host, or an object "
-                       "store with repo1-type=s3): a backup on the same disk dies with it");
+  plan.notes.push_back(
+      "keep the repository off the database host (repo1-host, or an object "
+      "store with repo1-type=s3): a backup on the same disk dies with it");
   plan.notes.push_back("after `pgbackrest --stanza=" + stanza +
                        " stanza-create` run `pgbackrest --stanza=" + stanza +
                        " check` and a first full backup by hand");
@@ -484,10 +496,14 @@ std::optional<int64_t> ParseDurationSeconds(std::string_view text) {
   int64_t n = std::stoll(std::string(text.substr(0, i)));
   std::string unit = ToLower(Trim(text.substr(i)));
   int64_t mult = 0;
-  if (unit.empty() || unit == "s" || unit == "sec" || unit == "secs") mult = 1;
-  else if (unit == "min" || unit == "m" || unit == "mins") mult = 60;
-  else if (unit == "h" || unit == "hour" || unit == "hours") mult = 3600;
-  else if (unit == "d" || unit == "day" || unit == "days") mult = kDay;
+  if (unit.empty() || unit == "s" || unit == "sec" || unit == "secs")
+    mult = 1;
+  else if (unit == "min" || unit == "m" || unit == "mins")
+    mult = 60;
+  else if (unit == "h" || unit == "hour" || unit == "hours")
+    mult = 3600;
+  else if (unit == "d" || unit == "day" || unit == "days")
+    mult = kDay;
   if (mult == 0) return std::nullopt;
   return n * mult;
 }
@@ -503,11 +519,16 @@ std::optional<int64_t> ParseByteSize(std::string_view text) {
   if (end != number.c_str() + number.size() || !std::isfinite(n)) return std::nullopt;
   std::string unit = ToLower(Trim(text.substr(i)));
   double mult = 0;
-  if (unit.empty() || unit == "b") mult = 1;
-  else if (unit == "kb") mult = 1024;
-  else if (unit == "mb") mult = kMB;
-  else if (unit == "gb") mult = kMB * 1024;
-  else if (unit == "tb") mult = kMB * 1024 * 1024;
+  if (unit.empty() || unit == "b")
+    mult = 1;
+  else if (unit == "kb")
+    mult = 1024;
+  else if (unit == "mb")
+    mult = kMB;
+  else if (unit == "gb")
+    mult = kMB * 1024;
+  else if (unit == "tb")
+    mult = kMB * 1024 * 1024;
   if (mult == 0 || n * mult > 9e18) return std::nullopt;
   return static_cast<int64_t>(n * mult);
 }
@@ -518,10 +539,14 @@ std::optional<double> ParseRateBytesPerSecond(std::string_view text) {
   std::optional<int64_t> bytes = ParseByteSize(text.substr(0, slash));
   std::string per = ToLower(Trim(text.substr(slash + 1)));
   double seconds = 0;
-  if (per == "s") seconds = 1;
-  else if (per == "min") seconds = 60;
-  else if (per == "h") seconds = 3600;
-  else if (per == "d" || per == "day") seconds = kDay;
+  if (per == "s")
+    seconds = 1;
+  else if (per == "min")
+    seconds = 60;
+  else if (per == "h")
+    seconds = 3600;
+  else if (per == "d" || per == "day")
+    seconds = kDay;
   if (!bytes || seconds == 0) return std::nullopt;
   return static_cast<double>(*bytes) / seconds;
 }

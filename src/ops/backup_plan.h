@@ -39,36 +39,36 @@ struct Throughput {
 Throughput AssumedThroughput(int process_max);
 
 struct BackupObjectives {
-  int64_t rpo_s = 300;        // data loss allowed, seconds; 0 means none
-  int64_t rto_s = 4 * 3600;   // time allowed to restore and recover, seconds
-  int retention_full = 2;     // full backups kept (pgBackRest repo1-retention-full)
+  int64_t rpo_s = 300;       // data loss allowed, seconds; 0 means none
+  int64_t rto_s = 4 * 3600;  // time allowed to restore and recover, seconds
+  int retention_full = 2;    // full backups kept (pgBackRest repo1-retention-full)
   std::string stanza = "main";
   std::string repo_path = "/var/lib/pgbackrest";
   std::string spool_path = "/var/spool/pgbackrest";
   std::string compress_type = "zst";
   int process_max = 2;
-  int full_backup_hour = 1;   // local hour of the scheduled backups
-  Throughput throughput;      // all zero: AssumedThroughput(process_max)
+  int full_backup_hour = 1;  // local hour of the scheduled backups
+  Throughput throughput;     // all zero: AssumedThroughput(process_max)
 };
 
 // What the plan needs to know about the server.
 struct BackupFacts {
-  std::string source;               // "server host:port/db" or "given"
-  int server_version_num = 0;       // 0 when unknown
-  bool in_recovery = false;         // a standby: the WAL rate is its primary's
-  int64_t database_bytes = 0;       // all databases
-  double wal_bytes_per_s = 0;       // average WAL generation
-  std::string wal_rate_basis;       // how the rate was obtained
+  std::string source;          // "server host:port/db" or "given"
+  int server_version_num = 0;  // 0 when unknown
+  bool in_recovery = false;    // a standby: the WAL rate is its primary's
+  int64_t database_bytes = 0;  // all databases
+  double wal_bytes_per_s = 0;  // average WAL generation
+  std::string wal_rate_basis;  // how the rate was obtained
   int64_t wal_segment_bytes = 16 * 1024 * 1024;
-  std::string data_directory;       // empty when the session may not read it
+  std::string data_directory;  // empty when the session may not read it
   int port = 5432;
-  std::string socket_dir;           // first unix_socket_directories entry, empty if none
+  std::string socket_dir;  // first unix_socket_directories entry, empty if none
   // Current settings ("" when unknown).
   std::string wal_level, archive_mode, archive_command, archive_timeout;
   // pg_stat_archiver.
   int64_t archived_count = 0;
   int64_t failed_count = 0;
-  bool archive_failing = false;     // the last attempt failed
+  bool archive_failing = false;  // the last attempt failed
 };
 
 // Reads the facts from a live server (read-only). The WAL rate comes from pg_stat_wal when
@@ -80,11 +80,11 @@ Result<BackupFacts> ReadBackupFacts(pg::Connection& conn, int sample_s);
 
 struct PlannedSetting {
   std::string name;
-  std::string current;      // "" when unknown
+  std::string current;  // "" when unknown
   std::string recommended;
   std::string reason;
-  bool restart = false;     // a server restart is needed for the change
-  bool changes = false;     // recommended differs from current
+  bool restart = false;  // a server restart is needed for the change
+  bool changes = false;  // recommended differs from current
 };
 
 struct CronEntry {
@@ -100,7 +100,7 @@ struct ObjectiveCheck {
   std::string target;     // as asked
   std::string expected;   // what the plan achieves
   bool met = false;
-  std::string how;        // how it is met, or why it cannot be
+  std::string how;  // how it is met, or why it cannot be
 };
 
 struct RunbookStep {
@@ -109,25 +109,25 @@ struct RunbookStep {
 };
 
 struct BackupEstimates {
-  int64_t full_backup_s = 0;         // database bytes / backup throughput
-  int64_t incremental_backup_s = 0;  // changed bytes between two backups / backup throughput
-  int64_t restore_s = 0;             // database bytes / restore throughput
-  int64_t replay_s = 0;              // worst-case WAL since the last backup / replay throughput
-  int64_t recovery_s = 0;            // restore_s + replay_s: the worst-case RTO
-  int64_t full_backup_bytes = 0;     // in the repository (compressed)
-  int64_t changed_bytes_per_backup = 0;   // upper bound: WAL volume between two backups
+  int64_t full_backup_s = 0;             // database bytes / backup throughput
+  int64_t incremental_backup_s = 0;      // changed bytes between two backups / backup throughput
+  int64_t restore_s = 0;                 // database bytes / restore throughput
+  int64_t replay_s = 0;                  // worst-case WAL since the last backup / replay throughput
+  int64_t recovery_s = 0;                // restore_s + replay_s: the worst-case RTO
+  int64_t full_backup_bytes = 0;         // in the repository (compressed)
+  int64_t changed_bytes_per_backup = 0;  // upper bound: WAL volume between two backups
   int64_t wal_archive_bytes_per_day = 0;  // compressed
-  int64_t repository_bytes = 0;      // everything retained
-  int64_t rpo_bound_s = 0;           // worst-case data loss with these settings
-  double wal_segments_per_hour = 0;  // natural segment switches
+  int64_t repository_bytes = 0;           // everything retained
+  int64_t rpo_bound_s = 0;                // worst-case data loss with these settings
+  double wal_segments_per_hour = 0;       // natural segment switches
 };
 
 struct BackupPlan {
   BackupObjectives objectives;
   BackupFacts facts;
-  Throughput throughput;            // the figures the estimates use
-  int backup_interval_h = 24;       // time between two backups of any type
-  std::string pgbackrest_conf;      // the file's text
+  Throughput throughput;        // the figures the estimates use
+  int backup_interval_h = 24;   // time between two backups of any type
+  std::string pgbackrest_conf;  // the file's text
   std::vector<PlannedSetting> settings;
   std::vector<CronEntry> schedule;
   BackupEstimates estimates;

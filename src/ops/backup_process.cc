@@ -13,10 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <system_error>
 #include <thread>
 
@@ -91,8 +94,9 @@ Result<pid_t> Spawn(const ServerAccount& account, const std::vector<std::string>
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    static const char* kSteps[] = {"",      "setgroups", "setgid", "setuid", "prctl",
-                                   "parent check", "chdir", "open /dev/null", "dup2", "exec"};
+    static const char* kSteps[] = {"",      "setgroups",    "setgid", "setuid",
+                                   "prctl", "parent check", "chdir",  "open /dev/null",
+                                   "dup2",  "exec"};
     const char* step = msg[0] >= 1 && msg[0] <= 9 ? kSteps[msg[0]] : "setup";
     return Status::Internal("starting \"" + argv_in[0] + "\" failed at " + step + ": " +
                             ErrnoText(msg[1]));
@@ -111,7 +115,90 @@ bool WaitForExit(pid_t pid, int timeout_ms) {
   }
 }
 
+// Processes to end when dbarch is interrupted: pgBackRest process groups (SIGTERM to the
+// group: pgBackRest's worker processes keep each other alive once their parent is gone) and
+// restored servers (SIGQUIT, immediate shutdown). Read by a signal handler, so only
+// lock-free atomics.
+constexpr int kMaxTracked = 16;
+struct Tracked {
+  std::atomic<pid_t> pid{0};
+  std::atomic<int> signal{0};
+};
+Tracked g_tracked[kMaxTracked];
+struct sigaction g_previous_int {};
+struct sigaction g_previous_term {};
+
+int Track(pid_t pid, int sig) {
+  for (int i = 0; i < kMaxTracked; ++i) {
+    pid_t expected = 0;
+    if (g_tracked[i].pid.compare_exchange_strong(expected, -1)) {
+      g_tracked[i].signal.store(sig);
+      g_tracked[i].pid.store(pid);
+      return i;
+    }
+  }
+  return -1;
+}
+
+void Untrack(int slot) {
+  if (slot >= 0) g_tracked[slot].pid.store(0);
+}
+
+void NapSignalSafe(long ms) {
+  timespec ts{0, ms * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+extern "C" void EndTrackedProcesses(int sig) {
+  int saved_errno = errno;
+  for (Tracked& t : g_tracked) {
+    pid_t pid = t.pid.exchange(0);
+    if (pid <= 0) continue;
+    const bool server = t.signal.load() == SIGQUIT;
+    if (server)
+      kill(pid, SIGQUIT);
+    else
+      kill(-pid, SIGTERM);
+    // ~2 s for the leader (our child) and then the rest of its group to go; then SIGKILL.
+    bool gone = false;
+    for (int i = 0; i < 200 && !gone; ++i) {
+      int status = 0;
+      waitpid(pid, &status, WNOHANG);
+      gone = kill(server ? pid : -pid, 0) < 0 && errno == ESRCH;
+      if (!gone) NapSignalSafe(10);
+    }
+    if (!gone) kill(-pid, SIGKILL);
+  }
+  // Then whatever was installed before (the sandbox cleanup), or the default action.
+  const struct sigaction& previous = sig == SIGINT ? g_previous_int : g_previous_term;
+  errno = saved_errno;
+  if (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN &&
+      (previous.sa_flags & SA_SIGINFO) == 0 && previous.sa_handler != nullptr) {
+    previous.sa_handler(sig);
+    return;
+  }
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(sig, &dfl, nullptr);
+  raise(sig);
+}
+
 }  // namespace
+
+void InstallProcessCleanup() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction sa {};
+    sa.sa_handler = &EndTrackedProcesses;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT);
+    sigaddset(&sa.sa_mask, SIGTERM);
+    sigaction(SIGINT, &sa, &g_previous_int);
+    sigaction(SIGTERM, &sa, &g_previous_term);
+  });
+}
 
 Result<ServerAccount> ResolveServerAccount() {
   ServerAccount account;
@@ -124,8 +211,9 @@ Result<ServerAccount> ResolveServerAccount() {
   passwd* found = nullptr;
   std::vector<char> buf(16384);
   if (getpwnam_r("postgres", &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
-    return Status::NotFound("OS user \"postgres\" not found; PostgreSQL and pgBackRest refuse "
-                            "to run as root, so dbarch started as root runs them as \"postgres\"");
+    return Status::NotFound(
+        "OS user \"postgres\" not found; PostgreSQL and pgBackRest refuse "
+        "to run as root, so dbarch started as root runs them as \"postgres\"");
   }
   account.uid = pw.pw_uid;
   account.gid = pw.pw_gid;
@@ -138,13 +226,15 @@ Result<ProcessOutput> RunProgram(const ServerAccount& account, const std::vector
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) return Status::IOError("pipe: " + ErrnoText(errno));
   const auto start = Clock::now();
-  Result<pid_t> spawned = Spawn(account, argv, cwd, out[1], SIGTERM, false);
+  // Its own process group, so a timeout or an interrupt ends pgBackRest's workers too.
+  Result<pid_t> spawned = Spawn(account, argv, cwd, out[1], SIGTERM, true);
   close(out[1]);
   if (!spawned.ok()) {
     close(out[0]);
     return spawned.status();
   }
   const pid_t pid = *spawned;
+  const int slot = Track(pid, SIGTERM);
   const auto deadline = start + std::chrono::milliseconds(timeout_ms);
   ProcessOutput result;
   bool timed_out = false;
@@ -166,10 +256,11 @@ Result<ProcessOutput> RunProgram(const ServerAccount& account, const std::vector
     if (result.output.size() > 65536) result.output.erase(0, result.output.size() - 65536);
   }
   close(out[0]);
-  if (timed_out) kill(pid, SIGKILL);
+  if (timed_out) kill(-pid, SIGKILL);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  Untrack(slot);
   result.elapsed_ms = MillisSince(start);
   if (timed_out) {
     return Status::Internal("\"" + argv[0] + " " + (argv.size() > 1 ? argv.back() : "") +
@@ -248,6 +339,7 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const ServerAccount&
   if (!pid.ok()) return pid.status();
   std::unique_ptr<ServerProcess> server(new ServerProcess());
   server->pid_ = *pid;
+  server->slot_ = Track(*pid, SIGQUIT);
   server->owner_pid_ = getpid();
   server->socket_dir_ = options.socket_dir;
   server->port_ = options.port;
@@ -276,6 +368,8 @@ void ServerProcess::Stop() {
       }
     }
   }
+  Untrack(slot_);
+  slot_ = -1;
   pid_ = -1;
 }
 

@@ -55,6 +55,12 @@ Status MakeOwnedDirectory(const std::string& path, const ServerAccount& account,
 Status WriteOwnedFile(const std::string& path, const std::string& text,
                       const ServerAccount& account, mode_t mode);
 
+// Makes SIGINT and SIGTERM end the programs started here first (pgBackRest commands with
+// their worker processes, restored servers), then run the handler installed before (call it
+// after sandbox::InstallSignalCleanup(), which then stops the sandboxes and re-raises), or
+// the default action. Call once from main() before starting anything; later calls do nothing.
+void InstallProcessCleanup();
+
 // A free TCP port on 127.0.0.1 at the time of the call. kIO on failure.
 Result<int> PickFreeLoopbackPort();
 
@@ -94,6 +100,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   bool exited_ = false;
   pid_t owner_pid_ = -1;
+  int slot_ = -1;  // in the table that InstallProcessCleanup's handler reads
   std::string socket_dir_;
   int port_ = 0;
 };

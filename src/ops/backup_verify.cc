@@ -1,16 +1,15 @@
 #include "ops/backup_verify.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "base/strings.h"
 #include "ops/backup_plan.h"
@@ -23,6 +22,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr const char* kStanza = "dbarch";
 constexpr const char* kDatabase = "verify";
+// pgBackRest's exit code for "unable to acquire lock".
+constexpr int kLockExitCode = 50;
 // The tables of the proof: one with a primary key and updates, one with an identity key,
 // one without any key (checksums must not depend on physical order).
 constexpr const char* kTables[] = {"accounts", "transfers", "audit_log"};
@@ -106,7 +107,14 @@ Result<ProcessOutput> Proof::Pgbackrest(const std::vector<std::string>& args,
 
 Status Proof::PgbackrestOk(const std::vector<std::string>& args, const std::string& what,
                            int64_t* elapsed_ms) {
-  DBARCH_ASSIGN_OR_RETURN(ProcessOutput out, Pgbackrest(args));
+  ProcessOutput out;
+  // Exit 50: another pgBackRest process (an asynchronous archive-push) holds a lock for a
+  // moment; pgBackRest's own advice is to try again.
+  for (int attempt = 0;; ++attempt) {
+    DBARCH_ASSIGN_OR_RETURN(out, Pgbackrest(args));
+    if (out.exit_code != kLockExitCode || attempt >= 40) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
   if (elapsed_ms != nullptr) *elapsed_ms = out.elapsed_ms;
   if (out.exit_code != 0) {
     return Status::Internal(fmt::format("pgbackrest {} exited with {}: {}", what, out.exit_code,
@@ -127,8 +135,8 @@ Result<pg::Connection> Proof::Connect(const std::string& conninfo) {
 Result<nlohmann::json> Proof::Info() {
   DBARCH_ASSIGN_OR_RETURN(ProcessOutput out, Pgbackrest({"--output=json", "info"}));
   if (out.exit_code != 0) {
-    return Status::Internal("pgbackrest info exited with " + std::to_string(out.exit_code) +
-                            ": " + Tail(out.output, 1000));
+    return Status::Internal("pgbackrest info exited with " + std::to_string(out.exit_code) + ": " +
+                            Tail(out.output, 1000));
   }
   nlohmann::json j = nlohmann::json::parse(out.output, nullptr, false);
   if (j.is_discarded() || !j.is_array() || j.empty() || !j[0].contains("backup")) {
@@ -211,14 +219,22 @@ bool Proof::Run() {
   std::unique_ptr<pg::Connection> conn;
   const int64_t n = options_.rows;
 
+  // The stanza exists before archive_command is set: archive-push fails (and retries)
+  // without one, and a running asynchronous push holds the lock stanza-create needs.
+  if (!Step("stanza-create", [&](std::string& detail) {
+        detail = "repository " + base_ + "/repo";
+        return PgbackrestOk({"stanza-create"}, "stanza-create");
+      })) {
+    return false;
+  }
   if (!Step("configure archiving", [&](std::string& detail) -> Status {
         DBARCH_RETURN_IF_ERROR(sandbox_->CreateDatabase(kDatabase));
         DBARCH_ASSIGN_OR_RETURN(pg::Connection c, Connect(db_conninfo));
         conn = std::make_unique<pg::Connection>(std::move(c));
         result_.server_version_num = conn->server_version_num();
         const std::string command = ArchiveCommand(kStanza, conf_path_);
-        DBARCH_RETURN_IF_ERROR(conn->ExecScript("ALTER SYSTEM SET archive_command = " +
-                                                QuoteLiteral(command)));
+        DBARCH_RETURN_IF_ERROR(
+            conn->ExecScript("ALTER SYSTEM SET archive_command = " + QuoteLiteral(command)));
         DBARCH_RETURN_IF_ERROR(conn->ExecScript("SELECT pg_reload_conf()"));
         // The reload is asynchronous: wait until this session's view shows the command.
         for (int i = 0; i < 200; ++i) {
@@ -244,7 +260,8 @@ bool Proof::Run() {
             "INSERT INTO accounts SELECT i, 'owner ' || i, (i % 1000) * 1.25 "
             "  FROM generate_series(1, {0}) i;"
             "INSERT INTO transfers (from_id, to_id, amount, note) "
-            "  SELECT i, {0} + 1 - i, i % 97, repeat(md5(i::text), 2) FROM generate_series(1, {0}) i;"
+            "  SELECT i, {0} + 1 - i, i % 97, repeat(md5(i::text), 2) FROM generate_series(1, {0}) "
+            "i;"
             "INSERT INTO audit_log SELECT 0, 'loaded ' || i FROM generate_series(1, {0}) i;"
             "CHECKPOINT",
             n)));
@@ -255,9 +272,6 @@ bool Proof::Run() {
                              FormatBytes(static_cast<double>(result_.database_bytes)));
         return Status::OK();
       })) {
-    return false;
-  }
-  if (!Step("stanza-create", [&](std::string&) { return PgbackrestOk({"stanza-create"}, "stanza-create"); })) {
     return false;
   }
   if (!Step("check", [&](std::string& detail) {
@@ -282,9 +296,9 @@ bool Proof::Run() {
           result_.compression_ratio = static_cast<double>(result_.full_backup_repo_bytes) /
                                       static_cast<double>(result_.full_backup_bytes);
         }
-        detail = fmt::format("{}: {} of cluster in {} ms ({}/s), {} in the repository",
-                             full_label_, FormatBytes(result_.full_backup_bytes),
-                             result_.full_backup_ms, FormatBytes(result_.backup_bytes_per_s),
+        detail = fmt::format("{}: {} of cluster in {} ms ({}/s), {} in the repository", full_label_,
+                             FormatBytes(result_.full_backup_bytes), result_.full_backup_ms,
+                             FormatBytes(result_.backup_bytes_per_s),
                              FormatBytes(result_.full_backup_repo_bytes));
         return Status::OK();
       })) {
@@ -317,21 +331,22 @@ bool Proof::Run() {
   }
   if (!Step("writes after the target", [&](std::string& detail) -> Status {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        DBARCH_RETURN_IF_ERROR(conn->ExecScript(fmt::format(
-            "INSERT INTO transfers (from_id, to_id, amount, note) "
-            "  SELECT i, i + 2, 2.50, 'after target' FROM generate_series(1, {0}) i;"
-            "UPDATE accounts SET balance = 0 WHERE id % 3 = 0;"
-            "DELETE FROM audit_log;"  // the accident the restore undoes
-            "CREATE TABLE created_after_target AS SELECT 1 AS x",
-            n / 10)));
+        DBARCH_RETURN_IF_ERROR(conn->ExecScript(
+            fmt::format("INSERT INTO transfers (from_id, to_id, amount, note) "
+                        "  SELECT i, i + 2, 2.50, 'after target' FROM generate_series(1, {0}) i;"
+                        "UPDATE accounts SET balance = 0 WHERE id % 3 = 0;"
+                        "DELETE FROM audit_log;"  // the accident the restore undoes
+                        "CREATE TABLE created_after_target AS SELECT 1 AS x",
+                        n / 10)));
         for (size_t i = 0; i < std::size(kTables); ++i) {
-          DBARCH_ASSIGN_OR_RETURN(
-              pg::QueryResult r, conn->Exec(fmt::format("SELECT count(*) FROM {}", kTables[i])));
+          DBARCH_ASSIGN_OR_RETURN(pg::QueryResult r,
+                                  conn->Exec(fmt::format("SELECT count(*) FROM {}", kTables[i])));
           result_.tables[i].rows_at_end = r.GetInt(0, 0);
         }
-        detail = fmt::format("{} transfers, balances zeroed, DELETE FROM audit_log, "
-                             "CREATE TABLE created_after_target",
-                             n / 10);
+        detail = fmt::format(
+            "{} transfers, balances zeroed, DELETE FROM audit_log, "
+            "CREATE TABLE created_after_target",
+            n / 10);
         return Status::OK();
       })) {
     return false;
@@ -361,8 +376,8 @@ bool Proof::Run() {
     return false;
   }
   if (!Step("incremental backup", [&](std::string& detail) -> Status {
-        DBARCH_RETURN_IF_ERROR(PgbackrestOk({"--type=incr", "backup"}, "backup --type=incr",
-                                            &result_.incr_backup_ms));
+        DBARCH_RETURN_IF_ERROR(
+            PgbackrestOk({"--type=incr", "backup"}, "backup --type=incr", &result_.incr_backup_ms));
         DBARCH_ASSIGN_OR_RETURN(nlohmann::json info, Info());
         const nlohmann::json& b = info["backup"].back();
         result_.incr_backup_repo_bytes = b["info"]["repository"].value("delta", int64_t{0});
@@ -385,8 +400,7 @@ bool Proof::Run() {
         DBARCH_RETURN_IF_ERROR(MakeOwnedDirectory(restore_dir_, account_, 0700));
         DBARCH_RETURN_IF_ERROR(MakeOwnedDirectory(restored_data, account_, 0700));
         std::vector<std::string> args = {"--type=" + result_.target_kind,
-                                         "--target=" + result_.target,
-                                         "--target-action=promote"};
+                                         "--target=" + result_.target, "--target-action=promote"};
         // pgBackRest chooses the backup itself for a time target; for an LSN it must be told.
         if (options_.target_lsn) args.push_back("--set=" + full_label_);
         args.push_back("restore");
@@ -417,10 +431,10 @@ bool Proof::Run() {
         DBARCH_ASSIGN_OR_RETURN(server.port, PickFreeLoopbackPort());
         // The restored cluster must not archive into the repository it came from; the
         // limits must be at least the source's for recovery to run.
-        server.settings = {{"archive_mode", "off"},      {"wal_level", "replica"},
-                           {"max_wal_senders", "0"},     {"max_connections", "20"},
-                           {"shared_buffers", "128MB"},  {"fsync", "off"},
-                           {"huge_pages", "off"},        {"logging_collector", "off"}};
+        server.settings = {{"archive_mode", "off"},     {"wal_level", "replica"},
+                           {"max_wal_senders", "0"},    {"max_connections", "20"},
+                           {"shared_buffers", "128MB"}, {"fsync", "off"},
+                           {"huge_pages", "off"},       {"logging_collector", "off"}};
         DBARCH_ASSIGN_OR_RETURN(restored_, ServerProcess::Start(account_, server));
         const auto deadline = t0 + std::chrono::seconds(options_.command_timeout_s);
         while (true) {
@@ -456,17 +470,16 @@ bool Proof::Run() {
         DBARCH_ASSIGN_OR_RETURN(pg::Connection c, Connect(restored_->ConnInfo(kDatabase)));
         DBARCH_RETURN_IF_ERROR(Checksums(c, true));
         DBARCH_ASSIGN_OR_RETURN(
-            pg::QueryResult r,
-            c.Exec("SELECT to_regclass('public.created_after_target') IS NULL"));
+            pg::QueryResult r, c.Exec("SELECT to_regclass('public.created_after_target') IS NULL"));
         result_.later_table_absent = r.GetBool(0, 0);
         std::vector<std::string> bad;
         for (TableCheck& t : result_.tables) {
-          t.matches = t.restored_rows == t.rows_at_target &&
-                      t.restored_checksum == t.checksum_at_target;
+          t.matches =
+              t.restored_rows == t.rows_at_target && t.restored_checksum == t.checksum_at_target;
           if (!t.matches) {
-            bad.push_back(fmt::format("{}: {} rows restored, {} at the target{}", t.table,
-                                      t.restored_rows, t.rows_at_target,
-                                      t.restored_rows == t.rows_at_target ? " (other values)" : ""));
+            bad.push_back(fmt::format(
+                "{}: {} rows restored, {} at the target{}", t.table, t.restored_rows,
+                t.rows_at_target, t.restored_rows == t.rows_at_target ? " (other values)" : ""));
             result_.rows_lost += std::max<int64_t>(1, std::abs(t.rows_at_target - t.restored_rows));
           }
         }
@@ -474,9 +487,10 @@ bool Proof::Run() {
           bad.push_back("table public.created_after_target, created after the target, exists");
         }
         if (!bad.empty()) return Status::Internal("the restore differs: " + Join(bad, "; "));
-        detail = fmt::format("{} tables identical to the target state (row counts and "
-                             "checksums); nothing written after the target is present",
-                             result_.tables.size());
+        detail = fmt::format(
+            "{} tables identical to the target state (row counts and "
+            "checksums); nothing written after the target is present",
+            result_.tables.size());
         return Status::OK();
       })) {
     return false;
@@ -486,8 +500,7 @@ bool Proof::Run() {
 
 }  // namespace
 
-Result<VerifyResult> VerifyBackupRestore(const VerifyOptions& options,
-                                         const ProgressFn& progress) {
+Result<VerifyResult> VerifyBackupRestore(const VerifyOptions& options, const ProgressFn& progress) {
   VerifyResult result;
   {
     Proof proof(options, progress, result);
@@ -519,9 +532,10 @@ Result<LiveCheckResult> CheckLiveBackups(pg::Connection& conn, const LiveCheckOp
   if (out.archive_mode == "off") {
     out.problems.push_back("archive_mode is off: no WAL archive, no point-in-time recovery");
   } else if (out.archive_failing) {
-    out.problems.push_back(fmt::format("archive_command is failing ({} failures, the last for "
-                                       "WAL file {})",
-                                       out.failed_count, std::string(r.Get(0, 6))));
+    out.problems.push_back(
+        fmt::format("archive_command is failing ({} failures, the last for "
+                    "WAL file {})",
+                    out.failed_count, std::string(r.Get(0, 6))));
   }
   if (out.archive_mode != "off" && out.archive_command.find("pgbackrest") == std::string::npos &&
       !out.archive_command.empty()) {
@@ -565,10 +579,9 @@ Result<LiveCheckResult> CheckLiveBackups(pg::Connection& conn, const LiveCheckOp
   int64_t stop = newest["timestamp"].value("stop", int64_t{0});
   out.newest_backup_age_s = std::max<int64_t>(0, static_cast<int64_t>(time(nullptr)) - stop);
   if (out.newest_backup_age_s > options.max_backup_age_s) {
-    out.problems.push_back(fmt::format("the newest backup {} is {} old (limit {})",
-                                       out.newest_backup_label,
-                                       FormatDuration(out.newest_backup_age_s),
-                                       FormatDuration(options.max_backup_age_s)));
+    out.problems.push_back(fmt::format(
+        "the newest backup {} is {} old (limit {})", out.newest_backup_label,
+        FormatDuration(out.newest_backup_age_s), FormatDuration(options.max_backup_age_s)));
   }
   return out;
 }

@@ -36,25 +36,25 @@ namespace dbarch::ops {
 struct VerifyOptions {
   sandbox::SandboxOptions sandbox;
   std::string pgbackrest = "/usr/bin/pgbackrest";
-  int64_t rows = 100000;        // rows per table in the initial load (>= 100)
-  bool target_lsn = false;      // recover to an LSN instead of a time
+  int64_t rows = 100000;    // rows per table in the initial load (>= 100)
+  bool target_lsn = false;  // recover to an LSN instead of a time
   std::string compress_type = "zst";
   int process_max = 2;
   int command_timeout_s = 1800;  // per pgBackRest command and for recovery
 };
 
 struct VerifyStep {
-  std::string name;     // "full backup", "restore", ...
+  std::string name;  // "full backup", "restore", ...
   bool ok = false;
   int64_t elapsed_ms = 0;
-  std::string detail;   // what it did or measured; the error when !ok
+  std::string detail;  // what it did or measured; the error when !ok
 };
 
 struct TableCheck {
   std::string table;
   int64_t rows_at_target = 0;
-  int64_t rows_at_end = 0;        // in the source after the later writes
-  int64_t restored_rows = -1;     // -1: not compared (restore failed)
+  int64_t rows_at_end = 0;         // in the source after the later writes
+  int64_t restored_rows = -1;      // -1: not compared (restore failed)
   std::string checksum_at_target;  // md5 over the rows' md5s, sorted
   std::string restored_checksum;
   bool matches = false;
@@ -79,13 +79,13 @@ struct VerifyResult {
   int64_t full_backup_repo_bytes = 0;  // bytes in the repository (compressed)
   int64_t incr_backup_ms = 0;
   int64_t incr_backup_repo_bytes = 0;
-  int64_t restore_ms = 0;   // `pgbackrest restore`
-  int64_t recovery_ms = 0;  // server start until promoted (WAL fetched and replayed)
+  int64_t restore_ms = 0;        // `pgbackrest restore`
+  int64_t recovery_ms = 0;       // server start until promoted (WAL fetched and replayed)
   int64_t archive_push_ms = -1;  // a switched segment until pg_stat_archiver lists it
   double backup_bytes_per_s = 0;
   double restore_bytes_per_s = 0;
   double compression_ratio = 0;
-  int64_t rows_lost = 0;   // rows of the target state missing or different in the restore
+  int64_t rows_lost = 0;  // rows of the target state missing or different in the restore
 };
 
 using ProgressFn = std::function<void(const std::string&)>;
@@ -97,8 +97,8 @@ using ProgressFn = std::function<void(const std::string&)>;
 Result<VerifyResult> VerifyBackupRestore(const VerifyOptions& options, const ProgressFn& progress);
 
 struct LiveCheckOptions {
-  std::string stanza;      // empty: archiving only
-  std::string config;      // pgbackrest.conf; empty: pgBackRest's default
+  std::string stanza;  // empty: archiving only
+  std::string config;  // pgbackrest.conf; empty: pgBackRest's default
   std::string pgbackrest = "/usr/bin/pgbackrest";
   int64_t max_backup_age_s = 2 * 86400;  // older newest backup: a problem
 };

@@ -3,9 +3,8 @@
 #include "ops/backup_verify.h"
 
 #include <dirent.h>
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
@@ -91,11 +90,11 @@ TEST(BackupVerify, RestoreToATimeHasExactlyTheRowsBeforeIt) {
   // Every step ran, in order.
   std::vector<std::string> names;
   for (const VerifyStep& s : r.steps) names.push_back(s.name);
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "configure archiving", "load data", "stanza-create", "check",
-                       "full backup", "writes before the target", "writes after the target",
-                       "archive a WAL segment", "incremental backup", "pgbackrest verify",
-                       "restore", "recover and promote", "compare with the target"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"stanza-create", "configure archiving", "load data",
+                                             "check", "full backup", "writes before the target",
+                                             "writes after the target", "archive a WAL segment",
+                                             "incremental backup", "pgbackrest verify", "restore",
+                                             "recover and promote", "compare with the target"}));
   EXPECT_GT(r.full_backup_bytes, r.database_bytes);  // the whole cluster
   EXPECT_GT(r.full_backup_repo_bytes, 0);
   EXPECT_LT(r.compression_ratio, 1.0);
@@ -131,10 +130,9 @@ TEST(BackupVerify, AFailingPgbackrestStopsTheProofAndStillCleansUp) {
   EXPECT_FALSE(result->passed);
   EXPECT_EQ(result->failure.rfind("stanza-create: pgbackrest stanza-create exited with 1", 0), 0u)
       << result->failure;
-  ASSERT_EQ(result->steps.size(), 3u);
+  ASSERT_EQ(result->steps.size(), 1u);
   EXPECT_FALSE(result->steps.back().ok);
-  EXPECT_EQ(progress, (std::vector<std::string>{"configure archiving", "load data",
-                                                "stanza-create"}));
+  EXPECT_EQ(progress, std::vector<std::string>{"stanza-create"});
   ExpectCleanedUp(*result);
 }
 
@@ -168,8 +166,7 @@ TEST(BackupVerify, LiveCheckReportsArchivingOffAndAnUnknownStanza) {
   auto stanza = CheckLiveBackups(*conn, options);
   ASSERT_TRUE(stanza.ok()) << stanza.status().ToString();
   ASSERT_EQ(stanza->problems.size(), 2u);
-  EXPECT_EQ(stanza->problems[1].rfind("pgbackrest info exited with", 0), 0u)
-      << stanza->problems[1];
+  EXPECT_EQ(stanza->problems[1].rfind("pgbackrest info exited with", 0), 0u) << stanza->problems[1];
 }
 
 }  // namespace

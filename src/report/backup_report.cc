@@ -2,10 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/strings.h"
 
@@ -33,8 +32,7 @@ std::string Indent(const std::string& text, const std::string& prefix) {
 Json Steps(const std::vector<ops::RunbookStep>& steps) {
   Json out = Json::array();
   for (const ops::RunbookStep& s : steps) {
-    out.push_back({{"title", s.title},
-                   {"command", s.command.empty() ? Json() : Json(s.command)}});
+    out.push_back({{"title", s.title}, {"command", s.command.empty() ? Json() : Json(s.command)}});
   }
   return out;
 }
@@ -55,17 +53,18 @@ std::string BackupPlanToText(const ops::BackupPlan& p) {
   const ops::BackupObjectives& o = p.objectives;
   const ops::BackupFacts& f = p.facts;
   const ops::BackupEstimates& e = p.estimates;
-  std::string out = fmt::format(
-      "dbarch backup plan: stanza {}, RPO {}, RTO {}, {} full backups kept\n", o.stanza,
-      FormatDuration(o.rpo_s), FormatDuration(o.rto_s), o.retention_full);
+  std::string out =
+      fmt::format("dbarch backup plan: stanza {}, RPO {}, RTO {}, {} full backups kept\n", o.stanza,
+                  FormatDuration(o.rpo_s), FormatDuration(o.rto_s), o.retention_full);
   out += fmt::format("{}: {} of databases, WAL {}/day ({})\n", f.source,
                      FormatBytes(static_cast<double>(f.database_bytes)),
                      FormatBytes(f.wal_bytes_per_s * 86400), f.wal_rate_basis);
-  out += fmt::format("throughput: backup {}, restore {}, WAL replay {}, compression to {:.0f} %; "
-                     "{}\n",
-                     Rate(p.throughput.backup_bytes_per_s), Rate(p.throughput.restore_bytes_per_s),
-                     Rate(p.throughput.replay_bytes_per_s), p.throughput.compression_ratio * 100,
-                     p.throughput.source);
+  out += fmt::format(
+      "throughput: backup {}, restore {}, WAL replay {}, compression to {:.0f} %; "
+      "{}\n",
+      Rate(p.throughput.backup_bytes_per_s), Rate(p.throughput.restore_bytes_per_s),
+      Rate(p.throughput.replay_bytes_per_s), p.throughput.compression_ratio * 100,
+      p.throughput.source);
 
   out += fmt::format("\nobjectives: {}\n", p.MeetsObjectives() ? "all met" : "NOT ALL MET");
   for (const ops::ObjectiveCheck& c : p.checks) {
@@ -78,8 +77,7 @@ std::string BackupPlanToText(const ops::BackupPlan& p) {
   out += fmt::format("  {:<16} {:<28} {:<40} {}\n", "setting", "current", "recommended", "");
   for (const ops::PlannedSetting& s : p.settings) {
     out += fmt::format("  {:<16} {:<28} {:<40} {}\n", s.name,
-                       s.current.empty() ? "?" : "'" + s.current + "'",
-                       "'" + s.recommended + "'",
+                       s.current.empty() ? "?" : "'" + s.current + "'", "'" + s.recommended + "'",
                        s.restart ? "(restart)" : (s.changes ? "(reload)" : "(unchanged)"));
   }
 
@@ -171,10 +169,8 @@ std::string BackupPlanToJson(const ops::BackupPlan& p) {
   j["pgbackrest_conf"] = p.pgbackrest_conf;
   Json schedule = Json::array();
   for (const ops::CronEntry& c : p.schedule) {
-    schedule.push_back({{"cron", c.schedule},
-                        {"user", c.user},
-                        {"command", c.command},
-                        {"comment", c.comment}});
+    schedule.push_back(
+        {{"cron", c.schedule}, {"user", c.user}, {"command", c.command}, {"comment", c.comment}});
   }
   j["schedule"] = std::move(schedule);
   j["backup_interval_h"] = p.backup_interval_h;
@@ -197,8 +193,8 @@ std::string BackupPlanToJson(const ops::BackupPlan& p) {
 }
 
 std::string BackupPlanConfSnippet(const ops::BackupPlan& p) {
-  std::string out = "# dbarch backup plan: WAL archiving to pgBackRest stanza " +
-                    p.objectives.stanza + "\n";
+  std::string out =
+      "# dbarch backup plan: WAL archiving to pgBackRest stanza " + p.objectives.stanza + "\n";
   for (const ops::PlannedSetting& s : p.settings) {
     out += fmt::format("{} = {}\t# {}{}\n", s.name, QuoteLiteral(s.recommended), s.reason,
                        s.restart ? " (restart)" : "");
@@ -207,8 +203,8 @@ std::string BackupPlanConfSnippet(const ops::BackupPlan& p) {
 }
 
 std::string BackupPlanCronFile(const ops::BackupPlan& p) {
-  std::string out = "# dbarch backup plan: pgBackRest schedule for stanza " +
-                    p.objectives.stanza + " (/etc/cron.d/pgbackrest)\n";
+  std::string out = "# dbarch backup plan: pgBackRest schedule for stanza " + p.objectives.stanza +
+                    " (/etc/cron.d/pgbackrest)\n";
   for (const ops::CronEntry& c : p.schedule) {
     out += "# " + c.comment + "\n" + c.schedule + " " + c.user + " " + c.command + "\n";
   }
@@ -216,23 +212,22 @@ std::string BackupPlanCronFile(const ops::BackupPlan& p) {
 }
 
 std::string VerifyToText(const ops::VerifyResult& r) {
-  std::string out = fmt::format("dbarch backup verify: {} ({}, PostgreSQL {})\n",
-                                r.passed ? "PASSED" : "FAILED", r.pgbackrest_version,
-                                r.server_version_num);
+  std::string out =
+      fmt::format("dbarch backup verify: {} ({}, PostgreSQL {})\n", r.passed ? "PASSED" : "FAILED",
+                  r.pgbackrest_version, r.server_version_num);
   if (!r.failure.empty()) out += "failure: " + r.failure + "\n";
   out += "\nsteps\n";
   for (const ops::VerifyStep& s : r.steps) {
-    out += fmt::format("  {:<4} {:<26} {:>7} ms  {}\n", s.ok ? "ok" : "FAIL", s.name,
-                       s.elapsed_ms, s.detail);
+    out += fmt::format("  {:<4} {:<26} {:>7} ms  {}\n", s.ok ? "ok" : "FAIL", s.name, s.elapsed_ms,
+                       s.detail);
   }
   if (!r.tables.empty()) {
     out += fmt::format("\ntables at the target ({} {})\n", r.target_kind, r.target);
     out += fmt::format("  {:<18} {:>10} {:>10} {:>10}  {:<32}  {}\n", "table", "at target",
                        "at end", "restored", "checksum at target", "");
     for (const ops::TableCheck& t : r.tables) {
-      out += fmt::format("  {:<18} {:>10} {:>10} {:>10}  {:<32}  {}\n", t.table,
-                         t.rows_at_target, t.rows_at_end,
-                         t.restored_rows < 0 ? "-" : std::to_string(t.restored_rows),
+      out += fmt::format("  {:<18} {:>10} {:>10} {:>10}  {:<32}  {}\n", t.table, t.rows_at_target,
+                         t.rows_at_end, t.restored_rows < 0 ? "-" : std::to_string(t.restored_rows),
                          t.checksum_at_target,
                          t.restored_rows < 0 ? "" : (t.matches ? "identical" : "DIFFERENT"));
     }
@@ -240,19 +235,34 @@ std::string VerifyToText(const ops::VerifyResult& r) {
   out += "\nmeasured\n";
   out += fmt::format("  database              {}\n",
                      FormatBytes(static_cast<double>(r.database_bytes)));
-  out += fmt::format("  full backup           {} ms for {} ({}), {} in the repository "
-                     "(compression to {:.0f} %)\n",
-                     r.full_backup_ms, FormatBytes(static_cast<double>(r.full_backup_bytes)),
-                     Rate(r.backup_bytes_per_s),
-                     FormatBytes(static_cast<double>(r.full_backup_repo_bytes)),
-                     r.compression_ratio * 100);
-  out += fmt::format("  incremental backup    {} ms, {} in the repository\n", r.incr_backup_ms,
-                     FormatBytes(static_cast<double>(r.incr_backup_repo_bytes)));
-  out += fmt::format("  restore               {} ms ({}), recovery to promotion {} ms\n",
-                     r.restore_ms, Rate(r.restore_bytes_per_s), r.recovery_ms);
-  out += fmt::format("  achieved RPO          {} committed rows lost at the target; a switched "
-                     "WAL segment reached the repository in {} ms\n",
-                     r.rows_lost, r.archive_push_ms);
+  if (r.full_backup_ms > 0) {
+    out += fmt::format(
+        "  full backup           {} ms for {} ({}), {} in the repository "
+        "(compression to {:.0f} %)\n",
+        r.full_backup_ms, FormatBytes(static_cast<double>(r.full_backup_bytes)),
+        Rate(r.backup_bytes_per_s), FormatBytes(static_cast<double>(r.full_backup_repo_bytes)),
+        r.compression_ratio * 100);
+  }
+  if (r.incr_backup_ms > 0) {
+    out += fmt::format("  incremental backup    {} ms, {} in the repository\n", r.incr_backup_ms,
+                       FormatBytes(static_cast<double>(r.incr_backup_repo_bytes)));
+  }
+  if (r.restore_ms > 0) {
+    out += fmt::format("  restore               {} ms ({}), recovery to promotion {} ms\n",
+                       r.restore_ms, Rate(r.restore_bytes_per_s), r.recovery_ms);
+  }
+  if (r.archive_push_ms >= 0) {
+    out += fmt::format(
+        "  WAL archive latency   a switched segment reached the repository in {} "
+        "ms\n",
+        r.archive_push_ms);
+  }
+  if (r.passed) {
+    out += fmt::format(
+        "  achieved RPO          {} committed rows lost at the target; worst case "
+        "archive_timeout + {} ms\n",
+        r.rows_lost, r.archive_push_ms);
+  }
   return out;
 }
 
@@ -262,16 +272,12 @@ std::string VerifyToJson(const ops::VerifyResult& r) {
   j["failure"] = r.failure.empty() ? Json() : Json(r.failure);
   j["pgbackrest_version"] = r.pgbackrest_version;
   j["server_version_num"] = r.server_version_num;
-  j["target"] = {{"kind", r.target_kind},
-                 {"value", r.target},
-                 {"time", r.target_time},
-                 {"lsn", r.target_lsn}};
+  j["target"] = {
+      {"kind", r.target_kind}, {"value", r.target}, {"time", r.target_time}, {"lsn", r.target_lsn}};
   Json steps = Json::array();
   for (const ops::VerifyStep& s : r.steps) {
-    steps.push_back({{"name", s.name},
-                     {"ok", s.ok},
-                     {"elapsed_ms", s.elapsed_ms},
-                     {"detail", s.detail}});
+    steps.push_back(
+        {{"name", s.name}, {"ok", s.ok}, {"elapsed_ms", s.elapsed_ms}, {"detail", s.detail}});
   }
   j["steps"] = std::move(steps);
   Json tables = Json::array();
@@ -306,19 +312,17 @@ std::string VerifyToJson(const ops::VerifyResult& r) {
 std::string LiveCheckToText(const ops::LiveCheckResult& r) {
   std::string out = fmt::format("dbarch backup verify --dsn: {}\n", r.ok() ? "OK" : "PROBLEMS");
   for (const std::string& p : r.problems) out += "  problem: " + p + "\n";
-  out += fmt::format("  archiving: archive_mode {}, {} WAL files archived, {} failures{}{}\n",
-                     r.archive_mode, r.archived_count, r.failed_count,
-                     r.archive_failing ? " (failing now)" : "",
-                     r.last_archived_age_s >= 0
-                         ? ", last " + FormatDuration(r.last_archived_age_s) + " ago"
-                         : "");
+  out += fmt::format(
+      "  archiving: archive_mode {}, {} WAL files archived, {} failures{}{}\n", r.archive_mode,
+      r.archived_count, r.failed_count, r.archive_failing ? " (failing now)" : "",
+      r.last_archived_age_s >= 0 ? ", last " + FormatDuration(r.last_archived_age_s) + " ago" : "");
   if (r.stanza_checked) {
-    out += fmt::format("  backups: {} in the repository{}\n", r.backups,
-                       r.newest_backup_age_s >= 0
-                           ? fmt::format(", newest {} ({}) {} old", r.newest_backup_label,
-                                         r.newest_backup_type,
-                                         FormatDuration(r.newest_backup_age_s))
-                           : "");
+    out +=
+        fmt::format("  backups: {} in the repository{}\n", r.backups,
+                    r.newest_backup_age_s >= 0
+                        ? fmt::format(", newest {} ({}) {} old", r.newest_backup_label,
+                                      r.newest_backup_type, FormatDuration(r.newest_backup_age_s))
+                        : "");
   }
   for (const std::string& n : r.notes) out += "  note: " + n + "\n";
   return out;
@@ -329,18 +333,19 @@ std::string LiveCheckToJson(const ops::LiveCheckResult& r) {
   j["ok"] = r.ok();
   j["problems"] = r.problems;
   j["notes"] = r.notes;
-  j["archiving"] = {{"archive_mode", r.archive_mode},
-                    {"archive_command", r.archive_command},
-                    {"archived_count", r.archived_count},
-                    {"failed_count", r.failed_count},
-                    {"failing", r.archive_failing},
-                    {"last_archived_age_s",
-                     r.last_archived_age_s < 0 ? Json() : Json(r.last_archived_age_s)}};
-  j["backups"] = {{"checked", r.stanza_checked},
-                  {"count", r.backups},
-                  {"newest_label", r.newest_backup_label.empty() ? Json() : Json(r.newest_backup_label)},
-                  {"newest_type", r.newest_backup_type.empty() ? Json() : Json(r.newest_backup_type)},
-                  {"newest_age_s", r.newest_backup_age_s < 0 ? Json() : Json(r.newest_backup_age_s)}};
+  j["archiving"] = {
+      {"archive_mode", r.archive_mode},
+      {"archive_command", r.archive_command},
+      {"archived_count", r.archived_count},
+      {"failed_count", r.failed_count},
+      {"failing", r.archive_failing},
+      {"last_archived_age_s", r.last_archived_age_s < 0 ? Json() : Json(r.last_archived_age_s)}};
+  j["backups"] = {
+      {"checked", r.stanza_checked},
+      {"count", r.backups},
+      {"newest_label", r.newest_backup_label.empty() ? Json() : Json(r.newest_backup_label)},
+      {"newest_type", r.newest_backup_type.empty() ? Json() : Json(r.newest_backup_type)},
+      {"newest_age_s", r.newest_backup_age_s < 0 ? Json() : Json(r.newest_backup_age_s)}};
   return j.dump(2) + "\n";
 }
 

@@ -1,7 +1,11 @@
 // `dbarch backup` end to end: plan from given figures (golden text and JSON), plan from a
 // live server, the files it proposes, exit codes; verify as a real pgBackRest PITR on a
 // sandbox, its JSON fed back into plan --measured, and the live --dsn check.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,8 +19,8 @@
 namespace dbarch::cli_test {
 namespace {
 
-const std::vector<std::string> kGivenPlan = {"backup",     "plan",   "--db-size", "200GB",
-                                             "--wal-rate", "20GB/day", "--rpo",  "5min",
+const std::vector<std::string> kGivenPlan = {"backup",     "plan",     "--db-size", "200GB",
+                                             "--wal-rate", "20GB/day", "--rpo",     "5min",
                                              "--rto",      "2h"};
 
 void ExpectGolden(const std::string& actual, const std::string& name) {
@@ -28,8 +32,7 @@ void ExpectGolden(const std::string& actual, const std::string& name) {
   EXPECT_EQ(actual, ReadFile(path)) << "golden " << path << " (DBARCH_REWRITE_GOLDEN=1 rewrites)";
 }
 
-std::vector<std::string> With(std::vector<std::string> args,
-                              const std::vector<std::string>& more) {
+std::vector<std::string> With(std::vector<std::string> args, const std::vector<std::string>& more) {
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }
@@ -64,8 +67,8 @@ TEST(CliBackup, PlanWritesEachProposedFile) {
 }
 
 TEST(CliBackup, PlanThatCannotMeetAnObjectiveExitsOne) {
-  RunResult r = RunDbarch({"backup", "plan", "--db-size", "2TB", "--wal-rate", "1GB/day",
-                           "--rpo", "0", "--rto", "10min", "--format", "json"});
+  RunResult r = RunDbarch({"backup", "plan", "--db-size", "2TB", "--wal-rate", "1GB/day", "--rpo",
+                           "0", "--rto", "10min", "--format", "json"});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_FALSE(j["meets_objectives"]);
@@ -108,8 +111,8 @@ TEST(CliBackup, PlanReadsALiveServerWithoutPrintingItsPassword) {
   EXPECT_EQ(j["settings"][0]["recommended"], "replica");
   EXPECT_TRUE(j["settings"][0]["needs_restart"]);
 
-  RunResult down = RunDbarch({"backup", "plan", "--dsn",
-                              "host=127.0.0.1 port=1 password=hunter2 connect_timeout=2"});
+  RunResult down = RunDbarch(
+      {"backup", "plan", "--dsn", "host=127.0.0.1 port=1 password=hunter2 connect_timeout=2"});
   EXPECT_EQ(down.exit_code, 4) << Describe(down);
   EXPECT_EQ(down.err.find("hunter2"), std::string::npos) << down.err;
 }
@@ -117,9 +120,9 @@ TEST(CliBackup, PlanReadsALiveServerWithoutPrintingItsPassword) {
 TEST(CliBackup, VerifyRestoresToTheTargetAndFeedsThePlan) {
   TempDir dir;
   const std::string out = (dir.path() / "verify.json").string();
-  RunResult r = RunDbarch({"backup", "verify", "--rows", "1000", "--sandbox-dir",
-                           sandbox::test_util::TestOptions().base_dir, "--format", "json",
-                           "-o", out});
+  RunResult r =
+      RunDbarch({"backup", "verify", "--rows", "1000", "--sandbox-dir",
+                 sandbox::test_util::TestOptions().base_dir, "--format", "json", "-o", out});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   nlohmann::json j = nlohmann::json::parse(ReadFile(out));
   EXPECT_TRUE(j["passed"]);
@@ -135,13 +138,82 @@ TEST(CliBackup, VerifyRestoresToTheTargetAndFeedsThePlan) {
   RunResult plan = RunDbarch(With(kGivenPlan, {"--measured", out, "--format", "json"}));
   EXPECT_LE(plan.exit_code, 1) << Describe(plan);
   nlohmann::json p = nlohmann::json::parse(plan.out);
-  EXPECT_EQ(p["throughput"]["source"],
-            "measured by backup verify (" + out + "); the rest assumed");
+  EXPECT_EQ(p["throughput"]["source"], "measured by backup verify (" + out + "); the rest assumed");
   EXPECT_DOUBLE_EQ(p["throughput"]["backup_bytes_per_s"].get<double>(),
                    j["measured"]["backup_bytes_per_s"].get<double>());
 
   RunResult bad = RunDbarch(With(kGivenPlan, {"--measured", "/nonexistent.json"}));
   EXPECT_EQ(bad.exit_code, 4) << Describe(bad);
+}
+
+// Processes whose command line mentions `needle`.
+std::vector<std::string> ProcessesMentioning(const std::string& needle) {
+  std::vector<std::string> found;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string pid = entry.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmd = ReadFile(entry.path() / "cmdline");
+    for (char& c : cmd) {
+      if (c == '\0') c = ' ';
+    }
+    if (cmd.find(needle) != std::string::npos) found.push_back(pid + ": " + cmd);
+  }
+  return found;
+}
+
+// SIGINT while the restored server recovers and SIGTERM while pgBackRest restores: the
+// servers, pgBackRest and its workers end, and the sandbox directory is removed.
+TEST(CliBackup, InterruptedVerifyLeavesNothingBehind) {
+  struct Case {
+    int signal;
+    std::string wait_for;  // a path under the sandbox directory
+  };
+  for (const Case& c : {Case{SIGINT, "restore/postgres.log"}, Case{SIGTERM, "restore/data"}}) {
+    // A private parent (tmpfs when available, as for the other sandbox tests) that the
+    // server's OS user can traverse to reach the sandbox inside it.
+    std::string tmpl = sandbox::test_util::TestOptions().base_dir + "/dbarch-bk-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    struct RemoveAtEnd {
+      std::filesystem::path p;
+      ~RemoveAtEnd() {
+        std::error_code ignored;
+        std::filesystem::remove_all(p, ignored);
+      }
+      const std::filesystem::path& path() const { return p; }
+    } parent{tmpl};
+    std::filesystem::permissions(parent.path(), std::filesystem::perms::owner_all |
+                                                    std::filesystem::perms::group_exec |
+                                                    std::filesystem::perms::others_exec);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      int null_fd = open("/dev/null", O_WRONLY);
+      dup2(null_fd, 1);
+      dup2(null_fd, 2);
+      std::string binary = DBARCH_BINARY;
+      std::string dir = parent.path().string();
+      execl(binary.c_str(), binary.c_str(), "backup", "verify", "--rows", "2000", "--sandbox-dir",
+            dir.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    bool reached = false;
+    bool exited = false;
+    int status = 0;
+    for (int i = 0; i < 1200 && !reached && !exited; ++i) {  // up to 120 s
+      for (const auto& e : std::filesystem::directory_iterator(parent.path())) {
+        if (std::filesystem::exists(e.path() / c.wait_for)) reached = true;
+      }
+      exited = waitpid(pid, &status, WNOHANG) == pid;
+      if (!reached && !exited) usleep(50 * 1000);
+    }
+    ASSERT_FALSE(exited) << "verify ended before " << c.wait_for << ", status " << status;
+    EXPECT_TRUE(reached) << c.wait_for;
+    kill(pid, c.signal);
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == c.signal) << status;
+    EXPECT_TRUE(std::filesystem::is_empty(parent.path())) << parent.path();
+    EXPECT_EQ(ProcessesMentioning(parent.path().string()), std::vector<std::string>{});
+  }
 }
 
 TEST(CliBackup, LiveCheckFlagsAServerWithoutArchiving) {
