@@ -15,6 +15,9 @@ packages=(
   libssl-dev  # libcrypto: SHA-256 checksums of migration files (dbarch migrate)
   # zlib: `dbarch workload` reads gzip-compressed server logs (rotated logs are often .gz).
   zlib1g-dev
+  # pgBackRest: `dbarch backup verify` takes real backups and restores with it (and the
+  # plans of `dbarch backup plan` are pgBackRest configurations).
+  pgbackrest
 )
 # Not installed here: pgbadger, which only bench/workload_vs_pgbadger.sh runs for comparison
 # (apt-get install pgbadger); dbarch itself never needs it.
