@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "ops/health.h"
 #include "pg/connection.h"
 #include "sandbox/test_util.h"
 
@@ -174,6 +175,18 @@ TEST(BackupPlan, PgbackrestConfNamesTheServerAndRepository) {
   EXPECT_EQ(plan.pitr_restore[3].command,
             "sudo -u postgres pgbackrest --stanza=shop --type=time "
             "--target='YYYY-MM-DD HH:MM:SS+00' --target-action=promote restore");
+}
+
+TEST(BackupPlan, MonitoringUsesHealthsArchivingCheck) {
+  BackupPlan plan = MakeBackupPlan(Given(10, 1), Objectives("5min", "4h"));
+  ASSERT_FALSE(plan.monitoring.empty());
+  EXPECT_NE(plan.monitoring[0].find("dbarch health --dsn DSN --check archiving --format nagios"),
+            std::string::npos)
+      << plan.monitoring[0];
+  EXPECT_NE(FindHealthCheck("archiving"), nullptr);  // the check the line names exists
+  // The exporter alert's age limit follows archive_timeout (4 min) plus the push time.
+  EXPECT_NE(plan.monitoring[2].find("pg_stat_archiver_last_archive_age > 500"), std::string::npos)
+      << plan.monitoring[2];
 }
 
 TEST(BackupPlan, ParsesDurationsSizesAndRates) {

@@ -393,6 +393,25 @@ bool Proof::Run() {
       })) {
     return false;
   }
+  // The live check of `backup verify --dsn` on a server whose archiving and backups work.
+  if (!Step("live check", [&](std::string& detail) -> Status {
+        LiveCheckOptions live;
+        live.stanza = kStanza;
+        live.config = conf_path_;
+        live.pgbackrest = options_.pgbackrest;
+        live.max_backup_age_s = 3600;
+        DBARCH_ASSIGN_OR_RETURN(LiveCheckResult check, CheckLiveBackups(*conn, live));
+        if (!check.ok()) {
+          return Status::Internal("the live check found problems: " + Join(check.problems, "; "));
+        }
+        detail =
+            fmt::format("archiving ok ({} WAL files, no failure), {} backups, newest {} {} s old",
+                        check.archived_count, check.backups, check.newest_backup_label,
+                        check.newest_backup_age_s);
+        return Status::OK();
+      })) {
+    return false;
+  }
   conn.reset();
 
   const std::string restored_data = restore_dir_ + "/data";

@@ -90,11 +90,11 @@ TEST(BackupVerify, RestoreToATimeHasExactlyTheRowsBeforeIt) {
   // Every step ran, in order.
   std::vector<std::string> names;
   for (const VerifyStep& s : r.steps) names.push_back(s.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"stanza-create", "configure archiving", "load data",
-                                             "check", "full backup", "writes before the target",
-                                             "writes after the target", "archive a WAL segment",
-                                             "incremental backup", "pgbackrest verify", "restore",
-                                             "recover and promote", "compare with the target"}));
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "stanza-create", "configure archiving", "load data", "check", "full backup",
+                       "writes before the target", "writes after the target",
+                       "archive a WAL segment", "incremental backup", "pgbackrest verify",
+                       "live check", "restore", "recover and promote", "compare with the target"}));
   EXPECT_GT(r.full_backup_bytes, r.database_bytes);  // the whole cluster
   EXPECT_GT(r.full_backup_repo_bytes, 0);
   EXPECT_LT(r.compression_ratio, 1.0);
