@@ -21,6 +21,9 @@ packages=(
   # chromium-headless-shell: the test of `dbarch workload --format html` opens the report in
   # a real browser (DOM, network log, screenshot) to prove it renders offline.
   chromium-headless-shell
+  # pgBackRest: `dbarch backup verify` takes real backups and restores with it (and the
+  # plans of `dbarch backup plan` are pgBackRest configurations).
+  pgbackrest
 )
 # Packages whose postinst starts a daemon dbarch never needs: installed with their service
 # start refused (policy-rc.d) and, under systemd, disabled and stopped afterwards.

@@ -39,5 +39,6 @@ std::unique_ptr<Subcommand> MakeMigrateCommand();  // migrate.cc
 std::unique_ptr<Subcommand> MakeDiffCommand();     // diff.cc
 std::unique_ptr<Subcommand> MakeWorkloadCommand(); // workload.cc
 std::unique_ptr<Subcommand> MakeSecureCommand();   // secure.cc
+std::unique_ptr<Subcommand> MakeBackupCommand();   // backup.cc
 
 }  // namespace dbarch::cli
