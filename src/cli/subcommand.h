@@ -38,5 +38,6 @@ std::unique_ptr<Subcommand> MakeTuneCommand();     // tune.cc
 std::unique_ptr<Subcommand> MakeMigrateCommand();  // migrate.cc
 std::unique_ptr<Subcommand> MakeDiffCommand();     // diff.cc
 std::unique_ptr<Subcommand> MakeWorkloadCommand(); // workload.cc
+std::unique_ptr<Subcommand> MakeDesignCommand();   // design.cc
 
 }  // namespace dbarch::cli
