@@ -59,8 +59,8 @@ Status LintDdl(const std::string& ddl, const std::string& name, std::vector<std:
   }
   if (!bad.empty()) {
     return Status::InvalidArgument("lint finds " + std::to_string(bad.size()) +
-                                   " problem(s) at warning or above in " + name + ":\n  " +
-                                   Join(bad, "\n  "));
+                                   " problem(s) at warning or above in " + name + ": " +
+                                   Join(bad, "; "));
   }
   return Status::OK();
 }
@@ -207,7 +207,9 @@ Result<DesignResult> RunDesign(const Model& model, const DesignOptions& options,
   advisor::AdviseRequest req;
   req.target = &conn;
   req.live = false;
-  req.verify_target = &conn;
+  // No measured verification inside Advise(): its keep-or-drop decisions depend on timings,
+  // and the design must be the same on every run; the design times the queries itself below.
+  req.verify_target = nullptr;
   req.catalog = &cat;
   req.workload = &wl;
   req.options.budget_mb = options.budget_mb;
@@ -223,7 +225,7 @@ Result<DesignResult> RunDesign(const Model& model, const DesignOptions& options,
     if (ai.dropped) continue;
     DesignIndex di;
     di.name = ai.name;
-    di.table = ai.table;
+    di.table = Unqualified(ai.table);
     di.ddl = WithoutConcurrently(ai.ddl);
     di.rationale = ai.rationale;
     di.size_bytes = ai.size_bytes;
@@ -242,11 +244,7 @@ Result<DesignResult> RunDesign(const Model& model, const DesignOptions& options,
         }
       }
     }
-    // The verification inside Advise() may have built it already.
-    std::string build = di.ddl;
-    size_t at = build.find("INDEX ");
-    if (at != std::string::npos) build.insert(at + 6, "IF NOT EXISTS ");
-    Status st = conn.ExecScript(build);
+    Status st = conn.ExecScript(di.ddl);
     if (!st.ok()) return Status::InvalidArgument("index " + di.name + " does not build: " + st.message());
     result.indexes.push_back(std::move(di));
   }

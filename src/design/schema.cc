@@ -116,6 +116,11 @@ class Builder {
         if (a.type == SemanticType::kStatus) StatusType(e.name, a);
       }
     }
+    for (const Relationship& r : m_.relationships) {
+      for (const Attribute& a : r.attributes) {
+        if (a.type == SemanticType::kStatus) StatusType(r.name, a);
+      }
+    }
     for (const Entity& e : m_.entities) DBARCH_RETURN_IF_ERROR(EntityTable(e));
     for (const Relationship& r : m_.relationships) {
       if (r.kind == Cardinality::kManyToMany) DBARCH_RETURN_IF_ERROR(JunctionTable(r));
@@ -497,8 +502,9 @@ class Builder {
                         Join(quoted, ", ") + ") WHERE deleted_at IS NULL");
       } else {
         body.push_back("    CONSTRAINT " + name + " UNIQUE (" + Join(quoted, ", ") + ")");
+        // A partial unique index does not cover every row, so it cannot support a foreign key.
+        leading_[e.name].push_back(parts);
       }
-      leading_[e.name].push_back(parts);
     }
     for (const std::string& c : checks) body.push_back(c);
     for (const NoOverlap& n : e.no_overlap) {
