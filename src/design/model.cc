@@ -144,11 +144,10 @@ class Reader {
     Attribute a;
     a.name = name;
     a.span = Span(node);
-    YAML::Node spec = node;
-    if (node.IsScalar()) {  // shorthand: `email: email`
-      spec = YAML::Node(YAML::NodeType::Map);
-      spec["type"] = node;
-    } else if (!node.IsMap()) {
+    // Shorthand `email: email` has only a type. (yaml-cpp's Node assignment writes through
+    // to the node assigned to, so the map is a fresh node, never `node` reassigned.)
+    YAML::Node spec = node.IsScalar() ? YAML::Node(YAML::NodeType::Map) : YAML::Node(node);
+    if (!node.IsScalar() && !node.IsMap()) {
       return Error(node, "attribute \"" + name + "\" must be a type name or a map");
     }
     DBARCH_RETURN_IF_ERROR(CheckKeys(spec,
@@ -156,7 +155,7 @@ class Reader {
                                       "currency", "values", "default", "storage", "extensible",
                                       "max_length"},
                                      "attribute \"" + name + "\""));
-    YAML::Node type = spec["type"];
+    YAML::Node type = node.IsScalar() ? node : spec["type"];
     if (!type) return Error(node, "attribute \"" + name + "\" has no type");
     std::string type_name = type.as<std::string>();
     auto t = SemanticTypeFromName(type_name);
