@@ -15,6 +15,9 @@ packages=(
   libssl-dev  # libcrypto: SHA-256 checksums of migration files (dbarch migrate)
   # zlib: `dbarch workload` reads gzip-compressed server logs (rotated logs are often .gz).
   zlib1g-dev
+  # headless Chromium: the diagram test renders `inspect --format svg` and compares the boxes'
+  # bounding boxes (test/cli/cli_design_test.cc).
+  chromium-headless-shell
 )
 # Not installed here: pgbadger, which only bench/workload_vs_pgbadger.sh runs for comparison
 # (apt-get install pgbadger); dbarch itself never needs it.

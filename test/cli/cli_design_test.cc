@@ -26,9 +26,9 @@ struct BadModel {
 
 TEST(CliDesign, BadModelsFailAtTheirPosition) {
   const BadModel cases[] = {
-      {"unknown_type.yaml", "unknown_type.yaml:5:16", "unknown semantic type \"monee\""},
-      {"unknown_entity.yaml", "unknown_entity.yaml:6:34", "unknown entity \"customer\""},
-      {"required_cycle.yaml", "required_cycle.yaml:10:5",
+      {"unknown_type.yaml", "unknown_type.yaml:5:24", "unknown semantic type \"monee\""},
+      {"unknown_entity.yaml", "unknown_entity.yaml:6:25", "unknown entity \"customer\""},
+      {"required_cycle.yaml", "required_cycle.yaml:9:5",
        "required relationships form a cycle no insert order can satisfy"},
   };
   for (const BadModel& c : cases) {
