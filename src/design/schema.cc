@@ -523,8 +523,13 @@ class Builder {
       }
       elems.push_back(QuoteIdent(n.range) + " WITH &&");
       names.push_back(n.range);
-      body.push_back("    CONSTRAINT " + Ident63(e.name + "_" + Join(names, "_") + "_excl") +
-                     " EXCLUDE USING gist (" + Join(elems, ", ") + ")");
+      std::string excl = Ident63(e.name + "_" + Join(names, "_") + "_excl");
+      body.push_back("    CONSTRAINT " + excl + " EXCLUDE USING gist (" + Join(elems, ", ") + ")");
+      out_.notes.push_back("No overlap: `" + excl + "` (EXCLUDE USING gist (" + Join(elems, ", ") +
+                           ")) rejects two `" + e.name + "` rows whose `" + n.range +
+                           "` overlap" + (names.size() > 1 ? " for the same " + Join(std::vector<std::string>(names.begin(), names.end() - 1), ", ") : "") +
+                           "; btree_gist provides the = operator class for the key columns, and "
+                           "its GiST index also supports their foreign keys.");
       if (names.size() > 1) leading_[e.name].push_back({names.begin(), names.end() - 1});
     }
     Add("CREATE TABLE " + Q(e.name) + " (\n" + Join(body, ",\n") + "\n)");
