@@ -1,12 +1,13 @@
 // `dbarch design MODEL.yaml --out DIR`: from a data model to verified DDL, indexes, sample
 // queries with measured times, a design document and ER diagrams (design/, report/).
+#include "design/design.h"
+
 #include <sys/stat.h>
 
 #include <string>
 
 #include "cli/console.h"
 #include "cli/subcommand.h"
-#include "design/design.h"
 #include "design/model.h"
 #include "report/design_report.h"
 #include "report/diagram.h"
@@ -28,18 +29,25 @@ class DesignCommand : public Subcommand {
   std::string name() const override { return "design"; }
 
   void Register(CLI::App& app) override {
-    CLI::App* cmd = app.add_subcommand(
-        "design", "From a data model (YAML) to verified DDL, indexes, timed sample queries and a design document");
+    CLI::App* cmd = app.add_subcommand("design",
+                                       "From a data model (YAML) to verified DDL, indexes, timed "
+                                       "sample queries and a design document");
     cmd->footer(
         "Writes into --out DIR: schema.sql (DDL with the chosen indexes), queries.sql (one sample\n"
         "query per access pattern, a bench/advise workload), design.md (choices, ER diagram, data\n"
         "dictionary, indexes with rationale, expected execution times), er.mmd, er.svg and\n"
         "schema.dbml. Everything is verified on a private PostgreSQL 15 first: any failure is an\n"
         "error. The model format: docs/design.md.\n"
-        "Exit codes: 0 ok, 2 usage, 3 bad model or failed verification, 4 sandbox/I/O, 70 internal.");
-    cmd->add_option("model", model_path_, "the model file (YAML)")->type_name("MODEL.yaml")->required();
-    cmd->add_option("--out", out_dir_, "directory for the generated files (created)")->type_name("DIR")->required();
-    cmd->add_option("--scale", scale_, "generate the model's row counts x F (default 1; tests use less)")
+        "Exit codes: 0 ok, 2 usage, 3 bad model or failed verification, 4 sandbox/I/O, 70 "
+        "internal.");
+    cmd->add_option("model", model_path_, "the model file (YAML)")
+        ->type_name("MODEL.yaml")
+        ->required();
+    cmd->add_option("--out", out_dir_, "directory for the generated files (created)")
+        ->type_name("DIR")
+        ->required();
+    cmd->add_option("--scale", scale_,
+                    "generate the model's row counts x F (default 1; tests use less)")
         ->type_name("F");
     cmd->add_option("--runs", runs_, "timed runs per sample query (default 10)")->type_name("N");
     cmd->add_option("--seed", seed_, "data generator seed (default 42)")->type_name("N");

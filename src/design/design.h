@@ -34,9 +34,9 @@ class DesignListener {
 };
 
 struct DesignOptions {
-  double scale = 1;      // generated rows = the model's rows x scale (at least 1 per table)
-  uint64_t seed = 42;    // data generator seed
-  int runs = 10;         // timed runs per sample query (median, p95)
+  double scale = 1;    // generated rows = the model's rows x scale (at least 1 per table)
+  uint64_t seed = 42;  // data generator seed
+  int runs = 10;       // timed runs per sample query (median, p95)
   int timeout_ms = 30000;
   double budget_mb = 500;  // the advisor's size budget for new indexes
 };
@@ -70,7 +70,7 @@ struct DesignResult {
   SchemaDesign schema;
   std::string ddl;  // the final DDL: schema, foreign key indexes, chosen indexes
   std::vector<DesignIndex> indexes;
-  std::vector<PatternTiming> timings;  // model order
+  std::vector<PatternTiming> timings;          // model order
   std::map<std::string, int64_t> loaded_rows;  // table -> rows in the sandbox
   std::vector<std::string> generator_warnings;
   std::vector<std::string> lint_info;  // info findings (allowed), "rule: message"

@@ -123,7 +123,8 @@ class Reader {
 
   // "200/min", "5/s", "30/hour", "100/day" -> calls per minute.
   Result<double> Frequency(const YAML::Node& node) const {
-    static const std::regex kFreq(R"(^\s*([0-9]+(?:\.[0-9]+)?)\s*([kM]?)\s*/\s*(s|sec|second|min|minute|h|hour|day)\s*$)");
+    static const std::regex kFreq(
+        R"(^\s*([0-9]+(?:\.[0-9]+)?)\s*([kM]?)\s*/\s*(s|sec|second|min|minute|h|hour|day)\s*$)");
     std::smatch m;
     std::string s = node.IsScalar() ? node.as<std::string>() : "";
     if (!std::regex_match(s, m, kFreq)) {
@@ -150,18 +151,18 @@ class Reader {
     if (!node.IsScalar() && !node.IsMap()) {
       return Error(node, "attribute \"" + name + "\" must be a type name or a map");
     }
-    DBARCH_RETURN_IF_ERROR(CheckKeys(spec,
-                                     {"type", "required", "unique", "immutable", "description",
-                                      "currency", "values", "default", "storage", "extensible",
-                                      "max_length"},
-                                     "attribute \"" + name + "\""));
+    DBARCH_RETURN_IF_ERROR(
+        CheckKeys(spec,
+                  {"type", "required", "unique", "immutable", "description", "currency", "values",
+                   "default", "storage", "extensible", "max_length"},
+                  "attribute \"" + name + "\""));
     YAML::Node type = node.IsScalar() ? node : spec["type"];
     if (!type) return Error(node, "attribute \"" + name + "\" has no type");
     std::string type_name = type.as<std::string>();
     auto t = SemanticTypeFromName(type_name);
     if (!t) {
-      Status st = Error(node.IsScalar() ? node : type,
-                        "unknown semantic type \"" + type_name + "\" of attribute \"" + name + "\"");
+      Status st = Error(node.IsScalar() ? node : type, "unknown semantic type \"" + type_name +
+                                                           "\" of attribute \"" + name + "\"");
       std::string near = ClosestMatch(type_name, SemanticTypeNames());
       if (!near.empty()) return std::move(st).WithHint("did you mean \"" + near + "\"?");
       return std::move(st).WithHint("types: " + Join(SemanticTypeNames(), ", "));
@@ -194,8 +195,8 @@ class Reader {
       a.currency = spec["currency"].as<std::string>();
       static const std::regex kIso("^[A-Z]{3}$");
       if (a.currency != "per_row" && !std::regex_match(a.currency, kIso)) {
-        return Error(spec["currency"], "currency \"" + a.currency +
-                                           "\" is neither an ISO 4217 code nor per_row");
+        return Error(spec["currency"],
+                     "currency \"" + a.currency + "\" is neither an ISO 4217 code nor per_row");
       }
     } else if (spec["currency"]) {
       return Error(spec["currency"], "currency applies to money attributes only");
@@ -212,7 +213,8 @@ class Reader {
         a.values.push_back(s);
       }
       if (!a.default_value.empty() && !seen.count(a.default_value)) {
-        return Error(spec["default"], "default \"" + a.default_value + "\" is not one of the values");
+        return Error(spec["default"],
+                     "default \"" + a.default_value + "\" is not one of the values");
       }
       if (spec["storage"]) {
         std::string s = spec["storage"].as<std::string>();
@@ -245,7 +247,8 @@ class Reader {
         return Error(kv.first, "attribute name \"" + name + "\" is reserved")
             .WithHint("the design adds id, tenant_id and the audit and soft-delete columns itself");
       }
-      if (!seen.insert(name).second) return Error(kv.first, "attribute \"" + name + "\" defined twice");
+      if (!seen.insert(name).second)
+        return Error(kv.first, "attribute \"" + name + "\" defined twice");
       DBARCH_ASSIGN_OR_RETURN(Attribute a, ParseAttribute(name, kv.second));
       out.push_back(std::move(a));
     }
@@ -316,10 +319,10 @@ class Reader {
     Relationship r;
     r.span = Span(node);
     if (!node.IsMap()) return Error(node, "a relationship must be a map");
-    DBARCH_RETURN_IF_ERROR(CheckKeys(node,
-                                     {"name", "from", "to", "kind", "required", "owned",
-                                      "description", "attributes", "rows"},
-                                     "relationship"));
+    DBARCH_RETURN_IF_ERROR(CheckKeys(
+        node,
+        {"name", "from", "to", "kind", "required", "owned", "description", "attributes", "rows"},
+        "relationship"));
     if (!node["from"] || !node["to"]) return Error(node, "a relationship needs from and to");
     DBARCH_ASSIGN_OR_RETURN(r.from, Name(node["from"], "from"));
     DBARCH_ASSIGN_OR_RETURN(r.to, Name(node["to"], "to"));
@@ -363,11 +366,10 @@ class Reader {
     AccessPattern p;
     p.span = Span(node);
     if (!node.IsMap()) return Error(node, "an access pattern must be a map");
-    DBARCH_RETURN_IF_ERROR(CheckKeys(
-        node,
-        {"name", "kind", "entity", "by", "order", "limit", "text", "per", "time", "sum",
-         "frequency"},
-        "access pattern"));
+    DBARCH_RETURN_IF_ERROR(CheckKeys(node,
+                                     {"name", "kind", "entity", "by", "order", "limit", "text",
+                                      "per", "time", "sum", "frequency"},
+                                     "access pattern"));
     if (!node["name"] || !node["entity"] || !node["kind"] || !node["frequency"]) {
       return Error(node, "an access pattern needs name, kind, entity and frequency");
     }
@@ -430,10 +432,10 @@ class Reader {
     if (root["description"]) m.description = root["description"].as<std::string>();
     if (YAML::Node o = root["options"]) {
       if (!o.IsMap()) return Error(o, "options must be a map");
-      DBARCH_RETURN_IF_ERROR(CheckKeys(o,
-                                       {"tenant", "soft_delete", "audit", "time_zone", "statuses",
-                                        "schema", "partition_rows"},
-                                       "options"));
+      DBARCH_RETURN_IF_ERROR(CheckKeys(
+          o,
+          {"tenant", "soft_delete", "audit", "time_zone", "statuses", "schema", "partition_rows"},
+          "options"));
       if (o["tenant"]) {
         DBARCH_ASSIGN_OR_RETURN(m.options.tenant, Name(o["tenant"], "tenant"));
         tenant_span_ = Span(o["tenant"]);
@@ -470,7 +472,8 @@ class Reader {
     std::set<std::string> seen;
     for (const auto& kv : entities) {
       DBARCH_ASSIGN_OR_RETURN(std::string name, Name(kv.first, "entity name"));
-      if (!seen.insert(name).second) return Error(kv.first, "entity \"" + name + "\" defined twice");
+      if (!seen.insert(name).second)
+        return Error(kv.first, "entity \"" + name + "\" defined twice");
       DBARCH_ASSIGN_OR_RETURN(Entity e, ParseEntity(name, kv.second));
       m.entities.push_back(std::move(e));
     }
@@ -522,7 +525,8 @@ class Reader {
         const Entity* from = m.FindEntity(r.from);
         for (const Attribute& a : from->attributes) {
           if (a.name == r.name + "_id") {
-            return Error(node, "relationship column \"" + r.name + "_id\" collides with an attribute of \"" + r.from + "\"");
+            return Error(node, "relationship column \"" + r.name +
+                                   "_id\" collides with an attribute of \"" + r.from + "\"");
           }
         }
       } else if (m.FindEntity(r.name)) {
@@ -537,13 +541,15 @@ class Reader {
         for (const Relationship& r : m.relationships) {
           if (r.kind != Cardinality::kManyToMany && r.from == e.name && r.name == n) return true;
         }
-        return n == "tenant" && !m.options.tenant.empty() && e.name != m.options.tenant && !e.shared;
+        return n == "tenant" && !m.options.tenant.empty() && e.name != m.options.tenant &&
+               !e.shared;
       };
       for (size_t g = 0; g < e.unique_together.size(); ++g) {
         for (const std::string& n : e.unique_together[g]) {
           if (!has(n)) {
-            return Error(unique_spans_.at({e.name, g}),
-                         "unique_together of \"" + e.name + "\" names unknown attribute \"" + n + "\"");
+            return Error(
+                unique_spans_.at({e.name, g}),
+                "unique_together of \"" + e.name + "\" names unknown attribute \"" + n + "\"");
           }
         }
       }
@@ -552,14 +558,15 @@ class Reader {
         for (const Attribute& a : e.attributes) {
           if (a.name == n.range) range = &a;
         }
-        if (!range || (range->type != SemanticType::kTimeRange &&
-                       range->type != SemanticType::kDateRange)) {
+        if (!range ||
+            (range->type != SemanticType::kTimeRange && range->type != SemanticType::kDateRange)) {
           return Error(n.span, "no_overlap range \"" + n.range + "\" of \"" + e.name +
                                    "\" is not a time_range or date_range attribute");
         }
         for (const std::string& p : n.per) {
           if (!has(p)) {
-            return Error(n.span, "no_overlap of \"" + e.name + "\" names unknown attribute \"" + p + "\"");
+            return Error(n.span,
+                         "no_overlap of \"" + e.name + "\" names unknown attribute \"" + p + "\"");
           }
         }
       }
@@ -578,9 +585,8 @@ class Reader {
       auto has_rel = [&](const std::string& n) {
         for (const Relationship& r : m.relationships) {
           if (r.kind != Cardinality::kManyToMany && r.from == e->name && r.name == n) return true;
-          if (r.kind == Cardinality::kManyToMany &&
-              ((r.from == e->name && Singular(r.to) == n) ||
-               (r.to == e->name && Singular(r.from) == n))) {
+          if (r.kind == Cardinality::kManyToMany && ((r.from == e->name && Singular(r.to) == n) ||
+                                                     (r.to == e->name && Singular(r.from) == n))) {
             return true;
           }
         }
@@ -590,8 +596,9 @@ class Reader {
       auto fail = [&](const std::string& what, const std::string& n) {
         std::vector<std::string> known;
         for (const Attribute& a : e->attributes) known.push_back(a.name);
-        Status st = Error(node, "access pattern \"" + p.name + "\": " + what + " \"" + n +
-                                    "\" is not an attribute or relationship of \"" + e->name + "\"");
+        Status st =
+            Error(node, "access pattern \"" + p.name + "\": " + what + " \"" + n +
+                            "\" is not an attribute or relationship of \"" + e->name + "\"");
         std::string near = ClosestMatch(n, known);
         if (!near.empty()) return std::move(st).WithHint("did you mean \"" + near + "\"?");
         return st;
@@ -603,8 +610,8 @@ class Reader {
       if (!p.sum.empty() && !attr(p.sum)) return fail("sum", p.sum);
       if (!p.time.empty() && !attr(p.time)) return fail("time", p.time);
       if (p.kind == PatternKind::kReport && p.time.empty() && !m.options.audit) {
-        return Error(node, "access pattern \"" + p.name +
-                               "\": a report needs time (audit columns are off)");
+        return Error(
+            node, "access pattern \"" + p.name + "\": a report needs time (audit columns are off)");
       }
       if (!p.order.empty() && p.order != "newest") {
         std::string col = p.order;
@@ -640,7 +647,8 @@ class Reader {
           size_t start = stack.size();
           while (start > 0 && m.relationships[stack[start - 1]].from != next) --start;
           if (start > 0) --start;
-          for (size_t k = start; k < stack.size(); ++k) path.push_back(m.relationships[stack[k]].from);
+          for (size_t k = start; k < stack.size(); ++k)
+            path.push_back(m.relationships[stack[k]].from);
           path.push_back(next);
           return Error(m.relationships[i].span,
                        "required relationships form a cycle no insert order can satisfy: " +

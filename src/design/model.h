@@ -19,14 +19,14 @@ namespace dbarch::design {
 
 // The semantic types of attributes; each maps to one PostgreSQL type plus CHECKs (schema.h).
 enum class SemanticType {
-  kId,            // an external identifier (bigint)
-  kName,          // short human-readable name, 1..200 characters
+  kId,    // an external identifier (bigint)
+  kName,  // short human-readable name, 1..200 characters
   kEmail,
   kPhone,
   kUrl,
-  kMoney,         // numeric(14,2); `currency` fixed (ISO 4217) or per_row (a *_currency column)
-  kPercentage,    // numeric(5,2) between 0 and 100
-  kQuantity,      // integer >= 0
+  kMoney,       // numeric(14,2); `currency` fixed (ISO 4217) or per_row (a *_currency column)
+  kPercentage,  // numeric(5,2) between 0 and 100
+  kQuantity,    // integer >= 0
   kInteger,
   kDecimal,
   kBoolean,
@@ -38,9 +38,9 @@ enum class SemanticType {
   kJson,          // jsonb document
   kTimestamp,     // timestamptz
   kDate,
-  kDateRange,     // daterange
-  kTimeRange,     // tstzrange
-  kGeoPoint,      // point (longitude, latitude)
+  kDateRange,  // daterange
+  kTimeRange,  // tstzrange
+  kGeoPoint,   // point (longitude, latitude)
 };
 
 // "email" -> kEmail; nullopt for an unknown name.
@@ -62,8 +62,8 @@ struct Attribute {
   std::vector<std::string> values;  // kStatus: in lifecycle order
   std::string default_value;        // kStatus: the initial value; others: SQL literal text
   StatusStorage storage = StatusStorage::kAuto;  // kStatus
-  bool extensible = false;          // kStatus: values added at run time (a lookup table)
-  std::optional<int> max_length;    // kText, kName
+  bool extensible = false;        // kStatus: values added at run time (a lookup table)
+  std::optional<int> max_length;  // kText, kName
   SourceSpan span;
 };
 
@@ -81,7 +81,7 @@ struct Entity {
   int64_t rows = 1000;  // expected rows
   std::string growth;   // "5k/month", as written (documentation, partitioning)
   int64_t growth_per_month = 0;
-  bool shared = false;  // with a tenant option: reference data shared by every tenant
+  bool shared = false;                // with a tenant option: reference data shared by every tenant
   std::vector<Attribute> attributes;  // in model order
   std::vector<std::vector<std::string>> unique_together;
   std::vector<NoOverlap> no_overlap;
@@ -112,19 +112,19 @@ struct AccessPattern {
   std::vector<std::string> by;  // equality: attributes or relationship names
   std::string order;            // kList: "newest" or an attribute [desc]
   int limit = 20;
-  std::string text;             // kSearch: the attribute searched (contains)
-  std::string per = "day";      // kReport: day | week | month
-  std::string time;             // kReport: the timestamp attribute (default created_at)
-  std::string sum;              // kReport: a money / quantity attribute summed
-  std::string frequency;        // "200/min" as written
-  double per_minute = 1;        // the frequency in calls per minute
+  std::string text;         // kSearch: the attribute searched (contains)
+  std::string per = "day";  // kReport: day | week | month
+  std::string time;         // kReport: the timestamp attribute (default created_at)
+  std::string sum;          // kReport: a money / quantity attribute summed
+  std::string frequency;    // "200/min" as written
+  double per_minute = 1;    // the frequency in calls per minute
   SourceSpan span;
 };
 
 struct Options {
-  std::string tenant;           // the tenant entity ("" = single tenant)
-  bool soft_delete = false;     // deleted_at timestamptz on every entity
-  bool audit = true;            // created_at / updated_at on every entity
+  std::string tenant;             // the tenant entity ("" = single tenant)
+  bool soft_delete = false;       // deleted_at timestamptz on every entity
+  bool audit = true;              // created_at / updated_at on every entity
   std::string time_zone = "UTC";  // the policy's zone: timestamps are timestamptz, shown in it
   StatusStorage statuses = StatusStorage::kAuto;
   std::string schema = "public";

@@ -14,9 +14,9 @@ std::string ErrorOf(const std::string& yaml) {
   auto m = ParseModel("m.yaml", yaml);
   if (m.ok()) return "ok";
   const Status& st = m.status();
-  std::string where = st.span() ? std::to_string(st.span()->line) + ":" +
-                                      std::to_string(st.span()->column) + ": "
-                                : "";
+  std::string where =
+      st.span() ? std::to_string(st.span()->line) + ":" + std::to_string(st.span()->column) + ": "
+                : "";
   return where + st.message();
 }
 
@@ -44,7 +44,8 @@ TEST(DesignModel, ErrorsCarryTheirPosition) {
       {"entities:\n  a: {}\naccess_patterns:\n  - { name: x, kind: lookup, entity: a, by: [email], "
        "frequency: 1/s }\n",
        "4:5: access pattern \"x\": by \"email\" is not an attribute or relationship of \"a\""},
-      {"entities:\n  a: {}\naccess_patterns:\n  - { name: x, kind: list, entity: a, frequency: often }\n",
+      {"entities:\n  a: {}\naccess_patterns:\n  - { name: x, kind: list, entity: a, frequency: "
+       "often }\n",
        "4:50: frequency \"often\" is not a rate"},
       {"entities: [\n", "2:1: invalid YAML: end of sequence flow not found"},
   };
@@ -52,9 +53,11 @@ TEST(DesignModel, ErrorsCarryTheirPosition) {
 }
 
 TEST(DesignModel, OptionalCycleIsFine) {
-  EXPECT_EQ(ErrorOf("entities:\n  a: {}\n  b: {}\nrelationships:\n  - { from: a, to: b, required: true }\n"
-                    "  - { from: b, to: a }\n"),
-            "ok");
+  EXPECT_EQ(
+      ErrorOf(
+          "entities:\n  a: {}\n  b: {}\nrelationships:\n  - { from: a, to: b, required: true }\n"
+          "  - { from: b, to: a }\n"),
+      "ok");
 }
 
 TEST(DesignModel, Singular) {
@@ -104,7 +107,9 @@ TEST(DesignSchema, BuildsTheChoicesTheModelAsksFor) {
   EXPECT_TRUE(has("EXCLUDE USING gist (tenant_id WITH =, room_id WITH =, during WITH &&)") ||
               has("EXCLUDE USING gist (room_id WITH =, during WITH &&)"));
   EXPECT_TRUE(has("CONSTRAINT room_tags_pkey PRIMARY KEY (room_id, tag_id)"));
-  EXPECT_TRUE(has("CREATE UNIQUE INDEX rooms_tenant_id_label_key ON rooms (tenant_id, label) WHERE deleted_at IS NULL"));
+  EXPECT_TRUE(
+      has("CREATE UNIQUE INDEX rooms_tenant_id_label_key ON rooms (tenant_id, label) WHERE "
+          "deleted_at IS NULL"));
   EXPECT_TRUE(has("FOREIGN KEY (room_id) REFERENCES rooms (id) ON DELETE CASCADE"));
   EXPECT_TRUE(has("CREATE INDEX room_tags_tag_id_idx ON room_tags (tag_id)"));
   EXPECT_TRUE(has("CREATE INDEX rooms_tenant_id_idx ON rooms (tenant_id)"));

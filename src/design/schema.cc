@@ -157,26 +157,31 @@ class Builder {
 
   void Notes() {
     const Options& o = m_.options;
-    out_.notes.push_back("Keys: every entity has `id bigint GENERATED ALWAYS AS IDENTITY` as its "
-                         "primary key; foreign keys are bigint columns named <relationship>_id.");
-    out_.notes.push_back("Time zone policy: every point in time is `timestamptz` (stored in UTC, "
-                         "shown in the session's zone); the application sets TimeZone = '" +
-                         o.time_zone + "'; day boundaries in reports are those of that zone.");
+    out_.notes.push_back(
+        "Keys: every entity has `id bigint GENERATED ALWAYS AS IDENTITY` as its "
+        "primary key; foreign keys are bigint columns named <relationship>_id.");
+    out_.notes.push_back(
+        "Time zone policy: every point in time is `timestamptz` (stored in UTC, "
+        "shown in the session's zone); the application sets TimeZone = '" +
+        o.time_zone + "'; day boundaries in reports are those of that zone.");
     if (!o.tenant.empty()) {
       out_.notes.push_back("Multi-tenant: every table but `" + o.tenant +
                            "` has `tenant_id` (NOT NULL, foreign key to `" + o.tenant +
                            "`); unique keys and access-pattern queries include it.");
     }
     if (o.soft_delete) {
-      out_.notes.push_back("Soft delete: `deleted_at timestamptz` (NULL = live); unique keys are "
-                           "partial unique indexes over live rows and queries read live rows only.");
+      out_.notes.push_back(
+          "Soft delete: `deleted_at timestamptz` (NULL = live); unique keys are "
+          "partial unique indexes over live rows and queries read live rows only.");
     }
     if (o.audit) {
-      out_.notes.push_back("Audit columns: `created_at` and `updated_at` (timestamptz, NOT NULL, "
-                           "default now()); the application sets updated_at on every update.");
+      out_.notes.push_back(
+          "Audit columns: `created_at` and `updated_at` (timestamptz, NOT NULL, "
+          "default now()); the application sets updated_at on every update.");
     }
-    out_.notes.push_back("Money: numeric(14,2), never float; the currency is fixed per column "
-                         "(in its comment) or kept in a *_currency column (ISO 4217) per row.");
+    out_.notes.push_back(
+        "Money: numeric(14,2), never float; the currency is fixed per column "
+        "(in its comment) or kept in a *_currency column (ISO 4217) per row.");
   }
 
   bool HasImmutable() const {
@@ -204,9 +209,9 @@ class Builder {
         "  RETURN NEW;\n"
         "END\n"
         "$fn$");
-    comments_.push_back("COMMENT ON FUNCTION " + immutable_fn_ +
-                        "() IS " + Lit("Rejects an UPDATE that changes a column named in the "
-                                       "trigger's arguments (attributes marked immutable)"));
+    comments_.push_back("COMMENT ON FUNCTION " + immutable_fn_ + "() IS " +
+                        Lit("Rejects an UPDATE that changes a column named in the "
+                            "trigger's arguments (attributes marked immutable)"));
   }
 
   // Enum while the values are a fixed part of the code; a lookup table when they change at
@@ -250,10 +255,12 @@ class Builder {
         labels.push_back(Lit(v));
         rows.push_back("(" + Lit(v) + ", " + std::to_string(pos++) + ")");
       }
-      Add("CREATE TABLE " + Q(c.type) + " (\n    code text PRIMARY KEY,\n    position integer NOT NULL,\n    CONSTRAINT " +
+      Add("CREATE TABLE " + Q(c.type) +
+          " (\n    code text PRIMARY KEY,\n    position integer NOT NULL,\n    CONSTRAINT " +
           Ident63(c.type + "_position_key") + " UNIQUE (position),\n    CONSTRAINT " +
           Ident63(c.type + "_code_check") + " CHECK (code ~ '^[a-z][a-z0-9_]*$')\n)");
-      lookup_rows_[c.type] = "INSERT INTO " + Q(c.type) + " (code, position) VALUES " + Join(rows, ", ");
+      lookup_rows_[c.type] =
+          "INSERT INTO " + Q(c.type) + " (code, position) VALUES " + Join(rows, ", ");
       comments_.push_back("COMMENT ON TABLE " + Q(c.type) + " IS " +
                           Lit("Lookup table of " + table + "." + a.name + ": " + c.reason));
       TableDesign t;
@@ -312,8 +319,8 @@ class Builder {
     if (a.unique) flags.push_back("unique");
     if (a.immutable) flags.push_back("immutable");
     if (!dict.empty()) flags.insert(flags.begin(), dict);
-    td.columns.push_back({a.name, type, a.required, SemanticTypeName(a.type), Join(flags, "; "),
-                          a.description});
+    td.columns.push_back(
+        {a.name, type, a.required, SemanticTypeName(a.type), Join(flags, "; "), a.description});
     std::string comment = a.description.empty() ? "" : a.description + ". ";
     comment += std::string("Semantic type: ") + SemanticTypeName(a.type);
     if (a.type == SemanticType::kMoney && a.currency != "per_row") comment += " in " + a.currency;
@@ -336,19 +343,48 @@ class Builder {
     datagen::ColumnSpec cs;
     bool set = true;
     switch (a.type) {
-      case SemanticType::kEmail: cs.kind = "email"; break;
-      case SemanticType::kPhone: cs.kind = "phone"; break;
-      case SemanticType::kUrl: cs.kind = "url"; break;
-      case SemanticType::kCountryCode: cs.values = {"DE", "FR", "US", "GB", "ES", "IT", "NL", "PL"}; break;
-      case SemanticType::kCurrencyCode: cs.values = {"EUR", "USD", "GBP", "CHF"}; break;
-      case SemanticType::kLanguageCode: cs.values = {"en", "de", "fr", "es", "it"}; break;
-      case SemanticType::kName: cs.kind = "name"; break;
-      case SemanticType::kText: cs.kind = "sentence"; cs.length = std::min(a.max_length.value_or(80), 80); break;
-      case SemanticType::kMoney: cs.min = "0"; cs.max = "5000"; break;
-      case SemanticType::kJson: cs.values = {"{}", "{\"source\": \"web\"}", "{\"source\": \"api\", \"v\": 2}"}; break;
-      case SemanticType::kTimestamp: cs.distribution = datagen::Distribution::kTimeSeries; cs.min = "2024-01-01"; cs.max = "2026-01-01"; break;
-      case SemanticType::kGeoPoint: cs.values = {"(13.40,52.52)", "(2.35,48.86)", "(-0.13,51.51)", "(-73.99,40.73)"}; break;
-      default: set = false;
+      case SemanticType::kEmail:
+        cs.kind = "email";
+        break;
+      case SemanticType::kPhone:
+        cs.kind = "phone";
+        break;
+      case SemanticType::kUrl:
+        cs.kind = "url";
+        break;
+      case SemanticType::kCountryCode:
+        cs.values = {"DE", "FR", "US", "GB", "ES", "IT", "NL", "PL"};
+        break;
+      case SemanticType::kCurrencyCode:
+        cs.values = {"EUR", "USD", "GBP", "CHF"};
+        break;
+      case SemanticType::kLanguageCode:
+        cs.values = {"en", "de", "fr", "es", "it"};
+        break;
+      case SemanticType::kName:
+        cs.kind = "name";
+        break;
+      case SemanticType::kText:
+        cs.kind = "sentence";
+        cs.length = std::min(a.max_length.value_or(80), 80);
+        break;
+      case SemanticType::kMoney:
+        cs.min = "0";
+        cs.max = "5000";
+        break;
+      case SemanticType::kJson:
+        cs.values = {"{}", "{\"source\": \"web\"}", "{\"source\": \"api\", \"v\": 2}"};
+        break;
+      case SemanticType::kTimestamp:
+        cs.distribution = datagen::Distribution::kTimeSeries;
+        cs.min = "2024-01-01";
+        cs.max = "2026-01-01";
+        break;
+      case SemanticType::kGeoPoint:
+        cs.values = {"(13.40,52.52)", "(2.35,48.86)", "(-0.13,51.51)", "(-73.99,40.73)"};
+        break;
+      default:
+        set = false;
     }
     if (set && !ts.columns.count(a.name)) ts.columns[a.name] = cs;
     if (a.type == SemanticType::kName && a.unique) ts.columns[a.name].kind = "slug";
@@ -359,7 +395,8 @@ class Builder {
     // A primary key, unique key or earlier index that starts with the columns supports the
     // foreign key already.
     for (const auto& lead : leading_[table]) {
-      if (lead.size() >= columns.size() && std::equal(columns.begin(), columns.end(), lead.begin())) {
+      if (lead.size() >= columns.size() &&
+          std::equal(columns.begin(), columns.end(), lead.begin())) {
         return;
       }
     }
@@ -369,7 +406,8 @@ class Builder {
     i.name = Ident63(table + "_" + Join(columns, "_") + "_idx");
     std::vector<std::string> quoted;
     for (const std::string& c : columns) quoted.push_back(QuoteIdent(c));
-    i.ddl = "CREATE INDEX " + QuoteIdent(i.name) + " ON " + Q(table) + " (" + Join(quoted, ", ") + ")";
+    i.ddl =
+        "CREATE INDEX " + QuoteIdent(i.name) + " ON " + Q(table) + " (" + Join(quoted, ", ") + ")";
     leading_[table].push_back(columns);
     out_.fk_indexes.push_back(i);
   }
@@ -381,7 +419,8 @@ class Builder {
   std::string ColumnFor(const std::string& entity, const std::string& name) const {
     if (name == "tenant" && Tenanted(entity)) return "tenant_id";
     for (const Relationship& r : m_.relationships) {
-      if (r.kind != Cardinality::kManyToMany && r.from == entity && r.name == name) return FkColumn(r);
+      if (r.kind != Cardinality::kManyToMany && r.from == entity && r.name == name)
+        return FkColumn(r);
     }
     return name;
   }
@@ -409,8 +448,8 @@ class Builder {
     std::vector<std::string> key_prefix;
     if (Tenanted(e.name)) {
       cols.push_back("    tenant_id bigint NOT NULL");
-      td.columns.push_back({"tenant_id", "bigint", true, "tenant", "foreign key -> " + m_.options.tenant,
-                            "the tenant owning the row"});
+      td.columns.push_back({"tenant_id", "bigint", true, "tenant",
+                            "foreign key -> " + m_.options.tenant, "the tenant owning the row"});
       foreign_keys_.push_back("ALTER TABLE " + Q(e.name) + " ADD CONSTRAINT " +
                               Ident63(e.name + "_tenant_id_fkey") +
                               " FOREIGN KEY (tenant_id) REFERENCES " + Q(m_.options.tenant) +
@@ -426,15 +465,17 @@ class Builder {
       cols.push_back("    " + QuoteIdent(col) + " bigint" + (r.required ? " NOT NULL" : ""));
       std::string what = std::string(r.kind == Cardinality::kOneToOne ? "1:1" : "N:1") + " -> " +
                          r.to + (r.owned ? " (owned, cascade)" : "");
-      td.columns.push_back({col, "bigint", r.required, "reference", "foreign key " + what,
-                            r.description});
+      td.columns.push_back(
+          {col, "bigint", r.required, "reference", "foreign key " + what, r.description});
       foreign_keys_.push_back("ALTER TABLE " + Q(e.name) + " ADD CONSTRAINT " +
                               Ident63(e.name + "_" + col + "_fkey") + " FOREIGN KEY (" +
                               QuoteIdent(col) + ") REFERENCES " + Q(r.to) + " (id)" + OnDelete(r));
-      std::string comment = (r.description.empty() ? "" : r.description + ". ") +
-                            std::string(r.kind == Cardinality::kOneToOne ? "One-to-one" : "Many-to-one") +
-                            " to " + r.to + (r.owned ? "; owned: deleted with it" : "");
-      comments_.push_back("COMMENT ON COLUMN " + Q(e.name) + "." + QuoteIdent(col) + " IS " + Lit(comment));
+      std::string comment =
+          (r.description.empty() ? "" : r.description + ". ") +
+          std::string(r.kind == Cardinality::kOneToOne ? "One-to-one" : "Many-to-one") + " to " +
+          r.to + (r.owned ? "; owned: deleted with it" : "");
+      comments_.push_back("COMMENT ON COLUMN " + Q(e.name) + "." + QuoteIdent(col) + " IS " +
+                          Lit(comment));
       if (r.kind == Cardinality::kOneToOne) {
         std::vector<std::string> key = key_prefix;
         key.push_back(col);
@@ -463,10 +504,14 @@ class Builder {
       cols.push_back("    updated_at timestamp with time zone NOT NULL DEFAULT now()");
       checks.push_back("    CONSTRAINT " + Ident63(e.name + "_updated_at_check") +
                        " CHECK (updated_at >= created_at)");
-      td.columns.push_back({"created_at", "timestamptz", true, "audit", "default now()", "when the row was inserted"});
-      td.columns.push_back({"updated_at", "timestamptz", true, "audit", ">= created_at", "when the row last changed"});
-      comments_.push_back("COMMENT ON COLUMN " + Q(e.name) + ".created_at IS 'When the row was inserted (audit)'");
-      comments_.push_back("COMMENT ON COLUMN " + Q(e.name) + ".updated_at IS 'When the row last changed (audit)'");
+      td.columns.push_back({"created_at", "timestamptz", true, "audit", "default now()",
+                            "when the row was inserted"});
+      td.columns.push_back({"updated_at", "timestamptz", true, "audit", ">= created_at",
+                            "when the row last changed"});
+      comments_.push_back("COMMENT ON COLUMN " + Q(e.name) +
+                          ".created_at IS 'When the row was inserted (audit)'");
+      comments_.push_back("COMMENT ON COLUMN " + Q(e.name) +
+                          ".updated_at IS 'When the row last changed (audit)'");
       datagen::ColumnSpec created;
       created.distribution = datagen::Distribution::kTimeSeries;
       created.min = "2024-01-01";
@@ -475,8 +520,10 @@ class Builder {
     }
     if (m_.options.soft_delete) {
       cols.push_back("    deleted_at timestamp with time zone");
-      td.columns.push_back({"deleted_at", "timestamptz", false, "soft delete", "NULL = live", "when the row was deleted"});
-      comments_.push_back("COMMENT ON COLUMN " + Q(e.name) + ".deleted_at IS 'Soft delete: NULL while the row is live'");
+      td.columns.push_back({"deleted_at", "timestamptz", false, "soft delete", "NULL = live",
+                            "when the row was deleted"});
+      comments_.push_back("COMMENT ON COLUMN " + Q(e.name) +
+                          ".deleted_at IS 'Soft delete: NULL while the row is live'");
       ts.columns["deleted_at"].null_fraction = 0.95;
       ts.columns["deleted_at"].distribution = datagen::Distribution::kTimeSeries;
       ts.columns["deleted_at"].min = "2026-01-02";
@@ -525,11 +572,15 @@ class Builder {
       names.push_back(n.range);
       std::string excl = Ident63(e.name + "_" + Join(names, "_") + "_excl");
       body.push_back("    CONSTRAINT " + excl + " EXCLUDE USING gist (" + Join(elems, ", ") + ")");
-      out_.notes.push_back("No overlap: `" + excl + "` (EXCLUDE USING gist (" + Join(elems, ", ") +
-                           ")) rejects two `" + e.name + "` rows whose `" + n.range +
-                           "` overlap" + (names.size() > 1 ? " for the same " + Join(std::vector<std::string>(names.begin(), names.end() - 1), ", ") : "") +
-                           "; btree_gist provides the = operator class for the key columns, and "
-                           "its GiST index also supports their foreign keys.");
+      out_.notes.push_back(
+          "No overlap: `" + excl + "` (EXCLUDE USING gist (" + Join(elems, ", ") +
+          ")) rejects two `" + e.name + "` rows whose `" + n.range + "` overlap" +
+          (names.size() > 1
+               ? " for the same " +
+                     Join(std::vector<std::string>(names.begin(), names.end() - 1), ", ")
+               : "") +
+          "; btree_gist provides the = operator class for the key columns, and "
+          "its GiST index also supports their foreign keys.");
       if (names.size() > 1) leading_[e.name].push_back({names.begin(), names.end() - 1});
     }
     Add("CREATE TABLE " + Q(e.name) + " (\n" + Join(body, ",\n") + "\n)");
@@ -561,7 +612,8 @@ class Builder {
     TableDesign td;
     td.name = r.name;
     td.kind = "junction";
-    td.description = r.description.empty() ? "N:M between " + r.from + " and " + r.to : r.description;
+    td.description =
+        r.description.empty() ? "N:M between " + r.from + " and " + r.to : r.description;
     const Entity* from = m_.FindEntity(r.from);
     td.rows = r.rows > 0 ? r.rows : from->rows * 2;
     datagen::TableSpec ts;
@@ -574,7 +626,8 @@ class Builder {
     std::vector<std::string> key;
     if (Tenanted(r.name)) {
       cols.push_back("    tenant_id bigint NOT NULL");
-      td.columns.push_back({"tenant_id", "bigint", true, "tenant", "foreign key -> " + m_.options.tenant, ""});
+      td.columns.push_back(
+          {"tenant_id", "bigint", true, "tenant", "foreign key -> " + m_.options.tenant, ""});
       foreign_keys_.push_back("ALTER TABLE " + Q(r.name) + " ADD CONSTRAINT " +
                               Ident63(r.name + "_tenant_id_fkey") +
                               " FOREIGN KEY (tenant_id) REFERENCES " + Q(m_.options.tenant) +
@@ -582,16 +635,21 @@ class Builder {
     }
     cols.push_back("    " + QuoteIdent(a) + " bigint NOT NULL");
     cols.push_back("    " + QuoteIdent(b) + " bigint NOT NULL");
-    td.columns.push_back({a, "bigint", true, "reference", "foreign key -> " + r.from + " (cascade)", ""});
-    td.columns.push_back({b, "bigint", true, "reference", "foreign key -> " + r.to + " (cascade)", ""});
-    foreign_keys_.push_back("ALTER TABLE " + Q(r.name) + " ADD CONSTRAINT " + Ident63(r.name + "_" + a + "_fkey") +
-                            " FOREIGN KEY (" + QuoteIdent(a) + ") REFERENCES " + Q(r.from) + " (id) ON DELETE CASCADE");
-    foreign_keys_.push_back("ALTER TABLE " + Q(r.name) + " ADD CONSTRAINT " + Ident63(r.name + "_" + b + "_fkey") +
-                            " FOREIGN KEY (" + QuoteIdent(b) + ") REFERENCES " + Q(r.to) + " (id) ON DELETE CASCADE");
+    td.columns.push_back(
+        {a, "bigint", true, "reference", "foreign key -> " + r.from + " (cascade)", ""});
+    td.columns.push_back(
+        {b, "bigint", true, "reference", "foreign key -> " + r.to + " (cascade)", ""});
+    foreign_keys_.push_back("ALTER TABLE " + Q(r.name) + " ADD CONSTRAINT " +
+                            Ident63(r.name + "_" + a + "_fkey") + " FOREIGN KEY (" + QuoteIdent(a) +
+                            ") REFERENCES " + Q(r.from) + " (id) ON DELETE CASCADE");
+    foreign_keys_.push_back("ALTER TABLE " + Q(r.name) + " ADD CONSTRAINT " +
+                            Ident63(r.name + "_" + b + "_fkey") + " FOREIGN KEY (" + QuoteIdent(b) +
+                            ") REFERENCES " + Q(r.to) + " (id) ON DELETE CASCADE");
     for (const Attribute& at : r.attributes) AttributeColumns(r.name, at, cols, checks, td, ts);
     if (m_.options.audit) {
       cols.push_back("    created_at timestamp with time zone NOT NULL DEFAULT now()");
-      td.columns.push_back({"created_at", "timestamptz", true, "audit", "default now()", "when the link was made"});
+      td.columns.push_back(
+          {"created_at", "timestamptz", true, "audit", "default now()", "when the link was made"});
       datagen::ColumnSpec created;
       created.distribution = datagen::Distribution::kTimeSeries;
       created.min = "2024-01-01";
@@ -604,8 +662,9 @@ class Builder {
     for (const std::string& c : checks) body.push_back(c);
     leading_[r.name].push_back({a, b});
     Add("CREATE TABLE " + Q(r.name) + " (\n" + Join(body, ",\n") + "\n)");
-    comments_.push_back("COMMENT ON TABLE " + Q(r.name) + " IS " +
-                        Lit(td.description + " (junction; expected rows: " + std::to_string(td.rows) + ")"));
+    comments_.push_back(
+        "COMMENT ON TABLE " + Q(r.name) + " IS " +
+        Lit(td.description + " (junction; expected rows: " + std::to_string(td.rows) + ")"));
     if (Tenanted(r.name)) AddFkIndex(r.name, {"tenant_id"});
     AddFkIndex(r.name, {b});
     out_.tables.push_back(td);
@@ -653,17 +712,20 @@ class Builder {
       // An N:M partner: join through the junction table.
       const Relationship* nm = nullptr;
       for (const Relationship& r : m_.relationships) {
-        if (r.kind == Cardinality::kManyToMany &&
-            ((r.from == e.name && Singular(r.to) == b) || (r.to == e.name && Singular(r.from) == b))) {
+        if (r.kind == Cardinality::kManyToMany && ((r.from == e.name && Singular(r.to) == b) ||
+                                                   (r.to == e.name && Singular(r.from) == b))) {
           nm = &r;
         }
       }
       if (nm && !FindAttribute(e, b)) {
-        std::string mine = nm->from == e.name ? Singular(nm->from) + "_id" : Singular(nm->to) + "_id";
-        std::string other = nm->from == e.name ? Singular(nm->to) + "_id" : Singular(nm->from) + "_id";
+        std::string mine =
+            nm->from == e.name ? Singular(nm->from) + "_id" : Singular(nm->to) + "_id";
+        std::string other =
+            nm->from == e.name ? Singular(nm->to) + "_id" : Singular(nm->from) + "_id";
         if (Singular(nm->from) + "_id" == Singular(nm->to) + "_id") {
-          return Status::InvalidArgument("access pattern \"" + p.name +
-                                         "\": a self N:M relationship cannot be queried by its partner")
+          return Status::InvalidArgument(
+                     "access pattern \"" + p.name +
+                     "\": a self N:M relationship cannot be queried by its partner")
               .WithSpan(p.span);
         }
         from += " JOIN " + Q(nm->name) + " AS j ON j." + QuoteIdent(mine) + " = t.id";
@@ -681,11 +743,13 @@ class Builder {
     std::vector<std::string> out_cols;
     for (const std::string& c : OutputColumns(e)) out_cols.push_back("t." + c);
     std::string sql;
-    std::string pick_order = "ORDER BY id OFFSET " + std::to_string(std::max<int64_t>(0, Scaled(e.rows) / 2)) + " LIMIT 1";
+    std::string pick_order = "ORDER BY id OFFSET " +
+                             std::to_string(std::max<int64_t>(0, Scaled(e.rows) / 2)) + " LIMIT 1";
     switch (p.kind) {
       case PatternKind::kLookup:
         q.kind = "lookup";
-        sql = "SELECT " + Join(out_cols, ", ") + "\nFROM " + from + "\nWHERE " + Join(where, "\n  AND ");
+        sql = "SELECT " + Join(out_cols, ", ") + "\nFROM " + from + "\nWHERE " +
+              Join(where, "\n  AND ");
         break;
       case PatternKind::kList: {
         q.kind = "list";
@@ -717,7 +781,8 @@ class Builder {
         std::string time = p.time.empty() ? "created_at" : p.time;
         std::string ph = "$" + std::to_string(n + 1);
         where.push_back("t." + QuoteIdent(time) + " >= " + ph + "::timestamptz");
-        where.push_back("t." + QuoteIdent(time) + " < " + ph + "::timestamptz + interval '30 days'");
+        where.push_back("t." + QuoteIdent(time) + " < " + ph +
+                        "::timestamptz + interval '30 days'");
         std::string agg = "count(*) AS total_rows";
         if (!p.sum.empty()) agg += ", sum(t." + QuoteIdent(p.sum) + ") AS sum_" + p.sum;
         sql = "SELECT date_trunc('" + p.per + "', t." + QuoteIdent(time) + ") AS " + p.per + ", " +
@@ -733,15 +798,18 @@ class Builder {
     if (!param_cols.empty()) {
       std::vector<std::string> sel;
       for (const std::string& c : param_cols) {
-        sel.push_back(c.find('(') == std::string::npos ? QuoteIdent(c) + "::text" : "(" + c + ")::text");
+        sel.push_back(c.find('(') == std::string::npos ? QuoteIdent(c) + "::text"
+                                                       : "(" + c + ")::text");
       }
       bool filtered = p.kind == PatternKind::kSearch;
       q.param_sql = "SELECT " + Join(sel, ", ") + " FROM " + param_from +
                     (filtered ? " WHERE " + QuoteIdent(p.text) + " IS NOT NULL" : "") + " " +
                     (param_from == Q(e.name) ? pick_order : "LIMIT 1");
       if (m_.options.soft_delete && param_from == Q(e.name)) {
-        q.param_sql = "SELECT " + Join(sel, ", ") + " FROM " + param_from + " WHERE deleted_at IS NULL" +
-                      (filtered ? " AND " + QuoteIdent(p.text) + " IS NOT NULL" : "") + " ORDER BY id LIMIT 1";
+        q.param_sql = "SELECT " + Join(sel, ", ") + " FROM " + param_from +
+                      " WHERE deleted_at IS NULL" +
+                      (filtered ? " AND " + QuoteIdent(p.text) + " IS NOT NULL" : "") +
+                      " ORDER BY id LIMIT 1";
       }
     }
     out_.queries.push_back(q);
@@ -764,7 +832,8 @@ class Builder {
       if (m_.options.audit) {
         p.ddl = "-- the primary key must include the partition key\nCREATE TABLE " + Q(e.name) +
                 " (... , PRIMARY KEY (id, created_at)) PARTITION BY RANGE (created_at);\n"
-                "CREATE TABLE " + Q(e.name + "_2026_01") + " PARTITION OF " + Q(e.name) +
+                "CREATE TABLE " +
+                Q(e.name + "_2026_01") + " PARTITION OF " + Q(e.name) +
                 "\n    FOR VALUES FROM ('2026-01-01 00:00:00+00') TO ('2026-02-01 00:00:00+00');";
       } else {
         p.ddl = "CREATE TABLE " + Q(e.name) + " (...) PARTITION BY HASH (id);";

@@ -54,8 +54,8 @@ struct PatternQuery {
   std::string name;  // the access pattern's name
   std::string kind;
   std::string frequency;
-  double weight = 1;   // calls per minute
-  std::string sql;     // with $1, $2, ... for the parameters
+  double weight = 1;  // calls per minute
+  std::string sql;    // with $1, $2, ... for the parameters
   // One row of parameter values from the loaded data (empty: no parameters).
   std::string param_sql;
 };

@@ -1,9 +1,8 @@
 #include "report/design_report.h"
 
 #include <cstdio>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "base/strings.h"
 #include "report/diagram.h"
@@ -57,12 +56,14 @@ std::string DesignDocument(const design::DesignResult& r, const DesignDocumentOp
   out << "## Choices\n\n";
   for (const std::string& n : s.notes) out << "- " << n << "\n";
   for (const design::StatusChoice& c : s.statuses) {
-    out << "- `" << c.table << "." << c.column << "`: " << (c.storage == "enum" ? "enum type" : "lookup table")
-        << " `" << c.type << "`, because " << c.reason << ".\n";
+    out << "- `" << c.table << "." << c.column
+        << "`: " << (c.storage == "enum" ? "enum type" : "lookup table") << " `" << c.type
+        << "`, because " << c.reason << ".\n";
   }
   out << "\n";
 
-  out << "## Entity-relationship diagram\n\n```mermaid\n" << CatalogToMermaid(r.catalog) << "```\n\n";
+  out << "## Entity-relationship diagram\n\n```mermaid\n"
+      << CatalogToMermaid(r.catalog) << "```\n\n";
 
   out << "## Data dictionary\n\n";
   for (const design::TableDesign& t : s.tables) {
@@ -71,8 +72,10 @@ std::string DesignDocument(const design::DesignResult& r, const DesignDocumentOp
     out << "Kind: " << t.kind << "; expected rows: " << Count(t.rows);
     if (!t.growth.empty()) out << "; growth: " << t.growth;
     auto loaded = r.loaded_rows.find(t.name);
-    if (loaded != r.loaded_rows.end()) out << "; generated for the verification: " << Count(loaded->second);
-    out << ".\n\n| column | type | null | semantic type | rules | description |\n|---|---|---|---|---|---|\n";
+    if (loaded != r.loaded_rows.end())
+      out << "; generated for the verification: " << Count(loaded->second);
+    out << ".\n\n| column | type | null | semantic type | rules | description "
+           "|\n|---|---|---|---|---|---|\n";
     for (const design::ColumnDesign& c : t.columns) {
       out << "| " << c.name << " | " << Cell(c.sql_type) << " | " << (c.not_null ? "no" : "yes")
           << " | " << c.semantic << " | " << Cell(c.constraints) << " | " << Cell(c.description)
@@ -95,9 +98,10 @@ std::string DesignDocument(const design::DesignResult& r, const DesignDocumentOp
         << " | supports the foreign key (joins, ON DELETE checks) |\n";
   }
   for (const design::DesignIndex& i : r.indexes) {
-    out << "| " << i.name << " | " << i.table << " | `" << Cell(i.ddl.substr(i.ddl.find(" ON ") + 4))
-        << "` | advisor: " << Cell(i.rationale);
-    if (!i.replaces.empty()) out << "; also supports the foreign key (replaces " << i.replaces << ")";
+    out << "| " << i.name << " | " << i.table << " | `"
+        << Cell(i.ddl.substr(i.ddl.find(" ON ") + 4)) << "` | advisor: " << Cell(i.rationale);
+    if (!i.replaces.empty())
+      out << "; also supports the foreign key (replaces " << i.replaces << ")";
     out << " |\n";
   }
   out << "\n";
@@ -117,7 +121,8 @@ std::string DesignDocument(const design::DesignResult& r, const DesignDocumentOp
     out << "### " << t.name << "\n\n```sql\n" << t.sql << ";\n```\n\n";
     if (!t.params.empty()) {
       std::vector<std::string> p;
-      for (size_t i = 0; i < t.params.size(); ++i) p.push_back("$" + std::to_string(i + 1) + " = " + t.params[i]);
+      for (size_t i = 0; i < t.params.size(); ++i)
+        p.push_back("$" + std::to_string(i + 1) + " = " + t.params[i]);
       out << "Measured with " << Join(p, ", ") << ".\n\n";
     }
   }
@@ -171,8 +176,8 @@ std::string DesignText(const design::DesignResult& r, const std::string& dir) {
   out << "verified on " << r.server << ": DDL loads, lint clean, generated rows loaded, "
       << r.timings.size() << " sample queries timed (" << r.runs << " runs)\n";
   for (const design::PatternTiming& t : r.timings) {
-    out << "  " << t.name << ": median " << Ms(t.median_ms, false) << ", p95 " << Ms(t.p95_ms, false)
-        << "\n";
+    out << "  " << t.name << ": median " << Ms(t.median_ms, false) << ", p95 "
+        << Ms(t.p95_ms, false) << "\n";
   }
   out << (r.advise_after.empty() ? "advise after the fact: nothing to add\n"
                                  : "advise after the fact would add " +
@@ -200,24 +205,37 @@ std::string DesignJson(const design::DesignResult& r, const std::string& dir) {
   }
   j["statuses"] = nlohmann::ordered_json::array();
   for (const design::StatusChoice& c : r.schema.statuses) {
-    j["statuses"].push_back({{"table", c.table}, {"column", c.column}, {"storage", c.storage},
-                             {"type", c.type}, {"reason", c.reason}});
+    j["statuses"].push_back({{"table", c.table},
+                             {"column", c.column},
+                             {"storage", c.storage},
+                             {"type", c.type},
+                             {"reason", c.reason}});
   }
   j["indexes"] = nlohmann::ordered_json::array();
   for (const design::DesignIndex& i : r.indexes) {
-    j["indexes"].push_back({{"name", i.name}, {"table", i.table}, {"ddl", i.ddl},
-                            {"rationale", i.rationale}, {"helps", i.helps}, {"replaces", i.replaces}});
+    j["indexes"].push_back({{"name", i.name},
+                            {"table", i.table},
+                            {"ddl", i.ddl},
+                            {"rationale", i.rationale},
+                            {"helps", i.helps},
+                            {"replaces", i.replaces}});
   }
   j["patterns"] = nlohmann::ordered_json::array();
   for (const design::PatternTiming& t : r.timings) {
-    j["patterns"].push_back({{"name", t.name}, {"kind", t.kind}, {"frequency", t.frequency},
-                             {"median_ms", t.median_ms}, {"p95_ms", t.p95_ms}, {"rows", t.rows},
-                             {"indexes", t.indexes}, {"sql", t.sql}});
+    j["patterns"].push_back({{"name", t.name},
+                             {"kind", t.kind},
+                             {"frequency", t.frequency},
+                             {"median_ms", t.median_ms},
+                             {"p95_ms", t.p95_ms},
+                             {"rows", t.rows},
+                             {"indexes", t.indexes},
+                             {"sql", t.sql}});
   }
   j["advise_after"] = r.advise_after;
   j["partitions"] = nlohmann::ordered_json::array();
   for (const design::PartitionProposal& p : r.schema.partitions) {
-    j["partitions"].push_back({{"table", p.table}, {"key", p.key}, {"projected_rows", p.projected_rows}});
+    j["partitions"].push_back(
+        {{"table", p.table}, {"key", p.key}, {"projected_rows", p.projected_rows}});
   }
   return j.dump(2) + "\n";
 }

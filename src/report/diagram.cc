@@ -90,7 +90,9 @@ bool IsFk(const Table& t, const std::string& col) {
   }
   return false;
 }
-bool IsUnique(const Table& t, const std::string& col) { return HasKeyOn(t, {col}) && !IsPk(t, col); }
+bool IsUnique(const Table& t, const std::string& col) {
+  return HasKeyOn(t, {col}) && !IsPk(t, col);
+}
 
 std::string MermaidId(const QualifiedName& n) {
   std::string s = Display(n);
@@ -213,8 +215,10 @@ std::string CatalogToDot(const Catalog& cat, const DiagramOptions& o) {
   std::ostringstream out;
   out << "digraph schema {\n  rankdir=RL;\n  node [shape=plaintext, fontname=\"monospace\"];\n";
   for (const Table* t : s.tables) {
-    out << "  \"" << Display(t->name) << "\" [label=<<table border=\"1\" cellborder=\"0\" cellspacing=\"0\">"
-        << "<tr><td bgcolor=\"lightgrey\"><b>" << Escape(Display(t->name), true) << "</b></td></tr>";
+    out << "  \"" << Display(t->name)
+        << "\" [label=<<table border=\"1\" cellborder=\"0\" cellspacing=\"0\">"
+        << "<tr><td bgcolor=\"lightgrey\"><b>" << Escape(Display(t->name), true)
+        << "</b></td></tr>";
     if (o.columns) {
       for (const catalog::Column& c : t->columns) {
         out << "<tr><td align=\"left\">" << Escape(c.name + " " + c.type, true)
@@ -234,8 +238,8 @@ std::string CatalogToDot(const Catalog& cat, const DiagramOptions& o) {
 
 std::string CatalogToSvg(const Catalog& cat, const DiagramOptions& o) {
   Selection s = Select(cat, o);
-  constexpr double kChar = 7.4;    // width of one character at 12px monospace (generous)
-  constexpr double kLine = 18;     // row height
+  constexpr double kChar = 7.4;  // width of one character at 12px monospace (generous)
+  constexpr double kLine = 18;   // row height
   constexpr double kHeader = 24;
   constexpr double kPad = 8;
   constexpr double kGapX = 80;
@@ -323,7 +327,8 @@ std::string CatalogToSvg(const Catalog& cat, const DiagramOptions& o) {
   out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << num(width) << "\" height=\""
       << num(height) << "\" viewBox=\"0 0 " << num(width) << " " << num(height)
       << "\" font-family=\"monospace\" font-size=\"12\">\n";
-  out << "  <defs><marker id=\"one\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"10\" "
+  out << "  <defs><marker id=\"one\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
+         "markerWidth=\"10\" "
          "markerHeight=\"10\" orient=\"auto\"><path d=\"M 0 0 L 10 5 L 0 10\" fill=\"none\" "
          "stroke=\"#555\"/></marker></defs>\n";
   out << "  <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
@@ -349,8 +354,10 @@ std::string CatalogToSvg(const Catalog& cat, const DiagramOptions& o) {
     out << "    <path d=\"M " << num(x1) << " " << num(y1) << " C " << num(mid) << " " << num(y1)
         << " " << num(mid) << " " << num(y2) << " " << num(x2) << " " << num(y2) << "\""
         << (e.optional ? " stroke-dasharray=\"4 3\"" : "") << " marker-end=\"url(#one)\">"
-        << "<title>" << Escape(Display(e.child->name) + "(" + Join(e.fk->columns, ", ") + ") -> " +
-                                   Display(e.parent->name), true)
+        << "<title>"
+        << Escape(Display(e.child->name) + "(" + Join(e.fk->columns, ", ") + ") -> " +
+                      Display(e.parent->name),
+                  true)
         << "</title></path>\n";
   }
   out << "  </g>\n";

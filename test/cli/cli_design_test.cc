@@ -8,10 +8,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/run_dbarch.h"
 
@@ -33,13 +32,14 @@ TEST(CliDesign, BadModelsFailAtTheirPosition) {
   };
   for (const BadModel& c : cases) {
     TempDir out;
-    RunResult r = RunDbarch({"design", std::string("test/fixtures/design/") + c.file, "--out",
-                             out.path().string()});
+    RunResult r = RunDbarch(
+        {"design", std::string("test/fixtures/design/") + c.file, "--out", out.path().string()});
     EXPECT_EQ(r.exit_code, 3) << c.file << "\n" << Describe(r);
     EXPECT_NE(r.err.find(c.where), std::string::npos) << c.file << "\n" << Describe(r);
     EXPECT_NE(r.err.find(c.message), std::string::npos) << c.file << "\n" << Describe(r);
   }
-  RunResult hint = RunDbarch({"design", "test/fixtures/design/unknown_type.yaml", "--out", "/tmp/x"});
+  RunResult hint =
+      RunDbarch({"design", "test/fixtures/design/unknown_type.yaml", "--out", "/tmp/x"});
   EXPECT_NE(hint.err.find("did you mean \"money\"?"), std::string::npos) << Describe(hint);
 }
 
@@ -52,9 +52,9 @@ std::string MaskTimings(std::string doc) {
 
 void RunExample(const std::string& name) {
   TempDir out;
-  RunResult r = RunDbarch({"design", "examples/" + name + "/model.yaml", "--out",
-                           out.path().string(), "--scale", "0.05", "--runs", "3", "--format",
-                           "json"});
+  RunResult r =
+      RunDbarch({"design", "examples/" + name + "/model.yaml", "--out", out.path().string(),
+                 "--scale", "0.05", "--runs", "3", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   nlohmann::json j = nlohmann::json::parse(r.out);
   // The design's indexes leave advise nothing to add on the same data and workload.
@@ -67,11 +67,13 @@ void RunExample(const std::string& name) {
     EXPECT_GT(p["median_ms"].get<double>(), 0) << p.dump();
     EXPECT_GE(p["p95_ms"].get<double>(), p["median_ms"].get<double>()) << p.dump();
   }
-  for (const char* f : {"schema.sql", "queries.sql", "design.md", "er.mmd", "er.svg", "schema.dbml"}) {
+  for (const char* f :
+       {"schema.sql", "queries.sql", "design.md", "er.mmd", "er.svg", "schema.dbml"}) {
     EXPECT_TRUE(std::filesystem::exists(out.path() / f)) << f;
   }
   std::string doc = MaskTimings(ReadFile(out.path() / "design.md"));
-  std::filesystem::path golden = std::filesystem::path(SourceDir()) / "examples" / name / "design.md";
+  std::filesystem::path golden =
+      std::filesystem::path(SourceDir()) / "examples" / name / "design.md";
   if (RewritingGoldens()) {
     std::ofstream(golden, std::ios::binary) << doc;
   }
@@ -87,29 +89,33 @@ TEST(CliDesign, SaasExampleVerifiesAndMatchesGolden) { RunExample("saas"); }
 TEST(CliDiagram, MarketplaceSvgRendersWithoutOverlapsInChromium) {
   const char* chromium = "/usr/bin/chromium-headless-shell";
   ASSERT_TRUE(std::filesystem::exists(chromium)) << "scripts/install-deps.sh installs it";
-  RunResult svg = RunDbarch({"inspect", "--schema", "examples/marketplace/schema.sql", "--format", "svg"});
+  RunResult svg =
+      RunDbarch({"inspect", "--schema", "examples/marketplace/schema.sql", "--format", "svg"});
   ASSERT_EQ(svg.exit_code, 0) << Describe(svg);
-  RunResult names = RunDbarch({"inspect", "--schema", "examples/marketplace/schema.sql", "--format", "json"});
+  RunResult names =
+      RunDbarch({"inspect", "--schema", "examples/marketplace/schema.sql", "--format", "json"});
   ASSERT_EQ(names.exit_code, 0) << Describe(names);
   TempDir dir;
   std::filesystem::path page = dir.path() / "page.html";
-  std::ofstream(page) << "<!DOCTYPE html><html><body>\n" << svg.out
-                      << "<pre id=\"result\"></pre><script>\n"
-                         "const out = [];\n"
-                         "for (const g of document.querySelectorAll('g.table')) {\n"
-                         "  const b = g.querySelector('rect.box').getBBox();\n"
-                         "  let inside = true;\n"
-                         "  for (const t of g.querySelectorAll('text')) {\n"
-                         "    const tb = t.getBBox();\n"
-                         "    if (tb.x < b.x || tb.x + tb.width > b.x + b.width ||\n"
-                         "        tb.y < b.y || tb.y + tb.height > b.y + b.height) inside = false;\n"
-                         "  }\n"
-                         "  out.push({name: g.getAttribute('data-name'), x: b.x, y: b.y,\n"
-                         "            w: b.width, h: b.height, inside: inside});\n"
-                         "}\n"
-                         "document.getElementById('result').textContent =\n"
-                         "  'RESULT' + JSON.stringify(out) + 'END';\n"
-                         "</script></body></html>\n";
+  std::ofstream(page)
+      << "<!DOCTYPE html><html><body>\n"
+      << svg.out
+      << "<pre id=\"result\"></pre><script>\n"
+         "const out = [];\n"
+         "for (const g of document.querySelectorAll('g.table')) {\n"
+         "  const b = g.querySelector('rect.box').getBBox();\n"
+         "  let inside = true;\n"
+         "  for (const t of g.querySelectorAll('text')) {\n"
+         "    const tb = t.getBBox();\n"
+         "    if (tb.x < b.x || tb.x + tb.width > b.x + b.width ||\n"
+         "        tb.y < b.y || tb.y + tb.height > b.y + b.height) inside = false;\n"
+         "  }\n"
+         "  out.push({name: g.getAttribute('data-name'), x: b.x, y: b.y,\n"
+         "            w: b.width, h: b.height, inside: inside});\n"
+         "}\n"
+         "document.getElementById('result').textContent =\n"
+         "  'RESULT' + JSON.stringify(out) + 'END';\n"
+         "</script></body></html>\n";
   std::string cmd = std::string(chromium) +
                     " --headless --no-sandbox --disable-gpu --dump-dom file://" + page.string() +
                     " > " + (dir.path() / "dom.html").string() + " 2>/dev/null";
