@@ -43,6 +43,23 @@ TEST(CliDesign, BadModelsFailAtTheirPosition) {
   EXPECT_NE(hint.err.find("did you mean \"money\"?"), std::string::npos) << Describe(hint);
 }
 
+TEST(CliDesign, UsageErrorsAndCheckOnly) {
+  RunResult scale = RunDbarch({"design", "examples/booking/model.yaml", "--out", "/tmp/unused",
+                               "--scale", "0"});
+  EXPECT_EQ(scale.exit_code, 2) << Describe(scale);
+  RunResult no_out = RunDbarch({"design", "examples/booking/model.yaml"});
+  EXPECT_EQ(no_out.exit_code, 2) << Describe(no_out);
+  // --check prints the DDL without a server; it parses as a schema.
+  RunResult check = RunDbarch({"design", "examples/saas/model.yaml", "--out", "/tmp/unused",
+                               "--check"});
+  ASSERT_EQ(check.exit_code, 0) << Describe(check);
+  EXPECT_NE(check.out.find("CREATE TABLE invoice_statuses ("), std::string::npos);
+  EXPECT_NE(check.out.find("CREATE UNIQUE INDEX users_tenant_id_email_key ON users (tenant_id, "
+                           "email) WHERE deleted_at IS NULL"),
+            std::string::npos)
+      << check.out;
+}
+
 // Measured times and the server's minor version differ between runs and machines.
 std::string MaskTimings(std::string doc) {
   doc = std::regex_replace(doc, std::regex(R"([0-9]+\.[0-9]{3} ms)"), "~");
