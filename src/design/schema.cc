@@ -325,6 +325,10 @@ class Builder {
     comment += std::string("Semantic type: ") + SemanticTypeName(a.type);
     if (a.type == SemanticType::kMoney && a.currency != "per_row") comment += " in " + a.currency;
     if (a.immutable) comment += "; immutable (trigger)";
+    if (a.type == SemanticType::kEmail || a.type == SemanticType::kPhone) {
+      // Personal data: the comment is where reviewers and the lint rule look for its handling.
+      comment += "; personal data (PII, GDPR): restrict access, mask in non-production copies";
+    }
     comments_.push_back("COMMENT ON COLUMN " + Q(table) + "." + col + " IS " + Lit(comment));
     if (a.type == SemanticType::kMoney && a.currency == "per_row") {
       std::string cur = QuoteIdent(a.name + "_currency");
