@@ -19,7 +19,8 @@ packages=(
   # against a sandbox by that test to prove every metric a rule uses is exported.
   prometheus prometheus-postgres-exporter
   # chromium-headless-shell: the test of `dbarch workload --format html` opens the report in
-  # a real browser (DOM, network log, screenshot) to prove it renders offline.
+  # a real browser (DOM, network log, screenshot) to prove it renders offline, and the diagram
+  # test renders `inspect --format svg` and compares the boxes' bounding boxes.
   chromium-headless-shell
   # pgBackRest: `dbarch backup verify` takes real backups and restores with it (and the
   # plans of `dbarch backup plan` are pgBackRest configurations).

@@ -40,6 +40,7 @@ std::vector<std::unique_ptr<Subcommand>> AllSubcommands() {
   out.push_back(MakeDiffCommand());
   out.push_back(MakeWorkloadCommand());
   out.push_back(MakeBackupCommand());
+  out.push_back(MakeDesignCommand());
   return out;
 }
 

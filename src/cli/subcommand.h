@@ -40,5 +40,6 @@ std::unique_ptr<Subcommand> MakeDiffCommand();     // diff.cc
 std::unique_ptr<Subcommand> MakeWorkloadCommand(); // workload.cc
 std::unique_ptr<Subcommand> MakeSecureCommand();   // secure.cc
 std::unique_ptr<Subcommand> MakeBackupCommand();   // backup.cc
+std::unique_ptr<Subcommand> MakeDesignCommand();   // design.cc
 
 }  // namespace dbarch::cli

@@ -1,0 +1,131 @@
+#include "design/model.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "design/schema.h"
+
+namespace dbarch::design {
+namespace {
+
+// The error of parsing `yaml`, as "line:col: message".
+std::string ErrorOf(const std::string& yaml) {
+  auto m = ParseModel("m.yaml", yaml);
+  if (m.ok()) return "ok";
+  const Status& st = m.status();
+  std::string where =
+      st.span() ? std::to_string(st.span()->line) + ":" + std::to_string(st.span()->column) + ": "
+                : "";
+  return where + st.message();
+}
+
+TEST(DesignModel, ErrorsCarryTheirPosition) {
+  struct Case {
+    const char* yaml;
+    const char* error;
+  } cases[] = {
+      {"entities:\n  a:\n    attributes:\n      x: { type: nmae }\n",
+       "4:18: unknown semantic type \"nmae\" of attribute \"x\""},
+      {"entities:\n  a:\n    attributes:\n      x: colour\n",
+       "4:10: unknown semantic type \"colour\" of attribute \"x\""},
+      {"entities:\n  a: {}\nrelationships:\n  - { from: a, to: b }\n",
+       "4:20: unknown entity \"b\""},
+      {"entities:\n  a: {}\n  b: {}\nrelationships:\n  - { from: a, to: b, required: true }\n"
+       "  - { from: b, to: a, required: true }\n",
+       "6:5: required relationships form a cycle no insert order can satisfy: a -> b -> a"},
+      {"entities:\n  a: {}\nrelationships:\n  - { name: parent, from: a, to: a, required: true }\n",
+       "4:5: required relationships form a cycle no insert order can satisfy: a -> a"},
+      {"entities:\n  a:\n    attributes:\n      p: { type: money }\n",
+       "4:10: money attribute \"p\" needs a currency"},
+      {"entities:\n  a:\n    attributes:\n      s: { type: status }\n",
+       "4:10: status attribute \"s\" needs its values (a list)"},
+      {"entities:\n  a:\n    colour: red\n", "3:5: unknown key \"colour\" in entity \"a\""},
+      {"entities:\n  a: {}\naccess_patterns:\n  - { name: x, kind: lookup, entity: a, by: [email], "
+       "frequency: 1/s }\n",
+       "4:5: access pattern \"x\": by \"email\" is not an attribute or relationship of \"a\""},
+      {"entities:\n  a: {}\naccess_patterns:\n  - { name: x, kind: list, entity: a, frequency: "
+       "often }\n",
+       "4:50: frequency \"often\" is not a rate"},
+      {"entities: [\n", "2:1: invalid YAML: end of sequence flow not found"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(ErrorOf(c.yaml), c.error) << c.yaml;
+}
+
+TEST(DesignModel, OptionalCycleIsFine) {
+  EXPECT_EQ(
+      ErrorOf(
+          "entities:\n  a: {}\n  b: {}\nrelationships:\n  - { from: a, to: b, required: true }\n"
+          "  - { from: b, to: a }\n"),
+      "ok");
+}
+
+TEST(DesignModel, Singular) {
+  EXPECT_EQ(Singular("rooms"), "room");
+  EXPECT_EQ(Singular("categories"), "category");
+  EXPECT_EQ(Singular("addresses"), "address");
+  EXPECT_EQ(Singular("boxes"), "box");
+}
+
+const char* kModel = R"(
+options: { tenant: tenants, soft_delete: true }
+entities:
+  tenants:
+    rows: 10
+    attributes: { name: { type: name, required: true, unique: true } }
+  rooms:
+    rows: 20M
+    growth: 1M/month
+    attributes:
+      label: { type: name, required: true, unique: true }
+      state: { type: status, values: [open, closed], required: true }
+      kind: { type: status, values: [single, double], extensible: true }
+  bookings:
+    attributes:
+      during: { type: time_range, required: true }
+    no_overlap: [ { range: during, per: [room] } ]
+  tags: {}
+relationships:
+  - { from: bookings, to: rooms, required: true, owned: true }
+  - { name: room_tags, from: rooms, to: tags, kind: many_to_many }
+access_patterns:
+  - { name: rooms by label, kind: lookup, entity: rooms, by: [label], frequency: 10/s }
+  - { name: tags of a room, kind: list, entity: tags, by: [room], frequency: 1/min }
+)";
+
+TEST(DesignSchema, BuildsTheChoicesTheModelAsksFor) {
+  auto m = ParseModel("m.yaml", kModel);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  auto s = BuildSchema(*m, {});
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  std::string ddl = s->Ddl();
+  auto has = [&](const std::string& text) { return ddl.find(text) != std::string::npos; };
+  EXPECT_TRUE(has("CREATE EXTENSION IF NOT EXISTS btree_gist"));
+  EXPECT_TRUE(has("CREATE TYPE room_state AS ENUM ('open', 'closed')"));
+  EXPECT_TRUE(has("CREATE TABLE room_kinds ("));  // extensible: a lookup table
+  EXPECT_TRUE(has("INSERT INTO room_kinds (code, position) VALUES ('single', 1), ('double', 2)"));
+  EXPECT_TRUE(has("EXCLUDE USING gist (tenant_id WITH =, room_id WITH =, during WITH &&)") ||
+              has("EXCLUDE USING gist (room_id WITH =, during WITH &&)"));
+  EXPECT_TRUE(has("CONSTRAINT room_tags_pkey PRIMARY KEY (room_id, tag_id)"));
+  EXPECT_TRUE(
+      has("CREATE UNIQUE INDEX rooms_tenant_id_label_key ON rooms (tenant_id, label) WHERE "
+          "deleted_at IS NULL"));
+  EXPECT_TRUE(has("FOREIGN KEY (room_id) REFERENCES rooms (id) ON DELETE CASCADE"));
+  EXPECT_TRUE(has("CREATE INDEX room_tags_tag_id_idx ON room_tags (tag_id)"));
+  EXPECT_TRUE(has("CREATE INDEX rooms_tenant_id_idx ON rooms (tenant_id)"));
+  ASSERT_EQ(s->statuses.size(), 2u);
+  EXPECT_EQ(s->statuses[0].storage, "enum");
+  EXPECT_EQ(s->statuses[1].storage, "lookup");
+  ASSERT_EQ(s->partitions.size(), 1u);
+  EXPECT_EQ(s->partitions[0].table, "rooms");
+  ASSERT_EQ(s->queries.size(), 2u);
+  EXPECT_EQ(s->queries[0].sql,
+            "SELECT t.id, t.label, t.state, t.kind, t.created_at\nFROM rooms AS t\n"
+            "WHERE t.tenant_id = $1\n  AND t.label = $2\n  AND t.deleted_at IS NULL");
+  EXPECT_DOUBLE_EQ(s->queries[0].weight, 600);
+  EXPECT_NE(s->queries[1].sql.find("JOIN room_tags AS j ON j.tag_id = t.id"), std::string::npos)
+      << s->queries[1].sql;
+}
+
+}  // namespace
+}  // namespace dbarch::design

@@ -1,0 +1,178 @@
+// `dbarch design` end to end: bad models fail at file:line:col; the two example models go
+// through the whole verification on a sandbox (scaled down) and their design documents match
+// the golden ones (measured times masked); advise has nothing to add after the fact. And
+// `dbarch inspect --format svg` of examples/marketplace, rendered by headless Chromium: every
+// table is drawn, no two boxes overlap, every text line stays inside its box.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+
+#include "cli/run_dbarch.h"
+
+namespace dbarch::cli_test {
+namespace {
+
+struct BadModel {
+  const char* file;
+  const char* where;    // file:line:col
+  const char* message;  // substring of the error
+};
+
+TEST(CliDesign, BadModelsFailAtTheirPosition) {
+  const BadModel cases[] = {
+      {"unknown_type.yaml", "unknown_type.yaml:5:24", "unknown semantic type \"monee\""},
+      {"unknown_entity.yaml", "unknown_entity.yaml:6:25", "unknown entity \"customer\""},
+      {"required_cycle.yaml", "required_cycle.yaml:9:5",
+       "required relationships form a cycle no insert order can satisfy"},
+  };
+  for (const BadModel& c : cases) {
+    TempDir out;
+    RunResult r = RunDbarch(
+        {"design", std::string("test/fixtures/design/") + c.file, "--out", out.path().string()});
+    EXPECT_EQ(r.exit_code, 3) << c.file << "\n" << Describe(r);
+    EXPECT_NE(r.err.find(c.where), std::string::npos) << c.file << "\n" << Describe(r);
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << c.file << "\n" << Describe(r);
+  }
+  RunResult hint =
+      RunDbarch({"design", "test/fixtures/design/unknown_type.yaml", "--out", "/tmp/x"});
+  EXPECT_NE(hint.err.find("did you mean \"money\"?"), std::string::npos) << Describe(hint);
+}
+
+TEST(CliDesign, UsageErrorsAndCheckOnly) {
+  RunResult scale = RunDbarch({"design", "examples/booking/model.yaml", "--out", "/tmp/unused",
+                               "--scale", "0"});
+  EXPECT_EQ(scale.exit_code, 2) << Describe(scale);
+  RunResult no_out = RunDbarch({"design", "examples/booking/model.yaml"});
+  EXPECT_EQ(no_out.exit_code, 2) << Describe(no_out);
+  // --check prints the DDL without a server; it parses as a schema.
+  RunResult check = RunDbarch({"design", "examples/saas/model.yaml", "--out", "/tmp/unused",
+                               "--check"});
+  ASSERT_EQ(check.exit_code, 0) << Describe(check);
+  EXPECT_NE(check.out.find("CREATE TABLE invoice_statuses ("), std::string::npos);
+  EXPECT_NE(check.out.find("CREATE UNIQUE INDEX users_tenant_id_email_key ON users (tenant_id, "
+                           "email) WHERE deleted_at IS NULL"),
+            std::string::npos)
+      << check.out;
+}
+
+// Measured times and the server's minor version differ between runs and machines.
+std::string MaskTimings(std::string doc) {
+  doc = std::regex_replace(doc, std::regex(R"([0-9]+\.[0-9]{3} ms)"), "~");
+  doc = std::regex_replace(doc, std::regex(R"(PostgreSQL 15\.[0-9]+)"), "PostgreSQL 15");
+  return doc;
+}
+
+void RunExample(const std::string& name) {
+  TempDir out;
+  RunResult r =
+      RunDbarch({"design", "examples/" + name + "/model.yaml", "--out", out.path().string(),
+                 "--scale", "0.05", "--runs", "3", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  // The design's indexes leave advise nothing to add on the same data and workload.
+  EXPECT_TRUE(j["advise_after"].empty()) << j["advise_after"].dump();
+  for (const auto& t : j["tables"]) {
+    EXPECT_GT(t["generated_rows"].get<int64_t>(), 0) << t.dump();
+  }
+  ASSERT_FALSE(j["patterns"].empty());
+  for (const auto& p : j["patterns"]) {
+    EXPECT_GT(p["median_ms"].get<double>(), 0) << p.dump();
+    EXPECT_GE(p["p95_ms"].get<double>(), p["median_ms"].get<double>()) << p.dump();
+  }
+  for (const char* f :
+       {"schema.sql", "queries.sql", "design.md", "er.mmd", "er.svg", "schema.dbml"}) {
+    EXPECT_TRUE(std::filesystem::exists(out.path() / f)) << f;
+  }
+  std::string doc = MaskTimings(ReadFile(out.path() / "design.md"));
+  std::filesystem::path golden =
+      std::filesystem::path(SourceDir()) / "examples" / name / "design.md";
+  if (RewritingGoldens()) {
+    std::ofstream(golden, std::ios::binary) << doc;
+  }
+  EXPECT_EQ(doc, ReadFile(golden)) << "golden " << golden << " (DBARCH_REWRITE_GOLDEN=1 rewrites)";
+  // The generated schema reloads offline and the workload file parses.
+  RunResult inspect = RunDbarch({"inspect", "--schema", (out.path() / "schema.sql").string()});
+  EXPECT_EQ(inspect.exit_code, 0) << Describe(inspect);
+}
+
+TEST(CliDesign, BookingExampleVerifiesAndMatchesGolden) { RunExample("booking"); }
+TEST(CliDesign, SaasExampleVerifiesAndMatchesGolden) { RunExample("saas"); }
+
+TEST(CliDiagram, MarketplaceSvgRendersWithoutOverlapsInChromium) {
+  const char* chromium = "/usr/bin/chromium-headless-shell";
+  ASSERT_TRUE(std::filesystem::exists(chromium)) << "scripts/install-deps.sh installs it";
+  RunResult svg =
+      RunDbarch({"inspect", "--schema", "examples/marketplace/schema.sql", "--format", "svg"});
+  ASSERT_EQ(svg.exit_code, 0) << Describe(svg);
+  RunResult names =
+      RunDbarch({"inspect", "--schema", "examples/marketplace/schema.sql", "--format", "json"});
+  ASSERT_EQ(names.exit_code, 0) << Describe(names);
+  TempDir dir;
+  std::filesystem::path page = dir.path() / "page.html";
+  std::ofstream(page)
+      << "<!DOCTYPE html><html><body>\n"
+      << svg.out
+      << "<pre id=\"result\"></pre><script>\n"
+         "const out = [];\n"
+         "for (const g of document.querySelectorAll('g.table')) {\n"
+         "  const b = g.querySelector('rect.box').getBBox();\n"
+         "  let inside = true;\n"
+         "  for (const t of g.querySelectorAll('text')) {\n"
+         "    const tb = t.getBBox();\n"
+         "    if (tb.x < b.x || tb.x + tb.width > b.x + b.width ||\n"
+         "        tb.y < b.y || tb.y + tb.height > b.y + b.height) inside = false;\n"
+         "  }\n"
+         "  out.push({name: g.getAttribute('data-name'), x: b.x, y: b.y,\n"
+         "            w: b.width, h: b.height, inside: inside});\n"
+         "}\n"
+         "document.getElementById('result').textContent =\n"
+         "  'RESULT' + JSON.stringify(out) + 'END';\n"
+         "</script></body></html>\n";
+  std::string cmd = std::string(chromium) +
+                    " --headless --no-sandbox --disable-gpu --dump-dom file://" + page.string() +
+                    " > " + (dir.path() / "dom.html").string() + " 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::string dom = ReadFile(dir.path() / "dom.html");
+  size_t begin = dom.find("RESULT");
+  size_t end = dom.find("END", begin);
+  ASSERT_TRUE(begin != std::string::npos && end != std::string::npos) << dom.substr(0, 2000);
+  nlohmann::json boxes = nlohmann::json::parse(dom.substr(begin + 6, end - begin - 6));
+
+  // Every table of the schema is drawn.
+  nlohmann::json model = nlohmann::json::parse(names.out);
+  std::set<std::string> drawn;
+  for (const auto& b : boxes) drawn.insert(b["name"].get<std::string>());
+  size_t tables = 0;
+  for (const auto& t : model["tables"]) {
+    if (t.contains("partition_of") && !t["partition_of"].is_null()) continue;
+    std::string schema = t["schema"].get<std::string>();
+    std::string name = t["name"].get<std::string>();
+    std::string display = schema == "public" ? name : schema + "." + name;
+    EXPECT_TRUE(drawn.count(display)) << display << " is not in the SVG";
+    ++tables;
+  }
+  EXPECT_EQ(boxes.size(), tables);
+  EXPECT_GE(tables, 15u);
+  // No two boxes overlap, and every text line is inside its box.
+  for (size_t i = 0; i < boxes.size(); ++i) {
+    const auto& a = boxes[i];
+    EXPECT_TRUE(a["inside"].get<bool>()) << a.dump();
+    EXPECT_GT(a["w"].get<double>(), 0);
+    for (size_t k = i + 1; k < boxes.size(); ++k) {
+      const auto& b = boxes[k];
+      bool apart = a["x"].get<double>() + a["w"].get<double>() <= b["x"].get<double>() ||
+                   b["x"].get<double>() + b["w"].get<double>() <= a["x"].get<double>() ||
+                   a["y"].get<double>() + a["h"].get<double>() <= b["y"].get<double>() ||
+                   b["y"].get<double>() + b["h"].get<double>() <= a["y"].get<double>();
+      EXPECT_TRUE(apart) << a.dump() << " overlaps " << b.dump();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace dbarch::cli_test
