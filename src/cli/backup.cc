@@ -259,7 +259,7 @@ class BackupCommand : public Subcommand {
     if (process_max_ < 1) return ReportUsageError("--process-max must be at least 1", kVerifyHelp);
     sandbox::InstallSignalCleanup();
     ops::InstallProcessCleanup();  // runs first, then the sandbox cleanup
-    ops::VerifyOptions options;
+    ops::BackupVerifyOptions options;
     if (!sandbox_dir_.empty()) options.sandbox.base_dir = sandbox_dir_;
     options.rows = rows_;
     options.target_lsn = target_ == "lsn";

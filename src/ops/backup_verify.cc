@@ -50,7 +50,7 @@ std::string ReadTail(const std::string& path, size_t max) {
 // directory, which holds the restored data) goes.
 class Proof {
  public:
-  Proof(const VerifyOptions& options, const ProgressFn& progress, VerifyResult& result)
+  Proof(const BackupVerifyOptions& options, const ProgressFn& progress, BackupVerifyResult& result)
       : options_(options), progress_(progress), result_(result) {}
 
   Status Prepare();
@@ -67,9 +67,9 @@ class Proof {
   Status Checksums(pg::Connection& conn, bool restored);
   Result<nlohmann::json> Info();
 
-  const VerifyOptions& options_;
+  const BackupVerifyOptions& options_;
   const ProgressFn& progress_;
-  VerifyResult& result_;
+  BackupVerifyResult& result_;
   ServerAccount account_;
   std::string base_;  // <sandbox dir>/pgbackrest
   std::string conf_path_;
@@ -422,6 +422,11 @@ bool Proof::Run() {
                                          "--target=" + result_.target, "--target-action=promote"};
         // pgBackRest chooses the backup itself for a time target; for an LSN it must be told.
         if (options_.target_lsn) args.push_back("--set=" + full_label_);
+        // Synchronous archive-get during recovery: an asynchronous one detaches from the
+        // server's process tree and could outlive the restored server and the proof.
+        args.push_back("--recovery-option=restore_command=pgbackrest --config=" + conf_path_ +
+                       " --stanza=" + std::string(kStanza) + " --pg1-path=" + restored_data +
+                       " --no-archive-async archive-get %f \"%p\"");
         args.push_back("restore");
         DBARCH_ASSIGN_OR_RETURN(ProcessOutput out, Pgbackrest(args, restored_data));
         result_.restore_ms = out.elapsed_ms;
@@ -519,8 +524,8 @@ bool Proof::Run() {
 
 }  // namespace
 
-Result<VerifyResult> VerifyBackupRestore(const VerifyOptions& options, const ProgressFn& progress) {
-  VerifyResult result;
+Result<BackupVerifyResult> VerifyBackupRestore(const BackupVerifyOptions& options, const ProgressFn& progress) {
+  BackupVerifyResult result;
   {
     Proof proof(options, progress, result);
     DBARCH_RETURN_IF_ERROR(proof.Prepare());

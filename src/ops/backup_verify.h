@@ -33,7 +33,7 @@ class Connection;
 
 namespace dbarch::ops {
 
-struct VerifyOptions {
+struct BackupVerifyOptions {
   sandbox::SandboxOptions sandbox;
   std::string pgbackrest = "/usr/bin/pgbackrest";
   int64_t rows = 100000;    // rows per table in the initial load (>= 100)
@@ -60,7 +60,7 @@ struct TableCheck {
   bool matches = false;
 };
 
-struct VerifyResult {
+struct BackupVerifyResult {
   bool passed = false;
   std::string failure;  // the first failed step and its error; empty when passed
   std::string pgbackrest_version;
@@ -94,7 +94,7 @@ using ProgressFn = std::function<void(const std::string&)>;
 // (the steps before it keep their figures); an error Status only when nothing could be
 // started: kNotFound (no pgbackrest, no postgres OS user), kInvalidArgument (rows < 100),
 // or the sandbox's own start errors.
-Result<VerifyResult> VerifyBackupRestore(const VerifyOptions& options, const ProgressFn& progress);
+Result<BackupVerifyResult> VerifyBackupRestore(const BackupVerifyOptions& options, const ProgressFn& progress);
 
 struct LiveCheckOptions {
   std::string stanza;  // empty: archiving only

@@ -16,8 +16,8 @@
 namespace dbarch::ops {
 namespace {
 
-VerifyOptions SmallProof() {
-  VerifyOptions options;
+BackupVerifyOptions SmallProof() {
+  BackupVerifyOptions options;
   options.sandbox = sandbox::test_util::TestOptions();
   options.rows = 2000;
   options.command_timeout_s = 240;
@@ -50,7 +50,7 @@ std::vector<std::string> ProcessesMentioning(const std::string& needle) {
   return found;
 }
 
-std::string Steps(const VerifyResult& r) {
+std::string Steps(const BackupVerifyResult& r) {
   std::string out;
   for (const VerifyStep& s : r.steps) {
     out += (s.ok ? "ok   " : "FAIL ") + s.name + ": " + s.detail + "\n";
@@ -58,7 +58,7 @@ std::string Steps(const VerifyResult& r) {
   return out;
 }
 
-void ExpectCleanedUp(const VerifyResult& r) {
+void ExpectCleanedUp(const BackupVerifyResult& r) {
   ASSERT_FALSE(r.work_dir.empty());
   EXPECT_FALSE(Exists(r.work_dir)) << r.work_dir << " was left behind";
   EXPECT_EQ(ProcessesMentioning(r.work_dir), std::vector<std::string>{});
@@ -67,7 +67,7 @@ void ExpectCleanedUp(const VerifyResult& r) {
 TEST(BackupVerify, RestoreToATimeHasExactlyTheRowsBeforeIt) {
   auto result = VerifyBackupRestore(SmallProof(), nullptr);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
-  const VerifyResult& r = *result;
+  const BackupVerifyResult& r = *result;
   ASSERT_TRUE(r.passed) << r.failure << "\n" << Steps(r);
   EXPECT_EQ(r.target_kind, "time");
   EXPECT_EQ(r.target, r.target_time);
@@ -108,7 +108,7 @@ TEST(BackupVerify, RestoreToATimeHasExactlyTheRowsBeforeIt) {
 }
 
 TEST(BackupVerify, RestoreToAnLsnHasExactlyTheRowsBeforeIt) {
-  VerifyOptions options = SmallProof();
+  BackupVerifyOptions options = SmallProof();
   options.rows = 500;
   options.target_lsn = true;
   auto result = VerifyBackupRestore(options, nullptr);
@@ -121,7 +121,7 @@ TEST(BackupVerify, RestoreToAnLsnHasExactlyTheRowsBeforeIt) {
 }
 
 TEST(BackupVerify, AFailingPgbackrestStopsTheProofAndStillCleansUp) {
-  VerifyOptions options = SmallProof();
+  BackupVerifyOptions options = SmallProof();
   options.rows = 100;
   options.pgbackrest = "/bin/false";  // every pgBackRest command fails
   std::vector<std::string> progress;
@@ -137,7 +137,7 @@ TEST(BackupVerify, AFailingPgbackrestStopsTheProofAndStillCleansUp) {
 }
 
 TEST(BackupVerify, RejectsAMissingPgbackrestAndTooFewRows) {
-  VerifyOptions options = SmallProof();
+  BackupVerifyOptions options = SmallProof();
   options.pgbackrest = "/nonexistent/pgbackrest";
   auto missing = VerifyBackupRestore(options, nullptr);
   ASSERT_FALSE(missing.ok());

@@ -211,7 +211,7 @@ std::string BackupPlanCronFile(const ops::BackupPlan& p) {
   return out;
 }
 
-std::string VerifyToText(const ops::VerifyResult& r) {
+std::string VerifyToText(const ops::BackupVerifyResult& r) {
   std::string out =
       fmt::format("dbarch backup verify: {} ({}, PostgreSQL {})\n", r.passed ? "PASSED" : "FAILED",
                   r.pgbackrest_version, r.server_version_num);
@@ -266,7 +266,7 @@ std::string VerifyToText(const ops::VerifyResult& r) {
   return out;
 }
 
-std::string VerifyToJson(const ops::VerifyResult& r) {
+std::string VerifyToJson(const ops::BackupVerifyResult& r) {
   Json j;
   j["passed"] = r.passed;
   j["failure"] = r.failure.empty() ? Json() : Json(r.failure);

@@ -23,14 +23,14 @@ std::string BackupPlanConfSnippet(const ops::BackupPlan& plan);
 // An /etc/cron.d file: the schedule with its comments.
 std::string BackupPlanCronFile(const ops::BackupPlan& plan);
 
-std::string VerifyToText(const ops::VerifyResult& result);
+std::string VerifyToText(const ops::BackupVerifyResult& result);
 // {"passed", "failure", "pgbackrest_version", "server_version_num", "target": {kind, value,
 //  time, lsn}, "steps": [{name, ok, elapsed_ms, detail}], "tables": [{table,
 //  rows_at_target, rows_at_end, restored_rows, checksum_at_target, restored_checksum,
 //  matches}], "later_table_absent", "measured": {database_bytes, full_backup_ms, ...,
 //  backup_bytes_per_s, restore_bytes_per_s, compression_ratio, archive_push_ms},
 //  "rows_lost", "pgbackrest_conf"}
-std::string VerifyToJson(const ops::VerifyResult& result);
+std::string VerifyToJson(const ops::BackupVerifyResult& result);
 
 std::string LiveCheckToText(const ops::LiveCheckResult& result);
 // {"ok", "problems": [...], "notes": [...], "archiving": {...}, "backups": {...}}
