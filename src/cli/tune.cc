@@ -19,6 +19,8 @@
 #include "pg/introspect.h"
 #include "report/tune_report.h"
 #include "sandbox/sandbox.h"
+#include "workload/log_reader.h"
+#include "workload/log_workload.h"
 #include "workload/workload.h"
 
 namespace dbarch::cli {
@@ -67,6 +69,10 @@ class TuneCommand : public Subcommand {
         "Exit codes: 0 ok, 2 usage, 3 bad input, 4 connection/I/O.");
     cmd->add_option("--dsn", dsn_, "a live server: current values, temp files, checkpoints")
         ->type_name("CONNINFO");
+    cmd->add_option("--log", logs_,
+                    "server logs (files or a directory of rotated ones): temporary files "
+                    "written by statements raise work_mem where they run often")
+        ->type_name("PATH");
     cmd->add_option("--memory", memory_, "memory for PostgreSQL, e.g. 24GB")->type_name("SIZE");
     cmd->add_option("--cpus", cpus_, "CPU cores for PostgreSQL");
     cmd->add_option("--storage", storage_, "ssd (default), hdd or san")
@@ -148,7 +154,20 @@ class TuneCommand : public Subcommand {
       if (!read.ok()) return ReportError(read.status());
       signals = std::move(read).value();
     }
-    ops::TuneResult result = ops::RecommendSettings(machine, kind, signals);
+    // The log's figures go to the recommendation only; --verify's before values stay the
+    // server's (or the defaults).
+    std::optional<ops::ServerSignals> measured = signals;
+    if (!logs_.empty()) {
+      auto files = workload::ExpandLogPaths(logs_, workload::LogFormat::kAuto);
+      if (!files.ok()) return ReportError(files.status());
+      for (const std::string& note : files->notes) Warn(note);
+      Progress("reading " + std::to_string(files->files.size()) + " log file(s)");
+      auto log = workload::ReadLogs(files->files, workload::LogReadOptions{});
+      if (!log.ok()) return ReportError(log.status());
+      if (!measured.has_value()) measured.emplace();
+      ops::AddLogSpills(*log, signals.has_value(), *measured);
+    }
+    ops::TuneResult result = ops::RecommendSettings(machine, kind, measured);
     if (memory_.empty() || cpus_ == 0) {
       result.notes.insert(result.notes.begin(),
                           "memory and CPUs are this machine's: give --memory and --cpus if the "
@@ -245,6 +264,7 @@ class TuneCommand : public Subcommand {
   }
 
   std::string dsn_;
+  std::vector<std::string> logs_;
   std::string memory_;
   int cpus_ = 0;
   std::string storage_ = "ssd";

@@ -221,15 +221,18 @@ TuneResult RecommendSettings(const MachineSpec& machine, WorkloadKind kind,
     // call of most of them writes to disk (a sort or hash needs about that much memory to
     // stay in it), at most 4x the formula, when they run often enough to pay (100 calls a
     // day).
-    double days = std::max(signals->stats_age_s, 3600.0) / 86400.0;
+    const double age = signals->statement_spills_age_s > 0 ? signals->statement_spills_age_s
+                                                             : signals->stats_age_s;
+    double days = std::max(age, 3600.0) / 86400.0;
     double calls_per_day = static_cast<double>(signals->spilling_calls) / days;
     if (calls_per_day >= 100 && signals->spill_per_call_p90_bytes > formula_work) {
       int64_t raised = std::min<int64_t>(signals->spill_per_call_p90_bytes, 4 * formula_work);
       raised = std::max<int64_t>(raised / kMB, 1) * kMB;
       work_reason += fmt::format(
-          "; raised: {} statements in pg_stat_statements spill to temporary files ({:.0f} "
+          "; raised: {} statements in {} spill to temporary files ({:.0f} "
           "calls a day, 90 % of them writing at most {} per call)",
-          signals->statement_spills, calls_per_day, ConfSize(signals->spill_per_call_p90_bytes));
+          signals->statement_spills, signals->statement_spills_source, calls_per_day,
+          ConfSize(signals->spill_per_call_p90_bytes));
       work = std::max(work, raised);
     }
   }
@@ -307,6 +310,41 @@ TuneResult RecommendSettings(const MachineSpec& machine, WorkloadKind kind,
         (shared + shared / 10) / (2 * kMB)));
   }
   return out;
+}
+
+void AddLogSpills(const workload::LogReport& log, bool from_server, ServerSignals& signals) {
+  if (!from_server) {
+    signals.temp_files = log.summary.temp_files;
+    signals.temp_bytes = log.summary.temp_bytes;
+    signals.stats_age_s = log.summary.covered_seconds;
+  }
+  if (signals.statement_spills >= 0) return;  // pg_stat_statements already named them
+  // Per spilling group: its calls and the bytes one call writes; the 90th percentile is
+  // taken over calls, as the pg_stat_statements figure is.
+  std::vector<std::pair<int64_t, int64_t>> per_call;  // (bytes per call, calls)
+  int64_t calls = 0;
+  for (const workload::LogGroup& g : log.groups) {
+    if (g.temp_files == 0) continue;
+    const int64_t c = std::max<int64_t>(g.calls, 1);
+    per_call.emplace_back(g.temp_bytes / c, c);
+    calls += c;
+  }
+  if (per_call.empty()) return;
+  std::sort(per_call.begin(), per_call.end());
+  int64_t seen = 0;
+  int64_t p90 = per_call.back().first;
+  for (const auto& entry : per_call) {
+    seen += entry.second;
+    if (seen * 10 >= calls * 9) {
+      p90 = entry.first;
+      break;
+    }
+  }
+  signals.statement_spills = static_cast<int64_t>(per_call.size());
+  signals.spilling_calls = calls;
+  signals.spill_per_call_p90_bytes = p90;
+  signals.statement_spills_source = "the server log";
+  signals.statement_spills_age_s = log.summary.covered_seconds;
 }
 
 Result<ServerSignals> ReadServerSignals(pg::Connection& conn) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "workload/log_reader.h"
 
 namespace dbarch::pg {
 class Connection;
@@ -58,6 +59,10 @@ struct ServerSignals {
   int64_t statement_spills = -1;
   int64_t spilling_calls = 0;
   int64_t spill_per_call_p90_bytes = 0;
+  // Where the statement spill figures come from ("pg_stat_statements" or "the server log")
+  // and the seconds they cover (0: stats_age_s).
+  std::string statement_spills_source = "pg_stat_statements";
+  double statement_spills_age_s = 0;
 };
 
 struct TuneSetting {
@@ -79,6 +84,14 @@ struct TuneResult {
 // Requires: machine.memory_bytes > 0 and machine.cpus > 0.
 TuneResult RecommendSettings(const MachineSpec& machine, WorkloadKind kind,
                              const std::optional<ServerSignals>& signals);
+
+// Adds what a server log measured (log_temp_files entries, attributed to the statements
+// that wrote them) to `signals`: the statement spill figures when pg_stat_statements gave
+// none, and the temporary file totals when no server was read (`from_server` false; a
+// server's own counters cover more than a log does). The log must log the statements with
+// their temporary files (log_temp_files, and log_min_duration_statement or log_statement
+// for the calls).
+void AddLogSpills(const workload::LogReport& log, bool from_server, ServerSignals& signals);
 
 // Reads the tuned settings and the workload counters of `conn`'s server. kConnection when
 // the session breaks, kInvalidArgument on a server error.

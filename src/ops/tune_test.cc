@@ -117,6 +117,50 @@ TEST(Tune, StatementsThatSpillRaiseWorkMemWhenTheyRunOften) {
   EXPECT_EQ(s["work_mem"].recommended, "41943kB");
 }
 
+// A log's spilling statements stand in for pg_stat_statements when it gave none, with the
+// log's own time span; a server's pg_stat_statements figures and counters are kept.
+TEST(Tune, LogSpillsStandInForPgStatStatements) {
+  workload::LogReport log;
+  log.summary.covered_seconds = 3600;
+  log.summary.temp_files = 300;
+  log.summary.temp_bytes = 300LL * 50 * 1024 * 1024;
+  workload::LogGroup big;  // 200 calls writing 90 MB each
+  big.calls = 200;
+  big.temp_files = 200;
+  big.temp_bytes = 200LL * 90 * 1024 * 1024;
+  workload::LogGroup small;  // 100 calls writing 1 MB each
+  small.calls = 100;
+  small.temp_files = 100;
+  small.temp_bytes = 100LL * 1024 * 1024;
+  workload::LogGroup quiet;  // no spill: not counted
+  quiet.calls = 5000;
+  log.groups = {big, small, quiet};
+
+  ServerSignals offline;
+  AddLogSpills(log, /*from_server=*/false, offline);
+  EXPECT_EQ(offline.statement_spills, 2);
+  EXPECT_EQ(offline.spilling_calls, 300);
+  EXPECT_EQ(offline.spill_per_call_p90_bytes, 90LL * 1024 * 1024);  // 90 % of calls: the 90 MB
+  EXPECT_EQ(offline.temp_files, 300);
+  EXPECT_EQ(offline.stats_age_s, 3600);
+  auto s = ByName(RecommendSettings({16 * kGB, 2, StorageKind::kSsd, 0}, WorkloadKind::kWeb,
+                                    offline));
+  // (16 GB - 4 GB) / (200 connections x 3) = 20971kB by formula; raised towards 90 MB but
+  // at most 4x the formula.
+  EXPECT_EQ(s["work_mem"].recommended, "81MB");
+  EXPECT_NE(s["work_mem"].reason.find("2 statements in the server log"), std::string::npos)
+      << s["work_mem"].reason;
+
+  ServerSignals server;
+  server.temp_files = 7;
+  server.stats_age_s = 86400;
+  server.statement_spills = 0;  // pg_stat_statements read, nothing spilled
+  AddLogSpills(log, /*from_server=*/true, server);
+  EXPECT_EQ(server.statement_spills, 0);
+  EXPECT_EQ(server.temp_files, 7);
+  EXPECT_EQ(server.stats_age_s, 86400);
+}
+
 // pg_stat_statements on a real server: sorts larger than a session's 64kB work_mem write
 // temporary files, and ReadServerSignals sees the statement and its spill per call.
 TEST(Tune, ReadsSpillsFromPgStatStatements) {

@@ -2,7 +2,11 @@
 // fixtures' own workload (schema, data files, queries) as the user's benchmark, two rounds of
 // one-second runs; the JSON carries the measured groups; usage errors.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -53,6 +57,46 @@ TEST(CliTune, VerifyMeasuresEveryGroupWithTheUsersWorkload) {
     }
   }
   EXPECT_EQ(groups, (std::vector<std::string>{"memory", "checkpoints", "planner", "connections"}));
+}
+
+// A server log in which a sort writes 90 MB temporary files 200 times an hour: --log raises
+// work_mem from the formula's 20971kB (16 GB, web, 200 connections) towards what one call
+// spills, capped at 4x the formula (81MB), and says why.
+TEST(CliTune, LogSpillsRaiseWorkMem) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("dbarch-tune-log-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string log = (dir / "postgresql.log").string();
+  {
+    std::ofstream out(log);
+    for (int i = 0; i < 200; ++i) {
+      char ts[64];
+      std::snprintf(ts, sizeof(ts), "2026-03-01 10:%02d:%02d.000 UTC", i * 18 / 60, i * 18 % 60);
+      out << ts << " [" << 300 + i << "] app@shop LOG:  temporary file: path "
+          << "\"base/pgsql_tmp/pgsql_tmp" << 300 + i << ".0\", size 94371840\n"
+          << ts << " [" << 300 + i << "] app@shop STATEMENT:  SELECT * FROM orders WHERE "
+          << "customer_id = " << i << " ORDER BY total\n"
+          << ts << " [" << 300 + i << "] app@shop LOG:  duration: 812.5 ms  statement: "
+          << "SELECT * FROM orders WHERE customer_id = " << i << " ORDER BY total\n";
+    }
+  }
+  RunResult r = RunDbarch({"tune", "--memory", "16GB", "--cpus", "2", "--workload", "web",
+                           "--log", log, "--format", "json"});
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  bool found = false;
+  for (const auto& s : j["settings"]) {
+    if (s["name"] != "work_mem") continue;
+    found = true;
+    EXPECT_EQ(s["recommended"], "81MB") << s.dump();
+    EXPECT_NE(s["reason"].get<std::string>().find("1 statements in the server log"),
+              std::string::npos)
+        << s.dump();
+  }
+  EXPECT_TRUE(found) << r.out;
+  r = RunDbarch({"tune", "--memory", "16GB", "--cpus", "2", "--log", "no/such.log"});
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
 }
 
 TEST(CliTune, VerifyUsageErrors) {
