@@ -189,6 +189,32 @@ TEST(CliAdviseCommerce, LiveServerElevenIndexKindsAgainstAnExpertSet) {
   std::vector<double> expert = Measure(*conn, *w, runs);
   DropIndexesAbove(*conn, last_oid);
 
+  // "before" and "dbarch" were measured minutes apart, and a 40 ms query that no index
+  // changes drifts by 15 % on this machine between such measurements. A query that measured
+  // slower is measured again in pairs, without the set and then with it, and each side keeps
+  // its best time over all its runs: a real regression stays slower in every pair, drift
+  // does not.
+  for (int round = 0; round < 2; ++round) {
+    bool any_slower = false;
+    for (size_t i = 0; i < before.size(); ++i) {
+      if (advised[i] > 1.1 * before[i] + 0.5) any_slower = true;
+    }
+    if (!any_slower) break;
+    ASSERT_TRUE(conn->ExecScript("ANALYZE").ok());
+    std::vector<double> again_before = Measure(*conn, *w, runs);
+    for (const std::string& stmt : Statements(ddl)) {
+      Status built = conn->ExecScript(stmt);
+      ASSERT_TRUE(built.ok()) << stmt << ": " << built.ToString();
+    }
+    ASSERT_TRUE(conn->ExecScript("ANALYZE").ok());
+    std::vector<double> again_advised = Measure(*conn, *w, runs);
+    DropIndexesAbove(*conn, last_oid);
+    for (size_t i = 0; i < before.size(); ++i) {
+      before[i] = std::min(before[i], again_before[i]);
+      advised[i] = std::min(advised[i], again_advised[i]);
+    }
+  }
+
   int fast = 0;
   std::string table =
       "query                   before ms  dbarch ms  speed-up  expert ms  speed-up\n";
