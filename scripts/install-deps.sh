@@ -25,6 +25,14 @@ packages=(
   # pgBackRest: `dbarch backup verify` takes real backups and restores with it (and the
   # plans of `dbarch backup plan` are pgBackRest configurations).
   pgbackrest
+  # pgaudit: `dbarch secure --verify` loads it in the sandbox and proves the generated audit
+  # settings log what they promise.
+  postgresql-15-pgaudit
+  # Graphviz (libgvc, libcgraph): `dbarch inspect --format svg` lays diagrams out with dot.
+  graphviz libgraphviz-dev
+  # python3-jsonschema: the design tests validate example models against
+  # docs/design-model.schema.json with a real JSON Schema validator.
+  python3-jsonschema
 )
 # Packages whose postinst starts a daemon dbarch never needs: installed with their service
 # start refused (policy-rc.d) and, under systemd, disabled and stopped afterwards.
