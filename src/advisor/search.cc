@@ -1,6 +1,7 @@
 #include "advisor/search.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -127,23 +128,39 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
 
   // Greedy steps from (config, used_bytes, current) until none pays off; `forbidden` (by
   // Key) may not be added. The steps taken are appended to `steps`.
+  //
+  // Lazy evaluation (as in "cost-effective lazy forward selection", Leskovec et al., KDD
+  // 2007): a step's cost reduction seldom grows when other indexes have been added, so the
+  // reduction measured for a step at an earlier point of the search bounds what it can bring
+  // now. Each round costs the steps in the order of those bounds (steps never costed first)
+  // and stops as soon as the best step costed so far is at least as good per byte as the
+  // next bound: most candidates are then costed once or twice per search instead of once
+  // per round. A step whose last reduction fell short of min_cost_improvement is not costed
+  // again until the threshold (relative to the falling workload cost) lets it pass.
   auto greedy = [&](std::vector<IndexDef>& config, int64_t& used_bytes, double& current,
                     const std::set<std::string>& forbidden,
                     std::vector<SearchStep>& steps) -> Status {
+    // Last measured cost reduction per step, by the step's index key and kind.
+    std::map<std::string, double> last_benefit;
+    struct Option {
+      IndexDef index;
+      std::optional<size_t> replaces;  // position in config
+      int64_t delta = 0;               // bytes the step adds
+      std::string key;                 // into last_benefit
+      double bound = 0;                // upper bound of the ratio; +inf when never costed
+    };
     while (true) {
-      bool found = false;
-      double best_ratio = 0;
-      double best_cost = current;
-      int64_t best_delta = 0;
-      IndexDef best_index;
-      std::optional<size_t> best_replaces;  // position in config
-
-      auto consider = [&](const IndexDef& index, std::optional<size_t> replaces) -> Status {
+      const double min_benefit = current - current / options.min_cost_improvement;
+      std::vector<Option> options_now;
+      std::set<std::string> seen;
+      auto collect = [&](const IndexDef& index, std::optional<size_t> replaces) -> Status {
         if (Contains(config, index) || forbidden.count(index.Key()) > 0) return Status::OK();
         if (!replaces && options.max_indexes > 0 &&
             config.size() >= static_cast<size_t>(options.max_indexes)) {
           return Status::OK();
         }
+        std::string key = index.Key() + (replaces ? "|widen" : "|new");
+        if (!seen.insert(key).second) return Status::OK();
         DBARCH_ASSIGN_OR_RETURN(int64_t size, session.IndexSizeBytes(index));
         int64_t delta = size;
         if (replaces) {
@@ -151,30 +168,16 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
           delta -= old_size;
         }
         if (static_cast<double>(used_bytes + delta) > budget_bytes) return Status::OK();
-        std::vector<IndexDef> trial = config;
-        if (replaces) {
-          trial[*replaces] = index;
-        } else {
-          trial.push_back(index);
+        double bound = std::numeric_limits<double>::infinity();
+        if (auto it = last_benefit.find(key); it != last_benefit.end()) {
+          if (!(it->second > 0) || it->second < min_benefit) return Status::OK();
+          bound = it->second / static_cast<double>(std::max<int64_t>(delta, 1));
         }
-        DBARCH_ASSIGN_OR_RETURN(double cost, workload_cost(trial));
-        const double benefit = current - cost;
-        if (!(benefit > 0) || cost * options.min_cost_improvement > current) return Status::OK();
-        // A wider index is never smaller in practice; guard the ratio anyway.
-        const double ratio = benefit / static_cast<double>(std::max<int64_t>(delta, 1));
-        if (ratio > best_ratio) {
-          found = true;
-          best_ratio = ratio;
-          best_cost = cost;
-          best_delta = delta;
-          best_index = index;
-          best_replaces = replaces;
-        }
+        options_now.push_back(Option{index, replaces, delta, std::move(key), bound});
         return Status::OK();
       };
 
-      for (const auto& [key, single] : singles)
-        DBARCH_RETURN_IF_ERROR(consider(single, std::nullopt));
+      for (const auto& [key, single] : singles) DBARCH_RETURN_IF_ERROR(collect(single, std::nullopt));
       for (size_t i = 0; i < config.size(); ++i) {
         const IndexDef& base = config[i];
         if (static_cast<int>(base.width()) >= options.max_width) continue;
@@ -188,13 +191,13 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
             }
             IndexDef wider = base;
             wider.keys.push_back(IndexKey::Column(col));
-            DBARCH_RETURN_IF_ERROR(consider(wider, i));
+            DBARCH_RETURN_IF_ERROR(collect(wider, i));
           }
           continue;
         }
         auto list = widenings.find(base.Key());
         if (list == widenings.end()) continue;
-        for (const IndexDef& wider : list->second) DBARCH_RETURN_IF_ERROR(consider(wider, i));
+        for (const IndexDef& wider : list->second) DBARCH_RETURN_IF_ERROR(collect(wider, i));
       }
       // Two-key keys that end with a chosen index's leading key, as new indexes: Extend
       // only reaches (b, a) by choosing (b) alone first, which a weak b never is, although
@@ -206,21 +209,51 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
           auto list = pairs_ending.find({config[i].table, config[i].keys[0]});
           if (list == pairs_ending.end()) continue;
           for (const IndexDef& pair : list->second) {
-            DBARCH_RETURN_IF_ERROR(consider(pair, std::nullopt));
+            DBARCH_RETURN_IF_ERROR(collect(pair, std::nullopt));
           }
+        }
+      }
+      // Never-costed steps first, in the order above (deterministic), then by bound.
+      std::stable_sort(options_now.begin(), options_now.end(),
+                       [](const Option& a, const Option& b) { return a.bound > b.bound; });
+
+      bool found = false;
+      double best_ratio = 0;
+      double best_cost = current;
+      const Option* best = nullptr;
+      for (const Option& o : options_now) {
+        if (found && best_ratio >= o.bound) break;  // nothing later can beat it
+        std::vector<IndexDef> trial = config;
+        if (o.replaces) {
+          trial[*o.replaces] = o.index;
+        } else {
+          trial.push_back(o.index);
+        }
+        DBARCH_ASSIGN_OR_RETURN(double cost, workload_cost(trial));
+        const double benefit = current - cost;
+        last_benefit[o.key] = benefit;
+        if (!(benefit > 0) || cost * options.min_cost_improvement > current) continue;
+        // A wider index is never smaller in practice; guard the ratio anyway.
+        const double ratio = benefit / static_cast<double>(std::max<int64_t>(o.delta, 1));
+        if (ratio > best_ratio) {
+          found = true;
+          best_ratio = ratio;
+          best_cost = cost;
+          best = &o;
         }
       }
       if (!found) return Status::OK();
 
       SearchStep step;
-      step.added = best_index;
-      if (best_replaces) {
-        step.replaced = config[*best_replaces];
-        config[*best_replaces] = best_index;
+      step.added = best->index;
+      if (best->replaces) {
+        step.replaced = config[*best->replaces];
+        config[*best->replaces] = best->index;
       } else {
-        config.push_back(best_index);
+        config.push_back(best->index);
       }
-      used_bytes += best_delta;
+      last_benefit.erase(best->key);
+      used_bytes += best->delta;
       current = best_cost;
       step.cost = current;
       step.size_bytes = used_bytes;
