@@ -9,7 +9,8 @@
 // session, so "what-if calls" counts that run's EXPLAINs as the reference does.
 //
 // Usage: advise_tpch [--tpch DIR] [--width N] [--any-column] [--all-kinds] [--size-model]
-//                   [--verbose]
+//                   [--lazy F] [--verbose]
+//        advise_tpch --advise [--repeat N] [--lazy F] [--no-cover-filter] [--tpch DIR]
 //   --width N      widest index (default 2, as in the reference results)
 //   --all-kinds    also partial, expression, GIN (built for real in the sandbox) and BRIN
 //                  candidates; by default only B-tree keys on columns (ASC or DESC), as the
@@ -18,7 +19,13 @@
 //                  only keys whose leading columns are equality-like (CandidateIndexes)
 //   --size-model   budget in modelled sizes (advisor/size_model.h, what `dbarch advise`
 //                  uses); by default HypoPG's, as the reference results were sized
+//   --lazy F       SearchOptions::lazy_factor (default 2; 0: every step costed every round)
 //   --verbose      print the chosen indexes and search steps
+//   --advise       instead of the table: advisor::Advise() as `dbarch advise` runs it (all 22
+//                  queries, budget 500 MB, width 3, every index kind, modelled sizes), N
+//                  times (--repeat, default 3) on the same loaded sandbox; prints per run the
+//                  search time, what-if calls, estimated cost with the set, #indexes, MB;
+//                  --compare: for several lazy factors and the covering pre-check on / off
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -27,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "advisor/advise.h"
 #include "advisor/candidates.h"
 #include "advisor/search.h"
 #include "advisor/whatif.h"
@@ -68,6 +76,11 @@ int Run(int argc, char** argv) {
   bool all_kinds = false;
   bool verbose = false;
   bool size_model = false;
+  bool advise = false;
+  int repeat = 3;
+  double lazy = advisor::SearchOptions{}.lazy_factor;
+  bool cover_filter = true;
+  bool compare = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--tpch" && i + 1 < argc) {
@@ -82,10 +95,21 @@ int Run(int argc, char** argv) {
       size_model = true;
     } else if (a == "--verbose") {
       verbose = true;
+    } else if (a == "--advise") {
+      advise = true;
+    } else if (a == "--repeat" && i + 1 < argc) {
+      repeat = std::atoi(argv[++i]);
+    } else if (a == "--lazy" && i + 1 < argc) {
+      lazy = std::atof(argv[++i]);
+    } else if (a == "--compare") {
+      compare = true;
+    } else if (a == "--no-cover-filter") {
+      cover_filter = false;
     } else {
       std::fprintf(stderr,
                    "usage: advise_tpch [--tpch DIR] [--width N] [--any-column] [--all-kinds] "
-                   "[--size-model] [--verbose]\n");
+                   "[--size-model] [--lazy F] [--verbose]\n       advise_tpch --advise "
+                   "[--repeat N] [--lazy F] [--no-cover-filter] [--tpch DIR]\n");
       return 2;
     }
   }
@@ -138,6 +162,43 @@ int Run(int argc, char** argv) {
               std::string(settings->Get(0, 2)).c_str());
   std::printf("%s\n", std::string(settings->Get(0, 3)).c_str());
 
+  if (advise) {
+    std::printf("advisor::Advise on all %zu queries, budget 500 MB, width 3\n\n",
+                all->queries.size());
+    std::printf(
+        "| lazy | cover pre-check | run | search s | what-if calls | cost with set | rel. cost | "
+        "#idx | MB |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|\n");
+    std::vector<std::pair<double, bool>> configs = {{lazy, cover_filter}};
+    if (compare) configs = {{0, false}, {2, true}};
+    for (int run = 1; run <= repeat; ++run) {
+     for (const auto& [lazy, cover_filter] : configs) {
+      advisor::AdviseRequest request;
+      request.target = &*conn;
+      request.catalog = &*catalog;
+      request.workload = &*all;
+      request.options.lazy_factor = lazy;
+      request.options.prefilter_covering = cover_filter;
+      auto result = advisor::Advise(request);
+      if (!result.ok()) return Fail("advise", result.status());
+      int kept = 0;
+      for (const advisor::AdviseIndex& idx : result->indexes) kept += idx.dropped ? 0 : 1;
+      std::printf("| %g | %s | %d | %.2f | %lld | %.0f | %.7f | %d | %.1f |\n", lazy,
+                  cover_filter ? "on" : "off", run,
+                  result->runtime_ms / 1000, static_cast<long long>(result->whatif_calls),
+                  result->cost_with, result->relative_cost, kept,
+                  static_cast<double>(result->total_size_bytes) / 1e6);
+      if (verbose) {
+        for (const advisor::AdviseIndex& idx : result->indexes) {
+          std::fprintf(stderr, "    %s\n", idx.ddl.c_str());
+        }
+      }
+      std::fflush(stdout);
+     }
+    }
+    return 0;
+  }
+
   // Per query: tables and candidates (offline: parse tree + catalog).
   struct Prepared {
     workload::Query query;
@@ -188,6 +249,7 @@ int Run(int argc, char** argv) {
     options.budget_mb = ref.budget_mb;
     options.max_width = width;
     options.extend_with_any_column = any_column;
+    options.lazy_factor = lazy;
     auto result = advisor::ExtendSearch(*session, sq, options);
     if (!result.ok()) return Fail("search", result.status());
     double runtime_s =

@@ -537,6 +537,8 @@ class Pipeline {
     options.budget_mb = options_.budget_mb;
     options.max_width = options_.max_width;
     options.max_indexes = options_.max_indexes;
+    options.lazy_factor = options_.lazy_factor;
+    options.prefilter_covering = options_.prefilter_covering;
     if (!writes.empty()) options.extra_cost = write_cost;
     DBARCH_ASSIGN_OR_RETURN(advisor::SearchResult found,
                             advisor::ExtendSearch(session, search_queries, options));

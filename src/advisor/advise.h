@@ -44,6 +44,10 @@ struct AdviseOptions {
   double budget_mb = 500;  // size budget of the new indexes, MB of 10^6 bytes; > 0
   int max_width = 3;       // widest index in key columns (1..3)
   int max_indexes = 0;     // at most this many new indexes; 0: no limit
+  // Search effort (SearchOptions): lazy evaluation of the greedy's steps (0: every step
+  // costed in every round) and the covering variants' pre-check.
+  double lazy_factor = 2;
+  bool prefilter_covering = true;
   // Verification (AdviseRequest::verify_target): timed runs per query, and the
   // statement_timeout of each run.
   int runs = 5;

@@ -52,6 +52,9 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
     return Status::InvalidArgument("min_cost_improvement must be at least 1");
   }
   if (options.max_indexes < 0) return Status::InvalidArgument("max_indexes must not be negative");
+  if (!(options.lazy_factor == 0 || options.lazy_factor >= 1)) {
+    return Status::InvalidArgument("lazy_factor must be 0 or at least 1");
+  }
   for (const SearchQuery& q : queries) {
     if (!(q.weight > 0)) {
       return Status::InvalidArgument("query weights must be positive (query id " +
@@ -135,8 +138,7 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
   // now. Each round costs the steps in the order of those bounds (steps never costed first)
   // and stops as soon as the best step costed so far is at least as good per byte as the
   // next bound: most candidates are then costed once or twice per search instead of once
-  // per round. A step whose last reduction fell short of min_cost_improvement is not costed
-  // again until the threshold (relative to the falling workload cost) lets it pass.
+  // per round. The last round, where no step pays off any more, costs them all.
   auto greedy = [&](std::vector<IndexDef>& config, int64_t& used_bytes, double& current,
                     const std::set<std::string>& forbidden,
                     std::vector<SearchStep>& steps) -> Status {
@@ -150,7 +152,6 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
       double bound = 0;                // upper bound of the ratio; +inf when never costed
     };
     while (true) {
-      const double min_benefit = current - current / options.min_cost_improvement;
       std::vector<Option> options_now;
       std::set<std::string> seen;
       auto collect = [&](const IndexDef& index, std::optional<size_t> replaces) -> Status {
@@ -170,7 +171,9 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
         if (static_cast<double>(used_bytes + delta) > budget_bytes) return Status::OK();
         double bound = std::numeric_limits<double>::infinity();
         if (auto it = last_benefit.find(key); it != last_benefit.end()) {
-          if (!(it->second > 0) || it->second < min_benefit) return Status::OK();
+          // A step that brought nothing when last costed (the planner did not use the index
+          // or did not gain from it) is not costed again in this greedy.
+          if (options.lazy_factor > 0 && !(it->second > 0)) return Status::OK();
           bound = it->second / static_cast<double>(std::max<int64_t>(delta, 1));
         }
         options_now.push_back(Option{index, replaces, delta, std::move(key), bound});
@@ -222,7 +225,8 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
       double best_cost = current;
       const Option* best = nullptr;
       for (const Option& o : options_now) {
-        if (found && best_ratio >= o.bound) break;  // nothing later can beat it
+        // Nothing later can beat it (bounds are sorted).
+        if (found && options.lazy_factor > 0 && best_ratio >= o.bound * options.lazy_factor) break;
         std::vector<IndexDef> trial = config;
         if (o.replaces) {
           trial[*o.replaces] = o.index;
@@ -402,6 +406,39 @@ Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQ
       if (static_cast<double>(result.total_size_bytes + delta) > budget_bytes) continue;
       std::vector<IndexDef> trial = result.indexes;
       trial[i] = covering;
+      // Only a query whose columns of this table the variant holds entirely can gain from
+      // the INCLUDE columns (an index-only scan); for every other query the variant is the
+      // same index, larger. So those queries' gain bounds the workload's: when it falls
+      // short, the workload is not costed (one EXPLAIN per such query instead of one per
+      // query on the table).
+      if (options.prefilter_covering) {
+        double gain_bound = 0;
+        for (const SearchQuery& other : queries) {
+          bool touches = false;
+          bool covered = true;
+          for (const auto& [table, column] : other.referenced) {
+            if (table != base.table) continue;
+            touches = true;
+            const std::string& c = column;
+            bool held = std::any_of(base.keys.begin(), base.keys.end(),
+                                    [&](const IndexKey& k) { return k.column == c; }) ||
+                        std::find(extra.begin(), extra.end(), c) != extra.end() ||
+                        std::find(base.predicate_columns.begin(), base.predicate_columns.end(),
+                                  c) != base.predicate_columns.end();
+            if (!held) {
+              covered = false;
+              break;
+            }
+          }
+          if (!touches || !covered) continue;
+          DBARCH_ASSIGN_OR_RETURN(double now, session.Cost(other.query_id, result.indexes));
+          DBARCH_ASSIGN_OR_RETURN(double with, session.Cost(other.query_id, trial));
+          gain_bound += other.weight * std::max(0.0, now - with);
+        }
+        if (!(gain_bound >= current - current / options.min_cost_improvement)) continue;
+        const double ratio_bound = gain_bound / static_cast<double>(std::max<int64_t>(delta, 1));
+        if (ratio_bound < min_ratio || (best && ratio_bound <= best_ratio)) continue;
+      }
       DBARCH_ASSIGN_OR_RETURN(double cost, workload_cost(trial));
       if (!(cost < current) || cost * options.min_cost_improvement > current) continue;
       const double ratio = (current - cost) / static_cast<double>(std::max<int64_t>(delta, 1));

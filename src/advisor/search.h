@@ -9,7 +9,9 @@
 // options.min_cost_improvement. Beyond Extend: a two-key candidate (b, a) whose last key
 // leads a chosen index is tried as a new index too; when 90 % of the budget is spent the
 // last step is taken back once, forbidden, and the search continued (the cheaper ending
-// wins); a last pass removes every chosen index whose removal costs nothing.
+// wins); a last pass removes every chosen index whose removal costs nothing. Each round
+// costs the steps lazily (SearchOptions::lazy_factor): in the order of the reduction per
+// byte they brought when last costed, stopping when none can beat the best one found.
 //
 // Costs come from a WhatIfSession (HypoPG what-if EXPLAINs, cached), so the search sends
 // EXPLAINs only for queries that read the table a step changes; options.extra_cost adds
@@ -58,6 +60,17 @@ struct SearchOptions {
   // At most this many indexes are chosen (widening a chosen index stays allowed); 0 means
   // no limit. Must be >= 0.
   int max_indexes = 0;
+  // Lazy evaluation of the greedy's steps (see ExtendSearch): a step whose cost reduction
+  // per byte, measured in an earlier round, times this factor is below the best step
+  // costed in this round is not costed again in this round. A step's reduction mostly falls
+  // as indexes are added; the factor covers the steps it rises for (a join index once the
+  // other side is indexed). 0: cost every step in every round (plain Extend). Must be 0 or
+  // >= 1.
+  double lazy_factor = 2;
+  // AddCoveringColumns costs an INCLUDE variant for the whole workload only when the queries
+  // it covers entirely (all their columns of the table in the index: an index-only scan is
+  // possible) gain enough with it; the others cannot gain from INCLUDE columns.
+  bool prefilter_covering = true;
   // Cost the planner does not see, added to the workload cost of every configuration: the
   // index maintenance of the workload's writes (advisor/writes.h). Empty: none.
   std::function<double(const std::vector<IndexDef>&)> extra_cost;
