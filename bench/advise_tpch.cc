@@ -172,29 +172,29 @@ int Run(int argc, char** argv) {
     std::vector<std::pair<double, bool>> configs = {{lazy, cover_filter}};
     if (compare) configs = {{0, false}, {2, true}};
     for (int run = 1; run <= repeat; ++run) {
-     for (const auto& [lazy, cover_filter] : configs) {
-      advisor::AdviseRequest request;
-      request.target = &*conn;
-      request.catalog = &*catalog;
-      request.workload = &*all;
-      request.options.lazy_factor = lazy;
-      request.options.prefilter_covering = cover_filter;
-      auto result = advisor::Advise(request);
-      if (!result.ok()) return Fail("advise", result.status());
-      int kept = 0;
-      for (const advisor::AdviseIndex& idx : result->indexes) kept += idx.dropped ? 0 : 1;
-      std::printf("| %g | %s | %d | %.2f | %lld | %.0f | %.7f | %d | %.1f |\n", lazy,
-                  cover_filter ? "on" : "off", run,
-                  result->runtime_ms / 1000, static_cast<long long>(result->whatif_calls),
-                  result->cost_with, result->relative_cost, kept,
-                  static_cast<double>(result->total_size_bytes) / 1e6);
-      if (verbose) {
-        for (const advisor::AdviseIndex& idx : result->indexes) {
-          std::fprintf(stderr, "    %s\n", idx.ddl.c_str());
+      for (const auto& [lazy, cover_filter] : configs) {
+        advisor::AdviseRequest request;
+        request.target = &*conn;
+        request.catalog = &*catalog;
+        request.workload = &*all;
+        request.options.lazy_factor = lazy;
+        request.options.prefilter_covering = cover_filter;
+        auto result = advisor::Advise(request);
+        if (!result.ok()) return Fail("advise", result.status());
+        int kept = 0;
+        for (const advisor::AdviseIndex& idx : result->indexes) kept += idx.dropped ? 0 : 1;
+        std::printf("| %g | %s | %d | %.2f | %lld | %.0f | %.7f | %d | %.1f |\n", lazy,
+                    cover_filter ? "on" : "off", run, result->runtime_ms / 1000,
+                    static_cast<long long>(result->whatif_calls), result->cost_with,
+                    result->relative_cost, kept,
+                    static_cast<double>(result->total_size_bytes) / 1e6);
+        if (verbose) {
+          for (const advisor::AdviseIndex& idx : result->indexes) {
+            std::fprintf(stderr, "    %s\n", idx.ddl.c_str());
+          }
         }
+        std::fflush(stdout);
       }
-      std::fflush(stdout);
-     }
     }
     return 0;
   }

@@ -180,7 +180,8 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
         return Status::OK();
       };
 
-      for (const auto& [key, single] : singles) DBARCH_RETURN_IF_ERROR(collect(single, std::nullopt));
+      for (const auto& [key, single] : singles)
+        DBARCH_RETURN_IF_ERROR(collect(single, std::nullopt));
       for (size_t i = 0; i < config.size(); ++i) {
         const IndexDef& base = config[i];
         if (static_cast<int>(base.width()) >= options.max_width) continue;
