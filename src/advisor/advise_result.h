@@ -82,6 +82,9 @@ struct AdviseVerifyQuery {
   std::optional<double> speed_up;           // before / after, when both finished
   std::vector<std::string> indexes_before;  // index names in the measured plans
   std::vector<std::string> indexes_after;
+  // For a query measured slower after the build: what the regression guard found and did
+  // (timed again side by side; the indexes removed, or why none was). Empty otherwise.
+  std::string regression;
 };
 
 struct AdviseVerify {

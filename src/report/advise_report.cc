@@ -143,6 +143,32 @@ std::string FormatBytes(int64_t bytes) {
   return std::to_string(bytes) + " B";
 }
 
+// The recommended set's reported (modelled) size against its size built for real during
+// verification, over the kept indexes that were built; "" when none was.
+struct SetSizes {
+  int64_t reported = 0;
+  int64_t built = 0;
+  int indexes = 0;
+};
+SetSizes BuiltSetSizes(const AdviseResult& r) {
+  SetSizes s;
+  for (const advisor::AdviseIndex& idx : r.indexes) {
+    if (idx.dropped || idx.built_size_bytes <= 0) continue;
+    s.reported += idx.size_bytes;
+    s.built += idx.built_size_bytes;
+    ++s.indexes;
+  }
+  return s;
+}
+std::string BuiltSizeLine(const AdviseResult& r) {
+  SetSizes s = BuiltSetSizes(r);
+  if (s.indexes == 0 || s.reported <= 0) return "";
+  double diff = 100.0 * (static_cast<double>(s.built) / static_cast<double>(s.reported) - 1);
+  return "built size of the recommended set: " + FormatBytes(s.built) + " against " +
+         FormatBytes(s.reported) + " reported (" + (diff >= 0 ? "+" : "") +
+         Significant(diff, 2) + " %, " + std::to_string(s.indexes) + " indexes)\n";
+}
+
 std::string AdviseToText(const AdviseResult& r) {
   std::string out = "dbarch advise: " + r.target + "\n";
   out += "workload: " + std::to_string(r.queries) + " queries analysed";
@@ -234,6 +260,10 @@ std::string AdviseToText(const AdviseResult& r) {
     }
     out += Table(rows);
     out += "weighted speed-up: " + SpeedUp(v.weighted_speed_up) + "\n";
+    for (const AdviseVerifyQuery& q : v.queries) {
+      if (!q.regression.empty()) out += "slower: " + q.query + " " + q.regression + "\n";
+    }
+    out += BuiltSizeLine(r);
   }
   if (r.sample) {
     out += SampleSummary(*r.sample) + ":\n";
@@ -312,12 +342,15 @@ std::string AdviseToJson(const AdviseResult& r) {
                          {"after_median_ms", q.after_median_ms},
                          {"speed_up", speed},
                          {"indexes_before", q.indexes_before},
-                         {"indexes_after", q.indexes_after}});
+                         {"indexes_after", q.indexes_after},
+                         {"regression", q.regression}});
     }
     j["verify"] = {
         {"runs", v.runs},
         {"timeout_ms", v.timeout_ms},
         {"weighted_speed_up", v.weighted_speed_up ? Json(*v.weighted_speed_up) : Json(nullptr)},
+        {"set_size_bytes", BuiltSetSizes(r).reported},
+        {"set_built_size_bytes", BuiltSetSizes(r).built},
         {"queries", queries}};
   } else {
     j["verify"] = nullptr;
@@ -447,6 +480,13 @@ std::string AdviseToMarkdown(const AdviseResult& r) {
              Median(q.after_outcome, q.after_median_ms) + " | " + SpeedUp(q.speed_up) + " |\n";
     }
     out += "\nWeighted speed-up: " + SpeedUp(r.verify->weighted_speed_up) + ".\n";
+    for (const AdviseVerifyQuery& q : r.verify->queries) {
+      if (!q.regression.empty()) out += "\nSlower: " + MdCell(q.query + " " + q.regression) + "\n";
+    }
+    if (std::string sizes = BuiltSizeLine(r); !sizes.empty()) {
+      sizes[0] = 'B';
+      out += "\n" + sizes;
+    }
   }
   if (r.sample) {
     out += "\n" + SampleSummary(*r.sample) + ":\n\n";
