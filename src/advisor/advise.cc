@@ -1015,11 +1015,13 @@ class Pipeline {
         idx.dropped = true;
         regressed_.insert(chosen[i].Key());
         idx.drop_reason = fmt::format(
-            "made {} {:.2f}x slower{} ({:.3g} ms with it, {:.3g} ms without it, timed "
-            "alternately; {:.3g} ms before the recommendations)",
-            query.name, f.culprit_with_ms / f.culprit_without_ms,
-            others.empty() ? "" : " together with " + Join(others, ", "), f.culprit_with_ms,
-            f.culprit_without_ms, b.median_ms);
+            "made {} {:.2f}x slower ({:.3g} ms with it, {:.3g} ms without it, timed "
+            "alternately; {:.3g} ms before the recommendations){}",
+            query.name, f.culprit_with_ms / f.culprit_without_ms, f.culprit_with_ms,
+            f.culprit_without_ms, b.median_ms,
+            others.empty() ? ""
+                           : "; removed with " + Join(others, ", ") +
+                                 ": each of them alone makes it that slow");
         DBARCH_RETURN_IF_ERROR(conn.ExecScript("DROP INDEX " + QuoteIdent(chosen[i].table.schema) +
                                                "." + QuoteIdent(idx.name)));
       }
