@@ -1122,6 +1122,18 @@ Result<AdviseResult> Pipeline::Run() {
       again.unused_not_checked = std::move(result.unused_not_checked);
       again.index_stats_reset = std::move(result.index_stats_reset);
       again.search_rounds = round + 1;
+      // What the guard did in the earlier rounds stays on the queries' lines.
+      if (result.verify && again.verify) {
+        for (const AdviseVerifyQuery& old : result.verify->queries) {
+          if (old.regression.empty()) continue;
+          for (AdviseVerifyQuery& q : again.verify->queries) {
+            if (q.query != old.query) continue;
+            q.regression = "search " + std::to_string(round) + ": " + old.regression +
+                           (q.regression.empty() ? "" : "; search " + std::to_string(round + 1) +
+                                                            ": " + q.regression);
+          }
+        }
+      }
       result = std::move(again);
     }
     // What was removed in earlier rounds stays in the report, with its reason.

@@ -123,6 +123,10 @@ TEST(CliAdvise, VerifyMeasuresASpeedUp) {
   ASSERT_GT(built, 0) << j["indexes"][0].dump(2);
   EXPECT_NEAR(j["indexes"][0]["size_bytes"].get<double>() / built, 1.0, 0.15)
       << j["indexes"][0].dump(2);
+  // The set's sizes, reported and built, side by side.
+  EXPECT_EQ(j["verify"]["set_built_size_bytes"].get<double>(), built);
+  EXPECT_EQ(j["verify"]["set_size_bytes"], j["indexes"][0]["size_bytes"]);
+  EXPECT_EQ(q["regression"], "");  // not slower: nothing to say
 }
 
 // A recommendation that makes a query slower is not output: --verify finds the index in the
@@ -148,6 +152,12 @@ TEST(CliAdvise, VerifyRemovesAnIndexThatMakesAQuerySlower) {
   EXPECT_NE(reason.find("searched again without it"), std::string::npos) << reason;
   const Json& q = j["verify"]["queries"][0];
   EXPECT_EQ(q["indexes_after"], Json::array()) << q.dump(2);
+  // The query's line says what the guard found: the slowdown confirmed side by side, and
+  // the index removed.
+  const std::string note = q["regression"].get<std::string>();
+  EXPECT_EQ(note.rfind("search 1: measured ", 0), 0u) << note;
+  EXPECT_NE(note.find("confirmed side by side"), std::string::npos) << note;
+  EXPECT_NE(note.find("removed readings_value_idx"), std::string::npos) << note;
 }
 
 // After verification removes an index for a regression, the search runs again without it and
