@@ -897,9 +897,9 @@ class Pipeline {
     if (which.empty()) return Status::OK();
     std::vector<std::string> rels;
     for (size_t i : which) {
-      rels.push_back(
-          QuoteLiteral(QuoteIdent(chosen[i].table.schema) + "." + QuoteIdent(result.indexes[i].name)) +
-          "::regclass");
+      rels.push_back(QuoteLiteral(QuoteIdent(chosen[i].table.schema) + "." +
+                                  QuoteIdent(result.indexes[i].name)) +
+                     "::regclass");
     }
     const std::string list = Join(rels, ",");
     return conn.ExecScript(std::string("UPDATE pg_catalog.pg_index SET indisvalid = ") +
@@ -1129,8 +1129,9 @@ Result<AdviseResult> Pipeline::Run() {
           for (AdviseVerifyQuery& q : again.verify->queries) {
             if (q.query != old.query) continue;
             q.regression = "search " + std::to_string(round) + ": " + old.regression +
-                           (q.regression.empty() ? "" : "; search " + std::to_string(round + 1) +
-                                                            ": " + q.regression);
+                           (q.regression.empty()
+                                ? ""
+                                : "; search " + std::to_string(round + 1) + ": " + q.regression);
           }
         }
       }

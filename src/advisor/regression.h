@@ -47,10 +47,10 @@ struct RegressionInput {
 };
 
 struct RegressionFinding {
-  bool confirmed = false;   // slower with the set than without it, timed side by side
-  double with_ms = 0;       // the confirmation: the set shown
-  double without_ms = 0;    // ... and its indexes on the query's tables hidden
-  std::vector<size_t> culprits;  // the group found responsible, sorted; empty: none
+  bool confirmed = false;         // slower with the set than without it, timed side by side
+  double with_ms = 0;             // the confirmation: the set shown
+  double without_ms = 0;          // ... and its indexes on the query's tables hidden
+  std::vector<size_t> culprits;   // the group found responsible, sorted; empty: none
   double culprit_with_ms = 0;     // the query with the culprits shown
   double culprit_without_ms = 0;  // ... and hidden
   int timings = 0;                // paired timings spent

@@ -53,9 +53,8 @@ TEST(RegressionGuard, TwoIndexesOnTheSameKeyAreBlamedTogether) {
 TEST(RegressionGuard, OneIndexOfThePlanAlone) {
   RegressionInput in = Input();
   in.in_plan = {0, 2};
-  auto f = FindRegressionCulprits(in, Model(in, [](const std::set<size_t>& s) {
-                                    return s.count(2) > 0;
-                                  }));
+  auto f = FindRegressionCulprits(
+      in, Model(in, [](const std::set<size_t>& s) { return s.count(2) > 0; }));
   ASSERT_TRUE(f.ok());
   EXPECT_TRUE(f->confirmed);
   EXPECT_EQ(f->culprits, (std::vector<size_t>{2}));
@@ -64,9 +63,8 @@ TEST(RegressionGuard, OneIndexOfThePlanAlone) {
 TEST(RegressionGuard, AnIndexOutsideThePlanIsFoundAmongTheTablesIndexes) {
   RegressionInput in = Input();
   in.in_plan = {0};
-  auto f = FindRegressionCulprits(in, Model(in, [](const std::set<size_t>& s) {
-                                    return s.count(3) > 0;
-                                  }));
+  auto f = FindRegressionCulprits(
+      in, Model(in, [](const std::set<size_t>& s) { return s.count(3) > 0; }));
   ASSERT_TRUE(f.ok());
   EXPECT_EQ(f->culprits, (std::vector<size_t>{3}));
 }
@@ -86,9 +84,8 @@ TEST(RegressionGuard, SmallDifferencesAreNotSlowdowns) {
   RegressionInput in = Input();
   in.in_plan = {0};
   in.min_ms = 100;  // 70 ms slower is below it
-  auto f = FindRegressionCulprits(in, Model(in, [](const std::set<size_t>& s) {
-                                    return s.count(0) > 0;
-                                  }));
+  auto f = FindRegressionCulprits(
+      in, Model(in, [](const std::set<size_t>& s) { return s.count(0) > 0; }));
   ASSERT_TRUE(f.ok());
   EXPECT_FALSE(f->confirmed);
 }

@@ -165,8 +165,8 @@ std::string BuiltSizeLine(const AdviseResult& r) {
   if (s.indexes == 0 || s.reported <= 0) return "";
   double diff = 100.0 * (static_cast<double>(s.built) / static_cast<double>(s.reported) - 1);
   return "built size of the recommended set: " + FormatBytes(s.built) + " against " +
-         FormatBytes(s.reported) + " reported (" + (diff >= 0 ? "+" : "") +
-         Significant(diff, 2) + " %, " + std::to_string(s.indexes) + " indexes)\n";
+         FormatBytes(s.reported) + " reported (" + (diff >= 0 ? "+" : "") + Significant(diff, 2) +
+         " %, " + std::to_string(s.indexes) + " indexes)\n";
 }
 
 std::string AdviseToText(const AdviseResult& r) {
