@@ -58,6 +58,10 @@ Result<RegressionFinding> FindRegressionCulprits(const RegressionInput& input,
 
   for (const std::vector<size_t>& start : groups) {
     DBARCH_ASSIGN_OR_RETURN(PairedTimes t, timed({}, start));
+    if (start == all && t.ok) {
+      f.recheck_with_ms = t.a_ms;
+      f.recheck_without_ms = t.b_ms;
+    }
     if (!Slower(t, input)) continue;
     std::vector<size_t> group = start;
     // Leave out each member whose return does not make the query slower again.

@@ -50,6 +50,10 @@ struct RegressionFinding {
   bool confirmed = false;         // slower with the set than without it, timed side by side
   double with_ms = 0;             // the confirmation: the set shown
   double without_ms = 0;          // ... and its indexes on the query's tables hidden
+  // The confirmation timed again when no smaller group explained the slowdown (the last
+  // group tried is the confirmation's): both 0 when it was not.
+  double recheck_with_ms = 0;
+  double recheck_without_ms = 0;
   std::vector<size_t> culprits;   // the group found responsible, sorted; empty: none
   double culprit_with_ms = 0;     // the query with the culprits shown
   double culprit_without_ms = 0;  // ... and hidden

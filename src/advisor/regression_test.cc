@@ -80,6 +80,23 @@ TEST(RegressionGuard, ASlowdownNotSeenSideBySideIsNotBlamedOnTheSet) {
   EXPECT_DOUBLE_EQ(f->with_ms, 330);
 }
 
+TEST(RegressionGuard, ASlowdownSeenOnlyOnceIsRecheckedAndNotBlamed) {
+  RegressionInput in = Input();
+  in.in_plan = {0};
+  int calls = 0;
+  // Only the first side-by-side timing shows it (noise), every later one does not.
+  auto f = FindRegressionCulprits(
+      in, [&](const std::vector<size_t>&, const std::vector<size_t>&) -> Result<PairedTimes> {
+        return ++calls == 1 ? PairedTimes{true, 400, 330} : PairedTimes{true, 331, 330};
+      });
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(f->confirmed);
+  EXPECT_TRUE(f->culprits.empty());
+  // The last group tried is the confirmation's own comparison, timed again.
+  EXPECT_DOUBLE_EQ(f->recheck_with_ms, 331);
+  EXPECT_DOUBLE_EQ(f->recheck_without_ms, 330);
+}
+
 TEST(RegressionGuard, SmallDifferencesAreNotSlowdowns) {
   RegressionInput in = Input();
   in.in_plan = {0};
