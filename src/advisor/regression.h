@@ -47,9 +47,9 @@ struct RegressionInput {
 };
 
 struct RegressionFinding {
-  bool confirmed = false;         // slower with the set than without it, timed side by side
-  double with_ms = 0;             // the confirmation: the set shown
-  double without_ms = 0;          // ... and its indexes on the query's tables hidden
+  bool confirmed = false;  // slower with the set than without it, timed side by side
+  double with_ms = 0;      // the confirmation: the set shown
+  double without_ms = 0;   // ... and its indexes on the query's tables hidden
   // The confirmation timed again when no smaller group explained the slowdown (the last
   // group tried is the confirmation's): both 0 when it was not.
   double recheck_with_ms = 0;

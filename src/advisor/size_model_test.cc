@@ -87,12 +87,12 @@ TEST(IndexSizeModelOnServer, WithinFifteenPercentOfRealBuilds) {
   IndexDef covering = Def({Col("customer_id")});
   covering.include = {"total", "placed_at"};
   const std::vector<IndexDef> cases = {
-      Def({Col("id")}),                                        // unique bigint
-      Def({Col("customer_id")}),                               // 20 rows per value: dedup
-      Def({Col("status")}),                                    // 3 values: long posting lists
-      Def({Col("region")}),                                    // smallint, 12 values
-      Def({Col("customer_id"), Col("placed_at")}),             // two columns, unique pairs
-      Def({Col("status"), Col("placed_at")}),                  // low-cardinality leading
+      Def({Col("id")}),                             // unique bigint
+      Def({Col("customer_id")}),                    // 20 rows per value: dedup
+      Def({Col("status")}),                         // 3 values: long posting lists
+      Def({Col("region")}),                         // smallint, 12 values
+      Def({Col("customer_id"), Col("placed_at")}),  // two columns, unique pairs
+      Def({Col("status"), Col("placed_at")}),       // low-cardinality leading
       // 4 x 15,000 x 7 combinations for 300,000 rows: a third occur once, the rest share
       // their key with others and deduplicate (as TPC-H's lineitem (l_shipinstruct,
       // l_partkey, l_shipmode)).
