@@ -17,7 +17,8 @@ namespace dbarch::report {
 std::string FormatBytes(int64_t bytes);
 
 // Summary lines, then one block per index (DDL, size, rationale, helped queries with costs),
-// then with --verify a table of measured medians and speed-ups.
+// then with --verify a table of measured medians and speed-ups, a line per query measured
+// slower (what the regression guard found) and the set's built size against its reported one.
 std::string AdviseToText(const advisor::AdviseResult& report);
 
 // {"target", "budget_mb", "max_width", "max_indexes", "queries", "candidates", "skipped":
@@ -27,9 +28,9 @@ std::string AdviseToText(const advisor::AdviseResult& report);
 //  "cost_before", "cost_after", "used_in_plan"}]}], "total_size_bytes", "cost_without",
 //  "cost_with", "relative_cost", "writes", "write_cost_without", "write_cost_with",
 //  "whatif_calls", "cost_cache_hits", "runtime_ms", "search_rounds", "verify": {"runs",
-//  "timeout_ms", "weighted_speed_up", "queries": [{"query", "weight", "before_outcome",
-//  "after_outcome", "before_median_ms", "after_median_ms", "speed_up", "indexes_before",
-//  "indexes_after"}]} | null, "sample": {"source", "max_bytes", "live_bytes", "elapsed_ms",
+//  "timeout_ms", "weighted_speed_up", "set_size_bytes", "set_built_size_bytes", "queries":
+//  [{"query", "weight", "before_outcome", "after_outcome", "before_median_ms",
+//  "after_median_ms", "speed_up", "indexes_before", "indexes_after", "regression"}]} | null, "sample": {"source", "max_bytes", "live_bytes", "elapsed_ms",
 //  "tables": [{"table", "method", "percent", "fraction", "live_rows", "live_bytes",
 //  "sampled_rows", "sampled_bytes"}]} | null, "workload_source", "drops": [{"index", "table",
 //  "kind", "reason", "covered_by", "note", "size_bytes", "idx_scan", "ddl", "rollback_ddl"}],
