@@ -261,7 +261,7 @@ std::string AdviseToText(const AdviseResult& r) {
     out += Table(rows);
     out += "weighted speed-up: " + SpeedUp(v.weighted_speed_up) + "\n";
     for (const AdviseVerifyQuery& q : v.queries) {
-      if (!q.regression.empty()) out += "slower: " + q.query + " " + q.regression + "\n";
+      if (!q.regression.empty()) out += "slower: " + q.query + ": " + q.regression + "\n";
     }
     out += BuiltSizeLine(r);
   }
@@ -481,7 +481,7 @@ std::string AdviseToMarkdown(const AdviseResult& r) {
     }
     out += "\nWeighted speed-up: " + SpeedUp(r.verify->weighted_speed_up) + ".\n";
     for (const AdviseVerifyQuery& q : r.verify->queries) {
-      if (!q.regression.empty()) out += "\nSlower: " + MdCell(q.query + " " + q.regression) + "\n";
+      if (!q.regression.empty()) out += "\nSlower: " + MdCell(q.query + ": " + q.regression) + "\n";
     }
     if (std::string sizes = BuiltSizeLine(r); !sizes.empty()) {
       sizes[0] = 'B';
