@@ -30,12 +30,13 @@ std::string AdviseToText(const advisor::AdviseResult& report);
 //  "whatif_calls", "cost_cache_hits", "runtime_ms", "search_rounds", "verify": {"runs",
 //  "timeout_ms", "weighted_speed_up", "set_size_bytes", "set_built_size_bytes", "queries":
 //  [{"query", "weight", "before_outcome", "after_outcome", "before_median_ms",
-//  "after_median_ms", "speed_up", "indexes_before", "indexes_after", "regression"}]} | null, "sample": {"source", "max_bytes", "live_bytes", "elapsed_ms",
-//  "tables": [{"table", "method", "percent", "fraction", "live_rows", "live_bytes",
-//  "sampled_rows", "sampled_bytes"}]} | null, "workload_source", "drops": [{"index", "table",
-//  "kind", "reason", "covered_by", "note", "size_bytes", "idx_scan", "ddl", "rollback_ddl"}],
-//  "drops_size_bytes", "kept_indexes": [{"index", "table", "kind", "reason"}],
-//  "unused_not_checked", "index_stats_reset"}. Keys sorted; costs in PG cost units, times in ms.
+//  "after_median_ms", "speed_up", "indexes_before", "indexes_after", "regression"}]} | null,
+//  "sample": {"source", "max_bytes", "live_bytes", "elapsed_ms", "tables": [{"table", "method",
+//  "percent", "fraction", "live_rows", "live_bytes", "sampled_rows", "sampled_bytes"}]} | null,
+//  "workload_source", "drops": [{"index", "table", "kind", "reason", "covered_by", "note",
+//  "size_bytes", "idx_scan", "ddl", "rollback_ddl"}], "drops_size_bytes", "kept_indexes":
+//  [{"index", "table", "kind", "reason"}], "unused_not_checked", "index_stats_reset"}. Keys sorted;
+//  costs in PG cost units, times in ms.
 std::string AdviseToJson(const advisor::AdviseResult& report);
 
 // The text report's content as Markdown: a table of indexes, the DDL in a sql block, and the
