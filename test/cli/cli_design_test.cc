@@ -1,8 +1,9 @@
 // `dbarch design` end to end: bad models fail at file:line:col; the two example models go
 // through the whole verification on a sandbox (scaled down) and their design documents match
 // the golden ones (measured times masked); advise has nothing to add after the fact. And
-// `dbarch inspect --format svg` of examples/marketplace, rendered by headless Chromium: every
-// table is drawn, no two boxes overlap, every text line stays inside its box.
+// `dbarch inspect --format svg` of examples/marketplace (laid out by Graphviz), rendered by
+// headless Chromium: every table is drawn, no two boxes overlap, every text line stays inside
+// its box.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -119,15 +120,18 @@ TEST(CliDiagram, MarketplaceSvgRendersWithoutOverlapsInChromium) {
       << svg.out
       << "<pre id=\"result\"></pre><script>\n"
          "const out = [];\n"
-         "for (const g of document.querySelectorAll('g.table')) {\n"
-         "  const b = g.querySelector('rect.box').getBBox();\n"
+         // Graphviz draws a table as <g class="node"> titled with its name; the node's last
+         // polygon is the table's border.
+         "for (const g of document.querySelectorAll('g.node')) {\n"
+         "  const polygons = g.querySelectorAll('polygon');\n"
+         "  const b = polygons[polygons.length - 1].getBBox();\n"
          "  let inside = true;\n"
          "  for (const t of g.querySelectorAll('text')) {\n"
          "    const tb = t.getBBox();\n"
          "    if (tb.x < b.x || tb.x + tb.width > b.x + b.width ||\n"
          "        tb.y < b.y || tb.y + tb.height > b.y + b.height) inside = false;\n"
          "  }\n"
-         "  out.push({name: g.getAttribute('data-name'), x: b.x, y: b.y,\n"
+         "  out.push({name: g.querySelector('title').textContent, x: b.x, y: b.y,\n"
          "            w: b.width, h: b.height, inside: inside});\n"
          "}\n"
          "document.getElementById('result').textContent =\n"
