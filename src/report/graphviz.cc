@@ -91,7 +91,7 @@ class Layout {
   Agraph_t* graph_;
 };
 
-// Graphviz's messages on one line each, without its trailing newlines.
+// Graphviz's collected messages without the trailing newline, or a placeholder when it gave none.
 std::string Messages(const std::string& text) {
   std::string out(Trim(text));
   return out.empty() ? "no message from Graphviz" : out;
