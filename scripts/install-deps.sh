@@ -28,7 +28,8 @@ packages=(
   # pgaudit: `dbarch secure --verify` loads it in the sandbox and proves the generated audit
   # settings log what they promise.
   postgresql-15-pgaudit
-  # Graphviz (libgvc, libcgraph): `dbarch inspect --format svg` lays diagrams out with dot.
+  # Graphviz (libgvc, libcgraph and the dot layout / core plugins, linked in): `dbarch inspect
+  # --format svg` and design's er.svg are the DOT diagram laid out and rendered in process.
   graphviz libgraphviz-dev
   # python3-jsonschema: the design tests validate example models against
   # docs/design-model.schema.json with a real JSON Schema validator.

@@ -81,12 +81,14 @@ class DesignCommand : public Subcommand {
     if (mkdir(out_dir_.c_str(), 0755) != 0 && errno != EEXIST) {
       return ReportError(Status::IOError("cannot create directory \"" + out_dir_ + "\""));
     }
+    Result<std::string> svg = report::CatalogToSvg(result->catalog);
+    if (!svg.ok()) return ReportError(svg.status());
     const std::pair<const char*, std::string> files[] = {
         {"schema.sql", result->ddl},
         {"queries.sql", report::DesignWorkload(*result)},
         {"design.md", report::DesignDocument(*result)},
         {"er.mmd", report::CatalogToMermaid(result->catalog)},
-        {"er.svg", report::CatalogToSvg(result->catalog)},
+        {"er.svg", *svg},
         {"schema.dbml", report::CatalogToDbml(result->catalog)},
     };
     for (const auto& [name, text] : files) {

@@ -38,9 +38,9 @@ class InspectCommand : public Subcommand {
         "                                     read the schema back from the server\n"
         "  --dsn CONNINFO                     a live server (read-only session)\n"
         "A directory is a migration history: its *.sql files apply in path order.\n"
-        "Diagrams: --format mermaid (erDiagram), dot (Graphviz), svg (laid out by dbarch, no\n"
-        "Graphviz needed) or dbml (dbdiagram.io); split large schemas with --schema-name or\n"
-        "--tables PATTERN, and --no-columns.\n"
+        "Diagrams: --format mermaid (erDiagram), dot (Graphviz), svg (the dot output laid out\n"
+        "by Graphviz, linked in) or dbml (dbdiagram.io); split large schemas with --schema-name\n"
+        "or --tables PATTERN, and --no-columns.\n"
         "Exit codes: 0 ok, 2 usage, 3 bad input, 4 connection/I/O, 70 internal error.");
     schema_opt_ = cmd->add_option("--schema", schema_paths_,
                                   "DDL file or directory of migrations (repeatable)")
@@ -91,10 +91,15 @@ class InspectCommand : public Subcommand {
       d.tables = tables_;
       d.schema = schema_name_;
       d.columns = !no_columns_;
-      text = format_ == "mermaid" ? report::CatalogToMermaid(*cat, d)
-             : format_ == "dot"   ? report::CatalogToDot(*cat, d)
-             : format_ == "svg"   ? report::CatalogToSvg(*cat, d)
-                                  : report::CatalogToDbml(*cat, d);
+      if (format_ == "svg") {
+        Result<std::string> svg = report::CatalogToSvg(*cat, d);
+        if (!svg.ok()) return ReportError(svg.status());
+        text = std::move(*svg);
+      } else {
+        text = format_ == "mermaid" ? report::CatalogToMermaid(*cat, d)
+               : format_ == "dot"   ? report::CatalogToDot(*cat, d)
+                                    : report::CatalogToDbml(*cat, d);
+      }
     } else {
       text = report::CatalogToText(*cat);
     }

@@ -1,8 +1,7 @@
-// Running PostgreSQL's tools for `backup verify`: pgBackRest commands and a second postgres
-// server (the restored cluster) as the OS account the sandbox server runs as. PostgreSQL
-// refuses to run as root, and pgBackRest must run as the server's owner (it reads the data
-// directory and is called by the server's archive_command), so when dbarch runs as root every
-// program started here drops to `postgres`; otherwise it runs as the caller.
+// The backup-specific side of running programs for `backup verify`: pgBackRest commands and a
+// second postgres server (the restored cluster), both tracked so that an interrupt ends them
+// (pgBackRest's worker processes with their group), plus files owned by the server's account.
+// Accounts, fork/exec as `postgres` and server shutdown are sandbox/process.h's.
 //
 // Used by backup_verify.cc only. Thread-safety: the functions are safe to call from several
 // threads; one ServerProcess must not be used by two threads at once. A ServerProcess gets
@@ -19,19 +18,9 @@
 #include <vector>
 
 #include "base/status.h"
+#include "sandbox/process.h"
 
 namespace dbarch::ops {
-
-// The OS account PostgreSQL programs run as.
-struct ServerAccount {
-  uid_t uid = 0;
-  gid_t gid = 0;
-  bool switch_user = false;  // dbarch is root and drops to `uid` in the child
-};
-
-// "postgres" when the effective user is root, else the caller. kNotFound when root and there
-// is no "postgres" account.
-Result<ServerAccount> ResolveServerAccount();
 
 struct ProcessOutput {
   int exit_code = -1;      // -1: killed by a signal
@@ -40,29 +29,29 @@ struct ProcessOutput {
 };
 
 // Runs `argv` (argv[0] an absolute path) as `account` with a fixed environment (PATH, LC_ALL=C,
-// TZ=UTC), stdin from /dev/null, in `cwd` (must be readable by the account), and waits for it.
+// TZ=UTC), stdin from /dev/null, in `cwd` (must be readable by the account), in a process
+// group of its own that InstallProcessCleanup's handler ends on an interrupt, and waits for it.
 // A non-zero exit is not an error: the caller reads exit_code. Failures: kIO (fork, pipe),
 // kInternal (the child could not drop privileges or exec; or it ran longer than `timeout_ms`
 // and was killed).
-Result<ProcessOutput> RunProgram(const ServerAccount& account, const std::vector<std::string>& argv,
-                                 const std::string& cwd, int timeout_ms);
+Result<ProcessOutput> RunProgram(const sandbox::ServerAccount& account,
+                                 const std::vector<std::string>& argv, const std::string& cwd,
+                                 int timeout_ms);
 
 // Creates `path` (and missing parents, as root-owned 0755 only if they do not exist) with
 // `mode`, owned by `account`. An existing directory is re-owned and re-moded. kIO on failure.
-Status MakeOwnedDirectory(const std::string& path, const ServerAccount& account, mode_t mode);
+Status MakeOwnedDirectory(const std::string& path, const sandbox::ServerAccount& account,
+                          mode_t mode);
 
 // Writes `text` to `path` (replacing it) with `mode`, owned by `account`. kIO on failure.
 Status WriteOwnedFile(const std::string& path, const std::string& text,
-                      const ServerAccount& account, mode_t mode);
+                      const sandbox::ServerAccount& account, mode_t mode);
 
 // Makes SIGINT and SIGTERM end the programs started here first (pgBackRest commands with
 // their worker processes, restored servers), then run the handler installed before (call it
 // after sandbox::InstallSignalCleanup(), which then stops the sandboxes and re-raises), or
 // the default action. Call once from main() before starting anything; later calls do nothing.
 void InstallProcessCleanup();
-
-// A free TCP port on 127.0.0.1 at the time of the call. kIO on failure.
-Result<int> PickFreeLoopbackPort();
 
 // A postgres server started on an existing data directory (a restored one), listening only
 // on a Unix socket in `socket_dir`. Stop() or the destructor shut it down (fast, then
@@ -80,7 +69,7 @@ class ServerProcess {
 
   // Starts the server and returns once it runs (not necessarily accepting connections: the
   // caller polls, as recovery may take a while). kIO/kInternal when it cannot be started.
-  static Result<std::unique_ptr<ServerProcess>> Start(const ServerAccount& account,
+  static Result<std::unique_ptr<ServerProcess>> Start(const sandbox::ServerAccount& account,
                                                       const Options& options);
 
   ServerProcess(const ServerProcess&) = delete;
@@ -98,7 +87,6 @@ class ServerProcess {
  private:
   ServerProcess() = default;
   pid_t pid_ = -1;
-  bool exited_ = false;
   pid_t owner_pid_ = -1;
   int slot_ = -1;  // in the table that InstallProcessCleanup's handler reads
   std::string socket_dir_;

@@ -15,6 +15,7 @@
 #include "ops/backup_plan.h"
 #include "ops/backup_process.h"
 #include "pg/connection.h"
+#include "sandbox/process.h"
 
 namespace dbarch::ops {
 namespace {
@@ -70,7 +71,7 @@ class Proof {
   const BackupVerifyOptions& options_;
   const ProgressFn& progress_;
   BackupVerifyResult& result_;
-  ServerAccount account_;
+  sandbox::ServerAccount account_;
   std::string base_;  // <sandbox dir>/pgbackrest
   std::string conf_path_;
   std::string restore_dir_;
@@ -177,7 +178,7 @@ Status Proof::Prepare() {
     return Status::NotFound("pgBackRest not found at \"" + options_.pgbackrest + "\"")
         .WithHint("install the Debian package pgbackrest (scripts/install-deps.sh)");
   }
-  DBARCH_ASSIGN_OR_RETURN(account_, ResolveServerAccount());
+  DBARCH_ASSIGN_OR_RETURN(account_, sandbox::ResolveServerAccount());
   DBARCH_ASSIGN_OR_RETURN(ProcessOutput version,
                           RunProgram(account_, {options_.pgbackrest, "version"}, "/", 30000));
   result_.pgbackrest_version = std::string(Trim(version.output));
@@ -452,7 +453,7 @@ bool Proof::Run() {
         server.data_dir = restored_data;
         server.socket_dir = restore_dir_;
         server.log_path = restore_dir_ + "/postgres.log";
-        DBARCH_ASSIGN_OR_RETURN(server.port, PickFreeLoopbackPort());
+        DBARCH_ASSIGN_OR_RETURN(server.port, sandbox::PickFreeLoopbackPort());
         // The restored cluster must not archive into the repository it came from; the
         // limits must be at least the source's for recovery to run.
         server.settings = {{"archive_mode", "off"},     {"wal_level", "replica"},
@@ -569,7 +570,7 @@ Result<LiveCheckResult> CheckLiveBackups(pg::Connection& conn, const LiveCheckOp
     out.notes.push_back("no --stanza: backup freshness not checked");
     return out;
   }
-  DBARCH_ASSIGN_OR_RETURN(ServerAccount account, ResolveServerAccount());
+  DBARCH_ASSIGN_OR_RETURN(sandbox::ServerAccount account, sandbox::ResolveServerAccount());
   std::vector<std::string> argv = {options.pgbackrest};
   if (!options.config.empty()) argv.push_back("--config=" + options.config);
   argv.insert(argv.end(), {"--stanza=" + options.stanza, "--output=json", "info"});

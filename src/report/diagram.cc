@@ -3,12 +3,12 @@
 #include <fnmatch.h>
 
 #include <algorithm>
-#include <functional>
-#include <map>
+#include <array>
 #include <set>
 #include <sstream>
 
 #include "base/strings.h"
+#include "report/graphviz.h"
 
 namespace dbarch::report {
 
@@ -112,23 +112,81 @@ std::string MermaidType(std::string t) {
   return t;
 }
 
-std::string Escape(std::string_view s, bool xml) {
+// Text inside a Mermaid double-quoted string: one line, no double quote.
+std::string MermaidText(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (xml && c == '&') {
-      out += "&amp;";
-    } else if (xml && c == '<') {
-      out += "&lt;";
-    } else if (xml && c == '>') {
-      out += "&gt;";
-    } else if (c == '"') {
-      out += xml ? "&quot;" : "'";
+    if (c == '"') {
+      out += '\'';
     } else if (c == '\n') {
       out += ' ';
     } else {
       out += c;
     }
   }
+  return out;
+}
+
+// The number of characters (UTF-8 code points) in `s`, to line columns up in a fixed-width font.
+size_t Width(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+// `s` followed by spaces up to `width` characters.
+std::string Pad(std::string_view s, size_t width) {
+  std::string out(s);
+  out.append(width > Width(s) ? width - Width(s) : 0, ' ');
+  return out;
+}
+
+// One line of a DOT label (an escString) as text inside a double-quoted string: a backslash is
+// doubled (the label would read \l, \N... as escapes), a quote escaped, a line break a space.
+std::string DotLabelText(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n' || c == '\r') {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// A DOT double-quoted string. Graphviz's scanner reads \" as a quote and keeps any other
+// backslash, taking backslashes two at a time; so a run of backslashes right before a quote or
+// the closing quote cannot stay odd. Such a run gets one more backslash: the node's id (the
+// SVG <title>) then shows one backslash too many, while the label shows the name as it is.
+std::string DotQuote(std::string_view s) {
+  std::string out = "\"";
+  size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] == '"') {
+      out += "\\\"";
+      ++i;
+      continue;
+    }
+    if (s[i] != '\\') {
+      out += s[i++];
+      continue;
+    }
+    size_t run = 0;
+    while (i < s.size() && s[i] == '\\') {
+      ++run;
+      ++i;
+    }
+    const bool before_quote = i == s.size() || s[i] == '"';
+    out.append(before_quote && run % 2 == 1 ? run + 1 : run, '\\');
+  }
+  out += "\"";
   return out;
 }
 
@@ -152,7 +210,7 @@ std::string CatalogToMermaid(const Catalog& cat, const DiagramOptions& o) {
       if (IsFk(*t, c.name)) keys.push_back("FK");
       if (IsUnique(*t, c.name)) keys.push_back("UK");
       if (!keys.empty()) out << " " << Join(keys, ", ");
-      if (!c.comment.empty()) out << " \"" << Escape(c.comment.substr(0, 80), false) << "\"";
+      if (!c.comment.empty()) out << " \"" << MermaidText(c.comment.substr(0, 80)) << "\"";
       out << "\n";
     }
     out << "    }\n";
@@ -213,172 +271,63 @@ std::string CatalogToDbml(const Catalog& cat, const DiagramOptions& o) {
 std::string CatalogToDot(const Catalog& cat, const DiagramOptions& o) {
   Selection s = Select(cat, o);
   std::ostringstream out;
-  out << "digraph schema {\n  rankdir=RL;\n  node [shape=plaintext, fontname=\"monospace\"];\n";
+  // Referenced tables sit left of the tables that reference them (rankdir=RL with edges from
+  // the referencing table). Plain-text labels in Courier: Graphviz sizes them from Courier's
+  // fixed advance (0.6 em) without a text-layout library, and SVG viewers draw them with
+  // Courier or a metric-compatible font (Liberation Mono), so the boxes fit the text. Table
+  // labels are not HTML-like or record labels because Graphviz 2.42 leaks memory laying those
+  // out.
+  out << "digraph schema {\n"
+         "  rankdir=RL;\n"
+         "  node [shape=box, fontname=\"Courier\", fontsize=12, style=filled, "
+         "fillcolor=\"#fbfbf4\"];\n"
+         "  edge [fontname=\"Courier\", fontsize=10, color=\"#555555\"];\n";
   for (const Table* t : s.tables) {
-    out << "  \"" << Display(t->name)
-        << "\" [label=<<table border=\"1\" cellborder=\"0\" cellspacing=\"0\">"
-        << "<tr><td bgcolor=\"lightgrey\"><b>" << Escape(Display(t->name), true)
-        << "</b></td></tr>";
+    const std::string name = Display(t->name);
+    // The name centred, a rule, then one left-aligned line per column: name, type (ending in
+    // "?" when nullable) and keys, in aligned columns.
+    std::vector<std::array<std::string, 3>> rows;
+    size_t name_w = 0;
+    size_t type_w = 0;
     if (o.columns) {
       for (const catalog::Column& c : t->columns) {
-        out << "<tr><td align=\"left\">" << Escape(c.name + " " + c.type, true)
-            << (IsPk(*t, c.name) ? " (PK)" : "") << "</td></tr>";
+        std::vector<std::string> keys;
+        if (IsPk(*t, c.name)) keys.push_back("PK");
+        if (IsFk(*t, c.name)) keys.push_back("FK");
+        if (IsUnique(*t, c.name)) keys.push_back("UK");
+        rows.push_back({c.name, c.type + (c.not_null ? "" : "?"), Join(keys, ",")});
+        name_w = std::max(name_w, Width(rows.back()[0]));
+        type_w = std::max(type_w, Width(rows.back()[1]));
       }
     }
-    out << "</table>>];\n";
+    std::vector<std::string> lines;
+    size_t width = Width(name);
+    for (const auto& [column, type, keys] : rows) {
+      std::string line =
+          Pad(column, name_w) + "  " + (keys.empty() ? type : Pad(type, type_w) + "  " + keys);
+      width = std::max(width, Width(line));
+      lines.push_back(std::move(line));
+    }
+    out << "  " << DotQuote(name) << " [label=\"" << DotLabelText(name) << "\\n";
+    if (!lines.empty()) {
+      out << std::string(width, '-') << "\\n";
+      for (const std::string& line : lines) out << DotLabelText(line) << "\\l";
+    }
+    out << "\"];\n";
   }
   for (const Edge& e : s.edges) {
-    out << "  \"" << Display(e.child->name) << "\" -> \"" << Display(e.parent->name)
-        << "\" [label=\"" << Join(e.fk->columns, ", ") << "\""
+    out << "  " << DotQuote(Display(e.child->name)) << " -> " << DotQuote(Display(e.parent->name))
+        << " [label=\"" << DotLabelText(Join(e.fk->columns, ", ")) << "\""
         << (e.optional ? ", style=dashed" : "") << "];\n";
   }
   out << "}\n";
   return out.str();
 }
 
-std::string CatalogToSvg(const Catalog& cat, const DiagramOptions& o) {
-  Selection s = Select(cat, o);
-  constexpr double kChar = 7.4;  // width of one character at 12px monospace (generous)
-  constexpr double kLine = 18;   // row height
-  constexpr double kHeader = 24;
-  constexpr double kPad = 8;
-  constexpr double kGapX = 80;
-  constexpr double kGapY = 30;
-  constexpr double kMaxColumn = 1400;  // a rank taller than this wraps into more columns
-  std::map<const Table*, size_t> index;
-  for (size_t i = 0; i < s.tables.size(); ++i) index[s.tables[i]] = i;
-  // Rank: a referenced table sits left of those that reference it (longest path from the
-  // tables that reference nothing); edges that close a cycle are ignored for ranking.
-  size_t n = s.tables.size();
-  std::vector<std::vector<size_t>> parents(n);
-  for (const Edge& e : s.edges) {
-    if (e.child != e.parent) parents[index[e.child]].push_back(index[e.parent]);
-  }
-  std::vector<int> rank(n, -1);
-  std::vector<int> state(n, 0);
-  std::function<int(size_t)> rank_of = [&](size_t i) -> int {
-    if (rank[i] >= 0) return rank[i];
-    if (state[i] == 1) return -1;  // a cycle: this edge does not count
-    state[i] = 1;
-    int r = 0;
-    for (size_t p : parents[i]) {
-      int pr = rank_of(p);
-      if (pr >= 0) r = std::max(r, pr + 1);
-    }
-    state[i] = 2;
-    rank[i] = r;
-    return r;
-  };
-  for (size_t i = 0; i < n; ++i) rank_of(i);
-  struct Box {
-    double x = 0, y = 0, w = 0, h = 0;
-    std::vector<std::string> lines;
-  };
-  std::vector<Box> boxes(n);
-  for (size_t i = 0; i < n; ++i) {
-    const Table* t = s.tables[i];
-    Box& b = boxes[i];
-    size_t longest = Display(t->name).size();
-    if (o.columns) {
-      for (const catalog::Column& c : t->columns) {
-        std::string mark = IsPk(*t, c.name) ? "PK " : IsFk(*t, c.name) ? "FK " : "   ";
-        std::string line = mark + c.name + " : " + c.type + (c.not_null ? "" : "?");
-        longest = std::max(longest, line.size());
-        b.lines.push_back(line);
-      }
-    }
-    b.w = longest * kChar + 2 * kPad;
-    b.h = kHeader + b.lines.size() * kLine + kPad;
-  }
-  int max_rank = 0;
-  for (int r : rank) max_rank = std::max(max_rank, r);
-  double x = 20;
-  double total_h = 0;
-  for (int r = 0; r <= max_rank; ++r) {
-    std::vector<size_t> members;
-    for (size_t i = 0; i < n; ++i) {
-      if (rank[i] == r) members.push_back(i);
-    }
-    double y = 20;
-    double col_w = 0;
-    for (size_t i : members) {
-      if (y > 20 && y + boxes[i].h > kMaxColumn) {  // wrap into a new column
-        x += col_w + kGapX;
-        y = 20;
-        col_w = 0;
-      }
-      boxes[i].x = x;
-      boxes[i].y = y;
-      y += boxes[i].h + kGapY;
-      col_w = std::max(col_w, boxes[i].w);
-      total_h = std::max(total_h, y);
-    }
-    x += col_w + kGapX;
-  }
-  double width = x + 20;
-  double height = total_h + 20;
-  auto num = [](double v) {
-    std::ostringstream s;
-    s.precision(1);
-    s << std::fixed << v;
-    return s.str();
-  };
-  std::ostringstream out;
-  out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << num(width) << "\" height=\""
-      << num(height) << "\" viewBox=\"0 0 " << num(width) << " " << num(height)
-      << "\" font-family=\"monospace\" font-size=\"12\">\n";
-  out << "  <defs><marker id=\"one\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
-         "markerWidth=\"10\" "
-         "markerHeight=\"10\" orient=\"auto\"><path d=\"M 0 0 L 10 5 L 0 10\" fill=\"none\" "
-         "stroke=\"#555\"/></marker></defs>\n";
-  out << "  <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  // Edges first, under the boxes: from the child's left edge to the parent's right edge.
-  out << "  <g class=\"edges\" fill=\"none\" stroke=\"#555\">\n";
-  for (const Edge& e : s.edges) {
-    const Box& c = boxes[index[e.child]];
-    const Box& p = boxes[index[e.parent]];
-    double y1 = c.y + kHeader / 2;
-    double y2 = p.y + kHeader / 2;
-    if (e.child == e.parent) {
-      out << "    <path d=\"M " << num(c.x + c.w) << " " << num(y1) << " h 20 v 14 h -20\""
-          << " marker-end=\"url(#one)\"/>\n";
-      continue;
-    }
-    double x1 = c.x;
-    double x2 = p.x + p.w;
-    if (p.x > c.x) {  // a back edge of a cycle: right edge to left edge
-      x1 = c.x + c.w;
-      x2 = p.x;
-    }
-    double mid = (x1 + x2) / 2;
-    out << "    <path d=\"M " << num(x1) << " " << num(y1) << " C " << num(mid) << " " << num(y1)
-        << " " << num(mid) << " " << num(y2) << " " << num(x2) << " " << num(y2) << "\""
-        << (e.optional ? " stroke-dasharray=\"4 3\"" : "") << " marker-end=\"url(#one)\">"
-        << "<title>"
-        << Escape(Display(e.child->name) + "(" + Join(e.fk->columns, ", ") + ") -> " +
-                      Display(e.parent->name),
-                  true)
-        << "</title></path>\n";
-  }
-  out << "  </g>\n";
-  for (size_t i = 0; i < n; ++i) {
-    const Box& b = boxes[i];
-    std::string name = Display(s.tables[i]->name);
-    out << "  <g class=\"table\" data-name=\"" << Escape(name, true) << "\">\n";
-    out << "    <rect class=\"box\" x=\"" << num(b.x) << "\" y=\"" << num(b.y) << "\" width=\""
-        << num(b.w) << "\" height=\"" << num(b.h) << "\" fill=\"#fbfbf4\" stroke=\"#333\"/>\n";
-    out << "    <rect x=\"" << num(b.x) << "\" y=\"" << num(b.y) << "\" width=\"" << num(b.w)
-        << "\" height=\"" << num(kHeader) << "\" fill=\"#dde6f0\" stroke=\"#333\"/>\n";
-    out << "    <text class=\"name\" x=\"" << num(b.x + kPad) << "\" y=\"" << num(b.y + 16)
-        << "\" font-weight=\"bold\">" << Escape(name, true) << "</text>\n";
-    for (size_t l = 0; l < b.lines.size(); ++l) {
-      out << "    <text x=\"" << num(b.x + kPad) << "\" y=\"" << num(b.y + kHeader + 13 + l * kLine)
-          << "\" xml:space=\"preserve\">" << Escape(b.lines[l], true) << "</text>\n";
-    }
-    out << "  </g>\n";
-  }
-  out << "</svg>\n";
-  return out.str();
+Result<std::string> CatalogToSvg(const Catalog& cat, const DiagramOptions& o) {
+  Result<std::string> svg = RenderDotToSvg(CatalogToDot(cat, o));
+  if (!svg.ok()) return svg.status().WithContext("drawing the schema diagram");
+  return svg;
 }
 
 }  // namespace dbarch::report

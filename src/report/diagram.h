@@ -1,14 +1,15 @@
 // Diagrams of a schema model (catalog/model.h): Mermaid erDiagram, DBML (dbdiagram.io),
-// Graphviz DOT, and an SVG laid out here without Graphviz. Tables only (views are not
-// drawn); relationships are the foreign keys, drawn from the referencing table to the
-// referenced one with their cardinality (a unique or primary-key foreign key is 1:1, a
-// nullable one optional). Output is deterministic (tables in catalog order). Used by
-// `dbarch inspect --format mermaid|dbml|dot|svg` and by the design document. Pure functions;
-// thread-safe.
+// Graphviz DOT, and SVG (that DOT laid out and rendered by Graphviz in process). Tables only
+// (views are not drawn); relationships are the foreign keys, drawn from the referencing table to
+// the referenced one with their cardinality (a unique or primary-key foreign key is 1:1, a nullable
+// one optional). Output is deterministic (tables in catalog order). Used by `dbarch inspect
+// --format mermaid|dbml|dot|svg` and by the design document. Pure functions; thread-safe (SVG
+// renders take turns, see graphviz.h).
 #pragma once
 
 #include <string>
 
+#include "base/status.h"
 #include "catalog/model.h"
 
 namespace dbarch::report {
@@ -27,11 +28,13 @@ std::string CatalogToMermaid(const catalog::Catalog& catalog, const DiagramOptio
 std::string CatalogToDbml(const catalog::Catalog& catalog, const DiagramOptions& options = {});
 std::string CatalogToDot(const catalog::Catalog& catalog, const DiagramOptions& options = {});
 
-// The SVG layout: tables are ranked by their foreign keys (a referenced table sits left of
-// the tables that reference it; a cycle is cut at its first edge), each rank is a column of
-// boxes (a rank taller than the tallest reasonable column wraps into several), box sizes come
-// from the longest text line at a fixed-width font; boxes never overlap by construction.
-// Every table is a <g class="table" data-name="..."> holding one <rect class="box">.
-std::string CatalogToSvg(const catalog::Catalog& catalog, const DiagramOptions& options = {});
+// The DOT of CatalogToDot laid out by Graphviz's dot engine (graphviz.h) as an SVG document.
+// Every table is one Graphviz node, <g class="node"> whose <title> is the table's name, with
+// one bordered box around the header and a row per column (name, type with a trailing "?"
+// when nullable, PK/FK/UK); each foreign key is a <g class="edge"> labelled with its columns
+// (dashed when nullable). Errors: Graphviz's, with its message (see RenderDotToSvg); never
+// partial output.
+Result<std::string> CatalogToSvg(const catalog::Catalog& catalog,
+                                 const DiagramOptions& options = {});
 
 }  // namespace dbarch::report

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "catalog/builder.h"
+#include "report/graphviz.h"
 
 namespace dbarch::report {
 namespace {
@@ -16,12 +17,15 @@ catalog::Catalog Build(const std::string& ddl) {
   return builder.Finish();
 }
 
-// The x of the box of table `name` in `svg`.
+// The left edge of the box Graphviz drew for table `name` in `svg` (the node's last polygon is
+// its border), or -1 when the table is not drawn.
 double BoxX(const std::string& svg, const std::string& name) {
-  size_t g = svg.find("data-name=\"" + name + "\"");
-  if (g == std::string::npos) return -1;
-  size_t x = svg.find("x=\"", svg.find("<rect class=\"box\"", g));
-  return std::stod(svg.substr(x + 3));
+  size_t title = svg.find("<title>" + name + "</title>");
+  if (title == std::string::npos) return -1;
+  size_t end = svg.find("</g>", title);
+  size_t border = svg.rfind("<polygon", end);
+  size_t points = svg.find("points=\"", border);
+  return std::stod(svg.substr(points + 8));
 }
 
 const char* kSchema =
@@ -73,16 +77,71 @@ TEST(Diagram, DbmlAndTableFilter) {
             "Ref: \"public\".\"room_details\".\"room_id\" - \"public\".\"rooms\".\"id\"\n");
 }
 
-TEST(Diagram, SvgRanksReferencedTablesLeftAndDrawsEveryTable) {
-  std::string svg = CatalogToSvg(Build(kSchema));
+TEST(Diagram, SvgFromGraphvizRanksReferencedTablesLeftAndDrawsEveryTable) {
+  Result<std::string> svg = CatalogToSvg(Build(kSchema));
+  ASSERT_TRUE(svg.ok()) << svg.status().message();
+  EXPECT_NE(svg->find("<svg "), std::string::npos);
   for (const char* t : {"hotels", "rooms", "room_details", "staff"}) {
-    EXPECT_NE(svg.find(std::string("data-name=\"") + t + "\""), std::string::npos) << t;
+    EXPECT_GE(BoxX(*svg, t), 0) << t << " is not drawn\n" << *svg;
   }
   // Referenced tables sit left of the tables that reference them.
-  EXPECT_DOUBLE_EQ(BoxX(svg, "hotels"), 20);
-  EXPECT_GT(BoxX(svg, "rooms"), BoxX(svg, "hotels"));
-  EXPECT_DOUBLE_EQ(BoxX(svg, "staff"), BoxX(svg, "rooms"));
-  EXPECT_GT(BoxX(svg, "room_details"), BoxX(svg, "rooms"));
+  EXPECT_LT(BoxX(*svg, "hotels"), BoxX(*svg, "rooms"));
+  EXPECT_LT(BoxX(*svg, "hotels"), BoxX(*svg, "staff"));
+  EXPECT_LT(BoxX(*svg, "rooms"), BoxX(*svg, "room_details"));
+  // One line per column: name, type (with "?" when nullable) and keys in aligned columns
+  // (runs of spaces are kept as no-break spaces).
+  EXPECT_NE(svg->find(">hotel_id &#160;bigint? &#160;FK</text>"), std::string::npos) << *svg;
+  EXPECT_NE(svg->find(">size &#160;&#160;&#160;&#160;numeric(6,2)?</text>"), std::string::npos)
+      << *svg;
+  // Foreign keys are edges labelled with their columns, dashed when nullable.
+  EXPECT_NE(svg->find("<title>rooms&#45;&gt;hotels</title>"), std::string::npos);
+  size_t staff = svg->find("<title>staff&#45;&gt;hotels</title>");
+  ASSERT_NE(staff, std::string::npos);
+  EXPECT_NE(svg->find("stroke-dasharray", staff), std::string::npos);
+}
+
+TEST(Diagram, SvgTableFilterAndTablesOnly) {
+  DiagramOptions only_rooms;
+  only_rooms.tables = "room*";
+  only_rooms.columns = false;
+  Result<std::string> svg = CatalogToSvg(Build(kSchema), only_rooms);
+  ASSERT_TRUE(svg.ok()) << svg.status().message();
+  EXPECT_GE(BoxX(*svg, "rooms"), 0);
+  EXPECT_GE(BoxX(*svg, "room_details"), 0);
+  EXPECT_EQ(BoxX(*svg, "hotels"), -1);
+  EXPECT_EQ(svg->find("hotel_id"), std::string::npos);
+}
+
+// Names DOT cannot take as they are: quotes, backslashes before a quote and at the end, and
+// label escapes (\N would print the node's name). The labels show them exactly; the node ids
+// (SVG titles) gain a backslash before a quote.
+TEST(Diagram, SvgOfNamesWithQuotesAndBackslashes) {
+  Result<std::string> svg = CatalogToSvg(
+      Build("CREATE TABLE \"we\"\"ird\\\" (id bigint PRIMARY KEY, \"a<b>&c\\N\" text);\n"
+            "CREATE TABLE kids (id bigint PRIMARY KEY, p bigint REFERENCES \"we\"\"ird\\\");\n"));
+  ASSERT_TRUE(svg.ok()) << svg.status().message();
+  EXPECT_GE(BoxX(*svg, "we&quot;ird\\\\"), 0) << *svg;
+  EXPECT_NE(svg->find(">we&quot;ird\\</text>"), std::string::npos) << *svg;
+  EXPECT_NE(svg->find(">a&lt;b&gt;&amp;c\\N &#160;text?</text>"), std::string::npos) << *svg;
+  EXPECT_NE(svg->find("<title>kids&#45;&gt;we&quot;ird\\\\</title>"), std::string::npos) << *svg;
+  Result<std::string> odd =
+      CatalogToSvg(Build("CREATE TABLE \"a\\\\\\\"\"b\\\\\" (id bigint PRIMARY KEY);\n"));
+  ASSERT_TRUE(odd.ok()) << odd.status().message();
+  EXPECT_NE(odd->find(">a\\\\\\&quot;b\\\\</text>"), std::string::npos) << *odd;
+}
+
+TEST(Diagram, GraphvizErrorsAreStatuses) {
+  Result<std::string> bad = RenderDotToSvg("digraph { a -> ; }");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("syntax error in line"), std::string::npos)
+      << bad.status().message();
+  // Graphviz is usable again after a failure, and a schema is drawn the same every time.
+  Result<std::string> first = CatalogToSvg(Build(kSchema));
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  Result<std::string> again = CatalogToSvg(Build(kSchema));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*first, *again);
 }
 
 TEST(Diagram, DotNamesEveryEdge) {

@@ -1,18 +1,10 @@
 #include "sandbox/sandbox.h"
 
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pwd.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
-#include <sys/prctl.h>
 #include <sys/sendfile.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,6 +27,7 @@
 
 #include "base/strings.h"
 #include "pg/connection.h"
+#include "sandbox/process.h"
 
 namespace dbarch::sandbox {
 namespace {
@@ -187,266 +180,6 @@ extern "C" void OnTerminatingSignal(int sig) {
 
 extern "C" void CleanupAtExit() { CleanupAllLive(); }
 
-// ---------------------------------------------------------------------------------------
-// Processes
-
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& o) noexcept {
-    if (this != &o) {
-      Reset();
-      fd_ = std::exchange(o.fd_, -1);
-    }
-    return *this;
-  }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { Reset(); }
-  int get() const { return fd_; }
-  void Reset() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-// The OS account the server runs as.
-struct Identity {
-  uid_t uid = 0;
-  gid_t gid = 0;
-  bool switch_user = false;  // we are root and must drop to `uid`
-};
-
-Result<Identity> ResolveIdentity() {
-  Identity id;
-  if (geteuid() != 0) {
-    id.uid = geteuid();
-    id.gid = getegid();
-    return id;
-  }
-  passwd pw{};
-  passwd* found = nullptr;
-  std::vector<char> buf(16384);
-  int err = getpwnam_r("postgres", &pw, buf.data(), buf.size(), &found);
-  if (err != 0 || found == nullptr) {
-    return Status::NotFound(
-               "OS user \"postgres\" not found; PostgreSQL refuses to run as root, so a "
-               "sandbox started by root runs as \"postgres\"")
-        .WithHint("create the user (the postgresql package does) or run dbarch as non-root");
-  }
-  id.uid = pw.pw_uid;
-  id.gid = pw.pw_gid;
-  id.switch_user = true;
-  return id;
-}
-
-struct ChildSpec {
-  std::vector<std::string> argv;  // argv[0] is the absolute path of the program
-  std::string cwd;                // empty: inherit
-  std::string output_file;        // stdout+stderr appended here; empty: a pipe to the parent
-  bool new_process_group = false;
-  int death_signal = SIGKILL;  // sent to the child when the spawning thread dies
-  int cpu_limit = 0;           // > 0: keep only the first N CPUs of the affinity mask
-};
-
-struct Child {
-  pid_t pid = -1;
-  UniqueFd output;  // read end of the output pipe, when ChildSpec::output_file is empty
-};
-
-// Steps the child reports when it fails before exec.
-enum class ChildStep : int {
-  kSetgroups = 1,
-  kSetgid,
-  kSetuid,
-  kPdeathsig,
-  kOrphaned,
-  kChdir,
-  kOpenOutput,
-  kOpenNull,
-  kDup,
-  kExec,
-};
-
-const char* ChildStepName(int step) {
-  switch (static_cast<ChildStep>(step)) {
-    case ChildStep::kSetgroups:
-      return "setgroups";
-    case ChildStep::kSetgid:
-      return "setgid";
-    case ChildStep::kSetuid:
-      return "setuid";
-    case ChildStep::kPdeathsig:
-      return "prctl(PR_SET_PDEATHSIG)";
-    case ChildStep::kOrphaned:
-      return "parent check";
-    case ChildStep::kChdir:
-      return "chdir";
-    case ChildStep::kOpenOutput:
-      return "opening the log";
-    case ChildStep::kOpenNull:
-      return "opening /dev/null";
-    case ChildStep::kDup:
-      return "dup2";
-    case ChildStep::kExec:
-      return "exec";
-  }
-  return "setup";
-}
-
-// fork + exec of `spec` as `id`. In the child only async-signal-safe calls are made (the
-// parent may be multi-threaded); everything is prepared before fork().
-Result<Child> Spawn(const ChildSpec& spec, const Identity& id) {
-  std::vector<char*> argv;
-  for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  // A fixed, minimal environment: the library never passes its caller's environment on.
-  static char kPath[] = "PATH=/usr/bin:/bin";
-  static char kLocale[] = "LC_ALL=C";
-  char* envp[] = {kPath, kLocale, nullptr};
-
-  int report_pipe[2];
-  if (pipe2(report_pipe, O_CLOEXEC) != 0) return Status::IOError("pipe: " + ErrnoText(errno));
-  UniqueFd report_read(report_pipe[0]);
-  UniqueFd report_write(report_pipe[1]);
-  UniqueFd out_read;
-  UniqueFd out_write;
-  if (spec.output_file.empty()) {
-    int out_pipe[2];
-    if (pipe2(out_pipe, O_CLOEXEC) != 0) return Status::IOError("pipe: " + ErrnoText(errno));
-    out_read = UniqueFd(out_pipe[0]);
-    out_write = UniqueFd(out_pipe[1]);
-  }
-  const pid_t parent = getpid();
-  const char* cwd = spec.cwd.empty() ? nullptr : spec.cwd.c_str();
-  const char* output_file = spec.output_file.empty() ? nullptr : spec.output_file.c_str();
-
-  pid_t pid = fork();
-  if (pid < 0) return Status::IOError("fork: " + ErrnoText(errno));
-  if (pid == 0) {
-    const int report_fd = report_write.get();
-    auto fail = [report_fd](ChildStep step) {
-      int msg[2] = {static_cast<int>(step), errno};
-      ssize_t ignored = write(report_fd, msg, sizeof(msg));
-      (void)ignored;
-      _exit(127);
-    };
-    if (spec.new_process_group) setpgid(0, 0);
-    // Credentials first: changing them clears the parent-death signal.
-    if (id.switch_user) {
-      if (setgroups(1, &id.gid) != 0) fail(ChildStep::kSetgroups);
-      if (setgid(id.gid) != 0) fail(ChildStep::kSetgid);
-      if (setuid(id.uid) != 0) fail(ChildStep::kSetuid);
-    }
-    if (spec.death_signal != 0) {
-      if (prctl(PR_SET_PDEATHSIG, spec.death_signal) != 0) fail(ChildStep::kPdeathsig);
-      // The parent may have died before prctl took effect.
-      if (getppid() != parent) fail(ChildStep::kOrphaned);
-    }
-    if (spec.cpu_limit > 0) {
-      cpu_set_t allowed;
-      CPU_ZERO(&allowed);
-      if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0) {
-        int kept = 0;
-        for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-          if (!CPU_ISSET(cpu, &allowed)) continue;
-          if (kept >= spec.cpu_limit)
-            CPU_CLR(cpu, &allowed);
-          else
-            ++kept;
-        }
-        sched_setaffinity(0, sizeof(allowed), &allowed);  // best effort: a limit, not a need
-      }
-    }
-    if (cwd != nullptr && chdir(cwd) != 0) fail(ChildStep::kChdir);
-    int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null_fd < 0) fail(ChildStep::kOpenNull);
-    int out_fd = out_write.get();
-    if (output_file != nullptr) {
-      out_fd = open(output_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-      if (out_fd < 0) fail(ChildStep::kOpenOutput);
-    }
-    if (dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0) fail(ChildStep::kDup);
-    // Keep only 0-2 and the report pipe (moved to 3; close-on-exec) open across exec.
-    int moved = report_fd;
-    if (report_fd != 3) {
-      moved = dup3(report_fd, 3, O_CLOEXEC);
-      if (moved < 0) fail(ChildStep::kDup);
-    }
-    close_range(4, ~0U, 0);
-    execve(argv[0], argv.data(), envp);
-    int msg[2] = {static_cast<int>(ChildStep::kExec), errno};
-    ssize_t ignored = write(moved, msg, sizeof(msg));
-    (void)ignored;
-    _exit(127);
-  }
-
-  report_write.Reset();
-  out_write.Reset();
-  int msg[2] = {0, 0};
-  ssize_t n;
-  do {
-    n = read(report_read.get(), msg, sizeof(msg));
-  } while (n < 0 && errno == EINTR);
-  if (n > 0) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return Status::Internal("starting \"" + spec.argv[0] + "\" failed at " + ChildStepName(msg[0]) +
-                            ": " + ErrnoText(msg[1]));
-  }
-  Child child;
-  child.pid = pid;
-  child.output = std::move(out_read);
-  return child;
-}
-
-struct Completed {
-  int exit_code = -1;  // -1 when killed by a signal
-  std::string output;  // stdout and stderr, the last 64 KiB
-};
-
-// Runs `spec` to completion, collecting its output. Failures: the Spawn errors and
-// kInternal when it runs longer than `timeout_ms` (it is killed).
-Result<Completed> RunToCompletion(const ChildSpec& spec, const Identity& id, int timeout_ms) {
-  DBARCH_ASSIGN_OR_RETURN(Child child, Spawn(spec, id));
-  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  Completed done;
-  char buf[4096];
-  bool timed_out = false;
-  while (true) {
-    int left = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
-    if (left <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd p{child.output.get(), POLLIN, 0};
-    int r = poll(&p, 1, left);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) continue;
-    ssize_t n = read(child.output.get(), buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done.output.append(buf, static_cast<size_t>(n));
-    if (done.output.size() > 65536) done.output.erase(0, done.output.size() - 65536);
-  }
-  if (timed_out) kill(child.pid, SIGKILL);
-  int status = 0;
-  while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (timed_out) {
-    return Status::Internal("\"" + spec.argv[0] + "\" did not finish within " +
-                            std::to_string(timeout_ms) + " ms");
-  }
-  done.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return done;
-}
-
 std::string Tail(std::string_view text, size_t max_bytes) {
   text = Trim(text);
   if (text.size() > max_bytes) {
@@ -467,62 +200,6 @@ std::string ReadFileTail(const std::string& path, uintmax_t from, size_t max_byt
   return Tail(ss.str(), max_bytes);
 }
 
-// True once `pid` (our child) has exited; it is not reaped, so the pid cannot be reused
-// while the registry may still name it.
-bool HasExited(pid_t pid) {
-  siginfo_t info{};
-  int r = waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
-  if (r < 0) return errno == ECHILD;  // reaped elsewhere (e.g. SIGCHLD ignored)
-  return info.si_pid == pid;
-}
-
-bool WaitExited(pid_t pid, int timeout_ms) {
-  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  auto nap = std::chrono::microseconds(500);
-  while (!HasExited(pid)) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(nap);
-    nap = std::min<std::chrono::microseconds>(nap * 2, std::chrono::milliseconds(10));
-  }
-  return true;
-}
-
-void Reap(pid_t pid) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-}
-
-// Stops the postmaster `pid`: fast shutdown, then immediate, then SIGKILL of its group;
-// returns once it has exited (not yet reaped).
-void ShutDown(pid_t pid) {
-  kill(pid, SIGINT);
-  if (WaitExited(pid, kFastShutdownMs)) return;
-  kill(pid, SIGQUIT);
-  if (WaitExited(pid, kImmediateShutdownMs)) return;
-  kill(-pid, SIGKILL);
-  kill(pid, SIGKILL);
-  WaitExited(pid, 60000);
-}
-
-// A TCP port on 127.0.0.1 that was free a moment ago (the kernel's pick for port 0).
-Result<int> PickFreePort() {
-  UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (fd.get() < 0) return Status::IOError("socket: " + ErrnoText(errno));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    return Status::IOError("binding 127.0.0.1:0: " + ErrnoText(errno));
-  }
-  socklen_t len = sizeof(addr);
-  if (getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    return Status::IOError("getsockname: " + ErrnoText(errno));
-  }
-  return static_cast<int>(ntohs(addr.sin_port));
-}
-
 std::string RandomHex(size_t bytes) {
   std::random_device rd;
   std::string out;
@@ -536,7 +213,7 @@ std::string RandomHex(size_t bytes) {
 }
 
 // "15.18" from `postgres -V` ("postgres (PostgreSQL) 15.18 (Debian ...)").
-Result<std::string> ServerVersion(const std::string& postgres, const Identity& id) {
+Result<std::string> ServerVersion(const std::string& postgres, const ServerAccount& id) {
   ChildSpec spec;
   spec.argv = {postgres, "-V"};
   spec.cwd = "/";
@@ -588,7 +265,7 @@ Status CopyFileContents(int in, int out, off_t size, const std::string& what) {
 // owned by `id` are accepted, and nothing is followed through a symlink: when we are root
 // the template belongs to the less privileged server user, who must not be able to make
 // us copy files they cannot read.
-Status CopyTree(int src_dir, int dst_dir, const std::string& where, const Identity& id) {
+Status CopyTree(int src_dir, int dst_dir, const std::string& where, const ServerAccount& id) {
   int list_fd = openat(src_dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (list_fd < 0) return Status::IOError("opening \"" + where + "\": " + ErrnoText(errno));
   std::unique_ptr<DIR, DirCloser> dir(fdopendir(list_fd));
@@ -647,7 +324,7 @@ Status CopyTree(int src_dir, int dst_dir, const std::string& where, const Identi
 }
 
 // Copies the template data directory `tmpl` to the new directory `dest`.
-Status CopyTemplate(const std::string& tmpl, const std::string& dest, const Identity& id) {
+Status CopyTemplate(const std::string& tmpl, const std::string& dest, const ServerAccount& id) {
   UniqueFd src(open(tmpl.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (src.get() < 0) return Status::IOError("opening \"" + tmpl + "\": " + ErrnoText(errno));
   struct stat st {};
@@ -698,7 +375,7 @@ constexpr const char* kHbaConf =
 // Returns the template data directory for this server version and user, creating it with
 // initdb on first use. Creation is serialised across processes by flock() on a lock file
 // and published atomically by rename(), so readers never see a half-written template.
-Result<std::string> EnsureTemplate(const SandboxOptions& options, const Identity& id,
+Result<std::string> EnsureTemplate(const SandboxOptions& options, const ServerAccount& id,
                                    const std::string& version, StartStats* stats) {
   const std::string cache = options.template_cache_dir.empty()
                                 ? "/var/tmp/dbarch-templates-" + std::to_string(geteuid())
@@ -861,7 +538,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const SandboxOptions& options) {
           .WithHint("set SandboxOptions::bin_dir (Debian: /usr/lib/postgresql/15/bin)");
     }
   }
-  DBARCH_ASSIGN_OR_RETURN(Identity id, ResolveIdentity());
+  DBARCH_ASSIGN_OR_RETURN(ServerAccount id, ResolveServerAccount());
   RemoveStaleSandboxDirs(options.base_dir);
 
   std::unique_ptr<Sandbox> sb(new Sandbox());
@@ -919,16 +596,14 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const SandboxOptions& options) {
 }
 
 Status Sandbox::Launch() {
-  Identity id;
+  ServerAccount id;
   id.uid = server_uid_;
   id.gid = server_gid_;
   id.switch_user = switch_user_;
   const std::string postgres = options_.bin_dir + "/postgres";
   for (int attempt = 1;; ++attempt) {
     stats_.attempts += 1;
-    DBARCH_ASSIGN_OR_RETURN(port_, PickFreePort());
-    ChildSpec server;
-    server.argv = {postgres, "-D", data_dir(), "-p", std::to_string(port_)};
+    DBARCH_ASSIGN_OR_RETURN(port_, PickFreeLoopbackPort());
     std::vector<std::pair<std::string, std::string>> settings = {
         {"listen_addresses", "127.0.0.1"},
         {"unix_socket_directories", dir_},
@@ -945,10 +620,8 @@ Status Sandbox::Launch() {
         {"logging_collector", "off"},
     };
     settings.insert(settings.end(), options_.settings.begin(), options_.settings.end());
-    for (const auto& [name, value] : settings) {
-      server.argv.push_back("-c");
-      server.argv.push_back(name + "=" + value);
-    }
+    ChildSpec server;
+    server.argv = PostmasterArgv(postgres, data_dir(), port_, settings);
     server.cwd = dir_;
     server.output_file = log_path();
     server.new_process_group = true;
@@ -980,7 +653,7 @@ Status Sandbox::Launch() {
       nap = std::min<std::chrono::microseconds>(nap * 2, std::chrono::milliseconds(20));
     }
     if (ready) break;
-    if (!exited) ShutDown(pid_);
+    if (!exited) ShutDownServer(pid_, kFastShutdownMs, kImmediateShutdownMs);
     g_live[slot_].postmaster.store(0);
     Reap(pid_);
     pid_ = -1;
@@ -1005,7 +678,7 @@ Status Sandbox::Restart(const std::vector<std::pair<std::string, std::string>>& 
   next.settings = settings;
   DBARCH_RETURN_IF_ERROR(CheckSettings(next));
   if (pid_ > 0) {
-    ShutDown(pid_);
+    ShutDownServer(pid_, kFastShutdownMs, kImmediateShutdownMs);
     if (slot_ >= 0) g_live[slot_].postmaster.store(0);
     Reap(pid_);
     pid_ = -1;
@@ -1045,7 +718,7 @@ Status Sandbox::Stop() {
     return Status::OK();
   }
   if (pid_ > 0) {
-    ShutDown(pid_);
+    ShutDownServer(pid_, kFastShutdownMs, kImmediateShutdownMs);
     if (slot_ >= 0) g_live[slot_].postmaster.store(0);
     Reap(pid_);
     pid_ = -1;

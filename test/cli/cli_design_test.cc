@@ -1,8 +1,9 @@
 // `dbarch design` end to end: bad models fail at file:line:col; the two example models go
 // through the whole verification on a sandbox (scaled down) and their design documents match
 // the golden ones (measured times masked); advise has nothing to add after the fact. And
-// `dbarch inspect --format svg` of examples/marketplace, rendered by headless Chromium: every
-// table is drawn, no two boxes overlap, every text line stays inside its box.
+// `dbarch inspect --format svg` of examples/marketplace (laid out by Graphviz), rendered by
+// headless Chromium: every table is drawn, no two boxes overlap, every text line stays inside
+// its box.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -10,9 +11,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "cli/run_dbarch.h"
+#include "sandbox/test_util.h"
 
 namespace dbarch::cli_test {
 namespace {
@@ -119,15 +123,18 @@ TEST(CliDiagram, MarketplaceSvgRendersWithoutOverlapsInChromium) {
       << svg.out
       << "<pre id=\"result\"></pre><script>\n"
          "const out = [];\n"
-         "for (const g of document.querySelectorAll('g.table')) {\n"
-         "  const b = g.querySelector('rect.box').getBBox();\n"
+         // Graphviz draws a table as <g class="node"> titled with its name; the node's last
+         // polygon is the table's border.
+         "for (const g of document.querySelectorAll('g.node')) {\n"
+         "  const polygons = g.querySelectorAll('polygon');\n"
+         "  const b = polygons[polygons.length - 1].getBBox();\n"
          "  let inside = true;\n"
          "  for (const t of g.querySelectorAll('text')) {\n"
          "    const tb = t.getBBox();\n"
          "    if (tb.x < b.x || tb.x + tb.width > b.x + b.width ||\n"
          "        tb.y < b.y || tb.y + tb.height > b.y + b.height) inside = false;\n"
          "  }\n"
-         "  out.push({name: g.getAttribute('data-name'), x: b.x, y: b.y,\n"
+         "  out.push({name: g.querySelector('title').textContent, x: b.x, y: b.y,\n"
          "            w: b.width, h: b.height, inside: inside});\n"
          "}\n"
          "document.getElementById('result').textContent =\n"
@@ -170,6 +177,49 @@ TEST(CliDiagram, MarketplaceSvgRendersWithoutOverlapsInChromium) {
                    a["y"].get<double>() + a["h"].get<double>() <= b["y"].get<double>() ||
                    b["y"].get<double>() + b["h"].get<double>() <= a["y"].get<double>();
       EXPECT_TRUE(apart) << a.dump() << " overlaps " << b.dump();
+    }
+  }
+}
+
+// A live server draws the same diagram as the DDL files it was loaded from, and large schemas
+// split by schema or by a table glob keep only their tables and the foreign keys among them.
+TEST(CliDiagram, LiveServerSvgEqualsTheFilesAndSplitsBySchemaOrTables) {
+  const std::string schema = ReadFile(std::filesystem::path(SourceDir()) / "examples" /
+                                      "marketplace" / "schema.sql");
+  const std::string dsn = sandbox::test_util::CreateDatabaseWith("diagram_marketplace", schema);
+  ASSERT_FALSE(dsn.empty());
+  const std::vector<std::string> files = {"--schema", "examples/marketplace/schema.sql"};
+  const std::vector<std::string> live = {"--dsn", dsn};
+  for (const std::vector<std::string>& split :
+       {std::vector<std::string>{}, std::vector<std::string>{"--schema-name", "ops"},
+        std::vector<std::string>{"--tables", "shop.order*", "--no-columns"}}) {
+    std::vector<std::string> from_files = {"inspect", "--format", "svg"};
+    from_files.insert(from_files.end(), files.begin(), files.end());
+    from_files.insert(from_files.end(), split.begin(), split.end());
+    std::vector<std::string> from_server = {"inspect", "--format", "svg"};
+    from_server.insert(from_server.end(), live.begin(), live.end());
+    from_server.insert(from_server.end(), split.begin(), split.end());
+    RunResult a = RunDbarch(from_files);
+    RunResult b = RunDbarch(from_server);
+    ASSERT_EQ(a.exit_code, 0) << Describe(a);
+    ASSERT_EQ(b.exit_code, 0) << Describe(b);
+    EXPECT_EQ(a.out, b.out) << (split.empty() ? "whole schema" : split[0]);
+    if (split.empty()) continue;
+    std::regex title("<g id=\"node[0-9]+\" class=\"node\">\n<title>([^<]*)</title>");
+    std::set<std::string> drawn;
+    for (auto it = std::sregex_iterator(a.out.begin(), a.out.end(), title);
+         it != std::sregex_iterator(); ++it) {
+      drawn.insert((*it)[1].str());
+    }
+    ASSERT_FALSE(drawn.empty()) << a.out;
+    for (const std::string& name : drawn) {
+      EXPECT_EQ(name.rfind(split[0] == "--schema-name" ? "ops." : "shop.order", 0), 0u) << name;
+    }
+    if (split[0] == "--tables") {
+      EXPECT_EQ(drawn, (std::set<std::string>{"shop.order_items", "shop.orders"}));
+      EXPECT_NE(a.out.find("<title>shop.order_items&#45;&gt;shop.orders</title>"),
+                std::string::npos);
+      EXPECT_EQ(a.out.find("bigint"), std::string::npos) << "--no-columns draws no columns";
     }
   }
 }
