@@ -150,8 +150,15 @@ class SecureCommand : public Subcommand {
     if (!v->idempotent)
       Warn("the generated SQL is not idempotent: its second run changed the state");
     for (const std::string& e : v->hba_errors) Warn("pg_hba.conf " + e);
+    for (const security::AuditProof& p : v->audit_proof) {
+      if (p.ok()) continue;
+      Warn("audit log: " + p.login + " " + p.statement + ": expected session " +
+           (p.expect_session ? "yes" : "no") + ", object " + (p.expect_object ? "yes" : "no") +
+           "; observed session " + (p.session ? "yes" : "no") + ", object " +
+           (p.object ? "yes" : "no") + (p.detail.empty() ? "" : " (" + p.detail + ")"));
+    }
     if (v->mismatches > 0 || !v->audit_errors.empty() || !v->idempotent ||
-        !v->hba_errors.empty()) {
+        !v->hba_errors.empty() || v->audit_proof_mismatches > 0) {
       return ExitCode::kFindings;
     }
     return ExitCode::kOk;
@@ -163,11 +170,19 @@ class SecureCommand : public Subcommand {
                                         const std::vector<std::string>& files,
                                         const std::string& dumped) {
     Progress("starting a sandbox");
+    // The generated settings with pgaudit preloaded, and SSL with a throwaway certificate, so
+    // the hostssl lines and the audit configuration run as they will on the server.
     sandbox::SandboxOptions sandbox_options;
-    sandbox_options.settings = security::VerifiableSettings();
+    sandbox_options.settings = security::VerifiableSettings(spec);
+    sandbox_options.ssl = true;
     DBARCH_ASSIGN_OR_RETURN(std::unique_ptr<sandbox::Sandbox> box, StartSandbox(sandbox_options));
-    DBARCH_RETURN_IF_ERROR(box->CreateDatabase(kSandboxDatabase));
-    DBARCH_ASSIGN_OR_RETURN(pg::Connection conn, ConnectForLoading(*box, kSandboxDatabase));
+    // The spec's database name, so its pg_hba.conf lines apply as written.
+    std::string database = spec.database;
+    if (database == "postgres" || database == "template0" || database == "template1") {
+      database = kSandboxDatabase;
+    }
+    DBARCH_RETURN_IF_ERROR(box->CreateDatabase(database));
+    DBARCH_ASSIGN_OR_RETURN(pg::Connection conn, ConnectForLoading(*box, database));
     if (!files.empty()) {
       DBARCH_RETURN_IF_ERROR(LoadSqlFiles(conn, files));
     } else {
@@ -178,8 +193,9 @@ class SecureCommand : public Subcommand {
     DBARCH_ASSIGN_OR_RETURN(catalog::Catalog loaded,
                             pg::IntrospectCatalog(conn, pg::IntrospectOptions{}));
     security::VerifyOptions options;
-    options.tcp_conninfo = box->TcpConnInfo() + " dbname=" + kSandboxDatabase;
+    options.tcp_conninfo = box->TcpConnInfo() + " dbname=" + security::ConninfoValue(database);
     options.hba_file = box->data_dir() + "/pg_hba.conf";
+    options.server_log = box->log_path();
     options.rows_per_table = rows_;
     options.seed = seed_;
     Progress("verifying the access matrix");
