@@ -86,8 +86,10 @@ std::string SecureToText(const AccessSpec& spec, const security::VerifyResult* v
   std::vector<const AccessCell*> others;
   auto flush = [&]() {
     if (role.empty()) return;
-    out += fmt::format("  {:<30} {:<10} {:<10} {:<10} {:<10}\n", "relation", "select", "insert",
-                       "update", "delete");
+    if (!order.empty()) {
+      out += fmt::format("  {:<30} {:<10} {:<10} {:<10} {:<10}\n", "relation", "select",
+                         "insert", "update", "delete");
+    }
     for (const std::string& obj : order) {
       auto& row = grid[obj];
       auto get = [&](const char* k) { return row.count(k) ? Cell(*row[k]) : std::string("-"); };
@@ -140,14 +142,14 @@ std::string SecureToText(const AccessSpec& spec, const security::VerifyResult* v
         "\naudit log (pgaudit loaded; AUDIT lines in the server log, expected->observed "
         "where they differ): {} statements, {} mismatches\n",
         verify->audit_proof.size(), verify->audit_proof_mismatches);
-    out += fmt::format("  {:<20} {:<32} {:<6} {:<8} {:<8}\n", "login", "statement", "class",
+    out += fmt::format("  {:<20} {:<32} {:<6} {:<8} {}\n", "login", "statement", "class",
                        "session", "object");
     auto yes = [](bool b) { return std::string(b ? "yes" : "no"); };
     auto cell = [&](bool expected, bool observed) {
       return expected == observed ? yes(observed) : yes(expected) + "->" + yes(observed) + "!";
     };
     for (const security::AuditProof& p : verify->audit_proof) {
-      out += fmt::format("  {:<20} {:<32} {:<6} {:<8} {:<8}{}\n", p.login, p.statement,
+      out += fmt::format("  {:<20} {:<32} {:<6} {:<8} {}{}\n", p.login, p.statement,
                          p.log_class, cell(p.expect_session, p.session),
                          cell(p.expect_object, p.object),
                          p.detail.empty() ? "" : " (" + p.detail + ")");

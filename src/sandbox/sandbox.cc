@@ -1014,6 +1014,19 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const SandboxOptions& options) {
   if (options.ssl) {
     DBARCH_RETURN_IF_ERROR(WriteSelfSignedCertificate(sb->dir_, id));
   }
+  if (options.data_checksums) {
+    // On this copy only: the template stays as initdb made it.
+    ChildSpec checksums;
+    checksums.argv = {options.bin_dir + "/pg_checksums", "--enable", "--no-sync", "-D",
+                      sb->data_dir()};
+    checksums.cwd = sb->dir_;
+    Result<Completed> done = RunToCompletion(checksums, id, kInitdbTimeoutMs);
+    if (!done.ok() || done->exit_code != 0) {
+      return Status::Internal("pg_checksums --enable failed: " +
+                              (done.ok() ? Tail(done->output, kLogTailBytes)
+                                         : std::string(done.status().message())));
+    }
+  }
 
   const auto t_server = Clock::now();
   sb->password_ = RandomHex(16);

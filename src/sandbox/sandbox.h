@@ -68,6 +68,10 @@ struct SandboxOptions {
   // only the Unix socket (ConnInfo()) works, TcpConnInfo() does not. For tests of how a
   // server that listens on every address looks from inside.
   bool private_network = false;
+  // Enable data checksums on this sandbox's copy of the template before the first start
+  // (pg_checksums --enable; the template is initialised without them). Adds the time to
+  // rewrite every data file, some tenths of a second.
+  bool data_checksums = false;
 };
 
 // How a Start() spent its time, for diagnostics and benchmarks.

@@ -250,6 +250,18 @@ TEST(Sandbox, SslServesEncryptedTcpWithAThrowawayCertificate) {
   EXPECT_FALSE(pg::Connection::Open(require).ok());
 }
 
+TEST(Sandbox, DataChecksumsOnRequest) {
+  SandboxOptions options = test_util::TestOptions();
+  options.data_checksums = true;
+  auto sb = MustStart(options);
+  pg::Connection conn = MustConnect(sb->ConnInfo());
+  EXPECT_EQ(QueryOne(conn, "SHOW data_checksums"), "on");
+  // The template itself is left without them.
+  auto plain = MustStart();
+  pg::Connection plain_conn = MustConnect(plain->ConnInfo());
+  EXPECT_EQ(QueryOne(plain_conn, "SHOW data_checksums"), "off");
+}
+
 TEST(Sandbox, ListeningBeyondLoopbackNeedsAPrivateNetwork) {
   SandboxOptions options = test_util::TestOptions();
   for (const char* open : {"*", "0.0.0.0", "127.0.0.1, 10.1.2.3"}) {

@@ -882,6 +882,10 @@ Status Verifier::Run(VerifyResult& result) {
 
   AuditOptions audit;
   if (spec_.tenant) audit.tenant_columns.push_back(spec_.tenant->column);
+  // The roles the spec lets see personal data in clear; any other reader is a finding.
+  for (const AccessRole& role : spec_.roles) {
+    if (role.owner || role.personal_clear) audit.personal_data_readers.push_back(role.group);
+  }
   DBARCH_ASSIGN_OR_RETURN(AuditReport report, RunAudit(admin_, audit));
   result.audit_findings = static_cast<int>(report.findings.size());
   for (const AuditFinding& f : report.findings) {

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "base/strings.h"
 #include "catalog/builder.h"
 #include "pg/connection.h"
 #include "pg/introspect.h"
@@ -293,6 +294,13 @@ TEST(AccessVerify, ABrokenDesignShowsInTheMatrix) {
     policy_without_rls |= e.rfind("policy-without-rls", 0) == 0;
   }
   EXPECT_TRUE(policy_without_rls) << Mismatches(*result);
+  // The audit of the result knows who may read personal data from the spec.
+  bool analyst_reads_email = false;
+  for (const std::string& e : result->audit_others) {
+    analyst_reads_email |=
+        e == "warning personal-data-readable column shop.users.email read by mkt_analyst_alice";
+  }
+  EXPECT_TRUE(analyst_reads_email) << Join(result->audit_others, "\n");
 }
 
 TEST(AccessVerify, PgHbaLinesTheServerRefusesAreReportedAndNoLoginIsTriedThroughThem) {
