@@ -157,8 +157,8 @@ class SecureCommand : public Subcommand {
            "; observed session " + (p.session ? "yes" : "no") + ", object " +
            (p.object ? "yes" : "no") + (p.detail.empty() ? "" : " (" + p.detail + ")"));
     }
-    if (v->mismatches > 0 || !v->audit_errors.empty() || !v->idempotent ||
-        !v->hba_errors.empty() || v->audit_proof_mismatches > 0) {
+    if (v->mismatches > 0 || !v->audit_errors.empty() || !v->idempotent || !v->hba_errors.empty() ||
+        v->audit_proof_mismatches > 0) {
       return ExitCode::kFindings;
     }
     return ExitCode::kOk;

@@ -87,8 +87,8 @@ std::string SecureToText(const AccessSpec& spec, const security::VerifyResult* v
   auto flush = [&]() {
     if (role.empty()) return;
     if (!order.empty()) {
-      out += fmt::format("  {:<30} {:<10} {:<10} {:<10} {:<10}\n", "relation", "select",
-                         "insert", "update", "delete");
+      out += fmt::format("  {:<30} {:<10} {:<10} {:<10} {:<10}\n", "relation", "select", "insert",
+                         "update", "delete");
     }
     for (const std::string& obj : order) {
       auto& row = grid[obj];
@@ -142,20 +142,19 @@ std::string SecureToText(const AccessSpec& spec, const security::VerifyResult* v
         "\naudit log (pgaudit loaded; AUDIT lines in the server log, expected->observed "
         "where they differ): {} statements, {} mismatches\n",
         verify->audit_proof.size(), verify->audit_proof_mismatches);
-    out += fmt::format("  {:<20} {:<32} {:<6} {:<8} {}\n", "login", "statement", "class",
-                       "session", "object");
+    out += fmt::format("  {:<20} {:<32} {:<6} {:<8} {}\n", "login", "statement", "class", "session",
+                       "object");
     auto yes = [](bool b) { return std::string(b ? "yes" : "no"); };
     auto cell = [&](bool expected, bool observed) {
       return expected == observed ? yes(observed) : yes(expected) + "->" + yes(observed) + "!";
     };
     for (const security::AuditProof& p : verify->audit_proof) {
-      out += fmt::format("  {:<20} {:<32} {:<6} {:<8} {}{}\n", p.login, p.statement,
-                         p.log_class, cell(p.expect_session, p.session),
-                         cell(p.expect_object, p.object),
+      out += fmt::format("  {:<20} {:<32} {:<6} {:<8} {}{}\n", p.login, p.statement, p.log_class,
+                         cell(p.expect_session, p.session), cell(p.expect_object, p.object),
                          p.detail.empty() ? "" : " (" + p.detail + ")");
     }
   }
-  out += fmt::format("audit of the result: {} findings, {} of severity error\n",
+  out += fmt::format("\naudit of the result: {} findings, {} of severity error\n",
                      verify->audit_findings, verify->audit_errors.size());
   for (const std::string& e : verify->audit_errors) out += "  error " + e + "\n";
   for (const std::string& e : verify->audit_others) out += "  " + e + "\n";

@@ -5,6 +5,11 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <pwd.h>
 #include <sched.h>
@@ -32,12 +37,6 @@
 #include <sstream>
 #include <system_error>
 #include <thread>
-
-#include <openssl/bio.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rand.h>
-#include <openssl/x509.h>
 
 #include "base/strings.h"
 #include "pg/connection.h"
@@ -315,15 +314,14 @@ Status WriteSelfSignedCertificate(const std::string& dir, const Identity& id) {
   uint64_t serial_number = 0;
   for (unsigned char b : serial) serial_number = (serial_number << 8) | b;
   bool ok = X509_set_version(cert.get(), 2) == 1 &&
-            ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert.get()),
-                                    serial_number >> 1) == 1 &&
+            ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert.get()), serial_number >> 1) == 1 &&
             X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600) != nullptr &&
             X509_gmtime_adj(X509_getm_notAfter(cert.get()), 30L * 24 * 3600) != nullptr &&
             X509_set_pubkey(cert.get(), key.get()) == 1;
   X509_NAME* name = X509_get_subject_name(cert.get());
   ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                                        reinterpret_cast<const unsigned char*>("localhost"), -1,
-                                        -1, 0) == 1;
+                                        reinterpret_cast<const unsigned char*>("localhost"), -1, -1,
+                                        0) == 1;
   ok = ok && X509_set_issuer_name(cert.get(), name) == 1 &&
        X509_sign(cert.get(), key.get(), EVP_sha256()) > 0;
   if (!ok) return Status::Internal("libcrypto: building the self-signed certificate failed");
@@ -336,7 +334,6 @@ Status WriteSelfSignedCertificate(const std::string& dir, const Identity& id) {
   DBARCH_RETURN_IF_ERROR(WritePrivateFile(dir + "/" + kCertFile, cert_pem, id));
   return WritePrivateFile(dir + "/" + kKeyFile, key_pem, id);
 }
-
 
 struct ChildSpec {
   std::vector<std::string> argv;  // argv[0] is the absolute path of the program
@@ -939,8 +936,7 @@ Status CheckSettings(const SandboxOptions& options) {
     for (size_t comma = 0; comma != std::string_view::npos; rest.remove_prefix(comma + 1)) {
       comma = rest.find(',');
       std::string address(Trim(rest.substr(0, comma)));
-      if (address.empty() || address == "127.0.0.1" || address == "::1" ||
-          address == "localhost") {
+      if (address.empty() || address == "127.0.0.1" || address == "::1" || address == "localhost") {
         if (comma == std::string_view::npos) break;
         continue;
       }
@@ -1022,9 +1018,9 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const SandboxOptions& options) {
     checksums.cwd = sb->dir_;
     Result<Completed> done = RunToCompletion(checksums, id, kInitdbTimeoutMs);
     if (!done.ok() || done->exit_code != 0) {
-      return Status::Internal("pg_checksums --enable failed: " +
-                              (done.ok() ? Tail(done->output, kLogTailBytes)
-                                         : std::string(done.status().message())));
+      return Status::Internal(
+          "pg_checksums --enable failed: " +
+          (done.ok() ? Tail(done->output, kLogTailBytes) : std::string(done.status().message())));
     }
   }
 

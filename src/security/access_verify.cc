@@ -242,8 +242,7 @@ Status Verifier::ReloadHba(const std::string& text, const std::function<bool()>&
   auto deadline = Clock::now() + std::chrono::seconds(15);
   while (!loaded()) {
     if (Clock::now() > deadline) {
-      return Status::Connection("the server did not reload " + options_.hba_file +
-                                " within 15 s");
+      return Status::Connection("the server did not reload " + options_.hba_file + " within 15 s");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -271,8 +270,10 @@ Status Verifier::InstallHba(VerifyResult& result, const std::string& lines) {
   // The verifier's own session first, then the generated lines: as generated to have the
   // server parse them, then as a client on this machine meets them (every range becomes
   // 127.0.0.1/32, the spec's database the verified one) for the logins.
-  const std::string own = "# dbarch secure --verify: the verifier's own session on the Unix socket\n"
-                          "local all " + HbaName(admin_user) + " trust\n";
+  const std::string own =
+      "# dbarch secure --verify: the verifier's own session on the Unix socket\n"
+      "local all " +
+      HbaName(admin_user) + " trust\n";
   {
     std::ofstream out(options_.hba_file, std::ios::trunc);
     out << own << "# the generated lines, as generated\n" << lines;
@@ -328,8 +329,9 @@ Status Verifier::Prepare(VerifyResult& result, const SecureArtifacts& artifacts)
     Status loaded = admin_.ExecScript("CREATE EXTENSION IF NOT EXISTS pgaudit");
     if (!loaded.ok()) {
       return Status::InvalidArgument("loading pgaudit: " + loaded.message())
-          .WithHint("the server needs shared_preload_libraries = 'pgaudit' (Debian: "
-                    "postgresql-15-pgaudit)");
+          .WithHint(
+              "the server needs shared_preload_libraries = 'pgaudit' (Debian: "
+              "postgresql-15-pgaudit)");
     }
   }
   datagen::Spec data;
@@ -666,8 +668,8 @@ std::pair<std::string, std::string> Verifier::TryLogin(const std::string& login,
   size_t at = log.find(needle);
   if (at == std::string::npos) return {"allowed", "ssl; no authentication line in the log"};
   size_t end = log.find('\n', at);
-  std::string how = log.substr(at + needle.size(), end == std::string::npos ? end : end - at -
-                                                                                    needle.size());
+  std::string how =
+      log.substr(at + needle.size(), end == std::string::npos ? end : end - at - needle.size());
   std::string method = how.substr(0, how.find(' '));
   size_t colon = how.rfind(':');
   std::string line = colon == std::string::npos ? "" : how.substr(colon + 1);
@@ -707,14 +709,14 @@ Status Verifier::CheckLogins(VerifyResult& result) {
   // alone must keep it out.
   const std::string outsider = "dbarch_verify_outsider";
   std::string pw = "outsider-" + std::to_string(std::random_device{}());
-  DBARCH_RETURN_IF_ERROR(admin_.ExecScript(
-      "SET log_statement = 'none'; CREATE ROLE " + Q(outsider) + " LOGIN PASSWORD " +
-      QuoteLiteral(pw) + "; GRANT CONNECT ON DATABASE " + Q(database_) + " TO " + Q(outsider) +
-      "; RESET log_statement"));
+  DBARCH_RETURN_IF_ERROR(admin_.ExecScript("SET log_statement = 'none'; CREATE ROLE " +
+                                           Q(outsider) + " LOGIN PASSWORD " + QuoteLiteral(pw) +
+                                           "; GRANT CONNECT ON DATABASE " + Q(database_) + " TO " +
+                                           Q(outsider) + "; RESET log_statement"));
   cell("(not in the spec)", outsider, "database " + database_, "login", "rejected",
        TryLogin(outsider, pw, database_, "require"));
-  DBARCH_RETURN_IF_ERROR(admin_.ExecScript("REVOKE CONNECT ON DATABASE " + Q(database_) +
-                                           " FROM " + Q(outsider) + "; DROP ROLE " + Q(outsider)));
+  DBARCH_RETURN_IF_ERROR(admin_.ExecScript("REVOKE CONNECT ON DATABASE " + Q(database_) + " FROM " +
+                                           Q(outsider) + "; DROP ROLE " + Q(outsider)));
   // Logins the spec gives no host cannot log in over TCP at all; the matrix still needs them,
   // through lines added after the login checks.
   std::string extra;
@@ -722,8 +724,8 @@ Status Verifier::CheckLogins(VerifyResult& result) {
   for (const AccessRole& role : spec_.roles) {
     if (!role.hosts.empty()) continue;
     for (const std::string& login : role.logins) {
-      extra += "hostssl " + HbaName(database_) + " " + HbaName(login) +
-               " 127.0.0.1/32 scram-sha-256\n";
+      extra +=
+          "hostssl " + HbaName(database_) + " " + HbaName(login) + " 127.0.0.1/32 scram-sha-256\n";
       if (first.empty()) first = login;
     }
   }
@@ -731,8 +733,8 @@ Status Verifier::CheckLogins(VerifyResult& result) {
     result.notes.push_back(
         "pg_hba.conf: logins without hosts are rejected as the spec says; the verifier added "
         "loopback lines for them after the login checks to run their access matrix");
-    hba_text_ += "# dbarch secure --verify: for the access matrix of logins without hosts\n" +
-                 extra;
+    hba_text_ +=
+        "# dbarch secure --verify: for the access matrix of logins without hosts\n" + extra;
     DBARCH_RETURN_IF_ERROR(ReloadHba(hba_text_, [&] {
       return TryLogin(first, passwords_.at(first), database_, "require").first != "rejected";
     }));
@@ -744,8 +746,8 @@ Status Verifier::ProveAuditLog(VerifyResult& result) {
   std::set<QualifiedName> audited(spec_.audit.tables.begin(), spec_.audit.tables.end());
   int number = 0;
   for (const AccessRole& role : spec_.roles) {
-    bool audited_role = std::find(spec_.audit.roles.begin(), spec_.audit.roles.end(),
-                                  role.key) != spec_.audit.roles.end();
+    bool audited_role = std::find(spec_.audit.roles.begin(), spec_.audit.roles.end(), role.key) !=
+                        spec_.audit.roles.end();
     std::vector<std::string> classes = SessionAuditClasses(spec_, audited_role);
     auto session_logs = [&](const std::string& c) {
       return std::find(classes.begin(), classes.end(), c) != classes.end() ||
@@ -800,23 +802,22 @@ Status Verifier::ProveAuditLog(VerifyResult& result) {
         write = "UPDATE " + QN(p.name) + " SET " + Q(p.write_column) + " = NULL WHERE false";
       } else if (a != nullptr && a->insert) {
         verb = "insert";
-        write = "INSERT INTO " + QN(p.name) + " (" + Q(p.write_column) +
-                ") SELECT NULL WHERE false";
+        write =
+            "INSERT INTO " + QN(p.name) + " (" + Q(p.write_column) + ") SELECT NULL WHERE false";
       }
       if (write.empty()) continue;
       write_done[is_audited] = true;
       statements.push_back({verb + " " + Display(p.name), "write", write, is_audited});
     }
-    auto table = std::find_if(probes_.begin(), probes_.end(),
-                              [](const Probe& p) { return !p.is_view; });
+    auto table =
+        std::find_if(probes_.begin(), probes_.end(), [](const Probe& p) { return !p.is_view; });
     if (role.owner && table != probes_.end()) {
       const std::string& schema = table->name.schema;
       statements.push_back({"create table in " + schema, "ddl",
                             "CREATE TABLE " + Q(schema) + ".\"dbarch_audit_probe\" (i integer)",
                             false});
       statements.push_back({"grant on " + Display(table->name), "role",
-                            "GRANT SELECT ON " + QN(table->name) + " TO " + Q(role.group),
-                            false});
+                            "GRANT SELECT ON " + QN(table->name) + " TO " + Q(role.group), false});
     }
     for (const std::string& login : role.logins) {
       auto conn = Login(login);

@@ -53,18 +53,16 @@ struct AccessCell {
 // One statement run to prove the pgaudit configuration: which AUDIT lines the spec says it
 // leaves in the server log, and which it left.
 struct AuditProof {
-  std::string role;       // the spec's role key
-  std::string login;      // the login it ran as
-  std::string statement;  // "select shop.payments", "create table in shop", ...
-  std::string log_class;  // pgaudit's class of the statement: read | write | ddl | role
+  std::string role;             // the spec's role key
+  std::string login;            // the login it ran as
+  std::string statement;        // "select shop.payments", "create table in shop", ...
+  std::string log_class;        // pgaudit's class of the statement: read | write | ddl | role
   bool expect_session = false;  // an "AUDIT: SESSION" line (pgaudit.log of the session)
   bool expect_object = false;   // an "AUDIT: OBJECT" line (the table is in audit.tables)
   bool session = false;         // observed in the log
   bool object = false;
   std::string detail;  // the server's error when the statement itself failed
-  bool ok() const {
-    return detail.empty() && session == expect_session && object == expect_object;
-  }
+  bool ok() const { return detail.empty() && session == expect_session && object == expect_object; }
 };
 
 struct VerifyOptions {

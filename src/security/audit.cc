@@ -741,11 +741,10 @@ Result<std::vector<PersonalColumnFound>> FindPersonalColumns(Context& ctx) {
       if (matched * 2 < static_cast<int>(sampled)) found = DataKind::kNone;
     }
     if (found == DataKind::kNone && by_name == DataKind::kNone) continue;
-    out.push_back(
-        {c, found != DataKind::kNone
-                ? fmt::format("{} of {} sampled values are {}", matched, sampled,
-                              DataKindName(found))
-                : fmt::format("its name says {}", DataKindName(by_name))});
+    out.push_back({c, found != DataKind::kNone
+                          ? fmt::format("{} of {} sampled values are {}", matched, sampled,
+                                        DataKindName(found))
+                          : fmt::format("its name says {}", DataKindName(by_name))});
   }
   return out;
 }
@@ -799,8 +798,8 @@ Status PersonalDataReadable(Context& ctx) {
                           listed ? ", and is not among the roles that need personal data" : ""),
               "REVOKE SELECT ON " + name + " FROM " + QuoteIdent(role) +
                   ";  -- or from the group or PUBLIC it reads through; then GRANT SELECT "
-                  "(<the other columns>) ON " + name + " TO " + QuoteIdent(role) +
-                  ", or give it a masking view (dbarch secure)");
+                  "(<the other columns>) ON " +
+                  name + " TO " + QuoteIdent(role) + ", or give it a masking view (dbarch secure)");
     }
   }
   return Status::OK();

@@ -118,9 +118,9 @@ TEST(Audit, FreshClusterListsOnlyWhatTheDefaultsLeaveOpen) {
          "ALTER DATABASE audit_clean SET log_statement = 'ddl'");
   }
   AuditReport report = Audit(*box, "audit_clean");
-  EXPECT_EQ(Rules(report), (std::set<std::string>{"hba-trust", "ssl-off", "log-connections",
-                                                   "log-disconnections", "log-line-prefix",
-                                                   "data-checksums", "pgaudit-not-loaded"}))
+  EXPECT_EQ(Rules(report),
+            (std::set<std::string>{"hba-trust", "ssl-off", "log-connections", "log-disconnections",
+                                   "log-line-prefix", "data-checksums", "pgaudit-not-loaded"}))
       << Describe(report);
   EXPECT_TRUE(report.skipped.empty()) << Describe(report);
   EXPECT_EQ(report.rules_run, static_cast<int>(AllAuditRules().size()));
@@ -256,8 +256,7 @@ TEST(Audit, EveryPlantedProblemIsFound) {
             std::string::npos)
       << all;
   expect_one("personal-data-plaintext", "column public.subscribers.addr", Severity::kWarning);
-  expect_one("personal-data-plaintext", "column public.contacts.mobile_number",
-             Severity::kWarning);
+  expect_one("personal-data-plaintext", "column public.contacts.mobile_number", Severity::kWarning);
   EXPECT_TRUE(Find(report, "personal-data-plaintext", "contacts.note").empty()) << all;
   EXPECT_TRUE(Find(report, "personal-data-plaintext", "public.orders").empty()) << all;
   expect_one("plaintext-password-column", "column public.logins.password", Severity::kError);
@@ -397,10 +396,10 @@ TEST(Audit, PersonalDataReadableByRolesThatDoNotNeedIt) {
     EXPECT_EQ(f.severity, Severity::kInfo) << f.object;
     objects.insert(f.object);
   }
-  EXPECT_EQ(objects, (std::set<std::string>{
-                         "column public.customers.email read by readers_agent",
-                         "column public.customers.email read by readers_app",
-                         "column public.customers.email read by readers_reporting"}))
+  EXPECT_EQ(objects,
+            (std::set<std::string>{"column public.customers.email read by readers_agent",
+                                   "column public.customers.email read by readers_app",
+                                   "column public.customers.email read by readers_reporting"}))
       << Describe(review);
   // With the roles that need it (a login, and a group for its members): the rest is a warning.
   AuditOptions options;

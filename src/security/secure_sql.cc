@@ -364,12 +364,12 @@ void Writer::Audit() {
     for (const std::string& login : role->logins) {
       // Role settings are not inherited from groups: set them on each login role. The value
       // replaces the server's pgaudit.log for these sessions, so it keeps the spec's classes.
-      out_ += "ALTER ROLE " + Q(login) + " SET pgaudit.log = " +
-              QuoteLiteral(Join(SessionAuditClasses(spec_, true), ", ")) + ";\n";
+      out_ += "ALTER ROLE " + Q(login) +
+              " SET pgaudit.log = " + QuoteLiteral(Join(SessionAuditClasses(spec_, true), ", ")) +
+              ";\n";
     }
   }
 }
-
 
 std::string Writer::Hba() const {
   std::string out =
