@@ -36,10 +36,12 @@ class SecureCommand : public Subcommand {
         "Outputs: --format sql (default), hba, conf, text or json on stdout, or all of them\n"
         "into --out-dir DIR (secure.sql, pg_hba.conf, postgresql.conf, report.txt,\n"
         "report.json). --verify loads the schema, a little generated data and the SQL into a\n"
-        "sandbox, logs in as every login role and runs the access matrix.\n"
-        "Exit codes: 0 ok, 1 --verify found a difference (a matrix cell, the SQL's second run,\n"
-        "a pg_hba.conf line the server refuses, an audit error), 2 usage, 3 bad input (spec,\n"
-        "schema, SQL the server rejects), 4 connection/IO.");
+        "sandbox (pgaudit preloaded, SSL on), logs in through the generated pg_hba.conf as\n"
+        "every login role, runs the access matrix and checks the server log's AUDIT lines.\n"
+        "Exit codes: 0 ok, 1 --verify found a difference (a matrix or login cell, the SQL's\n"
+        "second run, a pg_hba.conf line the server refuses, an AUDIT line missing or\n"
+        "unexpected, an audit error), 2 usage, 3 bad input (spec, schema, SQL the server\n"
+        "rejects), 4 connection/IO.");
     cmd->add_option("--schema", schema_paths_, "DDL files or directories of the schema")
         ->type_name("PATH");
     cmd->add_option("--dsn", dsn_, "read the schema from this live database (read-only)")
