@@ -99,11 +99,19 @@ std::vector<const AuditFinding*> Find(const AuditReport& report, std::string_vie
 // settings and no pgaudit.
 TEST(Audit, FreshClusterListsOnlyWhatTheDefaultsLeaveOpen) {
   auto box = Private();
+  // The cluster as initdb and the sandbox leave it, nothing added.
+  AuditReport fresh = Audit(*box, "postgres");
+  EXPECT_EQ(Rules(fresh), (std::set<std::string>{"hba-trust", "ssl-off", "log-connections",
+                                                 "log-disconnections", "log-statement",
+                                                 "log-line-prefix", "data-checksums",
+                                                 "pgaudit-not-loaded"}))
+      << Describe(fresh);
+  EXPECT_TRUE(fresh.skipped.empty()) << Describe(fresh);
   ASSERT_TRUE(box->CreateDatabase("audit_clean").ok());
   {
     pg::Connection setup = Connect(*box, "audit_clean");
     // A well-kept schema: owned by a role that cannot log in, RLS forced on the tenant
-    // table, hashed passwords, no personal data in clear.
+    // table, hashed passwords, no personal data in clear; DDL logged in this database.
     Exec(setup,
          "CREATE ROLE audit_clean_owner NOLOGIN;"
          "CREATE TABLE users (id bigint PRIMARY KEY, password text NOT NULL, tenant_id int);"
