@@ -46,6 +46,11 @@ class AuditCommand : public Subcommand {
     cmd->add_option("--sample-rows", sample_rows_,
                     "values sampled per text column when looking for personal data (0: by "
                     "column name only; default 200)");
+    cmd->add_option("--personal-data-readers", personal_readers_,
+                    "roles that need personal data in clear (repeatable or comma-separated); "
+                    "other login roles that can read it are warnings")
+        ->type_name("ROLE")
+        ->delimiter(',');
     cmd->add_flag("--require-audit-logging", require_audit_,
                   "audit logging is required: a missing pgaudit is a warning");
     cmd->add_flag("--list-rules", list_rules_, "print every rule and exit");
@@ -75,6 +80,7 @@ class AuditCommand : public Subcommand {
     if (sample_rows_ < 0) return ReportUsageError("--sample-rows must be 0 or more", kHelp);
     options.sample_rows = sample_rows_;
     options.require_audit_logging = require_audit_;
+    options.personal_data_readers = personal_readers_;
 
     Progress("connecting to " + pg::RedactConninfo(dsn_));
     pg::ConnectOptions connect;
@@ -111,6 +117,7 @@ class AuditCommand : public Subcommand {
   std::vector<std::string> only_;
   std::string fail_on_ = "warning";
   std::vector<std::string> tenant_columns_;
+  std::vector<std::string> personal_readers_;
   int sample_rows_ = 200;
   bool require_audit_ = false;
   bool list_rules_ = false;

@@ -36,10 +36,12 @@ class SecureCommand : public Subcommand {
         "Outputs: --format sql (default), hba, conf, text or json on stdout, or all of them\n"
         "into --out-dir DIR (secure.sql, pg_hba.conf, postgresql.conf, report.txt,\n"
         "report.json). --verify loads the schema, a little generated data and the SQL into a\n"
-        "sandbox, logs in as every login role and runs the access matrix.\n"
-        "Exit codes: 0 ok, 1 --verify found a difference (a matrix cell, the SQL's second run,\n"
-        "a pg_hba.conf line the server refuses, an audit error), 2 usage, 3 bad input (spec,\n"
-        "schema, SQL the server rejects), 4 connection/IO.");
+        "sandbox (pgaudit preloaded, SSL on), logs in through the generated pg_hba.conf as\n"
+        "every login role, runs the access matrix and checks the server log's AUDIT lines.\n"
+        "Exit codes: 0 ok, 1 --verify found a difference (a matrix or login cell, the SQL's\n"
+        "second run, a pg_hba.conf line the server refuses, an AUDIT line missing or\n"
+        "unexpected, an audit error), 2 usage, 3 bad input (spec, schema, SQL the server\n"
+        "rejects), 4 connection/IO.");
     cmd->add_option("--schema", schema_paths_, "DDL files or directories of the schema")
         ->type_name("PATH");
     cmd->add_option("--dsn", dsn_, "read the schema from this live database (read-only)")
@@ -150,8 +152,15 @@ class SecureCommand : public Subcommand {
     if (!v->idempotent)
       Warn("the generated SQL is not idempotent: its second run changed the state");
     for (const std::string& e : v->hba_errors) Warn("pg_hba.conf " + e);
-    if (v->mismatches > 0 || !v->audit_errors.empty() || !v->idempotent ||
-        !v->hba_errors.empty()) {
+    for (const security::AuditProof& p : v->audit_proof) {
+      if (p.ok()) continue;
+      Warn("audit log: " + p.login + " " + p.statement + ": expected session " +
+           (p.expect_session ? "yes" : "no") + ", object " + (p.expect_object ? "yes" : "no") +
+           "; observed session " + (p.session ? "yes" : "no") + ", object " +
+           (p.object ? "yes" : "no") + (p.detail.empty() ? "" : " (" + p.detail + ")"));
+    }
+    if (v->mismatches > 0 || !v->audit_errors.empty() || !v->idempotent || !v->hba_errors.empty() ||
+        v->audit_proof_mismatches > 0) {
       return ExitCode::kFindings;
     }
     return ExitCode::kOk;
@@ -163,11 +172,19 @@ class SecureCommand : public Subcommand {
                                         const std::vector<std::string>& files,
                                         const std::string& dumped) {
     Progress("starting a sandbox");
+    // The generated settings with pgaudit preloaded, and SSL with a throwaway certificate, so
+    // the hostssl lines and the audit configuration run as they will on the server.
     sandbox::SandboxOptions sandbox_options;
-    sandbox_options.settings = security::VerifiableSettings();
+    sandbox_options.settings = security::VerifiableSettings(spec);
+    sandbox_options.ssl = true;
     DBARCH_ASSIGN_OR_RETURN(std::unique_ptr<sandbox::Sandbox> box, StartSandbox(sandbox_options));
-    DBARCH_RETURN_IF_ERROR(box->CreateDatabase(kSandboxDatabase));
-    DBARCH_ASSIGN_OR_RETURN(pg::Connection conn, ConnectForLoading(*box, kSandboxDatabase));
+    // The spec's database name, so its pg_hba.conf lines apply as written.
+    std::string database = spec.database;
+    if (database == "postgres" || database == "template0" || database == "template1") {
+      database = kSandboxDatabase;
+    }
+    DBARCH_RETURN_IF_ERROR(box->CreateDatabase(database));
+    DBARCH_ASSIGN_OR_RETURN(pg::Connection conn, ConnectForLoading(*box, database));
     if (!files.empty()) {
       DBARCH_RETURN_IF_ERROR(LoadSqlFiles(conn, files));
     } else {
@@ -178,8 +195,9 @@ class SecureCommand : public Subcommand {
     DBARCH_ASSIGN_OR_RETURN(catalog::Catalog loaded,
                             pg::IntrospectCatalog(conn, pg::IntrospectOptions{}));
     security::VerifyOptions options;
-    options.tcp_conninfo = box->TcpConnInfo() + " dbname=" + kSandboxDatabase;
+    options.tcp_conninfo = box->TcpConnInfo() + " dbname=" + security::ConninfoValue(database);
     options.hba_file = box->data_dir() + "/pg_hba.conf";
+    options.server_log = box->log_path();
     options.rows_per_table = rows_;
     options.seed = seed_;
     Progress("verifying the access matrix");

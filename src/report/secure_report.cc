@@ -86,8 +86,10 @@ std::string SecureToText(const AccessSpec& spec, const security::VerifyResult* v
   std::vector<const AccessCell*> others;
   auto flush = [&]() {
     if (role.empty()) return;
-    out += fmt::format("  {:<30} {:<10} {:<10} {:<10} {:<10}\n", "relation", "select", "insert",
-                       "update", "delete");
+    if (!order.empty()) {
+      out += fmt::format("  {:<30} {:<10} {:<10} {:<10} {:<10}\n", "relation", "select", "insert",
+                         "update", "delete");
+    }
     for (const std::string& obj : order) {
       auto& row = grid[obj];
       auto get = [&](const char* k) { return row.count(k) ? Cell(*row[k]) : std::string("-"); };
@@ -131,15 +133,28 @@ std::string SecureToText(const AccessSpec& spec, const security::VerifyResult* v
                                "policies or views\n");
   if (verify->hba_checked) {
     out += verify->hba_errors.empty()
-               ? "pg_hba.conf lines: read by the server without error"
-               : "pg_hba.conf lines: the server rejects " + Join(verify->hba_errors, "; ");
-    if (verify->hba_needs_ssl > 0) {
-      out += fmt::format(" ({} hostssl lines need ssl = on, which the sandbox runs without)",
-                         verify->hba_needs_ssl);
-    }
-    out += "\n";
+               ? "pg_hba.conf lines: installed (address ranges as 127.0.0.1/32), reloaded, and "
+                 "every login above went through them (ssl on)\n"
+               : "pg_hba.conf lines: the server rejects " + Join(verify->hba_errors, "; ") + "\n";
   }
-  out += fmt::format("audit of the result: {} findings, {} of severity error\n",
+  if (verify->audit_log_checked) {
+    out += fmt::format(
+        "\naudit log (pgaudit loaded; AUDIT lines in the server log, expected->observed "
+        "where they differ): {} statements, {} mismatches\n",
+        verify->audit_proof.size(), verify->audit_proof_mismatches);
+    out += fmt::format("  {:<20} {:<32} {:<6} {:<8} {}\n", "login", "statement", "class", "session",
+                       "object");
+    auto yes = [](bool b) { return std::string(b ? "yes" : "no"); };
+    auto cell = [&](bool expected, bool observed) {
+      return expected == observed ? yes(observed) : yes(expected) + "->" + yes(observed) + "!";
+    };
+    for (const security::AuditProof& p : verify->audit_proof) {
+      out += fmt::format("  {:<20} {:<32} {:<6} {:<8} {}{}\n", p.login, p.statement, p.log_class,
+                         cell(p.expect_session, p.session), cell(p.expect_object, p.object),
+                         p.detail.empty() ? "" : " (" + p.detail + ")");
+    }
+  }
+  out += fmt::format("\naudit of the result: {} findings, {} of severity error\n",
                      verify->audit_findings, verify->audit_errors.size());
   for (const std::string& e : verify->audit_errors) out += "  error " + e + "\n";
   for (const std::string& e : verify->audit_others) out += "  " + e + "\n";
@@ -221,7 +236,23 @@ std::string SecureToJson(const AccessSpec& spec, const security::SecureArtifacts
     v["idempotent"] = verify->idempotent;
     v["hba_checked"] = verify->hba_checked;
     v["hba_errors"] = verify->hba_errors;
-    v["hba_needs_ssl"] = verify->hba_needs_ssl;
+    v["hba_lines"] = verify->hba_lines;
+    auto proof = nlohmann::ordered_json::array();
+    for (const security::AuditProof& p : verify->audit_proof) {
+      nlohmann::ordered_json row;
+      row["role"] = p.role;
+      row["login"] = p.login;
+      row["statement"] = p.statement;
+      row["class"] = p.log_class;
+      row["expected"] = {{"session", p.expect_session}, {"object", p.expect_object}};
+      row["observed"] = {{"session", p.session}, {"object", p.object}};
+      row["ok"] = p.ok();
+      if (!p.detail.empty()) row["detail"] = p.detail;
+      proof.push_back(row);
+    }
+    v["audit_log"] = {{"checked", verify->audit_log_checked},
+                      {"mismatches", verify->audit_proof_mismatches},
+                      {"statements", proof}};
     v["notes"] = verify->notes;
     v["audit_findings"] = verify->audit_findings;
     v["audit_errors"] = verify->audit_errors;

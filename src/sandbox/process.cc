@@ -29,6 +29,7 @@ std::string ErrnoText(int err) { return std::error_code(err, std::generic_catego
 // Steps the child reports when it fails before exec.
 enum class ChildStep : int {
   kSetgroups = 1,
+  kUnshareNetwork,
   kSetgid,
   kSetuid,
   kPdeathsig,
@@ -44,6 +45,8 @@ const char* ChildStepName(int step) {
   switch (static_cast<ChildStep>(step)) {
     case ChildStep::kSetgroups:
       return "setgroups";
+    case ChildStep::kUnshareNetwork:
+      return "unshare(CLONE_NEWNET) (a private network needs root)";
     case ChildStep::kSetgid:
       return "setgid";
     case ChildStep::kSetuid:
@@ -146,6 +149,8 @@ Result<Child> Spawn(const ChildSpec& spec, const ServerAccount& id) {
       _exit(127);
     };
     if (spec.new_process_group) setpgid(0, 0);
+    // Before the credentials change: a new network namespace needs CAP_SYS_ADMIN.
+    if (spec.new_network_namespace && unshare(CLONE_NEWNET) != 0) fail(ChildStep::kUnshareNetwork);
     // Credentials first: changing them clears the parent-death signal.
     if (id.switch_user) {
       if (setgroups(1, &id.gid) != 0) fail(ChildStep::kSetgroups);

@@ -64,6 +64,7 @@ struct ChildSpec {
   bool new_process_group = false;  // the child leads a group of its own (pgid = pid)
   int death_signal = SIGKILL;      // sent to the child when the spawning thread dies; 0: none
   int cpu_limit = 0;               // > 0: keep only the first N CPUs of the affinity mask
+  bool new_network_namespace = false;  // unshare(CLONE_NEWNET) before exec (needs root)
 };
 
 struct Child {

@@ -2,6 +2,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/sendfile.h>
@@ -37,6 +42,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kSandboxPrefix = "dbarch-sandbox-";
 constexpr const char* kOwnerFile = "dbarch-owner.pid";
+constexpr const char* kCertFile = "server.crt";
+constexpr const char* kKeyFile = "server.key";
 constexpr int kMaxLaunchAttempts = 5;
 constexpr int kInitdbTimeoutMs = 120000;
 constexpr int kTemplateLockTimeoutMs = 180000;
@@ -498,6 +505,89 @@ constexpr const char* kReservedSettings[] = {
     "port",     "listen_addresses", "unix_socket_directories", "data_directory", "config_file",
     "hba_file", "ident_file",       "external_pid_file"};
 
+// Owners of the libcrypto objects WriteSelfSignedCertificate makes.
+struct PkeyFree {
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+struct X509Free {
+  void operator()(X509* x) const { X509_free(x); }
+};
+
+// Writes `pem` to `path` (created, mode 0600) and gives it to the server's OS user: the
+// server refuses a key file that others may read or that it does not own.
+Status WritePrivateFile(const std::string& path, const std::string& pem, const ServerAccount& id) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IOError("creating \"" + path + "\": " + ErrnoText(errno));
+  size_t done = 0;
+  while (done < pem.size()) {
+    ssize_t n = write(fd, pem.data() + done, pem.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      close(fd);
+      return Status::IOError("writing \"" + path + "\": " + ErrnoText(err));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (id.switch_user && fchown(fd, id.uid, id.gid) != 0) {
+    int err = errno;
+    close(fd);
+    return Status::IOError("chown \"" + path + "\": " + ErrnoText(err));
+  }
+  if (close(fd) != 0) return Status::IOError("closing \"" + path + "\": " + ErrnoText(errno));
+  return Status::OK();
+}
+
+// A PEM text of what `write` puts into a memory BIO.
+template <typename Fn>
+Result<std::string> ToPem(Fn write) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio == nullptr) return Status::Internal("libcrypto: BIO_new failed");
+  std::string out;
+  if (write(bio) == 1) {
+    char* data = nullptr;
+    long size = BIO_get_mem_data(bio, &data);
+    if (size > 0) out.assign(data, static_cast<size_t>(size));
+  }
+  BIO_free(bio);
+  if (out.empty()) return Status::Internal("libcrypto: writing PEM failed");
+  return out;
+}
+
+// A throwaway key pair (EC P-256) and a self-signed certificate for CN=localhost, valid for
+// 30 days, written into `dir` for the server: its ssl_cert_file and ssl_key_file. Made in
+// process with libcrypto (already a dependency), so no openssl program is needed.
+Status WriteSelfSignedCertificate(const std::string& dir, const ServerAccount& id) {
+  std::unique_ptr<EVP_PKEY, PkeyFree> key(EVP_EC_gen("P-256"));
+  if (!key) return Status::Internal("libcrypto: generating an EC key failed");
+  std::unique_ptr<X509, X509Free> cert(X509_new());
+  if (!cert) return Status::Internal("libcrypto: X509_new failed");
+  unsigned char serial[8];
+  if (RAND_bytes(serial, sizeof(serial)) != 1) return Status::Internal("libcrypto: no random");
+  uint64_t serial_number = 0;
+  for (unsigned char b : serial) serial_number = (serial_number << 8) | b;
+  bool ok = X509_set_version(cert.get(), 2) == 1 &&
+            ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert.get()), serial_number >> 1) == 1 &&
+            X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600) != nullptr &&
+            X509_gmtime_adj(X509_getm_notAfter(cert.get()), 30L * 24 * 3600) != nullptr &&
+            X509_set_pubkey(cert.get(), key.get()) == 1;
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                        reinterpret_cast<const unsigned char*>("localhost"), -1, -1,
+                                        0) == 1;
+  ok = ok && X509_set_issuer_name(cert.get(), name) == 1 &&
+       X509_sign(cert.get(), key.get(), EVP_sha256()) > 0;
+  if (!ok) return Status::Internal("libcrypto: building the self-signed certificate failed");
+  DBARCH_ASSIGN_OR_RETURN(std::string cert_pem,
+                          ToPem([&](BIO* bio) { return PEM_write_bio_X509(bio, cert.get()); }));
+  DBARCH_ASSIGN_OR_RETURN(std::string key_pem, ToPem([&](BIO* bio) {
+                            return PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0,
+                                                            nullptr, nullptr);
+                          }));
+  DBARCH_RETURN_IF_ERROR(WritePrivateFile(dir + "/" + kCertFile, cert_pem, id));
+  return WritePrivateFile(dir + "/" + kKeyFile, key_pem, id);
+}
+
 Status CheckSettings(const SandboxOptions& options) {
   if (options.base_dir.empty() || options.base_dir[0] != '/' || options.base_dir.size() > 60) {
     return Status::InvalidArgument(
@@ -509,6 +599,23 @@ Status CheckSettings(const SandboxOptions& options) {
     return Status::InvalidArgument("start_timeout_ms must be positive");
   }
   if (options.cpu_limit < 0) return Status::InvalidArgument("cpu_limit must not be negative");
+  if (options.listen_addresses.find_first_of(std::string("\n\0", 2)) != std::string::npos) {
+    return Status::InvalidArgument("invalid sandbox listen_addresses");
+  }
+  if (!options.private_network) {
+    std::string_view rest = options.listen_addresses;
+    for (size_t comma = 0; comma != std::string_view::npos; rest.remove_prefix(comma + 1)) {
+      comma = rest.find(',');
+      std::string address(Trim(rest.substr(0, comma)));
+      if (address.empty() || address == "127.0.0.1" || address == "::1" || address == "localhost") {
+        if (comma == std::string_view::npos) break;
+        continue;
+      }
+      return Status::InvalidArgument("sandbox listen_addresses \"" + options.listen_addresses +
+                                     "\" would open the server to the network")
+          .WithHint("listen on loopback, or set SandboxOptions::private_network");
+    }
+  }
   for (const auto& [name, value] : options.settings) {
     if (name.empty() || name.find_first_of("= \t\n") != std::string::npos ||
         name.find('\0') != std::string::npos || value.find('\0') != std::string::npos) {
@@ -571,6 +678,23 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const SandboxOptions& options) {
   const auto t_copy = Clock::now();
   DBARCH_RETURN_IF_ERROR(CopyTemplate(tmpl, sb->data_dir(), id));
   sb->stats_.copy_ms = MillisSince(t_copy);
+  if (options.ssl) {
+    DBARCH_RETURN_IF_ERROR(WriteSelfSignedCertificate(sb->dir_, id));
+  }
+  if (options.data_checksums) {
+    // On this copy only: the template stays as initdb made it.
+    ChildSpec checksums;
+    checksums.argv = {options.bin_dir + "/pg_checksums", "--enable", "--no-sync", "-D",
+                      sb->data_dir()};
+    checksums.cwd = sb->dir_;
+    Result<Completed> done = RunToCompletion(checksums, id, kInitdbTimeoutMs);
+    if (!done.ok() || done->exit_code != 0) {
+      return Status::Internal(
+          "pg_checksums --enable failed: " +
+          (done.ok() ? Tail(done->output, kLogTailBytes) : std::string(done.status().message())));
+    }
+  }
+
 
   const auto t_server = Clock::now();
   sb->password_ = RandomHex(16);
@@ -605,7 +729,7 @@ Status Sandbox::Launch() {
     stats_.attempts += 1;
     DBARCH_ASSIGN_OR_RETURN(port_, PickFreeLoopbackPort());
     std::vector<std::pair<std::string, std::string>> settings = {
-        {"listen_addresses", "127.0.0.1"},
+        {"listen_addresses", options_.listen_addresses},
         {"unix_socket_directories", dir_},
         {"fsync", "off"},
         {"synchronous_commit", "off"},
@@ -619,6 +743,11 @@ Status Sandbox::Launch() {
         {"huge_pages", "off"},
         {"logging_collector", "off"},
     };
+    if (options_.ssl) {
+      settings.push_back({"ssl", "on"});
+      settings.push_back({"ssl_cert_file", dir_ + "/" + kCertFile});
+      settings.push_back({"ssl_key_file", dir_ + "/" + kKeyFile});
+    }
     settings.insert(settings.end(), options_.settings.begin(), options_.settings.end());
     ChildSpec server;
     server.argv = PostmasterArgv(postgres, data_dir(), port_, settings);
@@ -628,6 +757,7 @@ Status Sandbox::Launch() {
     // Immediate shutdown (not SIGKILL): the server still removes its shared memory.
     server.death_signal = SIGQUIT;
     server.cpu_limit = options_.cpu_limit;
+    server.new_network_namespace = options_.private_network;
     std::error_code size_error;
     const uintmax_t log_start =
         fs::exists(log_path(), size_error) ? fs::file_size(log_path(), size_error) : 0;

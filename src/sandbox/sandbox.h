@@ -54,6 +54,24 @@ struct SandboxOptions {
   // Run the server (and every backend it forks) on at most this many of the CPUs this
   // process may use (sched_setaffinity), to measure a smaller machine. 0: no limit.
   int cpu_limit = 0;
+  // Start with ssl = on and a throwaway self-signed certificate (server.crt / server.key,
+  // made with libcrypto in the private directory for this sandbox only), so TCP clients can
+  // use sslmode=require. Nobody signed the certificate: it gives encryption, not identity.
+  bool ssl = false;
+  // listen_addresses of the server. Loopback addresses (127.0.0.1, ::1, localhost) or ""
+  // (Unix socket only); anything else ('*', '0.0.0.0', an interface address) would open the
+  // server to the network and is kInvalidArgument unless private_network is set.
+  std::string listen_addresses = "127.0.0.1";
+  // Run the server in a network namespace of its own (unshare(CLONE_NEWNET); needs
+  // CAP_SYS_ADMIN, i.e. root, else Start() fails with kInternal). Its only interface is a
+  // loopback that is down, so whatever listen_addresses says nothing can reach it over TCP:
+  // only the Unix socket (ConnInfo()) works, TcpConnInfo() does not. For tests of how a
+  // server that listens on every address looks from inside.
+  bool private_network = false;
+  // Enable data checksums on this sandbox's copy of the template before the first start
+  // (pg_checksums --enable; the template is initialised without them). Adds the time to
+  // rewrite every data file, some tenths of a second.
+  bool data_checksums = false;
 };
 
 // How a Start() spent its time, for diagnostics and benchmarks.
@@ -87,8 +105,11 @@ class Sandbox {
   std::string ConnInfo() const;
   // The same server over TCP on 127.0.0.1. TCP uses scram-sha-256 with a random password
   // made for this sandbox (so other local users cannot reach a superuser); the returned
-  // conninfo includes it.
+  // conninfo includes it. Not reachable with SandboxOptions::private_network.
   std::string TcpConnInfo() const;
+  // The password of TcpConnInfo() (the superuser postgres'), for callers that rewrite the
+  // sandbox's pg_hba.conf and still log in with it.
+  const std::string& password() const { return password_; }
 
   // CREATE DATABASE `name` (quoted as needed). Errors: kInvalidArgument for an empty name or
   // a server error (e.g. it exists), kConnection.

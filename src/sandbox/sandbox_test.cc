@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -229,6 +230,62 @@ TEST(Sandbox, RestartAppliesNewSettingsAndKeepsTheData) {
   EXPECT_EQ(sb->Restart({{"port", "1"}}).code(), StatusCode::kInvalidArgument);
   ASSERT_TRUE(sb->Stop().ok());
   EXPECT_EQ(sb->Restart({}).code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Sandbox, SslServesEncryptedTcpWithAThrowawayCertificate) {
+  SandboxOptions options = test_util::TestOptions();
+  options.ssl = true;
+  auto sb = MustStart(options);
+  // Key and certificate live in the private directory; the key is readable by its owner only.
+  struct stat st {};
+  ASSERT_EQ(stat((sb->dir() + "/server.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  pg::Connection tcp = MustConnect(sb->TcpConnInfo() + " sslmode=require");
+  EXPECT_EQ(QueryOne(tcp, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"), "t");
+  EXPECT_EQ(QueryOne(tcp, "SHOW ssl"), "on");
+  // Without the option there is no SSL to ask for.
+  auto plain = MustStart();
+  pg::ConnectOptions require;
+  require.conninfo = plain->TcpConnInfo() + " sslmode=require";
+  EXPECT_FALSE(pg::Connection::Open(require).ok());
+}
+
+TEST(Sandbox, DataChecksumsOnRequest) {
+  SandboxOptions options = test_util::TestOptions();
+  options.data_checksums = true;
+  auto sb = MustStart(options);
+  pg::Connection conn = MustConnect(sb->ConnInfo());
+  EXPECT_EQ(QueryOne(conn, "SHOW data_checksums"), "on");
+  // The template itself is left without them.
+  auto plain = MustStart();
+  pg::Connection plain_conn = MustConnect(plain->ConnInfo());
+  EXPECT_EQ(QueryOne(plain_conn, "SHOW data_checksums"), "off");
+}
+
+TEST(Sandbox, ListeningBeyondLoopbackNeedsAPrivateNetwork) {
+  SandboxOptions options = test_util::TestOptions();
+  for (const char* open : {"*", "0.0.0.0", "127.0.0.1, 10.1.2.3"}) {
+    options.listen_addresses = open;
+    auto refused = Sandbox::Start(options);
+    ASSERT_FALSE(refused.ok()) << open;
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument) << open;
+  }
+  // In a network namespace of its own the server listens on every address it has there (a
+  // loopback that is down), so nothing outside reaches it over TCP; the socket still works.
+  options.listen_addresses = "*";
+  options.private_network = true;
+  auto sb = MustStart(options);
+  pg::Connection local = MustConnect(sb->ConnInfo());
+  EXPECT_EQ(QueryOne(local, "SHOW listen_addresses"), "*");
+  pg::ConnectOptions tcp;
+  tcp.conninfo = sb->TcpConnInfo() + " connect_timeout=2";
+  EXPECT_FALSE(pg::Connection::Open(tcp).ok());
+  // Loopback lists stay allowed without one.
+  SandboxOptions loopback = test_util::TestOptions();
+  loopback.listen_addresses = "127.0.0.1, ::1";
+  auto lo = MustStart(loopback);
+  pg::Connection lo_tcp = MustConnect(lo->TcpConnInfo());
+  EXPECT_EQ(QueryOne(lo_tcp, "SELECT 1"), "1");
 }
 
 TEST(Sandbox, BadOptionsFailCleanly) {

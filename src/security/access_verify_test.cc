@@ -7,6 +7,8 @@
 #include <sstream>
 #include <string>
 
+#include "base/strings.h"
+#include "catalog/builder.h"
 #include "pg/connection.h"
 #include "pg/introspect.h"
 #include "sandbox/test_util.h"
@@ -36,12 +38,41 @@ struct Marketplace {
   std::string tcp;
 };
 
-// Each test runs in a private sandbox: --verify creates cluster-wide roles and appends to
-// pg_hba.conf, which other tests sharing a server must not see.
+// Each test runs in a private sandbox: --verify creates cluster-wide roles and replaces
+// pg_hba.conf, which other tests sharing a server must not see. Started as `dbarch secure
+// --verify` starts its own: the spec's settings (pgaudit preloaded) and SSL.
 std::unique_ptr<sandbox::Sandbox> StartPrivate() {
-  auto box = sandbox::Sandbox::Start(sandbox::test_util::TestOptions());
+  auto files = catalog::ExpandSqlPaths({SourceDir() + "/examples/marketplace/schema.sql"});
+  EXPECT_TRUE(files.ok()) << files.status().ToString();
+  if (!files.ok()) return nullptr;
+  auto offline = catalog::BuildCatalogFromPaths(*files);
+  EXPECT_TRUE(offline.ok()) << offline.status().ToString();
+  if (!offline.ok()) return nullptr;
+  auto spec = LoadAccessSpec(SourceDir() + "/examples/marketplace/access.yaml", *offline);
+  EXPECT_TRUE(spec.ok()) << spec.status().ToString();
+  if (!spec.ok()) return nullptr;
+  sandbox::SandboxOptions options = sandbox::test_util::TestOptions();
+  options.settings = VerifiableSettings(*spec);
+  options.ssl = true;
+  auto box = sandbox::Sandbox::Start(options);
   EXPECT_TRUE(box.ok()) << box.status().ToString();
   return box.ok() ? std::move(box).value() : nullptr;
+}
+
+VerifyOptions OptionsFor(const sandbox::Sandbox& box, const std::string& db) {
+  VerifyOptions options;
+  options.tcp_conninfo = box.TcpConnInfo() + " dbname=" + db;
+  options.hba_file = box.data_dir() + "/pg_hba.conf";
+  options.server_log = box.log_path();
+  return options;
+}
+
+const AuditProof* Proof(const VerifyResult& r, const std::string& login,
+                        const std::string& statement) {
+  for (const AuditProof& p : r.audit_proof) {
+    if (p.login == login && p.statement == statement) return &p;
+  }
+  return nullptr;
 }
 
 std::optional<Marketplace> Load(sandbox::Sandbox& box, const std::string& db) {
@@ -82,26 +113,79 @@ std::string Mismatches(const VerifyResult& r) {
     }
   }
   for (const std::string& e : r.audit_errors) out += "audit: " + e + "\n";
+  for (const AuditProof& p : r.audit_proof) {
+    if (!p.ok()) {
+      out += "audit log: " + p.login + " " + p.statement + ": expected " +
+             std::to_string(p.expect_session) + std::to_string(p.expect_object) + ", observed " +
+             std::to_string(p.session) + std::to_string(p.object) + " " + p.detail + "\n";
+    }
+  }
+  for (const std::string& e : r.hba_errors) out += "pg_hba.conf: " + e + "\n";
   return out;
 }
 
 TEST(AccessVerify, MarketplaceMatrixHoldsAndAuditHasNoErrors) {
   auto box = StartPrivate();
   ASSERT_NE(box, nullptr);
-  auto m = Load(*box, "secure_marketplace");
+  auto m = Load(*box, "marketplace");
   ASSERT_TRUE(m);
   SecureArtifacts artifacts = GenerateSecure(m->spec, m->catalog);
-  VerifyOptions options;
-  options.tcp_conninfo = m->tcp;
-  options.hba_file = box->data_dir() + "/pg_hba.conf";
-  auto result = VerifyAccess(m->admin, m->spec, m->catalog, artifacts, options);
+  auto result =
+      VerifyAccess(m->admin, m->spec, m->catalog, artifacts, OptionsFor(*box, "marketplace"));
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->mismatches, 0) << Mismatches(*result);
   EXPECT_TRUE(result->idempotent);
   EXPECT_TRUE(result->hba_checked);
-  EXPECT_TRUE(result->hba_errors.empty());
-  EXPECT_EQ(result->hba_needs_ssl, 4);
+  EXPECT_TRUE(result->hba_errors.empty()) << Mismatches(*result);
   EXPECT_TRUE(result->audit_errors.empty()) << Mismatches(*result);
+  // Every login went through the generated pg_hba.conf: each spec login connects over SSL
+  // with SCRAM, nobody without SSL, nobody to another database, no role the spec omits.
+  for (const std::string login :
+       {"mkt_app_svc", "mkt_dashboard", "mkt_migrator", "mkt_analyst_alice"}) {
+    int login_cells = 0;
+    for (const AccessCell& c : result->cells) {
+      if (c.login != login || c.check.rfind("login", 0) != 0) continue;
+      ++login_cells;
+      if (c.object == "database marketplace" && c.check == "login") {
+        EXPECT_EQ(c.observed, "allowed") << login << " " << c.detail;
+        EXPECT_NE(c.detail.find("ssl, scram-sha-256, pg_hba.conf line "), std::string::npos)
+            << c.detail;
+      } else {
+        EXPECT_EQ(c.observed, "rejected") << login << " " << c.check << " " << c.object;
+        EXPECT_NE(c.detail.find("pg_hba.conf"), std::string::npos) << c.detail;
+      }
+    }
+    EXPECT_EQ(login_cells, 3) << login;
+  }
+  const AccessCell* outsider = Cell(*result, "(not in the spec)", "database marketplace", "login");
+  ASSERT_NE(outsider, nullptr);
+  EXPECT_EQ(outsider->observed, "rejected") << outsider->detail;
+  // pgaudit: reads of the object-audited tables are logged for everyone, the analyst's
+  // session is logged, DDL and GRANTs (the spec's log classes) for all; nothing else.
+  EXPECT_TRUE(result->audit_log_checked);
+  EXPECT_EQ(result->audit_proof_mismatches, 0) << Mismatches(*result);
+  struct Logged {
+    std::string login, statement;
+    bool session, object;
+  };
+  for (const Logged& e : std::vector<Logged>{
+           {"mkt_app_svc", "select ops.events", false, false},
+           {"mkt_app_svc", "select shop.payments", false, true},
+           {"mkt_app_svc", "insert shop.payments", false, true},
+           {"mkt_dashboard", "select shop.addresses", false, false},
+           {"mkt_analyst_alice", "select ops.events", true, false},
+           {"mkt_analyst_alice", "select shop.users", true, true},
+           {"mkt_migrator", "create table in ops", true, false},
+           {"mkt_migrator", "select ops.api_keys", false, false},
+           {"mkt_migrator", "delete shop.payments", false, true},
+           {"mkt_migrator", "grant on ops.api_keys", true, false},
+       }) {
+    const AuditProof* p = Proof(*result, e.login, e.statement);
+    ASSERT_NE(p, nullptr) << e.login << " " << e.statement;
+    EXPECT_EQ(p->session, e.session) << e.login << " " << e.statement;
+    EXPECT_EQ(p->object, e.object) << e.login << " " << e.statement;
+    EXPECT_TRUE(p->detail.empty()) << p->detail;
+  }
   EXPECT_TRUE(result->notes.empty());
   EXPECT_GT(result->cells.size(), 500u);
   // The cells the design is about, each checked by the server.
@@ -150,7 +234,7 @@ TEST(AccessVerify, MarketplaceMatrixHoldsAndAuditHasNoErrors) {
 TEST(AccessVerify, ABrokenDesignShowsInTheMatrix) {
   auto box = StartPrivate();
   ASSERT_NE(box, nullptr);
-  auto m = Load(*box, "secure_tampered");
+  auto m = Load(*box, "marketplace");
   ASSERT_TRUE(m);
   SecureArtifacts artifacts = GenerateSecure(m->spec, m->catalog);
   // Row-level security switched off for orders (its policies stay), and the analyst
@@ -171,15 +255,30 @@ TEST(AccessVerify, ABrokenDesignShowsInTheMatrix) {
       "DO $t$ BEGIN IF (SELECT relrowsecurity FROM pg_class WHERE oid = 'shop.coupons'::regclass) "
       "THEN ALTER TABLE shop.coupons DISABLE ROW LEVEL SECURITY; ELSE ALTER TABLE shop.coupons "
       "ENABLE ROW LEVEL SECURITY; END IF; END $t$;\n");
-  // An address the server cannot parse.
-  artifacts.pg_hba += "hostssl marketplace mkt_app_svc 10.0.1.0/33 scram-sha-256\n";
-  VerifyOptions options;
-  options.tcp_conninfo = m->tcp;
-  options.hba_file = box->data_dir() + "/pg_hba.conf";
-  auto result = VerifyAccess(m->admin, m->spec, m->catalog, artifacts, options);
+  // shop.payments no longer object-audited.
+  const std::string audited =
+      "GRANT SELECT, INSERT, UPDATE, DELETE ON \"shop\".\"payments\" TO \"mkt_auditor\";\n";
+  size_t grant = artifacts.sql.find(audited);
+  ASSERT_NE(grant, std::string::npos);
+  artifacts.sql.erase(grant, audited.size());
+  // The analyst's login line opened to every database.
+  const std::string analyst = "hostssl marketplace mkt_analyst_alice";
+  size_t hba = artifacts.pg_hba.find(analyst);
+  ASSERT_NE(hba, std::string::npos);
+  artifacts.pg_hba.replace(hba, analyst.size(), "hostssl all mkt_analyst_alice");
+  auto result =
+      VerifyAccess(m->admin, m->spec, m->catalog, artifacts, OptionsFor(*box, "marketplace"));
   ASSERT_TRUE(result.ok()) << result.status().ToString();
-  ASSERT_EQ(result->hba_errors.size(), 1u);
-  EXPECT_NE(result->hba_errors[0].find("10.0.1.0/33"), std::string::npos) << result->hba_errors[0];
+  EXPECT_TRUE(result->hba_errors.empty()) << Mismatches(*result);
+  const AccessCell* other_db = Cell(*result, "analyst", "database postgres", "login");
+  ASSERT_NE(other_db, nullptr);
+  EXPECT_EQ(other_db->expected, "rejected");
+  EXPECT_EQ(other_db->observed, "allowed");
+  const AuditProof* payments = Proof(*result, "mkt_app_svc", "select shop.payments");
+  ASSERT_NE(payments, nullptr);
+  EXPECT_TRUE(payments->expect_object);
+  EXPECT_FALSE(payments->object);
+  EXPECT_GE(result->audit_proof_mismatches, 2);  // the read and the insert
   const AccessCell* leak = Cell(*result, "app", "shop.orders", "other tenant");
   ASSERT_NE(leak, nullptr);
   EXPECT_EQ(leak->expected, "hidden");
@@ -195,6 +294,45 @@ TEST(AccessVerify, ABrokenDesignShowsInTheMatrix) {
     policy_without_rls |= e.rfind("policy-without-rls", 0) == 0;
   }
   EXPECT_TRUE(policy_without_rls) << Mismatches(*result);
+  // The audit of the result knows who may read personal data from the spec.
+  bool analyst_reads_email = false;
+  for (const std::string& e : result->audit_others) {
+    analyst_reads_email |=
+        e == "warning personal-data-readable column shop.users.email read by mkt_analyst_alice";
+  }
+  EXPECT_TRUE(analyst_reads_email) << Join(result->audit_others, "\n");
+}
+
+TEST(AccessVerify, PgHbaLinesTheServerRefusesAreReportedAndNoLoginIsTriedThroughThem) {
+  auto box = StartPrivate();
+  ASSERT_NE(box, nullptr);
+  auto m = Load(*box, "marketplace");
+  ASSERT_TRUE(m);
+  SecureArtifacts artifacts = GenerateSecure(m->spec, m->catalog);
+  // An address the server cannot parse.
+  artifacts.pg_hba += "hostssl marketplace mkt_app_svc 10.0.1.0/33 scram-sha-256\n";
+  auto result =
+      VerifyAccess(m->admin, m->spec, m->catalog, artifacts, OptionsFor(*box, "marketplace"));
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->hba_errors.size(), 1u) << Mismatches(*result);
+  EXPECT_NE(result->hba_errors[0].find("10.0.1.0/33"), std::string::npos) << result->hba_errors[0];
+  for (const AccessCell& c : result->cells) EXPECT_NE(c.check, "login") << c.login;
+}
+
+TEST(AccessVerify, PgauditMustBeLoaded) {
+  // A server without pgaudit preloaded cannot prove the audit settings: an error, not a pass.
+  auto box = sandbox::Sandbox::Start(sandbox::test_util::TestOptions());
+  ASSERT_TRUE(box.ok()) << box.status().ToString();
+  auto m = Load(**box, "marketplace");
+  ASSERT_TRUE(m);
+  SecureArtifacts artifacts = GenerateSecure(m->spec, m->catalog);
+  VerifyOptions options = OptionsFor(**box, "marketplace");
+  options.hba_file.clear();
+  auto result = VerifyAccess(m->admin, m->spec, m->catalog, artifacts, options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("pgaudit"), std::string::npos)
+      << result.status().ToString();
 }
 
 }  // namespace

@@ -129,6 +129,12 @@ const std::vector<AuditRuleInfo>& AllAuditRules() {
        "emails, phone numbers, card numbers and national identifiers readable by anyone with "
        "SELECT on the table: a breach discloses them as they are",
        "", Severity::kWarning},
+      {"personal-data-readable", "data",
+       "personal data readable by login roles that do not need it",
+       "every role that can read a column of emails, phone numbers, card numbers or national "
+       "identifiers in clear widens who discloses them; roles that only need the rest of the "
+       "row should get column privileges or a masking view",
+       kCisDmlPrivileges, Severity::kWarning},
       {"plaintext-password-column", "data", "passwords stored in plain text",
        "a password column whose values are not hashes gives every reader every user's password",
        "", Severity::kError},
@@ -682,7 +688,10 @@ Result<std::vector<TextColumn>> TextColumns(Context& ctx) {
           "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
           "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
           "WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition AND "
-          "a.atttypid IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype) AND "
+          // Text types, and domains over them (CREATE DOMAIN email AS text ...).
+          "(a.atttypid IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype) OR EXISTS "
+          "(SELECT 1 FROM pg_type d WHERE d.oid = a.atttypid AND d.typtype = 'd' AND "
+          "d.typbasetype IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype))) AND "
           "has_table_privilege(c.oid, 'SELECT') AND ") +
       kUserSchemas + " AND " + NotExtensionMember("pg_class", "c.oid") +
       " ORDER BY 1, 2, a.attnum LIMIT 2000";
@@ -694,8 +703,18 @@ Result<std::vector<TextColumn>> TextColumns(Context& ctx) {
   return out;
 }
 
-Status PersonalDataPlaintext(Context& ctx) {
+// A text column judged to hold personal data, and why.
+struct PersonalColumnFound {
+  TextColumn column;
+  std::string what;  // "45 of 50 sampled values are email addresses", "its name says ..."
+};
+
+// The text columns that hold personal data: most sampled values of one kind, or a name that
+// says so (sample_rows = 0: names only). Password columns are left to
+// plaintext-password-column.
+Result<std::vector<PersonalColumnFound>> FindPersonalColumns(Context& ctx) {
   DBARCH_ASSIGN_OR_RETURN(std::vector<TextColumn> columns, TextColumns(ctx));
+  std::vector<PersonalColumnFound> out;
   for (const TextColumn& c : columns) {
     std::string lower = ToLower(c.column);
     if (lower.find("password") != std::string::npos || lower == "passwd" || lower == "pwd") {
@@ -722,16 +741,66 @@ Status PersonalDataPlaintext(Context& ctx) {
       if (matched * 2 < static_cast<int>(sampled)) found = DataKind::kNone;
     }
     if (found == DataKind::kNone && by_name == DataKind::kNone) continue;
+    out.push_back({c, found != DataKind::kNone
+                          ? fmt::format("{} of {} sampled values are {}", matched, sampled,
+                                        DataKindName(found))
+                          : fmt::format("its name says {}", DataKindName(by_name))});
+  }
+  return out;
+}
+
+Status PersonalDataPlaintext(Context& ctx) {
+  DBARCH_ASSIGN_OR_RETURN(std::vector<PersonalColumnFound> found, FindPersonalColumns(ctx));
+  for (const PersonalColumnFound& p : found) {
+    const TextColumn& c = p.column;
     std::string name = QuoteIdent(c.schema) + "." + QuoteIdent(c.table);
-    std::string what =
-        found != DataKind::kNone
-            ? fmt::format("{} of {} sampled values are {}", matched, sampled, DataKindName(found))
-            : fmt::format("its name says {}", DataKindName(by_name));
     ctx.Add("column " + c.schema + "." + c.table + "." + c.column,
             fmt::format("column {}.{} holds personal data in plain text: {}", name,
-                        QuoteIdent(c.column), what),
+                        QuoteIdent(c.column), p.what),
             "-- restrict who reads it (column privileges or a masking view: see dbarch secure), "
             "or store it encrypted (pgcrypto)");
+  }
+  return Status::OK();
+}
+
+Status PersonalDataReadable(Context& ctx) {
+  DBARCH_ASSIGN_OR_RETURN(std::vector<PersonalColumnFound> found, FindPersonalColumns(ctx));
+  for (const PersonalColumnFound& p : found) {
+    const TextColumn& c = p.column;
+    std::string name = QuoteIdent(c.schema) + "." + QuoteIdent(c.table);
+    // Login roles, other than superusers and the owner (and its members), that may SELECT
+    // the column: through a table or column grant, a group, or PUBLIC.
+    DBARCH_ASSIGN_OR_RETURN(
+        pg::QueryResult r,
+        ctx.conn.ExecParams(
+            "SELECT r.rolname FROM pg_roles r, pg_class t WHERE t.oid = $1::regclass "
+            "AND r.rolcanlogin AND NOT r.rolsuper AND r.rolname NOT LIKE 'pg\\_%' "
+            "AND NOT pg_has_role(r.oid, t.relowner, 'USAGE') "
+            "AND has_column_privilege(r.oid, t.oid, $2, 'SELECT') ORDER BY 1",
+            {name, c.column}));
+    for (int i = 0; i < r.rows(); ++i) {
+      std::string role = Str(r, i, 0);
+      bool allowed = false;
+      for (const std::string& reader : ctx.options.personal_data_readers) {
+        DBARCH_ASSIGN_OR_RETURN(
+            pg::QueryResult member,
+            ctx.conn.ExecParams("SELECT pg_has_role($1, oid, 'MEMBER') FROM pg_roles "
+                                "WHERE rolname = $2",
+                                {role, reader}));
+        allowed |= member.rows() == 1 && member.GetBool(0, 0);
+      }
+      if (allowed) continue;
+      bool listed = !ctx.options.personal_data_readers.empty();
+      ctx.Add(listed ? Severity::kWarning : Severity::kInfo,
+              "column " + c.schema + "." + c.table + "." + c.column + " read by " + role,
+              fmt::format("login role {} can read column {}.{} ({}){}", role, name,
+                          QuoteIdent(c.column), p.what,
+                          listed ? ", and is not among the roles that need personal data" : ""),
+              "REVOKE SELECT ON " + name + " FROM " + QuoteIdent(role) +
+                  ";  -- or from the group or PUBLIC it reads through; then GRANT SELECT "
+                  "(<the other columns>) ON " +
+                  name + " TO " + QuoteIdent(role) + ", or give it a masking view (dbarch secure)");
+    }
   }
   return Status::OK();
 }
@@ -991,6 +1060,7 @@ constexpr RuleFn kRuleFns[] = {
     {"rls-not-forced", RlsNotForced},
     {"tenant-table-without-rls", TenantTableWithoutRls},
     {"personal-data-plaintext", PersonalDataPlaintext},
+    {"personal-data-readable", PersonalDataReadable},
     {"plaintext-password-column", PlaintextPasswordColumn},
     {"hba-trust", HbaTrust},
     {"hba-weak-method", HbaWeakMethod},

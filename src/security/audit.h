@@ -77,6 +77,10 @@ struct AuditOptions {
   int sample_rows = 200;
   // Audit logging is required (pgaudit must be loaded): raises that rule to a warning.
   bool require_audit_logging = false;
+  // Roles that need personal data in clear (login roles, or groups their members belong
+  // to). Empty: personal-data-readable lists every login role that can read a personal
+  // column, as information for a review; else only the others, as warnings.
+  std::vector<std::string> personal_data_readers;
 };
 
 // Runs the selected rules. Failures: kInvalidArgument (unknown rule id), kConnection (the

@@ -30,11 +30,25 @@ struct SecureArtifacts {
 // Requires: `spec` was parsed against `catalog` (ParseAccessSpec).
 SecureArtifacts GenerateSecure(const AccessSpec& spec, const catalog::Catalog& catalog);
 
-// The postgresql.conf settings of the generated snippet that a sandbox can run with (all but
-// ssl, which needs certificates, listen_addresses, and pgaudit's, which needs the library):
-// --verify starts its sandbox with them, so the server accepts them and the audit of the
-// result sees them.
-std::vector<std::pair<std::string, std::string>> VerifiableSettings();
+// Every postgresql.conf setting of the generated snippet, in its order: listen_addresses (when
+// the spec names them), SSL, password_encryption, logging, and pgaudit (preloaded, with the
+// spec's session classes and, for object audit, pgaudit.role).
+std::vector<std::pair<std::string, std::string>> ServerSettings(const AccessSpec& spec);
+
+// The settings of ServerSettings() that a sandbox starts with for --verify: all but
+// listen_addresses (a sandbox listens on loopback) and ssl (the sandbox turns it on with its
+// own throwaway certificate, SandboxOptions::ssl). pgaudit is among them, so the sandbox
+// needs it installed (Debian: postgresql-15-pgaudit).
+std::vector<std::pair<std::string, std::string>> VerifiableSettings(const AccessSpec& spec);
+
+// The pgaudit.log classes of a session: the spec's audit.log, and for the logins of
+// audit.roles ("audited_role") read and write first. The role-level setting replaces the
+// server's, so it repeats the spec's classes.
+std::vector<std::string> SessionAuditClasses(const AccessSpec& spec, bool audited_role);
+
+// `name` as a pg_hba.conf database or user field: bare when it is lower-case letters, digits
+// and underscores and not a keyword (all, sameuser, samerole, replication), else in quotes.
+std::string HbaName(const std::string& name);
 
 // The SQL expression that masks `column` (of type `type`) with `mask`; the column is
 // referenced by its quoted name.

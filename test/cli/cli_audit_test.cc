@@ -65,6 +65,26 @@ TEST(CliAudit, OneRuleSarifAndMarkdown) {
       << r.out;
 }
 
+TEST(CliAudit, PersonalDataReaders) {
+  std::string dsn = sandbox::test_util::CreateDatabaseWith(
+      "cli_audit_readers",
+      "CREATE ROLE cli_audit_reader LOGIN;"
+      "CREATE TABLE people (id int PRIMARY KEY, email text);"
+      "INSERT INTO people SELECT g, 'p' || g || '@example.com' FROM generate_series(1, 10) g;"
+      "GRANT SELECT ON people TO cli_audit_reader");
+  ASSERT_FALSE(dsn.empty());
+  RunResult r = RunDbarch({"audit", "--dsn", dsn, "--rule", "personal-data-readable",
+                           "--personal-data-readers", "someone_else,another", "--format", "json"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["findings"].size(), 1u) << r.out;
+  EXPECT_EQ(j["findings"][0]["severity"], "warning");
+  EXPECT_EQ(j["findings"][0]["object"], "column public.people.email read by cli_audit_reader");
+  r = RunDbarch({"audit", "--dsn", dsn, "--rule", "personal-data-readable",
+                 "--personal-data-readers", "cli_audit_reader"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
 TEST(CliAudit, FailOnAndUsage) {
   RunResult r = RunDbarch({"audit", "--dsn", PlantedDsn(), "--rule", "ssl-off"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;  // ssl off on a loopback-only server is info

@@ -36,9 +36,27 @@ TEST(CliSecure, VerifyProvesTheMarketplaceMatrix) {
       EXPECT_EQ(c["observed"], "denied");
     }
   }
+  // The four logins of the spec, and a login the spec does not name (rejected by pg_hba.conf).
   EXPECT_EQ(logins, (std::set<std::string>{"mkt_analyst_alice", "mkt_app_svc", "mkt_dashboard",
-                                           "mkt_migrator"}));
+                                           "mkt_migrator", "dbarch_verify_outsider"}));
   EXPECT_GT(tenant_cells, 40);
+  int login_cells = 0;
+  for (const auto& c : v["cells"]) login_cells += c["check"] == "login" ? 1 : 0;
+  EXPECT_EQ(login_cells, 9);  // each login to its database and to another one, the outsider
+  EXPECT_TRUE(v["hba_errors"].empty());
+  // pgaudit was loaded and every audited statement left the lines the spec implies.
+  const auto& audit_log = v["audit_log"];
+  EXPECT_EQ(audit_log["checked"], true);
+  EXPECT_EQ(audit_log["mismatches"], 0);
+  int session = 0, object = 0;
+  for (const auto& st : audit_log["statements"]) {
+    EXPECT_EQ(st["expected"], st["observed"]) << st.dump();
+    session += st["observed"]["session"].get<bool>() ? 1 : 0;
+    object += st["observed"]["object"].get<bool>() ? 1 : 0;
+  }
+  EXPECT_GT(session, 0);
+  EXPECT_GT(object, 0);
+  EXPECT_LT(session + object, 2 * static_cast<int>(audit_log["statements"].size()));
   EXPECT_EQ(j["design"]["roles"].size(), 4u);
   EXPECT_NE(j["artifacts"]["sql"].get<std::string>().find("FORCE ROW LEVEL SECURITY"),
             std::string::npos);
@@ -60,6 +78,10 @@ TEST(CliSecure, TextReportShowsTheMatrix) {
   EXPECT_NE(r.out.find("shop_masked.users.email        read masked          masked"),
             std::string::npos);
   EXPECT_NE(r.out.find("audit of the result: "), std::string::npos);
+  EXPECT_NE(r.out.find("  mkt_app_svc          select shop.payments             read   no       "
+                       "yes\n"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(CliSecure, OutDirHoldsEveryOutput) {
