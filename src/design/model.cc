@@ -434,7 +434,8 @@ class Reader {
       if (!o.IsMap()) return Error(o, "options must be a map");
       DBARCH_RETURN_IF_ERROR(CheckKeys(
           o,
-          {"tenant", "soft_delete", "audit", "time_zone", "statuses", "schema", "partition_rows"},
+          {"tenant", "soft_delete", "audit", "time_zone", "statuses", "schema", "partition_rows",
+           "horizon_months", "start"},
           "options"));
       if (o["tenant"]) {
         DBARCH_ASSIGN_OR_RETURN(m.options.tenant, Name(o["tenant"], "tenant"));
@@ -453,6 +454,19 @@ class Reader {
       if (o["partition_rows"]) {
         DBARCH_ASSIGN_OR_RETURN(m.options.partition_rows,
                                 Count(o["partition_rows"], "partition_rows"));
+      }
+      if (o["horizon_months"]) {
+        DBARCH_ASSIGN_OR_RETURN(int64_t n, Count(o["horizon_months"], "horizon_months"));
+        if (n < 1 || n > 240) return Error(o["horizon_months"], "horizon_months must be 1..240");
+        m.options.horizon_months = static_cast<int>(n);
+      }
+      if (o["start"]) {
+        m.options.start = o["start"].as<std::string>();
+        static const std::regex kMonth("^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$");
+        if (!std::regex_match(m.options.start, kMonth)) {
+          return Error(o["start"], "start \"" + m.options.start + "\" is not a month (YYYY-MM)")
+              .WithHint("the first month of data, the first partition's: start: 2024-01");
+        }
       }
       if (o["statuses"]) {
         std::string s = o["statuses"].as<std::string>();

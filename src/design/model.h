@@ -128,7 +128,10 @@ struct Options {
   std::string time_zone = "UTC";  // the policy's zone: timestamps are timestamptz, shown in it
   StatusStorage statuses = StatusStorage::kAuto;
   std::string schema = "public";
-  int64_t partition_rows = 10000000;  // propose partitioning from this many (projected) rows
+  // Partition a table whose rows at the horizon (rows + growth x horizon_months) reach this.
+  int64_t partition_rows = 10000000;
+  int horizon_months = 36;     // how far ahead the model's counts and partitions reach
+  std::string start = "2024-01";  // YYYY-MM: the first month of data (first partition)
 };
 
 struct Model {
