@@ -106,13 +106,27 @@ TEST(DesignSchema, BuildsTheChoicesTheModelAsksFor) {
   EXPECT_TRUE(has("INSERT INTO room_kinds (code, position) VALUES ('single', 1), ('double', 2)"));
   EXPECT_TRUE(has("EXCLUDE USING gist (tenant_id WITH =, room_id WITH =, during WITH &&)") ||
               has("EXCLUDE USING gist (room_id WITH =, during WITH &&)"));
-  EXPECT_TRUE(has("CONSTRAINT room_tags_pkey PRIMARY KEY (room_id, tag_id)"));
-  EXPECT_TRUE(
-      has("CREATE UNIQUE INDEX rooms_tenant_id_label_key ON rooms (tenant_id, label) WHERE "
-          "deleted_at IS NULL"));
-  EXPECT_TRUE(has("FOREIGN KEY (room_id) REFERENCES rooms (id) ON DELETE CASCADE"));
-  EXPECT_TRUE(has("CREATE INDEX room_tags_tag_id_idx ON room_tags (tag_id)"));
-  EXPECT_TRUE(has("CREATE INDEX rooms_tenant_id_idx ON rooms (tenant_id)"));
+  // Tenant-scoped junction: its key leads with tenant_id.
+  EXPECT_TRUE(has("CONSTRAINT room_tags_pkey PRIMARY KEY (tenant_id, room_id, tag_id)"));
+  // rooms is partitioned (2M + 1M/month x 36): unique keys end with the partition key.
+  EXPECT_TRUE(has(
+      "CREATE UNIQUE INDEX rooms_tenant_id_label_created_at_key ON rooms (tenant_id, label, "
+      "created_at) WHERE deleted_at IS NULL"));
+  EXPECT_TRUE(has("CONSTRAINT rooms_tenant_id_id_created_at_key UNIQUE (tenant_id, id, "
+                  "created_at)"));
+  // References between tenant-scoped tables stay within a tenant, and carry the partition key
+  // of a partitioned parent.
+  EXPECT_TRUE(has("FOREIGN KEY (tenant_id, room_id, room_created_at) REFERENCES rooms "
+                  "(tenant_id, id, created_at) ON DELETE CASCADE"));
+  EXPECT_TRUE(has("FOREIGN KEY (tenant_id, tag_id) REFERENCES tags (tenant_id, id) ON DELETE "
+                  "CASCADE"));
+  EXPECT_TRUE(has("CREATE INDEX room_tags_tenant_id_tag_id_idx ON room_tags (tenant_id, tag_id)"));
+  // The tenant foreign key of rooms is supported by the (tenant_id, id, created_at) key.
+  EXPECT_FALSE(has("CREATE INDEX rooms_tenant_id_idx"));
+  // The lookup by label is served by the (partial) unique index: no pattern index for it.
+  EXPECT_FALSE(has("CREATE INDEX rooms_tenant_id_label_idx"));
+  EXPECT_TRUE(has("CREATE TRIGGER rooms_updated_at_trg BEFORE UPDATE ON rooms FOR EACH ROW "
+                  "EXECUTE FUNCTION set_updated_at()"));
   ASSERT_EQ(s->statuses.size(), 2u);
   EXPECT_EQ(s->statuses[0].storage, "enum");
   EXPECT_EQ(s->statuses[1].storage, "lookup");
@@ -123,7 +137,9 @@ TEST(DesignSchema, BuildsTheChoicesTheModelAsksFor) {
             "SELECT t.id, t.label, t.state, t.kind, t.created_at\nFROM rooms AS t\n"
             "WHERE t.tenant_id = $1\n  AND t.label = $2\n  AND t.deleted_at IS NULL");
   EXPECT_DOUBLE_EQ(s->queries[0].weight, 600);
-  EXPECT_NE(s->queries[1].sql.find("JOIN room_tags AS j ON j.tag_id = t.id"), std::string::npos)
+  EXPECT_NE(s->queries[1].sql.find("JOIN room_tags AS j ON j.tag_id = t.id AND j.tenant_id = "
+                                   "t.tenant_id"),
+            std::string::npos)
       << s->queries[1].sql;
 }
 

@@ -616,8 +616,9 @@ class Builder {
       std::vector<std::string> quoted;
       for (const std::string& p : parts) quoted.push_back(QuoteIdent(p));
       if (m_.options.soft_delete) {
-        // Over live rows only; a partial unique index cannot be referenced, and tenant_id
-        // leading it does not support the tenant foreign key for the deleted rows' sake.
+        // Over live rows only. A partial unique index cannot be referenced nor support a
+        // foreign key, but it serves the queries, which read live rows only.
+        served_[e.name].push_back(parts);
         late_.push_back("CREATE UNIQUE INDEX " + QuoteIdent(name) + " ON " + Q(e.name) + " (" +
                         Join(quoted, ", ") + ") WHERE deleted_at IS NULL");
       } else {
@@ -1106,6 +1107,15 @@ class Builder {
         what += ", then the range on " + time;
       }
       if (cols.empty() || (equal == 0 && cols.size() <= 1) || !seen.insert(cols).second) continue;
+      // A key that leads with the columns serves the pattern already.
+      bool served = false;
+      for (const auto* keys : {&leading_[e.name], &served_[e.name]}) {
+        for (const std::vector<std::string>& k : *keys) {
+          served = served ||
+                   (k.size() >= cols.size() && std::equal(cols.begin(), cols.end(), k.begin()));
+        }
+      }
+      if (served) continue;
       PatternIndex i;
       i.table = e.name;
       i.name = Ident63(e.name + "_" + Join(cols, "_") + "_idx");
@@ -1140,7 +1150,9 @@ class Builder {
   bool needs_btree_gist_ = false;
   std::string immutable_fn_;
   std::string updated_at_fn_;
-  std::map<std::string, std::vector<std::vector<std::string>>> fk_refs_;  // table -> FK columns
+  std::map<std::string, std::vector<std::vector<std::string>>> fk_refs_;
+  // table -> partial unique indexes (soft delete): they serve the live-row queries only
+  std::map<std::string, std::vector<std::vector<std::string>>> served_;  // table -> FK columns
   std::map<std::string, std::string> partition_key_;  // partitioned entity -> its key column
   std::map<std::pair<std::string, std::string>, StatusChoice> statuses_;
   std::map<std::string, std::string> lookup_rows_;  // the lookup table's INSERT
