@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -152,6 +153,11 @@ struct Model {
 // and a cycle of required relationships (the message lists the cycle).
 Result<Model> ParseModel(const std::string& path, const std::string& text);
 Result<Model> LoadModel(const std::string& path);
+
+// The keys the loader accepts in each kind of map of a model: "model" (the top level),
+// "options", "entity", "attribute", "no_overlap", "relationship", "access_pattern". The JSON
+// Schema (docs/design-model.schema.json) declares exactly these; a test compares them.
+const std::map<std::string, std::vector<std::string>>& ModelKeys();
 
 // "rooms" -> "room", "categories" -> "category", "addresses" -> "address".
 std::string Singular(std::string_view plural);

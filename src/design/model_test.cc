@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "design/schema.h"
@@ -58,6 +62,39 @@ TEST(DesignModel, OptionalCycleIsFine) {
           "entities:\n  a: {}\n  b: {}\nrelationships:\n  - { from: a, to: b, required: true }\n"
           "  - { from: b, to: a }\n"),
       "ok");
+}
+
+// The JSON Schema in docs/ and the loader accept the same keys in every kind of map, and the
+// same semantic types.
+TEST(DesignModel, JsonSchemaDeclaresExactlyTheKeysTheLoaderAccepts) {
+  std::ifstream in(std::string(DBARCH_SOURCE_DIR) + "/docs/design-model.schema.json");
+  ASSERT_TRUE(in) << "docs/design-model.schema.json";
+  nlohmann::json schema = nlohmann::json::parse(in);
+  auto keys = [](const nlohmann::json& object) {
+    std::set<std::string> out;
+    for (const auto& [k, v] : object["properties"].items()) out.insert(k);
+    return out;
+  };
+  const nlohmann::json& entity = schema["properties"]["entities"]["additionalProperties"];
+  const std::map<std::string, nlohmann::json> objects = {
+      {"model", schema},
+      {"options", schema["properties"]["options"]},
+      {"entity", entity},
+      {"attribute", schema["$defs"]["attribute"]["oneOf"][1]},
+      {"no_overlap", entity["properties"]["no_overlap"]["items"]},
+      {"relationship", schema["properties"]["relationships"]["items"]},
+      {"access_pattern", schema["properties"]["access_patterns"]["items"]},
+  };
+  ASSERT_EQ(objects.size(), ModelKeys().size());
+  for (const auto& [what, accepted] : ModelKeys()) {
+    ASSERT_TRUE(objects.count(what)) << what;
+    const nlohmann::json& object = objects.at(what);
+    EXPECT_EQ(object["additionalProperties"], false) << what << " must reject unknown keys";
+    EXPECT_EQ(keys(object), std::set<std::string>(accepted.begin(), accepted.end())) << what;
+  }
+  std::set<std::string> types;
+  for (const auto& t : schema["$defs"]["semanticType"]["enum"]) types.insert(t.get<std::string>());
+  EXPECT_EQ(types, std::set<std::string>(SemanticTypeNames().begin(), SemanticTypeNames().end()));
 }
 
 TEST(DesignModel, Singular) {
