@@ -530,8 +530,6 @@ TEST_F(GenerateIntoServer, EveryBuiltInTypeIsGeneratedAndAccepted) {
             0);
 }
 
-// --like: the copy has the source's row count and, per column, its null fraction and
-// number of distinct values within 10 %.
 // Keys that share a column: a tenant-scoped junction row references a user and a team of one
 // tenant ((tenant_id, user_id) and (tenant_id, team_id)), plus the tenant itself. Every row
 // loads (the server checks all three keys) and none is dropped.
@@ -573,6 +571,8 @@ TEST_F(GenerateIntoServer, KeysSharingAColumnAreDrawnConsistently) {
             0);
 }
 
+// --like: the copy has the source's row count and, per column, its null fraction and
+// number of distinct values within 10 %.
 TEST_F(GenerateIntoServer, LikeReproducesNullFractionsAndDistinctCounts) {
   const char* kSource =
       "CREATE SCHEMA src;"

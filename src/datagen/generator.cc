@@ -1764,8 +1764,8 @@ class TableFiller {
   std::map<std::string, KeyPool>& pools_;
   const std::vector<std::vector<std::string>>& kept_sets_;
   std::vector<const KeyPool*> fk_pools_;
-  std::vector<size_t> fk_order_;                 // foreign keys, most columns first
-  std::vector<std::vector<size_t>> fk_bound_;    // per key: positions a larger key draws
+  std::vector<size_t> fk_order_;               // foreign keys, most columns first
+  std::vector<std::vector<size_t>> fk_bound_;  // per key: positions a larger key draws
   // Per key with bound positions: the bound values ("v1\x1fv2\x1f") -> parent pool rows.
   std::vector<std::unordered_map<std::string, std::vector<int64_t>>> fk_match_;
   bool row_failed_ = false;  // MakeRow found no parent row agreeing with the drawn values

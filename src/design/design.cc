@@ -357,7 +357,7 @@ Result<DesignResult> RunDesign(const Model &model, const DesignOptions &options,
       t.p95_ms = qm.p95_ms;
       t.rows = qm.rows;
       if (qm.plan) {
-        for (const std::string& name : qm.plan->indexes) {
+        for (const std::string &name : qm.plan->indexes) {
           auto it = parent_index.find(name);
           std::string shown = it == parent_index.end() ? name : it->second + " (partitions)";
           if (std::find(t.indexes.begin(), t.indexes.end(), shown) == t.indexes.end()) {

@@ -257,8 +257,7 @@ class Reader {
     e.name = name;
     e.span = Span(node);
     if (!node.IsMap()) return Error(node, "entity \"" + name + "\" must be a map");
-    DBARCH_RETURN_IF_ERROR(
-        CheckKeys(node, ModelKeys().at("entity"), "entity \"" + name + "\""));
+    DBARCH_RETURN_IF_ERROR(CheckKeys(node, ModelKeys().at("entity"), "entity \"" + name + "\""));
     if (node["description"]) e.description = node["description"].as<std::string>();
     if (node["shared"]) {
       DBARCH_ASSIGN_OR_RETURN(e.shared, Bool(node["shared"], "shared"));

@@ -131,7 +131,7 @@ struct Options {
   std::string schema = "public";
   // Partition a table whose rows at the horizon (rows + growth x horizon_months) reach this.
   int64_t partition_rows = 10000000;
-  int horizon_months = 36;     // how far ahead the model's counts and partitions reach
+  int horizon_months = 36;        // how far ahead the model's counts and partitions reach
   std::string start = "2024-01";  // YYYY-MM: the first month of data (first partition)
 };
 

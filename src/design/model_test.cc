@@ -146,24 +146,28 @@ TEST(DesignSchema, BuildsTheChoicesTheModelAsksFor) {
   // Tenant-scoped junction: its key leads with tenant_id.
   EXPECT_TRUE(has("CONSTRAINT room_tags_pkey PRIMARY KEY (tenant_id, room_id, tag_id)"));
   // rooms is partitioned (2M + 1M/month x 36): unique keys end with the partition key.
-  EXPECT_TRUE(has(
-      "CREATE UNIQUE INDEX rooms_tenant_id_label_created_at_key ON rooms (tenant_id, label, "
-      "created_at) WHERE deleted_at IS NULL"));
-  EXPECT_TRUE(has("CONSTRAINT rooms_tenant_id_id_created_at_key UNIQUE (tenant_id, id, "
-                  "created_at)"));
+  EXPECT_TRUE(
+      has("CREATE UNIQUE INDEX rooms_tenant_id_label_created_at_key ON rooms (tenant_id, label, "
+          "created_at) WHERE deleted_at IS NULL"));
+  EXPECT_TRUE(
+      has("CONSTRAINT rooms_tenant_id_id_created_at_key UNIQUE (tenant_id, id, "
+          "created_at)"));
   // References between tenant-scoped tables stay within a tenant, and carry the partition key
   // of a partitioned parent.
-  EXPECT_TRUE(has("FOREIGN KEY (tenant_id, room_id, room_created_at) REFERENCES rooms "
-                  "(tenant_id, id, created_at) ON DELETE CASCADE"));
-  EXPECT_TRUE(has("FOREIGN KEY (tenant_id, tag_id) REFERENCES tags (tenant_id, id) ON DELETE "
-                  "CASCADE"));
+  EXPECT_TRUE(
+      has("FOREIGN KEY (tenant_id, room_id, room_created_at) REFERENCES rooms "
+          "(tenant_id, id, created_at) ON DELETE CASCADE"));
+  EXPECT_TRUE(
+      has("FOREIGN KEY (tenant_id, tag_id) REFERENCES tags (tenant_id, id) ON DELETE "
+          "CASCADE"));
   EXPECT_TRUE(has("CREATE INDEX room_tags_tenant_id_tag_id_idx ON room_tags (tenant_id, tag_id)"));
   // The tenant foreign key of rooms is supported by the (tenant_id, id, created_at) key.
   EXPECT_FALSE(has("CREATE INDEX rooms_tenant_id_idx"));
   // The lookup by label is served by the (partial) unique index: no pattern index for it.
   EXPECT_FALSE(has("CREATE INDEX rooms_tenant_id_label_idx"));
-  EXPECT_TRUE(has("CREATE TRIGGER rooms_updated_at_trg BEFORE UPDATE ON rooms FOR EACH ROW "
-                  "EXECUTE FUNCTION set_updated_at()"));
+  EXPECT_TRUE(
+      has("CREATE TRIGGER rooms_updated_at_trg BEFORE UPDATE ON rooms FOR EACH ROW "
+          "EXECUTE FUNCTION set_updated_at()"));
   ASSERT_EQ(s->statuses.size(), 2u);
   EXPECT_EQ(s->statuses[0].storage, "enum");
   EXPECT_EQ(s->statuses[1].storage, "lookup");

@@ -514,11 +514,11 @@ class Builder {
         td.columns.push_back({ref.carry, "timestamptz", r.required, "reference",
                               "part of the foreign key to " + r.to + " (its partition key)",
                               PartitionKey(r.to) + " of the referenced row"});
-        comments_.push_back("COMMENT ON COLUMN " + Q(e.name) + "." + QuoteIdent(ref.carry) +
-                            " IS " +
-                            Lit("The referenced " + Singular(r.to) + "'s " + PartitionKey(r.to) +
-                                ": " + r.to + " is partitioned by it, so its referenced key "
-                                "(and this foreign key) include it"));
+        comments_.push_back(
+            "COMMENT ON COLUMN " + Q(e.name) + "." + QuoteIdent(ref.carry) + " IS " +
+            Lit("The referenced " + Singular(r.to) + "'s " + PartitionKey(r.to) + ": " + r.to +
+                " is partitioned by it, so its referenced key "
+                "(and this foreign key) include it"));
         if (!r.required) ts.columns[ref.carry].null_fraction = 0.2;
       }
       foreign_keys_.push_back("ALTER TABLE " + Q(e.name) + " ADD CONSTRAINT " +
@@ -666,7 +666,8 @@ class Builder {
     }
     // A row's partition key is its place: changing it would move the row to another
     // partition and break the foreign keys that carry it.
-    if (!pkey.empty() && std::find(immutable.begin(), immutable.end(), Lit(pkey)) == immutable.end()) {
+    if (!pkey.empty() &&
+        std::find(immutable.begin(), immutable.end(), Lit(pkey)) == immutable.end()) {
       immutable.push_back(Lit(pkey));
     }
     if (!immutable.empty()) {
@@ -728,11 +729,11 @@ class Builder {
     cols.push_back("    " + QuoteIdent(b) + " bigint NOT NULL");
     for (const auto& [ref, to] : {std::pair{&ref_a, r.from}, std::pair{&ref_b, r.to}}) {
       std::string col = ref->local[ref->local.size() - (ref->carry.empty() ? 1 : 2)];
-      td.columns.push_back({col, "bigint", true, "reference",
-                            "foreign key -> " + to + " (cascade)" +
-                                (ref->local.size() > 1 ? "; key (" + Join(ref->local, ", ") + ")"
-                                                       : ""),
-                            ""});
+      td.columns.push_back(
+          {col, "bigint", true, "reference",
+           "foreign key -> " + to + " (cascade)" +
+               (ref->local.size() > 1 ? "; key (" + Join(ref->local, ", ") + ")" : ""),
+           ""});
       foreign_keys_.push_back("ALTER TABLE " + Q(r.name) + " ADD CONSTRAINT " +
                               Ident63(r.name + "_" + col + "_fkey") + " FOREIGN KEY (" +
                               Columns(ref->local) + ") REFERENCES " + Q(to) + " (" +
@@ -951,8 +952,9 @@ class Builder {
       if (projected < o.partition_rows) continue;
       std::string at = "about " + FormatCount(projected) + " rows at the model's horizon (" +
                        FormatCount(e.rows) + " now" +
-                       (e.growth.empty() ? "" : " + " + e.growth + " x " +
-                                                    std::to_string(o.horizon_months) + " months") +
+                       (e.growth.empty() ? ""
+                                         : " + " + e.growth + " x " +
+                                               std::to_string(o.horizon_months) + " months") +
                        ") reach partition_rows (" + FormatCount(o.partition_rows) + ")";
       // The natural time column: the insert time (audit), else a required timestamp.
       std::string key;
@@ -986,8 +988,7 @@ class Builder {
       p.months = o.horizon_months;
       p.first = Q(e.name + "_" + Replace(Month(0).substr(0, 7), "-", "_"));
       p.last = Q(e.name + "_" + Replace(Month(o.horizon_months - 1).substr(0, 7), "-", "_"));
-      p.reason = at +
-                 ": monthly range partitions on `" + key +
+      p.reason = at + ": monthly range partitions on `" + key +
                  "` keep each partition and its indexes small, let a month be detached or "
                  "dropped instead of DELETEd, and let queries bounded in time scan only their "
                  "months; " +
@@ -1004,8 +1005,7 @@ class Builder {
     const std::string& tz = m_.options.time_zone;
     auto bound = [&](int i) { return Lit(Month(i) + " 00:00:00 " + tz); };
     for (int i = 0; i < m_.options.horizon_months; ++i) {
-      std::string name =
-          Ident63(table + "_" + Replace(Month(i).substr(0, 7), "-", "_"));
+      std::string name = Ident63(table + "_" + Replace(Month(i).substr(0, 7), "-", "_"));
       Add("CREATE TABLE " + Q(name) + " PARTITION OF " + Q(table) + "\n    FOR VALUES FROM (" +
           bound(i) + ") TO (" + bound(i + 1) + ")");
     }
@@ -1121,7 +1121,8 @@ class Builder {
       i.name = Ident63(e.name + "_" + Join(cols, "_") + "_idx");
       i.columns = cols;
       i.pattern = p.name;
-      i.ddl = "CREATE INDEX " + QuoteIdent(i.name) + " ON " + Q(e.name) + " (" + Columns(cols) + ")";
+      i.ddl =
+          "CREATE INDEX " + QuoteIdent(i.name) + " ON " + Q(e.name) + " (" + Columns(cols) + ")";
       i.rationale = "access pattern \"" + p.name + "\": " + what +
                     "; built on every partition (the advisor's what-if cannot weigh indexes "
                     "on a partitioned table, so the design derives this one from the pattern)";

@@ -69,8 +69,7 @@ TEST(DesignSchema, PartitionsTablesWhoseRowsAtTheHorizonReachTheThreshold) {
                      "('2026-03-01 00:00:00 UTC') TO ('2026-04-01 00:00:00 UTC')"),
             std::string::npos)
       << ddl;
-  EXPECT_NE(ddl.find("CREATE TABLE events_default PARTITION OF events DEFAULT"),
-            std::string::npos);
+  EXPECT_NE(ddl.find("CREATE TABLE events_default PARTITION OF events DEFAULT"), std::string::npos);
   EXPECT_EQ(ddl.find("events_2026_04"), std::string::npos);
   // Below the threshold: not partitioned.
   EXPECT_NE(ddl.find("CONSTRAINT projects_pkey PRIMARY KEY (id)"), std::string::npos);
@@ -195,12 +194,14 @@ TEST_F(DesignOnServer, PartitionedTableRoutesByMonthAndStaysReferenceable) {
   // A note references an event through (tenant_id, event_id, event_created_at).
   Ok("INSERT INTO notes (tenant_id, event_id, event_created_at, body) SELECT 1, id, created_at, "
      "'seen' FROM events WHERE kind = 'jan'");
-  Fails("INSERT INTO notes (tenant_id, event_id, event_created_at, body) SELECT 1, id, "
-        "created_at + interval '1 day', 'wrong time' FROM events WHERE kind = 'jan'",
-        "23503");
-  Fails("INSERT INTO notes (tenant_id, event_id, event_created_at, body) SELECT 2, id, "
-        "created_at, 'other tenant' FROM events WHERE kind = 'jan'",
-        "23503");
+  Fails(
+      "INSERT INTO notes (tenant_id, event_id, event_created_at, body) SELECT 1, id, "
+      "created_at + interval '1 day', 'wrong time' FROM events WHERE kind = 'jan'",
+      "23503");
+  Fails(
+      "INSERT INTO notes (tenant_id, event_id, event_created_at, body) SELECT 2, id, "
+      "created_at, 'other tenant' FROM events WHERE kind = 'jan'",
+      "23503");
   // The partition key is immutable: a referenced row never moves.
   std::string msg =
       Fails("UPDATE events SET created_at = '2026-02-01' WHERE kind = 'jan'", "23514");
@@ -208,8 +209,7 @@ TEST_F(DesignOnServer, PartitionedTableRoutesByMonthAndStaysReferenceable) {
   EXPECT_NE(msg.find("column events_2026_01.created_at is immutable"), std::string::npos) << msg;
   // Deleting the event clears the optional reference, tenant_id stays.
   Ok("DELETE FROM events WHERE kind = 'jan'");
-  EXPECT_EQ(Value("SELECT concat_ws(',', tenant_id, event_id, event_created_at) FROM notes"),
-            "1");
+  EXPECT_EQ(Value("SELECT concat_ws(',', tenant_id, event_id, event_created_at) FROM notes"), "1");
   // Deleting a project takes its events with it (owned) across partitions.
   Ok("DELETE FROM projects WHERE id = 2");
   EXPECT_EQ(Value("SELECT count(*) FROM events WHERE kind = 'later'"), "0");

@@ -155,13 +155,14 @@ std::string DesignDocument(const design::DesignResult& r, const DesignDocumentOp
       std::vector<std::string> refs;
       for (const design::Relationship& rel : r.model.relationships) {
         if (rel.to == p.table) {
-          refs.push_back("`" + (rel.kind == design::Cardinality::kManyToMany ? rel.name : rel.from) +
-                         "`");
+          refs.push_back(
+              "`" + (rel.kind == design::Cardinality::kManyToMany ? rel.name : rel.from) + "`");
         }
       }
       if (!refs.empty()) {
         out << "  Referenced by " << Join(refs, ", ") << " through (id, " << p.key
-            << "): each referencing row keeps the parent's " << p.key << " in a column of its own.\n";
+            << "): each referencing row keeps the parent's " << p.key
+            << " in a column of its own.\n";
       }
       out << "\n";
     }
