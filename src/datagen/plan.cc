@@ -1109,6 +1109,16 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
         }
       }
       if (fk.columns.size() == 1 && tp.columns[fk.columns[0]].unique) fk.unique = true;
+      // A composite key that is also unique ((tenant_id, user_id) of a tenant-scoped 1:1):
+      // each parent row once, as for a single column.
+      for (size_t u = 0; u < tp.unique_sets.size() && !fk.unique; ++u) {
+        if (u < tp.unique_when.size() && tp.unique_when[u].column >= 0) continue;  // partial
+        std::vector<int> a = tp.unique_sets[u];
+        std::vector<int> b = fk.columns;
+        std::sort(a.begin(), a.end());
+        std::sort(b.begin(), b.end());
+        if (a == b) fk.unique = true;
+      }
       fk.distribution = fk.unique ? Distribution::kUniform : Distribution::kZipf;
       tp.fks.push_back(std::move(fk));
     }
