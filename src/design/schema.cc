@@ -206,6 +206,7 @@ class Builder {
           "the referenced key stays a real unique key, the check stays the server's, and "
           "the parent's key column is immutable (trigger), so a referenced row never moves.");
     }
+    for (const std::string& n : partition_notes_) out_.notes.push_back(n);
     if (o.soft_delete) {
       out_.notes.push_back(
           "Soft delete: `deleted_at timestamptz` (NULL = live); unique keys are "
@@ -578,6 +579,9 @@ class Builder {
       created.min = DataFrom();
       created.max = DataTo();
       ts.columns["created_at"] = created;
+      // updated_at >= created_at: drawn over the same span, so the rule that orders them
+      // keeps created_at inside it (and inside the partitions of a partitioned table).
+      ts.columns["updated_at"] = created;
     }
     if (m_.options.soft_delete) {
       cols.push_back("    deleted_at timestamp with time zone");
@@ -969,15 +973,16 @@ class Builder {
         }
       }
       if (!e.no_overlap.empty()) {
-        out_.notes.push_back("Not partitioned: `" + e.name + "`: " + at +
-                             ", but PostgreSQL 15 has no exclusion constraints on partitioned "
-                             "tables and its no_overlap needs one.");
+        partition_notes_.push_back(
+            "Not partitioned: `" + e.name + "`: " + at +
+            ", but PostgreSQL 15 has no exclusion constraints on partitioned "
+            "tables and its no_overlap needs one.");
         continue;
       }
       if (key.empty()) {
-        out_.notes.push_back("Not partitioned: `" + e.name + "`: " + at +
-                             ", but it has no time column to range-partition by (no audit "
-                             "columns and no required timestamp attribute).");
+        partition_notes_.push_back("Not partitioned: `" + e.name + "`: " + at +
+                                   ", but it has no time column to range-partition by (no audit "
+                                   "columns and no required timestamp attribute).");
         continue;
       }
       partition_key_[e.name] = key;
@@ -1151,6 +1156,7 @@ class Builder {
   bool needs_btree_gist_ = false;
   std::string immutable_fn_;
   std::string updated_at_fn_;
+  std::vector<std::string> partition_notes_;  // why a large table is not partitioned
   std::map<std::string, std::vector<std::vector<std::string>>> fk_refs_;
   // table -> partial unique indexes (soft delete): they serve the live-row queries only
   std::map<std::string, std::vector<std::vector<std::string>>> served_;  // table -> FK columns

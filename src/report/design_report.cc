@@ -149,8 +149,8 @@ std::string DesignDocument(const design::DesignResult& r, const DesignDocumentOp
           << "`, and `" << p.table << "_default`; primary key (id, " << p.key << ").\n";
       for (const design::PartitionLoad& l : r.partition_loads) {
         if (l.table != p.table) continue;
-        out << "  Generated rows: " << l.rows << " in " << l.partitions_with_rows
-            << " monthly partition(s), " << l.default_rows << " in the DEFAULT partition.\n";
+        out << "  Generated rows: " << Count(l.rows) << " in " << l.partitions_with_rows
+            << " monthly partition(s), " << Count(l.default_rows) << " in the DEFAULT partition.\n";
       }
       std::vector<std::string> refs;
       for (const design::Relationship& rel : r.model.relationships) {

@@ -95,6 +95,8 @@ def main():
             return run.returncode
 
     models = sorted(glob.glob(os.path.join(source, "examples", "*", "model.yaml")))
+    models += sorted(glob.glob(os.path.join(source, "test", "fixtures", "design", "valid",
+                                            "*.yaml")))
     expect(len(models) >= 2, "examples/*/model.yaml: expected at least two models")
     for path in models + [None]:
         text = BASE if path is None else open(path).read()
