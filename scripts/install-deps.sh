@@ -32,8 +32,9 @@ packages=(
   # --format svg` and design's er.svg are the DOT diagram laid out and rendered in process.
   graphviz libgraphviz-dev
   # python3-jsonschema: the design tests validate example models against
-  # docs/design-model.schema.json with a real JSON Schema validator.
-  python3-jsonschema
+  # docs/design-model.schema.json with a real JSON Schema validator; python3-yaml reads the
+  # YAML models for it.
+  python3-jsonschema python3-yaml
 )
 # Packages whose postinst starts a daemon dbarch never needs: installed with their service
 # start refused (policy-rc.d) and, under systemd, disabled and stopped afterwards.

@@ -530,6 +530,55 @@ TEST_F(GenerateIntoServer, EveryBuiltInTypeIsGeneratedAndAccepted) {
             0);
 }
 
+// Keys that share a column: a tenant-scoped junction row references a user and a team of one
+// tenant ((tenant_id, user_id) and (tenant_id, team_id)), plus the tenant itself; a 1:1 profile
+// per user is a composite key that is also unique. Every row loads (the server checks every
+// key) and none is dropped.
+TEST_F(GenerateIntoServer, KeysSharingAColumnAreDrawnConsistently) {
+  const char* kSchema =
+      "CREATE SCHEMA mt;"
+      "CREATE TABLE mt.tenants (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);"
+      "CREATE TABLE mt.users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+      "  tenant_id bigint NOT NULL REFERENCES mt.tenants, UNIQUE (tenant_id, id));"
+      "CREATE TABLE mt.teams (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+      "  tenant_id bigint NOT NULL REFERENCES mt.tenants, UNIQUE (tenant_id, id));"
+      "CREATE TABLE mt.memberships (tenant_id bigint NOT NULL REFERENCES mt.tenants,"
+      "  user_id bigint NOT NULL, team_id bigint NOT NULL,"
+      "  PRIMARY KEY (tenant_id, user_id, team_id),"
+      "  FOREIGN KEY (tenant_id, user_id) REFERENCES mt.users (tenant_id, id),"
+      "  FOREIGN KEY (tenant_id, team_id) REFERENCES mt.teams (tenant_id, id));"
+      // 1:1 within a tenant: the composite foreign key is also unique.
+      "CREATE TABLE mt.profiles (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+      "  tenant_id bigint NOT NULL REFERENCES mt.tenants, user_id bigint NOT NULL,"
+      "  UNIQUE (tenant_id, user_id),"
+      "  FOREIGN KEY (tenant_id, user_id) REFERENCES mt.users (tenant_id, id));";
+  ASSERT_TRUE(db_->ExecScript(kSchema).ok());
+  pg::IntrospectOptions options;
+  options.include_schemas = {"mt"};
+  auto cat = pg::IntrospectCatalog(*db_, options);
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  Spec spec;
+  spec.seed = 7;
+  spec.tables["mt.tenants"].rows = 20;
+  spec.tables["mt.users"].rows = 1000;
+  spec.tables["mt.teams"].rows = 200;
+  spec.tables["mt.memberships"].rows = 1500;
+  spec.tables["mt.profiles"].rows = 1000;  // one per user
+  auto plan = BuildPlan(*cat, spec);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  auto stats = LoadIntoServer(*db_, *plan);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(Count("SELECT count(*) FROM mt.memberships"), 1500);
+  EXPECT_EQ(Count("SELECT count(DISTINCT user_id) FROM mt.profiles"), 1000);
+  // The keys are checked by the server; the rows really span tenants, users and teams.
+  EXPECT_GT(Count("SELECT count(DISTINCT tenant_id) FROM mt.memberships"), 5);
+  EXPECT_GT(Count("SELECT count(DISTINCT user_id) FROM mt.memberships"), 300);
+  EXPECT_GT(Count("SELECT count(DISTINCT team_id) FROM mt.memberships"), 50);
+  EXPECT_EQ(Count("SELECT count(*) FROM mt.memberships m JOIN mt.users u ON u.id = m.user_id "
+                  "JOIN mt.teams t ON t.id = m.team_id WHERE u.tenant_id <> t.tenant_id"),
+            0);
+}
+
 // --like: the copy has the source's row count and, per column, its null fraction and
 // number of distinct values within 10 %.
 TEST_F(GenerateIntoServer, LikeReproducesNullFractionsAndDistinctCounts) {

@@ -1008,6 +1008,19 @@ struct KeyPool {
   }
 };
 
+// "a\tb\tc" -> {"a", "b", "c"}: the parts of a pooled key.
+std::vector<std::string> SplitTabs(const std::string& key) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (true) {
+    size_t tab = key.find('\t', pos);
+    out.push_back(key.substr(pos, tab == std::string::npos ? std::string::npos : tab - pos));
+    if (tab == std::string::npos) break;
+    pos = tab + 1;
+  }
+  return out;
+}
+
 std::string PoolKey(const QualifiedName& table, const std::vector<std::string>& cols) {
   return table.schema + "\x1f" + table.name + "\x1f" + Join(cols, "\x1f");
 }
@@ -1242,6 +1255,36 @@ class TableFiller {
         rows = static_cast<int64_t>(capacity);
       }
     }
+    // Foreign keys in drawing order (most columns first), and for each the positions whose
+    // column a larger key draws, with its parent rows indexed by their values there.
+    fk_order_.clear();
+    for (size_t f = 0; f < t_.fks.size(); ++f) fk_order_.push_back(f);
+    std::stable_sort(fk_order_.begin(), fk_order_.end(), [&](size_t a, size_t b) {
+      return t_.fks[a].columns.size() > t_.fks[b].columns.size();
+    });
+    fk_bound_.assign(t_.fks.size(), {});
+    fk_match_.assign(t_.fks.size(), {});
+    for (size_t f = 0; f < t_.fks.size(); ++f) {
+      const ForeignKeyPlan& fk = t_.fks[f];
+      for (size_t p = 0; p < fk.columns.size(); ++p) {
+        if (t_.columns[fk.columns[p]].fk != static_cast<int>(f)) fk_bound_[f].push_back(p);
+      }
+      if (fk_bound_[f].empty() || fk_bound_[f].size() == fk.columns.size() || fk.self ||
+          fk_pools_[f] == nullptr) {
+        continue;
+      }
+      const KeyPool& pool = *fk_pools_[f];
+      for (int64_t r = 0; r < pool.size(); ++r) {
+        std::string row = pool.at(r);
+        std::vector<std::string> parts = SplitTabs(row);
+        std::string want;
+        for (size_t p : fk_bound_[f]) {
+          if (p < parts.size()) want += parts[p];
+          want += '\x1f';
+        }
+        fk_match_[f][want].push_back(r);
+      }
+    }
     fk_zipf_.clear();
     fk_perm_.clear();
     for (size_t f = 0; f < t_.fks.size(); ++f) {
@@ -1292,11 +1335,16 @@ class TableFiller {
     std::vector<std::unordered_set<std::string>> seen(t_.unique_sets.size());
     std::unordered_set<std::string> seen_single_text;
     int64_t emitted = 0;
+    // A key drawn within the values of a larger one has fewer combinations to choose from,
+    // so a taken one is drawn again more often.
+    bool any_bound = false;
+    for (const std::vector<size_t>& b : fk_bound_) any_bound = any_bound || !b.empty();
+    const int max_attempts = any_bound ? 64 : 12;
     for (int64_t i = 0; i < rows; ++i) {
       bool ok = false;
-      for (int attempt = 0; attempt < 12 && !ok; ++attempt) {
+      for (int attempt = 0; attempt < max_attempts && !ok; ++attempt) {
         MakeRow(i, emitted, attempt);
-        ok = true;
+        ok = !row_failed_;
         for (size_t u = 0; u < t_.unique_sets.size() && ok; ++u) {
           if (!UniqueApplies(u)) continue;
           std::string key;
@@ -1495,12 +1543,42 @@ class TableFiller {
           nulls_[c] = true;
       }
     }
-    // Foreign keys.
-    for (size_t f = 0; f < t_.fks.size(); ++f) {
+    // Foreign keys, those with the most columns first: a column shared with a smaller key
+    // (tenant_id) is drawn by the larger one, and the smaller key's parent row is then drawn
+    // among the rows that agree with it.
+    row_failed_ = false;
+    for (size_t f : fk_order_) {
       const ForeignKeyPlan& fk = t_.fks[f];
+      const std::vector<size_t>& bound = fk_bound_[f];
+      bool owns_any = false;
+      for (int col : fk.columns) owns_any = owns_any || t_.columns[col].fk == static_cast<int>(f);
+      if (!owns_any) continue;  // every column drawn by a larger key
       bool null = fk.broken;
       std::string key;
-      if (!null && fk.self) {
+      bool bound_null = false;
+      for (size_t p : bound) bound_null = bound_null || nulls_[fk.columns[p]];
+      if (!null && !bound.empty() && !bound_null && !fk.self) {
+        // The parent rows whose values in the bound columns are those already drawn.
+        std::string want;
+        for (size_t p : bound) {
+          want += values_[fk.columns[p]];
+          want += '\x1f';
+        }
+        auto it = fk_match_[f].find(want);
+        const KeyPool* pool = fk_pools_[f];
+        if (it == fk_match_[f].end() || pool == nullptr) {
+          if (fk.nullable) {
+            null = true;
+          } else {
+            row_failed_ = true;  // no parent agrees: the row is drawn again
+            continue;
+          }
+        } else {
+          const std::vector<int64_t>& rows = it->second;
+          uint64_t k = row_rng_.Next() % static_cast<uint64_t>(rows.size());
+          key = pool->at(rows[static_cast<size_t>(k)]);
+        }
+      } else if (!null && fk.self) {
         if (emitted == 0 || (fk.nullable && row_rng_.Chance(0.2))) {
           null = true;
         } else {
@@ -1529,10 +1607,14 @@ class TableFiller {
           key = pool->at(static_cast<int64_t>(k));
         }
       }
-      // Split the key over the columns.
+      // Split the key over the columns this key draws (the key holds every column's part).
       size_t pos = 0;
       for (size_t p = 0; p < fk.columns.size(); ++p) {
         int col = fk.columns[p];
+        size_t tab = null ? std::string::npos : key.find('\t', pos);
+        std::string part =
+            null ? "" : key.substr(pos, tab == std::string::npos ? std::string::npos : tab - pos);
+        pos = tab == std::string::npos ? key.size() : tab + 1;
         if (t_.columns[col].fk != static_cast<int>(f)) continue;
         std::string& out = values_[col];
         out.clear();
@@ -1540,9 +1622,6 @@ class TableFiller {
           nulls_[col] = true;
           continue;
         }
-        size_t tab = key.find('\t', pos);
-        std::string part = key.substr(pos, tab == std::string::npos ? std::string::npos : tab - pos);
-        pos = tab == std::string::npos ? key.size() : tab + 1;
         nulls_[col] = part == "\\N";
         out = part;
         if (in_rules_[col]) numbers_[col] = std::atof(part.c_str());
@@ -1685,6 +1764,11 @@ class TableFiller {
   std::map<std::string, KeyPool>& pools_;
   const std::vector<std::vector<std::string>>& kept_sets_;
   std::vector<const KeyPool*> fk_pools_;
+  std::vector<size_t> fk_order_;               // foreign keys, most columns first
+  std::vector<std::vector<size_t>> fk_bound_;  // per key: positions a larger key draws
+  // Per key with bound positions: the bound values ("v1\x1fv2\x1f") -> parent pool rows.
+  std::vector<std::unordered_map<std::string, std::vector<int64_t>>> fk_match_;
+  bool row_failed_ = false;  // MakeRow found no parent row agreeing with the drawn values
   std::vector<std::string> capped_;
   std::vector<std::unique_ptr<Zipf>> fk_zipf_;
   std::vector<std::unique_ptr<Permutation>> fk_perm_;

@@ -1109,17 +1109,31 @@ Result<Plan> BuildPlan(const Catalog& cat, const Spec& spec) {
         }
       }
       if (fk.columns.size() == 1 && tp.columns[fk.columns[0]].unique) fk.unique = true;
-      int idx = static_cast<int>(tp.fks.size());
-      for (size_t p = 0; p < fk.columns.size(); ++p) {
-        ColumnPlan& c = tp.columns[fk.columns[p]];
-        if (c.fk < 0) {
-          c.fk = idx;
-          c.fk_position = static_cast<int>(p);
-          c.sequence = false;  // a key that is also a foreign key takes the parent's values
-        }
+      // A composite key that is also unique ((tenant_id, user_id) of a tenant-scoped 1:1):
+      // each parent row once, as for a single column.
+      for (size_t u = 0; u < tp.unique_sets.size() && !fk.unique; ++u) {
+        if (u < tp.unique_when.size() && tp.unique_when[u].column >= 0) continue;  // partial
+        std::vector<int> a = tp.unique_sets[u];
+        std::vector<int> b = fk.columns;
+        std::sort(a.begin(), a.end());
+        std::sort(b.begin(), b.end());
+        if (a == b) fk.unique = true;
       }
       fk.distribution = fk.unique ? Distribution::kUniform : Distribution::kZipf;
       tp.fks.push_back(std::move(fk));
+    }
+    // A column in several foreign keys (tenant_id in (tenant_id) -> tenants and in
+    // (tenant_id, order_id) -> orders (tenant_id, id)) takes its value from the one with the
+    // most columns; the generator then draws the others' parent rows among those that agree
+    // with the values already drawn (generator.cc), so every key holds at once.
+    for (size_t f = 0; f < tp.fks.size(); ++f) {
+      for (size_t p = 0; p < tp.fks[f].columns.size(); ++p) {
+        ColumnPlan& c = tp.columns[tp.fks[f].columns[p]];
+        if (c.fk >= 0 && tp.fks[c.fk].columns.size() >= tp.fks[f].columns.size()) continue;
+        c.fk = static_cast<int>(f);
+        c.fk_position = static_cast<int>(p);
+        c.sequence = false;  // a key that is also a foreign key takes the parent's values
+      }
     }
 
     // Exclusion constraints: equality keys plus one overlap (&&) on a range column.

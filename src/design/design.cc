@@ -174,6 +174,32 @@ Result<DesignResult> RunDesign(const Model &model, const DesignOptions &options,
   for (const auto &[table, values] : lookups) {
     result.loaded_rows[table] = static_cast<int64_t>(values.size());
   }
+  for (const PartitionProposal &p : schema.partitions) {
+    std::string parent = QualifiedName(schema.schema, p.table);
+    DBARCH_ASSIGN_OR_RETURN(
+        pg::QueryResult r,
+        conn.Exec("SELECT c.relname, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) "
+                  "AS n FROM %s', c.oid::regclass), false, true, '')))[1]::text::bigint, "
+                  "pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT' FROM pg_inherits i JOIN "
+                  "pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = " +
+                  QuoteLiteral(parent) + "::regclass ORDER BY 1"));
+    PartitionLoad load;
+    load.table = p.table;
+    for (int i = 0; i < r.rows(); ++i) {
+      int64_t n = r.GetInt(i, 1);
+      load.rows += n;
+      if (std::string(r.Get(i, 2)) == "t") {
+        load.default_rows += n;
+      } else if (n > 0) {
+        ++load.partitions_with_rows;
+      }
+    }
+    if (load.rows != result.loaded_rows[p.table]) {
+      return Status::Internal("the partitions of " + parent + " hold " + std::to_string(load.rows) +
+                              " rows, the table " + std::to_string(result.loaded_rows[p.table]));
+    }
+    result.partition_loads.push_back(load);
+  }
   DBARCH_RETURN_IF_ERROR(conn.ExecScript("VACUUM ANALYZE"));
 
   // The access-pattern workload, with parameter values taken from the generated
@@ -303,6 +329,15 @@ Result<DesignResult> RunDesign(const Model &model, const DesignOptions &options,
     ropt.timeout_ms = options.timeout_ms;
     ropt.label = "design";
     DBARCH_ASSIGN_OR_RETURN(measure::WorkloadMeasurement wm, measure::RunWorkload(conn, wl, ropt));
+    // A plan on a partitioned table names each partition's index: name the parent's once.
+    std::map<std::string, std::string> parent_index;
+    {
+      DBARCH_ASSIGN_OR_RETURN(
+          pg::QueryResult r,
+          conn.Exec("SELECT c.relname, p.relname FROM pg_inherits i JOIN pg_class c ON c.oid = "
+                    "i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE c.relkind = 'i'"));
+      for (int i = 0; i < r.rows(); ++i) parent_index[std::string(r.Get(i, 0))] = r.Get(i, 1);
+    }
     result.timings.clear();
     for (size_t i = 0; i < wm.queries.size(); ++i) {
       const measure::QueryMeasurement& qm = wm.queries[i];
@@ -322,7 +357,13 @@ Result<DesignResult> RunDesign(const Model &model, const DesignOptions &options,
       t.p95_ms = qm.p95_ms;
       t.rows = qm.rows;
       if (qm.plan) {
-        t.indexes = qm.plan->indexes;
+        for (const std::string &name : qm.plan->indexes) {
+          auto it = parent_index.find(name);
+          std::string shown = it == parent_index.end() ? name : it->second + " (partitions)";
+          if (std::find(t.indexes.begin(), t.indexes.end(), shown) == t.indexes.end()) {
+            t.indexes.push_back(shown);
+          }
+        }
         t.plan_node = qm.plan->top_node;
       }
       result.timings.push_back(std::move(t));

@@ -65,6 +65,14 @@ struct DesignIndex {
   std::string replaces;  // a foreign key index it makes redundant (dropped), "" none
 };
 
+// Where the generated rows of a partitioned table landed.
+struct PartitionLoad {
+  std::string table;
+  int64_t rows = 0;
+  int partitions_with_rows = 0;  // monthly partitions holding rows
+  int64_t default_rows = 0;      // rows in the DEFAULT partition (outside the horizon)
+};
+
 struct DesignResult {
   Model model;
   SchemaDesign schema;
@@ -72,6 +80,7 @@ struct DesignResult {
   std::vector<DesignIndex> indexes;
   std::vector<PatternTiming> timings;          // model order
   std::map<std::string, int64_t> loaded_rows;  // table -> rows in the sandbox
+  std::vector<PartitionLoad> partition_loads;  // one per partitioned table
   std::vector<std::string> generator_warnings;
   std::vector<std::string> lint_info;  // info findings (allowed), "rule: message"
   // What `advise` proposes on the same data and workload after the design's indexes are

@@ -152,10 +152,7 @@ class Reader {
       return Error(node, "attribute \"" + name + "\" must be a type name or a map");
     }
     DBARCH_RETURN_IF_ERROR(
-        CheckKeys(spec,
-                  {"type", "required", "unique", "immutable", "description", "currency", "values",
-                   "default", "storage", "extensible", "max_length"},
-                  "attribute \"" + name + "\""));
+        CheckKeys(spec, ModelKeys().at("attribute"), "attribute \"" + name + "\""));
     YAML::Node type = node.IsScalar() ? node : spec["type"];
     if (!type) return Error(node, "attribute \"" + name + "\" has no type");
     std::string type_name = type.as<std::string>();
@@ -260,10 +257,7 @@ class Reader {
     e.name = name;
     e.span = Span(node);
     if (!node.IsMap()) return Error(node, "entity \"" + name + "\" must be a map");
-    DBARCH_RETURN_IF_ERROR(CheckKeys(
-        node,
-        {"description", "rows", "growth", "shared", "attributes", "unique_together", "no_overlap"},
-        "entity \"" + name + "\""));
+    DBARCH_RETURN_IF_ERROR(CheckKeys(node, ModelKeys().at("entity"), "entity \"" + name + "\""));
     if (node["description"]) e.description = node["description"].as<std::string>();
     if (node["shared"]) {
       DBARCH_ASSIGN_OR_RETURN(e.shared, Bool(node["shared"], "shared"));
@@ -301,7 +295,7 @@ class Reader {
       if (!no.IsSequence()) return Error(no, "no_overlap must be a list");
       for (const auto& item : no) {
         if (!item.IsMap()) return Error(item, "a no_overlap entry is a map with range and per");
-        DBARCH_RETURN_IF_ERROR(CheckKeys(item, {"range", "per"}, "no_overlap"));
+        DBARCH_RETURN_IF_ERROR(CheckKeys(item, ModelKeys().at("no_overlap"), "no_overlap"));
         NoOverlap n;
         n.span = Span(item);
         if (!item["range"]) return Error(item, "no_overlap needs range");
@@ -319,10 +313,7 @@ class Reader {
     Relationship r;
     r.span = Span(node);
     if (!node.IsMap()) return Error(node, "a relationship must be a map");
-    DBARCH_RETURN_IF_ERROR(CheckKeys(
-        node,
-        {"name", "from", "to", "kind", "required", "owned", "description", "attributes", "rows"},
-        "relationship"));
+    DBARCH_RETURN_IF_ERROR(CheckKeys(node, ModelKeys().at("relationship"), "relationship"));
     if (!node["from"] || !node["to"]) return Error(node, "a relationship needs from and to");
     DBARCH_ASSIGN_OR_RETURN(r.from, Name(node["from"], "from"));
     DBARCH_ASSIGN_OR_RETURN(r.to, Name(node["to"], "to"));
@@ -366,10 +357,7 @@ class Reader {
     AccessPattern p;
     p.span = Span(node);
     if (!node.IsMap()) return Error(node, "an access pattern must be a map");
-    DBARCH_RETURN_IF_ERROR(CheckKeys(node,
-                                     {"name", "kind", "entity", "by", "order", "limit", "text",
-                                      "per", "time", "sum", "frequency"},
-                                     "access pattern"));
+    DBARCH_RETURN_IF_ERROR(CheckKeys(node, ModelKeys().at("access_pattern"), "access pattern"));
     if (!node["name"] || !node["entity"] || !node["kind"] || !node["frequency"]) {
       return Error(node, "an access pattern needs name, kind, entity and frequency");
     }
@@ -425,17 +413,12 @@ class Reader {
     Model m;
     m.path = path_;
     if (!root.IsMap()) return Error(root, "a design model must be a YAML map");
-    DBARCH_RETURN_IF_ERROR(CheckKeys(
-        root, {"name", "description", "options", "entities", "relationships", "access_patterns"},
-        "the model"));
+    DBARCH_RETURN_IF_ERROR(CheckKeys(root, ModelKeys().at("model"), "the model"));
     if (root["name"]) m.name = root["name"].as<std::string>();
     if (root["description"]) m.description = root["description"].as<std::string>();
     if (YAML::Node o = root["options"]) {
       if (!o.IsMap()) return Error(o, "options must be a map");
-      DBARCH_RETURN_IF_ERROR(CheckKeys(
-          o,
-          {"tenant", "soft_delete", "audit", "time_zone", "statuses", "schema", "partition_rows"},
-          "options"));
+      DBARCH_RETURN_IF_ERROR(CheckKeys(o, ModelKeys().at("options"), "options"));
       if (o["tenant"]) {
         DBARCH_ASSIGN_OR_RETURN(m.options.tenant, Name(o["tenant"], "tenant"));
         tenant_span_ = Span(o["tenant"]);
@@ -453,6 +436,19 @@ class Reader {
       if (o["partition_rows"]) {
         DBARCH_ASSIGN_OR_RETURN(m.options.partition_rows,
                                 Count(o["partition_rows"], "partition_rows"));
+      }
+      if (o["horizon_months"]) {
+        DBARCH_ASSIGN_OR_RETURN(int64_t n, Count(o["horizon_months"], "horizon_months"));
+        if (n < 1 || n > 240) return Error(o["horizon_months"], "horizon_months must be 1..240");
+        m.options.horizon_months = static_cast<int>(n);
+      }
+      if (o["start"]) {
+        m.options.start = o["start"].as<std::string>();
+        static const std::regex kMonth("^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$");
+        if (!std::regex_match(m.options.start, kMonth)) {
+          return Error(o["start"], "start \"" + m.options.start + "\" is not a month (YYYY-MM)")
+              .WithHint("the first month of data, the first partition's: start: 2024-01");
+        }
       }
       if (o["statuses"]) {
         std::string s = o["statuses"].as<std::string>();
@@ -702,6 +698,27 @@ const std::vector<std::string>& SemanticTypeNames() {
     return out;
   }();
   return names;
+}
+
+const std::map<std::string, std::vector<std::string>>& ModelKeys() {
+  static const std::map<std::string, std::vector<std::string>> keys = {
+      {"model", {"name", "description", "options", "entities", "relationships", "access_patterns"}},
+      {"options",
+       {"tenant", "soft_delete", "audit", "time_zone", "statuses", "schema", "partition_rows",
+        "horizon_months", "start"}},
+      {"entity",
+       {"description", "rows", "growth", "shared", "attributes", "unique_together", "no_overlap"}},
+      {"attribute",
+       {"type", "required", "unique", "immutable", "description", "currency", "values", "default",
+        "storage", "extensible", "max_length"}},
+      {"no_overlap", {"range", "per"}},
+      {"relationship",
+       {"name", "from", "to", "kind", "required", "owned", "description", "attributes", "rows"}},
+      {"access_pattern",
+       {"name", "kind", "entity", "by", "order", "limit", "text", "per", "time", "sum",
+        "frequency"}},
+  };
+  return keys;
 }
 
 const Entity* Model::FindEntity(std::string_view name) const {

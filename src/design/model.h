@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -128,7 +129,10 @@ struct Options {
   std::string time_zone = "UTC";  // the policy's zone: timestamps are timestamptz, shown in it
   StatusStorage statuses = StatusStorage::kAuto;
   std::string schema = "public";
-  int64_t partition_rows = 10000000;  // propose partitioning from this many (projected) rows
+  // Partition a table whose rows at the horizon (rows + growth x horizon_months) reach this.
+  int64_t partition_rows = 10000000;
+  int horizon_months = 36;        // how far ahead the model's counts and partitions reach
+  std::string start = "2024-01";  // YYYY-MM: the first month of data (first partition)
 };
 
 struct Model {
@@ -149,6 +153,11 @@ struct Model {
 // and a cycle of required relationships (the message lists the cycle).
 Result<Model> ParseModel(const std::string& path, const std::string& text);
 Result<Model> LoadModel(const std::string& path);
+
+// The keys the loader accepts in each kind of map of a model: "model" (the top level),
+// "options", "entity", "attribute", "no_overlap", "relationship", "access_pattern". The JSON
+// Schema (docs/design-model.schema.json) declares exactly these; a test compares them.
+const std::map<std::string, std::vector<std::string>>& ModelKeys();
 
 // "rooms" -> "room", "categories" -> "category", "addresses" -> "address".
 std::string Singular(std::string_view plural);

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "design/schema.h"
@@ -60,6 +64,39 @@ TEST(DesignModel, OptionalCycleIsFine) {
       "ok");
 }
 
+// The JSON Schema in docs/ and the loader accept the same keys in every kind of map, and the
+// same semantic types.
+TEST(DesignModel, JsonSchemaDeclaresExactlyTheKeysTheLoaderAccepts) {
+  std::ifstream in(std::string(DBARCH_SOURCE_DIR) + "/docs/design-model.schema.json");
+  ASSERT_TRUE(in) << "docs/design-model.schema.json";
+  nlohmann::json schema = nlohmann::json::parse(in);
+  auto keys = [](const nlohmann::json& object) {
+    std::set<std::string> out;
+    for (const auto& [k, v] : object["properties"].items()) out.insert(k);
+    return out;
+  };
+  const nlohmann::json& entity = schema["properties"]["entities"]["additionalProperties"];
+  const std::map<std::string, nlohmann::json> objects = {
+      {"model", schema},
+      {"options", schema["properties"]["options"]},
+      {"entity", entity},
+      {"attribute", schema["$defs"]["attribute"]["oneOf"][1]},
+      {"no_overlap", entity["properties"]["no_overlap"]["items"]},
+      {"relationship", schema["properties"]["relationships"]["items"]},
+      {"access_pattern", schema["properties"]["access_patterns"]["items"]},
+  };
+  ASSERT_EQ(objects.size(), ModelKeys().size());
+  for (const auto& [what, accepted] : ModelKeys()) {
+    ASSERT_TRUE(objects.count(what)) << what;
+    const nlohmann::json& object = objects.at(what);
+    EXPECT_EQ(object["additionalProperties"], false) << what << " must reject unknown keys";
+    EXPECT_EQ(keys(object), std::set<std::string>(accepted.begin(), accepted.end())) << what;
+  }
+  std::set<std::string> types;
+  for (const auto& t : schema["$defs"]["semanticType"]["enum"]) types.insert(t.get<std::string>());
+  EXPECT_EQ(types, std::set<std::string>(SemanticTypeNames().begin(), SemanticTypeNames().end()));
+}
+
 TEST(DesignModel, Singular) {
   EXPECT_EQ(Singular("rooms"), "room");
   EXPECT_EQ(Singular("categories"), "category");
@@ -106,13 +143,31 @@ TEST(DesignSchema, BuildsTheChoicesTheModelAsksFor) {
   EXPECT_TRUE(has("INSERT INTO room_kinds (code, position) VALUES ('single', 1), ('double', 2)"));
   EXPECT_TRUE(has("EXCLUDE USING gist (tenant_id WITH =, room_id WITH =, during WITH &&)") ||
               has("EXCLUDE USING gist (room_id WITH =, during WITH &&)"));
-  EXPECT_TRUE(has("CONSTRAINT room_tags_pkey PRIMARY KEY (room_id, tag_id)"));
+  // Tenant-scoped junction: its key leads with tenant_id.
+  EXPECT_TRUE(has("CONSTRAINT room_tags_pkey PRIMARY KEY (tenant_id, room_id, tag_id)"));
+  // rooms is partitioned (2M + 1M/month x 36): unique keys end with the partition key.
   EXPECT_TRUE(
-      has("CREATE UNIQUE INDEX rooms_tenant_id_label_key ON rooms (tenant_id, label) WHERE "
-          "deleted_at IS NULL"));
-  EXPECT_TRUE(has("FOREIGN KEY (room_id) REFERENCES rooms (id) ON DELETE CASCADE"));
-  EXPECT_TRUE(has("CREATE INDEX room_tags_tag_id_idx ON room_tags (tag_id)"));
-  EXPECT_TRUE(has("CREATE INDEX rooms_tenant_id_idx ON rooms (tenant_id)"));
+      has("CREATE UNIQUE INDEX rooms_tenant_id_label_created_at_key ON rooms (tenant_id, label, "
+          "created_at) WHERE deleted_at IS NULL"));
+  EXPECT_TRUE(
+      has("CONSTRAINT rooms_tenant_id_id_created_at_key UNIQUE (tenant_id, id, "
+          "created_at)"));
+  // References between tenant-scoped tables stay within a tenant, and carry the partition key
+  // of a partitioned parent.
+  EXPECT_TRUE(
+      has("FOREIGN KEY (tenant_id, room_id, room_created_at) REFERENCES rooms "
+          "(tenant_id, id, created_at) ON DELETE CASCADE"));
+  EXPECT_TRUE(
+      has("FOREIGN KEY (tenant_id, tag_id) REFERENCES tags (tenant_id, id) ON DELETE "
+          "CASCADE"));
+  EXPECT_TRUE(has("CREATE INDEX room_tags_tenant_id_tag_id_idx ON room_tags (tenant_id, tag_id)"));
+  // The tenant foreign key of rooms is supported by the (tenant_id, id, created_at) key.
+  EXPECT_FALSE(has("CREATE INDEX rooms_tenant_id_idx"));
+  // The lookup by label is served by the (partial) unique index: no pattern index for it.
+  EXPECT_FALSE(has("CREATE INDEX rooms_tenant_id_label_idx"));
+  EXPECT_TRUE(
+      has("CREATE TRIGGER rooms_updated_at_trg BEFORE UPDATE ON rooms FOR EACH ROW "
+          "EXECUTE FUNCTION set_updated_at()"));
   ASSERT_EQ(s->statuses.size(), 2u);
   EXPECT_EQ(s->statuses[0].storage, "enum");
   EXPECT_EQ(s->statuses[1].storage, "lookup");
@@ -123,7 +178,9 @@ TEST(DesignSchema, BuildsTheChoicesTheModelAsksFor) {
             "SELECT t.id, t.label, t.state, t.kind, t.created_at\nFROM rooms AS t\n"
             "WHERE t.tenant_id = $1\n  AND t.label = $2\n  AND t.deleted_at IS NULL");
   EXPECT_DOUBLE_EQ(s->queries[0].weight, 600);
-  EXPECT_NE(s->queries[1].sql.find("JOIN room_tags AS j ON j.tag_id = t.id"), std::string::npos)
+  EXPECT_NE(s->queries[1].sql.find("JOIN room_tags AS j ON j.tag_id = t.id AND j.tenant_id = "
+                                   "t.tenant_id"),
+            std::string::npos)
       << s->queries[1].sql;
 }
 

@@ -19,6 +19,20 @@ std::string Ident63(std::string s) {
 
 std::string Lit(std::string_view s) { return QuoteLiteral(s); }
 
+// 11200000 -> "11.2M", 400000 -> "400k", 950 -> "950": counts as the model writes them.
+std::string FormatCount(int64_t n) {
+  auto fmt = [](double v, const char* unit) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", v);
+    std::string s = buf;
+    if (EndsWith(s, ".0")) s.resize(s.size() - 2);
+    return s + unit;
+  };
+  if (n >= 1000000) return fmt(static_cast<double>(n) / 1e6, "M");
+  if (n >= 1000) return fmt(static_cast<double>(n) / 1e3, "k");
+  return std::to_string(n);
+}
+
 // How one semantic type becomes a column.
 struct ColumnShape {
   std::string type;
@@ -102,6 +116,7 @@ class Builder {
   Result<SchemaDesign> Build() {
     out_.schema = m_.options.schema;
     if (out_.schema != "public") Add("CREATE SCHEMA " + QuoteIdent(out_.schema));
+    PlanPartitions();
     Notes();
     for (const Entity& e : m_.entities) {
       for (const NoOverlap& n : e.no_overlap) {
@@ -109,7 +124,8 @@ class Builder {
       }
     }
     if (needs_btree_gist_) Add("CREATE EXTENSION IF NOT EXISTS btree_gist");
-    if (HasImmutable()) AddImmutableFunction();
+    if (HasImmutable() || !partition_key_.empty()) AddImmutableFunction();
+    if (m_.options.audit) AddUpdatedAtFunction();
     // Statuses first: enum types and lookup tables are referenced by the entity tables.
     for (const Entity& e : m_.entities) {
       for (const Attribute& a : e.attributes) {
@@ -126,11 +142,11 @@ class Builder {
       if (r.kind == Cardinality::kManyToMany) DBARCH_RETURN_IF_ERROR(JunctionTable(r));
     }
     for (const std::string& s : foreign_keys_) Add(s);
+    for (const PatternIndex& i : out_.pattern_indexes) Add(i.ddl);
     for (const ForeignKeyIndex& i : out_.fk_indexes) Add(i.ddl);
     for (const std::string& s : late_) Add(s);
     for (const std::string& s : comments_) Add(s);
     for (const AccessPattern& p : m_.patterns) DBARCH_RETURN_IF_ERROR(Pattern(p));
-    Partitions();
     out_.spec.seed = opt_.seed;
     return std::move(out_);
   }
@@ -165,10 +181,32 @@ class Builder {
         "shown in the session's zone); the application sets TimeZone = '" +
         o.time_zone + "'; day boundaries in reports are those of that zone.");
     if (!o.tenant.empty()) {
-      out_.notes.push_back("Multi-tenant: every table but `" + o.tenant +
-                           "` has `tenant_id` (NOT NULL, foreign key to `" + o.tenant +
-                           "`); unique keys and access-pattern queries include it.");
+      out_.notes.push_back(
+          "Multi-tenant: every table but `" + o.tenant +
+          "` and the shared ones has `tenant_id` (NOT NULL, foreign key to `" + o.tenant +
+          "`); unique keys and access-pattern queries include it. A reference between two "
+          "tenant-scoped tables is the composite foreign key (tenant_id, <parent>_id) -> "
+          "parent (tenant_id, id), backed by UNIQUE (tenant_id, id) on the parent, so the server "
+          "rejects a row that points at another tenant's row (a plain <parent>_id key would "
+          "accept it); optional references are cleared with ON DELETE SET NULL (<parent>_id) "
+          "only, tenant_id staying.");
     }
+    if (!out_.partitions.empty()) {
+      std::vector<std::string> names;
+      for (const PartitionProposal& p : out_.partitions) names.push_back("`" + p.table + "`");
+      out_.notes.push_back(
+          "Partitioned: " + Join(names, ", ") +
+          " (rows at the horizon reach partition_rows; see Partitioning): range partitions by "
+          "month on the time column. PostgreSQL 15 requires every primary and unique key of a "
+          "partitioned table to include the partition key, so the primary key is (id, <key>) "
+          "and unique keys end with it: uniqueness is then enforced per creation time, and "
+          "values that must be unique across all time come from a sequence or are checked "
+          "by the application. A foreign key to a partitioned table carries the parent's "
+          "partition key in a column of its own (<parent>_<key>) and references (id, <key>): "
+          "the referenced key stays a real unique key, the check stays the server's, and "
+          "the parent's key column is immutable (trigger), so a referenced row never moves.");
+    }
+    for (const std::string& n : partition_notes_) out_.notes.push_back(n);
     if (o.soft_delete) {
       out_.notes.push_back(
           "Soft delete: `deleted_at timestamptz` (NULL = live); unique keys are "
@@ -177,7 +215,8 @@ class Builder {
     if (o.audit) {
       out_.notes.push_back(
           "Audit columns: `created_at` and `updated_at` (timestamptz, NOT NULL, "
-          "default now()); the application sets updated_at on every update.");
+          "default now()); a BEFORE UPDATE trigger (`set_updated_at()`) sets updated_at to "
+          "now() on every update, so no code path can forget it.");
     }
     out_.notes.push_back(
         "Money: numeric(14,2), never float; the currency is fixed per column "
@@ -381,8 +420,8 @@ class Builder {
         break;
       case SemanticType::kTimestamp:
         cs.distribution = datagen::Distribution::kTimeSeries;
-        cs.min = "2024-01-01";
-        cs.max = "2026-01-01";
+        cs.min = DataFrom();
+        cs.max = DataTo();
         break;
       case SemanticType::kGeoPoint:
         cs.values = {"(13.40,52.52)", "(2.35,48.86)", "(-0.13,51.51)", "(-73.99,40.73)"};
@@ -429,12 +468,6 @@ class Builder {
     return name;
   }
 
-  std::string OnDelete(const Relationship& r) const {
-    if (r.owned) return " ON DELETE CASCADE";
-    if (!r.required) return " ON DELETE SET NULL";
-    return " ON DELETE RESTRICT";
-  }
-
   Status EntityTable(const Entity& e) {
     TableDesign td;
     td.name = e.name;
@@ -450,6 +483,9 @@ class Builder {
     td.columns.push_back({"id", "bigint", true, "key", "primary key (identity)", "surrogate key"});
     comments_.push_back("COMMENT ON COLUMN " + Q(e.name) + ".id IS 'Surrogate key (identity)'");
     std::vector<std::string> key_prefix;
+    // Partitioned: every primary and unique key includes the partition key (PostgreSQL 15
+    // enforces them per partition).
+    const std::string pkey = PartitionKey(e.name);
     if (Tenanted(e.name)) {
       cols.push_back("    tenant_id bigint NOT NULL");
       td.columns.push_back({"tenant_id", "bigint", true, "tenant",
@@ -466,14 +502,31 @@ class Builder {
     for (const Relationship& r : m_.relationships) {
       if (r.kind == Cardinality::kManyToMany || r.from != e.name) continue;
       std::string col = FkColumn(r);
+      Reference ref = ReferenceTo(e.name, col, r.to);
       cols.push_back("    " + QuoteIdent(col) + " bigint" + (r.required ? " NOT NULL" : ""));
       std::string what = std::string(r.kind == Cardinality::kOneToOne ? "1:1" : "N:1") + " -> " +
                          r.to + (r.owned ? " (owned, cascade)" : "");
+      if (ref.local.size() > 1) what += "; key (" + Join(ref.local, ", ") + ")";
       td.columns.push_back(
           {col, "bigint", r.required, "reference", "foreign key " + what, r.description});
+      if (!ref.carry.empty()) {
+        cols.push_back("    " + QuoteIdent(ref.carry) + " timestamp with time zone" +
+                       (r.required ? " NOT NULL" : ""));
+        td.columns.push_back({ref.carry, "timestamptz", r.required, "reference",
+                              "part of the foreign key to " + r.to + " (its partition key)",
+                              PartitionKey(r.to) + " of the referenced row"});
+        comments_.push_back(
+            "COMMENT ON COLUMN " + Q(e.name) + "." + QuoteIdent(ref.carry) + " IS " +
+            Lit("The referenced " + Singular(r.to) + "'s " + PartitionKey(r.to) + ": " + r.to +
+                " is partitioned by it, so its referenced key "
+                "(and this foreign key) include it"));
+        if (!r.required) ts.columns[ref.carry].null_fraction = 0.2;
+      }
       foreign_keys_.push_back("ALTER TABLE " + Q(e.name) + " ADD CONSTRAINT " +
                               Ident63(e.name + "_" + col + "_fkey") + " FOREIGN KEY (" +
-                              QuoteIdent(col) + ") REFERENCES " + Q(r.to) + " (id)" + OnDelete(r));
+                              Columns(ref.local) + ") REFERENCES " + Q(r.to) + " (" +
+                              Columns(ref.remote) + ")" + OnDelete(r.owned, r.required, ref));
+      fk_refs_[e.name].push_back(ref.local);
       std::string comment =
           (r.description.empty() ? "" : r.description + ". ") +
           std::string(r.kind == Cardinality::kOneToOne ? "One-to-one" : "Many-to-one") + " to " +
@@ -483,6 +536,7 @@ class Builder {
       if (r.kind == Cardinality::kOneToOne) {
         std::vector<std::string> key = key_prefix;
         key.push_back(col);
+        if (!pkey.empty()) key.push_back(pkey);
         uniques.push_back(Join(key, ","));
       }
       if (!r.required) ts.columns[col].null_fraction = 0.2;
@@ -492,6 +546,7 @@ class Builder {
       if (a.unique) {
         std::vector<std::string> key = key_prefix;
         key.push_back(a.name);
+        if (!pkey.empty() && a.name != pkey) key.push_back(pkey);
         uniques.push_back(Join(key, ","));
       }
     }
@@ -500,6 +555,9 @@ class Builder {
       for (const std::string& n : group) {
         std::string c = ColumnFor(e.name, n);
         if (std::find(key.begin(), key.end(), c) == key.end()) key.push_back(c);
+      }
+      if (!pkey.empty() && std::find(key.begin(), key.end(), pkey) == key.end()) {
+        key.push_back(pkey);
       }
       uniques.push_back(Join(key, ","));
     }
@@ -518,9 +576,12 @@ class Builder {
                           ".updated_at IS 'When the row last changed (audit)'");
       datagen::ColumnSpec created;
       created.distribution = datagen::Distribution::kTimeSeries;
-      created.min = "2024-01-01";
-      created.max = "2026-01-01";
+      created.min = DataFrom();
+      created.max = DataTo();
       ts.columns["created_at"] = created;
+      // updated_at >= created_at: drawn over the same span, so the rule that orders them
+      // keeps created_at inside it (and inside the partitions of a partitioned table).
+      ts.columns["updated_at"] = created;
     }
     if (m_.options.soft_delete) {
       cols.push_back("    deleted_at timestamp with time zone");
@@ -534,8 +595,18 @@ class Builder {
       ts.columns["deleted_at"].max = "2026-06-01";
     }
     std::vector<std::string> body = cols;
-    body.push_back("    CONSTRAINT " + Ident63(e.name + "_pkey") + " PRIMARY KEY (id)");
+    body.push_back("    CONSTRAINT " + Ident63(e.name + "_pkey") + " PRIMARY KEY (id" +
+                   (pkey.empty() ? "" : ", " + QuoteIdent(pkey)) + ")");
     leading_[e.name].push_back({"id"});
+    if (Tenanted(e.name) && ReferencedByTenanted(e.name)) {
+      // The key tenant-scoped foreign keys reference: (tenant_id, id) is unique because id
+      // is; declaring it lets a child's (tenant_id, parent_id) be checked against it.
+      std::vector<std::string> key = {"tenant_id", "id"};
+      if (!pkey.empty()) key.push_back(pkey);
+      body.push_back("    CONSTRAINT " + Ident63(e.name + "_" + Join(key, "_") + "_key") +
+                     " UNIQUE (" + Columns(key) + ")");
+      leading_[e.name].push_back(key);
+    }
     for (const std::string& u : uniques) {
       std::vector<std::string> parts;
       std::string rest = u;
@@ -549,6 +620,9 @@ class Builder {
       std::vector<std::string> quoted;
       for (const std::string& p : parts) quoted.push_back(QuoteIdent(p));
       if (m_.options.soft_delete) {
+        // Over live rows only. A partial unique index cannot be referenced nor support a
+        // foreign key, but it serves the queries, which read live rows only.
+        served_[e.name].push_back(parts);
         late_.push_back("CREATE UNIQUE INDEX " + QuoteIdent(name) + " ON " + Q(e.name) + " (" +
                         Join(quoted, ", ") + ") WHERE deleted_at IS NULL");
       } else {
@@ -587,26 +661,38 @@ class Builder {
           "its GiST index also supports their foreign keys.");
       if (names.size() > 1) leading_[e.name].push_back({names.begin(), names.end() - 1});
     }
-    Add("CREATE TABLE " + Q(e.name) + " (\n" + Join(body, ",\n") + "\n)");
+    Add("CREATE TABLE " + Q(e.name) + " (\n" + Join(body, ",\n") + "\n)" +
+        (pkey.empty() ? "" : " PARTITION BY RANGE (" + QuoteIdent(pkey) + ")"));
+    if (!pkey.empty()) AddPartitions(e.name);
     std::vector<std::string> immutable;
     for (const Attribute& a : e.attributes) {
       if (a.immutable) immutable.push_back(Lit(a.name));
+    }
+    // A row's partition key is its place: changing it would move the row to another
+    // partition and break the foreign keys that carry it.
+    if (!pkey.empty() &&
+        std::find(immutable.begin(), immutable.end(), Lit(pkey)) == immutable.end()) {
+      immutable.push_back(Lit(pkey));
     }
     if (!immutable.empty()) {
       late_.push_back("CREATE TRIGGER " + QuoteIdent(Ident63(e.name + "_immutable_trg")) +
                       " BEFORE UPDATE ON " + Q(e.name) + " FOR EACH ROW EXECUTE FUNCTION " +
                       immutable_fn_ + "(" + Join(immutable, ", ") + ")");
     }
+    if (m_.options.audit) {
+      late_.push_back("CREATE TRIGGER " + QuoteIdent(Ident63(e.name + "_updated_at_trg")) +
+                      " BEFORE UPDATE ON " + Q(e.name) + " FOR EACH ROW EXECUTE FUNCTION " +
+                      updated_at_fn_ + "()");
+    }
     std::string comment = e.description.empty() ? e.name : e.description;
     comment += " (expected rows: " + std::to_string(e.rows) +
                (e.growth.empty() ? "" : ", growth " + e.growth) + ")";
     comments_.push_back("COMMENT ON TABLE " + Q(e.name) + " IS " + Lit(comment));
-    // Foreign key indexes after the table's own keys, so a key that leads with the column
-    // counts as its support.
+    if (!pkey.empty()) PartitionedPatternIndexes(e);
+    // Foreign key indexes after the table's own keys, so a key that leads with the columns
+    // counts as the support, and a (tenant_id, parent_id) index as that of tenant_id.
+    for (const std::vector<std::string>& local : fk_refs_[e.name]) AddFkIndex(e.name, local);
     if (Tenanted(e.name)) AddFkIndex(e.name, {"tenant_id"});
-    for (const Relationship& r : m_.relationships) {
-      if (r.kind != Cardinality::kManyToMany && r.from == e.name) AddFkIndex(e.name, {FkColumn(r)});
-    }
     out_.tables.push_back(td);
     out_.spec.tables[Qualified(e.name)] = ts;
     return Status::OK();
@@ -625,6 +711,10 @@ class Builder {
     std::string a = Singular(r.from) + "_id";
     std::string b = Singular(r.to) + "_id";
     if (a == b) b = "related_" + b;
+    // Pairs drawn evenly: a skewed draw repeats the popular pairs, which the primary key
+    // rejects (and with a tenant the second side is drawn within the first one's tenant).
+    ts.columns[a].distribution = datagen::Distribution::kUniform;
+    ts.columns[b].distribution = datagen::Distribution::kUniform;
     std::vector<std::string> cols;
     std::vector<std::string> checks;
     std::vector<std::string> key;
@@ -637,18 +727,28 @@ class Builder {
                               " FOREIGN KEY (tenant_id) REFERENCES " + Q(m_.options.tenant) +
                               " (id) ON DELETE CASCADE");
     }
+    Reference ref_a = ReferenceTo(r.name, a, r.from);
+    Reference ref_b = ReferenceTo(r.name, b, r.to);
     cols.push_back("    " + QuoteIdent(a) + " bigint NOT NULL");
     cols.push_back("    " + QuoteIdent(b) + " bigint NOT NULL");
-    td.columns.push_back(
-        {a, "bigint", true, "reference", "foreign key -> " + r.from + " (cascade)", ""});
-    td.columns.push_back(
-        {b, "bigint", true, "reference", "foreign key -> " + r.to + " (cascade)", ""});
-    foreign_keys_.push_back("ALTER TABLE " + Q(r.name) + " ADD CONSTRAINT " +
-                            Ident63(r.name + "_" + a + "_fkey") + " FOREIGN KEY (" + QuoteIdent(a) +
-                            ") REFERENCES " + Q(r.from) + " (id) ON DELETE CASCADE");
-    foreign_keys_.push_back("ALTER TABLE " + Q(r.name) + " ADD CONSTRAINT " +
-                            Ident63(r.name + "_" + b + "_fkey") + " FOREIGN KEY (" + QuoteIdent(b) +
-                            ") REFERENCES " + Q(r.to) + " (id) ON DELETE CASCADE");
+    for (const auto& [ref, to] : {std::pair{&ref_a, r.from}, std::pair{&ref_b, r.to}}) {
+      std::string col = ref->local[ref->local.size() - (ref->carry.empty() ? 1 : 2)];
+      td.columns.push_back(
+          {col, "bigint", true, "reference",
+           "foreign key -> " + to + " (cascade)" +
+               (ref->local.size() > 1 ? "; key (" + Join(ref->local, ", ") + ")" : ""),
+           ""});
+      foreign_keys_.push_back("ALTER TABLE " + Q(r.name) + " ADD CONSTRAINT " +
+                              Ident63(r.name + "_" + col + "_fkey") + " FOREIGN KEY (" +
+                              Columns(ref->local) + ") REFERENCES " + Q(to) + " (" +
+                              Columns(ref->remote) + ") ON DELETE CASCADE");
+    }
+    for (const auto& [ref, to] : {std::pair{&ref_a, r.from}, std::pair{&ref_b, r.to}}) {
+      if (ref->carry.empty()) continue;
+      cols.push_back("    " + QuoteIdent(ref->carry) + " timestamp with time zone NOT NULL");
+      td.columns.push_back({ref->carry, "timestamptz", true, "reference",
+                            "part of the foreign key to " + to + " (its partition key)", ""});
+    }
     for (const Attribute& at : r.attributes) AttributeColumns(r.name, at, cols, checks, td, ts);
     if (m_.options.audit) {
       cols.push_back("    created_at timestamp with time zone NOT NULL DEFAULT now()");
@@ -656,21 +756,26 @@ class Builder {
           {"created_at", "timestamptz", true, "audit", "default now()", "when the link was made"});
       datagen::ColumnSpec created;
       created.distribution = datagen::Distribution::kTimeSeries;
-      created.min = "2024-01-01";
-      created.max = "2026-01-01";
+      created.min = DataFrom();
+      created.max = DataTo();
       ts.columns["created_at"] = created;
     }
     std::vector<std::string> body = cols;
-    body.push_back("    CONSTRAINT " + Ident63(r.name + "_pkey") + " PRIMARY KEY (" +
-                   QuoteIdent(a) + ", " + QuoteIdent(b) + ")");
+    // Tenant-scoped: the key leads with tenant_id, so it also supports the foreign keys
+    // (tenant_id) and (tenant_id, <from>_id).
+    std::vector<std::string> pk = {a, b};
+    if (Tenanted(r.name)) pk.insert(pk.begin(), "tenant_id");
+    body.push_back("    CONSTRAINT " + Ident63(r.name + "_pkey") + " PRIMARY KEY (" + Columns(pk) +
+                   ")");
     for (const std::string& c : checks) body.push_back(c);
-    leading_[r.name].push_back({a, b});
+    leading_[r.name].push_back(pk);
     Add("CREATE TABLE " + Q(r.name) + " (\n" + Join(body, ",\n") + "\n)");
     comments_.push_back(
         "COMMENT ON TABLE " + Q(r.name) + " IS " +
         Lit(td.description + " (junction; expected rows: " + std::to_string(td.rows) + ")"));
+    AddFkIndex(r.name, ref_a.local);
+    AddFkIndex(r.name, ref_b.local);
     if (Tenanted(r.name)) AddFkIndex(r.name, {"tenant_id"});
-    AddFkIndex(r.name, {b});
     out_.tables.push_back(td);
     out_.spec.tables[Qualified(r.name)] = ts;
     return Status::OK();
@@ -733,6 +838,7 @@ class Builder {
               .WithSpan(p.span);
         }
         from += " JOIN " + Q(nm->name) + " AS j ON j." + QuoteIdent(mine) + " = t.id";
+        if (Tenanted(nm->name) && Tenanted(e.name)) from += " AND j.tenant_id = t.tenant_id";
         where.push_back("j." + QuoteIdent(other) + " = " + param(other));
         param_from = Q(nm->name);
         continue;
@@ -820,30 +926,228 @@ class Builder {
     return Status::OK();
   }
 
-  void Partitions() {
+  // "YYYY-MM-01" of the month `offset` months after options.start.
+  std::string Month(int offset) const {
+    int year = std::stoi(m_.options.start.substr(0, 4));
+    int month = std::stoi(m_.options.start.substr(5, 2)) - 1 + offset;
+    year += month / 12;
+    month %= 12;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-01", year, month + 1);
+    return buf;
+  }
+  // Generated points in time span the first two years from options.start (less with a shorter
+  // horizon), so they fall into the partitions of the horizon.
+  std::string DataFrom() const { return Month(0); }
+  std::string DataTo() const { return Month(std::min(24, m_.options.horizon_months)); }
+
+  // The partition key of `table` ("" = not partitioned).
+  std::string PartitionKey(const std::string& table) const {
+    auto it = partition_key_.find(table);
+    return it == partition_key_.end() ? "" : it->second;
+  }
+
+  // Which entities are partitioned, decided before any table is written: the primary key,
+  // unique keys and every foreign key that references a partitioned table depend on it.
+  void PlanPartitions() {
+    const Options& o = m_.options;
     for (const Entity& e : m_.entities) {
-      int64_t projected = e.rows + e.growth_per_month * 36;
-      if (projected < m_.options.partition_rows) continue;
+      int64_t projected = e.rows + e.growth_per_month * o.horizon_months;
+      if (projected < o.partition_rows) continue;
+      std::string at = "about " + FormatCount(projected) + " rows at the model's horizon (" +
+                       FormatCount(e.rows) + " now" +
+                       (e.growth.empty() ? ""
+                                         : " + " + e.growth + " x " +
+                                               std::to_string(o.horizon_months) + " months") +
+                       ") reach partition_rows (" + FormatCount(o.partition_rows) + ")";
+      // The natural time column: the insert time (audit), else a required timestamp.
+      std::string key;
+      if (o.audit) {
+        key = "created_at";
+      } else {
+        for (const Attribute& a : e.attributes) {
+          if (a.type == SemanticType::kTimestamp && a.required) {
+            key = a.name;
+            break;
+          }
+        }
+      }
+      if (!e.no_overlap.empty()) {
+        partition_notes_.push_back(
+            "Not partitioned: `" + e.name + "`: " + at +
+            ", but PostgreSQL 15 has no exclusion constraints on partitioned "
+            "tables and its no_overlap needs one.");
+        continue;
+      }
+      if (key.empty()) {
+        partition_notes_.push_back("Not partitioned: `" + e.name + "`: " + at +
+                                   ", but it has no time column to range-partition by (no audit "
+                                   "columns and no required timestamp attribute).");
+        continue;
+      }
+      partition_key_[e.name] = key;
       PartitionProposal p;
       p.table = e.name;
       p.projected_rows = projected;
-      p.key = m_.options.audit ? "created_at" : "id";
-      p.reason = "about " + std::to_string(projected) + " rows after three years (" +
-                 std::to_string(e.rows) + " now" + (e.growth.empty() ? "" : ", " + e.growth) +
-                 ") is past " + std::to_string(m_.options.partition_rows) +
-                 ": monthly range partitions keep each index small, let old months be detached "
-                 "or dropped instead of DELETEd, and let queries on recent rows prune the rest";
-      if (m_.options.audit) {
-        p.ddl = "-- the primary key must include the partition key\nCREATE TABLE " + Q(e.name) +
-                " (... , PRIMARY KEY (id, created_at)) PARTITION BY RANGE (created_at);\n"
-                "CREATE TABLE " +
-                Q(e.name + "_2026_01") + " PARTITION OF " + Q(e.name) +
-                "\n    FOR VALUES FROM ('2026-01-01 00:00:00+00') TO ('2026-02-01 00:00:00+00');";
-      } else {
-        p.ddl = "CREATE TABLE " + Q(e.name) + " (...) PARTITION BY HASH (id);";
-      }
+      p.key = key;
+      p.months = o.horizon_months;
+      p.first = Q(e.name + "_" + Replace(Month(0).substr(0, 7), "-", "_"));
+      p.last = Q(e.name + "_" + Replace(Month(o.horizon_months - 1).substr(0, 7), "-", "_"));
+      p.reason = at + ": monthly range partitions on `" + key +
+                 "` keep each partition and its indexes small, let a month be detached or "
+                 "dropped instead of DELETEd, and let queries bounded in time scan only their "
+                 "months; " +
+                 std::to_string(o.horizon_months) + " monthly partitions from " +
+                 Month(0).substr(0, 7) +
+                 " cover the horizon and a DEFAULT partition takes rows outside it (create the "
+                 "next months ahead of time, a DEFAULT that fills up is the signal)";
       out_.partitions.push_back(p);
     }
+  }
+
+  // The partitions of a partitioned table: one per month of the horizon, and DEFAULT.
+  void AddPartitions(const std::string& table) {
+    const std::string& tz = m_.options.time_zone;
+    auto bound = [&](int i) { return Lit(Month(i) + " 00:00:00 " + tz); };
+    for (int i = 0; i < m_.options.horizon_months; ++i) {
+      std::string name = Ident63(table + "_" + Replace(Month(i).substr(0, 7), "-", "_"));
+      Add("CREATE TABLE " + Q(name) + " PARTITION OF " + Q(table) + "\n    FOR VALUES FROM (" +
+          bound(i) + ") TO (" + bound(i + 1) + ")");
+    }
+    Add("CREATE TABLE " + Q(Ident63(table + "_default")) + " PARTITION OF " + Q(table) +
+        " DEFAULT");
+  }
+
+  // Whether a tenant-scoped table references `table` (which then needs a key with tenant_id).
+  bool ReferencedByTenanted(const std::string& table) const {
+    for (const Relationship& r : m_.relationships) {
+      if (r.kind != Cardinality::kManyToMany && r.to == table && Tenanted(r.from)) return true;
+      if (r.kind == Cardinality::kManyToMany && (r.from == table || r.to == table) &&
+          Tenanted(r.name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // The columns of a foreign key from `table`.`column` to `to`: with a tenant on both sides
+  // (tenant_id, column) -> (tenant_id, id), so a row can only reference a row of its own
+  // tenant; when `to` is partitioned its partition key joins both sides (PostgreSQL 15 needs
+  // a referenced key that includes it), kept in the column `carry`.
+  struct Reference {
+    std::vector<std::string> local;
+    std::vector<std::string> remote;
+    std::string carry;  // "" none
+  };
+  Reference ReferenceTo(const std::string& table, const std::string& column,
+                        const std::string& to) const {
+    Reference ref;
+    if (Tenanted(table) && Tenanted(to)) {
+      ref.local.push_back("tenant_id");
+      ref.remote.push_back("tenant_id");
+    }
+    ref.local.push_back(column);
+    ref.remote.push_back("id");
+    std::string key = PartitionKey(to);
+    if (!key.empty()) {
+      std::string stem = EndsWith(column, "_id") ? column.substr(0, column.size() - 3) : column;
+      ref.carry = stem + "_" + key;
+      ref.local.push_back(ref.carry);
+      ref.remote.push_back(key);
+    }
+    return ref;
+  }
+
+  static std::string Columns(const std::vector<std::string>& cols) {
+    std::vector<std::string> quoted;
+    for (const std::string& c : cols) quoted.push_back(QuoteIdent(c));
+    return Join(quoted, ", ");
+  }
+
+  // ON DELETE of a foreign key: owned rows go with their parent; optional references are
+  // cleared (only the reference's own columns: tenant_id stays); required ones restrict.
+  std::string OnDelete(bool owned, bool required, const Reference& ref) const {
+    if (owned) return " ON DELETE CASCADE";
+    if (!required) {
+      std::vector<std::string> own;
+      for (const std::string& c : ref.local) {
+        if (c != "tenant_id") own.push_back(c);
+      }
+      if (own.size() == ref.local.size()) return " ON DELETE SET NULL";
+      return " ON DELETE SET NULL (" + Columns(own) + ")";
+    }
+    return " ON DELETE RESTRICT";
+  }
+
+  // The indexes of the access patterns on a partitioned entity: equality columns (tenant_id
+  // first), then the list order or the report's time column. Each partition gets its own
+  // copy, so a pattern reads a few pages of each partition it cannot prune.
+  void PartitionedPatternIndexes(const Entity& e) {
+    std::set<std::vector<std::string>> seen;
+    for (const AccessPattern& p : m_.patterns) {
+      if (p.entity != e.name || p.kind == PatternKind::kSearch) continue;
+      std::vector<std::string> cols;
+      if (Tenanted(e.name)) cols.push_back("tenant_id");
+      bool joined = false;
+      for (const std::string& b : p.by) {
+        if (!FindAttribute(e, b) && ColumnFor(e.name, b) == b) joined = true;  // N:M partner
+        std::string c = ColumnFor(e.name, b);
+        if (std::find(cols.begin(), cols.end(), c) == cols.end()) cols.push_back(c);
+      }
+      if (joined) continue;
+      size_t equal = cols.size();
+      std::string what = "equality on (" + Join(cols, ", ") + ")";
+      if (p.kind == PatternKind::kList) {
+        std::string order = "created_at";
+        if (!p.order.empty() && p.order != "newest") {
+          order = EndsWith(p.order, " desc") ? p.order.substr(0, p.order.size() - 5) : p.order;
+        }
+        for (const std::string& c : {order, std::string("id")}) {
+          if (std::find(cols.begin(), cols.end(), c) == cols.end()) cols.push_back(c);
+        }
+        what += ", rows read in the pattern's order (" + order + ", id) up to its LIMIT";
+      } else if (p.kind == PatternKind::kReport) {
+        std::string time = p.time.empty() ? "created_at" : p.time;
+        if (std::find(cols.begin(), cols.end(), time) == cols.end()) cols.push_back(time);
+        what += ", then the range on " + time;
+      }
+      if (cols.empty() || (equal == 0 && cols.size() <= 1) || !seen.insert(cols).second) continue;
+      // A key that leads with the columns serves the pattern already.
+      bool served = false;
+      for (const auto* keys : {&leading_[e.name], &served_[e.name]}) {
+        for (const std::vector<std::string>& k : *keys) {
+          served = served ||
+                   (k.size() >= cols.size() && std::equal(cols.begin(), cols.end(), k.begin()));
+        }
+      }
+      if (served) continue;
+      PatternIndex i;
+      i.table = e.name;
+      i.name = Ident63(e.name + "_" + Join(cols, "_") + "_idx");
+      i.columns = cols;
+      i.pattern = p.name;
+      i.ddl =
+          "CREATE INDEX " + QuoteIdent(i.name) + " ON " + Q(e.name) + " (" + Columns(cols) + ")";
+      i.rationale = "access pattern \"" + p.name + "\": " + what +
+                    "; built on every partition (the advisor's what-if cannot weigh indexes "
+                    "on a partitioned table, so the design derives this one from the pattern)";
+      leading_[e.name].push_back(cols);
+      out_.pattern_indexes.push_back(i);
+    }
+  }
+
+  void AddUpdatedAtFunction() {
+    updated_at_fn_ = Q("set_updated_at");
+    Add("CREATE FUNCTION " + updated_at_fn_ +
+        "() RETURNS trigger LANGUAGE plpgsql AS $fn$\n"
+        "BEGIN\n"
+        "  NEW.updated_at := now();\n"
+        "  RETURN NEW;\n"
+        "END\n"
+        "$fn$");
+    comments_.push_back("COMMENT ON FUNCTION " + updated_at_fn_ + "() IS " +
+                        Lit("Sets updated_at to the transaction's time on every UPDATE (audit "
+                            "columns)"));
   }
 
   const Model& m_;
@@ -851,6 +1155,12 @@ class Builder {
   SchemaDesign out_;
   bool needs_btree_gist_ = false;
   std::string immutable_fn_;
+  std::string updated_at_fn_;
+  std::vector<std::string> partition_notes_;  // why a large table is not partitioned
+  std::map<std::string, std::vector<std::vector<std::string>>> fk_refs_;
+  // table -> partial unique indexes (soft delete): they serve the live-row queries only
+  std::map<std::string, std::vector<std::vector<std::string>>> served_;  // table -> FK columns
+  std::map<std::string, std::string> partition_key_;  // partitioned entity -> its key column
   std::map<std::pair<std::string, std::string>, StatusChoice> statuses_;
   std::map<std::string, std::string> lookup_rows_;  // the lookup table's INSERT
   std::map<std::string, std::vector<std::vector<std::string>>> leading_;

@@ -50,6 +50,18 @@ struct ForeignKeyIndex {
   std::string ddl;
 };
 
+// An index the design derives from an access pattern on a partitioned table (the advisor's
+// what-if, HypoPG, cannot see hypothetical indexes on partitioned tables): equality columns,
+// then the pattern's order or time column.
+struct PatternIndex {
+  std::string table;
+  std::string name;
+  std::vector<std::string> columns;
+  std::string ddl;
+  std::string pattern;  // the access pattern it serves
+  std::string rationale;
+};
+
 struct PatternQuery {
   std::string name;  // the access pattern's name
   std::string kind;
@@ -60,12 +72,15 @@ struct PatternQuery {
   std::string param_sql;
 };
 
+// A table the DDL range-partitions by month on its time column (its rows at the model's
+// horizon reach options.partition_rows).
 struct PartitionProposal {
   std::string table;
-  int64_t projected_rows = 0;  // rows + 36 months of growth
-  std::string key;
+  int64_t projected_rows = 0;  // rows + growth x horizon_months
+  std::string key;             // the partition key column
+  int months = 0;              // monthly partitions, plus one DEFAULT
+  std::string first, last;     // the first and last monthly partition
   std::string reason;
-  std::string ddl;  // a sketch: the parent and one monthly partition
 };
 
 struct SchemaDesign {
@@ -74,8 +89,9 @@ struct SchemaDesign {
   std::vector<TableDesign> tables;      // load order
   std::vector<StatusChoice> statuses;
   std::vector<ForeignKeyIndex> fk_indexes;
+  std::vector<PatternIndex> pattern_indexes;  // on partitioned tables
   std::vector<PatternQuery> queries;  // model order
-  std::vector<PartitionProposal> partitions;
+  std::vector<PartitionProposal> partitions;  // partitioned tables, model order
   std::vector<std::string> notes;  // cross-cutting choices, one sentence each
   datagen::Spec spec;              // rows per table at the model's counts x scale
 

@@ -97,6 +97,10 @@ std::string DesignDocument(const design::DesignResult& r, const DesignDocumentOp
     out << "| " << i.name << " | " << i.table << " | " << Join(i.columns, ", ")
         << " | supports the foreign key (joins, ON DELETE checks) |\n";
   }
+  for (const design::PatternIndex& i : s.pattern_indexes) {
+    out << "| " << i.name << " | " << i.table << " | " << Join(i.columns, ", ") << " | "
+        << Cell(i.rationale) << " |\n";
+  }
   for (const design::DesignIndex& i : r.indexes) {
     out << "| " << i.name << " | " << i.table << " | `"
         << Cell(i.ddl.substr(i.ddl.find(" ON ") + 4)) << "` | advisor: " << Cell(i.rationale);
@@ -138,10 +142,29 @@ std::string DesignDocument(const design::DesignResult& r, const DesignDocumentOp
   }
 
   if (!s.partitions.empty()) {
-    out << "## Partitioning proposed\n\n";
+    out << "## Partitioning\n\n";
     for (const design::PartitionProposal& p : s.partitions) {
-      out << "- `" << p.table << "` by range of `" << p.key << "`: " << p.reason << ".\n\n```sql\n"
-          << p.ddl << "\n```\n\n";
+      out << "- `" << p.table << "`, by range of `" << p.key << "`: " << p.reason << ".\n";
+      out << "  Partitions: " << p.months << " monthly, `" << p.first << "` to `" << p.last
+          << "`, and `" << p.table << "_default`; primary key (id, " << p.key << ").\n";
+      for (const design::PartitionLoad& l : r.partition_loads) {
+        if (l.table != p.table) continue;
+        out << "  Generated rows: " << Count(l.rows) << " in " << l.partitions_with_rows
+            << " monthly partition(s), " << Count(l.default_rows) << " in the DEFAULT partition.\n";
+      }
+      std::vector<std::string> refs;
+      for (const design::Relationship& rel : r.model.relationships) {
+        if (rel.to == p.table) {
+          refs.push_back(
+              "`" + (rel.kind == design::Cardinality::kManyToMany ? rel.name : rel.from) + "`");
+        }
+      }
+      if (!refs.empty()) {
+        out << "  Referenced by " << Join(refs, ", ") << " through (id, " << p.key
+            << "): each referencing row keeps the parent's " << p.key
+            << " in a column of its own.\n";
+      }
+      out << "\n";
     }
   }
   if (!r.lint_info.empty()) {
@@ -234,8 +257,17 @@ std::string DesignJson(const design::DesignResult& r, const std::string& dir) {
   j["advise_after"] = r.advise_after;
   j["partitions"] = nlohmann::ordered_json::array();
   for (const design::PartitionProposal& p : r.schema.partitions) {
-    j["partitions"].push_back(
-        {{"table", p.table}, {"key", p.key}, {"projected_rows", p.projected_rows}});
+    nlohmann::ordered_json part = {{"table", p.table},
+                                   {"key", p.key},
+                                   {"projected_rows", p.projected_rows},
+                                   {"monthly_partitions", p.months}};
+    for (const design::PartitionLoad& l : r.partition_loads) {
+      if (l.table != p.table) continue;
+      part["generated_rows"] = l.rows;
+      part["partitions_with_rows"] = l.partitions_with_rows;
+      part["default_rows"] = l.default_rows;
+    }
+    j["partitions"].push_back(part);
   }
   return j.dump(2) + "\n";
 }
