@@ -599,7 +599,9 @@ Status CatalogBuilder::Impl::Rename(const PgQuery__RenameStmt* s) {
       return NotFound("policy", s->subname, -1, {});
     }
     case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA: {
-      std::string from = StrVal(s->object).data();
+      // ALTER SCHEMA old RENAME TO new names the schema in subname (object is null).
+      std::string from =
+          s->subname != nullptr ? std::string(s->subname) : std::string(StrVal(s->object));
       DBARCH_RETURN_IF_ERROR(CheckSchemaExists(from, -1));
       Catalog& c = cat_;
       auto move_map = [&](auto& map) {

@@ -10,6 +10,7 @@
 #include "catalog/builder.h"
 #include "diff/format.h"
 #include "diff/pipeline.h"
+#include "diff/renames.h"
 #include "migrate/migration_files.h"
 #include "migrate/next_migration.h"
 
@@ -84,6 +85,7 @@ Result<NewMigrationResult> NewMigration(const NewMigrationRequest& request) {
   }
   DBARCH_ASSIGN_OR_RETURN(LoadedSchema target,
                           LoadSchema(request.target, request.target_is_dsn, request.on_note));
+  DBARCH_RETURN_IF_ERROR(CheckRenames(current, target.catalog, target.renames));
   DiffOptions options;
   options.allow_destructive = request.allow_destructive;
   options.renames = target.renames;
