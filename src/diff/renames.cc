@@ -629,6 +629,9 @@ class Applier {
     const std::string& args = r.column;
     bool has_old = Has(r.kind, old, args), has_new = Has(r.kind, now, args);
     std::string kind = catalog::ObjectKindName(r.kind);
+    if (claimed_.count(kind + " " + old.Quoted() + args) > 0) {
+      return Error(r, "another annotation renames it too");
+    }
     if (!has_old && has_new) return Status::OK();  // already renamed
     if (!has_old) {
       if (r.kind == ObjectKind::kFunction || r.kind == ObjectKind::kProcedure) {
@@ -839,6 +842,9 @@ class Applier {
     };
     bool has_old = has(*t, r.old_name), has_new = has(*t, r.column);
     std::string where = " of " + r.table.Quoted();
+    if (claimed_.count(kind + " " + r.table.Quoted() + "." + r.old_name) > 0) {
+      return Error(r, "another annotation renames it too");
+    }
     if (!has_old && has_new) return Status::OK();
     if (!has_old)
       return Error(r, "no " + kind + " \"" + r.old_name + "\"" + where + " in the source");
