@@ -399,6 +399,12 @@ void CatalogBuilder::Impl::RenameTableReferences(const QualifiedName& from, cons
 
 void CatalogBuilder::Impl::RenameColumnInViews(const QualifiedName& relation,
                                                const std::string& from, const std::string& to) {
+  // The hints describe every relation's columns: built only when a view reads this one.
+  bool read = false;
+  for (const auto& [q, v] : cat_.views) {
+    read = read || std::binary_search(v.relations.begin(), v.relations.end(), relation);
+  }
+  if (!read) return;
   ColumnRename rename{relation, from, to};
   sql::ExprHints expr = BaseHints();
   sql::QueryHints hints = ViewQueryHints(&expr, &rename);

@@ -255,8 +255,8 @@ class Reader {
     if (annotations.empty()) return std::vector<Rename>{};
     Index();
     std::vector<Rename> out;
+    SourceFile source(file_, text_);  // once: it indexes every line of the file
     for (const Annotation& a : annotations) {
-      SourceFile source(file_, text_);
       SourceSpan where =
           source.Span(static_cast<uint32_t>(a.offset), static_cast<uint32_t>(a.offset + 2));
       std::vector<Candidate> found = Statements(a.target);

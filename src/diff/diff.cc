@@ -237,7 +237,7 @@ class Engine {
 
   // ----- renames (renames.h): applied to the copy of the source, emitted first
   void Renames(Catalog& renamed) {
-    AppliedRenames applied = ApplyRenames(renamed, to_, options_.renames);
+    AppliedRenames applied = ApplyRenames(std::move(renamed), to_, options_.renames);
     renamed = std::move(applied.catalog);
     for (Change& c : applied.changes) result_.changes.push_back(std::move(c));
   }

@@ -418,7 +418,7 @@ std::string AlterWord(ObjectKind kind) {
 
 class Applier {
  public:
-  Applier(const Catalog& from, const Catalog& to) : to_(to) { out_.catalog = from; }
+  Applier(Catalog from, const Catalog& to) : to_(to), work_(std::move(from)) {}
 
   AppliedRenames Run(std::vector<Rename> renames) {
     std::stable_sort(renames.begin(), renames.end(),
@@ -427,11 +427,25 @@ class Applier {
       Status s = Apply(r);
       if (!s.ok() && out_.status.ok()) out_.status = std::move(s).WithSpan(r.where);
     }
+    out_.catalog = std::move(cat());
+    for (const auto& fix : deferred_) fix(out_.catalog);
     return std::move(out_);
   }
 
  private:
-  Catalog& cat() { return out_.catalog; }
+  // The working catalog, to change in place. It lives in the catalog builder while RENAME
+  // statements run (Build) and comes out of it for the changes made here; each move in or out
+  // costs a pass over the catalog, so reads go through view() and the text fix-ups that later
+  // renames do not depend on are deferred to the end (Defer).
+  Catalog& cat() {
+    if (in_builder_) {
+      work_ = builder_.Finish();
+      in_builder_ = false;
+    }
+    return work_;
+  }
+  const Catalog& view() const { return in_builder_ ? builder_.catalog() : work_; }
+  void Defer(std::function<void(Catalog&)> fix) { deferred_.push_back(std::move(fix)); }
 
   Status Error(const Rename& r, const std::string& message) {
     return Status::InvalidArgument("cannot rename " + std::string(catalog::ObjectKindName(r.kind)) +
@@ -448,18 +462,20 @@ class Applier {
   // Applies `sql` to the working catalog through the catalog builder (which models how the
   // server's RENAME and SET SCHEMA statements carry dependants along).
   Status Build(const std::vector<std::string>& sql) {
-    catalog::CatalogBuilder builder;
-    size_t others = cat().others.size();
-    builder.Reset(cat());
+    if (!in_builder_) {
+      builder_.Reset(std::move(work_));
+      in_builder_ = true;
+    }
+    size_t others = view().others.size();
     std::string text;
     for (const std::string& s : sql) text += s + ";\n";
-    Status st = builder.ApplyFile(SourceFile("<rename>", text));
+    // A failing statement changes nothing: the builder checks before it applies.
+    Status st = builder_.ApplyFile(SourceFile("<rename>", text));
     if (!st.ok()) return st;
-    Catalog next = builder.Finish();
-    if (next.others.size() != others) {
+    if (view().others.size() != others) {
+      cat().others.resize(others);
       return Status::Internal("the catalog builder does not model: " + sql.front());
     }
-    cat() = std::move(next);
     return Status::OK();
   }
 
@@ -503,7 +519,7 @@ class Applier {
   Status Schema(const Rename& r) {
     const std::string& old = r.old_name;
     const std::string& now = r.table.name;
-    bool has_old = cat().schemas.count(old) > 0, has_new = cat().schemas.count(now) > 0;
+    bool has_old = view().schemas.count(old) > 0, has_new = view().schemas.count(now) > 0;
     if (!has_old && has_new) return Status::OK();  // already renamed
     if (!has_old) return Error(r, "no schema \"" + old + "\" in the source");
     if (has_new) return Error(r, "schema \"" + now + "\" exists in the source too");
@@ -556,8 +572,8 @@ class Applier {
   }
 
   // Whether the working catalog has an object of `kind` named `name` (functions: `args`).
-  bool Has(ObjectKind kind, const QualifiedName& name, const std::string& args) {
-    const Catalog& c = cat();
+  bool Has(ObjectKind kind, const QualifiedName& name, const std::string& args) const {
+    const Catalog& c = view();
     switch (kind) {
       case ObjectKind::kTable:
         return c.tables.count(name) > 0;
@@ -617,7 +633,7 @@ class Applier {
   // Names the source has for `kind` under `name` with other arguments (functions only).
   std::vector<std::string> Overloads(const QualifiedName& name) const {
     std::vector<std::string> out;
-    for (const auto& [k, f] : out_.catalog.functions) {
+    for (const auto& [k, f] : view().functions) {
       if (f.name == name) out.push_back(k);
     }
     return out;
@@ -680,11 +696,13 @@ class Applier {
       case ObjectKind::kFunction:
       case ObjectKind::kProcedure:
         DBARCH_RETURN_IF_ERROR(Build(sql));
-        FollowFunction(old, now);
+        Defer([old, now](Catalog& c) { FollowFunction(c, old, now); });
         break;
       case ObjectKind::kSequence:
         DBARCH_RETURN_IF_ERROR(Build(sql));
-        ForEachExpression(cat(), [&](std::string& e) { e = ReplaceRegclass(e, old, now); });
+        Defer([old, now](Catalog& c) {
+          ForEachExpression(c, [&](std::string& e) { e = ReplaceRegclass(e, old, now); });
+        });
         break;
       default:
         DBARCH_RETURN_IF_ERROR(Build(sql));
@@ -758,8 +776,7 @@ class Applier {
     });
   }
 
-  void FollowFunction(const QualifiedName& old, const QualifiedName& now) {
-    Catalog& c = cat();
+  static void FollowFunction(Catalog& c, const QualifiedName& old, const QualifiedName& now) {
     for (auto& [q, t] : c.tables) {
       for (catalog::Trigger& tr : t.triggers) {
         if (tr.function == old) tr.function = now;
@@ -772,7 +789,7 @@ class Applier {
   // after the old table ("customers_pkey") are renamed when the target has them under the
   // new table's name ("clients_pkey") and not under the old one.
   void DerivedNames(const std::string& old_table, const QualifiedName& table) {
-    catalog::Table* t = cat().FindTable(table);
+    const catalog::Table* t = view().FindTable(table);
     const catalog::Table* target = to_.FindTable(table);
     if (t == nullptr || target == nullptr) return;
     std::string prefix = old_table + "_";
@@ -794,13 +811,13 @@ class Applier {
       (void)Member(Rename{ObjectKind::kConstraint, table, new_name, name, "", {}});
     }
     std::vector<QualifiedName> indexes;
-    for (const auto& [q, i] : cat().indexes) {
+    for (const auto& [q, i] : view().indexes) {
       if (i.table == table && q.name.rfind(prefix, 0) == 0) indexes.push_back(q);
     }
     for (const QualifiedName& q : indexes) {
       QualifiedName new_q{q.schema, table.name + q.name.substr(old_table.size())};
       if (to_.indexes.count(new_q) == 0 || to_.indexes.count(q) > 0 ||
-          cat().indexes.count(new_q) > 0)
+          view().indexes.count(new_q) > 0)
         continue;
       Rename derived{ObjectKind::kIndex, new_q, "", q.name, "", {}};
       (void)Object(derived);
@@ -809,7 +826,7 @@ class Applier {
 
   Status Member(const Rename& given) {
     Rename r = given;
-    catalog::Table* t = cat().FindTable(r.table);
+    const catalog::Table* t = view().FindTable(r.table);
     if (t != nullptr && !r.or_constraint.empty()) {
       bool column = t->FindColumn(r.old_name) != nullptr;
       bool constraint = HasConstraint(*t, r.old_name);
@@ -871,7 +888,11 @@ class Applier {
     };
     std::string sql = statement(r.old_name, r.column);
     DBARCH_RETURN_IF_ERROR(Build({sql}));
-    if (r.kind == ObjectKind::kColumn) FollowColumn(r.table, r.old_name, r.column);
+    if (r.kind == ObjectKind::kColumn) {
+      QualifiedName table_name = r.table;
+      std::string old = r.old_name, now = r.column;
+      Defer([table_name, old, now](Catalog& c) { FollowColumn(c, table_name, old, now); });
+    }
     Add(r, table + "." + QuoteIdent(r.column), {sql}, {statement(r.column, r.old_name)},
         kAccessExclusive);
     return Status::OK();
@@ -879,8 +900,9 @@ class Applier {
 
   // What the builder leaves to the caller after a column rename: the trigger conditions
   // of that table naming the column (NEW.col, OLD.col).
-  void FollowColumn(const QualifiedName& table, const std::string& old, const std::string& now) {
-    catalog::Table* t = cat().FindTable(table);
+  static void FollowColumn(Catalog& c, const QualifiedName& table, const std::string& old,
+                           const std::string& now) {
+    catalog::Table* t = c.FindTable(table);
     if (t == nullptr) return;
     for (catalog::Trigger& tr : t->triggers) {
       if (tr.when.empty()) continue;
@@ -898,11 +920,11 @@ class Applier {
   }
 
   Status Label(const Rename& r) {
-    auto it = cat().types.find(r.table);
-    if (it == cat().types.end() || it->second.kind != catalog::TypeKind::kEnum) {
+    auto it = view().types.find(r.table);
+    if (it == view().types.end() || it->second.kind != catalog::TypeKind::kEnum) {
       return Error(r, "no enum type " + r.table.Quoted() + " in the source (rename the type too)");
     }
-    std::vector<std::string>& labels = it->second.labels;
+    const std::vector<std::string>& labels = it->second.labels;
     bool has_old = std::find(labels.begin(), labels.end(), r.old_name) != labels.end();
     bool has_new = std::find(labels.begin(), labels.end(), r.column) != labels.end();
     if (!has_old && has_new) return Status::OK();
@@ -915,12 +937,20 @@ class Applier {
     std::string type = "ALTER TYPE " + r.table.Quoted() + " RENAME VALUE ";
     std::string sql = type + QuoteLiteral(r.old_name) + " TO " + QuoteLiteral(r.column);
     DBARCH_RETURN_IF_ERROR(Build({sql}));
-    ForEachExpression(cat(),
-                      [&](std::string& s) { s = ReplaceLabel(s, r.table, r.old_name, r.column); });
+    Defer([r](Catalog& c) { FollowLabel(c, r.table, r.old_name, r.column); });
+    Add(r, r.table.Quoted() + "." + QuoteLiteral(r.column), {sql},
+        {type + QuoteLiteral(r.column) + " TO " + QuoteLiteral(r.old_name)}, "");
+    return Status::OK();
+  }
+
+  // Expressions naming an enum label renamed from `old` to `now`.
+  static void FollowLabel(Catalog& c, const QualifiedName& type_name, const std::string& old,
+                          const std::string& now) {
+    ForEachExpression(c, [&](std::string& s) { s = ReplaceLabel(s, type_name, old, now); });
     // Uncast literals compared with a column of the type, in that table's expressions.
-    std::string spelled = Spell(r.table);
-    auto label = [&](std::string& s) { s = ReplaceLabelLiteral(s, r.table, r.old_name, r.column); };
-    for (auto& [q, t] : cat().tables) {
+    std::string spelled = Spell(type_name);
+    auto label = [&](std::string& s) { s = ReplaceLabelLiteral(s, type_name, old, now); };
+    for (auto& [q, t] : c.tables) {
       bool uses = std::any_of(t.columns.begin(), t.columns.end(), [&](const catalog::Column& c) {
         return c.type == spelled || c.type == spelled + "[]";
       });
@@ -938,18 +968,19 @@ class Applier {
         label(p.using_expr);
         label(p.check_expr);
       }
-      for (auto& [iq, i] : cat().indexes) {
+      for (auto& [iq, i] : c.indexes) {
         if (i.table != q) continue;
         for (catalog::IndexKey& key : i.keys) label(key.expression);
         label(i.predicate);
       }
     }
-    Add(r, r.table.Quoted() + "." + QuoteLiteral(r.column), {sql},
-        {type + QuoteLiteral(r.column) + " TO " + QuoteLiteral(r.old_name)}, "");
-    return Status::OK();
   }
 
   const Catalog& to_;
+  Catalog work_;  // the working catalog when it is not in builder_
+  catalog::CatalogBuilder builder_;
+  bool in_builder_ = false;
+  std::vector<std::function<void(Catalog&)>> deferred_;
   AppliedRenames out_;
   std::map<std::string, std::string> schema_moves_;  // old schema -> new
   std::set<std::string> claimed_;
@@ -957,14 +988,13 @@ class Applier {
 
 }  // namespace
 
-AppliedRenames ApplyRenames(const Catalog& from, const Catalog& to,
-                            const std::vector<Rename>& renames) {
-  return Applier(from, to).Run(renames);
+AppliedRenames ApplyRenames(Catalog from, const Catalog& to, const std::vector<Rename>& renames) {
+  return Applier(std::move(from), to).Run(renames);
 }
 
 Status CheckRenames(const Catalog& from, const Catalog& to, const std::vector<Rename>& renames) {
   if (renames.empty()) return Status::OK();
-  return ApplyRenames(from, to, renames).status;
+  return ApplyRenames(from, to, renames).status;  // a copy of `from`: checked, then dropped
 }
 
 std::vector<Rename> ReverseRenames(const std::vector<Rename>& renames, const Catalog* from) {

@@ -28,12 +28,13 @@ struct AppliedRenames {
   Status status;
 };
 
-// Applies `renames` to a copy of `from`, in dependency order: schemas, types, domains and
+// Applies `renames` to `from` (taken by value: move a catalog in to avoid a copy), in
+// dependency order: schemas, types, domains and
 // enum labels, collations, sequences, tables, views, columns, constraints, indexes,
 // functions, triggers, policies. A rename whose new object exists in `from` and whose old
 // one does not is already applied: it is skipped without error. Every change has
 // Change::phase 0 (diff.cc's renames phase).
-AppliedRenames ApplyRenames(const catalog::Catalog& from, const catalog::Catalog& to,
+AppliedRenames ApplyRenames(catalog::Catalog from, const catalog::Catalog& to,
                             const std::vector<Rename>& renames);
 
 // The first rename of `renames` that cannot be honoured on `from` -> `to` (see
