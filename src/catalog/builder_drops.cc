@@ -399,6 +399,12 @@ void CatalogBuilder::Impl::RenameTableReferences(const QualifiedName& from, cons
 
 void CatalogBuilder::Impl::RenameColumnInViews(const QualifiedName& relation,
                                                const std::string& from, const std::string& to) {
+  // The hints describe every relation's columns: built only when a view reads this one.
+  bool read = false;
+  for (const auto& [q, v] : cat_.views) {
+    read = read || std::binary_search(v.relations.begin(), v.relations.end(), relation);
+  }
+  if (!read) return;
   ColumnRename rename{relation, from, to};
   sql::ExprHints expr = BaseHints();
   sql::QueryHints hints = ViewQueryHints(&expr, &rename);
@@ -599,7 +605,9 @@ Status CatalogBuilder::Impl::Rename(const PgQuery__RenameStmt* s) {
       return NotFound("policy", s->subname, -1, {});
     }
     case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA: {
-      std::string from = StrVal(s->object).data();
+      // ALTER SCHEMA old RENAME TO new names the schema in subname (object is null).
+      std::string from =
+          s->subname != nullptr ? std::string(s->subname) : std::string(StrVal(s->object));
       DBARCH_RETURN_IF_ERROR(CheckSchemaExists(from, -1));
       Catalog& c = cat_;
       auto move_map = [&](auto& map) {

@@ -12,6 +12,7 @@
 #include "diff/format.h"
 #include "diff/online.h"
 #include "diff/pipeline.h"
+#include "diff/renames.h"
 #include "diff/verify.h"
 
 namespace dbarch::cli {
@@ -84,6 +85,9 @@ class DiffCommand : public Subcommand {
     auto b = diff::LoadSchema(to, to_dsn, ReportNote);
     if (!b.ok()) return ReportError(b.status());
 
+    // A declared rename that cannot be honoured is bad input, shown at its annotation.
+    Status renames = diff::CheckRenames(a->catalog, b->catalog, b->renames);
+    if (!renames.ok()) return ReportError(renames);
     diff::Plan plan = diff::MakePlan(a->catalog, b->catalog, b->renames, allow_destructive_);
     for (const std::string& w : plan.up.warnings) Warn(w);
     for (const diff::Change& c : plan.up.changes) {

@@ -40,7 +40,8 @@ class MigrateCommand : public Subcommand {
         "Actions: status, plan, validate (read only); up, down, baseline, repair (write);\n"
         "new NAME --to SCHEMA --dir DIR [--dsn CONNINFO]: write the next up/down pair from a\n"
         "diff of the database (or, without --dsn, of the folder's replayed state) against\n"
-        "SCHEMA (file, directory or postgres:// URI).\n"
+        "SCHEMA (file, directory or postgres:// URI); --online writes the zero-downtime plan\n"
+        "as consecutive versioned files, one per phase.\n"
         "Files: V<version>__<desc>.sql, U<version>__<desc>.sql (undo), R__<desc>.sql\n"
         "(repeatable), or <version>_<desc>.up.sql / .down.sql pairs. See docs/migrate.md.\n"
         "Exit codes: 0 ok; 1 status: migrations pending, up: lint findings at or above\n"
@@ -90,11 +91,15 @@ class MigrateCommand : public Subcommand {
         ->type_name("SCHEMA");
     cmd->add_flag("--allow-destructive", allow_destructive_,
                   "new: write destructive steps (drop table/column...) instead of refusing");
+    cmd->add_flag("--online", online_,
+                  "new: write the zero-downtime plan (diff --online) as consecutive versioned "
+                  "files, one per phase (and per run of non-transactional steps)");
   }
 
   ExitCode Run() override {
     if (action_ == "new") return RunNew();
     if (allow_destructive_) return ReportUsageError("--allow-destructive is for new", kHelp);
+    if (online_) return ReportUsageError("--online is for new", kHelp);
     if (dsn_.empty()) return ReportUsageError("migrate " + action_ + " needs --dsn", kHelp);
     if (dir_.empty() && action_ != "baseline") {
       return ReportUsageError("migrate " + action_ + " needs --dir", kHelp);
@@ -179,6 +184,7 @@ class MigrateCommand : public Subcommand {
     request.dsn = dsn_;
     if (!table_.empty()) request.history_table = table_;
     request.allow_destructive = allow_destructive_;
+    request.online = online_;
     request.on_note = ReportNote;
     Result<diff::NewMigrationResult> r = diff::NewMigration(request);
     if (!r.ok()) return ReportError(r.status());
@@ -193,7 +199,10 @@ class MigrateCommand : public Subcommand {
       Warn("the schema already matches " + target + ": nothing written");
       return ExitCode::kOk;
     }
-    std::cout << "wrote " << r->up_path << "\nwrote " << r->down_path << "\n";
+    for (const std::string& w : r->online_warnings) Warn("online: " + w);
+    for (const diff::WrittenMigration& f : r->files) {
+      std::cout << "wrote " << f.up_path << "\nwrote " << f.down_path << "\n";
+    }
     return ExitCode::kOk;
   }
 
@@ -341,6 +350,7 @@ class MigrateCommand : public Subcommand {
   std::string action_;
   std::string new_name_;
   std::string new_schema_;
+  bool online_ = false;
   bool allow_destructive_ = false;
   std::string dsn_;
   std::string dir_;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "base/strings.h"
+#include "diff/renames.h"
 #include "report/catalog_sql.h"
 #include "report/ddl_fragments.h"
 #include "sql/expr_normalizer.h"
@@ -185,82 +186,6 @@ bool IsBinaryCoercible(const std::string& from, const std::string& to) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Renames applied to the source catalog, so that the rest of the diff sees the target's
-// names.
-
-void RenameColumnRefs(std::vector<std::string>& names, const std::string& from,
-                      const std::string& to) {
-  for (std::string& n : names) {
-    if (n == from) n = to;
-  }
-}
-
-void ApplyColumnRename(Catalog& cat, const QualifiedName& table, const std::string& from,
-                       const std::string& to) {
-  Table* t = cat.FindTable(table);
-  if (t == nullptr) return;
-  if (Column* c = t->FindColumn(from)) c->name = to;
-  for (Constraint& c : t->constraints) {
-    RenameColumnRefs(c.columns, from, to);
-    RenameColumnRefs(c.include, from, to);
-    for (catalog::IndexKey& k : c.exclude_keys) {
-      if (k.column == from) k.column = to;
-    }
-  }
-  for (auto& [q, other] : cat.tables) {
-    for (Constraint& c : other.constraints) {
-      if (c.kind == ConstraintKind::kForeignKey && c.ref_table == table) {
-        RenameColumnRefs(c.ref_columns, from, to);
-      }
-    }
-  }
-  for (auto& [q, i] : cat.indexes) {
-    if (i.table != table) continue;
-    RenameColumnRefs(i.include, from, to);
-    for (catalog::IndexKey& k : i.keys) {
-      if (k.column == from) k.column = to;
-    }
-  }
-  for (auto& [q, s] : cat.sequences) {
-    if (s.owned_by_table == table && s.owned_by_column == from) s.owned_by_column = to;
-  }
-}
-
-void ApplyTableRename(Catalog& cat, const QualifiedName& from, const QualifiedName& to) {
-  auto node = cat.tables.extract(from);
-  if (node.empty()) return;
-  node.key() = to;
-  node.mapped().name = to;
-  cat.tables.insert(std::move(node));
-  for (auto& [q, t] : cat.tables) {
-    for (Constraint& c : t.constraints) {
-      if (c.ref_table == from) c.ref_table = to;
-    }
-    if (t.partition_of == from) t.partition_of = to;
-    for (QualifiedName& p : t.inherits) {
-      if (p == from) p = to;
-    }
-  }
-  for (auto& [q, i] : cat.indexes) {
-    if (i.table == from) i.table = to;
-  }
-  for (auto& [q, s] : cat.sequences) {
-    if (s.owned_by_table == from) s.owned_by_table = to;
-  }
-  for (auto& [q, v] : cat.views) {
-    for (QualifiedName& r : v.relations) {
-      if (r == from) r = to;
-    }
-    std::sort(v.relations.begin(), v.relations.end());
-  }
-  std::string old_quoted = from.Quoted(), new_quoted = to.Quoted();
-  for (catalog::Grant& g : cat.grants) {
-    if (g.object == old_quoted) g.object = new_quoted;
-  }
-  std::sort(cat.grants.begin(), cat.grants.end());
-}
-
-// ---------------------------------------------------------------------------------------
 // The engine
 
 class Engine {
@@ -310,88 +235,11 @@ class Engine {
     return result_.changes.back();
   }
 
-  // ----- renames
+  // ----- renames (renames.h): applied to the copy of the source, emitted first
   void Renames(Catalog& renamed) {
-    for (const Rename& r : options_.renames) {
-      if (r.kind == ObjectKind::kTable) {
-        QualifiedName old{r.table.schema, r.old_name};
-        if (renamed.tables.count(old) == 0 || renamed.tables.count(r.table) > 0 ||
-            to_.tables.count(r.table) == 0) {
-          continue;
-        }
-        ApplyTableRename(renamed, old, r.table);
-        Add(kRenames, ObjectKind::kTable, r.table.Quoted(), Action::kRename,
-            {"ALTER TABLE " + old.Quoted() + " RENAME TO " + QuoteIdent(r.table.name)},
-            {"ALTER TABLE " + r.table.Quoted() + " RENAME TO " + QuoteIdent(old.name)})
-            .lock = kAccessExclusive;
-        RenameDerivedNames(renamed, old.name, r.table);
-      }
-    }
-    for (const Rename& r : options_.renames) {
-      if (r.kind != ObjectKind::kColumn) continue;
-      Table* t = renamed.FindTable(r.table);
-      const Table* target = to_.FindTable(r.table);
-      if (t == nullptr || target == nullptr || t->FindColumn(r.old_name) == nullptr ||
-          t->FindColumn(r.column) != nullptr || target->FindColumn(r.column) == nullptr) {
-        continue;
-      }
-      ApplyColumnRename(renamed, r.table, r.old_name, r.column);
-      Add(kRenames, ObjectKind::kColumn, ColumnName(r.table, r.column), Action::kRename,
-          {"ALTER TABLE " + r.table.Quoted() + " RENAME COLUMN " + QuoteIdent(r.old_name) + " TO " +
-           QuoteIdent(r.column)},
-          {"ALTER TABLE " + r.table.Quoted() + " RENAME COLUMN " + QuoteIdent(r.column) + " TO " +
-           QuoteIdent(r.old_name)})
-          .lock = kAccessExclusive;
-    }
-  }
-
-  // The server keeps the names of a renamed table's constraints and indexes; those named
-  // after the old table ("customers_pkey") are renamed when the target has them under the
-  // new table's name ("clients_pkey") and not under the old one.
-  void RenameDerivedNames(Catalog& renamed, const std::string& old_table,
-                          const QualifiedName& table) {
-    Table* t = renamed.FindTable(table);
-    const Table* target = to_.FindTable(table);
-    if (t == nullptr || target == nullptr) return;
-    std::string prefix = old_table + "_";
-    auto target_has = [&](const std::string& name) {
-      for (const Constraint& k : target->constraints) {
-        if (k.name == name) return true;
-      }
-      return false;
-    };
-    for (Constraint& k : t->constraints) {
-      if (k.name.rfind(prefix, 0) != 0) continue;
-      std::string new_name = table.name + k.name.substr(old_table.size());
-      if (!target_has(new_name) || target_has(k.name)) continue;
-      Add(kRenames, ObjectKind::kConstraint, MemberName(table, new_name), Action::kRename,
-          {"ALTER TABLE " + table.Quoted() + " RENAME CONSTRAINT " + QuoteIdent(k.name) + " TO " +
-           QuoteIdent(new_name)},
-          {"ALTER TABLE " + table.Quoted() + " RENAME CONSTRAINT " + QuoteIdent(new_name) + " TO " +
-           QuoteIdent(k.name)})
-          .lock = kAccessExclusive;
-      k.name = new_name;
-    }
-    std::sort(t->constraints.begin(), t->constraints.end(),
-              [](const Constraint& a, const Constraint& b) { return a.name < b.name; });
-    std::vector<QualifiedName> indexes;
-    for (const auto& [q, i] : renamed.indexes) {
-      if (i.table == table && q.name.rfind(prefix, 0) == 0) indexes.push_back(q);
-    }
-    for (const QualifiedName& q : indexes) {
-      QualifiedName new_q{q.schema, table.name + q.name.substr(old_table.size())};
-      if (to_.indexes.count(new_q) == 0 || to_.indexes.count(q) > 0 ||
-          renamed.indexes.count(new_q) > 0)
-        continue;
-      auto node = renamed.indexes.extract(q);
-      node.key() = new_q;
-      node.mapped().name = new_q;
-      renamed.indexes.insert(std::move(node));
-      Add(kRenames, ObjectKind::kIndex, new_q.Quoted(), Action::kRename,
-          {"ALTER INDEX " + q.Quoted() + " RENAME TO " + QuoteIdent(new_q.name)},
-          {"ALTER INDEX " + new_q.Quoted() + " RENAME TO " + QuoteIdent(q.name)})
-          .lock = kAccessExclusive;
-    }
+    AppliedRenames applied = ApplyRenames(std::move(renamed), to_, options_.renames);
+    renamed = std::move(applied.catalog);
+    for (Change& c : applied.changes) result_.changes.push_back(std::move(c));
   }
 
   // ----- what is dropped or recreated, decided before any statement is written
@@ -2135,22 +1983,7 @@ DiffResult Diff(const Catalog& from, const Catalog& to, const DiffOptions& optio
 
 DiffOptions ReverseOptions(const DiffOptions& options, const Catalog& from, const Catalog& to) {
   DiffOptions out = options;
-  out.renames.clear();
-  // Table renames first (a column rename names its table by its name in the target).
-  std::map<QualifiedName, QualifiedName> table_back;  // new name -> old name
-  for (const Rename& r : options.renames) {
-    if (r.kind != ObjectKind::kTable) continue;
-    QualifiedName old{r.table.schema, r.old_name};
-    table_back[r.table] = old;
-    out.renames.push_back(Rename{ObjectKind::kTable, old, "", r.table.name});
-  }
-  for (const Rename& r : options.renames) {
-    if (r.kind != ObjectKind::kColumn) continue;
-    auto it = table_back.find(r.table);
-    QualifiedName table = it == table_back.end() ? r.table : it->second;
-    out.renames.push_back(Rename{ObjectKind::kColumn, table, r.old_name, r.column});
-  }
-  (void)from;
+  out.renames = ReverseRenames(options.renames, &from);
   (void)to;
   return out;
 }

@@ -51,13 +51,32 @@ struct Change {
 };
 
 // A rename declared on an object of the target schema (`-- dbarch:renamed-from old`): turns a
-// drop + create into ALTER ... RENAME.
+// drop + create into ALTER ... RENAME (and SET SCHEMA when the old name names another schema).
+// Kinds: kSchema, kTable, kView, kMaterializedView, kSequence, kIndex, kType (also an enum
+// label when `column` is set), kDomain, kCollation, kFunction, kProcedure (members of no
+// table), and kColumn, kConstraint, kTrigger, kPolicy (members of `table`).
 struct Rename {
-  catalog::ObjectKind kind = catalog::ObjectKind::kTable;  // kTable or kColumn
-  catalog::QualifiedName table;  // the table (its name in the target schema)
-  std::string column;            // kColumn: the column's name in the target schema
-  std::string old_name;          // the name in the source schema (table or column name)
-  bool operator==(const Rename&) const = default;
+  catalog::ObjectKind kind = catalog::ObjectKind::kTable;
+  // The object's name in the target schema; for a member, its table; for an enum label, its
+  // type; for a schema, {"", schema name}.
+  catalog::QualifiedName table;
+  // kColumn, kConstraint, kTrigger, kPolicy: the member's name in the target; kType: the enum
+  // label in the target ("" = the type itself); kFunction, kProcedure: the argument types as
+  // in Function::Signature, "(integer, text)".
+  std::string column;
+  std::string old_name;  // the name in the source (unqualified; an enum label's text)
+  // The object's schema in the source when it moves (ALTER ... SET SCHEMA); "" = the target's
+  // schema (once schema renames are applied).
+  std::string old_schema;
+  SourceSpan where;  // the annotation (file, byte range, 1-based line and column)
+  // kColumn read from a line that also defines a constraint of the table (an inline
+  // constraint): that constraint's name in the target. The rename is the constraint's when
+  // the source table has a constraint `old_name` and no column of that name.
+  std::string or_constraint;
+  bool operator==(const Rename& o) const {
+    return kind == o.kind && table == o.table && column == o.column && old_name == o.old_name &&
+           old_schema == o.old_schema && or_constraint == o.or_constraint;
+  }
 };
 
 struct DiffOptions {
@@ -86,14 +105,22 @@ DiffOptions ReverseOptions(const DiffOptions& options, const catalog::Catalog& f
                            const catalog::Catalog& to);
 
 // Renames declared in the DDL files that `catalog` was built from: a comment
-// `-- dbarch:renamed-from OLD` (or sqldef's `-- @renamed from=OLD`) on the line of a table's
-// CREATE TABLE or of a column definition, or on the line just before it. Reads the files named
-// by the objects' origins; objects read from a server have none. Errors: kIO when a file
-// cannot be read.
+// `-- dbarch:renamed-from OLD` (or sqldef's `-- @renamed from=OLD`) at the end of the line
+// where an object's definition starts (a statement: CREATE SCHEMA / TABLE / VIEW / INDEX /
+// SEQUENCE / TYPE / DOMAIN / COLLATION / FUNCTION / PROCEDURE / TRIGGER / POLICY; a clause: a
+// column or constraint definition; an enum label on a line of its own), or alone on the line
+// just before it. OLD may be schema-qualified (the object moves schema) and quoted; an enum
+// label is written as a string literal or a bare word. Reads the files named by the objects'
+// origins; objects read from a server have none. Errors: kIO when a file cannot be read;
+// kInvalidArgument, with the annotation's span, when it is on no object's line or on a line
+// where several objects start.
 Result<std::vector<Rename>> ReadRenameAnnotations(const catalog::Catalog& catalog);
 
 // Same as above, over the text of one file already in memory (`file` is the origin name the
-// objects carry).
+// objects carry). The checked form returns the errors; the other leaves such annotations out.
+Result<std::vector<Rename>> CheckedRenameAnnotationsInText(const catalog::Catalog& catalog,
+                                                           const std::string& file,
+                                                           const std::string& text);
 std::vector<Rename> RenameAnnotationsInText(const catalog::Catalog& catalog,
                                             const std::string& file, const std::string& text);
 

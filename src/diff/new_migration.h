@@ -10,9 +10,11 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "diff/diff.h"
+#include "diff/online.h"
 #include "sql/psql_script.h"
 
 namespace dbarch::diff {
@@ -27,7 +29,24 @@ struct NewMigrationRequest {
   // Destructive up steps are refused (an error, nothing written) unless allowed. The down
   // script always undoes everything up does, destructive or not.
   bool allow_destructive = false;
+  // Writes the migration from the online plan (online.h) instead of the plain diff: one
+  // versioned up/down pair per phase (expand, backfill, contract... or migrate), and within
+  // a phase one pair per run of steps that can share a transaction and one per run of steps
+  // that cannot (CREATE / DROP INDEX CONCURRENTLY, a batched backfill that commits), which
+  // the runner applies statement by statement. Consecutive versions, described
+  // "<name>_<n>_<phase>" so that their order reads in the folder; a single file keeps <name>.
+  bool online = false;
+  OnlineOptions online_options;
   std::function<void(const sql::ScriptNote&)> on_note;  // psql script notes (may be empty)
+};
+
+// One migration `migrate new` wrote.
+struct WrittenMigration {
+  std::string version;
+  std::string up_path;
+  std::string down_path;
+  std::string phase;          // online: the plan's phase ("expand", ...); "" otherwise
+  bool transactional = true;  // false: the runner applies it statement by statement
 };
 
 struct NewMigrationResult {
@@ -37,6 +56,8 @@ struct NewMigrationResult {
   std::string version;
   DiffResult up;
   DiffResult down;
+  std::vector<WrittenMigration> files;       // every pair written, in version order
+  std::vector<std::string> online_warnings;  // online: the plan's warnings
 };
 
 // Writes the next up/down pair of `request.dir`. Errors: those of loading each side (kIO,

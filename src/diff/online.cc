@@ -445,6 +445,15 @@ class Planner {
     if (c.kind == ObjectKind::kColumn && c.action == Action::kRename) {
       warnings_.push_back("column " + c.object + ": renamed in place (blocking for readers)");
     }
+    // A table renamed (or moved to another schema) has no expand / contract here: it is
+    // renamed in place, with a warning, once the application is ready for the new name.
+    bool table_rename = c.kind == ObjectKind::kTable && c.action == Action::kRename;
+    bool in_place_rename = table_rename || (c.kind == ObjectKind::kColumn && c.action == Action::kRename);
+    if (table_rename) {
+      warnings_.push_back("table " + c.object +
+                          ": renamed in place (brief ACCESS EXCLUSIVE lock; code using the old "
+                          "name fails from then on)");
+    }
     if (c.kind == ObjectKind::kColumn && c.rewrites && column_plans_.count(c.object) == 0) {
       warnings_.push_back("column " + c.object + ": rewrites the table under " + c.lock + " lock");
     }
@@ -466,6 +475,16 @@ class Planner {
       s.note = "loses " + c.data_loss;
     }
     s.rollback_sql_ = c.reverse;
+    if (in_place_rename) {
+      for (std::vector<std::string>* list : {&s.sql, &s.rollback_sql_}) {
+        for (std::string& stmt : *list) {
+          stmt = Ignore(table_rename ? "renaming-table" : "renaming-column",
+                        "renamed in place (see the warning): release the application for the "
+                        "new name first") +
+                 stmt;
+        }
+      }
+    }
     if (c.action == Action::kCreate &&
         (c.kind == ObjectKind::kTable || c.kind == ObjectKind::kColumn)) {
       // The rollback drops what this plan created: no deployed code can depend on it yet.

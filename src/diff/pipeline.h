@@ -35,7 +35,8 @@ struct Plan {
   DiffResult down;  // to -> from (with the renames reversed)
 };
 
-// The up and down diffs of two schemas, with the target's renames applied.
+// The up and down diffs of two schemas, with the target's renames applied. Renames that
+// cannot be honoured are left out: call CheckRenames (renames.h) first to report them.
 Plan MakePlan(const catalog::Catalog& from, const catalog::Catalog& to,
               const std::vector<Rename>& renames, bool allow_destructive);
 

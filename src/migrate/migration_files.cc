@@ -1,6 +1,7 @@
 #include "migrate/migration_files.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -85,6 +86,27 @@ std::string NoTransactionReason(const sql::Node* node) {
       return "DROP TABLESPACE";
     case PG_QUERY__NODE__NODE_CREATE_SUBSCRIPTION_STMT:
       return "CREATE SUBSCRIPTION";
+    case PG_QUERY__NODE__NODE_DO_STMT:
+      // A DO block that commits (a batched backfill, each batch its own transaction) fails
+      // with "invalid transaction termination" inside a transaction block.
+      for (const sql::Node* a : sql::Nodes(node->do_stmt->n_args, node->do_stmt->args)) {
+        if (a->node_case != PG_QUERY__NODE__NODE_DEF_ELEM || a->def_elem->arg == nullptr ||
+            std::string_view(a->def_elem->defname) != "as") {
+          continue;
+        }
+        std::string body = ToLower(sql::StrVal(a->def_elem->arg));
+        for (const char* word : {"commit", "rollback"}) {
+          for (size_t at = body.find(word); at != std::string::npos; at = body.find(word, at + 1)) {
+            size_t end = at + std::string_view(word).size();
+            auto ident = [&](size_t i) {
+              return i < body.size() &&
+                     (std::isalnum(static_cast<unsigned char>(body[i])) || body[i] == '_');
+            };
+            if ((at == 0 || !ident(at - 1)) && !ident(end)) return "DO block with COMMIT";
+          }
+        }
+      }
+      return "";
     default:
       return "";
   }

@@ -145,6 +145,7 @@ TEST_F(FolderTest, NonTransactionalStatementsFromParseTrees) {
       "VACUUM t",
       "CREATE DATABASE d",
       "ALTER SYSTEM SET work_mem = '8MB'",
+      "DO $$ BEGIN LOOP UPDATE t SET id = id; COMMIT; EXIT; END LOOP; END $$",
   };
   for (const char* stmt : cases) {
     PreparedScript p = Prepare(std::string("CREATE TABLE t (id int);\n") + stmt + ";\n");
@@ -158,6 +159,9 @@ TEST_F(FolderTest, NonTransactionalStatementsFromParseTrees) {
   // Text that merely mentions a keyword does not count.
   PreparedScript comment = Prepare("-- VACUUM later\nANALYZE t;\nSELECT 'CONCURRENTLY';\n");
   EXPECT_TRUE(comment.transactional);
+  // A DO block that does not commit runs in the file's transaction.
+  PreparedScript plain_do = Prepare("DO $$ BEGIN PERFORM 1; /* committed_at */ END $$;\n");
+  EXPECT_TRUE(plain_do.transactional) << plain_do.reason;
 }
 
 TEST_F(FolderTest, EnumValueUsedInTheSameFile) {

@@ -24,9 +24,9 @@ std::string Increment(std::string digits) {
   return digits;
 }
 
-}  // namespace
-
-Result<NextMigration> NextMigrationNames(const MigrationDir& dir, const std::string& description) {
+// The description as file names keep it (letters, digits, '_'), or "" when it has no letter
+// or digit.
+std::string CleanDescription(const std::string& description) {
   std::string desc;
   bool meaningful = false;
   for (char c : description) {
@@ -38,7 +38,31 @@ Result<NextMigration> NextMigrationNames(const MigrationDir& dir, const std::str
   }
   while (!desc.empty() && desc.back() == '_') desc.pop_back();
   while (!desc.empty() && desc.front() == '_') desc.erase(desc.begin());
-  if (!meaningful) {
+  return meaningful ? desc : "";
+}
+
+// The version after `version` ("0009" -> "0010", "1.2" -> "1.3").
+std::string NextVersion(const std::string& v) {
+  size_t last = v.find_last_of("._");
+  return last == std::string::npos ? Increment(v)
+                                   : v.substr(0, last + 1) + Increment(v.substr(last + 1));
+}
+
+void Name(NextMigration& next, const std::string& desc) {
+  if (next.pair_style) {
+    next.up_name = next.version + "_" + desc + ".up.sql";
+    next.down_name = next.version + "_" + desc + ".down.sql";
+  } else {
+    next.up_name = "V" + next.version + "__" + desc + ".sql";
+    next.down_name = "U" + next.version + "__" + desc + ".sql";
+  }
+}
+
+}  // namespace
+
+Result<NextMigration> NextMigrationNames(const MigrationDir& dir, const std::string& description) {
+  std::string desc = CleanDescription(description);
+  if (desc.empty()) {
     return Status::InvalidArgument("migration name \"" + description +
                                    "\" needs at least one letter or digit");
   }
@@ -49,20 +73,31 @@ Result<NextMigration> NextMigrationNames(const MigrationDir& dir, const std::str
     const MigrationScript& latest = dir.versioned.back().up;
     next.pair_style =
         latest.name.size() > 7 && latest.name.compare(latest.name.size() - 7, 7, ".up.sql") == 0;
-    std::string v = VersionInName(latest);
-    size_t last = v.find_last_of("._");
-    next.version = last == std::string::npos
-                       ? Increment(v)
-                       : v.substr(0, last + 1) + Increment(v.substr(last + 1));
+    next.version = NextVersion(VersionInName(latest));
   }
-  if (next.pair_style) {
-    next.up_name = next.version + "_" + desc + ".up.sql";
-    next.down_name = next.version + "_" + desc + ".down.sql";
-  } else {
-    next.up_name = "V" + next.version + "__" + desc + ".sql";
-    next.down_name = "U" + next.version + "__" + desc + ".sql";
-  }
+  Name(next, desc);
   return next;
+}
+
+Result<std::vector<NextMigration>> NextMigrationSeries(
+    const MigrationDir& dir, const std::vector<std::string>& descriptions) {
+  if (descriptions.empty()) return Status::InvalidArgument("no migration to name");
+  std::vector<NextMigration> out;
+  DBARCH_ASSIGN_OR_RETURN(NextMigration first, NextMigrationNames(dir, descriptions.front()));
+  out.push_back(std::move(first));
+  for (size_t i = 1; i < descriptions.size(); ++i) {
+    std::string desc = CleanDescription(descriptions[i]);
+    if (desc.empty()) {
+      return Status::InvalidArgument("migration name \"" + descriptions[i] +
+                                     "\" needs at least one letter or digit");
+    }
+    NextMigration next;
+    next.pair_style = out.back().pair_style;
+    next.version = NextVersion(out.back().version);
+    Name(next, desc);
+    out.push_back(std::move(next));
+  }
+  return out;
 }
 
 }  // namespace dbarch::migrate

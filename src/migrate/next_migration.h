@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "migrate/migration_files.h"
@@ -25,5 +26,12 @@ struct NextMigration {
 // The description keeps letters, digits and '_' (spaces and other characters become '_').
 // Errors: kInvalidArgument when the description has no letter or digit.
 Result<NextMigration> NextMigrationNames(const MigrationDir& dir, const std::string& description);
+
+// The names of several consecutive migrations after the newest one of `dir`, one per
+// description, in order: the first as NextMigrationNames gives it, each next one with the
+// version after the previous one ("0009", "0010", "0011"), all in one style. Errors: those of
+// NextMigrationNames; kInvalidArgument when `descriptions` is empty.
+Result<std::vector<NextMigration>> NextMigrationSeries(
+    const MigrationDir& dir, const std::vector<std::string>& descriptions);
 
 }  // namespace dbarch::migrate

@@ -19,6 +19,20 @@ MigrationDir DirOf(const std::vector<std::string>& names) {
   return dir;
 }
 
+TEST(NextMigrationTest, SeriesOfConsecutiveVersionsInTheFoldersStyle) {
+  auto flyway = NextMigrationSeries(DirOf({"V0009__a.sql"}), {"x 1 expand", "x 2 contract"});
+  ASSERT_TRUE(flyway.ok()) << flyway.status().ToString();
+  ASSERT_EQ(flyway->size(), 2u);
+  EXPECT_EQ((*flyway)[0].up_name, "V0010__x_1_expand.sql");
+  EXPECT_EQ((*flyway)[1].up_name, "V0011__x_2_contract.sql");
+  EXPECT_EQ((*flyway)[1].down_name, "U0011__x_2_contract.sql");
+  auto pairs = NextMigrationSeries(DirOf({"0009_a.up.sql"}), {"a", "b", "c"});
+  ASSERT_TRUE(pairs.ok());
+  EXPECT_EQ((*pairs)[2].up_name, "0012_c.up.sql");
+  EXPECT_FALSE(NextMigrationSeries(DirOf({}), {}).ok());
+  EXPECT_FALSE(NextMigrationSeries(DirOf({}), {"a", "!!"}).ok());
+}
+
 TEST(NextMigrationTest, FollowsTheFoldersConvention) {
   struct Case {
     std::vector<std::string> existing;

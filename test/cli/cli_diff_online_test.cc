@@ -4,13 +4,16 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "catalog/builder.h"
 #include "cli/run_dbarch.h"
 #include "diff/diff.h"
+#include "lint/linter.h"
 #include "pg/connection.h"
 #include "pg/introspect.h"
 #include "sandbox/test_util.h"
@@ -211,6 +214,123 @@ TEST_F(MigrateNewTest, FromTheFolderThenUpAndDown) {
   EXPECT_EQ(again.exit_code, 0) << Describe(again);
   EXPECT_NE(again.err.find("nothing written"), std::string::npos) << again.err;
   EXPECT_FALSE(std::filesystem::exists(migrations_ / "V3__again.sql"));
+}
+
+// Migration-rule findings at warning or above in the file `path`, linted against `schema`.
+std::string LintFindings(const std::filesystem::path& path, const catalog::Catalog& schema) {
+  lint::Config config;
+  config.family_enabled[lint::Family::kDesign] = false;
+  config.family_enabled[lint::Family::kQuery] = false;
+  config.family_enabled[lint::Family::kSecurity] = false;
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto file = std::make_shared<const SourceFile>(path.filename().string(), ss.str());
+  lint::LintReport report = lint::LintSources({file}, &schema, config);
+  std::string out;
+  for (const lint::Finding& f : report.findings) {
+    if (f.severity >= lint::Severity::kWarning) out += f.rule + ": " + f.message + "\n";
+  }
+  for (const Status& e : report.errors) out += "error: " + e.ToString() + "\n";
+  return out;
+}
+
+// --online: the plan's phases become consecutive versioned files (expand, backfill,
+// contract; the contract's concurrent index builds in files of their own, applied statement
+// by statement); every file and its undo passes the migration rules; `migrate up` applies
+// them all (gated at --fail-on warning) with the rows kept; `migrate down` reverses them.
+TEST_F(MigrateNewTest, OnlinePhasesAsVersionedFilesUpAndDown) {
+  WriteFile(migrations_ / "V1__t.sql",
+            "CREATE TABLE t (id int PRIMARY KEY, a int NOT NULL DEFAULT 1, b text);\n"
+            "CREATE INDEX t_a_idx ON t (a);\n");
+  WriteFile(migrations_ / "U1__t.sql", "DROP TABLE t;\n");
+  std::string desired =
+      "CREATE TABLE t (id int PRIMARY KEY,\n"
+      "  amount int NOT NULL DEFAULT 1, -- dbarch:renamed-from a\n"
+      "  b text, c int);\n"
+      "CREATE INDEX t_a_idx ON t (amount);\n"
+      "CREATE INDEX t_b_idx ON t (b);\n"
+      "ALTER TABLE t ADD CONSTRAINT t_c_key UNIQUE (c);\n";
+  WriteFile(dir_.path() / "desired.sql", desired);
+  LoadTo(desired);
+  ASSERT_EQ(Migrate({"up", "--dsn", dsn_, "--dir", migrations_.string()}).exit_code, 0);
+  {
+    pg::ConnectOptions options;
+    options.conninfo = dsn_;
+    options.read_only = false;
+    auto conn = pg::Connection::Open(options);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE(
+        conn->ExecScript("INSERT INTO t SELECT g, g, 'x' || g FROM generate_series(1, 2500) g")
+            .ok());
+  }
+  catalog::Catalog before = CatalogOf(dsn_);
+
+  RunResult made = Migrate({"new", "rename amount", "--online", "--to",
+                            (dir_.path() / "desired.sql").string(), "--dir", migrations_.string()});
+  ASSERT_EQ(made.exit_code, 0) << Describe(made);
+  const std::vector<std::string> names = {
+      "2__rename_amount_1_expand",   "3__rename_amount_2_backfill", "4__rename_amount_3_contract",
+      "5__rename_amount_4_contract", "6__rename_amount_5_contract", "7__rename_amount_6_contract"};
+  std::string expected;
+  for (const std::string& n : names) {
+    expected += "wrote " + (migrations_ / ("V" + n + ".sql")).string() + "\nwrote " +
+                (migrations_ / ("U" + n + ".sql")).string() + "\n";
+  }
+  EXPECT_EQ(made.out, expected);
+  // The concurrent builds and the batched backfill are alone in their files.
+  auto read = [&](const std::string& name) {
+    std::ifstream in(migrations_ / name);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  EXPECT_NE(read("V3__rename_amount_2_backfill.sql").find("statement by statement"),
+            std::string::npos);
+  EXPECT_NE(read("V5__rename_amount_4_contract.sql").find("CREATE UNIQUE INDEX CONCURRENTLY"),
+            std::string::npos);
+  EXPECT_EQ(read("V4__rename_amount_3_contract.sql").find("CONCURRENTLY"), std::string::npos);
+  EXPECT_EQ(read("V4__rename_amount_3_contract.sql").find("BEGIN"), std::string::npos);
+  // Each file linted against the schema it runs on: the files before it applied (the undo
+  // file: its own up file applied too).
+  catalog::CatalogBuilder state;
+  state.Reset(before);
+  for (const std::string& n : names) {
+    EXPECT_EQ(LintFindings(migrations_ / ("V" + n + ".sql"), state.catalog()), "") << n;
+    std::string up_sql = read("V" + n + ".sql");
+    ASSERT_TRUE(state.ApplyFile(SourceFile("V" + n + ".sql", up_sql)).ok()) << n;
+    EXPECT_EQ(LintFindings(migrations_ / ("U" + n + ".sql"), state.catalog()), "") << n;
+  }
+
+  RunResult up =
+      Migrate({"up", "--dsn", dsn_, "--dir", migrations_.string(), "--fail-on", "warning"});
+  ASSERT_EQ(up.exit_code, 0) << Describe(up);
+  EXPECT_EQ(Differences(CatalogOf(dsn_), CatalogOf(to_dsn_)), "");
+  {
+    pg::ConnectOptions options;
+    options.conninfo = dsn_;
+    auto conn = pg::Connection::Open(options);
+    ASSERT_TRUE(conn.ok());
+    auto r = conn->Exec("SELECT count(*) FROM t WHERE amount = id");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->Get(0, 0), "2500");
+  }
+  RunResult down = Migrate({"down", "--dsn", dsn_, "--dir", migrations_.string(), "--to", "1"});
+  ASSERT_EQ(down.exit_code, 0) << Describe(down);
+  EXPECT_EQ(Differences(CatalogOf(dsn_), before), "");
+  {
+    pg::ConnectOptions options;
+    options.conninfo = dsn_;
+    auto conn = pg::Connection::Open(options);
+    ASSERT_TRUE(conn.ok());
+    auto r = conn->Exec("SELECT count(*) FROM t WHERE a = id");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->Get(0, 0), "2500");
+  }
+  // And up again, to the desired schema.
+  up = Migrate({"up", "--dsn", dsn_, "--dir", migrations_.string()});
+  ASSERT_EQ(up.exit_code, 0) << Describe(up);
+  EXPECT_EQ(Differences(CatalogOf(dsn_), CatalogOf(to_dsn_)), "");
 }
 
 // With --dsn and pair-style names: the database (its history table left out) against a

@@ -70,6 +70,28 @@ TEST(CliDiff, TextFormat) {
   EXPECT_EQ(r.out.rfind("~ rename table public.clients (lock ACCESS EXCLUSIVE)\n", 0), 0u) << r.out;
 }
 
+// A rename the source cannot honour is bad input, reported at the annotation's line and
+// column with the source line and a caret.
+TEST(CliDiff, UnhonouredRenameIsBadInputAtTheAnnotation) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / "dbarch_cli_diff_rename";
+  std::filesystem::create_directories(dir);
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::FILE* f = std::fopen((dir / name).c_str(), "w");
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+  };
+  write("from.sql", "CREATE TABLE t (id int);\n");
+  write("to.sql",
+        "CREATE TABLE t (id int);\nCREATE INDEX t_id ON t (id); -- dbarch:renamed-from ghost\n");
+  RunResult r = RunDbarch({"diff", (dir / "from.sql").string(), (dir / "to.sql").string()});
+  EXPECT_EQ(r.exit_code, 3) << Describe(r);
+  EXPECT_EQ(r.out, "");
+  std::string where = (dir / "to.sql").string() + ":2:30:";
+  EXPECT_NE(r.err.find(where), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no index public.ghost in the source"), std::string::npos) << r.err;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(CliDiff, ExitCodes) {
   EXPECT_EQ(RunDbarch({"diff", kPairs + "add_column/FROM.sql"}).exit_code, 2);
   std::filesystem::path bad = std::filesystem::temp_directory_path() / "dbarch_cli_diff_bad.sql";
