@@ -452,6 +452,26 @@ class Engine {
         recreated_functions_.insert(f.name);
       }
     }
+    // Generated columns that are dropped and added again: their expression changes (there is
+    // no ALTER for it in PostgreSQL 15) or calls a function that is dropped and created again
+    // (the server refuses to drop a function a generation expression uses).
+    for (const auto& [tq, t] : from_.tables) {
+      const Table* b = to_.FindTable(tq);
+      if (b == nullptr || recreated_tables_.count(tq)) continue;
+      for (const Column& c : t.columns) {
+        const Column* n = b->FindColumn(c.name);
+        if (n == nullptr) continue;
+        bool drop_expression_only =
+            !c.generated_expr.empty() && n->generated_expr.empty() && c.type == n->type;
+        bool rebuilt = (c.generated_expr != n->generated_expr && !drop_expression_only) ||
+                       (!c.generated_expr.empty() && !n->generated_expr.empty() &&
+                        UsesRecreatedFunction(c.generated_expr));
+        if (rebuilt) {
+          rebuilt_columns_[tq].insert(c.name);
+          view_breaking_tables_.insert(tq);
+        }
+      }
+    }
     // Views rebuilt: changed ones, those over a table whose columns change, those calling a
     // function that is dropped, and (closure) those over a rebuilt view.
     for (const auto& [q, v] : from_.views) {
@@ -505,6 +525,51 @@ class Engine {
       }
       std::string quoted = QuoteIdent(f.name) + "(";
       if (quoted != call && expr.find(quoted) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+  // Whether `expr` names the identifier `name` (bare, with no identifier character on either
+  // side, or quoted).
+  static bool MentionsIdent(const std::string& expr, const std::string& name) {
+    if (expr.empty() || name.empty()) return false;
+    auto ident = [](char ch) {
+      return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+             ch == '_' || ch == '$';
+    };
+    for (size_t p = expr.find(name); p != std::string::npos; p = expr.find(name, p + 1)) {
+      char before = p == 0 ? ' ' : expr[p - 1];
+      char after = p + name.size() < expr.size() ? expr[p + name.size()] : ' ';
+      if (!ident(before) && !ident(after) && before != '"') return true;
+    }
+    std::string quoted = "\"" + name + "\"";
+    return expr.find(quoted) != std::string::npos;
+  }
+
+  // The generated columns of `table` that are dropped and added again (empty when none).
+  const std::set<std::string>& RebuiltColumns(const QualifiedName& table) const {
+    static const std::set<std::string> kNone;
+    auto it = rebuilt_columns_.find(table);
+    return it == rebuilt_columns_.end() ? kNone : it->second;
+  }
+
+  // Whether an index names a generated column that is dropped and added again: the server
+  // drops the index with the column, so it is created again after.
+  bool IndexOnRebuiltColumn(const Index& i) const {
+    for (const std::string& c : RebuiltColumns(i.table)) {
+      for (const catalog::IndexKey& k : i.keys) {
+        if (k.column == c || MentionsIdent(k.expression, c)) return true;
+      }
+      if (std::find(i.include.begin(), i.include.end(), c) != i.include.end()) return true;
+      if (MentionsIdent(i.predicate, c)) return true;
+    }
+    return false;
+  }
+
+  bool ConstraintOnRebuiltColumn(const QualifiedName& table, const Constraint& k) const {
+    for (const std::string& c : RebuiltColumns(table)) {
+      if (std::find(k.columns.begin(), k.columns.end(), c) != k.columns.end()) return true;
+      if (MentionsIdent(k.expression, c) || MentionsIdent(k.exclude_predicate, c)) return true;
     }
     return false;
   }
@@ -1253,7 +1318,7 @@ class Engine {
     for (const catalog::Trigger& tr : t.triggers) {
       if (recreated_functions_.count(tr.function)) return true;
     }
-    if (enum_rebuilt_tables_.count(t.name)) return true;
+    if (enum_rebuilt_tables_.count(t.name) || rebuilt_columns_.count(t.name)) return true;
     if (recreated_functions_.empty()) return false;
     for (const Constraint& k : t.constraints) {
       if (UsesRecreatedFunction(k.expression)) return true;
@@ -1451,15 +1516,19 @@ class Engine {
       // old type: it goes before the conversion and comes back after.
       bool enum_bound = enum_rebuilt_tables_.count(a.name) > 0 &&
                         (!k.expression.empty() || !k.exclude_predicate.empty());
+      bool on_rebuilt_column = ConstraintOnRebuiltColumn(a.name, k);
       bool refs_rebuilt = (k.kind == ConstraintKind::kForeignKey && KeysChange(k.ref_table)) ||
-                          UsesRecreatedFunction(k.expression) || enum_bound;
+                          UsesRecreatedFunction(k.expression) || enum_bound || on_rebuilt_column;
       if (n != nullptr && SameConstraint(k, *n) && !refs_rebuilt) {
         CommentChange(ObjectKind::kConstraint, "CONSTRAINT " + QuoteIdent(k.name) + " ON " + name,
                       k.comment, n->comment);
         continue;
       }
       if (n == nullptr && ConstraintGoesWithColumns(b, k)) continue;
-      DropConstraint(a, k);
+      // The server drops it with the generated column it names, unless it must go earlier
+      // (it calls a function that is dropped).
+      if (!on_rebuilt_column || UsesRecreatedFunction(k.expression) || enum_bound)
+        DropConstraint(a, k);
       if (n != nullptr) {
         AddConstraint(b, *n);
         if (!n->comment.empty())
@@ -1526,8 +1595,14 @@ class Engine {
       if (n != nullptr) {
         catalog::Policy x = p;
         x.comment = n->comment;
+        bool on_rebuilt_column = false;
+        for (const std::string& c : RebuiltColumns(a.name)) {
+          on_rebuilt_column = on_rebuilt_column || MentionsIdent(p.using_expr, c) ||
+                              MentionsIdent(p.check_expr, c);
+        }
         if (x == *n && !UsesRecreatedFunction(p.using_expr) &&
-            !UsesRecreatedFunction(p.check_expr) && !enum_rebuilt_tables_.count(a.name)) {
+            !UsesRecreatedFunction(p.check_expr) && !enum_rebuilt_tables_.count(a.name) &&
+            !on_rebuilt_column) {
           CommentChange(ObjectKind::kPolicy, "POLICY " + QuoteIdent(p.name) + " ON " + name,
                         p.comment, n->comment);
           continue;
@@ -1683,7 +1758,8 @@ class Engine {
   }
 
   void AlterColumn(const Table& t, const Column& a, const Column& b) {
-    if (a == b && !UsesRecreatedFunction(a.default_expr)) return;
+    bool rebuilt_generated = RebuiltColumns(t.name).count(b.name) > 0;
+    if (a == b && !UsesRecreatedFunction(a.default_expr) && !rebuilt_generated) return;
     std::string col = ColumnName(t.name, b.name);
     std::string alter = "ALTER TABLE " + t.name.Quoted() + " ALTER COLUMN " + QuoteIdent(b.name);
     std::string table_alter = "ALTER TABLE " + t.name.Quoted();
@@ -1693,23 +1769,41 @@ class Engine {
       c.lock = kAccessExclusive;
       return c;
     };
-    if (a.generated_expr != b.generated_expr) {
+    if (a.generated_expr != b.generated_expr || rebuilt_generated) {
       if (!a.generated_expr.empty() && b.generated_expr.empty() && a.type == b.type) {
-        add({alter + " DROP EXPRESSION"}, {});
+        // Before a function the expression calls is dropped.
+        Change& c = add({alter + " DROP EXPRESSION"}, {});
+        if (UsesRecreatedFunction(a.generated_expr)) c.phase = kDropConstraints;
         Column a2 = a;
         a2.generated_expr.clear();
         AlterColumn(t, a2, b);
         return;
       }
-      // No ALTER for a new generation expression in PostgreSQL 15: drop and add again.
-      Change& c = add({table_alter + " DROP COLUMN " + QuoteIdent(a.name),
-                       table_alter + " ADD COLUMN " + report::ColumnSql(b)},
-                      {table_alter + " DROP COLUMN " + QuoteIdent(b.name),
-                       table_alter + " ADD COLUMN " + report::ColumnSql(a)});
-      c.rewrites = true;
-      if (a.generated_expr.empty()) {
-        c.destructive = true;
-        c.data_loss = "the values of column " + col + " (replaced by a generated column)";
+      // No ALTER for a new generation expression in PostgreSQL 15: drop and add again. A
+      // generation expression that calls a function dropped and created again goes before
+      // that function is dropped and comes back after it is created; the values are
+      // recomputed from the other columns, so nothing is lost.
+      std::string drop = table_alter + " DROP COLUMN " + QuoteIdent(a.name);
+      std::string add_back = table_alter + " ADD COLUMN " + report::ColumnSql(b);
+      if (UsesRecreatedFunction(a.generated_expr)) {
+        Change& d = add({drop}, {table_alter + " ADD COLUMN " + report::ColumnSql(a)});
+        d.phase = kDropConstraints;
+        Change& c = add({add_back}, {table_alter + " DROP COLUMN " + QuoteIdent(b.name)});
+        c.rewrites = true;
+      } else {
+        Change& c = add({drop, add_back}, {table_alter + " DROP COLUMN " + QuoteIdent(b.name),
+                                           table_alter + " ADD COLUMN " + report::ColumnSql(a)});
+        c.rewrites = true;
+        if (a.generated_expr.empty()) {
+          c.destructive = true;
+          c.data_loss = "the values of column " + col + " (replaced by a generated column)";
+        }
+      }
+      if (!b.comment.empty()) CommentChange(ObjectKind::kColumn, "COLUMN " + col, "", b.comment);
+      if (&t.columns.back() != &b && t.columns.back().name != b.name) {
+        result_.warnings.push_back("generated column " + col +
+                                   " is dropped and added again, so it moves to the end of the "
+                                   "table (ALTER TABLE cannot reorder columns)");
       }
       return;
     }
@@ -1824,13 +1918,15 @@ class Engine {
       if (it != to_.indexes.end()) {
         Index x = i;
         x.comment = it->second.comment;
-        if (x == it->second && !IndexUsesRecreatedFunction(i)) {
+        if (x == it->second && !IndexUsesRecreatedFunction(i) && !IndexOnRebuiltColumn(i)) {
           CommentChange(ObjectKind::kIndex, "INDEX " + q.Quoted(), i.comment, it->second.comment);
           continue;
         }
       } else if (IndexLosesColumn(i)) {
         continue;
       }
+      // Dropped by the server with the generated column it names (no statement of its own).
+      if (IndexOnRebuiltColumn(i) && !IndexUsesRecreatedFunction(i)) continue;
       Change& c = Add(kDropIndexes, ObjectKind::kIndex, q.Quoted(), Action::kDrop,
                       {"DROP INDEX " + q.Quoted()}, {report::IndexSql(i)});
       c.lock = kAccessExclusive;
@@ -1842,7 +1938,9 @@ class Engine {
       if (it != from_.indexes.end() && !rebuilt) {
         Index x = it->second;
         x.comment = i.comment;
-        if (x == i && !IndexUsesRecreatedFunction(it->second)) continue;
+        if (x == i && !IndexUsesRecreatedFunction(it->second) &&
+            !IndexOnRebuiltColumn(it->second))
+          continue;
       }
       bool on_view = to_.views.count(i.table) > 0;
       Change& c = Add(on_view ? kViewIndexes : kIndexes, ObjectKind::kIndex, q.Quoted(),
@@ -2014,14 +2112,21 @@ class Engine {
   void Grants() {
     std::set<catalog::Grant> before(from_.grants.begin(), from_.grants.end());
     std::set<catalog::Grant> after(to_.grants.begin(), to_.grants.end());
+    auto on_rebuilt_column = [&](const catalog::Grant& g) {
+      if (g.column.empty()) return false;
+      for (const auto& [tq, cols] : rebuilt_columns_) {
+        if (tq.Quoted() == g.object && cols.count(g.column)) return true;
+      }
+      return false;
+    };
     for (const catalog::Grant& g : before) {
-      if (after.count(g) || ObjectGone(g)) continue;
+      if (after.count(g) || ObjectGone(g) || on_rebuilt_column(g)) continue;
       // A changed grant option is a revoke of the old row only when no row replaces it.
       Add(kGrants, g.object_kind, g.object, Action::kDrop, {GrantSql(from_, g, false)},
           {GrantSql(from_, g, true)});
     }
     for (const catalog::Grant& g : after) {
-      if (before.count(g) && !recreated_.count(g.object)) continue;
+      if (before.count(g) && !recreated_.count(g.object) && !on_rebuilt_column(g)) continue;
       Add(kGrants, g.object_kind, g.object, Action::kCreate, {GrantSql(to_, g, true)},
           {GrantSql(to_, g, false)});
     }
@@ -2092,6 +2197,10 @@ class Engine {
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
   std::set<std::string> gone_;       // quoted names of relations dropped
   std::set<QualifiedName> recreated_functions_;  // dropped, or dropped and created again
+  // Generated columns dropped and added again (a new expression, or one that calls a function
+  // dropped and created again), by table: the indexes, constraints, policies and column
+  // grants that name them are lost with them and come back after.
+  std::map<QualifiedName, std::set<std::string>> rebuilt_columns_;
   std::map<QualifiedName, bool> keys_change_;    // KeysChange, by table
   std::map<QualifiedName, std::vector<const Index*>> unique_indexes_;  // of from_, by table
 };

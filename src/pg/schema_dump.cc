@@ -1219,7 +1219,7 @@ Status Dumper::LoadGrants() {
       NspFilter("n") + " UNION ALL SELECT 'c', c.oid, att.attnum, " + cols +
       " FROM pg_catalog.pg_attribute att JOIN pg_catalog.pg_class c ON c.oid = att.attrelid "
       "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace, "
-      "pg_catalog.aclexplode(att.attacl) a WHERE att.attacl IS NOT NULL AND " +
+      "pg_catalog.aclexplode(att.attacl) a WHERE att.attacl IS NOT NULL AND NOT att.attisdropped AND " +
       NspFilter("n") + " UNION ALL SELECT 'n', n.oid, 0, " + cols +
       " FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a "
       "WHERE n.nspacl IS NOT NULL AND " +

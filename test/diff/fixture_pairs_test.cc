@@ -55,9 +55,15 @@ TEST_P(DiffPair, UpDownAndInSync) {
   auto admin = testing::Open(base + " dbname=postgres");
   ASSERT_TRUE(admin.ok());
   (void)admin->Exec("CREATE ROLE app_reader");
-  testing::RoundTripOutcome r = testing::RoundTrip(*admin, base, "pair_a", "pair_b", from, to);
+  testing::RoundTripOutcome r =
+      testing::RoundTrip(*admin, base, "pair_a", "pair_b", from, to, {}, /*compare_dumps=*/true);
   ASSERT_TRUE(r.applicable) << r.reason;
   EXPECT_TRUE(r.passed) << r.reason << "\n-- up:\n" << r.up_sql << "\n-- down:\n" << r.down_sql;
+  // The two files as given, through psql, compared by pg_dump --schema-only.
+  testing::FilePairOutcome files = testing::FilePairCheck(*admin, base, "pairfile", from, to);
+  EXPECT_TRUE(files.passed) << files.reason << "\n-- up:\n"
+                            << files.up_sql << "\n-- down:\n"
+                            << files.down_sql;
   // Each side against itself: no statement.
   for (const std::string& side : {from, to}) {
     auto model = testing::ModelOf("x.sql", side, {});
