@@ -420,12 +420,9 @@ class Engine {
       auto it = to_.collations.find(q);
       if (it == to_.collations.end() || SameCollationDefinition(c, it->second)) continue;
       rebuilt_collations_.insert(q);
-      for (const auto& [tq, table] : from_.tables) {
-        for (const Column& col : table.columns) {
-          if (col.collation == CollationSpelling(q)) view_breaking_tables_.insert(tq);
-        }
-      }
+      rebuilt_collation_spellings_.insert(CollationSpelling(q));
     }
+    if (!rebuilt_collations_.empty()) PrepareCollationRebuild();
     // Enums that lose a value are rebuilt: the tables using them change column types.
     for (const auto& [q, t] : from_.types) {
       auto it = to_.types.find(q);
@@ -527,6 +524,87 @@ class Engine {
       if (quoted != call && expr.find(quoted) != std::string::npos) return true;
     }
     return false;
+  }
+
+  // Whether `expr` holds `COLLATE <c>` for a collation that is rebuilt.
+  bool MentionsRebuiltCollation(const std::string& expr) const {
+    if (expr.empty() || expr.find("COLLATE") == std::string::npos) return false;
+    for (const std::string& c : rebuilt_collation_spellings_) {
+      for (const std::string& form : {c, report::SqlDottedName(c), "\"" + c + "\""}) {
+        std::string needle = "COLLATE " + form;
+        for (size_t p = expr.find(needle); p != std::string::npos; p = expr.find(needle, p + 1)) {
+          size_t end = p + needle.size();
+          char after = end < expr.size() ? expr[end] : ' ';
+          bool ident = (after >= 'a' && after <= 'z') || (after >= 'A' && after <= 'Z') ||
+                       (after >= '0' && after <= '9') || after == '_' || after == '$' ||
+                       after == '.';
+          if (!ident) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  bool UsesRebuiltCollation(const std::string& collation) const {
+    return !collation.empty() && rebuilt_collation_spellings_.count(collation) > 0;
+  }
+
+  // An index whose key names a rebuilt collation (an explicit COLLATE, or an expression or
+  // predicate with one): it is bound to the old collation, so it goes before the collation is
+  // replaced and is created again after. Plain keys on a column of that collation are rebuilt
+  // by the column's conversion.
+  bool IndexUsesRebuiltCollation(const Index& i) const {
+    if (rebuilt_collation_spellings_.empty()) return false;
+    for (const catalog::IndexKey& k : i.keys) {
+      if (UsesRebuiltCollation(k.collation) || MentionsRebuiltCollation(k.expression)) return true;
+    }
+    return MentionsRebuiltCollation(i.predicate);
+  }
+
+  // What a rebuilt collation reaches besides plain columns: domains of that collation (rebuilt
+  // with it, their columns converted), views over the converted columns or naming the
+  // collation, and partitioned tables whose key uses it (no ALTER changes a partition key: the
+  // table is dropped and created again, with its partitions).
+  void PrepareCollationRebuild() {
+    for (const auto& [q, t] : from_.types) {
+      auto it = to_.types.find(q);
+      if (t.kind != TypeKind::kDomain || !UsesRebuiltCollation(t.collation) ||
+          it == to_.types.end() || it->second.kind != TypeKind::kDomain ||
+          it->second.base_type != t.base_type || it->second.collation != t.collation) {
+        continue;
+      }
+      collation_domains_.insert(q);
+    }
+    std::set<std::string> domain_spellings;
+    for (const QualifiedName& d : collation_domains_) domain_spellings.insert(TypeSpelling(d));
+    for (const auto& [tq, table] : from_.tables) {
+      bool key_uses = false;
+      for (const Column& col : table.columns) {
+        bool converted = UsesRebuiltCollation(col.collation) ||
+                         domain_spellings.count(BaseName(col.type)) > 0;
+        if (converted) view_breaking_tables_.insert(tq);
+        if (converted && !table.partition_key.empty() &&
+            MentionsIdent(table.partition_key, col.name))
+          key_uses = true;
+      }
+      if (MentionsRebuiltCollation(table.partition_key)) key_uses = true;
+      if (key_uses && to_.tables.count(tq)) recreated_tables_.insert(tq);
+    }
+    // Partitions go with a partitioned table that is dropped and created again.
+    bool grew = true;
+    while (grew) {
+      grew = false;
+      for (const auto& [tq, table] : from_.tables) {
+        if (table.partition_of && recreated_tables_.count(*table.partition_of) &&
+            !recreated_tables_.count(tq) && to_.tables.count(tq)) {
+          recreated_tables_.insert(tq);
+          grew = true;
+        }
+      }
+    }
+    for (const auto& [q, v] : from_.views) {
+      if (MentionsRebuiltCollation(v.definition) && to_.views.count(q)) rebuilt_views_.insert(q);
+    }
   }
 
   // Whether `expr` names the identifier `name` (bare, with no identifier character on either
@@ -768,6 +846,55 @@ class Engine {
         "ALTER COLLATION " + a.name.Quoted() + " RENAME TO " + QuoteIdent(old_name),
         report::CollationSql(b)};
     std::string spelling = CollationSpelling(b.name);
+    // Domains of that collation: no ALTER DOMAIN changes a collation, so each is renamed,
+    // created again (as the source has it: later changes of the domain apply after) and its
+    // columns converted to the new one, their defaults set again.
+    std::vector<std::string> domain_drops;
+    for (const QualifiedName& dq : collation_domains_) {
+      const Type& d = from_.types.at(dq);
+      if (d.collation != spelling) continue;
+      std::string old_domain = dq.name + "_dbarch_old";
+      sql.push_back("ALTER DOMAIN " + dq.Quoted() + " RENAME TO " + QuoteIdent(old_domain));
+      for (const std::string& s : report::CreateStatements(from_, d)) sql.push_back(s);
+      std::string type = TypeSpelling(dq);
+      for (const auto& [tq, t] : from_.tables) {
+        if (dropped_tables_.count(tq) || recreated_tables_.count(tq)) continue;
+        for (const Column& c : t.columns) {
+          bool array = c.type == type + "[]";
+          if ((c.type != type && !array) || t.partition_of || !c.is_local) continue;
+          std::string alter = "ALTER TABLE " + tq.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
+          if (!c.default_expr.empty()) sql.push_back(alter + " DROP DEFAULT");
+          sql.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
+                        QuoteIdent(c.name) + "::" + report::SqlType(d.base_type) +
+                        (array ? "[]" : "") + "::" + report::SqlType(c.type));
+          if (!c.default_expr.empty()) sql.push_back(alter + " SET DEFAULT " + DefaultSql(c));
+        }
+      }
+      domain_drops.push_back("DROP DOMAIN " + QualifiedName{dq.schema, old_domain}.Quoted());
+      auto target_it = to_.types.find(dq);
+      const Type* target = target_it == to_.types.end() ? nullptr : &target_it->second;
+      if (target != nullptr && !target->comment.empty())
+        sql.push_back(CommentSql("DOMAIN " + dq.Quoted(), target->comment));
+      if (target != nullptr && !target->owner.empty())
+        sql.push_back("ALTER DOMAIN " + dq.Quoted() + " OWNER TO " + OwnerSql(target->owner));
+    }
+    // Composite type attributes of that collation are converted in place.
+    for (const auto& [tq, t] : from_.types) {
+      auto target_it = to_.types.find(tq);
+      const Type* target = target_it == to_.types.end() ? nullptr : &target_it->second;
+      if (t.kind != TypeKind::kComposite || target == nullptr) continue;
+      for (const catalog::TypeAttribute& at : t.attributes) {
+        if (at.collation != spelling) continue;
+        bool kept = false;
+        for (const catalog::TypeAttribute& bt : target->attributes) {
+          kept = kept || (bt.name == at.name && bt.type == at.type && bt.collation == spelling);
+        }
+        if (!kept) continue;
+        sql.push_back("ALTER TYPE " + tq.Quoted() + " ALTER ATTRIBUTE " + QuoteIdent(at.name) +
+                      " TYPE " + report::SqlType(at.type) + " COLLATE " +
+                      report::SqlDottedName(spelling));
+      }
+    }
     for (const auto& [tq, t] : from_.tables) {
       if (dropped_tables_.count(tq) || recreated_tables_.count(tq)) continue;
       const Table* target = to_.FindTable(tq);
@@ -781,6 +908,7 @@ class Engine {
                       report::SqlDottedName(spelling));
       }
     }
+    for (const std::string& d : domain_drops) sql.push_back(d);
     sql.push_back("DROP COLLATION " + QualifiedName{b.name.schema, old_name}.Quoted());
     Change& c = Add(kCollations, ObjectKind::kCollation, b.name.Quoted(), Action::kAlter, sql);
     c.lock = kAccessExclusive;
@@ -1319,6 +1447,14 @@ class Engine {
       if (recreated_functions_.count(tr.function)) return true;
     }
     if (enum_rebuilt_tables_.count(t.name) || rebuilt_columns_.count(t.name)) return true;
+    for (const Constraint& k : t.constraints) {
+      if (MentionsRebuiltCollation(k.expression) || MentionsRebuiltCollation(k.exclude_predicate))
+        return true;
+      for (const catalog::IndexKey& key : k.exclude_keys) {
+        if (UsesRebuiltCollation(key.collation) || MentionsRebuiltCollation(key.expression))
+          return true;
+      }
+    }
     if (recreated_functions_.empty()) return false;
     for (const Constraint& k : t.constraints) {
       if (UsesRecreatedFunction(k.expression)) return true;
@@ -1517,8 +1653,15 @@ class Engine {
       bool enum_bound = enum_rebuilt_tables_.count(a.name) > 0 &&
                         (!k.expression.empty() || !k.exclude_predicate.empty());
       bool on_rebuilt_column = ConstraintOnRebuiltColumn(a.name, k);
+      bool collation_bound = MentionsRebuiltCollation(k.expression) ||
+                             MentionsRebuiltCollation(k.exclude_predicate);
+      for (const catalog::IndexKey& key : k.exclude_keys) {
+        collation_bound = collation_bound || UsesRebuiltCollation(key.collation) ||
+                          MentionsRebuiltCollation(key.expression);
+      }
       bool refs_rebuilt = (k.kind == ConstraintKind::kForeignKey && KeysChange(k.ref_table)) ||
-                          UsesRecreatedFunction(k.expression) || enum_bound || on_rebuilt_column;
+                          UsesRecreatedFunction(k.expression) || enum_bound ||
+                          on_rebuilt_column || collation_bound;
       if (n != nullptr && SameConstraint(k, *n) && !refs_rebuilt) {
         CommentChange(ObjectKind::kConstraint, "CONSTRAINT " + QuoteIdent(k.name) + " ON " + name,
                       k.comment, n->comment);
@@ -1527,7 +1670,8 @@ class Engine {
       if (n == nullptr && ConstraintGoesWithColumns(b, k)) continue;
       // The server drops it with the generated column it names, unless it must go earlier
       // (it calls a function that is dropped).
-      if (!on_rebuilt_column || UsesRecreatedFunction(k.expression) || enum_bound)
+      if (!on_rebuilt_column || UsesRecreatedFunction(k.expression) || enum_bound ||
+          collation_bound)
         DropConstraint(a, k);
       if (n != nullptr) {
         AddConstraint(b, *n);
@@ -1918,7 +2062,8 @@ class Engine {
       if (it != to_.indexes.end()) {
         Index x = i;
         x.comment = it->second.comment;
-        if (x == it->second && !IndexUsesRecreatedFunction(i) && !IndexOnRebuiltColumn(i)) {
+        if (x == it->second && !IndexUsesRecreatedFunction(i) && !IndexOnRebuiltColumn(i) &&
+            !IndexUsesRebuiltCollation(i)) {
           CommentChange(ObjectKind::kIndex, "INDEX " + q.Quoted(), i.comment, it->second.comment);
           continue;
         }
@@ -1926,7 +2071,9 @@ class Engine {
         continue;
       }
       // Dropped by the server with the generated column it names (no statement of its own).
-      if (IndexOnRebuiltColumn(i) && !IndexUsesRecreatedFunction(i)) continue;
+      if (IndexOnRebuiltColumn(i) && !IndexUsesRecreatedFunction(i) &&
+          !IndexUsesRebuiltCollation(i))
+        continue;
       Change& c = Add(kDropIndexes, ObjectKind::kIndex, q.Quoted(), Action::kDrop,
                       {"DROP INDEX " + q.Quoted()}, {report::IndexSql(i)});
       c.lock = kAccessExclusive;
@@ -1939,7 +2086,7 @@ class Engine {
         Index x = it->second;
         x.comment = i.comment;
         if (x == i && !IndexUsesRecreatedFunction(it->second) &&
-            !IndexOnRebuiltColumn(it->second))
+            !IndexOnRebuiltColumn(it->second) && !IndexUsesRebuiltCollation(it->second))
           continue;
       }
       bool on_view = to_.views.count(i.table) > 0;
@@ -2193,6 +2340,8 @@ class Engine {
   std::set<QualifiedName> rebuilt_views_;
   std::set<QualifiedName> rebuilt_enums_;
   std::set<QualifiedName> rebuilt_collations_;
+  std::set<std::string> rebuilt_collation_spellings_;  // as Column::collation names them
+  std::set<QualifiedName> collation_domains_;  // domains rebuilt with their collation
   std::set<QualifiedName> enum_rebuilt_tables_;  // tables with a column of a rebuilt enum
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
   std::set<std::string> gone_;       // quoted names of relations dropped
