@@ -146,9 +146,8 @@ class DiffCommand : public Subcommand {
     Progress("verifying in a PostgreSQL sandbox");
     auto box = StartSandbox(sandbox::SandboxOptions{});
     if (!box.ok()) return ReportError(box.status());
-    auto r =
-        diff::Verify((*box)->ConnInfo(), from, to, plan.up, plan.down, online ? &*online : nullptr,
-                     options);
+    auto r = diff::Verify((*box)->ConnInfo(), from, to, plan.up, plan.down,
+                          online ? &*online : nullptr, options);
     if (!r.ok()) return ReportError(r.status());
     std::string report = diff::FormatVerifyText(*r);
     if (r->ok()) {

@@ -580,8 +580,8 @@ class Engine {
     for (const auto& [tq, table] : from_.tables) {
       bool key_uses = false;
       for (const Column& col : table.columns) {
-        bool converted = UsesRebuiltCollation(col.collation) ||
-                         domain_spellings.count(BaseName(col.type)) > 0;
+        bool converted =
+            UsesRebuiltCollation(col.collation) || domain_spellings.count(BaseName(col.type)) > 0;
         if (converted) view_breaking_tables_.insert(tq);
         if (converted && !table.partition_key.empty() &&
             MentionsIdent(table.partition_key, col.name))
@@ -712,6 +712,8 @@ class Engine {
     flag(r.bypass_rls, b.bypass_rls, "BYPASSRLS", "NOBYPASSRLS");
     if (before == nullptr ? r.connection_limit != -1 : r.connection_limit != b.connection_limit)
       out += " CONNECTION LIMIT " + std::to_string(r.connection_limit);
+    if (before == nullptr ? !r.valid_until.empty() : r.valid_until != b.valid_until)
+      out += " VALID UNTIL " + ValidUntilSql(r);
     return out;
   }
 
@@ -723,10 +725,78 @@ class Engine {
     out += r.inherit ? " INHERIT" : " NOINHERIT";
     out += r.login ? " LOGIN" : " NOLOGIN";
     out += " CONNECTION LIMIT " + std::to_string(r.connection_limit);
+    out += " VALID UNTIL " + ValidUntilSql(r);
     if (r.superuser) out += " SUPERUSER";
     if (r.replication) out += " REPLICATION";
     if (r.bypass_rls) out += " BYPASSRLS";
     return out;
+  }
+
+  // 'infinity' stands for no limit: the server has no other way back to it.
+  static std::string ValidUntilSql(const catalog::Role& r) {
+    return QuoteLiteral(r.valid_until.empty() ? "infinity" : r.valid_until);
+  }
+
+  // The psql variable that carries a role's password into a migration: <role>_password, the
+  // role's name lower-cased with every character psql does not allow in a name as '_'.
+  static std::string PasswordVariable(const std::string& role) {
+    std::string out;
+    for (char c : role) {
+      char l = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      out += (l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '_' ? l : '_';
+    }
+    return out + "_password";
+  }
+
+  // The password the target's file gives a role, against what the source has. Secrets are
+  // never copied: a clear-text password in the target's file becomes a psql variable
+  // reference; a hash literal there is written as given (it is the user's own text, and not
+  // the password); a hash read from a server is never written. A file that names no password
+  // leaves the role's password alone; PASSWORD NULL removes it. A server whose pg_authid the
+  // session cannot read (not a superuser) gives no way to compare: nothing is written and a
+  // warning says so.
+  void PasswordChange(const catalog::Role& r, const catalog::Role* before) {
+    using catalog::RolePassword;
+    if (r.password == RolePassword::kUnspecified) return;
+    std::string name = QuoteIdent(r.name);
+    RolePassword had = before == nullptr ? RolePassword::kNone : before->password;
+    if (before != nullptr && had == RolePassword::kUnspecified) {
+      if (!DeclaredByFile(*before)) {
+        result_.warnings.push_back("role " + name +
+                                   ": the server's password cannot be read (pg_authid needs a "
+                                   "superuser), so its password is left as it is");
+        return;
+      }
+      had = RolePassword::kNone;  // a file without PASSWORD: the role has none
+    }
+    bool had_password = had == RolePassword::kHash || had == RolePassword::kClearText;
+    switch (r.password) {
+      case RolePassword::kUnspecified:
+        return;
+      case RolePassword::kNone:
+        if (had_password) {
+          Add(kRoles, ObjectKind::kRole, name, Action::kAlter,
+              {"ALTER ROLE " + name + " PASSWORD NULL"});
+        }
+        return;
+      case RolePassword::kHash:
+        if (had == RolePassword::kHash && before->password_hash == r.password_hash) return;
+        Add(kRoles, ObjectKind::kRole, name, Action::kAlter,
+            {"ALTER ROLE " + name + " PASSWORD " + QuoteLiteral(r.password_hash)});
+        return;
+      case RolePassword::kClearText: {
+        // A hash on the other side cannot be checked against the text: taken as set.
+        if (had == RolePassword::kHash) return;
+        if (had == RolePassword::kClearText &&
+            before->password_fingerprint == r.password_fingerprint)
+          return;
+        std::string var = PasswordVariable(r.name);
+        Change& c = Add(kRoles, ObjectKind::kRole, name, Action::kAlter,
+                        {"ALTER ROLE " + name + " PASSWORD :'" + var + "'"});
+        c.psql_variable = var;
+        return;
+      }
+    }
   }
 
   static std::string CreateRoleSql(const catalog::Role& r) {
@@ -762,6 +832,7 @@ class Engine {
               {"ALTER ROLE " + QuoteIdent(name) + " WITH" + RoleOptions(*before, &r)});
         }
       }
+      PasswordChange(r, before);
       members.push_back(&r);
       CommentChange(ObjectKind::kRole, what, before == nullptr ? "" : before->comment, r.comment);
     }
@@ -1653,15 +1724,15 @@ class Engine {
       bool enum_bound = enum_rebuilt_tables_.count(a.name) > 0 &&
                         (!k.expression.empty() || !k.exclude_predicate.empty());
       bool on_rebuilt_column = ConstraintOnRebuiltColumn(a.name, k);
-      bool collation_bound = MentionsRebuiltCollation(k.expression) ||
-                             MentionsRebuiltCollation(k.exclude_predicate);
+      bool collation_bound =
+          MentionsRebuiltCollation(k.expression) || MentionsRebuiltCollation(k.exclude_predicate);
       for (const catalog::IndexKey& key : k.exclude_keys) {
         collation_bound = collation_bound || UsesRebuiltCollation(key.collation) ||
                           MentionsRebuiltCollation(key.expression);
       }
       bool refs_rebuilt = (k.kind == ConstraintKind::kForeignKey && KeysChange(k.ref_table)) ||
-                          UsesRecreatedFunction(k.expression) || enum_bound ||
-                          on_rebuilt_column || collation_bound;
+                          UsesRecreatedFunction(k.expression) || enum_bound || on_rebuilt_column ||
+                          collation_bound;
       if (n != nullptr && SameConstraint(k, *n) && !refs_rebuilt) {
         CommentChange(ObjectKind::kConstraint, "CONSTRAINT " + QuoteIdent(k.name) + " ON " + name,
                       k.comment, n->comment);
@@ -1741,8 +1812,8 @@ class Engine {
         x.comment = n->comment;
         bool on_rebuilt_column = false;
         for (const std::string& c : RebuiltColumns(a.name)) {
-          on_rebuilt_column = on_rebuilt_column || MentionsIdent(p.using_expr, c) ||
-                              MentionsIdent(p.check_expr, c);
+          on_rebuilt_column =
+              on_rebuilt_column || MentionsIdent(p.using_expr, c) || MentionsIdent(p.check_expr, c);
         }
         if (x == *n && !UsesRecreatedFunction(p.using_expr) &&
             !UsesRecreatedFunction(p.check_expr) && !enum_rebuilt_tables_.count(a.name) &&
@@ -2341,7 +2412,7 @@ class Engine {
   std::set<QualifiedName> rebuilt_enums_;
   std::set<QualifiedName> rebuilt_collations_;
   std::set<std::string> rebuilt_collation_spellings_;  // as Column::collation names them
-  std::set<QualifiedName> collation_domains_;  // domains rebuilt with their collation
+  std::set<QualifiedName> collation_domains_;          // domains rebuilt with their collation
   std::set<QualifiedName> enum_rebuilt_tables_;  // tables with a column of a rebuilt enum
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
   std::set<std::string> gone_;       // quoted names of relations dropped
@@ -2373,7 +2444,7 @@ const char* ActionName(Action action) {
 std::vector<std::string> DiffResult::UpStatements() const {
   std::vector<std::string> out;
   for (const Change& c : changes) {
-    if (c.refused) continue;
+    if (c.refused || !c.psql_variable.empty()) continue;
     for (const std::string& s : c.sql) out.push_back(s);
   }
   return out;

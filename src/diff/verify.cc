@@ -108,8 +108,7 @@ Status LoadOriginal(pg::Connection& conn, const VerifySource& source) {
       if (done.ok()) continue;
       if (conn.last_sqlstate() == "42710" && IsCreateRole(stmt)) continue;
       return Status::InvalidArgument(file.name() + ":" + std::to_string(file.Locate(r.begin).line) +
-                                     ": " +
-                                     FirstLine(std::string(stmt)) + ": " +
+                                     ": " + FirstLine(std::string(stmt)) + ": " +
                                      done.status().message());
     }
   }

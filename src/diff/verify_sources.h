@@ -37,7 +37,8 @@ Result<VerifySource> OriginalSchemaSource(
     const std::string& pg_dump_path = "/usr/lib/postgresql/15/bin/pg_dump");
 
 // `pg_dump --schema-only` of the database `conninfo` reaches, as text; errors as above.
-Result<std::string> PgDumpSchema(const std::string& conninfo,
-                                 const std::string& pg_dump_path = "/usr/lib/postgresql/15/bin/pg_dump");
+Result<std::string> PgDumpSchema(
+    const std::string& conninfo,
+    const std::string& pg_dump_path = "/usr/lib/postgresql/15/bin/pg_dump");
 
 }  // namespace dbarch::diff

@@ -244,8 +244,7 @@ TEST(Verify, FallsBackToTheModelWhenTheOriginalFailsToLoad) {
                                       0),
             0u)
       << r->from_loaded_from;
-  EXPECT_EQ(r->to_loaded_from,
-            "dbarch's model (the original text unavailable: pg_dump not found)");
+  EXPECT_EQ(r->to_loaded_from, "dbarch's model (the original text unavailable: pg_dump not found)");
 }
 
 // A live database side is loaded from its pg_dump --schema-only.
