@@ -1,7 +1,10 @@
 // CatalogBuilder: policies, roles, grants, default privileges, comments and owners.
 // See builder_impl.h.
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -81,6 +84,113 @@ Status CatalogBuilder::Impl::AlterPolicy(const PgQuery__AlterPolicyStmt* s) {
 
 namespace {
 
+// 64-bit FNV-1a of `text`, as 16 hex digits: tells two passwords apart without keeping them.
+std::string Fingerprint(std::string_view text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  static const char* kHex = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<size_t>(i)] = kHex[h & 15];
+  return out;
+}
+
+// Whether a PASSWORD literal is already a hash the server stores as given.
+bool IsPasswordHash(std::string_view p) {
+  if (p.rfind("SCRAM-SHA-256$", 0) == 0) return true;
+  if (p.size() != 35 || p.rfind("md5", 0) != 0) return false;
+  for (char c : p.substr(3)) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// VALID UNTIL as UTC "YYYY-MM-DD HH:MM:SS+00" ("" for 'infinity'). Reads a date, an optional
+// time (fractions dropped) and an optional zone (Z, UTC, +HH, +HH:MM, +HHMM); without a zone
+// the value is taken as UTC. Anything else is kept as written.
+std::string NormalizeValidUntil(std::string_view v) {
+  std::string t(Trim(v));
+  std::string lower;
+  for (char c : t) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "infinity") return "";
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0, off_min = 0;
+  size_t i = 0;
+  auto num = [&](size_t digits, int& out) {
+    if (i + digits > t.size()) return false;
+    out = 0;
+    for (size_t k = 0; k < digits; ++k) {
+      char c = t[i + k];
+      if (c < '0' || c > '9') return false;
+      out = out * 10 + (c - '0');
+    }
+    i += digits;
+    return true;
+  };
+  auto lit = [&](char c) {
+    if (i < t.size() && t[i] == c) {
+      ++i;
+      return true;
+    }
+    return false;
+  };
+  if (!num(4, y) || !lit('-') || !num(2, mo) || !lit('-') || !num(2, d)) return t;
+  if (lit(' ') || lit('T')) {
+    if (!num(2, h) || !lit(':') || !num(2, mi)) return t;
+    if (lit(':') && !num(2, se)) return t;
+    if (lit('.')) {
+      while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    }
+  }
+  while (i < t.size() && t[i] == ' ') ++i;
+  std::string zone = lower.substr(i);
+  if (zone == "z" || zone == "utc" || zone == "gmt" || zone.empty()) {
+    off_min = 0;
+  } else if (zone[0] == '+' || zone[0] == '-') {
+    int sign = zone[0] == '-' ? -1 : 1;
+    i += 1;
+    int oh = 0, om = 0;
+    if (!num(2, oh)) return t;
+    if (lit(':')) {
+      if (!num(2, om)) return t;
+    } else if (i < t.size() && !num(2, om)) {
+      return t;
+    }
+    if (i != t.size()) return t;
+    off_min = sign * (oh * 60 + om);
+  } else {
+    return t;
+  }
+  // Days since 1970-01-01 of a civil date (proleptic Gregorian), and back.
+  auto days_from_civil = [](int yy, int mm, int dd) {
+    yy -= mm <= 2;
+    const int era = (yy >= 0 ? yy : yy - 399) / 400;
+    const int yoe = yy - era * 400;
+    const int doy = (153 * (mm + (mm > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
+    const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return static_cast<int64_t>(era) * 146097 + doe - 719468;
+  };
+  int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off_min * 60;
+  int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  int64_t rem = secs - days * 86400;
+  int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = yoe + era * 400 + (month <= 2);
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld+00",
+                static_cast<long long>(year), static_cast<long long>(month),
+                static_cast<long long>(day), static_cast<long long>(rem / 3600),
+                static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60));
+  return buf;
+}
+
 void ApplyRoleOptions(Role& r, sql::NodeRange options, std::vector<std::string>* members) {
   for (const Node* o : options) {
     const PgQuery__DefElem* d = o->def_elem;
@@ -101,8 +211,22 @@ void ApplyRoleOptions(Role& r, sql::NodeRange options, std::vector<std::string>*
       for (const Node* n : Nodes(d->arg->list->n_items, d->arg->list->items)) {
         members->push_back(n->role_spec->rolename);
       }
+    } else if (k == "validUntil")
+      r.valid_until = NormalizeValidUntil(sql::StrVal(d->arg));
+    else if (k == "password") {
+      // Kept only as a hash literal given as such; clear text only as a fingerprint.
+      r.password_hash.clear();
+      r.password_fingerprint.clear();
+      if (d->arg == nullptr) {
+        r.password = RolePassword::kNone;
+      } else if (IsPasswordHash(sql::StrVal(d->arg))) {
+        r.password = RolePassword::kHash;
+        r.password_hash = std::string(sql::StrVal(d->arg));
+      } else {
+        r.password = RolePassword::kClearText;
+        r.password_fingerprint = Fingerprint(sql::StrVal(d->arg));
+      }
     }
-    // "password" is deliberately never stored.
   }
   std::sort(r.member_of.begin(), r.member_of.end());
 }

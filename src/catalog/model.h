@@ -333,6 +333,9 @@ struct Collation {
 // Name of the source that objects read from a live server carry in their origin.
 inline constexpr const char* kServerSource = "<server>";
 
+// How a role's password is given (Role::password).
+enum class RolePassword { kUnspecified, kNone, kHash, kClearText };
+
 struct Role {
   std::string name;
   bool login = false;
@@ -343,6 +346,17 @@ struct Role {
   bool replication = false;
   bool bypass_rls = false;
   int connection_limit = -1;
+  // VALID UNTIL in UTC, "YYYY-MM-DD HH:MM:SS+00"; "" = no limit (none, or 'infinity'); a
+  // value dbarch cannot read as a timestamp is kept as written.
+  std::string valid_until;
+  // What the source says of the role's password. kUnspecified: nothing (a file without
+  // PASSWORD, a server read without the right to see pg_authid): diff leaves it alone.
+  RolePassword password = RolePassword::kUnspecified;
+  // kHash: the SCRAM-SHA-256 or md5 hash as given (a hash literal in a file; pg_authid).
+  std::string password_hash;
+  // kClearText: a fingerprint of the text (64-bit FNV-1a, hex), only to tell two files'
+  // passwords apart. The clear text itself is never kept, and neither is ever rendered.
+  std::string password_fingerprint;
   std::vector<std::string> member_of;  // sorted
   std::string comment;
   // Where CREATE ROLE was read: a schema file, or kServerSource for a role of a live server's

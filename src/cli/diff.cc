@@ -4,6 +4,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cli/console.h"
@@ -120,7 +121,19 @@ class DiffCommand : public Subcommand {
     Status written = WriteResult(text, output_);
     if (!written.ok()) return ReportError(written);
     if (verify_) {
-      std::optional<ExitCode> failed = Verify(a->catalog, b->catalog, plan, online);
+      diff::VerifyOptions options;
+      // Each side from its original text (files, or pg_dump of a live database), so that
+      // what the model leaves out still shows up; the model is the fallback.
+      for (auto [side, dsn, source] : {std::tuple{from, from_dsn, &options.from_source},
+                                       std::tuple{to, to_dsn, &options.to_source}}) {
+        auto original = diff::OriginalSchemaSource(side, dsn);
+        if (original.ok()) {
+          *source = std::move(*original);
+        } else {
+          source->description = "unavailable: " + original.status().message();
+        }
+      }
+      std::optional<ExitCode> failed = Verify(a->catalog, b->catalog, plan, online, options);
       if (failed) return *failed;
     }
     if (exit_code_ && plan.up.HasChanges()) return ExitCode::kFindings;
@@ -132,12 +145,13 @@ class DiffCommand : public Subcommand {
   // passed, else the exit code (3 when a difference was found).
   std::optional<ExitCode> Verify(const catalog::Catalog& from, const catalog::Catalog& to,
                                  const diff::Plan& plan,
-                                 const std::optional<diff::OnlinePlan>& online) {
+                                 const std::optional<diff::OnlinePlan>& online,
+                                 const diff::VerifyOptions& options) {
     Progress("verifying in a PostgreSQL sandbox");
     auto box = StartSandbox(sandbox::SandboxOptions{});
     if (!box.ok()) return ReportError(box.status());
-    auto r =
-        diff::Verify((*box)->ConnInfo(), from, to, plan.up, plan.down, online ? &*online : nullptr);
+    auto r = diff::Verify((*box)->ConnInfo(), from, to, plan.up, plan.down,
+                          online ? &*online : nullptr, options);
     if (!r.ok()) return ReportError(r.status());
     std::string report = diff::FormatVerifyText(*r);
     if (r->ok()) {

@@ -268,12 +268,9 @@ class Engine {
       auto it = to_.collations.find(q);
       if (it == to_.collations.end() || SameCollationDefinition(c, it->second)) continue;
       rebuilt_collations_.insert(q);
-      for (const auto& [tq, table] : from_.tables) {
-        for (const Column& col : table.columns) {
-          if (col.collation == CollationSpelling(q)) view_breaking_tables_.insert(tq);
-        }
-      }
+      rebuilt_collation_spellings_.insert(CollationSpelling(q));
     }
+    if (!rebuilt_collations_.empty()) PrepareCollationRebuild();
     // Enums that lose a value are rebuilt: the tables using them change column types.
     for (const auto& [q, t] : from_.types) {
       auto it = to_.types.find(q);
@@ -298,6 +295,26 @@ class Engine {
       auto it = to_.functions.find(sig);
       if (it == to_.functions.end() || (!(it->second == f) && !Replaceable(f, it->second))) {
         recreated_functions_.insert(f.name);
+      }
+    }
+    // Generated columns that are dropped and added again: their expression changes (there is
+    // no ALTER for it in PostgreSQL 15) or calls a function that is dropped and created again
+    // (the server refuses to drop a function a generation expression uses).
+    for (const auto& [tq, t] : from_.tables) {
+      const Table* b = to_.FindTable(tq);
+      if (b == nullptr || recreated_tables_.count(tq)) continue;
+      for (const Column& c : t.columns) {
+        const Column* n = b->FindColumn(c.name);
+        if (n == nullptr) continue;
+        bool drop_expression_only =
+            !c.generated_expr.empty() && n->generated_expr.empty() && c.type == n->type;
+        bool rebuilt = (c.generated_expr != n->generated_expr && !drop_expression_only) ||
+                       (!c.generated_expr.empty() && !n->generated_expr.empty() &&
+                        UsesRecreatedFunction(c.generated_expr));
+        if (rebuilt) {
+          rebuilt_columns_[tq].insert(c.name);
+          view_breaking_tables_.insert(tq);
+        }
       }
     }
     // Views rebuilt: changed ones, those over a table whose columns change, those calling a
@@ -353,6 +370,132 @@ class Engine {
       }
       std::string quoted = QuoteIdent(f.name) + "(";
       if (quoted != call && expr.find(quoted) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+  // Whether `expr` holds `COLLATE <c>` for a collation that is rebuilt.
+  bool MentionsRebuiltCollation(const std::string& expr) const {
+    if (expr.empty() || expr.find("COLLATE") == std::string::npos) return false;
+    for (const std::string& c : rebuilt_collation_spellings_) {
+      for (const std::string& form : {c, report::SqlDottedName(c), "\"" + c + "\""}) {
+        std::string needle = "COLLATE " + form;
+        for (size_t p = expr.find(needle); p != std::string::npos; p = expr.find(needle, p + 1)) {
+          size_t end = p + needle.size();
+          char after = end < expr.size() ? expr[end] : ' ';
+          bool ident = (after >= 'a' && after <= 'z') || (after >= 'A' && after <= 'Z') ||
+                       (after >= '0' && after <= '9') || after == '_' || after == '$' ||
+                       after == '.';
+          if (!ident) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  bool UsesRebuiltCollation(const std::string& collation) const {
+    return !collation.empty() && rebuilt_collation_spellings_.count(collation) > 0;
+  }
+
+  // An index whose key names a rebuilt collation (an explicit COLLATE, or an expression or
+  // predicate with one): it is bound to the old collation, so it goes before the collation is
+  // replaced and is created again after. Plain keys on a column of that collation are rebuilt
+  // by the column's conversion.
+  bool IndexUsesRebuiltCollation(const Index& i) const {
+    if (rebuilt_collation_spellings_.empty()) return false;
+    for (const catalog::IndexKey& k : i.keys) {
+      if (UsesRebuiltCollation(k.collation) || MentionsRebuiltCollation(k.expression)) return true;
+    }
+    return MentionsRebuiltCollation(i.predicate);
+  }
+
+  // What a rebuilt collation reaches besides plain columns: domains of that collation (rebuilt
+  // with it, their columns converted), views over the converted columns or naming the
+  // collation, and partitioned tables whose key uses it (no ALTER changes a partition key: the
+  // table is dropped and created again, with its partitions).
+  void PrepareCollationRebuild() {
+    for (const auto& [q, t] : from_.types) {
+      auto it = to_.types.find(q);
+      if (t.kind != TypeKind::kDomain || !UsesRebuiltCollation(t.collation) ||
+          it == to_.types.end() || it->second.kind != TypeKind::kDomain ||
+          it->second.base_type != t.base_type || it->second.collation != t.collation) {
+        continue;
+      }
+      collation_domains_.insert(q);
+    }
+    std::set<std::string> domain_spellings;
+    for (const QualifiedName& d : collation_domains_) domain_spellings.insert(TypeSpelling(d));
+    for (const auto& [tq, table] : from_.tables) {
+      bool key_uses = false;
+      for (const Column& col : table.columns) {
+        bool converted =
+            UsesRebuiltCollation(col.collation) || domain_spellings.count(BaseName(col.type)) > 0;
+        if (converted) view_breaking_tables_.insert(tq);
+        if (converted && !table.partition_key.empty() &&
+            MentionsIdent(table.partition_key, col.name))
+          key_uses = true;
+      }
+      if (MentionsRebuiltCollation(table.partition_key)) key_uses = true;
+      if (key_uses && to_.tables.count(tq)) recreated_tables_.insert(tq);
+    }
+    // Partitions go with a partitioned table that is dropped and created again.
+    bool grew = true;
+    while (grew) {
+      grew = false;
+      for (const auto& [tq, table] : from_.tables) {
+        if (table.partition_of && recreated_tables_.count(*table.partition_of) &&
+            !recreated_tables_.count(tq) && to_.tables.count(tq)) {
+          recreated_tables_.insert(tq);
+          grew = true;
+        }
+      }
+    }
+    for (const auto& [q, v] : from_.views) {
+      if (MentionsRebuiltCollation(v.definition) && to_.views.count(q)) rebuilt_views_.insert(q);
+    }
+  }
+
+  // Whether `expr` names the identifier `name` (bare, with no identifier character on either
+  // side, or quoted).
+  static bool MentionsIdent(const std::string& expr, const std::string& name) {
+    if (expr.empty() || name.empty()) return false;
+    auto ident = [](char ch) {
+      return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+             ch == '_' || ch == '$';
+    };
+    for (size_t p = expr.find(name); p != std::string::npos; p = expr.find(name, p + 1)) {
+      char before = p == 0 ? ' ' : expr[p - 1];
+      char after = p + name.size() < expr.size() ? expr[p + name.size()] : ' ';
+      if (!ident(before) && !ident(after) && before != '"') return true;
+    }
+    std::string quoted = "\"" + name + "\"";
+    return expr.find(quoted) != std::string::npos;
+  }
+
+  // The generated columns of `table` that are dropped and added again (empty when none).
+  const std::set<std::string>& RebuiltColumns(const QualifiedName& table) const {
+    static const std::set<std::string> kNone;
+    auto it = rebuilt_columns_.find(table);
+    return it == rebuilt_columns_.end() ? kNone : it->second;
+  }
+
+  // Whether an index names a generated column that is dropped and added again: the server
+  // drops the index with the column, so it is created again after.
+  bool IndexOnRebuiltColumn(const Index& i) const {
+    for (const std::string& c : RebuiltColumns(i.table)) {
+      for (const catalog::IndexKey& k : i.keys) {
+        if (k.column == c || MentionsIdent(k.expression, c)) return true;
+      }
+      if (std::find(i.include.begin(), i.include.end(), c) != i.include.end()) return true;
+      if (MentionsIdent(i.predicate, c)) return true;
+    }
+    return false;
+  }
+
+  bool ConstraintOnRebuiltColumn(const QualifiedName& table, const Constraint& k) const {
+    for (const std::string& c : RebuiltColumns(table)) {
+      if (std::find(k.columns.begin(), k.columns.end(), c) != k.columns.end()) return true;
+      if (MentionsIdent(k.expression, c) || MentionsIdent(k.exclude_predicate, c)) return true;
     }
     return false;
   }
@@ -417,6 +560,8 @@ class Engine {
     flag(r.bypass_rls, b.bypass_rls, "BYPASSRLS", "NOBYPASSRLS");
     if (before == nullptr ? r.connection_limit != -1 : r.connection_limit != b.connection_limit)
       out += " CONNECTION LIMIT " + std::to_string(r.connection_limit);
+    if (before == nullptr ? !r.valid_until.empty() : r.valid_until != b.valid_until)
+      out += " VALID UNTIL " + ValidUntilSql(r);
     return out;
   }
 
@@ -428,10 +573,78 @@ class Engine {
     out += r.inherit ? " INHERIT" : " NOINHERIT";
     out += r.login ? " LOGIN" : " NOLOGIN";
     out += " CONNECTION LIMIT " + std::to_string(r.connection_limit);
+    out += " VALID UNTIL " + ValidUntilSql(r);
     if (r.superuser) out += " SUPERUSER";
     if (r.replication) out += " REPLICATION";
     if (r.bypass_rls) out += " BYPASSRLS";
     return out;
+  }
+
+  // 'infinity' stands for no limit: the server has no other way back to it.
+  static std::string ValidUntilSql(const catalog::Role& r) {
+    return QuoteLiteral(r.valid_until.empty() ? "infinity" : r.valid_until);
+  }
+
+  // The psql variable that carries a role's password into a migration: <role>_password, the
+  // role's name lower-cased with every character psql does not allow in a name as '_'.
+  static std::string PasswordVariable(const std::string& role) {
+    std::string out;
+    for (char c : role) {
+      char l = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      out += (l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '_' ? l : '_';
+    }
+    return out + "_password";
+  }
+
+  // The password the target's file gives a role, against what the source has. Secrets are
+  // never copied: a clear-text password in the target's file becomes a psql variable
+  // reference; a hash literal there is written as given (it is the user's own text, and not
+  // the password); a hash read from a server is never written. A file that names no password
+  // leaves the role's password alone; PASSWORD NULL removes it. A server whose pg_authid the
+  // session cannot read (not a superuser) gives no way to compare: nothing is written and a
+  // warning says so.
+  void PasswordChange(const catalog::Role& r, const catalog::Role* before) {
+    using catalog::RolePassword;
+    if (r.password == RolePassword::kUnspecified) return;
+    std::string name = QuoteIdent(r.name);
+    RolePassword had = before == nullptr ? RolePassword::kNone : before->password;
+    if (before != nullptr && had == RolePassword::kUnspecified) {
+      if (!DeclaredByFile(*before)) {
+        result_.warnings.push_back("role " + name +
+                                   ": the server's password cannot be read (pg_authid needs a "
+                                   "superuser), so its password is left as it is");
+        return;
+      }
+      had = RolePassword::kNone;  // a file without PASSWORD: the role has none
+    }
+    bool had_password = had == RolePassword::kHash || had == RolePassword::kClearText;
+    switch (r.password) {
+      case RolePassword::kUnspecified:
+        return;
+      case RolePassword::kNone:
+        if (had_password) {
+          Add(kRoles, ObjectKind::kRole, name, Action::kAlter,
+              {"ALTER ROLE " + name + " PASSWORD NULL"});
+        }
+        return;
+      case RolePassword::kHash:
+        if (had == RolePassword::kHash && before->password_hash == r.password_hash) return;
+        Add(kRoles, ObjectKind::kRole, name, Action::kAlter,
+            {"ALTER ROLE " + name + " PASSWORD " + QuoteLiteral(r.password_hash)});
+        return;
+      case RolePassword::kClearText: {
+        // A hash on the other side cannot be checked against the text: taken as set.
+        if (had == RolePassword::kHash) return;
+        if (had == RolePassword::kClearText &&
+            before->password_fingerprint == r.password_fingerprint)
+          return;
+        std::string var = PasswordVariable(r.name);
+        Change& c = Add(kRoles, ObjectKind::kRole, name, Action::kAlter,
+                        {"ALTER ROLE " + name + " PASSWORD :'" + var + "'"});
+        c.psql_variable = var;
+        return;
+      }
+    }
   }
 
   static std::string CreateRoleSql(const catalog::Role& r) {
@@ -467,6 +680,7 @@ class Engine {
               {"ALTER ROLE " + QuoteIdent(name) + " WITH" + RoleOptions(*before, &r)});
         }
       }
+      PasswordChange(r, before);
       members.push_back(&r);
       CommentChange(ObjectKind::kRole, what, before == nullptr ? "" : before->comment, r.comment);
     }
@@ -551,6 +765,55 @@ class Engine {
         "ALTER COLLATION " + a.name.Quoted() + " RENAME TO " + QuoteIdent(old_name),
         report::CollationSql(b)};
     std::string spelling = CollationSpelling(b.name);
+    // Domains of that collation: no ALTER DOMAIN changes a collation, so each is renamed,
+    // created again (as the source has it: later changes of the domain apply after) and its
+    // columns converted to the new one, their defaults set again.
+    std::vector<std::string> domain_drops;
+    for (const QualifiedName& dq : collation_domains_) {
+      const Type& d = from_.types.at(dq);
+      if (d.collation != spelling) continue;
+      std::string old_domain = dq.name + "_dbarch_old";
+      sql.push_back("ALTER DOMAIN " + dq.Quoted() + " RENAME TO " + QuoteIdent(old_domain));
+      for (const std::string& s : report::CreateStatements(from_, d)) sql.push_back(s);
+      std::string type = TypeSpelling(dq);
+      for (const auto& [tq, t] : from_.tables) {
+        if (dropped_tables_.count(tq) || recreated_tables_.count(tq)) continue;
+        for (const Column& c : t.columns) {
+          bool array = c.type == type + "[]";
+          if ((c.type != type && !array) || t.partition_of || !c.is_local) continue;
+          std::string alter = "ALTER TABLE " + tq.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
+          if (!c.default_expr.empty()) sql.push_back(alter + " DROP DEFAULT");
+          sql.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
+                        QuoteIdent(c.name) + "::" + report::SqlType(d.base_type) +
+                        (array ? "[]" : "") + "::" + report::SqlType(c.type));
+          if (!c.default_expr.empty()) sql.push_back(alter + " SET DEFAULT " + DefaultSql(c));
+        }
+      }
+      domain_drops.push_back("DROP DOMAIN " + QualifiedName{dq.schema, old_domain}.Quoted());
+      auto target_it = to_.types.find(dq);
+      const Type* target = target_it == to_.types.end() ? nullptr : &target_it->second;
+      if (target != nullptr && !target->comment.empty())
+        sql.push_back(CommentSql("DOMAIN " + dq.Quoted(), target->comment));
+      if (target != nullptr && !target->owner.empty())
+        sql.push_back("ALTER DOMAIN " + dq.Quoted() + " OWNER TO " + OwnerSql(target->owner));
+    }
+    // Composite type attributes of that collation are converted in place.
+    for (const auto& [tq, t] : from_.types) {
+      auto target_it = to_.types.find(tq);
+      const Type* target = target_it == to_.types.end() ? nullptr : &target_it->second;
+      if (t.kind != TypeKind::kComposite || target == nullptr) continue;
+      for (const catalog::TypeAttribute& at : t.attributes) {
+        if (at.collation != spelling) continue;
+        bool kept = false;
+        for (const catalog::TypeAttribute& bt : target->attributes) {
+          kept = kept || (bt.name == at.name && bt.type == at.type && bt.collation == spelling);
+        }
+        if (!kept) continue;
+        sql.push_back("ALTER TYPE " + tq.Quoted() + " ALTER ATTRIBUTE " + QuoteIdent(at.name) +
+                      " TYPE " + report::SqlType(at.type) + " COLLATE " +
+                      report::SqlDottedName(spelling));
+      }
+    }
     for (const auto& [tq, t] : from_.tables) {
       if (dropped_tables_.count(tq) || recreated_tables_.count(tq)) continue;
       const Table* target = to_.FindTable(tq);
@@ -564,6 +827,7 @@ class Engine {
                       report::SqlDottedName(spelling));
       }
     }
+    for (const std::string& d : domain_drops) sql.push_back(d);
     sql.push_back("DROP COLLATION " + QualifiedName{b.name.schema, old_name}.Quoted());
     Change& c = Add(kCollations, ObjectKind::kCollation, b.name.Quoted(), Action::kAlter, sql);
     c.lock = kAccessExclusive;
@@ -1101,7 +1365,15 @@ class Engine {
     for (const catalog::Trigger& tr : t.triggers) {
       if (recreated_functions_.count(tr.function)) return true;
     }
-    if (enum_rebuilt_tables_.count(t.name)) return true;
+    if (enum_rebuilt_tables_.count(t.name) || rebuilt_columns_.count(t.name)) return true;
+    for (const Constraint& k : t.constraints) {
+      if (MentionsRebuiltCollation(k.expression) || MentionsRebuiltCollation(k.exclude_predicate))
+        return true;
+      for (const catalog::IndexKey& key : k.exclude_keys) {
+        if (UsesRebuiltCollation(key.collation) || MentionsRebuiltCollation(key.expression))
+          return true;
+      }
+    }
     if (recreated_functions_.empty()) return false;
     for (const Constraint& k : t.constraints) {
       if (UsesRecreatedFunction(k.expression)) return true;
@@ -1299,15 +1571,27 @@ class Engine {
       // old type: it goes before the conversion and comes back after.
       bool enum_bound = enum_rebuilt_tables_.count(a.name) > 0 &&
                         (!k.expression.empty() || !k.exclude_predicate.empty());
+      bool on_rebuilt_column = ConstraintOnRebuiltColumn(a.name, k);
+      bool collation_bound =
+          MentionsRebuiltCollation(k.expression) || MentionsRebuiltCollation(k.exclude_predicate);
+      for (const catalog::IndexKey& key : k.exclude_keys) {
+        collation_bound = collation_bound || UsesRebuiltCollation(key.collation) ||
+                          MentionsRebuiltCollation(key.expression);
+      }
       bool refs_rebuilt = (k.kind == ConstraintKind::kForeignKey && KeysChange(k.ref_table)) ||
-                          UsesRecreatedFunction(k.expression) || enum_bound;
+                          UsesRecreatedFunction(k.expression) || enum_bound || on_rebuilt_column ||
+                          collation_bound;
       if (n != nullptr && SameConstraint(k, *n) && !refs_rebuilt) {
         CommentChange(ObjectKind::kConstraint, "CONSTRAINT " + QuoteIdent(k.name) + " ON " + name,
                       k.comment, n->comment);
         continue;
       }
       if (n == nullptr && ConstraintGoesWithColumns(b, k)) continue;
-      DropConstraint(a, k);
+      // The server drops it with the generated column it names, unless it must go earlier
+      // (it calls a function that is dropped).
+      if (!on_rebuilt_column || UsesRecreatedFunction(k.expression) || enum_bound ||
+          collation_bound)
+        DropConstraint(a, k);
       if (n != nullptr) {
         AddConstraint(b, *n);
         if (!n->comment.empty())
@@ -1374,8 +1658,14 @@ class Engine {
       if (n != nullptr) {
         catalog::Policy x = p;
         x.comment = n->comment;
+        bool on_rebuilt_column = false;
+        for (const std::string& c : RebuiltColumns(a.name)) {
+          on_rebuilt_column =
+              on_rebuilt_column || MentionsIdent(p.using_expr, c) || MentionsIdent(p.check_expr, c);
+        }
         if (x == *n && !UsesRecreatedFunction(p.using_expr) &&
-            !UsesRecreatedFunction(p.check_expr) && !enum_rebuilt_tables_.count(a.name)) {
+            !UsesRecreatedFunction(p.check_expr) && !enum_rebuilt_tables_.count(a.name) &&
+            !on_rebuilt_column) {
           CommentChange(ObjectKind::kPolicy, "POLICY " + QuoteIdent(p.name) + " ON " + name,
                         p.comment, n->comment);
           continue;
@@ -1531,7 +1821,8 @@ class Engine {
   }
 
   void AlterColumn(const Table& t, const Column& a, const Column& b) {
-    if (a == b && !UsesRecreatedFunction(a.default_expr)) return;
+    bool rebuilt_generated = RebuiltColumns(t.name).count(b.name) > 0;
+    if (a == b && !UsesRecreatedFunction(a.default_expr) && !rebuilt_generated) return;
     std::string col = ColumnName(t.name, b.name);
     std::string alter = "ALTER TABLE " + t.name.Quoted() + " ALTER COLUMN " + QuoteIdent(b.name);
     std::string table_alter = "ALTER TABLE " + t.name.Quoted();
@@ -1541,23 +1832,41 @@ class Engine {
       c.lock = kAccessExclusive;
       return c;
     };
-    if (a.generated_expr != b.generated_expr) {
+    if (a.generated_expr != b.generated_expr || rebuilt_generated) {
       if (!a.generated_expr.empty() && b.generated_expr.empty() && a.type == b.type) {
-        add({alter + " DROP EXPRESSION"}, {});
+        // Before a function the expression calls is dropped.
+        Change& c = add({alter + " DROP EXPRESSION"}, {});
+        if (UsesRecreatedFunction(a.generated_expr)) c.phase = kDropConstraints;
         Column a2 = a;
         a2.generated_expr.clear();
         AlterColumn(t, a2, b);
         return;
       }
-      // No ALTER for a new generation expression in PostgreSQL 15: drop and add again.
-      Change& c = add({table_alter + " DROP COLUMN " + QuoteIdent(a.name),
-                       table_alter + " ADD COLUMN " + report::ColumnSql(b)},
-                      {table_alter + " DROP COLUMN " + QuoteIdent(b.name),
-                       table_alter + " ADD COLUMN " + report::ColumnSql(a)});
-      c.rewrites = true;
-      if (a.generated_expr.empty()) {
-        c.destructive = true;
-        c.data_loss = "the values of column " + col + " (replaced by a generated column)";
+      // No ALTER for a new generation expression in PostgreSQL 15: drop and add again. A
+      // generation expression that calls a function dropped and created again goes before
+      // that function is dropped and comes back after it is created; the values are
+      // recomputed from the other columns, so nothing is lost.
+      std::string drop = table_alter + " DROP COLUMN " + QuoteIdent(a.name);
+      std::string add_back = table_alter + " ADD COLUMN " + report::ColumnSql(b);
+      if (UsesRecreatedFunction(a.generated_expr)) {
+        Change& d = add({drop}, {table_alter + " ADD COLUMN " + report::ColumnSql(a)});
+        d.phase = kDropConstraints;
+        Change& c = add({add_back}, {table_alter + " DROP COLUMN " + QuoteIdent(b.name)});
+        c.rewrites = true;
+      } else {
+        Change& c = add({drop, add_back}, {table_alter + " DROP COLUMN " + QuoteIdent(b.name),
+                                           table_alter + " ADD COLUMN " + report::ColumnSql(a)});
+        c.rewrites = true;
+        if (a.generated_expr.empty()) {
+          c.destructive = true;
+          c.data_loss = "the values of column " + col + " (replaced by a generated column)";
+        }
+      }
+      if (!b.comment.empty()) CommentChange(ObjectKind::kColumn, "COLUMN " + col, "", b.comment);
+      if (&t.columns.back() != &b && t.columns.back().name != b.name) {
+        result_.warnings.push_back("generated column " + col +
+                                   " is dropped and added again, so it moves to the end of the "
+                                   "table (ALTER TABLE cannot reorder columns)");
       }
       return;
     }
@@ -1672,13 +1981,18 @@ class Engine {
       if (it != to_.indexes.end()) {
         Index x = i;
         x.comment = it->second.comment;
-        if (x == it->second && !IndexUsesRecreatedFunction(i)) {
+        if (x == it->second && !IndexUsesRecreatedFunction(i) && !IndexOnRebuiltColumn(i) &&
+            !IndexUsesRebuiltCollation(i)) {
           CommentChange(ObjectKind::kIndex, "INDEX " + q.Quoted(), i.comment, it->second.comment);
           continue;
         }
       } else if (IndexLosesColumn(i)) {
         continue;
       }
+      // Dropped by the server with the generated column it names (no statement of its own).
+      if (IndexOnRebuiltColumn(i) && !IndexUsesRecreatedFunction(i) &&
+          !IndexUsesRebuiltCollation(i))
+        continue;
       Change& c = Add(kDropIndexes, ObjectKind::kIndex, q.Quoted(), Action::kDrop,
                       {"DROP INDEX " + q.Quoted()}, {report::IndexSql(i)});
       c.lock = kAccessExclusive;
@@ -1690,7 +2004,9 @@ class Engine {
       if (it != from_.indexes.end() && !rebuilt) {
         Index x = it->second;
         x.comment = i.comment;
-        if (x == i && !IndexUsesRecreatedFunction(it->second)) continue;
+        if (x == i && !IndexUsesRecreatedFunction(it->second) &&
+            !IndexOnRebuiltColumn(it->second) && !IndexUsesRebuiltCollation(it->second))
+          continue;
       }
       bool on_view = to_.views.count(i.table) > 0;
       Change& c = Add(on_view ? kViewIndexes : kIndexes, ObjectKind::kIndex, q.Quoted(),
@@ -1862,14 +2178,21 @@ class Engine {
   void Grants() {
     std::set<catalog::Grant> before(from_.grants.begin(), from_.grants.end());
     std::set<catalog::Grant> after(to_.grants.begin(), to_.grants.end());
+    auto on_rebuilt_column = [&](const catalog::Grant& g) {
+      if (g.column.empty()) return false;
+      for (const auto& [tq, cols] : rebuilt_columns_) {
+        if (tq.Quoted() == g.object && cols.count(g.column)) return true;
+      }
+      return false;
+    };
     for (const catalog::Grant& g : before) {
-      if (after.count(g) || ObjectGone(g)) continue;
+      if (after.count(g) || ObjectGone(g) || on_rebuilt_column(g)) continue;
       // A changed grant option is a revoke of the old row only when no row replaces it.
       Add(kGrants, g.object_kind, g.object, Action::kDrop, {GrantSql(from_, g, false)},
           {GrantSql(from_, g, true)});
     }
     for (const catalog::Grant& g : after) {
-      if (before.count(g) && !recreated_.count(g.object)) continue;
+      if (before.count(g) && !recreated_.count(g.object) && !on_rebuilt_column(g)) continue;
       Add(kGrants, g.object_kind, g.object, Action::kCreate, {GrantSql(to_, g, true)},
           {GrantSql(to_, g, false)});
     }
@@ -1936,10 +2259,16 @@ class Engine {
   std::set<QualifiedName> rebuilt_views_;
   std::set<QualifiedName> rebuilt_enums_;
   std::set<QualifiedName> rebuilt_collations_;
+  std::set<std::string> rebuilt_collation_spellings_;  // as Column::collation names them
+  std::set<QualifiedName> collation_domains_;          // domains rebuilt with their collation
   std::set<QualifiedName> enum_rebuilt_tables_;  // tables with a column of a rebuilt enum
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
   std::set<std::string> gone_;       // quoted names of relations dropped
   std::set<QualifiedName> recreated_functions_;  // dropped, or dropped and created again
+  // Generated columns dropped and added again (a new expression, or one that calls a function
+  // dropped and created again), by table: the indexes, constraints, policies and column
+  // grants that name them are lost with them and come back after.
+  std::map<QualifiedName, std::set<std::string>> rebuilt_columns_;
   std::map<QualifiedName, bool> keys_change_;    // KeysChange, by table
   std::map<QualifiedName, std::vector<const Index*>> unique_indexes_;  // of from_, by table
 };
@@ -1963,7 +2292,7 @@ const char* ActionName(Action action) {
 std::vector<std::string> DiffResult::UpStatements() const {
   std::vector<std::string> out;
   for (const Change& c : changes) {
-    if (c.refused) continue;
+    if (c.refused || !c.psql_variable.empty()) continue;
     for (const std::string& s : c.sql) out.push_back(s);
   }
   return out;

@@ -47,6 +47,12 @@ struct Change {
   bool refused = false;
   std::vector<std::string> sql;      // statements without the final ';'
   std::vector<std::string> reverse;  // statements that undo `sql`, when known; else empty
+  // Set when `sql` holds a psql variable reference (:'name') instead of a secret the diff
+  // will not copy (a role's clear-text password): the change runs only under psql, which
+  // is given the value with `-v name=...`. FormatSql guards it with \if :{?name}, so a
+  // script run without the variable warns and leaves the password as it is; UpStatements
+  // leaves such changes out.
+  std::string psql_variable;
   int phase = 0;                     // ordering key (internal; changes come sorted by it)
 };
 
@@ -91,7 +97,8 @@ struct DiffResult {
   std::vector<std::string> warnings;  // differences the engine cannot express
   // True when at least one change exists (refused ones included).
   bool HasChanges() const { return !changes.empty(); }
-  // The statements of the changes that are not refused, in order, without ';'.
+  // The statements of the changes that are not refused and need no psql variable, in order,
+  // without ';'.
   std::vector<std::string> UpStatements() const;
   bool HasRefused() const;
 };

@@ -202,12 +202,13 @@ TEST(Diff, RolesDeclaredByTheTargetAreCreatedWhenMissing) {
   ASSERT_GE(up.size(), 5u);
   EXPECT_EQ(up[0],
             "DO $dbarch$BEGIN CREATE ROLE analyst; EXCEPTION WHEN duplicate_object THEN ALTER "
-            "ROLE analyst WITH NOCREATEDB NOCREATEROLE INHERIT NOLOGIN CONNECTION LIMIT -1; "
+            "ROLE analyst WITH NOCREATEDB NOCREATEROLE INHERIT NOLOGIN CONNECTION LIMIT -1 VALID "
+            "UNTIL 'infinity'; "
             "END$dbarch$");
   EXPECT_EQ(up[1],
             "DO $dbarch$BEGIN CREATE ROLE reader WITH LOGIN CONNECTION LIMIT 2; EXCEPTION WHEN "
             "duplicate_object THEN ALTER ROLE reader WITH NOCREATEDB NOCREATEROLE INHERIT LOGIN "
-            "CONNECTION LIMIT 2; END$dbarch$");
+            "CONNECTION LIMIT 2 VALID UNTIL 'infinity'; END$dbarch$");
   EXPECT_EQ(up[2], "GRANT reader TO analyst");
   // Grants and comments come after the roles exist.
   EXPECT_EQ(up[3], "GRANT SELECT ON TABLE public.t TO analyst");

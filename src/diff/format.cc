@@ -45,6 +45,17 @@ std::string FormatSql(const DiffResult& result) {
       for (const std::string& s : c.sql) out += Commented(s) + "\n";
       continue;
     }
+    if (!c.psql_variable.empty()) {
+      // Run only when psql is given the value; else a warning and nothing changes.
+      const std::string& v = c.psql_variable;
+      out += std::string("-- ") + catalog::ObjectKindName(c.kind) + " " + c.object +
+             ": the secret is not copied into this script; run it with psql -v " + v + "=...\n";
+      out += "\\if :{?" + v + "}\n";
+      for (const std::string& s : c.sql) out += Terminated(s) + "\n";
+      out += "\\else\n\\warn 'psql variable " + v + " is not set: " + c.object +
+             " keeps its password'\n\\endif\n";
+      continue;
+    }
     for (const std::string& s : c.sql) out += Terminated(s) + "\n";
   }
   return out;
@@ -66,6 +77,7 @@ std::string FormatJson(const DiffResult& result) {
     j["refused"] = c.refused;
     j["sql"] = c.sql;
     j["reverse"] = c.reverse;
+    if (!c.psql_variable.empty()) j["psql_variable"] = c.psql_variable;
     changes.push_back(std::move(j));
   }
   nlohmann::ordered_json out;

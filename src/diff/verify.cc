@@ -1,11 +1,14 @@
 #include "diff/verify.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "base/strings.h"
+#include "diff/verify_sources.h"
 #include "pg/introspect.h"
 #include "report/catalog_sql.h"
+#include "sql/parser.h"
 
 namespace dbarch::diff {
 namespace {
@@ -85,6 +88,51 @@ Status Load(pg::Connection& conn, const catalog::Catalog& cat, const std::string
   return Status::OK();
 }
 
+bool IsCreateRole(std::string_view stmt) {
+  std::string head;
+  for (char c : stmt.substr(0, 24)) head += static_cast<char>(std::toupper(c));
+  return head.rfind("CREATE ROLE", 0) == 0 || head.rfind("CREATE USER", 0) == 0 ||
+         head.rfind("CREATE GROUP", 0) == 0;
+}
+
+// Runs a side's original text statement by statement, as psql would (each statement on its
+// own). A CREATE ROLE of a role that exists is passed over: the roles are created first
+// (cluster-wide, shared by both sides). Errors: the statement and the server's message.
+Status LoadOriginal(pg::Connection& conn, const VerifySource& source) {
+  (void)conn.Exec("SET check_function_bodies = false");
+  for (const SourceFile& file : source.scripts) {
+    DBARCH_ASSIGN_OR_RETURN(std::vector<sql::StatementRange> ranges, sql::SplitStatements(file));
+    for (const sql::StatementRange& r : ranges) {
+      std::string_view stmt = std::string_view(file.text()).substr(r.begin, r.end - r.begin);
+      auto done = conn.Exec(stmt);
+      if (done.ok()) continue;
+      if (conn.last_sqlstate() == "42710" && IsCreateRole(stmt)) continue;
+      return Status::InvalidArgument(file.name() + ":" + std::to_string(file.Locate(r.begin).line) +
+                                     ": " + FirstLine(std::string(stmt)) + ": " +
+                                     done.status().message());
+    }
+  }
+  // A dump empties the search_path for its session.
+  (void)conn.Exec("RESET ALL");
+  return Status::OK();
+}
+
+// The lines of a pg_dump --schema-only text that matter for a comparison: without comments,
+// blank lines and psql meta-commands (\restrict carries a random key).
+std::vector<std::string> DumpLines(const std::string& dump) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < dump.size()) {
+    size_t end = dump.find('\n', pos);
+    if (end == std::string::npos) end = dump.size();
+    std::string line = dump.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.empty() || line.rfind("--", 0) == 0 || line.rfind("\\", 0) == 0) continue;
+    out.push_back(line);
+  }
+  return out;
+}
+
 Result<catalog::Catalog> Read(pg::Connection& conn) {
   pg::IntrospectOptions options;
   options.include_roles = false;
@@ -116,6 +164,49 @@ std::vector<std::string> Differences(const catalog::Catalog& got, const catalog:
       out.push_back("table " + q.Quoted() + ": columns (" + Join(a, ", ") +
                     ") where the target has (" + Join(b, ", ") + ")");
     }
+  }
+  return out;
+}
+
+// The lines of two dumps that differ, as "pg_dump: ..." lines (at most 10 of each side, then
+// a count); a dump with the same lines in another order gives one line saying where.
+std::vector<std::string> DumpDifferences(const std::vector<std::string>& got,
+                                         const std::vector<std::string>& want) {
+  std::vector<std::string> out;
+  if (got == want) return out;
+  std::multiset<std::string> a(got.begin(), got.end()), b(want.begin(), want.end());
+  std::vector<std::string> only_got, only_want;
+  for (const std::string& l : got) {
+    auto it = b.find(l);
+    if (it == b.end()) {
+      only_got.push_back(l);
+    } else {
+      b.erase(it);
+    }
+  }
+  for (const std::string& l : want) {
+    auto it = a.find(l);
+    if (it == a.end()) {
+      only_want.push_back(l);
+    } else {
+      a.erase(it);
+    }
+  }
+  auto list = [&](const std::vector<std::string>& lines, const char* what) {
+    for (size_t i = 0; i < lines.size() && i < 10; ++i) {
+      out.push_back(std::string("pg_dump: ") + what + ": " + FirstLine(lines[i]));
+    }
+    if (lines.size() > 10) {
+      out.push_back("pg_dump: " + std::to_string(lines.size() - 10) + " more line(s) " + what);
+    }
+  };
+  list(only_got, "only in the migrated database");
+  list(only_want, "only in the expected schema");
+  if (out.empty()) {
+    size_t i = 0;
+    while (i < got.size() && i < want.size() && got[i] == want[i]) ++i;
+    out.push_back("pg_dump: the same lines in another order, from \"" +
+                  FirstLine(i < got.size() ? got[i] : "") + "\"");
   }
   return out;
 }
@@ -154,6 +245,11 @@ struct Databases {
 
 std::string FormatVerifyText(const VerifyResult& result) {
   std::string out;
+  if (!result.from_loaded_from.empty())
+    out += "verify: FROM loaded from " + result.from_loaded_from + "\n";
+  if (!result.to_loaded_from.empty())
+    out += "verify: TO loaded from " + result.to_loaded_from + "\n";
+  for (const std::string& n : result.notes) out += "verify: " + n + "\n";
   for (const VerifyDirection* d : {&result.up, &result.down}) {
     bool up = d == &result.up;
     out += std::string("verify ") + (up ? "up" : "down") +
@@ -207,25 +303,67 @@ Result<VerifyResult> Verify(const std::string& server_conninfo, const catalog::C
   }
   std::string from_db = options.database_prefix + "_from";
   std::string to_db = options.database_prefix + "_to";
+  // A second copy of FROM, left as loaded: what down must give back, dump for dump.
+  std::string ref_db = options.database_prefix + "_from_ref";
   Databases cleanup{admin, {}};
-  for (const std::string& db : {from_db, to_db}) {
+  auto recreate = [&](const std::string& db) -> Status {
     (void)admin.Exec("DROP DATABASE IF EXISTS " + QuoteIdent(db) + " WITH (FORCE)");
     auto created = admin.Exec("CREATE DATABASE " + QuoteIdent(db));
     if (!created.ok()) return created.status();
-    cleanup.names.push_back(db);
-  }
-  DBARCH_ASSIGN_OR_RETURN(pg::Connection from_conn,
-                          Open(server_conninfo + " dbname=" + QuoteLiteral(from_db)));
-  DBARCH_ASSIGN_OR_RETURN(pg::Connection to_conn,
-                          Open(server_conninfo + " dbname=" + QuoteLiteral(to_db)));
-  DBARCH_RETURN_IF_ERROR(Load(from_conn, WithoutRoles(from), "FROM"));
-  DBARCH_RETURN_IF_ERROR(Load(to_conn, WithoutRoles(to), "TO"));
+    if (std::find(cleanup.names.begin(), cleanup.names.end(), db) == cleanup.names.end())
+      cleanup.names.push_back(db);
+    return Status::OK();
+  };
+  auto conninfo = [&](const std::string& db) {
+    return server_conninfo + " dbname=" + QuoteLiteral(db);
+  };
+  VerifyResult result;
+  result.online = online != nullptr;
+  // Each side from its original text when given, else (or when that fails) from the model.
+  auto load_side = [&](const std::string& db, const VerifySource& source,
+                       const catalog::Catalog& model, const std::string& what,
+                       std::string& loaded_from) -> Status {
+    DBARCH_RETURN_IF_ERROR(recreate(db));
+    std::string fallback = source.description.empty() ? "not given" : source.description;
+    if (!source.empty()) {
+      DBARCH_ASSIGN_OR_RETURN(pg::Connection conn, Open(conninfo(db)));
+      Status st = LoadOriginal(conn, source);
+      if (st.ok()) {
+        loaded_from = source.description;
+        return Status::OK();
+      }
+      fallback = source.description + " failed to load: " + st.message();
+      DBARCH_RETURN_IF_ERROR(recreate(db));  // whatever loaded before the failure goes
+    }
+    DBARCH_ASSIGN_OR_RETURN(pg::Connection conn, Open(conninfo(db)));
+    DBARCH_RETURN_IF_ERROR(Load(conn, WithoutRoles(model), what));
+    loaded_from = "dbarch's model (the original text " + fallback + ")";
+    return Status::OK();
+  };
+  DBARCH_RETURN_IF_ERROR(
+      load_side(from_db, options.from_source, from, "FROM", result.from_loaded_from));
+  DBARCH_RETURN_IF_ERROR(load_side(to_db, options.to_source, to, "TO", result.to_loaded_from));
+  std::string ref_loaded;
+  DBARCH_RETURN_IF_ERROR(load_side(ref_db, options.from_source, from, "FROM", ref_loaded));
+  DBARCH_ASSIGN_OR_RETURN(pg::Connection from_conn, Open(conninfo(from_db)));
+  DBARCH_ASSIGN_OR_RETURN(pg::Connection to_conn, Open(conninfo(to_db)));
   // The expected schemas as this server shows them (one normal form on both sides).
   DBARCH_ASSIGN_OR_RETURN(catalog::Catalog want_from, Read(from_conn));
   DBARCH_ASSIGN_OR_RETURN(catalog::Catalog want_to, Read(to_conn));
-
-  VerifyResult result;
-  result.online = online != nullptr;
+  // The dumps to compare with; without pg_dump the comparison is left out (and said so).
+  bool dumps = true;
+  auto dump_of = [&](const std::string& db) -> std::vector<std::string> {
+    if (!dumps) return {};
+    auto d = PgDumpSchema(conninfo(db), options.pg_dump_path);
+    if (!d.ok()) {
+      dumps = false;
+      result.notes.push_back("pg_dump comparison skipped: " + d.status().message());
+      return {};
+    }
+    return DumpLines(*d);
+  };
+  std::vector<std::string> want_to_dump = dump_of(to_db);
+  std::vector<std::string> want_from_dump = dump_of(ref_db);
   if (online != nullptr) {
     result.up.applied = true;
     for (const OnlinePhase& phase : online->phases) {
@@ -246,10 +384,18 @@ Result<VerifyResult> Verify(const std::string& server_conninfo, const catalog::C
   if (!result.up.applied) return result;
   DBARCH_ASSIGN_OR_RETURN(catalog::Catalog got, Read(from_conn));
   result.up.differences = Differences(got, want_to);
+  if (dumps) {
+    for (std::string& d : DumpDifferences(dump_of(from_db), want_to_dump))
+      result.up.differences.push_back(std::move(d));
+  }
   RunStatements(from_conn, down.UpStatements(), result.down);
   if (!result.down.applied) return result;
   DBARCH_ASSIGN_OR_RETURN(catalog::Catalog back, Read(from_conn));
   result.down.differences = Differences(back, want_from);
+  if (dumps) {
+    for (std::string& d : DumpDifferences(dump_of(from_db), want_from_dump))
+      result.down.differences.push_back(std::move(d));
+  }
   return result;
 }
 

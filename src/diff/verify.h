@@ -1,10 +1,13 @@
 // diff::Verify: proves a migration on a real PostgreSQL server before it runs anywhere else
 // (`dbarch diff --verify`). FROM and TO are each created in a database of their own on a
-// disposable server (a sandbox the caller started), the up script (or the online plan,
+// disposable server (a sandbox the caller started) from their original text when the caller
+// gives it (the DDL files, or a live database's pg_dump --schema-only; see verify_sources.h),
+// else from dbarch's model of them (the catalog renderer's DDL); the up script (or the online plan,
 // phase by phase, each step the way it is meant to run) is applied to FROM's database and
 // the result introspected and compared with TO's; then the down script is applied and the
-// result compared with FROM's. Any statement the server rejects, and any object that
-// differs, is reported.
+// result compared with FROM's, both by the diff engine and by pg_dump --schema-only (so that
+// what the model does not hold still shows up). Any statement the server rejects, and any
+// object or dump line that differs, is reported.
 //
 // Needs a server where the connecting role may create databases and roles; the databases it
 // creates are dropped before it returns. Not thread-safe per server name prefix: concurrent
@@ -19,6 +22,7 @@
 #include "catalog/model.h"
 #include "diff/diff.h"
 #include "diff/online.h"
+#include "diff/verify_sources.h"
 #include "pg/connection.h"
 
 namespace dbarch::diff {
@@ -26,6 +30,13 @@ namespace dbarch::diff {
 struct VerifyOptions {
   // Databases created on the server are named <prefix>_from and <prefix>_to.
   std::string database_prefix = "dbarch_verify";
+  // The original text of each side (empty: the side is created from its model). When it
+  // cannot be loaded, the model is used instead and VerifyResult says why.
+  VerifySource from_source;
+  VerifySource to_source;
+  // pg_dump of the server's PostgreSQL version, for the dump comparison; when it cannot run,
+  // the comparison is skipped and VerifyResult::notes says so.
+  std::string pg_dump_path = "/usr/lib/postgresql/15/bin/pg_dump";
   // Test hook: sees (and may change) the up statements just before they are applied, so a
   // test can inject a wrong step. Unset in production.
   std::function<void(std::vector<std::string>&)> edit_up;
@@ -47,6 +58,12 @@ struct VerifyResult {
   VerifyDirection up;    // FROM + up == TO
   VerifyDirection down;  // FROM + up + down == FROM
   bool online = false;   // up was the online plan
+  // How each side was created on the server: "the original files (a.sql)", "pg_dump
+  // --schema-only of the live database", or "dbarch's model (...)" with the reason when the
+  // original text was not given or failed to load.
+  std::string from_loaded_from;
+  std::string to_loaded_from;
+  std::vector<std::string> notes;  // e.g. the dump comparison was skipped, and why
   bool ok() const { return up.ok() && down.ok(); }
 };
 
@@ -60,8 +77,9 @@ Result<VerifyResult> Verify(const std::string& server_conninfo, const catalog::C
                             const DiffResult& down, const OnlinePlan* online,
                             const VerifyOptions& options = {});
 
-// The outcome for people: "verify up (online plan): ok" / "... : N difference(s)" lines,
-// each difference or the rejected statement indented below.
+// The outcome for people: where FROM and TO were loaded from, then "verify up (online plan):
+// ok" / "... : N difference(s)" lines, each difference or the rejected statement indented
+// below.
 std::string FormatVerifyText(const VerifyResult& result);
 
 // Runs online plan steps (a phase's steps or its rollback) on `conn` as the plan means them

@@ -854,6 +854,20 @@ std::string RedactConninfo(std::string_view conninfo) {
   return rebuilt;
 }
 
+Result<std::vector<std::string>> ConninfoEnvironment(std::string_view conninfo) {
+  const std::string original(conninfo);
+  ParsedConninfo parsed = ParseConninfo(original);
+  if (parsed.options == nullptr) {
+    return Status::InvalidArgument("the connection string cannot be parsed");
+  }
+  std::vector<std::string> out;
+  for (PQconninfoOption* o = parsed.options.get(); o->keyword != nullptr; ++o) {
+    if (o->val == nullptr || o->envvar == nullptr) continue;
+    out.push_back(std::string(o->envvar) + "=" + o->val);
+  }
+  return out;
+}
+
 Result<std::vector<std::optional<std::string>>> ParseTextArray(std::string_view literal) {
   const size_t n = literal.size();
   size_t i = 0;

@@ -175,6 +175,12 @@ class Connection {
 // out.
 std::string RedactConninfo(std::string_view conninfo);
 
+// `conninfo` (keyword=value or URI) as libpq environment variables ("PGHOST=db",
+// "PGPASSWORD=..."), one per option it sets that has one, so that a client program (pg_dump)
+// reaches the same server without the conninfo, and its password, on its command line.
+// kInvalidArgument when libpq cannot parse it (the message never holds the conninfo).
+Result<std::vector<std::string>> ConninfoEnvironment(std::string_view conninfo);
+
 // Parses a one-dimensional PostgreSQL array literal in text output form:
 // {a,"b c","say \"hi\"",NULL,"NULL"} gives a, b c, say "hi", nullopt, NULL. An optional
 // dimension decoration ("[0:1]={x,y}") is accepted and ignored. Failures: kParseError for

@@ -54,6 +54,7 @@ Result<catalog::Catalog> IntrospectCatalog(Connection& conn, const IntrospectOpt
   dump.exclude_schemas = options.exclude_schemas;
   dump.include_roles = options.include_roles;
   dump.session_settings = false;
+  dump.role_passwords = true;  // the text only feeds the builder
   DBARCH_ASSIGN_OR_RETURN(std::string sql, DumpSchemaSql(conn, dump));
   return CatalogFromDump(sql);
 }

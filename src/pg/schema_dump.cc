@@ -139,6 +139,10 @@ struct RoleInfo {
   bool superuser = false, inherit = true, create_role = false, create_db = false;
   bool login = false, replication = false, bypass_rls = false;
   int64_t connection_limit = -1;
+  std::string valid_until;  // UTC "YYYY-MM-DD HH:MM:SS+00"; "" = none or infinity
+  // Read from pg_authid only when the session may (superusers): else unknown.
+  bool password_known = false;
+  std::optional<std::string> password;  // the stored hash; nullopt = no password
   std::string comment;
 };
 
@@ -534,6 +538,9 @@ Status Dumper::LoadRoles() {
       Query("roles",
             "SELECT r.oid, r.rolname, r.rolsuper, r.rolinherit, r.rolcreaterole, "
             "r.rolcreatedb, r.rolcanlogin, r.rolreplication, r.rolbypassrls, r.rolconnlimit, "
+            "CASE WHEN r.rolvaliduntil IS NULL OR r.rolvaliduntil = 'infinity' THEN '' ELSE "
+            "pg_catalog.to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') "
+            "|| '+00' END, "
             "(SELECT dsc.description FROM pg_catalog.pg_shdescription dsc "
             "WHERE dsc.objoid = r.oid "
             "AND dsc.classoid = 'pg_catalog.pg_authid'::pg_catalog.regclass) "
@@ -555,9 +562,38 @@ Status Dumper::LoadRoles() {
     role.replication = r.Bool();
     role.bypass_rls = r.Bool();
     role.connection_limit = r.Int();
+    role.valid_until = r.Text();
     role.comment = r.Text();
     dumped.insert(role.name);
     roles_.push_back(std::move(role));
+  }
+  // Password hashes are in pg_authid, which only superusers may read; without that right
+  // the passwords stay unknown (and diff leaves them alone).
+  std::optional<QueryResult> can;
+  if (options_.role_passwords) {
+    DBARCH_ASSIGN_OR_RETURN(can,
+                            Query("roles",
+                                  "SELECT pg_catalog.has_table_privilege('pg_catalog.pg_authid', "
+                                  "'SELECT')"));
+  }
+  if (can.has_value() && can->rows() == 1 && RowReader(*can, 0).Bool()) {
+    DBARCH_ASSIGN_OR_RETURN(QueryResult pw, Query("roles",
+                                                  "SELECT a.rolname, a.rolpassword IS NOT NULL, "
+                                                  "a.rolpassword FROM pg_catalog.pg_authid a"));
+    std::map<std::string, std::optional<std::string>> by_name;
+    for (int i = 0; i < pw.rows(); ++i) {
+      RowReader r(pw, i);
+      std::string name = r.Text();
+      bool set = r.Bool();
+      std::string hash = r.Text();
+      by_name[name] = set ? std::optional<std::string>(hash) : std::nullopt;
+    }
+    for (RoleInfo& role : roles_) {
+      auto it = by_name.find(role.name);
+      if (it == by_name.end()) continue;
+      role.password_known = true;
+      role.password = it->second;
+    }
   }
   DBARCH_ASSIGN_OR_RETURN(QueryResult mem, Query("role memberships",
                                                  "SELECT g.rolname, m.rolname, am.admin_option "
@@ -1219,7 +1255,8 @@ Status Dumper::LoadGrants() {
       NspFilter("n") + " UNION ALL SELECT 'c', c.oid, att.attnum, " + cols +
       " FROM pg_catalog.pg_attribute att JOIN pg_catalog.pg_class c ON c.oid = att.attrelid "
       "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace, "
-      "pg_catalog.aclexplode(att.attacl) a WHERE att.attacl IS NOT NULL AND " +
+      "pg_catalog.aclexplode(att.attacl) a WHERE att.attacl IS NOT NULL AND NOT att.attisdropped "
+      "AND " +
       NspFilter("n") + " UNION ALL SELECT 'n', n.oid, 0, " + cols +
       " FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a "
       "WHERE n.nspacl IS NOT NULL AND " +
@@ -2118,6 +2155,10 @@ std::string Dumper::Render() const {
       if (r.connection_limit != -1) {
         s += " CONNECTION LIMIT " + std::to_string(r.connection_limit);
       }
+      if (!r.valid_until.empty()) s += " VALID UNTIL " + QuoteLiteral(r.valid_until);
+      // The stored hash (never clear text: the server has none), read into the model only.
+      if (r.password_known)
+        s += r.password ? " PASSWORD " + QuoteLiteral(*r.password) : " PASSWORD NULL";
       out += s + ";\n";
     }
     for (const auto& [role, member] : memberships_) {

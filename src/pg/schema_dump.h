@@ -34,6 +34,11 @@ struct DumpOptions {
   // Cluster-wide roles and role memberships (all non-system roles except the connecting
   // user and the bootstrap superuser).
   bool include_roles = true;
+  // With the roles, their password hashes as PASSWORD '<hash>' / PASSWORD NULL (only when
+  // the session may read pg_authid, i.e. a superuser). Off by default: text that loads into
+  // another server or is shown never carries them; introspection turns it on so the model
+  // knows whether a role has a password (diff never prints a hash it read from a server).
+  bool role_passwords = false;
   // Start the text with the session settings that a load into a server needs
   // (check_function_bodies off, search_path). Off for text that only feeds the builder.
   bool session_settings = true;

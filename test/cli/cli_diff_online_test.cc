@@ -135,6 +135,14 @@ TEST(CliDiffOnline, VerifyFailsNamingTheTable) {
             std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("verification failed"), std::string::npos) << r.err;
+  // Both sides came from the files themselves, not from dbarch's model of them.
+  EXPECT_NE(r.err.find("verify: FROM loaded from the original files (" +
+                       (dir.path() / "from.sql").string() + ")"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("verify: TO loaded from the original files ("), std::string::npos) << r.err;
+  // The dump comparison sees the column order too.
+  EXPECT_NE(r.err.find("pg_dump: "), std::string::npos) << r.err;
   // The up script is still printed.
   EXPECT_NE(r.out.find("ADD COLUMN a integer"), std::string::npos) << r.out;
 }

@@ -6,9 +6,13 @@
 // sandbox (each uses databases of its own).
 #pragma once
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -18,6 +22,7 @@
 #include "diff/format.h"
 #include "pg/connection.h"
 #include "pg/introspect.h"
+#include "sql/psql_script.h"
 
 namespace dbarch::diff::testing {
 
@@ -60,6 +65,17 @@ inline Result<catalog::Catalog> ModelOf(const std::string& name, const std::stri
   }
   DBARCH_RETURN_IF_ERROR(builder.ApplyFile(SourceFile(name, text)));
   return builder.Finish();
+}
+
+// Runs a script diff wrote the way psql would (its \if guards of psql variables, none set).
+inline Status ExecAsPsql(pg::Connection& conn, const std::string& text) {
+  auto script = sql::ExpandPsqlScript(SourceFile("script.sql", text), sql::PsqlOptions{});
+  if (!script.ok()) return script.status();
+  for (const sql::ScriptPart& part : script->parts) {
+    Status st = conn.ExecScript(part.file.text());
+    if (!st.ok()) return st;
+  }
+  return Status::OK();
 }
 
 inline Result<pg::Connection> Open(const std::string& conninfo) {
@@ -129,6 +145,121 @@ inline std::string Difference(const catalog::Catalog& got, const catalog::Catalo
   }
   if (!d.warnings.empty()) return d.warnings.front();
   return "catalogs differ in a way diff does not express";
+}
+
+// Runs `script` with `psql -X -v ON_ERROR_STOP=1 -f` (each statement in its own transaction,
+// as a user runs a migration) against the database `conninfo` reaches; `variables` are
+// passed as `-v name=value`. OK, or the psql output of the failure.
+inline Status RunPsql(const std::string& conninfo, const std::string& script,
+                      const std::vector<std::pair<std::string, std::string>>& variables = {}) {
+  auto quote = [](const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  };
+  char path[] = "/tmp/dbarch_pair_XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) return Status::IOError("mkstemp failed");
+  FILE* f = fdopen(fd, "w");
+  fwrite(script.data(), 1, script.size(), f);
+  fclose(f);
+  std::string cmd = "/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1";
+  for (const auto& [name, value] : variables) cmd += " -v " + quote(name + "=" + value);
+  cmd += " -d " + quote(conninfo) + " -f " + path + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  std::string output;
+  if (pipe != nullptr) {
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) output.append(buf, n);
+  }
+  int rc = pipe != nullptr ? pclose(pipe) : -1;
+  std::remove(path);
+  if (rc != 0) return Status::InvalidArgument("psql failed: " + output);
+  return Status::OK();
+}
+
+struct FilePairOutcome {
+  bool passed = false;  // everything but the dump comparison
+  std::string reason;
+  // Where the dumps differ: "after up: got '...', want '...'" / "after down: ...".
+  std::vector<std::string> dump_differences;
+  std::string up_sql;
+  std::string down_sql;
+};
+
+// The check a user of `dbarch diff` relies on, with the two files as given: a database is
+// built from FROM with psql; diff(FROM file -> TO file) is applied to it with `psql -v
+// ON_ERROR_STOP=1`; its `pg_dump --schema-only` must equal that of a database built from TO,
+// and diffing it against TO's file must give nothing. Then down, diffed from that live
+// database back to FROM's file (the renames of TO read backwards, as `--down` does), is
+// applied the same way and the dump must equal that of a database built from FROM. The dump
+// differences are returned apart (`passed` covers the rest), so that a pair whose dumps are
+// known to differ still has everything else checked.
+// Databases <prefix>_{a,b,c} are created and dropped here. `psql_variables` are passed to
+// every psql run (the placeholders of role passwords).
+inline FilePairOutcome FilePairCheck(
+    pg::Connection& admin, const std::string& base_conninfo, const std::string& prefix,
+    const std::string& from_sql, const std::string& to_sql,
+    const std::vector<std::pair<std::string, std::string>>& psql_variables = {}) {
+  FilePairOutcome out;
+  auto fail = [&](std::string reason) {
+    out.passed = false;
+    out.reason = std::move(reason);
+    return out;
+  };
+  const std::string db_a = prefix + "_a", db_b = prefix + "_b", db_c = prefix + "_c";
+  struct Cleanup {
+    pg::Connection& admin;
+    std::vector<std::string> dbs;
+    ~Cleanup() {
+      for (const std::string& d : dbs)
+        (void)admin.Exec("DROP DATABASE IF EXISTS " + QuoteIdent(d) + " WITH (FORCE)");
+    }
+  } cleanup{admin, {db_a, db_b, db_c}};
+  for (const std::string& db : cleanup.dbs) {
+    (void)admin.Exec("DROP DATABASE IF EXISTS " + QuoteIdent(db) + " WITH (FORCE)");
+    auto created = admin.Exec("CREATE DATABASE " + QuoteIdent(db));
+    if (!created.ok()) return fail("create database: " + created.status().ToString());
+  }
+  auto conninfo = [&](const std::string& db) { return base_conninfo + " dbname=" + db; };
+  for (const auto& [db, sql] : {std::pair{db_a, from_sql}, {db_b, to_sql}, {db_c, from_sql}}) {
+    Status st = RunPsql(conninfo(db), sql, psql_variables);
+    if (!st.ok()) return fail("loading " + db + ": " + FirstLine(st.message(), 600));
+  }
+  auto from_model = ModelOf("FROM.sql", from_sql, {});
+  if (!from_model.ok()) return fail("model of FROM: " + FirstLine(from_model.status().ToString()));
+  auto to_model = ModelOf("TO.sql", to_sql, {});
+  if (!to_model.ok()) return fail("model of TO: " + FirstLine(to_model.status().ToString()));
+  DiffOptions up_options;
+  up_options.allow_destructive = true;
+  up_options.renames = RenameAnnotationsInText(*to_model, "TO.sql", to_sql);
+  out.up_sql = FormatSql(Diff(*from_model, *to_model, up_options));
+  Status applied = RunPsql(conninfo(db_a), out.up_sql, psql_variables);
+  if (!applied.ok()) return fail("up fails: " + FirstLine(applied.message(), 600));
+  std::string got = SchemaDump(conninfo(db_a));
+  std::string want = SchemaDump(conninfo(db_b));
+  if (got.find("PostgreSQL database dump complete") == std::string::npos)
+    return fail("pg_dump failed: " + FirstLine(got));
+  std::string diff = FirstDumpDifference(got, want);
+  if (!diff.empty()) out.dump_differences.push_back("after up: " + diff);
+  auto conn_a = Open(conninfo(db_a));
+  if (!conn_a.ok()) return fail("connect failed");
+  auto after_up = pg::IntrospectCatalog(*conn_a, {});
+  if (!after_up.ok()) return fail("introspect after up: " + after_up.status().ToString());
+  DiffResult again = Diff(*after_up, *to_model, {});
+  if (again.HasChanges()) return fail("TO in sync gives DDL: " + Difference(*after_up, *to_model));
+  DiffResult down =
+      Diff(*after_up, *from_model, ReverseOptions(up_options, *from_model, *to_model));
+  out.down_sql = FormatSql(down);
+  applied = RunPsql(conninfo(db_a), out.down_sql, psql_variables);
+  if (!applied.ok()) return fail("down fails: " + FirstLine(applied.message(), 600));
+  got = SchemaDump(conninfo(db_a));
+  want = SchemaDump(conninfo(db_c));
+  diff = FirstDumpDifference(got, want);
+  if (!diff.empty()) out.dump_differences.push_back("after down: " + diff);
+  out.passed = true;
+  return out;
 }
 
 // Runs the round trip in databases `db_a` and `db_b` (created and dropped here) of the
@@ -207,7 +338,7 @@ inline RoundTripOutcome RoundTrip(pg::Connection& admin, const std::string& base
   // Step 2: up.
   DiffResult up = Diff(*want_from, *to_model, up_options);
   out.up_sql = FormatSql(up);
-  Status applied = conn_a->ExecScript(set_path + out.up_sql);
+  Status applied = ExecAsPsql(*conn_a, set_path + out.up_sql);
   if (!applied.ok()) return fail("up fails: " + FirstLine(applied.ToString()));
   auto after_up = pg::IntrospectCatalog(*conn_a, {});
   if (!after_up.ok())
@@ -234,7 +365,7 @@ inline RoundTripOutcome RoundTrip(pg::Connection& admin, const std::string& base
   DiffResult down =
       Diff(*after_up, *from_model, ReverseOptions(up_options, *from_model, *to_model));
   out.down_sql = FormatSql(down);
-  applied = conn_a->ExecScript(set_path + out.down_sql);
+  applied = ExecAsPsql(*conn_a, set_path + out.down_sql);
   if (!applied.ok()) return fail("down fails: " + FirstLine(applied.ToString()));
   auto after_down = pg::IntrospectCatalog(*conn_a, {});
   if (!after_down.ok())
@@ -243,6 +374,26 @@ inline RoundTripOutcome RoundTrip(pg::Connection& admin, const std::string& base
     if (!EqualIgnoringColumnOrder(*after_down, *want_from))
       return fail("after down: " + Difference(*after_down, *want_from));
     if (column_order.empty()) column_order = "after down: " + Difference(*after_down, *want_from);
+  }
+  if (compare_dumps && column_order.empty()) {
+    // The source database is gone (migrated): a fresh one loaded with FROM is the reference.
+    std::string ref = db_b + "_from";
+    (void)admin.Exec("DROP DATABASE IF EXISTS " + QuoteIdent(ref) + " WITH (FORCE)");
+    if (!admin.Exec("CREATE DATABASE " + QuoteIdent(ref)).ok()) return fail("create " + ref);
+    std::string want;
+    {
+      auto conn_ref = Open(base_conninfo + " dbname=" + ref);
+      if (!conn_ref.ok()) return fail("connect failed");
+      for (const std::string& s : search_path) {
+        if (s != "public") (void)conn_ref->Exec("CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(s));
+      }
+      Status loaded = conn_ref->ExecScript(set_path + from_sql);
+      if (loaded.ok()) want = SchemaDump(base_conninfo + " dbname=" + ref);
+    }
+    (void)admin.Exec("DROP DATABASE IF EXISTS " + QuoteIdent(ref) + " WITH (FORCE)");
+    std::string got = SchemaDump(base_conninfo + " dbname=" + db_a);
+    std::string diff = FirstDumpDifference(got, want);
+    if (!diff.empty()) return fail("pg_dump after down differs: " + diff);
   }
   if (!column_order.empty()) {
     out.column_order_only = column_order;
