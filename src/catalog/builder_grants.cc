@@ -34,7 +34,10 @@ Status CatalogBuilder::Impl::CreatePolicy(const PgQuery__CreatePolicyStmt* s) {
     std::string n = RoleName(r->role_spec);
     p.roles.push_back(n == "PUBLIC" ? "public" : n);
   }
-  if (p.roles.empty()) p.roles.push_back("public");
+  // PUBLIC among other roles is PUBLIC alone: the server ignores the others (with a warning).
+  if (p.roles.empty() || std::find(p.roles.begin(), p.roles.end(), "public") != p.roles.end()) {
+    p.roles = {"public"};
+  }
   std::sort(p.roles.begin(), p.roles.end());
   hints_ = HintsFor(cat_.tables[table]);
   if (s->qual != nullptr) {
@@ -63,6 +66,9 @@ Status CatalogBuilder::Impl::AlterPolicy(const PgQuery__AlterPolicyStmt* s) {
       for (const Node* r : Nodes(s->n_roles, s->roles)) {
         std::string n = RoleName(r->role_spec);
         p.roles.push_back(n == "PUBLIC" ? "public" : n);
+      }
+      if (std::find(p.roles.begin(), p.roles.end(), "public") != p.roles.end()) {
+        p.roles = {"public"};
       }
       std::sort(p.roles.begin(), p.roles.end());
     }

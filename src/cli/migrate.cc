@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "catalog/builder.h"
 #include "cli/console.h"
 #include "cli/sandbox_load.h"
 #include "cli/subcommand.h"
@@ -91,13 +92,25 @@ class MigrateCommand : public Subcommand {
         ->type_name("SCHEMA");
     cmd->add_flag("--allow-destructive", allow_destructive_,
                   "new: write destructive steps (drop table/column...) instead of refusing");
+    cmd->add_option("--var", vars_,
+                    "up/down/plan/validate: set a psql variable as psql -v does (repeatable); "
+                    "prefer --var-file or DBARCH_VAR_NAME for secrets")
+        ->type_name("NAME=VALUE");
+    cmd->add_option("--var-file", var_files_,
+                    "read psql variables from NAME=VALUE lines (# comments; repeatable)")
+        ->type_name("FILE");
     cmd->add_flag("--online", online_,
                   "new: write the zero-downtime plan (diff --online) as consecutive versioned "
                   "files, one per phase (and per run of non-transactional steps)");
   }
 
   ExitCode Run() override {
-    if (action_ == "new") return RunNew();
+    if (action_ == "new") {
+      if (!vars_.empty() || !var_files_.empty()) {
+        return ReportUsageError("--var and --var-file are for up, down, plan and validate", kHelp);
+      }
+      return RunNew();
+    }
     if (allow_destructive_) return ReportUsageError("--allow-destructive is for new", kHelp);
     if (online_) return ReportUsageError("--online is for new", kHelp);
     if (dsn_.empty()) return ReportUsageError("migrate " + action_ + " needs --dsn", kHelp);
@@ -129,6 +142,9 @@ class MigrateCommand : public Subcommand {
       to = *v;
     }
 
+    std::optional<ExitCode> bad_vars = ReadVariables();
+    if (bad_vars) return *bad_vars;
+
     migrate::MigrationDir dir;
     if (!dir_.empty()) {
       Result<migrate::MigrationDir> loaded = migrate::LoadMigrationDir(dir_);
@@ -152,6 +168,7 @@ class MigrateCommand : public Subcommand {
     runner_options.statement_timeout_ms = *statement_ms;
     runner_options.lock_timeout_ms = *lock_ms;
     runner_options.on_progress = Progress;
+    runner_options.variables = variables_;
     Result<migrate::Runner> runner = migrate::Runner::Create(*conn, dir, runner_options);
     if (!runner.ok()) return ReportUsageError(runner.status().message(), kHelp);
 
@@ -206,6 +223,68 @@ class MigrateCommand : public Subcommand {
     return ExitCode::kOk;
   }
 
+  // The psql variables of the run, from the environment (DBARCH_VAR_<NAME>), then the
+  // --var-file files in order, then --var (a later one wins). Values are never printed.
+  // An exit code when one is malformed.
+  std::optional<ExitCode> ReadVariables() {
+    auto valid_name = [](std::string_view n) {
+      if (n.empty()) return false;
+      for (char c : n) {
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_')) {
+          return false;
+        }
+      }
+      return true;
+    };
+    constexpr std::string_view kPrefix = "DBARCH_VAR_";
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+      std::string_view entry(*e);
+      if (entry.substr(0, kPrefix.size()) != kPrefix) continue;
+      size_t eq = entry.find('=');
+      std::string name(entry.substr(kPrefix.size(), eq - kPrefix.size()));
+      if (eq == std::string_view::npos || !valid_name(name)) continue;
+      variables_[name] = std::string(entry.substr(eq + 1));
+    }
+    for (const std::string& path : var_files_) {
+      Result<SourceFile> file = catalog::ReadSourceFile(path);
+      if (!file.ok()) return ReportError(file.status());
+      std::string_view text = file->text();
+      size_t line_begin = 0;
+      while (line_begin < text.size()) {
+        size_t eol = text.find('\n', line_begin);
+        if (eol == std::string_view::npos) eol = text.size();
+        std::string_view line = text.substr(line_begin, eol - line_begin);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        std::string_view trimmed = Trim(line);
+        if (!trimmed.empty() && trimmed.front() != '#') {
+          size_t eq = line.find('=');
+          std::string name(eq == std::string_view::npos ? std::string_view()
+                                                        : Trim(line.substr(0, eq)));
+          if (!valid_name(name)) {
+            // The line may hold a secret: only its position is shown, never its text.
+            size_t line_no =
+                1 + static_cast<size_t>(std::count(text.begin(), text.begin() + line_begin, '\n'));
+            return ReportError(Status::InvalidArgument(
+                path + ":" + std::to_string(line_no) +
+                ": not a NAME=VALUE line with a psql variable name (letters, digits, _)"));
+          }
+          variables_[name] = std::string(line.substr(eq + 1));
+        }
+        line_begin = eol + 1;
+      }
+    }
+    for (const std::string& v : vars_) {
+      size_t eq = v.find('=');
+      if (eq == std::string::npos || !valid_name(std::string_view(v).substr(0, eq))) {
+        return ReportUsageError(
+            "--var takes NAME=VALUE with a psql variable name (letters, digits, _)", kHelp);
+      }
+      variables_[v.substr(0, eq)] = v.substr(eq + 1);
+    }
+    return std::nullopt;
+  }
+
   static std::optional<int> Timeout(const std::string& text) {
     if (text == "0") return 0;
     return ParseTimeoutMs(text);
@@ -229,6 +308,24 @@ class MigrateCommand : public Subcommand {
       return ExitCode::kOk;
     }
     if (action_ == "validate") {
+      // Pending files that refer to a psql variable not given cannot run: a problem too.
+      if (snap->problems.empty()) {
+        Result<std::vector<migrate::Step>> pending = runner.PlanUp(*snap, to);
+        if (pending.ok()) {
+          for (const migrate::Step& s : *pending) {
+            Result<migrate::PreparedScript> p = migrate::PrepareScript(*s.script, variables_);
+            if (p.ok() || p.status().code() != StatusCode::kNotFound) continue;
+            const Status error = p.status();
+            std::string at = s.script->path;
+            if (error.span()) {
+              at = error.span()->file + ":" + std::to_string(error.span()->line) + ":" +
+                   std::to_string(error.span()->column);
+            }
+            snap->problems.push_back(
+                {"unset-variable", s.script->name, s.script->path, at + ": " + error.message()});
+          }
+        }
+      }
       Status w = WriteResult(
           json ? report::MigrateValidateToJson(*snap) : report::MigrateValidateToText(*snap), "");
       if (!w.ok()) return ReportError(w);
@@ -246,11 +343,12 @@ class MigrateCommand : public Subcommand {
 
   // Every step's file expanded, split and parsed, so a syntax error stops before anything
   // runs; psql-script notes are printed.
-  static Result<std::vector<report::MigratePlanItem>> Prepare(
-      const std::vector<migrate::Step>& steps) {
+  Result<std::vector<report::MigratePlanItem>> Prepare(
+      const std::vector<migrate::Step>& steps) const {
     std::vector<report::MigratePlanItem> out;
     for (const migrate::Step& s : steps) {
-      DBARCH_ASSIGN_OR_RETURN(migrate::PreparedScript p, migrate::PrepareScript(*s.script));
+      DBARCH_ASSIGN_OR_RETURN(migrate::PreparedScript p,
+                              migrate::PrepareScript(*s.script, variables_));
       for (const sql::ScriptNote& note : p.notes) ReportNote(note);
       out.push_back({s, std::move(p)});
     }
@@ -367,6 +465,9 @@ class MigrateCommand : public Subcommand {
   std::string lock_timeout_ = "10s";
   std::string statement_timeout_ = "60m";
   std::string format_ = "text";
+  std::vector<std::string> vars_;
+  std::vector<std::string> var_files_;
+  migrate::ScriptVariables variables_;
 };
 
 }  // namespace

@@ -472,6 +472,18 @@ class Engine {
     return expr.find(quoted) != std::string::npos;
   }
 
+  // The columns of `a` that `b` keeps with another type (ALTER COLUMN ... TYPE). PostgreSQL
+  // refuses that change on a column a policy or a trigger (its WHEN or UPDATE OF list) uses,
+  // so those go before it and come back after.
+  static std::set<std::string> RetypedColumns(const Table& a, const Table& b) {
+    std::set<std::string> out;
+    for (const Column& c : a.columns) {
+      const Column* n = b.FindColumn(c.name);
+      if (n != nullptr && n->type != c.type) out.insert(c.name);
+    }
+    return out;
+  }
+
   // The generated columns of `table` that are dropped and added again (empty when none).
   const std::set<std::string>& RebuiltColumns(const QualifiedName& table) const {
     static const std::set<std::string> kNone;
@@ -1609,6 +1621,7 @@ class Engine {
                       "", k.comment);
     }
     Columns(a, b);
+    const std::set<std::string> retyped = RetypedColumns(a, b);
     // Triggers and policies by name.
     for (const catalog::Trigger& tr : a.triggers) {
       const catalog::Trigger* n = nullptr;
@@ -1619,7 +1632,13 @@ class Engine {
         catalog::Trigger x = tr, y = *n;
         x.comment = y.comment;
         x.enabled = y.enabled;
-        if (x == y && !recreated_functions_.count(tr.function)) {
+        bool on_retyped_column = false;
+        for (const std::string& c : retyped) {
+          on_retyped_column = on_retyped_column || MentionsIdent(tr.when, c) ||
+                              std::find(tr.update_columns.begin(), tr.update_columns.end(), c) !=
+                                  tr.update_columns.end();
+        }
+        if (x == y && !recreated_functions_.count(tr.function) && !on_retyped_column) {
           if (tr.enabled != n->enabled) {
             Add(kTriggers, ObjectKind::kTrigger, MemberName(b.name, tr.name), Action::kAlter,
                 {alter + (n->enabled ? " ENABLE" : " DISABLE") + " TRIGGER " + QuoteIdent(tr.name)})
@@ -1660,6 +1679,10 @@ class Engine {
         x.comment = n->comment;
         bool on_rebuilt_column = false;
         for (const std::string& c : RebuiltColumns(a.name)) {
+          on_rebuilt_column =
+              on_rebuilt_column || MentionsIdent(p.using_expr, c) || MentionsIdent(p.check_expr, c);
+        }
+        for (const std::string& c : retyped) {
           on_rebuilt_column =
               on_rebuilt_column || MentionsIdent(p.using_expr, c) || MentionsIdent(p.check_expr, c);
         }

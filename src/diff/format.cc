@@ -24,7 +24,7 @@ std::string Commented(const std::string& stmt) {
 
 }  // namespace
 
-std::string FormatSql(const DiffResult& result) {
+std::string FormatSql(const DiffResult& result, bool require_variables) {
   std::string out;
   for (const std::string& w : result.warnings) out += "-- warning: " + w + "\n";
   bool functions = false;
@@ -43,6 +43,14 @@ std::string FormatSql(const DiffResult& result) {
       out +=
           "-- refused (destructive, needs --allow-destructive): would lose " + c.data_loss + "\n";
       for (const std::string& s : c.sql) out += Commented(s) + "\n";
+      continue;
+    }
+    if (!c.psql_variable.empty() && require_variables) {
+      const std::string& v = c.psql_variable;
+      out += std::string("-- ") + catalog::ObjectKindName(c.kind) + " " + c.object +
+             ": the secret is not copied into this file; give it to the runner with --var " + v +
+             "=..., a --var-file line or DBARCH_VAR_" + v + " (psql: -v " + v + "=...)\n";
+      for (const std::string& s : c.sql) out += Terminated(s) + "\n";
       continue;
     }
     if (!c.psql_variable.empty()) {

@@ -13,7 +13,12 @@ namespace dbarch::diff {
 // changes are written as comments naming what they would lose; warnings as comments at the
 // top. A script that creates functions starts with SET check_function_bodies = false (a
 // function body may name objects created later). Empty for a result without changes.
-std::string FormatSql(const DiffResult& result);
+// A change that needs a psql variable (a role's password, Change::psql_variable) runs only
+// when the variable is set (\if :{?name}, else a \warn) unless `require_variables`: then
+// its statements refer to the variable unguarded, so that a run without it fails before
+// anything runs (`dbarch migrate`'s files: a migration recorded as applied must have done
+// everything it says).
+std::string FormatSql(const DiffResult& result, bool require_variables = false);
 
 // The reverse script of a down DiffResult, the same as FormatSql.
 // JSON: {"changes": [{"kind", "object", "action", "lock", "rewrites", "scans",

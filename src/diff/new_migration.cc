@@ -239,8 +239,8 @@ Result<NewMigrationResult> NewMigration(const NewMigrationRequest& request) {
   }
   out.up_path = request.dir + "/" + next.up_name;
   out.down_path = request.dir + "/" + next.down_name;
-  DBARCH_RETURN_IF_ERROR(WriteNew(out.up_path, Header("up", request) + FormatSql(out.up)));
-  Status down = WriteNew(out.down_path, Header("down", request) + FormatSql(out.down));
+  DBARCH_RETURN_IF_ERROR(WriteNew(out.up_path, Header("up", request) + FormatSql(out.up, true)));
+  Status down = WriteNew(out.down_path, Header("down", request) + FormatSql(out.down, true));
   if (!down.ok()) {
     unlink(out.up_path.c_str());
     return down;

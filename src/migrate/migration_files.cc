@@ -259,8 +259,43 @@ Result<MigrationDir> LoadMigrationDir(const std::string& dir) {
   return out;
 }
 
-Result<PreparedScript> PrepareScript(const MigrationScript& script) {
+namespace {
+
+// `part`'s text with each substituted value replaced by its reference as written (padded with
+// blanks to the value's length), so offsets stay those of the text sent.
+std::string ShownText(const sql::ScriptPart& part) {
+  std::string out(part.file.text());
+  for (const sql::ScriptSubstitution& sub : part.substitutions) {
+    for (uint32_t k = sub.begin; k < sub.end; ++k) {
+      size_t at = k - sub.begin;
+      out[k] = at < sub.reference.size() ? sub.reference[at] : ' ';
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RedactVariables(std::string message, const ScriptVariables& variables) {
+  // Longer values first, so that a value inside another is not replaced within it.
+  std::vector<std::pair<std::string, std::string>> by_length(variables.begin(), variables.end());
+  std::stable_sort(by_length.begin(), by_length.end(),
+                   [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
+  for (const auto& [name, value] : by_length) {
+    if (value.empty()) continue;
+    std::string shown = ":'" + name + "'";
+    for (size_t at = message.find(value); at != std::string::npos;
+         at = message.find(value, at + shown.size())) {
+      message.replace(at, value.size(), shown);
+    }
+  }
+  return message;
+}
+
+Result<PreparedScript> PrepareScript(const MigrationScript& script,
+                                     const ScriptVariables& variables) {
   sql::PsqlOptions options;
+  options.variables = variables;
   options.read_file = [](const std::string& path) -> Result<SourceFile> {
     DBARCH_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
     return SourceFile(path, std::move(text));
@@ -273,14 +308,44 @@ Result<PreparedScript> PrepareScript(const MigrationScript& script) {
           .WithHint("the runner sends the file's SQL statements only; psql would have run this");
     }
   }
+  if (!expanded.unset_variables.empty()) {
+    const sql::UnsetVariable& u = expanded.unset_variables.front();
+    std::string also;
+    for (size_t k = 1; k < expanded.unset_variables.size(); ++k) {
+      const sql::UnsetVariable& v = expanded.unset_variables[k];
+      if (v.name != u.name && also.find("\"" + v.name + "\"") == std::string::npos) {
+        also += (also.empty() ? "" : ", ") + ("\"" + v.name + "\"");
+      }
+    }
+    return Status::NotFound("psql variable \"" + u.name + "\" is not set (" + u.reference + ")" +
+                            (also.empty() ? "" : "; not set either: " + also))
+        .WithSpan(u.span)
+        .WithHint("give it to the runner: --var " + u.name + "=VALUE, a line " + u.name +
+                  "=VALUE in a --var-file, or the environment variable DBARCH_VAR_" + u.name);
+  }
   PreparedScript out;
   out.notes = std::move(expanded.notes);
   // Enum values added so far in this file, and where.
   std::set<std::string, std::less<>> added_values;
   for (sql::ScriptPart& part : expanded.parts) {
-    auto file = std::make_shared<const SourceFile>(std::move(part.file));
-    DBARCH_ASSIGN_OR_RETURN(std::vector<sql::StatementRange> ranges, sql::SplitStatements(*file));
-    DBARCH_ASSIGN_OR_RETURN(sql::ParseTree tree, sql::ParseTree::Parse(*file));
+    // `sent` is what the server gets; `file` (references as written) is what anything shows.
+    std::shared_ptr<const SourceFile> sent = std::make_shared<const SourceFile>(part.file);
+    auto file = part.substitutions.empty()
+                    ? sent
+                    : std::make_shared<const SourceFile>(part.file.name(), ShownText(part));
+    DBARCH_ASSIGN_OR_RETURN(std::vector<sql::StatementRange> ranges, sql::SplitStatements(*sent));
+    Result<sql::ParseTree> parsed = sql::ParseTree::Parse(*sent);
+    if (!parsed.ok()) {
+      // The server's grammar quotes the text near the error: show the references instead.
+      const Status& st = parsed.status();
+      if (part.substitutions.empty()) return st;
+      Status shown = Status::ParseError(RedactVariables(st.message(), variables))
+                         .WithHint(RedactVariables(st.hint(), variables));
+      if (st.span())
+        shown = std::move(shown).WithSpan(file->Span(st.span()->begin, st.span()->end));
+      return shown;
+    }
+    sql::ParseTree tree = std::move(parsed).value();
     std::map<uint32_t, const sql::Node*> node_at;
     for (const sql::Statement& st : tree.statements()) node_at[st.begin] = st.node;
     for (const sql::StatementRange& r : ranges) {
@@ -288,7 +353,15 @@ Result<PreparedScript> PrepareScript(const MigrationScript& script) {
       st.file = file;
       st.begin = r.begin;
       st.end = r.end;
-      st.sql = file->text().substr(r.begin, r.end - r.begin);
+      st.sql = sent->text().substr(r.begin, r.end - r.begin);
+      // A reference longer than its value at the end of the statement reaches past it; a
+      // value longer than its reference leaves blanks in its place.
+      uint32_t shown_end = r.end;
+      for (const sql::ScriptSubstitution& sub : part.substitutions) {
+        if (sub.begin < r.end && sub.end > shown_end) shown_end = sub.end;
+      }
+      st.shown_sql = file->text().substr(r.begin, shown_end - r.begin);
+      if (file != sent) st.shown_sql.erase(st.shown_sql.find_last_not_of(" \t\n\r") + 1);
       auto it = node_at.find(r.begin);
       const sql::Node* node = it == node_at.end() ? nullptr : it->second;
       if (node != nullptr && node->node_case == PG_QUERY__NODE__NODE_TRANSACTION_STMT) {

@@ -13,6 +13,7 @@
 // included with \i / \ir may live there).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,8 +63,13 @@ Result<MigrationDir> LoadMigrationDir(const std::string& dir);
 
 // One statement ready to send.
 struct ScriptStatement {
-  std::string sql;                         // the statement text, without its ';'
-  std::shared_ptr<const SourceFile> file;  // the script part it is in (spans, excerpts)
+  std::string sql;  // the statement text to send, without its ';' (variables substituted)
+  // The same text with every variable reference as written (:'name'), never a value: what
+  // plans, errors and reports show.
+  std::string shown_sql;
+  // The script part it is in, with references as written (spans, excerpts); `begin` and
+  // `end` index both it and the text `sql` was taken from.
+  std::shared_ptr<const SourceFile> file;
   uint32_t begin = 0;                      // byte range in `file`
   uint32_t end = 0;
   // Cannot run inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM, ...).
@@ -87,10 +93,23 @@ struct PreparedScript {
   std::vector<sql::ScriptNote> notes;  // what the psql expansion skipped
 };
 
-// Prepares `script` for running. Errors: the expansion's (a broken \if, a missing include),
-// kParseError with the span of a statement that does not parse, kNotSupported for
-// transaction control in the file (BEGIN, COMMIT, ...: the runner owns the transactions) and
-// for COPY from stdin / to stdout (the runner sends statements, not COPY data).
-Result<PreparedScript> PrepareScript(const MigrationScript& script);
+// psql variables given to the runner (as `psql -v NAME=VALUE`), by name. Values may be
+// secrets: nothing that shows a statement or an error shows them.
+using ScriptVariables = std::map<std::string, std::string>;
+
+// Prepares `script` for running, with `variables` set before it starts (references
+// :name, :'name' as a quoted literal, :"name" as a quoted identifier; \if :{?name} tests).
+// Errors: the expansion's (a broken \if, a missing include), kNotFound with the span of
+// the first reference to a variable that is not set (references in \if branches not taken
+// do not count), kParseError with the span of a statement that does not parse,
+// kNotSupported for transaction control in the file (BEGIN, COMMIT, ...: the runner owns the
+// transactions) and for COPY from stdin / to stdout (the runner sends statements, not COPY
+// data).
+Result<PreparedScript> PrepareScript(const MigrationScript& script,
+                                     const ScriptVariables& variables = {});
+
+// `message` with every value of `variables` in it replaced by the variable's name as
+// ":'name'", so that a server message quoting a statement never shows a secret.
+std::string RedactVariables(std::string message, const ScriptVariables& variables);
 
 }  // namespace dbarch::migrate

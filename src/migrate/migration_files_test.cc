@@ -202,5 +202,33 @@ TEST_F(FolderTest, PsqlMetaCommandsAndErrors) {
   EXPECT_EQ(tx.status().code(), StatusCode::kNotSupported);
 }
 
+TEST_F(FolderTest, VariablesAreSentButNeverShown) {
+  Write("V1__x.sql", "ALTER ROLE r PASSWORD :'pw';\nSELECT :'other';\n");
+  auto dir = LoadMigrationDir(dir_.string());
+  ASSERT_TRUE(dir.ok()) << dir.status().ToString();
+  auto unset = PrepareScript(dir->versioned.at(0).up, {{"pw", "s3cr3t'x"}});
+  ASSERT_FALSE(unset.ok());
+  EXPECT_EQ(unset.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(unset.status().message(), "psql variable \"other\" is not set (:'other')");
+  ASSERT_TRUE(unset.status().span().has_value());
+  EXPECT_EQ(unset.status().span()->line, 2u);
+  EXPECT_EQ(unset.status().span()->column, 8u);
+
+  auto p = PrepareScript(dir->versioned.at(0).up, {{"pw", "s3cr3t'x"}, {"other", "1"}});
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  ASSERT_EQ(p->statements.size(), 2u);
+  EXPECT_EQ(p->statements[0].sql, "ALTER ROLE r PASSWORD 's3cr3t''x'");
+  EXPECT_EQ(p->statements[0].shown_sql, "ALTER ROLE r PASSWORD :'pw'");
+  EXPECT_EQ(p->statements[0].file->text().find("s3cr3t"), std::string::npos);
+  EXPECT_EQ(p->statements[1].sql, "SELECT '1'");
+  EXPECT_EQ(p->statements[1].shown_sql, "SELECT :'other'");
+  // The checksum is of the file as written, whatever the values.
+  EXPECT_EQ(dir->versioned.at(0).up.checksum,
+            Sha256Hex("ALTER ROLE r PASSWORD :'pw';\nSELECT :'other';\n"));
+
+  EXPECT_EQ(RedactVariables("invalid input: \"s3cr3t'x\"", {{"pw", "s3cr3t'x"}}),
+            "invalid input: \":'pw'\"");
+}
+
 }  // namespace
 }  // namespace dbarch::migrate

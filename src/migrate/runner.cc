@@ -376,7 +376,7 @@ Status Runner::Apply(const std::vector<Step>& steps) {
 
 Status Runner::ApplyOne(const Step& step) {
   const MigrationScript& script = *step.script;
-  DBARCH_ASSIGN_OR_RETURN(PreparedScript prepared, PrepareScript(script));
+  DBARCH_ASSIGN_OR_RETURN(PreparedScript prepared, PrepareScript(script, options_.variables));
   const char* type = step.action == Step::Action::kUndo ? "UNDO_SQL" : "SQL";
   std::optional<std::string> version;
   if (step.version) version = step.version->text();
@@ -393,9 +393,10 @@ Status Runner::ApplyOne(const Step& step) {
                              const std::string& kept) {
     uint32_t at = st.begin;
     if (error.span() && error.span()->file.empty()) at = st.begin + error.span()->begin;
-    // The span names the file; the message is the server's.
-    Status out = error.code() == StatusCode::kConnection ? Status::Connection(error.message())
-                                                         : Status::InvalidArgument(error.message());
+    // The span names the file; the message is the server's, without the variables' values.
+    std::string message = RedactVariables(error.message(), options_.variables);
+    Status out = error.code() == StatusCode::kConnection ? Status::Connection(message)
+                                                         : Status::InvalidArgument(message);
     return std::move(out).WithSpan(st.file->Span(at, at)).WithHint(kept);
   };
 

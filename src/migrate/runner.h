@@ -48,7 +48,9 @@ struct HistoryRow {
 // Something that stops `up` (and makes `validate` fail): an edited or missing applied file,
 // a pending version older than the latest applied one, an interrupted run.
 struct Problem {
-  std::string kind;     // "checksum-mismatch" | "missing-file" | "out-of-order" | "interrupted"
+  // "checksum-mismatch" | "missing-file" | "out-of-order" | "interrupted"; the cli's
+  // `validate` adds "unset-variable" (a pending file refers to a psql variable not given)
+  std::string kind;
   std::string script;   // file name
   std::string path;     // file path, empty when the file is missing
   std::string message;  // lower-case, names the file
@@ -94,6 +96,9 @@ struct RunnerOptions {
   // Session settings restored after each file (a file's own SET lasts until its end).
   int statement_timeout_ms = 0;
   int lock_timeout_ms = 0;
+  // psql variables every file starts with (as `psql -v NAME=VALUE`). A file that refers to
+  // one not given fails before it runs; server messages show a value as its reference.
+  ScriptVariables variables;
   // Receives "applying V2__add_orders.sql" style progress lines (may be empty).
   std::function<void(const std::string&)> on_progress;
 };

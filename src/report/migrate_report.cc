@@ -126,7 +126,7 @@ std::string MigratePlanToText(const std::vector<MigratePlanItem>& plan) {
              std::to_string(item.prepared.statements.size()) + "\n";
     }
     for (size_t i = static_cast<size_t>(s.resume_from); i < item.prepared.statements.size(); ++i) {
-      out += item.prepared.statements[i].sql + ";\n";
+      out += item.prepared.statements[i].shown_sql + ";\n";
     }
   }
   return out;
@@ -140,7 +140,7 @@ std::string MigratePlanToJson(const std::vector<MigratePlanItem>& plan) {
     for (size_t i = static_cast<size_t>(s.resume_from); i < item.prepared.statements.size(); ++i) {
       const migrate::ScriptStatement& st = item.prepared.statements[i];
       LineCol lc = st.file->Locate(st.begin);
-      statements.push_back({{"sql", st.sql},
+      statements.push_back({{"sql", st.shown_sql},
                             {"file", st.file->name()},
                             {"line", lc.line},
                             {"column", lc.column},

@@ -20,6 +20,13 @@ bool IsVarChar(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+// The variable a reference names: ":'name'", ":\"name\"" or ":name" -> "name".
+std::string VariableName(std::string_view reference) {
+  std::string_view v = reference.substr(1);
+  if (!v.empty() && (v.front() == '\'' || v.front() == '"')) v = v.substr(1, v.size() - 2);
+  return std::string(v);
+}
+
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f'; }
 
 std::string Lower(std::string_view s) {
@@ -45,7 +52,8 @@ std::optional<bool> ParseBool(const std::string& value) {
 std::string QuoteLiteral(const std::string& v) {
   std::string out;
   bool backslash = v.find('\\') != std::string::npos;
-  if (backslash) out += 'E';
+  // As psql's PQescapeLiteral: a space first, so that E'...' never joins a word before it.
+  if (backslash) out += " E";
   out += '\'';
   for (char c : v) {
     if (c == '\'' || (backslash && c == '\\')) out += c;
@@ -108,7 +116,9 @@ class Expander {
     size_t stmt_begin = std::string::npos;      // in text: first token of the pending statement
     size_t stmt_buf_begin = std::string::npos;  // the same in buf
     int paren_depth = 0;
+    int bracket_depth = 0;  // inside [ ]: a bare :name may be an array slice bound
     std::vector<Conditional> conds;
+    std::vector<ScriptSubstitution> substitutions;  // of the current part
     bool changed = false;  // buf differs from text
   };
 
@@ -135,7 +145,9 @@ class Expander {
     if (end > begin) s.changed = true;
   }
   void FlushPart(Scan& s) {
-    script_.parts.push_back(ScriptPart{SourceFile(s.file->name(), s.buf)});
+    script_.parts.push_back(
+        ScriptPart{SourceFile(s.file->name(), s.buf), std::move(s.substitutions)});
+    s.substitutions.clear();
     for (char& c : s.buf) {
       if (c != '\n') c = ' ';
     }
@@ -149,7 +161,11 @@ class Expander {
   bool StatementIsCopyFromStdin(const Scan& s, size_t end) const;
   // Reads the arguments of a meta-command in text[begin, end), interpolating variables.
   std::vector<std::string> Arguments(Scan& s, size_t begin, size_t end, bool* backtick);
-  bool Interpolate(const std::string_view text, size_t i, size_t* consumed, std::string* value);
+  // A set variable's value at a reference; false when text[i] starts no reference to a set
+  // variable. `unset` (may be null) receives the name of a well-formed reference to a
+  // variable that is not set (:{?name} is a test, never unset).
+  bool Interpolate(const std::string_view text, size_t i, size_t* consumed, std::string* value,
+                   std::string* unset = nullptr);
 
   const PsqlOptions& options_;
   std::map<std::string, std::string> vars_;
@@ -196,8 +212,8 @@ size_t Expander::SkipDollarQuote(std::string_view text, size_t i) const {
 
 // :name, :'name', :"name" and :{?name} at text[i] == ':'. False when it is not a reference
 // to a set variable (psql then leaves the text as it is).
-bool Expander::Interpolate(std::string_view text, size_t i, size_t* consumed,
-                           std::string* value) {
+bool Expander::Interpolate(std::string_view text, size_t i, size_t* consumed, std::string* value,
+                           std::string* unset) {
   size_t j = i + 1;
   if (j >= text.size()) return false;
   char c = text[j];
@@ -206,7 +222,11 @@ bool Expander::Interpolate(std::string_view text, size_t i, size_t* consumed,
     while (k < text.size() && IsVarChar(static_cast<unsigned char>(text[k]))) ++k;
     if (k == j + 1 || k >= text.size() || text[k] != c) return false;
     auto it = vars_.find(std::string(text.substr(j + 1, k - j - 1)));
-    if (it == vars_.end()) return false;
+    if (it == vars_.end()) {
+      if (unset != nullptr) *unset = text.substr(j + 1, k - j - 1);
+      *consumed = k + 1 - i;
+      return false;
+    }
     *value = c == '\'' ? QuoteLiteral(it->second) : QuoteIdent(it->second);
     *consumed = k + 1 - i;
     return true;
@@ -223,7 +243,11 @@ bool Expander::Interpolate(std::string_view text, size_t i, size_t* consumed,
   while (k < text.size() && IsVarChar(static_cast<unsigned char>(text[k]))) ++k;
   if (k == j) return false;
   auto it = vars_.find(std::string(text.substr(j, k - j)));
-  if (it == vars_.end()) return false;
+  if (it == vars_.end()) {
+    if (unset != nullptr) *unset = text.substr(j, k - j);
+    *consumed = k - i;
+    return false;
+  }
   *value = it->second;
   *consumed = k - i;
   return true;
@@ -564,15 +588,28 @@ Status Expander::Run(const SourceFile& file, int depth) {
       }
       size_t consumed = 0;
       std::string value;
-      if (Interpolate(text, i, &consumed, &value)) {
+      std::string unset;
+      if (Interpolate(text, i, &consumed, &value, &unset)) {
         start_token(i);
         flush_plain(i);
+        ScriptSubstitution sub;
+        sub.begin = static_cast<uint32_t>(s.buf.size());
         s.buf += value;
         // Pad a shorter value so that the rest of the line keeps its columns.
         for (size_t k = value.size(); k < consumed; ++k) s.buf += ' ';
+        sub.end = static_cast<uint32_t>(s.buf.size());
+        sub.reference = text.substr(i, consumed);
+        sub.name = VariableName(sub.reference);
+        s.substitutions.push_back(std::move(sub));
         s.changed = true;
         i = copied = i + consumed;
       } else {
+        bool bare = !unset.empty() && text[i + 1] != '\'' && text[i + 1] != '"';
+        if (!unset.empty() && !(bare && s.bracket_depth > 0)) {
+          script_.unset_variables.push_back(UnsetVariable{
+              s.file->Span(static_cast<uint32_t>(i), static_cast<uint32_t>(i + consumed)), unset,
+              std::string(text.substr(i, consumed))});
+        }
         ++i;
       }
     } else if (c == ';' && Active(s)) {
@@ -597,6 +634,8 @@ Status Expander::Run(const SourceFile& file, int depth) {
       start_token(i);
       if (c == '(') ++s.paren_depth;
       if (c == ')' && s.paren_depth > 0) --s.paren_depth;
+      if (c == '[') ++s.bracket_depth;
+      if (c == ']' && s.bracket_depth > 0) --s.bracket_depth;
       ++i;
     }
   }
@@ -608,7 +647,8 @@ Status Expander::Run(const SourceFile& file, int depth) {
   if (!s.changed && s.blank_prefix == 0) {
     script_.parts.push_back(ScriptPart{file});
   } else {
-    script_.parts.push_back(ScriptPart{SourceFile(file.name(), std::move(s.buf))});
+    script_.parts.push_back(
+        ScriptPart{SourceFile(file.name(), std::move(s.buf)), std::move(s.substitutions)});
   }
   return Status::OK();
 }

@@ -34,13 +34,32 @@ struct ScriptNote {
 
 // One piece of plain SQL in execution order: the text of `file` with everything that is not
 // SQL blanked out. Offsets into it are offsets into the original file.
+// A variable reference in SQL text (:name, :'name', :"name") replaced by its value.
+struct ScriptSubstitution {
+  uint32_t begin = 0;  // the value in the part's text, padding included
+  uint32_t end = 0;
+  std::string name;       // the variable
+  std::string reference;  // the reference as written (":'name'"), never longer than end - begin
+};
+
 struct ScriptPart {
   SourceFile file;
+  std::vector<ScriptSubstitution> substitutions;  // in text order
+};
+
+// A reference in SQL text to a variable that is not set: psql sends it as written, which
+// the server rejects (or, for a bare :name, may read as something else). A bare :name
+// inside square brackets (an array slice a[1:n]) is not counted.
+struct UnsetVariable {
+  SourceSpan span;  // the reference in its file
+  std::string name;
+  std::string reference;  // as written
 };
 
 struct PsqlScript {
   std::vector<ScriptPart> parts;
   std::vector<ScriptNote> notes;
+  std::vector<UnsetVariable> unset_variables;  // in execution order
 };
 
 struct PsqlOptions {

@@ -90,6 +90,42 @@ TEST(PsqlScript, VariablesAreInterpolatedOutsideQuotes) {
             "SELECT 1::int, :unset;\n");
 }
 
+TEST(PsqlScript, SubstitutionsAndUnsetReferencesAreRecorded) {
+  PsqlOptions options;
+  options.variables = {{"pw", "a'b\\c"}, {"t", "Odd \"Name\""}};
+  auto s = ExpandPsqlScript(
+      SourceFile("m.sql",
+                 "ALTER ROLE r PASSWORD :'pw';\n"
+                 "CREATE TABLE :\"t\" (a int[] DEFAULT (ARRAY[1,2])[1:hi], b text);\n"
+                 "SELECT :'missing', :\"gone\", :bare, '\":unquoted\"', ':x';\n"
+                 "\\if :{?nothing}\nSELECT :'only_if_set';\n\\endif\n"),
+      options);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->parts.size(), 1u);
+  const ScriptPart& part = s->parts[0];
+  // psql's PQescapeLiteral: " E'...'" when the value has a backslash; PQescapeIdentifier.
+  EXPECT_EQ(Sql(*s).rfind(
+                "ALTER ROLE r PASSWORD  E'a''b\\\\c';\nCREATE TABLE \"Odd \"\"Name\"\"\" (a", 0),
+            0u)
+      << Sql(*s);
+  ASSERT_EQ(part.substitutions.size(), 2u);
+  EXPECT_EQ(part.substitutions[0].name, "pw");
+  EXPECT_EQ(part.substitutions[0].reference, ":'pw'");
+  EXPECT_EQ(part.file.text().substr(part.substitutions[0].begin,
+                                    part.substitutions[0].end - part.substitutions[0].begin),
+            " E'a''b\\\\c'");
+  EXPECT_EQ(part.substitutions[1].reference, ":\"t\"");
+  // Unset: quoted forms and a bare name outside brackets (a[1:hi] is a slice); a reference in
+  // an \if branch not taken does not count.
+  ASSERT_EQ(s->unset_variables.size(), 3u);
+  EXPECT_EQ(s->unset_variables[0].name, "missing");
+  EXPECT_EQ(s->unset_variables[0].reference, ":'missing'");
+  EXPECT_EQ(s->unset_variables[0].span.line, 3u);
+  EXPECT_EQ(s->unset_variables[0].span.column, 8u);
+  EXPECT_EQ(s->unset_variables[1].reference, ":\"gone\"");
+  EXPECT_EQ(s->unset_variables[2].reference, ":bare");
+}
+
 TEST(PsqlScript, ConditionalsFollowBooleanVariables) {
   auto s = Expand(
       "\\set with_audit on\n"

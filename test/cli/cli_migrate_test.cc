@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -561,6 +562,167 @@ TEST_F(MigrateCliTest, UsageAndConnectionErrors) {
   EXPECT_EQ(stray.exit_code, 3) << Describe(stray);
   EXPECT_NE(stray.err.find("schema.sql\" is not a migration file name"), std::string::npos)
       << stray.err;
+}
+
+// Whether `role` can log in over TCP (the sandbox asks for a SCRAM password there) with
+// `password`.
+bool CanLogIn(const std::string& role, const std::string& password, const std::string& db) {
+  auto box = sandbox::test_util::SharedSandbox();
+  if (!box.ok()) return false;
+  std::string escaped;
+  for (char c : password) {
+    if (c == '\'' || c == '\\') escaped += '\\';
+    escaped += c;
+  }
+  pg::ConnectOptions options;
+  options.conninfo = "host=127.0.0.1 port=" + std::to_string((*box)->port()) + " user=" + role +
+                     " dbname=" + db + " connect_timeout=5 password='" + escaped + "'";
+  return pg::Connection::Open(options).ok();
+}
+
+// psql variables: a role's password set from a --var-file, a literal from the environment,
+// an identifier from --var; every reference is checked before anything runs (plan, validate
+// and up stop with exit 3 at file:line:col), the values never appear in any output, the
+// checksum is of the file as written (a new secret is no edit), and a server message that
+// quotes a value shows the reference instead.
+TEST_F(MigrateCliTest, PsqlVariablesSetAPasswordAndStaySecret) {
+  const std::string role = "m_vars_login";
+  const std::string secret = "it's a \"quoted\" \\Zq9\\ with 'marks'";
+  const std::string note = "Nq7 with ' and \\ in it";
+  (void)Query("DROP ROLE IF EXISTS " + role);
+  Write("V1__login.sql",
+        "DO $$ BEGIN CREATE ROLE " + role +
+            " LOGIN; EXCEPTION WHEN duplicate_object THEN "
+            "NULL; END $$;\n"
+            "ALTER ROLE " +
+            role +
+            " PASSWORD :'m_vars_login_password';\n"
+            "CREATE TABLE :\"table_name\" (id int, note text DEFAULT :'note', n int DEFAULT :n);\n"
+            "CREATE VIEW slice AS SELECT (ARRAY[1, 2, 3])[1:2] AS a;\n"
+            "GRANT SELECT ON :\"table_name\" TO " +
+            role + ";\n");
+  Write("U1__login.sql", "DROP VIEW slice;\nDROP TABLE :\"table_name\";\n");
+
+  for (const char* action : {"plan", "validate", "up"}) {
+    RunResult missing = Migrate(action);
+    EXPECT_EQ(missing.exit_code, 3) << action << "\n" << Describe(missing);
+    std::string all = missing.out + missing.err;
+    EXPECT_NE(all.find("V1__login.sql:2:34"), std::string::npos) << all;
+    EXPECT_NE(all.find("psql variable \"m_vars_login_password\" is not set"), std::string::npos)
+        << all;
+  }
+  EXPECT_FALSE(TableExists("dbarch_schema_history"));
+  EXPECT_EQ(Query("SELECT count(*) FROM pg_roles WHERE rolname = '" + role + "'"), "0");
+
+  std::filesystem::path var_file = dir_.path() / "secrets.env";
+  std::ofstream(var_file) << "# secrets of the run\n\nm_vars_login_password=" << secret << "\n";
+  setenv("DBARCH_VAR_note", note.c_str(), 1);
+  std::vector<std::string> vars = {"--var-file",          var_file.string(), "--var",
+                                   "table_name=Odd Name", "--var",           "n=7"};
+  RunResult plan = Migrate("plan", vars);
+  ASSERT_EQ(plan.exit_code, 0) << Describe(plan);
+  EXPECT_NE(plan.out.find("PASSWORD :'m_vars_login_password'"), std::string::npos) << plan.out;
+  std::vector<std::string> json_args = vars;
+  json_args.insert(json_args.end(), {"--format", "json"});
+  RunResult plan_json = Migrate("plan", json_args);
+  ASSERT_EQ(plan_json.exit_code, 0) << Describe(plan_json);
+  RunResult valid = Migrate("validate", vars);
+  EXPECT_EQ(valid.exit_code, 0) << Describe(valid);
+  RunResult up = Migrate("up", vars);
+  ASSERT_EQ(up.exit_code, 0) << Describe(up);
+  for (const RunResult* r : {&plan, &plan_json, &valid, &up}) {
+    EXPECT_EQ((r->out + r->err).find("Zq9"), std::string::npos) << r->out << r->err;
+    EXPECT_EQ((r->out + r->err).find("Nq7"), std::string::npos) << r->out << r->err;
+  }
+  EXPECT_EQ(Query("SELECT count(*) FROM dbarch_schema_history WHERE script LIKE '%Zq9%' OR "
+                  "description LIKE '%Zq9%'"),
+            "0");
+  std::string db = dsn_.substr(dsn_.rfind("dbname=") + 7);
+  EXPECT_TRUE(CanLogIn(role, secret, db));
+  EXPECT_FALSE(CanLogIn(role, "it's a wrong one", db));
+  EXPECT_EQ(Query("SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid WHERE rolname = '" +
+                  role + "'"),
+            "t");
+  EXPECT_EQ(Query("SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = '\"Odd "
+                  "Name\"'::regclass AND adnum = 2"),
+            "'Nq7 with '' and \\ in it'::text");
+  EXPECT_EQ(Query("SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = '\"Odd "
+                  "Name\"'::regclass AND adnum = 3"),
+            "7");
+  EXPECT_EQ(Query("SELECT a::text FROM slice"), "{1,2}");
+
+  // Another secret: the file is unchanged, so validate is happy and nothing runs again.
+  std::ofstream(var_file) << "m_vars_login_password=another one\n";
+  RunResult revalid = Migrate("validate", vars);
+  EXPECT_EQ(revalid.exit_code, 0) << Describe(revalid);
+
+  // A server message that quotes a value shows the reference.
+  Write("V2__bad.sql", "CREATE TABLE later (id int);\nSELECT :'note'::int;\n");
+  RunResult bad = Migrate("up", vars);
+  EXPECT_EQ(bad.exit_code, 3) << Describe(bad);
+  EXPECT_NE(bad.err.find("V2__bad.sql:2:"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("invalid input syntax for type integer: \":'note'\""), std::string::npos)
+      << bad.err;
+  EXPECT_EQ(bad.err.find("Nq7"), std::string::npos) << bad.err;
+  std::filesystem::remove(migrations_ / "V2__bad.sql");
+
+  RunResult down = Migrate("down", vars);
+  EXPECT_EQ(down.exit_code, 0) << Describe(down);
+  EXPECT_FALSE(TableExists("\"Odd Name\""));
+  unsetenv("DBARCH_VAR_note");
+
+  RunResult bad_var = Migrate("plan", {"--var", "no-equals-sign"});
+  EXPECT_EQ(bad_var.exit_code, 2) << Describe(bad_var);
+  std::ofstream(var_file) << "just a secret line\n";
+  RunResult bad_file = Migrate("plan", {"--var-file", var_file.string()});
+  EXPECT_EQ(bad_file.exit_code, 3) << Describe(bad_file);
+  EXPECT_NE(bad_file.err.find("secrets.env:1: not a NAME=VALUE line"), std::string::npos)
+      << bad_file.err;
+  EXPECT_EQ(bad_file.err.find("just a secret"), std::string::npos) << bad_file.err;
+  (void)Query("DROP OWNED BY " + role);
+  (void)Query("DROP ROLE IF EXISTS " + role);
+}
+
+// `migrate new` with a role whose password the desired schema gives in clear text: the file
+// refers to the variable unguarded, so `up` needs it (exit 3 at its position without it) and,
+// given it, sets the password.
+TEST_F(MigrateCliTest, NewMigrationWithAPasswordAppliesGivenTheVariable) {
+  const std::string role = "m_new_pw_login";
+  (void)Query("DROP ROLE IF EXISTS " + role);
+  const std::string create_role = "DO $$ BEGIN CREATE ROLE " + role +
+                                  " LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n";
+  Write("V1__base.sql", create_role + "CREATE TABLE audit (id int);\n");
+  std::filesystem::path desired = dir_.path() / "desired.sql";
+  std::ofstream(desired) << create_role << "ALTER ROLE " << role
+                         << " LOGIN PASSWORD 'pa$$ w''ord';\nCREATE TABLE audit (id int);\n"
+                         << "GRANT SELECT ON audit TO " << role << ";\n";
+  RunResult made = RunDbarch(
+      {"migrate", "new", "password", "--to", desired.string(), "--dir", migrations_.string()});
+  ASSERT_EQ(made.exit_code, 0) << Describe(made);
+  std::ifstream in(migrations_ / "V2__password.sql");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("PASSWORD :'m_new_pw_login_password';"), std::string::npos)
+      << text.str();
+  EXPECT_EQ(text.str().find("\\if"), std::string::npos) << text.str();
+  EXPECT_EQ(text.str().find("pa$$"), std::string::npos) << text.str();
+
+  RunResult missing = Migrate("up");
+  EXPECT_EQ(missing.exit_code, 3) << Describe(missing);
+  EXPECT_NE(missing.err.find("V2__password.sql:"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("\"m_new_pw_login_password\" is not set"), std::string::npos)
+      << missing.err;
+  EXPECT_FALSE(TableExists("audit"));
+
+  setenv("DBARCH_VAR_m_new_pw_login_password", "pa$$ w'ord", 1);
+  RunResult up = Migrate("up");
+  unsetenv("DBARCH_VAR_m_new_pw_login_password");
+  ASSERT_EQ(up.exit_code, 0) << Describe(up);
+  EXPECT_EQ(AppliedVersions(), "1,2");
+  std::string db = dsn_.substr(dsn_.rfind("dbname=") + 7);
+  EXPECT_TRUE(CanLogIn(role, "pa$$ w'ord", db));
+  (void)Query("DROP OWNED BY " + role);
+  (void)Query("DROP ROLE IF EXISTS " + role);
 }
 
 }  // namespace
