@@ -226,6 +226,20 @@ TEST_F(FolderTest, VariablesAreSentButNeverShown) {
   EXPECT_EQ(dir->versioned.at(0).up.checksum,
             Sha256Hex("ALTER ROLE r PASSWORD :'pw';\nSELECT :'other';\n"));
 
+  // The guarded form `dbarch diff` writes runs its statement only when the variable is set.
+  Write("V1__x.sql",
+        "\\if :{?r_password}\nALTER ROLE r PASSWORD :'r_password';\n\\else\n"
+        "\\warn 'psql variable r_password is not set: r keeps its password'\n\\endif\n");
+  dir = LoadMigrationDir(dir_.string());
+  ASSERT_TRUE(dir.ok()) << dir.status().ToString();
+  auto skipped = PrepareScript(dir->versioned.at(0).up);
+  ASSERT_TRUE(skipped.ok()) << skipped.status().ToString();
+  EXPECT_TRUE(skipped->statements.empty());
+  auto given = PrepareScript(dir->versioned.at(0).up, {{"r_password", "pw"}});
+  ASSERT_TRUE(given.ok()) << given.status().ToString();
+  ASSERT_EQ(given->statements.size(), 1u);
+  EXPECT_EQ(given->statements[0].sql, "ALTER ROLE r PASSWORD 'pw'");
+
   EXPECT_EQ(RedactVariables("invalid input: \"s3cr3t'x\"", {{"pw", "s3cr3t'x"}}),
             "invalid input: \":'pw'\"");
 }
