@@ -277,16 +277,32 @@ std::string ShownText(const sql::ScriptPart& part) {
 }  // namespace
 
 std::string RedactVariables(std::string message, const ScriptVariables& variables) {
-  // Longer values first, so that a value inside another is not replaced within it.
-  std::vector<std::pair<std::string, std::string>> by_length(variables.begin(), variables.end());
-  std::stable_sort(by_length.begin(), by_length.end(),
-                   [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
-  for (const auto& [name, value] : by_length) {
+  // Each value as it is and as a quoted literal or identifier spells it (quotes and
+  // backslashes doubled), longer texts first, so that a value inside another is not
+  // replaced within it.
+  auto doubled = [](const std::string& v, const std::string& chars) {
+    std::string out;
+    for (char c : v) {
+      if (chars.find(c) != std::string::npos) out += c;
+      out += c;
+    }
+    return out;
+  };
+  std::vector<std::pair<std::string, std::string>> forms;  // text, shown instead
+  for (const auto& [name, value] : variables) {
     if (value.empty()) continue;
     std::string shown = ":'" + name + "'";
-    for (size_t at = message.find(value); at != std::string::npos;
-         at = message.find(value, at + shown.size())) {
-      message.replace(at, value.size(), shown);
+    for (const std::string& form :
+         {value, doubled(value, "'"), doubled(value, "\"\""), doubled(value, "'\\")}) {
+      forms.emplace_back(form, shown);
+    }
+  }
+  std::stable_sort(forms.begin(), forms.end(),
+                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  for (const auto& [form, shown] : forms) {
+    for (size_t at = message.find(form); at != std::string::npos;
+         at = message.find(form, at + shown.size())) {
+      message.replace(at, form.size(), shown);
     }
   }
   return message;
@@ -300,7 +316,16 @@ Result<PreparedScript> PrepareScript(const MigrationScript& script,
     DBARCH_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
     return SourceFile(path, std::move(text));
   };
-  DBARCH_ASSIGN_OR_RETURN(sql::PsqlScript expanded, sql::ExpandPsqlScript(*script.file, options));
+  Result<sql::PsqlScript> expansion = sql::ExpandPsqlScript(*script.file, options);
+  if (!expansion.ok()) {
+    // A meta-command's error quotes its arguments (\if :name), values included.
+    const Status st = expansion.status();
+    if (variables.empty()) return st;
+    Status shown = Status::ParseError(RedactVariables(st.message(), variables));
+    if (st.span()) (void)std::move(shown).WithSpan(*st.span());
+    return std::move(shown).WithHint(RedactVariables(st.hint(), variables));
+  }
+  sql::PsqlScript expanded = std::move(expansion).value();
   for (const sql::ScriptNote& note : expanded.notes) {
     if (note.skips_execution) {
       return Status::NotSupported("not supported in a migration file: " + note.message)
@@ -337,13 +362,11 @@ Result<PreparedScript> PrepareScript(const MigrationScript& script,
     Result<sql::ParseTree> parsed = sql::ParseTree::Parse(*sent);
     if (!parsed.ok()) {
       // The server's grammar quotes the text near the error: show the references instead.
-      const Status& st = parsed.status();
+      const Status st = parsed.status();
       if (part.substitutions.empty()) return st;
-      Status shown = Status::ParseError(RedactVariables(st.message(), variables))
-                         .WithHint(RedactVariables(st.hint(), variables));
-      if (st.span())
-        shown = std::move(shown).WithSpan(file->Span(st.span()->begin, st.span()->end));
-      return shown;
+      Status shown = Status::ParseError(RedactVariables(st.message(), variables));
+      if (st.span()) (void)std::move(shown).WithSpan(file->Span(st.span()->begin, st.span()->end));
+      return std::move(shown).WithHint(RedactVariables(st.hint(), variables));
     }
     sql::ParseTree tree = std::move(parsed).value();
     std::map<uint32_t, const sql::Node*> node_at;

@@ -240,8 +240,34 @@ TEST_F(FolderTest, VariablesAreSentButNeverShown) {
   ASSERT_EQ(given->statements.size(), 1u);
   EXPECT_EQ(given->statements[0].sql, "ALTER ROLE r PASSWORD 'pw'");
 
+  // A meta-command's error that quotes a value shows the reference.
+  Write("V1__x.sql", "\\if :flag\nSELECT 1;\n\\endif\n");
+  dir = LoadMigrationDir(dir_.string());
+  ASSERT_TRUE(dir.ok()) << dir.status().ToString();
+  auto not_bool = PrepareScript(dir->versioned.at(0).up, {{"flag", "hunter2"}});
+  ASSERT_FALSE(not_bool.ok());
+  EXPECT_EQ(not_bool.status().message().find("hunter2"), std::string::npos)
+      << not_bool.status().message();
+  EXPECT_NE(not_bool.status().message().find(":'flag'"), std::string::npos)
+      << not_bool.status().message();
+
   EXPECT_EQ(RedactVariables("invalid input: \"s3cr3t'x\"", {{"pw", "s3cr3t'x"}}),
             "invalid input: \":'pw'\"");
+  // As a literal spells it, too (a syntax error quotes the token).
+  EXPECT_EQ(RedactVariables("syntax error at or near \"'s3cr3t''x'\"", {{"pw", "s3cr3t'x"}}),
+            "syntax error at or near \"':'pw''\"");
+  auto bad_sql = PrepareScript(dir->versioned.at(0).up, {{"flag", "on"}});
+  ASSERT_TRUE(bad_sql.ok()) << bad_sql.status().ToString();
+  Write("V1__x.sql", "SELECT 1 :'pw';\n");
+  dir = LoadMigrationDir(dir_.string());
+  ASSERT_TRUE(dir.ok()) << dir.status().ToString();
+  auto syntax = PrepareScript(dir->versioned.at(0).up, {{"pw", "s3cr3t'x"}});
+  ASSERT_FALSE(syntax.ok());
+  EXPECT_EQ(syntax.status().code(), StatusCode::kParseError);
+  EXPECT_EQ(syntax.status().message().find("s3cr3t"), std::string::npos)
+      << syntax.status().message();
+  ASSERT_TRUE(syntax.status().span().has_value());
+  EXPECT_EQ(syntax.status().span()->line, 1u);
 }
 
 }  // namespace
