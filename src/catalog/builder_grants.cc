@@ -561,7 +561,17 @@ Status CatalogBuilder::Impl::Comment(const PgQuery__CommentStmt* s) {
     case PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN: {
       std::string column = parts.back();
       parts.pop_back();
-      DBARCH_ASSIGN_OR_RETURN(QualifiedName q, rel(parts, true, true, false, false));
+      Result<QualifiedName> found = rel(parts, true, true, false, false);
+      if (!found.ok()) {
+        // An attribute of a composite type: valid, but its comment is not modelled.
+        Result<QualifiedName> type = FindTypeName(parts, -1);
+        auto it = type.ok() ? cat_.types.find(*type) : cat_.types.end();
+        if (it != cat_.types.end() && it->second.kind == TypeKind::kComposite) {
+          return KeepOther(stmt_->node, type->name + "." + column);
+        }
+        return found.status();
+      }
+      QualifiedName q = *found;
       if (cat_.views.count(q)) {
         if (text.empty()) {
           cat_.views[q].column_comments.erase(column);

@@ -455,5 +455,15 @@ TEST(Builder, DroppedMaterializedViewReleasesItsIndexNames) {
   EXPECT_EQ(c.indexes.count({"public", "m_key"}), 1u);
 }
 
+TEST(CatalogBuilder, CommentOnACompositeTypeAttributeIsKeptAsUnmodelled) {
+  Catalog c = Build(
+      "CREATE TYPE point2 AS (x integer, y integer);\n"
+      "COMMENT ON COLUMN point2.x IS 'column number';\n");
+  ASSERT_EQ(c.others.size(), 1u);
+  EXPECT_EQ(c.others[0].kind, "CommentStmt");
+  EXPECT_EQ(c.others[0].name, "point2.x");
+  EXPECT_FALSE(BuildError("COMMENT ON COLUMN nowhere.x IS 'no';\n").ok());
+}
+
 }  // namespace
 }  // namespace dbarch::catalog
