@@ -297,6 +297,23 @@ class Engine {
         recreated_functions_.insert(f.name);
       }
     }
+    // Functions whose arguments or result are a domain rebuilt with its collation: the server
+    // refuses to drop the old domain while they use it, so they are dropped before and created
+    // again after (with what calls them, their owner, comment and grants).
+    if (!collation_domains_.empty()) {
+      std::set<std::string> domains;
+      for (const QualifiedName& d : collation_domains_) domains.insert(TypeSpelling(d));
+      for (const auto& [sig, f] : from_.functions) {
+        if (!to_.functions.count(sig)) continue;
+        bool uses = domains.count(BaseName(f.returns)) > 0;
+        for (const catalog::FunctionArg& arg : f.args) uses = uses || domains.count(BaseName(arg.type));
+        if (!uses) continue;
+        recreated_functions_.insert(f.name);
+        domain_bound_functions_.insert(sig);
+        recreated_.insert(sig);
+      }
+      for (const QualifiedName& d : collation_domains_) recreated_.insert(d.Quoted());
+    }
     // Generated columns that are dropped and added again: their expression changes (there is
     // no ALTER for it in PostgreSQL 15) or calls a function that is dropped and created again
     // (the server refuses to drop a function a generation expression uses).
@@ -403,6 +420,15 @@ class Engine {
   // by the column's conversion.
   bool IndexUsesRebuiltCollation(const Index& i) const {
     if (rebuilt_collation_spellings_.empty()) return false;
+    auto composite = composite_columns_.find(i.table);
+    if (composite != composite_columns_.end()) {
+      for (const std::string& c : composite->second) {
+        for (const catalog::IndexKey& k : i.keys) {
+          if (MentionsIdent(k.expression, c)) return true;
+        }
+        if (MentionsIdent(i.predicate, c)) return true;
+      }
+    }
     for (const catalog::IndexKey& k : i.keys) {
       if (UsesRebuiltCollation(k.collation) || MentionsRebuiltCollation(k.expression)) return true;
     }
@@ -436,9 +462,12 @@ class Engine {
           key_uses = true;
       }
       if (MentionsRebuiltCollation(table.partition_key)) key_uses = true;
-      if (key_uses && to_.tables.count(tq)) recreated_tables_.insert(tq);
+      if (key_uses && to_.tables.count(tq)) {
+        recreated_tables_.insert(tq);
+        copied_tables_.insert(tq);
+      }
     }
-    // Partitions go with a partitioned table that is dropped and created again.
+    // Partitions go with a partitioned table that is created again.
     bool grew = true;
     while (grew) {
       grew = false;
@@ -446,8 +475,27 @@ class Engine {
         if (table.partition_of && recreated_tables_.count(*table.partition_of) &&
             !recreated_tables_.count(tq) && to_.tables.count(tq)) {
           recreated_tables_.insert(tq);
+          if (copied_tables_.count(*table.partition_of)) copied_tables_.insert(tq);
           grew = true;
         }
+      }
+    }
+    // Columns of a composite type one of whose attributes changes collation: the server
+    // refuses ALTER TYPE ... ALTER ATTRIBUTE while a table column uses the type, so such a
+    // column is converted to text and back around it (its views are created again).
+    std::set<std::string> composites;
+    for (const auto& [q, t] : from_.types) {
+      if (t.kind != TypeKind::kComposite || !to_.types.count(q)) continue;
+      for (const catalog::TypeAttribute& at : t.attributes) {
+        if (UsesRebuiltCollation(at.collation)) composites.insert(TypeSpelling(q));
+      }
+    }
+    for (const auto& [tq, table] : from_.tables) {
+      if (composites.empty() || recreated_tables_.count(tq) || !to_.tables.count(tq)) continue;
+      for (const Column& col : table.columns) {
+        if (!composites.count(BaseName(col.type)) || table.partition_of || !col.is_local) continue;
+        composite_columns_[tq].insert(col.name);
+        view_breaking_tables_.insert(tq);
       }
     }
     for (const auto& [q, v] : from_.views) {
@@ -782,11 +830,14 @@ class Engine {
           bool array = c.type == type + "[]";
           if ((c.type != type && !array) || t.partition_of || !c.is_local) continue;
           std::string alter = "ALTER TABLE " + tq.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
-          if (!c.default_expr.empty()) sql.push_back(alter + " DROP DEFAULT");
+          // A default that calls a function dropped and created again is already gone and
+          // comes back after the function.
+          bool own_default = !c.default_expr.empty() && !UsesRecreatedFunction(c.default_expr);
+          if (own_default) sql.push_back(alter + " DROP DEFAULT");
           sql.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
                         QuoteIdent(c.name) + "::" + report::SqlType(d.base_type) +
                         (array ? "[]" : "") + "::" + report::SqlType(c.type));
-          if (!c.default_expr.empty()) sql.push_back(alter + " SET DEFAULT " + DefaultSql(c));
+          if (own_default) sql.push_back(alter + " SET DEFAULT " + DefaultSql(c));
         }
       }
       domain_drops.push_back("DROP DOMAIN " + QualifiedName{dq.schema, old_domain}.Quoted());
@@ -797,11 +848,14 @@ class Engine {
       if (target != nullptr && !target->owner.empty())
         sql.push_back("ALTER DOMAIN " + dq.Quoted() + " OWNER TO " + OwnerSql(target->owner));
     }
-    // Composite type attributes of that collation are converted in place.
+    // Composite type attributes of that collation are converted in place; the table columns
+    // of such a type go through text meanwhile (the text form of a row keeps every value),
+    // and typed tables follow with CASCADE.
     for (const auto& [tq, t] : from_.types) {
       auto target_it = to_.types.find(tq);
       const Type* target = target_it == to_.types.end() ? nullptr : &target_it->second;
       if (t.kind != TypeKind::kComposite || target == nullptr) continue;
+      std::vector<std::string> alters;
       for (const catalog::TypeAttribute& at : t.attributes) {
         if (at.collation != spelling) continue;
         bool kept = false;
@@ -809,10 +863,32 @@ class Engine {
           kept = kept || (bt.name == at.name && bt.type == at.type && bt.collation == spelling);
         }
         if (!kept) continue;
-        sql.push_back("ALTER TYPE " + tq.Quoted() + " ALTER ATTRIBUTE " + QuoteIdent(at.name) +
-                      " TYPE " + report::SqlType(at.type) + " COLLATE " +
-                      report::SqlDottedName(spelling));
+        alters.push_back("ALTER TYPE " + tq.Quoted() + " ALTER ATTRIBUTE " + QuoteIdent(at.name) +
+                         " TYPE " + report::SqlType(at.type) + " COLLATE " +
+                         report::SqlDottedName(spelling));
       }
+      if (alters.empty()) continue;
+      std::string type = TypeSpelling(tq);
+      bool typed_tables = false;
+      std::vector<std::string> back;
+      for (const auto& [table_q, cols] : composite_columns_) {
+        const Table& table = from_.tables.at(table_q);
+        for (const Column& c : table.columns) {
+          if (!cols.count(c.name) || BaseName(c.type) != type) continue;
+          std::string alter =
+              "ALTER TABLE " + table_q.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
+          if (!c.default_expr.empty()) sql.push_back(alter + " DROP DEFAULT");
+          sql.push_back(alter + " TYPE text USING " + QuoteIdent(c.name) + "::text");
+          back.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
+                         QuoteIdent(c.name) + "::" + report::SqlType(c.type));
+          if (!c.default_expr.empty()) back.push_back(alter + " SET DEFAULT " + DefaultSql(c));
+        }
+      }
+      for (const auto& [table_q, table] : from_.tables) {
+        typed_tables = typed_tables || (table.of_type && *table.of_type == tq);
+      }
+      for (const std::string& a : alters) sql.push_back(typed_tables ? a + " CASCADE" : a);
+      for (const std::string& b : back) sql.push_back(b);
     }
     for (const auto& [tq, t] : from_.tables) {
       if (dropped_tables_.count(tq) || recreated_tables_.count(tq)) continue;
@@ -822,16 +898,22 @@ class Engine {
         const Column* n = target->FindColumn(c.name);
         if (n == nullptr || n->collation != spelling || n->type != c.type) continue;
         if (t.partition_of || !c.is_local) continue;  // reached through its parent
+        if (t.of_type) continue;  // a typed table follows its type (ALTER TYPE ... CASCADE)
         sql.push_back("ALTER TABLE " + tq.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name) +
                       " TYPE " + report::SqlType(c.type) + " COLLATE " +
                       report::SqlDottedName(spelling));
       }
     }
-    for (const std::string& d : domain_drops) sql.push_back(d);
-    sql.push_back("DROP COLLATION " + QualifiedName{b.name.schema, old_name}.Quoted());
     Change& c = Add(kCollations, ObjectKind::kCollation, b.name.Quoted(), Action::kAlter, sql);
     c.lock = kAccessExclusive;
     c.rewrites = true;
+    // The old domains and collation go last: a partitioned table whose rows are copied keeps
+    // them until it is dropped.
+    for (const std::string& d : domain_drops) {
+      Add(kDropDomains, ObjectKind::kDomain, b.name.Quoted(), Action::kDrop, {d});
+    }
+    Add(kDropCollations, ObjectKind::kCollation, b.name.Quoted(), Action::kDrop,
+        {"DROP COLLATION " + QualifiedName{b.name.schema, old_name}.Quoted()});
   }
 
   // ----- schemas and extensions
@@ -931,7 +1013,7 @@ class Engine {
         continue;
       }
       const Type& a = it->second;
-      if (a == t) continue;
+      if (a == t && !DomainCallsRecreatedFunction(a)) continue;
       std::string what = TypeWord(t) + q.Quoted();
       if (a.kind != t.kind) {
         result_.warnings.push_back("type " + q.Quoted() + " changes kind: dropped and created");
@@ -1143,7 +1225,13 @@ class Engine {
       return;
     }
     std::string alter = "ALTER DOMAIN " + name;
-    if (a.default_expr != b.default_expr) {
+    // A default or CHECK that calls a function dropped and created again goes before the
+    // function is dropped and comes back after it is created.
+    bool default_bound = UsesRecreatedFunction(a.default_expr);
+    if (default_bound) {
+      Add(kDropConstraints, ObjectKind::kDomain, name, Action::kAlter, {alter + " DROP DEFAULT"});
+    }
+    if (a.default_expr != b.default_expr || (default_bound && !b.default_expr.empty())) {
       Add(kDomains, ObjectKind::kDomain, name, Action::kAlter,
           {alter + (b.default_expr.empty() ? " DROP DEFAULT" : " SET DEFAULT " + b.default_expr)});
     }
@@ -1152,20 +1240,32 @@ class Engine {
                       {alter + (b.not_null ? " SET NOT NULL" : " DROP NOT NULL")});
       c.scans = b.not_null;
     }
+    std::set<std::string> bound;  // constraints that call a function dropped and created again
     for (const catalog::DomainConstraint& dc : a.constraints) {
       auto same = std::find(b.constraints.begin(), b.constraints.end(), dc);
-      if (same != b.constraints.end()) continue;
-      Add(kDomains, ObjectKind::kDomain, MemberName(b.name, dc.name), Action::kDrop,
-          {alter + " DROP CONSTRAINT " + QuoteIdent(dc.name)});
+      bool calls = UsesRecreatedFunction(dc.expression);
+      if (calls) bound.insert(dc.name);
+      if (same != b.constraints.end() && !calls) continue;
+      Add(calls ? kDropConstraints : kDomains, ObjectKind::kDomain, MemberName(b.name, dc.name),
+          Action::kDrop, {alter + " DROP CONSTRAINT " + QuoteIdent(dc.name)});
     }
     for (const catalog::DomainConstraint& dc : b.constraints) {
       auto same = std::find(a.constraints.begin(), a.constraints.end(), dc);
-      if (same != a.constraints.end()) continue;
+      if (same != a.constraints.end() && !bound.count(dc.name)) continue;
       Change& c = Add(kDomains, ObjectKind::kDomain, MemberName(b.name, dc.name), Action::kCreate,
                       {alter + " ADD CONSTRAINT " + QuoteIdent(dc.name) + " CHECK (" +
                        sql::DdlExprText(dc.expression) + ")" + (dc.not_valid ? " NOT VALID" : "")});
       c.scans = !dc.not_valid;
     }
+  }
+
+  bool DomainCallsRecreatedFunction(const Type& d) const {
+    if (d.kind != TypeKind::kDomain || recreated_functions_.empty()) return false;
+    if (UsesRecreatedFunction(d.default_expr)) return true;
+    for (const catalog::DomainConstraint& dc : d.constraints) {
+      if (UsesRecreatedFunction(dc.expression)) return true;
+    }
+    return false;
   }
 
   // ----- sequences
@@ -1269,6 +1369,15 @@ class Engine {
         continue;
       }
       const Function& a = it->second;
+      if (domain_bound_functions_.count(sig)) {
+        // Dropped before its domain is rebuilt, created again after: what it had is set again.
+        Add(kDropFunctionsForRecreate, ObjectKind::kFunction, sig, Action::kDrop,
+            {"DROP " + FunctionWhat(a)});
+        Add(kFunctions, ObjectKind::kFunction, sig, Action::kCreate, {report::FunctionSql(f)});
+        OwnerChange(ObjectKind::kFunction, what, "", f.owner);
+        CommentChange(ObjectKind::kFunction, what, "", f.comment);
+        continue;
+      }
       if (a == f) continue;
       Function a_meta = a, f_meta = f;
       a_meta.owner = f_meta.owner = "";
@@ -1347,12 +1456,73 @@ class Engine {
       bool recreate = recreated_tables_.count(t->name) > 0;
       // A partition of a dropped partitioned table goes with it.
       if (t->partition_of && dropped_tables_.count(*t->partition_of)) continue;
+      if (copied_tables_.count(t->name)) continue;  // CopyTables
       Change& c = Add(recreate ? kDropConstraints : kDropTables, ObjectKind::kTable,
                       t->name.Quoted(), Action::kDrop, {"DROP TABLE " + t->name.Quoted()},
                       report::CreateStatements(from_, *t));
       c.lock = kAccessExclusive;
       c.destructive = true;
       c.data_loss = "all rows of table " + t->name.Quoted();
+    }
+    if (!copied_tables_.empty()) CopyTables();
+  }
+
+  static QualifiedName AsideName(const QualifiedName& q) {
+    return QualifiedName{q.schema, q.name + "_dbarch_old"};
+  }
+
+  // A partitioned table whose key uses a rebuilt collation keeps its rows: it is renamed aside
+  // with its partitions, and their indexes too (the new ones take their names: key indexes,
+  // and the partitions' own indexes that PostgreSQL names), before the collation changes; the
+  // new table is created with its partitions, the rows are copied through the new parent (its
+  // key routes them), and the old table is dropped with its partitions last. Its foreign keys,
+  // views, triggers, policies and grants go and come back as for a table created again.
+  void CopyTables() {
+    std::vector<const Table*> ordered;
+    for (const QualifiedName& q : copied_tables_) ordered.push_back(&from_.tables.at(q));
+    std::stable_sort(ordered.begin(), ordered.end(), [&](const Table* a, const Table* b) {
+      return Depth(from_, a->name) < Depth(from_, b->name);
+    });
+    std::vector<std::string> aside;
+    std::vector<std::string> relations;
+    for (const Table* t : ordered) {
+      QualifiedName old_q = AsideName(t->name);
+      aside.push_back("ALTER TABLE " + t->name.Quoted() + " RENAME TO " + QuoteIdent(old_q.name));
+      relations.push_back(QuoteLiteral(old_q.Quoted()) + "::regclass");
+    }
+    aside.push_back(
+        "DO $dbarch$DECLARE r record; BEGIN FOR r IN SELECT indexrelid FROM pg_index WHERE "
+        "indrelid IN (" +
+        Join(relations, ", ") +
+        ") LOOP EXECUTE format('ALTER INDEX %s RENAME TO %I', r.indexrelid::regclass, "
+        "'dbarch_old_' || r.indexrelid); END LOOP; END$dbarch$");
+    for (const Table* t : ordered) {
+      if (t->partition_of && copied_tables_.count(*t->partition_of)) continue;
+      std::string name = t->name.Quoted();
+      Change& r = Add(kDropConstraints, ObjectKind::kTable, name, Action::kAlter, aside);
+      r.lock = kAccessExclusive;
+      aside.clear();
+      const Table& b = to_.tables.at(t->name);
+      std::vector<std::string> columns;
+      bool overriding = false;
+      for (const Column& c : t->columns) {
+        const Column* n = b.FindColumn(c.name);
+        if (n == nullptr || !n->generated_expr.empty()) continue;
+        columns.push_back(QuoteIdent(c.name));
+        overriding = overriding || n->identity == IdentityKind::kAlways;
+      }
+      std::string list = Join(columns, ", ");
+      QualifiedName old_q = AsideName(t->name);
+      Change& copy =
+          Add(kAttach, ObjectKind::kTable, name, Action::kAlter,
+              {"INSERT INTO " + name + " (" + list + ")" +
+               (overriding ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " + list + " FROM " +
+               old_q.Quoted()});
+      copy.lock = kAccessExclusive;
+      copy.rewrites = true;
+      Change& d =
+          Add(kDropTables, ObjectKind::kTable, name, Action::kDrop, {"DROP TABLE " + old_q.Quoted()});
+      d.lock = kAccessExclusive;
     }
   }
 
@@ -1479,9 +1649,11 @@ class Engine {
     }
     const Table* a = from_.FindTable(table);
     const Table* b = to_.FindTable(table);
-    if (a == nullptr || b == nullptr) return true;
+    if (a == nullptr || b == nullptr || recreated_tables_.count(table)) return true;
     for (const Constraint& k : a->constraints) {
       if (k.kind != ConstraintKind::kPrimaryKey && k.kind != ConstraintKind::kUnique) continue;
+      // A key on a generated column that is dropped and added again goes with the column.
+      if (ConstraintOnRebuiltColumn(table, k)) return true;
       bool same = false;
       for (const Constraint& o : b->constraints) same = same || o == k;
       if (!same) return true;
@@ -1490,7 +1662,7 @@ class Engine {
     if (unique == unique_indexes_.end()) return false;
     for (const Index* i : unique->second) {
       auto it = to_.indexes.find(i->name);
-      if (it == to_.indexes.end() || !(it->second == *i)) return true;
+      if (it == to_.indexes.end() || !(it->second == *i) || IndexOnRebuiltColumn(*i)) return true;
     }
     return false;
   }
@@ -2261,6 +2433,13 @@ class Engine {
   std::set<QualifiedName> rebuilt_collations_;
   std::set<std::string> rebuilt_collation_spellings_;  // as Column::collation names them
   std::set<QualifiedName> collation_domains_;          // domains rebuilt with their collation
+  std::set<std::string> domain_bound_functions_;  // signatures of functions taking or giving one
+  // Partitioned tables (and their partitions) whose key uses a rebuilt collation: renamed
+  // aside, created again and their rows copied before the old ones are dropped.
+  std::set<QualifiedName> copied_tables_;
+  // Table columns of a composite type whose attribute collation is rebuilt, by table: they go
+  // through text while the type changes.
+  std::map<QualifiedName, std::set<std::string>> composite_columns_;
   std::set<QualifiedName> enum_rebuilt_tables_;  // tables with a column of a rebuilt enum
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
   std::set<std::string> gone_;       // quoted names of relations dropped
