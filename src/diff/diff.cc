@@ -1293,7 +1293,8 @@ class Engine {
       auto it = from_.sequences.find(q);
       std::string what = "SEQUENCE " + q.Quoted();
       if (it == from_.sequences.end() ||
-          (it->second.owned_by_table && recreated_tables_.count(*it->second.owned_by_table))) {
+          (it->second.owned_by_table && recreated_tables_.count(*it->second.owned_by_table) &&
+           !copied_tables_.count(*it->second.owned_by_table))) {
         Add(kSequences, ObjectKind::kSequence, q.Quoted(), Action::kCreate,
             report::CreateStatements(to_, s), {"DROP SEQUENCE " + q.Quoted()});
         if (s.owned_by_table) {
@@ -1490,12 +1491,35 @@ class Engine {
       aside.push_back("ALTER TABLE " + t->name.Quoted() + " RENAME TO " + QuoteIdent(old_q.name));
       relations.push_back(QuoteLiteral(old_q.Quoted()) + "::regclass");
     }
+    // Identity sequences are named by the server after their column: the old ones are
+    // renamed too, so that the new table's take the same names.
     aside.push_back(
         "DO $dbarch$DECLARE r record; BEGIN FOR r IN SELECT indexrelid FROM pg_index WHERE "
         "indrelid IN (" +
         Join(relations, ", ") +
         ") LOOP EXECUTE format('ALTER INDEX %s RENAME TO %I', r.indexrelid::regclass, "
-        "'dbarch_old_' || r.indexrelid); END LOOP; END$dbarch$");
+        "'dbarch_old_' || r.indexrelid); END LOOP; FOR r IN SELECT "
+        "pg_get_serial_sequence(attrelid::regclass::text, attname)::regclass AS seq FROM "
+        "pg_attribute WHERE attidentity <> '' AND attrelid IN (" +
+        Join(relations, ", ") +
+        ") LOOP EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', r.seq, 'dbarch_old_' || "
+        "r.seq::oid); END LOOP; END$dbarch$");
+    // Sequences owned by a column (serial) stay, with their values: owned by nothing while the
+    // table is created again, by its new column after.
+    std::vector<std::string> released;
+    for (const auto& [sq, seq] : from_.sequences) {
+      if (!seq.owned_by_table || !copied_tables_.count(*seq.owned_by_table)) continue;
+      auto target = to_.sequences.find(sq);
+      if (target == to_.sequences.end()) continue;
+      released.push_back("ALTER SEQUENCE " + sq.Quoted() + " OWNED BY NONE");
+      if (target->second.owned_by_table == seq.owned_by_table &&
+          target->second.owned_by_column == seq.owned_by_column) {
+        Add(kSequenceOwners, ObjectKind::kSequence, sq.Quoted(), Action::kAlter,
+            {"ALTER SEQUENCE " + sq.Quoted() + " OWNED BY " + seq.owned_by_table->Quoted() + "." +
+             QuoteIdent(seq.owned_by_column)});
+      }
+    }
+    aside.insert(aside.begin(), released.begin(), released.end());
     for (const Table* t : ordered) {
       if (t->partition_of && copied_tables_.count(*t->partition_of)) continue;
       std::string name = t->name.Quoted();
@@ -1520,6 +1544,19 @@ class Engine {
                old_q.Quoted()});
       copy.lock = kAccessExclusive;
       copy.rewrites = true;
+      // Identity columns go on from where the old ones were.
+      for (const Column& c : t->columns) {
+        const Column* n = b.FindColumn(c.name);
+        if (n == nullptr || c.identity == IdentityKind::kNone || n->identity == IdentityKind::kNone)
+          continue;
+        std::string old_seq = "pg_get_serial_sequence(" + QuoteLiteral(old_q.Quoted()) + ", " +
+                              QuoteLiteral(c.name) + ")::regclass";
+        copy.sql.push_back("DO $dbarch$BEGIN PERFORM setval(pg_get_serial_sequence(" +
+                           QuoteLiteral(name) + ", " + QuoteLiteral(c.name) +
+                           "), pg_sequence_last_value(" + old_seq +
+                           ")) WHERE pg_sequence_last_value(" + old_seq +
+                           ") IS NOT NULL; END$dbarch$");
+      }
       Change& d =
           Add(kDropTables, ObjectKind::kTable, name, Action::kDrop, {"DROP TABLE " + old_q.Quoted()});
       d.lock = kAccessExclusive;

@@ -172,6 +172,52 @@ TEST(DiffCopiedTables, PartitionKeyCollationKeepsRows) {
   (void)admin->Exec("DROP DATABASE IF EXISTS copied_rows_db WITH (FORCE)");
 }
 
+// The same with a serial and an identity column: the serial's sequence is kept (owned by the
+// new column after), the identity's goes on from the old one's value, both ways.
+TEST(DiffCopiedTables, PartitionKeyCollationKeepsSequences) {
+  std::filesystem::path dir = FixturesDir() / "dep_collation_partition_key_sequences";
+  const std::string from_sql = ReadAll(dir / "FROM.sql");
+  const std::string to_sql = ReadAll(dir / "TO.sql");
+  auto box = sandbox::test_util::SharedSandbox();
+  ASSERT_TRUE(box.ok()) << box.status().ToString();
+  std::string base = (*box)->ConnInfo();
+  base = base.substr(0, base.find(" dbname="));
+  auto admin = testing::Open(base + " dbname=postgres");
+  ASSERT_TRUE(admin.ok());
+  (void)admin->Exec("DROP DATABASE IF EXISTS copied_seq_db WITH (FORCE)");
+  ASSERT_TRUE(admin->Exec("CREATE DATABASE copied_seq_db").ok());
+  const std::string conninfo = base + " dbname=copied_seq_db";
+  auto db = testing::Open(conninfo);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(testing::RunPsql(conninfo, from_sql).ok());
+  auto insert_and_read = [&](const std::string& name) -> std::string {
+    EXPECT_TRUE(db->Exec("INSERT INTO customers (name) VALUES ('" + name + "')").ok());
+    auto r = db->Exec(
+        "SELECT string_agg(id || ':' || n || ':' || name, ',' ORDER BY id) FROM customers");
+    EXPECT_TRUE(r.ok());
+    return r.ok() && r->rows() == 1 ? std::string(r->Get(0, 0)) : "<none>";
+  };
+  insert_and_read("Anna");
+  ASSERT_EQ(insert_and_read("Zoe"), "1:1:Anna,2:2:Zoe");
+  auto migrate_to = [&](const std::string& target) {
+    auto live = pg::IntrospectCatalog(*db, {});
+    ASSERT_TRUE(live.ok());
+    auto model = testing::ModelOf("target.sql", target, {});
+    ASSERT_TRUE(model.ok());
+    DiffResult d = Diff(*live, *model, {});
+    EXPECT_FALSE(d.HasRefused()) << FormatSql(d);
+    std::string sql = FormatSql(d);
+    Status st = testing::RunPsql(conninfo, sql);
+    EXPECT_TRUE(st.ok()) << st.ToString() << "\n" << sql;
+  };
+  migrate_to(to_sql);
+  EXPECT_EQ(insert_and_read("Müller"), "1:1:Anna,2:2:Zoe,3:3:Müller");
+  migrate_to(from_sql);
+  EXPECT_EQ(insert_and_read("Ölmann"), "1:1:Anna,2:2:Zoe,3:3:Müller,4:4:Ölmann");
+  db = Result<pg::Connection>(Status::Internal("closed"));
+  (void)admin->Exec("DROP DATABASE IF EXISTS copied_seq_db WITH (FORCE)");
+}
+
 // A role the target's file declares and the cluster lacks: up creates it with its attributes
 // and membership, the same script runs again without error (the role then exists), and a
 // later DROP ROLE in the target drops it. Roles of the cluster the file does not mention are
