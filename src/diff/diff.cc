@@ -295,6 +295,8 @@ class Engine {
       auto it = to_.functions.find(sig);
       if (it == to_.functions.end() || (!(it->second == f) && !Replaceable(f, it->second))) {
         recreated_functions_.insert(f.name);
+        // Dropped and created again under the same signature: its grants are given again.
+        if (it != to_.functions.end()) recreated_.insert(sig);
       }
     }
     // Functions whose arguments or result are a domain rebuilt with its collation: the server
@@ -1391,6 +1393,10 @@ class Engine {
           Add(kDropFunctionsForRecreate, ObjectKind::kFunction, sig, Action::kDrop,
               {"DROP " + FunctionWhat(a)});
           Add(kFunctions, ObjectKind::kFunction, sig, Action::kCreate, {report::FunctionSql(f)});
+          // A new function: its owner and comment are set again.
+          OwnerChange(ObjectKind::kFunction, what, "", f.owner);
+          CommentChange(ObjectKind::kFunction, what, "", f.comment);
+          continue;
         }
       }
       OwnerChange(ObjectKind::kFunction, what, a.owner, f.owner);
