@@ -261,6 +261,8 @@ class Engine {
             n->generated_expr != c.generated_expr) {
           view_breaking_tables_.insert(q);
         }
+        if (n != nullptr && (n->type != c.type || n->collation != c.collation))
+          converted_columns_[q].insert(c.name);
       }
     }
     // Collations whose definition changes are rebuilt: the columns using them are converted.
@@ -271,6 +273,26 @@ class Engine {
       rebuilt_collation_spellings_.insert(CollationSpelling(q));
     }
     if (!rebuilt_collations_.empty()) PrepareCollationRebuild();
+    // Domains whose base type or collation changes (no ALTER DOMAIN does it) are rebuilt:
+    // renamed aside, created again and their columns converted; views over those columns are
+    // created again.
+    for (const auto& [q, t] : from_.types) {
+      auto it = to_.types.find(q);
+      if (t.kind != TypeKind::kDomain || it == to_.types.end() ||
+          it->second.kind != TypeKind::kDomain || collation_domains_.count(q) ||
+          (it->second.base_type == t.base_type && it->second.collation == t.collation)) {
+        continue;
+      }
+      rebuilt_domains_.insert(q);
+      std::string spelling = TypeSpelling(q);
+      for (const auto& [tq, table] : from_.tables) {
+        for (const Column& col : table.columns) {
+          if (BaseName(col.type) != spelling) continue;
+          view_breaking_tables_.insert(tq);
+          converted_columns_[tq].insert(col.name);
+        }
+      }
+    }
     // Enums that lose a value are rebuilt: the tables using them change column types.
     for (const auto& [q, t] : from_.types) {
       auto it = to_.types.find(q);
@@ -302,9 +324,10 @@ class Engine {
     // Functions whose arguments or result are a domain rebuilt with its collation: the server
     // refuses to drop the old domain while they use it, so they are dropped before and created
     // again after (with what calls them, their owner, comment and grants).
-    if (!collation_domains_.empty()) {
+    if (!collation_domains_.empty() || !rebuilt_domains_.empty()) {
       std::set<std::string> domains;
       for (const QualifiedName& d : collation_domains_) domains.insert(TypeSpelling(d));
+      for (const QualifiedName& d : rebuilt_domains_) domains.insert(TypeSpelling(d));
       for (const auto& [sig, f] : from_.functions) {
         if (!to_.functions.count(sig)) continue;
         bool uses = domains.count(BaseName(f.returns)) > 0;
@@ -315,6 +338,7 @@ class Engine {
         recreated_.insert(sig);
       }
       for (const QualifiedName& d : collation_domains_) recreated_.insert(d.Quoted());
+      for (const QualifiedName& d : rebuilt_domains_) recreated_.insert(d.Quoted());
     }
     // Generated columns that are dropped and added again: their expression changes (there is
     // no ALTER for it in PostgreSQL 15) or calls a function that is dropped and created again
@@ -458,7 +482,10 @@ class Engine {
       for (const Column& col : table.columns) {
         bool converted =
             UsesRebuiltCollation(col.collation) || domain_spellings.count(BaseName(col.type)) > 0;
-        if (converted) view_breaking_tables_.insert(tq);
+        if (converted) {
+          view_breaking_tables_.insert(tq);
+          converted_columns_[tq].insert(col.name);
+        }
         if (converted && !table.partition_key.empty() &&
             MentionsIdent(table.partition_key, col.name))
           key_uses = true;
@@ -497,6 +524,7 @@ class Engine {
       for (const Column& col : table.columns) {
         if (!composites.count(BaseName(col.type)) || table.partition_of || !col.is_local) continue;
         composite_columns_[tq].insert(col.name);
+        converted_columns_[tq].insert(col.name);
         view_breaking_tables_.insert(tq);
       }
     }
@@ -520,6 +548,13 @@ class Engine {
     }
     std::string quoted = "\"" + name + "\"";
     return expr.find(quoted) != std::string::npos;
+  }
+
+  // The columns of `table` whose type or collation changes (empty when none).
+  const std::set<std::string>& ConvertedColumns(const QualifiedName& table) const {
+    static const std::set<std::string> kNone;
+    auto it = converted_columns_.find(table);
+    return it == converted_columns_.end() ? kNone : it->second;
   }
 
   // The generated columns of `table` that are dropped and added again (empty when none).
@@ -1032,6 +1067,7 @@ class Engine {
           break;
         case TypeKind::kDomain:
           DomainChange(a, t);
+          if (rebuilt_domains_.count(q)) continue;  // comment and owner set with it
           break;
         case TypeKind::kRange:
           if (a.base_type != t.base_type || a.subtype_opclass != t.subtype_opclass) {
@@ -1219,11 +1255,7 @@ class Engine {
   void DomainChange(const Type& a, const Type& b) {
     std::string name = b.name.Quoted();
     if (a.base_type != b.base_type || a.collation != b.collation) {
-      std::vector<std::string> sql{"DROP DOMAIN " + name};
-      for (const std::string& s : report::CreateStatements(to_, b)) sql.push_back(s);
-      Change& c = Add(kDomains, ObjectKind::kDomain, name, Action::kAlter, sql);
-      c.destructive = true;
-      c.data_loss = "columns of domain " + name + " (dropped with it)";
+      RebuildDomain(a, b);
       return;
     }
     std::string alter = "ALTER DOMAIN " + name;
@@ -1259,6 +1291,44 @@ class Engine {
                        sql::DdlExprText(dc.expression) + ")" + (dc.not_valid ? " NOT VALID" : "")});
       c.scans = !dc.not_valid;
     }
+  }
+
+  // A domain whose base type or collation changes: renamed aside, created again (before the
+  // functions over it are created again), its columns converted through the new base type
+  // with their defaults set again, its comment and owner set; the old one dropped last. A
+  // narrowing base type may fail to convert rows: destructive.
+  void RebuildDomain(const Type& a, const Type& b) {
+    std::string name = b.name.Quoted();
+    std::string old_name = b.name.name + "_dbarch_old";
+    std::vector<std::string> sql{"ALTER DOMAIN " + name + " RENAME TO " + QuoteIdent(old_name)};
+    for (const std::string& s : report::CreateStatements(to_, b)) sql.push_back(s);
+    std::string type = TypeSpelling(b.name);
+    for (const auto& [tq, t] : from_.tables) {
+      if (dropped_tables_.count(tq) || recreated_tables_.count(tq)) continue;
+      for (const Column& c : t.columns) {
+        bool array = c.type == type + "[]";
+        if ((c.type != type && !array) || t.partition_of || !c.is_local || t.of_type) continue;
+        std::string alter = "ALTER TABLE " + tq.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
+        bool own_default = !c.default_expr.empty() && !UsesRecreatedFunction(c.default_expr);
+        if (own_default) sql.push_back(alter + " DROP DEFAULT");
+        sql.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
+                      QuoteIdent(c.name) + "::" + report::SqlType(b.base_type) +
+                      (array ? "[]" : "") + "::" + report::SqlType(c.type));
+        if (own_default) sql.push_back(alter + " SET DEFAULT " + DefaultSql(c));
+      }
+    }
+    if (!b.comment.empty()) sql.push_back(CommentSql("DOMAIN " + name, b.comment));
+    if (!b.owner.empty()) sql.push_back("ALTER DOMAIN " + name + " OWNER TO " + OwnerSql(b.owner));
+    Change& c = Add(kTypes, ObjectKind::kDomain, name, Action::kAlter, sql);
+    c.lock = kAccessExclusive;
+    c.rewrites = true;
+    if (a.base_type != b.base_type && !IsWidening(a.base_type, b.base_type)) {
+      c.destructive = true;
+      c.data_loss = "values of the columns of domain " + name + " that do not fit " + b.base_type +
+                    " (was " + a.base_type + ")";
+    }
+    Add(kDropDomains, ObjectKind::kDomain, name, Action::kDrop,
+        {"DROP DOMAIN " + QualifiedName{b.name.schema, old_name}.Quoted()});
   }
 
   bool DomainCallsRecreatedFunction(const Type& d) const {
@@ -1578,7 +1648,9 @@ class Engine {
     for (const catalog::Trigger& tr : t.triggers) {
       if (recreated_functions_.count(tr.function)) return true;
     }
-    if (enum_rebuilt_tables_.count(t.name) || rebuilt_columns_.count(t.name)) return true;
+    if (enum_rebuilt_tables_.count(t.name) || rebuilt_columns_.count(t.name) ||
+        converted_columns_.count(t.name))
+      return true;
     for (const Constraint& k : t.constraints) {
       if (MentionsRebuiltCollation(k.expression) || MentionsRebuiltCollation(k.exclude_predicate))
         return true;
@@ -1834,7 +1906,12 @@ class Engine {
         catalog::Trigger x = tr, y = *n;
         x.comment = y.comment;
         x.enabled = y.enabled;
-        if (x == y && !recreated_functions_.count(tr.function)) {
+        // The server refuses to change the type of a column a trigger's WHEN uses.
+        bool when_converted = false;
+        for (const std::string& c : ConvertedColumns(a.name)) {
+          when_converted = when_converted || MentionsIdent(tr.when, c);
+        }
+        if (x == y && !recreated_functions_.count(tr.function) && !when_converted) {
           if (tr.enabled != n->enabled) {
             Add(kTriggers, ObjectKind::kTrigger, MemberName(b.name, tr.name), Action::kAlter,
                 {alter + (n->enabled ? " ENABLE" : " DISABLE") + " TRIGGER " + QuoteIdent(tr.name)})
@@ -1875,6 +1952,11 @@ class Engine {
         x.comment = n->comment;
         bool on_rebuilt_column = false;
         for (const std::string& c : RebuiltColumns(a.name)) {
+          on_rebuilt_column =
+              on_rebuilt_column || MentionsIdent(p.using_expr, c) || MentionsIdent(p.check_expr, c);
+        }
+        // The server refuses to change the type of a column a policy uses.
+        for (const std::string& c : ConvertedColumns(a.name)) {
           on_rebuilt_column =
               on_rebuilt_column || MentionsIdent(p.using_expr, c) || MentionsIdent(p.check_expr, c);
         }
@@ -2476,6 +2558,10 @@ class Engine {
   std::set<QualifiedName> rebuilt_collations_;
   std::set<std::string> rebuilt_collation_spellings_;  // as Column::collation names them
   std::set<QualifiedName> collation_domains_;          // domains rebuilt with their collation
+  // Columns whose type or collation changes, by table: the policies and trigger conditions
+  // that name them go before and come back after (the server refuses the change otherwise).
+  std::map<QualifiedName, std::set<std::string>> converted_columns_;
+  std::set<QualifiedName> rebuilt_domains_;  // domains whose base type or collation changes
   std::set<std::string> domain_bound_functions_;  // signatures of functions taking or giving one
   // Partitioned tables (and their partitions) whose key uses a rebuilt collation: renamed
   // aside, created again and their rows copied before the old ones are dropped.
