@@ -331,7 +331,8 @@ class Engine {
       for (const auto& [sig, f] : from_.functions) {
         if (!to_.functions.count(sig)) continue;
         bool uses = domains.count(BaseName(f.returns)) > 0;
-        for (const catalog::FunctionArg& arg : f.args) uses = uses || domains.count(BaseName(arg.type));
+        for (const catalog::FunctionArg& arg : f.args)
+          uses = uses || domains.count(BaseName(arg.type));
         if (!uses) continue;
         recreated_functions_.insert(f.name);
         domain_bound_functions_.insert(sig);
@@ -1311,9 +1312,9 @@ class Engine {
         std::string alter = "ALTER TABLE " + tq.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
         bool own_default = !c.default_expr.empty() && !UsesRecreatedFunction(c.default_expr);
         if (own_default) sql.push_back(alter + " DROP DEFAULT");
-        sql.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
-                      QuoteIdent(c.name) + "::" + report::SqlType(b.base_type) +
-                      (array ? "[]" : "") + "::" + report::SqlType(c.type));
+        sql.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " + QuoteIdent(c.name) +
+                      "::" + report::SqlType(b.base_type) + (array ? "[]" : "") +
+                      "::" + report::SqlType(c.type));
         if (own_default) sql.push_back(alter + " SET DEFAULT " + DefaultSql(c));
       }
     }
@@ -1613,11 +1614,10 @@ class Engine {
       }
       std::string list = Join(columns, ", ");
       QualifiedName old_q = AsideName(t->name);
-      Change& copy =
-          Add(kAttach, ObjectKind::kTable, name, Action::kAlter,
-              {"INSERT INTO " + name + " (" + list + ")" +
-               (overriding ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " + list + " FROM " +
-               old_q.Quoted()});
+      Change& copy = Add(kAttach, ObjectKind::kTable, name, Action::kAlter,
+                         {"INSERT INTO " + name + " (" + list + ")" +
+                          (overriding ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " + list +
+                          " FROM " + old_q.Quoted()});
       copy.lock = kAccessExclusive;
       copy.rewrites = true;
       // Identity columns go on from where the old ones were.
@@ -1627,14 +1627,13 @@ class Engine {
           continue;
         std::string old_seq = "pg_get_serial_sequence(" + QuoteLiteral(old_q.Quoted()) + ", " +
                               QuoteLiteral(c.name) + ")::regclass";
-        copy.sql.push_back("DO $dbarch$BEGIN PERFORM setval(pg_get_serial_sequence(" +
-                           QuoteLiteral(name) + ", " + QuoteLiteral(c.name) +
-                           "), pg_sequence_last_value(" + old_seq +
-                           ")) WHERE pg_sequence_last_value(" + old_seq +
-                           ") IS NOT NULL; END$dbarch$");
+        copy.sql.push_back(
+            "DO $dbarch$BEGIN PERFORM setval(pg_get_serial_sequence(" + QuoteLiteral(name) + ", " +
+            QuoteLiteral(c.name) + "), pg_sequence_last_value(" + old_seq +
+            ")) WHERE pg_sequence_last_value(" + old_seq + ") IS NOT NULL; END$dbarch$");
       }
-      Change& d =
-          Add(kDropTables, ObjectKind::kTable, name, Action::kDrop, {"DROP TABLE " + old_q.Quoted()});
+      Change& d = Add(kDropTables, ObjectKind::kTable, name, Action::kDrop,
+                      {"DROP TABLE " + old_q.Quoted()});
       d.lock = kAccessExclusive;
     }
   }
@@ -2561,7 +2560,7 @@ class Engine {
   // Columns whose type or collation changes, by table: the policies and trigger conditions
   // that name them go before and come back after (the server refuses the change otherwise).
   std::map<QualifiedName, std::set<std::string>> converted_columns_;
-  std::set<QualifiedName> rebuilt_domains_;  // domains whose base type or collation changes
+  std::set<QualifiedName> rebuilt_domains_;       // domains whose base type or collation changes
   std::set<std::string> domain_bound_functions_;  // signatures of functions taking or giving one
   // Partitioned tables (and their partitions) whose key uses a rebuilt collation: renamed
   // aside, created again and their rows copied before the old ones are dropped.
