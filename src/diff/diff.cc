@@ -354,7 +354,8 @@ class Engine {
             !c.generated_expr.empty() && n->generated_expr.empty() && c.type == n->type;
         bool rebuilt = (c.generated_expr != n->generated_expr && !drop_expression_only) ||
                        (!c.generated_expr.empty() && !n->generated_expr.empty() &&
-                        UsesRecreatedFunction(c.generated_expr));
+                        (UsesRecreatedFunction(c.generated_expr) ||
+                         GeneratedOverConverted(tq, c)));
         if (rebuilt) {
           rebuilt_columns_[tq].insert(c.name);
           view_breaking_tables_.insert(tq);
@@ -549,6 +550,17 @@ class Engine {
     }
     std::string quoted = "\"" + name + "\"";
     return expr.find(quoted) != std::string::npos;
+  }
+
+  // Whether a generated column's expression names a column of its table whose type or
+  // collation changes: the server refuses that change while the generated column uses it, so
+  // the generated column goes before and is added again after.
+  bool GeneratedOverConverted(const QualifiedName& table, const Column& c) const {
+    if (c.generated_expr.empty()) return false;
+    for (const std::string& other : ConvertedColumns(table)) {
+      if (other != c.name && MentionsIdent(c.generated_expr, other)) return true;
+    }
+    return false;
   }
 
   // The columns of `table` whose type or collation changes (empty when none).
@@ -2144,11 +2156,14 @@ class Engine {
       // recomputed from the other columns, so nothing is lost.
       std::string drop = table_alter + " DROP COLUMN " + QuoteIdent(a.name);
       std::string add_back = table_alter + " ADD COLUMN " + report::ColumnSql(b);
-      if (UsesRecreatedFunction(a.generated_expr)) {
+      bool over_converted = GeneratedOverConverted(t.name, a);
+      if (UsesRecreatedFunction(a.generated_expr) || over_converted) {
         Change& d = add({drop}, {table_alter + " ADD COLUMN " + report::ColumnSql(a)});
         d.phase = kDropConstraints;
         Change& c = add({add_back}, {table_alter + " DROP COLUMN " + QuoteIdent(b.name)});
         c.rewrites = true;
+        // After every column of the table has its new type.
+        if (over_converted) c.phase = kAttach;
       } else {
         Change& c = add({drop, add_back}, {table_alter + " DROP COLUMN " + QuoteIdent(b.name),
                                            table_alter + " ADD COLUMN " + report::ColumnSql(a)});
