@@ -263,6 +263,9 @@ class Engine {
         }
         if (n != nullptr && (n->type != c.type || n->collation != c.collation))
           converted_columns_[q].insert(c.name);
+        if (n != nullptr && n->type != c.type && !IsWidening(c.type, n->type) &&
+            !IsBinaryCoercible(c.type, n->type))
+          retyped_key_columns_[q].insert(c.name);
       }
     }
     // Collations whose definition changes are rebuilt: the columns using them are converted.
@@ -559,6 +562,18 @@ class Engine {
     if (c.generated_expr.empty()) return false;
     for (const std::string& other : ConvertedColumns(table)) {
       if (other != c.name && MentionsIdent(c.generated_expr, other)) return true;
+    }
+    return false;
+  }
+
+  // Whether one of `columns` of `table` changes to a type that is neither a widening nor
+  // binary-coercible: a foreign key over it (either side) is dropped before and added after,
+  // since the server checks that both sides still compare while it changes one.
+  bool ColumnsRetyped(const QualifiedName& table, const std::vector<std::string>& columns) const {
+    auto it = retyped_key_columns_.find(table);
+    if (it == retyped_key_columns_.end()) return false;
+    for (const std::string& c : columns) {
+      if (it->second.count(c)) return true;
     }
     return false;
   }
@@ -1778,6 +1793,8 @@ class Engine {
     if (a == nullptr || b == nullptr || recreated_tables_.count(table)) return true;
     for (const Constraint& k : a->constraints) {
       if (k.kind != ConstraintKind::kPrimaryKey && k.kind != ConstraintKind::kUnique) continue;
+      // A key column whose type changes to one the referencing columns may not compare with.
+      if (ColumnsRetyped(table, k.columns)) return true;
       // A key on a generated column that is dropped and added again goes with the column.
       if (ConstraintOnRebuiltColumn(table, k)) return true;
       bool same = false;
@@ -1876,7 +1893,8 @@ class Engine {
         collation_bound = collation_bound || UsesRebuiltCollation(key.collation) ||
                           MentionsRebuiltCollation(key.expression);
       }
-      bool refs_rebuilt = (k.kind == ConstraintKind::kForeignKey && KeysChange(k.ref_table)) ||
+      bool refs_rebuilt = (k.kind == ConstraintKind::kForeignKey &&
+                           (KeysChange(k.ref_table) || ColumnsRetyped(a.name, k.columns))) ||
                           UsesRecreatedFunction(k.expression) || enum_bound || on_rebuilt_column ||
                           collation_bound;
       if (n != nullptr && SameConstraint(k, *n) && !refs_rebuilt) {
@@ -2575,6 +2593,8 @@ class Engine {
   // Columns whose type or collation changes, by table: the policies and trigger conditions
   // that name them go before and come back after (the server refuses the change otherwise).
   std::map<QualifiedName, std::set<std::string>> converted_columns_;
+  // Columns whose type changes to one that is not a widening (nor binary-coercible), by table.
+  std::map<QualifiedName, std::set<std::string>> retyped_key_columns_;
   std::set<QualifiedName> rebuilt_domains_;       // domains whose base type or collation changes
   std::set<std::string> domain_bound_functions_;  // signatures of functions taking or giving one
   // Partitioned tables (and their partitions) whose key uses a rebuilt collation: renamed
