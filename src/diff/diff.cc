@@ -276,6 +276,32 @@ class Engine {
       rebuilt_collation_spellings_.insert(CollationSpelling(q));
     }
     if (!rebuilt_collations_.empty()) PrepareCollationRebuild();
+    // Composite types whose kept attributes change type or collation: their table columns go
+    // through text around ALTER ATTRIBUTE (views over them are created again).
+    for (const auto& [q, t] : from_.types) {
+      auto it = to_.types.find(q);
+      if (t.kind != TypeKind::kComposite || it == to_.types.end() ||
+          it->second.kind != TypeKind::kComposite)
+        continue;
+      bool altered = false;
+      for (const catalog::TypeAttribute& at : t.attributes) {
+        for (const catalog::TypeAttribute& bt : it->second.attributes) {
+          altered = altered || (bt.name == at.name &&
+                                (bt.type != at.type || bt.collation != at.collation));
+        }
+      }
+      if (!altered) continue;
+      std::string spelling = TypeSpelling(q);
+      for (const auto& [tq, table] : from_.tables) {
+        if (recreated_tables_.count(tq) || !to_.tables.count(tq) || table.partition_of) continue;
+        for (const Column& col : table.columns) {
+          if (BaseName(col.type) != spelling || !col.is_local) continue;
+          composite_columns_[tq].insert(col.name);
+          converted_columns_[tq].insert(col.name);
+          view_breaking_tables_.insert(tq);
+        }
+      }
+    }
     // Domains whose base type or collation changes (no ALTER DOMAIN does it) are rebuilt:
     // renamed aside, created again and their columns converted; views over those columns are
     // created again.
@@ -450,7 +476,6 @@ class Engine {
   // replaced and is created again after. Plain keys on a column of that collation are rebuilt
   // by the column's conversion.
   bool IndexUsesRebuiltCollation(const Index& i) const {
-    if (rebuilt_collation_spellings_.empty()) return false;
     auto composite = composite_columns_.find(i.table);
     if (composite != composite_columns_.end()) {
       for (const std::string& c : composite->second) {
@@ -460,6 +485,7 @@ class Engine {
         if (MentionsIdent(i.predicate, c)) return true;
       }
     }
+    if (rebuilt_collation_spellings_.empty()) return false;
     for (const catalog::IndexKey& k : i.keys) {
       if (UsesRebuiltCollation(k.collation) || MentionsRebuiltCollation(k.expression)) return true;
     }
@@ -936,19 +962,7 @@ class Engine {
       std::string type = TypeSpelling(tq);
       bool typed_tables = false;
       std::vector<std::string> back;
-      for (const auto& [table_q, cols] : composite_columns_) {
-        const Table& table = from_.tables.at(table_q);
-        for (const Column& c : table.columns) {
-          if (!cols.count(c.name) || BaseName(c.type) != type) continue;
-          std::string alter =
-              "ALTER TABLE " + table_q.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
-          if (!c.default_expr.empty()) sql.push_back(alter + " DROP DEFAULT");
-          sql.push_back(alter + " TYPE text USING " + QuoteIdent(c.name) + "::text");
-          back.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
-                         QuoteIdent(c.name) + "::" + report::SqlType(c.type));
-          if (!c.default_expr.empty()) back.push_back(alter + " SET DEFAULT " + DefaultSql(c));
-        }
-      }
+      CompositeColumnsThroughText(tq, sql, back, back);
       for (const auto& [table_q, table] : from_.tables) {
         typed_tables = typed_tables || (table.of_type && *table.of_type == tq);
       }
@@ -1237,29 +1251,68 @@ class Engine {
     c.data_loss = "rows holding the removed value(s) " + lost + " fail to convert";
   }
 
+  // The statements that take the table columns of composite type `type` to text (`to_text`)
+  // and back (`back`), their defaults dropped and set again (`defaults`: the target's, once
+  // the type has all its attributes): the server refuses ALTER TYPE ...
+  // ALTER ATTRIBUTE while a table column uses the type, and the text form of a row keeps every
+  // value.
+  void CompositeColumnsThroughText(const QualifiedName& type_q, std::vector<std::string>& to_text,
+                                   std::vector<std::string>& back,
+                                   std::vector<std::string>& defaults) const {
+    std::string type = TypeSpelling(type_q);
+    for (const auto& [table_q, cols] : composite_columns_) {
+      const Table& table = from_.tables.at(table_q);
+      for (const Column& c : table.columns) {
+        if (!cols.count(c.name) || BaseName(c.type) != type) continue;
+        std::string alter = "ALTER TABLE " + table_q.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
+        if (!c.default_expr.empty()) to_text.push_back(alter + " DROP DEFAULT");
+        to_text.push_back(alter + " TYPE text USING " + QuoteIdent(c.name) + "::text");
+        back.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " + QuoteIdent(c.name) +
+                       "::" + report::SqlType(c.type));
+        // The target's default: the type has its new attributes by then.
+        const Table* target = to_.FindTable(table_q);
+        const Column* n = target == nullptr ? nullptr : target->FindColumn(c.name);
+        if (n != nullptr && !n->default_expr.empty() && !UsesRecreatedFunction(n->default_expr))
+          defaults.push_back(alter + " SET DEFAULT " + DefaultSql(*n));
+      }
+    }
+  }
+
   void CompositeChange(const Type& a, const Type& b) {
     std::string name = b.name.Quoted();
+    // Typed tables (OF the type) follow its attributes only with CASCADE.
+    std::string cascade;
+    for (const auto& [tq, t] : from_.tables) {
+      if (t.of_type && *t.of_type == b.name && !dropped_tables_.count(tq)) cascade = " CASCADE";
+    }
     std::vector<std::string> sql;
     std::vector<catalog::TypeAttribute> now;
     for (const catalog::TypeAttribute& at : a.attributes) {
       bool kept = false;
       for (const catalog::TypeAttribute& bt : b.attributes) kept = kept || bt.name == at.name;
       if (!kept) {
-        sql.push_back("ALTER TYPE " + name + " DROP ATTRIBUTE " + QuoteIdent(at.name));
+        sql.push_back("ALTER TYPE " + name + " DROP ATTRIBUTE " + QuoteIdent(at.name) + cascade);
       } else {
         now.push_back(at);
       }
     }
+    std::vector<std::string> to_text, back, defaults;
+    CompositeColumnsThroughText(b.name, to_text, back, defaults);
+    bool altered = false;
     for (catalog::TypeAttribute& at : now) {
       for (const catalog::TypeAttribute& bt : b.attributes) {
         if (bt.name != at.name || (bt.type == at.type && bt.collation == at.collation)) continue;
         std::string stmt = "ALTER TYPE " + name + " ALTER ATTRIBUTE " + QuoteIdent(at.name) +
                            " TYPE " + report::SqlType(bt.type);
         if (!bt.collation.empty()) stmt += " COLLATE " + report::SqlDottedName(bt.collation);
-        sql.push_back(stmt);
+        // Before the attributes dropped too, so that no default has the old form.
+        if (!altered) sql.insert(sql.begin(), to_text.begin(), to_text.end());
+        altered = true;
+        sql.push_back(stmt + cascade);
         at = bt;
       }
     }
+    if (altered) sql.insert(sql.end(), back.begin(), back.end());
     for (const catalog::TypeAttribute& bt : b.attributes) {
       bool had = false;
       for (const catalog::TypeAttribute& at : now) had = had || at.name == bt.name;
@@ -1267,9 +1320,10 @@ class Engine {
       std::string stmt = "ALTER TYPE " + name + " ADD ATTRIBUTE " + QuoteIdent(bt.name) + " " +
                          report::SqlType(bt.type);
       if (!bt.collation.empty()) stmt += " COLLATE " + report::SqlDottedName(bt.collation);
-      sql.push_back(stmt);
+      sql.push_back(stmt + cascade);
       now.push_back(bt);
     }
+    if (altered) sql.insert(sql.end(), defaults.begin(), defaults.end());
     if (now != b.attributes) {
       // The order differs: only a new type gives it.
       sql.clear();
@@ -2028,8 +2082,11 @@ class Engine {
   void Columns(const Table& a, const Table& b) {
     std::string name = b.name.Quoted();
     std::string alter = "ALTER TABLE " + name;
+    // A typed table gets and loses columns with its type (ALTER TYPE ... CASCADE).
+    bool typed = a.of_type && b.of_type && *a.of_type == *b.of_type;
     for (const Column& c : a.columns) {
       const Column* n = b.FindColumn(c.name);
+      if (n == nullptr && typed) continue;
       if (n == nullptr) {
         if (!c.is_local && (b.partition_of || !b.inherits.empty())) continue;
         Change& ch = Add(kColumns, ObjectKind::kColumn, ColumnName(b.name, c.name), Action::kDrop,
@@ -2043,7 +2100,7 @@ class Engine {
       AlterColumn(b, c, *n);
     }
     for (const Column& c : b.columns) {
-      if (a.FindColumn(c.name) != nullptr) continue;
+      if (a.FindColumn(c.name) != nullptr || typed) continue;
       // A column that a partition (or child) gets from its parent is added by the parent's ADD
       // COLUMN; a table that becomes a partition only now gets its columns itself.
       bool already_child = b.partition_of ? a.partition_of.has_value() : !b.inherits.empty();
@@ -2147,6 +2204,15 @@ class Engine {
   }
 
   void AlterColumn(const Table& t, const Column& a, const Column& b) {
+    auto composite = composite_columns_.find(t.name);
+    if (composite != composite_columns_.end() && composite->second.count(a.name) &&
+        a.default_expr != b.default_expr && !UsesRecreatedFunction(b.default_expr)) {
+      // Its type's change already dropped its default and set the target's.
+      Column a2 = a;
+      a2.default_expr = b.default_expr;
+      AlterColumn(t, a2, b);
+      return;
+    }
     bool rebuilt_generated = RebuiltColumns(t.name).count(b.name) > 0;
     if (a == b && !UsesRecreatedFunction(a.default_expr) && !rebuilt_generated) return;
     std::string col = ColumnName(t.name, b.name);
@@ -2204,8 +2270,9 @@ class Engine {
       add({alter + " DROP IDENTITY"},
           {alter + " ADD GENERATED " + IdentityWord(a.identity) + " AS IDENTITY"});
     }
-    bool type_changes =
-        (a.type != b.type || a.collation != b.collation) && !ChangedThroughParent(t, a, b);
+    // A typed table's columns change with its type (ALTER TYPE ... CASCADE).
+    bool type_changes = (a.type != b.type || a.collation != b.collation) &&
+                        !ChangedThroughParent(t, a, b) && !t.of_type;
     // 2. the default goes before a type change (it may not convert).
     bool default_dropped = false;
     if (UsesRecreatedFunction(a.default_expr)) {
