@@ -335,6 +335,7 @@ class Engine {
             if (c.type == spelling || c.type == spelling + "[]") {
               view_breaking_tables_.insert(tq);
               enum_rebuilt_tables_.insert(tq);
+              converted_columns_[tq].insert(c.name);
             }
           }
         }
