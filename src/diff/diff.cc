@@ -286,8 +286,8 @@ class Engine {
       bool altered = false;
       for (const catalog::TypeAttribute& at : t.attributes) {
         for (const catalog::TypeAttribute& bt : it->second.attributes) {
-          altered = altered || (bt.name == at.name &&
-                                (bt.type != at.type || bt.collation != at.collation));
+          altered = altered ||
+                    (bt.name == at.name && (bt.type != at.type || bt.collation != at.collation));
         }
       }
       if (!altered) continue;
@@ -384,8 +384,7 @@ class Engine {
             !c.generated_expr.empty() && n->generated_expr.empty() && c.type == n->type;
         bool rebuilt = (c.generated_expr != n->generated_expr && !drop_expression_only) ||
                        (!c.generated_expr.empty() && !n->generated_expr.empty() &&
-                        (UsesRecreatedFunction(c.generated_expr) ||
-                         GeneratedOverConverted(tq, c)));
+                        (UsesRecreatedFunction(c.generated_expr) || GeneratedOverConverted(tq, c)));
         if (rebuilt) {
           rebuilt_columns_[tq].insert(c.name);
           view_breaking_tables_.insert(tq);
@@ -1265,7 +1264,8 @@ class Engine {
       const Table& table = from_.tables.at(table_q);
       for (const Column& c : table.columns) {
         if (!cols.count(c.name) || BaseName(c.type) != type) continue;
-        std::string alter = "ALTER TABLE " + table_q.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
+        std::string alter =
+            "ALTER TABLE " + table_q.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
         if (!c.default_expr.empty()) to_text.push_back(alter + " DROP DEFAULT");
         to_text.push_back(alter + " TYPE text USING " + QuoteIdent(c.name) + "::text");
         back.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " + QuoteIdent(c.name) +
