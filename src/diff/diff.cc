@@ -261,6 +261,11 @@ class Engine {
             n->generated_expr != c.generated_expr) {
           view_breaking_tables_.insert(q);
         }
+        if (n != nullptr && (n->type != c.type || n->collation != c.collation))
+          converted_columns_[q].insert(c.name);
+        if (n != nullptr && n->type != c.type && !IsWidening(c.type, n->type) &&
+            !IsBinaryCoercible(c.type, n->type))
+          retyped_key_columns_[q].insert(c.name);
       }
     }
     // Collations whose definition changes are rebuilt: the columns using them are converted.
@@ -271,6 +276,52 @@ class Engine {
       rebuilt_collation_spellings_.insert(CollationSpelling(q));
     }
     if (!rebuilt_collations_.empty()) PrepareCollationRebuild();
+    // Composite types whose kept attributes change type or collation: their table columns go
+    // through text around ALTER ATTRIBUTE (views over them are created again).
+    for (const auto& [q, t] : from_.types) {
+      auto it = to_.types.find(q);
+      if (t.kind != TypeKind::kComposite || it == to_.types.end() ||
+          it->second.kind != TypeKind::kComposite)
+        continue;
+      bool altered = false;
+      for (const catalog::TypeAttribute& at : t.attributes) {
+        for (const catalog::TypeAttribute& bt : it->second.attributes) {
+          altered = altered ||
+                    (bt.name == at.name && (bt.type != at.type || bt.collation != at.collation));
+        }
+      }
+      if (!altered) continue;
+      std::string spelling = TypeSpelling(q);
+      for (const auto& [tq, table] : from_.tables) {
+        if (recreated_tables_.count(tq) || !to_.tables.count(tq) || table.partition_of) continue;
+        for (const Column& col : table.columns) {
+          if (BaseName(col.type) != spelling || !col.is_local) continue;
+          composite_columns_[tq].insert(col.name);
+          converted_columns_[tq].insert(col.name);
+          view_breaking_tables_.insert(tq);
+        }
+      }
+    }
+    // Domains whose base type or collation changes (no ALTER DOMAIN does it) are rebuilt:
+    // renamed aside, created again and their columns converted; views over those columns are
+    // created again.
+    for (const auto& [q, t] : from_.types) {
+      auto it = to_.types.find(q);
+      if (t.kind != TypeKind::kDomain || it == to_.types.end() ||
+          it->second.kind != TypeKind::kDomain || collation_domains_.count(q) ||
+          (it->second.base_type == t.base_type && it->second.collation == t.collation)) {
+        continue;
+      }
+      rebuilt_domains_.insert(q);
+      std::string spelling = TypeSpelling(q);
+      for (const auto& [tq, table] : from_.tables) {
+        for (const Column& col : table.columns) {
+          if (BaseName(col.type) != spelling) continue;
+          view_breaking_tables_.insert(tq);
+          converted_columns_[tq].insert(col.name);
+        }
+      }
+    }
     // Enums that lose a value are rebuilt: the tables using them change column types.
     for (const auto& [q, t] : from_.types) {
       auto it = to_.types.find(q);
@@ -284,6 +335,7 @@ class Engine {
             if (c.type == spelling || c.type == spelling + "[]") {
               view_breaking_tables_.insert(tq);
               enum_rebuilt_tables_.insert(tq);
+              converted_columns_[tq].insert(c.name);
             }
           }
         }
@@ -295,7 +347,29 @@ class Engine {
       auto it = to_.functions.find(sig);
       if (it == to_.functions.end() || (!(it->second == f) && !Replaceable(f, it->second))) {
         recreated_functions_.insert(f.name);
+        // Dropped and created again under the same signature: its grants are given again.
+        if (it != to_.functions.end()) recreated_.insert(sig);
       }
+    }
+    // Functions whose arguments or result are a domain rebuilt with its collation: the server
+    // refuses to drop the old domain while they use it, so they are dropped before and created
+    // again after (with what calls them, their owner, comment and grants).
+    if (!collation_domains_.empty() || !rebuilt_domains_.empty()) {
+      std::set<std::string> domains;
+      for (const QualifiedName& d : collation_domains_) domains.insert(TypeSpelling(d));
+      for (const QualifiedName& d : rebuilt_domains_) domains.insert(TypeSpelling(d));
+      for (const auto& [sig, f] : from_.functions) {
+        if (!to_.functions.count(sig)) continue;
+        bool uses = domains.count(BaseName(f.returns)) > 0;
+        for (const catalog::FunctionArg& arg : f.args)
+          uses = uses || domains.count(BaseName(arg.type));
+        if (!uses) continue;
+        recreated_functions_.insert(f.name);
+        domain_bound_functions_.insert(sig);
+        recreated_.insert(sig);
+      }
+      for (const QualifiedName& d : collation_domains_) recreated_.insert(d.Quoted());
+      for (const QualifiedName& d : rebuilt_domains_) recreated_.insert(d.Quoted());
     }
     // Generated columns that are dropped and added again: their expression changes (there is
     // no ALTER for it in PostgreSQL 15) or calls a function that is dropped and created again
@@ -310,7 +384,7 @@ class Engine {
             !c.generated_expr.empty() && n->generated_expr.empty() && c.type == n->type;
         bool rebuilt = (c.generated_expr != n->generated_expr && !drop_expression_only) ||
                        (!c.generated_expr.empty() && !n->generated_expr.empty() &&
-                        UsesRecreatedFunction(c.generated_expr));
+                        (UsesRecreatedFunction(c.generated_expr) || GeneratedOverConverted(tq, c)));
         if (rebuilt) {
           rebuilt_columns_[tq].insert(c.name);
           view_breaking_tables_.insert(tq);
@@ -402,6 +476,15 @@ class Engine {
   // replaced and is created again after. Plain keys on a column of that collation are rebuilt
   // by the column's conversion.
   bool IndexUsesRebuiltCollation(const Index& i) const {
+    auto composite = composite_columns_.find(i.table);
+    if (composite != composite_columns_.end()) {
+      for (const std::string& c : composite->second) {
+        for (const catalog::IndexKey& k : i.keys) {
+          if (MentionsIdent(k.expression, c)) return true;
+        }
+        if (MentionsIdent(i.predicate, c)) return true;
+      }
+    }
     if (rebuilt_collation_spellings_.empty()) return false;
     for (const catalog::IndexKey& k : i.keys) {
       if (UsesRebuiltCollation(k.collation) || MentionsRebuiltCollation(k.expression)) return true;
@@ -430,15 +513,21 @@ class Engine {
       for (const Column& col : table.columns) {
         bool converted =
             UsesRebuiltCollation(col.collation) || domain_spellings.count(BaseName(col.type)) > 0;
-        if (converted) view_breaking_tables_.insert(tq);
+        if (converted) {
+          view_breaking_tables_.insert(tq);
+          converted_columns_[tq].insert(col.name);
+        }
         if (converted && !table.partition_key.empty() &&
             MentionsIdent(table.partition_key, col.name))
           key_uses = true;
       }
       if (MentionsRebuiltCollation(table.partition_key)) key_uses = true;
-      if (key_uses && to_.tables.count(tq)) recreated_tables_.insert(tq);
+      if (key_uses && to_.tables.count(tq)) {
+        recreated_tables_.insert(tq);
+        copied_tables_.insert(tq);
+      }
     }
-    // Partitions go with a partitioned table that is dropped and created again.
+    // Partitions go with a partitioned table that is created again.
     bool grew = true;
     while (grew) {
       grew = false;
@@ -446,8 +535,28 @@ class Engine {
         if (table.partition_of && recreated_tables_.count(*table.partition_of) &&
             !recreated_tables_.count(tq) && to_.tables.count(tq)) {
           recreated_tables_.insert(tq);
+          if (copied_tables_.count(*table.partition_of)) copied_tables_.insert(tq);
           grew = true;
         }
+      }
+    }
+    // Columns of a composite type one of whose attributes changes collation: the server
+    // refuses ALTER TYPE ... ALTER ATTRIBUTE while a table column uses the type, so such a
+    // column is converted to text and back around it (its views are created again).
+    std::set<std::string> composites;
+    for (const auto& [q, t] : from_.types) {
+      if (t.kind != TypeKind::kComposite || !to_.types.count(q)) continue;
+      for (const catalog::TypeAttribute& at : t.attributes) {
+        if (UsesRebuiltCollation(at.collation)) composites.insert(TypeSpelling(q));
+      }
+    }
+    for (const auto& [tq, table] : from_.tables) {
+      if (composites.empty() || recreated_tables_.count(tq) || !to_.tables.count(tq)) continue;
+      for (const Column& col : table.columns) {
+        if (!composites.count(BaseName(col.type)) || table.partition_of || !col.is_local) continue;
+        composite_columns_[tq].insert(col.name);
+        converted_columns_[tq].insert(col.name);
+        view_breaking_tables_.insert(tq);
       }
     }
     for (const auto& [q, v] : from_.views) {
@@ -472,16 +581,34 @@ class Engine {
     return expr.find(quoted) != std::string::npos;
   }
 
-  // The columns of `a` that `b` keeps with another type (ALTER COLUMN ... TYPE). PostgreSQL
-  // refuses that change on a column a policy or a trigger (its WHEN or UPDATE OF list) uses,
-  // so those go before it and come back after.
-  static std::set<std::string> RetypedColumns(const Table& a, const Table& b) {
-    std::set<std::string> out;
-    for (const Column& c : a.columns) {
-      const Column* n = b.FindColumn(c.name);
-      if (n != nullptr && n->type != c.type) out.insert(c.name);
+  // Whether a generated column's expression names a column of its table whose type or
+  // collation changes: the server refuses that change while the generated column uses it, so
+  // the generated column goes before and is added again after.
+  bool GeneratedOverConverted(const QualifiedName& table, const Column& c) const {
+    if (c.generated_expr.empty()) return false;
+    for (const std::string& other : ConvertedColumns(table)) {
+      if (other != c.name && MentionsIdent(c.generated_expr, other)) return true;
     }
-    return out;
+    return false;
+  }
+
+  // Whether one of `columns` of `table` changes to a type that is neither a widening nor
+  // binary-coercible: a foreign key over it (either side) is dropped before and added after,
+  // since the server checks that both sides still compare while it changes one.
+  bool ColumnsRetyped(const QualifiedName& table, const std::vector<std::string>& columns) const {
+    auto it = retyped_key_columns_.find(table);
+    if (it == retyped_key_columns_.end()) return false;
+    for (const std::string& c : columns) {
+      if (it->second.count(c)) return true;
+    }
+    return false;
+  }
+
+  // The columns of `table` whose type or collation changes (empty when none).
+  const std::set<std::string>& ConvertedColumns(const QualifiedName& table) const {
+    static const std::set<std::string> kNone;
+    auto it = converted_columns_.find(table);
+    return it == converted_columns_.end() ? kNone : it->second;
   }
 
   // The generated columns of `table` that are dropped and added again (empty when none).
@@ -794,11 +921,14 @@ class Engine {
           bool array = c.type == type + "[]";
           if ((c.type != type && !array) || t.partition_of || !c.is_local) continue;
           std::string alter = "ALTER TABLE " + tq.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
-          if (!c.default_expr.empty()) sql.push_back(alter + " DROP DEFAULT");
+          // A default that calls a function dropped and created again is already gone and
+          // comes back after the function.
+          bool own_default = !c.default_expr.empty() && !UsesRecreatedFunction(c.default_expr);
+          if (own_default) sql.push_back(alter + " DROP DEFAULT");
           sql.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
                         QuoteIdent(c.name) + "::" + report::SqlType(d.base_type) +
                         (array ? "[]" : "") + "::" + report::SqlType(c.type));
-          if (!c.default_expr.empty()) sql.push_back(alter + " SET DEFAULT " + DefaultSql(c));
+          if (own_default) sql.push_back(alter + " SET DEFAULT " + DefaultSql(c));
         }
       }
       domain_drops.push_back("DROP DOMAIN " + QualifiedName{dq.schema, old_domain}.Quoted());
@@ -809,11 +939,14 @@ class Engine {
       if (target != nullptr && !target->owner.empty())
         sql.push_back("ALTER DOMAIN " + dq.Quoted() + " OWNER TO " + OwnerSql(target->owner));
     }
-    // Composite type attributes of that collation are converted in place.
+    // Composite type attributes of that collation are converted in place; the table columns
+    // of such a type go through text meanwhile (the text form of a row keeps every value),
+    // and typed tables follow with CASCADE.
     for (const auto& [tq, t] : from_.types) {
       auto target_it = to_.types.find(tq);
       const Type* target = target_it == to_.types.end() ? nullptr : &target_it->second;
       if (t.kind != TypeKind::kComposite || target == nullptr) continue;
+      std::vector<std::string> alters;
       for (const catalog::TypeAttribute& at : t.attributes) {
         if (at.collation != spelling) continue;
         bool kept = false;
@@ -821,10 +954,20 @@ class Engine {
           kept = kept || (bt.name == at.name && bt.type == at.type && bt.collation == spelling);
         }
         if (!kept) continue;
-        sql.push_back("ALTER TYPE " + tq.Quoted() + " ALTER ATTRIBUTE " + QuoteIdent(at.name) +
-                      " TYPE " + report::SqlType(at.type) + " COLLATE " +
-                      report::SqlDottedName(spelling));
+        alters.push_back("ALTER TYPE " + tq.Quoted() + " ALTER ATTRIBUTE " + QuoteIdent(at.name) +
+                         " TYPE " + report::SqlType(at.type) + " COLLATE " +
+                         report::SqlDottedName(spelling));
       }
+      if (alters.empty()) continue;
+      std::string type = TypeSpelling(tq);
+      bool typed_tables = false;
+      std::vector<std::string> back;
+      CompositeColumnsThroughText(tq, sql, back, back);
+      for (const auto& [table_q, table] : from_.tables) {
+        typed_tables = typed_tables || (table.of_type && *table.of_type == tq);
+      }
+      for (const std::string& a : alters) sql.push_back(typed_tables ? a + " CASCADE" : a);
+      for (const std::string& b : back) sql.push_back(b);
     }
     for (const auto& [tq, t] : from_.tables) {
       if (dropped_tables_.count(tq) || recreated_tables_.count(tq)) continue;
@@ -834,16 +977,22 @@ class Engine {
         const Column* n = target->FindColumn(c.name);
         if (n == nullptr || n->collation != spelling || n->type != c.type) continue;
         if (t.partition_of || !c.is_local) continue;  // reached through its parent
+        if (t.of_type) continue;  // a typed table follows its type (ALTER TYPE ... CASCADE)
         sql.push_back("ALTER TABLE " + tq.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name) +
                       " TYPE " + report::SqlType(c.type) + " COLLATE " +
                       report::SqlDottedName(spelling));
       }
     }
-    for (const std::string& d : domain_drops) sql.push_back(d);
-    sql.push_back("DROP COLLATION " + QualifiedName{b.name.schema, old_name}.Quoted());
     Change& c = Add(kCollations, ObjectKind::kCollation, b.name.Quoted(), Action::kAlter, sql);
     c.lock = kAccessExclusive;
     c.rewrites = true;
+    // The old domains and collation go last: a partitioned table whose rows are copied keeps
+    // them until it is dropped.
+    for (const std::string& d : domain_drops) {
+      Add(kDropDomains, ObjectKind::kDomain, b.name.Quoted(), Action::kDrop, {d});
+    }
+    Add(kDropCollations, ObjectKind::kCollation, b.name.Quoted(), Action::kDrop,
+        {"DROP COLLATION " + QualifiedName{b.name.schema, old_name}.Quoted()});
   }
 
   // ----- schemas and extensions
@@ -943,7 +1092,7 @@ class Engine {
         continue;
       }
       const Type& a = it->second;
-      if (a == t) continue;
+      if (a == t && !DomainCallsRecreatedFunction(a)) continue;
       std::string what = TypeWord(t) + q.Quoted();
       if (a.kind != t.kind) {
         result_.warnings.push_back("type " + q.Quoted() + " changes kind: dropped and created");
@@ -960,6 +1109,7 @@ class Engine {
           break;
         case TypeKind::kDomain:
           DomainChange(a, t);
+          if (rebuilt_domains_.count(q)) continue;  // comment and owner set with it
           break;
         case TypeKind::kRange:
           if (a.base_type != t.base_type || a.subtype_opclass != t.subtype_opclass) {
@@ -1101,29 +1251,69 @@ class Engine {
     c.data_loss = "rows holding the removed value(s) " + lost + " fail to convert";
   }
 
+  // The statements that take the table columns of composite type `type` to text (`to_text`)
+  // and back (`back`), their defaults dropped and set again (`defaults`: the target's, once
+  // the type has all its attributes): the server refuses ALTER TYPE ...
+  // ALTER ATTRIBUTE while a table column uses the type, and the text form of a row keeps every
+  // value.
+  void CompositeColumnsThroughText(const QualifiedName& type_q, std::vector<std::string>& to_text,
+                                   std::vector<std::string>& back,
+                                   std::vector<std::string>& defaults) const {
+    std::string type = TypeSpelling(type_q);
+    for (const auto& [table_q, cols] : composite_columns_) {
+      const Table& table = from_.tables.at(table_q);
+      for (const Column& c : table.columns) {
+        if (!cols.count(c.name) || BaseName(c.type) != type) continue;
+        std::string alter =
+            "ALTER TABLE " + table_q.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
+        if (!c.default_expr.empty()) to_text.push_back(alter + " DROP DEFAULT");
+        to_text.push_back(alter + " TYPE text USING " + QuoteIdent(c.name) + "::text");
+        back.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " + QuoteIdent(c.name) +
+                       "::" + report::SqlType(c.type));
+        // The target's default: the type has its new attributes by then.
+        const Table* target = to_.FindTable(table_q);
+        const Column* n = target == nullptr ? nullptr : target->FindColumn(c.name);
+        if (n != nullptr && !n->default_expr.empty() && !UsesRecreatedFunction(n->default_expr))
+          defaults.push_back(alter + " SET DEFAULT " + DefaultSql(*n));
+      }
+    }
+  }
+
   void CompositeChange(const Type& a, const Type& b) {
     std::string name = b.name.Quoted();
+    // Typed tables (OF the type) follow its attributes only with CASCADE.
+    std::string cascade;
+    for (const auto& [tq, t] : from_.tables) {
+      if (t.of_type && *t.of_type == b.name && !dropped_tables_.count(tq)) cascade = " CASCADE";
+    }
     std::vector<std::string> sql;
     std::vector<catalog::TypeAttribute> now;
     for (const catalog::TypeAttribute& at : a.attributes) {
       bool kept = false;
       for (const catalog::TypeAttribute& bt : b.attributes) kept = kept || bt.name == at.name;
       if (!kept) {
-        sql.push_back("ALTER TYPE " + name + " DROP ATTRIBUTE " + QuoteIdent(at.name));
+        sql.push_back("ALTER TYPE " + name + " DROP ATTRIBUTE " + QuoteIdent(at.name) + cascade);
       } else {
         now.push_back(at);
       }
     }
+    std::vector<std::string> to_text, back, defaults;
+    CompositeColumnsThroughText(b.name, to_text, back, defaults);
+    bool altered = false;
     for (catalog::TypeAttribute& at : now) {
       for (const catalog::TypeAttribute& bt : b.attributes) {
         if (bt.name != at.name || (bt.type == at.type && bt.collation == at.collation)) continue;
         std::string stmt = "ALTER TYPE " + name + " ALTER ATTRIBUTE " + QuoteIdent(at.name) +
                            " TYPE " + report::SqlType(bt.type);
         if (!bt.collation.empty()) stmt += " COLLATE " + report::SqlDottedName(bt.collation);
-        sql.push_back(stmt);
+        // Before the attributes dropped too, so that no default has the old form.
+        if (!altered) sql.insert(sql.begin(), to_text.begin(), to_text.end());
+        altered = true;
+        sql.push_back(stmt + cascade);
         at = bt;
       }
     }
+    if (altered) sql.insert(sql.end(), back.begin(), back.end());
     for (const catalog::TypeAttribute& bt : b.attributes) {
       bool had = false;
       for (const catalog::TypeAttribute& at : now) had = had || at.name == bt.name;
@@ -1131,9 +1321,10 @@ class Engine {
       std::string stmt = "ALTER TYPE " + name + " ADD ATTRIBUTE " + QuoteIdent(bt.name) + " " +
                          report::SqlType(bt.type);
       if (!bt.collation.empty()) stmt += " COLLATE " + report::SqlDottedName(bt.collation);
-      sql.push_back(stmt);
+      sql.push_back(stmt + cascade);
       now.push_back(bt);
     }
+    if (altered) sql.insert(sql.end(), defaults.begin(), defaults.end());
     if (now != b.attributes) {
       // The order differs: only a new type gives it.
       sql.clear();
@@ -1147,15 +1338,17 @@ class Engine {
   void DomainChange(const Type& a, const Type& b) {
     std::string name = b.name.Quoted();
     if (a.base_type != b.base_type || a.collation != b.collation) {
-      std::vector<std::string> sql{"DROP DOMAIN " + name};
-      for (const std::string& s : report::CreateStatements(to_, b)) sql.push_back(s);
-      Change& c = Add(kDomains, ObjectKind::kDomain, name, Action::kAlter, sql);
-      c.destructive = true;
-      c.data_loss = "columns of domain " + name + " (dropped with it)";
+      RebuildDomain(a, b);
       return;
     }
     std::string alter = "ALTER DOMAIN " + name;
-    if (a.default_expr != b.default_expr) {
+    // A default or CHECK that calls a function dropped and created again goes before the
+    // function is dropped and comes back after it is created.
+    bool default_bound = UsesRecreatedFunction(a.default_expr);
+    if (default_bound) {
+      Add(kDropConstraints, ObjectKind::kDomain, name, Action::kAlter, {alter + " DROP DEFAULT"});
+    }
+    if (a.default_expr != b.default_expr || (default_bound && !b.default_expr.empty())) {
       Add(kDomains, ObjectKind::kDomain, name, Action::kAlter,
           {alter + (b.default_expr.empty() ? " DROP DEFAULT" : " SET DEFAULT " + b.default_expr)});
     }
@@ -1164,20 +1357,70 @@ class Engine {
                       {alter + (b.not_null ? " SET NOT NULL" : " DROP NOT NULL")});
       c.scans = b.not_null;
     }
+    std::set<std::string> bound;  // constraints that call a function dropped and created again
     for (const catalog::DomainConstraint& dc : a.constraints) {
       auto same = std::find(b.constraints.begin(), b.constraints.end(), dc);
-      if (same != b.constraints.end()) continue;
-      Add(kDomains, ObjectKind::kDomain, MemberName(b.name, dc.name), Action::kDrop,
-          {alter + " DROP CONSTRAINT " + QuoteIdent(dc.name)});
+      bool calls = UsesRecreatedFunction(dc.expression);
+      if (calls) bound.insert(dc.name);
+      if (same != b.constraints.end() && !calls) continue;
+      Add(calls ? kDropConstraints : kDomains, ObjectKind::kDomain, MemberName(b.name, dc.name),
+          Action::kDrop, {alter + " DROP CONSTRAINT " + QuoteIdent(dc.name)});
     }
     for (const catalog::DomainConstraint& dc : b.constraints) {
       auto same = std::find(a.constraints.begin(), a.constraints.end(), dc);
-      if (same != a.constraints.end()) continue;
+      if (same != a.constraints.end() && !bound.count(dc.name)) continue;
       Change& c = Add(kDomains, ObjectKind::kDomain, MemberName(b.name, dc.name), Action::kCreate,
                       {alter + " ADD CONSTRAINT " + QuoteIdent(dc.name) + " CHECK (" +
                        sql::DdlExprText(dc.expression) + ")" + (dc.not_valid ? " NOT VALID" : "")});
       c.scans = !dc.not_valid;
     }
+  }
+
+  // A domain whose base type or collation changes: renamed aside, created again (before the
+  // functions over it are created again), its columns converted through the new base type
+  // with their defaults set again, its comment and owner set; the old one dropped last. A
+  // narrowing base type may fail to convert rows: destructive.
+  void RebuildDomain(const Type& a, const Type& b) {
+    std::string name = b.name.Quoted();
+    std::string old_name = b.name.name + "_dbarch_old";
+    std::vector<std::string> sql{"ALTER DOMAIN " + name + " RENAME TO " + QuoteIdent(old_name)};
+    for (const std::string& s : report::CreateStatements(to_, b)) sql.push_back(s);
+    std::string type = TypeSpelling(b.name);
+    for (const auto& [tq, t] : from_.tables) {
+      if (dropped_tables_.count(tq) || recreated_tables_.count(tq)) continue;
+      for (const Column& c : t.columns) {
+        bool array = c.type == type + "[]";
+        if ((c.type != type && !array) || t.partition_of || !c.is_local || t.of_type) continue;
+        std::string alter = "ALTER TABLE " + tq.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
+        bool own_default = !c.default_expr.empty() && !UsesRecreatedFunction(c.default_expr);
+        if (own_default) sql.push_back(alter + " DROP DEFAULT");
+        sql.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " + QuoteIdent(c.name) +
+                      "::" + report::SqlType(b.base_type) + (array ? "[]" : "") +
+                      "::" + report::SqlType(c.type));
+        if (own_default) sql.push_back(alter + " SET DEFAULT " + DefaultSql(c));
+      }
+    }
+    if (!b.comment.empty()) sql.push_back(CommentSql("DOMAIN " + name, b.comment));
+    if (!b.owner.empty()) sql.push_back("ALTER DOMAIN " + name + " OWNER TO " + OwnerSql(b.owner));
+    Change& c = Add(kTypes, ObjectKind::kDomain, name, Action::kAlter, sql);
+    c.lock = kAccessExclusive;
+    c.rewrites = true;
+    if (a.base_type != b.base_type && !IsWidening(a.base_type, b.base_type)) {
+      c.destructive = true;
+      c.data_loss = "values of the columns of domain " + name + " that do not fit " + b.base_type +
+                    " (was " + a.base_type + ")";
+    }
+    Add(kDropDomains, ObjectKind::kDomain, name, Action::kDrop,
+        {"DROP DOMAIN " + QualifiedName{b.name.schema, old_name}.Quoted()});
+  }
+
+  bool DomainCallsRecreatedFunction(const Type& d) const {
+    if (d.kind != TypeKind::kDomain || recreated_functions_.empty()) return false;
+    if (UsesRecreatedFunction(d.default_expr)) return true;
+    for (const catalog::DomainConstraint& dc : d.constraints) {
+      if (UsesRecreatedFunction(dc.expression)) return true;
+    }
+    return false;
   }
 
   // ----- sequences
@@ -1205,7 +1448,8 @@ class Engine {
       auto it = from_.sequences.find(q);
       std::string what = "SEQUENCE " + q.Quoted();
       if (it == from_.sequences.end() ||
-          (it->second.owned_by_table && recreated_tables_.count(*it->second.owned_by_table))) {
+          (it->second.owned_by_table && recreated_tables_.count(*it->second.owned_by_table) &&
+           !copied_tables_.count(*it->second.owned_by_table))) {
         Add(kSequences, ObjectKind::kSequence, q.Quoted(), Action::kCreate,
             report::CreateStatements(to_, s), {"DROP SEQUENCE " + q.Quoted()});
         if (s.owned_by_table) {
@@ -1281,6 +1525,15 @@ class Engine {
         continue;
       }
       const Function& a = it->second;
+      if (domain_bound_functions_.count(sig)) {
+        // Dropped before its domain is rebuilt, created again after: what it had is set again.
+        Add(kDropFunctionsForRecreate, ObjectKind::kFunction, sig, Action::kDrop,
+            {"DROP " + FunctionWhat(a)});
+        Add(kFunctions, ObjectKind::kFunction, sig, Action::kCreate, {report::FunctionSql(f)});
+        OwnerChange(ObjectKind::kFunction, what, "", f.owner);
+        CommentChange(ObjectKind::kFunction, what, "", f.comment);
+        continue;
+      }
       if (a == f) continue;
       Function a_meta = a, f_meta = f;
       a_meta.owner = f_meta.owner = "";
@@ -1293,6 +1546,10 @@ class Engine {
           Add(kDropFunctionsForRecreate, ObjectKind::kFunction, sig, Action::kDrop,
               {"DROP " + FunctionWhat(a)});
           Add(kFunctions, ObjectKind::kFunction, sig, Action::kCreate, {report::FunctionSql(f)});
+          // A new function: its owner and comment are set again.
+          OwnerChange(ObjectKind::kFunction, what, "", f.owner);
+          CommentChange(ObjectKind::kFunction, what, "", f.comment);
+          continue;
         }
       }
       OwnerChange(ObjectKind::kFunction, what, a.owner, f.owner);
@@ -1359,12 +1616,107 @@ class Engine {
       bool recreate = recreated_tables_.count(t->name) > 0;
       // A partition of a dropped partitioned table goes with it.
       if (t->partition_of && dropped_tables_.count(*t->partition_of)) continue;
+      if (copied_tables_.count(t->name)) continue;  // CopyTables
       Change& c = Add(recreate ? kDropConstraints : kDropTables, ObjectKind::kTable,
                       t->name.Quoted(), Action::kDrop, {"DROP TABLE " + t->name.Quoted()},
                       report::CreateStatements(from_, *t));
       c.lock = kAccessExclusive;
       c.destructive = true;
       c.data_loss = "all rows of table " + t->name.Quoted();
+    }
+    if (!copied_tables_.empty()) CopyTables();
+  }
+
+  static QualifiedName AsideName(const QualifiedName& q) {
+    return QualifiedName{q.schema, q.name + "_dbarch_old"};
+  }
+
+  // A partitioned table whose key uses a rebuilt collation keeps its rows: it is renamed aside
+  // with its partitions, and their indexes too (the new ones take their names: key indexes,
+  // and the partitions' own indexes that PostgreSQL names), before the collation changes; the
+  // new table is created with its partitions, the rows are copied through the new parent (its
+  // key routes them), and the old table is dropped with its partitions last. Its foreign keys,
+  // views, triggers, policies and grants go and come back as for a table created again.
+  void CopyTables() {
+    std::vector<const Table*> ordered;
+    for (const QualifiedName& q : copied_tables_) ordered.push_back(&from_.tables.at(q));
+    std::stable_sort(ordered.begin(), ordered.end(), [&](const Table* a, const Table* b) {
+      return Depth(from_, a->name) < Depth(from_, b->name);
+    });
+    std::vector<std::string> aside;
+    std::vector<std::string> relations;
+    for (const Table* t : ordered) {
+      QualifiedName old_q = AsideName(t->name);
+      aside.push_back("ALTER TABLE " + t->name.Quoted() + " RENAME TO " + QuoteIdent(old_q.name));
+      relations.push_back(QuoteLiteral(old_q.Quoted()) + "::regclass");
+    }
+    // Identity sequences are named by the server after their column: the old ones are
+    // renamed too, so that the new table's take the same names.
+    aside.push_back(
+        "DO $dbarch$DECLARE r record; BEGIN FOR r IN SELECT indexrelid FROM pg_index WHERE "
+        "indrelid IN (" +
+        Join(relations, ", ") +
+        ") LOOP EXECUTE format('ALTER INDEX %s RENAME TO %I', r.indexrelid::regclass, "
+        "'dbarch_old_' || r.indexrelid); END LOOP; FOR r IN SELECT "
+        "pg_get_serial_sequence(attrelid::regclass::text, attname)::regclass AS seq FROM "
+        "pg_attribute WHERE attidentity <> '' AND attrelid IN (" +
+        Join(relations, ", ") +
+        ") LOOP EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', r.seq, 'dbarch_old_' || "
+        "r.seq::oid); END LOOP; END$dbarch$");
+    // Sequences owned by a column (serial) stay, with their values: owned by nothing while the
+    // table is created again, by its new column after.
+    std::vector<std::string> released;
+    for (const auto& [sq, seq] : from_.sequences) {
+      if (!seq.owned_by_table || !copied_tables_.count(*seq.owned_by_table)) continue;
+      auto target = to_.sequences.find(sq);
+      if (target == to_.sequences.end()) continue;
+      released.push_back("ALTER SEQUENCE " + sq.Quoted() + " OWNED BY NONE");
+      if (target->second.owned_by_table == seq.owned_by_table &&
+          target->second.owned_by_column == seq.owned_by_column) {
+        Add(kSequenceOwners, ObjectKind::kSequence, sq.Quoted(), Action::kAlter,
+            {"ALTER SEQUENCE " + sq.Quoted() + " OWNED BY " + seq.owned_by_table->Quoted() + "." +
+             QuoteIdent(seq.owned_by_column)});
+      }
+    }
+    aside.insert(aside.begin(), released.begin(), released.end());
+    for (const Table* t : ordered) {
+      if (t->partition_of && copied_tables_.count(*t->partition_of)) continue;
+      std::string name = t->name.Quoted();
+      Change& r = Add(kDropConstraints, ObjectKind::kTable, name, Action::kAlter, aside);
+      r.lock = kAccessExclusive;
+      aside.clear();
+      const Table& b = to_.tables.at(t->name);
+      std::vector<std::string> columns;
+      bool overriding = false;
+      for (const Column& c : t->columns) {
+        const Column* n = b.FindColumn(c.name);
+        if (n == nullptr || !n->generated_expr.empty()) continue;
+        columns.push_back(QuoteIdent(c.name));
+        overriding = overriding || n->identity == IdentityKind::kAlways;
+      }
+      std::string list = Join(columns, ", ");
+      QualifiedName old_q = AsideName(t->name);
+      Change& copy = Add(kAttach, ObjectKind::kTable, name, Action::kAlter,
+                         {"INSERT INTO " + name + " (" + list + ")" +
+                          (overriding ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " + list +
+                          " FROM " + old_q.Quoted()});
+      copy.lock = kAccessExclusive;
+      copy.rewrites = true;
+      // Identity columns go on from where the old ones were.
+      for (const Column& c : t->columns) {
+        const Column* n = b.FindColumn(c.name);
+        if (n == nullptr || c.identity == IdentityKind::kNone || n->identity == IdentityKind::kNone)
+          continue;
+        std::string old_seq = "pg_get_serial_sequence(" + QuoteLiteral(old_q.Quoted()) + ", " +
+                              QuoteLiteral(c.name) + ")::regclass";
+        copy.sql.push_back(
+            "DO $dbarch$BEGIN PERFORM setval(pg_get_serial_sequence(" + QuoteLiteral(name) + ", " +
+            QuoteLiteral(c.name) + "), pg_sequence_last_value(" + old_seq +
+            ")) WHERE pg_sequence_last_value(" + old_seq + ") IS NOT NULL; END$dbarch$");
+      }
+      Change& d = Add(kDropTables, ObjectKind::kTable, name, Action::kDrop,
+                      {"DROP TABLE " + old_q.Quoted()});
+      d.lock = kAccessExclusive;
     }
   }
 
@@ -1377,7 +1729,9 @@ class Engine {
     for (const catalog::Trigger& tr : t.triggers) {
       if (recreated_functions_.count(tr.function)) return true;
     }
-    if (enum_rebuilt_tables_.count(t.name) || rebuilt_columns_.count(t.name)) return true;
+    if (enum_rebuilt_tables_.count(t.name) || rebuilt_columns_.count(t.name) ||
+        converted_columns_.count(t.name))
+      return true;
     for (const Constraint& k : t.constraints) {
       if (MentionsRebuiltCollation(k.expression) || MentionsRebuiltCollation(k.exclude_predicate))
         return true;
@@ -1491,9 +1845,13 @@ class Engine {
     }
     const Table* a = from_.FindTable(table);
     const Table* b = to_.FindTable(table);
-    if (a == nullptr || b == nullptr) return true;
+    if (a == nullptr || b == nullptr || recreated_tables_.count(table)) return true;
     for (const Constraint& k : a->constraints) {
       if (k.kind != ConstraintKind::kPrimaryKey && k.kind != ConstraintKind::kUnique) continue;
+      // A key column whose type changes to one the referencing columns may not compare with.
+      if (ColumnsRetyped(table, k.columns)) return true;
+      // A key on a generated column that is dropped and added again goes with the column.
+      if (ConstraintOnRebuiltColumn(table, k)) return true;
       bool same = false;
       for (const Constraint& o : b->constraints) same = same || o == k;
       if (!same) return true;
@@ -1502,7 +1860,7 @@ class Engine {
     if (unique == unique_indexes_.end()) return false;
     for (const Index* i : unique->second) {
       auto it = to_.indexes.find(i->name);
-      if (it == to_.indexes.end() || !(it->second == *i)) return true;
+      if (it == to_.indexes.end() || !(it->second == *i) || IndexOnRebuiltColumn(*i)) return true;
     }
     return false;
   }
@@ -1590,7 +1948,8 @@ class Engine {
         collation_bound = collation_bound || UsesRebuiltCollation(key.collation) ||
                           MentionsRebuiltCollation(key.expression);
       }
-      bool refs_rebuilt = (k.kind == ConstraintKind::kForeignKey && KeysChange(k.ref_table)) ||
+      bool refs_rebuilt = (k.kind == ConstraintKind::kForeignKey &&
+                           (KeysChange(k.ref_table) || ColumnsRetyped(a.name, k.columns))) ||
                           UsesRecreatedFunction(k.expression) || enum_bound || on_rebuilt_column ||
                           collation_bound;
       if (n != nullptr && SameConstraint(k, *n) && !refs_rebuilt) {
@@ -1621,7 +1980,6 @@ class Engine {
                       "", k.comment);
     }
     Columns(a, b);
-    const std::set<std::string> retyped = RetypedColumns(a, b);
     // Triggers and policies by name.
     for (const catalog::Trigger& tr : a.triggers) {
       const catalog::Trigger* n = nullptr;
@@ -1632,13 +1990,15 @@ class Engine {
         catalog::Trigger x = tr, y = *n;
         x.comment = y.comment;
         x.enabled = y.enabled;
-        bool on_retyped_column = false;
-        for (const std::string& c : retyped) {
-          on_retyped_column = on_retyped_column || MentionsIdent(tr.when, c) ||
-                              std::find(tr.update_columns.begin(), tr.update_columns.end(), c) !=
-                                  tr.update_columns.end();
+        // The server refuses to change the type of a column a trigger's WHEN or UPDATE OF
+        // list uses.
+        bool when_converted = false;
+        for (const std::string& c : ConvertedColumns(a.name)) {
+          when_converted = when_converted || MentionsIdent(tr.when, c) ||
+                           std::find(tr.update_columns.begin(), tr.update_columns.end(), c) !=
+                               tr.update_columns.end();
         }
-        if (x == y && !recreated_functions_.count(tr.function) && !on_retyped_column) {
+        if (x == y && !recreated_functions_.count(tr.function) && !when_converted) {
           if (tr.enabled != n->enabled) {
             Add(kTriggers, ObjectKind::kTrigger, MemberName(b.name, tr.name), Action::kAlter,
                 {alter + (n->enabled ? " ENABLE" : " DISABLE") + " TRIGGER " + QuoteIdent(tr.name)})
@@ -1682,7 +2042,8 @@ class Engine {
           on_rebuilt_column =
               on_rebuilt_column || MentionsIdent(p.using_expr, c) || MentionsIdent(p.check_expr, c);
         }
-        for (const std::string& c : retyped) {
+        // The server refuses to change the type of a column a policy uses.
+        for (const std::string& c : ConvertedColumns(a.name)) {
           on_rebuilt_column =
               on_rebuilt_column || MentionsIdent(p.using_expr, c) || MentionsIdent(p.check_expr, c);
         }
@@ -1725,8 +2086,11 @@ class Engine {
   void Columns(const Table& a, const Table& b) {
     std::string name = b.name.Quoted();
     std::string alter = "ALTER TABLE " + name;
+    // A typed table gets and loses columns with its type (ALTER TYPE ... CASCADE).
+    bool typed = a.of_type && b.of_type && *a.of_type == *b.of_type;
     for (const Column& c : a.columns) {
       const Column* n = b.FindColumn(c.name);
+      if (n == nullptr && typed) continue;
       if (n == nullptr) {
         if (!c.is_local && (b.partition_of || !b.inherits.empty())) continue;
         Change& ch = Add(kColumns, ObjectKind::kColumn, ColumnName(b.name, c.name), Action::kDrop,
@@ -1740,7 +2104,7 @@ class Engine {
       AlterColumn(b, c, *n);
     }
     for (const Column& c : b.columns) {
-      if (a.FindColumn(c.name) != nullptr) continue;
+      if (a.FindColumn(c.name) != nullptr || typed) continue;
       // A column that a partition (or child) gets from its parent is added by the parent's ADD
       // COLUMN; a table that becomes a partition only now gets its columns itself.
       bool already_child = b.partition_of ? a.partition_of.has_value() : !b.inherits.empty();
@@ -1844,6 +2208,15 @@ class Engine {
   }
 
   void AlterColumn(const Table& t, const Column& a, const Column& b) {
+    auto composite = composite_columns_.find(t.name);
+    if (composite != composite_columns_.end() && composite->second.count(a.name) &&
+        a.default_expr != b.default_expr && !UsesRecreatedFunction(b.default_expr)) {
+      // Its type's change already dropped its default and set the target's.
+      Column a2 = a;
+      a2.default_expr = b.default_expr;
+      AlterColumn(t, a2, b);
+      return;
+    }
     bool rebuilt_generated = RebuiltColumns(t.name).count(b.name) > 0;
     if (a == b && !UsesRecreatedFunction(a.default_expr) && !rebuilt_generated) return;
     std::string col = ColumnName(t.name, b.name);
@@ -1871,11 +2244,14 @@ class Engine {
       // recomputed from the other columns, so nothing is lost.
       std::string drop = table_alter + " DROP COLUMN " + QuoteIdent(a.name);
       std::string add_back = table_alter + " ADD COLUMN " + report::ColumnSql(b);
-      if (UsesRecreatedFunction(a.generated_expr)) {
+      bool over_converted = GeneratedOverConverted(t.name, a);
+      if (UsesRecreatedFunction(a.generated_expr) || over_converted) {
         Change& d = add({drop}, {table_alter + " ADD COLUMN " + report::ColumnSql(a)});
         d.phase = kDropConstraints;
         Change& c = add({add_back}, {table_alter + " DROP COLUMN " + QuoteIdent(b.name)});
         c.rewrites = true;
+        // After every column of the table has its new type.
+        if (over_converted) c.phase = kAttach;
       } else {
         Change& c = add({drop, add_back}, {table_alter + " DROP COLUMN " + QuoteIdent(b.name),
                                            table_alter + " ADD COLUMN " + report::ColumnSql(a)});
@@ -1898,8 +2274,9 @@ class Engine {
       add({alter + " DROP IDENTITY"},
           {alter + " ADD GENERATED " + IdentityWord(a.identity) + " AS IDENTITY"});
     }
-    bool type_changes =
-        (a.type != b.type || a.collation != b.collation) && !ChangedThroughParent(t, a, b);
+    // A typed table's columns change with its type (ALTER TYPE ... CASCADE).
+    bool type_changes = (a.type != b.type || a.collation != b.collation) &&
+                        !ChangedThroughParent(t, a, b) && !t.of_type;
     // 2. the default goes before a type change (it may not convert).
     bool default_dropped = false;
     if (UsesRecreatedFunction(a.default_expr)) {
@@ -2284,6 +2661,19 @@ class Engine {
   std::set<QualifiedName> rebuilt_collations_;
   std::set<std::string> rebuilt_collation_spellings_;  // as Column::collation names them
   std::set<QualifiedName> collation_domains_;          // domains rebuilt with their collation
+  // Columns whose type or collation changes, by table: the policies and trigger conditions
+  // that name them go before and come back after (the server refuses the change otherwise).
+  std::map<QualifiedName, std::set<std::string>> converted_columns_;
+  // Columns whose type changes to one that is not a widening (nor binary-coercible), by table.
+  std::map<QualifiedName, std::set<std::string>> retyped_key_columns_;
+  std::set<QualifiedName> rebuilt_domains_;       // domains whose base type or collation changes
+  std::set<std::string> domain_bound_functions_;  // signatures of functions taking or giving one
+  // Partitioned tables (and their partitions) whose key uses a rebuilt collation: renamed
+  // aside, created again and their rows copied before the old ones are dropped.
+  std::set<QualifiedName> copied_tables_;
+  // Table columns of a composite type whose attribute collation is rebuilt, by table: they go
+  // through text while the type changes.
+  std::map<QualifiedName, std::set<std::string>> composite_columns_;
   std::set<QualifiedName> enum_rebuilt_tables_;  // tables with a column of a rebuilt enum
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
   std::set<std::string> gone_;       // quoted names of relations dropped
