@@ -179,6 +179,7 @@ class Extractor {
   std::set<ConstantPredicate> predicates_;
   std::set<GinTarget> gin_;
   std::set<PrefixSearch> prefixes_;
+  std::set<TopNSort> top_n_;
   std::set<std::string> cte_names_;
   std::set<catalog::QualifiedName> tables_;
   std::map<std::pair<catalog::QualifiedName, std::string>, uint32_t> uses_;
@@ -661,8 +662,14 @@ void Extractor::Select(const PgQuery__SelectStmt* s, const Scope* parent) {
     if (std::optional<Resolved> r = Resolve(g, scope)) Mark(*r, ColumnUse::kGroupBy);
     References(g, scope);
   }
+  // A LIMIT under ORDER BY whose keys are all columns of one table: a top-N sort.
+  std::optional<TopNSort> top_n;
+  if (s->limit_count != nullptr && s->n_sort_clause > 0) top_n.emplace();
   for (const Node* o : Nodes(s->n_sort_clause, s->sort_clause)) {
-    if (o->node_case != PG_QUERY__NODE__NODE_SORT_BY) continue;
+    if (o->node_case != PG_QUERY__NODE__NODE_SORT_BY) {
+      top_n.reset();
+      continue;
+    }
     const Node* key = o->sort_by->node;
     // ORDER BY prefers output aliases over input columns: follow a bare alias to its value.
     if (key != nullptr && key->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
@@ -680,9 +687,18 @@ void Extractor::Select(const PgQuery__SelectStmt* s, const Scope* parent) {
         order.nulls = order.descending ? NullsOrder::kLast : NullsOrder::kDefault;
       }
       orders_.emplace(std::make_pair(r->table->name, r->column), order);  // first one wins
+      if (top_n && (top_n->keys.empty() || top_n->table == r->table->name)) {
+        top_n->table = r->table->name;
+        top_n->keys.emplace_back(r->column, order);
+      } else {
+        top_n.reset();
+      }
+    } else {
+      top_n.reset();
     }
     References(key, scope);
   }
+  if (top_n) top_n_.insert(std::move(*top_n));
 }
 
 void Extractor::WithClause(const PgQuery__WithClause* with, const Scope* parent) {
@@ -774,6 +790,7 @@ QueryColumns Extractor::Finish() const {
   }
   out.predicates.assign(predicates_.begin(), predicates_.end());
   out.prefixes.assign(prefixes_.begin(), prefixes_.end());
+  out.top_n.assign(top_n_.begin(), top_n_.end());
   out.gin.assign(gin_.begin(), gin_.end());
   return out;
 }
@@ -942,11 +959,44 @@ std::vector<IndexDef> CandidateIndexes(const QueryColumns& columns,
     e.columns = x.key.expression_columns;
     by_table[x.table].push_back(std::move(e));
   }
+  // Keys a top-N composite makes redundant for this query (by Key()): left out below.
+  std::set<std::string> superseded;
+  for (const TopNSort& t : columns.top_n) {
+    std::vector<std::string> equality;
+    for (const IndexableColumn& c : columns.columns) {
+      if (c.table != t.table || !c.IsEqualityLike() || c.Has(ColumnUse::kOrderBy)) continue;
+      equality.push_back(c.column);  // sorted by name
+    }
+    const int room = options.max_width - static_cast<int>(t.keys.size());
+    if (equality.empty() || room < 1) continue;
+    if (static_cast<int>(equality.size()) > room) equality.resize(room);
+    IndexDef def = IndexDef::OnColumns(t.table, equality);
+    for (size_t i = 1; i < equality.size(); ++i) {
+      superseded.insert(
+          IndexDef::OnColumns(t.table, {equality.begin(), equality.begin() + i}).Key());
+    }
+    superseded.insert(IndexDef::OnColumns(t.table, {equality.front()}).Key());
+    IndexDef sort_only;
+    sort_only.table = t.table;
+    for (const auto& [column, order] : t.keys) {
+      def.keys.push_back(IndexKey::Column(column, order.descending, order.nulls));
+      sort_only.keys.push_back(IndexKey::Column(column, order.descending, order.nulls));
+    }
+    CanonicalDirection(sort_only);
+    superseded.insert(sort_only.Key());
+    CanonicalDirection(def);
+    out.push_back(std::move(def));
+  }
   for (const auto& [table, elements] : by_table) {
     std::vector<const Element*> all;
     all.reserve(elements.size());
     for (const Element& e : elements) all.push_back(&e);
     AddKeys(table, all, nullptr, options.max_width, out);
+    if (!superseded.empty()) {
+      out.erase(std::remove_if(out.begin(), out.end(),
+                               [&](const IndexDef& d) { return superseded.count(d.Key()) > 0; }),
+                out.end());
+    }
     // Partial indexes: the other elements, WHERE the constant predicate.
     for (const ConstantPredicate& p : columns.predicates) {
       if (p.table != table) continue;
