@@ -1035,6 +1035,34 @@ std::vector<IndexDef> CandidateIndexes(const QueryColumns& columns,
     def.include = std::move(others);
     out.push_back(std::move(def));
   }
+  // A range column with the one to three other columns the query reads from its table as
+  // INCLUDE, when no other column of that table narrows the rows: a report over a date range
+  // (`WHERE placed_at >= $1 AND placed_at < $2 GROUP BY day, status` with sum(total)) then
+  // runs as an index-only scan. The plain range key leaves a heap visit per row, which on a
+  // table not stored in the column's order is priced near the sequential scan, and the
+  // covering step after the search adds INCLUDE only where the added bytes buy as much as the
+  // search's least efficient step did, which a wide report seldom does: measured on 300,000
+  // orders in random physical order, 30 days of two years, 39.0 ms with no index, 23.4 ms
+  // with (placed_at), 10.3 ms with (placed_at) INCLUDE (status, total).
+  for (const IndexableColumn& c : columns.columns) {
+    if (!c.Has(ColumnUse::kRange) || c.IsEqualityLike()) continue;
+    // One range column of the table and no equality: several ranges (TPC-H q06) leave the
+    // choice of the leading one to the plain keys.
+    const bool narrowed = std::any_of(
+        columns.columns.begin(), columns.columns.end(), [&](const IndexableColumn& o) {
+          return o.table == c.table && o.column != c.column &&
+                 (o.IsEqualityLike() || o.Has(ColumnUse::kRange));
+        });
+    if (narrowed) continue;
+    std::vector<std::string> others;
+    for (const auto& [table, column] : columns.referenced) {
+      if (table == c.table && column != c.column) others.push_back(column);
+    }
+    if (others.empty() || others.size() > 3) continue;
+    IndexDef def = IndexDef::OnColumns(c.table, {c.column});
+    def.include = std::move(others);
+    out.push_back(std::move(def));
+  }
   for (const GinTarget& g : columns.gin) {
     IndexDef def;
     def.table = g.table;

@@ -488,6 +488,24 @@ TEST_F(KindCandidates, TopNSortLeavesOtherQueriesAlone) {
   EXPECT_TRUE(Has(keys, "shop.orders(user_id)"));
 }
 
+// A range report reading few other columns of its table gets a covering range key (planted);
+// not when an equality column narrows the rows, nor when it reads many columns (clean).
+TEST_F(KindCandidates, RangeReportGetsACoveringCandidate) {
+  Strings keys = Keys(
+      "SELECT date_trunc('day', placed_at), status, sum(grand_total) FROM shop.orders WHERE "
+      "placed_at >= $1 AND placed_at < $2 GROUP BY 1, 2",
+      {"2024-05-01", "2024-05-31"});
+  EXPECT_TRUE(Has(keys, "shop.orders(placed_at)"));
+  EXPECT_TRUE(Has(keys, "shop.orders(placed_at) include(grand_total,status)"));
+  keys = Keys("SELECT sum(grand_total) FROM shop.orders WHERE user_id = $1 AND placed_at >= $2",
+              {"4", "2024-05-01"});
+  EXPECT_FALSE(Has(keys, "shop.orders(placed_at) include(grand_total,user_id)"));
+  keys = Keys(
+      "SELECT id, user_id, status, grand_total, currency FROM shop.orders WHERE placed_at >= $1",
+      {"2024-05-01"});
+  for (const std::string& k : keys) EXPECT_EQ(k.find("include"), std::string::npos) << k;
+}
+
 // A join key also comes with the other one or two columns the query reads from its table as
 // INCLUDE, so the inner side of a nested loop can be an index-only scan; not with more.
 TEST_F(KindCandidates, JoinKeysGetACoveringCandidate) {
