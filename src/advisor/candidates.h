@@ -153,6 +153,7 @@ struct QueryColumns {
   std::vector<GinTarget> gin;                    // sorted, unique
   std::vector<PrefixSearch> prefixes;            // sorted, unique
   std::vector<TopNSort> top_n;                   // sorted, unique
+  bool grouped = false;  // some SELECT of the query has a GROUP BY (a report)
 };
 
 // Physical statistics of one column for BRIN candidates (from pg_stats / pg_class).

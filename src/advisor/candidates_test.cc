@@ -500,8 +500,14 @@ TEST_F(KindCandidates, RangeReportGetsACoveringCandidate) {
   keys = Keys("SELECT sum(grand_total) FROM shop.orders WHERE user_id = $1 AND placed_at >= $2",
               {"4", "2024-05-01"});
   EXPECT_FALSE(Has(keys, "shop.orders(placed_at) include(grand_total,user_id)"));
+  // Not without GROUP BY (a count over a range is no report; an index-only walk of most of
+  // the table loses to the sequential scan), nor with many columns.
+  keys = Keys("SELECT count(*) FROM shop.orders WHERE placed_at >= $1 AND status <> 'paid'",
+              {"2024-05-01"});
+  for (const std::string& k : keys) EXPECT_EQ(k.find("include"), std::string::npos) << k;
   keys = Keys(
-      "SELECT id, user_id, status, grand_total, currency FROM shop.orders WHERE placed_at >= $1",
+      "SELECT user_id, status, grand_total, currency, count(*) FROM shop.orders WHERE placed_at "
+      ">= $1 GROUP BY 1, 2, 3, 4",
       {"2024-05-01"});
   for (const std::string& k : keys) EXPECT_EQ(k.find("include"), std::string::npos) << k;
 }
