@@ -1104,8 +1104,7 @@ AdviseResult Pipeline::Fresh(const std::string& target) const {
 // cost per such candidate (the costs are cached for the search).
 Status Pipeline::DropServedByExisting(pg::Connection& conn, WhatIfSession& session,
                                       const advisor::ExplainMode& explain, int query_id,
-                                      const workload::Query& q,
-                                      std::vector<IndexDef>& candidates,
+                                      const workload::Query& q, std::vector<IndexDef>& candidates,
                                       std::map<std::string, std::string>& served) {
   constexpr double kServedByExistingMargin = 1.2;
   std::map<catalog::QualifiedName, std::vector<const advisor::ExistingIndex*>> by_table;
@@ -1120,8 +1119,7 @@ Status Pipeline::DropServedByExisting(pg::Connection& conn, WhatIfSession& sessi
   // indexes' own.
   DBARCH_ASSIGN_OR_RETURN(const double base, session.Cost(query_id, {}));
   DBARCH_ASSIGN_OR_RETURN(std::string plan, advisor::ExplainQueryJson(conn, q, explain));
-  DBARCH_ASSIGN_OR_RETURN(std::vector<std::string> names,
-                          advisor::IndexNamesFromExplainJson(plan));
+  DBARCH_ASSIGN_OR_RETURN(std::vector<std::string> names, advisor::IndexNamesFromExplainJson(plan));
   std::vector<const advisor::ExistingIndex*> used;
   for (const auto& [table, list] : by_table) {
     for (const advisor::ExistingIndex* e : list) {
@@ -1171,8 +1169,7 @@ Status Pipeline::DropServedByExisting(pg::Connection& conn, WhatIfSession& sessi
   }
   if (dropped.empty()) return Status::OK();
   std::erase_if(candidates, [&](const IndexDef& c) {
-    return dropped.count({c.table, static_cast<int>(c.method), c.predicate, c.keys[0].Text()}) >
-           0;
+    return dropped.count({c.table, static_cast<int>(c.method), c.predicate, c.keys[0].Text()}) > 0;
   });
   return Status::OK();
 }

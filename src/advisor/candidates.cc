@@ -1053,8 +1053,8 @@ std::vector<IndexDef> CandidateIndexes(const QueryColumns& columns,
     if (!c.Has(ColumnUse::kRange) || c.IsEqualityLike()) continue;
     // One range column of the table and no equality: several ranges (TPC-H q06) leave the
     // choice of the leading one to the plain keys.
-    const bool narrowed = std::any_of(
-        columns.columns.begin(), columns.columns.end(), [&](const IndexableColumn& o) {
+    const bool narrowed =
+        std::any_of(columns.columns.begin(), columns.columns.end(), [&](const IndexableColumn& o) {
           return o.table == c.table && o.column != c.column &&
                  (o.IsEqualityLike() || o.Has(ColumnUse::kRange));
         });

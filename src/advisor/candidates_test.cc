@@ -474,8 +474,8 @@ TEST_F(KindCandidates, TopNSortPutsEqualityFirstThenTheSortDirection) {
 // Clean cases: without LIMIT, without an equality column, or with sort keys of two tables,
 // the plain keys stay.
 TEST_F(KindCandidates, TopNSortLeavesOtherQueriesAlone) {
-  Strings keys = Keys("SELECT id FROM shop.orders WHERE user_id = $1 ORDER BY placed_at DESC",
-                      {"42"});
+  Strings keys =
+      Keys("SELECT id FROM shop.orders WHERE user_id = $1 ORDER BY placed_at DESC", {"42"});
   EXPECT_TRUE(Has(keys, "shop.orders(user_id)"));
   EXPECT_TRUE(Has(keys, "shop.orders(placed_at)"));
   EXPECT_TRUE(Has(keys, "shop.orders(user_id,placed_at desc)"));

@@ -380,10 +380,10 @@ Result<std::optional<SizeInputs>> ReadSizeInputs(pg::Connection& conn, const Ind
     if (!rows.is_number()) return Maybe();
     in.selectivity = std::clamp(rows.get<double>() / in.table_rows, 0.0, 1.0);
   }
-  const bool variable =
-      std::any_of(in.keys.begin(), in.keys.end(), [](const SizeColumn& c) { return c.typlen < 0; }) ||
-      std::any_of(in.include.begin(), in.include.end(),
-                  [](const SizeColumn& c) { return c.typlen < 0; });
+  const bool variable = std::any_of(in.keys.begin(), in.keys.end(),
+                                    [](const SizeColumn& c) { return c.typlen < 0; }) ||
+                        std::any_of(in.include.begin(), in.include.end(),
+                                    [](const SizeColumn& c) { return c.typlen < 0; });
   if (variable && in.table_rows > 0) {
     // Each element's stored width in about 3,000 sampled rows (whole blocks): ROW() stores a
     // value as an index tuple does (a short header where it fits, an expression's result
@@ -405,12 +405,11 @@ Result<std::optional<SizeInputs>> ReadSizeInputs(pg::Connection& conn, const Ind
     }
     DBARCH_ASSIGN_OR_RETURN(
         pg::QueryResult sample,
-        conn.Exec("SELECT " + Join(names, ", ") +
-                  ", count(*)::float8 FROM (SELECT " + Join(widths, ", ") + " FROM " +
-                  index.table.Quoted() + " TABLESAMPLE SYSTEM (" +
+        conn.Exec("SELECT " + Join(names, ", ") + ", count(*)::float8 FROM (SELECT " +
+                  Join(widths, ", ") + " FROM " + index.table.Quoted() + " TABLESAMPLE SYSTEM (" +
                   std::to_string(sample_percent) + ")" +
-                  (index.predicate.empty() ? "" : " WHERE " + index.predicate) +
-                  " LIMIT " + std::to_string(static_cast<int>(kSampleRows)) + ") s GROUP BY " +
+                  (index.predicate.empty() ? "" : " WHERE " + index.predicate) + " LIMIT " +
+                  std::to_string(static_cast<int>(kSampleRows)) + ") s GROUP BY " +
                   Join(groups, ", ")));
     const int n = static_cast<int>(element_sql.size());
     for (int r = 0; r < sample.rows(); ++r) {

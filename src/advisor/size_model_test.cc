@@ -159,20 +159,20 @@ TEST(IndexSizeModelOnServer, TypeWidthsWithinTenPercentOfRealBuilds) {
     return d;
   };
   const std::vector<IndexDef> cases = {
-      def({Col("account_id")}, {"amount"}),       // numeric(12,2) INCLUDE
-      def({Col("account_id")}, {"ratio"}),        // numeric with many digit groups
-      def({Col("account_id")}, {"small"}),        // numeric(6,2)
+      def({Col("account_id")}, {"amount"}),        // numeric(12,2) INCLUDE
+      def({Col("account_id")}, {"ratio"}),         // numeric with many digit groups
+      def({Col("account_id")}, {"small"}),         // numeric(6,2)
       def({Col("account_id")}, {"amount", "at"}),  // numeric then an 8-byte aligned value
-      def({Col("at")}, {"amount"}),               // the revenue-by-day shape
-      def({Col("amount")}, {}),                   // numeric key
-      def({Col("account_id")}, {"code"}),         // short varchar INCLUDE
-      def({Col("account_id")}, {"label"}),        // short text INCLUDE
-      def({Col("account_id")}, {"at"}),           // timestamptz INCLUDE
-      def({Col("account_id")}, {"ref"}),          // uuid INCLUDE
-      def({Col("account_id")}, {"doc"}),          // jsonb INCLUDE
-      def({Col("ref")}, {}),                      // uuid key
-      def({Col("code")}, {}),                     // varchar key
-      def({Col("at")}, {}),                       // timestamptz key
+      def({Col("at")}, {"amount"}),                // the revenue-by-day shape
+      def({Col("amount")}, {}),                    // numeric key
+      def({Col("account_id")}, {"code"}),          // short varchar INCLUDE
+      def({Col("account_id")}, {"label"}),         // short text INCLUDE
+      def({Col("account_id")}, {"at"}),            // timestamptz INCLUDE
+      def({Col("account_id")}, {"ref"}),           // uuid INCLUDE
+      def({Col("account_id")}, {"doc"}),           // jsonb INCLUDE
+      def({Col("ref")}, {}),                       // uuid key
+      def({Col("code")}, {}),                      // varchar key
+      def({Col("at")}, {}),                        // timestamptz key
   };
   int n = 0;
   for (const IndexDef& d : cases) {
