@@ -269,6 +269,27 @@ TEST(CliAdvise, ExistingIndexThatServesTheQuerySuppressesCandidates) {
   EXPECT_EQ(j["rejected"].size(), 0u) << j.dump(2);
 }
 
+// The latest orders of a guest whose guest_id already leads an existing index: the top-N key
+// (guest_id, created_at DESC) has no candidate prefix, so it starts the search on its own and
+// wins; before, it was unreachable and (created_at) was recommended (walk the newest orders
+// filtering the guest: 0.30 ms measured for the frequent sample guest against 0.08 ms).
+// Clean case in candidates_test (no LIMIT: the plain keys stay).
+TEST(CliAdvise, TopNKeyBesideAnExistingIndexIsRecommended) {
+  RunResult r = RunDbarch({"advise", "--schema", kDir + "topn.sql", "--workload",
+                           kDir + "topn_workload.sql", "--verify", "--runs", "2", "--format",
+                           "json"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  Json j = ParseJson(r);
+  ASSERT_EQ(j["indexes"].size(), 1u) << j.dump(2);
+  EXPECT_EQ(j["indexes"][0]["ddl"],
+            "CREATE INDEX CONCURRENTLY guest_orders_guest_id_created_at_idx ON "
+            "public.guest_orders (guest_id, created_at DESC)");
+  EXPECT_EQ(j["indexes"][0]["dropped"], false) << j["indexes"][0].dump(2);
+  const Json& q = j["verify"]["queries"][0];
+  ASSERT_TRUE(q["speed_up"].is_number()) << q.dump(2);
+  EXPECT_GT(q["speed_up"].get<double>(), 5.0) << q.dump(2);
+}
+
 TEST(CliAdvise, TextAndMarkdownVerify) {
   RunResult r =
       RunDbarch({"advise", "--schema", kDir + "schema.sql", "--workload", kDir + "workload.sql",
