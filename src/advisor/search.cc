@@ -152,6 +152,8 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
       double bound = 0;                // upper bound of the ratio; +inf when never costed
     };
     while (true) {
+      // A step is taken only when cost * min_cost_improvement <= current.
+      const double min_gain = current - current / options.min_cost_improvement;
       std::vector<Option> options_now;
       std::set<std::string> seen;
       auto collect = [&](const IndexDef& index, std::optional<size_t> replaces) -> Status {
@@ -174,6 +176,13 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
           // A step that brought nothing when last costed (the planner did not use the index
           // or did not gain from it) is not costed again in this greedy.
           if (options.lazy_factor > 0 && !(it->second > 0)) return Status::OK();
+          // Nor one whose gain, even lazy_factor times the last one measured, stays below
+          // the gain a step must bring to be taken: most of the round where nothing pays
+          // off any more.
+          if (options.lazy_factor > 0 && options.skip_hopeless_steps &&
+              it->second * options.lazy_factor < min_gain) {
+            return Status::OK();
+          }
           bound = it->second / static_cast<double>(std::max<int64_t>(delta, 1));
         }
         options_now.push_back(Option{index, replaces, delta, std::move(key), bound});
