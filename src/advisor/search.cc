@@ -386,6 +386,8 @@ Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQ
   }
   int changed = 0;
   double current = result.cost_with;
+  // A variant must lower the workload cost by at least this much.
+  auto min_gain = [&] { return current - current / options.min_cost_improvement; };
   for (size_t i = 0; i < result.indexes.size(); ++i) {
     const IndexDef base = result.indexes[i];
     if (base.method != IndexMethod::kBtree || !base.include.empty()) continue;
@@ -411,18 +413,15 @@ Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQ
       if (!tried.insert(extra).second) continue;
       IndexDef covering = base;
       covering.include = extra;
-      DBARCH_ASSIGN_OR_RETURN(int64_t size, session.IndexSizeBytes(covering));
-      const int64_t delta = size - result.sizes_bytes[i];
-      if (static_cast<double>(result.total_size_bytes + delta) > budget_bytes) continue;
-      std::vector<IndexDef> trial = result.indexes;
-      trial[i] = covering;
       // Only a query whose columns of this table the variant holds entirely can gain from
       // the INCLUDE columns (an index-only scan); for every other query the variant is the
       // same index, larger. So those queries' gain bounds the workload's: when it falls
       // short, the workload is not costed (one EXPLAIN per such query instead of one per
       // query on the table).
+      std::vector<const SearchQuery*> covered_queries;
+      // Σ weight · cost now of the covered queries: no variant gains more than that.
+      double now_bound = 0;
       if (options.prefilter_covering) {
-        double gain_bound = 0;
         for (const SearchQuery& other : queries) {
           bool touches = false;
           bool covered = true;
@@ -441,11 +440,32 @@ Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQ
             }
           }
           if (!touches || !covered) continue;
+          covered_queries.push_back(&other);
           DBARCH_ASSIGN_OR_RETURN(double now, session.Cost(other.query_id, result.indexes));
-          DBARCH_ASSIGN_OR_RETURN(double with, session.Cost(other.query_id, trial));
-          gain_bound += other.weight * std::max(0.0, now - with);
+          now_bound += other.weight * now;
         }
-        if (!(gain_bound >= current - current / options.min_cost_improvement)) continue;
+        // With skip_hopeless_steps, a variant that could not pay off even if the queries it
+        // covers cost nothing is neither sized nor costed.
+        if (options.skip_hopeless_steps && !(now_bound >= min_gain())) continue;
+      }
+      DBARCH_ASSIGN_OR_RETURN(int64_t size, session.IndexSizeBytes(covering));
+      const int64_t delta = size - result.sizes_bytes[i];
+      if (static_cast<double>(result.total_size_bytes + delta) > budget_bytes) continue;
+      std::vector<IndexDef> trial = result.indexes;
+      trial[i] = covering;
+      if (options.prefilter_covering) {
+        const double bytes = static_cast<double>(std::max<int64_t>(delta, 1));
+        if (options.skip_hopeless_steps &&
+            (now_bound / bytes < min_ratio || (best && now_bound / bytes <= best_ratio))) {
+          continue;
+        }
+        double gain_bound = 0;
+        for (const SearchQuery* other : covered_queries) {
+          DBARCH_ASSIGN_OR_RETURN(double now, session.Cost(other->query_id, result.indexes));
+          DBARCH_ASSIGN_OR_RETURN(double with, session.Cost(other->query_id, trial));
+          gain_bound += other->weight * std::max(0.0, now - with);
+        }
+        if (!(gain_bound >= min_gain())) continue;
         const double ratio_bound = gain_bound / static_cast<double>(std::max<int64_t>(delta, 1));
         if (ratio_bound < min_ratio || (best && ratio_bound <= best_ratio)) continue;
       }
