@@ -10,7 +10,9 @@
 //
 // Usage: advise_tpch [--tpch DIR] [--width N] [--any-column] [--all-kinds] [--size-model]
 //                   [--lazy F] [--verbose]
-//        advise_tpch --advise [--repeat N] [--lazy F] [--no-cover-filter] [--tpch DIR]
+//                   [--compare]
+//        advise_tpch --advise [--repeat N] [--compare] [--lazy F] [--no-cover-filter]
+//                   [--tpch DIR]
 //   --width N      widest index (default 2, as in the reference results)
 //   --all-kinds    also partial, expression, GIN (built for real in the sandbox) and BRIN
 //                  candidates; by default only B-tree keys on columns (ASC or DESC), as the
@@ -21,16 +23,28 @@
 //                  uses); by default HypoPG's, as the reference results were sized
 //   --lazy F       SearchOptions::lazy_factor (default 2; 0: every step costed every round)
 //   --verbose      print the chosen indexes and search steps
+//   --compare      with the table: per budget also the search as it was before the hopeless
+//                  steps were skipped and before the one-round-trip what-if calls without JIT
+//                  ("dbarch before"), on the same sandbox
 //   --advise       instead of the table: advisor::Advise() as `dbarch advise` runs it (all 22
 //                  queries, budget 500 MB, width 3, every index kind, modelled sizes), N
 //                  times (--repeat, default 3) on the same loaded sandbox; prints per run the
-//                  search time, what-if calls, estimated cost with the set, #indexes, MB;
-//                  --compare: for several lazy factors and the covering pre-check on / off
+//                  search time, the time before the search (analysis, candidate sizing, GIN
+//                  builds), the CPU time of this process and of the server backend (from
+//                  /proc), the load average; --compare: "before" (no hopeless-step skipping,
+//                  a what-if call in several round trips, JIT on) and "after" (the defaults)
+//                  side by side on the same sandbox; what-if calls, estimated cost with the
+//                  set, #indexes, MB
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -62,6 +76,66 @@ constexpr Reference kExtend[] = {
     {50, 7, 45.8, 0.652, 2165, 2.1},
     {100, 9, 96.8, 0.570, 3713, 3.7},
     {150, 10, 121.9, 0.561, 4276, 4.2},
+};
+
+// CPU seconds (user + system) of this process so far.
+double ClientCpuS() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// CPU seconds (user + system) a process has used, from /proc/PID/stat (fields 14 and 15,
+// in clock ticks): the server backend of the bench's connection, which plans the EXPLAINs
+// and runs HypoPG. -1 when unreadable.
+double ProcessCpuS(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return -1;
+  // The command name (field 2) is in parentheses and may hold spaces: count after it.
+  size_t close = line.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream rest(line.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::atof(field.c_str());
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The 1-minute load average.
+double LoadAverage() {
+  double load[1] = {0};
+  return getloadavg(load, 1) == 1 ? load[0] : -1;
+}
+
+// Seconds from Advise()'s last step before its clock starts (creating the hypopg extension,
+// after VACUUM) to the first "searching" progress message: the analysis, candidate sizing
+// and GIN builds before the search; and the server backend's CPU seconds in that span.
+class PhaseListener : public advisor::AdviseListener {
+ public:
+  explicit PhaseListener(long backend_pid) : backend_pid_(backend_pid) {}
+  void OnProgress(const std::string& message) override {
+    if (message.rfind("creating the hypopg", 0) == 0) {
+      start_ = std::chrono::steady_clock::now();
+      server_start_s_ = ProcessCpuS(backend_pid_);
+    }
+    if (message.rfind("searching", 0) == 0 && prepare_s_ < 0) {
+      prepare_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+      prepare_server_s_ = ProcessCpuS(backend_pid_) - server_start_s_;
+    }
+  }
+  double prepare_s() const { return prepare_s_; }
+  double prepare_server_s() const { return prepare_server_s_; }
+
+ private:
+  long backend_pid_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  double server_start_s_ = 0;
+  double prepare_s_ = -1;
+  double prepare_server_s_ = -1;
 };
 
 int Fail(const std::string& what, const Status& st) {
@@ -163,31 +237,58 @@ int Run(int argc, char** argv) {
   std::printf("%s\n", std::string(settings->Get(0, 3)).c_str());
 
   if (advise) {
+    auto backend = conn->Exec("SELECT pg_backend_pid()");
+    if (!backend.ok()) return Fail("backend pid", backend.status());
+    const long backend_pid = static_cast<long>(backend->GetInt(0, 0));
     std::printf("advisor::Advise on all %zu queries, budget 500 MB, width 3\n\n",
                 all->queries.size());
     std::printf(
-        "| lazy | cover pre-check | run | search s | what-if calls | cost with set | rel. cost | "
-        "#idx | MB |\n");
-    std::printf("|---|---|---|---|---|---|---|---|---|\n");
-    std::vector<std::pair<double, bool>> configs = {{lazy, cover_filter}};
-    if (compare) configs = {{0, false}, {2, true}};
+        "| search | lazy | cover pre-check | run | search s | before search s (server CPU s) | "
+        "client CPU s | server CPU s | load | what-if calls | cost with set | rel. cost | #idx | "
+        "MB |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    struct Config {
+      std::string name;
+      double lazy;
+      bool cover_filter;
+      bool skip_hopeless;    // SearchOptions::skip_hopeless_steps
+      bool whatif_speedups;  // WhatIfOptions::one_round_trip and disable_jit
+    };
+    std::vector<Config> configs = {{"this", lazy, cover_filter, true, true}};
+    if (compare) {
+      configs = {{"before", 2, true, false, false}, {"after", 2, true, true, true}};
+    }
     for (int run = 1; run <= repeat; ++run) {
-      for (const auto& [lazy, cover_filter] : configs) {
+      for (const Config& config : configs) {
         advisor::AdviseRequest request;
         request.target = &*conn;
         request.catalog = &*catalog;
         request.workload = &*all;
-        request.options.lazy_factor = lazy;
-        request.options.prefilter_covering = cover_filter;
-        auto result = advisor::Advise(request);
+        request.options.lazy_factor = config.lazy;
+        request.options.prefilter_covering = config.cover_filter;
+        request.options.skip_hopeless_steps = config.skip_hopeless;
+        request.options.one_round_trip = config.whatif_speedups;
+        request.options.disable_jit = config.whatif_speedups;
+        PhaseListener phases(backend_pid);
+        const double client0 = ClientCpuS();
+        const double server0 = ProcessCpuS(backend_pid);
+        auto result = advisor::Advise(request, &phases);
         if (!result.ok()) return Fail("advise", result.status());
+        // The whole call: includes the CHECKPOINT and VACUUM Advise() runs before its clock
+        // starts (a few ms on the vacuumed SF0.1 tables).
+        const double client_s = ClientCpuS() - client0;
+        const double server_s = ProcessCpuS(backend_pid) - server0;
         int kept = 0;
         for (const advisor::AdviseIndex& idx : result->indexes) kept += idx.dropped ? 0 : 1;
-        std::printf("| %g | %s | %d | %.2f | %lld | %.0f | %.7f | %d | %.1f |\n", lazy,
-                    cover_filter ? "on" : "off", run, result->runtime_ms / 1000,
-                    static_cast<long long>(result->whatif_calls), result->cost_with,
-                    result->relative_cost, kept,
-                    static_cast<double>(result->total_size_bytes) / 1e6);
+        std::printf(
+            "| %s | %g | %s | %d | %.2f | %.2f (%.2f) | %.2f | %.2f | %.1f | %lld | %.0f | %.7f | "
+            "%d | "
+            "%.1f |\n",
+            config.name.c_str(), config.lazy, config.cover_filter ? "on" : "off", run,
+            result->runtime_ms / 1000, phases.prepare_s(), phases.prepare_server_s(), client_s,
+            server_s, LoadAverage(), static_cast<long long>(result->whatif_calls),
+            result->cost_with, result->relative_cost, kept,
+            static_cast<double>(result->total_size_bytes) / 1e6);
         if (verbose) {
           for (const advisor::AdviseIndex& idx : result->indexes) {
             std::fprintf(stderr, "    %s\n", idx.ddl.c_str());
@@ -234,50 +335,59 @@ int Run(int argc, char** argv) {
       "| budget MB | algorithm | #idx | size MB | rel. cost | what-if calls | runtime s |\n");
   std::printf("|---|---|---|---|---|---|---|\n");
   for (const Reference& ref : kExtend) {
-    auto start = std::chrono::steady_clock::now();
-    advisor::WhatIfOptions whatif_options;
-    whatif_options.build_unsimulated = all_kinds;  // the bench's own sandbox
-    whatif_options.size_model = size_model;
-    auto session = advisor::WhatIfSession::Open(*conn, whatif_options);
-    if (!session.ok()) return Fail("what-if session", session.status());
-    std::vector<advisor::SearchQuery> sq;
-    for (const Prepared& p : prepared) {
-      int id = session->AddQuery(p.query, p.columns.tables, p.columns.referenced);
-      sq.push_back(advisor::SearchQuery{id, p.query.weight, p.candidates, p.columns.referenced});
+    for (bool before : compare ? std::vector<bool>{true, false} : std::vector<bool>{false}) {
+      auto start = std::chrono::steady_clock::now();
+      advisor::WhatIfOptions whatif_options;
+      whatif_options.build_unsimulated = all_kinds;  // the bench's own sandbox
+      whatif_options.size_model = size_model;
+      whatif_options.one_round_trip = !before;
+      whatif_options.disable_jit = !before;
+      auto session = advisor::WhatIfSession::Open(*conn, whatif_options);
+      if (!session.ok()) return Fail("what-if session", session.status());
+      std::vector<advisor::SearchQuery> sq;
+      for (const Prepared& p : prepared) {
+        int id = session->AddQuery(p.query, p.columns.tables, p.columns.referenced);
+        sq.push_back(advisor::SearchQuery{id, p.query.weight, p.candidates, p.columns.referenced});
+      }
+      advisor::SearchOptions options;
+      options.budget_mb = ref.budget_mb;
+      options.max_width = width;
+      options.extend_with_any_column = any_column;
+      options.lazy_factor = before ? 2 : lazy;
+      options.skip_hopeless_steps = !before;
+      auto result = advisor::ExtendSearch(*session, sq, options);
+      if (!result.ok()) return Fail("search", result.status());
+      double runtime_s =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::printf("| %.0f | dbarch%s | %zu | %.1f | %.3f | %lld | %.1f |\n", ref.budget_mb,
+                  before ? " before" : "", result->indexes.size(),
+                  static_cast<double>(result->total_size_bytes) / 1e6, result->relative_cost,
+                  static_cast<long long>(result->whatif.explain_calls), runtime_s);
+      if (verbose) {
+        const advisor::WhatIfStats& s = result->whatif;
+        std::fprintf(stderr,
+                     "  budget %.0f: explain %lld (%.0f ms), cache hits %lld, sizes %lld, creates "
+                     "%lld, drops %lld, resets %lld, index ms %.0f\n",
+                     ref.budget_mb, static_cast<long long>(s.explain_calls), s.explain_ms,
+                     static_cast<long long>(s.cost_cache_hits),
+                     static_cast<long long>(s.size_calls), static_cast<long long>(s.index_creates),
+                     static_cast<long long>(s.index_drops), static_cast<long long>(s.resets),
+                     s.index_ms);
+        for (const advisor::SearchStep& step : result->steps) {
+          std::fprintf(stderr, "    %s %s%s -> cost %.0f, %.1f MB\n",
+                       step.removed    ? "drop "
+                       : step.replaced ? "widen"
+                                       : "add  ",
+                       step.added.Key().c_str(),
+                       step.replaced ? (" (was " + step.replaced->Key() + ")").c_str() : "",
+                       step.cost, static_cast<double>(step.size_bytes) / 1e6);
+        }
+      }
+      Status closed = session->Close();
+      if (!closed.ok()) return Fail("closing session", closed);
     }
-    advisor::SearchOptions options;
-    options.budget_mb = ref.budget_mb;
-    options.max_width = width;
-    options.extend_with_any_column = any_column;
-    options.lazy_factor = lazy;
-    auto result = advisor::ExtendSearch(*session, sq, options);
-    if (!result.ok()) return Fail("search", result.status());
-    double runtime_s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("| %.0f | dbarch Extend-style | %zu | %.1f | %.3f | %lld | %.1f |\n", ref.budget_mb,
-                result->indexes.size(), static_cast<double>(result->total_size_bytes) / 1e6,
-                result->relative_cost, static_cast<long long>(result->whatif.explain_calls),
-                runtime_s);
     std::printf("| %.0f | Extend (reference) | %d | %.1f | %.3f | %d | %.1f |\n", ref.budget_mb,
                 ref.indexes, ref.size_mb, ref.relative_cost, ref.whatif_calls, ref.runtime_s);
-    if (verbose) {
-      const advisor::WhatIfStats& s = result->whatif;
-      std::fprintf(stderr,
-                   "  budget %.0f: explain %lld (%.0f ms), cache hits %lld, sizes %lld, creates "
-                   "%lld, drops %lld, resets %lld, index ms %.0f\n",
-                   ref.budget_mb, static_cast<long long>(s.explain_calls), s.explain_ms,
-                   static_cast<long long>(s.cost_cache_hits), static_cast<long long>(s.size_calls),
-                   static_cast<long long>(s.index_creates), static_cast<long long>(s.index_drops),
-                   static_cast<long long>(s.resets), s.index_ms);
-      for (const advisor::SearchStep& step : result->steps) {
-        std::fprintf(stderr, "    %s %s%s -> cost %.0f, %.1f MB\n",
-                     step.removed ? "drop " : step.replaced ? "widen" : "add  ", step.added.Key().c_str(),
-                     step.replaced ? (" (was " + step.replaced->Key() + ")").c_str() : "",
-                     step.cost, static_cast<double>(step.size_bytes) / 1e6);
-      }
-    }
-    Status closed = session->Close();
-    if (!closed.ok()) return Fail("closing session", closed);
   }
   return 0;
 }

@@ -419,6 +419,8 @@ class Pipeline {
     // for real and shown or hidden per configuration. On a live server they are reported
     // as not verifiable.
     whatif.build_unsimulated = !live;
+    whatif.one_round_trip = options_.one_round_trip;
+    whatif.disable_jit = options_.disable_jit;
     DBARCH_ASSIGN_OR_RETURN(advisor::WhatIfSession session,
                             advisor::WhatIfSession::Open(conn, whatif));
     advisor::CandidateOptions candidate_options;
@@ -554,6 +556,7 @@ class Pipeline {
     options.max_indexes = options_.max_indexes;
     options.lazy_factor = options_.lazy_factor;
     options.prefilter_covering = options_.prefilter_covering;
+    options.skip_hopeless_steps = options_.skip_hopeless_steps;
     if (!writes.empty()) options.extra_cost = write_cost;
     DBARCH_ASSIGN_OR_RETURN(advisor::SearchResult found,
                             advisor::ExtendSearch(session, search_queries, options));

@@ -48,6 +48,11 @@ struct AdviseOptions {
   // costed in every round) and the covering variants' pre-check.
   double lazy_factor = 2;
   bool prefilter_covering = true;
+  bool skip_hopeless_steps = true;
+  // WhatIfOptions::one_round_trip: a what-if call in one round trip.
+  bool one_round_trip = true;
+  // WhatIfOptions::disable_jit.
+  bool disable_jit = true;
   // Verification (AdviseRequest::verify_target): timed runs per query, and the
   // statement_timeout of each run.
   int runs = 5;

@@ -98,6 +98,13 @@ Result<std::string> ExplainQueryJson(pg::Connection& conn, const workload::Query
   return std::string(r->Get(0, 0));
 }
 
+std::optional<std::string> StandaloneExplainSql(const workload::Query& query) {
+  if (!query.setup.empty() || !query.teardown.empty() || query.has_params || query.generic_plan) {
+    return std::nullopt;
+  }
+  return "EXPLAIN (FORMAT JSON) " + query.sql;
+}
+
 Result<std::vector<std::string>> IndexNamesFromExplainJson(std::string_view json) {
   nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return Status::InvalidArgument("EXPLAIN output is not JSON");

@@ -16,6 +16,7 @@
 // Thread-safety: uses the borrowed connection exclusively for the call.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,12 @@ struct ExplainMode {
 // no prepared statement and plan_cache_mode reset when this call changed it.
 Result<std::string> ExplainQueryJson(pg::Connection& conn, const workload::Query& query,
                                      const ExplainMode& mode);
+
+// The EXPLAIN statement ExplainQueryJson sends for `query` when it is that call's only
+// statement: no setup or teardown, no parameters to bind, no generic plan. A caller may then
+// send it in one round trip behind other statements (Connection::ExecEach) and read the plan
+// from its result. nullopt otherwise.
+std::optional<std::string> StandaloneExplainSql(const workload::Query& query);
 
 // The values of every "Index Name" key at any depth of an EXPLAIN (FORMAT JSON) text, sorted
 // and unique. kInvalidArgument when the text is not JSON.

@@ -162,6 +162,8 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
       double bound = 0;                // upper bound of the ratio; +inf when never costed
     };
     while (true) {
+      // A step is taken only when cost * min_cost_improvement <= current.
+      const double min_gain = current - current / options.min_cost_improvement;
       std::vector<Option> options_now;
       std::set<std::string> seen;
       auto collect = [&](const IndexDef& index, std::optional<size_t> replaces) -> Status {
@@ -184,6 +186,13 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
           // A step that brought nothing when last costed (the planner did not use the index
           // or did not gain from it) is not costed again in this greedy.
           if (options.lazy_factor > 0 && !(it->second > 0)) return Status::OK();
+          // Nor one whose gain, even lazy_factor times the last one measured, stays below
+          // the gain a step must bring to be taken: most of the round where nothing pays
+          // off any more.
+          if (options.lazy_factor > 0 && options.skip_hopeless_steps &&
+              it->second * options.lazy_factor < min_gain) {
+            return Status::OK();
+          }
           bound = it->second / static_cast<double>(std::max<int64_t>(delta, 1));
         }
         options_now.push_back(Option{index, replaces, delta, std::move(key), bound});
@@ -387,6 +396,8 @@ Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQ
   }
   int changed = 0;
   double current = result.cost_with;
+  // A variant must lower the workload cost by at least this much.
+  auto min_gain = [&] { return current - current / options.min_cost_improvement; };
   for (size_t i = 0; i < result.indexes.size(); ++i) {
     const IndexDef base = result.indexes[i];
     if (base.method != IndexMethod::kBtree || !base.include.empty()) continue;
@@ -412,18 +423,15 @@ Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQ
       if (!tried.insert(extra).second) continue;
       IndexDef covering = base;
       covering.include = extra;
-      DBARCH_ASSIGN_OR_RETURN(int64_t size, session.IndexSizeBytes(covering));
-      const int64_t delta = size - result.sizes_bytes[i];
-      if (static_cast<double>(result.total_size_bytes + delta) > budget_bytes) continue;
-      std::vector<IndexDef> trial = result.indexes;
-      trial[i] = covering;
       // Only a query whose columns of this table the variant holds entirely can gain from
       // the INCLUDE columns (an index-only scan); for every other query the variant is the
       // same index, larger. So those queries' gain bounds the workload's: when it falls
       // short, the workload is not costed (one EXPLAIN per such query instead of one per
       // query on the table).
+      std::vector<const SearchQuery*> covered_queries;
+      // Σ weight · cost now of the covered queries: no variant gains more than that.
+      double now_bound = 0;
       if (options.prefilter_covering) {
-        double gain_bound = 0;
         for (const SearchQuery& other : queries) {
           bool touches = false;
           bool covered = true;
@@ -442,11 +450,32 @@ Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQ
             }
           }
           if (!touches || !covered) continue;
+          covered_queries.push_back(&other);
           DBARCH_ASSIGN_OR_RETURN(double now, session.Cost(other.query_id, result.indexes));
-          DBARCH_ASSIGN_OR_RETURN(double with, session.Cost(other.query_id, trial));
-          gain_bound += other.weight * std::max(0.0, now - with);
+          now_bound += other.weight * now;
         }
-        if (!(gain_bound >= current - current / options.min_cost_improvement)) continue;
+        // With skip_hopeless_steps, a variant that could not pay off even if the queries it
+        // covers cost nothing is neither sized nor costed.
+        if (options.skip_hopeless_steps && !(now_bound >= min_gain())) continue;
+      }
+      DBARCH_ASSIGN_OR_RETURN(int64_t size, session.IndexSizeBytes(covering));
+      const int64_t delta = size - result.sizes_bytes[i];
+      if (static_cast<double>(result.total_size_bytes + delta) > budget_bytes) continue;
+      std::vector<IndexDef> trial = result.indexes;
+      trial[i] = covering;
+      if (options.prefilter_covering) {
+        const double bytes = static_cast<double>(std::max<int64_t>(delta, 1));
+        if (options.skip_hopeless_steps &&
+            (now_bound / bytes < min_ratio || (best && now_bound / bytes <= best_ratio))) {
+          continue;
+        }
+        double gain_bound = 0;
+        for (const SearchQuery* other : covered_queries) {
+          DBARCH_ASSIGN_OR_RETURN(double now, session.Cost(other->query_id, result.indexes));
+          DBARCH_ASSIGN_OR_RETURN(double with, session.Cost(other->query_id, trial));
+          gain_bound += other->weight * std::max(0.0, now - with);
+        }
+        if (!(gain_bound >= min_gain())) continue;
         const double ratio_bound = gain_bound / static_cast<double>(std::max<int64_t>(delta, 1));
         if (ratio_bound < min_ratio || (best && ratio_bound <= best_ratio)) continue;
       }

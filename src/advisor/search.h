@@ -69,6 +69,14 @@ struct SearchOptions {
   // other side is indexed). 0: cost every step in every round (plain Extend). Must be 0 or
   // >= 1.
   double lazy_factor = 2;
+  // With lazy evaluation, a step whose last measured cost reduction times lazy_factor is
+  // below the reduction a step must bring (min_cost_improvement) is not costed again: under
+  // the lazy assumption it cannot pay off. Cuts most of the last round, where nothing pays
+  // off any more and every other step used to be costed. Likewise AddCoveringColumns (with
+  // prefilter_covering) neither sizes nor costs a variant whose covered queries' whole
+  // current cost is below that minimum gain, or per added byte below the least efficient
+  // step (no variant can gain more than that cost). false: cost them (as before).
+  bool skip_hopeless_steps = true;
   // AddCoveringColumns costs an INCLUDE variant for the whole workload only when the queries
   // it covers entirely (all their columns of the table in the index: an index-only scan is
   // possible) gain enough with it; the others cannot gain from INCLUDE columns.

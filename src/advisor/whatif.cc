@@ -200,11 +200,13 @@ WhatIfSession::WhatIfSession(pg::Connection* conn, const WhatIfOptions& options)
 WhatIfSession::WhatIfSession(WhatIfSession&& other) noexcept
     : conn_(std::exchange(other.conn_, nullptr)),
       options_(other.options_),
+      saved_jit_(std::move(other.saved_jit_)),
       queries_(std::move(other.queries_)),
       live_(std::move(other.live_)),
       real_(std::move(other.real_)),
       cost_cache_(std::move(other.cost_cache_)),
       size_cache_(std::move(other.size_cache_)),
+      hypopg_size_cache_(std::move(other.hypopg_size_cache_)),
       stats_(other.stats_) {}
 
 WhatIfSession& WhatIfSession::operator=(WhatIfSession&& other) noexcept {
@@ -212,11 +214,13 @@ WhatIfSession& WhatIfSession::operator=(WhatIfSession&& other) noexcept {
     (void)Close();
     conn_ = std::exchange(other.conn_, nullptr);
     options_ = other.options_;
+    saved_jit_ = std::move(other.saved_jit_);
     queries_ = std::move(other.queries_);
     live_ = std::move(other.live_);
     real_ = std::move(other.real_);
     cost_cache_ = std::move(other.cost_cache_);
     size_cache_ = std::move(other.size_cache_);
+    hypopg_size_cache_ = std::move(other.hypopg_size_cache_);
     stats_ = other.stats_;
   }
   return *this;
@@ -241,6 +245,12 @@ Result<WhatIfSession> WhatIfSession::Open(pg::Connection& conn, const WhatIfOpti
     }
   }
   WhatIfSession session(&conn, options);
+  if (options.disable_jit) {
+    DBARCH_ASSIGN_OR_RETURN(pg::QueryResult jit,
+                            conn.Exec("SELECT current_setting('jit'), set_config('jit', 'off', "
+                                      "false)"));
+    session.saved_jit_ = std::string(jit.Get(0, 0));
+  }
   DBARCH_RETURN_IF_ERROR(session.Reset());
   session.stats_.resets = 0;  // the opening reset is not a limit reset
   return session;
@@ -302,6 +312,12 @@ Status WhatIfSession::Reset() {
 Status WhatIfSession::Close() {
   if (conn_ == nullptr) return Status::OK();
   Status st = Reset();
+  if (!saved_jit_.empty()) {
+    Status restored =
+        conn_->ExecScript("SELECT set_config('jit', " + QuoteLiteral(saved_jit_) + ", false)");
+    if (st.ok() && !restored.ok()) st = std::move(restored).WithContext("restoring jit");
+    saved_jit_.clear();
+  }
   if (!real_.empty()) {
     std::vector<std::string> names;
     names.reserve(real_.size());
@@ -568,6 +584,100 @@ Result<double> WhatIfSession::Explain(const QueryEntry& q) {
   return cost;
 }
 
+Result<std::optional<double>> WhatIfSession::ExplainInOneRoundTrip(
+    const QueryEntry& q, const std::vector<const IndexDef*>& all_wanted) {
+  const std::optional<std::string> explain = StandaloneExplainSql(q.query);
+  if (!explain) return std::optional<double>();
+  std::vector<const IndexDef*> wanted;
+  std::vector<std::string> wanted_keys;
+  std::vector<std::string> real_keys;
+  for (const IndexDef* d : all_wanted) {
+    if (d->IsHypotheticalSupported()) {
+      wanted.push_back(d);
+      wanted_keys.push_back(d->Key());
+    } else {
+      DBARCH_ASSIGN_OR_RETURN(RealIndex * real, BuildReal(*d));
+      real_keys.push_back(d->Key());
+      (void)real;
+    }
+  }
+  // all_wanted is sorted by key, so both key lists are too.
+  DBARCH_RETURN_IF_ERROR(ShowReal(q, real_keys));
+  std::vector<std::string> drop_keys;
+  std::vector<std::string> drop_oids;
+  for (const auto& [key, live] : live_) {
+    if (Touches(q, live.def.table) &&
+        !std::binary_search(wanted_keys.begin(), wanted_keys.end(), key)) {
+      drop_keys.push_back(key);
+      drop_oids.push_back(std::to_string(live.oid));
+    }
+  }
+  std::vector<size_t> missing;  // positions in `wanted`
+  std::vector<std::string> definitions;
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    if (live_.count(wanted_keys[i]) != 0) continue;
+    if (wanted[i]->keys.empty()) return std::optional<double>();  // Create() reports it
+    missing.push_back(i);
+    definitions.push_back(QuoteLiteral(wanted[i]->CreateSql()));
+  }
+  // A reset is due: MakeVisible handles it.
+  if (live_.size() - drop_keys.size() + missing.size() >
+      static_cast<size_t>(options_.max_live_indexes)) {
+    return std::optional<double>();
+  }
+  std::string sql;
+  if (!drop_oids.empty()) {
+    sql += "SELECT count(hypopg_drop_index(o)) FROM unnest('{" + Join(drop_oids, ",") +
+           "}'::oid[]) AS o;\n";
+  }
+  if (!missing.empty()) {
+    sql += "SELECT d.n, h.indexrelid FROM unnest(ARRAY[" + Join(definitions, ", ") +
+           "]::text[]) WITH ORDINALITY AS d(def, n), LATERAL hypopg_create_index(d.def) AS h "
+           "ORDER BY d.n;\n";
+  }
+  sql += *explain;
+  auto start = std::chrono::steady_clock::now();
+  Result<std::vector<pg::QueryResult>> results = conn_->ExecEach(sql);
+  stats_.explain_ms += MsSince(start);
+  if (!results.ok()) {
+    if (results.status().code() == StatusCode::kConnection) return results.status();
+    // Which steps ran is unknown (a definition or the query rejected, HypoPG out of oids):
+    // forget every hypothetical index and let the step-by-step path report the failing
+    // step (or succeed after the reset).
+    DBARCH_RETURN_IF_ERROR(Reset());
+    return std::optional<double>();
+  }
+  const size_t expected = (drop_oids.empty() ? 0 : 1) + (missing.empty() ? 0 : 1) + 1;
+  if (results->size() < expected ||
+      (!missing.empty() && (*results)[expected - 2].rows() != static_cast<int>(missing.size()))) {
+    return Status::Internal("unexpected results of the what-if round trip for query \"" +
+                            q.query.name + "\"");
+  }
+  ++stats_.explain_calls;
+  stats_.index_drops += static_cast<int64_t>(drop_oids.size());
+  stats_.index_creates += static_cast<int64_t>(missing.size());
+  for (const std::string& key : drop_keys) live_.erase(key);
+  if (!missing.empty()) {
+    const pg::QueryResult& created = (*results)[expected - 2];
+    for (int row = 0; row < created.rows(); ++row) {
+      const int64_t n = created.GetInt(row, 0);
+      if (n < 1 || n > static_cast<int64_t>(missing.size())) {
+        return Status::Internal("hypopg_create_index returned an unexpected row");
+      }
+      const IndexDef& def = *wanted[missing[static_cast<size_t>(n - 1)]];
+      live_[wanted_keys[missing[static_cast<size_t>(n - 1)]]] =
+          LiveIndex{def, created.GetInt(row, 1)};
+    }
+  }
+  const pg::QueryResult& plan = results->back();
+  if (plan.rows() < 1 || plan.columns() < 1) {
+    return Status::Internal("EXPLAIN of query \"" + q.query.name + "\" returned no plan");
+  }
+  Result<double> cost = TotalCostFromExplainJson(plan.Get(0, 0));
+  if (!cost.ok()) return std::move(cost).TakeStatus().WithContext("query \"" + q.query.name + "\"");
+  return std::optional<double>(*cost);
+}
+
 Result<double> WhatIfSession::Cost(int query_id, const std::vector<IndexDef>& indexes) {
   if (conn_ == nullptr) return Status::InvalidArgument("what-if session is closed");
   if (query_id < 0 || query_id >= static_cast<int>(queries_.size())) {
@@ -595,10 +705,16 @@ Result<double> WhatIfSession::Cost(int query_id, const std::vector<IndexDef>& in
     ++stats_.cost_cache_hits;
     return it->second;
   }
-  DBARCH_RETURN_IF_ERROR(MakeVisible(q, wanted));
-  DBARCH_ASSIGN_OR_RETURN(double cost, Explain(q));
-  cost_cache_.emplace(std::move(cache_key), cost);
-  return cost;
+  std::optional<double> cost;
+  if (options_.one_round_trip) {
+    DBARCH_ASSIGN_OR_RETURN(cost, ExplainInOneRoundTrip(q, wanted));
+  }
+  if (!cost) {
+    DBARCH_RETURN_IF_ERROR(MakeVisible(q, wanted));
+    DBARCH_ASSIGN_OR_RETURN(cost, Explain(q));
+  }
+  cost_cache_.emplace(std::move(cache_key), *cost);
+  return *cost;
 }
 
 }  // namespace dbarch::advisor

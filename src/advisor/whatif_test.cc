@@ -165,6 +165,68 @@ TEST_F(WhatIfTest, LiveIndexLimitResetsAndRecreates) {
   EXPECT_FALSE(too_many.ok());
 }
 
+// A cost cache miss sent as one multi-statement round trip (drops, creates, EXPLAIN) gives
+// the costs of the step-by-step calls, index for index; the session runs with JIT off and
+// gives the connection back with the setting it had.
+TEST_F(WhatIfTest, OneRoundTripGivesTheStepByStepCostsAndRestoresJit) {
+  ASSERT_TRUE(conn_->ExecScript("SET jit = on").ok());
+  std::vector<std::pair<std::string, std::string>> sql = {
+      {"a", "SELECT * FROM wi_t WHERE a = 42"},
+      {"ab", "SELECT * FROM wi_t WHERE a = 42 AND b = 3"},
+      {"join", "SELECT count(*) FROM wi_t JOIN wi_u ON wi_t.a = wi_u.c WHERE wi_u.c < 20"},
+  };
+  const std::vector<std::vector<IndexDef>> configs = {
+      {},
+      {Idx("wi_t", {"a"})},
+      {Idx("wi_t", {"b"})},
+      {Idx("wi_t", {"a", "b"}), Idx("wi_u", {"c"})},
+      {Idx("wi_u", {"c"})},
+      {Idx("wi_t", {"b"}), Idx("wi_t", {"a"})},
+      {},
+  };
+  auto costs = [&](bool one_round_trip) -> Result<std::pair<std::vector<double>, WhatIfStats>> {
+    WhatIfOptions options;
+    options.one_round_trip = one_round_trip;
+    options.disable_jit = one_round_trip;
+    DBARCH_ASSIGN_OR_RETURN(WhatIfSession session, WhatIfSession::Open(*conn_, options));
+    DBARCH_ASSIGN_OR_RETURN(pg::QueryResult jit, conn_->Exec("SHOW jit"));
+    EXPECT_EQ(jit.Get(0, 0), one_round_trip ? "off" : "on");
+    std::vector<int> ids;
+    for (const auto& [name, text] : sql) {
+      ids.push_back(
+          session.AddQuery(MakeQuery(name, text), {{"public", "wi_t"}, {"public", "wi_u"}}));
+    }
+    std::vector<double> out;
+    for (const std::vector<IndexDef>& config : configs) {
+      for (int id : ids) {
+        DBARCH_ASSIGN_OR_RETURN(double c, session.Cost(id, config));
+        out.push_back(c);
+      }
+    }
+    WhatIfStats stats = session.stats();
+    DBARCH_RETURN_IF_ERROR(session.Close());
+    return std::make_pair(out, stats);
+  };
+  auto stepwise = costs(false);
+  ASSERT_TRUE(stepwise.ok()) << stepwise.status().ToString();
+  auto batched = costs(true);
+  ASSERT_TRUE(batched.ok()) << batched.status().ToString();
+  ASSERT_EQ(batched->first.size(), stepwise->first.size());
+  for (size_t i = 0; i < stepwise->first.size(); ++i) {
+    EXPECT_DOUBLE_EQ(batched->first[i], stepwise->first[i]) << "cost " << i;
+  }
+  EXPECT_LT(stepwise->first[3], stepwise->first[0] / 10);  // (a) serves query "a"
+  EXPECT_EQ(batched->second.explain_calls, stepwise->second.explain_calls);
+  EXPECT_EQ(batched->second.index_creates, stepwise->second.index_creates);
+  EXPECT_EQ(batched->second.index_drops, stepwise->second.index_drops);
+  auto jit = conn_->Exec("SHOW jit");
+  ASSERT_TRUE(jit.ok());
+  EXPECT_EQ(jit->Get(0, 0), "on");
+  auto left = conn_->Exec("SELECT count(*) FROM hypopg()");
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  EXPECT_EQ(left->GetInt(0, 0), 0);
+}
+
 TEST_F(WhatIfTest, ErrorsAreValues) {
   auto session = WhatIfSession::Open(*conn_);
   ASSERT_TRUE(session.ok()) << session.status().ToString();
@@ -682,6 +744,49 @@ TEST_F(WhatIfTest, LazySearchPicksThePlainGreedysSetWithFewerWhatIfCalls) {
   EXPECT_DOUBLE_EQ(lazy->cost_with, plain->cost_with);
   EXPECT_LT(lazy->whatif.explain_calls, plain->whatif.explain_calls);
   EXPECT_FALSE(run(0.5).ok());  // neither 0 nor >= 1
+}
+
+// A step whose last gain, even doubled (lazy_factor), stays below the 0.3 % a step must
+// bring is not costed again: the same set and cost as costing it, with fewer EXPLAINs
+// (mostly in the last round, where nothing pays off any more).
+TEST_F(WhatIfTest, SkippingHopelessStepsKeepsTheLazySetWithFewerWhatIfCalls) {
+  std::vector<std::pair<std::string, std::string>> sql = {
+      {"a", "SELECT * FROM wi_t WHERE a = 42"},
+      {"ab", "SELECT * FROM wi_t WHERE a = 42 AND b = 3"},
+      {"b_range", "SELECT * FROM wi_t WHERE b BETWEEN 3 AND 4 AND a < 300"},
+      {"c", "SELECT * FROM wi_u WHERE c = 7"},
+      {"join", "SELECT count(*) FROM wi_t JOIN wi_u ON wi_t.a = wi_u.c WHERE wi_u.c < 20"},
+      {"pad", "SELECT count(*) FROM wi_t WHERE pad > 'y' AND b = 5"},
+  };
+  auto run = [&](bool skip) -> Result<SearchResult> {
+    DBARCH_ASSIGN_OR_RETURN(WhatIfSession session, WhatIfSession::Open(*conn_));
+    std::vector<SearchQuery> queries;
+    for (const auto& [name, text] : sql) {
+      int id = session.AddQuery(MakeQuery(name, text), {{"public", "wi_t"}, {"public", "wi_u"}});
+      queries.push_back({id,
+                         1,
+                         {Idx("wi_t", {"a"}), Idx("wi_t", {"b"}), Idx("wi_t", {"a", "b"}),
+                          Idx("wi_t", {"b", "a"}), Idx("wi_u", {"c"}), Idx("wi_t", {"pad"}),
+                          Idx("wi_t", {"b", "pad"})}});
+    }
+    SearchOptions options;
+    options.budget_mb = 100;
+    options.skip_hopeless_steps = skip;
+    Result<SearchResult> r = ExtendSearch(session, queries, options);
+    DBARCH_RETURN_IF_ERROR(session.Close());
+    return r;
+  };
+  auto costed = run(false);
+  ASSERT_TRUE(costed.ok()) << costed.status().ToString();
+  auto skipped = run(true);
+  ASSERT_TRUE(skipped.ok()) << skipped.status().ToString();
+  std::vector<std::string> costed_keys, skipped_keys;
+  for (const IndexDef& d : costed->indexes) costed_keys.push_back(d.Key());
+  for (const IndexDef& d : skipped->indexes) skipped_keys.push_back(d.Key());
+  EXPECT_EQ(skipped_keys, costed_keys);
+  EXPECT_GE(costed_keys.size(), 2u);
+  EXPECT_DOUBLE_EQ(skipped->cost_with, costed->cost_with);
+  EXPECT_LE(skipped->whatif.explain_calls, costed->whatif.explain_calls);
 }
 
 }  // namespace

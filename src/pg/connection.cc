@@ -611,6 +611,40 @@ Result<QueryResult> Connection::Exec(std::string_view sql) {
   return Finish(QueryResult(PQexec(state_->conn, text.c_str())), sql);
 }
 
+Result<std::vector<QueryResult>> Connection::ExecEach(std::string_view sql) {
+  DBARCH_CHECK(state_ != nullptr, "use of a moved-from pg::Connection");
+  if (sql.find('\0') != std::string_view::npos) {
+    return Status::InvalidArgument("SQL text contains a NUL byte");
+  }
+  const std::string text(sql);
+  if (PQsendQuery(state_->conn, text.c_str()) == 0) {
+    return LibpqErrorStatus(StatusCode::kConnection, PQerrorMessage(state_->conn));
+  }
+  std::vector<QueryResult> results;
+  Status failed;
+  while (true) {
+    QueryResult next(PQgetResult(state_->conn));
+    if (next.raw() == nullptr) break;
+    if (!failed.ok()) continue;  // read to the end, as PQexec does
+    const ExecStatusType status = PQresultStatus(next.raw());
+    const bool copy =
+        status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH;
+    Result<QueryResult> finished = Finish(std::move(next), sql);
+    if (!finished.ok()) {
+      failed = finished.status();
+      if (copy) break;  // Finish read the remaining results
+      continue;
+    }
+    results.push_back(std::move(finished).value());
+  }
+  if (!failed.ok()) return failed;
+  // A lost connection ends the results without an error result.
+  if (PQstatus(state_->conn) != CONNECTION_OK) {
+    return LibpqErrorStatus(StatusCode::kConnection, PQerrorMessage(state_->conn));
+  }
+  return results;
+}
+
 Result<QueryResult> Connection::ExecParams(std::string_view sql,
                                            const std::vector<std::optional<std::string>>& params) {
   DBARCH_CHECK(state_ != nullptr, "use of a moved-from pg::Connection");

@@ -123,6 +123,10 @@ class Connection {
   // When the server reports a position, the hint says "at character N" (1-based, in
   // characters of `sql`) and the span holds its 0-based byte offset in `sql` (file empty).
   Result<QueryResult> Exec(std::string_view sql);
+  // Like Exec, in one round trip, but returns the result of every statement of `sql`, in
+  // order. The statements up to the first failing one have run (and the implicit transaction
+  // is rolled back); that failure is returned as Exec would, the results before it are lost.
+  Result<std::vector<QueryResult>> ExecEach(std::string_view sql);
   // Runs one statement with $1..$n bound to `params` as text (nullopt binds NULL); the
   // server infers parameter types. Errors as Exec.
   Result<QueryResult> ExecParams(std::string_view sql,

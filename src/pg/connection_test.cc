@@ -161,6 +161,31 @@ TEST_F(ConnectionTest, ExecReturnsTheLastResult) {
   EXPECT_EQ(empty.columns(), 0);
 }
 
+TEST_F(ConnectionTest, ExecEachReturnsEveryStatementsResultAndStopsAtTheFirstError) {
+  Connection conn = OpenReadWrite();
+  Result<std::vector<QueryResult>> all = conn.ExecEach(
+      "CREATE TEMP TABLE each_t (id int); INSERT INTO each_t VALUES (1), (2);"
+      "SELECT id FROM each_t ORDER BY id; SELECT 'x' AS y");
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_EQ((*all)[0].command_tag(), "CREATE TABLE");
+  EXPECT_EQ((*all)[1].command_tag(), "INSERT 0 2");
+  ASSERT_EQ((*all)[2].rows(), 2);
+  EXPECT_EQ((*all)[2].GetInt(1, 0), 2);
+  EXPECT_EQ((*all)[3].Get(0, 0), "x");
+
+  // The failing statement rolls back the implicit transaction; the one after it never runs.
+  Result<std::vector<QueryResult>> bad = conn.ExecEach(
+      "INSERT INTO each_t VALUES (3); SELECT * FROM each_missing; INSERT INTO each_t VALUES (4)");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("each_missing"), std::string::npos);
+  EXPECT_EQ(conn.last_sqlstate(), "42P01");
+  Result<QueryResult> count = conn.Exec("SELECT count(*) FROM each_t");
+  ASSERT_TRUE(count.ok()) << count.status().ToString();
+  EXPECT_EQ(count->GetInt(0, 0), 2);
+}
+
 TEST_F(ConnectionTest, ExecParamsBindsTextAndNull) {
   Connection conn = Open(ConnectOptions());
   Result<QueryResult> r = conn.ExecParams("SELECT $1::text IS NULL, $2::int + 1, $3::text",
