@@ -436,7 +436,13 @@ void CatalogBuilder::Impl::RenameTableReferences(const QualifiedName& from, cons
       v.normal_form = RenameInViewQuery(v.normal_form, from, to);
     }
   }
-  // The renamed relation in the lists of what it refers to, then its own lists.
+  // The renamed relation's own lists, then its name in the lists of what it refers to (itself
+  // too: a foreign key to its own table).
+  MoveKey(r.fk_from, from, to);
+  MoveKey(r.children, from, to);
+  MoveKey(r.indexes, from, to);
+  MoveKey(r.sequences, from, to);
+  MoveKey(r.views, from, to);
   if (const Table* t = cat_.FindTable(to)) {
     for (const Constraint& c : t->constraints) {
       if (c.kind == ConstraintKind::kForeignKey) ReplaceName(r.fk_from[c.ref_table], from, to);
@@ -446,11 +452,6 @@ void CatalogBuilder::Impl::RenameTableReferences(const QualifiedName& from, cons
   } else if (auto v = cat_.views.find(to); v != cat_.views.end()) {
     for (const QualifiedName& rel : v->second.relations) ReplaceName(r.views[rel], from, to);
   }
-  MoveKey(r.fk_from, from, to);
-  MoveKey(r.children, from, to);
-  MoveKey(r.indexes, from, to);
-  MoveKey(r.sequences, from, to);
-  MoveKey(r.views, from, to);
   RenameGrantsOn(ObjectKind::kTable, from.Quoted(), to.Quoted());
   RenameClones(from, to);
   // Identity sequences keep their names and stay the columns' of the renamed table.

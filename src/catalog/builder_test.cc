@@ -464,6 +464,62 @@ TEST(Builder, IdentitySequenceNamesAndStorageParameterOrder) {
   EXPECT_FALSE(BuildError(ddl + "ALTER SEQUENCE u_n_seq RESTART;").ok());
 }
 
+// A run of RENAME statements goes through the references index (built once, kept up to date);
+// each dependant must end up as a pass over the whole model would leave it.
+TEST(Builder, RunOfRenamesFollowsEveryReference) {
+  Catalog c = Build(
+      "CREATE TABLE p (id int PRIMARY KEY);\n"
+      "CREATE TABLE c (id int, p_id int REFERENCES p (id));\n"
+      "CREATE TABLE self (id int PRIMARY KEY, parent int REFERENCES self (id));\n"
+      "CREATE TABLE kid (extra int) INHERITS (c);\n"
+      "CREATE INDEX c_p ON c (p_id);\n"
+      "CREATE SEQUENCE s OWNED BY c.id;\n"
+      "CREATE VIEW v AS SELECT p_id FROM c;\n"
+      "ALTER TABLE p RENAME TO p2;\n"
+      "ALTER TABLE c RENAME COLUMN p_id TO parent_id;\n"
+      "ALTER TABLE c RENAME TO c2;\n"
+      "ALTER TABLE self RENAME TO self2;\n"
+      "ALTER TABLE self2 RENAME TO self3;\n"
+      "ALTER INDEX c_p RENAME TO c_parent;\n"
+      "ALTER TABLE c2 RENAME COLUMN parent_id TO pid;\n"
+      "ALTER TABLE p2 RENAME COLUMN id TO key;\n"
+      "CREATE TABLE later (x int REFERENCES c2 (id));\n"  // another statement: index dropped
+      "ALTER TABLE c2 RENAME TO c3;\n");
+  const Table& c3 = T(c, "c3");
+  ASSERT_NE(c3.FindColumn("pid"), nullptr);
+  bool fk = false;
+  for (const Constraint& k : c3.constraints) {
+    if (k.kind != ConstraintKind::kForeignKey) continue;
+    fk = true;
+    EXPECT_EQ(k.ref_table, (QualifiedName{"public", "p2"}));
+    EXPECT_EQ(k.ref_columns, (std::vector<std::string>{"key"}));
+    EXPECT_EQ(k.columns, (std::vector<std::string>{"pid"}));
+  }
+  EXPECT_TRUE(fk);
+  for (const Constraint& k : T(c, "self3").constraints) {
+    if (k.kind == ConstraintKind::kForeignKey) {
+      EXPECT_EQ(k.ref_table.name, "self3");
+    }
+  }
+  for (const Constraint& k : T(c, "later").constraints) {
+    if (k.kind == ConstraintKind::kForeignKey) {
+      EXPECT_EQ(k.ref_table.name, "c3");
+    }
+  }
+  const Table& kid = T(c, "kid");
+  EXPECT_EQ(kid.inherits, (std::vector<QualifiedName>{{"public", "c3"}}));
+  EXPECT_NE(kid.FindColumn("pid"), nullptr);
+  ASSERT_TRUE(c.indexes.count({"public", "c_parent"}));
+  const Index& i = c.indexes.at({"public", "c_parent"});
+  EXPECT_EQ(i.table.name, "c3");
+  EXPECT_EQ(i.keys.at(0).column, "pid");
+  EXPECT_EQ(c.sequences.at({"public", "s"}).owned_by_table->name, "c3");
+  const View& v = c.views.at({"public", "v"});
+  EXPECT_EQ(v.relations, (std::vector<QualifiedName>{{"public", "c3"}}));
+  EXPECT_NE(v.definition.find("c3"), std::string::npos) << v.definition;
+  EXPECT_NE(v.definition.find("pid"), std::string::npos) << v.definition;
+}
+
 TEST(Builder, DroppedMaterializedViewReleasesItsIndexNames) {
   Catalog c = Build(
       "CREATE TABLE t (a int);\n"
