@@ -75,7 +75,8 @@ class CatalogBuilder::Impl {
       return std::hash<std::string>{}(q.schema) * 31u ^ std::hash<std::string>{}(q.name);
     }
   };
-  using NameLists = std::unordered_map<QualifiedName, std::vector<QualifiedName>, QualifiedNameHash>;
+  using NameLists =
+      std::unordered_map<QualifiedName, std::vector<QualifiedName>, QualifiedNameHash>;
   struct References {
     NameLists fk_from;    // referenced table -> tables holding a foreign key to it
     NameLists children;   // parent -> partitions and inheritance children

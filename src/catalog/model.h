@@ -138,7 +138,7 @@ struct Constraint {
   bool no_inherit = false;           // CHECK ... NO INHERIT
   bool nulls_not_distinct = false;   // UNIQUE NULLS NOT DISTINCT
   std::vector<std::string> include;  // PK/UNIQUE/EXCLUDE INCLUDE (...)
-  OptionList index_options;  // WITH (...), as declared
+  OptionList index_options;          // WITH (...), as declared
   // FOREIGN KEY
   QualifiedName ref_table;
   std::vector<std::string> ref_columns;
@@ -164,7 +164,7 @@ struct Index {
   std::vector<IndexKey> keys;
   std::vector<std::string> include;
   std::string predicate;  // canonical; "" = not partial
-  OptionList options;  // WITH (fillfactor=...), as declared
+  OptionList options;     // WITH (fillfactor=...), as declared
   std::string comment;
   Origin origin;  // the CREATE INDEX statement
   bool operator==(const Index&) const = default;
@@ -222,7 +222,7 @@ struct Table {
   std::string partition_bound;       // canonical "FOR VALUES FROM (...) TO (...)" / "DEFAULT"
   std::vector<QualifiedName> inherits;
   std::optional<QualifiedName> of_type;  // CREATE TABLE ... OF composite_type
-  OptionList options;  // reloptions, as declared (toast.* ones included)
+  OptionList options;                    // reloptions, as declared (toast.* ones included)
   std::string owner;
   std::string comment;
   Origin origin;
@@ -245,7 +245,7 @@ struct View {
   // compared: it tells the normal form of a view that reads this one which casts are implicit.
   std::vector<std::string> column_types;
   std::vector<QualifiedName> relations;  // relations the query reads, sorted
-  OptionList options;  // security_barrier, check_option..., as declared
+  OptionList options;                    // security_barrier, check_option..., as declared
   std::map<std::string, std::string> column_comments;
   std::string owner;
   std::string comment;

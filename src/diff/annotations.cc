@@ -426,8 +426,8 @@ class Reader {
         if (std::tolower(static_cast<unsigned char>(text_[i + k])) != word[k]) return false;
       }
       size_t after = i + word.size();
-      return after >= end || !(std::isalnum(static_cast<unsigned char>(text_[after])) ||
-                               text_[after] == '_');
+      return after >= end ||
+             !(std::isalnum(static_cast<unsigned char>(text_[after])) || text_[after] == '_');
     };
     char quote = 0;
     for (size_t i = begin; i < end; ++i) {

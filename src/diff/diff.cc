@@ -106,7 +106,7 @@ std::string OwnerSql(const std::string& owner) { return report::SqlRole(owner); 
 // `to` that the parameters left alone already hold in that order (values included) stays, and
 // the rest of `to` is set.
 std::vector<std::pair<std::string, std::string>> OptionsToSet(const catalog::OptionList& from,
-                                                               const catalog::OptionList& to) {
+                                                              const catalog::OptionList& to) {
   std::vector<std::pair<std::string, std::string>> out;
   for (bool toast : {false, true}) {
     auto in_space = [&](const auto& o) { return o.first.starts_with("toast.") == toast; };

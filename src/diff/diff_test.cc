@@ -162,7 +162,8 @@ TEST(Diff, ReverseOptionsUndoRenames) {
 
 TEST(Diff, StorageParametersCompareAsSetsAndKeepTheTargetsOrder) {
   // The model keeps the declared order (the server's), and an order of its own is no change.
-  catalog::Catalog a = Model("CREATE TABLE t (id int) WITH (fillfactor = 70, autovacuum_enabled = false);");
+  catalog::Catalog a =
+      Model("CREATE TABLE t (id int) WITH (fillfactor = 70, autovacuum_enabled = false);");
   const catalog::Table& t = a.tables.begin()->second;
   ASSERT_EQ(t.options.size(), 2u);
   EXPECT_EQ(t.options[0].first, "fillfactor");

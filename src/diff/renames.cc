@@ -882,7 +882,8 @@ class Applier {
     bool has_old = has(v, r.old_name), has_new = has(v, r.column);
     if (!has_old && has_new) return Status::OK();
     if (!has_old) return Error(r, "no column \"" + r.old_name + "\"" + where + " in the source");
-    if (has_new) return Error(r, "column \"" + r.column + "\"" + where + " exists in the source too");
+    if (has_new)
+      return Error(r, "column \"" + r.column + "\"" + where + " exists in the source too");
     auto target = to_.views.find(r.table);
     if (target != to_.views.end() && has(target->second, r.old_name)) {
       return Error(r, "column \"" + r.old_name + "\"" + where + " is kept in the target");

@@ -1,13 +1,11 @@
 #include "report/ddl_fragments.h"
 
-#include "catalog/naming.h"
-
-#include "sql/expr_normalizer.h"
-
 #include <cstdint>
 #include <string>
 
 #include "base/strings.h"
+#include "catalog/naming.h"
+#include "sql/expr_normalizer.h"
 
 namespace dbarch::report {
 
