@@ -508,9 +508,32 @@ Status CatalogBuilder::Impl::KeepOther(const Node* node, const std::string& name
 Status CatalogBuilder::Impl::Apply(const SourceFile& file, const sql::Statement& stmt) {
   file_ = &file;
   stmt_ = &stmt;
+  // Only RENAME statements keep the references index up to date.
+  if (stmt.node->node_case != PG_QUERY__NODE__NODE_RENAME_STMT) refs_.reset();
   Status st = ApplyNode(stmt.node);
+  if (!st.ok()) refs_.reset();
   stmt_ = nullptr;
   return st;
+}
+
+CatalogBuilder::Impl::References& CatalogBuilder::Impl::Refs() {
+  if (refs_) return *refs_;
+  References& r = refs_.emplace();
+  for (const auto& [q, t] : cat_.tables) {
+    for (const Constraint& c : t.constraints) {
+      if (c.kind == ConstraintKind::kForeignKey) r.fk_from[c.ref_table].push_back(q);
+    }
+    if (t.partition_of) r.children[*t.partition_of].push_back(q);
+    for (const QualifiedName& p : t.inherits) r.children[p].push_back(q);
+  }
+  for (const auto& [q, i] : cat_.indexes) r.indexes[i.table].push_back(q);
+  for (const auto& [q, seq] : cat_.sequences) {
+    if (seq.owned_by_table) r.sequences[*seq.owned_by_table].push_back(q);
+  }
+  for (const auto& [q, v] : cat_.views) {
+    for (const QualifiedName& rel : v.relations) r.views[rel].push_back(q);
+  }
+  return r;
 }
 
 Status CatalogBuilder::Impl::ApplyNode(const Node* n) {
@@ -679,6 +702,7 @@ Catalog CatalogBuilder::Impl::Finish() {
   std::sort(cat_.grants.begin(), cat_.grants.end());
   cat_.grants.erase(std::unique(cat_.grants.begin(), cat_.grants.end()), cat_.grants.end());
   Catalog out = std::move(cat_);
+  refs_.reset();
   cat_ = Catalog{};
   cat_.schemas["public"] = Schema{"public", "", ""};
   relnames_.clear();
@@ -711,6 +735,7 @@ void CatalogBuilder::Reset(Catalog catalog) { impl_->Reset(std::move(catalog)); 
 
 void CatalogBuilder::Impl::Reset(Catalog catalog) {
   cat_ = std::move(catalog);
+  refs_.reset();
   relnames_.clear();
   connames_.clear();
   clones_.clear();
@@ -725,7 +750,9 @@ void CatalogBuilder::Impl::Reset(Catalog catalog) {
     }
     for (const Column& c : t.columns) {
       if (c.identity != IdentityKind::kNone) {
-        ReserveRelation(q.schema, MakeObjectName(q.name, c.name, "seq"));
+        ReserveRelation(q.schema, c.identity_sequence.empty()
+                                      ? MakeObjectName(q.name, c.name, "seq")
+                                      : c.identity_sequence);
       }
     }
   }
@@ -733,7 +760,9 @@ void CatalogBuilder::Impl::Reset(Catalog catalog) {
   for (const auto& [q, t] : cat_.tables) {
     for (const Column& c : t.columns) {
       if (c.identity != IdentityKind::kNone) {
-        identity_seqs_[QualifiedName{q.schema, MakeObjectName(q.name, c.name, "seq")}] = {q, c.name};
+        std::string seq = c.identity_sequence.empty() ? MakeObjectName(q.name, c.name, "seq")
+                                                      : c.identity_sequence;
+        identity_seqs_[QualifiedName{q.schema, seq}] = {q, c.name};
       }
     }
   }

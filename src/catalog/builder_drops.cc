@@ -364,51 +364,125 @@ std::string RenameInViewQuery(const std::string& definition, const QualifiedName
 
 }  // namespace
 
+namespace {
+
+// `list` with `from` written `to`.
+void ReplaceName(std::vector<QualifiedName>& list, const QualifiedName& from,
+                 const QualifiedName& to) {
+  for (QualifiedName& q : list) {
+    if (q == from) q = to;
+  }
+}
+
+// The entry of `from` in `lists` moved to `to` (merged with one `to` may have).
+template <typename Lists>
+void MoveKey(Lists& lists, const QualifiedName& from, const QualifiedName& to) {
+  auto node = lists.extract(from);
+  if (node.empty()) return;
+  std::vector<QualifiedName>& into = lists[to];
+  into.insert(into.end(), node.mapped().begin(), node.mapped().end());
+}
+
+}  // namespace
+
 void CatalogBuilder::Impl::RenameTableReferences(const QualifiedName& from, const QualifiedName& to) {
-  for (auto& [tn, t] : cat_.tables) {
-    for (Constraint& c : t.constraints) {
-      if (c.ref_table == from) c.ref_table = to;
-    }
-    if (t.partition_of == from) t.partition_of = to;
-    for (QualifiedName& p : t.inherits) {
-      if (p == from) p = to;
-    }
-  }
-  for (auto& [q, idx] : cat_.indexes) {
-    if (idx.table == from) idx.table = to;
-  }
-  for (auto& [q, s] : cat_.sequences) {
-    if (s.owned_by_table == from) s.owned_by_table = to;
-  }
-  for (auto& [q, v] : cat_.views) {
-    bool reads = false;
-    for (QualifiedName& r : v.relations) {
-      if (r == from) {
-        r = to;
-        reads = true;
+  // Only what names the relation is visited (Refs), not the whole model.
+  References& r = Refs();
+  auto here = [&](const QualifiedName& q) { return q == from ? to : q; };
+  if (auto it = r.fk_from.find(from); it != r.fk_from.end()) {
+    for (const QualifiedName& q : it->second) {
+      if (Table* t = cat_.FindTable(here(q))) {
+        for (Constraint& c : t->constraints) {
+          if (c.ref_table == from) c.ref_table = to;
+        }
       }
     }
-    if (!reads) continue;
-    std::sort(v.relations.begin(), v.relations.end());
-    v.definition = RenameInViewQuery(v.definition, from, to);
-    v.normal_form = RenameInViewQuery(v.normal_form, from, to);
+  }
+  if (auto it = r.children.find(from); it != r.children.end()) {
+    for (const QualifiedName& q : it->second) {
+      if (Table* t = cat_.FindTable(here(q))) {
+        if (t->partition_of == from) t->partition_of = to;
+        ReplaceName(t->inherits, from, to);
+      }
+    }
+  }
+  if (auto it = r.indexes.find(from); it != r.indexes.end()) {
+    for (const QualifiedName& q : it->second) {
+      if (auto idx = cat_.indexes.find(q); idx != cat_.indexes.end()) idx->second.table = to;
+    }
+  }
+  if (auto it = r.sequences.find(from); it != r.sequences.end()) {
+    for (const QualifiedName& q : it->second) {
+      if (auto seq = cat_.sequences.find(q); seq != cat_.sequences.end()) {
+        seq->second.owned_by_table = to;
+      }
+    }
+  }
+  if (auto it = r.views.find(from); it != r.views.end()) {
+    for (const QualifiedName& q : it->second) {
+      auto found = cat_.views.find(q);
+      if (found == cat_.views.end()) continue;
+      View& v = found->second;
+      bool reads = false;
+      for (QualifiedName& rel : v.relations) {
+        if (rel == from) {
+          rel = to;
+          reads = true;
+        }
+      }
+      if (!reads) continue;
+      std::sort(v.relations.begin(), v.relations.end());
+      v.definition = RenameInViewQuery(v.definition, from, to);
+      v.normal_form = RenameInViewQuery(v.normal_form, from, to);
+    }
+  }
+  // The renamed relation's own lists, then its name in the lists of what it refers to (itself
+  // too: a foreign key to its own table).
+  MoveKey(r.fk_from, from, to);
+  MoveKey(r.children, from, to);
+  MoveKey(r.indexes, from, to);
+  MoveKey(r.sequences, from, to);
+  MoveKey(r.views, from, to);
+  if (const Table* t = cat_.FindTable(to)) {
+    for (const Constraint& c : t->constraints) {
+      if (c.kind == ConstraintKind::kForeignKey) ReplaceName(r.fk_from[c.ref_table], from, to);
+    }
+    if (t->partition_of) ReplaceName(r.children[*t->partition_of], from, to);
+    for (const QualifiedName& p : t->inherits) ReplaceName(r.children[p], from, to);
+  } else if (auto v = cat_.views.find(to); v != cat_.views.end()) {
+    for (const QualifiedName& rel : v->second.relations) ReplaceName(r.views[rel], from, to);
   }
   RenameGrantsOn(ObjectKind::kTable, from.Quoted(), to.Quoted());
   RenameClones(from, to);
+  // Identity sequences keep their names and stay the columns' of the renamed table.
+  if (const Table* t = cat_.FindTable(to)) {
+    for (const Column& c : t->columns) {
+      if (c.identity_sequence.empty()) continue;
+      auto it = identity_seqs_.find(QualifiedName{from.schema, c.identity_sequence});
+      if (it == identity_seqs_.end() || it->second.first != from) continue;
+      if (from.schema == to.schema) {
+        it->second.first = to;
+      } else {  // moved with its table (SET SCHEMA, a renamed schema)
+        std::pair<QualifiedName, std::string> owner{to, it->second.second};
+        identity_seqs_.erase(it);
+        identity_seqs_[QualifiedName{to.schema, c.identity_sequence}] = std::move(owner);
+      }
+    }
+  }
 }
 
 void CatalogBuilder::Impl::RenameColumnInViews(const QualifiedName& relation,
                                                const std::string& from, const std::string& to) {
   // The hints describe every relation's columns: built only when a view reads this one.
-  bool read = false;
-  for (const auto& [q, v] : cat_.views) {
-    read = read || std::binary_search(v.relations.begin(), v.relations.end(), relation);
-  }
-  if (!read) return;
+  auto readers = Refs().views.find(relation);
+  if (readers == Refs().views.end() || readers->second.empty()) return;
   ColumnRename rename{relation, from, to};
   sql::ExprHints expr = BaseHints();
   sql::QueryHints hints = ViewQueryHints(&expr, &rename);
-  for (auto& [q, v] : cat_.views) {
+  for (const QualifiedName& q : std::vector<QualifiedName>(readers->second)) {
+    auto found = cat_.views.find(q);
+    if (found == cat_.views.end()) continue;
+    View& v = found->second;
     if (!std::binary_search(v.relations.begin(), v.relations.end(), relation)) continue;
     v.normal_form =
         sql::RenameColumnInViewNormalForm(v.normal_form, relation.schema, relation.name, from, to);
@@ -449,8 +523,16 @@ void CatalogBuilder::Impl::RenameColumnReferences(const QualifiedName& table, co
       if (col == from) col = to;
     }
   }
-  for (auto& [tn, other] : cat_.tables) {
-    for (Constraint& c : other.constraints) {
+  References& r = Refs();  // only what names the table is visited
+  std::vector<QualifiedName> none;
+  auto listed = [&](NameLists& lists) -> const std::vector<QualifiedName>& {
+    auto it = lists.find(table);
+    return it == lists.end() ? none : it->second;
+  };
+  for (const QualifiedName& tn : listed(r.fk_from)) {
+    Table* other = cat_.FindTable(tn);
+    if (other == nullptr) continue;
+    for (Constraint& c : other->constraints) {
       if (c.kind == ConstraintKind::kForeignKey && c.ref_table == table) {
         for (std::string& col : c.ref_columns) {
           if (col == from) col = to;
@@ -458,8 +540,10 @@ void CatalogBuilder::Impl::RenameColumnReferences(const QualifiedName& table, co
       }
     }
   }
-  for (auto& [q, idx] : cat_.indexes) {
-    if (idx.table != table) continue;
+  for (const QualifiedName& q : listed(r.indexes)) {
+    auto found = cat_.indexes.find(q);
+    if (found == cat_.indexes.end()) continue;
+    Index& idx = found->second;
     for (IndexKey& k : idx.keys) {
       if (k.column == from) k.column = to;
       k.expression = ReplaceIdentifier(k.expression, from, to);
@@ -469,13 +553,24 @@ void CatalogBuilder::Impl::RenameColumnReferences(const QualifiedName& table, co
     }
     idx.predicate = ReplaceIdentifier(idx.predicate, from, to);
   }
-  for (auto& [q, s] : cat_.sequences) {
+  for (const QualifiedName& q : listed(r.sequences)) {
+    auto found = cat_.sequences.find(q);
+    if (found == cat_.sequences.end()) continue;
+    Sequence& s = found->second;
     if (s.owned_by_table == table && s.owned_by_column == from) s.owned_by_column = to;
   }
-  for (Grant& g : cat_.grants) {
-    if (g.object_kind == ObjectKind::kTable && g.object == table.Quoted() && g.column == from) g.column = to;
+  if (const Column* c = t.FindColumn(to); c != nullptr && !c->identity_sequence.empty()) {
+    auto it = identity_seqs_.find(QualifiedName{table.schema, c->identity_sequence});
+    if (it != identity_seqs_.end() && it->second.second == from) it->second.second = to;
   }
-  std::sort(cat_.grants.begin(), cat_.grants.end());
+  bool regranted = false;
+  for (Grant& g : cat_.grants) {
+    if (g.object_kind == ObjectKind::kTable && g.column == from && g.object == table.Quoted()) {
+      g.column = to;
+      regranted = true;
+    }
+  }
+  if (regranted) std::sort(cat_.grants.begin(), cat_.grants.end());
 }
 
 Status CatalogBuilder::Impl::Rename(const PgQuery__RenameStmt* s) {
@@ -513,6 +608,9 @@ Status CatalogBuilder::Impl::Rename(const PgQuery__RenameStmt* s) {
       } else if (auto q = cat_.sequences.extract(*name)) {
         q.key() = to;
         q.mapped().name = to;
+        if (refs_ && q.mapped().owned_by_table) {
+          ReplaceName(refs_->sequences[*q.mapped().owned_by_table], *name, to);
+        }
         cat_.sequences.insert(std::move(q));
         RenameGrantsOn(ObjectKind::kSequence, name->Quoted(), to.Quoted());
         // nextval('seq') holds the sequence's OID: defaults follow the rename.
@@ -532,8 +630,16 @@ Status CatalogBuilder::Impl::Rename(const PgQuery__RenameStmt* s) {
       } else if (auto i = cat_.indexes.extract(*name)) {
         i.key() = to;
         i.mapped().name = to;
+        if (refs_) ReplaceName(refs_->indexes[i.mapped().table], *name, to);
         RenameCloneParent(i.mapped().table, name->name, to.name);
         cat_.indexes.insert(std::move(i));
+      } else if (auto id = identity_seqs_.extract(*name)) {
+        // An identity column's sequence: the column keeps its new name.
+        id.key() = to;
+        Table* t = cat_.FindTable(id.mapped().first);
+        Column* c = t != nullptr ? t->FindColumn(id.mapped().second) : nullptr;
+        if (c != nullptr) c->identity_sequence = to.name;
+        identity_seqs_.insert(std::move(id));
       }
       return Status::OK();
     }
@@ -640,6 +746,7 @@ Status CatalogBuilder::Impl::Rename(const PgQuery__RenameStmt* s) {
       relnames_.erase(from);
       connames_[newname] = connames_[from];
       connames_.erase(from);
+      refs_.reset();  // everything in the schema moved
       return Status::OK();
     }
     case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE:
@@ -721,6 +828,9 @@ Status CatalogBuilder::Impl::SetSchema(const PgQuery__AlterObjectSchemaStmt* s) 
       } else if (auto q = cat_.sequences.extract(*name)) {
         q.key() = to;
         q.mapped().name = to;
+        if (refs_ && q.mapped().owned_by_table) {
+          ReplaceName(refs_->sequences[*q.mapped().owned_by_table], *name, to);
+        }
         cat_.sequences.insert(std::move(q));
       }
       return Status::OK();

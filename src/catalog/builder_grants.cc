@@ -428,10 +428,14 @@ void CatalogBuilder::Impl::DropGrantsOn(ObjectKind kind, const std::string& obje
 }
 
 void CatalogBuilder::Impl::RenameGrantsOn(ObjectKind kind, const std::string& from, const std::string& to) {
+  bool renamed = false;
   for (Grant& g : cat_.grants) {
-    if (g.object_kind == kind && g.object == from) g.object = to;
+    if (g.object_kind == kind && g.object == from) {
+      g.object = to;
+      renamed = true;
+    }
   }
-  std::sort(cat_.grants.begin(), cat_.grants.end());
+  if (renamed) std::sort(cat_.grants.begin(), cat_.grants.end());
 }
 
 Status CatalogBuilder::Impl::GrantPrivileges(const PgQuery__GrantStmt* s) {

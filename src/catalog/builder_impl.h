@@ -5,8 +5,10 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/status.h"
@@ -64,6 +66,26 @@ class CatalogBuilder::Impl {
   // Identity sequences (not Catalog::sequences: they belong to their column) by name, so
   // GRANT ... ON SEQUENCE and ALTER SEQUENCE can name them.
   std::map<QualifiedName, std::pair<QualifiedName, std::string>> identity_seqs_;
+  // Who refers to each relation, for RENAME statements: built by the first rename after any
+  // other statement (one pass over the model) and kept up to date by the renames, so that a
+  // run of renames (diff's declared renames on a large model) costs no pass each. Any other
+  // statement, Reset and Finish drop it (Apply), so it is never stale.
+  struct QualifiedNameHash {
+    size_t operator()(const QualifiedName& q) const {
+      return std::hash<std::string>{}(q.schema) * 31u ^ std::hash<std::string>{}(q.name);
+    }
+  };
+  using NameLists =
+      std::unordered_map<QualifiedName, std::vector<QualifiedName>, QualifiedNameHash>;
+  struct References {
+    NameLists fk_from;    // referenced table -> tables holding a foreign key to it
+    NameLists children;   // parent -> partitions and inheritance children
+    NameLists indexes;    // table or matview -> its standalone indexes
+    NameLists sequences;  // table -> sequences OWNED BY one of its columns
+    NameLists views;      // relation -> views and matviews reading it
+  };
+  std::optional<References> refs_;
+  References& Refs();
 
   // --- helpers
   Status Error(Status st, int location) const;

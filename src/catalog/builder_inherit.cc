@@ -41,6 +41,13 @@ bool IsPartitioned(const Table& t) { return t.partition_strategy != PartitionStr
 
 std::vector<QualifiedName> CatalogBuilder::Impl::ChildrenOf(const QualifiedName& parent) const {
   std::vector<QualifiedName> out;
+  if (refs_) {  // during a run of renames: no pass over the model
+    auto it = refs_->children.find(parent);
+    if (it != refs_->children.end()) out = it->second;
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
   for (const auto& [q, t] : cat_.tables) {
     if (t.partition_of == parent ||
         std::find(t.inherits.begin(), t.inherits.end(), parent) != t.inherits.end()) {

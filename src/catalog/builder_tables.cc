@@ -68,6 +68,7 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
       Column copy = c;
       copy.origin = MakeOrigin();  // copied: defined by this statement
       copy.identity = IdentityKind::kNone;
+      copy.identity_sequence.clear();
       copy.comment.clear();
       copy.is_local = false;
       if (s->partbound == nullptr) copy.identity_options = SequenceOptions{};
@@ -110,6 +111,7 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
         Column copy = c;
         copy.origin = MakeOrigin();  // copied: defined by this statement
         if (!comments) copy.comment.clear();
+        copy.identity_sequence.clear();  // LIKE ... INCLUDING IDENTITY names its own
         if (!identity) {
           copy.identity = IdentityKind::kNone;
           copy.identity_options = SequenceOptions{};
@@ -236,7 +238,7 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
   if (t.partition_of) ClonesForNewPartition(*t.partition_of, name);
   // Identity columns copied by LIKE ... INCLUDING IDENTITY get their own sequences (columns
   // declared here registered theirs in AddColumn).
-  for (const Column& c : t.columns) {
+  for (Column& c : t.columns) {
     if (likes.empty() || c.identity == IdentityKind::kNone) continue;
     std::string seq_name = ChooseName(name.name, c.name, "seq", [&](const std::string& n) {
       return RelationTaken(name.schema, n);
@@ -247,6 +249,7 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
         })) {
       ReserveRelation(name.schema, seq_name);
       identity_seqs_[QualifiedName{name.schema, seq_name}] = {name, c.name};
+      c.identity_sequence = seq_name;
     }
   }
   ApplyDefaultPrivileges("TABLES", ObjectKind::kTable, name.schema, name.Quoted(), t.owner);
@@ -423,9 +426,13 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
         if (!any_start) typed.start = typed.increment > 0 ? typed.min_value : typed.max_value;
         (void)o;
         col.identity_options = typed;
-        std::string seq_name = ChooseName(table.name.name, colname, "seq", [&](const std::string& n) {
-          return RelationTaken(table.name.schema, n);
-        });
+        std::string seq_name = IdentitySequenceName(Nodes(c->n_options, c->options));
+        if (seq_name.empty()) {
+          seq_name = ChooseName(table.name.name, colname, "seq", [&](const std::string& n) {
+            return RelationTaken(table.name.schema, n);
+          });
+        }
+        col.identity_sequence = seq_name;
         ReserveRelation(table.name.schema, seq_name);
         identity_seqs_[QualifiedName{table.name.schema, seq_name}] = {table.name, colname};
         // The sequence is created with the table's owner: default privileges apply to it.
@@ -495,9 +502,8 @@ Status CatalogBuilder::Impl::AlterTable(const PgQuery__AlterTableStmt* s) {
         if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_SetRelOptions) {
           for (auto& o : RelOptions(Nodes(cmd->def->list->n_items, cmd->def->list->items))) {
             std::erase_if(idx.options, [&](const auto& p) { return p.first == o.first; });
-            idx.options.push_back(o);
+            idx.options.push_back(o);  // the server appends what SET names
           }
-          std::sort(idx.options.begin(), idx.options.end());
         } else if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_ResetRelOptions) {
           for (const Node* o : Nodes(cmd->def->list->n_items, cmd->def->list->items)) {
             std::erase_if(idx.options, [&](const auto& p) { return p.first == o->def_elem->defname; });
@@ -550,7 +556,6 @@ Status CatalogBuilder::Impl::AlterTable(const PgQuery__AlterTableStmt* s) {
               v.options.emplace_back(key, o->def_elem->arg == nullptr ? "true" : ToLower(DefElemString(o->def_elem)));
             }
           }
-          std::sort(v.options.begin(), v.options.end());
         } else {
           return KeepOther(stmt_->node, name->name);
         }
@@ -682,9 +687,13 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
       base.max_value = TypeMax(col->type);
       DBARCH_ASSIGN_OR_RETURN(col->identity_options,
                               ParseSequenceOptions(Nodes(c->n_options, c->options), base, nullptr));
-      std::string seq_name = ChooseName(table.name.name, col->name, "seq", [&](const std::string& n) {
-        return RelationTaken(table.name.schema, n);
-      });
+      std::string seq_name = IdentitySequenceName(Nodes(c->n_options, c->options));
+      if (seq_name.empty()) {
+        seq_name = ChooseName(table.name.name, col->name, "seq", [&](const std::string& n) {
+          return RelationTaken(table.name.schema, n);
+        });
+      }
+      col->identity_sequence = seq_name;
       ReserveRelation(table.name.schema, seq_name);
       identity_seqs_[QualifiedName{table.name.schema, seq_name}] = {table.name, col->name};
       return Status::OK();
@@ -693,6 +702,11 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
       DBARCH_ASSIGN_OR_RETURN(Column * col, column(cmd->name));
       col->identity = IdentityKind::kNone;
       col->identity_options = SequenceOptions{};
+      if (!col->identity_sequence.empty()) {
+        ReleaseRelation(table.name.schema, col->identity_sequence);
+        identity_seqs_.erase(QualifiedName{table.name.schema, col->identity_sequence});
+        col->identity_sequence.clear();
+      }
       return Status::OK();
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_SetIdentity: {
@@ -793,10 +807,11 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
                               : std::string(d->defname);
         std::erase_if(table.options, [&](const auto& p) { return p.first == key; });
         if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_SetRelOptions) {
+          // The server drops the old value and appends the new one (transformRelOptions).
           table.options.emplace_back(key, d->arg == nullptr ? "true" : ToLower(DefElemString(d)));
         }
       }
-      std::sort(table.options.begin(), table.options.end());
+      KeepToastOptionsLast(table.options);
       return Status::OK();
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrig:

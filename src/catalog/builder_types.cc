@@ -256,9 +256,8 @@ Status CatalogBuilder::Impl::CreateView(const PgQuery__ViewStmt* s) {
   if (s->with_check_option == PG_QUERY__VIEW_CHECK_OPTION__LOCAL_CHECK_OPTION) {
     v.options.emplace_back("check_option", "local");
   } else if (s->with_check_option == PG_QUERY__VIEW_CHECK_OPTION__CASCADED_CHECK_OPTION) {
-    v.options.emplace_back("check_option", "cascaded");
+    v.options.emplace_back("check_option", "cascaded");  // appended last, as DefineView does
   }
-  std::sort(v.options.begin(), v.options.end());
   if (exists) {
     const View& old = cat_.views[name];
     v.owner = old.owner;
@@ -291,7 +290,6 @@ Status CatalogBuilder::Impl::CreateMatView(const PgQuery__CreateTableAsStmt* s) 
     const PgQuery__DefElem* d = o->def_elem;
     v.options.emplace_back(d->defname, d->arg == nullptr ? "true" : ToLower(DefElemText(d)));
   }
-  std::sort(v.options.begin(), v.options.end());
   ReserveRelation(name.schema, name.name);
   cat_.views[name] = std::move(v);
   return Status::OK();

@@ -62,10 +62,16 @@ std::string DefElemString(const PgQuery__DefElem* d) {
   }
 }
 
-// WITH (fillfactor = 70, ...) options as sorted name/value pairs. The server stores
-// reloptions as "name=value" text, with booleans spelled as written: we lower-case.
-std::vector<std::pair<std::string, std::string>> RelOptions(sql::NodeRange options) {
-  std::vector<std::pair<std::string, std::string>> out;
+// WITH (fillfactor = 70, ...) options as name/value pairs in the order written (the order the
+// server keeps). The server stores reloptions as "name=value" text, with booleans spelled as
+// written: we lower-case.
+void KeepToastOptionsLast(OptionList& options) {
+  std::stable_partition(options.begin(), options.end(),
+                        [](const auto& o) { return !o.first.starts_with("toast."); });
+}
+
+OptionList RelOptions(sql::NodeRange options) {
+  OptionList out;
   for (const Node* n : options) {
     if (n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) continue;
     const PgQuery__DefElem* d = n->def_elem;
@@ -75,8 +81,19 @@ std::vector<std::pair<std::string, std::string>> RelOptions(sql::NodeRange optio
     std::string value = d->arg == nullptr ? "true" : ToLower(DefElemString(d));
     out.emplace_back(std::move(name), std::move(value));
   }
-  std::sort(out.begin(), out.end());
+  KeepToastOptionsLast(out);
   return out;
+}
+
+std::string IdentitySequenceName(sql::NodeRange options) {
+  for (const Node* n : options) {
+    if (n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) continue;
+    const PgQuery__DefElem* d = n->def_elem;
+    if (std::string_view(d->defname) != "sequence_name" || d->arg == nullptr) continue;
+    std::vector<std::string> parts = NameParts(d->arg);
+    if (!parts.empty()) return TruncateIdentifier(parts.back());
+  }
+  return "";
 }
 
 std::string ColumnRefName(const Node* n) {

@@ -32,9 +32,19 @@ std::string DefElemText(const PgQuery__DefElem* d);
 // A DefElem as a boolean: no argument means true; on/yes/1/true are true.
 bool DefElemBool(const PgQuery__DefElem* d);
 
-// WITH (fillfactor = 70, ...) options as sorted name/value pairs. The server stores
-// reloptions as "name=value" text, with booleans spelled as written: we lower-case.
-std::vector<std::pair<std::string, std::string>> RelOptions(sql::NodeRange options);
+// WITH (fillfactor = 70, ...) options as name/value pairs in the order written (the order the
+// server keeps), toast.* ones last. The server stores reloptions as "name=value" text, with
+// booleans spelled as written: we lower-case.
+OptionList RelOptions(sql::NodeRange options);
+
+// Moves the toast.* parameters after the table's own, each keeping its order: the server keeps
+// them in two lists (the table's and its TOAST table's reloptions), which pg_dump and
+// introspection print in that order.
+void KeepToastOptionsLast(OptionList& options);
+
+// The SEQUENCE NAME of an identity column's options (GENERATED ... AS IDENTITY (...), ADD
+// GENERATED), unqualified; "" when not given.
+std::string IdentitySequenceName(sql::NodeRange options);
 
 // The last field of a ColumnRef; "" for anything else.
 std::string ColumnRefName(const sql::Node* n);

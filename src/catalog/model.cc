@@ -20,6 +20,22 @@ Column* Table::FindColumn(const std::string& column) {
   return nullptr;
 }
 
+const std::string* OptionList::Find(const std::string& name) const {
+  for (const auto& [k, v] : *this) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+bool operator==(const OptionList& a, const OptionList& b) {
+  if (a.size() != b.size()) return false;
+  for (const auto& [k, v] : a) {
+    const std::string* other = b.Find(k);
+    if (other == nullptr || *other != v) return false;
+  }
+  return true;
+}
+
 bool Column::operator==(const Column& o) const {
   return name == o.name && type == o.type && collation == o.collation && not_null == o.not_null &&
          default_expr == o.default_expr && generated_expr == o.generated_expr &&

@@ -11,7 +11,8 @@
 //  - expressions are canonical text from sql::CanonicalExpr;
 //  - unnamed constraints and indexes carry the name PostgreSQL would choose;
 //  - collections are sorted by name (columns, enum labels and key columns keep their
-//    order), so rendering is deterministic;
+//    order), so rendering is deterministic; storage parameters (OptionList) keep the order
+//    the server keeps, and compare as sets;
 //  - owner "" means the role that ran the DDL (the connecting user on a server).
 // Plain values; copyable; not thread-safe for concurrent mutation.
 #pragma once
@@ -20,6 +21,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/source_span.h"
@@ -55,6 +57,21 @@ struct Origin {
   bool operator==(const Origin&) const { return true; }
 };
 
+// Storage parameters and the other `name = value` lists of WITH (...) (tables, indexes, index-
+// backed constraints, views, materialized views), in the order the server keeps them: the
+// order they were declared, a parameter set again by ALTER ... SET (...) moving to the end
+// (reloptions.c, transformRelOptions); pg_dump prints that order. The order is not part of
+// equality: two lists are equal when they hold the same pairs (a name appears at most once).
+struct OptionList : std::vector<std::pair<std::string, std::string>> {
+  using Base = std::vector<std::pair<std::string, std::string>>;
+  using Base::Base;
+  OptionList() = default;
+  explicit OptionList(Base pairs) : Base(std::move(pairs)) {}
+  // The value of `name`, or nullptr.
+  const std::string* Find(const std::string& name) const;
+  friend bool operator==(const OptionList& a, const OptionList& b);
+};
+
 struct SequenceOptions {
   std::string data_type = "bigint";
   int64_t start = 1;
@@ -77,6 +94,11 @@ struct Column {
   std::string generated_expr;  // canonical STORED generation expression; "" = not generated
   IdentityKind identity = IdentityKind::kNone;
   SequenceOptions identity_options;  // meaningful when identity != kNone
+  // The identity's sequence, in the table's schema: the SEQUENCE NAME given, else the name
+  // PostgreSQL chose; "" when not an identity column (or not known). Not part of equality:
+  // the server keeps the name when the table or column is renamed, so only a declared rename
+  // (`-- dbarch:renamed-from` on the SEQUENCE NAME clause) changes it.
+  std::string identity_sequence;
   std::string storage;       // "" = type default; else plain|external|extended|main
   std::string compression;   // "" = default; else pglz|lz4
   std::string comment;
@@ -116,7 +138,7 @@ struct Constraint {
   bool no_inherit = false;           // CHECK ... NO INHERIT
   bool nulls_not_distinct = false;   // UNIQUE NULLS NOT DISTINCT
   std::vector<std::string> include;  // PK/UNIQUE/EXCLUDE INCLUDE (...)
-  std::vector<std::pair<std::string, std::string>> index_options;  // WITH (...)
+  OptionList index_options;          // WITH (...), as declared
   // FOREIGN KEY
   QualifiedName ref_table;
   std::vector<std::string> ref_columns;
@@ -142,7 +164,7 @@ struct Index {
   std::vector<IndexKey> keys;
   std::vector<std::string> include;
   std::string predicate;  // canonical; "" = not partial
-  std::vector<std::pair<std::string, std::string>> options;  // WITH (fillfactor=...)
+  OptionList options;     // WITH (fillfactor=...), as declared
   std::string comment;
   Origin origin;  // the CREATE INDEX statement
   bool operator==(const Index&) const = default;
@@ -200,7 +222,7 @@ struct Table {
   std::string partition_bound;       // canonical "FOR VALUES FROM (...) TO (...)" / "DEFAULT"
   std::vector<QualifiedName> inherits;
   std::optional<QualifiedName> of_type;  // CREATE TABLE ... OF composite_type
-  std::vector<std::pair<std::string, std::string>> options;  // reloptions, sorted
+  OptionList options;                    // reloptions, as declared (toast.* ones included)
   std::string owner;
   std::string comment;
   Origin origin;
@@ -223,7 +245,7 @@ struct View {
   // compared: it tells the normal form of a view that reads this one which casts are implicit.
   std::vector<std::string> column_types;
   std::vector<QualifiedName> relations;  // relations the query reads, sorted
-  std::vector<std::pair<std::string, std::string>> options;  // security_barrier, check_option
+  OptionList options;                    // security_barrier, check_option..., as declared
   std::map<std::string, std::string> column_comments;
   std::string owner;
   std::string comment;

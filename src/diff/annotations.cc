@@ -4,6 +4,7 @@
 // alone on its line): a statement-level object, a column or constraint clause, or an enum
 // label.
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
 #include <string>
@@ -262,6 +263,7 @@ class Reader {
       std::vector<Candidate> found = Statements(a.target);
       if (found.empty()) found = Members(a.target);
       if (found.empty()) found = Labels(a);
+      if (found.empty()) found = ViewColumns(a);
       if (found.empty()) {
         return Status::InvalidArgument("rename annotation \"" + a.old_name +
                                        "\" is not on the line of an object's definition")
@@ -336,6 +338,15 @@ class Reader {
         if (k.origin.span.file == file_ && k.origin.clause_line != 0)
           members_[k.origin.clause_line - 1].push_back({ObjectKind::kConstraint, q, k.name});
       }
+      // An identity column's SEQUENCE NAME clause: the sequence starts on the line of its name.
+      for (const catalog::Column& c : t.columns) {
+        if (c.identity_sequence.empty() || c.origin.span.file != file_ || c.origin.clause_line == 0)
+          continue;
+        size_t at = SequenceNameAt(c.origin.clause_begin, c.origin.clause_end);
+        if (at == std::string::npos) continue;
+        members_[LineOf(starts_, at)].push_back(
+            {ObjectKind::kSequence, {q.schema, c.identity_sequence}, ""});
+      }
     }
     for (const auto& [q, v] : cat_.views) {
       add(v.origin, {v.materialized ? ObjectKind::kMaterializedView : ObjectKind::kView, q, ""});
@@ -402,6 +413,79 @@ class Reader {
           if (p.name == name) out.push_back({ObjectKind::kPolicy, q, name});
         }
       }
+    }
+    return out;
+  }
+
+  // The offset of the name after SEQUENCE NAME in text_[begin, end), or npos.
+  size_t SequenceNameAt(size_t begin, size_t end) const {
+    end = std::min(end, text_.size());
+    auto word_at = [&](size_t i, std::string_view word) {
+      if (i + word.size() > end) return false;
+      for (size_t k = 0; k < word.size(); ++k) {
+        if (std::tolower(static_cast<unsigned char>(text_[i + k])) != word[k]) return false;
+      }
+      size_t after = i + word.size();
+      return after >= end ||
+             !(std::isalnum(static_cast<unsigned char>(text_[after])) || text_[after] == '_');
+    };
+    char quote = 0;
+    for (size_t i = begin; i < end; ++i) {
+      char ch = text_[i];
+      if (quote != 0) {
+        if (ch == quote) quote = 0;
+        continue;
+      }
+      if (ch == '\'' || ch == '"') {
+        quote = ch;
+        continue;
+      }
+      if (ch == '-' && i + 1 < end && text_[i + 1] == '-') {
+        size_t nl = text_.find('\n', i);
+        if (nl == std::string::npos || nl >= end) return std::string::npos;
+        i = nl;
+        continue;
+      }
+      bool boundary = i == begin || !(std::isalnum(static_cast<unsigned char>(text_[i - 1])) ||
+                                      text_[i - 1] == '_');
+      if (!boundary || !word_at(i, "sequence")) continue;
+      size_t n = SkipSpaceAndComments(text_, i + 8);
+      if (!word_at(n, "name")) continue;
+      size_t name = SkipSpaceAndComments(text_, n + 4);
+      return name < end ? name : std::string::npos;
+    }
+    return std::string::npos;
+  }
+
+  // An output column of a view or materialized view written on `a.target` inside its
+  // statement (not on its first line): the last word before the comment on that line (`name
+  // AS full_name,` -> full_name), when the view has an output column of that name.
+  std::vector<Candidate> ViewColumns(const Annotation& a) const {
+    std::vector<Candidate> out;
+    std::string_view code = Trim(std::string_view(text_).substr(
+        starts_[a.target], a.code_end > starts_[a.target] ? a.code_end - starts_[a.target] : 0));
+    while (!code.empty() && (code.back() == ',' || code.back() == ' ' || code.back() == '\t'))
+      code.remove_suffix(1);
+    if (code.empty()) return out;
+    size_t start = code.size();
+    if (code.back() == '"') {
+      size_t open = code.rfind('"', code.size() - 2);
+      if (open == std::string_view::npos) return out;
+      start = open;
+    } else {
+      while (start > 0 && (std::isalnum(static_cast<unsigned char>(code[start - 1])) ||
+                           code[start - 1] == '_' || code[start - 1] == '$'))
+        --start;
+    }
+    if (start == code.size()) return out;
+    std::string column = Unquote(code.substr(start));
+    for (const auto& [q, v] : cat_.views) {
+      if (v.origin.span.file != file_) continue;
+      size_t first = FirstCodeLine(v.origin.span.begin);
+      size_t last = LineOf(starts_, std::min<size_t>(v.origin.span.end, text_.size()));
+      if (a.target <= first || a.target > last) continue;
+      if (std::find(v.columns.begin(), v.columns.end(), column) != v.columns.end())
+        out.push_back({ObjectKind::kColumn, q, column});
     }
     return out;
   }

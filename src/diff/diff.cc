@@ -99,6 +99,43 @@ std::string DefaultSql(const Column& c) {
 
 std::string OwnerSql(const std::string& owner) { return report::SqlRole(owner); }
 
+// The storage parameters ALTER TABLE ... SET (...) gives so that the server's list of
+// parameters becomes `to`, in `to`'s order, once those `to` lacks are RESET: SET drops the
+// values it names and appends them in the order given (reloptions.c, transformRelOptions),
+// separately for the table's own parameters and the toast.* ones. So the longest prefix of
+// `to` that the parameters left alone already hold in that order (values included) stays, and
+// the rest of `to` is set.
+std::vector<std::pair<std::string, std::string>> OptionsToSet(const catalog::OptionList& from,
+                                                              const catalog::OptionList& to) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (bool toast : {false, true}) {
+    auto in_space = [&](const auto& o) { return o.first.starts_with("toast.") == toast; };
+    std::vector<std::pair<std::string, std::string>> want, kept;
+    for (const auto& o : to) {
+      if (in_space(o)) want.push_back(o);
+    }
+    for (const auto& o : from) {
+      if (in_space(o) && to.Find(o.first) != nullptr) kept.push_back(o);
+    }
+    // Whether the kept parameters named by want[0, n) are exactly want[0, n), in order.
+    auto stays = [&](size_t n) {
+      size_t next = 0;
+      for (const auto& o : kept) {
+        bool named = false;
+        for (size_t i = 0; i < n && !named; ++i) named = want[i].first == o.first;
+        if (!named) continue;
+        if (next >= n || want[next] != o) return false;
+        ++next;
+      }
+      return next == n;
+    };
+    size_t prefix = 0;
+    while (prefix < want.size() && stays(prefix + 1)) ++prefix;
+    out.insert(out.end(), want.begin() + static_cast<std::ptrdiff_t>(prefix), want.end());
+  }
+  return out;
+}
+
 std::string CommentSql(const std::string& what, const std::string& text) {
   return "COMMENT ON " + what + " IS " + (text.empty() ? "NULL" : QuoteLiteral(text));
 }
@@ -1881,16 +1918,11 @@ class Engine {
       c.lock = kAccessExclusive;
       c.rewrites = true;
     }
-    if (a.options != b.options) {
-      std::vector<std::pair<std::string, std::string>> set;
+    if (a.options != b.options) {  // as sets: an order of their own is no change
+      std::vector<std::pair<std::string, std::string>> set = OptionsToSet(a.options, b.options);
       std::vector<std::string> reset;
-      for (const auto& o : b.options) {
-        if (std::find(a.options.begin(), a.options.end(), o) == a.options.end()) set.push_back(o);
-      }
       for (const auto& o : a.options) {
-        bool kept = false;
-        for (const auto& n : b.options) kept = kept || n.first == o.first;
-        if (!kept) reset.push_back(o.first);
+        if (b.options.Find(o.first) == nullptr) reset.push_back(o.first);
       }
       std::vector<std::string> sql;
       if (!reset.empty()) sql.push_back(alter + " RESET (" + Join(reset, ", ") + ")");
@@ -2719,7 +2751,9 @@ bool DiffResult::HasRefused() const {
 }
 
 DiffResult Diff(const Catalog& from, const Catalog& to, const DiffOptions& options) {
-  if (from == to) return {};
+  // Equal catalogs may still differ in what a declared rename names and equality leaves out
+  // (an identity column's sequence name).
+  if (options.renames.empty() && from == to) return {};
   return Engine(from, to, options).Run();
 }
 

@@ -160,6 +160,46 @@ TEST(Diff, ReverseOptionsUndoRenames) {
                                         "ALTER TABLE public.old_t RENAME COLUMN d TO c"}));
 }
 
+TEST(Diff, StorageParametersCompareAsSetsAndKeepTheTargetsOrder) {
+  // The model keeps the declared order (the server's), and an order of its own is no change.
+  catalog::Catalog a =
+      Model("CREATE TABLE t (id int) WITH (fillfactor = 70, autovacuum_enabled = false);");
+  const catalog::Table& t = a.tables.begin()->second;
+  ASSERT_EQ(t.options.size(), 2u);
+  EXPECT_EQ(t.options[0].first, "fillfactor");
+  EXPECT_EQ(Up("CREATE TABLE t (id int) WITH (autovacuum_enabled = false, fillfactor = 70);",
+               "CREATE TABLE t (id int) WITH (fillfactor = 70, autovacuum_enabled = false);"),
+            Lines{});
+  EXPECT_EQ(Up("CREATE TABLE t (id int);"
+               "CREATE INDEX i ON t (id) WITH (fillfactor = 70, deduplicate_items = off);",
+               "CREATE TABLE t (id int);"
+               "CREATE INDEX i ON t (id) WITH (deduplicate_items = off, fillfactor = 70);"),
+            Lines{});
+  // SET appends what it names (a value set again moves to the end), so what the target has
+  // after parameters kept in place is set again, in the target's order.
+  EXPECT_EQ(Up("CREATE TABLE t (id int) WITH (fillfactor = 70, autovacuum_enabled = false);",
+               "CREATE TABLE t (id int) WITH (fillfactor = 70, autovacuum_enabled = true);"),
+            Lines{"ALTER TABLE public.t SET (autovacuum_enabled='true')"});
+  EXPECT_EQ(Up("CREATE TABLE t (id int) WITH (fillfactor = 70, autovacuum_enabled = false);",
+               "CREATE TABLE t (id int) WITH (fillfactor = 80, autovacuum_enabled = false);"),
+            Lines{"ALTER TABLE public.t SET (fillfactor='80', autovacuum_enabled='false')"});
+  EXPECT_EQ(Up("CREATE TABLE t (id int) WITH (fillfactor = 70, toast.autovacuum_enabled = false);",
+               "CREATE TABLE t (id int) WITH (toast.autovacuum_enabled = false, "
+               "parallel_workers = 2, fillfactor = 70);"),
+            Lines{"ALTER TABLE public.t SET (parallel_workers='2', fillfactor='70')"});
+  EXPECT_EQ(Up("CREATE TABLE t (id int) WITH (fillfactor = 70, parallel_workers = 2);",
+               "CREATE TABLE t (id int) WITH (fillfactor = 70);"),
+            Lines{"ALTER TABLE public.t RESET (parallel_workers)"});
+  // The builder follows the server: ALTER TABLE ... SET moves a parameter set again to the end.
+  catalog::Catalog b = Model(
+      "CREATE TABLE t (id int) WITH (fillfactor = 70, autovacuum_enabled = false);\n"
+      "ALTER TABLE t SET (fillfactor = 80);");
+  const catalog::OptionList& o = b.tables.begin()->second.options;
+  ASSERT_EQ(o.size(), 2u);
+  EXPECT_EQ(o[0], (std::pair<std::string, std::string>{"autovacuum_enabled", "false"}));
+  EXPECT_EQ(o[1], (std::pair<std::string, std::string>{"fillfactor", "80"}));
+}
+
 TEST(Diff, QuotesIdentifiers) {
   Lines up =
       Up("CREATE SCHEMA \"My Schema\";",

@@ -9,6 +9,7 @@
 
 #include "base/strings.h"
 #include "catalog/builder.h"
+#include "catalog/naming.h"
 
 namespace dbarch::diff {
 namespace {
@@ -340,6 +341,18 @@ void FollowType(Catalog& cat, const QualifiedName& from, const QualifiedName& to
 
 // ---------------------------------------------------------------------------------------
 
+// Whether `name` is the sequence of an identity column of `cat` (not listed among its
+// sequences: it belongs to the column).
+bool IsIdentitySequence(const Catalog& cat, const QualifiedName& name) {
+  for (const auto& [q, t] : cat.tables) {
+    if (q.schema != name.schema) continue;
+    for (const catalog::Column& c : t.columns) {
+      if (c.identity_sequence == name.name) return true;
+    }
+  }
+  return false;
+}
+
 bool HasConstraint(const catalog::Table& t, const std::string& name) {
   return std::any_of(t.constraints.begin(), t.constraints.end(),
                      [&](const catalog::Constraint& k) { return k.name == name; });
@@ -584,7 +597,7 @@ class Applier {
                it->second.materialized == (kind == ObjectKind::kMaterializedView);
       }
       case ObjectKind::kSequence:
-        return c.sequences.count(name) > 0;
+        return c.sequences.count(name) > 0 || IsIdentitySequence(c, name);
       case ObjectKind::kIndex:
         return c.indexes.count(name) > 0;
       case ObjectKind::kType:
@@ -614,7 +627,7 @@ class Applier {
       case ObjectKind::kMaterializedView:
         return to_.views.count(name) > 0;
       case ObjectKind::kSequence:
-        return to_.sequences.count(name) > 0;
+        return to_.sequences.count(name) > 0 || IsIdentitySequence(to_, name);
       case ObjectKind::kIndex:
         return to_.indexes.count(name) > 0;
       case ObjectKind::kType:
@@ -665,6 +678,10 @@ class Applier {
     }
     if (r.kind == ObjectKind::kIndex && old.schema != now.schema) {
       return Error(r, "an index moves with its table, never on its own (SET SCHEMA)");
+    }
+    if (r.kind == ObjectKind::kSequence && old.schema != now.schema &&
+        view().sequences.count(old) == 0) {
+      return Error(r, "an identity column's sequence moves with its table, never on its own");
     }
     DBARCH_RETURN_IF_ERROR(Claim(r, kind + " " + old.Quoted() + args));
     std::string word = AlterWord(r.kind);
@@ -810,9 +827,14 @@ class Applier {
       std::string new_name = table.name + name.substr(old_table.size());
       (void)Member(Rename{ObjectKind::kConstraint, table, new_name, name, "", {}});
     }
+    // Indexes live in their table's schema and sort by name: those with the prefix are one
+    // range of the map.
     std::vector<QualifiedName> indexes;
-    for (const auto& [q, i] : view().indexes) {
-      if (i.table == table && q.name.rfind(prefix, 0) == 0) indexes.push_back(q);
+    for (auto it = view().indexes.lower_bound(QualifiedName{table.schema, prefix});
+         it != view().indexes.end() && it->first.schema == table.schema &&
+         it->first.name.rfind(prefix, 0) == 0;
+         ++it) {
+      if (it->second.table == table) indexes.push_back(it->first);
     }
     for (const QualifiedName& q : indexes) {
       QualifiedName new_q{q.schema, table.name + q.name.substr(old_table.size())};
@@ -822,10 +844,66 @@ class Applier {
       Rename derived{ObjectKind::kIndex, new_q, "", q.name, "", {}};
       (void)Object(derived);
     }
+    std::vector<std::string> columns;
+    for (const catalog::Column& c : t->columns) columns.push_back(c.name);
+    for (const std::string& c : columns) IdentitySequenceName(table, old_table, c, table.name, c);
+  }
+
+  // The server keeps an identity column's sequence name when its table or column is renamed:
+  // a sequence named after the old table and column (orders_id_seq) is renamed when the target
+  // names it after the new ones and the name is free.
+  void IdentitySequenceName(const QualifiedName& table, const std::string& old_table,
+                            const std::string& old_column, const std::string& new_table,
+                            const std::string& new_column) {
+    const catalog::Table* t = view().FindTable(table);
+    const catalog::Table* target = to_.FindTable(table);
+    const catalog::Column* c = t != nullptr ? t->FindColumn(new_column) : nullptr;
+    const catalog::Column* wanted = target != nullptr ? target->FindColumn(new_column) : nullptr;
+    if (c == nullptr || wanted == nullptr || c->identity_sequence.empty()) return;
+    std::string old_seq = catalog::MakeObjectName(old_table, old_column, "seq");
+    std::string new_seq = catalog::MakeObjectName(new_table, new_column, "seq");
+    if (c->identity_sequence != old_seq || wanted->identity_sequence != new_seq) return;
+    QualifiedName new_q{table.schema, new_seq};
+    if (Has(ObjectKind::kSequence, new_q, "") || view().tables.count(new_q) > 0 ||
+        view().views.count(new_q) > 0 || view().indexes.count(new_q) > 0)
+      return;
+    (void)Object(Rename{ObjectKind::kSequence, new_q, "", old_seq, "", {}});
+  }
+
+  // An output column of a view or materialized view: ALTER [MATERIALIZED] VIEW ... RENAME
+  // COLUMN (the query is kept; the server prints the old expression AS the new name).
+  Status ViewColumn(const Rename& r, const catalog::View& v) {
+    auto has = [](const catalog::View& view, const std::string& name) {
+      return std::find(view.columns.begin(), view.columns.end(), name) != view.columns.end();
+    };
+    std::string where = " of " + r.table.Quoted();
+    std::string key = "column " + r.table.Quoted() + "." + r.old_name;
+    if (claimed_.count(key) > 0) return Error(r, "another annotation renames it too");
+    bool has_old = has(v, r.old_name), has_new = has(v, r.column);
+    if (!has_old && has_new) return Status::OK();
+    if (!has_old) return Error(r, "no column \"" + r.old_name + "\"" + where + " in the source");
+    if (has_new)
+      return Error(r, "column \"" + r.column + "\"" + where + " exists in the source too");
+    auto target = to_.views.find(r.table);
+    if (target != to_.views.end() && has(target->second, r.old_name)) {
+      return Error(r, "column \"" + r.old_name + "\"" + where + " is kept in the target");
+    }
+    DBARCH_RETURN_IF_ERROR(Claim(r, key));
+    std::string alter = std::string(v.materialized ? "ALTER MATERIALIZED VIEW " : "ALTER VIEW ") +
+                        r.table.Quoted() + " RENAME COLUMN ";
+    std::string sql = alter + QuoteIdent(r.old_name) + " TO " + QuoteIdent(r.column);
+    DBARCH_RETURN_IF_ERROR(Build({sql}));
+    Add(r, r.table.Quoted() + "." + QuoteIdent(r.column), {sql},
+        {alter + QuoteIdent(r.column) + " TO " + QuoteIdent(r.old_name)}, kAccessExclusive);
+    return Status::OK();
   }
 
   Status Member(const Rename& given) {
     Rename r = given;
+    if (r.kind == ObjectKind::kColumn) {
+      auto v = view().views.find(r.table);
+      if (v != view().views.end()) return ViewColumn(r, v->second);
+    }
     const catalog::Table* t = view().FindTable(r.table);
     if (t != nullptr && !r.or_constraint.empty()) {
       bool column = t->FindColumn(r.old_name) != nullptr;
@@ -895,6 +973,9 @@ class Applier {
     }
     Add(r, table + "." + QuoteIdent(r.column), {sql}, {statement(r.column, r.old_name)},
         kAccessExclusive);
+    if (r.kind == ObjectKind::kColumn) {
+      IdentitySequenceName(r.table, r.table.name, r.old_name, r.table.name, r.column);
+    }
     return Status::OK();
   }
 
@@ -1009,7 +1090,9 @@ std::vector<Rename> ReverseRenames(const std::vector<Rename>& renames, const Cat
   // Containers (tables, enum types) by their target name -> their source name.
   std::map<QualifiedName, QualifiedName> container_back;
   for (const Rename& r : renames) {
-    if ((r.kind == ObjectKind::kTable || r.kind == ObjectKind::kType) && r.column.empty()) {
+    if ((r.kind == ObjectKind::kTable || r.kind == ObjectKind::kType ||
+         r.kind == ObjectKind::kView || r.kind == ObjectKind::kMaterializedView) &&
+        r.column.empty()) {
       container_back[r.table] = {r.old_schema.empty() ? back(r.table.schema) : r.old_schema,
                                  r.old_name};
     }

@@ -1760,10 +1760,10 @@ std::string Dumper::RenderColumn(const TableInfo& t, const ColumnInfo& c) const 
     auto it = identity_sequences_.find({t.oid, c.attnum});
     if (it != identity_sequences_.end()) {
       const SequenceInfo& s = *it->second;
-      out += " (START WITH " + std::to_string(s.start) + " INCREMENT BY " +
-             std::to_string(s.increment) + " MINVALUE " + std::to_string(s.min_value) +
-             " MAXVALUE " + std::to_string(s.max_value) + " CACHE " + std::to_string(s.cache) +
-             (s.cycle ? " CYCLE" : " NO CYCLE") + ")";
+      out += " (SEQUENCE NAME " + s.QName() + " START WITH " + std::to_string(s.start) +
+             " INCREMENT BY " + std::to_string(s.increment) + " MINVALUE " +
+             std::to_string(s.min_value) + " MAXVALUE " + std::to_string(s.max_value) + " CACHE " +
+             std::to_string(s.cache) + (s.cycle ? " CYCLE" : " NO CYCLE") + ")";
     }
   } else if (!c.default_expr.empty()) {
     out += " DEFAULT " + c.default_expr;

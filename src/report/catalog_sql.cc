@@ -639,7 +639,7 @@ class Writer {
         c.not_null = true;
         drop_not_null.push_back(c.name);
       }
-      elements.push_back(ColumnSql(c));
+      elements.push_back(ColumnSql(c, t.name));
     }
     for (const Constraint& c : t.constraints) {
       if (c.kind == ConstraintKind::kForeignKey || c.not_valid) continue;  // added later

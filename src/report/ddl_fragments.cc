@@ -1,11 +1,11 @@
 #include "report/ddl_fragments.h"
 
-#include "sql/expr_normalizer.h"
-
 #include <cstdint>
 #include <string>
 
 #include "base/strings.h"
+#include "catalog/naming.h"
+#include "sql/expr_normalizer.h"
 
 namespace dbarch::report {
 
@@ -121,7 +121,7 @@ std::string_view FkMatchSql(char match) {
   }
 }
 
-std::string ColumnSql(const Column& c) {
+std::string ColumnSql(const Column& c, const catalog::QualifiedName& table) {
   std::string out = QuoteIdent(c.name) + " " + SqlType(c.type);
   if (!c.collation.empty()) out += " COLLATE " + SqlDottedName(c.collation);
   if (!c.compression.empty()) out += " COMPRESSION " + QuoteIdent(c.compression);
@@ -133,6 +133,12 @@ std::string ColumnSql(const Column& c) {
     SequenceOptions o = c.identity_options;
     o.data_type = c.type;  // an identity sequence has its column's type
     std::string opts = SqlSequenceOptions(o, false);
+    if (!table.name.empty() && !c.identity_sequence.empty() &&
+        c.identity_sequence != catalog::MakeObjectName(table.name, c.name, "seq")) {
+      // Qualified: an unqualified SEQUENCE NAME goes to the first schema of search_path.
+      opts = "SEQUENCE NAME " + catalog::QualifiedName{table.schema, c.identity_sequence}.Quoted() +
+             (opts.empty() ? "" : " ") + opts;
+    }
     if (!opts.empty()) out += " (" + opts + ")";
   } else if (!c.default_expr.empty()) {
     out += " DEFAULT " + c.default_expr;

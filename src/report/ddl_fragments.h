@@ -53,8 +53,9 @@ std::string_view FkMatchSql(char match);
 
 // A column definition as in CREATE TABLE: name, type, COLLATE, COMPRESSION, DEFAULT /
 // GENERATED / IDENTITY, NOT NULL. STORAGE is left out (PostgreSQL 15 accepts it only in
-// ALTER TABLE).
-std::string ColumnSql(const catalog::Column& column);
+// ALTER TABLE). `table` is the column's table: when given, an identity sequence named
+// otherwise than PostgreSQL names it (<table>_<column>_seq) is written as SEQUENCE NAME.
+std::string ColumnSql(const catalog::Column& column, const catalog::QualifiedName& table = {});
 
 // One key of an index or an EXCLUDE constraint: column or (expression), COLLATE,
 // operator class with parameters, DESC, NULLS FIRST/LAST when not the default for the
