@@ -517,24 +517,32 @@ Result<std::optional<int64_t>> WhatIfSession::PartitionedBrinSize(const IndexDef
   return std::optional<int64_t>(total);
 }
 
+Status WhatIfSession::SplitWanted(const std::vector<const IndexDef*>& all_wanted,
+                                  std::vector<const IndexDef*>* wanted,
+                                  std::vector<std::string>* wanted_keys,
+                                  std::vector<std::string>* real_keys) {
+  wanted->reserve(all_wanted.size());
+  wanted_keys->reserve(all_wanted.size());
+  for (const IndexDef* d : all_wanted) {
+    if (d->IsHypotheticalSupported()) {
+      wanted->push_back(d);
+      wanted_keys->push_back(d->Key());
+    } else {
+      DBARCH_ASSIGN_OR_RETURN(RealIndex * real, BuildReal(*d));
+      (void)real;
+      real_keys->push_back(d->Key());
+    }
+  }
+  // all_wanted is sorted by key, so both key lists are too.
+  return Status::OK();
+}
+
 Status WhatIfSession::MakeVisible(const QueryEntry& q,
                                   const std::vector<const IndexDef*>& all_wanted) {
   std::vector<const IndexDef*> wanted;
   std::vector<std::string> wanted_keys;
   std::vector<std::string> real_keys;
-  wanted.reserve(all_wanted.size());
-  wanted_keys.reserve(all_wanted.size());
-  for (const IndexDef* d : all_wanted) {
-    if (d->IsHypotheticalSupported()) {
-      wanted.push_back(d);
-      wanted_keys.push_back(d->Key());
-    } else {
-      DBARCH_ASSIGN_OR_RETURN(RealIndex * real, BuildReal(*d));
-      real_keys.push_back(d->Key());
-      (void)real;
-    }
-  }
-  // all_wanted is sorted by key, so both key lists are too.
+  DBARCH_RETURN_IF_ERROR(SplitWanted(all_wanted, &wanted, &wanted_keys, &real_keys));
   DBARCH_RETURN_IF_ERROR(ShowReal(q, real_keys));
   std::vector<int64_t> drop;
   for (auto it = live_.begin(); it != live_.end();) {
@@ -591,17 +599,7 @@ Result<std::optional<double>> WhatIfSession::ExplainInOneRoundTrip(
   std::vector<const IndexDef*> wanted;
   std::vector<std::string> wanted_keys;
   std::vector<std::string> real_keys;
-  for (const IndexDef* d : all_wanted) {
-    if (d->IsHypotheticalSupported()) {
-      wanted.push_back(d);
-      wanted_keys.push_back(d->Key());
-    } else {
-      DBARCH_ASSIGN_OR_RETURN(RealIndex * real, BuildReal(*d));
-      real_keys.push_back(d->Key());
-      (void)real;
-    }
-  }
-  // all_wanted is sorted by key, so both key lists are too.
+  DBARCH_RETURN_IF_ERROR(SplitWanted(all_wanted, &wanted, &wanted_keys, &real_keys));
   DBARCH_RETURN_IF_ERROR(ShowReal(q, real_keys));
   std::vector<std::string> drop_keys;
   std::vector<std::string> drop_oids;

@@ -258,6 +258,11 @@ class WhatIfSession {
   // The summed HypoPG size of `index` (a BRIN) built on each leaf partition of its table;
   // nullopt when the table is not partitioned.
   Result<std::optional<int64_t>> PartitionedBrinSize(const IndexDef& index);
+  // Splits `all_wanted` (sorted by Key) into the hypothetical ones (`wanted`, with their
+  // keys) and the kinds HypoPG cannot make, built for real (their keys in `real_keys`).
+  Status SplitWanted(const std::vector<const IndexDef*>& all_wanted,
+                     std::vector<const IndexDef*>* wanted, std::vector<std::string>* wanted_keys,
+                     std::vector<std::string>* real_keys);
   // Sets indisvalid of the real indexes on the query's tables: true exactly for `wanted`.
   Status ShowReal(const QueryEntry& q, const std::vector<std::string>& wanted_keys);
   Status DropOids(const std::vector<int64_t>& oids);
