@@ -322,6 +322,10 @@ class Pipeline {
       : request_(request), options_(request.options), listener_(listener) {}
 
   Result<AdviseResult> Run();
+  Status DropServedByExisting(pg::Connection& conn, WhatIfSession& session,
+                              const advisor::ExplainMode& explain, int query_id,
+                              const workload::Query& q, std::vector<IndexDef>& candidates,
+                              std::map<std::string, std::string>& served);
 
  private:
   // An empty result for `target` with the request's settings.
@@ -438,6 +442,7 @@ class Pipeline {
     std::vector<advisor::WriteLoad> writes;
     std::set<std::string> candidate_keys;
     std::map<std::string, std::string> rejected;  // candidate key -> the server's reason
+    std::map<std::string, std::string> served;    // candidate key -> the existing index
     // A live target with a verification sandbox: candidates HypoPG cannot simulate (GIN) are
     // built for real there and costed after the search (AddSampleCosted).
     const bool sample_costing = live && request_.verify_target != nullptr;
@@ -520,6 +525,8 @@ class Pipeline {
         return true;
       });
       if (!fatal.ok()) return fatal;
+      DBARCH_RETURN_IF_ERROR(
+          DropServedByExisting(conn, session, whatif.explain, a.query_id, q, candidates, served));
       for (const advisor::IndexDef& c : candidates) candidate_keys.insert(c.Key());
       search_queries.push_back(
           advisor::SearchQuery{a.query_id, q.weight, std::move(candidates), a.columns.referenced});
@@ -535,6 +542,10 @@ class Pipeline {
     result.writes = static_cast<int>(writes.size());
     // try_emplace above leaves accepted keys out; every entry here is a rejection.
     for (const auto& [key, reason] : rejected) result.rejected.push_back({key, reason});
+    // Served by an existing index for every query that proposed it.
+    for (const auto& [key, reason] : served) {
+      if (candidate_keys.count(key) == 0) result.rejected.push_back({key, reason});
+    }
     result.queries += static_cast<int>(analysed.size());
     result.candidates = static_cast<int>(candidate_keys.size());
 
@@ -1085,6 +1096,85 @@ AdviseResult Pipeline::Fresh(const std::string& target) const {
   result.skipped = request_.skipped;
   result.sample = request_.sample;
   return result;
+}
+
+// An existing index (unique, partial, expression: any the planner already uses for the
+// query) that serves the query about as well as a new candidate makes the candidate
+// pointless for that query: a candidate on a table whose existing index the query's plan
+// uses is left out when it alone does not make the query kServedByExistingMargin times
+// cheaper, and so are the query's wider candidates with the same leading key (they would
+// start the search on their own). Asks the query's plan without new indexes and one what-if
+// cost per such candidate (the costs are cached for the search).
+Status Pipeline::DropServedByExisting(pg::Connection& conn, WhatIfSession& session,
+                                      const advisor::ExplainMode& explain, int query_id,
+                                      const workload::Query& q, std::vector<IndexDef>& candidates,
+                                      std::map<std::string, std::string>& served) {
+  constexpr double kServedByExistingMargin = 1.2;
+  std::map<catalog::QualifiedName, std::vector<const advisor::ExistingIndex*>> by_table;
+  for (const advisor::ExistingIndex& e : existing_) {
+    if (e.valid) by_table[e.table].push_back(&e);
+  }
+  bool any = std::any_of(candidates.begin(), candidates.end(),
+                         [&](const IndexDef& c) { return by_table.count(c.table) > 0; });
+  if (!any) return Status::OK();
+  // Costing the empty configuration first leaves none of the session's hypothetical (or
+  // really built) indexes visible on the query's tables, so the plan is the existing
+  // indexes' own.
+  DBARCH_ASSIGN_OR_RETURN(const double base, session.Cost(query_id, {}));
+  DBARCH_ASSIGN_OR_RETURN(std::string plan, advisor::ExplainQueryJson(conn, q, explain));
+  DBARCH_ASSIGN_OR_RETURN(std::vector<std::string> names, advisor::IndexNamesFromExplainJson(plan));
+  std::vector<const advisor::ExistingIndex*> used;
+  for (const auto& [table, list] : by_table) {
+    for (const advisor::ExistingIndex* e : list) {
+      if (std::binary_search(names.begin(), names.end(), e->name)) used.push_back(e);
+    }
+  }
+  if (used.empty()) return Status::OK();
+  // The used existing index of the candidate's table that holds every column the candidate
+  // reads (as a column or inside an expression, in its key or INCLUDE): it serves the same
+  // lookup. An index of other columns (a primary key the plan joins through) does not.
+  auto serving = [&](const IndexDef& c) -> const advisor::ExistingIndex* {
+    for (const advisor::ExistingIndex* e : used) {
+      if (e->table != c.table) continue;
+      std::set<std::string> words;
+      for (const std::string& text : e->columns) {
+        std::string word;
+        for (char ch : text + " ") {
+          if (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_') {
+            word += ch;
+          } else if (!word.empty()) {
+            words.insert(word);
+            word.clear();
+          }
+        }
+      }
+      std::vector<std::string> cols = c.Columns();
+      if (!cols.empty() && std::all_of(cols.begin(), cols.end(), [&](const std::string& col) {
+            return words.count(col) > 0;
+          })) {
+        return e;
+      }
+    }
+    return nullptr;
+  };
+  // (table, method, predicate, leading key) of the singles left out.
+  std::set<std::tuple<catalog::QualifiedName, int, std::string, std::string>> dropped;
+  for (const IndexDef& c : candidates) {
+    if (c.width() != 1 || !session.CanCost(c)) continue;
+    const advisor::ExistingIndex* existing = serving(c);
+    if (existing == nullptr) continue;
+    DBARCH_ASSIGN_OR_RETURN(double with, session.Cost(query_id, {c}));
+    if (with * kServedByExistingMargin <= base) continue;
+    dropped.emplace(c.table, static_cast<int>(c.method), c.predicate, c.keys[0].Text());
+    served.try_emplace(c.Key(), fmt::format("existing index {} serves query '{}' about as well "
+                                            "(estimated cost {:.2f}, {:.2f} with this index)",
+                                            existing->QualifiedName(), q.name, base, with));
+  }
+  if (dropped.empty()) return Status::OK();
+  std::erase_if(candidates, [&](const IndexDef& c) {
+    return dropped.count({c.table, static_cast<int>(c.method), c.predicate, c.keys[0].Text()}) > 0;
+  });
+  return Status::OK();
 }
 
 Result<AdviseResult> Pipeline::Run() {

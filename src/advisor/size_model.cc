@@ -63,6 +63,35 @@ double TupleBytes(const std::vector<const SizeColumn*>& cols) {
   return variable ? header + data + 3.5 : Align(header + data, kMaxAlign);
 }
 
+// The mean MAXALIGNed tuple of elements `first`..`last` (indexes into each sampled row's
+// widths, whose types are `cols`): each sampled combination laid out as index_form_tuple
+// does (a NULL takes no data but makes the header 16 bytes; a varlena of at most 127 stored
+// bytes has a one-byte header and no alignment), weighted by its rows.
+double SampledTupleBytes(const std::vector<const SizeColumn*>& cols,
+                         const std::vector<SampledWidths>& sample, size_t count) {
+  double bytes = 0;
+  double rows = 0;
+  for (const SampledWidths& row : sample) {
+    double off = 0;
+    bool any_null = false;
+    for (size_t i = 0; i < count && i < row.widths.size() && i < cols.size(); ++i) {
+      const double w = row.widths[i];
+      if (w < 0) {
+        any_null = true;
+      } else if (cols[i]->typlen > 0) {
+        off = Align(off, AlignOf(cols[i]->typalign)) + cols[i]->typlen;
+      } else if (w <= 127) {
+        off += w;
+      } else {
+        off = Align(off, AlignOf(cols[i]->typalign)) + w;
+      }
+    }
+    bytes += row.rows * Align((any_null ? 16 : 8) + off, kMaxAlign);
+    rows += row.rows;
+  }
+  return rows > 0 ? bytes / rows : 0;
+}
+
 double Distinct(const SizeColumn& c, double rows) {
   return c.n_distinct < 0 ? -c.n_distinct * rows : c.n_distinct;
 }
@@ -74,18 +103,27 @@ std::optional<int64_t> BtreeSize(const SizeInputs& in) {
   for (const SizeColumn& c : in.keys) keys.push_back(&c);
   all = keys;
   for (const SizeColumn& c : in.include) all.push_back(&c);
-  const double tuple = TupleBytes(all);
-  const double key_tuple = TupleBytes(keys);
+  const bool sampled = !in.sample.empty();
+  const double tuple = sampled ? SampledTupleBytes(all, in.sample, all.size()) : TupleBytes(all);
+  const double key_tuple =
+      sampled ? SampledTupleBytes(all, in.sample, keys.size()) : TupleBytes(keys);
   // Rows per key value (deduplication merges them into posting lists).
   double distinct = 1;
+  double most_distinct = 1;  // of the single columns
   bool dedup = in.include.empty() && !in.unique;
   for (const SizeColumn& c : in.keys) {
     distinct *= std::max(1.0, Distinct(c, in.table_rows));
+    most_distinct = std::max(most_distinct, Distinct(c, in.table_rows));
     dedup = dedup && c.dedup_safe;
   }
   // Rows in key values of their own (never deduplicated) and the values holding the rest.
   double singles = 0;
-  if (in.keys.size() > 1) {
+  if (in.keys.size() > 1 && most_distinct >= 0.99 * in.table_rows) {
+    // A column unique on its own makes every combination unique, whatever the others
+    // (status, placed_at): the Poisson spread below would deduplicate a quarter of them.
+    distinct = rows;
+    singles = rows;
+  } else if (in.keys.size() > 1) {
     // The product assumes independent columns; as it nears the row count, many
     // combinations occur once or not at all. Rows spread over D combinations at random
     // (Poisson, rate r / D) occupy D (1 - e^-(r/D)) of them, D (r/D) e^-(r/D) with one row
@@ -201,6 +239,35 @@ std::optional<int64_t> IndexSizeModel(IndexMethod method, const SizeInputs& in) 
   return std::nullopt;
 }
 
+Result<std::optional<int64_t>> ModelIndexSizeBytes(pg::Connection& conn, const IndexDef& index) {
+  using Maybe = std::optional<int64_t>;
+  DBARCH_ASSIGN_OR_RETURN(
+      pg::QueryResult leaves,
+      conn.Exec("SELECT n.nspname::text, c.relname::text FROM pg_partition_tree(" +
+                QuoteLiteral(index.table.Quoted()) +
+                "::regclass) t JOIN pg_class c ON c.oid = t.relid JOIN pg_namespace n ON n.oid "
+                "= c.relnamespace WHERE t.isleaf AND t.level > 0 ORDER BY 1, 2"));
+  std::vector<IndexDef> parts;
+  if (leaves.rows() == 0) {
+    parts.push_back(index);
+  } else {
+    for (int i = 0; i < leaves.rows(); ++i) {
+      IndexDef leaf = index;
+      leaf.table = {std::string(leaves.Get(i, 0)), std::string(leaves.Get(i, 1))};
+      parts.push_back(std::move(leaf));
+    }
+  }
+  int64_t total = 0;
+  for (const IndexDef& part : parts) {
+    DBARCH_ASSIGN_OR_RETURN(std::optional<SizeInputs> in, ReadSizeInputs(conn, part));
+    if (!in) return Maybe();
+    std::optional<int64_t> size = IndexSizeModel(part.method, *in);
+    if (!size) return Maybe();
+    total += *size;
+  }
+  return Maybe(total);
+}
+
 Result<std::optional<SizeInputs>> ReadSizeInputs(pg::Connection& conn, const IndexDef& index) {
   using Maybe = std::optional<SizeInputs>;
   if (index.method == IndexMethod::kGin || index.method == IndexMethod::kGist) return Maybe();
@@ -252,13 +319,16 @@ Result<std::optional<SizeInputs>> ReadSizeInputs(pg::Connection& conn, const Ind
   };
   // The sample size for expression keys: at most 30,000 rows of whole blocks.
   const double percent = in.table_rows <= 30000 ? 100 : std::max(0.01, 100 * 30000 / in.table_rows);
+  std::vector<std::string> element_sql;  // keys then INCLUDE, as the sample reads them
   for (const IndexKey& k : index.keys) {
     if (!k.IsExpression()) {
       std::optional<SizeColumn> c = column(k.column);
       if (!c) return Maybe();
       in.keys.push_back(*c);
+      element_sql.push_back(QuoteIdent(k.column));
       continue;
     }
+    element_sql.push_back("(" + k.expression + ")");
     // An expression has no pg_stats of its own (until an index on it is analyzed): its
     // width, type and distinct share come from a sample, scaled by its first column's.
     if (k.expression_columns.empty()) return Maybe();
@@ -296,6 +366,7 @@ Result<std::optional<SizeInputs>> ReadSizeInputs(pg::Connection& conn, const Ind
     std::optional<SizeColumn> c = column(name);
     if (!c) return Maybe();
     in.include.push_back(*c);
+    element_sql.push_back(QuoteIdent(name));
   }
   if (!index.predicate.empty() && in.table_rows > 0) {
     DBARCH_ASSIGN_OR_RETURN(pg::QueryResult plan,
@@ -308,6 +379,45 @@ Result<std::optional<SizeInputs>> ReadSizeInputs(pg::Connection& conn, const Ind
     const nlohmann::json& rows = doc[0]["Plan"]["Plan Rows"];
     if (!rows.is_number()) return Maybe();
     in.selectivity = std::clamp(rows.get<double>() / in.table_rows, 0.0, 1.0);
+  }
+  const bool variable = std::any_of(in.keys.begin(), in.keys.end(),
+                                    [](const SizeColumn& c) { return c.typlen < 0; }) ||
+                        std::any_of(in.include.begin(), in.include.end(),
+                                    [](const SizeColumn& c) { return c.typlen < 0; });
+  if (variable && in.table_rows > 0) {
+    // Each element's stored width in about 3,000 sampled rows (whole blocks): ROW() stores a
+    // value as an index tuple does (a short header where it fits, an expression's result
+    // too), so the row's size less its 24-byte header is the value's. Grouped, so only the
+    // distinct combinations travel.
+    constexpr double kSampleRows = 3000;
+    const double matching = in.table_rows * std::max(in.selectivity, 1e-9);
+    const double sample_percent =
+        matching <= kSampleRows ? 100 : std::max(0.01, 100 * kSampleRows / matching);
+    std::vector<std::string> widths;
+    std::vector<std::string> names;
+    std::vector<std::string> groups;
+    for (size_t i = 0; i < element_sql.size(); ++i) {
+      const std::string e = element_sql[i];
+      widths.push_back("CASE WHEN " + e + " IS NULL THEN -1 ELSE pg_column_size(ROW(" + e +
+                       ")) - 24 END AS w" + std::to_string(i));
+      names.push_back("w" + std::to_string(i));
+      groups.push_back(std::to_string(i + 1));
+    }
+    DBARCH_ASSIGN_OR_RETURN(
+        pg::QueryResult sample,
+        conn.Exec("SELECT " + Join(names, ", ") + ", count(*)::float8 FROM (SELECT " +
+                  Join(widths, ", ") + " FROM " + index.table.Quoted() + " TABLESAMPLE SYSTEM (" +
+                  std::to_string(sample_percent) + ")" +
+                  (index.predicate.empty() ? "" : " WHERE " + index.predicate) + " LIMIT " +
+                  std::to_string(static_cast<int>(kSampleRows)) + ") s GROUP BY " +
+                  Join(groups, ", ")));
+    const int n = static_cast<int>(element_sql.size());
+    for (int r = 0; r < sample.rows(); ++r) {
+      SampledWidths row;
+      for (int i = 0; i < n; ++i) row.widths.push_back(std::stod(std::string(sample.Get(r, i))));
+      row.rows = std::stod(std::string(sample.Get(r, n)));
+      in.sample.push_back(std::move(row));
+    }
   }
   return Maybe(std::move(in));
 }

@@ -474,14 +474,11 @@ Result<int64_t> WhatIfSession::IndexSizeBytes(const IndexDef& index) {
   hypopg_size_cache_[key] = size;
   if (options_.size_model) {
     auto model_start = std::chrono::steady_clock::now();
-    Result<std::optional<SizeInputs>> inputs = ReadSizeInputs(*conn_, index);
+    // On a partitioned table: the model summed over the leaf partitions.
+    Result<std::optional<int64_t>> modelled = ModelIndexSizeBytes(*conn_, index);
     stats_.index_ms += MsSince(model_start);
-    if (!inputs.ok()) return std::move(inputs).TakeStatus().WithContext("size model of " + key);
-    if (*inputs) {
-      if (std::optional<int64_t> modelled = IndexSizeModel(index.method, **inputs)) {
-        size = *modelled;
-      }
-    }
+    if (!modelled.ok()) return std::move(modelled).TakeStatus().WithContext("size model of " + key);
+    if (*modelled) size = **modelled;
   }
   size_cache_[key] = size;
   return size;
