@@ -19,7 +19,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,11 +68,43 @@ struct SizeInputs {
 // GiST) or inputs without rows and keys.
 std::optional<int64_t> IndexSizeModel(IndexMethod method, const SizeInputs& in);
 
-// The modelled size of `index` on the server `conn` is connected to: ReadSizeInputs and
-// IndexSizeModel, and for a partitioned table the sum over its leaf partitions (an index
-// created on the parent is one index per partition; the parent holds none of the rows).
-// nullopt when the model does not apply to the table or to any of its partitions.
-Result<std::optional<int64_t>> ModelIndexSizeBytes(pg::Connection& conn, const IndexDef& index);
+// The statistics the model reads of one leaf partition (or of a table that is not
+// partitioned): pg_class.reltuples (-1: never analyzed), its heap pages and each column's
+// type with its pg_stats (NOT inherited).
+struct LeafSizeStats {
+  catalog::QualifiedName table;
+  char relkind = 'r';
+  double rows = 0;
+  double pages = 0;
+  std::map<std::string, SizeColumn> columns;  // by name; widths of the type where no stats
+  std::set<std::string> with_stats;           // the columns pg_stats holds
+};
+
+// The leaf statistics of each table sized in a run, read in one query per table (all leaves
+// of a partitioned table at once) the first time it is asked for and kept: candidates are
+// sized by the hundred, and a partitioned table's leaves by the dozen each.
+class SizeStatsCache {
+ public:
+  // The leaves of `table` (the table itself when it is not partitioned; none for a view).
+  Result<const std::vector<LeafSizeStats>*> Leaves(pg::Connection& conn,
+                                                   const catalog::QualifiedName& table);
+  // Queries sent by Leaves (one per table).
+  int64_t reads() const { return reads_; }
+
+ private:
+  std::map<catalog::QualifiedName, std::vector<LeafSizeStats>> tables_;
+  int64_t reads_ = 0;
+};
+
+// The modelled size of `index` on the server `conn` is connected to: IndexSizeModel over the
+// inputs ReadSizeInputs describes, and for a partitioned table the sum over its leaf
+// partitions (an index created on the parent is one index per partition; the parent holds
+// none of the rows; an empty leaf's B-tree is its metapage). The table's statistics come from
+// `cache` (a fresh one when null); what depends on the index (expression and width samples,
+// the predicate's selectivity) is read once over the whole table, not per leaf. nullopt when
+// the model does not apply to the table or to any of its partitions.
+Result<std::optional<int64_t>> ModelIndexSizeBytes(pg::Connection& conn, const IndexDef& index,
+                                                   SizeStatsCache* cache = nullptr);
 
 // Reads the model's inputs for `index` from the server `conn` is connected to (catalog,
 // pg_stats, an EXPLAIN of the predicate for a partial index; expression keys from a sample of
