@@ -1181,13 +1181,13 @@ Status Pipeline::DropServedByExisting(pg::Connection& conn, WhatIfSession& sessi
     }
   }
   if (used.empty() && used_partitioned.empty()) return Status::OK();
-  // On a partitioned table HypoPG cannot weigh a hypothetical index against the real one
-  // (it plans the parent's hypothetical index on every partition with the parent's figures,
-  // which makes it look cheaper than the same index built): a used index whose leading key
-  // columns are the candidate's, in any order or direction, serves it without a comparison of
-  // costs. Measured on examples/saas: `(tenant_id, subscription_id, created_at DESC)` was
-  // estimated 1.2x cheaper than the existing `(tenant_id, subscription_id, created_at, id)`,
-  // and once built the planner kept using the existing one.
+  // On a partitioned table a hypothetical index cannot be weighed against a real one: HypoPG
+  // costs the parent's hypothetical index on every partition cheaper than the same index
+  // built (docs/advise.md), so a used index whose leading key columns are the candidate's, in
+  // any order or direction, serves it without a comparison of costs. Measured on
+  // examples/saas: `(tenant_id, subscription_id, created_at DESC)` was estimated more than
+  // 1.2x cheaper than the existing `(tenant_id, subscription_id, created_at, id)`; once built
+  // the planner kept using the existing one, and the next search proposed it again.
   auto serving_partitioned = [&](const IndexDef& c) -> const PartitionedIndex* {
     if (c.method != IndexMethod::kBtree || !c.predicate.empty()) return nullptr;
     std::set<std::string> columns;

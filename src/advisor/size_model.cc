@@ -247,18 +247,21 @@ Result<const std::vector<LeafSizeStats>*> SizeStatsCache::Leaves(
   // column's type and pg_stats, in one round trip: per candidate and per leaf these reads
   // would be several queries each, hundreds of times on a table of 36 partitions.
   ++reads_;
+  const std::string rel = QuoteLiteral(table.Quoted()) + "::regclass";
   DBARCH_ASSIGN_OR_RETURN(
       pg::QueryResult r,
       conn.Exec("SELECT n.nspname::text, c.relname::text, c.relkind::text, c.reltuples::float8, "
                 "pg_relation_size(c.oid)::float8 / 8192, a.attname::text, t.typname::text, "
                 "t.typcategory::text, t.typlen::int, t.typalign::text, s.avg_width::float8, "
-                "s.null_frac::float8, s.n_distinct::float8 FROM pg_partition_tree(" +
-                QuoteLiteral(table.Quoted()) +
-                "::regclass) p JOIN pg_class c ON c.oid = p.relid JOIN pg_namespace n ON n.oid = "
+                "s.null_frac::float8, s.n_distinct::float8 FROM (SELECT relid FROM "
+                "pg_partition_tree(" +
+                rel + ") WHERE isleaf UNION ALL SELECT " + rel +
+                " WHERE NOT EXISTS (SELECT FROM pg_partition_tree(" + rel +
+                "))) p JOIN pg_class c ON c.oid = p.relid JOIN pg_namespace n ON n.oid = "
                 "c.relnamespace LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 "
                 "AND NOT a.attisdropped LEFT JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN "
                 "pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND "
-                "s.attname = a.attname AND NOT s.inherited WHERE p.isleaf ORDER BY 1, 2, a.attnum"));
+                "s.attname = a.attname AND NOT s.inherited ORDER BY 1, 2, a.attnum"));
   std::vector<LeafSizeStats> leaves;
   for (int i = 0; i < r.rows(); ++i) {
     catalog::QualifiedName name{std::string(r.Get(i, 0)), std::string(r.Get(i, 1))};
