@@ -270,10 +270,10 @@ bool IsPrefixOfExisting(const advisor::IndexDef& index, const ExistingKeys& exis
   // Keys with an order (a top-N key, `(a, b DESC)`): by column and order, the existing index
   // read forwards or backwards; such a candidate the same as an existing index is only a
   // duplicate, however its hypothetical twin is costed.
-  const bool ordered =
-      index.method == IndexMethod::kBtree && index.predicate.empty() &&
-      std::all_of(index.keys.begin(), index.keys.end(),
-                  [](const IndexKey& k) { return !k.IsExpression() && k.opclass.empty(); });
+  const bool ordered = index.method == IndexMethod::kBtree && index.predicate.empty() &&
+                       std::all_of(index.keys.begin(), index.keys.end(), [](const IndexKey& k) {
+                         return !k.IsExpression() && k.opclass.empty();
+                       });
   if (!plain && !ordered) return false;
   auto it = existing.find(index.table);
   if (it == existing.end()) return false;
@@ -287,8 +287,8 @@ bool IsPrefixOfExisting(const advisor::IndexDef& index, const ExistingKeys& exis
         same = reversed = false;
         break;
       }
-      const bool nulls_first = k.nulls == NullsOrder::kDefault ? k.descending
-                                                                 : k.nulls == NullsOrder::kFirst;
+      const bool nulls_first =
+          k.nulls == NullsOrder::kDefault ? k.descending : k.nulls == NullsOrder::kFirst;
       const bool equal = k.descending == keys[i].descending && nulls_first == keys[i].nulls_first;
       const bool opposite =
           k.descending != keys[i].descending && nulls_first != keys[i].nulls_first;
@@ -1254,11 +1254,10 @@ Status Pipeline::DropServedByExisting(pg::Connection& conn, WhatIfSession& sessi
     if (!starts(c) || !session.CanCost(c)) continue;
     if (const PartitionedIndex* p = serving_partitioned(c)) {
       dropped.push_back({{c.table, static_cast<int>(c.method), c.predicate, c.include}, texts(c)});
-      served.try_emplace(c.Key(), fmt::format("existing index {} serves query '{}' (partitioned "
-                                              "table: its leading key columns are this index's)",
-                                              catalog::QualifiedName{c.table.schema, p->name}
-                                                  .Quoted(),
-                                              q.name));
+      served.try_emplace(
+          c.Key(), fmt::format("existing index {} serves query '{}' (partitioned "
+                               "table: its leading key columns are this index's)",
+                               catalog::QualifiedName{c.table.schema, p->name}.Quoted(), q.name));
       continue;
     }
     const advisor::ExistingIndex* existing = serving(c);
@@ -1276,11 +1275,10 @@ Status Pipeline::DropServedByExisting(pg::Connection& conn, WhatIfSession& sessi
     const std::vector<std::string> t = texts(c);
     return std::any_of(dropped.begin(), dropped.end(), [&](const auto& d) {
       // A single's wider keys keep the single's method and predicate, whatever INCLUDE.
-      const bool same = d.second.size() == 1
-                            ? std::get<0>(d.first) == std::get<0>(p) &&
-                                  std::get<1>(d.first) == std::get<1>(p) &&
-                                  std::get<2>(d.first) == std::get<2>(p)
-                            : d.first == p;
+      const bool same = d.second.size() == 1 ? std::get<0>(d.first) == std::get<0>(p) &&
+                                                   std::get<1>(d.first) == std::get<1>(p) &&
+                                                   std::get<2>(d.first) == std::get<2>(p)
+                                             : d.first == p;
       return same && t.size() >= d.second.size() &&
              std::equal(d.second.begin(), d.second.end(), t.begin());
     });

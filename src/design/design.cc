@@ -26,16 +26,19 @@ void Progress(DesignListener *l, const std::string &m) {
   if (l) l->OnProgress(m);
 }
 
-// One progress line per advisor run: how much it searched and how long it took.
-std::string AdviseSummary(const advisor::AdviseResult& r) {
+// One progress line per advisor run: how much it searched, how long it took, what it chose.
+std::string AdviseSummary(const advisor::AdviseResult &r) {
   std::string names;
-  for (const advisor::AdviseIndex& i : r.indexes) {
-    names += (names.empty() ? ": " : ", ") + i.ddl + " -- " + i.rationale;
+  size_t chosen = 0;
+  for (const advisor::AdviseIndex &i : r.indexes) {
+    if (i.dropped) continue;
+    ++chosen;
+    names += (names.empty() ? ": " : "; ") + i.ddl;
   }
   return "advise: " + std::to_string(r.queries) + " queries, " + std::to_string(r.candidates) +
          " candidates, " + std::to_string(r.whatif_calls) + " what-if calls, " +
          std::to_string(static_cast<int64_t>(r.runtime_ms)) + " ms searching, " +
-         std::to_string(r.indexes.size()) + " index(es)" + names;
+         std::to_string(chosen) + " index(es)" + names;
 }
 
 class Forward : public advisor::AdviseListener {
