@@ -471,6 +471,16 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
       PgQuery__TypeCast* c = n->type_cast;
       CanonicalTypeName(arena, c->type_name);
       ResolveIntervalField(arena, c);
+      if (c->arg != nullptr && c->arg->node_case == PG_QUERY__NODE__NODE_ROW_EXPR) {
+        // ROW(...)::composite: each field is coerced to its attribute's type, and the server
+        // prints a cast to that type on every literal field ('x'::text, 0::numeric(12,2),
+        // NULL::date, '-1'::integer). Those casts carry no meaning, as on a whole default.
+        PgQuery__RowExpr* row = c->arg->row_expr;
+        if (row->row_format == PG_QUERY__COERCION_FORM__COERCE_IMPLICIT_CAST)
+          row->row_format = PG_QUERY__COERCION_FORM__COERCE_EXPLICIT_CALL;
+        for (size_t i = 0; i < row->n_args; ++i) Rewrite(arena, &row->args[i], Strip::kLiteral);
+        return;
+      }
       Rewrite(arena, &c->arg, strip);
       Node* arg = c->arg;
       if (arg == nullptr) return;
