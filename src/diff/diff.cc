@@ -339,6 +339,7 @@ class Engine {
         }
       }
     }
+    PrepareCompositeRebuild();
     // Domains whose base type or collation changes (no ALTER DOMAIN does it) are rebuilt:
     // renamed aside, created again and their columns converted; views over those columns are
     // created again.
@@ -1122,12 +1123,14 @@ class Engine {
 
   void Types() {
     std::vector<const Type*> created;
+    if (!rebuilt_composites_.empty()) RebuildComposites();
     for (const auto& [q, t] : to_.types) {
       auto it = from_.types.find(q);
       if (it == from_.types.end()) {
         created.push_back(&t);
         continue;
       }
+      if (rebuilt_composites_.count(q)) continue;  // RebuildComposites
       const Type& a = it->second;
       if (a == t && !DomainCallsRecreatedFunction(a)) continue;
       std::string what = TypeWord(t) + q.Quoted();
@@ -1313,6 +1316,215 @@ class Engine {
         if (n != nullptr && !n->default_expr.empty() && !UsesRecreatedFunction(n->default_expr))
           defaults.push_back(alter + " SET DEFAULT " + DefaultSql(*n));
       }
+    }
+  }
+
+  // The attribute names of composite `a` after CompositeChange's ALTERs towards `b`: the
+  // dropped ones gone, the new ones added at the end.
+  static std::vector<std::string> ReachableAttributeOrder(const Type& a, const Type& b) {
+    std::vector<std::string> now;
+    auto in = [](const Type& t, const std::string& name) {
+      for (const catalog::TypeAttribute& at : t.attributes) {
+        if (at.name == name) return true;
+      }
+      return false;
+    };
+    for (const catalog::TypeAttribute& at : a.attributes) {
+      if (in(b, at.name)) now.push_back(at.name);
+    }
+    for (const catalog::TypeAttribute& bt : b.attributes) {
+      if (!in(a, bt.name)) now.push_back(bt.name);
+    }
+    return now;
+  }
+
+  // Composite types that no ALTER TYPE reaches while something uses them: an attribute order
+  // that dropping and adding attributes cannot give, and a type whose attributes change
+  // type or collation while another composite type uses it (the server refuses ALTER
+  // ATTRIBUTE while a table column uses the type through another one). Each is rebuilt: renamed
+  // aside, created again, and every table column of it converted by attribute name. A type
+  // whose attribute is of a rebuilt type is rebuilt too (its attribute would keep the old
+  // type), and so on outwards. Their columns are treated like those converted through text:
+  // defaults set again, the indexes, views, policies and triggers over them created again.
+  void PrepareCompositeRebuild() {
+    auto composite_pair = [&](const QualifiedName& q) -> const Type* {
+      const Type* a = nullptr;
+      auto fa = from_.types.find(q);
+      auto tb = to_.types.find(q);
+      if (fa == from_.types.end() || tb == to_.types.end()) return nullptr;
+      a = &fa->second;
+      if (a->kind != TypeKind::kComposite || tb->second.kind != TypeKind::kComposite) return nullptr;
+      return &tb->second;
+    };
+    std::set<std::string> attribute_types;  // spellings of types used as an attribute
+    for (const auto& [q, t] : from_.types) {
+      if (t.kind != TypeKind::kComposite) continue;
+      for (const catalog::TypeAttribute& at : t.attributes) attribute_types.insert(BaseName(at.type));
+    }
+    for (const auto& [q, a] : from_.types) {
+      const Type* b = composite_pair(q);
+      if (b == nullptr) continue;
+      std::vector<std::string> target;
+      for (const catalog::TypeAttribute& bt : b->attributes) target.push_back(bt.name);
+      bool reordered = ReachableAttributeOrder(a, *b) != target;
+      bool altered = false;
+      for (const catalog::TypeAttribute& at : a.attributes) {
+        for (const catalog::TypeAttribute& bt : b->attributes) {
+          altered = altered ||
+                    (bt.name == at.name && (bt.type != at.type || bt.collation != at.collation));
+        }
+      }
+      if (reordered || (altered && attribute_types.count(TypeSpelling(q))))
+        rebuilt_composites_.insert(q);
+    }
+    if (rebuilt_composites_.empty()) return;
+    bool grew = true;
+    while (grew) {
+      grew = false;
+      for (const auto& [q, a] : from_.types) {
+        if (rebuilt_composites_.count(q) || composite_pair(q) == nullptr) continue;
+        for (const catalog::TypeAttribute& at : a.attributes) {
+          if (!RebuiltComposite(at.type)) continue;
+          rebuilt_composites_.insert(q);
+          grew = true;
+          break;
+        }
+      }
+    }
+    for (const auto& [tq, table] : from_.tables) {
+      if (recreated_tables_.count(tq) || !to_.tables.count(tq) || table.partition_of) continue;
+      for (const Column& col : table.columns) {
+        if (!RebuiltComposite(col.type) || !col.is_local) continue;
+        composite_columns_[tq].insert(col.name);
+        converted_columns_[tq].insert(col.name);
+        view_breaking_tables_.insert(tq);
+      }
+    }
+    // Functions over a rebuilt type would keep the old one: dropped before, created again
+    // after (with what calls them, their owner, comment and grants).
+    for (const auto& [sig, f] : from_.functions) {
+      if (!to_.functions.count(sig)) continue;
+      bool uses = RebuiltComposite(f.returns);
+      for (const catalog::FunctionArg& arg : f.args) uses = uses || RebuiltComposite(arg.type);
+      if (!uses) continue;
+      recreated_functions_.insert(f.name);
+      domain_bound_functions_.insert(sig);
+      recreated_.insert(sig);
+    }
+    for (const QualifiedName& q : rebuilt_composites_) recreated_.insert(q.Quoted());
+  }
+
+  // Whether `type` (or its element type) is a composite type that is rebuilt.
+  bool RebuiltComposite(const std::string& type) const {
+    if (rebuilt_composites_.empty()) return false;
+    std::string base = BaseName(type);
+    for (const QualifiedName& q : rebuilt_composites_) {
+      if (TypeSpelling(q) == base) return true;
+    }
+    return false;
+  }
+
+  // `value` (of the old, renamed-aside composite `a`) as a value of the new type `b`: each
+  // attribute taken by name (a new one NULL), cast when its type changes, a nested rebuilt
+  // composite converted the same way; NULL stays NULL, a row of NULLs stays a row.
+  std::string CompositeConversion(const std::string& value, const Type& a, const Type& b) const {
+    std::vector<std::string> fields;
+    for (const catalog::TypeAttribute& bt : b.attributes) {
+      const catalog::TypeAttribute* at = nullptr;
+      for (const catalog::TypeAttribute& x : a.attributes) {
+        if (x.name == bt.name) at = &x;
+      }
+      if (at == nullptr) {
+        fields.push_back("NULL");
+        continue;
+      }
+      std::string field = "(" + value + ")." + QuoteIdent(at->name);
+      const Type* inner_a = nullptr;
+      const Type* inner_b = nullptr;
+      if (at->type == bt.type && RebuiltComposite(at->type) && BaseName(at->type) == at->type) {
+        for (const QualifiedName& q : rebuilt_composites_) {
+          if (TypeSpelling(q) != at->type) continue;
+          inner_a = &from_.types.at(q);
+          inner_b = &to_.types.at(q);
+        }
+      }
+      if (inner_a != nullptr) {
+        fields.push_back(CompositeConversion(field, *inner_a, *inner_b));
+      } else if (at->type != bt.type) {
+        fields.push_back(CastSql(from_, at->type, to_, bt.type, field));
+      } else {
+        fields.push_back(field);
+      }
+    }
+    return "CASE WHEN num_nonnulls(" + value + ") = 0 THEN NULL ELSE ROW(" + Join(fields, ", ") +
+           ")::" + report::SqlType(TypeSpelling(b.name)) + " END";
+  }
+
+  // The rebuild of PrepareCompositeRebuild's types, as one change: the defaults of their
+  // columns dropped, the types renamed aside and created again (inner ones first), the
+  // columns converted, the target's defaults set; the old types are dropped last (outer ones
+  // first).
+  void RebuildComposites() {
+    std::vector<const Type*> targets;
+    for (const QualifiedName& q : rebuilt_composites_) targets.push_back(&to_.types.at(q));
+    targets = DependencyOrder(targets);
+    std::vector<std::string> defaults_off, aside, create, convert, defaults_on;
+    std::string array_loss;
+    for (const Type* b : targets) {
+      aside.push_back("ALTER TYPE " + b->name.Quoted() + " RENAME TO " +
+                      QuoteIdent(b->name.name + "_dbarch_old"));
+      for (const std::string& s : report::CreateStatements(to_, *b)) create.push_back(s);
+    }
+    for (const auto& [table_q, cols] : composite_columns_) {
+      const Table& table = from_.tables.at(table_q);
+      const Table* target = to_.FindTable(table_q);
+      for (const Column& c : table.columns) {
+        if (!cols.count(c.name) || !RebuiltComposite(c.type)) continue;
+        std::string alter =
+            "ALTER TABLE " + table_q.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
+        if (!c.default_expr.empty() && !UsesRecreatedFunction(c.default_expr))
+          defaults_off.push_back(alter + " DROP DEFAULT");
+        const Column* n = target == nullptr ? nullptr : target->FindColumn(c.name);
+        if (n == nullptr || n->type != c.type) continue;  // its own change converts it
+        if (BaseName(c.type) != c.type) {
+          // No subquery may convert each element in ALTER COLUMN ... USING: through text, by
+          // position, which is right only where the order of the attributes is kept.
+          array_loss += (array_loss.empty() ? "" : ", ") + ColumnName(table_q, c.name);
+          convert.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
+                            QuoteIdent(c.name) + "::text::" + report::SqlType(c.type));
+        } else {
+          QualifiedName type_q;
+          for (const QualifiedName& q : rebuilt_composites_) {
+            if (TypeSpelling(q) == c.type) type_q = q;
+          }
+          convert.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
+                            CompositeConversion(QuoteIdent(c.name), from_.types.at(type_q),
+                                                to_.types.at(type_q)));
+        }
+        if (!n->default_expr.empty() && !UsesRecreatedFunction(n->default_expr))
+          defaults_on.push_back(alter + " SET DEFAULT " + DefaultSql(*n));
+      }
+    }
+    std::vector<std::string> sql = defaults_off;
+    for (auto* part : {&aside, &create, &convert, &defaults_on})
+      sql.insert(sql.end(), part->begin(), part->end());
+    Change& c = Add(kTypes, ObjectKind::kType, targets.front()->name.Quoted(), Action::kAlter, sql);
+    c.lock = kAccessExclusive;
+    c.rewrites = !convert.empty();
+    if (!array_loss.empty()) {
+      c.destructive = true;
+      c.data_loss = "the values of array column(s) " + array_loss +
+                    " of a rebuilt composite type, converted through text by attribute position";
+    }
+    for (auto it = targets.rbegin(); it != targets.rend(); ++it) {
+      const Type* b = *it;
+      const Type& a = from_.types.at(b->name);
+      Add(kDropTypes, ObjectKind::kType, b->name.Quoted(), Action::kDrop,
+          {"DROP TYPE " + QualifiedName{b->name.schema, b->name.name + "_dbarch_old"}.Quoted()});
+      std::string what = "TYPE " + b->name.Quoted();
+      OwnerChange(ObjectKind::kType, what, "", b->owner);
+      CommentChange(ObjectKind::kType, what, "", b->comment);
+      (void)a;
     }
   }
 
@@ -2706,6 +2918,9 @@ class Engine {
   // Table columns of a composite type whose attribute collation is rebuilt, by table: they go
   // through text while the type changes.
   std::map<QualifiedName, std::set<std::string>> composite_columns_;
+  // Composite types renamed aside and created again, their columns converted by attribute
+  // name (PrepareCompositeRebuild).
+  std::set<QualifiedName> rebuilt_composites_;
   std::set<QualifiedName> enum_rebuilt_tables_;  // tables with a column of a rebuilt enum
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
   std::set<std::string> gone_;       // quoted names of relations dropped
