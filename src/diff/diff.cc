@@ -290,6 +290,8 @@ class Engine {
       const Table& b = it->second;
       if (t.partition_key != b.partition_key || t.of_type != b.of_type) {
         recreated_tables_.insert(q);
+        // No ALTER changes a partition key: the table is created again and keeps its rows.
+        if (KeepsRowsAcrossKeyChange(t, b)) copied_tables_.insert(q);
         continue;
       }
       for (const Column& c : t.columns) {
@@ -313,6 +315,7 @@ class Engine {
       rebuilt_collation_spellings_.insert(CollationSpelling(q));
     }
     if (!rebuilt_collations_.empty()) PrepareCollationRebuild();
+    ClosePartitionsOfRecreated();
     // Composite types whose kept attributes change type or collation: their table columns go
     // through text around ALTER ATTRIBUTE (views over them are created again).
     for (const auto& [q, t] : from_.types) {
@@ -466,6 +469,42 @@ class Engine {
     for (const QualifiedName& q : recreated_tables_) recreated_.insert(q.Quoted());
     for (const QualifiedName& q : dropped_tables_) gone_.insert(q.Quoted());
     for (const QualifiedName& q : dropped_views_) gone_.insert(q.Quoted());
+  }
+
+  // Whether a table whose partition key changes (or that becomes, or stops being,
+  // partitioned) is copied (CopyTables) rather than dropped and created empty: a top-level
+  // table, neither typed nor in an inheritance tree.
+  bool KeepsRowsAcrossKeyChange(const Table& a, const Table& b) const {
+    if (a.of_type != b.of_type || a.of_type || a.partition_of || b.partition_of ||
+        !a.inherits.empty() || !b.inherits.empty())
+      return false;
+    for (const auto& [q, t] : from_.tables) {
+      if (std::find(t.inherits.begin(), t.inherits.end(), a.name) != t.inherits.end())
+        return false;
+    }
+    return true;
+  }
+
+  // Partitions go with a partitioned table that is created again: those TO keeps are created
+  // again too; when the rows are copied, the old partitions (kept by TO or not) are renamed
+  // aside with their parent, their rows copied through the new parent and dropped with it.
+  void ClosePartitionsOfRecreated() {
+    bool grew = true;
+    while (grew) {
+      grew = false;
+      for (const auto& [tq, table] : from_.tables) {
+        if (!table.partition_of || !recreated_tables_.count(*table.partition_of)) continue;
+        bool copied = copied_tables_.count(*table.partition_of) > 0;
+        if (to_.tables.count(tq) && !recreated_tables_.count(tq)) {
+          recreated_tables_.insert(tq);
+          grew = true;
+        }
+        if (copied && !copied_tables_.count(tq)) {
+          copied_tables_.insert(tq);
+          grew = true;
+        }
+      }
+    }
   }
 
   // Whether `expr` calls a function that is dropped (or dropped and created again): an
