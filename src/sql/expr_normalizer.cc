@@ -586,6 +586,31 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
       }
       RewriteChildren(arena, &n->base);
       return;
+    case PG_QUERY__NODE__NODE_A_INDIRECTION: {
+      // ((c).a).b and (c).a.b select the same nested field; the server prints the latter.
+      RewriteChildren(arena, &n->base);
+      PgQuery__AIndirection* outer = n->a_indirection;
+      Node* inner_node = outer->arg;
+      if (inner_node == nullptr || inner_node->node_case != PG_QUERY__NODE__NODE_A_INDIRECTION)
+        return;
+      PgQuery__AIndirection* inner = inner_node->a_indirection;
+      auto fields_only = [](const PgQuery__AIndirection* x) {
+        for (size_t i = 0; i < x->n_indirection; ++i) {
+          if (x->indirection[i]->node_case != PG_QUERY__NODE__NODE_STRING) return false;
+        }
+        return true;
+      };
+      if (!fields_only(inner) || !fields_only(outer)) return;
+      size_t total = inner->n_indirection + outer->n_indirection;
+      Node** merged = MakeNodeArray(arena, total);
+      for (size_t i = 0; i < inner->n_indirection; ++i) merged[i] = inner->indirection[i];
+      for (size_t i = 0; i < outer->n_indirection; ++i)
+        merged[inner->n_indirection + i] = outer->indirection[i];
+      outer->arg = inner->arg;
+      outer->indirection = merged;
+      outer->n_indirection = total;
+      return;
+    }
     default:
       RewriteChildren(arena, &n->base);
       return;
@@ -621,6 +646,11 @@ bool NodeNeedsRewrite(const Node* n) {
     }
     case PG_QUERY__NODE__NODE_ROW_EXPR:
       if (n->row_expr->row_format == PG_QUERY__COERCION_FORM__COERCE_IMPLICIT_CAST) return true;
+      break;
+    case PG_QUERY__NODE__NODE_A_INDIRECTION:
+      if (n->a_indirection->arg != nullptr &&
+          n->a_indirection->arg->node_case == PG_QUERY__NODE__NODE_A_INDIRECTION)
+        return true;
       break;
     case PG_QUERY__NODE__NODE_FUNC_CALL: {
       const PgQuery__FuncCall* f = n->func_call;

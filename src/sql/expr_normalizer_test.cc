@@ -78,6 +78,13 @@ TEST(CanonicalExprServerForms, CompositeRowDefaults) {
   EXPECT_NE(Canon("ROW(now(), 'EUR')::stamp", d), Canon("ROW(NULL, 'EUR')::stamp", d));
 }
 
+// A field of a nested composite: ((c).a).b as written, (c).a.b as the server prints it.
+TEST(CanonicalExprServerForms, NestedFieldSelection) {
+  EXPECT_EQ(Canon("((route).destination).zip"), Canon("(route).destination.zip"));
+  EXPECT_EQ(Canon("(((r).a).b).c = 'x'"), Canon("((r).a.b.c = 'x'::text)"));
+  EXPECT_NE(Canon("((route).destination).zip"), Canon("(route).origin.zip"));
+}
+
 TEST(CanonicalExprServerForms, ExplicitAnyAndAll) {
   std::string ddl =
       "(state = ANY (ARRAY['active', 'pending']) AND priority >= ALL (ARRAY[1, 2])) OR "
