@@ -460,6 +460,7 @@ class Planner {
     Conv s = CStep(c.kind, c.object,
                    std::string(ActionName(c.action)) + " " + catalog::ObjectKindName(c.kind),
                    c.lock, c.sql);
+    s.psql_variable = c.psql_variable;
     s.rewrites = c.rewrites;
     s.scans = c.scans;
     bool drop_column_or_table = c.destructive && c.action == Action::kDrop;
@@ -960,6 +961,16 @@ std::string StepsSql(const OnlinePlan& plan, const std::vector<OnlineStep>& step
     out += "-- " + s.what + " (" + Notes(s) + ")\n";
     if (!s.note.empty()) out += "--   " + s.note + "\n";
     if (s.sql.empty()) continue;
+    if (!s.psql_variable.empty()) {
+      // Run only when psql is given the value; else a warning and nothing changes.
+      const std::string& v = s.psql_variable;
+      out += "-- the secret is not copied into this script; run it with psql -v " + v + "=...\n";
+      out += "\\if :{?" + v + "}\n";
+      for (const std::string& stmt : s.sql) out += Terminated(stmt) + "\n";
+      out += "\\else\n\\warn 'psql variable " + v + " is not set: " + s.object +
+             " keeps its password'\n\\endif\n";
+      continue;
+    }
     if (s.long_running) out += "SET statement_timeout = 0;\n";
     bool wrap = s.in_transaction && s.sql.size() > 1;
     if (wrap) out += "BEGIN;\n";
@@ -987,6 +998,7 @@ nlohmann::ordered_json StepJson(const OnlineStep& s) {
   j["long_running"] = s.long_running;
   j["sql"] = s.sql;
   j["note"] = s.note.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.note);
+  if (!s.psql_variable.empty()) j["psql_variable"] = s.psql_variable;
   return j;
 }
 

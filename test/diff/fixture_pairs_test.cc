@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "diff/diff_roundtrip.h"
+#include "diff/online.h"
 #include "sandbox/test_util.h"
 
 namespace dbarch::diff {
@@ -388,6 +389,74 @@ TEST(DiffRoles, PasswordAndValidUntil) {
   (void)admin->Exec("DROP DATABASE IF EXISTS roles_pw_db WITH (FORCE)");
   (void)admin->Exec("DROP ROLE IF EXISTS fixture_pw_reader");
   (void)admin->Exec("DROP ROLE IF EXISTS fixture_pw_role");
+}
+
+// The online plan (`dbarch diff --online`) of a role whose password the target's file gives
+// in clear text: the step refers to a psql variable, guarded as in the plain script, so that
+// the plan applied with psql without it warns and leaves the password alone, and with it sets
+// the password; the secret is in no output, and the JSON names the variable.
+TEST(DiffRoles, OnlinePlanGuardsThePassword) {
+  auto box = sandbox::test_util::SharedSandbox();
+  ASSERT_TRUE(box.ok()) << box.status().ToString();
+  std::string base = (*box)->ConnInfo();
+  base = base.substr(0, base.find(" dbname="));
+  auto admin = testing::Open(base + " dbname=postgres");
+  ASSERT_TRUE(admin.ok());
+  (void)admin->Exec("DROP DATABASE IF EXISTS roles_online_db WITH (FORCE)");
+  (void)admin->Exec("DROP ROLE IF EXISTS fixture_online_pw");
+  ASSERT_TRUE(admin->Exec("CREATE DATABASE roles_online_db").ok());
+  const std::string conninfo = base + " dbname=roles_online_db";
+  auto db = testing::Open(conninfo);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(db->ExecScript("CREATE TABLE t (id int)").ok());
+  const std::string to_sql =
+      "CREATE ROLE fixture_online_pw LOGIN PASSWORD 'tr0ub4dor and 3';\n"
+      "CREATE TABLE t (id int, note text);\nGRANT SELECT ON t TO fixture_online_pw;\n";
+  auto plan_sql = [&]() -> std::pair<std::string, std::string> {
+    auto live = pg::IntrospectCatalog(*db, {});
+    EXPECT_TRUE(live.ok()) << live.status().ToString();
+    auto to = testing::ModelOf("to.sql", to_sql, {});
+    EXPECT_TRUE(to.ok()) << to.status().ToString();
+    if (!live.ok() || !to.ok()) return {};
+    OnlinePlan plan = MakeOnlinePlan(*live, *to, Diff(*live, *to, {}));
+    return {FormatOnlineSql(plan), FormatOnlineJson(plan)};
+  };
+  auto password_is_null = [&]() -> std::string {
+    auto r = admin->Exec(
+        "SELECT rolpassword IS NULL FROM pg_authid WHERE rolname = 'fixture_online_pw'");
+    EXPECT_TRUE(r.ok());
+    return r.ok() && r->rows() == 1 ? std::string(r->Get(0, 0)) : "<none>";
+  };
+  auto [sql, json] = plan_sql();
+  EXPECT_EQ(sql.find("tr0ub4dor"), std::string::npos) << sql;
+  EXPECT_EQ(json.find("tr0ub4dor"), std::string::npos) << json;
+  EXPECT_NE(sql.find("\\if :{?fixture_online_pw_password}\n"
+                     "ALTER ROLE fixture_online_pw PASSWORD :'fixture_online_pw_password';\n"
+                     "\\else\n\\warn 'psql variable fixture_online_pw_password is not set: "
+                     "fixture_online_pw keeps its password'\n\\endif\n"),
+            std::string::npos)
+      << sql;
+  EXPECT_NE(json.find("\"psql_variable\": \"fixture_online_pw_password\""), std::string::npos)
+      << json;
+  // Without the variable: everything else is applied, the role has no password.
+  Status st = testing::RunPsql(conninfo, sql);
+  ASSERT_TRUE(st.ok()) << st.ToString() << "\n" << sql;
+  EXPECT_EQ(password_is_null(), "t");
+  auto note = db->Exec("SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = "
+                       "'note'");
+  ASSERT_TRUE(note.ok());
+  EXPECT_EQ(note->rows(), 1);
+  // Still no password: the plan has the guarded step alone; with the variable it is set.
+  sql = plan_sql().first;
+  EXPECT_NE(sql.find("PASSWORD :'fixture_online_pw_password'"), std::string::npos) << sql;
+  ASSERT_TRUE(
+      testing::RunPsql(conninfo, sql, {{"fixture_online_pw_password", "tr0ub4dor and 3"}}).ok());
+  EXPECT_EQ(password_is_null(), "f");
+  EXPECT_EQ(plan_sql().first, "");
+  db = Result<pg::Connection>(Status::Internal("closed"));
+  (void)admin->Exec("DROP DATABASE IF EXISTS roles_online_db WITH (FORCE)");
+  (void)admin->Exec("DROP OWNED BY fixture_online_pw");
+  (void)admin->Exec("DROP ROLE IF EXISTS fixture_online_pw");
 }
 
 // VALID UNTIL read from files: one UTC form, whatever zone or precision it is written with.
