@@ -1463,10 +1463,26 @@ class Engine {
     return false;
   }
 
+  // The rebuilt composite type `type` names (itself, not an array of it); nullptr when none.
+  const QualifiedName* RebuiltCompositeOf(const std::string& type) const {
+    for (const QualifiedName& q : rebuilt_composites_) {
+      if (TypeSpelling(q) == type) return &q;
+    }
+    return nullptr;
+  }
+
+  // The function that converts an array of the old (renamed-aside) type `q` into an array of
+  // the new one: no subquery may convert each element in ALTER COLUMN ... USING.
+  static QualifiedName ArrayConversionFunction(const QualifiedName& q) {
+    return QualifiedName{q.schema, "dbarch_convert_" + q.name};
+  }
+
   // `value` (of the old, renamed-aside composite `a`) as a value of the new type `b`: each
   // attribute taken by name (a new one NULL), cast when its type changes, a nested rebuilt
-  // composite converted the same way; NULL stays NULL, a row of NULLs stays a row.
-  std::string CompositeConversion(const std::string& value, const Type& a, const Type& b) const {
+  // composite (or an array of one) converted the same way; NULL stays NULL, a row of NULLs
+  // stays a row. `arrays` collects the rebuilt types whose array conversion it calls.
+  std::string CompositeConversion(const std::string& value, const Type& a, const Type& b,
+                                  std::set<QualifiedName>& arrays) const {
     std::vector<std::string> fields;
     for (const catalog::TypeAttribute& bt : b.attributes) {
       const catalog::TypeAttribute* at = nullptr;
@@ -1478,17 +1494,17 @@ class Engine {
         continue;
       }
       std::string field = "(" + value + ")." + QuoteIdent(at->name);
-      const Type* inner_a = nullptr;
-      const Type* inner_b = nullptr;
-      if (at->type == bt.type && RebuiltComposite(at->type) && BaseName(at->type) == at->type) {
-        for (const QualifiedName& q : rebuilt_composites_) {
-          if (TypeSpelling(q) != at->type) continue;
-          inner_a = &from_.types.at(q);
-          inner_b = &to_.types.at(q);
-        }
-      }
-      if (inner_a != nullptr) {
-        fields.push_back(CompositeConversion(field, *inner_a, *inner_b));
+      const QualifiedName* inner = at->type == bt.type ? RebuiltCompositeOf(at->type) : nullptr;
+      const QualifiedName* inner_array =
+          at->type == bt.type && at->type == BaseName(at->type) + "[]"
+              ? RebuiltCompositeOf(BaseName(at->type))
+              : nullptr;
+      if (inner != nullptr) {
+        fields.push_back(
+            CompositeConversion(field, from_.types.at(*inner), to_.types.at(*inner), arrays));
+      } else if (inner_array != nullptr) {
+        arrays.insert(*inner_array);
+        fields.push_back(ArrayConversionFunction(*inner_array).Quoted() + "(" + field + ")");
       } else if (at->type != bt.type) {
         fields.push_back(CastSql(from_, at->type, to_, bt.type, field));
       } else {
@@ -1501,14 +1517,15 @@ class Engine {
 
   // The rebuild of PrepareCompositeRebuild's types, as one change: the defaults of their
   // columns dropped, the types renamed aside and created again (inner ones first), the
-  // columns converted, the target's defaults set; the old types are dropped last (outer ones
+  // columns converted (arrays through a conversion function created for the change and
+  // dropped after it), the target's defaults set; the old types are dropped last (outer ones
   // first).
   void RebuildComposites() {
     std::vector<const Type*> targets;
     for (const QualifiedName& q : rebuilt_composites_) targets.push_back(&to_.types.at(q));
     targets = DependencyOrder(targets);
     std::vector<std::string> defaults_off, aside, create, convert, defaults_on;
-    std::string array_loss;
+    std::set<QualifiedName> arrays;  // types whose array conversion function is called
     for (const Type* b : targets) {
       aside.push_back("ALTER TYPE " + b->name.Quoted() + " RENAME TO " +
                       QuoteIdent(b->name.name + "_dbarch_old"));
@@ -1525,45 +1542,55 @@ class Engine {
           defaults_off.push_back(alter + " DROP DEFAULT");
         const Column* n = target == nullptr ? nullptr : target->FindColumn(c.name);
         if (n == nullptr || n->type != c.type) continue;  // its own change converts it
-        if (BaseName(c.type) != c.type) {
-          // No subquery may convert each element in ALTER COLUMN ... USING: through text, by
-          // position, which is right only where the order of the attributes is kept.
-          array_loss += (array_loss.empty() ? "" : ", ") + ColumnName(table_q, c.name);
-          convert.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
-                            QuoteIdent(c.name) + "::text::" + report::SqlType(c.type));
+        const QualifiedName* type_q = RebuiltCompositeOf(BaseName(c.type));
+        std::string using_expr;
+        if (c.type == BaseName(c.type)) {
+          using_expr = CompositeConversion(QuoteIdent(c.name), from_.types.at(*type_q),
+                                           to_.types.at(*type_q), arrays);
         } else {
-          QualifiedName type_q;
-          for (const QualifiedName& q : rebuilt_composites_) {
-            if (TypeSpelling(q) == c.type) type_q = q;
-          }
-          convert.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
-                            CompositeConversion(QuoteIdent(c.name), from_.types.at(type_q),
-                                                to_.types.at(type_q)));
+          arrays.insert(*type_q);
+          using_expr = ArrayConversionFunction(*type_q).Quoted() + "(" + QuoteIdent(c.name) + ")";
         }
+        convert.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " + using_expr);
         if (!n->default_expr.empty() && !UsesRecreatedFunction(n->default_expr))
           defaults_on.push_back(alter + " SET DEFAULT " + DefaultSql(*n));
       }
     }
+    // One-dimensional arrays, element by element; a multi-dimensional one stops the change.
+    std::vector<std::string> functions, functions_off;
+    std::set<QualifiedName> written;
+    while (written.size() < arrays.size()) {
+      for (const QualifiedName& q : std::set<QualifiedName>(arrays)) {
+        if (!written.insert(q).second) continue;
+        QualifiedName fn = ArrayConversionFunction(q);
+        std::string old_type = QualifiedName{q.schema, q.name + "_dbarch_old"}.Quoted() + "[]";
+        std::string new_type = report::SqlType(TypeSpelling(q)) + "[]";
+        std::string element =
+            CompositeConversion("v[i]", from_.types.at(q), to_.types.at(q), arrays);
+        functions.push_back(
+            "CREATE FUNCTION " + fn.Quoted() + "(v " + old_type + ") RETURNS " + new_type +
+            " LANGUAGE plpgsql IMMUTABLE AS $dbarch$BEGIN IF v IS NULL THEN RETURN NULL; END IF; "
+            "IF array_ndims(v) > 1 THEN RAISE EXCEPTION " +
+            QuoteLiteral("a multi-dimensional array of type " + q.Quoted() +
+                         " cannot be converted") +
+            "; END IF; RETURN ARRAY(SELECT " + element +
+            " FROM generate_subscripts(v, 1) AS i ORDER BY i); END$dbarch$");
+        functions_off.push_back("DROP FUNCTION " + fn.Quoted() + "(" + old_type + ")");
+      }
+    }
     std::vector<std::string> sql = defaults_off;
-    for (auto* part : {&aside, &create, &convert, &defaults_on})
+    for (auto* part : {&aside, &create, &functions, &convert, &functions_off, &defaults_on})
       sql.insert(sql.end(), part->begin(), part->end());
     Change& c = Add(kTypes, ObjectKind::kType, targets.front()->name.Quoted(), Action::kAlter, sql);
     c.lock = kAccessExclusive;
     c.rewrites = !convert.empty();
-    if (!array_loss.empty()) {
-      c.destructive = true;
-      c.data_loss = "the values of array column(s) " + array_loss +
-                    " of a rebuilt composite type, converted through text by attribute position";
-    }
     for (auto it = targets.rbegin(); it != targets.rend(); ++it) {
       const Type* b = *it;
-      const Type& a = from_.types.at(b->name);
       Add(kDropTypes, ObjectKind::kType, b->name.Quoted(), Action::kDrop,
           {"DROP TYPE " + QualifiedName{b->name.schema, b->name.name + "_dbarch_old"}.Quoted()});
       std::string what = "TYPE " + b->name.Quoted();
       OwnerChange(ObjectKind::kType, what, "", b->owner);
       CommentChange(ObjectKind::kType, what, "", b->comment);
-      (void)a;
     }
   }
 

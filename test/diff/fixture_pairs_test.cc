@@ -365,9 +365,12 @@ TEST(DiffCompositeRebuild, ValuesKeptByAttributeName) {
   ASSERT_TRUE(testing::RunPsql(conninfo, from_sql).ok());
   ASSERT_TRUE(db->ExecScript("INSERT INTO orders VALUES "
                              "(1, ROW('gift', ROW('Main St 1', '1000'), ROW('Elm St 2', "
-                             "'2000')), ROW('Bill St 3', '3000')), "
-                             "(2, NULL, NULL), "
-                             "(3, ROW('bare', NULL, ROW(NULL, NULL)), ROW(NULL, NULL));\n"
+                             "'2000'), ARRAY[ROW('Stop 1', '4000')::address, NULL, ROW(NULL, "
+                             "NULL)::address]), ROW('Bill St 3', '3000'), ARRAY[ROW('Old St', "
+                             "'5000')::address]), "
+                             "(2, NULL, NULL, NULL), "
+                             "(3, ROW('bare', NULL, ROW(NULL, NULL), '{}'), ROW(NULL, NULL), "
+                             "'{}');\n"
                              "INSERT INTO orders (id) VALUES (4);")
                   .ok());
   auto read_rows = [&]() -> std::string {
@@ -377,16 +380,22 @@ TEST(DiffCompositeRebuild, ValuesKeptByAttributeName) {
         "'-') || ':' || (route IS NOT DISTINCT FROM NULL)::text || ':' || "
         "(num_nonnulls((route).origin) = 0)::text || ':' || "
         "(num_nonnulls((route).destination) = 0)::text || ':' || coalesce((billing).street, '-') "
-        "|| ':' || coalesce((billing).zip, '-') || ':' || (num_nonnulls(billing) = 0)::text, ',' "
+        "|| ':' || coalesce((billing).zip, '-') || ':' || (num_nonnulls(billing) = 0)::text || "
+        "':' || coalesce(cardinality((route).stops)::text, '-') || ':' || "
+        "coalesce(((route).stops)[1].street, '-') || ':' || coalesce(((route).stops)[1].zip, "
+        "'-') || ':' || (num_nonnulls(((route).stops)[2]) = 0)::text || ':' || "
+        "(num_nonnulls(((route).stops)[3]) = 0)::text || ':' || coalesce(cardinality(history)::"
+        "text, '-') || ':' || coalesce(history[1].street || '/' || history[1].zip, '-'), ',' "
         "ORDER BY id) FROM orders");
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() && r->rows() == 1 ? std::string(r->Get(0, 0)) : "<none>";
   };
   const std::string want =
-      "1:gift:Main St 1:2000:false:false:false:Bill St 3:3000:false,"
-      "2:-:-:-:true:true:true:-:-:true,"
-      "3:bare:-:-:false:true:false:-:-:false,"
-      "4:-:-:-:true:true:true:unknown:00000:false";
+      "1:gift:Main St 1:2000:false:false:false:Bill St 3:3000:false:3:Stop 1:4000:true:false:1:"
+      "Old St/5000,"
+      "2:-:-:-:true:true:true:-:-:true:-:-:-:true:true:-:-,"
+      "3:bare:-:-:false:true:false:-:-:false:0:-:-:true:true:0:-,"
+      "4:-:-:-:true:true:true:unknown:00000:false:-:-:-:true:true:-:-";
   ASSERT_EQ(read_rows(), want);
   auto migrate_to = [&](const std::string& target) {
     auto live = pg::IntrospectCatalog(*db, {});
@@ -404,7 +413,8 @@ TEST(DiffCompositeRebuild, ValuesKeptByAttributeName) {
   auto text = db->Exec("SELECT route::text, billing::text FROM orders WHERE id = 1");
   ASSERT_TRUE(text.ok());
   EXPECT_EQ(std::string(text->Get(0, 0)),
-            "(gift,\"(1000,\"\"Main St 1\"\",)\",\"(2000,\"\"Elm St 2\"\",)\")");
+            "(gift,\"(1000,\"\"Main St 1\"\",)\",\"(2000,\"\"Elm St 2\"\",)\",\"{\"\"(4000,\\\\\"\"Stop "
+            "1\\\\\"\",)\"\",NULL,\"\"(,,)\"\"}\")");
   EXPECT_EQ(std::string(text->Get(0, 1)), "(3000,\"Bill St 3\",)");
   migrate_to(from_sql);
   EXPECT_EQ(read_rows(), want);
