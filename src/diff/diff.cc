@@ -1430,6 +1430,16 @@ class Engine {
         }
       }
     }
+    // A typed table of a rebuilt type takes its column order from the type, which no ALTER
+    // TABLE gives: it is created again and keeps its rows (CopyTables).
+    for (const auto& [tq, table] : from_.tables) {
+      const Table* target = to_.FindTable(tq);
+      if (!table.of_type || !rebuilt_composites_.count(*table.of_type) || target == nullptr ||
+          target->of_type != table.of_type || table.partition_of || !table.partition_key.empty())
+        continue;
+      recreated_tables_.insert(tq);
+      copied_tables_.insert(tq);
+    }
     for (const auto& [tq, table] : from_.tables) {
       if (recreated_tables_.count(tq) || !to_.tables.count(tq) || table.partition_of) continue;
       for (const Column& col : table.columns) {
