@@ -479,8 +479,7 @@ class Engine {
         !a.inherits.empty() || !b.inherits.empty())
       return false;
     for (const auto& [q, t] : from_.tables) {
-      if (std::find(t.inherits.begin(), t.inherits.end(), a.name) != t.inherits.end())
-        return false;
+      if (std::find(t.inherits.begin(), t.inherits.end(), a.name) != t.inherits.end()) return false;
     }
     return true;
   }
@@ -1392,13 +1391,15 @@ class Engine {
       auto tb = to_.types.find(q);
       if (fa == from_.types.end() || tb == to_.types.end()) return nullptr;
       a = &fa->second;
-      if (a->kind != TypeKind::kComposite || tb->second.kind != TypeKind::kComposite) return nullptr;
+      if (a->kind != TypeKind::kComposite || tb->second.kind != TypeKind::kComposite)
+        return nullptr;
       return &tb->second;
     };
     std::set<std::string> attribute_types;  // spellings of types used as an attribute
     for (const auto& [q, t] : from_.types) {
       if (t.kind != TypeKind::kComposite) continue;
-      for (const catalog::TypeAttribute& at : t.attributes) attribute_types.insert(BaseName(at.type));
+      for (const catalog::TypeAttribute& at : t.attributes)
+        attribute_types.insert(BaseName(at.type));
     }
     for (const auto& [q, a] : from_.types) {
       const Type* b = composite_pair(q);

@@ -69,8 +69,9 @@ TEST(CanonicalExprServerForms, CompositeRowDefaults) {
             Canon("ROW(0::numeric(12,2), 'EUR'::character varying(3), '2020-01-01'::date, "
                   "'-1'::integer, true, NULL::date)::money_amount",
                   d));
-  EXPECT_EQ(Canon("('x', ('s', 'z')::address)::tagged", d),
-            Canon("ROW('x'::text, ROW('s'::text, 'z'::character varying(10))::address)::tagged", d));
+  EXPECT_EQ(
+      Canon("('x', ('s', 'z')::address)::tagged", d),
+      Canon("ROW('x'::text, ROW('s'::text, 'z'::character varying(10))::address)::tagged", d));
   EXPECT_EQ(Canon("ARRAY[ROW('a', 1.5)::item]", d),
             Canon("ARRAY[ROW('a'::text, 1.5::numeric(4,1))::item]", d));
   EXPECT_NE(Canon("ROW(0, 'EUR')::money_amount", d),

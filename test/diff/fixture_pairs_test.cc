@@ -412,9 +412,10 @@ TEST(DiffCompositeRebuild, ValuesKeptByAttributeName) {
   EXPECT_EQ(read_rows(), want);
   auto text = db->Exec("SELECT route::text, billing::text FROM orders WHERE id = 1");
   ASSERT_TRUE(text.ok());
-  EXPECT_EQ(std::string(text->Get(0, 0)),
-            "(gift,\"(1000,\"\"Main St 1\"\",)\",\"(2000,\"\"Elm St 2\"\",)\",\"{\"\"(4000,\\\\\"\"Stop "
-            "1\\\\\"\",)\"\",NULL,\"\"(,,)\"\"}\")");
+  EXPECT_EQ(
+      std::string(text->Get(0, 0)),
+      "(gift,\"(1000,\"\"Main St 1\"\",)\",\"(2000,\"\"Elm St 2\"\",)\",\"{\"\"(4000,\\\\\"\"Stop "
+      "1\\\\\"\",)\"\",NULL,\"\"(,,)\"\"}\")");
   EXPECT_EQ(std::string(text->Get(0, 1)), "(3000,\"Bill St 3\",)");
   migrate_to(from_sql);
   EXPECT_EQ(read_rows(), want);
@@ -645,8 +646,9 @@ TEST(DiffRoles, OnlinePlanGuardsThePassword) {
   Status st = testing::RunPsql(conninfo, sql);
   ASSERT_TRUE(st.ok()) << st.ToString() << "\n" << sql;
   EXPECT_EQ(password_is_null(), "t");
-  auto note = db->Exec("SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = "
-                       "'note'");
+  auto note = db->Exec(
+      "SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = "
+      "'note'");
   ASSERT_TRUE(note.ok());
   EXPECT_EQ(note->rows(), 1);
   // Still no password: the plan has the guarded step alone; with the variable it is set.
