@@ -1461,6 +1461,13 @@ class Engine {
       domain_bound_functions_.insert(sig);
       recreated_.insert(sig);
     }
+    // Views that name a rebuilt type (a cast to it) are bound to the old one.
+    for (const auto& [vq, v] : from_.views) {
+      if (!to_.views.count(vq)) continue;
+      for (const QualifiedName& q : rebuilt_composites_) {
+        if (MentionsIdent(v.definition, q.name)) rebuilt_views_.insert(vq);
+      }
+    }
     for (const QualifiedName& q : rebuilt_composites_) recreated_.insert(q.Quoted());
   }
 

@@ -419,13 +419,21 @@ class Planner {
     if (c.kind == ObjectKind::kConstraint && c.action == Action::kCreate) {
       auto [table, k] = FindConstraint(c.object);
       if (table != nullptr && k != nullptr && from_.tables.count(table->name) > 0) {
+        // PostgreSQL 15 refuses a NOT VALID foreign key on a partitioned table.
+        bool partitioned_fk =
+            k->kind == ConstraintKind::kForeignKey && !table->partition_key.empty();
         if ((k->kind == ConstraintKind::kForeignKey || k->kind == ConstraintKind::kCheck) &&
-            !k->not_valid) {
+            !k->not_valid && !partitioned_fk) {
           return NotValidThenValidate(*table, *k, c);
         }
         if ((k->kind == ConstraintKind::kUnique || k->kind == ConstraintKind::kPrimaryKey) &&
             table->partition_key.empty()) {
           return ThroughUniqueIndex(*table, *k, c);
+        }
+        if (partitioned_fk && !k->not_valid) {
+          warnings_.push_back("constraint " + c.object +
+                              ": a foreign key on a partitioned table has no NOT VALID form in "
+                              "PostgreSQL 15 (added and validated under its lock)");
         }
         if (k->kind == ConstraintKind::kExclude) {
           warnings_.push_back("constraint " + c.object +
