@@ -460,6 +460,23 @@ void RewriteAExpr(Arena& arena, Node** slot) {
   }
 }
 
+// ROW(...)::composite: each field is coerced to its attribute's type, and the server prints a
+// cast to that type on every literal field ('x'::text, 0::numeric(12,2), NULL::date,
+// '-1'::integer), also inside a row without a cast of its own that stands for a composite
+// attribute. Those casts carry no meaning, as on a whole default.
+void RewriteCoercedRow(Arena& arena, PgQuery__RowExpr* row) {
+  if (row->row_format == PG_QUERY__COERCION_FORM__COERCE_IMPLICIT_CAST)
+    row->row_format = PG_QUERY__COERCION_FORM__COERCE_EXPLICIT_CALL;
+  for (size_t i = 0; i < row->n_args; ++i) {
+    Node* field = row->args[i];
+    if (field != nullptr && field->node_case == PG_QUERY__NODE__NODE_ROW_EXPR) {
+      RewriteCoercedRow(arena, field->row_expr);
+    } else {
+      Rewrite(arena, &row->args[i], Strip::kLiteral);
+    }
+  }
+}
+
 void Rewrite(Arena& arena, Node** slot, Strip strip) {
   Node* n = *slot;
   if (n == nullptr) return;
@@ -472,13 +489,7 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
       CanonicalTypeName(arena, c->type_name);
       ResolveIntervalField(arena, c);
       if (c->arg != nullptr && c->arg->node_case == PG_QUERY__NODE__NODE_ROW_EXPR) {
-        // ROW(...)::composite: each field is coerced to its attribute's type, and the server
-        // prints a cast to that type on every literal field ('x'::text, 0::numeric(12,2),
-        // NULL::date, '-1'::integer). Those casts carry no meaning, as on a whole default.
-        PgQuery__RowExpr* row = c->arg->row_expr;
-        if (row->row_format == PG_QUERY__COERCION_FORM__COERCE_IMPLICIT_CAST)
-          row->row_format = PG_QUERY__COERCION_FORM__COERCE_EXPLICIT_CALL;
-        for (size_t i = 0; i < row->n_args; ++i) Rewrite(arena, &row->args[i], Strip::kLiteral);
+        RewriteCoercedRow(arena, c->arg->row_expr);
         return;
       }
       Rewrite(arena, &c->arg, strip);

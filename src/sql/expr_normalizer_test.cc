@@ -77,6 +77,9 @@ TEST(CanonicalExprServerForms, CompositeRowDefaults) {
   EXPECT_NE(Canon("ROW(0, 'EUR')::money_amount", d),
             Canon("ROW(1::numeric(12,2), 'EUR'::character varying(3))::money_amount", d));
   EXPECT_NE(Canon("ROW(now(), 'EUR')::stamp", d), Canon("ROW(NULL, 'EUR')::stamp", d));
+  // A row without a cast of its own inside one: its fields are coerced too.
+  EXPECT_EQ(Canon("ROW('x', ROW('2020-01-01', -1))::dated", d),
+            Canon("ROW('x'::text, ROW('2020-01-01'::date, '-1'::integer))::dated", d));
 }
 
 // A field of a nested composite: ((c).a).b as written, (c).a.b as the server prints it.
