@@ -1395,9 +1395,10 @@ class Engine {
         return nullptr;
       return &tb->second;
     };
-    std::set<std::string> attribute_types;  // spellings of types used as an attribute
+    // Spellings of the types an attribute of a kept composite type uses.
+    std::set<std::string> attribute_types;
     for (const auto& [q, t] : from_.types) {
-      if (t.kind != TypeKind::kComposite) continue;
+      if (composite_pair(q) == nullptr) continue;
       for (const catalog::TypeAttribute& at : t.attributes)
         attribute_types.insert(BaseName(at.type));
     }
