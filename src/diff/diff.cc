@@ -290,6 +290,8 @@ class Engine {
       const Table& b = it->second;
       if (t.partition_key != b.partition_key || t.of_type != b.of_type) {
         recreated_tables_.insert(q);
+        // No ALTER changes a partition key: the table is created again and keeps its rows.
+        if (KeepsRowsAcrossKeyChange(t, b)) copied_tables_.insert(q);
         continue;
       }
       for (const Column& c : t.columns) {
@@ -313,6 +315,7 @@ class Engine {
       rebuilt_collation_spellings_.insert(CollationSpelling(q));
     }
     if (!rebuilt_collations_.empty()) PrepareCollationRebuild();
+    ClosePartitionsOfRecreated();
     // Composite types whose kept attributes change type or collation: their table columns go
     // through text around ALTER ATTRIBUTE (views over them are created again).
     for (const auto& [q, t] : from_.types) {
@@ -339,6 +342,7 @@ class Engine {
         }
       }
     }
+    PrepareCompositeRebuild();
     // Domains whose base type or collation changes (no ALTER DOMAIN does it) are rebuilt:
     // renamed aside, created again and their columns converted; views over those columns are
     // created again.
@@ -465,6 +469,41 @@ class Engine {
     for (const QualifiedName& q : recreated_tables_) recreated_.insert(q.Quoted());
     for (const QualifiedName& q : dropped_tables_) gone_.insert(q.Quoted());
     for (const QualifiedName& q : dropped_views_) gone_.insert(q.Quoted());
+  }
+
+  // Whether a table whose partition key changes (or that becomes, or stops being,
+  // partitioned) is copied (CopyTables) rather than dropped and created empty: a top-level
+  // table, neither typed nor in an inheritance tree.
+  bool KeepsRowsAcrossKeyChange(const Table& a, const Table& b) const {
+    if (a.of_type != b.of_type || a.of_type || a.partition_of || b.partition_of ||
+        !a.inherits.empty() || !b.inherits.empty())
+      return false;
+    for (const auto& [q, t] : from_.tables) {
+      if (std::find(t.inherits.begin(), t.inherits.end(), a.name) != t.inherits.end()) return false;
+    }
+    return true;
+  }
+
+  // Partitions go with a partitioned table that is created again: those TO keeps are created
+  // again too; when the rows are copied, the old partitions (kept by TO or not) are renamed
+  // aside with their parent, their rows copied through the new parent and dropped with it.
+  void ClosePartitionsOfRecreated() {
+    bool grew = true;
+    while (grew) {
+      grew = false;
+      for (const auto& [tq, table] : from_.tables) {
+        if (!table.partition_of || !recreated_tables_.count(*table.partition_of)) continue;
+        bool copied = copied_tables_.count(*table.partition_of) > 0;
+        if (to_.tables.count(tq) && !recreated_tables_.count(tq)) {
+          recreated_tables_.insert(tq);
+          grew = true;
+        }
+        if (copied && !copied_tables_.count(tq)) {
+          copied_tables_.insert(tq);
+          grew = true;
+        }
+      }
+    }
   }
 
   // Whether `expr` calls a function that is dropped (or dropped and created again): an
@@ -1122,12 +1161,14 @@ class Engine {
 
   void Types() {
     std::vector<const Type*> created;
+    if (!rebuilt_composites_.empty()) RebuildComposites();
     for (const auto& [q, t] : to_.types) {
       auto it = from_.types.find(q);
       if (it == from_.types.end()) {
         created.push_back(&t);
         continue;
       }
+      if (rebuilt_composites_.count(q)) continue;  // RebuildComposites
       const Type& a = it->second;
       if (a == t && !DomainCallsRecreatedFunction(a)) continue;
       std::string what = TypeWord(t) + q.Quoted();
@@ -1313,6 +1354,262 @@ class Engine {
         if (n != nullptr && !n->default_expr.empty() && !UsesRecreatedFunction(n->default_expr))
           defaults.push_back(alter + " SET DEFAULT " + DefaultSql(*n));
       }
+    }
+  }
+
+  // The attribute names of composite `a` after CompositeChange's ALTERs towards `b`: the
+  // dropped ones gone, the new ones added at the end.
+  static std::vector<std::string> ReachableAttributeOrder(const Type& a, const Type& b) {
+    std::vector<std::string> now;
+    auto in = [](const Type& t, const std::string& name) {
+      for (const catalog::TypeAttribute& at : t.attributes) {
+        if (at.name == name) return true;
+      }
+      return false;
+    };
+    for (const catalog::TypeAttribute& at : a.attributes) {
+      if (in(b, at.name)) now.push_back(at.name);
+    }
+    for (const catalog::TypeAttribute& bt : b.attributes) {
+      if (!in(a, bt.name)) now.push_back(bt.name);
+    }
+    return now;
+  }
+
+  // Composite types that no ALTER TYPE reaches while something uses them: an attribute order
+  // that dropping and adding attributes cannot give, and a type whose attributes change
+  // type or collation while another composite type uses it (the server refuses ALTER
+  // ATTRIBUTE while a table column uses the type through another one). Each is rebuilt: renamed
+  // aside, created again, and every table column of it converted by attribute name. A type
+  // whose attribute is of a rebuilt type is rebuilt too (its attribute would keep the old
+  // type), and so on outwards. Their columns are treated like those converted through text:
+  // defaults set again, the indexes, views, policies and triggers over them created again.
+  void PrepareCompositeRebuild() {
+    auto composite_pair = [&](const QualifiedName& q) -> const Type* {
+      const Type* a = nullptr;
+      auto fa = from_.types.find(q);
+      auto tb = to_.types.find(q);
+      if (fa == from_.types.end() || tb == to_.types.end()) return nullptr;
+      a = &fa->second;
+      if (a->kind != TypeKind::kComposite || tb->second.kind != TypeKind::kComposite)
+        return nullptr;
+      return &tb->second;
+    };
+    // Spellings of the types an attribute of a kept composite type uses.
+    std::set<std::string> attribute_types;
+    for (const auto& [q, t] : from_.types) {
+      if (composite_pair(q) == nullptr) continue;
+      for (const catalog::TypeAttribute& at : t.attributes)
+        attribute_types.insert(BaseName(at.type));
+    }
+    for (const auto& [q, a] : from_.types) {
+      const Type* b = composite_pair(q);
+      if (b == nullptr) continue;
+      std::vector<std::string> target;
+      for (const catalog::TypeAttribute& bt : b->attributes) target.push_back(bt.name);
+      bool reordered = ReachableAttributeOrder(a, *b) != target;
+      bool altered = false;
+      for (const catalog::TypeAttribute& at : a.attributes) {
+        for (const catalog::TypeAttribute& bt : b->attributes) {
+          altered = altered ||
+                    (bt.name == at.name && (bt.type != at.type || bt.collation != at.collation));
+        }
+      }
+      if (reordered || (altered && attribute_types.count(TypeSpelling(q))))
+        rebuilt_composites_.insert(q);
+    }
+    if (rebuilt_composites_.empty()) return;
+    bool grew = true;
+    while (grew) {
+      grew = false;
+      for (const auto& [q, a] : from_.types) {
+        if (rebuilt_composites_.count(q) || composite_pair(q) == nullptr) continue;
+        for (const catalog::TypeAttribute& at : a.attributes) {
+          if (!RebuiltComposite(at.type)) continue;
+          rebuilt_composites_.insert(q);
+          grew = true;
+          break;
+        }
+      }
+    }
+    // A typed table of a rebuilt type takes its column order from the type, which no ALTER
+    // TABLE gives: it is created again and keeps its rows (CopyTables).
+    for (const auto& [tq, table] : from_.tables) {
+      const Table* target = to_.FindTable(tq);
+      if (!table.of_type || !rebuilt_composites_.count(*table.of_type) || target == nullptr ||
+          target->of_type != table.of_type || table.partition_of || !table.partition_key.empty())
+        continue;
+      recreated_tables_.insert(tq);
+      copied_tables_.insert(tq);
+    }
+    for (const auto& [tq, table] : from_.tables) {
+      if (recreated_tables_.count(tq) || !to_.tables.count(tq) || table.partition_of) continue;
+      for (const Column& col : table.columns) {
+        if (!RebuiltComposite(col.type) || !col.is_local) continue;
+        composite_columns_[tq].insert(col.name);
+        converted_columns_[tq].insert(col.name);
+        view_breaking_tables_.insert(tq);
+      }
+    }
+    // Functions over a rebuilt type would keep the old one: dropped before, created again
+    // after (with what calls them, their owner, comment and grants).
+    for (const auto& [sig, f] : from_.functions) {
+      if (!to_.functions.count(sig)) continue;
+      bool uses = RebuiltComposite(f.returns);
+      for (const catalog::FunctionArg& arg : f.args) uses = uses || RebuiltComposite(arg.type);
+      if (!uses) continue;
+      recreated_functions_.insert(f.name);
+      domain_bound_functions_.insert(sig);
+      recreated_.insert(sig);
+    }
+    // Views that name a rebuilt type (a cast to it) are bound to the old one.
+    for (const auto& [vq, v] : from_.views) {
+      if (!to_.views.count(vq)) continue;
+      for (const QualifiedName& q : rebuilt_composites_) {
+        if (MentionsIdent(v.definition, q.name)) rebuilt_views_.insert(vq);
+      }
+    }
+    for (const QualifiedName& q : rebuilt_composites_) recreated_.insert(q.Quoted());
+  }
+
+  // Whether `type` (or its element type) is a composite type that is rebuilt.
+  bool RebuiltComposite(const std::string& type) const {
+    if (rebuilt_composites_.empty()) return false;
+    std::string base = BaseName(type);
+    for (const QualifiedName& q : rebuilt_composites_) {
+      if (TypeSpelling(q) == base) return true;
+    }
+    return false;
+  }
+
+  // The rebuilt composite type `type` names (itself, not an array of it); nullptr when none.
+  const QualifiedName* RebuiltCompositeOf(const std::string& type) const {
+    for (const QualifiedName& q : rebuilt_composites_) {
+      if (TypeSpelling(q) == type) return &q;
+    }
+    return nullptr;
+  }
+
+  // The function that converts an array of the old (renamed-aside) type `q` into an array of
+  // the new one: no subquery may convert each element in ALTER COLUMN ... USING.
+  static QualifiedName ArrayConversionFunction(const QualifiedName& q) {
+    return QualifiedName{q.schema, "dbarch_convert_" + q.name};
+  }
+
+  // `value` (of the old, renamed-aside composite `a`) as a value of the new type `b`: each
+  // attribute taken by name (a new one NULL), cast when its type changes, a nested rebuilt
+  // composite (or an array of one) converted the same way; NULL stays NULL, a row of NULLs
+  // stays a row. `arrays` collects the rebuilt types whose array conversion it calls.
+  std::string CompositeConversion(const std::string& value, const Type& a, const Type& b,
+                                  std::set<QualifiedName>& arrays) const {
+    std::vector<std::string> fields;
+    for (const catalog::TypeAttribute& bt : b.attributes) {
+      const catalog::TypeAttribute* at = nullptr;
+      for (const catalog::TypeAttribute& x : a.attributes) {
+        if (x.name == bt.name) at = &x;
+      }
+      if (at == nullptr) {
+        fields.push_back("NULL");
+        continue;
+      }
+      std::string field = "(" + value + ")." + QuoteIdent(at->name);
+      const QualifiedName* inner = at->type == bt.type ? RebuiltCompositeOf(at->type) : nullptr;
+      const QualifiedName* inner_array =
+          at->type == bt.type && at->type == BaseName(at->type) + "[]"
+              ? RebuiltCompositeOf(BaseName(at->type))
+              : nullptr;
+      if (inner != nullptr) {
+        fields.push_back(
+            CompositeConversion(field, from_.types.at(*inner), to_.types.at(*inner), arrays));
+      } else if (inner_array != nullptr) {
+        arrays.insert(*inner_array);
+        fields.push_back(ArrayConversionFunction(*inner_array).Quoted() + "(" + field + ")");
+      } else if (at->type != bt.type) {
+        fields.push_back(CastSql(from_, at->type, to_, bt.type, field));
+      } else {
+        fields.push_back(field);
+      }
+    }
+    return "CASE WHEN num_nonnulls(" + value + ") = 0 THEN NULL ELSE ROW(" + Join(fields, ", ") +
+           ")::" + report::SqlType(TypeSpelling(b.name)) + " END";
+  }
+
+  // The rebuild of PrepareCompositeRebuild's types, as one change: the defaults of their
+  // columns dropped, the types renamed aside and created again (inner ones first), the
+  // columns converted (arrays through a conversion function created for the change and
+  // dropped after it), the target's defaults set; the old types are dropped last (outer ones
+  // first).
+  void RebuildComposites() {
+    std::vector<const Type*> targets;
+    for (const QualifiedName& q : rebuilt_composites_) targets.push_back(&to_.types.at(q));
+    targets = DependencyOrder(targets);
+    std::vector<std::string> defaults_off, aside, create, convert, defaults_on;
+    std::set<QualifiedName> arrays;  // types whose array conversion function is called
+    for (const Type* b : targets) {
+      aside.push_back("ALTER TYPE " + b->name.Quoted() + " RENAME TO " +
+                      QuoteIdent(b->name.name + "_dbarch_old"));
+      for (const std::string& s : report::CreateStatements(to_, *b)) create.push_back(s);
+    }
+    for (const auto& [table_q, cols] : composite_columns_) {
+      const Table& table = from_.tables.at(table_q);
+      const Table* target = to_.FindTable(table_q);
+      for (const Column& c : table.columns) {
+        if (!cols.count(c.name) || !RebuiltComposite(c.type)) continue;
+        std::string alter =
+            "ALTER TABLE " + table_q.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
+        if (!c.default_expr.empty() && !UsesRecreatedFunction(c.default_expr))
+          defaults_off.push_back(alter + " DROP DEFAULT");
+        const Column* n = target == nullptr ? nullptr : target->FindColumn(c.name);
+        if (n == nullptr || n->type != c.type) continue;  // its own change converts it
+        const QualifiedName* type_q = RebuiltCompositeOf(BaseName(c.type));
+        std::string using_expr;
+        if (c.type == BaseName(c.type)) {
+          using_expr = CompositeConversion(QuoteIdent(c.name), from_.types.at(*type_q),
+                                           to_.types.at(*type_q), arrays);
+        } else {
+          arrays.insert(*type_q);
+          using_expr = ArrayConversionFunction(*type_q).Quoted() + "(" + QuoteIdent(c.name) + ")";
+        }
+        convert.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " + using_expr);
+        if (!n->default_expr.empty() && !UsesRecreatedFunction(n->default_expr))
+          defaults_on.push_back(alter + " SET DEFAULT " + DefaultSql(*n));
+      }
+    }
+    // One-dimensional arrays, element by element; a multi-dimensional one stops the change.
+    std::vector<std::string> functions, functions_off;
+    std::set<QualifiedName> written;
+    while (written.size() < arrays.size()) {
+      for (const QualifiedName& q : std::set<QualifiedName>(arrays)) {
+        if (!written.insert(q).second) continue;
+        QualifiedName fn = ArrayConversionFunction(q);
+        std::string old_type = QualifiedName{q.schema, q.name + "_dbarch_old"}.Quoted() + "[]";
+        std::string new_type = report::SqlType(TypeSpelling(q)) + "[]";
+        std::string element =
+            CompositeConversion("v[i]", from_.types.at(q), to_.types.at(q), arrays);
+        functions.push_back(
+            "CREATE FUNCTION " + fn.Quoted() + "(v " + old_type + ") RETURNS " + new_type +
+            " LANGUAGE plpgsql IMMUTABLE AS $dbarch$BEGIN IF v IS NULL THEN RETURN NULL; END IF; "
+            "IF array_ndims(v) > 1 THEN RAISE EXCEPTION " +
+            QuoteLiteral("a multi-dimensional array of type " + q.Quoted() +
+                         " cannot be converted") +
+            "; END IF; RETURN ARRAY(SELECT " + element +
+            " FROM generate_subscripts(v, 1) AS i ORDER BY i); END$dbarch$");
+        functions_off.push_back("DROP FUNCTION " + fn.Quoted() + "(" + old_type + ")");
+      }
+    }
+    std::vector<std::string> sql = defaults_off;
+    for (auto* part : {&aside, &create, &functions, &convert, &functions_off, &defaults_on})
+      sql.insert(sql.end(), part->begin(), part->end());
+    Change& c = Add(kTypes, ObjectKind::kType, targets.front()->name.Quoted(), Action::kAlter, sql);
+    c.lock = kAccessExclusive;
+    c.rewrites = !convert.empty();
+    for (auto it = targets.rbegin(); it != targets.rend(); ++it) {
+      const Type* b = *it;
+      Add(kDropTypes, ObjectKind::kType, b->name.Quoted(), Action::kDrop,
+          {"DROP TYPE " + QualifiedName{b->name.schema, b->name.name + "_dbarch_old"}.Quoted()});
+      std::string what = "TYPE " + b->name.Quoted();
+      OwnerChange(ObjectKind::kType, what, "", b->owner);
+      CommentChange(ObjectKind::kType, what, "", b->comment);
     }
   }
 
@@ -2706,6 +3003,9 @@ class Engine {
   // Table columns of a composite type whose attribute collation is rebuilt, by table: they go
   // through text while the type changes.
   std::map<QualifiedName, std::set<std::string>> composite_columns_;
+  // Composite types renamed aside and created again, their columns converted by attribute
+  // name (PrepareCompositeRebuild).
+  std::set<QualifiedName> rebuilt_composites_;
   std::set<QualifiedName> enum_rebuilt_tables_;  // tables with a column of a rebuilt enum
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
   std::set<std::string> gone_;       // quoted names of relations dropped

@@ -116,6 +116,14 @@ std::string StepsSql(const std::vector<const OnlineStep*>& steps, const OnlineOp
   for (const OnlineStep* s : steps) {
     out += "-- " + s->what + (s->lock.empty() ? "" : " (lock " + s->lock + ")") + "\n";
     if (!s->note.empty()) out += "-- " + s->note + "\n";
+    if (!s->psql_variable.empty()) {
+      // Unguarded, as FormatSql(require_variables) writes it: `migrate up` without the value
+      // stops before anything of the file runs.
+      const std::string& v = s->psql_variable;
+      out += "-- " + s->object +
+             ": the secret is not copied into this file; give it to the runner with --var " + v +
+             "=..., a --var-file line or DBARCH_VAR_" + v + " (psql: -v " + v + "=...)\n";
+    }
     if (s->long_running) out += "SET statement_timeout = 0;\n";
     for (const std::string& stmt : s->sql) out += stmt + ";\n";
     if (s->long_running) {

@@ -419,13 +419,21 @@ class Planner {
     if (c.kind == ObjectKind::kConstraint && c.action == Action::kCreate) {
       auto [table, k] = FindConstraint(c.object);
       if (table != nullptr && k != nullptr && from_.tables.count(table->name) > 0) {
+        // PostgreSQL 15 refuses a NOT VALID foreign key on a partitioned table.
+        bool partitioned_fk =
+            k->kind == ConstraintKind::kForeignKey && !table->partition_key.empty();
         if ((k->kind == ConstraintKind::kForeignKey || k->kind == ConstraintKind::kCheck) &&
-            !k->not_valid) {
+            !k->not_valid && !partitioned_fk) {
           return NotValidThenValidate(*table, *k, c);
         }
         if ((k->kind == ConstraintKind::kUnique || k->kind == ConstraintKind::kPrimaryKey) &&
             table->partition_key.empty()) {
           return ThroughUniqueIndex(*table, *k, c);
+        }
+        if (partitioned_fk && !k->not_valid) {
+          warnings_.push_back("constraint " + c.object +
+                              ": a foreign key on a partitioned table has no NOT VALID form in "
+                              "PostgreSQL 15 (added and validated under its lock)");
         }
         if (k->kind == ConstraintKind::kExclude) {
           warnings_.push_back("constraint " + c.object +
@@ -460,6 +468,7 @@ class Planner {
     Conv s = CStep(c.kind, c.object,
                    std::string(ActionName(c.action)) + " " + catalog::ObjectKindName(c.kind),
                    c.lock, c.sql);
+    s.psql_variable = c.psql_variable;
     s.rewrites = c.rewrites;
     s.scans = c.scans;
     bool drop_column_or_table = c.destructive && c.action == Action::kDrop;
@@ -960,6 +969,16 @@ std::string StepsSql(const OnlinePlan& plan, const std::vector<OnlineStep>& step
     out += "-- " + s.what + " (" + Notes(s) + ")\n";
     if (!s.note.empty()) out += "--   " + s.note + "\n";
     if (s.sql.empty()) continue;
+    if (!s.psql_variable.empty()) {
+      // Run only when psql is given the value; else a warning and nothing changes.
+      const std::string& v = s.psql_variable;
+      out += "-- the secret is not copied into this script; run it with psql -v " + v + "=...\n";
+      out += "\\if :{?" + v + "}\n";
+      for (const std::string& stmt : s.sql) out += Terminated(stmt) + "\n";
+      out += "\\else\n\\warn 'psql variable " + v + " is not set: " + s.object +
+             " keeps its password'\n\\endif\n";
+      continue;
+    }
     if (s.long_running) out += "SET statement_timeout = 0;\n";
     bool wrap = s.in_transaction && s.sql.size() > 1;
     if (wrap) out += "BEGIN;\n";
@@ -987,6 +1006,7 @@ nlohmann::ordered_json StepJson(const OnlineStep& s) {
   j["long_running"] = s.long_running;
   j["sql"] = s.sql;
   j["note"] = s.note.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.note);
+  if (!s.psql_variable.empty()) j["psql_variable"] = s.psql_variable;
   return j;
 }
 

@@ -50,6 +50,10 @@ struct OnlineStep {
   // reader uses any more).
   std::vector<std::string> sql;
   std::string note;  // guidance ("" when none)
+  // The psql variable the statements refer to (a role's password, Change::psql_variable):
+  // FormatOnlineSql and FormatOnlinePhaseSql guard the step with \if :{?name}, so that a run
+  // without it changes nothing and says so; verification leaves the step out.
+  std::string psql_variable;
 };
 
 // One phase: the application may need a deploy between two phases.
@@ -77,7 +81,8 @@ OnlinePlan MakeOnlinePlan(const catalog::Catalog& from, const catalog::Catalog& 
 
 // The SQL of one phase (its steps, or its rollback when `rollback`), ready for psql or a
 // migration file: the timeouts first, steps in order, `statement_timeout = 0` around
-// long-running steps, BEGIN / COMMIT around multi-statement transactional steps.
+// long-running steps, BEGIN / COMMIT around multi-statement transactional steps. A step that
+// needs a psql variable runs only when it is set (\if :{?name}, else a \warn).
 std::string FormatOnlinePhaseSql(const OnlinePlan& plan, size_t phase, bool rollback);
 
 // The whole plan as one annotated script: each phase under a header naming it and what the

@@ -275,6 +275,7 @@ std::string FormatVerifyText(const VerifyResult& result) {
 
 Status RunOnlineSteps(pg::Connection& conn, const std::vector<OnlineStep>& steps) {
   for (const OnlineStep& s : steps) {
+    if (!s.psql_variable.empty()) continue;  // needs psql and the secret (as UpStatements)
     bool wrap = s.in_transaction && s.sql.size() > 1;
     if (wrap) DBARCH_RETURN_IF_ERROR(conn.Exec("BEGIN").status());
     for (const std::string& stmt : s.sql) {

@@ -460,6 +460,23 @@ void RewriteAExpr(Arena& arena, Node** slot) {
   }
 }
 
+// ROW(...)::composite: each field is coerced to its attribute's type, and the server prints a
+// cast to that type on every literal field ('x'::text, 0::numeric(12,2), NULL::date,
+// '-1'::integer), also inside a row without a cast of its own that stands for a composite
+// attribute. Those casts carry no meaning, as on a whole default.
+void RewriteCoercedRow(Arena& arena, PgQuery__RowExpr* row) {
+  if (row->row_format == PG_QUERY__COERCION_FORM__COERCE_IMPLICIT_CAST)
+    row->row_format = PG_QUERY__COERCION_FORM__COERCE_EXPLICIT_CALL;
+  for (size_t i = 0; i < row->n_args; ++i) {
+    Node* field = row->args[i];
+    if (field != nullptr && field->node_case == PG_QUERY__NODE__NODE_ROW_EXPR) {
+      RewriteCoercedRow(arena, field->row_expr);
+    } else {
+      Rewrite(arena, &row->args[i], Strip::kLiteral);
+    }
+  }
+}
+
 void Rewrite(Arena& arena, Node** slot, Strip strip) {
   Node* n = *slot;
   if (n == nullptr) return;
@@ -471,6 +488,10 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
       PgQuery__TypeCast* c = n->type_cast;
       CanonicalTypeName(arena, c->type_name);
       ResolveIntervalField(arena, c);
+      if (c->arg != nullptr && c->arg->node_case == PG_QUERY__NODE__NODE_ROW_EXPR) {
+        RewriteCoercedRow(arena, c->arg->row_expr);
+        return;
+      }
       Rewrite(arena, &c->arg, strip);
       Node* arg = c->arg;
       if (arg == nullptr) return;
@@ -576,6 +597,31 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
       }
       RewriteChildren(arena, &n->base);
       return;
+    case PG_QUERY__NODE__NODE_A_INDIRECTION: {
+      // ((c).a).b and (c).a.b select the same nested field; the server prints the latter.
+      RewriteChildren(arena, &n->base);
+      PgQuery__AIndirection* outer = n->a_indirection;
+      Node* inner_node = outer->arg;
+      if (inner_node == nullptr || inner_node->node_case != PG_QUERY__NODE__NODE_A_INDIRECTION)
+        return;
+      PgQuery__AIndirection* inner = inner_node->a_indirection;
+      auto fields_only = [](const PgQuery__AIndirection* x) {
+        for (size_t i = 0; i < x->n_indirection; ++i) {
+          if (x->indirection[i]->node_case != PG_QUERY__NODE__NODE_STRING) return false;
+        }
+        return true;
+      };
+      if (!fields_only(inner) || !fields_only(outer)) return;
+      size_t total = inner->n_indirection + outer->n_indirection;
+      Node** merged = MakeNodeArray(arena, total);
+      for (size_t i = 0; i < inner->n_indirection; ++i) merged[i] = inner->indirection[i];
+      for (size_t i = 0; i < outer->n_indirection; ++i)
+        merged[inner->n_indirection + i] = outer->indirection[i];
+      outer->arg = inner->arg;
+      outer->indirection = merged;
+      outer->n_indirection = total;
+      return;
+    }
     default:
       RewriteChildren(arena, &n->base);
       return;
@@ -611,6 +657,11 @@ bool NodeNeedsRewrite(const Node* n) {
     }
     case PG_QUERY__NODE__NODE_ROW_EXPR:
       if (n->row_expr->row_format == PG_QUERY__COERCION_FORM__COERCE_IMPLICIT_CAST) return true;
+      break;
+    case PG_QUERY__NODE__NODE_A_INDIRECTION:
+      if (n->a_indirection->arg != nullptr &&
+          n->a_indirection->arg->node_case == PG_QUERY__NODE__NODE_A_INDIRECTION)
+        return true;
       break;
     case PG_QUERY__NODE__NODE_FUNC_CALL: {
       const PgQuery__FuncCall* f = n->func_call;

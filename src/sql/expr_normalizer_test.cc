@@ -61,6 +61,34 @@ TEST(CanonicalExprServerForms, RowConstructors) {
   EXPECT_NE(Canon("(a, b) > (0, 0)"), Canon("(ROW(a, b) > ROW(0, 1))"));
 }
 
+// A composite default as written and as the server prints it (every literal field cast to
+// its attribute's type, nested rows too); a changed field still compares unequal.
+TEST(CanonicalExprServerForms, CompositeRowDefaults) {
+  const auto d = ExprContext::kDefault;
+  EXPECT_EQ(Canon("ROW(0, 'EUR', '2020-01-01', -1, true, NULL)::money_amount", d),
+            Canon("ROW(0::numeric(12,2), 'EUR'::character varying(3), '2020-01-01'::date, "
+                  "'-1'::integer, true, NULL::date)::money_amount",
+                  d));
+  EXPECT_EQ(
+      Canon("('x', ('s', 'z')::address)::tagged", d),
+      Canon("ROW('x'::text, ROW('s'::text, 'z'::character varying(10))::address)::tagged", d));
+  EXPECT_EQ(Canon("ARRAY[ROW('a', 1.5)::item]", d),
+            Canon("ARRAY[ROW('a'::text, 1.5::numeric(4,1))::item]", d));
+  EXPECT_NE(Canon("ROW(0, 'EUR')::money_amount", d),
+            Canon("ROW(1::numeric(12,2), 'EUR'::character varying(3))::money_amount", d));
+  EXPECT_NE(Canon("ROW(now(), 'EUR')::stamp", d), Canon("ROW(NULL, 'EUR')::stamp", d));
+  // A row without a cast of its own inside one: its fields are coerced too.
+  EXPECT_EQ(Canon("ROW('x', ROW('2020-01-01', -1))::dated", d),
+            Canon("ROW('x'::text, ROW('2020-01-01'::date, '-1'::integer))::dated", d));
+}
+
+// A field of a nested composite: ((c).a).b as written, (c).a.b as the server prints it.
+TEST(CanonicalExprServerForms, NestedFieldSelection) {
+  EXPECT_EQ(Canon("((route).destination).zip"), Canon("(route).destination.zip"));
+  EXPECT_EQ(Canon("(((r).a).b).c = 'x'"), Canon("((r).a.b.c = 'x'::text)"));
+  EXPECT_NE(Canon("((route).destination).zip"), Canon("(route).origin.zip"));
+}
+
 TEST(CanonicalExprServerForms, ExplicitAnyAndAll) {
   std::string ddl =
       "(state = ANY (ARRAY['active', 'pending']) AND priority >= ALL (ARRAY[1, 2])) OR "

@@ -725,5 +725,56 @@ TEST_F(MigrateCliTest, NewMigrationWithAPasswordAppliesGivenTheVariable) {
   (void)Query("DROP ROLE IF EXISTS " + role);
 }
 
+// The same with `migrate new --online`: the phase file that sets the password refers to the
+// variable unguarded (no \if), without the secret; `up` stops before anything runs without
+// the value and, given it, applies every file and sets the password.
+TEST_F(MigrateCliTest, NewOnlineMigrationWithAPasswordAppliesGivenTheVariable) {
+  const std::string role = "m_new_online_pw";
+  (void)Query("DROP ROLE IF EXISTS " + role);
+  const std::string create_role = "DO $$ BEGIN CREATE ROLE " + role +
+                                  " LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n";
+  Write("V1__base.sql", create_role + "CREATE TABLE audit (id int);\n");
+  std::filesystem::path desired = dir_.path() / "desired.sql";
+  std::ofstream(desired) << create_role << "ALTER ROLE " << role
+                         << " LOGIN PASSWORD 'on line$$ pw';\nCREATE TABLE audit (id int);\n"
+                         << "CREATE INDEX audit_id_idx ON audit (id);\n"
+                         << "GRANT SELECT ON audit TO " << role << ";\n";
+  RunResult made = RunDbarch({"migrate", "new", "password", "--online", "--to", desired.string(),
+                              "--dir", migrations_.string()});
+  ASSERT_EQ(made.exit_code, 0) << Describe(made);
+  std::string all;
+  for (const auto& e : std::filesystem::directory_iterator(migrations_)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind("V1__", 0) == 0 || name[0] != 'V') continue;
+    std::ifstream in(e.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    all += text.str();
+  }
+  EXPECT_NE(all.find("ALTER ROLE m_new_online_pw PASSWORD :'m_new_online_pw_password';"),
+            std::string::npos)
+      << made.out << all;
+  EXPECT_NE(all.find("--var m_new_online_pw_password=..."), std::string::npos) << all;
+  EXPECT_EQ(all.find("\\if"), std::string::npos) << all;
+  EXPECT_EQ(all.find("on line"), std::string::npos) << all;
+
+  RunResult missing = Migrate("up");
+  EXPECT_EQ(missing.exit_code, 3) << Describe(missing);
+  EXPECT_NE(missing.err.find("\"m_new_online_pw_password\" is not set"), std::string::npos)
+      << missing.err;
+  EXPECT_FALSE(TableExists("audit"));
+
+  setenv("DBARCH_VAR_m_new_online_pw_password", "on line$$ pw", 1);
+  RunResult up = Migrate("up");
+  unsetenv("DBARCH_VAR_m_new_online_pw_password");
+  ASSERT_EQ(up.exit_code, 0) << Describe(up);
+  EXPECT_TRUE(TableExists("audit"));
+  std::string db = dsn_.substr(dsn_.rfind("dbname=") + 7);
+  EXPECT_TRUE(CanLogIn(role, "on line$$ pw", db));
+  EXPECT_EQ((up.out + up.err).find("on line"), std::string::npos) << Describe(up);
+  (void)Query("DROP OWNED BY " + role);
+  (void)Query("DROP ROLE IF EXISTS " + role);
+}
+
 }  // namespace
 }  // namespace dbarch::cli_test

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "diff/diff_roundtrip.h"
+#include "diff/online.h"
 #include "sandbox/test_util.h"
 
 namespace dbarch::diff {
@@ -218,6 +219,210 @@ TEST(DiffCopiedTables, PartitionKeyCollationKeepsSequences) {
   (void)admin->Exec("DROP DATABASE IF EXISTS copied_seq_db WITH (FORCE)");
 }
 
+// A partitioned table whose key itself changes (LIST by region -> RANGE by id, and RANGE on
+// one column -> RANGE on another) keeps its rows: up (applied with psql) renames it aside,
+// creates it with the target's partitions, copies the rows through the new parent and drops
+// the old one; down does the same back. The identity goes on from where it was, each way.
+// A target whose partitions leave a row out makes the copy fail loudly: applied in one
+// transaction, nothing changes.
+TEST(DiffCopiedTables, PartitionKeyChangeKeepsRows) {
+  std::filesystem::path dir = FixturesDir() / "partition_key_change";
+  const std::string from_sql = ReadAll(dir / "FROM.sql");
+  const std::string to_sql = ReadAll(dir / "TO.sql");
+  auto box = sandbox::test_util::SharedSandbox();
+  ASSERT_TRUE(box.ok()) << box.status().ToString();
+  std::string base = (*box)->ConnInfo();
+  base = base.substr(0, base.find(" dbname="));
+  auto admin = testing::Open(base + " dbname=postgres");
+  ASSERT_TRUE(admin.ok());
+  (void)admin->Exec("CREATE ROLE app_reader");
+  (void)admin->Exec("DROP DATABASE IF EXISTS key_rows_db WITH (FORCE)");
+  ASSERT_TRUE(admin->Exec("CREATE DATABASE key_rows_db").ok());
+  const std::string conninfo = base + " dbname=key_rows_db";
+  auto db = testing::Open(conninfo);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(testing::RunPsql(conninfo, from_sql).ok());
+  ASSERT_TRUE(db->ExecScript("INSERT INTO customers VALUES (1), (2);\n"
+                             "INSERT INTO orders (region, customer_id, total) VALUES ('eu', 1, "
+                             "10), ('us', 2, 200), ('eu', NULL, 0), ('apac', 1, 150.5), ('us', 1, "
+                             "99);\n"
+                             "INSERT INTO orders OVERRIDING SYSTEM VALUE VALUES (1500, 'eu', 2, "
+                             "300);\n"
+                             "INSERT INTO events VALUES ('2024-03-01', 1, 'a'), ('2025-07-01', 2, "
+                             "'b'), ('2024-12-31', 3000000, NULL);")
+                  .ok());
+  auto read_rows = [&]() -> std::string {
+    auto r = db->Exec(
+        "SELECT (SELECT string_agg(id || ':' || region || ':' || coalesce(customer_id::text, "
+        "'-') || ':' || total, ',' ORDER BY id) FROM orders) || ' / ' || (SELECT "
+        "string_agg(day || ':' || seq || ':' || coalesce(payload, '-'), ',' ORDER BY seq) FROM "
+        "events) || ' / ' || (SELECT count(*) FROM big_orders)");
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() && r->rows() == 1 ? std::string(r->Get(0, 0)) : "<none>";
+  };
+  auto partitions_of = [&](const std::string& table) -> std::string {
+    auto r = db->Exec(
+        "SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_inherits i JOIN pg_class "
+        "c ON c.oid = i.inhrelid WHERE i.inhparent = " +
+        QuoteLiteral(table) + "::regclass");
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() && r->rows() == 1 ? std::string(r->Get(0, 0)) : "<none>";
+  };
+  const std::string want =
+      "1:eu:1:10.00,2:us:2:200.00,3:eu:-:0.00,4:apac:1:150.50,5:us:1:99.00,1500:eu:2:300.00 / "
+      "2024-03-01:1:a,2025-07-01:2:b,2024-12-31:3000000:- / 3";
+  ASSERT_EQ(read_rows(), want);
+  auto diff_to = [&](const std::string& target) -> std::string {
+    auto live = pg::IntrospectCatalog(*db, {});
+    EXPECT_TRUE(live.ok());
+    auto model = testing::ModelOf("target.sql", target, {});
+    EXPECT_TRUE(model.ok());
+    if (!live.ok() || !model.ok()) return "";
+    DiffResult d = Diff(*live, *model, {});
+    int copies = 0;
+    for (const Change& c : d.changes) {
+      EXPECT_FALSE(c.destructive) << c.object << ": " << c.data_loss;
+      EXPECT_FALSE(c.refused) << c.object;
+      if (!c.sql.empty() && c.sql.front().rfind("INSERT INTO public.", 0) == 0) {
+        ++copies;
+        EXPECT_TRUE(c.rewrites);
+        EXPECT_EQ(c.lock, "ACCESS EXCLUSIVE");
+      }
+    }
+    EXPECT_EQ(copies, 2) << FormatSql(d);
+    return FormatSql(d);
+  };
+  std::string up = diff_to(to_sql);
+  Status st = testing::RunPsql(conninfo, up);
+  ASSERT_TRUE(st.ok()) << st.ToString() << "\n" << up;
+  EXPECT_EQ(read_rows(), want) << up;
+  EXPECT_EQ(partitions_of("orders"), "orders_high,orders_low");
+  auto counts = db->Exec(
+      "SELECT (SELECT count(*) FROM orders_low) || '+' || (SELECT count(*) FROM orders_high) || "
+      "' ' || (SELECT count(*) FROM events_2024) || '+' || (SELECT count(*) FROM events_rest)");
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(std::string(counts->Get(0, 0)), "5+1 2+1");
+  auto next = db->Exec("INSERT INTO orders (region, total) VALUES ('eu', 1) RETURNING id");
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(std::string(next->Get(0, 0)), "6");
+  auto old = db->Exec("SELECT count(*) FROM pg_class WHERE relname LIKE '%dbarch_old%'");
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(std::string(old->Get(0, 0)), "0");
+
+  std::string down = diff_to(from_sql);
+  st = testing::RunPsql(conninfo, down);
+  ASSERT_TRUE(st.ok()) << st.ToString() << "\n" << down;
+  EXPECT_EQ(partitions_of("orders"), "orders_eu,orders_other,orders_us");
+  counts = db->Exec(
+      "SELECT (SELECT count(*) FROM orders_eu) || '+' || (SELECT count(*) FROM orders_us) || '+' "
+      "|| (SELECT count(*) FROM orders_other) || ' ' || (SELECT count(*) FROM events_2024) || "
+      "'+' || (SELECT count(*) FROM events_2025)");
+  ASSERT_TRUE(counts.ok());
+  next = db->Exec("INSERT INTO orders (region, total) VALUES ('us', 2) RETURNING id");
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(std::string(next->Get(0, 0)), "7");
+  EXPECT_EQ(std::string(counts->Get(0, 0)), "4+2+1 2+1");
+
+  // Rows that no partition of the target takes: the copy fails, naming the table, and in one
+  // transaction nothing is lost or changed.
+  std::string narrow = to_sql;
+  size_t high = narrow.find("CREATE TABLE orders_high");
+  ASSERT_NE(high, std::string::npos);
+  narrow.erase(high, narrow.find('\n', high) + 1 - high);
+  std::string failing = diff_to(narrow);
+  st = testing::RunPsql(conninfo, "BEGIN;\n" + failing + "COMMIT;\n");
+  ASSERT_FALSE(st.ok()) << failing;
+  EXPECT_NE(st.message().find("no partition of relation \"orders\" found for row"),
+            std::string::npos)
+      << st.message();
+  EXPECT_EQ(partitions_of("orders"), "orders_eu,orders_other,orders_us");
+  auto total = db->Exec("SELECT count(*) FROM orders");
+  ASSERT_TRUE(total.ok());
+  EXPECT_EQ(std::string(total->Get(0, 0)), "8");
+  db = Result<pg::Connection>(Status::Internal("closed"));
+  (void)admin->Exec("DROP DATABASE IF EXISTS key_rows_db WITH (FORCE)");
+}
+
+// Composite types rebuilt (an attribute order that ALTER TYPE cannot give, an inner type of a
+// nested one): the values of their columns are kept by attribute name, inner values inside
+// outer ones, a NULL stays NULL and a row of NULLs stays a row, up and down (applied with
+// psql).
+TEST(DiffCompositeRebuild, ValuesKeptByAttributeName) {
+  std::filesystem::path dir = FixturesDir() / "dep_nested_composite";
+  const std::string from_sql = ReadAll(dir / "FROM.sql");
+  const std::string to_sql = ReadAll(dir / "TO.sql");
+  auto box = sandbox::test_util::SharedSandbox();
+  ASSERT_TRUE(box.ok()) << box.status().ToString();
+  std::string base = (*box)->ConnInfo();
+  base = base.substr(0, base.find(" dbname="));
+  auto admin = testing::Open(base + " dbname=postgres");
+  ASSERT_TRUE(admin.ok());
+  (void)admin->Exec("DROP DATABASE IF EXISTS composite_rows_db WITH (FORCE)");
+  ASSERT_TRUE(admin->Exec("CREATE DATABASE composite_rows_db").ok());
+  const std::string conninfo = base + " dbname=composite_rows_db";
+  auto db = testing::Open(conninfo);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(testing::RunPsql(conninfo, from_sql).ok());
+  ASSERT_TRUE(db->ExecScript("INSERT INTO orders VALUES "
+                             "(1, ROW('gift', ROW('Main St 1', '1000'), ROW('Elm St 2', "
+                             "'2000'), ARRAY[ROW('Stop 1', '4000')::address, NULL, ROW(NULL, "
+                             "NULL)::address]), ROW('Bill St 3', '3000'), ARRAY[ROW('Old St', "
+                             "'5000')::address]), "
+                             "(2, NULL, NULL, NULL), "
+                             "(3, ROW('bare', NULL, ROW(NULL, NULL), '{}'), ROW(NULL, NULL), "
+                             "'{}');\n"
+                             "INSERT INTO orders (id) VALUES (4);")
+                  .ok());
+  auto read_rows = [&]() -> std::string {
+    auto r = db->Exec(
+        "SELECT string_agg(id || ':' || coalesce((route).label, '-') || ':' || "
+        "coalesce(((route).origin).street, '-') || ':' || coalesce(((route).destination).zip, "
+        "'-') || ':' || (route IS NOT DISTINCT FROM NULL)::text || ':' || "
+        "(num_nonnulls((route).origin) = 0)::text || ':' || "
+        "(num_nonnulls((route).destination) = 0)::text || ':' || coalesce((billing).street, '-') "
+        "|| ':' || coalesce((billing).zip, '-') || ':' || (num_nonnulls(billing) = 0)::text || "
+        "':' || coalesce(cardinality((route).stops)::text, '-') || ':' || "
+        "coalesce(((route).stops)[1].street, '-') || ':' || coalesce(((route).stops)[1].zip, "
+        "'-') || ':' || (num_nonnulls(((route).stops)[2]) = 0)::text || ':' || "
+        "(num_nonnulls(((route).stops)[3]) = 0)::text || ':' || coalesce(cardinality(history)::"
+        "text, '-') || ':' || coalesce(history[1].street || '/' || history[1].zip, '-'), ',' "
+        "ORDER BY id) FROM orders");
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() && r->rows() == 1 ? std::string(r->Get(0, 0)) : "<none>";
+  };
+  const std::string want =
+      "1:gift:Main St 1:2000:false:false:false:Bill St 3:3000:false:3:Stop 1:4000:true:false:1:"
+      "Old St/5000,"
+      "2:-:-:-:true:true:true:-:-:true:-:-:-:true:true:-:-,"
+      "3:bare:-:-:false:true:false:-:-:false:0:-:-:true:true:0:-,"
+      "4:-:-:-:true:true:true:unknown:00000:false:-:-:-:true:true:-:-";
+  ASSERT_EQ(read_rows(), want);
+  auto migrate_to = [&](const std::string& target) {
+    auto live = pg::IntrospectCatalog(*db, {});
+    ASSERT_TRUE(live.ok());
+    auto model = testing::ModelOf("target.sql", target, {});
+    ASSERT_TRUE(model.ok());
+    DiffResult d = Diff(*live, *model, {});
+    EXPECT_FALSE(d.HasRefused()) << FormatSql(d);
+    std::string sql = FormatSql(d);
+    Status st = testing::RunPsql(conninfo, sql);
+    EXPECT_TRUE(st.ok()) << st.ToString() << "\n" << sql;
+  };
+  migrate_to(to_sql);
+  EXPECT_EQ(read_rows(), want);
+  auto text = db->Exec("SELECT route::text, billing::text FROM orders WHERE id = 1");
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(
+      std::string(text->Get(0, 0)),
+      "(gift,\"(1000,\"\"Main St 1\"\",)\",\"(2000,\"\"Elm St 2\"\",)\",\"{\"\"(4000,\\\\\"\"Stop "
+      "1\\\\\"\",)\"\",NULL,\"\"(,,)\"\"}\")");
+  EXPECT_EQ(std::string(text->Get(0, 1)), "(3000,\"Bill St 3\",)");
+  migrate_to(from_sql);
+  EXPECT_EQ(read_rows(), want);
+  db = Result<pg::Connection>(Status::Internal("closed"));
+  (void)admin->Exec("DROP DATABASE IF EXISTS composite_rows_db WITH (FORCE)");
+}
+
 // A role the target's file declares and the cluster lacks: up creates it with its attributes
 // and membership, the same script runs again without error (the role then exists), and a
 // later DROP ROLE in the target drops it. Roles of the cluster the file does not mention are
@@ -388,6 +593,75 @@ TEST(DiffRoles, PasswordAndValidUntil) {
   (void)admin->Exec("DROP DATABASE IF EXISTS roles_pw_db WITH (FORCE)");
   (void)admin->Exec("DROP ROLE IF EXISTS fixture_pw_reader");
   (void)admin->Exec("DROP ROLE IF EXISTS fixture_pw_role");
+}
+
+// The online plan (`dbarch diff --online`) of a role whose password the target's file gives
+// in clear text: the step refers to a psql variable, guarded as in the plain script, so that
+// the plan applied with psql without it warns and leaves the password alone, and with it sets
+// the password; the secret is in no output, and the JSON names the variable.
+TEST(DiffRoles, OnlinePlanGuardsThePassword) {
+  auto box = sandbox::test_util::SharedSandbox();
+  ASSERT_TRUE(box.ok()) << box.status().ToString();
+  std::string base = (*box)->ConnInfo();
+  base = base.substr(0, base.find(" dbname="));
+  auto admin = testing::Open(base + " dbname=postgres");
+  ASSERT_TRUE(admin.ok());
+  (void)admin->Exec("DROP DATABASE IF EXISTS roles_online_db WITH (FORCE)");
+  (void)admin->Exec("DROP ROLE IF EXISTS fixture_online_pw");
+  ASSERT_TRUE(admin->Exec("CREATE DATABASE roles_online_db").ok());
+  const std::string conninfo = base + " dbname=roles_online_db";
+  auto db = testing::Open(conninfo);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(db->ExecScript("CREATE TABLE t (id int)").ok());
+  const std::string to_sql =
+      "CREATE ROLE fixture_online_pw LOGIN PASSWORD 'tr0ub4dor and 3';\n"
+      "CREATE TABLE t (id int, note text);\nGRANT SELECT ON t TO fixture_online_pw;\n";
+  auto plan_sql = [&]() -> std::pair<std::string, std::string> {
+    auto live = pg::IntrospectCatalog(*db, {});
+    EXPECT_TRUE(live.ok()) << live.status().ToString();
+    auto to = testing::ModelOf("to.sql", to_sql, {});
+    EXPECT_TRUE(to.ok()) << to.status().ToString();
+    if (!live.ok() || !to.ok()) return {};
+    OnlinePlan plan = MakeOnlinePlan(*live, *to, Diff(*live, *to, {}));
+    return {FormatOnlineSql(plan), FormatOnlineJson(plan)};
+  };
+  auto password_is_null = [&]() -> std::string {
+    auto r = admin->Exec(
+        "SELECT rolpassword IS NULL FROM pg_authid WHERE rolname = 'fixture_online_pw'");
+    EXPECT_TRUE(r.ok());
+    return r.ok() && r->rows() == 1 ? std::string(r->Get(0, 0)) : "<none>";
+  };
+  auto [sql, json] = plan_sql();
+  EXPECT_EQ(sql.find("tr0ub4dor"), std::string::npos) << sql;
+  EXPECT_EQ(json.find("tr0ub4dor"), std::string::npos) << json;
+  EXPECT_NE(sql.find("\\if :{?fixture_online_pw_password}\n"
+                     "ALTER ROLE fixture_online_pw PASSWORD :'fixture_online_pw_password';\n"
+                     "\\else\n\\warn 'psql variable fixture_online_pw_password is not set: "
+                     "fixture_online_pw keeps its password'\n\\endif\n"),
+            std::string::npos)
+      << sql;
+  EXPECT_NE(json.find("\"psql_variable\": \"fixture_online_pw_password\""), std::string::npos)
+      << json;
+  // Without the variable: everything else is applied, the role has no password.
+  Status st = testing::RunPsql(conninfo, sql);
+  ASSERT_TRUE(st.ok()) << st.ToString() << "\n" << sql;
+  EXPECT_EQ(password_is_null(), "t");
+  auto note = db->Exec(
+      "SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = "
+      "'note'");
+  ASSERT_TRUE(note.ok());
+  EXPECT_EQ(note->rows(), 1);
+  // Still no password: the plan has the guarded step alone; with the variable it is set.
+  sql = plan_sql().first;
+  EXPECT_NE(sql.find("PASSWORD :'fixture_online_pw_password'"), std::string::npos) << sql;
+  ASSERT_TRUE(
+      testing::RunPsql(conninfo, sql, {{"fixture_online_pw_password", "tr0ub4dor and 3"}}).ok());
+  EXPECT_EQ(password_is_null(), "f");
+  EXPECT_EQ(plan_sql().first, "");
+  db = Result<pg::Connection>(Status::Internal("closed"));
+  (void)admin->Exec("DROP DATABASE IF EXISTS roles_online_db WITH (FORCE)");
+  (void)admin->Exec("DROP OWNED BY fixture_online_pw");
+  (void)admin->Exec("DROP ROLE IF EXISTS fixture_online_pw");
 }
 
 // VALID UNTIL read from files: one UTC form, whatever zone or precision it is written with.
