@@ -757,7 +757,8 @@ Status CatalogBuilder::Impl::Rename(const PgQuery__RenameStmt* s) {
       node.key().name = newname;
       node.mapped().name.name = newname;
       cat_.types.insert(std::move(node));
-      RenameGrantsOn(ObjectKind::kType, name.Quoted(), QualifiedName{name.schema, newname}.Quoted());
+      RenameGrantsOn(ObjectKind::kType, name.Quoted(),
+                     QualifiedName{name.schema, newname}.Quoted());
       return Status::OK();
     }
     case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:
@@ -844,7 +845,8 @@ Status CatalogBuilder::Impl::SetSchema(const PgQuery__AlterObjectSchemaStmt* s) 
       node.key().schema = to_schema;
       node.mapped().name.schema = to_schema;
       cat_.types.insert(std::move(node));
-      RenameGrantsOn(ObjectKind::kType, name.Quoted(), QualifiedName{to_schema, name.name}.Quoted());
+      RenameGrantsOn(ObjectKind::kType, name.Quoted(),
+                     QualifiedName{to_schema, name.name}.Quoted());
       return Status::OK();
     }
     case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:

@@ -569,8 +569,8 @@ TEST(Builder, RevokedBuiltinPublicPrivilegesAreRecorded) {
   )sql");
   std::vector<std::string> got;
   for (const Grant& g : c.revoked_defaults) {
-    got.push_back(std::string(ObjectKindName(g.object_kind)) + " " + g.object + " " +
-                  g.privilege + " " + g.grantee);
+    got.push_back(std::string(ObjectKindName(g.object_kind)) + " " + g.object + " " + g.privilege +
+                  " " + g.grantee);
   }
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, (std::vector<std::string>{

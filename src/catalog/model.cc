@@ -102,8 +102,7 @@ bool Function::operator==(const Function& o) const {
          (atomic || body == o.body) && volatility == o.volatility && strict == o.strict &&
          security_definer == o.security_definer && leakproof == o.leakproof &&
          parallel == o.parallel && config == o.config && cost == o.cost && rows == o.rows &&
-         owner == o.owner &&
-         comment == o.comment;
+         owner == o.owner && comment == o.comment;
 }
 
 const char* ObjectKindName(ObjectKind kind) {

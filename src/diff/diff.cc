@@ -2786,9 +2786,9 @@ class Engine {
           auto it = from_.types.find(q);
           if (it == from_.types.end() || rebuilt_enums_.count(q)) return true;
           const Type& a = it->second;
-          return a.kind != t.kind || (t.kind == TypeKind::kRange &&
-                                      (a.base_type != t.base_type ||
-                                       a.subtype_opclass != t.subtype_opclass));
+          return a.kind != t.kind ||
+                 (t.kind == TypeKind::kRange &&
+                  (a.base_type != t.base_type || a.subtype_opclass != t.subtype_opclass));
         }
         return false;
     }
