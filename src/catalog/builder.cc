@@ -701,6 +701,21 @@ Catalog CatalogBuilder::Impl::Finish() {
   }
   std::sort(cat_.grants.begin(), cat_.grants.end());
   cat_.grants.erase(std::unique(cat_.grants.begin(), cat_.grants.end()), cat_.grants.end());
+  // Revoked built-in privileges of objects a later statement dropped (a schema dropped with
+  // CASCADE takes its functions and types along) go with them.
+  std::erase_if(cat_.revoked_defaults, [&](const Grant& g) {
+    switch (g.object_kind) {
+      case ObjectKind::kFunction:
+      case ObjectKind::kProcedure:
+        return cat_.functions.count(g.object) == 0;
+      case ObjectKind::kSchema:
+        return std::none_of(cat_.schemas.begin(), cat_.schemas.end(),
+                            [&](const auto& kv) { return QuoteIdent(kv.first) == g.object; });
+      default:
+        return std::none_of(cat_.types.begin(), cat_.types.end(),
+                            [&](const auto& kv) { return kv.first.Quoted() == g.object; });
+    }
+  });
   Catalog out = std::move(cat_);
   refs_.reset();
   cat_ = Catalog{};

@@ -259,6 +259,7 @@ Status CatalogBuilder::Impl::Drop(const PgQuery__DropStmt* s) {
         relnames_.erase(schema);
         connames_.erase(schema);
         cat_.schemas.erase(schema);
+        DropGrantsOn(ObjectKind::kSchema, QuoteIdent(schema));
         break;
       }
       case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:
@@ -756,6 +757,8 @@ Status CatalogBuilder::Impl::Rename(const PgQuery__RenameStmt* s) {
       node.key().name = newname;
       node.mapped().name.name = newname;
       cat_.types.insert(std::move(node));
+      RenameGrantsOn(ObjectKind::kType, name.Quoted(),
+                     QualifiedName{name.schema, newname}.Quoted());
       return Status::OK();
     }
     case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:
@@ -842,6 +845,8 @@ Status CatalogBuilder::Impl::SetSchema(const PgQuery__AlterObjectSchemaStmt* s) 
       node.key().schema = to_schema;
       node.mapped().name.schema = to_schema;
       cat_.types.insert(std::move(node));
+      RenameGrantsOn(ObjectKind::kType, name.Quoted(),
+                     QualifiedName{to_schema, name.name}.Quoted());
       return Status::OK();
     }
     case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:

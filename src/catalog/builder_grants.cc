@@ -311,8 +311,13 @@ void CatalogBuilder::Impl::ApplyDefaultPrivileges(const char* object_type, Objec
                                                   const std::string& object,
                                                   const std::string& owner) {
   for (const DefaultPrivilege& d : cat_.default_privileges) {
-    if (d.revokes_builtin || d.object_type != object_type || d.role != owner) continue;
+    if (d.object_type != object_type || d.role != owner) continue;
     if (!d.schema.empty() && d.schema != schema) continue;
+    if (d.revokes_builtin) {
+      // The object is created without the privilege PUBLIC would hold by default.
+      RevokeBuiltin(Grant{kind, object, "", d.grantee, d.privilege, false});
+      continue;
+    }
     GrantOne(Grant{kind, object, "", d.grantee, d.privilege, d.with_grant_option});
   }
   std::sort(cat_.grants.begin(), cat_.grants.end());
@@ -407,6 +412,32 @@ void CatalogBuilder::Impl::GrantOne(Grant g) {
   cat_.grants.push_back(std::move(g));
 }
 
+bool CatalogBuilder::Impl::IsBuiltinPublicPrivilege(ObjectKind kind, const std::string& object,
+                                                    const std::string& privilege) const {
+  switch (kind) {
+    case ObjectKind::kFunction:
+    case ObjectKind::kProcedure:
+      return privilege == "EXECUTE";
+    case ObjectKind::kType:
+    case ObjectKind::kDomain:
+      return privilege == "USAGE";
+    case ObjectKind::kSchema:
+      // The schema public (as the server creates it, and as a dump names it: one dropped and
+      // created again is taken for it).
+      return privilege == "USAGE" && object == QuoteIdent("public");
+    default:
+      return false;
+  }
+}
+
+void CatalogBuilder::Impl::RevokeBuiltin(const Grant& g) {
+  auto& r = cat_.revoked_defaults;
+  auto at = std::lower_bound(r.begin(), r.end(), g);
+  if (at == r.end() || *at != g) r.insert(at, g);
+}
+
+void CatalogBuilder::Impl::RestoreBuiltin(const Grant& g) { std::erase(cat_.revoked_defaults, g); }
+
 void CatalogBuilder::Impl::RevokeOne(const Grant& g, bool grant_option_only) {
   for (auto it = cat_.grants.begin(); it != cat_.grants.end();) {
     bool match = it->object_kind == g.object_kind && it->object == g.object &&
@@ -425,6 +456,8 @@ void CatalogBuilder::Impl::RevokeOne(const Grant& g, bool grant_option_only) {
 
 void CatalogBuilder::Impl::DropGrantsOn(ObjectKind kind, const std::string& object) {
   std::erase_if(cat_.grants, [&](const Grant& g) { return g.object_kind == kind && g.object == object; });
+  std::erase_if(cat_.revoked_defaults,
+                [&](const Grant& g) { return g.object_kind == kind && g.object == object; });
 }
 
 void CatalogBuilder::Impl::RenameGrantsOn(ObjectKind kind, const std::string& from, const std::string& to) {
@@ -436,6 +469,14 @@ void CatalogBuilder::Impl::RenameGrantsOn(ObjectKind kind, const std::string& fr
     }
   }
   if (renamed) std::sort(cat_.grants.begin(), cat_.grants.end());
+  renamed = false;
+  for (Grant& g : cat_.revoked_defaults) {
+    if (g.object_kind == kind && g.object == from) {
+      g.object = to;
+      renamed = true;
+    }
+  }
+  if (renamed) std::sort(cat_.revoked_defaults.begin(), cat_.revoked_defaults.end());
 }
 
 Status CatalogBuilder::Impl::GrantPrivileges(const PgQuery__GrantStmt* s) {
@@ -509,6 +550,16 @@ Status CatalogBuilder::Impl::GrantPrivileges(const PgQuery__GrantStmt* s) {
     for (const std::string& grantee : grantees) {
       auto each = [&](const std::string& priv, const std::string& column) {
         Grant g{kind, object, column, grantee, priv, s->grant_option != 0};
+        if (grantee == "PUBLIC" && column.empty() && IsBuiltinPublicPrivilege(kind, object, priv)) {
+          // PUBLIC's built-in privilege: the ACL either holds it (as by default) or not.
+          g.with_grant_option = false;
+          if (s->is_grant) {
+            RestoreBuiltin(g);
+          } else if (!s->grant_option) {
+            RevokeBuiltin(g);
+          }
+          return;
+        }
         if (s->is_grant) {
           GrantOne(g);
         } else {
@@ -643,9 +694,19 @@ Status CatalogBuilder::Impl::Comment(const PgQuery__CommentStmt* s) {
       DBARCH_ASSIGN_OR_RETURN(QualifiedName q, FindTypeName(NameParts(l->items[0]), -1));
       std::string name(StrVal(l->items[1]));
       for (DomainConstraint& c : cat_.types[q].constraints) {
-        if (c.name == name) return KeepOther(stmt_->node, name);
+        if (c.name == name) {
+          c.comment = text;
+          return Status::OK();
+        }
       }
       return NotFound("constraint", name, -1, {});
+    }
+    case PG_QUERY__OBJECT_TYPE__OBJECT_EXTENSION: {
+      std::string name(StrVal(s->object));
+      auto it = cat_.extensions.find(name);
+      if (it == cat_.extensions.end()) return KeepOther(stmt_->node, name);  // built in
+      it->second.comment = text;  // "" (IS NULL) removes the control file's comment
+      return Status::OK();
     }
     default:
       return KeepOther(stmt_->node, Join(parts, "."));

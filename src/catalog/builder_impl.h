@@ -246,6 +246,14 @@ class CatalogBuilder::Impl {
   void ApplyDefaultPrivileges(const char* object_type, ObjectKind kind, const std::string& schema,
                               const std::string& object, const std::string& owner);
   void GrantOne(Grant g);
+  // Whether `privilege` on `object` is one PostgreSQL gives PUBLIC by default (EXECUTE on a
+  // function or procedure, USAGE on a type or domain, USAGE on the built-in schema public).
+  bool IsBuiltinPublicPrivilege(ObjectKind kind, const std::string& object,
+                                const std::string& privilege) const;
+  // REVOKE / GRANT of such a privilege from / to PUBLIC: recorded in
+  // Catalog::revoked_defaults, since the server's ACL then lists (or no longer lists) it.
+  void RevokeBuiltin(const Grant& g);
+  void RestoreBuiltin(const Grant& g);
   void RevokeOne(const Grant& g, bool grant_option_only);
   void DropGrantsOn(ObjectKind kind, const std::string& object);
   void RenameGrantsOn(ObjectKind kind, const std::string& from, const std::string& to);

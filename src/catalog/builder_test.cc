@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "catalog/naming.h"
 
@@ -540,6 +542,77 @@ TEST(CatalogBuilder, CommentOnACompositeTypeAttributeIsKeptAsUnmodelled) {
   EXPECT_EQ(c.others[0].kind, "CommentStmt");
   EXPECT_EQ(c.others[0].name, "point2.x");
   EXPECT_FALSE(BuildError("COMMENT ON COLUMN nowhere.x IS 'no';\n").ok());
+}
+
+TEST(Builder, RevokedBuiltinPublicPrivilegesAreRecorded) {
+  Catalog c = Build(R"sql(
+    CREATE FUNCTION f(x integer) RETURNS integer LANGUAGE sql AS 'SELECT x';
+    REVOKE ALL ON FUNCTION f(integer) FROM PUBLIC;
+    CREATE FUNCTION back() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+    REVOKE EXECUTE ON FUNCTION back() FROM PUBLIC;
+    GRANT EXECUTE ON FUNCTION back() TO PUBLIC;
+    CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1';
+    REVOKE EXECUTE ON PROCEDURE p() FROM PUBLIC;
+    CREATE TYPE mood AS ENUM ('ok');
+    REVOKE USAGE ON TYPE mood FROM PUBLIC;
+    CREATE DOMAIN pos AS integer;
+    REVOKE ALL ON DOMAIN pos FROM PUBLIC;
+    REVOKE ALL ON SCHEMA public FROM PUBLIC;
+    CREATE TABLE t (id integer);
+    REVOKE ALL ON TABLE t FROM PUBLIC;
+    ALTER TYPE mood RENAME TO feeling;
+    CREATE FUNCTION gone() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+    REVOKE EXECUTE ON FUNCTION gone() FROM PUBLIC;
+    DROP FUNCTION gone();
+    ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+    CREATE FUNCTION later() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+  )sql");
+  std::vector<std::string> got;
+  for (const Grant& g : c.revoked_defaults) {
+    got.push_back(std::string(ObjectKindName(g.object_kind)) + " " + g.object + " " + g.privilege +
+                  " " + g.grantee);
+  }
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "function public.f(integer) EXECUTE PUBLIC",
+                     "function public.later() EXECUTE PUBLIC",
+                     "function public.p() EXECUTE PUBLIC",
+                     "schema public USAGE PUBLIC",
+                     "type public.feeling USAGE PUBLIC",
+                     "type public.pos USAGE PUBLIC",
+                 }));
+  // A grant of the built-in privilege is not an extra grant.
+  for (const Grant& g : c.grants) EXPECT_NE(g.grantee, "PUBLIC") << g.object;
+}
+
+TEST(Builder, FunctionCostAndRowsKeepOnlyWhatDiffersFromTheDefaults) {
+  Catalog c = Build(R"sql(
+    CREATE FUNCTION a() RETURNS integer LANGUAGE sql AS 'SELECT 1' COST 100;
+    CREATE FUNCTION b() RETURNS SETOF integer LANGUAGE sql AS 'SELECT 1' COST 2.5 ROWS 1000;
+    CREATE FUNCTION c() RETURNS SETOF integer LANGUAGE sql AS 'SELECT 1' ROWS 1000000;
+    CREATE FUNCTION d() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+    ALTER FUNCTION d() COST 7;
+  )sql");
+  EXPECT_EQ(c.functions.at("public.a()").cost, "");
+  EXPECT_EQ(c.functions.at("public.b()").cost, "2.5");
+  EXPECT_EQ(c.functions.at("public.b()").rows, "");
+  EXPECT_EQ(c.functions.at("public.c()").rows, "1e+06");
+  EXPECT_EQ(c.functions.at("public.d()").cost, "7");
+}
+
+TEST(Builder, CommentsOnDomainConstraintsAndExtensions) {
+  Catalog c = Build(R"sql(
+    CREATE EXTENSION citext;
+    CREATE EXTENSION hstore;
+    COMMENT ON EXTENSION citext IS 'emails';
+    COMMENT ON EXTENSION hstore IS NULL;
+    CREATE DOMAIN pos AS integer CONSTRAINT pos_check CHECK (VALUE > 0);
+    COMMENT ON CONSTRAINT pos_check ON DOMAIN pos IS 'above zero';
+  )sql");
+  EXPECT_EQ(c.extensions.at("citext").comment, std::optional<std::string>("emails"));
+  EXPECT_EQ(c.extensions.at("hstore").comment, std::optional<std::string>(""));
+  EXPECT_EQ(c.types.at({"public", "pos"}).constraints.at(0).comment, "above zero");
+  EXPECT_TRUE(c.others.empty());
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // domains, functions, triggers and extensions. See builder_impl.h.
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -597,6 +599,27 @@ Result<std::string> CatalogBuilder::Impl::FunctionKey(const PgQuery__ObjectWithA
                   fname + (have_args ? "(" + Join(types, ", ") + ")" : ""), location, names);
 }
 
+namespace {
+
+// COST / ROWS as pg_get_functiondef prints them: the float4 value with %g.
+std::string Float4Text(const std::string& text) {
+  char* end = nullptr;
+  float v = std::strtof(text.c_str(), &end);
+  if (end == text.c_str()) return text;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g", static_cast<double>(v));
+  return buf;
+}
+
+// Clears COST and ROWS that equal the defaults the server gives (the model keeps "" then).
+void NormalizeCostRows(Function& f) {
+  std::string default_cost = f.language == "internal" || f.language == "c" ? "1" : "100";
+  if (f.cost == default_cost) f.cost.clear();
+  if (!f.returns_set || f.rows == "1000" || f.rows == "0") f.rows.clear();
+}
+
+}  // namespace
+
 Status CatalogBuilder::Impl::CreateFunction(const PgQuery__CreateFunctionStmt* s) {
   DBARCH_ASSIGN_OR_RETURN(QualifiedName name, CreationName(sql::StrList(s->funcname, s->n_funcname), -1));
   Function f;
@@ -647,6 +670,10 @@ Status CatalogBuilder::Impl::CreateFunction(const PgQuery__CreateFunctionStmt* s
       f.leakproof = DefElemBool(d);
     } else if (key == "parallel") {
       f.parallel = Upper(DefElemText(d));
+    } else if (key == "cost") {
+      f.cost = Float4Text(DefElemText(d));
+    } else if (key == "rows") {
+      f.rows = Float4Text(DefElemText(d));
     } else if (key == "set") {
       const PgQuery__VariableSetStmt* vs = d->arg->variable_set_stmt;
       std::vector<std::string> values;
@@ -686,6 +713,7 @@ Status CatalogBuilder::Impl::CreateFunction(const PgQuery__CreateFunctionStmt* s
     if (f.language.empty()) f.language = "sql";
   }
   if (f.language.empty()) f.language = "sql";
+  NormalizeCostRows(f);
   std::sort(f.config.begin(), f.config.end());
   f.origin = MakeOrigin();
   std::string key = f.Signature();
@@ -715,6 +743,8 @@ Status CatalogBuilder::Impl::AlterFunction(const PgQuery__AlterFunctionStmt* s) 
     else if (k == "security") f.security_definer = DefElemBool(d);
     else if (k == "leakproof") f.leakproof = DefElemBool(d);
     else if (k == "parallel") f.parallel = Upper(DefElemText(d));
+    else if (k == "cost") f.cost = Float4Text(DefElemText(d));
+    else if (k == "rows") f.rows = Float4Text(DefElemText(d));
     else if (k == "set") {
       const PgQuery__VariableSetStmt* vs = d->arg->variable_set_stmt;
       std::string guc = vs->name == nullptr ? std::string() : ToLower(vs->name);
@@ -730,6 +760,7 @@ Status CatalogBuilder::Impl::AlterFunction(const PgQuery__AlterFunctionStmt* s) 
       std::sort(f.config.begin(), f.config.end());
     }
   }
+  NormalizeCostRows(f);
   return Status::OK();
 }
 

@@ -101,8 +101,8 @@ bool Function::operator==(const Function& o) const {
          returns == o.returns && returns_set == o.returns_set && language == o.language &&
          (atomic || body == o.body) && volatility == o.volatility && strict == o.strict &&
          security_definer == o.security_definer && leakproof == o.leakproof &&
-         parallel == o.parallel && config == o.config && owner == o.owner &&
-         comment == o.comment;
+         parallel == o.parallel && config == o.config && cost == o.cost && rows == o.rows &&
+         owner == o.owner && comment == o.comment;
 }
 
 const char* ObjectKindName(ObjectKind kind) {

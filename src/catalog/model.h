@@ -282,6 +282,7 @@ struct DomainConstraint {
   std::string name;
   std::string expression;  // canonical CHECK expression
   bool not_valid = false;
+  std::string comment;  // COMMENT ON CONSTRAINT ... ON DOMAIN
   bool operator==(const DomainConstraint&) const = default;
 };
 
@@ -324,6 +325,10 @@ struct Function {
   bool leakproof = false;
   std::string parallel = "UNSAFE";  // SAFE | RESTRICTED | UNSAFE
   std::vector<std::pair<std::string, std::string>> config;  // SET name = value, sorted
+  // COST and ROWS as the server prints them; "" = the default (COST 1 for C and internal
+  // functions, 100 for the others; ROWS 1000 for set-returning functions, none otherwise).
+  std::string cost;
+  std::string rows;
   std::string owner;
   std::string comment;
   Origin origin;
@@ -335,6 +340,9 @@ struct Function {
 struct Extension {
   std::string name;
   std::string schema;
+  // COMMENT ON EXTENSION; nullopt = the comment CREATE EXTENSION gives (the control file's),
+  // "" = removed (IS NULL).
+  std::optional<std::string> comment;
   bool operator==(const Extension&) const = default;
 };
 
@@ -455,6 +463,10 @@ struct Catalog {
   std::map<QualifiedName, Index> indexes;     // standalone indexes (not constraint-backed)
   std::map<std::string, Function> functions;  // by Signature()
   std::vector<Grant> grants;                  // sorted, unique
+  // Privileges PostgreSQL grants by default that were revoked (REVOKE ... FROM PUBLIC):
+  // EXECUTE on functions and procedures, USAGE on types and domains and on the built-in
+  // schema public. Each is the privilege the object's ACL no longer holds; sorted, unique.
+  std::vector<Grant> revoked_defaults;
   std::vector<DefaultPrivilege> default_privileges;  // sorted, unique
   std::vector<OtherObject> others;            // in source order
 

@@ -249,6 +249,7 @@ class Engine {
     Views();
     Grants();
     DefaultPrivileges();
+    ExtensionAndDomainConstraintComments();
     Others();
     std::stable_sort(result_.changes.begin(), result_.changes.end(),
                      [](const Change& a, const Change& b) { return a.phase < b.phase; });
@@ -1137,6 +1138,51 @@ class Engine {
     Add(kComments, kind, what, Action::kAlter, {CommentSql(what, to)}, {CommentSql(what, from)});
   }
 
+  // COMMENT ON EXTENSION: a value, or (nullopt) the comment of the extension's control file,
+  // which the server looks up.
+  static std::string ExtensionCommentSql(const std::string& name,
+                                         const std::optional<std::string>& text) {
+    if (text) return CommentSql("EXTENSION " + QuoteIdent(name), *text);
+    return "DO $dbarch$ BEGIN EXECUTE pg_catalog.format('COMMENT ON EXTENSION %I IS %L', " +
+           QuoteLiteral(name) + ", (SELECT comment FROM pg_catalog.pg_available_extensions " +
+           "WHERE name = " + QuoteLiteral(name) + ")); END $dbarch$";
+  }
+
+  // Comments on extensions and on domain constraints. A constraint added, or added again
+  // (changed, or its domain created again), has none until it is set.
+  void ExtensionAndDomainConstraintComments() {
+    for (const auto& [name, e] : to_.extensions) {
+      auto it = from_.extensions.find(name);
+      std::optional<std::string> before;
+      if (it != from_.extensions.end()) before = it->second.comment;
+      if (before == e.comment) continue;
+      Add(kComments, ObjectKind::kExtension, QuoteIdent(name), Action::kAlter,
+          {ExtensionCommentSql(name, e.comment)}, {ExtensionCommentSql(name, before)});
+    }
+    for (const auto& [q, t] : to_.types) {
+      if (t.kind != TypeKind::kDomain) continue;
+      auto it = from_.types.find(q);
+      bool created = it == from_.types.end() || it->second.kind != t.kind ||
+                     recreated_.count(q.Quoted()) > 0 || DomainCallsRecreatedFunction(it->second);
+      for (const catalog::DomainConstraint& c : t.constraints) {
+        std::string before;
+        bool kept = false;
+        if (!created) {
+          for (const catalog::DomainConstraint& a : it->second.constraints) {
+            if (a.name != c.name) continue;
+            kept = a.expression == c.expression && a.not_valid == c.not_valid;
+            before = a.comment;
+          }
+        }
+        if (!kept) before.clear();
+        if (before == c.comment) continue;
+        std::string what = "CONSTRAINT " + QuoteIdent(c.name) + " ON DOMAIN " + q.Quoted();
+        Add(kComments, ObjectKind::kDomain, what, Action::kAlter, {CommentSql(what, c.comment)},
+            {CommentSql(what, before)});
+      }
+    }
+  }
+
   // ----- types
   static std::string TypeWord(const Type& t) {
     return t.kind == TypeKind::kDomain ? "DOMAIN " : "TYPE ";
@@ -1692,8 +1738,14 @@ class Engine {
       c.scans = b.not_null;
     }
     std::set<std::string> bound;  // constraints that call a function dropped and created again
+    // Constraints compare without their comments (set apart, with the other comments).
+    auto same_check = [](const catalog::DomainConstraint& x) {
+      return [&x](const catalog::DomainConstraint& y) {
+        return x.name == y.name && x.expression == y.expression && x.not_valid == y.not_valid;
+      };
+    };
     for (const catalog::DomainConstraint& dc : a.constraints) {
-      auto same = std::find(b.constraints.begin(), b.constraints.end(), dc);
+      auto same = std::find_if(b.constraints.begin(), b.constraints.end(), same_check(dc));
       bool calls = UsesRecreatedFunction(dc.expression);
       if (calls) bound.insert(dc.name);
       if (same != b.constraints.end() && !calls) continue;
@@ -1701,7 +1753,7 @@ class Engine {
           Action::kDrop, {alter + " DROP CONSTRAINT " + QuoteIdent(dc.name)});
     }
     for (const catalog::DomainConstraint& dc : b.constraints) {
-      auto same = std::find(a.constraints.begin(), a.constraints.end(), dc);
+      auto same = std::find_if(a.constraints.begin(), a.constraints.end(), same_check(dc));
       if (same != a.constraints.end() && !bound.count(dc.name)) continue;
       Change& c = Add(kDomains, ObjectKind::kDomain, MemberName(b.name, dc.name), Action::kCreate,
                       {alter + " ADD CONSTRAINT " + QuoteIdent(dc.name) + " CHECK (" +
@@ -1847,6 +1899,20 @@ class Engine {
     return (f.is_procedure ? "PROCEDURE " : "FUNCTION ") + f.Signature();
   }
 
+  // ALTER FUNCTION that gives `to`'s COST and ROWS to a function that has `from`'s (the model
+  // keeps "" for the server's defaults, written out here).
+  static std::string CostRowsSql(const Function& to, const Function& from) {
+    std::string sql = "ALTER " + FunctionWhat(to);
+    if (to.cost != from.cost) {
+      std::string def = to.language == "internal" || to.language == "c" ? "1" : "100";
+      sql += " COST " + (to.cost.empty() ? def : to.cost);
+    }
+    if (to.rows != from.rows && to.returns_set) {
+      sql += " ROWS " + (to.rows.empty() ? std::string("1000") : to.rows);
+    }
+    return sql;
+  }
+
   void Functions() {
     for (const auto& [sig, f] : to_.functions) {
       auto it = from_.functions.find(sig);
@@ -1872,6 +1938,13 @@ class Engine {
       Function a_meta = a, f_meta = f;
       a_meta.owner = f_meta.owner = "";
       a_meta.comment = f_meta.comment = "";
+      a_meta.cost = f_meta.cost = "";
+      a_meta.rows = f_meta.rows = "";
+      if (a_meta == f_meta && (a.cost != f.cost || a.rows != f.rows)) {
+        // Only the planner estimates change: ALTER FUNCTION ... COST / ROWS.
+        Add(kFunctions, f.is_procedure ? ObjectKind::kProcedure : ObjectKind::kFunction, sig,
+            Action::kAlter, {CostRowsSql(f, a)}, {CostRowsSql(a, f)});
+      }
       if (!(a_meta == f_meta)) {
         if (Replaceable(a, f)) {
           Add(kFunctions, ObjectKind::kFunction, sig, Action::kAlter,
@@ -2924,6 +2997,131 @@ class Engine {
       if (before.count(g) && !recreated_.count(g.object) && !on_rebuilt_column(g)) continue;
       Add(kGrants, g.object_kind, g.object, Action::kCreate, {GrantSql(to_, g, true)},
           {GrantSql(to_, g, false)});
+    }
+    RevokedDefaults();
+    SourceDefaultPrivilegesOnCreated();
+  }
+
+  // Objects the up script creates (or creates again) get the default privileges in force
+  // while it runs, FROM's (TO's are set after them, in the order a file gives them to the
+  // objects created before them): what FROM's add is taken away again and what FROM's
+  // revoke of a built-in privilege takes is given back, unless TO's model holds the same.
+  // A statement whose privilege the object already has (or lacks) changes nothing.
+  void SourceDefaultPrivilegesOnCreated() {
+    if (from_.default_privileges.empty()) return;
+    struct Created {
+      const char* type;  // TABLES, SEQUENCES, ...
+      ObjectKind kind;
+      std::string object;
+      std::string schema;
+    };
+    std::vector<Created> created;
+    for (const auto& [q, t] : to_.tables) {
+      if (!from_.tables.count(q) || recreated_.count(q.Quoted()))
+        created.push_back({"TABLES", ObjectKind::kTable, q.Quoted(), q.schema});
+    }
+    for (const auto& [q, v] : to_.views) {
+      if (!from_.views.count(q) || recreated_.count(q.Quoted()) || rebuilt_views_.count(q) ||
+          dropped_views_.count(q))
+        created.push_back({"TABLES", ObjectKind::kTable, q.Quoted(), q.schema});
+    }
+    for (const auto& [q, sq] : to_.sequences) {
+      if (!from_.sequences.count(q))
+        created.push_back({"SEQUENCES", ObjectKind::kSequence, q.Quoted(), q.schema});
+    }
+    for (const auto& [sig, f] : to_.functions) {
+      catalog::Grant probe{ObjectKind::kFunction, sig, "", "PUBLIC", "EXECUTE", false};
+      if (CreatedWithDefaults(probe))
+        created.push_back({"FUNCTIONS", ObjectKind::kFunction, sig, f.name.schema});
+    }
+    for (const auto& [q, t] : to_.types) {
+      catalog::Grant probe{ObjectKind::kType, q.Quoted(), "", "PUBLIC", "USAGE", false};
+      if (CreatedWithDefaults(probe))
+        created.push_back({"TYPES", ObjectKind::kType, q.Quoted(), q.schema});
+    }
+    for (const auto& [name, sc] : to_.schemas) {
+      if (!from_.schemas.count(name))
+        created.push_back({"SCHEMAS", ObjectKind::kSchema, QuoteIdent(name), ""});
+    }
+    std::set<catalog::Grant> granted(to_.grants.begin(), to_.grants.end());
+    std::set<catalog::Grant> revoked(to_.revoked_defaults.begin(), to_.revoked_defaults.end());
+    std::set<std::string> emitted;
+    for (const catalog::DefaultPrivilege& d : from_.default_privileges) {
+      for (const Created& c : created) {
+        if (d.object_type != c.type || (!d.schema.empty() && d.schema != c.schema)) continue;
+        catalog::Grant g{c.kind, c.object, "", d.grantee, d.privilege, false};
+        std::string sql;
+        if (d.revokes_builtin) {
+          if (revoked.count(g)) continue;
+          sql = GrantSql(to_, g, true);
+        } else {
+          catalog::Grant with_option = g;
+          with_option.with_grant_option = true;
+          if (granted.count(g) || granted.count(with_option)) continue;
+          sql = GrantSql(to_, g, false);
+        }
+        if (!emitted.insert(sql).second) continue;
+        Add(kGrants, c.kind, c.object, d.revokes_builtin ? Action::kCreate : Action::kDrop, {sql});
+      }
+    }
+  }
+
+  // Whether the object of a built-in privilege is created (again) by the up script: it then
+  // holds PUBLIC's default privilege, whatever FROM's did.
+  bool CreatedWithDefaults(const catalog::Grant& g) const {
+    if (recreated_.count(g.object)) return true;
+    switch (g.object_kind) {
+      case ObjectKind::kFunction:
+      case ObjectKind::kProcedure:
+        return from_.functions.count(g.object) == 0;
+      case ObjectKind::kSchema:
+        return std::none_of(from_.schemas.begin(), from_.schemas.end(),
+                            [&](const auto& kv) { return QuoteIdent(kv.first) == g.object; });
+      default:
+        for (const auto& [q, t] : to_.types) {
+          if (q.Quoted() != g.object) continue;
+          auto it = from_.types.find(q);
+          if (it == from_.types.end() || rebuilt_enums_.count(q)) return true;
+          const Type& a = it->second;
+          return a.kind != t.kind ||
+                 (t.kind == TypeKind::kRange &&
+                  (a.base_type != t.base_type || a.subtype_opclass != t.subtype_opclass));
+        }
+        return false;
+    }
+  }
+
+  // Whether the object of a built-in privilege is still there after the up script.
+  bool KeptInTarget(const catalog::Grant& g) const {
+    switch (g.object_kind) {
+      case ObjectKind::kFunction:
+      case ObjectKind::kProcedure:
+        return to_.functions.count(g.object) > 0;
+      case ObjectKind::kSchema:
+        return std::any_of(to_.schemas.begin(), to_.schemas.end(),
+                           [&](const auto& kv) { return QuoteIdent(kv.first) == g.object; });
+      default:
+        return std::any_of(to_.types.begin(), to_.types.end(),
+                           [&](const auto& kv) { return kv.first.Quoted() == g.object; });
+    }
+  }
+
+  // PUBLIC's built-in privileges (EXECUTE on functions and procedures, USAGE on types,
+  // domains and the schema public) that one side revokes: REVOKE ... FROM PUBLIC where TO
+  // revokes one (also on an object created, or created again, by the script, which gets the
+  // default back), GRANT ... TO PUBLIC where only FROM does.
+  void RevokedDefaults() {
+    std::set<catalog::Grant> before(from_.revoked_defaults.begin(), from_.revoked_defaults.end());
+    std::set<catalog::Grant> after(to_.revoked_defaults.begin(), to_.revoked_defaults.end());
+    for (const catalog::Grant& g : before) {
+      if (after.count(g) || !KeptInTarget(g) || CreatedWithDefaults(g)) continue;
+      Add(kGrants, g.object_kind, g.object, Action::kCreate, {GrantSql(to_, g, true)},
+          {GrantSql(to_, g, false)});
+    }
+    for (const catalog::Grant& g : after) {
+      if (before.count(g) && !CreatedWithDefaults(g)) continue;
+      Add(kGrants, g.object_kind, g.object, Action::kDrop, {GrantSql(to_, g, false)},
+          {GrantSql(to_, g, true)});
     }
   }
 

@@ -315,19 +315,23 @@ void RekeyFunctions(Catalog& cat) {
     rekeyed[sig] = std::move(f);
   }
   cat.functions = std::move(rekeyed);
-  for (catalog::Grant& g : cat.grants) {
-    if (g.object_kind != ObjectKind::kFunction) continue;
-    auto it = moved.find(g.object);
-    if (it != moved.end()) g.object = it->second;
+  for (std::vector<catalog::Grant>* list : {&cat.grants, &cat.revoked_defaults}) {
+    for (catalog::Grant& g : *list) {
+      if (g.object_kind != ObjectKind::kFunction) continue;
+      auto it = moved.find(g.object);
+      if (it != moved.end()) g.object = it->second;
+    }
+    std::sort(list->begin(), list->end());
   }
-  std::sort(cat.grants.begin(), cat.grants.end());
 }
 
 void RenameGrants(Catalog& cat, const std::string& from, const std::string& to) {
-  for (catalog::Grant& g : cat.grants) {
-    if (g.object == from) g.object = to;
+  for (std::vector<catalog::Grant>* list : {&cat.grants, &cat.revoked_defaults}) {
+    for (catalog::Grant& g : *list) {
+      if (g.object == from) g.object = to;
+    }
+    std::sort(list->begin(), list->end());
   }
-  std::sort(cat.grants.begin(), cat.grants.end());
 }
 
 // A type renamed or moved: columns, attributes, domains, arguments, casts and grants follow.
@@ -566,11 +570,13 @@ class Applier {
       QualifiedName before{old, q.name};
       ForEachExpression(c, [&](std::string& e) { e = ReplaceRegclass(e, before, q); });
     }
-    for (catalog::Grant& g : c.grants) {
-      if (g.object_kind == ObjectKind::kSchema) {
-        if (g.object == QuoteIdent(old)) g.object = QuoteIdent(now);
-      } else if (StartsWith(g.object, QuoteIdent(old) + ".")) {
-        g.object = QuoteIdent(now) + g.object.substr(QuoteIdent(old).size());
+    for (std::vector<catalog::Grant>* list : {&c.grants, &c.revoked_defaults}) {
+      for (catalog::Grant& g : *list) {
+        if (g.object_kind == ObjectKind::kSchema) {
+          if (g.object == QuoteIdent(old)) g.object = QuoteIdent(now);
+        } else if (StartsWith(g.object, QuoteIdent(old) + ".")) {
+          g.object = QuoteIdent(now) + g.object.substr(QuoteIdent(old).size());
+        }
       }
     }
     for (catalog::DefaultPrivilege& d : c.default_privileges) {

@@ -84,7 +84,10 @@ std::vector<std::string> CatalogLines(const catalog::Catalog& c) {
     add(o, "owner", s.owner);
     add(o, "comment", s.comment);
   }
-  for (const auto& [name, e] : c.extensions) add("extension " + name, "schema", e.schema);
+  for (const auto& [name, e] : c.extensions) {
+    add("extension " + name, "schema", e.schema);
+    add("extension " + name, "comment", e.comment ? "'" + *e.comment + "'" : "(control file)");
+  }
   for (const auto& [name, r] : c.roles) {
     std::string o = "role " + name;
     add(o, "attributes",
@@ -109,6 +112,7 @@ std::vector<std::string> CatalogLines(const catalog::Catalog& c) {
     add(o, "default", t.default_expr);
     for (const auto& k : t.constraints) {
       add(o, "constraint " + k.name, k.expression + (k.not_valid ? " not valid" : ""));
+      add(o, "constraint comment " + k.name, k.comment);
     }
     add(o, "subtype_opclass", t.subtype_opclass);
     add(o, "owner", t.owner);
@@ -227,7 +231,8 @@ std::vector<std::string> CatalogLines(const catalog::Catalog& c) {
     add(o, "body", f.body);
     add(o, "attributes",
         f.volatility + " strict=" + b(f.strict) + " security_definer=" + b(f.security_definer) +
-            " leakproof=" + b(f.leakproof) + " parallel=" + f.parallel);
+            " leakproof=" + b(f.leakproof) + " parallel=" + f.parallel + " cost=" + f.cost +
+            " rows=" + f.rows);
     add(o, "config", Str(f.config));
     add(o, "owner", f.owner);
     add(o, "comment", f.comment);
@@ -236,6 +241,10 @@ std::vector<std::string> CatalogLines(const catalog::Catalog& c) {
     out.push_back(std::string("grant ") + catalog::ObjectKindName(g.object_kind) + " " + g.object +
                   (g.column.empty() ? "" : "." + g.column) + ": " + g.privilege + " to " +
                   g.grantee + (g.with_grant_option ? " with grant option" : ""));
+  }
+  for (const auto& g : c.revoked_defaults) {
+    out.push_back(std::string("revoked default ") + catalog::ObjectKindName(g.object_kind) + " " +
+                  g.object + ": " + g.privilege + " from " + g.grantee);
   }
   for (const auto& d : c.default_privileges) {
     out.push_back("default privilege for " + d.role + " in " + d.schema + " on " + d.object_type +

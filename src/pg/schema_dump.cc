@@ -150,6 +150,7 @@ struct ExtensionInfo {
   std::string name, schema;
   std::string version;  // "" = the default version
   std::string comment;  // "" = the comment of the extension's control file
+  bool comment_removed = false;  // COMMENT ... IS NULL of an extension whose control file has one
 };
 
 struct SchemaInfo {
@@ -655,6 +656,7 @@ Status Dumper::LoadExtensions() {
     Oid oid = r.OidValue();
     std::string default_comment = r.Text();
     e.comment = CommentOn(kExtension, oid);
+    e.comment_removed = e.comment.empty() && !default_comment.empty();
     if (e.comment == default_comment) e.comment.clear();
     extensions_.push_back(std::move(e));
   }
@@ -1995,7 +1997,9 @@ void Dumper::RenderGrants(std::string& out) const {
       if (it == schemas_.end()) continue;
       t.object = "SCHEMA " + Q(it->name);
       t.owner = it->owner;
-      if (it->name == "public" && it->owner == "pg_database_owner") t.public_default = 'U';
+      // PUBLIC's USAGE on the schema public is the server's default whoever owns it (ALTER
+      // SCHEMA ... OWNER keeps the entry); the catalog model holds it that way.
+      if (it->name == "public") t.public_default = 'U';
       t.position = static_cast<size_t>(it - schemas_.begin());
     } else if (key.first == 'f') {
       auto it = functions_.find(g.oid);
@@ -2024,9 +2028,12 @@ void Dumper::RenderGrants(std::string& out) const {
     auto it = targets.find({g.kind == 'c' ? 'r' : g.kind, g.oid});
     if (it == targets.end()) continue;
     const Target& t = it->second;
-    if (!g.grantee.empty() && g.grantee == t.owner) continue;  // the owner's implicit rights
+    // An ACL that holds only the owner's entry still lacks PUBLIC's default.
     if (t.public_default != '\0' && g.kind != 'c') {
       public_default_held.emplace(std::make_pair(t.position, t.object), false);
+    }
+    if (!g.grantee.empty() && g.grantee == t.owner) continue;  // the owner's implicit rights
+    if (t.public_default != '\0' && g.kind != 'c') {
       bool is_default = g.grantee.empty() && !g.grantable &&
                         g.privilege == (t.public_default == 'X' ? "EXECUTE" : "USAGE");
       if (is_default) {
@@ -2073,7 +2080,10 @@ void Dumper::RenderComments(std::string& out) const {
     if (s.name == "public" && s.comment == "standard public schema") continue;
     comment("SCHEMA " + Q(s.name), s.comment);
   }
-  for (const ExtensionInfo& e : extensions_) comment("EXTENSION " + Q(e.name), e.comment);
+  for (const ExtensionInfo& e : extensions_) {
+    if (e.comment_removed) out += "COMMENT ON EXTENSION " + Q(e.name) + " IS NULL;\n";
+    comment("EXTENSION " + Q(e.name), e.comment);
+  }
   for (const SimpleObject& c : collations_) comment("COLLATION " + c.name, c.comment);
   for (const SimpleObject& d : ts_dictionaries_) {
     comment("TEXT SEARCH DICTIONARY " + d.name, d.comment);

@@ -145,6 +145,28 @@ TEST(DumpSchemaSql, ConnectingUserIsWhoeverRunsTheDdl) {
   EXPECT_TRUE(Contains(dump, "GRANT SELECT (id) ON TABLE public.mine TO dump_owner_app;")) << dump;
 }
 
+TEST(DumpSchemaSql, RevokesPublicDefaultsWhenOnlyTheOwnerEntryIsLeft) {
+  Result<Connection> conn = DatabaseWith("dump_public_defaults", R"sql(
+    CREATE FUNCTION public.closed() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
+    REVOKE ALL ON FUNCTION public.closed() FROM PUBLIC;
+    CREATE TYPE public.pair AS (a integer, b integer);
+    REVOKE USAGE ON TYPE public.pair FROM PUBLIC;
+    REVOKE ALL ON SCHEMA public FROM PUBLIC;
+    CREATE EXTENSION hstore;
+    COMMENT ON EXTENSION hstore IS NULL;
+    CREATE FUNCTION public.estimated() RETURNS SETOF integer LANGUAGE sql
+      AS $$ SELECT 1 $$ COST 7 ROWS 70;
+  )sql");
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  std::string dump = Dump(*conn);
+  EXPECT_TRUE(Contains(dump, "REVOKE EXECUTE ON FUNCTION public.closed() FROM PUBLIC;")) << dump;
+  EXPECT_TRUE(Contains(dump, "REVOKE USAGE ON TYPE public.pair FROM PUBLIC;")) << dump;
+  EXPECT_TRUE(Contains(dump, "REVOKE USAGE ON SCHEMA public FROM PUBLIC;")) << dump;
+  EXPECT_TRUE(Contains(dump, "COMMENT ON EXTENSION hstore IS NULL;")) << dump;
+  EXPECT_TRUE(Contains(dump, " COST 7")) << dump;
+  EXPECT_TRUE(Contains(dump, " ROWS 70")) << dump;
+}
+
 TEST(DumpSchemaSql, ListsWhatItDoesNotModel) {
   Result<Connection> conn = DatabaseWith("dump_unsupported", R"sql(
     CREATE FUNCTION public.same(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE

@@ -331,6 +331,7 @@ std::string CatalogToJson(const Catalog& cat) {
     Json j;
     j["name"] = e.name;
     Str(j, "schema", e.schema);
+    if (e.comment) j["comment"] = *e.comment;
     extensions.push_back(std::move(j));
   }
   root["extensions"] = std::move(extensions);
@@ -363,6 +364,7 @@ std::string CatalogToJson(const Catalog& cat) {
         x["name"] = c.name;
         x["expression"] = c.expression;
         Flag(x, "not_valid", c.not_valid);
+        Str(x, "comment", c.comment);
         a.push_back(std::move(x));
       }
       j["constraints"] = std::move(a);
@@ -399,6 +401,8 @@ std::string CatalogToJson(const Catalog& cat) {
     Flag(j, "security_definer", f.security_definer);
     Flag(j, "leakproof", f.leakproof);
     if (f.parallel != "UNSAFE") j["parallel"] = f.parallel;
+    Str(j, "cost", f.cost);
+    Str(j, "rows", f.rows);
     Options(j, "config", f.config);
     j["body"] = f.body;
     Str(j, "owner", f.owner);
@@ -482,6 +486,17 @@ std::string CatalogToJson(const Catalog& cat) {
     grants.push_back(std::move(j));
   }
   root["grants"] = std::move(grants);
+
+  Json revoked = Json::array();
+  for (const catalog::Grant& g : cat.revoked_defaults) {
+    Json j;
+    j["object_kind"] = catalog::ObjectKindName(g.object_kind);
+    j["object"] = g.object;
+    j["grantee"] = g.grantee;
+    j["privilege"] = g.privilege;
+    revoked.push_back(std::move(j));
+  }
+  root["revoked_defaults"] = std::move(revoked);
 
   Json defaults = Json::array();
   for (const catalog::DefaultPrivilege& d : cat.default_privileges) {

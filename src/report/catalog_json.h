@@ -4,7 +4,8 @@
 // Shape (keys always in this order, 2-space indent, a final newline):
 //   { "summary":    {counts per object kind},
 //     "schemas", "roles", "extensions", "types", "functions", "sequences", "tables",
-//     "views", "indexes", "grants", "default_privileges", "others": [ ...objects... ] }
+//     "views", "indexes", "grants", "revoked_defaults", "default_privileges", "others":
+//     [ ...objects... ] }  (revoked_defaults: PUBLIC's built-in privileges taken away)
 // Collections come in the model's order (sorted by name; columns, enum labels and key
 // columns in their own order), so equal models give byte-identical JSON.
 //

@@ -943,6 +943,11 @@ class Writer {
            (g[i].with_grant_option ? " WITH GRANT OPTION" : ""));
       i = j;
     }
+    // PUBLIC's built-in privileges that the schema takes away.
+    for (const catalog::Grant& r : cat_.revoked_defaults) {
+      Section("Privileges");
+      Line("REVOKE " + r.privilege + " ON " + GrantTarget(r) + " FROM " + SqlRole(r.grantee));
+    }
   }
 
   // After every object exists, so that (as in the original order) they give nothing to the
@@ -986,8 +991,17 @@ class Writer {
     for (const auto& [name, s] : cat_.schemas) Comment("SCHEMA " + QuoteIdent(name), s.comment);
     for (const auto& [name, r] : cat_.roles) Comment("ROLE " + QuoteIdent(name), r.comment);
     for (const auto& [q, c] : cat_.collations) Comment("COLLATION " + q.Quoted(), c.comment);
+    for (const auto& [name, e] : cat_.extensions) {
+      if (!e.comment) continue;  // the comment CREATE EXTENSION gives
+      Section("Comments");
+      Line("COMMENT ON EXTENSION " + QuoteIdent(name) + " IS " +
+           (e.comment->empty() ? std::string("NULL") : QuoteLiteral(*e.comment)));
+    }
     for (const auto& [q, t] : cat_.types) {
       Comment((t.kind == TypeKind::kDomain ? "DOMAIN " : "TYPE ") + q.Quoted(), t.comment);
+      for (const catalog::DomainConstraint& c : t.constraints) {
+        Comment("CONSTRAINT " + QuoteIdent(c.name) + " ON DOMAIN " + q.Quoted(), c.comment);
+      }
     }
     for (const auto& [k, f] : cat_.functions) {
       Comment((f.is_procedure ? "PROCEDURE " : "FUNCTION ") + k, f.comment);

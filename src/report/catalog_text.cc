@@ -164,6 +164,8 @@ class TextWriter {
       if (f.security_definer) detail += ", security definer";
       if (f.leakproof) detail += ", leakproof";
       if (!f.is_procedure && f.parallel != "UNSAFE") detail += ", parallel " + ToLower(f.parallel);
+      if (!f.cost.empty()) detail += ", cost " + f.cost;
+      if (!f.rows.empty()) detail += ", rows " + f.rows;
       for (const auto& [k2, v] : f.config) detail += ", set " + k2 + " = " + v;
       if (!f.owner.empty()) detail += ", owner " + f.owner;
       rows.push_back({QuoteIdent(f.name.name) + FunctionArgsSql(f), detail,
@@ -395,6 +397,10 @@ class TextWriter {
       if (!g.column.empty()) object += " (" + QuoteIdent(g.column) + ")";
       rows.push_back({object, g.privilege, "to " + SqlRole(g.grantee),
                       g.with_grant_option ? "with grant option" : ""});
+    }
+    for (const catalog::Grant& g : cat_.revoked_defaults) {
+      rows.push_back({std::string(catalog::ObjectKindName(g.object_kind)) + " " + g.object,
+                      g.privilege, "revoked from " + SqlRole(g.grantee), "(built-in default)"});
     }
     if (rows.empty()) return;
     Blank();

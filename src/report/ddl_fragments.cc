@@ -340,6 +340,8 @@ std::string FunctionSql(const Function& f) {
     if (f.strict) out += " STRICT";
     if (f.leakproof) out += " LEAKPROOF";
     if (f.parallel != "UNSAFE") out += " PARALLEL " + f.parallel;
+    if (!f.cost.empty()) out += " COST " + f.cost;
+    if (!f.rows.empty()) out += " ROWS " + f.rows;
   }
   if (f.security_definer) out += " SECURITY DEFINER";
   for (const auto& [name, value] : f.config) {

@@ -136,7 +136,7 @@ ALTER TABLE lib.books OWNER TO lib_owner;
 GRANT USAGE ON SCHEMA lib TO lib_reader;
 GRANT INSERT, SELECT ON TABLE lib.books TO lib_reader WITH GRANT OPTION;
 GRANT SELECT (email) ON TABLE lib.members TO lib_reader;
-GRANT EXECUTE ON FUNCTION lib.fee_for(integer) TO PUBLIC;
+REVOKE EXECUTE ON FUNCTION lib.fee_for(integer) FROM PUBLIC;
 
 -- Default privileges
 ALTER DEFAULT PRIVILEGES IN SCHEMA lib GRANT SELECT ON TABLES TO lib_reader;

@@ -108,7 +108,7 @@ ALTER TABLE lib.books OWNER TO lib_owner;
 GRANT USAGE ON SCHEMA lib TO lib_reader;
 GRANT SELECT, INSERT ON lib.books TO lib_reader WITH GRANT OPTION;
 GRANT SELECT (email) ON lib.members TO lib_reader;
-GRANT EXECUTE ON FUNCTION lib.fee_for(integer) TO PUBLIC;
+REVOKE EXECUTE ON FUNCTION lib.fee_for(integer) FROM PUBLIC;
 ALTER DEFAULT PRIVILEGES IN SCHEMA lib GRANT SELECT ON TABLES TO lib_reader;
 
 CREATE STATISTICS lib.books_pages_weight (dependencies) ON pages, weight_g FROM lib.books;
