@@ -251,13 +251,10 @@ int Run(int argc, char** argv) {
       std::string name;
       double lazy;
       bool cover_filter;
-      bool skip_hopeless;    // SearchOptions::skip_hopeless_steps
-      bool whatif_speedups;  // WhatIfOptions::one_round_trip and disable_jit
+      bool per_query;  // SearchOptions::lazy_per_query, carry_bounds and lazy_covering
     };
-    std::vector<Config> configs = {{"this", lazy, cover_filter, true, true}};
-    if (compare) {
-      configs = {{"before", 2, true, false, false}, {"after", 2, true, true, true}};
-    }
+    std::vector<Config> configs = {{"this", lazy, cover_filter, true}};
+    if (compare) configs = {{"before", 2, true, false}, {"after", 2, true, true}};
     for (int run = 1; run <= repeat; ++run) {
       for (const Config& config : configs) {
         advisor::AdviseRequest request;
@@ -266,9 +263,8 @@ int Run(int argc, char** argv) {
         request.workload = &*all;
         request.options.lazy_factor = config.lazy;
         request.options.prefilter_covering = config.cover_filter;
-        request.options.skip_hopeless_steps = config.skip_hopeless;
-        request.options.one_round_trip = config.whatif_speedups;
-        request.options.disable_jit = config.whatif_speedups;
+        request.options.lazy_per_query = config.per_query;
+        request.options.carry_bounds = config.per_query;
         PhaseListener phases(backend_pid);
         const double client0 = ClientCpuS();
         const double server0 = ProcessCpuS(backend_pid);
@@ -340,8 +336,7 @@ int Run(int argc, char** argv) {
       advisor::WhatIfOptions whatif_options;
       whatif_options.build_unsimulated = all_kinds;  // the bench's own sandbox
       whatif_options.size_model = size_model;
-      whatif_options.one_round_trip = !before;
-      whatif_options.disable_jit = !before;
+
       auto session = advisor::WhatIfSession::Open(*conn, whatif_options);
       if (!session.ok()) return Fail("what-if session", session.status());
       std::vector<advisor::SearchQuery> sq;
@@ -354,7 +349,8 @@ int Run(int argc, char** argv) {
       options.max_width = width;
       options.extend_with_any_column = any_column;
       options.lazy_factor = before ? 2 : lazy;
-      options.skip_hopeless_steps = !before;
+      options.lazy_per_query = !before;
+      options.carry_bounds = !before;
       auto result = advisor::ExtendSearch(*session, sq, options);
       if (!result.ok()) return Fail("search", result.status());
       double runtime_s =

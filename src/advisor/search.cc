@@ -1,6 +1,9 @@
 #include "advisor/search.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <optional>
@@ -25,6 +28,14 @@ WhatIfStats Minus(const WhatIfStats& a, const WhatIfStats& b) {
   d.index_ms = a.index_ms - b.index_ms;
   return d;
 }
+
+// What the lazy greedy remembers of the steps it costed, by the step's index key and kind.
+struct LazyState {
+  // The last measured cost reduction of the workload.
+  std::map<std::string, double> last_benefit;
+  // The last measured cost reduction per query (unweighted, in the order of the queries).
+  std::map<std::string, std::vector<double>> query_gains;
+};
 
 bool Contains(const std::vector<IndexDef>& config, const IndexDef& index) {
   return std::find(config.begin(), config.end(), index) != config.end();
@@ -129,6 +140,35 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
   DBARCH_ASSIGN_OR_RETURN(double current, workload_cost(config));
   result.cost_without = current;
 
+  // The workload cost of `trial` (config with one step applied, `key`). With
+  // options.lazy_per_query and `estimated` set, a query the step did not make cheaper when
+  // last costed (lazy.query_gains) is assumed to cost what it costs with `config` (cached),
+  // and *estimated says whether any was; the gain so found never exceeds the real one (an
+  // index more never makes the planner's best plan dearer). The gains are recorded.
+  auto step_cost = [&](const std::vector<IndexDef>& config, const std::vector<IndexDef>& trial,
+                       const std::string& key, LazyState& lazy, bool* estimated) -> Result<double> {
+    std::vector<double>& gains = lazy.query_gains[key];
+    const bool known = gains.size() == queries.size();
+    if (!known) gains.assign(queries.size(), std::numeric_limits<double>::quiet_NaN());
+    double total = 0;
+    for (size_t i = 0; i < queries.size(); ++i) {
+      const SearchQuery& q = queries[i];
+      DBARCH_ASSIGN_OR_RETURN(double base, session.Cost(q.query_id, config));
+      if (estimated != nullptr && options.lazy_per_query && options.lazy_factor > 0 && known &&
+          !(gains[i] > 0)) {
+        // NaN (never costed with this step: the step does not concern the query) or no gain.
+        if (!std::isnan(gains[i])) *estimated = true;
+        total += q.weight * base;
+        continue;
+      }
+      DBARCH_ASSIGN_OR_RETURN(double c, session.Cost(q.query_id, trial));
+      gains[i] = base - c;
+      total += q.weight * c;
+    }
+    if (options.extra_cost) total += options.extra_cost(trial);
+    return total;
+  };
+
   // Greedy steps from (config, used_bytes, current) until none pays off; `forbidden` (by
   // Key) may not be added. The steps taken are appended to `steps`.
   //
@@ -140,10 +180,9 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
   // next bound: most candidates are then costed once or twice per search instead of once
   // per round. The last round, where no step pays off any more, costs them all.
   auto greedy = [&](std::vector<IndexDef>& config, int64_t& used_bytes, double& current,
-                    const std::set<std::string>& forbidden,
-                    std::vector<SearchStep>& steps) -> Status {
-    // Last measured cost reduction per step, by the step's index key and kind.
-    std::map<std::string, double> last_benefit;
+                    const std::set<std::string>& forbidden, std::vector<SearchStep>& steps,
+                    LazyState& lazy, LazyState* at_last_step) -> Status {
+    std::map<std::string, double>& last_benefit = lazy.last_benefit;
     struct Option {
       IndexDef index;
       std::optional<size_t> replaces;  // position in config
@@ -234,6 +273,7 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
       double best_ratio = 0;
       double best_cost = current;
       const Option* best = nullptr;
+      bool best_estimated = false;
       for (const Option& o : options_now) {
         // Nothing later can beat it (bounds are sorted).
         if (found && options.lazy_factor > 0 && best_ratio >= o.bound * options.lazy_factor) break;
@@ -243,7 +283,8 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
         } else {
           trial.push_back(o.index);
         }
-        DBARCH_ASSIGN_OR_RETURN(double cost, workload_cost(trial));
+        bool estimated = false;
+        DBARCH_ASSIGN_OR_RETURN(double cost, step_cost(config, trial, o.key, lazy, &estimated));
         const double benefit = current - cost;
         last_benefit[o.key] = benefit;
         if (!(benefit > 0) || cost * options.min_cost_improvement > current) continue;
@@ -254,9 +295,23 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
           best_ratio = ratio;
           best_cost = cost;
           best = &o;
+          best_estimated = estimated;
         }
       }
+      if (std::getenv("DBARCH_SEARCH_DEBUG")) std::fprintf(stderr, "  round: %zu options, calls now %lld\n", options_now.size(), (long long)session.stats().explain_calls);
       if (!found) return Status::OK();
+      if (best_estimated) {
+        // The queries assumed not to gain were not asked: the step's cost from every query.
+        std::vector<IndexDef> trial = config;
+        if (best->replaces) {
+          trial[*best->replaces] = best->index;
+        } else {
+          trial.push_back(best->index);
+        }
+        DBARCH_ASSIGN_OR_RETURN(best_cost, step_cost(config, trial, best->key, lazy, nullptr));
+        last_benefit[best->key] = current - best_cost;
+      }
+      if (at_last_step != nullptr) *at_last_step = lazy;
 
       SearchStep step;
       step.added = best->index;
@@ -267,6 +322,7 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
         config.push_back(best->index);
       }
       last_benefit.erase(best->key);
+      lazy.query_gains.erase(best->key);
       used_bytes += best->delta;
       current = best_cost;
       step.cost = current;
@@ -274,7 +330,15 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
       steps.push_back(std::move(step));
     }
   };
-  DBARCH_RETURN_IF_ERROR(greedy(config, used_bytes, current, {}, result.steps));
+  LazyState lazy;
+  LazyState lazy_at_last_step;
+  DBARCH_RETURN_IF_ERROR(
+      greedy(config, used_bytes, current, {}, result.steps, lazy, &lazy_at_last_step));
+  auto dbg = [&](const char* what) {
+    if (std::getenv("DBARCH_SEARCH_DEBUG") == nullptr) return;
+    std::fprintf(stderr, "DBG search %-10s calls %lld\n", what, (long long)session.stats().explain_calls);
+  };
+  dbg("greedy");
 
   // The greedy's last step is often decided by what still fits, not by what is best for the
   // rest of the budget (a knapsack's ending). When the budget is nearly spent (90 %), take
@@ -297,8 +361,12 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
     double retry_cost = result.steps.size() >= 2 ? result.steps[result.steps.size() - 2].cost
                                                  : result.cost_without;
     std::vector<SearchStep> retry_steps(result.steps.begin(), result.steps.end() - 1);
-    DBARCH_RETURN_IF_ERROR(
-        greedy(retry, retry_bytes, retry_cost, {last.added.Key()}, retry_steps));
+    // The retry continues from where the last step was chosen: with options.carry_bounds
+    // the gains measured up to then bound the steps as they would have in that round
+    // (instead of costing every step again).
+    LazyState retry_lazy = options.carry_bounds ? std::move(lazy_at_last_step) : LazyState{};
+    DBARCH_RETURN_IF_ERROR(greedy(retry, retry_bytes, retry_cost, {last.added.Key()},
+                                  retry_steps, retry_lazy, nullptr));
     if (retry_cost < current) {
       config = std::move(retry);
       used_bytes = retry_bytes;
@@ -307,6 +375,7 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
     }
   }
 
+  dbg("retry");
   // Indexes chosen early can be made useless by later ones (a BRIN, then a B-tree on the
   // same column that the planner prefers): take out, one at a time, an index whose removal
   // costs nothing (the cheapest such configuration first). Frees budget and write cost.
@@ -336,6 +405,7 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
     current = best;
   }
 
+  dbg("removal");
   std::sort(config.begin(), config.end(),
             [](const IndexDef& a, const IndexDef& b) { return a.Key() < b.Key(); });
   for (const IndexDef& index : config) {

@@ -75,6 +75,16 @@ struct SearchOptions {
   // current cost is below that minimum gain, or per added byte below the least efficient
   // step (no variant can gain more than that cost). false: cost them (as before).
   bool skip_hopeless_steps = true;
+  // With lazy evaluation, a step costed again in a later round asks the planner only about
+  // the queries it made cheaper when last costed; the others are assumed to cost what they
+  // cost without it (a lower bound of its gain: another index never makes the planner's
+  // best plan dearer). The step taken is then costed on every query. Cuts the EXPLAINs of
+  // queries that read the step's table but never use its index. false: every query the
+  // index concerns is costed (as before).
+  bool lazy_per_query = true;
+  // The retry of the last step starts from the lazy bounds measured when that step was
+  // chosen, instead of costing every step again. false: from none (as before).
+  bool carry_bounds = true;
   // AddCoveringColumns costs an INCLUDE variant for the whole workload only when the queries
   // it covers entirely (all their columns of the table in the index: an index-only scan is
   // possible) gain enough with it; the others cannot gain from INCLUDE columns.
