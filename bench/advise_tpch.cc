@@ -265,6 +265,7 @@ int Run(int argc, char** argv) {
         request.options.prefilter_covering = config.cover_filter;
         request.options.lazy_per_query = config.per_query;
         request.options.carry_bounds = config.per_query;
+        request.options.lazy_covering = config.per_query;
         PhaseListener phases(backend_pid);
         const double client0 = ClientCpuS();
         const double server0 = ProcessCpuS(backend_pid);

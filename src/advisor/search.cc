@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <limits>
 #include <map>
 #include <optional>
@@ -298,7 +296,6 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
           best_estimated = estimated;
         }
       }
-      if (std::getenv("DBARCH_SEARCH_DEBUG")) std::fprintf(stderr, "  round: %zu options, calls now %lld\n", options_now.size(), (long long)session.stats().explain_calls);
       if (!found) return Status::OK();
       if (best_estimated) {
         // The queries assumed not to gain were not asked: the step's cost from every query.
@@ -334,11 +331,6 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
   LazyState lazy_at_last_step;
   DBARCH_RETURN_IF_ERROR(
       greedy(config, used_bytes, current, {}, result.steps, lazy, &lazy_at_last_step));
-  auto dbg = [&](const char* what) {
-    if (std::getenv("DBARCH_SEARCH_DEBUG") == nullptr) return;
-    std::fprintf(stderr, "DBG search %-10s calls %lld\n", what, (long long)session.stats().explain_calls);
-  };
-  dbg("greedy");
 
   // The greedy's last step is often decided by what still fits, not by what is best for the
   // rest of the budget (a knapsack's ending). When the budget is nearly spent (90 %), take
@@ -375,17 +367,49 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
     }
   }
 
-  dbg("retry");
   // Indexes chosen early can be made useless by later ones (a BRIN, then a B-tree on the
   // same column that the planner prefers): take out, one at a time, an index whose removal
   // costs nothing (the cheapest such configuration first). Frees budget and write cost.
+  std::map<std::string, size_t> removal_blocker;  // by Key(): the query that kept the index
   while (config.size() > 1) {
     double best = 0;
     std::optional<size_t> victim;
     for (size_t i = 0; i < config.size(); ++i) {
       std::vector<IndexDef> without = config;
       without.erase(without.begin() + static_cast<std::ptrdiff_t>(i));
-      DBARCH_ASSIGN_OR_RETURN(double cost, workload_cost(without));
+      double cost = 0;
+      if (options.lazy_per_query) {
+        // Query by query, stopping as soon as the queries' cost rises by more than the
+        // write cost the removal saves: taking an index away never makes the planner's best
+        // plan cheaper, so the rest cannot make up for it. The query that stopped it last
+        // time is asked first.
+        const double saved =
+            options.extra_cost ? options.extra_cost(config) - options.extra_cost(without) : 0;
+        const std::string key = config[i].Key();
+        std::vector<size_t> order(queries.size());
+        for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+        if (auto it = removal_blocker.find(key); it != removal_blocker.end()) {
+          std::rotate(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(it->second),
+                      order.begin() + static_cast<std::ptrdiff_t>(it->second) + 1);
+        }
+        double rise = 0;
+        bool blocked = false;
+        for (size_t k : order) {
+          const SearchQuery& q = queries[k];
+          DBARCH_ASSIGN_OR_RETURN(double with, session.Cost(q.query_id, config));
+          DBARCH_ASSIGN_OR_RETURN(double alone, session.Cost(q.query_id, without));
+          rise += q.weight * (alone - with);
+          if (rise > saved) {
+            removal_blocker[key] = k;
+            blocked = true;
+            break;
+          }
+        }
+        if (blocked) continue;
+        DBARCH_ASSIGN_OR_RETURN(cost, workload_cost(without));
+      } else {
+        DBARCH_ASSIGN_OR_RETURN(cost, workload_cost(without));
+      }
       if (cost > current) continue;
       if (!victim || cost < best) {
         best = cost;
@@ -405,7 +429,6 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
     current = best;
   }
 
-  dbg("removal");
   std::sort(config.begin(), config.end(),
             [](const IndexDef& a, const IndexDef& b) { return a.Key() < b.Key(); });
   for (const IndexDef& index : config) {
@@ -466,6 +489,30 @@ Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQ
     double best_cost = current;
     int64_t best_size = 0;
     std::set<std::vector<std::string>> tried;
+    // The variants that passed the pre-check, with the bound of their gain per added byte.
+    struct Variant {
+      IndexDef index;
+      int64_t size = 0;
+      int64_t delta = 0;
+      double ratio_bound = 0;
+    };
+    std::vector<Variant> variants;
+    // Costs a variant on the whole workload; the best so far is kept.
+    auto consider = [&](Variant& v) -> Status {
+      std::vector<IndexDef> trial = result.indexes;
+      trial[i] = v.index;
+      DBARCH_ASSIGN_OR_RETURN(double cost, workload_cost(trial));
+      if (!(cost < current) || cost * options.min_cost_improvement > current) return Status::OK();
+      const double ratio = (current - cost) / static_cast<double>(std::max<int64_t>(v.delta, 1));
+      if (ratio < min_ratio) return Status::OK();
+      if (ratio > best_ratio) {
+        best_ratio = ratio;
+        best = std::move(v.index);
+        best_cost = cost;
+        best_size = v.size;
+      }
+      return Status::OK();
+    };
     for (const SearchQuery& q : queries) {
       std::vector<std::string> extra;
       for (const auto& [table, column] : q.referenced) {
@@ -523,6 +570,7 @@ Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQ
       if (static_cast<double>(result.total_size_bytes + delta) > budget_bytes) continue;
       std::vector<IndexDef> trial = result.indexes;
       trial[i] = covering;
+      double ratio_bound = std::numeric_limits<double>::infinity();
       if (options.prefilter_covering) {
         const double bytes = static_cast<double>(std::max<int64_t>(delta, 1));
         if (options.skip_hopeless_steps &&
@@ -536,19 +584,27 @@ Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQ
           gain_bound += other->weight * std::max(0.0, now - with);
         }
         if (!(gain_bound >= min_gain())) continue;
-        const double ratio_bound = gain_bound / static_cast<double>(std::max<int64_t>(delta, 1));
+        ratio_bound = gain_bound / static_cast<double>(std::max<int64_t>(delta, 1));
         if (ratio_bound < min_ratio || (best && ratio_bound <= best_ratio)) continue;
       }
-      DBARCH_ASSIGN_OR_RETURN(double cost, workload_cost(trial));
-      if (!(cost < current) || cost * options.min_cost_improvement > current) continue;
-      const double ratio = (current - cost) / static_cast<double>(std::max<int64_t>(delta, 1));
-      if (ratio < min_ratio) continue;
-      if (ratio > best_ratio) {
-        best_ratio = ratio;
-        best = std::move(covering);
-        best_cost = cost;
-        best_size = size;
+      Variant v{std::move(covering), size, delta, ratio_bound};
+      if (options.lazy_covering && options.prefilter_covering) {
+        variants.push_back(std::move(v));
+      } else {
+        DBARCH_RETURN_IF_ERROR(consider(v));
       }
+    }
+    // With lazy_covering, the best bound first, and none whose bound cannot beat the best
+    // variant costed: a query the variant does not cover cannot gain from it (for it the
+    // variant is the same index, larger), so the covered queries' gain bounds the workload's.
+    if (options.lazy_covering && options.prefilter_covering) {
+      std::stable_sort(variants.begin(), variants.end(), [](const Variant& a, const Variant& b) {
+        return a.ratio_bound > b.ratio_bound;
+      });
+    }
+    for (Variant& v : variants) {
+      if (best && best_ratio >= v.ratio_bound) break;
+      DBARCH_RETURN_IF_ERROR(consider(v));
     }
     if (!best) continue;
     SearchStep step;

@@ -85,6 +85,11 @@ struct SearchOptions {
   // The retry of the last step starts from the lazy bounds measured when that step was
   // chosen, instead of costing every step again. false: from none (as before).
   bool carry_bounds = true;
+  // AddCoveringColumns (with prefilter_covering) costs the variants of an index on the
+  // whole workload in the order of their covered queries' gain per added byte, and stops
+  // when the best one costed beats the next bound (the queries a variant does not cover
+  // cannot gain from it). false: every variant that passes the pre-check (as before).
+  bool lazy_covering = true;
   // AddCoveringColumns costs an INCLUDE variant for the whole workload only when the queries
   // it covers entirely (all their columns of the table in the index: an index-only scan is
   // possible) gain enough with it; the others cannot gain from INCLUDE columns.
