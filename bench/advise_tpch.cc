@@ -23,16 +23,17 @@
 //                  uses); by default HypoPG's, as the reference results were sized
 //   --lazy F       SearchOptions::lazy_factor (default 2; 0: every step costed every round)
 //   --verbose      print the chosen indexes and search steps
-//   --compare      with the table: per budget also the search as it was before the hopeless
-//                  steps were skipped and before the one-round-trip what-if calls without JIT
-//                  ("dbarch before"), on the same sandbox
+//   --compare      with the table: per budget also the search without the per-query lazy
+//                  bounds, the retry's carried bounds and the lazy covering order
+//                  (SearchOptions::lazy_per_query, carry_bounds, lazy_covering false:
+//                  "dbarch before"), on the same sandbox
 //   --advise       instead of the table: advisor::Advise() as `dbarch advise` runs it (all 22
 //                  queries, budget 500 MB, width 3, every index kind, modelled sizes), N
 //                  times (--repeat, default 3) on the same loaded sandbox; prints per run the
 //                  search time, the time before the search (analysis, candidate sizing, GIN
 //                  builds), the CPU time of this process and of the server backend (from
-//                  /proc), the load average; --compare: "before" (no hopeless-step skipping,
-//                  a what-if call in several round trips, JIT on) and "after" (the defaults)
+//                  /proc), the load average; --compare: "before" (without the per-query lazy
+//                  bounds, carried retry bounds, lazy covering order) and "after" (the defaults)
 //                  side by side on the same sandbox; what-if calls, estimated cost with the
 //                  set, #indexes, MB
 #include <sys/resource.h>

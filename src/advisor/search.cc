@@ -357,8 +357,8 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
     // the gains measured up to then bound the steps as they would have in that round
     // (instead of costing every step again).
     LazyState retry_lazy = options.carry_bounds ? std::move(lazy_at_last_step) : LazyState{};
-    DBARCH_RETURN_IF_ERROR(greedy(retry, retry_bytes, retry_cost, {last.added.Key()},
-                                  retry_steps, retry_lazy, nullptr));
+    DBARCH_RETURN_IF_ERROR(greedy(retry, retry_bytes, retry_cost, {last.added.Key()}, retry_steps,
+                                  retry_lazy, nullptr));
     if (retry_cost < current) {
       config = std::move(retry);
       used_bytes = retry_bytes;

@@ -809,14 +809,13 @@ TEST_F(WhatIfTest, PerQueryBoundsKeepTheSetWithFewerWhatIfCalls) {
     std::vector<SearchQuery> queries;
     for (const auto& [name, text] : sql) {
       int id = session.AddQuery(MakeQuery(name, text), {{"public", "wi_t"}, {"public", "wi_u"}});
-      queries.push_back({id,
-                         1,
-                         {Idx("wi_t", {"a"}), Idx("wi_t", {"b"}), Idx("wi_t", {"a", "b"}),
-                          Idx("wi_t", {"b", "a"}), Idx("wi_u", {"c"}), Idx("wi_t", {"pad"}),
-                          Idx("wi_t", {"b", "pad"})},
-                         {{{"public", "wi_t"}, "a"},
-                          {{"public", "wi_t"}, "b"},
-                          {{"public", "wi_t"}, "pad"}}});
+      queries.push_back(
+          {id,
+           1,
+           {Idx("wi_t", {"a"}), Idx("wi_t", {"b"}), Idx("wi_t", {"a", "b"}),
+            Idx("wi_t", {"b", "a"}), Idx("wi_u", {"c"}), Idx("wi_t", {"pad"}),
+            Idx("wi_t", {"b", "pad"})},
+           {{{"public", "wi_t"}, "a"}, {{"public", "wi_t"}, "b"}, {{"public", "wi_t"}, "pad"}}});
     }
     SearchOptions options;
     options.budget_mb = budget_mb;
