@@ -214,14 +214,22 @@ ReadPhysicalStats(pg::Connection& conn) {
   return out;
 }
 
+// One key column of an existing B-tree index with its stored order (pg_index.indoption).
+struct ExistingKey {
+  std::string column;
+  bool descending = false;
+  bool nulls_first = false;
+};
+using ExistingKeys = std::map<catalog::QualifiedName, std::vector<std::vector<ExistingKey>>>;
+
 // Key columns of the server's valid, non-partial B-tree indexes, per table; an expression
 // key ends the usable column list there. Candidates that are a prefix of one of these
 // (a primary key, a unique constraint...) would only duplicate it.
-Result<std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>> ExistingBtreeKeys(
-    pg::Connection& conn) {
+Result<ExistingKeys> ExistingBtreeKeys(pg::Connection& conn) {
   DBARCH_ASSIGN_OR_RETURN(
       pg::QueryResult rows,
-      conn.Exec("SELECT i.indexrelid::bigint, n.nspname, c.relname, a.attname "
+      conn.Exec("SELECT i.indexrelid::bigint, n.nspname, c.relname, a.attname, "
+                "(i.indoption::int2[])[k.ord - 1]::int "
                 "FROM pg_index i "
                 "JOIN pg_class c ON c.oid = i.indrelid "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -232,7 +240,7 @@ Result<std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>> 
                 "WHERE am.amname = 'btree' AND i.indpred IS NULL AND i.indisvalid "
                 "AND k.ord <= i.indnkeyatts "
                 "ORDER BY 1, k.ord"));
-  std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>> out;
+  ExistingKeys out;
   int64_t current = -1;
   bool stopped = false;
   for (int r = 0; r < rows.rows(); ++r) {
@@ -247,26 +255,47 @@ Result<std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>> 
       stopped = true;
       continue;
     }
-    out[table].back().emplace_back(rows.Get(r, 3));
+    // indoption: bit 0 DESC, bit 1 NULLS FIRST.
+    const int64_t option = rows.IsNull(r, 4) ? 0 : rows.GetInt(r, 4);
+    out[table].back().push_back(
+        ExistingKey{std::string(rows.Get(r, 3)), (option & 1) != 0, (option & 2) != 0});
   }
   return out;
 }
 
-bool IsPrefixOfExisting(
-    const advisor::IndexDef& index,
-    const std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>& existing) {
+bool IsPrefixOfExisting(const advisor::IndexDef& index, const ExistingKeys& existing) {
   // Plain keys, and the covering join candidates (advisor/candidates.h) whose key an existing
-  // index already leads.
-  if (!index.IsPlainBtree()) return false;
+  // index already leads: by column, whatever the existing index's order.
+  const bool plain = index.IsPlainBtree();
+  // Keys with an order (a top-N key, `(a, b DESC)`): by column and order, the existing index
+  // read forwards or backwards; such a candidate the same as an existing index is only a
+  // duplicate, however its hypothetical twin is costed.
+  const bool ordered = index.method == IndexMethod::kBtree && index.predicate.empty() &&
+                       std::all_of(index.keys.begin(), index.keys.end(), [](const IndexKey& k) {
+                         return !k.IsExpression() && k.opclass.empty();
+                       });
+  if (!plain && !ordered) return false;
   auto it = existing.find(index.table);
   if (it == existing.end()) return false;
-  for (const std::vector<std::string>& keys : it->second) {
+  for (const std::vector<ExistingKey>& keys : it->second) {
     if (keys.size() < index.keys.size()) continue;
-    bool prefix = true;
-    for (size_t i = 0; i < index.keys.size() && prefix; ++i) {
-      prefix = index.keys[i].column == keys[i];
+    bool same = true;
+    bool reversed = true;
+    for (size_t i = 0; i < index.keys.size() && (same || reversed); ++i) {
+      const IndexKey& k = index.keys[i];
+      if (k.column != keys[i].column) {
+        same = reversed = false;
+        break;
+      }
+      const bool nulls_first =
+          k.nulls == NullsOrder::kDefault ? k.descending : k.nulls == NullsOrder::kFirst;
+      const bool equal = k.descending == keys[i].descending && nulls_first == keys[i].nulls_first;
+      const bool opposite =
+          k.descending != keys[i].descending && nulls_first != keys[i].nulls_first;
+      same = same && (plain || equal);
+      reversed = reversed && (plain || opposite);
     }
-    if (prefix) return true;
+    if (same || reversed) return true;
   }
   return false;
 }
@@ -322,6 +351,10 @@ class Pipeline {
       : request_(request), options_(request.options), listener_(listener) {}
 
   Result<AdviseResult> Run();
+  Status DropServedByExisting(pg::Connection& conn, WhatIfSession& session,
+                              const advisor::ExplainMode& explain, int query_id,
+                              const workload::Query& q, std::vector<IndexDef>& candidates,
+                              std::map<std::string, std::string>& served);
 
  private:
   // An empty result for `target` with the request's settings.
@@ -431,13 +464,13 @@ class Pipeline {
           collation.rows() == 1 && std::string(collation.Get(0, 0)) == "t";
     }
 
-    using ExistingKeys = std::map<catalog::QualifiedName, std::vector<std::vector<std::string>>>;
     DBARCH_ASSIGN_OR_RETURN(ExistingKeys existing, ExistingBtreeKeys(conn));
     std::vector<Analysed> analysed;
     std::vector<advisor::SearchQuery> search_queries;
     std::vector<advisor::WriteLoad> writes;
     std::set<std::string> candidate_keys;
     std::map<std::string, std::string> rejected;  // candidate key -> the server's reason
+    std::map<std::string, std::string> served;    // candidate key -> the existing index
     // A live target with a verification sandbox: candidates HypoPG cannot simulate (GIN) are
     // built for real there and costed after the search (AddSampleCosted).
     const bool sample_costing = live && request_.verify_target != nullptr;
@@ -520,6 +553,8 @@ class Pipeline {
         return true;
       });
       if (!fatal.ok()) return fatal;
+      DBARCH_RETURN_IF_ERROR(
+          DropServedByExisting(conn, session, whatif.explain, a.query_id, q, candidates, served));
       for (const advisor::IndexDef& c : candidates) candidate_keys.insert(c.Key());
       search_queries.push_back(
           advisor::SearchQuery{a.query_id, q.weight, std::move(candidates), a.columns.referenced});
@@ -535,6 +570,10 @@ class Pipeline {
     result.writes = static_cast<int>(writes.size());
     // try_emplace above leaves accepted keys out; every entry here is a rejection.
     for (const auto& [key, reason] : rejected) result.rejected.push_back({key, reason});
+    // Served by an existing index for every query that proposed it.
+    for (const auto& [key, reason] : served) {
+      if (candidate_keys.count(key) == 0) result.rejected.push_back({key, reason});
+    }
     result.queries += static_cast<int>(analysed.size());
     result.candidates = static_cast<int>(candidate_keys.size());
 
@@ -1074,6 +1113,15 @@ class Pipeline {
   std::string unplannable_;
   // The target's indexes as read before the first EXPLAIN (sizes, idx_scan).
   std::vector<advisor::ExistingIndex> existing_;
+  // The plain-column indexes of partitioned tables (existing_ holds none of them), by the
+  // name of each leaf partition's index, which is the name a plan shows.
+  struct PartitionedIndex {
+    catalog::QualifiedName table;
+    std::string name;                      // the parent index, unquoted
+    std::vector<std::string> key_columns;  // key columns in order
+  };
+  std::optional<std::map<std::string, PartitionedIndex>> partitioned_indexes_;
+  Result<const std::map<std::string, PartitionedIndex>*> PartitionedIndexes(pg::Connection& conn);
   // IndexDef::Key() of every index verification removed for making a query slower.
   std::set<std::string> regressed_;
 };
@@ -1088,6 +1136,188 @@ AdviseResult Pipeline::Fresh(const std::string& target) const {
   result.skipped = request_.skipped;
   result.sample = request_.sample;
   return result;
+}
+
+// An existing index (unique, partial, expression: any the planner already uses for the
+// query) that serves the query about as well as a new candidate makes the candidate
+// pointless for that query: a candidate on a table whose existing index the query's plan
+// uses is left out when it alone does not make the query kServedByExistingMargin times
+// cheaper, and so are the query's wider candidates that start with its keys (they would
+// start the search on their own). Checked for the candidates the search starts from: the
+// singles, and wider keys whose narrower key is no candidate. Asks the query's plan without
+// new indexes and one what-if cost per such candidate (the costs are cached for the search).
+Status Pipeline::DropServedByExisting(pg::Connection& conn, WhatIfSession& session,
+                                      const advisor::ExplainMode& explain, int query_id,
+                                      const workload::Query& q, std::vector<IndexDef>& candidates,
+                                      std::map<std::string, std::string>& served) {
+  constexpr double kServedByExistingMargin = 1.2;
+  std::map<catalog::QualifiedName, std::vector<const advisor::ExistingIndex*>> by_table;
+  for (const advisor::ExistingIndex& e : existing_) {
+    if (e.valid) by_table[e.table].push_back(&e);
+  }
+  DBARCH_ASSIGN_OR_RETURN(const auto* leaf_indexes, PartitionedIndexes(conn));
+  std::set<catalog::QualifiedName> partitioned;
+  for (const auto& [leaf, parent] : *leaf_indexes) partitioned.insert(parent.table);
+  bool any = std::any_of(candidates.begin(), candidates.end(), [&](const IndexDef& c) {
+    return by_table.count(c.table) > 0 || partitioned.count(c.table) > 0;
+  });
+  if (!any) return Status::OK();
+  // Costing the empty configuration first leaves none of the session's hypothetical (or
+  // really built) indexes visible on the query's tables, so the plan is the existing
+  // indexes' own.
+  DBARCH_ASSIGN_OR_RETURN(const double base, session.Cost(query_id, {}));
+  DBARCH_ASSIGN_OR_RETURN(std::string plan, advisor::ExplainQueryJson(conn, q, explain));
+  DBARCH_ASSIGN_OR_RETURN(std::vector<std::string> names, advisor::IndexNamesFromExplainJson(plan));
+  std::vector<const advisor::ExistingIndex*> used;
+  for (const auto& [table, list] : by_table) {
+    for (const advisor::ExistingIndex* e : list) {
+      if (std::binary_search(names.begin(), names.end(), e->name)) used.push_back(e);
+    }
+  }
+  std::vector<const PartitionedIndex*> used_partitioned;
+  for (const std::string& name : names) {
+    auto it = leaf_indexes->find(name);
+    if (it == leaf_indexes->end()) continue;
+    if (std::find(used_partitioned.begin(), used_partitioned.end(), &it->second) ==
+        used_partitioned.end()) {
+      used_partitioned.push_back(&it->second);
+    }
+  }
+  if (used.empty() && used_partitioned.empty()) return Status::OK();
+  // On a partitioned table a hypothetical index cannot be weighed against a real one: HypoPG
+  // costs the parent's hypothetical index on every partition cheaper than the same index
+  // built (docs/advise.md), so a used index whose leading key columns are the candidate's, in
+  // any order or direction, serves it without a comparison of costs. Measured on
+  // examples/saas: `(tenant_id, subscription_id, created_at DESC)` was estimated more than
+  // 1.2x cheaper than the existing `(tenant_id, subscription_id, created_at, id)`; once built
+  // the planner kept using the existing one, and the next search proposed it again.
+  auto serving_partitioned = [&](const IndexDef& c) -> const PartitionedIndex* {
+    if (c.method != IndexMethod::kBtree || !c.predicate.empty()) return nullptr;
+    std::set<std::string> columns;
+    for (const advisor::IndexKey& k : c.keys) {
+      if (k.IsExpression() || !k.opclass.empty()) return nullptr;
+      columns.insert(k.column);
+    }
+    for (const PartitionedIndex* p : used_partitioned) {
+      if (p->table != c.table || p->key_columns.size() < c.keys.size()) continue;
+      std::set<std::string> leading(p->key_columns.begin(),
+                                    p->key_columns.begin() + static_cast<long>(c.keys.size()));
+      if (leading == columns) return p;
+    }
+    return nullptr;
+  };
+  // The used existing index of the candidate's table that holds every column the candidate
+  // reads (as a column or inside an expression, in its key or INCLUDE): it serves the same
+  // lookup. An index of other columns (a primary key the plan joins through) does not.
+  auto serving = [&](const IndexDef& c) -> const advisor::ExistingIndex* {
+    for (const advisor::ExistingIndex* e : used) {
+      if (e->table != c.table) continue;
+      std::set<std::string> words;
+      for (const std::string& text : e->columns) {
+        std::string word;
+        for (char ch : text + " ") {
+          if (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_') {
+            word += ch;
+          } else if (!word.empty()) {
+            words.insert(word);
+            word.clear();
+          }
+        }
+      }
+      std::vector<std::string> cols = c.Columns();
+      if (!cols.empty() && std::all_of(cols.begin(), cols.end(), [&](const std::string& col) {
+            return words.count(col) > 0;
+          })) {
+        return e;
+      }
+    }
+    return nullptr;
+  };
+  // The candidates the search starts from (advisor/search.h): singles, and wider keys whose
+  // narrower key is no candidate (it leads an existing index, or a top-N key superseded
+  // it). The search costs each of them for the query anyway, so checking them here adds no
+  // what-if call; the wider keys the search would reach from them go with them.
+  std::set<std::string> keys;
+  for (const IndexDef& c : candidates) keys.insert(c.Key());
+  auto starts = [&](const IndexDef& c) {
+    if (c.width() == 1) return true;
+    IndexDef narrower = c;
+    narrower.keys.pop_back();
+    return keys.count(narrower.Key()) == 0;
+  };
+  // (table, method, predicate, INCLUDE, key texts) of the starting points left out.
+  using Prefix = std::tuple<catalog::QualifiedName, int, std::string, std::vector<std::string>>;
+  std::vector<std::pair<Prefix, std::vector<std::string>>> dropped;
+  auto texts = [](const IndexDef& c) {
+    std::vector<std::string> out;
+    for (const advisor::IndexKey& k : c.keys) out.push_back(k.Text());
+    return out;
+  };
+  for (const IndexDef& c : candidates) {
+    if (!starts(c) || !session.CanCost(c)) continue;
+    if (const PartitionedIndex* p = serving_partitioned(c)) {
+      dropped.push_back({{c.table, static_cast<int>(c.method), c.predicate, c.include}, texts(c)});
+      served.try_emplace(
+          c.Key(), fmt::format("existing index {} serves query '{}' (partitioned "
+                               "table: its leading key columns are this index's)",
+                               catalog::QualifiedName{c.table.schema, p->name}.Quoted(), q.name));
+      continue;
+    }
+    const advisor::ExistingIndex* existing = serving(c);
+    if (existing == nullptr) continue;
+    DBARCH_ASSIGN_OR_RETURN(double with, session.Cost(query_id, {c}));
+    if (with * kServedByExistingMargin <= base) continue;
+    dropped.push_back({{c.table, static_cast<int>(c.method), c.predicate, c.include}, texts(c)});
+    served.try_emplace(c.Key(), fmt::format("existing index {} serves query '{}' about as well "
+                                            "(estimated cost {:.2f}, {:.2f} with this index)",
+                                            existing->QualifiedName(), q.name, base, with));
+  }
+  if (dropped.empty()) return Status::OK();
+  std::erase_if(candidates, [&](const IndexDef& c) {
+    const Prefix p{c.table, static_cast<int>(c.method), c.predicate, c.include};
+    const std::vector<std::string> t = texts(c);
+    return std::any_of(dropped.begin(), dropped.end(), [&](const auto& d) {
+      // A single's wider keys keep the single's method and predicate, whatever INCLUDE.
+      const bool same = d.second.size() == 1 ? std::get<0>(d.first) == std::get<0>(p) &&
+                                                   std::get<1>(d.first) == std::get<1>(p) &&
+                                                   std::get<2>(d.first) == std::get<2>(p)
+                                             : d.first == p;
+      return same && t.size() >= d.second.size() &&
+             std::equal(d.second.begin(), d.second.end(), t.begin());
+    });
+  });
+  return Status::OK();
+}
+
+Result<const std::map<std::string, Pipeline::PartitionedIndex>*> Pipeline::PartitionedIndexes(
+    pg::Connection& conn) {
+  if (partitioned_indexes_) return &*partitioned_indexes_;
+  // Top-level valid indexes of partitioned tables with plain key columns and no predicate,
+  // each with the names of its leaf partitions' indexes.
+  DBARCH_ASSIGN_OR_RETURN(
+      pg::QueryResult r,
+      conn.Exec("SELECT li.relname::text, n.nspname::text, t.relname::text, pix.relname::text, "
+                "ARRAY(SELECT a.attname::text FROM unnest(x.indkey::int2[]) WITH ORDINALITY "
+                "AS k(attnum, ord) JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum "
+                "= k.attnum WHERE k.ord <= x.indnkeyatts ORDER BY k.ord) "
+                "FROM pg_index x JOIN pg_class pix ON pix.oid = x.indexrelid "
+                "JOIN pg_class t ON t.oid = x.indrelid "
+                "JOIN pg_namespace n ON n.oid = t.relnamespace "
+                "CROSS JOIN LATERAL pg_partition_tree(x.indexrelid) pt "
+                "JOIN pg_class li ON li.oid = pt.relid "
+                "WHERE pix.relkind = 'I' AND NOT pix.relispartition AND pt.isleaf "
+                "AND x.indpred IS NULL AND x.indisvalid AND NOT (0 = ANY (x.indkey::int2[])) "
+                "AND pix.relam = (SELECT oid FROM pg_am WHERE amname = 'btree')"));
+  std::map<std::string, PartitionedIndex> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    PartitionedIndex p;
+    p.table = {std::string(r.Get(i, 1)), std::string(r.Get(i, 2))};
+    p.name = r.Get(i, 3);
+    p.key_columns = r.GetTextArray(i, 4);
+    out.emplace(std::string(r.Get(i, 0)), std::move(p));
+  }
+  partitioned_indexes_ = std::move(out);
+  return &*partitioned_indexes_;
 }
 
 Result<AdviseResult> Pipeline::Run() {

@@ -179,6 +179,8 @@ class Extractor {
   std::set<ConstantPredicate> predicates_;
   std::set<GinTarget> gin_;
   std::set<PrefixSearch> prefixes_;
+  std::set<TopNSort> top_n_;
+  bool grouped_ = false;
   std::set<std::string> cte_names_;
   std::set<catalog::QualifiedName> tables_;
   std::map<std::pair<catalog::QualifiedName, std::string>, uint32_t> uses_;
@@ -656,13 +658,20 @@ void Extractor::Select(const PgQuery__SelectStmt* s, const Scope* parent) {
     References(t->res_target->val, scope);
     if (t->res_target->name[0] != '\0') output_aliases[t->res_target->name] = t->res_target->val;
   }
+  if (s->n_group_clause > 0) grouped_ = true;
   for (const Node* g : Nodes(s->n_group_clause, s->group_clause)) {
     // GROUP BY prefers input columns over output aliases (PostgreSQL's rule).
     if (std::optional<Resolved> r = Resolve(g, scope)) Mark(*r, ColumnUse::kGroupBy);
     References(g, scope);
   }
+  // A LIMIT under ORDER BY whose keys are all columns of one table: a top-N sort.
+  std::optional<TopNSort> top_n;
+  if (s->limit_count != nullptr && s->n_sort_clause > 0) top_n.emplace();
   for (const Node* o : Nodes(s->n_sort_clause, s->sort_clause)) {
-    if (o->node_case != PG_QUERY__NODE__NODE_SORT_BY) continue;
+    if (o->node_case != PG_QUERY__NODE__NODE_SORT_BY) {
+      top_n.reset();
+      continue;
+    }
     const Node* key = o->sort_by->node;
     // ORDER BY prefers output aliases over input columns: follow a bare alias to its value.
     if (key != nullptr && key->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
@@ -680,9 +689,18 @@ void Extractor::Select(const PgQuery__SelectStmt* s, const Scope* parent) {
         order.nulls = order.descending ? NullsOrder::kLast : NullsOrder::kDefault;
       }
       orders_.emplace(std::make_pair(r->table->name, r->column), order);  // first one wins
+      if (top_n && (top_n->keys.empty() || top_n->table == r->table->name)) {
+        top_n->table = r->table->name;
+        top_n->keys.emplace_back(r->column, order);
+      } else {
+        top_n.reset();
+      }
+    } else {
+      top_n.reset();
     }
     References(key, scope);
   }
+  if (top_n) top_n_.insert(std::move(*top_n));
 }
 
 void Extractor::WithClause(const PgQuery__WithClause* with, const Scope* parent) {
@@ -774,6 +792,8 @@ QueryColumns Extractor::Finish() const {
   }
   out.predicates.assign(predicates_.begin(), predicates_.end());
   out.prefixes.assign(prefixes_.begin(), prefixes_.end());
+  out.top_n.assign(top_n_.begin(), top_n_.end());
+  out.grouped = grouped_;
   out.gin.assign(gin_.begin(), gin_.end());
   return out;
 }
@@ -942,11 +962,44 @@ std::vector<IndexDef> CandidateIndexes(const QueryColumns& columns,
     e.columns = x.key.expression_columns;
     by_table[x.table].push_back(std::move(e));
   }
+  // Keys a top-N composite makes redundant for this query (by Key()): left out below.
+  std::set<std::string> superseded;
+  for (const TopNSort& t : columns.top_n) {
+    std::vector<std::string> equality;
+    for (const IndexableColumn& c : columns.columns) {
+      if (c.table != t.table || !c.IsEqualityLike() || c.Has(ColumnUse::kOrderBy)) continue;
+      equality.push_back(c.column);  // sorted by name
+    }
+    const int room = options.max_width - static_cast<int>(t.keys.size());
+    if (equality.empty() || room < 1) continue;
+    if (static_cast<int>(equality.size()) > room) equality.resize(room);
+    IndexDef def = IndexDef::OnColumns(t.table, equality);
+    for (size_t i = 1; i < equality.size(); ++i) {
+      superseded.insert(
+          IndexDef::OnColumns(t.table, {equality.begin(), equality.begin() + i}).Key());
+    }
+    superseded.insert(IndexDef::OnColumns(t.table, {equality.front()}).Key());
+    IndexDef sort_only;
+    sort_only.table = t.table;
+    for (const auto& [column, order] : t.keys) {
+      def.keys.push_back(IndexKey::Column(column, order.descending, order.nulls));
+      sort_only.keys.push_back(IndexKey::Column(column, order.descending, order.nulls));
+    }
+    CanonicalDirection(sort_only);
+    superseded.insert(sort_only.Key());
+    CanonicalDirection(def);
+    out.push_back(std::move(def));
+  }
   for (const auto& [table, elements] : by_table) {
     std::vector<const Element*> all;
     all.reserve(elements.size());
     for (const Element& e : elements) all.push_back(&e);
     AddKeys(table, all, nullptr, options.max_width, out);
+    if (!superseded.empty()) {
+      out.erase(std::remove_if(out.begin(), out.end(),
+                               [&](const IndexDef& d) { return superseded.count(d.Key()) > 0; }),
+                out.end());
+    }
     // Partial indexes: the other elements, WHERE the constant predicate.
     for (const ConstantPredicate& p : columns.predicates) {
       if (p.table != table) continue;
@@ -981,6 +1034,36 @@ std::vector<IndexDef> CandidateIndexes(const QueryColumns& columns,
       if (table == c.table && column != c.column) others.push_back(column);
     }
     if (others.empty() || others.size() > 2) continue;
+    IndexDef def = IndexDef::OnColumns(c.table, {c.column});
+    def.include = std::move(others);
+    out.push_back(std::move(def));
+  }
+  // In a report (a query with GROUP BY), a range column with the one to three other columns
+  // the query reads from its table as INCLUDE, when no other column of that table narrows
+  // the rows: a report over a date range
+  // (`WHERE placed_at >= $1 AND placed_at < $2 GROUP BY day, status` with sum(total)) then
+  // runs as an index-only scan. The plain range key leaves a heap visit per row, which on a
+  // table not stored in the column's order is priced near the sequential scan, and the
+  // covering step after the search adds INCLUDE only where the added bytes buy as much as the
+  // search's least efficient step did, which a wide report seldom does: measured on 300,000
+  // orders in random physical order, 30 days of two years, 39.0 ms with no index, 23.4 ms
+  // with (placed_at), 10.3 ms with (placed_at) INCLUDE (status, total).
+  for (const IndexableColumn& c : columns.columns) {
+    if (!columns.grouped) break;
+    if (!c.Has(ColumnUse::kRange) || c.IsEqualityLike()) continue;
+    // One range column of the table and no equality: several ranges (TPC-H q06) leave the
+    // choice of the leading one to the plain keys.
+    const bool narrowed =
+        std::any_of(columns.columns.begin(), columns.columns.end(), [&](const IndexableColumn& o) {
+          return o.table == c.table && o.column != c.column &&
+                 (o.IsEqualityLike() || o.Has(ColumnUse::kRange));
+        });
+    if (narrowed) continue;
+    std::vector<std::string> others;
+    for (const auto& [table, column] : columns.referenced) {
+      if (table == c.table && column != c.column) others.push_back(column);
+    }
+    if (others.empty() || others.size() > 3) continue;
     IndexDef def = IndexDef::OnColumns(c.table, {c.column});
     def.include = std::move(others);
     out.push_back(std::move(def));

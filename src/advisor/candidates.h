@@ -126,6 +126,16 @@ struct GinTarget {
   bool operator==(const GinTarget&) const = default;
 };
 
+// `ORDER BY ... LIMIT n` whose sort keys are all plain columns of one table: an index with
+// the query's equality columns first and then these keys in the query's direction returns
+// the first n rows without a sort, however many rows the equality value matches.
+struct TopNSort {
+  catalog::QualifiedName table;
+  std::vector<std::pair<std::string, SortOrder>> keys;  // ORDER BY order
+  auto operator<=>(const TopNSort&) const = default;
+  bool operator==(const TopNSort&) const = default;
+};
+
 struct QueryColumns {
   // Catalog tables the query (or its setup views) reads; sorted, unique.
   std::vector<catalog::QualifiedName> tables;
@@ -142,6 +152,8 @@ struct QueryColumns {
   std::vector<ConstantPredicate> predicates;     // sorted, unique
   std::vector<GinTarget> gin;                    // sorted, unique
   std::vector<PrefixSearch> prefixes;            // sorted, unique
+  std::vector<TopNSort> top_n;                   // sorted, unique
+  bool grouped = false;  // some SELECT of the query has a GROUP BY (a report)
 };
 
 // Physical statistics of one column for BRIN candidates (from pg_stats / pg_class).
@@ -195,6 +207,12 @@ Result<QueryColumns> ExtractIndexableColumns(const workload::Query& query,
 // index delivers the order literally. An indexable expression is a key like a column (alone
 // or after equality columns). For each constant predicate of a table, the same keys built
 // from the table's other columns and expressions, WHERE that predicate (partial indexes).
+// For a top-N sort (`WHERE e = $1 ORDER BY s DESC LIMIT n`, TopNSort) with equality columns
+// on its table: the key of all those columns (by name, up to max_width less the sort keys)
+// followed by the sort keys with their direction and NULLS order, `(e, s DESC)`; the keys it
+// makes redundant for that query are left out: its strict prefixes of equality columns alone,
+// which read every row of the value and sort them (slow exactly for the frequent values), and
+// the sort keys alone, which walk the whole order filtering on e (slow for the rare values).
 // Each GIN target gives a GIN index on its key; each range column with a high physical
 // correlation on a large table (options.physical) a BRIN index. Sorted by Key(), unique.
 std::vector<IndexDef> CandidateIndexes(const QueryColumns& columns,

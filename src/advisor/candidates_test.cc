@@ -433,7 +433,8 @@ TEST_F(KindCandidates, OrderByDirectionIsMirrored) {
       "SELECT id FROM shop.orders WHERE user_id = $1 ORDER BY placed_at DESC LIMIT 20", {"42"});
   EXPECT_TRUE(Has(keys, "shop.orders(user_id,placed_at desc)"));
   EXPECT_FALSE(Has(keys, "shop.orders(user_id,placed_at)"));
-  EXPECT_TRUE(Has(keys, "shop.orders(placed_at)"));
+  // Under LIMIT the top-N key supersedes the sort key alone and the equality key alone.
+  EXPECT_FALSE(Has(keys, "shop.orders(placed_at)"));
   keys = Keys("SELECT id FROM shop.orders WHERE user_id = 1 ORDER BY placed_at NULLS FIRST");
   EXPECT_TRUE(Has(keys, "shop.orders(user_id,placed_at nulls first)"));
   keys = Keys("SELECT id FROM shop.orders WHERE user_id = 1 ORDER BY placed_at DESC NULLS LAST");
@@ -446,6 +447,69 @@ TEST_F(KindCandidates, OrderByDirectionIsMirrored) {
                         "ORDER BY placed_at DESC",
                         {}, Width(2)),
                    "shop.orders(user_id,currency,placed_at desc)"));
+}
+
+// `WHERE e = $1 ORDER BY s DESC LIMIT n`: the equality columns, then the sort keys in the
+// query's direction; the equality key alone (reads and sorts every row of a frequent value)
+// and the sort key alone (walks the order filtering, slow for a rare value) are left out.
+TEST_F(KindCandidates, TopNSortPutsEqualityFirstThenTheSortDirection) {
+  Strings keys = Keys(
+      "SELECT id FROM shop.orders WHERE user_id = $1 ORDER BY placed_at DESC LIMIT 20", {"42"});
+  EXPECT_TRUE(Has(keys, "shop.orders(user_id,placed_at desc)"));
+  EXPECT_FALSE(Has(keys, "shop.orders(user_id)"));
+  EXPECT_FALSE(Has(keys, "shop.orders(placed_at)"));
+  // NULLS options travel with the direction.
+  keys = Keys(
+      "SELECT id FROM shop.orders WHERE user_id = $1 ORDER BY placed_at DESC NULLS LAST LIMIT 5",
+      {"42"});
+  EXPECT_TRUE(Has(keys, "shop.orders(user_id,placed_at desc nulls last)"));
+  // Two equality columns and two sort keys: width 3 holds one equality column.
+  keys = Keys(
+      "SELECT id FROM shop.orders WHERE user_id = 1 AND currency = 'EUR' "
+      "ORDER BY placed_at DESC, id DESC LIMIT 10");
+  EXPECT_TRUE(Has(keys, "shop.orders(currency,placed_at desc,id desc)"));
+  EXPECT_FALSE(Has(keys, "shop.orders(currency)"));
+}
+
+// Clean cases: without LIMIT, without an equality column, or with sort keys of two tables,
+// the plain keys stay.
+TEST_F(KindCandidates, TopNSortLeavesOtherQueriesAlone) {
+  Strings keys =
+      Keys("SELECT id FROM shop.orders WHERE user_id = $1 ORDER BY placed_at DESC", {"42"});
+  EXPECT_TRUE(Has(keys, "shop.orders(user_id)"));
+  EXPECT_TRUE(Has(keys, "shop.orders(placed_at)"));
+  EXPECT_TRUE(Has(keys, "shop.orders(user_id,placed_at desc)"));
+  keys = Keys("SELECT id FROM shop.orders ORDER BY placed_at DESC LIMIT 20");
+  EXPECT_TRUE(Has(keys, "shop.orders(placed_at)"));
+  keys = Keys(
+      "SELECT o.id FROM shop.orders o JOIN shop.users u ON u.id = o.user_id WHERE o.user_id = $1 "
+      "ORDER BY u.email, o.placed_at LIMIT 20",
+      {"42"});
+  EXPECT_TRUE(Has(keys, "shop.orders(user_id)"));
+}
+
+// A range report reading few other columns of its table gets a covering range key (planted);
+// not when an equality column narrows the rows, nor when it reads many columns (clean).
+TEST_F(KindCandidates, RangeReportGetsACoveringCandidate) {
+  Strings keys = Keys(
+      "SELECT date_trunc('day', placed_at), status, sum(grand_total) FROM shop.orders WHERE "
+      "placed_at >= $1 AND placed_at < $2 GROUP BY 1, 2",
+      {"2024-05-01", "2024-05-31"});
+  EXPECT_TRUE(Has(keys, "shop.orders(placed_at)"));
+  EXPECT_TRUE(Has(keys, "shop.orders(placed_at) include(grand_total,status)"));
+  keys = Keys("SELECT sum(grand_total) FROM shop.orders WHERE user_id = $1 AND placed_at >= $2",
+              {"4", "2024-05-01"});
+  EXPECT_FALSE(Has(keys, "shop.orders(placed_at) include(grand_total,user_id)"));
+  // Not without GROUP BY (a count over a range is no report; an index-only walk of most of
+  // the table loses to the sequential scan), nor with many columns.
+  keys = Keys("SELECT count(*) FROM shop.orders WHERE placed_at >= $1 AND status <> 'paid'",
+              {"2024-05-01"});
+  for (const std::string& k : keys) EXPECT_EQ(k.find("include"), std::string::npos) << k;
+  keys = Keys(
+      "SELECT user_id, status, grand_total, currency, count(*) FROM shop.orders WHERE placed_at "
+      ">= $1 GROUP BY 1, 2, 3, 4",
+      {"2024-05-01"});
+  for (const std::string& k : keys) EXPECT_EQ(k.find("include"), std::string::npos) << k;
 }
 
 // A join key also comes with the other one or two columns the query reads from its table as

@@ -85,10 +85,20 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
     std::vector<IndexDef>& list = widenings[narrower.Key()];
     if (std::find(list.begin(), list.end(), wider) == list.end()) list.push_back(wider);
   };
+  std::set<std::string> candidate_keys;
+  for (const SearchQuery& q : queries) {
+    for (const IndexDef& c : q.candidates) candidate_keys.insert(c.Key());
+  }
   for (const SearchQuery& q : queries) {
     for (const IndexDef& c : q.candidates) {
       add_widening(c);
-      if (c.width() == 1) singles.emplace(c.Key(), c);
+      // A wider candidate whose narrower key is no candidate (it leads an existing index, or
+      // a top-N key supersedes it) cannot be reached by widening: it starts on its own.
+      IndexDef narrower = c;
+      if (c.width() > 1) narrower.keys.pop_back();
+      if (c.width() == 1 || candidate_keys.count(narrower.Key()) == 0) {
+        singles.emplace(c.Key(), c);
+      }
     }
   }
   std::map<catalog::QualifiedName, std::vector<std::string>> any_column;

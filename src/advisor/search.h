@@ -5,7 +5,9 @@
 // single-key index (any kind: column, expression, partial, GIN, BRIN), or one more key
 // element appended to an index already chosen, giving another candidate with the same
 // method, INCLUDE and predicate (the wider index replaces the narrower one, so only the
-// size difference counts). It stops when no step lowers the workload cost by at least
+// size difference counts); a wider candidate whose narrower key is no candidate of any
+// query (it leads an existing index, or a top-N key superseded it) is a starting point
+// too. It stops when no step lowers the workload cost by at least
 // options.min_cost_improvement. Beyond Extend: a two-key candidate (b, a) whose last key
 // leads a chosen index is tried as a new index too; when 90 % of the budget is spent the
 // last step is taken back once, forbidden, and the search continued (the cheaper ending

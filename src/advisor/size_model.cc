@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string_view>
 #include <utility>
 
@@ -63,6 +64,35 @@ double TupleBytes(const std::vector<const SizeColumn*>& cols) {
   return variable ? header + data + 3.5 : Align(header + data, kMaxAlign);
 }
 
+// The mean MAXALIGNed tuple of elements `first`..`last` (indexes into each sampled row's
+// widths, whose types are `cols`): each sampled combination laid out as index_form_tuple
+// does (a NULL takes no data but makes the header 16 bytes; a varlena of at most 127 stored
+// bytes has a one-byte header and no alignment), weighted by its rows.
+double SampledTupleBytes(const std::vector<const SizeColumn*>& cols,
+                         const std::vector<SampledWidths>& sample, size_t count) {
+  double bytes = 0;
+  double rows = 0;
+  for (const SampledWidths& row : sample) {
+    double off = 0;
+    bool any_null = false;
+    for (size_t i = 0; i < count && i < row.widths.size() && i < cols.size(); ++i) {
+      const double w = row.widths[i];
+      if (w < 0) {
+        any_null = true;
+      } else if (cols[i]->typlen > 0) {
+        off = Align(off, AlignOf(cols[i]->typalign)) + cols[i]->typlen;
+      } else if (w <= 127) {
+        off += w;
+      } else {
+        off = Align(off, AlignOf(cols[i]->typalign)) + w;
+      }
+    }
+    bytes += row.rows * Align((any_null ? 16 : 8) + off, kMaxAlign);
+    rows += row.rows;
+  }
+  return rows > 0 ? bytes / rows : 0;
+}
+
 double Distinct(const SizeColumn& c, double rows) {
   return c.n_distinct < 0 ? -c.n_distinct * rows : c.n_distinct;
 }
@@ -74,18 +104,27 @@ std::optional<int64_t> BtreeSize(const SizeInputs& in) {
   for (const SizeColumn& c : in.keys) keys.push_back(&c);
   all = keys;
   for (const SizeColumn& c : in.include) all.push_back(&c);
-  const double tuple = TupleBytes(all);
-  const double key_tuple = TupleBytes(keys);
+  const bool sampled = !in.sample.empty();
+  const double tuple = sampled ? SampledTupleBytes(all, in.sample, all.size()) : TupleBytes(all);
+  const double key_tuple =
+      sampled ? SampledTupleBytes(all, in.sample, keys.size()) : TupleBytes(keys);
   // Rows per key value (deduplication merges them into posting lists).
   double distinct = 1;
+  double most_distinct = 1;  // of the single columns
   bool dedup = in.include.empty() && !in.unique;
   for (const SizeColumn& c : in.keys) {
     distinct *= std::max(1.0, Distinct(c, in.table_rows));
+    most_distinct = std::max(most_distinct, Distinct(c, in.table_rows));
     dedup = dedup && c.dedup_safe;
   }
   // Rows in key values of their own (never deduplicated) and the values holding the rest.
   double singles = 0;
-  if (in.keys.size() > 1) {
+  if (in.keys.size() > 1 && most_distinct >= 0.99 * in.table_rows) {
+    // A column unique on its own makes every combination unique, whatever the others
+    // (status, placed_at): the Poisson spread below would deduplicate a quarter of them.
+    distinct = rows;
+    singles = rows;
+  } else if (in.keys.size() > 1) {
     // The product assumes independent columns; as it nears the row count, many
     // combinations occur once or not at all. Rows spread over D combinations at random
     // (Poisson, rate r / D) occupy D (1 - e^-(r/D)) of them, D (r/D) e^-(r/D) with one row
@@ -201,69 +240,113 @@ std::optional<int64_t> IndexSizeModel(IndexMethod method, const SizeInputs& in) 
   return std::nullopt;
 }
 
-Result<std::optional<SizeInputs>> ReadSizeInputs(pg::Connection& conn, const IndexDef& index) {
-  using Maybe = std::optional<SizeInputs>;
-  if (index.method == IndexMethod::kGin || index.method == IndexMethod::kGist) return Maybe();
-  const std::string rel = QuoteLiteral(index.table.Quoted()) + "::regclass";
+Result<const std::vector<LeafSizeStats>*> SizeStatsCache::Leaves(
+    pg::Connection& conn, const catalog::QualifiedName& table) {
+  if (auto it = tables_.find(table); it != tables_.end()) return &it->second;
+  // Every leaf (the table itself when it is not partitioned) with its rows, pages and each
+  // column's type and pg_stats, in one round trip: per candidate and per leaf these reads
+  // would be several queries each, hundreds of times on a table of 36 partitions.
+  ++reads_;
+  const std::string rel = QuoteLiteral(table.Quoted()) + "::regclass";
   DBARCH_ASSIGN_OR_RETURN(
-      pg::QueryResult table,
-      conn.Exec("SELECT c.relkind::text, c.reltuples::float8, pg_relation_size(c.oid)::float8 / "
-                "8192 FROM pg_class c WHERE c.oid = " +
-                rel));
-  if (table.rows() != 1 || table.Get(0, 0) != "r") return Maybe();
-  SizeInputs in;
-  in.table_rows = std::stod(std::string(table.Get(0, 1)));
-  in.heap_pages = std::stod(std::string(table.Get(0, 2)));
-  if (in.table_rows < 0) return Maybe();  // never analyzed
-
-  DBARCH_ASSIGN_OR_RETURN(
-      pg::QueryResult cols,
-      conn.Exec("SELECT a.attname::text, t.typname::text, t.typcategory::text, t.typlen::int, "
-                "t.typalign::text, s.avg_width::float8, s.null_frac::float8, "
-                "s.n_distinct::float8 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-                "LEFT JOIN pg_stats s ON s.schemaname = " +
-                QuoteLiteral(index.table.schema) +
-                " AND s.tablename = " + QuoteLiteral(index.table.name) +
-                " AND s.attname = a.attname AND NOT s.inherited WHERE a.attrelid = " + rel +
-                " AND a.attnum > 0 AND NOT a.attisdropped"));
-  std::map<std::string, SizeColumn> by_name;
-  std::map<std::string, bool> has_stats;
-  for (int r = 0; r < cols.rows(); ++r) {
+      pg::QueryResult r,
+      conn.Exec("SELECT n.nspname::text, c.relname::text, c.relkind::text, c.reltuples::float8, "
+                "pg_relation_size(c.oid)::float8 / 8192, a.attname::text, t.typname::text, "
+                "t.typcategory::text, t.typlen::int, t.typalign::text, s.avg_width::float8, "
+                "s.null_frac::float8, s.n_distinct::float8 FROM (SELECT relid FROM "
+                "pg_partition_tree(" +
+                rel + ") WHERE isleaf UNION ALL SELECT " + rel +
+                " WHERE NOT EXISTS (SELECT FROM pg_partition_tree(" + rel +
+                "))) p JOIN pg_class c ON c.oid = p.relid JOIN pg_namespace n ON n.oid = "
+                "c.relnamespace LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 "
+                "AND NOT a.attisdropped LEFT JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN "
+                "pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND "
+                "s.attname = a.attname AND NOT s.inherited ORDER BY 1, 2, a.attnum"));
+  std::vector<LeafSizeStats> leaves;
+  for (int i = 0; i < r.rows(); ++i) {
+    catalog::QualifiedName name{std::string(r.Get(i, 0)), std::string(r.Get(i, 1))};
+    if (leaves.empty() || leaves.back().table != name) {
+      LeafSizeStats leaf;
+      leaf.table = std::move(name);
+      leaf.relkind = r.Get(i, 2).empty() ? '?' : r.Get(i, 2)[0];
+      leaf.rows = std::stod(std::string(r.Get(i, 3)));
+      leaf.pages = std::stod(std::string(r.Get(i, 4)));
+      leaves.push_back(std::move(leaf));
+    }
+    if (r.IsNull(i, 5)) continue;
+    LeafSizeStats& leaf = leaves.back();
     SizeColumn c;
-    c.typlen = static_cast<int>(cols.GetInt(r, 3));
-    c.typalign = cols.Get(r, 4).empty() ? 'i' : cols.Get(r, 4)[0];
-    c.dedup_safe = DedupSafe(cols.Get(r, 1), cols.Get(r, 2));
-    bool stats = !cols.IsNull(r, 5);
+    c.typlen = static_cast<int>(r.GetInt(i, 8));
+    c.typalign = r.Get(i, 9).empty() ? 'i' : r.Get(i, 9)[0];
+    c.dedup_safe = DedupSafe(r.Get(i, 6), r.Get(i, 7));
+    const bool stats = !r.IsNull(i, 10);
     if (stats) {
-      c.avg_width = std::stod(std::string(cols.Get(r, 5)));
-      c.null_frac = std::stod(std::string(cols.Get(r, 6)));
-      c.n_distinct = std::stod(std::string(cols.Get(r, 7)));
+      c.avg_width = std::stod(std::string(r.Get(i, 10)));
+      c.null_frac = std::stod(std::string(r.Get(i, 11)));
+      c.n_distinct = std::stod(std::string(r.Get(i, 12)));
     } else if (c.typlen > 0) {
       c.avg_width = c.typlen;
     }
-    std::string name(cols.Get(r, 0));
-    has_stats[name] = stats;
-    by_name[name] = c;
+    std::string column(r.Get(i, 5));
+    if (stats) leaf.with_stats.insert(column);
+    leaf.columns[column] = c;
   }
-  auto column = [&](const std::string& name) -> std::optional<SizeColumn> {
-    auto it = by_name.find(name);
-    if (it == by_name.end() || !has_stats[name]) return std::nullopt;
+  return &tables_.emplace(table, std::move(leaves)).first->second;
+}
+
+namespace {
+
+// The model's inputs for `index` on each of `leaves` (the leaf partitions of index.table, or
+// the table itself). What depends on the index rather than on a leaf is read once over
+// index.table (a partitioned parent scans its leaves): the sampled widths, type and distinct
+// share of expression keys, the predicate's selectivity (the same share of every leaf's rows)
+// and the sampled widths of the elements. An empty leaf (no rows, analyzed) has rows 0 and
+// no keys. nullopt when the model does not apply.
+Result<std::optional<std::vector<SizeInputs>>> ReadLeafInputs(
+    pg::Connection& conn, const IndexDef& index, const std::vector<LeafSizeStats>& leaves) {
+  using Maybe = std::optional<std::vector<SizeInputs>>;
+  if (index.method == IndexMethod::kGin || index.method == IndexMethod::kGist) return Maybe();
+  if (leaves.empty()) return Maybe();
+  double total_rows = 0;
+  const LeafSizeStats* typed = nullptr;  // a leaf with statistics: types are the same in all
+  for (const LeafSizeStats& leaf : leaves) {
+    if (leaf.relkind != 'r' || leaf.rows < 0) return Maybe();  // never analyzed
+    total_rows += leaf.rows;
+    if (leaf.rows > 0 && typed == nullptr) typed = &leaf;
+  }
+  if (typed == nullptr) return Maybe();
+  auto column = [](const LeafSizeStats& leaf,
+                   const std::string& name) -> std::optional<SizeColumn> {
+    auto it = leaf.columns.find(name);
+    if (it == leaf.columns.end() || leaf.with_stats.count(name) == 0) return std::nullopt;
     return it->second;
   };
+  // Per key: the expression's element as sampled (nullopt for a column key), and the ratio of
+  // its distinct values to those of its first column in the sample.
+  struct Sampled {
+    SizeColumn element;
+    double distinct_ratio = 1;
+    std::string first_column;
+  };
+  std::vector<std::optional<Sampled>> expressions;
   // The sample size for expression keys: at most 30,000 rows of whole blocks.
-  const double percent = in.table_rows <= 30000 ? 100 : std::max(0.01, 100 * 30000 / in.table_rows);
+  const double percent = total_rows <= 30000 ? 100 : std::max(0.01, 100 * 30000 / total_rows);
+  std::vector<std::string> element_sql;  // keys then INCLUDE, as the sample reads them
+  bool variable = false;
   for (const IndexKey& k : index.keys) {
     if (!k.IsExpression()) {
-      std::optional<SizeColumn> c = column(k.column);
+      std::optional<SizeColumn> c = column(*typed, k.column);
       if (!c) return Maybe();
-      in.keys.push_back(*c);
+      variable = variable || c->typlen < 0;
+      expressions.push_back(std::nullopt);
+      element_sql.push_back(QuoteIdent(k.column));
       continue;
     }
+    element_sql.push_back("(" + k.expression + ")");
     // An expression has no pg_stats of its own (until an index on it is analyzed): its
     // width, type and distinct share come from a sample, scaled by its first column's.
     if (k.expression_columns.empty()) return Maybe();
-    std::optional<SizeColumn> first = column(k.expression_columns.front());
-    if (!first) return Maybe();
+    if (!column(*typed, k.expression_columns.front())) return Maybe();
     const std::string col = QuoteIdent(k.expression_columns.front());
     DBARCH_ASSIGN_OR_RETURN(
         pg::QueryResult sample,
@@ -280,24 +363,27 @@ Result<std::optional<SizeInputs>> ReadSizeInputs(pg::Connection& conn, const Ind
                   "pg_type WHERE oid = " +
                   std::string(sample.Get(0, 4))));
     if (type.rows() != 1) return Maybe();
-    SizeColumn c;
-    c.typlen = static_cast<int>(type.GetInt(0, 2));
-    c.typalign = type.Get(0, 3).empty() ? 'i' : type.Get(0, 3)[0];
-    c.dedup_safe = DedupSafe(type.Get(0, 0), type.Get(0, 1));
-    c.avg_width = std::stod(std::string(sample.Get(0, 0)));
-    c.null_frac = std::stod(std::string(sample.Get(0, 1)));
+    Sampled s;
+    s.element.typlen = static_cast<int>(type.GetInt(0, 2));
+    s.element.typalign = type.Get(0, 3).empty() ? 'i' : type.Get(0, 3)[0];
+    s.element.dedup_safe = DedupSafe(type.Get(0, 0), type.Get(0, 1));
+    s.element.avg_width = std::stod(std::string(sample.Get(0, 0)));
+    s.element.null_frac = std::stod(std::string(sample.Get(0, 1)));
     const double de = std::stod(std::string(sample.Get(0, 2)));
     const double dc = std::stod(std::string(sample.Get(0, 3)));
-    const double first_distinct = Distinct(*first, in.table_rows);
-    c.n_distinct = dc > 0 ? std::max(1.0, first_distinct * de / dc) : first_distinct;
-    in.keys.push_back(c);
+    s.distinct_ratio = dc > 0 ? de / dc : 1;
+    s.first_column = k.expression_columns.front();
+    variable = variable || s.element.typlen < 0;
+    expressions.push_back(std::move(s));
   }
   for (const std::string& name : index.include) {
-    std::optional<SizeColumn> c = column(name);
+    std::optional<SizeColumn> c = column(*typed, name);
     if (!c) return Maybe();
-    in.include.push_back(*c);
+    variable = variable || c->typlen < 0;
+    element_sql.push_back(QuoteIdent(name));
   }
-  if (!index.predicate.empty() && in.table_rows > 0) {
+  double selectivity = 1;
+  if (!index.predicate.empty() && total_rows > 0) {
     DBARCH_ASSIGN_OR_RETURN(pg::QueryResult plan,
                             conn.Exec("EXPLAIN (FORMAT JSON) SELECT 1 FROM " +
                                       index.table.Quoted() + " WHERE " + index.predicate));
@@ -307,9 +393,118 @@ Result<std::optional<SizeInputs>> ReadSizeInputs(pg::Connection& conn, const Ind
       return Maybe();
     const nlohmann::json& rows = doc[0]["Plan"]["Plan Rows"];
     if (!rows.is_number()) return Maybe();
-    in.selectivity = std::clamp(rows.get<double>() / in.table_rows, 0.0, 1.0);
+    selectivity = std::clamp(rows.get<double>() / total_rows, 0.0, 1.0);
   }
-  return Maybe(std::move(in));
+  std::vector<SampledWidths> widths_sample;
+  if (variable && total_rows > 0) {
+    // Each element's stored width in about 3,000 sampled rows (whole blocks): ROW() stores a
+    // value as an index tuple does (a short header where it fits, an expression's result
+    // too), so the row's size less its 24-byte header is the value's. Grouped, so only the
+    // distinct combinations travel.
+    constexpr double kSampleRows = 3000;
+    const double matching = total_rows * std::max(selectivity, 1e-9);
+    const double sample_percent =
+        matching <= kSampleRows ? 100 : std::max(0.01, 100 * kSampleRows / matching);
+    std::vector<std::string> widths;
+    std::vector<std::string> names;
+    std::vector<std::string> groups;
+    for (size_t i = 0; i < element_sql.size(); ++i) {
+      const std::string e = element_sql[i];
+      widths.push_back("CASE WHEN " + e + " IS NULL THEN -1 ELSE pg_column_size(ROW(" + e +
+                       ")) - 24 END AS w" + std::to_string(i));
+      names.push_back("w" + std::to_string(i));
+      groups.push_back(std::to_string(i + 1));
+    }
+    DBARCH_ASSIGN_OR_RETURN(
+        pg::QueryResult sample,
+        conn.Exec("SELECT " + Join(names, ", ") + ", count(*)::float8 FROM (SELECT " +
+                  Join(widths, ", ") + " FROM " + index.table.Quoted() + " TABLESAMPLE SYSTEM (" +
+                  std::to_string(sample_percent) + ")" +
+                  (index.predicate.empty() ? "" : " WHERE " + index.predicate) + " LIMIT " +
+                  std::to_string(static_cast<int>(kSampleRows)) + ") s GROUP BY " +
+                  Join(groups, ", ")));
+    const int n = static_cast<int>(element_sql.size());
+    for (int r = 0; r < sample.rows(); ++r) {
+      SampledWidths row;
+      for (int i = 0; i < n; ++i) row.widths.push_back(std::stod(std::string(sample.Get(r, i))));
+      row.rows = std::stod(std::string(sample.Get(r, n)));
+      widths_sample.push_back(std::move(row));
+    }
+  }
+  std::vector<SizeInputs> out;
+  for (const LeafSizeStats& leaf : leaves) {
+    SizeInputs in;
+    in.table_rows = leaf.rows;
+    in.heap_pages = leaf.pages;
+    if (leaf.rows == 0) {
+      out.push_back(std::move(in));
+      continue;
+    }
+    for (size_t i = 0; i < index.keys.size(); ++i) {
+      if (!expressions[i]) {
+        std::optional<SizeColumn> c = column(leaf, index.keys[i].column);
+        if (!c) return Maybe();
+        in.keys.push_back(*c);
+        continue;
+      }
+      std::optional<SizeColumn> first = column(leaf, expressions[i]->first_column);
+      if (!first) return Maybe();
+      SizeColumn c = expressions[i]->element;
+      const double first_distinct = Distinct(*first, leaf.rows);
+      c.n_distinct = std::max(1.0, first_distinct * expressions[i]->distinct_ratio);
+      in.keys.push_back(c);
+    }
+    for (const std::string& name : index.include) {
+      std::optional<SizeColumn> c = column(leaf, name);
+      if (!c) return Maybe();
+      in.include.push_back(*c);
+    }
+    in.selectivity = selectivity;
+    in.sample = widths_sample;
+    out.push_back(std::move(in));
+  }
+  return Maybe(std::move(out));
+}
+
+}  // namespace
+
+Result<std::optional<int64_t>> ModelIndexSizeBytes(pg::Connection& conn, const IndexDef& index,
+                                                   SizeStatsCache* cache) {
+  using Maybe = std::optional<int64_t>;
+  SizeStatsCache local;
+  if (cache == nullptr) cache = &local;
+  DBARCH_ASSIGN_OR_RETURN(const std::vector<LeafSizeStats>* leaves,
+                          cache->Leaves(conn, index.table));
+  DBARCH_ASSIGN_OR_RETURN(std::optional<std::vector<SizeInputs>> inputs,
+                          ReadLeafInputs(conn, index, *leaves));
+  if (!inputs) return Maybe();
+  int64_t total = 0;
+  for (const SizeInputs& in : *inputs) {
+    if (in.table_rows == 0) {
+      // An empty partition's B-tree is its metapage; other methods size empty tables from
+      // the planner's guess of their rows, which the model does not follow.
+      if (index.method != IndexMethod::kBtree) return Maybe();
+      total += static_cast<int64_t>(kBlock);
+      continue;
+    }
+    std::optional<int64_t> size = IndexSizeModel(index.method, in);
+    if (!size) return Maybe();
+    total += *size;
+  }
+  return Maybe(total);
+}
+
+Result<std::optional<SizeInputs>> ReadSizeInputs(pg::Connection& conn, const IndexDef& index) {
+  using Maybe = std::optional<SizeInputs>;
+  SizeStatsCache cache;
+  DBARCH_ASSIGN_OR_RETURN(const std::vector<LeafSizeStats>* leaves,
+                          cache.Leaves(conn, index.table));
+  // A partitioned table (its leaves are other tables) is for ModelIndexSizeBytes.
+  if (leaves->size() != 1 || leaves->front().table != index.table) return Maybe();
+  DBARCH_ASSIGN_OR_RETURN(std::optional<std::vector<SizeInputs>> inputs,
+                          ReadLeafInputs(conn, index, *leaves));
+  if (!inputs || inputs->front().table_rows == 0) return Maybe();
+  return Maybe(std::move(inputs->front()));
 }
 
 }  // namespace dbarch::advisor

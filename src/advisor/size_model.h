@@ -19,7 +19,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,14 @@ struct SizeColumn {
   bool dedup_safe = true;  // its B-tree operator class has an equal image (dedup allowed)
 };
 
+// One combination of stored widths of the index's elements in a sample of the table's rows
+// (pg_column_size: a short varlena with its one-byte header), keys then INCLUDE, and how
+// many sampled rows have it. A width below zero is a NULL.
+struct SampledWidths {
+  std::vector<double> widths;
+  double rows = 0;
+};
+
 struct SizeInputs {
   double table_rows = 0;   // pg_class.reltuples
   double heap_pages = 0;   // pg_relation_size / 8192 of the table
@@ -47,15 +57,59 @@ struct SizeInputs {
   std::vector<SizeColumn> include;
   int fillfactor = 0;  // 0: the method's default (btree 90, hash 75)
   bool unique = false;
+  // The widths of the elements in sampled rows, when any element is variable-length: each
+  // combination is laid out and MAXALIGNed exactly, since the padding to 8 bytes depends on
+  // the width of each row, not on the average (an int key with numeric INCLUDE values of 5 to
+  // 13 bytes is a 24- or 32-byte tuple). Empty: the averages of `keys` and `include`.
+  std::vector<SampledWidths> sample;
 };
 
 // Bytes of the index `method` built over `in`; nullopt for a method without a model (GIN,
 // GiST) or inputs without rows and keys.
 std::optional<int64_t> IndexSizeModel(IndexMethod method, const SizeInputs& in);
 
+// The statistics the model reads of one leaf partition (or of a table that is not
+// partitioned): pg_class.reltuples (-1: never analyzed), its heap pages and each column's
+// type with its pg_stats (NOT inherited).
+struct LeafSizeStats {
+  catalog::QualifiedName table;
+  char relkind = 'r';
+  double rows = 0;
+  double pages = 0;
+  std::map<std::string, SizeColumn> columns;  // by name; widths of the type where no stats
+  std::set<std::string> with_stats;           // the columns pg_stats holds
+};
+
+// The leaf statistics of each table sized in a run, read in one query per table (all leaves
+// of a partitioned table at once) the first time it is asked for and kept: candidates are
+// sized by the hundred, and a partitioned table's leaves by the dozen each.
+class SizeStatsCache {
+ public:
+  // The leaves of `table` (the table itself when it is not partitioned; none for a view).
+  Result<const std::vector<LeafSizeStats>*> Leaves(pg::Connection& conn,
+                                                   const catalog::QualifiedName& table);
+  // Queries sent by Leaves (one per table).
+  int64_t reads() const { return reads_; }
+
+ private:
+  std::map<catalog::QualifiedName, std::vector<LeafSizeStats>> tables_;
+  int64_t reads_ = 0;
+};
+
+// The modelled size of `index` on the server `conn` is connected to: IndexSizeModel over the
+// inputs ReadSizeInputs describes, and for a partitioned table the sum over its leaf
+// partitions (an index created on the parent is one index per partition; the parent holds
+// none of the rows; an empty leaf's B-tree is its metapage). The table's statistics come from
+// `cache` (a fresh one when null); what depends on the index (expression and width samples,
+// the predicate's selectivity) is read once over the whole table, not per leaf. nullopt when
+// the model does not apply to the table or to any of its partitions.
+Result<std::optional<int64_t>> ModelIndexSizeBytes(pg::Connection& conn, const IndexDef& index,
+                                                   SizeStatsCache* cache = nullptr);
+
 // Reads the model's inputs for `index` from the server `conn` is connected to (catalog,
 // pg_stats, an EXPLAIN of the predicate for a partial index; expression keys from a sample of
-// at most 30,000 rows): read-only. nullopt when the model does not apply (GIN/GiST, a
+// at most 30,000 rows; the widths of variable-length elements from a sample of about 3,000
+// rows): read-only. nullopt when the model does not apply (GIN/GiST, a
 // partitioned table, a column without statistics: the table was never analyzed).
 Result<std::optional<SizeInputs>> ReadSizeInputs(pg::Connection& conn, const IndexDef& index);
 

@@ -195,7 +195,7 @@ Result<double> TotalCostFromExplainJson(std::string_view json) {
 }
 
 WhatIfSession::WhatIfSession(pg::Connection* conn, const WhatIfOptions& options)
-    : conn_(conn), options_(options) {}
+    : conn_(conn), options_(options), size_stats_(std::make_shared<SizeStatsCache>()) {}
 
 WhatIfSession::WhatIfSession(WhatIfSession&& other) noexcept
     : conn_(std::exchange(other.conn_, nullptr)),
@@ -207,6 +207,7 @@ WhatIfSession::WhatIfSession(WhatIfSession&& other) noexcept
       cost_cache_(std::move(other.cost_cache_)),
       size_cache_(std::move(other.size_cache_)),
       hypopg_size_cache_(std::move(other.hypopg_size_cache_)),
+      size_stats_(std::move(other.size_stats_)),
       stats_(other.stats_) {}
 
 WhatIfSession& WhatIfSession::operator=(WhatIfSession&& other) noexcept {
@@ -221,6 +222,7 @@ WhatIfSession& WhatIfSession::operator=(WhatIfSession&& other) noexcept {
     cost_cache_ = std::move(other.cost_cache_);
     size_cache_ = std::move(other.size_cache_);
     hypopg_size_cache_ = std::move(other.hypopg_size_cache_);
+    size_stats_ = std::move(other.size_stats_);
     stats_ = other.stats_;
   }
   return *this;
@@ -480,14 +482,11 @@ Result<int64_t> WhatIfSession::IndexSizeBytes(const IndexDef& index) {
   hypopg_size_cache_[key] = size;
   if (options_.size_model) {
     auto model_start = std::chrono::steady_clock::now();
-    Result<std::optional<SizeInputs>> inputs = ReadSizeInputs(*conn_, index);
+    // On a partitioned table: the model summed over the leaf partitions.
+    Result<std::optional<int64_t>> modelled = ModelIndexSizeBytes(*conn_, index, size_stats_.get());
     stats_.index_ms += MsSince(model_start);
-    if (!inputs.ok()) return std::move(inputs).TakeStatus().WithContext("size model of " + key);
-    if (*inputs) {
-      if (std::optional<int64_t> modelled = IndexSizeModel(index.method, **inputs)) {
-        size = *modelled;
-      }
-    }
+    if (!modelled.ok()) return std::move(modelled).TakeStatus().WithContext("size model of " + key);
+    if (*modelled) size = **modelled;
   }
   size_cache_[key] = size;
   return size;

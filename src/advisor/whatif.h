@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -169,6 +170,8 @@ struct WhatIfStats {
   double real_build_ms = 0;     // time building real indexes
 };
 
+class SizeStatsCache;  // size_model.h
+
 class WhatIfSession {
  public:
   // Starts a session on `conn` (borrowed; must outlive the session and not be used by others
@@ -284,6 +287,8 @@ class WhatIfSession {
   std::unordered_map<std::string, double> cost_cache_;   // "<query id>|<key>;<key>..."
   std::unordered_map<std::string, int64_t> size_cache_;  // by IndexDef::Key()
   std::unordered_map<std::string, int64_t> hypopg_size_cache_;  // by IndexDef::Key()
+  // Table statistics for the size model, read once per table (size_model.h).
+  std::shared_ptr<SizeStatsCache> size_stats_;
   WhatIfStats stats_;
 };
 

@@ -26,6 +26,21 @@ void Progress(DesignListener *l, const std::string &m) {
   if (l) l->OnProgress(m);
 }
 
+// One progress line per advisor run: how much it searched, how long it took, what it chose.
+std::string AdviseSummary(const advisor::AdviseResult &r) {
+  std::string names;
+  size_t chosen = 0;
+  for (const advisor::AdviseIndex &i : r.indexes) {
+    if (i.dropped) continue;
+    ++chosen;
+    names += (names.empty() ? ": " : "; ") + i.ddl;
+  }
+  return "advise: " + std::to_string(r.queries) + " queries, " + std::to_string(r.candidates) +
+         " candidates, " + std::to_string(r.whatif_calls) + " what-if calls, " +
+         std::to_string(static_cast<int64_t>(r.runtime_ms)) + " ms searching, " +
+         std::to_string(chosen) + " index(es)" + names;
+}
+
 class Forward : public advisor::AdviseListener {
  public:
   explicit Forward(DesignListener *l) : l_(l) {}
@@ -299,8 +314,11 @@ Result<DesignResult> RunDesign(const Model &model, const DesignOptions &options,
       req.catalog = &current;
     }
     DBARCH_ASSIGN_OR_RETURN(advisor::AdviseResult advised, advisor::Advise(req, &forward));
+    Progress(listener, AdviseSummary(advised));
     DBARCH_ASSIGN_OR_RETURN(size_t added, build_indexes(advised));
-    if (added == 0) break;
+    // Bounded like the rounds after the timed runs: an advisor that keeps finding an index
+    // it then finds again would otherwise never stop.
+    if (added == 0 || round + 1 >= kMaxRounds) break;
     Progress(listener, "asking the advisor again with " + std::to_string(result.indexes.size()) +
                            " index(es) built");
   }
@@ -373,6 +391,7 @@ Result<DesignResult> RunDesign(const Model &model, const DesignOptions &options,
     DBARCH_ASSIGN_OR_RETURN(result.catalog, pg::IntrospectCatalog(conn, pg::IntrospectOptions{}));
     req.catalog = &result.catalog;
     DBARCH_ASSIGN_OR_RETURN(advisor::AdviseResult after, advisor::Advise(req, &forward));
+    Progress(listener, AdviseSummary(after));
     result.advise_after.clear();
     for (const advisor::AdviseIndex& ai : after.indexes) {
       if (!ai.dropped) result.advise_after.push_back(WithoutConcurrently(ai.ddl));

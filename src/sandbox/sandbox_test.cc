@@ -110,6 +110,7 @@ TEST(Sandbox, StartsAndAnswersQueries) {
   EXPECT_EQ(QueryOne(conn, "SELECT 1"), "1");
   EXPECT_EQ(QueryOne(conn, "SHOW fsync"), "off");
   EXPECT_EQ(QueryOne(conn, "SHOW max_connections"), "20");
+  EXPECT_EQ(QueryOne(conn, "SHOW max_locks_per_transaction"), "256");
   EXPECT_EQ(QueryOne(conn, "SHOW server_encoding"), "UTF8");
   EXPECT_EQ(conn.server_version_num() / 10000, 15);
 
