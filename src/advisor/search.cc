@@ -1,7 +1,6 @@
 #include "advisor/search.h"
 
 #include <algorithm>
-#include <cmath>
 #include <limits>
 #include <map>
 #include <optional>
@@ -149,10 +148,11 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
   result.cost_without = current;
 
   // The workload cost of `trial` (config with one step applied, `key`). With
-  // options.lazy_per_query and `estimated` set, a query the step did not make cheaper when
-  // last costed (lazy.query_gains) is assumed to cost what it costs with `config` (cached),
-  // and *estimated says whether any was; the gain so found never exceeds the real one (an
-  // index more never makes the planner's best plan dearer). The gains are recorded.
+  // options.lazy_per_query and `estimated` set, a query whose cost the step did not change
+  // when last costed (lazy.query_gains) is assumed to cost what it costs with `config`
+  // (cached), and *estimated says whether any was; the gain so found does not exceed the
+  // real one (an index more never makes the planner's best plan dearer). The gains are
+  // recorded.
   auto step_cost = [&](const std::vector<IndexDef>& config, const std::vector<IndexDef>& trial,
                        const std::string& key, LazyState& lazy, bool* estimated) -> Result<double> {
     std::vector<double>& gains = lazy.query_gains[key];
@@ -162,10 +162,11 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
     for (size_t i = 0; i < queries.size(); ++i) {
       const SearchQuery& q = queries[i];
       DBARCH_ASSIGN_OR_RETURN(double base, session.Cost(q.query_id, config));
+      // Only a query whose cost the step left exactly as it was: one it made dearer (a
+      // widened index is larger) is asked again, or the step's gain would be overstated.
       if (estimated != nullptr && options.lazy_per_query && options.lazy_factor > 0 && known &&
-          !(gains[i] > 0)) {
-        // NaN (never costed with this step: the step does not concern the query) or no gain.
-        if (!std::isnan(gains[i])) *estimated = true;
+          gains[i] == 0) {
+        *estimated = true;
         total += q.weight * base;
         continue;
       }
@@ -282,6 +283,8 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
       double best_cost = current;
       const Option* best = nullptr;
       bool best_estimated = false;
+      // Steps whose cost some queries' assumed costs made up, with their ratio so found.
+      std::vector<std::pair<const Option*, double>> estimated_steps;
       for (const Option& o : options_now) {
         // Nothing later can beat it (bounds are sorted).
         if (found && options.lazy_factor > 0 && best_ratio >= o.bound * options.lazy_factor) break;
@@ -295,6 +298,10 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
         DBARCH_ASSIGN_OR_RETURN(double cost, step_cost(config, trial, o.key, lazy, &estimated));
         const double benefit = current - cost;
         last_benefit[o.key] = benefit;
+        if (estimated && benefit > 0) {
+          estimated_steps.emplace_back(&o,
+                                       benefit / static_cast<double>(std::max<int64_t>(o.delta, 1)));
+        }
         if (!(benefit > 0) || cost * options.min_cost_improvement > current) continue;
         // A wider index is never smaller in practice; guard the ratio anyway.
         const double ratio = benefit / static_cast<double>(std::max<int64_t>(o.delta, 1));
@@ -306,18 +313,39 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
           best_estimated = estimated;
         }
       }
-      if (!found) return Status::OK();
-      if (best_estimated) {
-        // The queries assumed not to gain were not asked: the step's cost from every query.
+      // The step's cost from every query (none assumed).
+      auto exact_cost = [&](const Option& o) -> Result<double> {
         std::vector<IndexDef> trial = config;
-        if (best->replaces) {
-          trial[*best->replaces] = best->index;
+        if (o.replaces) {
+          trial[*o.replaces] = o.index;
         } else {
-          trial.push_back(best->index);
+          trial.push_back(o.index);
         }
-        DBARCH_ASSIGN_OR_RETURN(best_cost, step_cost(config, trial, best->key, lazy, nullptr));
-        last_benefit[best->key] = current - best_cost;
+        DBARCH_ASSIGN_OR_RETURN(double cost, step_cost(config, trial, o.key, lazy, nullptr));
+        last_benefit[o.key] = current - cost;
+        return cost;
+      };
+      if (found && best_estimated) {
+        DBARCH_ASSIGN_OR_RETURN(best_cost, exact_cost(*best));
+        best_ratio = (current - best_cost) / static_cast<double>(std::max<int64_t>(best->delta, 1));
       }
+      // The contenders whose gain rests on assumed costs are costed on every query too: a
+      // query the step did not concern before may gain now. Only those within lazy_factor of
+      // the best step (or, when none paid off, any that gained), as the lazy rounds do.
+      for (const auto& [o, ratio] : estimated_steps) {
+        if (o == best || (found && ratio * options.lazy_factor < best_ratio)) continue;
+        DBARCH_ASSIGN_OR_RETURN(double cost, exact_cost(*o));
+        const double benefit = current - cost;
+        if (!(benefit > 0) || cost * options.min_cost_improvement > current) continue;
+        const double exact_ratio = benefit / static_cast<double>(std::max<int64_t>(o->delta, 1));
+        if (exact_ratio > best_ratio) {
+          found = true;
+          best_ratio = exact_ratio;
+          best_cost = cost;
+          best = o;
+        }
+      }
+      if (!found) return Status::OK();
       if (at_last_step != nullptr) *at_last_step = lazy;
 
       SearchStep step;
