@@ -299,8 +299,8 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
         const double benefit = current - cost;
         last_benefit[o.key] = benefit;
         if (estimated && benefit > 0) {
-          estimated_steps.emplace_back(&o,
-                                       benefit / static_cast<double>(std::max<int64_t>(o.delta, 1)));
+          estimated_steps.emplace_back(
+              &o, benefit / static_cast<double>(std::max<int64_t>(o.delta, 1)));
         }
         if (!(benefit > 0) || cost * options.min_cost_improvement > current) continue;
         // A wider index is never smaller in practice; guard the ratio anyway.
