@@ -23,16 +23,17 @@
 //                  uses); by default HypoPG's, as the reference results were sized
 //   --lazy F       SearchOptions::lazy_factor (default 2; 0: every step costed every round)
 //   --verbose      print the chosen indexes and search steps
-//   --compare      with the table: per budget also the search as it was before the hopeless
-//                  steps were skipped and before the one-round-trip what-if calls without JIT
-//                  ("dbarch before"), on the same sandbox
+//   --compare      with the table: per budget also the search without the per-query lazy
+//                  bounds, the retry's carried bounds and the lazy covering order
+//                  (SearchOptions::lazy_per_query, carry_bounds, lazy_covering false:
+//                  "dbarch before"), on the same sandbox
 //   --advise       instead of the table: advisor::Advise() as `dbarch advise` runs it (all 22
 //                  queries, budget 500 MB, width 3, every index kind, modelled sizes), N
 //                  times (--repeat, default 3) on the same loaded sandbox; prints per run the
 //                  search time, the time before the search (analysis, candidate sizing, GIN
 //                  builds), the CPU time of this process and of the server backend (from
-//                  /proc), the load average; --compare: "before" (no hopeless-step skipping,
-//                  a what-if call in several round trips, JIT on) and "after" (the defaults)
+//                  /proc), the load average; --compare: "before" (without the per-query lazy
+//                  bounds, carried retry bounds, lazy covering order) and "after" (the defaults)
 //                  side by side on the same sandbox; what-if calls, estimated cost with the
 //                  set, #indexes, MB
 #include <sys/resource.h>
@@ -251,13 +252,10 @@ int Run(int argc, char** argv) {
       std::string name;
       double lazy;
       bool cover_filter;
-      bool skip_hopeless;    // SearchOptions::skip_hopeless_steps
-      bool whatif_speedups;  // WhatIfOptions::one_round_trip and disable_jit
+      bool per_query;  // SearchOptions::lazy_per_query, carry_bounds and lazy_covering
     };
-    std::vector<Config> configs = {{"this", lazy, cover_filter, true, true}};
-    if (compare) {
-      configs = {{"before", 2, true, false, false}, {"after", 2, true, true, true}};
-    }
+    std::vector<Config> configs = {{"this", lazy, cover_filter, true}};
+    if (compare) configs = {{"before", 2, true, false}, {"after", 2, true, true}};
     for (int run = 1; run <= repeat; ++run) {
       for (const Config& config : configs) {
         advisor::AdviseRequest request;
@@ -266,9 +264,9 @@ int Run(int argc, char** argv) {
         request.workload = &*all;
         request.options.lazy_factor = config.lazy;
         request.options.prefilter_covering = config.cover_filter;
-        request.options.skip_hopeless_steps = config.skip_hopeless;
-        request.options.one_round_trip = config.whatif_speedups;
-        request.options.disable_jit = config.whatif_speedups;
+        request.options.lazy_per_query = config.per_query;
+        request.options.carry_bounds = config.per_query;
+        request.options.lazy_covering = config.per_query;
         PhaseListener phases(backend_pid);
         const double client0 = ClientCpuS();
         const double server0 = ProcessCpuS(backend_pid);
@@ -340,8 +338,7 @@ int Run(int argc, char** argv) {
       advisor::WhatIfOptions whatif_options;
       whatif_options.build_unsimulated = all_kinds;  // the bench's own sandbox
       whatif_options.size_model = size_model;
-      whatif_options.one_round_trip = !before;
-      whatif_options.disable_jit = !before;
+
       auto session = advisor::WhatIfSession::Open(*conn, whatif_options);
       if (!session.ok()) return Fail("what-if session", session.status());
       std::vector<advisor::SearchQuery> sq;
@@ -354,7 +351,8 @@ int Run(int argc, char** argv) {
       options.max_width = width;
       options.extend_with_any_column = any_column;
       options.lazy_factor = before ? 2 : lazy;
-      options.skip_hopeless_steps = !before;
+      options.lazy_per_query = !before;
+      options.carry_bounds = !before;
       auto result = advisor::ExtendSearch(*session, sq, options);
       if (!result.ok()) return Fail("search", result.status());
       double runtime_s =

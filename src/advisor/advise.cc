@@ -585,6 +585,9 @@ class Pipeline {
     options.lazy_factor = options_.lazy_factor;
     options.prefilter_covering = options_.prefilter_covering;
     options.skip_hopeless_steps = options_.skip_hopeless_steps;
+    options.lazy_per_query = options_.lazy_per_query;
+    options.carry_bounds = options_.carry_bounds;
+    options.lazy_covering = options_.lazy_covering;
     if (!writes.empty()) options.extra_cost = write_cost;
     DBARCH_ASSIGN_OR_RETURN(advisor::SearchResult found,
                             advisor::ExtendSearch(session, search_queries, options));

@@ -49,6 +49,9 @@ struct AdviseOptions {
   double lazy_factor = 2;
   bool prefilter_covering = true;
   bool skip_hopeless_steps = true;
+  bool lazy_per_query = true;
+  bool carry_bounds = true;
+  bool lazy_covering = true;
   // WhatIfOptions::one_round_trip: a what-if call in one round trip.
   bool one_round_trip = true;
   // WhatIfOptions::disable_jit.

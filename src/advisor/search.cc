@@ -26,6 +26,14 @@ WhatIfStats Minus(const WhatIfStats& a, const WhatIfStats& b) {
   return d;
 }
 
+// What the lazy greedy remembers of the steps it costed, by the step's index key and kind.
+struct LazyState {
+  // The last measured cost reduction of the workload.
+  std::map<std::string, double> last_benefit;
+  // The last measured cost reduction per query (unweighted, in the order of the queries).
+  std::map<std::string, std::vector<double>> query_gains;
+};
+
 bool Contains(const std::vector<IndexDef>& config, const IndexDef& index) {
   return std::find(config.begin(), config.end(), index) != config.end();
 }
@@ -139,6 +147,37 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
   DBARCH_ASSIGN_OR_RETURN(double current, workload_cost(config));
   result.cost_without = current;
 
+  // The workload cost of `trial` (config with one step applied, `key`). With
+  // options.lazy_per_query and `estimated` set, a query whose cost the step did not change
+  // when last costed (lazy.query_gains) is assumed to cost what it costs with `config`
+  // (cached), and *estimated says whether any was; the gain so found does not exceed the
+  // real one (an index more never makes the planner's best plan dearer). The gains are
+  // recorded.
+  auto step_cost = [&](const std::vector<IndexDef>& config, const std::vector<IndexDef>& trial,
+                       const std::string& key, LazyState& lazy, bool* estimated) -> Result<double> {
+    std::vector<double>& gains = lazy.query_gains[key];
+    const bool known = gains.size() == queries.size();
+    if (!known) gains.assign(queries.size(), std::numeric_limits<double>::quiet_NaN());
+    double total = 0;
+    for (size_t i = 0; i < queries.size(); ++i) {
+      const SearchQuery& q = queries[i];
+      DBARCH_ASSIGN_OR_RETURN(double base, session.Cost(q.query_id, config));
+      // Only a query whose cost the step left exactly as it was: one it made dearer (a
+      // widened index is larger) is asked again, or the step's gain would be overstated.
+      if (estimated != nullptr && options.lazy_per_query && options.lazy_factor > 0 && known &&
+          gains[i] == 0) {
+        *estimated = true;
+        total += q.weight * base;
+        continue;
+      }
+      DBARCH_ASSIGN_OR_RETURN(double c, session.Cost(q.query_id, trial));
+      gains[i] = base - c;
+      total += q.weight * c;
+    }
+    if (options.extra_cost) total += options.extra_cost(trial);
+    return total;
+  };
+
   // Greedy steps from (config, used_bytes, current) until none pays off; `forbidden` (by
   // Key) may not be added. The steps taken are appended to `steps`.
   //
@@ -150,10 +189,9 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
   // next bound: most candidates are then costed once or twice per search instead of once
   // per round. The last round, where no step pays off any more, costs them all.
   auto greedy = [&](std::vector<IndexDef>& config, int64_t& used_bytes, double& current,
-                    const std::set<std::string>& forbidden,
-                    std::vector<SearchStep>& steps) -> Status {
-    // Last measured cost reduction per step, by the step's index key and kind.
-    std::map<std::string, double> last_benefit;
+                    const std::set<std::string>& forbidden, std::vector<SearchStep>& steps,
+                    LazyState& lazy, LazyState* at_last_step) -> Status {
+    std::map<std::string, double>& last_benefit = lazy.last_benefit;
     struct Option {
       IndexDef index;
       std::optional<size_t> replaces;  // position in config
@@ -244,6 +282,9 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
       double best_ratio = 0;
       double best_cost = current;
       const Option* best = nullptr;
+      bool best_estimated = false;
+      // Steps whose cost some queries' assumed costs made up, with their ratio so found.
+      std::vector<std::pair<const Option*, double>> estimated_steps;
       for (const Option& o : options_now) {
         // Nothing later can beat it (bounds are sorted).
         if (found && options.lazy_factor > 0 && best_ratio >= o.bound * options.lazy_factor) break;
@@ -253,9 +294,14 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
         } else {
           trial.push_back(o.index);
         }
-        DBARCH_ASSIGN_OR_RETURN(double cost, workload_cost(trial));
+        bool estimated = false;
+        DBARCH_ASSIGN_OR_RETURN(double cost, step_cost(config, trial, o.key, lazy, &estimated));
         const double benefit = current - cost;
         last_benefit[o.key] = benefit;
+        if (estimated && benefit > 0) {
+          estimated_steps.emplace_back(
+              &o, benefit / static_cast<double>(std::max<int64_t>(o.delta, 1)));
+        }
         if (!(benefit > 0) || cost * options.min_cost_improvement > current) continue;
         // A wider index is never smaller in practice; guard the ratio anyway.
         const double ratio = benefit / static_cast<double>(std::max<int64_t>(o.delta, 1));
@@ -264,9 +310,43 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
           best_ratio = ratio;
           best_cost = cost;
           best = &o;
+          best_estimated = estimated;
+        }
+      }
+      // The step's cost from every query (none assumed).
+      auto exact_cost = [&](const Option& o) -> Result<double> {
+        std::vector<IndexDef> trial = config;
+        if (o.replaces) {
+          trial[*o.replaces] = o.index;
+        } else {
+          trial.push_back(o.index);
+        }
+        DBARCH_ASSIGN_OR_RETURN(double cost, step_cost(config, trial, o.key, lazy, nullptr));
+        last_benefit[o.key] = current - cost;
+        return cost;
+      };
+      if (found && best_estimated) {
+        DBARCH_ASSIGN_OR_RETURN(best_cost, exact_cost(*best));
+        best_ratio = (current - best_cost) / static_cast<double>(std::max<int64_t>(best->delta, 1));
+      }
+      // The contenders whose gain rests on assumed costs are costed on every query too: a
+      // query the step did not concern before may gain now. Only those within lazy_factor of
+      // the best step (or, when none paid off, any that gained), as the lazy rounds do.
+      for (const auto& [o, ratio] : estimated_steps) {
+        if (o == best || (found && ratio * options.lazy_factor < best_ratio)) continue;
+        DBARCH_ASSIGN_OR_RETURN(double cost, exact_cost(*o));
+        const double benefit = current - cost;
+        if (!(benefit > 0) || cost * options.min_cost_improvement > current) continue;
+        const double exact_ratio = benefit / static_cast<double>(std::max<int64_t>(o->delta, 1));
+        if (exact_ratio > best_ratio) {
+          found = true;
+          best_ratio = exact_ratio;
+          best_cost = cost;
+          best = o;
         }
       }
       if (!found) return Status::OK();
+      if (at_last_step != nullptr) *at_last_step = lazy;
 
       SearchStep step;
       step.added = best->index;
@@ -277,6 +357,7 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
         config.push_back(best->index);
       }
       last_benefit.erase(best->key);
+      lazy.query_gains.erase(best->key);
       used_bytes += best->delta;
       current = best_cost;
       step.cost = current;
@@ -284,7 +365,10 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
       steps.push_back(std::move(step));
     }
   };
-  DBARCH_RETURN_IF_ERROR(greedy(config, used_bytes, current, {}, result.steps));
+  LazyState lazy;
+  LazyState lazy_at_last_step;
+  DBARCH_RETURN_IF_ERROR(
+      greedy(config, used_bytes, current, {}, result.steps, lazy, &lazy_at_last_step));
 
   // The greedy's last step is often decided by what still fits, not by what is best for the
   // rest of the budget (a knapsack's ending). When the budget is nearly spent (90 %), take
@@ -307,8 +391,12 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
     double retry_cost = result.steps.size() >= 2 ? result.steps[result.steps.size() - 2].cost
                                                  : result.cost_without;
     std::vector<SearchStep> retry_steps(result.steps.begin(), result.steps.end() - 1);
-    DBARCH_RETURN_IF_ERROR(
-        greedy(retry, retry_bytes, retry_cost, {last.added.Key()}, retry_steps));
+    // The retry continues from where the last step was chosen: with options.carry_bounds
+    // the gains measured up to then bound the steps as they would have in that round
+    // (instead of costing every step again).
+    LazyState retry_lazy = options.carry_bounds ? std::move(lazy_at_last_step) : LazyState{};
+    DBARCH_RETURN_IF_ERROR(greedy(retry, retry_bytes, retry_cost, {last.added.Key()}, retry_steps,
+                                  retry_lazy, nullptr));
     if (retry_cost < current) {
       config = std::move(retry);
       used_bytes = retry_bytes;
@@ -320,13 +408,46 @@ Result<SearchResult> ExtendSearch(WhatIfSession& session, const std::vector<Sear
   // Indexes chosen early can be made useless by later ones (a BRIN, then a B-tree on the
   // same column that the planner prefers): take out, one at a time, an index whose removal
   // costs nothing (the cheapest such configuration first). Frees budget and write cost.
+  std::map<std::string, size_t> removal_blocker;  // by Key(): the query that kept the index
   while (config.size() > 1) {
     double best = 0;
     std::optional<size_t> victim;
     for (size_t i = 0; i < config.size(); ++i) {
       std::vector<IndexDef> without = config;
       without.erase(without.begin() + static_cast<std::ptrdiff_t>(i));
-      DBARCH_ASSIGN_OR_RETURN(double cost, workload_cost(without));
+      double cost = 0;
+      if (options.lazy_per_query) {
+        // Query by query, stopping as soon as the queries' cost rises by more than the
+        // write cost the removal saves: taking an index away never makes the planner's best
+        // plan cheaper, so the rest cannot make up for it. The query that stopped it last
+        // time is asked first.
+        const double saved =
+            options.extra_cost ? options.extra_cost(config) - options.extra_cost(without) : 0;
+        const std::string key = config[i].Key();
+        std::vector<size_t> order(queries.size());
+        for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+        if (auto it = removal_blocker.find(key); it != removal_blocker.end()) {
+          std::rotate(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(it->second),
+                      order.begin() + static_cast<std::ptrdiff_t>(it->second) + 1);
+        }
+        double rise = 0;
+        bool blocked = false;
+        for (size_t k : order) {
+          const SearchQuery& q = queries[k];
+          DBARCH_ASSIGN_OR_RETURN(double with, session.Cost(q.query_id, config));
+          DBARCH_ASSIGN_OR_RETURN(double alone, session.Cost(q.query_id, without));
+          rise += q.weight * (alone - with);
+          if (rise > saved) {
+            removal_blocker[key] = k;
+            blocked = true;
+            break;
+          }
+        }
+        if (blocked) continue;
+        DBARCH_ASSIGN_OR_RETURN(cost, workload_cost(without));
+      } else {
+        DBARCH_ASSIGN_OR_RETURN(cost, workload_cost(without));
+      }
       if (cost > current) continue;
       if (!victim || cost < best) {
         best = cost;
@@ -406,6 +527,30 @@ Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQ
     double best_cost = current;
     int64_t best_size = 0;
     std::set<std::vector<std::string>> tried;
+    // The variants that passed the pre-check, with the bound of their gain per added byte.
+    struct Variant {
+      IndexDef index;
+      int64_t size = 0;
+      int64_t delta = 0;
+      double ratio_bound = 0;
+    };
+    std::vector<Variant> variants;
+    // Costs a variant on the whole workload; the best so far is kept.
+    auto consider = [&](Variant& v) -> Status {
+      std::vector<IndexDef> trial = result.indexes;
+      trial[i] = v.index;
+      DBARCH_ASSIGN_OR_RETURN(double cost, workload_cost(trial));
+      if (!(cost < current) || cost * options.min_cost_improvement > current) return Status::OK();
+      const double ratio = (current - cost) / static_cast<double>(std::max<int64_t>(v.delta, 1));
+      if (ratio < min_ratio) return Status::OK();
+      if (ratio > best_ratio) {
+        best_ratio = ratio;
+        best = std::move(v.index);
+        best_cost = cost;
+        best_size = v.size;
+      }
+      return Status::OK();
+    };
     for (const SearchQuery& q : queries) {
       std::vector<std::string> extra;
       for (const auto& [table, column] : q.referenced) {
@@ -463,6 +608,7 @@ Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQ
       if (static_cast<double>(result.total_size_bytes + delta) > budget_bytes) continue;
       std::vector<IndexDef> trial = result.indexes;
       trial[i] = covering;
+      double ratio_bound = std::numeric_limits<double>::infinity();
       if (options.prefilter_covering) {
         const double bytes = static_cast<double>(std::max<int64_t>(delta, 1));
         if (options.skip_hopeless_steps &&
@@ -476,19 +622,27 @@ Result<int> AddCoveringColumns(WhatIfSession& session, const std::vector<SearchQ
           gain_bound += other->weight * std::max(0.0, now - with);
         }
         if (!(gain_bound >= min_gain())) continue;
-        const double ratio_bound = gain_bound / static_cast<double>(std::max<int64_t>(delta, 1));
+        ratio_bound = gain_bound / static_cast<double>(std::max<int64_t>(delta, 1));
         if (ratio_bound < min_ratio || (best && ratio_bound <= best_ratio)) continue;
       }
-      DBARCH_ASSIGN_OR_RETURN(double cost, workload_cost(trial));
-      if (!(cost < current) || cost * options.min_cost_improvement > current) continue;
-      const double ratio = (current - cost) / static_cast<double>(std::max<int64_t>(delta, 1));
-      if (ratio < min_ratio) continue;
-      if (ratio > best_ratio) {
-        best_ratio = ratio;
-        best = std::move(covering);
-        best_cost = cost;
-        best_size = size;
+      Variant v{std::move(covering), size, delta, ratio_bound};
+      if (options.lazy_covering && options.prefilter_covering) {
+        variants.push_back(std::move(v));
+      } else {
+        DBARCH_RETURN_IF_ERROR(consider(v));
       }
+    }
+    // With lazy_covering, the best bound first, and none whose bound cannot beat the best
+    // variant costed: a query the variant does not cover cannot gain from it (for it the
+    // variant is the same index, larger), so the covered queries' gain bounds the workload's.
+    if (options.lazy_covering && options.prefilter_covering) {
+      std::stable_sort(variants.begin(), variants.end(), [](const Variant& a, const Variant& b) {
+        return a.ratio_bound > b.ratio_bound;
+      });
+    }
+    for (Variant& v : variants) {
+      if (best && best_ratio >= v.ratio_bound) break;
+      DBARCH_RETURN_IF_ERROR(consider(v));
     }
     if (!best) continue;
     SearchStep step;

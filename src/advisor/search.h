@@ -77,6 +77,23 @@ struct SearchOptions {
   // current cost is below that minimum gain, or per added byte below the least efficient
   // step (no variant can gain more than that cost). false: cost them (as before).
   bool skip_hopeless_steps = true;
+  // With lazy evaluation, a step costed again in a later round asks the planner only about
+  // the queries whose cost it changed when last costed; the others are assumed to cost what
+  // they cost without it (a lower bound of its gain: another index never makes the
+  // planner's best plan dearer). The step taken, and every step whose gain so found is
+  // within lazy_factor of the best one, are then costed on every query. Cuts the EXPLAINs
+  // of queries that read the step's table but never use its index. The removal pass then
+  // also asks query by query and stops at the first query an index still serves. false:
+  // every query the index concerns is costed (as before).
+  bool lazy_per_query = true;
+  // The retry of the last step starts from the lazy bounds measured when that step was
+  // chosen, instead of costing every step again. false: from none (as before).
+  bool carry_bounds = true;
+  // AddCoveringColumns (with prefilter_covering) costs the variants of an index on the
+  // whole workload in the order of their covered queries' gain per added byte, and stops
+  // when the best one costed beats the next bound (the queries a variant does not cover
+  // cannot gain from it). false: every variant that passes the pre-check (as before).
+  bool lazy_covering = true;
   // AddCoveringColumns costs an INCLUDE variant for the whole workload only when the queries
   // it covers entirely (all their columns of the table in the index: an index-only scan is
   // possible) gain enough with it; the others cannot gain from INCLUDE columns.

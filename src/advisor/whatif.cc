@@ -394,15 +394,17 @@ Status WhatIfSession::ShowReal(const QueryEntry& q, const std::vector<std::strin
   return Status::OK();
 }
 
-Result<int64_t> WhatIfSession::Create(const IndexDef& index) {
+Result<int64_t> WhatIfSession::Create(const IndexDef& index, int64_t* hypopg_size) {
   if (index.keys.empty()) {
     return Status::InvalidArgument("index on " + index.table.Quoted() + " has no key column");
   }
   if (static_cast<int>(live_.size()) >= options_.max_live_indexes) {
     DBARCH_RETURN_IF_ERROR(Reset());
   }
-  std::string sql =
-      "SELECT indexrelid FROM hypopg_create_index(" + QuoteLiteral(index.CreateSql()) + ")";
+  // With hypopg_size, the size comes back in the same round trip.
+  std::string sql = std::string("SELECT indexrelid") +
+                    (hypopg_size != nullptr ? ", hypopg_relation_size(indexrelid)" : "") +
+                    " FROM hypopg_create_index(" + QuoteLiteral(index.CreateSql()) + ")";
   auto start = std::chrono::steady_clock::now();
   Result<pg::QueryResult> r = conn_->Exec(sql);
   if (!r.ok() && IsOidExhausted(r.status()) && !live_.empty()) {
@@ -420,6 +422,10 @@ Result<int64_t> WhatIfSession::Create(const IndexDef& index) {
   }
   int64_t oid = r->GetInt(0, 0);
   live_[index.Key()] = LiveIndex{index, oid};
+  if (hypopg_size != nullptr) {
+    *hypopg_size = r->GetInt(0, 1);
+    ++stats_.size_calls;
+  }
   return oid;
 }
 
@@ -453,19 +459,19 @@ Result<int64_t> WhatIfSession::IndexSizeBytes(const IndexDef& index) {
     hypopg_size_cache_[key] = size;
     return size;
   }
-  int64_t oid = 0;
+  int64_t size = 0;
   if (auto it = live_.find(key); it != live_.end()) {
-    oid = it->second.oid;
+    auto start = std::chrono::steady_clock::now();
+    Result<pg::QueryResult> r =
+        conn_->Exec("SELECT hypopg_relation_size(" + std::to_string(it->second.oid) + ")");
+    stats_.index_ms += MsSince(start);
+    ++stats_.size_calls;
+    if (!r.ok()) return std::move(r).TakeStatus().WithContext("sizing " + key);
+    size = r->GetInt(0, 0);
   } else {
-    DBARCH_ASSIGN_OR_RETURN(oid, Create(index));
+    // Created and sized in one round trip.
+    DBARCH_RETURN_IF_ERROR(Create(index, &size).status());
   }
-  auto start = std::chrono::steady_clock::now();
-  Result<pg::QueryResult> r =
-      conn_->Exec("SELECT hypopg_relation_size(" + std::to_string(oid) + ")");
-  stats_.index_ms += MsSince(start);
-  ++stats_.size_calls;
-  if (!r.ok()) return std::move(r).TakeStatus().WithContext("sizing " + key);
-  int64_t size = r->GetInt(0, 0);
   if (index.method == IndexMethod::kBrin) {
     // HypoPG 1.3.1 sizes a BRIN on a partitioned table from the parent, which holds no pages
     // (measured: 471 MB for 500,000 rows whose per-partition BRINs take 24 kB each). Such an

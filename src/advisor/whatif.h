@@ -256,7 +256,9 @@ class WhatIfSession {
   // Makes exactly `wanted` (sorted by Key, on the query's tables) the visible indexes of
   // those tables.
   Status MakeVisible(const QueryEntry& q, const std::vector<const IndexDef*>& wanted);
-  Result<int64_t> Create(const IndexDef& index);
+  // Creates a hypothetical index; returns its oid, and with `hypopg_size` its
+  // hypopg_relation_size (same round trip).
+  Result<int64_t> Create(const IndexDef& index, int64_t* hypopg_size = nullptr);
   Result<RealIndex*> BuildReal(const IndexDef& index);
   // The summed HypoPG size of `index` (a BRIN) built on each leaf partition of its table;
   // nullopt when the table is not partitioned.
