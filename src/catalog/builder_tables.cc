@@ -733,6 +733,29 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
       }
       return PropagateColumnCmd(table, cmd);
     }
+    case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStatistics: {
+      // Only by column name (the server also takes an expression index's column number).
+      if (cmd->name == nullptr || cmd->def == nullptr) return KeepOther(stmt_->node, table.name.name);
+      DBARCH_ASSIGN_OR_RETURN(Column * col, column(cmd->name));
+      col->statistics_target = sql::IntVal(cmd->def, -1);
+      // Without ONLY the partitions and children get it too.
+      if (recurse) {
+        for (const QualifiedName& d : DescendantsOf(table.name)) {
+          if (Column* c = cat_.tables[d].FindColumn(col->name)) c->statistics_target = col->statistics_target;
+        }
+      }
+      return Status::OK();
+    }
+    case PG_QUERY__ALTER_TABLE_TYPE__AT_ReplicaIdentity: {
+      const PgQuery__ReplicaIdentityStmt* r = cmd->def->replica_identity_stmt;
+      const std::string kind = r->identity_type != nullptr ? r->identity_type : "";
+      if (kind == "d") table.replica_identity.clear();
+      else if (kind == "f") table.replica_identity = "full";
+      else if (kind == "n") table.replica_identity = "nothing";
+      else if (kind == "i" && r->name != nullptr) table.replica_identity = std::string("index ") + r->name;
+      else return KeepOther(stmt_->node, table.name.name);
+      return Status::OK();
+    }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStorage: {
       DBARCH_ASSIGN_OR_RETURN(Column * col, column(cmd->name));
       col->storage = ToLower(StrVal(cmd->def));

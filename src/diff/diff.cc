@@ -1809,6 +1809,7 @@ class Engine {
       Add(kPolicies, ObjectKind::kTable, name, Action::kAlter,
           {"ALTER TABLE " + name + " FORCE ROW LEVEL SECURITY"});
     for (const catalog::Policy& p : t.policies) CreatePolicy(t.name, p);
+    ReplicaIdentityChange(name, "", t.replica_identity);
     if (!t.owner.empty()) OwnerChange(ObjectKind::kTable, "TABLE " + name, "", t.owner);
     if (!t.comment.empty()) CommentChange(ObjectKind::kTable, "TABLE " + name, "", t.comment);
     for (const Column& col : t.columns) {
@@ -2097,8 +2098,24 @@ class Engine {
       for (const catalog::Policy& o : a.policies) had = had || o.name == p.name;
       if (!had) CreatePolicy(b.name, p);
     }
+    ReplicaIdentityChange(name, a.replica_identity, b.replica_identity);
     OwnerChange(ObjectKind::kTable, "TABLE " + name, a.owner, b.owner);
     CommentChange(ObjectKind::kTable, "TABLE " + name, a.comment, b.comment);
+  }
+
+  // REPLICA IDENTITY (Table::replica_identity), once the indexes exist.
+  void ReplicaIdentityChange(const std::string& table, const std::string& from,
+                             const std::string& to) {
+    if (from == to) return;
+    auto sql = [&](const std::string& r) {
+      std::string what = r.empty()           ? "DEFAULT"
+                         : r == "full"       ? "FULL"
+                         : r == "nothing"    ? "NOTHING"
+                                             : "USING INDEX " + QuoteIdent(r.substr(6));
+      return "ALTER TABLE " + table + " REPLICA IDENTITY " + what;
+    };
+    Add(kOwners, ObjectKind::kTable, table, Action::kAlter, {sql(to)}, {sql(from)}).lock =
+        kAccessExclusive;
   }
 
   static bool SameConstraint(const Constraint& a, const Constraint& b) {
@@ -2376,6 +2393,13 @@ class Engine {
       add({alter + " SET STORAGE " +
            (b.storage.empty() ? std::string("EXTENDED") : ToUpper(b.storage))},
           {});
+    }
+    if (a.statistics_target != b.statistics_target) {
+      // ONLY: the partitions and children keep their own targets.
+      add({"ALTER TABLE ONLY " + t.name.Quoted() + " ALTER COLUMN " + QuoteIdent(b.name) +
+           " SET STATISTICS " + std::to_string(b.statistics_target)},
+          {"ALTER TABLE ONLY " + t.name.Quoted() + " ALTER COLUMN " + QuoteIdent(b.name) +
+           " SET STATISTICS " + std::to_string(a.statistics_target)});
     }
     if (a.compression != b.compression) {
       add({alter + " SET COMPRESSION " +

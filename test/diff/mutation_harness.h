@@ -711,7 +711,9 @@ class Mutator {
       case 0:
         return "ALTER TABLE " + t[0] + " SET (fillfactor = 70, autovacuum_enabled = false);";
       case 1:
-        return "ALTER TABLE " + t[0] + " SET (toast.autovacuum_enabled = false);";
+        // Not toast.*: a table whose last variable-length column goes keeps its TOAST table
+        // and the option, which its pg_dump cannot give back (docs/diff.md, known limits).
+        return "ALTER TABLE " + t[0] + " SET (autovacuum_vacuum_scale_factor = 0.05);";
       default:
         return "ALTER TABLE " + t[0] + " ALTER COLUMN " + Columns(t[0]).front()[0] +
                " SET STATISTICS 500;";

@@ -90,6 +90,11 @@ void RunBase(const std::string& name, const std::string& from, const std::vector
       if (r.column_order_only) ++known["column-order"];
       continue;
     }
+    // Function COST is not modelled (docs/diff.md, known limits): counted apart.
+    if (r.failure_kind.rfind("dump-", 0) == 0 && r.reason.find(" COST ") != std::string::npos) {
+      ++known["function-cost"];
+      continue;
+    }
     ++tally[r.failure_kind];
     WriteCase(name, seed, from, r);
     std::string listed;
