@@ -2007,6 +2007,11 @@ class Engine {
       bool had = false;
       for (const Constraint& o : a.constraints) had = had || o.name == k.name;
       if (had) continue;
+      if (ConstraintKeptByDetach(a, b, k)) {
+        CommentChange(ObjectKind::kConstraint, "CONSTRAINT " + QuoteIdent(k.name) + " ON " + name,
+                      "", k.comment);
+        continue;
+      }
       AddConstraint(b, k);
       if (!k.comment.empty())
         CommentChange(ObjectKind::kConstraint, "CONSTRAINT " + QuoteIdent(k.name) + " ON " + name,
@@ -2116,6 +2121,49 @@ class Engine {
     };
     Add(kOwners, ObjectKind::kTable, table, Action::kAlter, {sql(to)}, {sql(from)}).lock =
         kAccessExclusive;
+  }
+
+  // The parents (nearest first) that partition `a` of FROM leaves by a plain DETACH (`b` is
+  // no partition): the server keeps, as the table's own, the indexes and the key and foreign
+  // key constraints it had cloned for theirs.
+  std::vector<QualifiedName> DetachedParents(const Table& a, const Table& b) const {
+    std::vector<QualifiedName> out;
+    if (!a.partition_of || b.partition_of || !to_.tables.count(*a.partition_of) ||
+        recreated_tables_.count(*a.partition_of))
+      return out;
+    for (const Table* p = from_.FindTable(*a.partition_of); p != nullptr && out.size() < 64;
+         p = p->partition_of ? from_.FindTable(*p->partition_of) : nullptr) {
+      out.push_back(p->name);
+    }
+    return out;
+  }
+
+  // TO's constraint `k` of a table that FROM has as a partition is the clone of a parent's
+  // that the DETACH leaves on it.
+  bool ConstraintKeptByDetach(const Table& a, const Table& b, const Constraint& k) const {
+    if (k.kind == ConstraintKind::kCheck) return false;
+    for (const QualifiedName& p : DetachedParents(a, b)) {
+      for (const Constraint& c : from_.FindTable(p)->constraints) {
+        Constraint x = c;
+        x.name = k.name;
+        x.comment = k.comment;
+        if (x == k) return true;
+      }
+    }
+    return false;
+  }
+
+  // The same for TO's index `i`, new on such a table.
+  bool IndexKeptByDetach(const Index& i) const {
+    const Table* a = from_.FindTable(i.table);
+    const Table* b = to_.FindTable(i.table);
+    if (a == nullptr || b == nullptr) return false;
+    for (const QualifiedName& p : DetachedParents(*a, *b)) {
+      for (const auto& [q, pi] : from_.indexes) {
+        if (pi.table == p && catalog::IndexesMatch(pi, i) && pi.options == i.options) return true;
+      }
+    }
+    return false;
   }
 
   static bool SameConstraint(const Constraint& a, const Constraint& b) {
@@ -2250,7 +2298,10 @@ class Engine {
       if (pa == nullptr || pb == nullptr) continue;
       const Column* ca = pa->FindColumn(a_col.name);
       const Column* cb = pb->FindColumn(b_col.name);
-      if (ca != nullptr && cb != nullptr && ca->type != cb->type && cb->type == b_col.type)
+      // The parent's ALTER COLUMN ... TYPE carries its COLLATE to the partitions too.
+      if (ca != nullptr && cb != nullptr &&
+          (ca->type != cb->type || ca->collation != cb->collation) && cb->type == b_col.type &&
+          (ca->collation == cb->collation || cb->collation == b_col.collation))
         return true;
     }
     return false;
@@ -2463,6 +2514,10 @@ class Engine {
         if (x == i && !IndexUsesRecreatedFunction(it->second) &&
             !IndexOnRebuiltColumn(it->second) && !IndexUsesRebuiltCollation(it->second))
           continue;
+      }
+      if (it == from_.indexes.end() && IndexKeptByDetach(i)) {
+        CommentChange(ObjectKind::kIndex, "INDEX " + q.Quoted(), "", i.comment);
+        continue;
       }
       bool on_view = to_.views.count(i.table) > 0;
       Change& c = Add(on_view ? kViewIndexes : kIndexes, ObjectKind::kIndex, q.Quoted(),

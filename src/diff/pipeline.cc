@@ -41,7 +41,8 @@ Result<std::pair<LoadedSchema, LoadedSchema>> LoadSchemas(
   std::pair<LoadedSchema, LoadedSchema> out;
   if (to_live && !from_live) {
     DBARCH_ASSIGN_OR_RETURN(out.second, LoadSchema(to, to_dsn, on_note));
-    DBARCH_ASSIGN_OR_RETURN(out.first, LoadSchema(from, from_dsn, on_note, out.second.session_role));
+    DBARCH_ASSIGN_OR_RETURN(out.first,
+                            LoadSchema(from, from_dsn, on_note, out.second.session_role));
     return out;
   }
   DBARCH_ASSIGN_OR_RETURN(out.first, LoadSchema(from, from_dsn, on_note));

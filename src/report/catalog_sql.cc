@@ -704,8 +704,8 @@ class Writer {
       std::string parent_storage = parent != nullptr ? parent->storage : "";
       if (c.storage != parent_storage && !c.storage.empty())
         Line(alter + " SET STORAGE " + ToUpperWord(c.storage));
-      int parent_statistics = parent != nullptr ? parent->statistics_target : -1;
-      if (c.statistics_target != parent_statistics && c.statistics_target >= 0) {
+      // A partition or child does not get its parent's target when it is created.
+      if (c.statistics_target >= 0) {
         Line("ALTER TABLE ONLY " + name + " ALTER COLUMN " + QuoteIdent(c.name) +
              " SET STATISTICS " + std::to_string(c.statistics_target));
       }

@@ -587,6 +587,11 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
     case PG_QUERY__NODE__NODE_TYPE_NAME:
       CanonicalTypeName(arena, n->type_name);
       return;
+    case PG_QUERY__NODE__NODE_COLLATE_CLAUSE:
+      // `x COLLATE public.german` (pg_dump's spelling) is `x COLLATE german`.
+      StripQualifier(n->collate_clause->collname, n->collate_clause->n_collname);
+      RewriteChildren(arena, &n->base);
+      return;
     case PG_QUERY__NODE__NODE_ROW_EXPR:
       // (a, b) and ROW(a, b) are one row constructor; the server prints ROW(a, b).
       if (n->row_expr->row_format == PG_QUERY__COERCION_FORM__COERCE_IMPLICIT_CAST) {
@@ -615,6 +620,7 @@ bool NodeNeedsRewrite(const Node* n) {
   switch (n->node_case) {
     case PG_QUERY__NODE__NODE_TYPE_CAST:
     case PG_QUERY__NODE__NODE_TYPE_NAME:
+    case PG_QUERY__NODE__NODE_COLLATE_CLAUSE:
       return true;
     case PG_QUERY__NODE__NODE_A_EXPR: {
       const PgQuery__AExpr* e = n->a_expr;

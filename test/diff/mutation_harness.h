@@ -160,8 +160,9 @@ class Mutator {
                  "t.typcategory, a.attnotnull, a.atthasdef, a.attidentity, a.attgenerated, "
                  "a.attinhcount > 0, t.typtype FROM pg_attribute a JOIN pg_type t ON t.oid = "
                  "a.atttypid WHERE a.attrelid = '" +
-                     table + "'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY "
-                             "a.attnum");
+                     table +
+                     "'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY "
+                     "a.attnum");
   }
   bool PickTable(std::vector<std::string>& t, bool allow_partition = false) {
     Rows ts = Tables(allow_partition ? "" : " AND NOT c.relispartition");
@@ -257,13 +258,19 @@ class Mutator {
     std::vector<std::string> t, c;
     if (!PickTable(t) || !PickColumn(t[0], c)) return "";
     if (!c[5].empty() || !c[6].empty()) return "";
-    if (c[4] == "t" && Coin()) return "ALTER TABLE " + t[0] + " ALTER COLUMN " + c[0] + " DROP DEFAULT;";
+    if (c[4] == "t" && Coin())
+      return "ALTER TABLE " + t[0] + " ALTER COLUMN " + c[0] + " DROP DEFAULT;";
     std::string value;
-    if (c[2] == "N") value = std::to_string(Pick(100));
-    else if (c[2] == "S") value = "'fz" + std::to_string(Pick(100)) + "'";
-    else if (c[2] == "B") value = Coin() ? "true" : "false";
-    else if (c[2] == "D") value = "now()";
-    else return "";
+    if (c[2] == "N")
+      value = std::to_string(Pick(100));
+    else if (c[2] == "S")
+      value = "'fz" + std::to_string(Pick(100)) + "'";
+    else if (c[2] == "B")
+      value = Coin() ? "true" : "false";
+    else if (c[2] == "D")
+      value = "now()";
+    else
+      return "";
     return "ALTER TABLE " + t[0] + " ALTER COLUMN " + c[0] + " SET DEFAULT " + value + ";";
   }
 
@@ -288,8 +295,8 @@ class Mutator {
     std::vector<std::string> t, c, d;
     if (!PickTable(t) || !PickColumn(t[0], c)) return "";
     std::string name = Name("i");
-    std::string on = "CREATE INDEX " + name + " ON " + (t[3] == "p" ? std::string("ONLY ") : "") +
-                     t[0];
+    std::string on =
+        "CREATE INDEX " + name + " ON " + (t[3] == "p" ? std::string("ONLY ") : "") + t[0];
     if (t[3] == "p") on = "CREATE INDEX " + name + " ON " + t[0];
     switch (Pick(7)) {
       case 0:
@@ -374,8 +381,8 @@ class Mutator {
                                                      " ON DELETE SET NULL ON UPDATE CASCADE",
                                                      " DEFERRABLE INITIALLY DEFERRED"};
     return "ALTER TABLE " + t[0] + " ADD COLUMN " + col + " " + k[2] + ";\nALTER TABLE " + t[0] +
-           " ADD CONSTRAINT " + col + "_fkey FOREIGN KEY (" + col + ") REFERENCES " + k[0] +
-           " (" + k[1] + ")" + PickOf(actions) + ";";
+           " ADD CONSTRAINT " + col + "_fkey FOREIGN KEY (" + col + ") REFERENCES " + k[0] + " (" +
+           k[1] + ")" + PickOf(actions) + ";";
   }
 
   std::string AddExclude(std::vector<RenameNote>&) {
@@ -420,8 +427,8 @@ class Mutator {
         const auto& v = PickOf(vs);
         std::string def = v[1];
         while (!def.empty() && (def.back() == ';' || def.back() == '\n')) def.pop_back();
-        return "CREATE OR REPLACE VIEW " + v[0] + " AS SELECT s.*, 1 AS " + Name("vc") +
-               " FROM (" + def + ") s;";
+        return "CREATE OR REPLACE VIEW " + v[0] + " AS SELECT s.*, 1 AS " + Name("vc") + " FROM (" +
+               def + ") s;";
       }
       case 2:
         if (vs.empty()) return "";
@@ -444,9 +451,11 @@ class Mutator {
     switch (Pick(3)) {
       case 0:
         if (!PickTable(t) || !PickColumn(t[0], c)) return "";
-        return "CREATE MATERIALIZED VIEW " + Name("mv") + " AS SELECT " + c[0] + ", count(*) AS n "
-               "FROM " + t[0] + " GROUP BY " + c[0] + " WITH NO DATA;\nCREATE INDEX " + Name("mvi") +
-               " ON " + Name("mv") + " (n);";
+        return "CREATE MATERIALIZED VIEW " + Name("mv") + " AS SELECT " + c[0] +
+               ", count(*) AS n "
+               "FROM " +
+               t[0] + " GROUP BY " + c[0] + " WITH NO DATA;\nCREATE INDEX " + Name("mvi") + " ON " +
+               Name("mv") + " (n);";
       case 1:
         if (ms.empty()) return "";
         return "DROP MATERIALIZED VIEW " + PickOf(ms)[0] + ";";
@@ -463,19 +472,22 @@ class Mutator {
   }
 
   std::string EnumAddValue(std::vector<RenameNote>&) {
-    Rows es = Query(conn_, "SELECT format('%I.%I', n.nspname, t.typname), (SELECT "
-                           "string_agg(quote_literal(e.enumlabel), chr(31) ORDER BY e.enumsortorder) "
-                           "FROM pg_enum e WHERE e.enumtypid = t.oid) FROM pg_type t JOIN "
-                           "pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e' AND "
-                           "n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1");
+    Rows es = Query(conn_,
+                    "SELECT format('%I.%I', n.nspname, t.typname), (SELECT "
+                    "string_agg(quote_literal(e.enumlabel), chr(31) ORDER BY e.enumsortorder) "
+                    "FROM pg_enum e WHERE e.enumtypid = t.oid) FROM pg_type t JOIN "
+                    "pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e' AND "
+                    "n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1");
     if (es.empty() || Pick(4) == 0) {
       return "CREATE TYPE " + Name("en") + " AS ENUM ('a', 'b');";
     }
     const auto& e = PickOf(es);
     std::vector<std::string> labels(1);
     for (char ch : e[1]) {
-      if (ch == '\x1f') labels.emplace_back();
-      else labels.back() += ch;
+      if (ch == '\x1f')
+        labels.emplace_back();
+      else
+        labels.back() += ch;
     }
     std::string v = "'" + Name("l") + "'";
     switch (Pick(3)) {
@@ -489,10 +501,11 @@ class Mutator {
   }
 
   std::string DomainChange(std::vector<RenameNote>&) {
-    Rows ds = Query(conn_, "SELECT format('%I.%I', n.nspname, t.typname), t.typnotnull FROM "
-                           "pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE "
-                           "t.typtype = 'd' AND n.nspname NOT IN ('pg_catalog', "
-                           "'information_schema') ORDER BY 1");
+    Rows ds = Query(conn_,
+                    "SELECT format('%I.%I', n.nspname, t.typname), t.typnotnull FROM "
+                    "pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE "
+                    "t.typtype = 'd' AND n.nspname NOT IN ('pg_catalog', "
+                    "'information_schema') ORDER BY 1");
     if (ds.empty() || Pick(5) == 0) {
       return "CREATE DOMAIN " + Name("dom") + " AS integer DEFAULT 1 CHECK (VALUE > 0);";
     }
@@ -515,10 +528,11 @@ class Mutator {
   }
 
   std::string FunctionChange(std::vector<RenameNote>&) {
-    Rows fs = Query(conn_, "SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON "
-                           "n.oid = p.pronamespace WHERE p.prokind = 'f' AND n.nspname NOT IN "
-                           "('pg_catalog', 'information_schema') AND NOT EXISTS (SELECT 1 FROM "
-                           "pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') ORDER BY 1");
+    Rows fs = Query(conn_,
+                    "SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON "
+                    "n.oid = p.pronamespace WHERE p.prokind = 'f' AND n.nspname NOT IN "
+                    "('pg_catalog', 'information_schema') AND NOT EXISTS (SELECT 1 FROM "
+                    "pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') ORDER BY 1");
     switch (Pick(4)) {
       case 0:
         return "CREATE FUNCTION " + Name("fn") +
@@ -537,18 +551,18 @@ class Mutator {
   }
 
   std::string TriggerChange(std::vector<RenameNote>&) {
-    Rows ts = Query(conn_, "SELECT format('%I.%I', n.nspname, c.relname), quote_ident(g.tgname) "
-                           "FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN "
-                           "pg_namespace n ON n.oid = c.relnamespace WHERE NOT g.tgisinternal "
-                           "AND g.tgparentid = 0 ORDER BY 1, 2");
+    Rows ts = Query(conn_,
+                    "SELECT format('%I.%I', n.nspname, c.relname), quote_ident(g.tgname) "
+                    "FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN "
+                    "pg_namespace n ON n.oid = c.relnamespace WHERE NOT g.tgisinternal "
+                    "AND g.tgparentid = 0 ORDER BY 1, 2");
     std::vector<std::string> t, c;
     switch (Pick(3)) {
       case 0: {
         if (!PickTable(t)) return "";
         std::string fn = Name("tf");
         std::string when;
-        if (PickColumn(t[0], c, "N") && Coin())
-          when = " WHEN (NEW." + c[0] + " IS NOT NULL)";
+        if (PickColumn(t[0], c, "N") && Coin()) when = " WHEN (NEW." + c[0] + " IS NOT NULL)";
         return "CREATE FUNCTION " + fn +
                "() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;\nCREATE "
                "TRIGGER " +
@@ -577,9 +591,8 @@ class Mutator {
       case 0: {
         std::string using_expr = "true";
         if (PickColumn(t[0], c, "N")) using_expr = c[0] + " IS NOT NULL";
-        return "ALTER TABLE " + t[0] + " ENABLE ROW LEVEL SECURITY;\nCREATE POLICY " +
-               Name("pol") + " ON " + t[0] + " FOR SELECT TO app_reader USING (" + using_expr +
-               ");";
+        return "ALTER TABLE " + t[0] + " ENABLE ROW LEVEL SECURITY;\nCREATE POLICY " + Name("pol") +
+               " ON " + t[0] + " FOR SELECT TO app_reader USING (" + using_expr + ");";
       }
       case 1:
         return "ALTER TABLE " + t[0] + " FORCE ROW LEVEL SECURITY;";
@@ -634,12 +647,13 @@ class Mutator {
   }
 
   std::string PartitionChange(std::vector<RenameNote>&) {
-    Rows parts = Query(conn_, "SELECT format('%I.%I', n.nspname, c.relname), "
-                              "format('%I.%I', pn.nspname, p.relname) FROM pg_inherits i JOIN "
-                              "pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = "
-                              "c.relnamespace JOIN pg_class p ON p.oid = i.inhparent JOIN "
-                              "pg_namespace pn ON pn.oid = p.relnamespace WHERE c.relispartition "
-                              "ORDER BY 1");
+    Rows parts = Query(conn_,
+                       "SELECT format('%I.%I', n.nspname, c.relname), "
+                       "format('%I.%I', pn.nspname, p.relname) FROM pg_inherits i JOIN "
+                       "pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = "
+                       "c.relnamespace JOIN pg_class p ON p.oid = i.inhparent JOIN "
+                       "pg_namespace pn ON pn.oid = p.relnamespace WHERE c.relispartition "
+                       "ORDER BY 1");
     Rows parents = Tables(" AND c.relkind = 'p'");
     switch (Pick(3)) {
       case 0:
@@ -650,19 +664,21 @@ class Mutator {
         return "CREATE TABLE " + Name("pd") + " PARTITION OF " + PickOf(parents)[0] + " DEFAULT;";
       default: {
         std::string p = Name("pt");
-        return "CREATE TABLE " + p + " (id integer NOT NULL, region text NOT NULL, note text) "
-               "PARTITION BY LIST (region);\nCREATE TABLE " + p + "_eu PARTITION OF " + p +
-               " FOR VALUES IN ('eu');\nCREATE TABLE " + p + "_us (LIKE " + p + ");\nALTER TABLE " +
-               p + " ATTACH PARTITION " + p + "_us FOR VALUES IN ('us', 'ca');\nCREATE INDEX ON " +
-               p + " (id);";
+        return "CREATE TABLE " + p +
+               " (id integer NOT NULL, region text NOT NULL, note text) "
+               "PARTITION BY LIST (region);\nCREATE TABLE " +
+               p + "_eu PARTITION OF " + p + " FOR VALUES IN ('eu');\nCREATE TABLE " + p +
+               "_us (LIKE " + p + ");\nALTER TABLE " + p + " ATTACH PARTITION " + p +
+               "_us FOR VALUES IN ('us', 'ca');\nCREATE INDEX ON " + p + " (id);";
       }
     }
   }
 
   std::string SequenceChange(std::vector<RenameNote>&) {
-    Rows ss = Query(conn_, "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN "
-                           "pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND " +
-                               std::string(kUserSchemas) + " ORDER BY 1");
+    Rows ss = Query(conn_,
+                    "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN "
+                    "pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND " +
+                        std::string(kUserSchemas) + " ORDER BY 1");
     if (ss.empty() || Pick(4) == 0) {
       return "CREATE SEQUENCE " + Name("sq") + " AS integer START 100 INCREMENT 3 CACHE 5;";
     }
@@ -684,7 +700,8 @@ class Mutator {
     switch (Pick(4)) {
       case 0: {
         std::string n = Name("t");
-        return "CREATE TABLE " + n + " (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+        return "CREATE TABLE " + n +
+               " (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
                "name text NOT NULL UNIQUE, created timestamptz DEFAULT now(), CHECK (name <> ''));";
       }
       case 1:
@@ -791,9 +808,10 @@ inline MutationOutcome MutationRoundTrip(pg::Connection& admin, const std::strin
     auto conn = Open(conninfo);
     if (!conn.ok()) return fail("setup", "connect");
     // The mutations name objects unqualified in the first schema that holds tables.
-    Rows schemas = Query(*conn, "SELECT string_agg(quote_ident(nspname), ', ' ORDER BY "
-                                "nspname) FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND "
-                                "nspname <> 'information_schema'");
+    Rows schemas = Query(*conn,
+                         "SELECT string_agg(quote_ident(nspname), ', ' ORDER BY "
+                         "nspname) FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND "
+                         "nspname <> 'information_schema'");
     if (!schemas.empty() && !schemas[0][0].empty())
       (void)conn->Exec("SET search_path = " + schemas[0][0]);
     // FROM's file against the database loaded from it: in sync.
@@ -807,7 +825,8 @@ inline MutationOutcome MutationRoundTrip(pg::Connection& admin, const std::strin
     }
     out.mutations = mutate(*conn);
     std::vector<RenameNote> notes;
-    for (const Mutation& m : out.mutations) notes.insert(notes.end(), m.notes.begin(), m.notes.end());
+    for (const Mutation& m : out.mutations)
+      notes.insert(notes.end(), m.notes.begin(), m.notes.end());
     std::string dump = SchemaDump(conninfo);
     if (dump.find("PostgreSQL database dump complete") == std::string::npos)
       return fail("setup", "pg_dump failed: " + FirstLine(dump));
@@ -827,7 +846,8 @@ inline MutationOutcome MutationRoundTrip(pg::Connection& admin, const std::strin
       return fail("live-vs-file", "file -> live: " + Difference(to_model, live->catalog));
   }
   (void)admin.Exec("DROP DATABASE IF EXISTS " + QuoteIdent(db) + " WITH (FORCE)");
-  FilePairOutcome pair = FilePairCheck(admin, base_conninfo, prefix, from_sql, out.to_sql, {}, true);
+  FilePairOutcome pair =
+      FilePairCheck(admin, base_conninfo, prefix, from_sql, out.to_sql, {}, true);
   out.up_sql = pair.up_sql;
   out.down_sql = pair.down_sql;
   if (!pair.passed) {
@@ -844,7 +864,6 @@ inline MutationOutcome MutationRoundTrip(pg::Connection& admin, const std::strin
   out.passed = true;
   return out;
 }
-
 
 // `pg_dump --schema-only` of a database loaded from `sql` ("" when it does not load): a
 // FROM that is a dump, as users hold. The server does not always print back what it read

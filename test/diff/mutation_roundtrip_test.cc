@@ -146,8 +146,8 @@ TEST(DiffMutation, MusicBrainzDump) {
 // DBARCH_MUTATION_FIXTURES of them run), each as a base.
 TEST(DiffMutation, FixturePairs) {
   std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(SourceDir() / "test" / "fixtures" /
-                                                           "diff")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(SourceDir() / "test" / "fixtures" / "diff")) {
     if (!std::filesystem::exists(e.path() / "FROM.sql")) continue;
     files.push_back(e.path() / "FROM.sql");
     files.push_back(e.path() / "TO.sql");
@@ -157,8 +157,7 @@ TEST(DiffMutation, FixturePairs) {
   const size_t step = std::max<size_t>(1, files.size() / wanted);
   for (size_t i = 0; i < files.size(); i += step) {
     const auto& f = files[i];
-    RunBase(f.parent_path().filename().string() + "_" + f.stem().string(), ReadAll(f),
-            Seeds(1, 1));
+    RunBase(f.parent_path().filename().string() + "_" + f.stem().string(), ReadAll(f), Seeds(1, 1));
   }
 }
 
