@@ -2113,10 +2113,10 @@ class Engine {
                              const std::string& to) {
     if (from == to) return;
     auto sql = [&](const std::string& r) {
-      std::string what = r.empty()           ? "DEFAULT"
-                         : r == "full"       ? "FULL"
-                         : r == "nothing"    ? "NOTHING"
-                                             : "USING INDEX " + QuoteIdent(r.substr(6));
+      std::string what = r.empty()        ? "DEFAULT"
+                         : r == "full"    ? "FULL"
+                         : r == "nothing" ? "NOTHING"
+                                          : "USING INDEX " + QuoteIdent(r.substr(6));
       return "ALTER TABLE " + table + " REPLICA IDENTITY " + what;
     };
     Add(kOwners, ObjectKind::kTable, table, Action::kAlter, {sql(to)}, {sql(from)}).lock =
