@@ -107,7 +107,11 @@ Status CatalogBuilder::Impl::AddConstraint(Table& table, const PgQuery__Constrai
         // Each exclusion is a list (IndexElem, operator name list).
         const PgQuery__List* pair = ex->list;
         DBARCH_ASSIGN_OR_RETURN(IndexKey key, MakeIndexKey(pair->items[0]->index_elem));
-        key.exclude_operator = Join(NameParts(pair->items[1]), ".");
+        // OPERATOR(public.=) (pg_dump's spelling) is `=`, as operator classes are bare in
+        // public and pg_catalog.
+        std::vector<std::string> op = NameParts(pair->items[1]);
+        if (op.size() == 2 && (op[0] == "pg_catalog" || op[0] == "public")) op.erase(op.begin());
+        key.exclude_operator = Join(op, ".");
         if (!key.column.empty() && !key.opclass.empty() && key.opclass_params.empty() &&
             table.FindColumn(key.column) != nullptr &&
             IsDefaultOpclass(con.exclude_method, table.FindColumn(key.column)->type, key.opclass)) {

@@ -157,6 +157,11 @@ class CatalogBuilder::Impl {
     bool constraint = false;  // a PRIMARY KEY / UNIQUE / EXCLUDE constraint's index
   };
   std::map<QualifiedName, std::vector<Clone>> clones_;  // by partition
+  // `ALTER INDEX <key> ATTACH PARTITION <partition's key>` where <key> (`parts`) names a
+  // PRIMARY KEY / UNIQUE / EXCLUDE constraint's index: the partition's constraint becomes a
+  // clone. NotFound (without a span) when <key> names no such constraint.
+  Status AttachKeyConstraint(const std::vector<std::string>& parts,
+                             const PgQuery__AlterTableStmt* s);
   // Direct partitions and inheritance children of `parent`, sorted.
   std::vector<QualifiedName> ChildrenOf(const QualifiedName& parent) const;
   // attinhcount: how many of `table`'s parents have `column`.

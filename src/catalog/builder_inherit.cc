@@ -97,6 +97,7 @@ Status CatalogBuilder::Impl::AddColumnToChildren(const Table& parent, const Colu
     }
     Column copy = column;
     copy.is_local = false;
+    copy.statistics_target = -1;  // the server does not copy attstattarget
     copy.comment.clear();
     copy.identity = IdentityKind::kNone;
     if (!child.partition_of) copy.identity_options = SequenceOptions{};

@@ -71,6 +71,7 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
       copy.identity_sequence.clear();
       copy.comment.clear();
       copy.is_local = false;
+      copy.statistics_target = -1;  // the server does not copy attstattarget
       if (s->partbound == nullptr) copy.identity_options = SequenceOptions{};
       table.columns.push_back(copy);
     }
@@ -468,6 +469,70 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
   return Status::OK();
 }
 
+Status CatalogBuilder::Impl::AttachKeyConstraint(const std::vector<std::string>& parts,
+                                                 const PgQuery__AlterTableStmt* s) {
+  // The table of schema `schema` (or of the search path) with a PRIMARY KEY / UNIQUE /
+  // EXCLUDE constraint named `name`, or a partition holding a clone of that name.
+  auto find = [&](const std::vector<std::string>& p,
+                  const std::string& want_schema) -> std::optional<QualifiedName> {
+    std::vector<std::string> schemas;
+    if (!want_schema.empty()) {
+      schemas.push_back(want_schema);
+    } else if (p.size() >= 2) {
+      schemas.push_back(p[p.size() - 2]);
+    } else {
+      schemas = search_path_;
+    }
+    const std::string name = TruncateIdentifier(p.back());
+    for (const std::string& schema : schemas) {
+      for (const auto& [q, t] : cat_.tables) {
+        if (q.schema != schema) continue;
+        for (const Constraint& c : t.constraints) {
+          if (c.name == name &&
+              (c.kind == ConstraintKind::kPrimaryKey || c.kind == ConstraintKind::kUnique ||
+               c.kind == ConstraintKind::kExclude))
+            return q;
+        }
+        if (auto cl = clones_.find(q); cl != clones_.end()) {
+          for (const Clone& c : cl->second) {
+            if (c.constraint && c.name == name) return q;
+          }
+        }
+      }
+    }
+    return std::nullopt;
+  };
+  std::optional<QualifiedName> parent = find(parts, "");
+  if (!parent) return Status::NotFound("no key constraint");
+  for (const Node* c : Nodes(s->n_cmds, s->cmds)) {
+    const PgQuery__AlterTableCmd* cmd = c->alter_table_cmd;
+    if (cmd->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_AttachPartition) {
+      return KeepOther(stmt_->node, parts.back());
+    }
+    const PgQuery__RangeVar* child = cmd->def->partition_cmd->name;
+    std::vector<std::string> cparts;
+    if (child->schemaname != nullptr && *child->schemaname != '\0')
+      cparts.push_back(child->schemaname);
+    cparts.push_back(child->relname);
+    // The partition's index lives in its table's schema, which is the parent's.
+    std::optional<QualifiedName> part = find(cparts, cparts.size() >= 2 ? "" : parent->schema);
+    if (!part) return NotFound("index", Join(cparts, "."), child->location, {});
+    const std::string cname = TruncateIdentifier(cparts.back());
+    Table& pt = cat_.tables[*part];
+    // The partition's own constraint becomes a clone of the parent's: the model no longer
+    // lists it (the parent's key creates it again).
+    const size_t before = pt.constraints.size();
+    std::erase_if(pt.constraints, [&](const Constraint& k) { return k.name == cname; });
+    if (pt.constraints.size() == before) continue;  // already a clone
+    Clone clone;
+    clone.name = cname;
+    clone.parent_table = *parent;
+    clone.parent_name = TruncateIdentifier(parts.back());
+    clone.constraint = true;
+    clones_[*part].push_back(clone);
+  }
+  return Status::OK();
+}
 
 Status CatalogBuilder::Impl::AlterTable(const PgQuery__AlterTableStmt* s) {
   std::vector<std::string> parts;
@@ -495,6 +560,12 @@ Status CatalogBuilder::Impl::AlterTable(const PgQuery__AlterTableStmt* s) {
     case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE: break;
     case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX: {
       auto name = FindRelation(parts, s->relation->location, "index", false, false, false, true);
+      if (!name.ok()) {
+        // pg_dump attaches a partition's key constraint to its parent's through their
+        // indexes: `ALTER INDEX parent_pkey ATTACH PARTITION part_pkey`.
+        if (Status st = AttachKeyConstraint(parts, s); st.code() != StatusCode::kNotFound)
+          return st;
+      }
       if (!name.ok()) return s->missing_ok ? Status::OK() : name.status();
       Index& idx = cat_.indexes[*name];
       for (const Node* c : Nodes(s->n_cmds, s->cmds)) {
@@ -663,6 +734,36 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
         col->collation = ResolveCollation(sql::StrList(def->coll_clause->collname, def->coll_clause->n_collname));
       }
       return PropagateColumnCmd(table, cmd);
+    }
+    case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStatistics: {
+      // Only by column name (the server also takes an expression index's column number).
+      if (cmd->name == nullptr || cmd->def == nullptr)
+        return KeepOther(stmt_->node, table.name.name);
+      DBARCH_ASSIGN_OR_RETURN(Column * col, column(cmd->name));
+      col->statistics_target = sql::IntVal(cmd->def, -1);
+      // Without ONLY the partitions and children get it too.
+      if (recurse) {
+        for (const QualifiedName& d : DescendantsOf(table.name)) {
+          if (Column* c = cat_.tables[d].FindColumn(col->name))
+            c->statistics_target = col->statistics_target;
+        }
+      }
+      return Status::OK();
+    }
+    case PG_QUERY__ALTER_TABLE_TYPE__AT_ReplicaIdentity: {
+      const PgQuery__ReplicaIdentityStmt* r = cmd->def->replica_identity_stmt;
+      const std::string kind = r->identity_type != nullptr ? r->identity_type : "";
+      if (kind == "d")
+        table.replica_identity.clear();
+      else if (kind == "f")
+        table.replica_identity = "full";
+      else if (kind == "n")
+        table.replica_identity = "nothing";
+      else if (kind == "i" && r->name != nullptr)
+        table.replica_identity = std::string("index ") + r->name;
+      else
+        return KeepOther(stmt_->node, table.name.name);
+      return Status::OK();
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStorage: {
       DBARCH_ASSIGN_OR_RETURN(Column * col, column(cmd->name));

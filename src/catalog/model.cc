@@ -40,7 +40,8 @@ bool Column::operator==(const Column& o) const {
   return name == o.name && type == o.type && collation == o.collation && not_null == o.not_null &&
          default_expr == o.default_expr && generated_expr == o.generated_expr &&
          identity == o.identity && identity_options == o.identity_options && storage == o.storage &&
-         compression == o.compression && comment == o.comment;
+         compression == o.compression && statistics_target == o.statistics_target &&
+         comment == o.comment;
 }
 
 bool Table::operator==(const Table& o) const {
@@ -50,8 +51,7 @@ bool Table::operator==(const Table& o) const {
          partition_strategy == o.partition_strategy && partition_key == o.partition_key &&
          partition_of == o.partition_of && partition_bound == o.partition_bound &&
          inherits == o.inherits && of_type == o.of_type && options == o.options &&
-         owner == o.owner &&
-         comment == o.comment;
+         replica_identity == o.replica_identity && owner == o.owner && comment == o.comment;
 }
 
 bool IndexesMatch(const Index& a, const Index& b) {

@@ -101,6 +101,7 @@ struct Column {
   std::string identity_sequence;
   std::string storage;       // "" = type default; else plain|external|extended|main
   std::string compression;   // "" = default; else pglz|lz4
+  int statistics_target = -1;  // ALTER COLUMN ... SET STATISTICS; -1 = the default
   std::string comment;
   // attislocal: false for a column that a partition or inheritance child has only from its
   // parents (so ALTER TABLE parent DROP COLUMN drops it there too); true for a column of the
@@ -223,6 +224,8 @@ struct Table {
   std::vector<QualifiedName> inherits;
   std::optional<QualifiedName> of_type;  // CREATE TABLE ... OF composite_type
   OptionList options;                    // reloptions, as declared (toast.* ones included)
+  // REPLICA IDENTITY: "" = DEFAULT, "full", "nothing", or "index <name>" (USING INDEX).
+  std::string replica_identity;
   std::string owner;
   std::string comment;
   Origin origin;

@@ -79,12 +79,14 @@ class DiffCommand : public Subcommand {
     std::string from = from_dsn ? from_dsn_ : positional[next++];
     std::string to = to_dsn ? to_dsn_ : positional[next++];
 
-    Progress("reading " + (from_dsn ? std::string("the source database") : from));
-    auto a = diff::LoadSchema(from, from_dsn, ReportNote);
-    if (!a.ok()) return ReportError(a.status());
-    Progress("reading " + (to_dsn ? std::string("the target database") : to));
-    auto b = diff::LoadSchema(to, to_dsn, ReportNote);
-    if (!b.ok()) return ReportError(b.status());
+    // A file compared with a database is read as run by that database's session role
+    // (diff::LoadSchemas), so the database is read first.
+    Progress("reading " + (from_dsn ? std::string("the source database") : from) + " and " +
+             (to_dsn ? std::string("the target database") : to));
+    auto loaded = diff::LoadSchemas(from, from_dsn, to, to_dsn, ReportNote);
+    if (!loaded.ok()) return ReportError(loaded.status());
+    auto* a = &loaded->first;
+    auto* b = &loaded->second;
 
     // A declared rename that cannot be honoured is bad input, shown at its annotation.
     Status renames = diff::CheckRenames(a->catalog, b->catalog, b->renames);

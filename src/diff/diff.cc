@@ -2179,6 +2179,7 @@ class Engine {
       Add(kPolicies, ObjectKind::kTable, name, Action::kAlter,
           {"ALTER TABLE " + name + " FORCE ROW LEVEL SECURITY"});
     for (const catalog::Policy& p : t.policies) CreatePolicy(t.name, p);
+    ReplicaIdentityChange(name, "", t.replica_identity);
     if (!t.owner.empty()) OwnerChange(ObjectKind::kTable, "TABLE " + name, "", t.owner);
     if (!t.comment.empty()) CommentChange(ObjectKind::kTable, "TABLE " + name, "", t.comment);
     for (const Column& col : t.columns) {
@@ -2376,6 +2377,11 @@ class Engine {
       bool had = false;
       for (const Constraint& o : a.constraints) had = had || o.name == k.name;
       if (had) continue;
+      if (ConstraintKeptByDetach(a, b, k)) {
+        CommentChange(ObjectKind::kConstraint, "CONSTRAINT " + QuoteIdent(k.name) + " ON " + name,
+                      "", k.comment);
+        continue;
+      }
       AddConstraint(b, k);
       if (!k.comment.empty())
         CommentChange(ObjectKind::kConstraint, "CONSTRAINT " + QuoteIdent(k.name) + " ON " + name,
@@ -2467,8 +2473,67 @@ class Engine {
       for (const catalog::Policy& o : a.policies) had = had || o.name == p.name;
       if (!had) CreatePolicy(b.name, p);
     }
+    ReplicaIdentityChange(name, a.replica_identity, b.replica_identity);
     OwnerChange(ObjectKind::kTable, "TABLE " + name, a.owner, b.owner);
     CommentChange(ObjectKind::kTable, "TABLE " + name, a.comment, b.comment);
+  }
+
+  // REPLICA IDENTITY (Table::replica_identity), once the indexes exist.
+  void ReplicaIdentityChange(const std::string& table, const std::string& from,
+                             const std::string& to) {
+    if (from == to) return;
+    auto sql = [&](const std::string& r) {
+      std::string what = r.empty()        ? "DEFAULT"
+                         : r == "full"    ? "FULL"
+                         : r == "nothing" ? "NOTHING"
+                                          : "USING INDEX " + QuoteIdent(r.substr(6));
+      return "ALTER TABLE " + table + " REPLICA IDENTITY " + what;
+    };
+    Add(kOwners, ObjectKind::kTable, table, Action::kAlter, {sql(to)}, {sql(from)}).lock =
+        kAccessExclusive;
+  }
+
+  // The parents (nearest first) that partition `a` of FROM leaves by a plain DETACH (`b` is
+  // no partition): the server keeps, as the table's own, the indexes and the key and foreign
+  // key constraints it had cloned for theirs.
+  std::vector<QualifiedName> DetachedParents(const Table& a, const Table& b) const {
+    std::vector<QualifiedName> out;
+    if (!a.partition_of || b.partition_of || !to_.tables.count(*a.partition_of) ||
+        recreated_tables_.count(*a.partition_of))
+      return out;
+    for (const Table* p = from_.FindTable(*a.partition_of); p != nullptr && out.size() < 64;
+         p = p->partition_of ? from_.FindTable(*p->partition_of) : nullptr) {
+      out.push_back(p->name);
+    }
+    return out;
+  }
+
+  // TO's constraint `k` of a table that FROM has as a partition is the clone of a parent's
+  // that the DETACH leaves on it.
+  bool ConstraintKeptByDetach(const Table& a, const Table& b, const Constraint& k) const {
+    if (k.kind == ConstraintKind::kCheck) return false;
+    for (const QualifiedName& p : DetachedParents(a, b)) {
+      for (const Constraint& c : from_.FindTable(p)->constraints) {
+        Constraint x = c;
+        x.name = k.name;
+        x.comment = k.comment;
+        if (x == k) return true;
+      }
+    }
+    return false;
+  }
+
+  // The same for TO's index `i`, new on such a table.
+  bool IndexKeptByDetach(const Index& i) const {
+    const Table* a = from_.FindTable(i.table);
+    const Table* b = to_.FindTable(i.table);
+    if (a == nullptr || b == nullptr) return false;
+    for (const QualifiedName& p : DetachedParents(*a, *b)) {
+      for (const auto& [q, pi] : from_.indexes) {
+        if (pi.table == p && catalog::IndexesMatch(pi, i) && pi.options == i.options) return true;
+      }
+    }
+    return false;
   }
 
   static bool SameConstraint(const Constraint& a, const Constraint& b) {
@@ -2603,7 +2668,10 @@ class Engine {
       if (pa == nullptr || pb == nullptr) continue;
       const Column* ca = pa->FindColumn(a_col.name);
       const Column* cb = pb->FindColumn(b_col.name);
-      if (ca != nullptr && cb != nullptr && ca->type != cb->type && cb->type == b_col.type)
+      // The parent's ALTER COLUMN ... TYPE carries its COLLATE to the partitions too.
+      if (ca != nullptr && cb != nullptr &&
+          (ca->type != cb->type || ca->collation != cb->collation) && cb->type == b_col.type &&
+          (ca->collation == cb->collation || cb->collation == b_col.collation))
         return true;
     }
     return false;
@@ -2747,6 +2815,13 @@ class Engine {
            (b.storage.empty() ? std::string("EXTENDED") : ToUpper(b.storage))},
           {});
     }
+    if (a.statistics_target != b.statistics_target) {
+      // ONLY: the partitions and children keep their own targets.
+      add({"ALTER TABLE ONLY " + t.name.Quoted() + " ALTER COLUMN " + QuoteIdent(b.name) +
+           " SET STATISTICS " + std::to_string(b.statistics_target)},
+          {"ALTER TABLE ONLY " + t.name.Quoted() + " ALTER COLUMN " + QuoteIdent(b.name) +
+           " SET STATISTICS " + std::to_string(a.statistics_target)});
+    }
     if (a.compression != b.compression) {
       add({alter + " SET COMPRESSION " +
            (b.compression.empty() ? std::string("default") : QuoteIdent(b.compression))},
@@ -2809,6 +2884,10 @@ class Engine {
         if (x == i && !IndexUsesRecreatedFunction(it->second) &&
             !IndexOnRebuiltColumn(it->second) && !IndexUsesRebuiltCollation(it->second))
           continue;
+      }
+      if (it == from_.indexes.end() && IndexKeptByDetach(i)) {
+        CommentChange(ObjectKind::kIndex, "INDEX " + q.Quoted(), "", i.comment);
+        continue;
       }
       bool on_view = to_.views.count(i.table) > 0;
       Change& c = Add(on_view ? kViewIndexes : kIndexes, ObjectKind::kIndex, q.Quoted(),

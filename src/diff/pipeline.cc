@@ -12,7 +12,8 @@ bool IsDatabaseUri(const std::string& source) {
 }
 
 Result<LoadedSchema> LoadSchema(const std::string& source, bool dsn,
-                                const std::function<void(const sql::ScriptNote&)>& on_note) {
+                                const std::function<void(const sql::ScriptNote&)>& on_note,
+                                const std::string& session_role) {
   LoadedSchema out;
   if (dsn || IsDatabaseUri(source)) {
     pg::ConnectOptions options;
@@ -20,12 +21,32 @@ Result<LoadedSchema> LoadSchema(const std::string& source, bool dsn,
     options.read_only = true;
     DBARCH_ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(options));
     DBARCH_ASSIGN_OR_RETURN(out.catalog, pg::IntrospectCatalog(conn, pg::IntrospectOptions{}));
+    DBARCH_ASSIGN_OR_RETURN(pg::QueryResult user, conn.Exec("SELECT current_user"));
+    if (user.rows() == 1) out.session_role = std::string(user.Get(0, 0));
     return out;
   }
   catalog::BuildOptions build;
   build.on_note = on_note;
+  build.session_role = session_role;
   DBARCH_ASSIGN_OR_RETURN(out.catalog, catalog::BuildCatalogFromPaths({source}, build));
   DBARCH_ASSIGN_OR_RETURN(out.renames, ReadRenameAnnotations(out.catalog));
+  return out;
+}
+
+Result<std::pair<LoadedSchema, LoadedSchema>> LoadSchemas(
+    const std::string& from, bool from_dsn, const std::string& to, bool to_dsn,
+    const std::function<void(const sql::ScriptNote&)>& on_note) {
+  const bool from_live = from_dsn || IsDatabaseUri(from);
+  const bool to_live = to_dsn || IsDatabaseUri(to);
+  std::pair<LoadedSchema, LoadedSchema> out;
+  if (to_live && !from_live) {
+    DBARCH_ASSIGN_OR_RETURN(out.second, LoadSchema(to, to_dsn, on_note));
+    DBARCH_ASSIGN_OR_RETURN(out.first,
+                            LoadSchema(from, from_dsn, on_note, out.second.session_role));
+    return out;
+  }
+  DBARCH_ASSIGN_OR_RETURN(out.first, LoadSchema(from, from_dsn, on_note));
+  DBARCH_ASSIGN_OR_RETURN(out.second, LoadSchema(to, to_dsn, on_note, out.first.session_role));
   return out;
 }
 

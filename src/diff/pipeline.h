@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -21,14 +22,28 @@ bool IsDatabaseUri(const std::string& source);
 struct LoadedSchema {
   catalog::Catalog catalog;
   std::vector<Rename> renames;  // annotations of its files; empty for a database
+  // A database: the role of the session that read it (its objects owned by that role have
+  // the model's owner ""); "" for files.
+  std::string session_role;
 };
 
 // Reads one side of a diff: `dsn` true (or an URI) introspects the database read-only
 // (kConnection when it cannot be reached); otherwise the DDL file or directory of
 // migrations is replayed with the catalog builder (kIO, kParseError, kNotFound...), and its
 // rename annotations read. `on_note` (may be empty) receives psql script notes.
+// `session_role` (files only): the role the DDL is taken to run as (BuildOptions::
+// session_role), so that `OWNER TO` that role compares equal with a database read by it.
 Result<LoadedSchema> LoadSchema(const std::string& source, bool dsn,
-                                const std::function<void(const sql::ScriptNote&)>& on_note = {});
+                                const std::function<void(const sql::ScriptNote&)>& on_note = {},
+                                const std::string& session_role = "");
+
+// Reads both sides (as LoadSchema). When exactly one side is a database, the other side's
+// files are read as run by the role of that database's session: a pg_dump of the database
+// (`ALTER ... OWNER TO` that role everywhere) is then in sync with it. Errors: as LoadSchema,
+// with "reading FROM/TO" context left to the caller.
+Result<std::pair<LoadedSchema, LoadedSchema>> LoadSchemas(
+    const std::string& from, bool from_dsn, const std::string& to, bool to_dsn,
+    const std::function<void(const sql::ScriptNote&)>& on_note = {});
 
 struct Plan {
   DiffResult up;    // from -> to

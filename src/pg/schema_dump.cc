@@ -2287,7 +2287,8 @@ std::string Dumper::Render() const {
     for (const ColumnInfo& c : t.columns) {
       const ColumnInfo* pc = parent ? parent->FindColumn(c.name) : nullptr;
       std::string head = "ALTER TABLE ONLY " + t.QName() + " ALTER COLUMN " + Q(c.name);
-      if (c.stat_target >= 0 && !(pc && pc->stat_target == c.stat_target)) {
+      // Always: a partition or child does not get its parent's target when it is created.
+      if (c.stat_target >= 0) {
         block += head + " SET STATISTICS " + std::to_string(c.stat_target) + ";\n";
       }
       if (!c.storage.empty() && !(pc && pc->storage == c.storage)) {

@@ -704,6 +704,11 @@ class Writer {
       std::string parent_storage = parent != nullptr ? parent->storage : "";
       if (c.storage != parent_storage && !c.storage.empty())
         Line(alter + " SET STORAGE " + ToUpperWord(c.storage));
+      // A partition or child does not get its parent's target when it is created.
+      if (c.statistics_target >= 0) {
+        Line("ALTER TABLE ONLY " + name + " ALTER COLUMN " + QuoteIdent(c.name) +
+             " SET STATISTICS " + std::to_string(c.statistics_target));
+      }
     }
   }
 

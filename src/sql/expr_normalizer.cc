@@ -327,6 +327,22 @@ bool IsRelabelToText(const Node* n) {
   return IsTextLikeTypeName(current_hints->column_type(StrVal(c->arg->column_ref->fields[0])));
 }
 
+// `arg` is `(col)::text` of a character(n) column passed to `f`, a built-in function with a
+// character(n) overload of its own (length, octet_length, min, max...): without the cast the
+// server calls that overload and prints no cast, so the written cast chooses another
+// function and is kept. Elsewhere the server adds the cast itself, and it may be dropped.
+bool KeepsBpcharCast(const PgQuery__FuncCall* f, const Node* arg) {
+  if (f->n_funcname > 2 || (f->n_funcname == 2 && StrVal(f->funcname[0]) != "pg_catalog"))
+    return false;
+  std::string_view name = StrVal(f->funcname[f->n_funcname - 1]);
+  if (name != "length" && name != "char_length" && name != "character_length" &&
+      name != "octet_length" && name != "max" && name != "min") {
+    return false;
+  }
+  std::string_view col = StrVal(arg->type_cast->arg->column_ref->fields[0]);
+  return current_hints->column_type(col) == "bpchar";
+}
+
 // Rewrites every Node-typed child of a message (through its descriptor), so that rewrites
 // reach expressions nested in any node type.
 void RewriteChildren(Arena& arena, ProtobufCMessage* msg) {
@@ -555,11 +571,13 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
       if (!IsOverlapsSyntax(f)) StripQualifier(f->funcname, f->n_funcname);
       QualifyFunction(arena, f);
       SpreadVariadicArray(arena, f);
+      std::string_view fname = StrVal(f->funcname[f->n_funcname - 1]);
       for (size_t i = 0; i < f->n_args; ++i) {
-        if (IsRelabelToText(f->args[i])) f->args[i] = f->args[i]->type_cast->arg;
+        if (IsRelabelToText(f->args[i]) && !KeepsBpcharCast(f, f->args[i])) {
+          f->args[i] = f->args[i]->type_cast->arg;
+        }
         Rewrite(arena, &f->args[i], Strip::kTextLiteral);
       }
-      std::string_view fname = StrVal(f->funcname[f->n_funcname - 1]);
       if (f->n_args >= 1 && (fname == "nextval" || fname == "currval" || fname == "setval")) {
         NormalizeRegclassLiteral(arena, f->args[0]);
       }
@@ -589,6 +607,11 @@ void Rewrite(Arena& arena, Node** slot, Strip strip) {
     }
     case PG_QUERY__NODE__NODE_TYPE_NAME:
       CanonicalTypeName(arena, n->type_name);
+      return;
+    case PG_QUERY__NODE__NODE_COLLATE_CLAUSE:
+      // `x COLLATE public.german` (pg_dump's spelling) is `x COLLATE german`.
+      StripQualifier(n->collate_clause->collname, n->collate_clause->n_collname);
+      RewriteChildren(arena, &n->base);
       return;
     case PG_QUERY__NODE__NODE_ROW_EXPR:
       // (a, b) and ROW(a, b) are one row constructor; the server prints ROW(a, b).
@@ -643,6 +666,7 @@ bool NodeNeedsRewrite(const Node* n) {
   switch (n->node_case) {
     case PG_QUERY__NODE__NODE_TYPE_CAST:
     case PG_QUERY__NODE__NODE_TYPE_NAME:
+    case PG_QUERY__NODE__NODE_COLLATE_CLAUSE:
       return true;
     case PG_QUERY__NODE__NODE_A_EXPR: {
       const PgQuery__AExpr* e = n->a_expr;

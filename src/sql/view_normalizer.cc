@@ -966,6 +966,20 @@ class Normalizer {
       case PG_QUERY__NODE__NODE_SELECT_STMT:
         Query(slot, scope);
         return;
+      case PG_QUERY__NODE__NODE_COLLATE_CLAUSE: {
+        // `x COLLATE public.german` (pg_dump's spelling) is `x COLLATE german`: collations of
+        // public and pg_catalog are written bare.
+        PgQuery__CollateClause* c = n->collate_clause;
+        if (c->n_collname == 2) {
+          std::string_view q = StrVal(c->collname[0]);
+          if (q == "public" || q == "pg_catalog") {
+            ++c->collname;
+            c->n_collname = 1;
+          }
+        }
+        Generic(n, scope);
+        return;
+      }
       default:
         Generic(n, scope);
         return;

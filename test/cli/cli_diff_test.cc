@@ -133,5 +133,37 @@ TEST(CliDiff, LiveDatabase) {
   EXPECT_EQ(r.out, "");
 }
 
+// pg_dump writes `OWNER TO` the role that owns each object; compared with the database it
+// came from, read by that role, the file is in sync (each way), not a list of OWNER TO.
+TEST(CliDiff, LiveDatabaseAgainstItsDumpOwnedBySessionRole) {
+  auto box = sandbox::test_util::SharedSandbox();
+  ASSERT_TRUE(box.ok()) << box.status().ToString();
+  ASSERT_TRUE((*box)->CreateDatabase("cli_diff_owner").ok());
+  std::string dsn = (*box)->TcpConnInfo() + " dbname=cli_diff_owner";
+  pg::ConnectOptions options;
+  options.conninfo = dsn;
+  options.read_only = false;
+  auto conn = pg::Connection::Open(options);
+  ASSERT_TRUE(conn.ok());
+  const std::string schema =
+      "CREATE SCHEMA app;\nALTER SCHEMA app OWNER TO postgres;\n"
+      "CREATE TABLE app.t (id integer PRIMARY KEY);\nALTER TABLE app.t OWNER TO postgres;\n"
+      "CREATE VIEW app.v AS SELECT id FROM app.t;\nALTER TABLE app.v OWNER TO postgres;\n";
+  ASSERT_TRUE(conn->ExecScript(schema).ok());
+  std::string path = ::testing::TempDir() + "/dump_owned_by_postgres.sql";
+  {
+    FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(schema.c_str(), f);
+    std::fclose(f);
+  }
+  RunResult r = RunDbarch({"diff", "--exit-code", "--from-dsn", dsn, path});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "");
+  r = RunDbarch({"diff", "--exit-code", "--to-dsn", dsn, path});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "");
+}
+
 }  // namespace
 }  // namespace dbarch::cli_test
