@@ -3053,6 +3053,13 @@ class Engine {
     }
     if (g.object_kind == ObjectKind::kSchema)
       return to_.schemas.count(g.object) == 0 && from_.schemas.count(g.object) > 0;
+    if (!g.column.empty()) {
+      // A dropped column takes its column grants with it: a REVOKE after the DROP COLUMN
+      // would name a column that is gone.
+      for (const auto& [q, t] : to_.tables) {
+        if (q.Quoted() == g.object) return t.FindColumn(g.column) == nullptr;
+      }
+    }
     return false;
   }
 

@@ -23,6 +23,13 @@ Result<LoadedSchema> LoadSchema(const std::string& source, bool dsn,
     DBARCH_ASSIGN_OR_RETURN(out.catalog, pg::IntrospectCatalog(conn, pg::IntrospectOptions{}));
     DBARCH_ASSIGN_OR_RETURN(pg::QueryResult user, conn.Exec("SELECT current_user"));
     if (user.rows() == 1) out.session_role = std::string(user.Get(0, 0));
+    DBARCH_ASSIGN_OR_RETURN(
+        pg::QueryResult comments,
+        conn.Exec("SELECT name, comment FROM pg_catalog.pg_available_extensions "
+                  "WHERE installed_version IS NOT NULL AND comment IS NOT NULL"));
+    for (int i = 0; i < comments.rows(); ++i) {
+      out.extension_default_comments.emplace(comments.Get(i, 0), comments.Get(i, 1));
+    }
     return out;
   }
   catalog::BuildOptions build;
@@ -31,6 +38,16 @@ Result<LoadedSchema> LoadSchema(const std::string& source, bool dsn,
   DBARCH_ASSIGN_OR_RETURN(out.catalog, catalog::BuildCatalogFromPaths({source}, build));
   DBARCH_ASSIGN_OR_RETURN(out.renames, ReadRenameAnnotations(out.catalog));
   return out;
+}
+
+void DropDefaultExtensionComments(const LoadedSchema& database, LoadedSchema& files) {
+  for (auto& [name, extension] : files.catalog.extensions) {
+    if (!extension.comment) continue;
+    auto it = database.extension_default_comments.find(name);
+    if (it != database.extension_default_comments.end() && it->second == *extension.comment) {
+      extension.comment.reset();
+    }
+  }
 }
 
 Result<std::pair<LoadedSchema, LoadedSchema>> LoadSchemas(
@@ -43,10 +60,12 @@ Result<std::pair<LoadedSchema, LoadedSchema>> LoadSchemas(
     DBARCH_ASSIGN_OR_RETURN(out.second, LoadSchema(to, to_dsn, on_note));
     DBARCH_ASSIGN_OR_RETURN(out.first,
                             LoadSchema(from, from_dsn, on_note, out.second.session_role));
+    DropDefaultExtensionComments(out.second, out.first);
     return out;
   }
   DBARCH_ASSIGN_OR_RETURN(out.first, LoadSchema(from, from_dsn, on_note));
   DBARCH_ASSIGN_OR_RETURN(out.second, LoadSchema(to, to_dsn, on_note, out.first.session_role));
+  if (from_live && !to_live) DropDefaultExtensionComments(out.first, out.second);
   return out;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,9 @@ struct LoadedSchema {
   // A database: the role of the session that read it (its objects owned by that role have
   // the model's owner ""); "" for files.
   std::string session_role;
+  // A database: the comment each installed extension's control file gives it (what
+  // CREATE EXTENSION sets); empty for files.
+  std::map<std::string, std::string> extension_default_comments;
 };
 
 // Reads one side of a diff: `dsn` true (or an URI) introspects the database read-only
@@ -37,9 +41,16 @@ Result<LoadedSchema> LoadSchema(const std::string& source, bool dsn,
                                 const std::function<void(const sql::ScriptNote&)>& on_note = {},
                                 const std::string& session_role = "");
 
+// An extension comment of `files` equal to the one its control file gives (as read from
+// `database`) is taken for the default, which is how the database's model has it.
+void DropDefaultExtensionComments(const LoadedSchema& database, LoadedSchema& files);
+
 // Reads both sides (as LoadSchema). When exactly one side is a database, the other side's
 // files are read as run by the role of that database's session: a pg_dump of the database
-// (`ALTER ... OWNER TO` that role everywhere) is then in sync with it. Errors: as LoadSchema,
+// (`ALTER ... OWNER TO` that role everywhere) is then in sync with it. pg_dump also writes
+// `COMMENT ON EXTENSION` with the control file's comment, which the database's model leaves
+// out (it is the default): such a comment of the files is taken for the default too.
+// Errors: as LoadSchema,
 // with "reading FROM/TO" context left to the caller.
 Result<std::pair<LoadedSchema, LoadedSchema>> LoadSchemas(
     const std::string& from, bool from_dsn, const std::string& to, bool to_dsn,

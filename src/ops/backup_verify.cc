@@ -455,11 +455,23 @@ bool Proof::Run() {
         server.log_path = restore_dir_ + "/postgres.log";
         DBARCH_ASSIGN_OR_RETURN(server.port, sandbox::PickFreeLoopbackPort());
         // The restored cluster must not archive into the repository it came from; the
-        // limits must be at least the source's for recovery to run.
+        // limits WAL records (max_connections, max_locks_per_transaction, ...) must be at
+        // least the source's for recovery to run, so they are read from the source.
         server.settings = {{"archive_mode", "off"},     {"wal_level", "replica"},
-                           {"max_wal_senders", "0"},    {"max_connections", "20"},
-                           {"shared_buffers", "128MB"}, {"fsync", "off"},
-                           {"huge_pages", "off"},       {"logging_collector", "off"}};
+                           {"max_wal_senders", "0"},    {"shared_buffers", "128MB"},
+                           {"fsync", "off"},            {"huge_pages", "off"},
+                           {"logging_collector", "off"}};
+        {
+          DBARCH_ASSIGN_OR_RETURN(pg::Connection source, Connect(sandbox_->ConnInfo()));
+          DBARCH_ASSIGN_OR_RETURN(
+              pg::QueryResult limits,
+              source.Exec("SELECT name, setting FROM pg_settings WHERE name IN "
+                          "('max_connections', 'max_locks_per_transaction', "
+                          "'max_worker_processes', 'max_prepared_transactions') ORDER BY name"));
+          for (int i = 0; i < limits.rows(); ++i) {
+            server.settings.emplace_back(limits.Get(i, 0), limits.Get(i, 1));
+          }
+        }
         DBARCH_ASSIGN_OR_RETURN(restored_, ServerProcess::Start(account_, server));
         const auto deadline = t0 + std::chrono::seconds(options_.command_timeout_s);
         while (true) {

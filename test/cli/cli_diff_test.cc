@@ -148,7 +148,10 @@ TEST(CliDiff, LiveDatabaseAgainstItsDumpOwnedBySessionRole) {
   const std::string schema =
       "CREATE SCHEMA app;\nALTER SCHEMA app OWNER TO postgres;\n"
       "CREATE TABLE app.t (id integer PRIMARY KEY);\nALTER TABLE app.t OWNER TO postgres;\n"
-      "CREATE VIEW app.v AS SELECT id FROM app.t;\nALTER TABLE app.v OWNER TO postgres;\n";
+      "CREATE VIEW app.v AS SELECT id FROM app.t;\nALTER TABLE app.v OWNER TO postgres;\n"
+      // pg_dump writes every extension's comment, also the one its control file gives.
+      "CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA app;\n"
+      "COMMENT ON EXTENSION citext IS 'data type for case-insensitive character strings';\n";
   ASSERT_TRUE(conn->ExecScript(schema).ok());
   std::string path = ::testing::TempDir() + "/dump_owned_by_postgres.sql";
   {

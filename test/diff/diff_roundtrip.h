@@ -328,6 +328,8 @@ inline FilePairOutcome FilePairCheck(
     if (!live.ok()) return fail("introspect after up: " + live.status().ToString());
     auto files = LoadFilesAsCli(from_sql, to_sql, live->session_role);
     if (!files.ok()) return fail(FirstLine(files.status().ToString()));
+    DropDefaultExtensionComments(*live, files->first);
+    DropDefaultExtensionComments(*live, files->second);
     from_model = std::move(files->first.catalog);
     to_model = std::move(files->second.catalog);
   }

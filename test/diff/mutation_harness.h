@@ -821,6 +821,7 @@ inline MutationOutcome MutationRoundTrip(pg::Connection& admin, const std::strin
     if (!before.ok()) return fail("introspect", before.status().ToString());
     auto from_file = LoadFilesAsCli(from_sql, from_sql, before->session_role);
     if (!from_file.ok()) return fail("model", from_file.status().ToString());
+    DropDefaultExtensionComments(*before, from_file->first);
     if (Diff(before->catalog, from_file->first.catalog, {}).HasChanges()) {
       return fail("live-vs-file",
                   "FROM live -> file: " + Difference(before->catalog, from_file->first.catalog));
@@ -839,6 +840,7 @@ inline MutationOutcome MutationRoundTrip(pg::Connection& admin, const std::strin
     if (!live.ok()) return fail("introspect", live.status().ToString());
     auto files = LoadFilesAsCli(from_sql, out.to_sql, live->session_role);
     if (!files.ok()) return fail("model", files.status().ToString());
+    DropDefaultExtensionComments(*live, files->second);
     const catalog::Catalog& to_model = files->second.catalog;
     if (Diff(to_model, to_model, {}).HasChanges())
       return fail("self-diff", Difference(to_model, to_model));
