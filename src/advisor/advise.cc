@@ -24,6 +24,7 @@
 #include "base/source_span.h"
 #include "base/strings.h"
 #include "measure/runner.h"
+#include "pg/vacuum.h"
 #include "sql/parser.h"
 
 namespace dbarch::advisor {
@@ -432,11 +433,9 @@ class Pipeline {
     if (!live) {
       // A live table is vacuumed by autovacuum; a freshly loaded sandbox is not, so its
       // visibility map is empty and the planner would never credit an index-only scan
-      // (covering INCLUDE columns). The sandbox commits asynchronously: CHECKPOINT flushes
-      // the load's commit records so VACUUM can mark the pages all-visible.
+      // (covering INCLUDE columns).
       Progress("VACUUM");
-      DBARCH_RETURN_IF_ERROR(conn.ExecScript("CHECKPOINT"));
-      DBARCH_RETURN_IF_ERROR(conn.ExecScript("VACUUM"));
+      DBARCH_RETURN_IF_ERROR(pg::VacuumLoaded(conn, /*analyze=*/false).status());
       Progress("creating the hypopg extension");
       DBARCH_RETURN_IF_ERROR(conn.ExecScript("CREATE EXTENSION IF NOT EXISTS hypopg"));
     }

@@ -11,6 +11,7 @@
 
 #include "base/strings.h"
 #include "pg/schema_dump.h"
+#include "pg/vacuum.h"
 
 namespace dbarch::sandbox {
 
@@ -152,10 +153,8 @@ Result<SampleResult> CopySchemaAndSample(pg::Connection& live, pg::Connection& s
                                               QuoteLiteral(seqs.Get(r, 0)) + ", " +
                                               std::string(seqs.Get(r, 1)) + ")"));
   }
-  // VACUUM so the visibility map lets the planner cost index-only scans as on a live table;
-  // CHECKPOINT first because the sandbox commits asynchronously.
-  DBARCH_RETURN_IF_ERROR(sandbox.ExecScript("CHECKPOINT"));
-  DBARCH_RETURN_IF_ERROR(sandbox.ExecScript("VACUUM ANALYZE"));
+  // VACUUM so the visibility map lets the planner cost index-only scans as on a live table.
+  DBARCH_RETURN_IF_ERROR(pg::VacuumLoaded(sandbox, /*analyze=*/true).status());
   for (SampledTable& t : result.tables) {
     DBARCH_ASSIGN_OR_RETURN(
         pg::QueryResult size,

@@ -23,6 +23,7 @@
 #include "base/source_span.h"
 #include "catalog/builder.h"
 #include "cli/run_dbarch.h"
+#include "pg/vacuum.h"
 #include "sandbox/test_util.h"
 #include "workload/workload.h"
 
@@ -99,6 +100,26 @@ void DropIndexesAbove(pg::Connection& conn, int64_t before) {
   }
 }
 
+// Hides (or shows again) the indexes created since `before` from the planner, as `advise
+// --verify` does: an index that is not valid is not planned with, and showing it again
+// costs no rebuild.
+void SetHidden(pg::Connection& conn, int64_t before, bool hidden) {
+  Status st = conn.ExecScript(std::string("UPDATE pg_catalog.pg_index SET indisvalid = ") +
+                              (hidden ? "false" : "true") +
+                              " WHERE indexrelid > " + std::to_string(before));
+  ASSERT_TRUE(st.ok()) << st.ToString();
+}
+
+// The query's plan without costs: what a failure message shows of a slower query.
+std::string Plan(pg::Connection& conn, const workload::Query& q) {
+  const std::string sql = "EXPLAIN (COSTS OFF) " + q.sql;
+  auto r = q.has_params ? conn.ExecParams(sql, q.params) : conn.Exec(sql);
+  if (!r.ok()) return r.status().ToString() + "\n";
+  std::string out;
+  for (int row = 0; row < r->rows(); ++row) out += std::string(r->Get(row, 0)) + "\n";
+  return out;
+}
+
 TEST(CliAdviseCommerce, LiveServerElevenIndexKindsAgainstAnExpertSet) {
   const int scale = Scale();
   sandbox::SandboxOptions options = sandbox::test_util::TestOptions();
@@ -119,9 +140,12 @@ TEST(CliAdviseCommerce, LiveServerElevenIndexKindsAgainstAnExpertSet) {
   st = conn->ExecScript("CALL commerce_load(" + std::to_string(scale) + ")");
   ASSERT_TRUE(st.ok()) << st.ToString();
   ASSERT_TRUE(conn->ExecScript("DROP PROCEDURE commerce_load(int); CREATE EXTENSION hypopg").ok());
-  // As an autovacuumed server stands: statistics, visibility map.
-  ASSERT_TRUE(conn->ExecScript("CHECKPOINT").ok());
-  ASSERT_TRUE(conn->ExecScript("VACUUM ANALYZE").ok());
+  // As an autovacuumed server stands: statistics, and every page marked all-visible (the
+  // covering indexes of "sales by category" and "revenue by day" are planned as index-only
+  // scans only over such pages).
+  auto vacuumed = pg::VacuumLoaded(*conn, /*analyze=*/true);
+  ASSERT_TRUE(vacuumed.ok()) << vacuumed.status().ToString();
+  ASSERT_EQ(vacuumed->unmarked_pages, 0) << vacuumed->passes << " VACUUM passes";
   auto oid = conn->Exec("SELECT max(oid)::bigint FROM pg_class");
   ASSERT_TRUE(oid.ok());
   const int64_t last_oid = oid->GetInt(0, 0);
@@ -190,30 +214,35 @@ TEST(CliAdviseCommerce, LiveServerElevenIndexKindsAgainstAnExpertSet) {
   DropIndexesAbove(*conn, last_oid);
 
   // "before" and "dbarch" were measured minutes apart, and a 40 ms query that no index
-  // changes drifts by 15 % on this machine between such measurements. A query that measured
-  // slower is measured again in pairs, without the set and then with it, and each side keeps
-  // its best time over all its runs: a real regression stays slower in every pair, drift
-  // does not.
-  for (int round = 0; round < 2; ++round) {
-    bool any_slower = false;
-    for (size_t i = 0; i < before.size(); ++i) {
-      if (advised[i] > 1.1 * before[i] + 0.5) any_slower = true;
+  // changes drifts by 15 % on this machine between such measurements (more under a
+  // sanitizer build with another test running). A query that measured slower is timed again
+  // as `advise --verify` does: with the set built and, alternately, hidden
+  // (pg_index.indisvalid), each side keeping its best time over all its runs. A real
+  // regression stays slower side by side; drift does not.
+  for (const std::string& stmt : Statements(ddl)) {
+    Status built = conn->ExecScript(stmt);
+    ASSERT_TRUE(built.ok()) << stmt << ": " << built.ToString();
+  }
+  ASSERT_TRUE(conn->ExecScript("ANALYZE").ok());
+  std::string plans;  // the plans of a query still slower, for the failure message
+  for (size_t i = 0; i < before.size(); ++i) {
+    if (advised[i] <= 1.1 * before[i] + 0.5) continue;
+    workload::Workload one;
+    one.queries.push_back(w->queries[i]);
+    for (int round = 0; round < 3 && advised[i] > 1.1 * before[i] + 0.5; ++round) {
+      SetHidden(*conn, last_oid, true);
+      before[i] = std::min(before[i], Measure(*conn, one, runs)[0]);
+      SetHidden(*conn, last_oid, false);
+      advised[i] = std::min(advised[i], Measure(*conn, one, runs)[0]);
     }
-    if (!any_slower) break;
-    ASSERT_TRUE(conn->ExecScript("ANALYZE").ok());
-    std::vector<double> again_before = Measure(*conn, *w, runs);
-    for (const std::string& stmt : Statements(ddl)) {
-      Status built = conn->ExecScript(stmt);
-      ASSERT_TRUE(built.ok()) << stmt << ": " << built.ToString();
-    }
-    ASSERT_TRUE(conn->ExecScript("ANALYZE").ok());
-    std::vector<double> again_advised = Measure(*conn, *w, runs);
-    DropIndexesAbove(*conn, last_oid);
-    for (size_t i = 0; i < before.size(); ++i) {
-      before[i] = std::min(before[i], again_before[i]);
-      advised[i] = std::min(advised[i], again_advised[i]);
+    if (advised[i] > 1.1 * before[i] + 0.5) {
+      SetHidden(*conn, last_oid, true);
+      plans += w->queries[i].name + " without the set:\n" + Plan(*conn, w->queries[i]);
+      SetHidden(*conn, last_oid, false);
+      plans += w->queries[i].name + " with the set:\n" + Plan(*conn, w->queries[i]);
     }
   }
+  DropIndexesAbove(*conn, last_oid);
 
   int fast = 0;
   std::string table =
@@ -227,7 +256,7 @@ TEST(CliAdviseCommerce, LiveServerElevenIndexKindsAgainstAnExpertSet) {
     table += line;
     if (s >= 5) ++fast;
     // No query slower: 1.1x, with verification's absolute margin for sub-millisecond noise.
-    EXPECT_LE(advised[i], 1.1 * before[i] + 0.5) << w->queries[i].name;
+    EXPECT_LE(advised[i], 1.1 * before[i] + 0.5) << w->queries[i].name << "\n" << plans;
   }
   const double total = Total(*w, before) / Total(*w, advised);
   const double expert_total = Total(*w, before) / Total(*w, expert);
