@@ -134,6 +134,25 @@ std::optional<int64_t> BtreeSize(const SizeInputs& in) {
     const double rate = rows / std::max(d, 1.0);
     distinct = d * -std::expm1(-rate);
     singles = rows * std::exp(-rate);
+    if (in.key_distinct > 0 && in.key_distinct < 0.5 * distinct) {
+      // Correlated columns: far fewer combinations than independent columns would occupy.
+      // The rows are spread the same way over the space whose occupied part is the sampled
+      // count: the rate r solving (1 - e^-r) / r = key_distinct / rows (by bisection; the
+      // left side falls from 1 to 0), and e^-r of the rows are alone in their combination.
+      const double target = std::clamp(in.key_distinct / std::max(rows, 1.0), 1e-12, 1.0);
+      double lo = 1e-9;
+      double hi = 1e9;
+      for (int i = 0; i < 200 && hi / lo > 1 + 1e-9; ++i) {
+        const double mid = std::sqrt(lo * hi);
+        if (-std::expm1(-mid) / mid > target) {
+          lo = mid;
+        } else {
+          hi = mid;
+        }
+      }
+      distinct = in.key_distinct;
+      singles = rows * std::exp(-lo);
+    }
   }
   distinct = std::clamp(distinct, 1.0, std::max(rows, 1.0));
   double leaf_bytes = rows * (tuple + kLinePointer);
@@ -296,6 +315,63 @@ Result<const std::vector<LeafSizeStats>*> SizeStatsCache::Leaves(
 
 namespace {
 
+// The distinct combinations of `key_sql` (the index's key elements) among the `matching`
+// rows the index holds, estimated from a sample of at most 30,000 of them (whole blocks,
+// TABLESAMPLE SYSTEM) in two ways, the larger taken:
+// - Duj1, the estimator ANALYZE uses for one column (Haas and Stokes): d n / (n - f1 + f1 n /
+//   N) for d combinations seen in n sampled rows of N, f1 of them once; it scales up the
+//   combinations a sample misses when many occur once or twice;
+// - the combinations seen times, for the key column whose values the sample saw the least
+//   share of (`stats_distinct`: pg_stats, from ANALYZE's sample of single rows), the inverse
+//   of that share: a block holds a run of rows that physical order clusters (a day's events),
+//   so a sample of blocks sees some clusters with all their rows, which Duj1 alone takes for
+//   all there are.
+// 0 when the sample holds no rows.
+Result<double> SampleKeyDistinct(pg::Connection& conn, const IndexDef& index,
+                                 const std::vector<std::string>& key_sql, double matching,
+                                 const std::vector<double>& stats_distinct) {
+  constexpr double kSampleRows = 30000;
+  const double percent =
+      matching <= kSampleRows ? 100 : std::max(0.01, 100 * kSampleRows / matching);
+  std::vector<std::string> keys;
+  std::vector<std::string> names;
+  std::vector<std::string> groups;
+  std::vector<std::string> seen;
+  for (size_t i = 0; i < key_sql.size(); ++i) {
+    const std::string k = "k" + std::to_string(i);
+    keys.push_back(key_sql[i] + " AS " + k);
+    names.push_back(k);
+    groups.push_back(std::to_string(i + 1));
+    seen.push_back("count(DISTINCT " + k + ")::float8");
+  }
+  DBARCH_ASSIGN_OR_RETURN(
+      pg::QueryResult sample,
+      conn.Exec("SELECT count(*)::float8, (count(*) FILTER (WHERE n = 1))::float8, "
+                "coalesce(sum(n), 0)::float8, " +
+                Join(seen, ", ") + " FROM (SELECT " + Join(names, ", ") +
+                ", count(*) AS n FROM (SELECT " + Join(keys, ", ") + " FROM " +
+                index.table.Quoted() + " TABLESAMPLE SYSTEM (" + std::to_string(percent) + ")" +
+                (index.predicate.empty() ? "" : " WHERE " + index.predicate) + " LIMIT " +
+                std::to_string(static_cast<int>(kSampleRows)) + ") s GROUP BY " +
+                Join(groups, ", ") + ") g"));
+  if (sample.rows() != 1) return 0.0;
+  auto get = [&](int col) { return std::stod(std::string(sample.Get(0, col))); };
+  const double d = get(0);
+  const double f1 = get(1);
+  const double n = get(2);
+  if (n <= 0 || d <= 0) return 0.0;
+  const double total = std::max(matching, n);
+  double estimate = d;
+  if (n < total) estimate = n * d / std::max(n - f1 + f1 * n / total, 1.0);
+  for (size_t i = 0; i < stats_distinct.size(); ++i) {
+    const double seen_values = get(3 + static_cast<int>(i));
+    if (seen_values > 0 && stats_distinct[i] > seen_values) {
+      estimate = std::max(estimate, d * stats_distinct[i] / seen_values);
+    }
+  }
+  return std::clamp(estimate, d, total);
+}
+
 // The model's inputs for `index` on each of `leaves` (the leaf partitions of index.table, or
 // the table itself). What depends on the index rather than on a leaf is read once over
 // index.table (a partitioned parent scans its leaves): the sampled widths, type and distinct
@@ -431,6 +507,28 @@ Result<std::optional<std::vector<SizeInputs>>> ReadLeafInputs(
       widths_sample.push_back(std::move(row));
     }
   }
+  // The distinct combinations of a key of several columns, from a sample, for a B-tree that
+  // may deduplicate (no INCLUDE) on a table that is not partitioned (the columns' statistics
+  // the estimate is scaled by are per leaf).
+  double key_distinct = 0;
+  if (index.method == IndexMethod::kBtree && index.keys.size() > 1 && index.include.empty() &&
+      leaves.size() == 1 && leaves.front().table == index.table && total_rows > 0) {
+    std::vector<double> stats_distinct;  // each key's distinct values by its statistics
+    for (size_t i = 0; i < index.keys.size(); ++i) {
+      if (!expressions[i]) {
+        stats_distinct.push_back(Distinct(*column(*typed, index.keys[i].column), typed->rows));
+      } else {
+        stats_distinct.push_back(Distinct(*column(*typed, expressions[i]->first_column),
+                                          typed->rows) *
+                                 expressions[i]->distinct_ratio);
+      }
+    }
+    const std::vector<std::string> key_sql(element_sql.begin(),
+                                           element_sql.begin() + index.keys.size());
+    DBARCH_ASSIGN_OR_RETURN(key_distinct,
+                            SampleKeyDistinct(conn, index, key_sql, typed->rows * selectivity,
+                                              stats_distinct));
+  }
   std::vector<SizeInputs> out;
   for (const LeafSizeStats& leaf : leaves) {
     SizeInputs in;
@@ -461,6 +559,7 @@ Result<std::optional<std::vector<SizeInputs>>> ReadLeafInputs(
     }
     in.selectivity = selectivity;
     in.sample = widths_sample;
+    in.key_distinct = key_distinct;
     out.push_back(std::move(in));
   }
   return Maybe(std::move(out));

@@ -9,7 +9,9 @@
 // pages to 70 %; a metapage. Deduplication (PostgreSQL 13+, on by default, never with INCLUDE
 // columns, unique indexes or types without an equal-image operator class such as numeric
 // and float): the rows of one key value share posting-list tuples of at most 812 bytes of
-// heap TIDs (6 bytes each), the limit CREATE INDEX uses. Partial indexes hold the rows the
+// heap TIDs (6 bytes each), the limit CREATE INDEX uses; the key values of several columns
+// are their columns' combinations spread at random, or as many as a sample of the rows shows
+// when their columns are correlated. Partial indexes hold the rows the
 // planner estimates for their predicate. Hash: 16-byte tuples (the 4-byte hash code) in
 // buckets sized by the 75 % fillfactor, allocated in splitpoint groups, with overflow pages
 // for values too frequent for one page. BRIN: one summary tuple per 128 heap pages plus the
@@ -62,6 +64,11 @@ struct SizeInputs {
   // the width of each row, not on the average (an int key with numeric INCLUDE values of 5 to
   // 13 bytes is a 24- or 32-byte tuple). Empty: the averages of `keys` and `include`.
   std::vector<SampledWidths> sample;
+  // Distinct combinations of a key of several columns among the rows the index holds,
+  // estimated from a sample of them; 0 when not sampled. The columns' own distinct counts
+  // multiply to the combinations of independent columns, which correlated ones do not reach
+  // (each customer buying from one supplier): the model takes the smaller.
+  double key_distinct = 0;
 };
 
 // Bytes of the index `method` built over `in`; nullopt for a method without a model (GIN,

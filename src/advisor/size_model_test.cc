@@ -62,7 +62,8 @@ TEST(IndexSizeModelOnServer, WithinTenPercentOfRealBuilds) {
       "DROP TABLE IF EXISTS sz_orders;"
       "CREATE TABLE sz_orders (id bigint, customer_id int, status text, placed_at timestamptz, "
       "  total numeric(12,2), email text, token text, note text, shipped date, "
-      "  region smallint, instruct char(25), mode char(10)) "
+      "  region smallint, instruct char(25), mode char(10), supplier int, "
+      "  batch int) "
       "  WITH (autovacuum_enabled = off);"
       "INSERT INTO sz_orders SELECT g, (g::bigint * 7919) % 15000, "
       "  CASE WHEN g % 50 = 0 THEN 'pending' WHEN g % 7 = 0 THEN 'cancelled' "
@@ -76,7 +77,8 @@ TEST(IndexSizeModelOnServer, WithinTenPercentOfRealBuilds) {
       "  (ARRAY['DELIVER IN PERSON', 'COLLECT COD', 'NONE', 'TAKE BACK RETURN'])"
       "    [1 + abs(hashint4(g)) % 4], "
       "  (ARRAY['AIR', 'MAIL', 'SHIP', 'TRUCK', 'RAIL', 'REG AIR', 'FOB'])"
-      "    [1 + abs(hashint4(g + 1000003)) % 7] "
+      "    [1 + abs(hashint4(g + 1000003)) % 7], "
+      "  ((g::bigint * 7919) % 15000) % 300, g / 5 "
       "  FROM generate_series(1, 300000) g;");
   ASSERT_TRUE(st.ok()) << st.ToString();
   ASSERT_TRUE(conn->ExecScript("VACUUM ANALYZE sz_orders").ok());
@@ -97,6 +99,15 @@ TEST(IndexSizeModelOnServer, WithinTenPercentOfRealBuilds) {
       // their key with others and deduplicate (as TPC-H's lineitem (l_shipinstruct,
       // l_partkey, l_shipmode)).
       Def({Col("instruct"), Col("customer_id"), Col("mode")}),
+      // A customer always buys from the same supplier: 15,000 combinations, not the 4.5
+      // million the columns' own counts multiply to, so the pairs deduplicate as customer_id
+      // alone does (TPC-H lineitem (l_suppkey, l_partkey)).
+      Def({Col("supplier"), Col("customer_id")}),
+      Def({Col("customer_id"), Col("supplier")}),
+      // Batches of 5 rows in insertion order, 180 of them a day: 60,000 combinations of 5
+      // rows (not the 20 million the columns' counts multiply to), each in one block, which a
+      // sample of whole blocks sees complete or not at all.
+      Def({Col("shipped"), Col("batch")}),
       Def({Col("email")}),                                     // text, 20 rows per value
       Def({Col("token")}),                                     // 65-byte unique text
       Def({Col("note")}),                                      // varying width, a third NULL
