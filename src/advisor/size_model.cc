@@ -259,6 +259,16 @@ std::optional<int64_t> IndexSizeModel(IndexMethod method, const SizeInputs& in) 
   return std::nullopt;
 }
 
+const double* SizeStatsCache::KeyDistinct(const std::string& key) const {
+  auto it = key_distinct_.find(key);
+  return it == key_distinct_.end() ? nullptr : &it->second;
+}
+
+void SizeStatsCache::SetKeyDistinct(const std::string& key, double distinct) {
+  key_distinct_[key] = distinct;
+  ++key_samples_;
+}
+
 Result<const std::vector<LeafSizeStats>*> SizeStatsCache::Leaves(
     pg::Connection& conn, const catalog::QualifiedName& table) {
   if (auto it = tables_.find(table); it != tables_.end()) return &it->second;
@@ -316,7 +326,7 @@ Result<const std::vector<LeafSizeStats>*> SizeStatsCache::Leaves(
 namespace {
 
 // The distinct combinations of `key_sql` (the index's key elements) among the `matching`
-// rows the index holds, estimated from a sample of at most 30,000 of them (whole blocks,
+// rows the index holds, estimated from a sample of at most 10,000 of them (whole blocks,
 // TABLESAMPLE SYSTEM) in two ways, the larger taken:
 // - Duj1, the estimator ANALYZE uses for one column (Haas and Stokes): d n / (n - f1 + f1 n /
 //   N) for d combinations seen in n sampled rows of N, f1 of them once; it scales up the
@@ -330,7 +340,7 @@ namespace {
 Result<double> SampleKeyDistinct(pg::Connection& conn, const IndexDef& index,
                                  const std::vector<std::string>& key_sql, double matching,
                                  const std::vector<double>& stats_distinct) {
-  constexpr double kSampleRows = 30000;
+  constexpr double kSampleRows = 10000;
   const double percent =
       matching <= kSampleRows ? 100 : std::max(0.01, 100 * kSampleRows / matching);
   std::vector<std::string> keys;
@@ -379,7 +389,8 @@ Result<double> SampleKeyDistinct(pg::Connection& conn, const IndexDef& index,
 // and the sampled widths of the elements. An empty leaf (no rows, analyzed) has rows 0 and
 // no keys. nullopt when the model does not apply.
 Result<std::optional<std::vector<SizeInputs>>> ReadLeafInputs(
-    pg::Connection& conn, const IndexDef& index, const std::vector<LeafSizeStats>& leaves) {
+    pg::Connection& conn, const IndexDef& index, const std::vector<LeafSizeStats>& leaves,
+    SizeStatsCache& cache) {
   using Maybe = std::optional<std::vector<SizeInputs>>;
   if (index.method == IndexMethod::kGin || index.method == IndexMethod::kGist) return Maybe();
   if (leaves.empty()) return Maybe();
@@ -523,11 +534,32 @@ Result<std::optional<std::vector<SizeInputs>>> ReadLeafInputs(
                                  expressions[i]->distinct_ratio);
       }
     }
-    const std::vector<std::string> key_sql(element_sql.begin(),
-                                           element_sql.begin() + index.keys.size());
-    DBARCH_ASSIGN_OR_RETURN(key_distinct,
-                            SampleKeyDistinct(conn, index, key_sql, typed->rows * selectivity,
-                                              stats_distinct));
+    // Sampled only where correlation changes the size: not when a column is unique on its
+    // own (every combination is), nor when independent columns already put ten rows or more
+    // in each combination (their posting lists are then mostly heap TIDs, whatever the count).
+    const double matching = typed->rows * selectivity;
+    double product = 1;
+    double most = 1;
+    for (double d : stats_distinct) {
+      product = std::min(product * std::max(d, 1.0), 1e18);
+      most = std::max(most, d);
+    }
+    const double occupied = product * -std::expm1(-matching / product);
+    if (most < 0.99 * typed->rows && occupied > 0.1 * matching) {
+      std::vector<std::string> key_sql(element_sql.begin(),
+                                       element_sql.begin() + index.keys.size());
+      std::vector<std::string> sorted = key_sql;
+      std::sort(sorted.begin(), sorted.end());
+      const std::string cache_key =
+          index.table.Quoted() + "|" + Join(sorted, ",") + "|" + index.predicate;
+      if (const double* known = cache.KeyDistinct(cache_key)) {
+        key_distinct = *known;
+      } else {
+        DBARCH_ASSIGN_OR_RETURN(key_distinct, SampleKeyDistinct(conn, index, key_sql, matching,
+                                                                stats_distinct));
+        cache.SetKeyDistinct(cache_key, key_distinct);
+      }
+    }
   }
   std::vector<SizeInputs> out;
   for (const LeafSizeStats& leaf : leaves) {
@@ -575,7 +607,7 @@ Result<std::optional<int64_t>> ModelIndexSizeBytes(pg::Connection& conn, const I
   DBARCH_ASSIGN_OR_RETURN(const std::vector<LeafSizeStats>* leaves,
                           cache->Leaves(conn, index.table));
   DBARCH_ASSIGN_OR_RETURN(std::optional<std::vector<SizeInputs>> inputs,
-                          ReadLeafInputs(conn, index, *leaves));
+                          ReadLeafInputs(conn, index, *leaves, *cache));
   if (!inputs) return Maybe();
   int64_t total = 0;
   for (const SizeInputs& in : *inputs) {
@@ -601,7 +633,7 @@ Result<std::optional<SizeInputs>> ReadSizeInputs(pg::Connection& conn, const Ind
   // A partitioned table (its leaves are other tables) is for ModelIndexSizeBytes.
   if (leaves->size() != 1 || leaves->front().table != index.table) return Maybe();
   DBARCH_ASSIGN_OR_RETURN(std::optional<std::vector<SizeInputs>> inputs,
-                          ReadLeafInputs(conn, index, *leaves));
+                          ReadLeafInputs(conn, index, *leaves, cache));
   if (!inputs || inputs->front().table_rows == 0) return Maybe();
   return Maybe(std::move(inputs->front()));
 }

@@ -98,9 +98,19 @@ class SizeStatsCache {
   // Queries sent by Leaves (one per table).
   int64_t reads() const { return reads_; }
 
+  // The sampled distinct combinations of a multi-column key, by `key` (the table, the key
+  // elements in any order, the predicate): the candidates that differ only in the order or
+  // direction of their keys share one sample. Null when not sampled yet.
+  const double* KeyDistinct(const std::string& key) const;
+  void SetKeyDistinct(const std::string& key, double distinct);
+  // Samples taken for KeyDistinct.
+  int64_t key_samples() const { return key_samples_; }
+
  private:
   std::map<catalog::QualifiedName, std::vector<LeafSizeStats>> tables_;
+  std::map<std::string, double> key_distinct_;
   int64_t reads_ = 0;
+  int64_t key_samples_ = 0;
 };
 
 // The modelled size of `index` on the server `conn` is connected to: IndexSizeModel over the
