@@ -137,6 +137,19 @@ TEST(IndexSizeModelOnServer, WithinTenPercentOfRealBuilds) {
     std::printf("%s: model / real %.3f\n", d.Key().c_str(), ratio);
     ASSERT_TRUE(conn->ExecScript("DROP INDEX " + name).ok());
   }
+  // The distinct combinations of a key are sampled once for its columns in any order and
+  // direction, and not at all for a key with a column unique on its own or columns whose
+  // combinations already hold ten rows or more each.
+  SizeStatsCache cache;
+  for (const IndexDef& d :
+       {Def({Col("supplier"), Col("customer_id")}),
+        Def({IndexKey::Column("customer_id", /*descending=*/true), Col("supplier")}),
+        Def({Col("status"), Col("placed_at")}), Def({Col("status"), Col("region")})}) {
+    auto model = ModelIndexSizeBytes(*conn, d, &cache);
+    ASSERT_TRUE(model.ok()) << model.status().ToString();
+    EXPECT_TRUE(model->has_value()) << d.Key();
+  }
+  EXPECT_EQ(cache.key_samples(), 1);
   ASSERT_TRUE(conn->ExecScript("DROP TABLE sz_orders").ok());
 }
 
