@@ -383,6 +383,7 @@ class Engine {
         }
       }
     }
+    if (!rebuilt_enums_.empty()) PrepareEnumRebuild();
     // Functions dropped, or dropped and created again (their signature or result changes):
     // the views and triggers that use them go first and come back after.
     for (const auto& [sig, f] : from_.functions) {
@@ -639,6 +640,45 @@ class Engine {
     for (const auto& [q, v] : from_.views) {
       if (MentionsRebuiltCollation(v.definition) && to_.views.count(q)) rebuilt_views_.insert(q);
     }
+  }
+
+  // What depends on an enum that is rebuilt besides its table columns: the server refuses to
+  // drop the old type while a function takes or returns it, a SQL-standard body uses it (or
+  // reads a column that is converted: the server refuses the conversion then), or a view
+  // names it. Such functions are dropped before the rebuild and created again after it (with
+  // what calls them, their owner, comment and grants), such views too; the type itself is
+  // new, so its owner, comment and grants are set again.
+  void PrepareEnumRebuild() {
+    for (const auto& [sig, f] : from_.functions) {
+      if (!to_.functions.count(sig)) continue;
+      bool uses = EnumRebuilt(f.returns);
+      for (const catalog::FunctionArg& arg : f.args) uses = uses || EnumRebuilt(arg.type);
+      if (!uses && report::HasSqlStandardBody(f)) {
+        for (const QualifiedName& q : rebuilt_enums_) uses = uses || MentionsIdent(f.body, q.name);
+        for (const QualifiedName& t : enum_rebuilt_tables_)
+          uses = uses || MentionsIdent(f.body, t.name);
+      }
+      if (!uses) continue;
+      recreated_functions_.insert(f.name);
+      domain_bound_functions_.insert(sig);
+      recreated_.insert(sig);
+    }
+    for (const auto& [vq, v] : from_.views) {
+      if (!to_.views.count(vq)) continue;
+      for (const QualifiedName& q : rebuilt_enums_) {
+        if (MentionsIdent(v.definition, q.name)) rebuilt_views_.insert(vq);
+      }
+    }
+    for (const QualifiedName& q : rebuilt_enums_) recreated_.insert(q.Quoted());
+  }
+
+  // Whether `type` (or its element type) is an enum that is rebuilt.
+  bool EnumRebuilt(const std::string& type) const {
+    std::string base = BaseName(type);
+    for (const QualifiedName& q : rebuilt_enums_) {
+      if (TypeSpelling(q) == base) return true;
+    }
+    return false;
   }
 
   // Whether `expr` names the identifier `name` (bare, with no identifier character on either
@@ -1227,6 +1267,12 @@ class Engine {
       switch (t.kind) {
         case TypeKind::kEnum:
           EnumChange(a, t);
+          if (rebuilt_enums_.count(q)) {
+            // A new type: its owner and comment are set again.
+            OwnerChange(ObjectKind::kType, what, "", t.owner);
+            CommentChange(ObjectKind::kType, what, "", t.comment);
+            continue;
+          }
           break;
         case TypeKind::kComposite:
           CompositeChange(a, t);
