@@ -414,6 +414,7 @@ class Engine {
       for (const QualifiedName& d : collation_domains_) recreated_.insert(d.Quoted());
       for (const QualifiedName& d : rebuilt_domains_) recreated_.insert(d.Quoted());
     }
+    PrepareDomainValidation();
     // Generated columns that are dropped and added again: their expression changes (there is
     // no ALTER for it in PostgreSQL 15) or calls a function that is dropped and created again
     // (the server refuses to drop a function a generation expression uses).
@@ -670,6 +671,99 @@ class Engine {
       }
     }
     for (const QualifiedName& q : rebuilt_enums_) recreated_.insert(q.Quoted());
+  }
+
+  // A column that holds a domain inside another type, taken out of the domain while the
+  // domain's change is checked (PrepareDomainValidation).
+  struct ReleasedColumn {
+    QualifiedName table;
+    std::string column;
+    std::string type;       // its type (an array of the domain, a composite type, ...)
+    std::string base_type;  // an array of a domain: the domain's base type; else "" (text)
+  };
+
+  // Whether the change of domain `a` into `b` makes the server check the stored values: a
+  // constraint added (or added again) without NOT VALID, or SET NOT NULL.
+  bool DomainChangeValidates(const Type& a, const Type& b) const {
+    if (b.not_null && !a.not_null) return true;
+    for (const catalog::DomainConstraint& dc : b.constraints) {
+      if (dc.not_valid) continue;
+      bool kept = false;
+      for (const catalog::DomainConstraint& x : a.constraints) {
+        kept = kept || (x.name == dc.name && x.expression == dc.expression &&
+                        x.not_valid == dc.not_valid && !UsesRecreatedFunction(x.expression));
+      }
+      if (!kept) return true;
+    }
+    return false;
+  }
+
+  // The server checks a domain's new constraint (or NOT NULL) only on the columns of the
+  // domain itself: it refuses the change while a column holds the domain inside another type
+  // (an array of it, a composite type with an attribute of it, or either over a domain built
+  // on it). Such columns leave the domain for the change (an array for an array of the base
+  // type, any other for text, which keeps every value) and come back after it, which checks
+  // every value they hold. Their views go before and come back after, and so do the policies,
+  // trigger conditions and generated columns that name them.
+  void PrepareDomainValidation() {
+    for (const auto& [q, a] : from_.types) {
+      auto it = to_.types.find(q);
+      if (a.kind != TypeKind::kDomain || it == to_.types.end() ||
+          it->second.kind != TypeKind::kDomain || rebuilt_domains_.count(q) ||
+          collation_domains_.count(q) || !DomainChangeValidates(a, it->second))
+        continue;
+      // The domain and the domains over it; then the composite types holding one of them.
+      std::set<std::string> domains{TypeSpelling(q)};
+      std::set<std::string> composites;
+      for (bool grew = true; grew;) {
+        grew = false;
+        for (const auto& [oq, o] : from_.types) {
+          std::string spelling = TypeSpelling(oq);
+          if (domains.count(spelling) || composites.count(spelling)) continue;
+          bool holds = o.kind == TypeKind::kDomain && domains.count(BaseName(o.base_type)) > 0;
+          bool composite = false;
+          for (const catalog::TypeAttribute& at : o.attributes) {
+            std::string base = BaseName(at.type);
+            composite = composite || domains.count(base) > 0 || composites.count(base) > 0;
+          }
+          if (holds) domains.insert(spelling);
+          if (composite && o.kind == TypeKind::kComposite) composites.insert(spelling);
+          grew = grew || holds || composite;
+        }
+      }
+      for (const auto& [tq, table] : from_.tables) {
+        if (recreated_tables_.count(tq) || table.partition_of || table.of_type) continue;
+        for (const Column& col : table.columns) {
+          std::string base = BaseName(col.type);
+          bool array_of_domain = domains.count(base) > 0 && col.type != base;
+          if ((!array_of_domain && !composites.count(base)) || !col.is_local) continue;
+          const Type* element = nullptr;
+          for (const auto& [oq, o] : from_.types) {
+            if (TypeSpelling(oq) == base) element = &o;
+          }
+          if (element == nullptr) continue;
+          released_columns_[q].push_back({tq, col.name, col.type,
+                                          array_of_domain ? DomainBaseType(*element) : ""});
+          if (!to_.tables.count(tq)) continue;
+          converted_columns_[tq].insert(col.name);
+          view_breaking_tables_.insert(tq);
+        }
+      }
+    }
+  }
+
+  // The base type under domain `d` (through the domains it is built on).
+  std::string DomainBaseType(const Type& d) const {
+    const Type* t = &d;
+    for (int depth = 0; depth < 64 && t->kind == TypeKind::kDomain; ++depth) {
+      const Type* next = nullptr;
+      for (const auto& [oq, o] : from_.types) {
+        if (TypeSpelling(oq) == BaseName(t->base_type) && o.kind == TypeKind::kDomain) next = &o;
+      }
+      if (next == nullptr) return t->base_type;
+      t = next;
+    }
+    return t->base_type;
   }
 
   // Whether `type` (or its element type) is an enum that is rebuilt.
@@ -1768,6 +1862,8 @@ class Engine {
       return;
     }
     std::string alter = "ALTER DOMAIN " + name;
+    auto released = released_columns_.find(b.name);
+    if (released != released_columns_.end()) ReleaseColumns(released->second, true);
     // A default or CHECK that calls a function dropped and created again goes before the
     // function is dropped and comes back after it is created.
     bool default_bound = UsesRecreatedFunction(a.default_expr);
@@ -1805,6 +1901,29 @@ class Engine {
                       {alter + " ADD CONSTRAINT " + QuoteIdent(dc.name) + " CHECK (" +
                        sql::DdlExprText(dc.expression) + ")" + (dc.not_valid ? " NOT VALID" : "")});
       c.scans = !dc.not_valid;
+    }
+    if (released != released_columns_.end()) ReleaseColumns(released->second, false);
+  }
+
+  // PrepareDomainValidation's columns taken out of their domain (`out`) or given it back.
+  void ReleaseColumns(const std::vector<ReleasedColumn>& columns, bool out) {
+    for (const ReleasedColumn& r : columns) {
+      std::string col = QuoteIdent(r.column);
+      std::string alter = "ALTER TABLE " + r.table.Quoted() + " ALTER COLUMN " + col;
+      std::string dims = r.type.substr(BaseName(r.type).size());
+      std::string sql;
+      if (out) {
+        std::string type = r.base_type.empty() ? "text" : report::SqlType(r.base_type) + dims;
+        sql = alter + " TYPE " + type + " USING " + col + "::" + type;
+      } else {
+        sql = alter + " TYPE " + report::SqlType(r.type) + " USING " + col +
+              (r.base_type.empty() ? "::text" : "") + "::" + report::SqlType(r.type);
+      }
+      Change& c = Add(kDomains, ObjectKind::kColumn, ColumnName(r.table, r.column), Action::kAlter,
+                      {sql});
+      c.lock = kAccessExclusive;
+      c.rewrites = true;
+      c.scans = !out;
     }
   }
 
@@ -3337,6 +3456,7 @@ class Engine {
   // name (PrepareCompositeRebuild).
   std::set<QualifiedName> rebuilt_composites_;
   std::set<QualifiedName> enum_rebuilt_tables_;  // tables with a column of a rebuilt enum
+  std::map<QualifiedName, std::vector<ReleasedColumn>> released_columns_;  // by domain
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
   std::set<std::string> gone_;       // quoted names of relations dropped
   std::set<QualifiedName> recreated_functions_;  // dropped, or dropped and created again
