@@ -1350,7 +1350,7 @@ class Engine {
       }
       if (rebuilt_composites_.count(q)) continue;  // RebuildComposites
       const Type& a = it->second;
-      if (a == t && !DomainCallsRecreatedFunction(a)) continue;
+      if (a == t && !DomainCallsRecreatedFunction(a) && !composite_domains_.count(q)) continue;
       std::string what = TypeWord(t) + q.Quoted();
       if (a.kind != t.kind) {
         result_.warnings.push_back("type " + q.Quoted() + " changes kind: dropped and created");
@@ -1419,6 +1419,9 @@ class Engine {
           Action::kDrop, {"DROP " + TypeWord(*t) + t->name.Quoted()},
           report::CreateStatements(from_, *t));
     }
+    // The old forms of rebuilt composite types, after the dropped types that may use them.
+    for (const auto& [q, drop] : old_composite_drops_)
+      Add(kDropTypes, ObjectKind::kType, q.Quoted(), Action::kDrop, {drop});
   }
 
   // `types` ordered so that a type comes after the types of the list it is built on.
@@ -1637,6 +1640,27 @@ class Engine {
         view_breaking_tables_.insert(tq);
       }
     }
+    // A domain over a rebuilt type would keep the old one: it is rebuilt after it (renamed
+    // aside, created again, its columns converted by attribute name; RebuildDomain), and the
+    // functions over it are created again.
+    for (const auto& [q, d] : from_.types) {
+      auto it = to_.types.find(q);
+      if (d.kind != TypeKind::kDomain || it == to_.types.end() ||
+          it->second.kind != TypeKind::kDomain || d.base_type != BaseName(d.base_type) ||
+          RebuiltCompositeOf(d.base_type) == nullptr || it->second.base_type != d.base_type)
+        continue;
+      composite_domains_.insert(q);
+      rebuilt_domains_.insert(q);
+      std::string spelling = TypeSpelling(q);
+      for (const auto& [tq, table] : from_.tables) {
+        if (recreated_tables_.count(tq) || !to_.tables.count(tq)) continue;
+        for (const Column& col : table.columns) {
+          if (BaseName(col.type) != spelling) continue;
+          converted_columns_[tq].insert(col.name);
+          view_breaking_tables_.insert(tq);
+        }
+      }
+    }
     // Functions over a rebuilt type would keep the old one: dropped before, created again
     // after (with what calls them, their owner, comment and grants).
     for (const auto& [sig, f] : from_.functions) {
@@ -1761,38 +1785,101 @@ class Engine {
           defaults_on.push_back(alter + " SET DEFAULT " + DefaultSql(*n));
       }
     }
-    // One-dimensional arrays, element by element; a multi-dimensional one stops the change.
+    // Conversions written by later changes (the conversion functions they call stay until
+    // the old tables and domains are dropped): the columns of a domain over a rebuilt type
+    // (RebuildDomain) and of a table whose rows are copied (CopyTables).
+    std::set<QualifiedName> later_arrays;
+    auto conversion = [&](const std::string& value, const std::string& type) -> std::string {
+      const QualifiedName* type_q = RebuiltCompositeOf(BaseName(type));
+      if (type == BaseName(type))
+        return CompositeConversion(value, from_.types.at(*type_q), to_.types.at(*type_q),
+                                   later_arrays);
+      later_arrays.insert(*type_q);
+      return ArrayConversionFunction(*type_q).Quoted() + "(" + value + ")";
+    };
+    for (const QualifiedName& dq : composite_domains_) {
+      std::string spelling = TypeSpelling(dq);
+      const Type& d = from_.types.at(dq);
+      for (const auto& [tq, t] : from_.tables) {
+        if (dropped_tables_.count(tq) || recreated_tables_.count(tq)) continue;
+        for (const Column& c : t.columns) {
+          if (c.type != spelling) continue;
+          domain_conversions_[tq][c.name] =
+              "(" + conversion(QuoteIdent(c.name), d.base_type) + ")::" + report::SqlType(c.type);
+        }
+      }
+    }
+    for (const QualifiedName& tq : copied_tables_) {
+      const Table& t = from_.tables.at(tq);
+      const Table* b = to_.FindTable(tq);
+      for (const Column& c : t.columns) {
+        const Column* n = b == nullptr ? nullptr : b->FindColumn(c.name);
+        if (n == nullptr || n->type != c.type || !RebuiltComposite(c.type)) continue;
+        copy_conversions_[tq][c.name] = conversion(QuoteIdent(c.name), c.type);
+      }
+    }
+    arrays.insert(later_arrays.begin(), later_arrays.end());
+    // Arrays element by element, of any number of dimensions (up to the server's 6).
     std::vector<std::string> functions, functions_off;
     std::set<QualifiedName> written;
     while (written.size() < arrays.size()) {
       for (const QualifiedName& q : std::set<QualifiedName>(arrays)) {
         if (!written.insert(q).second) continue;
         QualifiedName fn = ArrayConversionFunction(q);
-        std::string old_type = QualifiedName{q.schema, q.name + "_dbarch_old"}.Quoted() + "[]";
-        std::string new_type = report::SqlType(TypeSpelling(q)) + "[]";
-        std::string element =
-            CompositeConversion("v[i]", from_.types.at(q), to_.types.at(q), arrays);
+        QualifiedName element_fn{q.schema, fn.name + "_element"};
+        std::string old_type = QualifiedName{q.schema, q.name + "_dbarch_old"}.Quoted();
+        std::string new_type = report::SqlType(TypeSpelling(q));
         functions.push_back(
-            "CREATE FUNCTION " + fn.Quoted() + "(v " + old_type + ") RETURNS " + new_type +
-            " LANGUAGE plpgsql IMMUTABLE AS $dbarch$BEGIN IF v IS NULL THEN RETURN NULL; END IF; "
-            "IF array_ndims(v) > 1 THEN RAISE EXCEPTION " +
-            QuoteLiteral("a multi-dimensional array of type " + q.Quoted() +
-                         " cannot be converted") +
-            "; END IF; RETURN ARRAY(SELECT " + element +
-            " FROM generate_subscripts(v, 1) AS i ORDER BY i); END$dbarch$");
-        functions_off.push_back("DROP FUNCTION " + fn.Quoted() + "(" + old_type + ")");
+            "CREATE FUNCTION " + element_fn.Quoted() + "(v " + old_type + ") RETURNS " + new_type +
+            " LANGUAGE plpgsql IMMUTABLE AS $dbarch$BEGIN RETURN " +
+            CompositeConversion("v", from_.types.at(q), to_.types.at(q), arrays) +
+            "; END$dbarch$");
+        std::string body = "DECLARE r " + new_type +
+                           "[]; BEGIN IF v IS NULL THEN RETURN NULL; END IF; CASE "
+                           "coalesce(array_ndims(v), 1)";
+        for (int dims = 1; dims <= 6; ++dims) {
+          std::string expr = element_fn.Quoted() + "(v";
+          for (int d = 1; d <= dims; ++d) expr += "[i" + std::to_string(d) + "]";
+          expr += ")";
+          // ARRAY(SELECT ARRAY(...) ...) stacks the inner arrays into one more dimension.
+          for (int d = dims; d >= 1; --d) {
+            std::string i = "i" + std::to_string(d);
+            expr = "ARRAY(SELECT " + expr + " FROM generate_subscripts(v, " + std::to_string(d) +
+                   ") AS " + i + " ORDER BY " + i + ")";
+          }
+          body += " WHEN " + std::to_string(dims) + " THEN r := " + expr + ";";
+        }
+        // ARRAY() starts every dimension at 1: the text form with explicit bounds keeps the
+        // source's.
+        body += " END CASE; IF array_dims(r) IS DISTINCT FROM array_dims(v) THEN r := "
+                "(array_dims(v) || '=' || r::text)::" +
+                new_type + "[]; END IF; RETURN r; END";
+        functions.push_back("CREATE FUNCTION " + fn.Quoted() + "(v " + old_type + "[]) RETURNS " +
+                            new_type + "[] LANGUAGE plpgsql IMMUTABLE AS $dbarch$" + body +
+                            "$dbarch$");
+        functions_off.push_back("DROP FUNCTION " + fn.Quoted() + "(" + old_type + "[])");
+        functions_off.push_back("DROP FUNCTION " + element_fn.Quoted() + "(" + old_type + ")");
       }
     }
     std::vector<std::string> sql = defaults_off;
-    for (auto* part : {&aside, &create, &functions, &convert, &functions_off, &defaults_on})
+    bool keep_functions = !later_arrays.empty();
+    for (auto* part : {&aside, &create, &functions, &convert, &functions_off, &defaults_on}) {
+      if (part == &functions_off && keep_functions) continue;
       sql.insert(sql.end(), part->begin(), part->end());
+    }
     Change& c = Add(kTypes, ObjectKind::kType, targets.front()->name.Quoted(), Action::kAlter, sql);
     c.lock = kAccessExclusive;
     c.rewrites = !convert.empty();
+    if (keep_functions) {
+      // After the rows are copied and the domains converted; before the old types go.
+      Add(kDropTables, ObjectKind::kFunction, targets.front()->name.Quoted(), Action::kDrop,
+          functions_off);
+    }
     for (auto it = targets.rbegin(); it != targets.rend(); ++it) {
       const Type* b = *it;
-      Add(kDropTypes, ObjectKind::kType, b->name.Quoted(), Action::kDrop,
-          {"DROP TYPE " + QualifiedName{b->name.schema, b->name.name + "_dbarch_old"}.Quoted()});
+      old_composite_drops_.emplace_back(
+          b->name,
+          "DROP TYPE " + QualifiedName{b->name.schema, b->name.name + "_dbarch_old"}.Quoted());
       std::string what = "TYPE " + b->name.Quoted();
       OwnerChange(ObjectKind::kType, what, "", b->owner);
       CommentChange(ObjectKind::kType, what, "", b->comment);
@@ -1857,7 +1944,8 @@ class Engine {
 
   void DomainChange(const Type& a, const Type& b) {
     std::string name = b.name.Quoted();
-    if (a.base_type != b.base_type || a.collation != b.collation) {
+    if (a.base_type != b.base_type || a.collation != b.collation ||
+        composite_domains_.count(b.name)) {
       RebuildDomain(a, b);
       return;
     }
@@ -1945,9 +2033,16 @@ class Engine {
         std::string alter = "ALTER TABLE " + tq.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
         bool own_default = !c.default_expr.empty() && !UsesRecreatedFunction(c.default_expr);
         if (own_default) sql.push_back(alter + " DROP DEFAULT");
-        sql.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " + QuoteIdent(c.name) +
-                      "::" + report::SqlType(b.base_type) + (array ? "[]" : "") +
-                      "::" + report::SqlType(c.type));
+        auto conversions = domain_conversions_.find(tq);
+        if (conversions != domain_conversions_.end() && conversions->second.count(c.name)) {
+          // Over a rebuilt composite type: converted by attribute name.
+          sql.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
+                        conversions->second.at(c.name));
+        } else {
+          sql.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
+                        QuoteIdent(c.name) + "::" + report::SqlType(b.base_type) +
+                        (array ? "[]" : "") + "::" + report::SqlType(c.type));
+        }
         if (own_default) sql.push_back(alter + " SET DEFAULT " + DefaultSql(c));
       }
     }
@@ -2260,18 +2355,23 @@ class Engine {
       const Table& b = to_.tables.at(t->name);
       std::vector<std::string> columns;
       bool overriding = false;
+      std::vector<std::string> values;  // a rebuilt composite type's value converted
+      auto conversions = copy_conversions_.find(t->name);
       for (const Column& c : t->columns) {
         const Column* n = b.FindColumn(c.name);
         if (n == nullptr || !n->generated_expr.empty()) continue;
         columns.push_back(QuoteIdent(c.name));
+        values.push_back(QuoteIdent(c.name));
+        if (conversions != copy_conversions_.end() && conversions->second.count(c.name))
+          values.back() = conversions->second.at(c.name);
         overriding = overriding || n->identity == IdentityKind::kAlways;
       }
       std::string list = Join(columns, ", ");
       QualifiedName old_q = AsideName(t->name);
       Change& copy = Add(kAttach, ObjectKind::kTable, name, Action::kAlter,
                          {"INSERT INTO " + name + " (" + list + ")" +
-                          (overriding ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " + list +
-                          " FROM " + old_q.Quoted()});
+                          (overriding ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " +
+                          Join(values, ", ") + " FROM " + old_q.Quoted()});
       copy.lock = kAccessExclusive;
       copy.rewrites = true;
       // Identity columns go on from where the old ones were.
@@ -3455,6 +3555,17 @@ class Engine {
   // Composite types renamed aside and created again, their columns converted by attribute
   // name (PrepareCompositeRebuild).
   std::set<QualifiedName> rebuilt_composites_;
+  // Domains over a rebuilt composite type (rebuilt after it, values converted by attribute
+  // name), and the conversion of each of their columns, by table and column
+  // (RebuildComposites, for RebuildDomain).
+  std::set<QualifiedName> composite_domains_;
+  std::map<QualifiedName, std::map<std::string, std::string>> domain_conversions_;
+  // Copied tables' columns of a rebuilt composite type: the conversion of the old table's
+  // value, by table and column (RebuildComposites, for CopyTables).
+  std::map<QualifiedName, std::map<std::string, std::string>> copy_conversions_;
+  // The drops of the old composite types, written after the types the target drops (which may
+  // use them).
+  std::vector<std::pair<QualifiedName, std::string>> old_composite_drops_;
   std::set<QualifiedName> enum_rebuilt_tables_;  // tables with a column of a rebuilt enum
   std::map<QualifiedName, std::vector<ReleasedColumn>> released_columns_;  // by domain
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
