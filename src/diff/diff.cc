@@ -1348,7 +1348,7 @@ class Engine {
         created.push_back(&t);
         continue;
       }
-      if (rebuilt_composites_.count(q)) continue;  // RebuildComposites
+      if (rebuilt_composites_.count(q) || composite_ranges_.count(q)) continue;  // RebuildComposites
       const Type& a = it->second;
       if (a == t && !DomainCallsRecreatedFunction(a) && !composite_domains_.count(q)) continue;
       std::string what = TypeWord(t) + q.Quoted();
@@ -1419,7 +1419,10 @@ class Engine {
           Action::kDrop, {"DROP " + TypeWord(*t) + t->name.Quoted()},
           report::CreateStatements(from_, *t));
     }
-    // The old forms of rebuilt composite types, after the dropped types that may use them.
+    // The old forms of rebuilt composite types (and of the ranges over them), after the
+    // dropped types that may use them.
+    for (const auto& [q, drop] : old_range_drops_)
+      Add(kDropTypes, ObjectKind::kType, q.Quoted(), Action::kDrop, {drop});
     for (const auto& [q, drop] : old_composite_drops_)
       Add(kDropTypes, ObjectKind::kType, q.Quoted(), Action::kDrop, {drop});
   }
@@ -1661,12 +1664,35 @@ class Engine {
         }
       }
     }
+    // A range type over a rebuilt type would keep the old one: it is rebuilt with it
+    // (RebuildComposites), its columns converted bound by bound.
+    for (const auto& [q, r] : from_.types) {
+      auto it = to_.types.find(q);
+      if (r.kind != TypeKind::kRange || it == to_.types.end() ||
+          it->second.kind != TypeKind::kRange || it->second.base_type != r.base_type ||
+          it->second.subtype_opclass != r.subtype_opclass || r.base_type != BaseName(r.base_type) ||
+          RebuiltCompositeOf(r.base_type) == nullptr)
+        continue;
+      composite_ranges_.insert(q);
+      recreated_.insert(q.Quoted());
+      std::string spelling = TypeSpelling(q);
+      for (const auto& [tq, table] : from_.tables) {
+        if (recreated_tables_.count(tq) || !to_.tables.count(tq) || table.partition_of) continue;
+        for (const Column& col : table.columns) {
+          if (col.type != spelling || !col.is_local) continue;
+          composite_columns_[tq].insert(col.name);
+          converted_columns_[tq].insert(col.name);
+          view_breaking_tables_.insert(tq);
+        }
+      }
+    }
     // Functions over a rebuilt type would keep the old one: dropped before, created again
     // after (with what calls them, their owner, comment and grants).
     for (const auto& [sig, f] : from_.functions) {
       if (!to_.functions.count(sig)) continue;
-      bool uses = RebuiltComposite(f.returns);
-      for (const catalog::FunctionArg& arg : f.args) uses = uses || RebuiltComposite(arg.type);
+      bool uses = RebuiltComposite(f.returns) || RebuiltRange(f.returns);
+      for (const catalog::FunctionArg& arg : f.args)
+        uses = uses || RebuiltComposite(arg.type) || RebuiltRange(arg.type);
       if (!uses) continue;
       recreated_functions_.insert(f.name);
       domain_bound_functions_.insert(sig);
@@ -1687,6 +1713,15 @@ class Engine {
     if (rebuilt_composites_.empty()) return false;
     std::string base = BaseName(type);
     for (const QualifiedName& q : rebuilt_composites_) {
+      if (TypeSpelling(q) == base) return true;
+    }
+    return false;
+  }
+
+  // Whether `type` (or its element type) is a range type over a rebuilt composite type.
+  bool RebuiltRange(const std::string& type) const {
+    std::string base = BaseName(type);
+    for (const QualifiedName& q : composite_ranges_) {
       if (TypeSpelling(q) == base) return true;
     }
     return false;
@@ -1760,10 +1795,59 @@ class Engine {
                       QuoteIdent(b->name.name + "_dbarch_old"));
       for (const std::string& s : report::CreateStatements(to_, *b)) create.push_back(s);
     }
+    // Range types over them: renamed aside with their multirange types and the multirange's
+    // constructor functions (the server names them after the range, so the new ones take
+    // those names: the one without arguments would clash) and created again.
+    for (const QualifiedName& q : composite_ranges_) {
+      QualifiedName old_q{q.schema, q.name + "_dbarch_old"};
+      aside.push_back("ALTER TYPE " + q.Quoted() + " RENAME TO " + QuoteIdent(old_q.name));
+      aside.push_back(
+          "DO $dbarch$DECLARE m regtype; f regprocedure; BEGIN SELECT rngmultitypid::regtype "
+          "INTO m FROM pg_range WHERE rngtypid = " +
+          QuoteLiteral(old_q.Quoted()) +
+          "::regtype; FOR f IN SELECT oid FROM pg_proc WHERE prorettype = m LOOP EXECUTE "
+          "format('ALTER FUNCTION %s RENAME TO %I', f, 'dbarch_old_' || f::oid); END LOOP; "
+          "EXECUTE format('ALTER TYPE %s RENAME TO %I', m, 'dbarch_old_' || m::oid); "
+          "END$dbarch$");
+      for (const std::string& s : report::CreateStatements(to_, to_.types.at(q)))
+        create.push_back(s);
+      old_range_drops_.emplace_back(q, "DROP TYPE " + old_q.Quoted());
+      std::string what = "TYPE " + q.Quoted();
+      OwnerChange(ObjectKind::kType, what, "", to_.types.at(q).owner);
+      CommentChange(ObjectKind::kType, what, "", to_.types.at(q).comment);
+    }
     for (const auto& [table_q, cols] : composite_columns_) {
       const Table& table = from_.tables.at(table_q);
       const Table* target = to_.FindTable(table_q);
       for (const Column& c : table.columns) {
+        if (cols.count(c.name) && RebuiltRange(c.type) && c.type == BaseName(c.type)) {
+          // Bound by bound; an empty range stays empty, an infinite bound infinite.
+          const Column* n = target == nullptr ? nullptr : target->FindColumn(c.name);
+          std::string alter =
+              "ALTER TABLE " + table_q.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
+          if (!c.default_expr.empty() && !UsesRecreatedFunction(c.default_expr))
+            defaults_off.push_back(alter + " DROP DEFAULT");
+          if (n == nullptr || n->type != c.type) continue;
+          const Type& range = from_.types.at(*std::find_if(
+              composite_ranges_.begin(), composite_ranges_.end(),
+              [&](const QualifiedName& q) { return TypeSpelling(q) == c.type; }));
+          const QualifiedName* sub = RebuiltCompositeOf(range.base_type);
+          std::string col = QuoteIdent(c.name);
+          std::string type = report::SqlType(c.type);
+          auto bound = [&](const std::string& f) {
+            return CompositeConversion(f + "(" + col + ")", from_.types.at(*sub),
+                                       to_.types.at(*sub), arrays);
+          };
+          convert.push_back(alter + " TYPE " + type + " USING CASE WHEN " + col +
+                            " IS NULL THEN NULL WHEN isempty(" + col + ") THEN 'empty'::" + type +
+                            " ELSE " + range.name.Quoted() + "(" + bound("lower") + ", " +
+                            bound("upper") + ", CASE WHEN lower_inc(" + col +
+                            ") THEN '[' ELSE '(' END || CASE WHEN upper_inc(" + col +
+                            ") THEN ']' ELSE ')' END) END");
+          if (!n->default_expr.empty() && !UsesRecreatedFunction(n->default_expr))
+            defaults_on.push_back(alter + " SET DEFAULT " + DefaultSql(*n));
+          continue;
+        }
         if (!cols.count(c.name) || !RebuiltComposite(c.type)) continue;
         std::string alter =
             "ALTER TABLE " + table_q.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
@@ -3566,6 +3650,9 @@ class Engine {
   // The drops of the old composite types, written after the types the target drops (which may
   // use them).
   std::vector<std::pair<QualifiedName, std::string>> old_composite_drops_;
+  // Range types over a rebuilt composite type, rebuilt with it, and their old forms' drops.
+  std::set<QualifiedName> composite_ranges_;
+  std::vector<std::pair<QualifiedName, std::string>> old_range_drops_;
   std::set<QualifiedName> enum_rebuilt_tables_;  // tables with a column of a rebuilt enum
   std::map<QualifiedName, std::vector<ReleasedColumn>> released_columns_;  // by domain
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again

@@ -520,6 +520,28 @@ TEST(DiffCompositeRebuild, CopiedTableConvertsValues) {
   EXPECT_EQ(rows[2], want);
 }
 
+// A range type over a rebuilt composite type is rebuilt with it: its values keep their bounds
+// (inclusive or not, infinite, empty), each bound converted by attribute name, both ways.
+TEST(DiffCompositeRebuild, RangeOverTypeKeepsBounds) {
+  std::vector<std::string> rows = RowsThroughPair(
+      "dep_composite_rebuild_range_over_type", "composite_range_db",
+      "INSERT INTO plugins VALUES "
+      "(1, 'backup', ROW(3, 1), '[\"(2,0)\",\"(4,0)\")'), "
+      "(2, 'audit', NULL, 'empty'), "
+      "(3, 'search', ROW(5, 2), '(\"(5,0)\",]');",
+      "SELECT string_agg(id || ':' || coalesce((built_for).major || '.' || (built_for).patch, "
+      "'-') || ':' || CASE WHEN isempty(supported) THEN 'empty' ELSE "
+      "CASE WHEN lower_inc(supported) THEN '[' ELSE '(' END || coalesce((lower(supported)).major "
+      "|| '.' || (lower(supported)).patch, '') || ',' || coalesce((upper(supported)).major || '.' "
+      "|| (upper(supported)).patch, '') || CASE WHEN upper_inc(supported) THEN ']' ELSE ')' END "
+      "END, ' ' ORDER BY id) FROM plugins");
+  const std::string want = "1:3.1:[2.0,4.0) 2:-:empty 3:5.2:(5.0,)";
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], want);
+  EXPECT_EQ(rows[1], want);
+  EXPECT_EQ(rows[2], want);
+}
+
 // A role the target's file declares and the cluster lacks: up creates it with its attributes
 // and membership, the same script runs again without error (the role then exists), and a
 // later DROP ROLE in the target drops it. Roles of the cluster the file does not mention are
