@@ -742,8 +742,8 @@ class Engine {
             if (TypeSpelling(oq) == base) element = &o;
           }
           if (element == nullptr) continue;
-          released_columns_[q].push_back({tq, col.name, col.type,
-                                          array_of_domain ? DomainBaseType(*element) : ""});
+          released_columns_[q].push_back(
+              {tq, col.name, col.type, array_of_domain ? DomainBaseType(*element) : ""});
           if (!to_.tables.count(tq)) continue;
           converted_columns_[tq].insert(col.name);
           view_breaking_tables_.insert(tq);
@@ -1348,7 +1348,8 @@ class Engine {
         created.push_back(&t);
         continue;
       }
-      if (rebuilt_composites_.count(q) || composite_ranges_.count(q)) continue;  // RebuildComposites
+      // RebuildComposites
+      if (rebuilt_composites_.count(q) || composite_ranges_.count(q)) continue;
       const Type& a = it->second;
       if (a == t && !DomainCallsRecreatedFunction(a) && !composite_domains_.count(q)) continue;
       std::string what = TypeWord(t) + q.Quoted();
@@ -1828,9 +1829,9 @@ class Engine {
           if (!c.default_expr.empty() && !UsesRecreatedFunction(c.default_expr))
             defaults_off.push_back(alter + " DROP DEFAULT");
           if (n == nullptr || n->type != c.type) continue;
-          const Type& range = from_.types.at(*std::find_if(
-              composite_ranges_.begin(), composite_ranges_.end(),
-              [&](const QualifiedName& q) { return TypeSpelling(q) == c.type; }));
+          const Type& range = from_.types.at(
+              *std::find_if(composite_ranges_.begin(), composite_ranges_.end(),
+                            [&](const QualifiedName& q) { return TypeSpelling(q) == c.type; }));
           const QualifiedName* sub = RebuiltCompositeOf(range.base_type);
           std::string col = QuoteIdent(c.name);
           std::string type = report::SqlType(c.type);
@@ -1916,8 +1917,7 @@ class Engine {
         functions.push_back(
             "CREATE FUNCTION " + element_fn.Quoted() + "(v " + old_type + ") RETURNS " + new_type +
             " LANGUAGE plpgsql IMMUTABLE AS $dbarch$BEGIN RETURN " +
-            CompositeConversion("v", from_.types.at(q), to_.types.at(q), arrays) +
-            "; END$dbarch$");
+            CompositeConversion("v", from_.types.at(q), to_.types.at(q), arrays) + "; END$dbarch$");
         std::string body = "DECLARE r " + new_type +
                            "[]; BEGIN IF v IS NULL THEN RETURN NULL; END IF; CASE "
                            "coalesce(array_ndims(v), 1)";
@@ -1935,9 +1935,10 @@ class Engine {
         }
         // ARRAY() starts every dimension at 1: the text form with explicit bounds keeps the
         // source's.
-        body += " END CASE; IF array_dims(r) IS DISTINCT FROM array_dims(v) THEN r := "
-                "(array_dims(v) || '=' || r::text)::" +
-                new_type + "[]; END IF; RETURN r; END";
+        body +=
+            " END CASE; IF array_dims(r) IS DISTINCT FROM array_dims(v) THEN r := "
+            "(array_dims(v) || '=' || r::text)::" +
+            new_type + "[]; END IF; RETURN r; END";
         functions.push_back("CREATE FUNCTION " + fn.Quoted() + "(v " + old_type + "[]) RETURNS " +
                             new_type + "[] LANGUAGE plpgsql IMMUTABLE AS $dbarch$" + body +
                             "$dbarch$");
@@ -2091,8 +2092,8 @@ class Engine {
         sql = alter + " TYPE " + report::SqlType(r.type) + " USING " + col +
               (r.base_type.empty() ? "::text" : "") + "::" + report::SqlType(r.type);
       }
-      Change& c = Add(kDomains, ObjectKind::kColumn, ColumnName(r.table, r.column), Action::kAlter,
-                      {sql});
+      Change& c =
+          Add(kDomains, ObjectKind::kColumn, ColumnName(r.table, r.column), Action::kAlter, {sql});
       c.lock = kAccessExclusive;
       c.rewrites = true;
       c.scans = !out;
