@@ -650,6 +650,26 @@ class Engine {
   // what calls them, their owner, comment and grants), such views too; the type itself is
   // new, so its owner, comment and grants are set again.
   void PrepareEnumRebuild() {
+    // A domain over a rebuilt enum is rebuilt after it (RebuildDomain, its columns converted
+    // through text); the functions over it are created again with those over the enum.
+    for (const auto& [q, d] : from_.types) {
+      auto it = to_.types.find(q);
+      if (d.kind != TypeKind::kDomain || it == to_.types.end() ||
+          it->second.kind != TypeKind::kDomain || it->second.base_type != d.base_type ||
+          d.base_type != BaseName(d.base_type) || !EnumRebuilt(d.base_type) ||
+          rebuilt_domains_.count(q))
+        continue;
+      enum_domains_.insert(q);
+      rebuilt_domains_.insert(q);
+      std::string spelling = TypeSpelling(q);
+      for (const auto& [tq, table] : from_.tables) {
+        for (const Column& col : table.columns) {
+          if (BaseName(col.type) != spelling) continue;
+          view_breaking_tables_.insert(tq);
+          converted_columns_[tq].insert(col.name);
+        }
+      }
+    }
     for (const auto& [sig, f] : from_.functions) {
       if (!to_.functions.count(sig)) continue;
       bool uses = EnumRebuilt(f.returns);
@@ -1351,7 +1371,9 @@ class Engine {
       // RebuildComposites
       if (rebuilt_composites_.count(q) || composite_ranges_.count(q)) continue;
       const Type& a = it->second;
-      if (a == t && !DomainCallsRecreatedFunction(a) && !composite_domains_.count(q)) continue;
+      if (a == t && !DomainCallsRecreatedFunction(a) && !composite_domains_.count(q) &&
+          !enum_domains_.count(q))
+        continue;
       std::string what = TypeWord(t) + q.Quoted();
       if (a.kind != t.kind) {
         result_.warnings.push_back("type " + q.Quoted() + " changes kind: dropped and created");
@@ -1373,6 +1395,11 @@ class Engine {
           CompositeChange(a, t);
           break;
         case TypeKind::kDomain:
+          if (enum_domains_.count(q)) {
+            // After its enum is rebuilt (below).
+            enum_domain_rebuilds_.emplace_back(&a, &t);
+            continue;
+          }
           DomainChange(a, t);
           if (rebuilt_domains_.count(q)) continue;  // comment and owner set with it
           break;
@@ -1387,6 +1414,7 @@ class Engine {
       OwnerChange(ObjectKind::kType, what, a.owner, t.owner);
       CommentChange(ObjectKind::kType, what, a.comment, t.comment);
     }
+    for (const auto& [a, t] : enum_domain_rebuilds_) RebuildDomain(*a, *t);
     // Domains come after functions (their checks may call them), and so do the new types
     // built on a new domain.
     std::set<std::string> late;
@@ -1514,7 +1542,13 @@ class Engine {
         }
       }
     }
-    sql.push_back("DROP TYPE " + old_q.Quoted());
+    // With domains over it, after their old forms are dropped.
+    bool domains_over = false;
+    for (const QualifiedName& d : enum_domains_)
+      domains_over = domains_over || from_.types.at(d).base_type == spelling;
+    if (!domains_over) sql.push_back("DROP TYPE " + old_q.Quoted());
+    if (domains_over)
+      Add(kDropTypes, ObjectKind::kType, name, Action::kDrop, {"DROP TYPE " + old_q.Quoted()});
     Change& c = Add(kTypes, ObjectKind::kType, name, Action::kAlter, sql);
     c.destructive = true;
     c.rewrites = true;
@@ -2124,9 +2158,11 @@ class Engine {
           sql.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
                         conversions->second.at(c.name));
         } else {
+          // Over a rebuilt enum: through text (no cast joins the old enum and the new one).
+          std::string base = enum_domains_.count(b.name) ? "text" : report::SqlType(b.base_type);
           sql.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
-                        QuoteIdent(c.name) + "::" + report::SqlType(b.base_type) +
-                        (array ? "[]" : "") + "::" + report::SqlType(c.type));
+                        QuoteIdent(c.name) + "::" + base + (array ? "[]" : "") +
+                        "::" + report::SqlType(c.type));
         }
         if (own_default) sql.push_back(alter + " SET DEFAULT " + DefaultSql(c));
       }
@@ -3644,6 +3680,10 @@ class Engine {
   // name), and the conversion of each of their columns, by table and column
   // (RebuildComposites, for RebuildDomain).
   std::set<QualifiedName> composite_domains_;
+  // Domains over a rebuilt enum (rebuilt after it), and the pairs Types() rebuilds after the
+  // enums.
+  std::set<QualifiedName> enum_domains_;
+  std::vector<std::pair<const Type*, const Type*>> enum_domain_rebuilds_;
   std::map<QualifiedName, std::map<std::string, std::string>> domain_conversions_;
   // Copied tables' columns of a rebuilt composite type: the conversion of the old table's
   // value, by table and column (RebuildComposites, for CopyTables).
