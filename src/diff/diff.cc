@@ -383,6 +383,7 @@ class Engine {
         }
       }
     }
+    if (!rebuilt_enums_.empty()) PrepareEnumRebuild();
     // Functions dropped, or dropped and created again (their signature or result changes):
     // the views and triggers that use them go first and come back after.
     for (const auto& [sig, f] : from_.functions) {
@@ -413,6 +414,7 @@ class Engine {
       for (const QualifiedName& d : collation_domains_) recreated_.insert(d.Quoted());
       for (const QualifiedName& d : rebuilt_domains_) recreated_.insert(d.Quoted());
     }
+    PrepareDomainValidation();
     // Generated columns that are dropped and added again: their expression changes (there is
     // no ALTER for it in PostgreSQL 15) or calls a function that is dropped and created again
     // (the server refuses to drop a function a generation expression uses).
@@ -639,6 +641,158 @@ class Engine {
     for (const auto& [q, v] : from_.views) {
       if (MentionsRebuiltCollation(v.definition) && to_.views.count(q)) rebuilt_views_.insert(q);
     }
+  }
+
+  // What depends on an enum that is rebuilt besides its table columns: the server refuses to
+  // drop the old type while a function takes or returns it, a SQL-standard body uses it (or
+  // reads a column that is converted: the server refuses the conversion then), or a view
+  // names it. Such functions are dropped before the rebuild and created again after it (with
+  // what calls them, their owner, comment and grants), such views too; the type itself is
+  // new, so its owner, comment and grants are set again.
+  void PrepareEnumRebuild() {
+    // A domain over a rebuilt enum is rebuilt after it (RebuildDomain, its columns converted
+    // through text); the functions over it are created again with those over the enum.
+    for (const auto& [q, d] : from_.types) {
+      auto it = to_.types.find(q);
+      if (d.kind != TypeKind::kDomain || it == to_.types.end() ||
+          it->second.kind != TypeKind::kDomain || it->second.base_type != d.base_type ||
+          d.base_type != BaseName(d.base_type) || !EnumRebuilt(d.base_type) ||
+          rebuilt_domains_.count(q))
+        continue;
+      enum_domains_.insert(q);
+      rebuilt_domains_.insert(q);
+      std::string spelling = TypeSpelling(q);
+      for (const auto& [tq, table] : from_.tables) {
+        for (const Column& col : table.columns) {
+          if (BaseName(col.type) != spelling) continue;
+          view_breaking_tables_.insert(tq);
+          converted_columns_[tq].insert(col.name);
+        }
+      }
+    }
+    for (const auto& [sig, f] : from_.functions) {
+      if (!to_.functions.count(sig)) continue;
+      bool uses = EnumRebuilt(f.returns);
+      for (const catalog::FunctionArg& arg : f.args) uses = uses || EnumRebuilt(arg.type);
+      if (!uses && report::HasSqlStandardBody(f)) {
+        for (const QualifiedName& q : rebuilt_enums_) uses = uses || MentionsIdent(f.body, q.name);
+        for (const QualifiedName& t : enum_rebuilt_tables_)
+          uses = uses || MentionsIdent(f.body, t.name);
+      }
+      if (!uses) continue;
+      recreated_functions_.insert(f.name);
+      domain_bound_functions_.insert(sig);
+      recreated_.insert(sig);
+    }
+    for (const auto& [vq, v] : from_.views) {
+      if (!to_.views.count(vq)) continue;
+      for (const QualifiedName& q : rebuilt_enums_) {
+        if (MentionsIdent(v.definition, q.name)) rebuilt_views_.insert(vq);
+      }
+    }
+    for (const QualifiedName& q : rebuilt_enums_) recreated_.insert(q.Quoted());
+  }
+
+  // A column that holds a domain inside another type, taken out of the domain while the
+  // domain's change is checked (PrepareDomainValidation).
+  struct ReleasedColumn {
+    QualifiedName table;
+    std::string column;
+    std::string type;       // its type (an array of the domain, a composite type, ...)
+    std::string base_type;  // an array of a domain: the domain's base type; else "" (text)
+  };
+
+  // Whether the change of domain `a` into `b` makes the server check the stored values: a
+  // constraint added (or added again) without NOT VALID, or SET NOT NULL.
+  bool DomainChangeValidates(const Type& a, const Type& b) const {
+    if (b.not_null && !a.not_null) return true;
+    for (const catalog::DomainConstraint& dc : b.constraints) {
+      if (dc.not_valid) continue;
+      bool kept = false;
+      for (const catalog::DomainConstraint& x : a.constraints) {
+        kept = kept || (x.name == dc.name && x.expression == dc.expression &&
+                        x.not_valid == dc.not_valid && !UsesRecreatedFunction(x.expression));
+      }
+      if (!kept) return true;
+    }
+    return false;
+  }
+
+  // The server checks a domain's new constraint (or NOT NULL) only on the columns of the
+  // domain itself: it refuses the change while a column holds the domain inside another type
+  // (an array of it, a composite type with an attribute of it, or either over a domain built
+  // on it). Such columns leave the domain for the change (an array for an array of the base
+  // type, any other for text, which keeps every value) and come back after it, which checks
+  // every value they hold. Their views go before and come back after, and so do the policies,
+  // trigger conditions and generated columns that name them.
+  void PrepareDomainValidation() {
+    for (const auto& [q, a] : from_.types) {
+      auto it = to_.types.find(q);
+      if (a.kind != TypeKind::kDomain || it == to_.types.end() ||
+          it->second.kind != TypeKind::kDomain || rebuilt_domains_.count(q) ||
+          collation_domains_.count(q) || !DomainChangeValidates(a, it->second))
+        continue;
+      // The domain and the domains over it; then the composite types holding one of them.
+      std::set<std::string> domains{TypeSpelling(q)};
+      std::set<std::string> composites;
+      for (bool grew = true; grew;) {
+        grew = false;
+        for (const auto& [oq, o] : from_.types) {
+          std::string spelling = TypeSpelling(oq);
+          if (domains.count(spelling) || composites.count(spelling)) continue;
+          bool holds = o.kind == TypeKind::kDomain && domains.count(BaseName(o.base_type)) > 0;
+          bool composite = false;
+          for (const catalog::TypeAttribute& at : o.attributes) {
+            std::string base = BaseName(at.type);
+            composite = composite || domains.count(base) > 0 || composites.count(base) > 0;
+          }
+          if (holds) domains.insert(spelling);
+          if (composite && o.kind == TypeKind::kComposite) composites.insert(spelling);
+          grew = grew || holds || composite;
+        }
+      }
+      for (const auto& [tq, table] : from_.tables) {
+        if (recreated_tables_.count(tq) || table.partition_of || table.of_type) continue;
+        for (const Column& col : table.columns) {
+          std::string base = BaseName(col.type);
+          bool array_of_domain = domains.count(base) > 0 && col.type != base;
+          if ((!array_of_domain && !composites.count(base)) || !col.is_local) continue;
+          const Type* element = nullptr;
+          for (const auto& [oq, o] : from_.types) {
+            if (TypeSpelling(oq) == base) element = &o;
+          }
+          if (element == nullptr) continue;
+          released_columns_[q].push_back(
+              {tq, col.name, col.type, array_of_domain ? DomainBaseType(*element) : ""});
+          if (!to_.tables.count(tq)) continue;
+          converted_columns_[tq].insert(col.name);
+          view_breaking_tables_.insert(tq);
+        }
+      }
+    }
+  }
+
+  // The base type under domain `d` (through the domains it is built on).
+  std::string DomainBaseType(const Type& d) const {
+    const Type* t = &d;
+    for (int depth = 0; depth < 64 && t->kind == TypeKind::kDomain; ++depth) {
+      const Type* next = nullptr;
+      for (const auto& [oq, o] : from_.types) {
+        if (TypeSpelling(oq) == BaseName(t->base_type) && o.kind == TypeKind::kDomain) next = &o;
+      }
+      if (next == nullptr) return t->base_type;
+      t = next;
+    }
+    return t->base_type;
+  }
+
+  // Whether `type` (or its element type) is an enum that is rebuilt.
+  bool EnumRebuilt(const std::string& type) const {
+    std::string base = BaseName(type);
+    for (const QualifiedName& q : rebuilt_enums_) {
+      if (TypeSpelling(q) == base) return true;
+    }
+    return false;
   }
 
   // Whether `expr` names the identifier `name` (bare, with no identifier character on either
@@ -1214,9 +1368,12 @@ class Engine {
         created.push_back(&t);
         continue;
       }
-      if (rebuilt_composites_.count(q)) continue;  // RebuildComposites
+      // RebuildComposites
+      if (rebuilt_composites_.count(q) || composite_ranges_.count(q)) continue;
       const Type& a = it->second;
-      if (a == t && !DomainCallsRecreatedFunction(a)) continue;
+      if (a == t && !DomainCallsRecreatedFunction(a) && !composite_domains_.count(q) &&
+          !enum_domains_.count(q))
+        continue;
       std::string what = TypeWord(t) + q.Quoted();
       if (a.kind != t.kind) {
         result_.warnings.push_back("type " + q.Quoted() + " changes kind: dropped and created");
@@ -1227,11 +1384,22 @@ class Engine {
       switch (t.kind) {
         case TypeKind::kEnum:
           EnumChange(a, t);
+          if (rebuilt_enums_.count(q)) {
+            // A new type: its owner and comment are set again.
+            OwnerChange(ObjectKind::kType, what, "", t.owner);
+            CommentChange(ObjectKind::kType, what, "", t.comment);
+            continue;
+          }
           break;
         case TypeKind::kComposite:
           CompositeChange(a, t);
           break;
         case TypeKind::kDomain:
+          if (enum_domains_.count(q)) {
+            // After its enum is rebuilt (below).
+            enum_domain_rebuilds_.emplace_back(&a, &t);
+            continue;
+          }
           DomainChange(a, t);
           if (rebuilt_domains_.count(q)) continue;  // comment and owner set with it
           break;
@@ -1246,6 +1414,7 @@ class Engine {
       OwnerChange(ObjectKind::kType, what, a.owner, t.owner);
       CommentChange(ObjectKind::kType, what, a.comment, t.comment);
     }
+    for (const auto& [a, t] : enum_domain_rebuilds_) RebuildDomain(*a, *t);
     // Domains come after functions (their checks may call them), and so do the new types
     // built on a new domain.
     std::set<std::string> late;
@@ -1279,6 +1448,12 @@ class Engine {
           Action::kDrop, {"DROP " + TypeWord(*t) + t->name.Quoted()},
           report::CreateStatements(from_, *t));
     }
+    // The old forms of rebuilt composite types (and of the ranges over them), after the
+    // dropped types that may use them.
+    for (const auto& [q, drop] : old_range_drops_)
+      Add(kDropTypes, ObjectKind::kType, q.Quoted(), Action::kDrop, {drop});
+    for (const auto& [q, drop] : old_composite_drops_)
+      Add(kDropTypes, ObjectKind::kType, q.Quoted(), Action::kDrop, {drop});
   }
 
   // `types` ordered so that a type comes after the types of the list it is built on.
@@ -1367,7 +1542,13 @@ class Engine {
         }
       }
     }
-    sql.push_back("DROP TYPE " + old_q.Quoted());
+    // With domains over it, after their old forms are dropped.
+    bool domains_over = false;
+    for (const QualifiedName& d : enum_domains_)
+      domains_over = domains_over || from_.types.at(d).base_type == spelling;
+    if (!domains_over) sql.push_back("DROP TYPE " + old_q.Quoted());
+    if (domains_over)
+      Add(kDropTypes, ObjectKind::kType, name, Action::kDrop, {"DROP TYPE " + old_q.Quoted()});
     Change& c = Add(kTypes, ObjectKind::kType, name, Action::kAlter, sql);
     c.destructive = true;
     c.rewrites = true;
@@ -1497,12 +1678,56 @@ class Engine {
         view_breaking_tables_.insert(tq);
       }
     }
+    // A domain over a rebuilt type would keep the old one: it is rebuilt after it (renamed
+    // aside, created again, its columns converted by attribute name; RebuildDomain), and the
+    // functions over it are created again.
+    for (const auto& [q, d] : from_.types) {
+      auto it = to_.types.find(q);
+      if (d.kind != TypeKind::kDomain || it == to_.types.end() ||
+          it->second.kind != TypeKind::kDomain || d.base_type != BaseName(d.base_type) ||
+          RebuiltCompositeOf(d.base_type) == nullptr || it->second.base_type != d.base_type)
+        continue;
+      composite_domains_.insert(q);
+      rebuilt_domains_.insert(q);
+      std::string spelling = TypeSpelling(q);
+      for (const auto& [tq, table] : from_.tables) {
+        if (recreated_tables_.count(tq) || !to_.tables.count(tq)) continue;
+        for (const Column& col : table.columns) {
+          if (BaseName(col.type) != spelling) continue;
+          converted_columns_[tq].insert(col.name);
+          view_breaking_tables_.insert(tq);
+        }
+      }
+    }
+    // A range type over a rebuilt type would keep the old one: it is rebuilt with it
+    // (RebuildComposites), its columns converted bound by bound.
+    for (const auto& [q, r] : from_.types) {
+      auto it = to_.types.find(q);
+      if (r.kind != TypeKind::kRange || it == to_.types.end() ||
+          it->second.kind != TypeKind::kRange || it->second.base_type != r.base_type ||
+          it->second.subtype_opclass != r.subtype_opclass || r.base_type != BaseName(r.base_type) ||
+          RebuiltCompositeOf(r.base_type) == nullptr)
+        continue;
+      composite_ranges_.insert(q);
+      recreated_.insert(q.Quoted());
+      std::string spelling = TypeSpelling(q);
+      for (const auto& [tq, table] : from_.tables) {
+        if (recreated_tables_.count(tq) || !to_.tables.count(tq) || table.partition_of) continue;
+        for (const Column& col : table.columns) {
+          if (col.type != spelling || !col.is_local) continue;
+          composite_columns_[tq].insert(col.name);
+          converted_columns_[tq].insert(col.name);
+          view_breaking_tables_.insert(tq);
+        }
+      }
+    }
     // Functions over a rebuilt type would keep the old one: dropped before, created again
     // after (with what calls them, their owner, comment and grants).
     for (const auto& [sig, f] : from_.functions) {
       if (!to_.functions.count(sig)) continue;
-      bool uses = RebuiltComposite(f.returns);
-      for (const catalog::FunctionArg& arg : f.args) uses = uses || RebuiltComposite(arg.type);
+      bool uses = RebuiltComposite(f.returns) || RebuiltRange(f.returns);
+      for (const catalog::FunctionArg& arg : f.args)
+        uses = uses || RebuiltComposite(arg.type) || RebuiltRange(arg.type);
       if (!uses) continue;
       recreated_functions_.insert(f.name);
       domain_bound_functions_.insert(sig);
@@ -1523,6 +1748,15 @@ class Engine {
     if (rebuilt_composites_.empty()) return false;
     std::string base = BaseName(type);
     for (const QualifiedName& q : rebuilt_composites_) {
+      if (TypeSpelling(q) == base) return true;
+    }
+    return false;
+  }
+
+  // Whether `type` (or its element type) is a range type over a rebuilt composite type.
+  bool RebuiltRange(const std::string& type) const {
+    std::string base = BaseName(type);
+    for (const QualifiedName& q : composite_ranges_) {
       if (TypeSpelling(q) == base) return true;
     }
     return false;
@@ -1596,10 +1830,59 @@ class Engine {
                       QuoteIdent(b->name.name + "_dbarch_old"));
       for (const std::string& s : report::CreateStatements(to_, *b)) create.push_back(s);
     }
+    // Range types over them: renamed aside with their multirange types and the multirange's
+    // constructor functions (the server names them after the range, so the new ones take
+    // those names: the one without arguments would clash) and created again.
+    for (const QualifiedName& q : composite_ranges_) {
+      QualifiedName old_q{q.schema, q.name + "_dbarch_old"};
+      aside.push_back("ALTER TYPE " + q.Quoted() + " RENAME TO " + QuoteIdent(old_q.name));
+      aside.push_back(
+          "DO $dbarch$DECLARE m regtype; f regprocedure; BEGIN SELECT rngmultitypid::regtype "
+          "INTO m FROM pg_range WHERE rngtypid = " +
+          QuoteLiteral(old_q.Quoted()) +
+          "::regtype; FOR f IN SELECT oid FROM pg_proc WHERE prorettype = m LOOP EXECUTE "
+          "format('ALTER FUNCTION %s RENAME TO %I', f, 'dbarch_old_' || f::oid); END LOOP; "
+          "EXECUTE format('ALTER TYPE %s RENAME TO %I', m, 'dbarch_old_' || m::oid); "
+          "END$dbarch$");
+      for (const std::string& s : report::CreateStatements(to_, to_.types.at(q)))
+        create.push_back(s);
+      old_range_drops_.emplace_back(q, "DROP TYPE " + old_q.Quoted());
+      std::string what = "TYPE " + q.Quoted();
+      OwnerChange(ObjectKind::kType, what, "", to_.types.at(q).owner);
+      CommentChange(ObjectKind::kType, what, "", to_.types.at(q).comment);
+    }
     for (const auto& [table_q, cols] : composite_columns_) {
       const Table& table = from_.tables.at(table_q);
       const Table* target = to_.FindTable(table_q);
       for (const Column& c : table.columns) {
+        if (cols.count(c.name) && RebuiltRange(c.type) && c.type == BaseName(c.type)) {
+          // Bound by bound; an empty range stays empty, an infinite bound infinite.
+          const Column* n = target == nullptr ? nullptr : target->FindColumn(c.name);
+          std::string alter =
+              "ALTER TABLE " + table_q.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
+          if (!c.default_expr.empty() && !UsesRecreatedFunction(c.default_expr))
+            defaults_off.push_back(alter + " DROP DEFAULT");
+          if (n == nullptr || n->type != c.type) continue;
+          const Type& range = from_.types.at(
+              *std::find_if(composite_ranges_.begin(), composite_ranges_.end(),
+                            [&](const QualifiedName& q) { return TypeSpelling(q) == c.type; }));
+          const QualifiedName* sub = RebuiltCompositeOf(range.base_type);
+          std::string col = QuoteIdent(c.name);
+          std::string type = report::SqlType(c.type);
+          auto bound = [&](const std::string& f) {
+            return CompositeConversion(f + "(" + col + ")", from_.types.at(*sub),
+                                       to_.types.at(*sub), arrays);
+          };
+          convert.push_back(alter + " TYPE " + type + " USING CASE WHEN " + col +
+                            " IS NULL THEN NULL WHEN isempty(" + col + ") THEN 'empty'::" + type +
+                            " ELSE " + range.name.Quoted() + "(" + bound("lower") + ", " +
+                            bound("upper") + ", CASE WHEN lower_inc(" + col +
+                            ") THEN '[' ELSE '(' END || CASE WHEN upper_inc(" + col +
+                            ") THEN ']' ELSE ')' END) END");
+          if (!n->default_expr.empty() && !UsesRecreatedFunction(n->default_expr))
+            defaults_on.push_back(alter + " SET DEFAULT " + DefaultSql(*n));
+          continue;
+        }
         if (!cols.count(c.name) || !RebuiltComposite(c.type)) continue;
         std::string alter =
             "ALTER TABLE " + table_q.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
@@ -1621,38 +1904,101 @@ class Engine {
           defaults_on.push_back(alter + " SET DEFAULT " + DefaultSql(*n));
       }
     }
-    // One-dimensional arrays, element by element; a multi-dimensional one stops the change.
+    // Conversions written by later changes (the conversion functions they call stay until
+    // the old tables and domains are dropped): the columns of a domain over a rebuilt type
+    // (RebuildDomain) and of a table whose rows are copied (CopyTables).
+    std::set<QualifiedName> later_arrays;
+    auto conversion = [&](const std::string& value, const std::string& type) -> std::string {
+      const QualifiedName* type_q = RebuiltCompositeOf(BaseName(type));
+      if (type == BaseName(type))
+        return CompositeConversion(value, from_.types.at(*type_q), to_.types.at(*type_q),
+                                   later_arrays);
+      later_arrays.insert(*type_q);
+      return ArrayConversionFunction(*type_q).Quoted() + "(" + value + ")";
+    };
+    for (const QualifiedName& dq : composite_domains_) {
+      std::string spelling = TypeSpelling(dq);
+      const Type& d = from_.types.at(dq);
+      for (const auto& [tq, t] : from_.tables) {
+        if (dropped_tables_.count(tq) || recreated_tables_.count(tq)) continue;
+        for (const Column& c : t.columns) {
+          if (c.type != spelling) continue;
+          domain_conversions_[tq][c.name] =
+              "(" + conversion(QuoteIdent(c.name), d.base_type) + ")::" + report::SqlType(c.type);
+        }
+      }
+    }
+    for (const QualifiedName& tq : copied_tables_) {
+      const Table& t = from_.tables.at(tq);
+      const Table* b = to_.FindTable(tq);
+      for (const Column& c : t.columns) {
+        const Column* n = b == nullptr ? nullptr : b->FindColumn(c.name);
+        if (n == nullptr || n->type != c.type || !RebuiltComposite(c.type)) continue;
+        copy_conversions_[tq][c.name] = conversion(QuoteIdent(c.name), c.type);
+      }
+    }
+    arrays.insert(later_arrays.begin(), later_arrays.end());
+    // Arrays element by element, of any number of dimensions (up to the server's 6).
     std::vector<std::string> functions, functions_off;
     std::set<QualifiedName> written;
     while (written.size() < arrays.size()) {
       for (const QualifiedName& q : std::set<QualifiedName>(arrays)) {
         if (!written.insert(q).second) continue;
         QualifiedName fn = ArrayConversionFunction(q);
-        std::string old_type = QualifiedName{q.schema, q.name + "_dbarch_old"}.Quoted() + "[]";
-        std::string new_type = report::SqlType(TypeSpelling(q)) + "[]";
-        std::string element =
-            CompositeConversion("v[i]", from_.types.at(q), to_.types.at(q), arrays);
+        QualifiedName element_fn{q.schema, fn.name + "_element"};
+        std::string old_type = QualifiedName{q.schema, q.name + "_dbarch_old"}.Quoted();
+        std::string new_type = report::SqlType(TypeSpelling(q));
         functions.push_back(
-            "CREATE FUNCTION " + fn.Quoted() + "(v " + old_type + ") RETURNS " + new_type +
-            " LANGUAGE plpgsql IMMUTABLE AS $dbarch$BEGIN IF v IS NULL THEN RETURN NULL; END IF; "
-            "IF array_ndims(v) > 1 THEN RAISE EXCEPTION " +
-            QuoteLiteral("a multi-dimensional array of type " + q.Quoted() +
-                         " cannot be converted") +
-            "; END IF; RETURN ARRAY(SELECT " + element +
-            " FROM generate_subscripts(v, 1) AS i ORDER BY i); END$dbarch$");
-        functions_off.push_back("DROP FUNCTION " + fn.Quoted() + "(" + old_type + ")");
+            "CREATE FUNCTION " + element_fn.Quoted() + "(v " + old_type + ") RETURNS " + new_type +
+            " LANGUAGE plpgsql IMMUTABLE AS $dbarch$BEGIN RETURN " +
+            CompositeConversion("v", from_.types.at(q), to_.types.at(q), arrays) + "; END$dbarch$");
+        std::string body = "DECLARE r " + new_type +
+                           "[]; BEGIN IF v IS NULL THEN RETURN NULL; END IF; CASE "
+                           "coalesce(array_ndims(v), 1)";
+        for (int dims = 1; dims <= 6; ++dims) {
+          std::string expr = element_fn.Quoted() + "(v";
+          for (int d = 1; d <= dims; ++d) expr += "[i" + std::to_string(d) + "]";
+          expr += ")";
+          // ARRAY(SELECT ARRAY(...) ...) stacks the inner arrays into one more dimension.
+          for (int d = dims; d >= 1; --d) {
+            std::string i = "i" + std::to_string(d);
+            expr = "ARRAY(SELECT " + expr + " FROM generate_subscripts(v, " + std::to_string(d) +
+                   ") AS " + i + " ORDER BY " + i + ")";
+          }
+          body += " WHEN " + std::to_string(dims) + " THEN r := " + expr + ";";
+        }
+        // ARRAY() starts every dimension at 1: the text form with explicit bounds keeps the
+        // source's.
+        body +=
+            " END CASE; IF array_dims(r) IS DISTINCT FROM array_dims(v) THEN r := "
+            "(array_dims(v) || '=' || r::text)::" +
+            new_type + "[]; END IF; RETURN r; END";
+        functions.push_back("CREATE FUNCTION " + fn.Quoted() + "(v " + old_type + "[]) RETURNS " +
+                            new_type + "[] LANGUAGE plpgsql IMMUTABLE AS $dbarch$" + body +
+                            "$dbarch$");
+        functions_off.push_back("DROP FUNCTION " + fn.Quoted() + "(" + old_type + "[])");
+        functions_off.push_back("DROP FUNCTION " + element_fn.Quoted() + "(" + old_type + ")");
       }
     }
     std::vector<std::string> sql = defaults_off;
-    for (auto* part : {&aside, &create, &functions, &convert, &functions_off, &defaults_on})
+    bool keep_functions = !later_arrays.empty();
+    for (auto* part : {&aside, &create, &functions, &convert, &functions_off, &defaults_on}) {
+      if (part == &functions_off && keep_functions) continue;
       sql.insert(sql.end(), part->begin(), part->end());
+    }
     Change& c = Add(kTypes, ObjectKind::kType, targets.front()->name.Quoted(), Action::kAlter, sql);
     c.lock = kAccessExclusive;
     c.rewrites = !convert.empty();
+    if (keep_functions) {
+      // After the rows are copied and the domains converted; before the old types go.
+      Add(kDropTables, ObjectKind::kFunction, targets.front()->name.Quoted(), Action::kDrop,
+          functions_off);
+    }
     for (auto it = targets.rbegin(); it != targets.rend(); ++it) {
       const Type* b = *it;
-      Add(kDropTypes, ObjectKind::kType, b->name.Quoted(), Action::kDrop,
-          {"DROP TYPE " + QualifiedName{b->name.schema, b->name.name + "_dbarch_old"}.Quoted()});
+      old_composite_drops_.emplace_back(
+          b->name,
+          "DROP TYPE " + QualifiedName{b->name.schema, b->name.name + "_dbarch_old"}.Quoted());
       std::string what = "TYPE " + b->name.Quoted();
       OwnerChange(ObjectKind::kType, what, "", b->owner);
       CommentChange(ObjectKind::kType, what, "", b->comment);
@@ -1717,11 +2063,14 @@ class Engine {
 
   void DomainChange(const Type& a, const Type& b) {
     std::string name = b.name.Quoted();
-    if (a.base_type != b.base_type || a.collation != b.collation) {
+    if (a.base_type != b.base_type || a.collation != b.collation ||
+        composite_domains_.count(b.name)) {
       RebuildDomain(a, b);
       return;
     }
     std::string alter = "ALTER DOMAIN " + name;
+    auto released = released_columns_.find(b.name);
+    if (released != released_columns_.end()) ReleaseColumns(released->second, true);
     // A default or CHECK that calls a function dropped and created again goes before the
     // function is dropped and comes back after it is created.
     bool default_bound = UsesRecreatedFunction(a.default_expr);
@@ -1760,6 +2109,29 @@ class Engine {
                        sql::DdlExprText(dc.expression) + ")" + (dc.not_valid ? " NOT VALID" : "")});
       c.scans = !dc.not_valid;
     }
+    if (released != released_columns_.end()) ReleaseColumns(released->second, false);
+  }
+
+  // PrepareDomainValidation's columns taken out of their domain (`out`) or given it back.
+  void ReleaseColumns(const std::vector<ReleasedColumn>& columns, bool out) {
+    for (const ReleasedColumn& r : columns) {
+      std::string col = QuoteIdent(r.column);
+      std::string alter = "ALTER TABLE " + r.table.Quoted() + " ALTER COLUMN " + col;
+      std::string dims = r.type.substr(BaseName(r.type).size());
+      std::string sql;
+      if (out) {
+        std::string type = r.base_type.empty() ? "text" : report::SqlType(r.base_type) + dims;
+        sql = alter + " TYPE " + type + " USING " + col + "::" + type;
+      } else {
+        sql = alter + " TYPE " + report::SqlType(r.type) + " USING " + col +
+              (r.base_type.empty() ? "::text" : "") + "::" + report::SqlType(r.type);
+      }
+      Change& c =
+          Add(kDomains, ObjectKind::kColumn, ColumnName(r.table, r.column), Action::kAlter, {sql});
+      c.lock = kAccessExclusive;
+      c.rewrites = true;
+      c.scans = !out;
+    }
   }
 
   // A domain whose base type or collation changes: renamed aside, created again (before the
@@ -1780,9 +2152,18 @@ class Engine {
         std::string alter = "ALTER TABLE " + tq.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
         bool own_default = !c.default_expr.empty() && !UsesRecreatedFunction(c.default_expr);
         if (own_default) sql.push_back(alter + " DROP DEFAULT");
-        sql.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " + QuoteIdent(c.name) +
-                      "::" + report::SqlType(b.base_type) + (array ? "[]" : "") +
-                      "::" + report::SqlType(c.type));
+        auto conversions = domain_conversions_.find(tq);
+        if (conversions != domain_conversions_.end() && conversions->second.count(c.name)) {
+          // Over a rebuilt composite type: converted by attribute name.
+          sql.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
+                        conversions->second.at(c.name));
+        } else {
+          // Over a rebuilt enum: through text (no cast joins the old enum and the new one).
+          std::string base = enum_domains_.count(b.name) ? "text" : report::SqlType(b.base_type);
+          sql.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " +
+                        QuoteIdent(c.name) + "::" + base + (array ? "[]" : "") +
+                        "::" + report::SqlType(c.type));
+        }
         if (own_default) sql.push_back(alter + " SET DEFAULT " + DefaultSql(c));
       }
     }
@@ -2095,18 +2476,23 @@ class Engine {
       const Table& b = to_.tables.at(t->name);
       std::vector<std::string> columns;
       bool overriding = false;
+      std::vector<std::string> values;  // a rebuilt composite type's value converted
+      auto conversions = copy_conversions_.find(t->name);
       for (const Column& c : t->columns) {
         const Column* n = b.FindColumn(c.name);
         if (n == nullptr || !n->generated_expr.empty()) continue;
         columns.push_back(QuoteIdent(c.name));
+        values.push_back(QuoteIdent(c.name));
+        if (conversions != copy_conversions_.end() && conversions->second.count(c.name))
+          values.back() = conversions->second.at(c.name);
         overriding = overriding || n->identity == IdentityKind::kAlways;
       }
       std::string list = Join(columns, ", ");
       QualifiedName old_q = AsideName(t->name);
       Change& copy = Add(kAttach, ObjectKind::kTable, name, Action::kAlter,
                          {"INSERT INTO " + name + " (" + list + ")" +
-                          (overriding ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " + list +
-                          " FROM " + old_q.Quoted()});
+                          (overriding ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " +
+                          Join(values, ", ") + " FROM " + old_q.Quoted()});
       copy.lock = kAccessExclusive;
       copy.rewrites = true;
       // Identity columns go on from where the old ones were.
@@ -3290,7 +3676,26 @@ class Engine {
   // Composite types renamed aside and created again, their columns converted by attribute
   // name (PrepareCompositeRebuild).
   std::set<QualifiedName> rebuilt_composites_;
+  // Domains over a rebuilt composite type (rebuilt after it, values converted by attribute
+  // name), and the conversion of each of their columns, by table and column
+  // (RebuildComposites, for RebuildDomain).
+  std::set<QualifiedName> composite_domains_;
+  // Domains over a rebuilt enum (rebuilt after it), and the pairs Types() rebuilds after the
+  // enums.
+  std::set<QualifiedName> enum_domains_;
+  std::vector<std::pair<const Type*, const Type*>> enum_domain_rebuilds_;
+  std::map<QualifiedName, std::map<std::string, std::string>> domain_conversions_;
+  // Copied tables' columns of a rebuilt composite type: the conversion of the old table's
+  // value, by table and column (RebuildComposites, for CopyTables).
+  std::map<QualifiedName, std::map<std::string, std::string>> copy_conversions_;
+  // The drops of the old composite types, written after the types the target drops (which may
+  // use them).
+  std::vector<std::pair<QualifiedName, std::string>> old_composite_drops_;
+  // Range types over a rebuilt composite type, rebuilt with it, and their old forms' drops.
+  std::set<QualifiedName> composite_ranges_;
+  std::vector<std::pair<QualifiedName, std::string>> old_range_drops_;
   std::set<QualifiedName> enum_rebuilt_tables_;  // tables with a column of a rebuilt enum
+  std::map<QualifiedName, std::vector<ReleasedColumn>> released_columns_;  // by domain
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
   std::set<std::string> gone_;       // quoted names of relations dropped
   std::set<QualifiedName> recreated_functions_;  // dropped, or dropped and created again

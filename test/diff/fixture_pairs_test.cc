@@ -423,6 +423,125 @@ TEST(DiffCompositeRebuild, ValuesKeptByAttributeName) {
   (void)admin->Exec("DROP DATABASE IF EXISTS composite_rows_db WITH (FORCE)");
 }
 
+// Loads pair `pair`'s FROM into database `db_name`, runs `insert`, then migrates it to TO and
+// back (diff of the live database against each file, destructive changes allowed, applied
+// with psql) and returns what `read` gives before, after up and after down.
+std::vector<std::string> RowsThroughPair(const std::string& pair, const std::string& db_name,
+                                         const std::string& insert, const std::string& read) {
+  std::filesystem::path dir = FixturesDir() / pair;
+  const std::string from_sql = ReadAll(dir / "FROM.sql");
+  const std::string to_sql = ReadAll(dir / "TO.sql");
+  std::vector<std::string> out;
+  auto box = sandbox::test_util::SharedSandbox();
+  EXPECT_TRUE(box.ok()) << box.status().ToString();
+  if (!box.ok()) return out;
+  std::string base = (*box)->ConnInfo();
+  base = base.substr(0, base.find(" dbname="));
+  auto admin = testing::Open(base + " dbname=postgres");
+  EXPECT_TRUE(admin.ok());
+  if (!admin.ok()) return out;
+  (void)admin->Exec("CREATE ROLE app_reader");
+  (void)admin->Exec("DROP DATABASE IF EXISTS " + db_name + " WITH (FORCE)");
+  EXPECT_TRUE(admin->Exec("CREATE DATABASE " + db_name).ok());
+  const std::string conninfo = base + " dbname=" + db_name;
+  {
+    auto db = testing::Open(conninfo);
+    EXPECT_TRUE(db.ok());
+    if (!db.ok()) return out;
+    EXPECT_TRUE(testing::RunPsql(conninfo, from_sql).ok());
+    Status inserted = db->ExecScript(insert);
+    EXPECT_TRUE(inserted.ok()) << inserted.ToString();
+    auto read_rows = [&]() -> std::string {
+      auto r = db->Exec(read);
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      return r.ok() && r->rows() == 1 ? std::string(r->Get(0, 0)) : "<none>";
+    };
+    out.push_back(read_rows());
+    for (const std::string* target : {&to_sql, &from_sql}) {
+      auto live = pg::IntrospectCatalog(*db, {});
+      EXPECT_TRUE(live.ok());
+      auto model = testing::ModelOf("target.sql", *target, {});
+      EXPECT_TRUE(model.ok());
+      if (!live.ok() || !model.ok()) return out;
+      DiffOptions options;
+      options.allow_destructive = true;  // a table the pair drops
+      DiffResult d = Diff(*live, *model, options);
+      std::string sql = FormatSql(d);
+      Status st = testing::RunPsql(conninfo, sql);
+      EXPECT_TRUE(st.ok()) << st.ToString() << "\n" << sql;
+      out.push_back(read_rows());
+    }
+  }
+  (void)admin->Exec("DROP DATABASE IF EXISTS " + db_name + " WITH (FORCE)");
+  return out;
+}
+
+// A rebuilt composite type in a multi-dimensional array: every element converted by attribute
+// name, the dimensions and their bounds kept, NULL elements and empty arrays too, both ways.
+TEST(DiffCompositeRebuild, MultiDimensionalArraysKeepValuesAndBounds) {
+  std::vector<std::string> rows = RowsThroughPair(
+      "dep_composite_rebuild_multidim_array", "composite_grid_db",
+      "INSERT INTO delivery_zones VALUES "
+      "(1, 'centre', ARRAY[[ROW(8.5, 47.3)::coordinate, ROW(8.6, 47.3)::coordinate], "
+      "[ROW(8.5, 47.4)::coordinate, NULL]]), "
+      "(2, 'lake', '[0:1][5:5]={{\"(9.1,46.9)\"},{\"(9.2,46.9)\"}}'), "
+      "(3, 'empty', '{}'), (4, 'none', NULL), "
+      "(5, 'line', ARRAY[ROW(7.0, 46.0)::coordinate, ROW(NULL, NULL)::coordinate]);",
+      "SELECT string_agg(id || ':' || coalesce(array_dims(grid), '-') || ':' || "
+      "coalesce((SELECT string_agg(coalesce(c.lat::text, '~') || '/' || coalesce(c.lon::text, "
+      "'~'), ' ') FROM unnest(grid) AS c), '-'), ', ' ORDER BY id) FROM delivery_zones");
+  const std::string want =
+      "1:[1:2][1:2]:47.3/8.5 47.3/8.6 47.4/8.5 ~/~, 2:[0:1][5:5]:46.9/9.1 46.9/9.2, 3:-:-, 4:-:-, "
+      "5:[1:2]:46/7 ~/~";
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], want);
+  EXPECT_EQ(rows[1], want);
+  EXPECT_EQ(rows[2], want);
+}
+
+// A table whose rows are copied (a new partition key) while a composite type of its columns is
+// rebuilt: the copy converts the values by attribute name, arrays included, both ways (the
+// pair also drops a table, so destructive changes are allowed).
+TEST(DiffCompositeRebuild, CopiedTableConvertsValues) {
+  std::vector<std::string> rows = RowsThroughPair(
+      "dep_composite_rebuild_copied_dropped_tables", "composite_copy_db",
+      "INSERT INTO deliveries VALUES "
+      "(1, 'north', '2025-03-01', ROW('Main St 1', '1000', 'Bern'), "
+      "ARRAY[ROW('Stop 1', '2000', 'Thun')::address, NULL]), "
+      "(2, 'south', '2026-07-01', NULL, '{}');",
+      "SELECT string_agg(id || ':' || coalesce((destination).zip || '/' || "
+      "(destination).street || '/' || (destination).city, '-') || ':' || cardinality(stops) || "
+      "':' || coalesce(stops[1].zip || '/' || stops[1].city, '-') || ':' || "
+      "(stops[2] IS NULL)::text, ', ' ORDER BY id) FROM deliveries");
+  const std::string want = "1:1000/Main St 1/Bern:2:2000/Thun:true, 2:-:0:-:true";
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], want);
+  EXPECT_EQ(rows[1], want);
+  EXPECT_EQ(rows[2], want);
+}
+
+// A range type over a rebuilt composite type is rebuilt with it: its values keep their bounds
+// (inclusive or not, infinite, empty), each bound converted by attribute name, both ways.
+TEST(DiffCompositeRebuild, RangeOverTypeKeepsBounds) {
+  std::vector<std::string> rows = RowsThroughPair(
+      "dep_composite_rebuild_range_over_type", "composite_range_db",
+      "INSERT INTO plugins VALUES "
+      "(1, 'backup', ROW(3, 1), '[\"(2,0)\",\"(4,0)\")'), "
+      "(2, 'audit', NULL, 'empty'), "
+      "(3, 'search', ROW(5, 2), '(\"(5,0)\",]');",
+      "SELECT string_agg(id || ':' || coalesce((built_for).major || '.' || (built_for).patch, "
+      "'-') || ':' || CASE WHEN isempty(supported) THEN 'empty' ELSE "
+      "CASE WHEN lower_inc(supported) THEN '[' ELSE '(' END || coalesce((lower(supported)).major "
+      "|| '.' || (lower(supported)).patch, '') || ',' || coalesce((upper(supported)).major || '.' "
+      "|| (upper(supported)).patch, '') || CASE WHEN upper_inc(supported) THEN ']' ELSE ')' END "
+      "END, ' ' ORDER BY id) FROM plugins");
+  const std::string want = "1:3.1:[2.0,4.0) 2:-:empty 3:5.2:(5.0,)";
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], want);
+  EXPECT_EQ(rows[1], want);
+  EXPECT_EQ(rows[2], want);
+}
+
 // A role the target's file declares and the cluster lacks: up creates it with its attributes
 // and membership, the same script runs again without error (the role then exists), and a
 // later DROP ROLE in the target drops it. Roles of the cluster the file does not mention are
