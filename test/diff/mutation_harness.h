@@ -942,13 +942,19 @@ class Mutator {
                " SCHEMA " + schema + ";";
       }
       case 3:
-        if (installed.empty()) return "";
-        return "COMMENT ON EXTENSION " + PickOf(installed)[0] + " IS 'fz extension " +
-               std::to_string(counter_) + "';";
+        return CommentOrDrop("EXTENSION", installed, false);
       default:
-        if (installed.empty()) return "";
-        return "DROP EXTENSION " + PickOf(installed)[0] + ";";
+        return CommentOrDrop("EXTENSION", installed, true);
     }
+  }
+
+  // COMMENT ON or DROP (`kind`, e.g. "EXTENSION") one of `names`; "" when there is none.
+  std::string CommentOrDrop(const std::string& kind, const Rows& names, bool drop) {
+    if (names.empty()) return "";
+    const std::string& name = PickOf(names)[0];
+    if (drop) return "DROP " + kind + " " + name + ";";
+    return "COMMENT ON " + kind + " " + name + " IS 'fz comment " + std::to_string(counter_) +
+           "';";
   }
 
   // Collations: created (ICU, nondeterministic, copied), used by a column, commented, dropped.
@@ -971,11 +977,9 @@ class Mutator {
                c[0] + " TYPE " + c[1] + " COLLATE " + name + ";";
       }
       case 3:
-        if (mine.empty()) return "";
-        return "COMMENT ON COLLATION " + PickOf(mine)[0] + " IS 'fz collation';";
+        return CommentOrDrop("COLLATION", mine, false);
       default:
-        if (mine.empty()) return "";
-        return "DROP COLLATION " + PickOf(mine)[0] + ";";
+        return CommentOrDrop("COLLATION", mine, true);
     }
   }
 
