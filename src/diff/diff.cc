@@ -2941,7 +2941,17 @@ class Engine {
     std::string alter = "ALTER TABLE " + name;
     // A typed table gets and loses columns with its type (ALTER TYPE ... CASCADE).
     bool typed = a.of_type && b.of_type && *a.of_type == *b.of_type;
+    // Generated columns first: one that is dropped goes before the columns its expression
+    // reads, which the server refuses to drop while it is there.
+    std::vector<const Column*> order;
     for (const Column& c : a.columns) {
+      if (!c.generated_expr.empty()) order.push_back(&c);
+    }
+    for (const Column& c : a.columns) {
+      if (c.generated_expr.empty()) order.push_back(&c);
+    }
+    for (const Column* column : order) {
+      const Column& c = *column;
       const Column* n = b.FindColumn(c.name);
       if (n == nullptr && typed) continue;
       if (n == nullptr) {

@@ -633,6 +633,17 @@ class Writer {
     std::vector<std::string> drop_not_null;
     std::vector<Constraint> parent_checks =
         layout_matches ? std::vector<Constraint>{} : InheritedChecks(t);
+    // An inheritance child's column of its own that a parent has too (created with the
+    // child's CREATE TABLE and merged, or kept by a table that became a child later) is
+    // written in the column list, so that it stays the child's own (attislocal) as pg_dump
+    // writes it; the statements after CREATE TABLE give it its own properties.
+    if (!t.partition_of && !t.of_type) {
+      for (size_t i = 0; i < inherited.size(); ++i) {
+        const Column& c = t.columns[i];
+        if (c.is_local && c.identity == catalog::IdentityKind::kNone && c.generated_expr.empty())
+          elements.push_back(QuoteIdent(c.name) + " " + c.type);
+      }
+    }
     for (size_t i = inherited.size(); i < t.columns.size(); ++i) {
       Column c = t.columns[i];
       if (!layout_matches && !c.not_null && ParentNotNull(t, c.name)) {

@@ -11,6 +11,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +27,7 @@
 #include "diff/pipeline.h"
 #include "pg/connection.h"
 #include "pg/introspect.h"
+#include "sandbox/test_util.h"
 #include "sql/psql_script.h"
 
 namespace dbarch::diff::testing {
@@ -37,6 +42,34 @@ struct RoundTripOutcome {
   // ones only in the order of some table's columns, which ALTER TABLE cannot change.
   std::string column_order_only;
 };
+
+// The source tree: $DBARCH_SOURCE_DIR (ctest sets it), else the tree the test was built from.
+inline std::filesystem::path SourceDir() {
+  const char* env = std::getenv("DBARCH_SOURCE_DIR");
+  return env != nullptr ? env : DBARCH_SOURCE_DIR;
+}
+
+// test/fixtures/diff: one folder a schema pair (FROM.sql, TO.sql).
+inline std::filesystem::path FixturesDir() { return SourceDir() / "test" / "fixtures" / "diff"; }
+
+// The names of the fixture pairs' folders, sorted.
+inline std::vector<std::string> FixturePairNames() {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(FixturesDir())) {
+    if (e.is_directory() && std::filesystem::exists(e.path() / "FROM.sql")) {
+      out.push_back(e.path().filename().string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+inline std::string ReadAll(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 // Whether two catalogs are equal once every table's columns are sorted by name.
 inline bool EqualIgnoringColumnOrder(catalog::Catalog a, catalog::Catalog b) {
@@ -85,6 +118,65 @@ inline Result<pg::Connection> Open(const std::string& conninfo) {
   options.read_only = false;
   options.statement_timeout_ms = 60000;
   return pg::Connection::Open(options);
+}
+
+// The server every diff test runs against: the test process's shared sandbox
+// (sandbox/test_util.h). `base` is its conninfo without a database (callers name one with
+// ConnInfo), `admin` a superuser connection to its `postgres` database.
+struct TestServer {
+  std::string base;
+  pg::Connection admin;
+  std::string ConnInfo(const std::string& db) const { return base + " dbname=" + db; }
+};
+
+// Starts (or reuses) the shared sandbox, connects to it and creates `roles`, the roles that
+// fixtures grant to (cluster-wide, so created once; one that exists is left as it is).
+inline Result<TestServer> ConnectTestServer(const std::vector<std::string>& roles = {
+                                                "app_reader"}) {
+  DBARCH_ASSIGN_OR_RETURN(sandbox::Sandbox * box, sandbox::test_util::SharedSandbox());
+  std::string base = box->ConnInfo();
+  base = base.substr(0, base.find(" dbname="));
+  DBARCH_ASSIGN_OR_RETURN(pg::Connection admin, Open(base + " dbname=postgres"));
+  for (const std::string& role : roles) (void)admin.Exec("CREATE ROLE " + QuoteIdent(role));
+  return TestServer{std::move(base), std::move(admin)};
+}
+
+// A database of the test server for one test: dropped first when an earlier run left it
+// behind, created empty, and dropped again (WITH FORCE) by Drop() or when this goes out of
+// scope. `created` says whether CREATE DATABASE succeeded.
+class ScratchDatabase {
+ public:
+  ScratchDatabase(TestServer& server, std::string name)
+      : server_(server), name_(std::move(name)), conninfo_(server.ConnInfo(name_)) {
+    Drop();
+    auto st = server_.admin.Exec("CREATE DATABASE " + QuoteIdent(name_));
+    created = st.ok() ? Status::OK() : st.status();
+  }
+  ScratchDatabase(const ScratchDatabase&) = delete;
+  ScratchDatabase& operator=(const ScratchDatabase&) = delete;
+  ~ScratchDatabase() { Drop(); }
+
+  const std::string& conninfo() const { return conninfo_; }
+  void Drop() {
+    (void)server_.admin.Exec("DROP DATABASE IF EXISTS " + QuoteIdent(name_) + " WITH (FORCE)");
+  }
+
+  Status created = Status::OK();
+
+ private:
+  TestServer& server_;
+  std::string name_;
+  std::string conninfo_;
+};
+
+// The diff from the database `conn` reaches (introspected) to the schema text `target_sql`
+// (its model, read as file `name`).
+inline Result<DiffResult> DiffLiveTo(pg::Connection& conn, const std::string& target_sql,
+                                     const DiffOptions& options = {},
+                                     const std::string& name = "target.sql") {
+  DBARCH_ASSIGN_OR_RETURN(catalog::Catalog live, pg::IntrospectCatalog(conn, {}));
+  DBARCH_ASSIGN_OR_RETURN(catalog::Catalog target, ModelOf(name, target_sql, {}));
+  return Diff(live, target, options);
 }
 
 inline std::string FirstLine(const std::string& s, size_t max = 300) {
@@ -179,6 +271,55 @@ inline Status RunPsql(const std::string& conninfo, const std::string& script,
   if (rc != 0) return Status::InvalidArgument("psql failed: " + output);
   return Status::OK();
 }
+
+// A scratch database (ScratchDatabase, of the server ConnectTestServer gives, with `roles`)
+// loaded with `from_sql` by psql, for a test that puts rows in it and migrates them: the
+// schema texts, the database's conninfo and a connection `db` to it. `status` says whether
+// every step worked; the database is dropped with this.
+class LoadedDatabase {
+ public:
+  LoadedDatabase(const std::string& name, std::string from, std::string to = "",
+                 const std::vector<std::string>& roles = {"app_reader"})
+      : from_sql(std::move(from)), to_sql(std::move(to)) {
+    status = Load(name, roles);
+  }
+  // Fixture pair `pair`'s FROM.sql loaded, its TO.sql beside it.
+  static LoadedDatabase OfPair(const std::string& pair, const std::string& name) {
+    return LoadedDatabase(name, ReadAll(FixturesDir() / pair / "FROM.sql"),
+                          ReadAll(FixturesDir() / pair / "TO.sql"));
+  }
+  LoadedDatabase(const LoadedDatabase&) = delete;
+  LoadedDatabase& operator=(const LoadedDatabase&) = delete;
+  ~LoadedDatabase() { Drop(); }
+
+  TestServer& server() { return *server_; }
+  const std::string& conninfo() const { return scratch_->conninfo(); }
+  // Closes `db` and drops the database (before the roles of a test go, say).
+  void Drop() {
+    db = Status::Internal("closed");
+    scratch_.reset();
+  }
+
+  const std::string from_sql;
+  const std::string to_sql;
+  Status status = Status::OK();
+  Result<pg::Connection> db = Status::Internal("not connected");
+
+ private:
+  Status Load(const std::string& name, const std::vector<std::string>& roles) {
+    auto server = ConnectTestServer(roles);
+    if (!server.ok()) return server.status();
+    server_ = std::make_unique<TestServer>(std::move(*server));
+    scratch_ = std::make_unique<ScratchDatabase>(*server_, name);
+    DBARCH_RETURN_IF_ERROR(scratch_->created);
+    db = Open(scratch_->conninfo());
+    if (!db.ok()) return db.status();
+    return RunPsql(scratch_->conninfo(), from_sql);
+  }
+
+  std::unique_ptr<TestServer> server_;
+  std::unique_ptr<ScratchDatabase> scratch_;
+};
 
 // `dump` with the column lines of each CREATE TABLE sorted (their trailing commas dropped):
 // two dumps equal in this form differ at most in column order, which ALTER TABLE cannot

@@ -7,41 +7,17 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "diff/diff_roundtrip.h"
 #include "diff/online.h"
-#include "sandbox/test_util.h"
 
 namespace dbarch::diff {
 namespace {
 
-std::filesystem::path FixturesDir() {
-  const char* env = std::getenv("DBARCH_SOURCE_DIR");
-  std::filesystem::path source = env != nullptr ? env : DBARCH_SOURCE_DIR;
-  return source / "test" / "fixtures" / "diff";
-}
-
-std::string ReadAll(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::string> PairNames() {
-  std::vector<std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(FixturesDir())) {
-    if (e.is_directory() && std::filesystem::exists(e.path() / "FROM.sql")) {
-      out.push_back(e.path().filename().string());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
+using testing::FixturesDir;
+using testing::ReadAll;
 
 class DiffPair : public ::testing::TestWithParam<std::string> {};
 
@@ -49,13 +25,8 @@ TEST_P(DiffPair, UpDownAndInSync) {
   std::filesystem::path dir = FixturesDir() / GetParam();
   std::string from = ReadAll(dir / "FROM.sql");
   std::string to = ReadAll(dir / "TO.sql");
-  auto box = sandbox::test_util::SharedSandbox();
-  ASSERT_TRUE(box.ok()) << box.status().ToString();
-  std::string base = (*box)->ConnInfo();
-  base = base.substr(0, base.find(" dbname="));
-  auto admin = testing::Open(base + " dbname=postgres");
-  ASSERT_TRUE(admin.ok());
-  (void)admin->Exec("CREATE ROLE app_reader");
+  auto server = testing::ConnectTestServer();
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
   // A pair whose dumps cannot match says why in KNOWN_DUMP_DIFFERENCE: its first line is a
   // text every dump difference must contain (the rest explains it).
   std::string known;
@@ -63,12 +34,14 @@ TEST_P(DiffPair, UpDownAndInSync) {
     known = ReadAll(dir / "KNOWN_DUMP_DIFFERENCE");
     known = known.substr(0, known.find('\n'));
   }
-  testing::RoundTripOutcome r = testing::RoundTrip(*admin, base, "pair_a", "pair_b", from, to, {},
-                                                   /*compare_dumps=*/known.empty());
+  testing::RoundTripOutcome r =
+      testing::RoundTrip(server->admin, server->base, "pair_a", "pair_b", from, to, {},
+                         /*compare_dumps=*/known.empty());
   ASSERT_TRUE(r.applicable) << r.reason;
   EXPECT_TRUE(r.passed) << r.reason << "\n-- up:\n" << r.up_sql << "\n-- down:\n" << r.down_sql;
   // The two files as given, through psql, compared by pg_dump --schema-only.
-  testing::FilePairOutcome files = testing::FilePairCheck(*admin, base, "pairfile", from, to);
+  testing::FilePairOutcome files =
+      testing::FilePairCheck(server->admin, server->base, "pairfile", from, to);
   EXPECT_TRUE(files.passed) << files.reason << "\n-- up:\n"
                             << files.up_sql << "\n-- down:\n"
                             << files.down_sql;
@@ -97,27 +70,26 @@ TEST_P(DiffPair, UpDownAndInSync) {
   }
 }
 
+// Takes the loaded database to `target` with diff(database -> target) applied by psql; no
+// change may be refused.
+void MigrateTo(testing::LoadedDatabase& loaded, const std::string& target) {
+  auto d = testing::DiffLiveTo(*loaded.db, target);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_FALSE(d->HasRefused()) << FormatSql(*d);
+  std::string sql = FormatSql(*d);
+  Status st = testing::RunPsql(loaded.conninfo(), sql);
+  EXPECT_TRUE(st.ok()) << st.ToString() << "\n" << sql;
+}
+
 // A partitioned table whose key uses a collation that is rebuilt keeps its rows: up (applied
 // with psql) renames it aside, creates it again and copies the rows through the new parent,
 // and down does the same back. The rows of the table and of the table whose foreign key
 // points at it are all there after each way, and no change is destructive.
 TEST(DiffCopiedTables, PartitionKeyCollationKeepsRows) {
-  std::filesystem::path dir = FixturesDir() / "dep_collation_partition_key_rows";
-  const std::string from_sql = ReadAll(dir / "FROM.sql");
-  const std::string to_sql = ReadAll(dir / "TO.sql");
-  auto box = sandbox::test_util::SharedSandbox();
-  ASSERT_TRUE(box.ok()) << box.status().ToString();
-  std::string base = (*box)->ConnInfo();
-  base = base.substr(0, base.find(" dbname="));
-  auto admin = testing::Open(base + " dbname=postgres");
-  ASSERT_TRUE(admin.ok());
-  (void)admin->Exec("CREATE ROLE app_reader");
-  (void)admin->Exec("DROP DATABASE IF EXISTS copied_rows_db WITH (FORCE)");
-  ASSERT_TRUE(admin->Exec("CREATE DATABASE copied_rows_db").ok());
-  const std::string conninfo = base + " dbname=copied_rows_db";
-  auto db = testing::Open(conninfo);
-  ASSERT_TRUE(db.ok());
-  ASSERT_TRUE(testing::RunPsql(conninfo, from_sql).ok());
+  auto fixture =
+      testing::LoadedDatabase::OfPair("dep_collation_partition_key_rows", "copied_rows_db");
+  ASSERT_TRUE(fixture.status.ok()) << fixture.status.ToString();
+  auto& db = fixture.db;
   ASSERT_TRUE(db->ExecScript("INSERT INTO regions VALUES ('north'), ('south');\n"
                              "INSERT INTO customers VALUES (1, 'Anna', 'north'), "
                              "(2, 'Äpfelbauer', 'south'), (3, 'Müller', NULL), (4, 'Zoe', "
@@ -139,12 +111,10 @@ TEST(DiffCopiedTables, PartitionKeyCollationKeepsRows) {
   };
   ASSERT_EQ(read_rows(), want);
   auto migrate_to = [&](const std::string& target) -> std::string {
-    auto live = pg::IntrospectCatalog(*db, {});
-    EXPECT_TRUE(live.ok());
-    auto model = testing::ModelOf("target.sql", target, {});
-    EXPECT_TRUE(model.ok());
-    if (!live.ok() || !model.ok()) return "";
-    DiffResult d = Diff(*live, *model, {});
+    auto diffed = testing::DiffLiveTo(*db, target);
+    EXPECT_TRUE(diffed.ok()) << diffed.status().ToString();
+    if (!diffed.ok()) return "";
+    const DiffResult& d = *diffed;
     bool copied = false;
     for (const Change& c : d.changes) {
       EXPECT_FALSE(c.destructive) << c.object << ": " << c.data_loss;
@@ -157,40 +127,27 @@ TEST(DiffCopiedTables, PartitionKeyCollationKeepsRows) {
     }
     EXPECT_TRUE(copied) << FormatSql(d);
     std::string sql = FormatSql(d);
-    Status st = testing::RunPsql(conninfo, sql);
+    Status st = testing::RunPsql(fixture.conninfo(), sql);
     EXPECT_TRUE(st.ok()) << st.ToString() << "\n" << sql;
     return sql;
   };
-  std::string up = migrate_to(to_sql);
+  std::string up = migrate_to(fixture.to_sql);
   EXPECT_EQ(read_rows(), want) << up;
   auto collation = db->Exec("SELECT colliculocale FROM pg_collation WHERE collname = 'german'");
   ASSERT_TRUE(collation.ok());
   ASSERT_EQ(collation->rows(), 1);
   EXPECT_EQ(std::string(collation->Get(0, 0)), "de-DE-u-co-phonebk");
-  std::string down = migrate_to(from_sql);
+  std::string down = migrate_to(fixture.from_sql);
   EXPECT_EQ(read_rows(), want) << down;
-  db = Result<pg::Connection>(Status::Internal("closed"));
-  (void)admin->Exec("DROP DATABASE IF EXISTS copied_rows_db WITH (FORCE)");
 }
 
 // The same with a serial and an identity column: the serial's sequence is kept (owned by the
 // new column after), the identity's goes on from the old one's value, both ways.
 TEST(DiffCopiedTables, PartitionKeyCollationKeepsSequences) {
-  std::filesystem::path dir = FixturesDir() / "dep_collation_partition_key_sequences";
-  const std::string from_sql = ReadAll(dir / "FROM.sql");
-  const std::string to_sql = ReadAll(dir / "TO.sql");
-  auto box = sandbox::test_util::SharedSandbox();
-  ASSERT_TRUE(box.ok()) << box.status().ToString();
-  std::string base = (*box)->ConnInfo();
-  base = base.substr(0, base.find(" dbname="));
-  auto admin = testing::Open(base + " dbname=postgres");
-  ASSERT_TRUE(admin.ok());
-  (void)admin->Exec("DROP DATABASE IF EXISTS copied_seq_db WITH (FORCE)");
-  ASSERT_TRUE(admin->Exec("CREATE DATABASE copied_seq_db").ok());
-  const std::string conninfo = base + " dbname=copied_seq_db";
-  auto db = testing::Open(conninfo);
-  ASSERT_TRUE(db.ok());
-  ASSERT_TRUE(testing::RunPsql(conninfo, from_sql).ok());
+  auto fixture =
+      testing::LoadedDatabase::OfPair("dep_collation_partition_key_sequences", "copied_seq_db");
+  ASSERT_TRUE(fixture.status.ok()) << fixture.status.ToString();
+  auto& db = fixture.db;
   auto insert_and_read = [&](const std::string& name) -> std::string {
     EXPECT_TRUE(db->Exec("INSERT INTO customers (name) VALUES ('" + name + "')").ok());
     auto r = db->Exec(
@@ -200,23 +157,10 @@ TEST(DiffCopiedTables, PartitionKeyCollationKeepsSequences) {
   };
   insert_and_read("Anna");
   ASSERT_EQ(insert_and_read("Zoe"), "1:1:Anna,2:2:Zoe");
-  auto migrate_to = [&](const std::string& target) {
-    auto live = pg::IntrospectCatalog(*db, {});
-    ASSERT_TRUE(live.ok());
-    auto model = testing::ModelOf("target.sql", target, {});
-    ASSERT_TRUE(model.ok());
-    DiffResult d = Diff(*live, *model, {});
-    EXPECT_FALSE(d.HasRefused()) << FormatSql(d);
-    std::string sql = FormatSql(d);
-    Status st = testing::RunPsql(conninfo, sql);
-    EXPECT_TRUE(st.ok()) << st.ToString() << "\n" << sql;
-  };
-  migrate_to(to_sql);
+  MigrateTo(fixture, fixture.to_sql);
   EXPECT_EQ(insert_and_read("Müller"), "1:1:Anna,2:2:Zoe,3:3:Müller");
-  migrate_to(from_sql);
+  MigrateTo(fixture, fixture.from_sql);
   EXPECT_EQ(insert_and_read("Ölmann"), "1:1:Anna,2:2:Zoe,3:3:Müller,4:4:Ölmann");
-  db = Result<pg::Connection>(Status::Internal("closed"));
-  (void)admin->Exec("DROP DATABASE IF EXISTS copied_seq_db WITH (FORCE)");
 }
 
 // A partitioned table whose key itself changes (LIST by region -> RANGE by id, and RANGE on
@@ -226,22 +170,9 @@ TEST(DiffCopiedTables, PartitionKeyCollationKeepsSequences) {
 // A target whose partitions leave a row out makes the copy fail loudly: applied in one
 // transaction, nothing changes.
 TEST(DiffCopiedTables, PartitionKeyChangeKeepsRows) {
-  std::filesystem::path dir = FixturesDir() / "partition_key_change";
-  const std::string from_sql = ReadAll(dir / "FROM.sql");
-  const std::string to_sql = ReadAll(dir / "TO.sql");
-  auto box = sandbox::test_util::SharedSandbox();
-  ASSERT_TRUE(box.ok()) << box.status().ToString();
-  std::string base = (*box)->ConnInfo();
-  base = base.substr(0, base.find(" dbname="));
-  auto admin = testing::Open(base + " dbname=postgres");
-  ASSERT_TRUE(admin.ok());
-  (void)admin->Exec("CREATE ROLE app_reader");
-  (void)admin->Exec("DROP DATABASE IF EXISTS key_rows_db WITH (FORCE)");
-  ASSERT_TRUE(admin->Exec("CREATE DATABASE key_rows_db").ok());
-  const std::string conninfo = base + " dbname=key_rows_db";
-  auto db = testing::Open(conninfo);
-  ASSERT_TRUE(db.ok());
-  ASSERT_TRUE(testing::RunPsql(conninfo, from_sql).ok());
+  auto fixture = testing::LoadedDatabase::OfPair("partition_key_change", "key_rows_db");
+  ASSERT_TRUE(fixture.status.ok()) << fixture.status.ToString();
+  auto& db = fixture.db;
   ASSERT_TRUE(db->ExecScript("INSERT INTO customers VALUES (1), (2);\n"
                              "INSERT INTO orders (region, customer_id, total) VALUES ('eu', 1, "
                              "10), ('us', 2, 200), ('eu', NULL, 0), ('apac', 1, 150.5), ('us', 1, "
@@ -273,12 +204,10 @@ TEST(DiffCopiedTables, PartitionKeyChangeKeepsRows) {
       "2024-03-01:1:a,2025-07-01:2:b,2024-12-31:3000000:- / 3";
   ASSERT_EQ(read_rows(), want);
   auto diff_to = [&](const std::string& target) -> std::string {
-    auto live = pg::IntrospectCatalog(*db, {});
-    EXPECT_TRUE(live.ok());
-    auto model = testing::ModelOf("target.sql", target, {});
-    EXPECT_TRUE(model.ok());
-    if (!live.ok() || !model.ok()) return "";
-    DiffResult d = Diff(*live, *model, {});
+    auto diffed = testing::DiffLiveTo(*db, target);
+    EXPECT_TRUE(diffed.ok()) << diffed.status().ToString();
+    if (!diffed.ok()) return "";
+    const DiffResult& d = *diffed;
     int copies = 0;
     for (const Change& c : d.changes) {
       EXPECT_FALSE(c.destructive) << c.object << ": " << c.data_loss;
@@ -292,8 +221,8 @@ TEST(DiffCopiedTables, PartitionKeyChangeKeepsRows) {
     EXPECT_EQ(copies, 2) << FormatSql(d);
     return FormatSql(d);
   };
-  std::string up = diff_to(to_sql);
-  Status st = testing::RunPsql(conninfo, up);
+  std::string up = diff_to(fixture.to_sql);
+  Status st = testing::RunPsql(fixture.conninfo(), up);
   ASSERT_TRUE(st.ok()) << st.ToString() << "\n" << up;
   EXPECT_EQ(read_rows(), want) << up;
   EXPECT_EQ(partitions_of("orders"), "orders_high,orders_low");
@@ -309,8 +238,8 @@ TEST(DiffCopiedTables, PartitionKeyChangeKeepsRows) {
   ASSERT_TRUE(old.ok());
   EXPECT_EQ(std::string(old->Get(0, 0)), "0");
 
-  std::string down = diff_to(from_sql);
-  st = testing::RunPsql(conninfo, down);
+  std::string down = diff_to(fixture.from_sql);
+  st = testing::RunPsql(fixture.conninfo(), down);
   ASSERT_TRUE(st.ok()) << st.ToString() << "\n" << down;
   EXPECT_EQ(partitions_of("orders"), "orders_eu,orders_other,orders_us");
   counts = db->Exec(
@@ -325,12 +254,12 @@ TEST(DiffCopiedTables, PartitionKeyChangeKeepsRows) {
 
   // Rows that no partition of the target takes: the copy fails, naming the table, and in one
   // transaction nothing is lost or changed.
-  std::string narrow = to_sql;
+  std::string narrow = fixture.to_sql;
   size_t high = narrow.find("CREATE TABLE orders_high");
   ASSERT_NE(high, std::string::npos);
   narrow.erase(high, narrow.find('\n', high) + 1 - high);
   std::string failing = diff_to(narrow);
-  st = testing::RunPsql(conninfo, "BEGIN;\n" + failing + "COMMIT;\n");
+  st = testing::RunPsql(fixture.conninfo(), "BEGIN;\n" + failing + "COMMIT;\n");
   ASSERT_FALSE(st.ok()) << failing;
   EXPECT_NE(st.message().find("no partition of relation \"orders\" found for row"),
             std::string::npos)
@@ -339,8 +268,6 @@ TEST(DiffCopiedTables, PartitionKeyChangeKeepsRows) {
   auto total = db->Exec("SELECT count(*) FROM orders");
   ASSERT_TRUE(total.ok());
   EXPECT_EQ(std::string(total->Get(0, 0)), "8");
-  db = Result<pg::Connection>(Status::Internal("closed"));
-  (void)admin->Exec("DROP DATABASE IF EXISTS key_rows_db WITH (FORCE)");
 }
 
 // Composite types rebuilt (an attribute order that ALTER TYPE cannot give, an inner type of a
@@ -348,21 +275,9 @@ TEST(DiffCopiedTables, PartitionKeyChangeKeepsRows) {
 // outer ones, a NULL stays NULL and a row of NULLs stays a row, up and down (applied with
 // psql).
 TEST(DiffCompositeRebuild, ValuesKeptByAttributeName) {
-  std::filesystem::path dir = FixturesDir() / "dep_nested_composite";
-  const std::string from_sql = ReadAll(dir / "FROM.sql");
-  const std::string to_sql = ReadAll(dir / "TO.sql");
-  auto box = sandbox::test_util::SharedSandbox();
-  ASSERT_TRUE(box.ok()) << box.status().ToString();
-  std::string base = (*box)->ConnInfo();
-  base = base.substr(0, base.find(" dbname="));
-  auto admin = testing::Open(base + " dbname=postgres");
-  ASSERT_TRUE(admin.ok());
-  (void)admin->Exec("DROP DATABASE IF EXISTS composite_rows_db WITH (FORCE)");
-  ASSERT_TRUE(admin->Exec("CREATE DATABASE composite_rows_db").ok());
-  const std::string conninfo = base + " dbname=composite_rows_db";
-  auto db = testing::Open(conninfo);
-  ASSERT_TRUE(db.ok());
-  ASSERT_TRUE(testing::RunPsql(conninfo, from_sql).ok());
+  auto fixture = testing::LoadedDatabase::OfPair("dep_nested_composite", "composite_rows_db");
+  ASSERT_TRUE(fixture.status.ok()) << fixture.status.ToString();
+  auto& db = fixture.db;
   ASSERT_TRUE(db->ExecScript("INSERT INTO orders VALUES "
                              "(1, ROW('gift', ROW('Main St 1', '1000'), ROW('Elm St 2', "
                              "'2000'), ARRAY[ROW('Stop 1', '4000')::address, NULL, ROW(NULL, "
@@ -397,18 +312,7 @@ TEST(DiffCompositeRebuild, ValuesKeptByAttributeName) {
       "3:bare:-:-:false:true:false:-:-:false:0:-:-:true:true:0:-,"
       "4:-:-:-:true:true:true:unknown:00000:false:-:-:-:true:true:-:-";
   ASSERT_EQ(read_rows(), want);
-  auto migrate_to = [&](const std::string& target) {
-    auto live = pg::IntrospectCatalog(*db, {});
-    ASSERT_TRUE(live.ok());
-    auto model = testing::ModelOf("target.sql", target, {});
-    ASSERT_TRUE(model.ok());
-    DiffResult d = Diff(*live, *model, {});
-    EXPECT_FALSE(d.HasRefused()) << FormatSql(d);
-    std::string sql = FormatSql(d);
-    Status st = testing::RunPsql(conninfo, sql);
-    EXPECT_TRUE(st.ok()) << st.ToString() << "\n" << sql;
-  };
-  migrate_to(to_sql);
+  MigrateTo(fixture, fixture.to_sql);
   EXPECT_EQ(read_rows(), want);
   auto text = db->Exec("SELECT route::text, billing::text FROM orders WHERE id = 1");
   ASSERT_TRUE(text.ok());
@@ -417,10 +321,8 @@ TEST(DiffCompositeRebuild, ValuesKeptByAttributeName) {
       "(gift,\"(1000,\"\"Main St 1\"\",)\",\"(2000,\"\"Elm St 2\"\",)\",\"{\"\"(4000,\\\\\"\"Stop "
       "1\\\\\"\",)\"\",NULL,\"\"(,,)\"\"}\")");
   EXPECT_EQ(std::string(text->Get(0, 1)), "(3000,\"Bill St 3\",)");
-  migrate_to(from_sql);
+  MigrateTo(fixture, fixture.from_sql);
   EXPECT_EQ(read_rows(), want);
-  db = Result<pg::Connection>(Status::Internal("closed"));
-  (void)admin->Exec("DROP DATABASE IF EXISTS composite_rows_db WITH (FORCE)");
 }
 
 // Loads pair `pair`'s FROM into database `db_name`, runs `insert`, then migrates it to TO and
@@ -547,29 +449,19 @@ TEST(DiffCompositeRebuild, RangeOverTypeKeepsBounds) {
 // later DROP ROLE in the target drops it. Roles of the cluster the file does not mention are
 // left alone.
 TEST(DiffRoles, CreatedWhenMissingAndDroppedOnlyByDropRole) {
-  auto box = sandbox::test_util::SharedSandbox();
-  ASSERT_TRUE(box.ok()) << box.status().ToString();
-  std::string base = (*box)->ConnInfo();
-  base = base.substr(0, base.find(" dbname="));
-  auto admin = testing::Open(base + " dbname=postgres");
-  ASSERT_TRUE(admin.ok());
-  (void)admin->Exec("CREATE ROLE app_reader");
-  (void)admin->Exec("CREATE ROLE untouched_role");
-  (void)admin->Exec("DROP DATABASE IF EXISTS roles_db WITH (FORCE)");
-  (void)admin->Exec("DROP ROLE IF EXISTS fixture_new_role");
-  ASSERT_TRUE(admin->Exec("CREATE DATABASE roles_db").ok());
-  auto db = testing::Open(base + " dbname=roles_db");
-  ASSERT_TRUE(db.ok());
-  ASSERT_TRUE(db->ExecScript("CREATE TABLE t (id int)").ok());
+  testing::LoadedDatabase loaded("roles_db", "CREATE TABLE t (id int)", "",
+                                 {"app_reader", "untouched_role"});
+  ASSERT_TRUE(loaded.status.ok()) << loaded.status.ToString();
+  pg::Connection& admin = loaded.server().admin;
+  (void)admin.Exec("DROP ROLE IF EXISTS fixture_new_role");
+  auto& db = loaded.db;
 
+  DiffOptions destructive;
+  destructive.allow_destructive = true;
   auto up_to = [&](const std::string& to_sql) -> std::string {
-    auto live = pg::IntrospectCatalog(*db, {});
-    EXPECT_TRUE(live.ok());
-    auto to = testing::ModelOf("to.sql", to_sql, {});
-    EXPECT_TRUE(to.ok());
-    DiffOptions options;
-    options.allow_destructive = true;
-    return live.ok() && to.ok() ? FormatSql(Diff(*live, *to, options)) : "";
+    auto d = testing::DiffLiveTo(*db, to_sql, destructive, "to.sql");
+    EXPECT_TRUE(d.ok()) << d.status().ToString();
+    return d.ok() ? FormatSql(*d) : "";
   };
   const std::string to_sql =
       "CREATE ROLE fixture_new_role LOGIN CONNECTION LIMIT 4;\n"
@@ -579,7 +471,7 @@ TEST(DiffRoles, CreatedWhenMissingAndDroppedOnlyByDropRole) {
   std::string up = up_to(to_sql);
   EXPECT_EQ(up.find("untouched_role"), std::string::npos) << up;
   ASSERT_TRUE(db->ExecScript(up).ok()) << up;
-  auto role = admin->Exec(
+  auto role = admin.Exec(
       "SELECT rolcanlogin, rolconnlimit, pg_has_role('fixture_new_role', 'app_reader', "
       "'MEMBER') FROM pg_roles WHERE rolname = 'fixture_new_role'");
   ASSERT_TRUE(role.ok());
@@ -593,14 +485,12 @@ TEST(DiffRoles, CreatedWhenMissingAndDroppedOnlyByDropRole) {
 
   std::string drop = up_to("DROP ROLE IF EXISTS fixture_new_role;\nCREATE TABLE t (id int);\n");
   ASSERT_TRUE(db->ExecScript(drop).ok()) << drop;
-  auto gone = admin->Exec("SELECT 1 FROM pg_roles WHERE rolname = 'fixture_new_role'");
+  auto gone = admin.Exec("SELECT 1 FROM pg_roles WHERE rolname = 'fixture_new_role'");
   ASSERT_TRUE(gone.ok());
   EXPECT_EQ(gone->rows(), 0) << drop;
-  auto kept = admin->Exec("SELECT 1 FROM pg_roles WHERE rolname = 'untouched_role'");
+  auto kept = admin.Exec("SELECT 1 FROM pg_roles WHERE rolname = 'untouched_role'");
   ASSERT_TRUE(kept.ok());
   EXPECT_EQ(kept->rows(), 1);
-  db = Result<pg::Connection>(Status::Internal("closed"));
-  (void)admin->Exec("DROP DATABASE IF EXISTS roles_db WITH (FORCE)");
 }
 
 // Passwords and VALID UNTIL of a role the target's file declares. A clear-text password is
@@ -608,32 +498,23 @@ TEST(DiffRoles, CreatedWhenMissingAndDroppedOnlyByDropRole) {
 // warns and changes nothing; a hash literal is written as given; PASSWORD NULL removes the
 // password; VALID UNTIL is compared in UTC and 'infinity' removes it. Applied with psql.
 TEST(DiffRoles, PasswordAndValidUntil) {
-  auto box = sandbox::test_util::SharedSandbox();
-  ASSERT_TRUE(box.ok()) << box.status().ToString();
-  std::string base = (*box)->ConnInfo();
-  base = base.substr(0, base.find(" dbname="));
-  auto admin = testing::Open(base + " dbname=postgres");
-  ASSERT_TRUE(admin.ok());
-  (void)admin->Exec("DROP DATABASE IF EXISTS roles_pw_db WITH (FORCE)");
-  (void)admin->Exec("DROP ROLE IF EXISTS fixture_pw_role");
-  (void)admin->Exec("DROP ROLE IF EXISTS fixture_pw_reader");
-  ASSERT_TRUE(admin->Exec("CREATE DATABASE roles_pw_db").ok());
-  const std::string db_conninfo = base + " dbname=roles_pw_db";
-  auto db = testing::Open(db_conninfo);
-  ASSERT_TRUE(db.ok());
-  ASSERT_TRUE(db->ExecScript("CREATE TABLE t (id int)").ok());
+  testing::LoadedDatabase loaded("roles_pw_db", "CREATE TABLE t (id int)", "", {});
+  ASSERT_TRUE(loaded.status.ok()) << loaded.status.ToString();
+  pg::Connection& admin = loaded.server().admin;
+  (void)admin.Exec("DROP ROLE IF EXISTS fixture_pw_role");
+  (void)admin.Exec("DROP ROLE IF EXISTS fixture_pw_reader");
+  const std::string& db_conninfo = loaded.conninfo();
+  auto& db = loaded.db;
 
+  DiffOptions destructive;
+  destructive.allow_destructive = true;
   auto diff_to = [&](const std::string& to_sql) -> DiffResult {
-    auto live = pg::IntrospectCatalog(*db, {});
-    EXPECT_TRUE(live.ok()) << live.status().ToString();
-    auto to = testing::ModelOf("to.sql", to_sql, {});
-    EXPECT_TRUE(to.ok()) << to.status().ToString();
-    DiffOptions options;
-    options.allow_destructive = true;
-    return live.ok() && to.ok() ? Diff(*live, *to, options) : DiffResult{};
+    auto d = testing::DiffLiveTo(*db, to_sql, destructive, "to.sql");
+    EXPECT_TRUE(d.ok()) << d.status().ToString();
+    return d.ok() ? *std::move(d) : DiffResult{};
   };
   auto role = [&](const std::string& what) -> std::string {
-    auto r = admin->Exec("SELECT " + what + " FROM pg_authid WHERE rolname = 'fixture_pw_role'");
+    auto r = admin.Exec("SELECT " + what + " FROM pg_authid WHERE rolname = 'fixture_pw_role'");
     EXPECT_TRUE(r.ok());
     return r.ok() && r->rows() == 1 ? std::string(r->Get(0, 0)) : "<none>";
   };
@@ -693,25 +574,21 @@ TEST(DiffRoles, PasswordAndValidUntil) {
   EXPECT_EQ(role("rolpassword IS NULL"), "t");
 
   // A session that may not read pg_authid cannot compare passwords: nothing, and a warning.
-  ASSERT_TRUE(admin->Exec("CREATE ROLE fixture_pw_reader LOGIN").ok());
+  ASSERT_TRUE(admin.Exec("CREATE ROLE fixture_pw_reader LOGIN").ok());
   {
     auto reader = testing::Open(db_conninfo + " user=fixture_pw_reader");
     ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-    auto live = pg::IntrospectCatalog(*reader, {});
-    ASSERT_TRUE(live.ok()) << live.status().ToString();
-    auto to = testing::ModelOf("to.sql", clear, {});
-    ASSERT_TRUE(to.ok());
-    DiffResult d = Diff(*live, *to, {});
-    EXPECT_EQ(FormatSql(d).find("PASSWORD"), std::string::npos) << FormatSql(d);
+    auto d = testing::DiffLiveTo(*reader, clear, {}, "to.sql");
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    EXPECT_EQ(FormatSql(*d).find("PASSWORD"), std::string::npos) << FormatSql(*d);
     bool warned = false;
-    for (const std::string& w : d.warnings)
+    for (const std::string& w : d->warnings)
       warned = warned || w.find("cannot be read") != std::string::npos;
     EXPECT_TRUE(warned);
   }
-  db = Result<pg::Connection>(Status::Internal("closed"));
-  (void)admin->Exec("DROP DATABASE IF EXISTS roles_pw_db WITH (FORCE)");
-  (void)admin->Exec("DROP ROLE IF EXISTS fixture_pw_reader");
-  (void)admin->Exec("DROP ROLE IF EXISTS fixture_pw_role");
+  loaded.Drop();
+  (void)admin.Exec("DROP ROLE IF EXISTS fixture_pw_reader");
+  (void)admin.Exec("DROP ROLE IF EXISTS fixture_pw_role");
 }
 
 // The online plan (`dbarch diff --online`) of a role whose password the target's file gives
@@ -719,19 +596,12 @@ TEST(DiffRoles, PasswordAndValidUntil) {
 // the plan applied with psql without it warns and leaves the password alone, and with it sets
 // the password; the secret is in no output, and the JSON names the variable.
 TEST(DiffRoles, OnlinePlanGuardsThePassword) {
-  auto box = sandbox::test_util::SharedSandbox();
-  ASSERT_TRUE(box.ok()) << box.status().ToString();
-  std::string base = (*box)->ConnInfo();
-  base = base.substr(0, base.find(" dbname="));
-  auto admin = testing::Open(base + " dbname=postgres");
-  ASSERT_TRUE(admin.ok());
-  (void)admin->Exec("DROP DATABASE IF EXISTS roles_online_db WITH (FORCE)");
-  (void)admin->Exec("DROP ROLE IF EXISTS fixture_online_pw");
-  ASSERT_TRUE(admin->Exec("CREATE DATABASE roles_online_db").ok());
-  const std::string conninfo = base + " dbname=roles_online_db";
-  auto db = testing::Open(conninfo);
-  ASSERT_TRUE(db.ok());
-  ASSERT_TRUE(db->ExecScript("CREATE TABLE t (id int)").ok());
+  testing::LoadedDatabase loaded("roles_online_db", "CREATE TABLE t (id int)", "", {});
+  ASSERT_TRUE(loaded.status.ok()) << loaded.status.ToString();
+  pg::Connection& admin = loaded.server().admin;
+  (void)admin.Exec("DROP ROLE IF EXISTS fixture_online_pw");
+  const std::string& conninfo = loaded.conninfo();
+  auto& db = loaded.db;
   const std::string to_sql =
       "CREATE ROLE fixture_online_pw LOGIN PASSWORD 'tr0ub4dor and 3';\n"
       "CREATE TABLE t (id int, note text);\nGRANT SELECT ON t TO fixture_online_pw;\n";
@@ -745,8 +615,8 @@ TEST(DiffRoles, OnlinePlanGuardsThePassword) {
     return {FormatOnlineSql(plan), FormatOnlineJson(plan)};
   };
   auto password_is_null = [&]() -> std::string {
-    auto r = admin->Exec(
-        "SELECT rolpassword IS NULL FROM pg_authid WHERE rolname = 'fixture_online_pw'");
+    auto r =
+        admin.Exec("SELECT rolpassword IS NULL FROM pg_authid WHERE rolname = 'fixture_online_pw'");
     EXPECT_TRUE(r.ok());
     return r.ok() && r->rows() == 1 ? std::string(r->Get(0, 0)) : "<none>";
   };
@@ -777,10 +647,9 @@ TEST(DiffRoles, OnlinePlanGuardsThePassword) {
       testing::RunPsql(conninfo, sql, {{"fixture_online_pw_password", "tr0ub4dor and 3"}}).ok());
   EXPECT_EQ(password_is_null(), "f");
   EXPECT_EQ(plan_sql().first, "");
-  db = Result<pg::Connection>(Status::Internal("closed"));
-  (void)admin->Exec("DROP DATABASE IF EXISTS roles_online_db WITH (FORCE)");
-  (void)admin->Exec("DROP OWNED BY fixture_online_pw");
-  (void)admin->Exec("DROP ROLE IF EXISTS fixture_online_pw");
+  loaded.Drop();
+  (void)admin.Exec("DROP OWNED BY fixture_online_pw");
+  (void)admin.Exec("DROP ROLE IF EXISTS fixture_online_pw");
 }
 
 // VALID UNTIL read from files: one UTC form, whatever zone or precision it is written with.
@@ -805,7 +674,7 @@ TEST(DiffRoles, ValidUntilNormalForm) {
   EXPECT_EQ(model->roles.at("f").password_fingerprint.size(), 16u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, DiffPair, ::testing::ValuesIn(PairNames()),
+INSTANTIATE_TEST_SUITE_P(Fixtures, DiffPair, ::testing::ValuesIn(testing::FixturePairNames()),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -128,6 +128,14 @@ class Mutator {
         {"sequence", &Mutator::SequenceChange},
         {"table", &Mutator::TableChange},
         {"storage-parameter", &Mutator::StorageParameter},
+        {"function-signature", &Mutator::FunctionSignature},
+        {"circular-foreign-key", &Mutator::CircularForeignKey},
+        {"inheritance", &Mutator::Inheritance},
+        {"extension", &Mutator::ExtensionChange},
+        {"collation", &Mutator::CollationChange},
+        {"schema-grant", &Mutator::SchemaGrant},
+        {"function-grant", &Mutator::FunctionGrant},
+        {"sequence-ownership", &Mutator::SequenceOwnership},
     };
     return kinds;
   }
@@ -736,6 +744,324 @@ class Mutator {
       default:
         return "ALTER TABLE " + t[0] + " ALTER COLUMN " + Columns(t[0]).front()[0] +
                " SET STATISTICS 500;";
+    }
+  }
+
+  static constexpr const char* kUserFunctions =
+      "n.nspname NOT IN ('pg_catalog', 'information_schema') AND NOT EXISTS (SELECT 1 FROM "
+      "pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')";
+
+  // A function whose argument list changes (one more argument, with a default, so that calls
+  // stay valid): dropped with CASCADE and created again, with the CHECKs, column defaults,
+  // indexes and views that called it added back (what else depended on it stays dropped).
+  // Not one an aggregate uses: aggregates are not modelled (docs/diff.md, known limits).
+  std::string FunctionSignature(std::vector<RenameNote>&) {
+    Rows fs = Query(conn_, std::string("SELECT p.oid, p.oid::regprocedure, "
+                                       "pg_get_function_arguments(p.oid), "
+                                       "pg_get_functiondef(p.oid) FROM pg_proc p JOIN "
+                                       "pg_namespace n ON n.oid = p.pronamespace WHERE "
+                                       "p.prokind = 'f' AND p.provariadic = 0 AND p.prorettype "
+                                       "<> 'trigger'::regtype AND NOT EXISTS (SELECT 1 FROM "
+                                       "pg_aggregate g WHERE p.oid IN (g.aggtransfn, "
+                                       "g.aggfinalfn, g.aggcombinefn)) AND ") +
+                               kUserFunctions + " ORDER BY 2");
+    if (fs.empty()) return "";
+    // Prefer a function something depends on.
+    Rows used;
+    for (const auto& f : fs) {
+      if (!Query(conn_,
+                 "SELECT 1 FROM pg_depend WHERE refclassid = 'pg_proc'::regclass AND "
+                 "refobjid = " +
+                     f[0] + " AND deptype = 'n' LIMIT 1")
+               .empty())
+        used.push_back(f);
+    }
+    const auto& f = !used.empty() && Pick(4) != 0 ? PickOf(used) : PickOf(fs);
+    const std::string& args = f[2];
+    std::string def = f[3];
+    size_t at = def.find("(" + args + ")");
+    if (at == std::string::npos) return "";
+    def.replace(at, args.size() + 2,
+                "(" + args + (args.empty() ? "" : ", ") + Name("arg") + " integer DEFAULT 0)");
+    const std::string oid = f[0];
+    std::string again;
+    for (const auto& k : Query(conn_,
+                               "SELECT format('%I.%I', n.nspname, c.relname), "
+                               "quote_ident(k.conname), pg_get_constraintdef(k.oid) "
+                               "FROM pg_depend d JOIN pg_constraint k ON k.oid = "
+                               "d.objid JOIN pg_class c ON c.oid = k.conrelid JOIN "
+                               "pg_namespace n ON n.oid = c.relnamespace WHERE "
+                               "d.classid = 'pg_constraint'::regclass AND d.refobjid = " +
+                                   oid +
+                                   " AND k.contype = 'c' AND k.coninhcount = 0 ORDER BY "
+                                   "1, 2"))
+      again += "ALTER TABLE " + k[0] + " ADD CONSTRAINT " + k[1] + " " + k[2] + ";\n";
+    for (const auto& a :
+         Query(conn_,
+               "SELECT format('%I.%I', n.nspname, c.relname), quote_ident(a.attname), "
+               "pg_get_expr(ad.adbin, ad.adrelid) FROM pg_depend d JOIN pg_attrdef ad ON "
+               "ad.oid = d.objid JOIN pg_attribute a ON a.attrelid = ad.adrelid AND "
+               "a.attnum = ad.adnum JOIN pg_class c ON c.oid = ad.adrelid JOIN "
+               "pg_namespace n ON n.oid = c.relnamespace WHERE d.classid = "
+               "'pg_attrdef'::regclass AND d.refobjid = " +
+                   oid + " AND a.attgenerated = '' ORDER BY 1, 2"))
+      again += "ALTER TABLE " + a[0] + " ALTER COLUMN " + a[1] + " SET DEFAULT " + a[2] + ";\n";
+    for (const auto& i : Query(conn_,
+                               "SELECT pg_get_indexdef(i.oid) FROM pg_depend d JOIN "
+                               "pg_class i ON i.oid = d.objid JOIN pg_index x ON "
+                               "x.indexrelid = i.oid JOIN pg_class t ON t.oid = "
+                               "x.indrelid WHERE d.classid = 'pg_class'::regclass AND "
+                               "d.refobjid = " +
+                                   oid +
+                                   " AND i.relkind = 'i' AND NOT i.relispartition AND "
+                                   "t.relkind IN ('r', 'm') AND NOT EXISTS (SELECT 1 "
+                                   "FROM pg_constraint k WHERE k.conindid = i.oid) "
+                                   "ORDER BY 1"))
+      again += i[0] + ";\n";
+    for (const auto& v : Query(conn_,
+                               "SELECT DISTINCT format('%I.%I', n.nspname, c.relname), "
+                               "pg_get_viewdef(c.oid) FROM pg_depend d JOIN pg_rewrite "
+                               "r ON r.oid = d.objid JOIN pg_class c ON c.oid = "
+                               "r.ev_class JOIN pg_namespace n ON n.oid = "
+                               "c.relnamespace WHERE d.classid = "
+                               "'pg_rewrite'::regclass AND d.refobjid = " +
+                                   oid +
+                                   " AND c.relkind = 'v' AND c.reloptions IS NULL AND "
+                                   "NOT EXISTS (SELECT 1 FROM pg_depend d2 JOIN "
+                                   "pg_rewrite r2 ON r2.oid = d2.objid WHERE "
+                                   "d2.refobjid = c.oid AND r2.ev_class <> c.oid) ORDER "
+                                   "BY 1")) {
+      std::string body = v[1];
+      while (!body.empty() && (body.back() == ';' || body.back() == '\n')) body.pop_back();
+      again += "CREATE VIEW " + v[0] + " AS " + body + ";\n";
+    }
+    return "DROP FUNCTION " + f[1] + " CASCADE;\n" + def + ";\n" + again;
+  }
+
+  // Foreign keys that make a cycle: two new tables that reference each other, an existing
+  // referenced table that references its referencing table back, or a table referencing
+  // itself.
+  std::string CircularForeignKey(std::vector<RenameNote>&) {
+    Rows pairs = Query(conn_, std::string("SELECT format('%I.%I', pn.nspname, p.relname), "
+                                          "format('%I.%I', cn.nspname, c.relname), "
+                                          "quote_ident(a.attname), format_type(a.atttypid, "
+                                          "a.atttypmod) FROM pg_constraint f JOIN pg_class p ON "
+                                          "p.oid = f.confrelid JOIN pg_namespace pn ON pn.oid = "
+                                          "p.relnamespace JOIN pg_class c ON c.oid = f.conrelid "
+                                          "JOIN pg_namespace cn ON cn.oid = c.relnamespace JOIN "
+                                          "pg_constraint k ON k.conrelid = c.oid AND k.contype "
+                                          "= 'p' AND cardinality(k.conkey) = 1 JOIN "
+                                          "pg_attribute a ON a.attrelid = c.oid AND a.attnum = "
+                                          "k.conkey[1] WHERE f.contype = 'f' AND f.conrelid <> "
+                                          "f.confrelid AND p.relkind = 'r' AND c.relkind = 'r' "
+                                          "AND NOT p.relispartition AND NOT c.relispartition "
+                                          "AND f.conparentid = 0 ORDER BY 1, 2"));
+    std::string col = Name("cy");
+    switch (Pick(3)) {
+      case 0: {
+        std::string a = Name("ca"), b = Name("cb");
+        return "CREATE TABLE " + a + " (id integer PRIMARY KEY, b_id integer);\nCREATE TABLE " + b +
+               " (id integer PRIMARY KEY, a_id integer REFERENCES " + a +
+               " (id) ON DELETE CASCADE);\nALTER TABLE " + a + " ADD CONSTRAINT " + a +
+               "_b_fkey FOREIGN KEY (b_id) REFERENCES " + b +
+               " (id) DEFERRABLE INITIALLY DEFERRED;";
+      }
+      case 1: {
+        if (pairs.empty()) return "";
+        const auto& r = PickOf(pairs);
+        return "ALTER TABLE " + r[0] + " ADD COLUMN " + col + " " + r[3] + ";\nALTER TABLE " +
+               r[0] + " ADD CONSTRAINT " + col + "_fkey FOREIGN KEY (" + col + ") REFERENCES " +
+               r[1] + " (" + r[2] + ") ON DELETE SET NULL;";
+      }
+      default: {
+        if (pairs.empty()) return "";
+        const auto& r = PickOf(pairs);
+        return "ALTER TABLE " + r[1] + " ADD COLUMN " + col + " " + r[3] + " REFERENCES " + r[1] +
+               " (" + r[2] + ");";
+      }
+    }
+  }
+
+  // Plain inheritance: a child created with INHERITS, a copy attached with INHERIT, a child
+  // that leaves its parent, a column added to a parent that has children.
+  std::string Inheritance(std::vector<RenameNote>&) {
+    Rows kids = Query(conn_,
+                      "SELECT format('%I.%I', cn.nspname, c.relname), format('%I.%I', "
+                      "pn.nspname, p.relname) FROM pg_inherits i JOIN pg_class c ON c.oid "
+                      "= i.inhrelid JOIN pg_namespace cn ON cn.oid = c.relnamespace JOIN "
+                      "pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = "
+                      "p.relnamespace WHERE NOT c.relispartition AND p.relkind = 'r' "
+                      "ORDER BY 1, 2");
+    std::vector<std::string> t;
+    std::string child = Name("inh");
+    switch (Pick(4)) {
+      case 0:
+        if (!PickTable(t) || t[3] != "r") return "";
+        return "CREATE TABLE " + child + " (" + Name("note") + " text DEFAULT 'x') INHERITS (" +
+               t[0] + ");";
+      case 1:
+        if (!PickTable(t) || t[3] != "r") return "";
+        return "CREATE TABLE " + child + " (LIKE " + t[0] +
+               " INCLUDING DEFAULTS INCLUDING CONSTRAINTS);\nALTER TABLE " + child + " INHERIT " +
+               t[0] + ";";
+      case 2:
+        if (kids.empty()) return "";
+        {
+          const auto& k = PickOf(kids);
+          return "ALTER TABLE " + k[0] + " NO INHERIT " + k[1] + ";";
+        }
+      default:
+        if (kids.empty()) return "";
+        return "ALTER TABLE " + PickOf(kids)[1] + " ADD COLUMN " + Name("pc") +
+               " integer DEFAULT 3 NOT NULL;";
+    }
+  }
+
+  // Extensions: created (in the first schema or one of their own, some used by a column or
+  // an index), commented, dropped when nothing uses them.
+  std::string ExtensionChange(std::vector<RenameNote>&) {
+    Rows installed = Query(conn_,
+                           "SELECT quote_ident(extname) FROM pg_extension WHERE extname "
+                           "<> 'plpgsql' ORDER BY 1");
+    std::vector<std::string> t, c;
+    switch (Pick(5)) {
+      case 0:
+        if (!PickTable(t)) return "";
+        return "CREATE EXTENSION IF NOT EXISTS citext;\nALTER TABLE " + t[0] + " ADD COLUMN " +
+               Name("ci") + " citext;";
+      case 1:
+        if (!PickTable(t) || !PickColumn(t[0], c, "S") || c[8] != "b") return "";
+        return "CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE INDEX " + Name("trg") + " ON " +
+               t[0] + " USING gin ((" + c[0] + "::text) gin_trgm_ops);";
+      case 2: {
+        static const std::vector<std::string> exts = {"hstore", "ltree",         "isn",
+                                                      "cube",   "\"uuid-ossp\"", "tablefunc"};
+        if (Coin()) return "CREATE EXTENSION IF NOT EXISTS " + PickOf(exts) + ";";
+        std::string schema = Name("ext");
+        return "CREATE SCHEMA " + schema + ";\nCREATE EXTENSION IF NOT EXISTS " + PickOf(exts) +
+               " SCHEMA " + schema + ";";
+      }
+      case 3:
+        return CommentOrDrop("EXTENSION", installed, false);
+      default:
+        return CommentOrDrop("EXTENSION", installed, true);
+    }
+  }
+
+  // COMMENT ON or DROP (`kind`, e.g. "EXTENSION") one of `names`; "" when there is none.
+  std::string CommentOrDrop(const std::string& kind, const Rows& names, bool drop) {
+    if (names.empty()) return "";
+    const std::string& name = PickOf(names)[0];
+    if (drop) return "DROP " + kind + " " + name + ";";
+    return "COMMENT ON " + kind + " " + name + " IS 'fz comment " + std::to_string(counter_) +
+           "';";
+  }
+
+  // Collations: created (ICU, nondeterministic, copied), used by a column, commented, dropped.
+  std::string CollationChange(std::vector<RenameNote>&) {
+    Rows mine = Query(conn_,
+                      "SELECT format('%I.%I', n.nspname, c.collname) FROM pg_collation c "
+                      "JOIN pg_namespace n ON n.oid = c.collnamespace WHERE n.nspname "
+                      "NOT IN ('pg_catalog', 'information_schema') ORDER BY 1");
+    std::vector<std::string> t, c;
+    std::string name = Name("coll");
+    switch (Pick(5)) {
+      case 0:
+        return "CREATE COLLATION " + name + " (provider = icu, locale = 'de-u-co-phonebk');";
+      case 1:
+        return "CREATE COLLATION " + name +
+               " (provider = icu, locale = 'und-u-ks-level2', deterministic = false);";
+      case 2: {
+        if (!PickTable(t) || !PickColumn(t[0], c, "S") || c[8] != "b") return "";
+        return "CREATE COLLATION " + name + " FROM \"C\";\nALTER TABLE " + t[0] + " ALTER COLUMN " +
+               c[0] + " TYPE " + c[1] + " COLLATE " + name + ";";
+      }
+      case 3:
+        return CommentOrDrop("COLLATION", mine, false);
+      default:
+        return CommentOrDrop("COLLATION", mine, true);
+    }
+  }
+
+  // Schema privileges and owners; a schema of its own.
+  std::string SchemaGrant(std::vector<RenameNote>&) {
+    Rows schemas = Query(conn_,
+                         "SELECT quote_ident(nspname) FROM pg_namespace WHERE nspname "
+                         "NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY "
+                         "1");
+    if (schemas.empty()) return "";
+    const std::string& s = PickOf(schemas)[0];
+    switch (Pick(5)) {
+      case 0: {
+        std::string schema = Name("s");
+        return "CREATE SCHEMA " + schema + " AUTHORIZATION app_reader;\nGRANT USAGE ON SCHEMA " +
+               schema + " TO PUBLIC;";
+      }
+      case 1:
+        return "GRANT CREATE ON SCHEMA " + s + " TO app_reader;";
+      case 2:
+        return "REVOKE USAGE ON SCHEMA " + s + " FROM PUBLIC;";
+      case 3:
+        return "GRANT USAGE ON SCHEMA " + s + " TO app_reader WITH GRANT OPTION;";
+      default:
+        return "ALTER SCHEMA " + s + " OWNER TO app_reader;";
+    }
+  }
+
+  // Function and procedure privileges and owners.
+  std::string FunctionGrant(std::vector<RenameNote>&) {
+    Rows fs = Query(conn_, std::string("SELECT p.oid::regprocedure FROM pg_proc p JOIN "
+                                       "pg_namespace n ON n.oid = p.pronamespace WHERE "
+                                       "p.prokind IN ('f', 'p') AND ") +
+                               kUserFunctions + " ORDER BY 1");
+    if (fs.empty()) return "";
+    const std::string& f = PickOf(fs)[0];
+    switch (Pick(4)) {
+      case 0:
+        return "REVOKE EXECUTE ON ROUTINE " + f + " FROM PUBLIC;";
+      case 1:
+        return "GRANT EXECUTE ON ROUTINE " + f + " TO app_reader;";
+      case 2:
+        return "REVOKE ALL ON ROUTINE " + f + " FROM PUBLIC;\nGRANT EXECUTE ON ROUTINE " + f +
+               " TO app_reader WITH GRANT OPTION;";
+      default:
+        return "ALTER ROUTINE " + f + " OWNER TO app_reader;";
+    }
+  }
+
+  // Which column owns a sequence: none, another column, a new sequence behind a new column's
+  // default; and sequence privileges.
+  std::string SequenceOwnership(std::vector<RenameNote>&) {
+    Rows ss = Query(conn_, std::string("SELECT format('%I.%I', n.nspname, c.relname), EXISTS "
+                                       "(SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND "
+                                       "d.classid = 'pg_class'::regclass AND d.refobjsubid > 0 "
+                                       "AND d.deptype = 'a') FROM pg_class c JOIN pg_namespace "
+                                       "n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND "
+                                       "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = "
+                                       "c.oid AND d.deptype = 'i') AND ") +
+                               kUserSchemas + " ORDER BY 1");
+    std::vector<std::string> t, c;
+    switch (Pick(4)) {
+      case 0: {
+        Rows owned;
+        for (const auto& s : ss)
+          if (s[1] == "t") owned.push_back(s);
+        if (owned.empty()) return "";
+        return "ALTER SEQUENCE " + PickOf(owned)[0] + " OWNED BY NONE;";
+      }
+      case 1:
+        if (ss.empty() || !PickTable(t) || !PickColumn(t[0], c, "N")) return "";
+        return "ALTER SEQUENCE " + PickOf(ss)[0] + " OWNED BY " + t[0] + "." + c[0] + ";";
+      case 2: {
+        if (!PickTable(t)) return "";
+        std::string seq = Name("osq"), col = Name("oc");
+        return "CREATE SEQUENCE " + seq + ";\nALTER TABLE " + t[0] + " ADD COLUMN " + col +
+               " bigint DEFAULT nextval('" + seq + "');\nALTER SEQUENCE " + seq + " OWNED BY " +
+               t[0] + "." + col + ";";
+      }
+      default:
+        if (ss.empty()) return "";
+        return "GRANT USAGE, SELECT ON SEQUENCE " + PickOf(ss)[0] + " TO app_reader;";
     }
   }
 

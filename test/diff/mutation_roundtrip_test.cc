@@ -13,27 +13,16 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "diff/mutation_harness.h"
-#include "sandbox/test_util.h"
 
 namespace dbarch::diff {
 namespace {
 
-std::filesystem::path SourceDir() {
-  const char* env = std::getenv("DBARCH_SOURCE_DIR");
-  return env != nullptr ? env : DBARCH_SOURCE_DIR;
-}
-
-std::string ReadAll(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::ReadAll;
+using testing::SourceDir;
 
 int EnvInt(const char* name, int fallback) {
   const char* v = std::getenv(name);
@@ -72,18 +61,15 @@ void WriteCase(const std::string& base, uint64_t seed, const std::string& from,
 // Runs the seeds on one base; every failure is an EXPECT failure naming the seed, its
 // mutations and why (and, with DBARCH_MUTATION_SHRINK, the mutations that fail alone).
 void RunBase(const std::string& name, const std::string& from, const std::vector<uint64_t>& seeds) {
-  auto box = sandbox::test_util::SharedSandbox();
-  ASSERT_TRUE(box.ok()) << box.status().ToString();
-  std::string base = (*box)->ConnInfo();
-  base = base.substr(0, base.find(" dbname="));
-  auto admin = testing::Open(base + " dbname=postgres");
-  ASSERT_TRUE(admin.ok());
-  (void)admin->Exec("CREATE ROLE app_reader");
+  auto server = testing::ConnectTestServer();
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  pg::Connection& admin = server->admin;
+  const std::string& base = server->base;
   const int count = EnvInt("DBARCH_MUTATION_COUNT", 6);
   std::map<std::string, int> tally, known;
   int mutations = 0;
   for (uint64_t seed : seeds) {
-    testing::MutationOutcome r = testing::SeededRoundTrip(*admin, base, "mut", from, seed, count);
+    testing::MutationOutcome r = testing::SeededRoundTrip(admin, base, "mut", from, seed, count);
     mutations += static_cast<int>(r.mutations.size());
     if (r.passed) {
       // A known limit (docs/diff.md): counted apart, not a failure.
@@ -101,7 +87,7 @@ void RunBase(const std::string& name, const std::string& from, const std::vector
     for (const testing::Mutation& m : r.mutations) listed += "-- " + m.kind + "\n" + m.sql + "\n";
     std::string alone;
     if (EnvInt("DBARCH_MUTATION_SHRINK", 0) != 0) {
-      for (const auto& [m, o] : testing::Shrink(*admin, base, "mut", from, r.mutations)) {
+      for (const auto& [m, o] : testing::Shrink(admin, base, "mut", from, r.mutations)) {
         alone += "-- fails alone (" + o.failure_kind + ": " + testing::FirstLine(o.reason) +
                  "):\n" + m.sql + "\n";
       }
@@ -130,13 +116,9 @@ TEST(DiffMutation, Pagila) {
 // FROM is pg_dump's text of the schema (as users hold it): the scripts as written store some
 // CHECKs in a form that a reload of their dump does not give back (DumpOfLoaded).
 TEST(DiffMutation, MusicBrainzDump) {
-  auto box = sandbox::test_util::SharedSandbox();
-  ASSERT_TRUE(box.ok()) << box.status().ToString();
-  std::string base = (*box)->ConnInfo();
-  base = base.substr(0, base.find(" dbname="));
-  auto admin = testing::Open(base + " dbname=postgres");
-  ASSERT_TRUE(admin.ok());
-  std::string from = testing::DumpOfLoaded(*admin, base, "mut_base",
+  auto server = testing::ConnectTestServer({});
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  std::string from = testing::DumpOfLoaded(server->admin, server->base, "mut_base",
                                            ReadAll(RealWorld() / "musicbrainz" / "all.sql"));
   ASSERT_FALSE(from.empty());
   RunBase("musicbrainz", from, Seeds(1, 1));
@@ -146,13 +128,10 @@ TEST(DiffMutation, MusicBrainzDump) {
 // DBARCH_MUTATION_FIXTURES of them run), each as a base.
 TEST(DiffMutation, FixturePairs) {
   std::vector<std::filesystem::path> files;
-  for (const auto& e :
-       std::filesystem::directory_iterator(SourceDir() / "test" / "fixtures" / "diff")) {
-    if (!std::filesystem::exists(e.path() / "FROM.sql")) continue;
-    files.push_back(e.path() / "FROM.sql");
-    files.push_back(e.path() / "TO.sql");
+  for (const std::string& pair : testing::FixturePairNames()) {
+    files.push_back(testing::FixturesDir() / pair / "FROM.sql");
+    files.push_back(testing::FixturesDir() / pair / "TO.sql");
   }
-  std::sort(files.begin(), files.end());
   const size_t wanted = static_cast<size_t>(std::max(1, EnvInt("DBARCH_MUTATION_FIXTURES", 4)));
   const size_t step = std::max<size_t>(1, files.size() / wanted);
   for (size_t i = 0; i < files.size(); i += step) {

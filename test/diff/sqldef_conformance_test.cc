@@ -22,7 +22,6 @@
 #include <vector>
 
 #include "diff/diff_roundtrip.h"
-#include "sandbox/test_util.h"
 
 namespace dbarch::diff {
 namespace {
@@ -89,9 +88,7 @@ std::vector<Case> LoadCases(const std::filesystem::path& dir) {
 }
 
 std::filesystem::path CasesDir() {
-  const char* env = std::getenv("DBARCH_SOURCE_DIR");
-  std::filesystem::path source = env != nullptr ? env : DBARCH_SOURCE_DIR;
-  return source / ".." / "shared" / "conformance" / "sqldef" / "cases";
+  return testing::SourceDir() / ".." / "shared" / "conformance" / "sqldef" / "cases";
 }
 
 TEST(SqldefConformance, PassRatePerFile) {
@@ -100,23 +97,14 @@ TEST(SqldefConformance, PassRatePerFile) {
   std::vector<Case> cases = LoadCases(dir);
   ASSERT_GT(cases.size(), 800u);
 
-  auto box = sandbox::test_util::SharedSandbox();
-  ASSERT_TRUE(box.ok()) << box.status().ToString();
-  std::string base = (*box)->ConnInfo();
-  // Remove the dbname=postgres part: each case appends its own.
-  size_t db = base.find(" dbname=");
-  if (db != std::string::npos) base = base.substr(0, db);
-  {
-    auto admin = testing::Open(base + " dbname=postgres");
-    ASSERT_TRUE(admin.ok());
-    // Roles that cases grant to (cluster-wide, so created once).
-    for (const char* role :
-         {"psqldef_user", "readonly_user", "app_user", "admin_user", "writer_user", "reader",
-          "writer", "admin", "app_role", "user1", "user2", "user3", "user4", "admin_role",
-          "user-with-dash", "user.with.dot"}) {
-      (void)admin->Exec(std::string("CREATE ROLE ") + QuoteIdent(role));
-    }
-  }
+  // Roles that cases grant to (cluster-wide, so created once).
+  auto server = testing::ConnectTestServer({"psqldef_user", "readonly_user", "app_user",
+                                            "admin_user", "writer_user", "reader", "writer",
+                                            "admin", "app_role", "user1", "user2", "user3", "user4",
+                                            "admin_role", "user-with-dash", "user.with.dot"});
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  // Each case appends its own database.
+  const std::string base = server->base;
 
   std::vector<Outcome> outcomes(cases.size());
   std::atomic<size_t> next{0};
