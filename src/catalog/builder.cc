@@ -5,9 +5,9 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
-#include <functional>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <set>
 #include <sstream>

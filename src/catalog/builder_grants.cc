@@ -442,8 +442,7 @@ bool CatalogBuilder::Impl::IsOwnerPrivilege(ObjectKind kind, const std::string& 
 }
 
 void CatalogBuilder::Impl::TransferOwnerPrivileges(ObjectKind kind, const std::string& object,
-                                                   const std::string& from,
-                                                   const std::string& to) {
+                                                   const std::string& from, const std::string& to) {
   if (from == to) return;
   auto on = [&](const Grant& g) { return g.object_kind == kind && g.object == object; };
   // What the new owner was granted on the whole object is now part of its owner's entry.

@@ -3010,9 +3010,9 @@ class Engine {
     std::string priv = g.privilege;
     if (!g.column.empty()) priv += " (" + QuoteIdent(g.column) + ")";
     if (grant) {
-      return report::PrivilegeSql(cat, g.object_kind, g.object, "GRANT " + priv,
-                                  "TO " + report::SqlRole(g.grantee) +
-                                      (g.with_grant_option ? " WITH GRANT OPTION" : ""));
+      return report::PrivilegeSql(
+          cat, g.object_kind, g.object, "GRANT " + priv,
+          "TO " + report::SqlRole(g.grantee) + (g.with_grant_option ? " WITH GRANT OPTION" : ""));
     }
     return report::PrivilegeSql(cat, g.object_kind, g.object, "REVOKE " + priv,
                                 "FROM " + report::SqlRole(g.grantee));
@@ -3050,7 +3050,8 @@ class Engine {
     for (const auto& [q, sq] : cat.sequences) out[{ObjectKind::kSequence, q.Quoted()}] = sq.owner;
     for (const auto& [sig, f] : cat.functions) out[{ObjectKind::kFunction, sig}] = f.owner;
     for (const auto& [q, t] : cat.types) out[{ObjectKind::kType, q.Quoted()}] = t.owner;
-    for (const auto& [name, sc] : cat.schemas) out[{ObjectKind::kSchema, QuoteIdent(name)}] = sc.owner;
+    for (const auto& [name, sc] : cat.schemas)
+      out[{ObjectKind::kSchema, QuoteIdent(name)}] = sc.owner;
     return out;
   }
 

@@ -1275,7 +1275,8 @@ Status Dumper::LoadGrants() {
       NspFilter("n") + " UNION ALL SELECT 'l', l.oid, 0, " + cols +
       ", l.lanname::text, pg_catalog.pg_get_userbyid(l.lanowner) "
       "FROM pg_catalog.pg_language l LEFT JOIN pg_catalog.aclexplode(l.lanacl) a ON true "
-      "WHERE l.lanacl IS NOT NULL UNION ALL SELECT 'd', d.oid, 0, " + cols +
+      "WHERE l.lanacl IS NOT NULL UNION ALL SELECT 'd', d.oid, 0, " +
+      cols +
       ", d.datname::text, pg_catalog.pg_get_userbyid(d.datdba) "
       "FROM pg_catalog.pg_database d LEFT JOIN pg_catalog.aclexplode(d.datacl) a ON true "
       "WHERE d.datacl IS NOT NULL AND d.datname = pg_catalog.current_database() "
@@ -1981,7 +1982,7 @@ void Dumper::RenderGrants(std::string& out) const {
     int node = NodeOf(kind, oid);
     return node < 0 ? 0 : static_cast<size_t>(node_position_[node]);
   };
-  const std::vector<std::string> kRelation = {"SELECT", "INSERT", "UPDATE",  "DELETE",
+  const std::vector<std::string> kRelation = {"SELECT",   "INSERT",     "UPDATE", "DELETE",
                                               "TRUNCATE", "REFERENCES", "TRIGGER"};
   for (const GrantRow& g : grants_) {
     std::pair<char, Oid> key{g.kind == 'c' ? 'r' : g.kind, g.oid};
@@ -2103,8 +2104,7 @@ void Dumper::RenderGrants(std::string& out) const {
   for (const auto& [key, items] : statements) {
     const auto& [position, object, column_priv, grantee, grantable] = key;
     if (!grantee.empty() && grantee[0] == '\x01') {
-      out += "REVOKE " + Join(items, ", ") + " ON " + object + " FROM " + grantee.substr(1) +
-             ";\n";
+      out += "REVOKE " + Join(items, ", ") + " ON " + object + " FROM " + grantee.substr(1) + ";\n";
       continue;
     }
     std::string what =

@@ -917,9 +917,9 @@ class Writer {
         ++j;
       }
       Section("Privileges");
-      Line(PrivilegeSql(cat_, g[i].object_kind, g[i].object, "GRANT " + privileges,
-                        "TO " + SqlRole(g[i].grantee) +
-                            (g[i].with_grant_option ? " WITH GRANT OPTION" : "")));
+      Line(PrivilegeSql(
+          cat_, g[i].object_kind, g[i].object, "GRANT " + privileges,
+          "TO " + SqlRole(g[i].grantee) + (g[i].with_grant_option ? " WITH GRANT OPTION" : "")));
       i = j;
     }
     // PUBLIC's and the owners' built-in privileges that the schema takes away.

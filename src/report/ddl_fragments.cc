@@ -64,8 +64,7 @@ std::string GrantTarget(const catalog::Catalog& cat, catalog::ObjectKind kind,
     case ObjectKind::kType:
     case ObjectKind::kDomain: {
       for (const auto& [q, t] : cat.types) {
-        if (t.kind == catalog::TypeKind::kDomain && q.Quoted() == object)
-          return "DOMAIN " + object;
+        if (t.kind == catalog::TypeKind::kDomain && q.Quoted() == object) return "DOMAIN " + object;
       }
       return "TYPE " + object;
     }
@@ -87,8 +86,7 @@ std::string PrivilegeSql(const catalog::Catalog& cat, catalog::ObjectKind kind,
     for (char c : text) out += c == '%' ? std::string("%%") : std::string(1, c);
     return out;
   };
-  std::string statement =
-      escape(verb_privileges) + " ON DATABASE %I " + escape(role_clause);
+  std::string statement = escape(verb_privileges) + " ON DATABASE %I " + escape(role_clause);
   return "DO " + DollarQuote("BEGIN EXECUTE format(" + QuoteLiteral(statement) +
                              ", current_database()); END");
 }

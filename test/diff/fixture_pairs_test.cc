@@ -167,13 +167,15 @@ TEST(DiffDatabasePrivileges, FileDatabaseNameStandsForTheTargetDatabase) {
   // The script's own DO blocks read back as the privileges they give.
   auto replayed = testing::ModelOf("up.sql", from_sql + up, {});
   ASSERT_TRUE(replayed.ok()) << replayed.status().ToString();
-  EXPECT_FALSE(Diff(*replayed, *to_model, {}).HasChanges()) << FormatSql(Diff(*replayed, *to_model, {}));
+  EXPECT_FALSE(Diff(*replayed, *to_model, {}).HasChanges())
+      << FormatSql(Diff(*replayed, *to_model, {}));
 
   const std::string down = FormatSql(Diff(*live, *from_model, options));
   ASSERT_TRUE(testing::RunPsql(target, down).ok()) << down;
   EXPECT_EQ(DatabaseAcl(target), DatabaseAcl(base + " dbname=dbpriv_ref")) << down;
   EXPECT_EQ(DatabaseAcl(target), from_acl);
-  for (const auto& [db, sql] : dbs) (void)admin->Exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+  for (const auto& [db, sql] : dbs)
+    (void)admin->Exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
 }
 
 // A partitioned table whose key uses a collation that is rebuilt keeps its rows: up (applied
