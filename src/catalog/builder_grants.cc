@@ -603,7 +603,11 @@ Status CatalogBuilder::Impl::GrantPrivileges(const PgQuery__GrantStmt* s) {
         case ObjectKind::kSchema: {
           std::string schema(StrVal(o));
           DBARCH_RETURN_IF_ERROR(CheckSchemaExists(schema, -1));
-          objects.push_back({kind, QuoteIdent(schema), cat_.schemas[schema].owner});
+          std::string owner = cat_.schemas[schema].owner;
+          // The schema public as the server creates it belongs to pg_database_owner (a dump
+          // names no other owner for it, so the model's "" stands for that role there).
+          if (schema == "public" && owner.empty()) owner = "pg_database_owner";
+          objects.push_back({kind, QuoteIdent(schema), owner});
           break;
         }
         case ObjectKind::kType: {
@@ -813,8 +817,9 @@ Status CatalogBuilder::Impl::AlterOwner(const PgQuery__AlterOwnerStmt* s) {
     case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA: {
       std::string schema(StrVal(s->object));
       DBARCH_RETURN_IF_ERROR(CheckSchemaExists(schema, -1));
-      TransferOwnerPrivileges(ObjectKind::kSchema, QuoteIdent(schema), cat_.schemas[schema].owner,
-                              owner);
+      std::string before = cat_.schemas[schema].owner;
+      if (schema == "public" && before.empty()) before = "pg_database_owner";
+      TransferOwnerPrivileges(ObjectKind::kSchema, QuoteIdent(schema), before, owner);
       cat_.schemas[schema].owner = owner;
       return Status::OK();
     }
