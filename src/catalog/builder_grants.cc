@@ -615,10 +615,16 @@ Status CatalogBuilder::Impl::GrantPrivileges(const PgQuery__GrantStmt* s) {
           objects.push_back({kind, q.Quoted(), cat_.types[q].owner});
           break;
         }
-        case ObjectKind::kLanguage:
+        case ObjectKind::kLanguage: {
           // Languages are not objects of the model: any name is taken as the server has it.
-          objects.push_back({kind, QuoteIdent(StrVal(o)), ""});
+          // Not the built-in internal, c and sql, whose privileges pg_dump does not write
+          // (a database and its dump would differ): kept as a statement not modelled.
+          std::string language(StrVal(o));
+          if (language == "internal" || language == "c" || language == "sql")
+            return KeepOther(stmt_->node, language);
+          objects.push_back({kind, QuoteIdent(language), ""});
           break;
+        }
         case ObjectKind::kDatabase:
           // Whatever name the file gives, the database the schema is loaded into.
           objects.push_back({kind, kCurrentDatabase, ""});

@@ -665,14 +665,15 @@ TEST(BuilderPrivileges, DatabaseNamesStandForTheCurrentDatabase) {
       "current_database()); END$$;\n"
       "REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC;\n"
       "GRANT USAGE ON LANGUAGE sql TO app;\n");
-  EXPECT_EQ(Rows(c.grants), (std::vector<std::string>{
-                                "language sql app USAGE", "database current_database() app CONNECT",
-                                "database current_database() app TEMPORARY *"}));
+  EXPECT_EQ(Rows(c.grants), (std::vector<std::string>{"database current_database() app CONNECT",
+                                                      "database current_database() app TEMPORARY *"}));
   EXPECT_EQ(Rows(c.revoked_defaults),
             (std::vector<std::string>{"language plpgsql PUBLIC USAGE",
                                       "database current_database() PUBLIC CONNECT",
                                       "database current_database() PUBLIC TEMPORARY"}));
-  EXPECT_TRUE(c.others.empty());
+  // The built-in language sql's privileges are not in a dump: not modelled.
+  ASSERT_EQ(c.others.size(), 1u);
+  EXPECT_EQ(c.others[0].name, "sql");
 }
 
 }  // namespace

@@ -1275,7 +1275,8 @@ Status Dumper::LoadGrants() {
       NspFilter("n") + " UNION ALL SELECT 'l', l.oid, 0, " + cols +
       ", l.lanname::text, pg_catalog.pg_get_userbyid(l.lanowner) "
       "FROM pg_catalog.pg_language l LEFT JOIN pg_catalog.aclexplode(l.lanacl) a ON true "
-      "WHERE l.lanacl IS NOT NULL UNION ALL SELECT 'd', d.oid, 0, " +
+      "WHERE l.lanacl IS NOT NULL AND l.lanname NOT IN ('internal', 'c', 'sql') "
+      "UNION ALL SELECT 'd', d.oid, 0, " +
       cols +
       ", d.datname::text, pg_catalog.pg_get_userbyid(d.datdba) "
       "FROM pg_catalog.pg_database d LEFT JOIN pg_catalog.aclexplode(d.datacl) a ON true "
