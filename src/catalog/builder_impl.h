@@ -267,8 +267,8 @@ class CatalogBuilder::Impl {
   // An object whose owner changes from `from` to `to`: the server's ACL gives the old owner's
   // entries (what it still holds, its column grants) to the new owner and merges them with
   // what that role was granted (aclnewowner), so the model does the same.
-  void TransferOwnerPrivileges(ObjectKind kind, const std::string& object,
-                               const std::string& from, const std::string& to);
+  void TransferOwnerPrivileges(ObjectKind kind, const std::string& object, const std::string& from,
+                               const std::string& to);
   void DropGrantsOn(ObjectKind kind, const std::string& object);
   void RenameGrantsOn(ObjectKind kind, const std::string& from, const std::string& to);
   // Renames column `from` of `relation` in the normal form of the views that read it.

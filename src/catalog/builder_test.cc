@@ -665,8 +665,9 @@ TEST(BuilderPrivileges, DatabaseNamesStandForTheCurrentDatabase) {
       "current_database()); END$$;\n"
       "REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC;\n"
       "GRANT USAGE ON LANGUAGE sql TO app;\n");
-  EXPECT_EQ(Rows(c.grants), (std::vector<std::string>{"database current_database() app CONNECT",
-                                                      "database current_database() app TEMPORARY *"}));
+  EXPECT_EQ(Rows(c.grants),
+            (std::vector<std::string>{"database current_database() app CONNECT",
+                                      "database current_database() app TEMPORARY *"}));
   EXPECT_EQ(Rows(c.revoked_defaults),
             (std::vector<std::string>{"language plpgsql PUBLIC USAGE",
                                       "database current_database() PUBLIC CONNECT",

@@ -412,8 +412,8 @@ inline constexpr const char* kCurrentDatabase = "current_database()";
 
 // One privilege held by one grantee on one object (or on some of a table's columns).
 struct Grant {
-  ObjectKind object_kind = ObjectKind::kTable;  // table (incl. views), sequence, function,
-                                                 // schema, type, language, database
+  // Table (incl. views), sequence, function, schema, type, language, database.
+  ObjectKind object_kind = ObjectKind::kTable;
   // Quoted qualified name; functions: Signature(); languages: the quoted name; the database:
   // kCurrentDatabase.
   std::string object;
