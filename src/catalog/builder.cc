@@ -1,12 +1,14 @@
 #include "catalog/builder.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <deque>
-#include <functional>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -401,6 +403,64 @@ std::string FirstWord(std::string_view text, size_t i, size_t* end) {
   return word;
 }
 
+// The statement of a DO block in the form diff and inspect write for privileges on the
+// database the script runs in (report::PrivilegeSql): `BEGIN EXECUTE format('GRANT ... ON
+// DATABASE %I ...', current_database()); END`, with the database named `current_database`
+// (any name stands for the database the schema is loaded into); nullopt for any other body.
+std::optional<std::string> CurrentDatabaseStatement(std::string_view body) {
+  size_t i = 0;
+  auto space = [&] {
+    while (i < body.size() && std::isspace(static_cast<unsigned char>(body[i]))) ++i;
+  };
+  auto token = [&](std::string_view want) {
+    space();
+    if (body.size() - i < want.size()) return false;
+    for (size_t k = 0; k < want.size(); ++k) {
+      if (std::tolower(static_cast<unsigned char>(body[i + k])) != want[k]) return false;
+    }
+    i += want.size();
+    return true;
+  };
+  if (!token("begin") || !token("execute") || !token("format") || !token("(") || !token("'"))
+    return std::nullopt;
+  std::string format;
+  for (;; ++i) {
+    if (i >= body.size()) return std::nullopt;
+    if (body[i] == '\'') {
+      if (i + 1 < body.size() && body[i + 1] == '\'') {
+        format += '\'';
+        ++i;
+        continue;
+      }
+      ++i;
+      break;
+    }
+    format += body[i];
+  }
+  if (!token(",") || !token("current_database") || !token("(") || !token(")") || !token(")") ||
+      !token(";") || !token("end")) {
+    return std::nullopt;
+  }
+  token(";");
+  space();
+  if (i != body.size()) return std::nullopt;
+  std::string out;
+  for (size_t k = 0; k < format.size(); ++k) {
+    if (format[k] != '%') {
+      out += format[k];
+    } else if (k + 1 < format.size() && format[k + 1] == '%') {
+      out += '%';
+      ++k;
+    } else if (k + 1 < format.size() && format[k + 1] == 'I') {
+      out += "current_database";
+      ++k;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 // DO blocks run code the model cannot follow in general, but installers often use one to
@@ -418,6 +478,24 @@ Status CatalogBuilder::Impl::ApplyDoBlock(const Node* n) {
   }
   if (language != "plpgsql" || body.empty() || file_ == nullptr || stmt_ == nullptr) {
     return KeepOther(n, "");
+  }
+  if (std::optional<std::string> grant = CurrentDatabaseStatement(body)) {
+    // GRANT / REVOKE on the database the script runs in.
+    SourceFile inner(file_->name(), *grant);
+    auto tree = sql::ParseTree::Parse(inner);
+    if (!tree.ok() || tree->statements().size() != 1 ||
+        tree->statements()[0].node->node_case != PG_QUERY__NODE__NODE_GRANT_STMT ||
+        tree->statements()[0].node->grant_stmt->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_DATABASE) {
+      return KeepOther(n, "");
+    }
+    const SourceFile* outer_file = file_;
+    const sql::Statement* outer_stmt = stmt_;
+    file_ = &inner;
+    stmt_ = &tree->statements()[0];
+    Status applied = ApplyNode(stmt_->node);
+    file_ = outer_file;
+    stmt_ = outer_stmt;
+    return applied;
   }
   const std::string& text = file_->text();
   size_t at = text.find(body, stmt_->begin);
@@ -711,6 +789,19 @@ Catalog CatalogBuilder::Impl::Finish() {
       case ObjectKind::kSchema:
         return std::none_of(cat_.schemas.begin(), cat_.schemas.end(),
                             [&](const auto& kv) { return QuoteIdent(kv.first) == g.object; });
+      case ObjectKind::kLanguage:
+      case ObjectKind::kDatabase:
+        return false;
+      case ObjectKind::kTable:
+        return std::none_of(cat_.tables.begin(), cat_.tables.end(),
+                            [&](const auto& kv) { return kv.first.Quoted() == g.object; }) &&
+               std::none_of(cat_.views.begin(), cat_.views.end(),
+                            [&](const auto& kv) { return kv.first.Quoted() == g.object; });
+      case ObjectKind::kSequence:
+        return std::none_of(cat_.sequences.begin(), cat_.sequences.end(),
+                            [&](const auto& kv) { return kv.first.Quoted() == g.object; }) &&
+               std::none_of(identity_seqs_.begin(), identity_seqs_.end(),
+                            [&](const auto& kv) { return kv.first.Quoted() == g.object; });
       default:
         return std::none_of(cat_.types.begin(), cat_.types.end(),
                             [&](const auto& kv) { return kv.first.Quoted() == g.object; });

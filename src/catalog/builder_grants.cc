@@ -367,13 +367,17 @@ Status CatalogBuilder::Impl::AlterDefaultPrivileges(const PgQuery__AlterDefaultP
             return x.role == d.role && x.schema == d.schema && x.object_type == d.object_type &&
                    x.grantee == d.grantee && x.privilege == d.privilege;
           };
+          // PUBLIC's built-in EXECUTE / USAGE, and the privileges the role holds on what it
+          // creates: a global entry takes them away and gives them back; one IN SCHEMA only
+          // adds to the global ones.
+          bool builtin = (grantee == "PUBLIC" && ((type == "FUNCTIONS" && priv == "EXECUTE") ||
+                                                  (type == "TYPES" && priv == "USAGE"))) ||
+                         (grantee == role && IsOwnerPrivilege(kind, priv));
           if (g->is_grant) {
             // Granting back a built-in default undoes its revocation.
-            bool builtin = grantee == "PUBLIC" && ((type == "FUNCTIONS" && priv == "EXECUTE") ||
-                                                   (type == "TYPES" && priv == "USAGE"));
             size_t before = cat_.default_privileges.size();
             std::erase_if(cat_.default_privileges, [&](const DefaultPrivilege& x) { return same(x) && x.revokes_builtin; });
-            if (builtin && before != cat_.default_privileges.size()) continue;
+            if (builtin && (before != cat_.default_privileges.size() || schema.empty())) continue;
             if (std::none_of(cat_.default_privileges.begin(), cat_.default_privileges.end(), same)) {
               cat_.default_privileges.push_back(d);
             }
@@ -386,9 +390,7 @@ Status CatalogBuilder::Impl::AlterDefaultPrivileges(const PgQuery__AlterDefaultP
               continue;
             }
             std::erase_if(cat_.default_privileges, same);
-            bool builtin = grantee == "PUBLIC" && schema.empty() &&
-                           ((type == "FUNCTIONS" && priv == "EXECUTE") || (type == "TYPES" && priv == "USAGE"));
-            if (before == cat_.default_privileges.size() && builtin) {
+            if (before == cat_.default_privileges.size() && builtin && schema.empty()) {
               d.revokes_builtin = true;
               cat_.default_privileges.push_back(d);
             }
@@ -425,9 +427,54 @@ bool CatalogBuilder::Impl::IsBuiltinPublicPrivilege(ObjectKind kind, const std::
       // The schema public (as the server creates it, and as a dump names it: one dropped and
       // created again is taken for it).
       return privilege == "USAGE" && object == QuoteIdent("public");
+    case ObjectKind::kLanguage:
+      return privilege == "USAGE";
+    case ObjectKind::kDatabase:
+      return privilege == "CONNECT" || privilege == "TEMPORARY";
     default:
       return false;
   }
+}
+
+bool CatalogBuilder::Impl::IsOwnerPrivilege(ObjectKind kind, const std::string& privilege) {
+  std::vector<std::string> all = AllPrivileges(kind, false);
+  return std::find(all.begin(), all.end(), privilege) != all.end();
+}
+
+void CatalogBuilder::Impl::TransferOwnerPrivileges(ObjectKind kind, const std::string& object,
+                                                   const std::string& from, const std::string& to) {
+  if (from == to) return;
+  auto on = [&](const Grant& g) { return g.object_kind == kind && g.object == object; };
+  // What the new owner was granted on the whole object is now part of its owner's entry.
+  std::set<std::string> held;
+  std::erase_if(cat_.grants, [&](const Grant& g) {
+    if (!on(g) || !g.column.empty() || g.grantee != to) return false;
+    held.insert(g.privilege);
+    return true;
+  });
+  std::vector<Grant> revoked;
+  std::erase_if(cat_.revoked_defaults, [&](const Grant& g) {
+    if (!on(g) || g.grantee != from) return false;
+    revoked.push_back(g);
+    return true;
+  });
+  for (Grant g : revoked) {
+    if (held.count(g.privilege)) continue;
+    g.grantee = to;
+    RevokeBuiltin(g);
+  }
+  // Column grants of the old owner become the new owner's.
+  std::vector<Grant> columns;
+  std::erase_if(cat_.grants, [&](const Grant& g) {
+    if (!on(g) || g.column.empty() || g.grantee != from) return false;
+    columns.push_back(g);
+    return true;
+  });
+  for (Grant g : columns) {
+    g.grantee = to;
+    GrantOne(g);
+  }
+  std::sort(cat_.grants.begin(), cat_.grants.end());
 }
 
 void CatalogBuilder::Impl::RevokeBuiltin(const Grant& g) {
@@ -490,22 +537,35 @@ Status CatalogBuilder::Impl::GrantPrivileges(const PgQuery__GrantStmt* s) {
     case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA: kind = ObjectKind::kSchema; break;
     case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE:
     case PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN: kind = ObjectKind::kType; break;
+    case PG_QUERY__OBJECT_TYPE__OBJECT_LANGUAGE: kind = ObjectKind::kLanguage; break;
+    case PG_QUERY__OBJECT_TYPE__OBJECT_DATABASE: kind = ObjectKind::kDatabase; break;
     default: return KeepOther(stmt_->node, "");
   }
   if (s->targtype == PG_QUERY__GRANT_TARGET_TYPE__ACL_TARGET_DEFAULTS) return KeepOther(stmt_->node, "");
-  // Objects named by the statement, as the model spells them.
-  std::vector<std::string> objects;
+  // Objects named by the statement, as the model spells them, with their kind and owner (a
+  // GRANT ... ON TABLE may name a sequence). Languages and the database are taken to be
+  // owned by the role that runs the DDL (the model does not hold their owners).
+  struct Target {
+    ObjectKind kind;
+    std::string object;
+    std::string owner;
+  };
+  std::vector<Target> objects;
   if (s->targtype == PG_QUERY__GRANT_TARGET_TYPE__ACL_TARGET_ALL_IN_SCHEMA) {
     for (const Node* sn : Nodes(s->n_objects, s->objects)) {
       std::string schema(StrVal(sn));
       DBARCH_RETURN_IF_ERROR(CheckSchemaExists(schema, -1));
       if (kind == ObjectKind::kTable) {
-        for (const auto& [q, t] : cat_.tables) if (q.schema == schema) objects.push_back(q.Quoted());
-        for (const auto& [q, v] : cat_.views) if (q.schema == schema) objects.push_back(q.Quoted());
+        for (const auto& [q, t] : cat_.tables)
+          if (q.schema == schema) objects.push_back({kind, q.Quoted(), t.owner});
+        for (const auto& [q, v] : cat_.views)
+          if (q.schema == schema) objects.push_back({kind, q.Quoted(), v.owner});
       } else if (kind == ObjectKind::kSequence) {
-        for (const auto& [q, sq] : cat_.sequences) if (q.schema == schema) objects.push_back(q.Quoted());
+        for (const auto& [q, sq] : cat_.sequences)
+          if (q.schema == schema) objects.push_back({kind, q.Quoted(), sq.owner});
       } else if (kind == ObjectKind::kFunction) {
-        for (const auto& [key, f] : cat_.functions) if (f.name.schema == schema) objects.push_back(key);
+        for (const auto& [key, f] : cat_.functions)
+          if (f.name.schema == schema) objects.push_back({kind, key, f.owner});
       }
     }
   } else {
@@ -520,36 +580,79 @@ Status CatalogBuilder::Impl::GrantPrivileges(const PgQuery__GrantStmt* s) {
           bool seq = kind == ObjectKind::kSequence;
           DBARCH_ASSIGN_OR_RETURN(QualifiedName q, FindRelation(parts, rv->location, "relation", !seq, !seq, true, false));
           // GRANT ... ON TABLE works on sequences too; the object keeps its own kind.
-          objects.push_back(q.Quoted());
-          if (!seq && (cat_.sequences.count(q) || identity_seqs_.count(q))) kind = ObjectKind::kSequence;
+          Target t{kind, q.Quoted(), ""};
+          if (auto it = cat_.sequences.find(q); it != cat_.sequences.end()) {
+            t.kind = ObjectKind::kSequence;
+            t.owner = it->second.owner;
+          } else if (auto id = identity_seqs_.find(q); id != identity_seqs_.end()) {
+            t.kind = ObjectKind::kSequence;
+            t.owner = cat_.tables[id->second.first].owner;
+          } else if (auto tb = cat_.tables.find(q); tb != cat_.tables.end()) {
+            t.owner = tb->second.owner;
+          } else if (auto v = cat_.views.find(q); v != cat_.views.end()) {
+            t.owner = v->second.owner;
+          }
+          objects.push_back(std::move(t));
           break;
         }
         case ObjectKind::kFunction: {
           DBARCH_ASSIGN_OR_RETURN(std::string key, FunctionKey(o->object_with_args, false, -1));
-          objects.push_back(key);
+          objects.push_back({kind, key, cat_.functions[key].owner});
           break;
         }
         case ObjectKind::kSchema: {
           std::string schema(StrVal(o));
           DBARCH_RETURN_IF_ERROR(CheckSchemaExists(schema, -1));
-          objects.push_back(QuoteIdent(schema));
+          std::string owner = cat_.schemas[schema].owner;
+          // The schema public as the server creates it belongs to pg_database_owner (a dump
+          // names no other owner for it, so the model's "" stands for that role there).
+          if (schema == "public" && owner.empty()) owner = "pg_database_owner";
+          objects.push_back({kind, QuoteIdent(schema), owner});
           break;
         }
         case ObjectKind::kType: {
           DBARCH_ASSIGN_OR_RETURN(QualifiedName q, FindTypeName(NameParts(o), -1));
-          objects.push_back(q.Quoted());
+          objects.push_back({kind, q.Quoted(), cat_.types[q].owner});
           break;
         }
+        case ObjectKind::kLanguage: {
+          // Languages are not objects of the model: any name is taken as the server has it.
+          // Not the built-in internal, c and sql, whose privileges pg_dump does not write
+          // (a database and its dump would differ): kept as a statement not modelled.
+          std::string language(StrVal(o));
+          if (language == "internal" || language == "c" || language == "sql")
+            return KeepOther(stmt_->node, language);
+          objects.push_back({kind, QuoteIdent(language), ""});
+          break;
+        }
+        case ObjectKind::kDatabase:
+          // Whatever name the file gives, the database the schema is loaded into.
+          objects.push_back({kind, kCurrentDatabase, ""});
+          break;
         default: break;
       }
     }
   }
   std::vector<std::string> grantees;
   for (const Node* g : Nodes(s->n_grantees, s->grantees)) grantees.push_back(RoleName(g->role_spec));
-  for (const std::string& object : objects) {
+  for (const Target& target : objects) {
+    const std::string& object = target.object;
+    const ObjectKind kind = target.kind;
     for (const std::string& grantee : grantees) {
       auto each = [&](const std::string& priv, const std::string& column) {
         Grant g{kind, object, column, grantee, priv, s->grant_option != 0};
+        if (grantee == target.owner && column.empty() && IsOwnerPrivilege(kind, priv)) {
+          // The owner holds every privilege by default (and its grant options, always): a
+          // REVOKE takes one away, also from its columns; a GRANT gives it back.
+          g.with_grant_option = false;
+          if (s->is_grant) {
+            RestoreBuiltin(g);
+          } else if (!s->grant_option) {
+            RevokeBuiltin(g);
+            RevokeOne(g, false);
+          }
+          return;
+        }
         if (grantee == "PUBLIC" && column.empty() && IsBuiltinPublicPrivilege(kind, object, priv)) {
           // PUBLIC's built-in privilege: the ACL either holds it (as by default) or not.
           g.with_grant_option = false;
@@ -577,7 +680,8 @@ Status CatalogBuilder::Impl::GrantPrivileges(const PgQuery__GrantStmt* s) {
         if (ap->priv_name == nullptr || *ap->priv_name == '\0') {
           privs = AllPrivileges(kind, !cols.empty());
         } else {
-          privs.push_back(Upper(ap->priv_name));
+          std::string p = Upper(ap->priv_name);
+          privs.push_back(p == "TEMP" ? "TEMPORARY" : p);
         }
         for (const std::string& p : privs) {
           if (cols.empty()) {
@@ -719,12 +823,16 @@ Status CatalogBuilder::Impl::AlterOwner(const PgQuery__AlterOwnerStmt* s) {
     case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA: {
       std::string schema(StrVal(s->object));
       DBARCH_RETURN_IF_ERROR(CheckSchemaExists(schema, -1));
+      std::string before = cat_.schemas[schema].owner;
+      if (schema == "public" && before.empty()) before = "pg_database_owner";
+      TransferOwnerPrivileges(ObjectKind::kSchema, QuoteIdent(schema), before, owner);
       cat_.schemas[schema].owner = owner;
       return Status::OK();
     }
     case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE:
     case PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN: {
       DBARCH_ASSIGN_OR_RETURN(QualifiedName q, FindTypeName(NameParts(s->object), -1));
+      TransferOwnerPrivileges(ObjectKind::kType, q.Quoted(), cat_.types[q].owner, owner);
       cat_.types[q].owner = owner;
       return Status::OK();
     }
@@ -732,6 +840,7 @@ Status CatalogBuilder::Impl::AlterOwner(const PgQuery__AlterOwnerStmt* s) {
     case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
     case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE: {
       DBARCH_ASSIGN_OR_RETURN(std::string key, FunctionKey(s->object->object_with_args, false, -1));
+      TransferOwnerPrivileges(ObjectKind::kFunction, key, cat_.functions[key].owner, owner);
       cat_.functions[key].owner = owner;
       return Status::OK();
     }

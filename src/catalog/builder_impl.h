@@ -252,7 +252,8 @@ class CatalogBuilder::Impl {
                               const std::string& object, const std::string& owner);
   void GrantOne(Grant g);
   // Whether `privilege` on `object` is one PostgreSQL gives PUBLIC by default (EXECUTE on a
-  // function or procedure, USAGE on a type or domain, USAGE on the built-in schema public).
+  // function or procedure, USAGE on a type or domain, a language or the built-in schema
+  // public, CONNECT and TEMPORARY on the database).
   bool IsBuiltinPublicPrivilege(ObjectKind kind, const std::string& object,
                                 const std::string& privilege) const;
   // REVOKE / GRANT of such a privilege from / to PUBLIC: recorded in
@@ -260,6 +261,14 @@ class CatalogBuilder::Impl {
   void RevokeBuiltin(const Grant& g);
   void RestoreBuiltin(const Grant& g);
   void RevokeOne(const Grant& g, bool grant_option_only);
+  // Whether `privilege` is one the owner of an object of `kind` holds by default (every
+  // privilege of the kind, AllPrivileges); REVOKE ... FROM owner takes it away.
+  static bool IsOwnerPrivilege(ObjectKind kind, const std::string& privilege);
+  // An object whose owner changes from `from` to `to`: the server's ACL gives the old owner's
+  // entries (what it still holds, its column grants) to the new owner and merges them with
+  // what that role was granted (aclnewowner), so the model does the same.
+  void TransferOwnerPrivileges(ObjectKind kind, const std::string& object, const std::string& from,
+                               const std::string& to);
   void DropGrantsOn(ObjectKind kind, const std::string& object);
   void RenameGrantsOn(ObjectKind kind, const std::string& from, const std::string& to);
   // Renames column `from` of `relation` in the normal form of the views that read it.

@@ -612,9 +612,13 @@ Status CatalogBuilder::Impl::AlterTable(const PgQuery__AlterTableStmt* s) {
           if (seq) {
             // An identity column's sequence always has its table's owner.
             if (auto q = cat_.sequences.find(*name); q != cat_.sequences.end()) {
+              TransferOwnerPrivileges(ObjectKind::kSequence, name->Quoted(), q->second.owner,
+                                      RoleName(cmd->newowner));
               q->second.owner = RoleName(cmd->newowner);
             }
           } else {
+            TransferOwnerPrivileges(ObjectKind::kTable, name->Quoted(), cat_.views[*name].owner,
+                                    RoleName(cmd->newowner));
             cat_.views[*name].owner = RoleName(cmd->newowner);
           }
         } else if (!seq && (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_SetRelOptions ||
@@ -887,10 +891,14 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
       return NotFound("constraint", c->conname, c->location, {});
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
+      TransferOwnerPrivileges(ObjectKind::kTable, table.name.Quoted(), table.owner,
+                              RoleName(cmd->newowner));
       table.owner = RoleName(cmd->newowner);
       // The sequences the table owns (serial columns, OWNED BY) change owner with it.
       for (auto& [q, seq] : cat_.sequences) {
-        if (seq.owned_by_table == table.name) seq.owner = table.owner;
+        if (seq.owned_by_table != table.name) continue;
+        TransferOwnerPrivileges(ObjectKind::kSequence, q.Quoted(), seq.owner, table.owner);
+        seq.owner = table.owner;
       }
       return Status::OK();
     case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableRowSecurity: table.rls_enabled = true; return Status::OK();

@@ -660,6 +660,8 @@ std::vector<std::string> AllPrivileges(ObjectKind kind, bool column_level) {
     case ObjectKind::kFunction: return {"EXECUTE"};
     case ObjectKind::kSchema: return {"CREATE", "USAGE"};
     case ObjectKind::kType: return {"USAGE"};
+    case ObjectKind::kLanguage: return {"USAGE"};
+    case ObjectKind::kDatabase: return {"CONNECT", "CREATE", "TEMPORARY"};
     default: return {};
   }
 }

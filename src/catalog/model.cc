@@ -125,6 +125,8 @@ const char* ObjectKindName(ObjectKind kind) {
     case ObjectKind::kRole: return "role";
     case ObjectKind::kCollation: return "collation";
     case ObjectKind::kOther: return "other";
+    case ObjectKind::kLanguage: return "language";
+    case ObjectKind::kDatabase: return "database";
   }
   return "object";
 }

@@ -401,15 +401,22 @@ struct Role {
 enum class ObjectKind {
   kSchema, kTable, kColumn, kView, kMaterializedView, kSequence, kIndex, kType, kDomain,
   kFunction, kProcedure, kTrigger, kPolicy, kConstraint, kExtension, kRole, kCollation, kOther,
+  kLanguage, kDatabase,
 };
 
 const char* ObjectKindName(ObjectKind kind);
 
+// The object name of privileges on the database itself (GRANT ... ON DATABASE): a schema
+// describes the database it is loaded into, whatever name a file's statements give it.
+inline constexpr const char* kCurrentDatabase = "current_database()";
+
 // One privilege held by one grantee on one object (or on some of a table's columns).
 struct Grant {
-  ObjectKind object_kind = ObjectKind::kTable;  // table (incl. views), sequence, function,
-                                                 // schema, type
-  std::string object;      // quoted qualified name; functions: Signature()
+  // Table (incl. views), sequence, function, schema, type, language, database.
+  ObjectKind object_kind = ObjectKind::kTable;
+  // Quoted qualified name; functions: Signature(); languages: the quoted name; the database:
+  // kCurrentDatabase.
+  std::string object;
   std::string column;      // "" = whole object
   std::string grantee;     // role name, or "PUBLIC"
   std::string privilege;   // SELECT, INSERT, ..., USAGE, EXECUTE, CREATE
@@ -466,9 +473,14 @@ struct Catalog {
   std::map<QualifiedName, Index> indexes;     // standalone indexes (not constraint-backed)
   std::map<std::string, Function> functions;  // by Signature()
   std::vector<Grant> grants;                  // sorted, unique
-  // Privileges PostgreSQL grants by default that were revoked (REVOKE ... FROM PUBLIC):
-  // EXECUTE on functions and procedures, USAGE on types and domains and on the built-in
-  // schema public. Each is the privilege the object's ACL no longer holds; sorted, unique.
+  // Privileges PostgreSQL grants by default that were revoked. PUBLIC's (REVOKE ... FROM
+  // PUBLIC): EXECUTE on functions and procedures, USAGE on types and domains, on languages
+  // and on the built-in schema public, CONNECT and TEMPORARY on the database. The owner's
+  // (REVOKE ... FROM owner): any privilege of the object's kind on tables, views, sequences,
+  // functions, types, schemas, languages and the database, with `grantee` the owner's name
+  // as the object's `owner` spells it (languages and the database: "", the role that runs
+  // the DDL); the server moves them to a new owner with the object. Each is the privilege
+  // the object's ACL no longer holds; sorted, unique.
   std::vector<Grant> revoked_defaults;
   std::vector<DefaultPrivilege> default_privileges;  // sorted, unique
   std::vector<OtherObject> others;            // in source order

@@ -3402,39 +3402,16 @@ class Engine {
   }
 
   // ----- grants
-  std::string GrantTarget(const Catalog& cat, const catalog::Grant& g) const {
-    switch (g.object_kind) {
-      case ObjectKind::kSequence:
-        return "SEQUENCE " + g.object;
-      case ObjectKind::kFunction:
-      case ObjectKind::kProcedure: {
-        auto it = cat.functions.find(g.object);
-        bool procedure = it != cat.functions.end() ? it->second.is_procedure
-                                                   : g.object_kind == ObjectKind::kProcedure;
-        return (procedure ? "PROCEDURE " : "FUNCTION ") + g.object;
-      }
-      case ObjectKind::kSchema:
-        return "SCHEMA " + g.object;
-      case ObjectKind::kType:
-      case ObjectKind::kDomain: {
-        for (const auto& [q, t] : cat.types) {
-          if (q.Quoted() == g.object && t.kind == TypeKind::kDomain) return "DOMAIN " + g.object;
-        }
-        return "TYPE " + g.object;
-      }
-      default:
-        return "TABLE " + g.object;
-    }
-  }
-
   std::string GrantSql(const Catalog& cat, const catalog::Grant& g, bool grant) const {
     std::string priv = g.privilege;
     if (!g.column.empty()) priv += " (" + QuoteIdent(g.column) + ")";
     if (grant) {
-      return "GRANT " + priv + " ON " + GrantTarget(cat, g) + " TO " + report::SqlRole(g.grantee) +
-             (g.with_grant_option ? " WITH GRANT OPTION" : "");
+      return report::PrivilegeSql(
+          cat, g.object_kind, g.object, "GRANT " + priv,
+          "TO " + report::SqlRole(g.grantee) + (g.with_grant_option ? " WITH GRANT OPTION" : ""));
     }
-    return "REVOKE " + priv + " ON " + GrantTarget(cat, g) + " FROM " + report::SqlRole(g.grantee);
+    return report::PrivilegeSql(cat, g.object_kind, g.object, "REVOKE " + priv,
+                                "FROM " + report::SqlRole(g.grantee));
   }
 
   bool ObjectGone(const catalog::Grant& g) const {
@@ -3459,8 +3436,73 @@ class Engine {
     return false;
   }
 
+  using OwnerMap = std::map<std::pair<ObjectKind, std::string>, std::string>;
+
+  // The owner of every object that holds privileges, by the kind and name a Grant gives it.
+  static OwnerMap OwnersOf(const Catalog& cat) {
+    OwnerMap out;
+    for (const auto& [q, t] : cat.tables) out[{ObjectKind::kTable, q.Quoted()}] = t.owner;
+    for (const auto& [q, v] : cat.views) out[{ObjectKind::kTable, q.Quoted()}] = v.owner;
+    for (const auto& [q, sq] : cat.sequences) out[{ObjectKind::kSequence, q.Quoted()}] = sq.owner;
+    for (const auto& [sig, f] : cat.functions) out[{ObjectKind::kFunction, sig}] = f.owner;
+    for (const auto& [q, t] : cat.types) out[{ObjectKind::kType, q.Quoted()}] = t.owner;
+    for (const auto& [name, sc] : cat.schemas)
+      out[{ObjectKind::kSchema, QuoteIdent(name)}] = sc.owner;
+    return out;
+  }
+
+  // FROM's privileges as the server holds them once the owners have changed (the owners
+  // phase runs before the grants): an old owner's column grants and revoked privileges are
+  // the new owner's, and what the new owner was granted is part of its owner's entry
+  // (aclnewowner).
+  void FollowOwners(std::vector<catalog::Grant>& grants, std::vector<catalog::Grant>& revoked) {
+    OwnerMap before = OwnersOf(from_);
+    OwnerMap after = OwnersOf(to_);
+    std::map<std::pair<ObjectKind, std::string>, std::pair<std::string, std::string>> moved;
+    for (const auto& [key, owner] : before) {
+      auto it = after.find(key);
+      if (it != after.end() && it->second != owner && !recreated_.count(key.second))
+        moved[key] = {owner, it->second};
+    }
+    if (moved.empty()) return;
+    auto moved_of = [&](const catalog::Grant& g) -> const std::pair<std::string, std::string>* {
+      ObjectKind kind = g.object_kind == ObjectKind::kProcedure ? ObjectKind::kFunction
+                        : g.object_kind == ObjectKind::kDomain  ? ObjectKind::kType
+                                                                : g.object_kind;
+      auto it = moved.find({kind, g.object});
+      return it == moved.end() ? nullptr : &it->second;
+    };
+    std::set<std::pair<std::string, std::string>> absorbed;  // (object, privilege)
+    std::vector<catalog::Grant> kept;
+    for (catalog::Grant g : grants) {
+      const auto* m = moved_of(g);
+      if (m != nullptr && g.column.empty() && g.grantee == m->second) {
+        absorbed.insert({g.object, g.privilege});
+        continue;
+      }
+      if (m != nullptr && !g.column.empty() && g.grantee == m->first) g.grantee = m->second;
+      kept.push_back(std::move(g));
+    }
+    grants = std::move(kept);
+    std::vector<catalog::Grant> still;
+    for (catalog::Grant g : revoked) {
+      const auto* m = moved_of(g);
+      if (m != nullptr && g.grantee == m->first) {
+        if (absorbed.count({g.object, g.privilege})) continue;
+        g.grantee = m->second;
+      }
+      still.push_back(std::move(g));
+    }
+    revoked = std::move(still);
+  }
+
   void Grants() {
-    std::set<catalog::Grant> before(from_.grants.begin(), from_.grants.end());
+    from_grants_ = from_.grants;
+    from_revoked_ = from_.revoked_defaults;
+    FollowOwners(from_grants_, from_revoked_);
+    // An owner's REVOKE on the whole object also takes its column grants: before the grants.
+    RevokedDefaults(/*owners=*/true);
+    std::set<catalog::Grant> before(from_grants_.begin(), from_grants_.end());
     std::set<catalog::Grant> after(to_.grants.begin(), to_.grants.end());
     auto on_rebuilt_column = [&](const catalog::Grant& g) {
       if (g.column.empty()) return false;
@@ -3480,7 +3522,7 @@ class Engine {
       Add(kGrants, g.object_kind, g.object, Action::kCreate, {GrantSql(to_, g, true)},
           {GrantSql(to_, g, false)});
     }
-    RevokedDefaults();
+    RevokedDefaults(/*owners=*/false);
     SourceDefaultPrivilegesOnCreated();
   }
 
@@ -3528,10 +3570,19 @@ class Engine {
     std::set<catalog::Grant> granted(to_.grants.begin(), to_.grants.end());
     std::set<catalog::Grant> revoked(to_.revoked_defaults.begin(), to_.revoked_defaults.end());
     std::set<std::string> emitted;
+    OwnerMap owners = OwnersOf(to_);
     for (const catalog::DefaultPrivilege& d : from_.default_privileges) {
       for (const Created& c : created) {
         if (d.object_type != c.type || (!d.schema.empty() && d.schema != c.schema)) continue;
         catalog::Grant g{c.kind, c.object, "", d.grantee, d.privilege, false};
+        if (d.revokes_builtin && d.grantee != "PUBLIC") {
+          // The creator's own privilege, revoked from what it creates: only the role that
+          // runs the script creates these objects, and their owner (set after) holds it.
+          if (!d.role.empty()) continue;
+          auto owner = owners.find({c.kind, c.object});
+          if (owner == owners.end()) continue;
+          g.grantee = owner->second;
+        }
         std::string sql;
         if (d.revokes_builtin) {
           if (revoked.count(g)) continue;
@@ -3553,6 +3604,20 @@ class Engine {
   bool CreatedWithDefaults(const catalog::Grant& g) const {
     if (recreated_.count(g.object)) return true;
     switch (g.object_kind) {
+      case ObjectKind::kLanguage:
+      case ObjectKind::kDatabase:
+        return false;
+      case ObjectKind::kTable:
+        for (const auto& [q, v] : to_.views) {
+          if (q.Quoted() == g.object)
+            return !from_.views.count(q) || rebuilt_views_.count(q) || dropped_views_.count(q);
+        }
+        for (const auto& [q, t] : to_.tables) {
+          if (q.Quoted() == g.object) return !from_.tables.count(q);
+        }
+        return false;
+      case ObjectKind::kSequence:
+        return HasSequence(to_, g.object) && !HasSequence(from_, g.object);
       case ObjectKind::kFunction:
       case ObjectKind::kProcedure:
         return from_.functions.count(g.object) == 0;
@@ -3574,8 +3639,33 @@ class Engine {
   }
 
   // Whether the object of a built-in privilege is still there after the up script.
+  // Whether `cat` has the sequence `quoted` (one of its own or an identity column's).
+  static bool HasSequence(const Catalog& cat, const std::string& quoted) {
+    for (const auto& [q, sq] : cat.sequences) {
+      if (q.Quoted() == quoted) return true;
+    }
+    for (const auto& [q, t] : cat.tables) {
+      for (const catalog::Column& c : t.columns) {
+        if (!c.identity_sequence.empty() &&
+            QualifiedName{q.schema, c.identity_sequence}.Quoted() == quoted)
+          return true;
+      }
+    }
+    return false;
+  }
+
   bool KeptInTarget(const catalog::Grant& g) const {
     switch (g.object_kind) {
+      case ObjectKind::kLanguage:
+      case ObjectKind::kDatabase:
+        return true;
+      case ObjectKind::kTable:
+        return std::any_of(to_.tables.begin(), to_.tables.end(),
+                           [&](const auto& kv) { return kv.first.Quoted() == g.object; }) ||
+               std::any_of(to_.views.begin(), to_.views.end(),
+                           [&](const auto& kv) { return kv.first.Quoted() == g.object; });
+      case ObjectKind::kSequence:
+        return HasSequence(to_, g.object);
       case ObjectKind::kFunction:
       case ObjectKind::kProcedure:
         return to_.functions.count(g.object) > 0;
@@ -3592,9 +3682,15 @@ class Engine {
   // domains and the schema public) that one side revokes: REVOKE ... FROM PUBLIC where TO
   // revokes one (also on an object created, or created again, by the script, which gets the
   // default back), GRANT ... TO PUBLIC where only FROM does.
-  void RevokedDefaults() {
-    std::set<catalog::Grant> before(from_.revoked_defaults.begin(), from_.revoked_defaults.end());
-    std::set<catalog::Grant> after(to_.revoked_defaults.begin(), to_.revoked_defaults.end());
+  // `owners`: the owners' privileges (grantee not PUBLIC), else PUBLIC's.
+  void RevokedDefaults(bool owners) {
+    std::set<catalog::Grant> before, after;
+    for (const catalog::Grant& g : from_revoked_) {
+      if ((g.grantee != "PUBLIC") == owners) before.insert(g);
+    }
+    for (const catalog::Grant& g : to_.revoked_defaults) {
+      if ((g.grantee != "PUBLIC") == owners) after.insert(g);
+    }
     for (const catalog::Grant& g : before) {
       if (after.count(g) || !KeptInTarget(g) || CreatedWithDefaults(g)) continue;
       Add(kGrants, g.object_kind, g.object, Action::kCreate, {GrantSql(to_, g, true)},
@@ -3708,6 +3804,9 @@ class Engine {
   std::map<QualifiedName, std::vector<ReleasedColumn>> released_columns_;  // by domain
   std::set<std::string> recreated_;  // quoted names of relations dropped and created again
   std::set<std::string> gone_;       // quoted names of relations dropped
+  // FROM's grants and revoked built-in privileges once the owners phase has run (FollowOwners).
+  std::vector<catalog::Grant> from_grants_;
+  std::vector<catalog::Grant> from_revoked_;
   std::set<QualifiedName> recreated_functions_;  // dropped, or dropped and created again
   // Generated columns dropped and added again (a new expression, or one that calls a function
   // dropped and created again), by table: the indexes, constraints, policies and column

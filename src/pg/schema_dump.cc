@@ -307,12 +307,14 @@ struct PolicyInfo {
 };
 
 struct GrantRow {
-  char kind = 'r';  // r relation, c column, n schema, f function, t type
+  char kind = 'r';  // r relation, c column, n schema, f function, t type, l language, d database
   Oid oid = 0;
   int64_t attnum = 0;
   std::string grantee;  // "" = PUBLIC
   std::string privilege;
   bool grantable = false;
+  std::string target_name;   // languages and the database: the object's name
+  std::string target_owner;  // languages and the database: its owner
 };
 
 struct SimpleObject {  // statistics objects, rules, collations
@@ -1250,25 +1252,36 @@ Status Dumper::LoadGrants() {
   const std::string cols =
       "a.grantee, CASE WHEN a.grantee = 0 THEN '' "
       "ELSE pg_catalog.pg_get_userbyid(a.grantee) END, a.privilege_type, a.is_grantable";
+  const std::string none = ", NULL::text, NULL::text";
   const std::string sql =
-      "SELECT 'r', c.oid, 0, " + cols +
-      " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace, "
-      "pg_catalog.aclexplode(c.relacl) a WHERE c.relacl IS NOT NULL AND " +
-      NspFilter("n") + " UNION ALL SELECT 'c', c.oid, att.attnum, " + cols +
+      "SELECT 'r', c.oid, 0, " + cols + none +
+      " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      // An empty ACL (everything revoked, from the owner too) gives one row of NULLs.
+      "LEFT JOIN pg_catalog.aclexplode(c.relacl) a ON true WHERE c.relacl IS NOT NULL AND " +
+      NspFilter("n") + " UNION ALL SELECT 'c', c.oid, att.attnum, " + cols + none +
       " FROM pg_catalog.pg_attribute att JOIN pg_catalog.pg_class c ON c.oid = att.attrelid "
       "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace, "
       "pg_catalog.aclexplode(att.attacl) a WHERE att.attacl IS NOT NULL AND NOT att.attisdropped "
       "AND " +
-      NspFilter("n") + " UNION ALL SELECT 'n', n.oid, 0, " + cols +
-      " FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a "
+      NspFilter("n") + " UNION ALL SELECT 'n', n.oid, 0, " + cols + none +
+      " FROM pg_catalog.pg_namespace n LEFT JOIN pg_catalog.aclexplode(n.nspacl) a ON true "
       "WHERE n.nspacl IS NOT NULL AND " +
-      NspFilter("n") + " UNION ALL SELECT 'f', p.oid, 0, " + cols +
-      " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace, "
-      "pg_catalog.aclexplode(p.proacl) a WHERE p.proacl IS NOT NULL AND " +
-      NspFilter("n") + " UNION ALL SELECT 't', t.oid, 0, " + cols +
-      " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace, "
-      "pg_catalog.aclexplode(t.typacl) a WHERE t.typacl IS NOT NULL AND " +
-      NspFilter("n") + " ORDER BY 1, 2, 3, 5, 6";
+      NspFilter("n") + " UNION ALL SELECT 'f', p.oid, 0, " + cols + none +
+      " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+      "LEFT JOIN pg_catalog.aclexplode(p.proacl) a ON true WHERE p.proacl IS NOT NULL AND " +
+      NspFilter("n") + " UNION ALL SELECT 't', t.oid, 0, " + cols + none +
+      " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace "
+      "LEFT JOIN pg_catalog.aclexplode(t.typacl) a ON true WHERE t.typacl IS NOT NULL AND " +
+      NspFilter("n") + " UNION ALL SELECT 'l', l.oid, 0, " + cols +
+      ", l.lanname::text, pg_catalog.pg_get_userbyid(l.lanowner) "
+      "FROM pg_catalog.pg_language l LEFT JOIN pg_catalog.aclexplode(l.lanacl) a ON true "
+      "WHERE l.lanacl IS NOT NULL AND l.lanname NOT IN ('internal', 'c', 'sql') "
+      "UNION ALL SELECT 'd', d.oid, 0, " +
+      cols +
+      ", d.datname::text, pg_catalog.pg_get_userbyid(d.datdba) "
+      "FROM pg_catalog.pg_database d LEFT JOIN pg_catalog.aclexplode(d.datacl) a ON true "
+      "WHERE d.datacl IS NOT NULL AND d.datname = pg_catalog.current_database() "
+      "ORDER BY 1, 2, 3, 5, 6";
   DBARCH_ASSIGN_OR_RETURN(QueryResult res, Query("privileges", sql));
   for (int i = 0; i < res.rows(); ++i) {
     RowReader r(res, i);
@@ -1281,6 +1294,8 @@ Status Dumper::LoadGrants() {
     if (grantee_oid == 0) g.grantee.clear();
     g.privilege = r.Text();
     g.grantable = r.Bool();
+    g.target_name = r.Text();
+    g.target_owner = r.Text();
     grants_.push_back(std::move(g));
   }
   return Status::OK();
@@ -1955,8 +1970,12 @@ void Dumper::RenderGrants(std::string& out) const {
   struct Target {
     std::string object;  // "TABLE s.t", "FUNCTION s.f(int)", ...
     std::string owner;
-    char public_default = '\0';        // 'X' EXECUTE or 'U' USAGE held by PUBLIC by default
-    std::vector<std::string> columns;  // by attnum - 1 for relations
+    // Whether the owner's own entry is written: for languages and the database only when the
+    // session's role owns them (the model takes it for their owner).
+    bool owner_modelled = true;
+    std::vector<std::string> owner_all;        // what the owner holds by default
+    std::vector<std::string> public_defaults;  // what PUBLIC holds by default
+    std::vector<std::string> columns;          // by attnum - 1 for relations
     size_t position = 0;
   };
   std::map<std::pair<char, Oid>, Target> targets;
@@ -1964,12 +1983,15 @@ void Dumper::RenderGrants(std::string& out) const {
     int node = NodeOf(kind, oid);
     return node < 0 ? 0 : static_cast<size_t>(node_position_[node]);
   };
+  const std::vector<std::string> kRelation = {"SELECT",   "INSERT",     "UPDATE", "DELETE",
+                                              "TRUNCATE", "REFERENCES", "TRIGGER"};
   for (const GrantRow& g : grants_) {
     std::pair<char, Oid> key{g.kind == 'c' ? 'r' : g.kind, g.oid};
     if (targets.count(key)) continue;
     Target t;
     if (key.first == 'r') {
       std::vector<ColumnInfo> const* cols = nullptr;
+      t.owner_all = kRelation;
       if (auto it = tables_.find(g.oid); it != tables_.end()) {
         t.object = "TABLE " + it->second.QName();
         t.owner = it->second.owner;
@@ -1981,6 +2003,7 @@ void Dumper::RenderGrants(std::string& out) const {
       } else if (auto s = sequences_.find(g.oid); s != sequences_.end()) {
         t.object = "SEQUENCE " + s->second.QName();
         t.owner = s->second.owner;
+        t.owner_all = {"SELECT", "UPDATE", "USAGE"};
       } else {
         continue;
       }
@@ -1997,9 +2020,10 @@ void Dumper::RenderGrants(std::string& out) const {
       if (it == schemas_.end()) continue;
       t.object = "SCHEMA " + Q(it->name);
       t.owner = it->owner;
+      t.owner_all = {"USAGE", "CREATE"};
       // PUBLIC's USAGE on the schema public is the server's default whoever owns it (ALTER
       // SCHEMA ... OWNER keeps the entry); the catalog model holds it that way.
-      if (it->name == "public") t.public_default = 'U';
+      if (it->name == "public") t.public_defaults = {"USAGE"};
       t.position = static_cast<size_t>(it - schemas_.begin());
     } else if (key.first == 'f') {
       auto it = functions_.find(g.oid);
@@ -2007,14 +2031,24 @@ void Dumper::RenderGrants(std::string& out) const {
       t.object =
           std::string(it->second.kind == 'p' ? "PROCEDURE " : "FUNCTION ") + it->second.Signature();
       t.owner = it->second.owner;
-      t.public_default = 'X';
+      t.owner_all = t.public_defaults = {"EXECUTE"};
       t.position = 1000000 + position_of('f', g.oid);
+    } else if (key.first == 'l' || key.first == 'd') {
+      t.object = std::string(key.first == 'l' ? "LANGUAGE " : "DATABASE ") + Q(g.target_name);
+      t.owner = g.target_owner;
+      t.owner_modelled = g.target_owner == current_user_;
+      if (key.first == 'l') {
+        t.owner_all = t.public_defaults = {"USAGE"};
+      } else {
+        t.owner_all = {"CREATE", "CONNECT", "TEMPORARY"};
+        t.public_defaults = {"CONNECT", "TEMPORARY"};
+      }
     } else {
       auto it = types_.find(g.oid);
       if (it == types_.end()) continue;
       t.object = std::string(it->second.kind == 'd' ? "DOMAIN " : "TYPE ") + it->second.QName();
       t.owner = it->second.owner;
-      t.public_default = 'U';
+      t.owner_all = t.public_defaults = {"USAGE"};
       t.position = 1000000 + position_of('t', g.oid);
     }
     targets.emplace(key, std::move(t));
@@ -2023,24 +2057,28 @@ void Dumper::RenderGrants(std::string& out) const {
   // (position, object, column privilege, grantee, grant option) -> privileges or columns
   using Key = std::tuple<size_t, std::string, std::string, std::string, bool>;
   std::map<Key, std::vector<std::string>> statements;
-  std::map<std::pair<size_t, std::string>, bool> public_default_held;
+  // What PUBLIC and the owner hold of their defaults, for each object whose ACL is set: the
+  // rest was revoked (an ACL that holds only the owner's entry lacks PUBLIC's defaults).
+  std::map<std::pair<size_t, std::string>, std::set<std::string>> public_held, owner_held;
+  std::map<std::pair<size_t, std::string>, const Target*> acl_set;
   for (const GrantRow& g : grants_) {
     auto it = targets.find({g.kind == 'c' ? 'r' : g.kind, g.oid});
     if (it == targets.end()) continue;
     const Target& t = it->second;
-    // An ACL that holds only the owner's entry still lacks PUBLIC's default.
-    if (t.public_default != '\0' && g.kind != 'c') {
-      public_default_held.emplace(std::make_pair(t.position, t.object), false);
+    std::pair<size_t, std::string> at{t.position, t.object};
+    if (g.kind != 'c') acl_set.emplace(at, &t);
+    if (g.privilege.empty()) continue;  // an empty ACL: nobody holds anything
+    if (g.kind != 'c' && !g.grantee.empty() && g.grantee == t.owner) {
+      owner_held[at].insert(g.privilege);  // the owner's own rights (grant options implicit)
+      continue;
     }
-    if (!g.grantee.empty() && g.grantee == t.owner) continue;  // the owner's implicit rights
-    if (t.public_default != '\0' && g.kind != 'c') {
-      bool is_default = g.grantee.empty() && !g.grantable &&
-                        g.privilege == (t.public_default == 'X' ? "EXECUTE" : "USAGE");
-      if (is_default) {
-        public_default_held[{t.position, t.object}] = true;
-        continue;
-      }
+    if (g.kind != 'c' && g.grantee.empty() && !g.grantable &&
+        std::find(t.public_defaults.begin(), t.public_defaults.end(), g.privilege) !=
+            t.public_defaults.end()) {
+      public_held[at].insert(g.privilege);
+      continue;
     }
+    if (!t.owner_modelled && g.grantee == t.owner) continue;
     std::string grantee = g.grantee.empty() ? "PUBLIC" : RoleRef(g.grantee);
     if (g.kind == 'c') {
       if (g.attnum < 1 || static_cast<size_t>(g.attnum) > t.columns.size()) continue;
@@ -2050,17 +2088,24 @@ void Dumper::RenderGrants(std::string& out) const {
       statements[{t.position, t.object, "", grantee, g.grantable}].push_back(g.privilege);
     }
   }
-  for (const auto& [key, held] : public_default_held) {
-    if (held) continue;
-    const std::string& object = key.second;
-    std::string priv =
-        StartsWith(object, "FUNCTION") || StartsWith(object, "PROCEDURE") ? "EXECUTE" : "USAGE";
-    statements[{key.first, object, "", "\x01REVOKE", false}].push_back(priv);
+  for (const auto& [at, t] : acl_set) {
+    std::vector<std::string> revoked;
+    for (const std::string& p : t->public_defaults) {
+      if (!public_held[at].count(p)) revoked.push_back(p);
+    }
+    if (!revoked.empty()) statements[{at.first, at.second, "", "\x01PUBLIC", false}] = revoked;
+    if (!t->owner_modelled) continue;
+    revoked.clear();
+    for (const std::string& p : t->owner_all) {
+      if (!owner_held[at].count(p)) revoked.push_back(p);
+    }
+    if (!revoked.empty())
+      statements[{at.first, at.second, "", "\x01" + RoleRef(t->owner), false}] = revoked;
   }
   for (const auto& [key, items] : statements) {
     const auto& [position, object, column_priv, grantee, grantable] = key;
-    if (grantee == "\x01REVOKE") {
-      out += "REVOKE " + Join(items, ", ") + " ON " + object + " FROM PUBLIC;\n";
+    if (!grantee.empty() && grantee[0] == '\x01') {
+      out += "REVOKE " + Join(items, ", ") + " ON " + object + " FROM " + grantee.substr(1) + ";\n";
       continue;
     }
     std::string what =

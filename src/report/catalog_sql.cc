@@ -913,33 +913,6 @@ class Writer {
     }
   }
 
-  // "TABLE x", "SEQUENCE x", "FUNCTION f(int)", "SCHEMA s", "TYPE t" / "DOMAIN d".
-  std::string GrantTarget(const catalog::Grant& g) const {
-    switch (g.object_kind) {
-      case catalog::ObjectKind::kSequence:
-        return "SEQUENCE " + g.object;
-      case catalog::ObjectKind::kFunction:
-      case catalog::ObjectKind::kProcedure: {
-        auto it = cat_.functions.find(g.object);
-        bool procedure = it != cat_.functions.end()
-                             ? it->second.is_procedure
-                             : g.object_kind == catalog::ObjectKind::kProcedure;
-        return (procedure ? "PROCEDURE " : "FUNCTION ") + g.object;
-      }
-      case catalog::ObjectKind::kSchema:
-        return "SCHEMA " + g.object;
-      case catalog::ObjectKind::kType:
-      case catalog::ObjectKind::kDomain: {
-        for (const auto& [q, t] : cat_.types) {
-          if (q.Quoted() == g.object && t.kind == TypeKind::kDomain) return "DOMAIN " + g.object;
-        }
-        return "TYPE " + g.object;
-      }
-      default:
-        return "TABLE " + g.object;
-    }
-  }
-
   void Grants() {
     // Consecutive rows that differ only in the privilege become one GRANT.
     const std::vector<catalog::Grant>& g = cat_.grants;
@@ -955,14 +928,16 @@ class Writer {
         ++j;
       }
       Section("Privileges");
-      Line("GRANT " + privileges + " ON " + GrantTarget(g[i]) + " TO " + SqlRole(g[i].grantee) +
-           (g[i].with_grant_option ? " WITH GRANT OPTION" : ""));
+      Line(PrivilegeSql(
+          cat_, g[i].object_kind, g[i].object, "GRANT " + privileges,
+          "TO " + SqlRole(g[i].grantee) + (g[i].with_grant_option ? " WITH GRANT OPTION" : "")));
       i = j;
     }
-    // PUBLIC's built-in privileges that the schema takes away.
+    // PUBLIC's and the owners' built-in privileges that the schema takes away.
     for (const catalog::Grant& r : cat_.revoked_defaults) {
       Section("Privileges");
-      Line("REVOKE " + r.privilege + " ON " + GrantTarget(r) + " FROM " + SqlRole(r.grantee));
+      Line(PrivilegeSql(cat_, r.object_kind, r.object, "REVOKE " + r.privilege,
+                        "FROM " + SqlRole(r.grantee)));
     }
   }
 

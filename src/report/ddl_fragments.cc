@@ -42,6 +42,55 @@ std::string SqlRole(std::string_view role) {
   return QuoteIdent(role);
 }
 
+std::string GrantTarget(const catalog::Catalog& cat, catalog::ObjectKind kind,
+                        const std::string& object) {
+  using catalog::ObjectKind;
+  switch (kind) {
+    case ObjectKind::kSequence:
+      return "SEQUENCE " + object;
+    case ObjectKind::kFunction:
+    case ObjectKind::kProcedure: {
+      auto it = cat.functions.find(object);
+      bool procedure =
+          it != cat.functions.end() ? it->second.is_procedure : kind == ObjectKind::kProcedure;
+      return (procedure ? "PROCEDURE " : "FUNCTION ") + object;
+    }
+    case ObjectKind::kSchema:
+      return "SCHEMA " + object;
+    case ObjectKind::kLanguage:
+      return "LANGUAGE " + object;
+    case ObjectKind::kDatabase:
+      return "DATABASE " + object;
+    case ObjectKind::kType:
+    case ObjectKind::kDomain: {
+      for (const auto& [q, t] : cat.types) {
+        if (t.kind == catalog::TypeKind::kDomain && q.Quoted() == object) return "DOMAIN " + object;
+      }
+      return "TYPE " + object;
+    }
+    default:
+      return "TABLE " + object;
+  }
+}
+
+std::string PrivilegeSql(const catalog::Catalog& cat, catalog::ObjectKind kind,
+                         const std::string& object, std::string_view verb_privileges,
+                         std::string_view role_clause) {
+  if (kind != catalog::ObjectKind::kDatabase) {
+    return std::string(verb_privileges) + " ON " + GrantTarget(cat, kind, object) + " " +
+           std::string(role_clause);
+  }
+  // format() reads % as a directive: the rest of the statement has them doubled.
+  auto escape = [](std::string_view text) {
+    std::string out;
+    for (char c : text) out += c == '%' ? std::string("%%") : std::string(1, c);
+    return out;
+  };
+  std::string statement = escape(verb_privileges) + " ON DATABASE %I " + escape(role_clause);
+  return "DO " + DollarQuote("BEGIN EXECUTE format(" + QuoteLiteral(statement) +
+                             ", current_database()); END");
+}
+
 std::string SqlOptions(const std::vector<std::pair<std::string, std::string>>& options) {
   std::string out;
   for (const auto& [name, value] : options) {

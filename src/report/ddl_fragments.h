@@ -29,6 +29,20 @@ std::string SqlDottedName(std::string_view dotted);
 // "PUBLIC" / "public" -> PUBLIC, anything else quoted.
 std::string SqlRole(std::string_view role);
 
+// "TABLE s.t", "SEQUENCE s.q", "FUNCTION s.f(integer)" / "PROCEDURE ...", "SCHEMA s", "TYPE
+// s.t" / "DOMAIN s.d", "LANGUAGE l": what a GRANT on `object` (of `kind`, as Grant holds it)
+// names; a function or domain is told apart by `cat`. Not for the database (PrivilegeSql).
+std::string GrantTarget(const catalog::Catalog& cat, catalog::ObjectKind kind,
+                        const std::string& object);
+
+// `<verb_privileges> ON <target> <role_clause>`, e.g. ("GRANT SELECT, INSERT", "TO app WITH
+// GRANT OPTION"). Privileges on the database (object kCurrentDatabase) name the database the
+// script runs in, whose name is not known when it is written: a DO block that runs the
+// statement with `format('... ON DATABASE %I ...', current_database())`.
+std::string PrivilegeSql(const catalog::Catalog& cat, catalog::ObjectKind kind,
+                         const std::string& object, std::string_view verb_privileges,
+                         std::string_view role_clause);
+
 // "k1='v1', k2='v2'": storage parameters / reloptions; values quoted as the server prints
 // them (pg_get_indexdef writes fillfactor='70'). Empty for no options.
 std::string SqlOptions(const std::vector<std::pair<std::string, std::string>>& options);

@@ -81,6 +81,87 @@ void MigrateTo(testing::LoadedDatabase& loaded, const std::string& target) {
   EXPECT_TRUE(st.ok()) << st.ToString() << "\n" << sql;
 }
 
+// The ACL of the database `conninfo` reaches, one "grantee privilege grantable" per line
+// (PUBLIC as "-"), or "default" when the server keeps none (the built-in defaults).
+std::string DatabaseAcl(const std::string& conninfo) {
+  auto conn = testing::Open(conninfo);
+  if (!conn.ok()) return "connect failed: " + conn.status().ToString();
+  auto res = conn->Exec(
+      "SELECT coalesce((SELECT string_agg(e, E'\\n' ORDER BY e) FROM (SELECT CASE WHEN "
+      "a.grantee = 0 THEN '-' ELSE pg_get_userbyid(a.grantee) END || ' ' || a.privilege_type "
+      "|| ' ' || a.is_grantable AS e FROM pg_database d, aclexplode(d.datacl) a "
+      "WHERE d.datname = current_database()) s), 'default')");
+  if (!res.ok()) return "query failed: " + res.status().ToString();
+  return std::string(res->Get(0, 0));
+}
+
+// Privileges on the database, written in the files with a database name (appdb) that is not
+// the name of any database here: they stand for the database the script runs in. Up, applied
+// with psql to a database loaded from FROM, gives it the ACL of a database loaded from TO
+// (pg_dump --schema-only leaves database privileges out, so the ACLs are compared), the live
+// database is then in sync with TO's file and with its own dump, and down gives FROM's ACL
+// back. The files are loaded with their database name replaced by each database's own.
+TEST(DiffDatabasePrivileges, FileDatabaseNameStandsForTheTargetDatabase) {
+  std::filesystem::path dir = FixturesDir() / "database_privileges";
+  const std::string from_sql = ReadAll(dir / "FROM_appdb.sql");
+  const std::string to_sql = ReadAll(dir / "TO_appdb.sql");
+  auto box = sandbox::test_util::SharedSandbox();
+  ASSERT_TRUE(box.ok()) << box.status().ToString();
+  std::string base = (*box)->ConnInfo();
+  base = base.substr(0, base.find(" dbname="));
+  auto admin = testing::Open(base + " dbname=postgres");
+  ASSERT_TRUE(admin.ok());
+  (void)admin->Exec("CREATE ROLE app_reader");
+  auto named = [](std::string text, const std::string& db) {
+    for (size_t at = text.find("appdb"); at != std::string::npos; at = text.find("appdb", at))
+      text.replace(at, 5, db);
+    return text;
+  };
+  const std::vector<std::pair<std::string, const std::string*>> dbs = {
+      {"dbpriv_from", &from_sql}, {"dbpriv_to", &to_sql}, {"dbpriv_ref", &from_sql}};
+  for (const auto& [db, sql] : dbs) {
+    (void)admin->Exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+    ASSERT_TRUE(admin->Exec("CREATE DATABASE " + db).ok());
+    ASSERT_TRUE(testing::RunPsql(base + " dbname=" + db, named(*sql, db)).ok()) << db;
+  }
+  const std::string target = base + " dbname=dbpriv_from";
+  const std::string from_acl = DatabaseAcl(target);
+  const std::string to_acl = DatabaseAcl(base + " dbname=dbpriv_to");
+  ASSERT_NE(from_acl, to_acl);
+
+  auto from_model = testing::ModelOf("FROM.sql", from_sql, {});
+  auto to_model = testing::ModelOf("TO.sql", to_sql, {});
+  ASSERT_TRUE(from_model.ok()) << from_model.status().ToString();
+  ASSERT_TRUE(to_model.ok()) << to_model.status().ToString();
+  DiffOptions options;
+  options.allow_destructive = true;
+  const std::string up = FormatSql(Diff(*from_model, *to_model, options));
+  EXPECT_NE(up.find("current_database()"), std::string::npos) << up;
+  EXPECT_EQ(up.find("appdb"), std::string::npos) << up;
+  ASSERT_TRUE(testing::RunPsql(target, up).ok()) << up;
+  EXPECT_EQ(DatabaseAcl(target), to_acl) << up;
+
+  // The live database against TO's file, and against its own model: in sync.
+  auto conn = testing::Open(target);
+  ASSERT_TRUE(conn.ok());
+  auto live = pg::IntrospectCatalog(*conn, {});
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  DiffResult again = Diff(*live, *to_model, {});
+  EXPECT_FALSE(again.HasChanges()) << FormatSql(again);
+  // The script's own DO blocks read back as the privileges they give.
+  auto replayed = testing::ModelOf("up.sql", from_sql + up, {});
+  ASSERT_TRUE(replayed.ok()) << replayed.status().ToString();
+  EXPECT_FALSE(Diff(*replayed, *to_model, {}).HasChanges())
+      << FormatSql(Diff(*replayed, *to_model, {}));
+
+  const std::string down = FormatSql(Diff(*live, *from_model, options));
+  ASSERT_TRUE(testing::RunPsql(target, down).ok()) << down;
+  EXPECT_EQ(DatabaseAcl(target), DatabaseAcl(base + " dbname=dbpriv_ref")) << down;
+  EXPECT_EQ(DatabaseAcl(target), from_acl);
+  for (const auto& [db, sql] : dbs)
+    (void)admin->Exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+}
+
 // A partitioned table whose key uses a collation that is rebuilt keeps its rows: up (applied
 // with psql) renames it aside, creates it again and copies the rows through the new parent,
 // and down does the same back. The rows of the table and of the table whose foreign key
