@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -101,7 +102,19 @@ TEST_P(RenderedSql, LoadsIntoASandboxWithoutErrors) {
       RunDbarch({"inspect", "--schema", rendered.string(), "--sandbox", "--format", "json"});
   EXPECT_EQ(loaded.exit_code, 0) << "rendered DDL of " << GetParam() << " failed to load:\n"
                                  << Describe(loaded);
-  EXPECT_EQ(loaded.err, "") << "server notices or errors while loading the rendered DDL";
+  // A child's column that is its own as well as inherited is listed in its CREATE TABLE (as
+  // pg_dump writes it, so that it stays the child's own), which the server announces with a
+  // NOTICE that restoring pg_dump's output gives too: that one is expected, nothing else.
+  std::string err;
+  std::istringstream lines(loaded.err);
+  bool merged = false;  // the line before announced a merged column
+  for (std::string line; std::getline(lines, line);) {
+    const bool detail = merged && line.rfind("DETAIL:  User-specified column moved", 0) == 0;
+    merged = line.find("server: NOTICE:  ") != std::string::npos &&
+             line.find("merging column") != std::string::npos;
+    if (!merged && !detail) err += line + "\n";
+  }
+  EXPECT_EQ(err, "") << "server notices or errors while loading the rendered DDL";
   if (loaded.exit_code == 0) {
     Json j = ParseJson(loaded.out);
     EXPECT_TRUE(j.contains("tables")) << loaded.out.substr(0, 300);

@@ -134,9 +134,35 @@ TEST(DiffMutation, FixturePairs) {
   }
   const size_t wanted = static_cast<size_t>(std::max(1, EnvInt("DBARCH_MUTATION_FIXTURES", 4)));
   const size_t step = std::max<size_t>(1, files.size() / wanted);
+  // Bases whose seed 1 hits a limit docs/diff.md lists: each must still fail there (the
+  // failure is checked to be that one), so that a fix shows up as a test to update.
+  const std::map<std::string, std::string> kKnownLimits = {
+      // An index the server cloned on a partition keeps the name it was given before a
+      // column rename (the model does not list clones).
+      {"partitioned_keys_attached_as_pg_dump_TO", "payment_p2022_01_ref_fz_r5_key"},
+      // A column grant to the owner on a table whose owner is the session role reads back
+      // from the live database as a grant to CURRENT_USER that the file does not hold.
+      {"cov_owner_revokes_own_privileges_TO", "TO CURRENT_USER"},
+  };
   for (size_t i = 0; i < files.size(); i += step) {
     const auto& f = files[i];
-    RunBase(f.parent_path().filename().string() + "_" + f.stem().string(), ReadAll(f), Seeds(1, 1));
+    const std::string name = f.parent_path().filename().string() + "_" + f.stem().string();
+    auto known = kKnownLimits.find(name);
+    if (known == kKnownLimits.end()) {
+      RunBase(name, ReadAll(f), Seeds(1, 1));
+      continue;
+    }
+    auto server = testing::ConnectTestServer();
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    testing::MutationOutcome r =
+        testing::SeededRoundTrip(server->admin, server->base, "mut", ReadAll(f), 1,
+                                 EnvInt("DBARCH_MUTATION_COUNT", 6));
+    EXPECT_FALSE(r.passed) << name << ": the known limit is gone; remove it from kKnownLimits";
+    if (!r.passed) {
+      EXPECT_NE(r.reason.find(known->second), std::string::npos) << r.reason;
+    }
+    std::printf("[mutation] base=%s seeds=1 known-limit: %s\n", name.c_str(),
+                testing::FirstLine(r.reason).c_str());
   }
 }
 
