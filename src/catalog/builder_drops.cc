@@ -515,6 +515,12 @@ void CatalogBuilder::Impl::RenameColumnReferences(const QualifiedName& table, co
   for (Column& c : t.columns) {
     c.generated_expr = ReplaceIdentifier(c.generated_expr, from, to);
   }
+  // The server's partition key follows the column by number: the key keeps its strategy word
+  // and names the column's new name.
+  if (size_t open = t.partition_key.find('('); open != std::string::npos) {
+    t.partition_key = t.partition_key.substr(0, open) +
+                      ReplaceIdentifier(t.partition_key.substr(open), from, to);
+  }
   for (Policy& p : t.policies) {
     p.using_expr = ReplaceIdentifier(p.using_expr, from, to);
     p.check_expr = ReplaceIdentifier(p.check_expr, from, to);

@@ -185,6 +185,19 @@ TEST(InheritedAlter, RenameColumnReachesEveryDescendant) {
   EXPECT_EQ(ColumnNames(T(c, "ig")), (std::vector<std::string>{"k", "a2", "b", "own", "extra"}));
 }
 
+TEST(InheritedAlter, RenameColumnFollowsIntoPartitionKeys) {
+  // The server keeps a partition key by column number: the key names the new name, on the
+  // parent and on a partition that is itself partitioned by the same column.
+  Catalog c = Build(
+      "CREATE TABLE r (day date, sensor text) PARTITION BY RANGE (day);"
+      "CREATE TABLE r1 PARTITION OF r FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"
+      "  PARTITION BY LIST (sensor, (lower(sensor)));"
+      "ALTER TABLE r RENAME COLUMN day TO \"Range\";"
+      "ALTER TABLE r RENAME COLUMN sensor TO probe;");
+  EXPECT_EQ(T(c, "r").partition_key, "RANGE (\"Range\")");
+  EXPECT_EQ(T(c, "r1").partition_key, "LIST (probe, (lower(probe)))");
+}
+
 TEST(InheritedAlter, PrimaryKeyOnAParentMakesChildrenNotNullUnlessOnly) {
   Catalog c = Build(
       "CREATE TABLE i (k integer, a integer); CREATE TABLE ic () INHERITS (i);"
