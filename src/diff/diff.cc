@@ -478,8 +478,14 @@ class Engine {
   // partitioned) is copied (CopyTables) rather than dropped and created empty: a top-level
   // table, neither typed nor in an inheritance tree.
   bool KeepsRowsAcrossKeyChange(const Table& a, const Table& b) const {
-    if (a.of_type != b.of_type || a.of_type || a.partition_of || b.partition_of ||
-        !a.inherits.empty() || !b.inherits.empty())
+    // A partition that is itself partitioned, of a parent that stays, is detached, copied and
+    // created again under the same parent (CopyTables).
+    bool kept_parent = a.partition_of && b.partition_of && *a.partition_of == *b.partition_of &&
+                       to_.tables.count(*a.partition_of) &&
+                       from_.tables.at(*a.partition_of).partition_key ==
+                           to_.tables.at(*a.partition_of).partition_key;
+    if (a.of_type != b.of_type || a.of_type || (a.partition_of && !kept_parent) ||
+        (b.partition_of && !kept_parent) || !a.inherits.empty() || !b.inherits.empty())
       return false;
     for (const auto& [q, t] : from_.tables) {
       if (std::find(t.inherits.begin(), t.inherits.end(), a.name) != t.inherits.end()) return false;
@@ -2054,6 +2060,12 @@ class Engine {
     });
     std::vector<std::string> aside;
     std::vector<std::string> relations;
+    // A copied partition whose parent stays leaves it first: the new one takes its bound.
+    for (const Table* t : ordered) {
+      if (t->partition_of && !copied_tables_.count(*t->partition_of))
+        aside.push_back("ALTER TABLE " + t->partition_of->Quoted() + " DETACH PARTITION " +
+                        t->name.Quoted());
+    }
     for (const Table* t : ordered) {
       QualifiedName old_q = AsideName(t->name);
       aside.push_back("ALTER TABLE " + t->name.Quoted() + " RENAME TO " + QuoteIdent(old_q.name));
@@ -2256,6 +2268,15 @@ class Engine {
     const Table* a = from_.FindTable(table);
     const Table* b = to_.FindTable(table);
     if (a == nullptr || b == nullptr || recreated_tables_.count(table)) return true;
+    // A partition copied under this table is detached first, which the server refuses while
+    // a foreign key references its rows through this table: such keys go and come back.
+    for (const QualifiedName& q : copied_tables_) {
+      const Table* t = from_.FindTable(q);
+      for (int depth = 0; t != nullptr && t->partition_of && depth < 64; ++depth) {
+        if (*t->partition_of == table) return true;
+        t = from_.FindTable(*t->partition_of);
+      }
+    }
     for (const Constraint& k : a->constraints) {
       if (k.kind != ConstraintKind::kPrimaryKey && k.kind != ConstraintKind::kUnique) continue;
       // A key column whose type changes to one the referencing columns may not compare with.
