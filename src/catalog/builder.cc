@@ -4,9 +4,9 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
-#include <functional>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <tuple>

@@ -518,8 +518,8 @@ void CatalogBuilder::Impl::RenameColumnReferences(const QualifiedName& table, co
   // The server's partition key follows the column by number: the key keeps its strategy word
   // and names the column's new name.
   if (size_t open = t.partition_key.find('('); open != std::string::npos) {
-    t.partition_key = t.partition_key.substr(0, open) +
-                      ReplaceIdentifier(t.partition_key.substr(open), from, to);
+    t.partition_key =
+        t.partition_key.substr(0, open) + ReplaceIdentifier(t.partition_key.substr(open), from, to);
   }
   for (Policy& p : t.policies) {
     p.using_expr = ReplaceIdentifier(p.using_expr, from, to);
@@ -605,11 +605,12 @@ Status CatalogBuilder::Impl::Rename(const PgQuery__RenameStmt* s) {
           QualifiedName partition;
           Clone* c = FindClone(schema, TruncateIdentifier(parts.back()), &partition);
           if (c == nullptr) continue;
-          if (RelationTaken(schema, newname) || (c->constraint && ConstraintTaken(schema, newname))) {
-            return Error(Status::InvalidArgument("relation \"" +
-                                                 QualifiedName{schema, newname}.Quoted() +
-                                                 "\" already exists"),
-                         -1);
+          if (RelationTaken(schema, newname) ||
+              (c->constraint && ConstraintTaken(schema, newname))) {
+            return Error(
+                Status::InvalidArgument("relation \"" + QualifiedName{schema, newname}.Quoted() +
+                                        "\" already exists"),
+                -1);
           }
           std::string old = c->name;
           ReleaseRelation(schema, old);

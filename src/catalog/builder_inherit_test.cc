@@ -225,8 +225,8 @@ TEST(InheritedAlter, PartitionsListTheirClonesWithNamesAndComments) {
       "COMMENT ON INDEX r2_day_idx IS 'day of 2025';");
   EXPECT_EQ(Clones(T(c, "r1")),
             (std::vector<std::string>{"r_day_idx>r1_taken_idx", "r_pkey>r1_pkey key"}));
-  EXPECT_EQ(Clones(T(c, "r1a")), (std::vector<std::string>{"r1_pkey>r1a_pkey key",
-                                                           "r1_taken_idx>r1a_day_idx 'leaf'"}));
+  EXPECT_EQ(Clones(T(c, "r1a")),
+            (std::vector<std::string>{"r1_pkey>r1a_pkey key", "r1_taken_idx>r1a_day_idx 'leaf'"}));
   EXPECT_EQ(Clones(T(c, "r2")), (std::vector<std::string>{"r_day_idx>r2_day_idx 'day of 2025'",
                                                           "r_pkey>r2_pkey key 'key of 2025'"}));
   EXPECT_TRUE(T(c, "r").clones.empty());

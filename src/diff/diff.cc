@@ -2958,9 +2958,9 @@ class Engine {
             if (x.constraint == c.constraint && RootOf(from_, a->name, x) == root) old = &x;
           }
         }
-        std::string what = c.constraint ? "CONSTRAINT " + QuoteIdent(c.name) + " ON " +
-                                              b.name.Quoted()
-                                        : "INDEX " + QualifiedName{b.name.schema, c.name}.Quoted();
+        std::string what = c.constraint
+                               ? "CONSTRAINT " + QuoteIdent(c.name) + " ON " + b.name.Quoted()
+                               : "INDEX " + QualifiedName{b.name.schema, c.name}.Quoted();
         ObjectKind kind = c.constraint ? ObjectKind::kConstraint : ObjectKind::kIndex;
         if (old != nullptr) {
           if (old->name != c.name) {
@@ -3040,8 +3040,8 @@ class Engine {
       auto it = to_.indexes.find(QualifiedName{root.first.schema, root.second});
       if (it == to_.indexes.end()) return "";
       return catalog::MakeObjectName(
-          b.name.name, catalog::NameAddition(catalog::IndexColumnNames(it->second.keys,
-                                                                       it->second.include)),
+          b.name.name,
+          catalog::NameAddition(catalog::IndexColumnNames(it->second.keys, it->second.include)),
           "idx");
     }
     const Table* t = to_.FindTable(root.first);
@@ -3066,8 +3066,8 @@ class Engine {
     return "DO $dbarch$DECLARE r regclass; BEGIN SELECT h.inhrelid::regclass INTO r FROM "
            "pg_catalog.pg_inherits h JOIN pg_catalog.pg_index x ON x.indexrelid = h.inhrelid "
            "WHERE h.inhparent = " +
-           QuoteLiteral(parent_index.Quoted()) + "::regclass AND x.indrelid = " +
-           QuoteLiteral(b.name.Quoted()) +
+           QuoteLiteral(parent_index.Quoted()) +
+           "::regclass AND x.indrelid = " + QuoteLiteral(b.name.Quoted()) +
            "::regclass; IF (SELECT relname FROM pg_catalog.pg_class WHERE oid = r) <> " +
            QuoteLiteral(c.name) +
            " THEN EXECUTE pg_catalog.format('ALTER INDEX %s RENAME TO %I', r, " +

@@ -639,7 +639,7 @@ class Mutator {
                                            "c.relnamespace WHERE c.relkind IN ('i', 'I') AND "
                                            "NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE "
                                            "k.conindid = c.oid) AND ") +
-                               kUserSchemas + " ORDER BY 1");
+                                   kUserSchemas + " ORDER BY 1");
         if (is.empty()) return "";
         return "COMMENT ON INDEX " + PickOf(is)[0] + " IS " + text + ";";
       }
