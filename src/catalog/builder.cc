@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "base/strings.h"
 #include "catalog/builder_impl.h"
@@ -766,6 +767,15 @@ Status CatalogBuilder::Impl::CreateSchema(const PgQuery__CreateSchemaStmt* s) {
 
 Catalog CatalogBuilder::Impl::Finish() {
   for (auto& [q, t] : cat_.tables) {
+    t.clones.clear();
+    if (auto cl = clones_.find(q); cl != clones_.end() && t.partition_of) {
+      for (const Clone& c : cl->second) {
+        t.clones.push_back(IndexClone{c.name, c.parent_name, c.constraint, c.comment});
+      }
+      std::sort(t.clones.begin(), t.clones.end(), [](const IndexClone& a, const IndexClone& b) {
+        return std::tie(a.parent_name, a.name) < std::tie(b.parent_name, b.name);
+      });
+    }
     std::sort(t.constraints.begin(), t.constraints.end(),
               [](const Constraint& a, const Constraint& b) { return a.name < b.name; });
     std::sort(t.triggers.begin(), t.triggers.end(),
@@ -813,6 +823,7 @@ Catalog CatalogBuilder::Impl::Finish() {
   cat_.schemas["public"] = Schema{"public", "", ""};
   relnames_.clear();
   connames_.clear();
+  clones_.clear();
   return out;
 }
 
@@ -871,6 +882,16 @@ void CatalogBuilder::Impl::Reset(Catalog catalog) {
         identity_seqs_[QualifiedName{q.schema, seq}] = {q, c.name};
       }
     }
+  }
+  // The partitions' index clones are kept by the builder while it applies statements.
+  for (auto& [q, t] : cat_.tables) {
+    for (const IndexClone& c : t.clones) {
+      if (!t.partition_of) break;
+      clones_[q].push_back(Clone{c.name, *t.partition_of, c.parent_name, c.constraint, c.comment});
+      ReserveRelation(q.schema, c.name);
+      if (c.constraint) ReserveConstraint(q.schema, c.name);
+    }
+    t.clones.clear();
   }
   for (const auto& [q, v] : cat_.views) ReserveRelation(q.schema, q.name);
   for (const auto& [q, s] : cat_.sequences) ReserveRelation(q.schema, q.name);

@@ -515,6 +515,12 @@ void CatalogBuilder::Impl::RenameColumnReferences(const QualifiedName& table, co
   for (Column& c : t.columns) {
     c.generated_expr = ReplaceIdentifier(c.generated_expr, from, to);
   }
+  // The server's partition key follows the column by number: the key keeps its strategy word
+  // and names the column's new name.
+  if (size_t open = t.partition_key.find('('); open != std::string::npos) {
+    t.partition_key =
+        t.partition_key.substr(0, open) + ReplaceIdentifier(t.partition_key.substr(open), from, to);
+  }
   for (Policy& p : t.policies) {
     p.using_expr = ReplaceIdentifier(p.using_expr, from, to);
     p.check_expr = ReplaceIdentifier(p.check_expr, from, to);
@@ -589,6 +595,35 @@ Status CatalogBuilder::Impl::Rename(const PgQuery__RenameStmt* s) {
     case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
     case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX: {
       auto name = FindRelation(rel_parts(), s->relation->location, "relation", true, true, true, true);
+      if (!name.ok()) {
+        // ALTER INDEX on an index the server cloned on a partition (and so on its key
+        // constraint, for a key's index).
+        std::vector<std::string> parts = rel_parts();
+        std::vector<std::string> schemas =
+            parts.size() >= 2 ? std::vector<std::string>{parts[0]} : search_path_;
+        for (const std::string& schema : schemas) {
+          QualifiedName partition;
+          Clone* c = FindClone(schema, TruncateIdentifier(parts.back()), &partition);
+          if (c == nullptr) continue;
+          if (RelationTaken(schema, newname) ||
+              (c->constraint && ConstraintTaken(schema, newname))) {
+            return Error(
+                Status::InvalidArgument("relation \"" + QualifiedName{schema, newname}.Quoted() +
+                                        "\" already exists"),
+                -1);
+          }
+          std::string old = c->name;
+          ReleaseRelation(schema, old);
+          ReserveRelation(schema, newname);
+          if (c->constraint) {
+            ReleaseConstraint(schema, old);
+            ReserveConstraint(schema, newname);
+          }
+          c->name = newname;
+          RenameCloneParent(partition, old, newname);
+          return Status::OK();
+        }
+      }
       if (!name.ok()) return s->missing_ok ? Status::OK() : name.status();
       QualifiedName to{name->schema, newname};
       if (RelationTaken(to.schema, to.name)) {

@@ -709,6 +709,19 @@ Status CatalogBuilder::Impl::Comment(const PgQuery__CommentStmt* s) {
     case PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW:
     case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
     case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX: {
+      if (s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX &&
+          !rel(parts, false, false, false, true).ok()) {
+        // An index the server cloned on a partition for its parent's keeps its own comment.
+        std::vector<std::string> schemas =
+            parts.size() >= 2 ? std::vector<std::string>{parts[parts.size() - 2]} : search_path_;
+        for (const std::string& schema : schemas) {
+          Clone* c = FindClone(schema, TruncateIdentifier(parts.back()));
+          if (c != nullptr && !c->constraint) {
+            c->comment = text;
+            return Status::OK();
+          }
+        }
+      }
       DBARCH_ASSIGN_OR_RETURN(QualifiedName q, rel(parts, true, true, true, true));
       if (identity_seqs_.count(q)) return KeepOther(stmt_->node, q.name);  // not modelled
       if (cat_.tables.count(q)) cat_.tables[q].comment = text;
@@ -753,6 +766,13 @@ Status CatalogBuilder::Impl::Comment(const PgQuery__CommentStmt* s) {
       Table& t = cat_.tables[q];
       if (s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABCONSTRAINT) {
         for (Constraint& c : t.constraints) if (c.name == name) { c.comment = text; return Status::OK(); }
+        // A key the server cloned on a partition for its parent's keeps its own comment.
+        QualifiedName owner;
+        Clone* clone = FindClone(q.schema, name, &owner);
+        if (clone != nullptr && clone->constraint && owner == q) {
+          clone->comment = text;
+          return Status::OK();
+        }
         return NotFound("constraint", name, -1, {});
       }
       if (s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER) {

@@ -148,14 +148,20 @@ class CatalogBuilder::Impl {
   // --- partitions and inheritance children (builder_inherit.cc): what the server does to
   // them when their parent is altered.
   // An index or key constraint that the server created on a partition for one of its
-  // parent's (an index clone): it takes a relation name (and a constraint name) but the
-  // model does not list it (pg/ does not dump it: the parent's index recreates it).
+  // parent's (an index clone): it takes a relation name (and a constraint name); the model
+  // lists it on the partition (Table::clones, written by Finish, read back by Reset) for its
+  // name and comment; the parent's index stands for its definition.
   struct Clone {
     std::string name;  // the clone's own name, in the partition's schema
     QualifiedName parent_table;
     std::string parent_name;  // the parent's index or constraint it belongs to
     bool constraint = false;  // a PRIMARY KEY / UNIQUE / EXCLUDE constraint's index
+    std::string comment;      // COMMENT ON INDEX, or ON CONSTRAINT for a key
   };
+  // The clone named `name` (a relation name: index or key) in `schema`, with its partition;
+  // nullptr when there is none.
+  Clone* FindClone(const std::string& schema, const std::string& name,
+                   QualifiedName* partition = nullptr);
   std::map<QualifiedName, std::vector<Clone>> clones_;  // by partition
   // `ALTER INDEX <key> ATTACH PARTITION <partition's key>` where <key> (`parts`) names a
   // PRIMARY KEY / UNIQUE / EXCLUDE constraint's index: the partition's constraint becomes a

@@ -284,6 +284,7 @@ void CatalogBuilder::Impl::CloneToPartitions(const QualifiedName& table, const s
       for (auto it = cat_.indexes.begin(); it != cat_.indexes.end(); ++it) {
         if (it->second.table == pn && IndexesMatch(it->second, *index)) {
           clone.name = it->first.name;
+          clone.comment = it->second.comment;
           cat_.indexes.erase(it);
           break;
         }
@@ -368,18 +369,32 @@ void CatalogBuilder::Impl::MaterializeClones(Table& partition) {
       Index copy = it->second;
       copy.name = QualifiedName{partition.name.schema, c.name};
       copy.table = partition.name;
-      copy.comment.clear();
+      copy.comment = c.comment;  // the clone's own, which it keeps
       cat_.indexes[copy.name] = copy;
     } else if (const Table* pt = cat_.FindTable(t)) {
       for (const Constraint& k : pt->constraints) {
         if (k.name != n) continue;
         Constraint copy = k;
         copy.name = c.name;
-        copy.comment.clear();
+        copy.comment = c.comment;
         partition.constraints.push_back(copy);
       }
     }
   }
+}
+
+CatalogBuilder::Impl::Clone* CatalogBuilder::Impl::FindClone(const std::string& schema,
+                                                             const std::string& name,
+                                                             QualifiedName* partition) {
+  for (auto& [q, list] : clones_) {
+    if (q.schema != schema) continue;
+    for (Clone& c : list) {
+      if (c.name != name) continue;
+      if (partition != nullptr) *partition = q;
+      return &c;
+    }
+  }
+  return nullptr;
 }
 
 void CatalogBuilder::Impl::DropClonesOf(const QualifiedName& table, const std::string& name) {

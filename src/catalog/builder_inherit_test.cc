@@ -185,6 +185,64 @@ TEST(InheritedAlter, RenameColumnReachesEveryDescendant) {
   EXPECT_EQ(ColumnNames(T(c, "ig")), (std::vector<std::string>{"k", "a2", "b", "own", "extra"}));
 }
 
+TEST(InheritedAlter, RenameColumnFollowsIntoPartitionKeys) {
+  // The server keeps a partition key by column number: the key names the new name, on the
+  // parent and on a partition that is itself partitioned by the same column.
+  Catalog c = Build(
+      "CREATE TABLE r (day date, sensor text) PARTITION BY RANGE (day);"
+      "CREATE TABLE r1 PARTITION OF r FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"
+      "  PARTITION BY LIST (sensor, (lower(sensor)));"
+      "ALTER TABLE r RENAME COLUMN day TO \"Range\";"
+      "ALTER TABLE r RENAME COLUMN sensor TO probe;");
+  EXPECT_EQ(T(c, "r").partition_key, "RANGE (\"Range\")");
+  EXPECT_EQ(T(c, "r1").partition_key, "LIST (probe, (lower(probe)))");
+}
+
+std::vector<std::string> Clones(const Table& t) {
+  std::vector<std::string> out;
+  for (const IndexClone& c : t.clones) {
+    out.push_back(c.parent_name + ">" + c.name + (c.constraint ? " key" : "") +
+                  (c.comment.empty() ? "" : " '" + c.comment + "'"));
+  }
+  return out;
+}
+
+TEST(InheritedAlter, PartitionsListTheirClonesWithNamesAndComments) {
+  // A clone is named from the columns when it is created and keeps that name across a column
+  // rename; ALTER INDEX renames it (a key's constraint with it); comments are its own, and
+  // a detached partition keeps them on the indexes and keys the clones become.
+  Catalog c = Build(
+      "CREATE TABLE r (id integer, day date, PRIMARY KEY (id, day)) PARTITION BY RANGE (day);"
+      "CREATE INDEX r_day_idx ON r (day);"
+      "CREATE TABLE r1 PARTITION OF r FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"
+      "  PARTITION BY RANGE (day);"
+      "CREATE TABLE r1a PARTITION OF r1 FOR VALUES FROM ('2024-01-01') TO ('2024-07-01');"
+      "CREATE TABLE r2 PARTITION OF r FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');"
+      "ALTER TABLE r RENAME COLUMN day TO taken_on;"
+      "ALTER INDEX r1_day_idx RENAME TO r1_taken_idx;"
+      "COMMENT ON INDEX r1a_day_idx IS 'leaf';"
+      "COMMENT ON CONSTRAINT r2_pkey ON r2 IS 'key of 2025';"
+      "COMMENT ON INDEX r2_day_idx IS 'day of 2025';");
+  EXPECT_EQ(Clones(T(c, "r1")),
+            (std::vector<std::string>{"r_day_idx>r1_taken_idx", "r_pkey>r1_pkey key"}));
+  EXPECT_EQ(Clones(T(c, "r1a")),
+            (std::vector<std::string>{"r1_pkey>r1a_pkey key", "r1_taken_idx>r1a_day_idx 'leaf'"}));
+  EXPECT_EQ(Clones(T(c, "r2")), (std::vector<std::string>{"r_day_idx>r2_day_idx 'day of 2025'",
+                                                          "r_pkey>r2_pkey key 'key of 2025'"}));
+  EXPECT_TRUE(T(c, "r").clones.empty());
+  // Read back (Reset) and detached: the clones become the partition's own, comments kept.
+  CatalogBuilder again;
+  again.Reset(c);
+  ASSERT_TRUE(again.ApplyFile(SourceFile("d.sql", "ALTER TABLE r DETACH PARTITION r2;")).ok());
+  Catalog d = again.Finish();
+  EXPECT_TRUE(T(d, "r2").clones.empty());
+  ASSERT_EQ(T(d, "r2").constraints.size(), 1u);
+  EXPECT_EQ(T(d, "r2").constraints[0].comment, "key of 2025");
+  ASSERT_EQ(d.indexes.count({"public", "r2_day_idx"}), 1u);
+  EXPECT_EQ(d.indexes.at({"public", "r2_day_idx"}).comment, "day of 2025");
+  EXPECT_EQ(Clones(T(d, "r1a")), Clones(T(c, "r1a")));
+}
+
 TEST(InheritedAlter, PrimaryKeyOnAParentMakesChildrenNotNullUnlessOnly) {
   Catalog c = Build(
       "CREATE TABLE i (k integer, a integer); CREATE TABLE ic () INHERITS (i);"

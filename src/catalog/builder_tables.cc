@@ -521,10 +521,16 @@ Status CatalogBuilder::Impl::AttachKeyConstraint(const std::vector<std::string>&
     Table& pt = cat_.tables[*part];
     // The partition's own constraint becomes a clone of the parent's: the model no longer
     // lists it (the parent's key creates it again).
+    std::string comment;
     const size_t before = pt.constraints.size();
-    std::erase_if(pt.constraints, [&](const Constraint& k) { return k.name == cname; });
+    std::erase_if(pt.constraints, [&](const Constraint& k) {
+      if (k.name != cname) return false;
+      comment = k.comment;
+      return true;
+    });
     if (pt.constraints.size() == before) continue;  // already a clone
     Clone clone;
+    clone.comment = comment;
     clone.name = cname;
     clone.parent_table = *parent;
     clone.parent_name = TruncateIdentifier(parts.back());
@@ -589,6 +595,7 @@ Status CatalogBuilder::Impl::AlterTable(const PgQuery__AlterTableStmt* s) {
           // It keeps its name, as a clone of the parent's index.
           Clone clone;
           clone.name = cname.name;
+          clone.comment = cat_.indexes[cname].comment;
           clone.parent_table = idx.table;
           clone.parent_name = name->name;
           clones_[cat_.indexes[cname].table].push_back(clone);

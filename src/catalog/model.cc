@@ -51,7 +51,8 @@ bool Table::operator==(const Table& o) const {
          partition_strategy == o.partition_strategy && partition_key == o.partition_key &&
          partition_of == o.partition_of && partition_bound == o.partition_bound &&
          inherits == o.inherits && of_type == o.of_type && options == o.options &&
-         replica_identity == o.replica_identity && owner == o.owner && comment == o.comment;
+         replica_identity == o.replica_identity && owner == o.owner && comment == o.comment &&
+         clones == o.clones;
 }
 
 bool IndexesMatch(const Index& a, const Index& b) {

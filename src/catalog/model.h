@@ -206,6 +206,19 @@ struct Policy {
   bool operator==(const Policy&) const = default;
 };
 
+// An index or PRIMARY KEY / UNIQUE / EXCLUDE constraint that the server created on a partition
+// for one of its parent's (pg_inherits links the two indexes; a key's constraint has the
+// parent's as conparentid). Its definition is the parent's, which creates it again; it is
+// listed for what it has of its own: the name (given when it was created, from the columns of
+// that moment, or by ALTER INDEX ... RENAME) and a comment.
+struct IndexClone {
+  std::string name;         // in the partition's schema; a key's index and constraint share it
+  std::string parent_name;  // the parent's index or key (a clone, when the parent is a partition)
+  bool constraint = false;  // a key constraint's index
+  std::string comment;      // COMMENT ON INDEX; for a key, COMMENT ON CONSTRAINT
+  bool operator==(const IndexClone&) const = default;
+};
+
 enum class PartitionStrategy { kNone, kRange, kList, kHash };
 
 struct Table {
@@ -228,6 +241,8 @@ struct Table {
   std::string replica_identity;
   std::string owner;
   std::string comment;
+  // A partition's index clones, sorted by parent_name then name; empty for any other table.
+  std::vector<IndexClone> clones;
   Origin origin;
 
   const Column* FindColumn(const std::string& column) const;

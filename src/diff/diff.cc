@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "base/strings.h"
+#include "catalog/naming.h"
 #include "diff/renames.h"
 #include "report/catalog_sql.h"
 #include "report/ddl_fragments.h"
@@ -246,6 +247,7 @@ class Engine {
     Functions();
     Tables();
     Indexes();
+    IndexClones();
     Views();
     Grants();
     DefaultPrivileges();
@@ -478,8 +480,14 @@ class Engine {
   // partitioned) is copied (CopyTables) rather than dropped and created empty: a top-level
   // table, neither typed nor in an inheritance tree.
   bool KeepsRowsAcrossKeyChange(const Table& a, const Table& b) const {
-    if (a.of_type != b.of_type || a.of_type || a.partition_of || b.partition_of ||
-        !a.inherits.empty() || !b.inherits.empty())
+    // A partition that is itself partitioned, of a parent that stays, is detached, copied and
+    // created again under the same parent (CopyTables).
+    bool kept_parent = a.partition_of && b.partition_of && *a.partition_of == *b.partition_of &&
+                       to_.tables.count(*a.partition_of) &&
+                       from_.tables.at(*a.partition_of).partition_key ==
+                           to_.tables.at(*a.partition_of).partition_key;
+    if (a.of_type != b.of_type || a.of_type || (a.partition_of && !kept_parent) ||
+        (b.partition_of && !kept_parent) || !a.inherits.empty() || !b.inherits.empty())
       return false;
     for (const auto& [q, t] : from_.tables) {
       if (std::find(t.inherits.begin(), t.inherits.end(), a.name) != t.inherits.end()) return false;
@@ -2433,6 +2441,12 @@ class Engine {
     });
     std::vector<std::string> aside;
     std::vector<std::string> relations;
+    // A copied partition whose parent stays leaves it first: the new one takes its bound.
+    for (const Table* t : ordered) {
+      if (t->partition_of && !copied_tables_.count(*t->partition_of))
+        aside.push_back("ALTER TABLE " + t->partition_of->Quoted() + " DETACH PARTITION " +
+                        t->name.Quoted());
+    }
     for (const Table* t : ordered) {
       QualifiedName old_q = AsideName(t->name);
       aside.push_back("ALTER TABLE " + t->name.Quoted() + " RENAME TO " + QuoteIdent(old_q.name));
@@ -2640,6 +2654,15 @@ class Engine {
     const Table* a = from_.FindTable(table);
     const Table* b = to_.FindTable(table);
     if (a == nullptr || b == nullptr || recreated_tables_.count(table)) return true;
+    // A partition copied under this table is detached first, which the server refuses while
+    // a foreign key references its rows through this table: such keys go and come back.
+    for (const QualifiedName& q : copied_tables_) {
+      const Table* t = from_.FindTable(q);
+      for (int depth = 0; t != nullptr && t->partition_of && depth < 64; ++depth) {
+        if (*t->partition_of == table) return true;
+        t = from_.FindTable(*t->partition_of);
+      }
+    }
     for (const Constraint& k : a->constraints) {
       if (k.kind != ConstraintKind::kPrimaryKey && k.kind != ConstraintKind::kUnique) continue;
       // A key column whose type changes to one the referencing columns may not compare with.
@@ -3296,6 +3319,155 @@ class Engine {
       if (!i.comment.empty())
         CommentChange(ObjectKind::kIndex, "INDEX " + q.Quoted(), "", i.comment);
     }
+  }
+
+  // ----- index clones of partitions: their names and comments
+  //
+  // The server creates a clone on each partition for each index and key of its parent, named
+  // from the columns of that moment; ALTER INDEX renames one (a key's constraint with it). A
+  // clone both sides have (same partition, same unchanged root index or key) is renamed and
+  // commented in place; one the diff has the server create (a new or re-created index, key or
+  // partition) is renamed when TO's name is not the one the server gives now, found through
+  // pg_inherits at run time, since that name depends on what the database holds then.
+  // Partitions are visited parents first, so a clone is found under its parent's final name.
+  void IndexClones() {
+    std::vector<std::pair<int, const Table*>> parts;
+    for (const auto& [q, b] : to_.tables) {
+      if (!b.partition_of || b.clones.empty()) continue;
+      int depth = 0;
+      for (const Table* p = &b; p != nullptr && p->partition_of && depth < 64; ++depth)
+        p = to_.FindTable(*p->partition_of);
+      parts.emplace_back(depth, &b);
+    }
+    std::stable_sort(parts.begin(), parts.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (const auto& [depth, bp] : parts) {
+      const Table& b = *bp;
+      const Table* a = from_.FindTable(b.name);
+      bool kept_table = a != nullptr && a->partition_of && *a->partition_of == *b.partition_of &&
+                        !recreated_tables_.count(b.name) && !dropped_tables_.count(b.name);
+      for (const catalog::IndexClone& c : b.clones) {
+        const catalog::IndexClone* old = nullptr;
+        CloneRoot root = RootOf(to_, b.name, c);
+        if (kept_table && CloneRootKept(root)) {
+          for (const catalog::IndexClone& x : a->clones) {
+            if (x.constraint == c.constraint && RootOf(from_, a->name, x) == root) old = &x;
+          }
+        }
+        std::string what = c.constraint
+                               ? "CONSTRAINT " + QuoteIdent(c.name) + " ON " + b.name.Quoted()
+                               : "INDEX " + QualifiedName{b.name.schema, c.name}.Quoted();
+        ObjectKind kind = c.constraint ? ObjectKind::kConstraint : ObjectKind::kIndex;
+        if (old != nullptr) {
+          if (old->name != c.name) {
+            QualifiedName from_name{b.name.schema, old->name};
+            QualifiedName to_name{b.name.schema, c.name};
+            Add(kComments, kind, to_name.Quoted(), Action::kRename,
+                {"ALTER INDEX " + from_name.Quoted() + " RENAME TO " + QuoteIdent(c.name)},
+                {"ALTER INDEX " + to_name.Quoted() + " RENAME TO " + QuoteIdent(old->name)});
+          }
+          CommentChange(kind, what, old->comment, c.comment);
+          continue;
+        }
+        if (c.name != ServerCloneName(b, root, c)) {
+          Add(kComments, kind, QualifiedName{b.name.schema, c.name}.Quoted(), Action::kRename,
+              {CloneRenameSql(b, c)});
+        }
+        if (!c.comment.empty()) CommentChange(kind, what, "", c.comment);
+      }
+    }
+  }
+
+  // The index or key a clone stands for: the table that holds it and its name (clones of
+  // clones followed up to it).
+  using CloneRoot = std::pair<QualifiedName, std::string>;
+  static CloneRoot RootOf(const Catalog& cat, const QualifiedName& partition,
+                          const catalog::IndexClone& c) {
+    const Table* t = cat.FindTable(partition);
+    CloneRoot root{t != nullptr && t->partition_of ? *t->partition_of : QualifiedName{},
+                   c.parent_name};
+    for (int depth = 0; depth < 64; ++depth) {
+      const Table* holder = cat.FindTable(root.first);
+      if (holder == nullptr || !holder->partition_of) break;
+      const catalog::IndexClone* up = nullptr;
+      for (const catalog::IndexClone& x : holder->clones) {
+        if (x.name == root.second) up = &x;
+      }
+      if (up == nullptr) break;
+      root = {*holder->partition_of, up->parent_name};
+    }
+    return root;
+  }
+
+  // Whether the diff leaves the root index or key alone (its clones stay as they are).
+  bool CloneRootKept(const CloneRoot& root) {
+    const QualifiedName& table = root.first;
+    if (recreated_tables_.count(table) || dropped_tables_.count(table)) return false;
+    QualifiedName iq{table.schema, root.second};
+    auto ai = from_.indexes.find(iq);
+    auto bi = to_.indexes.find(iq);
+    if (ai != from_.indexes.end() || bi != to_.indexes.end()) {
+      if (ai == from_.indexes.end() || bi == to_.indexes.end()) return false;
+      Index x = ai->second;
+      x.comment = bi->second.comment;
+      return x == bi->second && !IndexUsesRecreatedFunction(ai->second) &&
+             !IndexOnRebuiltColumn(ai->second) && !IndexUsesRebuiltCollation(ai->second);
+    }
+    const Table* a = from_.FindTable(table);
+    const Table* b = to_.FindTable(table);
+    if (a == nullptr || b == nullptr) return false;
+    const Constraint* ka = nullptr;
+    const Constraint* kb = nullptr;
+    for (const Constraint& k : a->constraints) {
+      if (k.name == root.second) ka = &k;
+    }
+    for (const Constraint& k : b->constraints) {
+      if (k.name == root.second) kb = &k;
+    }
+    return ka != nullptr && kb != nullptr && SameConstraint(*ka, *kb) && !KeysChange(table);
+  }
+
+  // The name the server gives clone `c` of partition `b` when it creates it now: from the
+  // root's columns, as CREATE INDEX / ADD CONSTRAINT on the parent names it ("" when the root
+  // is unknown).
+  std::string ServerCloneName(const Table& b, const CloneRoot& root,
+                              const catalog::IndexClone& c) const {
+    if (!c.constraint) {
+      auto it = to_.indexes.find(QualifiedName{root.first.schema, root.second});
+      if (it == to_.indexes.end()) return "";
+      return catalog::MakeObjectName(
+          b.name.name,
+          catalog::NameAddition(catalog::IndexColumnNames(it->second.keys, it->second.include)),
+          "idx");
+    }
+    const Table* t = to_.FindTable(root.first);
+    if (t == nullptr) return "";
+    for (const Constraint& k : t->constraints) {
+      if (k.name != root.second) continue;
+      if (k.kind == ConstraintKind::kPrimaryKey)
+        return catalog::MakeObjectName(b.name.name, "", "pkey");
+      if (k.kind == ConstraintKind::kUnique)
+        return catalog::MakeObjectName(b.name.name, catalog::NameAddition(k.columns), "key");
+      return catalog::MakeObjectName(
+          b.name.name, catalog::NameAddition(catalog::IndexColumnNames(k.exclude_keys, {})),
+          "excl");
+    }
+    return "";
+  }
+
+  // Renames partition `b`'s clone of its parent's index (or clone) `c.parent_name` to
+  // `c.name`, whatever name the server gave it.
+  static std::string CloneRenameSql(const Table& b, const catalog::IndexClone& c) {
+    QualifiedName parent_index{b.partition_of->schema, c.parent_name};
+    return "DO $dbarch$DECLARE r regclass; BEGIN SELECT h.inhrelid::regclass INTO r FROM "
+           "pg_catalog.pg_inherits h JOIN pg_catalog.pg_index x ON x.indexrelid = h.inhrelid "
+           "WHERE h.inhparent = " +
+           QuoteLiteral(parent_index.Quoted()) +
+           "::regclass AND x.indrelid = " + QuoteLiteral(b.name.Quoted()) +
+           "::regclass; IF (SELECT relname FROM pg_catalog.pg_class WHERE oid = r) <> " +
+           QuoteLiteral(c.name) +
+           " THEN EXECUTE pg_catalog.format('ALTER INDEX %s RENAME TO %I', r, " +
+           QuoteLiteral(c.name) + "); END IF; END$dbarch$";
   }
 
   bool IndexGoesWithRelation(const Index& i) const {

@@ -2,7 +2,9 @@
 // server's schema is written out as DDL by DumpSchemaSql (pg/schema_dump.h) and that text is
 // applied with catalog::CatalogBuilder, so a catalog read from a server and one built from
 // DDL files go through one normalisation and compare equal when they describe the same
-// schema. Used by the cli (inspect --db, diff against a server) and by the round-trip tests.
+// schema. The partitions' index clones (Table::clones), which the dump leaves to the parents'
+// indexes, are read apart, with the names and comments the server has. Used by the cli
+// (inspect --db, diff against a server) and by the round-trip tests.
 //
 // Thread-safety: a call uses its connection exclusively for its duration.
 #pragma once

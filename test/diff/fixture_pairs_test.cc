@@ -351,6 +351,81 @@ TEST(DiffCopiedTables, PartitionKeyChangeKeepsRows) {
   EXPECT_EQ(std::string(total->Get(0, 0)), "8");
 }
 
+// A partition that is itself partitioned and whose key changes (LIST by region -> RANGE by
+// id) keeps its rows, both ways: up and down (applied with psql) detach it, rename it aside,
+// create it again under the same parent and copy its rows; a foreign key referencing those
+// rows through the parent goes and comes back around the DETACH. Nothing is destructive.
+TEST(DiffCopiedTables, SubpartitionKeyChangeKeepsRows) {
+  std::filesystem::path dir = FixturesDir() / "partition_key_change_subpartition";
+  const std::string from_sql = ReadAll(dir / "FROM.sql");
+  const std::string to_sql = ReadAll(dir / "TO.sql");
+  auto box = sandbox::test_util::SharedSandbox();
+  ASSERT_TRUE(box.ok()) << box.status().ToString();
+  std::string base = (*box)->ConnInfo();
+  base = base.substr(0, base.find(" dbname="));
+  auto admin = testing::Open(base + " dbname=postgres");
+  ASSERT_TRUE(admin.ok());
+  (void)admin->Exec("DROP DATABASE IF EXISTS subpart_rows_db WITH (FORCE)");
+  ASSERT_TRUE(admin->Exec("CREATE DATABASE subpart_rows_db").ok());
+  const std::string conninfo = base + " dbname=subpart_rows_db";
+  auto db = testing::Open(conninfo);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(testing::RunPsql(conninfo, from_sql).ok());
+  ASSERT_TRUE(db->ExecScript("INSERT INTO stations VALUES (1), (2);\n"
+                             "INSERT INTO measurements VALUES (1, '2024-02-01', 'eu', 1, 1.5), "
+                             "(2, '2024-03-01', 'us', 2, 2.5), (1500, '2024-04-01', 'eu', NULL, "
+                             "3), (3, '2025-01-02', 'eu', 1, 4);\n"
+                             "INSERT INTO corrections VALUES (2, '2024-03-01', 'us', 'fixed'), "
+                             "(1500, '2024-04-01', 'eu', NULL);")
+                  .ok());
+  auto read_rows = [&]() -> std::string {
+    auto r = db->Exec(
+        "SELECT (SELECT string_agg(id || ':' || day || ':' || region || ':' || "
+        "coalesce(station_id::text, '-') || ':' || value, ',' ORDER BY id) FROM measurements) || "
+        "' / ' || (SELECT string_agg(id || ':' || coalesce(note, '-'), ',' ORDER BY id) FROM "
+        "corrections) || ' / ' || (SELECT count(*) FROM measurements_2024)");
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() && r->rows() == 1 ? std::string(r->Get(0, 0)) : "<none>";
+  };
+  const std::string want =
+      "1:2024-02-01:eu:1:1.5,2:2024-03-01:us:2:2.5,3:2025-01-02:eu:1:4,1500:2024-04-01:eu:-:3 / "
+      "2:fixed,1500:- / 3";
+  ASSERT_EQ(read_rows(), want);
+  auto migrate_to = [&](const std::string& target) {
+    auto live = pg::IntrospectCatalog(*db, {});
+    ASSERT_TRUE(live.ok());
+    auto model = testing::ModelOf("target.sql", target, {});
+    ASSERT_TRUE(model.ok());
+    DiffResult d = Diff(*live, *model, {});
+    bool copied = false;
+    for (const Change& c : d.changes) {
+      EXPECT_FALSE(c.destructive) << c.object << ": " << c.data_loss;
+      if (!c.sql.empty() && c.sql.front().rfind("INSERT INTO public.measurements_2024 ", 0) == 0)
+        copied = true;
+    }
+    EXPECT_TRUE(copied) << FormatSql(d);
+    std::string sql = FormatSql(d);
+    Status st = testing::RunPsql(conninfo, sql);
+    EXPECT_TRUE(st.ok()) << st.ToString() << "\n" << sql;
+  };
+  migrate_to(to_sql);
+  EXPECT_EQ(read_rows(), want);
+  auto counts = db->Exec(
+      "SELECT (SELECT count(*) FROM measurements_2024_low) || '+' || (SELECT count(*) FROM "
+      "measurements_2024_rest)");
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(std::string(counts->Get(0, 0)), "2+1");
+  migrate_to(from_sql);
+  EXPECT_EQ(read_rows(), want);
+  counts = db->Exec(
+      "SELECT (SELECT count(*) FROM measurements_2024_eu) || '+' || (SELECT count(*) FROM "
+      "measurements_2024_rest)");
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(std::string(counts->Get(0, 0)), "2+1");
+  db = Result<pg::Connection>(Status::Internal("closed"));
+  (void)admin->Exec("DROP DATABASE IF EXISTS subpart_rows_db WITH (FORCE)");
+}
+
 // Composite types rebuilt (an attribute order that ALTER TYPE cannot give, an inner type of a
 // nested one): the values of their columns are kept by attribute name, inner values inside
 // outer ones, a NULL stays NULL and a row of NULLs stays a row, up and down (applied with

@@ -641,15 +641,20 @@ class Mutator {
         if (!PickColumn(t[0], c)) return "";
         return "COMMENT ON COLUMN " + t[0] + "." + c[0] + " IS " + text + ";";
       case 2: {
-        Rows is = Indexes();
+        // Any index but a key's, the clones the server made on partitions included.
+        Rows is = Query(conn_, std::string("SELECT format('%I.%I', n.nspname, c.relname) FROM "
+                                           "pg_class c JOIN pg_namespace n ON n.oid = "
+                                           "c.relnamespace WHERE c.relkind IN ('i', 'I') AND "
+                                           "NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE "
+                                           "k.conindid = c.oid) AND ") +
+                                   kUserSchemas + " ORDER BY 1");
         if (is.empty()) return "";
         return "COMMENT ON INDEX " + PickOf(is)[0] + " IS " + text + ";";
       }
       default: {
-        // Not a partition's clone of its parent's key: the model does not list clones, so
-        // their comments are a known limit (docs/diff.md).
+        // A partition's clone of its parent's key included.
         Rows ks = Query(conn_, "SELECT quote_ident(conname) FROM pg_constraint WHERE conrelid = '" +
-                                   t[0] + "'::regclass AND conparentid = 0 ORDER BY 1");
+                                   t[0] + "'::regclass ORDER BY 1");
         if (ks.empty()) return "";
         return "COMMENT ON CONSTRAINT " + PickOf(ks)[0] + " ON " + t[0] + " IS " + text + ";";
       }
