@@ -20,6 +20,7 @@
 #include "base/strings.h"
 #include "catalog/builder_impl.h"
 #include "catalog/builder_util.h"
+#include "catalog/index_clones.h"
 #include "catalog/naming.h"
 
 namespace dbarch::catalog {
@@ -291,24 +292,18 @@ void CatalogBuilder::Impl::CloneToPartitions(const QualifiedName& table, const s
       }
       if (clone.name.empty()) {
         clone.name =
-            ChooseName(pn.name, NameAddition(IndexColumnNames(index->keys, index->include)), "idx",
-                       [&](const std::string& n) { return RelationTaken(schema, n); });
+            ChooseCloneName(pn.name, CloneSource{.index = &*index},
+                            [&](const std::string& n) { return RelationTaken(schema, n); });
         ReserveRelation(schema, clone.name);
       }
     } else {
-      auto taken = [&](const std::string& n) {
+      clone.name = ChooseCloneName(pn.name, CloneSource{.key = &*key}, [&](const std::string& n) {
         return RelationTaken(schema, n) || ConstraintTaken(schema, n);
-      };
+      });
       if (key->kind == ConstraintKind::kPrimaryKey) {
-        clone.name = ChooseName(pn.name, "", "pkey", taken);
         for (const std::string& k : key->columns) {
           if (Column* col = part.FindColumn(k)) col->not_null = true;
         }
-      } else if (key->kind == ConstraintKind::kUnique) {
-        clone.name = ChooseName(pn.name, NameAddition(key->columns), "key", taken);
-      } else {
-        clone.name = ChooseName(pn.name, NameAddition(IndexColumnNames(key->exclude_keys, {})),
-                                "excl", taken);
       }
       ReserveRelation(schema, clone.name);
       ReserveConstraint(schema, clone.name);

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "base/strings.h"
+#include "catalog/index_clones.h"
 #include "catalog/naming.h"
 #include "diff/renames.h"
 #include "report/catalog_sql.h"
@@ -3348,10 +3349,11 @@ class Engine {
                         !recreated_tables_.count(b.name) && !dropped_tables_.count(b.name);
       for (const catalog::IndexClone& c : b.clones) {
         const catalog::IndexClone* old = nullptr;
-        CloneRoot root = RootOf(to_, b.name, c);
+        catalog::CloneRoot root = catalog::CloneRootOf(to_, b.name, c);
         if (kept_table && CloneRootKept(root)) {
           for (const catalog::IndexClone& x : a->clones) {
-            if (x.constraint == c.constraint && RootOf(from_, a->name, x) == root) old = &x;
+            if (x.constraint == c.constraint && catalog::CloneRootOf(from_, a->name, x) == root)
+              old = &x;
           }
         }
         std::string what = c.constraint
@@ -3369,7 +3371,9 @@ class Engine {
           CommentChange(kind, what, old->comment, c.comment);
           continue;
         }
-        if (c.name != ServerCloneName(b, root, c)) {
+        // The DO block finds the clone whatever name the server gave it (and does nothing
+        // when that is the name already), so any name but the unnumbered one gets one.
+        if (c.name != catalog::ServerCloneName(to_, b, c)) {
           Add(kComments, kind, QualifiedName{b.name.schema, c.name}.Quoted(), Action::kRename,
               {CloneRenameSql(b, c)});
         }
@@ -3378,32 +3382,11 @@ class Engine {
     }
   }
 
-  // The index or key a clone stands for: the table that holds it and its name (clones of
-  // clones followed up to it).
-  using CloneRoot = std::pair<QualifiedName, std::string>;
-  static CloneRoot RootOf(const Catalog& cat, const QualifiedName& partition,
-                          const catalog::IndexClone& c) {
-    const Table* t = cat.FindTable(partition);
-    CloneRoot root{t != nullptr && t->partition_of ? *t->partition_of : QualifiedName{},
-                   c.parent_name};
-    for (int depth = 0; depth < 64; ++depth) {
-      const Table* holder = cat.FindTable(root.first);
-      if (holder == nullptr || !holder->partition_of) break;
-      const catalog::IndexClone* up = nullptr;
-      for (const catalog::IndexClone& x : holder->clones) {
-        if (x.name == root.second) up = &x;
-      }
-      if (up == nullptr) break;
-      root = {*holder->partition_of, up->parent_name};
-    }
-    return root;
-  }
-
   // Whether the diff leaves the root index or key alone (its clones stay as they are).
-  bool CloneRootKept(const CloneRoot& root) {
-    const QualifiedName& table = root.first;
+  bool CloneRootKept(const catalog::CloneRoot& root) {
+    const QualifiedName& table = root.table;
     if (recreated_tables_.count(table) || dropped_tables_.count(table)) return false;
-    QualifiedName iq{table.schema, root.second};
+    QualifiedName iq{table.schema, root.name};
     auto ai = from_.indexes.find(iq);
     auto bi = to_.indexes.find(iq);
     if (ai != from_.indexes.end() || bi != to_.indexes.end()) {
@@ -3419,40 +3402,12 @@ class Engine {
     const Constraint* ka = nullptr;
     const Constraint* kb = nullptr;
     for (const Constraint& k : a->constraints) {
-      if (k.name == root.second) ka = &k;
+      if (k.name == root.name) ka = &k;
     }
     for (const Constraint& k : b->constraints) {
-      if (k.name == root.second) kb = &k;
+      if (k.name == root.name) kb = &k;
     }
     return ka != nullptr && kb != nullptr && SameConstraint(*ka, *kb) && !KeysChange(table);
-  }
-
-  // The name the server gives clone `c` of partition `b` when it creates it now: from the
-  // root's columns, as CREATE INDEX / ADD CONSTRAINT on the parent names it ("" when the root
-  // is unknown).
-  std::string ServerCloneName(const Table& b, const CloneRoot& root,
-                              const catalog::IndexClone& c) const {
-    if (!c.constraint) {
-      auto it = to_.indexes.find(QualifiedName{root.first.schema, root.second});
-      if (it == to_.indexes.end()) return "";
-      return catalog::MakeObjectName(
-          b.name.name,
-          catalog::NameAddition(catalog::IndexColumnNames(it->second.keys, it->second.include)),
-          "idx");
-    }
-    const Table* t = to_.FindTable(root.first);
-    if (t == nullptr) return "";
-    for (const Constraint& k : t->constraints) {
-      if (k.name != root.second) continue;
-      if (k.kind == ConstraintKind::kPrimaryKey)
-        return catalog::MakeObjectName(b.name.name, "", "pkey");
-      if (k.kind == ConstraintKind::kUnique)
-        return catalog::MakeObjectName(b.name.name, catalog::NameAddition(k.columns), "key");
-      return catalog::MakeObjectName(
-          b.name.name, catalog::NameAddition(catalog::IndexColumnNames(k.exclude_keys, {})),
-          "excl");
-    }
-    return "";
   }
 
   // Renames partition `b`'s clone of its parent's index (or clone) `c.parent_name` to

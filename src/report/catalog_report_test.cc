@@ -90,6 +90,15 @@ void ExpectSameCatalog(Catalog a, Catalog b, const std::string& what) {
   for (const auto& [q, t] : a.tables) {
     const catalog::Table* other = b.FindTable(q);
     if (other == nullptr || !(*other == t)) where += " table " + q.Quoted();
+    if (other != nullptr && other->clones != t.clones) {
+      auto list = [](const catalog::Table& x) {
+        std::string out;
+        for (const catalog::IndexClone& c : x.clones)
+          out += " " + c.name + "<-" + c.parent_name + (c.comment.empty() ? "" : "#" + c.comment);
+        return out;
+      };
+      where += " (index clones:" + list(t) + " | rendered:" + list(*other) + ")";
+    }
   }
   for (const auto& [q, v] : a.views) {
     auto it = b.views.find(q);
@@ -288,39 +297,75 @@ TEST(CatalogSql, ForeignKeysAreAddedAfterAllTables) {
   ExpectSqlRoundTrip(cat, "foreign keys");
 }
 
+// A partitioned table `ev` with an index on `at` that its partition `ev_a` has no clone of.
+Catalog PartitionedEv() {
+  return BuildText("ev.sql", R"sql(
+    CREATE TABLE ev (kind text NOT NULL, at timestamptz) PARTITION BY LIST (kind);
+    CREATE TABLE ev_a PARTITION OF ev FOR VALUES IN ('a');
+    CREATE INDEX ev_at_idx ON ONLY ev (at);
+  )sql");
+}
+
 TEST(CatalogSql, PartitionIndexesBeforeTheParentIndex) {
-  // A model may hold an index of a partition besides its parent's (from CREATE INDEX ON
-  // ONLY + ATTACH PARTITION on a server). Created first, the partition's index is adopted
-  // by the parent's index instead of getting a duplicate.
-  Catalog cat;
-  catalog::Table ev, ev_a;
-  ev.name = {"public", "ev"};
-  ev.columns = {catalog::Column{.name = "kind", .type = "text", .not_null = true},
-                catalog::Column{.name = "at", .type = "timestamp with time zone"}};
-  ev.partition_strategy = catalog::PartitionStrategy::kList;
-  ev.partition_key = "LIST (kind)";
-  ev_a = ev;
-  ev_a.name = {"public", "ev_a"};
-  ev_a.partition_strategy = catalog::PartitionStrategy::kNone;
-  ev_a.partition_key.clear();
-  ev_a.partition_of = ev.name;
-  ev_a.partition_bound = "FOR VALUES IN ('a')";
-  cat.tables[ev.name] = ev;
-  cat.tables[ev_a.name] = ev_a;
-  catalog::Index parent, child;
-  parent.name = {"public", "ev_at_idx"};
-  parent.table = ev.name;
-  parent.keys = {catalog::IndexKey{.column = "at"}};
-  child = parent;
+  // A partition with an index of its own like its parent's and no clone of the parent's
+  // (CREATE INDEX ON ONLY on a server, never attached): the parent's is created ONLY, after
+  // the partition's, so that neither adopts the other.
+  Catalog cat = PartitionedEv();
+  catalog::Index child = cat.indexes.at({"public", "ev_at_idx"});
   child.name = {"public", "ev_a_at_idx"};
-  child.table = ev_a.name;
-  cat.indexes[parent.name] = parent;
+  child.table = {"public", "ev_a"};
   cat.indexes[child.name] = child;
   std::string sql = CatalogToSql(cat);
   EXPECT_LT(Pos(sql, "CREATE TABLE public.ev_a PARTITION OF public.ev FOR VALUES IN ('a');"),
             Pos(sql, "CREATE INDEX"));
   EXPECT_LT(Pos(sql, "CREATE INDEX ev_a_at_idx ON public.ev_a (at);"),
-            Pos(sql, "CREATE INDEX ev_at_idx ON public.ev (at);"));
+            Pos(sql, "CREATE INDEX ev_at_idx ON ONLY public.ev (at);"));
+  ExpectSqlRoundTrip(cat, "partition index besides the parent's");
+}
+
+TEST(CatalogSql, IndexClonesKeepTheirNamesAndComments) {
+  // The clone the server names ev_a_at_idx was renamed and commented: the script renames it
+  // right after the CREATE INDEX that makes it, and comments on it.
+  const catalog::QualifiedName kEvA{"public", "ev_a"};
+  Catalog cat = PartitionedEv();
+  cat.tables[kEvA].clones = {
+      catalog::IndexClone{.name = "ev_a_when", .parent_name = "ev_at_idx", .comment = "c1"}};
+  std::string sql = CatalogToSql(cat);
+  EXPECT_LT(Pos(sql, "CREATE INDEX ev_at_idx ON public.ev (at);"),
+            Pos(sql, "ALTER INDEX public.ev_a_at_idx RENAME TO ev_a_when;"));
+  Pos(sql, "COMMENT ON INDEX public.ev_a_when IS 'c1';");
+  ExpectSqlRoundTrip(cat, "renamed clone");
+
+  // A clone with the server's name gives no statement.
+  cat.tables[kEvA].clones = {
+      catalog::IndexClone{.name = "ev_a_at_idx", .parent_name = "ev_at_idx"}};
+  sql = CatalogToSql(cat);
+  EXPECT_EQ(sql.find("ALTER INDEX"), std::string::npos) << sql;
+  ExpectSqlRoundTrip(cat, "clone with the server's name");
+}
+
+TEST(CatalogSql, IndexCloneNamesFollowTheServersNumbering) {
+  // Two indexes on the same column: the server numbers the second clone's name, and a
+  // partition attached to a key added ONLY gets its clone under its own name.
+  Catalog cat = BuildText("a.sql", R"sql(
+    CREATE TABLE m (id int NOT NULL, v text) PARTITION BY RANGE (id);
+    CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (0) TO (10);
+    CREATE INDEX m_v_a ON m (v);
+    CREATE INDEX m_v_b ON m (v) WHERE id > 1;
+    ALTER INDEX m1_v_idx RENAME TO m1_first;
+    ALTER INDEX m1_v_idx1 RENAME TO m1_v_idx;
+    COMMENT ON INDEX m1_v_idx IS 'was the second';
+    ALTER TABLE ONLY m ADD CONSTRAINT m_id_key UNIQUE (id);
+    CREATE TABLE m2 PARTITION OF m FOR VALUES FROM (10) TO (20);
+    COMMENT ON CONSTRAINT m2_id_key ON m2 IS 'a key clone';
+  )sql");
+  const catalog::QualifiedName kM1{"public", "m1"};
+  ASSERT_EQ(cat.FindTable(kM1)->clones.size(), 2u);
+  std::string sql = CatalogToSql(cat);
+  Pos(sql, "ALTER TABLE ONLY public.m ADD CONSTRAINT m_id_key UNIQUE (id);");
+  Pos(sql, "ALTER INDEX public.m_id_key ATTACH PARTITION public.m2_id_key;");
+  Pos(sql, "COMMENT ON CONSTRAINT m2_id_key ON public.m2 IS 'a key clone';");
+  ExpectSqlRoundTrip(cat, "numbered clones");
 }
 
 TEST(CatalogSql, AttachedPartitionWithItsOwnColumnOrder) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <queue>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "catalog/index_clones.h"
 #include "catalog/naming.h"
 #include "report/ddl_fragments.h"
 
@@ -483,6 +485,7 @@ class Writer {
           if (!a.collation.empty()) attrs += " COLLATE " + SqlDottedName(a.collation);
         }
         Line("CREATE TYPE " + name + " AS (" + attrs + (attrs.empty() ? ")" : "\n)"));
+        Created(t.name);
         break;
       }
       case TypeKind::kRange: {
@@ -502,6 +505,8 @@ class Writer {
           stmt += "\n    CONSTRAINT " + QuoteIdent(c.name) + " CHECK (" + sql::DdlExprText(c.expression) + ")";
         }
         Line(stmt);
+        for (const catalog::DomainConstraint& c : t.constraints)
+          names_[t.name.schema].constraints.insert(c.name);
         for (const catalog::DomainConstraint& c : t.constraints) {
           if (!c.not_valid) continue;
           Line("ALTER DOMAIN " + name + " ADD CONSTRAINT " + QuoteIdent(c.name) + " CHECK (" +
@@ -530,6 +535,7 @@ class Writer {
     std::string opts = SqlSequenceOptions(s.options, true);
     if (!opts.empty()) stmt += " " + opts;
     Line(stmt);
+    Created(s.name);
   }
 
   // The columns a table gets from elsewhere, in the server's order: a typed table's from
@@ -654,6 +660,11 @@ class Writer {
     }
     for (const Constraint& c : t.constraints) {
       if (c.kind == ConstraintKind::kForeignKey || c.not_valid) continue;  // added later
+      if (IsKey(c) && statements_ == nullptr && !t.partition_key.empty() &&
+          !ClonesComplete(t.name, c.name, true)) {
+        late_keys_.emplace_back(&t, &c);  // added ONLY, after the partitions
+        continue;
+      }
       elements.push_back("CONSTRAINT " + QuoteIdent(c.name) + " " + ConstraintBodySql(c, false));
     }
     for (const Constraint& c : parent_checks) {
@@ -679,6 +690,8 @@ class Writer {
     if (!t.partition_key.empty()) stmt += " PARTITION BY " + t.partition_key;
     if (!t.options.empty()) stmt += " WITH (" + SqlOptions(t.options) + ")";
     Line(stmt);
+    Created(t, parent_checks);
+    if (as_partition) ClonesForNewPartition(t);
 
     if (!layout_matches) {
       if (t.of_type) Line("ALTER TABLE " + name + " OF " + t.of_type->Quoted());
@@ -687,6 +700,7 @@ class Writer {
       if (t.partition_of) {
         Line("ALTER TABLE " + t.partition_of->Quoted() + " ATTACH PARTITION " + name + " " +
              t.partition_bound);
+        ClonesForNewPartition(t);
       }
       for (const std::string& c : drop_not_null) {
         Line("ALTER TABLE ONLY " + name + " ALTER COLUMN " + QuoteIdent(c) + " DROP NOT NULL");
@@ -745,6 +759,7 @@ class Writer {
     if (v.materialized) stmt += "\nWITH NO DATA";
     SearchPath(NeedsOwnSearchPath(v) ? v.name.schema : "public");
     Line(stmt);
+    Created(v.name);
   }
 
   // Sets the session's search_path to `schema` (then public) when it is not that already.
@@ -817,9 +832,37 @@ class Writer {
     }
     std::stable_sort(order.begin(), order.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
+    // Keys of partitioned tables that some partitions have no clone of (added ONLY).
+    for (const auto& [t, k] : late_keys_) {
+      Section("Indexes");
+      Line("ALTER TABLE ONLY " + t->name.Quoted() + " ADD CONSTRAINT " + QuoteIdent(k->name) + " " +
+           ConstraintBodySql(*k, false));
+      names_[t->name.schema].relations.insert(k->name);
+      names_[t->name.schema].constraints.insert(k->name);
+      made_keys_.insert({t->name, k->name});
+      AttachClones(t->name, k->name, true, catalog::CloneSource{.key = k});
+    }
     for (const auto& [depth, i] : order) {
       Section("Indexes");
+      const Table* t = cat_.FindTable(i->table);
+      if (t != nullptr && !t->partition_key.empty() &&
+          !ClonesComplete(t->name, i->name.name, false)) {
+        // Created ONLY, and attached to the partitions that have a clone of it.
+        std::string sql = IndexSql(*i);
+        std::string on = " ON " + i->table.Quoted();
+        sql.replace(sql.find(on), on.size(), " ON ONLY " + i->table.Quoted());
+        Line(sql);
+        Created(i->name);
+        created_indexes_.insert(i->name);
+        AttachClones(i->table, i->name.name, false, catalog::CloneSource{.index = i});
+        continue;
+      }
       Line(IndexSql(*i));
+      Created(i->name);
+      created_indexes_.insert(i->name);
+      std::vector<CloneRename> renames;
+      CloneOnto(i->table, i->name.name, false, catalog::CloneSource{.index = i}, nullptr, renames);
+      RenameClones(std::move(renames));
     }
   }
 
@@ -1011,6 +1054,11 @@ class Writer {
       for (const catalog::Policy& p : t.policies) {
         Comment("POLICY " + QuoteIdent(p.name) + " ON " + q.Quoted(), p.comment);
       }
+      for (const catalog::IndexClone& c : t.clones) {
+        Comment(c.constraint ? "CONSTRAINT " + QuoteIdent(c.name) + " ON " + q.Quoted()
+                             : "INDEX " + QualifiedName{q.schema, c.name}.Quoted(),
+                c.comment);
+      }
     }
     for (const auto& [q, v] : cat_.views) {
       Comment((v.materialized ? "MATERIALIZED VIEW " : "VIEW ") + q.Quoted(), v.comment);
@@ -1021,7 +1069,249 @@ class Writer {
     for (const auto& [q, i] : cat_.indexes) Comment("INDEX " + q.Quoted(), i.comment);
   }
 
+  // ----- index clones of partitions
+  //
+  // The server creates a partition's clones itself (CREATE TABLE ... PARTITION OF, ATTACH
+  // PARTITION, CREATE INDEX on the parent) and names them from the columns, with a number
+  // while a name is in use. The script follows the names it has the server give, as the
+  // catalog builder does, and renames each clone whose name in the model is another one
+  // right after the statement that creates it, so that later names are chosen as before.
+
+  struct Names {
+    std::set<std::string> relations;    // pg_class names of a schema
+    std::set<std::string> constraints;  // pg_constraint names of a schema
+  };
+  struct CloneRename {
+    std::string schema;
+    std::string given;  // the name the server gave the clone
+    std::string name;   // the model's
+    bool constraint = false;
+  };
+
+  void Created(const QualifiedName& relation) {
+    names_[relation.schema].relations.insert(relation.name);
+  }
+  void Created(const Table& t, const std::vector<Constraint>& parent_checks) {
+    if (statements_ != nullptr) return;
+    Names& n = names_[t.name.schema];
+    n.relations.insert(t.name.name);
+    for (const Constraint& c : t.constraints) {
+      if (c.kind == ConstraintKind::kForeignKey || c.not_valid || IsLateKey(t, c)) continue;
+      n.constraints.insert(c.name);
+      if (IsKey(c)) n.relations.insert(c.name);
+    }
+    for (const Constraint& c : parent_checks) n.constraints.insert(c.name);
+    for (const Column& c : t.columns) {
+      if (c.identity == catalog::IdentityKind::kNone) continue;
+      n.relations.insert(c.identity_sequence.empty()
+                             ? catalog::MakeObjectName(t.name.name, c.name, "seq")
+                             : c.identity_sequence);
+    }
+    created_tables_.insert(t.name);
+  }
+
+  // The clones a new partition `t` gets from its parent, in the builder's order: the
+  // parent's indexes, its keys, then its own clones.
+  void ClonesForNewPartition(const Table& t) {
+    if (statements_ != nullptr || !t.partition_of) return;
+    const Table* parent = cat_.FindTable(*t.partition_of);
+    if (parent == nullptr || parent->partition_key.empty()) return;
+    std::vector<CloneRename> renames;
+    for (const catalog::Index* i : IndexesOf(parent->name)) {
+      if (created_indexes_.count(i->name))
+        CloneOnto(parent->name, i->name.name, false, catalog::CloneSource{.index = i}, &t.name,
+                  renames);
+    }
+    for (const Constraint& k : parent->constraints) {
+      if (IsKey(k) && (!IsLateKey(*parent, k) || made_keys_.count({parent->name, k.name})))
+        CloneOnto(parent->name, k.name, true, catalog::CloneSource{.key = &k}, &t.name, renames);
+    }
+    std::vector<std::pair<std::string, bool>> own = made_clones_[parent->name];
+    for (const auto& [name, constraint] : own) {
+      catalog::IndexClone c{.name = name, .constraint = constraint};
+      for (const catalog::IndexClone& x : parent->clones) {
+        if (x.name == name && x.constraint == constraint) c = x;
+      }
+      catalog::CloneSource source =
+          catalog::FindCloneSource(cat_, catalog::CloneRootOf(cat_, parent->name, c), constraint);
+      CloneOnto(parent->name, name, constraint, source, &t.name, renames);
+    }
+    RenameClones(std::move(renames));
+  }
+
+  // The server clones `source` (named `name` on `table`, a root or a clone) onto the
+  // partitions of `table` that exist (only `only`, when set), and theirs in turn.
+  void CloneOnto(const QualifiedName& table, const std::string& name, bool constraint,
+                 const catalog::CloneSource& source, const QualifiedName* only,
+                 std::vector<CloneRename>& renames) {
+    if (statements_ != nullptr || (source.index == nullptr && source.key == nullptr)) return;
+    auto children = Partitions().find(table);
+    if (children == partitions_.end()) return;
+    for (const Table* part_ptr : children->second) {
+      const Table& part = *part_ptr;
+      const QualifiedName& pn = part.name;
+      if (!created_tables_.count(pn) || (only && pn != *only)) continue;
+      Names& n = names_[pn.schema];
+      std::string given;
+      // An equivalent index the partition has already is attached instead of a new one.
+      for (const catalog::Index* i : IndexesOf(pn)) {
+        if (!constraint && given.empty() && created_indexes_.count(i->name) &&
+            catalog::IndexesMatch(*i, *source.index)) {
+          given = i->name.name;
+        }
+      }
+      if (given.empty()) {
+        given = catalog::ChooseCloneName(pn.name, source, [&](const std::string& x) {
+          return n.relations.count(x) > 0 || (constraint && n.constraints.count(x) > 0);
+        });
+        n.relations.insert(given);
+        if (constraint) n.constraints.insert(given);
+      }
+      std::string final_name = given;
+      for (const catalog::IndexClone& c : part.clones) {
+        if (c.parent_name == name && c.constraint == constraint) final_name = c.name;
+      }
+      made_clones_[pn].emplace_back(final_name, constraint);
+      if (final_name != given) renames.push_back({pn.schema, given, final_name, constraint});
+      CloneOnto(pn, final_name, constraint, source, nullptr, renames);
+    }
+  }
+
+  static bool IsKey(const Constraint& c) {
+    return c.kind == ConstraintKind::kPrimaryKey || c.kind == ConstraintKind::kUnique ||
+           c.kind == ConstraintKind::kExclude;
+  }
+  bool IsLateKey(const Table& t, const Constraint& c) const {
+    for (const auto& [lt, lk] : late_keys_) {
+      if (lt == &t && lk == &c) return true;
+    }
+    return false;
+  }
+
+  // Whether every partition of `table` (and theirs) has a clone of its index or key `name`:
+  // then creating it on `table` makes them all. Otherwise (an index made ON ONLY, a
+  // partition attached later) it is created ONLY and attached to those that have one.
+  bool ClonesComplete(const QualifiedName& table, const std::string& name, bool constraint,
+                      int depth = 0) {
+    auto children = Partitions().find(table);
+    if (children == partitions_.end() || depth > 64) return true;
+    for (const Table* p : children->second) {
+      const catalog::IndexClone* found = nullptr;
+      for (const catalog::IndexClone& c : p->clones) {
+        if (c.parent_name == name && c.constraint == constraint) found = &c;
+      }
+      if (found == nullptr) return false;
+      if (!ClonesComplete(p->name, found->name, constraint, depth + 1)) return false;
+    }
+    return true;
+  }
+
+  // Creates, for index or key `name` of `table` created ONLY, each clone the partitions of
+  // `table` have (under its own name) and attaches it; the server clones it further down.
+  void AttachClones(const QualifiedName& table, const std::string& name, bool constraint,
+                    const catalog::CloneSource& source) {
+    auto children = Partitions().find(table);
+    if (children == partitions_.end()) return;
+    std::vector<CloneRename> renames;
+    for (const Table* p : children->second) {
+      const catalog::IndexClone* found = nullptr;
+      for (const catalog::IndexClone& c : p->clones) {
+        if (c.parent_name == name && c.constraint == constraint) found = &c;
+      }
+      if (found == nullptr || !created_tables_.count(p->name)) continue;
+      if (source.index != nullptr) {
+        catalog::Index copy = *source.index;
+        copy.name = QualifiedName{p->name.schema, found->name};
+        copy.table = p->name;
+        Line(IndexSql(copy));
+      } else {
+        Line("ALTER TABLE " + p->name.Quoted() + " ADD CONSTRAINT " + QuoteIdent(found->name) +
+             " " + ConstraintBodySql(*source.key, false));
+        names_[p->name.schema].constraints.insert(found->name);
+      }
+      names_[p->name.schema].relations.insert(found->name);
+      Line("ALTER INDEX " + QualifiedName{table.schema, name}.Quoted() + " ATTACH PARTITION " +
+           QualifiedName{p->name.schema, found->name}.Quoted());
+      made_clones_[p->name].emplace_back(found->name, constraint);
+      CloneOnto(p->name, found->name, constraint, source, nullptr, renames);
+    }
+    RenameClones(std::move(renames));
+  }
+
+  // The partitions of each partitioned table, by name (built on first use).
+  const std::map<QualifiedName, std::vector<const Table*>>& Partitions() {
+    if (!partitions_built_) {
+      for (const auto& [q, t] : cat_.tables) {
+        if (t.partition_of) partitions_[*t.partition_of].push_back(&t);
+      }
+      for (const auto& [q, i] : cat_.indexes) indexes_by_table_[i.table].push_back(&i);
+      partitions_built_ = true;
+    }
+    return partitions_;
+  }
+  // The indexes of `table`, by name.
+  const std::vector<const catalog::Index*>& IndexesOf(const QualifiedName& table) {
+    static const std::vector<const catalog::Index*> kNone;
+    Partitions();
+    auto it = indexes_by_table_.find(table);
+    return it == indexes_by_table_.end() ? kNone : it->second;
+  }
+
+  // ALTER INDEX ... RENAME TO for each clone whose name is not the one the server gave it,
+  // in an order where each new name is free (through a free name when two swap names).
+  void RenameClones(std::vector<CloneRename> renames) {
+    while (!renames.empty()) {
+      size_t pick = renames.size();
+      for (size_t i = 0; i < renames.size() && pick == renames.size(); ++i) {
+        const Names& n = names_[renames[i].schema];
+        bool free = !n.relations.count(renames[i].name) &&
+                    !(renames[i].constraint && n.constraints.count(renames[i].name));
+        if (free) pick = i;
+      }
+      // Every new name is taken: by another clone of the batch (they swap names), which
+      // moves out of the way first, or by something else (then the rename fails as it
+      // would in the server).
+      size_t holder = renames.size();
+      for (size_t i = 0; pick == renames.size() && i < renames.size(); ++i) {
+        if (renames[i].schema == renames[0].schema && renames[i].given == renames[0].name)
+          holder = i;
+      }
+      CloneRename r = renames[pick != renames.size()     ? pick
+                              : holder != renames.size() ? holder
+                                                         : 0];
+      if (pick == renames.size() && holder != renames.size()) {
+        const Names& n = names_[r.schema];
+        r.name = catalog::ChooseName(r.given, "", "tmp", [&](const std::string& x) {
+          return n.relations.count(x) > 0 || n.constraints.count(x) > 0;
+        });
+        renames[holder].given = r.name;
+      } else {
+        renames.erase(renames.begin() +
+                      static_cast<std::ptrdiff_t>(pick != renames.size() ? pick : 0));
+      }
+      Names& n = names_[r.schema];
+      Line("ALTER INDEX " + QualifiedName{r.schema, r.given}.Quoted() + " RENAME TO " +
+           QuoteIdent(r.name));
+      n.relations.erase(r.given);
+      n.relations.insert(r.name);
+      if (r.constraint) {
+        n.constraints.erase(r.given);
+        n.constraints.insert(r.name);
+      }
+    }
+  }
+
   const Catalog& cat_;
+  std::map<std::string, Names> names_;  // names in use at this point of the script
+  std::set<QualifiedName> created_tables_;
+  std::set<QualifiedName> created_indexes_;
+  // Per partition, the clones the script has had the server create, by their model names.
+  std::map<QualifiedName, std::vector<std::pair<std::string, bool>>> made_clones_;
+  bool partitions_built_ = false;
+  std::vector<std::pair<const Table*, const Constraint*>> late_keys_;
+  std::set<std::pair<QualifiedName, std::string>> made_keys_;  // late keys added so far
+  std::map<QualifiedName, std::vector<const Table*>> partitions_;
+  std::map<QualifiedName, std::vector<const catalog::Index*>> indexes_by_table_;
   std::string out_;
   std::string last_section_;
   std::string search_path_ = "public";
