@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -3350,7 +3351,7 @@ class Engine {
       for (const catalog::IndexClone& c : b.clones) {
         const catalog::IndexClone* old = nullptr;
         catalog::CloneRoot root = catalog::CloneRootOf(to_, b.name, c);
-        if (kept_table && CloneRootKept(root)) {
+        if (kept_table && CloneRootKept(root) && !RootRebuiltByTypeChange(root, c.constraint)) {
           for (const catalog::IndexClone& x : a->clones) {
             if (x.constraint == c.constraint && catalog::CloneRootOf(from_, a->name, x) == root)
               old = &x;
@@ -3380,6 +3381,60 @@ class Engine {
         if (!c.comment.empty()) CommentChange(kind, what, "", c.comment);
       }
     }
+  }
+
+  // Whether the changes so far alter the type (or collation) of a column that the root index
+  // or key uses, on its table or an ancestor: the server then builds the index again with
+  // its partitions' clones, which get new names from the columns of that moment.
+  bool RootRebuiltByTypeChange(const catalog::CloneRoot& root, bool constraint) {
+    catalog::CloneSource source = catalog::FindCloneSource(to_, root, constraint);
+    std::vector<std::string> columns;
+    std::vector<const std::string*> texts;
+    auto keys = [&](const std::vector<catalog::IndexKey>& list) {
+      for (const catalog::IndexKey& k : list) {
+        if (!k.column.empty()) columns.push_back(k.column);
+        if (!k.expression.empty()) texts.push_back(&k.expression);
+      }
+    };
+    if (source.index != nullptr) {
+      keys(source.index->keys);
+      columns.insert(columns.end(), source.index->include.begin(), source.index->include.end());
+      texts.push_back(&source.index->predicate);
+    } else if (source.key != nullptr) {
+      columns = source.key->columns;
+      keys(source.key->exclude_keys);
+    } else {
+      return false;
+    }
+    const Table* t = to_.FindTable(root.table);
+    if (t == nullptr) return false;
+    for (const catalog::Column& col : t->columns) {
+      bool used = std::find(columns.begin(), columns.end(), col.name) != columns.end();
+      for (const std::string* x : texts) used = used || MentionsIdent(*x, col.name);
+      if (used) columns.push_back(col.name);
+    }
+    if (!type_alters_) {
+      // "ALTER TABLE t ALTER COLUMN c" of each ALTER COLUMN ... TYPE written so far (every
+      // one is, when the clones' turn comes).
+      type_alters_.emplace();
+      for (const Change& c : result_.changes) {
+        for (const std::string& stmt : c.sql) {
+          size_t column = stmt.find(" ALTER COLUMN ");
+          if (stmt.rfind("ALTER TABLE ", 0) != 0 || column == std::string::npos) continue;
+          size_t type = stmt.find(" TYPE ", column);
+          if (type != std::string::npos) type_alters_->insert(stmt.substr(0, type));
+        }
+      }
+    }
+    for (int depth = 0; t != nullptr && depth < 64; ++depth) {
+      for (const std::string& col : columns) {
+        if (type_alters_->count("ALTER TABLE " + t->name.Quoted() + " ALTER COLUMN " +
+                                QuoteIdent(col)))
+          return true;
+      }
+      t = t->partition_of ? to_.FindTable(*t->partition_of) : nullptr;
+    }
+    return false;
   }
 
   // Whether the diff leaves the root index or key alone (its clones stay as they are).
@@ -3885,6 +3940,7 @@ class Engine {
   const DiffOptions& options_;
   DiffResult result_;
   std::set<QualifiedName> dropped_tables_;
+  std::optional<std::set<std::string>> type_alters_;  // see RootRebuiltByTypeChange
   std::set<QualifiedName> recreated_tables_;
   std::set<QualifiedName> view_breaking_tables_;
   std::set<QualifiedName> dropped_views_;
