@@ -238,6 +238,18 @@ Json TableJson(const catalog::Table& t) {
   Str(j, "partition_key", t.partition_key);
   if (t.partition_of) j["partition_of"] = t.partition_of->Quoted();
   Str(j, "partition_bound", t.partition_bound);
+  if (!t.clones.empty()) {
+    Json a = Json::array();
+    for (const catalog::IndexClone& c : t.clones) {
+      Json x;
+      x["name"] = c.name;
+      x["parent"] = c.parent_name;
+      Flag(x, "constraint", c.constraint);
+      Str(x, "comment", c.comment);
+      a.push_back(std::move(x));
+    }
+    j["index_clones"] = std::move(a);
+  }
   if (!t.inherits.empty()) {
     Json a = Json::array();
     for (const QualifiedName& q : t.inherits) a.push_back(q.Quoted());
