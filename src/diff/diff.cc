@@ -488,13 +488,12 @@ class Engine {
                        to_.tables.count(*a.partition_of) &&
                        from_.tables.at(*a.partition_of).partition_key ==
                            to_.tables.at(*a.partition_of).partition_key;
-    if (a.of_type != b.of_type || a.of_type || (a.partition_of && !kept_parent) ||
-        (b.partition_of && !kept_parent) || !a.inherits.empty() || !b.inherits.empty())
-      return false;
-    for (const auto& [q, t] : from_.tables) {
-      if (std::find(t.inherits.begin(), t.inherits.end(), a.name) != t.inherits.end()) return false;
-    }
-    return true;
+    // A table in an inheritance tree (which it leaves, or joins, as it stops or starts being
+    // partitioned: a partitioned table takes no part in inheritance) is copied as well: its
+    // children and parents let go of the old one first (CopyTables), and its own rows are
+    // copied.
+    return a.of_type == b.of_type && !a.of_type && (!a.partition_of || kept_parent) &&
+           (!b.partition_of || kept_parent);
   }
 
   // Partitions go with a partitioned table that is created again: those TO keeps are created
@@ -2449,6 +2448,20 @@ class Engine {
         aside.push_back("ALTER TABLE " + t->partition_of->Quoted() + " DETACH PARTITION " +
                         t->name.Quoted());
     }
+    // A copied table leaves its inheritance tree before it is renamed: its children (which
+    // cannot inherit the partitioned table it becomes, or which TO no longer has) and its
+    // parents let go of it, so that only its own rows are copied and the old one drops
+    // alone; a child TO keeps is attached to the new table in its own change, after it.
+    for (const Table* t : ordered) {
+      for (const auto& [cq, child] : from_.tables) {
+        if (copied_tables_.count(cq) || std::find(child.inherits.begin(), child.inherits.end(),
+                                                  t->name) == child.inherits.end())
+          continue;
+        aside.push_back("ALTER TABLE " + cq.Quoted() + " NO INHERIT " + t->name.Quoted());
+      }
+      for (const QualifiedName& p : t->inherits)
+        aside.push_back("ALTER TABLE " + t->name.Quoted() + " NO INHERIT " + p.Quoted());
+    }
     for (const Table* t : ordered) {
       QualifiedName old_q = AsideName(t->name);
       aside.push_back("ALTER TABLE " + t->name.Quoted() + " RENAME TO " + QuoteIdent(old_q.name));
@@ -2731,7 +2744,7 @@ class Engine {
     if (a.inherits != b.inherits) {
       for (const QualifiedName& p : a.inherits) {
         if (std::find(b.inherits.begin(), b.inherits.end(), p) == b.inherits.end() &&
-            !dropped_tables_.count(p)) {
+            !dropped_tables_.count(p) && !copied_tables_.count(p)) {
           Add(kDetach, ObjectKind::kTable, name, Action::kAlter,
               {alter + " NO INHERIT " + p.Quoted()})
               .lock = kAccessExclusive;

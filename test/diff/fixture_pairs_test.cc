@@ -426,6 +426,77 @@ TEST(DiffCopiedTables, SubpartitionKeyChangeKeepsRows) {
   (void)admin->Exec("DROP DATABASE IF EXISTS subpart_rows_db WITH (FORCE)");
 }
 
+// A table of an inheritance tree that becomes partitioned (and back) keeps its own rows, both
+// ways: up lets its child and its parent go before it is renamed aside and copies only its
+// own rows into the new table's partitions; down copies them back and has the child inherit
+// the new table again. The child keeps its rows throughout. Nothing is destructive.
+TEST(DiffCopiedTables, InheritanceTreeKeyChangeKeepsRows) {
+  std::filesystem::path dir = FixturesDir() / "partition_key_inheritance_tree";
+  const std::string from_sql = ReadAll(dir / "FROM.sql");
+  const std::string to_sql = ReadAll(dir / "TO.sql");
+  auto box = sandbox::test_util::SharedSandbox();
+  ASSERT_TRUE(box.ok()) << box.status().ToString();
+  std::string base = (*box)->ConnInfo();
+  base = base.substr(0, base.find(" dbname="));
+  auto admin = testing::Open(base + " dbname=postgres");
+  ASSERT_TRUE(admin.ok());
+  (void)admin->Exec("DROP DATABASE IF EXISTS inherit_rows_db WITH (FORCE)");
+  ASSERT_TRUE(admin->Exec("CREATE DATABASE inherit_rows_db").ok());
+  const std::string conninfo = base + " dbname=inherit_rows_db";
+  auto db = testing::Open(conninfo);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(testing::RunPsql(conninfo, from_sql).ok());
+  ASSERT_TRUE(db->ExecScript("INSERT INTO base_event VALUES (1, 'base');\n"
+                             "INSERT INTO event VALUES (2, 'login', 'a'), (3, 'logout', NULL);\n"
+                             "INSERT INTO event_archive VALUES (4, 'login', 'old', '2024-01-01');")
+                  .ok());
+  // The rows each table holds itself, whichever tree it is in.
+  auto read_rows = [&]() -> std::string {
+    auto r = db->Exec(
+        "SELECT (SELECT string_agg(id || ':' || kind, ',' ORDER BY id) FROM ONLY base_event) || "
+        "' / ' || (SELECT string_agg(id || ':' || kind || ':' || coalesce(note, '-'), ',' ORDER "
+        "BY id) FROM event WHERE tableoid <> 'event_archive'::regclass) || ' / ' || (SELECT "
+        "string_agg(id || ':' || archived_on, ',' ORDER BY id) FROM ONLY event_archive)");
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() && r->rows() == 1 ? std::string(r->Get(0, 0)) : "<none>";
+  };
+  const std::string want = "1:base / 2:login:a,3:logout:- / 4:2024-01-01";
+  ASSERT_EQ(read_rows(), want);
+  auto migrate_to = [&](const std::string& target) {
+    auto live = pg::IntrospectCatalog(*db, {});
+    ASSERT_TRUE(live.ok());
+    auto model = testing::ModelOf("target.sql", target, {});
+    ASSERT_TRUE(model.ok());
+    DiffResult d = Diff(*live, *model, {});
+    bool copied = false;
+    for (const Change& c : d.changes) {
+      EXPECT_FALSE(c.destructive) << c.object << ": " << c.data_loss;
+      if (!c.sql.empty() && c.sql.front().rfind("INSERT INTO public.event ", 0) == 0) copied = true;
+    }
+    EXPECT_TRUE(copied) << FormatSql(d);
+    std::string sql = FormatSql(d);
+    Status st = testing::RunPsql(conninfo, sql);
+    EXPECT_TRUE(st.ok()) << st.ToString() << "\n" << sql;
+  };
+  auto count = [&](const std::string& query) -> std::string {
+    auto r = db->Exec(query);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() && r->rows() == 1 ? std::string(r->Get(0, 0)) : "<none>";
+  };
+  migrate_to(to_sql);
+  EXPECT_EQ(read_rows(), want);
+  EXPECT_EQ(count("SELECT (SELECT count(*) FROM event_login) || '+' || (SELECT count(*) FROM "
+                  "event_other) || ' ' || (SELECT count(*) FROM base_event)"),
+            "1+1 1");
+  migrate_to(from_sql);
+  EXPECT_EQ(read_rows(), want);
+  // The whole tree again: base_event sees the rows of event and event_archive.
+  EXPECT_EQ(count("SELECT count(*) FROM base_event"), "4");
+  EXPECT_EQ(count("SELECT count(*) FROM pg_class WHERE relname LIKE '%dbarch_old%'"), "0");
+  db = Result<pg::Connection>(Status::Internal("closed"));
+  (void)admin->Exec("DROP DATABASE IF EXISTS inherit_rows_db WITH (FORCE)");
+}
+
 // Composite types rebuilt (an attribute order that ALTER TYPE cannot give, an inner type of a
 // nested one): the values of their columns are kept by attribute name, inner values inside
 // outer ones, a NULL stays NULL and a row of NULLs stays a row, up and down (applied with
