@@ -243,6 +243,27 @@ TEST(InheritedAlter, PartitionsListTheirClonesWithNamesAndComments) {
   EXPECT_EQ(Clones(T(d, "r1a")), Clones(T(c, "r1a")));
 }
 
+TEST(InheritedAlter, PgDumpAttachesIndexesAtEveryLevel) {
+  // pg_dump creates each level's index ON ONLY and attaches it to its parent's, the middle
+  // one before the one below it: the same clones as CREATE INDEX on the top table gives.
+  Catalog dumped = Build(
+      "CREATE TABLE r (id integer, day date) PARTITION BY RANGE (day);"
+      "CREATE TABLE r1 (id integer, day date) PARTITION BY RANGE (day);"
+      "CREATE TABLE r1a (id integer, day date);"
+      "ALTER TABLE ONLY r ATTACH PARTITION r1 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');"
+      "ALTER TABLE ONLY r1 ATTACH PARTITION r1a FOR VALUES FROM ('2024-01-01') TO "
+      "('2024-07-01');"
+      "CREATE INDEX r_day_idx ON ONLY r USING btree (day);"
+      "CREATE INDEX r1_day ON ONLY r1 USING btree (day);"
+      "CREATE INDEX r1a_day_idx ON r1a USING btree (day);"
+      "ALTER INDEX r_day_idx ATTACH PARTITION r1_day;"
+      "ALTER INDEX r1_day ATTACH PARTITION r1a_day_idx;"
+      "COMMENT ON INDEX r1a_day_idx IS 'leaf';");
+  EXPECT_EQ(Clones(T(dumped, "r1")), (std::vector<std::string>{"r_day_idx>r1_day"}));
+  EXPECT_EQ(Clones(T(dumped, "r1a")), (std::vector<std::string>{"r1_day>r1a_day_idx 'leaf'"}));
+  EXPECT_EQ(dumped.indexes.size(), 1u);
+}
+
 TEST(InheritedAlter, PrimaryKeyOnAParentMakesChildrenNotNullUnlessOnly) {
   Catalog c = Build(
       "CREATE TABLE i (k integer, a integer); CREATE TABLE ic () INHERITS (i);"

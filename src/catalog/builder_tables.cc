@@ -571,6 +571,39 @@ Status CatalogBuilder::Impl::AlterTable(const PgQuery__AlterTableStmt* s) {
         // indexes: `ALTER INDEX parent_pkey ATTACH PARTITION part_pkey`.
         if (Status st = AttachKeyConstraint(parts, s); st.code() != StatusCode::kNotFound)
           return st;
+        // And, a level down, a sub-partition's index to its partition's, which the ATTACH
+        // before made a clone: the attached index becomes a clone of that clone.
+        std::string schema = parts.size() >= 2 ? parts[parts.size() - 2] : "";
+        QualifiedName holder;
+        const Clone* parent_clone = nullptr;
+        for (const std::string& sp : schema.empty() ? search_path_ : std::vector{schema}) {
+          if (parent_clone == nullptr)
+            parent_clone = FindClone(sp, TruncateIdentifier(parts.back()), &holder);
+        }
+        if (parent_clone != nullptr && !parent_clone->constraint) {
+          const std::string parent_name = parent_clone->name;
+          for (const Node* c : Nodes(s->n_cmds, s->cmds)) {
+            const PgQuery__AlterTableCmd* cmd = c->alter_table_cmd;
+            if (cmd->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_AttachPartition)
+              return KeepOther(stmt_->node, parts.back());
+            const PgQuery__RangeVar* child = cmd->def->partition_cmd->name;
+            std::vector<std::string> cparts;
+            if (child->schemaname != nullptr && *child->schemaname != '\0')
+              cparts.push_back(child->schemaname);
+            cparts.push_back(child->relname);
+            DBARCH_ASSIGN_OR_RETURN(
+                QualifiedName cname,
+                FindRelation(cparts, child->location, "index", false, false, false, true));
+            Clone clone;
+            clone.name = cname.name;
+            clone.comment = cat_.indexes[cname].comment;
+            clone.parent_table = holder;
+            clone.parent_name = parent_name;
+            clones_[cat_.indexes[cname].table].push_back(clone);
+            cat_.indexes.erase(cname);
+          }
+          return Status::OK();
+        }
       }
       if (!name.ok()) return s->missing_ok ? Status::OK() : name.status();
       Index& idx = cat_.indexes[*name];
