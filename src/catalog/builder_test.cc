@@ -670,8 +670,9 @@ TEST(BuilderAggregates, AlterDropCommentAndGrantReachAggregates) {
   const Function& p = c.functions.at("public.pct(double precision, numeric)");
   EXPECT_EQ(p.comment, "percentile");  // kept by CREATE OR REPLACE
   EXPECT_EQ(p.aggregate->finalfunc, (QualifiedName{"pg_catalog", "min"}));
-  EXPECT_EQ(c.grants, (std::vector<Grant>{{ObjectKind::kFunction, "public.pct(double precision, numeric)",
-                                           "", "analyst", "EXECUTE", false}}));
+  EXPECT_EQ(c.grants,
+            (std::vector<Grant>{{ObjectKind::kFunction, "public.pct(double precision, numeric)", "",
+                                 "analyst", "EXECUTE", false}}));
 }
 
 TEST(Builder, CommentsOnDomainConstraintsAndExtensions) {

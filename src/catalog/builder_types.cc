@@ -772,8 +772,8 @@ Status CatalogBuilder::Impl::CreateAggregate(const PgQuery__DefineStmt* s) {
       for (const Node* pn : Nodes(list->list->n_items, list->list->items)) {
         const PgQuery__FunctionParameter* p = pn->function_parameter;
         FunctionArg arg;
-        arg.mode = p->mode == PG_QUERY__FUNCTION_PARAMETER_MODE__FUNC_PARAM_VARIADIC ? "VARIADIC"
-                                                                                      : "IN";
+        arg.mode =
+            p->mode == PG_QUERY__FUNCTION_PARAMETER_MODE__FUNC_PARAM_VARIADIC ? "VARIADIC" : "IN";
         arg.name = p->name != nullptr ? p->name : "";
         DBARCH_ASSIGN_OR_RETURN(arg.type, TypeString(p->arg_type));
         f.args.push_back(arg);
@@ -871,9 +871,9 @@ Status CatalogBuilder::Impl::CreateAggregate(const PgQuery__DefineStmt* s) {
   auto it = cat_.functions.find(key);
   if (it != cat_.functions.end()) {
     if (!s->replace) {
-      return Error(Status::InvalidArgument("function " + key +
-                                           " already exists with same argument types"),
-                   -1);
+      return Error(
+          Status::InvalidArgument("function " + key + " already exists with same argument types"),
+          -1);
     }
     f.owner = it->second.owner;
     f.comment = it->second.comment;

@@ -111,10 +111,9 @@ bool Function::operator==(const Function& o) const {
   // not compared.
   bool atomic = body.rfind("BEGIN ATOMIC", 0) == 0 && o.body.rfind("BEGIN ATOMIC", 0) == 0;
   return name == o.name && is_procedure == o.is_procedure && aggregate == o.aggregate &&
-         args == o.args &&
-         returns == o.returns && returns_set == o.returns_set && language == o.language &&
-         (atomic || body == o.body) && volatility == o.volatility && strict == o.strict &&
-         security_definer == o.security_definer && leakproof == o.leakproof &&
+         args == o.args && returns == o.returns && returns_set == o.returns_set &&
+         language == o.language && (atomic || body == o.body) && volatility == o.volatility &&
+         strict == o.strict && security_definer == o.security_definer && leakproof == o.leakproof &&
          parallel == o.parallel && config == o.config && cost == o.cost && rows == o.rows &&
          owner == o.owner && comment == o.comment;
 }

@@ -364,8 +364,7 @@ class Reader {
       ObjectKind kind = f.aggregate      ? ObjectKind::kAggregate
                         : f.is_procedure ? ObjectKind::kProcedure
                                          : ObjectKind::kFunction;
-      add(f.origin, {kind, f.name,
-                     sig.substr(f.name.Quoted().size())});
+      add(f.origin, {kind, f.name, sig.substr(f.name.Quoted().size())});
     }
   }
 

@@ -2426,10 +2426,10 @@ class Engine {
       if (fresh || recreated_aggregates_.count(sig)) {
         if (!fresh) {
           Add(kDropAggregates, ObjectKind::kAggregate, sig, Action::kDrop,
-              {"DROP " + report::RoutineWhat(it->second)});
+              {"DROP " + report::RoutineWhat(it->second)}, {report::AggregateSql(it->second)});
         }
         Add(kAggregates, ObjectKind::kAggregate, sig, Action::kCreate, {report::AggregateSql(f)},
-            fresh ? std::vector<std::string>{"DROP " + what} : std::vector<std::string>{});
+            {"DROP " + what});
         OwnerChange(ObjectKind::kAggregate, what, "", f.owner);
         CommentChange(ObjectKind::kAggregate, what, "", f.comment);
         continue;
@@ -3868,7 +3868,7 @@ class Engine {
   // Columns whose type changes to one that is not a widening (nor binary-coercible), by table.
   std::map<QualifiedName, std::set<std::string>> retyped_key_columns_;
   std::set<QualifiedName> rebuilt_domains_;       // domains whose base type or collation changes
-  std::set<std::string> recreated_aggregates_;  // signatures of aggregates dropped and created
+  std::set<std::string> recreated_aggregates_;    // signatures of aggregates dropped and created
   std::set<std::string> domain_bound_functions_;  // signatures of functions taking or giving one
   // Partitioned tables (and their partitions) whose key uses a rebuilt collation: renamed
   // aside, created again and their rows copied before the old ones are dropped.

@@ -434,8 +434,8 @@ std::string AggregateSql(const Function& f) {
   if (!a.sortop.empty()) opts.push_back("SORTOP = " + a.sortop);
   if (f.parallel != "UNSAFE") opts.push_back("PARALLEL = " + f.parallel);
   if (a.kind == 'h') opts.push_back("HYPOTHETICAL");
-  return "CREATE AGGREGATE " + f.name.Quoted() + "(" + args + ") (\n    " +
-         Join(opts, ",\n    ") + "\n)";
+  return "CREATE AGGREGATE " + f.name.Quoted() + "(" + args + ") (\n    " + Join(opts, ",\n    ") +
+         "\n)";
 }
 
 std::string FunctionSql(const Function& f) {

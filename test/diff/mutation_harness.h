@@ -594,16 +594,19 @@ class Mutator {
       case 3: {
         if (as.empty()) return "";
         const auto& a = PickOf(as);
-        Rows def = Query(conn_,
-                         "SELECT a.aggtransfn::regproc, format_type(a.aggtranstype, NULL), "
-                         "a.aggfinalfn::regproc, a.aggfinalfn <> 0 FROM pg_aggregate a JOIN "
-                         "pg_proc p ON p.oid = a.aggfnoid JOIN pg_namespace n ON n.oid = "
-                         "p.pronamespace WHERE quote_ident(n.nspname) = " +
-                             QuoteLiteral(a[0]) + " AND quote_ident(p.proname) = " +
-                             QuoteLiteral(a[1]) + " AND pg_get_function_identity_arguments("
-                             "p.oid) = " + QuoteLiteral(a[2]) + " AND a.aggkind = 'n' AND "
-                             "a.aggtranstype IN ('integer'::regtype, 'bigint'::regtype, "
-                             "'numeric'::regtype) AND a.aggmtransfn = 0");
+        Rows def =
+            Query(conn_,
+                  "SELECT a.aggtransfn::regproc, format_type(a.aggtranstype, NULL), "
+                  "a.aggfinalfn::regproc, a.aggfinalfn <> 0 FROM pg_aggregate a JOIN "
+                  "pg_proc p ON p.oid = a.aggfnoid JOIN pg_namespace n ON n.oid = "
+                  "p.pronamespace WHERE quote_ident(n.nspname) = " +
+                      QuoteLiteral(a[0]) + " AND quote_ident(p.proname) = " + QuoteLiteral(a[1]) +
+                      " AND pg_get_function_identity_arguments("
+                      "p.oid) = " +
+                      QuoteLiteral(a[2]) +
+                      " AND a.aggkind = 'n' AND "
+                      "a.aggtranstype IN ('integer'::regtype, 'bigint'::regtype, "
+                      "'numeric'::regtype) AND a.aggmtransfn = 0");
         if (def.empty()) return "";
         return "CREATE OR REPLACE AGGREGATE " + a[0] + "." + a[1] + "(" +
                (a[3] == "0" ? std::string("*") : a[4]) + ") (SFUNC = " + def[0][0] +
