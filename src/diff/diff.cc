@@ -3058,6 +3058,9 @@ class Engine {
         ch.lock = kAccessExclusive;
         ch.destructive = true;
         ch.data_loss = "the values of column " + ColumnName(b.name, c.name);
+        // A generation expression that calls a function dropped (or dropped and created
+        // again) goes before that function: the server refuses to drop it while it is used.
+        if (UsesRecreatedFunction(c.generated_expr)) ch.phase = kDropConstraints;
         continue;
       }
       AlterColumn(b, c, *n);
