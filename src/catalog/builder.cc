@@ -703,6 +703,7 @@ Status CatalogBuilder::Impl::ApplyNode(const Node* n) {
     case PG_QUERY__NODE__NODE_DEFINE_STMT: {
       const PgQuery__DefineStmt* d = n->define_stmt;
       if (d->kind == PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION) return CreateCollation(d);
+      if (d->kind == PG_QUERY__OBJECT_TYPE__OBJECT_AGGREGATE) return CreateAggregate(d);
       return KeepOther(n, "");
     }
     default:

@@ -264,6 +264,7 @@ Status CatalogBuilder::Impl::Drop(const PgQuery__DropStmt* s) {
       }
       case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:
       case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
+      case PG_QUERY__OBJECT_TYPE__OBJECT_AGGREGATE:
       case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE: {
         auto key = FunctionKey(obj->object_with_args,
                                s->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE, loc);
@@ -797,6 +798,7 @@ Status CatalogBuilder::Impl::Rename(const PgQuery__RenameStmt* s) {
       return Status::OK();
     }
     case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:
+    case PG_QUERY__OBJECT_TYPE__OBJECT_AGGREGATE:
     case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE: {
       DBARCH_ASSIGN_OR_RETURN(std::string key, FunctionKey(s->object->object_with_args,
                                                            s->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE, -1));
@@ -885,6 +887,7 @@ Status CatalogBuilder::Impl::SetSchema(const PgQuery__AlterObjectSchemaStmt* s) 
       return Status::OK();
     }
     case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:
+    case PG_QUERY__OBJECT_TYPE__OBJECT_AGGREGATE:
     case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE: {
       DBARCH_ASSIGN_OR_RETURN(std::string key, FunctionKey(s->object->object_with_args,
                                                            s->object_type == PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE, -1));

@@ -790,6 +790,7 @@ Status CatalogBuilder::Impl::Comment(const PgQuery__CommentStmt* s) {
     }
     case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:
     case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
+    case PG_QUERY__OBJECT_TYPE__OBJECT_AGGREGATE:
     case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE: {
       DBARCH_ASSIGN_OR_RETURN(std::string key, FunctionKey(s->object->object_with_args, false, -1));
       cat_.functions[key].comment = text;
@@ -858,6 +859,7 @@ Status CatalogBuilder::Impl::AlterOwner(const PgQuery__AlterOwnerStmt* s) {
     }
     case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:
     case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
+    case PG_QUERY__OBJECT_TYPE__OBJECT_AGGREGATE:
     case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE: {
       DBARCH_ASSIGN_OR_RETURN(std::string key, FunctionKey(s->object->object_with_args, false, -1));
       TransferOwnerPrivileges(ObjectKind::kFunction, key, cat_.functions[key].owner, owner);
@@ -870,7 +872,7 @@ Status CatalogBuilder::Impl::AlterOwner(const PgQuery__AlterOwnerStmt* s) {
       return Status::OK();
     }
     default:
-      // Objects the model does not hold (aggregates, text search objects...):
+      // Objects the model does not hold (text search objects...):
       // giving one to the role that runs the DDL changes nothing a server would show.
       if (owner.empty()) return Status::OK();
       return KeepOther(stmt_->node, owner);

@@ -235,6 +235,11 @@ class CatalogBuilder::Impl {
   Status AlterDomain(const PgQuery__AlterDomainStmt* s);
   Status CreateRange(const PgQuery__CreateRangeStmt* s);
   Status CreateFunction(const PgQuery__CreateFunctionStmt* s);
+  // CREATE [OR REPLACE] AGGREGATE, old and new syntax: a Function with `aggregate` set.
+  Status CreateAggregate(const PgQuery__DefineStmt* s);
+  // A support function named in CREATE AGGREGATE: its schema from the name, else the first
+  // schema of the search path where the model has a function of that name, else pg_catalog.
+  QualifiedName AggregateSupportName(const std::vector<std::string>& parts) const;
   Result<std::string> FunctionKey(const PgQuery__ObjectWithArgs* o, bool procedure,
                                   int location) const;
   Status CreateTrigger(const PgQuery__CreateTrigStmt* s);

@@ -600,6 +600,81 @@ TEST(Builder, FunctionCostAndRowsKeepOnlyWhatDiffersFromTheDefaults) {
   EXPECT_EQ(c.functions.at("public.d()").cost, "7");
 }
 
+TEST(BuilderAggregates, SpellingsOfOneAggregateGiveOneModel) {
+  // As written by hand (search path, bare built-ins, a number) and as pg_dump writes it.
+  Catalog a = Build(R"sql(
+    CREATE FUNCTION join_step(acc text, item text) RETURNS text LANGUAGE sql AS 'SELECT acc';
+    CREATE AGGREGATE joined(text) (SFUNC = join_step, STYPE = text, INITCOND = 0,
+                                   FINALFUNC = upper, PARALLEL = safe);
+    CREATE AGGREGATE top(integer) (SFUNC = int4larger, STYPE = int4, SORTOP = >);
+    CREATE AGGREGATE pct(float8 ORDER BY numeric) (SFUNC = array_append, STYPE = numeric[],
+                                                    FINALFUNC = max, FINALFUNC_MODIFY = read_write);
+    CREATE AGGREGATE tally (BASETYPE = 'ANY', SFUNC = int8inc, STYPE = bigint);
+  )sql");
+  Catalog b = Build(R"sql(
+    CREATE FUNCTION public.join_step(acc text, item text) RETURNS text LANGUAGE sql AS 'SELECT acc';
+    CREATE AGGREGATE public.joined(text) (SFUNC = public.join_step, STYPE = text,
+                                          INITCOND = '0', FINALFUNC = pg_catalog.upper,
+                                          PARALLEL = SAFE);
+    CREATE AGGREGATE public.top(integer) (SFUNC = int4larger, STYPE = integer,
+                                          SORTOP = OPERATOR(pg_catalog.>));
+    CREATE AGGREGATE public.pct(double precision ORDER BY numeric) (
+        SFUNC = array_append, STYPE = numeric[], FINALFUNC = max);
+    CREATE AGGREGATE public.tally(*) (SFUNC = int8inc, STYPE = bigint);
+  )sql");
+  EXPECT_EQ(a, b);
+  ASSERT_TRUE(a.functions.count("public.joined(text)"));
+  const Function& j = a.functions.at("public.joined(text)");
+  ASSERT_TRUE(j.aggregate.has_value());
+  EXPECT_EQ(j.aggregate->sfunc, (QualifiedName{"public", "join_step"}));
+  EXPECT_EQ(j.aggregate->finalfunc, (QualifiedName{"pg_catalog", "upper"}));
+  EXPECT_EQ(j.aggregate->initcond, std::optional<std::string>("0"));
+  EXPECT_EQ(j.parallel, "SAFE");
+  ASSERT_TRUE(a.functions.count("public.pct(double precision, numeric)"));
+  const Function& p = a.functions.at("public.pct(double precision, numeric)");
+  EXPECT_EQ(p.aggregate->kind, 'o');
+  EXPECT_EQ(p.aggregate->direct_args, 1);
+  EXPECT_EQ(p.aggregate->final_modify, "");  // READ_WRITE is the ordered-set default
+  EXPECT_EQ(a.functions.at("public.top(integer)").aggregate->sortop, ">");
+  EXPECT_TRUE(a.functions.count("public.tally()"));
+}
+
+TEST(BuilderAggregates, AlterDropCommentAndGrantReachAggregates) {
+  Catalog c = Build(R"sql(
+    CREATE ROLE analyst;
+    CREATE SCHEMA stats;
+    CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer);
+    CREATE AGGREGATE gone(integer) (SFUNC = int4pl, STYPE = integer);
+    CREATE AGGREGATE pct(float8 ORDER BY numeric) (SFUNC = array_append, STYPE = numeric[],
+                                                    FINALFUNC = max);
+    ALTER AGGREGATE total(integer) RENAME TO sum_all;
+    ALTER AGGREGATE sum_all(integer) SET SCHEMA stats;
+    ALTER AGGREGATE stats.sum_all(integer) OWNER TO analyst;
+    COMMENT ON AGGREGATE stats.sum_all(integer) IS 'all of it';
+    COMMENT ON AGGREGATE pct(float8 ORDER BY numeric) IS 'percentile';
+    DROP AGGREGATE gone(integer);
+    REVOKE EXECUTE ON FUNCTION stats.sum_all(integer) FROM PUBLIC;
+    GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA stats TO PUBLIC;
+    GRANT EXECUTE ON FUNCTION pct(double precision, numeric) TO analyst;
+    CREATE OR REPLACE AGGREGATE pct(float8 ORDER BY numeric) (SFUNC = array_append,
+                                                              STYPE = numeric[], FINALFUNC = min);
+  )sql");
+  EXPECT_FALSE(c.functions.count("public.gone(integer)"));
+  EXPECT_FALSE(c.functions.count("public.total(integer)"));
+  ASSERT_TRUE(c.functions.count("stats.sum_all(integer)"));
+  const Function& s = c.functions.at("stats.sum_all(integer)");
+  EXPECT_EQ(s.owner, "analyst");
+  EXPECT_EQ(s.comment, "all of it");
+  // PUBLIC's EXECUTE given back by ON ALL FUNCTIONS: nothing recorded.
+  EXPECT_TRUE(c.revoked_defaults.empty());
+  const Function& p = c.functions.at("public.pct(double precision, numeric)");
+  EXPECT_EQ(p.comment, "percentile");  // kept by CREATE OR REPLACE
+  EXPECT_EQ(p.aggregate->finalfunc, (QualifiedName{"pg_catalog", "min"}));
+  EXPECT_EQ(c.grants,
+            (std::vector<Grant>{{ObjectKind::kFunction, "public.pct(double precision, numeric)", "",
+                                 "analyst", "EXECUTE", false}}));
+}
+
 TEST(Builder, CommentsOnDomainConstraintsAndExtensions) {
   Catalog c = Build(R"sql(
     CREATE EXTENSION citext;

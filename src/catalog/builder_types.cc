@@ -732,6 +732,159 @@ Status CatalogBuilder::Impl::CreateFunction(const PgQuery__CreateFunctionStmt* s
   return Status::OK();
 }
 
+QualifiedName CatalogBuilder::Impl::AggregateSupportName(
+    const std::vector<std::string>& parts) const {
+  if (parts.empty()) return {};
+  if (parts.size() >= 2) return QualifiedName{parts[parts.size() - 2], parts.back()};
+  for (const std::string& schema : search_path_) {
+    for (const auto& [key, f] : cat_.functions) {
+      if (f.name.schema == schema && f.name.name == parts.back() && !f.aggregate) {
+        return f.name;
+      }
+    }
+  }
+  return QualifiedName{"pg_catalog", parts.back()};
+}
+
+namespace {
+
+// FINALFUNC_MODIFY as the model keeps it: "" for the default of the aggregate's kind.
+std::string FinalModify(const std::string& written, char kind) {
+  std::string v = Upper(written);
+  std::string def = kind == 'n' ? "READ_ONLY" : "READ_WRITE";
+  return v == def ? "" : v;
+}
+
+}  // namespace
+
+Status CatalogBuilder::Impl::CreateAggregate(const PgQuery__DefineStmt* s) {
+  DBARCH_ASSIGN_OR_RETURN(QualifiedName name,
+                          CreationName(sql::StrList(s->defnames, s->n_defnames), -1));
+  Function f;
+  f.name = name;
+  f.language = "internal";
+  Aggregate a;
+  // New syntax: args holds the argument list and the number of direct arguments (-1 for an
+  // aggregate that is not ordered-set); the old one names a BASETYPE in the definition.
+  if (!s->oldstyle && s->n_args >= 1) {
+    const Node* list = s->args[0];
+    if (list != nullptr && list->node_case == PG_QUERY__NODE__NODE_LIST) {
+      for (const Node* pn : Nodes(list->list->n_items, list->list->items)) {
+        const PgQuery__FunctionParameter* p = pn->function_parameter;
+        FunctionArg arg;
+        arg.mode =
+            p->mode == PG_QUERY__FUNCTION_PARAMETER_MODE__FUNC_PARAM_VARIADIC ? "VARIADIC" : "IN";
+        arg.name = p->name != nullptr ? p->name : "";
+        DBARCH_ASSIGN_OR_RETURN(arg.type, TypeString(p->arg_type));
+        f.args.push_back(arg);
+      }
+    }
+    int ndirect = s->n_args >= 2 ? sql::IntVal(s->args[1], -1) : -1;
+    if (ndirect >= 0) {
+      a.kind = 'o';
+      a.direct_args = ndirect;
+    }
+  }
+  std::string final_modify, mfinal_modify;
+  for (const Node* n : Nodes(s->n_definition, s->definition)) {
+    const PgQuery__DefElem* d = n->def_elem;
+    std::string key = ToLower(d->defname);
+    auto support = [&]() { return AggregateSupportName(NameParts(d->arg)); };
+    auto type = [&]() -> Result<std::string> {
+      if (d->arg != nullptr && d->arg->node_case == PG_QUERY__NODE__NODE_TYPE_NAME) {
+        return TypeString(d->arg->type_name);
+      }
+      return DefElemText(d);
+    };
+    if (key == "basetype") {
+      if (!s->oldstyle) continue;
+      std::vector<std::string> base_name = NameParts(d->arg);
+      if (!base_name.empty() && ToLower(base_name.back()) == "any") continue;  // (*)
+      DBARCH_ASSIGN_OR_RETURN(std::string base, type());
+      {
+        FunctionArg arg;
+        arg.type = base;
+        f.args.push_back(arg);
+      }
+    } else if (key == "sfunc" || key == "sfunc1") {
+      a.sfunc = support();
+    } else if (key == "stype" || key == "stype1") {
+      DBARCH_ASSIGN_OR_RETURN(a.stype, type());
+    } else if (key == "sspace") {
+      a.sspace = std::strtoll(DefElemText(d).c_str(), nullptr, 10);
+    } else if (key == "finalfunc") {
+      a.finalfunc = support();
+    } else if (key == "finalfunc_extra") {
+      a.final_extra = DefElemBool(d);
+    } else if (key == "finalfunc_modify") {
+      final_modify = DefElemText(d);
+    } else if (key == "combinefunc") {
+      a.combinefunc = support();
+    } else if (key == "serialfunc") {
+      a.serialfunc = support();
+    } else if (key == "deserialfunc") {
+      a.deserialfunc = support();
+    } else if (key == "initcond" || key == "initcond1") {
+      a.initcond = DefElemText(d);
+    } else if (key == "msfunc") {
+      a.msfunc = support();
+    } else if (key == "minvfunc") {
+      a.minvfunc = support();
+    } else if (key == "mstype") {
+      DBARCH_ASSIGN_OR_RETURN(a.mstype, type());
+    } else if (key == "msspace") {
+      a.msspace = std::strtoll(DefElemText(d).c_str(), nullptr, 10);
+    } else if (key == "mfinalfunc") {
+      a.mfinalfunc = support();
+    } else if (key == "mfinalfunc_extra") {
+      a.mfinal_extra = DefElemBool(d);
+    } else if (key == "mfinalfunc_modify") {
+      mfinal_modify = DefElemText(d);
+    } else if (key == "minitcond") {
+      a.minitcond = DefElemText(d);
+    } else if (key == "sortop") {
+      std::vector<std::string> op = NameParts(d->arg);
+      if (op.size() >= 2 && op[op.size() - 2] != "pg_catalog") {
+        a.sortop = "OPERATOR(" + QuoteIdent(op[op.size() - 2]) + "." + op.back() + ")";
+      } else if (!op.empty()) {
+        a.sortop = op.back();
+      }
+    } else if (key == "parallel") {
+      f.parallel = Upper(DefElemText(d));
+    } else if (key == "hypothetical") {
+      if (DefElemBool(d) && a.kind == 'o') a.kind = 'h';
+    } else {
+      return Error(Status::InvalidArgument("aggregate attribute \"" + key + "\" not recognized"),
+                   -1);
+    }
+  }
+  if (a.sfunc.name.empty() || a.stype.empty()) {
+    return Error(Status::InvalidArgument("aggregate " + name.Quoted() +
+                                         " needs a state function (SFUNC) and type (STYPE)"),
+                 -1);
+  }
+  a.final_modify = a.finalfunc.name.empty() ? "" : FinalModify(final_modify, a.kind);
+  a.mfinal_modify = a.mfinalfunc.name.empty() ? "" : FinalModify(mfinal_modify, a.kind);
+  f.aggregate = std::move(a);
+  f.origin = MakeOrigin();
+  std::string key = f.Signature();
+  auto it = cat_.functions.find(key);
+  if (it != cat_.functions.end()) {
+    if (!s->replace) {
+      return Error(
+          Status::InvalidArgument("function " + key + " already exists with same argument types"),
+          -1);
+    }
+    f.owner = it->second.owner;
+    f.comment = it->second.comment;
+  } else {
+    f.owner = current_role_;
+    ApplyDefaultPrivileges("FUNCTIONS", ObjectKind::kFunction, name.schema, key, f.owner);
+  }
+  cat_.functions[key] = std::move(f);
+  return Status::OK();
+}
+
 Status CatalogBuilder::Impl::AlterFunction(const PgQuery__AlterFunctionStmt* s) {
   DBARCH_ASSIGN_OR_RETURN(std::string key, FunctionKey(s->func, s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE, -1));
   Function& f = cat_.functions[key];

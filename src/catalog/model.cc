@@ -1,5 +1,7 @@
 #include "catalog/model.h"
 
+#include <algorithm>
+
 #include "base/strings.h"
 
 namespace dbarch::catalog {
@@ -93,15 +95,26 @@ std::string Function::Signature() const {
   return out;
 }
 
+std::vector<QualifiedName> Aggregate::SupportFunctions() const {
+  std::vector<QualifiedName> out;
+  for (const QualifiedName* q : {&sfunc, &finalfunc, &combinefunc, &serialfunc, &deserialfunc,
+                                 &msfunc, &minvfunc, &mfinalfunc}) {
+    if (!q->name.empty()) out.push_back(*q);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 bool Function::operator==(const Function& o) const {
   // SQL-standard bodies (BEGIN ATOMIC) are stored parsed and printed back rewritten by the
   // server (parameters qualified, casts and aliases added), like view text: their text is
   // not compared.
   bool atomic = body.rfind("BEGIN ATOMIC", 0) == 0 && o.body.rfind("BEGIN ATOMIC", 0) == 0;
-  return name == o.name && is_procedure == o.is_procedure && args == o.args &&
-         returns == o.returns && returns_set == o.returns_set && language == o.language &&
-         (atomic || body == o.body) && volatility == o.volatility && strict == o.strict &&
-         security_definer == o.security_definer && leakproof == o.leakproof &&
+  return name == o.name && is_procedure == o.is_procedure && aggregate == o.aggregate &&
+         args == o.args && returns == o.returns && returns_set == o.returns_set &&
+         language == o.language && (atomic || body == o.body) && volatility == o.volatility &&
+         strict == o.strict && security_definer == o.security_definer && leakproof == o.leakproof &&
          parallel == o.parallel && config == o.config && cost == o.cost && rows == o.rows &&
          owner == o.owner && comment == o.comment;
 }
@@ -128,6 +141,7 @@ const char* ObjectKindName(ObjectKind kind) {
     case ObjectKind::kOther: return "other";
     case ObjectKind::kLanguage: return "language";
     case ObjectKind::kDatabase: return "database";
+    case ObjectKind::kAggregate: return "aggregate";
   }
   return "object";
 }

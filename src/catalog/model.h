@@ -329,9 +329,50 @@ struct FunctionArg {
   bool operator==(const FunctionArg&) const = default;
 };
 
+// What pg_aggregate holds for an aggregate function (CREATE AGGREGATE). Support functions
+// are named, not typed: the server picks the overload from the state and argument types, and
+// diff treats every overload of that name as used. A function of pg_catalog is kept with the
+// schema "pg_catalog" whether or not the DDL qualifies it.
+struct Aggregate {
+  char kind = 'n';       // pg_aggregate.aggkind: n normal, o ordered-set, h hypothetical-set
+  int direct_args = 0;   // ordered-set: how many of the arguments come before ORDER BY
+  QualifiedName sfunc;   // state transition function
+  std::string stype;     // state type, format_type spelling
+  int64_t sspace = 0;    // state data size; 0 = the server's estimate
+  QualifiedName finalfunc;  // name "" = none (and so for the other support functions)
+  bool final_extra = false;
+  // FINALFUNC_MODIFY: "" = the default (READ_ONLY; READ_WRITE for ordered-set aggregates),
+  // else SHAREABLE | READ_WRITE | READ_ONLY (lower case never stored).
+  std::string final_modify;
+  QualifiedName combinefunc;
+  QualifiedName serialfunc;
+  QualifiedName deserialfunc;
+  std::optional<std::string> initcond;  // INITCOND as its text value; nullopt = none (NULL)
+  // Moving-aggregate mode.
+  QualifiedName msfunc;
+  QualifiedName minvfunc;
+  std::string mstype;
+  int64_t msspace = 0;
+  QualifiedName mfinalfunc;
+  bool mfinal_extra = false;
+  std::string mfinal_modify;
+  std::optional<std::string> minitcond;
+  // SORTOP: the operator's name for one of pg_catalog ("<", ">"), else "OPERATOR(schema.op)";
+  // "" = none.
+  std::string sortop;
+  // The support functions that are set, sorted (for dependency order).
+  std::vector<QualifiedName> SupportFunctions() const;
+  bool operator==(const Aggregate&) const = default;
+};
+
 struct Function {
   QualifiedName name;
   bool is_procedure = false;
+  // Set for an aggregate function (pg_proc.prokind 'a'): its arguments are `args` (IN and
+  // VARIADIC only), PARALLEL is `parallel`, owner, comment and grants are as for functions
+  // (privileges on aggregates are EXECUTE, granted ON FUNCTION); language is "internal" (as
+  // pg_proc has it); returns, body and the other function attributes stay at their defaults.
+  std::optional<Aggregate> aggregate;
   std::vector<FunctionArg> args;
   std::string returns;  // format_type spelling; "SETOF x"; "TABLE(...)" via TABLE args; "" for procedures
   bool returns_set = false;
@@ -416,7 +457,7 @@ struct Role {
 enum class ObjectKind {
   kSchema, kTable, kColumn, kView, kMaterializedView, kSequence, kIndex, kType, kDomain,
   kFunction, kProcedure, kTrigger, kPolicy, kConstraint, kExtension, kRole, kCollation, kOther,
-  kLanguage, kDatabase,
+  kLanguage, kDatabase, kAggregate,
 };
 
 const char* ObjectKindName(ObjectKind kind);

@@ -305,7 +305,8 @@ class Reader {
         if (r.old_name != r.column) out.push_back(std::move(r));
         continue;
       }
-      if (c.kind == ObjectKind::kFunction || c.kind == ObjectKind::kProcedure) {
+      if (c.kind == ObjectKind::kFunction || c.kind == ObjectKind::kProcedure ||
+          c.kind == ObjectKind::kAggregate) {
         r.column = c.member;
       }
       if (parts.size() >= 2 && c.kind != ObjectKind::kSchema &&
@@ -360,8 +361,10 @@ class Reader {
     for (const auto& [q, c] : cat_.collations) add(c.origin, {ObjectKind::kCollation, q, ""});
     for (const auto& [key, f] : cat_.functions) {
       std::string sig = f.Signature();
-      add(f.origin, {f.is_procedure ? ObjectKind::kProcedure : ObjectKind::kFunction, f.name,
-                     sig.substr(f.name.Quoted().size())});
+      ObjectKind kind = f.aggregate      ? ObjectKind::kAggregate
+                        : f.is_procedure ? ObjectKind::kProcedure
+                                         : ObjectKind::kFunction;
+      add(f.origin, {kind, f.name, sig.substr(f.name.Quoted().size())});
     }
   }
 

@@ -46,6 +46,7 @@ enum Phase : int {
   kRenames = 0,
   kRoles,
   kDropViews,
+  kDropAggregates,
   kDropTriggers,
   kDropForeignKeys,
   kDropConstraints,
@@ -66,6 +67,7 @@ enum Phase : int {
   kConstraints,
   kIndexes,
   kForeignKeys,
+  kAggregates,
   kViews,
   kViewIndexes,
   kTriggers,
@@ -247,6 +249,7 @@ class Engine {
     Types();
     Sequences();
     Functions();
+    Aggregates();
     Tables();
     Indexes();
     IndexClones();
@@ -391,6 +394,7 @@ class Engine {
     // Functions dropped, or dropped and created again (their signature or result changes):
     // the views and triggers that use them go first and come back after.
     for (const auto& [sig, f] : from_.functions) {
+      if (f.aggregate) continue;  // below
       auto it = to_.functions.find(sig);
       if (it == to_.functions.end() || (!(it->second == f) && !Replaceable(f, it->second))) {
         recreated_functions_.insert(f.name);
@@ -406,7 +410,7 @@ class Engine {
       for (const QualifiedName& d : collation_domains_) domains.insert(TypeSpelling(d));
       for (const QualifiedName& d : rebuilt_domains_) domains.insert(TypeSpelling(d));
       for (const auto& [sig, f] : from_.functions) {
-        if (!to_.functions.count(sig)) continue;
+        if (!to_.functions.count(sig) || f.aggregate) continue;
         bool uses = domains.count(BaseName(f.returns)) > 0;
         for (const catalog::FunctionArg& arg : f.args)
           uses = uses || domains.count(BaseName(arg.type));
@@ -418,6 +422,7 @@ class Engine {
       for (const QualifiedName& d : collation_domains_) recreated_.insert(d.Quoted());
       for (const QualifiedName& d : rebuilt_domains_) recreated_.insert(d.Quoted());
     }
+    PrepareAggregates();
     PrepareDomainValidation();
     // Generated columns that are dropped and added again: their expression changes (there is
     // no ALTER for it in PostgreSQL 15) or calls a function that is dropped and created again
@@ -2305,6 +2310,7 @@ class Engine {
 
   void Functions() {
     for (const auto& [sig, f] : to_.functions) {
+      if (f.aggregate) continue;  // Aggregates()
       auto it = from_.functions.find(sig);
       std::string what = FunctionWhat(f);
       if (it == from_.functions.end()) {
@@ -2353,15 +2359,105 @@ class Engine {
       CommentChange(ObjectKind::kFunction, what, a.comment, f.comment);
     }
     std::set<QualifiedName> target_names;
-    for (const auto& [sig, f] : to_.functions) target_names.insert(f.name);
+    for (const auto& [sig, f] : to_.functions) {
+      if (!f.aggregate) target_names.insert(f.name);
+    }
     for (const auto& [sig, f] : from_.functions) {
-      if (to_.functions.count(sig)) continue;
+      if (to_.functions.count(sig) || f.aggregate) continue;
       // A function whose argument list changes: the old one goes before the expressions that
       // call it are created again, which then bind to the new one.
       bool replaced = target_names.count(f.name) > 0;
       Add(replaced ? kDropFunctionsForRecreate : kDropFunctions,
           f.is_procedure ? ObjectKind::kProcedure : ObjectKind::kFunction, sig, Action::kDrop,
           {"DROP " + FunctionWhat(f)}, {report::FunctionSql(f)});
+    }
+  }
+
+  // ----- aggregates
+  // The result type of aggregate `f` of `cat`: its final function's (when every function of
+  // that name in the model returns the same type), else its state type; "" = not known (a
+  // built-in final function).
+  static std::string AggregateResult(const Catalog& cat, const Function& f) {
+    const catalog::Aggregate& a = *f.aggregate;
+    if (a.finalfunc.name.empty()) return a.stype;
+    std::string result;
+    for (const auto& [sig, g] : cat.functions) {
+      if (g.name != a.finalfunc || g.aggregate) continue;
+      if (!result.empty() && result != g.returns) return "";
+      result = g.returns;
+    }
+    return result;
+  }
+
+  // Whether CREATE OR REPLACE AGGREGATE turns `a` (of FROM) into `b` (of TO): the server
+  // keeps the kind, the number of direct arguments, the argument list (names included) and
+  // the result type.
+  bool AggregateReplaceable(const Function& a, const Function& b) const {
+    const catalog::Aggregate& x = *a.aggregate;
+    const catalog::Aggregate& y = *b.aggregate;
+    if (x.kind != y.kind || x.direct_args != y.direct_args || a.args != b.args) return false;
+    if (x.finalfunc == y.finalfunc && (!x.finalfunc.name.empty() || x.stype == y.stype)) {
+      return true;
+    }
+    std::string result = AggregateResult(from_, a);
+    return !result.empty() && result == AggregateResult(to_, b);
+  }
+
+  // Aggregates dropped, or dropped and created again: those that change in a way CREATE OR
+  // REPLACE cannot give, and those whose support functions are dropped or dropped and created
+  // again (the server refuses to drop a function an aggregate uses). The views calling them
+  // follow (recreated_functions_), and so do their grants.
+  void PrepareAggregates() {
+    std::set<QualifiedName> plain_recreated = recreated_functions_;
+    for (const auto& [sig, f] : from_.functions) {
+      if (!f.aggregate) continue;
+      auto it = to_.functions.find(sig);
+      bool recreate = it == to_.functions.end() || !it->second.aggregate ||
+                      (!(it->second == f) && !AggregateReplaceable(f, it->second));
+      for (const QualifiedName& q : f.aggregate->SupportFunctions()) {
+        recreate = recreate || plain_recreated.count(q) > 0;
+      }
+      if (!recreate) continue;
+      recreated_functions_.insert(f.name);
+      if (it != to_.functions.end()) {
+        recreated_.insert(sig);
+        recreated_aggregates_.insert(sig);
+      }
+    }
+  }
+
+  void Aggregates() {
+    for (const auto& [sig, f] : to_.functions) {
+      if (!f.aggregate) continue;
+      std::string what = report::RoutineWhat(f);
+      auto it = from_.functions.find(sig);
+      bool fresh = it == from_.functions.end();
+      if (fresh || recreated_aggregates_.count(sig)) {
+        if (!fresh) {
+          Add(kDropAggregates, ObjectKind::kAggregate, sig, Action::kDrop,
+              {"DROP " + report::RoutineWhat(it->second)}, {report::AggregateSql(it->second)});
+        }
+        Add(kAggregates, ObjectKind::kAggregate, sig, Action::kCreate, {report::AggregateSql(f)},
+            {"DROP " + what});
+        OwnerChange(ObjectKind::kAggregate, what, "", f.owner);
+        CommentChange(ObjectKind::kAggregate, what, "", f.comment);
+        continue;
+      }
+      const Function& a = it->second;
+      if (a == f) continue;
+      Function a_def = a, f_def = f;
+      a_def.owner = f_def.owner = a_def.comment = f_def.comment = "";
+      if (!(a_def == f_def)) {
+        Add(kAggregates, ObjectKind::kAggregate, sig, Action::kAlter,
+            {OrReplace(report::AggregateSql(f))}, {OrReplace(report::AggregateSql(a))});
+      }
+      OwnerChange(ObjectKind::kAggregate, what, a.owner, f.owner);
+      CommentChange(ObjectKind::kAggregate, what, a.comment, f.comment);
+    }
+    for (const auto& [sig, f] : from_.functions) {
+      if (!f.aggregate || to_.functions.count(sig)) continue;
+      Add(kDropAggregates, ObjectKind::kAggregate, sig, Action::kDrop,
+          {"DROP " + report::RoutineWhat(f)}, {report::AggregateSql(f)});
     }
   }
 
@@ -3000,6 +3096,9 @@ class Engine {
         ch.lock = kAccessExclusive;
         ch.destructive = true;
         ch.data_loss = "the values of column " + ColumnName(b.name, c.name);
+        // A generation expression that calls a function dropped (or dropped and created
+        // again) goes before that function: the server refuses to drop it while it is used.
+        if (UsesRecreatedFunction(c.generated_expr)) ch.phase = kDropConstraints;
         continue;
       }
       AlterColumn(b, c, *n);
@@ -3968,6 +4067,7 @@ class Engine {
   // Columns whose type changes to one that is not a widening (nor binary-coercible), by table.
   std::map<QualifiedName, std::set<std::string>> retyped_key_columns_;
   std::set<QualifiedName> rebuilt_domains_;       // domains whose base type or collation changes
+  std::set<std::string> recreated_aggregates_;    // signatures of aggregates dropped and created
   std::set<std::string> domain_bound_functions_;  // signatures of functions taking or giving one
   // Partitioned tables (and their partitions) whose key uses a rebuilt collation: renamed
   // aside, created again and their rows copied before the old ones are dropped.

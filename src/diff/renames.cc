@@ -395,6 +395,7 @@ int KindRank(const Rename& r) {
       return 9;
     case ObjectKind::kFunction:
     case ObjectKind::kProcedure:
+    case ObjectKind::kAggregate:
       return 10;
     case ObjectKind::kTrigger:
       return 11;
@@ -428,6 +429,8 @@ std::string AlterWord(ObjectKind kind) {
       return "FUNCTION";
     case ObjectKind::kProcedure:
       return "PROCEDURE";
+    case ObjectKind::kAggregate:
+      return "AGGREGATE";
     default:
       return "TABLE";
   }
@@ -615,10 +618,12 @@ class Applier {
       case ObjectKind::kCollation:
         return c.collations.count(name) > 0;
       case ObjectKind::kFunction:
-      case ObjectKind::kProcedure: {
+      case ObjectKind::kProcedure:
+      case ObjectKind::kAggregate: {
         auto it = c.functions.find(name.Quoted() + args);
         return it != c.functions.end() &&
-               it->second.is_procedure == (kind == ObjectKind::kProcedure);
+               it->second.is_procedure == (kind == ObjectKind::kProcedure) &&
+               it->second.aggregate.has_value() == (kind == ObjectKind::kAggregate);
       }
       default:
         return false;
@@ -643,6 +648,7 @@ class Applier {
         return to_.collations.count(name) > 0;
       case ObjectKind::kFunction:
       case ObjectKind::kProcedure:
+      case ObjectKind::kAggregate:
         return to_.functions.count(name.Quoted() + args) > 0;
       default:
         return false;
@@ -669,7 +675,8 @@ class Applier {
     }
     if (!has_old && has_new) return Status::OK();  // already renamed
     if (!has_old) {
-      if (r.kind == ObjectKind::kFunction || r.kind == ObjectKind::kProcedure) {
+      if (r.kind == ObjectKind::kFunction || r.kind == ObjectKind::kProcedure ||
+          r.kind == ObjectKind::kAggregate) {
         std::vector<std::string> others = Overloads(old);
         if (!others.empty()) {
           return Error(r, "the source has " + old.Quoted() + " only as " + Join(others, ", ") +
@@ -691,20 +698,22 @@ class Applier {
     }
     DBARCH_RETURN_IF_ERROR(Claim(r, kind + " " + old.Quoted() + args));
     std::string word = AlterWord(r.kind);
+    // An aggregate without arguments is named name(*) in ALTER AGGREGATE.
+    const std::string sql_args = r.kind == ObjectKind::kAggregate && args == "()" ? "(*)" : args;
     std::vector<std::string> sql, reverse;
     QualifiedName renamed{old.schema, now.name};
     if (old.name != now.name) {
-      sql.push_back("ALTER " + word + " " + old.Quoted() + args + " RENAME TO " +
+      sql.push_back("ALTER " + word + " " + old.Quoted() + sql_args + " RENAME TO " +
                     QuoteIdent(now.name));
     }
     if (old.schema != now.schema) {
-      sql.push_back("ALTER " + word + " " + renamed.Quoted() + args + " SET SCHEMA " +
+      sql.push_back("ALTER " + word + " " + renamed.Quoted() + sql_args + " SET SCHEMA " +
                     QuoteIdent(now.schema));
-      reverse.push_back("ALTER " + word + " " + now.Quoted() + args + " SET SCHEMA " +
+      reverse.push_back("ALTER " + word + " " + now.Quoted() + sql_args + " SET SCHEMA " +
                         QuoteIdent(old.schema));
     }
     if (old.name != now.name) {
-      reverse.push_back("ALTER " + word + " " + renamed.Quoted() + args + " RENAME TO " +
+      reverse.push_back("ALTER " + word + " " + renamed.Quoted() + sql_args + " RENAME TO " +
                         QuoteIdent(old.name));
     }
     switch (r.kind) {
@@ -718,6 +727,7 @@ class Applier {
         break;
       case ObjectKind::kFunction:
       case ObjectKind::kProcedure:
+      case ObjectKind::kAggregate:
         DBARCH_RETURN_IF_ERROR(Build(sql));
         Defer([old, now](Catalog& c) { FollowFunction(c, old, now); });
         break;

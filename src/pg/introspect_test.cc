@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -595,6 +596,59 @@ TEST(RealWorld, MusicBrainzScriptsEqualServerLoadedByInstaller) {
 }
 
 // ---------------------------------------------------------------- CatalogFromDump errors
+
+// Aggregates read from a server are modelled objects (not statements kept as "others"), with
+// the same attributes as the DDL that created them.
+TEST(IntrospectAggregates, ServerAggregatesAreModelledAsTheirDdl) {
+  const std::string ddl_text = R"sql(
+CREATE FUNCTION collect(state numeric[], x numeric) RETURNS numeric[]
+    LANGUAGE sql IMMUTABLE AS 'SELECT state || x';
+CREATE FUNCTION pick(state numeric[], frac double precision, x numeric) RETURNS numeric
+    LANGUAGE sql IMMUTABLE AS 'SELECT state[1]';
+CREATE AGGREGATE pick_at(double precision ORDER BY numeric) (
+    SFUNC = collect, STYPE = numeric[], INITCOND = '{}', FINALFUNC = pick, FINALFUNC_EXTRA);
+CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = int4, INITCOND = 0,
+    MSFUNC = int4pl, MINVFUNC = int4mi, MSTYPE = int4, PARALLEL = SAFE);
+COMMENT ON AGGREGATE total(integer) IS 'sum';
+REVOKE EXECUTE ON FUNCTION total(integer) FROM PUBLIC;
+)sql";
+  Result<Server> server = Server::Start();
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  std::string file = (fs::temp_directory_path() / ("dbarch-agg-" + std::to_string(getpid()) +
+                                                   ".sql"))
+                         .string();
+  {
+    std::ofstream out(file);
+    out << ddl_text;
+  }
+  Status loaded = server->Load({file});
+  Result<catalog::Catalog> from_file = catalog::BuildCatalogFromPaths({file});
+  fs::remove(file);
+  ASSERT_TRUE(loaded.ok()) << loaded.ToString();
+  ASSERT_TRUE(from_file.ok()) << from_file.status().ToString();
+  Result<Connection> conn = server->Connect(/*read_only=*/true);
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  Result<catalog::Catalog> live = IntrospectCatalog(*conn, IntrospectOptions{});
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  EXPECT_TRUE(live->others.empty());
+  auto it = live->functions.find("public.pick_at(double precision, numeric)");
+  ASSERT_NE(it, live->functions.end());
+  ASSERT_TRUE(it->second.aggregate.has_value());
+  EXPECT_EQ(it->second.aggregate->kind, 'o');
+  EXPECT_EQ(it->second.aggregate->direct_args, 1);
+  EXPECT_TRUE(it->second.aggregate->final_extra);
+  EXPECT_EQ(it->second.aggregate->finalfunc, (catalog::QualifiedName{"public", "pick"}));
+  auto total = live->functions.find("public.total(integer)");
+  ASSERT_NE(total, live->functions.end());
+  ASSERT_TRUE(total->second.aggregate.has_value());
+  EXPECT_EQ(total->second.aggregate->minvfunc, (catalog::QualifiedName{"pg_catalog", "int4mi"}));
+  EXPECT_EQ(total->second.aggregate->initcond, std::optional<std::string>("0"));
+  EXPECT_EQ(total->second.comment, "sum");
+  EXPECT_EQ(total->second.parallel, "SAFE");
+  ASSERT_EQ(live->revoked_defaults.size(), 1u);
+  EXPECT_EQ(live->revoked_defaults[0].object, "public.total(integer)");
+  EXPECT_EQ(DiffLines(*from_file, *live), std::vector<std::string>{});
+}
 
 TEST(CatalogFromDump, NamesTheStatementTheBuilderRejects) {
   Result<catalog::Catalog> c = CatalogFromDump(

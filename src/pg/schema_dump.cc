@@ -189,6 +189,7 @@ struct FunctionInfo {
   std::string schema, name;
   char kind = 'f';            // prokind: f function, p procedure, a aggregate, w window
   std::string identity_args;  // input argument types (aggregates: with ORDER BY)
+  std::string arg_types;      // input argument types, one list (what GRANT ON FUNCTION takes)
   std::string owner, comment;
   std::string definition;  // pg_get_functiondef (not for aggregates)
   // aggregates
@@ -836,6 +837,7 @@ Status Dumper::LoadFunctions() {
             "CASE WHEN p.prokind = 'a' "
             "THEN pg_catalog.pg_get_function_identity_arguments(p.oid) "
             "ELSE pg_catalog.oidvectortypes(p.proargtypes) END, "
+            "pg_catalog.oidvectortypes(p.proargtypes), "
             "pg_catalog.pg_get_userbyid(p.proowner), "
             "CASE WHEN p.prokind <> 'a' THEN pg_catalog.pg_get_functiondef(p.oid) END, "
             "CASE WHEN p.prokind = 'a' THEN pg_catalog.pg_get_function_arguments(p.oid) END, "
@@ -868,6 +870,7 @@ Status Dumper::LoadFunctions() {
     f.name = r.Text();
     f.kind = r.Char();
     f.identity_args = r.Text();
+    f.arg_types = r.Text();
     f.owner = r.Text();
     f.comment = CommentOn(kProc, f.oid);
     f.definition = r.Text();
@@ -2028,8 +2031,9 @@ void Dumper::RenderGrants(std::string& out) const {
     } else if (key.first == 'f') {
       auto it = functions_.find(g.oid);
       if (it == functions_.end()) continue;
-      t.object =
-          std::string(it->second.kind == 'p' ? "PROCEDURE " : "FUNCTION ") + it->second.Signature();
+      // Aggregates too take their privileges ON FUNCTION, with the argument types in one list.
+      t.object = std::string(it->second.kind == 'p' ? "PROCEDURE " : "FUNCTION ") +
+                 it->second.QName() + "(" + it->second.arg_types + ")";
       t.owner = it->second.owner;
       t.owner_all = t.public_defaults = {"EXECUTE"};
       t.position = 1000000 + position_of('f', g.oid);

@@ -394,7 +394,21 @@ std::string CatalogToJson(const Catalog& cat) {
     Json j;
     j["signature"] = signature;
     Name(j, f.name);
-    j["kind"] = f.is_procedure ? "procedure" : "function";
+    j["kind"] = f.aggregate ? "aggregate" : f.is_procedure ? "procedure" : "function";
+    if (f.aggregate) {
+      const catalog::Aggregate& a = *f.aggregate;
+      Json x;
+      x["aggkind"] = std::string(1, a.kind);
+      if (a.kind != 'n') x["direct_args"] = a.direct_args;
+      x["sfunc"] = a.sfunc.Quoted();
+      x["stype"] = a.stype;
+      if (!a.finalfunc.name.empty()) x["finalfunc"] = a.finalfunc.Quoted();
+      if (a.initcond) x["initcond"] = *a.initcond;
+      if (!a.combinefunc.name.empty()) x["combinefunc"] = a.combinefunc.Quoted();
+      if (!a.msfunc.name.empty()) x["msfunc"] = a.msfunc.Quoted();
+      if (!a.sortop.empty()) x["sortop"] = a.sortop;
+      j["aggregate"] = std::move(x);
+    }
     Json args = Json::array();
     for (const catalog::FunctionArg& a : f.args) {
       Json x;

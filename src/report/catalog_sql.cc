@@ -266,6 +266,18 @@ class Planner {
       OnText(i, a.default_expr);
     }
     OnType(i, f.returns);
+    if (f.aggregate) {
+      OnType(i, f.aggregate->stype);
+      OnType(i, f.aggregate->mstype);
+      for (const QualifiedName& q : f.aggregate->SupportFunctions()) {
+        auto it = functions_by_name_.find(q.name);
+        if (it == functions_by_name_.end()) continue;
+        for (size_t dep : it->second) {
+          const auto* g = std::get_if<const Function*>(&items_[dep].object);
+          if (g != nullptr && (*g)->name == q) On(i, dep);
+        }
+      }
+    }
     // Quoted bodies are not checked (check_function_bodies = off); SQL-standard ones are.
     if (HasSqlStandardBody(f)) OnText(i, f.body, false, true);
   }
@@ -518,7 +530,7 @@ class Writer {
   }
 
   void Write(const Function& f) {
-    Section(f.is_procedure ? "Procedures" : "Functions");
+    Section(f.aggregate ? "Aggregates" : f.is_procedure ? "Procedures" : "Functions");
     Line(FunctionSql(f));
   }
 
@@ -940,7 +952,7 @@ class Writer {
       Owner((t.kind == TypeKind::kDomain ? "DOMAIN " : "TYPE ") + q.Quoted(), t.owner);
     }
     for (const auto& [k, f] : cat_.functions) {
-      Owner((f.is_procedure ? "PROCEDURE " : "FUNCTION ") + k, f.owner);
+      Owner(RoutineWhat(f), f.owner);
     }
     for (const auto& [q, t] : cat_.tables) Owner("TABLE " + q.Quoted(), t.owner);
     for (const auto& [q, s] : cat_.sequences) {
@@ -1038,7 +1050,7 @@ class Writer {
       }
     }
     for (const auto& [k, f] : cat_.functions) {
-      Comment((f.is_procedure ? "PROCEDURE " : "FUNCTION ") + k, f.comment);
+      Comment(RoutineWhat(f), f.comment);
     }
     for (const auto& [q, s] : cat_.sequences) Comment("SEQUENCE " + q.Quoted(), s.comment);
     for (const auto& [q, t] : cat_.tables) {

@@ -7,14 +7,14 @@
 //   objects; search_path = public, the spelling the model's type names assume)
 //   schemas, roles (+ memberships), extensions, early "others" (DO blocks, role statements,
 //   collations, text search objects);
-//   then types, functions, sequences, tables (columns, defaults, identity, generated,
-//   collation, NOT NULL; PRIMARY KEY / UNIQUE / CHECK / EXCLUDE inline as named
+//   then types, functions and aggregates, sequences, tables (columns, defaults, identity,
+//   generated, collation, NOT NULL; PRIMARY KEY / UNIQUE / CHECK / EXCLUDE inline as named
 //   constraints), partitions and inheritance children, views and materialized views (WITH
-//   NO DATA), and the "others" that define functions-like objects (aggregates,
-//   operators, casts), all in one topological order: the preferred order is the one just
-//   listed, and an object is moved after what it uses (a domain over a domain, a function
-//   taking a table's row type, a view over a view via View::relations, a default calling a
-//   function, a partition after its parent);
+//   NO DATA), and the "others" that define functions-like objects (operators, casts), all
+//   in one topological order: the preferred order is the one just listed, and an object is
+//   moved after what it uses (a domain over a domain, a function taking a table's row type,
+//   an aggregate after its support functions and state type, a view over a view via
+//   View::relations, a default calling a function, a partition after its parent);
 //   then NOT VALID checks and foreign keys (ALTER TABLE ... ADD CONSTRAINT, so the order of
 //   tables does not matter), indexes, sequence OWNED BY, triggers, RLS, policies, owners,
 //   grants, comments, and finally the remaining "others" in source order.

@@ -157,8 +157,10 @@ class TextWriter {
     rows.clear();
     for (const auto& [k, f] : cat_.functions) {
       if (f.name.schema != name) continue;
-      std::string detail = f.is_procedure ? "procedure" : "returns " + FunctionReturns(f);
-      detail += ", " + f.language;
+      std::string detail = f.aggregate      ? "aggregate, state " + f.aggregate->stype
+                           : f.is_procedure ? "procedure"
+                                            : "returns " + FunctionReturns(f);
+      if (!f.aggregate) detail += ", " + f.language;
       if (!f.is_procedure && f.volatility != "VOLATILE") detail += ", " + ToLower(f.volatility);
       if (f.strict) detail += ", strict";
       if (f.security_definer) detail += ", security definer";

@@ -1,7 +1,9 @@
 #include "report/ddl_fragments.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "base/strings.h"
 #include "catalog/naming.h"
@@ -367,7 +369,77 @@ bool HasSqlStandardBody(const Function& f) {
          (StartsWith(f.body, "BEGIN ATOMIC") || StartsWith(f.body, "RETURN "));
 }
 
+std::string RoutineWhat(const Function& f) {
+  if (f.aggregate) {
+    return "AGGREGATE " + (f.args.empty() ? f.name.Quoted() + "(*)" : f.Signature());
+  }
+  return (f.is_procedure ? "PROCEDURE " : "FUNCTION ") + f.Signature();
+}
+
+namespace {
+
+std::string AggregateArgSql(const FunctionArg& a) {
+  std::string out = a.mode == "VARIADIC" ? "VARIADIC " : "";
+  if (!a.name.empty()) out += QuoteIdent(a.name) + " ";
+  return out + SqlType(a.type);
+}
+
+}  // namespace
+
+std::string AggregateSql(const Function& f) {
+  const catalog::Aggregate& a = *f.aggregate;
+  std::string args;
+  if (f.args.empty() && a.kind == 'n') {
+    args = "*";
+  } else if (a.kind == 'n') {
+    for (const FunctionArg& arg : f.args) {
+      args += (args.empty() ? "" : ", ") + AggregateArgSql(arg);
+    }
+  } else {
+    size_t direct = std::min(f.args.size(), static_cast<size_t>(std::max(a.direct_args, 0)));
+    std::vector<std::string> before, after;
+    for (size_t i = 0; i < f.args.size(); ++i) {
+      (i < direct ? before : after).push_back(AggregateArgSql(f.args[i]));
+    }
+    // A VARIADIC last direct argument stands for the aggregated ones too (the server keeps it
+    // once); it is written on both sides.
+    if (after.empty() && !before.empty()) after.push_back(before.back());
+    args = Join(before, ", ") + (before.empty() ? "ORDER BY " : " ORDER BY ") + Join(after, ", ");
+  }
+  std::vector<std::string> opts;
+  opts.push_back("SFUNC = " + a.sfunc.Quoted());
+  opts.push_back("STYPE = " + SqlType(a.stype));
+  if (a.sspace != 0) opts.push_back("SSPACE = " + std::to_string(a.sspace));
+  if (!a.finalfunc.name.empty()) {
+    opts.push_back("FINALFUNC = " + a.finalfunc.Quoted());
+    if (a.final_extra) opts.push_back("FINALFUNC_EXTRA");
+    if (!a.final_modify.empty()) opts.push_back("FINALFUNC_MODIFY = " + a.final_modify);
+  }
+  if (!a.combinefunc.name.empty()) opts.push_back("COMBINEFUNC = " + a.combinefunc.Quoted());
+  if (!a.serialfunc.name.empty()) opts.push_back("SERIALFUNC = " + a.serialfunc.Quoted());
+  if (!a.deserialfunc.name.empty()) opts.push_back("DESERIALFUNC = " + a.deserialfunc.Quoted());
+  if (a.initcond) opts.push_back("INITCOND = " + QuoteLiteral(*a.initcond));
+  if (!a.msfunc.name.empty()) opts.push_back("MSFUNC = " + a.msfunc.Quoted());
+  if (!a.minvfunc.name.empty()) opts.push_back("MINVFUNC = " + a.minvfunc.Quoted());
+  if (!a.mstype.empty()) opts.push_back("MSTYPE = " + SqlType(a.mstype));
+  if (a.msspace != 0) opts.push_back("MSSPACE = " + std::to_string(a.msspace));
+  if (!a.mfinalfunc.name.empty()) {
+    opts.push_back("MFINALFUNC = " + a.mfinalfunc.Quoted());
+    if (a.mfinal_extra) opts.push_back("MFINALFUNC_EXTRA");
+    if (!a.mfinal_modify.empty()) {
+      opts.push_back("MFINALFUNC_MODIFY = " + a.mfinal_modify);
+    }
+  }
+  if (a.minitcond) opts.push_back("MINITCOND = " + QuoteLiteral(*a.minitcond));
+  if (!a.sortop.empty()) opts.push_back("SORTOP = " + a.sortop);
+  if (f.parallel != "UNSAFE") opts.push_back("PARALLEL = " + f.parallel);
+  if (a.kind == 'h') opts.push_back("HYPOTHETICAL");
+  return "CREATE AGGREGATE " + f.name.Quoted() + "(" + args + ") (\n    " + Join(opts, ",\n    ") +
+         "\n)";
+}
+
 std::string FunctionSql(const Function& f) {
+  if (f.aggregate) return AggregateSql(f);
   std::string out = f.is_procedure ? "CREATE PROCEDURE " : "CREATE FUNCTION ";
   out += f.name.Quoted() + FunctionArgsSql(f);
   if (!f.is_procedure) {

@@ -96,8 +96,18 @@ std::string PolicySql(const catalog::QualifiedName& table, const catalog::Policy
 // ...)"; TABLE arguments are not part of it (they go to RETURNS TABLE).
 std::string FunctionArgsSql(const catalog::Function& function);
 
-// "CREATE FUNCTION/PROCEDURE name(args) RETURNS ... LANGUAGE ... AS <body>".
+// "CREATE FUNCTION/PROCEDURE name(args) RETURNS ... LANGUAGE ... AS <body>"; for an
+// aggregate, AggregateSql.
 std::string FunctionSql(const catalog::Function& function);
+
+// "CREATE AGGREGATE name(args) (SFUNC = ..., STYPE = ..., ...)", with ORDER BY for an
+// ordered-set aggregate and `*` for one without arguments. Requires: function.aggregate.
+std::string AggregateSql(const catalog::Function& function);
+
+// How ALTER, COMMENT ON and DROP name a routine: "AGGREGATE name(*)" / "AGGREGATE
+// name(types)", "PROCEDURE name(types)", "FUNCTION name(types)" (GRANT always says FUNCTION
+// or PROCEDURE: GrantTarget).
+std::string RoutineWhat(const catalog::Function& function);
 
 // `body` between dollar quotes whose tag does not occur in it: $$...$$, $body$...$body$,
 // $body1$...$body1$, ...

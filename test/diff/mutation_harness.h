@@ -135,6 +135,7 @@ class Mutator {
         {"collation", &Mutator::CollationChange},
         {"schema-grant", &Mutator::SchemaGrant},
         {"function-grant", &Mutator::FunctionGrant},
+        {"aggregate", &Mutator::AggregateChange},
         {"sequence-ownership", &Mutator::SequenceOwnership},
     };
     return kinds;
@@ -558,6 +559,76 @@ class Mutator {
     }
   }
 
+  // Aggregates: one created over built-in functions, or over a new state function of its
+  // own; an existing one renamed (declared in TO), replaced with another initial condition,
+  // given a comment and EXECUTE to app_reader, or dropped (with what calls it).
+  std::string AggregateChange(std::vector<RenameNote>& notes) {
+    Rows as = Query(conn_,
+                    "SELECT quote_ident(n.nspname), quote_ident(p.proname), "
+                    "pg_get_function_identity_arguments(p.oid), p.pronargs, "
+                    "pg_get_function_arguments(p.oid), a.aggkind FROM pg_proc p "
+                    "JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_aggregate a "
+                    "ON a.aggfnoid = p.oid WHERE p.prokind = 'a' AND " +
+                        std::string(kUserFunctions) + " ORDER BY 1, 2, 3");
+    auto what = [](const std::vector<std::string>& a) {
+      return a[0] + "." + a[1] + "(" + (a[3] == "0" ? std::string("*") : a[2]) + ")";
+    };
+    switch (Pick(6)) {
+      case 0:
+        return "CREATE AGGREGATE " + Name("ag") +
+               "(integer) (SFUNC = int4pl, STYPE = integer, INITCOND = '0', PARALLEL = SAFE);";
+      case 1: {
+        std::string fn = Name("as");
+        return "CREATE FUNCTION " + fn +
+               "(acc text, item text) RETURNS text LANGUAGE sql IMMUTABLE AS "
+               "$$SELECT coalesce(acc || ';', '') || item$$;\nCREATE AGGREGATE " +
+               Name("ag") + "(text) (SFUNC = " + fn + ", STYPE = text);";
+      }
+      case 2: {
+        if (as.empty()) return "";
+        const auto& a = PickOf(as);
+        std::string to = Name("ra");
+        notes.push_back({"", "CREATE AGGREGATE " + a[0] + "." + to + "(", a[0] + "." + a[1]});
+        return "ALTER AGGREGATE " + what(a) + " RENAME TO " + to + ";";
+      }
+      case 3: {
+        if (as.empty()) return "";
+        const auto& a = PickOf(as);
+        Rows def =
+            Query(conn_,
+                  "SELECT a.aggtransfn::regproc, format_type(a.aggtranstype, NULL), "
+                  "a.aggfinalfn::regproc, a.aggfinalfn <> 0 FROM pg_aggregate a JOIN "
+                  "pg_proc p ON p.oid = a.aggfnoid JOIN pg_namespace n ON n.oid = "
+                  "p.pronamespace WHERE quote_ident(n.nspname) = " +
+                      QuoteLiteral(a[0]) + " AND quote_ident(p.proname) = " + QuoteLiteral(a[1]) +
+                      " AND pg_get_function_identity_arguments("
+                      "p.oid) = " +
+                      QuoteLiteral(a[2]) +
+                      " AND a.aggkind = 'n' AND "
+                      "a.aggtranstype IN ('integer'::regtype, 'bigint'::regtype, "
+                      "'numeric'::regtype) AND a.aggmtransfn = 0");
+        if (def.empty()) return "";
+        return "CREATE OR REPLACE AGGREGATE " + a[0] + "." + a[1] + "(" +
+               (a[3] == "0" ? std::string("*") : a[4]) + ") (SFUNC = " + def[0][0] +
+               ", STYPE = " + def[0][1] +
+               (def[0][3] == "t" ? ", FINALFUNC = " + def[0][2] : std::string()) +
+               ", INITCOND = '" + std::to_string(1 + Pick(9)) + "');";
+      }
+      case 4: {
+        if (as.empty()) return "";
+        const auto& a = PickOf(as);
+        std::string sig = a[0] + "." + a[1] + "(" + a[2] + ")";
+        if (a[5] != "n") return "";
+        return "COMMENT ON AGGREGATE " + what(a) + " IS 'mutated';\nGRANT EXECUTE ON FUNCTION " +
+               sig + " TO app_reader;";
+      }
+      default: {
+        if (as.empty()) return "";
+        return "DROP AGGREGATE " + what(PickOf(as)) + " CASCADE;";
+      }
+    }
+  }
+
   std::string TriggerChange(std::vector<RenameNote>&) {
     Rows ts = Query(conn_,
                     "SELECT format('%I.%I', n.nspname, c.relname), quote_ident(g.tgname) "
@@ -759,16 +830,15 @@ class Mutator {
   // A function whose argument list changes (one more argument, with a default, so that calls
   // stay valid): dropped with CASCADE and created again, with the CHECKs, column defaults,
   // indexes and views that called it added back (what else depended on it stays dropped).
-  // Not one an aggregate uses: aggregates are not modelled (docs/diff.md, known limits).
+  // The aggregates that use it are dropped with it (their state function cannot take the
+  // extra argument) and stay dropped.
   std::string FunctionSignature(std::vector<RenameNote>&) {
     Rows fs = Query(conn_, std::string("SELECT p.oid, p.oid::regprocedure, "
                                        "pg_get_function_arguments(p.oid), "
                                        "pg_get_functiondef(p.oid) FROM pg_proc p JOIN "
                                        "pg_namespace n ON n.oid = p.pronamespace WHERE "
                                        "p.prokind = 'f' AND p.provariadic = 0 AND p.prorettype "
-                                       "<> 'trigger'::regtype AND NOT EXISTS (SELECT 1 FROM "
-                                       "pg_aggregate g WHERE p.oid IN (g.aggtransfn, "
-                                       "g.aggfinalfn, g.aggcombinefn)) AND ") +
+                                       "<> 'trigger'::regtype AND ") +
                                kUserFunctions + " ORDER BY 2");
     if (fs.empty()) return "";
     // Prefer a function something depends on.
