@@ -564,8 +564,13 @@ Status CatalogBuilder::Impl::GrantPrivileges(const PgQuery__GrantStmt* s) {
         for (const auto& [q, sq] : cat_.sequences)
           if (q.schema == schema) objects.push_back({kind, q.Quoted(), sq.owner});
       } else if (kind == ObjectKind::kFunction) {
+        // ALL FUNCTIONS takes aggregates but not procedures, ALL PROCEDURES only procedures,
+        // ALL ROUTINES both.
+        const bool functions = s->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE;
+        const bool procedures = s->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION;
         for (const auto& [key, f] : cat_.functions)
-          if (f.name.schema == schema) objects.push_back({kind, key, f.owner});
+          if (f.name.schema == schema && (f.is_procedure ? procedures : functions))
+            objects.push_back({kind, key, f.owner});
       }
     }
   } else {

@@ -675,6 +675,34 @@ TEST(BuilderAggregates, AlterDropCommentAndGrantReachAggregates) {
                                  "analyst", "EXECUTE", false}}));
 }
 
+TEST(BuilderGrants, AllFunctionsLeavesProceduresAndAllProceduresLeavesFunctions) {
+  Catalog c = Build(R"sql(
+    CREATE ROLE app;
+    CREATE SCHEMA s;
+    CREATE FUNCTION s.f() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+    CREATE PROCEDURE s.p() LANGUAGE sql AS 'SELECT 1';
+    CREATE AGGREGATE s.total(integer) (SFUNC = int4pl, STYPE = integer);
+    GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA s TO app;
+    REVOKE EXECUTE ON ALL PROCEDURES IN SCHEMA s FROM PUBLIC;
+  )sql");
+  // As the server does: ALL FUNCTIONS takes aggregates, not procedures; ALL PROCEDURES
+  // only procedures.
+  EXPECT_EQ(c.grants, (std::vector<Grant>{
+                          {ObjectKind::kFunction, "s.f()", "", "app", "EXECUTE", false},
+                          {ObjectKind::kFunction, "s.total(integer)", "", "app", "EXECUTE", false},
+                      }));
+  ASSERT_EQ(c.revoked_defaults.size(), 1u);
+  EXPECT_EQ(c.revoked_defaults[0].object, "s.p()");
+  Catalog r = Build(R"sql(
+    CREATE ROLE app;
+    CREATE SCHEMA s;
+    CREATE FUNCTION s.f() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+    CREATE PROCEDURE s.p() LANGUAGE sql AS 'SELECT 1';
+    GRANT EXECUTE ON ALL ROUTINES IN SCHEMA s TO app;
+  )sql");
+  EXPECT_EQ(r.grants.size(), 2u);
+}
+
 TEST(Builder, CommentsOnDomainConstraintsAndExtensions) {
   Catalog c = Build(R"sql(
     CREATE EXTENSION citext;

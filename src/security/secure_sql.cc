@@ -171,7 +171,7 @@ void Writer::Public() {
     if (s != "public") out_ += "REVOKE ALL ON SCHEMA " + Q(s) + " FROM PUBLIC;\n";
     out_ += "REVOKE ALL ON ALL TABLES IN SCHEMA " + Q(s) + " FROM PUBLIC;\n";
     out_ += "REVOKE ALL ON ALL SEQUENCES IN SCHEMA " + Q(s) + " FROM PUBLIC;\n";
-    out_ += "REVOKE ALL ON ALL FUNCTIONS IN SCHEMA " + Q(s) + " FROM PUBLIC;\n";
+    out_ += "REVOKE ALL ON ALL ROUTINES IN SCHEMA " + Q(s) + " FROM PUBLIC;\n";
   }
   // New functions are executable by PUBLIC unless the owner's default says otherwise.
   out_ += "ALTER DEFAULT PRIVILEGES FOR ROLE " + Q(owner_.group) +
@@ -184,7 +184,7 @@ void Writer::Privileges(const AccessRole& role) {
   for (const std::string& s : schemas_) {
     out_ += "REVOKE ALL ON ALL TABLES IN SCHEMA " + Q(s) + " FROM " + g + ";\n";
     out_ += "REVOKE ALL ON ALL SEQUENCES IN SCHEMA " + Q(s) + " FROM " + g + ";\n";
-    out_ += "REVOKE ALL ON ALL FUNCTIONS IN SCHEMA " + Q(s) + " FROM " + g + ";\n";
+    out_ += "REVOKE ALL ON ALL ROUTINES IN SCHEMA " + Q(s) + " FROM " + g + ";\n";
     out_ += "REVOKE ALL ON SCHEMA " + Q(s) + " FROM " + g + ";\n";
     out_ += "ALTER DEFAULT PRIVILEGES FOR ROLE " + Q(owner_.group) + " IN SCHEMA " + Q(s) +
             " REVOKE ALL ON TABLES FROM " + g + ";\n";
@@ -243,7 +243,7 @@ void Writer::Privileges(const AccessRole& role) {
     }
   }
   for (const std::string& s : role.execute_schemas) {
-    out_ += "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA " + Q(s) + " TO " + g + ";\n";
+    out_ += "GRANT EXECUTE ON ALL ROUTINES IN SCHEMA " + Q(s) + " TO " + g + ";\n";
   }
   // Future tables of whole schemas follow; never for masked readers, since a future table
   // may hold personal data nobody has classified yet.
