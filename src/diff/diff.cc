@@ -1700,7 +1700,8 @@ class Engine {
       }
     }
     // A range type over a rebuilt type would keep the old one: it is rebuilt with it
-    // (RebuildComposites), its columns converted bound by bound.
+    // (RebuildComposites), its columns converted bound by bound (arrays of it element by
+    // element, its multirange range by range).
     for (const auto& [q, r] : from_.types) {
       auto it = to_.types.find(q);
       if (r.kind != TypeKind::kRange || it == to_.types.end() ||
@@ -1711,10 +1712,12 @@ class Engine {
       composite_ranges_.insert(q);
       recreated_.insert(q.Quoted());
       std::string spelling = TypeSpelling(q);
+      std::string multirange = TypeSpelling(MultirangeName(q));
       for (const auto& [tq, table] : from_.tables) {
         if (recreated_tables_.count(tq) || !to_.tables.count(tq) || table.partition_of) continue;
         for (const Column& col : table.columns) {
-          if (col.type != spelling || !col.is_local) continue;
+          bool holds = BaseName(col.type) == spelling || col.type == multirange;
+          if (!holds || !col.is_local) continue;
           composite_columns_[tq].insert(col.name);
           converted_columns_[tq].insert(col.name);
           view_breaking_tables_.insert(tq);
@@ -1753,13 +1756,62 @@ class Engine {
     return false;
   }
 
-  // Whether `type` (or its element type) is a range type over a rebuilt composite type.
+  // Whether `type` (or its element type) is a range type over a rebuilt composite type, or
+  // the multirange type of one.
   bool RebuiltRange(const std::string& type) const {
-    std::string base = BaseName(type);
+    return RebuiltRangeOf(BaseName(type)) != nullptr || RebuiltRangeOfMultirange(type) != nullptr;
+  }
+
+  // The range over a rebuilt composite type that `type` names (itself, not an array of it);
+  // nullptr when none.
+  const QualifiedName* RebuiltRangeOf(const std::string& type) const {
     for (const QualifiedName& q : composite_ranges_) {
-      if (TypeSpelling(q) == base) return true;
+      if (TypeSpelling(q) == type) return &q;
     }
-    return false;
+    return nullptr;
+  }
+
+  // The range over a rebuilt composite type whose multirange type `type` is; nullptr when none.
+  const QualifiedName* RebuiltRangeOfMultirange(const std::string& type) const {
+    for (const QualifiedName& q : composite_ranges_) {
+      if (TypeSpelling(MultirangeName(q)) == type) return &q;
+    }
+    return nullptr;
+  }
+
+  // The multirange type the server creates with range type `q` (the model keeps no
+  // multirange_type_name): "multi" before the first "range" of its name, else "_multirange"
+  // appended (makeMultirangeTypeName in src/backend/commands/typecmds.c).
+  static QualifiedName MultirangeName(const QualifiedName& q) {
+    size_t p = q.name.find("range");
+    if (p == std::string::npos) return QualifiedName{q.schema, q.name + "_multirange"};
+    return QualifiedName{q.schema, q.name.substr(0, p) + "multi" + q.name.substr(p)};
+  }
+
+  // `value` (of the old, renamed-aside range type over a rebuilt composite type `range_q`) as a
+  // value of the new range type: bound by bound, each converted by attribute name; an empty
+  // range stays empty, an infinite bound infinite, NULL stays NULL.
+  std::string RangeConversion(const std::string& value, const QualifiedName& range_q,
+                              std::set<QualifiedName>& arrays) const {
+    const Type& range = from_.types.at(range_q);
+    const QualifiedName* sub = RebuiltCompositeOf(range.base_type);
+    std::string type = report::SqlType(TypeSpelling(range_q));
+    auto bound = [&](const std::string& f) {
+      return CompositeConversion(f + "(" + value + ")", from_.types.at(*sub), to_.types.at(*sub),
+                                 arrays);
+    };
+    return "CASE WHEN " + value + " IS NULL THEN NULL WHEN isempty(" + value +
+           ") THEN 'empty'::" + type + " ELSE " + range_q.Quoted() + "(" + bound("lower") + ", " +
+           bound("upper") + ", CASE WHEN lower_inc(" + value +
+           ") THEN '[' ELSE '(' END || CASE WHEN upper_inc(" + value +
+           ") THEN ']' ELSE ')' END) END";
+  }
+
+  // The function that converts a multirange of the old range type `q` into one of the new
+  // range type, range by range (its argument is polymorphic: the old multirange type is
+  // renamed aside under a name the server picks).
+  static QualifiedName MultirangeConversionFunction(const QualifiedName& q) {
+    return QualifiedName{q.schema, "dbarch_convert_" + q.name + "_multirange"};
   }
 
   // The rebuilt composite type `type` names (itself, not an array of it); nullptr when none.
@@ -1825,6 +1877,7 @@ class Engine {
     targets = DependencyOrder(targets);
     std::vector<std::string> defaults_off, aside, create, convert, defaults_on;
     std::set<QualifiedName> arrays;  // types whose array conversion function is called
+    std::set<QualifiedName> multiranges;  // ranges whose multirange conversion is called
     for (const Type* b : targets) {
       aside.push_back("ALTER TYPE " + b->name.Quoted() + " RENAME TO " +
                       QuoteIdent(b->name.name + "_dbarch_old"));
@@ -1855,30 +1908,29 @@ class Engine {
       const Table& table = from_.tables.at(table_q);
       const Table* target = to_.FindTable(table_q);
       for (const Column& c : table.columns) {
-        if (cols.count(c.name) && RebuiltRange(c.type) && c.type == BaseName(c.type)) {
-          // Bound by bound; an empty range stays empty, an infinite bound infinite.
+        if (cols.count(c.name) && RebuiltRange(c.type)) {
+          // A range bound by bound (an array of them element by element, a multirange range by
+          // range, through conversion functions created for the change).
           const Column* n = target == nullptr ? nullptr : target->FindColumn(c.name);
           std::string alter =
               "ALTER TABLE " + table_q.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
           if (!c.default_expr.empty() && !UsesRecreatedFunction(c.default_expr))
             defaults_off.push_back(alter + " DROP DEFAULT");
           if (n == nullptr || n->type != c.type) continue;
-          const Type& range = from_.types.at(
-              *std::find_if(composite_ranges_.begin(), composite_ranges_.end(),
-                            [&](const QualifiedName& q) { return TypeSpelling(q) == c.type; }));
-          const QualifiedName* sub = RebuiltCompositeOf(range.base_type);
           std::string col = QuoteIdent(c.name);
-          std::string type = report::SqlType(c.type);
-          auto bound = [&](const std::string& f) {
-            return CompositeConversion(f + "(" + col + ")", from_.types.at(*sub),
-                                       to_.types.at(*sub), arrays);
-          };
-          convert.push_back(alter + " TYPE " + type + " USING CASE WHEN " + col +
-                            " IS NULL THEN NULL WHEN isempty(" + col + ") THEN 'empty'::" + type +
-                            " ELSE " + range.name.Quoted() + "(" + bound("lower") + ", " +
-                            bound("upper") + ", CASE WHEN lower_inc(" + col +
-                            ") THEN '[' ELSE '(' END || CASE WHEN upper_inc(" + col +
-                            ") THEN ']' ELSE ')' END) END");
+          std::string using_expr;
+          if (const QualifiedName* range_q = RebuiltRangeOf(c.type)) {
+            using_expr = RangeConversion(col, *range_q, arrays);
+          } else if (const QualifiedName* multi_q = RebuiltRangeOfMultirange(c.type)) {
+            arrays.insert(*multi_q);
+            multiranges.insert(*multi_q);
+            using_expr = MultirangeConversionFunction(*multi_q).Quoted() + "(" + col + ")";
+          } else {
+            const QualifiedName* element_q = RebuiltRangeOf(BaseName(c.type));
+            arrays.insert(*element_q);
+            using_expr = ArrayConversionFunction(*element_q).Quoted() + "(" + col + ")";
+          }
+          convert.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " + using_expr);
           if (!n->default_expr.empty() && !UsesRecreatedFunction(n->default_expr))
             defaults_on.push_back(alter + " SET DEFAULT " + DefaultSql(*n));
           continue;
@@ -1922,9 +1974,18 @@ class Engine {
       for (const auto& [tq, t] : from_.tables) {
         if (dropped_tables_.count(tq) || recreated_tables_.count(tq)) continue;
         for (const Column& c : t.columns) {
-          if (c.type != spelling) continue;
-          domain_conversions_[tq][c.name] =
-              "(" + conversion(QuoteIdent(c.name), d.base_type) + ")::" + report::SqlType(c.type);
+          if (c.type == spelling) {
+            domain_conversions_[tq][c.name] =
+                "(" + conversion(QuoteIdent(c.name), d.base_type) + ")::" + report::SqlType(c.type);
+          } else if (BaseName(c.type) == spelling) {
+            // An array of the domain: as an array of the old base type, converted element by
+            // element, then an array of the new domain (which checks each element).
+            std::string dims = c.type.substr(spelling.size());
+            std::string old_base = AsideName(*RebuiltCompositeOf(d.base_type)).Quoted() + dims;
+            domain_conversions_[tq][c.name] =
+                "(" + conversion(QuoteIdent(c.name) + "::" + old_base, d.base_type + dims) +
+                ")::" + report::SqlType(c.type);
+          }
         }
       }
     }
@@ -1946,12 +2007,15 @@ class Engine {
         if (!written.insert(q).second) continue;
         QualifiedName fn = ArrayConversionFunction(q);
         QualifiedName element_fn{q.schema, fn.name + "_element"};
-        std::string old_type = QualifiedName{q.schema, q.name + "_dbarch_old"}.Quoted();
+        std::string old_type = AsideName(q).Quoted();
         std::string new_type = report::SqlType(TypeSpelling(q));
+        std::string element =
+            composite_ranges_.count(q)
+                ? RangeConversion("v", q, arrays)
+                : CompositeConversion("v", from_.types.at(q), to_.types.at(q), arrays);
         functions.push_back(
             "CREATE FUNCTION " + element_fn.Quoted() + "(v " + old_type + ") RETURNS " + new_type +
-            " LANGUAGE plpgsql IMMUTABLE AS $dbarch$BEGIN RETURN " +
-            CompositeConversion("v", from_.types.at(q), to_.types.at(q), arrays) + "; END$dbarch$");
+            " LANGUAGE plpgsql IMMUTABLE AS $dbarch$BEGIN RETURN " + element + "; END$dbarch$");
         std::string body = "DECLARE r " + new_type +
                            "[]; BEGIN IF v IS NULL THEN RETURN NULL; END IF; CASE "
                            "coalesce(array_ndims(v), 1)";
@@ -1979,6 +2043,18 @@ class Engine {
         functions_off.push_back("DROP FUNCTION " + fn.Quoted() + "(" + old_type + "[])");
         functions_off.push_back("DROP FUNCTION " + element_fn.Quoted() + "(" + old_type + ")");
       }
+    }
+    for (const QualifiedName& q : multiranges) {
+      QualifiedName fn = MultirangeConversionFunction(q);
+      QualifiedName element_fn{q.schema, ArrayConversionFunction(q).name + "_element"};
+      std::string new_type = report::SqlType(TypeSpelling(MultirangeName(q)));
+      functions.push_back(
+          "CREATE FUNCTION " + fn.Quoted() + "(v anymultirange) RETURNS " + new_type +
+          " LANGUAGE plpgsql IMMUTABLE AS $dbarch$BEGIN IF v IS NULL THEN RETURN "
+          "NULL; END IF; RETURN (SELECT coalesce(range_agg(" +
+          element_fn.Quoted() + "(r)), '{}'::" + new_type + ") FROM unnest(v) AS r); END$dbarch$");
+      functions_off.insert(functions_off.begin(),
+                           "DROP FUNCTION " + fn.Quoted() + "(anymultirange)");
     }
     std::vector<std::string> sql = defaults_off;
     bool keep_functions = !later_arrays.empty();

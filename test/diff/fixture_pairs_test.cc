@@ -525,6 +525,34 @@ TEST(DiffCompositeRebuild, RangeOverTypeKeepsBounds) {
   EXPECT_EQ(rows[2], want);
 }
 
+// Arrays of a range over a rebuilt composite type, its multirange and arrays of a domain over
+// the type: every element, range and bound converted by attribute name (empty and infinite
+// bounds, NULL ranges, empty arrays and multiranges kept), both ways.
+TEST(DiffCompositeRebuild, RangeArraysMultirangesAndDomainArraysKeepValues) {
+  std::vector<std::string> rows = RowsThroughPair(
+      "dep_composite_rebuild_range_domain_arrays", "composite_range_arrays_db",
+      "INSERT INTO plugins VALUES "
+      "(1, 'backup', ARRAY['[\"(2,0)\",\"(4,0)\")'::host_version_range, 'empty', NULL], "
+      "'{[\"(2,0)\",\"(3,0)\"), (\"(5,1)\",]}', ARRAY[ROW(2, 1)::certified_version, ROW(3, "
+      "0)::certified_version]), "
+      "(2, 'audit', '{}', '{}', '{}'), (3, 'search', '{}', NULL, NULL);",
+      "SELECT string_agg(id || ':' || coalesce((SELECT string_agg(CASE WHEN w IS NULL THEN '~' "
+      "WHEN isempty(w) "
+      "THEN 'empty' ELSE coalesce((lower(w)).major || '.' || (lower(w)).patch, '') || ',' || "
+      "coalesce((upper(w)).major || '.' || (upper(w)).patch, '') END, ' ') FROM "
+      "unnest(windows) AS w), '-') || ':' || coalesce((SELECT string_agg(CASE WHEN lower_inc(r) "
+      "THEN '[' ELSE '(' END || coalesce((lower(r)).major || '.' || (lower(r)).patch, '') || ',' "
+      "|| coalesce((upper(r)).major || '.' || (upper(r)).patch, '') || CASE WHEN upper_inc(r) "
+      "THEN ']' ELSE ')' END, ' ') FROM unnest(supported) AS r), CASE WHEN supported IS NULL "
+      "THEN 'null' ELSE '-' END) || ':' || coalesce((SELECT string_agg(coalesce(c.major || '.' "
+      "|| c.patch, '~'), ' ') FROM unnest(certified) AS c), '-'), ', ' ORDER BY id) FROM plugins");
+  const std::string want = "1:2.0,4.0 empty ~:[2.0,3.0) (5.1,):2.1 3.0, 2:-:-:-, 3:-:null:-";
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], want);
+  EXPECT_EQ(rows[1], want);
+  EXPECT_EQ(rows[2], want);
+}
+
 // A role the target's file declares and the cluster lacks: up creates it with its attributes
 // and membership, the same script runs again without error (the role then exists), and a
 // later DROP ROLE in the target drops it. Roles of the cluster the file does not mention are
