@@ -343,6 +343,26 @@ class Engine {
         }
       }
     }
+    // Enums that lose a value are rebuilt: the tables using them change column types (and the
+    // composite and range types over them are rebuilt with them: PrepareCompositeRebuild).
+    for (const auto& [q, t] : from_.types) {
+      auto it = to_.types.find(q);
+      if (it == to_.types.end() || t.kind != TypeKind::kEnum || it->second.kind != TypeKind::kEnum)
+        continue;
+      if (!IsSubsequence(t.labels, it->second.labels)) {
+        rebuilt_enums_.insert(q);
+        std::string spelling = TypeSpelling(q);
+        for (const auto& [tq, table] : from_.tables) {
+          for (const Column& c : table.columns) {
+            if (c.type == spelling || c.type == spelling + "[]") {
+              view_breaking_tables_.insert(tq);
+              enum_rebuilt_tables_.insert(tq);
+              converted_columns_[tq].insert(c.name);
+            }
+          }
+        }
+      }
+    }
     PrepareCompositeRebuild();
     // Domains whose base type or collation changes (no ALTER DOMAIN does it) are rebuilt:
     // renamed aside, created again and their columns converted; views over those columns are
@@ -361,25 +381,6 @@ class Engine {
           if (BaseName(col.type) != spelling) continue;
           view_breaking_tables_.insert(tq);
           converted_columns_[tq].insert(col.name);
-        }
-      }
-    }
-    // Enums that lose a value are rebuilt: the tables using them change column types.
-    for (const auto& [q, t] : from_.types) {
-      auto it = to_.types.find(q);
-      if (it == to_.types.end() || t.kind != TypeKind::kEnum || it->second.kind != TypeKind::kEnum)
-        continue;
-      if (!IsSubsequence(t.labels, it->second.labels)) {
-        rebuilt_enums_.insert(q);
-        std::string spelling = TypeSpelling(q);
-        for (const auto& [tq, table] : from_.tables) {
-          for (const Column& c : table.columns) {
-            if (c.type == spelling || c.type == spelling + "[]") {
-              view_breaking_tables_.insert(tq);
-              enum_rebuilt_tables_.insert(tq);
-              converted_columns_[tq].insert(c.name);
-            }
-          }
         }
       }
     }
@@ -1361,7 +1362,16 @@ class Engine {
 
   void Types() {
     std::vector<const Type*> created;
-    if (!rebuilt_composites_.empty()) RebuildComposites();
+    // Enums that lose a value first: the composite and range types rebuilt over them are
+    // created again over the new enum.
+    for (const QualifiedName& q : rebuilt_enums_) {
+      const Type& t = to_.types.at(q);
+      EnumChange(from_.types.at(q), t);
+      // A new type: its owner and comment are set again.
+      OwnerChange(ObjectKind::kType, TypeWord(t) + q.Quoted(), "", t.owner);
+      CommentChange(ObjectKind::kType, TypeWord(t) + q.Quoted(), "", t.comment);
+    }
+    if (!rebuilt_composites_.empty() || !composite_ranges_.empty()) RebuildComposites();
     for (const auto& [q, t] : to_.types) {
       auto it = from_.types.find(q);
       if (it == from_.types.end()) {
@@ -1383,13 +1393,8 @@ class Engine {
       }
       switch (t.kind) {
         case TypeKind::kEnum:
+          if (rebuilt_enums_.count(q)) continue;  // above
           EnumChange(a, t);
-          if (rebuilt_enums_.count(q)) {
-            // A new type: its owner and comment are set again.
-            OwnerChange(ObjectKind::kType, what, "", t.owner);
-            CommentChange(ObjectKind::kType, what, "", t.comment);
-            continue;
-          }
           break;
         case TypeKind::kComposite:
           CompositeChange(a, t);
@@ -1453,6 +1458,9 @@ class Engine {
     for (const auto& [q, drop] : old_range_drops_)
       Add(kDropTypes, ObjectKind::kType, q.Quoted(), Action::kDrop, {drop});
     for (const auto& [q, drop] : old_composite_drops_)
+      Add(kDropTypes, ObjectKind::kType, q.Quoted(), Action::kDrop, {drop});
+    // The old forms of rebuilt enums, after the domains, composite and range types over them.
+    for (const auto& [q, drop] : old_enum_drops_)
       Add(kDropTypes, ObjectKind::kType, q.Quoted(), Action::kDrop, {drop});
   }
 
@@ -1543,12 +1551,20 @@ class Engine {
       }
     }
     // With domains over it, after their old forms are dropped.
+    // With composite or range types over it, after their old forms are dropped.
     bool domains_over = false;
     for (const QualifiedName& d : enum_domains_)
       domains_over = domains_over || from_.types.at(d).base_type == spelling;
-    if (!domains_over) sql.push_back("DROP TYPE " + old_q.Quoted());
-    if (domains_over)
-      Add(kDropTypes, ObjectKind::kType, name, Action::kDrop, {"DROP TYPE " + old_q.Quoted()});
+    bool types_over = false;
+    for (const QualifiedName& r : composite_ranges_)
+      types_over = types_over || from_.types.at(r).base_type == spelling;
+    for (const QualifiedName& t : rebuilt_composites_) {
+      for (const catalog::TypeAttribute& at : from_.types.at(t).attributes)
+        types_over = types_over || BaseName(at.type) == spelling;
+    }
+    if (!domains_over && !types_over) sql.push_back("DROP TYPE " + old_q.Quoted());
+    if (domains_over || types_over)
+      old_enum_drops_.emplace_back(b.name, "DROP TYPE " + old_q.Quoted());
     Change& c = Add(kTypes, ObjectKind::kType, name, Action::kAlter, sql);
     c.destructive = true;
     c.rewrites = true;
@@ -1642,10 +1658,22 @@ class Engine {
                     (bt.name == at.name && (bt.type != at.type || bt.collation != at.collation));
         }
       }
-      if (reordered || (altered && attribute_types.count(TypeSpelling(q))))
+      // An attribute of a rebuilt enum would keep the old enum: no ALTER gives it the new one.
+      bool enum_bound = false;
+      for (const catalog::TypeAttribute& at : a.attributes) {
+        for (const catalog::TypeAttribute& bt : b->attributes)
+          enum_bound =
+              enum_bound || (bt.name == at.name && bt.type == at.type && EnumRebuilt(at.type));
+      }
+      if (reordered || enum_bound || (altered && attribute_types.count(TypeSpelling(q))))
         rebuilt_composites_.insert(q);
     }
-    if (rebuilt_composites_.empty()) return;
+    bool enum_ranges = false;
+    for (const auto& [q, r] : from_.types) {
+      enum_ranges = enum_ranges || (r.kind == TypeKind::kRange && EnumRebuilt(r.base_type) &&
+                                    r.base_type == BaseName(r.base_type));
+    }
+    if (rebuilt_composites_.empty() && !enum_ranges) return;
     bool grew = true;
     while (grew) {
       grew = false;
@@ -1699,15 +1727,15 @@ class Engine {
         }
       }
     }
-    // A range type over a rebuilt type would keep the old one: it is rebuilt with it
-    // (RebuildComposites), its columns converted bound by bound (arrays of it element by
-    // element, its multirange range by range).
+    // A range type over a rebuilt type (composite, or an enum that loses a value) would keep
+    // the old one: it is rebuilt with it (RebuildComposites), its columns converted bound by
+    // bound (arrays of it element by element, its multirange range by range).
     for (const auto& [q, r] : from_.types) {
       auto it = to_.types.find(q);
       if (r.kind != TypeKind::kRange || it == to_.types.end() ||
           it->second.kind != TypeKind::kRange || it->second.base_type != r.base_type ||
           it->second.subtype_opclass != r.subtype_opclass || r.base_type != BaseName(r.base_type) ||
-          RebuiltCompositeOf(r.base_type) == nullptr)
+          (RebuiltCompositeOf(r.base_type) == nullptr && !EnumRebuilt(r.base_type)))
         continue;
       composite_ranges_.insert(q);
       recreated_.insert(q.Quoted());
@@ -1797,6 +1825,8 @@ class Engine {
     const QualifiedName* sub = RebuiltCompositeOf(range.base_type);
     std::string type = report::SqlType(TypeSpelling(range_q));
     auto bound = [&](const std::string& f) {
+      // Over a rebuilt enum: through text (no cast joins the old enum and the new one).
+      if (sub == nullptr) return f + "(" + value + ")::text::" + report::SqlType(range.base_type);
       return CompositeConversion(f + "(" + value + ")", from_.types.at(*sub), to_.types.at(*sub),
                                  arrays);
     };
@@ -1858,6 +1888,10 @@ class Engine {
         fields.push_back(ArrayConversionFunction(*inner_array).Quoted() + "(" + field + ")");
       } else if (at->type != bt.type) {
         fields.push_back(CastSql(from_, at->type, to_, bt.type, field));
+      } else if (EnumRebuilt(at->type)) {
+        // Through text: no cast joins the old enum and the new one.
+        std::string dims = at->type.substr(BaseName(at->type).size());
+        fields.push_back(field + "::text" + dims + "::" + report::SqlType(bt.type));
       } else {
         fields.push_back(field);
       }
@@ -2062,13 +2096,15 @@ class Engine {
       if (part == &functions_off && keep_functions) continue;
       sql.insert(sql.end(), part->begin(), part->end());
     }
-    Change& c = Add(kTypes, ObjectKind::kType, targets.front()->name.Quoted(), Action::kAlter, sql);
+    // Named after the first composite type rebuilt, else the first range type.
+    std::string object =
+        targets.empty() ? composite_ranges_.begin()->Quoted() : targets.front()->name.Quoted();
+    Change& c = Add(kTypes, ObjectKind::kType, object, Action::kAlter, sql);
     c.lock = kAccessExclusive;
     c.rewrites = !convert.empty();
     if (keep_functions) {
       // After the rows are copied and the domains converted; before the old types go.
-      Add(kDropTables, ObjectKind::kFunction, targets.front()->name.Quoted(), Action::kDrop,
-          functions_off);
+      Add(kDropTables, ObjectKind::kFunction, object, Action::kDrop, functions_off);
     }
     for (auto it = targets.rbegin(); it != targets.rend(); ++it) {
       const Type* b = *it;
@@ -3875,6 +3911,8 @@ class Engine {
   std::vector<std::pair<QualifiedName, std::string>> old_composite_drops_;
   // Range types over a rebuilt composite type, rebuilt with it, and their old forms' drops.
   std::set<QualifiedName> composite_ranges_;
+  // DROP TYPE of the old forms of rebuilt enums that other rebuilt types used.
+  std::vector<std::pair<QualifiedName, std::string>> old_enum_drops_;
   std::vector<std::pair<QualifiedName, std::string>> old_range_drops_;
   std::set<QualifiedName> enum_rebuilt_tables_;  // tables with a column of a rebuilt enum
   std::map<QualifiedName, std::vector<ReleasedColumn>> released_columns_;  // by domain

@@ -553,6 +553,35 @@ TEST(DiffCompositeRebuild, RangeArraysMultirangesAndDomainArraysKeepValues) {
   EXPECT_EQ(rows[2], want);
 }
 
+// An enum that loses a value, with a composite type holding it (a column and an array of the
+// type) and a range type over it: the composite values keep their labels and other fields, the
+// ranges their bounds (inclusive or not, infinite, empty), both ways.
+TEST(DiffEnumRebuild, CompositeAndRangeOverEnumKeepValues) {
+  std::vector<std::string> rows = RowsThroughPair(
+      "dep_enum_rebuild_composite_range", "enum_composite_range_db",
+      "INSERT INTO tickets VALUES "
+      "(1, 'disk full', ROW('urgent', '2026-01-02 03:04:05+00'), "
+      "ARRAY[ROW('low', NULL)::ticket_state, NULL, ROW('normal', '2026-01-01 "
+      "00:00:00+00')::ticket_state]), "
+      "(2, 'typo', NULL, '{}'), (3, 'slow', ROW(NULL, NULL), '{}');"
+      "INSERT INTO escalation_rules VALUES (1, '[normal,urgent]', 'oncall'), "
+      "(2, '(low,)', 'lead'), (3, 'empty', 'nobody'), (4, '[,normal)', 'queue');",
+      "SELECT (SELECT string_agg(id || ':' || coalesce((state).level::text, '-') || '@' || "
+      "coalesce(to_char((state).since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), '-') || ':' "
+      "|| (state IS NOT DISTINCT FROM NULL)::text || ':' || coalesce((SELECT "
+      "string_agg(coalesce(h.level::text, "
+      "'~'), ' ') FROM unnest(history) AS h), '-'), ', ' ORDER BY id) FROM tickets) || ' | ' || "
+      "(SELECT string_agg(id || ':' || applies_to::text, ', ' ORDER BY id) FROM "
+      "escalation_rules)");
+  const std::string want =
+      "1:urgent@2026-01-02 03:04:05:false:low ~ normal, 2:-@-:true:-, 3:-@-:false:- | "
+      "1:[normal,urgent], 2:(low,), 3:empty, 4:(,normal)";
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], want);
+  EXPECT_EQ(rows[1], want);
+  EXPECT_EQ(rows[2], want);
+}
+
 // A role the target's file declares and the cluster lacks: up creates it with its attributes
 // and membership, the same script runs again without error (the role then exists), and a
 // later DROP ROLE in the target drops it. Roles of the cluster the file does not mention are
