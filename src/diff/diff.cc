@@ -701,6 +701,7 @@ class Engine {
     std::string column;
     std::string type;       // its type (an array of the domain, a composite type, ...)
     std::string base_type;  // an array of a domain: the domain's base type; else "" (text)
+    bool aside = false;     // the old copy of a table whose rows are copied: never given back
   };
 
   // Whether the change of domain `a` into `b` makes the server check the stored values: a
@@ -753,7 +754,12 @@ class Engine {
         }
       }
       for (const auto& [tq, table] : from_.tables) {
-        if (recreated_tables_.count(tq) || table.partition_of || table.of_type) continue;
+        // A table whose rows are copied (CopyTables) is renamed aside before the domain
+        // changes: its old copy's columns are released for good, and the copy casts them back
+        // (which checks every value).
+        bool copied = copied_tables_.count(tq) > 0;
+        if ((recreated_tables_.count(tq) && !copied) || table.partition_of || table.of_type)
+          continue;
         for (const Column& col : table.columns) {
           std::string base = BaseName(col.type);
           bool array_of_domain = domains.count(base) > 0 && col.type != base;
@@ -763,9 +769,10 @@ class Engine {
             if (TypeSpelling(oq) == base) element = &o;
           }
           if (element == nullptr) continue;
-          released_columns_[q].push_back(
-              {tq, col.name, col.type, array_of_domain ? DomainBaseType(*element) : ""});
-          if (!to_.tables.count(tq)) continue;
+          released_columns_[q].push_back({copied ? AsideName(tq) : tq, col.name, col.type,
+                                          array_of_domain ? DomainBaseType(*element) : "", copied});
+          if (copied) copy_casts_[tq][col.name] = col.type;
+          if (copied || !to_.tables.count(tq)) continue;
           converted_columns_[tq].insert(col.name);
           view_breaking_tables_.insert(tq);
         }
@@ -2227,6 +2234,7 @@ class Engine {
   // PrepareDomainValidation's columns taken out of their domain (`out`) or given it back.
   void ReleaseColumns(const std::vector<ReleasedColumn>& columns, bool out) {
     for (const ReleasedColumn& r : columns) {
+      if (r.aside && !out) continue;
       std::string col = QuoteIdent(r.column);
       std::string alter = "ALTER TABLE " + r.table.Quoted() + " ALTER COLUMN " + col;
       std::string dims = r.type.substr(BaseName(r.type).size());
@@ -2597,6 +2605,9 @@ class Engine {
         values.push_back(QuoteIdent(c.name));
         if (conversions != copy_conversions_.end() && conversions->second.count(c.name))
           values.back() = conversions->second.at(c.name);
+        auto casts = copy_casts_.find(t->name);
+        if (casts != copy_casts_.end() && casts->second.count(c.name))
+          values.back() += "::" + report::SqlType(casts->second.at(c.name));
         overriding = overriding || n->identity == IdentityKind::kAlways;
       }
       std::string list = Join(columns, ", ");
@@ -3906,6 +3917,9 @@ class Engine {
   // Copied tables' columns of a rebuilt composite type: the conversion of the old table's
   // value, by table and column (RebuildComposites, for CopyTables).
   std::map<QualifiedName, std::map<std::string, std::string>> copy_conversions_;
+  // Columns of a table whose rows are copied that its old copy released from a domain
+  // (PrepareDomainValidation): the copy casts them to this type (the column's own).
+  std::map<QualifiedName, std::map<std::string, std::string>> copy_casts_;
   // The drops of the old composite types, written after the types the target drops (which may
   // use them).
   std::vector<std::pair<QualifiedName, std::string>> old_composite_drops_;

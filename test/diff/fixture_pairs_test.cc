@@ -582,6 +582,28 @@ TEST(DiffEnumRebuild, CompositeAndRangeOverEnumKeepValues) {
   EXPECT_EQ(rows[2], want);
 }
 
+// A domain gains a CHECK while a table holding it inside an array and a composite type has its
+// rows copied (a new partition key): the copy keeps every value (NULL elements and fields, empty
+// arrays), both ways.
+TEST(DiffDomainValidation, CopiedTableKeepsReleasedValues) {
+  std::vector<std::string> rows = RowsThroughPair(
+      "dep_domain_check_copied_table", "domain_check_copy_db",
+      "INSERT INTO people VALUES (1, 'eu', 'Ada', ARRAY['Countess', 'A. L.']::person_name[], "
+      "ROW('Charles', '+44 1')), (2, 'us', 'Grace', '{}', NULL), "
+      "(3, 'eu', 'Alan', '{}', ROW(NULL, '+44 2'));"
+      "INSERT INTO teams VALUES (1, ARRAY['Ada', 'Grace']::person_name[]);",
+      "SELECT (SELECT string_agg(id || region || ':' || name || ':' || array_to_string(aliases, "
+      "'/') || ':' || coalesce((emergency_contact).name, '-') || '/' || "
+      "coalesce((emergency_contact).phone, '-'), ', ' ORDER BY id) FROM people) || ' | ' || "
+      "(SELECT string_agg(array_to_string(members, '/'), ',') FROM teams)");
+  const std::string want =
+      "1eu:Ada:Countess/A. L.:Charles/+44 1, 2us:Grace::-/-, 3eu:Alan::-/+44 2 | Ada/Grace";
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], want);
+  EXPECT_EQ(rows[1], want);
+  EXPECT_EQ(rows[2], want);
+}
+
 // A role the target's file declares and the cluster lacks: up creates it with its attributes
 // and membership, the same script runs again without error (the role then exists), and a
 // later DROP ROLE in the target drops it. Roles of the cluster the file does not mention are
