@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "base/strings.h"
+#include "catalog/function_body.h"
 #include "diff/renames.h"
 #include "report/catalog_sql.h"
 #include "report/ddl_fragments.h"
@@ -60,6 +61,7 @@ enum Phase : int {
   kTableAlters,
   kColumns,
   kAttach,
+  kLateFunctions,  // functions whose SQL-standard bodies read what the tables phases change
   kConstraints,
   kIndexes,
   kForeignKeys,
@@ -389,7 +391,8 @@ class Engine {
     // the views and triggers that use them go first and come back after.
     for (const auto& [sig, f] : from_.functions) {
       auto it = to_.functions.find(sig);
-      if (it == to_.functions.end() || (!(it->second == f) && !Replaceable(f, it->second))) {
+      if (it == to_.functions.end() ||
+          (!SameFunction(f, it->second) && !Replaceable(f, it->second))) {
         recreated_functions_.insert(f.name);
         // Dropped and created again under the same signature: its grants are given again.
         if (it != to_.functions.end()) recreated_.insert(sig);
@@ -416,6 +419,7 @@ class Engine {
       for (const QualifiedName& d : rebuilt_domains_) recreated_.insert(d.Quoted());
     }
     PrepareDomainValidation();
+    PrepareSqlBodyFunctions();
     // Generated columns that are dropped and added again: their expression changes (there is
     // no ALTER for it in PostgreSQL 15) or calls a function that is dropped and created again
     // (the server refuses to drop a function a generation expression uses).
@@ -473,6 +477,65 @@ class Engine {
     for (const QualifiedName& q : recreated_tables_) recreated_.insert(q.Quoted());
     for (const QualifiedName& q : dropped_tables_) gone_.insert(q.Quoted());
     for (const QualifiedName& q : dropped_views_) gone_.insert(q.Quoted());
+  }
+
+  // Functions whose SQL-standard body (BEGIN ATOMIC / RETURN) reads a column whose type or
+  // collation changes (other than through an enum rebuild, which takes them along): the server
+  // binds such a body to the columns it reads when the function is created and refuses to
+  // change them while it does, so they are dropped before and created again after the columns
+  // change (with what calls them, their owner, comment and grants). So is a function whose
+  // body changes while its old body reads what goes (CREATE OR REPLACE would keep that bound
+  // until the new body is in).
+  void PrepareSqlBodyFunctions() {
+    for (const auto& [sig, f] : from_.functions) {
+      auto it = to_.functions.find(sig);
+      if (it == to_.functions.end() || domain_bound_functions_.count(sig) ||
+          !BodyReadsChanging(f, true))
+        continue;
+      // One that is not replaceable is dropped and created again anyway.
+      if (!SameFunction(f, it->second) && !Replaceable(f, it->second)) continue;
+      recreated_functions_.insert(f.name);
+      sql_body_bound_functions_.insert(sig);
+      recreated_.insert(sig);
+    }
+  }
+
+  // Whether the SQL-standard body of `f` (a function of the source when `source`, else of the
+  // target) reads a table that the other side lacks or that is created again, or a column that
+  // the other side lacks or whose type or collation changes. Names are matched in the body's
+  // text, so a name that only looks alike makes it true (the function is then merely created
+  // later, or dropped and created again).
+  bool BodyReadsChanging(const Function& f, bool source) const {
+    if (!report::HasSqlStandardBody(f)) return false;
+    const Catalog& self = source ? from_ : to_;
+    const Catalog& other = source ? to_ : from_;
+    for (const auto& [tq, t] : self.tables) {
+      if (!MentionsIdent(f.body, tq.name)) continue;
+      const Table* o = other.FindTable(tq);
+      if (o == nullptr || recreated_tables_.count(tq)) return true;
+      for (const Column& c : t.columns) {
+        if (!MentionsIdent(f.body, c.name)) continue;
+        if (o->FindColumn(c.name) == nullptr || ConvertedColumns(tq).count(c.name)) return true;
+      }
+    }
+    return false;
+  }
+
+  // The phase a function of the target is created (or replaced) in: after the tables and
+  // columns its SQL-standard body reads when they are new or change (the server resolves such
+  // a body when the function is created), else with the other functions.
+  int FunctionPhase(const Function& f) const {
+    return BodyReadsChanging(f, false) ? kLateFunctions : kFunctions;
+  }
+
+  // Whether function `a` of the source and `b` of the target are the same: as the model
+  // compares them (catalog::Function::operator==), except that SQL-standard bodies compare by
+  // their normal form (catalog/function_body.h), each resolved against its own catalog.
+  bool SameFunction(const Function& a, const Function& b) const {
+    if (!report::HasSqlStandardBody(a) || !report::HasSqlStandardBody(b)) return a == b;
+    Function x = a, y = b;
+    x.body = y.body = "";
+    return x == y && catalog::SqlBodyNormalForm(from_, a) == catalog::SqlBodyNormalForm(to_, b);
   }
 
   // Whether a table whose partition key changes (or that becomes, or stops being,
@@ -2418,42 +2481,45 @@ class Engine {
     for (const auto& [sig, f] : to_.functions) {
       auto it = from_.functions.find(sig);
       std::string what = FunctionWhat(f);
+      int phase = FunctionPhase(f);
       if (it == from_.functions.end()) {
-        Add(kFunctions, f.is_procedure ? ObjectKind::kProcedure : ObjectKind::kFunction, sig,
+        Add(phase, f.is_procedure ? ObjectKind::kProcedure : ObjectKind::kFunction, sig,
             Action::kCreate, {report::FunctionSql(f)}, {"DROP " + what});
         if (!f.owner.empty()) OwnerChange(ObjectKind::kFunction, what, "", f.owner);
         if (!f.comment.empty()) CommentChange(ObjectKind::kFunction, what, "", f.comment);
         continue;
       }
       const Function& a = it->second;
-      if (domain_bound_functions_.count(sig)) {
-        // Dropped before its domain is rebuilt, created again after: what it had is set again.
+      if (domain_bound_functions_.count(sig) || sql_body_bound_functions_.count(sig)) {
+        // Dropped before its type is rebuilt (or the columns its body reads change), created
+        // again after: what it had is set again.
         Add(kDropFunctionsForRecreate, ObjectKind::kFunction, sig, Action::kDrop,
             {"DROP " + FunctionWhat(a)});
-        Add(kFunctions, ObjectKind::kFunction, sig, Action::kCreate, {report::FunctionSql(f)});
+        Add(domain_bound_functions_.count(sig) ? kFunctions : std::max<int>(phase, kLateFunctions),
+            ObjectKind::kFunction, sig, Action::kCreate, {report::FunctionSql(f)});
         OwnerChange(ObjectKind::kFunction, what, "", f.owner);
         CommentChange(ObjectKind::kFunction, what, "", f.comment);
         continue;
       }
-      if (a == f) continue;
+      if (SameFunction(a, f)) continue;
       Function a_meta = a, f_meta = f;
       a_meta.owner = f_meta.owner = "";
       a_meta.comment = f_meta.comment = "";
       a_meta.cost = f_meta.cost = "";
       a_meta.rows = f_meta.rows = "";
-      if (a_meta == f_meta && (a.cost != f.cost || a.rows != f.rows)) {
+      if (SameFunction(a_meta, f_meta) && (a.cost != f.cost || a.rows != f.rows)) {
         // Only the planner estimates change: ALTER FUNCTION ... COST / ROWS.
         Add(kFunctions, f.is_procedure ? ObjectKind::kProcedure : ObjectKind::kFunction, sig,
             Action::kAlter, {CostRowsSql(f, a)}, {CostRowsSql(a, f)});
       }
-      if (!(a_meta == f_meta)) {
+      if (!SameFunction(a_meta, f_meta)) {
         if (Replaceable(a, f)) {
-          Add(kFunctions, ObjectKind::kFunction, sig, Action::kAlter,
+          Add(phase, ObjectKind::kFunction, sig, Action::kAlter,
               {OrReplace(report::FunctionSql(f))}, {OrReplace(report::FunctionSql(a))});
         } else {
           Add(kDropFunctionsForRecreate, ObjectKind::kFunction, sig, Action::kDrop,
               {"DROP " + FunctionWhat(a)});
-          Add(kFunctions, ObjectKind::kFunction, sig, Action::kCreate, {report::FunctionSql(f)});
+          Add(phase, ObjectKind::kFunction, sig, Action::kCreate, {report::FunctionSql(f)});
           // A new function: its owner and comment are set again.
           OwnerChange(ObjectKind::kFunction, what, "", f.owner);
           CommentChange(ObjectKind::kFunction, what, "", f.comment);
@@ -2469,7 +2535,9 @@ class Engine {
       if (to_.functions.count(sig)) continue;
       // A function whose argument list changes: the old one goes before the expressions that
       // call it are created again, which then bind to the new one.
-      bool replaced = target_names.count(f.name) > 0;
+      // So does one whose SQL-standard body reads a table or column that goes: the server
+      // refuses to drop them while the body reads them.
+      bool replaced = target_names.count(f.name) > 0 || BodyReadsChanging(f, true);
       Add(replaced ? kDropFunctionsForRecreate : kDropFunctions,
           f.is_procedure ? ObjectKind::kProcedure : ObjectKind::kFunction, sig, Action::kDrop,
           {"DROP " + FunctionWhat(f)}, {report::FunctionSql(f)});
@@ -3895,6 +3963,9 @@ class Engine {
   // Columns whose type changes to one that is not a widening (nor binary-coercible), by table.
   std::map<QualifiedName, std::set<std::string>> retyped_key_columns_;
   std::set<QualifiedName> rebuilt_domains_;       // domains whose base type or collation changes
+  // Signatures of functions whose SQL-standard bodies read columns that change (or whose old
+  // body reads what goes): dropped before, created again after (PrepareSqlBodyFunctions).
+  std::set<std::string> sql_body_bound_functions_;
   std::set<std::string> domain_bound_functions_;  // signatures of functions taking or giving one
   // Partitioned tables (and their partitions) whose key uses a rebuilt collation: renamed
   // aside, created again and their rows copied before the old ones are dropped.
