@@ -734,14 +734,26 @@ class Engine {
         }
       }
     }
+    std::set<QualifiedName> body_names = rebuilt_enums_;
+    body_names.insert(enum_rebuilt_tables_.begin(), enum_rebuilt_tables_.end());
+    BindToRebuiltTypes(
+        rebuilt_enums_, [this](const std::string& type) { return EnumRebuilt(type); }, body_names);
+  }
+
+  // What is bound to the rebuilt types `types` besides their columns: the functions whose
+  // argument or result type `bound` accepts, or whose SQL-standard body names one of
+  // `body_names`, are dropped before the rebuild and created again after it (with what calls
+  // them, their owner, comment and grants); the views that name one of `types` (a cast to it)
+  // are created again; the types themselves are new (their grants are given again).
+  void BindToRebuiltTypes(const std::set<QualifiedName>& types,
+                          const std::function<bool(const std::string&)>& bound,
+                          const std::set<QualifiedName>& body_names) {
     for (const auto& [sig, f] : from_.functions) {
       if (!to_.functions.count(sig)) continue;
-      bool uses = EnumRebuilt(f.returns);
-      for (const catalog::FunctionArg& arg : f.args) uses = uses || EnumRebuilt(arg.type);
+      bool uses = bound(f.returns);
+      for (const catalog::FunctionArg& arg : f.args) uses = uses || bound(arg.type);
       if (!uses && report::HasSqlStandardBody(f)) {
-        for (const QualifiedName& q : rebuilt_enums_) uses = uses || MentionsIdent(f.body, q.name);
-        for (const QualifiedName& t : enum_rebuilt_tables_)
-          uses = uses || MentionsIdent(f.body, t.name);
+        for (const QualifiedName& q : body_names) uses = uses || MentionsIdent(f.body, q.name);
       }
       if (!uses) continue;
       recreated_functions_.insert(f.name);
@@ -750,11 +762,11 @@ class Engine {
     }
     for (const auto& [vq, v] : from_.views) {
       if (!to_.views.count(vq)) continue;
-      for (const QualifiedName& q : rebuilt_enums_) {
+      for (const QualifiedName& q : types) {
         if (MentionsIdent(v.definition, q.name)) rebuilt_views_.insert(vq);
       }
     }
-    for (const QualifiedName& q : rebuilt_enums_) recreated_.insert(q.Quoted());
+    for (const QualifiedName& q : types) recreated_.insert(q.Quoted());
   }
 
   // A column that holds a domain inside another type, taken out of the domain while the
@@ -1822,26 +1834,13 @@ class Engine {
         }
       }
     }
-    // Functions over a rebuilt type would keep the old one: dropped before, created again
-    // after (with what calls them, their owner, comment and grants).
-    for (const auto& [sig, f] : from_.functions) {
-      if (!to_.functions.count(sig)) continue;
-      bool uses = RebuiltComposite(f.returns) || RebuiltRange(f.returns);
-      for (const catalog::FunctionArg& arg : f.args)
-        uses = uses || RebuiltComposite(arg.type) || RebuiltRange(arg.type);
-      if (!uses) continue;
-      recreated_functions_.insert(f.name);
-      domain_bound_functions_.insert(sig);
-      recreated_.insert(sig);
-    }
-    // Views that name a rebuilt type (a cast to it) are bound to the old one.
-    for (const auto& [vq, v] : from_.views) {
-      if (!to_.views.count(vq)) continue;
-      for (const QualifiedName& q : rebuilt_composites_) {
-        if (MentionsIdent(v.definition, q.name)) rebuilt_views_.insert(vq);
-      }
-    }
-    for (const QualifiedName& q : rebuilt_composites_) recreated_.insert(q.Quoted());
+    // Functions over a rebuilt type (or a range over one) and views that name a rebuilt type
+    // would keep the old one. (SQL-standard bodies that read the converted columns are
+    // PrepareSqlBodyFunctions's.)
+    BindToRebuiltTypes(
+        rebuilt_composites_,
+        [this](const std::string& type) { return RebuiltComposite(type) || RebuiltRange(type); },
+        {});
   }
 
   // Whether `type` (or its element type) is a composite type that is rebuilt.
