@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "base/strings.h"
+#include "catalog/function_body.h"
 #include "catalog/index_clones.h"
 #include "catalog/naming.h"
 #include "diff/renames.h"
@@ -64,6 +65,7 @@ enum Phase : int {
   kTableAlters,
   kColumns,
   kAttach,
+  kLateFunctions,  // functions whose SQL-standard bodies read what the tables phases change
   kConstraints,
   kIndexes,
   kForeignKeys,
@@ -350,6 +352,26 @@ class Engine {
         }
       }
     }
+    // Enums that lose a value are rebuilt: the tables using them change column types (and the
+    // composite and range types over them are rebuilt with them: PrepareCompositeRebuild).
+    for (const auto& [q, t] : from_.types) {
+      auto it = to_.types.find(q);
+      if (it == to_.types.end() || t.kind != TypeKind::kEnum || it->second.kind != TypeKind::kEnum)
+        continue;
+      if (!IsSubsequence(t.labels, it->second.labels)) {
+        rebuilt_enums_.insert(q);
+        std::string spelling = TypeSpelling(q);
+        for (const auto& [tq, table] : from_.tables) {
+          for (const Column& c : table.columns) {
+            if (c.type == spelling || c.type == spelling + "[]") {
+              view_breaking_tables_.insert(tq);
+              enum_rebuilt_tables_.insert(tq);
+              converted_columns_[tq].insert(c.name);
+            }
+          }
+        }
+      }
+    }
     PrepareCompositeRebuild();
     // Domains whose base type or collation changes (no ALTER DOMAIN does it) are rebuilt:
     // renamed aside, created again and their columns converted; views over those columns are
@@ -371,32 +393,14 @@ class Engine {
         }
       }
     }
-    // Enums that lose a value are rebuilt: the tables using them change column types.
-    for (const auto& [q, t] : from_.types) {
-      auto it = to_.types.find(q);
-      if (it == to_.types.end() || t.kind != TypeKind::kEnum || it->second.kind != TypeKind::kEnum)
-        continue;
-      if (!IsSubsequence(t.labels, it->second.labels)) {
-        rebuilt_enums_.insert(q);
-        std::string spelling = TypeSpelling(q);
-        for (const auto& [tq, table] : from_.tables) {
-          for (const Column& c : table.columns) {
-            if (c.type == spelling || c.type == spelling + "[]") {
-              view_breaking_tables_.insert(tq);
-              enum_rebuilt_tables_.insert(tq);
-              converted_columns_[tq].insert(c.name);
-            }
-          }
-        }
-      }
-    }
     if (!rebuilt_enums_.empty()) PrepareEnumRebuild();
     // Functions dropped, or dropped and created again (their signature or result changes):
     // the views and triggers that use them go first and come back after.
     for (const auto& [sig, f] : from_.functions) {
       if (f.aggregate) continue;  // below
       auto it = to_.functions.find(sig);
-      if (it == to_.functions.end() || (!(it->second == f) && !Replaceable(f, it->second))) {
+      if (it == to_.functions.end() ||
+          (!SameFunction(f, it->second) && !Replaceable(f, it->second))) {
         recreated_functions_.insert(f.name);
         // Dropped and created again under the same signature: its grants are given again.
         if (it != to_.functions.end()) recreated_.insert(sig);
@@ -424,6 +428,7 @@ class Engine {
     }
     PrepareAggregates();
     PrepareDomainValidation();
+    PrepareSqlBodyFunctions();
     // Generated columns that are dropped and added again: their expression changes (there is
     // no ALTER for it in PostgreSQL 15) or calls a function that is dropped and created again
     // (the server refuses to drop a function a generation expression uses).
@@ -481,6 +486,65 @@ class Engine {
     for (const QualifiedName& q : recreated_tables_) recreated_.insert(q.Quoted());
     for (const QualifiedName& q : dropped_tables_) gone_.insert(q.Quoted());
     for (const QualifiedName& q : dropped_views_) gone_.insert(q.Quoted());
+  }
+
+  // Functions whose SQL-standard body (BEGIN ATOMIC / RETURN) reads a column whose type or
+  // collation changes (other than through an enum rebuild, which takes them along): the server
+  // binds such a body to the columns it reads when the function is created and refuses to
+  // change them while it does, so they are dropped before and created again after the columns
+  // change (with what calls them, their owner, comment and grants). So is a function whose
+  // body changes while its old body reads what goes (CREATE OR REPLACE would keep that bound
+  // until the new body is in).
+  void PrepareSqlBodyFunctions() {
+    for (const auto& [sig, f] : from_.functions) {
+      auto it = to_.functions.find(sig);
+      if (it == to_.functions.end() || domain_bound_functions_.count(sig) ||
+          !BodyReadsChanging(f, true))
+        continue;
+      // One that is not replaceable is dropped and created again anyway.
+      if (!SameFunction(f, it->second) && !Replaceable(f, it->second)) continue;
+      recreated_functions_.insert(f.name);
+      sql_body_bound_functions_.insert(sig);
+      recreated_.insert(sig);
+    }
+  }
+
+  // Whether the SQL-standard body of `f` (a function of the source when `source`, else of the
+  // target) reads a table that the other side lacks or that is created again, or a column that
+  // the other side lacks or whose type or collation changes. Names are matched in the body's
+  // text, so a name that only looks alike makes it true (the function is then merely created
+  // later, or dropped and created again).
+  bool BodyReadsChanging(const Function& f, bool source) const {
+    if (!report::HasSqlStandardBody(f)) return false;
+    const Catalog& self = source ? from_ : to_;
+    const Catalog& other = source ? to_ : from_;
+    for (const auto& [tq, t] : self.tables) {
+      if (!MentionsIdent(f.body, tq.name)) continue;
+      const Table* o = other.FindTable(tq);
+      if (o == nullptr || recreated_tables_.count(tq)) return true;
+      for (const Column& c : t.columns) {
+        if (!MentionsIdent(f.body, c.name)) continue;
+        if (o->FindColumn(c.name) == nullptr || ConvertedColumns(tq).count(c.name)) return true;
+      }
+    }
+    return false;
+  }
+
+  // The phase a function of the target is created (or replaced) in: after the tables and
+  // columns its SQL-standard body reads when they are new or change (the server resolves such
+  // a body when the function is created), else with the other functions.
+  int FunctionPhase(const Function& f) const {
+    return BodyReadsChanging(f, false) ? kLateFunctions : kFunctions;
+  }
+
+  // Whether function `a` of the source and `b` of the target are the same: as the model
+  // compares them (catalog::Function::operator==), except that SQL-standard bodies compare by
+  // their normal form (catalog/function_body.h), each resolved against its own catalog.
+  bool SameFunction(const Function& a, const Function& b) const {
+    if (!report::HasSqlStandardBody(a) || !report::HasSqlStandardBody(b)) return a == b;
+    Function x = a, y = b;
+    x.body = y.body = "";
+    return x == y && catalog::SqlBodyNormalForm(from_, a) == catalog::SqlBodyNormalForm(to_, b);
   }
 
   // Whether a table whose partition key changes (or that becomes, or stops being,
@@ -684,14 +748,26 @@ class Engine {
         }
       }
     }
+    std::set<QualifiedName> body_names = rebuilt_enums_;
+    body_names.insert(enum_rebuilt_tables_.begin(), enum_rebuilt_tables_.end());
+    BindToRebuiltTypes(
+        rebuilt_enums_, [this](const std::string& type) { return EnumRebuilt(type); }, body_names);
+  }
+
+  // What is bound to the rebuilt types `types` besides their columns: the functions whose
+  // argument or result type `bound` accepts, or whose SQL-standard body names one of
+  // `body_names`, are dropped before the rebuild and created again after it (with what calls
+  // them, their owner, comment and grants); the views that name one of `types` (a cast to it)
+  // are created again; the types themselves are new (their grants are given again).
+  void BindToRebuiltTypes(const std::set<QualifiedName>& types,
+                          const std::function<bool(const std::string&)>& bound,
+                          const std::set<QualifiedName>& body_names) {
     for (const auto& [sig, f] : from_.functions) {
       if (!to_.functions.count(sig)) continue;
-      bool uses = EnumRebuilt(f.returns);
-      for (const catalog::FunctionArg& arg : f.args) uses = uses || EnumRebuilt(arg.type);
+      bool uses = bound(f.returns);
+      for (const catalog::FunctionArg& arg : f.args) uses = uses || bound(arg.type);
       if (!uses && report::HasSqlStandardBody(f)) {
-        for (const QualifiedName& q : rebuilt_enums_) uses = uses || MentionsIdent(f.body, q.name);
-        for (const QualifiedName& t : enum_rebuilt_tables_)
-          uses = uses || MentionsIdent(f.body, t.name);
+        for (const QualifiedName& q : body_names) uses = uses || MentionsIdent(f.body, q.name);
       }
       if (!uses) continue;
       recreated_functions_.insert(f.name);
@@ -700,11 +776,11 @@ class Engine {
     }
     for (const auto& [vq, v] : from_.views) {
       if (!to_.views.count(vq)) continue;
-      for (const QualifiedName& q : rebuilt_enums_) {
+      for (const QualifiedName& q : types) {
         if (MentionsIdent(v.definition, q.name)) rebuilt_views_.insert(vq);
       }
     }
-    for (const QualifiedName& q : rebuilt_enums_) recreated_.insert(q.Quoted());
+    for (const QualifiedName& q : types) recreated_.insert(q.Quoted());
   }
 
   // A column that holds a domain inside another type, taken out of the domain while the
@@ -714,6 +790,7 @@ class Engine {
     std::string column;
     std::string type;       // its type (an array of the domain, a composite type, ...)
     std::string base_type;  // an array of a domain: the domain's base type; else "" (text)
+    bool aside = false;     // the old copy of a table whose rows are copied: never given back
   };
 
   // Whether the change of domain `a` into `b` makes the server check the stored values: a
@@ -766,7 +843,12 @@ class Engine {
         }
       }
       for (const auto& [tq, table] : from_.tables) {
-        if (recreated_tables_.count(tq) || table.partition_of || table.of_type) continue;
+        // A table whose rows are copied (CopyTables) is renamed aside before the domain
+        // changes: its old copy's columns are released for good, and the copy casts them back
+        // (which checks every value).
+        bool copied = copied_tables_.count(tq) > 0;
+        if ((recreated_tables_.count(tq) && !copied) || table.partition_of || table.of_type)
+          continue;
         for (const Column& col : table.columns) {
           std::string base = BaseName(col.type);
           bool array_of_domain = domains.count(base) > 0 && col.type != base;
@@ -776,9 +858,10 @@ class Engine {
             if (TypeSpelling(oq) == base) element = &o;
           }
           if (element == nullptr) continue;
-          released_columns_[q].push_back(
-              {tq, col.name, col.type, array_of_domain ? DomainBaseType(*element) : ""});
-          if (!to_.tables.count(tq)) continue;
+          released_columns_[q].push_back({copied ? AsideName(tq) : tq, col.name, col.type,
+                                          array_of_domain ? DomainBaseType(*element) : "", copied});
+          if (copied) copy_casts_[tq][col.name] = col.type;
+          if (copied || !to_.tables.count(tq)) continue;
           converted_columns_[tq].insert(col.name);
           view_breaking_tables_.insert(tq);
         }
@@ -1375,7 +1458,16 @@ class Engine {
 
   void Types() {
     std::vector<const Type*> created;
-    if (!rebuilt_composites_.empty()) RebuildComposites();
+    // Enums that lose a value first: the composite and range types rebuilt over them are
+    // created again over the new enum.
+    for (const QualifiedName& q : rebuilt_enums_) {
+      const Type& t = to_.types.at(q);
+      EnumChange(from_.types.at(q), t);
+      // A new type: its owner and comment are set again.
+      OwnerChange(ObjectKind::kType, TypeWord(t) + q.Quoted(), "", t.owner);
+      CommentChange(ObjectKind::kType, TypeWord(t) + q.Quoted(), "", t.comment);
+    }
+    if (!rebuilt_composites_.empty() || !composite_ranges_.empty()) RebuildComposites();
     for (const auto& [q, t] : to_.types) {
       auto it = from_.types.find(q);
       if (it == from_.types.end()) {
@@ -1397,13 +1489,8 @@ class Engine {
       }
       switch (t.kind) {
         case TypeKind::kEnum:
+          if (rebuilt_enums_.count(q)) continue;  // above
           EnumChange(a, t);
-          if (rebuilt_enums_.count(q)) {
-            // A new type: its owner and comment are set again.
-            OwnerChange(ObjectKind::kType, what, "", t.owner);
-            CommentChange(ObjectKind::kType, what, "", t.comment);
-            continue;
-          }
           break;
         case TypeKind::kComposite:
           CompositeChange(a, t);
@@ -1467,6 +1554,9 @@ class Engine {
     for (const auto& [q, drop] : old_range_drops_)
       Add(kDropTypes, ObjectKind::kType, q.Quoted(), Action::kDrop, {drop});
     for (const auto& [q, drop] : old_composite_drops_)
+      Add(kDropTypes, ObjectKind::kType, q.Quoted(), Action::kDrop, {drop});
+    // The old forms of rebuilt enums, after the domains, composite and range types over them.
+    for (const auto& [q, drop] : old_enum_drops_)
       Add(kDropTypes, ObjectKind::kType, q.Quoted(), Action::kDrop, {drop});
   }
 
@@ -1557,12 +1647,20 @@ class Engine {
       }
     }
     // With domains over it, after their old forms are dropped.
+    // With composite or range types over it, after their old forms are dropped.
     bool domains_over = false;
     for (const QualifiedName& d : enum_domains_)
       domains_over = domains_over || from_.types.at(d).base_type == spelling;
-    if (!domains_over) sql.push_back("DROP TYPE " + old_q.Quoted());
-    if (domains_over)
-      Add(kDropTypes, ObjectKind::kType, name, Action::kDrop, {"DROP TYPE " + old_q.Quoted()});
+    bool types_over = false;
+    for (const QualifiedName& r : composite_ranges_)
+      types_over = types_over || from_.types.at(r).base_type == spelling;
+    for (const QualifiedName& t : rebuilt_composites_) {
+      for (const catalog::TypeAttribute& at : from_.types.at(t).attributes)
+        types_over = types_over || BaseName(at.type) == spelling;
+    }
+    if (!domains_over && !types_over) sql.push_back("DROP TYPE " + old_q.Quoted());
+    if (domains_over || types_over)
+      old_enum_drops_.emplace_back(b.name, "DROP TYPE " + old_q.Quoted());
     Change& c = Add(kTypes, ObjectKind::kType, name, Action::kAlter, sql);
     c.destructive = true;
     c.rewrites = true;
@@ -1656,10 +1754,22 @@ class Engine {
                     (bt.name == at.name && (bt.type != at.type || bt.collation != at.collation));
         }
       }
-      if (reordered || (altered && attribute_types.count(TypeSpelling(q))))
+      // An attribute of a rebuilt enum would keep the old enum: no ALTER gives it the new one.
+      bool enum_bound = false;
+      for (const catalog::TypeAttribute& at : a.attributes) {
+        for (const catalog::TypeAttribute& bt : b->attributes)
+          enum_bound =
+              enum_bound || (bt.name == at.name && bt.type == at.type && EnumRebuilt(at.type));
+      }
+      if (reordered || enum_bound || (altered && attribute_types.count(TypeSpelling(q))))
         rebuilt_composites_.insert(q);
     }
-    if (rebuilt_composites_.empty()) return;
+    bool enum_ranges = false;
+    for (const auto& [q, r] : from_.types) {
+      enum_ranges = enum_ranges || (r.kind == TypeKind::kRange && EnumRebuilt(r.base_type) &&
+                                    r.base_type == BaseName(r.base_type));
+    }
+    if (rebuilt_composites_.empty() && !enum_ranges) return;
     bool grew = true;
     while (grew) {
       grew = false;
@@ -1713,48 +1823,38 @@ class Engine {
         }
       }
     }
-    // A range type over a rebuilt type would keep the old one: it is rebuilt with it
-    // (RebuildComposites), its columns converted bound by bound.
+    // A range type over a rebuilt type (composite, or an enum that loses a value) would keep
+    // the old one: it is rebuilt with it (RebuildComposites), its columns converted bound by
+    // bound (arrays of it element by element, its multirange range by range).
     for (const auto& [q, r] : from_.types) {
       auto it = to_.types.find(q);
       if (r.kind != TypeKind::kRange || it == to_.types.end() ||
           it->second.kind != TypeKind::kRange || it->second.base_type != r.base_type ||
           it->second.subtype_opclass != r.subtype_opclass || r.base_type != BaseName(r.base_type) ||
-          RebuiltCompositeOf(r.base_type) == nullptr)
+          (RebuiltCompositeOf(r.base_type) == nullptr && !EnumRebuilt(r.base_type)))
         continue;
       composite_ranges_.insert(q);
       recreated_.insert(q.Quoted());
       std::string spelling = TypeSpelling(q);
+      std::string multirange = TypeSpelling(MultirangeName(q));
       for (const auto& [tq, table] : from_.tables) {
         if (recreated_tables_.count(tq) || !to_.tables.count(tq) || table.partition_of) continue;
         for (const Column& col : table.columns) {
-          if (col.type != spelling || !col.is_local) continue;
+          bool holds = BaseName(col.type) == spelling || col.type == multirange;
+          if (!holds || !col.is_local) continue;
           composite_columns_[tq].insert(col.name);
           converted_columns_[tq].insert(col.name);
           view_breaking_tables_.insert(tq);
         }
       }
     }
-    // Functions over a rebuilt type would keep the old one: dropped before, created again
-    // after (with what calls them, their owner, comment and grants).
-    for (const auto& [sig, f] : from_.functions) {
-      if (!to_.functions.count(sig)) continue;
-      bool uses = RebuiltComposite(f.returns) || RebuiltRange(f.returns);
-      for (const catalog::FunctionArg& arg : f.args)
-        uses = uses || RebuiltComposite(arg.type) || RebuiltRange(arg.type);
-      if (!uses) continue;
-      recreated_functions_.insert(f.name);
-      domain_bound_functions_.insert(sig);
-      recreated_.insert(sig);
-    }
-    // Views that name a rebuilt type (a cast to it) are bound to the old one.
-    for (const auto& [vq, v] : from_.views) {
-      if (!to_.views.count(vq)) continue;
-      for (const QualifiedName& q : rebuilt_composites_) {
-        if (MentionsIdent(v.definition, q.name)) rebuilt_views_.insert(vq);
-      }
-    }
-    for (const QualifiedName& q : rebuilt_composites_) recreated_.insert(q.Quoted());
+    // Functions over a rebuilt type (or a range over one) and views that name a rebuilt type
+    // would keep the old one. (SQL-standard bodies that read the converted columns are
+    // PrepareSqlBodyFunctions's.)
+    BindToRebuiltTypes(
+        rebuilt_composites_,
+        [this](const std::string& type) { return RebuiltComposite(type) || RebuiltRange(type); },
+        {});
   }
 
   // Whether `type` (or its element type) is a composite type that is rebuilt.
@@ -1767,13 +1867,64 @@ class Engine {
     return false;
   }
 
-  // Whether `type` (or its element type) is a range type over a rebuilt composite type.
+  // Whether `type` (or its element type) is a range type over a rebuilt composite type, or
+  // the multirange type of one.
   bool RebuiltRange(const std::string& type) const {
-    std::string base = BaseName(type);
+    return RebuiltRangeOf(BaseName(type)) != nullptr || RebuiltRangeOfMultirange(type) != nullptr;
+  }
+
+  // The range over a rebuilt composite type that `type` names (itself, not an array of it);
+  // nullptr when none.
+  const QualifiedName* RebuiltRangeOf(const std::string& type) const {
     for (const QualifiedName& q : composite_ranges_) {
-      if (TypeSpelling(q) == base) return true;
+      if (TypeSpelling(q) == type) return &q;
     }
-    return false;
+    return nullptr;
+  }
+
+  // The range over a rebuilt composite type whose multirange type `type` is; nullptr when none.
+  const QualifiedName* RebuiltRangeOfMultirange(const std::string& type) const {
+    for (const QualifiedName& q : composite_ranges_) {
+      if (TypeSpelling(MultirangeName(q)) == type) return &q;
+    }
+    return nullptr;
+  }
+
+  // The multirange type the server creates with range type `q` (the model keeps no
+  // multirange_type_name): "multi" before the first "range" of its name, else "_multirange"
+  // appended (makeMultirangeTypeName in src/backend/commands/typecmds.c).
+  static QualifiedName MultirangeName(const QualifiedName& q) {
+    size_t p = q.name.find("range");
+    if (p == std::string::npos) return QualifiedName{q.schema, q.name + "_multirange"};
+    return QualifiedName{q.schema, q.name.substr(0, p) + "multi" + q.name.substr(p)};
+  }
+
+  // `value` (of the old, renamed-aside range type over a rebuilt composite type `range_q`) as a
+  // value of the new range type: bound by bound, each converted by attribute name; an empty
+  // range stays empty, an infinite bound infinite, NULL stays NULL.
+  std::string RangeConversion(const std::string& value, const QualifiedName& range_q,
+                              std::set<QualifiedName>& arrays) const {
+    const Type& range = from_.types.at(range_q);
+    const QualifiedName* sub = RebuiltCompositeOf(range.base_type);
+    std::string type = report::SqlType(TypeSpelling(range_q));
+    auto bound = [&](const std::string& f) {
+      // Over a rebuilt enum: through text (no cast joins the old enum and the new one).
+      if (sub == nullptr) return f + "(" + value + ")::text::" + report::SqlType(range.base_type);
+      return CompositeConversion(f + "(" + value + ")", from_.types.at(*sub), to_.types.at(*sub),
+                                 arrays);
+    };
+    return "CASE WHEN " + value + " IS NULL THEN NULL WHEN isempty(" + value +
+           ") THEN 'empty'::" + type + " ELSE " + range_q.Quoted() + "(" + bound("lower") + ", " +
+           bound("upper") + ", CASE WHEN lower_inc(" + value +
+           ") THEN '[' ELSE '(' END || CASE WHEN upper_inc(" + value +
+           ") THEN ']' ELSE ')' END) END";
+  }
+
+  // The function that converts a multirange of the old range type `q` into one of the new
+  // range type, range by range (its argument is polymorphic: the old multirange type is
+  // renamed aside under a name the server picks).
+  static QualifiedName MultirangeConversionFunction(const QualifiedName& q) {
+    return QualifiedName{q.schema, "dbarch_convert_" + q.name + "_multirange"};
   }
 
   // The rebuilt composite type `type` names (itself, not an array of it); nullptr when none.
@@ -1820,6 +1971,10 @@ class Engine {
         fields.push_back(ArrayConversionFunction(*inner_array).Quoted() + "(" + field + ")");
       } else if (at->type != bt.type) {
         fields.push_back(CastSql(from_, at->type, to_, bt.type, field));
+      } else if (EnumRebuilt(at->type)) {
+        // Through text: no cast joins the old enum and the new one.
+        std::string dims = at->type.substr(BaseName(at->type).size());
+        fields.push_back(field + "::text" + dims + "::" + report::SqlType(bt.type));
       } else {
         fields.push_back(field);
       }
@@ -1839,6 +1994,7 @@ class Engine {
     targets = DependencyOrder(targets);
     std::vector<std::string> defaults_off, aside, create, convert, defaults_on;
     std::set<QualifiedName> arrays;  // types whose array conversion function is called
+    std::set<QualifiedName> multiranges;  // ranges whose multirange conversion is called
     for (const Type* b : targets) {
       aside.push_back("ALTER TYPE " + b->name.Quoted() + " RENAME TO " +
                       QuoteIdent(b->name.name + "_dbarch_old"));
@@ -1869,30 +2025,29 @@ class Engine {
       const Table& table = from_.tables.at(table_q);
       const Table* target = to_.FindTable(table_q);
       for (const Column& c : table.columns) {
-        if (cols.count(c.name) && RebuiltRange(c.type) && c.type == BaseName(c.type)) {
-          // Bound by bound; an empty range stays empty, an infinite bound infinite.
+        if (cols.count(c.name) && RebuiltRange(c.type)) {
+          // A range bound by bound (an array of them element by element, a multirange range by
+          // range, through conversion functions created for the change).
           const Column* n = target == nullptr ? nullptr : target->FindColumn(c.name);
           std::string alter =
               "ALTER TABLE " + table_q.Quoted() + " ALTER COLUMN " + QuoteIdent(c.name);
           if (!c.default_expr.empty() && !UsesRecreatedFunction(c.default_expr))
             defaults_off.push_back(alter + " DROP DEFAULT");
           if (n == nullptr || n->type != c.type) continue;
-          const Type& range = from_.types.at(
-              *std::find_if(composite_ranges_.begin(), composite_ranges_.end(),
-                            [&](const QualifiedName& q) { return TypeSpelling(q) == c.type; }));
-          const QualifiedName* sub = RebuiltCompositeOf(range.base_type);
           std::string col = QuoteIdent(c.name);
-          std::string type = report::SqlType(c.type);
-          auto bound = [&](const std::string& f) {
-            return CompositeConversion(f + "(" + col + ")", from_.types.at(*sub),
-                                       to_.types.at(*sub), arrays);
-          };
-          convert.push_back(alter + " TYPE " + type + " USING CASE WHEN " + col +
-                            " IS NULL THEN NULL WHEN isempty(" + col + ") THEN 'empty'::" + type +
-                            " ELSE " + range.name.Quoted() + "(" + bound("lower") + ", " +
-                            bound("upper") + ", CASE WHEN lower_inc(" + col +
-                            ") THEN '[' ELSE '(' END || CASE WHEN upper_inc(" + col +
-                            ") THEN ']' ELSE ')' END) END");
+          std::string using_expr;
+          if (const QualifiedName* range_q = RebuiltRangeOf(c.type)) {
+            using_expr = RangeConversion(col, *range_q, arrays);
+          } else if (const QualifiedName* multi_q = RebuiltRangeOfMultirange(c.type)) {
+            arrays.insert(*multi_q);
+            multiranges.insert(*multi_q);
+            using_expr = MultirangeConversionFunction(*multi_q).Quoted() + "(" + col + ")";
+          } else {
+            const QualifiedName* element_q = RebuiltRangeOf(BaseName(c.type));
+            arrays.insert(*element_q);
+            using_expr = ArrayConversionFunction(*element_q).Quoted() + "(" + col + ")";
+          }
+          convert.push_back(alter + " TYPE " + report::SqlType(c.type) + " USING " + using_expr);
           if (!n->default_expr.empty() && !UsesRecreatedFunction(n->default_expr))
             defaults_on.push_back(alter + " SET DEFAULT " + DefaultSql(*n));
           continue;
@@ -1936,9 +2091,18 @@ class Engine {
       for (const auto& [tq, t] : from_.tables) {
         if (dropped_tables_.count(tq) || recreated_tables_.count(tq)) continue;
         for (const Column& c : t.columns) {
-          if (c.type != spelling) continue;
-          domain_conversions_[tq][c.name] =
-              "(" + conversion(QuoteIdent(c.name), d.base_type) + ")::" + report::SqlType(c.type);
+          if (c.type == spelling) {
+            domain_conversions_[tq][c.name] =
+                "(" + conversion(QuoteIdent(c.name), d.base_type) + ")::" + report::SqlType(c.type);
+          } else if (BaseName(c.type) == spelling) {
+            // An array of the domain: as an array of the old base type, converted element by
+            // element, then an array of the new domain (which checks each element).
+            std::string dims = c.type.substr(spelling.size());
+            std::string old_base = AsideName(*RebuiltCompositeOf(d.base_type)).Quoted() + dims;
+            domain_conversions_[tq][c.name] =
+                "(" + conversion(QuoteIdent(c.name) + "::" + old_base, d.base_type + dims) +
+                ")::" + report::SqlType(c.type);
+          }
         }
       }
     }
@@ -1960,12 +2124,15 @@ class Engine {
         if (!written.insert(q).second) continue;
         QualifiedName fn = ArrayConversionFunction(q);
         QualifiedName element_fn{q.schema, fn.name + "_element"};
-        std::string old_type = QualifiedName{q.schema, q.name + "_dbarch_old"}.Quoted();
+        std::string old_type = AsideName(q).Quoted();
         std::string new_type = report::SqlType(TypeSpelling(q));
+        std::string element =
+            composite_ranges_.count(q)
+                ? RangeConversion("v", q, arrays)
+                : CompositeConversion("v", from_.types.at(q), to_.types.at(q), arrays);
         functions.push_back(
             "CREATE FUNCTION " + element_fn.Quoted() + "(v " + old_type + ") RETURNS " + new_type +
-            " LANGUAGE plpgsql IMMUTABLE AS $dbarch$BEGIN RETURN " +
-            CompositeConversion("v", from_.types.at(q), to_.types.at(q), arrays) + "; END$dbarch$");
+            " LANGUAGE plpgsql IMMUTABLE AS $dbarch$BEGIN RETURN " + element + "; END$dbarch$");
         std::string body = "DECLARE r " + new_type +
                            "[]; BEGIN IF v IS NULL THEN RETURN NULL; END IF; CASE "
                            "coalesce(array_ndims(v), 1)";
@@ -1994,19 +2161,33 @@ class Engine {
         functions_off.push_back("DROP FUNCTION " + element_fn.Quoted() + "(" + old_type + ")");
       }
     }
+    for (const QualifiedName& q : multiranges) {
+      QualifiedName fn = MultirangeConversionFunction(q);
+      QualifiedName element_fn{q.schema, ArrayConversionFunction(q).name + "_element"};
+      std::string new_type = report::SqlType(TypeSpelling(MultirangeName(q)));
+      functions.push_back(
+          "CREATE FUNCTION " + fn.Quoted() + "(v anymultirange) RETURNS " + new_type +
+          " LANGUAGE plpgsql IMMUTABLE AS $dbarch$BEGIN IF v IS NULL THEN RETURN "
+          "NULL; END IF; RETURN (SELECT coalesce(range_agg(" +
+          element_fn.Quoted() + "(r)), '{}'::" + new_type + ") FROM unnest(v) AS r); END$dbarch$");
+      functions_off.insert(functions_off.begin(),
+                           "DROP FUNCTION " + fn.Quoted() + "(anymultirange)");
+    }
     std::vector<std::string> sql = defaults_off;
     bool keep_functions = !later_arrays.empty();
     for (auto* part : {&aside, &create, &functions, &convert, &functions_off, &defaults_on}) {
       if (part == &functions_off && keep_functions) continue;
       sql.insert(sql.end(), part->begin(), part->end());
     }
-    Change& c = Add(kTypes, ObjectKind::kType, targets.front()->name.Quoted(), Action::kAlter, sql);
+    // Named after the first composite type rebuilt, else the first range type.
+    std::string object =
+        targets.empty() ? composite_ranges_.begin()->Quoted() : targets.front()->name.Quoted();
+    Change& c = Add(kTypes, ObjectKind::kType, object, Action::kAlter, sql);
     c.lock = kAccessExclusive;
     c.rewrites = !convert.empty();
     if (keep_functions) {
       // After the rows are copied and the domains converted; before the old types go.
-      Add(kDropTables, ObjectKind::kFunction, targets.front()->name.Quoted(), Action::kDrop,
-          functions_off);
+      Add(kDropTables, ObjectKind::kFunction, object, Action::kDrop, functions_off);
     }
     for (auto it = targets.rbegin(); it != targets.rend(); ++it) {
       const Type* b = *it;
@@ -2129,6 +2310,7 @@ class Engine {
   // PrepareDomainValidation's columns taken out of their domain (`out`) or given it back.
   void ReleaseColumns(const std::vector<ReleasedColumn>& columns, bool out) {
     for (const ReleasedColumn& r : columns) {
+      if (r.aside && !out) continue;
       std::string col = QuoteIdent(r.column);
       std::string alter = "ALTER TABLE " + r.table.Quoted() + " ALTER COLUMN " + col;
       std::string dims = r.type.substr(BaseName(r.type).size());
@@ -2313,42 +2495,45 @@ class Engine {
       if (f.aggregate) continue;  // Aggregates()
       auto it = from_.functions.find(sig);
       std::string what = FunctionWhat(f);
+      int phase = FunctionPhase(f);
       if (it == from_.functions.end()) {
-        Add(kFunctions, f.is_procedure ? ObjectKind::kProcedure : ObjectKind::kFunction, sig,
+        Add(phase, f.is_procedure ? ObjectKind::kProcedure : ObjectKind::kFunction, sig,
             Action::kCreate, {report::FunctionSql(f)}, {"DROP " + what});
         if (!f.owner.empty()) OwnerChange(ObjectKind::kFunction, what, "", f.owner);
         if (!f.comment.empty()) CommentChange(ObjectKind::kFunction, what, "", f.comment);
         continue;
       }
       const Function& a = it->second;
-      if (domain_bound_functions_.count(sig)) {
-        // Dropped before its domain is rebuilt, created again after: what it had is set again.
+      if (domain_bound_functions_.count(sig) || sql_body_bound_functions_.count(sig)) {
+        // Dropped before its type is rebuilt (or the columns its body reads change), created
+        // again after: what it had is set again.
         Add(kDropFunctionsForRecreate, ObjectKind::kFunction, sig, Action::kDrop,
             {"DROP " + FunctionWhat(a)});
-        Add(kFunctions, ObjectKind::kFunction, sig, Action::kCreate, {report::FunctionSql(f)});
+        Add(domain_bound_functions_.count(sig) ? kFunctions : std::max<int>(phase, kLateFunctions),
+            ObjectKind::kFunction, sig, Action::kCreate, {report::FunctionSql(f)});
         OwnerChange(ObjectKind::kFunction, what, "", f.owner);
         CommentChange(ObjectKind::kFunction, what, "", f.comment);
         continue;
       }
-      if (a == f) continue;
+      if (SameFunction(a, f)) continue;
       Function a_meta = a, f_meta = f;
       a_meta.owner = f_meta.owner = "";
       a_meta.comment = f_meta.comment = "";
       a_meta.cost = f_meta.cost = "";
       a_meta.rows = f_meta.rows = "";
-      if (a_meta == f_meta && (a.cost != f.cost || a.rows != f.rows)) {
+      if (SameFunction(a_meta, f_meta) && (a.cost != f.cost || a.rows != f.rows)) {
         // Only the planner estimates change: ALTER FUNCTION ... COST / ROWS.
         Add(kFunctions, f.is_procedure ? ObjectKind::kProcedure : ObjectKind::kFunction, sig,
             Action::kAlter, {CostRowsSql(f, a)}, {CostRowsSql(a, f)});
       }
-      if (!(a_meta == f_meta)) {
+      if (!SameFunction(a_meta, f_meta)) {
         if (Replaceable(a, f)) {
-          Add(kFunctions, ObjectKind::kFunction, sig, Action::kAlter,
+          Add(phase, ObjectKind::kFunction, sig, Action::kAlter,
               {OrReplace(report::FunctionSql(f))}, {OrReplace(report::FunctionSql(a))});
         } else {
           Add(kDropFunctionsForRecreate, ObjectKind::kFunction, sig, Action::kDrop,
               {"DROP " + FunctionWhat(a)});
-          Add(kFunctions, ObjectKind::kFunction, sig, Action::kCreate, {report::FunctionSql(f)});
+          Add(phase, ObjectKind::kFunction, sig, Action::kCreate, {report::FunctionSql(f)});
           // A new function: its owner and comment are set again.
           OwnerChange(ObjectKind::kFunction, what, "", f.owner);
           CommentChange(ObjectKind::kFunction, what, "", f.comment);
@@ -2366,7 +2551,9 @@ class Engine {
       if (to_.functions.count(sig) || f.aggregate) continue;
       // A function whose argument list changes: the old one goes before the expressions that
       // call it are created again, which then bind to the new one.
-      bool replaced = target_names.count(f.name) > 0;
+      // So does one whose SQL-standard body reads a table or column that goes: the server
+      // refuses to drop them while the body reads them.
+      bool replaced = target_names.count(f.name) > 0 || BodyReadsChanging(f, true);
       Add(replaced ? kDropFunctionsForRecreate : kDropFunctions,
           f.is_procedure ? ObjectKind::kProcedure : ObjectKind::kFunction, sig, Action::kDrop,
           {"DROP " + FunctionWhat(f)}, {report::FunctionSql(f)});
@@ -2610,6 +2797,9 @@ class Engine {
         values.push_back(QuoteIdent(c.name));
         if (conversions != copy_conversions_.end() && conversions->second.count(c.name))
           values.back() = conversions->second.at(c.name);
+        auto casts = copy_casts_.find(t->name);
+        if (casts != copy_casts_.end() && casts->second.count(c.name))
+          values.back() += "::" + report::SqlType(casts->second.at(c.name));
         overriding = overriding || n->identity == IdentityKind::kAlways;
       }
       std::string list = Join(columns, ", ");
@@ -4068,6 +4258,9 @@ class Engine {
   std::map<QualifiedName, std::set<std::string>> retyped_key_columns_;
   std::set<QualifiedName> rebuilt_domains_;       // domains whose base type or collation changes
   std::set<std::string> recreated_aggregates_;    // signatures of aggregates dropped and created
+  // Signatures of functions whose SQL-standard bodies read columns that change (or whose old
+  // body reads what goes): dropped before, created again after (PrepareSqlBodyFunctions).
+  std::set<std::string> sql_body_bound_functions_;
   std::set<std::string> domain_bound_functions_;  // signatures of functions taking or giving one
   // Partitioned tables (and their partitions) whose key uses a rebuilt collation: renamed
   // aside, created again and their rows copied before the old ones are dropped.
@@ -4090,11 +4283,16 @@ class Engine {
   // Copied tables' columns of a rebuilt composite type: the conversion of the old table's
   // value, by table and column (RebuildComposites, for CopyTables).
   std::map<QualifiedName, std::map<std::string, std::string>> copy_conversions_;
+  // Columns of a table whose rows are copied that its old copy released from a domain
+  // (PrepareDomainValidation): the copy casts them to this type (the column's own).
+  std::map<QualifiedName, std::map<std::string, std::string>> copy_casts_;
   // The drops of the old composite types, written after the types the target drops (which may
   // use them).
   std::vector<std::pair<QualifiedName, std::string>> old_composite_drops_;
   // Range types over a rebuilt composite type, rebuilt with it, and their old forms' drops.
   std::set<QualifiedName> composite_ranges_;
+  // DROP TYPE of the old forms of rebuilt enums that other rebuilt types used.
+  std::vector<std::pair<QualifiedName, std::string>> old_enum_drops_;
   std::vector<std::pair<QualifiedName, std::string>> old_range_drops_;
   std::set<QualifiedName> enum_rebuilt_tables_;  // tables with a column of a rebuilt enum
   std::map<QualifiedName, std::vector<ReleasedColumn>> released_columns_;  // by domain

@@ -671,6 +671,85 @@ TEST(DiffCompositeRebuild, RangeOverTypeKeepsBounds) {
   EXPECT_EQ(rows[2], want);
 }
 
+// Arrays of a range over a rebuilt composite type, its multirange and arrays of a domain over
+// the type: every element, range and bound converted by attribute name (empty and infinite
+// bounds, NULL ranges, empty arrays and multiranges kept), both ways.
+TEST(DiffCompositeRebuild, RangeArraysMultirangesAndDomainArraysKeepValues) {
+  std::vector<std::string> rows = RowsThroughPair(
+      "dep_composite_rebuild_range_domain_arrays", "composite_range_arrays_db",
+      "INSERT INTO plugins VALUES "
+      "(1, 'backup', ARRAY['[\"(2,0)\",\"(4,0)\")'::host_version_range, 'empty', NULL], "
+      "'{[\"(2,0)\",\"(3,0)\"), (\"(5,1)\",]}', ARRAY[ROW(2, 1)::certified_version, ROW(3, "
+      "0)::certified_version]), "
+      "(2, 'audit', '{}', '{}', '{}'), (3, 'search', '{}', NULL, NULL);",
+      "SELECT string_agg(id || ':' || coalesce((SELECT string_agg(CASE WHEN w IS NULL THEN '~' "
+      "WHEN isempty(w) "
+      "THEN 'empty' ELSE coalesce((lower(w)).major || '.' || (lower(w)).patch, '') || ',' || "
+      "coalesce((upper(w)).major || '.' || (upper(w)).patch, '') END, ' ') FROM "
+      "unnest(windows) AS w), '-') || ':' || coalesce((SELECT string_agg(CASE WHEN lower_inc(r) "
+      "THEN '[' ELSE '(' END || coalesce((lower(r)).major || '.' || (lower(r)).patch, '') || ',' "
+      "|| coalesce((upper(r)).major || '.' || (upper(r)).patch, '') || CASE WHEN upper_inc(r) "
+      "THEN ']' ELSE ')' END, ' ') FROM unnest(supported) AS r), CASE WHEN supported IS NULL "
+      "THEN 'null' ELSE '-' END) || ':' || coalesce((SELECT string_agg(coalesce(c.major || '.' "
+      "|| c.patch, '~'), ' ') FROM unnest(certified) AS c), '-'), ', ' ORDER BY id) FROM plugins");
+  const std::string want = "1:2.0,4.0 empty ~:[2.0,3.0) (5.1,):2.1 3.0, 2:-:-:-, 3:-:null:-";
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], want);
+  EXPECT_EQ(rows[1], want);
+  EXPECT_EQ(rows[2], want);
+}
+
+// An enum that loses a value, with a composite type holding it (a column and an array of the
+// type) and a range type over it: the composite values keep their labels and other fields, the
+// ranges their bounds (inclusive or not, infinite, empty), both ways.
+TEST(DiffEnumRebuild, CompositeAndRangeOverEnumKeepValues) {
+  std::vector<std::string> rows = RowsThroughPair(
+      "dep_enum_rebuild_composite_range", "enum_composite_range_db",
+      "INSERT INTO tickets VALUES "
+      "(1, 'disk full', ROW('urgent', '2026-01-02 03:04:05+00'), "
+      "ARRAY[ROW('low', NULL)::ticket_state, NULL, ROW('normal', '2026-01-01 "
+      "00:00:00+00')::ticket_state]), "
+      "(2, 'typo', NULL, '{}'), (3, 'slow', ROW(NULL, NULL), '{}');"
+      "INSERT INTO escalation_rules VALUES (1, '[normal,urgent]', 'oncall'), "
+      "(2, '(low,)', 'lead'), (3, 'empty', 'nobody'), (4, '[,normal)', 'queue');",
+      "SELECT (SELECT string_agg(id || ':' || coalesce((state).level::text, '-') || '@' || "
+      "coalesce(to_char((state).since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), '-') || ':' "
+      "|| (state IS NOT DISTINCT FROM NULL)::text || ':' || coalesce((SELECT "
+      "string_agg(coalesce(h.level::text, "
+      "'~'), ' ') FROM unnest(history) AS h), '-'), ', ' ORDER BY id) FROM tickets) || ' | ' || "
+      "(SELECT string_agg(id || ':' || applies_to::text, ', ' ORDER BY id) FROM "
+      "escalation_rules)");
+  const std::string want =
+      "1:urgent@2026-01-02 03:04:05:false:low ~ normal, 2:-@-:true:-, 3:-@-:false:- | "
+      "1:[normal,urgent], 2:(low,), 3:empty, 4:(,normal)";
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], want);
+  EXPECT_EQ(rows[1], want);
+  EXPECT_EQ(rows[2], want);
+}
+
+// A domain gains a CHECK while a table holding it inside an array and a composite type has its
+// rows copied (a new partition key): the copy keeps every value (NULL elements and fields, empty
+// arrays), both ways.
+TEST(DiffDomainValidation, CopiedTableKeepsReleasedValues) {
+  std::vector<std::string> rows = RowsThroughPair(
+      "dep_domain_check_copied_table", "domain_check_copy_db",
+      "INSERT INTO people VALUES (1, 'eu', 'Ada', ARRAY['Countess', 'A. L.']::person_name[], "
+      "ROW('Charles', '+44 1')), (2, 'us', 'Grace', '{}', NULL), "
+      "(3, 'eu', 'Alan', '{}', ROW(NULL, '+44 2'));"
+      "INSERT INTO teams VALUES (1, ARRAY['Ada', 'Grace']::person_name[]);",
+      "SELECT (SELECT string_agg(id || region || ':' || name || ':' || array_to_string(aliases, "
+      "'/') || ':' || coalesce((emergency_contact).name, '-') || '/' || "
+      "coalesce((emergency_contact).phone, '-'), ', ' ORDER BY id) FROM people) || ' | ' || "
+      "(SELECT string_agg(array_to_string(members, '/'), ',') FROM teams)");
+  const std::string want =
+      "1eu:Ada:Countess/A. L.:Charles/+44 1, 2us:Grace::-/-, 3eu:Alan::-/+44 2 | Ada/Grace";
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], want);
+  EXPECT_EQ(rows[1], want);
+  EXPECT_EQ(rows[2], want);
+}
+
 // A role the target's file declares and the cluster lacks: up creates it with its attributes
 // and membership, the same script runs again without error (the role then exists), and a
 // later DROP ROLE in the target drops it. Roles of the cluster the file does not mention are
