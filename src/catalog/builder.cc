@@ -691,8 +691,8 @@ Status CatalogBuilder::Impl::ApplyNode(const Node* n) {
       // SELECT ... INTO creates a table: kept even when queries are not.
       return options_.keep_queries || s->into_clause != nullptr ? KeepOther(n, "") : Status::OK();
     }
+    case PG_QUERY__NODE__NODE_UPDATE_STMT: return UpdateCatalog(n);
     case PG_QUERY__NODE__NODE_INSERT_STMT:
-    case PG_QUERY__NODE__NODE_UPDATE_STMT:
     case PG_QUERY__NODE__NODE_DELETE_STMT:
     case PG_QUERY__NODE__NODE_MERGE_STMT:
     case PG_QUERY__NODE__NODE_COPY_STMT:

@@ -1006,9 +1006,8 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
     case PG_QUERY__ALTER_TABLE_TYPE__AT_AddInherit: {
       DBARCH_ASSIGN_OR_RETURN(QualifiedName parent, FindTableName(cmd->def->range_var));
       table.inherits.push_back(parent);
-      // The child's CHECKs that the parent has are merged with them: the model keeps a CHECK
-      // a child has from its parent on the parent only.
-      DropInheritedChecks(table);
+      // The child's CHECKs that the parent has are merged with them and stay the child's own
+      // as well (conislocal stays true, coninhcount grows), so the model keeps them on both.
       return Status::OK();
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_DropInherit: {

@@ -59,6 +59,7 @@ enum Phase : int {
   kTables,
   kTableAlters,
   kColumns,
+  kChildChecks,
   kAttach,
   kConstraints,
   kIndexes,
@@ -2578,7 +2579,13 @@ class Engine {
   void AddConstraint(const Table& t, const Constraint& k) {
     bool fk = k.kind == ConstraintKind::kForeignKey;
     std::string alter = "ALTER TABLE " + t.name.Quoted();
-    Change& c = Add(fk ? kForeignKeys : kConstraints, ObjectKind::kConstraint,
+    // A CHECK of an inheritance child's own that a parent gives it too goes before INHERIT
+    // (which wants it) and before the parent's (which would make it the child's inherited
+    // one only).
+    int phase = fk                                                             ? kForeignKeys
+                : k.kind == ConstraintKind::kCheck && InheritsCheck(to_, t, k.name) ? kChildChecks
+                                                                               : kConstraints;
+    Change& c = Add(phase, ObjectKind::kConstraint,
                     MemberName(t.name, k.name), Action::kCreate,
                     {alter + " ADD CONSTRAINT " + QuoteIdent(k.name) + " " +
                      report::ConstraintBodySql(k, true)},
@@ -2587,10 +2594,33 @@ class Engine {
     c.scans = !k.not_valid;
   }
 
+  // Whether `cat`'s table `t` also has the CHECK `name` from an inheritance parent (or
+  // further ancestor): the server refuses to drop it from `t` until no parent gives it any
+  // more, and INHERIT wants `t` to have it already.
+  static bool InheritsCheck(const Catalog& cat, const Table& t, const std::string& name) {
+    std::vector<QualifiedName> queue = t.inherits;
+    std::set<QualifiedName> seen;
+    for (size_t i = 0; i < queue.size(); ++i) {
+      if (!seen.insert(queue[i]).second) continue;
+      const Table* p = cat.FindTable(queue[i]);
+      if (p == nullptr) continue;
+      for (const Constraint& c : p->constraints) {
+        if (c.kind == ConstraintKind::kCheck && !c.no_inherit && c.name == name) return true;
+      }
+      queue.insert(queue.end(), p->inherits.begin(), p->inherits.end());
+    }
+    return false;
+  }
+
   void DropConstraint(const Table& t, const Constraint& k) {
     bool fk = k.kind == ConstraintKind::kForeignKey;
     std::string alter = "ALTER TABLE " + t.name.Quoted();
-    Change& c = Add(fk ? kDropForeignKeys : kDropConstraints, ObjectKind::kConstraint,
+    // A CHECK of an inheritance child's own that a parent gives it too goes once the parent
+    // has dropped it or the child has left the parent (NO INHERIT, in the same phase before).
+    int phase = fk                                                                ? kDropForeignKeys
+                : k.kind == ConstraintKind::kCheck && InheritsCheck(from_, t, k.name) ? kDetach
+                                                                                  : kDropConstraints;
+    Change& c = Add(phase, ObjectKind::kConstraint,
                     MemberName(t.name, k.name), Action::kDrop,
                     {alter + " DROP CONSTRAINT " + QuoteIdent(k.name)},
                     {alter + " ADD CONSTRAINT " + QuoteIdent(k.name) + " " +

@@ -1842,6 +1842,16 @@ std::string Dumper::RenderChildThenInherit(const TableInfo& t) const {
     out += "ALTER TABLE ONLY " + t.QName() + " INHERIT " + RelationName(p) + ";\n";
   }
   for (const std::string& f : fixups) out += f;
+  // The CHECKs it has from its parents only were its own for INHERIT; they are made
+  // inherited-only again as pg_dump --binary-upgrade does (the catalog builder reads this).
+  for (const ConstraintInfo& k : constraints_) {
+    if (k.table == t.oid && k.kind == 'c' && k.validated && !k.is_local && k.inh_count > 0) {
+      out += "UPDATE pg_catalog.pg_constraint SET conislocal = false WHERE contype = 'c' AND "
+             "conname = " +
+             QuoteLiteral(k.name) + " AND conrelid = " + QuoteLiteral(t.QName()) +
+             "::pg_catalog.regclass;\n";
+    }
+  }
   return out;
 }
 
