@@ -463,10 +463,11 @@ void CatalogBuilder::Impl::TransferOwnerPrivileges(ObjectKind kind, const std::s
     g.grantee = to;
     RevokeBuiltin(g);
   }
-  // Column grants of the old owner become the new owner's.
+  // Column grants of the old owner, and the grant options it was given explicitly on the
+  // whole object, become the new owner's.
   std::vector<Grant> columns;
   std::erase_if(cat_.grants, [&](const Grant& g) {
-    if (!on(g) || g.column.empty() || g.grantee != from) return false;
+    if (!on(g) || g.grantee != from || (g.column.empty() && !g.with_grant_option)) return false;
     columns.push_back(g);
     return true;
   });
@@ -643,13 +644,22 @@ Status CatalogBuilder::Impl::GrantPrivileges(const PgQuery__GrantStmt* s) {
         Grant g{kind, object, column, grantee, priv, s->grant_option != 0};
         if (grantee == target.owner && column.empty() && IsOwnerPrivilege(kind, priv)) {
           // The owner holds every privilege by default (and its grant options, always): a
-          // REVOKE takes one away, also from its columns; a GRANT gives it back.
+          // REVOKE takes one away, also from its columns; a GRANT gives it back. A grant
+          // option given to the owner explicitly is listed by the ACL (pg_dump writes it as
+          // GRANT ... TO owner WITH GRANT OPTION), so it is kept as a grant to the owner
+          // until REVOKE GRANT OPTION FOR (or REVOKE) takes it.
           g.with_grant_option = false;
           if (s->is_grant) {
             RestoreBuiltin(g);
+            if (s->grant_option) {
+              g.with_grant_option = true;
+              GrantOne(g);
+            }
           } else if (!s->grant_option) {
             RevokeBuiltin(g);
             RevokeOne(g, false);
+          } else {
+            std::erase(cat_.grants, Grant{kind, object, "", grantee, priv, true});
           }
           return;
         }

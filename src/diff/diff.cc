@@ -3440,7 +3440,19 @@ class Engine {
           cat, g.object_kind, g.object, "GRANT " + priv,
           "TO " + report::SqlRole(g.grantee) + (g.with_grant_option ? " WITH GRANT OPTION" : ""));
     }
-    return report::PrivilegeSql(cat, g.object_kind, g.object, "REVOKE " + priv,
+    // The owner's explicit grant option: only the option goes (the privilege is the owner's
+    // by default).
+    bool owners_option = false;
+    if (g.with_grant_option && g.column.empty()) {
+      ObjectKind kind = g.object_kind == ObjectKind::kProcedure ? ObjectKind::kFunction
+                        : g.object_kind == ObjectKind::kDomain  ? ObjectKind::kType
+                                                                : g.object_kind;
+      OwnerMap owners = OwnersOf(cat);
+      auto it = owners.find({kind, g.object});
+      owners_option = it != owners.end() && it->second == g.grantee;
+    }
+    return report::PrivilegeSql(cat, g.object_kind, g.object,
+                                (owners_option ? "REVOKE GRANT OPTION FOR " : "REVOKE ") + priv,
                                 "FROM " + report::SqlRole(g.grantee));
   }
 
@@ -3510,7 +3522,9 @@ class Engine {
         absorbed.insert({g.object, g.privilege});
         continue;
       }
-      if (m != nullptr && !g.column.empty() && g.grantee == m->first) g.grantee = m->second;
+      // Column grants and explicit grant options of the old owner are the new owner's.
+      if (m != nullptr && (!g.column.empty() || g.with_grant_option) && g.grantee == m->first)
+        g.grantee = m->second;
       kept.push_back(std::move(g));
     }
     grants = std::move(kept);

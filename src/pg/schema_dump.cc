@@ -2080,6 +2080,10 @@ void Dumper::RenderGrants(std::string& out) const {
     if (g.privilege.empty()) continue;  // an empty ACL: nobody holds anything
     if (g.kind != 'c' && !g.grantee.empty() && g.grantee == t.owner) {
       owner_held[at].insert(g.privilege);  // the owner's own rights (grant options implicit)
+      // A grant option given to the owner explicitly is listed, as pg_dump lists it.
+      if (g.grantable && t.owner_modelled) {
+        statements[{t.position, t.object, "", RoleRef(g.grantee), true}].push_back(g.privilege);
+      }
       continue;
     }
     if (g.kind != 'c' && g.grantee.empty() && !g.grantable &&
