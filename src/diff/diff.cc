@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "base/strings.h"
@@ -3478,6 +3479,9 @@ class Engine {
     return false;
   }
 
+  // (object, grantee, privilege) of each REVOKE on a whole object that Grants() writes.
+  std::set<std::tuple<std::string, std::string, std::string>> revoked_on_object_;
+
   using OwnerMap = std::map<std::pair<ObjectKind, std::string>, std::string>;
 
   // The owner of every object that holds privileges, by the kind and name a Grant gives it.
@@ -3560,9 +3564,16 @@ class Engine {
       // A changed grant option is a revoke of the old row only when no row replaces it.
       Add(kGrants, g.object_kind, g.object, Action::kDrop, {GrantSql(from_, g, false)},
           {GrantSql(from_, g, true)});
+      if (g.column.empty()) revoked_on_object_.insert({g.object, g.grantee, g.privilege});
     }
     for (const catalog::Grant& g : after) {
-      if (before.count(g) && !recreated_.count(g.object) && !on_rebuilt_column(g)) continue;
+      // A REVOKE on the whole object takes the grantee's column grants of that privilege
+      // too (the server's rule), so those it keeps are given again after it.
+      bool revoked_with_object =
+          !g.column.empty() && revoked_on_object_.count({g.object, g.grantee, g.privilege}) > 0;
+      if (before.count(g) && !recreated_.count(g.object) && !on_rebuilt_column(g) &&
+          !revoked_with_object)
+        continue;
       Add(kGrants, g.object_kind, g.object, Action::kCreate, {GrantSql(to_, g, true)},
           {GrantSql(to_, g, false)});
     }
@@ -3744,6 +3755,8 @@ class Engine {
       if (before.count(g) && !CreatedWithDefaults(g)) continue;
       Add(kGrants, g.object_kind, g.object, Action::kDrop, {GrantSql(to_, g, false)},
           {GrantSql(to_, g, true)});
+      if (owners && g.column.empty())
+        revoked_on_object_.insert({g.object, g.grantee, g.privilege});
     }
   }
 
