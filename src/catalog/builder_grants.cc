@@ -623,12 +623,14 @@ Status CatalogBuilder::Impl::GrantPrivileges(const PgQuery__GrantStmt* s) {
           std::string language(StrVal(o));
           if (language == "internal" || language == "c" || language == "sql")
             return KeepOther(stmt_->node, language);
-          objects.push_back({kind, QuoteIdent(language), ""});
+          auto owner = cat_.language_owners.find(language);
+          objects.push_back({kind, QuoteIdent(language),
+                             owner == cat_.language_owners.end() ? "" : owner->second});
           break;
         }
         case ObjectKind::kDatabase:
           // Whatever name the file gives, the database the schema is loaded into.
-          objects.push_back({kind, kCurrentDatabase, ""});
+          objects.push_back({kind, kCurrentDatabase, cat_.database_owner.value_or("")});
           break;
         default: break;
       }
@@ -857,6 +859,23 @@ Status CatalogBuilder::Impl::AlterOwner(const PgQuery__AlterOwnerStmt* s) {
     case PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION: {
       DBARCH_ASSIGN_OR_RETURN(QualifiedName q, FindCollation(NameParts(s->object), -1));
       cat_.collations[q].owner = owner;
+      return Status::OK();
+    }
+    case PG_QUERY__OBJECT_TYPE__OBJECT_DATABASE:
+      // Whatever name the file gives, the database the schema is loaded into.
+      TransferOwnerPrivileges(ObjectKind::kDatabase, kCurrentDatabase,
+                              cat_.database_owner.value_or(""), owner);
+      cat_.database_owner = owner;
+      return Status::OK();
+    case PG_QUERY__OBJECT_TYPE__OBJECT_LANGUAGE: {
+      // As for privileges: not the built-in internal, c and sql.
+      std::string language(StrVal(s->object));
+      if (language == "internal" || language == "c" || language == "sql")
+        return KeepOther(stmt_->node, language);
+      auto before = cat_.language_owners.find(language);
+      TransferOwnerPrivileges(ObjectKind::kLanguage, QuoteIdent(language),
+                              before == cat_.language_owners.end() ? "" : before->second, owner);
+      cat_.language_owners[language] = owner;
       return Status::OK();
     }
     default:

@@ -106,6 +106,9 @@ class CatalogBuilder::Impl {
   Result<QualifiedName> FindTableName(const PgQuery__RangeVar* rv) const;
   Result<QualifiedName> FindTypeName(const std::vector<std::string>& parts, int location) const;
   Result<std::string> TypeString(const PgQuery__TypeName* t) const;
+  // Column::default_text of the raw default `raw` (model.h): its text when it is a literal
+  // with one or more casts to built-in types, else "".
+  std::string DefaultText(const sql::Node* raw) const;
   std::string RoleName(const PgQuery__RoleSpec* r) const;
   bool RelationTaken(const std::string& schema, const std::string& name) const;
   bool ConstraintTaken(const std::string& schema, const std::string& name) const;

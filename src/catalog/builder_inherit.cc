@@ -229,6 +229,7 @@ Status CatalogBuilder::Impl::PropagateColumnCmd(const Table& table,
     switch (cmd->subtype) {
       case PG_QUERY__ALTER_TABLE_TYPE__AT_ColumnDefault:
         col->default_expr = from.default_expr;
+        col->default_text = from.default_text;
         break;
       case PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull:
         col->not_null = true;
@@ -568,7 +569,8 @@ Status CatalogBuilder::Impl::UpdateCatalog(const Node* n) {
   const Node* where = u->where_clause;
   if (where != nullptr && where->node_case == PG_QUERY__NODE__NODE_BOOL_EXPR &&
       where->bool_expr->boolop == PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR) {
-    for (const Node* a : Nodes(where->bool_expr->n_args, where->bool_expr->args)) terms.push_back(a);
+    for (const Node* a : Nodes(where->bool_expr->n_args, where->bool_expr->args))
+      terms.push_back(a);
   } else if (where != nullptr) {
     terms.push_back(where);
   }

@@ -95,6 +95,8 @@ std::string MemberName(const QualifiedName& table, const std::string& member) {
 // A column default as SQL: the model drops a cast on a whole default, which an empty array
 // needs to have a type.
 std::string DefaultSql(const Column& c) {
+  // In the source's words where the casts matter to the server (model.h).
+  if (!c.default_text.empty()) return c.default_text;
   if (c.default_expr == "ARRAY[]") return "ARRAY[]::" + report::SqlType(c.type);
   return c.default_expr;
 }
@@ -1246,6 +1248,17 @@ class Engine {
       OwnerChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), it->second.owner, s.owner);
       CommentChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), it->second.comment,
                     s.comment);
+    }
+    // The database's and the languages' owners that TO states (model.h).
+    if (to_.database_owner && from_.database_owner.value_or("") != *to_.database_owner) {
+      Add(kOwners, ObjectKind::kDatabase, catalog::kCurrentDatabase, Action::kAlter,
+          {report::DatabaseOwnerSql(*to_.database_owner)},
+          {report::DatabaseOwnerSql(from_.database_owner.value_or(""))});
+    }
+    for (const auto& [language, owner] : to_.language_owners) {
+      auto before = from_.language_owners.find(language);
+      OwnerChange(ObjectKind::kLanguage, "LANGUAGE " + QuoteIdent(language),
+                  before == from_.language_owners.end() ? "" : before->second, owner);
     }
     for (const auto& [name, s] : from_.schemas) {
       if (to_.schemas.count(name) || name == "public") continue;
@@ -2583,11 +2596,10 @@ class Engine {
     // A CHECK of an inheritance child's own that a parent gives it too goes before INHERIT
     // (which wants it) and before the parent's (which would make it the child's inherited
     // one only).
-    int phase = fk                                                             ? kForeignKeys
+    int phase = fk                                                                  ? kForeignKeys
                 : k.kind == ConstraintKind::kCheck && InheritsCheck(to_, t, k.name) ? kChildChecks
-                                                                               : kConstraints;
-    Change& c = Add(phase, ObjectKind::kConstraint,
-                    MemberName(t.name, k.name), Action::kCreate,
+                                                                                    : kConstraints;
+    Change& c = Add(phase, ObjectKind::kConstraint, MemberName(t.name, k.name), Action::kCreate,
                     {alter + " ADD CONSTRAINT " + QuoteIdent(k.name) + " " +
                      report::ConstraintBodySql(k, true)},
                     {alter + " DROP CONSTRAINT " + QuoteIdent(k.name)});
@@ -2618,11 +2630,11 @@ class Engine {
     std::string alter = "ALTER TABLE " + t.name.Quoted();
     // A CHECK of an inheritance child's own that a parent gives it too goes once the parent
     // has dropped it or the child has left the parent (NO INHERIT, in the same phase before).
-    int phase = fk                                                                ? kDropForeignKeys
-                : k.kind == ConstraintKind::kCheck && InheritsCheck(from_, t, k.name) ? kDetach
-                                                                                  : kDropConstraints;
-    Change& c = Add(phase, ObjectKind::kConstraint,
-                    MemberName(t.name, k.name), Action::kDrop,
+    int phase = fk ? kDropForeignKeys
+                : k.kind == ConstraintKind::kCheck && InheritsCheck(from_, t, k.name)
+                    ? kDetach
+                    : kDropConstraints;
+    Change& c = Add(phase, ObjectKind::kConstraint, MemberName(t.name, k.name), Action::kDrop,
                     {alter + " DROP CONSTRAINT " + QuoteIdent(k.name)},
                     {alter + " ADD CONSTRAINT " + QuoteIdent(k.name) + " " +
                      report::ConstraintBodySql(k, true)});
@@ -3494,6 +3506,10 @@ class Engine {
     for (const auto& [q, t] : cat.types) out[{ObjectKind::kType, q.Quoted()}] = t.owner;
     for (const auto& [name, sc] : cat.schemas)
       out[{ObjectKind::kSchema, QuoteIdent(name)}] = sc.owner;
+    for (const auto& [name, owner] : cat.language_owners)
+      out[{ObjectKind::kLanguage, QuoteIdent(name)}] = owner;
+    if (cat.database_owner)
+      out[{ObjectKind::kDatabase, catalog::kCurrentDatabase}] = *cat.database_owner;
     return out;
   }
 
@@ -3755,8 +3771,7 @@ class Engine {
       if (before.count(g) && !CreatedWithDefaults(g)) continue;
       Add(kGrants, g.object_kind, g.object, Action::kDrop, {GrantSql(to_, g, false)},
           {GrantSql(to_, g, true)});
-      if (owners && g.column.empty())
-        revoked_on_object_.insert({g.object, g.grantee, g.privilege});
+      if (owners && g.column.empty()) revoked_on_object_.insert({g.object, g.grantee, g.privilege});
     }
   }
 
