@@ -3454,15 +3454,18 @@ class Engine {
           "TO " + report::SqlRole(g.grantee) + (g.with_grant_option ? " WITH GRANT OPTION" : ""));
     }
     // The owner's explicit grant option: only the option goes (the privilege is the owner's
-    // by default).
+    // by default). The owner either side: FROM's grants are revoked once the owners phase has
+    // given the objects TO's owners (FollowOwners).
     bool owners_option = false;
     if (g.with_grant_option && g.column.empty()) {
       ObjectKind kind = g.object_kind == ObjectKind::kProcedure ? ObjectKind::kFunction
                         : g.object_kind == ObjectKind::kDomain  ? ObjectKind::kType
                                                                 : g.object_kind;
-      OwnerMap owners = OwnersOf(cat);
-      auto it = owners.find({kind, g.object});
-      owners_option = it != owners.end() && it->second == g.grantee;
+      for (const Catalog* side : {&from_, &to_}) {
+        OwnerMap owners = OwnersOf(*side);
+        auto it = owners.find({kind, g.object});
+        owners_option = owners_option || (it != owners.end() && it->second == g.grantee);
+      }
     }
     return report::PrivilegeSql(cat, g.object_kind, g.object,
                                 (owners_option ? "REVOKE GRANT OPTION FOR " : "REVOKE ") + priv,
