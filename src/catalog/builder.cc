@@ -481,14 +481,17 @@ Status CatalogBuilder::Impl::ApplyDoBlock(const Node* n) {
     return KeepOther(n, "");
   }
   if (std::optional<std::string> grant = CurrentDatabaseStatement(body)) {
-    // GRANT / REVOKE on the database the script runs in.
+    // GRANT / REVOKE on the database the script runs in, or ALTER DATABASE ... OWNER TO.
     SourceFile inner(file_->name(), *grant);
     auto tree = sql::ParseTree::Parse(inner);
-    if (!tree.ok() || tree->statements().size() != 1 ||
-        tree->statements()[0].node->node_case != PG_QUERY__NODE__NODE_GRANT_STMT ||
-        tree->statements()[0].node->grant_stmt->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_DATABASE) {
-      return KeepOther(n, "");
-    }
+    if (!tree.ok() || tree->statements().size() != 1) return KeepOther(n, "");
+    const Node* inner_node = tree->statements()[0].node;
+    bool on_database =
+        (inner_node->node_case == PG_QUERY__NODE__NODE_GRANT_STMT &&
+         inner_node->grant_stmt->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_DATABASE) ||
+        (inner_node->node_case == PG_QUERY__NODE__NODE_ALTER_OWNER_STMT &&
+         inner_node->alter_owner_stmt->object_type == PG_QUERY__OBJECT_TYPE__OBJECT_DATABASE);
+    if (!on_database) return KeepOther(n, "");
     const SourceFile* outer_file = file_;
     const sql::Statement* outer_stmt = stmt_;
     file_ = &inner;
@@ -692,8 +695,9 @@ Status CatalogBuilder::Impl::ApplyNode(const Node* n) {
       // SELECT ... INTO creates a table: kept even when queries are not.
       return options_.keep_queries || s->into_clause != nullptr ? KeepOther(n, "") : Status::OK();
     }
-    case PG_QUERY__NODE__NODE_INSERT_STMT:
     case PG_QUERY__NODE__NODE_UPDATE_STMT:
+      return UpdateCatalog(n);
+    case PG_QUERY__NODE__NODE_INSERT_STMT:
     case PG_QUERY__NODE__NODE_DELETE_STMT:
     case PG_QUERY__NODE__NODE_MERGE_STMT:
     case PG_QUERY__NODE__NODE_COPY_STMT:

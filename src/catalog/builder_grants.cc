@@ -463,10 +463,11 @@ void CatalogBuilder::Impl::TransferOwnerPrivileges(ObjectKind kind, const std::s
     g.grantee = to;
     RevokeBuiltin(g);
   }
-  // Column grants of the old owner become the new owner's.
+  // Column grants of the old owner, and the grant options it was given explicitly on the
+  // whole object, become the new owner's.
   std::vector<Grant> columns;
   std::erase_if(cat_.grants, [&](const Grant& g) {
-    if (!on(g) || g.column.empty() || g.grantee != from) return false;
+    if (!on(g) || g.grantee != from || (g.column.empty() && !g.with_grant_option)) return false;
     columns.push_back(g);
     return true;
   });
@@ -627,12 +628,14 @@ Status CatalogBuilder::Impl::GrantPrivileges(const PgQuery__GrantStmt* s) {
           std::string language(StrVal(o));
           if (language == "internal" || language == "c" || language == "sql")
             return KeepOther(stmt_->node, language);
-          objects.push_back({kind, QuoteIdent(language), ""});
+          auto owner = cat_.language_owners.find(language);
+          objects.push_back({kind, QuoteIdent(language),
+                             owner == cat_.language_owners.end() ? "" : owner->second});
           break;
         }
         case ObjectKind::kDatabase:
           // Whatever name the file gives, the database the schema is loaded into.
-          objects.push_back({kind, kCurrentDatabase, ""});
+          objects.push_back({kind, kCurrentDatabase, cat_.database_owner.value_or("")});
           break;
         default: break;
       }
@@ -648,13 +651,22 @@ Status CatalogBuilder::Impl::GrantPrivileges(const PgQuery__GrantStmt* s) {
         Grant g{kind, object, column, grantee, priv, s->grant_option != 0};
         if (grantee == target.owner && column.empty() && IsOwnerPrivilege(kind, priv)) {
           // The owner holds every privilege by default (and its grant options, always): a
-          // REVOKE takes one away, also from its columns; a GRANT gives it back.
+          // REVOKE takes one away, also from its columns; a GRANT gives it back. A grant
+          // option given to the owner explicitly is listed by the ACL (pg_dump writes it as
+          // GRANT ... TO owner WITH GRANT OPTION), so it is kept as a grant to the owner
+          // until REVOKE GRANT OPTION FOR (or REVOKE) takes it.
           g.with_grant_option = false;
           if (s->is_grant) {
             RestoreBuiltin(g);
+            if (s->grant_option) {
+              g.with_grant_option = true;
+              GrantOne(g);
+            }
           } else if (!s->grant_option) {
             RevokeBuiltin(g);
             RevokeOne(g, false);
+          } else {
+            std::erase(cat_.grants, Grant{kind, object, "", grantee, priv, true});
           }
           return;
         }
@@ -874,6 +886,23 @@ Status CatalogBuilder::Impl::AlterOwner(const PgQuery__AlterOwnerStmt* s) {
     case PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION: {
       DBARCH_ASSIGN_OR_RETURN(QualifiedName q, FindCollation(NameParts(s->object), -1));
       cat_.collations[q].owner = owner;
+      return Status::OK();
+    }
+    case PG_QUERY__OBJECT_TYPE__OBJECT_DATABASE:
+      // Whatever name the file gives, the database the schema is loaded into.
+      TransferOwnerPrivileges(ObjectKind::kDatabase, kCurrentDatabase,
+                              cat_.database_owner.value_or(""), owner);
+      cat_.database_owner = owner;
+      return Status::OK();
+    case PG_QUERY__OBJECT_TYPE__OBJECT_LANGUAGE: {
+      // As for privileges: not the built-in internal, c and sql.
+      std::string language(StrVal(s->object));
+      if (language == "internal" || language == "c" || language == "sql")
+        return KeepOther(stmt_->node, language);
+      auto before = cat_.language_owners.find(language);
+      TransferOwnerPrivileges(ObjectKind::kLanguage, QuoteIdent(language),
+                              before == cat_.language_owners.end() ? "" : before->second, owner);
+      cat_.language_owners[language] = owner;
       return Status::OK();
     }
     default:

@@ -106,6 +106,9 @@ class CatalogBuilder::Impl {
   Result<QualifiedName> FindTableName(const PgQuery__RangeVar* rv) const;
   Result<QualifiedName> FindTypeName(const std::vector<std::string>& parts, int location) const;
   Result<std::string> TypeString(const PgQuery__TypeName* t) const;
+  // Column::default_text of the raw default `raw` (model.h): its text when it is a literal
+  // with one or more casts to built-in types, else "".
+  std::string DefaultText(const sql::Node* raw) const;
   std::string RoleName(const PgQuery__RoleSpec* r) const;
   bool RelationTaken(const std::string& schema, const std::string& name) const;
   bool ConstraintTaken(const std::string& schema, const std::string& name) const;
@@ -202,6 +205,11 @@ class CatalogBuilder::Impl {
   // Removes from `table` the CHECKs that a parent or further ancestor has under the same name
   // (they are inherited; names stay reserved: the server still has them).
   void DropInheritedChecks(Table& table);
+  // pg_dump --binary-upgrade's `UPDATE pg_catalog.pg_constraint SET conislocal = false WHERE
+  // contype = 'c' AND conname = '...' AND conrelid = '...'::pg_catalog.regclass` (which
+  // pg/schema_dump writes too): the child's CHECK is one it has from its parents only, so the
+  // model keeps it on the parent only. Any other UPDATE is a query (`keep_queries`).
+  Status UpdateCatalog(const sql::Node* n);
   // The inheritable CHECKs of `parents` and their ancestors, by name.
   std::map<std::string, Constraint> ChecksFrom(std::vector<QualifiedName> parents) const;
   // NO INHERIT former: the CHECKs `table` had only from it become its own.

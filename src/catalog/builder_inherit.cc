@@ -13,8 +13,10 @@
 //    server chooses then; an inheritance parent's index is not.
 // See builder_impl.h.
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "base/strings.h"
@@ -228,6 +230,7 @@ Status CatalogBuilder::Impl::PropagateColumnCmd(const Table& table,
     switch (cmd->subtype) {
       case PG_QUERY__ALTER_TABLE_TYPE__AT_ColumnDefault:
         col->default_expr = from.default_expr;
+        col->default_text = from.default_text;
         break;
       case PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull:
         col->not_null = true;
@@ -505,6 +508,117 @@ void CatalogBuilder::Impl::KeepChecksOfFormerParent(Table& table, const Qualifie
   }
   std::sort(table.constraints.begin(), table.constraints.end(),
             [](const Constraint& a, const Constraint& b) { return a.name < b.name; });
+}
+
+namespace {
+
+// The column name of `n` when it is a bare column reference; "" otherwise.
+std::string BareColumnName(const Node* n) {
+  if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF) return "";
+  const PgQuery__ColumnRef* r = n->column_ref;
+  if (r->n_fields != 1) return "";
+  return std::string(sql::StrVal(r->fields[0]));
+}
+
+// The string constant of `n`, looking through casts; nullopt when it is not one.
+std::optional<std::string> StringConstant(const Node* n) {
+  while (n != nullptr && n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) n = n->type_cast->arg;
+  if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_A_CONST ||
+      n->a_const->val_case != PG_QUERY__A__CONST__VAL_SVAL) {
+    return std::nullopt;
+  }
+  return std::string(n->a_const->sval->sval);
+}
+
+// Splits a regclass literal ('public.child', '"My".t') into its unquoted parts.
+std::vector<std::string> RegclassParts(const std::string& text) {
+  std::vector<std::string> parts(1);
+  bool quoted = false, was_quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char ch = text[i];
+    if (ch == '"') {
+      if (quoted && i + 1 < text.size() && text[i + 1] == '"') {
+        parts.back() += '"';
+        ++i;
+      } else {
+        quoted = !quoted;
+        was_quoted = true;
+      }
+    } else if (ch == '.' && !quoted) {
+      parts.emplace_back();
+    } else {
+      parts.back() += quoted || was_quoted ? ch : static_cast<char>(std::tolower(ch));
+    }
+    if (ch == '.' && !quoted) was_quoted = false;
+  }
+  return parts;
+}
+
+}  // namespace
+
+Status CatalogBuilder::Impl::UpdateCatalog(const Node* n) {
+  const PgQuery__UpdateStmt* u = n->update_stmt;
+  auto query = [&]() { return options_.keep_queries ? KeepOther(n, "") : Status::OK(); };
+  const PgQuery__RangeVar* rv = u->relation;
+  if (rv == nullptr || rv->relname == nullptr || std::string_view(rv->relname) != "pg_constraint" ||
+      (rv->schemaname != nullptr && *rv->schemaname != '\0' &&
+       std::string_view(rv->schemaname) != "pg_catalog") ||
+      u->n_target_list != 1 || u->n_from_clause != 0) {
+    return query();
+  }
+  const PgQuery__ResTarget* set = u->target_list[0]->res_target;
+  const Node* value = set->val;
+  if (set->name == nullptr || std::string_view(set->name) != "conislocal" || value == nullptr ||
+      value->node_case != PG_QUERY__NODE__NODE_A_CONST ||
+      value->a_const->val_case != PG_QUERY__A__CONST__VAL_BOOLVAL ||
+      value->a_const->boolval->boolval) {
+    return query();
+  }
+  // WHERE contype = 'c' AND conname = '...' AND conrelid = '...'::regclass, in any order.
+  std::vector<const Node*> terms;
+  const Node* where = u->where_clause;
+  if (where != nullptr && where->node_case == PG_QUERY__NODE__NODE_BOOL_EXPR &&
+      where->bool_expr->boolop == PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR) {
+    for (const Node* a : Nodes(where->bool_expr->n_args, where->bool_expr->args))
+      terms.push_back(a);
+  } else if (where != nullptr) {
+    terms.push_back(where);
+  }
+  std::map<std::string, std::string> equals;
+  for (const Node* t : terms) {
+    if (t->node_case != PG_QUERY__NODE__NODE_A_EXPR ||
+        t->a_expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || t->a_expr->n_name != 1 ||
+        sql::StrVal(t->a_expr->name[0]) != "=") {
+      return query();
+    }
+    std::string column = BareColumnName(t->a_expr->lexpr);
+    std::optional<std::string> constant = StringConstant(t->a_expr->rexpr);
+    if (column.empty() || !constant) return query();
+    equals[column] = *constant;
+  }
+  if (equals.size() != 3 || equals["contype"] != "c" || equals["conname"].empty() ||
+      equals["conrelid"].empty()) {
+    return query();
+  }
+  std::vector<std::string> parts = RegclassParts(equals["conrelid"]);
+  if (parts.size() > 2) return query();
+  PgQuery__RangeVar table_rv = PG_QUERY__RANGE_VAR__INIT;
+  std::string schema = parts.size() == 2 ? parts[0] : "";
+  std::string relname = parts.back();
+  table_rv.schemaname = schema.data();
+  table_rv.relname = relname.data();
+  DBARCH_ASSIGN_OR_RETURN(QualifiedName name, FindTableName(&table_rv));
+  Table& table = cat_.tables[name];
+  const std::string& conname = equals["conname"];
+  if (ChecksFrom(ParentsOf(table)).count(conname) == 0) {
+    return Error(Status::InvalidArgument("constraint \"" + conname + "\" of relation \"" +
+                                         name.Quoted() + "\" is not inherited"),
+                 -1);
+  }
+  std::erase_if(table.constraints, [&](const Constraint& c) {
+    return c.kind == ConstraintKind::kCheck && c.name == conname;
+  });
+  return Status::OK();
 }
 
 }  // namespace dbarch::catalog

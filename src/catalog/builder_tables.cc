@@ -118,7 +118,10 @@ Status CatalogBuilder::Impl::CreateTable(const PgQuery__CreateStmt* s) {
           copy.identity_options = SequenceOptions{};
         }
         if (!generated) copy.generated_expr.clear();
-        if (!defaults) copy.default_expr.clear();
+        if (!defaults) {
+          copy.default_expr.clear();
+          copy.default_text.clear();
+        }
         table.columns.push_back(copy);
       }
       likes.emplace_back(*src, o);
@@ -360,6 +363,7 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
   hints_.default_type = sql::InternalTypeName(col.type);
   if (def->raw_default != nullptr) {
     DBARCH_ASSIGN_OR_RETURN(col.default_expr, CanonicalOrError(def->raw_default, true, &hints_));
+    col.default_text = DefaultText(def->raw_default);
   }
   // serial types: an integer column fed by a sequence the column owns.
   static const std::map<std::string, std::string> kSerials = {
@@ -394,6 +398,7 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
       case PG_QUERY__CONSTR_TYPE__CONSTR_NULL: col.not_null = false; break;
       case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT: {
         DBARCH_ASSIGN_OR_RETURN(col.default_expr, CanonicalOrError(c->raw_expr, true, &hints_));
+        col.default_text = DefaultText(c->raw_expr);
         break;
       }
       case PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED: {
@@ -449,6 +454,7 @@ Status CatalogBuilder::Impl::AddColumn(Table& table, const PgQuery__ColumnDef* d
   col.default_expr = FixLiteralDefault(
       col.type, FixTemporalDefault(col.type, FixBooleanDefault(col.type, col.default_expr)));
   if (IsDiscardedNullDefault(col)) col.default_expr.clear();
+  if (col.default_expr.empty() || serial != kSerials.end()) col.default_text.clear();
   if (existing != nullptr) {
     *existing = std::move(col);
   } else {
@@ -746,9 +752,11 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_ColumnDefault: {
       DBARCH_ASSIGN_OR_RETURN(Column * col, column(cmd->name));
+      col->default_text.clear();
       if (cmd->def == nullptr) {
         col->default_expr.clear();
       } else {
+        col->default_text = DefaultText(cmd->def);
         hints_.default_type = sql::InternalTypeName(col->type);
         auto def = CanonicalOrError(cmd->def, true, &hints_);
         hints_.default_type.clear();
@@ -757,6 +765,7 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
             col->type,
             FixTemporalDefault(col->type, FixBooleanDefault(col->type, col->default_expr)));
         if (IsDiscardedNullDefault(*col)) col->default_expr.clear();
+        if (col->default_expr.empty()) col->default_text.clear();
       }
       return recurse ? PropagateColumnCmd(table, cmd) : Status::OK();
     }
@@ -1046,9 +1055,8 @@ Status CatalogBuilder::Impl::AlterTableCmd(Table& table, const PgQuery__AlterTab
     case PG_QUERY__ALTER_TABLE_TYPE__AT_AddInherit: {
       DBARCH_ASSIGN_OR_RETURN(QualifiedName parent, FindTableName(cmd->def->range_var));
       table.inherits.push_back(parent);
-      // The child's CHECKs that the parent has are merged with them: the model keeps a CHECK
-      // a child has from its parent on the parent only.
-      DropInheritedChecks(table);
+      // The child's CHECKs that the parent has are merged with them and stay the child's own
+      // as well (conislocal stays true, coninhcount grows), so the model keeps them on both.
       return Status::OK();
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_DropInherit: {
@@ -1145,6 +1153,32 @@ void CatalogBuilder::Impl::CopyLikeExtras(Table& to, const QualifiedName& from, 
     }
   }
   if (indexes) CopyIndexesTo(to, from, true, true);
+}
+
+}  // namespace dbarch::catalog
+
+namespace dbarch::catalog {
+
+std::string CatalogBuilder::Impl::DefaultText(const Node* raw) const {
+  if (raw == nullptr || raw->node_case != PG_QUERY__NODE__NODE_TYPE_CAST) return "";
+  for (const Node* n = raw; n != nullptr; n = n->type_cast->arg) {
+    if (n->node_case == PG_QUERY__NODE__NODE_A_CONST) break;
+    if (n->node_case != PG_QUERY__NODE__NODE_TYPE_CAST) return "";
+    const PgQuery__TypeName* t = n->type_cast->type_name;
+    if (t == nullptr) return "";
+    std::vector<std::string> names = sql::StrList(t->names, t->n_names);
+    if (names.empty() || names.size() > 2 || (names.size() == 2 && names[0] != "pg_catalog"))
+      return "";
+    if (names.size() == 1) {
+      // A type of the schema's own (found through search_path) is not a built-in one.
+      for (const auto& [q, type] : cat_.types) {
+        if (q.name == names[0]) return "";
+      }
+    }
+    if (!TypeString(t).ok()) return "";
+  }
+  auto text = sql::DeparseExpr(raw);
+  return text.ok() ? *text : "";
 }
 
 }  // namespace dbarch::catalog

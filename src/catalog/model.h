@@ -91,6 +91,12 @@ struct Column {
   std::string collation;   // "" = the type's default; else the collation name, e.g. "C"
   bool not_null = false;
   std::string default_expr;    // canonical; "" = no default
+  // A default that is a literal with casts to built-in types, in the words the source gives
+  // it (`''::text`; a server's pg_get_expr text); "" for any other default. Not part of
+  // equality (defaults compare in canonical form, without casts): diff sets a default in
+  // these words, since the server stores the casts it is written with (one kept through
+  // ALTER COLUMN ... TYPE: `''::text` on a `character(300)` column) and pg_dump prints them.
+  std::string default_text;
   std::string generated_expr;  // canonical STORED generation expression; "" = not generated
   IdentityKind identity = IdentityKind::kNone;
   SequenceOptions identity_options;  // meaningful when identity != kNone
@@ -539,6 +545,15 @@ struct Catalog {
   // the object's ACL no longer holds; sorted, unique.
   std::vector<Grant> revoked_defaults;
   std::vector<DefaultPrivilege> default_privileges;  // sorted, unique
+  // ALTER DATABASE ... OWNER TO: the owner of the database the schema is loaded into,
+  // whatever name a file's statement gives it; nullopt = not stated (a file without such a
+  // statement: diff leaves the owner alone; a live database always states it), "" = the role
+  // that runs the DDL.
+  std::optional<std::string> database_owner;
+  // ALTER LANGUAGE ... OWNER TO, by language name: the languages whose owner a source states
+  // (a live database states those of every language but the built-in internal, c and sql;
+  // diff leaves a language TO does not list alone); "" = the role that runs the DDL.
+  std::map<std::string, std::string> language_owners;
   std::vector<OtherObject> others;            // in source order
 
   const Table* FindTable(const QualifiedName& name) const;

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "base/strings.h"
@@ -64,6 +65,7 @@ enum Phase : int {
   kTables,
   kTableAlters,
   kColumns,
+  kChildChecks,
   kAttach,
   kLateFunctions,  // functions whose SQL-standard bodies read what the tables phases change
   kConstraints,
@@ -100,6 +102,8 @@ std::string MemberName(const QualifiedName& table, const std::string& member) {
 // A column default as SQL: the model drops a cast on a whole default, which an empty array
 // needs to have a type.
 std::string DefaultSql(const Column& c) {
+  // In the source's words where the casts matter to the server (model.h).
+  if (!c.default_text.empty()) return c.default_text;
   if (c.default_expr == "ARRAY[]") return "ARRAY[]::" + report::SqlType(c.type);
   return c.default_expr;
 }
@@ -1341,6 +1345,17 @@ class Engine {
       OwnerChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), it->second.owner, s.owner);
       CommentChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), it->second.comment,
                     s.comment);
+    }
+    // The database's and the languages' owners that TO states (model.h).
+    if (to_.database_owner && from_.database_owner.value_or("") != *to_.database_owner) {
+      Add(kOwners, ObjectKind::kDatabase, catalog::kCurrentDatabase, Action::kAlter,
+          {report::DatabaseOwnerSql(*to_.database_owner)},
+          {report::DatabaseOwnerSql(from_.database_owner.value_or(""))});
+    }
+    for (const auto& [language, owner] : to_.language_owners) {
+      auto before = from_.language_owners.find(language);
+      OwnerChange(ObjectKind::kLanguage, "LANGUAGE " + QuoteIdent(language),
+                  before == from_.language_owners.end() ? "" : before->second, owner);
     }
     for (const auto& [name, s] : from_.schemas) {
       if (to_.schemas.count(name) || name == "public") continue;
@@ -2893,8 +2908,13 @@ class Engine {
   void AddConstraint(const Table& t, const Constraint& k) {
     bool fk = k.kind == ConstraintKind::kForeignKey;
     std::string alter = "ALTER TABLE " + t.name.Quoted();
-    Change& c = Add(fk ? kForeignKeys : kConstraints, ObjectKind::kConstraint,
-                    MemberName(t.name, k.name), Action::kCreate,
+    // A CHECK of an inheritance child's own that a parent gives it too goes before INHERIT
+    // (which wants it) and before the parent's (which would make it the child's inherited
+    // one only).
+    int phase = fk                                                                  ? kForeignKeys
+                : k.kind == ConstraintKind::kCheck && InheritsCheck(to_, t, k.name) ? kChildChecks
+                                                                                    : kConstraints;
+    Change& c = Add(phase, ObjectKind::kConstraint, MemberName(t.name, k.name), Action::kCreate,
                     {alter + " ADD CONSTRAINT " + QuoteIdent(k.name) + " " +
                      report::ConstraintBodySql(k, true)},
                     {alter + " DROP CONSTRAINT " + QuoteIdent(k.name)});
@@ -2902,11 +2922,34 @@ class Engine {
     c.scans = !k.not_valid;
   }
 
+  // Whether `cat`'s table `t` also has the CHECK `name` from an inheritance parent (or
+  // further ancestor): the server refuses to drop it from `t` until no parent gives it any
+  // more, and INHERIT wants `t` to have it already.
+  static bool InheritsCheck(const Catalog& cat, const Table& t, const std::string& name) {
+    std::vector<QualifiedName> queue = t.inherits;
+    std::set<QualifiedName> seen;
+    for (size_t i = 0; i < queue.size(); ++i) {
+      if (!seen.insert(queue[i]).second) continue;
+      const Table* p = cat.FindTable(queue[i]);
+      if (p == nullptr) continue;
+      for (const Constraint& c : p->constraints) {
+        if (c.kind == ConstraintKind::kCheck && !c.no_inherit && c.name == name) return true;
+      }
+      queue.insert(queue.end(), p->inherits.begin(), p->inherits.end());
+    }
+    return false;
+  }
+
   void DropConstraint(const Table& t, const Constraint& k) {
     bool fk = k.kind == ConstraintKind::kForeignKey;
     std::string alter = "ALTER TABLE " + t.name.Quoted();
-    Change& c = Add(fk ? kDropForeignKeys : kDropConstraints, ObjectKind::kConstraint,
-                    MemberName(t.name, k.name), Action::kDrop,
+    // A CHECK of an inheritance child's own that a parent gives it too goes once the parent
+    // has dropped it or the child has left the parent (NO INHERIT, in the same phase before).
+    int phase = fk ? kDropForeignKeys
+                : k.kind == ConstraintKind::kCheck && InheritsCheck(from_, t, k.name)
+                    ? kDetach
+                    : kDropConstraints;
+    Change& c = Add(phase, ObjectKind::kConstraint, MemberName(t.name, k.name), Action::kDrop,
                     {alter + " DROP CONSTRAINT " + QuoteIdent(k.name)},
                     {alter + " ADD CONSTRAINT " + QuoteIdent(k.name) + " " +
                      report::ConstraintBodySql(k, true)});
@@ -3894,7 +3937,22 @@ class Engine {
           cat, g.object_kind, g.object, "GRANT " + priv,
           "TO " + report::SqlRole(g.grantee) + (g.with_grant_option ? " WITH GRANT OPTION" : ""));
     }
-    return report::PrivilegeSql(cat, g.object_kind, g.object, "REVOKE " + priv,
+    // The owner's explicit grant option: only the option goes (the privilege is the owner's
+    // by default). The owner either side: FROM's grants are revoked once the owners phase has
+    // given the objects TO's owners (FollowOwners).
+    bool owners_option = false;
+    if (g.with_grant_option && g.column.empty()) {
+      ObjectKind kind = g.object_kind == ObjectKind::kProcedure ? ObjectKind::kFunction
+                        : g.object_kind == ObjectKind::kDomain  ? ObjectKind::kType
+                                                                : g.object_kind;
+      for (const Catalog* side : {&from_, &to_}) {
+        OwnerMap owners = OwnersOf(*side);
+        auto it = owners.find({kind, g.object});
+        owners_option = owners_option || (it != owners.end() && it->second == g.grantee);
+      }
+    }
+    return report::PrivilegeSql(cat, g.object_kind, g.object,
+                                (owners_option ? "REVOKE GRANT OPTION FOR " : "REVOKE ") + priv,
                                 "FROM " + report::SqlRole(g.grantee));
   }
 
@@ -3920,6 +3978,9 @@ class Engine {
     return false;
   }
 
+  // (object, grantee, privilege) of each REVOKE on a whole object that Grants() writes.
+  std::set<std::tuple<std::string, std::string, std::string>> revoked_on_object_;
+
   using OwnerMap = std::map<std::pair<ObjectKind, std::string>, std::string>;
 
   // The owner of every object that holds privileges, by the kind and name a Grant gives it.
@@ -3932,6 +3993,10 @@ class Engine {
     for (const auto& [q, t] : cat.types) out[{ObjectKind::kType, q.Quoted()}] = t.owner;
     for (const auto& [name, sc] : cat.schemas)
       out[{ObjectKind::kSchema, QuoteIdent(name)}] = sc.owner;
+    for (const auto& [name, owner] : cat.language_owners)
+      out[{ObjectKind::kLanguage, QuoteIdent(name)}] = owner;
+    if (cat.database_owner)
+      out[{ObjectKind::kDatabase, catalog::kCurrentDatabase}] = *cat.database_owner;
     return out;
   }
 
@@ -3964,7 +4029,9 @@ class Engine {
         absorbed.insert({g.object, g.privilege});
         continue;
       }
-      if (m != nullptr && !g.column.empty() && g.grantee == m->first) g.grantee = m->second;
+      // Column grants and explicit grant options of the old owner are the new owner's.
+      if (m != nullptr && (!g.column.empty() || g.with_grant_option) && g.grantee == m->first)
+        g.grantee = m->second;
       kept.push_back(std::move(g));
     }
     grants = std::move(kept);
@@ -4000,9 +4067,16 @@ class Engine {
       // A changed grant option is a revoke of the old row only when no row replaces it.
       Add(kGrants, g.object_kind, g.object, Action::kDrop, {GrantSql(from_, g, false)},
           {GrantSql(from_, g, true)});
+      if (g.column.empty()) revoked_on_object_.insert({g.object, g.grantee, g.privilege});
     }
     for (const catalog::Grant& g : after) {
-      if (before.count(g) && !recreated_.count(g.object) && !on_rebuilt_column(g)) continue;
+      // A REVOKE on the whole object takes the grantee's column grants of that privilege
+      // too (the server's rule), so those it keeps are given again after it.
+      bool revoked_with_object =
+          !g.column.empty() && revoked_on_object_.count({g.object, g.grantee, g.privilege}) > 0;
+      if (before.count(g) && !recreated_.count(g.object) && !on_rebuilt_column(g) &&
+          !revoked_with_object)
+        continue;
       Add(kGrants, g.object_kind, g.object, Action::kCreate, {GrantSql(to_, g, true)},
           {GrantSql(to_, g, false)});
     }
@@ -4184,6 +4258,7 @@ class Engine {
       if (before.count(g) && !CreatedWithDefaults(g)) continue;
       Add(kGrants, g.object_kind, g.object, Action::kDrop, {GrantSql(to_, g, false)},
           {GrantSql(to_, g, true)});
+      if (owners && g.column.empty()) revoked_on_object_.insert({g.object, g.grantee, g.privilege});
     }
   }
 

@@ -503,6 +503,11 @@ TEST_P(RoundTrip, ServerCatalogEqualsDdlCatalogAndDumpReloads) {
           role.password = catalog::RolePassword::kUnspecified;
         }
       }
+      // A server states the owners of its database and languages; a file that names none
+      // leaves them alone (model.h): the server's are not part of what the file describes.
+      if (!a.database_owner) b.database_owner.reset();
+      std::erase_if(b.language_owners,
+                    [&](const auto& l) { return a.language_owners.count(l.first) == 0; });
       EXPECT_TRUE(a == b) << "the catalogs differ in a field the test does not print: "
                              "extend CatalogLines";
     }

@@ -425,6 +425,9 @@ class Dumper {
   Connection& conn_;
   const DumpOptions& options_;
   std::string current_user_;
+  // The owner of the database dumped, and of each language but internal, c and sql.
+  std::string database_owner_;
+  std::vector<std::pair<std::string, std::string>> language_owners_;
   std::map<std::tuple<std::string, Oid, int64_t>, std::string> comments_;
 
   std::vector<RoleInfo> roles_;
@@ -1252,6 +1255,28 @@ Status Dumper::LoadPolicies() {
 }
 
 Status Dumper::LoadGrants() {
+  {
+    DBARCH_ASSIGN_OR_RETURN(
+        QueryResult res,
+        Query(
+            "database and language owners",
+            "SELECT NULL::text, pg_catalog.pg_get_userbyid(d.datdba) FROM pg_catalog.pg_database d "
+            "WHERE d.datname = pg_catalog.current_database() UNION ALL "
+            "SELECT l.lanname::text, pg_catalog.pg_get_userbyid(l.lanowner) "
+            "FROM pg_catalog.pg_language l WHERE l.lanname NOT IN ('internal', 'c', 'sql') "
+            "ORDER BY 1 NULLS FIRST"));
+    for (int i = 0; i < res.rows(); ++i) {
+      RowReader r(res, i);
+      bool database = res.IsNull(i, 0);
+      std::string name = r.Text();
+      std::string owner = r.Text();
+      if (database) {
+        database_owner_ = owner;
+      } else {
+        language_owners_.emplace_back(name, owner);
+      }
+    }
+  }
   const std::string cols =
       "a.grantee, CASE WHEN a.grantee = 0 THEN '' "
       "ELSE pg_catalog.pg_get_userbyid(a.grantee) END, a.privilege_type, a.is_grantable";
@@ -1845,6 +1870,17 @@ std::string Dumper::RenderChildThenInherit(const TableInfo& t) const {
     out += "ALTER TABLE ONLY " + t.QName() + " INHERIT " + RelationName(p) + ";\n";
   }
   for (const std::string& f : fixups) out += f;
+  // The CHECKs it has from its parents only were its own for INHERIT; they are made
+  // inherited-only again as pg_dump --binary-upgrade does (the catalog builder reads this).
+  for (const ConstraintInfo& k : constraints_) {
+    if (k.table == t.oid && k.kind == 'c' && k.validated && !k.is_local && k.inh_count > 0) {
+      out +=
+          "UPDATE pg_catalog.pg_constraint SET conislocal = false WHERE contype = 'c' AND "
+          "conname = " +
+          QuoteLiteral(k.name) + " AND conrelid = " + QuoteLiteral(t.QName()) +
+          "::pg_catalog.regclass;\n";
+    }
+  }
   return out;
 }
 
@@ -1973,9 +2009,6 @@ void Dumper::RenderGrants(std::string& out) const {
   struct Target {
     std::string object;  // "TABLE s.t", "FUNCTION s.f(int)", ...
     std::string owner;
-    // Whether the owner's own entry is written: for languages and the database only when the
-    // session's role owns them (the model takes it for their owner).
-    bool owner_modelled = true;
     std::vector<std::string> owner_all;        // what the owner holds by default
     std::vector<std::string> public_defaults;  // what PUBLIC holds by default
     std::vector<std::string> columns;          // by attnum - 1 for relations
@@ -2040,7 +2073,6 @@ void Dumper::RenderGrants(std::string& out) const {
     } else if (key.first == 'l' || key.first == 'd') {
       t.object = std::string(key.first == 'l' ? "LANGUAGE " : "DATABASE ") + Q(g.target_name);
       t.owner = g.target_owner;
-      t.owner_modelled = g.target_owner == current_user_;
       if (key.first == 'l') {
         t.owner_all = t.public_defaults = {"USAGE"};
       } else {
@@ -2074,6 +2106,10 @@ void Dumper::RenderGrants(std::string& out) const {
     if (g.privilege.empty()) continue;  // an empty ACL: nobody holds anything
     if (g.kind != 'c' && !g.grantee.empty() && g.grantee == t.owner) {
       owner_held[at].insert(g.privilege);  // the owner's own rights (grant options implicit)
+      // A grant option given to the owner explicitly is listed, as pg_dump lists it.
+      if (g.grantable) {
+        statements[{t.position, t.object, "", RoleRef(g.grantee), true}].push_back(g.privilege);
+      }
       continue;
     }
     if (g.kind != 'c' && g.grantee.empty() && !g.grantable &&
@@ -2082,7 +2118,6 @@ void Dumper::RenderGrants(std::string& out) const {
       public_held[at].insert(g.privilege);
       continue;
     }
-    if (!t.owner_modelled && g.grantee == t.owner) continue;
     std::string grantee = g.grantee.empty() ? "PUBLIC" : RoleRef(g.grantee);
     if (g.kind == 'c') {
       if (g.attnum < 1 || static_cast<size_t>(g.attnum) > t.columns.size()) continue;
@@ -2098,7 +2133,6 @@ void Dumper::RenderGrants(std::string& out) const {
       if (!public_held[at].count(p)) revoked.push_back(p);
     }
     if (!revoked.empty()) statements[{at.first, at.second, "", "\x01PUBLIC", false}] = revoked;
-    if (!t->owner_modelled) continue;
     revoked.clear();
     for (const std::string& p : t->owner_all) {
       if (!owner_held[at].count(p)) revoked.push_back(p);
@@ -2442,6 +2476,16 @@ std::string Dumper::Render() const {
     owner_to("SEQUENCE " + s->second.QName(), s->second.owner);
   }
   for (const SimpleObject& s : statistics_) owner_to("STATISTICS " + s.name, s.owner);
+  // The database's and the languages' owners always (the model takes a source that does not
+  // name them to leave them alone); the database by the name it has wherever this loads.
+  if (!database_owner_.empty()) {
+    block += "DO $dbarch$BEGIN EXECUTE format(" +
+             QuoteLiteral("ALTER DATABASE %I OWNER TO " + RoleRef(database_owner_)) +
+             ", current_database()); END$dbarch$;\n";
+  }
+  for (const auto& [language, owner] : language_owners_) {
+    block += "ALTER LANGUAGE " + Q(language) + " OWNER TO " + RoleRef(owner) + ";\n";
+  }
   if (!block.empty()) {
     section("Owners");
     out += block;

@@ -709,6 +709,17 @@ class Writer {
       if (t.of_type) Line("ALTER TABLE " + name + " OF " + t.of_type->Quoted());
       for (const QualifiedName& p : t.inherits)
         Line("ALTER TABLE " + name + " INHERIT " + p.Quoted());
+      // The parents' CHECKs were the child's own for INHERIT; they are its inherited ones
+      // only again as pg_dump --binary-upgrade makes them (ATTACH PARTITION does so itself).
+      if (!t.partition_of) {
+        for (const Constraint& c : parent_checks) {
+          Line(
+              "UPDATE pg_catalog.pg_constraint SET conislocal = false WHERE contype = 'c' AND "
+              "conname = " +
+              QuoteLiteral(c.name) + " AND conrelid = " + QuoteLiteral(name) +
+              "::pg_catalog.regclass");
+        }
+      }
       if (t.partition_of) {
         Line("ALTER TABLE " + t.partition_of->Quoted() + " ATTACH PARTITION " + name + " " +
              t.partition_bound);
@@ -726,8 +737,10 @@ class Writer {
       std::string alter = "ALTER TABLE " + name + " ALTER COLUMN " + QuoteIdent(c.name);
       if (parent != nullptr) {
         if (c.default_expr != parent->default_expr && c.generated_expr.empty()) {
-          Line(alter +
-               (c.default_expr.empty() ? " DROP DEFAULT" : " SET DEFAULT " + c.default_expr));
+          Line(alter + (c.default_expr.empty()
+                            ? " DROP DEFAULT"
+                            : " SET DEFAULT " +
+                                  (c.default_text.empty() ? c.default_expr : c.default_text)));
         }
         // A primary key makes its columns NOT NULL by itself.
         if (c.not_null && !parent->not_null && !InPrimaryKey(t, c.name))
@@ -965,6 +978,15 @@ class Writer {
     }
     for (const auto& [q, v] : cat_.views) {
       Owner((v.materialized ? "MATERIALIZED VIEW " : "VIEW ") + q.Quoted(), v.owner);
+    }
+    // Stated owners only, the role that runs the script included (model.h).
+    if (cat_.database_owner) {
+      Section("Owners");
+      Line(DatabaseOwnerSql(*cat_.database_owner));
+    }
+    for (const auto& [language, owner] : cat_.language_owners) {
+      Section("Owners");
+      Line("ALTER LANGUAGE " + QuoteIdent(language) + " OWNER TO " + SqlRole(owner));
     }
   }
 

@@ -93,6 +93,13 @@ std::string PrivilegeSql(const catalog::Catalog& cat, catalog::ObjectKind kind,
                              ", current_database()); END");
 }
 
+std::string DatabaseOwnerSql(const std::string& owner) {
+  std::string statement = "ALTER DATABASE %I OWNER TO ";
+  for (char c : SqlRole(owner)) statement += c == '%' ? std::string("%%") : std::string(1, c);
+  return "DO " + DollarQuote("BEGIN EXECUTE format(" + QuoteLiteral(statement) +
+                             ", current_database()); END");
+}
+
 std::string SqlOptions(const std::vector<std::pair<std::string, std::string>>& options) {
   std::string out;
   for (const auto& [name, value] : options) {
@@ -191,6 +198,8 @@ std::string ColumnSql(const Column& c, const catalog::QualifiedName& table) {
              (opts.empty() ? "" : " ") + opts;
     }
     if (!opts.empty()) out += " (" + opts + ")";
+  } else if (!c.default_text.empty()) {
+    out += " DEFAULT " + c.default_text;  // the casts the server keeps (model.h)
   } else if (!c.default_expr.empty()) {
     out += " DEFAULT " + c.default_expr;
     // The model drops a cast on a whole default; an empty ARRAY[] needs it for its type.

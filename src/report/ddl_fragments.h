@@ -111,6 +111,10 @@ std::string RoutineWhat(const catalog::Function& function);
 
 // `body` between dollar quotes whose tag does not occur in it: $$...$$, $body$...$body$,
 // $body1$...$body1$, ...
+// ALTER DATABASE ... OWNER TO `owner` ("" = CURRENT_USER) for the database the script runs
+// in, whatever its name: a DO block (`EXECUTE format('ALTER DATABASE %I ...',
+// current_database())`) that the catalog builder reads back.
+std::string DatabaseOwnerSql(const std::string& owner);
 std::string DollarQuote(std::string_view body);
 
 // True when `function` has a SQL-standard body (BEGIN ATOMIC ... END or RETURN expr),

@@ -162,6 +162,97 @@ TEST(DiffDatabasePrivileges, FileDatabaseNameStandsForTheTargetDatabase) {
     (void)admin->Exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
 }
 
+// The owners of the database `conninfo` reaches and of its language plpgsql, and the ACLs of
+// both (aclitem text, sorted; no ACL as the built-in default, acldefault(), spells it).
+std::string DatabaseAndLanguageOwners(const std::string& conninfo) {
+  auto conn = testing::Open(conninfo);
+  if (!conn.ok()) return "connect failed: " + conn.status().ToString();
+  auto res = conn->Exec(
+      "SELECT pg_get_userbyid(d.datdba) || ' ' || (SELECT string_agg(a::text, ',' ORDER BY "
+      "a::text) FROM unnest(coalesce(d.datacl, acldefault('d', d.datdba))) a) || ' / ' || "
+      "(SELECT pg_get_userbyid(l.lanowner) || ' ' || (SELECT string_agg(a::text, ',' ORDER BY "
+      "a::text) FROM unnest(coalesce(l.lanacl, acldefault('l', l.lanowner))) a) "
+      "FROM pg_language l WHERE l.lanname = 'plpgsql') "
+      "FROM pg_database d WHERE d.datname = current_database()");
+  if (!res.ok()) return "query failed: " + res.status().ToString();
+  return std::string(res->Get(0, 0));
+}
+
+// Owners of the database and of a language (ALTER DATABASE / LANGUAGE ... OWNER TO), written
+// with a database name (appdb) that stands for the database the script runs in: up, applied
+// with psql to a database loaded from FROM, gives it the owners and ACLs of a database loaded
+// from TO (pg_dump --schema-only names neither owner), the live database is then in sync with
+// TO's file, down gives FROM's back, and a file that names no owner changes neither.
+TEST(DiffDatabaseOwners, DatabaseAndLanguageOwnersFollowTheFile) {
+  std::filesystem::path dir = FixturesDir() / "database_language_owners";
+  const std::string from_sql = ReadAll(dir / "FROM_appdb.sql");
+  const std::string to_sql = ReadAll(dir / "TO_appdb.sql");
+  auto box = sandbox::test_util::SharedSandbox();
+  ASSERT_TRUE(box.ok()) << box.status().ToString();
+  std::string base = (*box)->ConnInfo();
+  base = base.substr(0, base.find(" dbname="));
+  auto admin = testing::Open(base + " dbname=postgres");
+  ASSERT_TRUE(admin.ok());
+  (void)admin->Exec("CREATE ROLE app_reader");
+  (void)admin->Exec("CREATE ROLE app_owner");
+  auto named = [](std::string text, const std::string& db) {
+    for (size_t at = text.find("appdb"); at != std::string::npos; at = text.find("appdb", at))
+      text.replace(at, 5, db);
+    return text;
+  };
+  const std::vector<std::pair<std::string, const std::string*>> dbs = {
+      {"dbown_from", &from_sql}, {"dbown_to", &to_sql}, {"dbown_ref", &from_sql}};
+  for (const auto& [db, sql] : dbs) {
+    (void)admin->Exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+    ASSERT_TRUE(admin->Exec("CREATE DATABASE " + db).ok());
+    ASSERT_TRUE(testing::RunPsql(base + " dbname=" + db, named(*sql, db)).ok()) << db;
+  }
+  const std::string target = base + " dbname=dbown_from";
+  const std::string from_owners = DatabaseAndLanguageOwners(target);
+  const std::string to_owners = DatabaseAndLanguageOwners(base + " dbname=dbown_to");
+  ASSERT_NE(from_owners, to_owners);
+
+  auto from_model = testing::ModelOf("FROM.sql", from_sql, {});
+  auto to_model = testing::ModelOf("TO.sql", to_sql, {});
+  ASSERT_TRUE(from_model.ok()) << from_model.status().ToString();
+  ASSERT_TRUE(to_model.ok()) << to_model.status().ToString();
+  DiffOptions options;
+  options.allow_destructive = true;
+  const std::string up = FormatSql(Diff(*from_model, *to_model, options));
+  EXPECT_NE(up.find("ALTER LANGUAGE plpgsql OWNER TO app_owner"), std::string::npos) << up;
+  EXPECT_EQ(up.find("appdb"), std::string::npos) << up;
+  ASSERT_TRUE(testing::RunPsql(target, up).ok()) << up;
+  EXPECT_EQ(DatabaseAndLanguageOwners(target), to_owners) << up;
+
+  // The live database against TO's file: in sync; against a file that names no owner: no
+  // owner change either.
+  auto conn = testing::Open(target);
+  ASSERT_TRUE(conn.ok());
+  auto live = pg::IntrospectCatalog(*conn, {});
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  ASSERT_TRUE(live->database_owner.has_value());
+  EXPECT_EQ(*live->database_owner, "app_owner");
+  DiffResult again = Diff(*live, *to_model, {});
+  EXPECT_FALSE(again.HasChanges()) << FormatSql(again);
+  auto silent = testing::ModelOf("T.sql", "CREATE TABLE notes (id integer);", {});
+  ASSERT_TRUE(silent.ok());
+  EXPECT_EQ(FormatSql(Diff(*live, *silent, options)).find("OWNER TO"), std::string::npos);
+  // The script's own DO block reads back as the owner it gives.
+  auto replayed = testing::ModelOf("up.sql", from_sql + up, {});
+  ASSERT_TRUE(replayed.ok()) << replayed.status().ToString();
+  EXPECT_FALSE(Diff(*replayed, *to_model, {}).HasChanges())
+      << FormatSql(Diff(*replayed, *to_model, {}));
+
+  const std::string down = FormatSql(Diff(*live, *from_model, options));
+  ASSERT_TRUE(testing::RunPsql(target, down).ok()) << down;
+  EXPECT_EQ(DatabaseAndLanguageOwners(target),
+            DatabaseAndLanguageOwners(base + " dbname=dbown_ref"))
+      << down;
+  EXPECT_EQ(DatabaseAndLanguageOwners(target), from_owners);
+  for (const auto& [db, sql] : dbs)
+    (void)admin->Exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+}
+
 // A partitioned table whose key uses a collation that is rebuilt keeps its rows: up (applied
 // with psql) renames it aside, creates it again and copies the rows through the new parent,
 // and down does the same back. The rows of the table and of the table whose foreign key
