@@ -1250,7 +1250,13 @@ class Engine {
           CommentChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), "", s.comment);
         continue;
       }
-      OwnerChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), it->second.owner, s.owner);
+      // The model's "" on the schema public stands for pg_database_owner, its owner as the
+      // server creates it (a dump names no owner then), not for the session role.
+      auto owner = [&](const std::string& o) {
+        return name == "public" && o.empty() ? std::string("pg_database_owner") : o;
+      };
+      OwnerChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), owner(it->second.owner),
+                  owner(s.owner));
       CommentChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), it->second.comment,
                     s.comment);
     }
