@@ -141,6 +141,10 @@ TEST(DiffMutation, FixturePairs) {
       // A column grant to the owner on a table whose owner is the session role reads back
       // from the live database as a grant to CURRENT_USER that the file does not hold.
       {"cov_owner_revokes_own_privileges_TO", "TO CURRENT_USER"},
+      // An extension whose comment the base removes (IS NULL): pg_dump of the mutated
+      // database writes no comment for it, and that file, loaded, gets the control file's.
+      {"cov_domain_constraint_extension_comments_FROM", "COMMENT ON EXTENSION %I IS %L"},
+      {"cov_domain_constraint_extension_comments_TO", "COMMENT ON EXTENSION %I IS %L"},
   };
   for (size_t i = 0; i < files.size(); i += step) {
     const auto& f = files[i];
