@@ -1342,7 +1342,13 @@ class Engine {
           CommentChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), "", s.comment);
         continue;
       }
-      OwnerChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), it->second.owner, s.owner);
+      // The model's "" on the schema public stands for pg_database_owner, its owner as the
+      // server creates it (a dump names no owner then), not for the session role.
+      auto owner = [&](const std::string& o) {
+        return name == "public" && o.empty() ? std::string("pg_database_owner") : o;
+      };
+      OwnerChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), owner(it->second.owner),
+                  owner(s.owner));
       CommentChange(ObjectKind::kSchema, "SCHEMA " + QuoteIdent(name), it->second.comment,
                     s.comment);
     }
@@ -3303,6 +3309,21 @@ class Engine {
     return false;
   }
 
+  // Whether a parent that `a` and `b` both inherit has `column` in the source and not in the
+  // target.
+  bool DroppedByParent(const Table& a, const Table& b, const std::string& column) const {
+    for (const QualifiedName& p : a.inherits) {
+      if (std::find(b.inherits.begin(), b.inherits.end(), p) == b.inherits.end()) continue;
+      const Table* before = from_.FindTable(p);
+      const Table* after = to_.FindTable(p);
+      if (before != nullptr && after != nullptr && before->FindColumn(column) != nullptr &&
+          after->FindColumn(column) == nullptr) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   void Columns(const Table& a, const Table& b) {
     std::string name = b.name.Quoted();
     std::string alter = "ALTER TABLE " + name;
@@ -3323,8 +3344,16 @@ class Engine {
       if (n == nullptr && typed) continue;
       if (n == nullptr) {
         if (!c.is_local && (b.partition_of || !b.inherits.empty())) continue;
-        Change& ch = Add(kColumns, ObjectKind::kColumn, ColumnName(b.name, c.name), Action::kDrop,
-                         {alter + " DROP COLUMN " + QuoteIdent(c.name)},
+        // A child's column that a parent it keeps drops too: the parent's DROP COLUMN takes it
+        // when the child has it only from that parent and leaves it when the child has it of
+        // its own as well. A live database that reads the child as created with all its columns
+        // (its column order differs from CREATE TABLE ... INHERITS) says "of its own" either
+        // way, so the child's drop runs after the parent's, with IF EXISTS.
+        bool parent_drops = !b.partition_of && DroppedByParent(a, b, c.name);
+        Change& ch = Add(parent_drops ? kAttach : kColumns, ObjectKind::kColumn,
+                         ColumnName(b.name, c.name), Action::kDrop,
+                         {alter + " DROP COLUMN " + std::string(parent_drops ? "IF EXISTS " : "") +
+                          QuoteIdent(c.name)},
                          {alter + " ADD COLUMN " + report::ColumnSql(c)});
         ch.lock = kAccessExclusive;
         ch.destructive = true;
@@ -3341,15 +3370,19 @@ class Engine {
       // A column that a partition (or child) gets from its parent is added by the parent's ADD
       // COLUMN; a table that becomes a partition only now gets its columns itself.
       bool already_child = b.partition_of ? a.partition_of.has_value() : !b.inherits.empty();
-      if (already_child) {
-        const Table* parent = to_.FindTable(b.partition_of ? *b.partition_of : b.inherits.front());
-        const Table* parent_before =
-            from_.FindTable(b.partition_of ? *b.partition_of : b.inherits.front());
+      // Any of a child's parents that gets the column adds it to the child.
+      bool added_by_parent = false;
+      std::vector<QualifiedName> parents = b.inherits;
+      if (b.partition_of) parents = {*b.partition_of};
+      for (const QualifiedName& p : already_child ? parents : std::vector<QualifiedName>{}) {
+        const Table* parent = to_.FindTable(p);
+        const Table* parent_before = from_.FindTable(p);
         if (parent != nullptr && parent->FindColumn(c.name) != nullptr &&
             (parent_before == nullptr || parent_before->FindColumn(c.name) == nullptr)) {
-          continue;
+          added_by_parent = true;
         }
       }
+      if (added_by_parent) continue;
       Change& ch = Add(kColumns, ObjectKind::kColumn, ColumnName(b.name, c.name), Action::kCreate,
                        {alter + " ADD COLUMN " + report::ColumnSql(c)},
                        {alter + " DROP COLUMN " + QuoteIdent(c.name)});
