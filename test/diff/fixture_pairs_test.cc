@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,68 @@ std::string DatabaseAcl(const std::string& conninfo) {
   return std::string(res->Get(0, 0));
 }
 
+// Three databases loaded from a pair whose files name the database appdb (standing for the
+// database the script runs in), each with that name replaced by its own: `<prefix>_from` (the
+// target of up and down), `<prefix>_to` and `<prefix>_ref` (FROM again, what down must give
+// back). Dropped when this goes.
+struct DatabaseLevelPair {
+  std::string from_sql, to_sql;
+  std::string base;  // conninfo without dbname
+  std::string prefix;
+  std::optional<pg::Connection> admin;
+  Status status;
+
+  std::string Conninfo(const std::string& which) const {
+    return base + " dbname=" + prefix + "_" + which;
+  }
+  ~DatabaseLevelPair() {
+    if (!admin) return;
+    for (const char* which : {"_from", "_to", "_ref"})
+      (void)admin->Exec("DROP DATABASE IF EXISTS " + prefix + which + " WITH (FORCE)");
+  }
+};
+
+void LoadDatabaseLevelPair(const std::string& pair, const std::string& prefix,
+                           const std::vector<std::string>& roles, DatabaseLevelPair* out) {
+  std::filesystem::path dir = FixturesDir() / pair;
+  out->from_sql = ReadAll(dir / "FROM_appdb.sql");
+  out->to_sql = ReadAll(dir / "TO_appdb.sql");
+  out->prefix = prefix;
+  auto box = sandbox::test_util::SharedSandbox();
+  if (!box.ok()) {
+    out->status = box.status();
+    return;
+  }
+  out->base = (*box)->ConnInfo();
+  out->base = out->base.substr(0, out->base.find(" dbname="));
+  auto admin = testing::Open(out->base + " dbname=postgres");
+  if (!admin.ok()) {
+    out->status = admin.status();
+    return;
+  }
+  out->admin.emplace(std::move(*admin));
+  for (const std::string& role : roles) (void)out->admin->Exec("CREATE ROLE " + role);
+  auto named = [](std::string text, const std::string& db) {
+    for (size_t at = text.find("appdb"); at != std::string::npos; at = text.find("appdb", at))
+      text.replace(at, 5, db);
+    return text;
+  };
+  const std::vector<std::pair<std::string, const std::string*>> dbs = {
+      {"from", &out->from_sql}, {"to", &out->to_sql}, {"ref", &out->from_sql}};
+  for (const auto& [which, sql] : dbs) {
+    const std::string db = prefix + "_" + which;
+    (void)out->admin->Exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+    if (Status st = out->admin->Exec("CREATE DATABASE " + db).status(); !st.ok()) {
+      out->status = st;
+      return;
+    }
+    if (Status st = testing::RunPsql(out->Conninfo(which), named(*sql, db)); !st.ok()) {
+      out->status = st;
+      return;
+    }
+  }
+}
+
 // Privileges on the database, written in the files with a database name (appdb) that is not
 // the name of any database here: they stand for the database the script runs in. Up, applied
 // with psql to a database loaded from FROM, gives it the ACL of a database loaded from TO
@@ -102,31 +165,14 @@ std::string DatabaseAcl(const std::string& conninfo) {
 // database is then in sync with TO's file and with its own dump, and down gives FROM's ACL
 // back. The files are loaded with their database name replaced by each database's own.
 TEST(DiffDatabasePrivileges, FileDatabaseNameStandsForTheTargetDatabase) {
-  std::filesystem::path dir = FixturesDir() / "database_privileges";
-  const std::string from_sql = ReadAll(dir / "FROM_appdb.sql");
-  const std::string to_sql = ReadAll(dir / "TO_appdb.sql");
-  auto box = sandbox::test_util::SharedSandbox();
-  ASSERT_TRUE(box.ok()) << box.status().ToString();
-  std::string base = (*box)->ConnInfo();
-  base = base.substr(0, base.find(" dbname="));
-  auto admin = testing::Open(base + " dbname=postgres");
-  ASSERT_TRUE(admin.ok());
-  (void)admin->Exec("CREATE ROLE app_reader");
-  auto named = [](std::string text, const std::string& db) {
-    for (size_t at = text.find("appdb"); at != std::string::npos; at = text.find("appdb", at))
-      text.replace(at, 5, db);
-    return text;
-  };
-  const std::vector<std::pair<std::string, const std::string*>> dbs = {
-      {"dbpriv_from", &from_sql}, {"dbpriv_to", &to_sql}, {"dbpriv_ref", &from_sql}};
-  for (const auto& [db, sql] : dbs) {
-    (void)admin->Exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
-    ASSERT_TRUE(admin->Exec("CREATE DATABASE " + db).ok());
-    ASSERT_TRUE(testing::RunPsql(base + " dbname=" + db, named(*sql, db)).ok()) << db;
-  }
-  const std::string target = base + " dbname=dbpriv_from";
+  DatabaseLevelPair dbs;
+  LoadDatabaseLevelPair("database_privileges", "dbpriv", {"app_reader"}, &dbs);
+  ASSERT_TRUE(dbs.status.ok()) << dbs.status.ToString();
+  const std::string& from_sql = dbs.from_sql;
+  const std::string& to_sql = dbs.to_sql;
+  const std::string target = dbs.Conninfo("from");
   const std::string from_acl = DatabaseAcl(target);
-  const std::string to_acl = DatabaseAcl(base + " dbname=dbpriv_to");
+  const std::string to_acl = DatabaseAcl(dbs.Conninfo("to"));
   ASSERT_NE(from_acl, to_acl);
 
   auto from_model = testing::ModelOf("FROM.sql", from_sql, {});
@@ -156,10 +202,8 @@ TEST(DiffDatabasePrivileges, FileDatabaseNameStandsForTheTargetDatabase) {
 
   const std::string down = FormatSql(Diff(*live, *from_model, options));
   ASSERT_TRUE(testing::RunPsql(target, down).ok()) << down;
-  EXPECT_EQ(DatabaseAcl(target), DatabaseAcl(base + " dbname=dbpriv_ref")) << down;
+  EXPECT_EQ(DatabaseAcl(target), DatabaseAcl(dbs.Conninfo("ref"))) << down;
   EXPECT_EQ(DatabaseAcl(target), from_acl);
-  for (const auto& [db, sql] : dbs)
-    (void)admin->Exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
 }
 
 // The owners of the database `conninfo` reaches and of its language plpgsql, and the ACLs of
@@ -184,32 +228,14 @@ std::string DatabaseAndLanguageOwners(const std::string& conninfo) {
 // from TO (pg_dump --schema-only names neither owner), the live database is then in sync with
 // TO's file, down gives FROM's back, and a file that names no owner changes neither.
 TEST(DiffDatabaseOwners, DatabaseAndLanguageOwnersFollowTheFile) {
-  std::filesystem::path dir = FixturesDir() / "database_language_owners";
-  const std::string from_sql = ReadAll(dir / "FROM_appdb.sql");
-  const std::string to_sql = ReadAll(dir / "TO_appdb.sql");
-  auto box = sandbox::test_util::SharedSandbox();
-  ASSERT_TRUE(box.ok()) << box.status().ToString();
-  std::string base = (*box)->ConnInfo();
-  base = base.substr(0, base.find(" dbname="));
-  auto admin = testing::Open(base + " dbname=postgres");
-  ASSERT_TRUE(admin.ok());
-  (void)admin->Exec("CREATE ROLE app_reader");
-  (void)admin->Exec("CREATE ROLE app_owner");
-  auto named = [](std::string text, const std::string& db) {
-    for (size_t at = text.find("appdb"); at != std::string::npos; at = text.find("appdb", at))
-      text.replace(at, 5, db);
-    return text;
-  };
-  const std::vector<std::pair<std::string, const std::string*>> dbs = {
-      {"dbown_from", &from_sql}, {"dbown_to", &to_sql}, {"dbown_ref", &from_sql}};
-  for (const auto& [db, sql] : dbs) {
-    (void)admin->Exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
-    ASSERT_TRUE(admin->Exec("CREATE DATABASE " + db).ok());
-    ASSERT_TRUE(testing::RunPsql(base + " dbname=" + db, named(*sql, db)).ok()) << db;
-  }
-  const std::string target = base + " dbname=dbown_from";
+  DatabaseLevelPair dbs;
+  LoadDatabaseLevelPair("database_language_owners", "dbown", {"app_reader", "app_owner"}, &dbs);
+  ASSERT_TRUE(dbs.status.ok()) << dbs.status.ToString();
+  const std::string& from_sql = dbs.from_sql;
+  const std::string& to_sql = dbs.to_sql;
+  const std::string target = dbs.Conninfo("from");
   const std::string from_owners = DatabaseAndLanguageOwners(target);
-  const std::string to_owners = DatabaseAndLanguageOwners(base + " dbname=dbown_to");
+  const std::string to_owners = DatabaseAndLanguageOwners(dbs.Conninfo("to"));
   ASSERT_NE(from_owners, to_owners);
 
   auto from_model = testing::ModelOf("FROM.sql", from_sql, {});
@@ -245,12 +271,9 @@ TEST(DiffDatabaseOwners, DatabaseAndLanguageOwnersFollowTheFile) {
 
   const std::string down = FormatSql(Diff(*live, *from_model, options));
   ASSERT_TRUE(testing::RunPsql(target, down).ok()) << down;
-  EXPECT_EQ(DatabaseAndLanguageOwners(target),
-            DatabaseAndLanguageOwners(base + " dbname=dbown_ref"))
+  EXPECT_EQ(DatabaseAndLanguageOwners(target), DatabaseAndLanguageOwners(dbs.Conninfo("ref")))
       << down;
   EXPECT_EQ(DatabaseAndLanguageOwners(target), from_owners);
-  for (const auto& [db, sql] : dbs)
-    (void)admin->Exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
 }
 
 // A partitioned table whose key uses a collation that is rebuilt keeps its rows: up (applied
